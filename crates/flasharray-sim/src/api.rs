@@ -1,0 +1,256 @@
+//! The `/api/2.x` resource endpoints.
+
+use axum::Json;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use shared::flasharray::{
+    AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ApiVersions, Array, ListResponse,
+    NEXT_TOKEN_HEADER, Volume, VolumePost,
+};
+use shared::size::MIB;
+
+use crate::auth::Caller;
+use crate::error::ApiFault;
+use crate::server::Simulator;
+use crate::state::SUPPORTED_VERSIONS;
+
+/// Query parameters, with malformed ones refused in the array's error envelope.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiFault;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| ApiQuery(value))
+            .map_err(|rejection| ApiFault::invalid(format!("Invalid query parameters: {}", rejection.body_text())))
+    }
+}
+
+/// A JSON body, with malformed ones refused in the array's error envelope.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiFault;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(value)| ApiJson(value))
+            .map_err(|rejection| ApiFault::invalid(format!("Invalid request body: {}", rejection.body_text())))
+    }
+}
+
+/// `names=a,b,c` as a list; an empty or absent parameter is `None`.
+fn split_names(names: Option<&str>) -> Option<Vec<String>> {
+    let list: Vec<String> = names?
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(String::from)
+        .collect();
+    (!list.is_empty()).then_some(list)
+}
+
+fn required_names(names: Option<&str>) -> Result<Vec<String>, ApiFault> {
+    split_names(names).ok_or_else(|| ApiFault::invalid("Missing required parameter: names."))
+}
+
+/// `GET /api/api_version`.
+pub async fn api_version() -> Json<ApiVersions> {
+    Json(ApiVersions { version: SUPPORTED_VERSIONS.iter().map(|v| (*v).to_owned()).collect() })
+}
+
+/// `GET /api/2.x/arrays`.
+pub async fn arrays(State(sim): State<Simulator>, _caller: Caller) -> Json<ListResponse<Array>> {
+    Json(ListResponse::of(vec![sim.lock().array()]))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    names: Option<String>,
+    ids: Option<String>,
+    destroyed: Option<bool>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    continuation_token: Option<String>,
+    total_item_count: Option<bool>,
+}
+
+/// Applies names/ids/destroyed selection and paging to a list, as every GET does.
+fn page<T: serde::Serialize>(
+    items: Vec<T>,
+    query: &ListQuery,
+    name_of: impl Fn(&T) -> (&str, &str),
+    kind: &str,
+) -> Result<Response, ApiFault> {
+    if query.names.is_some() && query.ids.is_some() {
+        return Err(ApiFault::invalid("names and ids cannot be given together."));
+    }
+    let mut selected = items;
+    if let Some(names) = split_names(query.names.as_deref()) {
+        if let Some(missing) = names.iter().find(|name| !selected.iter().any(|item| name_of(item).0 == name.as_str())) {
+            return Err(ApiFault::bad_request(missing.clone(), format!("{kind} does not exist.")));
+        }
+        selected.retain(|item| names.iter().any(|name| name == name_of(item).0));
+    }
+    if let Some(ids) = split_names(query.ids.as_deref()) {
+        selected.retain(|item| ids.iter().any(|id| id == name_of(item).1));
+    }
+    let start = match &query.continuation_token {
+        Some(token) => token
+            .parse::<usize>()
+            .map_err(|_| ApiFault::invalid(format!("Invalid continuation_token: {token}")))?,
+        None => query.offset.unwrap_or(0),
+    };
+    if query.limit == Some(0) {
+        return Err(ApiFault::invalid("limit must be at least 1."));
+    }
+    let total = selected.len();
+    let end = query.limit.map_or(total, |limit| start.saturating_add(limit).min(total));
+    let more = end < total;
+    let items: Vec<T> = selected.into_iter().skip(start).take(end.saturating_sub(start)).collect();
+    let next_token = more.then(|| end.to_string());
+    let body = ListResponse {
+        continuation_token: next_token.clone(),
+        more_items_remaining: Some(more),
+        total_item_count: query.total_item_count.unwrap_or(false).then_some(total as u64),
+        items,
+    };
+    let mut response = Json(body).into_response();
+    if let Some(token) = next_token.and_then(|token| HeaderValue::from_str(&token).ok()) {
+        response.headers_mut().insert(NEXT_TOKEN_HEADER, token);
+    }
+    Ok(response)
+}
+
+/// `GET /api/2.x/volumes`.
+pub async fn list_volumes(
+    State(sim): State<Simulator>,
+    _caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let volumes: Vec<Volume> = sim
+        .lock()
+        .volumes()
+        .iter()
+        .filter(|volume| query.destroyed.is_none_or(|destroyed| volume.destroyed == destroyed))
+        .cloned()
+        .collect();
+    page(volumes, &query, |volume| (&volume.name, &volume.id), "Volume")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NamesQuery {
+    names: Option<String>,
+}
+
+/// `POST /api/2.x/volumes?names=...`.
+pub async fn create_volumes(
+    State(sim): State<Simulator>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(body): ApiJson<VolumePost>,
+) -> Result<Json<ListResponse<Volume>>, ApiFault> {
+    caller.require_write()?;
+    let names = required_names(query.names.as_deref())?;
+    let now = sim.clock.now_ms();
+    let created = sim.lock().create_volumes(&names, body.provisioned.unwrap_or(MIB), now)?;
+    Ok(Json(ListResponse::of(created)))
+}
+
+/// `GET /api/2.x/api-clients`.
+pub async fn list_api_clients(
+    State(sim): State<Simulator>,
+    _caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let clients = sim.lock().api_clients();
+    page(clients, &query, |client: &ApiClient| (&client.name, &client.id), "API client")
+}
+
+/// `POST /api/2.x/api-clients?names=NAME`: registers a client, disabled until patched.
+pub async fn create_api_client(
+    State(sim): State<Simulator>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(body): ApiJson<ApiClientPost>,
+) -> Result<Json<ListResponse<ApiClient>>, ApiFault> {
+    caller.require_write()?;
+    let names = required_names(query.names.as_deref())?;
+    let [name] = names.as_slice() else {
+        return Err(ApiFault::invalid("Create one API client at a time."));
+    };
+    let client = sim.lock().create_api_client(name, body)?;
+    Ok(Json(ListResponse::of(vec![client])))
+}
+
+/// `PATCH /api/2.x/api-clients?names=NAME` with `{"enabled": bool}`.
+pub async fn patch_api_client(
+    State(sim): State<Simulator>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(body): ApiJson<ApiClientPatch>,
+) -> Result<Json<ListResponse<ApiClient>>, ApiFault> {
+    caller.require_write()?;
+    let names = required_names(query.names.as_deref())?;
+    let mut state = sim.lock();
+    let clients = names
+        .iter()
+        .map(|name| state.set_api_client_enabled(name, body.enabled))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(ListResponse::of(clients)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApiTokensQuery {
+    expose_api_token: Option<bool>,
+}
+
+/// `GET /api/2.x/admins/api-tokens`.
+pub async fn list_api_tokens(
+    State(sim): State<Simulator>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ApiTokensQuery>,
+) -> Json<ListResponse<AdminApiToken>> {
+    let tokens = sim.lock().api_tokens(&caller.0.username, query.expose_api_token.unwrap_or(false));
+    Json(ListResponse::of(tokens))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateApiTokenQuery {
+    names: Option<String>,
+    timeout: Option<i64>,
+}
+
+/// `POST /api/2.x/admins/api-tokens?names=ADMIN[&timeout=MS]`: replaces the admin's token.
+pub async fn create_api_token(
+    State(sim): State<Simulator>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<CreateApiTokenQuery>,
+) -> Result<Json<ListResponse<AdminApiToken>>, ApiFault> {
+    caller.require_write()?;
+    let names = required_names(query.names.as_deref())?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    let tokens = names
+        .iter()
+        .map(|name| state.create_api_token(name, query.timeout, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(ListResponse::of(tokens)))
+}
+
+/// Any other path: the array's 404, in its envelope.
+pub async fn not_found() -> ApiFault {
+    ApiFault::not_found("The requested resource does not exist.")
+}
+
+/// Refuses a method a path does not support, in the envelope.
+pub async fn method_not_allowed() -> ApiFault {
+    ApiFault { status: StatusCode::METHOD_NOT_ALLOWED, context: None, message: "Method not allowed on this resource.".into() }
+}

@@ -1,0 +1,19 @@
+//! A FlashArray simulator: answers the REST 2.x API the way an array does, on loopback HTTPS.
+//!
+//! The library starts simulators in-process for tests and the portal's demo mode
+//! ([`Simulator::start`]); the `flasharray-sim` binary runs one on its own.
+
+mod api;
+mod auth;
+mod clock;
+mod error;
+pub mod keys;
+mod seed;
+mod server;
+mod state;
+pub mod tls;
+
+pub use clock::Clock;
+pub use seed::Seed;
+pub use server::{RunningSimulator, Simulator, SimulatorConfig};
+pub use state::{ADMIN_PASSWORD, ADMIN_USERNAME, SUPPORTED_VERSIONS};

@@ -1,0 +1,57 @@
+//! `flasharray-sim`: one simulated FlashArray on HTTPS.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use flasharray_sim::tls::Identity;
+use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, Seed, Simulator, SimulatorConfig};
+
+/// A FlashArray REST 2.x simulator.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to serve HTTPS on.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    listen: SocketAddr,
+    /// The array's name.
+    #[arg(long, default_value = "flasharray-sim")]
+    name: String,
+    /// Starting contents: `empty` or `demo`.
+    #[arg(long, default_value = "empty", value_parser = parse_seed)]
+    seed: Seed,
+    /// PEM certificate chain to serve instead of a generated self-signed one.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<String>,
+    /// PEM private key of `--tls-cert`.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<String>,
+}
+
+fn parse_seed(text: &str) -> Result<Seed, String> {
+    Seed::parse(text).ok_or_else(|| format!("unknown seed {text:?}: use empty or demo"))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let args = Args::parse();
+    let identity = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Identity::from_pem_files(cert, key)?,
+        _ => Identity::self_signed()?,
+    };
+    let mut config = SimulatorConfig::new(&args.name).seed(args.seed);
+    config.listen = args.listen;
+    config.identity = Some(identity);
+    let running = Simulator::start(config).await?;
+    println!("FlashArray simulator {:?} on {}", args.name, running.url());
+    println!("administrator: {ADMIN_USERNAME} / {ADMIN_PASSWORD}");
+    if args.tls_cert.is_none() {
+        println!("self-signed certificate (trust it as the array's CA):\n{}", running.certificate_pem());
+    }
+    tokio::signal::ctrl_c().await?;
+    println!("stopping");
+    running.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! The simulator as a service: its shared state, its router, and starting it on HTTPS.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use shared::flasharray::{REQUEST_ID_HEADER, Volume};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+use crate::error::ApiFault;
+use crate::seed::Seed;
+use crate::state::{ArrayState, SUPPORTED_VERSIONS};
+use crate::tls::{Identity, TlsError, TlsListener};
+use crate::{api, auth};
+
+/// How to start a simulator.
+#[derive(Debug)]
+pub struct SimulatorConfig {
+    /// The array's name, as `GET /api/2.x/arrays` reports it.
+    pub name: String,
+    pub seed: Seed,
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The certificate to serve; `None` generates a self-signed one, as an array ships with.
+    pub identity: Option<Identity>,
+}
+
+impl SimulatorConfig {
+    /// An empty array on a free loopback port with a fresh self-signed certificate.
+    pub fn new(name: &str) -> Self {
+        Self { name: name.to_owned(), seed: Seed::Empty, listen: SocketAddr::from(([127, 0, 0, 1], 0)), identity: None }
+    }
+
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+/// One simulated array. Cheap to clone: clones share the array.
+#[derive(Debug, Clone)]
+pub struct Simulator {
+    state: Arc<Mutex<ArrayState>>,
+    pub clock: Clock,
+}
+
+impl Simulator {
+    pub fn new(name: &str, seed: Seed) -> Self {
+        let clock = Clock::default();
+        let mut state = ArrayState::new(name);
+        seed.apply(&mut state, clock.now_ms());
+        Self { state: Arc::new(Mutex::new(state)), clock }
+    }
+
+    /// The array's state. A handler that panicked leaves no half-applied change (every
+    /// change is checked before it is applied), so a poisoned lock is still consistent.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, ArrayState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A volume as the array holds it, for tests that check what a client really did.
+    pub fn volume(&self, name: &str) -> Option<Volume> {
+        self.lock().volume(name).cloned()
+    }
+
+    /// The REST API, for serving or for calling without a socket.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/api/api_version", get(api::api_version))
+            .route("/oauth2/1.0/token", post(auth::token))
+            .route("/api/{version}/login", post(auth::login))
+            .route("/api/{version}/logout", post(auth::logout))
+            .route("/api/{version}/arrays", get(api::arrays))
+            .route("/api/{version}/volumes", get(api::list_volumes).post(api::create_volumes))
+            .route(
+                "/api/{version}/api-clients",
+                get(api::list_api_clients).post(api::create_api_client).patch(api::patch_api_client),
+            )
+            .route("/api/{version}/admins/api-tokens", get(api::list_api_tokens).post(api::create_api_token))
+            .fallback(api::not_found)
+            .method_not_allowed_fallback(api::method_not_allowed)
+            .layer(middleware::from_fn(check_version))
+            .layer(middleware::from_fn(request_id))
+            .with_state(self.clone())
+    }
+
+    /// Serves the API on HTTPS until the returned handle is dropped.
+    pub async fn start(config: SimulatorConfig) -> Result<RunningSimulator, StartError> {
+        let identity = match config.identity {
+            Some(identity) => identity,
+            None => Identity::self_signed()?,
+        };
+        let tcp = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+        let listener = TlsListener::new(tcp, identity.server_config()?)
+            .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+        let addr = axum::serve::Listener::local_addr(&listener)
+            .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+        let simulator = Simulator::new(&config.name, config.seed);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = simulator.router();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                tracing::error!(%error, "simulator stopped");
+            }
+        });
+        Ok(RunningSimulator {
+            simulator,
+            url: format!("https://{addr}"),
+            certificate_pem: identity.certificate_pem,
+            stop: Some(stop),
+            task,
+        })
+    }
+}
+
+/// A simulator serving HTTPS; it stops when dropped.
+#[derive(Debug)]
+pub struct RunningSimulator {
+    pub simulator: Simulator,
+    url: String,
+    certificate_pem: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl RunningSimulator {
+    /// `https://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The certificate it serves, for clients to trust (it is self-signed unless configured).
+    pub fn certificate_pem(&self) -> &str {
+        &self.certificate_pem
+    }
+
+    /// Stops serving and waits for in-flight requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for RunningSimulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Only the REST versions advertised in `/api/api_version` are served.
+async fn check_version(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if let Some(version) = path.strip_prefix("/api/").and_then(|rest| rest.split('/').next())
+        && version != "api_version"
+        && !SUPPORTED_VERSIONS.contains(&version)
+    {
+        return ApiFault::not_found(format!(
+            "REST API version {version} is not supported by this array; see /api/api_version."
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Echoes the caller's `X-Request-ID`, or makes one up, on every response.
+async fn request_id(request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .cloned()
+        .or_else(|| HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).ok());
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    tracing::debug!(%method, %path, status = response.status().as_u16(), request_id = ?id, "request");
+    if let Some(id) = id {
+        response.headers_mut().insert(REQUEST_ID_HEADER, id);
+    }
+    response
+}

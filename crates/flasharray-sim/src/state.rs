@@ -1,0 +1,429 @@
+//! What one simulated array holds, and the rules the array enforces on it.
+
+use std::collections::HashMap;
+
+use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Space, Volume};
+use shared::names::validate_object_name;
+use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
+
+use crate::error::ApiFault;
+
+/// The REST versions this simulator advertises in `/api/api_version` and serves.
+pub const SUPPORTED_VERSIONS: &[&str] = &[
+    "2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8", "2.9", "2.10", "2.11", "2.12",
+    "2.13", "2.14", "2.15", "2.16", "2.17", "2.18", "2.19", "2.20", "2.21", "2.22", "2.23", "2.24",
+    "2.25", "2.26", "2.27", "2.28", "2.29", "2.30", "2.31", "2.32", "2.33", "2.34", "2.35", "2.36",
+    "2.37", "2.38", "2.39", "2.40", "2.41", "2.42", "2.43", "2.44", "2.45", "2.46", "2.47", "2.48",
+    "2.49", "2.50", "2.51", "2.52",
+];
+
+/// The administrator every new array has.
+pub const ADMIN_USERNAME: &str = "pureuser";
+/// Its factory password.
+pub const ADMIN_PASSWORD: &str = "pureuser";
+
+/// A session idle for this long is gone, as on an array with the default idle timeout.
+pub const SESSION_IDLE_TIMEOUT_MS: i64 = 30 * 60 * 1000;
+/// An API client's access tokens live this long unless it was created with another TTL.
+pub const DEFAULT_ACCESS_TOKEN_TTL_MS: u64 = 24 * 60 * 60 * 1000;
+/// Raw capacity the simulated array reports.
+const CAPACITY: u64 = 100 * 1024 * 1024 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+struct Admin {
+    name: String,
+    password: String,
+}
+
+#[derive(Debug, Clone)]
+struct ApiTokenRecord {
+    admin: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+struct SessionRecord {
+    username: String,
+    last_used_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+struct AccessTokenRecord {
+    username: String,
+    expires_at_ms: i64,
+    read_only: bool,
+}
+
+/// Who a request acts as, once its session or access token checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub username: String,
+    pub read_only: bool,
+}
+
+/// One array's objects and credentials.
+#[derive(Debug)]
+pub struct ArrayState {
+    pub name: String,
+    id: String,
+    serial_prefix: String,
+    next_serial: u64,
+    admins: Vec<Admin>,
+    api_tokens: HashMap<String, ApiTokenRecord>,
+    sessions: HashMap<String, SessionRecord>,
+    access_tokens: HashMap<String, AccessTokenRecord>,
+    api_clients: Vec<ApiClient>,
+    volumes: Vec<Volume>,
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl ArrayState {
+    pub fn new(name: &str) -> Self {
+        let id = new_id();
+        let serial_prefix = id.replace('-', "")[..8].to_ascii_uppercase();
+        Self {
+            name: name.to_owned(),
+            id,
+            serial_prefix,
+            next_serial: 0x1_0000,
+            admins: vec![Admin { name: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() }],
+            api_tokens: HashMap::new(),
+            sessions: HashMap::new(),
+            access_tokens: HashMap::new(),
+            api_clients: Vec::new(),
+            volumes: Vec::new(),
+        }
+    }
+
+    pub fn array(&self) -> Array {
+        let provisioned: u64 = self.volumes.iter().map(|volume| volume.provisioned).sum();
+        let unique: u64 = self.volumes.iter().filter_map(|volume| volume.space.unique).sum();
+        let written: u64 = self.volumes.iter().filter_map(|volume| volume.space.virtual_).sum();
+        Array {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            os: Some("Purity//FA".into()),
+            version: Some("6.9.0".into()),
+            capacity: Some(CAPACITY),
+            space: Space {
+                data_reduction: Some(ratio(written, unique)),
+                total_physical: Some(unique),
+                unique: Some(unique),
+                total_provisioned: Some(provisioned),
+                virtual_: Some(written),
+                ..Space::default()
+            },
+        }
+    }
+
+    // --- authentication -------------------------------------------------------------------
+
+    pub fn is_admin(&self, name: &str) -> bool {
+        self.admins.iter().any(|admin| admin.name == name)
+    }
+
+    pub fn check_password(&self, username: &str, password: &str) -> bool {
+        self.admins.iter().any(|admin| admin.name == username && admin.password == password)
+    }
+
+    /// The administrator an API token belongs to, if it is valid now.
+    pub fn api_token_owner(&self, token: &str, now_ms: i64) -> Option<String> {
+        let record = self.api_tokens.get(token)?;
+        match record.expires_at {
+            Some(expires_at) if expires_at <= now_ms => None,
+            _ => Some(record.admin.clone()),
+        }
+    }
+
+    pub fn open_session(&mut self, username: &str, now_ms: i64) -> String {
+        let token = new_id();
+        self.sessions.insert(token.clone(), SessionRecord { username: username.into(), last_used_ms: now_ms });
+        token
+    }
+
+    pub fn close_session(&mut self, token: &str) {
+        self.sessions.remove(token);
+    }
+
+    /// Checks a session token and marks it used; idle sessions are dropped.
+    pub fn use_session(&mut self, token: &str, now_ms: i64) -> Option<Principal> {
+        let session = self.sessions.get_mut(token)?;
+        if now_ms - session.last_used_ms > SESSION_IDLE_TIMEOUT_MS {
+            self.sessions.remove(token);
+            return None;
+        }
+        session.last_used_ms = now_ms;
+        Some(Principal { username: session.username.clone(), read_only: false })
+    }
+
+    pub fn issue_access_token(&mut self, client: &ApiClient, username: &str, now_ms: i64) -> (String, u64) {
+        let token = format!("{}{}", new_id().replace('-', ""), new_id().replace('-', ""));
+        let ttl_ms = client.access_token_ttl_in_ms;
+        self.access_tokens.insert(
+            token.clone(),
+            AccessTokenRecord {
+                username: username.into(),
+                expires_at_ms: now_ms + i64::try_from(ttl_ms).unwrap_or(i64::MAX / 2),
+                read_only: client.max_role.as_deref() == Some("readonly"),
+            },
+        );
+        (token, ttl_ms / 1000)
+    }
+
+    pub fn use_access_token(&mut self, token: &str, now_ms: i64) -> Option<Principal> {
+        let record = self.access_tokens.get(token)?;
+        if record.expires_at_ms <= now_ms {
+            self.access_tokens.remove(token);
+            return None;
+        }
+        Some(Principal { username: record.username.clone(), read_only: record.read_only })
+    }
+
+    // --- administrators' API tokens -------------------------------------------------------
+
+    pub fn create_api_token(
+        &mut self,
+        admin: &str,
+        timeout_ms: Option<i64>,
+        now_ms: i64,
+    ) -> Result<AdminApiToken, ApiFault> {
+        if !self.is_admin(admin) {
+            return Err(ApiFault::bad_request(admin, "Administrator does not exist."));
+        }
+        if timeout_ms.is_some_and(|timeout| timeout <= 0) {
+            return Err(ApiFault::bad_request(admin, "timeout must be a positive number of milliseconds."));
+        }
+        self.api_tokens.retain(|_, record| record.admin != admin);
+        let token = new_id();
+        let record = ApiTokenRecord {
+            admin: admin.into(),
+            created_at: now_ms,
+            expires_at: timeout_ms.map(|timeout| now_ms + timeout),
+        };
+        self.api_tokens.insert(token.clone(), record.clone());
+        Ok(api_token_view(&record, Some(token)))
+    }
+
+    /// Lists API tokens; only the caller's own token is ever exposed, and only when asked.
+    pub fn api_tokens(&self, caller: &str, expose: bool) -> Vec<AdminApiToken> {
+        let mut tokens: Vec<AdminApiToken> = self
+            .api_tokens
+            .iter()
+            .map(|(token, record)| {
+                let shown = (expose && record.admin == caller).then(|| token.clone());
+                api_token_view(record, shown)
+            })
+            .collect();
+        tokens.sort_by(|a, b| a.name.cmp(&b.name));
+        tokens
+    }
+
+    // --- API clients ----------------------------------------------------------------------
+
+    pub fn api_client_by_key_id(&self, key_id: &str) -> Option<&ApiClient> {
+        self.api_clients.iter().find(|client| client.key_id == key_id)
+    }
+
+    pub fn api_clients(&self) -> Vec<ApiClient> {
+        self.api_clients.clone()
+    }
+
+    pub fn create_api_client(&mut self, name: &str, post: ApiClientPost) -> Result<ApiClient, ApiFault> {
+        validate_object_name("API client", name).map_err(|message| ApiFault::bad_request(name, message))?;
+        if self.api_clients.iter().any(|client| client.name.eq_ignore_ascii_case(name)) {
+            return Err(ApiFault::bad_request(name, "API client already exists."));
+        }
+        if jsonwebtoken::DecodingKey::from_rsa_pem(post.public_key.as_bytes()).is_err() {
+            return Err(ApiFault::bad_request(name, "Invalid public key: expected an RSA public key in PEM format."));
+        }
+        if post.issuer.trim().is_empty() {
+            return Err(ApiFault::bad_request(name, "issuer is required."));
+        }
+        if !["readonly", "ops_admin", "storage_admin", "array_admin"].contains(&post.max_role.as_str()) {
+            return Err(ApiFault::bad_request(
+                name,
+                format!("Invalid max_role '{}': use readonly, ops_admin, storage_admin or array_admin.", post.max_role),
+            ));
+        }
+        let client = ApiClient {
+            id: new_id(),
+            name: name.into(),
+            issuer: post.issuer,
+            key_id: new_id(),
+            public_key: post.public_key,
+            enabled: false,
+            max_role: Some(post.max_role),
+            access_token_ttl_in_ms: post.access_token_ttl_in_ms.unwrap_or(DEFAULT_ACCESS_TOKEN_TTL_MS),
+        };
+        self.api_clients.push(client.clone());
+        Ok(client)
+    }
+
+    pub fn set_api_client_enabled(&mut self, name: &str, enabled: bool) -> Result<ApiClient, ApiFault> {
+        let client = self
+            .api_clients
+            .iter_mut()
+            .find(|client| client.name == name)
+            .ok_or_else(|| ApiFault::bad_request(name, "API client does not exist."))?;
+        client.enabled = enabled;
+        Ok(client.clone())
+    }
+
+    // --- volumes --------------------------------------------------------------------------
+
+    pub fn volumes(&self) -> &[Volume] {
+        &self.volumes
+    }
+
+    pub fn volume(&self, name: &str) -> Option<&Volume> {
+        self.volumes.iter().find(|volume| volume.name == name)
+    }
+
+    /// Creates volumes all-or-nothing: every name is checked before any is created.
+    pub fn create_volumes(&mut self, names: &[String], provisioned: u64, now_ms: i64) -> Result<Vec<Volume>, ApiFault> {
+        for (index, name) in names.iter().enumerate() {
+            validate_object_name("Volume", name).map_err(|message| ApiFault::bad_request(name, message))?;
+            let taken = self.volumes.iter().any(|volume| volume.name.eq_ignore_ascii_case(name))
+                || names[..index].iter().any(|earlier| earlier.eq_ignore_ascii_case(name));
+            if taken {
+                return Err(ApiFault::bad_request(name, "Volume already exists."));
+            }
+            check_provisioned(name, provisioned)?;
+        }
+        let created: Vec<Volume> = names
+            .iter()
+            .map(|name| self.new_volume(name, provisioned, 0, now_ms))
+            .collect();
+        self.volumes.extend(created.iter().cloned());
+        Ok(created)
+    }
+
+    /// Adds a volume holding `written` bytes of data, for seeding.
+    pub fn insert_volume(&mut self, name: &str, provisioned: u64, written: u64, created_ms: i64) {
+        let volume = self.new_volume(name, provisioned, written, created_ms);
+        self.volumes.push(volume);
+    }
+
+    fn new_volume(&mut self, name: &str, provisioned: u64, written: u64, created_ms: i64) -> Volume {
+        self.next_serial += 1;
+        // Data reduction on real arrays sits around 3–5:1; derive it from the name so it is
+        // stable across runs.
+        let reduction = 3.0 + f64::from(name.bytes().map(u32::from).sum::<u32>() % 20) / 10.0;
+        let unique = (written as f64 / reduction) as u64;
+        Volume {
+            id: new_id(),
+            name: name.into(),
+            serial: format!("{}{:016X}", self.serial_prefix, self.next_serial),
+            created: created_ms,
+            destroyed: false,
+            provisioned,
+            connection_count: 0,
+            subtype: Some("regular".into()),
+            time_remaining: None,
+            source: None,
+            space: Space {
+                data_reduction: Some(if written == 0 { 1.0 } else { reduction }),
+                thin_provisioning: Some(1.0 - ratio_of(written, provisioned)),
+                total_reduction: Some(if written == 0 { 1.0 } else { reduction / (1.0 - ratio_of(written, provisioned)).max(0.01) }),
+                unique: Some(unique),
+                snapshots: Some(0),
+                shared: Some(0),
+                system: Some(0),
+                total_physical: Some(unique),
+                total_provisioned: Some(provisioned),
+                used_provisioned: Some(written),
+                virtual_: Some(written),
+            },
+        }
+    }
+}
+
+fn ratio(numerator: u64, denominator: u64) -> f64 {
+    if denominator == 0 { 1.0 } else { numerator as f64 / denominator as f64 }
+}
+
+fn ratio_of(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+fn check_provisioned(name: &str, provisioned: u64) -> Result<(), ApiFault> {
+    if provisioned % SECTOR_SIZE != 0 {
+        return Err(ApiFault::bad_request(
+            name,
+            format!("Volume size {provisioned} is not a multiple of {SECTOR_SIZE} bytes."),
+        ));
+    }
+    if !(MIN_VOLUME_SIZE..=MAX_VOLUME_SIZE).contains(&provisioned) {
+        return Err(ApiFault::bad_request(
+            name,
+            format!(
+                "Volume size {} is out of range: volumes are {} to {}.",
+                format_size(provisioned),
+                format_size(MIB),
+                format_size(MAX_VOLUME_SIZE)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn api_token_view(record: &ApiTokenRecord, token: Option<String>) -> AdminApiToken {
+    AdminApiToken {
+        name: record.admin.clone(),
+        api_token: ApiTokenDetails { created_at: record.created_at, expires_at: record.expires_at, token },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::size::GIB;
+
+    #[test]
+    fn volume_names_are_unique_ignoring_case_and_creation_is_all_or_nothing() {
+        let mut array = ArrayState::new("fa");
+        array.create_volumes(&["vol1".into()], GIB, 0).expect("created");
+        let refused = array.create_volumes(&["vol2".into(), "VOL1".into()], GIB, 0).unwrap_err();
+        assert_eq!(refused.context.as_deref(), Some("VOL1"));
+        assert_eq!(refused.message, "Volume already exists.");
+        assert!(array.volume("vol2").is_none(), "vol2 was created although the request failed");
+    }
+
+    #[test]
+    fn refuses_sizes_the_array_refuses() {
+        let mut array = ArrayState::new("fa");
+        assert!(array.create_volumes(&["a".into()], 1000, 0).unwrap_err().message.contains("multiple of 512"));
+        assert!(array.create_volumes(&["a".into()], 512, 0).unwrap_err().message.contains("out of range"));
+        assert!(array.volumes().is_empty());
+    }
+
+    #[test]
+    fn serials_are_unique_24_hex_digits() {
+        let mut array = ArrayState::new("fa");
+        let created = array.create_volumes(&["a".into(), "b".into()], GIB, 0).expect("created");
+        assert_eq!(created[0].serial.len(), 24);
+        assert!(created[0].serial.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(created[0].serial, created[1].serial);
+    }
+
+    #[test]
+    fn sessions_expire_when_idle() {
+        let mut array = ArrayState::new("fa");
+        let token = array.open_session(ADMIN_USERNAME, 0);
+        assert!(array.use_session(&token, SESSION_IDLE_TIMEOUT_MS).is_some());
+        assert!(array.use_session(&token, 2 * SESSION_IDLE_TIMEOUT_MS + 1).is_none());
+    }
+
+    #[test]
+    fn only_the_callers_own_api_token_is_exposed() {
+        let mut array = ArrayState::new("fa");
+        array.create_api_token(ADMIN_USERNAME, None, 0).expect("created");
+        assert!(array.api_tokens("someone-else", true)[0].api_token.token.is_none());
+        assert!(array.api_tokens(ADMIN_USERNAME, false)[0].api_token.token.is_none());
+        assert!(array.api_tokens(ADMIN_USERNAME, true)[0].api_token.token.is_some());
+    }
+}

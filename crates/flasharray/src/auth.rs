@@ -1,0 +1,157 @@
+//! Credentials, and how each becomes an `Authorization` for API calls.
+
+use std::fmt;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Serialize;
+
+use crate::error::KeyError;
+
+/// How long a signed ID token stays valid; it is exchanged at once.
+const ID_TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
+/// An access token is renewed this long before the array would let it expire.
+const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
+
+/// An RSA private key for signing ID tokens. Its contents are never printed.
+#[derive(Clone)]
+pub struct PrivateKey(EncodingKey);
+
+impl PrivateKey {
+    /// Reads a PEM RSA key, PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`).
+    pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
+        EncodingKey::from_rsa_pem(pem)
+            .map(PrivateKey)
+            .map_err(|error| KeyError::NotRsaPem(error.to_string()))
+    }
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrivateKey(<redacted>)")
+    }
+}
+
+/// What an API client registered on the array needs to sign ID tokens.
+#[derive(Debug, Clone)]
+pub struct ApiClientCredentials {
+    /// The API client's `id`, the ID token's audience.
+    pub client_id: String,
+    /// The API client's `key_id`, the ID token's `kid` header.
+    pub key_id: String,
+    /// The API client's `issuer`.
+    pub issuer: String,
+    /// The array administrator the access token acts as (`sub`).
+    pub username: String,
+    pub private_key: PrivateKey,
+}
+
+/// How the client proves who it is to an array.
+#[derive(Clone)]
+pub enum Credentials {
+    /// An administrator's API token, exchanged for a REST session.
+    ApiToken(String),
+    /// An administrator's username and password, exchanged for a REST session. Meant only
+    /// for first-time setup, such as creating an API token or API client.
+    Password { username: String, password: String },
+    /// An API client's private key: each access token comes from a freshly signed ID token.
+    ApiClient(ApiClientCredentials),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::ApiToken(_) => f.write_str("ApiToken(<redacted>)"),
+            Credentials::Password { username, .. } => {
+                write!(f, "Password {{ username: {username:?}, password: <redacted> }}")
+            }
+            Credentials::ApiClient(client) => f.debug_tuple("ApiClient").field(client).finish(),
+        }
+    }
+}
+
+/// A credential the array accepted, as a header to send on every call.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Authorization {
+    pub header: &'static str,
+    pub value: String,
+    /// `None` for sessions: the array ends them when idle, and a 401 says so.
+    pub renew_at: Option<Instant>,
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authorization")
+            .field("header", &self.header)
+            .field("value", &"<redacted>")
+            .field("renew_at", &self.renew_at)
+            .finish()
+    }
+}
+
+impl Authorization {
+    pub fn session(token: String) -> Self {
+        Self { header: shared::flasharray::AUTH_TOKEN_HEADER, value: token, renew_at: None }
+    }
+
+    pub fn bearer(access_token: &str, expires_in: Duration) -> Self {
+        Self {
+            header: "authorization",
+            value: format!("Bearer {access_token}"),
+            renew_at: Some(Instant::now() + expires_in.saturating_sub(RENEW_BEFORE_EXPIRY)),
+        }
+    }
+
+    pub fn is_fresh(&self) -> bool {
+        self.renew_at.is_none_or(|renew_at| Instant::now() < renew_at)
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct IdTokenClaims<'a> {
+    iss: &'a str,
+    aud: &'a str,
+    sub: &'a str,
+    iat: u64,
+    exp: u64,
+}
+
+/// Signs an ID token for the token exchange: RS256, `kid` = key id, `aud` = client id.
+pub(crate) fn sign_id_token(client: &ApiClientCredentials) -> Result<String, String> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| "the system clock is before 1970".to_owned())?
+        .as_secs();
+    let claims = IdTokenClaims {
+        iss: &client.issuer,
+        aud: &client.client_id,
+        sub: &client.username,
+        iat: now,
+        exp: now + ID_TOKEN_LIFETIME.as_secs(),
+    };
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(client.key_id.clone());
+    jsonwebtoken::encode(&header, &claims, &client.private_key.0)
+        .map_err(|error| format!("cannot sign the ID token: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_a_key_that_is_not_rsa_pem_and_says_so() {
+        let error = PrivateKey::from_pem(b"not a key").unwrap_err();
+        assert!(error.to_string().contains("not an RSA key in PEM format"), "{error}");
+    }
+
+    #[test]
+    fn credentials_never_print_secrets() {
+        let printed = format!(
+            "{:?} {:?}",
+            Credentials::ApiToken("secret-token".into()),
+            Credentials::Password { username: "pureuser".into(), password: "secret-password".into() }
+        );
+        assert!(!printed.contains("secret"), "{printed}");
+    }
+}

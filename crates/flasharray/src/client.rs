@@ -1,0 +1,432 @@
+//! [`ArrayClient`]: one array, its negotiated REST version and its cached credential.
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::flasharray::{
+    API_TOKEN_HEADER, AUTH_TOKEN_HEADER, ApiClient, ApiClientPatch, ApiClientPost, ApiVersions, Array,
+    ErrorItem, ErrorResponse, JWT_TOKEN_TYPE, ListResponse, LoginPost, OAuthError, OAuthTokenResponse,
+    REQUEST_ID_HEADER, TOKEN_EXCHANGE_GRANT, Volume, VolumePost, AdminApiToken,
+};
+use tokio::sync::{Mutex, OnceCell};
+
+use crate::auth::{Authorization, Credentials, sign_id_token};
+use crate::error::Error;
+use crate::tls::{TrustAnchor, client_config};
+
+/// The REST versions this client was written against, oldest first.
+const MIN_VERSION: (u32, u32) = (2, 0);
+const MAX_VERSION: (u32, u32) = (2, 52);
+/// How much of a non-JSON error body to keep in an error message.
+const BODY_EXCERPT: usize = 200;
+
+/// How to reach and authenticate to one array.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The name errors and logs use for the array.
+    pub name: String,
+    /// `https://array.example.com`, without a path.
+    pub url: String,
+    pub credentials: Credentials,
+    pub trust: TrustAnchor,
+    /// Use exactly this REST version (such as `2.36`) instead of the highest both speak.
+    pub version: Option<String>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(name: &str, url: &str, credentials: Credentials, trust: TrustAnchor) -> Self {
+        Self {
+            name: name.to_owned(),
+            url: url.trim_end_matches('/').to_owned(),
+            credentials,
+            trust,
+            version: None,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Paging and selection for `GET /volumes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VolumeQuery {
+    pub names: Vec<String>,
+    pub destroyed: Option<bool>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+    pub total_item_count: bool,
+}
+
+/// A client for one array. Share it: it holds one session or access token for all callers,
+/// and only one login or token exchange runs at a time.
+#[derive(Debug)]
+pub struct ArrayClient {
+    config: ClientConfig,
+    http: reqwest::Client,
+    version: OnceCell<String>,
+    authorization: Mutex<Option<Authorization>>,
+}
+
+impl ArrayClient {
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let config_error = |reason: String| Error::Config { array: config.name.clone(), reason };
+        let tls = client_config(&config.trust).map_err(config_error)?;
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .build()
+            .map_err(|error| config_error(format!("cannot build the HTTP client: {error}")))?;
+        Ok(Self { config, http, version: OnceCell::new(), authorization: Mutex::new(None) })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    pub fn url(&self) -> &str {
+        &self.config.url
+    }
+
+    /// The REST version in use, negotiated on first use.
+    pub async fn version(&self) -> Result<&str, Error> {
+        self.version.get_or_try_init(|| self.negotiate_version()).await.map(String::as_str)
+    }
+
+    async fn negotiate_version(&self) -> Result<String, Error> {
+        let url = format!("{}/api/api_version", self.config.url);
+        let reply = self.send(self.http.get(&url), &url).await?;
+        let versions: ApiVersions = self.decode(&reply)?;
+        let version_error = |reason: String| Error::Version { array: self.config.name.clone(), reason };
+        if let Some(pinned) = &self.config.version {
+            return if versions.version.contains(pinned) {
+                Ok(pinned.clone())
+            } else {
+                Err(version_error(format!(
+                    "the array does not support the configured REST version {pinned}; it supports {}",
+                    versions.version.join(", ")
+                )))
+            };
+        }
+        versions
+            .version
+            .iter()
+            .filter_map(|text| parse_version(text).map(|parsed| (parsed, text)))
+            .filter(|(parsed, _)| (MIN_VERSION..=MAX_VERSION).contains(parsed))
+            .max_by_key(|(parsed, _)| *parsed)
+            .map(|(_, text)| text.clone())
+            .ok_or_else(|| {
+                version_error(format!(
+                    "the array supports REST {}, none of which this client speaks (2.0 to 2.52)",
+                    versions.version.join(", ")
+                ))
+            })
+    }
+
+    /// `GET /arrays`: the array's name, version and space.
+    pub async fn array(&self) -> Result<Array, Error> {
+        let page: ListResponse<Array> = self.call(Method::GET, "arrays", &[], None::<&()>).await?;
+        page.items.into_iter().next().ok_or_else(|| Error::Decode {
+            array: self.config.name.clone(),
+            status: 200,
+            reason: "GET /arrays returned no array".into(),
+            request_id: String::new(),
+        })
+    }
+
+    /// `GET /volumes`: one page.
+    pub async fn list_volumes(&self, query: &VolumeQuery) -> Result<ListResponse<Volume>, Error> {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if !query.names.is_empty() {
+            params.push(("names", query.names.join(",")));
+        }
+        if let Some(destroyed) = query.destroyed {
+            params.push(("destroyed", destroyed.to_string()));
+        }
+        if let Some(limit) = query.limit {
+            params.push(("limit", limit.to_string()));
+        }
+        if let Some(offset) = query.offset {
+            params.push(("offset", offset.to_string()));
+        }
+        if query.total_item_count {
+            params.push(("total_item_count", "true".into()));
+        }
+        self.call(Method::GET, "volumes", &params, None::<&()>).await
+    }
+
+    /// `POST /volumes?names=NAME`: creates a volume of `provisioned` bytes.
+    pub async fn create_volume(&self, name: &str, provisioned: u64) -> Result<Volume, Error> {
+        let body = VolumePost { provisioned: Some(provisioned) };
+        let page: ListResponse<Volume> =
+            self.call(Method::POST, "volumes", &[("names", name.to_owned())], Some(&body)).await?;
+        self.single(page, "POST /volumes")
+    }
+
+    /// `POST /api-clients?names=NAME`: registers an API client (disabled until enabled).
+    pub async fn create_api_client(&self, name: &str, post: &ApiClientPost) -> Result<ApiClient, Error> {
+        let page = self.call(Method::POST, "api-clients", &[("names", name.to_owned())], Some(post)).await?;
+        self.single(page, "POST /api-clients")
+    }
+
+    /// `PATCH /api-clients?names=NAME`: enables or disables an API client.
+    pub async fn set_api_client_enabled(&self, name: &str, enabled: bool) -> Result<ApiClient, Error> {
+        let body = ApiClientPatch { enabled };
+        let page = self.call(Method::PATCH, "api-clients", &[("names", name.to_owned())], Some(&body)).await?;
+        self.single(page, "PATCH /api-clients")
+    }
+
+    /// `POST /admins/api-tokens?names=ADMIN`: a new API token for an administrator.
+    pub async fn create_api_token(&self, admin: &str) -> Result<String, Error> {
+        let page: ListResponse<AdminApiToken> =
+            self.call(Method::POST, "admins/api-tokens", &[("names", admin.to_owned())], None::<&()>).await?;
+        self.single(page, "POST /admins/api-tokens")?
+            .api_token
+            .token
+            .ok_or_else(|| Error::Decode {
+                array: self.config.name.clone(),
+                status: 200,
+                reason: "the new API token was not returned".into(),
+                request_id: String::new(),
+            })
+    }
+
+    /// Ends the REST session, if there is one. Call it when shutting down.
+    pub async fn logout(&self) {
+        let Some(authorization) = self.authorization.lock().await.take() else { return };
+        if authorization.header != AUTH_TOKEN_HEADER {
+            return;
+        }
+        let Ok(version) = self.version().await else { return };
+        let url = format!("{}/api/{version}/logout", self.config.url);
+        let request = self.http.post(&url).header(AUTH_TOKEN_HEADER, &authorization.value);
+        if let Err(error) = self.send(request, &url).await {
+            tracing::debug!(array = %self.config.name, %error, "logout failed");
+        }
+    }
+
+    fn single<T>(&self, page: ListResponse<T>, call: &str) -> Result<T, Error> {
+        page.items.into_iter().next().ok_or_else(|| Error::Decode {
+            array: self.config.name.clone(),
+            status: 200,
+            reason: format!("{call} returned no item"),
+            request_id: String::new(),
+        })
+    }
+
+    /// Calls `/api/{version}/{path}` with the cached credential; when the array refuses it
+    /// (401), gets a new one and tries once more, which is safe because nothing was done.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&impl Serialize>,
+    ) -> Result<T, Error> {
+        let version = self.version().await?;
+        let url = format!("{}/api/{version}/{path}", self.config.url);
+        let mut retried = false;
+        loop {
+            let authorization = self.authorization(version).await?;
+            let mut request = self
+                .http
+                .request(method.clone(), &url)
+                .query(query)
+                .header(authorization.header, &authorization.value);
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let reply = self.send(request, &url).await?;
+            if reply.status == StatusCode::UNAUTHORIZED && !retried {
+                retried = true;
+                self.forget(&authorization).await;
+                continue;
+            }
+            return self.decode(&reply);
+        }
+    }
+
+    /// The cached credential, or a new one. The lock is held while logging in, so concurrent
+    /// callers wait for one login or exchange instead of each making their own.
+    async fn authorization(&self, version: &str) -> Result<Authorization, Error> {
+        let mut cached = self.authorization.lock().await;
+        if let Some(authorization) = cached.as_ref().filter(|authorization| authorization.is_fresh()) {
+            return Ok(authorization.clone());
+        }
+        let fresh = match &self.config.credentials {
+            Credentials::ApiToken(token) => {
+                let url = format!("{}/api/{version}/login", self.config.url);
+                self.login(self.http.post(&url).header(API_TOKEN_HEADER, token), &url).await?
+            }
+            Credentials::Password { username, password } => {
+                let url = format!("{}/api/{version}/login", self.config.url);
+                let body = LoginPost { username: username.clone(), password: password.clone() };
+                self.login(self.http.post(&url).json(&body), &url).await?
+            }
+            Credentials::ApiClient(client) => {
+                let id_token = sign_id_token(client)
+                    .map_err(|reason| Error::Config { array: self.config.name.clone(), reason })?;
+                self.exchange(&id_token).await?
+            }
+        };
+        *cached = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    async fn forget(&self, refused: &Authorization) {
+        let mut cached = self.authorization.lock().await;
+        if cached.as_ref() == Some(refused) {
+            *cached = None;
+        }
+    }
+
+    async fn login(&self, request: RequestBuilder, url: &str) -> Result<Authorization, Error> {
+        let reply = self.send(request, url).await?;
+        if !reply.status.is_success() {
+            return Err(self.refusal(&reply));
+        }
+        let token = reply
+            .headers
+            .get(AUTH_TOKEN_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| Error::Decode {
+                array: self.config.name.clone(),
+                status: reply.status.as_u16(),
+                reason: format!("the login response has no {AUTH_TOKEN_HEADER} header"),
+                request_id: reply.request_id.clone(),
+            })?;
+        Ok(Authorization::session(token.to_owned()))
+    }
+
+    async fn exchange(&self, id_token: &str) -> Result<Authorization, Error> {
+        let url = format!("{}/oauth2/1.0/token", self.config.url);
+        let form = [
+            ("grant_type", TOKEN_EXCHANGE_GRANT),
+            ("subject_token", id_token),
+            ("subject_token_type", JWT_TOKEN_TYPE),
+        ];
+        let reply = self.send(self.http.post(&url).form(&form), &url).await?;
+        if !reply.status.is_success() {
+            let refusal: Option<OAuthError> = serde_json::from_slice(&reply.body).ok();
+            return Err(Error::TokenExchange {
+                array: self.config.name.clone(),
+                status: reply.status.as_u16(),
+                error: refusal.as_ref().map_or_else(|| reply.status.to_string(), |refusal| refusal.error.clone()),
+                description: refusal.map_or_else(|| excerpt(&reply.body), |refusal| refusal.error_description),
+                request_id: reply.request_id,
+            });
+        }
+        let token: OAuthTokenResponse = self.decode(&reply)?;
+        Ok(Authorization::bearer(&token.access_token, Duration::from_secs(token.expires_in)))
+    }
+
+    /// Sends one request with a fresh `x-request-id` and reads the whole reply.
+    async fn send(&self, request: RequestBuilder, url: &str) -> Result<Reply, Error> {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let transport = |error: reqwest::Error| Error::Transport {
+            array: self.config.name.clone(),
+            url: url.to_owned(),
+            reason: describe_transport_error(&error),
+            request_id: request_id.clone(),
+        };
+        let response = request.header(REQUEST_ID_HEADER, &request_id).send().await.map_err(transport)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport)?.to_vec();
+        tracing::debug!(array = %self.config.name, %url, status = status.as_u16(), %request_id, "array call");
+        Ok(Reply { status, headers, body, request_id })
+    }
+
+    /// The body of a successful reply, or the array's refusal.
+    fn decode<T: DeserializeOwned>(&self, reply: &Reply) -> Result<T, Error> {
+        if !reply.status.is_success() {
+            return Err(self.refusal(reply));
+        }
+        serde_json::from_slice(&reply.body).map_err(|error| Error::Decode {
+            array: self.config.name.clone(),
+            status: reply.status.as_u16(),
+            reason: format!("{error}; body starts {:?}", excerpt(&reply.body)),
+            request_id: reply.request_id.clone(),
+        })
+    }
+
+    /// An error reply as the array meant it: its error envelope, or what the body said.
+    fn refusal(&self, reply: &Reply) -> Error {
+        let errors = match serde_json::from_slice::<ErrorResponse>(&reply.body) {
+            Ok(envelope) if !envelope.errors.is_empty() => envelope.errors,
+            _ => {
+                let text = excerpt(&reply.body);
+                let message = if text.is_empty() { reply.status.to_string() } else { text };
+                vec![ErrorItem { context: None, message }]
+            }
+        };
+        Error::Array {
+            array: self.config.name.clone(),
+            status: reply.status.as_u16(),
+            errors,
+            request_id: reply.request_id.clone(),
+        }
+    }
+}
+
+/// One array reply, read whole.
+#[derive(Debug)]
+struct Reply {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+    request_id: String,
+}
+
+/// `2.36` as `(2, 36)`.
+fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let (major, minor) = text.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// The start of a body, as text, for error messages about bodies that are not JSON.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim();
+    match trimmed.char_indices().nth(BODY_EXCERPT) {
+        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
+        None => trimmed.to_owned(),
+    }
+}
+
+/// reqwest's top-level message hides the cause ("error sending request"); the chain says
+/// whether it was a refused connection, a timeout or a certificate problem.
+fn describe_transport_error(error: &reqwest::Error) -> String {
+    let mut description = if error.is_timeout() { "timed out".to_owned() } else { error.to_string() };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        description.push_str(": ");
+        description.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    description
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_versions_numerically() {
+        assert_eq!(parse_version("2.52"), Some((2, 52)));
+        assert!(parse_version("2.9") < parse_version("2.10"));
+        assert_eq!(parse_version("1.19"), Some((1, 19)));
+        assert_eq!(parse_version("latest"), None);
+    }
+
+    #[test]
+    fn excerpts_are_bounded() {
+        let html = format!("<html>{}</html>", "x".repeat(1000));
+        assert!(excerpt(html.as_bytes()).chars().count() <= BODY_EXCERPT + 1);
+        assert_eq!(excerpt(b"  "), "");
+    }
+}

@@ -1,0 +1,75 @@
+//! The one error type of the client.
+
+use shared::flasharray::ErrorItem;
+
+/// Why a private key could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("the private key is not an RSA key in PEM format (PKCS#1 or PKCS#8): {0}")]
+    NotRsaPem(String),
+}
+
+/// Everything that can go wrong talking to an array. Every variant names the array.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The array answered with an error status.
+    #[error("{array}: {} (HTTP {status}, request {request_id})", summary(.errors))]
+    Array { array: String, status: u16, errors: Vec<ErrorItem>, request_id: String },
+    /// The array could not be reached, or the connection failed.
+    #[error("{array}: cannot reach the array at {url}: {reason} (request {request_id})")]
+    Transport { array: String, url: String, reason: String, request_id: String },
+    /// The array answered something that is not what the API defines.
+    #[error("{array}: unexpected response (HTTP {status}, request {request_id}): {reason}")]
+    Decode { array: String, status: u16, reason: String, request_id: String },
+    /// The token exchange was refused.
+    #[error("{array}: the array refused the API client's ID token: {error}: {description} (request {request_id})")]
+    TokenExchange { array: String, status: u16, error: String, description: String, request_id: String },
+    /// The array speaks no REST version this client does, or not the pinned one.
+    #[error("{array}: {reason}")]
+    Version { array: String, reason: String },
+    /// Local configuration is unusable: TLS roots, a private key.
+    #[error("{array}: {reason}")]
+    Config { array: String, reason: String },
+}
+
+impl Error {
+    /// The HTTP status the array answered, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Array { status, .. } | Error::Decode { status, .. } | Error::TokenExchange { status, .. } => {
+                Some(*status)
+            }
+            Error::Transport { .. } | Error::Version { .. } | Error::Config { .. } => None,
+        }
+    }
+
+    /// The `x-request-id` of the failed call, for matching it with the array's own logs.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Array { request_id, .. }
+            | Error::Transport { request_id, .. }
+            | Error::Decode { request_id, .. }
+            | Error::TokenExchange { request_id, .. } => Some(request_id),
+            Error::Version { .. } | Error::Config { .. } => None,
+        }
+    }
+
+    /// The array's own error entries, when it refused the request.
+    pub fn array_errors(&self) -> &[ErrorItem] {
+        match self {
+            Error::Array { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+}
+
+fn summary(errors: &[ErrorItem]) -> String {
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|item| match &item.context {
+            Some(context) if !context.is_empty() => format!("{context}: {}", item.message),
+            _ => item.message.clone(),
+        })
+        .collect();
+    if messages.is_empty() { "the array gave no reason".to_owned() } else { messages.join("; ") }
+}

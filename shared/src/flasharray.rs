@@ -1,0 +1,287 @@
+//! FlashArray REST 2.x models, as the REST 2.52 OpenAPI document defines them.
+//!
+//! Fields an array may omit are `Option` or defaulted so that a client never fails on a
+//! response from another Purity release; the simulator serialises the same types.
+
+use serde::{Deserialize, Serialize};
+
+/// Header carrying a REST session after `POST /api/2.x/login`.
+pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
+/// Header carrying an API token on `POST /api/2.x/login`.
+pub const API_TOKEN_HEADER: &str = "api-token";
+/// Header correlating a request with the array's own logs.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+/// Header holding the continuation token of a paged list.
+pub const NEXT_TOKEN_HEADER: &str = "x-next-token";
+
+/// `grant_type` of the OAuth 2.0 token exchange.
+pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+/// `subject_token_type` for an ID token signed by an API client's private key.
+pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+/// `issued_token_type` of the access token an array returns.
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+/// `GET /api/api_version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiVersions {
+    pub version: Vec<String>,
+}
+
+/// One entry of the error envelope `{"errors": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    pub message: String,
+}
+
+/// The error envelope every `/api/2.x` endpoint answers a refusal with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    pub errors: Vec<ErrorItem>,
+}
+
+/// The error body of `POST /oauth2/1.0/token`, in OAuth 2.0's own format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthError {
+    pub error: String,
+    #[serde(default)]
+    pub error_description: String,
+}
+
+/// The success body of `POST /oauth2/1.0/token`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthTokenResponse {
+    pub access_token: String,
+    pub issued_token_type: String,
+    pub token_type: String,
+    /// Seconds, unlike the other durations of the API, which are milliseconds.
+    pub expires_in: u64,
+}
+
+impl std::fmt::Debug for OAuthTokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthTokenResponse")
+            .field("access_token", &"<redacted>")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// A page of items, as every list endpoint returns it; POST and PATCH return the same shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListResponse<T> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuation_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub more_items_remaining: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_item_count: Option<u64>,
+    pub items: Vec<T>,
+}
+
+impl<T> ListResponse<T> {
+    /// A response holding exactly these items and nothing more to fetch.
+    pub fn of(items: Vec<T>) -> Self {
+        Self {
+            continuation_token: None,
+            more_items_remaining: Some(false),
+            total_item_count: None,
+            items,
+        }
+    }
+}
+
+/// The body of a successful login: who the session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Username {
+    pub username: String,
+}
+
+/// `POST /api/2.x/login` with a username and password instead of an API token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginPost {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginPost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginPost")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A reference to another object by id and name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Space figures of a volume or an array, in bytes except for the ratios.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Space {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_reduction: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thin_provisioning: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_reduction: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshots: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_physical: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_provisioned: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_provisioned: Option<u64>,
+    #[serde(rename = "virtual", default, skip_serializing_if = "Option::is_none")]
+    pub virtual_: Option<u64>,
+}
+
+/// A volume (`GET /api/2.x/volumes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Volume {
+    pub id: String,
+    pub name: String,
+    pub serial: String,
+    /// Creation time, in milliseconds since the epoch.
+    pub created: i64,
+    #[serde(default)]
+    pub destroyed: bool,
+    /// Size as the hosts see it, in bytes.
+    pub provisioned: u64,
+    #[serde(default)]
+    pub connection_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<String>,
+    /// Milliseconds left before a destroyed volume is eradicated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_remaining: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Reference>,
+    #[serde(default)]
+    pub space: Space,
+}
+
+/// The body of `POST /api/2.x/volumes`; the name travels in the `names` query parameter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumePost {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned: Option<u64>,
+}
+
+/// The array itself (`GET /api/2.x/arrays`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Array {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u64>,
+    #[serde(default)]
+    pub space: Space,
+}
+
+/// An API client registered on the array (`/api/2.x/api-clients`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiClient {
+    pub id: String,
+    pub name: String,
+    pub issuer: String,
+    pub key_id: String,
+    pub public_key: String,
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_role: Option<String>,
+    pub access_token_ttl_in_ms: u64,
+}
+
+/// The body of `POST /api/2.x/api-clients?names=NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiClientPost {
+    pub issuer: String,
+    pub public_key: String,
+    pub max_role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token_ttl_in_ms: Option<u64>,
+}
+
+/// The body of `PATCH /api/2.x/api-clients?names=NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiClientPatch {
+    pub enabled: bool,
+}
+
+/// An administrator's API token (`/api/2.x/admins/api-tokens`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminApiToken {
+    pub name: String,
+    pub api_token: ApiTokenDetails,
+}
+
+/// The token itself is only present when `expose_api_token=true` or on creation.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenDetails {
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for ApiTokenDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiTokenDetails")
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_a_volume_list_as_the_spec_shapes_it() {
+        let body = r#"{"continuation_token":null,"more_items_remaining":false,"total_item_count":1,
+            "items":[{"id":"a","name":"vol1","serial":"ABC","created":1,"destroyed":false,
+            "provisioned":5242880,"connection_count":0,"space":{"data_reduction":1.5,"virtual":10},
+            "qos":{},"time_remaining":null}]}"#;
+        let page: ListResponse<Volume> = serde_json::from_str(body).expect("decodes");
+        assert_eq!(page.total_item_count, Some(1));
+        assert_eq!(page.items[0].provisioned, 5 * 1024 * 1024);
+        assert_eq!(page.items[0].space.data_reduction, Some(1.5));
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let token = OAuthTokenResponse {
+            access_token: "secret-access".into(),
+            issued_token_type: ACCESS_TOKEN_TYPE.into(),
+            token_type: "Bearer".into(),
+            expires_in: 10,
+        };
+        let details = ApiTokenDetails { created_at: 0, expires_at: None, token: Some("secret-api".into()) };
+        let login = LoginPost { username: "pureuser".into(), password: "secret-password".into() };
+        let printed = format!("{token:?}{details:?}{login:?}");
+        assert!(!printed.contains("secret"), "{printed}");
+    }
+}

@@ -1,0 +1,10 @@
+//! Types and pure helpers shared by every Flashdeck crate, native and WASM alike.
+//!
+//! Nothing here may depend on a server-only crate: the frontend compiles this crate for
+//! `wasm32-unknown-unknown`, and `cargo xtask test` builds it that way on its own.
+
+pub mod api;
+pub mod flasharray;
+pub mod names;
+pub mod size;
+pub mod time;
