@@ -1,1 +1,16 @@
+//! The Flashdeck server: portal users and sessions, the registry of arrays, the API the
+//! frontend calls (which proxies to the arrays), and the built frontend itself.
 
+pub mod api;
+pub mod arrays;
+pub mod auth;
+pub mod config;
+pub mod db;
+#[cfg(feature = "demo")]
+pub mod demo;
+pub mod error;
+pub mod server;
+pub mod state;
+
+pub use server::{router, serve};
+pub use state::AppState;

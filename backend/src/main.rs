@@ -1,1 +1,195 @@
-fn main() {}
+//! `flashdeck`: the portal server and its administration commands.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use backend::arrays::ArrayRegistry;
+use backend::auth::{hash_password, unix_now};
+use backend::config::Config;
+use backend::db::Database;
+use backend::server::check_frontend_dir;
+use backend::AppState;
+use clap::{Parser, Subcommand};
+use shared::api::Role;
+
+/// Flashdeck: administer a fleet of Pure Storage FlashArrays from the browser.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// TOML configuration file; every setting also has a FLASHDECK_* environment variable.
+    #[arg(long, short, global = true, env = "FLASHDECK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the portal (the default).
+    Serve,
+    /// Serve the portal with two simulated arrays in this process, for trying it out.
+    #[cfg(feature = "demo")]
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[arg(long, default_value = "flashdeck-data/demo")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "frontend/dist")]
+        frontend_dir: PathBuf,
+    },
+    /// Manage portal users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from --password-file, or else from standard input.
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("{text:?} is not a role: use viewer, operator or admin"))
+}
+
+type MainResult = Result<(), Box<dyn std::error::Error>>;
+
+#[tokio::main]
+async fn main() -> MainResult {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(Config::load(cli.config.as_deref())?).await,
+        #[cfg(feature = "demo")]
+        Command::Demo { listen, data_dir, frontend_dir } => demo(listen, data_dir, frontend_dir).await,
+        Command::User(UserCommand::Add { name, role, password_file }) => {
+            add_user(&Config::load(cli.config.as_deref())?, &name, role, password_file).await
+        }
+    }
+}
+
+async fn open_database(config: &Config) -> Result<Database, Box<dyn std::error::Error>> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|error| format!("cannot create the data directory {}: {error}", config.data_dir.display()))?;
+    }
+    Ok(Database::connect(&config.database_url()).await?)
+}
+
+async fn serve(config: Config) -> MainResult {
+    check_frontend_dir(&config.frontend_dir)?;
+    let db = open_database(&config).await?;
+    create_first_admin_from_env(&db).await?;
+    let registry = ArrayRegistry::from_config(&config.arrays)?;
+    for array in registry.summaries() {
+        tracing::info!(array = %array.name, url = %array.url, auth = array.auth_method.label(), "array registered");
+    }
+    let state = AppState::new(db.clone(), registry, config.session)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
+    tracing::info!("Flashdeck on http://{}", listener.local_addr()?);
+    let app = backend::router(state.clone(), &config.frontend_dir);
+    backend::serve(listener, app, shutdown_signal()).await?;
+    state.arrays.logout_all().await;
+    db.close().await;
+    Ok(())
+}
+
+/// On first start, `FLASHDECK_ADMIN_USERNAME` and `FLASHDECK_ADMIN_PASSWORD` create the
+/// first admin, so a container needs no interactive step.
+async fn create_first_admin_from_env(db: &Database) -> MainResult {
+    if db.count_users().await? > 0 {
+        return Ok(());
+    }
+    match (std::env::var("FLASHDECK_ADMIN_USERNAME"), std::env::var("FLASHDECK_ADMIN_PASSWORD")) {
+        (Ok(username), Ok(password)) if !username.is_empty() && !password.is_empty() => {
+            db.create_user(&username, &hash_password(&password)?, Role::Admin, unix_now()).await?;
+            tracing::info!(%username, "first admin created from the environment");
+        }
+        _ => tracing::warn!(
+            "no portal users yet: create one with `flashdeck user add NAME --role admin`, or set \
+             FLASHDECK_ADMIN_USERNAME and FLASHDECK_ADMIN_PASSWORD"
+        ),
+    }
+    Ok(())
+}
+
+async fn add_user(config: &Config, name: &str, role: Role, password_file: Option<PathBuf>) -> MainResult {
+    shared::names::validate_object_name("User", name)?;
+    let mut password = match password_file {
+        Some(path) => std::fs::read_to_string(&path)
+            .map_err(|error| format!("cannot read the password from {}: {error}", path.display()))?,
+        None => {
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input)?;
+            input
+        }
+    };
+    password.truncate(password.trim_end_matches(['\r', '\n']).len());
+    if password.chars().count() < 8 {
+        return Err("the password must be at least 8 characters long".into());
+    }
+    let db = open_database(config).await?;
+    db.create_user(name, &hash_password(&password)?, role, unix_now()).await?;
+    println!("user {name} added with the {} role", role.as_str());
+    Ok(())
+}
+
+#[cfg(feature = "demo")]
+async fn demo(listen: SocketAddr, data_dir: PathBuf, frontend_dir: PathBuf) -> MainResult {
+    use backend::demo::{DEMO_PASSWORD, DEMO_USERNAME, Demo, DemoOptions};
+    let options = DemoOptions { listen, data_dir, frontend_dir, seed: flasharray_sim::Seed::Demo };
+    let demo = Demo::start(options).await?;
+    println!();
+    println!("  Flashdeck demo: {}", demo.url);
+    println!("  Log in as {DEMO_USERNAME} / {DEMO_PASSWORD}");
+    for array in &demo.arrays {
+        println!("  Simulated array at {}", array.url());
+    }
+    println!("  Stop with Ctrl-C.");
+    println!();
+    shutdown_signal().await;
+    println!("stopping");
+    demo.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM as a container runtime sends it.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

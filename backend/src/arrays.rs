@@ -1,0 +1,110 @@
+//! The arrays the portal manages, each with its client, built from the configuration.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use flasharray::{ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor};
+use shared::api::{ArraySummary, AuthMethod};
+
+use crate::config::{ArrayAuthConfig, ArrayConfig};
+
+/// One registered array.
+#[derive(Debug)]
+pub struct ArrayEntry {
+    pub summary: ArraySummary,
+    pub client: ArrayClient,
+}
+
+/// All registered arrays, in configuration order.
+#[derive(Debug, Default)]
+pub struct ArrayRegistry {
+    arrays: Vec<Arc<ArrayEntry>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("array {array}: {reason}")]
+    Config { array: String, reason: String },
+    #[error("array {0} is configured twice")]
+    Duplicate(String),
+    #[error(transparent)]
+    Client(#[from] flasharray::Error),
+}
+
+impl ArrayRegistry {
+    /// Builds a client for each configured array, reading its secrets from files or the
+    /// environment as configured.
+    pub fn from_config(arrays: &[ArrayConfig]) -> Result<Self, RegistryError> {
+        let mut registry = Self::default();
+        for array in arrays {
+            let config_error = |reason: String| RegistryError::Config { array: array.name.clone(), reason };
+            let trust = match &array.ca_file {
+                Some(path) => TrustAnchor::CaPem(read_secret_file(path, "CA file").map_err(config_error)?),
+                None => TrustAnchor::System,
+            };
+            let (credentials, method) = match &array.auth {
+                ArrayAuthConfig::ApiToken { api_token_file, api_token_env } => {
+                    let token = read_secret("API token", api_token_file.as_deref(), api_token_env.as_deref())
+                        .map_err(config_error)?;
+                    (Credentials::ApiToken(token.trim().to_owned()), AuthMethod::ApiToken)
+                }
+                ArrayAuthConfig::ApiClient { client_id, key_id, issuer, username, private_key_file, private_key_env } => {
+                    let pem = read_secret("private key", private_key_file.as_deref(), private_key_env.as_deref())
+                        .map_err(config_error)?;
+                    let private_key =
+                        PrivateKey::from_pem(pem.as_bytes()).map_err(|error| config_error(error.to_string()))?;
+                    let client = ApiClientCredentials {
+                        client_id: client_id.clone(),
+                        key_id: key_id.clone(),
+                        issuer: issuer.clone(),
+                        username: username.clone(),
+                        private_key,
+                    };
+                    (Credentials::ApiClient(client), AuthMethod::ApiClient)
+                }
+            };
+            let client = ArrayClient::new(ClientConfig::new(&array.name, &array.url, credentials, trust))?;
+            registry.register(client, method)?;
+        }
+        Ok(registry)
+    }
+
+    /// Adds an array with a ready client.
+    pub fn register(&mut self, client: ArrayClient, auth_method: AuthMethod) -> Result<(), RegistryError> {
+        if self.get(client.name()).is_some() {
+            return Err(RegistryError::Duplicate(client.name().to_owned()));
+        }
+        let summary = ArraySummary { name: client.name().to_owned(), url: client.url().to_owned(), auth_method };
+        self.arrays.push(Arc::new(ArrayEntry { summary, client }));
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<ArrayEntry>> {
+        self.arrays.iter().find(|entry| entry.summary.name == name).cloned()
+    }
+
+    pub fn summaries(&self) -> Vec<ArraySummary> {
+        self.arrays.iter().map(|entry| entry.summary.clone()).collect()
+    }
+
+    /// Ends every array session; called on shutdown.
+    pub async fn logout_all(&self) {
+        for entry in &self.arrays {
+            entry.client.logout().await;
+        }
+    }
+}
+
+fn read_secret(what: &str, file: Option<&Path>, env: Option<&str>) -> Result<String, String> {
+    match (file, env) {
+        (Some(path), None) => read_secret_file(path, what),
+        (None, Some(name)) => std::env::var(name)
+            .map_err(|_| format!("the {what} is to come from environment variable {name}, which is not set")),
+        (Some(_), Some(_)) => Err(format!("give the {what} as a file or an environment variable, not both")),
+        (None, None) => Err(format!("no {what}: set its _file or _env key")),
+    }
+}
+
+fn read_secret_file(path: &Path, what: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|error| format!("cannot read the {what} from {}: {error}", path.display()))
+}

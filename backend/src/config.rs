@@ -1,0 +1,239 @@
+//! The server's configuration: one typed struct, read from a TOML file and then overridden
+//! by `FLASHDECK_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to serve HTTP on.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Where the SQLite database lives unless `database_url` says otherwise.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH`; defaults to `DATA_DIR/flashdeck.db`.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// The frontend built by trunk (holds `index.html`).
+    #[serde(default = "default_frontend_dir")]
+    pub frontend_dir: PathBuf,
+    #[serde(default)]
+    pub session: SessionConfig,
+    /// The arrays the portal manages.
+    #[serde(default, rename = "array")]
+    pub arrays: Vec<ArrayConfig>,
+}
+
+/// Portal session lifetimes.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionConfig {
+    /// A session unused for this long ends.
+    #[serde(default = "default_idle_minutes")]
+    pub idle_timeout_minutes: u32,
+    /// A session ends this long after login, however active.
+    #[serde(default = "default_absolute_hours")]
+    pub absolute_timeout_hours: u32,
+    /// Mark the cookie `Secure`; set it when the portal is reached over HTTPS.
+    #[serde(default)]
+    pub secure_cookie: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: default_idle_minutes(),
+            absolute_timeout_hours: default_absolute_hours(),
+            secure_cookie: false,
+        }
+    }
+}
+
+/// One array and how the portal authenticates to it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArrayConfig {
+    pub name: String,
+    /// `https://array.example.com`.
+    pub url: String,
+    /// PEM file of the CA (or the array's own self-signed certificate) to trust; without it
+    /// the system's trusted certificates are used.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    pub auth: ArrayAuthConfig,
+}
+
+/// Where the array credential comes from. Secrets are never written in the file itself:
+/// each is read from a file (container secrets) or an environment variable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ArrayAuthConfig {
+    ApiToken {
+        #[serde(default)]
+        api_token_file: Option<PathBuf>,
+        #[serde(default)]
+        api_token_env: Option<String>,
+    },
+    ApiClient {
+        client_id: String,
+        key_id: String,
+        issuer: String,
+        /// The array administrator the portal acts as.
+        username: String,
+        #[serde(default)]
+        private_key_file: Option<PathBuf>,
+        #[serde(default)]
+        private_key_env: Option<String>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: &'static str, message: String },
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("flashdeck-data")
+}
+
+fn default_frontend_dir() -> PathBuf {
+    PathBuf::from("frontend/dist")
+}
+
+fn default_idle_minutes() -> u32 {
+    30
+}
+
+fn default_absolute_hours() -> u32 {
+    12
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+            data_dir: default_data_dir(),
+            database_url: None,
+            frontend_dir: default_frontend_dir(),
+            session: SessionConfig::default(),
+            arrays: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path` if given (defaults otherwise), then applies the environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+                Self::parse(&text).map_err(|message| ConfigError::Parse { path: path.to_owned(), message })?
+            }
+            None => Self::default(),
+        };
+        config.with_env(|name| std::env::var(name).ok())
+    }
+
+    /// Parses TOML; unknown keys are errors that name the key.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|error| error.to_string())
+    }
+
+    /// Applies `FLASHDECK_LISTEN`, `FLASHDECK_DATA_DIR`, `FLASHDECK_DATABASE_URL` and
+    /// `FLASHDECK_FRONTEND_DIR` over the file's values.
+    pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        if let Some(listen) = var("FLASHDECK_LISTEN") {
+            self.listen = listen.parse().map_err(|_| ConfigError::Env {
+                name: "FLASHDECK_LISTEN",
+                message: format!("{listen:?} is not an address such as 0.0.0.0:8080"),
+            })?;
+        }
+        if let Some(dir) = var("FLASHDECK_DATA_DIR") {
+            self.data_dir = dir.into();
+        }
+        if let Some(url) = var("FLASHDECK_DATABASE_URL") {
+            self.database_url = Some(url);
+        }
+        if let Some(dir) = var("FLASHDECK_FRONTEND_DIR") {
+            self.frontend_dir = dir.into();
+        }
+        Ok(self)
+    }
+
+    /// The database to open.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("flashdeck.db").display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_auth_methods() {
+        let config = Config::parse(
+            r#"
+            listen = "0.0.0.0:9000"
+            [[array]]
+            name = "fa-1"
+            url = "https://fa-1.example.com"
+            ca_file = "/etc/flashdeck/fa-1.pem"
+            auth = { method = "api_token", api_token_file = "/run/secrets/fa-1-token" }
+            [[array]]
+            name = "fa-2"
+            url = "https://fa-2.example.com"
+            [array.auth]
+            method = "api_client"
+            client_id = "c"
+            key_id = "k"
+            issuer = "flashdeck"
+            username = "pureuser"
+            private_key_env = "FA2_KEY"
+            "#,
+        )
+        .expect("parses");
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.arrays.len(), 2);
+        assert!(matches!(config.arrays[1].auth, ArrayAuthConfig::ApiClient { .. }));
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let error = Config::parse("listne = \"0.0.0.0:1\"").unwrap_err();
+        assert!(error.contains("listne"), "{error}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let config = Config::default()
+            .with_env(|name| (name == "FLASHDECK_LISTEN").then(|| "127.0.0.1:9999".to_owned()))
+            .expect("applies");
+        assert_eq!(config.listen.port(), 9999);
+        let error = Config::default().with_env(|_| Some("nonsense".into())).unwrap_err();
+        assert!(error.to_string().contains("FLASHDECK_LISTEN"), "{error}");
+    }
+
+    #[test]
+    fn the_database_defaults_to_sqlite_in_the_data_dir() {
+        let config = Config { data_dir: "/var/lib/flashdeck".into(), ..Config::default() };
+        assert_eq!(config.database_url(), "sqlite:///var/lib/flashdeck/flashdeck.db");
+    }
+}

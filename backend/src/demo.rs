@@ -1,0 +1,147 @@
+//! `flashdeck demo`: the portal with two simulated arrays in the same process, set up the way
+//! an admin sets up real ones: one reached with an API token, one with an API client whose
+//! key pair is generated at start and whose private key stays in this process.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use flasharray::{ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor};
+use flasharray_sim::keys::generate_rsa_key_pair;
+use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed, Simulator, SimulatorConfig};
+use shared::api::{AuthMethod, Role};
+use shared::flasharray::ApiClientPost;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::arrays::ArrayRegistry;
+use crate::auth::{hash_password, unix_now};
+use crate::config::SessionConfig;
+use crate::db::{Database, DbError};
+use crate::state::AppState;
+
+/// The portal login the demo creates.
+pub const DEMO_USERNAME: &str = "admin";
+pub const DEMO_PASSWORD: &str = "flashdeck";
+
+/// The API client the demo registers on the second array.
+const API_CLIENT_NAME: &str = "flashdeck";
+const API_CLIENT_ISSUER: &str = "flashdeck-demo";
+
+#[derive(Debug)]
+pub struct DemoOptions {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub frontend_dir: PathBuf,
+    pub seed: Seed,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("{0}")]
+    Setup(String),
+    #[error(transparent)]
+    Array(#[from] flasharray::Error),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+fn setup(error: impl std::fmt::Display) -> DemoError {
+    DemoError::Setup(error.to_string())
+}
+
+/// A running demo; [`Demo::shutdown`] stops it.
+#[derive(Debug)]
+pub struct Demo {
+    /// `http://ADDR` of the portal.
+    pub url: String,
+    /// The simulated arrays, for tests that check what reached them.
+    pub arrays: Vec<RunningSimulator>,
+    state: AppState,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Demo {
+    pub async fn start(options: DemoOptions) -> Result<Self, DemoError> {
+        crate::server::check_frontend_dir(&options.frontend_dir).map_err(DemoError::Setup)?;
+        let mut registry = ArrayRegistry::default();
+        let mut arrays = Vec::new();
+        for (name, method) in [("fa-prod-01", AuthMethod::ApiToken), ("fa-dr-01", AuthMethod::ApiClient)] {
+            let sim = Simulator::start(SimulatorConfig::new(name).seed(options.seed)).await.map_err(setup)?;
+            let client = connect(&sim, name, method).await?;
+            registry.register(client, method).map_err(setup)?;
+            arrays.push(sim);
+        }
+
+        std::fs::create_dir_all(&options.data_dir)
+            .map_err(|error| setup(format!("cannot create {}: {error}", options.data_dir.display())))?;
+        let db = Database::connect(&format!("sqlite://{}", options.data_dir.join("flashdeck.db").display())).await?;
+        if db.user_by_name(DEMO_USERNAME).await?.is_none() {
+            let hash = hash_password(DEMO_PASSWORD).map_err(setup)?;
+            db.create_user(DEMO_USERNAME, &hash, Role::Admin, unix_now()).await?;
+        }
+
+        let state = AppState::new(db, registry, SessionConfig::default()).map_err(setup)?;
+        let listener = TcpListener::bind(options.listen)
+            .await
+            .map_err(|error| setup(format!("cannot listen on {}: {error}", options.listen)))?;
+        let url = format!("http://{}", listener.local_addr().map_err(setup)?);
+        let app = crate::router(state.clone(), &options.frontend_dir);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(crate::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Ok(Self { url, arrays, state, stop, server })
+    }
+
+    /// Stops the portal, ends its array sessions and stops the arrays.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        match self.server.await {
+            Ok(Err(error)) => tracing::error!(%error, "portal stopped with an error"),
+            Err(error) => tracing::error!(%error, "portal task failed"),
+            Ok(Ok(())) => {}
+        }
+        self.state.arrays.logout_all().await;
+        self.state.db.close().await;
+        for array in self.arrays {
+            array.shutdown().await;
+        }
+    }
+}
+
+/// Sets up credentials on a factory-new array as its admin would, then returns a client that
+/// uses them.
+async fn connect(sim: &RunningSimulator, name: &str, method: AuthMethod) -> Result<ArrayClient, DemoError> {
+    let trust = TrustAnchor::CaPem(sim.certificate_pem().to_owned());
+    let admin = ArrayClient::new(ClientConfig::new(
+        name,
+        sim.url(),
+        Credentials::Password { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
+        trust.clone(),
+    ))?;
+    let credentials = match method {
+        AuthMethod::ApiToken => Credentials::ApiToken(admin.create_api_token(ADMIN_USERNAME).await?),
+        AuthMethod::ApiClient => {
+            let keys = generate_rsa_key_pair().map_err(setup)?;
+            let post = ApiClientPost {
+                issuer: API_CLIENT_ISSUER.into(),
+                public_key: keys.public_pem,
+                max_role: "storage_admin".into(),
+                access_token_ttl_in_ms: None,
+            };
+            let registered = admin.create_api_client(API_CLIENT_NAME, &post).await?;
+            admin.set_api_client_enabled(API_CLIENT_NAME, true).await?;
+            Credentials::ApiClient(ApiClientCredentials {
+                client_id: registered.id,
+                key_id: registered.key_id,
+                issuer: registered.issuer,
+                username: ADMIN_USERNAME.into(),
+                private_key: PrivateKey::from_pem(keys.private_pem.as_bytes()).map_err(setup)?,
+            })
+        }
+    };
+    admin.logout().await;
+    Ok(ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust))?)
+}

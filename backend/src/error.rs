@@ -1,0 +1,86 @@
+//! The backend's one error type, and how each error becomes an HTTP response.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use shared::api::ApiError;
+
+use crate::db::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("invalid username or password")]
+    BadCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// Input the portal refused before it reached an array.
+    #[error("{0}")]
+    Invalid(ApiError),
+    /// An array refused or failed; `field` names the request field the refusal is about.
+    #[error("{error}")]
+    Array { error: flasharray::Error, field: Option<&'static str> },
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<flasharray::Error> for AppError {
+    fn from(error: flasharray::Error) -> Self {
+        AppError::Array { error, field: None }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, ApiError::new("Sign in to continue.")),
+            AppError::BadCredentials => {
+                (StatusCode::UNAUTHORIZED, ApiError::new("Invalid username or password."))
+            }
+            AppError::Forbidden(message) => (StatusCode::FORBIDDEN, ApiError::new(message)),
+            AppError::NotFound(message) => (StatusCode::NOT_FOUND, ApiError::new(message)),
+            AppError::Invalid(error) => (StatusCode::BAD_REQUEST, error),
+            AppError::Array { error, field } => array_error(&error, field),
+            AppError::Database(error) => {
+                tracing::error!(%error, "database error");
+                (StatusCode::INTERNAL_SERVER_ERROR, ApiError::new("Internal error: the portal database failed."))
+            }
+            AppError::Internal(message) => {
+                tracing::error!(%message, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, ApiError::new("Internal error."))
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// An array's refusal of the user's request keeps its status and message; a failure of the
+/// portal's own link to the array (credentials, network, TLS) is a 502.
+fn array_error(error: &flasharray::Error, field: Option<&'static str>) -> (StatusCode, ApiError) {
+    let request_id = error.request_id().map(str::to_owned);
+    let refused_request = error
+        .status()
+        .filter(|status| (400..500).contains(status) && ![401, 403].contains(status))
+        .and_then(|status| StatusCode::from_u16(status).ok())
+        .filter(|_| matches!(error, flasharray::Error::Array { .. }));
+    match refused_request {
+        Some(status) => {
+            let message = error
+                .array_errors()
+                .iter()
+                .map(|item| item.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            (status, ApiError { message, field: field.map(str::to_owned), request_id })
+        }
+        None => {
+            tracing::warn!(%error, "array call failed");
+            (StatusCode::BAD_GATEWAY, ApiError { message: error.to_string(), field: None, request_id })
+        }
+    }
+}
