@@ -1,1 +1,10 @@
-fn main() {}
+//! The Flashdeck web UI, mounted on the page's body.
+
+mod api;
+mod app;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

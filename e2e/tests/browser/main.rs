@@ -1,0 +1,7 @@
+//! The real portal, its simulated arrays, and headless Chromium driven through chromedriver.
+//!
+//! Needs the frontend built into `frontend/dist` and Debian's `chromium` and
+//! `chromium-driver`; `cargo xtask test` provides both before it runs this.
+
+mod support;
+mod volumes;

@@ -1,0 +1,189 @@
+//! A portal instance of the test's own, and a browser session pointed at it.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backend::demo::{DEMO_PASSWORD, DEMO_USERNAME, Demo, DemoOptions};
+use flasharray_sim::Seed;
+use tempfile::TempDir;
+use thirtyfour::prelude::*;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long to wait for something to appear on the page before the test fails.
+const PAGE_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn frontend_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port()
+}
+
+/// chromedriver on a port of its own, stopped when dropped.
+struct ChromeDriver {
+    process: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start() -> Self {
+        for binary in [CHROMIUM, CHROMEDRIVER] {
+            assert!(
+                Path::new(binary).exists(),
+                "{binary} is missing: install Debian's chromium and chromium-driver packages, or run `cargo xtask test`, which does"
+            );
+        }
+        let port = free_port();
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let address = SocketAddr::from(([127, 0, 0, 1], port));
+        let started = Instant::now();
+        while TcpStream::connect(address).is_err() {
+            assert!(started.elapsed() < PAGE_TIMEOUT, "chromedriver did not listen on {address}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { process, port }
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// The portal in demo mode on a random port, with its two simulated arrays, and a browser.
+pub struct Session {
+    pub demo: Option<Demo>,
+    pub driver: WebDriver,
+    _chromedriver: ChromeDriver,
+    _profile: TempDir,
+    _data: TempDir,
+}
+
+impl Session {
+    pub async fn start() -> Self {
+        let frontend = frontend_dir();
+        assert!(
+            frontend.join("index.html").is_file(),
+            "{} holds no built frontend: run `cargo xtask test`, which builds it first",
+            frontend.display()
+        );
+        let data = tempfile::tempdir().expect("data dir");
+        let options = DemoOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data.path().to_owned(),
+            frontend_dir: frontend,
+            seed: Seed::Demo,
+        };
+        let demo = Demo::start(options).await.expect("portal starts");
+
+        // thirtyfour's HTTP client (to chromedriver, plain HTTP) still wants a process-wide
+        // TLS provider; the portal's own array clients bring theirs explicitly.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let chromedriver = ChromeDriver::start();
+        let profile = tempfile::tempdir().expect("browser profile");
+        let mut capabilities = DesiredCapabilities::chrome();
+        capabilities.set_binary(CHROMIUM).expect("binary");
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--window-size=1280,900",
+        ] {
+            capabilities.add_arg(arg).expect("argument");
+        }
+        capabilities
+            .add_arg(&format!("--user-data-dir={}", profile.path().display()))
+            .expect("profile argument");
+        let driver = WebDriver::new(format!("http://127.0.0.1:{}", chromedriver.port), capabilities)
+            .await
+            .expect("browser session");
+        Self { demo: Some(demo), driver, _chromedriver: chromedriver, _profile: profile, _data: data }
+    }
+
+    pub fn demo(&self) -> &Demo {
+        self.demo.as_ref().expect("portal running")
+    }
+
+    pub async fn open(&self, path: &str) {
+        self.driver.goto(format!("{}{path}", self.demo().url)).await.expect("page opens");
+    }
+
+    pub async fn element(&self, css: &str) -> WebElement {
+        self.driver
+            .query(By::Css(css))
+            .wait(PAGE_TIMEOUT, Duration::from_millis(100))
+            .first()
+            .await
+            .unwrap_or_else(|error| panic!("{css} never appeared: {error}"))
+    }
+
+    /// Waits until the element's text contains `expected`, and returns the whole text.
+    pub async fn text_containing(&self, css: &str, expected: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let text = match self.driver.find(By::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(expected) {
+                return text;
+            }
+            assert!(started.elapsed() < PAGE_TIMEOUT, "{css} never showed {expected:?}; last text: {text:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.element(css).await;
+        input.clear().await.expect("clear");
+        input.send_keys(text).await.expect("type");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.element(css).await.click().await.expect("click");
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) {
+        self.fill("#login-username", username).await;
+        self.fill("#login-password", password).await;
+        self.click("#login-submit").await;
+    }
+
+    pub async fn sign_in_as_demo_admin(&self) {
+        self.sign_in(DEMO_USERNAME, DEMO_PASSWORD).await;
+        self.text_containing("#signed-in-user", DEMO_USERNAME).await;
+    }
+
+    /// Saves what the page shows, for a person to look at when a test fails.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
+        if std::fs::create_dir_all(&dir).is_ok() {
+            let _ = self.driver.screenshot(&dir.join(format!("{name}.png"))).await;
+        }
+    }
+
+    pub async fn finish(mut self) {
+        if let Some(demo) = self.demo.take() {
+            demo.shutdown().await;
+        }
+        self.driver.clone().quit().await.expect("browser quits");
+    }
+}

@@ -1,0 +1,55 @@
+//! The array picker: every registered array and how the portal authenticates to it.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api;
+use crate::app::Session;
+
+#[component]
+pub fn ArrayList() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let arrays = LocalResource::new(api::arrays);
+    view! {
+        <h1>"Arrays"</h1>
+        <Suspense fallback=|| view! { <p class="muted">"Loading arrays…"</p> }>
+            {move || {
+                arrays.get().map(|result| match result {
+                    Ok(list) if list.is_empty() => {
+                        view! { <p class="muted">"No arrays are registered yet."</p> }.into_any()
+                    }
+                    Ok(list) => {
+                        view! {
+                            <table id="arrays">
+                                <thead>
+                                    <tr><th>"Array"</th><th>"Address"</th><th>"Authentication"</th></tr>
+                                </thead>
+                                <tbody>
+                                    {list
+                                        .into_iter()
+                                        .map(|array| {
+                                            let href = format!("/arrays/{}/volumes", array.name);
+                                            let key = array.name.clone();
+                                            view! {
+                                                <tr data-array=key>
+                                                    <td><A href=href>{array.name}</A></td>
+                                                    <td class="mono">{array.url}</td>
+                                                    <td>{array.auth_method.label()}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }
+                    Err(failure) => {
+                        session.notice(&failure);
+                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

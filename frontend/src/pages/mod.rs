@@ -1,0 +1,5 @@
+//! One module per page.
+
+pub mod arrays;
+pub mod login;
+pub mod volumes;
