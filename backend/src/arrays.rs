@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use flasharray::{ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor};
+use flasharray::{
+    ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor,
+};
 use shared::api::{ArraySummary, AuthMethod};
 
 use crate::config::{ArrayAuthConfig, ArrayConfig};
@@ -37,22 +39,48 @@ impl ArrayRegistry {
     pub fn from_config(arrays: &[ArrayConfig]) -> Result<Self, RegistryError> {
         let mut registry = Self::default();
         for array in arrays {
-            let config_error = |reason: String| RegistryError::Config { array: array.name.clone(), reason };
+            let config_error = |reason: String| RegistryError::Config {
+                array: array.name.clone(),
+                reason,
+            };
             let trust = match &array.ca_file {
-                Some(path) => TrustAnchor::CaPem(read_secret_file(path, "CA file").map_err(config_error)?),
+                Some(path) => {
+                    TrustAnchor::CaPem(read_secret_file(path, "CA file").map_err(config_error)?)
+                }
                 None => TrustAnchor::System,
             };
             let (credentials, method) = match &array.auth {
-                ArrayAuthConfig::ApiToken { api_token_file, api_token_env } => {
-                    let token = read_secret("API token", api_token_file.as_deref(), api_token_env.as_deref())
-                        .map_err(config_error)?;
-                    (Credentials::ApiToken(token.trim().to_owned()), AuthMethod::ApiToken)
+                ArrayAuthConfig::ApiToken {
+                    api_token_file,
+                    api_token_env,
+                } => {
+                    let token = read_secret(
+                        "API token",
+                        api_token_file.as_deref(),
+                        api_token_env.as_deref(),
+                    )
+                    .map_err(config_error)?;
+                    (
+                        Credentials::ApiToken(token.trim().to_owned()),
+                        AuthMethod::ApiToken,
+                    )
                 }
-                ArrayAuthConfig::ApiClient { client_id, key_id, issuer, username, private_key_file, private_key_env } => {
-                    let pem = read_secret("private key", private_key_file.as_deref(), private_key_env.as_deref())
-                        .map_err(config_error)?;
-                    let private_key =
-                        PrivateKey::from_pem(pem.as_bytes()).map_err(|error| config_error(error.to_string()))?;
+                ArrayAuthConfig::ApiClient {
+                    client_id,
+                    key_id,
+                    issuer,
+                    username,
+                    private_key_file,
+                    private_key_env,
+                } => {
+                    let pem = read_secret(
+                        "private key",
+                        private_key_file.as_deref(),
+                        private_key_env.as_deref(),
+                    )
+                    .map_err(config_error)?;
+                    let private_key = PrivateKey::from_pem(pem.as_bytes())
+                        .map_err(|error| config_error(error.to_string()))?;
                     let client = ApiClientCredentials {
                         client_id: client_id.clone(),
                         key_id: key_id.clone(),
@@ -63,28 +91,47 @@ impl ArrayRegistry {
                     (Credentials::ApiClient(client), AuthMethod::ApiClient)
                 }
             };
-            let client = ArrayClient::new(ClientConfig::new(&array.name, &array.url, credentials, trust))?;
+            let client = ArrayClient::new(ClientConfig::new(
+                &array.name,
+                &array.url,
+                credentials,
+                trust,
+            ))?;
             registry.register(client, method)?;
         }
         Ok(registry)
     }
 
     /// Adds an array with a ready client.
-    pub fn register(&mut self, client: ArrayClient, auth_method: AuthMethod) -> Result<(), RegistryError> {
+    pub fn register(
+        &mut self,
+        client: ArrayClient,
+        auth_method: AuthMethod,
+    ) -> Result<(), RegistryError> {
         if self.get(client.name()).is_some() {
             return Err(RegistryError::Duplicate(client.name().to_owned()));
         }
-        let summary = ArraySummary { name: client.name().to_owned(), url: client.url().to_owned(), auth_method };
+        let summary = ArraySummary {
+            name: client.name().to_owned(),
+            url: client.url().to_owned(),
+            auth_method,
+        };
         self.arrays.push(Arc::new(ArrayEntry { summary, client }));
         Ok(())
     }
 
     pub fn get(&self, name: &str) -> Option<Arc<ArrayEntry>> {
-        self.arrays.iter().find(|entry| entry.summary.name == name).cloned()
+        self.arrays
+            .iter()
+            .find(|entry| entry.summary.name == name)
+            .cloned()
     }
 
     pub fn summaries(&self) -> Vec<ArraySummary> {
-        self.arrays.iter().map(|entry| entry.summary.clone()).collect()
+        self.arrays
+            .iter()
+            .map(|entry| entry.summary.clone())
+            .collect()
     }
 
     /// Ends every array session; called on shutdown.
@@ -98,13 +145,17 @@ impl ArrayRegistry {
 fn read_secret(what: &str, file: Option<&Path>, env: Option<&str>) -> Result<String, String> {
     match (file, env) {
         (Some(path), None) => read_secret_file(path, what),
-        (None, Some(name)) => std::env::var(name)
-            .map_err(|_| format!("the {what} is to come from environment variable {name}, which is not set")),
-        (Some(_), Some(_)) => Err(format!("give the {what} as a file or an environment variable, not both")),
+        (None, Some(name)) => std::env::var(name).map_err(|_| {
+            format!("the {what} is to come from environment variable {name}, which is not set")
+        }),
+        (Some(_), Some(_)) => Err(format!(
+            "give the {what} as a file or an environment variable, not both"
+        )),
         (None, None) => Err(format!("no {what}: set its _file or _env key")),
     }
 }
 
 fn read_secret_file(path: &Path, what: &str) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|error| format!("cannot read the {what} from {}: {error}", path.display()))
+    std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read the {what} from {}: {error}", path.display()))
 }

@@ -3,15 +3,15 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use axum::Json;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use sha2::{Digest, Sha256};
 use shared::api::{CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SESSION_COOKIE, UserInfo};
 
@@ -23,7 +23,9 @@ use crate::state::AppState;
 pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
 }
 
 /// Hashes a password with Argon2id and a random salt.
@@ -36,14 +38,18 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A new random session token (256 bits, hex) and the hash under which it is stored.
 fn new_session_token() -> Result<(String, String), AppError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
     let token = hex(&bytes);
     let hash = token_hash(&token);
     Ok((token, hash))
@@ -68,8 +74,16 @@ fn session_token(headers: &HeaderMap) -> Option<&str> {
         .map(|(_, value)| value)
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> Result<HeaderValue, AppError> {
-    let secure = if state.session.secure_cookie { "; Secure" } else { "" };
+fn session_cookie(
+    state: &AppState,
+    value: &str,
+    max_age_secs: i64,
+) -> Result<HeaderValue, AppError> {
+    let secure = if state.session.secure_cookie {
+        "; Secure"
+    } else {
+        ""
+    };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
     ))
@@ -99,21 +113,34 @@ impl CurrentUser {
     }
 
     pub fn info(&self) -> UserInfo {
-        UserInfo { username: self.user.username.clone(), role: self.user.role }
+        UserInfo {
+            username: self.user.username.clone(),
+            role: self.user.role,
+        }
     }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
         let token_hash = token_hash(token);
-        let session = state.db.session(&token_hash).await?.ok_or(AppError::Unauthenticated)?;
+        let session = state
+            .db
+            .session(&token_hash)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         let now = unix_now();
         let idle_limit = i64::from(state.session.idle_timeout_minutes) * 60;
         let absolute_limit = i64::from(state.session.absolute_timeout_hours) * 3600;
-        if session.user.disabled || now - session.last_seen_at > idle_limit || now - session.created_at > absolute_limit {
+        if session.user.disabled
+            || now - session.last_seen_at > idle_limit
+            || now - session.created_at > absolute_limit
+        {
             state.db.delete_session(&token_hash).await?;
             return Err(AppError::Unauthenticated);
         }
@@ -121,13 +148,19 @@ impl FromRequestParts<AppState> for CurrentUser {
         if now - session.last_seen_at >= 60 {
             state.db.touch_session(&token_hash, now).await?;
         }
-        Ok(CurrentUser { user: session.user, token_hash })
+        Ok(CurrentUser {
+            user: session.user,
+            token_hash,
+        })
     }
 }
 
 /// `POST /api/auth/login`: the same answer for an unknown user and a wrong password, so the
 /// response tells nothing about which accounts exist.
-pub async fn login(State(state): State<AppState>, Json(request): Json<LoginRequest>) -> Result<Response, AppError> {
+pub async fn login(
+    State(state): State<AppState>,
+    Json(request): Json<LoginRequest>,
+) -> Result<Response, AppError> {
     let user = state.db.user_by_name(request.username.trim()).await?;
     let accepted = match &user {
         Some(user) => verify_password(&request.password, &user.password_hash) && !user.disabled,
@@ -146,12 +179,18 @@ pub async fn login(State(state): State<AppState>, Json(request): Json<LoginReque
     tracing::info!(username = %user.username, "login");
     let max_age = i64::from(state.session.absolute_timeout_hours) * 3600;
     let cookie = session_cookie(&state, &token, max_age)?;
-    let info = UserInfo { username: user.username, role: user.role };
+    let info = UserInfo {
+        username: user.username,
+        role: user.role,
+    };
     Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
 }
 
 /// `POST /api/auth/logout`.
-pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
     state.db.delete_session(&user.token_hash).await?;
     let cookie = session_cookie(&state, "", 0)?;
     Ok(([(header::SET_COOKIE, cookie)], Json(user.info())).into_response())
@@ -165,7 +204,10 @@ pub async fn me(user: CurrentUser) -> Json<UserInfo> {
 /// Refuses a state-changing `/api` request without the CSRF header: another site's page can
 /// neither set it on a form post nor send it from script without a CORS preflight.
 pub async fn require_csrf_header(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let has_header = request
         .headers()
         .get(CSRF_HEADER)
@@ -173,8 +215,10 @@ pub async fn require_csrf_header(request: Request, next: Next) -> Response {
     if safe || has_header {
         next.run(request).await
     } else {
-        AppError::Forbidden(format!("Missing the {CSRF_HEADER} header; requests that change something must send it."))
-            .into_response()
+        AppError::Forbidden(format!(
+            "Missing the {CSRF_HEADER} header; requests that change something must send it."
+        ))
+        .into_response()
     }
 }
 
@@ -194,9 +238,15 @@ mod tests {
     #[test]
     fn finds_the_session_cookie_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("theme=dark; flashdeck_session=abc; x=y"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; flashdeck_session=abc; x=y"),
+        );
         assert_eq!(session_token(&headers), Some("abc"));
-        headers.insert(header::COOKIE, HeaderValue::from_static("flashdeck_sessionx=abc"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("flashdeck_sessionx=abc"),
+        );
         assert_eq!(session_token(&headers), None);
     }
 

@@ -95,7 +95,10 @@ pub enum ArrayAuthConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("environment variable {name}: {message}")]
@@ -140,9 +143,14 @@ impl Config {
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
         let config = match path {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-                Self::parse(&text).map_err(|message| ConfigError::Parse { path: path.to_owned(), message })?
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                Self::parse(&text).map_err(|message| ConfigError::Parse {
+                    path: path.to_owned(),
+                    message,
+                })?
             }
             None => Self::default(),
         };
@@ -212,7 +220,10 @@ mod tests {
         .expect("parses");
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.arrays.len(), 2);
-        assert!(matches!(config.arrays[1].auth, ArrayAuthConfig::ApiClient { .. }));
+        assert!(matches!(
+            config.arrays[1].auth,
+            ArrayAuthConfig::ApiClient { .. }
+        ));
     }
 
     #[test]
@@ -227,13 +238,21 @@ mod tests {
             .with_env(|name| (name == "FLASHDECK_LISTEN").then(|| "127.0.0.1:9999".to_owned()))
             .expect("applies");
         assert_eq!(config.listen.port(), 9999);
-        let error = Config::default().with_env(|_| Some("nonsense".into())).unwrap_err();
+        let error = Config::default()
+            .with_env(|_| Some("nonsense".into()))
+            .unwrap_err();
         assert!(error.to_string().contains("FLASHDECK_LISTEN"), "{error}");
     }
 
     #[test]
     fn the_database_defaults_to_sqlite_in_the_data_dir() {
-        let config = Config { data_dir: "/var/lib/flashdeck".into(), ..Config::default() };
-        assert_eq!(config.database_url(), "sqlite:///var/lib/flashdeck/flashdeck.db");
+        let config = Config {
+            data_dir: "/var/lib/flashdeck".into(),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.database_url(),
+            "sqlite:///var/lib/flashdeck/flashdeck.db"
+        );
     }
 }

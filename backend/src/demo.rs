@@ -5,9 +5,13 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use flasharray::{ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor};
+use flasharray::{
+    ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor,
+};
 use flasharray_sim::keys::generate_rsa_key_pair;
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed, Simulator, SimulatorConfig};
+use flasharray_sim::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed, Simulator, SimulatorConfig,
+};
 use shared::api::{AuthMethod, Role};
 use shared::flasharray::ApiClientPost;
 use tokio::net::TcpListener;
@@ -67,19 +71,33 @@ impl Demo {
         crate::server::check_frontend_dir(&options.frontend_dir).map_err(DemoError::Setup)?;
         let mut registry = ArrayRegistry::default();
         let mut arrays = Vec::new();
-        for (name, method) in [("fa-prod-01", AuthMethod::ApiToken), ("fa-dr-01", AuthMethod::ApiClient)] {
-            let sim = Simulator::start(SimulatorConfig::new(name).seed(options.seed)).await.map_err(setup)?;
+        for (name, method) in [
+            ("fa-prod-01", AuthMethod::ApiToken),
+            ("fa-dr-01", AuthMethod::ApiClient),
+        ] {
+            let sim = Simulator::start(SimulatorConfig::new(name).seed(options.seed))
+                .await
+                .map_err(setup)?;
             let client = connect(&sim, name, method).await?;
             registry.register(client, method).map_err(setup)?;
             arrays.push(sim);
         }
 
-        std::fs::create_dir_all(&options.data_dir)
-            .map_err(|error| setup(format!("cannot create {}: {error}", options.data_dir.display())))?;
-        let db = Database::connect(&format!("sqlite://{}", options.data_dir.join("flashdeck.db").display())).await?;
+        std::fs::create_dir_all(&options.data_dir).map_err(|error| {
+            setup(format!(
+                "cannot create {}: {error}",
+                options.data_dir.display()
+            ))
+        })?;
+        let db = Database::connect(&format!(
+            "sqlite://{}",
+            options.data_dir.join("flashdeck.db").display()
+        ))
+        .await?;
         if db.user_by_name(DEMO_USERNAME).await?.is_none() {
             let hash = hash_password(DEMO_PASSWORD).map_err(setup)?;
-            db.create_user(DEMO_USERNAME, &hash, Role::Admin, unix_now()).await?;
+            db.create_user(DEMO_USERNAME, &hash, Role::Admin, unix_now())
+                .await?;
         }
 
         let state = AppState::new(db, registry, SessionConfig::default()).map_err(setup)?;
@@ -92,7 +110,13 @@ impl Demo {
         let server = tokio::spawn(crate::serve(listener, app, async {
             let _ = stopped.await;
         }));
-        Ok(Self { url, arrays, state, stop, server })
+        Ok(Self {
+            url,
+            arrays,
+            state,
+            stop,
+            server,
+        })
     }
 
     /// Stops the portal, ends its array sessions and stops the arrays.
@@ -113,16 +137,25 @@ impl Demo {
 
 /// Sets up credentials on a factory-new array as its admin would, then returns a client that
 /// uses them.
-async fn connect(sim: &RunningSimulator, name: &str, method: AuthMethod) -> Result<ArrayClient, DemoError> {
+async fn connect(
+    sim: &RunningSimulator,
+    name: &str,
+    method: AuthMethod,
+) -> Result<ArrayClient, DemoError> {
     let trust = TrustAnchor::CaPem(sim.certificate_pem().to_owned());
     let admin = ArrayClient::new(ClientConfig::new(
         name,
         sim.url(),
-        Credentials::Password { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
+        Credentials::Password {
+            username: ADMIN_USERNAME.into(),
+            password: ADMIN_PASSWORD.into(),
+        },
         trust.clone(),
     ))?;
     let credentials = match method {
-        AuthMethod::ApiToken => Credentials::ApiToken(admin.create_api_token(ADMIN_USERNAME).await?),
+        AuthMethod::ApiToken => {
+            Credentials::ApiToken(admin.create_api_token(ADMIN_USERNAME).await?)
+        }
         AuthMethod::ApiClient => {
             let keys = generate_rsa_key_pair().map_err(setup)?;
             let post = ApiClientPost {
@@ -143,5 +176,10 @@ async fn connect(sim: &RunningSimulator, name: &str, method: AuthMethod) -> Resu
         }
     };
     admin.logout().await;
-    Ok(ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust))?)
+    Ok(ArrayClient::new(ClientConfig::new(
+        name,
+        sim.url(),
+        credentials,
+        trust,
+    ))?)
 }

@@ -22,7 +22,10 @@ pub enum AppError {
     Invalid(ApiError),
     /// An array refused or failed; `field` names the request field the refusal is about.
     #[error("{error}")]
-    Array { error: flasharray::Error, field: Option<&'static str> },
+    Array {
+        error: flasharray::Error,
+        field: Option<&'static str>,
+    },
     #[error(transparent)]
     Database(#[from] DbError),
     #[error("{0}")]
@@ -38,21 +41,31 @@ impl From<flasharray::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
-            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, ApiError::new("Sign in to continue.")),
-            AppError::BadCredentials => {
-                (StatusCode::UNAUTHORIZED, ApiError::new("Invalid username or password."))
-            }
+            AppError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                ApiError::new("Sign in to continue."),
+            ),
+            AppError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                ApiError::new("Invalid username or password."),
+            ),
             AppError::Forbidden(message) => (StatusCode::FORBIDDEN, ApiError::new(message)),
             AppError::NotFound(message) => (StatusCode::NOT_FOUND, ApiError::new(message)),
             AppError::Invalid(error) => (StatusCode::BAD_REQUEST, error),
             AppError::Array { error, field } => array_error(&error, field),
             AppError::Database(error) => {
                 tracing::error!(%error, "database error");
-                (StatusCode::INTERNAL_SERVER_ERROR, ApiError::new("Internal error: the portal database failed."))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ApiError::new("Internal error: the portal database failed."),
+                )
             }
             AppError::Internal(message) => {
                 tracing::error!(%message, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, ApiError::new("Internal error."))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ApiError::new("Internal error."),
+                )
             }
         };
         (status, Json(body)).into_response()
@@ -76,11 +89,25 @@ fn array_error(error: &flasharray::Error, field: Option<&'static str>) -> (Statu
                 .map(|item| item.message.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
-            (status, ApiError { message, field: field.map(str::to_owned), request_id })
+            (
+                status,
+                ApiError {
+                    message,
+                    field: field.map(str::to_owned),
+                    request_id,
+                },
+            )
         }
         None => {
             tracing::warn!(%error, "array call failed");
-            (StatusCode::BAD_GATEWAY, ApiError { message: error.to_string(), field: None, request_id })
+            (
+                StatusCode::BAD_GATEWAY,
+                ApiError {
+                    message: error.to_string(),
+                    field: None,
+                    request_id,
+                },
+            )
         }
     }
 }

@@ -4,12 +4,12 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use backend::AppState;
 use backend::arrays::ArrayRegistry;
 use backend::auth::{hash_password, unix_now};
 use backend::config::Config;
 use backend::db::Database;
 use backend::server::check_frontend_dir;
-use backend::AppState;
 use clap::{Parser, Subcommand};
 use shared::api::Role;
 
@@ -56,7 +56,8 @@ enum UserCommand {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| format!("{text:?} is not a role: use viewer, operator or admin"))
+    Role::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a role: use viewer, operator or admin"))
 }
 
 type MainResult = Result<(), Box<dyn std::error::Error>>;
@@ -65,24 +66,43 @@ type MainResult = Result<(), Box<dyn std::error::Error>>;
 async fn main() -> MainResult {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(Config::load(cli.config.as_deref())?).await,
         #[cfg(feature = "demo")]
-        Command::Demo { listen, data_dir, frontend_dir } => demo(listen, data_dir, frontend_dir).await,
-        Command::User(UserCommand::Add { name, role, password_file }) => {
-            add_user(&Config::load(cli.config.as_deref())?, &name, role, password_file).await
+        Command::Demo {
+            listen,
+            data_dir,
+            frontend_dir,
+        } => demo(listen, data_dir, frontend_dir).await,
+        Command::User(UserCommand::Add {
+            name,
+            role,
+            password_file,
+        }) => {
+            add_user(
+                &Config::load(cli.config.as_deref())?,
+                &name,
+                role,
+                password_file,
+            )
+            .await
         }
     }
 }
 
 async fn open_database(config: &Config) -> Result<Database, Box<dyn std::error::Error>> {
     if config.database_url.is_none() {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|error| format!("cannot create the data directory {}: {error}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|error| {
+            format!(
+                "cannot create the data directory {}: {error}",
+                config.data_dir.display()
+            )
+        })?;
     }
     Ok(Database::connect(&config.database_url()).await?)
 }
@@ -113,9 +133,18 @@ async fn create_first_admin_from_env(db: &Database) -> MainResult {
     if db.count_users().await? > 0 {
         return Ok(());
     }
-    match (std::env::var("FLASHDECK_ADMIN_USERNAME"), std::env::var("FLASHDECK_ADMIN_PASSWORD")) {
+    match (
+        std::env::var("FLASHDECK_ADMIN_USERNAME"),
+        std::env::var("FLASHDECK_ADMIN_PASSWORD"),
+    ) {
         (Ok(username), Ok(password)) if !username.is_empty() && !password.is_empty() => {
-            db.create_user(&username, &hash_password(&password)?, Role::Admin, unix_now()).await?;
+            db.create_user(
+                &username,
+                &hash_password(&password)?,
+                Role::Admin,
+                unix_now(),
+            )
+            .await?;
             tracing::info!(%username, "first admin created from the environment");
         }
         _ => tracing::warn!(
@@ -126,11 +155,17 @@ async fn create_first_admin_from_env(db: &Database) -> MainResult {
     Ok(())
 }
 
-async fn add_user(config: &Config, name: &str, role: Role, password_file: Option<PathBuf>) -> MainResult {
+async fn add_user(
+    config: &Config,
+    name: &str,
+    role: Role,
+    password_file: Option<PathBuf>,
+) -> MainResult {
     shared::names::validate_object_name("User", name)?;
     let mut password = match password_file {
-        Some(path) => std::fs::read_to_string(&path)
-            .map_err(|error| format!("cannot read the password from {}: {error}", path.display()))?,
+        Some(path) => std::fs::read_to_string(&path).map_err(|error| {
+            format!("cannot read the password from {}: {error}", path.display())
+        })?,
         None => {
             let mut input = String::new();
             std::io::stdin().read_to_string(&mut input)?;
@@ -142,7 +177,8 @@ async fn add_user(config: &Config, name: &str, role: Role, password_file: Option
         return Err("the password must be at least 8 characters long".into());
     }
     let db = open_database(config).await?;
-    db.create_user(name, &hash_password(&password)?, role, unix_now()).await?;
+    db.create_user(name, &hash_password(&password)?, role, unix_now())
+        .await?;
     println!("user {name} added with the {} role", role.as_str());
     Ok(())
 }
@@ -150,7 +186,12 @@ async fn add_user(config: &Config, name: &str, role: Role, password_file: Option
 #[cfg(feature = "demo")]
 async fn demo(listen: SocketAddr, data_dir: PathBuf, frontend_dir: PathBuf) -> MainResult {
     use backend::demo::{DEMO_PASSWORD, DEMO_USERNAME, Demo, DemoOptions};
-    let options = DemoOptions { listen, data_dir, frontend_dir, seed: flasharray_sim::Seed::Demo };
+    let options = DemoOptions {
+        listen,
+        data_dir,
+        frontend_dir,
+        seed: flasharray_sim::Seed::Demo,
+    };
     let demo = Demo::start(options).await?;
     println!();
     println!("  Flashdeck demo: {}", demo.url);

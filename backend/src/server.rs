@@ -34,23 +34,42 @@ pub fn check_frontend_dir(dir: &Path) -> Result<(), String> {
 /// The whole application. Paths outside `/api` and `/healthz` are the single-page frontend:
 /// files from `frontend_dir`, and `index.html` for any other path so that deep links load.
 pub fn router(state: AppState, frontend_dir: &Path) -> Router {
-    let frontend = ServeDir::new(frontend_dir).fallback(ServeFile::new(frontend_dir.join("index.html")));
+    let frontend =
+        ServeDir::new(frontend_dir).fallback(ServeFile::new(frontend_dir.join("index.html")));
     Router::new()
         .nest("/api", api::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback_service(frontend)
         .layer(middleware::from_fn(log_request))
         // Revalidate everything: index.html must never be stale, and ETags keep the rest cheap.
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .with_state(state)
 }
 
 /// Serves `app` until `shutdown` completes, then finishes the requests in flight.
-pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 async fn log_request(request: Request, next: Next) -> Response {

@@ -18,8 +18,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Database, arrays: ArrayRegistry, session: SessionConfig) -> Result<Self, AppError> {
+    pub fn new(
+        db: Database,
+        arrays: ArrayRegistry,
+        session: SessionConfig,
+    ) -> Result<Self, AppError> {
         let dummy_password_hash = crate::auth::hash_password("no user has this password")?.into();
-        Ok(Self { db, arrays: Arc::new(arrays), session, dummy_password_hash })
+        Ok(Self {
+            db,
+            arrays: Arc::new(arrays),
+            session,
+            dummy_password_hash,
+        })
     }
 }

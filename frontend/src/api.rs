@@ -4,7 +4,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ArraySummary, CSRF_HEADER, CSRF_HEADER_VALUE, CreateVolumeRequest, LoginRequest, UserInfo, VolumeList,
+    ApiError, ArraySummary, CSRF_HEADER, CSRF_HEADER_VALUE, CreateVolumeRequest, LoginRequest,
+    UserInfo, VolumeList,
 };
 use shared::flasharray::Volume;
 
@@ -24,7 +25,10 @@ impl Failure {
 pub type ApiResult<T> = Result<T, Failure>;
 
 fn unreachable(error: impl std::fmt::Display) -> Failure {
-    Failure { status: 0, error: ApiError::new(format!("Cannot reach the Flashdeck server: {error}")) }
+    Failure {
+        status: 0,
+        error: ApiError::new(format!("Cannot reach the Flashdeck server: {error}")),
+    }
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
@@ -35,10 +39,12 @@ async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
             error: ApiError::new(format!("Unexpected answer from the server: {error}")),
         });
     }
-    let error = response
-        .json::<ApiError>()
-        .await
-        .unwrap_or_else(|_| ApiError::new(format!("The server answered {status} {}", response.status_text())));
+    let error = response.json::<ApiError>().await.unwrap_or_else(|_| {
+        ApiError::new(format!(
+            "The server answered {status} {}",
+            response.status_text()
+        ))
+    });
     Err(Failure { status, error })
 }
 
@@ -48,7 +54,9 @@ async fn get<T: DeserializeOwned>(url: &str) -> ApiResult<T> {
 
 /// Mutating requests carry the CSRF header the backend requires.
 async fn post<T: DeserializeOwned>(url: &str, body: &impl Serialize) -> ApiResult<T> {
-    let request = with_csrf(Request::post(url)).json(body).map_err(unreachable)?;
+    let request = with_csrf(Request::post(url))
+        .json(body)
+        .map_err(unreachable)?;
     decode(request.send().await.map_err(unreachable)?).await
 }
 

@@ -24,7 +24,8 @@ impl Session {
 
     /// Whether the signed-in user's role includes `role`; the server checks it again.
     pub fn allows(&self, role: Role) -> bool {
-        self.user.with(|user| user.as_ref().is_some_and(|user| user.role >= role))
+        self.user
+            .with(|user| user.as_ref().is_some_and(|user| user.role >= role))
     }
 
     /// Sends the user back to the sign-in form when the server says the session is gone.

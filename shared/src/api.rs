@@ -117,11 +117,19 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), field: None, request_id: None }
+        Self {
+            message: message.into(),
+            field: None,
+            request_id: None,
+        }
     }
 
     pub fn for_field(field: &str, message: impl Into<String>) -> Self {
-        Self { message: message.into(), field: Some(field.to_owned()), request_id: None }
+        Self {
+            message: message.into(),
+            field: Some(field.to_owned()),
+            request_id: None,
+        }
     }
 }
 
@@ -154,11 +162,26 @@ mod tests {
 
     #[test]
     fn create_volume_errors_name_the_field() {
-        let bad_name = CreateVolumeRequest { name: "-x".into(), provisioned: 1 << 20 };
-        assert_eq!(validate_create_volume(&bad_name).unwrap_err().field.as_deref(), Some("name"));
-        let bad_size = CreateVolumeRequest { name: "x".into(), provisioned: 1000 };
+        let bad_name = CreateVolumeRequest {
+            name: "-x".into(),
+            provisioned: 1 << 20,
+        };
         assert_eq!(
-            validate_create_volume(&bad_size).unwrap_err().field.as_deref(),
+            validate_create_volume(&bad_name)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("name")
+        );
+        let bad_size = CreateVolumeRequest {
+            name: "x".into(),
+            provisioned: 1000,
+        };
+        assert_eq!(
+            validate_create_volume(&bad_size)
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("provisioned")
         );
     }

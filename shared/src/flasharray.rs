@@ -279,8 +279,15 @@ mod tests {
             token_type: "Bearer".into(),
             expires_in: 10,
         };
-        let details = ApiTokenDetails { created_at: 0, expires_at: None, token: Some("secret-api".into()) };
-        let login = LoginPost { username: "pureuser".into(), password: "secret-password".into() };
+        let details = ApiTokenDetails {
+            created_at: 0,
+            expires_at: None,
+            token: Some("secret-api".into()),
+        };
+        let login = LoginPost {
+            username: "pureuser".into(),
+            password: "secret-password".into(),
+        };
         let printed = format!("{token:?}{details:?}{login:?}");
         assert!(!printed.contains("secret"), "{printed}");
     }

@@ -17,7 +17,10 @@ pub fn validate_object_name(kind: &str, name: &str) -> Result<(), String> {
             name.len()
         ));
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
         return Err(format!(
             "{kind} name \"{name}\" contains '{bad}'; use only letters, digits and '-'"
         ));
@@ -30,7 +33,9 @@ pub fn validate_object_name(kind: &str, name: &str) -> Result<(), String> {
         ));
     }
     if !name.chars().any(|c| c.is_ascii_alphabetic()) {
-        return Err(format!("{kind} name \"{name}\" must contain at least one letter"));
+        return Err(format!(
+            "{kind} name \"{name}\" must contain at least one letter"
+        ));
     }
     Ok(())
 }

@@ -90,10 +90,18 @@ fn scale(number: &str, multiplier: u64) -> Option<u64> {
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    if !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit()) {
+    if !whole
+        .chars()
+        .chain(fraction.chars())
+        .all(|c| c.is_ascii_digit())
+    {
         return None;
     }
-    let whole_value: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole_value: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let mut bytes = whole_value.checked_mul(multiplier)?;
     if !fraction.is_empty() {
         let digits = u32::try_from(fraction.len()).ok()?;
@@ -109,7 +117,7 @@ fn scale(number: &str, multiplier: u64) -> Option<u64> {
 
 /// Checks what an array requires of a new volume's size.
 pub fn validate_volume_size(bytes: u64) -> Result<u64, SizeError> {
-    if bytes % SECTOR_SIZE != 0 {
+    if !bytes.is_multiple_of(SECTOR_SIZE) {
         Err(SizeError::NotSectorMultiple(bytes))
     } else if bytes < MIN_VOLUME_SIZE {
         Err(SizeError::TooSmall(bytes))
@@ -129,7 +137,8 @@ pub fn parse_volume_size(text: &str) -> Result<u64, SizeError> {
 pub fn format_size(bytes: u64) -> String {
     for (letter, multiplier) in UNITS {
         if bytes >= multiplier {
-            let hundredths = (u128::from(bytes) * 100 + u128::from(multiplier) / 2) / u128::from(multiplier);
+            let hundredths =
+                (u128::from(bytes) * 100 + u128::from(multiplier) / 2) / u128::from(multiplier);
             let whole = hundredths / 100;
             let fraction = hundredths % 100;
             return match fraction {
@@ -173,7 +182,10 @@ mod tests {
     fn volume_sizes_follow_the_array_rules() {
         assert_eq!(parse_volume_size("1M"), Ok(MIB));
         assert_eq!(parse_volume_size("4P"), Ok(4 * PIB));
-        assert_eq!(parse_volume_size("1023K"), Err(SizeError::TooSmall(1023 * KIB)));
+        assert_eq!(
+            parse_volume_size("1023K"),
+            Err(SizeError::TooSmall(1023 * KIB))
+        );
         assert_eq!(parse_volume_size("5P"), Err(SizeError::TooLarge(5 * PIB)));
         assert_eq!(
             parse_volume_size("1048577"),
@@ -193,7 +205,15 @@ mod tests {
 
     #[test]
     fn messages_name_the_problem() {
-        assert!(SizeError::TooSmall(KIB).to_string().contains("minimum volume size of 1 M"));
-        assert!(SizeError::Syntax("5X".into()).to_string().contains("\"5X\""));
+        assert!(
+            SizeError::TooSmall(KIB)
+                .to_string()
+                .contains("minimum volume size of 1 M")
+        );
+        assert!(
+            SizeError::Syntax("5X".into())
+                .to_string()
+                .contains("\"5X\"")
+        );
     }
 }

@@ -24,7 +24,11 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -36,8 +40,14 @@ mod tests {
     #[test]
     fn formats_known_instants() {
         assert_eq!(format_timestamp_ms(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(format_timestamp_ms(951_782_400_000), "2000-02-29 00:00:00 UTC");
-        assert_eq!(format_timestamp_ms(1_795_381_803_999), "2026-11-22 21:10:03 UTC");
+        assert_eq!(
+            format_timestamp_ms(951_782_400_000),
+            "2000-02-29 00:00:00 UTC"
+        );
+        assert_eq!(
+            format_timestamp_ms(1_795_381_803_999),
+            "2026-11-22 21:10:03 UTC"
+        );
         assert_eq!(format_timestamp_ms(-1000), "1969-12-31 23:59:59 UTC");
     }
 }

@@ -8,7 +8,10 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ArraySummary>>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<ArraySummary>>, AppError> {
     user.require(Role::Viewer)?;
     Ok(Json(state.arrays.summaries()))
 }

@@ -20,7 +20,10 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
         .route("/arrays", get(arrays::list))
-        .route("/arrays/{array}/volumes", get(volumes::list).post(volumes::create))
+        .route(
+            "/arrays/{array}/volumes",
+            get(volumes::list).post(volumes::create),
+        )
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
         .layer(middleware::from_fn(auth::require_csrf_header))
 }
@@ -35,6 +38,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         Json::<T>::from_request(request, state)
             .await
             .map(|Json(value)| ApiJson(value))
-            .map_err(|rejection| AppError::Invalid(ApiError::new(format!("Invalid request body: {}", rejection.body_text()))))
+            .map_err(|rejection| {
+                AppError::Invalid(ApiError::new(format!(
+                    "Invalid request body: {}",
+                    rejection.body_text()
+                )))
+            })
     }
 }

@@ -20,7 +20,10 @@ use crate::state::AppState;
 const MAX_PAGE: u32 = 1000;
 
 fn array(state: &AppState, name: &str) -> Result<Arc<ArrayEntry>, AppError> {
-    state.arrays.get(name).ok_or_else(|| AppError::NotFound(format!("No array named {name} is registered.")))
+    state
+        .arrays
+        .get(name)
+        .ok_or_else(|| AppError::NotFound(format!("No array named {name} is registered.")))
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,7 +50,10 @@ pub async fn list(
     };
     let page = entry.client.list_volumes(&query).await?;
     let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
-    Ok(Json(VolumeList { items: page.items, total_item_count }))
+    Ok(Json(VolumeList {
+        items: page.items,
+        total_item_count,
+    }))
 }
 
 /// `POST /api/arrays/{array}/volumes`: checked here first, then by the array itself.
@@ -60,18 +66,26 @@ pub async fn create(
     user.require(Role::Operator)?;
     let entry = array(&state, &array_name)?;
     validate_create_volume(&request).map_err(AppError::Invalid)?;
-    match entry.client.create_volume(&request.name, request.provisioned).await {
+    match entry
+        .client
+        .create_volume(&request.name, request.provisioned)
+        .await
+    {
         Ok(volume) => {
             tracing::info!(user = %user.user.username, array = %array_name, volume = %volume.name, provisioned = volume.provisioned, "volume created");
             Ok((StatusCode::CREATED, Json(volume)))
         }
         Err(error) => {
             // The array names the object it refused in `context`: here, the new volume.
-            let about_name = error
-                .array_errors()
-                .iter()
-                .any(|item| item.context.as_deref().is_some_and(|context| context.eq_ignore_ascii_case(&request.name)));
-            Err(AppError::Array { error, field: about_name.then_some("name") })
+            let about_name = error.array_errors().iter().any(|item| {
+                item.context
+                    .as_deref()
+                    .is_some_and(|context| context.eq_ignore_ascii_case(&request.name))
+            });
+            Err(AppError::Array {
+                error,
+                field: about_name.then_some("name"),
+            })
         }
     }
 }

@@ -5,13 +5,15 @@ mod api;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use backend::AppState;
 use backend::arrays::ArrayRegistry;
 use backend::auth::{hash_password, unix_now};
 use backend::config::SessionConfig;
 use backend::db::Database;
-use backend::AppState;
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig};
+use flasharray_sim::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
+};
 use serde_json::Value;
 use shared::api::{AuthMethod, CSRF_HEADER, Role};
 use tempfile::TempDir;
@@ -31,62 +33,115 @@ impl TestApp {
     /// simulated array.
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join("index.html"), "<!doctype html><title>Flashdeck</title>").expect("index");
-        let db = Database::connect(&format!("sqlite://{}", dir.path().join("test.db").display()))
-            .await
-            .expect("database");
+        std::fs::write(
+            dir.path().join("index.html"),
+            "<!doctype html><title>Flashdeck</title>",
+        )
+        .expect("index");
+        let db = Database::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("test.db").display()
+        ))
+        .await
+        .expect("database");
         let hash = hash_password(PASSWORD).expect("hash");
-        for (name, role) in [("admin", Role::Admin), ("operator", Role::Operator), ("viewer", Role::Viewer)] {
-            db.create_user(name, &hash, role, unix_now()).await.expect("user");
+        for (name, role) in [
+            ("admin", Role::Admin),
+            ("operator", Role::Operator),
+            ("viewer", Role::Viewer),
+        ] {
+            db.create_user(name, &hash, role, unix_now())
+                .await
+                .expect("user");
         }
-        let sim = Simulator::start(SimulatorConfig::new(ARRAY)).await.expect("simulator");
-        let credentials = Credentials::Password { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() };
+        let sim = Simulator::start(SimulatorConfig::new(ARRAY))
+            .await
+            .expect("simulator");
+        let credentials = Credentials::Password {
+            username: ADMIN_USERNAME.into(),
+            password: ADMIN_PASSWORD.into(),
+        };
         let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
-        let client = ArrayClient::new(ClientConfig::new(ARRAY, sim.url(), credentials, trust)).expect("client");
+        let client = ArrayClient::new(ClientConfig::new(ARRAY, sim.url(), credentials, trust))
+            .expect("client");
         let mut registry = ArrayRegistry::default();
-        registry.register(client, AuthMethod::ApiToken).expect("registered");
+        registry
+            .register(client, AuthMethod::ApiToken)
+            .expect("registered");
         let state = AppState::new(db, registry, SessionConfig::default()).expect("state");
         let router = backend::router(state, dir.path());
-        Self { router, sim, _dir: dir }
+        Self {
+            router,
+            sim,
+            _dir: dir,
+        }
     }
 
     /// Stops the registered array while the portal keeps it registered, as when an array
     /// goes down.
     pub async fn stop_array(&mut self) {
-        let unregistered = Simulator::start(SimulatorConfig::new("unregistered")).await.expect("simulator");
-        std::mem::replace(&mut self.sim, unregistered).shutdown().await;
+        let unregistered = Simulator::start(SimulatorConfig::new("unregistered"))
+            .await
+            .expect("simulator");
+        std::mem::replace(&mut self.sim, unregistered)
+            .shutdown()
+            .await;
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Option<String>, Value) {
-        let response = self.router.clone().oneshot(request).await.expect("response");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
         let status = response.status();
         let cookie = response
             .headers()
             .get(header::SET_COOKIE)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, cookie, body)
     }
 
     /// Logs in and returns the `name=value` of the session cookie.
     pub async fn login(&self, username: &str) -> String {
         let (status, cookie, body) = self
-            .call("POST", "/api/auth/login", None, Some(serde_json::json!({"username": username, "password": PASSWORD})))
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(serde_json::json!({"username": username, "password": PASSWORD})),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let cookie = cookie.expect("session cookie");
         cookie.split(';').next().expect("cookie pair").to_owned()
     }
 
-    pub async fn call(&self, method: &str, path: &str, cookie: Option<&str>, body: Option<Value>) -> (StatusCode, Option<String>, Value) {
-        let mut request = Request::builder().method(method).uri(path).header(CSRF_HEADER, "1");
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Option<String>, Value) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(CSRF_HEADER, "1");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
         let request = match body {
-            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
         };
         self.send(request.expect("request")).await

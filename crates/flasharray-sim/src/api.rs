@@ -28,7 +28,12 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(value)| ApiQuery(value))
-            .map_err(|rejection| ApiFault::invalid(format!("Invalid query parameters: {}", rejection.body_text())))
+            .map_err(|rejection| {
+                ApiFault::invalid(format!(
+                    "Invalid query parameters: {}",
+                    rejection.body_text()
+                ))
+            })
     }
 }
 
@@ -42,7 +47,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         Json::<T>::from_request(request, state)
             .await
             .map(|Json(value)| ApiJson(value))
-            .map_err(|rejection| ApiFault::invalid(format!("Invalid request body: {}", rejection.body_text())))
+            .map_err(|rejection| {
+                ApiFault::invalid(format!("Invalid request body: {}", rejection.body_text()))
+            })
     }
 }
 
@@ -63,7 +70,9 @@ fn required_names(names: Option<&str>) -> Result<Vec<String>, ApiFault> {
 
 /// `GET /api/api_version`.
 pub async fn api_version() -> Json<ApiVersions> {
-    Json(ApiVersions { version: SUPPORTED_VERSIONS.iter().map(|v| (*v).to_owned()).collect() })
+    Json(ApiVersions {
+        version: SUPPORTED_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
+    })
 }
 
 /// `GET /api/2.x/arrays`.
@@ -94,8 +103,14 @@ fn page<T: serde::Serialize>(
     }
     let mut selected = items;
     if let Some(names) = split_names(query.names.as_deref()) {
-        if let Some(missing) = names.iter().find(|name| !selected.iter().any(|item| name_of(item).0 == name.as_str())) {
-            return Err(ApiFault::bad_request(missing.clone(), format!("{kind} does not exist.")));
+        if let Some(missing) = names
+            .iter()
+            .find(|name| !selected.iter().any(|item| name_of(item).0 == name.as_str()))
+        {
+            return Err(ApiFault::bad_request(
+                missing.clone(),
+                format!("{kind} does not exist."),
+            ));
         }
         selected.retain(|item| names.iter().any(|name| name == name_of(item).0));
     }
@@ -112,14 +127,23 @@ fn page<T: serde::Serialize>(
         return Err(ApiFault::invalid("limit must be at least 1."));
     }
     let total = selected.len();
-    let end = query.limit.map_or(total, |limit| start.saturating_add(limit).min(total));
+    let end = query
+        .limit
+        .map_or(total, |limit| start.saturating_add(limit).min(total));
     let more = end < total;
-    let items: Vec<T> = selected.into_iter().skip(start).take(end.saturating_sub(start)).collect();
+    let items: Vec<T> = selected
+        .into_iter()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
     let next_token = more.then(|| end.to_string());
     let body = ListResponse {
         continuation_token: next_token.clone(),
         more_items_remaining: Some(more),
-        total_item_count: query.total_item_count.unwrap_or(false).then_some(total as u64),
+        total_item_count: query
+            .total_item_count
+            .unwrap_or(false)
+            .then_some(total as u64),
         items,
     };
     let mut response = Json(body).into_response();
@@ -139,10 +163,19 @@ pub async fn list_volumes(
         .lock()
         .volumes()
         .iter()
-        .filter(|volume| query.destroyed.is_none_or(|destroyed| volume.destroyed == destroyed))
+        .filter(|volume| {
+            query
+                .destroyed
+                .is_none_or(|destroyed| volume.destroyed == destroyed)
+        })
         .cloned()
         .collect();
-    page(volumes, &query, |volume| (&volume.name, &volume.id), "Volume")
+    page(
+        volumes,
+        &query,
+        |volume| (&volume.name, &volume.id),
+        "Volume",
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +193,9 @@ pub async fn create_volumes(
     caller.require_write()?;
     let names = required_names(query.names.as_deref())?;
     let now = sim.clock.now_ms();
-    let created = sim.lock().create_volumes(&names, body.provisioned.unwrap_or(MIB), now)?;
+    let created = sim
+        .lock()
+        .create_volumes(&names, body.provisioned.unwrap_or(MIB), now)?;
     Ok(Json(ListResponse::of(created)))
 }
 
@@ -171,7 +206,12 @@ pub async fn list_api_clients(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
     let clients = sim.lock().api_clients();
-    page(clients, &query, |client: &ApiClient| (&client.name, &client.id), "API client")
+    page(
+        clients,
+        &query,
+        |client: &ApiClient| (&client.name, &client.id),
+        "API client",
+    )
 }
 
 /// `POST /api/2.x/api-clients?names=NAME`: registers a client, disabled until patched.
@@ -218,7 +258,9 @@ pub async fn list_api_tokens(
     caller: Caller,
     ApiQuery(query): ApiQuery<ApiTokensQuery>,
 ) -> Json<ListResponse<AdminApiToken>> {
-    let tokens = sim.lock().api_tokens(&caller.0.username, query.expose_api_token.unwrap_or(false));
+    let tokens = sim
+        .lock()
+        .api_tokens(&caller.0.username, query.expose_api_token.unwrap_or(false));
     Json(ListResponse::of(tokens))
 }
 
@@ -252,5 +294,9 @@ pub async fn not_found() -> ApiFault {
 
 /// Refuses a method a path does not support, in the envelope.
 pub async fn method_not_allowed() -> ApiFault {
-    ApiFault { status: StatusCode::METHOD_NOT_ALLOWED, context: None, message: "Method not allowed on this resource.".into() }
+    ApiFault {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        context: None,
+        message: "Method not allowed on this resource.".into(),
+    }
 }

@@ -13,8 +13,8 @@ use axum::{Form, Json};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use shared::flasharray::{
-    ACCESS_TOKEN_TYPE, API_TOKEN_HEADER, AUTH_TOKEN_HEADER, JWT_TOKEN_TYPE, ListResponse, LoginPost,
-    OAuthTokenResponse, TOKEN_EXCHANGE_GRANT, Username,
+    ACCESS_TOKEN_TYPE, API_TOKEN_HEADER, AUTH_TOKEN_HEADER, JWT_TOKEN_TYPE, ListResponse,
+    LoginPost, OAuthTokenResponse, TOKEN_EXCHANGE_GRANT, Username,
 };
 
 use crate::error::{ApiFault, OAuthFault};
@@ -32,7 +32,9 @@ impl Caller {
     /// Refuses writes to callers whose API client is capped at read-only.
     pub fn require_write(&self) -> Result<(), ApiFault> {
         if self.0.read_only {
-            Err(ApiFault::forbidden("Insufficient privileges: this API client is limited to the readonly role."))
+            Err(ApiFault::forbidden(
+                "Insufficient privileges: this API client is limited to the readonly role.",
+            ))
         } else {
             Ok(())
         }
@@ -42,14 +44,16 @@ impl Caller {
 impl FromRequestParts<Simulator> for Caller {
     type Rejection = ApiFault;
 
-    async fn from_request_parts(parts: &mut Parts, sim: &Simulator) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        sim: &Simulator,
+    ) -> Result<Self, Self::Rejection> {
         let now = sim.clock.now_ms();
         let mut state = sim.lock();
         if let Some(token) = header_str(&parts.headers, AUTH_TOKEN_HEADER) {
-            return state
-                .use_session(token, now)
-                .map(Caller)
-                .ok_or_else(|| ApiFault::unauthorized("Invalid or expired session token. Log in again."));
+            return state.use_session(token, now).map(Caller).ok_or_else(|| {
+                ApiFault::unauthorized("Invalid or expired session token. Log in again.")
+            });
         }
         if let Some(bearer) = header_str(&parts.headers, header::AUTHORIZATION.as_str())
             .and_then(|value| value.strip_prefix("Bearer "))
@@ -77,10 +81,14 @@ pub async fn login(State(sim): State<Simulator>, headers: HeaderMap, body: Bytes
         state.api_token_owner(api_token.trim(), now)
     } else {
         match serde_json::from_slice::<LoginPost>(&body) {
-            Ok(login) => state.check_password(&login.username, &login.password).then_some(login.username),
+            Ok(login) => state
+                .check_password(&login.username, &login.password)
+                .then_some(login.username),
             Err(_) => {
-                return ApiFault::invalid("Send an api-token header, or a username and password in the body.")
-                    .into_response();
+                return ApiFault::invalid(
+                    "Send an api-token header, or a username and password in the body.",
+                )
+                .into_response();
             }
         }
     };
@@ -115,7 +123,10 @@ struct IdTokenClaims {
 }
 
 /// `POST /oauth2/1.0/token`: exchanges an ID token signed by an API client for an access token.
-pub async fn token(State(sim): State<Simulator>, Form(form): Form<TokenExchange>) -> Result<Json<OAuthTokenResponse>, OAuthFault> {
+pub async fn token(
+    State(sim): State<Simulator>,
+    Form(form): Form<TokenExchange>,
+) -> Result<Json<OAuthTokenResponse>, OAuthFault> {
     if form.grant_type.as_deref() != Some(TOKEN_EXCHANGE_GRANT) {
         return Err(OAuthFault::invalid_request(format!(
             "Unsupported grant_type: {}",
@@ -136,37 +147,54 @@ pub async fn token(State(sim): State<Simulator>, Form(form): Form<TokenExchange>
     let header = jsonwebtoken::decode_header(&id_token)
         .map_err(|_| OAuthFault::invalid_client("Invalid identity: the ID token is not a JWT."))?;
     if header.alg != Algorithm::RS256 {
-        return Err(OAuthFault::invalid_client("Invalid identity: the ID token must be signed with RS256."));
+        return Err(OAuthFault::invalid_client(
+            "Invalid identity: the ID token must be signed with RS256.",
+        ));
     }
-    let key_id = header.kid.ok_or_else(|| OAuthFault::invalid_client("Invalid identity: the ID token has no kid."))?;
+    let key_id = header
+        .kid
+        .ok_or_else(|| OAuthFault::invalid_client("Invalid identity: the ID token has no kid."))?;
 
     let now_ms = sim.clock.now_ms();
     let mut state = sim.lock();
     let client = state
         .api_client_by_key_id(&key_id)
         .cloned()
-        .ok_or_else(|| OAuthFault::invalid_client("Invalid identity: no API client has this key id."))?;
+        .ok_or_else(|| {
+            OAuthFault::invalid_client("Invalid identity: no API client has this key id.")
+        })?;
     if !client.enabled {
-        return Err(OAuthFault::invalid_client(format!("API client {} is disabled.", client.name)));
+        return Err(OAuthFault::invalid_client(format!(
+            "API client {} is disabled.",
+            client.name
+        )));
     }
-    let key = DecodingKey::from_rsa_pem(client.public_key.as_bytes())
-        .map_err(|_| OAuthFault::invalid_client("Invalid identity: the API client's public key is unusable."))?;
+    let key = DecodingKey::from_rsa_pem(client.public_key.as_bytes()).map_err(|_| {
+        OAuthFault::invalid_client("Invalid identity: the API client's public key is unusable.")
+    })?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_audience(&[&client.id]);
     validation.set_issuer(&[&client.issuer]);
     // Expiry is checked below against the simulator's clock, which tests can move.
     validation.validate_exp = false;
-    validation.required_spec_claims = HashSet::from(["exp", "iat", "sub", "aud", "iss"].map(String::from));
+    validation.required_spec_claims =
+        HashSet::from(["exp", "iat", "sub", "aud", "iss"].map(String::from));
     let claims = jsonwebtoken::decode::<IdTokenClaims>(&id_token, &key, &validation)
-        .map_err(|error| OAuthFault::invalid_client(format!("Invalid identity: JWT validation failed: {error}.")))?
+        .map_err(|error| {
+            OAuthFault::invalid_client(format!("Invalid identity: JWT validation failed: {error}."))
+        })?
         .claims;
 
     let now_secs = now_ms / 1000;
     if claims.exp + CLOCK_SKEW_SECS < now_secs {
-        return Err(OAuthFault::invalid_client("Invalid identity: the ID token has expired."));
+        return Err(OAuthFault::invalid_client(
+            "Invalid identity: the ID token has expired.",
+        ));
     }
     if claims.iat - CLOCK_SKEW_SECS > now_secs {
-        return Err(OAuthFault::invalid_client("Invalid identity: the ID token was issued in the future."));
+        return Err(OAuthFault::invalid_client(
+            "Invalid identity: the ID token was issued in the future.",
+        ));
     }
     if !state.is_admin(&claims.sub) {
         return Err(OAuthFault::invalid_client(format!(

@@ -15,7 +15,9 @@ impl Clock {
     pub fn now_ms(&self) -> i64 {
         let wall = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX));
+            .map_or(0, |elapsed| {
+                i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+            });
         wall + self.offset_ms.load(Ordering::Relaxed)
     }
 

@@ -34,7 +34,9 @@ fn parse_seed(text: &str) -> Result<Seed, String> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     let args = Args::parse();
     let identity = match (&args.tls_cert, &args.tls_key) {
@@ -48,7 +50,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("FlashArray simulator {:?} on {}", args.name, running.url());
     println!("administrator: {ADMIN_USERNAME} / {ADMIN_PASSWORD}");
     if args.tls_cert.is_none() {
-        println!("self-signed certificate (trust it as the array's CA):\n{}", running.certificate_pem());
+        println!(
+            "self-signed certificate (trust it as the array's CA):\n{}",
+            running.certificate_pem()
+        );
     }
     tokio::signal::ctrl_c().await?;
     println!("stopping");

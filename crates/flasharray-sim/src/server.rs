@@ -36,7 +36,12 @@ pub struct SimulatorConfig {
 impl SimulatorConfig {
     /// An empty array on a free loopback port with a fresh self-signed certificate.
     pub fn new(name: &str) -> Self {
-        Self { name: name.to_owned(), seed: Seed::Empty, listen: SocketAddr::from(([127, 0, 0, 1], 0)), identity: None }
+        Self {
+            name: name.to_owned(),
+            seed: Seed::Empty,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            identity: None,
+        }
     }
 
     pub fn seed(mut self, seed: Seed) -> Self {
@@ -50,7 +55,10 @@ pub enum StartError {
     #[error(transparent)]
     Tls(#[from] TlsError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// One simulated array. Cheap to clone: clones share the array.
@@ -65,13 +73,18 @@ impl Simulator {
         let clock = Clock::default();
         let mut state = ArrayState::new(name);
         seed.apply(&mut state, clock.now_ms());
-        Self { state: Arc::new(Mutex::new(state)), clock }
+        Self {
+            state: Arc::new(Mutex::new(state)),
+            clock,
+        }
     }
 
     /// The array's state. A handler that panicked leaves no half-applied change (every
     /// change is checked before it is applied), so a poisoned lock is still consistent.
     pub(crate) fn lock(&self) -> MutexGuard<'_, ArrayState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A volume as the array holds it, for tests that check what a client really did.
@@ -87,12 +100,20 @@ impl Simulator {
             .route("/api/{version}/login", post(auth::login))
             .route("/api/{version}/logout", post(auth::logout))
             .route("/api/{version}/arrays", get(api::arrays))
-            .route("/api/{version}/volumes", get(api::list_volumes).post(api::create_volumes))
+            .route(
+                "/api/{version}/volumes",
+                get(api::list_volumes).post(api::create_volumes),
+            )
             .route(
                 "/api/{version}/api-clients",
-                get(api::list_api_clients).post(api::create_api_client).patch(api::patch_api_client),
+                get(api::list_api_clients)
+                    .post(api::create_api_client)
+                    .patch(api::patch_api_client),
             )
-            .route("/api/{version}/admins/api-tokens", get(api::list_api_tokens).post(api::create_api_token))
+            .route(
+                "/api/{version}/admins/api-tokens",
+                get(api::list_api_tokens).post(api::create_api_token),
+            )
             .fallback(api::not_found)
             .method_not_allowed_fallback(api::method_not_allowed)
             .layer(middleware::from_fn(check_version))
@@ -108,11 +129,21 @@ impl Simulator {
         };
         let tcp = TcpListener::bind(config.listen)
             .await
-            .map_err(|source| StartError::Listen { addr: config.listen, source })?;
-        let listener = TlsListener::new(tcp, identity.server_config()?)
-            .map_err(|source| StartError::Listen { addr: config.listen, source })?;
-        let addr = axum::serve::Listener::local_addr(&listener)
-            .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+            .map_err(|source| StartError::Listen {
+                addr: config.listen,
+                source,
+            })?;
+        let listener = TlsListener::new(tcp, identity.server_config()?).map_err(|source| {
+            StartError::Listen {
+                addr: config.listen,
+                source,
+            }
+        })?;
+        let addr =
+            axum::serve::Listener::local_addr(&listener).map_err(|source| StartError::Listen {
+                addr: config.listen,
+                source,
+            })?;
         let simulator = Simulator::new(&config.name, config.seed);
         let (stop, stopped) = oneshot::channel::<()>();
         let app = simulator.router();
@@ -120,7 +151,10 @@ impl Simulator {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+            if let Err(error) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
                 tracing::error!(%error, "simulator stopped");
             }
         });
@@ -175,7 +209,9 @@ impl Drop for RunningSimulator {
 /// Only the REST versions advertised in `/api/api_version` are served.
 async fn check_version(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if let Some(version) = path.strip_prefix("/api/").and_then(|rest| rest.split('/').next())
+    if let Some(version) = path
+        .strip_prefix("/api/")
+        .and_then(|rest| rest.split('/').next())
         && version != "api_version"
         && !SUPPORTED_VERSIONS.contains(&version)
     {

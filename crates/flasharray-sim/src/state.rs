@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Space, Volume};
+use shared::flasharray::{
+    AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Space, Volume,
+};
 use shared::names::validate_object_name;
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
 
@@ -90,7 +92,10 @@ impl ArrayState {
             id,
             serial_prefix,
             next_serial: 0x1_0000,
-            admins: vec![Admin { name: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() }],
+            admins: vec![Admin {
+                name: ADMIN_USERNAME.into(),
+                password: ADMIN_PASSWORD.into(),
+            }],
             api_tokens: HashMap::new(),
             sessions: HashMap::new(),
             access_tokens: HashMap::new(),
@@ -101,8 +106,16 @@ impl ArrayState {
 
     pub fn array(&self) -> Array {
         let provisioned: u64 = self.volumes.iter().map(|volume| volume.provisioned).sum();
-        let unique: u64 = self.volumes.iter().filter_map(|volume| volume.space.unique).sum();
-        let written: u64 = self.volumes.iter().filter_map(|volume| volume.space.virtual_).sum();
+        let unique: u64 = self
+            .volumes
+            .iter()
+            .filter_map(|volume| volume.space.unique)
+            .sum();
+        let written: u64 = self
+            .volumes
+            .iter()
+            .filter_map(|volume| volume.space.virtual_)
+            .sum();
         Array {
             id: self.id.clone(),
             name: self.name.clone(),
@@ -127,7 +140,9 @@ impl ArrayState {
     }
 
     pub fn check_password(&self, username: &str, password: &str) -> bool {
-        self.admins.iter().any(|admin| admin.name == username && admin.password == password)
+        self.admins
+            .iter()
+            .any(|admin| admin.name == username && admin.password == password)
     }
 
     /// The administrator an API token belongs to, if it is valid now.
@@ -141,7 +156,13 @@ impl ArrayState {
 
     pub fn open_session(&mut self, username: &str, now_ms: i64) -> String {
         let token = new_id();
-        self.sessions.insert(token.clone(), SessionRecord { username: username.into(), last_used_ms: now_ms });
+        self.sessions.insert(
+            token.clone(),
+            SessionRecord {
+                username: username.into(),
+                last_used_ms: now_ms,
+            },
+        );
         token
     }
 
@@ -157,10 +178,18 @@ impl ArrayState {
             return None;
         }
         session.last_used_ms = now_ms;
-        Some(Principal { username: session.username.clone(), read_only: false })
+        Some(Principal {
+            username: session.username.clone(),
+            read_only: false,
+        })
     }
 
-    pub fn issue_access_token(&mut self, client: &ApiClient, username: &str, now_ms: i64) -> (String, u64) {
+    pub fn issue_access_token(
+        &mut self,
+        client: &ApiClient,
+        username: &str,
+        now_ms: i64,
+    ) -> (String, u64) {
         let token = format!("{}{}", new_id().replace('-', ""), new_id().replace('-', ""));
         let ttl_ms = client.access_token_ttl_in_ms;
         self.access_tokens.insert(
@@ -180,7 +209,10 @@ impl ArrayState {
             self.access_tokens.remove(token);
             return None;
         }
-        Some(Principal { username: record.username.clone(), read_only: record.read_only })
+        Some(Principal {
+            username: record.username.clone(),
+            read_only: record.read_only,
+        })
     }
 
     // --- administrators' API tokens -------------------------------------------------------
@@ -192,10 +224,16 @@ impl ArrayState {
         now_ms: i64,
     ) -> Result<AdminApiToken, ApiFault> {
         if !self.is_admin(admin) {
-            return Err(ApiFault::bad_request(admin, "Administrator does not exist."));
+            return Err(ApiFault::bad_request(
+                admin,
+                "Administrator does not exist.",
+            ));
         }
         if timeout_ms.is_some_and(|timeout| timeout <= 0) {
-            return Err(ApiFault::bad_request(admin, "timeout must be a positive number of milliseconds."));
+            return Err(ApiFault::bad_request(
+                admin,
+                "timeout must be a positive number of milliseconds.",
+            ));
         }
         self.api_tokens.retain(|_, record| record.admin != admin);
         let token = new_id();
@@ -225,28 +263,47 @@ impl ArrayState {
     // --- API clients ----------------------------------------------------------------------
 
     pub fn api_client_by_key_id(&self, key_id: &str) -> Option<&ApiClient> {
-        self.api_clients.iter().find(|client| client.key_id == key_id)
+        self.api_clients
+            .iter()
+            .find(|client| client.key_id == key_id)
     }
 
     pub fn api_clients(&self) -> Vec<ApiClient> {
         self.api_clients.clone()
     }
 
-    pub fn create_api_client(&mut self, name: &str, post: ApiClientPost) -> Result<ApiClient, ApiFault> {
-        validate_object_name("API client", name).map_err(|message| ApiFault::bad_request(name, message))?;
-        if self.api_clients.iter().any(|client| client.name.eq_ignore_ascii_case(name)) {
+    pub fn create_api_client(
+        &mut self,
+        name: &str,
+        post: ApiClientPost,
+    ) -> Result<ApiClient, ApiFault> {
+        validate_object_name("API client", name)
+            .map_err(|message| ApiFault::bad_request(name, message))?;
+        if self
+            .api_clients
+            .iter()
+            .any(|client| client.name.eq_ignore_ascii_case(name))
+        {
             return Err(ApiFault::bad_request(name, "API client already exists."));
         }
         if jsonwebtoken::DecodingKey::from_rsa_pem(post.public_key.as_bytes()).is_err() {
-            return Err(ApiFault::bad_request(name, "Invalid public key: expected an RSA public key in PEM format."));
+            return Err(ApiFault::bad_request(
+                name,
+                "Invalid public key: expected an RSA public key in PEM format.",
+            ));
         }
         if post.issuer.trim().is_empty() {
             return Err(ApiFault::bad_request(name, "issuer is required."));
         }
-        if !["readonly", "ops_admin", "storage_admin", "array_admin"].contains(&post.max_role.as_str()) {
+        if !["readonly", "ops_admin", "storage_admin", "array_admin"]
+            .contains(&post.max_role.as_str())
+        {
             return Err(ApiFault::bad_request(
                 name,
-                format!("Invalid max_role '{}': use readonly, ops_admin, storage_admin or array_admin.", post.max_role),
+                format!(
+                    "Invalid max_role '{}': use readonly, ops_admin, storage_admin or array_admin.",
+                    post.max_role
+                ),
             ));
         }
         let client = ApiClient {
@@ -257,13 +314,19 @@ impl ArrayState {
             public_key: post.public_key,
             enabled: false,
             max_role: Some(post.max_role),
-            access_token_ttl_in_ms: post.access_token_ttl_in_ms.unwrap_or(DEFAULT_ACCESS_TOKEN_TTL_MS),
+            access_token_ttl_in_ms: post
+                .access_token_ttl_in_ms
+                .unwrap_or(DEFAULT_ACCESS_TOKEN_TTL_MS),
         };
         self.api_clients.push(client.clone());
         Ok(client)
     }
 
-    pub fn set_api_client_enabled(&mut self, name: &str, enabled: bool) -> Result<ApiClient, ApiFault> {
+    pub fn set_api_client_enabled(
+        &mut self,
+        name: &str,
+        enabled: bool,
+    ) -> Result<ApiClient, ApiFault> {
         let client = self
             .api_clients
             .iter_mut()
@@ -284,11 +347,22 @@ impl ArrayState {
     }
 
     /// Creates volumes all-or-nothing: every name is checked before any is created.
-    pub fn create_volumes(&mut self, names: &[String], provisioned: u64, now_ms: i64) -> Result<Vec<Volume>, ApiFault> {
+    pub fn create_volumes(
+        &mut self,
+        names: &[String],
+        provisioned: u64,
+        now_ms: i64,
+    ) -> Result<Vec<Volume>, ApiFault> {
         for (index, name) in names.iter().enumerate() {
-            validate_object_name("Volume", name).map_err(|message| ApiFault::bad_request(name, message))?;
-            let taken = self.volumes.iter().any(|volume| volume.name.eq_ignore_ascii_case(name))
-                || names[..index].iter().any(|earlier| earlier.eq_ignore_ascii_case(name));
+            validate_object_name("Volume", name)
+                .map_err(|message| ApiFault::bad_request(name, message))?;
+            let taken = self
+                .volumes
+                .iter()
+                .any(|volume| volume.name.eq_ignore_ascii_case(name))
+                || names[..index]
+                    .iter()
+                    .any(|earlier| earlier.eq_ignore_ascii_case(name));
             if taken {
                 return Err(ApiFault::bad_request(name, "Volume already exists."));
             }
@@ -308,7 +382,13 @@ impl ArrayState {
         self.volumes.push(volume);
     }
 
-    fn new_volume(&mut self, name: &str, provisioned: u64, written: u64, created_ms: i64) -> Volume {
+    fn new_volume(
+        &mut self,
+        name: &str,
+        provisioned: u64,
+        written: u64,
+        created_ms: i64,
+    ) -> Volume {
         self.next_serial += 1;
         // Data reduction on real arrays sits around 3–5:1; derive it from the name so it is
         // stable across runs.
@@ -328,7 +408,11 @@ impl ArrayState {
             space: Space {
                 data_reduction: Some(if written == 0 { 1.0 } else { reduction }),
                 thin_provisioning: Some(1.0 - ratio_of(written, provisioned)),
-                total_reduction: Some(if written == 0 { 1.0 } else { reduction / (1.0 - ratio_of(written, provisioned)).max(0.01) }),
+                total_reduction: Some(if written == 0 {
+                    1.0
+                } else {
+                    reduction / (1.0 - ratio_of(written, provisioned)).max(0.01)
+                }),
                 unique: Some(unique),
                 snapshots: Some(0),
                 shared: Some(0),
@@ -343,15 +427,23 @@ impl ArrayState {
 }
 
 fn ratio(numerator: u64, denominator: u64) -> f64 {
-    if denominator == 0 { 1.0 } else { numerator as f64 / denominator as f64 }
+    if denominator == 0 {
+        1.0
+    } else {
+        numerator as f64 / denominator as f64
+    }
 }
 
 fn ratio_of(part: u64, whole: u64) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 fn check_provisioned(name: &str, provisioned: u64) -> Result<(), ApiFault> {
-    if provisioned % SECTOR_SIZE != 0 {
+    if !provisioned.is_multiple_of(SECTOR_SIZE) {
         return Err(ApiFault::bad_request(
             name,
             format!("Volume size {provisioned} is not a multiple of {SECTOR_SIZE} bytes."),
@@ -374,7 +466,11 @@ fn check_provisioned(name: &str, provisioned: u64) -> Result<(), ApiFault> {
 fn api_token_view(record: &ApiTokenRecord, token: Option<String>) -> AdminApiToken {
     AdminApiToken {
         name: record.admin.clone(),
-        api_token: ApiTokenDetails { created_at: record.created_at, expires_at: record.expires_at, token },
+        api_token: ApiTokenDetails {
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+            token,
+        },
     }
 }
 
@@ -386,25 +482,46 @@ mod tests {
     #[test]
     fn volume_names_are_unique_ignoring_case_and_creation_is_all_or_nothing() {
         let mut array = ArrayState::new("fa");
-        array.create_volumes(&["vol1".into()], GIB, 0).expect("created");
-        let refused = array.create_volumes(&["vol2".into(), "VOL1".into()], GIB, 0).unwrap_err();
+        array
+            .create_volumes(&["vol1".into()], GIB, 0)
+            .expect("created");
+        let refused = array
+            .create_volumes(&["vol2".into(), "VOL1".into()], GIB, 0)
+            .unwrap_err();
         assert_eq!(refused.context.as_deref(), Some("VOL1"));
         assert_eq!(refused.message, "Volume already exists.");
-        assert!(array.volume("vol2").is_none(), "vol2 was created although the request failed");
+        assert!(
+            array.volume("vol2").is_none(),
+            "vol2 was created although the request failed"
+        );
     }
 
     #[test]
     fn refuses_sizes_the_array_refuses() {
         let mut array = ArrayState::new("fa");
-        assert!(array.create_volumes(&["a".into()], 1000, 0).unwrap_err().message.contains("multiple of 512"));
-        assert!(array.create_volumes(&["a".into()], 512, 0).unwrap_err().message.contains("out of range"));
+        assert!(
+            array
+                .create_volumes(&["a".into()], 1000, 0)
+                .unwrap_err()
+                .message
+                .contains("multiple of 512")
+        );
+        assert!(
+            array
+                .create_volumes(&["a".into()], 512, 0)
+                .unwrap_err()
+                .message
+                .contains("out of range")
+        );
         assert!(array.volumes().is_empty());
     }
 
     #[test]
     fn serials_are_unique_24_hex_digits() {
         let mut array = ArrayState::new("fa");
-        let created = array.create_volumes(&["a".into(), "b".into()], GIB, 0).expect("created");
+        let created = array
+            .create_volumes(&["a".into(), "b".into()], GIB, 0)
+            .expect("created");
         assert_eq!(created[0].serial.len(), 24);
         assert!(created[0].serial.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(created[0].serial, created[1].serial);
@@ -415,15 +532,36 @@ mod tests {
         let mut array = ArrayState::new("fa");
         let token = array.open_session(ADMIN_USERNAME, 0);
         assert!(array.use_session(&token, SESSION_IDLE_TIMEOUT_MS).is_some());
-        assert!(array.use_session(&token, 2 * SESSION_IDLE_TIMEOUT_MS + 1).is_none());
+        assert!(
+            array
+                .use_session(&token, 2 * SESSION_IDLE_TIMEOUT_MS + 1)
+                .is_none()
+        );
     }
 
     #[test]
     fn only_the_callers_own_api_token_is_exposed() {
         let mut array = ArrayState::new("fa");
-        array.create_api_token(ADMIN_USERNAME, None, 0).expect("created");
-        assert!(array.api_tokens("someone-else", true)[0].api_token.token.is_none());
-        assert!(array.api_tokens(ADMIN_USERNAME, false)[0].api_token.token.is_none());
-        assert!(array.api_tokens(ADMIN_USERNAME, true)[0].api_token.token.is_some());
+        array
+            .create_api_token(ADMIN_USERNAME, None, 0)
+            .expect("created");
+        assert!(
+            array.api_tokens("someone-else", true)[0]
+                .api_token
+                .token
+                .is_none()
+        );
+        assert!(
+            array.api_tokens(ADMIN_USERNAME, false)[0]
+                .api_token
+                .token
+                .is_none()
+        );
+        assert!(
+            array.api_tokens(ADMIN_USERNAME, true)[0]
+                .api_token
+                .token
+                .is_some()
+        );
     }
 }

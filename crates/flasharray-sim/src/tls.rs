@@ -39,11 +39,16 @@ pub struct Identity {
 impl Identity {
     /// A fresh self-signed certificate for `localhost` and `127.0.0.1`.
     pub fn self_signed() -> Result<Self, TlsError> {
-        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])?;
+        let certified = rcgen::generate_simple_self_signed(vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+        ])?;
         Ok(Self {
             certificate_pem: certified.cert.pem(),
             chain: vec![certified.cert.der().clone()],
-            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der())),
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+                certified.signing_key.serialize_der(),
+            )),
         })
     }
 
@@ -51,18 +56,31 @@ impl Identity {
     pub fn from_pem_files(cert_path: &str, key_path: &str) -> Result<Self, TlsError> {
         use rustls_pki_types::pem::PemObject;
         let read = |path: &str| {
-            std::fs::read(path).map_err(|source| TlsError::Read { path: path.to_owned(), source })
+            std::fs::read(path).map_err(|source| TlsError::Read {
+                path: path.to_owned(),
+                source,
+            })
         };
         let cert_pem = read(cert_path)?;
         let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
             .filter_map(Result::ok)
             .collect();
         if chain.is_empty() {
-            return Err(TlsError::Missing { path: cert_path.to_owned(), what: "PEM certificate" });
+            return Err(TlsError::Missing {
+                path: cert_path.to_owned(),
+                what: "PEM certificate",
+            });
         }
-        let key = PrivateKeyDer::from_pem_slice(&read(key_path)?)
-            .map_err(|_| TlsError::Missing { path: key_path.to_owned(), what: "PEM private key" })?;
-        Ok(Self { certificate_pem: String::from_utf8_lossy(&cert_pem).into_owned(), chain, key })
+        let key =
+            PrivateKeyDer::from_pem_slice(&read(key_path)?).map_err(|_| TlsError::Missing {
+                path: key_path.to_owned(),
+                what: "PEM private key",
+            })?;
+        Ok(Self {
+            certificate_pem: String::from_utf8_lossy(&cert_pem).into_owned(),
+            chain,
+            key,
+        })
     }
 
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, TlsError> {
@@ -115,7 +133,10 @@ impl TlsListener {
                 });
             }
         });
-        Ok(Self { handshaken, local_addr })
+        Ok(Self {
+            handshaken,
+            local_addr,
+        })
     }
 }
 

@@ -63,7 +63,10 @@ impl fmt::Debug for Credentials {
         match self {
             Credentials::ApiToken(_) => f.write_str("ApiToken(<redacted>)"),
             Credentials::Password { username, .. } => {
-                write!(f, "Password {{ username: {username:?}, password: <redacted> }}")
+                write!(
+                    f,
+                    "Password {{ username: {username:?}, password: <redacted> }}"
+                )
             }
             Credentials::ApiClient(client) => f.debug_tuple("ApiClient").field(client).finish(),
         }
@@ -91,7 +94,11 @@ impl fmt::Debug for Authorization {
 
 impl Authorization {
     pub fn session(token: String) -> Self {
-        Self { header: shared::flasharray::AUTH_TOKEN_HEADER, value: token, renew_at: None }
+        Self {
+            header: shared::flasharray::AUTH_TOKEN_HEADER,
+            value: token,
+            renew_at: None,
+        }
     }
 
     pub fn bearer(access_token: &str, expires_in: Duration) -> Self {
@@ -103,7 +110,8 @@ impl Authorization {
     }
 
     pub fn is_fresh(&self) -> bool {
-        self.renew_at.is_none_or(|renew_at| Instant::now() < renew_at)
+        self.renew_at
+            .is_none_or(|renew_at| Instant::now() < renew_at)
     }
 }
 
@@ -142,7 +150,10 @@ mod tests {
     #[test]
     fn refuses_a_key_that_is_not_rsa_pem_and_says_so() {
         let error = PrivateKey::from_pem(b"not a key").unwrap_err();
-        assert!(error.to_string().contains("not an RSA key in PEM format"), "{error}");
+        assert!(
+            error.to_string().contains("not an RSA key in PEM format"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -150,7 +161,10 @@ mod tests {
         let printed = format!(
             "{:?} {:?}",
             Credentials::ApiToken("secret-token".into()),
-            Credentials::Password { username: "pureuser".into(), password: "secret-password".into() }
+            Credentials::Password {
+                username: "pureuser".into(),
+                password: "secret-password".into()
+            }
         );
         assert!(!printed.contains("secret"), "{printed}");
     }

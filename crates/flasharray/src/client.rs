@@ -6,9 +6,9 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::flasharray::{
-    API_TOKEN_HEADER, AUTH_TOKEN_HEADER, ApiClient, ApiClientPatch, ApiClientPost, ApiVersions, Array,
-    ErrorItem, ErrorResponse, JWT_TOKEN_TYPE, ListResponse, LoginPost, OAuthError, OAuthTokenResponse,
-    REQUEST_ID_HEADER, TOKEN_EXCHANGE_GRANT, Volume, VolumePost, AdminApiToken,
+    API_TOKEN_HEADER, AUTH_TOKEN_HEADER, AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost,
+    ApiVersions, Array, ErrorItem, ErrorResponse, JWT_TOKEN_TYPE, ListResponse, LoginPost,
+    OAuthError, OAuthTokenResponse, REQUEST_ID_HEADER, TOKEN_EXCHANGE_GRANT, Volume, VolumePost,
 };
 use tokio::sync::{Mutex, OnceCell};
 
@@ -73,7 +73,10 @@ pub struct ArrayClient {
 
 impl ArrayClient {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        let config_error = |reason: String| Error::Config { array: config.name.clone(), reason };
+        let config_error = |reason: String| Error::Config {
+            array: config.name.clone(),
+            reason,
+        };
         let tls = client_config(&config.trust).map_err(config_error)?;
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls)
@@ -81,7 +84,12 @@ impl ArrayClient {
             .timeout(config.request_timeout)
             .build()
             .map_err(|error| config_error(format!("cannot build the HTTP client: {error}")))?;
-        Ok(Self { config, http, version: OnceCell::new(), authorization: Mutex::new(None) })
+        Ok(Self {
+            config,
+            http,
+            version: OnceCell::new(),
+            authorization: Mutex::new(None),
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -94,14 +102,20 @@ impl ArrayClient {
 
     /// The REST version in use, negotiated on first use.
     pub async fn version(&self) -> Result<&str, Error> {
-        self.version.get_or_try_init(|| self.negotiate_version()).await.map(String::as_str)
+        self.version
+            .get_or_try_init(|| self.negotiate_version())
+            .await
+            .map(String::as_str)
     }
 
     async fn negotiate_version(&self) -> Result<String, Error> {
         let url = format!("{}/api/api_version", self.config.url);
         let reply = self.send(self.http.get(&url), &url).await?;
         let versions: ApiVersions = self.decode(&reply)?;
-        let version_error = |reason: String| Error::Version { array: self.config.name.clone(), reason };
+        let version_error = |reason: String| Error::Version {
+            array: self.config.name.clone(),
+            reason,
+        };
         if let Some(pinned) = &self.config.version {
             return if versions.version.contains(pinned) {
                 Ok(pinned.clone())
@@ -156,34 +170,71 @@ impl ArrayClient {
         if query.total_item_count {
             params.push(("total_item_count", "true".into()));
         }
-        self.call(Method::GET, "volumes", &params, None::<&()>).await
+        self.call(Method::GET, "volumes", &params, None::<&()>)
+            .await
     }
 
     /// `POST /volumes?names=NAME`: creates a volume of `provisioned` bytes.
     pub async fn create_volume(&self, name: &str, provisioned: u64) -> Result<Volume, Error> {
-        let body = VolumePost { provisioned: Some(provisioned) };
-        let page: ListResponse<Volume> =
-            self.call(Method::POST, "volumes", &[("names", name.to_owned())], Some(&body)).await?;
+        let body = VolumePost {
+            provisioned: Some(provisioned),
+        };
+        let page: ListResponse<Volume> = self
+            .call(
+                Method::POST,
+                "volumes",
+                &[("names", name.to_owned())],
+                Some(&body),
+            )
+            .await?;
         self.single(page, "POST /volumes")
     }
 
     /// `POST /api-clients?names=NAME`: registers an API client (disabled until enabled).
-    pub async fn create_api_client(&self, name: &str, post: &ApiClientPost) -> Result<ApiClient, Error> {
-        let page = self.call(Method::POST, "api-clients", &[("names", name.to_owned())], Some(post)).await?;
+    pub async fn create_api_client(
+        &self,
+        name: &str,
+        post: &ApiClientPost,
+    ) -> Result<ApiClient, Error> {
+        let page = self
+            .call(
+                Method::POST,
+                "api-clients",
+                &[("names", name.to_owned())],
+                Some(post),
+            )
+            .await?;
         self.single(page, "POST /api-clients")
     }
 
     /// `PATCH /api-clients?names=NAME`: enables or disables an API client.
-    pub async fn set_api_client_enabled(&self, name: &str, enabled: bool) -> Result<ApiClient, Error> {
+    pub async fn set_api_client_enabled(
+        &self,
+        name: &str,
+        enabled: bool,
+    ) -> Result<ApiClient, Error> {
         let body = ApiClientPatch { enabled };
-        let page = self.call(Method::PATCH, "api-clients", &[("names", name.to_owned())], Some(&body)).await?;
+        let page = self
+            .call(
+                Method::PATCH,
+                "api-clients",
+                &[("names", name.to_owned())],
+                Some(&body),
+            )
+            .await?;
         self.single(page, "PATCH /api-clients")
     }
 
     /// `POST /admins/api-tokens?names=ADMIN`: a new API token for an administrator.
     pub async fn create_api_token(&self, admin: &str) -> Result<String, Error> {
-        let page: ListResponse<AdminApiToken> =
-            self.call(Method::POST, "admins/api-tokens", &[("names", admin.to_owned())], None::<&()>).await?;
+        let page: ListResponse<AdminApiToken> = self
+            .call(
+                Method::POST,
+                "admins/api-tokens",
+                &[("names", admin.to_owned())],
+                None::<&()>,
+            )
+            .await?;
         self.single(page, "POST /admins/api-tokens")?
             .api_token
             .token
@@ -197,13 +248,20 @@ impl ArrayClient {
 
     /// Ends the REST session, if there is one. Call it when shutting down.
     pub async fn logout(&self) {
-        let Some(authorization) = self.authorization.lock().await.take() else { return };
+        let Some(authorization) = self.authorization.lock().await.take() else {
+            return;
+        };
         if authorization.header != AUTH_TOKEN_HEADER {
             return;
         }
-        let Ok(version) = self.version().await else { return };
+        let Ok(version) = self.version().await else {
+            return;
+        };
         let url = format!("{}/api/{version}/logout", self.config.url);
-        let request = self.http.post(&url).header(AUTH_TOKEN_HEADER, &authorization.value);
+        let request = self
+            .http
+            .post(&url)
+            .header(AUTH_TOKEN_HEADER, &authorization.value);
         if let Err(error) = self.send(request, &url).await {
             tracing::debug!(array = %self.config.name, %error, "logout failed");
         }
@@ -254,22 +312,31 @@ impl ArrayClient {
     /// callers wait for one login or exchange instead of each making their own.
     async fn authorization(&self, version: &str) -> Result<Authorization, Error> {
         let mut cached = self.authorization.lock().await;
-        if let Some(authorization) = cached.as_ref().filter(|authorization| authorization.is_fresh()) {
+        if let Some(authorization) = cached
+            .as_ref()
+            .filter(|authorization| authorization.is_fresh())
+        {
             return Ok(authorization.clone());
         }
         let fresh = match &self.config.credentials {
             Credentials::ApiToken(token) => {
                 let url = format!("{}/api/{version}/login", self.config.url);
-                self.login(self.http.post(&url).header(API_TOKEN_HEADER, token), &url).await?
+                self.login(self.http.post(&url).header(API_TOKEN_HEADER, token), &url)
+                    .await?
             }
             Credentials::Password { username, password } => {
                 let url = format!("{}/api/{version}/login", self.config.url);
-                let body = LoginPost { username: username.clone(), password: password.clone() };
+                let body = LoginPost {
+                    username: username.clone(),
+                    password: password.clone(),
+                };
                 self.login(self.http.post(&url).json(&body), &url).await?
             }
             Credentials::ApiClient(client) => {
-                let id_token = sign_id_token(client)
-                    .map_err(|reason| Error::Config { array: self.config.name.clone(), reason })?;
+                let id_token = sign_id_token(client).map_err(|reason| Error::Config {
+                    array: self.config.name.clone(),
+                    reason,
+                })?;
                 self.exchange(&id_token).await?
             }
         };
@@ -315,13 +382,19 @@ impl ArrayClient {
             return Err(Error::TokenExchange {
                 array: self.config.name.clone(),
                 status: reply.status.as_u16(),
-                error: refusal.as_ref().map_or_else(|| reply.status.to_string(), |refusal| refusal.error.clone()),
-                description: refusal.map_or_else(|| excerpt(&reply.body), |refusal| refusal.error_description),
+                error: refusal
+                    .as_ref()
+                    .map_or_else(|| reply.status.to_string(), |refusal| refusal.error.clone()),
+                description: refusal
+                    .map_or_else(|| excerpt(&reply.body), |refusal| refusal.error_description),
                 request_id: reply.request_id,
             });
         }
         let token: OAuthTokenResponse = self.decode(&reply)?;
-        Ok(Authorization::bearer(&token.access_token, Duration::from_secs(token.expires_in)))
+        Ok(Authorization::bearer(
+            &token.access_token,
+            Duration::from_secs(token.expires_in),
+        ))
     }
 
     /// Sends one request with a fresh `x-request-id` and reads the whole reply.
@@ -333,12 +406,21 @@ impl ArrayClient {
             reason: describe_transport_error(&error),
             request_id: request_id.clone(),
         };
-        let response = request.header(REQUEST_ID_HEADER, &request_id).send().await.map_err(transport)?;
+        let response = request
+            .header(REQUEST_ID_HEADER, &request_id)
+            .send()
+            .await
+            .map_err(transport)?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(transport)?.to_vec();
         tracing::debug!(array = %self.config.name, %url, status = status.as_u16(), %request_id, "array call");
-        Ok(Reply { status, headers, body, request_id })
+        Ok(Reply {
+            status,
+            headers,
+            body,
+            request_id,
+        })
     }
 
     /// The body of a successful reply, or the array's refusal.
@@ -360,8 +442,15 @@ impl ArrayClient {
             Ok(envelope) if !envelope.errors.is_empty() => envelope.errors,
             _ => {
                 let text = excerpt(&reply.body);
-                let message = if text.is_empty() { reply.status.to_string() } else { text };
-                vec![ErrorItem { context: None, message }]
+                let message = if text.is_empty() {
+                    reply.status.to_string()
+                } else {
+                    text
+                };
+                vec![ErrorItem {
+                    context: None,
+                    message,
+                }]
             }
         };
         Error::Array {
@@ -401,7 +490,11 @@ fn excerpt(body: &[u8]) -> String {
 /// reqwest's top-level message hides the cause ("error sending request"); the chain says
 /// whether it was a refused connection, a timeout or a certificate problem.
 fn describe_transport_error(error: &reqwest::Error) -> String {
-    let mut description = if error.is_timeout() { "timed out".to_owned() } else { error.to_string() };
+    let mut description = if error.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        error.to_string()
+    };
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         description.push_str(": ");

@@ -14,16 +14,39 @@ pub enum KeyError {
 pub enum Error {
     /// The array answered with an error status.
     #[error("{array}: {} (HTTP {status}, request {request_id})", summary(.errors))]
-    Array { array: String, status: u16, errors: Vec<ErrorItem>, request_id: String },
+    Array {
+        array: String,
+        status: u16,
+        errors: Vec<ErrorItem>,
+        request_id: String,
+    },
     /// The array could not be reached, or the connection failed.
     #[error("{array}: cannot reach the array at {url}: {reason} (request {request_id})")]
-    Transport { array: String, url: String, reason: String, request_id: String },
+    Transport {
+        array: String,
+        url: String,
+        reason: String,
+        request_id: String,
+    },
     /// The array answered something that is not what the API defines.
     #[error("{array}: unexpected response (HTTP {status}, request {request_id}): {reason}")]
-    Decode { array: String, status: u16, reason: String, request_id: String },
+    Decode {
+        array: String,
+        status: u16,
+        reason: String,
+        request_id: String,
+    },
     /// The token exchange was refused.
-    #[error("{array}: the array refused the API client's ID token: {error}: {description} (request {request_id})")]
-    TokenExchange { array: String, status: u16, error: String, description: String, request_id: String },
+    #[error(
+        "{array}: the array refused the API client's ID token: {error}: {description} (request {request_id})"
+    )]
+    TokenExchange {
+        array: String,
+        status: u16,
+        error: String,
+        description: String,
+        request_id: String,
+    },
     /// The array speaks no REST version this client does, or not the pinned one.
     #[error("{array}: {reason}")]
     Version { array: String, reason: String },
@@ -36,9 +59,9 @@ impl Error {
     /// The HTTP status the array answered, if it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Array { status, .. } | Error::Decode { status, .. } | Error::TokenExchange { status, .. } => {
-                Some(*status)
-            }
+            Error::Array { status, .. }
+            | Error::Decode { status, .. }
+            | Error::TokenExchange { status, .. } => Some(*status),
             Error::Transport { .. } | Error::Version { .. } | Error::Config { .. } => None,
         }
     }
@@ -71,5 +94,9 @@ fn summary(errors: &[ErrorItem]) -> String {
             _ => item.message.clone(),
         })
         .collect();
-    if messages.is_empty() { "the array gave no reason".to_owned() } else { messages.join("; ") }
+    if messages.is_empty() {
+        "the array gave no reason".to_owned()
+    } else {
+        messages.join("; ")
+    }
 }

@@ -30,7 +30,8 @@ pub(crate) fn client_config(trust: &TrustAnchor) -> Result<ClientConfig, String>
         TrustAnchor::CaPem(pem) => {
             let mut roots = RootCertStore::empty();
             for certificate in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let certificate = certificate.map_err(|error| format!("invalid CA certificate PEM: {error}"))?;
+                let certificate =
+                    certificate.map_err(|error| format!("invalid CA certificate PEM: {error}"))?;
                 roots
                     .add(certificate)
                     .map_err(|error| format!("unusable CA certificate: {error}"))?;

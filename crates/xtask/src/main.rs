@@ -1,1 +1,138 @@
-fn main() {}
+//! `cargo xtask`: the project's task runner.
+//!
+//! - `demo [--listen ADDR]`: installs what is missing, builds the frontend, runs the portal
+//!   with two simulated arrays.
+//! - `test`: formatting, lints (host and wasm32), the frontend built alone, every test
+//!   including the browser suite.
+//! - `frontend`: installs what is missing and builds the frontend.
+//!
+//! Only the standard library is used, so the runner itself compiles in a second.
+
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use tools::{Tools, run};
+
+const USAGE: &str = "usage: cargo xtask <demo [--listen ADDR] | test | frontend>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") if args.len() == 1 => test(),
+        Some("frontend") if args.len() == 1 => {
+            Tools::ensure_wasm(&root()).and_then(|tools| build_frontend(&tools))
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives in `crates/xtask`.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(root());
+    command
+}
+
+fn build_frontend(tools: &Tools) -> Result<(), String> {
+    let mut trunk = tools.command("trunk");
+    // The target path comes before --release, whose optional value would otherwise take it.
+    trunk
+        .args(["build", "index.html", "--release", "--offline"])
+        .current_dir(root().join("frontend"));
+    run(&mut trunk)
+}
+
+fn demo(args: &[String]) -> Result<(), String> {
+    let listen = match args {
+        [] => "127.0.0.1:8080".to_owned(),
+        [flag, address] if flag == "--listen" => address.clone(),
+        _ => return Err(USAGE.to_owned()),
+    };
+    let root = root();
+    let tools = Tools::ensure_wasm(&root)?;
+    build_frontend(&tools)?;
+    run(cargo().args(["build", "--package", "backend", "--bin", "flashdeck"]))?;
+    let binary = root.join("target/debug/flashdeck");
+    let mut portal = Command::new(binary);
+    portal.arg("demo").arg("--listen").arg(listen);
+    portal
+        .arg("--data-dir")
+        .arg(root.join("flashdeck-data/demo"));
+    portal.arg("--frontend-dir").arg(root.join("frontend/dist"));
+    exec(portal)
+}
+
+/// Replaces this process with `command`, so that Ctrl-C reaches the portal alone and it can
+/// shut down cleanly.
+#[cfg(unix)]
+fn exec(mut command: Command) -> Result<(), String> {
+    use std::os::unix::process::CommandExt;
+    let program = command.get_program().to_owned();
+    let error = command.exec();
+    Err(format!(
+        "cannot start {}: {error}",
+        program.to_string_lossy()
+    ))
+}
+
+#[cfg(not(unix))]
+fn exec(mut command: Command) -> Result<(), String> {
+    run(&mut command)
+}
+
+fn test() -> Result<(), String> {
+    let root = root();
+    let tools = Tools::ensure_wasm(&root)?;
+    tools::ensure_browser()?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    // The frontend is only ever built for the browser, so it is linted for wasm32 only.
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "frontend",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "--package",
+        "shared",
+        "--package",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    // Built on its own, so that a native-only dependency reaching `shared` fails here even
+    // when the rest of the workspace would mask it through feature unification.
+    build_frontend(&tools)?;
+    let totals = tools::run_tests(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
+    // One closing line for the whole run: cargo's own ends on whichever binary came last.
+    println!("tests: {} passed, {} failed", totals.passed, totals.failed);
+    if totals.passed == 0 {
+        return Err("no test ran".to_owned());
+    }
+    Ok(())
+}

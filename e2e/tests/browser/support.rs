@@ -20,7 +20,10 @@ fn frontend_dir() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port()
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 /// chromedriver on a port of its own, stopped when dropped.
@@ -47,7 +50,10 @@ impl ChromeDriver {
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         let started = Instant::now();
         while TcpStream::connect(address).is_err() {
-            assert!(started.elapsed() < PAGE_TIMEOUT, "chromedriver did not listen on {address}");
+            assert!(
+                started.elapsed() < PAGE_TIMEOUT,
+                "chromedriver did not listen on {address}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Self { process, port }
@@ -112,10 +118,19 @@ impl Session {
         capabilities
             .add_arg(&format!("--user-data-dir={}", profile.path().display()))
             .expect("profile argument");
-        let driver = WebDriver::new(format!("http://127.0.0.1:{}", chromedriver.port), capabilities)
-            .await
-            .expect("browser session");
-        Self { demo: Some(demo), driver, _chromedriver: chromedriver, _profile: profile, _data: data }
+        let driver = WebDriver::new(
+            format!("http://127.0.0.1:{}", chromedriver.port),
+            capabilities,
+        )
+        .await
+        .expect("browser session");
+        Self {
+            demo: Some(demo),
+            driver,
+            _chromedriver: chromedriver,
+            _profile: profile,
+            _data: data,
+        }
     }
 
     pub fn demo(&self) -> &Demo {
@@ -123,7 +138,10 @@ impl Session {
     }
 
     pub async fn open(&self, path: &str) {
-        self.driver.goto(format!("{}{path}", self.demo().url)).await.expect("page opens");
+        self.driver
+            .goto(format!("{}{path}", self.demo().url))
+            .await
+            .expect("page opens");
     }
 
     pub async fn element(&self, css: &str) -> WebElement {
@@ -146,7 +164,10 @@ impl Session {
             if text.contains(expected) {
                 return text;
             }
-            assert!(started.elapsed() < PAGE_TIMEOUT, "{css} never showed {expected:?}; last text: {text:?}");
+            assert!(
+                started.elapsed() < PAGE_TIMEOUT,
+                "{css} never showed {expected:?}; last text: {text:?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -176,7 +197,10 @@ impl Session {
     pub async fn screenshot(&self, name: &str) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
         if std::fs::create_dir_all(&dir).is_ok() {
-            let _ = self.driver.screenshot(&dir.join(format!("{name}.png"))).await;
+            let _ = self
+                .driver
+                .screenshot(&dir.join(format!("{name}.png")))
+                .await;
         }
     }
 

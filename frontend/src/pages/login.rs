@@ -18,7 +18,10 @@ pub fn Login() -> impl IntoView {
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let request = LoginRequest { username: username.get_untracked(), password: password.get_untracked() };
+        let request = LoginRequest {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        };
         pending.set(true);
         error.set(None);
         spawn_local(async move {

@@ -79,7 +79,10 @@ fn VolumeTable(list: VolumeList) -> impl IntoView {
 /// Checks the form with the same validators as the backend, sends it, and shows the array's
 /// answer next to the field it concerns.
 #[component]
-fn CreateVolume(array: Memo<String>, volumes: LocalResource<ApiResult<VolumeList>>) -> impl IntoView {
+fn CreateVolume(
+    array: Memo<String>,
+    volumes: LocalResource<ApiResult<VolumeList>>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
     let name = RwSignal::new(String::new());
     let size = RwSignal::new(String::new());
@@ -103,8 +106,13 @@ fn CreateVolume(array: Memo<String>, volumes: LocalResource<ApiResult<VolumeList
         if let Err(error) = &size_checked {
             size_error.set(Some(error.to_string()));
         }
-        let (Ok(()), Ok(provisioned)) = (name_checked, size_checked) else { return };
-        let request = CreateVolumeRequest { name: volume_name, provisioned };
+        let (Ok(()), Ok(provisioned)) = (name_checked, size_checked) else {
+            return;
+        };
+        let request = CreateVolumeRequest {
+            name: volume_name,
+            provisioned,
+        };
         let array_name = array.get_untracked();
         pending.set(true);
         spawn_local(async move {

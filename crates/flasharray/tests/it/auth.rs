@@ -20,7 +20,11 @@ async fn a_pinned_version_the_array_lacks_is_a_clear_error() {
         TrustAnchor::CaPem(sim.certificate_pem().into()),
     );
     config.version = Some("2.99".into());
-    let error = flasharray::ArrayClient::new(config).expect("builds").version().await.unwrap_err();
+    let error = flasharray::ArrayClient::new(config)
+        .expect("builds")
+        .version()
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Version { .. }), "{error}");
     assert!(error.to_string().contains("2.99"), "{error}");
 }
@@ -28,18 +32,27 @@ async fn a_pinned_version_the_array_lacks_is_a_clear_error() {
 #[tokio::test]
 async fn api_token_logs_in_and_relogs_after_the_session_expires() {
     let sim = start_sim().await;
-    let token = bootstrap(&sim).create_api_token("pureuser").await.expect("token created");
+    let token = bootstrap(&sim)
+        .create_api_token("pureuser")
+        .await
+        .expect("token created");
     let client = client(&sim, Credentials::ApiToken(token));
     assert_eq!(client.array().await.expect("array").name, "sim-test");
 
     sim.simulator.clock.advance(Duration::from_secs(3600));
-    assert_eq!(client.array().await.expect("logged in again").name, "sim-test");
+    assert_eq!(
+        client.array().await.expect("logged in again").name,
+        "sim-test"
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_api_token_is_refused_with_the_arrays_message() {
     let sim = start_sim().await;
-    let error = client(&sim, Credentials::ApiToken("not-a-token".into())).array().await.unwrap_err();
+    let error = client(&sim, Credentials::ApiToken("not-a-token".into()))
+        .array()
+        .await
+        .unwrap_err();
     assert_eq!(error.status(), Some(401));
     assert!(error.to_string().contains("Invalid credentials"), "{error}");
     assert!(error.request_id().is_some_and(|id| !id.is_empty()));
@@ -50,7 +63,10 @@ async fn api_client_exchanges_an_id_token_for_an_access_token() {
     let sim = start_sim().await;
     let credentials = api_client(&sim, "flashdeck", true).await;
     let client = client(&sim, Credentials::ApiClient(credentials));
-    client.create_volume("via-oauth", 1 << 30).await.expect("created with an access token");
+    client
+        .create_volume("via-oauth", 1 << 30)
+        .await
+        .expect("created with an access token");
     assert!(sim.simulator.volume("via-oauth").is_some());
 }
 
@@ -58,8 +74,14 @@ async fn api_client_exchanges_an_id_token_for_an_access_token() {
 async fn a_disabled_api_client_is_refused_by_name() {
     let sim = start_sim().await;
     let credentials = api_client(&sim, "dormant", false).await;
-    let error = client(&sim, Credentials::ApiClient(credentials)).array().await.unwrap_err();
-    assert!(matches!(error, Error::TokenExchange { status: 401, .. }), "{error}");
+    let error = client(&sim, Credentials::ApiClient(credentials))
+        .array()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::TokenExchange { status: 401, .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains("dormant is disabled"), "{error}");
 }
 
@@ -68,13 +90,25 @@ async fn a_wrong_key_or_key_id_is_refused() {
     let sim = start_sim().await;
     let mut wrong_key = api_client(&sim, "one", true).await;
     wrong_key.private_key = api_client(&sim, "two", true).await.private_key;
-    let error = client(&sim, Credentials::ApiClient(wrong_key)).array().await.unwrap_err();
-    assert!(error.to_string().contains("JWT validation failed"), "{error}");
+    let error = client(&sim, Credentials::ApiClient(wrong_key))
+        .array()
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("JWT validation failed"),
+        "{error}"
+    );
 
     let mut wrong_kid = api_client(&sim, "three", true).await;
     wrong_kid.key_id = "no-such-key".into();
-    let error = client(&sim, Credentials::ApiClient(wrong_kid)).array().await.unwrap_err();
-    assert!(error.to_string().contains("no API client has this key id"), "{error}");
+    let error = client(&sim, Credentials::ApiClient(wrong_kid))
+        .array()
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("no API client has this key id"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -86,9 +120,16 @@ async fn an_untrusted_certificate_fails_and_says_why() {
         Credentials::ApiToken("unused".into()),
         TrustAnchor::System,
     );
-    let error = flasharray::ArrayClient::new(config).expect("builds").version().await.unwrap_err();
+    let error = flasharray::ArrayClient::new(config)
+        .expect("builds")
+        .version()
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error}");
-    assert!(error.to_string().to_lowercase().contains("certificate"), "{error}");
+    assert!(
+        error.to_string().to_lowercase().contains("certificate"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -96,7 +137,21 @@ async fn an_unreachable_array_fails_fast_naming_it() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("https://{}", listener.local_addr().expect("addr"));
     drop(listener);
-    let config = flasharray::ClientConfig::new("gone", &url, Credentials::ApiToken("unused".into()), TrustAnchor::System);
-    let error = flasharray::ArrayClient::new(config).expect("builds").version().await.unwrap_err();
-    assert!(error.to_string().starts_with("gone: cannot reach the array"), "{error}");
+    let config = flasharray::ClientConfig::new(
+        "gone",
+        &url,
+        Credentials::ApiToken("unused".into()),
+        TrustAnchor::System,
+    );
+    let error = flasharray::ArrayClient::new(config)
+        .expect("builds")
+        .version()
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("gone: cannot reach the array"),
+        "{error}"
+    );
 }

@@ -3,22 +3,35 @@
 mod auth;
 mod volumes;
 
-use flasharray::{ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor};
+use flasharray::{
+    ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor,
+};
 use flasharray_sim::keys::generate_rsa_key_pair;
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig};
+use flasharray_sim::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
+};
 use shared::flasharray::ApiClientPost;
 
 pub async fn start_sim() -> RunningSimulator {
-    Simulator::start(SimulatorConfig::new("sim-test")).await.expect("simulator starts")
+    Simulator::start(SimulatorConfig::new("sim-test"))
+        .await
+        .expect("simulator starts")
 }
 
 pub fn client(sim: &RunningSimulator, credentials: Credentials) -> ArrayClient {
     let trust = TrustAnchor::CaPem(sim.certificate_pem().to_owned());
-    ArrayClient::new(ClientConfig::new("sim-test", sim.url(), credentials, trust)).expect("client builds")
+    ArrayClient::new(ClientConfig::new("sim-test", sim.url(), credentials, trust))
+        .expect("client builds")
 }
 
 pub fn bootstrap(sim: &RunningSimulator) -> ArrayClient {
-    client(sim, Credentials::Password { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() })
+    client(
+        sim,
+        Credentials::Password {
+            username: ADMIN_USERNAME.into(),
+            password: ADMIN_PASSWORD.into(),
+        },
+    )
 }
 
 /// Registers and enables an API client as an admin would, returning what a portal needs.
@@ -31,9 +44,15 @@ pub async fn api_client(sim: &RunningSimulator, name: &str, enable: bool) -> Api
         max_role: "storage_admin".into(),
         access_token_ttl_in_ms: None,
     };
-    let registered = admin.create_api_client(name, &post).await.expect("API client registered");
+    let registered = admin
+        .create_api_client(name, &post)
+        .await
+        .expect("API client registered");
     if enable {
-        admin.set_api_client_enabled(name, true).await.expect("API client enabled");
+        admin
+            .set_api_client_enabled(name, true)
+            .await
+            .expect("API client enabled");
     }
     ApiClientCredentials {
         client_id: registered.id,

@@ -5,14 +5,23 @@ use crate::{bootstrap, client, start_sim};
 #[tokio::test]
 async fn creates_and_lists_volumes() {
     let sim = start_sim().await;
-    let token = bootstrap(&sim).create_api_token("pureuser").await.expect("token");
+    let token = bootstrap(&sim)
+        .create_api_token("pureuser")
+        .await
+        .expect("token");
     let client = client(&sim, Credentials::ApiToken(token));
-    let created = client.create_volume("vol1", 5 << 30).await.expect("created");
+    let created = client
+        .create_volume("vol1", 5 << 30)
+        .await
+        .expect("created");
     assert_eq!(created.provisioned, 5 << 30);
     assert_eq!(created.serial.len(), 24);
 
     let page = client
-        .list_volumes(&VolumeQuery { total_item_count: true, ..VolumeQuery::default() })
+        .list_volumes(&VolumeQuery {
+            total_item_count: true,
+            ..VolumeQuery::default()
+        })
         .await
         .expect("listed");
     assert_eq!(page.total_item_count, Some(1));
@@ -23,9 +32,14 @@ async fn creates_and_lists_volumes() {
 async fn a_duplicate_name_carries_the_arrays_message_and_context() {
     let sim = start_sim().await;
     let client = bootstrap(&sim);
-    client.create_volume("vol1", 1 << 20).await.expect("created");
+    client
+        .create_volume("vol1", 1 << 20)
+        .await
+        .expect("created");
     let error = client.create_volume("VOL1", 1 << 20).await.unwrap_err();
-    let Error::Array { status, errors, .. } = &error else { panic!("not an array error: {error}") };
+    let Error::Array { status, errors, .. } = &error else {
+        panic!("not an array error: {error}")
+    };
     assert_eq!(*status, 400);
     assert_eq!(errors[0].context.as_deref(), Some("VOL1"));
     assert_eq!(errors[0].message, "Volume already exists.");
@@ -39,10 +53,18 @@ async fn pages_with_limit_and_offset() {
         client.create_volume(name, 1 << 20).await.expect("created");
     }
     let page = client
-        .list_volumes(&VolumeQuery { limit: Some(2), offset: Some(1), ..VolumeQuery::default() })
+        .list_volumes(&VolumeQuery {
+            limit: Some(2),
+            offset: Some(1),
+            ..VolumeQuery::default()
+        })
         .await
         .expect("listed");
-    let names: Vec<&str> = page.items.iter().map(|volume| volume.name.as_str()).collect();
+    let names: Vec<&str> = page
+        .items
+        .iter()
+        .map(|volume| volume.name.as_str())
+        .collect();
     assert_eq!(names, ["a2", "a3"]);
     assert_eq!(page.more_items_remaining, Some(false));
 }

@@ -1,0 +1,280 @@
+//! Installing the build and test tools, each only when missing or at the wrong version, and
+//! only from package registries: crates.io, npm and Debian.
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// trunk 0.22 needs a newer rustc than this project's toolchain.
+const TRUNK_VERSION: &str = "0.21.14";
+/// Debian's binaryen (108) silently breaks current wasm-bindgen output; this one works.
+const BINARYEN_VERSION: &str = "132.0.0";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Runs a command, echoing it first, and fails if it fails.
+pub fn run(command: &mut Command) -> Result<(), String> {
+    let shown = describe(command);
+    eprintln!("==> {shown}");
+    let status = command
+        .status()
+        .map_err(|error| format!("cannot run {shown}: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+/// Counts of tests run by `cargo test`, over every test binary.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TestTotals {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+impl TestTotals {
+    /// Adds one `test result: ok. 3 passed; 0 failed; ...` line.
+    fn add(&mut self, line: &str) {
+        let Some(counts) = line
+            .strip_prefix("test result: ")
+            .and_then(|rest| rest.split_once(". "))
+        else {
+            return;
+        };
+        for part in counts.1.split("; ") {
+            match part.split_once(' ') {
+                Some((count, "passed")) => self.passed += count.parse().unwrap_or(0),
+                Some((count, "failed")) => self.failed += count.parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs `cargo test`, passing its output through, and totals the results of every binary.
+pub fn run_tests(command: &mut Command) -> Result<TestTotals, String> {
+    let shown = describe(command);
+    eprintln!("==> {shown}");
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot run {shown}: {error}"))?;
+    let mut totals = TestTotals::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            totals.add(&line);
+        }
+    }
+    let status = child.wait().map_err(|error| format!("{shown}: {error}"))?;
+    if status.success() {
+        Ok(totals)
+    } else {
+        println!("tests: {} passed, {} failed", totals.passed, totals.failed);
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn describe(command: &Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The first line a tool prints for `--version`, if it runs at all.
+fn version_of(program: &str, path: &OsString) -> Option<String> {
+    let output = Command::new(program)
+        .arg("--version")
+        .env("PATH", path)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    output.status.success().then(|| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    })
+}
+
+/// The tools the frontend build needs, found on a PATH that includes them.
+#[derive(Debug)]
+pub struct Tools {
+    path: OsString,
+}
+
+impl Tools {
+    /// Installs whatever of the wasm32 target, trunk, wasm-bindgen-cli (at the version in
+    /// Cargo.lock) and binaryen is missing.
+    pub fn ensure_wasm(root: &Path) -> Result<Self, String> {
+        let cargo_bin = cargo_home().join("bin");
+        let binaryen_dir = cache_dir().join(format!("binaryen-{BINARYEN_VERSION}"));
+        let binaryen_bin = binaryen_dir.join("node_modules/.bin");
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::join_paths(
+            [binaryen_bin.clone(), cargo_bin]
+                .into_iter()
+                .chain(std::env::split_paths(&inherited)),
+        )
+        .map_err(|error| format!("cannot build PATH: {error}"))?;
+
+        let installed_targets = Command::new("rustup")
+            .args(["target", "list", "--installed"])
+            .output()
+            .map_err(|error| format!("cannot run rustup: {error}"))?;
+        if !String::from_utf8_lossy(&installed_targets.stdout)
+            .lines()
+            .any(|line| line.trim() == "wasm32-unknown-unknown")
+        {
+            run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+        }
+
+        if version_of("trunk", &path).as_deref() != Some(&format!("trunk {TRUNK_VERSION}")) {
+            run(Command::new("cargo").args([
+                "install",
+                "trunk",
+                "--version",
+                &format!("={TRUNK_VERSION}"),
+                "--locked",
+            ]))?;
+        }
+
+        let bindgen = wasm_bindgen_version(root)?;
+        if version_of("wasm-bindgen", &path).as_deref() != Some(&format!("wasm-bindgen {bindgen}"))
+        {
+            // Not --locked: the published lock file pins a crate version crates.io no longer serves.
+            run(Command::new("cargo").args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &format!("={bindgen}"),
+                "--force",
+            ]))?;
+        }
+
+        if !binaryen_bin.join("wasm-opt").is_file() {
+            ensure_npm()?;
+            run(Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&binaryen_dir)
+                .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+        }
+        Ok(Self { path })
+    }
+
+    /// A command that finds the installed tools first.
+    pub fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("PATH", &self.path)
+            .env("TRUNK_SKIP_VERSION_CHECK", "true");
+        command
+    }
+}
+
+/// Debian's Chromium and its driver for the browser tests: installed when missing if we are
+/// root, otherwise named in the error.
+pub fn ensure_browser() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "the browser tests need {CHROMIUM} and {CHROMEDRIVER}: install Debian's chromium and chromium-driver \
+             packages (sudo apt-get install chromium chromium-driver)"
+        ));
+    }
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+fn ensure_npm() -> Result<(), String> {
+    if Command::new("npm")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+    {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(
+            "binaryen (wasm-opt) is installed from npm: install Node.js and npm".to_owned(),
+        );
+    }
+    apt_install(&["nodejs", "npm"])
+}
+
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    run(Command::new("apt-get")
+        .args(["update", "-q"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
+}
+
+/// The wasm-bindgen version Cargo.lock pins; the CLI must match it exactly.
+fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|error| format!("cannot read Cargo.lock: {error}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
+                .next()
+                .and_then(|next| next.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".to_owned())
+}
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
+}
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME").map_or_else(|| home().join(".cargo"), PathBuf::from)
+}
+
+/// Tools installed from npm live here, outside the work tree, so that fresh clones reuse them.
+fn cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map_or_else(|| home().join(".cache"), PathBuf::from)
+        .join("flashdeck")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_cargo_test_result_lines() {
+        let mut totals = TestTotals::default();
+        totals.add("test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.88s");
+        totals
+            .add("test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out");
+        totals.add("running 3 tests");
+        assert_eq!(
+            totals,
+            TestTotals {
+                passed: 13,
+                failed: 2
+            }
+        );
+    }
+}
