@@ -1,0 +1,239 @@
+//! The simulator on the wire: paths, headers, status codes and the error envelope, checked
+//! with a plain HTTP client rather than the project's own.
+
+use std::sync::Arc;
+
+use flasharray_sim::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
+};
+use reqwest::StatusCode;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use serde_json::{Value, json};
+
+struct Wire {
+    sim: RunningSimulator,
+    http: reqwest::Client,
+}
+
+impl Wire {
+    async fn start() -> Self {
+        let sim = Simulator::start(SimulatorConfig::new("wire"))
+            .await
+            .expect("simulator");
+        let mut roots = rustls::RootCertStore::empty();
+        for certificate in CertificateDer::pem_slice_iter(sim.certificate_pem().as_bytes()) {
+            roots.add(certificate.expect("PEM")).expect("root");
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .build()
+            .expect("client");
+        Self { sim, http }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sim.url())
+    }
+
+    async fn session(&self) -> String {
+        let response = self
+            .http
+            .post(self.url("/api/2.52/login"))
+            .json(&json!({"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.headers()["x-auth-token"]
+            .to_str()
+            .expect("token")
+            .to_owned()
+    }
+}
+
+#[tokio::test]
+async fn api_version_lists_every_served_version() {
+    let wire = Wire::start().await;
+    let body: Value = wire
+        .http
+        .get(wire.url("/api/api_version"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let versions = body["version"].as_array().expect("list");
+    assert_eq!(versions.first(), Some(&json!("2.0")));
+    assert_eq!(versions.last(), Some(&json!("2.52")));
+}
+
+#[tokio::test]
+async fn login_returns_the_session_in_x_auth_token_and_the_user_in_items() {
+    let wire = Wire::start().await;
+    let response = wire
+        .http
+        .post(wire.url("/api/2.52/login"))
+        .json(&json!({"username": "pureuser", "password": "pureuser"}))
+        .send()
+        .await
+        .expect("sent");
+    assert!(response.headers().contains_key("x-auth-token"));
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["items"][0]["username"], "pureuser");
+}
+
+#[tokio::test]
+async fn calls_without_credentials_get_401_in_the_error_envelope() {
+    let wire = Wire::start().await;
+    let response = wire
+        .http
+        .get(wire.url("/api/2.52/volumes"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = response.json().await.expect("json");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|message| !message.is_empty()),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn the_request_id_is_echoed_or_made_up() {
+    let wire = Wire::start().await;
+    let echoed = wire
+        .http
+        .get(wire.url("/api/api_version"))
+        .header("X-Request-ID", "abc-123")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(echoed.headers()["x-request-id"], "abc-123");
+    let made_up = wire
+        .http
+        .get(wire.url("/api/api_version"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(!made_up.headers()["x-request-id"].is_empty());
+}
+
+#[tokio::test]
+async fn an_unadvertised_version_or_path_is_a_404_envelope() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    for path in ["/api/2.99/volumes", "/api/2.52/no-such-thing"] {
+        let response = wire
+            .http
+            .get(wire.url(path))
+            .header("x-auth-token", &token)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: Value = response.json().await.expect("json");
+        assert!(body["errors"][0]["message"].is_string(), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn every_advertised_version_serves_the_api() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    for version in flasharray_sim::SUPPORTED_VERSIONS {
+        let response = wire
+            .http
+            .get(wire.url(&format!("/api/{version}/arrays")))
+            .header("x-auth-token", &token)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK, "{version}");
+    }
+}
+
+#[tokio::test]
+async fn create_refusals_name_the_object_in_context() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    let create = |names: &'static str, body: Value| {
+        wire.http
+            .post(wire.url("/api/2.52/volumes"))
+            .query(&[("names", names)])
+            .header("x-auth-token", &token)
+            .json(&body)
+            .send()
+    };
+    let created: Value = create("vol1", json!({"provisioned": 5_242_880}))
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(created["items"][0]["provisioned"], 5_242_880);
+    let refused = create("vol1", json!({"provisioned": 5_242_880}))
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(body["errors"][0]["context"], "vol1");
+    assert_eq!(body["errors"][0]["message"], "Volume already exists.");
+    let bad_name = create("-bad", json!({})).await.expect("sent");
+    assert_eq!(bad_name.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn pages_carry_a_continuation_token_in_the_body_and_x_next_token() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    for name in ["a", "b", "c"] {
+        wire.http
+            .post(wire.url("/api/2.52/volumes"))
+            .query(&[("names", name)])
+            .header("x-auth-token", &token)
+            .json(&json!({"provisioned": 1_048_576}))
+            .send()
+            .await
+            .expect("created");
+    }
+    let first = wire
+        .http
+        .get(wire.url("/api/2.52/volumes"))
+        .query(&[("limit", "2"), ("total_item_count", "true")])
+        .header("x-auth-token", &token)
+        .send()
+        .await
+        .expect("sent");
+    let next = first.headers()["x-next-token"]
+        .to_str()
+        .expect("header")
+        .to_owned();
+    let body: Value = first.json().await.expect("json");
+    assert_eq!(body["total_item_count"], 3);
+    assert_eq!(body["continuation_token"], next.as_str());
+    let rest: Value = wire
+        .http
+        .get(wire.url("/api/2.52/volumes"))
+        .query(&[("continuation_token", next.as_str())])
+        .header("x-auth-token", &token)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(rest["items"][0]["name"], "c");
+    assert_eq!(rest["more_items_remaining"], false);
+}
