@@ -96,6 +96,7 @@ pub async fn login(State(sim): State<Simulator>, headers: HeaderMap, body: Bytes
         return ApiFault::unauthorized("Invalid credentials.").into_response();
     };
     let session = state.open_session(&username, now);
+    sim.count_login();
     let body = ListResponse::of(vec![Username { username }]);
     (StatusCode::OK, [(AUTH_TOKEN_HEADER, session)], Json(body)).into_response()
 }
@@ -203,6 +204,7 @@ pub async fn token(
         )));
     }
     let (access_token, expires_in) = state.issue_access_token(&client, &claims.sub, now_ms);
+    sim.count_token_exchange();
     Ok(Json(OAuthTokenResponse {
         access_token,
         issued_token_type: ACCESS_TOKEN_TYPE.into(),

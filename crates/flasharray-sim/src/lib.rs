@@ -6,7 +6,9 @@
 mod api;
 mod auth;
 mod clock;
+mod control;
 mod error;
+mod faults;
 pub mod keys;
 mod seed;
 mod server;
@@ -14,6 +16,8 @@ mod state;
 pub mod tls;
 
 pub use clock::Clock;
+pub use control::Stats;
+pub use faults::FaultConfig;
 pub use seed::Seed;
 pub use server::{RunningSimulator, Simulator, SimulatorConfig};
 pub use state::{ADMIN_PASSWORD, ADMIN_USERNAME, SUPPORTED_VERSIONS};

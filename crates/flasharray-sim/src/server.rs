@@ -1,6 +1,7 @@
 //! The simulator as a service: its shared state, its router, and starting it on HTTPS.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -15,11 +16,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
+use crate::control::Stats;
 use crate::error::ApiFault;
+use crate::faults::{FaultConfig, Faults};
 use crate::seed::Seed;
 use crate::state::{ArrayState, SUPPORTED_VERSIONS};
 use crate::tls::{Identity, TlsError, TlsListener};
-use crate::{api, auth};
+use crate::{api, auth, control, faults};
 
 /// How to start a simulator.
 #[derive(Debug)]
@@ -66,6 +69,14 @@ pub enum StartError {
 pub struct Simulator {
     state: Arc<Mutex<ArrayState>>,
     pub clock: Clock,
+    pub(crate) faults: Arc<Faults>,
+    counters: Arc<Counters>,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    logins: AtomicU64,
+    token_exchanges: AtomicU64,
 }
 
 impl Simulator {
@@ -76,7 +87,42 @@ impl Simulator {
         Self {
             state: Arc::new(Mutex::new(state)),
             clock,
+            faults: Arc::default(),
+            counters: Arc::default(),
         }
+    }
+
+    /// Replaces the faults in force.
+    pub fn set_faults(&self, config: FaultConfig) {
+        self.faults.set(config);
+    }
+
+    /// The faults in force; counted faults go down as calls meet them.
+    pub fn faults_config(&self) -> FaultConfig {
+        self.faults.config()
+    }
+
+    /// Ends every session and access token, as an array restart does.
+    pub fn expire_all_tokens(&self) {
+        self.lock().expire_all_tokens();
+    }
+
+    /// How many logins and token exchanges succeeded.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            logins: self.counters.logins.load(Ordering::Relaxed),
+            token_exchanges: self.counters.token_exchanges.load(Ordering::Relaxed),
+        }
+    }
+
+    pub(crate) fn count_login(&self) {
+        self.counters.logins.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_token_exchange(&self) {
+        self.counters
+            .token_exchanges
+            .fetch_add(1, Ordering::Relaxed);
     }
 
     /// The array's state. A handler that panicked leaves no half-applied change (every
@@ -114,8 +160,12 @@ impl Simulator {
                 "/api/{version}/admins/api-tokens",
                 get(api::list_api_tokens).post(api::create_api_token),
             )
+            .route("/sim/faults", get(control::faults).put(control::set_faults))
+            .route("/sim/expire-tokens", post(control::expire_tokens))
+            .route("/sim/stats", get(control::stats))
             .fallback(api::not_found)
             .method_not_allowed_fallback(api::method_not_allowed)
+            .layer(middleware::from_fn_with_state(self.clone(), faults::inject))
             .layer(middleware::from_fn(check_version))
             .layer(middleware::from_fn(request_id))
             .with_state(self.clone())

@@ -184,6 +184,11 @@ impl ArrayState {
         })
     }
 
+    pub fn expire_all_tokens(&mut self) {
+        self.sessions.clear();
+        self.access_tokens.clear();
+    }
+
     pub fn issue_access_token(
         &mut self,
         client: &ApiClient,

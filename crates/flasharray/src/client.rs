@@ -21,6 +21,8 @@ const MIN_VERSION: (u32, u32) = (2, 0);
 const MAX_VERSION: (u32, u32) = (2, 52);
 /// How much of a non-JSON error body to keep in an error message.
 const BODY_EXCERPT: usize = 200;
+/// A `Retry-After` longer than this is not waited for: the error goes back to the caller.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// How to reach and authenticate to one array.
 #[derive(Debug, Clone)]
@@ -35,6 +37,11 @@ pub struct ClientConfig {
     pub version: Option<String>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// Retries after a 429, a 503 or a failed connection; other failures are retried only for
+    /// requests that are safe to repeat.
+    pub max_retries: u32,
+    /// The first retry waits about this long, each further one about twice as long.
+    pub retry_base_delay: Duration,
 }
 
 impl ClientConfig {
@@ -47,6 +54,8 @@ impl ClientConfig {
             version: None,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
+            max_retries: 3,
+            retry_base_delay: Duration::from_millis(250),
         }
     }
 }
@@ -110,7 +119,7 @@ impl ArrayClient {
 
     async fn negotiate_version(&self) -> Result<String, Error> {
         let url = format!("{}/api/api_version", self.config.url);
-        let reply = self.send(self.http.get(&url), &url).await?;
+        let reply = self.send(|| self.http.get(&url), &url, true).await?;
         let versions: ApiVersions = self.decode(&reply)?;
         let version_error = |reason: String| Error::Version {
             array: self.config.name.clone(),
@@ -258,11 +267,12 @@ impl ArrayClient {
             return;
         };
         let url = format!("{}/api/{version}/logout", self.config.url);
-        let request = self
-            .http
-            .post(&url)
-            .header(AUTH_TOKEN_HEADER, &authorization.value);
-        if let Err(error) = self.send(request, &url).await {
+        let request = || {
+            self.http
+                .post(&url)
+                .header(AUTH_TOKEN_HEADER, &authorization.value)
+        };
+        if let Err(error) = self.send(request, &url, false).await {
             tracing::debug!(array = %self.config.name, %error, "logout failed");
         }
     }
@@ -287,18 +297,25 @@ impl ArrayClient {
     ) -> Result<T, Error> {
         let version = self.version().await?;
         let url = format!("{}/api/{version}/{path}", self.config.url);
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE
+        );
         let mut retried = false;
         loop {
             let authorization = self.authorization(version).await?;
-            let mut request = self
-                .http
-                .request(method.clone(), &url)
-                .query(query)
-                .header(authorization.header, &authorization.value);
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            let reply = self.send(request, &url).await?;
+            let request = || {
+                let request = self
+                    .http
+                    .request(method.clone(), &url)
+                    .query(query)
+                    .header(authorization.header, &authorization.value);
+                match body {
+                    Some(body) => request.json(body),
+                    None => request,
+                }
+            };
+            let reply = self.send(request, &url, idempotent).await?;
             if reply.status == StatusCode::UNAUTHORIZED && !retried {
                 retried = true;
                 self.forget(&authorization).await;
@@ -321,8 +338,11 @@ impl ArrayClient {
         let fresh = match &self.config.credentials {
             Credentials::ApiToken(token) => {
                 let url = format!("{}/api/{version}/login", self.config.url);
-                self.login(self.http.post(&url).header(API_TOKEN_HEADER, token), &url)
-                    .await?
+                self.login(
+                    || self.http.post(&url).header(API_TOKEN_HEADER, token),
+                    &url,
+                )
+                .await?
             }
             Credentials::Password { username, password } => {
                 let url = format!("{}/api/{version}/login", self.config.url);
@@ -330,7 +350,8 @@ impl ArrayClient {
                     username: username.clone(),
                     password: password.clone(),
                 };
-                self.login(self.http.post(&url).json(&body), &url).await?
+                self.login(|| self.http.post(&url).json(&body), &url)
+                    .await?
             }
             Credentials::ApiClient(client) => {
                 let id_token = sign_id_token(client).map_err(|reason| Error::Config {
@@ -351,8 +372,12 @@ impl ArrayClient {
         }
     }
 
-    async fn login(&self, request: RequestBuilder, url: &str) -> Result<Authorization, Error> {
-        let reply = self.send(request, url).await?;
+    async fn login(
+        &self,
+        request: impl Fn() -> RequestBuilder,
+        url: &str,
+    ) -> Result<Authorization, Error> {
+        let reply = self.send(request, url, false).await?;
         if !reply.status.is_success() {
             return Err(self.refusal(&reply));
         }
@@ -376,7 +401,9 @@ impl ArrayClient {
             ("subject_token", id_token),
             ("subject_token_type", JWT_TOKEN_TYPE),
         ];
-        let reply = self.send(self.http.post(&url).form(&form), &url).await?;
+        let reply = self
+            .send(|| self.http.post(&url).form(&form), &url, false)
+            .await?;
         if !reply.status.is_success() {
             let refusal: Option<OAuthError> = serde_json::from_slice(&reply.body).ok();
             return Err(Error::TokenExchange {
@@ -397,14 +424,52 @@ impl ArrayClient {
         ))
     }
 
+    /// Sends a request built by `build`, retrying what is safe to retry: a 429 or 503 (the
+    /// array did nothing) after its `Retry-After` or a backoff, a connection that could not be
+    /// made, and, when `idempotent`, any other transport failure.
+    async fn send(
+        &self,
+        build: impl Fn() -> RequestBuilder,
+        url: &str,
+        idempotent: bool,
+    ) -> Result<Reply, Error> {
+        let mut attempt = 0;
+        loop {
+            let outcome = self.send_once(build(), url).await;
+            let retry = match &outcome {
+                Ok(reply) if matches!(reply.status.as_u16(), 429 | 503) => {
+                    Some(retry_after(&reply.headers))
+                }
+                Ok(_) => None,
+                Err(failure) if failure.before_sending || idempotent => Some(None),
+                Err(_) => None,
+            };
+            let delay = match retry {
+                Some(retry_after) if attempt < self.config.max_retries => {
+                    retry_after.unwrap_or_else(|| backoff(self.config.retry_base_delay, attempt))
+                }
+                _ => return outcome.map_err(|failure| failure.error),
+            };
+            if delay > MAX_RETRY_AFTER {
+                return outcome.map_err(|failure| failure.error);
+            }
+            tracing::debug!(array = %self.config.name, %url, attempt, ?delay, "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
     /// Sends one request with a fresh `x-request-id` and reads the whole reply.
-    async fn send(&self, request: RequestBuilder, url: &str) -> Result<Reply, Error> {
+    async fn send_once(&self, request: RequestBuilder, url: &str) -> Result<Reply, SendFailure> {
         let request_id = uuid::Uuid::new_v4().to_string();
-        let transport = |error: reqwest::Error| Error::Transport {
-            array: self.config.name.clone(),
-            url: url.to_owned(),
-            reason: describe_transport_error(&error),
-            request_id: request_id.clone(),
+        let transport = |error: reqwest::Error| SendFailure {
+            before_sending: error.is_connect(),
+            error: Error::Transport {
+                array: self.config.name.clone(),
+                url: url.to_owned(),
+                reason: describe_transport_error(&error),
+                request_id: request_id.clone(),
+            },
         };
         let response = request
             .header(REQUEST_ID_HEADER, &request_id)
@@ -462,6 +527,30 @@ impl ArrayClient {
     }
 }
 
+/// A request that got no reply.
+#[derive(Debug)]
+struct SendFailure {
+    error: Error,
+    /// The connection was never made, so the array cannot have acted on the request.
+    before_sending: bool,
+}
+
+/// The delay a 429 or 503 asks for, in whole seconds; `None` when absent or a date.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    seconds.trim().parse().ok().map(Duration::from_secs)
+}
+
+/// Exponential backoff with full jitter in its upper half, so that many clients retrying at
+/// once spread out instead of arriving together.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let ceiling = base.saturating_mul(2u32.saturating_pow(attempt));
+    let fraction = getrandom::u32().map_or(0.75, |random| {
+        0.5 + f64::from(random) / f64::from(u32::MAX) / 2.0
+    });
+    ceiling.mul_f64(fraction)
+}
+
 /// One array reply, read whole.
 #[derive(Debug)]
 struct Reply {
@@ -514,6 +603,32 @@ mod tests {
         assert!(parse_version("2.9") < parse_version("2.10"));
         assert_eq!(parse_version("1.19"), Some((1, 19)));
         assert_eq!(parse_version("latest"), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_jittered_within_bounds() {
+        let base = Duration::from_millis(100);
+        for attempt in 0..4 {
+            let ceiling = base * 2u32.pow(attempt);
+            let delay = backoff(base, attempt);
+            assert!(
+                delay >= ceiling / 2 && delay <= ceiling,
+                "attempt {attempt}: {delay:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_only() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(reqwest::header::RETRY_AFTER, "3".parse().expect("header"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            "Wed, 21 Oct 2026 07:28:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(retry_after(&headers), None);
     }
 
     #[test]

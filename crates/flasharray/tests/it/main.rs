@@ -1,6 +1,7 @@
 //! The client against a simulated array over real HTTPS.
 
 mod auth;
+mod faults;
 mod volumes;
 
 use flasharray::{

@@ -1,0 +1,219 @@
+//! The client against an array that is slow, failing, throttling or dropping connections.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use flasharray::{ArrayClient, ClientConfig, Credentials, Error, TrustAnchor, VolumeQuery};
+use flasharray_sim::{FaultConfig, RunningSimulator};
+
+use crate::{api_client, bootstrap, start_sim};
+
+/// A client with quick retries, so the tests do not wait on production backoffs.
+fn quick_client(sim: &RunningSimulator, credentials: Credentials) -> ArrayClient {
+    let mut config = ClientConfig::new(
+        "sim-test",
+        sim.url(),
+        credentials,
+        TrustAnchor::CaPem(sim.certificate_pem().into()),
+    );
+    config.retry_base_delay = Duration::from_millis(5);
+    ArrayClient::new(config).expect("client")
+}
+
+async fn token_client(sim: &RunningSimulator) -> ArrayClient {
+    let token = bootstrap(sim)
+        .create_api_token("pureuser")
+        .await
+        .expect("token");
+    quick_client(sim, Credentials::ApiToken(token))
+}
+
+fn faults(sim: &RunningSimulator, config: FaultConfig) {
+    sim.simulator.set_faults(config);
+}
+
+#[tokio::test]
+async fn a_429_burst_is_waited_out_with_retry_after() {
+    let sim = start_sim().await;
+    let client = token_client(&sim).await;
+    client.array().await.expect("logged in");
+    faults(
+        &sim,
+        FaultConfig {
+            throttle_next: 2,
+            retry_after_secs: 0,
+            ..FaultConfig::default()
+        },
+    );
+    client
+        .list_volumes(&VolumeQuery::default())
+        .await
+        .expect("succeeds after the burst");
+    assert_eq!(
+        sim.simulator.faults_config().throttle_next,
+        0,
+        "both 429s were seen"
+    );
+}
+
+#[tokio::test]
+async fn a_post_refused_with_429_is_retried_and_applied_once() {
+    let sim = start_sim().await;
+    let client = token_client(&sim).await;
+    client.array().await.expect("logged in");
+    faults(
+        &sim,
+        FaultConfig {
+            throttle_next: 1,
+            retry_after_secs: 0,
+            ..FaultConfig::default()
+        },
+    );
+    client
+        .create_volume("after-429", 1 << 20)
+        .await
+        .expect("created on retry");
+    assert!(sim.simulator.volume("after-429").is_some());
+}
+
+#[tokio::test]
+async fn persistent_503s_end_in_the_arrays_error_after_the_retries() {
+    let sim = start_sim().await;
+    let client = token_client(&sim).await;
+    client.array().await.expect("logged in");
+    faults(
+        &sim,
+        FaultConfig {
+            error_rate: 1.0,
+            error_status: 503,
+            ..FaultConfig::default()
+        },
+    );
+    let error = client.array().await.unwrap_err();
+    assert_eq!(error.status(), Some(503), "{error}");
+    assert!(error.to_string().contains("temporarily unable"), "{error}");
+}
+
+#[tokio::test]
+async fn a_500_is_not_retried() {
+    let sim = start_sim().await;
+    let client = token_client(&sim).await;
+    client.array().await.expect("logged in");
+    faults(
+        &sim,
+        FaultConfig {
+            error_rate: 1.0,
+            error_status: 500,
+            ..FaultConfig::default()
+        },
+    );
+    assert_eq!(client.array().await.unwrap_err().status(), Some(500));
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_retried_for_a_read() {
+    let sim = start_sim().await;
+    let client = token_client(&sim).await;
+    client.array().await.expect("logged in");
+    faults(
+        &sim,
+        FaultConfig {
+            drop_next: 1,
+            ..FaultConfig::default()
+        },
+    );
+    client.array().await.expect("read retried");
+    assert_eq!(sim.simulator.faults_config().drop_next, 0);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_not_retried_for_a_create() {
+    let sim = start_sim().await;
+    let client = token_client(&sim).await;
+    client.array().await.expect("logged in");
+    faults(
+        &sim,
+        FaultConfig {
+            drop_next: 1,
+            ..FaultConfig::default()
+        },
+    );
+    let error = client.create_volume("maybe", 1 << 20).await.unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error}");
+    assert!(error.request_id().is_some_and(|id| !id.is_empty()));
+    client
+        .create_volume("certainly", 1 << 20)
+        .await
+        .expect("the next call works");
+}
+
+#[tokio::test]
+async fn a_slow_array_hits_the_request_timeout_and_is_named() {
+    let sim = start_sim().await;
+    faults(
+        &sim,
+        FaultConfig {
+            latency_ms: 2_000,
+            ..FaultConfig::default()
+        },
+    );
+    let mut config = ClientConfig::new(
+        "slow-array",
+        sim.url(),
+        Credentials::ApiToken("unused".into()),
+        TrustAnchor::CaPem(sim.certificate_pem().into()),
+    );
+    config.request_timeout = Duration::from_millis(200);
+    config.max_retries = 0;
+    let error = ArrayClient::new(config)
+        .expect("client")
+        .version()
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("slow-array: cannot reach the array"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("timed out"), "{error}");
+}
+
+#[tokio::test]
+async fn tokens_expiring_mid_run_are_renewed_once() {
+    let sim = start_sim().await;
+    let token_client = token_client(&sim).await;
+    let oauth_client = quick_client(
+        &sim,
+        Credentials::ApiClient(api_client(&sim, "renew", true).await),
+    );
+    token_client.array().await.expect("session");
+    oauth_client.array().await.expect("access token");
+    let before = sim.simulator.stats();
+
+    sim.simulator.expire_all_tokens();
+    token_client.array().await.expect("logged in again");
+    oauth_client.array().await.expect("exchanged again");
+    let after = sim.simulator.stats();
+    assert_eq!(after.logins - before.logins, 1);
+    assert_eq!(after.token_exchanges - before.token_exchanges, 1);
+}
+
+#[tokio::test]
+async fn concurrent_requests_on_a_cold_cache_share_one_token_exchange() {
+    let sim = start_sim().await;
+    let client = Arc::new(quick_client(
+        &sim,
+        Credentials::ApiClient(api_client(&sim, "busy", true).await),
+    ));
+    let calls: Vec<_> = (0..200)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            tokio::spawn(async move { client.array().await.map(|_| ()) })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("task").expect("call");
+    }
+    assert_eq!(sim.simulator.stats().token_exchanges, 1);
+}
