@@ -87,6 +87,12 @@ impl ArrayClient {
             reason,
         };
         let tls = client_config(&config.trust).map_err(config_error)?;
+        if config.trust == TrustAnchor::Insecure {
+            tracing::warn!(
+                array = %config.name,
+                "TLS certificate verification is off for this array: anyone on the network path can impersonate it"
+            );
+        }
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls)
             .connect_timeout(config.connect_timeout)

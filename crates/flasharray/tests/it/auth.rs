@@ -155,3 +155,55 @@ async fn an_unreachable_array_fails_fast_naming_it() {
         "{error}"
     );
 }
+
+fn fingerprint_of(pem: &str) -> String {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    use sha2::Digest;
+    let der = CertificateDer::from_pem_slice(pem.as_bytes()).expect("certificate");
+    sha2::Sha256::digest(der.as_ref())
+        .iter()
+        .map(|byte| format!("{byte:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+fn config_trusting(
+    sim: &flasharray_sim::RunningSimulator,
+    trust: TrustAnchor,
+) -> flasharray::ClientConfig {
+    flasharray::ClientConfig::new(
+        "sim-test",
+        sim.url(),
+        Credentials::ApiToken("unused".into()),
+        trust,
+    )
+}
+
+#[tokio::test]
+async fn a_pinned_fingerprint_trusts_exactly_that_certificate() {
+    let sim = start_sim().await;
+    let pinned =
+        TrustAnchor::fingerprint(&fingerprint_of(sim.certificate_pem())).expect("fingerprint");
+    let client = flasharray::ArrayClient::new(config_trusting(&sim, pinned)).expect("builds");
+    assert_eq!(client.version().await.expect("connected"), "2.52");
+
+    let other = TrustAnchor::fingerprint(&"00".repeat(32)).expect("fingerprint");
+    let error = flasharray::ArrayClient::new(config_trusting(&sim, other))
+        .expect("builds")
+        .version()
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("not the pinned 00:00"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn insecure_trusts_any_certificate() {
+    let sim = start_sim().await;
+    let client =
+        flasharray::ArrayClient::new(config_trusting(&sim, TrustAnchor::Insecure)).expect("builds");
+    assert_eq!(client.version().await.expect("connected"), "2.52");
+}
