@@ -43,12 +43,7 @@ impl ArrayRegistry {
                 array: array.name.clone(),
                 reason,
             };
-            let trust = match &array.ca_file {
-                Some(path) => {
-                    TrustAnchor::CaPem(read_secret_file(path, "CA file").map_err(config_error)?)
-                }
-                None => TrustAnchor::System,
-            };
+            let trust = trust_anchor(array).map_err(config_error)?;
             let (credentials, method) = match &array.auth {
                 ArrayAuthConfig::ApiToken {
                     api_token_file,
@@ -142,6 +137,16 @@ impl ArrayRegistry {
     }
 }
 
+fn trust_anchor(array: &ArrayConfig) -> Result<TrustAnchor, String> {
+    match (&array.ca_file, &array.tls_fingerprint, array.tls_insecure) {
+        (None, None, false) => Ok(TrustAnchor::System),
+        (Some(path), None, false) => read_secret_file(path, "CA file").map(TrustAnchor::CaPem),
+        (None, Some(fingerprint), false) => TrustAnchor::fingerprint(fingerprint),
+        (None, None, true) => Ok(TrustAnchor::Insecure),
+        _ => Err("set at most one of ca_file, tls_fingerprint and tls_insecure".to_owned()),
+    }
+}
+
 fn read_secret(what: &str, file: Option<&Path>, env: Option<&str>) -> Result<String, String> {
     match (file, env) {
         (Some(path), None) => read_secret_file(path, what),
@@ -158,4 +163,48 @@ fn read_secret(what: &str, file: Option<&Path>, env: Option<&str>) -> Result<Str
 fn read_secret_file(path: &Path, what: &str) -> Result<String, String> {
     std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read the {what} from {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn registry(toml: &str) -> Result<ArrayRegistry, RegistryError> {
+        ArrayRegistry::from_config(&Config::parse(toml).expect("parses").arrays)
+    }
+
+    #[test]
+    fn trust_settings_are_exclusive_and_checked() {
+        let both = r#"[[array]]
+            name = "fa"
+            url = "https://fa"
+            tls_insecure = true
+            tls_fingerprint = "00"
+            auth = { method = "api_token", api_token_env = "UNUSED" }"#;
+        let error = registry(both).unwrap_err().to_string();
+        assert!(
+            error.contains("at most one of ca_file, tls_fingerprint and tls_insecure"),
+            "{error}"
+        );
+        let bad_fingerprint = both.replace("tls_insecure = true", "");
+        let error = registry(&bad_fingerprint).unwrap_err().to_string();
+        assert!(error.contains("not a SHA-256 fingerprint"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_secret_names_where_it_was_looked_for() {
+        let error = registry(
+            r#"[[array]]
+            name = "fa"
+            url = "https://fa"
+            auth = { method = "api_client", client_id = "c", key_id = "k", issuer = "i", username = "u", private_key_file = "/nonexistent/key.pem" }"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("array fa: cannot read the private key from /nonexistent/key.pem"),
+            "{error}"
+        );
+    }
 }

@@ -61,10 +61,16 @@ pub struct ArrayConfig {
     pub name: String,
     /// `https://array.example.com`.
     pub url: String,
-    /// PEM file of the CA (or the array's own self-signed certificate) to trust; without it
-    /// the system's trusted certificates are used.
+    /// PEM file of the CA (or the array's own self-signed certificate) to trust. Without it,
+    /// `tls_fingerprint` or `tls_insecure`, the system's trusted certificates are used.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// SHA-256 fingerprint of the array's certificate (`openssl x509 -fingerprint -sha256`).
+    #[serde(default)]
+    pub tls_fingerprint: Option<String>,
+    /// Accept any certificate. Encrypted but not authenticated: for labs only; logged at start.
+    #[serde(default)]
+    pub tls_insecure: bool,
     pub auth: ArrayAuthConfig,
 }
 
@@ -208,6 +214,7 @@ mod tests {
             [[array]]
             name = "fa-2"
             url = "https://fa-2.example.com"
+            tls_fingerprint = "AB:CD"
             [array.auth]
             method = "api_client"
             client_id = "c"
