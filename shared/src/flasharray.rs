@@ -255,6 +255,24 @@ impl std::fmt::Debug for ApiTokenDetails {
     }
 }
 
+/// One entry of the array's audit trail (`GET /api/2.x/audits`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audit {
+    pub id: String,
+    pub name: String,
+    /// Milliseconds since the epoch.
+    pub time: i64,
+    /// The array user who acted.
+    pub user: String,
+    pub command: String,
+    #[serde(default)]
+    pub subcommand: String,
+    #[serde(default)]
+    pub arguments: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_interface: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use shared::flasharray::{
-    AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ApiVersions, Array, ListResponse,
-    NEXT_TOKEN_HEADER, Volume, VolumePost,
+    AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ApiVersions, Array, Audit,
+    ListResponse, NEXT_TOKEN_HEADER, Volume, VolumePost,
 };
 use shared::size::MIB;
 
@@ -193,10 +193,28 @@ pub async fn create_volumes(
     caller.require_write()?;
     let names = required_names(query.names.as_deref())?;
     let now = sim.clock.now_ms();
-    let created = sim
-        .lock()
-        .create_volumes(&names, body.provisioned.unwrap_or(MIB), now)?;
+    let created = sim.lock().create_volumes(
+        &caller.0.username,
+        &names,
+        body.provisioned.unwrap_or(MIB),
+        now,
+    )?;
     Ok(Json(ListResponse::of(created)))
+}
+
+/// `GET /api/2.x/audits`.
+pub async fn list_audits(
+    State(sim): State<Simulator>,
+    _caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let audits = sim.lock().audits();
+    page(
+        audits,
+        &query,
+        |audit: &Audit| (&audit.name, &audit.id),
+        "Audit",
+    )
 }
 
 /// `GET /api/2.x/api-clients`.

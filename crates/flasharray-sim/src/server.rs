@@ -133,6 +133,16 @@ impl Simulator {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Adds an array administrator, as `POST /api/2.x/admins` would.
+    pub fn add_admin(&self, name: &str, password: &str) {
+        self.lock().add_admin(name, password);
+    }
+
+    /// The audit trail, oldest first, as `GET /api/2.x/audits` returns it.
+    pub fn audits(&self) -> Vec<shared::flasharray::Audit> {
+        self.lock().audits()
+    }
+
     /// A volume as the array holds it, for tests that check what a client really did.
     pub fn volume(&self, name: &str) -> Option<Volume> {
         self.lock().volume(name).cloned()
@@ -146,6 +156,7 @@ impl Simulator {
             .route("/api/{version}/login", post(auth::login))
             .route("/api/{version}/logout", post(auth::logout))
             .route("/api/{version}/arrays", get(api::arrays))
+            .route("/api/{version}/audits", get(api::list_audits))
             .route(
                 "/api/{version}/volumes",
                 get(api::list_volumes).post(api::create_volumes),

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use shared::flasharray::{
-    AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Space, Volume,
+    AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Space, Volume,
 };
 use shared::names::validate_object_name;
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
@@ -77,6 +77,7 @@ pub struct ArrayState {
     access_tokens: HashMap<String, AccessTokenRecord>,
     api_clients: Vec<ApiClient>,
     volumes: Vec<Volume>,
+    audits: Vec<Audit>,
 }
 
 fn new_id() -> String {
@@ -101,6 +102,7 @@ impl ArrayState {
             access_tokens: HashMap::new(),
             api_clients: Vec::new(),
             volumes: Vec::new(),
+            audits: Vec::new(),
         }
     }
 
@@ -134,6 +136,40 @@ impl ArrayState {
     }
 
     // --- authentication -------------------------------------------------------------------
+
+    /// Adds an administrator, as `POST /admins` would.
+    pub fn add_admin(&mut self, name: &str, password: &str) {
+        self.admins.push(Admin {
+            name: name.into(),
+            password: password.into(),
+        });
+    }
+
+    pub fn audits(&self) -> Vec<Audit> {
+        self.audits.clone()
+    }
+
+    /// Records a change in the audit trail, as arrays do for every command.
+    fn audit(
+        &mut self,
+        user: &str,
+        command: &str,
+        subcommand: &str,
+        arguments: String,
+        now_ms: i64,
+    ) {
+        let sequence = self.audits.len() + 1;
+        self.audits.push(Audit {
+            id: new_id(),
+            name: sequence.to_string(),
+            time: now_ms,
+            user: user.to_owned(),
+            command: command.to_owned(),
+            subcommand: subcommand.to_owned(),
+            arguments,
+            user_interface: Some("REST".to_owned()),
+        });
+    }
 
     pub fn is_admin(&self, name: &str) -> bool {
         self.admins.iter().any(|admin| admin.name == name)
@@ -354,6 +390,7 @@ impl ArrayState {
     /// Creates volumes all-or-nothing: every name is checked before any is created.
     pub fn create_volumes(
         &mut self,
+        user: &str,
         names: &[String],
         provisioned: u64,
         now_ms: i64,
@@ -378,6 +415,12 @@ impl ArrayState {
             .map(|name| self.new_volume(name, provisioned, 0, now_ms))
             .collect();
         self.volumes.extend(created.iter().cloned());
+        let arguments = format!(
+            "{} --size {}",
+            names.join(" "),
+            format_size(provisioned).replace(' ', "")
+        );
+        self.audit(user, "purevol", "create", arguments, now_ms);
         Ok(created)
     }
 
@@ -488,10 +531,10 @@ mod tests {
     fn volume_names_are_unique_ignoring_case_and_creation_is_all_or_nothing() {
         let mut array = ArrayState::new("fa");
         array
-            .create_volumes(&["vol1".into()], GIB, 0)
+            .create_volumes(ADMIN_USERNAME, &["vol1".into()], GIB, 0)
             .expect("created");
         let refused = array
-            .create_volumes(&["vol2".into(), "VOL1".into()], GIB, 0)
+            .create_volumes(ADMIN_USERNAME, &["vol2".into(), "VOL1".into()], GIB, 0)
             .unwrap_err();
         assert_eq!(refused.context.as_deref(), Some("VOL1"));
         assert_eq!(refused.message, "Volume already exists.");
@@ -506,14 +549,14 @@ mod tests {
         let mut array = ArrayState::new("fa");
         assert!(
             array
-                .create_volumes(&["a".into()], 1000, 0)
+                .create_volumes(ADMIN_USERNAME, &["a".into()], 1000, 0)
                 .unwrap_err()
                 .message
                 .contains("multiple of 512")
         );
         assert!(
             array
-                .create_volumes(&["a".into()], 512, 0)
+                .create_volumes(ADMIN_USERNAME, &["a".into()], 512, 0)
                 .unwrap_err()
                 .message
                 .contains("out of range")
@@ -525,7 +568,7 @@ mod tests {
     fn serials_are_unique_24_hex_digits() {
         let mut array = ArrayState::new("fa");
         let created = array
-            .create_volumes(&["a".into(), "b".into()], GIB, 0)
+            .create_volumes(ADMIN_USERNAME, &["a".into(), "b".into()], GIB, 0)
             .expect("created");
         assert_eq!(created[0].serial.len(), 24);
         assert!(created[0].serial.chars().all(|c| c.is_ascii_hexdigit()));

@@ -56,6 +56,9 @@ pub enum Credentials {
     Password { username: String, password: String },
     /// An API client's private key: each access token comes from a freshly signed ID token.
     ApiClient(ApiClientCredentials),
+    /// An ID token signed elsewhere, exchanged as it is. It cannot be renewed here, so calls
+    /// fail once it expires.
+    IdToken(String),
 }
 
 impl fmt::Debug for Credentials {
@@ -69,6 +72,7 @@ impl fmt::Debug for Credentials {
                 )
             }
             Credentials::ApiClient(client) => f.debug_tuple("ApiClient").field(client).finish(),
+            Credentials::IdToken(_) => f.write_str("IdToken(<redacted>)"),
         }
     }
 }
@@ -124,8 +128,12 @@ struct IdTokenClaims<'a> {
     exp: u64,
 }
 
-/// Signs an ID token for the token exchange: RS256, `kid` = key id, `aud` = client id.
-pub(crate) fn sign_id_token(client: &ApiClientCredentials) -> Result<String, String> {
+/// Signs an ID token for the token exchange, acting as array user `username`: RS256,
+/// `kid` = key id, `aud` = client id.
+pub(crate) fn sign_id_token(
+    client: &ApiClientCredentials,
+    username: &str,
+) -> Result<String, String> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|_| "the system clock is before 1970".to_owned())?
@@ -133,7 +141,7 @@ pub(crate) fn sign_id_token(client: &ApiClientCredentials) -> Result<String, Str
     let claims = IdTokenClaims {
         iss: &client.issuer,
         aud: &client.client_id,
-        sub: &client.username,
+        sub: username,
         iat: now,
         exp: now + ID_TOKEN_LIFETIME.as_secs(),
     };

@@ -1,5 +1,7 @@
 //! [`ArrayClient`]: one array, its negotiated REST version and its cached credential.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -70,15 +72,29 @@ pub struct VolumeQuery {
     pub total_item_count: bool,
 }
 
-/// A client for one array. Share it: it holds one session or access token for all callers,
-/// and only one login or token exchange runs at a time.
-#[derive(Debug)]
+/// A client for one array. Share it: it holds one session or access token per identity for
+/// all callers, and only one login or token exchange per identity runs at a time. Clones are
+/// cheap and share all of that.
+#[derive(Debug, Clone)]
 pub struct ArrayClient {
+    shared: Arc<Shared>,
+    /// The array user to act as, when not the one the credentials name.
+    identity: Option<String>,
+}
+
+/// What every identity of one array shares.
+#[derive(Debug)]
+struct Shared {
     config: ClientConfig,
     http: reqwest::Client,
     version: OnceCell<String>,
-    authorization: Mutex<Option<Authorization>>,
+    /// The credential of each identity (`None`: the configured one), each behind its own lock.
+    authorizations: std::sync::Mutex<HashMap<Option<String>, Slot>>,
 }
+
+/// One identity's credential. Its lock is held during a login or token exchange, so that
+/// concurrent callers wait for that one instead of starting their own.
+type Slot = Arc<Mutex<Option<Authorization>>>;
 
 impl ArrayClient {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
@@ -99,39 +115,70 @@ impl ArrayClient {
             .timeout(config.request_timeout)
             .build()
             .map_err(|error| config_error(format!("cannot build the HTTP client: {error}")))?;
-        Ok(Self {
+        let shared = Shared {
             config,
             http,
             version: OnceCell::new(),
-            authorization: Mutex::new(None),
+            authorizations: std::sync::Mutex::default(),
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
+            identity: None,
         })
     }
 
+    /// The same array, acting as array user `username`: the ID tokens it signs name that user
+    /// (`sub`), so the array's own audit log names the person. Only an API client can do this;
+    /// an API token always acts as the administrator it belongs to.
+    pub fn as_user(&self, username: &str) -> Result<ArrayClient, Error> {
+        match &self.shared.config.credentials {
+            Credentials::ApiClient(_) => Ok(Self {
+                shared: Arc::clone(&self.shared),
+                identity: Some(username.to_owned()),
+            }),
+            _ => Err(Error::Config {
+                array: self.shared.config.name.clone(),
+                reason: "acting as another array user needs API client credentials".to_owned(),
+            }),
+        }
+    }
+
+    /// The credential slot of this client's identity.
+    fn slot(&self) -> Slot {
+        let mut slots = self
+            .shared
+            .authorizations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(slots.entry(self.identity.clone()).or_default())
+    }
+
     pub fn name(&self) -> &str {
-        &self.config.name
+        &self.shared.config.name
     }
 
     pub fn url(&self) -> &str {
-        &self.config.url
+        &self.shared.config.url
     }
 
     /// The REST version in use, negotiated on first use.
     pub async fn version(&self) -> Result<&str, Error> {
-        self.version
+        self.shared
+            .version
             .get_or_try_init(|| self.negotiate_version())
             .await
             .map(String::as_str)
     }
 
     async fn negotiate_version(&self) -> Result<String, Error> {
-        let url = format!("{}/api/api_version", self.config.url);
-        let reply = self.send(|| self.http.get(&url), &url, true).await?;
+        let url = format!("{}/api/api_version", self.shared.config.url);
+        let reply = self.send(|| self.shared.http.get(&url), &url, true).await?;
         let versions: ApiVersions = self.decode(&reply)?;
         let version_error = |reason: String| Error::Version {
-            array: self.config.name.clone(),
+            array: self.shared.config.name.clone(),
             reason,
         };
-        if let Some(pinned) = &self.config.version {
+        if let Some(pinned) = &self.shared.config.version {
             return if versions.version.contains(pinned) {
                 Ok(pinned.clone())
             } else {
@@ -160,7 +207,7 @@ impl ArrayClient {
     pub async fn array(&self) -> Result<Array, Error> {
         let page: ListResponse<Array> = self.call(Method::GET, "arrays", &[], None::<&()>).await?;
         page.items.into_iter().next().ok_or_else(|| Error::Decode {
-            array: self.config.name.clone(),
+            array: self.shared.config.name.clone(),
             status: 200,
             reason: "GET /arrays returned no array".into(),
             request_id: String::new(),
@@ -254,16 +301,16 @@ impl ArrayClient {
             .api_token
             .token
             .ok_or_else(|| Error::Decode {
-                array: self.config.name.clone(),
+                array: self.shared.config.name.clone(),
                 status: 200,
                 reason: "the new API token was not returned".into(),
                 request_id: String::new(),
             })
     }
 
-    /// Ends the REST session, if there is one. Call it when shutting down.
+    /// Ends this identity's REST session, if it has one. Call it when shutting down.
     pub async fn logout(&self) {
-        let Some(authorization) = self.authorization.lock().await.take() else {
+        let Some(authorization) = self.slot().lock().await.take() else {
             return;
         };
         if authorization.header != AUTH_TOKEN_HEADER {
@@ -272,20 +319,21 @@ impl ArrayClient {
         let Ok(version) = self.version().await else {
             return;
         };
-        let url = format!("{}/api/{version}/logout", self.config.url);
+        let url = format!("{}/api/{version}/logout", self.shared.config.url);
         let request = || {
-            self.http
+            self.shared
+                .http
                 .post(&url)
                 .header(AUTH_TOKEN_HEADER, &authorization.value)
         };
         if let Err(error) = self.send(request, &url, false).await {
-            tracing::debug!(array = %self.config.name, %error, "logout failed");
+            tracing::debug!(array = %self.shared.config.name, %error, "logout failed");
         }
     }
 
     fn single<T>(&self, page: ListResponse<T>, call: &str) -> Result<T, Error> {
         page.items.into_iter().next().ok_or_else(|| Error::Decode {
-            array: self.config.name.clone(),
+            array: self.shared.config.name.clone(),
             status: 200,
             reason: format!("{call} returned no item"),
             request_id: String::new(),
@@ -302,7 +350,7 @@ impl ArrayClient {
         body: Option<&impl Serialize>,
     ) -> Result<T, Error> {
         let version = self.version().await?;
-        let url = format!("{}/api/{version}/{path}", self.config.url);
+        let url = format!("{}/api/{version}/{path}", self.shared.config.url);
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE
@@ -312,6 +360,7 @@ impl ArrayClient {
             let authorization = self.authorization(version).await?;
             let request = || {
                 let request = self
+                    .shared
                     .http
                     .request(method.clone(), &url)
                     .query(query)
@@ -334,34 +383,37 @@ impl ArrayClient {
     /// The cached credential, or a new one. The lock is held while logging in, so concurrent
     /// callers wait for one login or exchange instead of each making their own.
     async fn authorization(&self, version: &str) -> Result<Authorization, Error> {
-        let mut cached = self.authorization.lock().await;
+        let slot = self.slot();
+        let mut cached = slot.lock().await;
         if let Some(authorization) = cached
             .as_ref()
             .filter(|authorization| authorization.is_fresh())
         {
             return Ok(authorization.clone());
         }
-        let fresh = match &self.config.credentials {
+        let fresh = match &self.shared.config.credentials {
             Credentials::ApiToken(token) => {
-                let url = format!("{}/api/{version}/login", self.config.url);
+                let url = format!("{}/api/{version}/login", self.shared.config.url);
                 self.login(
-                    || self.http.post(&url).header(API_TOKEN_HEADER, token),
+                    || self.shared.http.post(&url).header(API_TOKEN_HEADER, token),
                     &url,
                 )
                 .await?
             }
             Credentials::Password { username, password } => {
-                let url = format!("{}/api/{version}/login", self.config.url);
+                let url = format!("{}/api/{version}/login", self.shared.config.url);
                 let body = LoginPost {
                     username: username.clone(),
                     password: password.clone(),
                 };
-                self.login(|| self.http.post(&url).json(&body), &url)
+                self.login(|| self.shared.http.post(&url).json(&body), &url)
                     .await?
             }
+            Credentials::IdToken(id_token) => self.exchange(id_token).await?,
             Credentials::ApiClient(client) => {
-                let id_token = sign_id_token(client).map_err(|reason| Error::Config {
-                    array: self.config.name.clone(),
+                let username = self.identity.as_deref().unwrap_or(&client.username);
+                let id_token = sign_id_token(client, username).map_err(|reason| Error::Config {
+                    array: self.shared.config.name.clone(),
                     reason,
                 })?;
                 self.exchange(&id_token).await?
@@ -372,7 +424,8 @@ impl ArrayClient {
     }
 
     async fn forget(&self, refused: &Authorization) {
-        let mut cached = self.authorization.lock().await;
+        let slot = self.slot();
+        let mut cached = slot.lock().await;
         if cached.as_ref() == Some(refused) {
             *cached = None;
         }
@@ -392,7 +445,7 @@ impl ArrayClient {
             .get(AUTH_TOKEN_HEADER)
             .and_then(|value| value.to_str().ok())
             .ok_or_else(|| Error::Decode {
-                array: self.config.name.clone(),
+                array: self.shared.config.name.clone(),
                 status: reply.status.as_u16(),
                 reason: format!("the login response has no {AUTH_TOKEN_HEADER} header"),
                 request_id: reply.request_id.clone(),
@@ -401,19 +454,19 @@ impl ArrayClient {
     }
 
     async fn exchange(&self, id_token: &str) -> Result<Authorization, Error> {
-        let url = format!("{}/oauth2/1.0/token", self.config.url);
+        let url = format!("{}/oauth2/1.0/token", self.shared.config.url);
         let form = [
             ("grant_type", TOKEN_EXCHANGE_GRANT),
             ("subject_token", id_token),
             ("subject_token_type", JWT_TOKEN_TYPE),
         ];
         let reply = self
-            .send(|| self.http.post(&url).form(&form), &url, false)
+            .send(|| self.shared.http.post(&url).form(&form), &url, false)
             .await?;
         if !reply.status.is_success() {
             let refusal: Option<OAuthError> = serde_json::from_slice(&reply.body).ok();
             return Err(Error::TokenExchange {
-                array: self.config.name.clone(),
+                array: self.shared.config.name.clone(),
                 status: reply.status.as_u16(),
                 error: refusal
                     .as_ref()
@@ -451,15 +504,14 @@ impl ArrayClient {
                 Err(_) => None,
             };
             let delay = match retry {
-                Some(retry_after) if attempt < self.config.max_retries => {
-                    retry_after.unwrap_or_else(|| backoff(self.config.retry_base_delay, attempt))
-                }
+                Some(retry_after) if attempt < self.shared.config.max_retries => retry_after
+                    .unwrap_or_else(|| backoff(self.shared.config.retry_base_delay, attempt)),
                 _ => return outcome.map_err(|failure| failure.error),
             };
             if delay > MAX_RETRY_AFTER {
                 return outcome.map_err(|failure| failure.error);
             }
-            tracing::debug!(array = %self.config.name, %url, attempt, ?delay, "retrying");
+            tracing::debug!(array = %self.shared.config.name, %url, attempt, ?delay, "retrying");
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
@@ -471,7 +523,7 @@ impl ArrayClient {
         let transport = |error: reqwest::Error| SendFailure {
             before_sending: error.is_connect(),
             error: Error::Transport {
-                array: self.config.name.clone(),
+                array: self.shared.config.name.clone(),
                 url: url.to_owned(),
                 reason: describe_transport_error(&error),
                 request_id: request_id.clone(),
@@ -485,7 +537,7 @@ impl ArrayClient {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(transport)?.to_vec();
-        tracing::debug!(array = %self.config.name, %url, status = status.as_u16(), %request_id, "array call");
+        tracing::debug!(array = %self.shared.config.name, %url, status = status.as_u16(), %request_id, "array call");
         Ok(Reply {
             status,
             headers,
@@ -500,7 +552,7 @@ impl ArrayClient {
             return Err(self.refusal(reply));
         }
         serde_json::from_slice(&reply.body).map_err(|error| Error::Decode {
-            array: self.config.name.clone(),
+            array: self.shared.config.name.clone(),
             status: reply.status.as_u16(),
             reason: format!("{error}; body starts {:?}", excerpt(&reply.body)),
             request_id: reply.request_id.clone(),
@@ -525,7 +577,7 @@ impl ArrayClient {
             }
         };
         Error::Array {
-            array: self.config.name.clone(),
+            array: self.shared.config.name.clone(),
             status: reply.status.as_u16(),
             errors,
             request_id: reply.request_id.clone(),

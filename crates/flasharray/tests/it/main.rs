@@ -2,6 +2,7 @@
 
 mod auth;
 mod faults;
+mod identity;
 mod volumes;
 
 use flasharray::{
