@@ -67,6 +67,8 @@ impl ArrayRegistry {
                     username,
                     private_key_file,
                     private_key_env,
+                    private_key_password_file,
+                    private_key_password_env,
                 } => {
                     let pem = read_secret(
                         "private key",
@@ -74,7 +76,17 @@ impl ArrayRegistry {
                         private_key_env.as_deref(),
                     )
                     .map_err(config_error)?;
-                    let private_key = PrivateKey::from_pem(pem.as_bytes())
+                    let password = match (private_key_password_file, private_key_password_env) {
+                        (None, None) => None,
+                        (file, env) => Some(
+                            read_secret("private key password", file.as_deref(), env.as_deref())
+                                .map_err(config_error)?,
+                        ),
+                    };
+                    let password = password
+                        .as_deref()
+                        .map(|text| text.trim_end_matches(['\r', '\n']));
+                    let private_key = PrivateKey::from_pem_with_password(pem.as_bytes(), password)
                         .map_err(|error| config_error(error.to_string()))?;
                     let client = ApiClientCredentials {
                         client_id: client_id.clone(),
@@ -84,6 +96,21 @@ impl ArrayRegistry {
                         private_key,
                     };
                     (Credentials::ApiClient(client), AuthMethod::ApiClient)
+                }
+                ArrayAuthConfig::IdToken {
+                    id_token_file,
+                    id_token_env,
+                } => {
+                    let token = read_secret(
+                        "ID token",
+                        id_token_file.as_deref(),
+                        id_token_env.as_deref(),
+                    )
+                    .map_err(config_error)?;
+                    (
+                        Credentials::IdToken(token.trim().to_owned()),
+                        AuthMethod::ApiClient,
+                    )
                 }
             };
             let client = ArrayClient::new(ClientConfig::new(
@@ -190,6 +217,35 @@ mod tests {
         let bad_fingerprint = both.replace("tls_insecure = true", "");
         let error = registry(&bad_fingerprint).unwrap_err().to_string();
         assert!(error.contains("not a SHA-256 fingerprint"), "{error}");
+    }
+
+    #[test]
+    fn an_encrypted_key_without_its_password_says_so() {
+        let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/flasharray/tests/fixtures/rsa-pkcs1-aes256.pem");
+        let config = format!(
+            r#"[[array]]
+            name = "fa"
+            url = "https://fa"
+            auth = {{ method = "api_client", client_id = "c", key_id = "k", issuer = "i", username = "u", private_key_file = "{}" }}"#,
+            key.display()
+        );
+        let error = registry(&config).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "array fa: the private key is encrypted: give its password"
+        );
+        let password = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(password.path(), "not-the-password\n").expect("written");
+        let wrong = config.replace(
+            " }",
+            &format!(
+                r#", private_key_password_file = "{}" }}"#,
+                password.path().display()
+            ),
+        );
+        let error = registry(&wrong).unwrap_err().to_string();
+        assert_eq!(error, "array fa: wrong password for the private key");
     }
 
     #[test]

@@ -95,6 +95,18 @@ pub enum ArrayAuthConfig {
         private_key_file: Option<PathBuf>,
         #[serde(default)]
         private_key_env: Option<String>,
+        /// For an encrypted private key: where its password is.
+        #[serde(default)]
+        private_key_password_file: Option<PathBuf>,
+        #[serde(default)]
+        private_key_password_env: Option<String>,
+    },
+    /// An ID token signed elsewhere, exchanged as it is; calls fail once it expires.
+    IdToken {
+        #[serde(default)]
+        id_token_file: Option<PathBuf>,
+        #[serde(default)]
+        id_token_env: Option<String>,
     },
 }
 

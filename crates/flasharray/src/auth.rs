@@ -3,34 +3,15 @@
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, Header};
 use serde::Serialize;
 
-use crate::error::KeyError;
+use crate::keys::PrivateKey;
 
 /// How long a signed ID token stays valid; it is exchanged at once.
 const ID_TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
 /// An access token is renewed this long before the array would let it expire.
 const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
-
-/// An RSA private key for signing ID tokens. Its contents are never printed.
-#[derive(Clone)]
-pub struct PrivateKey(EncodingKey);
-
-impl PrivateKey {
-    /// Reads a PEM RSA key, PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`).
-    pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
-        EncodingKey::from_rsa_pem(pem)
-            .map(PrivateKey)
-            .map_err(|error| KeyError::NotRsaPem(error.to_string()))
-    }
-}
-
-impl fmt::Debug for PrivateKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PrivateKey(<redacted>)")
-    }
-}
 
 /// What an API client registered on the array needs to sign ID tokens.
 #[derive(Debug, Clone)]
@@ -154,15 +135,6 @@ pub(crate) fn sign_id_token(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refuses_a_key_that_is_not_rsa_pem_and_says_so() {
-        let error = PrivateKey::from_pem(b"not a key").unwrap_err();
-        assert!(
-            error.to_string().contains("not an RSA key in PEM format"),
-            "{error}"
-        );
-    }
 
     #[test]
     fn credentials_never_print_secrets() {

@@ -2,13 +2,6 @@
 
 use shared::flasharray::ErrorItem;
 
-/// Why a private key could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("the private key is not an RSA key in PEM format (PKCS#1 or PKCS#8): {0}")]
-    NotRsaPem(String),
-}
-
 /// Everything that can go wrong talking to an array. Every variant names the array.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

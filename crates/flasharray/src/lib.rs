@@ -8,9 +8,22 @@
 mod auth;
 mod client;
 mod error;
+mod keys;
 mod tls;
 
-pub use auth::{ApiClientCredentials, Credentials, PrivateKey};
+pub use auth::{ApiClientCredentials, Credentials};
 pub use client::{ArrayClient, ClientConfig, VolumeQuery};
-pub use error::{Error, KeyError};
+pub use error::Error;
+pub use keys::{KeyError, PrivateKey};
 pub use tls::TrustAnchor;
+
+/// `"0A1b"` as `[0x0A, 0x1B]`; `None` unless it is whole bytes of hex digits.
+pub(crate) fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}

@@ -39,14 +39,9 @@ impl TrustAnchor {
             .collect();
         let invalid =
             || format!("{text:?} is not a SHA-256 fingerprint (64 hex digits, colons allowed)");
-        if hex.len() != 64 {
-            return Err(invalid());
-        }
-        let mut bytes = [0u8; 32];
-        for (index, byte) in bytes.iter_mut().enumerate() {
-            *byte =
-                u8::from_str_radix(&hex[index * 2..index * 2 + 2], 16).map_err(|_| invalid())?;
-        }
+        let bytes: [u8; 32] = crate::hex_bytes(&hex)
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(invalid)?;
         Ok(TrustAnchor::Fingerprint(bytes))
     }
 }

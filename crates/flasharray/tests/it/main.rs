@@ -3,6 +3,7 @@
 mod auth;
 mod faults;
 mod identity;
+mod keys;
 mod volumes;
 
 use flasharray::{
