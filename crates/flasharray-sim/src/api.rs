@@ -85,6 +85,7 @@ pub struct ListQuery {
     names: Option<String>,
     ids: Option<String>,
     destroyed: Option<bool>,
+    sort: Option<String>,
     limit: Option<usize>,
     offset: Option<usize>,
     continuation_token: Option<String>,
@@ -136,7 +137,8 @@ fn page<T: serde::Serialize>(
         .skip(start)
         .take(end.saturating_sub(start))
         .collect();
-    let next_token = more.then(|| end.to_string());
+    // Arrays hand out continuation tokens only for unsorted lists; sorted ones page by offset.
+    let next_token = (more && query.sort.is_none()).then(|| end.to_string());
     let body = ListResponse {
         continuation_token: next_token.clone(),
         more_items_remaining: Some(more),

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::{Stream, TryStreamExt, stream};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -67,8 +68,12 @@ impl ClientConfig {
 pub struct VolumeQuery {
     pub names: Vec<String>,
     pub destroyed: Option<bool>,
+    /// `name`, or `-name` for descending, as the array takes it.
+    pub sort: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
+    /// Where the previous page ended; arrays give one only for unsorted lists.
+    pub continuation_token: Option<String>,
     pub total_item_count: bool,
 }
 
@@ -223,17 +228,61 @@ impl ArrayClient {
         if let Some(destroyed) = query.destroyed {
             params.push(("destroyed", destroyed.to_string()));
         }
+        if let Some(sort) = &query.sort {
+            params.push(("sort", sort.clone()));
+        }
         if let Some(limit) = query.limit {
             params.push(("limit", limit.to_string()));
         }
         if let Some(offset) = query.offset {
             params.push(("offset", offset.to_string()));
         }
+        if let Some(token) = &query.continuation_token {
+            params.push(("continuation_token", token.clone()));
+        }
         if query.total_item_count {
             params.push(("total_item_count", "true".into()));
         }
         self.call(Method::GET, "volumes", &params, None::<&()>)
             .await
+    }
+
+    /// Every volume `query` selects, fetched `page_size` at a time as the stream is read:
+    /// following the array's continuation token, or by offset when the list is sorted
+    /// (arrays give no token then).
+    pub fn all_volumes(
+        &self,
+        query: VolumeQuery,
+        page_size: u32,
+    ) -> impl Stream<Item = Result<Volume, Error>> + '_ {
+        let first = VolumeQuery {
+            limit: Some(page_size.max(1)),
+            total_item_count: false,
+            ..query
+        };
+        stream::try_unfold(Some(first), move |next| async move {
+            let Some(query) = next else { return Ok(None) };
+            let page = self.list_volumes(&query).await?;
+            let fetched = u32::try_from(page.items.len()).unwrap_or(u32::MAX);
+            let following = match (&query.sort, page.continuation_token) {
+                (None, Some(token)) => Some(VolumeQuery {
+                    continuation_token: Some(token),
+                    ..query
+                }),
+                (Some(_), _) if page.more_items_remaining == Some(true) && fetched > 0 => {
+                    Some(VolumeQuery {
+                        offset: Some(query.offset.unwrap_or(0) + fetched),
+                        ..query
+                    })
+                }
+                _ => None,
+            };
+            Ok(Some((
+                stream::iter(page.items.into_iter().map(Ok)),
+                following,
+            )))
+        })
+        .try_flatten()
     }
 
     /// `POST /volumes?names=NAME`: creates a volume of `provisioned` bytes.

@@ -217,3 +217,20 @@ async fn concurrent_requests_on_a_cold_cache_share_one_token_exchange() {
     }
     assert_eq!(sim.simulator.stats().token_exchanges, 1);
 }
+
+#[tokio::test]
+async fn concurrent_requests_share_one_session() {
+    let sim = start_sim().await;
+    let client = Arc::new(token_client(&sim).await);
+    let before = sim.simulator.stats().logins;
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            tokio::spawn(async move { client.array().await.map(|_| ()) })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("task").expect("call");
+    }
+    assert_eq!(sim.simulator.stats().logins - before, 1);
+}

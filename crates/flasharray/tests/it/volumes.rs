@@ -68,3 +68,33 @@ async fn pages_with_limit_and_offset() {
     assert_eq!(names, ["a2", "a3"]);
     assert_eq!(page.more_items_remaining, Some(false));
 }
+
+#[tokio::test]
+async fn all_volumes_streams_every_page_by_token_or_by_offset() {
+    use futures_util::TryStreamExt;
+    let sim = start_sim().await;
+    let client = bootstrap(&sim);
+    let names: Vec<String> = (1..=25).map(|n| format!("vol-{n:02}")).collect();
+    for name in &names {
+        client.create_volume(name, 1 << 20).await.expect("created");
+    }
+    let by_token: Vec<String> = client
+        .all_volumes(VolumeQuery::default(), 10)
+        .map_ok(|volume| volume.name)
+        .try_collect()
+        .await
+        .expect("streamed");
+    assert_eq!(by_token, names);
+
+    let sorted = VolumeQuery {
+        sort: Some("name".into()),
+        ..VolumeQuery::default()
+    };
+    let by_offset: Vec<String> = client
+        .all_volumes(sorted, 7)
+        .map_ok(|volume| volume.name)
+        .try_collect()
+        .await
+        .expect("streamed");
+    assert_eq!(by_offset, names);
+}
