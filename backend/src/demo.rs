@@ -5,15 +5,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use flasharray::{
-    ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor,
-};
-use flasharray_sim::keys::generate_rsa_key_pair;
+use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed, Simulator, SimulatorConfig,
 };
 use shared::api::{AuthMethod, Role};
-use shared::flasharray::ApiClientPost;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -156,24 +152,11 @@ async fn connect(
         AuthMethod::ApiToken => {
             Credentials::ApiToken(admin.create_api_token(ADMIN_USERNAME).await?)
         }
-        AuthMethod::ApiClient => {
-            let keys = generate_rsa_key_pair().map_err(setup)?;
-            let post = ApiClientPost {
-                issuer: API_CLIENT_ISSUER.into(),
-                public_key: keys.public_pem,
-                max_role: "storage_admin".into(),
-                access_token_ttl_in_ms: None,
-            };
-            let registered = admin.create_api_client(API_CLIENT_NAME, &post).await?;
-            admin.set_api_client_enabled(API_CLIENT_NAME, true).await?;
-            Credentials::ApiClient(ApiClientCredentials {
-                client_id: registered.id,
-                key_id: registered.key_id,
-                issuer: registered.issuer,
-                username: ADMIN_USERNAME.into(),
-                private_key: PrivateKey::from_pem(keys.private_pem.as_bytes()).map_err(setup)?,
-            })
-        }
+        AuthMethod::ApiClient => Credentials::ApiClient(
+            admin
+                .provision_api_client(API_CLIENT_NAME, API_CLIENT_ISSUER, ADMIN_USERNAME)
+                .await?,
+        ),
     };
     admin.logout().await;
     Ok(ArrayClient::new(ClientConfig::new(

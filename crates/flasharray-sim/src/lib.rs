@@ -9,7 +9,6 @@ mod clock;
 mod control;
 mod error;
 mod faults;
-pub mod keys;
 mod seed;
 mod server;
 mod state;

@@ -15,8 +15,9 @@ use shared::flasharray::{
 };
 use tokio::sync::{Mutex, OnceCell};
 
-use crate::auth::{Authorization, Credentials, sign_id_token};
+use crate::auth::{ApiClientCredentials, Authorization, Credentials, sign_id_token};
 use crate::error::Error;
+use crate::keys::PrivateKey;
 use crate::tls::{TrustAnchor, client_config};
 
 /// The REST versions this client was written against, oldest first.
@@ -334,6 +335,36 @@ impl ArrayClient {
             )
             .await?;
         self.single(page, "PATCH /api-clients")
+    }
+
+    /// Sets up an API client the way an admin does: generates a key pair, registers the
+    /// public half as API client `name`, enables it, and returns what signing ID tokens for
+    /// array user `username` needs. The private key never leaves this process.
+    pub async fn provision_api_client(
+        &self,
+        name: &str,
+        issuer: &str,
+        username: &str,
+    ) -> Result<ApiClientCredentials, Error> {
+        let (private_key, public_pem) = PrivateKey::generate().map_err(|error| Error::Config {
+            array: self.shared.config.name.clone(),
+            reason: error.to_string(),
+        })?;
+        let post = ApiClientPost {
+            issuer: issuer.to_owned(),
+            public_key: public_pem,
+            max_role: "storage_admin".to_owned(),
+            access_token_ttl_in_ms: None,
+        };
+        let registered = self.create_api_client(name, &post).await?;
+        self.set_api_client_enabled(name, true).await?;
+        Ok(ApiClientCredentials {
+            client_id: registered.id,
+            key_id: registered.key_id,
+            issuer: registered.issuer,
+            username: username.to_owned(),
+            private_key,
+        })
     }
 
     /// `POST /admins/api-tokens?names=ADMIN`: a new API token for an administrator.

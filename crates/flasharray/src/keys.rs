@@ -46,6 +46,25 @@ impl fmt::Debug for PrivateKey {
 }
 
 impl PrivateKey {
+    /// A new 2048-bit key, with its public half as SPKI PEM (`BEGIN PUBLIC KEY`), the form an
+    /// array registers for an API client.
+    pub fn generate() -> Result<(Self, String), KeyError> {
+        use rsa::pkcs8::{EncodePublicKey, LineEnding};
+        let private = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+            .map_err(|error| KeyError::Corrupt(format!("cannot generate a key: {error}")))?;
+        let public_pem = private
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|error| KeyError::Corrupt(error.to_string()))?;
+        let der = private
+            .to_pkcs1_der()
+            .map_err(|error| KeyError::Corrupt(error.to_string()))?;
+        Ok((
+            PrivateKey(EncodingKey::from_rsa_der(der.as_bytes())),
+            public_pem,
+        ))
+    }
+
     /// Reads an unencrypted key.
     pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
         Self::from_pem_with_password(pem, None)

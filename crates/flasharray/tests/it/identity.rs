@@ -3,7 +3,6 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use flasharray::{Credentials, Error};
-use flasharray_sim::keys::generate_rsa_key_pair;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use shared::flasharray::ApiClientPost;
 
@@ -83,10 +82,15 @@ async fn an_api_token_cannot_act_as_someone_else() {
 #[tokio::test]
 async fn a_pre_made_id_token_is_exchanged_as_it_is() {
     let sim = start_sim().await;
-    let keys = generate_rsa_key_pair().expect("keys");
+    let fixture = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        std::fs::read_to_string(path).expect("fixture")
+    };
     let post = ApiClientPost {
         issuer: "elsewhere".into(),
-        public_key: keys.public_pem.clone(),
+        public_key: fixture("rsa-pkcs1.pub.pem"),
         max_role: "storage_admin".into(),
         access_token_ttl_in_ms: None,
     };
@@ -109,7 +113,7 @@ async fn a_pre_made_id_token_is_exchanged_as_it_is() {
     let claims = serde_json::json!({
         "iss": "elsewhere", "aud": registered.id, "sub": "pureuser", "iat": now, "exp": now + 300
     });
-    let key = EncodingKey::from_rsa_pem(keys.private_pem.as_bytes()).expect("key");
+    let key = EncodingKey::from_rsa_pem(fixture("rsa-pkcs1.pem").as_bytes()).expect("key");
     let id_token = jsonwebtoken::encode(&header, &claims, &key).expect("signed");
 
     let client = client(&sim, Credentials::IdToken(id_token));

@@ -6,14 +6,10 @@ mod identity;
 mod keys;
 mod volumes;
 
-use flasharray::{
-    ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor,
-};
-use flasharray_sim::keys::generate_rsa_key_pair;
+use flasharray::{ApiClientCredentials, ArrayClient, ClientConfig, Credentials, TrustAnchor};
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
 };
-use shared::flasharray::ApiClientPost;
 
 pub async fn start_sim() -> RunningSimulator {
     Simulator::start(SimulatorConfig::new("sim-test"))
@@ -37,31 +33,18 @@ pub fn bootstrap(sim: &RunningSimulator) -> ArrayClient {
     )
 }
 
-/// Registers and enables an API client as an admin would, returning what a portal needs.
+/// Registers an API client as an admin would (enabled or not), returning what a portal needs.
 pub async fn api_client(sim: &RunningSimulator, name: &str, enable: bool) -> ApiClientCredentials {
-    let keys = generate_rsa_key_pair().expect("key pair");
     let admin = bootstrap(sim);
-    let post = ApiClientPost {
-        issuer: "flashdeck-test".into(),
-        public_key: keys.public_pem,
-        max_role: "storage_admin".into(),
-        access_token_ttl_in_ms: None,
-    };
-    let registered = admin
-        .create_api_client(name, &post)
+    let credentials = admin
+        .provision_api_client(name, "flashdeck-test", ADMIN_USERNAME)
         .await
         .expect("API client registered");
-    if enable {
+    if !enable {
         admin
-            .set_api_client_enabled(name, true)
+            .set_api_client_enabled(name, false)
             .await
-            .expect("API client enabled");
+            .expect("API client disabled");
     }
-    ApiClientCredentials {
-        client_id: registered.id,
-        key_id: registered.key_id,
-        issuer: registered.issuer,
-        username: ADMIN_USERNAME.into(),
-        private_key: PrivateKey::from_pem(keys.private_pem.as_bytes()).expect("key loads"),
-    }
+    credentials
 }
