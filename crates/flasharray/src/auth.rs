@@ -10,7 +10,8 @@ use crate::keys::PrivateKey;
 
 /// How long a signed ID token stays valid; it is exchanged at once.
 const ID_TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
-/// An access token is renewed this long before the array would let it expire.
+/// An access token is renewed this long before the array would let it expire, or after four
+/// fifths of its life when it lives less than five minutes.
 const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
 
 /// What an API client registered on the array needs to sign ID tokens.
@@ -90,7 +91,7 @@ impl Authorization {
         Self {
             header: "authorization",
             value: format!("Bearer {access_token}"),
-            renew_at: Some(Instant::now() + expires_in.saturating_sub(RENEW_BEFORE_EXPIRY)),
+            renew_at: Some(Instant::now() + renewal_delay(expires_in)),
         }
     }
 
@@ -98,6 +99,11 @@ impl Authorization {
         self.renew_at
             .is_none_or(|renew_at| Instant::now() < renew_at)
     }
+}
+
+/// How long after issue an access token living `expires_in` is replaced.
+fn renewal_delay(expires_in: Duration) -> Duration {
+    expires_in.saturating_sub(RENEW_BEFORE_EXPIRY.min(expires_in / 5))
 }
 
 #[derive(Debug, Serialize)]
@@ -135,6 +141,19 @@ pub(crate) fn sign_id_token(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_tokens_are_renewed_before_they_expire() {
+        assert_eq!(
+            renewal_delay(Duration::from_secs(36_000)),
+            Duration::from_secs(35_940)
+        );
+        assert_eq!(
+            renewal_delay(Duration::from_secs(100)),
+            Duration::from_secs(80)
+        );
+        assert_eq!(renewal_delay(Duration::ZERO), Duration::ZERO);
+    }
 
     #[test]
     fn credentials_never_print_secrets() {

@@ -5,6 +5,7 @@
 //! - `test`: formatting, lints (host and wasm32), the frontend built alone, every test
 //!   including the browser suite.
 //! - `frontend`: installs what is missing and builds the frontend.
+//! - `bench`: prints the client's throughput and token-exchange figures.
 //!
 //! Only the standard library is used, so the runner itself compiles in a second.
 
@@ -15,13 +16,16 @@ use std::process::{Command, ExitCode};
 
 use tools::{Tools, run};
 
-const USAGE: &str = "usage: cargo xtask <demo [--listen ADDR] | test | frontend>";
+const USAGE: &str = "usage: cargo xtask <demo [--listen ADDR] | test | frontend | bench>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") if args.len() == 1 => test(),
+        Some("bench") if args.len() == 1 => {
+            run(cargo().args(["bench", "--package", "flasharray", "--bench", "client"]))
+        }
         Some("frontend") if args.len() == 1 => {
             Tools::ensure_wasm(&root()).and_then(|tools| build_frontend(&tools))
         }

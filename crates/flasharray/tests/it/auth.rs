@@ -207,3 +207,33 @@ async fn insecure_trusts_any_certificate() {
         flasharray::ArrayClient::new(config_trusting(&sim, TrustAnchor::Insecure)).expect("builds");
     assert_eq!(client.version().await.expect("connected"), "2.52");
 }
+
+#[tokio::test]
+async fn a_wrong_issuer_or_audience_is_refused() {
+    let sim = start_sim().await;
+    let mut wrong_issuer = api_client(&sim, "issuer", true).await;
+    wrong_issuer.issuer = "someone-else".into();
+    let error = client(&sim, Credentials::ApiClient(wrong_issuer))
+        .array()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::TokenExchange { status: 401, .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("JWT validation failed"),
+        "{error}"
+    );
+
+    let mut wrong_audience = api_client(&sim, "audience", true).await;
+    wrong_audience.client_id = "not-this-client".into();
+    let error = client(&sim, Credentials::ApiClient(wrong_audience))
+        .array()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::TokenExchange { status: 401, .. }),
+        "{error}"
+    );
+}

@@ -4,6 +4,7 @@ mod auth;
 mod faults;
 mod identity;
 mod keys;
+mod malformed;
 mod volumes;
 
 use flasharray::{ApiClientCredentials, ArrayClient, ClientConfig, Credentials, TrustAnchor};
