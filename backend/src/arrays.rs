@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use flasharray::{
     ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor,
@@ -113,12 +114,11 @@ impl ArrayRegistry {
                     )
                 }
             };
-            let client = ArrayClient::new(ClientConfig::new(
-                &array.name,
-                &array.url,
-                credentials,
-                trust,
-            ))?;
+            let mut client_config = ClientConfig::new(&array.name, &array.url, credentials, trust);
+            client_config.version = array.rest_version.clone();
+            client_config.connect_timeout = Duration::from_secs(array.connect_timeout_secs);
+            client_config.request_timeout = Duration::from_secs(array.request_timeout_secs);
+            let client = ArrayClient::new(client_config)?;
             registry.register(client, method)?;
         }
         Ok(registry)

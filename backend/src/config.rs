@@ -71,6 +71,15 @@ pub struct ArrayConfig {
     /// Accept any certificate. Encrypted but not authenticated: for labs only; logged at start.
     #[serde(default)]
     pub tls_insecure: bool,
+    /// Use exactly this REST version (such as "2.36"); by default the highest both sides speak.
+    #[serde(default)]
+    pub rest_version: Option<String>,
+    /// Give up connecting after this long.
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+    /// Give up on a call, token exchange included, after this long.
+    #[serde(default = "default_request_timeout_secs")]
+    pub request_timeout_secs: u64,
     pub auth: ArrayAuthConfig,
 }
 
@@ -133,6 +142,14 @@ fn default_data_dir() -> PathBuf {
 
 fn default_frontend_dir() -> PathBuf {
     PathBuf::from("frontend/dist")
+}
+
+fn default_connect_timeout_secs() -> u64 {
+    5
+}
+
+fn default_request_timeout_secs() -> u64 {
+    30
 }
 
 fn default_idle_minutes() -> u32 {

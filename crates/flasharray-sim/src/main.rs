@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 use flasharray_sim::tls::Identity;
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, Seed, Simulator, SimulatorConfig};
+use flasharray_sim::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, FaultConfig, Seed, Simulator, SimulatorConfig,
+};
 
 /// A FlashArray REST 2.x simulator.
 #[derive(Debug, Parser)]
@@ -25,6 +27,15 @@ struct Args {
     /// PEM private key of `--tls-cert`.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<String>,
+    /// Faults from the start, as `PUT /sim/faults` takes them: `{"latency_ms": 200, "error_rate": 0.1}`.
+    #[arg(long, value_parser = parse_faults)]
+    faults: Option<FaultConfig>,
+}
+
+fn parse_faults(text: &str) -> Result<FaultConfig, String> {
+    let faults: FaultConfig = serde_json::from_str(text).map_err(|error| error.to_string())?;
+    faults.validate()?;
+    Ok(faults)
 }
 
 fn parse_seed(text: &str) -> Result<Seed, String> {
@@ -49,6 +60,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.listen = args.listen;
     config.identity = Some(identity);
     let running = Simulator::start(config).await?;
+    if let Some(faults) = args.faults {
+        running.simulator.set_faults(faults);
+    }
     println!("FlashArray simulator {:?} on {}", args.name, running.url());
     println!("administrator: {ADMIN_USERNAME} / {ADMIN_PASSWORD}");
     if args.tls_cert.is_none() {

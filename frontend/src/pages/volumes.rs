@@ -144,26 +144,8 @@ fn CreateVolume(
     view! {
         <div class="card">
             <form class="inline" id="create-volume" on:submit=submit novalidate>
-                <label>
-                    <span>"Volume name"</span>
-                    <input
-                        id="volume-name"
-                        placeholder="vol1"
-                        bind:value=name
-                        aria-invalid=move || name_error.with(Option::is_some).to_string()
-                    />
-                    {move || name_error.get().map(|message| view! { <span id="volume-name-error" class="field-error" role="alert">{message}</span> })}
-                </label>
-                <label>
-                    <span>"Size (K, M, G, T, P)"</span>
-                    <input
-                        id="volume-size"
-                        placeholder="5G"
-                        bind:value=size
-                        aria-invalid=move || size_error.with(Option::is_some).to_string()
-                    />
-                    {move || size_error.get().map(|message| view! { <span id="volume-size-error" class="field-error" role="alert">{message}</span> })}
-                </label>
+                <Field id="volume-name" label="Volume name" placeholder="vol1" value=name error=name_error />
+                <Field id="volume-size" label="Size (K, M, G, T, P)" placeholder="5G" value=size error=size_error />
                 <button id="volume-create" type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Creating…" } else { "Create volume" }}
                 </button>
@@ -171,5 +153,35 @@ fn CreateVolume(
             {move || form_error.get().map(|message| view! { <p id="volume-form-error" class="error" role="alert">{message}</p> })}
             {move || created.get().map(|message| view! { <p id="volume-created" class="success" role="status">{message}</p> })}
         </div>
+    }
+}
+
+/// A labelled text input, with the message about it (if any) right beneath it.
+#[component]
+fn Field(
+    id: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <label>
+            <span>{label}</span>
+            <input
+                id=id
+                placeholder=placeholder
+                bind:value=value
+                aria-invalid=move || error.with(Option::is_some).to_string()
+            />
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! { <span id=error_id.clone() class="field-error" role="alert">{message}</span> }
+                    })
+            }}
+        </label>
     }
 }

@@ -71,44 +71,62 @@ async fn api_client_exchanges_an_id_token_for_an_access_token() {
 }
 
 #[tokio::test]
-async fn a_disabled_api_client_is_refused_by_name() {
+async fn the_array_refuses_id_tokens_it_cannot_trust_and_says_why() {
     let sim = start_sim().await;
-    let credentials = api_client(&sim, "dormant", false).await;
-    let error = client(&sim, Credentials::ApiClient(credentials))
-        .array()
-        .await
-        .unwrap_err();
+    let disabled = api_client(&sim, "dormant", false).await;
     assert!(
-        matches!(error, Error::TokenExchange { status: 401, .. }),
-        "{error}"
+        refused_exchange(&sim, disabled)
+            .await
+            .contains("dormant is disabled")
     );
-    assert!(error.to_string().contains("dormant is disabled"), "{error}");
-}
 
-#[tokio::test]
-async fn a_wrong_key_or_key_id_is_refused() {
-    let sim = start_sim().await;
     let mut wrong_key = api_client(&sim, "one", true).await;
     wrong_key.private_key = api_client(&sim, "two", true).await.private_key;
-    let error = client(&sim, Credentials::ApiClient(wrong_key))
-        .array()
-        .await
-        .unwrap_err();
     assert!(
-        error.to_string().contains("JWT validation failed"),
-        "{error}"
+        refused_exchange(&sim, wrong_key)
+            .await
+            .contains("JWT validation failed")
     );
 
     let mut wrong_kid = api_client(&sim, "three", true).await;
     wrong_kid.key_id = "no-such-key".into();
-    let error = client(&sim, Credentials::ApiClient(wrong_kid))
+    assert!(
+        refused_exchange(&sim, wrong_kid)
+            .await
+            .contains("no API client has this key id")
+    );
+
+    let mut wrong_issuer = api_client(&sim, "four", true).await;
+    wrong_issuer.issuer = "someone-else".into();
+    assert!(
+        refused_exchange(&sim, wrong_issuer)
+            .await
+            .contains("JWT validation failed")
+    );
+
+    let mut wrong_audience = api_client(&sim, "five", true).await;
+    wrong_audience.client_id = "not-this-client".into();
+    assert!(
+        refused_exchange(&sim, wrong_audience)
+            .await
+            .contains("JWT validation failed")
+    );
+}
+
+/// The message of the token exchange the array refused for `credentials`.
+async fn refused_exchange(
+    sim: &flasharray_sim::RunningSimulator,
+    credentials: flasharray::ApiClientCredentials,
+) -> String {
+    let error = client(sim, Credentials::ApiClient(credentials))
         .array()
         .await
-        .unwrap_err();
+        .expect_err("the array should refuse this ID token");
     assert!(
-        error.to_string().contains("no API client has this key id"),
+        matches!(error, Error::TokenExchange { status: 401, .. }),
         "{error}"
     );
+    error.to_string()
 }
 
 #[tokio::test]
@@ -206,34 +224,4 @@ async fn insecure_trusts_any_certificate() {
     let client =
         flasharray::ArrayClient::new(config_trusting(&sim, TrustAnchor::Insecure)).expect("builds");
     assert_eq!(client.version().await.expect("connected"), "2.52");
-}
-
-#[tokio::test]
-async fn a_wrong_issuer_or_audience_is_refused() {
-    let sim = start_sim().await;
-    let mut wrong_issuer = api_client(&sim, "issuer", true).await;
-    wrong_issuer.issuer = "someone-else".into();
-    let error = client(&sim, Credentials::ApiClient(wrong_issuer))
-        .array()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::TokenExchange { status: 401, .. }),
-        "{error}"
-    );
-    assert!(
-        error.to_string().contains("JWT validation failed"),
-        "{error}"
-    );
-
-    let mut wrong_audience = api_client(&sim, "audience", true).await;
-    wrong_audience.client_id = "not-this-client".into();
-    let error = client(&sim, Credentials::ApiClient(wrong_audience))
-        .array()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::TokenExchange { status: 401, .. }),
-        "{error}"
-    );
 }

@@ -28,6 +28,20 @@ async fn token_client(sim: &RunningSimulator) -> ArrayClient {
     quick_client(sim, Credentials::ApiToken(token))
 }
 
+/// Makes `count` calls at once, each on its own task, sharing one client.
+async fn call_concurrently(client: ArrayClient, count: usize) {
+    let client = Arc::new(client);
+    let calls: Vec<_> = (0..count)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            tokio::spawn(async move { client.array().await.map(|_| ()) })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("task").expect("call");
+    }
+}
+
 fn faults(sim: &RunningSimulator, config: FaultConfig) {
     sim.simulator.set_faults(config);
 }
@@ -202,35 +216,19 @@ async fn tokens_expiring_mid_run_are_renewed_once() {
 #[tokio::test]
 async fn concurrent_requests_on_a_cold_cache_share_one_token_exchange() {
     let sim = start_sim().await;
-    let client = Arc::new(quick_client(
+    let client = quick_client(
         &sim,
         Credentials::ApiClient(api_client(&sim, "busy", true).await),
-    ));
-    let calls: Vec<_> = (0..200)
-        .map(|_| {
-            let client = Arc::clone(&client);
-            tokio::spawn(async move { client.array().await.map(|_| ()) })
-        })
-        .collect();
-    for call in calls {
-        call.await.expect("task").expect("call");
-    }
+    );
+    call_concurrently(client, 200).await;
     assert_eq!(sim.simulator.stats().token_exchanges, 1);
 }
 
 #[tokio::test]
 async fn concurrent_requests_share_one_session() {
     let sim = start_sim().await;
-    let client = Arc::new(token_client(&sim).await);
+    let client = token_client(&sim).await;
     let before = sim.simulator.stats().logins;
-    let calls: Vec<_> = (0..100)
-        .map(|_| {
-            let client = Arc::clone(&client);
-            tokio::spawn(async move { client.array().await.map(|_| ()) })
-        })
-        .collect();
-    for call in calls {
-        call.await.expect("task").expect("call");
-    }
+    call_concurrently(client, 100).await;
     assert_eq!(sim.simulator.stats().logins - before, 1);
 }
