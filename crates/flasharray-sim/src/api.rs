@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use shared::flasharray::{
     AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ApiVersions, Array, Audit,
     ListResponse, NEXT_TOKEN_HEADER, Volume, VolumePost,
@@ -15,6 +16,7 @@ use shared::size::MIB;
 
 use crate::auth::Caller;
 use crate::error::ApiFault;
+use crate::query::{self, Filter, parse_sort};
 use crate::server::Simulator;
 use crate::state::SUPPORTED_VERSIONS;
 
@@ -85,6 +87,7 @@ pub struct ListQuery {
     names: Option<String>,
     ids: Option<String>,
     destroyed: Option<bool>,
+    filter: Option<String>,
     sort: Option<String>,
     limit: Option<usize>,
     offset: Option<usize>,
@@ -118,6 +121,7 @@ fn page<T: serde::Serialize>(
     if let Some(ids) = split_names(query.ids.as_deref()) {
         selected.retain(|item| ids.iter().any(|id| id == name_of(item).1));
     }
+    let selected = filter_and_sort(selected, query, kind)?;
     let start = match &query.continuation_token {
         Some(token) => token
             .parse::<usize>()
@@ -153,6 +157,57 @@ fn page<T: serde::Serialize>(
         response.headers_mut().insert(NEXT_TOKEN_HEADER, token);
     }
     Ok(response)
+}
+
+/// Applies `filter` and `sort`, evaluated on each item's JSON form. A field that no item has
+/// is refused, as arrays refuse it, rather than silently matching nothing.
+fn filter_and_sort<T: serde::Serialize>(
+    items: Vec<T>,
+    query: &ListQuery,
+    kind: &str,
+) -> Result<Vec<T>, ApiFault> {
+    if query.filter.is_none() && query.sort.is_none() {
+        return Ok(items);
+    }
+    let filter = query
+        .filter
+        .as_deref()
+        .map(Filter::parse)
+        .transpose()
+        .map_err(|reason| ApiFault::invalid(format!("Invalid filter: {reason}.")))?;
+    let sort = query
+        .sort
+        .as_deref()
+        .map(parse_sort)
+        .transpose()
+        .map_err(|reason| ApiFault::invalid(format!("Invalid sort: {reason}.")))?
+        .unwrap_or_default();
+    let mut rows: Vec<(Value, T)> = items
+        .into_iter()
+        .map(|item| (serde_json::to_value(&item).unwrap_or(Value::Null), item))
+        .collect();
+    let fields = filter
+        .iter()
+        .flat_map(Filter::fields)
+        .chain(sort.iter().map(|key| key.field.as_str()));
+    for field in fields {
+        let known = rows.is_empty()
+            || rows
+                .iter()
+                .any(|(json, _)| query::field_value(json, field).is_some());
+        if !known {
+            return Err(ApiFault::invalid(format!(
+                "Invalid field {field}: {kind} objects have no such field."
+            )));
+        }
+    }
+    if let Some(filter) = &filter {
+        rows.retain(|(json, _)| filter.matches(json));
+    }
+    if !sort.is_empty() {
+        rows.sort_by(|(a, _), (b, _)| query::compare_by(&sort, a, b));
+    }
+    Ok(rows.into_iter().map(|(_, item)| item).collect())
 }
 
 /// `GET /api/2.x/volumes`.

@@ -9,6 +9,7 @@ mod clock;
 mod control;
 mod error;
 mod faults;
+pub mod query;
 mod seed;
 mod server;
 mod state;

@@ -69,6 +69,8 @@ impl ClientConfig {
 pub struct VolumeQuery {
     pub names: Vec<String>,
     pub destroyed: Option<bool>,
+    /// An array filter expression, such as `name='db*' and provisioned>1073741824`.
+    pub filter: Option<String>,
     /// `name`, or `-name` for descending, as the array takes it.
     pub sort: Option<String>,
     pub limit: Option<u32>,
@@ -228,6 +230,9 @@ impl ArrayClient {
         }
         if let Some(destroyed) = query.destroyed {
             params.push(("destroyed", destroyed.to_string()));
+        }
+        if let Some(filter) = &query.filter {
+            params.push(("filter", filter.clone()));
         }
         if let Some(sort) = &query.sort {
             params.push(("sort", sort.clone()));

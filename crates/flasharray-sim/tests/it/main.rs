@@ -237,3 +237,104 @@ async fn pages_carry_a_continuation_token_in_the_body_and_x_next_token() {
     assert_eq!(rest["items"][0]["name"], "c");
     assert_eq!(rest["more_items_remaining"], false);
 }
+
+impl Wire {
+    async fn create(&self, token: &str, name: &str, provisioned: u64) {
+        let response = self
+            .http
+            .post(self.url("/api/2.52/volumes"))
+            .query(&[("names", name)])
+            .header("x-auth-token", token)
+            .json(&json!({ "provisioned": provisioned }))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+    }
+
+    async fn list(
+        &self,
+        token: &str,
+        query: &[(&str, &str)],
+    ) -> (StatusCode, Option<String>, Value) {
+        let response = self
+            .http
+            .get(self.url("/api/2.52/volumes"))
+            .query(query)
+            .header("x-auth-token", token)
+            .send()
+            .await
+            .expect("sent");
+        let next = response
+            .headers()
+            .get("x-next-token")
+            .map(|value| value.to_str().unwrap_or_default().to_owned());
+        (
+            response.status(),
+            next,
+            response.json().await.expect("json"),
+        )
+    }
+}
+
+fn names(body: &Value) -> Vec<&str> {
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|item| item["name"].as_str())
+        .collect()
+}
+
+#[tokio::test]
+async fn filter_and_sort_as_arrays_take_them() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    for (name, size) in [("db-1", 4u64 << 30), ("DB-2", 1 << 30), ("log-1", 2 << 30)] {
+        wire.create(&token, name, size).await;
+    }
+    let (_, _, body) = wire.list(&token, &[("filter", "name='db*'")]).await;
+    assert_eq!(names(&body), ["db-1", "DB-2"]);
+    let (_, _, body) = wire
+        .list(
+            &token,
+            &[(
+                "filter",
+                "provisioned>1073741824 and not(contains(name,'log'))",
+            )],
+        )
+        .await;
+    assert_eq!(names(&body), ["db-1"]);
+    for descending in ["-provisioned", "provisioned-"] {
+        let (_, _, body) = wire.list(&token, &[("sort", descending)]).await;
+        assert_eq!(names(&body), ["db-1", "log-1", "DB-2"], "{descending}");
+    }
+    let (_, next, body) = wire.list(&token, &[("sort", "name"), ("limit", "1")]).await;
+    assert_eq!(names(&body), ["db-1"]);
+    assert_eq!(
+        next, None,
+        "sorted lists page by offset, without a continuation token"
+    );
+    assert!(
+        body.get("continuation_token").is_none_or(Value::is_null),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_filters_and_unknown_fields_are_refused_in_the_envelope() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    wire.create(&token, "vol1", 1 << 20).await;
+    for (query, reason) in [
+        (("filter", "name="), "Invalid filter"),
+        (("filter", "colour='red'"), "no such field"),
+        (("sort", "colour"), "no such field"),
+        (("sort", "name;x"), "Invalid sort"),
+    ] {
+        let (status, _, body) = wire.list(&token, &[query]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query:?}");
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(reason), "{query:?}: {message}");
+    }
+}

@@ -87,7 +87,7 @@ async fn all_volumes_streams_every_page_by_token_or_by_offset() {
     assert_eq!(by_token, names);
 
     let sorted = VolumeQuery {
-        sort: Some("name".into()),
+        sort: Some("-name".into()),
         ..VolumeQuery::default()
     };
     let by_offset: Vec<String> = client
@@ -96,5 +96,18 @@ async fn all_volumes_streams_every_page_by_token_or_by_offset() {
         .try_collect()
         .await
         .expect("streamed");
-    assert_eq!(by_offset, names);
+    let descending: Vec<String> = names.iter().rev().cloned().collect();
+    assert_eq!(by_offset, descending);
+
+    let filtered = VolumeQuery {
+        filter: Some("name='vol-1*'".into()),
+        ..VolumeQuery::default()
+    };
+    let teens: Vec<String> = client
+        .all_volumes(filtered, 4)
+        .map_ok(|volume| volume.name)
+        .try_collect()
+        .await
+        .expect("streamed");
+    assert_eq!(teens, names[9..19]);
 }
