@@ -173,7 +173,54 @@ pub struct Volume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Reference>,
     #[serde(default)]
+    pub qos: Qos,
+    #[serde(default)]
     pub space: Space,
+}
+
+/// A volume's QoS limits; `None` is unlimited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Qos {
+    /// Bytes per second, 1 MiB/s to 512 GiB/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limit: Option<u64>,
+    /// 100 to 100,000,000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iops_limit: Option<u64>,
+}
+
+/// The body of `PATCH /api/2.x/volumes?names=NAME`: only what is given changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumePatch {
+    /// Renames the volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Resizes it; shrinking also needs the `truncate=true` query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned: Option<u64>,
+    /// `true` destroys it (pending eradication), `false` recovers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destroyed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qos: Option<QosPatch>,
+}
+
+/// New QoS limits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QosPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limit: Option<LimitPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iops_limit: Option<LimitPatch>,
+}
+
+/// A QoS limit to set, or `""` to remove it, as the API takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LimitPatch {
+    Limit(u64),
+    /// Must be the empty string.
+    Unset(String),
 }
 
 /// The body of `POST /api/2.x/volumes`; the name travels in the `names` query parameter.

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared::flasharray::{
     AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ApiVersions, Array, Audit,
-    ListResponse, NEXT_TOKEN_HEADER, Volume, VolumePost,
+    ListResponse, NEXT_TOKEN_HEADER, Volume, VolumePatch, VolumePost,
 };
 use shared::size::MIB;
 
@@ -257,6 +257,46 @@ pub async fn create_volumes(
         now,
     )?;
     Ok(Json(ListResponse::of(created)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PatchQuery {
+    names: Option<String>,
+    truncate: Option<bool>,
+}
+
+/// `PATCH /api/2.x/volumes?names=...[&truncate=true]`: rename, resize, destroy, recover, QoS.
+pub async fn patch_volumes(
+    State(sim): State<Simulator>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<PatchQuery>,
+    ApiJson(patch): ApiJson<VolumePatch>,
+) -> Result<Json<ListResponse<Volume>>, ApiFault> {
+    caller.require_write()?;
+    let names = required_names(query.names.as_deref())?;
+    let now = sim.clock.now_ms();
+    let changed = sim.lock().patch_volumes(
+        &caller.0.username,
+        &names,
+        &patch,
+        query.truncate.unwrap_or(false),
+        now,
+    )?;
+    Ok(Json(ListResponse::of(changed)))
+}
+
+/// `DELETE /api/2.x/volumes?names=...`: eradicates destroyed volumes.
+pub async fn eradicate_volumes(
+    State(sim): State<Simulator>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+) -> Result<StatusCode, ApiFault> {
+    caller.require_write()?;
+    let names = required_names(query.names.as_deref())?;
+    let now = sim.clock.now_ms();
+    sim.lock()
+        .eradicate_volumes(&caller.0.username, &names, now)?;
+    Ok(StatusCode::OK)
 }
 
 /// `GET /api/2.x/audits`.

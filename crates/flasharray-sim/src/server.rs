@@ -127,10 +127,16 @@ impl Simulator {
 
     /// The array's state. A handler that panicked leaves no half-applied change (every
     /// change is checked before it is applied), so a poisoned lock is still consistent.
+    ///
+    /// Every access first eradicates what the clock says is due, so no timer task is needed
+    /// and tests that advance the clock see the effect at once.
     pub(crate) fn lock(&self) -> MutexGuard<'_, ArrayState> {
-        self.state
+        let mut state = self
+            .state
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.sweep(self.clock.now_ms());
+        state
     }
 
     /// Adds an array administrator, as `POST /api/2.x/admins` would.
@@ -159,7 +165,10 @@ impl Simulator {
             .route("/api/{version}/audits", get(api::list_audits))
             .route(
                 "/api/{version}/volumes",
-                get(api::list_volumes).post(api::create_volumes),
+                get(api::list_volumes)
+                    .post(api::create_volumes)
+                    .patch(api::patch_volumes)
+                    .delete(api::eradicate_volumes),
             )
             .route(
                 "/api/{version}/api-clients",

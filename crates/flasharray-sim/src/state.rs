@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use shared::flasharray::{
-    AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Space, Volume,
+    AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, LimitPatch, Qos,
+    QosPatch, Space, Volume, VolumePatch,
 };
 use shared::names::validate_object_name;
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
@@ -28,6 +29,12 @@ pub const ADMIN_PASSWORD: &str = "pureuser";
 pub const SESSION_IDLE_TIMEOUT_MS: i64 = 30 * 60 * 1000;
 /// An API client's access tokens live this long unless it was created with another TTL.
 pub const DEFAULT_ACCESS_TOKEN_TTL_MS: u64 = 24 * 60 * 60 * 1000;
+/// How long a destroyed object waits before it is eradicated: the array's eradication delay.
+pub const ERADICATION_DELAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// QoS bandwidth limits an array accepts, in bytes per second.
+const BANDWIDTH_LIMITS: std::ops::RangeInclusive<u64> = 1_048_576..=549_755_813_888;
+/// QoS IOPS limits an array accepts.
+const IOPS_LIMITS: std::ops::RangeInclusive<u64> = 100..=100_000_000;
 /// Raw capacity the simulated array reports.
 const CAPACITY: u64 = 100 * 1024 * 1024 * 1024 * 1024;
 
@@ -77,6 +84,8 @@ pub struct ArrayState {
     access_tokens: HashMap<String, AccessTokenRecord>,
     api_clients: Vec<ApiClient>,
     volumes: Vec<Volume>,
+    /// When each destroyed volume (by id) was destroyed.
+    destroyed_at: HashMap<String, i64>,
     audits: Vec<Audit>,
 }
 
@@ -102,6 +111,7 @@ impl ArrayState {
             access_tokens: HashMap::new(),
             api_clients: Vec::new(),
             volumes: Vec::new(),
+            destroyed_at: HashMap::new(),
             audits: Vec::new(),
         }
     }
@@ -424,6 +434,165 @@ impl ArrayState {
         Ok(created)
     }
 
+    /// Eradicates destroyed volumes whose delay has run out, and brings the others'
+    /// `time_remaining` up to `now_ms`.
+    pub fn sweep(&mut self, now_ms: i64) {
+        if self.destroyed_at.is_empty() {
+            return;
+        }
+        let destroyed_at = &self.destroyed_at;
+        self.volumes
+            .retain_mut(|volume| match destroyed_at.get(&volume.id) {
+                Some(at) => {
+                    let remaining = at + ERADICATION_DELAY_MS - now_ms;
+                    volume.time_remaining = Some(remaining.max(0));
+                    remaining > 0
+                }
+                None => true,
+            });
+        let live: std::collections::HashSet<&str> = self
+            .volumes
+            .iter()
+            .map(|volume| volume.id.as_str())
+            .collect();
+        self.destroyed_at.retain(|id, _| live.contains(id.as_str()));
+    }
+
+    /// Applies a `PATCH /volumes` to each named volume, all or nothing.
+    pub fn patch_volumes(
+        &mut self,
+        user: &str,
+        names: &[String],
+        patch: &VolumePatch,
+        truncate: bool,
+        now_ms: i64,
+    ) -> Result<Vec<Volume>, ApiFault> {
+        if names.len() > 1 && patch.name.is_some() {
+            return Err(ApiFault::invalid("Rename one volume at a time."));
+        }
+        let mut changed = Vec::new();
+        for name in names {
+            let index = self.volume_index(name)?;
+            let mut volume = self.volumes[index].clone();
+            self.apply_patch(&mut volume, patch, truncate)?;
+            changed.push((index, volume));
+        }
+        for (index, volume) in &changed {
+            let before = &self.volumes[*index];
+            match patch.destroyed {
+                Some(true) if !before.destroyed => {
+                    self.destroyed_at.insert(volume.id.clone(), now_ms);
+                }
+                Some(false) => {
+                    self.destroyed_at.remove(&volume.id);
+                }
+                _ => {}
+            }
+            self.volumes[*index] = volume.clone();
+        }
+        let arguments = format!("{} {}", names.join(" "), describe_patch(patch, truncate));
+        self.audit(user, "purevol", "setattr", arguments, now_ms);
+        Ok(changed.into_iter().map(|(_, volume)| volume).collect())
+    }
+
+    fn volume_index(&self, name: &str) -> Result<usize, ApiFault> {
+        self.volumes
+            .iter()
+            .position(|volume| volume.name == name)
+            .ok_or_else(|| ApiFault::bad_request(name, "Volume does not exist."))
+    }
+
+    /// Checks a patch against the array's rules and applies it to a copy of one volume.
+    fn apply_patch(
+        &self,
+        volume: &mut Volume,
+        patch: &VolumePatch,
+        truncate: bool,
+    ) -> Result<(), ApiFault> {
+        let name = volume.name.clone();
+        let refuse = |message: String| ApiFault::bad_request(name.clone(), message);
+        let changes_more_than_destroyed =
+            patch.name.is_some() || patch.provisioned.is_some() || patch.qos.is_some();
+        if volume.destroyed && patch.destroyed != Some(false) && changes_more_than_destroyed {
+            return Err(refuse(
+                "Volume has been destroyed. Recover it first.".into(),
+            ));
+        }
+        if let Some(new_name) = &patch.name {
+            validate_object_name("Volume", new_name)
+                .map_err(|message| ApiFault::bad_request(new_name, message))?;
+            let taken = self
+                .volumes
+                .iter()
+                .any(|other| other.id != volume.id && other.name.eq_ignore_ascii_case(new_name));
+            if taken {
+                return Err(ApiFault::bad_request(new_name, "Volume already exists."));
+            }
+            volume.name = new_name.clone();
+        }
+        if let Some(provisioned) = patch.provisioned {
+            check_provisioned(&name, provisioned)?;
+            if provisioned < volume.provisioned && !truncate {
+                return Err(refuse(format!(
+                    "Implicit truncation not permitted: shrinking from {} to {} needs truncate=true.",
+                    format_size(volume.provisioned),
+                    format_size(provisioned)
+                )));
+            }
+            volume.provisioned = provisioned;
+            volume.space.total_provisioned = Some(provisioned);
+            let written = volume.space.virtual_.unwrap_or(0).min(provisioned);
+            volume.space.virtual_ = Some(written);
+            volume.space.used_provisioned = Some(written);
+        }
+        if let Some(qos) = &patch.qos {
+            apply_qos(&mut volume.qos, qos).map_err(refuse)?;
+        }
+        match patch.destroyed {
+            Some(true) if !volume.destroyed => {
+                if volume.connection_count > 0 {
+                    return Err(refuse(format!(
+                        "Volume has {} connection(s). Disconnect it from its hosts first.",
+                        volume.connection_count
+                    )));
+                }
+                volume.destroyed = true;
+                volume.time_remaining = Some(ERADICATION_DELAY_MS);
+            }
+            Some(false) if volume.destroyed => {
+                volume.destroyed = false;
+                volume.time_remaining = None;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `DELETE /volumes`: eradicates destroyed volumes, all or nothing.
+    pub fn eradicate_volumes(
+        &mut self,
+        user: &str,
+        names: &[String],
+        now_ms: i64,
+    ) -> Result<(), ApiFault> {
+        for name in names {
+            let index = self.volume_index(name)?;
+            if !self.volumes[index].destroyed {
+                return Err(ApiFault::bad_request(
+                    name,
+                    "Volume must be destroyed before it can be eradicated.",
+                ));
+            }
+        }
+        for name in names {
+            let index = self.volume_index(name)?;
+            let volume = self.volumes.remove(index);
+            self.destroyed_at.remove(&volume.id);
+        }
+        self.audit(user, "purevol", "eradicate", names.join(" "), now_ms);
+        Ok(())
+    }
+
     /// Adds a volume holding `written` bytes of data, for seeding.
     pub fn insert_volume(&mut self, name: &str, provisioned: u64, written: u64, created_ms: i64) {
         let volume = self.new_volume(name, provisioned, written, created_ms);
@@ -453,6 +622,7 @@ impl ArrayState {
             subtype: Some("regular".into()),
             time_remaining: None,
             source: None,
+            qos: Qos::default(),
             space: Space {
                 data_reduction: Some(if written == 0 { 1.0 } else { reduction }),
                 thin_provisioning: Some(1.0 - ratio_of(written, provisioned)),
@@ -509,6 +679,66 @@ fn check_provisioned(name: &str, provisioned: u64) -> Result<(), ApiFault> {
         ));
     }
     Ok(())
+}
+
+fn apply_qos(qos: &mut Qos, patch: &QosPatch) -> Result<(), String> {
+    fn limit(
+        patch: Option<&LimitPatch>,
+        current: Option<u64>,
+        range: &std::ops::RangeInclusive<u64>,
+        what: &str,
+    ) -> Result<Option<u64>, String> {
+        match patch {
+            None => Ok(current),
+            Some(LimitPatch::Unset(text)) if text.is_empty() => Ok(None),
+            Some(LimitPatch::Unset(text)) => Err(format!(
+                "Invalid {what} {text:?}: give a number, or \"\" to remove the limit."
+            )),
+            Some(LimitPatch::Limit(value)) if range.contains(value) => Ok(Some(*value)),
+            Some(LimitPatch::Limit(value)) => Err(format!(
+                "Invalid {what} {value}: it must be between {} and {}.",
+                range.start(),
+                range.end()
+            )),
+        }
+    }
+    qos.bandwidth_limit = limit(
+        patch.bandwidth_limit.as_ref(),
+        qos.bandwidth_limit,
+        &BANDWIDTH_LIMITS,
+        "bandwidth_limit",
+    )?;
+    qos.iops_limit = limit(
+        patch.iops_limit.as_ref(),
+        qos.iops_limit,
+        &IOPS_LIMITS,
+        "iops_limit",
+    )?;
+    Ok(())
+}
+
+/// The patch as a CLI-like argument list, for the audit trail.
+fn describe_patch(patch: &VolumePatch, truncate: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(name) = &patch.name {
+        parts.push(format!("--name {name}"));
+    }
+    if let Some(provisioned) = patch.provisioned {
+        parts.push(format!(
+            "--size {}",
+            format_size(provisioned).replace(' ', "")
+        ));
+    }
+    if truncate {
+        parts.push("--truncate".to_owned());
+    }
+    if let Some(destroyed) = patch.destroyed {
+        parts.push(if destroyed { "--destroy" } else { "--recover" }.to_owned());
+    }
+    if patch.qos.is_some() {
+        parts.push("--qos".to_owned());
+    }
+    parts.join(" ")
 }
 
 fn api_token_view(record: &ApiTokenRecord, token: Option<String>) -> AdminApiToken {

@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 use shared::flasharray::{
     API_TOKEN_HEADER, AUTH_TOKEN_HEADER, AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost,
     ApiVersions, Array, ErrorItem, ErrorResponse, JWT_TOKEN_TYPE, ListResponse, LoginPost,
-    OAuthError, OAuthTokenResponse, REQUEST_ID_HEADER, TOKEN_EXCHANGE_GRANT, Volume, VolumePost,
+    OAuthError, OAuthTokenResponse, REQUEST_ID_HEADER, TOKEN_EXCHANGE_GRANT, Volume, VolumePatch,
+    VolumePost,
 };
 use tokio::sync::{Mutex, OnceCell};
 
@@ -342,6 +343,30 @@ impl ArrayClient {
         self.single(page, "PATCH /api-clients")
     }
 
+    /// `PATCH /volumes?names=NAME`: renames, resizes, destroys, recovers or sets QoS limits.
+    /// Shrinking needs `truncate`, as on the array.
+    pub async fn patch_volume(
+        &self,
+        name: &str,
+        patch: &VolumePatch,
+        truncate: bool,
+    ) -> Result<Volume, Error> {
+        let mut query = vec![("names", name.to_owned())];
+        if truncate {
+            query.push(("truncate", "true".to_owned()));
+        }
+        let page = self
+            .call(Method::PATCH, "volumes", &query, Some(patch))
+            .await?;
+        self.single(page, "PATCH /volumes")
+    }
+
+    /// `DELETE /volumes?names=NAME`: eradicates a destroyed volume. There is no undo.
+    pub async fn eradicate_volume(&self, name: &str) -> Result<(), Error> {
+        self.call_no_content(Method::DELETE, "volumes", &[("names", name.to_owned())])
+            .await
+    }
+
     /// Sets up an API client the way an admin does: generates a key pair, registers the
     /// public half as API client `name`, enables it, and returns what signing ID tokens for
     /// array user `username` needs. The private key never leaves this process.
@@ -434,6 +459,32 @@ impl ArrayClient {
         query: &[(&str, String)],
         body: Option<&impl Serialize>,
     ) -> Result<T, Error> {
+        let reply = self.call_reply(method, path, query, body).await?;
+        self.decode(&reply)
+    }
+
+    /// Like [`Self::call`], for calls whose success has no body worth reading.
+    async fn call_no_content(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(), Error> {
+        let reply = self.call_reply(method, path, query, None::<&()>).await?;
+        if reply.status.is_success() {
+            Ok(())
+        } else {
+            Err(self.refusal(&reply))
+        }
+    }
+
+    async fn call_reply(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&impl Serialize>,
+    ) -> Result<Reply, Error> {
         let version = self.version().await?;
         let url = format!("{}/api/{version}/{path}", self.shared.config.url);
         let idempotent = matches!(
@@ -461,7 +512,7 @@ impl ArrayClient {
                 self.forget(&authorization).await;
                 continue;
             }
-            return self.decode(&reply);
+            return Ok(reply);
         }
     }
 

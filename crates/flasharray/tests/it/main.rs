@@ -4,6 +4,7 @@ mod auth;
 mod faults;
 mod identity;
 mod keys;
+mod lifecycle;
 mod malformed;
 mod volumes;
 
