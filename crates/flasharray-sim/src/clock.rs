@@ -21,11 +21,6 @@ impl Clock {
         wall + self.offset_ms.load(Ordering::Relaxed)
     }
 
-    /// Seconds since the Unix epoch, as JWT claims carry them.
-    pub fn now_secs(&self) -> i64 {
-        self.now_ms() / 1000
-    }
-
     /// Moves this simulator's time forward, as if `by` had passed.
     pub fn advance(&self, by: Duration) {
         let by_ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);

@@ -611,6 +611,12 @@ impl ArrayState {
         // stable across runs.
         let reduction = 3.0 + f64::from(name.bytes().map(u32::from).sum::<u32>() % 20) / 10.0;
         let unique = (written as f64 / reduction) as u64;
+        // Total reduction is what the hosts see over what is stored: provisioned over physical.
+        let (data_reduction, total_reduction) = if written == 0 {
+            (1.0, 1.0)
+        } else {
+            (reduction, ratio(provisioned, unique))
+        };
         Volume {
             id: new_id(),
             name: name.into(),
@@ -624,13 +630,9 @@ impl ArrayState {
             source: None,
             qos: Qos::default(),
             space: Space {
-                data_reduction: Some(if written == 0 { 1.0 } else { reduction }),
+                data_reduction: Some(data_reduction),
                 thin_provisioning: Some(1.0 - ratio_of(written, provisioned)),
-                total_reduction: Some(if written == 0 {
-                    1.0
-                } else {
-                    reduction / (1.0 - ratio_of(written, provisioned)).max(0.01)
-                }),
+                total_reduction: Some(total_reduction),
                 unique: Some(unique),
                 snapshots: Some(0),
                 shared: Some(0),
