@@ -302,6 +302,121 @@ impl std::fmt::Debug for ApiTokenDetails {
     }
 }
 
+/// CHAP credentials of a host. Arrays never show the secrets back; they answer `****`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chap {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_password: Option<String>,
+}
+
+impl std::fmt::Debug for Chap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chap")
+            .field("host_user", &self.host_user)
+            .field("target_user", &self.target_user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A host: the initiator ports through which one server reaches the array.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Host {
+    pub name: String,
+    #[serde(default)]
+    pub iqns: Vec<String>,
+    #[serde(default)]
+    pub wwns: Vec<String>,
+    #[serde(default)]
+    pub nqns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personality: Option<String>,
+    #[serde(default)]
+    pub host_group: Reference,
+    /// Volumes this host sees, privately or through its host group.
+    #[serde(default)]
+    pub connection_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chap: Option<Chap>,
+}
+
+/// The body of `POST /api/2.x/hosts?names=NAME`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostPost {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iqns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wwns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nqns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personality: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chap: Option<Chap>,
+}
+
+/// The body of `PATCH /api/2.x/hosts?names=NAME`: add or remove ports, rename, personality.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_iqns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_iqns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_wwns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_wwns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_nqns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_nqns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personality: Option<String>,
+}
+
+/// A host group: hosts that see the same volumes at the same LUNs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostGroup {
+    pub name: String,
+    #[serde(default)]
+    pub host_count: u32,
+    #[serde(default)]
+    pub connection_count: u32,
+}
+
+/// A membership (`/api/2.x/host-groups/hosts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub group: Reference,
+    pub member: Reference,
+}
+
+/// A volume seen by a host or a host group at a LUN (`/api/2.x/connections`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    #[serde(default)]
+    pub host: Reference,
+    #[serde(default)]
+    pub host_group: Reference,
+    pub lun: u32,
+    pub volume: Reference,
+}
+
+/// The body of `POST /api/2.x/connections`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionPost {
+    /// 1 to 4095; the lowest free one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lun: Option<u32>,
+}
+
 /// One entry of the array's audit trail (`GET /api/2.x/audits`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Audit {

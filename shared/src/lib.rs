@@ -6,5 +6,6 @@
 pub mod api;
 pub mod flasharray;
 pub mod names;
+pub mod ports;
 pub mod size;
 pub mod time;

@@ -56,7 +56,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// `names=a,b,c` as a list; an empty or absent parameter is `None`.
-fn split_names(names: Option<&str>) -> Option<Vec<String>> {
+pub(crate) fn split_names(names: Option<&str>) -> Option<Vec<String>> {
     let list: Vec<String> = names?
         .split(',')
         .map(str::trim)
@@ -66,7 +66,7 @@ fn split_names(names: Option<&str>) -> Option<Vec<String>> {
     (!list.is_empty()).then_some(list)
 }
 
-fn required_names(names: Option<&str>) -> Result<Vec<String>, ApiFault> {
+pub(crate) fn required_names(names: Option<&str>) -> Result<Vec<String>, ApiFault> {
     split_names(names).ok_or_else(|| ApiFault::invalid("Missing required parameter: names."))
 }
 
@@ -96,7 +96,7 @@ pub struct ListQuery {
 }
 
 /// Applies names/ids/destroyed selection and paging to a list, as every GET does.
-fn page<T: serde::Serialize>(
+pub(crate) fn page<T: serde::Serialize>(
     items: Vec<T>,
     query: &ListQuery,
     name_of: impl Fn(&T) -> (&str, &str),
@@ -237,7 +237,7 @@ pub async fn list_volumes(
 
 #[derive(Debug, Deserialize)]
 pub struct NamesQuery {
-    names: Option<String>,
+    pub(crate) names: Option<String>,
 }
 
 /// `POST /api/2.x/volumes?names=...`.

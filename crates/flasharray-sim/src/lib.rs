@@ -9,6 +9,8 @@ mod clock;
 mod control;
 mod error;
 mod faults;
+mod host_routes;
+mod hosts;
 pub mod query;
 mod seed;
 mod server;

@@ -22,7 +22,7 @@ use crate::faults::{FaultConfig, Faults};
 use crate::seed::Seed;
 use crate::state::{ArrayState, SUPPORTED_VERSIONS};
 use crate::tls::{Identity, TlsError, TlsListener};
-use crate::{api, auth, control, faults};
+use crate::{api, auth, control, faults, host_routes};
 
 /// How to start a simulator.
 #[derive(Debug)]
@@ -163,6 +163,35 @@ impl Simulator {
             .route("/api/{version}/logout", post(auth::logout))
             .route("/api/{version}/arrays", get(api::arrays))
             .route("/api/{version}/audits", get(api::list_audits))
+            .route(
+                "/api/{version}/hosts",
+                get(host_routes::list_hosts)
+                    .post(host_routes::create_host)
+                    .patch(host_routes::patch_host)
+                    .delete(host_routes::delete_host),
+            )
+            .route(
+                "/api/{version}/host-groups",
+                get(host_routes::list_host_groups)
+                    .post(host_routes::create_host_group)
+                    .delete(host_routes::delete_host_group),
+            )
+            .route(
+                "/api/{version}/host-groups/hosts",
+                get(host_routes::list_memberships)
+                    .post(host_routes::add_membership)
+                    .delete(host_routes::remove_membership),
+            )
+            .route(
+                "/api/{version}/hosts/host-groups",
+                get(host_routes::list_memberships),
+            )
+            .route(
+                "/api/{version}/connections",
+                get(host_routes::list_connections)
+                    .post(host_routes::create_connection)
+                    .delete(host_routes::delete_connection),
+            )
             .route(
                 "/api/{version}/volumes",
                 get(api::list_volumes)

@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 
 use shared::flasharray::{
-    AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, LimitPatch, Qos,
-    QosPatch, Space, Volume, VolumePatch,
+    AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Host, HostGroup,
+    LimitPatch, Qos, QosPatch, Space, Volume, VolumePatch,
 };
 use shared::names::validate_object_name;
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
 
 use crate::error::ApiFault;
+use crate::hosts::ConnectionRecord;
 
 /// The REST versions this simulator advertises in `/api/api_version` and serves.
 pub const SUPPORTED_VERSIONS: &[&str] = &[
@@ -83,7 +84,10 @@ pub struct ArrayState {
     sessions: HashMap<String, SessionRecord>,
     access_tokens: HashMap<String, AccessTokenRecord>,
     api_clients: Vec<ApiClient>,
-    volumes: Vec<Volume>,
+    pub(crate) volumes: Vec<Volume>,
+    pub(crate) hosts: Vec<Host>,
+    pub(crate) host_groups: Vec<HostGroup>,
+    pub(crate) connections: Vec<ConnectionRecord>,
     /// When each destroyed volume (by id) was destroyed.
     destroyed_at: HashMap<String, i64>,
     audits: Vec<Audit>,
@@ -111,6 +115,9 @@ impl ArrayState {
             access_tokens: HashMap::new(),
             api_clients: Vec::new(),
             volumes: Vec::new(),
+            hosts: Vec::new(),
+            host_groups: Vec::new(),
+            connections: Vec::new(),
             destroyed_at: HashMap::new(),
             audits: Vec::new(),
         }
@@ -160,7 +167,7 @@ impl ArrayState {
     }
 
     /// Records a change in the audit trail, as arrays do for every command.
-    fn audit(
+    pub(crate) fn audit(
         &mut self,
         user: &str,
         command: &str,
@@ -495,7 +502,7 @@ impl ArrayState {
         Ok(changed.into_iter().map(|(_, volume)| volume).collect())
     }
 
-    fn volume_index(&self, name: &str) -> Result<usize, ApiFault> {
+    pub(crate) fn volume_index(&self, name: &str) -> Result<usize, ApiFault> {
         self.volumes
             .iter()
             .position(|volume| volume.name == name)

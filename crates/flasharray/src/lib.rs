@@ -12,7 +12,7 @@ mod keys;
 mod tls;
 
 pub use auth::{ApiClientCredentials, Credentials};
-pub use client::{ArrayClient, ClientConfig, VolumeQuery};
+pub use client::{ArrayClient, ClientConfig, ConnectionTarget, VolumeQuery};
 pub use error::Error;
 pub use keys::{KeyError, PrivateKey};
 pub use tls::TrustAnchor;

@@ -2,6 +2,7 @@
 
 mod auth;
 mod faults;
+mod hosts;
 mod identity;
 mod keys;
 mod lifecycle;
