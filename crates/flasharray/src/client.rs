@@ -4,21 +4,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{Stream, TryStreamExt, stream};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::flasharray::{
-    API_TOKEN_HEADER, AUTH_TOKEN_HEADER, AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost,
-    ApiVersions, Array, Connection, ConnectionPost, ErrorItem, ErrorResponse, Host, HostGroup,
-    HostPatch, HostPost, JWT_TOKEN_TYPE, ListResponse, LoginPost, Membership, OAuthError,
-    OAuthTokenResponse, REQUEST_ID_HEADER, TOKEN_EXCHANGE_GRANT, Volume, VolumePatch, VolumePost,
+    API_TOKEN_HEADER, AUTH_TOKEN_HEADER, ApiVersions, ErrorItem, ErrorResponse, JWT_TOKEN_TYPE,
+    ListResponse, LoginPost, OAuthError, OAuthTokenResponse, REQUEST_ID_HEADER,
+    TOKEN_EXCHANGE_GRANT,
 };
 use tokio::sync::{Mutex, OnceCell};
 
-use crate::auth::{ApiClientCredentials, Authorization, Credentials, sign_id_token};
+use crate::auth::{Authorization, Credentials, sign_id_token};
 use crate::error::Error;
-use crate::keys::PrivateKey;
 use crate::tls::{TrustAnchor, client_config};
 
 /// The REST versions this client was written against, oldest first.
@@ -61,38 +58,6 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             max_retries: 3,
             retry_base_delay: Duration::from_millis(250),
-        }
-    }
-}
-
-/// Paging and selection for `GET /volumes`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VolumeQuery {
-    pub names: Vec<String>,
-    pub destroyed: Option<bool>,
-    /// An array filter expression, such as `name='db*' and provisioned>1073741824`.
-    pub filter: Option<String>,
-    /// `name`, or `-name` for descending, as the array takes it.
-    pub sort: Option<String>,
-    pub limit: Option<u32>,
-    pub offset: Option<u32>,
-    /// Where the previous page ended; arrays give one only for unsorted lists.
-    pub continuation_token: Option<String>,
-    pub total_item_count: bool,
-}
-
-/// Who a connection is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnectionTarget<'a> {
-    Host(&'a str),
-    HostGroup(&'a str),
-}
-
-impl ConnectionTarget<'_> {
-    fn parameter(self) -> (&'static str, String) {
-        match self {
-            ConnectionTarget::Host(name) => ("host_names", name.to_owned()),
-            ConnectionTarget::HostGroup(name) => ("host_group_names", name.to_owned()),
         }
     }
 }
@@ -228,354 +193,6 @@ impl ArrayClient {
             })
     }
 
-    /// `GET /arrays`: the array's name, version and space.
-    pub async fn array(&self) -> Result<Array, Error> {
-        let page: ListResponse<Array> = self.call(Method::GET, "arrays", &[], None::<&()>).await?;
-        page.items.into_iter().next().ok_or_else(|| Error::Decode {
-            array: self.shared.config.name.clone(),
-            status: 200,
-            reason: "GET /arrays returned no array".into(),
-            request_id: String::new(),
-        })
-    }
-
-    /// `GET /volumes`: one page.
-    pub async fn list_volumes(&self, query: &VolumeQuery) -> Result<ListResponse<Volume>, Error> {
-        let mut params: Vec<(&str, String)> = Vec::new();
-        if !query.names.is_empty() {
-            params.push(("names", query.names.join(",")));
-        }
-        if let Some(destroyed) = query.destroyed {
-            params.push(("destroyed", destroyed.to_string()));
-        }
-        if let Some(filter) = &query.filter {
-            params.push(("filter", filter.clone()));
-        }
-        if let Some(sort) = &query.sort {
-            params.push(("sort", sort.clone()));
-        }
-        if let Some(limit) = query.limit {
-            params.push(("limit", limit.to_string()));
-        }
-        if let Some(offset) = query.offset {
-            params.push(("offset", offset.to_string()));
-        }
-        if let Some(token) = &query.continuation_token {
-            params.push(("continuation_token", token.clone()));
-        }
-        if query.total_item_count {
-            params.push(("total_item_count", "true".into()));
-        }
-        self.call(Method::GET, "volumes", &params, None::<&()>)
-            .await
-    }
-
-    /// Every volume `query` selects, fetched `page_size` at a time as the stream is read:
-    /// following the array's continuation token, or by offset when the list is sorted
-    /// (arrays give no token then).
-    pub fn all_volumes(
-        &self,
-        query: VolumeQuery,
-        page_size: u32,
-    ) -> impl Stream<Item = Result<Volume, Error>> + '_ {
-        let first = VolumeQuery {
-            limit: Some(page_size.max(1)),
-            total_item_count: false,
-            ..query
-        };
-        stream::try_unfold(Some(first), move |next| async move {
-            let Some(query) = next else { return Ok(None) };
-            let page = self.list_volumes(&query).await?;
-            let fetched = u32::try_from(page.items.len()).unwrap_or(u32::MAX);
-            let following = match (&query.sort, page.continuation_token) {
-                (None, Some(token)) => Some(VolumeQuery {
-                    continuation_token: Some(token),
-                    ..query
-                }),
-                (Some(_), _) if page.more_items_remaining == Some(true) && fetched > 0 => {
-                    Some(VolumeQuery {
-                        offset: Some(query.offset.unwrap_or(0) + fetched),
-                        ..query
-                    })
-                }
-                _ => None,
-            };
-            Ok(Some((
-                stream::iter(page.items.into_iter().map(Ok)),
-                following,
-            )))
-        })
-        .try_flatten()
-    }
-
-    /// `POST /volumes?names=NAME`: creates a volume of `provisioned` bytes.
-    pub async fn create_volume(&self, name: &str, provisioned: u64) -> Result<Volume, Error> {
-        let body = VolumePost {
-            provisioned: Some(provisioned),
-        };
-        let page: ListResponse<Volume> = self
-            .call(
-                Method::POST,
-                "volumes",
-                &[("names", name.to_owned())],
-                Some(&body),
-            )
-            .await?;
-        self.single(page, "POST /volumes")
-    }
-
-    /// `POST /api-clients?names=NAME`: registers an API client (disabled until enabled).
-    pub async fn create_api_client(
-        &self,
-        name: &str,
-        post: &ApiClientPost,
-    ) -> Result<ApiClient, Error> {
-        let page = self
-            .call(
-                Method::POST,
-                "api-clients",
-                &[("names", name.to_owned())],
-                Some(post),
-            )
-            .await?;
-        self.single(page, "POST /api-clients")
-    }
-
-    /// `PATCH /api-clients?names=NAME`: enables or disables an API client.
-    pub async fn set_api_client_enabled(
-        &self,
-        name: &str,
-        enabled: bool,
-    ) -> Result<ApiClient, Error> {
-        let body = ApiClientPatch { enabled };
-        let page = self
-            .call(
-                Method::PATCH,
-                "api-clients",
-                &[("names", name.to_owned())],
-                Some(&body),
-            )
-            .await?;
-        self.single(page, "PATCH /api-clients")
-    }
-
-    /// `PATCH /volumes?names=NAME`: renames, resizes, destroys, recovers or sets QoS limits.
-    /// Shrinking needs `truncate`, as on the array.
-    pub async fn patch_volume(
-        &self,
-        name: &str,
-        patch: &VolumePatch,
-        truncate: bool,
-    ) -> Result<Volume, Error> {
-        let mut query = vec![("names", name.to_owned())];
-        if truncate {
-            query.push(("truncate", "true".to_owned()));
-        }
-        let page = self
-            .call(Method::PATCH, "volumes", &query, Some(patch))
-            .await?;
-        self.single(page, "PATCH /volumes")
-    }
-
-    /// `DELETE /volumes?names=NAME`: eradicates a destroyed volume. There is no undo.
-    pub async fn eradicate_volume(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(Method::DELETE, "volumes", &[("names", name.to_owned())])
-            .await
-    }
-
-    /// `GET /hosts`: every host (one page of up to 1,000; use filters for more).
-    pub async fn list_hosts(&self) -> Result<Vec<Host>, Error> {
-        let page: ListResponse<Host> = self.call(Method::GET, "hosts", &[], None::<&()>).await?;
-        Ok(page.items)
-    }
-
-    /// `POST /hosts?names=NAME`.
-    pub async fn create_host(&self, name: &str, post: &HostPost) -> Result<Host, Error> {
-        let page = self
-            .call(
-                Method::POST,
-                "hosts",
-                &[("names", name.to_owned())],
-                Some(post),
-            )
-            .await?;
-        self.single(page, "POST /hosts")
-    }
-
-    /// `PATCH /hosts?names=NAME`: add or remove ports, rename, set the personality.
-    pub async fn patch_host(&self, name: &str, patch: &HostPatch) -> Result<Host, Error> {
-        let page = self
-            .call(
-                Method::PATCH,
-                "hosts",
-                &[("names", name.to_owned())],
-                Some(patch),
-            )
-            .await?;
-        self.single(page, "PATCH /hosts")
-    }
-
-    /// `DELETE /hosts?names=NAME`: refused while the host has connections or a group.
-    pub async fn delete_host(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(Method::DELETE, "hosts", &[("names", name.to_owned())])
-            .await
-    }
-
-    /// `GET /host-groups`.
-    pub async fn list_host_groups(&self) -> Result<Vec<HostGroup>, Error> {
-        let page: ListResponse<HostGroup> = self
-            .call(Method::GET, "host-groups", &[], None::<&()>)
-            .await?;
-        Ok(page.items)
-    }
-
-    /// `POST /host-groups?names=NAME`.
-    pub async fn create_host_group(&self, name: &str) -> Result<HostGroup, Error> {
-        let page = self
-            .call(
-                Method::POST,
-                "host-groups",
-                &[("names", name.to_owned())],
-                None::<&()>,
-            )
-            .await?;
-        self.single(page, "POST /host-groups")
-    }
-
-    /// `DELETE /host-groups?names=NAME`: refused while it has hosts or connections.
-    pub async fn delete_host_group(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(Method::DELETE, "host-groups", &[("names", name.to_owned())])
-            .await
-    }
-
-    /// `POST /host-groups/hosts`: puts hosts in a group.
-    pub async fn add_hosts_to_group(
-        &self,
-        group: &str,
-        hosts: &[&str],
-    ) -> Result<Vec<Membership>, Error> {
-        let query = [
-            ("group_names", group.to_owned()),
-            ("member_names", hosts.join(",")),
-        ];
-        let page: ListResponse<Membership> = self
-            .call(Method::POST, "host-groups/hosts", &query, None::<&()>)
-            .await?;
-        Ok(page.items)
-    }
-
-    /// `DELETE /host-groups/hosts`: takes a host out of a group.
-    pub async fn remove_host_from_group(&self, group: &str, host: &str) -> Result<(), Error> {
-        let query = [
-            ("group_names", group.to_owned()),
-            ("member_names", host.to_owned()),
-        ];
-        self.call_no_content(Method::DELETE, "host-groups/hosts", &query)
-            .await
-    }
-
-    /// `POST /connections`: lets a host or host group see a volume, at `lun` or the lowest
-    /// free one.
-    pub async fn connect(
-        &self,
-        target: ConnectionTarget<'_>,
-        volume: &str,
-        lun: Option<u32>,
-    ) -> Result<Connection, Error> {
-        let query = [target.parameter(), ("volume_names", volume.to_owned())];
-        let page = self
-            .call(
-                Method::POST,
-                "connections",
-                &query,
-                Some(&ConnectionPost { lun }),
-            )
-            .await?;
-        self.single(page, "POST /connections")
-    }
-
-    /// `DELETE /connections`.
-    pub async fn disconnect(
-        &self,
-        target: ConnectionTarget<'_>,
-        volume: &str,
-    ) -> Result<(), Error> {
-        let query = [target.parameter(), ("volume_names", volume.to_owned())];
-        self.call_no_content(Method::DELETE, "connections", &query)
-            .await
-    }
-
-    /// `GET /connections`: all of them, or those of one host or group, or of one volume. A
-    /// host's list includes what it sees through its host group.
-    pub async fn list_connections(
-        &self,
-        target: Option<ConnectionTarget<'_>>,
-        volume: Option<&str>,
-    ) -> Result<Vec<Connection>, Error> {
-        let mut query: Vec<(&str, String)> = target
-            .map(|target| target.parameter())
-            .into_iter()
-            .collect();
-        if let Some(volume) = volume {
-            query.push(("volume_names", volume.to_owned()));
-        }
-        let page: ListResponse<Connection> = self
-            .call(Method::GET, "connections", &query, None::<&()>)
-            .await?;
-        Ok(page.items)
-    }
-
-    /// Sets up an API client the way an admin does: generates a key pair, registers the
-    /// public half as API client `name`, enables it, and returns what signing ID tokens for
-    /// array user `username` needs. The private key never leaves this process.
-    pub async fn provision_api_client(
-        &self,
-        name: &str,
-        issuer: &str,
-        username: &str,
-    ) -> Result<ApiClientCredentials, Error> {
-        let (private_key, public_pem) = PrivateKey::generate().map_err(|error| Error::Config {
-            array: self.shared.config.name.clone(),
-            reason: error.to_string(),
-        })?;
-        let post = ApiClientPost {
-            issuer: issuer.to_owned(),
-            public_key: public_pem,
-            max_role: "storage_admin".to_owned(),
-            access_token_ttl_in_ms: None,
-        };
-        let registered = self.create_api_client(name, &post).await?;
-        self.set_api_client_enabled(name, true).await?;
-        Ok(ApiClientCredentials {
-            client_id: registered.id,
-            key_id: registered.key_id,
-            issuer: registered.issuer,
-            username: username.to_owned(),
-            private_key,
-        })
-    }
-
-    /// `POST /admins/api-tokens?names=ADMIN`: a new API token for an administrator.
-    pub async fn create_api_token(&self, admin: &str) -> Result<String, Error> {
-        let page: ListResponse<AdminApiToken> = self
-            .call(
-                Method::POST,
-                "admins/api-tokens",
-                &[("names", admin.to_owned())],
-                None::<&()>,
-            )
-            .await?;
-        self.single(page, "POST /admins/api-tokens")?
-            .api_token
-            .token
-            .ok_or_else(|| Error::Decode {
-                array: self.shared.config.name.clone(),
-                status: 200,
-                reason: "the new API token was not returned".into(),
-                request_id: String::new(),
-            })
-    }
-
     /// Ends this identity's REST session, if it has one. Call it when shutting down.
     pub async fn logout(&self) {
         let Some(authorization) = self.slot().lock().await.take() else {
@@ -599,7 +216,7 @@ impl ArrayClient {
         }
     }
 
-    fn single<T>(&self, page: ListResponse<T>, call: &str) -> Result<T, Error> {
+    pub(crate) fn single<T>(&self, page: ListResponse<T>, call: &str) -> Result<T, Error> {
         page.items.into_iter().next().ok_or_else(|| Error::Decode {
             array: self.shared.config.name.clone(),
             status: 200,
@@ -610,7 +227,7 @@ impl ArrayClient {
 
     /// Calls `/api/{version}/{path}` with the cached credential; when the array refuses it
     /// (401), gets a new one and tries once more, which is safe because nothing was done.
-    async fn call<T: DeserializeOwned>(
+    pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -622,7 +239,7 @@ impl ArrayClient {
     }
 
     /// Like [`Self::call`], for calls whose success has no body worth reading.
-    async fn call_no_content(
+    pub(crate) async fn call_no_content(
         &self,
         method: Method,
         path: &str,

@@ -5,17 +5,22 @@
 //! credentials when the array refuses them, and turns every refusal into one [`Error`] that
 //! names the array and carries its messages and request id.
 
+mod admin;
 mod auth;
 mod client;
 mod error;
+mod hosts;
 mod keys;
 mod tls;
+mod volumes;
 
 pub use auth::{ApiClientCredentials, Credentials};
-pub use client::{ArrayClient, ClientConfig, ConnectionTarget, VolumeQuery};
+pub use client::{ArrayClient, ClientConfig};
 pub use error::Error;
+pub use hosts::ConnectionTarget;
 pub use keys::{KeyError, PrivateKey};
 pub use tls::TrustAnchor;
+pub use volumes::VolumeQuery;
 
 /// `"0A1b"` as `[0x0A, 0x1B]`; `None` unless it is whole bytes of hex digits.
 pub(crate) fn hex_bytes(hex: &str) -> Option<Vec<u8>> {

@@ -1,24 +1,13 @@
 //! Hosts, host groups and connections, as the REST 1.x quick start uses them.
 
-use flasharray::{ArrayClient, ConnectionTarget, Error};
+use flasharray::{ArrayClient, ConnectionTarget};
 use shared::flasharray::{HostPatch, HostPost, VolumePatch};
 use shared::size::{GIB, MIB};
 
-use crate::{bootstrap, start_sim};
+use crate::{bootstrap, refusal, start_sim};
 
 const IQN_A: &str = "iqn.2001-04.com.example:host1-a";
 const IQN_B: &str = "iqn.2001-04.com.example:host1-b";
-
-fn refusal(error: &Error) -> String {
-    match error {
-        Error::Array {
-            status: 400,
-            errors,
-            ..
-        } => errors[0].message.clone(),
-        other => panic!("expected the array's refusal, got {other}"),
-    }
-}
 
 fn iqns(ports: &[&str]) -> HostPost {
     HostPost {

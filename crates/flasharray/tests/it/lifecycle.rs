@@ -2,22 +2,11 @@
 
 use std::time::Duration;
 
-use flasharray::{ArrayClient, Error, VolumeQuery};
+use flasharray::{ArrayClient, VolumeQuery};
 use shared::flasharray::{LimitPatch, QosPatch, VolumePatch};
 use shared::size::GIB;
 
-use crate::{bootstrap, start_sim};
-
-fn refusal(error: &Error) -> String {
-    match error {
-        Error::Array {
-            status: 400,
-            errors,
-            ..
-        } => errors[0].message.clone(),
-        other => panic!("expected the array's refusal, got {other}"),
-    }
-}
+use crate::{bootstrap, refusal, start_sim};
 
 async fn names(client: &ArrayClient, destroyed: bool) -> Vec<String> {
     let query = VolumeQuery {

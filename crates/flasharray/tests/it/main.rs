@@ -9,10 +9,24 @@ mod lifecycle;
 mod malformed;
 mod volumes;
 
-use flasharray::{ApiClientCredentials, ArrayClient, ClientConfig, Credentials, TrustAnchor};
+use flasharray::{
+    ApiClientCredentials, ArrayClient, ClientConfig, Credentials, Error, TrustAnchor,
+};
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
 };
+
+/// The array's own message, when it refused a request with a 400.
+pub fn refusal(error: &Error) -> String {
+    match error {
+        Error::Array {
+            status: 400,
+            errors,
+            ..
+        } => errors[0].message.clone(),
+        other => panic!("expected the array's refusal, got {other}"),
+    }
+}
 
 pub async fn start_sim() -> RunningSimulator {
     Simulator::start(SimulatorConfig::new("sim-test"))

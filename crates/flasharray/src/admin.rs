@@ -1,0 +1,105 @@
+//! The array itself and how clients get in: API clients and administrators' API tokens.
+
+use reqwest::Method;
+use shared::flasharray::{
+    AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, Array, ListResponse,
+};
+
+use crate::auth::ApiClientCredentials;
+use crate::client::ArrayClient;
+use crate::error::Error;
+use crate::keys::PrivateKey;
+
+impl ArrayClient {
+    /// `GET /arrays`: the array's name, version and space.
+    pub async fn array(&self) -> Result<Array, Error> {
+        let page: ListResponse<Array> = self.call(Method::GET, "arrays", &[], None::<&()>).await?;
+        self.single(page, "GET /arrays")
+    }
+
+    /// `POST /api-clients?names=NAME`: registers an API client (disabled until enabled).
+    pub async fn create_api_client(
+        &self,
+        name: &str,
+        post: &ApiClientPost,
+    ) -> Result<ApiClient, Error> {
+        let page = self
+            .call(
+                Method::POST,
+                "api-clients",
+                &[("names", name.to_owned())],
+                Some(post),
+            )
+            .await?;
+        self.single(page, "POST /api-clients")
+    }
+
+    /// `PATCH /api-clients?names=NAME`: enables or disables an API client.
+    pub async fn set_api_client_enabled(
+        &self,
+        name: &str,
+        enabled: bool,
+    ) -> Result<ApiClient, Error> {
+        let body = ApiClientPatch { enabled };
+        let page = self
+            .call(
+                Method::PATCH,
+                "api-clients",
+                &[("names", name.to_owned())],
+                Some(&body),
+            )
+            .await?;
+        self.single(page, "PATCH /api-clients")
+    }
+
+    /// Sets up an API client the way an admin does: generates a key pair, registers the
+    /// public half as API client `name`, enables it, and returns what signing ID tokens for
+    /// array user `username` needs. The private key never leaves this process.
+    pub async fn provision_api_client(
+        &self,
+        name: &str,
+        issuer: &str,
+        username: &str,
+    ) -> Result<ApiClientCredentials, Error> {
+        let (private_key, public_pem) = PrivateKey::generate().map_err(|error| Error::Config {
+            array: self.name().to_owned(),
+            reason: error.to_string(),
+        })?;
+        let post = ApiClientPost {
+            issuer: issuer.to_owned(),
+            public_key: public_pem,
+            max_role: "storage_admin".to_owned(),
+            access_token_ttl_in_ms: None,
+        };
+        let registered = self.create_api_client(name, &post).await?;
+        self.set_api_client_enabled(name, true).await?;
+        Ok(ApiClientCredentials {
+            client_id: registered.id,
+            key_id: registered.key_id,
+            issuer: registered.issuer,
+            username: username.to_owned(),
+            private_key,
+        })
+    }
+
+    /// `POST /admins/api-tokens?names=ADMIN`: a new API token for an administrator.
+    pub async fn create_api_token(&self, admin: &str) -> Result<String, Error> {
+        let page: ListResponse<AdminApiToken> = self
+            .call(
+                Method::POST,
+                "admins/api-tokens",
+                &[("names", admin.to_owned())],
+                None::<&()>,
+            )
+            .await?;
+        self.single(page, "POST /admins/api-tokens")?
+            .api_token
+            .token
+            .ok_or_else(|| Error::Decode {
+                array: self.name().to_owned(),
+                status: 200,
+                reason: "the new API token was not returned".into(),
+                request_id: String::new(),
+            })
+    }
+}
