@@ -96,7 +96,7 @@ impl Demo {
                 .await?;
         }
 
-        let state = AppState::new(db, registry, SessionConfig::default()).map_err(setup)?;
+        let state = AppState::new(db, registry, SessionConfig::default());
         let listener = TcpListener::bind(options.listen)
             .await
             .map_err(|error| setup(format!("cannot listen on {}: {error}", options.listen)))?;

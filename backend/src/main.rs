@@ -117,7 +117,7 @@ async fn serve(config: Config) -> MainResult {
     for array in registry.summaries() {
         tracing::info!(array = %array.name, url = %array.url, auth = array.auth_method.label(), "array registered");
     }
-    let state = AppState::new(db.clone(), registry, config.session)?;
+    let state = AppState::new(db.clone(), registry, config.session);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;

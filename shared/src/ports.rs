@@ -19,15 +19,6 @@ pub fn normalize_wwn(text: &str) -> Result<String, String> {
     }
 }
 
-/// Shows a normal-form WWN with colons, as the Purity GUI does.
-pub fn display_wwn(wwn: &str) -> String {
-    wwn.as_bytes()
-        .chunks(2)
-        .map(|pair| String::from_utf8_lossy(pair).into_owned())
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
 /// An IQN (`iqn.YYYY-MM.reverse.domain[:identifier]`) or EUI (`eui.` + 16 hex digits), in
 /// lower case.
 pub fn normalize_iqn(text: &str) -> Result<String, String> {
@@ -97,7 +88,6 @@ mod tests {
                 "{form}"
             );
         }
-        assert_eq!(display_wwn("21000024FF4CC56A"), "21:00:00:24:FF:4C:C5:6A");
         assert!(normalize_wwn("21:00:00:24:ff:4c:c5").is_err());
         assert!(
             normalize_wwn("zz000024ff4cc56a")

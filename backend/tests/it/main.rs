@@ -68,7 +68,7 @@ impl TestApp {
         registry
             .register(client, AuthMethod::ApiToken)
             .expect("registered");
-        let state = AppState::new(db, registry, SessionConfig::default()).expect("state");
+        let state = AppState::new(db, registry, SessionConfig::default());
         let router = backend::router(state, dir.path());
         Self {
             router,

@@ -432,11 +432,7 @@ impl ArrayState {
             .map(|name| self.new_volume(name, provisioned, 0, now_ms))
             .collect();
         self.volumes.extend(created.iter().cloned());
-        let arguments = format!(
-            "{} --size {}",
-            names.join(" "),
-            format_size(provisioned).replace(' ', "")
-        );
+        let arguments = format!("{} --size {}", names.join(" "), cli_size(provisioned));
         self.audit(user, "purevol", "create", arguments, now_ms);
         Ok(created)
     }
@@ -690,6 +686,11 @@ fn check_provisioned(name: &str, provisioned: u64) -> Result<(), ApiFault> {
     Ok(())
 }
 
+/// A size as the Purity CLI writes it in the audit trail: `5G`, `500M`.
+fn cli_size(bytes: u64) -> String {
+    format_size(bytes).replace(' ', "")
+}
+
 fn apply_qos(qos: &mut Qos, patch: &QosPatch) -> Result<(), String> {
     fn limit(
         patch: Option<&LimitPatch>,
@@ -733,10 +734,7 @@ fn describe_patch(patch: &VolumePatch, truncate: bool) -> String {
         parts.push(format!("--name {name}"));
     }
     if let Some(provisioned) = patch.provisioned {
-        parts.push(format!(
-            "--size {}",
-            format_size(provisioned).replace(' ', "")
-        ));
+        parts.push(format!("--size {}", cli_size(provisioned)));
     }
     if truncate {
         parts.push("--truncate".to_owned());
