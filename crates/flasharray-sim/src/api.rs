@@ -95,32 +95,44 @@ pub struct ListQuery {
     total_item_count: Option<bool>,
 }
 
-/// Applies names/ids/destroyed selection and paging to a list, as every GET does.
-pub(crate) fn page<T: serde::Serialize>(
+/// Keeps the items `names` or `ids` select; every named one must exist, as on an array.
+/// `name_and_id` gives an item's name and id.
+pub(crate) fn select<T>(
     items: Vec<T>,
     query: &ListQuery,
-    name_of: impl Fn(&T) -> (&str, &str),
+    name_and_id: impl Fn(&T) -> (&str, &str),
     kind: &str,
-) -> Result<Response, ApiFault> {
+) -> Result<Vec<T>, ApiFault> {
     if query.names.is_some() && query.ids.is_some() {
         return Err(ApiFault::invalid("names and ids cannot be given together."));
     }
     let mut selected = items;
     if let Some(names) = split_names(query.names.as_deref()) {
-        if let Some(missing) = names
-            .iter()
-            .find(|name| !selected.iter().any(|item| name_of(item).0 == name.as_str()))
-        {
+        if let Some(missing) = names.iter().find(|name| {
+            !selected
+                .iter()
+                .any(|item| name_and_id(item).0 == name.as_str())
+        }) {
             return Err(ApiFault::bad_request(
                 missing.clone(),
                 format!("{kind} does not exist."),
             ));
         }
-        selected.retain(|item| names.iter().any(|name| name == name_of(item).0));
+        selected.retain(|item| names.iter().any(|name| name == name_and_id(item).0));
     }
     if let Some(ids) = split_names(query.ids.as_deref()) {
-        selected.retain(|item| ids.iter().any(|id| id == name_of(item).1));
+        selected.retain(|item| ids.iter().any(|id| id == name_and_id(item).1));
     }
+    Ok(selected)
+}
+
+/// Applies `filter` and `sort`, then one page of `limit` from `offset` or the continuation
+/// token, as every list endpoint answers.
+pub(crate) fn page<T: serde::Serialize>(
+    selected: Vec<T>,
+    query: &ListQuery,
+    kind: &str,
+) -> Result<Response, ApiFault> {
     let selected = filter_and_sort(selected, query, kind)?;
     let start = match &query.continuation_token {
         Some(token) => token
@@ -228,9 +240,13 @@ pub async fn list_volumes(
         .cloned()
         .collect();
     page(
-        volumes,
+        select(
+            volumes,
+            &query,
+            |volume| (&volume.name, &volume.id),
+            "Volume",
+        )?,
         &query,
-        |volume| (&volume.name, &volume.id),
         "Volume",
     )
 }
@@ -307,9 +323,13 @@ pub async fn list_audits(
 ) -> Result<Response, ApiFault> {
     let audits = sim.lock().audits();
     page(
-        audits,
+        select(
+            audits,
+            &query,
+            |audit: &Audit| (&audit.name, &audit.id),
+            "Audit",
+        )?,
         &query,
-        |audit: &Audit| (&audit.name, &audit.id),
         "Audit",
     )
 }
@@ -322,9 +342,13 @@ pub async fn list_api_clients(
 ) -> Result<Response, ApiFault> {
     let clients = sim.lock().api_clients();
     page(
-        clients,
+        select(
+            clients,
+            &query,
+            |client: &ApiClient| (&client.name, &client.id),
+            "API client",
+        )?,
         &query,
-        |client: &ApiClient| (&client.name, &client.id),
         "API client",
     )
 }

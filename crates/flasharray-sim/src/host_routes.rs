@@ -10,7 +10,9 @@ use shared::flasharray::{
     Connection, ConnectionPost, Host, HostGroup, HostPatch, HostPost, ListResponse, Membership,
 };
 
-use crate::api::{ApiJson, ApiQuery, ListQuery, NamesQuery, page, required_names, split_names};
+use crate::api::{
+    ApiJson, ApiQuery, ListQuery, NamesQuery, page, required_names, select, split_names,
+};
 use crate::auth::Caller;
 use crate::error::ApiFault;
 use crate::hosts::Target;
@@ -32,9 +34,13 @@ pub async fn list_hosts(
 ) -> Result<Response, ApiFault> {
     let hosts = sim.lock().hosts_view();
     page(
-        hosts,
+        select(
+            hosts,
+            &query,
+            |host: &Host| (&host.name, &host.name),
+            "Host",
+        )?,
         &query,
-        |host: &Host| (&host.name, &host.name),
         "Host",
     )
 }
@@ -92,9 +98,13 @@ pub async fn list_host_groups(
 ) -> Result<Response, ApiFault> {
     let groups = sim.lock().host_groups_view();
     page(
-        groups,
+        select(
+            groups,
+            &query,
+            |group: &HostGroup| (&group.name, &group.name),
+            "Host group",
+        )?,
         &query,
-        |group: &HostGroup| (&group.name, &group.name),
         "Host group",
     )
 }
@@ -150,7 +160,7 @@ pub async fn list_memberships(
         .filter(|membership| named_in(groups.as_deref(), membership.group.name.as_deref()))
         .filter(|membership| named_in(members.as_deref(), membership.member.name.as_deref()))
         .collect();
-    page(memberships, &query, |_| ("", ""), "Membership")
+    page(memberships, &query, "Membership")
 }
 
 fn named_in(names: Option<&[String]>, name: Option<&str>) -> bool {
@@ -230,7 +240,7 @@ pub async fn list_connections(
         .filter(|connection| named_in(groups.as_deref(), connection.host_group.name.as_deref()))
         .filter(|connection| named_in(volumes.as_deref(), connection.volume.name.as_deref()))
         .collect();
-    page(connections, &query, |_| ("", ""), "Connection")
+    page(connections, &query, "Connection")
 }
 
 /// `POST /connections?host_names=H|host_group_names=G&volume_names=V`, with an optional LUN.

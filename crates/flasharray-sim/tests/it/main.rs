@@ -338,3 +338,20 @@ async fn malformed_filters_and_unknown_fields_are_refused_in_the_envelope() {
         assert!(message.contains(reason), "{query:?}: {message}");
     }
 }
+
+#[tokio::test]
+async fn lists_without_names_ignore_names_and_still_page() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    let response = wire
+        .http
+        .get(wire.url("/api/2.52/connections"))
+        .query(&[("limit", "10"), ("total_item_count", "true")])
+        .header("x-auth-token", &token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["total_item_count"], 0);
+}
