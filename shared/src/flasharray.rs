@@ -5,6 +5,16 @@
 
 use serde::{Deserialize, Serialize};
 
+mod metrics;
+mod protection;
+
+pub use metrics::{ArraySpace, Performance, VolumeSpace};
+pub use protection::{
+    ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch,
+    ProtectionGroupSnapshotPost, RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule,
+    SnapshotSchedulePatch, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
+};
+
 /// Header carrying a REST session after `POST /api/2.x/login`.
 pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
 /// Header carrying an API token on `POST /api/2.x/login`.
@@ -228,6 +238,9 @@ pub enum LimitPatch {
 pub struct VolumePost {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioned: Option<u64>,
+    /// Makes the new volume a copy of this volume or snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Reference>,
 }
 
 /// The array itself (`GET /api/2.x/arrays`).
@@ -379,6 +392,16 @@ pub struct HostPatch {
     pub remove_nqns: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personality: Option<String>,
+    /// CHAP credentials to set; a field given as `""` is cleared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chap: Option<Chap>,
+}
+
+/// The body of `PATCH /api/2.x/host-groups?names=NAME`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostGroupPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A host group: hosts that see the same volumes at the same LUNs.

@@ -86,7 +86,7 @@ pub async fn arrays(State(sim): State<Simulator>, _caller: Caller) -> Json<ListR
 pub struct ListQuery {
     names: Option<String>,
     ids: Option<String>,
-    destroyed: Option<bool>,
+    pub(crate) destroyed: Option<bool>,
     filter: Option<String>,
     sort: Option<String>,
     limit: Option<usize>,
@@ -256,22 +256,46 @@ pub struct NamesQuery {
     pub(crate) names: Option<String>,
 }
 
-/// `POST /api/2.x/volumes?names=...`.
+#[derive(Debug, Deserialize)]
+pub struct CreateVolumesQuery {
+    names: Option<String>,
+    overwrite: Option<bool>,
+}
+
+/// `POST /api/2.x/volumes?names=...[&overwrite=true]`: new volumes, or copies of a volume or
+/// snapshot when the body names a `source`.
 pub async fn create_volumes(
     State(sim): State<Simulator>,
     caller: Caller,
-    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiQuery(query): ApiQuery<CreateVolumesQuery>,
     ApiJson(body): ApiJson<VolumePost>,
 ) -> Result<Json<ListResponse<Volume>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let names = required_names(query.names.as_deref())?;
     let now = sim.clock.now_ms();
-    let created = sim.lock().create_volumes(
-        &caller.0.username,
-        &names,
-        body.provisioned.unwrap_or(MIB),
-        now,
-    )?;
+    let overwrite = query.overwrite.unwrap_or(false);
+    let mut state = sim.lock();
+    let created = match &body.source {
+        Some(source) => {
+            if body.provisioned.is_some() {
+                return Err(ApiFault::invalid(
+                    "Give either provisioned or source: a copy has its source's size.",
+                ));
+            }
+            state.copy_volumes(&caller.0.username, &names, source, overwrite, now)?
+        }
+        None if overwrite => {
+            return Err(ApiFault::invalid(
+                "overwrite applies only to copies: give a source.",
+            ));
+        }
+        None => state.create_volumes(
+            &caller.0.username,
+            &names,
+            body.provisioned.unwrap_or(MIB),
+            now,
+        )?,
+    };
     Ok(Json(ListResponse::of(created)))
 }
 
@@ -288,7 +312,7 @@ pub async fn patch_volumes(
     ApiQuery(query): ApiQuery<PatchQuery>,
     ApiJson(patch): ApiJson<VolumePatch>,
 ) -> Result<Json<ListResponse<Volume>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let names = required_names(query.names.as_deref())?;
     let now = sim.clock.now_ms();
     let changed = sim.lock().patch_volumes(
@@ -307,7 +331,7 @@ pub async fn eradicate_volumes(
     caller: Caller,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let names = required_names(query.names.as_deref())?;
     let now = sim.clock.now_ms();
     sim.lock()
@@ -360,7 +384,7 @@ pub async fn create_api_client(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPost>,
 ) -> Result<Json<ListResponse<ApiClient>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_array_admin()?;
     let names = required_names(query.names.as_deref())?;
     let [name] = names.as_slice() else {
         return Err(ApiFault::invalid("Create one API client at a time."));
@@ -376,7 +400,7 @@ pub async fn patch_api_client(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPatch>,
 ) -> Result<Json<ListResponse<ApiClient>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_array_admin()?;
     let names = required_names(query.names.as_deref())?;
     let mut state = sim.lock();
     let clients = names
@@ -415,7 +439,7 @@ pub async fn create_api_token(
     caller: Caller,
     ApiQuery(query): ApiQuery<CreateApiTokenQuery>,
 ) -> Result<Json<ListResponse<AdminApiToken>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_array_admin()?;
     let names = required_names(query.names.as_deref())?;
     let now = sim.clock.now_ms();
     let mut state = sim.lock();

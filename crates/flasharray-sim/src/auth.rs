@@ -19,7 +19,7 @@ use shared::flasharray::{
 
 use crate::error::{ApiFault, OAuthFault};
 use crate::server::Simulator;
-use crate::state::Principal;
+use crate::state::{Principal, Role};
 
 /// Tolerated difference between the caller's clock and the array's, in seconds.
 const CLOCK_SKEW_SECS: i64 = 60;
@@ -29,15 +29,27 @@ const CLOCK_SKEW_SECS: i64 = 60;
 pub struct Caller(pub Principal);
 
 impl Caller {
-    /// Refuses writes to callers whose API client is capped at read-only.
-    pub fn require_write(&self) -> Result<(), ApiFault> {
-        if self.0.read_only {
-            Err(ApiFault::forbidden(
-                "Insufficient privileges: this API client is limited to the readonly role.",
-            ))
-        } else {
+    /// Refuses callers below `needed`, as an API client's `max_role` caps its tokens.
+    fn require(&self, needed: Role) -> Result<(), ApiFault> {
+        if self.0.role >= needed {
             Ok(())
+        } else {
+            Err(ApiFault::forbidden(format!(
+                "Insufficient privileges: this needs the {} role and the caller has {}.",
+                needed.name(),
+                self.0.role.name()
+            )))
         }
+    }
+
+    /// Changes to storage: volumes, hosts, connections, snapshots, protection groups.
+    pub fn require_storage(&self) -> Result<(), ApiFault> {
+        self.require(Role::StorageAdmin)
+    }
+
+    /// Changes to the array's own administration: API clients and API tokens.
+    pub fn require_array_admin(&self) -> Result<(), ApiFault> {
+        self.require(Role::ArrayAdmin)
     }
 }
 

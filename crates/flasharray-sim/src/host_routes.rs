@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use shared::flasharray::{
-    Connection, ConnectionPost, Host, HostGroup, HostPatch, HostPost, ListResponse, Membership,
+    Connection, ConnectionPost, Host, HostGroup, HostGroupPatch, HostPatch, HostPost, ListResponse,
+    Membership,
 };
 
 use crate::api::{
@@ -52,7 +53,7 @@ pub async fn create_host(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(post): ApiJson<HostPost>,
 ) -> Result<Json<ListResponse<Host>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let name = single_name(query.names.as_deref(), "host name")?;
     let now = sim.clock.now_ms();
     let host = sim
@@ -68,7 +69,7 @@ pub async fn patch_host(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<HostPatch>,
 ) -> Result<Json<ListResponse<Host>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let name = single_name(query.names.as_deref(), "host name")?;
     let now = sim.clock.now_ms();
     let host = sim
@@ -83,7 +84,7 @@ pub async fn delete_host(
     caller: Caller,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let name = single_name(query.names.as_deref(), "host name")?;
     let now = sim.clock.now_ms();
     sim.lock().delete_host(&caller.0.username, &name, now)?;
@@ -115,12 +116,34 @@ pub async fn create_host_group(
     caller: Caller,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Result<Json<ListResponse<HostGroup>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let name = single_name(query.names.as_deref(), "host group name")?;
     let now = sim.clock.now_ms();
     let group = sim
         .lock()
         .create_host_group(&caller.0.username, &name, now)?;
+    Ok(Json(ListResponse::of(vec![group])))
+}
+
+/// `PATCH /host-groups?names=NAME` with `{"name": NEW}`: renames a host group.
+pub async fn patch_host_group(
+    State(sim): State<Simulator>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(patch): ApiJson<HostGroupPatch>,
+) -> Result<Json<ListResponse<HostGroup>>, ApiFault> {
+    caller.require_storage()?;
+    let name = single_name(query.names.as_deref(), "host group name")?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    let group = match &patch.name {
+        Some(new_name) => state.rename_host_group(&caller.0.username, &name, new_name, now)?,
+        None => state
+            .host_groups_view()
+            .into_iter()
+            .find(|group| group.name == name)
+            .ok_or_else(|| ApiFault::bad_request(&name, "Host group does not exist."))?,
+    };
     Ok(Json(ListResponse::of(vec![group])))
 }
 
@@ -130,7 +153,7 @@ pub async fn delete_host_group(
     caller: Caller,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let name = single_name(query.names.as_deref(), "host group name")?;
     let now = sim.clock.now_ms();
     sim.lock()
@@ -173,7 +196,7 @@ pub async fn add_membership(
     caller: Caller,
     ApiQuery(selection): ApiQuery<MembershipQuery>,
 ) -> Result<Json<ListResponse<Membership>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let group = single_name(selection.group_names.as_deref(), "group name")?;
     let members = required_names(selection.member_names.as_deref())?;
     let now = sim.clock.now_ms();
@@ -191,7 +214,7 @@ pub async fn remove_membership(
     caller: Caller,
     ApiQuery(selection): ApiQuery<MembershipQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let group = single_name(selection.group_names.as_deref(), "group name")?;
     let members = required_names(selection.member_names.as_deref())?;
     let now = sim.clock.now_ms();
@@ -250,7 +273,7 @@ pub async fn create_connection(
     ApiQuery(selection): ApiQuery<ConnectionQuery>,
     body: Bytes,
 ) -> Result<Json<ListResponse<Connection>>, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let target = selection.target()?;
     let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
     // The body is optional: without one the array picks the LUN.
@@ -274,7 +297,7 @@ pub async fn delete_connection(
     caller: Caller,
     ApiQuery(selection): ApiQuery<ConnectionQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    caller.require_write()?;
+    caller.require_storage()?;
     let target = selection.target()?;
     let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
     let now = sim.clock.now_ms();

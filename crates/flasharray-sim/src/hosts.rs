@@ -4,7 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use shared::flasharray::{Connection, Host, HostGroup, HostPatch, HostPost, Membership, Reference};
+use serde::{Deserialize, Serialize};
+
+use shared::flasharray::{
+    Chap, Connection, Host, HostGroup, HostPatch, HostPost, Membership, Reference,
+};
 use shared::names::validate_object_name;
 use shared::ports::{normalize_iqn, normalize_nqn, normalize_wwn};
 
@@ -25,14 +29,14 @@ const PERSONALITIES: &[&str] = &[
 ];
 
 /// Who a connection is made to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     Host(String),
     Group(String),
 }
 
 /// A connection as stored: the volume by id, so that renaming it keeps its connections.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionRecord {
     pub target: Target,
     pub volume_id: String,
@@ -132,7 +136,7 @@ impl ArrayState {
             personality,
             host_group: Reference::default(),
             connection_count: 0,
-            chap: post.chap.clone(),
+            chap: merge_chap(name, None, post.chap.as_ref())?,
         };
         self.hosts.push(host.clone());
         self.audit(user, "purehost", "create", name.to_owned(), now_ms);
@@ -189,6 +193,9 @@ impl ArrayState {
         if patch.personality.is_some() {
             host.personality = check_personality(name, patch.personality.as_deref())?;
         }
+        if patch.chap.is_some() {
+            host.chap = merge_chap(name, host.chap.as_ref(), patch.chap.as_ref())?;
+        }
         if let Some(new_name) = &patch.name {
             validate_object_name("Host", new_name)
                 .map_err(|message| ApiFault::bad_request(new_name, message))?;
@@ -206,6 +213,7 @@ impl ArrayState {
             host.name = new_name.clone();
         }
         self.hosts[index] = host.clone();
+        self.follow_member_changes(Some((name, &host.name)));
         self.audit(user, "purehost", "setattr", name.to_owned(), now_ms);
         Ok(mask(host))
     }
@@ -229,6 +237,7 @@ impl ArrayState {
             ));
         }
         self.hosts.remove(index);
+        self.follow_member_changes(None);
         self.audit(user, "purehost", "delete", name.to_owned(), now_ms);
         Ok(())
     }
@@ -257,6 +266,46 @@ impl ArrayState {
         Ok(group)
     }
 
+    /// `PATCH /host-groups?names=NAME` with a new name: its hosts, connections and
+    /// protection group memberships follow.
+    pub fn rename_host_group(
+        &mut self,
+        user: &str,
+        name: &str,
+        new_name: &str,
+        now_ms: i64,
+    ) -> Result<HostGroup, ApiFault> {
+        let index = self.group_index(name)?;
+        validate_object_name("Host group", new_name)
+            .map_err(|message| ApiFault::bad_request(new_name, message))?;
+        if !new_name.eq_ignore_ascii_case(name) && self.host_or_group_name_taken(new_name) {
+            return Err(ApiFault::bad_request(
+                new_name,
+                "Host or host group already exists.",
+            ));
+        }
+        for host in &mut self.hosts {
+            if host.host_group.name.as_deref() == Some(name) {
+                host.host_group = reference(new_name);
+            }
+        }
+        for record in &mut self.connections {
+            if record.target == Target::Group(name.to_owned()) {
+                record.target = Target::Group(new_name.to_owned());
+            }
+        }
+        self.host_groups[index].name = new_name.to_owned();
+        self.follow_member_changes(Some((name, new_name)));
+        self.audit(
+            user,
+            "purehgroup",
+            "rename",
+            format!("{name} {new_name}"),
+            now_ms,
+        );
+        Ok(self.host_groups[index].clone())
+    }
+
     pub fn host_groups_view(&self) -> Vec<HostGroup> {
         self.host_groups.clone()
     }
@@ -282,6 +331,7 @@ impl ArrayState {
             ));
         }
         self.host_groups.remove(index);
+        self.follow_member_changes(None);
         self.audit(user, "purehgroup", "delete", name.to_owned(), now_ms);
         Ok(())
     }
@@ -581,6 +631,52 @@ fn check_personality(host: &str, personality: Option<&str>) -> Result<Option<Str
             ),
         )),
     }
+}
+
+/// CHAP secrets an array accepts, in characters.
+const CHAP_SECRET_LENGTHS: std::ops::RangeInclusive<usize> = 12..=255;
+
+/// CHAP credentials after a change: given fields replace current ones, `""` clears one.
+/// A secret needs its user name, and secrets are 12 to 255 characters.
+fn merge_chap(
+    host: &str,
+    current: Option<&Chap>,
+    change: Option<&Chap>,
+) -> Result<Option<Chap>, ApiFault> {
+    let Some(change) = change else {
+        return Ok(current.cloned());
+    };
+    let mut chap = current.cloned().unwrap_or_default();
+    let pick = |current: &mut Option<String>, given: &Option<String>| {
+        if let Some(given) = given {
+            *current = (!given.is_empty()).then(|| given.clone());
+        }
+    };
+    pick(&mut chap.host_user, &change.host_user);
+    pick(&mut chap.host_password, &change.host_password);
+    pick(&mut chap.target_user, &change.target_user);
+    pick(&mut chap.target_password, &change.target_password);
+    for (user, secret, side) in [
+        (&chap.host_user, &chap.host_password, "host"),
+        (&chap.target_user, &chap.target_password, "target"),
+    ] {
+        if let Some(secret) = secret {
+            if user.is_none() {
+                return Err(ApiFault::bad_request(
+                    host,
+                    format!("CHAP {side}_password needs a {side}_user."),
+                ));
+            }
+            if !CHAP_SECRET_LENGTHS.contains(&secret.chars().count()) {
+                return Err(ApiFault::bad_request(
+                    host,
+                    format!("CHAP {side}_password must be 12 to 255 characters."),
+                ));
+            }
+        }
+    }
+    let empty = chap == Chap::default();
+    Ok((!empty).then_some(chap))
 }
 
 /// Arrays never answer CHAP secrets back.

@@ -11,9 +11,14 @@ mod error;
 mod faults;
 mod host_routes;
 mod hosts;
+mod metrics;
+mod protection;
+mod protection_routes;
 pub mod query;
 mod seed;
 mod server;
+mod snapshot_routes;
+mod snapshots;
 mod state;
 pub mod tls;
 

@@ -22,7 +22,7 @@ use crate::faults::{FaultConfig, Faults};
 use crate::seed::Seed;
 use crate::state::{ArrayState, SUPPORTED_VERSIONS};
 use crate::tls::{Identity, TlsError, TlsListener};
-use crate::{api, auth, control, faults, host_routes};
+use crate::{api, auth, control, faults, host_routes, metrics, protection_routes, snapshot_routes};
 
 /// How to start a simulator.
 #[derive(Debug)]
@@ -174,6 +174,7 @@ impl Simulator {
                 "/api/{version}/host-groups",
                 get(host_routes::list_host_groups)
                     .post(host_routes::create_host_group)
+                    .patch(host_routes::patch_host_group)
                     .delete(host_routes::delete_host_group),
             )
             .route(
@@ -200,6 +201,41 @@ impl Simulator {
                     .delete(api::eradicate_volumes),
             )
             .route(
+                "/api/{version}/volumes/space",
+                get(metrics::list_volume_spaces),
+            )
+            .route(
+                "/api/{version}/volumes/performance",
+                get(metrics::list_volume_performances),
+            )
+            .route("/api/{version}/arrays/space", get(metrics::array_space))
+            .route(
+                "/api/{version}/arrays/performance",
+                get(metrics::array_performance),
+            )
+            .route(
+                "/api/{version}/volume-snapshots",
+                get(snapshot_routes::list_volume_snapshots)
+                    .post(snapshot_routes::create_volume_snapshots)
+                    .patch(snapshot_routes::patch_volume_snapshots)
+                    .delete(snapshot_routes::eradicate_volume_snapshots),
+            )
+            .route(
+                "/api/{version}/protection-groups",
+                get(protection_routes::list_protection_groups)
+                    .post(protection_routes::create_protection_groups)
+                    .patch(protection_routes::patch_protection_groups)
+                    .delete(protection_routes::eradicate_protection_groups),
+            )
+            .route(
+                "/api/{version}/protection-group-snapshots",
+                get(protection_routes::list_group_snapshots)
+                    .post(protection_routes::create_group_snapshots)
+                    .patch(protection_routes::patch_group_snapshots)
+                    .delete(protection_routes::eradicate_group_snapshots),
+            )
+            .merge(self.membership_routes())
+            .route(
                 "/api/{version}/api-clients",
                 get(api::list_api_clients)
                     .post(api::create_api_client)
@@ -218,6 +254,39 @@ impl Simulator {
             .layer(middleware::from_fn(check_version))
             .layer(middleware::from_fn(request_id))
             .with_state(self.clone())
+    }
+
+    /// Protection group memberships, answered from both sides as arrays do
+    /// (`protection-groups/volumes` and `volumes/protection-groups` are one relation).
+    fn membership_routes(&self) -> Router<Simulator> {
+        let volumes = || {
+            get(protection_routes::list_volume_members)
+                .post(protection_routes::add_volume_members)
+                .delete(protection_routes::remove_volume_members)
+        };
+        let hosts = || {
+            get(protection_routes::list_host_members)
+                .post(protection_routes::add_host_members)
+                .delete(protection_routes::remove_host_members)
+        };
+        let host_groups = || {
+            get(protection_routes::list_host_group_members)
+                .post(protection_routes::add_host_group_members)
+                .delete(protection_routes::remove_host_group_members)
+        };
+        Router::new()
+            .route("/api/{version}/protection-groups/volumes", volumes())
+            .route("/api/{version}/volumes/protection-groups", volumes())
+            .route("/api/{version}/protection-groups/hosts", hosts())
+            .route("/api/{version}/hosts/protection-groups", hosts())
+            .route(
+                "/api/{version}/protection-groups/host-groups",
+                host_groups(),
+            )
+            .route(
+                "/api/{version}/host-groups/protection-groups",
+                host_groups(),
+            )
     }
 
     /// Serves the API on HTTPS until the returned handle is dropped.

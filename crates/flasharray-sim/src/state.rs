@@ -1,6 +1,8 @@
 //! What one simulated array holds, and the rules the array enforces on it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
 
 use shared::flasharray::{
     AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Host, HostGroup,
@@ -11,6 +13,8 @@ use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_si
 
 use crate::error::ApiFault;
 use crate::hosts::ConnectionRecord;
+use crate::protection::{GroupRecord, GroupSnapshotRecord};
+use crate::snapshots::{SnapshotRecord, set_written};
 
 /// The REST versions this simulator advertises in `/api/api_version` and serves.
 pub const SUPPORTED_VERSIONS: &[&str] = &[
@@ -37,43 +41,75 @@ const BANDWIDTH_LIMITS: std::ops::RangeInclusive<u64> = 1_048_576..=549_755_813_
 /// QoS IOPS limits an array accepts.
 const IOPS_LIMITS: std::ops::RangeInclusive<u64> = 100..=100_000_000;
 /// Raw capacity the simulated array reports.
-const CAPACITY: u64 = 100 * 1024 * 1024 * 1024 * 1024;
+pub(crate) const CAPACITY: u64 = 100 * 1024 * 1024 * 1024 * 1024;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Admin {
     name: String,
     password: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct ApiTokenRecord {
     admin: String,
     created_at: i64,
     expires_at: Option<i64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct SessionRecord {
     username: String,
     last_used_ms: i64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct AccessTokenRecord {
     username: String,
     expires_at_ms: i64,
-    read_only: bool,
+    role: Role,
+}
+
+/// What an array user may do, from least to most. An API client's `max_role` caps its tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    /// Reads everything, changes nothing.
+    ReadOnly,
+    /// Reads, and runs day-to-day operations that do not change storage.
+    OpsAdmin,
+    /// Provisions and protects storage: volumes, hosts, connections, snapshots.
+    StorageAdmin,
+    /// Everything, including administrators, API clients and their tokens.
+    ArrayAdmin,
+}
+
+impl Role {
+    /// The names arrays use for roles, as `max_role` takes them.
+    pub const NAMES: [&str; 4] = ["readonly", "ops_admin", "storage_admin", "array_admin"];
+
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "readonly" => Some(Role::ReadOnly),
+            "ops_admin" => Some(Role::OpsAdmin),
+            "storage_admin" => Some(Role::StorageAdmin),
+            "array_admin" => Some(Role::ArrayAdmin),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
 }
 
 /// Who a request acts as, once its session or access token checked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub username: String,
-    pub read_only: bool,
+    pub role: Role,
 }
 
 /// One array's objects and credentials.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ArrayState {
     pub name: String,
     id: String,
@@ -88,12 +124,17 @@ pub struct ArrayState {
     pub(crate) hosts: Vec<Host>,
     pub(crate) host_groups: Vec<HostGroup>,
     pub(crate) connections: Vec<ConnectionRecord>,
-    /// When each destroyed volume (by id) was destroyed.
-    destroyed_at: HashMap<String, i64>,
+    pub(crate) snapshots: Vec<SnapshotRecord>,
+    pub(crate) protection_groups: Vec<GroupRecord>,
+    pub(crate) group_snapshots: Vec<GroupSnapshotRecord>,
+    /// The last `VOL.N` / `PG.N` number handed out, by volume or group id.
+    pub(crate) suffix_counters: HashMap<String, u64>,
+    /// When each destroyed object (by id) was destroyed.
+    pub(crate) destroyed_at: HashMap<String, i64>,
     audits: Vec<Audit>,
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -118,6 +159,10 @@ impl ArrayState {
             hosts: Vec::new(),
             host_groups: Vec::new(),
             connections: Vec::new(),
+            snapshots: Vec::new(),
+            protection_groups: Vec::new(),
+            group_snapshots: Vec::new(),
+            suffix_counters: HashMap::new(),
             destroyed_at: HashMap::new(),
             audits: Vec::new(),
         }
@@ -233,7 +278,7 @@ impl ArrayState {
         session.last_used_ms = now_ms;
         Some(Principal {
             username: session.username.clone(),
-            read_only: false,
+            role: Role::ArrayAdmin,
         })
     }
 
@@ -255,7 +300,11 @@ impl ArrayState {
             AccessTokenRecord {
                 username: username.into(),
                 expires_at_ms: now_ms + i64::try_from(ttl_ms).unwrap_or(i64::MAX / 2),
-                read_only: client.max_role.as_deref() == Some("readonly"),
+                role: client
+                    .max_role
+                    .as_deref()
+                    .and_then(Role::parse)
+                    .unwrap_or(Role::ReadOnly),
             },
         );
         (token, ttl_ms / 1000)
@@ -269,7 +318,7 @@ impl ArrayState {
         }
         Some(Principal {
             username: record.username.clone(),
-            read_only: record.read_only,
+            role: record.role,
         })
     }
 
@@ -353,9 +402,7 @@ impl ArrayState {
         if post.issuer.trim().is_empty() {
             return Err(ApiFault::bad_request(name, "issuer is required."));
         }
-        if !["readonly", "ops_admin", "storage_admin", "array_admin"]
-            .contains(&post.max_role.as_str())
-        {
+        if Role::parse(&post.max_role).is_none() {
             return Err(ApiFault::bad_request(
                 name,
                 format!(
@@ -437,28 +484,82 @@ impl ArrayState {
         Ok(created)
     }
 
-    /// Eradicates destroyed volumes whose delay has run out, and brings the others'
-    /// `time_remaining` up to `now_ms`.
+    /// Takes the snapshots schedules say are due, eradicates destroyed objects whose delay
+    /// has run out, and brings the others' `time_remaining` up to `now_ms`.
     pub fn sweep(&mut self, now_ms: i64) {
+        self.run_schedules(now_ms);
         if self.destroyed_at.is_empty() {
             return;
         }
         let destroyed_at = &self.destroyed_at;
+        let remaining = |id: &str| {
+            destroyed_at
+                .get(id)
+                .map(|at| (at + ERADICATION_DELAY_MS - now_ms).max(0))
+        };
+        let keep = |time_remaining: &mut Option<i64>, id: &str| match remaining(id) {
+            Some(left) => {
+                *time_remaining = Some(left);
+                left > 0
+            }
+            None => true,
+        };
         self.volumes
-            .retain_mut(|volume| match destroyed_at.get(&volume.id) {
-                Some(at) => {
-                    let remaining = at + ERADICATION_DELAY_MS - now_ms;
-                    volume.time_remaining = Some(remaining.max(0));
-                    remaining > 0
-                }
-                None => true,
-            });
-        let live: std::collections::HashSet<&str> = self
+            .retain_mut(|volume| keep(&mut volume.time_remaining, &volume.id));
+        self.protection_groups
+            .retain_mut(|record| keep(&mut record.group.time_remaining, &record.group.id));
+        self.group_snapshots
+            .retain_mut(|record| keep(&mut record.snapshot.time_remaining, &record.snapshot.id));
+        self.snapshots.retain_mut(|record| {
+            let id = record
+                .group_snapshot_id
+                .as_deref()
+                .unwrap_or(&record.snapshot.id);
+            keep(&mut record.snapshot.time_remaining, id)
+        });
+        self.forget_eradicated();
+    }
+
+    /// After objects were eradicated: drops what depended on them (a volume's own snapshots,
+    /// a group's snapshots, memberships) and their pending-eradication timers.
+    pub(crate) fn forget_eradicated(&mut self) {
+        let groups: HashSet<String> = self
+            .protection_groups
+            .iter()
+            .map(|record| record.group.id.clone())
+            .collect();
+        self.group_snapshots
+            .retain(|record| groups.contains(&record.group_id));
+        let group_snapshots: HashSet<String> = self
+            .group_snapshots
+            .iter()
+            .map(|record| record.snapshot.id.clone())
+            .collect();
+        let volumes: HashSet<String> = self
             .volumes
             .iter()
-            .map(|volume| volume.id.as_str())
+            .map(|volume| volume.id.clone())
             .collect();
-        self.destroyed_at.retain(|id, _| live.contains(id.as_str()));
+        self.snapshots
+            .retain(|record| match &record.group_snapshot_id {
+                Some(id) => group_snapshots.contains(id),
+                None => volumes.contains(&record.volume_id),
+            });
+        let snapshots: HashSet<&str> = self
+            .snapshots
+            .iter()
+            .map(|record| record.snapshot.id.as_str())
+            .collect();
+        self.destroyed_at.retain(|id, _| {
+            volumes.contains(id)
+                || groups.contains(id)
+                || group_snapshots.contains(id)
+                || snapshots.contains(id.as_str())
+        });
+        self.suffix_counters
+            .retain(|id, _| volumes.contains(id) || groups.contains(id));
+        self.follow_member_changes(None);
+        self.refresh_snapshot_space();
     }
 
     /// Applies a `PATCH /volumes` to each named volume, all or nothing.
@@ -481,18 +582,24 @@ impl ArrayState {
             changed.push((index, volume));
         }
         for (index, volume) in &changed {
-            let before = &self.volumes[*index];
+            let before = self.volumes[*index].clone();
             match patch.destroyed {
                 Some(true) if !before.destroyed => {
                     self.destroyed_at.insert(volume.id.clone(), now_ms);
+                    self.follow_volume_destruction(&volume.id, true, now_ms);
                 }
-                Some(false) => {
+                Some(false) if before.destroyed => {
                     self.destroyed_at.remove(&volume.id);
+                    self.follow_volume_destruction(&volume.id, false, now_ms);
                 }
                 _ => {}
             }
+            if before.name != volume.name {
+                self.follow_volume_rename(&volume.id, &volume.name);
+            }
             self.volumes[*index] = volume.clone();
         }
+        self.sweep(now_ms);
         let arguments = format!("{} {}", names.join(" "), describe_patch(patch, truncate));
         self.audit(user, "purevol", "setattr", arguments, now_ms);
         Ok(changed.into_iter().map(|(_, volume)| volume).collect())
@@ -543,10 +650,8 @@ impl ArrayState {
                 )));
             }
             volume.provisioned = provisioned;
-            volume.space.total_provisioned = Some(provisioned);
-            let written = volume.space.virtual_.unwrap_or(0).min(provisioned);
-            volume.space.virtual_ = Some(written);
-            volume.space.used_provisioned = Some(written);
+            let written = volume.space.virtual_.unwrap_or(0);
+            set_written(volume, written);
         }
         if let Some(qos) = &patch.qos {
             apply_qos(&mut volume.qos, qos).map_err(refuse)?;
@@ -589,9 +694,9 @@ impl ArrayState {
         }
         for name in names {
             let index = self.volume_index(name)?;
-            let volume = self.volumes.remove(index);
-            self.destroyed_at.remove(&volume.id);
+            self.volumes.remove(index);
         }
+        self.forget_eradicated();
         self.audit(user, "purevol", "eradicate", names.join(" "), now_ms);
         Ok(())
     }
@@ -602,14 +707,19 @@ impl ArrayState {
         self.volumes.push(volume);
     }
 
-    fn new_volume(
+    /// A serial number for a new volume or snapshot: the array's prefix, then a counter.
+    pub(crate) fn serial(&mut self) -> String {
+        self.next_serial += 1;
+        format!("{}{:016X}", self.serial_prefix, self.next_serial)
+    }
+
+    pub(crate) fn new_volume(
         &mut self,
         name: &str,
         provisioned: u64,
         written: u64,
         created_ms: i64,
     ) -> Volume {
-        self.next_serial += 1;
         // Data reduction on real arrays sits around 3–5:1; derive it from the name so it is
         // stable across runs.
         let reduction = 3.0 + f64::from(name.bytes().map(u32::from).sum::<u32>() % 20) / 10.0;
@@ -623,7 +733,7 @@ impl ArrayState {
         Volume {
             id: new_id(),
             name: name.into(),
-            serial: format!("{}{:016X}", self.serial_prefix, self.next_serial),
+            serial: self.serial(),
             created: created_ms,
             destroyed: false,
             provisioned,

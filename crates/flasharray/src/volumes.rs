@@ -97,6 +97,7 @@ impl ArrayClient {
     pub async fn create_volume(&self, name: &str, provisioned: u64) -> Result<Volume, Error> {
         let body = VolumePost {
             provisioned: Some(provisioned),
+            source: None,
         };
         let page: ListResponse<Volume> = self
             .call(

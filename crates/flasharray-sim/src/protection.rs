@@ -1,0 +1,894 @@
+//! Protection groups on a simulated array: members, snapshots taken together, the snapshot
+//! schedule and the retention policy that prunes old snapshots.
+//!
+//! There is no timer: [`ArrayState::run_schedules`] takes every snapshot that fell due since
+//! it last ran, dated when it was due, so a test that advances the clock sees them at once.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use shared::flasharray::{
+    Membership, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, Reference,
+    RetentionPolicy, SnapshotSchedule, Space,
+};
+use shared::names::validate_object_name;
+
+use crate::error::ApiFault;
+use crate::hosts::Target;
+use crate::state::{ArrayState, new_id};
+
+const MINUTE_MS: u64 = 60 * 1000;
+pub const DAY_MS: u64 = 24 * 60 * MINUTE_MS;
+/// Snapshot frequencies an array accepts: 5 minutes to a year.
+const FREQUENCIES: std::ops::RangeInclusive<u64> = 5 * MINUTE_MS..=365 * DAY_MS;
+/// Retention an array accepts.
+const MAX_PER_DAY: u64 = 1440;
+const MAX_DAYS: u64 = 4000;
+
+/// The kind of object a protection group protects; a group holds one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberKind {
+    Volume,
+    Host,
+    HostGroup,
+}
+
+impl MemberKind {
+    fn label(self) -> &'static str {
+        match self {
+            MemberKind::Volume => "volumes",
+            MemberKind::Host => "hosts",
+            MemberKind::HostGroup => "host groups",
+        }
+    }
+}
+
+/// A member as stored: volumes by id, so renaming keeps membership; hosts and host groups
+/// by name, which renames update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub kind: MemberKind,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupRecord {
+    pub group: ProtectionGroup,
+    pub members: Vec<Member>,
+    /// When the schedule takes its next snapshot, while it is enabled.
+    pub next_snapshot_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupSnapshotRecord {
+    pub snapshot: ProtectionGroupSnapshot,
+    pub group_id: String,
+    /// Taken by the schedule or with `apply_retention`: the retention policy may prune it.
+    pub retained: bool,
+    /// Destroyed because its group was, so recovering the group recovers it.
+    pub destroyed_with_group: bool,
+}
+
+fn reference(name: &str) -> Reference {
+    Reference {
+        id: None,
+        name: Some(name.to_owned()),
+    }
+}
+
+/// The first schedule slot after `after_ms`: slots fall every `frequency` from `at`.
+fn next_slot(after_ms: i64, schedule: &SnapshotSchedule) -> i64 {
+    let frequency = i64::try_from(schedule.frequency).unwrap_or(i64::MAX / 4);
+    let offset = i64::try_from(schedule.at.unwrap_or(0)).unwrap_or(0);
+    after_ms - (after_ms - offset).rem_euclid(frequency) + frequency
+}
+
+impl ArrayState {
+    fn group_record_index(&self, name: &str) -> Result<usize, ApiFault> {
+        self.protection_groups
+            .iter()
+            .position(|record| record.group.name == name)
+            .ok_or_else(|| ApiFault::bad_request(name, "Protection group does not exist."))
+    }
+
+    pub fn protection_groups_view(&self) -> Vec<ProtectionGroup> {
+        self.protection_groups
+            .iter()
+            .map(|record| record.group.clone())
+            .collect()
+    }
+
+    /// `POST /protection-groups`: new groups with the array's default schedule (hourly,
+    /// disabled) and retention (all for a day, then 4 a day for 7 days).
+    pub fn create_protection_groups(
+        &mut self,
+        user: &str,
+        names: &[String],
+        now_ms: i64,
+    ) -> Result<Vec<ProtectionGroup>, ApiFault> {
+        for (index, name) in names.iter().enumerate() {
+            validate_object_name("Protection group", name)
+                .map_err(|message| ApiFault::bad_request(name, message))?;
+            let taken = self
+                .protection_groups
+                .iter()
+                .any(|record| record.group.name.eq_ignore_ascii_case(name))
+                || names[..index]
+                    .iter()
+                    .any(|earlier| earlier.eq_ignore_ascii_case(name));
+            if taken {
+                return Err(ApiFault::bad_request(
+                    name,
+                    "Protection group already exists.",
+                ));
+            }
+        }
+        let created: Vec<ProtectionGroup> = names
+            .iter()
+            .map(|name| ProtectionGroup {
+                id: new_id(),
+                name: name.clone(),
+                destroyed: false,
+                host_count: 0,
+                host_group_count: 0,
+                volume_count: 0,
+                is_local: true,
+                snapshot_schedule: SnapshotSchedule {
+                    enabled: false,
+                    frequency: 60 * MINUTE_MS,
+                    at: None,
+                },
+                source_retention: RetentionPolicy {
+                    all_for_sec: DAY_MS / 1000,
+                    per_day: 4,
+                    days: 7,
+                },
+                time_remaining: None,
+                space: Space::default(),
+            })
+            .collect();
+        self.protection_groups
+            .extend(created.iter().map(|group| GroupRecord {
+                group: group.clone(),
+                members: Vec::new(),
+                next_snapshot_ms: None,
+            }));
+        self.audit(user, "purepgroup", "create", names.join(" "), now_ms);
+        Ok(created)
+    }
+
+    /// `PATCH /protection-groups?names=NAME`: rename, schedule, retention, destroy, recover.
+    pub fn patch_protection_group(
+        &mut self,
+        user: &str,
+        name: &str,
+        patch: &ProtectionGroupPatch,
+        now_ms: i64,
+    ) -> Result<ProtectionGroup, ApiFault> {
+        let index = self.group_record_index(name)?;
+        let mut group = self.protection_groups[index].group.clone();
+        let refuse = |message: &str| ApiFault::bad_request(name, message);
+        let changes_more_than_destroyed = patch.name.is_some()
+            || patch.snapshot_schedule.is_some()
+            || patch.source_retention.is_some();
+        if group.destroyed && patch.destroyed != Some(false) && changes_more_than_destroyed {
+            return Err(refuse(
+                "Protection group has been destroyed. Recover it first.",
+            ));
+        }
+        if let Some(new_name) = &patch.name {
+            validate_object_name("Protection group", new_name)
+                .map_err(|message| ApiFault::bad_request(new_name, message))?;
+            let taken = self.protection_groups.iter().any(|record| {
+                record.group.id != group.id && record.group.name.eq_ignore_ascii_case(new_name)
+            });
+            if taken {
+                return Err(ApiFault::bad_request(
+                    new_name,
+                    "Protection group already exists.",
+                ));
+            }
+            group.name = new_name.clone();
+        }
+        if let Some(schedule) = &patch.snapshot_schedule {
+            let current = &mut group.snapshot_schedule;
+            current.enabled = schedule.enabled.unwrap_or(current.enabled);
+            current.frequency = schedule.frequency.unwrap_or(current.frequency);
+            if schedule.at.is_some() {
+                current.at = schedule.at;
+            }
+            if !FREQUENCIES.contains(&current.frequency) {
+                return Err(refuse(&format!(
+                    "Invalid snapshot frequency {} ms: it must be between 5 minutes ({} ms) and a year.",
+                    current.frequency,
+                    FREQUENCIES.start()
+                )));
+            }
+            if let Some(at) = current.at {
+                if at >= DAY_MS {
+                    return Err(refuse(&format!(
+                        "Invalid at {at}: give milliseconds after midnight, below {DAY_MS}."
+                    )));
+                }
+                if !current.frequency.is_multiple_of(DAY_MS) {
+                    return Err(refuse("at can only be set for schedules of whole days."));
+                }
+            }
+        }
+        if let Some(retention) = &patch.source_retention {
+            let current = &mut group.source_retention;
+            current.all_for_sec = retention.all_for_sec.unwrap_or(current.all_for_sec);
+            current.per_day = retention.per_day.unwrap_or(current.per_day);
+            current.days = retention.days.unwrap_or(current.days);
+            if current.per_day > MAX_PER_DAY {
+                return Err(refuse(&format!(
+                    "Invalid per_day {}: at most {MAX_PER_DAY}.",
+                    current.per_day
+                )));
+            }
+            if current.days > MAX_DAYS {
+                return Err(refuse(&format!(
+                    "Invalid days {}: at most {MAX_DAYS}.",
+                    current.days
+                )));
+            }
+        }
+        match patch.destroyed {
+            Some(true) if !group.destroyed => {
+                group.destroyed = true;
+                self.destroyed_at.insert(group.id.clone(), now_ms);
+            }
+            Some(false) if group.destroyed => {
+                group.destroyed = false;
+                group.time_remaining = None;
+                self.destroyed_at.remove(&group.id);
+            }
+            _ => {}
+        }
+        let old_name = self.protection_groups[index].group.name.clone();
+        if group.name != old_name {
+            self.follow_group_rename(&group.id, &old_name, &group.name);
+        }
+        let record = &mut self.protection_groups[index];
+        let schedule = group.snapshot_schedule;
+        record.next_snapshot_ms = (schedule.enabled && !group.destroyed).then(|| {
+            record
+                .next_snapshot_ms
+                .filter(|_| record.group.snapshot_schedule == schedule)
+                .unwrap_or_else(|| next_slot(now_ms, &schedule))
+        });
+        let group_id = group.id.clone();
+        let destroyed = group.destroyed;
+        record.group = group;
+        self.follow_group_destruction(&group_id, destroyed, now_ms);
+        self.sweep(now_ms);
+        self.audit(user, "purepgroup", "setattr", name.to_owned(), now_ms);
+        Ok(
+            self.protection_groups[self.group_record_index_by_id(&group_id)]
+                .group
+                .clone(),
+        )
+    }
+
+    fn group_record_index_by_id(&self, id: &str) -> usize {
+        self.protection_groups
+            .iter()
+            .position(|record| record.group.id == id)
+            .unwrap_or_default()
+    }
+
+    fn follow_group_rename(&mut self, group_id: &str, old_name: &str, new_name: &str) {
+        let mut renamed_ids = BTreeSet::new();
+        for record in &mut self.group_snapshots {
+            if record.group_id == group_id {
+                record.snapshot.source.name = Some(new_name.to_owned());
+                record.snapshot.name = format!("{new_name}.{}", record.snapshot.suffix);
+                renamed_ids.insert(record.snapshot.id.clone());
+            }
+        }
+        let prefix = format!("{old_name}.");
+        for record in &mut self.snapshots {
+            let in_group = record
+                .group_snapshot_id
+                .as_ref()
+                .is_some_and(|id| renamed_ids.contains(id));
+            if let (true, Some(rest)) = (in_group, record.snapshot.name.strip_prefix(&prefix)) {
+                record.snapshot.name = format!("{new_name}.{rest}");
+            }
+        }
+    }
+
+    /// Destroys or recovers a group's snapshots with it, as arrays do.
+    fn follow_group_destruction(&mut self, group_id: &str, destroyed: bool, now_ms: i64) {
+        let ids: Vec<String> = self
+            .group_snapshots
+            .iter_mut()
+            .filter(|record| record.group_id == group_id)
+            .filter_map(|record| {
+                if destroyed && !record.snapshot.destroyed {
+                    record.destroyed_with_group = true;
+                    Some(record.snapshot.id.clone())
+                } else if !destroyed && record.destroyed_with_group {
+                    record.destroyed_with_group = false;
+                    Some(record.snapshot.id.clone())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for id in ids {
+            self.set_group_snapshot_destroyed(&id, destroyed, now_ms);
+        }
+    }
+
+    /// `DELETE /protection-groups`: eradicates destroyed groups with their snapshots.
+    pub fn eradicate_protection_groups(
+        &mut self,
+        user: &str,
+        names: &[String],
+        now_ms: i64,
+    ) -> Result<(), ApiFault> {
+        for name in names {
+            let record = &self.protection_groups[self.group_record_index(name)?];
+            if !record.group.destroyed {
+                return Err(ApiFault::bad_request(
+                    name,
+                    "Protection group must be destroyed before it can be eradicated.",
+                ));
+            }
+        }
+        self.protection_groups
+            .retain(|record| !names.contains(&record.group.name));
+        self.forget_eradicated();
+        self.audit(user, "purepgroup", "eradicate", names.join(" "), now_ms);
+        Ok(())
+    }
+
+    // --- members --------------------------------------------------------------------------
+
+    fn member_key(&self, kind: MemberKind, name: &str) -> Result<String, ApiFault> {
+        match kind {
+            MemberKind::Volume => Ok(self.volumes[self.volume_index(name)?].id.clone()),
+            MemberKind::Host => self
+                .hosts
+                .iter()
+                .find(|host| host.name == name)
+                .map(|host| host.name.clone())
+                .ok_or_else(|| ApiFault::bad_request(name, "Host does not exist.")),
+            MemberKind::HostGroup => self
+                .host_groups
+                .iter()
+                .find(|group| group.name == name)
+                .map(|group| group.name.clone())
+                .ok_or_else(|| ApiFault::bad_request(name, "Host group does not exist.")),
+        }
+    }
+
+    fn member_name(&self, member: &Member) -> String {
+        match member.kind {
+            MemberKind::Volume => self
+                .volumes
+                .iter()
+                .find(|volume| volume.id == member.key)
+                .map(|volume| volume.name.clone())
+                .unwrap_or_default(),
+            MemberKind::Host | MemberKind::HostGroup => member.key.clone(),
+        }
+    }
+
+    /// Adds members of one kind to a group, all or nothing.
+    pub fn add_protection_members(
+        &mut self,
+        user: &str,
+        kind: MemberKind,
+        group: &str,
+        names: &[String],
+        now_ms: i64,
+    ) -> Result<Vec<Membership>, ApiFault> {
+        let index = self.group_record_index(group)?;
+        let record = &self.protection_groups[index];
+        if record.group.destroyed {
+            return Err(ApiFault::bad_request(
+                group,
+                "Protection group has been destroyed. Recover it first.",
+            ));
+        }
+        if let Some(other) = record.members.iter().find(|member| member.kind != kind) {
+            return Err(ApiFault::bad_request(
+                group,
+                format!(
+                    "Protection group already protects {}; a group protects one kind of object.",
+                    other.kind.label()
+                ),
+            ));
+        }
+        let mut added = Vec::new();
+        for name in names {
+            let key = self.member_key(kind, name)?;
+            let member = Member { kind, key };
+            if self.protection_groups[index].members.contains(&member) || added.contains(&member) {
+                return Err(ApiFault::bad_request(
+                    name,
+                    format!("Already a member of protection group {group}."),
+                ));
+            }
+            added.push(member);
+        }
+        self.protection_groups[index].members.extend(added);
+        self.refresh_member_counts();
+        let flag = match kind {
+            MemberKind::Volume => "--addvollist",
+            MemberKind::Host => "--addhostlist",
+            MemberKind::HostGroup => "--addhgrouplist",
+        };
+        let arguments = format!("{group} {flag} {}", names.join(","));
+        self.audit(user, "purepgroup", "setattr", arguments, now_ms);
+        Ok(names
+            .iter()
+            .map(|name| Membership {
+                group: reference(group),
+                member: reference(name),
+            })
+            .collect())
+    }
+
+    /// Removes members of one kind from a group, all or nothing.
+    pub fn remove_protection_members(
+        &mut self,
+        user: &str,
+        kind: MemberKind,
+        group: &str,
+        names: &[String],
+        now_ms: i64,
+    ) -> Result<(), ApiFault> {
+        let index = self.group_record_index(group)?;
+        let mut removed = Vec::new();
+        for name in names {
+            let member = Member {
+                kind,
+                key: self.member_key(kind, name)?,
+            };
+            if !self.protection_groups[index].members.contains(&member) {
+                return Err(ApiFault::bad_request(
+                    name,
+                    format!("Not a member of protection group {group}."),
+                ));
+            }
+            removed.push(member);
+        }
+        self.protection_groups[index]
+            .members
+            .retain(|member| !removed.contains(member));
+        self.refresh_member_counts();
+        self.audit(
+            user,
+            "purepgroup",
+            "setattr",
+            format!("{group} --remove {}", names.join(",")),
+            now_ms,
+        );
+        Ok(())
+    }
+
+    /// Memberships of one kind, group then member by name.
+    pub fn protection_memberships(&self, kind: MemberKind) -> Vec<Membership> {
+        self.protection_groups
+            .iter()
+            .flat_map(|record| {
+                record
+                    .members
+                    .iter()
+                    .filter(move |member| member.kind == kind)
+                    .map(|member| Membership {
+                        group: Reference {
+                            id: Some(record.group.id.clone()),
+                            name: Some(record.group.name.clone()),
+                        },
+                        member: reference(&self.member_name(member)),
+                    })
+            })
+            .collect()
+    }
+
+    fn refresh_member_counts(&mut self) {
+        for record in &mut self.protection_groups {
+            let count = |kind| {
+                u32::try_from(
+                    record
+                        .members
+                        .iter()
+                        .filter(|member| member.kind == kind)
+                        .count(),
+                )
+                .unwrap_or(u32::MAX)
+            };
+            record.group.volume_count = count(MemberKind::Volume);
+            record.group.host_count = count(MemberKind::Host);
+            record.group.host_group_count = count(MemberKind::HostGroup);
+        }
+    }
+
+    /// Drops members that no longer exist, and follows host and host group renames.
+    pub(crate) fn follow_member_changes(&mut self, renamed: Option<(&str, &str)>) {
+        let volume_ids: BTreeSet<String> = self
+            .volumes
+            .iter()
+            .map(|volume| volume.id.clone())
+            .collect();
+        let hosts: BTreeSet<String> = self.hosts.iter().map(|host| host.name.clone()).collect();
+        let groups: BTreeSet<String> = self
+            .host_groups
+            .iter()
+            .map(|group| group.name.clone())
+            .collect();
+        for record in &mut self.protection_groups {
+            for member in &mut record.members {
+                if let Some((old, new)) = renamed
+                    && member.kind != MemberKind::Volume
+                    && member.key == old
+                {
+                    member.key = new.to_owned();
+                }
+            }
+            record.members.retain(|member| match member.kind {
+                MemberKind::Volume => volume_ids.contains(&member.key),
+                MemberKind::Host => hosts.contains(&member.key),
+                MemberKind::HostGroup => groups.contains(&member.key),
+            });
+        }
+        self.refresh_member_counts();
+    }
+
+    /// The live volumes a group protects: its volumes, or those connected to its hosts or
+    /// host groups, in name order.
+    fn protected_volume_ids(&self, record: &GroupRecord) -> Vec<String> {
+        let mut ids = BTreeSet::new();
+        for member in &record.members {
+            match member.kind {
+                MemberKind::Volume => {
+                    ids.insert(member.key.clone());
+                }
+                MemberKind::Host => {
+                    let group = self
+                        .hosts
+                        .iter()
+                        .find(|host| host.name == member.key)
+                        .and_then(|host| host.host_group.name.clone());
+                    for connection in &self.connections {
+                        let seen = connection.target == Target::Host(member.key.clone())
+                            || group.as_ref().is_some_and(|group| {
+                                connection.target == Target::Group(group.clone())
+                            });
+                        if seen {
+                            ids.insert(connection.volume_id.clone());
+                        }
+                    }
+                }
+                MemberKind::HostGroup => {
+                    for connection in &self.connections {
+                        if connection.target == Target::Group(member.key.clone()) {
+                            ids.insert(connection.volume_id.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let mut volumes: Vec<_> = self
+            .volumes
+            .iter()
+            .filter(|volume| ids.contains(&volume.id) && !volume.destroyed)
+            .collect();
+        volumes.sort_by(|a, b| a.name.cmp(&b.name));
+        volumes
+            .into_iter()
+            .map(|volume| volume.id.clone())
+            .collect()
+    }
+
+    // --- protection group snapshots -------------------------------------------------------
+
+    pub fn group_snapshots_view(&self) -> Vec<ProtectionGroupSnapshot> {
+        self.group_snapshots
+            .iter()
+            .map(|record| record.snapshot.clone())
+            .collect()
+    }
+
+    fn group_snapshot_index(&self, name: &str) -> Result<usize, ApiFault> {
+        self.group_snapshots
+            .iter()
+            .position(|record| record.snapshot.name == name)
+            .ok_or_else(|| ApiFault::bad_request(name, "Protection group snapshot does not exist."))
+    }
+
+    /// `POST /protection-group-snapshots`: one snapshot of each group's volumes, all taken at
+    /// the same instant; with `apply_retention`, the group's retention then applies to it.
+    pub fn create_group_snapshots(
+        &mut self,
+        user: &str,
+        sources: &[String],
+        suffix: Option<&str>,
+        apply_retention: bool,
+        now_ms: i64,
+    ) -> Result<Vec<ProtectionGroupSnapshot>, ApiFault> {
+        if let Some(suffix) = suffix {
+            validate_object_name("Snapshot suffix", suffix)
+                .map_err(|message| ApiFault::bad_request(suffix, message))?;
+        }
+        let mut indexes = Vec::new();
+        for source in sources {
+            let index = self.group_record_index(source)?;
+            if self.protection_groups[index].group.destroyed {
+                return Err(ApiFault::bad_request(
+                    source,
+                    "Protection group has been destroyed. Recover it first.",
+                ));
+            }
+            if let Some(suffix) = suffix {
+                let name = format!("{source}.{suffix}");
+                if self.group_snapshot_index(&name).is_ok() {
+                    return Err(ApiFault::bad_request(
+                        name,
+                        "Protection group snapshot already exists.",
+                    ));
+                }
+            }
+            indexes.push(index);
+        }
+        let mut created = Vec::new();
+        for index in indexes {
+            created.push(self.take_group_snapshot(index, suffix, apply_retention, now_ms));
+            if apply_retention {
+                self.apply_retention(index, now_ms);
+            }
+        }
+        self.refresh_snapshot_space();
+        let mut arguments = sources.join(" ");
+        if let Some(suffix) = suffix {
+            arguments.push_str(&format!(" --suffix {suffix}"));
+        }
+        if apply_retention {
+            arguments.push_str(" --apply-retention");
+        }
+        self.audit(user, "purepgroup", "snap", arguments, now_ms);
+        Ok(created)
+    }
+
+    fn take_group_snapshot(
+        &mut self,
+        index: usize,
+        suffix: Option<&str>,
+        retained: bool,
+        at_ms: i64,
+    ) -> ProtectionGroupSnapshot {
+        let group = self.protection_groups[index].group.clone();
+        let suffix = match suffix {
+            Some(suffix) => suffix.to_owned(),
+            None => self.next_suffix(&group.id, &group.name),
+        };
+        let name = format!("{}.{suffix}", group.name);
+        let snapshot_id = new_id();
+        let volume_ids = self.protected_volume_ids(&self.protection_groups[index]);
+        let mut held = 0;
+        for volume_id in volume_ids {
+            let Some(volume) = self.volumes.iter().find(|volume| volume.id == volume_id) else {
+                continue;
+            };
+            let volume = volume.clone();
+            let record = self.new_snapshot(
+                &volume,
+                format!("{name}.{}", volume.name),
+                suffix.clone(),
+                Some(snapshot_id.clone()),
+                at_ms,
+            );
+            held += record.snapshot.space.snapshots.unwrap_or(0);
+            self.snapshots.push(record);
+        }
+        let snapshot = ProtectionGroupSnapshot {
+            id: snapshot_id,
+            name,
+            created: at_ms,
+            destroyed: false,
+            source: Reference {
+                id: Some(group.id.clone()),
+                name: Some(group.name.clone()),
+            },
+            suffix,
+            time_remaining: None,
+            space: Space {
+                snapshots: Some(held),
+                total_physical: Some(held),
+                ..Space::default()
+            },
+        };
+        self.group_snapshots.push(GroupSnapshotRecord {
+            snapshot: snapshot.clone(),
+            group_id: group.id,
+            retained,
+            destroyed_with_group: false,
+        });
+        snapshot
+    }
+
+    fn set_group_snapshot_destroyed(&mut self, id: &str, destroyed: bool, now_ms: i64) {
+        for record in &mut self.group_snapshots {
+            if record.snapshot.id == id {
+                record.snapshot.destroyed = destroyed;
+                if !destroyed {
+                    record.snapshot.time_remaining = None;
+                }
+            }
+        }
+        for record in &mut self.snapshots {
+            if record.group_snapshot_id.as_deref() == Some(id) {
+                record.snapshot.destroyed = destroyed;
+                if !destroyed {
+                    record.snapshot.time_remaining = None;
+                }
+            }
+        }
+        if destroyed {
+            self.destroyed_at.insert(id.to_owned(), now_ms);
+        } else {
+            self.destroyed_at.remove(id);
+        }
+    }
+
+    /// `PATCH /protection-group-snapshots`: destroy or recover, all or nothing.
+    pub fn patch_group_snapshots(
+        &mut self,
+        user: &str,
+        names: &[String],
+        destroyed: Option<bool>,
+        now_ms: i64,
+    ) -> Result<Vec<ProtectionGroupSnapshot>, ApiFault> {
+        let mut ids = Vec::new();
+        for name in names {
+            let record = &self.group_snapshots[self.group_snapshot_index(name)?];
+            if destroyed == Some(false) && record.destroyed_with_group {
+                return Err(ApiFault::bad_request(
+                    name,
+                    "The snapshot's protection group has been destroyed. Recover the group first.",
+                ));
+            }
+            ids.push(record.snapshot.id.clone());
+        }
+        if let Some(destroyed) = destroyed {
+            for id in &ids {
+                self.set_group_snapshot_destroyed(id, destroyed, now_ms);
+            }
+            self.sweep(now_ms);
+            let action = if destroyed { "destroy" } else { "recover" };
+            self.audit(user, "purepgroup", action, names.join(" "), now_ms);
+        }
+        Ok(self
+            .group_snapshots
+            .iter()
+            .filter(|record| ids.contains(&record.snapshot.id))
+            .map(|record| record.snapshot.clone())
+            .collect())
+    }
+
+    /// `DELETE /protection-group-snapshots`: eradicates destroyed ones with their volume
+    /// snapshots.
+    pub fn eradicate_group_snapshots(
+        &mut self,
+        user: &str,
+        names: &[String],
+        now_ms: i64,
+    ) -> Result<(), ApiFault> {
+        for name in names {
+            let record = &self.group_snapshots[self.group_snapshot_index(name)?];
+            if !record.snapshot.destroyed {
+                return Err(ApiFault::bad_request(
+                    name,
+                    "Protection group snapshot must be destroyed before it can be eradicated.",
+                ));
+            }
+        }
+        self.group_snapshots
+            .retain(|record| !names.contains(&record.snapshot.name));
+        self.forget_eradicated();
+        self.refresh_snapshot_space();
+        self.audit(user, "purepgroup", "eradicate", names.join(" "), now_ms);
+        Ok(())
+    }
+
+    // --- schedule and retention -----------------------------------------------------------
+
+    /// Takes every scheduled snapshot due by `now_ms`, then applies retention. Slots older
+    /// than the retention period would be pruned at once, so they are skipped.
+    pub(crate) fn run_schedules(&mut self, now_ms: i64) {
+        for index in 0..self.protection_groups.len() {
+            let record = &self.protection_groups[index];
+            let Some(mut due) = record.next_snapshot_ms.filter(|due| *due <= now_ms) else {
+                continue;
+            };
+            let schedule = record.group.snapshot_schedule;
+            let retention = record.group.source_retention;
+            let horizon_ms = i64::try_from(retention.all_for_sec * 1000 + retention.days * DAY_MS)
+                .unwrap_or(i64::MAX / 4);
+            if due < now_ms - horizon_ms {
+                due = next_slot(now_ms - horizon_ms - 1, &schedule);
+            }
+            while due <= now_ms {
+                self.take_group_snapshot(index, None, true, due);
+                due = next_slot(due, &schedule);
+            }
+            self.protection_groups[index].next_snapshot_ms = Some(due);
+            self.apply_retention(index, now_ms);
+            self.refresh_snapshot_space();
+        }
+    }
+
+    /// Destroys the group's retained snapshots its policy no longer keeps: every one younger
+    /// than `all_for_sec`; then, for each of `days` days, the newest in each of `per_day`
+    /// equal parts of the day.
+    fn apply_retention(&mut self, index: usize, now_ms: i64) {
+        let record = &self.protection_groups[index];
+        let policy = record.group.source_retention;
+        let group_id = record.group.id.clone();
+        let keep_all_after = now_ms - i64::try_from(policy.all_for_sec * 1000).unwrap_or(0);
+        let day = i64::try_from(DAY_MS).unwrap_or(i64::MAX);
+        let days = i64::try_from(policy.days).unwrap_or(0);
+        let per_day = i64::try_from(policy.per_day).unwrap_or(0);
+        let mut candidates: Vec<(i64, String)> = self
+            .group_snapshots
+            .iter()
+            .filter(|snapshot| {
+                snapshot.group_id == group_id && snapshot.retained && !snapshot.snapshot.destroyed
+            })
+            .map(|snapshot| (snapshot.snapshot.created, snapshot.snapshot.id.clone()))
+            .collect();
+        candidates.sort();
+        let mut kept_buckets = BTreeSet::new();
+        let mut pruned = Vec::new();
+        for (created, id) in candidates.into_iter().rev() {
+            if created > keep_all_after {
+                continue;
+            }
+            let age = keep_all_after - created;
+            let day_index = age / day;
+            let bucket = if per_day > 0 && day_index < days {
+                Some((day_index, (age % day) * per_day / day))
+            } else {
+                None
+            };
+            match bucket {
+                Some(bucket) if kept_buckets.insert(bucket) => {}
+                _ => pruned.push(id),
+            }
+        }
+        for id in pruned {
+            self.set_group_snapshot_destroyed(&id, true, now_ms);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_fall_on_multiples_of_the_frequency_from_at() {
+        let hourly = SnapshotSchedule {
+            enabled: true,
+            frequency: 3_600_000,
+            at: None,
+        };
+        assert_eq!(next_slot(0, &hourly), 3_600_000);
+        assert_eq!(next_slot(3_599_999, &hourly), 3_600_000);
+        assert_eq!(next_slot(3_600_000, &hourly), 7_200_000);
+        let daily_at_two = SnapshotSchedule {
+            enabled: true,
+            frequency: DAY_MS,
+            at: Some(2 * 3_600_000),
+        };
+        assert_eq!(next_slot(0, &daily_at_two), 2 * 3_600_000);
+        assert_eq!(
+            next_slot(3 * 3_600_000, &daily_at_two),
+            i64::try_from(DAY_MS).unwrap() + 2 * 3_600_000
+        );
+    }
+}

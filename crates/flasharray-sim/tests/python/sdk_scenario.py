@@ -1,0 +1,139 @@
+"""Drives a simulated FlashArray through the official Python SDK (py-pure-client).
+
+Provisioning and data protection as a storage admin's script does them; every response must
+decode into the SDK's models, and every refusal must come back as the SDK's ErrorResponse.
+Run by tests/it/python_sdk.rs with the target and credentials in the environment.
+"""
+
+import os
+import sys
+
+import urllib3
+from pypureclient import flasharray
+from pypureclient.responses import ErrorResponse, ValidResponse
+
+urllib3.disable_warnings()
+
+GIB = 1024 ** 3
+MIB = 1024 ** 2
+
+
+def client():
+    target = os.environ["FA_TARGET"]
+    if os.environ["FA_AUTH"] == "api_token":
+        return flasharray.Client(target, api_token=os.environ["FA_API_TOKEN"], verify_ssl=False)
+    return flasharray.Client(
+        target,
+        private_key_file=os.environ["FA_KEY_FILE"],
+        username=os.environ["FA_USERNAME"],
+        client_id=os.environ["FA_CLIENT_ID"],
+        key_id=os.environ["FA_KEY_ID"],
+        issuer=os.environ["FA_ISSUER"],
+        verify_ssl=False,
+    )
+
+
+def ok(response, what):
+    if not isinstance(response, ValidResponse):
+        errors = [(e.context, e.message) for e in response.errors]
+        sys.exit(f"{what}: expected success, got {response.status_code} {errors}")
+    return list(getattr(response, "items", None) or [])
+
+
+def refused(response, what, words):
+    if not isinstance(response, ErrorResponse):
+        sys.exit(f"{what}: expected a refusal, got {response.status_code}")
+    message = " ".join(e.message for e in response.errors)
+    if words.lower() not in message.lower():
+        sys.exit(f"{what}: refusal {message!r} does not mention {words!r}")
+
+
+def check(condition, what):
+    if not condition:
+        sys.exit(f"check failed: {what}")
+
+
+def main():
+    fa = client()
+    array = ok(fa.get_arrays(), "get arrays")[0]
+    print(f"connected to {array.name} with {os.environ['FA_AUTH']}")
+
+    # Provisioning, as the classic quick start does it.
+    ok(fa.post_volumes(names=["vol1"], volume=flasharray.VolumePost(provisioned=GIB)), "create vol1")
+    ok(fa.post_volumes(names=["vol2"], volume=flasharray.VolumePost(provisioned=5 * MIB)), "create vol2")
+    refused(fa.post_volumes(names=["vol1"], volume=flasharray.VolumePost(provisioned=GIB)),
+            "duplicate vol1", "already exists")
+    refused(fa.post_volumes(names=["bad_name"], volume=flasharray.VolumePost(provisioned=GIB)),
+            "bad name", "bad_name")
+    volumes = ok(fa.get_volumes(filter="name='vol*'", sort=["name-"]), "filtered list")
+    check([v.name for v in volumes] == ["vol2", "vol1"], f"sorted filter gave {[v.name for v in volumes]}")
+    ok(fa.patch_volumes(names=["vol2"], volume=flasharray.VolumePatch(provisioned=10 * MIB)), "grow vol2")
+    refused(fa.patch_volumes(names=["vol2"], volume=flasharray.VolumePatch(provisioned=5 * MIB)),
+            "shrink without truncate", "truncat")
+
+    ok(fa.post_hosts(names=["host1"], host=flasharray.HostPost(
+        iqns=["iqn.2001-04.com.example:host1-a", "iqn.2001-04.com.example:host1-b"])), "create host1")
+    ok(fa.post_hosts(names=["host2"], host=flasharray.HostPost(wwns=["21:00:00:24:FF:4C:C5:6A"])), "create host2")
+    ok(fa.post_host_groups(names=["hgroup1"]), "create hgroup1")
+    ok(fa.post_host_groups_hosts(group_names=["hgroup1"], member_names=["host2"]), "host2 into hgroup1")
+    ok(fa.post_connections(host_names=["host1"], volume_names=["vol1"],
+                           connection=flasharray.ConnectionPost(lun=10)), "connect vol1 to host1")
+    ok(fa.post_connections(host_group_names=["hgroup1"], volume_names=["vol2"]), "connect vol2 to hgroup1")
+    connections = ok(fa.get_connections(host_names=["host1"]), "host1 connections")
+    check([(c.volume.name, c.lun) for c in connections] == [("vol1", 10)], "vol1 at LUN 10")
+    refused(fa.patch_volumes(names=["vol1"], volume=flasharray.VolumePatch(destroyed=True)),
+            "destroy a connected volume", "connection")
+
+    # Snapshots, copies and a restore.
+    ok(fa.post_volume_snapshots(source_names=["vol1", "vol2"],
+                                volume_snapshot=flasharray.VolumeSnapshotPost(suffix="before")), "snapshot")
+    snapshots = ok(fa.get_volume_snapshots(source_names=["vol1"]), "vol1 snapshots")
+    check([s.name for s in snapshots] == ["vol1.before"], f"vol1 snapshots {[s.name for s in snapshots]}")
+    ok(fa.patch_volumes(names=["vol1"], volume=flasharray.VolumePatch(provisioned=2 * GIB)), "grow vol1")
+    refused(fa.post_volumes(names=["vol1"], volume=flasharray.VolumePost(
+        source=flasharray.Reference(name="vol1.before"))), "restore without overwrite", "overwrite")
+    ok(fa.post_volumes(names=["vol1"], overwrite=True, volume=flasharray.VolumePost(
+        source=flasharray.Reference(name="vol1.before"))), "restore vol1")
+    check(ok(fa.get_volumes(names=["vol1"]), "vol1")[0].provisioned == GIB, "restore brought back 1 GiB")
+    ok(fa.post_volumes(names=["vol1-copy"], volume=flasharray.VolumePost(
+        source=flasharray.Reference(name="vol1.before"))), "copy snapshot")
+
+    # A protection group with a schedule, and a snapshot of it.
+    ok(fa.post_protection_groups(names=["pg1"]), "create pg1")
+    ok(fa.post_protection_groups_volumes(group_names=["pg1"], member_names=["vol1", "vol2"]), "pg1 members")
+    refused(fa.post_protection_groups_hosts(group_names=["pg1"], member_names=["host1"]),
+            "mixed members", "one kind")
+    ok(fa.patch_protection_groups(names=["pg1"], protection_group=flasharray.ProtectionGroup(
+        snapshot_schedule=flasharray.SnapshotSchedule(enabled=True, frequency=3600000),
+        source_retention=flasharray.RetentionPolicy(all_for_sec=86400, per_day=4, days=7))), "schedule pg1")
+    group = ok(fa.get_protection_groups(names=["pg1"]), "pg1")[0]
+    check(group.volume_count == 2 and group.snapshot_schedule.enabled, "pg1 has 2 volumes and a schedule")
+    ok(fa.post_protection_group_snapshots(source_names=["pg1"],
+                                          protection_group_snapshot=flasharray.ProtectionGroupSnapshotPost(
+                                              suffix="manual")), "snapshot pg1")
+    inside = ok(fa.get_volume_snapshots(names=["pg1.manual.vol1"]), "pg1.manual.vol1")
+    check(inside[0].source.name == "vol1", "group snapshot holds vol1")
+    ok(fa.post_volumes(names=["vol1-from-pg"], volume=flasharray.VolumePost(
+        source=flasharray.Reference(name="pg1.manual.vol1"))), "copy out of a group snapshot")
+
+    # Space and performance decode.
+    ok(fa.get_arrays_space(), "array space")
+    ok(fa.get_arrays_performance(), "array performance")
+    ok(fa.get_volumes_space(names=["vol1"]), "volume space")
+    ok(fa.get_volumes_performance(names=["vol1"]), "volume performance")
+
+    # Tear down: disconnect, destroy, recover, rename, eradicate.
+    ok(fa.delete_connections(host_names=["host1"], volume_names=["vol1"]), "disconnect vol1")
+    ok(fa.patch_volumes(names=["vol1"], volume=flasharray.VolumePatch(destroyed=True)), "destroy vol1")
+    pending = ok(fa.get_volumes(destroyed=True), "pending eradication")
+    check([v.name for v in pending] == ["vol1"] and pending[0].time_remaining > 0, "vol1 pending")
+    ok(fa.patch_volumes(names=["vol1"], volume=flasharray.VolumePatch(destroyed=False)), "recover vol1")
+    ok(fa.patch_volumes(names=["vol1"], volume=flasharray.VolumePatch(name="vol1-renamed")), "rename vol1")
+    ok(fa.patch_volumes(names=["vol1-renamed"], volume=flasharray.VolumePatch(destroyed=True)), "destroy again")
+    ok(fa.delete_volumes(names=["vol1-renamed"]), "eradicate")
+    refused(fa.delete_volumes(names=["vol1-renamed"]), "eradicate twice", "does not exist")
+    print("scenario passed")
+
+
+if __name__ == "__main__":
+    main()
