@@ -43,3 +43,28 @@ pub struct Stats {
 pub async fn stats(State(sim): State<Simulator>) -> Json<Stats> {
     Json(sim.stats())
 }
+
+/// The body of `POST /sim/clock`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct AdvanceClock {
+    pub advance_ms: u64,
+}
+
+/// The simulator's time after a change.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ClockReading {
+    pub now_ms: i64,
+}
+
+/// `POST /sim/clock`: moves the array's time forward, so schedules, retention and eradication
+/// delays run out without waiting.
+pub async fn advance_clock(
+    State(sim): State<Simulator>,
+    Json(change): Json<AdvanceClock>,
+) -> Json<ClockReading> {
+    sim.clock
+        .advance(std::time::Duration::from_millis(change.advance_ms));
+    Json(ClockReading {
+        now_ms: sim.clock.now_ms(),
+    })
+}

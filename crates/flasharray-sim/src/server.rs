@@ -248,6 +248,7 @@ impl Simulator {
             .route("/sim/faults", get(control::faults).put(control::set_faults))
             .route("/sim/expire-tokens", post(control::expire_tokens))
             .route("/sim/stats", get(control::stats))
+            .route("/sim/clock", post(control::advance_clock))
             .fallback(api::not_found)
             .method_not_allowed_fallback(api::method_not_allowed)
             .layer(middleware::from_fn_with_state(self.clone(), faults::inject))

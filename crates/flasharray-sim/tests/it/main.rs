@@ -11,6 +11,9 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use serde_json::{Value, json};
 
+mod protection;
+mod python_sdk;
+
 struct Wire {
     sim: RunningSimulator,
     http: reqwest::Client,
@@ -41,6 +44,32 @@ impl Wire {
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.sim.url())
+    }
+
+    /// One `/api/2.52` call with a session; the status and the JSON body (`null` if none).
+    async fn call(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path_and_query: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, self.url(&format!("/api/2.52/{path_and_query}")))
+            .header("x-auth-token", token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("sent");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("JSON body")
+        };
+        (status, body)
     }
 
     async fn session(&self) -> String {

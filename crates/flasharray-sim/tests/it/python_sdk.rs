@@ -1,0 +1,141 @@
+//! The official Python SDK (py-pure-client, from PyPI) against the simulator: if a script
+//! works through it here, it works against an array, and the other way round.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flasharray_sim::ADMIN_USERNAME;
+use reqwest::Method;
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+use serde_json::json;
+
+use crate::Wire;
+
+/// The SDK release the scenario was written against.
+const SDK: &str = "py-pure-client==1.96.0";
+
+/// A virtual environment with the SDK, made once per target directory.
+fn sdk_python() -> PathBuf {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client");
+    let python = venv.join("bin/python");
+    let ready = venv.join(".installed");
+    if std::fs::read_to_string(&ready).is_ok_and(|installed| installed == SDK) {
+        return python;
+    }
+    let made = Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv)
+        .status()
+        .expect("python3 must be installed to run the SDK test");
+    assert!(made.success(), "python3 -m venv failed");
+    let installed = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            SDK,
+        ])
+        .status()
+        .expect("pip");
+    assert!(
+        installed.success(),
+        "pip install {SDK} failed (PyPI must be reachable)"
+    );
+    std::fs::write(&ready, SDK).expect("marker");
+    python
+}
+
+fn run_scenario(sim: &Wire, env: &[(&str, String)]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_scenario.py");
+    let target = sim.sim.url().trim_start_matches("https://").to_owned();
+    let output = Command::new(sdk_python())
+        .arg(script)
+        .env("FA_TARGET", target)
+        .envs(env.iter().map(|(key, value)| (*key, value.as_str())))
+        .output()
+        .expect("python ran");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("scenario passed"),
+        "SDK scenario failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+}
+
+// One test drives both auth methods so the virtual environment is made once, not raced.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_client() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    let (_, body) = wire
+        .call(
+            &token,
+            Method::POST,
+            &format!("admins/api-tokens?names={ADMIN_USERNAME}"),
+            None,
+        )
+        .await;
+    let api_token = body["items"][0]["api_token"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    tokio::task::block_in_place(|| {
+        run_scenario(
+            &wire,
+            &[("FA_AUTH", "api_token".into()), ("FA_API_TOKEN", api_token)],
+        );
+    });
+
+    let client_sim = Wire::start().await;
+    let token = client_sim.session().await;
+    let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("key");
+    let public_pem = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .expect("public PEM");
+    let (status, body) = client_sim
+        .call(
+            &token,
+            Method::POST,
+            "api-clients?names=sdk",
+            Some(json!({
+                "issuer": "sdk-test",
+                "public_key": public_pem,
+                "max_role": "storage_admin",
+            })),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let client_id = body["items"][0]["id"].as_str().expect("id").to_owned();
+    let key_id = body["items"][0]["key_id"]
+        .as_str()
+        .expect("key_id")
+        .to_owned();
+    client_sim
+        .call(
+            &token,
+            Method::PATCH,
+            "api-clients?names=sdk",
+            Some(json!({"enabled": true})),
+        )
+        .await;
+    let key_file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sdk-client-key.pem");
+    let private_pem = key.to_pkcs8_pem(LineEnding::LF).expect("private PEM");
+    std::fs::write(&key_file, private_pem.as_bytes()).expect("key written");
+    tokio::task::block_in_place(|| {
+        run_scenario(
+            &client_sim,
+            &[
+                ("FA_AUTH", "api_client".into()),
+                ("FA_KEY_FILE", key_file.display().to_string()),
+                ("FA_USERNAME", ADMIN_USERNAME.into()),
+                ("FA_CLIENT_ID", client_id),
+                ("FA_KEY_ID", key_id),
+                ("FA_ISSUER", "sdk-test".into()),
+            ],
+        );
+    });
+}
