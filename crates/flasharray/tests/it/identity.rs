@@ -119,3 +119,54 @@ async fn a_pre_made_id_token_is_exchanged_as_it_is() {
     let client = client(&sim, Credentials::IdToken(id_token));
     assert_eq!(client.array().await.expect("exchanged").name, "sim-test");
 }
+
+/// Registers an enabled API client capped at `max_role`, with a fresh key.
+async fn client_with_role(sim: &flasharray_sim::RunningSimulator, max_role: &str) -> Credentials {
+    let (private_key, public_key) = flasharray::PrivateKey::generate().expect("key");
+    let admin = bootstrap(sim);
+    let post = ApiClientPost {
+        issuer: "roles".into(),
+        public_key,
+        max_role: max_role.into(),
+        access_token_ttl_in_ms: None,
+    };
+    let name = max_role.replace('_', "-");
+    let registered = admin
+        .create_api_client(&name, &post)
+        .await
+        .expect("registered");
+    admin
+        .set_api_client_enabled(&name, true)
+        .await
+        .expect("enabled");
+    Credentials::ApiClient(flasharray::ApiClientCredentials {
+        client_id: registered.id,
+        key_id: registered.key_id,
+        issuer: registered.issuer,
+        username: flasharray_sim::ADMIN_USERNAME.into(),
+        private_key,
+    })
+}
+
+#[tokio::test]
+async fn an_api_clients_max_role_caps_what_its_tokens_may_do() {
+    let sim = start_sim().await;
+    let reader = client(&sim, client_with_role(&sim, "readonly").await);
+    let storage = client(&sim, client_with_role(&sim, "storage_admin").await);
+
+    assert!(reader.array().await.is_ok(), "a reader reads");
+    let refused = reader
+        .create_volume("by-reader", 1 << 20)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(403), "{refused}");
+    assert!(refused.to_string().contains("storage_admin"), "{refused}");
+
+    storage
+        .create_volume("by-storage", 1 << 20)
+        .await
+        .expect("a storage admin provisions");
+    let refused = storage.create_api_token("pureuser").await.unwrap_err();
+    assert_eq!(refused.status(), Some(403), "{refused}");
+    assert!(refused.to_string().contains("array_admin"), "{refused}");
+}
