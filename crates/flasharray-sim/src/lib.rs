@@ -12,6 +12,7 @@ mod faults;
 mod host_routes;
 mod hosts;
 mod metrics;
+mod persist;
 mod protection;
 mod protection_routes;
 pub mod query;

@@ -27,6 +27,9 @@ struct Args {
     /// PEM private key of `--tls-cert`.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<String>,
+    /// Keep the array's state in this file across restarts (created if missing).
+    #[arg(long)]
+    state: Option<std::path::PathBuf>,
     /// Faults from the start, as `PUT /sim/faults` takes them: `{"latency_ms": 200, "error_rate": 0.1}`.
     #[arg(long, value_parser = parse_faults)]
     faults: Option<FaultConfig>,
@@ -59,6 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = SimulatorConfig::new(&args.name).seed(args.seed);
     config.listen = args.listen;
     config.identity = Some(identity);
+    config.state_file = args.state;
     let running = Simulator::start(config).await?;
     if let Some(faults) = args.faults {
         running.simulator.set_faults(faults);

@@ -1,6 +1,7 @@
 //! The simulator as a service: its shared state, its router, and starting it on HTTPS.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -19,6 +20,7 @@ use crate::clock::Clock;
 use crate::control::Stats;
 use crate::error::ApiFault;
 use crate::faults::{FaultConfig, Faults};
+use crate::persist::{self, PersistError};
 use crate::seed::Seed;
 use crate::state::{ArrayState, SUPPORTED_VERSIONS};
 use crate::tls::{Identity, TlsError, TlsListener};
@@ -34,6 +36,8 @@ pub struct SimulatorConfig {
     pub listen: SocketAddr,
     /// The certificate to serve; `None` generates a self-signed one, as an array ships with.
     pub identity: Option<Identity>,
+    /// Where to keep the state across restarts; `None` keeps it in memory only.
+    pub state_file: Option<PathBuf>,
 }
 
 impl SimulatorConfig {
@@ -44,6 +48,7 @@ impl SimulatorConfig {
             seed: Seed::Empty,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             identity: None,
+            state_file: None,
         }
     }
 
@@ -57,6 +62,8 @@ impl SimulatorConfig {
 pub enum StartError {
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error(transparent)]
+    State(#[from] PersistError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -71,6 +78,7 @@ pub struct Simulator {
     pub clock: Clock,
     pub(crate) faults: Arc<Faults>,
     counters: Arc<Counters>,
+    state_file: Option<Arc<PathBuf>>,
 }
 
 #[derive(Debug, Default)]
@@ -84,11 +92,37 @@ impl Simulator {
         let clock = Clock::default();
         let mut state = ArrayState::new(name);
         seed.apply(&mut state, clock.now_ms());
+        Self::with_state(state, clock)
+    }
+
+    fn with_state(state: ArrayState, clock: Clock) -> Self {
         Self {
             state: Arc::new(Mutex::new(state)),
             clock,
             faults: Arc::default(),
             counters: Arc::default(),
+            state_file: None,
+        }
+    }
+
+    /// A simulator kept in `path`: the state saved there if the file exists, else a new one
+    /// (saved at once), and every change written through.
+    pub fn persistent(name: &str, seed: Seed, path: &Path) -> Result<Self, PersistError> {
+        let clock = Clock::default();
+        let mut simulator = match persist::load(path)? {
+            Some(state) => Self::with_state(state, clock),
+            None => Self::new(name, seed),
+        };
+        simulator.state_file = Some(Arc::new(path.to_owned()));
+        simulator.save()?;
+        Ok(simulator)
+    }
+
+    /// Writes the state to its file, if it has one.
+    pub(crate) fn save(&self) -> Result<(), PersistError> {
+        match &self.state_file {
+            Some(path) => persist::save(path, &self.lock()),
+            None => Ok(()),
         }
     }
 
@@ -251,6 +285,10 @@ impl Simulator {
             .route("/sim/clock", post(control::advance_clock))
             .fallback(api::not_found)
             .method_not_allowed_fallback(api::method_not_allowed)
+            .layer(middleware::from_fn_with_state(
+                self.clone(),
+                persist::write_through,
+            ))
             .layer(middleware::from_fn_with_state(self.clone(), faults::inject))
             .layer(middleware::from_fn(check_version))
             .layer(middleware::from_fn(request_id))
@@ -313,7 +351,10 @@ impl Simulator {
                 addr: config.listen,
                 source,
             })?;
-        let simulator = Simulator::new(&config.name, config.seed);
+        let simulator = match &config.state_file {
+            Some(path) => Simulator::persistent(&config.name, config.seed, path)?,
+            None => Simulator::new(&config.name, config.seed),
+        };
         let (stop, stopped) = oneshot::channel::<()>();
         let app = simulator.router();
         let task = tokio::spawn(async move {

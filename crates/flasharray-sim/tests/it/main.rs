@@ -21,9 +21,11 @@ struct Wire {
 
 impl Wire {
     async fn start() -> Self {
-        let sim = Simulator::start(SimulatorConfig::new("wire"))
-            .await
-            .expect("simulator");
+        Self::with_config(SimulatorConfig::new("wire")).await
+    }
+
+    async fn with_config(config: SimulatorConfig) -> Self {
+        let sim = Simulator::start(config).await.expect("simulator");
         let mut roots = rustls::RootCertStore::empty();
         for certificate in CertificateDer::pem_slice_iter(sim.certificate_pem().as_bytes()) {
             roots.add(certificate.expect("PEM")).expect("root");
@@ -383,4 +385,59 @@ async fn lists_without_names_ignore_names_and_still_page() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["total_item_count"], 0);
+}
+
+#[tokio::test]
+async fn a_state_file_keeps_every_acknowledged_change_across_a_restart() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sim-state-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let config = || SimulatorConfig {
+        state_file: Some(path.clone()),
+        ..SimulatorConfig::new("kept")
+    };
+    let first = Wire::with_config(config()).await;
+    let token = first.session().await;
+    let (_, body) = first
+        .call(
+            &token,
+            reqwest::Method::POST,
+            &format!("admins/api-tokens?names={ADMIN_USERNAME}"),
+            None,
+        )
+        .await;
+    let api_token = body["items"][0]["api_token"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let (status, _) = first
+        .call(
+            &token,
+            reqwest::Method::POST,
+            "volumes?names=kept-vol",
+            Some(json!({"provisioned": 1 << 30})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    first.sim.shutdown().await;
+
+    let second = Wire::with_config(config()).await;
+    let login = second
+        .http
+        .post(second.url("/api/2.52/login"))
+        .header("api-token", &api_token)
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), StatusCode::OK, "the API token survived");
+    let token = login.headers()["x-auth-token"]
+        .to_str()
+        .expect("token")
+        .to_owned();
+    let (_, body) = second
+        .call(&token, reqwest::Method::GET, "volumes?names=kept-vol", None)
+        .await;
+    assert_eq!(body["items"][0]["provisioned"], 1u64 << 30);
+    second.sim.shutdown().await;
+    std::fs::remove_file(&path).expect("state file written");
 }
