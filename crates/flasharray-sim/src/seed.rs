@@ -1,8 +1,13 @@
 //! Starting contents for a simulated array.
 
+use shared::flasharray::{
+    HostPost, ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch,
+};
 use shared::size::{GIB, MIB, TIB};
 
-use crate::state::ArrayState;
+use crate::hosts::Target;
+use crate::protection::{DAY_MS, MemberKind};
+use crate::state::{ADMIN_USERNAME, ArrayState};
 
 /// What a simulator holds when it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -10,9 +15,13 @@ pub enum Seed {
     /// A factory-new array: no volumes.
     #[default]
     Empty,
-    /// A small production-like array, for demos.
+    /// A production-like array for demos: volumes of several applications, hosts with iSCSI
+    /// and Fibre Channel ports, host groups, connections, snapshots, and two protection groups
+    /// whose schedules have been running for two days.
     Demo,
 }
+
+const HOUR_MS: i64 = 60 * 60 * 1000;
 
 impl Seed {
     pub fn parse(text: &str) -> Option<Seed> {
@@ -24,26 +33,249 @@ impl Seed {
     }
 
     pub(crate) fn apply(self, state: &mut ArrayState, now_ms: i64) {
-        if self == Seed::Empty {
-            return;
+        if self == Seed::Demo {
+            seed_demo(state, now_ms);
         }
-        const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-        let volumes: [(&str, u64, u64); 12] = [
-            ("oracle-prod-data01", 2 * TIB, 1_310 * GIB),
-            ("oracle-prod-data02", 2 * TIB, 1_190 * GIB),
-            ("oracle-prod-redo", 200 * GIB, 61 * GIB),
-            ("sql-fin-db", 1536 * GIB, 702 * GIB),
-            ("sql-fin-log", 256 * GIB, 88 * GIB),
-            ("vmware-ds-gold01", 10 * TIB, 6_420 * GIB),
-            ("vmware-ds-gold02", 10 * TIB, 5_870 * GIB),
-            ("vmware-ds-silver01", 20 * TIB, 9_100 * GIB),
-            ("k8s-pv-0001", 50 * GIB, 12 * GIB),
-            ("k8s-pv-0002", 50 * GIB, 31 * GIB),
-            ("esx-boot-01", 10 * GIB, 3 * GIB),
-            ("scratch-etl", 500 * MIB, 0),
-        ];
-        for (age, (name, provisioned, written)) in (1i64..).zip(volumes) {
-            state.insert_volume(name, provisioned, written, now_ms - age * 37 * DAY_MS / 3);
+    }
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|name| (*name).to_owned()).collect()
+}
+
+/// A WWN in the `21:00:00:24:ff:..` form HBAs print.
+fn wwn(host: u8, port: u8) -> String {
+    format!("21:00:00:24:ff:4c:{host:02x}:{port:02x}")
+}
+
+fn seed_demo(state: &mut ArrayState, now_ms: i64) {
+    const DAY: i64 = 24 * HOUR_MS;
+    let mut volumes: Vec<(String, u64, u64)> = [
+        ("oracle-prod-data01", 2 * TIB, 1_310 * GIB),
+        ("oracle-prod-data02", 2 * TIB, 1_190 * GIB),
+        ("oracle-prod-redo", 200 * GIB, 61 * GIB),
+        ("sql-fin-db", 1536 * GIB, 702 * GIB),
+        ("sql-fin-log", 256 * GIB, 88 * GIB),
+        ("vmware-ds-gold01", 10 * TIB, 6_420 * GIB),
+        ("vmware-ds-gold02", 10 * TIB, 5_870 * GIB),
+        ("vmware-ds-silver01", 20 * TIB, 9_100 * GIB),
+        ("esx-boot-01", 10 * GIB, 3 * GIB),
+        ("esx-boot-02", 10 * GIB, 3 * GIB),
+        ("esx-boot-03", 10 * GIB, 4 * GIB),
+        ("exchange-db01", 4 * TIB, 2_880 * GIB),
+        ("exchange-db02", 4 * TIB, 2_650 * GIB),
+        ("exchange-log01", 500 * GIB, 140 * GIB),
+        ("file-share-eng", 8 * TIB, 5_230 * GIB),
+        ("file-share-hr", TIB, 310 * GIB),
+        ("backup-staging", 30 * TIB, 11_400 * GIB),
+        ("scratch-etl", 500 * MIB, 0),
+    ]
+    .into_iter()
+    .map(|(name, provisioned, written)| (name.to_owned(), provisioned, written))
+    .collect();
+    for index in 1..=12u64 {
+        volumes.push((
+            format!("k8s-pv-{index:04}"),
+            50 * GIB,
+            (index * 7 % 45) * GIB,
+        ));
+    }
+    for index in 1..=8u64 {
+        volumes.push((
+            format!("vdi-desktop-{index:03}"),
+            100 * GIB,
+            (20 + index * 3) * GIB,
+        ));
+    }
+    for (age, (name, provisioned, written)) in (1i64..).zip(&volumes) {
+        state.insert_volume(name, *provisioned, *written, now_ms - age * 37 * DAY / 9);
+    }
+
+    let user = ADMIN_USERNAME;
+    let at = now_ms - 3 * DAY;
+    let host = |iqns: &[String], wwns: &[String], personality: Option<&str>| HostPost {
+        iqns: iqns.to_vec(),
+        wwns: wwns.to_vec(),
+        personality: personality.map(str::to_owned),
+        ..HostPost::default()
+    };
+    let mut hosts = vec![
+        (
+            "ora-db-01".to_owned(),
+            host(&names(&["iqn.2005-03.org.open-iscsi:ora-db-01"]), &[], None),
+        ),
+        (
+            "ora-db-02".to_owned(),
+            host(&names(&["iqn.2005-03.org.open-iscsi:ora-db-02"]), &[], None),
+        ),
+        (
+            "sql-01".to_owned(),
+            host(
+                &names(&["iqn.1991-05.com.microsoft:sql-01.corp.example.com"]),
+                &[],
+                None,
+            ),
+        ),
+        (
+            "exchange-01".to_owned(),
+            host(&[], &[wwn(0x20, 1), wwn(0x20, 2)], None),
+        ),
+    ];
+    for index in 1..=3u8 {
+        hosts.push((
+            format!("esx-{index:02}"),
+            host(&[], &[wwn(index, 1), wwn(index, 2)], Some("esxi")),
+        ));
+    }
+    for (name, post) in &hosts {
+        state
+            .create_host(user, name, post, at)
+            .expect("demo hosts are valid");
+    }
+    for (group, members) in [
+        ("esx-cluster", &["esx-01", "esx-02", "esx-03"][..]),
+        ("ora-rac", &["ora-db-01", "ora-db-02"][..]),
+    ] {
+        state
+            .create_host_group(user, group, at)
+            .expect("demo host groups are valid");
+        for member in members {
+            state
+                .add_member(user, group, member, at)
+                .expect("demo members are valid");
         }
+    }
+    let connections: [(Target, &[&str]); 6] = [
+        (
+            Target::Group("esx-cluster".into()),
+            &["vmware-ds-gold01", "vmware-ds-gold02", "vmware-ds-silver01"],
+        ),
+        (
+            Target::Group("ora-rac".into()),
+            &[
+                "oracle-prod-data01",
+                "oracle-prod-data02",
+                "oracle-prod-redo",
+            ],
+        ),
+        (
+            Target::Host("sql-01".into()),
+            &["sql-fin-db", "sql-fin-log"],
+        ),
+        (
+            Target::Host("exchange-01".into()),
+            &["exchange-db01", "exchange-db02", "exchange-log01"],
+        ),
+        (Target::Host("esx-01".into()), &["esx-boot-01"]),
+        (Target::Host("esx-02".into()), &["esx-boot-02"]),
+    ];
+    for (target, volumes) in connections {
+        for volume in volumes {
+            state
+                .connect(user, &target, volume, None, at)
+                .expect("demo connections are valid");
+        }
+    }
+
+    state
+        .create_volume_snapshots(
+            user,
+            &names(&["sql-fin-db", "sql-fin-log"]),
+            Some("pre-upgrade"),
+            now_ms - 2 * DAY,
+        )
+        .expect("demo snapshots are valid");
+    state
+        .create_volume_snapshots(
+            user,
+            &names(&["file-share-eng"]),
+            None,
+            now_ms - 5 * HOUR_MS,
+        )
+        .expect("demo snapshots are valid");
+
+    let started = now_ms - 2 * DAY;
+    let groups = [
+        (
+            "pg-oracle",
+            MemberKind::Volume,
+            names(&[
+                "oracle-prod-data01",
+                "oracle-prod-data02",
+                "oracle-prod-redo",
+            ]),
+            SnapshotSchedulePatch {
+                enabled: Some(true),
+                frequency: Some(4 * 3_600_000),
+                at: None,
+            },
+        ),
+        (
+            "pg-vmware",
+            MemberKind::HostGroup,
+            names(&["esx-cluster"]),
+            SnapshotSchedulePatch {
+                enabled: Some(true),
+                frequency: Some(DAY_MS),
+                at: Some(2 * 3_600_000),
+            },
+        ),
+    ];
+    for (group, kind, members, schedule) in groups {
+        state
+            .create_protection_groups(user, &[group.to_owned()], started)
+            .expect("demo protection groups are valid");
+        state
+            .add_protection_members(user, kind, group, &members, started)
+            .expect("demo members are valid");
+        let patch = ProtectionGroupPatch {
+            snapshot_schedule: Some(schedule),
+            source_retention: Some(RetentionPolicyPatch {
+                all_for_sec: Some(86_400),
+                per_day: Some(4),
+                days: Some(7),
+            }),
+            ..ProtectionGroupPatch::default()
+        };
+        state
+            .patch_protection_group(user, group, &patch, started)
+            .expect("demo schedules are valid");
+    }
+    state.sweep(now_ms);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_array_has_every_kind_of_object_and_schedules_that_ran() {
+        let mut state = ArrayState::new("demo");
+        let now = 1_800_000_000_000;
+        Seed::Demo.apply(&mut state, now);
+        assert!(state.volumes().len() >= 36);
+        assert_eq!(state.hosts_view().len(), 7);
+        assert_eq!(state.host_groups_view().len(), 2);
+        assert!(state.connections_view().len() >= 12);
+        let group_snapshots = state.group_snapshots_view();
+        // Two days of 4-hourly pg-oracle snapshots and two daily pg-vmware ones.
+        assert!(
+            group_snapshots
+                .iter()
+                .filter(|snapshot| snapshot.source.name.as_deref() == Some("pg-oracle"))
+                .count()
+                >= 12
+        );
+        assert!(
+            group_snapshots
+                .iter()
+                .any(|snapshot| snapshot.source.name.as_deref() == Some("pg-vmware"))
+        );
+        assert!(
+            state
+                .volume_snapshots()
+                .iter()
+                .any(|snapshot| snapshot.name == "sql-fin-db.pre-upgrade")
+        );
     }
 }
