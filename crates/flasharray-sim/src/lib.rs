@@ -9,6 +9,7 @@ mod clock;
 mod control;
 mod error;
 mod faults;
+mod fields;
 mod host_routes;
 mod hosts;
 mod metrics;

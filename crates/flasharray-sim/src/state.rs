@@ -459,17 +459,16 @@ impl ArrayState {
         provisioned: u64,
         now_ms: i64,
     ) -> Result<Vec<Volume>, ApiFault> {
-        for (index, name) in names.iter().enumerate() {
+        // Names are unique ignoring case; one set keeps large batches on large arrays linear.
+        let mut taken: HashSet<String> = self
+            .volumes
+            .iter()
+            .map(|volume| volume.name.to_ascii_lowercase())
+            .collect();
+        for name in names {
             validate_object_name("Volume", name)
                 .map_err(|message| ApiFault::bad_request(name, message))?;
-            let taken = self
-                .volumes
-                .iter()
-                .any(|volume| volume.name.eq_ignore_ascii_case(name))
-                || names[..index]
-                    .iter()
-                    .any(|earlier| earlier.eq_ignore_ascii_case(name));
-            if taken {
+            if !taken.insert(name.to_ascii_lowercase()) {
                 return Err(ApiFault::bad_request(name, "Volume already exists."));
             }
             check_provisioned(name, provisioned)?;

@@ -5,7 +5,8 @@
 //! - `test`: formatting, lints (host and wasm32), the frontend built alone, every test
 //!   including the browser suite.
 //! - `frontend`: installs what is missing and builds the frontend.
-//! - `bench`: prints the client's throughput and token-exchange figures.
+//! - `bench`: prints the client's throughput and token-exchange figures, and the simulator's
+//!   list, filter, sort and paging times with 100,000 volumes.
 //!
 //! Only the standard library is used, so the runner itself compiles in a second.
 
@@ -24,7 +25,17 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") if args.len() == 1 => test(),
         Some("bench") if args.len() == 1 => {
-            run(cargo().args(["bench", "--package", "flasharray", "--bench", "client"]))
+            run(cargo().args(["bench", "--package", "flasharray", "--bench", "client"])).and_then(
+                |()| {
+                    run(cargo().args([
+                        "bench",
+                        "--package",
+                        "flasharray-sim",
+                        "--bench",
+                        "volumes",
+                    ]))
+                },
+            )
         }
         Some("frontend") if args.len() == 1 => {
             Tools::ensure_wasm(&root()).and_then(|tools| build_frontend(&tools))
