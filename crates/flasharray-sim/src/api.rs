@@ -134,7 +134,6 @@ pub(crate) fn page<T: Fields>(
     query: &ListQuery,
     kind: &str,
 ) -> Result<Response, ApiFault> {
-    let selected = filter_and_sort(selected, query, kind)?;
     let start = match &query.continuation_token {
         Some(token) => token
             .parse::<usize>()
@@ -144,7 +143,8 @@ pub(crate) fn page<T: Fields>(
     if query.limit == Some(0) {
         return Err(ApiFault::invalid("limit must be at least 1."));
     }
-    let total = selected.len();
+    let needed = query.limit.map(|limit| start.saturating_add(limit));
+    let (selected, total) = filter_and_sort(selected, query, kind, needed)?;
     let end = query
         .limit
         .map_or(total, |limit| start.saturating_add(limit).min(total));
@@ -174,13 +174,19 @@ pub(crate) fn page<T: Fields>(
 
 /// Applies `filter` and `sort`, evaluated on each item's JSON form. A field that no item has
 /// is refused, as arrays refuse it, rather than silently matching nothing.
+///
+/// Returns the items and how many matched. Only the first `needed` items (all when `None`)
+/// come out, in order: a page of 100 out of
+/// 100,000 does not need the rest sorted. Ties keep the list's order, so pages never overlap.
 fn filter_and_sort<T: Fields>(
     items: Vec<T>,
     query: &ListQuery,
     kind: &str,
-) -> Result<Vec<T>, ApiFault> {
+    needed: Option<usize>,
+) -> Result<(Vec<T>, usize), ApiFault> {
     if query.filter.is_none() && query.sort.is_none() {
-        return Ok(items);
+        let total = items.len();
+        return Ok((items, total));
     }
     let filter = query
         .filter
@@ -218,10 +224,27 @@ fn filter_and_sort<T: Fields>(
     if let Some(filter) = &filter {
         rows.retain(|(json, _)| filter.matches(json));
     }
+    let total = rows.len();
     if !sort.is_empty() {
-        rows.sort_by(|(a, _), (b, _)| query::compare_by(&sort, a, b));
+        let order = |(a, a_position): &(Value, usize), (b, b_position): &(Value, usize)| {
+            query::compare_by(&sort, a, b).then(a_position.cmp(b_position))
+        };
+        let mut keyed: Vec<((Value, usize), T)> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(position, (json, item))| ((json, position), item))
+            .collect();
+        match needed {
+            Some(needed) if needed < keyed.len() => {
+                keyed.select_nth_unstable_by(needed, |(a, _), (b, _)| order(a, b));
+                keyed.truncate(needed);
+            }
+            _ => {}
+        }
+        keyed.sort_unstable_by(|(a, _), (b, _)| order(a, b));
+        return Ok((keyed.into_iter().map(|(_, item)| item).collect(), total));
     }
-    Ok(rows.into_iter().map(|(_, item)| item).collect())
+    Ok((rows.into_iter().map(|(_, item)| item).collect(), total))
 }
 
 /// `GET /api/2.x/volumes`.

@@ -7,6 +7,7 @@
 //! (`space.total_physical`). Sorts: `name`, `-provisioned` or `provisioned-` (descending),
 //! several separated by commas.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde_json::Value;
@@ -287,7 +288,7 @@ impl Filter {
             Filter::Compare { field, op, value } => compare(field_value(item, field), *op, value),
             Filter::Contains { field, text } => field_value(item, field)
                 .and_then(as_text)
-                .is_some_and(|actual| actual.to_lowercase().contains(&text.to_lowercase())),
+                .is_some_and(|actual| lower(&actual).contains(&*lower(text))),
             Filter::Not(inner) => !inner.matches(item),
             Filter::And(left, right) => left.matches(item) && right.matches(item),
             Filter::Or(left, right) => left.matches(item) || right.matches(item),
@@ -300,12 +301,33 @@ pub fn field_value<'a>(item: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(item, |value, key| value.get(key))
 }
 
-fn as_text(value: &Value) -> Option<String> {
+fn as_text(value: &Value) -> Option<Cow<'_, str>> {
     match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(flag) => Some(flag.to_string()),
+        Value::String(text) => Some(Cow::Borrowed(text)),
+        Value::Number(number) => Some(Cow::Owned(number.to_string())),
+        Value::Bool(flag) => Some(Cow::Owned(flag.to_string())),
         _ => None,
+    }
+}
+
+/// `text` in lower case, copied only when it has upper-case letters: filters run over every
+/// item of a list, and names are mostly lower case already.
+fn lower(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() && !text.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
+}
+
+/// Orders text ignoring case, without copying ASCII.
+fn cmp_ignoring_case(x: &str, y: &str) -> Ordering {
+    if x.is_ascii() && y.is_ascii() {
+        x.bytes()
+            .map(|byte| byte.to_ascii_lowercase())
+            .cmp(y.bytes().map(|byte| byte.to_ascii_lowercase()))
+    } else {
+        x.to_lowercase().cmp(&y.to_lowercase())
     }
 }
 
@@ -319,8 +341,7 @@ fn compare(actual: Option<&Value>, op: Op, expected: &Literal) -> bool {
         }
         (Value::Bool(flag), Literal::Bool(wanted)) => Some(flag.cmp(wanted)),
         (_, Literal::Text(pattern)) if pattern.contains('*') && matches!(op, Op::Eq | Op::Ne) => {
-            let matched = as_text(actual)
-                .is_some_and(|text| glob(&pattern.to_lowercase(), &text.to_lowercase()));
+            let matched = as_text(actual).is_some_and(|text| glob(&lower(pattern), &lower(&text)));
             return matched == (op == Op::Eq);
         }
         (Value::Number(number), Literal::Text(text)) => text
@@ -332,9 +353,7 @@ fn compare(actual: Option<&Value>, op: Op, expected: &Literal) -> bool {
             .parse::<bool>()
             .ok()
             .map(|wanted| flag.cmp(&wanted)),
-        (_, Literal::Text(text)) => {
-            as_text(actual).map(|actual| actual.to_lowercase().cmp(&text.to_lowercase()))
-        }
+        (_, Literal::Text(text)) => as_text(actual).map(|actual| cmp_ignoring_case(&actual, text)),
         (Value::String(text), Literal::Number(wanted)) => {
             text.parse::<f64>().ok().and_then(|n| n.partial_cmp(wanted))
         }
@@ -354,23 +373,24 @@ fn compare(actual: Option<&Value>, op: Op, expected: &Literal) -> bool {
 
 /// `*` matches any run of characters, including none.
 fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    let [first, middle @ .., last] = parts.as_slice() else {
-        return pattern == text;
-    };
-    if parts.len() == 1 {
-        return pattern == text;
-    }
+    let mut parts = pattern.split('*').peekable();
+    let first = parts.next().unwrap_or_default();
     let Some(mut rest) = text.strip_prefix(first) else {
         return false;
     };
-    for part in middle {
+    if parts.peek().is_none() {
+        return rest.is_empty();
+    }
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            return rest.len() >= part.len() && rest.ends_with(part);
+        }
         match rest.find(part) {
             Some(found) => rest = &rest[found + part.len()..],
             None => return false,
         }
     }
-    rest.len() >= last.len() && rest.ends_with(last)
+    true
 }
 
 /// One key of a `sort` parameter.
@@ -427,7 +447,7 @@ fn compare_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
             .as_f64()
             .partial_cmp(&y.as_f64())
             .unwrap_or(Ordering::Equal),
-        (Some(Value::String(x)), Some(Value::String(y))) => x.to_lowercase().cmp(&y.to_lowercase()),
+        (Some(Value::String(x)), Some(Value::String(y))) => cmp_ignoring_case(x, y),
         (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
         (None | Some(Value::Null), None | Some(Value::Null)) => Ordering::Equal,
         (None | Some(Value::Null), _) => Ordering::Less,

@@ -441,3 +441,42 @@ async fn a_state_file_keeps_every_acknowledged_change_across_a_restart() {
     second.sim.shutdown().await;
     std::fs::remove_file(&path).expect("state file written");
 }
+
+#[tokio::test]
+async fn sorted_pages_with_equal_keys_neither_overlap_nor_skip() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    for index in 0..30u64 {
+        wire.create(&token, &format!("v{index:02}"), (1 + index % 3) << 30)
+            .await;
+    }
+    let mut seen = Vec::new();
+    for offset in (0..30).step_by(7) {
+        let offset = offset.to_string();
+        let (status, _, body) = wire
+            .list(
+                &token,
+                &[
+                    ("sort", "provisioned"),
+                    ("limit", "7"),
+                    ("offset", &offset),
+                    ("total_item_count", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["total_item_count"], 30);
+        let sizes: Vec<u64> = body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|item| item["provisioned"].as_u64().expect("size"))
+            .collect();
+        assert!(sizes.is_sorted(), "{sizes:?}");
+        seen.extend(names(&body).into_iter().map(str::to_owned));
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 30, "{seen:?}");
+}
