@@ -1,8 +1,10 @@
 //! The portal's own HTTP API between the frontend and the backend (`/api/...`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::flasharray::Volume;
+use crate::flasharray::{HostPatch, HostPost, Volume, VolumePatch};
 
 /// Name of the session cookie; HttpOnly, so the frontend never reads it.
 pub const SESSION_COOKIE: &str = "flashdeck_session";
@@ -87,19 +89,212 @@ pub struct ArraySummary {
     pub auth_method: AuthMethod,
 }
 
+/// The columns the volume table sorts by, and the array field behind each.
+pub const VOLUME_SORT_KEYS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("provisioned", "provisioned"),
+    ("used", "space.virtual"),
+    ("data_reduction", "space.data_reduction"),
+    ("created", "created"),
+    ("serial", "serial"),
+    ("connections", "connection_count"),
+];
+
+/// The query of `GET /api/arrays/{array}/volumes`: one page, found and ordered by the array.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+    /// A key of [`VOLUME_SORT_KEYS`], with a leading `-` for descending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// Part of a name, any case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    /// `true` lists the volumes pending eradication instead.
+    #[serde(default)]
+    pub destroyed: bool,
+}
+
+/// The array's sort parameter for a table sort key such as `-used`.
+pub fn volume_sort_field(sort: &str) -> Result<String, ApiError> {
+    let (descending, key) = match sort.strip_prefix('-') {
+        Some(key) => (true, key),
+        None => (false, sort),
+    };
+    let field = VOLUME_SORT_KEYS
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, field)| *field)
+        .ok_or_else(|| {
+            let keys: Vec<&str> = VOLUME_SORT_KEYS.iter().map(|(name, _)| *name).collect();
+            ApiError::for_field(
+                "sort",
+                format!("Cannot sort by {key:?}: use one of {}.", keys.join(", ")),
+            )
+        })?;
+    Ok(if descending {
+        format!("-{field}")
+    } else {
+        field.to_owned()
+    })
+}
+
 /// `GET /api/arrays/{array}/volumes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VolumeList {
     pub items: Vec<Volume>,
     pub total_item_count: u64,
+    /// The protection groups of each listed volume that is in any.
+    #[serde(default)]
+    pub protection_groups: BTreeMap<String, Vec<String>>,
 }
 
-/// `POST /api/arrays/{array}/volumes`.
+/// `POST /api/arrays/{array}/volumes`: one volume, or many through a name pattern such as
+/// `db-[1-8]`, all of one size. The answer lists the volumes made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateVolumeRequest {
+    /// A name, or a pattern ([`crate::names::expand_name_pattern`]).
     pub name: String,
     /// Bytes; the frontend parses what the admin typed with [`crate::size::parse_volume_size`].
     pub provisioned: u64,
+}
+
+/// `PATCH /api/arrays/{array}/volumes/{volume}`: rename, resize, QoS, destroy, recover.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeChange {
+    #[serde(flatten)]
+    pub patch: VolumePatch,
+    /// Confirms that shrinking may cut off data at the end of the volume.
+    #[serde(default)]
+    pub truncate: bool,
+}
+
+/// Checks a volume change as both sides do before it reaches an array.
+pub fn validate_volume_change(change: &VolumeChange) -> Result<(), ApiError> {
+    if let Some(name) = &change.patch.name {
+        crate::names::validate_object_name("Volume", name)
+            .map_err(|message| ApiError::for_field("name", message))?;
+    }
+    if let Some(provisioned) = change.patch.provisioned {
+        crate::size::validate_volume_size(provisioned)
+            .map_err(|error| ApiError::for_field("provisioned", error.to_string()))?;
+    }
+    if change.patch == VolumePatch::default() {
+        return Err(ApiError::new("Nothing to change."));
+    }
+    Ok(())
+}
+
+/// `POST /api/arrays/{array}/hosts`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateHostRequest {
+    pub name: String,
+    #[serde(flatten)]
+    pub host: HostPost,
+}
+
+/// Checks a new host as both sides do: its name, and each port in a form the array takes.
+/// Ports come back in their normal form (WWNs as lower-case colon pairs).
+pub fn validate_create_host(request: &CreateHostRequest) -> Result<CreateHostRequest, ApiError> {
+    crate::names::validate_object_name("Host", &request.name)
+        .map_err(|message| ApiError::for_field("name", message))?;
+    let mut checked = request.clone();
+    checked.host.iqns = normalize_all(&request.host.iqns, crate::ports::normalize_iqn, "iqns")?;
+    checked.host.wwns = normalize_all(&request.host.wwns, crate::ports::normalize_wwn, "wwns")?;
+    checked.host.nqns = normalize_all(&request.host.nqns, crate::ports::normalize_nqn, "nqns")?;
+    Ok(checked)
+}
+
+/// Checks a host change: a new name and the ports to add, normalised.
+pub fn validate_host_change(change: &HostPatch) -> Result<HostPatch, ApiError> {
+    if let Some(name) = &change.name {
+        crate::names::validate_object_name("Host", name)
+            .map_err(|message| ApiError::for_field("name", message))?;
+    }
+    let mut checked = change.clone();
+    checked.add_iqns = normalize_all(&change.add_iqns, crate::ports::normalize_iqn, "iqns")?;
+    checked.add_wwns = normalize_all(&change.add_wwns, crate::ports::normalize_wwn, "wwns")?;
+    checked.add_nqns = normalize_all(&change.add_nqns, crate::ports::normalize_nqn, "nqns")?;
+    checked.remove_iqns = normalize_all(&change.remove_iqns, crate::ports::normalize_iqn, "iqns")?;
+    checked.remove_wwns = normalize_all(&change.remove_wwns, crate::ports::normalize_wwn, "wwns")?;
+    checked.remove_nqns = normalize_all(&change.remove_nqns, crate::ports::normalize_nqn, "nqns")?;
+    Ok(checked)
+}
+
+fn normalize_all(
+    ports: &[String],
+    normalize: fn(&str) -> Result<String, String>,
+    field: &str,
+) -> Result<Vec<String>, ApiError> {
+    ports
+        .iter()
+        .map(|port| normalize(port).map_err(|message| ApiError::for_field(field, message)))
+        .collect()
+}
+
+/// `POST /api/arrays/{array}/host-groups`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateHostGroupRequest {
+    pub name: String,
+}
+
+/// `POST /api/arrays/{array}/connections`, and the query of `DELETE`: a volume and exactly
+/// one of a host or a host group.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionRequest {
+    pub volume: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_group: Option<String>,
+    /// 1 to 4095; the array picks the lowest free one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lun: Option<u32>,
+}
+
+/// Checks a connection request as both sides do.
+pub fn validate_connection(request: &ConnectionRequest) -> Result<(), ApiError> {
+    if request.volume.is_empty() {
+        return Err(ApiError::for_field("volume", "Choose a volume."));
+    }
+    match (&request.host, &request.host_group) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::for_field(
+                "target",
+                "Connect to a host or to a host group, not both.",
+            ));
+        }
+        (None, None) => {
+            return Err(ApiError::for_field(
+                "target",
+                "Choose a host or a host group.",
+            ));
+        }
+        _ => {}
+    }
+    if let Some(lun) = request.lun
+        && !(1..=4095).contains(&lun)
+    {
+        return Err(ApiError::for_field(
+            "lun",
+            format!("LUN {lun} is out of range: use 1 to 4095, or leave it empty."),
+        ));
+    }
+    Ok(())
+}
+
+/// The query of `GET /api/arrays/{array}/connections`: everything, or one side's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_group: Option<String>,
 }
 
 /// Every portal API error has this body; the HTTP status tells the category.
@@ -140,13 +335,13 @@ impl std::fmt::Display for ApiError {
 }
 
 /// Checks a volume creation request as both the frontend and the backend do before it
-/// reaches an array.
-pub fn validate_create_volume(request: &CreateVolumeRequest) -> Result<(), ApiError> {
-    crate::names::validate_object_name("Volume", &request.name)
+/// reaches an array; returns the names it makes.
+pub fn validate_create_volume(request: &CreateVolumeRequest) -> Result<Vec<String>, ApiError> {
+    let names = crate::names::expand_name_pattern("Volume", &request.name)
         .map_err(|message| ApiError::for_field("name", message))?;
     crate::size::validate_volume_size(request.provisioned)
         .map_err(|error| ApiError::for_field("provisioned", error.to_string()))?;
-    Ok(())
+    Ok(names)
 }
 
 #[cfg(test)]

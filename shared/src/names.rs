@@ -40,6 +40,64 @@ pub fn validate_object_name(kind: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The most names one pattern may expand to.
+pub const MAX_PATTERN_NAMES: usize = 1000;
+
+/// Expands a name pattern as the Purity GUI takes it: `db-[1-8]` is `db-1` … `db-8`, and
+/// `vol[01-12]` keeps the zero padding (`vol01` … `vol12`). A name without brackets is itself.
+/// Every resulting name is checked with [`validate_object_name`].
+pub fn expand_name_pattern(kind: &str, pattern: &str) -> Result<Vec<String>, String> {
+    let mut names = vec![String::new()];
+    let mut rest = pattern;
+    while let Some(open) = rest.find('[') {
+        let close = rest[open..]
+            .find(']')
+            .map(|offset| open + offset)
+            .ok_or_else(|| format!("\"{pattern}\" has a '[' without its ']'"))?;
+        let range = &rest[open + 1..close];
+        let (low, high) = range
+            .split_once('-')
+            .ok_or_else(|| format!("\"[{range}]\" is not a range such as [1-8]"))?;
+        let parse = |text: &str| {
+            text.parse::<u32>()
+                .map_err(|_| format!("\"[{range}]\" is not a range of numbers such as [1-8]"))
+        };
+        let (first, last) = (parse(low)?, parse(high)?);
+        if first > last {
+            return Err(format!(
+                "\"[{range}]\" counts down; write it as [{high}-{low}]"
+            ));
+        }
+        let width = if low.starts_with('0') && low.len() > 1 {
+            low.len()
+        } else {
+            0
+        };
+        let count = (last - first + 1) as usize;
+        if names.len().saturating_mul(count) > MAX_PATTERN_NAMES {
+            return Err(format!(
+                "\"{pattern}\" makes more than {MAX_PATTERN_NAMES} names"
+            ));
+        }
+        let prefix = &rest[..open];
+        names = names
+            .iter()
+            .flat_map(|name| {
+                (first..=last).map(move |number| format!("{name}{prefix}{number:0width$}"))
+            })
+            .collect();
+        rest = &rest[close + 1..];
+    }
+    if rest.contains(']') {
+        return Err(format!("\"{pattern}\" has a ']' without its '['"));
+    }
+    let names: Vec<String> = names.into_iter().map(|name| name + rest).collect();
+    for name in &names {
+        validate_object_name(kind, name)?;
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +124,42 @@ mod tests {
             let message = validate_object_name("Volume", name).expect_err(name);
             assert!(message.contains(reason), "{name:?}: {message}");
             assert!(message.starts_with("Volume name"), "{message}");
+        }
+    }
+
+    #[test]
+    fn patterns_expand_ranges_keeping_zero_padding() {
+        assert_eq!(
+            expand_name_pattern("Volume", "db-[1-3]"),
+            Ok(vec!["db-1".into(), "db-2".into(), "db-3".into()])
+        );
+        assert_eq!(
+            expand_name_pattern("Volume", "vol[08-10]-x"),
+            Ok(vec!["vol08-x".into(), "vol09-x".into(), "vol10-x".into()])
+        );
+        assert_eq!(
+            expand_name_pattern("Volume", "plain"),
+            Ok(vec!["plain".into()])
+        );
+        assert_eq!(
+            expand_name_pattern("Volume", "r[1-2]c[1-2]").map(|names| names.len()),
+            Ok(4)
+        );
+    }
+
+    #[test]
+    fn bad_patterns_say_what_is_wrong() {
+        for (pattern, expected) in [
+            ("db-[1-8", "without its ']'"),
+            ("db-[8-1]", "counts down"),
+            ("db-[a-c]", "range of numbers"),
+            ("db-[1]", "not a range"),
+            ("db-[1-2000]", "more than 1000"),
+            ("db_[1-2]", "contains '_'"),
+            ("db]", "without its '['"),
+        ] {
+            let error = expand_name_pattern("Volume", pattern).unwrap_err();
+            assert!(error.contains(expected), "{pattern}: {error}");
         }
     }
 }

@@ -1,14 +1,19 @@
 //! The portal's JSON API under `/api`.
 
 mod arrays;
+mod connections;
+mod hosts;
 mod volumes;
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequest, Request};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router, middleware};
 use serde::de::DeserializeOwned;
 use shared::api::ApiError;
 
+use crate::arrays::ArrayEntry;
 use crate::auth;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -23,6 +28,36 @@ pub fn router() -> Router<AppState> {
         .route(
             "/arrays/{array}/volumes",
             get(volumes::list).post(volumes::create),
+        )
+        .route(
+            "/arrays/{array}/volumes/{volume}",
+            patch(volumes::change).delete(volumes::eradicate),
+        )
+        .route(
+            "/arrays/{array}/hosts",
+            get(hosts::list).post(hosts::create),
+        )
+        .route(
+            "/arrays/{array}/hosts/{host}",
+            patch(hosts::change).delete(hosts::delete),
+        )
+        .route(
+            "/arrays/{array}/host-groups",
+            get(hosts::list_groups).post(hosts::create_group),
+        )
+        .route(
+            "/arrays/{array}/host-groups/{group}",
+            delete(hosts::delete_group),
+        )
+        .route(
+            "/arrays/{array}/host-groups/{group}/hosts/{host}",
+            put(hosts::add_member).delete(hosts::remove_member),
+        )
+        .route(
+            "/arrays/{array}/connections",
+            get(connections::list)
+                .post(connections::create)
+                .delete(connections::delete),
         )
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
         .layer(middleware::from_fn(auth::require_csrf_header))
@@ -44,5 +79,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     rejection.body_text()
                 )))
             })
+    }
+}
+
+/// The registered array `name`, or a 404 that names it.
+fn array(state: &AppState, name: &str) -> Result<Arc<ArrayEntry>, AppError> {
+    state
+        .arrays
+        .get(name)
+        .ok_or_else(|| AppError::NotFound(format!("No array named {name} is registered.")))
+}
+
+/// An array's refusal, tied to `field` when the array names one of `objects` as its context
+/// (arrays put the refused object's name there), so the UI shows it next to that field.
+fn refusal_about(error: flasharray::Error, objects: &[String], field: &'static str) -> AppError {
+    let about = error.array_errors().iter().any(|item| {
+        item.context.as_deref().is_some_and(|context| {
+            objects
+                .iter()
+                .any(|object| context.eq_ignore_ascii_case(object))
+        })
+    });
+    AppError::Array {
+        error,
+        field: about.then_some(field),
     }
 }

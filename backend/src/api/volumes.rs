@@ -1,17 +1,18 @@
-//! `/api/arrays/{array}/volumes`: list and create volumes on one array.
+//! `/api/arrays/{array}/volumes`: list, create, change and eradicate one array's volumes.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use flasharray::VolumeQuery;
-use serde::Deserialize;
-use shared::api::{CreateVolumeRequest, Role, VolumeList, validate_create_volume};
+use shared::api::{
+    CreateVolumeRequest, Role, VolumeChange, VolumeList, VolumeListQuery, validate_create_volume,
+    validate_volume_change, volume_sort_field,
+};
 use shared::flasharray::Volume;
 
-use super::ApiJson;
-use crate::arrays::ArrayEntry;
+use super::{ApiJson, array, refusal_about};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -19,73 +20,129 @@ use crate::state::AppState;
 /// The most volumes one page may hold.
 const MAX_PAGE: u32 = 1000;
 
-fn array(state: &AppState, name: &str) -> Result<Arc<ArrayEntry>, AppError> {
-    state
-        .arrays
-        .get(name)
-        .ok_or_else(|| AppError::NotFound(format!("No array named {name} is registered.")))
+/// A name search as an array filter: `name='*text*'`, matched ignoring case by the array.
+fn search_filter(search: &str) -> Result<String, AppError> {
+    let text = search.trim();
+    if text.contains(['\'', '"', '*', '\\']) {
+        return Err(AppError::Invalid(shared::api::ApiError::for_field(
+            "search",
+            "Search for letters, digits and '-' only.",
+        )));
+    }
+    Ok(format!("name='*{text}*'"))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Paging {
-    limit: Option<u32>,
-    offset: Option<u32>,
-}
-
-/// `GET /api/arrays/{array}/volumes?limit=&offset=`: volumes not pending eradication.
+/// `GET /api/arrays/{array}/volumes?limit=&offset=&sort=&search=&destroyed=`: one page,
+/// searched, sorted and cut by the array itself, with each volume's protection groups.
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(array_name): Path<String>,
-    Query(paging): Query<Paging>,
+    Query(request): Query<VolumeListQuery>,
 ) -> Result<Json<VolumeList>, AppError> {
     user.require(Role::Viewer)?;
     let entry = array(&state, &array_name)?;
+    let sort = request
+        .sort
+        .as_deref()
+        .map(volume_sort_field)
+        .transpose()
+        .map_err(AppError::Invalid)?;
+    let filter = request
+        .search
+        .as_deref()
+        .filter(|search| !search.trim().is_empty())
+        .map(search_filter)
+        .transpose()?;
     let query = VolumeQuery {
-        destroyed: Some(false),
-        limit: Some(paging.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)),
-        offset: paging.offset,
+        destroyed: Some(request.destroyed),
+        filter,
+        sort,
+        limit: Some(request.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)),
+        offset: request.offset,
         total_item_count: true,
         ..VolumeQuery::default()
     };
     let page = entry.client.list_volumes(&query).await?;
     let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
+    let names: Vec<String> = page
+        .items
+        .iter()
+        .map(|volume| volume.name.clone())
+        .collect();
+    let mut protection_groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for membership in entry.client.volume_protection_groups(&names).await? {
+        if let (Some(volume), Some(group)) = (membership.member.name, membership.group.name) {
+            protection_groups.entry(volume).or_default().push(group);
+        }
+    }
     Ok(Json(VolumeList {
         items: page.items,
         total_item_count,
+        protection_groups,
     }))
 }
 
-/// `POST /api/arrays/{array}/volumes`: checked here first, then by the array itself.
+/// `POST /api/arrays/{array}/volumes`: one volume or a pattern's worth, checked here first,
+/// then by the array, which makes all of them or none.
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateVolumeRequest>,
-) -> Result<(StatusCode, Json<Volume>), AppError> {
+) -> Result<(StatusCode, Json<Vec<Volume>>), AppError> {
     user.require(Role::Operator)?;
     let entry = array(&state, &array_name)?;
-    validate_create_volume(&request).map_err(AppError::Invalid)?;
-    match entry
+    let names = validate_create_volume(&request).map_err(AppError::Invalid)?;
+    let created = entry
         .client
-        .create_volume(&request.name, request.provisioned)
+        .create_volumes(&names, request.provisioned)
         .await
-    {
-        Ok(volume) => {
-            tracing::info!(user = %user.user.username, array = %array_name, volume = %volume.name, provisioned = volume.provisioned, "volume created");
-            Ok((StatusCode::CREATED, Json(volume)))
-        }
-        Err(error) => {
-            // The array names the object it refused in `context`: here, the new volume.
-            let about_name = error.array_errors().iter().any(|item| {
-                item.context
-                    .as_deref()
-                    .is_some_and(|context| context.eq_ignore_ascii_case(&request.name))
-            });
-            Err(AppError::Array {
-                error,
-                field: about_name.then_some("name"),
-            })
-        }
-    }
+        .map_err(|error| refusal_about(error, &names, "name"))?;
+    tracing::info!(user = %user.user.username, array = %array_name, volumes = %names.join(","), provisioned = request.provisioned, "volumes created");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `PATCH /api/arrays/{array}/volumes/{volume}`: rename, resize (shrinking only with
+/// `truncate`), QoS limits, destroy or recover.
+pub async fn change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, volume)): Path<(String, String)>,
+    ApiJson(change): ApiJson<VolumeChange>,
+) -> Result<Json<Volume>, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    validate_volume_change(&change).map_err(AppError::Invalid)?;
+    let field = if change.patch.name.is_some() {
+        "name"
+    } else if change.patch.provisioned.is_some() {
+        "provisioned"
+    } else {
+        "volume"
+    };
+    let changed = entry
+        .client
+        .patch_volume(&volume, &change.patch, change.truncate)
+        .await
+        .map_err(|error| AppError::Array {
+            error,
+            field: Some(field),
+        })?;
+    tracing::info!(user = %user.user.username, array = %array_name, %volume, "volume changed");
+    Ok(Json(changed))
+}
+
+/// `DELETE /api/arrays/{array}/volumes/{volume}`: eradicates a destroyed volume. No undo, so
+/// admins only.
+pub async fn eradicate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, volume)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Admin)?;
+    let entry = array(&state, &array_name)?;
+    entry.client.eradicate_volume(&volume).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %volume, "volume eradicated");
+    Ok(StatusCode::NO_CONTENT)
 }

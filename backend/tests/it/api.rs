@@ -84,7 +84,7 @@ async fn creates_a_volume_on_the_array() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body["provisioned"], 5u64 << 30);
+    assert_eq!(body[0]["provisioned"], 5u64 << 30);
     assert_eq!(
         app.sim
             .simulator

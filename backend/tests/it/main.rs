@@ -1,6 +1,7 @@
 //! The backend's router, driven without a socket, against a simulated array.
 
 mod api;
+mod provisioning;
 
 use axum::Router;
 use axum::body::Body;

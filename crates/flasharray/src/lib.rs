@@ -11,6 +11,7 @@ mod client;
 mod error;
 mod hosts;
 mod keys;
+mod protection;
 mod tls;
 mod volumes;
 

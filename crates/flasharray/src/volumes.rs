@@ -95,6 +95,17 @@ impl ArrayClient {
 
     /// `POST /volumes?names=NAME`: creates a volume of `provisioned` bytes.
     pub async fn create_volume(&self, name: &str, provisioned: u64) -> Result<Volume, Error> {
+        let created = self.create_volumes(&[name.to_owned()], provisioned).await?;
+        self.single(ListResponse::of(created), "POST /volumes")
+    }
+
+    /// `POST /volumes?names=A,B,...`: creates volumes of `provisioned` bytes each, all or
+    /// none, as the array does.
+    pub async fn create_volumes(
+        &self,
+        names: &[String],
+        provisioned: u64,
+    ) -> Result<Vec<Volume>, Error> {
         let body = VolumePost {
             provisioned: Some(provisioned),
             source: None,
@@ -103,11 +114,11 @@ impl ArrayClient {
             .call(
                 Method::POST,
                 "volumes",
-                &[("names", name.to_owned())],
+                &[("names", names.join(","))],
                 Some(&body),
             )
             .await?;
-        self.single(page, "POST /volumes")
+        Ok(page.items)
     }
 
     /// `PATCH /volumes?names=NAME`: renames, resizes, destroys, recovers or sets QoS limits.

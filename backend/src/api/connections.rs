@@ -1,0 +1,91 @@
+//! `/api/arrays/{array}/connections`: which hosts and host groups see which volumes.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use flasharray::ConnectionTarget;
+use shared::api::{ApiError, ConnectionQuery, ConnectionRequest, Role, validate_connection};
+use shared::flasharray::Connection;
+
+use super::{ApiJson, array};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+fn target(request: &ConnectionRequest) -> Result<ConnectionTarget<'_>, AppError> {
+    validate_connection(request).map_err(AppError::Invalid)?;
+    match (&request.host, &request.host_group) {
+        (Some(host), None) => Ok(ConnectionTarget::Host(host)),
+        (None, Some(group)) => Ok(ConnectionTarget::HostGroup(group)),
+        _ => Err(AppError::Invalid(ApiError::for_field(
+            "target",
+            "Choose a host or a host group.",
+        ))),
+    }
+}
+
+/// `GET /api/arrays/{array}/connections?volume=|host=|host_group=`: a host's list includes
+/// what it sees through its host group.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    Query(query): Query<ConnectionQuery>,
+) -> Result<Json<Vec<Connection>>, AppError> {
+    user.require(Role::Viewer)?;
+    let entry = array(&state, &array_name)?;
+    let target = match (&query.host, &query.host_group) {
+        (Some(host), _) => Some(ConnectionTarget::Host(host)),
+        (_, Some(group)) => Some(ConnectionTarget::HostGroup(group)),
+        (None, None) => None,
+    };
+    Ok(Json(
+        entry
+            .client
+            .list_connections(target, query.volume.as_deref())
+            .await?,
+    ))
+}
+
+/// `POST /api/arrays/{array}/connections`: at the LUN given, or the lowest free one.
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    ApiJson(request): ApiJson<ConnectionRequest>,
+) -> Result<(StatusCode, Json<Connection>), AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    let target = target(&request)?;
+    let connection = entry
+        .client
+        .connect(target, &request.volume, request.lun)
+        .await
+        .map_err(|error| {
+            let about_lun = error
+                .array_errors()
+                .iter()
+                .any(|item| item.message.contains("LUN"));
+            AppError::Array {
+                error,
+                field: about_lun.then_some("lun"),
+            }
+        })?;
+    tracing::info!(user = %user.user.username, array = %array_name, volume = %request.volume, lun = connection.lun, "volume connected");
+    Ok((StatusCode::CREATED, Json(connection)))
+}
+
+/// `DELETE /api/arrays/{array}/connections?volume=&host=|host_group=`.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    Query(request): Query<ConnectionRequest>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    let target = target(&request)?;
+    entry.client.disconnect(target, &request.volume).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, volume = %request.volume, "volume disconnected");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,168 @@
+//! `/api/arrays/{array}/hosts` and `/host-groups`: hosts with their ports, host groups and
+//! who is in them.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use shared::api::{
+    CreateHostGroupRequest, CreateHostRequest, Role, validate_create_host, validate_host_change,
+};
+use shared::flasharray::{Host, HostGroup, HostPatch};
+use shared::names::validate_object_name;
+
+use super::{ApiJson, array, refusal_about};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// `GET /api/arrays/{array}/hosts`.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+) -> Result<Json<Vec<Host>>, AppError> {
+    user.require(Role::Viewer)?;
+    let entry = array(&state, &array_name)?;
+    Ok(Json(entry.client.list_hosts().await?))
+}
+
+/// `POST /api/arrays/{array}/hosts`: ports are normalised before the array sees them.
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    ApiJson(request): ApiJson<CreateHostRequest>,
+) -> Result<(StatusCode, Json<Host>), AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    let request = validate_create_host(&request).map_err(AppError::Invalid)?;
+    let host = entry
+        .client
+        .create_host(&request.name, &request.host)
+        .await
+        .map_err(|error| port_or_name_refusal(error, &request.name))?;
+    tracing::info!(user = %user.user.username, array = %array_name, host = %host.name, "host created");
+    Ok((StatusCode::CREATED, Json(host)))
+}
+
+/// The array names the host in `context` for any refusal; its message says whether a name or
+/// a port was at fault.
+fn port_or_name_refusal(error: flasharray::Error, host: &str) -> AppError {
+    let about_ports = error.array_errors().iter().any(|item| {
+        let message = item.message.to_ascii_lowercase();
+        ["iqn", "wwn", "nqn", "port"]
+            .iter()
+            .any(|word| message.contains(word))
+    });
+    if about_ports {
+        AppError::Array {
+            error,
+            field: Some("ports"),
+        }
+    } else {
+        refusal_about(error, &[host.to_owned()], "name")
+    }
+}
+
+/// `PATCH /api/arrays/{array}/hosts/{host}`: rename, add or remove ports, personality.
+pub async fn change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, host)): Path<(String, String)>,
+    ApiJson(change): ApiJson<HostPatch>,
+) -> Result<Json<Host>, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    let change = validate_host_change(&change).map_err(AppError::Invalid)?;
+    let changed = entry
+        .client
+        .patch_host(&host, &change)
+        .await
+        .map_err(|error| port_or_name_refusal(error, change.name.as_deref().unwrap_or(&host)))?;
+    tracing::info!(user = %user.user.username, array = %array_name, %host, "host changed");
+    Ok(Json(changed))
+}
+
+/// `DELETE /api/arrays/{array}/hosts/{host}`: the array refuses while it has connections.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, host)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    entry.client.delete_host(&host).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %host, "host deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/arrays/{array}/host-groups`.
+pub async fn list_groups(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+) -> Result<Json<Vec<HostGroup>>, AppError> {
+    user.require(Role::Viewer)?;
+    let entry = array(&state, &array_name)?;
+    Ok(Json(entry.client.list_host_groups().await?))
+}
+
+/// `POST /api/arrays/{array}/host-groups`.
+pub async fn create_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    ApiJson(request): ApiJson<CreateHostGroupRequest>,
+) -> Result<(StatusCode, Json<HostGroup>), AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    validate_object_name("Host group", &request.name)
+        .map_err(|message| AppError::Invalid(shared::api::ApiError::for_field("name", message)))?;
+    let group = entry
+        .client
+        .create_host_group(&request.name)
+        .await
+        .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
+    tracing::info!(user = %user.user.username, array = %array_name, group = %group.name, "host group created");
+    Ok((StatusCode::CREATED, Json(group)))
+}
+
+/// `DELETE /api/arrays/{array}/host-groups/{group}`: refused while it has hosts or
+/// connections.
+pub async fn delete_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    entry.client.delete_host_group(&group).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %group, "host group deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/arrays/{array}/host-groups/{group}/hosts/{host}`: puts a host in the group.
+pub async fn add_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group, host)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    entry.client.add_hosts_to_group(&group, &[&host]).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %group, %host, "host added to group");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/arrays/{array}/host-groups/{group}/hosts/{host}`.
+pub async fn remove_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group, host)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    entry.client.remove_host_from_group(&group, &host).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %group, %host, "host removed from group");
+    Ok(StatusCode::NO_CONTENT)
+}
