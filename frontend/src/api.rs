@@ -4,10 +4,11 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ArraySummary, CSRF_HEADER, CSRF_HEADER_VALUE, CreateVolumeRequest, LoginRequest,
-    UserInfo, VolumeList,
+    ApiError, ArraySummary, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectionQuery, ConnectionRequest,
+    CreateHostGroupRequest, CreateHostRequest, CreateVolumeRequest, LoginRequest, SnapshotRequest,
+    UserInfo, VolumeChange, VolumeList, VolumeListQuery,
 };
-use shared::flasharray::Volume;
+use shared::flasharray::{Connection, Host, HostGroup, HostPatch, Volume, VolumeSnapshot};
 
 /// A failed call: the HTTP status (0 when the backend was unreachable) and its error body.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,10 +55,48 @@ async fn get<T: DeserializeOwned>(url: &str) -> ApiResult<T> {
 
 /// Mutating requests carry the CSRF header the backend requires.
 async fn post<T: DeserializeOwned>(url: &str, body: &impl Serialize) -> ApiResult<T> {
-    let request = with_csrf(Request::post(url))
-        .json(body)
-        .map_err(unreachable)?;
+    send(Request::post(url), body).await
+}
+
+async fn patch<T: DeserializeOwned>(url: &str, body: &impl Serialize) -> ApiResult<T> {
+    send(Request::patch(url), body).await
+}
+
+async fn send<T: DeserializeOwned>(request: RequestBuilder, body: &impl Serialize) -> ApiResult<T> {
+    let request = with_csrf(request).json(body).map_err(unreachable)?;
     decode(request.send().await.map_err(unreachable)?).await
+}
+
+/// A mutation whose success has no body (`204 No Content`).
+async fn no_content(request: RequestBuilder) -> ApiResult<()> {
+    let response = with_csrf(request).send().await.map_err(unreachable)?;
+    if response.ok() {
+        return Ok(());
+    }
+    decode::<()>(response).await
+}
+
+/// `?a=b&c=d` from a serialisable query, empty when it has no fields.
+fn query_string(query: &impl Serialize) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(query) else {
+        return String::new();
+    };
+    let pairs: Vec<String> = fields
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let text = match value {
+                serde_json::Value::String(text) => text,
+                serde_json::Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some(format!("{key}={}", encode_uri_component(&text)))
+        })
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
 }
 
 fn with_csrf(request: RequestBuilder) -> RequestBuilder {
@@ -80,16 +119,112 @@ pub async fn arrays() -> ApiResult<Vec<ArraySummary>> {
     get("/api/arrays").await
 }
 
-fn volumes_url(array: &str) -> String {
-    format!("/api/arrays/{}/volumes", encode_uri_component(array))
+/// `/api/arrays/ARRAY/REST`, with every name kept one path segment.
+fn array_url(array: &str, rest: &[&str]) -> String {
+    let mut url = format!("/api/arrays/{}", encode_uri_component(array));
+    for segment in rest {
+        url.push('/');
+        url.push_str(&encode_uri_component(segment));
+    }
+    url
 }
 
-pub async fn volumes(array: &str) -> ApiResult<VolumeList> {
-    get(&volumes_url(array)).await
+pub async fn volumes(array: &str, query: &VolumeListQuery) -> ApiResult<VolumeList> {
+    get(&format!(
+        "{}{}",
+        array_url(array, &["volumes"]),
+        query_string(query)
+    ))
+    .await
 }
 
-pub async fn create_volume(array: &str, request: &CreateVolumeRequest) -> ApiResult<Volume> {
-    post(&volumes_url(array), request).await
+pub async fn create_volumes(array: &str, request: &CreateVolumeRequest) -> ApiResult<Vec<Volume>> {
+    post(&array_url(array, &["volumes"]), request).await
+}
+
+pub async fn volume(array: &str, volume: &str) -> ApiResult<Volume> {
+    get(&array_url(array, &["volumes", volume])).await
+}
+
+pub async fn change_volume(array: &str, volume: &str, change: &VolumeChange) -> ApiResult<Volume> {
+    patch(&array_url(array, &["volumes", volume]), change).await
+}
+
+pub async fn eradicate_volume(array: &str, volume: &str) -> ApiResult<()> {
+    no_content(Request::delete(&array_url(array, &["volumes", volume]))).await
+}
+
+pub async fn snapshot(array: &str, request: &SnapshotRequest) -> ApiResult<Vec<VolumeSnapshot>> {
+    post(&array_url(array, &["volume-snapshots"]), request).await
+}
+
+pub async fn hosts(array: &str) -> ApiResult<Vec<Host>> {
+    get(&array_url(array, &["hosts"])).await
+}
+
+pub async fn create_host(array: &str, request: &CreateHostRequest) -> ApiResult<Host> {
+    post(&array_url(array, &["hosts"]), request).await
+}
+
+pub async fn change_host(array: &str, host: &str, change: &HostPatch) -> ApiResult<Host> {
+    patch(&array_url(array, &["hosts", host]), change).await
+}
+
+pub async fn delete_host(array: &str, host: &str) -> ApiResult<()> {
+    no_content(Request::delete(&array_url(array, &["hosts", host]))).await
+}
+
+pub async fn host_groups(array: &str) -> ApiResult<Vec<HostGroup>> {
+    get(&array_url(array, &["host-groups"])).await
+}
+
+pub async fn create_host_group(
+    array: &str,
+    request: &CreateHostGroupRequest,
+) -> ApiResult<HostGroup> {
+    post(&array_url(array, &["host-groups"]), request).await
+}
+
+pub async fn delete_host_group(array: &str, group: &str) -> ApiResult<()> {
+    no_content(Request::delete(&array_url(array, &["host-groups", group]))).await
+}
+
+pub async fn add_to_group(array: &str, group: &str, host: &str) -> ApiResult<()> {
+    no_content(Request::put(&array_url(
+        array,
+        &["host-groups", group, "hosts", host],
+    )))
+    .await
+}
+
+pub async fn remove_from_group(array: &str, group: &str, host: &str) -> ApiResult<()> {
+    no_content(Request::delete(&array_url(
+        array,
+        &["host-groups", group, "hosts", host],
+    )))
+    .await
+}
+
+pub async fn connections(array: &str, query: &ConnectionQuery) -> ApiResult<Vec<Connection>> {
+    get(&format!(
+        "{}{}",
+        array_url(array, &["connections"]),
+        query_string(query)
+    ))
+    .await
+}
+
+pub async fn connect(array: &str, request: &ConnectionRequest) -> ApiResult<Connection> {
+    post(&array_url(array, &["connections"]), request).await
+}
+
+pub async fn disconnect(array: &str, request: &ConnectionRequest) -> ApiResult<()> {
+    no_content(Request::delete(&format!(
+        "{}{}",
+        array_url(array, &["connections"]),
+        query_string(request)
+    )))
+    .await
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -8,7 +8,10 @@ use shared::api::{Role, UserInfo};
 
 use crate::api::{self, Failure};
 use crate::pages::arrays::ArrayList;
+use crate::pages::host::HostPage;
+use crate::pages::hosts::Hosts;
 use crate::pages::login::Login;
+use crate::pages::volume::VolumePage;
 use crate::pages::volumes::Volumes;
 
 /// The signed-in user, shared with every page through context.
@@ -57,6 +60,9 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=|| view! { <p>"There is no such page."</p> }>
                             <Route path=path!("/") view=ArrayList />
                             <Route path=path!("/arrays/:array/volumes") view=Volumes />
+                            <Route path=path!("/arrays/:array/volumes/:volume") view=VolumePage />
+                            <Route path=path!("/arrays/:array/hosts") view=Hosts />
+                            <Route path=path!("/arrays/:array/hosts/:host") view=HostPage />
                         </Routes>
                     </Show>
                 </Show>

@@ -286,6 +286,31 @@ pub fn validate_connection(request: &ConnectionRequest) -> Result<(), ApiError> 
     Ok(())
 }
 
+/// `POST /api/arrays/{array}/volume-snapshots`: snapshots of one or more volumes, taken
+/// together as one consistent set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRequest {
+    pub volumes: Vec<String>,
+    /// Appended after a dot; the array numbers the snapshots when it is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+}
+
+/// Checks a snapshot request as both sides do.
+pub fn validate_snapshot_request(request: &SnapshotRequest) -> Result<(), ApiError> {
+    if request.volumes.is_empty() {
+        return Err(ApiError::for_field(
+            "volumes",
+            "Choose at least one volume.",
+        ));
+    }
+    if let Some(suffix) = &request.suffix {
+        crate::names::validate_object_name("Snapshot suffix", suffix)
+            .map_err(|message| ApiError::for_field("suffix", message))?;
+    }
+    Ok(())
+}
+
 /// The query of `GET /api/arrays/{array}/connections`: everything, or one side's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionQuery {

@@ -3,6 +3,7 @@
 mod arrays;
 mod connections;
 mod hosts;
+mod snapshots;
 mod volumes;
 
 use std::sync::Arc;
@@ -31,7 +32,9 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/arrays/{array}/volumes/{volume}",
-            patch(volumes::change).delete(volumes::eradicate),
+            get(volumes::get_one)
+                .patch(volumes::change)
+                .delete(volumes::eradicate),
         )
         .route(
             "/arrays/{array}/hosts",
@@ -53,6 +56,7 @@ pub fn router() -> Router<AppState> {
             "/arrays/{array}/host-groups/{group}/hosts/{host}",
             put(hosts::add_member).delete(hosts::remove_member),
         )
+        .route("/arrays/{array}/volume-snapshots", post(snapshots::create))
         .route(
             "/arrays/{array}/connections",
             get(connections::list)

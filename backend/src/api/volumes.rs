@@ -83,6 +83,26 @@ pub async fn list(
     }))
 }
 
+/// `GET /api/arrays/{array}/volumes/{volume}`: one volume, destroyed or not.
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, volume)): Path<(String, String)>,
+) -> Result<Json<Volume>, AppError> {
+    user.require(Role::Viewer)?;
+    let entry = array(&state, &array_name)?;
+    let query = VolumeQuery {
+        names: vec![volume.clone()],
+        ..VolumeQuery::default()
+    };
+    let page = entry.client.list_volumes(&query).await?;
+    page.items
+        .into_iter()
+        .next()
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("No volume named {volume} on {array_name}.")))
+}
+
 /// `POST /api/arrays/{array}/volumes`: one volume or a pattern's worth, checked here first,
 /// then by the array, which makes all of them or none.
 pub async fn create(

@@ -1,7 +1,7 @@
 //! Protection groups and snapshots.
 
 use reqwest::Method;
-use shared::flasharray::{ListResponse, Membership};
+use shared::flasharray::{ListResponse, Membership, VolumeSnapshot, VolumeSnapshotPost};
 
 use crate::client::ArrayClient;
 use crate::error::Error;
@@ -21,6 +21,27 @@ impl ArrayClient {
                 "volumes/protection-groups",
                 &[("member_names", volumes.join(","))],
                 None::<&()>,
+            )
+            .await?;
+        Ok(page.items)
+    }
+
+    /// `POST /volume-snapshots?source_names=...`: one snapshot of each volume, taken together,
+    /// named `VOLUME.SUFFIX` (or `VOLUME.N` without a suffix).
+    pub async fn create_volume_snapshots(
+        &self,
+        volumes: &[String],
+        suffix: Option<&str>,
+    ) -> Result<Vec<VolumeSnapshot>, Error> {
+        let body = VolumeSnapshotPost {
+            suffix: suffix.map(str::to_owned),
+        };
+        let page: ListResponse<VolumeSnapshot> = self
+            .call(
+                Method::POST,
+                "volume-snapshots",
+                &[("source_names", volumes.join(","))],
+                Some(&body),
             )
             .await?;
         Ok(page.items)

@@ -1,5 +1,8 @@
-//! One module per page.
+//! One module a page.
 
 pub mod arrays;
+pub mod host;
+pub mod hosts;
 pub mod login;
+pub mod volume;
 pub mod volumes;

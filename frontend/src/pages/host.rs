@@ -1,0 +1,266 @@
+//! One host: its ports (add and remove), personality, what it sees from the host's side, and
+//! delete.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::api::{ConnectionQuery, Role, validate_host_change};
+use shared::flasharray::{Connection, Host, HostPatch};
+
+use crate::api::{self, ApiResult};
+use crate::app::Session;
+use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::pages::hosts::{PERSONALITIES, split_ports};
+
+#[component]
+pub fn HostPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let params = use_params_map();
+    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
+    let name = Memo::new(move |_| params.read().get("host").unwrap_or_default());
+    let host = LocalResource::new(move || {
+        let (array, name) = (array.get(), name.get());
+        async move {
+            let hosts = api::hosts(&array).await?;
+            Ok::<_, api::Failure>(hosts.into_iter().find(|host| host.name == name))
+        }
+    });
+    let connections = LocalResource::new(move || {
+        let (array, name) = (array.get(), name.get());
+        async move {
+            let query = ConnectionQuery {
+                host: Some(name),
+                ..ConnectionQuery::default()
+            };
+            api::connections(&array, &query).await
+        }
+    });
+    let refresh = move || {
+        host.refetch();
+        connections.refetch();
+    };
+    view! {
+        <ArrayTabs array />
+        <h1>"Host " <span id="host-title">{name}</span></h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                host.get().map(|result| match result {
+                    Ok(Some(host)) => view! { <HostDetail array host on_done=refresh /> }.into_any(),
+                    Ok(None) => view! { <p class="error" role="alert">"There is no such host on this array."</p> }.into_any(),
+                    Err(failure) => {
+                        session.notice(&failure);
+                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                    }
+                })
+            }}
+        </Transition>
+        <h2>"Volumes this host sees"</h2>
+        <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
+            {move || connections.get().map(|result| view! { <HostConnections array result /> })}
+        </Transition>
+        <Show when=move || session.allows(Role::Operator)>
+            <DeleteHost array name />
+        </Show>
+    }
+}
+
+#[component]
+fn HostDetail(
+    array: Memo<String>,
+    host: Host,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let outcome = RwSignal::new(Outcome::Idle);
+    let name = host.name.clone();
+    let send = move |patch: HostPatch, label: String| {
+        let patch = match validate_host_change(&patch) {
+            Ok(patch) => patch,
+            Err(error) => return outcome.set(Outcome::Failed(error.message)),
+        };
+        let (array, name) = (array.get_untracked(), name.clone());
+        outcome.set(Outcome::Running(format!("{label}…")));
+        spawn_local(async move {
+            match api::change_host(&array, &name, &patch).await {
+                Ok(_) => {
+                    outcome.set(Outcome::Done(format!("{label}: done.")));
+                    on_done();
+                }
+                Err(failure) => show_failure(session, &failure, &[], outcome),
+            }
+        });
+    };
+    let ports = host
+        .iqns
+        .iter()
+        .map(|port| ("iqn", port.clone()))
+        .chain(host.wwns.iter().map(|port| ("wwn", port.clone())))
+        .chain(host.nqns.iter().map(|port| ("nqn", port.clone())))
+        .map(|(kind, port)| {
+            let send = send.clone();
+            let removed = port.clone();
+            let remove = move |_| {
+                let mut patch = HostPatch::default();
+                match kind {
+                    "iqn" => patch.remove_iqns = vec![removed.clone()],
+                    "wwn" => patch.remove_wwns = vec![removed.clone()],
+                    _ => patch.remove_nqns = vec![removed.clone()],
+                }
+                send(patch, format!("Removing {removed}"));
+            };
+            view! {
+                <li data-port=port.clone()>
+                    <span class="mono">{port.clone()}</span>
+                    <Show when=move || session.allows(Role::Operator)>
+                        <button class="link remove-port" on:click=remove.clone()>"remove"</button>
+                    </Show>
+                </li>
+            }
+        })
+        .collect_view();
+    let added = RwSignal::new(String::new());
+    let added_error = RwSignal::new(None::<String>);
+    let kind = RwSignal::new("iqn".to_owned());
+    let add = {
+        let send = send.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            added_error.set(None);
+            let ports = split_ports(&added.get_untracked());
+            if ports.is_empty() {
+                added_error.set(Some("Type at least one port.".into()));
+                return;
+            }
+            let mut patch = HostPatch::default();
+            match kind.get_untracked().as_str() {
+                "iqn" => patch.add_iqns = ports,
+                "wwn" => patch.add_wwns = ports,
+                _ => patch.add_nqns = ports,
+            }
+            if let Err(error) = validate_host_change(&patch) {
+                added_error.set(Some(error.message));
+                return;
+            }
+            added.set(String::new());
+            send(patch, "Adding ports".into());
+        }
+    };
+    let personality_change = {
+        let send = send.clone();
+        move |event: leptos::ev::Event| {
+            let value = event_target_value(&event);
+            let patch = HostPatch {
+                personality: Some(value),
+                ..HostPatch::default()
+            };
+            send(patch, "Setting the personality".into());
+        }
+    };
+    let current_personality = host.personality.clone().unwrap_or_default();
+    let group = host.host_group.name.clone();
+    view! {
+        <dl class="facts">
+            <dt>"Host group"</dt>
+            <dd id="host-group">{group.unwrap_or_else(|| "none".into())}</dd>
+            <dt>"Connections"</dt>
+            <dd>{host.connection_count}</dd>
+        </dl>
+        <h2>"Ports"</h2>
+        <ul id="host-ports" class="ports">{ports}</ul>
+        <Show when=move || session.allows(Role::Operator)>
+            <form class="card inline" id="add-ports" on:submit=add.clone() novalidate>
+                <label>
+                    <span>"Kind"</span>
+                    <select id="add-port-kind" on:change=move |event| kind.set(event_target_value(&event))>
+                        <option value="iqn">"IQN"</option>
+                        <option value="wwn">"WWN"</option>
+                        <option value="nqn">"NQN"</option>
+                    </select>
+                </label>
+                <Field id="add-port" label="Ports to add" placeholder="21:00:00:24:ff:4c:c5:6b" value=added error=added_error />
+                <button id="add-port-submit" type="submit">"Add"</button>
+            </form>
+            <label>
+                <span>"Personality"</span>
+                <select id="host-personality-edit" on:change=personality_change.clone()>
+                    {PERSONALITIES
+                        .iter()
+                        .map(|value| {
+                            let selected = *value == current_personality;
+                            view! { <option value=*value selected=selected>{if value.is_empty() { "default" } else { value }}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </Show>
+        <OutcomeLine id="host-change-outcome" outcome />
+    }
+}
+
+#[component]
+fn HostConnections(array: Memo<String>, result: ApiResult<Vec<Connection>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let connections = match result {
+        Ok(connections) => connections,
+        Err(failure) => {
+            session.notice(&failure);
+            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
+        }
+    };
+    if connections.is_empty() {
+        return view! { <p class="muted" id="no-host-connections">"This host sees no volumes."</p> }.into_any();
+    }
+    let rows = connections
+        .into_iter()
+        .map(|connection| {
+            let volume = connection.volume.name.unwrap_or_default();
+            let href = format!("/arrays/{}/volumes/{volume}", array.get_untracked());
+            let through = connection
+                .host_group
+                .name
+                .map(|group| format!("host group {group}"))
+                .unwrap_or_else(|| "this host".into());
+            let key = volume.clone();
+            view! {
+                <tr data-volume=key>
+                    <td><A href=href>{volume}</A></td>
+                    <td class="num lun">{connection.lun}</td>
+                    <td class="through">{through}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="host-connections">
+            <thead><tr><th>"Volume"</th><th>"LUN"</th><th>"Through"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeleteHost(array: Memo<String>, name: Memo<String>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let outcome = RwSignal::new(Outcome::Idle);
+    let delete = move |_| {
+        let (array, name) = (array.get_untracked(), name.get_untracked());
+        let navigate = navigate.clone();
+        outcome.set(Outcome::Running(format!("Deleting {name}…")));
+        spawn_local(async move {
+            match api::delete_host(&array, &name).await {
+                Ok(()) => navigate(&format!("/arrays/{array}/hosts"), Default::default()),
+                Err(failure) => show_failure(session, &failure, &[], outcome),
+            }
+        });
+    };
+    view! {
+        <div class="card danger-zone">
+            <button id="delete-host" class="danger" on:click=delete>"Delete host"</button>
+            <OutcomeLine id="delete-host-outcome" outcome />
+        </div>
+    }
+}

@@ -1,0 +1,370 @@
+//! One array's hosts and host groups: create hosts with their ports, create host groups, put
+//! hosts in and take them out, delete.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use shared::api::{CreateHostGroupRequest, CreateHostRequest, Role, validate_create_host};
+use shared::flasharray::{Host, HostGroup, HostPost};
+
+use crate::api::{self, ApiResult};
+use crate::app::Session;
+use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+
+/// Personalities an array takes; empty is the default (most operating systems).
+pub const PERSONALITIES: &[&str] = &[
+    "",
+    "aix",
+    "esxi",
+    "hitachi-vsp",
+    "hpux",
+    "oracle-vm-server",
+    "solaris",
+    "vms",
+];
+
+/// Ports typed one per line or separated by commas or spaces.
+pub fn split_ports(text: &str) -> Vec<String> {
+    text.split([',', '\n', ' '])
+        .map(str::trim)
+        .filter(|port| !port.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[component]
+pub fn Hosts() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let params = use_params_map();
+    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
+    let hosts = LocalResource::new(move || {
+        let name = array.get();
+        async move { api::hosts(&name).await }
+    });
+    let groups = LocalResource::new(move || {
+        let name = array.get();
+        async move { api::host_groups(&name).await }
+    });
+    let refresh = move || {
+        hosts.refetch();
+        groups.refetch();
+    };
+    view! {
+        <ArrayTabs array />
+        <h1>"Hosts on " {array}</h1>
+        <Show when=move || session.allows(Role::Operator)>
+            <CreateHost array on_done=refresh />
+        </Show>
+        <Transition fallback=|| view! { <p class="muted">"Loading hosts…"</p> }>
+            {move || hosts.get().map(|result| view! { <HostTable array result /> })}
+        </Transition>
+        <h2>"Host groups"</h2>
+        <Show when=move || session.allows(Role::Operator)>
+            <CreateHostGroup array on_done=refresh />
+        </Show>
+        <Transition fallback=|| view! { <p class="muted">"Loading host groups…"</p> }>
+            {move || {
+                let hosts = hosts.get().and_then(Result::ok).unwrap_or_default();
+                groups.get().map(|result| view! { <GroupTable array result hosts on_done=refresh /> })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn HostTable(array: Memo<String>, result: ApiResult<Vec<Host>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let hosts = match result {
+        Ok(hosts) => hosts,
+        Err(failure) => {
+            session.notice(&failure);
+            return view! { <p class="error" role="alert" id="hosts-error">{failure.error.message}</p> }.into_any();
+        }
+    };
+    let rows = hosts
+        .into_iter()
+        .map(|host| {
+            let href = format!("/arrays/{}/hosts/{}", array.get_untracked(), host.name);
+            let ports: Vec<String> = host
+                .iqns
+                .iter()
+                .chain(&host.wwns)
+                .chain(&host.nqns)
+                .cloned()
+                .collect();
+            let key = host.name.clone();
+            view! {
+                <tr data-host=key>
+                    <td class="name"><A href=href>{host.name}</A></td>
+                    <td class="group">{host.host_group.name.unwrap_or_default()}</td>
+                    <td class="mono ports">{ports.join(" ")}</td>
+                    <td class="personality">{host.personality.unwrap_or_default()}</td>
+                    <td class="num connections">{host.connection_count}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="hosts">
+            <thead>
+                <tr><th>"Host"</th><th>"Host group"</th><th>"Ports"</th><th>"Personality"</th><th>"Connections"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// A host with IQNs, WWNs (any common spelling) or NQNs, normalised before they are sent.
+#[component]
+fn CreateHost(
+    array: Memo<String>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let name = RwSignal::new(String::new());
+    let iqns = RwSignal::new(String::new());
+    let wwns = RwSignal::new(String::new());
+    let nqns = RwSignal::new(String::new());
+    let personality = RwSignal::new(String::new());
+    let name_error = RwSignal::new(None::<String>);
+    let iqns_error = RwSignal::new(None::<String>);
+    let wwns_error = RwSignal::new(None::<String>);
+    let nqns_error = RwSignal::new(None::<String>);
+    let ports_error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let fields = [
+        ("name", name_error),
+        ("iqns", iqns_error),
+        ("wwns", wwns_error),
+        ("nqns", nqns_error),
+        ("ports", ports_error),
+    ];
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        for (_, error) in fields {
+            error.set(None);
+        }
+        let personality_choice = personality.get_untracked();
+        let request = CreateHostRequest {
+            name: name.get_untracked().trim().to_owned(),
+            host: HostPost {
+                iqns: split_ports(&iqns.get_untracked()),
+                wwns: split_ports(&wwns.get_untracked()),
+                nqns: split_ports(&nqns.get_untracked()),
+                personality: (!personality_choice.is_empty()).then_some(personality_choice),
+                chap: None,
+            },
+        };
+        let request = match validate_create_host(&request) {
+            Ok(request) => request,
+            Err(error) => {
+                let field = error.field.clone();
+                match fields
+                    .iter()
+                    .find(|(name, _)| Some(*name) == field.as_deref())
+                {
+                    Some((_, signal)) => signal.set(Some(error.message)),
+                    None => outcome.set(Outcome::Failed(error.message)),
+                }
+                return;
+            }
+        };
+        let array = array.get_untracked();
+        outcome.set(Outcome::Running(format!("Creating host {}…", request.name)));
+        spawn_local(async move {
+            match api::create_host(&array, &request).await {
+                Ok(host) => {
+                    outcome.set(Outcome::Done(format!("Created host {}.", host.name)));
+                    for field in [name, iqns, wwns, nqns] {
+                        field.set(String::new());
+                    }
+                    on_done();
+                }
+                Err(failure) => show_failure(session, &failure, &fields, outcome),
+            }
+        });
+    };
+    view! {
+        <div class="card">
+            <form class="inline" id="create-host" on:submit=submit novalidate>
+                <Field id="host-name" label="Host name" placeholder="host1" value=name error=name_error />
+                <Field id="host-iqns" label="IQNs" placeholder="iqn.2001-04.com.example:host1" value=iqns error=iqns_error />
+                <Field id="host-wwns" label="WWNs" placeholder="21:00:00:24:ff:4c:c5:6a" value=wwns error=wwns_error />
+                <Field id="host-nqns" label="NQNs" placeholder="nqn.2014-08.org.nvmexpress:uuid:…" value=nqns error=nqns_error />
+                <label>
+                    <span>"Personality"</span>
+                    <select id="host-personality" on:change=move |event| personality.set(event_target_value(&event))>
+                        {PERSONALITIES
+                            .iter()
+                            .map(|value| view! { <option value=*value>{if value.is_empty() { "default" } else { value }}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button id="host-create" type="submit">"Create host"</button>
+            </form>
+            {move || ports_error.get().map(|message| view! { <p id="host-ports-error" class="error" role="alert">{message}</p> })}
+            <OutcomeLine id="host-outcome" outcome />
+        </div>
+    }
+}
+
+#[component]
+fn CreateHostGroup(
+    array: Memo<String>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let name = RwSignal::new(String::new());
+    let name_error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        name_error.set(None);
+        let request = CreateHostGroupRequest {
+            name: name.get_untracked().trim().to_owned(),
+        };
+        if let Err(message) = shared::names::validate_object_name("Host group", &request.name) {
+            name_error.set(Some(message));
+            return;
+        }
+        let array = array.get_untracked();
+        outcome.set(Outcome::Running("Creating host group…".into()));
+        spawn_local(async move {
+            match api::create_host_group(&array, &request).await {
+                Ok(group) => {
+                    outcome.set(Outcome::Done(format!("Created host group {}.", group.name)));
+                    name.set(String::new());
+                    on_done();
+                }
+                Err(failure) => show_failure(session, &failure, &[("name", name_error)], outcome),
+            }
+        });
+    };
+    view! {
+        <div class="card">
+            <form class="inline" id="create-host-group" on:submit=submit novalidate>
+                <Field id="group-name" label="Host group name" placeholder="hgroup1" value=name error=name_error />
+                <button id="group-create" type="submit">"Create host group"</button>
+            </form>
+            <OutcomeLine id="group-outcome" outcome />
+        </div>
+    }
+}
+
+/// Each group with its hosts; add a host, take one out, delete the group.
+#[component]
+fn GroupTable(
+    array: Memo<String>,
+    result: ApiResult<Vec<HostGroup>>,
+    hosts: Vec<Host>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let outcome = RwSignal::new(Outcome::Idle);
+    let groups = match result {
+        Ok(groups) => groups,
+        Err(failure) => {
+            session.notice(&failure);
+            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
+        }
+    };
+    let act =
+        move |label: String,
+              call: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>| {
+            outcome.set(Outcome::Running(format!("{label}…")));
+            spawn_local(async move {
+                match call.await {
+                    Ok(()) => {
+                        outcome.set(Outcome::Done(format!("{label}: done.")));
+                        on_done();
+                    }
+                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                }
+            });
+        };
+    let rows = groups
+        .into_iter()
+        .map(|group| {
+            let members: Vec<String> = hosts
+                .iter()
+                .filter(|host| host.host_group.name.as_deref() == Some(group.name.as_str()))
+                .map(|host| host.name.clone())
+                .collect();
+            let adding = RwSignal::new(String::new());
+            let group_name = group.name.clone();
+            let member_views = members
+                .into_iter()
+                .map(|host| {
+                    let group_name = group_name.clone();
+                    let remove = {
+                        let host = host.clone();
+                        move |_| {
+                            let (array, group, host) = (array.get_untracked(), group_name.clone(), host.clone());
+                            act(
+                                format!("Removing {host} from {group}"),
+                                Box::pin(async move { api::remove_from_group(&array, &group, &host).await }),
+                            );
+                        }
+                    };
+                    view! {
+                        <span class="member" data-member=host.clone()>
+                            {host.clone()}
+                            <Show when=move || session.allows(Role::Operator)>
+                                <button class="link remove-member" title="Remove from group" on:click=remove.clone()>"×"</button>
+                            </Show>
+                        </span>
+                    }
+                })
+                .collect_view();
+            let add = {
+                let group_name = group_name.clone();
+                move |event: SubmitEvent| {
+                    event.prevent_default();
+                    let host = adding.get_untracked().trim().to_owned();
+                    let (array, group) = (array.get_untracked(), group_name.clone());
+                    act(
+                        format!("Adding {host} to {group}"),
+                        Box::pin(async move { api::add_to_group(&array, &group, &host).await }),
+                    );
+                }
+            };
+            let delete = {
+                let group_name = group_name.clone();
+                move |_| {
+                    let (array, group) = (array.get_untracked(), group_name.clone());
+                    act(
+                        format!("Deleting host group {group}"),
+                        Box::pin(async move { api::delete_host_group(&array, &group).await }),
+                    );
+                }
+            };
+            view! {
+                <tr data-group=group.name.clone()>
+                    <td class="name">{group.name.clone()}</td>
+                    <td class="members">{member_views}</td>
+                    <td class="num connections">{group.connection_count}</td>
+                    <td class="actions">
+                        <Show when=move || session.allows(Role::Operator)>
+                            <form class="inline compact add-member" on:submit=add.clone()>
+                                <input class="add-member-name" placeholder="host name" bind:value=adding />
+                                <button class="secondary" type="submit">"Add host"</button>
+                            </form>
+                            <button class="danger delete-group" on:click=delete.clone()>"Delete"</button>
+                        </Show>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="host-groups">
+            <thead><tr><th>"Host group"</th><th>"Hosts"</th><th>"Connections"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <OutcomeLine id="groups-outcome" outcome />
+    }
+    .into_any()
+}

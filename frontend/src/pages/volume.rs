@@ -1,0 +1,563 @@
+//! One volume: its figures, resize (shrinking only after a truncate confirmation), rename,
+//! QoS limits, its connections from the volume's side, and destroy.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::api::{ConnectionQuery, ConnectionRequest, Role, VolumeChange, validate_connection};
+use shared::flasharray::{Connection, LimitPatch, QosPatch, Volume, VolumePatch};
+use shared::size::{format_size, parse_size, parse_volume_size};
+use shared::time::format_timestamp_ms;
+
+use crate::api::{self, ApiResult};
+use crate::app::Session;
+use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+
+#[component]
+pub fn VolumePage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let params = use_params_map();
+    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
+    let name = Memo::new(move |_| params.read().get("volume").unwrap_or_default());
+    let volume = LocalResource::new(move || {
+        let (array, name) = (array.get(), name.get());
+        async move { api::volume(&array, &name).await }
+    });
+    let connections = LocalResource::new(move || {
+        let (array, name) = (array.get(), name.get());
+        async move {
+            let query = ConnectionQuery {
+                volume: Some(name),
+                ..ConnectionQuery::default()
+            };
+            api::connections(&array, &query).await
+        }
+    });
+    let refresh = move || {
+        volume.refetch();
+        connections.refetch();
+    };
+
+    view! {
+        <ArrayTabs array />
+        <h1>"Volume " <span id="volume-title">{name}</span></h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                volume.get().map(|result| match result {
+                    Ok(volume) => view! {
+                        <VolumeFacts volume=volume.clone() />
+                        <Show when=move || session.allows(Role::Operator)>
+                            <div class="grid">
+                                <Resize array volume=volume.clone() on_done=refresh />
+                                <Rename array name />
+                                <QosLimits array volume=volume.clone() on_done=refresh />
+                            </div>
+                        </Show>
+                    }
+                    .into_any(),
+                    Err(failure) => {
+                        session.notice(&failure);
+                        view! { <p class="error" role="alert" id="volume-error">{failure.error.message}</p> }.into_any()
+                    }
+                })
+            }}
+        </Transition>
+        <h2>"Connections"</h2>
+        <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
+            {move || connections.get().map(|result| view! { <ConnectionTable array volume=name result on_done=refresh /> })}
+        </Transition>
+        <Show when=move || session.allows(Role::Operator)>
+            <Connect array volume=name on_done=refresh />
+            <Destroy array volume=name connections />
+        </Show>
+    }
+}
+
+#[component]
+fn VolumeFacts(volume: Volume) -> impl IntoView {
+    let limit = |value: Option<u64>, unit: &str| match value {
+        Some(value) if unit == "/s" => format!("{}/s", format_size(value)),
+        Some(value) => format!("{value} {unit}"),
+        None => "unlimited".to_owned(),
+    };
+    view! {
+        <dl class="facts" id="volume-facts">
+            <dt>"Provisioned"</dt><dd id="fact-provisioned">{format_size(volume.provisioned)}</dd>
+            <dt>"Used"</dt><dd>{volume.space.virtual_.map(format_size).unwrap_or_default()}</dd>
+            <dt>"Data reduction"</dt><dd>{volume.space.data_reduction.map(|ratio| format!("{ratio:.1} to 1")).unwrap_or_default()}</dd>
+            <dt>"Serial"</dt><dd class="mono">{volume.serial}</dd>
+            <dt>"Created"</dt><dd>{format_timestamp_ms(volume.created)}</dd>
+            <dt>"Bandwidth limit"</dt><dd id="fact-bandwidth">{limit(volume.qos.bandwidth_limit, "/s")}</dd>
+            <dt>"IOPS limit"</dt><dd id="fact-iops">{limit(volume.qos.iops_limit, "IOPS")}</dd>
+            <dt>"State"</dt><dd id="fact-state">{if volume.destroyed { "destroyed" } else { "in use" }}</dd>
+        </dl>
+    }
+}
+
+fn change(patch: VolumePatch, truncate: bool) -> VolumeChange {
+    VolumeChange { patch, truncate }
+}
+
+/// Grow freely; shrinking asks for an explicit confirmation that data past the new end is lost.
+#[component]
+fn Resize(
+    array: Memo<String>,
+    volume: Volume,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let size = RwSignal::new(String::new());
+    let size_error = RwSignal::new(None::<String>);
+    let truncate = RwSignal::new(false);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let current = volume.provisioned;
+    let name = volume.name.clone();
+    let shrinking = move || parse_volume_size(&size.get()).is_ok_and(|bytes| bytes < current);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        size_error.set(None);
+        let bytes = match parse_volume_size(&size.get_untracked()) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                size_error.set(Some(error.to_string()));
+                return;
+            }
+        };
+        if bytes < current && !truncate.get_untracked() {
+            size_error.set(Some(format!(
+                "Shrinking from {} to {} discards data past the new end: tick the box to confirm.",
+                format_size(current),
+                format_size(bytes)
+            )));
+            return;
+        }
+        let (array, name) = (array.get_untracked(), name.clone());
+        outcome.set(Outcome::Running("Resizing…".into()));
+        spawn_local(async move {
+            let request = change(
+                VolumePatch {
+                    provisioned: Some(bytes),
+                    ..VolumePatch::default()
+                },
+                bytes < current,
+            );
+            match api::change_volume(&array, &name, &request).await {
+                Ok(volume) => {
+                    outcome.set(Outcome::Done(format!(
+                        "Now {}.",
+                        format_size(volume.provisioned)
+                    )));
+                    size.set(String::new());
+                    truncate.set(false);
+                    on_done();
+                }
+                Err(failure) => {
+                    show_failure(session, &failure, &[("provisioned", size_error)], outcome)
+                }
+            }
+        });
+    };
+    view! {
+        <form class="card stack" id="resize-volume" on:submit=submit novalidate>
+            <h3>"Resize"</h3>
+            <Field id="resize-size" label="New size" placeholder="10G" value=size error=size_error />
+            <Show when=shrinking>
+                <label class="check warning">
+                    <input id="truncate-confirm" type="checkbox" bind:checked=truncate />
+                    "Shrink and discard the data past the new end"
+                </label>
+            </Show>
+            <button id="resize-submit" type="submit">"Resize"</button>
+            <OutcomeLine id="resize-outcome" outcome />
+        </form>
+    }
+}
+
+#[component]
+fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let new_name = RwSignal::new(String::new());
+    let name_error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        name_error.set(None);
+        let wanted = new_name.get_untracked().trim().to_owned();
+        if let Err(message) = shared::names::validate_object_name("Volume", &wanted) {
+            name_error.set(Some(message));
+            return;
+        }
+        let (array, current) = (array.get_untracked(), name.get_untracked());
+        let navigate = navigate.clone();
+        outcome.set(Outcome::Running("Renaming…".into()));
+        spawn_local(async move {
+            let request = change(
+                VolumePatch {
+                    name: Some(wanted),
+                    ..VolumePatch::default()
+                },
+                false,
+            );
+            match api::change_volume(&array, &current, &request).await {
+                Ok(volume) => {
+                    outcome.set(Outcome::Done(format!("Renamed to {}.", volume.name)));
+                    navigate(
+                        &format!("/arrays/{array}/volumes/{}", volume.name),
+                        Default::default(),
+                    );
+                }
+                Err(failure) => show_failure(session, &failure, &[("name", name_error)], outcome),
+            }
+        });
+    };
+    view! {
+        <form class="card stack" id="rename-volume" on:submit=submit novalidate>
+            <h3>"Rename"</h3>
+            <Field id="rename-name" label="New name" placeholder="vol2" value=new_name error=name_error />
+            <button id="rename-submit" type="submit">"Rename"</button>
+            <OutcomeLine id="rename-outcome" outcome />
+        </form>
+    }
+}
+
+/// Bandwidth as a size per second (`500M`) and IOPS as a number; empty removes a limit.
+#[component]
+fn QosLimits(
+    array: Memo<String>,
+    volume: Volume,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let bandwidth = RwSignal::new(
+        volume
+            .qos
+            .bandwidth_limit
+            .map(format_size)
+            .unwrap_or_default()
+            .replace(' ', ""),
+    );
+    let iops = RwSignal::new(
+        volume
+            .qos
+            .iops_limit
+            .map(|value| value.to_string())
+            .unwrap_or_default(),
+    );
+    let bandwidth_error = RwSignal::new(None::<String>);
+    let iops_error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let name = volume.name.clone();
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        bandwidth_error.set(None);
+        iops_error.set(None);
+        let bandwidth_text = bandwidth.get_untracked().trim().to_owned();
+        let iops_text = iops.get_untracked().trim().to_owned();
+        let bandwidth_limit = if bandwidth_text.is_empty() {
+            LimitPatch::Unset(String::new())
+        } else {
+            match parse_size(&bandwidth_text) {
+                Ok(bytes) => LimitPatch::Limit(bytes),
+                Err(error) => {
+                    bandwidth_error.set(Some(error.to_string()));
+                    return;
+                }
+            }
+        };
+        let iops_limit = if iops_text.is_empty() {
+            LimitPatch::Unset(String::new())
+        } else {
+            match iops_text.replace(',', "").parse::<u64>() {
+                Ok(value) => LimitPatch::Limit(value),
+                Err(_) => {
+                    iops_error.set(Some(format!(
+                        "{iops_text:?} is not a whole number of IOPS."
+                    )));
+                    return;
+                }
+            }
+        };
+        let (array, name) = (array.get_untracked(), name.clone());
+        outcome.set(Outcome::Running("Setting limits…".into()));
+        spawn_local(async move {
+            let request = change(
+                VolumePatch {
+                    qos: Some(QosPatch {
+                        bandwidth_limit: Some(bandwidth_limit),
+                        iops_limit: Some(iops_limit),
+                    }),
+                    ..VolumePatch::default()
+                },
+                false,
+            );
+            match api::change_volume(&array, &name, &request).await {
+                Ok(_) => {
+                    outcome.set(Outcome::Done("Limits set.".into()));
+                    on_done();
+                }
+                Err(failure) => show_failure(session, &failure, &[], outcome),
+            }
+        });
+    };
+    view! {
+        <form class="card stack" id="qos-volume" on:submit=submit novalidate>
+            <h3>"QoS limits"</h3>
+            <Field id="qos-bandwidth" label="Bandwidth per second (empty: unlimited)" placeholder="500M" value=bandwidth error=bandwidth_error />
+            <Field id="qos-iops" label="IOPS (empty: unlimited)" placeholder="20000" value=iops error=iops_error />
+            <button id="qos-submit" type="submit">"Set limits"</button>
+            <OutcomeLine id="qos-outcome" outcome />
+        </form>
+    }
+}
+
+fn target_of(connection: &Connection) -> (Option<String>, Option<String>) {
+    // A connection through a host group names the group; a private one names the host.
+    match &connection.host_group.name {
+        Some(group) => (None, Some(group.clone())),
+        None => (connection.host.name.clone(), None),
+    }
+}
+
+#[component]
+fn ConnectionTable(
+    array: Memo<String>,
+    volume: Memo<String>,
+    result: ApiResult<Vec<Connection>>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let outcome = RwSignal::new(Outcome::Idle);
+    let connections = match result {
+        Ok(connections) => connections,
+        Err(failure) => {
+            session.notice(&failure);
+            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
+        }
+    };
+    if connections.is_empty() {
+        return view! { <p class="muted" id="no-connections">"Not connected to any host."</p> }
+            .into_any();
+    }
+    let rows = connections
+        .into_iter()
+        .map(|connection| {
+            let (host, host_group) = target_of(&connection);
+            let label = match (&host, &host_group) {
+                (_, Some(group)) => format!("host group {group}"),
+                (Some(host), None) => format!("host {host}"),
+                (None, None) => String::new(),
+            };
+            let key = host.clone().or(host_group.clone()).unwrap_or_default();
+            let disconnect = move |_| {
+                let request = ConnectionRequest {
+                    volume: volume.get_untracked(),
+                    host: host.clone(),
+                    host_group: host_group.clone(),
+                    lun: None,
+                };
+                let array = array.get_untracked();
+                outcome.set(Outcome::Running("Disconnecting…".into()));
+                spawn_local(async move {
+                    match api::disconnect(&array, &request).await {
+                        Ok(()) => {
+                            outcome.set(Outcome::Done("Disconnected.".into()));
+                            on_done();
+                        }
+                        Err(failure) => show_failure(session, &failure, &[], outcome),
+                    }
+                });
+            };
+            view! {
+                <tr data-target=key>
+                    <td>{label}</td>
+                    <td class="num lun">{connection.lun}</td>
+                    <td>
+                        <Show when=move || session.allows(Role::Operator)>
+                            <button class="secondary disconnect" on:click=disconnect.clone()>"Disconnect"</button>
+                        </Show>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="volume-connections">
+            <thead><tr><th>"Seen by"</th><th>"LUN"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <OutcomeLine id="disconnect-outcome" outcome />
+    }
+    .into_any()
+}
+
+#[component]
+fn Connect(
+    array: Memo<String>,
+    volume: Memo<String>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let kind = RwSignal::new("host".to_owned());
+    let target = RwSignal::new(String::new());
+    let lun = RwSignal::new(String::new());
+    let target_error = RwSignal::new(None::<String>);
+    let lun_error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        target_error.set(None);
+        lun_error.set(None);
+        let lun_text = lun.get_untracked().trim().to_owned();
+        let lun_value = if lun_text.is_empty() {
+            None
+        } else {
+            match lun_text.parse::<u32>() {
+                Ok(value) => Some(value),
+                Err(_) => {
+                    lun_error.set(Some(format!("{lun_text:?} is not a LUN: use 1 to 4095.")));
+                    return;
+                }
+            }
+        };
+        let name = target.get_untracked().trim().to_owned();
+        let name = (!name.is_empty()).then_some(name);
+        let request = if kind.get_untracked() == "host" {
+            ConnectionRequest {
+                volume: volume.get_untracked(),
+                host: name,
+                host_group: None,
+                lun: lun_value,
+            }
+        } else {
+            ConnectionRequest {
+                volume: volume.get_untracked(),
+                host: None,
+                host_group: name,
+                lun: lun_value,
+            }
+        };
+        if let Err(error) = validate_connection(&request) {
+            match error.field.as_deref() {
+                Some("lun") => lun_error.set(Some(error.message)),
+                _ => target_error.set(Some(error.message)),
+            }
+            return;
+        }
+        let array = array.get_untracked();
+        outcome.set(Outcome::Running("Connecting…".into()));
+        spawn_local(async move {
+            match api::connect(&array, &request).await {
+                Ok(connection) => {
+                    outcome.set(Outcome::Done(format!(
+                        "Connected at LUN {}.",
+                        connection.lun
+                    )));
+                    target.set(String::new());
+                    lun.set(String::new());
+                    on_done();
+                }
+                Err(failure) => show_failure(
+                    session,
+                    &failure,
+                    &[("lun", lun_error), ("target", target_error)],
+                    outcome,
+                ),
+            }
+        });
+    };
+    view! {
+        <form class="card inline" id="connect-volume" on:submit=submit novalidate>
+            <label>
+                <span>"Connect to"</span>
+                <select id="connect-kind" on:change=move |event| kind.set(event_target_value(&event))>
+                    <option value="host">"host"</option>
+                    <option value="host_group">"host group"</option>
+                </select>
+            </label>
+            <Field id="connect-target" label="Name" placeholder="host1" value=target error=target_error />
+            <Field id="connect-lun" label="LUN (optional)" placeholder="1" value=lun error=lun_error />
+            <button id="connect-submit" type="submit">"Connect"</button>
+        </form>
+        <OutcomeLine id="connect-outcome" outcome />
+    }
+}
+
+/// Destroy; when the array refuses because hosts still see the volume, offer to disconnect
+/// them all first.
+#[component]
+fn Destroy(
+    array: Memo<String>,
+    volume: Memo<String>,
+    connections: LocalResource<ApiResult<Vec<Connection>>>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let outcome = RwSignal::new(Outcome::Idle);
+    let blocked = RwSignal::new(false);
+    let destroy = move |disconnect_first: bool| {
+        let (array, name) = (array.get_untracked(), volume.get_untracked());
+        let navigate = navigate.clone();
+        outcome.set(Outcome::Running("Destroying…".into()));
+        spawn_local(async move {
+            if disconnect_first {
+                let query = ConnectionQuery {
+                    volume: Some(name.clone()),
+                    ..ConnectionQuery::default()
+                };
+                let current = match api::connections(&array, &query).await {
+                    Ok(current) => current,
+                    Err(failure) => return show_failure(session, &failure, &[], outcome),
+                };
+                for connection in current {
+                    let (host, host_group) = target_of(&connection);
+                    let request = ConnectionRequest {
+                        volume: name.clone(),
+                        host,
+                        host_group,
+                        lun: None,
+                    };
+                    if let Err(failure) = api::disconnect(&array, &request).await {
+                        connections.refetch();
+                        return show_failure(session, &failure, &[], outcome);
+                    }
+                }
+            }
+            let request = change(
+                VolumePatch {
+                    destroyed: Some(true),
+                    ..VolumePatch::default()
+                },
+                false,
+            );
+            match api::change_volume(&array, &name, &request).await {
+                Ok(_) => {
+                    blocked.set(false);
+                    outcome.set(Outcome::Done(format!(
+                        "Destroyed {name}; recover it from the destroyed volumes within 24 hours."
+                    )));
+                    navigate(&format!("/arrays/{array}/volumes"), Default::default());
+                }
+                Err(failure) => {
+                    blocked.set(failure.error.message.contains("connection"));
+                    connections.refetch();
+                    show_failure(session, &failure, &[], outcome);
+                }
+            }
+        });
+    };
+    let destroy_again = destroy.clone();
+    view! {
+        <div class="card danger-zone">
+            <button id="destroy-volume" class="danger" on:click=move |_| destroy(false)>"Destroy volume"</button>
+            <OutcomeLine id="destroy-outcome" outcome />
+            <Show when=move || blocked.get()>
+                <button id="destroy-disconnect" class="danger" on:click={
+                    let destroy = destroy_again.clone();
+                    move |_| destroy(true)
+                }>"Disconnect from every host, then destroy"</button>
+            </Show>
+        </div>
+    }
+}
