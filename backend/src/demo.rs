@@ -115,6 +115,16 @@ impl Demo {
         })
     }
 
+    /// Adds a portal user, as `flashdeck user add` does, for trying other roles.
+    pub async fn add_user(&self, name: &str, password: &str, role: Role) -> Result<(), DemoError> {
+        let hash = hash_password(password).map_err(setup)?;
+        self.state
+            .db
+            .create_user(name, &hash, role, unix_now())
+            .await?;
+        Ok(())
+    }
+
     /// Stops the portal, ends its array sessions and stops the arrays.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());

@@ -40,19 +40,31 @@ pub async fn create(
         .client
         .create_host(&request.name, &request.host)
         .await
-        .map_err(|error| port_or_name_refusal(error, &request.name))?;
+        .map_err(|error| {
+            let ports: Vec<&String> = request
+                .host
+                .iqns
+                .iter()
+                .chain(&request.host.wwns)
+                .chain(&request.host.nqns)
+                .collect();
+            port_or_name_refusal(error, &request.name, &ports)
+        })?;
     tracing::info!(user = %user.user.username, array = %array_name, host = %host.name, "host created");
     Ok((StatusCode::CREATED, Json(host)))
 }
 
-/// The array names the host in `context` for any refusal; its message says whether a name or
-/// a port was at fault.
-fn port_or_name_refusal(error: flasharray::Error, host: &str) -> AppError {
+/// The array names the host in `context` for any refusal; its message says whether a port
+/// (it quotes the port) or the name was at fault.
+fn port_or_name_refusal(error: flasharray::Error, host: &str, ports: &[&String]) -> AppError {
     let about_ports = error.array_errors().iter().any(|item| {
         let message = item.message.to_ascii_lowercase();
-        ["iqn", "wwn", "nqn", "port"]
+        ports
             .iter()
-            .any(|word| message.contains(word))
+            .any(|port| message.contains(&port.to_ascii_lowercase()))
+            || ["iqn", "wwn", "nqn", "port"]
+                .iter()
+                .any(|word| message.contains(word))
     });
     if about_ports {
         AppError::Array {
@@ -78,7 +90,18 @@ pub async fn change(
         .client
         .patch_host(&host, &change)
         .await
-        .map_err(|error| port_or_name_refusal(error, change.name.as_deref().unwrap_or(&host)))?;
+        .map_err(|error| {
+            let ports: Vec<&String> = change
+                .add_iqns
+                .iter()
+                .chain(&change.add_wwns)
+                .chain(&change.add_nqns)
+                .chain(&change.remove_iqns)
+                .chain(&change.remove_wwns)
+                .chain(&change.remove_nqns)
+                .collect();
+            port_or_name_refusal(error, change.name.as_deref().unwrap_or(&host), &ports)
+        })?;
     tracing::info!(user = %user.user.username, array = %array_name, %host, "host changed");
     Ok(Json(changed))
 }

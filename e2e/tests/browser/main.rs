@@ -3,5 +3,6 @@
 //! Needs the frontend built into `frontend/dist` and Debian's `chromium` and
 //! `chromium-driver`; `cargo xtask test` provides both before it runs this.
 
+mod provisioning;
 mod support;
 mod volumes;

@@ -172,14 +172,74 @@ impl Session {
         }
     }
 
+    /// Replaces an input's text as typing does, firing `input` even when `text` is empty
+    /// (WebDriver's clear does not).
     pub async fn fill(&self, css: &str, text: &str) {
         let input = self.element(css).await;
-        input.clear().await.expect("clear");
-        input.send_keys(text).await.expect("type");
+        self.driver
+            .execute(
+                "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![input.to_json().expect("element")],
+            )
+            .await
+            .expect("cleared");
+        if !text.is_empty() {
+            input.send_keys(text).await.expect("type");
+        }
     }
 
     pub async fn click(&self, css: &str) {
         self.element(css).await.click().await.expect("click");
+    }
+
+    /// Picks `value` in a `<select>`, as a person choosing an option does.
+    pub async fn choose(&self, css: &str, value: &str) {
+        let select = self.element(css).await;
+        self.driver
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![
+                    select.to_json().expect("element"),
+                    serde_json::Value::String(value.to_owned()),
+                ],
+            )
+            .await
+            .expect("option chosen");
+    }
+
+    /// Waits until nothing matches `css`.
+    pub async fn gone(&self, css: &str) {
+        let started = Instant::now();
+        while !self
+            .driver
+            .find_all(By::Css(css))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+        {
+            assert!(started.elapsed() < PAGE_TIMEOUT, "{css} never went away");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// How many elements match `css` right now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.driver
+            .find_all(By::Css(css))
+            .await
+            .map(|found| found.len())
+            .unwrap_or_default()
+    }
+
+    /// Signs in as a new user with `role`, made for this test.
+    pub async fn sign_in_with_role(&self, role: shared::api::Role) {
+        let name = role.as_str();
+        self.demo()
+            .add_user(name, "a test password", role)
+            .await
+            .expect("user added");
+        self.sign_in(name, "a test password").await;
+        self.text_containing("#signed-in-user", name).await;
     }
 
     pub async fn sign_in(&self, username: &str, password: &str) {

@@ -95,7 +95,7 @@ async fn an_admin_creates_a_volume_on_an_api_client_array() {
     session.fill("#volume-size", "5G").await;
     session.click("#volume-create").await;
     session
-        .text_containing("#volume-created", "Created volume e2e-vol (5 G).")
+        .text_containing("#volume-outcome", "Created 1 volume (5 G each): e2e-vol.")
         .await;
     session
         .text_containing("tr[data-volume='e2e-vol'] .provisioned", "5 G")

@@ -38,6 +38,9 @@ pub fn VolumePage() -> impl IntoView {
         volume.refetch();
         connections.refetch();
     };
+    // Outcomes live here, above the forms, so they outlast the refresh after an action.
+    let resize_outcome = RwSignal::new(Outcome::Idle);
+    let qos_outcome = RwSignal::new(Outcome::Idle);
 
     view! {
         <ArrayTabs array />
@@ -49,9 +52,9 @@ pub fn VolumePage() -> impl IntoView {
                         <VolumeFacts volume=volume.clone() />
                         <Show when=move || session.allows(Role::Operator)>
                             <div class="grid">
-                                <Resize array volume=volume.clone() on_done=refresh />
+                                <Resize array volume=volume.clone() outcome=resize_outcome on_done=refresh />
                                 <Rename array name />
-                                <QosLimits array volume=volume.clone() on_done=refresh />
+                                <QosLimits array volume=volume.clone() outcome=qos_outcome on_done=refresh />
                             </div>
                         </Show>
                     }
@@ -104,13 +107,13 @@ fn change(patch: VolumePatch, truncate: bool) -> VolumeChange {
 fn Resize(
     array: Memo<String>,
     volume: Volume,
+    outcome: RwSignal<Outcome>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let size = RwSignal::new(String::new());
     let size_error = RwSignal::new(None::<String>);
     let truncate = RwSignal::new(false);
-    let outcome = RwSignal::new(Outcome::Idle);
     let current = volume.provisioned;
     let name = volume.name.clone();
     let shrinking = move || parse_volume_size(&size.get()).is_ok_and(|bytes| bytes < current);
@@ -227,6 +230,7 @@ fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
 fn QosLimits(
     array: Memo<String>,
     volume: Volume,
+    outcome: RwSignal<Outcome>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -247,7 +251,6 @@ fn QosLimits(
     );
     let bandwidth_error = RwSignal::new(None::<String>);
     let iops_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
     let name = volume.name.clone();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();

@@ -57,6 +57,8 @@ pub fn Volumes() -> impl IntoView {
         destroyed: RwSignal::new(false),
     };
     let selected = RwSignal::new(BTreeSet::<String>::new());
+    // Lives above the table, so the message outlasts the refresh that follows the action.
+    let destroyed_outcome = RwSignal::new(Outcome::Idle);
     let volumes = LocalResource::new(move || {
         let name = array.get();
         let query = state.query();
@@ -107,7 +109,7 @@ pub fn Volumes() -> impl IntoView {
             {move || {
                 volumes.get().map(|result| match result {
                     Ok(list) if state.destroyed.get_untracked() => {
-                        view! { <DestroyedTable array list volumes state /> }.into_any()
+                        view! { <DestroyedTable array list volumes state outcome=destroyed_outcome /> }.into_any()
                     }
                     Ok(list) => view! { <VolumeTable array list state selected /> }.into_any(),
                     Err(failure) => {
@@ -293,8 +295,8 @@ fn DestroyedTable(
     list: VolumeList,
     volumes: LocalResource<ApiResult<VolumeList>>,
     state: ListState,
+    outcome: RwSignal<Outcome>,
 ) -> impl IntoView {
-    let outcome = RwSignal::new(Outcome::Idle);
     let shown = list.items.len();
     let rows = list
         .items
