@@ -1,10 +1,19 @@
 //! The portal's own HTTP API between the frontend and the backend (`/api/...`).
 
+mod protection;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::flasharray::{HostPatch, HostPost, Volume, VolumePatch};
+
+pub use protection::{
+    CopyRequest, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest,
+    MemberKind, MembersRequest, ProtectionGroupDetail, RecycleAction, RecycleBin, RecycledItem,
+    RecycledKind, RestoreRequest, RestoreResult, describe_duration_ms, describe_retention,
+    describe_schedule,
+};
 
 /// Name of the session cookie; HttpOnly, so the frontend never reads it.
 pub const SESSION_COOKIE: &str = "flashdeck_session";

@@ -3,6 +3,8 @@
 mod arrays;
 mod connections;
 mod hosts;
+mod protection;
+mod recycle;
 mod snapshots;
 mod volumes;
 
@@ -56,7 +58,44 @@ pub fn router() -> Router<AppState> {
             "/arrays/{array}/host-groups/{group}/hosts/{host}",
             put(hosts::add_member).delete(hosts::remove_member),
         )
-        .route("/arrays/{array}/volume-snapshots", post(snapshots::create))
+        .route(
+            "/arrays/{array}/volume-snapshots",
+            get(snapshots::list).post(snapshots::create),
+        )
+        .route(
+            "/arrays/{array}/volume-snapshots/{snapshot}",
+            patch(snapshots::change).delete(snapshots::eradicate),
+        )
+        .route("/arrays/{array}/volumes/copy", post(snapshots::copy))
+        .route(
+            "/arrays/{array}/volumes/{volume}/restore",
+            post(snapshots::restore),
+        )
+        .route(
+            "/arrays/{array}/protection-groups",
+            get(protection::list).post(protection::create),
+        )
+        .route(
+            "/arrays/{array}/protection-groups/{group}",
+            get(protection::get_one)
+                .patch(protection::change)
+                .delete(protection::eradicate),
+        )
+        .route(
+            "/arrays/{array}/protection-groups/{group}/members",
+            post(protection::add_members).delete(protection::remove_members),
+        )
+        .route(
+            "/arrays/{array}/protection-groups/{group}/snapshots",
+            get(protection::snapshots).post(protection::snapshot_now),
+        )
+        .route(
+            "/arrays/{array}/protection-group-snapshots/{snapshot}",
+            patch(protection::change_snapshot).delete(protection::eradicate_snapshot),
+        )
+        .route("/recycle-bin", get(recycle::list))
+        .route("/recycle-bin/recover", post(recycle::recover))
+        .route("/recycle-bin/eradicate", post(recycle::eradicate))
         .route(
             "/arrays/{array}/connections",
             get(connections::list)

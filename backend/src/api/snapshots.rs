@@ -1,10 +1,16 @@
-//! `/api/arrays/{array}/volume-snapshots`: point-in-time copies of volumes.
+//! `/api/arrays/{array}/volume-snapshots` and the restore and copy of volumes: point-in-time
+//! copies of volumes, and bringing them back.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use shared::api::{Role, SnapshotRequest, validate_snapshot_request};
-use shared::flasharray::VolumeSnapshot;
+use serde::Deserialize;
+use shared::api::{
+    ApiError, CopyRequest, RestoreRequest, RestoreResult, Role, SnapshotRequest,
+    validate_snapshot_request,
+};
+use shared::flasharray::{Volume, VolumeSnapshot, VolumeSnapshotPatch};
+use shared::names::validate_object_name;
 
 use super::{ApiJson, array, refusal_about};
 use crate::auth::CurrentUser;
@@ -40,4 +46,152 @@ pub async fn create(
         })?;
     tracing::info!(user = %user.user.username, array = %array_name, volumes = %request.volumes.join(","), "snapshots taken");
     Ok((StatusCode::CREATED, Json(snapshots)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SnapshotListQuery {
+    volume: Option<String>,
+    destroyed: Option<bool>,
+}
+
+/// `GET /api/arrays/{array}/volume-snapshots?volume=&destroyed=`: a volume's snapshots, taken
+/// directly or through its protection groups, oldest first: its timeline.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    Query(query): Query<SnapshotListQuery>,
+) -> Result<Json<Vec<VolumeSnapshot>>, AppError> {
+    user.require(Role::Viewer)?;
+    let entry = array(&state, &array_name)?;
+    let mut snapshots = entry
+        .client
+        .list_volume_snapshots(query.volume.as_deref(), query.destroyed)
+        .await?;
+    snapshots.sort_by(|a, b| a.created.cmp(&b.created).then(a.name.cmp(&b.name)));
+    Ok(Json(snapshots))
+}
+
+/// `PATCH /api/arrays/{array}/volume-snapshots/{snapshot}`: rename, destroy or recover.
+pub async fn change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, snapshot)): Path<(String, String)>,
+    ApiJson(patch): ApiJson<VolumeSnapshotPatch>,
+) -> Result<Json<VolumeSnapshot>, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    let changed = entry
+        .client
+        .patch_volume_snapshot(&snapshot, &patch)
+        .await
+        .map_err(|error| AppError::Array {
+            error,
+            field: patch.name.as_ref().map(|_| "name"),
+        })?;
+    tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "snapshot changed");
+    Ok(Json(changed))
+}
+
+/// `DELETE /api/arrays/{array}/volume-snapshots/{snapshot}`: eradicates; admins only.
+pub async fn eradicate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, snapshot)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Admin)?;
+    let entry = array(&state, &array_name)?;
+    entry.client.eradicate_volume_snapshot(&snapshot).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "snapshot eradicated");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A name for the snapshot taken just before a restore: `safety-YYYYMMDD-HHMMSS`.
+fn safety_suffix(now_ms: i64) -> String {
+    let stamp: String = shared::time::format_timestamp_ms(now_ms)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect();
+    format!(
+        "safety-{}-{}",
+        &stamp[..8.min(stamp.len())],
+        &stamp[8.min(stamp.len())..]
+    )
+}
+
+/// `POST /api/arrays/{array}/volumes/{volume}/restore`: replaces the volume's contents with a
+/// snapshot's, after an optional safety snapshot of what it holds now. Hosts connected to the
+/// volume see the restored contents at once, so the caller must confirm `overwrite`.
+pub async fn restore(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, volume)): Path<(String, String)>,
+    ApiJson(request): ApiJson<RestoreRequest>,
+) -> Result<Json<RestoreResult>, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    if !request.overwrite {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "overwrite",
+            format!(
+                "Restoring replaces everything {volume} holds now: confirm the overwrite first."
+            ),
+        )));
+    }
+    let safety_snapshot = if request.safety_snapshot {
+        let suffix = safety_suffix(crate::auth::unix_now() * 1000);
+        let taken = entry
+            .client
+            .create_volume_snapshots(std::slice::from_ref(&volume), Some(&suffix))
+            .await?;
+        taken.into_iter().next()
+    } else {
+        None
+    };
+    let restored = entry
+        .client
+        .copy_volume(&request.snapshot, &volume, true)
+        .await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %volume, snapshot = %request.snapshot, "volume restored");
+    Ok(Json(RestoreResult {
+        volume: restored,
+        safety_snapshot,
+    }))
+}
+
+/// `POST /api/arrays/{array}/volumes/copy`: a new volume from a volume or snapshot. It never
+/// overwrites; restoring is the explicit way to replace a volume's contents.
+pub async fn copy(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    ApiJson(request): ApiJson<CopyRequest>,
+) -> Result<(StatusCode, Json<Volume>), AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    validate_object_name("Volume", &request.name)
+        .map_err(|message| AppError::Invalid(ApiError::for_field("name", message)))?;
+    let copied = entry
+        .client
+        .copy_volume(&request.source, &request.name, false)
+        .await
+        .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
+    tracing::info!(user = %user.user.username, array = %array_name, source = %request.source, volume = %request.name, "volume copied");
+    Ok((StatusCode::CREATED, Json(copied)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safety_snapshots_are_named_by_when_they_were_taken() {
+        let suffix = safety_suffix(1_700_000_000_000);
+        assert!(suffix.starts_with("safety-2023"), "{suffix}");
+        assert!(
+            validate_object_name("Snapshot suffix", &suffix).is_ok(),
+            "{suffix}"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The backend's router, driven without a socket, against a simulated array.
 
 mod api;
+mod protection;
 mod provisioning;
 
 use axum::Router;

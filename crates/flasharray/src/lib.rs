@@ -20,6 +20,7 @@ pub use client::{ArrayClient, ClientConfig};
 pub use error::Error;
 pub use hosts::ConnectionTarget;
 pub use keys::{KeyError, PrivateKey};
+pub use protection::MemberKind;
 pub use tls::TrustAnchor;
 pub use volumes::VolumeQuery;
 

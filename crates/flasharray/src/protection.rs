@@ -1,10 +1,39 @@
-//! Protection groups and snapshots.
+//! Data protection: volume snapshots, copies and restores, protection groups, their members
+//! and their snapshots.
 
 use reqwest::Method;
-use shared::flasharray::{ListResponse, Membership, VolumeSnapshot, VolumeSnapshotPost};
+use shared::flasharray::{
+    ListResponse, Membership, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot,
+    ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost, Reference, Volume, VolumePost,
+    VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
+};
 
 use crate::client::ArrayClient;
 use crate::error::Error;
+
+/// What a protection group protects; a group holds one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberKind {
+    Volumes,
+    Hosts,
+    HostGroups,
+}
+
+impl MemberKind {
+    fn path(self) -> &'static str {
+        match self {
+            MemberKind::Volumes => "protection-groups/volumes",
+            MemberKind::Hosts => "protection-groups/hosts",
+            MemberKind::HostGroups => "protection-groups/host-groups",
+        }
+    }
+}
+
+fn destroyed_param(query: &mut Vec<(&'static str, String)>, destroyed: Option<bool>) {
+    if let Some(destroyed) = destroyed {
+        query.push(("destroyed", destroyed.to_string()));
+    }
+}
 
 impl ArrayClient {
     /// `GET /volumes/protection-groups?member_names=...`: which groups protect these volumes.
@@ -45,5 +74,252 @@ impl ArrayClient {
             )
             .await?;
         Ok(page.items)
+    }
+
+    /// `GET /volume-snapshots`: all of them, or one volume's (taken directly or through its
+    /// protection groups), destroyed or not.
+    pub async fn list_volume_snapshots(
+        &self,
+        volume: Option<&str>,
+        destroyed: Option<bool>,
+    ) -> Result<Vec<VolumeSnapshot>, Error> {
+        let mut query = Vec::new();
+        if let Some(volume) = volume {
+            query.push(("source_names", volume.to_owned()));
+        }
+        destroyed_param(&mut query, destroyed);
+        let page: ListResponse<VolumeSnapshot> = self
+            .call(Method::GET, "volume-snapshots", &query, None::<&()>)
+            .await?;
+        Ok(page.items)
+    }
+
+    /// `PATCH /volume-snapshots?names=NAME`: rename, destroy or recover.
+    pub async fn patch_volume_snapshot(
+        &self,
+        name: &str,
+        patch: &VolumeSnapshotPatch,
+    ) -> Result<VolumeSnapshot, Error> {
+        let page = self
+            .call(
+                Method::PATCH,
+                "volume-snapshots",
+                &[("names", name.to_owned())],
+                Some(patch),
+            )
+            .await?;
+        self.single(page, "PATCH /volume-snapshots")
+    }
+
+    /// `DELETE /volume-snapshots?names=NAME`: eradicates a destroyed snapshot.
+    pub async fn eradicate_volume_snapshot(&self, name: &str) -> Result<(), Error> {
+        self.call_no_content(
+            Method::DELETE,
+            "volume-snapshots",
+            &[("names", name.to_owned())],
+        )
+        .await
+    }
+
+    /// `POST /volumes?names=TARGET` with a `source`: a copy of a volume or snapshot; with
+    /// `overwrite`, an existing volume is brought back to the source's contents (a restore).
+    pub async fn copy_volume(
+        &self,
+        source: &str,
+        target: &str,
+        overwrite: bool,
+    ) -> Result<Volume, Error> {
+        let body = VolumePost {
+            provisioned: None,
+            source: Some(Reference {
+                id: None,
+                name: Some(source.to_owned()),
+            }),
+        };
+        let mut query = vec![("names", target.to_owned())];
+        if overwrite {
+            query.push(("overwrite", "true".to_owned()));
+        }
+        let page = self
+            .call(Method::POST, "volumes", &query, Some(&body))
+            .await?;
+        self.single(page, "POST /volumes")
+    }
+
+    /// `GET /protection-groups`.
+    pub async fn list_protection_groups(
+        &self,
+        destroyed: Option<bool>,
+    ) -> Result<Vec<ProtectionGroup>, Error> {
+        let mut query = Vec::new();
+        destroyed_param(&mut query, destroyed);
+        let page: ListResponse<ProtectionGroup> = self
+            .call(Method::GET, "protection-groups", &query, None::<&()>)
+            .await?;
+        Ok(page.items)
+    }
+
+    /// `POST /protection-groups?names=NAME`.
+    pub async fn create_protection_group(&self, name: &str) -> Result<ProtectionGroup, Error> {
+        let page = self
+            .call(
+                Method::POST,
+                "protection-groups",
+                &[("names", name.to_owned())],
+                None::<&()>,
+            )
+            .await?;
+        self.single(page, "POST /protection-groups")
+    }
+
+    /// `PATCH /protection-groups?names=NAME`: schedule, retention, rename, destroy, recover.
+    pub async fn patch_protection_group(
+        &self,
+        name: &str,
+        patch: &ProtectionGroupPatch,
+    ) -> Result<ProtectionGroup, Error> {
+        let page = self
+            .call(
+                Method::PATCH,
+                "protection-groups",
+                &[("names", name.to_owned())],
+                Some(patch),
+            )
+            .await?;
+        self.single(page, "PATCH /protection-groups")
+    }
+
+    /// `DELETE /protection-groups?names=NAME`: eradicates a destroyed group.
+    pub async fn eradicate_protection_group(&self, name: &str) -> Result<(), Error> {
+        self.call_no_content(
+            Method::DELETE,
+            "protection-groups",
+            &[("names", name.to_owned())],
+        )
+        .await
+    }
+
+    /// The members of one kind of a group (all groups when `group` is `None`).
+    pub async fn list_group_members(
+        &self,
+        kind: MemberKind,
+        group: Option<&str>,
+    ) -> Result<Vec<Membership>, Error> {
+        let query: Vec<(&str, String)> = group
+            .map(|group| ("group_names", group.to_owned()))
+            .into_iter()
+            .collect();
+        let page: ListResponse<Membership> = self
+            .call(Method::GET, kind.path(), &query, None::<&()>)
+            .await?;
+        Ok(page.items)
+    }
+
+    /// Adds members of one kind to a group, all or none.
+    pub async fn add_group_members(
+        &self,
+        kind: MemberKind,
+        group: &str,
+        members: &[String],
+    ) -> Result<Vec<Membership>, Error> {
+        let query = [
+            ("group_names", group.to_owned()),
+            ("member_names", members.join(",")),
+        ];
+        let page: ListResponse<Membership> = self
+            .call(Method::POST, kind.path(), &query, None::<&()>)
+            .await?;
+        Ok(page.items)
+    }
+
+    pub async fn remove_group_member(
+        &self,
+        kind: MemberKind,
+        group: &str,
+        member: &str,
+    ) -> Result<(), Error> {
+        let query = [
+            ("group_names", group.to_owned()),
+            ("member_names", member.to_owned()),
+        ];
+        self.call_no_content(Method::DELETE, kind.path(), &query)
+            .await
+    }
+
+    /// `GET /protection-group-snapshots`: all, or one group's.
+    pub async fn list_group_snapshots(
+        &self,
+        group: Option<&str>,
+        destroyed: Option<bool>,
+    ) -> Result<Vec<ProtectionGroupSnapshot>, Error> {
+        let mut query = Vec::new();
+        if let Some(group) = group {
+            query.push(("source_names", group.to_owned()));
+        }
+        destroyed_param(&mut query, destroyed);
+        let page: ListResponse<ProtectionGroupSnapshot> = self
+            .call(
+                Method::GET,
+                "protection-group-snapshots",
+                &query,
+                None::<&()>,
+            )
+            .await?;
+        Ok(page.items)
+    }
+
+    /// `POST /protection-group-snapshots?source_names=GROUP`: every volume of the group at one
+    /// instant; with `apply_retention`, the group's retention policy then applies to it.
+    pub async fn create_group_snapshot(
+        &self,
+        group: &str,
+        suffix: Option<&str>,
+        apply_retention: bool,
+    ) -> Result<ProtectionGroupSnapshot, Error> {
+        let mut query = vec![("source_names", group.to_owned())];
+        if apply_retention {
+            query.push(("apply_retention", "true".to_owned()));
+        }
+        let body = ProtectionGroupSnapshotPost {
+            suffix: suffix.map(str::to_owned),
+        };
+        let page = self
+            .call(
+                Method::POST,
+                "protection-group-snapshots",
+                &query,
+                Some(&body),
+            )
+            .await?;
+        self.single(page, "POST /protection-group-snapshots")
+    }
+
+    /// `PATCH /protection-group-snapshots?names=NAME`: destroy or recover.
+    pub async fn set_group_snapshot_destroyed(
+        &self,
+        name: &str,
+        destroyed: bool,
+    ) -> Result<ProtectionGroupSnapshot, Error> {
+        let page = self
+            .call(
+                Method::PATCH,
+                "protection-group-snapshots",
+                &[("names", name.to_owned())],
+                Some(&ProtectionGroupSnapshotPatch {
+                    destroyed: Some(destroyed),
+                }),
+            )
+            .await?;
+        self.single(page, "PATCH /protection-group-snapshots")
+    }
+
+    /// `DELETE /protection-group-snapshots?names=NAME`.
+    pub async fn eradicate_group_snapshot(&self, name: &str) -> Result<(), Error> {
+        self.call_no_content(
+            Method::DELETE,
+            "protection-group-snapshots",
+            &[("names", name.to_owned())],
+        )
+        .await
     }
 }

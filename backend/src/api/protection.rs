@@ -1,0 +1,297 @@
+//! `/api/arrays/{array}/protection-groups`: groups, their members, schedule and retention,
+//! and their snapshots.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use shared::api::{
+    ApiError, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
+    MembersRequest, ProtectionGroupDetail, Role,
+};
+use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch};
+use shared::names::validate_object_name;
+
+use super::{ApiJson, array, refusal_about};
+use crate::arrays::ArrayEntry;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+const KINDS: [MemberKind; 3] = [
+    MemberKind::Volumes,
+    MemberKind::Hosts,
+    MemberKind::HostGroups,
+];
+
+fn client_kind(kind: MemberKind) -> flasharray::MemberKind {
+    match kind {
+        MemberKind::Volumes => flasharray::MemberKind::Volumes,
+        MemberKind::Hosts => flasharray::MemberKind::Hosts,
+        MemberKind::HostGroups => flasharray::MemberKind::HostGroups,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DestroyedQuery {
+    #[serde(default)]
+    destroyed: bool,
+}
+
+/// `GET /api/arrays/{array}/protection-groups?destroyed=`.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    Query(query): Query<DestroyedQuery>,
+) -> Result<Json<Vec<ProtectionGroup>>, AppError> {
+    user.require(Role::Viewer)?;
+    let entry = array(&state, &array_name)?;
+    Ok(Json(
+        entry
+            .client
+            .list_protection_groups(Some(query.destroyed))
+            .await?,
+    ))
+}
+
+/// `POST /api/arrays/{array}/protection-groups`.
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(array_name): Path<String>,
+    ApiJson(request): ApiJson<CreateProtectionGroupRequest>,
+) -> Result<(StatusCode, Json<ProtectionGroup>), AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    validate_object_name("Protection group", &request.name)
+        .map_err(|message| AppError::Invalid(ApiError::for_field("name", message)))?;
+    let group = entry
+        .client
+        .create_protection_group(&request.name)
+        .await
+        .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
+    tracing::info!(user = %user.user.username, array = %array_name, group = %group.name, "protection group created");
+    Ok((StatusCode::CREATED, Json(group)))
+}
+
+async fn detail(entry: &Arc<ArrayEntry>, name: &str) -> Result<ProtectionGroupDetail, AppError> {
+    let group = entry
+        .client
+        .list_protection_groups(None)
+        .await?
+        .into_iter()
+        .find(|group| group.name == name)
+        .ok_or_else(|| AppError::NotFound(format!("No protection group named {name}.")))?;
+    for kind in KINDS {
+        let members: Vec<String> = entry
+            .client
+            .list_group_members(client_kind(kind), Some(name))
+            .await?
+            .into_iter()
+            .filter_map(|membership| membership.member.name)
+            .collect();
+        if !members.is_empty() {
+            return Ok(ProtectionGroupDetail {
+                group,
+                member_kind: Some(kind),
+                members,
+            });
+        }
+    }
+    Ok(ProtectionGroupDetail {
+        group,
+        member_kind: None,
+        members: Vec::new(),
+    })
+}
+
+/// `GET /api/arrays/{array}/protection-groups/{group}`: the group with its members.
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group)): Path<(String, String)>,
+) -> Result<Json<ProtectionGroupDetail>, AppError> {
+    user.require(Role::Viewer)?;
+    let entry = array(&state, &array_name)?;
+    Ok(Json(detail(&entry, &group).await?))
+}
+
+/// `PATCH /api/arrays/{array}/protection-groups/{group}`: schedule, retention, rename,
+/// destroy or recover.
+pub async fn change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group)): Path<(String, String)>,
+    ApiJson(patch): ApiJson<ProtectionGroupPatch>,
+) -> Result<Json<ProtectionGroup>, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    let changed = entry.client.patch_protection_group(&group, &patch).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %group, "protection group changed");
+    Ok(Json(changed))
+}
+
+/// `DELETE /api/arrays/{array}/protection-groups/{group}`: eradicates; admins only.
+pub async fn eradicate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Admin)?;
+    let entry = array(&state, &array_name)?;
+    entry.client.eradicate_protection_group(&group).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %group, "protection group eradicated");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/arrays/{array}/protection-groups/{group}/members`.
+pub async fn add_members(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group)): Path<(String, String)>,
+    ApiJson(request): ApiJson<MembersRequest>,
+) -> Result<Json<ProtectionGroupDetail>, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    if request.names.is_empty() {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "names",
+            format!("Name the {} to add.", request.kind.label()),
+        )));
+    }
+    entry
+        .client
+        .add_group_members(client_kind(request.kind), &group, &request.names)
+        .await
+        .map_err(|error| refusal_about(error, &request.names, "names"))?;
+    tracing::info!(user = %user.user.username, array = %array_name, %group, members = %request.names.join(","), "protection group members added");
+    Ok(Json(detail(&entry, &group).await?))
+}
+
+/// `DELETE /api/arrays/{array}/protection-groups/{group}/members` with the members in the body.
+pub async fn remove_members(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group)): Path<(String, String)>,
+    ApiJson(request): ApiJson<MembersRequest>,
+) -> Result<Json<ProtectionGroupDetail>, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    for member in &request.names {
+        entry
+            .client
+            .remove_group_member(client_kind(request.kind), &group, member)
+            .await?;
+    }
+    tracing::info!(user = %user.user.username, array = %array_name, %group, members = %request.names.join(","), "protection group members removed");
+    Ok(Json(detail(&entry, &group).await?))
+}
+
+/// `GET /api/arrays/{array}/protection-groups/{group}/snapshots?destroyed=`: newest first,
+/// each with its volume snapshots.
+pub async fn snapshots(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group)): Path<(String, String)>,
+    Query(query): Query<DestroyedQuery>,
+) -> Result<Json<Vec<GroupSnapshotDetail>>, AppError> {
+    user.require(Role::Viewer)?;
+    let entry = array(&state, &array_name)?;
+    let mut group_snapshots = entry
+        .client
+        .list_group_snapshots(Some(&group), Some(query.destroyed))
+        .await?;
+    group_snapshots.sort_by(|a, b| b.created.cmp(&a.created).then(b.name.cmp(&a.name)));
+    let volume_snapshots = entry.client.list_volume_snapshots(None, None).await?;
+    let details = group_snapshots
+        .into_iter()
+        .map(|snapshot| {
+            let prefix = format!("{}.", snapshot.name);
+            let volumes = volume_snapshots
+                .iter()
+                .filter(|volume| volume.name.starts_with(&prefix))
+                .cloned()
+                .collect();
+            GroupSnapshotDetail { snapshot, volumes }
+        })
+        .collect();
+    Ok(Json(details))
+}
+
+/// `POST /api/arrays/{array}/protection-groups/{group}/snapshots`: snapshot now.
+pub async fn snapshot_now(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, group)): Path<(String, String)>,
+    ApiJson(request): ApiJson<GroupSnapshotRequest>,
+) -> Result<(StatusCode, Json<GroupSnapshotDetail>), AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    if let Some(suffix) = &request.suffix {
+        validate_object_name("Snapshot suffix", suffix)
+            .map_err(|message| AppError::Invalid(ApiError::for_field("suffix", message)))?;
+    }
+    let snapshot = entry
+        .client
+        .create_group_snapshot(&group, request.suffix.as_deref(), request.apply_retention)
+        .await
+        .map_err(|error| {
+            let name = request
+                .suffix
+                .as_ref()
+                .map(|suffix| format!("{group}.{suffix}"))
+                .unwrap_or_default();
+            refusal_about(error, &[name], "suffix")
+        })?;
+    let prefix = format!("{}.", snapshot.name);
+    let volumes = entry
+        .client
+        .list_volume_snapshots(None, None)
+        .await?
+        .into_iter()
+        .filter(|volume| volume.name.starts_with(&prefix))
+        .collect();
+    tracing::info!(user = %user.user.username, array = %array_name, %group, snapshot = %snapshot.name, "protection group snapshot taken");
+    Ok((
+        StatusCode::CREATED,
+        Json(GroupSnapshotDetail { snapshot, volumes }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DestroyedChange {
+    destroyed: bool,
+}
+
+/// `PATCH /api/arrays/{array}/protection-group-snapshots/{snapshot}`: destroy or recover.
+pub async fn change_snapshot(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, snapshot)): Path<(String, String)>,
+    ApiJson(change): ApiJson<DestroyedChange>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &array_name)?;
+    entry
+        .client
+        .set_group_snapshot_destroyed(&snapshot, change.destroyed)
+        .await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %snapshot, destroyed = change.destroyed, "protection group snapshot changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/arrays/{array}/protection-group-snapshots/{snapshot}`: admins only.
+pub async fn eradicate_snapshot(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, snapshot)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Admin)?;
+    let entry = array(&state, &array_name)?;
+    entry.client.eradicate_group_snapshot(&snapshot).await?;
+    tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "protection group snapshot eradicated");
+    Ok(StatusCode::NO_CONTENT)
+}

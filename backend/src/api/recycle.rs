@@ -1,0 +1,160 @@
+//! `/api/recycle-bin`: destroyed volumes, snapshots, protection groups and their snapshots on
+//! every array, with the time each has left, and recovering or eradicating them.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use shared::api::{RecycleAction, RecycleBin, RecycledItem, RecycledKind, Role};
+use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
+
+use super::{ApiJson, array};
+use crate::arrays::ArrayEntry;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+async fn destroyed_on(entry: &ArrayEntry) -> Result<Vec<RecycledItem>, flasharray::Error> {
+    let array = entry.client.name().to_owned();
+    let item = |kind, name: String, time_remaining: Option<i64>| RecycledItem {
+        array: array.clone(),
+        kind,
+        name,
+        time_remaining: time_remaining.unwrap_or_default(),
+    };
+    let query = flasharray::VolumeQuery {
+        destroyed: Some(true),
+        ..flasharray::VolumeQuery::default()
+    };
+    let mut items: Vec<RecycledItem> = entry
+        .client
+        .list_volumes(&query)
+        .await?
+        .items
+        .into_iter()
+        .map(|volume| item(RecycledKind::Volume, volume.name, volume.time_remaining))
+        .collect();
+    let groups = entry.client.list_protection_groups(Some(true)).await?;
+    let group_snapshots = entry.client.list_group_snapshots(None, Some(true)).await?;
+    // Snapshots inside a group snapshot come back with it; they are not listed twice.
+    let in_group = |name: &str| {
+        group_snapshots
+            .iter()
+            .any(|group| name.starts_with(&format!("{}.", group.name)))
+    };
+    items.extend(
+        entry
+            .client
+            .list_volume_snapshots(None, Some(true))
+            .await?
+            .into_iter()
+            .filter(|snapshot| !in_group(&snapshot.name))
+            .map(|snapshot| {
+                item(
+                    RecycledKind::Snapshot,
+                    snapshot.name,
+                    snapshot.time_remaining,
+                )
+            }),
+    );
+    items.extend(groups.into_iter().map(|group| {
+        item(
+            RecycledKind::ProtectionGroup,
+            group.name,
+            group.time_remaining,
+        )
+    }));
+    items.extend(group_snapshots.into_iter().map(|snapshot| {
+        item(
+            RecycledKind::ProtectionGroupSnapshot,
+            snapshot.name,
+            snapshot.time_remaining,
+        )
+    }));
+    Ok(items)
+}
+
+/// `GET /api/recycle-bin`: soonest eradicated first; arrays that could not be read are named.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<RecycleBin>, AppError> {
+    user.require(Role::Viewer)?;
+    let mut bin = RecycleBin::default();
+    for summary in state.arrays.summaries() {
+        let Some(entry) = state.arrays.get(&summary.name) else {
+            continue;
+        };
+        match destroyed_on(&entry).await {
+            Ok(items) => bin.items.extend(items),
+            Err(error) => bin.errors.push(format!("{}: {error}", summary.name)),
+        }
+    }
+    bin.items.sort_by(|a, b| {
+        a.time_remaining
+            .cmp(&b.time_remaining)
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(Json(bin))
+}
+
+/// `POST /api/recycle-bin/recover`.
+pub async fn recover(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(action): ApiJson<RecycleAction>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Operator)?;
+    let entry = array(&state, &action.array)?;
+    let client = &entry.client;
+    match action.kind {
+        RecycledKind::Volume => {
+            let patch = VolumePatch {
+                destroyed: Some(false),
+                ..VolumePatch::default()
+            };
+            client.patch_volume(&action.name, &patch, false).await?;
+        }
+        RecycledKind::Snapshot => {
+            let patch = VolumeSnapshotPatch {
+                destroyed: Some(false),
+                ..VolumeSnapshotPatch::default()
+            };
+            client.patch_volume_snapshot(&action.name, &patch).await?;
+        }
+        RecycledKind::ProtectionGroup => {
+            let patch = shared::flasharray::ProtectionGroupPatch {
+                destroyed: Some(false),
+                ..Default::default()
+            };
+            client.patch_protection_group(&action.name, &patch).await?;
+        }
+        RecycledKind::ProtectionGroupSnapshot => {
+            client
+                .set_group_snapshot_destroyed(&action.name, false)
+                .await?;
+        }
+    }
+    tracing::info!(user = %user.user.username, array = %action.array, kind = action.kind.label(), name = %action.name, "recovered");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/recycle-bin/eradicate`: no undo, so admins only.
+pub async fn eradicate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(action): ApiJson<RecycleAction>,
+) -> Result<StatusCode, AppError> {
+    user.require(Role::Admin)?;
+    let entry = array(&state, &action.array)?;
+    let client = &entry.client;
+    match action.kind {
+        RecycledKind::Volume => client.eradicate_volume(&action.name).await?,
+        RecycledKind::Snapshot => client.eradicate_volume_snapshot(&action.name).await?,
+        RecycledKind::ProtectionGroup => client.eradicate_protection_group(&action.name).await?,
+        RecycledKind::ProtectionGroupSnapshot => {
+            client.eradicate_group_snapshot(&action.name).await?;
+        }
+    }
+    tracing::info!(user = %user.user.username, array = %action.array, kind = action.kind.label(), name = %action.name, "eradicated");
+    Ok(StatusCode::NO_CONTENT)
+}
