@@ -5,10 +5,15 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
     ApiError, ArraySummary, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectionQuery, ConnectionRequest,
-    CreateHostGroupRequest, CreateHostRequest, CreateVolumeRequest, LoginRequest, SnapshotRequest,
-    UserInfo, VolumeChange, VolumeList, VolumeListQuery,
+    CopyRequest, CreateHostGroupRequest, CreateHostRequest, CreateProtectionGroupRequest,
+    CreateVolumeRequest, GroupSnapshotDetail, GroupSnapshotRequest, LoginRequest, MembersRequest,
+    ProtectionGroupDetail, RecycleAction, RecycleBin, RestoreRequest, RestoreResult,
+    SnapshotRequest, UserInfo, VolumeChange, VolumeList, VolumeListQuery,
 };
-use shared::flasharray::{Connection, Host, HostGroup, HostPatch, Volume, VolumeSnapshot};
+use shared::flasharray::{
+    Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
+    VolumeSnapshot, VolumeSnapshotPatch,
+};
 
 /// A failed call: the HTTP status (0 when the backend was unreachable) and its error body.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +74,16 @@ async fn send<T: DeserializeOwned>(request: RequestBuilder, body: &impl Serializ
 
 /// A mutation whose success has no body (`204 No Content`).
 async fn no_content(request: RequestBuilder) -> ApiResult<()> {
-    let response = with_csrf(request).send().await.map_err(unreachable)?;
+    nothing_back(with_csrf(request).send().await.map_err(unreachable)?).await
+}
+
+/// A mutation with a body whose success has none.
+async fn send_for_nothing(request: RequestBuilder, body: &impl Serialize) -> ApiResult<()> {
+    let request = with_csrf(request).json(body).map_err(unreachable)?;
+    nothing_back(request.send().await.map_err(unreachable)?).await
+}
+
+async fn nothing_back(response: Response) -> ApiResult<()> {
     if response.ok() {
         return Ok(());
     }
@@ -156,6 +170,122 @@ pub async fn eradicate_volume(array: &str, volume: &str) -> ApiResult<()> {
 
 pub async fn snapshot(array: &str, request: &SnapshotRequest) -> ApiResult<Vec<VolumeSnapshot>> {
     post(&array_url(array, &["volume-snapshots"]), request).await
+}
+
+pub async fn volume_snapshots(array: &str, volume: &str) -> ApiResult<Vec<VolumeSnapshot>> {
+    get(&format!(
+        "{}?volume={}",
+        array_url(array, &["volume-snapshots"]),
+        encode_uri_component(volume)
+    ))
+    .await
+}
+
+pub async fn change_snapshot(
+    array: &str,
+    snapshot: &str,
+    patch: &VolumeSnapshotPatch,
+) -> ApiResult<VolumeSnapshot> {
+    self::patch(&array_url(array, &["volume-snapshots", snapshot]), patch).await
+}
+
+pub async fn restore(
+    array: &str,
+    volume: &str,
+    request: &RestoreRequest,
+) -> ApiResult<RestoreResult> {
+    post(&array_url(array, &["volumes", volume, "restore"]), request).await
+}
+
+pub async fn copy(array: &str, request: &CopyRequest) -> ApiResult<Volume> {
+    post(&array_url(array, &["volumes", "copy"]), request).await
+}
+
+pub async fn protection_groups(array: &str) -> ApiResult<Vec<ProtectionGroup>> {
+    get(&array_url(array, &["protection-groups"])).await
+}
+
+pub async fn create_protection_group(
+    array: &str,
+    request: &CreateProtectionGroupRequest,
+) -> ApiResult<ProtectionGroup> {
+    post(&array_url(array, &["protection-groups"]), request).await
+}
+
+pub async fn protection_group(array: &str, group: &str) -> ApiResult<ProtectionGroupDetail> {
+    get(&array_url(array, &["protection-groups", group])).await
+}
+
+pub async fn change_protection_group(
+    array: &str,
+    group: &str,
+    change: &ProtectionGroupPatch,
+) -> ApiResult<ProtectionGroup> {
+    patch(&array_url(array, &["protection-groups", group]), change).await
+}
+
+pub async fn add_members(
+    array: &str,
+    group: &str,
+    request: &MembersRequest,
+) -> ApiResult<ProtectionGroupDetail> {
+    post(
+        &array_url(array, &["protection-groups", group, "members"]),
+        request,
+    )
+    .await
+}
+
+pub async fn remove_members(
+    array: &str,
+    group: &str,
+    request: &MembersRequest,
+) -> ApiResult<ProtectionGroupDetail> {
+    send(
+        Request::delete(&array_url(array, &["protection-groups", group, "members"])),
+        request,
+    )
+    .await
+}
+
+pub async fn group_snapshots(array: &str, group: &str) -> ApiResult<Vec<GroupSnapshotDetail>> {
+    get(&array_url(
+        array,
+        &["protection-groups", group, "snapshots"],
+    ))
+    .await
+}
+
+pub async fn snapshot_group(
+    array: &str,
+    group: &str,
+    request: &GroupSnapshotRequest,
+) -> ApiResult<GroupSnapshotDetail> {
+    post(
+        &array_url(array, &["protection-groups", group, "snapshots"]),
+        request,
+    )
+    .await
+}
+
+pub async fn destroy_group_snapshot(array: &str, snapshot: &str) -> ApiResult<()> {
+    send_for_nothing(
+        Request::patch(&array_url(array, &["protection-group-snapshots", snapshot])),
+        &serde_json::json!({"destroyed": true}),
+    )
+    .await
+}
+
+pub async fn recycle_bin() -> ApiResult<RecycleBin> {
+    get("/api/recycle-bin").await
+}
+
+pub async fn recover(action: &RecycleAction) -> ApiResult<()> {
+    send_for_nothing(Request::post("/api/recycle-bin/recover"), action).await
+}
+
+pub async fn eradicate(action: &RecycleAction) -> ApiResult<()> {
+    send_for_nothing(Request::post("/api/recycle-bin/eradicate"), action).await
 }
 
 pub async fn hosts(array: &str) -> ApiResult<Vec<Host>> {

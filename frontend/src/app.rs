@@ -11,6 +11,9 @@ use crate::pages::arrays::ArrayList;
 use crate::pages::host::HostPage;
 use crate::pages::hosts::Hosts;
 use crate::pages::login::Login;
+use crate::pages::protection::ProtectionGroups;
+use crate::pages::protection_group::ProtectionGroupPage;
+use crate::pages::recycle_bin::RecycleBinPage;
 use crate::pages::volume::VolumePage;
 use crate::pages::volumes::Volumes;
 
@@ -63,6 +66,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/arrays/:array/volumes/:volume") view=VolumePage />
                             <Route path=path!("/arrays/:array/hosts") view=Hosts />
                             <Route path=path!("/arrays/:array/hosts/:host") view=HostPage />
+                            <Route path=path!("/arrays/:array/protection") view=ProtectionGroups />
+                            <Route path=path!("/arrays/:array/protection/:group") view=ProtectionGroupPage />
+                            <Route path=path!("/recycle-bin") view=RecycleBinPage />
                         </Routes>
                     </Show>
                 </Show>
@@ -83,6 +89,7 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
     view! {
         <header>
             <A href="/" attr:class="brand">"Flashdeck"</A>
+            <A href="/recycle-bin" attr:id="recycle-bin-link">"Recycle bin"</A>
             <span class="spacer"></span>
             {move || {
                 user.get()

@@ -90,6 +90,7 @@ pub fn ArrayTabs(array: Memo<String>) -> impl IntoView {
         <nav class="tabs">
             <A href=move || format!("/arrays/{}/volumes", array.get())>"Volumes"</A>
             <A href=move || format!("/arrays/{}/hosts", array.get())>"Hosts"</A>
+            <A href=move || format!("/arrays/{}/protection", array.get())>"Protection groups"</A>
         </nav>
     }
 }

@@ -13,6 +13,7 @@ use shared::time::format_timestamp_ms;
 use crate::api::{self, ApiResult};
 use crate::app::Session;
 use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::pages::snapshots::VolumeSnapshots;
 
 #[component]
 pub fn VolumePage() -> impl IntoView {
@@ -72,6 +73,9 @@ pub fn VolumePage() -> impl IntoView {
         </Transition>
         <Show when=move || session.allows(Role::Operator)>
             <Connect array volume=name on_done=refresh />
+        </Show>
+        <VolumeSnapshots array volume=name current=volume connections on_restored=refresh />
+        <Show when=move || session.allows(Role::Operator)>
             <Destroy array volume=name connections />
         </Show>
     }

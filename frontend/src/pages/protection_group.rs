@@ -1,0 +1,605 @@
+//! One protection group: members, schedule and retention in plain words, snapshot now, its
+//! snapshots with the volumes inside each (restore or copy one or all), destroy and recover.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use shared::api::{
+    CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
+    ProtectionGroupDetail, RestoreRequest, Role, describe_retention, describe_schedule,
+};
+use shared::flasharray::{
+    ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch, VolumeSnapshot,
+};
+use shared::time::format_timestamp_ms;
+
+use crate::api::{self, ApiResult};
+use crate::app::Session;
+use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::pages::hosts::split_ports;
+
+const MINUTE_MS: u64 = 60_000;
+const HOUR_MS: u64 = 60 * MINUTE_MS;
+const DAY_MS: u64 = 24 * HOUR_MS;
+
+#[component]
+pub fn ProtectionGroupPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let params = use_params_map();
+    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
+    let name = Memo::new(move |_| params.read().get("group").unwrap_or_default());
+    let detail = LocalResource::new(move || {
+        let (array, name) = (array.get(), name.get());
+        async move { api::protection_group(&array, &name).await }
+    });
+    let snapshots = LocalResource::new(move || {
+        let (array, name) = (array.get(), name.get());
+        async move { api::group_snapshots(&array, &name).await }
+    });
+    let outcome = RwSignal::new(Outcome::Idle);
+    let refresh = move || {
+        detail.refetch();
+        snapshots.refetch();
+    };
+    view! {
+        <ArrayTabs array />
+        <h1>"Protection group " <span id="pg-title">{name}</span></h1>
+        <OutcomeLine id="pg-outcome" outcome />
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                detail.get().map(|result| match result {
+                    Ok(detail) => view! { <GroupSettings array detail outcome on_done=refresh /> }.into_any(),
+                    Err(failure) => {
+                        session.notice(&failure);
+                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                    }
+                })
+            }}
+        </Transition>
+        <h2>"Snapshots"</h2>
+        <Show when=move || session.allows(Role::Operator)>
+            <SnapshotNow array group=name outcome on_done=refresh />
+        </Show>
+        <Transition fallback=|| view! { <p class="muted">"Loading snapshots…"</p> }>
+            {move || snapshots.get().map(|result| view! { <GroupSnapshots array result outcome on_done=refresh /> })}
+        </Transition>
+    }
+}
+
+fn frequency_parts(frequency: u64) -> (String, &'static str) {
+    if frequency.is_multiple_of(DAY_MS) {
+        ((frequency / DAY_MS).to_string(), "days")
+    } else if frequency.is_multiple_of(HOUR_MS) {
+        ((frequency / HOUR_MS).to_string(), "hours")
+    } else {
+        ((frequency / MINUTE_MS).to_string(), "minutes")
+    }
+}
+
+fn unit_ms(unit: &str) -> u64 {
+    match unit {
+        "days" => DAY_MS,
+        "hours" => HOUR_MS,
+        _ => MINUTE_MS,
+    }
+}
+
+/// `02:30` as milliseconds after midnight.
+fn parse_time_of_day(text: &str) -> Result<u64, String> {
+    let (hours, minutes) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?} is not a time such as 02:30"))?;
+    let hours: u64 = hours
+        .parse()
+        .map_err(|_| format!("{text:?} is not a time such as 02:30"))?;
+    let minutes: u64 = minutes
+        .parse()
+        .map_err(|_| format!("{text:?} is not a time such as 02:30"))?;
+    if hours > 23 || minutes > 59 {
+        return Err(format!("{text:?} is not a time of day"));
+    }
+    Ok(hours * HOUR_MS + minutes * MINUTE_MS)
+}
+
+#[component]
+fn GroupSettings(
+    array: Memo<String>,
+    detail: ProtectionGroupDetail,
+    outcome: RwSignal<Outcome>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let group = detail.group.clone();
+    let group_name = group.name.clone();
+    let change = {
+        let group_name = group_name.clone();
+        move |patch: ProtectionGroupPatch, label: &'static str| {
+            let (array, group) = (array.get_untracked(), group_name.clone());
+            outcome.set(Outcome::Running(format!("{label}…")));
+            spawn_local(async move {
+                match api::change_protection_group(&array, &group, &patch).await {
+                    Ok(_) => {
+                        outcome.set(Outcome::Done(format!("{label}: done.")));
+                        on_done();
+                    }
+                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                }
+            });
+        }
+    };
+
+    let (every_value, every_unit) = frequency_parts(group.snapshot_schedule.frequency);
+    let every = RwSignal::new(every_value);
+    let unit = RwSignal::new(every_unit.to_owned());
+    let at = RwSignal::new(
+        group
+            .snapshot_schedule
+            .at
+            .map(|at| format!("{:02}:{:02}", at / HOUR_MS, at % HOUR_MS / MINUTE_MS))
+            .unwrap_or_default(),
+    );
+    let enabled = RwSignal::new(group.snapshot_schedule.enabled);
+    let schedule_error = RwSignal::new(None::<String>);
+    let save_schedule = {
+        let change = change.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            schedule_error.set(None);
+            let Ok(count) = every.get_untracked().trim().parse::<u64>() else {
+                schedule_error.set(Some("Give how often as a whole number.".into()));
+                return;
+            };
+            let at_text = at.get_untracked().trim().to_owned();
+            let at_ms = if at_text.is_empty() {
+                None
+            } else {
+                match parse_time_of_day(&at_text) {
+                    Ok(ms) => Some(ms),
+                    Err(message) => {
+                        schedule_error.set(Some(message));
+                        return;
+                    }
+                }
+            };
+            let patch = ProtectionGroupPatch {
+                snapshot_schedule: Some(SnapshotSchedulePatch {
+                    enabled: Some(enabled.get_untracked()),
+                    frequency: Some(count * unit_ms(&unit.get_untracked())),
+                    at: at_ms,
+                }),
+                ..ProtectionGroupPatch::default()
+            };
+            change(patch, "Saving the schedule");
+        }
+    };
+
+    let retention = group.source_retention;
+    let (all_value, all_unit) = frequency_parts(retention.all_for_sec * 1000);
+    let keep_all = RwSignal::new(all_value);
+    let keep_all_unit = RwSignal::new(all_unit.to_owned());
+    let per_day = RwSignal::new(retention.per_day.to_string());
+    let days = RwSignal::new(retention.days.to_string());
+    let retention_error = RwSignal::new(None::<String>);
+    let save_retention = {
+        let change = change.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            retention_error.set(None);
+            let number = |signal: RwSignal<String>| signal.get_untracked().trim().parse::<u64>();
+            let (Ok(all), Ok(per_day), Ok(days)) =
+                (number(keep_all), number(per_day), number(days))
+            else {
+                retention_error.set(Some("Give each number as a whole number.".into()));
+                return;
+            };
+            let patch = ProtectionGroupPatch {
+                source_retention: Some(RetentionPolicyPatch {
+                    all_for_sec: Some(all * unit_ms(&keep_all_unit.get_untracked()) / 1000),
+                    per_day: Some(per_day),
+                    days: Some(days),
+                }),
+                ..ProtectionGroupPatch::default()
+            };
+            change(patch, "Saving the retention");
+        }
+    };
+    let destroyed = group.destroyed;
+    let set_destroyed = {
+        let change = change.clone();
+        move |_| {
+            let patch = ProtectionGroupPatch {
+                destroyed: Some(!destroyed),
+                ..ProtectionGroupPatch::default()
+            };
+            change(
+                patch,
+                if destroyed {
+                    "Recovering the group"
+                } else {
+                    "Destroying the group"
+                },
+            );
+        }
+    };
+
+    view! {
+        <dl class="facts" id="pg-facts">
+            <dt>"Protects"</dt>
+            <dd id="pg-members-summary">
+                {match detail.member_kind {
+                    Some(kind) => format!("{}: {}", kind.label(), detail.members.join(", ")),
+                    None => "nothing yet".to_owned(),
+                }}
+            </dd>
+            <dt>"Schedule"</dt>
+            <dd id="pg-schedule-summary">{describe_schedule(&group.snapshot_schedule)}</dd>
+            <dt>"Retention"</dt>
+            <dd id="pg-retention-summary">{describe_retention(&group.source_retention)}</dd>
+            <dt>"State"</dt>
+            <dd id="pg-state">{if destroyed { "destroyed (recover it, or an admin eradicates it from the recycle bin)" } else { "active" }}</dd>
+        </dl>
+        <Show when=move || session.allows(Role::Operator)>
+            <Members array group=group_name.clone() detail=detail.clone() outcome on_done />
+            <div class="grid">
+                <form class="card stack" id="schedule-form" on:submit=save_schedule.clone() novalidate>
+                    <h3>"Snapshot schedule"</h3>
+                    <label class="check">
+                        <input id="schedule-enabled" type="checkbox" bind:checked=enabled />
+                        "Take snapshots on this schedule"
+                    </label>
+                    <div class="inline">
+                        <label><span>"Every"</span><input id="schedule-every" bind:value=every size="4" /></label>
+                        <label>
+                            <span>"Unit"</span>
+                            <select id="schedule-unit" on:change=move |event| unit.set(event_target_value(&event))>
+                                {["minutes", "hours", "days"].map(|option| view! { <option value=option selected=move || unit.get() == option>{option}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label><span>"At (days only)"</span><input id="schedule-at" bind:value=at placeholder="02:00" size="6" /></label>
+                    </div>
+                    {move || schedule_error.get().map(|message| view! { <span id="schedule-error" class="field-error" role="alert">{message}</span> })}
+                    <button id="schedule-save" type="submit">"Save schedule"</button>
+                </form>
+                <form class="card stack" id="retention-form" on:submit=save_retention.clone() novalidate>
+                    <h3>"Retention"</h3>
+                    <div class="inline">
+                        <label><span>"Keep every snapshot for"</span><input id="retention-all" bind:value=keep_all size="4" /></label>
+                        <label>
+                            <span>"Unit"</span>
+                            <select id="retention-all-unit" on:change=move |event| keep_all_unit.set(event_target_value(&event))>
+                                {["minutes", "hours", "days"].map(|option| view! { <option value=option selected=move || keep_all_unit.get() == option>{option}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                    <div class="inline">
+                        <label><span>"then keep per day"</span><input id="retention-per-day" bind:value=per_day size="4" /></label>
+                        <label><span>"for days"</span><input id="retention-days" bind:value=days size="4" /></label>
+                    </div>
+                    {move || retention_error.get().map(|message| view! { <span id="retention-error" class="field-error" role="alert">{message}</span> })}
+                    <button id="retention-save" type="submit">"Save retention"</button>
+                </form>
+            </div>
+            <button id="pg-destroy" class="danger" on:click=set_destroyed.clone()>
+                {if destroyed { "Recover group" } else { "Destroy group" }}
+            </button>
+        </Show>
+    }
+}
+
+#[component]
+fn Members(
+    array: Memo<String>,
+    group: String,
+    detail: ProtectionGroupDetail,
+    outcome: RwSignal<Outcome>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let kind = RwSignal::new(detail.member_kind.unwrap_or(MemberKind::Volumes));
+    let names = RwSignal::new(String::new());
+    let names_error = RwSignal::new(None::<String>);
+    let run = {
+        let group = group.clone();
+        move |adding: bool, request: MembersRequest| {
+            let (array, group) = (array.get_untracked(), group.clone());
+            outcome.set(Outcome::Running(
+                if adding {
+                    "Adding members…"
+                } else {
+                    "Removing a member…"
+                }
+                .into(),
+            ));
+            spawn_local(async move {
+                let result = if adding {
+                    api::add_members(&array, &group, &request).await
+                } else {
+                    api::remove_members(&array, &group, &request).await
+                };
+                match result {
+                    Ok(_) => {
+                        outcome.set(Outcome::Done("Members saved.".into()));
+                        names.set(String::new());
+                        on_done();
+                    }
+                    Err(failure) => {
+                        show_failure(session, &failure, &[("names", names_error)], outcome)
+                    }
+                }
+            });
+        }
+    };
+    let add = {
+        let run = run.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            names_error.set(None);
+            let list = split_ports(&names.get_untracked());
+            if list.is_empty() {
+                names_error.set(Some("Name at least one.".into()));
+                return;
+            }
+            run(
+                true,
+                MembersRequest {
+                    kind: kind.get_untracked(),
+                    names: list,
+                },
+            );
+        }
+    };
+    let member_kind = detail.member_kind;
+    let listed = detail
+        .members
+        .into_iter()
+        .map(|member| {
+            let run = run.clone();
+            let removed = member.clone();
+            let remove = move |_| {
+                if let Some(kind) = member_kind {
+                    run(
+                        false,
+                        MembersRequest {
+                            kind,
+                            names: vec![removed.clone()],
+                        },
+                    );
+                }
+            };
+            view! {
+                <li data-member=member.clone()>
+                    {member.clone()}
+                    <button class="link remove-member" on:click=remove>"remove"</button>
+                </li>
+            }
+        })
+        .collect_view();
+    let kind_value = move |value: &str| match value {
+        "hosts" => MemberKind::Hosts,
+        "host_groups" => MemberKind::HostGroups,
+        _ => MemberKind::Volumes,
+    };
+    view! {
+        <ul id="pg-members" class="ports">{listed}</ul>
+        <form class="card inline" id="add-members" on:submit=add novalidate>
+            <label>
+                <span>"Protect"</span>
+                <select id="member-kind" on:change=move |event| kind.set(kind_value(&event_target_value(&event)))>
+                    <option value="volumes">"volumes"</option>
+                    <option value="hosts">"hosts"</option>
+                    <option value="host_groups">"host groups"</option>
+                </select>
+            </label>
+            <Field id="member-names" label="Names (comma-separated)" placeholder="vol1, vol2" value=names error=names_error />
+            <button id="member-add" type="submit">"Add"</button>
+        </form>
+    }
+}
+
+#[component]
+fn SnapshotNow(
+    array: Memo<String>,
+    group: Memo<String>,
+    outcome: RwSignal<Outcome>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let suffix = RwSignal::new(String::new());
+    let suffix_error = RwSignal::new(None::<String>);
+    let apply_retention = RwSignal::new(false);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        suffix_error.set(None);
+        let text = suffix.get_untracked().trim().to_owned();
+        let request = GroupSnapshotRequest {
+            suffix: (!text.is_empty()).then_some(text),
+            apply_retention: apply_retention.get_untracked(),
+        };
+        let (array, group) = (array.get_untracked(), group.get_untracked());
+        outcome.set(Outcome::Running("Taking a group snapshot…".into()));
+        spawn_local(async move {
+            match api::snapshot_group(&array, &group, &request).await {
+                Ok(detail) => {
+                    outcome.set(Outcome::Done(format!(
+                        "Took {} ({} volume snapshot(s)).",
+                        detail.snapshot.name,
+                        detail.volumes.len()
+                    )));
+                    suffix.set(String::new());
+                    on_done();
+                }
+                Err(failure) => {
+                    show_failure(session, &failure, &[("suffix", suffix_error)], outcome)
+                }
+            }
+        });
+    };
+    view! {
+        <form class="card inline" id="snapshot-now" on:submit=submit novalidate>
+            <Field id="pg-suffix" label="Suffix (optional)" placeholder="before-patch" value=suffix error=suffix_error />
+            <label class="check">
+                <input id="pg-apply-retention" type="checkbox" bind:checked=apply_retention />
+                "Let retention prune it like scheduled snapshots"
+            </label>
+            <button id="pg-snapshot-now" type="submit">"Snapshot now"</button>
+        </form>
+    }
+}
+
+/// Restores `target` from the volume snapshot `from`, with a safety snapshot; or copies it.
+async fn restore_or_copy(
+    array: &str,
+    snapshot: &VolumeSnapshot,
+    restore: bool,
+) -> ApiResult<String> {
+    let volume = snapshot.source.name.clone().unwrap_or_default();
+    if restore {
+        let request = RestoreRequest {
+            snapshot: snapshot.name.clone(),
+            safety_snapshot: true,
+            overwrite: true,
+        };
+        api::restore(array, &volume, &request)
+            .await
+            .map(|_| format!("restored {volume}"))
+    } else {
+        let request = CopyRequest {
+            source: snapshot.name.clone(),
+            name: format!("{volume}-{}", snapshot.suffix),
+        };
+        api::copy(array, &request)
+            .await
+            .map(|copy| format!("copied to {}", copy.name))
+    }
+}
+
+#[component]
+fn GroupSnapshots(
+    array: Memo<String>,
+    result: ApiResult<Vec<GroupSnapshotDetail>>,
+    outcome: RwSignal<Outcome>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let details = match result {
+        Ok(details) => details,
+        Err(failure) => {
+            session.notice(&failure);
+            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
+        }
+    };
+    if details.is_empty() {
+        return view! { <p class="muted" id="no-pg-snapshots">"No snapshots yet."</p> }.into_any();
+    }
+    let act = move |snapshots: Vec<VolumeSnapshot>, restore: bool| {
+        let array = array.get_untracked();
+        outcome.set(Outcome::Running(
+            if restore {
+                "Restoring…"
+            } else {
+                "Copying…"
+            }
+            .into(),
+        ));
+        spawn_local(async move {
+            let mut results = Vec::new();
+            for snapshot in &snapshots {
+                let volume = snapshot.source.name.clone().unwrap_or_default();
+                match restore_or_copy(&array, snapshot, restore).await {
+                    Ok(text) => results.push(text),
+                    Err(failure) => {
+                        session.notice(&failure);
+                        results.push(format!("{volume}: {}", failure.error.message));
+                    }
+                }
+            }
+            outcome.set(Outcome::Done(format!("{}.", results.join("; "))));
+            on_done();
+        });
+    };
+    let blocks = details
+        .into_iter()
+        .map(|detail| {
+            let name = detail.snapshot.name.clone();
+            let confirm = RwSignal::new(false);
+            let all = detail.volumes.clone();
+            let volumes = detail
+                .volumes
+                .into_iter()
+                .map(|snapshot| {
+                    let key = snapshot.name.clone();
+                    let for_restore = snapshot.clone();
+                    let for_copy = snapshot.clone();
+                    let label = key.clone();
+                    view! {
+                        <li data-volume-snapshot=key>
+                            <span class="mono">{label}</span>
+                            <Show when=move || session.allows(Role::Operator)>
+                                <button class="secondary copy-one" on:click={
+                                    let snapshot = for_copy.clone();
+                                    move |_| act(vec![snapshot.clone()], false)
+                                }>"Copy to a new volume"</button>
+                                <button class="danger restore-one" on:click={
+                                    let snapshot = for_restore.clone();
+                                    move |_| {
+                                        if confirm.get_untracked() {
+                                            act(vec![snapshot.clone()], true);
+                                        } else {
+                                            outcome.set(Outcome::Failed("Tick \"replace current contents\" to restore.".into()));
+                                        }
+                                    }
+                                }>"Restore volume"</button>
+                            </Show>
+                        </li>
+                    }
+                })
+                .collect_view();
+            let destroy = {
+                let name = name.clone();
+                move |_| {
+                    let (array, name) = (array.get_untracked(), name.clone());
+                    outcome.set(Outcome::Running(format!("Destroying {name}…")));
+                    spawn_local(async move {
+                        match api::destroy_group_snapshot(&array, &name).await {
+                            Ok(()) => {
+                                outcome.set(Outcome::Done(format!("Destroyed {name}.")));
+                                on_done();
+                            }
+                            Err(failure) => show_failure(session, &failure, &[], outcome),
+                        }
+                    });
+                }
+            };
+            let restore_all = {
+                let all = all.clone();
+                move |_| {
+                    if confirm.get_untracked() {
+                        act(all.clone(), true);
+                    } else {
+                        outcome.set(Outcome::Failed("Tick \"replace current contents\" to restore.".into()));
+                    }
+                }
+            };
+            let copy_all = move |_| act(all.clone(), false);
+            view! {
+                <div class="card pg-snapshot" data-snapshot=name.clone()>
+                    <h3>{name.clone()} <span class="muted">" — " {format_timestamp_ms(detail.snapshot.created)}</span></h3>
+                    <ul class="ports">{volumes}</ul>
+                    <Show when=move || session.allows(Role::Operator)>
+                        <div class="inline">
+                            <label class="check warning">
+                                <input class="confirm-overwrite" type="checkbox" bind:checked=confirm />
+                                "replace current contents"
+                            </label>
+                            <button class="danger restore-all" on:click=restore_all.clone()>"Restore all volumes"</button>
+                            <button class="secondary copy-all" on:click=copy_all.clone()>"Copy all volumes"</button>
+                            <button class="link destroy-snapshot" on:click=destroy.clone()>"Destroy"</button>
+                        </div>
+                    </Show>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <div id="pg-snapshots">{blocks}</div> }.into_any()
+}

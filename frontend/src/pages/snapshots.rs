@@ -1,0 +1,392 @@
+//! A volume's snapshots on one time axis, direct and through protection groups: take one,
+//! and from any point restore the volume (with a preview and a safety snapshot) or copy it to
+//! a new volume; rename or destroy direct snapshots.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::{CopyRequest, RestoreRequest, Role, SnapshotRequest};
+use shared::flasharray::{Connection, Volume, VolumeSnapshot, VolumeSnapshotPatch};
+use shared::size::format_size;
+use shared::time::format_timestamp_ms;
+
+use crate::api::{self, ApiResult};
+use crate::app::Session;
+use crate::components::{Field, Outcome, OutcomeLine, show_failure};
+
+/// Whether a protection group took it (`PG.SUFFIX.VOL`) rather than someone directly.
+fn from_group(snapshot: &VolumeSnapshot) -> bool {
+    snapshot.name.matches('.').count() > 1
+}
+
+/// The volume's snapshots: the timeline, the chosen point, and what can be done from it.
+#[component]
+pub fn VolumeSnapshots(
+    array: Memo<String>,
+    volume: Memo<String>,
+    current: LocalResource<ApiResult<Volume>>,
+    connections: LocalResource<ApiResult<Vec<Connection>>>,
+    on_restored: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let snapshots = LocalResource::new(move || {
+        let (array, volume) = (array.get(), volume.get());
+        async move { api::volume_snapshots(&array, &volume).await }
+    });
+    let chosen = RwSignal::new(None::<VolumeSnapshot>);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let refresh = move || {
+        snapshots.refetch();
+        on_restored();
+    };
+    view! {
+        <h2>"Snapshots"</h2>
+        <Show when=move || session.allows(Role::Operator)>
+            <TakeSnapshot array volume on_done=move || snapshots.refetch() />
+        </Show>
+        <Transition fallback=|| view! { <p class="muted">"Loading snapshots…"</p> }>
+            {move || {
+                snapshots.get().map(|result| match result {
+                    Ok(list) if list.is_empty() => view! { <p class="muted" id="no-snapshots">"No snapshots yet."</p> }.into_any(),
+                    Ok(list) => view! { <Timeline list chosen /> }.into_any(),
+                    Err(failure) => {
+                        session.notice(&failure);
+                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                    }
+                })
+            }}
+        </Transition>
+        {move || {
+            chosen.get().map(|snapshot| view! {
+                <SnapshotPanel array volume snapshot current connections outcome chosen on_done=refresh />
+            })
+        }}
+        <OutcomeLine id="snapshot-outcome" outcome />
+    }
+}
+
+#[component]
+fn TakeSnapshot(
+    array: Memo<String>,
+    volume: Memo<String>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let suffix = RwSignal::new(String::new());
+    let suffix_error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        suffix_error.set(None);
+        let text = suffix.get_untracked().trim().to_owned();
+        let request = SnapshotRequest {
+            volumes: vec![volume.get_untracked()],
+            suffix: (!text.is_empty()).then_some(text),
+        };
+        if let Err(error) = shared::api::validate_snapshot_request(&request) {
+            suffix_error.set(Some(error.message));
+            return;
+        }
+        let array = array.get_untracked();
+        outcome.set(Outcome::Running("Taking a snapshot…".into()));
+        spawn_local(async move {
+            match api::snapshot(&array, &request).await {
+                Ok(taken) => {
+                    let names: Vec<String> =
+                        taken.into_iter().map(|snapshot| snapshot.name).collect();
+                    outcome.set(Outcome::Done(format!("Took {}.", names.join(", "))));
+                    suffix.set(String::new());
+                    on_done();
+                }
+                Err(failure) => {
+                    show_failure(session, &failure, &[("suffix", suffix_error)], outcome)
+                }
+            }
+        });
+    };
+    view! {
+        <form class="card inline" id="take-snapshot" on:submit=submit novalidate>
+            <Field id="snapshot-suffix" label="Suffix (optional)" placeholder="before-upgrade" value=suffix error=suffix_error />
+            <button id="snapshot-take" type="submit">"Take snapshot"</button>
+        </form>
+        <OutcomeLine id="take-snapshot-outcome" outcome />
+    }
+}
+
+/// Every snapshot as a point on one axis from the oldest to now, and as a row below it.
+#[component]
+fn Timeline(list: Vec<VolumeSnapshot>, chosen: RwSignal<Option<VolumeSnapshot>>) -> impl IntoView {
+    let first = list.first().map_or(0, |snapshot| snapshot.created);
+    let last = list.last().map_or(0, |snapshot| snapshot.created);
+    let span = (last - first).max(1) as f64;
+    let markers = list
+        .iter()
+        .cloned()
+        .map(|snapshot| {
+            let left = (snapshot.created - first) as f64 / span * 96.0 + 2.0;
+            let class = if from_group(&snapshot) {
+                "marker group"
+            } else {
+                "marker direct"
+            };
+            let title = format!(
+                "{} — {}",
+                snapshot.name,
+                format_timestamp_ms(snapshot.created)
+            );
+            let name = snapshot.name.clone();
+            view! {
+                <button
+                    class=class
+                    data-snapshot=name
+                    title=title
+                    style=format!("left: {left:.2}%")
+                    on:click=move |_| chosen.set(Some(snapshot.clone()))
+                ></button>
+            }
+        })
+        .collect_view();
+    let rows = list
+        .into_iter()
+        .rev()
+        .map(|snapshot| {
+            let name = snapshot.name.clone();
+            let kind = if from_group(&snapshot) { "protection group" } else { "direct" };
+            let space = snapshot.space.snapshots.map(format_size).unwrap_or_default();
+            let created = format_timestamp_ms(snapshot.created);
+            let size = format_size(snapshot.provisioned);
+            let key = name.clone();
+            let destroyed = snapshot.destroyed;
+            view! {
+                <tr data-snapshot=key class:destroyed=destroyed>
+                    <td><button class="link choose-snapshot" on:click=move |_| chosen.set(Some(snapshot.clone()))>{name}</button></td>
+                    <td>{created}</td>
+                    <td>{kind}</td>
+                    <td class="num">{size}</td>
+                    <td class="num">{space}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="timeline" id="timeline" aria-label="Snapshots over time">{markers}</div>
+        <table id="snapshots">
+            <thead><tr><th>"Snapshot"</th><th>"Taken"</th><th>"By"</th><th>"Size"</th><th>"Space"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// What the chosen snapshot can do: restore the volume to it, copy it to a new volume, and
+/// (direct snapshots) rename or destroy it.
+#[component]
+fn SnapshotPanel(
+    array: Memo<String>,
+    volume: Memo<String>,
+    snapshot: VolumeSnapshot,
+    current: LocalResource<ApiResult<Volume>>,
+    connections: LocalResource<ApiResult<Vec<Connection>>>,
+    outcome: RwSignal<Outcome>,
+    chosen: RwSignal<Option<VolumeSnapshot>>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let safety = RwSignal::new(true);
+    let confirm = RwSignal::new(false);
+    let confirm_error = RwSignal::new(None::<String>);
+    let copy_name = RwSignal::new(format!("{}-copy", volume.get_untracked()));
+    let copy_error = RwSignal::new(None::<String>);
+    let name = snapshot.name.clone();
+    let size_now = move || {
+        current
+            .get()
+            .and_then(Result::ok)
+            .map(|volume| format_size(volume.provisioned))
+            .unwrap_or_default()
+    };
+    let hosts = move || {
+        let seen: Vec<String> = connections
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|connection| connection.host_group.name.or(connection.host.name))
+            .collect();
+        if seen.is_empty() {
+            "No host sees this volume.".to_owned()
+        } else {
+            format!(
+                "{} will see the restored contents at once.",
+                seen.join(", ")
+            )
+        }
+    };
+    let restore = {
+        let name = name.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            confirm_error.set(None);
+            // The server checks the confirmation too; it answers the same refusal.
+            let request = RestoreRequest {
+                snapshot: name.clone(),
+                safety_snapshot: safety.get_untracked(),
+                overwrite: confirm.get_untracked(),
+            };
+            let (array, volume) = (array.get_untracked(), volume.get_untracked());
+            outcome.set(Outcome::Running(format!(
+                "Restoring {volume} from {}…",
+                request.snapshot
+            )));
+            spawn_local(async move {
+                match api::restore(&array, &volume, &request).await {
+                    Ok(result) => {
+                        let safety = result
+                            .safety_snapshot
+                            .map(|snapshot| {
+                                format!(" The state before is kept as {}.", snapshot.name)
+                            })
+                            .unwrap_or_default();
+                        outcome.set(Outcome::Done(format!(
+                            "Restored {volume} from {} ({}).{safety}",
+                            request.snapshot,
+                            format_size(result.volume.provisioned)
+                        )));
+                        chosen.set(None);
+                        on_done();
+                    }
+                    Err(failure) => {
+                        show_failure(session, &failure, &[("overwrite", confirm_error)], outcome)
+                    }
+                }
+            });
+        }
+    };
+    let copy = {
+        let name = name.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            copy_error.set(None);
+            let request = CopyRequest {
+                source: name.clone(),
+                name: copy_name.get_untracked().trim().to_owned(),
+            };
+            if let Err(message) = shared::names::validate_object_name("Volume", &request.name) {
+                copy_error.set(Some(message));
+                return;
+            }
+            let array = array.get_untracked();
+            outcome.set(Outcome::Running(format!(
+                "Copying {} to {}…",
+                request.source, request.name
+            )));
+            spawn_local(async move {
+                match api::copy(&array, &request).await {
+                    Ok(volume) => outcome.set(Outcome::Done(format!(
+                        "Copied {} to the new volume {} ({}).",
+                        request.source,
+                        volume.name,
+                        format_size(volume.provisioned)
+                    ))),
+                    Err(failure) => {
+                        show_failure(session, &failure, &[("name", copy_error)], outcome)
+                    }
+                }
+            });
+        }
+    };
+    let destroy = {
+        let name = name.clone();
+        move |_| {
+            let (array, name) = (array.get_untracked(), name.clone());
+            outcome.set(Outcome::Running(format!("Destroying {name}…")));
+            spawn_local(async move {
+                let patch = VolumeSnapshotPatch {
+                    destroyed: Some(true),
+                    ..VolumeSnapshotPatch::default()
+                };
+                match api::change_snapshot(&array, &name, &patch).await {
+                    Ok(_) => {
+                        outcome.set(Outcome::Done(format!("Destroyed {name}; it stays recoverable for 24 hours in the recycle bin.")));
+                        chosen.set(None);
+                        on_done();
+                    }
+                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                }
+            });
+        }
+    };
+    let new_suffix = RwSignal::new(snapshot.suffix.clone());
+    let suffix_error = RwSignal::new(None::<String>);
+    let rename = {
+        let name = name.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            suffix_error.set(None);
+            let suffix = new_suffix.get_untracked().trim().to_owned();
+            if let Err(message) = shared::names::validate_object_name("Snapshot suffix", &suffix) {
+                suffix_error.set(Some(message));
+                return;
+            }
+            let (array, name) = (array.get_untracked(), name.clone());
+            spawn_local(async move {
+                let patch = VolumeSnapshotPatch {
+                    name: Some(suffix),
+                    ..VolumeSnapshotPatch::default()
+                };
+                match api::change_snapshot(&array, &name, &patch).await {
+                    Ok(renamed) => {
+                        outcome.set(Outcome::Done(format!(
+                            "Renamed {name} to {}.",
+                            renamed.name
+                        )));
+                        chosen.set(Some(renamed));
+                        on_done();
+                    }
+                    Err(failure) => {
+                        show_failure(session, &failure, &[("name", suffix_error)], outcome)
+                    }
+                }
+            });
+        }
+    };
+    let direct = !from_group(&snapshot);
+    view! {
+        <div class="card" id="snapshot-panel" data-snapshot=name.clone()>
+            <h3>{name.clone()}</h3>
+            <p class="muted">
+                "Taken " {format_timestamp_ms(snapshot.created)} ", " {format_size(snapshot.provisioned)}
+                {if direct { " — taken directly" } else { " — taken by a protection group" }}
+            </p>
+            <Show when=move || session.allows(Role::Operator)>
+                <form class="stack" id="restore-form" on:submit=restore.clone() novalidate>
+                    <h3>"Restore " {move || volume.get()} " to this point"</h3>
+                    <p id="restore-preview">
+                        "Size now " <strong>{size_now}</strong> ", after the restore "
+                        <strong>{format_size(snapshot.provisioned)}</strong> ". " {hosts}
+                    </p>
+                    <label class="check">
+                        <input id="restore-safety" type="checkbox" bind:checked=safety />
+                        "First take a safety snapshot of what the volume holds now"
+                    </label>
+                    <label class="check warning">
+                        <input id="restore-confirm" type="checkbox" bind:checked=confirm />
+                        "Replace the volume's current contents"
+                    </label>
+                    {move || confirm_error.get().map(|message| view! { <span id="restore-confirm-error" class="field-error" role="alert">{message}</span> })}
+                    <button id="restore-submit" class="danger" type="submit">"Restore"</button>
+                </form>
+                <form class="inline" id="copy-form" on:submit=copy.clone() novalidate>
+                    <Field id="copy-name" label="Copy to a new volume named" value=copy_name error=copy_error />
+                    <button id="copy-submit" type="submit">"Copy"</button>
+                </form>
+                {direct.then(|| view! {
+                    <form class="inline" id="rename-snapshot" on:submit=rename.clone() novalidate>
+                        <Field id="snapshot-new-suffix" label="Rename: new suffix" value=new_suffix error=suffix_error />
+                        <button id="snapshot-rename" class="secondary" type="submit">"Rename"</button>
+                    </form>
+                    <button id="snapshot-destroy" class="danger" on:click=destroy.clone()>"Destroy snapshot"</button>
+                })}
+            </Show>
+        </div>
+    }
+}
