@@ -81,7 +81,7 @@ fn RecycledRow(
             match result {
                 Ok(()) => {
                     outcome.set(Outcome::Done(format!(
-                        "{verb} {} on {}.",
+                        "{done} {} on {}.",
                         action.name, action.array
                     )));
                     on_done();
