@@ -166,7 +166,11 @@ pub async fn add_members(
         .client
         .add_group_members(client_kind(request.kind), &group, &request.names)
         .await
-        .map_err(|error| refusal_about(error, &request.names, "names"))?;
+        // The form has only the kind and the names; whatever the array refuses is about them.
+        .map_err(|error| AppError::Array {
+            error,
+            field: Some("names"),
+        })?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, members = %request.names.join(","), "protection group members added");
     Ok(Json(detail(&entry, &group).await?))
 }

@@ -1,0 +1,338 @@
+//! Issue 7: data protection in the browser — snapshots and restores, protection groups on a
+//! schedule, copies out of group snapshots, and the recycle bin — checked on the arrays.
+
+use std::time::Duration;
+
+use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
+use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator};
+use shared::api::Role;
+use shared::flasharray::{Volume, VolumePatch, VolumeSnapshotPatch};
+use shared::size::GIB;
+
+use crate::support::Session;
+
+const PROD: &str = "fa-prod-01";
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn array_client(array: &RunningSimulator) -> ArrayClient {
+    ArrayClient::new(ClientConfig::new(
+        "check",
+        array.url(),
+        Credentials::Password {
+            username: ADMIN_USERNAME.into(),
+            password: ADMIN_PASSWORD.into(),
+        },
+        TrustAnchor::CaPem(array.certificate_pem().into()),
+    ))
+    .expect("client")
+}
+
+async fn volume_on(array: &RunningSimulator, name: &str) -> Option<Volume> {
+    let query = VolumeQuery {
+        names: vec![name.to_owned()],
+        ..VolumeQuery::default()
+    };
+    array_client(array)
+        .list_volumes(&query)
+        .await
+        .ok()
+        .and_then(|page| page.items.into_iter().next())
+}
+
+#[tokio::test]
+async fn a_restore_brings_the_size_back_after_a_safety_snapshot() {
+    let session = Session::start().await;
+    session
+        .open(&format!("/arrays/{PROD}/volumes/esx-boot-03"))
+        .await;
+    session.sign_in_as_demo_admin().await;
+    session.fill("#snapshot-suffix", "before").await;
+    session.click("#snapshot-take").await;
+    session
+        .text_containing("#take-snapshot-outcome", "esx-boot-03.before")
+        .await;
+
+    session.fill("#resize-size", "20G").await;
+    session.click("#resize-submit").await;
+    session.text_containing("#fact-provisioned", "20 G").await;
+
+    session
+        .click("#timeline .marker[data-snapshot='esx-boot-03.before']")
+        .await;
+    let preview = session
+        .text_containing("#restore-preview", "after the restore 10 G")
+        .await;
+    assert!(preview.contains("Size now 20 G"), "{preview}");
+
+    // Without the overwrite confirmation the server refuses, and nothing changes.
+    session.click("#restore-submit").await;
+    session
+        .text_containing("#restore-confirm-error", "confirm the overwrite")
+        .await;
+    let array = &session.demo().arrays[0];
+    assert_eq!(
+        volume_on(array, "esx-boot-03")
+            .await
+            .expect("volume")
+            .provisioned,
+        20 * GIB
+    );
+
+    session.click("#restore-confirm").await;
+    session.click("#restore-submit").await;
+    let done = session
+        .text_containing("#snapshot-outcome", "Restored esx-boot-03")
+        .await;
+    assert!(done.contains("esx-boot-03.safety-"), "{done}");
+    session.text_containing("#fact-provisioned", "10 G").await;
+    session.screenshot("restored").await;
+
+    assert_eq!(
+        volume_on(array, "esx-boot-03")
+            .await
+            .expect("volume")
+            .provisioned,
+        10 * GIB
+    );
+    let snapshots = array_client(array)
+        .list_volume_snapshots(Some("esx-boot-03"), Some(false))
+        .await
+        .expect("snapshots");
+    let safety = snapshots
+        .iter()
+        .find(|snapshot| snapshot.suffix.starts_with("safety-"))
+        .expect("a safety snapshot");
+    assert_eq!(safety.provisioned, 20 * GIB, "it holds the state before");
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_schedule_snapshots_as_the_array_clock_moves_and_retention_prunes() {
+    let session = Session::start().await;
+    session.open(&format!("/arrays/{PROD}/protection")).await;
+    session.sign_in_as_demo_admin().await;
+    session.fill("#pg-name", "pg-e2e").await;
+    session.click("#pg-create").await;
+    session.click("tr[data-group='pg-e2e'] a").await;
+
+    session.choose("#member-kind", "volumes").await;
+    session
+        .fill("#member-names", "k8s-pv-0001, k8s-pv-0002")
+        .await;
+    session.click("#member-add").await;
+    session
+        .text_containing("#pg-members-summary", "volumes: k8s-pv-0001, k8s-pv-0002")
+        .await;
+    session.choose("#member-kind", "hosts").await;
+    session.fill("#member-names", "esx-01").await;
+    session.click("#member-add").await;
+    session
+        .text_containing("#member-names-error", "one kind")
+        .await;
+
+    session.click("#schedule-enabled").await;
+    session.fill("#schedule-every", "1").await;
+    session.choose("#schedule-unit", "hours").await;
+    session.click("#schedule-save").await;
+    session
+        .text_containing("#pg-schedule-summary", "Every hour")
+        .await;
+    session.fill("#retention-all", "2").await;
+    session.choose("#retention-all-unit", "hours").await;
+    session.fill("#retention-per-day", "2").await;
+    session.fill("#retention-days", "1").await;
+    session.click("#retention-save").await;
+    session
+        .text_containing(
+            "#pg-retention-summary",
+            "Keeps every snapshot for 2 hours, then 2 a day for 1 more day",
+        )
+        .await;
+    session.element("#no-pg-snapshots").await;
+
+    session.demo().arrays[0].simulator.clock.advance(30 * HOUR);
+    session
+        .open(&format!("/arrays/{PROD}/protection/pg-e2e"))
+        .await;
+    session.element("#pg-snapshots .pg-snapshot").await;
+    // The last 2 hours' snapshots, then the newest of each half day.
+    assert_eq!(session.count("#pg-snapshots .pg-snapshot").await, 4);
+    session
+        .element("#pg-snapshots .pg-snapshot li[data-volume-snapshot$='.k8s-pv-0002']")
+        .await;
+    session.screenshot("scheduled-snapshots").await;
+
+    session.open("/recycle-bin").await;
+    session
+        .element("tr[data-kind='protection group snapshot']")
+        .await;
+    let pruned = array_client(&session.demo().arrays[0])
+        .list_group_snapshots(Some("pg-e2e"), Some(true))
+        .await
+        .expect("pruned");
+    assert!(pruned.len() >= 20, "{} pruned", pruned.len());
+    let shown = session
+        .driver
+        .find_all(thirtyfour::By::Css(
+            "tr[data-kind='protection group snapshot'] .name",
+        ))
+        .await
+        .expect("rows");
+    let mut pg_e2e = 0;
+    for row in shown {
+        if row.text().await.unwrap_or_default().starts_with("pg-e2e.") {
+            pg_e2e += 1;
+        }
+    }
+    assert_eq!(
+        pg_e2e,
+        pruned.len(),
+        "every pruned snapshot waits in the bin"
+    );
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn one_volume_is_copied_out_of_a_group_snapshot() {
+    let session = Session::start().await;
+    session
+        .open(&format!("/arrays/{PROD}/protection/pg-oracle"))
+        .await;
+    session.sign_in_as_demo_admin().await;
+    session
+        .text_containing("#pg-members-summary", "oracle-prod-redo")
+        .await;
+    session.fill("#pg-suffix", "e2e").await;
+    session.click("#pg-snapshot-now").await;
+    session
+        .text_containing("#pg-outcome", "Took pg-oracle.e2e (3 volume snapshot(s)).")
+        .await;
+    let inside = ".pg-snapshot[data-snapshot='pg-oracle.e2e'] li[data-volume-snapshot='pg-oracle.e2e.oracle-prod-redo']";
+    session.click(&format!("{inside} .restore-one")).await;
+    session
+        .text_containing("#pg-outcome", "replace current contents")
+        .await;
+    session.click(&format!("{inside} .copy-one")).await;
+    session
+        .text_containing("#pg-outcome", "copied to oracle-prod-redo-e2e")
+        .await;
+    session.screenshot("copied-out-of-group").await;
+    let copy = volume_on(&session.demo().arrays[0], "oracle-prod-redo-e2e")
+        .await
+        .expect("the copy");
+    assert_eq!(copy.provisioned, 200 * GIB);
+    assert_eq!(
+        copy.source.and_then(|source| source.name).as_deref(),
+        Some("oracle-prod-redo")
+    );
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn the_recycle_bin_gathers_both_arrays() {
+    let session = Session::start().await;
+    let prod = array_client(&session.demo().arrays[0]);
+    let dr = array_client(&session.demo().arrays[1]);
+    prod.patch_volume(
+        "scratch-etl",
+        &VolumePatch {
+            destroyed: Some(true),
+            ..VolumePatch::default()
+        },
+        false,
+    )
+    .await
+    .expect("destroyed on prod");
+    dr.create_volume_snapshots(&["vdi-desktop-001".to_owned()], Some("e2e"))
+        .await
+        .expect("snapshot on dr");
+    dr.patch_volume_snapshot(
+        "vdi-desktop-001.e2e",
+        &VolumeSnapshotPatch {
+            destroyed: Some(true),
+            ..VolumeSnapshotPatch::default()
+        },
+    )
+    .await
+    .expect("destroyed on dr");
+
+    session.open("/recycle-bin").await;
+    session.sign_in_as_demo_admin().await;
+    let volume_row = "tr[data-item='fa-prod-01/scratch-etl']";
+    let snapshot_row = "tr[data-item='fa-dr-01/vdi-desktop-001.e2e']";
+    session.text_containing(volume_row, "volume").await;
+    session.text_containing(snapshot_row, "snapshot").await;
+    session
+        .text_containing(&format!("{snapshot_row} .remaining"), " h ")
+        .await;
+    session.screenshot("recycle-bin").await;
+
+    session.click(&format!("{volume_row} .recover")).await;
+    session
+        .text_containing("#recycle-outcome", "Recovered scratch-etl on fa-prod-01.")
+        .await;
+    session.gone(volume_row).await;
+    session.click(&format!("{snapshot_row} .eradicate")).await;
+    session
+        .text_containing(&format!("{snapshot_row} .eradicate"), "for good")
+        .await;
+    session.click(&format!("{snapshot_row} .eradicate")).await;
+    session.gone(snapshot_row).await;
+
+    assert!(
+        !volume_on(&session.demo().arrays[0], "scratch-etl")
+            .await
+            .expect("volume")
+            .destroyed
+    );
+    let left = dr
+        .list_volume_snapshots(Some("vdi-desktop-001"), None)
+        .await
+        .expect("snapshots");
+    assert!(
+        left.iter()
+            .all(|snapshot| snapshot.name != "vdi-desktop-001.e2e")
+    );
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn an_operator_recovers_but_cannot_eradicate() {
+    let session = Session::start().await;
+    array_client(&session.demo().arrays[0])
+        .patch_volume(
+            "scratch-etl",
+            &VolumePatch {
+                destroyed: Some(true),
+                ..VolumePatch::default()
+            },
+            false,
+        )
+        .await
+        .expect("destroyed");
+    session.open("/recycle-bin").await;
+    session.sign_in_with_role(Role::Operator).await;
+    let row = "tr[data-item='fa-prod-01/scratch-etl']";
+    session.element(&format!("{row} .recover")).await;
+    assert_eq!(session.count(&format!("{row} .eradicate")).await, 0);
+    let status = session
+        .driver
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               fetch('/api/recycle-bin/eradicate', {
+                 method: 'POST',
+                 headers: {'content-type': 'application/json', 'x-flashdeck-csrf': '1'},
+                 body: JSON.stringify({array: 'fa-prod-01', kind: 'volume', name: 'scratch-etl'}),
+               }).then(response => done(response.status));"#,
+            Vec::new(),
+        )
+        .await
+        .expect("fetch ran");
+    assert_eq!(status.json(), &serde_json::json!(403));
+    assert!(
+        volume_on(&session.demo().arrays[0], "scratch-etl")
+            .await
+            .is_some()
+    );
+    session.finish().await;
+}
