@@ -337,6 +337,18 @@ impl std::fmt::Debug for Chap {
     }
 }
 
+/// The host personalities an array accepts besides the default (none), which suits most
+/// operating systems.
+pub const HOST_PERSONALITIES: &[&str] = &[
+    "aix",
+    "esxi",
+    "hitachi-vsp",
+    "hpux",
+    "oracle-vm-server",
+    "solaris",
+    "vms",
+];
+
 /// A host: the initiator ports through which one server reaches the array.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Host {

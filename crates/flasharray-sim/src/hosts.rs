@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use shared::flasharray::{
-    Chap, Connection, Host, HostGroup, HostPatch, HostPost, Membership, Reference,
+    Chap, Connection, HOST_PERSONALITIES, Host, HostGroup, HostPatch, HostPost, Membership,
+    Reference,
 };
 use shared::names::validate_object_name;
 use shared::ports::{normalize_iqn, normalize_nqn, normalize_wwn};
@@ -17,16 +18,6 @@ use crate::state::ArrayState;
 
 /// The LUNs an array hands out.
 pub const LUNS: std::ops::RangeInclusive<u32> = 1..=4095;
-
-const PERSONALITIES: &[&str] = &[
-    "aix",
-    "esxi",
-    "hitachi-vsp",
-    "hpux",
-    "oracle-vm-server",
-    "solaris",
-    "vms",
-];
 
 /// Who a connection is made to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -622,12 +613,12 @@ fn count(n: usize) -> u32 {
 fn check_personality(host: &str, personality: Option<&str>) -> Result<Option<String>, ApiFault> {
     match personality {
         None | Some("") => Ok(None),
-        Some(value) if PERSONALITIES.contains(&value) => Ok(Some(value.to_owned())),
+        Some(value) if HOST_PERSONALITIES.contains(&value) => Ok(Some(value.to_owned())),
         Some(value) => Err(ApiFault::bad_request(
             host,
             format!(
                 "Invalid personality '{value}': use one of {}.",
-                PERSONALITIES.join(", ")
+                HOST_PERSONALITIES.join(", ")
             ),
         )),
     }

@@ -14,7 +14,7 @@ use crate::api::{ApiQuery, ListQuery, page, select};
 use crate::auth::Caller;
 use crate::error::ApiFault;
 use crate::server::Simulator;
-use crate::state::{ArrayState, CAPACITY};
+use crate::state::{ArrayState, CAPACITY, ratio};
 
 /// Physical space the array keeps for its own metadata, as a share of what data uses.
 const SYSTEM_SHARE: f64 = 0.02;
@@ -123,14 +123,6 @@ impl ArrayState {
             service_usec_per_read_op: usec_per_read_op * 9 / 10,
             service_usec_per_write_op: usec_per_write_op * 9 / 10,
         }
-    }
-}
-
-fn ratio(numerator: u64, denominator: u64) -> f64 {
-    if denominator == 0 {
-        1.0
-    } else {
-        numerator as f64 / denominator as f64
     }
 }
 

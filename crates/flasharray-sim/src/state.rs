@@ -758,7 +758,7 @@ impl ArrayState {
     }
 }
 
-fn ratio(numerator: u64, denominator: u64) -> f64 {
+pub(crate) fn ratio(numerator: u64, denominator: u64) -> f64 {
     if denominator == 0 {
         1.0
     } else {

@@ -3,41 +3,14 @@
 
 use std::time::Duration;
 
-use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator};
 use shared::api::Role;
-use shared::flasharray::{Volume, VolumePatch, VolumeSnapshotPatch};
+use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
 use shared::size::GIB;
 
-use crate::support::Session;
+use crate::support::{Session, array_client, volume_on};
 
 const PROD: &str = "fa-prod-01";
 const HOUR: Duration = Duration::from_secs(3600);
-
-fn array_client(array: &RunningSimulator) -> ArrayClient {
-    ArrayClient::new(ClientConfig::new(
-        "check",
-        array.url(),
-        Credentials::Password {
-            username: ADMIN_USERNAME.into(),
-            password: ADMIN_PASSWORD.into(),
-        },
-        TrustAnchor::CaPem(array.certificate_pem().into()),
-    ))
-    .expect("client")
-}
-
-async fn volume_on(array: &RunningSimulator, name: &str) -> Option<Volume> {
-    let query = VolumeQuery {
-        names: vec![name.to_owned()],
-        ..VolumeQuery::default()
-    };
-    array_client(array)
-        .list_volumes(&query)
-        .await
-        .ok()
-        .and_then(|page| page.items.into_iter().next())
-}
 
 #[tokio::test]
 async fn a_restore_brings_the_size_back_after_a_safety_snapshot() {

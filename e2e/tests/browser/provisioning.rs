@@ -1,39 +1,16 @@
 //! Issue 6: provisioning in the browser, each workflow with a refusal, checked on the array.
 
-use flasharray::{ArrayClient, ClientConfig, ConnectionTarget, Credentials, TrustAnchor};
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator};
+use flasharray::ConnectionTarget;
 use shared::api::Role;
 use shared::flasharray::Volume;
 use shared::size::{GIB, MIB};
 
-use crate::support::Session;
+use crate::support::{Session, array_client, volume_on};
 
 const ARRAY: &str = "fa-prod-01";
 
-/// The array itself, over its REST API, as an administrator: what really happened.
-fn array_client(array: &RunningSimulator) -> ArrayClient {
-    ArrayClient::new(ClientConfig::new(
-        "check",
-        array.url(),
-        Credentials::Password {
-            username: ADMIN_USERNAME.into(),
-            password: ADMIN_PASSWORD.into(),
-        },
-        TrustAnchor::CaPem(array.certificate_pem().into()),
-    ))
-    .expect("client")
-}
-
 async fn volume_on_array(session: &Session, name: &str) -> Option<Volume> {
-    let query = flasharray::VolumeQuery {
-        names: vec![name.to_owned()],
-        ..flasharray::VolumeQuery::default()
-    };
-    array_client(&session.demo().arrays[0])
-        .list_volumes(&query)
-        .await
-        .ok()
-        .and_then(|page| page.items.into_iter().next())
+    volume_on(&session.demo().arrays[0], name).await
 }
 
 async fn create_volume(session: &Session, name: &str, size: &str) {

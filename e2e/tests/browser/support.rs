@@ -6,7 +6,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use backend::demo::{DEMO_PASSWORD, DEMO_USERNAME, Demo, DemoOptions};
-use flasharray_sim::Seed;
+use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
+use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed};
+use shared::flasharray::Volume;
 use tempfile::TempDir;
 use thirtyfour::prelude::*;
 
@@ -65,6 +67,33 @@ impl Drop for ChromeDriver {
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
+}
+
+/// The array itself, over its REST API, as its administrator: what really happened there.
+pub fn array_client(array: &RunningSimulator) -> ArrayClient {
+    ArrayClient::new(ClientConfig::new(
+        "check",
+        array.url(),
+        Credentials::Password {
+            username: ADMIN_USERNAME.into(),
+            password: ADMIN_PASSWORD.into(),
+        },
+        TrustAnchor::CaPem(array.certificate_pem().into()),
+    ))
+    .expect("client")
+}
+
+/// A volume as the array holds it, destroyed or not.
+pub async fn volume_on(array: &RunningSimulator, name: &str) -> Option<Volume> {
+    let query = VolumeQuery {
+        names: vec![name.to_owned()],
+        ..VolumeQuery::default()
+    };
+    array_client(array)
+        .list_volumes(&query)
+        .await
+        .ok()
+        .and_then(|page| page.items.into_iter().next())
 }
 
 /// The portal in demo mode on a random port, with its two simulated arrays, and a browser.

@@ -1,30 +1,14 @@
 //! Issue 2's workflow: sign in, pick an array, see its volumes, create one.
 
-use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator};
+use flasharray_sim::RunningSimulator;
 use shared::size::GIB;
 
-use crate::support::Session;
+use crate::support::{Session, volume_on};
 
-/// Asks the array itself, over its REST API, for a volume.
+/// The size of a volume as the array itself reports it.
 async fn volume_on_array(array: &RunningSimulator, name: &str) -> Option<u64> {
-    let client = ArrayClient::new(ClientConfig::new(
-        "check",
-        array.url(),
-        Credentials::Password {
-            username: ADMIN_USERNAME.into(),
-            password: ADMIN_PASSWORD.into(),
-        },
-        TrustAnchor::CaPem(array.certificate_pem().into()),
-    ))
-    .expect("client");
-    let page = client
-        .list_volumes(&VolumeQuery::default())
+    volume_on(array, name)
         .await
-        .expect("volumes listed");
-    page.items
-        .into_iter()
-        .find(|volume| volume.name == name)
         .map(|volume| volume.provisioned)
 }
 

@@ -12,7 +12,7 @@ use shared::flasharray::{Connection, Host, HostPatch};
 use crate::api::{self, ApiResult};
 use crate::app::Session;
 use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
-use crate::pages::hosts::{PERSONALITIES, split_ports};
+use crate::pages::hosts::{personalities, split_ports};
 
 #[component]
 pub fn HostPage() -> impl IntoView {
@@ -185,11 +185,10 @@ fn HostDetail(
             <label>
                 <span>"Personality"</span>
                 <select id="host-personality-edit" on:change=personality_change.clone()>
-                    {PERSONALITIES
-                        .iter()
+                    {personalities()
                         .map(|value| {
-                            let selected = *value == current_personality;
-                            view! { <option value=*value selected=selected>{if value.is_empty() { "default" } else { value }}</option> }
+                            let selected = value == current_personality;
+                            view! { <option value=value selected=selected>{if value.is_empty() { "default" } else { value }}</option> }
                         })
                         .collect_view()}
                 </select>

@@ -7,23 +7,16 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use shared::api::{CreateHostGroupRequest, CreateHostRequest, Role, validate_create_host};
-use shared::flasharray::{Host, HostGroup, HostPost};
+use shared::flasharray::{HOST_PERSONALITIES, Host, HostGroup, HostPost};
 
 use crate::api::{self, ApiResult};
 use crate::app::Session;
 use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
 
-/// Personalities an array takes; empty is the default (most operating systems).
-pub const PERSONALITIES: &[&str] = &[
-    "",
-    "aix",
-    "esxi",
-    "hitachi-vsp",
-    "hpux",
-    "oracle-vm-server",
-    "solaris",
-    "vms",
-];
+/// The personality choices: the default (empty), then those the array takes.
+pub fn personalities() -> impl Iterator<Item = &'static str> {
+    std::iter::once("").chain(HOST_PERSONALITIES.iter().copied())
+}
 
 /// Ports typed one per line or separated by commas or spaces.
 pub fn split_ports(text: &str) -> Vec<String> {
@@ -197,9 +190,8 @@ fn CreateHost(
                 <label>
                     <span>"Personality"</span>
                     <select id="host-personality" on:change=move |event| personality.set(event_target_value(&event))>
-                        {PERSONALITIES
-                            .iter()
-                            .map(|value| view! { <option value=*value>{if value.is_empty() { "default" } else { value }}</option> })
+                        {personalities()
+                            .map(|value| view! { <option value=value>{if value.is_empty() { "default" } else { value }}</option> })
                             .collect_view()}
                     </select>
                 </label>
