@@ -7,7 +7,6 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use shared::flasharray::{
     AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ApiVersions, Array, Audit,
     ListResponse, NEXT_TOKEN_HEADER, Volume, VolumePatch, VolumePost,
@@ -16,8 +15,8 @@ use shared::size::MIB;
 
 use crate::auth::Caller;
 use crate::error::ApiFault;
-use crate::fields::Fields;
-use crate::query::{self, Filter, parse_sort};
+use crate::fields::{Fields, Projection};
+use crate::query::{self, Filter, Lookup, parse_sort};
 use crate::server::Simulator;
 use crate::state::SUPPORTED_VERSIONS;
 
@@ -206,7 +205,7 @@ fn filter_and_sort<T: Fields>(
         .flat_map(Filter::fields)
         .chain(sort.iter().map(|key| key.field.as_str()))
         .collect();
-    let mut rows: Vec<(Value, T)> = items
+    let mut rows: Vec<(Projection, T)> = items
         .into_iter()
         .map(|item| (item.project(&fields), item))
         .collect();
@@ -214,7 +213,7 @@ fn filter_and_sort<T: Fields>(
         let known = rows.is_empty()
             || rows
                 .iter()
-                .any(|(json, _)| query::field_value(json, field).is_some());
+                .any(|(projection, _)| projection.lookup(field).is_some());
         if !known {
             return Err(ApiFault::invalid(format!(
                 "Invalid field {field}: {kind} objects have no such field."
@@ -226,10 +225,11 @@ fn filter_and_sort<T: Fields>(
     }
     let total = rows.len();
     if !sort.is_empty() {
-        let order = |(a, a_position): &(Value, usize), (b, b_position): &(Value, usize)| {
+        let order = |(a, a_position): &(Projection, usize),
+                     (b, b_position): &(Projection, usize)| {
             query::compare_by(&sort, a, b).then(a_position.cmp(b_position))
         };
-        let mut keyed: Vec<((Value, usize), T)> = rows
+        let mut keyed: Vec<((Projection, usize), T)> = rows
             .into_iter()
             .enumerate()
             .map(|(position, (json, item))| ((json, position), item))

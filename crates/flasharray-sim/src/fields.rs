@@ -1,50 +1,81 @@
 //! What `filter` and `sort` read from a listed item: the JSON of just the fields they name.
 //!
 //! Serialising every item whole is fine for a few hundred hosts but not for 100,000 volumes,
-//! so volumes project only the fields asked for; other items serialise whole.
+//! so volumes project only the fields asked for, into a small list rather than a JSON object
+//! (a map node per item is most of the cost at that scale); other items serialise whole.
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use shared::flasharray::{
     ApiClient, Audit, Connection, Host, HostGroup, Membership, Performance, ProtectionGroup,
     ProtectionGroupSnapshot, Volume, VolumeSnapshot, VolumeSpace,
 };
 
+use crate::query::{Lookup, field_value};
+
+/// What a filter or sort reads of one item.
+#[derive(Debug)]
+pub enum Projection {
+    /// The item's whole JSON.
+    Whole(Value),
+    /// Just some top-level fields.
+    Fields(Vec<(&'static str, Value)>),
+}
+
+impl Lookup for Projection {
+    fn lookup(&self, path: &str) -> Option<&Value> {
+        match self {
+            Projection::Whole(json) => field_value(json, path),
+            Projection::Fields(fields) => {
+                let (top, rest) = match path.split_once('.') {
+                    Some((top, rest)) => (top, Some(rest)),
+                    None => (path, None),
+                };
+                let (_, value) = fields.iter().find(|(name, _)| *name == top)?;
+                match rest {
+                    Some(rest) => field_value(value, rest),
+                    None => Some(value),
+                }
+            }
+        }
+    }
+}
+
 /// An item of a list endpoint.
 pub trait Fields: Serialize {
-    /// A JSON object holding at least the top-level fields that `fields` (dotted paths) name.
-    fn project(&self, fields: &[&str]) -> Value {
+    /// At least the top-level fields that `fields` (dotted paths) name.
+    fn project(&self, fields: &[&str]) -> Projection {
         let _ = fields;
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        Projection::Whole(serde_json::to_value(self).unwrap_or(Value::Null))
     }
 }
 
 impl<T: Fields> Fields for &T {
-    fn project(&self, fields: &[&str]) -> Value {
+    fn project(&self, fields: &[&str]) -> Projection {
         (**self).project(fields)
     }
 }
 
 impl Fields for Volume {
-    fn project(&self, fields: &[&str]) -> Value {
-        let mut object = Map::new();
+    fn project(&self, fields: &[&str]) -> Projection {
+        let mut projected = Vec::with_capacity(fields.len());
         for field in fields {
             let top = field.split('.').next().unwrap_or(field);
-            let value = match top {
-                "name" => json!(self.name),
-                "id" => json!(self.id),
-                "serial" => json!(self.serial),
-                "created" => json!(self.created),
-                "destroyed" => json!(self.destroyed),
-                "provisioned" => json!(self.provisioned),
-                "connection_count" => json!(self.connection_count),
-                "space" => json!(self.space),
-                "qos" => json!(self.qos),
-                _ => return serde_json::to_value(self).unwrap_or(Value::Null),
+            let (name, value) = match top {
+                "name" => ("name", json!(self.name)),
+                "id" => ("id", json!(self.id)),
+                "serial" => ("serial", json!(self.serial)),
+                "created" => ("created", json!(self.created)),
+                "destroyed" => ("destroyed", json!(self.destroyed)),
+                "provisioned" => ("provisioned", json!(self.provisioned)),
+                "connection_count" => ("connection_count", json!(self.connection_count)),
+                "space" => ("space", json!(self.space)),
+                "qos" => ("qos", json!(self.qos)),
+                _ => return Projection::Whole(serde_json::to_value(self).unwrap_or(Value::Null)),
             };
-            object.insert(top.to_owned(), value);
+            projected.push((name, value));
         }
-        Value::Object(object)
+        Projection::Fields(projected)
     }
 }
 
@@ -63,7 +94,6 @@ impl Fields for VolumeSpace {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::field_value;
     use crate::state::ArrayState;
 
     #[test]
@@ -85,7 +115,7 @@ mod tests {
         ] {
             let projected = volume.project(&[field]);
             assert_eq!(
-                field_value(&projected, field),
+                projected.lookup(field),
                 field_value(&whole, field),
                 "{field}"
             );

@@ -283,16 +283,28 @@ impl Filter {
         }
     }
 
-    pub fn matches(&self, item: &Value) -> bool {
+    pub fn matches(&self, item: &impl Lookup) -> bool {
         match self {
-            Filter::Compare { field, op, value } => compare(field_value(item, field), *op, value),
-            Filter::Contains { field, text } => field_value(item, field)
+            Filter::Compare { field, op, value } => compare(item.lookup(field), *op, value),
+            Filter::Contains { field, text } => item
+                .lookup(field)
                 .and_then(as_text)
                 .is_some_and(|actual| lower(&actual).contains(&*lower(text))),
             Filter::Not(inner) => !inner.matches(item),
             Filter::And(left, right) => left.matches(item) && right.matches(item),
             Filter::Or(left, right) => left.matches(item) || right.matches(item),
         }
+    }
+}
+
+/// Something `filter` and `sort` can read dotted fields of.
+pub trait Lookup {
+    fn lookup(&self, path: &str) -> Option<&Value>;
+}
+
+impl Lookup for Value {
+    fn lookup(&self, path: &str) -> Option<&Value> {
+        field_value(self, path)
     }
 }
 
@@ -427,10 +439,10 @@ pub fn parse_sort(input: &str) -> Result<Vec<SortKey>, String> {
 }
 
 /// Orders two items by the sort keys: numbers by value, text ignoring case, missing first.
-pub fn compare_by(keys: &[SortKey], a: &Value, b: &Value) -> Ordering {
+pub fn compare_by<L: Lookup>(keys: &[SortKey], a: &L, b: &L) -> Ordering {
     keys.iter()
         .map(|key| {
-            let ordering = compare_values(field_value(a, &key.field), field_value(b, &key.field));
+            let ordering = compare_values(a.lookup(&key.field), b.lookup(&key.field));
             if key.descending {
                 ordering.reverse()
             } else {
@@ -475,7 +487,7 @@ mod tests {
         let filter = Filter::parse(filter).expect("parses");
         volumes
             .iter()
-            .filter(|item| filter.matches(item))
+            .filter(|item| filter.matches(*item))
             .map(|item| item["name"].as_str().unwrap_or_default().to_owned())
             .collect()
     }
