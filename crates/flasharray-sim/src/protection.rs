@@ -15,7 +15,7 @@ use shared::names::validate_object_name;
 
 use crate::error::ApiFault;
 use crate::hosts::Target;
-use crate::state::{ArrayState, new_id};
+use crate::state::{ArrayState, ERADICATION_DELAY_MS, new_id};
 
 const MINUTE_MS: u64 = 60 * 1000;
 pub const DAY_MS: u64 = 24 * 60 * MINUTE_MS;
@@ -236,6 +236,7 @@ impl ArrayState {
         match patch.destroyed {
             Some(true) if !group.destroyed => {
                 group.destroyed = true;
+                group.time_remaining = Some(ERADICATION_DELAY_MS);
                 self.destroyed_at.insert(group.id.clone(), now_ms);
             }
             Some(false) if group.destroyed => {
@@ -257,24 +258,11 @@ impl ArrayState {
                 .filter(|_| record.group.snapshot_schedule == schedule)
                 .unwrap_or_else(|| next_slot(now_ms, &schedule))
         });
-        let group_id = group.id.clone();
-        let destroyed = group.destroyed;
-        record.group = group;
-        self.follow_group_destruction(&group_id, destroyed, now_ms);
+        record.group = group.clone();
+        self.follow_group_destruction(&group.id, group.destroyed, now_ms);
         self.sweep(now_ms);
         self.audit(user, "purepgroup", "setattr", name.to_owned(), now_ms);
-        Ok(
-            self.protection_groups[self.group_record_index_by_id(&group_id)]
-                .group
-                .clone(),
-        )
-    }
-
-    fn group_record_index_by_id(&self, id: &str) -> usize {
-        self.protection_groups
-            .iter()
-            .position(|record| record.group.id == id)
-            .unwrap_or_default()
+        Ok(group)
     }
 
     fn follow_group_rename(&mut self, group_id: &str, old_name: &str, new_name: &str) {
