@@ -51,8 +51,12 @@ fn sdk_python() -> PathBuf {
 fn run_scenario(sim: &Wire, env: &[(&str, String)]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_scenario.py");
     let target = sim.sim.url().trim_start_matches("https://").to_owned();
+    // The SDK caches access tokens in a file in its working directory: keep it out of the
+    // source tree, and away from the other run.
+    let workdir = tempfile::tempdir().expect("working directory");
     let output = Command::new(sdk_python())
         .arg(script)
+        .current_dir(workdir.path())
         .env("FA_TARGET", target)
         .envs(env.iter().map(|(key, value)| (*key, value.as_str())))
         .output()
@@ -122,7 +126,8 @@ async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_cli
             Some(json!({"enabled": true})),
         )
         .await;
-    let key_file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sdk-client-key.pem");
+    let key_dir = tempfile::tempdir().expect("key directory");
+    let key_file = key_dir.path().join("sdk-client-key.pem");
     let private_pem = key.to_pkcs8_pem(LineEnding::LF).expect("private PEM");
     std::fs::write(&key_file, private_pem.as_bytes()).expect("key written");
     tokio::task::block_in_place(|| {
