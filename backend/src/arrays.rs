@@ -7,7 +7,7 @@ use std::time::Duration;
 use flasharray::{
     ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor,
 };
-use shared::api::{ArraySummary, AuthMethod};
+use shared::api::{ArraySummary, AuthMethod, Identity};
 
 use crate::config::{ArrayAuthConfig, ArrayConfig};
 
@@ -118,8 +118,17 @@ impl ArrayRegistry {
             client_config.version = array.rest_version.clone();
             client_config.connect_timeout = Duration::from_secs(array.connect_timeout_secs);
             client_config.request_timeout = Duration::from_secs(array.request_timeout_secs);
+            if array.identity == Identity::PerUser
+                && !matches!(array.auth, ArrayAuthConfig::ApiClient { .. })
+            {
+                return Err(config_error(
+                    "per_user identity needs api_client authentication: an API token always acts \
+                     as the administrator it belongs to"
+                        .to_owned(),
+                ));
+            }
             let client = ArrayClient::new(client_config)?;
-            registry.register(client, method)?;
+            registry.register(client, method, array.identity)?;
         }
         Ok(registry)
     }
@@ -129,6 +138,7 @@ impl ArrayRegistry {
         &mut self,
         client: ArrayClient,
         auth_method: AuthMethod,
+        identity: Identity,
     ) -> Result<(), RegistryError> {
         if self.get(client.name()).is_some() {
             return Err(RegistryError::Duplicate(client.name().to_owned()));
@@ -137,6 +147,7 @@ impl ArrayRegistry {
             name: client.name().to_owned(),
             url: client.url().to_owned(),
             auth_method,
+            identity,
         };
         self.arrays.push(Arc::new(ArrayEntry { summary, client }));
         Ok(())

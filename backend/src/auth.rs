@@ -1,30 +1,38 @@
 //! Who is calling: password hashing, server-side sessions behind an HttpOnly cookie, the
 //! [`CurrentUser`] extractor with its role check, and the CSRF header check.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::Json;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::{Extension, Json};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use shared::api::{CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SESSION_COOKIE, UserInfo};
 
-use crate::db::User;
+use crate::api::ApiJson;
+use crate::db::{AuditRecord, NewAuditRecord, User};
 use crate::error::AppError;
+use crate::throttle::Subjects;
 use crate::state::AppState;
 
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> i64 {
+    unix_now_ms() / 1000
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn unix_now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
         })
 }
 
@@ -94,8 +102,8 @@ fn session_cookie(
     .map_err(|error| AppError::Internal(format!("cannot build the session cookie: {error}")))
 }
 
-/// The signed-in user of a request. Every API handler but login takes one, and checks the
-/// role its action needs with [`CurrentUser::require`].
+/// The signed-in user of a request, checked by the route's gate ([`crate::guard`]) before
+/// the handler runs: a handler that takes one cannot run for someone its route refuses.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
@@ -103,35 +111,9 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    pub fn require(&self, role: Role) -> Result<(), AppError> {
-        if self.user.role >= role {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "This needs the {} role; {} has the {} role.",
-                role.as_str(),
-                self.user.username,
-                self.user.role.as_str()
-            )))
-        }
-    }
-
-    pub fn info(&self) -> UserInfo {
-        UserInfo {
-            username: self.user.username.clone(),
-            role: self.user.role,
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
+    /// The user of the session the request's cookie names, if it is still open.
+    pub async fn from_session(headers: &HeaderMap, state: &AppState) -> Result<Self, AppError> {
+        let token = session_token(headers).ok_or(AppError::Unauthenticated)?;
         let token_hash = token_hash(token);
         let session = state
             .db
@@ -157,30 +139,88 @@ impl FromRequestParts<AppState> for CurrentUser {
             token_hash,
         })
     }
+
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.user.role >= role {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "This needs the {} role; {} has the {} role.",
+                role.as_str(),
+                self.user.username,
+                self.user.role.as_str()
+            )))
+        }
+    }
+
+    /// Refuses an array outside the user's scope.
+    pub fn require_array(&self, array: &str) -> Result<(), AppError> {
+        if self.user.may_use_array(array) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "{} may not use array {array}.",
+                self.user.username
+            )))
+        }
+    }
+
+    pub fn info(&self) -> UserInfo {
+        UserInfo {
+            username: self.user.username.clone(),
+            role: self.user.role,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<CurrentUser>().cloned().ok_or_else(|| {
+            AppError::Internal(format!(
+                "{} {} has no access policy",
+                parts.method,
+                parts.uri.path()
+            ))
+        })
+    }
 }
 
 /// `POST /api/auth/login`: the same answer for an unknown user and a wrong password, so the
-/// response tells nothing about which accounts exist.
+/// response tells nothing about which accounts exist; throttled per username and address;
+/// every attempt is in the audit log.
 pub async fn login(
     State(state): State<AppState>,
-    Json(request): Json<LoginRequest>,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let user = state.db.user_by_name(request.username.trim()).await?;
-    let accepted = match &user {
-        Some(user) => verify_password(&request.password, &user.password_hash) && !user.disabled,
-        None => {
-            // Spend the same time as a real check, so timing does not reveal the answer.
-            verify_password(&request.password, DUMMY_PASSWORD_HASH);
-            false
-        }
+    let username = request.username.trim().to_owned();
+    let started = Instant::now();
+    let record = NewAuditRecord {
+        started_at_ms: unix_now_ms(),
+        username: username.clone(),
+        array: None,
+        action: "session.login".to_owned(),
+        target: username.clone(),
+        parameters: serde_json::json!({ "username": username }).to_string(),
+        request_id: uuid::Uuid::new_v4().to_string(),
     };
-    let Some(user) = user.filter(|_| accepted) else {
-        tracing::info!(username = %request.username, "login refused");
-        return Err(AppError::BadCredentials);
+    let audit_id = state.db.begin_audit(&record).await?;
+    let address = connection.map(|Extension(ConnectInfo(address))| address.ip());
+    let outcome = sign_in(&state, &username, &request.password, address).await;
+    let status = match &outcome {
+        Ok(_) => StatusCode::OK,
+        Err(error) => error.status(),
     };
-    let (token, hash) = new_session_token()?;
-    state.db.create_session(&hash, user.id, unix_now()).await?;
-    tracing::info!(username = %user.username, "login");
+    let finished = AuditRecord {
+        success: outcome.is_ok(),
+        status: status.as_u16(),
+        message: outcome.as_ref().err().map(ToString::to_string),
+        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+    };
+    state.db.finish_audit(audit_id, &finished).await?;
+    let (user, token) = outcome?;
     let max_age = i64::from(state.session.absolute_timeout_hours) * 3600;
     let cookie = session_cookie(&state, &token, max_age)?;
     let info = UserInfo {
@@ -188,6 +228,37 @@ pub async fn login(
         role: user.role,
     };
     Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
+}
+
+/// Checks the password and opens a session: the user and the session token.
+async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    address: Option<IpAddr>,
+) -> Result<(User, String), AppError> {
+    let subjects = Subjects::new(username, address);
+    let now = unix_now();
+    subjects.check(&state.db, now).await?;
+    let user = state.db.user_by_name(username).await?;
+    let accepted = match &user {
+        Some(user) => verify_password(password, &user.password_hash) && !user.disabled,
+        None => {
+            // Spend the same time as a real check, so timing does not reveal the answer.
+            verify_password(password, DUMMY_PASSWORD_HASH);
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| accepted) else {
+        tracing::info!(%username, "login refused");
+        subjects.record_failure(&state.db, now).await?;
+        return Err(AppError::BadCredentials);
+    };
+    subjects.record_success(&state.db).await?;
+    let (token, hash) = new_session_token()?;
+    state.db.create_session(&hash, user.id, now).await?;
+    tracing::info!(username = %user.username, "login");
+    Ok((user, token))
 }
 
 /// `POST /api/auth/logout`.

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use shared::api::Identity;
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone, Deserialize)]
@@ -80,6 +81,11 @@ pub struct ArrayConfig {
     /// Give up on a call, token exchange included, after this long.
     #[serde(default = "default_request_timeout_secs")]
     pub request_timeout_secs: u64,
+    /// `service` (default): the array sees every portal user as the configured array user.
+    /// `per_user`: as their own array user, so the array's audit log names the person;
+    /// needs `api_client` authentication.
+    #[serde(default)]
+    pub identity: Identity,
     pub auth: ArrayAuthConfig,
 }
 

@@ -9,7 +9,7 @@ use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed, Simulator, SimulatorConfig,
 };
-use shared::api::{AuthMethod, Role};
+use shared::api::{AuthMethod, Identity, Role};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -67,15 +67,17 @@ impl Demo {
         crate::server::check_frontend_dir(&options.frontend_dir).map_err(DemoError::Setup)?;
         let mut registry = ArrayRegistry::default();
         let mut arrays = Vec::new();
-        for (name, method) in [
-            ("fa-prod-01", AuthMethod::ApiToken),
-            ("fa-dr-01", AuthMethod::ApiClient),
+        for (name, method, identity) in [
+            ("fa-prod-01", AuthMethod::ApiToken, Identity::Service),
+            ("fa-dr-01", AuthMethod::ApiClient, Identity::PerUser),
         ] {
             let sim = Simulator::start(SimulatorConfig::new(name).seed(options.seed))
                 .await
                 .map_err(setup)?;
             let client = connect(&sim, name, method).await?;
-            registry.register(client, method).map_err(setup)?;
+            registry
+                .register(client, method, identity)
+                .map_err(setup)?;
             arrays.push(sim);
         }
 
@@ -90,13 +92,20 @@ impl Demo {
             options.data_dir.join("flashdeck.db").display()
         ))
         .await?;
-        if db.user_by_name(DEMO_USERNAME).await?.is_none() {
+        let state = AppState::new(db, registry, SessionConfig::default());
+        let demo_users = state.db.users().await?;
+        for (user, _) in &demo_users {
+            add_array_user(&arrays, user.identity_on_arrays());
+        }
+        if demo_users.is_empty() {
             let hash = hash_password(DEMO_PASSWORD).map_err(setup)?;
-            db.create_user(DEMO_USERNAME, &hash, Role::Admin, unix_now())
+            state
+                .db
+                .create_user(DEMO_USERNAME, &hash, Role::Admin, unix_now())
                 .await?;
+            add_array_user(&arrays, DEMO_USERNAME);
         }
 
-        let state = AppState::new(db, registry, SessionConfig::default());
         let listener = TcpListener::bind(options.listen)
             .await
             .map_err(|error| setup(format!("cannot listen on {}: {error}", options.listen)))?;
@@ -122,6 +131,7 @@ impl Demo {
             .db
             .create_user(name, &hash, role, unix_now())
             .await?;
+        add_array_user(&self.arrays, name);
         Ok(())
     }
 
@@ -138,6 +148,17 @@ impl Demo {
         for array in self.arrays {
             array.shutdown().await;
         }
+    }
+}
+
+/// Gives a portal user an array account of the same name on every simulated array, as an
+/// array admin would for per-user identity (`fa-dr-01` acts as each portal user).
+fn add_array_user(arrays: &[RunningSimulator], name: &str) {
+    for array in arrays {
+        // No one signs in with it: the portal reaches the array with its API client.
+        array
+            .simulator
+            .add_admin(name, &uuid::Uuid::new_v4().to_string());
     }
 }
 

@@ -1,7 +1,7 @@
 //! The backend's one error type, and how each error becomes an HTTP response.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::ApiError;
 
@@ -11,8 +11,10 @@ use crate::db::DbError;
 pub enum AppError {
     #[error("sign in first")]
     Unauthenticated,
-    #[error("invalid username or password")]
+    #[error("Invalid username or password.")]
     BadCredentials,
+    #[error("Too many failed sign-ins. Try again in {} minute(s).", (retry_after_secs + 59) / 60)]
+    TooManyAttempts { retry_after_secs: i64 },
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -38,17 +40,42 @@ impl From<flasharray::Error> for AppError {
     }
 }
 
+impl AppError {
+    /// The status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::Array { error, .. } => {
+                refused_request(error).unwrap_or(StatusCode::BAD_GATEWAY)
+            }
+            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::TooManyAttempts { retry_after_secs } = self {
+            let message = self.to_string();
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                Json(ApiError::new(message)),
+            )
+                .into_response();
+        }
         let (status, body) = match self {
             AppError::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
                 ApiError::new("Sign in to continue."),
             ),
-            AppError::BadCredentials => (
-                StatusCode::UNAUTHORIZED,
-                ApiError::new("Invalid username or password."),
-            ),
+            AppError::BadCredentials | AppError::TooManyAttempts { .. } => {
+                (self.status(), ApiError::new(self.to_string()))
+            }
             AppError::Forbidden(message) => (StatusCode::FORBIDDEN, ApiError::new(message)),
             AppError::NotFound(message) => (StatusCode::NOT_FOUND, ApiError::new(message)),
             AppError::Invalid(error) => (StatusCode::BAD_REQUEST, error),
@@ -76,12 +103,7 @@ impl IntoResponse for AppError {
 /// portal's own link to the array (credentials, network, TLS) is a 502.
 fn array_error(error: &flasharray::Error, field: Option<&'static str>) -> (StatusCode, ApiError) {
     let request_id = error.request_id().map(str::to_owned);
-    let refused_request = error
-        .status()
-        .filter(|status| (400..500).contains(status) && ![401, 403].contains(status))
-        .and_then(|status| StatusCode::from_u16(status).ok())
-        .filter(|_| matches!(error, flasharray::Error::Array { .. }));
-    match refused_request {
+    match refused_request(error) {
         Some(status) => {
             let message = error
                 .array_errors()
@@ -110,4 +132,13 @@ fn array_error(error: &flasharray::Error, field: Option<&'static str>) -> (Statu
             )
         }
     }
+}
+
+/// The status of an array's refusal of the user's request, which the portal passes on.
+fn refused_request(error: &flasharray::Error) -> Option<StatusCode> {
+    error
+        .status()
+        .filter(|status| (400..500).contains(status) && ![401, 403].contains(status))
+        .and_then(|status| StatusCode::from_u16(status).ok())
+        .filter(|_| matches!(error, flasharray::Error::Array { .. }))
 }

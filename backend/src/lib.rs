@@ -9,8 +9,10 @@ pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod guard;
 pub mod server;
 pub mod state;
+pub mod throttle;
 
 pub use server::{router, serve};
 pub use state::AppState;

@@ -1,6 +1,7 @@
 //! The HTTP application: the API, the health check and the built frontend, and serving it.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Instant;
 
@@ -37,7 +38,7 @@ pub fn router(state: AppState, frontend_dir: &Path) -> Router {
     let frontend =
         ServeDir::new(frontend_dir).fallback(ServeFile::new(frontend_dir.join("index.html")));
     Router::new()
-        .nest("/api", api::router())
+        .nest("/api", api::router(&state))
         .route("/healthz", get(|| async { "ok" }))
         .fallback_service(frontend)
         .layer(middleware::from_fn(log_request))
@@ -67,9 +68,12 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 async fn log_request(request: Request, next: Next) -> Response {

@@ -1,5 +1,6 @@
 //! The portal's own HTTP API between the frontend and the backend (`/api/...`).
 
+mod admin;
 mod protection;
 
 use std::collections::BTreeMap;
@@ -8,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::flasharray::{HostPatch, HostPost, Volume, VolumePatch};
 
+pub use admin::{
+    AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MIN_PASSWORD_CHARS, UserChange,
+    UserSummary, validate_create_user, validate_password, validate_user_change,
+};
 pub use protection::{
     CopyRequest, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest,
     MemberKind, MembersRequest, ProtectionGroupDetail, RecycleAction, RecycleBin, RecycledItem,
@@ -90,12 +95,34 @@ impl AuthMethod {
     }
 }
 
+/// Whom an array's own audit log names for what the portal does there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    /// One array user, the portal's, for everyone.
+    #[default]
+    Service,
+    /// Each portal user as their own array user (the ID token's `sub`); needs an API client.
+    PerUser,
+}
+
+impl Identity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Identity::Service => "service identity",
+            Identity::PerUser => "per-user identity",
+        }
+    }
+}
+
 /// A registered array, as the portal lists it (`GET /api/arrays`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArraySummary {
     pub name: String,
     pub url: String,
     pub auth_method: AuthMethod,
+    #[serde(default)]
+    pub identity: Identity,
 }
 
 /// The columns the volume table sorts by, and the array field behind each.

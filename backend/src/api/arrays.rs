@@ -1,8 +1,8 @@
-//! `GET /api/arrays`: the registered arrays, without their credentials.
+//! `GET /api/arrays`: the registered arrays the user may use, without their credentials.
 
 use axum::Json;
 use axum::extract::State;
-use shared::api::{ArraySummary, Role};
+use shared::api::{ArraySummary};
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -12,6 +12,12 @@ pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<ArraySummary>>, AppError> {
-    user.require(Role::Viewer)?;
-    Ok(Json(state.arrays.summaries()))
+    Ok(Json(
+        state
+            .arrays
+            .summaries()
+            .into_iter()
+            .filter(|array| user.user.may_use_array(&array.name))
+            .collect(),
+    ))
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use flasharray::ConnectionTarget;
-use shared::api::{ApiError, ConnectionQuery, ConnectionRequest, Role, validate_connection};
+use shared::api::{ApiError, ConnectionQuery, ConnectionRequest, validate_connection};
 use shared::flasharray::Connection;
 
 use super::{ApiJson, array};
@@ -32,8 +32,7 @@ pub async fn list(
     Path(array_name): Path<String>,
     Query(query): Query<ConnectionQuery>,
 ) -> Result<Json<Vec<Connection>>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let target = match (&query.host, &query.host_group) {
         (Some(host), _) => Some(ConnectionTarget::Host(host)),
         (_, Some(group)) => Some(ConnectionTarget::HostGroup(group)),
@@ -54,8 +53,7 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<ConnectionRequest>,
 ) -> Result<(StatusCode, Json<Connection>), AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let target = target(&request)?;
     let connection = entry
         .client
@@ -82,8 +80,7 @@ pub async fn delete(
     Path(array_name): Path<String>,
     Query(request): Query<ConnectionRequest>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let target = target(&request)?;
     entry.client.disconnect(target, &request.volume).await?;
     tracing::info!(user = %user.user.username, array = %array_name, volume = %request.volume, "volume disconnected");

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::api::{
-    CreateHostGroupRequest, CreateHostRequest, Role, validate_create_host, validate_host_change,
+    CreateHostGroupRequest, CreateHostRequest, validate_create_host, validate_host_change,
 };
 use shared::flasharray::{Host, HostGroup, HostPatch};
 use shared::names::validate_object_name;
@@ -21,8 +21,7 @@ pub async fn list(
     user: CurrentUser,
     Path(array_name): Path<String>,
 ) -> Result<Json<Vec<Host>>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     Ok(Json(entry.client.list_hosts().await?))
 }
 
@@ -33,8 +32,7 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateHostRequest>,
 ) -> Result<(StatusCode, Json<Host>), AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let request = validate_create_host(&request).map_err(AppError::Invalid)?;
     let host = entry
         .client
@@ -83,8 +81,7 @@ pub async fn change(
     Path((array_name, host)): Path<(String, String)>,
     ApiJson(change): ApiJson<HostPatch>,
 ) -> Result<Json<Host>, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let change = validate_host_change(&change).map_err(AppError::Invalid)?;
     let changed = entry
         .client
@@ -112,8 +109,7 @@ pub async fn delete(
     user: CurrentUser,
     Path((array_name, host)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry.client.delete_host(&host).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %host, "host deleted");
     Ok(StatusCode::NO_CONTENT)
@@ -125,8 +121,7 @@ pub async fn list_groups(
     user: CurrentUser,
     Path(array_name): Path<String>,
 ) -> Result<Json<Vec<HostGroup>>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     Ok(Json(entry.client.list_host_groups().await?))
 }
 
@@ -137,8 +132,7 @@ pub async fn create_group(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateHostGroupRequest>,
 ) -> Result<(StatusCode, Json<HostGroup>), AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     validate_object_name("Host group", &request.name)
         .map_err(|message| AppError::Invalid(shared::api::ApiError::for_field("name", message)))?;
     let group = entry
@@ -157,8 +151,7 @@ pub async fn delete_group(
     user: CurrentUser,
     Path((array_name, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry.client.delete_host_group(&group).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, "host group deleted");
     Ok(StatusCode::NO_CONTENT)
@@ -170,8 +163,7 @@ pub async fn add_member(
     user: CurrentUser,
     Path((array_name, group, host)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry.client.add_hosts_to_group(&group, &[&host]).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, %host, "host added to group");
     Ok(StatusCode::NO_CONTENT)
@@ -183,8 +175,7 @@ pub async fn remove_member(
     user: CurrentUser,
     Path((array_name, group, host)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry.client.remove_host_from_group(&group, &host).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, %host, "host removed from group");
     Ok(StatusCode::NO_CONTENT)

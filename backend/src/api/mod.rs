@@ -1,107 +1,245 @@
 //! The portal's JSON API under `/api`.
 
 mod arrays;
+mod audit;
 mod connections;
 mod hosts;
 mod protection;
 mod recycle;
 mod snapshots;
+mod users;
 mod volumes;
 
-use std::sync::Arc;
-
 use axum::extract::{FromRequest, Request};
-use axum::routing::{delete, get, patch, post, put};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use axum::{Json, Router, middleware};
+use flasharray::ArrayClient;
 use serde::de::DeserializeOwned;
-use shared::api::ApiError;
+use shared::api::{ApiError, Identity, Role};
 
-use crate::arrays::ArrayEntry;
-use crate::auth;
+use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
+use crate::guard::{self, Access, RoutePolicy};
 use crate::state::AppState;
 
-/// Every `/api` route. Unknown paths get a JSON 404, never the frontend's `index.html`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/me", get(auth::me))
-        .route("/arrays", get(arrays::list))
-        .route(
-            "/arrays/{array}/volumes",
-            get(volumes::list).post(volumes::create),
-        )
-        .route(
-            "/arrays/{array}/volumes/{volume}",
-            get(volumes::get_one)
-                .patch(volumes::change)
-                .delete(volumes::eradicate),
-        )
-        .route(
-            "/arrays/{array}/hosts",
-            get(hosts::list).post(hosts::create),
-        )
-        .route(
-            "/arrays/{array}/hosts/{host}",
-            patch(hosts::change).delete(hosts::delete),
-        )
-        .route(
+/// One route of the API and who may call it. The router is built from [`endpoints`] alone,
+/// so every route has a policy, and the role matrix test walks the same list.
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    /// The audited action of a change; reads have none.
+    pub action: Option<&'static str>,
+    route: MethodRouter<AppState>,
+}
+
+/// A read: `GET`, never audited.
+fn read<H, T>(path: &'static str, role: Role, handler: H) -> Endpoint
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    Endpoint {
+        method: Method::GET,
+        path,
+        access: Access::Role(role),
+        action: None,
+        route: get(handler),
+    }
+}
+
+/// A change, recorded in the audit log as `action`.
+fn change<H, T>(
+    method: Method,
+    path: &'static str,
+    role: Role,
+    action: &'static str,
+    handler: H,
+) -> Endpoint
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("changes use standard methods");
+    Endpoint {
+        method,
+        path,
+        access: Access::Role(role),
+        action: Some(action),
+        route: on(filter, handler),
+    }
+}
+
+/// Every route under `/api`, with its policy.
+pub fn endpoints() -> Vec<Endpoint> {
+    use Role::{Admin, Operator, Viewer};
+    const ARRAY_VOLUMES: &str = "/arrays/{array}/volumes";
+    const VOLUME: &str = "/arrays/{array}/volumes/{volume}";
+    const HOST: &str = "/arrays/{array}/hosts/{host}";
+    const MEMBER: &str = "/arrays/{array}/host-groups/{group}/hosts/{host}";
+    const SNAPSHOT: &str = "/arrays/{array}/volume-snapshots/{snapshot}";
+    const GROUP: &str = "/arrays/{array}/protection-groups/{group}";
+    const GROUP_MEMBERS: &str = "/arrays/{array}/protection-groups/{group}/members";
+    const GROUP_SNAPSHOTS: &str = "/arrays/{array}/protection-groups/{group}/snapshots";
+    const GROUP_SNAPSHOT: &str = "/arrays/{array}/protection-group-snapshots/{snapshot}";
+    const CONNECTIONS: &str = "/arrays/{array}/connections";
+    let login = Endpoint {
+        method: Method::POST,
+        path: "/auth/login",
+        access: Access::Public,
+        // Audited by the handler itself: the user is whoever the body names.
+        action: None,
+        route: post(auth::login),
+    };
+    vec![
+        login,
+        change(Method::POST, "/auth/logout", Viewer, "session.logout", auth::logout),
+        read("/auth/me", Viewer, auth::me),
+        read("/arrays", Viewer, arrays::list),
+        read(ARRAY_VOLUMES, Viewer, volumes::list),
+        change(Method::POST, ARRAY_VOLUMES, Operator, "volume.create", volumes::create),
+        read(VOLUME, Viewer, volumes::get_one),
+        change(Method::PATCH, VOLUME, Operator, "volume.change", volumes::change),
+        change(Method::DELETE, VOLUME, Admin, "volume.eradicate", volumes::eradicate),
+        read("/arrays/{array}/hosts", Viewer, hosts::list),
+        change(Method::POST, "/arrays/{array}/hosts", Operator, "host.create", hosts::create),
+        change(Method::PATCH, HOST, Operator, "host.change", hosts::change),
+        change(Method::DELETE, HOST, Operator, "host.delete", hosts::delete),
+        read("/arrays/{array}/host-groups", Viewer, hosts::list_groups),
+        change(
+            Method::POST,
             "/arrays/{array}/host-groups",
-            get(hosts::list_groups).post(hosts::create_group),
-        )
-        .route(
+            Operator,
+            "host_group.create",
+            hosts::create_group,
+        ),
+        change(
+            Method::DELETE,
             "/arrays/{array}/host-groups/{group}",
-            delete(hosts::delete_group),
-        )
-        .route(
-            "/arrays/{array}/host-groups/{group}/hosts/{host}",
-            put(hosts::add_member).delete(hosts::remove_member),
-        )
-        .route(
+            Operator,
+            "host_group.delete",
+            hosts::delete_group,
+        ),
+        change(Method::PUT, MEMBER, Operator, "host_group.add_host", hosts::add_member),
+        change(Method::DELETE, MEMBER, Operator, "host_group.remove_host", hosts::remove_member),
+        read("/arrays/{array}/volume-snapshots", Viewer, snapshots::list),
+        change(
+            Method::POST,
             "/arrays/{array}/volume-snapshots",
-            get(snapshots::list).post(snapshots::create),
-        )
-        .route(
-            "/arrays/{array}/volume-snapshots/{snapshot}",
-            patch(snapshots::change).delete(snapshots::eradicate),
-        )
-        .route("/arrays/{array}/volumes/copy", post(snapshots::copy))
-        .route(
+            Operator,
+            "snapshot.create",
+            snapshots::create,
+        ),
+        change(Method::PATCH, SNAPSHOT, Operator, "snapshot.change", snapshots::change),
+        change(Method::DELETE, SNAPSHOT, Admin, "snapshot.eradicate", snapshots::eradicate),
+        change(
+            Method::POST,
+            "/arrays/{array}/volumes/copy",
+            Operator,
+            "volume.copy",
+            snapshots::copy,
+        ),
+        change(
+            Method::POST,
             "/arrays/{array}/volumes/{volume}/restore",
-            post(snapshots::restore),
-        )
-        .route(
+            Operator,
+            "volume.restore",
+            snapshots::restore,
+        ),
+        read("/arrays/{array}/protection-groups", Viewer, protection::list),
+        change(
+            Method::POST,
             "/arrays/{array}/protection-groups",
-            get(protection::list).post(protection::create),
-        )
-        .route(
-            "/arrays/{array}/protection-groups/{group}",
-            get(protection::get_one)
-                .patch(protection::change)
-                .delete(protection::eradicate),
-        )
-        .route(
-            "/arrays/{array}/protection-groups/{group}/members",
-            post(protection::add_members).delete(protection::remove_members),
-        )
-        .route(
-            "/arrays/{array}/protection-groups/{group}/snapshots",
-            get(protection::snapshots).post(protection::snapshot_now),
-        )
-        .route(
-            "/arrays/{array}/protection-group-snapshots/{snapshot}",
-            patch(protection::change_snapshot).delete(protection::eradicate_snapshot),
-        )
-        .route("/recycle-bin", get(recycle::list))
-        .route("/recycle-bin/recover", post(recycle::recover))
-        .route("/recycle-bin/eradicate", post(recycle::eradicate))
-        .route(
-            "/arrays/{array}/connections",
-            get(connections::list)
-                .post(connections::create)
-                .delete(connections::delete),
-        )
+            Operator,
+            "protection_group.create",
+            protection::create,
+        ),
+        read(GROUP, Viewer, protection::get_one),
+        change(Method::PATCH, GROUP, Operator, "protection_group.change", protection::change),
+        change(Method::DELETE, GROUP, Admin, "protection_group.eradicate", protection::eradicate),
+        change(
+            Method::POST,
+            GROUP_MEMBERS,
+            Operator,
+            "protection_group.add_members",
+            protection::add_members,
+        ),
+        change(
+            Method::DELETE,
+            GROUP_MEMBERS,
+            Operator,
+            "protection_group.remove_members",
+            protection::remove_members,
+        ),
+        read(GROUP_SNAPSHOTS, Viewer, protection::snapshots),
+        change(
+            Method::POST,
+            GROUP_SNAPSHOTS,
+            Operator,
+            "protection_group.snapshot",
+            protection::snapshot_now,
+        ),
+        change(
+            Method::PATCH,
+            GROUP_SNAPSHOT,
+            Operator,
+            "protection_group_snapshot.change",
+            protection::change_snapshot,
+        ),
+        change(
+            Method::DELETE,
+            GROUP_SNAPSHOT,
+            Admin,
+            "protection_group_snapshot.eradicate",
+            protection::eradicate_snapshot,
+        ),
+        read("/recycle-bin", Viewer, recycle::list),
+        change(Method::POST, "/recycle-bin/recover", Operator, "recycle_bin.recover", recycle::recover),
+        change(
+            Method::POST,
+            "/recycle-bin/eradicate",
+            Admin,
+            "recycle_bin.eradicate",
+            recycle::eradicate,
+        ),
+        read(CONNECTIONS, Viewer, connections::list),
+        change(Method::POST, CONNECTIONS, Operator, "connection.create", connections::create),
+        change(Method::DELETE, CONNECTIONS, Operator, "connection.delete", connections::delete),
+        read("/users", Admin, users::list),
+        change(Method::POST, "/users", Admin, "user.create", users::create),
+        change(Method::PATCH, "/users/{user}", Admin, "user.change", users::change),
+        change(
+            Method::DELETE,
+            "/users/{user}/sessions",
+            Admin,
+            "user.end_sessions",
+            users::end_sessions,
+        ),
+        read("/audit", Admin, audit::list),
+        read("/audit.csv", Admin, audit::export_csv),
+    ]
+}
+
+/// Every `/api` route behind its gate. Unknown paths get a JSON 404, never the frontend's
+/// `index.html`.
+pub fn router(state: &AppState) -> Router<AppState> {
+    endpoints()
+        .into_iter()
+        .fold(Router::new(), |router, endpoint| {
+            let policy = RoutePolicy {
+                state: state.clone(),
+                access: endpoint.access,
+                action: endpoint.action,
+            };
+            router.route(
+                endpoint.path,
+                endpoint
+                    .route
+                    .layer(middleware::from_fn_with_state(policy, guard::gate)),
+            )
+        })
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
         .layer(middleware::from_fn(auth::require_csrf_header))
 }
@@ -125,12 +263,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// The registered array `name`, or a 404 that names it.
-fn array(state: &AppState, name: &str) -> Result<Arc<ArrayEntry>, AppError> {
-    state
+/// The registered array `name` as `user` reaches it: refused outside the user's scope, a
+/// 404 that names it if there is none, and acting as the user on an array set up for
+/// per-user identity.
+fn array(state: &AppState, user: &CurrentUser, name: &str) -> Result<ArrayAccess, AppError> {
+    user.require_array(name)?;
+    let entry = state
         .arrays
         .get(name)
-        .ok_or_else(|| AppError::NotFound(format!("No array named {name} is registered.")))
+        .ok_or_else(|| AppError::NotFound(format!("No array named {name} is registered.")))?;
+    let client = match entry.summary.identity {
+        Identity::Service => entry.client.clone(),
+        Identity::PerUser => entry.client.as_user(user.user.identity_on_arrays())?,
+    };
+    Ok(ArrayAccess { client })
+}
+
+/// An array as one request reaches it.
+struct ArrayAccess {
+    client: ArrayClient,
 }
 
 /// An array's refusal, tied to `field` when the array names one of `objects` as its context

@@ -1,21 +1,18 @@
 //! `/api/arrays/{array}/protection-groups`: groups, their members, schedule and retention,
 //! and their snapshots.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
     ApiError, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
-    MembersRequest, ProtectionGroupDetail, Role,
+    MembersRequest, ProtectionGroupDetail,
 };
 use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch};
 use shared::names::validate_object_name;
 
-use super::{ApiJson, array, refusal_about};
-use crate::arrays::ArrayEntry;
+use super::{ArrayAccess, ApiJson, array, refusal_about};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -47,8 +44,7 @@ pub async fn list(
     Path(array_name): Path<String>,
     Query(query): Query<DestroyedQuery>,
 ) -> Result<Json<Vec<ProtectionGroup>>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     Ok(Json(
         entry
             .client
@@ -64,8 +60,7 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateProtectionGroupRequest>,
 ) -> Result<(StatusCode, Json<ProtectionGroup>), AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     validate_object_name("Protection group", &request.name)
         .map_err(|message| AppError::Invalid(ApiError::for_field("name", message)))?;
     let group = entry
@@ -77,7 +72,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(group)))
 }
 
-async fn detail(entry: &Arc<ArrayEntry>, name: &str) -> Result<ProtectionGroupDetail, AppError> {
+async fn detail(entry: &ArrayAccess, name: &str) -> Result<ProtectionGroupDetail, AppError> {
     let group = entry
         .client
         .list_protection_groups(None)
@@ -114,8 +109,7 @@ pub async fn get_one(
     user: CurrentUser,
     Path((array_name, group)): Path<(String, String)>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     Ok(Json(detail(&entry, &group).await?))
 }
 
@@ -127,8 +121,7 @@ pub async fn change(
     Path((array_name, group)): Path<(String, String)>,
     ApiJson(patch): ApiJson<ProtectionGroupPatch>,
 ) -> Result<Json<ProtectionGroup>, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let changed = entry.client.patch_protection_group(&group, &patch).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, "protection group changed");
     Ok(Json(changed))
@@ -140,8 +133,7 @@ pub async fn eradicate(
     user: CurrentUser,
     Path((array_name, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Admin)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry.client.eradicate_protection_group(&group).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, "protection group eradicated");
     Ok(StatusCode::NO_CONTENT)
@@ -154,8 +146,7 @@ pub async fn add_members(
     Path((array_name, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<MembersRequest>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     if request.names.is_empty() {
         return Err(AppError::Invalid(ApiError::for_field(
             "names",
@@ -182,8 +173,7 @@ pub async fn remove_members(
     Path((array_name, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<MembersRequest>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     for member in &request.names {
         entry
             .client
@@ -202,8 +192,7 @@ pub async fn snapshots(
     Path((array_name, group)): Path<(String, String)>,
     Query(query): Query<DestroyedQuery>,
 ) -> Result<Json<Vec<GroupSnapshotDetail>>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let mut group_snapshots = entry
         .client
         .list_group_snapshots(Some(&group), Some(query.destroyed))
@@ -232,8 +221,7 @@ pub async fn snapshot_now(
     Path((array_name, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<GroupSnapshotRequest>,
 ) -> Result<(StatusCode, Json<GroupSnapshotDetail>), AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     if let Some(suffix) = &request.suffix {
         validate_object_name("Snapshot suffix", suffix)
             .map_err(|message| AppError::Invalid(ApiError::for_field("suffix", message)))?;
@@ -277,8 +265,7 @@ pub async fn change_snapshot(
     Path((array_name, snapshot)): Path<(String, String)>,
     ApiJson(change): ApiJson<DestroyedChange>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry
         .client
         .set_group_snapshot_destroyed(&snapshot, change.destroyed)
@@ -293,8 +280,7 @@ pub async fn eradicate_snapshot(
     user: CurrentUser,
     Path((array_name, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Admin)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry.client.eradicate_group_snapshot(&snapshot).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "protection group snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)

@@ -4,16 +4,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::api::{RecycleAction, RecycleBin, RecycledItem, RecycledKind, Role};
+use shared::api::{RecycleAction, RecycleBin, RecycledItem, RecycledKind};
 use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
 
-use super::{ApiJson, array};
-use crate::arrays::ArrayEntry;
+use super::{ArrayAccess, ApiJson, array};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 
-async fn destroyed_on(entry: &ArrayEntry) -> Result<Vec<RecycledItem>, flasharray::Error> {
+async fn destroyed_on(entry: &ArrayAccess) -> Result<Vec<RecycledItem>, flasharray::Error> {
     let array = entry.client.name().to_owned();
     let item = |kind, name: String, time_remaining: Option<i64>| RecycledItem {
         array: array.clone(),
@@ -78,12 +77,12 @@ pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<RecycleBin>, AppError> {
-    user.require(Role::Viewer)?;
     let mut bin = RecycleBin::default();
     for summary in state.arrays.summaries() {
-        let Some(entry) = state.arrays.get(&summary.name) else {
+        if !user.user.may_use_array(&summary.name) {
             continue;
-        };
+        }
+        let entry = array(&state, &user, &summary.name)?;
         match destroyed_on(&entry).await {
             Ok(items) => bin.items.extend(items),
             Err(error) => bin.errors.push(format!("{}: {error}", summary.name)),
@@ -103,8 +102,7 @@ pub async fn recover(
     user: CurrentUser,
     ApiJson(action): ApiJson<RecycleAction>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &action.array)?;
+    let entry = array(&state, &user, &action.array)?;
     let client = &entry.client;
     match action.kind {
         RecycledKind::Volume => {
@@ -144,8 +142,7 @@ pub async fn eradicate(
     user: CurrentUser,
     ApiJson(action): ApiJson<RecycleAction>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Admin)?;
-    let entry = array(&state, &action.array)?;
+    let entry = array(&state, &user, &action.array)?;
     let client = &entry.client;
     match action.kind {
         RecycledKind::Volume => client.eradicate_volume(&action.name).await?,

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    ApiError, CopyRequest, RestoreRequest, RestoreResult, Role, SnapshotRequest,
+    ApiError, CopyRequest, RestoreRequest, RestoreResult, SnapshotRequest,
     validate_snapshot_request,
 };
 use shared::flasharray::{Volume, VolumeSnapshot, VolumeSnapshotPatch};
@@ -24,8 +24,7 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<SnapshotRequest>,
 ) -> Result<(StatusCode, Json<Vec<VolumeSnapshot>>), AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     validate_snapshot_request(&request).map_err(AppError::Invalid)?;
     let snapshots = entry
         .client
@@ -62,8 +61,7 @@ pub async fn list(
     Path(array_name): Path<String>,
     Query(query): Query<SnapshotListQuery>,
 ) -> Result<Json<Vec<VolumeSnapshot>>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let mut snapshots = entry
         .client
         .list_volume_snapshots(query.volume.as_deref(), query.destroyed)
@@ -79,8 +77,7 @@ pub async fn change(
     Path((array_name, snapshot)): Path<(String, String)>,
     ApiJson(patch): ApiJson<VolumeSnapshotPatch>,
 ) -> Result<Json<VolumeSnapshot>, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let changed = entry
         .client
         .patch_volume_snapshot(&snapshot, &patch)
@@ -99,8 +96,7 @@ pub async fn eradicate(
     user: CurrentUser,
     Path((array_name, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Admin)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry.client.eradicate_volume_snapshot(&snapshot).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)
@@ -129,8 +125,7 @@ pub async fn restore(
     Path((array_name, volume)): Path<(String, String)>,
     ApiJson(request): ApiJson<RestoreRequest>,
 ) -> Result<Json<RestoreResult>, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     if !request.overwrite {
         return Err(AppError::Invalid(ApiError::for_field(
             "overwrite",
@@ -168,8 +163,7 @@ pub async fn copy(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CopyRequest>,
 ) -> Result<(StatusCode, Json<Volume>), AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     validate_object_name("Volume", &request.name)
         .map_err(|message| AppError::Invalid(ApiError::for_field("name", message)))?;
     let copied = entry

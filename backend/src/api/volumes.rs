@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use flasharray::VolumeQuery;
 use shared::api::{
-    CreateVolumeRequest, Role, VolumeChange, VolumeList, VolumeListQuery, validate_create_volume,
+    CreateVolumeRequest, VolumeChange, VolumeList, VolumeListQuery, validate_create_volume,
     validate_volume_change, volume_sort_field,
 };
 use shared::flasharray::Volume;
@@ -40,8 +40,7 @@ pub async fn list(
     Path(array_name): Path<String>,
     Query(request): Query<VolumeListQuery>,
 ) -> Result<Json<VolumeList>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let sort = request
         .sort
         .as_deref()
@@ -89,8 +88,7 @@ pub async fn get_one(
     user: CurrentUser,
     Path((array_name, volume)): Path<(String, String)>,
 ) -> Result<Json<Volume>, AppError> {
-    user.require(Role::Viewer)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let query = VolumeQuery {
         names: vec![volume.clone()],
         ..VolumeQuery::default()
@@ -111,8 +109,7 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateVolumeRequest>,
 ) -> Result<(StatusCode, Json<Vec<Volume>>), AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     let names = validate_create_volume(&request).map_err(AppError::Invalid)?;
     let created = entry
         .client
@@ -131,8 +128,7 @@ pub async fn change(
     Path((array_name, volume)): Path<(String, String)>,
     ApiJson(change): ApiJson<VolumeChange>,
 ) -> Result<Json<Volume>, AppError> {
-    user.require(Role::Operator)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     validate_volume_change(&change).map_err(AppError::Invalid)?;
     let field = if change.patch.name.is_some() {
         "name"
@@ -160,8 +156,7 @@ pub async fn eradicate(
     user: CurrentUser,
     Path((array_name, volume)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    user.require(Role::Admin)?;
-    let entry = array(&state, &array_name)?;
+    let entry = array(&state, &user, &array_name)?;
     entry.client.eradicate_volume(&volume).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %volume, "volume eradicated");
     Ok(StatusCode::NO_CONTENT)

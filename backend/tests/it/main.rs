@@ -17,12 +17,43 @@ use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
 };
 use serde_json::Value;
-use shared::api::{AuthMethod, CSRF_HEADER, Role};
+use shared::api::{AuthMethod, CSRF_HEADER, Identity, Role};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
 pub const ARRAY: &str = "fa-test";
 pub const PASSWORD: &str = "a long password";
+
+/// The environment variable that names a PostgreSQL server (`postgres://USER@HOST/DB`) to
+/// run these tests against instead of SQLite; `cargo xtask test` runs them both ways.
+pub const POSTGRES_ENV: &str = "FLASHDECK_TEST_POSTGRES";
+
+/// A database of this test's own: SQLite in `dir`, or a fresh schema (`flashdeck_test_*`)
+/// on the PostgreSQL server [`POSTGRES_ENV`] names.
+pub async fn test_database(dir: &std::path::Path) -> Database {
+    Database::connect(&test_database_url(dir).await)
+        .await
+        .expect("database")
+}
+
+pub async fn test_database_url(dir: &std::path::Path) -> String {
+    let Ok(server) = std::env::var(POSTGRES_ENV) else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let schema = format!("flashdeck_test_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::AnyConnection::connect(&server)
+        .await
+        .expect("PostgreSQL reachable");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut connection)
+        .await
+        .expect("schema created");
+    connection.close().await.expect("closed");
+    let separator = if server.contains('?') { '&' } else { '?' };
+    format!("{server}{separator}options[search_path]={schema}")
+}
 
 pub struct TestApp {
     router: Router,
@@ -40,12 +71,7 @@ impl TestApp {
             "<!doctype html><title>Flashdeck</title>",
         )
         .expect("index");
-        let db = Database::connect(&format!(
-            "sqlite://{}",
-            dir.path().join("test.db").display()
-        ))
-        .await
-        .expect("database");
+        let db = test_database(dir.path()).await;
         let hash = hash_password(PASSWORD).expect("hash");
         for (name, role) in [
             ("admin", Role::Admin),
@@ -68,7 +94,7 @@ impl TestApp {
             .expect("client");
         let mut registry = ArrayRegistry::default();
         registry
-            .register(client, AuthMethod::ApiToken)
+            .register(client, AuthMethod::ApiToken, Identity::Service)
             .expect("registered");
         let state = AppState::new(db, registry, SessionConfig::default());
         let router = backend::router(state, dir.path());

@@ -199,8 +199,11 @@ impl ArrayState {
 
     // --- authentication -------------------------------------------------------------------
 
-    /// Adds an administrator, as `POST /admins` would.
+    /// Adds an administrator, as `POST /admins` would; an existing one is kept as it is.
     pub fn add_admin(&mut self, name: &str, password: &str) {
+        if self.is_admin(name) {
+            return;
+        }
         self.admins.push(Admin {
             name: name.into(),
             password: password.into(),

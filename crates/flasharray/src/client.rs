@@ -18,6 +18,16 @@ use crate::auth::{Authorization, Credentials, sign_id_token};
 use crate::error::Error;
 use crate::tls::{TrustAnchor, client_config};
 
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// Runs `future` with every array call it makes sent under `request_id` (`x-request-id`),
+/// so that a portal request and what it did on the arrays share one id in both logs.
+pub async fn with_request_id<F: Future>(request_id: String, future: F) -> F::Output {
+    REQUEST_ID.scope(request_id, future).await
+}
+
 /// The REST versions this client was written against, oldest first.
 const MIN_VERSION: (u32, u32) = (2, 0);
 const MAX_VERSION: (u32, u32) = (2, 52);
@@ -428,9 +438,12 @@ impl ArrayClient {
         }
     }
 
-    /// Sends one request with a fresh `x-request-id` and reads the whole reply.
+    /// Sends one request under the caller's request id (see [`with_request_id`]) or a
+    /// fresh one, and reads the whole reply.
     async fn send_once(&self, request: RequestBuilder, url: &str) -> Result<Reply, SendFailure> {
-        let request_id = uuid::Uuid::new_v4().to_string();
+        let request_id = REQUEST_ID
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| uuid::Uuid::new_v4().to_string());
         let transport = |error: reqwest::Error| SendFailure {
             before_sending: error.is_connect(),
             error: Error::Transport {

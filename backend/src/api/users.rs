@@ -1,0 +1,149 @@
+//! `/api/users`: portal accounts, for admins.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use shared::api::{
+    ApiError, CreateUserRequest, Role, UserChange, UserSummary, validate_create_user,
+    validate_user_change,
+};
+
+use super::ApiJson;
+use crate::auth::{CurrentUser, hash_password, unix_now};
+use crate::db::{DbError, User, UserUpdate};
+use crate::error::AppError;
+use crate::state::AppState;
+
+fn summary(user: User, sessions: i64) -> UserSummary {
+    UserSummary {
+        username: user.username,
+        role: user.role,
+        disabled: user.disabled,
+        arrays: user.arrays,
+        array_username: user.array_username,
+        sessions: u64::try_from(sessions).unwrap_or(0),
+    }
+}
+
+/// Array names must be registered ones: a typo would silently give no access.
+fn check_arrays(state: &AppState, arrays: Option<&[String]>) -> Result<(), AppError> {
+    for name in arrays.unwrap_or_default() {
+        if state.arrays.get(name).is_none() {
+            return Err(AppError::Invalid(ApiError::for_field(
+                "arrays",
+                format!("No array named {name} is registered."),
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn existing(state: &AppState, name: &str) -> Result<User, AppError> {
+    state
+        .db
+        .user_by_name(name)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("No user named {name}.")))
+}
+
+/// `GET /api/users`.
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserSummary>>, AppError> {
+    let users = state.db.users().await?;
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|(user, sessions)| summary(user, sessions))
+            .collect(),
+    ))
+}
+
+/// `POST /api/users`.
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<UserSummary>), AppError> {
+    validate_create_user(&request).map_err(AppError::Invalid)?;
+    check_arrays(&state, request.arrays.as_deref())?;
+    let hash = hash_password(&request.password)?;
+    let user = state
+        .db
+        .create_scoped_user(
+            &request.username,
+            &hash,
+            request.role,
+            request.arrays.as_deref(),
+            request.array_username.as_deref(),
+            unix_now(),
+        )
+        .await
+        .map_err(|error| match error {
+            DbError::UserExists(name) => AppError::Invalid(ApiError::for_field(
+                "username",
+                format!("A user named {name} already exists."),
+            )),
+            error => error.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(summary(user, 0))))
+}
+
+/// `PATCH /api/users/{user}`: role, disabled, password reset, array scope, array username.
+/// Disabling a user or resetting their password ends their sessions. The last admin who can
+/// sign in cannot be demoted or disabled, so the portal is never left without one.
+pub async fn change(
+    State(state): State<AppState>,
+    admin: CurrentUser,
+    Path(name): Path<String>,
+    ApiJson(change): ApiJson<UserChange>,
+) -> Result<Json<UserSummary>, AppError> {
+    validate_user_change(&change).map_err(AppError::Invalid)?;
+    if let Some(arrays) = &change.arrays {
+        check_arrays(&state, arrays.as_deref())?;
+    }
+    let user = existing(&state, &name).await?;
+    let loses_admin = user.role == Role::Admin
+        && !user.disabled
+        && (change.role.is_some_and(|role| role != Role::Admin) || change.disabled == Some(true));
+    if loses_admin && state.db.count_active_admins().await? <= 1 {
+        return Err(AppError::Invalid(ApiError::for_field(
+            if change.disabled == Some(true) {
+                "disabled"
+            } else {
+                "role"
+            },
+            format!("{name} is the last admin who can sign in; make another admin first."),
+        )));
+    }
+    let password_hash = change
+        .password
+        .as_deref()
+        .map(hash_password)
+        .transpose()?;
+    let update = UserUpdate {
+        role: change.role,
+        disabled: change.disabled,
+        password_hash,
+        arrays: change.arrays.clone(),
+        array_username: change.array_username.clone(),
+    };
+    state.db.update_user(user.id, &update).await?;
+    tracing::info!(admin = %admin.user.username, user = %name, "user changed");
+    let changed = existing(&state, &name).await?;
+    let sessions = state
+        .db
+        .users()
+        .await?
+        .into_iter()
+        .find(|(user, _)| user.id == changed.id)
+        .map_or(0, |(_, sessions)| sessions);
+    Ok(Json(summary(changed, sessions)))
+}
+
+/// `DELETE /api/users/{user}/sessions`: signs the user out everywhere.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let user = existing(&state, &name).await?;
+    state.db.delete_sessions_of(user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,182 @@
+//! The audit log: a row written before a mutating request runs, completed after it.
+
+use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Database, DbError};
+
+/// What is known of a request before it runs.
+#[derive(Debug, Clone)]
+pub struct NewAuditRecord {
+    pub started_at_ms: i64,
+    pub username: String,
+    pub array: Option<String>,
+    pub action: String,
+    pub target: String,
+    /// JSON, secrets removed.
+    pub parameters: String,
+    pub request_id: String,
+}
+
+/// How a request ended.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub success: bool,
+    pub status: u16,
+    pub message: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// A pending row older than this was left by a portal that stopped before the array
+/// answered: no request runs this long (array calls time out well before).
+const PENDING_LIMIT_MS: i64 = 15 * 60 * 1000;
+
+/// Most entries one query returns.
+pub const MAX_AUDIT_PAGE: u32 = 500;
+
+impl Database {
+    /// Writes the pending row and returns its id. Nothing reaches an array before this
+    /// returns, so every action that did is recorded.
+    pub async fn begin_audit(&self, record: &NewAuditRecord) -> Result<i64, DbError> {
+        let row = sqlx::query(
+            "INSERT INTO audit_log (started_at_ms, username, array_name, action, target, parameters, outcome, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING id",
+        )
+        .bind(record.started_at_ms)
+        .bind(&record.username)
+        .bind(record.array.as_deref())
+        .bind(&record.action)
+        .bind(&record.target)
+        .bind(&record.parameters)
+        .bind(&record.request_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn finish_audit(&self, id: i64, record: &AuditRecord) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE audit_log SET outcome = $1, status = $2, message = $3, duration_ms = $4 WHERE id = $5",
+        )
+        .bind(if record.success { "success" } else { "failure" })
+        .bind(i64::from(record.status))
+        .bind(record.message.as_deref())
+        .bind(record.duration_ms)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Entries matching `query`, newest first.
+    pub async fn audit_entries(
+        &self,
+        query: &AuditQuery,
+        now_ms: i64,
+    ) -> Result<Vec<AuditEntry>, DbError> {
+        let mut conditions = Vec::new();
+        let mut texts = Vec::new();
+        let mut numbers = Vec::new();
+        let mut next = 1;
+        let mut placeholder = || {
+            let text = format!("${next}");
+            next += 1;
+            text
+        };
+        for (column, value) in [
+            ("username", &query.user),
+            ("array_name", &query.array),
+            ("action", &query.action),
+        ] {
+            if let Some(value) = value.as_deref().filter(|value| !value.is_empty()) {
+                conditions.push(format!(
+                    "LOWER({column}) LIKE {} ESCAPE '\\'",
+                    placeholder()
+                ));
+                texts.push(format!("%{}%", escape_like(&value.to_lowercase())));
+            }
+        }
+        // Placeholders are numbered in order of creation: every text first, then numbers.
+        if let Some(outcome) = query.outcome {
+            let (stored, older) = match outcome {
+                AuditOutcome::Success => ("success", None),
+                AuditOutcome::Failure => ("failure", None),
+                AuditOutcome::Pending => ("pending", Some(false)),
+                AuditOutcome::Unknown => ("pending", Some(true)),
+            };
+            conditions.push(format!("outcome = '{stored}'"));
+            if let Some(older) = older {
+                let operator = if older { "<" } else { ">=" };
+                conditions.push(format!("started_at_ms {operator} {}", placeholder()));
+                numbers.push(now_ms - PENDING_LIMIT_MS);
+            }
+        }
+        for (operator, value) in [(">=", query.since_ms), ("<", query.until_ms)] {
+            if let Some(value) = value {
+                conditions.push(format!("started_at_ms {operator} {}", placeholder()));
+                numbers.push(value);
+            }
+        }
+        if let Some(before) = query.before_id {
+            conditions.push(format!("id < {}", placeholder()));
+            numbers.push(before);
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let limit = query.limit.unwrap_or(MAX_AUDIT_PAGE).clamp(1, MAX_AUDIT_PAGE);
+        let sql = format!(
+            "SELECT id, started_at_ms, username, array_name, action, target, parameters, outcome, \
+             status, message, duration_ms, request_id FROM audit_log {filter} \
+             ORDER BY id DESC LIMIT {limit}"
+        );
+        let mut statement = sqlx::query(&sql);
+        for text in &texts {
+            statement = statement.bind(text);
+        }
+        for number in &numbers {
+            statement = statement.bind(*number);
+        }
+        let rows = statement.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| entry_from_row(row, now_ms))
+            .collect()
+    }
+}
+
+/// `%` and `_` in a search are meant literally.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn entry_from_row(row: &AnyRow, now_ms: i64) -> Result<AuditEntry, DbError> {
+    let started_at_ms: i64 = row.try_get(1)?;
+    let stored: String = row.try_get(7)?;
+    let outcome = match stored.as_str() {
+        "success" => AuditOutcome::Success,
+        "failure" => AuditOutcome::Failure,
+        "pending" if now_ms - started_at_ms >= PENDING_LIMIT_MS => AuditOutcome::Unknown,
+        "pending" => AuditOutcome::Pending,
+        _ => return Err(DbError::BadValue(stored)),
+    };
+    let status: Option<i64> = row.try_get(8)?;
+    Ok(AuditEntry {
+        id: row.try_get(0)?,
+        started_at_ms,
+        username: row.try_get(2)?,
+        array: row.try_get(3)?,
+        action: row.try_get(4)?,
+        target: row.try_get(5)?,
+        parameters: row.try_get(6)?,
+        outcome,
+        status: status.and_then(|status| u16::try_from(status).ok()),
+        message: row.try_get(9)?,
+        duration_ms: row.try_get(10)?,
+        request_id: row.try_get(11)?,
+    })
+}

@@ -1,0 +1,286 @@
+//! The gate in front of every `/api` route. Each route is declared with its [`Access`] (see
+//! `api::endpoints`); the gate resolves the session, checks the role and the array scope,
+//! gives the request an id that its array calls carry as `x-request-id`, and for a change
+//! writes the audit row before the handler runs and completes it after. Handlers get the
+//! checked user through [`CurrentUser`], which only the gate provides.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, Query, RawPathParams, Request, State};
+use axum::http::HeaderValue;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use shared::api::{ApiError, Role};
+
+use crate::auth::{CurrentUser, unix_now_ms};
+use crate::db::{AuditRecord, NewAuditRecord};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The header carrying a request's id, to the browser and to the arrays.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The largest request body an audited route reads.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Body fields that name what a change is about, when the path does not.
+const TARGET_FIELDS: &[&str] = &[
+    "name",
+    "names",
+    "volume",
+    "volumes",
+    "host",
+    "host_group",
+    "source",
+    "target",
+    "username",
+];
+
+/// Parts of field names that hold secrets; their values never reach the audit log.
+const SECRET_FIELDS: &[&str] = &["password", "secret", "token", "private_key", "passphrase"];
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not: signing in itself.
+    Public,
+    /// A signed-in user with at least this role.
+    Role(Role),
+}
+
+/// A route's policy, handed to [`gate`] as its state.
+#[derive(Debug, Clone)]
+pub struct RoutePolicy {
+    pub state: AppState,
+    pub access: Access,
+    /// The audited action, such as `volume.create`; `None` for reads.
+    pub action: Option<&'static str>,
+}
+
+pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Next) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut response = match admit(&policy, request, &request_id).await {
+        Err(refusal) => refusal.into_response(),
+        Ok((request, None)) => {
+            flasharray::with_request_id(request_id.clone(), next.run(request)).await
+        }
+        Ok((request, Some(audit_id))) => {
+            run_audited(
+                policy.state.clone(),
+                audit_id,
+                request_id.clone(),
+                next.run(request),
+            )
+            .await
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+/// Checks the caller and, for a change, writes the pending audit row. The request comes
+/// back with the user in its extensions, with its audit row's id if it has one.
+async fn admit(
+    policy: &RoutePolicy,
+    request: Request,
+    request_id: &str,
+) -> Result<(Request, Option<i64>), AppError> {
+    let (mut parts, body) = request.into_parts();
+    let Access::Role(role) = policy.access else {
+        return Ok((Request::from_parts(parts, body), None));
+    };
+    let user = CurrentUser::from_session(&parts.headers, &policy.state).await?;
+    user.require(role)?;
+    let path = path_params(&mut parts).await;
+    if let Some(array) = path.get("array") {
+        user.require_array(array)?;
+    }
+    parts.extensions.insert(user.clone());
+    let Some(action) = policy.action else {
+        return Ok((Request::from_parts(parts, body), None));
+    };
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::Invalid(ApiError::new(format!(
+                "The request body is larger than {MAX_BODY_BYTES} bytes."
+            )))
+        })?;
+    let parameters = parameters(&parts, &bytes);
+    // A change to an array the path does not name names it in its body (the recycle bin).
+    let array = match path.get("array") {
+        Some(array) => Some(array.clone()),
+        None => {
+            let array = parameters
+                .get("array")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if let Some(array) = &array {
+                user.require_array(array)?;
+            }
+            array
+        }
+    };
+    let record = NewAuditRecord {
+        started_at_ms: unix_now_ms(),
+        username: user.user.username.clone(),
+        array,
+        action: action.to_owned(),
+        target: target(&path, &parameters),
+        parameters: parameters.to_string(),
+        request_id: request_id.to_owned(),
+    };
+    let audit_id = policy.state.db.begin_audit(&record).await?;
+    Ok((Request::from_parts(parts, Body::from(bytes)), Some(audit_id)))
+}
+
+async fn path_params(parts: &mut Parts) -> BTreeMap<String, String> {
+    RawPathParams::from_request_parts(parts, &())
+        .await
+        .map(|params| {
+            params
+                .iter()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The body, and the query string if there is one, as JSON with every secret removed.
+fn parameters(parts: &Parts, body: &Bytes) -> Value {
+    let body = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+    let query = Query::<BTreeMap<String, String>>::try_from_uri(&parts.uri)
+        .map(|Query(query)| query)
+        .unwrap_or_default();
+    let mut parameters = match (query.is_empty(), body) {
+        (true, body) => body,
+        (false, Value::Null) => serde_json::json!(query),
+        (false, body) => serde_json::json!({ "query": query, "body": body }),
+    };
+    redact(&mut parameters);
+    parameters
+}
+
+fn redact(value: &mut Value) {
+    match value {
+        Value::Object(fields) => {
+            for (name, field) in fields.iter_mut() {
+                let name = name.to_ascii_lowercase();
+                if SECRET_FIELDS.iter().any(|secret| name.contains(secret)) && !field.is_null()
+                {
+                    *field = Value::String("<redacted>".to_owned());
+                } else {
+                    redact(field);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+/// What a change is about: the objects its path names, or else those its body names.
+fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
+    let named: Vec<&str> = path
+        .iter()
+        .filter(|(name, _)| *name != "array")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    if !named.is_empty() {
+        return named.join(" ");
+    }
+    let body = parameters.get("body").unwrap_or(parameters);
+    TARGET_FIELDS
+        .iter()
+        .filter_map(|field| {
+            let value = match body.get(*field)? {
+                Value::String(text) => text.clone(),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => return None,
+            };
+            Some(format!("{field}={value}"))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs an admitted change to its end in its own task, so that a browser that goes away
+/// cannot cut it off between the array's answer and the completion of its audit row.
+async fn run_audited(
+    state: AppState,
+    audit_id: i64,
+    request_id: String,
+    run: impl Future<Output = Response> + Send + 'static,
+) -> Response {
+    let task = tokio::spawn(async move {
+        let started = Instant::now();
+        let response = flasharray::with_request_id(request_id, run).await;
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        let success = parts.status.is_success();
+        let record = AuditRecord {
+            success,
+            status: parts.status.as_u16(),
+            message: (!success).then(|| error_message(&bytes)),
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        };
+        if let Err(error) = state.db.finish_audit(audit_id, &record).await {
+            tracing::error!(%error, audit_id, "cannot complete an audit row; it stays pending");
+        }
+        Response::from_parts(parts, Body::from(bytes))
+    });
+    task.await.unwrap_or_else(|error| {
+        AppError::Internal(format!("a request task failed: {error}")).into_response()
+    })
+}
+
+/// The message of an error answer: the array's own when the array refused.
+fn error_message(body: &Bytes) -> String {
+    serde_json::from_slice::<ApiError>(body)
+        .map(|error| error.message)
+        .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_removed_at_any_depth() {
+        let mut value = serde_json::json!({
+            "name": "esx-01",
+            "chap": {"host_password": "s3cret-s3cret", "host_user": "esx"},
+            "password": null,
+            "items": [{"api_token": "abc"}],
+        });
+        redact(&mut value);
+        let text = value.to_string();
+        assert!(!text.contains("s3cret") && !text.contains("abc"), "{text}");
+        assert_eq!(value["chap"]["host_user"], "esx");
+        assert_eq!(value["password"], Value::Null);
+    }
+
+    #[test]
+    fn the_target_comes_from_the_path_or_else_the_body() {
+        let mut path = BTreeMap::new();
+        path.insert("array".to_owned(), "fa-1".to_owned());
+        let body = serde_json::json!({"volume": "db-1", "host": "esx-1", "lun": 3});
+        assert_eq!(target(&path, &body), "volume=db-1 host=esx-1");
+        path.insert("volume".to_owned(), "db-2".to_owned());
+        assert_eq!(target(&path, &body), "db-2");
+        let names = serde_json::json!({"query": {}, "body": {"names": ["a", "b"]}});
+        assert_eq!(target(&BTreeMap::new(), &names), "names=a,b");
+    }
+}
