@@ -10,17 +10,17 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::{Extension, Json};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use sha2::{Digest, Sha256};
 use shared::api::{CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SESSION_COOKIE, UserInfo};
 
 use crate::api::ApiJson;
 use crate::db::{AuditRecord, NewAuditRecord, User};
 use crate::error::AppError;
-use crate::throttle::Subjects;
 use crate::state::AppState;
+use crate::throttle::Subjects;
 
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> i64 {
@@ -177,13 +177,17 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<CurrentUser>().cloned().ok_or_else(|| {
-            AppError::Internal(format!(
-                "{} {} has no access policy",
-                parts.method,
-                parts.uri.path()
-            ))
-        })
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Internal(format!(
+                    "{} {} has no access policy",
+                    parts.method,
+                    parts.uri.path()
+                ))
+            })
     }
 }
 

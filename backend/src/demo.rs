@@ -75,9 +75,7 @@ impl Demo {
                 .await
                 .map_err(setup)?;
             let client = connect(&sim, name, method).await?;
-            registry
-                .register(client, method, identity)
-                .map_err(setup)?;
+            registry.register(client, method, identity).map_err(setup)?;
             arrays.push(sim);
         }
 

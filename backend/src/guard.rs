@@ -137,7 +137,10 @@ async fn admit(
         request_id: request_id.to_owned(),
     };
     let audit_id = policy.state.db.begin_audit(&record).await?;
-    Ok((Request::from_parts(parts, Body::from(bytes)), Some(audit_id)))
+    Ok((
+        Request::from_parts(parts, Body::from(bytes)),
+        Some(audit_id),
+    ))
 }
 
 async fn path_params(parts: &mut Parts) -> BTreeMap<String, String> {
@@ -172,8 +175,7 @@ fn redact(value: &mut Value) {
         Value::Object(fields) => {
             for (name, field) in fields.iter_mut() {
                 let name = name.to_ascii_lowercase();
-                if SECRET_FIELDS.iter().any(|secret| name.contains(secret)) && !field.is_null()
-                {
+                if SECRET_FIELDS.iter().any(|secret| name.contains(secret)) && !field.is_null() {
                     *field = Value::String("<redacted>".to_owned());
                 } else {
                     redact(field);

@@ -31,8 +31,11 @@ impl Subjects {
     }
 
     fn each(&self) -> impl Iterator<Item = (&str, i64)> {
-        std::iter::once((self.username.as_str(), PER_USERNAME))
-            .chain(self.address.as_deref().map(|address| (address, PER_ADDRESS)))
+        std::iter::once((self.username.as_str(), PER_USERNAME)).chain(
+            self.address
+                .as_deref()
+                .map(|address| (address, PER_ADDRESS)),
+        )
     }
 
     /// Refuses, with how long to wait, when either subject has failed too often.

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use shared::api::{ArraySummary};
+use shared::api::ArraySummary;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;

@@ -40,7 +40,10 @@ pub async fn export_csv(
                 entry.action.clone(),
                 entry.target.clone(),
                 entry.outcome.as_str().to_owned(),
-                entry.status.map(|status| status.to_string()).unwrap_or_default(),
+                entry
+                    .status
+                    .map(|status| status.to_string())
+                    .unwrap_or_default(),
                 entry.message.clone().unwrap_or_default(),
                 entry
                     .duration_ms

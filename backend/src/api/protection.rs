@@ -12,7 +12,7 @@ use shared::api::{
 use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch};
 use shared::names::validate_object_name;
 
-use super::{ArrayAccess, ApiJson, array, refusal_about};
+use super::{ApiJson, ArrayAccess, array, refusal_about};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use shared::api::{RecycleAction, RecycleBin, RecycledItem, RecycledKind};
 use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
 
-use super::{ArrayAccess, ApiJson, array};
+use super::{ApiJson, ArrayAccess, array};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;

@@ -113,11 +113,7 @@ pub async fn change(
             format!("{name} is the last admin who can sign in; make another admin first."),
         )));
     }
-    let password_hash = change
-        .password
-        .as_deref()
-        .map(hash_password)
-        .transpose()?;
+    let password_hash = change.password.as_deref().map(hash_password).transpose()?;
     let update = UserUpdate {
         role: change.role,
         disabled: change.disabled,

@@ -127,7 +127,10 @@ impl Database {
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
-        let limit = query.limit.unwrap_or(MAX_AUDIT_PAGE).clamp(1, MAX_AUDIT_PAGE);
+        let limit = query
+            .limit
+            .unwrap_or(MAX_AUDIT_PAGE)
+            .clamp(1, MAX_AUDIT_PAGE);
         let sql = format!(
             "SELECT id, started_at_ms, username, array_name, action, target, parameters, outcome, \
              status, message, duration_ms, request_id FROM audit_log {filter} \
@@ -141,9 +144,7 @@ impl Database {
             statement = statement.bind(*number);
         }
         let rows = statement.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| entry_from_row(row, now_ms))
-            .collect()
+        rows.iter().map(|row| entry_from_row(row, now_ms)).collect()
     }
 }
 

@@ -113,4 +113,3 @@ impl Database {
         self.pool.close().await;
     }
 }
-

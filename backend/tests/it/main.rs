@@ -1,5 +1,6 @@
 //! The backend's router, driven without a socket, against a simulated array.
 
+mod admin;
 mod api;
 mod protection;
 mod provisioning;
@@ -61,10 +62,23 @@ pub struct TestApp {
     _dir: TempDir,
 }
 
+/// How a [`TestApp`] differs from the default.
+#[derive(Debug, Default)]
+pub struct TestOptions {
+    pub session: SessionConfig,
+    /// `PerUser` reaches the array with an API client acting as each portal user, who
+    /// then has an array account of the same name.
+    pub identity: Identity,
+}
+
 impl TestApp {
     /// A portal with users `admin`, `operator` and `viewer` (password [`PASSWORD`]) and one
     /// simulated array.
     pub async fn new() -> Self {
+        Self::with(TestOptions::default()).await
+    }
+
+    pub async fn with(options: TestOptions) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(
             dir.path().join("index.html"),
@@ -85,18 +99,35 @@ impl TestApp {
         let sim = Simulator::start(SimulatorConfig::new(ARRAY))
             .await
             .expect("simulator");
-        let credentials = Credentials::Password {
+        let password = Credentials::Password {
             username: ADMIN_USERNAME.into(),
             password: ADMIN_PASSWORD.into(),
         };
         let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
-        let client = ArrayClient::new(ClientConfig::new(ARRAY, sim.url(), credentials, trust))
+        let client = ArrayClient::new(ClientConfig::new(ARRAY, sim.url(), password, trust.clone()))
             .expect("client");
+        let (client, method) = match options.identity {
+            Identity::Service => (client, AuthMethod::ApiToken),
+            Identity::PerUser => {
+                let api_client = client
+                    .provision_api_client("flashdeck", "flashdeck-test", ADMIN_USERNAME)
+                    .await
+                    .expect("API client");
+                for name in ["admin", "operator", "viewer"] {
+                    sim.simulator.add_admin(name, "unused-password");
+                }
+                let credentials = Credentials::ApiClient(api_client);
+                let client =
+                    ArrayClient::new(ClientConfig::new(ARRAY, sim.url(), credentials, trust))
+                        .expect("client");
+                (client, AuthMethod::ApiClient)
+            }
+        };
         let mut registry = ArrayRegistry::default();
         registry
-            .register(client, AuthMethod::ApiToken, Identity::Service)
+            .register(client, method, options.identity)
             .expect("registered");
-        let state = AppState::new(db, registry, SessionConfig::default());
+        let state = AppState::new(db, registry, options.session);
         let router = backend::router(state, dir.path());
         Self {
             router,
@@ -117,6 +148,19 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Option<String>, Value) {
+        let (status, headers, body) = self.send_for_headers(request).await;
+        let cookie = headers
+            .get(header::SET_COOKIE)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        (status, cookie, body)
+    }
+
+    /// The status, the headers and the body (JSON, or else a JSON string of the text).
+    pub async fn send_for_headers(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
         let response = self
             .router
             .clone()
@@ -124,17 +168,13 @@ impl TestApp {
             .await
             .expect("response");
         let status = response.status();
-        let cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
+        let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .expect("body");
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        (status, cookie, body)
+        (status, headers, body)
     }
 
     /// Logs in and returns the `name=value` of the session cookie.
@@ -159,19 +199,29 @@ impl TestApp {
         cookie: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Option<String>, Value) {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(CSRF_HEADER, "1");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        let request = match body {
-            Some(body) => request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string())),
-            None => request.body(Body::empty()),
-        };
-        self.send(request.expect("request")).await
+        self.send(request(method, path, cookie, body)).await
     }
+}
+
+/// An API request as the frontend sends it: with the CSRF header, and JSON if there is a body.
+pub fn request(
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<Value>,
+) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(CSRF_HEADER, "1");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    match body {
+        Some(body) => request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .expect("request")
 }

@@ -28,5 +28,5 @@ pub use clock::Clock;
 pub use control::Stats;
 pub use faults::FaultConfig;
 pub use seed::Seed;
-pub use server::{RunningSimulator, Simulator, SimulatorConfig};
+pub use server::{ChangeRequest, RunningSimulator, Simulator, SimulatorConfig};
 pub use state::{ADMIN_PASSWORD, ADMIN_USERNAME, SUPPORTED_VERSIONS};

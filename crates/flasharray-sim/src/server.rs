@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -85,6 +85,17 @@ pub struct Simulator {
 struct Counters {
     logins: AtomicU64,
     token_exchanges: AtomicU64,
+    changes: Mutex<Vec<ChangeRequest>>,
+}
+
+/// A request that could change the array (any method but GET), as the array's request log
+/// holds it: tests match it against the portal's audit log by request id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRequest {
+    pub method: String,
+    pub path: String,
+    pub request_id: String,
+    pub status: u16,
 }
 
 impl Simulator {
@@ -142,6 +153,15 @@ impl Simulator {
     }
 
     /// How many logins and token exchanges succeeded.
+    /// Every request but reads, oldest first.
+    pub fn change_requests(&self) -> Vec<ChangeRequest> {
+        self.counters
+            .changes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     pub fn stats(&self) -> Stats {
         Stats {
             logins: self.counters.logins.load(Ordering::Relaxed),
@@ -291,7 +311,7 @@ impl Simulator {
             ))
             .layer(middleware::from_fn_with_state(self.clone(), faults::inject))
             .layer(middleware::from_fn(check_version))
-            .layer(middleware::from_fn(request_id))
+            .layer(middleware::from_fn_with_state(self.clone(), request_id))
             .with_state(self.clone())
     }
 
@@ -433,8 +453,9 @@ async fn check_version(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Echoes the caller's `X-Request-ID`, or makes one up, on every response.
-async fn request_id(request: Request, next: Next) -> Response {
+/// Echoes the caller's `X-Request-ID`, or makes one up, on every response, and keeps the
+/// request log of changes.
+async fn request_id(State(sim): State<Simulator>, request: Request, next: Next) -> Response {
     let id = request
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -444,6 +465,22 @@ async fn request_id(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     tracing::debug!(%method, %path, status = response.status().as_u16(), request_id = ?id, "request");
+    if method != Method::GET && path.starts_with("/api/") {
+        sim.counters
+            .changes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(ChangeRequest {
+                method: method.to_string(),
+                path,
+                request_id: id
+                    .as_ref()
+                    .and_then(|id| id.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned(),
+                status: response.status().as_u16(),
+            });
+    }
     if let Some(id) = id {
         response.headers_mut().insert(REQUEST_ID_HEADER, id);
     }

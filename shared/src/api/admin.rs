@@ -250,8 +250,7 @@ mod tests {
         assert_eq!(change.arrays, Some(None));
         let change: UserChange = serde_json::from_str("{}").expect("parses");
         assert_eq!(change.arrays, None);
-        let change: UserChange =
-            serde_json::from_str(r#"{"arrays": ["fa-1"]}"#).expect("parses");
+        let change: UserChange = serde_json::from_str(r#"{"arrays": ["fa-1"]}"#).expect("parses");
         assert_eq!(change.arrays, Some(Some(vec!["fa-1".to_owned()])));
     }
 
