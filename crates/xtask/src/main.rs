@@ -3,13 +3,14 @@
 //! - `demo [--listen ADDR]`: installs what is missing, builds the frontend, runs the portal
 //!   with two simulated arrays.
 //! - `test`: formatting, lints (host and wasm32), the frontend built alone, every test
-//!   including the browser suite.
+//!   including the browser suite, then the backend's tests again on PostgreSQL.
 //! - `frontend`: installs what is missing and builds the frontend.
 //! - `bench`: prints the client's throughput and token-exchange figures, and the simulator's
 //!   list, filter, sort and paging times with 100,000 volumes.
 //!
 //! Only the standard library is used, so the runner itself compiles in a second.
 
+mod postgres;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -116,6 +117,7 @@ fn test() -> Result<(), String> {
     let root = root();
     let tools = Tools::ensure_wasm(&root)?;
     tools::ensure_browser()?;
+    let postgres = postgres::ensure()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     // The frontend is only ever built for the browser, so it is linted for wasm32 only.
     run(cargo().args([
@@ -143,7 +145,16 @@ fn test() -> Result<(), String> {
     // Built on its own, so that a native-only dependency reaching `shared` fails here even
     // when the rest of the workspace would mask it through feature unification.
     build_frontend(&tools)?;
-    let totals = tools::run_tests(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
+    let mut totals =
+        tools::run_tests(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
+    // The backend's tests once more, on PostgreSQL, each in a schema of its own.
+    let on_postgres = tools::run_tests(
+        cargo()
+            .args(["test", "--package", "backend"])
+            .env("FLASHDECK_TEST_POSTGRES", &postgres),
+    )?;
+    totals.passed += on_postgres.passed;
+    totals.failed += on_postgres.failed;
     // One closing line for the whole run: cargo's own ends on whichever binary came last.
     println!("tests: {} passed, {} failed", totals.passed, totals.failed);
     if totals.passed == 0 {

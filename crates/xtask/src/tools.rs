@@ -209,7 +209,7 @@ fn ensure_npm() -> Result<(), String> {
     apt_install(&["nodejs", "npm"])
 }
 
-fn apt_install(packages: &[&str]) -> Result<(), String> {
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     run(Command::new("apt-get")
         .args(["update", "-q"])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
@@ -219,7 +219,7 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
