@@ -91,7 +91,18 @@ fn drop_old_test_schemas(user: &str) {
                FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'flashdeck\\_test\\_%' \
                LOOP EXECUTE 'DROP SCHEMA ' || quote_ident(s) || ' CASCADE'; END LOOP; END$$;";
     let dropped = Command::new("psql")
-        .args(["-h", "127.0.0.1", "-U", user, "-d", DATABASE, "-q", "-c", sql])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            user,
+            "-d",
+            DATABASE,
+            "-q",
+            "-c",
+            sql,
+        ])
+        .env("PGOPTIONS", "-c client_min_messages=warning")
         .status();
     if !dropped.is_ok_and(|status| status.success()) {
         eprintln!("xtask: could not drop old flashdeck_test_* schemas (psql missing?); continuing");
