@@ -4,11 +4,12 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ArraySummary, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectionQuery, ConnectionRequest,
-    CopyRequest, CreateHostGroupRequest, CreateHostRequest, CreateProtectionGroupRequest,
-    CreateVolumeRequest, GroupSnapshotDetail, GroupSnapshotRequest, LoginRequest, MembersRequest,
-    ProtectionGroupDetail, RecycleAction, RecycleBin, RestoreRequest, RestoreResult,
-    SnapshotRequest, UserInfo, VolumeChange, VolumeList, VolumeListQuery,
+    ApiError, ArraySummary, AuditEntry, AuditQuery, CSRF_HEADER, CSRF_HEADER_VALUE,
+    ConnectionQuery, ConnectionRequest, CopyRequest, CreateHostGroupRequest, CreateHostRequest,
+    CreateProtectionGroupRequest, CreateUserRequest, CreateVolumeRequest, GroupSnapshotDetail,
+    GroupSnapshotRequest, LoginRequest, MembersRequest, ProtectionGroupDetail, RecycleAction,
+    RecycleBin, RestoreRequest, RestoreResult, SnapshotRequest, UserChange, UserInfo, UserSummary,
+    VolumeChange, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
@@ -362,4 +363,37 @@ extern "C" {
     /// The browser's own encoder, so that any array name stays one path segment.
     #[wasm_bindgen(js_name = encodeURIComponent)]
     fn encode_uri_component(text: &str) -> String;
+}
+
+pub async fn users() -> ApiResult<Vec<UserSummary>> {
+    get("/api/users").await
+}
+
+pub async fn create_user(request: &CreateUserRequest) -> ApiResult<UserSummary> {
+    post("/api/users", request).await
+}
+
+pub async fn change_user(username: &str, change: &UserChange) -> ApiResult<UserSummary> {
+    patch(
+        &format!("/api/users/{}", encode_uri_component(username)),
+        change,
+    )
+    .await
+}
+
+pub async fn end_sessions(username: &str) -> ApiResult<()> {
+    no_content(Request::delete(&format!(
+        "/api/users/{}/sessions",
+        encode_uri_component(username)
+    )))
+    .await
+}
+
+pub async fn audit(query: &AuditQuery) -> ApiResult<Vec<AuditEntry>> {
+    get(&format!("/api/audit{}", query_string(query))).await
+}
+
+/// The CSV export of what `query` finds, as a link the browser downloads.
+pub fn audit_csv_url(query: &AuditQuery) -> String {
+    format!("/api/audit.csv{}", query_string(query))
 }

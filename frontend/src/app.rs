@@ -8,12 +8,14 @@ use shared::api::{Role, UserInfo};
 
 use crate::api::{self, Failure};
 use crate::pages::arrays::ArrayList;
+use crate::pages::audit::AuditPage;
 use crate::pages::host::HostPage;
 use crate::pages::hosts::Hosts;
 use crate::pages::login::Login;
 use crate::pages::protection::ProtectionGroups;
 use crate::pages::protection_group::ProtectionGroupPage;
 use crate::pages::recycle_bin::RecycleBinPage;
+use crate::pages::users::UsersPage;
 use crate::pages::volume::VolumePage;
 use crate::pages::volumes::Volumes;
 
@@ -69,6 +71,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/arrays/:array/protection") view=ProtectionGroups />
                             <Route path=path!("/arrays/:array/protection/:group") view=ProtectionGroupPage />
                             <Route path=path!("/recycle-bin") view=RecycleBinPage />
+                            <Route path=path!("/users") view=UsersPage />
+                            <Route path=path!("/audit") view=AuditPage />
                         </Routes>
                     </Show>
                 </Show>
@@ -90,6 +94,10 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
         <header>
             <A href="/" attr:class="brand">"Flashdeck"</A>
             <A href="/recycle-bin" attr:id="recycle-bin-link">"Recycle bin"</A>
+            <Show when=move || user.with(|user| user.as_ref().is_some_and(|user| user.role >= Role::Admin))>
+                <A href="/users" attr:id="users-link">"Users"</A>
+                <A href="/audit" attr:id="audit-link">"Audit log"</A>
+            </Show>
             <span class="spacer"></span>
             {move || {
                 user.get()

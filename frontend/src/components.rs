@@ -13,6 +13,9 @@ pub fn Field(
     id: &'static str,
     label: &'static str,
     #[prop(default = "")] placeholder: &'static str,
+    /// The input's `type`: `password` keeps what is typed out of sight.
+    #[prop(default = "text")]
+    kind: &'static str,
     value: RwSignal<String>,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -22,6 +25,7 @@ pub fn Field(
             <span>{label}</span>
             <input
                 id=id
+                type=kind
                 placeholder=placeholder
                 bind:value=value
                 aria-invalid=move || error.with(Option::is_some).to_string()

@@ -1,10 +1,20 @@
-//! The array picker: every registered array and how the portal authenticates to it.
+//! The array picker: every registered array the user may use, how the portal authenticates
+//! to it, and whom the array's audit log names.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use shared::api::Identity;
 
 use crate::api;
 use crate::app::Session;
+
+/// Whom the array's own audit log will name.
+fn identity_text(identity: Identity) -> &'static str {
+    match identity {
+        Identity::Service => "the portal's array user (service identity)",
+        Identity::PerUser => "each portal user by name (per-user identity)",
+    }
+}
 
 #[component]
 pub fn ArrayList() -> impl IntoView {
@@ -22,7 +32,7 @@ pub fn ArrayList() -> impl IntoView {
                         view! {
                             <table id="arrays">
                                 <thead>
-                                    <tr><th>"Array"</th><th>"Address"</th><th>"Authentication"</th></tr>
+                                    <tr><th>"Array"</th><th>"Address"</th><th>"Authentication"</th><th>"Acts on the array as"</th></tr>
                                 </thead>
                                 <tbody>
                                     {list
@@ -35,6 +45,7 @@ pub fn ArrayList() -> impl IntoView {
                                                     <td><A href=href>{array.name}</A></td>
                                                     <td class="mono">{array.url}</td>
                                                     <td>{array.auth_method.label()}</td>
+                                                    <td class="identity">{identity_text(array.identity)}</td>
                                                 </tr>
                                             }
                                         })

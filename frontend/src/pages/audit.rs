@@ -1,0 +1,179 @@
+//! The audit log, for admins: every change anyone made through the portal, searched by
+//! user, array, action, outcome and time, and exported as CSV.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
+use shared::time::{format_timestamp_ms, parse_datetime_utc};
+
+use crate::api;
+use crate::app::Session;
+use crate::components::Field;
+
+/// Entries per page.
+const PAGE: u32 = 100;
+
+const OUTCOMES: [AuditOutcome; 4] = [
+    AuditOutcome::Success,
+    AuditOutcome::Failure,
+    AuditOutcome::Pending,
+    AuditOutcome::Unknown,
+];
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let user = RwSignal::new(String::new());
+    let array = RwSignal::new(String::new());
+    let action = RwSignal::new(String::new());
+    let outcome = RwSignal::new(String::new());
+    let since = RwSignal::new(String::new());
+    let until = RwSignal::new(String::new());
+    let since_error = RwSignal::new(None::<String>);
+    let until_error = RwSignal::new(None::<String>);
+    let no_error = RwSignal::new(None::<String>);
+    let query = RwSignal::new(AuditQuery {
+        limit: Some(PAGE),
+        ..AuditQuery::default()
+    });
+    let entries = LocalResource::new(move || {
+        let query = query.get();
+        async move { api::audit(&query).await }
+    });
+    let text = |signal: RwSignal<String>| {
+        let value = signal.get_untracked().trim().to_owned();
+        (!value.is_empty()).then_some(value)
+    };
+    let time = move |signal: RwSignal<String>, error: RwSignal<Option<String>>| {
+        error.set(None);
+        match text(signal) {
+            None => Ok(None),
+            Some(value) => parse_datetime_utc(&value).map(Some).ok_or_else(|| {
+                error.set(Some(
+                    "Give a date and time such as 2026-11-23 14:30 (UTC).".to_owned(),
+                ));
+            }),
+        }
+    };
+    let search = move |event: SubmitEvent| {
+        event.prevent_default();
+        let (Ok(since_ms), Ok(until_ms)) = (time(since, since_error), time(until, until_error))
+        else {
+            return;
+        };
+        query.set(AuditQuery {
+            user: text(user),
+            array: text(array),
+            action: text(action),
+            outcome: AuditOutcome::parse(&outcome.get_untracked()),
+            since_ms,
+            until_ms,
+            limit: Some(PAGE),
+            before_id: None,
+        });
+    };
+    let csv_url = move || {
+        let mut everything = query.get();
+        everything.limit = None;
+        everything.before_id = None;
+        api::audit_csv_url(&everything)
+    };
+    view! {
+        <h1>"Audit log"</h1>
+        <p class="muted">
+            "Every change made through the portal, newest first. The request id is also in the array's logs. "
+            "An unknown outcome means the portal stopped before the array answered: the array's own audit log tells what happened."
+        </p>
+        <div class="card">
+            <form class="inline" id="audit-filters" on:submit=search novalidate>
+                <Field id="audit-user" label="User" value=user error=no_error />
+                <Field id="audit-array" label="Array" value=array error=no_error />
+                <Field id="audit-action" label="Action" placeholder="volume.create" value=action error=no_error />
+                <label>
+                    <span>"Outcome"</span>
+                    <select id="audit-outcome" on:change=move |event| outcome.set(event_target_value(&event))>
+                        <option value="">"any"</option>
+                        {OUTCOMES
+                            .map(|choice| view! { <option value=choice.as_str()>{choice.as_str()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <Field id="audit-since" label="From (UTC)" placeholder="2026-11-23 00:00" value=since error=since_error />
+                <Field id="audit-until" label="Until (UTC)" placeholder="2026-11-24 00:00" value=until error=until_error />
+                <button id="audit-search" type="submit">"Search"</button>
+                <a id="audit-csv" class="button secondary" href=csv_url download="flashdeck-audit.csv">"Export CSV"</a>
+            </form>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                entries.get().map(|result| match result {
+                    Ok(list) => {
+                        let older = (list.len() == PAGE as usize)
+                            .then(|| list.last().map(|entry| entry.id))
+                            .flatten();
+                        let newest_page = query.with(|query| query.before_id.is_none());
+                        view! {
+                            <AuditTable entries=list />
+                            <p class="pager">
+                                <Show when=move || !newest_page>
+                                    <button class="secondary" id="audit-newest" on:click=move |_| query.update(|query| query.before_id = None)>
+                                        "Newest"
+                                    </button>
+                                </Show>
+                                {older.map(|id| view! {
+                                    <button class="secondary" id="audit-older" on:click=move |_| query.update(|query| query.before_id = Some(id))>
+                                        "Older entries"
+                                    </button>
+                                })}
+                            </p>
+                        }
+                        .into_any()
+                    }
+                    Err(failure) => {
+                        session.notice(&failure);
+                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p class="muted" id="audit-empty">"Nothing matches."</p> }.into_any();
+    }
+    let rows = entries
+        .into_iter()
+        .map(|entry| {
+            let outcome = entry.outcome.as_str();
+            let request_id = entry.request_id.clone();
+            view! {
+                <tr data-request-id=request_id data-outcome=outcome>
+                    <td class="time">{format_timestamp_ms(entry.started_at_ms)}</td>
+                    <td class="user">{entry.username}</td>
+                    <td class="array">{entry.array.unwrap_or_default()}</td>
+                    <td class="action mono">{entry.action}</td>
+                    <td class="target">{entry.target}</td>
+                    <td class=format!("outcome {outcome}")>{outcome}</td>
+                    <td class="message">{entry.message.unwrap_or_default()}</td>
+                    <td class="duration">{entry.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()}</td>
+                    <td class="request-id mono" title=entry.parameters>{entry.request_id}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="audit">
+            <thead>
+                <tr>
+                    <th>"Time"</th><th>"User"</th><th>"Array"</th><th>"Action"</th><th>"Target"</th>
+                    <th>"Outcome"</th><th>"Message"</th><th>"Took"</th><th>"Request id"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
