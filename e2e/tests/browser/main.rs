@@ -3,6 +3,7 @@
 //! Needs the frontend built into `frontend/dist` and Debian's `chromium` and
 //! `chromium-driver`; `cargo xtask test` provides both before it runs this.
 
+mod administration;
 mod protection;
 mod provisioning;
 mod support;

@@ -3,7 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
+use shared::api::{AuditEntry, AuditOutcome, AuditQuery, Role};
 use shared::time::{format_timestamp_ms, parse_datetime_utc};
 
 use crate::api;
@@ -22,6 +22,19 @@ const OUTCOMES: [AuditOutcome; 4] = [
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <Show
+            when=move || session.allows(Role::Admin)
+            fallback=|| view! { <p class="error" id="admins-only" role="alert">"Only admins read the audit log."</p> }
+        >
+            <AuditPageForAdmins />
+        </Show>
+    }
+}
+
+#[component]
+fn AuditPageForAdmins() -> impl IntoView {
     let session = expect_context::<Session>();
     let user = RwSignal::new(String::new());
     let array = RwSignal::new(String::new());

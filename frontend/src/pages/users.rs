@@ -30,6 +30,19 @@ fn describe_arrays(arrays: Option<&[String]>) -> String {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let session = expect_context::<Session>();
+    view! {
+        <Show
+            when=move || session.allows(Role::Admin)
+            fallback=|| view! { <p class="error" id="admins-only" role="alert">"Only admins manage users."</p> }
+        >
+            <UsersPageForAdmins />
+        </Show>
+    }
+}
+
+#[component]
+fn UsersPageForAdmins() -> impl IntoView {
+    let session = expect_context::<Session>();
     let users = LocalResource::new(api::users);
     let outcome = RwSignal::new(Outcome::Idle);
     let refresh = move || users.refetch();
@@ -273,7 +286,7 @@ fn UserRow(
             <td class="arrays">{describe_arrays(user.arrays.as_deref())}</td>
             <td class="array-username">{user.array_username.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td class="sessions">{user.sessions}</td>
-            <td class="actions">
+            <td class="actions"><div class="row-actions">
                 <button class="secondary toggle" on:click=toggle>
                     {if user.disabled { "Enable" } else { "Disable" }}
                 </button>
@@ -283,7 +296,7 @@ fn UserRow(
                     <button class="secondary" type="submit">"Reset password"</button>
                     {move || password_error.get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
                 </form>
-            </td>
+            </div></td>
         </tr>
     }
 }

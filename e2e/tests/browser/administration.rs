@@ -1,0 +1,123 @@
+//! Issue 5: a team portal — an admin adds a user scoped to one array, who then acts there
+//! under their own name; disabling them signs them out; the audit log shows what they did.
+
+use shared::api::Role;
+
+use crate::support::Session;
+
+const DR: &str = "fa-dr-01";
+
+#[tokio::test]
+async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
+    let session = Session::start().await;
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    session.click("#users-link").await;
+    session.element("#users tr[data-user='admin']").await;
+
+    session.fill("#user-name", "alice").await;
+    session.fill("#user-password", "short").await;
+    session.choose("#user-role", "operator").await;
+    session.fill("#user-arrays", DR).await;
+    session.click("#user-create").await;
+    session
+        .text_containing("#user-password-error", "at least 8 characters")
+        .await;
+    assert_eq!(session.count("#users tr[data-user='alice']").await, 0);
+    session
+        .fill("#user-password", "alice's long password")
+        .await;
+    session.click("#user-create").await;
+    session
+        .text_containing("#user-create-outcome", "Added alice with the operator role")
+        .await;
+    session
+        .text_containing("#users tr[data-user='alice'] .arrays", DR)
+        .await;
+
+    // Per-user identity: the array must know alice, as its admin would have set up.
+    let dr = &session.demo().arrays[1];
+    dr.simulator.add_admin("alice", "an array password");
+
+    session.click("#sign-out").await;
+    session.sign_in("alice", "alice's long password").await;
+    session.text_containing("#signed-in-user", "alice").await;
+    session.click(".brand").await;
+    session
+        .text_containing(
+            &format!("tr[data-array='{DR}'] .identity"),
+            "each portal user",
+        )
+        .await;
+    assert_eq!(session.count("#arrays tbody tr").await, 1, "only her array");
+    assert_eq!(session.count("#users-link").await, 0);
+    session.click(&format!("tr[data-array='{DR}'] a")).await;
+    session.fill("#volume-name", "alice-vol").await;
+    session.fill("#volume-size", "2G").await;
+    session.click("#volume-create").await;
+    session.element("tr[data-volume='alice-vol']").await;
+    let on_array = dr.simulator.audits();
+    let created = on_array
+        .iter()
+        .find(|entry| entry.arguments.contains("alice-vol"))
+        .expect("the array audited the creation");
+    assert_eq!(created.user, "alice", "the array's audit names the person");
+
+    session.click("#sign-out").await;
+    session.sign_in_as_demo_admin().await;
+    session.click("#audit-link").await;
+    session.fill("#audit-user", "alice").await;
+    session.fill("#audit-action", "volume.create").await;
+    session.click("#audit-search").await;
+    let row = session
+        .text_containing("#audit tbody tr[data-outcome='success']", "volume.create")
+        .await;
+    assert!(row.contains("alice-vol") && row.contains(DR), "{row}");
+    let csv = session
+        .element("#audit-csv")
+        .await
+        .attr("href")
+        .await
+        .expect("href")
+        .unwrap_or_default();
+    assert!(
+        csv.starts_with("/api/audit.csv?") && csv.contains("user=alice"),
+        "{csv}"
+    );
+    session.fill("#audit-since", "tomorrow").await;
+    session.click("#audit-search").await;
+    session
+        .text_containing("#audit-since-error", "such as 2026-11-23 14:30")
+        .await;
+
+    session.click("#users-link").await;
+    session
+        .click("#users tr[data-user='alice'] button.toggle")
+        .await;
+    session
+        .text_containing("#users-outcome", "alice is disabled and signed out")
+        .await;
+    session
+        .text_containing("#users tr[data-user='alice'] .status", "disabled")
+        .await;
+    session.screenshot("users").await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_viewer_sees_no_administration() {
+    let session = Session::start().await;
+    session.open("/users").await;
+    session.sign_in_with_role(Role::Viewer).await;
+    session
+        .text_containing("#admins-only", "Only admins manage users")
+        .await;
+    assert_eq!(session.count("#create-user").await, 0);
+    session.open("/audit").await;
+    session
+        .text_containing("#admins-only", "Only admins read the audit log")
+        .await;
+    assert_eq!(session.count("#users-link").await, 0);
+    assert_eq!(session.count("#audit-link").await, 0);
+    session.finish().await;
+}
