@@ -1,7 +1,7 @@
 //! The arrays the portal manages, each with its client, built from the configuration.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use flasharray::{
@@ -18,10 +18,11 @@ pub struct ArrayEntry {
     pub client: ArrayClient,
 }
 
-/// All registered arrays, in configuration order.
+/// All registered arrays: the configuration file's in its order, then those registered in
+/// the portal (see [`crate::registration`]), which come and go while the server runs.
 #[derive(Debug, Default)]
 pub struct ArrayRegistry {
-    arrays: Vec<Arc<ArrayEntry>>,
+    arrays: RwLock<Vec<Arc<ArrayEntry>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +39,7 @@ impl ArrayRegistry {
     /// Builds a client for each configured array, reading its secrets from files or the
     /// environment as configured.
     pub fn from_config(arrays: &[ArrayConfig]) -> Result<Self, RegistryError> {
-        let mut registry = Self::default();
+        let registry = Self::default();
         for array in arrays {
             let config_error = |reason: String| RegistryError::Config {
                 array: array.name.clone(),
@@ -133,14 +134,30 @@ impl ArrayRegistry {
         Ok(registry)
     }
 
-    /// Adds an array with a ready client.
+    /// Adds an array of the configuration file with a ready client.
     pub fn register(
-        &mut self,
+        &self,
         client: ArrayClient,
         auth_method: AuthMethod,
         identity: Identity,
     ) -> Result<(), RegistryError> {
-        if self.get(client.name()).is_some() {
+        self.add(client, auth_method, identity, false)
+    }
+
+    /// Adds an array with a ready client; `registered_in_portal` for those an admin added in
+    /// the UI.
+    pub fn add(
+        &self,
+        client: ArrayClient,
+        auth_method: AuthMethod,
+        identity: Identity,
+        registered_in_portal: bool,
+    ) -> Result<(), RegistryError> {
+        let mut arrays = self.write();
+        if arrays
+            .iter()
+            .any(|entry| entry.summary.name == client.name())
+        {
             return Err(RegistryError::Duplicate(client.name().to_owned()));
         }
         let summary = ArraySummary {
@@ -148,28 +165,51 @@ impl ArrayRegistry {
             url: client.url().to_owned(),
             auth_method,
             identity,
+            registered_in_portal,
         };
-        self.arrays.push(Arc::new(ArrayEntry { summary, client }));
+        arrays.push(Arc::new(ArrayEntry { summary, client }));
         Ok(())
     }
 
+    /// Removes an array registered in the portal; configured arrays stay.
+    pub fn remove_registered(&self, name: &str) -> Option<Arc<ArrayEntry>> {
+        let mut arrays = self.write();
+        let index = arrays
+            .iter()
+            .position(|entry| entry.summary.name == name && entry.summary.registered_in_portal)?;
+        Some(arrays.remove(index))
+    }
+
     pub fn get(&self, name: &str) -> Option<Arc<ArrayEntry>> {
-        self.arrays
+        self.read()
             .iter()
             .find(|entry| entry.summary.name == name)
             .cloned()
     }
 
     pub fn summaries(&self) -> Vec<ArraySummary> {
-        self.arrays
+        self.read()
             .iter()
             .map(|entry| entry.summary.clone())
             .collect()
     }
 
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<ArrayEntry>>> {
+        self.arrays
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Arc<ArrayEntry>>> {
+        self.arrays
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Ends every array session; called on shutdown.
     pub async fn logout_all(&self) {
-        for entry in &self.arrays {
+        let entries: Vec<Arc<ArrayEntry>> = self.read().clone();
+        for entry in entries {
             entry.client.logout().await;
         }
     }

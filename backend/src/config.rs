@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use shared::api::Identity;
 
+use crate::secrets::SecretKey;
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +27,11 @@ pub struct Config {
     pub frontend_dir: PathBuf,
     #[serde(default)]
     pub session: SessionConfig,
+    /// File holding the key (64 hex characters, `openssl rand -hex 32`) that encrypts the
+    /// credentials of arrays registered in the portal. `FLASHDECK_SECRET_KEY` may give the
+    /// key itself instead. Without either, arrays are registered in this file only.
+    #[serde(default)]
+    pub secret_key_file: Option<PathBuf>,
     /// The arrays the portal manages.
     #[serde(default, rename = "array")]
     pub arrays: Vec<ArrayConfig>,
@@ -174,6 +181,7 @@ impl Default for Config {
             database_url: None,
             frontend_dir: default_frontend_dir(),
             session: SessionConfig::default(),
+            secret_key_file: None,
             arrays: Vec::new(),
         }
     }
@@ -221,7 +229,39 @@ impl Config {
         if let Some(dir) = var("FLASHDECK_FRONTEND_DIR") {
             self.frontend_dir = dir.into();
         }
+        if let Some(path) = var("FLASHDECK_SECRET_KEY_FILE") {
+            self.secret_key_file = Some(path.into());
+        }
         Ok(self)
+    }
+
+    /// The key that seals portal-registered arrays' credentials: `FLASHDECK_SECRET_KEY`, or
+    /// the contents of `secret_key_file`; `None` if neither is set.
+    pub fn secret_key(
+        &self,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<SecretKey>, ConfigError> {
+        if let Some(key) = var("FLASHDECK_SECRET_KEY") {
+            return SecretKey::from_hex(&key)
+                .map(Some)
+                .map_err(|error| ConfigError::Env {
+                    name: "FLASHDECK_SECRET_KEY",
+                    message: error.to_string(),
+                });
+        }
+        let Some(path) = &self.secret_key_file else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        SecretKey::from_hex(&text)
+            .map(Some)
+            .map_err(|error| ConfigError::Parse {
+                path: path.clone(),
+                message: error.to_string(),
+            })
     }
 
     /// The database to open.

@@ -18,6 +18,7 @@ use crate::arrays::ArrayRegistry;
 use crate::auth::{hash_password, unix_now};
 use crate::config::SessionConfig;
 use crate::db::{Database, DbError};
+use crate::secrets::SecretKey;
 use crate::state::AppState;
 
 /// The portal login the demo creates.
@@ -65,7 +66,7 @@ pub struct Demo {
 impl Demo {
     pub async fn start(options: DemoOptions) -> Result<Self, DemoError> {
         crate::server::check_frontend_dir(&options.frontend_dir).map_err(DemoError::Setup)?;
-        let mut registry = ArrayRegistry::default();
+        let registry = ArrayRegistry::default();
         let mut arrays = Vec::new();
         for (name, method, identity) in [
             ("fa-prod-01", AuthMethod::ApiToken, Identity::Service),
@@ -90,7 +91,9 @@ impl Demo {
             options.data_dir.join("flashdeck.db").display()
         ))
         .await?;
-        let state = AppState::new(db, registry, SessionConfig::default());
+        let state = AppState::new(db, registry, SessionConfig::default())
+            .with_secret_key(demo_secret_key(&options.data_dir)?);
+        crate::registration::sync(&state).await.map_err(setup)?;
         let demo_users = state.db.users().await?;
         for (user, _) in &demo_users {
             add_array_user(&arrays, user.identity_on_arrays());
@@ -147,6 +150,28 @@ impl Demo {
             array.shutdown().await;
         }
     }
+}
+
+/// The demo's secret key, made on first start and kept beside its database, so that arrays
+/// registered in the demo's UI come back after a restart. A real deployment gives its own.
+fn demo_secret_key(data_dir: &std::path::Path) -> Result<SecretKey, DemoError> {
+    let path = data_dir.join("secret.key");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(_) => {
+            let key = SecretKey::generate_hex().map_err(setup)?;
+            std::fs::write(&path, &key)
+                .map_err(|error| setup(format!("cannot write {}: {error}", path.display())))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(setup)?;
+            }
+            key
+        }
+    };
+    SecretKey::from_hex(&text).map_err(setup)
 }
 
 /// Gives a portal user an array account of the same name on every simulated array, as an

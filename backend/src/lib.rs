@@ -10,6 +10,8 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod guard;
+pub mod registration;
+pub mod secrets;
 pub mod server;
 pub mod state;
 pub mod throttle;

@@ -117,7 +117,15 @@ async fn serve(config: Config) -> MainResult {
     for array in registry.summaries() {
         tracing::info!(array = %array.name, url = %array.url, auth = array.auth_method.label(), "array registered");
     }
-    let state = AppState::new(db.clone(), registry, config.session);
+    let mut state = AppState::new(db.clone(), registry, config.session);
+    match config.secret_key(|name| std::env::var(name).ok())? {
+        Some(key) => state = state.with_secret_key(key),
+        None => tracing::info!(
+            "no secret key: arrays can be registered in the configuration file only (set \
+             FLASHDECK_SECRET_KEY or secret_key_file to register them in the portal)"
+        ),
+    }
+    backend::registration::sync(&state).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::arrays::ArrayRegistry;
 use crate::config::SessionConfig;
 use crate::db::Database;
+use crate::secrets::SecretKey;
 
 /// Shared by all handlers through axum's `State`. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -12,6 +13,9 @@ pub struct AppState {
     pub db: Database,
     pub arrays: Arc<ArrayRegistry>,
     pub session: SessionConfig,
+    /// Seals the credentials of arrays registered in the portal; without it, arrays can only
+    /// be registered in the configuration file.
+    pub secret_key: Option<SecretKey>,
 }
 
 impl AppState {
@@ -20,6 +24,12 @@ impl AppState {
             db,
             arrays: Arc::new(arrays),
             session,
+            secret_key: None,
         }
+    }
+
+    pub fn with_secret_key(mut self, key: SecretKey) -> Self {
+        self.secret_key = Some(key);
+        self
     }
 }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod protection;
+mod registration;
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,9 @@ pub use protection::{
     MemberKind, MembersRequest, ProtectionGroupDetail, RecycleAction, RecycleBin, RecycledItem,
     RecycledKind, RestoreRequest, RestoreResult, describe_duration_ms, describe_retention,
     describe_schedule,
+};
+pub use registration::{
+    ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
 };
 
 /// Name of the session cookie; HttpOnly, so the frontend never reads it.
@@ -123,6 +127,10 @@ pub struct ArraySummary {
     pub auth_method: AuthMethod,
     #[serde(default)]
     pub identity: Identity,
+    /// Registered by an admin in the portal (and removable there), rather than in the
+    /// configuration file.
+    #[serde(default)]
+    pub registered_in_portal: bool,
 }
 
 /// The columns the volume table sorts by, and the array field behind each.

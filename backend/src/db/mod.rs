@@ -4,6 +4,7 @@
 //! passed in by callers.
 
 mod audit;
+mod registered;
 mod sessions;
 mod throttle;
 mod users;

@@ -5,6 +5,7 @@ mod api;
 mod crash;
 mod protection;
 mod provisioning;
+mod registration;
 
 use axum::Router;
 use axum::body::Body;
@@ -14,6 +15,7 @@ use backend::arrays::ArrayRegistry;
 use backend::auth::{hash_password, unix_now};
 use backend::config::SessionConfig;
 use backend::db::Database;
+use backend::secrets::SecretKey;
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
@@ -59,6 +61,7 @@ pub async fn test_database_url(dir: &std::path::Path) -> String {
 
 pub struct TestApp {
     router: Router,
+    pub db: Database,
     pub sim: RunningSimulator,
     _dir: TempDir,
 }
@@ -124,14 +127,16 @@ impl TestApp {
                 (client, AuthMethod::ApiClient)
             }
         };
-        let mut registry = ArrayRegistry::default();
+        let registry = ArrayRegistry::default();
         registry
             .register(client, method, options.identity)
             .expect("registered");
-        let state = AppState::new(db, registry, options.session);
+        let key = SecretKey::from_hex(&"5e".repeat(32)).expect("key");
+        let state = AppState::new(db.clone(), registry, options.session).with_secret_key(key);
         let router = backend::router(state, dir.path());
         Self {
             router,
+            db,
             sim,
             _dir: dir,
         }
