@@ -5,11 +5,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
     ApiError, ArraySummary, AuditEntry, AuditQuery, CSRF_HEADER, CSRF_HEADER_VALUE,
-    ConnectionQuery, ConnectionRequest, CopyRequest, CreateHostGroupRequest, CreateHostRequest,
-    CreateProtectionGroupRequest, CreateUserRequest, CreateVolumeRequest, GroupSnapshotDetail,
-    GroupSnapshotRequest, LoginRequest, MembersRequest, ProtectionGroupDetail, RecycleAction,
-    RecycleBin, RestoreRequest, RestoreResult, SnapshotRequest, UserChange, UserInfo, UserSummary,
-    VolumeChange, VolumeList, VolumeListQuery,
+    ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
+    CreateHostRequest, CreateProtectionGroupRequest, CreateUserRequest, CreateVolumeRequest,
+    GroupSnapshotDetail, GroupSnapshotRequest, LoginRequest, MembersRequest, ProtectionGroupDetail,
+    RecycleAction, RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult,
+    SnapshotRequest, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
@@ -396,4 +396,20 @@ pub async fn audit(query: &AuditQuery) -> ApiResult<Vec<AuditEntry>> {
 /// The CSV export of what `query` finds, as a link the browser downloads.
 pub fn audit_csv_url(query: &AuditQuery) -> String {
     format!("/api/audit.csv{}", query_string(query))
+}
+
+pub async fn register_array(request: &RegisterArrayRequest) -> ApiResult<ArraySummary> {
+    post("/api/arrays", request).await
+}
+
+pub async fn test_unsaved_array(request: &RegisterArrayRequest) -> ApiResult<ConnectionTest> {
+    post("/api/connection-test", request).await
+}
+
+pub async fn test_array(array: &str) -> ApiResult<ConnectionTest> {
+    post(&array_url(array, &["connection-test"]), &()).await
+}
+
+pub async fn remove_array(array: &str) -> ApiResult<()> {
+    no_content(Request::delete(&array_url(array, &[]))).await
 }

@@ -1,11 +1,15 @@
 //! Issue 5: a team portal — an admin adds a user scoped to one array, who then acts there
-//! under their own name; disabling them signs them out; the audit log shows what they did.
+//! under their own name; disabling them signs them out; the audit log shows what they did;
+//! an admin registers an array after testing the connection.
 
+use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
+use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, Simulator, SimulatorConfig};
 use shared::api::Role;
 
 use crate::support::Session;
 
 const DR: &str = "fa-dr-01";
+const LAB: &str = "fa-lab-01";
 
 #[tokio::test]
 async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
@@ -120,4 +124,88 @@ async fn a_viewer_sees_no_administration() {
     assert_eq!(session.count("#users-link").await, 0);
     assert_eq!(session.count("#audit-link").await, 0);
     session.finish().await;
+}
+
+#[tokio::test]
+async fn an_admin_registers_an_array_after_testing_the_connection() {
+    let session = Session::start().await;
+    let lab = Simulator::start(SimulatorConfig::new(LAB))
+        .await
+        .expect("simulator");
+    let token = ArrayClient::new(ClientConfig::new(
+        LAB,
+        lab.url(),
+        Credentials::Password {
+            username: ADMIN_USERNAME.into(),
+            password: ADMIN_PASSWORD.into(),
+        },
+        TrustAnchor::CaPem(lab.certificate_pem().into()),
+    ))
+    .expect("client")
+    .create_api_token(ADMIN_USERNAME)
+    .await
+    .expect("token");
+
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    session.fill("#array-name", LAB).await;
+    session.fill("#array-url", "fa-lab.example.com").await;
+    session.click("#array-test").await;
+    session
+        .text_containing("#array-url-error", "https://HOST")
+        .await;
+    session.fill("#array-url", lab.url()).await;
+    session.paste("#array-ca", lab.certificate_pem()).await;
+    session.fill("#array-token", "not-the-token").await;
+    session.click("#array-test").await;
+    session
+        .element("#register-outcome[data-state='failed']")
+        .await;
+
+    session.fill("#array-token", &token).await;
+    session.click("#array-test").await;
+    session
+        .text_containing("#register-outcome", &format!("{LAB} answered"))
+        .await;
+    session.click("#array-register").await;
+    session
+        .text_containing("#register-outcome", &format!("Registered {LAB}."))
+        .await;
+    session
+        .text_containing(
+            &format!("tr[data-array='{LAB}'] .identity"),
+            "service identity",
+        )
+        .await;
+    let page = session.driver.source().await.expect("page source");
+    assert!(!page.contains(&token), "the token never comes back");
+    session.screenshot("array-registered").await;
+
+    session
+        .click(&format!("tr[data-array='{LAB}'] .test-connection"))
+        .await;
+    session
+        .text_containing("#arrays-outcome", &format!("{LAB} answered"))
+        .await;
+    session.click(&format!("tr[data-array='{LAB}'] a")).await;
+    session.fill("#volume-name", "lab-vol").await;
+    session.fill("#volume-size", "1G").await;
+    session.click("#volume-create").await;
+    session.element("tr[data-volume='lab-vol']").await;
+    assert!(lab.simulator.volume("lab-vol").is_some());
+
+    session.click(".brand").await;
+    session
+        .click(&format!("tr[data-array='{LAB}'] .remove-array"))
+        .await;
+    session.gone(&format!("tr[data-array='{LAB}']")).await;
+    assert_eq!(
+        session
+            .count("tr[data-array='fa-prod-01'] .remove-array")
+            .await,
+        0,
+        "configured arrays are not removed here"
+    );
+    session.finish().await;
+    lab.shutdown().await;
 }

@@ -217,6 +217,21 @@ impl Session {
         }
     }
 
+    /// Puts `text` into an input or textarea at once, as pasting does.
+    pub async fn paste(&self, css: &str, text: &str) {
+        let input = self.element(css).await;
+        self.driver
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![
+                    input.to_json().expect("element"),
+                    serde_json::Value::String(text.to_owned()),
+                ],
+            )
+            .await
+            .expect("pasted");
+    }
+
     pub async fn click(&self, css: &str) {
         self.element(css).await.click().await.expect("click");
     }

@@ -1,12 +1,19 @@
 //! The array picker: every registered array the user may use, how the portal authenticates
-//! to it, and whom the array's audit log names.
+//! to it, and whom the array's audit log names; for admins, registering an array, testing
+//! a connection, removing an array registered here.
 
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
-use shared::api::Identity;
+use shared::api::{
+    ArraySummary, ConnectionTest, Identity, RegisterArrayRequest, RegisterAuth, Role,
+    validate_register_array,
+};
 
 use crate::api;
 use crate::app::Session;
+use crate::components::{Field, Outcome, OutcomeLine, show_failure};
 
 /// Whom the array's own audit log will name.
 fn identity_text(identity: Identity) -> &'static str {
@@ -16,12 +23,33 @@ fn identity_text(identity: Identity) -> &'static str {
     }
 }
 
+fn describe_answer(answer: &ConnectionTest) -> String {
+    let product = [answer.os.as_deref(), answer.version.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "{} answered: {}, REST {}.",
+        answer.array_name,
+        if product.is_empty() {
+            "version not given"
+        } else {
+            &product
+        },
+        answer.rest_version
+    )
+}
+
 #[component]
 pub fn ArrayList() -> impl IntoView {
     let session = expect_context::<Session>();
     let arrays = LocalResource::new(api::arrays);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let refresh = move || arrays.refetch();
     view! {
         <h1>"Arrays"</h1>
+        <OutcomeLine id="arrays-outcome" outcome />
         <Suspense fallback=|| view! { <p class="muted">"Loading arrays…"</p> }>
             {move || {
                 arrays.get().map(|result| match result {
@@ -29,28 +57,19 @@ pub fn ArrayList() -> impl IntoView {
                         view! { <p class="muted">"No arrays are registered yet."</p> }.into_any()
                     }
                     Ok(list) => {
+                        let rows = list
+                            .into_iter()
+                            .map(|array| view! { <ArrayRow array outcome on_done=refresh /> })
+                            .collect_view();
                         view! {
                             <table id="arrays">
                                 <thead>
-                                    <tr><th>"Array"</th><th>"Address"</th><th>"Authentication"</th><th>"Acts on the array as"</th></tr>
+                                    <tr>
+                                        <th>"Array"</th><th>"Address"</th><th>"Authentication"</th>
+                                        <th>"Acts on the array as"</th><th></th>
+                                    </tr>
                                 </thead>
-                                <tbody>
-                                    {list
-                                        .into_iter()
-                                        .map(|array| {
-                                            let href = format!("/arrays/{}/volumes", array.name);
-                                            let key = array.name.clone();
-                                            view! {
-                                                <tr data-array=key>
-                                                    <td><A href=href>{array.name}</A></td>
-                                                    <td class="mono">{array.url}</td>
-                                                    <td>{array.auth_method.label()}</td>
-                                                    <td class="identity">{identity_text(array.identity)}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
+                                <tbody>{rows}</tbody>
                             </table>
                         }
                             .into_any()
@@ -62,5 +81,254 @@ pub fn ArrayList() -> impl IntoView {
                 })
             }}
         </Suspense>
+        <Show when=move || session.allows(Role::Admin)>
+            <RegisterArray on_done=refresh />
+        </Show>
+    }
+}
+
+#[component]
+fn ArrayRow(
+    array: ArraySummary,
+    outcome: RwSignal<Outcome>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let name = array.name.clone();
+    let test = {
+        let name = name.clone();
+        move |_| {
+            let name = name.clone();
+            outcome.set(Outcome::Running(format!("Asking {name}…")));
+            spawn_local(async move {
+                match api::test_array(&name).await {
+                    Ok(answer) => outcome.set(Outcome::Done(describe_answer(&answer))),
+                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                }
+            });
+        }
+    };
+    let remove = {
+        let name = name.clone();
+        move |_| {
+            let name = name.clone();
+            spawn_local(async move {
+                match api::remove_array(&name).await {
+                    Ok(()) => {
+                        outcome.set(Outcome::Done(format!(
+                            "Removed {name} from the portal; the array itself is unchanged."
+                        )));
+                        on_done();
+                    }
+                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                }
+            });
+        }
+    };
+    let href = format!("/arrays/{}/volumes", array.name);
+    let registered_here = array.registered_in_portal;
+    view! {
+        <tr data-array=name.clone()>
+            <td><A href=href>{array.name}</A></td>
+            <td class="mono">{array.url}</td>
+            <td>{array.auth_method.label()}</td>
+            <td class="identity">{identity_text(array.identity)}</td>
+            <td class="actions">
+                <Show when=move || session.allows(Role::Admin)>
+                    <button class="secondary test-connection" on:click=test.clone()>"Test connection"</button>
+                </Show>
+                <Show when=move || registered_here && session.allows(Role::Admin)>
+                    <button class="secondary remove-array" on:click=remove.clone()>"Remove"</button>
+                </Show>
+            </td>
+        </tr>
+    }
+}
+
+/// An array's address, how to trust its certificate, and a credential: tested, then kept
+/// on the server, encrypted.
+#[component]
+fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let name = RwSignal::new(String::new());
+    let url = RwSignal::new(String::new());
+    let ca_pem = RwSignal::new(String::new());
+    let fingerprint = RwSignal::new(String::new());
+    let method = RwSignal::new("api_token".to_owned());
+    let api_token = RwSignal::new(String::new());
+    let client_id = RwSignal::new(String::new());
+    let key_id = RwSignal::new(String::new());
+    let issuer = RwSignal::new(String::new());
+    let username = RwSignal::new(String::new());
+    let private_key = RwSignal::new(String::new());
+    let key_password = RwSignal::new(String::new());
+    let identity = RwSignal::new(Identity::Service);
+    let errors: [(&'static str, RwSignal<Option<String>>); 11] = [
+        ("name", RwSignal::new(None)),
+        ("url", RwSignal::new(None)),
+        ("ca_pem", RwSignal::new(None)),
+        ("tls_fingerprint", RwSignal::new(None)),
+        ("api_token", RwSignal::new(None)),
+        ("client_id", RwSignal::new(None)),
+        ("key_id", RwSignal::new(None)),
+        ("issuer", RwSignal::new(None)),
+        ("username", RwSignal::new(None)),
+        ("private_key", RwSignal::new(None)),
+        ("private_key_password", RwSignal::new(None)),
+    ];
+    let error = move |field: &str| {
+        errors
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, signal)| *signal)
+            .unwrap_or_else(|| RwSignal::new(None))
+    };
+    let identity_error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(Outcome::Idle);
+    let optional = |signal: RwSignal<String>| {
+        let text = signal.get_untracked().trim().to_owned();
+        (!text.is_empty()).then_some(text)
+    };
+    let request = move || {
+        let auth = if method.get_untracked() == "api_client" {
+            RegisterAuth::ApiClient {
+                client_id: client_id.get_untracked(),
+                key_id: key_id.get_untracked(),
+                issuer: issuer.get_untracked(),
+                username: username.get_untracked(),
+                private_key: private_key.get_untracked(),
+                private_key_password: optional(key_password),
+            }
+        } else {
+            RegisterAuth::ApiToken {
+                api_token: api_token.get_untracked(),
+            }
+        };
+        RegisterArrayRequest {
+            name: name.get_untracked().trim().to_owned(),
+            url: url.get_untracked().trim().to_owned(),
+            ca_pem: optional(ca_pem),
+            tls_fingerprint: optional(fingerprint),
+            auth,
+            identity: identity.get_untracked(),
+        }
+    };
+    let all_fields = move || {
+        let mut fields: Vec<(&str, RwSignal<Option<String>>)> = errors.to_vec();
+        fields.push(("identity", identity_error));
+        fields
+    };
+    let checked = move || {
+        for (_, signal) in all_fields() {
+            signal.set(None);
+        }
+        let request = request();
+        match validate_register_array(&request) {
+            Ok(()) => Some(request),
+            Err(problem) => {
+                match all_fields()
+                    .into_iter()
+                    .find(|(field, _)| Some(*field) == problem.field.as_deref())
+                {
+                    Some((_, signal)) => signal.set(Some(problem.message)),
+                    None => outcome.set(Outcome::Failed(problem.message)),
+                }
+                None
+            }
+        }
+    };
+    let test = move |_| {
+        let Some(request) = checked() else { return };
+        outcome.set(Outcome::Running(format!("Asking {}…", request.url)));
+        spawn_local(async move {
+            match api::test_unsaved_array(&request).await {
+                Ok(answer) => outcome.set(Outcome::Done(describe_answer(&answer))),
+                Err(failure) => show_failure(session, &failure, &all_fields(), outcome),
+            }
+        });
+    };
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let Some(request) = checked() else { return };
+        outcome.set(Outcome::Running(format!("Registering {}…", request.name)));
+        spawn_local(async move {
+            match api::register_array(&request).await {
+                Ok(array) => {
+                    outcome.set(Outcome::Done(format!("Registered {}.", array.name)));
+                    for field in [
+                        name,
+                        url,
+                        ca_pem,
+                        fingerprint,
+                        api_token,
+                        private_key,
+                        key_password,
+                    ] {
+                        field.set(String::new());
+                    }
+                    on_done();
+                }
+                Err(failure) => show_failure(session, &failure, &all_fields(), outcome),
+            }
+        });
+    };
+    let textarea = move |id: &'static str,
+                         label: &'static str,
+                         value: RwSignal<String>,
+                         field: &'static str| {
+        let message = error(field);
+        view! {
+            <label class="wide">
+                <span>{label}</span>
+                <textarea id=id rows="4" bind:value=value></textarea>
+                {move || message.get().map(|text| view! { <span id=format!("{id}-error") class="field-error" role="alert">{text}</span> })}
+            </label>
+        }
+    };
+    view! {
+        <h2>"Register an array"</h2>
+        <p class="muted">"The credential is sent once, stored encrypted on the server, and never shown again."</p>
+        <div class="card">
+            <form class="inline" id="register-array" on:submit=submit novalidate>
+                <Field id="array-name" label="Name" placeholder="fa-lab-01" value=name error=error("name") />
+                <Field id="array-url" label="Address" placeholder="https://fa-lab-01.example.com" value=url error=error("url") />
+                <Field id="array-fingerprint" label="Certificate SHA-256 fingerprint (optional)" value=fingerprint error=error("tls_fingerprint") />
+                {textarea("array-ca", "CA certificate, PEM (optional)", ca_pem, "ca_pem")}
+                <label>
+                    <span>"Authentication"</span>
+                    <select id="array-auth" on:change=move |event| method.set(event_target_value(&event))>
+                        <option value="api_token">"API token"</option>
+                        <option value="api_client">"API client (OAuth 2.0)"</option>
+                    </select>
+                </label>
+                <Show when=move || method.get() == "api_token">
+                    <Field id="array-token" label="API token" kind="password" value=api_token error=error("api_token") />
+                </Show>
+                <Show when=move || method.get() == "api_client">
+                    <Field id="array-client-id" label="Client id" value=client_id error=error("client_id") />
+                    <Field id="array-key-id" label="Key id" value=key_id error=error("key_id") />
+                    <Field id="array-issuer" label="Issuer" value=issuer error=error("issuer") />
+                    <Field id="array-username" label="Array username" value=username error=error("username") />
+                    {textarea("array-private-key", "Private key, PEM", private_key, "private_key")}
+                    <Field id="array-key-password" label="Key password (if encrypted)" kind="password" value=key_password error=error("private_key_password") />
+                </Show>
+                <label>
+                    <span>"Identity on the array"</span>
+                    <select
+                        id="array-identity"
+                        on:change=move |event| {
+                            identity.set(if event_target_value(&event) == "per_user" { Identity::PerUser } else { Identity::Service });
+                        }
+                    >
+                        <option value="service">"Service identity"</option>
+                        <option value="per_user">"Per-user identity"</option>
+                    </select>
+                    {move || identity_error.get().map(|text| view! { <span id="array-identity-error" class="field-error" role="alert">{text}</span> })}
+                </label>
+                <button class="secondary" id="array-test" type="button" on:click=test>"Test connection"</button>
+                <button id="array-register" type="submit">"Register"</button>
+            </form>
+            <OutcomeLine id="register-outcome" outcome />
+        </div>
     }
 }
