@@ -2,8 +2,7 @@
 //! returned, removable; the configuration file's stay.
 
 use axum::http::StatusCode;
-use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, Simulator, SimulatorConfig};
+use flasharray_sim::{ADMIN_USERNAME, Simulator, SimulatorConfig};
 use serde_json::json;
 
 use crate::{ARRAY, TestApp};
@@ -18,19 +17,7 @@ async fn an_admin_registers_an_array_whose_token_is_stored_sealed_and_never_retu
     let lab = Simulator::start(SimulatorConfig::new(LAB))
         .await
         .expect("simulator");
-    let token = ArrayClient::new(ClientConfig::new(
-        LAB,
-        lab.url(),
-        Credentials::Password {
-            username: ADMIN_USERNAME.into(),
-            password: ADMIN_PASSWORD.into(),
-        },
-        TrustAnchor::CaPem(lab.certificate_pem().into()),
-    ))
-    .expect("client")
-    .create_api_token(ADMIN_USERNAME)
-    .await
-    .expect("token");
+    let token = lab.simulator.api_token(ADMIN_USERNAME).expect("token");
     let registration = |api_token: &str| {
         json!({
             "name": LAB,

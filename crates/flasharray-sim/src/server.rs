@@ -198,6 +198,16 @@ impl Simulator {
         self.lock().add_admin(name, password);
     }
 
+    /// A new API token for an administrator, as `POST /api/2.x/admins/api-tokens` would give
+    /// it: for tests that set up an array as its admin would. `None` for an unknown admin.
+    pub fn api_token(&self, admin: &str) -> Option<String> {
+        let now_ms = self.clock.now_ms();
+        self.lock()
+            .create_api_token(admin, None, now_ms)
+            .ok()
+            .and_then(|created| created.api_token.token)
+    }
+
     /// The audit trail, oldest first, as `GET /api/2.x/audits` returns it.
     pub fn audits(&self) -> Vec<shared::flasharray::Audit> {
         self.lock().audits()

@@ -2,8 +2,7 @@
 //! under their own name; disabling them signs them out; the audit log shows what they did;
 //! an admin registers an array after testing the connection.
 
-use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, Simulator, SimulatorConfig};
+use flasharray_sim::{ADMIN_USERNAME, Simulator, SimulatorConfig};
 use shared::api::Role;
 
 use crate::support::Session;
@@ -132,19 +131,7 @@ async fn an_admin_registers_an_array_after_testing_the_connection() {
     let lab = Simulator::start(SimulatorConfig::new(LAB))
         .await
         .expect("simulator");
-    let token = ArrayClient::new(ClientConfig::new(
-        LAB,
-        lab.url(),
-        Credentials::Password {
-            username: ADMIN_USERNAME.into(),
-            password: ADMIN_PASSWORD.into(),
-        },
-        TrustAnchor::CaPem(lab.certificate_pem().into()),
-    ))
-    .expect("client")
-    .create_api_token(ADMIN_USERNAME)
-    .await
-    .expect("token");
+    let token = lab.simulator.api_token(ADMIN_USERNAME).expect("token");
 
     session.open("/").await;
     session.sign_in_as_demo_admin().await;
