@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod guard;
+pub mod health;
 pub mod registration;
 pub mod secrets;
 pub mod server;

@@ -8,7 +8,7 @@ use backend::AppState;
 use backend::arrays::ArrayRegistry;
 use backend::auth::{hash_password, unix_now};
 use backend::config::Config;
-use backend::db::Database;
+use backend::db::{Database, DatabaseKind};
 use backend::server::check_frontend_dir;
 use clap::{Parser, Subcommand};
 use shared::api::Role;
@@ -41,6 +41,17 @@ enum Command {
     /// Manage portal users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Work with the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Check the file given with --config (and the FLASHDECK_* environment) as `serve` would
+    /// read it: every key, every array's secrets and keys, the database URL and the secret
+    /// key. Exits non-zero with the first problem; contacts nothing.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,8 +73,19 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 type MainResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Errors end the process with their message (not their debug form) and exit status 1.
 #[tokio::main]
-async fn main() -> MainResult {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("flashdeck: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> MainResult {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -81,6 +103,7 @@ async fn main() -> MainResult {
             data_dir,
             frontend_dir,
         } => demo(listen, data_dir, frontend_dir).await,
+        Command::Config(ConfigCommand::Check) => check_config(cli.config.as_deref()),
         Command::User(UserCommand::Add {
             name,
             role,
@@ -95,6 +118,34 @@ async fn main() -> MainResult {
             .await
         }
     }
+}
+
+fn check_config(path: Option<&std::path::Path>) -> MainResult {
+    let path = path.ok_or("give the file to check with --config FILE (or FLASHDECK_CONFIG)")?;
+    let config = Config::load(Some(path))?;
+    let database = config.database_url();
+    let kind = DatabaseKind::of_url(&database).ok_or_else(|| {
+        format!("database_url: {database:?} is neither sqlite://PATH nor postgres://…")
+    })?;
+    let registry = ArrayRegistry::from_config(&config.arrays)?;
+    let secret_key = config.secret_key(|name| std::env::var(name).ok())?;
+    println!(
+        "{}: ok; {} array(s) ({}); database: {}; secret key for arrays registered in the UI: {}",
+        path.display(),
+        registry.summaries().len(),
+        registry
+            .summaries()
+            .iter()
+            .map(|array| format!("{} by {}", array.name, array.auth_method.label()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        match kind {
+            DatabaseKind::Sqlite => "SQLite",
+            DatabaseKind::Postgres => "PostgreSQL",
+        },
+        if secret_key.is_some() { "set" } else { "not set" }
+    );
+    Ok(())
 }
 
 async fn open_database(config: &Config) -> Result<Database, Box<dyn std::error::Error>> {

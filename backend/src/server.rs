@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::api;
+use crate::guard::REQUEST_ID_HEADER;
+use crate::{api, health};
 use crate::state::AppState;
 
 /// Checks that `dir` holds a built frontend, so a misconfigured path fails at start-up rather
@@ -32,14 +33,15 @@ pub fn check_frontend_dir(dir: &Path) -> Result<(), String> {
     }
 }
 
-/// The whole application. Paths outside `/api` and `/healthz` are the single-page frontend:
+/// The whole application. Paths outside `/api`, `/healthz` and `/readyz` are the single-page frontend:
 /// files from `frontend_dir`, and `index.html` for any other path so that deep links load.
 pub fn router(state: AppState, frontend_dir: &Path) -> Router {
     let frontend =
         ServeDir::new(frontend_dir).fallback(ServeFile::new(frontend_dir.join("index.html")));
     Router::new()
         .nest("/api", api::router(&state))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .fallback_service(frontend)
         .layer(middleware::from_fn(log_request))
         // Revalidate everything: index.html must never be stale, and ETags keep the rest cheap.
@@ -82,7 +84,13 @@ async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(request).await;
     if path.starts_with("/api") {
-        tracing::info!(%method, %path, status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
+        // The gate's id, which the arrays' logs and the audit log also carry.
+        let request_id = response
+            .headers()
+            .get(REQUEST_ID_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("-");
+        tracing::info!(%method, %path, status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, request_id, "request");
     }
     response
 }

@@ -259,3 +259,20 @@ async fn an_unreachable_array_is_a_bad_gateway_naming_it() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn readiness_follows_the_database_and_only_reports_the_arrays() {
+    let mut app = TestApp::new().await;
+    let (status, _, body) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["database"], "ok");
+    assert_eq!(body["arrays"][0]["name"], ARRAY);
+    assert_eq!(body["arrays"][0]["status"], "ok");
+    app.stop_array().await;
+    let (status, _, body) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(status, StatusCode::OK, "one array down leaves the portal ready: {body}");
+    assert_ne!(body["arrays"][0]["status"], "ok");
+    app.db.close().await;
+    let (status, _, body) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+}

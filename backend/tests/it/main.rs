@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod cli;
 mod crash;
 mod protection;
 mod provisioning;

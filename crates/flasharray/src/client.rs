@@ -170,6 +170,14 @@ impl ArrayClient {
             .map(String::as_str)
     }
 
+    /// Whether the array answers at all, without signing in: `GET /api/api_version`, once.
+    pub async fn reachable(&self) -> Result<(), Error> {
+        let url = format!("{}/api/api_version", self.shared.config.url);
+        let reply = self.send_once(self.shared.http.get(&url), &url).await;
+        let reply = reply.map_err(|failure| failure.error)?;
+        self.decode::<ApiVersions>(&reply).map(|_| ())
+    }
+
     async fn negotiate_version(&self) -> Result<String, Error> {
         let url = format!("{}/api/api_version", self.shared.config.url);
         let reply = self.send(|| self.shared.http.get(&url), &url, true).await?;

@@ -1,0 +1,66 @@
+//! `flashdeck config check`: the file as `serve` would read it, problems named, exit status.
+
+use std::process::Command;
+
+fn check(config: &str, env: &[(&str, &str)]) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("flashdeck.toml");
+    std::fs::write(&path, config).expect("config");
+    let output = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
+        .args(["--config", &path.display().to_string(), "config", "check"])
+        .env_remove("FLASHDECK_SECRET_KEY")
+        .envs(env.iter().copied())
+        .output()
+        .expect("flashdeck runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+const ARRAY: &str = r#"
+[[array]]
+name = "fa-1"
+url = "https://fa-1.example.com"
+auth = { method = "api_token", api_token_env = "CLI_TEST_FA1_TOKEN" }
+"#;
+
+#[test]
+fn a_good_file_passes_and_says_what_it_holds() {
+    let (ok, text) = check(
+        &format!("database_url = \"postgres://flashdeck@db/flashdeck\"\n{ARRAY}"),
+        &[
+            ("CLI_TEST_FA1_TOKEN", "a-token"),
+            ("FLASHDECK_SECRET_KEY", &"ab".repeat(32)),
+        ],
+    );
+    assert!(ok, "{text}");
+    assert!(text.contains("1 array(s) (fa-1 by API token)"), "{text}");
+    assert!(text.contains("database: PostgreSQL"), "{text}");
+    assert!(text.contains("secret key for arrays registered in the UI: set"), "{text}");
+    assert!(!text.contains("a-token"), "{text}");
+}
+
+#[test]
+fn problems_are_named_and_fail_the_check() {
+    let (ok, text) = check("listne = \"0.0.0.0:8080\"\n", &[]);
+    assert!(!ok);
+    assert!(text.contains("unknown field `listne`"), "{text}");
+
+    let (ok, text) = check(ARRAY, &[]);
+    assert!(!ok);
+    assert!(
+        text.contains("array fa-1: the API token is to come from environment variable CLI_TEST_FA1_TOKEN"),
+        "{text}"
+    );
+
+    let (ok, text) = check(ARRAY, &[("CLI_TEST_FA1_TOKEN", "t"), ("FLASHDECK_SECRET_KEY", "short")]);
+    assert!(!ok);
+    assert!(text.contains("FLASHDECK_SECRET_KEY: the secret key must be 64 hexadecimal characters"), "{text}");
+
+    let (ok, text) = check("database_url = \"mysql://db\"\n", &[]);
+    assert!(!ok);
+    assert!(text.contains("database_url"), "{text}");
+}
