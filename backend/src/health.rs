@@ -43,11 +43,12 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
             continue;
         };
         probes.spawn(async move {
-            let status = match tokio::time::timeout(ARRAY_PROBE_TIMEOUT, entry.client.reachable()).await {
-                Ok(Ok(())) => "ok".to_owned(),
-                Ok(Err(error)) => error.to_string(),
-                Err(_) => format!("no answer within {} s", ARRAY_PROBE_TIMEOUT.as_secs()),
-            };
+            let status =
+                match tokio::time::timeout(ARRAY_PROBE_TIMEOUT, entry.client.reachable()).await {
+                    Ok(Ok(())) => "ok".to_owned(),
+                    Ok(Err(error)) => error.to_string(),
+                    Err(_) => format!("no answer within {} s", ARRAY_PROBE_TIMEOUT.as_secs()),
+                };
             ArrayReadiness {
                 name: summary.name,
                 status,

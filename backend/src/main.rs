@@ -8,7 +8,7 @@ use backend::AppState;
 use backend::arrays::ArrayRegistry;
 use backend::auth::{hash_password, unix_now};
 use backend::config::Config;
-use backend::db::{Database, DatabaseKind};
+use backend::db::{Database, DatabaseKind, DbError};
 use backend::server::check_frontend_dir;
 use clap::{Parser, Subcommand};
 use shared::api::Role;
@@ -143,7 +143,11 @@ fn check_config(path: Option<&std::path::Path>) -> MainResult {
             DatabaseKind::Sqlite => "SQLite",
             DatabaseKind::Postgres => "PostgreSQL",
         },
-        if secret_key.is_some() { "set" } else { "not set" }
+        if secret_key.is_some() {
+            "set"
+        } else {
+            "not set"
+        }
     );
     Ok(())
 }
@@ -199,14 +203,20 @@ async fn create_first_admin_from_env(db: &Database) -> MainResult {
         std::env::var("FLASHDECK_ADMIN_PASSWORD"),
     ) {
         (Ok(username), Ok(password)) if !username.is_empty() && !password.is_empty() => {
-            db.create_user(
-                &username,
-                &hash_password(&password)?,
-                Role::Admin,
-                unix_now(),
-            )
-            .await?;
-            tracing::info!(%username, "first admin created from the environment");
+            let created = db
+                .create_user(
+                    &username,
+                    &hash_password(&password)?,
+                    Role::Admin,
+                    unix_now(),
+                )
+                .await;
+            match created {
+                Ok(_) => tracing::info!(%username, "first admin created from the environment"),
+                // A replica starting at the same moment made it first.
+                Err(DbError::UserExists(_)) => {}
+                Err(error) => return Err(error.into()),
+            }
         }
         _ => tracing::warn!(
             "no portal users yet: create one with `flashdeck user add NAME --role admin`, or set \

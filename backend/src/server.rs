@@ -16,8 +16,8 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::guard::REQUEST_ID_HEADER;
-use crate::{api, health};
 use crate::state::AppState;
+use crate::{api, health};
 
 /// Checks that `dir` holds a built frontend, so a misconfigured path fails at start-up rather
 /// than with a blank page.

@@ -270,7 +270,11 @@ async fn readiness_follows_the_database_and_only_reports_the_arrays() {
     assert_eq!(body["arrays"][0]["status"], "ok");
     app.stop_array().await;
     let (status, _, body) = app.call("GET", "/readyz", None, None).await;
-    assert_eq!(status, StatusCode::OK, "one array down leaves the portal ready: {body}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "one array down leaves the portal ready: {body}"
+    );
     assert_ne!(body["arrays"][0]["status"], "ok");
     app.db.close().await;
     let (status, _, body) = app.call("GET", "/readyz", None, None).await;

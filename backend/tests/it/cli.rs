@@ -39,7 +39,10 @@ fn a_good_file_passes_and_says_what_it_holds() {
     assert!(ok, "{text}");
     assert!(text.contains("1 array(s) (fa-1 by API token)"), "{text}");
     assert!(text.contains("database: PostgreSQL"), "{text}");
-    assert!(text.contains("secret key for arrays registered in the UI: set"), "{text}");
+    assert!(
+        text.contains("secret key for arrays registered in the UI: set"),
+        "{text}"
+    );
     assert!(!text.contains("a-token"), "{text}");
 }
 
@@ -52,13 +55,24 @@ fn problems_are_named_and_fail_the_check() {
     let (ok, text) = check(ARRAY, &[]);
     assert!(!ok);
     assert!(
-        text.contains("array fa-1: the API token is to come from environment variable CLI_TEST_FA1_TOKEN"),
+        text.contains(
+            "array fa-1: the API token is to come from environment variable CLI_TEST_FA1_TOKEN"
+        ),
         "{text}"
     );
 
-    let (ok, text) = check(ARRAY, &[("CLI_TEST_FA1_TOKEN", "t"), ("FLASHDECK_SECRET_KEY", "short")]);
+    let (ok, text) = check(
+        ARRAY,
+        &[
+            ("CLI_TEST_FA1_TOKEN", "t"),
+            ("FLASHDECK_SECRET_KEY", "short"),
+        ],
+    );
     assert!(!ok);
-    assert!(text.contains("FLASHDECK_SECRET_KEY: the secret key must be 64 hexadecimal characters"), "{text}");
+    assert!(
+        text.contains("FLASHDECK_SECRET_KEY: the secret key must be 64 hexadecimal characters"),
+        "{text}"
+    );
 
     let (ok, text) = check("database_url = \"mysql://db\"\n", &[]);
     assert!(!ok);

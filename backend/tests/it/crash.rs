@@ -1,9 +1,6 @@
 //! A `flashdeck` process killed during a burst of changes leaves no change unrecorded: every
 //! volume the array made has its audit row after a restart.
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
@@ -11,65 +8,8 @@ use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, Simulator, SimulatorConfig}
 use serde_json::{Value, json};
 use shared::api::CSRF_HEADER;
 
-use crate::{ARRAY, PASSWORD, test_database_url};
-
-/// A running `flashdeck serve`.
-struct Portal {
-    child: Child,
-    url: String,
-}
-
-impl Portal {
-    fn start(config: &Path) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
-            .args(["--config", &config.display().to_string(), "serve"])
-            .env("FLASHDECK_LISTEN", format!("127.0.0.1:{port}"))
-            .env("FLASHDECK_ADMIN_USERNAME", "admin")
-            .env("FLASHDECK_ADMIN_PASSWORD", PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("flashdeck starts");
-        Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    async fn sign_in(&self, http: &reqwest::Client) -> String {
-        for _ in 0..200 {
-            let answer = http
-                .post(format!("{}/api/auth/login", self.url))
-                .header(CSRF_HEADER, "1")
-                .json(&json!({"username": "admin", "password": PASSWORD}))
-                .send()
-                .await;
-            if let Ok(response) = answer {
-                assert!(response.status().is_success(), "{}", response.status());
-                let cookie = response
-                    .headers()
-                    .get("set-cookie")
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| value.split(';').next())
-                    .expect("session cookie");
-                return cookie.to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("flashdeck did not start at {}", self.url);
-    }
-}
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::ARRAY;
+use crate::process::{Portal, http_client, write_config};
 
 #[tokio::test]
 async fn a_portal_killed_mid_burst_leaves_every_change_the_array_made_audited() {
@@ -77,7 +17,6 @@ async fn a_portal_killed_mid_burst_leaves_every_change_the_array_made_audited() 
     let sim = Simulator::start(SimulatorConfig::new(ARRAY))
         .await
         .expect("simulator");
-    let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
     let array_admin = ArrayClient::new(ClientConfig::new(
         ARRAY,
         sim.url(),
@@ -85,39 +24,11 @@ async fn a_portal_killed_mid_burst_leaves_every_change_the_array_made_audited() 
             username: ADMIN_USERNAME.into(),
             password: ADMIN_PASSWORD.into(),
         },
-        trust,
+        TrustAnchor::CaPem(sim.certificate_pem().into()),
     ))
     .expect("client");
-    let token = array_admin
-        .create_api_token(ADMIN_USERNAME)
-        .await
-        .expect("API token");
-    std::fs::write(dir.path().join("token"), token).expect("token file");
-    std::fs::write(dir.path().join("ca.pem"), sim.certificate_pem()).expect("CA file");
-    std::fs::write(dir.path().join("index.html"), "<!doctype html>").expect("index");
-    let config = dir.path().join("flashdeck.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"database_url = "{database}"
-frontend_dir = "{dir}"
-
-[[array]]
-name = "{ARRAY}"
-url = "{url}"
-ca_file = "{dir}/ca.pem"
-auth = {{ method = "api_token", api_token_file = "{dir}/token" }}
-"#,
-            database = test_database_url(dir.path()).await,
-            dir = dir.path().display(),
-            url = sim.url(),
-        ),
-    )
-    .expect("config");
-
-    // reqwest is built without a default TLS provider; the portal is reached over plain HTTP.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::new();
+    let config = write_config(dir.path(), &sim).await;
+    let http = http_client();
     let mut portal = Portal::start(&config);
     let cookie = portal.sign_in(&http).await;
     let burst: Vec<_> = (0..60)

@@ -4,9 +4,11 @@ mod admin;
 mod api;
 mod cli;
 mod crash;
+mod process;
 mod protection;
 mod provisioning;
 mod registration;
+mod replicas;
 
 use axum::Router;
 use axum::body::Body;

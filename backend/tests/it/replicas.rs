@@ -1,0 +1,111 @@
+//! Two `flashdeck` processes on one database serve the same users, sessions, audit log and
+//! registered arrays, as replicas behind a load balancer do. On PostgreSQL (with
+//! `FLASHDECK_TEST_POSTGRES`) they also start at the same moment, migrations and first admin
+//! included; SQLite replicas start one after the other (SQLite is for one process).
+
+use flasharray_sim::{ADMIN_USERNAME, Simulator, SimulatorConfig};
+use serde_json::{Value, json};
+use shared::api::CSRF_HEADER;
+
+use crate::process::{Portal, http_client, write_config};
+use crate::{ARRAY, POSTGRES_ENV};
+
+#[tokio::test]
+async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sim = Simulator::start(SimulatorConfig::new(ARRAY))
+        .await
+        .expect("simulator");
+    let config = write_config(dir.path(), &sim).await;
+    let http = http_client();
+    let (first, second) = if std::env::var(POSTGRES_ENV).is_ok() {
+        (Portal::start(&config), Portal::start(&config))
+    } else {
+        let first = Portal::start(&config);
+        first.sign_in(&http).await;
+        (first, Portal::start(&config))
+    };
+    let cookie = first.sign_in(&http).await;
+    second.sign_in(&http).await;
+
+    let call = |portal: &Portal, method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut request = http
+            .request(method, format!("{}{path}", portal.url))
+            .header(CSRF_HEADER, "1")
+            .header("cookie", &cookie);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    let me = call(&second, reqwest::Method::GET, "/api/auth/me", None)
+        .await
+        .expect("answer");
+    assert_eq!(me.status(), 200, "a session made on one works on the other");
+
+    for (index, portal) in [&first, &second, &first, &second].into_iter().enumerate() {
+        let created = call(
+            portal,
+            reqwest::Method::POST,
+            &format!("/api/arrays/{ARRAY}/volumes"),
+            Some(json!({"name": format!("replica-{index}"), "provisioned": 1u64 << 30})),
+        )
+        .await
+        .expect("answer");
+        assert_eq!(created.status(), 201);
+    }
+    for portal in [&first, &second] {
+        let audit: Vec<Value> = call(
+            portal,
+            reqwest::Method::GET,
+            "/api/audit?action=volume.create",
+            None,
+        )
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+        assert_eq!(audit.len(), 4, "one audit log, whichever replica is asked");
+    }
+
+    let lab = Simulator::start(SimulatorConfig::new("fa-lab"))
+        .await
+        .expect("simulator");
+    let registration = json!({
+        "name": "fa-lab",
+        "url": lab.url(),
+        "ca_pem": lab.certificate_pem(),
+        "auth": {"method": "api_token", "api_token": lab.simulator.api_token(ADMIN_USERNAME)},
+    });
+    let registered = call(
+        &first,
+        reqwest::Method::POST,
+        "/api/arrays",
+        Some(registration),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(registered.status(), 201);
+    let arrays: Vec<Value> = call(&second, reqwest::Method::GET, "/api/arrays", None)
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        arrays.iter().any(|array| array["name"] == "fa-lab"),
+        "the other replica serves it too: {arrays:?}"
+    );
+
+    let out = call(&second, reqwest::Method::POST, "/api/auth/logout", None)
+        .await
+        .expect("answer");
+    assert_eq!(out.status(), 200);
+    let me = call(&first, reqwest::Method::GET, "/api/auth/me", None)
+        .await
+        .expect("answer");
+    assert_eq!(me.status(), 401, "signed out on one, signed out on both");
+    lab.shutdown().await;
+    sim.shutdown().await;
+}
