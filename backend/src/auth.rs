@@ -211,6 +211,7 @@ pub async fn login(
         request_id: uuid::Uuid::new_v4().to_string(),
     };
     let audit_id = state.db.begin_audit(&record).await?;
+    state.metrics.record_audit_row();
     let address = connection.map(|Extension(ConnectInfo(address))| address.ip());
     let outcome = sign_in(&state, &username, &request.password, address).await;
     let status = match &outcome {

@@ -62,8 +62,14 @@ pub struct RoutePolicy {
 }
 
 pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let mut response = match admit(&policy, request, &request_id).await {
+    let method = request.method().clone();
+    let (mut parts, body) = request.into_parts();
+    let path = path_params(&mut parts).await;
+    let request = Request::from_parts(parts, body);
+    let array = path.get("array").cloned();
+    let mut response = match admit(&policy, request, &path, &request_id).await {
         Err(refusal) => refusal.into_response(),
         Ok((request, None)) => {
             flasharray::with_request_id(request_id.clone(), next.run(request)).await
@@ -81,6 +87,12 @@ pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Nex
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    policy.state.metrics.record_request(
+        array.as_deref(),
+        method.as_str(),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 
@@ -89,6 +101,7 @@ pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Nex
 async fn admit(
     policy: &RoutePolicy,
     request: Request,
+    path: &BTreeMap<String, String>,
     request_id: &str,
 ) -> Result<(Request, Option<i64>), AppError> {
     let (mut parts, body) = request.into_parts();
@@ -97,7 +110,6 @@ async fn admit(
     };
     let user = CurrentUser::from_session(&parts.headers, &policy.state).await?;
     user.require(role)?;
-    let path = path_params(&mut parts).await;
     if let Some(array) = path.get("array") {
         user.require_array(array)?;
     }
@@ -132,11 +144,12 @@ async fn admit(
         username: user.user.username.clone(),
         array,
         action: action.to_owned(),
-        target: target(&path, &parameters),
+        target: target(path, &parameters),
         parameters: parameters.to_string(),
         request_id: request_id.to_owned(),
     };
     let audit_id = policy.state.db.begin_audit(&record).await?;
+    policy.state.metrics.record_audit_row();
     Ok((
         Request::from_parts(parts, Body::from(bytes)),
         Some(audit_id),

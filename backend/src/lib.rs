@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod guard;
 pub mod health;
+pub mod metrics;
 pub mod registration;
 pub mod secrets;
 pub mod server;

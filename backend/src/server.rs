@@ -17,7 +17,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::guard::REQUEST_ID_HEADER;
 use crate::state::AppState;
-use crate::{api, health};
+use crate::{api, health, metrics};
 
 /// Checks that `dir` holds a built frontend, so a misconfigured path fails at start-up rather
 /// than with a blank page.
@@ -42,6 +42,7 @@ pub fn router(state: AppState, frontend_dir: &Path) -> Router {
         .nest("/api", api::router(&state))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .fallback_service(frontend)
         .layer(middleware::from_fn(log_request))
         // Revalidate everything: index.html must never be stale, and ETags keep the rest cheap.

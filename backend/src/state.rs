@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::arrays::ArrayRegistry;
 use crate::config::SessionConfig;
 use crate::db::Database;
+use crate::metrics::Metrics;
 use crate::secrets::SecretKey;
 
 /// Shared by all handlers through axum's `State`. Cheap to clone.
@@ -16,6 +17,7 @@ pub struct AppState {
     /// Seals the credentials of arrays registered in the portal; without it, arrays can only
     /// be registered in the configuration file.
     pub secret_key: Option<SecretKey>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -25,6 +27,7 @@ impl AppState {
             arrays: Arc::new(arrays),
             session,
             secret_key: None,
+            metrics: Arc::default(),
         }
     }
 

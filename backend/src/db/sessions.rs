@@ -76,19 +76,19 @@ impl Database {
             .rows_affected())
     }
 
-    /// Removes sessions past their limits, so the table does not grow without end.
-    pub async fn delete_expired_sessions(
+    /// Sessions within both limits, whichever replica opened them.
+    pub async fn count_open_sessions(
         &self,
-        idle_before: i64,
-        created_before: i64,
-    ) -> Result<u64, DbError> {
-        Ok(
-            sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
-                .bind(idle_before)
-                .bind(created_before)
-                .execute(&self.pool)
-                .await?
-                .rows_affected(),
+        idle_since: i64,
+        created_since: i64,
+    ) -> Result<i64, DbError> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) FROM sessions WHERE last_seen_at >= $1 AND created_at >= $2",
         )
+        .bind(idle_since)
+        .bind(created_since)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?)
     }
 }

@@ -280,3 +280,36 @@ async fn readiness_follows_the_database_and_only_reports_the_arrays() {
     let (status, _, body) = app.call("GET", "/readyz", None, None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_array_sign_ins_sessions_and_audit_rows() {
+    let app = TestApp::new().await;
+    let cookie = app.login("operator").await;
+    let path = format!("/api/arrays/{ARRAY}/volumes");
+    let (status, _, _) = app
+        .call(
+            "POST",
+            &path,
+            Some(&cookie),
+            Some(json!({"name": "counted", "provisioned": 1u64 << 30})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, body) = app.call("GET", "/metrics", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = body.as_str().expect("text");
+    for line in [
+        format!(
+            "flashdeck_api_requests_total{{array=\"{ARRAY}\",method=\"POST\",status=\"201\"}} 1"
+        ),
+        format!("flashdeck_api_request_duration_seconds_count{{array=\"{ARRAY}\"}} 1"),
+        format!("flashdeck_array_sign_ins_total{{array=\"{ARRAY}\"}} 1"),
+        "flashdeck_sessions 1".to_owned(),
+        "flashdeck_audit_rows_total 2".to_owned(),
+    ] {
+        assert!(
+            text.lines().any(|found| found == line),
+            "{line} not in\n{text}"
+        );
+    }
+}

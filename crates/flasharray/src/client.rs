@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -90,6 +91,8 @@ struct Shared {
     version: OnceCell<String>,
     /// The credential of each identity (`None`: the configured one), each behind its own lock.
     authorizations: std::sync::Mutex<HashMap<Option<String>, Slot>>,
+    /// Logins and token exchanges attempted, for the portal's metrics.
+    sign_ins: AtomicU64,
 }
 
 /// One identity's credential. Its lock is held during a login or token exchange, so that
@@ -120,6 +123,7 @@ impl ArrayClient {
             http,
             version: OnceCell::new(),
             authorizations: std::sync::Mutex::default(),
+            sign_ins: AtomicU64::new(0),
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -151,6 +155,12 @@ impl ArrayClient {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         Arc::clone(slots.entry(self.identity.clone()).or_default())
+    }
+
+    /// How many logins (API token) and token exchanges (API client) this array's clients
+    /// have attempted since they were made, every identity included.
+    pub fn sign_ins(&self) -> u64 {
+        self.shared.sign_ins.load(Ordering::Relaxed)
     }
 
     pub fn name(&self) -> &str {
@@ -365,6 +375,7 @@ impl ArrayClient {
         request: impl Fn() -> RequestBuilder,
         url: &str,
     ) -> Result<Authorization, Error> {
+        self.shared.sign_ins.fetch_add(1, Ordering::Relaxed);
         let reply = self.send(request, url, false).await?;
         if !reply.status.is_success() {
             return Err(self.refusal(&reply));
@@ -383,6 +394,7 @@ impl ArrayClient {
     }
 
     async fn exchange(&self, id_token: &str) -> Result<Authorization, Error> {
+        self.shared.sign_ins.fetch_add(1, Ordering::Relaxed);
         let url = format!("{}/oauth2/1.0/token", self.shared.config.url);
         let form = [
             ("grant_type", TOKEN_EXCHANGE_GRANT),
