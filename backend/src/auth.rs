@@ -1,24 +1,25 @@
 //! Who is calling: password hashing, server-side sessions behind an HttpOnly cookie, the
 //! [`CurrentUser`] extractor with its role check, and the CSRF header check.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::Json;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use sha2::{Digest, Sha256};
 use shared::api::{CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SESSION_COOKIE, UserInfo};
 
 use crate::api::ApiJson;
 use crate::db::{AuditRecord, NewAuditRecord, User};
 use crate::error::AppError;
+use crate::origin::ClientOrigin;
 use crate::state::AppState;
 use crate::throttle::Subjects;
 
@@ -86,12 +87,15 @@ fn session_token(headers: &HeaderMap) -> Option<&str> {
         .map(|(_, value)| value)
 }
 
+/// The session cookie: `Secure` when configured so, or when the browser's connection is
+/// HTTPS as a trusted proxy reports it.
 fn session_cookie(
     state: &AppState,
+    origin: ClientOrigin,
     value: &str,
     max_age_secs: i64,
 ) -> Result<HeaderValue, AppError> {
-    let secure = if state.session.secure_cookie {
+    let secure = if state.session.secure_cookie || origin.https {
         "; Secure"
     } else {
         ""
@@ -196,7 +200,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 /// every attempt is in the audit log.
 pub async fn login(
     State(state): State<AppState>,
-    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    origin: ClientOrigin,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
     let username = request.username.trim().to_owned();
@@ -212,8 +216,7 @@ pub async fn login(
     };
     let audit_id = state.db.begin_audit(&record).await?;
     state.metrics.record_audit_row();
-    let address = connection.map(|Extension(ConnectInfo(address))| address.ip());
-    let outcome = sign_in(&state, &username, &request.password, address).await;
+    let outcome = sign_in(&state, &username, &request.password, origin.address).await;
     let status = match &outcome {
         Ok(_) => StatusCode::OK,
         Err(error) => error.status(),
@@ -227,7 +230,7 @@ pub async fn login(
     state.db.finish_audit(audit_id, &finished).await?;
     let (user, token) = outcome?;
     let max_age = i64::from(state.session.absolute_timeout_hours) * 3600;
-    let cookie = session_cookie(&state, &token, max_age)?;
+    let cookie = session_cookie(&state, origin, &token, max_age)?;
     let info = UserInfo {
         username: user.username,
         role: user.role,
@@ -269,10 +272,11 @@ async fn sign_in(
 /// `POST /api/auth/logout`.
 pub async fn logout(
     State(state): State<AppState>,
+    origin: ClientOrigin,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
     state.db.delete_session(&user.token_hash).await?;
-    let cookie = session_cookie(&state, "", 0)?;
+    let cookie = session_cookie(&state, origin, "", 0)?;
     Ok(([(header::SET_COOKIE, cookie)], Json(user.info())).into_response())
 }
 

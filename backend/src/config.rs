@@ -1,7 +1,7 @@
 //! The server's configuration: one typed struct, read from a TOML file and then overridden
 //! by `FLASHDECK_*` environment variables.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -32,6 +32,11 @@ pub struct Config {
     /// key itself instead. Without either, arrays are registered in this file only.
     #[serde(default)]
     pub secret_key_file: Option<PathBuf>,
+    /// Addresses of the TLS-terminating proxies in front of the portal, whose
+    /// `X-Forwarded-For` and `X-Forwarded-Proto` are believed (for sign-in throttling and the
+    /// cookie's `Secure`); from anyone else those headers are ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpAddr>,
     /// The arrays the portal manages.
     #[serde(default, rename = "array")]
     pub arrays: Vec<ArrayConfig>,
@@ -182,9 +187,25 @@ impl Default for Config {
             frontend_dir: default_frontend_dir(),
             session: SessionConfig::default(),
             secret_key_file: None,
+            trusted_proxies: Vec::new(),
             arrays: Vec::new(),
         }
     }
+}
+
+/// An environment variable parsed as `T`, if set; an error naming it if it does not parse.
+fn parsed<T: std::str::FromStr>(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<T>, ConfigError> {
+    var(name)
+        .map(|text| {
+            text.trim().parse().map_err(|_| ConfigError::Env {
+                name,
+                message: format!("{text:?} is not a valid value"),
+            })
+        })
+        .transpose()
 }
 
 impl Config {
@@ -211,8 +232,9 @@ impl Config {
         toml::from_str(text).map_err(|error| error.to_string())
     }
 
-    /// Applies `FLASHDECK_LISTEN`, `FLASHDECK_DATA_DIR`, `FLASHDECK_DATABASE_URL` and
-    /// `FLASHDECK_FRONTEND_DIR` over the file's values.
+    /// Applies `FLASHDECK_LISTEN`, `FLASHDECK_DATA_DIR`, `FLASHDECK_DATABASE_URL`,
+    /// `FLASHDECK_FRONTEND_DIR`, `FLASHDECK_SECRET_KEY_FILE`, `FLASHDECK_TRUSTED_PROXIES` and
+    /// `FLASHDECK_SESSION_*` over the file's values.
     pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         if let Some(listen) = var("FLASHDECK_LISTEN") {
             self.listen = listen.parse().map_err(|_| ConfigError::Env {
@@ -231,6 +253,27 @@ impl Config {
         }
         if let Some(path) = var("FLASHDECK_SECRET_KEY_FILE") {
             self.secret_key_file = Some(path.into());
+        }
+        if let Some(list) = var("FLASHDECK_TRUSTED_PROXIES") {
+            self.trusted_proxies = list
+                .split(',')
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(|text| text.parse())
+                .collect::<Result<_, _>>()
+                .map_err(|_| ConfigError::Env {
+                    name: "FLASHDECK_TRUSTED_PROXIES",
+                    message: format!("{list:?} is not a comma-separated list of IP addresses"),
+                })?;
+        }
+        if let Some(minutes) = parsed(&var, "FLASHDECK_SESSION_IDLE_TIMEOUT_MINUTES")? {
+            self.session.idle_timeout_minutes = minutes;
+        }
+        if let Some(hours) = parsed(&var, "FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS")? {
+            self.session.absolute_timeout_hours = hours;
+        }
+        if let Some(secure) = parsed(&var, "FLASHDECK_SESSION_SECURE_COOKIE")? {
+            self.session.secure_cookie = secure;
         }
         Ok(self)
     }
@@ -324,6 +367,31 @@ mod tests {
             .with_env(|_| Some("nonsense".into()))
             .unwrap_err();
         assert!(error.to_string().contains("FLASHDECK_LISTEN"), "{error}");
+    }
+
+    #[test]
+    fn session_settings_and_proxies_come_from_the_environment_too() {
+        let env = |name: &str| match name {
+            "FLASHDECK_SESSION_IDLE_TIMEOUT_MINUTES" => Some("5".to_owned()),
+            "FLASHDECK_SESSION_SECURE_COOKIE" => Some("true".to_owned()),
+            "FLASHDECK_TRUSTED_PROXIES" => Some("10.0.0.2, ::1".to_owned()),
+            _ => None,
+        };
+        let config = Config::default().with_env(env).expect("applies");
+        assert_eq!(config.session.idle_timeout_minutes, 5);
+        assert!(config.session.secure_cookie);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        let error = Config::default()
+            .with_env(|name| {
+                (name == "FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS").then(|| "soon".to_owned())
+            })
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS"),
+            "{error}"
+        );
     }
 
     #[test]

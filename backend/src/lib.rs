@@ -12,6 +12,7 @@ pub mod error;
 pub mod guard;
 pub mod health;
 pub mod metrics;
+pub mod origin;
 pub mod registration;
 pub mod secrets;
 pub mod server;

@@ -176,7 +176,8 @@ async fn serve(config: Config) -> MainResult {
     for array in registry.summaries() {
         tracing::info!(array = %array.name, url = %array.url, auth = array.auth_method.label(), "array registered");
     }
-    let mut state = AppState::new(db.clone(), registry, config.session);
+    let mut state = AppState::new(db.clone(), registry, config.session)
+        .with_trusted_proxies(&config.trusted_proxies);
     match config.secret_key(|name| std::env::var(name).ok())? {
         Some(key) => state = state.with_secret_key(key),
         None => tracing::info!(

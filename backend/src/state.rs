@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::arrays::ArrayRegistry;
@@ -18,6 +19,8 @@ pub struct AppState {
     /// be registered in the configuration file.
     pub secret_key: Option<SecretKey>,
     pub metrics: Arc<Metrics>,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl AppState {
@@ -28,7 +31,13 @@ impl AppState {
             session,
             secret_key: None,
             metrics: Arc::default(),
+            trusted_proxies: Arc::from([]),
         }
+    }
+
+    pub fn with_trusted_proxies(mut self, proxies: &[IpAddr]) -> Self {
+        self.trusted_proxies = Arc::from(proxies);
+        self
     }
 
     pub fn with_secret_key(mut self, key: SecretKey) -> Self {
