@@ -44,6 +44,9 @@ enum Command {
     /// Work with the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Exit 0 if the server at the configured listen address answers /healthz: the container
+    /// image's health check, which has no curl to call.
+    Healthcheck,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +111,7 @@ async fn run() -> MainResult {
             frontend_dir,
         } => demo(listen, data_dir, frontend_dir).await,
         Command::Config(ConfigCommand::Check) => check_config(cli.config.as_deref()),
+        Command::Healthcheck => healthcheck(&Config::load(cli.config.as_deref())?),
         Command::User(UserCommand::Add {
             name,
             role,
@@ -121,6 +125,27 @@ async fn run() -> MainResult {
             )
             .await
         }
+    }
+}
+
+fn healthcheck(config: &Config) -> MainResult {
+    use std::io::Write;
+    let mut address = config.listen;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let timeout = std::time::Duration::from_secs(3);
+    let mut stream = std::net::TcpStream::connect_timeout(&address, timeout)
+        .map_err(|error| format!("nothing answers at {address}: {error}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    write!(stream, "GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status = answer.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) == Some("200") {
+        Ok(())
+    } else {
+        Err(format!("{address}/healthz answered {status:?}").into())
     }
 }
 

@@ -78,3 +78,18 @@ fn problems_are_named_and_fail_the_check() {
     assert!(!ok);
     assert!(text.contains("database_url"), "{text}");
 }
+
+#[test]
+fn the_health_check_fails_when_nothing_answers() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    let output = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
+        .arg("healthcheck")
+        .env("FLASHDECK_LISTEN", format!("127.0.0.1:{port}"))
+        .output()
+        .expect("flashdeck runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing answers"));
+}

@@ -42,6 +42,12 @@ async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
         .await
         .expect("answer");
     assert_eq!(me.status(), 200, "a session made on one works on the other");
+    let health = std::process::Command::new(env!("CARGO_BIN_EXE_flashdeck"))
+        .arg("healthcheck")
+        .env("FLASHDECK_LISTEN", second.url.trim_start_matches("http://"))
+        .status()
+        .expect("flashdeck runs");
+    assert!(health.success(), "the health check finds a running server");
 
     for (index, portal) in [&first, &second, &first, &second].into_iter().enumerate() {
         let created = call(
