@@ -59,77 +59,60 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::TooManyAttempts { retry_after_secs } = self {
-            let message = self.to_string();
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                Json(ApiError::new(message)),
-            )
-                .into_response();
-        }
-        let (status, body) = match self {
-            AppError::Unauthenticated => (
-                StatusCode::UNAUTHORIZED,
-                ApiError::new("Sign in to continue."),
-            ),
+        let status = self.status();
+        let retry_after = match &self {
+            AppError::TooManyAttempts { retry_after_secs } => Some(retry_after_secs.to_string()),
+            _ => None,
+        };
+        let body = match self {
+            AppError::Unauthenticated => ApiError::new("Sign in to continue."),
             AppError::BadCredentials | AppError::TooManyAttempts { .. } => {
-                (self.status(), ApiError::new(self.to_string()))
+                ApiError::new(self.to_string())
             }
-            AppError::Forbidden(message) => (StatusCode::FORBIDDEN, ApiError::new(message)),
-            AppError::NotFound(message) => (StatusCode::NOT_FOUND, ApiError::new(message)),
-            AppError::Invalid(error) => (StatusCode::BAD_REQUEST, error),
+            AppError::Forbidden(message) | AppError::NotFound(message) => ApiError::new(message),
+            AppError::Invalid(error) => error,
             AppError::Array { error, field } => array_error(&error, field),
             AppError::Database(error) => {
                 tracing::error!(%error, "database error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ApiError::new("Internal error: the portal database failed."),
-                )
+                ApiError::new("Internal error: the portal database failed.")
             }
             AppError::Internal(message) => {
                 tracing::error!(%message, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ApiError::new("Internal error."),
-                )
+                ApiError::new("Internal error.")
             }
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(value) = retry_after.and_then(|text| header::HeaderValue::from_str(&text).ok())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 
-/// An array's refusal of the user's request keeps its status and message; a failure of the
-/// portal's own link to the array (credentials, network, TLS) is a 502.
-fn array_error(error: &flasharray::Error, field: Option<&'static str>) -> (StatusCode, ApiError) {
+/// The body for an array's failure: a refusal of the user's request keeps the array's
+/// message (its status is kept by [`AppError::status`]); a failure of the portal's own link
+/// to the array (credentials, network, TLS) is described as such, with a 502.
+fn array_error(error: &flasharray::Error, field: Option<&'static str>) -> ApiError {
     let request_id = error.request_id().map(str::to_owned);
-    match refused_request(error) {
-        Some(status) => {
-            let message = error
-                .array_errors()
-                .iter()
-                .map(|item| item.message.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            (
-                status,
-                ApiError {
-                    message,
-                    field: field.map(str::to_owned),
-                    request_id,
-                },
-            )
+    if refused_request(error).is_some() {
+        let message = error
+            .array_errors()
+            .iter()
+            .map(|item| item.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        ApiError {
+            message,
+            field: field.map(str::to_owned),
+            request_id,
         }
-        None => {
-            tracing::warn!(%error, "array call failed");
-            (
-                StatusCode::BAD_GATEWAY,
-                ApiError {
-                    message: error.to_string(),
-                    field: None,
-                    request_id,
-                },
-            )
+    } else {
+        tracing::warn!(%error, "array call failed");
+        ApiError {
+            message: error.to_string(),
+            field: None,
+            request_id,
         }
     }
 }

@@ -110,15 +110,6 @@ pub enum Identity {
     PerUser,
 }
 
-impl Identity {
-    pub fn label(self) -> &'static str {
-        match self {
-            Identity::Service => "service identity",
-            Identity::PerUser => "per-user identity",
-        }
-    }
-}
-
 /// A registered array, as the portal lists it (`GET /api/arrays`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArraySummary {

@@ -98,7 +98,7 @@ pub async fn test_registered(
     Path(name): Path<String>,
 ) -> Result<Json<ConnectionTest>, AppError> {
     let array = super::array(&state, &user, &name)?;
-    Ok(Json(test_connection(&array.client).await?))
+    Ok(Json(test_connection(&array).await?))
 }
 
 /// `DELETE /api/arrays/{array}`: only arrays registered in the portal; the configuration

@@ -32,15 +32,14 @@ pub async fn list(
     Path(array_name): Path<String>,
     Query(query): Query<ConnectionQuery>,
 ) -> Result<Json<Vec<Connection>>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     let target = match (&query.host, &query.host_group) {
         (Some(host), _) => Some(ConnectionTarget::Host(host)),
         (_, Some(group)) => Some(ConnectionTarget::HostGroup(group)),
         (None, None) => None,
     };
     Ok(Json(
-        entry
-            .client
+        client
             .list_connections(target, query.volume.as_deref())
             .await?,
     ))
@@ -53,10 +52,9 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<ConnectionRequest>,
 ) -> Result<(StatusCode, Json<Connection>), AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     let target = target(&request)?;
-    let connection = entry
-        .client
+    let connection = client
         .connect(target, &request.volume, request.lun)
         .await
         .map_err(|error| {
@@ -80,9 +78,9 @@ pub async fn delete(
     Path(array_name): Path<String>,
     Query(request): Query<ConnectionRequest>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     let target = target(&request)?;
-    entry.client.disconnect(target, &request.volume).await?;
+    client.disconnect(target, &request.volume).await?;
     tracing::info!(user = %user.user.username, array = %array_name, volume = %request.volume, "volume disconnected");
     Ok(StatusCode::NO_CONTENT)
 }

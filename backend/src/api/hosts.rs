@@ -21,8 +21,8 @@ pub async fn list(
     user: CurrentUser,
     Path(array_name): Path<String>,
 ) -> Result<Json<Vec<Host>>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    Ok(Json(entry.client.list_hosts().await?))
+    let client = array(&state, &user, &array_name)?;
+    Ok(Json(client.list_hosts().await?))
 }
 
 /// `POST /api/arrays/{array}/hosts`: ports are normalised before the array sees them.
@@ -32,10 +32,9 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateHostRequest>,
 ) -> Result<(StatusCode, Json<Host>), AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     let request = validate_create_host(&request).map_err(AppError::Invalid)?;
-    let host = entry
-        .client
+    let host = client
         .create_host(&request.name, &request.host)
         .await
         .map_err(|error| {
@@ -81,24 +80,20 @@ pub async fn change(
     Path((array_name, host)): Path<(String, String)>,
     ApiJson(change): ApiJson<HostPatch>,
 ) -> Result<Json<Host>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     let change = validate_host_change(&change).map_err(AppError::Invalid)?;
-    let changed = entry
-        .client
-        .patch_host(&host, &change)
-        .await
-        .map_err(|error| {
-            let ports: Vec<&String> = change
-                .add_iqns
-                .iter()
-                .chain(&change.add_wwns)
-                .chain(&change.add_nqns)
-                .chain(&change.remove_iqns)
-                .chain(&change.remove_wwns)
-                .chain(&change.remove_nqns)
-                .collect();
-            port_or_name_refusal(error, change.name.as_deref().unwrap_or(&host), &ports)
-        })?;
+    let changed = client.patch_host(&host, &change).await.map_err(|error| {
+        let ports: Vec<&String> = change
+            .add_iqns
+            .iter()
+            .chain(&change.add_wwns)
+            .chain(&change.add_nqns)
+            .chain(&change.remove_iqns)
+            .chain(&change.remove_wwns)
+            .chain(&change.remove_nqns)
+            .collect();
+        port_or_name_refusal(error, change.name.as_deref().unwrap_or(&host), &ports)
+    })?;
     tracing::info!(user = %user.user.username, array = %array_name, %host, "host changed");
     Ok(Json(changed))
 }
@@ -109,8 +104,8 @@ pub async fn delete(
     user: CurrentUser,
     Path((array_name, host)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry.client.delete_host(&host).await?;
+    let client = array(&state, &user, &array_name)?;
+    client.delete_host(&host).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %host, "host deleted");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -121,8 +116,8 @@ pub async fn list_groups(
     user: CurrentUser,
     Path(array_name): Path<String>,
 ) -> Result<Json<Vec<HostGroup>>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    Ok(Json(entry.client.list_host_groups().await?))
+    let client = array(&state, &user, &array_name)?;
+    Ok(Json(client.list_host_groups().await?))
 }
 
 /// `POST /api/arrays/{array}/host-groups`.
@@ -132,11 +127,10 @@ pub async fn create_group(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateHostGroupRequest>,
 ) -> Result<(StatusCode, Json<HostGroup>), AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     validate_object_name("Host group", &request.name)
         .map_err(|message| AppError::Invalid(shared::api::ApiError::for_field("name", message)))?;
-    let group = entry
-        .client
+    let group = client
         .create_host_group(&request.name)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
@@ -151,8 +145,8 @@ pub async fn delete_group(
     user: CurrentUser,
     Path((array_name, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry.client.delete_host_group(&group).await?;
+    let client = array(&state, &user, &array_name)?;
+    client.delete_host_group(&group).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, "host group deleted");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -163,8 +157,8 @@ pub async fn add_member(
     user: CurrentUser,
     Path((array_name, group, host)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry.client.add_hosts_to_group(&group, &[&host]).await?;
+    let client = array(&state, &user, &array_name)?;
+    client.add_hosts_to_group(&group, &[&host]).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, %host, "host added to group");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -175,8 +169,8 @@ pub async fn remove_member(
     user: CurrentUser,
     Path((array_name, group, host)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry.client.remove_host_from_group(&group, &host).await?;
+    let client = array(&state, &user, &array_name)?;
+    client.remove_host_from_group(&group, &host).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, %host, "host removed from group");
     Ok(StatusCode::NO_CONTENT)
 }

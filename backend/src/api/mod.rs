@@ -388,22 +388,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 /// The registered array `name` as `user` reaches it: refused outside the user's scope, a
 /// 404 that names it if there is none, and acting as the user on an array set up for
 /// per-user identity.
-fn array(state: &AppState, user: &CurrentUser, name: &str) -> Result<ArrayAccess, AppError> {
+fn array(state: &AppState, user: &CurrentUser, name: &str) -> Result<ArrayClient, AppError> {
     user.require_array(name)?;
     let entry = state
         .arrays
         .get(name)
         .ok_or_else(|| AppError::NotFound(format!("No array named {name} is registered.")))?;
-    let client = match entry.summary.identity {
-        Identity::Service => entry.client.clone(),
-        Identity::PerUser => entry.client.as_user(user.user.identity_on_arrays())?,
-    };
-    Ok(ArrayAccess { client })
-}
-
-/// An array as one request reaches it.
-struct ArrayAccess {
-    client: ArrayClient,
+    match entry.summary.identity {
+        Identity::Service => Ok(entry.client.clone()),
+        Identity::PerUser => Ok(entry.client.as_user(user.user.identity_on_arrays())?),
+    }
 }
 
 /// An array's refusal, tied to `field` when the array names one of `objects` as its context

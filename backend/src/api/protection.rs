@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use flasharray::ArrayClient;
 use serde::Deserialize;
 use shared::api::{
     ApiError, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
@@ -12,7 +13,7 @@ use shared::api::{
 use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch};
 use shared::names::validate_object_name;
 
-use super::{ApiJson, ArrayAccess, array, refusal_about};
+use super::{ApiJson, array, refusal_about};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -44,12 +45,9 @@ pub async fn list(
     Path(array_name): Path<String>,
     Query(query): Query<DestroyedQuery>,
 ) -> Result<Json<Vec<ProtectionGroup>>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     Ok(Json(
-        entry
-            .client
-            .list_protection_groups(Some(query.destroyed))
-            .await?,
+        client.list_protection_groups(Some(query.destroyed)).await?,
     ))
 }
 
@@ -60,11 +58,10 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateProtectionGroupRequest>,
 ) -> Result<(StatusCode, Json<ProtectionGroup>), AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     validate_object_name("Protection group", &request.name)
         .map_err(|message| AppError::Invalid(ApiError::for_field("name", message)))?;
-    let group = entry
-        .client
+    let group = client
         .create_protection_group(&request.name)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
@@ -72,17 +69,15 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(group)))
 }
 
-async fn detail(entry: &ArrayAccess, name: &str) -> Result<ProtectionGroupDetail, AppError> {
-    let group = entry
-        .client
+async fn detail(client: &ArrayClient, name: &str) -> Result<ProtectionGroupDetail, AppError> {
+    let group = client
         .list_protection_groups(None)
         .await?
         .into_iter()
         .find(|group| group.name == name)
         .ok_or_else(|| AppError::NotFound(format!("No protection group named {name}.")))?;
     for kind in KINDS {
-        let members: Vec<String> = entry
-            .client
+        let members: Vec<String> = client
             .list_group_members(client_kind(kind), Some(name))
             .await?
             .into_iter()
@@ -109,8 +104,8 @@ pub async fn get_one(
     user: CurrentUser,
     Path((array_name, group)): Path<(String, String)>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    Ok(Json(detail(&entry, &group).await?))
+    let client = array(&state, &user, &array_name)?;
+    Ok(Json(detail(&client, &group).await?))
 }
 
 /// `PATCH /api/arrays/{array}/protection-groups/{group}`: schedule, retention, rename,
@@ -121,8 +116,8 @@ pub async fn change(
     Path((array_name, group)): Path<(String, String)>,
     ApiJson(patch): ApiJson<ProtectionGroupPatch>,
 ) -> Result<Json<ProtectionGroup>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    let changed = entry.client.patch_protection_group(&group, &patch).await?;
+    let client = array(&state, &user, &array_name)?;
+    let changed = client.patch_protection_group(&group, &patch).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, "protection group changed");
     Ok(Json(changed))
 }
@@ -133,8 +128,8 @@ pub async fn eradicate(
     user: CurrentUser,
     Path((array_name, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry.client.eradicate_protection_group(&group).await?;
+    let client = array(&state, &user, &array_name)?;
+    client.eradicate_protection_group(&group).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, "protection group eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -146,15 +141,14 @@ pub async fn add_members(
     Path((array_name, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<MembersRequest>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     if request.names.is_empty() {
         return Err(AppError::Invalid(ApiError::for_field(
             "names",
             format!("Name the {} to add.", request.kind.label()),
         )));
     }
-    entry
-        .client
+    client
         .add_group_members(client_kind(request.kind), &group, &request.names)
         .await
         // The form has only the kind and the names; whatever the array refuses is about them.
@@ -163,7 +157,7 @@ pub async fn add_members(
             field: Some("names"),
         })?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, members = %request.names.join(","), "protection group members added");
-    Ok(Json(detail(&entry, &group).await?))
+    Ok(Json(detail(&client, &group).await?))
 }
 
 /// `DELETE /api/arrays/{array}/protection-groups/{group}/members` with the members in the body.
@@ -173,15 +167,14 @@ pub async fn remove_members(
     Path((array_name, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<MembersRequest>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     for member in &request.names {
-        entry
-            .client
+        client
             .remove_group_member(client_kind(request.kind), &group, member)
             .await?;
     }
     tracing::info!(user = %user.user.username, array = %array_name, %group, members = %request.names.join(","), "protection group members removed");
-    Ok(Json(detail(&entry, &group).await?))
+    Ok(Json(detail(&client, &group).await?))
 }
 
 /// `GET /api/arrays/{array}/protection-groups/{group}/snapshots?destroyed=`: newest first,
@@ -192,13 +185,12 @@ pub async fn snapshots(
     Path((array_name, group)): Path<(String, String)>,
     Query(query): Query<DestroyedQuery>,
 ) -> Result<Json<Vec<GroupSnapshotDetail>>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    let mut group_snapshots = entry
-        .client
+    let client = array(&state, &user, &array_name)?;
+    let mut group_snapshots = client
         .list_group_snapshots(Some(&group), Some(query.destroyed))
         .await?;
     group_snapshots.sort_by(|a, b| b.created.cmp(&a.created).then(b.name.cmp(&a.name)));
-    let volume_snapshots = entry.client.list_volume_snapshots(None, None).await?;
+    let volume_snapshots = client.list_volume_snapshots(None, None).await?;
     let details = group_snapshots
         .into_iter()
         .map(|snapshot| {
@@ -221,13 +213,12 @@ pub async fn snapshot_now(
     Path((array_name, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<GroupSnapshotRequest>,
 ) -> Result<(StatusCode, Json<GroupSnapshotDetail>), AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     if let Some(suffix) = &request.suffix {
         validate_object_name("Snapshot suffix", suffix)
             .map_err(|message| AppError::Invalid(ApiError::for_field("suffix", message)))?;
     }
-    let snapshot = entry
-        .client
+    let snapshot = client
         .create_group_snapshot(&group, request.suffix.as_deref(), request.apply_retention)
         .await
         .map_err(|error| {
@@ -239,8 +230,7 @@ pub async fn snapshot_now(
             refusal_about(error, &[name], "suffix")
         })?;
     let prefix = format!("{}.", snapshot.name);
-    let volumes = entry
-        .client
+    let volumes = client
         .list_volume_snapshots(None, None)
         .await?
         .into_iter()
@@ -265,9 +255,8 @@ pub async fn change_snapshot(
     Path((array_name, snapshot)): Path<(String, String)>,
     ApiJson(change): ApiJson<DestroyedChange>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry
-        .client
+    let client = array(&state, &user, &array_name)?;
+    client
         .set_group_snapshot_destroyed(&snapshot, change.destroyed)
         .await?;
     tracing::info!(user = %user.user.username, array = %array_name, %snapshot, destroyed = change.destroyed, "protection group snapshot changed");
@@ -280,8 +269,8 @@ pub async fn eradicate_snapshot(
     user: CurrentUser,
     Path((array_name, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry.client.eradicate_group_snapshot(&snapshot).await?;
+    let client = array(&state, &user, &array_name)?;
+    client.eradicate_group_snapshot(&snapshot).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "protection group snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,16 +4,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use flasharray::ArrayClient;
 use shared::api::{RecycleAction, RecycleBin, RecycledItem, RecycledKind};
 use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
 
-use super::{ApiJson, ArrayAccess, array};
+use super::{ApiJson, array};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 
-async fn destroyed_on(entry: &ArrayAccess) -> Result<Vec<RecycledItem>, flasharray::Error> {
-    let array = entry.client.name().to_owned();
+async fn destroyed_on(client: &ArrayClient) -> Result<Vec<RecycledItem>, flasharray::Error> {
+    let array = client.name().to_owned();
     let item = |kind, name: String, time_remaining: Option<i64>| RecycledItem {
         array: array.clone(),
         kind,
@@ -24,16 +25,15 @@ async fn destroyed_on(entry: &ArrayAccess) -> Result<Vec<RecycledItem>, flasharr
         destroyed: Some(true),
         ..flasharray::VolumeQuery::default()
     };
-    let mut items: Vec<RecycledItem> = entry
-        .client
+    let mut items: Vec<RecycledItem> = client
         .list_volumes(&query)
         .await?
         .items
         .into_iter()
         .map(|volume| item(RecycledKind::Volume, volume.name, volume.time_remaining))
         .collect();
-    let groups = entry.client.list_protection_groups(Some(true)).await?;
-    let group_snapshots = entry.client.list_group_snapshots(None, Some(true)).await?;
+    let groups = client.list_protection_groups(Some(true)).await?;
+    let group_snapshots = client.list_group_snapshots(None, Some(true)).await?;
     // Snapshots inside a group snapshot come back with it; they are not listed twice.
     let in_group = |name: &str| {
         group_snapshots
@@ -41,8 +41,7 @@ async fn destroyed_on(entry: &ArrayAccess) -> Result<Vec<RecycledItem>, flasharr
             .any(|group| name.starts_with(&format!("{}.", group.name)))
     };
     items.extend(
-        entry
-            .client
+        client
             .list_volume_snapshots(None, Some(true))
             .await?
             .into_iter()
@@ -82,8 +81,8 @@ pub async fn list(
         if !user.user.may_use_array(&summary.name) {
             continue;
         }
-        let entry = array(&state, &user, &summary.name)?;
-        match destroyed_on(&entry).await {
+        let client = array(&state, &user, &summary.name)?;
+        match destroyed_on(&client).await {
             Ok(items) => bin.items.extend(items),
             Err(error) => bin.errors.push(format!("{}: {error}", summary.name)),
         }
@@ -102,8 +101,7 @@ pub async fn recover(
     user: CurrentUser,
     ApiJson(action): ApiJson<RecycleAction>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &action.array)?;
-    let client = &entry.client;
+    let client = array(&state, &user, &action.array)?;
     match action.kind {
         RecycledKind::Volume => {
             let patch = VolumePatch {
@@ -142,8 +140,7 @@ pub async fn eradicate(
     user: CurrentUser,
     ApiJson(action): ApiJson<RecycleAction>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &action.array)?;
-    let client = &entry.client;
+    let client = array(&state, &user, &action.array)?;
     match action.kind {
         RecycledKind::Volume => client.eradicate_volume(&action.name).await?,
         RecycledKind::Snapshot => client.eradicate_volume_snapshot(&action.name).await?,

@@ -24,10 +24,9 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<SnapshotRequest>,
 ) -> Result<(StatusCode, Json<Vec<VolumeSnapshot>>), AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     validate_snapshot_request(&request).map_err(AppError::Invalid)?;
-    let snapshots = entry
-        .client
+    let snapshots = client
         .create_volume_snapshots(&request.volumes, request.suffix.as_deref())
         .await
         .map_err(|error| {
@@ -61,9 +60,8 @@ pub async fn list(
     Path(array_name): Path<String>,
     Query(query): Query<SnapshotListQuery>,
 ) -> Result<Json<Vec<VolumeSnapshot>>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    let mut snapshots = entry
-        .client
+    let client = array(&state, &user, &array_name)?;
+    let mut snapshots = client
         .list_volume_snapshots(query.volume.as_deref(), query.destroyed)
         .await?;
     snapshots.sort_by(|a, b| a.created.cmp(&b.created).then(a.name.cmp(&b.name)));
@@ -77,9 +75,8 @@ pub async fn change(
     Path((array_name, snapshot)): Path<(String, String)>,
     ApiJson(patch): ApiJson<VolumeSnapshotPatch>,
 ) -> Result<Json<VolumeSnapshot>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    let changed = entry
-        .client
+    let client = array(&state, &user, &array_name)?;
+    let changed = client
         .patch_volume_snapshot(&snapshot, &patch)
         .await
         .map_err(|error| AppError::Array {
@@ -96,8 +93,8 @@ pub async fn eradicate(
     user: CurrentUser,
     Path((array_name, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry.client.eradicate_volume_snapshot(&snapshot).await?;
+    let client = array(&state, &user, &array_name)?;
+    client.eradicate_volume_snapshot(&snapshot).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -125,7 +122,7 @@ pub async fn restore(
     Path((array_name, volume)): Path<(String, String)>,
     ApiJson(request): ApiJson<RestoreRequest>,
 ) -> Result<Json<RestoreResult>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     if !request.overwrite {
         return Err(AppError::Invalid(ApiError::for_field(
             "overwrite",
@@ -136,18 +133,14 @@ pub async fn restore(
     }
     let safety_snapshot = if request.safety_snapshot {
         let suffix = safety_suffix(crate::auth::unix_now() * 1000);
-        let taken = entry
-            .client
+        let taken = client
             .create_volume_snapshots(std::slice::from_ref(&volume), Some(&suffix))
             .await?;
         taken.into_iter().next()
     } else {
         None
     };
-    let restored = entry
-        .client
-        .copy_volume(&request.snapshot, &volume, true)
-        .await?;
+    let restored = client.copy_volume(&request.snapshot, &volume, true).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %volume, snapshot = %request.snapshot, "volume restored");
     Ok(Json(RestoreResult {
         volume: restored,
@@ -163,11 +156,10 @@ pub async fn copy(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CopyRequest>,
 ) -> Result<(StatusCode, Json<Volume>), AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     validate_object_name("Volume", &request.name)
         .map_err(|message| AppError::Invalid(ApiError::for_field("name", message)))?;
-    let copied = entry
-        .client
+    let copied = client
         .copy_volume(&request.source, &request.name, false)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;

@@ -124,13 +124,7 @@ pub async fn change(
     state.db.update_user(user.id, &update).await?;
     tracing::info!(admin = %admin.user.username, user = %name, "user changed");
     let changed = existing(&state, &name).await?;
-    let sessions = state
-        .db
-        .users()
-        .await?
-        .into_iter()
-        .find(|(user, _)| user.id == changed.id)
-        .map_or(0, |(_, sessions)| sessions);
+    let sessions = state.db.count_sessions_of(changed.id).await?;
     Ok(Json(summary(changed, sessions)))
 }
 

@@ -40,7 +40,7 @@ pub async fn list(
     Path(array_name): Path<String>,
     Query(request): Query<VolumeListQuery>,
 ) -> Result<Json<VolumeList>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     let sort = request
         .sort
         .as_deref()
@@ -62,7 +62,7 @@ pub async fn list(
         total_item_count: true,
         ..VolumeQuery::default()
     };
-    let page = entry.client.list_volumes(&query).await?;
+    let page = client.list_volumes(&query).await?;
     let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
     let names: Vec<String> = page
         .items
@@ -70,7 +70,7 @@ pub async fn list(
         .map(|volume| volume.name.clone())
         .collect();
     let mut protection_groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for membership in entry.client.volume_protection_groups(&names).await? {
+    for membership in client.volume_protection_groups(&names).await? {
         if let (Some(volume), Some(group)) = (membership.member.name, membership.group.name) {
             protection_groups.entry(volume).or_default().push(group);
         }
@@ -88,12 +88,12 @@ pub async fn get_one(
     user: CurrentUser,
     Path((array_name, volume)): Path<(String, String)>,
 ) -> Result<Json<Volume>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     let query = VolumeQuery {
         names: vec![volume.clone()],
         ..VolumeQuery::default()
     };
-    let page = entry.client.list_volumes(&query).await?;
+    let page = client.list_volumes(&query).await?;
     page.items
         .into_iter()
         .next()
@@ -109,10 +109,9 @@ pub async fn create(
     Path(array_name): Path<String>,
     ApiJson(request): ApiJson<CreateVolumeRequest>,
 ) -> Result<(StatusCode, Json<Vec<Volume>>), AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     let names = validate_create_volume(&request).map_err(AppError::Invalid)?;
-    let created = entry
-        .client
+    let created = client
         .create_volumes(&names, request.provisioned)
         .await
         .map_err(|error| refusal_about(error, &names, "name"))?;
@@ -128,7 +127,7 @@ pub async fn change(
     Path((array_name, volume)): Path<(String, String)>,
     ApiJson(change): ApiJson<VolumeChange>,
 ) -> Result<Json<Volume>, AppError> {
-    let entry = array(&state, &user, &array_name)?;
+    let client = array(&state, &user, &array_name)?;
     validate_volume_change(&change).map_err(AppError::Invalid)?;
     let field = if change.patch.name.is_some() {
         "name"
@@ -137,8 +136,7 @@ pub async fn change(
     } else {
         "volume"
     };
-    let changed = entry
-        .client
+    let changed = client
         .patch_volume(&volume, &change.patch, change.truncate)
         .await
         .map_err(|error| AppError::Array {
@@ -156,8 +154,8 @@ pub async fn eradicate(
     user: CurrentUser,
     Path((array_name, volume)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let entry = array(&state, &user, &array_name)?;
-    entry.client.eradicate_volume(&volume).await?;
+    let client = array(&state, &user, &array_name)?;
+    client.eradicate_volume(&volume).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %volume, "volume eradicated");
     Ok(StatusCode::NO_CONTENT)
 }

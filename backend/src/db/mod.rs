@@ -23,7 +23,6 @@ pub use users::{User, UserUpdate};
 #[derive(Debug, Clone)]
 pub struct Database {
     pool: AnyPool,
-    kind: DatabaseKind,
 }
 
 /// Which database a URL names.
@@ -97,11 +96,7 @@ impl Database {
             DatabaseKind::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             DatabaseKind::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Self { pool, kind })
-    }
-
-    pub fn kind(&self) -> DatabaseKind {
-        self.kind
+        Ok(Self { pool })
     }
 
     /// Answers when the database does: for readiness checks.

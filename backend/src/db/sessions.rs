@@ -76,6 +76,17 @@ impl Database {
             .rows_affected())
     }
 
+    /// Sessions a user has, as stored (expired ones go when next used).
+    pub async fn count_sessions_of(&self, user_id: i64) -> Result<i64, DbError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
     /// Sessions within both limits, whichever replica opened them.
     pub async fn count_open_sessions(
         &self,
