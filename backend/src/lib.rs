@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod guard;
 pub mod health;
+pub mod healthcheck;
 pub mod metrics;
 pub mod origin;
 pub mod registration;

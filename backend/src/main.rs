@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use backend::AppState;
 use backend::arrays::ArrayRegistry;
 use backend::auth::{hash_password, unix_now};
-use backend::config::Config;
+use backend::config::{Config, Environment};
 use backend::db::{Database, DatabaseKind, DbError};
 use backend::server::check_frontend_dir;
 use clap::{Parser, Subcommand};
 use shared::api::Role;
+use tls_listener::{ServerCertificate, TlsListener};
 
 /// Flashdeck: administer a fleet of Pure Storage FlashArrays from the browser.
 #[derive(Debug, Parser)]
@@ -102,64 +103,40 @@ async fn run() -> MainResult {
             .init();
     }
     let cli = Cli::parse();
+    let env = Environment::from_process();
+    let load = || Config::load(cli.config.as_deref(), &env);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(Config::load(cli.config.as_deref())?).await,
+        Command::Serve => serve(load()?, &env).await,
         #[cfg(feature = "demo")]
         Command::Demo {
             listen,
             data_dir,
             frontend_dir,
         } => demo(listen, data_dir, frontend_dir).await,
-        Command::Config(ConfigCommand::Check) => check_config(cli.config.as_deref()),
-        Command::Healthcheck => healthcheck(&Config::load(cli.config.as_deref())?),
+        Command::Config(ConfigCommand::Check) => check_config(cli.config.as_deref(), &env),
+        Command::Healthcheck => Ok(backend::healthcheck::check(&load()?)?),
         Command::User(UserCommand::Add {
             name,
             role,
             password_file,
-        }) => {
-            add_user(
-                &Config::load(cli.config.as_deref())?,
-                &name,
-                role,
-                password_file,
-            )
-            .await
-        }
+        }) => add_user(&load()?, &name, role, password_file).await,
     }
 }
 
-fn healthcheck(config: &Config) -> MainResult {
-    use std::io::Write;
-    let mut address = config.listen;
-    if address.ip().is_unspecified() {
-        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
-    let timeout = std::time::Duration::from_secs(3);
-    let mut stream = std::net::TcpStream::connect_timeout(&address, timeout)
-        .map_err(|error| format!("nothing answers at {address}: {error}"))?;
-    stream.set_read_timeout(Some(timeout))?;
-    write!(stream, "GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    let status = answer.lines().next().unwrap_or_default();
-    if status.split_whitespace().nth(1) == Some("200") {
-        Ok(())
-    } else {
-        Err(format!("{address}/healthz answered {status:?}").into())
-    }
-}
-
-fn check_config(path: Option<&std::path::Path>) -> MainResult {
+fn check_config(path: Option<&std::path::Path>, env: &Environment) -> MainResult {
     let path = path.ok_or("give the file to check with --config FILE (or FLASHDECK_CONFIG)")?;
-    let config = Config::load(Some(path))?;
+    let config = Config::load(Some(path), env)?;
     let database = config.database_url();
     let kind = DatabaseKind::of_url(&database).ok_or_else(|| {
         format!("database_url: {database:?} is neither sqlite://PATH nor postgres://…")
     })?;
     let registry = ArrayRegistry::from_config(&config.arrays)?;
-    let secret_key = config.secret_key(|name| std::env::var(name).ok())?;
+    let secret_key = config.secret_key(env)?;
+    if let Some(tls) = &config.tls {
+        ServerCertificate::from_pem_files(&tls.certificate_file, &tls.key_file)?;
+    }
     println!(
-        "{}: ok; {} array(s) ({}); database: {}; secret key for arrays registered in the UI: {}",
+        "{}: ok; {} array(s) ({}); database: {}; serving {}; secret key for arrays registered in the UI: {}",
         path.display(),
         registry.summaries().len(),
         registry
@@ -171,6 +148,11 @@ fn check_config(path: Option<&std::path::Path>) -> MainResult {
         match kind {
             DatabaseKind::Sqlite => "SQLite",
             DatabaseKind::Postgres => "PostgreSQL",
+        },
+        if config.tls.is_some() {
+            "HTTPS"
+        } else {
+            "HTTP"
         },
         if secret_key.is_some() {
             "set"
@@ -193,17 +175,28 @@ async fn open_database(config: &Config) -> Result<Database, Box<dyn std::error::
     Ok(Database::connect(&config.database_url()).await?)
 }
 
-async fn serve(config: Config) -> MainResult {
+async fn serve(mut config: Config, env: &Environment) -> MainResult {
     check_frontend_dir(&config.frontend_dir)?;
+    let certificate = match &config.tls {
+        Some(tls) => {
+            // Served over HTTPS, the session cookie must never travel over plain HTTP.
+            config.session.secure_cookie = true;
+            Some(ServerCertificate::from_pem_files(
+                &tls.certificate_file,
+                &tls.key_file,
+            )?)
+        }
+        None => None,
+    };
     let db = open_database(&config).await?;
-    create_first_admin_from_env(&db).await?;
+    create_first_admin(&db, env).await?;
     let registry = ArrayRegistry::from_config(&config.arrays)?;
     for array in registry.summaries() {
         tracing::info!(array = %array.name, url = %array.url, auth = array.auth_method.label(), "array registered");
     }
     let mut state = AppState::new(db.clone(), registry, config.session)
         .with_trusted_proxies(&config.trusted_proxies);
-    match config.secret_key(|name| std::env::var(name).ok())? {
+    match config.secret_key(env)? {
         Some(key) => state = state.with_secret_key(key),
         None => tracing::info!(
             "no secret key: arrays can be registered in the configuration file only (set \
@@ -214,25 +207,32 @@ async fn serve(config: Config) -> MainResult {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
-    tracing::info!("Flashdeck on http://{}", listener.local_addr()?);
+    let address = listener.local_addr()?;
     let app = backend::router(state.clone(), &config.frontend_dir);
-    backend::serve(listener, app, shutdown_signal()).await?;
+    match certificate {
+        Some(certificate) => {
+            tracing::info!("Flashdeck on https://{address}");
+            let listener = TlsListener::new(listener, certificate.server_config()?)?;
+            backend::serve(listener, app, shutdown_signal()).await?;
+        }
+        None => {
+            tracing::info!("Flashdeck on http://{address}");
+            backend::serve(listener, app, shutdown_signal()).await?;
+        }
+    }
     state.arrays.logout_all().await;
     db.close().await;
     Ok(())
 }
 
-/// On first start, `FLASHDECK_ADMIN_USERNAME` and `FLASHDECK_ADMIN_PASSWORD` create the
-/// first admin, so a container needs no interactive step.
-async fn create_first_admin_from_env(db: &Database) -> MainResult {
+/// On first start, `FLASHDECK_ADMIN_USERNAME` and `FLASHDECK_ADMIN_PASSWORD` (or
+/// `…_PASSWORD_FILE`) create the first admin, so a container needs no interactive step.
+async fn create_first_admin(db: &Database, env: &Environment) -> MainResult {
     if db.count_users().await? > 0 {
         return Ok(());
     }
-    match (
-        std::env::var("FLASHDECK_ADMIN_USERNAME"),
-        std::env::var("FLASHDECK_ADMIN_PASSWORD"),
-    ) {
-        (Ok(username), Ok(password)) if !username.is_empty() && !password.is_empty() => {
+    match env.first_admin()? {
+        Some((username, password)) => {
             let created = db
                 .create_user(
                     &username,
@@ -248,7 +248,7 @@ async fn create_first_admin_from_env(db: &Database) -> MainResult {
                 Err(error) => return Err(error.into()),
             }
         }
-        _ => tracing::warn!(
+        None => tracing::warn!(
             "no portal users yet: create one with `flashdeck user add NAME --role admin`, or set \
              FLASHDECK_ADMIN_USERNAME and FLASHDECK_ADMIN_PASSWORD"
         ),

@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
-use tokio::net::TcpListener;
+use axum::serve::{Listener, ListenerExt};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -65,14 +65,20 @@ pub fn router(state: AppState, frontend_dir: &Path) -> Router {
         .with_state(state)
 }
 
-/// Serves `app` until `shutdown` completes, then finishes the requests in flight.
-pub async fn serve(
-    listener: TcpListener,
+/// Serves `app` on plain TCP or TLS until `shutdown` completes, then finishes the requests
+/// in flight.
+pub async fn serve<L>(
+    listener: L,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: Listener<Addr = SocketAddr>,
+{
+    // axum hands `ConnectInfo` the peer address of any listener, plain or TLS, once it is
+    // wrapped by `tap_io`; nothing needs tapping.
     axum::serve(
-        listener,
+        listener.tap_io(|_| {}),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)

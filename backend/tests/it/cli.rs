@@ -39,6 +39,7 @@ fn a_good_file_passes_and_says_what_it_holds() {
     assert!(ok, "{text}");
     assert!(text.contains("1 array(s) (fa-1 by API token)"), "{text}");
     assert!(text.contains("database: PostgreSQL"), "{text}");
+    assert!(text.contains("serving HTTP;"), "{text}");
     assert!(
         text.contains("secret key for arrays registered in the UI: set"),
         "{text}"
@@ -73,6 +74,13 @@ fn problems_are_named_and_fail_the_check() {
         text.contains("FLASHDECK_SECRET_KEY: the secret key must be 64 hexadecimal characters"),
         "{text}"
     );
+
+    let (ok, text) = check(
+        "[tls]\ncertificate_file = \"/nonexistent/cert.pem\"\nkey_file = \"/nonexistent/key.pem\"\n",
+        &[],
+    );
+    assert!(!ok);
+    assert!(text.contains("cannot read /nonexistent/cert.pem"), "{text}");
 
     let (ok, text) = check("database_url = \"mysql://db\"\n", &[]);
     assert!(!ok);

@@ -4,6 +4,7 @@ mod admin;
 mod api;
 mod cli;
 mod crash;
+mod https;
 mod process;
 mod protection;
 mod provisioning;

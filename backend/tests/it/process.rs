@@ -61,6 +61,12 @@ impl Portal {
     /// Starts `flashdeck --config CONFIG serve` on a free port; the first admin is `admin`
     /// with [`PASSWORD`], made on first start.
     pub fn start(config: &Path) -> Self {
+        Self::start_with(config, "http", &[])
+    }
+
+    /// As [`Portal::start`], reached by `scheme` (`https` when the configuration serves it),
+    /// with `env` set too.
+    pub fn start_with(config: &Path, scheme: &str, env: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("free port")
@@ -72,12 +78,13 @@ impl Portal {
             .env("FLASHDECK_ADMIN_PASSWORD", PASSWORD)
             .env("RUST_LOG", "warn")
             .env("FLASHDECK_SECRET_KEY", SECRET_KEY)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .spawn()
             .expect("flashdeck starts");
         Self {
             child,
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{port}"),
         }
     }
 

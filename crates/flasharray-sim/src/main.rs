@@ -1,12 +1,13 @@
 //! `flasharray-sim`: one simulated FlashArray on HTTPS.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::Parser;
-use flasharray_sim::tls::Identity;
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, FaultConfig, Seed, Simulator, SimulatorConfig,
 };
+use tls_listener::ServerCertificate;
 
 /// A FlashArray REST 2.x simulator.
 #[derive(Debug, Parser)]
@@ -23,13 +24,13 @@ struct Args {
     seed: Seed,
     /// PEM certificate chain to serve instead of a generated self-signed one.
     #[arg(long, requires = "tls_key")]
-    tls_cert: Option<String>,
+    tls_cert: Option<PathBuf>,
     /// PEM private key of `--tls-cert`.
     #[arg(long, requires = "tls_cert")]
-    tls_key: Option<String>,
+    tls_key: Option<PathBuf>,
     /// Keep the array's state in this file across restarts (created if missing).
     #[arg(long)]
-    state: Option<std::path::PathBuf>,
+    state: Option<PathBuf>,
     /// Faults from the start, as `PUT /sim/faults` takes them: `{"latency_ms": 200, "error_rate": 0.1}`.
     #[arg(long, value_parser = parse_faults)]
     faults: Option<FaultConfig>,
@@ -55,13 +56,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args = Args::parse();
-    let identity = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Identity::from_pem_files(cert, key)?,
-        _ => Identity::self_signed()?,
+    let certificate = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => ServerCertificate::from_pem_files(cert, key)?,
+        _ => flasharray_sim::tls::self_signed()?,
     };
     let mut config = SimulatorConfig::new(&args.name).seed(args.seed);
     config.listen = args.listen;
-    config.identity = Some(identity);
+    config.certificate = Some(certificate);
     config.state_file = args.state;
     let running = Simulator::start(config).await?;
     if let Some(faults) = args.faults {

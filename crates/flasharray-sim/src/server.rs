@@ -23,7 +23,9 @@ use crate::faults::{FaultConfig, Faults};
 use crate::persist::{self, PersistError};
 use crate::seed::Seed;
 use crate::state::{ArrayState, SUPPORTED_VERSIONS};
-use crate::tls::{Identity, TlsError, TlsListener};
+use crate::tls::{self, CertificateError};
+use tls_listener::{ServerCertificate, TlsError, TlsListener};
+
 use crate::{api, auth, control, faults, host_routes, metrics, protection_routes, snapshot_routes};
 
 /// How to start a simulator.
@@ -35,7 +37,7 @@ pub struct SimulatorConfig {
     /// Where to listen; port 0 picks a free one.
     pub listen: SocketAddr,
     /// The certificate to serve; `None` generates a self-signed one, as an array ships with.
-    pub identity: Option<Identity>,
+    pub certificate: Option<ServerCertificate>,
     /// Where to keep the state across restarts; `None` keeps it in memory only.
     pub state_file: Option<PathBuf>,
 }
@@ -47,7 +49,7 @@ impl SimulatorConfig {
             name: name.to_owned(),
             seed: Seed::Empty,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            identity: None,
+            certificate: None,
             state_file: None,
         }
     }
@@ -60,6 +62,8 @@ impl SimulatorConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error(transparent)]
+    Certificate(#[from] CertificateError),
     #[error(transparent)]
     Tls(#[from] TlsError),
     #[error(transparent)]
@@ -360,9 +364,9 @@ impl Simulator {
 
     /// Serves the API on HTTPS until the returned handle is dropped.
     pub async fn start(config: SimulatorConfig) -> Result<RunningSimulator, StartError> {
-        let identity = match config.identity {
-            Some(identity) => identity,
-            None => Identity::self_signed()?,
+        let certificate = match config.certificate {
+            Some(certificate) => certificate,
+            None => tls::self_signed()?,
         };
         let tcp = TcpListener::bind(config.listen)
             .await
@@ -370,7 +374,7 @@ impl Simulator {
                 addr: config.listen,
                 source,
             })?;
-        let listener = TlsListener::new(tcp, identity.server_config()?).map_err(|source| {
+        let listener = TlsListener::new(tcp, certificate.server_config()?).map_err(|source| {
             StartError::Listen {
                 addr: config.listen,
                 source,
@@ -401,7 +405,7 @@ impl Simulator {
         Ok(RunningSimulator {
             simulator,
             url: format!("https://{addr}"),
-            certificate_pem: identity.certificate_pem,
+            certificate_pem: certificate.certificate_pem().to_owned(),
             stop: Some(stop),
             task,
         })

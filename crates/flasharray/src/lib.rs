@@ -21,7 +21,7 @@ pub use error::Error;
 pub use hosts::ConnectionTarget;
 pub use keys::{KeyError, PrivateKey};
 pub use protection::MemberKind;
-pub use tls::TrustAnchor;
+pub use tls::{TrustAnchor, client_config};
 pub use volumes::VolumeQuery;
 
 /// `"0A1b"` as `[0x0A, 0x1B]`; `None` unless it is whole bytes of hex digits.

@@ -65,7 +65,9 @@ fn colon_hex(bytes: &[u8]) -> String {
         .join(":")
 }
 
-pub(crate) fn client_config(trust: &TrustAnchor) -> Result<ClientConfig, String> {
+/// A rustls client configuration that trusts what `trust` says; the array client's own, and
+/// the portal's health check of its own HTTPS.
+pub fn client_config(trust: &TrustAnchor) -> Result<ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let algorithms = provider.signature_verification_algorithms;
     let builder = ClientConfig::builder_with_provider(provider)

@@ -8,11 +8,11 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use flasharray::{ArrayClient, ClientConfig, Credentials, Error, TrustAnchor, VolumeQuery};
-use flasharray_sim::tls::{Identity, TlsListener};
+use tls_listener::TlsListener;
 
 /// A server that speaks HTTPS and knows the paths, but answers badly.
 async fn broken_array() -> (String, String, tokio::task::JoinHandle<()>) {
-    let identity = Identity::self_signed().expect("certificate");
+    let identity = flasharray_sim::tls::self_signed().expect("certificate");
     let tcp = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("bind");
@@ -60,7 +60,7 @@ async fn broken_array() -> (String, String, tokio::task::JoinHandle<()>) {
     });
     (
         format!("https://{address}"),
-        identity.certificate_pem,
+        identity.certificate_pem().to_owned(),
         server,
     )
 }

@@ -1,13 +1,15 @@
 //! The server's configuration: one typed struct, read from a TOML file and then overridden
-//! by `FLASHDECK_*` environment variables.
+//! by `FLASHDECK_*` environment variables (`env.rs`).
+
+mod env;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+pub use env::Environment;
+
 use serde::Deserialize;
 use shared::api::Identity;
-
-use crate::secrets::SecretKey;
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone, Deserialize)]
@@ -37,6 +39,10 @@ pub struct Config {
     /// cookie's `Secure`); from anyone else those headers are ignored.
     #[serde(default)]
     pub trusted_proxies: Vec<IpAddr>,
+    /// Serve HTTPS with this certificate and key; without it, plain HTTP (behind a
+    /// TLS-terminating proxy, say).
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
     /// The arrays the portal manages.
     #[serde(default, rename = "array")]
     pub arrays: Vec<ArrayConfig>,
@@ -65,6 +71,16 @@ impl Default for SessionConfig {
             secure_cookie: false,
         }
     }
+}
+
+/// The portal's own HTTPS.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain, the server's certificate first.
+    pub certificate_file: PathBuf,
+    /// PEM private key of that certificate (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: PathBuf,
 }
 
 /// One array and how the portal authenticates to it.
@@ -147,7 +163,7 @@ pub enum ConfigError {
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("environment variable {name}: {message}")]
-    Env { name: &'static str, message: String },
+    Env { name: String, message: String },
 }
 
 fn default_listen() -> SocketAddr {
@@ -188,29 +204,15 @@ impl Default for Config {
             session: SessionConfig::default(),
             secret_key_file: None,
             trusted_proxies: Vec::new(),
+            tls: None,
             arrays: Vec::new(),
         }
     }
 }
 
-/// An environment variable parsed as `T`, if set; an error naming it if it does not parse.
-fn parsed<T: std::str::FromStr>(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<Option<T>, ConfigError> {
-    var(name)
-        .map(|text| {
-            text.trim().parse().map_err(|_| ConfigError::Env {
-                name,
-                message: format!("{text:?} is not a valid value"),
-            })
-        })
-        .transpose()
-}
-
 impl Config {
-    /// Reads `path` if given (defaults otherwise), then applies the environment.
-    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+    /// Reads `path` if given (defaults otherwise), then applies `env`.
+    pub fn load(path: Option<&Path>, env: &Environment) -> Result<Self, ConfigError> {
         let config = match path {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -224,87 +226,12 @@ impl Config {
             }
             None => Self::default(),
         };
-        config.with_env(|name| std::env::var(name).ok())
+        config.with_env(env)
     }
 
     /// Parses TOML; unknown keys are errors that name the key.
     pub fn parse(text: &str) -> Result<Self, String> {
         toml::from_str(text).map_err(|error| error.to_string())
-    }
-
-    /// Applies `FLASHDECK_LISTEN`, `FLASHDECK_DATA_DIR`, `FLASHDECK_DATABASE_URL`,
-    /// `FLASHDECK_FRONTEND_DIR`, `FLASHDECK_SECRET_KEY_FILE`, `FLASHDECK_TRUSTED_PROXIES` and
-    /// `FLASHDECK_SESSION_*` over the file's values.
-    pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        if let Some(listen) = var("FLASHDECK_LISTEN") {
-            self.listen = listen.parse().map_err(|_| ConfigError::Env {
-                name: "FLASHDECK_LISTEN",
-                message: format!("{listen:?} is not an address such as 0.0.0.0:8080"),
-            })?;
-        }
-        if let Some(dir) = var("FLASHDECK_DATA_DIR") {
-            self.data_dir = dir.into();
-        }
-        if let Some(url) = var("FLASHDECK_DATABASE_URL") {
-            self.database_url = Some(url);
-        }
-        if let Some(dir) = var("FLASHDECK_FRONTEND_DIR") {
-            self.frontend_dir = dir.into();
-        }
-        if let Some(path) = var("FLASHDECK_SECRET_KEY_FILE") {
-            self.secret_key_file = Some(path.into());
-        }
-        if let Some(list) = var("FLASHDECK_TRUSTED_PROXIES") {
-            self.trusted_proxies = list
-                .split(',')
-                .map(str::trim)
-                .filter(|text| !text.is_empty())
-                .map(|text| text.parse())
-                .collect::<Result<_, _>>()
-                .map_err(|_| ConfigError::Env {
-                    name: "FLASHDECK_TRUSTED_PROXIES",
-                    message: format!("{list:?} is not a comma-separated list of IP addresses"),
-                })?;
-        }
-        if let Some(minutes) = parsed(&var, "FLASHDECK_SESSION_IDLE_TIMEOUT_MINUTES")? {
-            self.session.idle_timeout_minutes = minutes;
-        }
-        if let Some(hours) = parsed(&var, "FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS")? {
-            self.session.absolute_timeout_hours = hours;
-        }
-        if let Some(secure) = parsed(&var, "FLASHDECK_SESSION_SECURE_COOKIE")? {
-            self.session.secure_cookie = secure;
-        }
-        Ok(self)
-    }
-
-    /// The key that seals portal-registered arrays' credentials: `FLASHDECK_SECRET_KEY`, or
-    /// the contents of `secret_key_file`; `None` if neither is set.
-    pub fn secret_key(
-        &self,
-        var: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<SecretKey>, ConfigError> {
-        if let Some(key) = var("FLASHDECK_SECRET_KEY") {
-            return SecretKey::from_hex(&key)
-                .map(Some)
-                .map_err(|error| ConfigError::Env {
-                    name: "FLASHDECK_SECRET_KEY",
-                    message: error.to_string(),
-                });
-        }
-        let Some(path) = &self.secret_key_file else {
-            return Ok(None);
-        };
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        SecretKey::from_hex(&text)
-            .map(Some)
-            .map_err(|error| ConfigError::Parse {
-                path: path.clone(),
-                message: error.to_string(),
-            })
     }
 
     /// The database to open.
@@ -355,43 +282,6 @@ mod tests {
     fn unknown_keys_are_named() {
         let error = Config::parse("listne = \"0.0.0.0:1\"").unwrap_err();
         assert!(error.contains("listne"), "{error}");
-    }
-
-    #[test]
-    fn environment_overrides_the_file() {
-        let config = Config::default()
-            .with_env(|name| (name == "FLASHDECK_LISTEN").then(|| "127.0.0.1:9999".to_owned()))
-            .expect("applies");
-        assert_eq!(config.listen.port(), 9999);
-        let error = Config::default()
-            .with_env(|_| Some("nonsense".into()))
-            .unwrap_err();
-        assert!(error.to_string().contains("FLASHDECK_LISTEN"), "{error}");
-    }
-
-    #[test]
-    fn session_settings_and_proxies_come_from_the_environment_too() {
-        let env = |name: &str| match name {
-            "FLASHDECK_SESSION_IDLE_TIMEOUT_MINUTES" => Some("5".to_owned()),
-            "FLASHDECK_SESSION_SECURE_COOKIE" => Some("true".to_owned()),
-            "FLASHDECK_TRUSTED_PROXIES" => Some("10.0.0.2, ::1".to_owned()),
-            _ => None,
-        };
-        let config = Config::default().with_env(env).expect("applies");
-        assert_eq!(config.session.idle_timeout_minutes, 5);
-        assert!(config.session.secure_cookie);
-        assert_eq!(config.trusted_proxies.len(), 2);
-        let error = Config::default()
-            .with_env(|name| {
-                (name == "FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS").then(|| "soon".to_owned())
-            })
-            .unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS"),
-            "{error}"
-        );
     }
 
     #[test]

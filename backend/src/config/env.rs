@@ -1,0 +1,492 @@
+//! `FLASHDECK_*` environment variables over the file: every setting has one, every secret
+//! can also come from a file named by `…_FILE` (as container secrets are mounted), and
+//! arrays can be defined entirely by `FLASHDECK_ARRAY_<ID>_<SETTING>` variables.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+
+use super::{ArrayConfig, Config, ConfigError, TlsConfig};
+use crate::secrets::SecretKey;
+
+const ARRAY_PREFIX: &str = "FLASHDECK_ARRAY_";
+
+/// One array's `(SETTING, value)` pairs.
+type ArraySettings<'a> = Vec<(&'a str, &'a str)>;
+
+/// A snapshot of the environment: the process's, or a test's own.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    vars: BTreeMap<String, String>,
+}
+
+impl Environment {
+    /// The process environment; variables whose name or value is not UTF-8 are not ours.
+    pub fn from_process() -> Self {
+        let text = |value: OsString| value.into_string().ok();
+        Self {
+            vars: std::env::vars_os()
+                .filter_map(|(name, value)| Some((text(name)?, text(value)?)))
+                .collect(),
+        }
+    }
+
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self {
+            vars: pairs
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// A secret given as `NAME` itself or as the contents of the file `NAME_FILE` names
+    /// (its trailing newline dropped); both at once is an error.
+    pub fn secret(&self, name: &str) -> Result<Option<String>, ConfigError> {
+        let file_var = format!("{name}_FILE");
+        match (self.get(name), self.get(&file_var)) {
+            (Some(_), Some(_)) => Err(ConfigError::Env {
+                name: file_var,
+                message: format!("set either {name} or {name}_FILE, not both"),
+            }),
+            (Some(value), None) => Ok(Some(value.to_owned())),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map(|text| Some(text.trim_end_matches(['\r', '\n']).to_owned()))
+                .map_err(|error| ConfigError::Env {
+                    name: file_var,
+                    message: format!("cannot read {path}: {error}"),
+                }),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// `name` parsed as `T`, if set; an error naming it if it does not parse.
+    fn parsed<T: std::str::FromStr>(
+        &self,
+        name: &str,
+        expected: &str,
+    ) -> Result<Option<T>, ConfigError> {
+        self.get(name)
+            .map(|text| {
+                text.trim().parse().map_err(|_| ConfigError::Env {
+                    name: name.to_owned(),
+                    message: format!("{text:?} is not {expected}"),
+                })
+            })
+            .transpose()
+    }
+
+    /// `FLASHDECK_ADMIN_USERNAME` and `FLASHDECK_ADMIN_PASSWORD` (or `…_PASSWORD_FILE`): the
+    /// first admin, made on a first start with no users.
+    pub fn first_admin(&self) -> Result<Option<(String, String)>, ConfigError> {
+        let username = self.get("FLASHDECK_ADMIN_USERNAME").unwrap_or_default();
+        let password = self.secret("FLASHDECK_ADMIN_PASSWORD")?.unwrap_or_default();
+        Ok((!username.is_empty() && !password.is_empty()).then(|| (username.to_owned(), password)))
+    }
+
+    /// The `FLASHDECK_ARRAY_<ID>_<SETTING>` variables, grouped by `<ID>`.
+    fn array_groups(&self) -> Result<BTreeMap<&str, ArraySettings<'_>>, ConfigError> {
+        let mut groups: BTreeMap<&str, ArraySettings<'_>> = BTreeMap::new();
+        for (name, value) in &self.vars {
+            let Some(rest) = name.strip_prefix(ARRAY_PREFIX) else {
+                continue;
+            };
+            let Some((id, setting)) = rest.split_once('_').filter(|(id, setting)| {
+                !id.is_empty()
+                    && !setting.is_empty()
+                    && id.chars().all(|c| c.is_ascii_alphanumeric())
+            }) else {
+                return Err(ConfigError::Env {
+                    name: name.clone(),
+                    message: format!(
+                        "array variables are named {ARRAY_PREFIX}<ID>_<SETTING>, with a letters-and-digits ID such as FA1"
+                    ),
+                });
+            };
+            groups.entry(id).or_default().push((setting, value));
+        }
+        Ok(groups)
+    }
+}
+
+/// One array's settings from its variables, as the table `[[array]]` would hold them.
+fn array_from_env(id: &str, settings: &[(&str, &str)]) -> Result<ArrayConfig, ConfigError> {
+    let variable = |setting: &str| format!("{ARRAY_PREFIX}{id}_{setting}");
+    let mut array = toml::Table::new();
+    let mut auth = toml::Table::new();
+    array.insert("name".into(), id.to_ascii_lowercase().into());
+    for &(setting, value) in settings {
+        let invalid = |expected: &str| ConfigError::Env {
+            name: variable(setting),
+            message: format!("{value:?} is not {expected}"),
+        };
+        let (table, key, value): (&mut toml::Table, String, toml::Value) = match setting {
+            "NAME" | "URL" | "CA_FILE" | "TLS_FINGERPRINT" | "REST_VERSION" | "IDENTITY" => {
+                (&mut array, setting.to_owned(), value.into())
+            }
+            "TLS_INSECURE" => (
+                &mut array,
+                setting.to_owned(),
+                value
+                    .parse::<bool>()
+                    .map_err(|_| invalid("true or false"))?
+                    .into(),
+            ),
+            "CONNECT_TIMEOUT_SECS" | "REQUEST_TIMEOUT_SECS" => (
+                &mut array,
+                setting.to_owned(),
+                value
+                    .parse::<u32>()
+                    .map_err(|_| invalid("a number of seconds"))?
+                    .into(),
+            ),
+            "AUTH_METHOD" => (&mut auth, "METHOD".to_owned(), value.into()),
+            "CLIENT_ID"
+            | "KEY_ID"
+            | "ISSUER"
+            | "USERNAME"
+            | "API_TOKEN_FILE"
+            | "PRIVATE_KEY_FILE"
+            | "PRIVATE_KEY_PASSWORD_FILE"
+            | "ID_TOKEN_FILE" => (&mut auth, setting.to_owned(), value.into()),
+            // The secret itself stays in the environment; the array reads it from there.
+            "API_TOKEN" | "PRIVATE_KEY" | "PRIVATE_KEY_PASSWORD" | "ID_TOKEN" => (
+                &mut auth,
+                format!("{setting}_ENV"),
+                variable(setting).into(),
+            ),
+            _ => {
+                return Err(ConfigError::Env {
+                    name: variable(setting),
+                    message: format!(
+                        "{setting} is not an array setting: use NAME, URL, CA_FILE, TLS_FINGERPRINT, \
+                         TLS_INSECURE, REST_VERSION, CONNECT_TIMEOUT_SECS, REQUEST_TIMEOUT_SECS, \
+                         IDENTITY, AUTH_METHOD, API_TOKEN(_FILE), CLIENT_ID, KEY_ID, ISSUER, \
+                         USERNAME, PRIVATE_KEY(_FILE), PRIVATE_KEY_PASSWORD(_FILE) or ID_TOKEN(_FILE)"
+                    ),
+                });
+            }
+        };
+        table.insert(key.to_ascii_lowercase(), value);
+    }
+    if !auth.contains_key("method") {
+        let method = if auth.contains_key("client_id") {
+            "api_client"
+        } else if auth.keys().any(|key| key.starts_with("id_token")) {
+            "id_token"
+        } else {
+            "api_token"
+        };
+        auth.insert("method".into(), method.into());
+    }
+    array.insert("auth".into(), auth.into());
+    toml::Value::Table(array)
+        .try_into()
+        .map_err(|error: toml::de::Error| ConfigError::Env {
+            name: variable("*"),
+            message: error.message().replace("`auth`", "the auth settings"),
+        })
+}
+
+impl Config {
+    /// Applies the `FLASHDECK_*` variables over the file's values, and adds the arrays that
+    /// `FLASHDECK_ARRAY_<ID>_*` variables define.
+    pub fn with_env(mut self, env: &Environment) -> Result<Self, ConfigError> {
+        if let Some(listen) = env.parsed("FLASHDECK_LISTEN", "an address such as 0.0.0.0:8080")? {
+            self.listen = listen;
+        }
+        if let Some(dir) = env.get("FLASHDECK_DATA_DIR") {
+            self.data_dir = dir.into();
+        }
+        if let Some(url) = env.secret("FLASHDECK_DATABASE_URL")? {
+            self.database_url = Some(url);
+        }
+        if let Some(dir) = env.get("FLASHDECK_FRONTEND_DIR") {
+            self.frontend_dir = dir.into();
+        }
+        if let Some(path) = env.get("FLASHDECK_SECRET_KEY_FILE") {
+            self.secret_key_file = Some(path.into());
+        }
+        if let Some(list) = env.get("FLASHDECK_TRUSTED_PROXIES") {
+            self.trusted_proxies = list
+                .split(',')
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(|text| text.parse())
+                .collect::<Result<_, _>>()
+                .map_err(|_| ConfigError::Env {
+                    name: "FLASHDECK_TRUSTED_PROXIES".to_owned(),
+                    message: format!("{list:?} is not a comma-separated list of IP addresses"),
+                })?;
+        }
+        self.apply_tls_env(env)?;
+        if let Some(minutes) = env.parsed(
+            "FLASHDECK_SESSION_IDLE_TIMEOUT_MINUTES",
+            "a number of minutes",
+        )? {
+            self.session.idle_timeout_minutes = minutes;
+        }
+        if let Some(hours) = env.parsed(
+            "FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS",
+            "a number of hours",
+        )? {
+            self.session.absolute_timeout_hours = hours;
+        }
+        if let Some(secure) = env.parsed("FLASHDECK_SESSION_SECURE_COOKIE", "true or false")? {
+            self.session.secure_cookie = secure;
+        }
+        for (id, settings) in env.array_groups()? {
+            let array = array_from_env(id, &settings)?;
+            if self.arrays.iter().any(|other| other.name == array.name) {
+                return Err(ConfigError::Env {
+                    name: format!("{ARRAY_PREFIX}{id}_*"),
+                    message: format!(
+                        "array {:?} is also in the configuration file: define each array in one place",
+                        array.name
+                    ),
+                });
+            }
+            self.arrays.push(array);
+        }
+        Ok(self)
+    }
+
+    fn apply_tls_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
+        let certificate = env.get("FLASHDECK_TLS_CERTIFICATE_FILE");
+        let key = env.get("FLASHDECK_TLS_KEY_FILE");
+        match (certificate, key, &mut self.tls) {
+            (None, None, _) => {}
+            (Some(certificate), Some(key), tls) => {
+                *tls = Some(TlsConfig {
+                    certificate_file: certificate.into(),
+                    key_file: key.into(),
+                });
+            }
+            (Some(certificate), None, Some(tls)) => tls.certificate_file = certificate.into(),
+            (None, Some(key), Some(tls)) => tls.key_file = key.into(),
+            (Some(_), None, None) | (None, Some(_), None) => {
+                let missing = if certificate.is_none() {
+                    "FLASHDECK_TLS_CERTIFICATE_FILE"
+                } else {
+                    "FLASHDECK_TLS_KEY_FILE"
+                };
+                return Err(ConfigError::Env {
+                    name: missing.to_owned(),
+                    message: "HTTPS needs both a certificate and a key file".to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The key that seals portal-registered arrays' credentials: `FLASHDECK_SECRET_KEY`, or
+    /// the contents of `secret_key_file`; `None` if neither is set.
+    pub fn secret_key(&self, env: &Environment) -> Result<Option<SecretKey>, ConfigError> {
+        if let Some(key) = env.get("FLASHDECK_SECRET_KEY") {
+            return SecretKey::from_hex(key)
+                .map(Some)
+                .map_err(|error| ConfigError::Env {
+                    name: "FLASHDECK_SECRET_KEY".to_owned(),
+                    message: error.to_string(),
+                });
+        }
+        let Some(path) = &self.secret_key_file else {
+            return Ok(None);
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        SecretKey::from_hex(&text)
+            .map(Some)
+            .map_err(|error| ConfigError::Parse {
+                path: path.clone(),
+                message: error.to_string(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ArrayAuthConfig;
+    use shared::api::Identity;
+
+    fn applied(pairs: &[(&str, &str)]) -> Result<Config, String> {
+        Config::default()
+            .with_env(&Environment::from_pairs(pairs.iter().copied()))
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let config = applied(&[("FLASHDECK_LISTEN", "127.0.0.1:9999")]).expect("applies");
+        assert_eq!(config.listen.port(), 9999);
+        let error = applied(&[("FLASHDECK_LISTEN", "nonsense")]).unwrap_err();
+        assert!(error.contains("FLASHDECK_LISTEN"), "{error}");
+    }
+
+    #[test]
+    fn session_settings_and_proxies_come_from_the_environment_too() {
+        let config = applied(&[
+            ("FLASHDECK_SESSION_IDLE_TIMEOUT_MINUTES", "5"),
+            ("FLASHDECK_SESSION_SECURE_COOKIE", "true"),
+            ("FLASHDECK_TRUSTED_PROXIES", "10.0.0.2, ::1"),
+        ])
+        .expect("applies");
+        assert_eq!(config.session.idle_timeout_minutes, 5);
+        assert!(config.session.secure_cookie);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        let error = applied(&[("FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS", "soon")]).unwrap_err();
+        assert!(
+            error.contains("FLASHDECK_SESSION_ABSOLUTE_TIMEOUT_HOURS"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn secrets_come_from_the_variable_or_a_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("url");
+        std::fs::write(&file, "postgres://flashdeck:s3cret@db/flashdeck\n").expect("writes");
+        let path = file.to_str().expect("utf-8");
+        let config = applied(&[("FLASHDECK_DATABASE_URL_FILE", path)]).expect("applies");
+        assert_eq!(
+            config.database_url.as_deref(),
+            Some("postgres://flashdeck:s3cret@db/flashdeck")
+        );
+        let error = applied(&[
+            ("FLASHDECK_DATABASE_URL_FILE", path),
+            ("FLASHDECK_DATABASE_URL", "postgres://db"),
+        ])
+        .unwrap_err();
+        assert!(error.contains("not both"), "{error}");
+        let error = applied(&[("FLASHDECK_DATABASE_URL_FILE", "/nonexistent")]).unwrap_err();
+        assert!(
+            error.contains("FLASHDECK_DATABASE_URL_FILE: cannot read /nonexistent"),
+            "{error}"
+        );
+        let env = Environment::from_pairs([
+            ("FLASHDECK_ADMIN_USERNAME", "admin"),
+            ("FLASHDECK_ADMIN_PASSWORD_FILE", path),
+        ]);
+        let (_, password) = env.first_admin().expect("reads").expect("given");
+        assert!(password.ends_with("flashdeck"), "trailing newline dropped");
+    }
+
+    #[test]
+    fn https_needs_both_files() {
+        let config = applied(&[
+            ("FLASHDECK_TLS_CERTIFICATE_FILE", "/tls/cert.pem"),
+            ("FLASHDECK_TLS_KEY_FILE", "/tls/key.pem"),
+        ])
+        .expect("applies");
+        assert_eq!(
+            config.tls.map(|tls| tls.key_file),
+            Some("/tls/key.pem".into())
+        );
+        let error = applied(&[("FLASHDECK_TLS_CERTIFICATE_FILE", "/tls/cert.pem")]).unwrap_err();
+        assert!(error.contains("FLASHDECK_TLS_KEY_FILE"), "{error}");
+    }
+
+    #[test]
+    fn arrays_come_from_variables() {
+        let config = applied(&[
+            ("FLASHDECK_ARRAY_PROD_NAME", "fa-prod-01"),
+            ("FLASHDECK_ARRAY_PROD_URL", "https://fa-prod-01.example.com"),
+            ("FLASHDECK_ARRAY_PROD_CA_FILE", "/certs/prod.pem"),
+            ("FLASHDECK_ARRAY_PROD_API_TOKEN_FILE", "/run/secrets/prod"),
+            ("FLASHDECK_ARRAY_PROD_REQUEST_TIMEOUT_SECS", "60"),
+            ("FLASHDECK_ARRAY_DR_URL", "https://fa-dr.example.com"),
+            ("FLASHDECK_ARRAY_DR_TLS_INSECURE", "true"),
+            ("FLASHDECK_ARRAY_DR_IDENTITY", "per_user"),
+            ("FLASHDECK_ARRAY_DR_CLIENT_ID", "c"),
+            ("FLASHDECK_ARRAY_DR_KEY_ID", "k"),
+            ("FLASHDECK_ARRAY_DR_ISSUER", "flashdeck"),
+            ("FLASHDECK_ARRAY_DR_USERNAME", "pureuser"),
+            (
+                "FLASHDECK_ARRAY_DR_PRIVATE_KEY",
+                "-----BEGIN PRIVATE KEY-----",
+            ),
+        ])
+        .expect("applies");
+        let [dr, prod] = &config.arrays[..] else {
+            panic!("two arrays: {:?}", config.arrays);
+        };
+        assert_eq!(prod.name, "fa-prod-01");
+        assert_eq!(prod.request_timeout_secs, 60);
+        assert!(matches!(
+            &prod.auth,
+            ArrayAuthConfig::ApiToken { api_token_file: Some(file), .. } if file.ends_with("prod")
+        ));
+        assert_eq!(dr.name, "dr");
+        assert!(dr.tls_insecure);
+        assert_eq!(dr.identity, Identity::PerUser);
+        assert!(matches!(
+            &dr.auth,
+            ArrayAuthConfig::ApiClient { private_key_env: Some(var), .. }
+                if var == "FLASHDECK_ARRAY_DR_PRIVATE_KEY"
+        ));
+    }
+
+    #[test]
+    fn array_variables_are_checked() {
+        for (pairs, expected) in [
+            (
+                &[("FLASHDECK_ARRAY_FA1_URLL", "https://x")][..],
+                "FLASHDECK_ARRAY_FA1_URLL: URLL is not an array setting",
+            ),
+            (
+                &[("FLASHDECK_ARRAY_FA1_API_TOKEN", "t")][..],
+                "FLASHDECK_ARRAY_FA1_*: missing field `url`",
+            ),
+            (
+                &[("FLASHDECK_ARRAY_FA-1_URL", "https://x")][..],
+                "FLASHDECK_ARRAY_FA-1_URL: array variables are named",
+            ),
+            (
+                &[
+                    ("FLASHDECK_ARRAY_FA1_URL", "https://x"),
+                    ("FLASHDECK_ARRAY_FA1_CONNECT_TIMEOUT_SECS", "soon"),
+                ][..],
+                "FLASHDECK_ARRAY_FA1_CONNECT_TIMEOUT_SECS: \"soon\" is not a number of seconds",
+            ),
+            (
+                &[
+                    ("FLASHDECK_ARRAY_FA1_URL", "https://x"),
+                    ("FLASHDECK_ARRAY_FA1_AUTH_METHOD", "password"),
+                ][..],
+                "FLASHDECK_ARRAY_FA1_*: unknown variant `password`",
+            ),
+        ] {
+            let error = applied(pairs).unwrap_err();
+            assert!(error.contains(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_array_is_defined_in_one_place() {
+        let file = Config::parse(
+            r#"
+            [[array]]
+            name = "fa1"
+            url = "https://fa1.example.com"
+            auth = { method = "api_token", api_token_file = "/run/secrets/fa1" }
+            "#,
+        )
+        .expect("parses");
+        let error = file
+            .with_env(&Environment::from_pairs([(
+                "FLASHDECK_ARRAY_FA1_URL",
+                "https://elsewhere",
+            )]))
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("also in the configuration file"),
+            "{error}"
+        );
+    }
+}
