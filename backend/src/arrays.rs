@@ -11,6 +11,9 @@ use shared::api::{ArraySummary, AuthMethod, Identity};
 
 use crate::config::{ArrayAuthConfig, ArrayConfig};
 
+/// How long shutdown waits for the arrays to end their REST sessions.
+const LOGOUT_DEADLINE: Duration = Duration::from_secs(5);
+
 /// One registered array.
 #[derive(Debug)]
 pub struct ArrayEntry {
@@ -206,11 +209,21 @@ impl ArrayRegistry {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Ends every array session; called on shutdown.
+    /// Ends every array's REST session, all at once; called on shutdown.
     pub async fn logout_all(&self) {
         let entries: Vec<Arc<ArrayEntry>> = self.read().clone();
+        let mut logouts = tokio::task::JoinSet::new();
         for entry in entries {
-            entry.client.logout().await;
+            logouts.spawn(async move { entry.client.logout().await });
+        }
+        // Container runtimes kill a process that takes longer than 10 s to stop.
+        if tokio::time::timeout(LOGOUT_DEADLINE, logouts.join_all())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "some arrays did not answer the logout in time: their sessions are left to expire"
+            );
         }
     }
 }

@@ -46,13 +46,10 @@ impl Environment {
     /// A secret given as `NAME` itself or as the contents of the file `NAME_FILE` names
     /// (its trailing newline dropped); both at once is an error.
     pub fn secret(&self, name: &str) -> Result<Option<String>, ConfigError> {
+        self.one_of_secret_or_file(name)?;
         let file_var = format!("{name}_FILE");
         match (self.get(name), self.get(&file_var)) {
-            (Some(_), Some(_)) => Err(ConfigError::Env {
-                name: file_var,
-                message: format!("set either {name} or {name}_FILE, not both"),
-            }),
-            (Some(value), None) => Ok(Some(value.to_owned())),
+            (Some(value), _) => Ok(Some(value.to_owned())),
             (None, Some(path)) => std::fs::read_to_string(path)
                 .map(|text| Some(text.trim_end_matches(['\r', '\n']).to_owned()))
                 .map_err(|error| ConfigError::Env {
@@ -61,6 +58,18 @@ impl Environment {
                 }),
             (None, None) => Ok(None),
         }
+    }
+
+    /// Refuses `NAME` and `NAME_FILE` both set: which one wins would be a guess.
+    fn one_of_secret_or_file(&self, name: &str) -> Result<(), ConfigError> {
+        let file_var = format!("{name}_FILE");
+        if self.get(name).is_some() && self.get(&file_var).is_some() {
+            return Err(ConfigError::Env {
+                name: file_var,
+                message: format!("set either {name} or {name}_FILE, not both"),
+            });
+        }
+        Ok(())
     }
 
     /// `name` parsed as `T`, if set; an error naming it if it does not parse.
@@ -207,6 +216,7 @@ impl Config {
         if let Some(dir) = env.get("FLASHDECK_FRONTEND_DIR") {
             self.frontend_dir = dir.into();
         }
+        env.one_of_secret_or_file("FLASHDECK_SECRET_KEY")?;
         if let Some(path) = env.get("FLASHDECK_SECRET_KEY_FILE") {
             self.secret_key_file = Some(path.into());
         }

@@ -279,6 +279,19 @@ mod tests {
     }
 
     #[test]
+    fn the_sample_configuration_parses() {
+        let config = Config::parse(include_str!("../../../deploy/flashdeck.example.toml"))
+            .expect("deploy/flashdeck.example.toml parses");
+        assert!(config.tls.is_some());
+        let [token, client] = &config.arrays[..] else {
+            panic!("two arrays: {:?}", config.arrays);
+        };
+        assert!(matches!(token.auth, ArrayAuthConfig::ApiToken { .. }));
+        assert!(matches!(client.auth, ArrayAuthConfig::ApiClient { .. }));
+        assert_eq!(client.identity, Identity::PerUser);
+    }
+
+    #[test]
     fn unknown_keys_are_named() {
         let error = Config::parse("listne = \"0.0.0.0:1\"").unwrap_err();
         assert!(error.contains("listne"), "{error}");

@@ -10,6 +10,7 @@ mod protection;
 mod provisioning;
 mod registration;
 mod replicas;
+mod shutdown;
 
 use axum::Router;
 use axum::body::Body;

@@ -3,13 +3,17 @@
 //! - `demo [--listen ADDR]`: installs what is missing, builds the frontend, runs the portal
 //!   with two simulated arrays.
 //! - `test`: formatting, lints (host and wasm32), the frontend built alone, every test
-//!   including the browser suite, then the backend's tests again on PostgreSQL.
+//!   including the browser suite, then the backend's tests again on PostgreSQL, then the
+//!   container image built and tested.
 //! - `frontend`: installs what is missing and builds the frontend.
+//! - `image [--tag NAME]`: builds the container image (static musl binary, `FROM scratch`)
+//!   with podman or docker, installing what is missing.
 //! - `bench`: prints the client's throughput and token-exchange figures, and the simulator's
 //!   list, filter, sort and paging times with 100,000 volumes.
 //!
 //! Only the standard library is used, so the runner itself compiles in a second.
 
+mod image;
 mod postgres;
 mod tools;
 
@@ -18,7 +22,13 @@ use std::process::{Command, ExitCode};
 
 use tools::{Tools, run};
 
-const USAGE: &str = "usage: cargo xtask <demo [--listen ADDR] | test | frontend | bench>";
+const USAGE: &str =
+    "usage: cargo xtask <demo [--listen ADDR] | test | frontend | image [--tag NAME] | bench>";
+
+/// What `cargo xtask image` tags, and what the README's commands run.
+const IMAGE_TAG: &str = "localhost/flashdeck:latest";
+/// What the test suite builds and runs, so a test run never replaces an image in use.
+const TEST_IMAGE_TAG: &str = "localhost/flashdeck:test";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +48,7 @@ fn main() -> ExitCode {
                 },
             )
         }
+        Some("image") => image_command(&args[1..]),
         Some("frontend") if args.len() == 1 => {
             Tools::ensure_wasm(&root()).and_then(|tools| build_frontend(&tools))
         }
@@ -73,6 +84,19 @@ fn build_frontend(tools: &Tools) -> Result<(), String> {
         .args(["build", "index.html", "--release", "--offline"])
         .current_dir(root().join("frontend"));
     run(&mut trunk)
+}
+
+fn image_command(args: &[String]) -> Result<(), String> {
+    let tag = match args {
+        [] => IMAGE_TAG,
+        [flag, tag] if flag == "--tag" => tag,
+        _ => return Err(USAGE.to_owned()),
+    };
+    let root = root();
+    let tools = Tools::ensure_wasm(&root)?;
+    let engine = image::Engine::ensure(&root)?;
+    build_frontend(&tools)?;
+    image::build(&engine, tag)
 }
 
 fn demo(args: &[String]) -> Result<(), String> {
@@ -155,6 +179,25 @@ fn test() -> Result<(), String> {
     )?;
     totals.passed += on_postgres.passed;
     totals.failed += on_postgres.failed;
+    // The image as an operator runs it: a mounted configuration, a data volume, a sign-in.
+    let engine = image::Engine::ensure(&root)?;
+    image::build(&engine, TEST_IMAGE_TAG)?;
+    let in_container = tools::run_tests(
+        cargo()
+            .args([
+                "test",
+                "--package",
+                "e2e",
+                "--test",
+                "container",
+                "--",
+                "--ignored",
+            ])
+            .env("FLASHDECK_TEST_IMAGE", TEST_IMAGE_TAG)
+            .envs(engine.test_env()),
+    )?;
+    totals.passed += in_container.passed;
+    totals.failed += in_container.failed;
     // One closing line for the whole run: cargo's own ends on whichever binary came last.
     println!("tests: {} passed, {} failed", totals.passed, totals.failed);
     if totals.passed == 0 {

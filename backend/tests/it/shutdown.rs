@@ -1,0 +1,54 @@
+//! SIGTERM, as a container runtime sends it: requests in flight finish and are answered, and
+//! the process exits cleanly.
+
+use std::process::Command;
+use std::time::Duration;
+
+use flasharray_sim::{FaultConfig, Simulator, SimulatorConfig};
+use serde_json::json;
+use shared::api::CSRF_HEADER;
+
+use crate::ARRAY;
+use crate::process::{Portal, http_client, write_config};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_requests_in_flight_then_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sim = Simulator::start(SimulatorConfig::new(ARRAY))
+        .await
+        .expect("simulator");
+    let config = write_config(dir.path(), &sim).await;
+    let http = http_client();
+    let mut portal = Portal::start(&config);
+    let cookie = portal.sign_in(&http).await;
+    sim.simulator.set_faults(FaultConfig {
+        latency_ms: 1500,
+        ..FaultConfig::default()
+    });
+    let slow = http
+        .post(format!("{}/api/arrays/{ARRAY}/volumes", portal.url))
+        .header(CSRF_HEADER, "1")
+        .header("cookie", &cookie)
+        .json(&json!({"name": "made-while-stopping", "provisioned": 1u64 << 30}))
+        .send();
+    let in_flight = tokio::spawn(slow);
+    // The request has reached the array, which takes its time to answer.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = Command::new("kill")
+        .args(["-TERM", &portal.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+
+    let answer = in_flight
+        .await
+        .expect("task")
+        .expect("answered, not cut off");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    assert!(sim.simulator.volume("made-while-stopping").is_some());
+    let exit = tokio::task::spawn_blocking(move || portal.child.wait())
+        .await
+        .expect("task")
+        .expect("exits");
+    assert!(exit.success(), "a clean exit: {exit}");
+}
