@@ -127,8 +127,10 @@ fn check_config(path: Option<&std::path::Path>, env: &Environment) -> MainResult
     let path = path.ok_or("give the file to check with --config FILE (or FLASHDECK_CONFIG)")?;
     let config = Config::load(Some(path), env)?;
     let database = config.database_url();
+    // Only the scheme is repeated: the rest of a URL may hold a password.
     let kind = DatabaseKind::of_url(&database).ok_or_else(|| {
-        format!("database_url: {database:?} is neither sqlite://PATH nor postgres://…")
+        let scheme = database.split(':').next().unwrap_or_default();
+        format!("database_url: {scheme:?} is neither sqlite://PATH nor postgres://…")
     })?;
     let registry = ArrayRegistry::from_config(&config.arrays)?;
     let secret_key = config.secret_key(env)?;
@@ -199,7 +201,7 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
     match config.secret_key(env)? {
         Some(key) => state = state.with_secret_key(key),
         None => tracing::info!(
-            "no secret key: arrays can be registered in the configuration file only (set \
+            "no secret key: arrays come from the configuration file and the environment only (set \
              FLASHDECK_SECRET_KEY or secret_key_file to register them in the portal)"
         ),
     }

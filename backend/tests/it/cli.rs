@@ -82,9 +82,16 @@ fn problems_are_named_and_fail_the_check() {
     assert!(!ok);
     assert!(text.contains("cannot read /nonexistent/cert.pem"), "{text}");
 
-    let (ok, text) = check("database_url = \"mysql://db\"\n", &[]);
+    let (ok, text) = check(
+        "database_url = \"mysql://flashdeck:s3cret@db/flashdeck\"\n",
+        &[],
+    );
     assert!(!ok);
-    assert!(text.contains("database_url"), "{text}");
+    assert!(
+        text.contains("database_url: \"mysql\" is neither"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cret"), "{text}");
 }
 
 #[test]
