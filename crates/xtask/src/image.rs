@@ -13,11 +13,11 @@ const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// The container engine found (or installed), and how to run containers with it here.
 #[derive(Debug)]
 pub struct Engine {
-    pub program: &'static str,
+    program: &'static str,
     /// Set for podman: a containers.conf that sets no ulimits, which sandboxes refuse.
     containers_conf: Option<PathBuf>,
     /// `runc` when installed: crun fails with cgroup errors in some sandboxes.
-    pub runtime: Option<&'static str>,
+    runtime: Option<&'static str>,
 }
 
 impl Engine {
