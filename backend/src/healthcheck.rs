@@ -9,7 +9,7 @@ use std::time::Duration;
 use flasharray::TrustAnchor;
 use rustls::pki_types::ServerName;
 use sha2::{Digest, Sha256};
-use tls_listener::ServerCertificate;
+use tls_listener::read_leaf_certificate;
 
 use crate::config::Config;
 
@@ -54,9 +54,8 @@ pub fn check(config: &Config) -> Result<(), HealthcheckError> {
         None => ask(stream),
         Some(tls) => {
             // Whatever name the certificate carries, this is the server that holds it.
-            let certificate =
-                ServerCertificate::from_pem_files(&tls.certificate_file, &tls.key_file)?;
-            let pinned = TrustAnchor::Fingerprint(Sha256::digest(certificate.leaf_der()).into());
+            let leaf = read_leaf_certificate(&tls.certificate_file)?;
+            let pinned = TrustAnchor::Fingerprint(Sha256::digest(leaf.as_ref()).into());
             let client = flasharray::client_config(&pinned).map_err(HealthcheckError::Tls)?;
             let connection = rustls::ClientConnection::new(
                 Arc::new(client),

@@ -13,10 +13,17 @@ const ARRAY_PREFIX: &str = "FLASHDECK_ARRAY_";
 /// One array's `(SETTING, value)` pairs.
 type ArraySettings<'a> = Vec<(&'a str, &'a str)>;
 
-/// A snapshot of the environment: the process's, or a test's own.
-#[derive(Debug, Clone, Default)]
+/// A snapshot of the environment: the process's, or a test's own. It holds secrets, so
+/// `Debug` shows the variables' names only.
+#[derive(Clone, Default)]
 pub struct Environment {
     vars: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_set().entries(self.vars.keys()).finish()
+    }
 }
 
 impl Environment {
@@ -385,6 +392,14 @@ mod tests {
         ]);
         let (_, password) = env.first_admin().expect("reads").expect("given");
         assert!(password.ends_with("flashdeck"), "trailing newline dropped");
+        let shown = format!(
+            "{:?}",
+            Environment::from_pairs([("FLASHDECK_SECRET_KEY", "s3cret")])
+        );
+        assert!(
+            shown.contains("FLASHDECK_SECRET_KEY") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 
     #[test]

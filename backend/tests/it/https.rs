@@ -56,30 +56,23 @@ async fn serves_https_with_its_own_certificate_and_env_defined_arrays() {
         .build()
         .expect("client");
 
-    let cookie = portal.sign_in(&http).await;
-    let answer = http
-        .post(format!("{}/api/auth/login", portal.url))
-        .header(shared::api::CSRF_HEADER, "1")
-        .json(&serde_json::json!({"username": "admin", "password": crate::PASSWORD}))
-        .send()
-        .await
-        .expect("answers");
-    let set_cookie = answer.headers()["set-cookie"].to_str().expect("text");
+    let set_cookie = portal.sign_in_set_cookie(&http).await;
     assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().expect("session cookie");
 
-    let arrays: serde_json::Value = http
-        .get(format!("{}/api/arrays", portal.url))
-        .header("cookie", &cookie)
-        .send()
+    let get = |path: &str| {
+        http.get(format!("{}{path}", portal.url))
+            .header("cookie", cookie)
+            .send()
+    };
+    let arrays: serde_json::Value = get("/api/arrays")
         .await
         .expect("answers")
         .json()
         .await
         .expect("JSON");
     assert_eq!(arrays[0]["name"], ARRAY, "{arrays}");
-    let ready: serde_json::Value = http
-        .get(format!("{}/readyz", portal.url))
-        .send()
+    let ready: serde_json::Value = get("/readyz")
         .await
         .expect("answers")
         .json()

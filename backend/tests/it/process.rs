@@ -90,6 +90,16 @@ impl Portal {
 
     /// Signs in as `admin` once the server answers; the `name=value` of the session cookie.
     pub async fn sign_in(&self, http: &reqwest::Client) -> String {
+        let set_cookie = self.sign_in_set_cookie(http).await;
+        set_cookie
+            .split(';')
+            .next()
+            .expect("session cookie")
+            .to_owned()
+    }
+
+    /// As [`Portal::sign_in`], but the whole `Set-Cookie`, attributes included.
+    pub async fn sign_in_set_cookie(&self, http: &reqwest::Client) -> String {
         for _ in 0..200 {
             let answer = http
                 .post(format!("{}/api/auth/login", self.url))
@@ -99,13 +109,12 @@ impl Portal {
                 .await;
             if let Ok(response) = answer {
                 assert!(response.status().is_success(), "{}", response.status());
-                let cookie = response
+                return response
                     .headers()
                     .get("set-cookie")
                     .and_then(|value| value.to_str().ok())
-                    .and_then(|value| value.split(';').next())
-                    .expect("session cookie");
-                return cookie.to_owned();
+                    .expect("session cookie")
+                    .to_owned();
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -62,12 +62,6 @@ impl ServerCertificate {
 
     /// A chain and key from PEM files, checked to belong together.
     pub fn from_pem_files(certificate_path: &Path, key_path: &Path) -> Result<Self, TlsError> {
-        let read = |path: &Path| {
-            std::fs::read(path).map_err(|source| TlsError::Read {
-                path: path.to_owned(),
-                source,
-            })
-        };
         let certificate_pem = read(certificate_path)?;
         let certificate = Self {
             chain: chain_from_pem(&certificate_pem, &certificate_path.display().to_string())?,
@@ -84,11 +78,6 @@ impl ServerCertificate {
             Err(error) => Err(error),
             Ok(_) => Ok(certificate),
         }
-    }
-
-    /// The server's own certificate (the chain's first), DER-encoded.
-    pub fn leaf_der(&self) -> &[u8] {
-        self.chain[0].as_ref()
     }
 
     /// The chain as PEM.
@@ -170,6 +159,20 @@ impl axum::serve::Listener for TlsListener {
     }
 }
 
+/// The server's own certificate (the first of the chain in a PEM file), DER-encoded: what a
+/// client that pins it needs, without the private key.
+pub fn read_leaf_certificate(path: &Path) -> Result<CertificateDer<'static>, TlsError> {
+    let mut chain = chain_from_pem(&read(path)?, &path.display().to_string())?;
+    Ok(chain.swap_remove(0))
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|source| TlsError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 fn chain_from_pem(pem: &[u8], origin: &str) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let chain: Vec<_> = CertificateDer::pem_slice_iter(pem)
         .filter_map(Result::ok)
@@ -213,6 +216,8 @@ mod tests {
         let (_dir, certificate_path, key_path) = files(&certificate, &key);
         let read = ServerCertificate::from_pem_files(&certificate_path, &key_path).expect("reads");
         assert_eq!(read.certificate_pem(), certificate);
+        let leaf = read_leaf_certificate(&certificate_path).expect("reads");
+        assert_eq!(leaf.as_ref(), read.chain[0].as_ref());
         assert!(!format!("{read:?}").contains("PRIVATE KEY"));
     }
 
