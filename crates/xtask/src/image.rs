@@ -2,9 +2,9 @@
 //! certificates, `FROM scratch` (`deploy/Containerfile`), built by podman or docker.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::tools::{apt_install, is_root, run};
+use crate::tools::{apt_install, apt_install_with_recommends, is_root, run, runs};
 use crate::{cargo, root};
 
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
@@ -24,20 +24,12 @@ impl Engine {
     /// podman if installed; else docker if its engine answers; else podman from Debian when
     /// we are root.
     pub fn ensure(root: &Path) -> Result<Self, String> {
-        let answers = |program: &str, arg: &str| {
-            Command::new(program)
-                .arg(arg)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|status| status.success())
-        };
-        let program = if answers("podman", "--version") {
+        let program = if runs("podman", "--version") {
             "podman"
-        } else if answers("docker", "info") {
+        } else if runs("docker", "info") {
             "docker"
         } else if is_root() {
-            apt_install(&["podman", "runc"])?;
+            apt_install_with_recommends(&["podman", "runc"])?;
             "podman"
         } else {
             return Err(
@@ -55,7 +47,7 @@ impl Engine {
         } else {
             None
         };
-        let runtime = (program == "podman" && answers("runc", "--version")).then_some("runc");
+        let runtime = (program == "podman" && runs("runc", "--version")).then_some("runc");
         Ok(Self {
             program,
             containers_conf,
@@ -136,13 +128,7 @@ fn ensure_musl() -> Result<(), String> {
     {
         run(Command::new("rustup").args(["target", "add", MUSL_TARGET]))?;
     }
-    let has_musl_gcc = Command::new("musl-gcc")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if has_musl_gcc {
+    if runs("musl-gcc", "--version") {
         return Ok(());
     }
     if !is_root() {

@@ -192,13 +192,18 @@ pub fn ensure_browser() -> Result<(), String> {
     apt_install(&["chromium", "chromium-driver"])
 }
 
-fn ensure_npm() -> Result<(), String> {
-    if Command::new("npm")
-        .arg("--version")
+/// Whether `program arg` runs and succeeds, its output discarded.
+pub fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()
         .is_ok_and(|status| status.success())
-    {
+}
+
+fn ensure_npm() -> Result<(), String> {
+    if runs("npm", "--version") {
         return Ok(());
     }
     if !is_root() {
@@ -210,11 +215,21 @@ fn ensure_npm() -> Result<(), String> {
 }
 
 pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    apt_get_install(packages, &["--no-install-recommends"])
+}
+
+/// With the packages Debian recommends beside them, as podman was measured to work.
+pub fn apt_install_with_recommends(packages: &[&str]) -> Result<(), String> {
+    apt_get_install(packages, &[])
+}
+
+fn apt_get_install(packages: &[&str], options: &[&str]) -> Result<(), String> {
     run(Command::new("apt-get")
         .args(["update", "-q"])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(["install", "-y", "-q"])
+        .args(options)
         .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
