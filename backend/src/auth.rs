@@ -1,12 +1,8 @@
 //! Who is calling: password hashing, server-side sessions behind an HttpOnly cookie, the
 //! [`CurrentUser`] extractor with its role check, and the CSRF header check.
 
-use std::net::IpAddr;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Json;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -14,12 +10,16 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use shared::api::{CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SESSION_COOKIE, UserInfo};
+use shared::api::{
+    CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SESSION_COOKIE, UserInfo,
+    validate_password_length, validate_username,
+};
 
 use crate::api::ApiJson;
 use crate::db::{AuditRecord, NewAuditRecord, User};
 use crate::error::AppError;
 use crate::origin::ClientOrigin;
+use crate::passwords::DUMMY_PASSWORD_HASH;
 use crate::state::AppState;
 use crate::throttle::Subjects;
 
@@ -35,27 +35,6 @@ pub fn unix_now_ms() -> i64 {
         .map_or(0, |elapsed| {
             i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
         })
-}
-
-/// Hashes a password with Argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|error| AppError::Internal(format!("cannot hash a password: {error}")))
-}
-
-/// Checked against when a login names no user, so that it takes as long as one that does.
-/// Made with [`hash_password`] and the same parameters; it matches no password anyone uses.
-const DUMMY_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$6ZqWphysXCr5/BPfHChmiw$Q5B7VyplP33hqXROLqBRaMAM27rB/sliSZ5lOiZEgkM";
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
 }
 
 /// A new random session token (256 bits, hex) and the hash under which it is stored.
@@ -196,14 +175,26 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 }
 
 /// `POST /api/auth/login`: the same answer for an unknown user and a wrong password, so the
-/// response tells nothing about which accounts exist; throttled per username and address;
-/// every attempt is in the audit log.
+/// response tells nothing about which accounts exist. A username no user can have is
+/// refused before anything is recorded; then the attempt passes the throttle, which records
+/// it; only then is it written to the audit log and its password checked.
 pub async fn login(
     State(state): State<AppState>,
     origin: ClientOrigin,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
     let username = request.username.trim().to_owned();
+    validate_username(&username).map_err(AppError::Invalid)?;
+    validate_password_length(&request.password).map_err(AppError::Invalid)?;
+    let subjects = Subjects::new(&username, origin.address);
+    let attempt = subjects
+        .admit(&state.db, unix_now())
+        .await
+        .inspect_err(|error| {
+            if matches!(error, AppError::TooManyAttempts { .. }) {
+                tracing::info!(%username, "sign-in throttled");
+            }
+        })?;
     let started = Instant::now();
     let record = NewAuditRecord {
         started_at_ms: unix_now_ms(),
@@ -216,7 +207,10 @@ pub async fn login(
     };
     let audit_id = state.db.begin_audit(&record).await?;
     state.metrics.record_audit_row();
-    let outcome = sign_in(&state, &username, &request.password, origin.address).await;
+    let outcome = sign_in(&state, &username, request.password).await;
+    if outcome.is_ok() {
+        subjects.succeeded(&state.db, attempt).await?;
+    }
     let status = match &outcome {
         Ok(_) => StatusCode::OK,
         Err(error) => error.status(),
@@ -242,29 +236,21 @@ pub async fn login(
 async fn sign_in(
     state: &AppState,
     username: &str,
-    password: &str,
-    address: Option<IpAddr>,
+    password: String,
 ) -> Result<(User, String), AppError> {
-    let subjects = Subjects::new(username, address);
-    let now = unix_now();
-    subjects.check(&state.db, now).await?;
     let user = state.db.user_by_name(username).await?;
-    let accepted = match &user {
-        Some(user) => verify_password(password, &user.password_hash) && !user.disabled,
-        None => {
-            // Spend the same time as a real check, so timing does not reveal the answer.
-            verify_password(password, DUMMY_PASSWORD_HASH);
-            false
-        }
-    };
-    let Some(user) = user.filter(|_| accepted) else {
+    // An unknown user is checked against a dummy hash, so timing does not tell them apart.
+    let hash = user
+        .as_ref()
+        .map_or(DUMMY_PASSWORD_HASH, |user| user.password_hash.as_str())
+        .to_owned();
+    let matches = state.passwords.verify(password, hash).await?;
+    let Some(user) = user.filter(|user| matches && !user.disabled) else {
         tracing::info!(%username, "login refused");
-        subjects.record_failure(&state.db, now).await?;
         return Err(AppError::BadCredentials);
     };
-    subjects.record_success(&state.db).await?;
     let (token, hash) = new_session_token()?;
-    state.db.create_session(&hash, user.id, now).await?;
+    state.db.create_session(&hash, user.id, unix_now()).await?;
     tracing::info!(username = %user.username, "login");
     Ok((user, token))
 }
@@ -309,23 +295,6 @@ pub async fn require_csrf_header(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_against_their_own_hash() {
-        let hash = hash_password("correct horse").expect("hashes");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("wrong", &hash));
-        assert!(!verify_password("correct horse", "not a hash"));
-    }
-
-    #[test]
-    fn the_dummy_hash_has_the_real_hashes_cost() {
-        let real = hash_password("x").expect("hashes");
-        let params = |hash: &str| hash.split('$').nth(3).map(str::to_owned);
-        assert_eq!(params(DUMMY_PASSWORD_HASH), params(&real));
-        assert!(PasswordHash::new(DUMMY_PASSWORD_HASH).is_ok());
-    }
 
     #[test]
     fn finds_the_session_cookie_among_others() {

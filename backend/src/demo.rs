@@ -15,9 +15,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::arrays::ArrayRegistry;
-use crate::auth::{hash_password, unix_now};
+use crate::auth::unix_now;
 use crate::config::SessionConfig;
 use crate::db::{Database, DbError};
+use crate::passwords::hash_password;
 use crate::secrets::SecretKey;
 use crate::state::AppState;
 

@@ -24,6 +24,9 @@ use crate::state::AppState;
 /// The header carrying a request's id, to the browser and to the arrays.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The metrics label of an array the portal does not know.
+pub const OTHER_ARRAY_LABEL: &str = "other";
+
 /// The largest request body an audited route reads.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -68,7 +71,15 @@ pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Nex
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await;
     let request = Request::from_parts(parts, body);
-    let array = path.get("array").cloned();
+    // Only arrays the portal knows get a label of their own, so that requests naming made-up
+    // arrays cannot grow `/metrics` without end.
+    let array = path.get("array").map(|name| {
+        if policy.state.arrays.get(name).is_some() {
+            name.clone()
+        } else {
+            OTHER_ARRAY_LABEL.to_owned()
+        }
+    });
     let mut response = match admit(&policy, request, &path, &request_id).await {
         Err(refusal) => refusal.into_response(),
         Ok((request, None)) => {
@@ -110,6 +121,7 @@ async fn admit(
     };
     let user = CurrentUser::from_session(&parts.headers, &policy.state).await?;
     user.require(role)?;
+    validate_path(path)?;
     if let Some(array) = path.get("array") {
         user.require_array(array)?;
     }
@@ -124,21 +136,20 @@ async fn admit(
                 "The request body is larger than {MAX_BODY_BYTES} bytes."
             )))
         })?;
-    let parameters = parameters(&parts, &bytes);
-    // A change to an array the path does not name names it in its body (the recycle bin).
+    let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
+    // A change to an array the path does not name names it in its body (the recycle bin),
+    // where its handler reads it: never from the query, which the handler does not read.
     let array = match path.get("array") {
         Some(array) => Some(array.clone()),
         None => {
-            let array = parameters
-                .get("array")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            let array = body.get("array").and_then(Value::as_str).map(str::to_owned);
             if let Some(array) = &array {
                 user.require_array(array)?;
             }
             array
         }
     };
+    let parameters = parameters(&parts, body);
     let record = NewAuditRecord {
         started_at_ms: unix_now_ms(),
         username: user.user.username.clone(),
@@ -156,6 +167,52 @@ async fn admit(
     ))
 }
 
+/// Refuses a path whose parameters are not names the arrays could hold, so that `a,b` never
+/// reaches an array's `names=` as two names.
+fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
+    for (parameter, value) in path {
+        let checked = match parameter.as_str() {
+            // Snapshot names join names with '.', and group snapshots end in a number.
+            "snapshot" => validate_snapshot_name(value),
+            "user" => shared::api::validate_username(value).map_err(|error| error.message),
+            _ => shared::names::validate_object_name(&capitalised(parameter), value),
+        };
+        checked.map_err(|message| {
+            AppError::Invalid(ApiError::for_field(parameter_field(parameter), message))
+        })?;
+    }
+    Ok(())
+}
+
+fn validate_snapshot_name(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':');
+    if name.is_empty() || name.len() > 255 || !name.chars().all(allowed) {
+        return Err(
+            "A snapshot name is up to 255 letters, digits, '-', '.' and ':' characters".to_owned(),
+        );
+    }
+    Ok(())
+}
+
+fn capitalised(parameter: &str) -> String {
+    let mut chars = parameter.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_uppercase().to_string() + chars.as_str()
+    })
+}
+
+fn parameter_field(parameter: &str) -> &'static str {
+    match parameter {
+        "array" => "array",
+        "volume" => "volume",
+        "host" => "host",
+        "group" => "group",
+        "snapshot" => "snapshot",
+        "user" => "username",
+        _ => "path",
+    }
+}
+
 async fn path_params(parts: &mut Parts) -> BTreeMap<String, String> {
     RawPathParams::from_request_parts(parts, &())
         .await
@@ -169,8 +226,7 @@ async fn path_params(parts: &mut Parts) -> BTreeMap<String, String> {
 }
 
 /// The body, and the query string if there is one, as JSON with every secret removed.
-fn parameters(parts: &Parts, body: &Bytes) -> Value {
-    let body = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+fn parameters(parts: &Parts, body: Value) -> Value {
     let query = Query::<BTreeMap<String, String>>::try_from_uri(&parts.uri)
         .map(|Query(query)| query)
         .unwrap_or_default();

@@ -1,8 +1,10 @@
 //! `/healthz` (the process is alive) and `/readyz` (it can serve: the database answers).
 //! Arrays are reported in `/readyz` but never make the portal unready: one array down must
-//! not take the portal out of a load balancer.
+//! not take the portal out of a load balancer. Anyone can ask, so the answer says only `ok`
+//! or `fail` (the reason goes to the log), and the arrays are probed at most once every
+//! [`PROBE_REUSE`], however often it is asked.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
@@ -13,19 +15,32 @@ use crate::state::AppState;
 
 /// How long an array gets to answer a readiness probe.
 const ARRAY_PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long the arrays' probe results are answered again before the arrays are asked anew.
+pub const PROBE_REUSE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Serialize)]
 pub struct Readiness {
-    /// `ok`, or why not.
-    pub database: String,
+    /// `ok` or `fail`.
+    pub database: &'static str,
     pub arrays: Vec<ArrayReadiness>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ArrayReadiness {
     pub name: String,
-    /// `ok`, or why not.
-    pub status: String,
+    /// `ok` or `fail`.
+    pub status: &'static str,
+}
+
+/// The last probe of the arrays. Its lock is held while probing, so that requests arriving
+/// meanwhile wait for that probe instead of starting their own.
+#[derive(Debug, Default)]
+pub struct ProbeCache {
+    last: tokio::sync::Mutex<Option<(Instant, Vec<ArrayReadiness>)>>,
+}
+
+fn ok_or_fail(ok: bool) -> &'static str {
+    if ok { "ok" } else { "fail" }
 }
 
 pub async fn healthz() -> &'static str {
@@ -33,34 +48,59 @@ pub async fn healthz() -> &'static str {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
-    let database = match state.db.ping().await {
-        Ok(()) => "ok".to_owned(),
-        Err(error) => error.to_string(),
+    let database_ok = match state.db.ping().await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(%error, "readiness: the database does not answer");
+            false
+        }
     };
+    let arrays = {
+        let mut last = state.probes.last.lock().await;
+        match &*last {
+            Some((at, arrays)) if at.elapsed() < PROBE_REUSE => arrays.clone(),
+            _ => {
+                let arrays = probe_arrays(&state).await;
+                *last = Some((Instant::now(), arrays.clone()));
+                arrays
+            }
+        }
+    };
+    let status = if database_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let database = ok_or_fail(database_ok);
+    (status, Json(Readiness { database, arrays }))
+}
+
+async fn probe_arrays(state: &AppState) -> Vec<ArrayReadiness> {
     let mut probes = tokio::task::JoinSet::new();
     for summary in state.arrays.summaries() {
         let Some(entry) = state.arrays.get(&summary.name) else {
             continue;
         };
         probes.spawn(async move {
-            let status =
+            let ok =
                 match tokio::time::timeout(ARRAY_PROBE_TIMEOUT, entry.client.reachable()).await {
-                    Ok(Ok(())) => "ok".to_owned(),
-                    Ok(Err(error)) => error.to_string(),
-                    Err(_) => format!("no answer within {} s", ARRAY_PROBE_TIMEOUT.as_secs()),
+                    Ok(Ok(())) => true,
+                    Ok(Err(error)) => {
+                        tracing::warn!(array = %summary.name, %error, "readiness: array unreachable");
+                        false
+                    }
+                    Err(_) => {
+                        tracing::warn!(array = %summary.name, "readiness: array did not answer in time");
+                        false
+                    }
                 };
             ArrayReadiness {
                 name: summary.name,
-                status,
+                status: ok_or_fail(ok),
             }
         });
     }
     let mut arrays = probes.join_all().await;
     arrays.sort_by(|a, b| a.name.cmp(&b.name));
-    let status = if database == "ok" {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, Json(Readiness { database, arrays }))
+    arrays
 }

@@ -14,6 +14,7 @@ pub mod health;
 pub mod healthcheck;
 pub mod metrics;
 pub mod origin;
+pub mod passwords;
 pub mod registration;
 pub mod secrets;
 pub mod server;

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use backend::AppState;
 use backend::arrays::ArrayRegistry;
-use backend::auth::{hash_password, unix_now};
+use backend::auth::unix_now;
 use backend::config::{Config, Environment};
 use backend::db::{Database, DatabaseKind, DbError};
+use backend::passwords::hash_password;
 use backend::server::check_frontend_dir;
 use clap::{Parser, Subcommand};
 use shared::api::Role;
@@ -68,6 +69,9 @@ enum UserCommand {
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
+    /// Forget a user's failed sign-ins from every address, so that sign-in is neither
+    /// refused nor slowed for them.
+    Unlock { name: String },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -120,6 +124,12 @@ async fn run() -> MainResult {
             role,
             password_file,
         }) => add_user(&load()?, &name, role, password_file).await,
+        Command::User(UserCommand::Unlock { name }) => {
+            let db = open_database(&load()?).await?;
+            let forgotten = backend::throttle::unlock(&db, &name).await?;
+            println!("{name}: {forgotten} failed sign-in(s) forgotten");
+            Ok(())
+        }
     }
 }
 
@@ -276,9 +286,7 @@ async fn add_user(
         }
     };
     password.truncate(password.trim_end_matches(['\r', '\n']).len());
-    if password.chars().count() < 8 {
-        return Err("the password must be at least 8 characters long".into());
-    }
+    shared::api::validate_password(&password).map_err(|error| error.message)?;
     let db = open_database(config).await?;
     db.create_user(name, &hash_password(&password)?, role, unix_now())
         .await?;

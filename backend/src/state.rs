@@ -6,7 +6,9 @@ use std::sync::Arc;
 use crate::arrays::ArrayRegistry;
 use crate::config::SessionConfig;
 use crate::db::Database;
+use crate::health::ProbeCache;
 use crate::metrics::Metrics;
+use crate::passwords::Passwords;
 use crate::secrets::SecretKey;
 
 /// Shared by all handlers through axum's `State`. Cheap to clone.
@@ -21,6 +23,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     pub trusted_proxies: Arc<[IpAddr]>,
+    /// The threads that hash and check passwords.
+    pub passwords: Passwords,
+    /// The arrays' last readiness probe.
+    pub probes: Arc<ProbeCache>,
 }
 
 impl AppState {
@@ -32,6 +38,8 @@ impl AppState {
             secret_key: None,
             metrics: Arc::default(),
             trusted_proxies: Arc::from([]),
+            passwords: Passwords::for_this_machine(),
+            probes: Arc::default(),
         }
     }
 

@@ -1,69 +1,144 @@
-//! Sign-in throttling against password guessing. Failures are counted in the database, per
-//! username (whether or not such a user exists, so the refusal tells nothing about which
-//! accounts do) and per client address, so that every replica sees the same counts.
+//! Sign-in throttling against password guessing. Each attempt is recorded before its
+//! password is checked, so that parallel guesses are counted as they arrive rather than after
+//! they fail. Attempts are counted in the database, so every replica sees the same counts:
+//!
+//! - per username and address together: a hard limit, so a guesser locks out only itself;
+//! - per address: a hard limit, higher, since several people may share one behind a NAT;
+//! - per username from anywhere: no refusal, which would let anyone lock anyone out, but a
+//!   growing delay before the check, so that guessing one account from many addresses is slow.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use crate::db::Database;
 use crate::error::AppError;
 
-/// Failures are counted over this many seconds.
+/// Attempts are counted over this many seconds.
 pub const WINDOW_SECS: i64 = 15 * 60;
-/// Failed sign-ins as one username within the window before it is refused.
-pub const PER_USERNAME: i64 = 5;
-/// Failed sign-ins from one address within the window before it is refused; higher, since
-/// several people may share an address behind a NAT.
+/// Failed sign-ins as one username from one address within the window before it is refused.
+pub const PER_USERNAME_AND_ADDRESS: i64 = 5;
+/// Failed sign-ins from one address within the window before it is refused.
 pub const PER_ADDRESS: i64 = 20;
+/// Failed sign-ins as one username from anywhere before each further attempt is slowed.
+pub const PER_USERNAME_BEFORE_DELAY: i64 = 5;
+/// The longest a slowed attempt waits.
+pub const MAX_DELAY: Duration = Duration::from_secs(10);
 
 /// What a sign-in attempt is counted against.
 #[derive(Debug, Clone)]
 pub struct Subjects {
     username: String,
-    address: Option<String>,
+    address: String,
+    pair: String,
+}
+
+/// An attempt that was let through: its rows stay as a failure unless it succeeds.
+#[derive(Debug)]
+pub struct Attempt {
+    id: String,
 }
 
 impl Subjects {
     pub fn new(username: &str, address: Option<IpAddr>) -> Self {
+        let username = username.to_lowercase();
+        let address = address.map_or_else(|| "unknown".to_owned(), |address| address.to_string());
         Self {
-            username: format!("user:{}", username.to_lowercase()),
-            address: address.map(|address| format!("addr:{address}")),
+            pair: format!("pair:{username}@{address}"),
+            username: format!("user:{username}"),
+            address: format!("addr:{address}"),
         }
     }
 
-    fn each(&self) -> impl Iterator<Item = (&str, i64)> {
-        std::iter::once((self.username.as_str(), PER_USERNAME)).chain(
-            self.address
-                .as_deref()
-                .map(|address| (address, PER_ADDRESS)),
-        )
-    }
-
-    /// Refuses, with how long to wait, when either subject has failed too often.
-    pub async fn check(&self, db: &Database, now: i64) -> Result<(), AppError> {
+    /// Records the attempt, then refuses it, with how long to wait, when the username from
+    /// this address or this address has failed too often; otherwise waits the delay the
+    /// username's failures call for.
+    pub async fn admit(&self, db: &Database, now: i64) -> Result<Attempt, AppError> {
+        let attempt = Attempt {
+            id: uuid::Uuid::new_v4().to_string(),
+        };
         let window_start = now - WINDOW_SECS;
-        for (subject, limit) in self.each() {
-            let (failures, earliest) = db.login_failures(subject, window_start).await?;
-            if failures >= limit {
+        let subjects = [
+            self.pair.as_str(),
+            self.address.as_str(),
+            self.username.as_str(),
+        ];
+        db.record_login_attempt(&attempt.id, &subjects, now, window_start)
+            .await?;
+        for (subject, limit) in [
+            (&self.pair, PER_USERNAME_AND_ADDRESS),
+            (&self.address, PER_ADDRESS),
+        ] {
+            // This attempt is among those counted, so `limit` attempts pass, and no more,
+            // however many arrive at once.
+            let (attempts, earliest) = db.login_failures(subject, window_start).await?;
+            if attempts > limit {
+                db.forget_login_attempt(&attempt.id).await?;
                 let retry_after_secs = earliest.map_or(WINDOW_SECS, |at| at + WINDOW_SECS - now);
                 return Err(AppError::TooManyAttempts {
                     retry_after_secs: retry_after_secs.max(1),
                 });
             }
         }
-        Ok(())
-    }
-
-    pub async fn record_failure(&self, db: &Database, now: i64) -> Result<(), AppError> {
-        for (subject, _) in self.each() {
-            db.record_login_failure(subject, now, now - WINDOW_SECS)
-                .await?;
+        let (attempts, _) = db.login_failures(&self.username, window_start).await?;
+        let delay = delay_after(attempts - 1);
+        if !delay.is_zero() {
+            tracing::info!(delay_ms = delay.as_millis() as u64, "sign-in slowed");
+            tokio::time::sleep(delay).await;
         }
-        Ok(())
+        Ok(attempt)
     }
 
-    /// A successful sign-in forgets the username's failures, not the address's.
-    pub async fn record_success(&self, db: &Database) -> Result<(), AppError> {
-        db.clear_login_failures(&self.username).await?;
+    /// A successful sign-in takes back its own attempt and forgets the username's failures,
+    /// not the address's.
+    pub async fn succeeded(&self, db: &Database, attempt: Attempt) -> Result<(), AppError> {
+        db.forget_login_attempt(&attempt.id).await?;
+        db.clear_login_failures(&self.username, &self.pair).await?;
         Ok(())
+    }
+}
+
+/// How long an attempt waits when its username has failed `failures` times in the window.
+pub fn delay_after(failures: i64) -> Duration {
+    let over = failures - PER_USERNAME_BEFORE_DELAY + 1;
+    if over <= 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_secs(u64::try_from(over).unwrap_or(u64::MAX)).min(MAX_DELAY)
+}
+
+/// Forgets every failure of `username`, from every address: `flashdeck user unlock`.
+pub async fn unlock(db: &Database, username: &str) -> Result<u64, AppError> {
+    let username = username.to_lowercase();
+    Ok(db
+        .clear_login_failures(&format!("user:{username}"), &format!("pair:{username}@"))
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_past_the_limit_and_stop_at_the_cap() {
+        assert_eq!(delay_after(0), Duration::ZERO);
+        assert_eq!(delay_after(PER_USERNAME_BEFORE_DELAY - 1), Duration::ZERO);
+        assert_eq!(
+            delay_after(PER_USERNAME_BEFORE_DELAY),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            delay_after(PER_USERNAME_BEFORE_DELAY + 2),
+            Duration::from_secs(3)
+        );
+        assert_eq!(delay_after(10_000), MAX_DELAY);
+    }
+
+    #[test]
+    fn subjects_are_case_blind_and_keyed_by_address() {
+        let address = "192.0.2.7".parse().ok();
+        let subjects = Subjects::new("Alice", address);
+        assert_eq!(subjects.pair, "pair:alice@192.0.2.7");
+        assert_eq!(subjects.username, "user:alice");
+        assert_eq!(Subjects::new("bob", None).address, "addr:unknown");
     }
 }

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::flasharray::{HostPatch, HostPost, Volume, VolumePatch};
 
 pub use admin::{
-    AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MIN_PASSWORD_CHARS, UserChange,
-    UserSummary, validate_create_user, validate_password, validate_user_change,
+    AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MAX_PASSWORD_BYTES,
+    MIN_PASSWORD_CHARS, UserChange, UserSummary, validate_create_user, validate_password,
+    validate_password_length, validate_user_change, validate_username,
 };
 pub use protection::{
     CopyRequest, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest,

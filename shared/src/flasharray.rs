@@ -63,8 +63,11 @@ pub struct OAuthError {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuthTokenResponse {
     pub access_token: String,
-    pub issued_token_type: String,
-    pub token_type: String,
+    /// Optional in the spec, like every field here but the token and its lifetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
     /// Seconds, unlike the other durations of the API, which are milliseconds.
     pub expires_in: u64,
 }
@@ -490,8 +493,8 @@ mod tests {
     fn secrets_stay_out_of_debug_output() {
         let token = OAuthTokenResponse {
             access_token: "secret-access".into(),
-            issued_token_type: ACCESS_TOKEN_TYPE.into(),
-            token_type: "Bearer".into(),
+            issued_token_type: Some(ACCESS_TOKEN_TYPE.into()),
+            token_type: Some("Bearer".into()),
             expires_in: 10,
         };
         let details = ApiTokenDetails {

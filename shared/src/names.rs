@@ -12,9 +12,10 @@ pub fn validate_object_name(kind: &str, name: &str) -> Result<(), String> {
         return Err(format!("{kind} name is required"));
     }
     if name.len() > MAX_NAME_LEN {
+        // Not quoted back: an overlong name can be any size.
         return Err(format!(
-            "{kind} name \"{name}\" is {} characters long; the limit is {MAX_NAME_LEN}",
-            name.len()
+            "{kind} name is {} characters long; the limit is {MAX_NAME_LEN}",
+            name.chars().count()
         ));
     }
     if let Some(bad) = name
@@ -43,10 +44,20 @@ pub fn validate_object_name(kind: &str, name: &str) -> Result<(), String> {
 /// The most names one pattern may expand to.
 pub const MAX_PATTERN_NAMES: usize = 1000;
 
+/// The longest pattern accepted: longer than any name it could make, since a bracket
+/// stands for at most [`MAX_NAME_LEN`] characters.
+pub const MAX_PATTERN_LEN: usize = 255;
+
 /// Expands a name pattern as the Purity GUI takes it: `db-[1-8]` is `db-1` … `db-8`, and
 /// `vol[01-12]` keeps the zero padding (`vol01` … `vol12`). A name without brackets is itself.
 /// Every resulting name is checked with [`validate_object_name`].
 pub fn expand_name_pattern(kind: &str, pattern: &str) -> Result<Vec<String>, String> {
+    if pattern.len() > MAX_PATTERN_LEN {
+        return Err(format!(
+            "The name pattern is {} characters long; the limit is {MAX_PATTERN_LEN}",
+            pattern.chars().count()
+        ));
+    }
     let mut names = vec![String::new()];
     let mut rest = pattern;
     while let Some(open) = rest.find('[') {
@@ -59,7 +70,7 @@ pub fn expand_name_pattern(kind: &str, pattern: &str) -> Result<Vec<String>, Str
             .split_once('-')
             .ok_or_else(|| format!("\"[{range}]\" is not a range such as [1-8]"))?;
         let parse = |text: &str| {
-            text.parse::<u32>()
+            text.parse::<u64>()
                 .map_err(|_| format!("\"[{range}]\" is not a range of numbers such as [1-8]"))
         };
         let (first, last) = (parse(low)?, parse(high)?);
@@ -73,19 +84,23 @@ pub fn expand_name_pattern(kind: &str, pattern: &str) -> Result<Vec<String>, Str
         } else {
             0
         };
-        let count = (last - first + 1) as usize;
-        if names.len().saturating_mul(count) > MAX_PATTERN_NAMES {
+        if width > MAX_NAME_LEN {
             return Err(format!(
-                "\"{pattern}\" makes more than {MAX_PATTERN_NAMES} names"
+                "\"[{range}]\" pads numbers to {width} digits; a name has at most {MAX_NAME_LEN} characters"
             ));
         }
+        let count = (last - first)
+            .checked_add(1)
+            .and_then(|count| usize::try_from(count).ok())
+            .and_then(|count| names.len().checked_mul(count))
+            .filter(|total| *total <= MAX_PATTERN_NAMES)
+            .ok_or_else(|| format!("\"{pattern}\" makes more than {MAX_PATTERN_NAMES} names"))?;
         let prefix = &rest[..open];
-        names = names
-            .iter()
-            .flat_map(|name| {
-                (first..=last).map(move |number| format!("{name}{prefix}{number:0width$}"))
-            })
-            .collect();
+        let mut expanded = Vec::with_capacity(count);
+        for name in &names {
+            expanded.extend((first..=last).map(|number| format!("{name}{prefix}{number:0width$}")));
+        }
+        names = expanded;
         rest = &rest[close + 1..];
     }
     if rest.contains(']') {
@@ -119,6 +134,7 @@ mod tests {
             ("vol 1", "contains ' '"),
             ("12345", "at least one letter"),
             (&"x".repeat(64), "64 characters"),
+            (&"x".repeat(100_000), "100000 characters"),
         ];
         for (name, reason) in cases {
             let message = validate_object_name("Volume", name).expect_err(name);
@@ -157,9 +173,69 @@ mod tests {
             ("db-[1-2000]", "more than 1000"),
             ("db_[1-2]", "contains '_'"),
             ("db]", "without its '['"),
+            ("v[0-4294967295]", "more than 1000"),
+            ("v[0-18446744073709551615]", "more than 1000"),
+            ("v[0-99999999999999999999]", "range of numbers"),
+            (
+                "v[0000000000000000000000000000000000000000000000000000000000000001-2]",
+                "pads numbers to 64",
+            ),
         ] {
             let error = expand_name_pattern("Volume", pattern).unwrap_err();
             assert!(error.contains(expected), "{pattern}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_overlong_pattern_is_refused_before_it_is_read() {
+        let pattern = format!("v[{}1-2]", "0".repeat(200_000));
+        let error = expand_name_pattern("Volume", &pattern).unwrap_err();
+        assert!(error.contains("the limit is 255"), "{error}");
+        assert!(error.len() < 100, "the message does not quote the pattern");
+    }
+
+    #[test]
+    fn an_overlong_name_is_not_quoted_back() {
+        let message = validate_object_name("User", &"x".repeat(2_000_000)).unwrap_err();
+        assert!(message.len() < 100, "{}", message.len());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_pattern_expands_to_valid_names_or_says_why(pattern in "[a-z0-9\\[\\]-]{0,40}") {
+            match expand_name_pattern("Volume", &pattern) {
+                Ok(names) => {
+                    prop_assert!(!names.is_empty() && names.len() <= MAX_PATTERN_NAMES);
+                    for name in names {
+                        prop_assert!(validate_object_name("Volume", &name).is_ok());
+                    }
+                }
+                Err(message) => prop_assert!(!message.is_empty() && message.len() < 400),
+            }
+        }
+
+        #[test]
+        fn ranges_of_any_bounds_never_exceed_the_cap(
+            low in any::<u64>(), high in any::<u64>(), zeros in 0usize..80
+        ) {
+            let pattern = format!("v[{}{low}-{high}]", "0".repeat(zeros));
+            if let Ok(names) = expand_name_pattern("Volume", &pattern) {
+                prop_assert!(names.len() <= MAX_PATTERN_NAMES);
+                prop_assert!(names.iter().all(|name| name.len() <= MAX_NAME_LEN));
+            }
+        }
+
+        #[test]
+        fn any_text_is_a_name_or_a_reason(name in any::<String>()) {
+            if let Err(message) = validate_object_name("Host", &name) {
+                prop_assert!(message.starts_with("Host name"));
+            }
         }
     }
 }

@@ -7,31 +7,39 @@ use axum::response::{IntoResponse, Response};
 use shared::api::{AuditEntry, AuditQuery};
 use shared::time::format_timestamp_ms;
 
-use crate::auth::unix_now_ms;
+use crate::auth::{CurrentUser, unix_now_ms};
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// `GET /api/audit?user=&array=&action=&outcome=&since_ms=&until_ms=&limit=&before_id=`:
 /// newest first.
+/// An admin limited to some arrays reads only the entries about those arrays, and those
+/// about no array.
 pub async fn list(
     State(state): State<AppState>,
+    admin: CurrentUser,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
-    Ok(Json(state.db.audit_entries(&query, unix_now_ms()).await?))
+    let scope = admin.user.arrays.as_deref();
+    Ok(Json(
+        state.db.audit_entries(&query, scope, unix_now_ms()).await?,
+    ))
 }
 
 /// `GET /api/audit.csv` with the same filters: every matching entry, page by page.
 pub async fn export_csv(
     State(state): State<AppState>,
+    admin: CurrentUser,
     Query(mut query): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
+    let scope = admin.user.arrays.as_deref();
     let now_ms = unix_now_ms();
     let mut csv = String::from(
         "time,user,array,action,target,outcome,status,message,duration_ms,request_id,parameters\r\n",
     );
     query.limit = None;
     loop {
-        let page = state.db.audit_entries(&query, now_ms).await?;
+        let page = state.db.audit_entries(&query, scope, now_ms).await?;
         for entry in &page {
             let fields = [
                 format_timestamp_ms(entry.started_at_ms),
@@ -76,10 +84,10 @@ pub async fn export_csv(
         .into_response())
 }
 
-/// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so that a
-/// spreadsheet shows a name as text rather than running it as a formula.
+/// RFC 4180 quoting; a leading `=`, `+`, `-`, `@`, tab or carriage return is prefixed with
+/// `'` so that a spreadsheet shows a name as text rather than running it as a formula.
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -102,5 +110,7 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv_field(""), "");
+        assert_eq!(csv_field("\t=1+1"), "'\t=1+1");
+        assert_eq!(csv_field("\r@x"), "\"'\r@x\"");
     }
 }

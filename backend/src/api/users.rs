@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::api::{
-    ApiError, CreateUserRequest, Role, UserChange, UserSummary, validate_create_user,
+    ApiError, CreateUserRequest, UserChange, UserSummary, validate_create_user,
     validate_user_change,
 };
 
 use super::ApiJson;
-use crate::auth::{CurrentUser, hash_password, unix_now};
+use crate::auth::{CurrentUser, unix_now};
 use crate::db::{DbError, User, UserUpdate};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -64,7 +64,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<UserSummary>), AppError> {
     validate_create_user(&request).map_err(AppError::Invalid)?;
     check_arrays(&state, request.arrays.as_deref())?;
-    let hash = hash_password(&request.password)?;
+    let hash = state.passwords.hash(request.password.clone()).await?;
     let user = state
         .db
         .create_scoped_user(
@@ -100,20 +100,16 @@ pub async fn change(
         check_arrays(&state, arrays.as_deref())?;
     }
     let user = existing(&state, &name).await?;
-    let loses_admin = user.role == Role::Admin
-        && !user.disabled
-        && (change.role.is_some_and(|role| role != Role::Admin) || change.disabled == Some(true));
-    if loses_admin && state.db.count_active_admins().await? <= 1 {
-        return Err(AppError::Invalid(ApiError::for_field(
-            if change.disabled == Some(true) {
-                "disabled"
-            } else {
-                "role"
-            },
-            format!("{name} is the last admin who can sign in; make another admin first."),
-        )));
+    if user.id == admin.user.id && (change.arrays.is_some() || change.array_username.is_some()) {
+        return Err(AppError::Forbidden(
+            "Admins cannot change their own array scope or array username; ask another admin."
+                .into(),
+        ));
     }
-    let password_hash = change.password.as_deref().map(hash_password).transpose()?;
+    let password_hash = match change.password.clone() {
+        Some(password) => Some(state.passwords.hash(password).await?),
+        None => None,
+    };
     let update = UserUpdate {
         role: change.role,
         disabled: change.disabled,
@@ -121,7 +117,21 @@ pub async fn change(
         arrays: change.arrays.clone(),
         array_username: change.array_username.clone(),
     };
-    state.db.update_user(user.id, &update).await?;
+    state
+        .db
+        .update_user(user.id, &update)
+        .await
+        .map_err(|error| match error {
+            DbError::LastAdmin => AppError::Invalid(ApiError::for_field(
+                if change.disabled == Some(true) {
+                    "disabled"
+                } else {
+                    "role"
+                },
+                format!("{name} is the last admin who can sign in; make another admin first."),
+            )),
+            error => error.into(),
+        })?;
     tracing::info!(admin = %admin.user.username, user = %name, "user changed");
     let changed = existing(&state, &name).await?;
     let sessions = state.db.count_sessions_of(changed.id).await?;

@@ -70,9 +70,12 @@ impl Database {
     }
 
     /// Entries matching `query`, newest first.
+    /// The entries `query` selects, newest first; with a `scope`, only those about arrays in
+    /// it or about no array at all (sign-ins, users).
     pub async fn audit_entries(
         &self,
         query: &AuditQuery,
+        scope: Option<&[String]>,
         now_ms: i64,
     ) -> Result<Vec<AuditEntry>, DbError> {
         let mut conditions = Vec::new();
@@ -96,6 +99,18 @@ impl Database {
                 ));
                 texts.push(format!("%{}%", escape_like(&value.to_lowercase())));
             }
+        }
+        if let Some(arrays) = scope {
+            let placeholders: Vec<String> = arrays.iter().map(|_| placeholder()).collect();
+            conditions.push(if placeholders.is_empty() {
+                "array_name IS NULL".to_owned()
+            } else {
+                format!(
+                    "(array_name IS NULL OR array_name IN ({}))",
+                    placeholders.join(", ")
+                )
+            });
+            texts.extend(arrays.iter().cloned());
         }
         // Placeholders are numbered in order of creation: every text first, then numbers.
         if let Some(outcome) = query.outcome {

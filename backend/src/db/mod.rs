@@ -56,6 +56,8 @@ pub enum DbError {
     UserExists(String),
     #[error("stored value {0:?} is not valid")]
     BadValue(String),
+    #[error("the change would leave no admin who can sign in")]
+    LastAdmin,
 }
 
 impl Database {

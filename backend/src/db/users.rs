@@ -76,16 +76,6 @@ impl Database {
     }
 
     /// Admins who can still sign in.
-    pub async fn count_active_admins(&self) -> Result<i64, DbError> {
-        Ok(
-            sqlx::query("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = $1")
-                .bind(false)
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
-        )
-    }
-
     pub async fn create_user(
         &self,
         username: &str,
@@ -161,8 +151,14 @@ impl Database {
 
     /// Applies `update` in one statement. Disabling a user or changing their password also
     /// ends their sessions, in the same transaction.
+    /// Applies `update` in one transaction, refused as [`DbError::LastAdmin`] if it would
+    /// leave no admin who can sign in. The admins' rows are locked first, so two changes that
+    /// each demote one of the last two admins cannot both pass.
     pub async fn update_user(&self, id: i64, update: &UserUpdate) -> Result<(), DbError> {
         let mut transaction = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET role = role WHERE role = 'admin'")
+            .execute(&mut *transaction)
+            .await?;
         if let Some(role) = update.role {
             sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                 .bind(role.as_str())
@@ -197,6 +193,15 @@ impl Database {
                 .bind(id)
                 .execute(&mut *transaction)
                 .await?;
+        }
+        let active_admins: i64 =
+            sqlx::query("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = $1")
+                .bind(false)
+                .fetch_one(&mut *transaction)
+                .await?
+                .try_get(0)?;
+        if active_admins == 0 {
+            return Err(DbError::LastAdmin);
         }
         if update.disabled == Some(true) || update.password_hash.is_some() {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")

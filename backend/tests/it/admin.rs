@@ -317,7 +317,7 @@ async fn repeated_failed_sign_ins_are_throttled_for_real_and_unknown_names_alike
         )
     };
     for username in ["admin", "nobody"] {
-        for _ in 0..backend::throttle::PER_USERNAME {
+        for _ in 0..backend::throttle::PER_USERNAME_AND_ADDRESS {
             let (status, _, _) = app
                 .send_for_headers(attempt(username, "wrong password"))
                 .await;

@@ -219,8 +219,8 @@ pub async fn token(
     sim.count_token_exchange();
     Ok(Json(OAuthTokenResponse {
         access_token,
-        issued_token_type: ACCESS_TOKEN_TYPE.into(),
-        token_type: "Bearer".into(),
+        issued_token_type: Some(ACCESS_TOKEN_TYPE.into()),
+        token_type: Some("Bearer".into()),
         expires_in,
     }))
 }

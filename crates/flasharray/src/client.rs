@@ -34,6 +34,9 @@ const MIN_VERSION: (u32, u32) = (2, 0);
 const MAX_VERSION: (u32, u32) = (2, 52);
 /// How much of a non-JSON error body to keep in an error message.
 const BODY_EXCERPT: usize = 200;
+/// The largest reply read from an array; a longer one is an error, never a reason to grow
+/// without end. A page of 1,000 volumes is about 1 MiB.
+pub const MAX_REPLY_BYTES: usize = 32 * 1024 * 1024;
 /// A `Retry-After` longer than this is not waited for: the error goes back to the caller.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -112,7 +115,9 @@ impl ArrayClient {
                 "TLS certificate verification is off for this array: anyone on the network path can impersonate it"
             );
         }
+        // A redirect would carry the api-token or x-auth-token header to wherever it points.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .use_preconfigured_tls(tls)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -277,7 +282,7 @@ impl ArrayClient {
         if reply.status.is_success() {
             Ok(())
         } else {
-            Err(self.refusal(&reply))
+            Err(self.refusal(&reply, BodyQuote::Excerpt))
         }
     }
 
@@ -378,7 +383,7 @@ impl ArrayClient {
         self.shared.sign_ins.fetch_add(1, Ordering::Relaxed);
         let reply = self.send(request, url, false).await?;
         if !reply.status.is_success() {
-            return Err(self.refusal(&reply));
+            return Err(self.refusal(&reply, BodyQuote::Never));
         }
         let token = reply
             .headers
@@ -412,12 +417,14 @@ impl ArrayClient {
                 error: refusal
                     .as_ref()
                     .map_or_else(|| reply.status.to_string(), |refusal| refusal.error.clone()),
-                description: refusal
-                    .map_or_else(|| excerpt(&reply.body), |refusal| refusal.error_description),
+                description: refusal.map_or_else(
+                    || "the reply is not an OAuth 2.0 error".to_owned(),
+                    |refusal| refusal.error_description,
+                ),
                 request_id: reply.request_id,
             });
         }
-        let token: OAuthTokenResponse = self.decode(&reply)?;
+        let token: OAuthTokenResponse = self.decode_with(&reply, BodyQuote::Never)?;
         Ok(Authorization::bearer(
             &token.access_token,
             Duration::from_secs(token.expires_in),
@@ -480,7 +487,20 @@ impl ArrayClient {
             .map_err(transport)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport)?.to_vec();
+        let body = read_capped(response)
+            .await
+            .map_err(|failure| match failure {
+                ReadFailure::Transport(error) => transport(error),
+                ReadFailure::TooLarge => SendFailure {
+                    before_sending: false,
+                    error: Error::Decode {
+                        array: self.shared.config.name.clone(),
+                        status: status.as_u16(),
+                        reason: format!("the reply is larger than {MAX_REPLY_BYTES} bytes"),
+                        request_id: request_id.clone(),
+                    },
+                },
+            })?;
         tracing::debug!(array = %self.shared.config.name, %url, status = status.as_u16(), %request_id, "array call");
         Ok(Reply {
             status,
@@ -492,23 +512,47 @@ impl ArrayClient {
 
     /// The body of a successful reply, or the array's refusal.
     fn decode<T: DeserializeOwned>(&self, reply: &Reply) -> Result<T, Error> {
+        self.decode_with(reply, BodyQuote::Excerpt)
+    }
+
+    fn decode_with<T: DeserializeOwned>(
+        &self,
+        reply: &Reply,
+        quote: BodyQuote,
+    ) -> Result<T, Error> {
         if !reply.status.is_success() {
-            return Err(self.refusal(reply));
+            return Err(self.refusal(reply, quote));
         }
-        serde_json::from_slice(&reply.body).map_err(|error| Error::Decode {
-            array: self.shared.config.name.clone(),
-            status: reply.status.as_u16(),
-            reason: format!("{error}; body starts {:?}", excerpt(&reply.body)),
-            request_id: reply.request_id.clone(),
+        serde_json::from_slice(&reply.body).map_err(|error| {
+            let reason = match quote {
+                BodyQuote::Excerpt => {
+                    format!("{error}; body starts {:?}", excerpt(&reply.body))
+                }
+                // serde's message can quote a value too; say only where it went wrong.
+                BodyQuote::Never => format!(
+                    "the reply is not the expected JSON (line {}, column {})",
+                    error.line(),
+                    error.column()
+                ),
+            };
+            Error::Decode {
+                array: self.shared.config.name.clone(),
+                status: reply.status.as_u16(),
+                reason,
+                request_id: reply.request_id.clone(),
+            }
         })
     }
 
     /// An error reply as the array meant it: its error envelope, or what the body said.
-    fn refusal(&self, reply: &Reply) -> Error {
+    fn refusal(&self, reply: &Reply, quote: BodyQuote) -> Error {
         let errors = match serde_json::from_slice::<ErrorResponse>(&reply.body) {
             Ok(envelope) if !envelope.errors.is_empty() => envelope.errors,
             _ => {
-                let text = excerpt(&reply.body);
+                let text = match quote {
+                    BodyQuote::Excerpt => excerpt(&reply.body),
+                    BodyQuote::Never => String::new(),
+                };
                 let message = if text.is_empty() {
                     reply.status.to_string()
                 } else {
@@ -527,6 +571,14 @@ impl ArrayClient {
             request_id: reply.request_id.clone(),
         }
     }
+}
+
+/// Whether an error may quote the body of a reply. Replies of credential endpoints hold
+/// session and access tokens, so their bodies are never quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyQuote {
+    Excerpt,
+    Never,
 }
 
 /// A request that got no reply.
@@ -551,6 +603,30 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
         0.5 + f64::from(random) / f64::from(u32::MAX) / 2.0
     });
     ceiling.mul_f64(fraction)
+}
+
+enum ReadFailure {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// The body of `response`, refused once it passes [`MAX_REPLY_BYTES`], whatever its
+/// `Content-Length` claims.
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadFailure> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_REPLY_BYTES as u64)
+    {
+        return Err(ReadFailure::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadFailure::Transport)? {
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Err(ReadFailure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// One array reply, read whole.
@@ -638,5 +714,67 @@ mod tests {
         let html = format!("<html>{}</html>", "x".repeat(1000));
         assert!(excerpt(html.as_bytes()).chars().count() <= BODY_EXCERPT + 1);
         assert_eq!(excerpt(b"  "), "");
+    }
+
+    #[tokio::test]
+    async fn replies_past_the_cap_are_refused_however_they_are_sent() {
+        let small = axum::http::Response::new(vec![b'x'; 1024]);
+        assert_eq!(
+            read_capped(small.into()).await.ok().map(|body| body.len()),
+            Some(1024)
+        );
+        let large = axum::http::Response::new(vec![b'x'; MAX_REPLY_BYTES + 1]);
+        assert!(matches!(
+            read_capped(large.into()).await,
+            Err(ReadFailure::TooLarge)
+        ));
+    }
+
+    fn test_client() -> ArrayClient {
+        let config = ClientConfig::new(
+            "fa-1",
+            "https://fa-1.example.com",
+            Credentials::ApiToken("unused".into()),
+            TrustAnchor::System,
+        );
+        ArrayClient::new(config).expect("client")
+    }
+
+    #[test]
+    fn a_token_reply_that_does_not_parse_is_never_quoted() {
+        let client = test_client();
+        let reply = |status: u16, body: &str| Reply {
+            status: StatusCode::from_u16(status).expect("status"),
+            headers: reqwest::header::HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+            request_id: "r-1".into(),
+        };
+        let secret = "eyJSECRET-ACCESS-TOKEN";
+        for body in [
+            format!(r#"{{"access_token": "{secret}", "expires_in": "{secret}"}}"#),
+            format!("<html>{secret}</html>"),
+        ] {
+            let error = client
+                .decode_with::<OAuthTokenResponse>(&reply(200, &body), BodyQuote::Never)
+                .expect_err("does not parse");
+            assert!(!error.to_string().contains("SECRET"), "{error}");
+            let refusal = client.refusal(&reply(400, &body), BodyQuote::Never);
+            assert!(!refusal.to_string().contains("SECRET"), "{refusal}");
+        }
+        let quoted = client
+            .decode_with::<OAuthTokenResponse>(
+                &reply(200, "<html>ordinary</html>"),
+                BodyQuote::Excerpt,
+            )
+            .expect_err("does not parse");
+        assert!(quoted.to_string().contains("ordinary"), "{quoted}");
+    }
+
+    #[test]
+    fn a_token_reply_needs_only_the_token_and_its_lifetime() {
+        let token: OAuthTokenResponse =
+            serde_json::from_str(r#"{"access_token": "a", "expires_in": 36000}"#).expect("parses");
+        assert_eq!(token.expires_in, 36000);
+        assert_eq!(token.issued_token_type, None);
     }
 }

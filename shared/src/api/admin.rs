@@ -6,6 +6,8 @@ use super::{ApiError, Role};
 
 /// The shortest password the portal accepts.
 pub const MIN_PASSWORD_CHARS: usize = 8;
+/// The longest password accepted, so that no request makes the server hash megabytes.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// A portal user as an admin sees it (`GET /api/users`). No password hash, ever.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,8 +106,7 @@ mod double_option {
 
 /// Checks a new user before it is sent: the field of the first problem, and what it is.
 pub fn validate_create_user(request: &CreateUserRequest) -> Result<(), ApiError> {
-    crate::names::validate_object_name("User", &request.username)
-        .map_err(|message| ApiError::for_field("username", message))?;
+    validate_username(&request.username)?;
     validate_password(&request.password)?;
     validate_array_scope(request.arrays.as_deref())?;
     if let Some(name) = &request.array_username {
@@ -128,11 +129,29 @@ pub fn validate_user_change(change: &UserChange) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Checks a username by the rules every portal user was created under, so that a sign-in
+/// naming a user who cannot exist is refused before anything is recorded.
+pub fn validate_username(username: &str) -> Result<(), ApiError> {
+    crate::names::validate_object_name("User", username)
+        .map_err(|message| ApiError::for_field("username", message))
+}
+
 pub fn validate_password(password: &str) -> Result<(), ApiError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::for_field(
             "password",
             format!("The password must be at least {MIN_PASSWORD_CHARS} characters long."),
+        ));
+    }
+    validate_password_length(password)
+}
+
+/// Refuses a password longer than any a user can have, without judging it otherwise.
+pub fn validate_password_length(password: &str) -> Result<(), ApiError> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::for_field(
+            "password",
+            format!("The password is longer than {MAX_PASSWORD_BYTES} bytes."),
         ));
     }
     Ok(())

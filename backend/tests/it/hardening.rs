@@ -1,0 +1,394 @@
+//! Hostile input: what an unauthenticated or careless caller can make the portal store,
+//! compute or lock, each bounded.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ConnectInfo;
+use axum::http::StatusCode;
+use backend::throttle::{PER_ADDRESS, PER_USERNAME_AND_ADDRESS};
+use serde_json::{Value, json};
+use shared::api::AuditQuery;
+
+use crate::{ARRAY, PASSWORD, TestApp, request};
+
+/// A sign-in as it arrives from `address`.
+fn sign_in_from(
+    address: &str,
+    username: &str,
+    password: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let mut sign_in = request(
+        "POST",
+        "/api/auth/login",
+        None,
+        Some(json!({"username": username, "password": password})),
+    );
+    let address: SocketAddr = format!("{address}:40000").parse().expect("address");
+    sign_in.extensions_mut().insert(ConnectInfo(address));
+    sign_in
+}
+
+async fn sign_in_rows(app: &TestApp) -> usize {
+    let query = AuditQuery {
+        action: Some("session.login".into()),
+        ..AuditQuery::default()
+    };
+    app.db
+        .audit_entries(&query, None, i64::MAX)
+        .await
+        .expect("audit")
+        .len()
+}
+
+#[tokio::test]
+async fn a_username_no_user_can_have_is_refused_before_anything_is_written() {
+    let app = TestApp::new().await;
+    let huge = "x".repeat(200 * 1024);
+    for username in [huge.as_str(), "bad name", "a,b", "'; DROP TABLE users; --"] {
+        let (status, _, body) = app
+            .send(sign_in_from("192.0.2.1", username, "wrong password"))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["field"], "username");
+        assert!(body.to_string().len() < 300, "the answer does not echo it");
+    }
+    let (status, _, body) = app
+        .send(sign_in_from("192.0.2.1", "admin", &"p".repeat(100_000)))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "password");
+    assert_eq!(sign_in_rows(&app).await, 0, "no audit row");
+    let (failures, _) = app
+        .db
+        .login_failures("addr:192.0.2.1", 0)
+        .await
+        .expect("count");
+    assert_eq!(failures, 0, "no throttle row");
+}
+
+#[tokio::test]
+async fn throttled_sign_ins_write_no_audit_rows() {
+    let app = TestApp::new().await;
+    for _ in 0..PER_USERNAME_AND_ADDRESS + 10 {
+        app.send(sign_in_from("192.0.2.2", "admin", "wrong password"))
+            .await;
+    }
+    assert_eq!(
+        sign_in_rows(&app).await,
+        usize::try_from(PER_USERNAME_AND_ADDRESS).expect("small"),
+        "only the attempts let through are audited"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_are_counted_as_they_arrive() {
+    let app = Arc::new(TestApp::new().await);
+    let guesses = (0..30).map(|_| {
+        let app = Arc::clone(&app);
+        tokio::spawn(async move {
+            app.send(sign_in_from("192.0.2.3", "admin", "wrong password"))
+                .await
+                .0
+        })
+    });
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|status| status.expect("task"))
+        .collect();
+    let checked = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        checked <= usize::try_from(PER_USERNAME_AND_ADDRESS).expect("small"),
+        "{checked} passwords checked: {statuses:?}"
+    );
+    assert_eq!(checked + refused, 30, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn a_guesser_elsewhere_cannot_lock_out_the_account_and_an_admin_can_unlock_it() {
+    let app = TestApp::new().await;
+    for _ in 0..PER_USERNAME_AND_ADDRESS {
+        let (status, _, _) = app
+            .send(sign_in_from("198.51.100.66", "operator", "wrong password"))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, _) = app
+        .send(sign_in_from("198.51.100.66", "operator", PASSWORD))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesser is refused"
+    );
+    let (status, _, body) = app
+        .send(sign_in_from("192.0.2.10", "operator", PASSWORD))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the owner signs in elsewhere: {body}"
+    );
+
+    let forgotten = backend::throttle::unlock(&app.db, "OPERATOR")
+        .await
+        .expect("unlocked");
+    assert!(forgotten >= 1, "{forgotten}");
+    let (status, _, body) = app
+        .send(sign_in_from("198.51.100.66", "operator", PASSWORD))
+        .await;
+    assert_eq!(status, StatusCode::OK, "unlocked: {body}");
+}
+
+#[tokio::test]
+async fn one_address_is_refused_after_its_own_limit_across_usernames() {
+    let app = TestApp::new().await;
+    let limit = usize::try_from(PER_ADDRESS).expect("small");
+    for index in 0..limit {
+        let (status, _, _) = app
+            .send(sign_in_from(
+                "192.0.2.20",
+                &format!("nobody{index}"),
+                "wrong password",
+            ))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, _) = app
+        .send(sign_in_from("192.0.2.20", "viewer", PASSWORD))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _, _) = app
+        .send(sign_in_from("192.0.2.21", "viewer", PASSWORD))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_label_only_the_arrays_the_portal_knows() {
+    let app = TestApp::new().await;
+    for index in 0..50 {
+        app.call(
+            "GET",
+            &format!("/api/arrays/made-up-{index}/volumes"),
+            None,
+            None,
+        )
+        .await;
+    }
+    let cookie = app.login("viewer").await;
+    app.call(
+        "GET",
+        &format!("/api/arrays/{ARRAY}/volumes"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    let (_, _, body) = app.call("GET", "/metrics", None, None).await;
+    let text = body.as_str().expect("text");
+    assert!(!text.contains("made-up"), "{text}");
+    assert!(
+        text.contains(
+            "flashdeck_api_requests_total{array=\"other\",method=\"GET\",status=\"401\"} 50"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(&format!("array=\"{ARRAY}\"")), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_check_answers_while_passwords_are_checked() {
+    let app = Arc::new(TestApp::new().await);
+    let sign_ins: Vec<_> = (0..20)
+        .map(|index| {
+            let app = Arc::clone(&app);
+            tokio::spawn(async move {
+                app.send(sign_in_from(
+                    &format!("192.0.2.{}", 100 + index),
+                    "admin",
+                    PASSWORD,
+                ))
+                .await
+                .0
+            })
+        })
+        .collect();
+    let mut waits = Vec::new();
+    while waits.len() < 10 {
+        let started = Instant::now();
+        let (status, _, _) = app.call("GET", "/healthz", None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        waits.push(started.elapsed());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for sign_in in sign_ins {
+        assert_eq!(sign_in.await.expect("task"), StatusCode::OK);
+    }
+    waits.sort();
+    let median = waits[waits.len() / 2];
+    println!(
+        "/healthz during 20 sign-ins: median {median:?}, slowest {:?}",
+        waits[waits.len() - 1]
+    );
+    assert!(
+        median < Duration::from_millis(100),
+        "argon2 must not run on the runtime's threads: {waits:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_path_naming_several_objects_is_refused_before_the_array() {
+    let app = TestApp::new().await;
+    let operator = app.login("operator").await;
+    let admin = app.login("admin").await;
+    for name in ["x", "y"] {
+        let (status, _, body) = app
+            .call(
+                "POST",
+                &format!("/api/arrays/{ARRAY}/volumes"),
+                Some(&operator),
+                Some(json!({"name": name, "provisioned": 1u64 << 20})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for (method, path, cookie) in [
+        ("DELETE", format!("/api/arrays/{ARRAY}/volumes/x,y"), &admin),
+        (
+            "PATCH",
+            format!("/api/arrays/{ARRAY}/volumes/x,y"),
+            &operator,
+        ),
+        ("GET", format!("/api/arrays/{ARRAY}/volumes/x,y"), &operator),
+    ] {
+        let body = (method == "PATCH").then(|| json!({"destroyed": true}));
+        let (status, _, answer) = app.call(method, &path, Some(cookie), body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path}: {answer}");
+        assert_eq!(answer["field"], "volume", "{answer}");
+    }
+    for name in ["x", "y"] {
+        let volume = app.sim.simulator.volume(name).expect("still there");
+        assert!(!volume.destroyed, "{name} untouched");
+    }
+}
+
+#[tokio::test]
+async fn the_audit_row_names_the_array_the_handler_acts_on() {
+    let app = TestApp::new().await;
+    let operator = app.login("operator").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            "/api/recycle-bin/recover?array=somewhere-else",
+            Some(&operator),
+            Some(json!({"array": ARRAY, "kind": "volume", "name": "missing"})),
+        )
+        .await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+    let query = AuditQuery {
+        action: Some("recycle_bin.recover".into()),
+        ..AuditQuery::default()
+    };
+    let rows = app
+        .db
+        .audit_entries(&query, None, i64::MAX)
+        .await
+        .expect("audit");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].array.as_deref(), Some(ARRAY), "{:?}", rows[0]);
+}
+
+#[tokio::test]
+async fn a_scoped_admin_reads_only_their_arrays_audit_and_cannot_widen_their_scope() {
+    let app = TestApp::new().await;
+    // An array the portal no longer has: the scope outlives it.
+    let hash = backend::passwords::hash_password(PASSWORD).expect("hash");
+    app.db
+        .create_scoped_user(
+            "scoped",
+            &hash,
+            shared::api::Role::Admin,
+            Some(&["fa-other".to_owned()]),
+            None,
+            backend::auth::unix_now(),
+        )
+        .await
+        .expect("user");
+    let operator = app.login("operator").await;
+    app.call(
+        "POST",
+        &format!("/api/arrays/{ARRAY}/volumes"),
+        Some(&operator),
+        Some(json!({"name": "audited", "provisioned": 1u64 << 20})),
+    )
+    .await;
+    let scoped = app.login("scoped").await;
+    let (status, _, rows) = app.call("GET", "/api/audit", Some(&scoped), None).await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    let arrays: Vec<&Value> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| &row["array"])
+        .collect();
+    assert!(arrays.iter().all(|array| array.is_null()), "{rows}");
+    let (_, _, csv) = app.call("GET", "/api/audit.csv", Some(&scoped), None).await;
+    assert!(!csv.as_str().expect("text").contains(ARRAY), "{csv}");
+
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            "/api/users/scoped",
+            Some(&scoped),
+            Some(json!({"arrays": null})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_two_admins_cannot_demote_each_other_at_once() {
+    let app = Arc::new(TestApp::new().await);
+    let admin = app.login("admin").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            "/api/users",
+            Some(&admin),
+            Some(json!({"username": "second", "password": PASSWORD, "role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let second = app.login("second").await;
+    let demote = |cookie: String, whom: &'static str| {
+        let app = Arc::clone(&app);
+        tokio::spawn(async move {
+            app.call(
+                "PATCH",
+                &format!("/api/users/{whom}"),
+                Some(&cookie),
+                Some(json!({"role": "viewer"})),
+            )
+            .await
+            .0
+        })
+    };
+    let first = demote(admin, "second");
+    let other = demote(second, "admin");
+    let statuses = [first.await.expect("task"), other.await.expect("task")];
+    let users = app.db.users().await.expect("users");
+    let admins = users
+        .iter()
+        .filter(|(user, _)| user.role == shared::api::Role::Admin && !user.disabled)
+        .count();
+    assert!(admins >= 1, "{statuses:?}: no admin left");
+}
