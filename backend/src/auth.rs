@@ -11,8 +11,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use shared::api::{
-    CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SESSION_COOKIE, UserInfo,
-    validate_password_length, validate_username,
+    CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SECURE_SESSION_COOKIE, SESSION_COOKIE,
+    UserInfo, validate_password_length, validate_username,
 };
 
 use crate::api::ApiJson;
@@ -55,32 +55,46 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn session_token(headers: &HeaderMap) -> Option<&str> {
+/// The session cookie's name: `__Host-` prefixed when it is `Secure`, and then only that
+/// name is read.
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+fn session_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
+    let wanted = cookie_name(secure);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|cookies| cookies.split(';'))
         .filter_map(|cookie| cookie.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value)
 }
 
-/// The session cookie: `Secure` when configured so, or when the browser's connection is
-/// HTTPS as a trusted proxy reports it.
+/// Whether the session cookie is `Secure`: when configured so, or when the browser's
+/// connection is HTTPS as a trusted proxy reports it.
+pub fn secure_cookie(state: &AppState, origin: ClientOrigin) -> bool {
+    state.session.secure_cookie || origin.https
+}
+
+/// The session cookie, `Secure` and `__Host-` prefixed as [`secure_cookie`] says.
 fn session_cookie(
     state: &AppState,
     origin: ClientOrigin,
     value: &str,
     max_age_secs: i64,
 ) -> Result<HeaderValue, AppError> {
-    let secure = if state.session.secure_cookie || origin.https {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = secure_cookie(state, origin);
+    let name = cookie_name(secure);
+    let attribute = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{attribute}"
     ))
     .map_err(|error| AppError::Internal(format!("cannot build the session cookie: {error}")))
 }
@@ -95,8 +109,13 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     /// The user of the session the request's cookie names, if it is still open.
-    pub async fn from_session(headers: &HeaderMap, state: &AppState) -> Result<Self, AppError> {
-        let token = session_token(headers).ok_or(AppError::Unauthenticated)?;
+    pub async fn from_session(
+        headers: &HeaderMap,
+        origin: ClientOrigin,
+        state: &AppState,
+    ) -> Result<Self, AppError> {
+        let token = session_token(headers, secure_cookie(state, origin))
+            .ok_or(AppError::Unauthenticated)?;
         let token_hash = token_hash(token);
         let session = state
             .db
@@ -250,7 +269,16 @@ async fn sign_in(
         return Err(AppError::BadCredentials);
     };
     let (token, hash) = new_session_token()?;
-    state.db.create_session(&hash, user.id, unix_now()).await?;
+    let now = unix_now();
+    // Sessions that ended by timing out are never used again; each sign-in sweeps them.
+    state
+        .db
+        .purge_expired_sessions(
+            now - i64::from(state.session.idle_timeout_minutes) * 60,
+            now - i64::from(state.session.absolute_timeout_hours) * 3600,
+        )
+        .await?;
+    state.db.create_session(&hash, user.id, now).await?;
     tracing::info!(username = %user.username, "login");
     Ok((user, token))
 }
@@ -303,12 +331,18 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("theme=dark; flashdeck_session=abc; x=y"),
         );
-        assert_eq!(session_token(&headers), Some("abc"));
+        assert_eq!(session_token(&headers, false), Some("abc"));
+        assert_eq!(
+            session_token(&headers, true),
+            None,
+            "only __Host- over HTTPS"
+        );
         headers.insert(
             header::COOKIE,
-            HeaderValue::from_static("flashdeck_sessionx=abc"),
+            HeaderValue::from_static("flashdeck_sessionx=abc; __Host-flashdeck_session=def"),
         );
-        assert_eq!(session_token(&headers), None);
+        assert_eq!(session_token(&headers, false), None);
+        assert_eq!(session_token(&headers, true), Some("def"));
     }
 
     #[test]

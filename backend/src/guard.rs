@@ -19,6 +19,7 @@ use shared::api::{ApiError, Role};
 use crate::auth::{CurrentUser, unix_now_ms};
 use crate::db::{AuditRecord, NewAuditRecord};
 use crate::error::AppError;
+use crate::origin::ClientOrigin;
 use crate::state::AppState;
 
 /// The header carrying a request's id, to the browser and to the arrays.
@@ -119,7 +120,8 @@ async fn admit(
     let Access::Role(role) = policy.access else {
         return Ok((Request::from_parts(parts, body), None));
     };
-    let user = CurrentUser::from_session(&parts.headers, &policy.state).await?;
+    let origin = ClientOrigin::from_request_parts(&mut parts, &policy.state).await?;
+    let user = CurrentUser::from_session(&parts.headers, origin, &policy.state).await?;
     user.require(role)?;
     validate_path(path)?;
     if let Some(array) = path.get("array") {

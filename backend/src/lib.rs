@@ -9,6 +9,7 @@ pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod fanout;
 pub mod guard;
 pub mod health;
 pub mod healthcheck;

@@ -207,7 +207,11 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         tracing::info!(array = %array.name, url = %array.url, auth = array.auth_method.label(), "array registered");
     }
     let mut state = AppState::new(db.clone(), registry, config.session)
-        .with_trusted_proxies(&config.trusted_proxies);
+        .with_trusted_proxies(&config.trusted_proxies)
+        .with_limits(config.limits);
+    if certificate.is_some() {
+        state = state.serving_https();
+    }
     match config.secret_key(env)? {
         Some(key) => state = state.with_secret_key(key),
         None => tracing::info!(

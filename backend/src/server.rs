@@ -3,21 +3,33 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::serve::{Listener, ListenerExt};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::guard::REQUEST_ID_HEADER;
+use crate::origin::ClientOrigin;
 use crate::state::AppState;
 use crate::{api, health, metrics};
+
+/// Files whose names carry a hash of their contents are cached for a year: a new build
+/// has new names. Everything else (`index.html` above all) is revalidated on every load.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Sent on HTTPS: browsers then refuse plain HTTP to the portal for a year.
+const HSTS: &str = "max-age=31536000";
 
 /// Checks that `dir` holds a built frontend, so a misconfigured path fails at start-up rather
 /// than with a blank page.
@@ -35,17 +47,43 @@ pub fn check_frontend_dir(dir: &Path) -> Result<(), String> {
 
 /// The whole application. Paths outside `/api`, `/healthz` and `/readyz` are the single-page frontend:
 /// files from `frontend_dir`, and `index.html` for any other path so that deep links load.
+/// API requests are served at most `max_concurrent_requests` at a time and answered 504
+/// after `request_timeout_secs`; health checks and metrics are outside both limits.
 pub fn router(state: AppState, frontend_dir: &Path) -> Router {
-    let frontend =
-        ServeDir::new(frontend_dir).fallback(ServeFile::new(frontend_dir.join("index.html")));
+    // The build leaves a brotli and a gzip copy beside each large file; the browser gets
+    // the one its Accept-Encoding takes.
+    let index = ServeFile::new(frontend_dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let frontend = ServeDir::new(frontend_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index);
+    let limits = state.limits;
+    let api = api::router(&state)
+        .layer(CompressionLayer::new())
+        .layer(GlobalConcurrencyLimitLayer::new(
+            limits.max_concurrent_requests.max(1),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_secs(limits.request_timeout_secs.max(1)),
+        ));
+    let policy = ContentPolicy::for_index(&frontend_dir.join("index.html"));
     Router::new()
-        .nest("/api", api::router(&state))
+        .nest("/api", api)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .fallback_service(frontend)
+        .layer(middleware::from_fn(cache_hashed_files))
         .layer(middleware::from_fn(log_request))
-        // Revalidate everything: index.html must never be stale, and ETags keep the rest cheap.
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), policy),
+            security_headers,
+        ))
+        // Revalidate everything else: index.html must never be stale, and ETags keep the
+        // rest cheap.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
@@ -63,6 +101,96 @@ pub fn router(state: AppState, frontend_dir: &Path) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
+}
+
+/// The Content-Security-Policy the app works under: its own scripts, WebAssembly, and the
+/// inline loader trunk writes into `index.html`, allowed by its hash.
+#[derive(Debug, Clone)]
+struct ContentPolicy(HeaderValue);
+
+impl ContentPolicy {
+    fn for_index(index: &Path) -> Self {
+        let html = std::fs::read_to_string(index).unwrap_or_default();
+        let hashes: String = inline_scripts(&html)
+            .map(|script| {
+                let digest = Sha256::digest(script.as_bytes());
+                format!(
+                    " 'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            })
+            .collect();
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        );
+        Self(
+            HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'",
+            )),
+        )
+    }
+}
+
+/// The bodies of the `<script>` elements of `html` that have no `src`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|element| {
+        let (attributes, rest) = element.split_once('>')?;
+        if attributes.contains("src=") {
+            return None;
+        }
+        let (body, _) = rest.split_once("</script>")?;
+        Some(body)
+    })
+}
+
+async fn security_headers(
+    State((state, policy)): State<(AppState, ContentPolicy)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let https = state.serves_https
+        || <ClientOrigin as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+            &mut parts, &state,
+        )
+        .await
+        .is_ok_and(|origin| origin.https);
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy.0);
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    response
+}
+
+async fn cache_hashed_files(request: Request, next: Next) -> Response {
+    let immutable = !request.uri().path().starts_with("/api") && is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    if immutable && response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    }
+    response
+}
+
+/// Whether a file name carries trunk's content hash: `frontend-0123456789abcdef_bg.wasm`.
+fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let Some((_, after)) = name.rsplit_once('-') else {
+        return false;
+    };
+    let hash: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// Serves `app` on plain TCP or TLS until `shutdown` completes, then finishes the requests
@@ -100,4 +228,26 @@ async fn log_request(request: Request, next: Next) -> Response {
         tracing::info!(%method, %path, status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, request_id, "request");
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_with_a_content_hash_are_immutable() {
+        assert!(is_hashed("/frontend-4d9f6b9a7c1b2e3f_bg.wasm"));
+        assert!(is_hashed("/frontend-4d9f6b9a7c1b2e3f.js"));
+        assert!(is_hashed("/style-0123456789abcdef.css"));
+        assert!(!is_hashed("/index.html"));
+        assert!(!is_hashed("/arrays/fa-prod-01/volumes"));
+        assert!(!is_hashed("/frontend-xyz.js"));
+    }
+
+    #[test]
+    fn inline_scripts_are_found_and_loaded_ones_skipped() {
+        let html = r#"<head><script src="/a.js"></script><script type="module">import init from '/f.js';init();</script></head>"#;
+        let found: Vec<&str> = inline_scripts(html).collect();
+        assert_eq!(found, ["import init from '/f.js';init();"]);
+    }
 }

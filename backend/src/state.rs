@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::arrays::ArrayRegistry;
-use crate::config::SessionConfig;
+use crate::config::{LimitsConfig, SessionConfig};
 use crate::db::Database;
 use crate::health::ProbeCache;
 use crate::metrics::Metrics;
@@ -17,6 +17,7 @@ pub struct AppState {
     pub db: Database,
     pub arrays: Arc<ArrayRegistry>,
     pub session: SessionConfig,
+    pub limits: LimitsConfig,
     /// Seals the credentials of arrays registered in the portal; without it, arrays can only
     /// be registered in the configuration file.
     pub secret_key: Option<SecretKey>,
@@ -27,6 +28,8 @@ pub struct AppState {
     pub passwords: Passwords,
     /// The arrays' last readiness probe.
     pub probes: Arc<ProbeCache>,
+    /// The portal serves HTTPS itself, so it sends Strict-Transport-Security.
+    pub serves_https: bool,
 }
 
 impl AppState {
@@ -35,17 +38,34 @@ impl AppState {
             db,
             arrays: Arc::new(arrays),
             session,
+            limits: LimitsConfig::default(),
             secret_key: None,
             metrics: Arc::default(),
             trusted_proxies: Arc::from([]),
             passwords: Passwords::for_this_machine(),
             probes: Arc::default(),
+            serves_https: false,
         }
     }
 
     pub fn with_trusted_proxies(mut self, proxies: &[IpAddr]) -> Self {
         self.trusted_proxies = Arc::from(proxies);
         self
+    }
+
+    pub fn serving_https(mut self) -> Self {
+        self.serves_https = true;
+        self
+    }
+
+    pub fn with_limits(mut self, limits: LimitsConfig) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// How long each array gets where several are asked at once.
+    pub fn array_deadline(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.limits.array_deadline_secs.max(1))
     }
 
     pub fn with_secret_key(mut self, key: SecretKey) -> Self {

@@ -27,6 +27,9 @@ pub use registration::{
 
 /// Name of the session cookie; HttpOnly, so the frontend never reads it.
 pub const SESSION_COOKIE: &str = "flashdeck_session";
+/// Its name when the cookie is `Secure`: the `__Host-` prefix makes browsers refuse it from
+/// another host or over plain HTTP, so a neighbour cannot plant a session of its own.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-flashdeck_session";
 /// Header every mutating request must carry. A cross-site form cannot set a custom header,
 /// and a cross-site script cannot send one without a CORS preflight the backend refuses.
 pub const CSRF_HEADER: &str = "x-flashdeck-csrf";

@@ -1,6 +1,8 @@
 //! `/api/arrays/{array}/protection-groups`: groups, their members, schedule and retention,
 //! and their snapshots.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,7 +12,7 @@ use shared::api::{
     ApiError, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
     MembersRequest, ProtectionGroupDetail,
 };
-use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch};
+use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch, VolumeSnapshot};
 use shared::names::validate_object_name;
 
 use super::{ApiJson, array, refusal_about};
@@ -190,16 +192,19 @@ pub async fn snapshots(
         .list_group_snapshots(Some(&group), Some(query.destroyed))
         .await?;
     group_snapshots.sort_by(|a, b| b.created.cmp(&a.created).then(b.name.cmp(&a.name)));
-    let volume_snapshots = client.list_volume_snapshots(None, None).await?;
+    let mut by_group_snapshot: HashMap<String, Vec<VolumeSnapshot>> = HashMap::new();
+    for volume in client.volume_snapshots_within(&group).await? {
+        if let Some((group_snapshot, _)) = volume.name.rsplit_once('.') {
+            by_group_snapshot
+                .entry(group_snapshot.to_owned())
+                .or_default()
+                .push(volume);
+        }
+    }
     let details = group_snapshots
         .into_iter()
         .map(|snapshot| {
-            let prefix = format!("{}.", snapshot.name);
-            let volumes = volume_snapshots
-                .iter()
-                .filter(|volume| volume.name.starts_with(&prefix))
-                .cloned()
-                .collect();
+            let volumes = by_group_snapshot.remove(&snapshot.name).unwrap_or_default();
             GroupSnapshotDetail { snapshot, volumes }
         })
         .collect();
@@ -229,13 +234,7 @@ pub async fn snapshot_now(
                 .unwrap_or_default();
             refusal_about(error, &[name], "suffix")
         })?;
-    let prefix = format!("{}.", snapshot.name);
-    let volumes = client
-        .list_volume_snapshots(None, None)
-        .await?
-        .into_iter()
-        .filter(|volume| volume.name.starts_with(&prefix))
-        .collect();
+    let volumes = client.volume_snapshots_within(&snapshot.name).await?;
     tracing::info!(user = %user.user.username, array = %array_name, %group, snapshot = %snapshot.name, "protection group snapshot taken");
     Ok((
         StatusCode::CREATED,

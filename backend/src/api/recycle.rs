@@ -1,6 +1,8 @@
 //! `/api/recycle-bin`: destroyed volumes, snapshots, protection groups and their snapshots on
 //! every array, with the time each has left, and recovering or eradicating them.
 
+use std::collections::HashSet;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,6 +13,7 @@ use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
 use super::{ApiJson, array};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::fanout::each_array;
 use crate::state::AppState;
 
 async fn destroyed_on(client: &ArrayClient) -> Result<Vec<RecycledItem>, flasharray::Error> {
@@ -34,11 +37,15 @@ async fn destroyed_on(client: &ArrayClient) -> Result<Vec<RecycledItem>, flashar
         .collect();
     let groups = client.list_protection_groups(Some(true)).await?;
     let group_snapshots = client.list_group_snapshots(None, Some(true)).await?;
-    // Snapshots inside a group snapshot come back with it; they are not listed twice.
+    // Snapshots inside a group snapshot (`GROUP.N.VOLUME`) come back with it; they are not
+    // listed twice.
+    let group_snapshot_names: HashSet<&str> = group_snapshots
+        .iter()
+        .map(|snapshot| snapshot.name.as_str())
+        .collect();
     let in_group = |name: &str| {
-        group_snapshots
-            .iter()
-            .any(|group| name.starts_with(&format!("{}.", group.name)))
+        name.rsplit_once('.')
+            .is_some_and(|(within, _)| group_snapshot_names.contains(within))
     };
     items.extend(
         client
@@ -76,15 +83,21 @@ pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<RecycleBin>, AppError> {
-    let mut bin = RecycleBin::default();
+    let mut clients = Vec::new();
     for summary in state.arrays.summaries() {
-        if !user.user.may_use_array(&summary.name) {
-            continue;
+        if user.user.may_use_array(&summary.name) {
+            clients.push(array(&state, &user, &summary.name)?);
         }
-        let client = array(&state, &user, &summary.name)?;
-        match destroyed_on(&client).await {
+    }
+    let mut bin = RecycleBin::default();
+    let answers = each_array(clients, state.array_deadline(), |client| async move {
+        destroyed_on(&client).await
+    })
+    .await;
+    for answer in answers {
+        match answer.result {
             Ok(items) => bin.items.extend(items),
-            Err(error) => bin.errors.push(format!("{}: {error}", summary.name)),
+            Err(error) => bin.errors.push(format!("{}: {error}", answer.array)),
         }
     }
     bin.items.sort_by(|a, b| {

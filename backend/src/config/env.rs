@@ -255,6 +255,24 @@ impl Config {
         if let Some(secure) = env.parsed("FLASHDECK_SESSION_SECURE_COOKIE", "true or false")? {
             self.session.secure_cookie = secure;
         }
+        if let Some(secs) = env.parsed(
+            "FLASHDECK_LIMITS_ARRAY_DEADLINE_SECS",
+            "a number of seconds",
+        )? {
+            self.limits.array_deadline_secs = secs;
+        }
+        if let Some(secs) = env.parsed(
+            "FLASHDECK_LIMITS_REQUEST_TIMEOUT_SECS",
+            "a number of seconds",
+        )? {
+            self.limits.request_timeout_secs = secs;
+        }
+        if let Some(count) = env.parsed(
+            "FLASHDECK_LIMITS_MAX_CONCURRENT_REQUESTS",
+            "a number of requests",
+        )? {
+            self.limits.max_concurrent_requests = count;
+        }
         for (id, settings) in env.array_groups()? {
             let array = array_from_env(id, &settings)?;
             if self.arrays.iter().any(|other| other.name == array.name) {

@@ -29,6 +29,8 @@ pub struct Config {
     pub frontend_dir: PathBuf,
     #[serde(default)]
     pub session: SessionConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
     /// File holding the key (64 hex characters, `openssl rand -hex 32`) that encrypts the
     /// credentials of arrays registered in the portal. `FLASHDECK_SECRET_KEY` may give the
     /// key itself instead. Without either, arrays are registered in this file only.
@@ -71,6 +73,45 @@ impl Default for SessionConfig {
             secure_cookie: false,
         }
     }
+}
+
+/// Bounds on the work one request may cause.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Where several arrays are asked at once, how long each gets before it is reported
+    /// as not answering.
+    #[serde(default = "default_array_deadline_secs")]
+    pub array_deadline_secs: u64,
+    /// An API request still running after this long is answered 504 (a change it started
+    /// still finishes and is audited).
+    #[serde(default = "default_api_timeout_secs")]
+    pub request_timeout_secs: u64,
+    /// API requests served at once; more wait their turn. Health checks and metrics never wait.
+    #[serde(default = "default_max_concurrent_requests")]
+    pub max_concurrent_requests: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            array_deadline_secs: default_array_deadline_secs(),
+            request_timeout_secs: default_api_timeout_secs(),
+            max_concurrent_requests: default_max_concurrent_requests(),
+        }
+    }
+}
+
+fn default_array_deadline_secs() -> u64 {
+    5
+}
+
+fn default_api_timeout_secs() -> u64 {
+    120
+}
+
+fn default_max_concurrent_requests() -> usize {
+    256
 }
 
 /// The portal's own HTTPS.
@@ -202,6 +243,7 @@ impl Default for Config {
             database_url: None,
             frontend_dir: default_frontend_dir(),
             session: SessionConfig::default(),
+            limits: LimitsConfig::default(),
             secret_key_file: None,
             trusted_proxies: Vec::new(),
             tls: None,

@@ -102,4 +102,20 @@ impl Database {
         .await?
         .try_get(0)?)
     }
+
+    /// Deletes the sessions past either limit; the rest are open.
+    pub async fn purge_expired_sessions(
+        &self,
+        idle_since: i64,
+        created_since: i64,
+    ) -> Result<u64, DbError> {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                .bind(idle_since)
+                .bind(created_since)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
 }

@@ -192,6 +192,7 @@ async fn an_idle_session_ends_and_a_disabled_users_sessions_end_at_once() {
             ..SessionConfig::default()
         },
         identity: Identity::Service,
+        ..TestOptions::default()
     })
     .await;
     let viewer = app.login("viewer").await;

@@ -392,3 +392,85 @@ async fn the_last_two_admins_cannot_demote_each_other_at_once() {
         .count();
     assert!(admins >= 1, "{statuses:?}: no admin left");
 }
+
+#[tokio::test]
+async fn the_recycle_bin_reports_a_hung_array_at_its_deadline() {
+    let limits = backend::config::LimitsConfig {
+        array_deadline_secs: 1,
+        ..backend::config::LimitsConfig::default()
+    };
+    let app = TestApp::with(crate::TestOptions {
+        limits,
+        ..crate::TestOptions::default()
+    })
+    .await;
+    let viewer = app.login("viewer").await;
+    app.sim.simulator.set_faults(flasharray_sim::FaultConfig {
+        latency_ms: 20_000,
+        ..flasharray_sim::FaultConfig::default()
+    });
+    let started = Instant::now();
+    let (status, _, bin) = app
+        .call("GET", "/api/recycle-bin", Some(&viewer), None)
+        .await;
+    let took = started.elapsed();
+    assert_eq!(status, StatusCode::OK, "{bin}");
+    assert!(
+        took < Duration::from_secs(10),
+        "waited {took:?} for a hung array"
+    );
+    let error = bin["errors"][0].as_str().expect("the array is reported");
+    assert!(
+        error.contains(ARRAY) && error.contains("no answer within 1 s"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn api_requests_past_the_timeout_are_answered_504_and_their_change_still_audited() {
+    let limits = backend::config::LimitsConfig {
+        request_timeout_secs: 1,
+        ..backend::config::LimitsConfig::default()
+    };
+    let app = TestApp::with(crate::TestOptions {
+        limits,
+        ..crate::TestOptions::default()
+    })
+    .await;
+    let operator = app.login("operator").await;
+    app.sim.simulator.set_faults(flasharray_sim::FaultConfig {
+        latency_ms: 2_500,
+        ..flasharray_sim::FaultConfig::default()
+    });
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("/api/arrays/{ARRAY}/volumes"),
+            Some(&operator),
+            Some(json!({"name": "slow-one", "provisioned": 1u64 << 20})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+    let query = AuditQuery {
+        action: Some("volume.create".into()),
+        ..AuditQuery::default()
+    };
+    let mut outcome = String::new();
+    for _ in 0..100 {
+        let rows = app
+            .db
+            .audit_entries(&query, None, backend::auth::unix_now_ms())
+            .await
+            .expect("audit");
+        outcome = format!("{:?}", rows[0].outcome);
+        if outcome != "Pending" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        outcome, "Success",
+        "the change ran to its end and was recorded"
+    );
+    assert!(app.sim.simulator.volume("slow-one").is_some());
+}

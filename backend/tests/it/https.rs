@@ -58,6 +58,10 @@ async fn serves_https_with_its_own_certificate_and_env_defined_arrays() {
 
     let set_cookie = portal.sign_in_set_cookie(&http).await;
     assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+    assert!(
+        set_cookie.starts_with("__Host-flashdeck_session="),
+        "{set_cookie}"
+    );
     let cookie = set_cookie.split(';').next().expect("session cookie");
 
     let get = |path: &str| {

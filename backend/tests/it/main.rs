@@ -19,7 +19,7 @@ use axum::http::{Request, StatusCode, header};
 use backend::AppState;
 use backend::arrays::ArrayRegistry;
 use backend::auth::unix_now;
-use backend::config::SessionConfig;
+use backend::config::{LimitsConfig, SessionConfig};
 use backend::db::Database;
 use backend::passwords::hash_password;
 use backend::secrets::SecretKey;
@@ -80,6 +80,7 @@ pub struct TestOptions {
     /// `PerUser` reaches the array with an API client acting as each portal user, who
     /// then has an array account of the same name.
     pub identity: Identity,
+    pub limits: LimitsConfig,
 }
 
 impl TestApp {
@@ -139,7 +140,9 @@ impl TestApp {
             .register(client, method, options.identity)
             .expect("registered");
         let key = SecretKey::from_hex(&"5e".repeat(32)).expect("key");
-        let state = AppState::new(db.clone(), registry, options.session).with_secret_key(key);
+        let state = AppState::new(db.clone(), registry, options.session)
+            .with_secret_key(key)
+            .with_limits(options.limits);
         let router = backend::router(state, dir.path());
         Self {
             router,

@@ -29,6 +29,12 @@ pub async fn with_request_id<F: Future>(request_id: String, future: F) -> F::Out
     REQUEST_ID.scope(request_id, future).await
 }
 
+/// The request id array calls made by this task are sent under, if one was set; for work
+/// handed to other tasks, which [`with_request_id`] then gives it again.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
 /// The REST versions this client was written against, oldest first.
 const MIN_VERSION: (u32, u32) = (2, 0);
 const MAX_VERSION: (u32, u32) = (2, 52);
@@ -37,6 +43,8 @@ const BODY_EXCERPT: usize = 200;
 /// The largest reply read from an array; a longer one is an error, never a reason to grow
 /// without end. A page of 1,000 volumes is about 1 MiB.
 pub const MAX_REPLY_BYTES: usize = 32 * 1024 * 1024;
+/// The most items a list read asks for when its caller sets no `limit`.
+pub const MAX_LIST_ITEMS: u32 = 1000;
 /// A `Retry-After` longer than this is not waited for: the error goes back to the caller.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -259,7 +267,8 @@ impl ArrayClient {
     }
 
     /// Calls `/api/{version}/{path}` with the cached credential; when the array refuses it
-    /// (401), gets a new one and tries once more, which is safe because nothing was done.
+    /// (401), gets a new one and tries once more, which is safe because nothing was done. A
+    /// read that sets no `limit` gets [`MAX_LIST_ITEMS`], so no list is pulled unbounded.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -267,7 +276,13 @@ impl ArrayClient {
         query: &[(&str, String)],
         body: Option<&impl Serialize>,
     ) -> Result<T, Error> {
-        let reply = self.call_reply(method, path, query, body).await?;
+        let reply = if method == Method::GET && !query.iter().any(|(name, _)| *name == "limit") {
+            let mut limited = query.to_vec();
+            limited.push(("limit", MAX_LIST_ITEMS.to_string()));
+            self.call_reply(method, path, &limited, body).await?
+        } else {
+            self.call_reply(method, path, query, body).await?
+        };
         self.decode(&reply)
     }
 

@@ -16,7 +16,7 @@ mod tls;
 mod volumes;
 
 pub use auth::{ApiClientCredentials, Credentials};
-pub use client::{ArrayClient, ClientConfig, with_request_id};
+pub use client::{ArrayClient, ClientConfig, current_request_id, with_request_id};
 pub use error::Error;
 pub use hosts::ConnectionTarget;
 pub use keys::{KeyError, PrivateKey};

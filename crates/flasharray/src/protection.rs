@@ -94,6 +94,25 @@ impl ArrayClient {
         Ok(page.items)
     }
 
+    /// `GET /volume-snapshots?filter=name='PREFIX.*'`: the volume snapshots inside the
+    /// protection group snapshots whose names start with `prefix` (a group's, or one group
+    /// snapshot's), found by the array rather than by listing every snapshot.
+    pub async fn volume_snapshots_within(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<VolumeSnapshot>, Error> {
+        let filter = format!("name='{}.*'", prefix.replace('\'', ""));
+        let page: ListResponse<VolumeSnapshot> = self
+            .call(
+                Method::GET,
+                "volume-snapshots",
+                &[("filter", filter)],
+                None::<&()>,
+            )
+            .await?;
+        Ok(page.items)
+    }
+
     /// `PATCH /volume-snapshots?names=NAME`: rename, destroy or recover.
     pub async fn patch_volume_snapshot(
         &self,
