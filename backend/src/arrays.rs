@@ -48,6 +48,8 @@ impl ArrayRegistry {
                 array: array.name.clone(),
                 reason,
             };
+            shared::address::validate_array_url(&array.url)
+                .map_err(|reason| config_error(format!("url: {reason}")))?;
             let trust = trust_anchor(array).map_err(config_error)?;
             let (credentials, method) = match &array.auth {
                 ArrayAuthConfig::ApiToken {

@@ -101,10 +101,19 @@ fn session_cookie(
 
 /// The signed-in user of a request, checked by the route's gate ([`crate::guard`]) before
 /// the handler runs: a handler that takes one cannot run for someone its route refuses.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CurrentUser {
     pub user: User,
     token_hash: String,
+}
+
+impl std::fmt::Debug for CurrentUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentUser")
+            .field("user", &self.user)
+            .field("token_hash", &"<redacted>")
+            .finish()
+    }
 }
 
 impl CurrentUser {

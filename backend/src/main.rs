@@ -220,6 +220,7 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         ),
     }
     backend::registration::sync(&state).await?;
+    tokio::spawn(backend::registration::keep_in_sync(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;

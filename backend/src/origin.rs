@@ -36,7 +36,12 @@ impl ClientOrigin {
                 .map(str::trim)
         };
         // The proxy appends the address it saw last; earlier entries are the client's word.
-        let forwarded_for = header("x-forwarded-for")
+        // A client can send its own header line too, so the last line's last entry counts.
+        let forwarded_for = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|value| value.to_str().ok())
             .and_then(|list| list.rsplit(',').next())
             .and_then(|address| address.trim().parse().ok());
         Self {
@@ -66,6 +71,19 @@ impl FromRequestParts<AppState> for ClientOrigin {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn the_last_line_of_forwarded_for_counts_when_there_are_several() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("203.0.113.66, 203.0.113.67"),
+        );
+        headers.append("x-forwarded-for", HeaderValue::from_static("198.51.100.7"));
+        let proxy: IpAddr = "10.0.0.2".parse().expect("address");
+        let origin = ClientOrigin::of(Some(proxy), &headers, &[proxy]);
+        assert_eq!(origin.address, "198.51.100.7".parse().ok());
+    }
 
     fn headers() -> HeaderMap {
         let mut headers = HeaderMap::new();

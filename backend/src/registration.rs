@@ -92,6 +92,22 @@ pub async fn test_connection(client: &ArrayClient) -> Result<ConnectionTest, App
 
 /// Brings the registry in step with the stored registrations: adds those another replica
 /// (or an earlier run) stored, drops those removed.
+/// How often a process reads the registrations other replicas made or removed.
+pub const SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Syncs every [`SYNC_INTERVAL`], so that an array removed on one replica stops being served
+/// by the others within that time, whether or not anyone lists the arrays.
+pub async fn keep_in_sync(state: AppState) {
+    let mut ticks = tokio::time::interval(SYNC_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = sync(&state).await {
+            tracing::warn!(%error, "cannot read the arrays registered in the portal");
+        }
+    }
+}
+
 pub async fn sync(state: &AppState) -> Result<(), AppError> {
     let stored = state.db.registered_arrays().await?;
     for summary in state.arrays.summaries() {
@@ -113,7 +129,7 @@ pub async fn sync(state: &AppState) -> Result<(), AppError> {
             continue;
         }
         let opened = key
-            .open(&sealed)
+            .open(&sealed, &name)
             .map_err(|error| error.to_string())
             .and_then(|text| {
                 serde_json::from_str::<RegisterArrayRequest>(&text)

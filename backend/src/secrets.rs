@@ -2,11 +2,14 @@
 //! the operator provides (`FLASHDECK_SECRET_KEY`, or a file). A copy of the database alone
 //! opens no array.
 
-use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 
-/// Prefix of stored ciphertexts, so that a later scheme can be told apart.
-const VERSION: &str = "v1:";
+/// Prefix of stored ciphertexts sealed with what they belong to (an array's name) as
+/// associated data, so that a sealed registration copied to another row does not open.
+const VERSION: &str = "v2:";
+/// The first scheme, without associated data: still opened, never written.
+const VERSION_UNBOUND: &str = "v1:";
 const NONCE_BYTES: usize = 12;
 
 /// The key that seals and opens stored secrets.
@@ -34,15 +37,9 @@ pub enum SecretError {
 impl SecretKey {
     /// From 64 hex characters; surrounding whitespace (a trailing newline in a file) is ignored.
     pub fn from_hex(text: &str) -> Result<Self, SecretError> {
-        let text = text.trim();
-        if text.len() != 64 {
-            return Err(SecretError::BadKey);
-        }
-        let mut bytes = [0u8; 32];
-        for (index, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[index * 2..index * 2 + 2], 16)
-                .map_err(|_| SecretError::BadKey)?;
-        }
+        let bytes: [u8; 32] = decode_hex(text.trim())
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or(SecretError::BadKey)?;
         Ok(Self(Key::from(bytes)))
     }
 
@@ -53,11 +50,16 @@ impl SecretKey {
         Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
     }
 
-    pub fn seal(&self, plaintext: &str) -> Result<String, SecretError> {
+    /// Seals `plaintext` for `owner` (an array's name): it opens only for the same owner.
+    pub fn seal(&self, plaintext: &str, owner: &str) -> Result<String, SecretError> {
         let mut nonce = [0u8; NONCE_BYTES];
         getrandom::fill(&mut nonce).map_err(|error| SecretError::Random(error.to_string()))?;
+        let payload = Payload {
+            msg: plaintext.as_bytes(),
+            aad: owner.as_bytes(),
+        };
         let ciphertext = ChaCha20Poly1305::new(&self.0)
-            .encrypt(&Nonce::from(nonce), plaintext.as_bytes())
+            .encrypt(&Nonce::from(nonce), payload)
             .map_err(|_| SecretError::Unreadable)?;
         let sealed: String = nonce
             .iter()
@@ -67,25 +69,48 @@ impl SecretKey {
         Ok(format!("{VERSION}{sealed}"))
     }
 
-    pub fn open(&self, sealed: &str) -> Result<String, SecretError> {
-        let hex = sealed
-            .strip_prefix(VERSION)
+    /// Opens what [`Self::seal`] sealed for `owner`.
+    pub fn open(&self, sealed: &str, owner: &str) -> Result<String, SecretError> {
+        let (hex, aad) = match sealed.strip_prefix(VERSION) {
+            Some(hex) => (hex, owner.as_bytes()),
+            None => (
+                sealed
+                    .strip_prefix(VERSION_UNBOUND)
+                    .ok_or(SecretError::Unreadable)?,
+                &[][..],
+            ),
+        };
+        let bytes = decode_hex(hex)
+            .filter(|bytes| bytes.len() > NONCE_BYTES)
             .ok_or(SecretError::Unreadable)?;
-        if hex.len() % 2 != 0 || hex.len() < NONCE_BYTES * 2 {
-            return Err(SecretError::Unreadable);
-        }
-        let bytes = (0..hex.len())
-            .step_by(2)
-            .map(|at| u8::from_str_radix(&hex[at..at + 2], 16))
-            .collect::<Result<Vec<u8>, _>>()
-            .map_err(|_| SecretError::Unreadable)?;
         let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
         let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| SecretError::Unreadable)?;
+        let payload = Payload {
+            msg: ciphertext,
+            aad,
+        };
         let plaintext = ChaCha20Poly1305::new(&self.0)
-            .decrypt(&Nonce::from(nonce), ciphertext)
+            .decrypt(&Nonce::from(nonce), payload)
             .map_err(|_| SecretError::Unreadable)?;
         String::from_utf8(plaintext).map_err(|_| SecretError::Unreadable)
     }
+}
+
+/// Bytes from hex digits, `None` for anything else (odd length, other characters).
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let digit = |byte: u8| {
+        char::from(byte)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    bytes
+        .chunks_exact(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
 }
 
 #[cfg(test)]
@@ -95,19 +120,45 @@ mod tests {
     #[test]
     fn sealed_secrets_open_only_with_their_key() {
         let key = SecretKey::from_hex(&SecretKey::generate_hex().expect("key")).expect("key");
-        let sealed = key.seal("api-token-1234").expect("sealed");
+        let sealed = key.seal("api-token-1234", "fa-1").expect("sealed");
         assert!(!sealed.contains("api-token"));
         assert_ne!(
             sealed,
-            key.seal("api-token-1234").expect("sealed"),
+            key.seal("api-token-1234", "fa-1").expect("sealed"),
             "fresh nonce"
         );
-        assert_eq!(key.open(&sealed).expect("opens"), "api-token-1234");
+        assert_eq!(key.open(&sealed, "fa-1").expect("opens"), "api-token-1234");
+        assert!(
+            matches!(key.open(&sealed, "fa-2"), Err(SecretError::Unreadable)),
+            "bound to its array"
+        );
         let other = SecretKey::from_hex(&"ab".repeat(32)).expect("key");
-        assert!(matches!(other.open(&sealed), Err(SecretError::Unreadable)));
+        assert!(matches!(
+            other.open(&sealed, "fa-1"),
+            Err(SecretError::Unreadable)
+        ));
         let mut tampered = sealed.clone();
         tampered.replace_range(sealed.len() - 2.., "00");
-        assert!(key.open(&tampered).is_err());
+        assert!(key.open(&tampered, "fa-1").is_err());
+    }
+
+    #[test]
+    fn secrets_sealed_before_binding_still_open() {
+        let key = SecretKey::from_hex(&"0f".repeat(32)).expect("key");
+        let nonce = [7u8; NONCE_BYTES];
+        let ciphertext = ChaCha20Poly1305::new(&key.0)
+            .encrypt(&Nonce::from(nonce), b"old".as_slice())
+            .expect("sealed");
+        let hex: String = nonce
+            .iter()
+            .chain(&ciphertext)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(
+            key.open(&format!("{VERSION_UNBOUND}{hex}"), "any")
+                .expect("opens"),
+            "old"
+        );
     }
 
     #[test]
@@ -116,5 +167,29 @@ mod tests {
         assert!(SecretKey::from_hex(&"zz".repeat(32)).is_err());
         assert!(SecretKey::from_hex(&format!("{}\n", "0f".repeat(32))).is_ok());
         assert!(!format!("{:?}", SecretKey::from_hex(&"0f".repeat(32))).contains("0f0f"));
+        // Multi-byte characters of the right byte length are refused, not sliced through.
+        assert!(SecretKey::from_hex(&"é".repeat(32)).is_err());
+        assert!(SecretKey::from_hex(&format!("{}é", "0".repeat(62))).is_err());
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_text_is_a_key_or_a_refusal_that_does_not_repeat_it(text in any::<String>()) {
+                if let Err(error) = SecretKey::from_hex(&text) {
+                    prop_assert!(text.trim().len() < 8 || !error.to_string().contains(text.trim()));
+                }
+            }
+
+            #[test]
+            fn any_stored_text_opens_or_is_unreadable(text in any::<String>()) {
+                let key = SecretKey::from_hex(&"0f".repeat(32)).expect("key");
+                let _ = key.open(&text, "fa-1");
+                let _ = key.open(&format!("{VERSION}{text}"), "fa-1");
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing here may depend on a server-only crate: the frontend compiles this crate for
 //! `wasm32-unknown-unknown`, and `cargo xtask test` builds it that way on its own.
 
+pub mod address;
 pub mod api;
 pub mod flasharray;
 pub mod names;

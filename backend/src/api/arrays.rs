@@ -57,7 +57,7 @@ pub async fn register(
     let text = serde_json::to_string(&request)
         .map_err(|error| AppError::Internal(format!("cannot store a registration: {error}")))?;
     let sealed = key
-        .seal(&text)
+        .seal(&text, &request.name)
         .map_err(|error| AppError::Internal(error.to_string()))?;
     if !state
         .db

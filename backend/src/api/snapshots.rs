@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    ApiError, CopyRequest, RestoreRequest, RestoreResult, SnapshotRequest,
+    ApiError, CopyRequest, RestoreRequest, RestoreResult, Role, SnapshotRequest,
     validate_snapshot_request,
 };
 use shared::flasharray::{Volume, VolumeSnapshot, VolumeSnapshotPatch};
@@ -130,6 +130,11 @@ pub async fn restore(
                 "Restoring replaces everything {volume} holds now: confirm the overwrite first."
             ),
         )));
+    }
+    if !request.safety_snapshot && user.user.role < Role::Admin {
+        return Err(AppError::Forbidden(
+            "Only admins may restore without taking a safety snapshot first.".into(),
+        ));
     }
     let safety_snapshot = if request.safety_snapshot {
         let suffix = safety_suffix(crate::auth::unix_now() * 1000);

@@ -335,6 +335,13 @@ impl Config {
             path: path.clone(),
             source,
         })?;
+        if let Some(mode) = readable_by_others(path) {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format!("{mode:o}"),
+                "the secret key file can be read by other users: chmod 600 it (or 400)"
+            );
+        }
         SecretKey::from_hex(&text)
             .map(Some)
             .map_err(|error| ConfigError::Parse {
@@ -342,6 +349,19 @@ impl Config {
                 message: error.to_string(),
             })
     }
+}
+
+/// The file's permission bits when users other than its owner may read or write it.
+#[cfg(unix)]
+pub fn readable_by_others(path: &std::path::Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+pub fn readable_by_others(_: &std::path::Path) -> Option<u32> {
+    None
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use shared::api::Identity;
 
 /// Everything the server needs to start.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Address to serve HTTP on.
@@ -48,6 +48,28 @@ pub struct Config {
     /// The arrays the portal manages.
     #[serde(default, rename = "array")]
     pub arrays: Vec<ArrayConfig>,
+}
+
+/// Like the derived form, but a database URL (which may hold a password) shows its scheme only.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let database_url = self
+            .database_url
+            .as_deref()
+            .map(|url| format!("{}://<redacted>", url.split(':').next().unwrap_or_default()));
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &database_url)
+            .field("frontend_dir", &self.frontend_dir)
+            .field("session", &self.session)
+            .field("limits", &self.limits)
+            .field("secret_key_file", &self.secret_key_file)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("tls", &self.tls)
+            .field("arrays", &self.arrays)
+            .finish()
+    }
 }
 
 /// Portal session lifetimes.
@@ -287,6 +309,15 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_database_password() {
+        let config = Config::parse(r#"database_url = "postgres://flashdeck:hunter2@db/flashdeck""#)
+            .expect("parses");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://<redacted>"), "{shown}");
+    }
 
     #[test]
     fn parses_both_auth_methods() {

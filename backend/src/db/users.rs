@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use super::{Database, DbError};
 
 /// A portal user as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -18,6 +18,20 @@ pub struct User {
     pub arrays: Option<Vec<String>>,
     /// The array username on arrays set up for per-user identity; `None`: the username.
     pub array_username: Option<String>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"<redacted>")
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .field("arrays", &self.arrays)
+            .field("array_username", &self.array_username)
+            .finish()
+    }
 }
 
 impl User {

@@ -474,3 +474,50 @@ async fn api_requests_past_the_timeout_are_answered_504_and_their_change_still_a
     );
     assert!(app.sim.simulator.volume("slow-one").is_some());
 }
+
+#[tokio::test]
+async fn only_admins_may_restore_without_a_safety_snapshot() {
+    let app = TestApp::new().await;
+    let operator = app.login("operator").await;
+    let admin = app.login("admin").await;
+    let volumes = format!("/api/arrays/{ARRAY}/volumes");
+    app.call(
+        "POST",
+        &volumes,
+        Some(&operator),
+        Some(json!({"name": "vol1", "provisioned": 1u64 << 20})),
+    )
+    .await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("/api/arrays/{ARRAY}/volume-snapshots"),
+            Some(&operator),
+            Some(json!({"volumes": ["vol1"], "suffix": "before"})),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let restore = format!("/api/arrays/{ARRAY}/volumes/vol1/restore");
+    let without = json!({"snapshot": "vol1.before", "safety_snapshot": false, "overwrite": true});
+    let (status, _, body) = app
+        .call("POST", &restore, Some(&operator), Some(without.clone()))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _, body) = app
+        .call("POST", &restore, Some(&admin), Some(without))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &restore,
+            Some(&operator),
+            Some(json!({"snapshot": "vol1.before", "overwrite": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body["safety_snapshot"]["name"].is_string(),
+        "taken by default: {body}"
+    );
+}

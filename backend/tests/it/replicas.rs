@@ -103,6 +103,33 @@ async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
         arrays.iter().any(|array| array["name"] == "fa-lab"),
         "the other replica serves it too: {arrays:?}"
     );
+    let lab_volumes = "/api/arrays/fa-lab/volumes";
+    let served = call(&second, reqwest::Method::GET, lab_volumes, None)
+        .await
+        .expect("answer");
+    assert_eq!(served.status(), 200);
+    let removed = call(&first, reqwest::Method::DELETE, "/api/arrays/fa-lab", None)
+        .await
+        .expect("answer");
+    assert!(removed.status().is_success(), "{}", removed.status());
+    // Nobody lists the arrays on the other replica: it stops serving the array by itself.
+    let deadline = std::time::Instant::now()
+        + backend::registration::SYNC_INTERVAL
+        + std::time::Duration::from_secs(10);
+    loop {
+        let status = call(&second, reqwest::Method::GET, lab_volumes, None)
+            .await
+            .expect("answer")
+            .status();
+        if status == 404 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the removed array is still served: {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 
     let out = call(&second, reqwest::Method::POST, "/api/auth/logout", None)
         .await

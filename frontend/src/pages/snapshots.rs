@@ -365,8 +365,16 @@ fn SnapshotPanel(
                         <strong>{format_size(snapshot.provisioned)}</strong> ". " {hosts}
                     </p>
                     <label class="check">
-                        <input id="restore-safety" type="checkbox" bind:checked=safety />
+                        <input
+                            id="restore-safety"
+                            type="checkbox"
+                            bind:checked=safety
+                            disabled=move || !session.allows(Role::Admin)
+                        />
                         "First take a safety snapshot of what the volume holds now"
+                        <Show when=move || !session.allows(Role::Admin)>
+                            <span class="muted">" (only admins may skip it)"</span>
+                        </Show>
                     </label>
                     <label class="check warning">
                         <input id="restore-confirm" type="checkbox" bind:checked=confirm />

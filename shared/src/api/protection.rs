@@ -13,12 +13,17 @@ use crate::flasharray::{
 pub struct RestoreRequest {
     /// A snapshot of this volume: `VOL.SUFFIX` or `PG.SUFFIX.VOL`.
     pub snapshot: String,
-    /// Take a snapshot of the current contents first, so the restore can be undone.
-    #[serde(default)]
+    /// Take a snapshot of the current contents first, so the restore can be undone. On
+    /// unless turned off, which only admins may do.
+    #[serde(default = "taken_unless_refused")]
     pub safety_snapshot: bool,
     /// The user confirmed that the volume's current contents are replaced.
     #[serde(default)]
     pub overwrite: bool,
+}
+
+fn taken_unless_refused() -> bool {
+    true
 }
 
 /// What a restore did.

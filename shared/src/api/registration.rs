@@ -73,12 +73,8 @@ pub struct ConnectionTest {
 pub fn validate_register_array(request: &RegisterArrayRequest) -> Result<(), ApiError> {
     crate::names::validate_object_name("Array", &request.name)
         .map_err(|message| ApiError::for_field("name", message))?;
-    if !request.url.starts_with("https://") || request.url.len() <= "https://".len() {
-        return Err(ApiError::for_field(
-            "url",
-            "Give the array's address as https://HOST.",
-        ));
-    }
+    crate::address::validate_array_url(&request.url)
+        .map_err(|message| ApiError::for_field("url", message))?;
     if request.ca_pem.is_some() && request.tls_fingerprint.is_some() {
         return Err(ApiError::for_field(
             "tls_fingerprint",
