@@ -238,6 +238,8 @@ pub async fn login(
     let outcome = sign_in(&state, &username, request.password).await;
     if outcome.is_ok() {
         subjects.succeeded(&state.db, attempt).await?;
+    } else {
+        subjects.failed(&state.db, attempt).await?;
     }
     let status = match &outcome {
         Ok(_) => StatusCode::OK,

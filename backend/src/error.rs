@@ -13,7 +13,7 @@ pub enum AppError {
     Unauthenticated,
     #[error("Invalid username or password.")]
     BadCredentials,
-    #[error("Too many failed sign-ins. Try again in {} minute(s).", (retry_after_secs + 59) / 60)]
+    #[error("Too many failed sign-ins. Try again in {}.", wait_in_words(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: i64 },
     #[error("{0}")]
     Forbidden(String),
@@ -124,4 +124,13 @@ fn refused_request(error: &flasharray::Error) -> Option<StatusCode> {
         .filter(|status| (400..500).contains(status) && ![401, 403].contains(status))
         .and_then(|status| StatusCode::from_u16(status).ok())
         .filter(|_| matches!(error, flasharray::Error::Array { .. }))
+}
+
+/// A wait as people say it: seconds under a minute, minutes above.
+fn wait_in_words(seconds: i64) -> String {
+    if seconds < 60 {
+        format!("{} second(s)", seconds.max(1))
+    } else {
+        format!("{} minute(s)", (seconds + 59) / 60)
+    }
 }

@@ -21,6 +21,8 @@ pub const PER_USERNAME_AND_ADDRESS: i64 = 5;
 pub const PER_ADDRESS: i64 = 20;
 /// Failed sign-ins as one username from anywhere before each further attempt is slowed.
 pub const PER_USERNAME_BEFORE_DELAY: i64 = 5;
+/// How long to wait when refused only for attempts still running from the same place.
+pub const BUSY_RETRY_SECS: i64 = 2;
 /// The longest a slowed attempt waits.
 pub const MAX_DELAY: Duration = Duration::from_secs(10);
 
@@ -70,22 +72,36 @@ impl Subjects {
         ] {
             // This attempt is among those counted, so `limit` attempts pass, and no more,
             // however many arrive at once.
-            let (attempts, earliest) = db.login_failures(subject, window_start).await?;
-            if attempts > limit {
+            let count = db.login_failures(subject, window_start).await?;
+            if count.attempts > limit {
                 db.forget_login_attempt(&attempt.id).await?;
-                let retry_after_secs = earliest.map_or(WINDOW_SECS, |at| at + WINDOW_SECS - now);
+                // Refused for failures: until the oldest leaves the window. For attempts
+                // still running: a moment, until they end.
+                let retry_after_secs = if count.failures >= limit {
+                    count
+                        .earliest_failure
+                        .map_or(WINDOW_SECS, |at| at + WINDOW_SECS - now)
+                } else {
+                    BUSY_RETRY_SECS
+                };
                 return Err(AppError::TooManyAttempts {
                     retry_after_secs: retry_after_secs.max(1),
                 });
             }
         }
-        let (attempts, _) = db.login_failures(&self.username, window_start).await?;
-        let delay = delay_after(attempts - 1);
+        let count = db.login_failures(&self.username, window_start).await?;
+        let delay = delay_after(count.failures);
         if !delay.is_zero() {
             tracing::info!(delay_ms = delay.as_millis() as u64, "sign-in slowed");
             tokio::time::sleep(delay).await;
         }
         Ok(attempt)
+    }
+
+    /// A failed sign-in's rows stay, counted as failures for the window.
+    pub async fn failed(&self, db: &Database, attempt: Attempt) -> Result<(), AppError> {
+        db.settle_login_attempt(&attempt.id).await?;
+        Ok(())
     }
 
     /// A successful sign-in takes back its own attempt and forgets the username's failures,

@@ -21,14 +21,25 @@ impl Database {
             .execute(&mut *transaction)
             .await?;
         for subject in subjects {
-            sqlx::query("INSERT INTO login_failures (subject, at, attempt) VALUES ($1, $2, $3)")
-                .bind(*subject)
-                .bind(now)
-                .bind(attempt)
-                .execute(&mut *transaction)
-                .await?;
+            sqlx::query(
+                "INSERT INTO login_failures (subject, at, attempt, failed) VALUES ($1, $2, $3, 0)",
+            )
+            .bind(*subject)
+            .bind(now)
+            .bind(attempt)
+            .execute(&mut *transaction)
+            .await?;
         }
         transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Marks one attempt's rows as a failure.
+    pub async fn settle_login_attempt(&self, attempt: &str) -> Result<(), DbError> {
+        sqlx::query("UPDATE login_failures SET failed = 1 WHERE attempt = $1")
+            .bind(attempt)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -41,20 +52,25 @@ impl Database {
         Ok(())
     }
 
-    /// How many attempts `subject` has had since `window_start`, and the earliest of them.
+    /// The attempts `subject` has had since `window_start`: failed or still running.
     pub async fn login_failures(
         &self,
         subject: &str,
         window_start: i64,
-    ) -> Result<(i64, Option<i64>), DbError> {
+    ) -> Result<AttemptCount, DbError> {
         let row = sqlx::query(
-            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE subject = $1 AND at >= $2",
+            "SELECT COUNT(*), COALESCE(SUM(failed), 0), MIN(CASE WHEN failed = 1 THEN at END) \
+             FROM login_failures WHERE subject = $1 AND at >= $2",
         )
         .bind(subject)
         .bind(window_start)
         .fetch_one(&self.pool)
         .await?;
-        Ok((row.try_get(0)?, row.try_get(1)?))
+        Ok(AttemptCount {
+            attempts: row.try_get(0)?,
+            failures: row.try_get(1)?,
+            earliest_failure: row.try_get(2)?,
+        })
     }
 
     /// Forgets the failures of every subject that equals `subject` or starts with `prefix`.
@@ -69,6 +85,15 @@ impl Database {
         .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// One subject's attempts within the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptCount {
+    /// Failed, and still running.
+    pub attempts: i64,
+    pub failures: i64,
+    pub earliest_failure: Option<i64>,
 }
 
 /// `text` with LIKE's wildcards taken literally.

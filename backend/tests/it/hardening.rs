@@ -60,12 +60,12 @@ async fn a_username_no_user_can_have_is_refused_before_anything_is_written() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["field"], "password");
     assert_eq!(sign_in_rows(&app).await, 0, "no audit row");
-    let (failures, _) = app
+    let count = app
         .db
         .login_failures("addr:192.0.2.1", 0)
         .await
         .expect("count");
-    assert_eq!(failures, 0, "no throttle row");
+    assert_eq!(count.attempts, 0, "no throttle row");
 }
 
 #[tokio::test]
@@ -519,5 +519,118 @@ async fn only_admins_may_restore_without_a_safety_snapshot() {
     assert!(
         body["safety_snapshot"]["name"].is_string(),
         "taken by default: {body}"
+    );
+}
+
+/// A portal serving `files` as its built frontend.
+async fn portal_serving(files: &[(&str, &[u8])]) -> (axum::Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, contents) in files {
+        std::fs::write(dir.path().join(name), contents).expect("file");
+    }
+    let db = crate::test_database(dir.path()).await;
+    let state = backend::AppState::new(
+        db,
+        backend::arrays::ArrayRegistry::default(),
+        backend::config::SessionConfig::default(),
+    )
+    .serving_https();
+    (backend::router(state, dir.path()), dir)
+}
+
+async fn get_with(
+    router: &axum::Router,
+    path: &str,
+    accept_encoding: &str,
+) -> axum::http::Response<axum::body::Body> {
+    use tower::ServiceExt;
+    let request = axum::http::Request::get(path)
+        .header("accept-encoding", accept_encoding)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    router.clone().oneshot(request).await.expect("response")
+}
+
+#[tokio::test]
+async fn the_frontend_is_served_precompressed_cached_by_hash_and_under_a_policy() {
+    let loader = "import init from '/frontend-0123456789abcdef.js';init();";
+    let index = format!("<!doctype html><script type=\"module\">{loader}</script>");
+    let (router, _dir) = portal_serving(&[
+        ("index.html", index.as_bytes()),
+        ("frontend-0123456789abcdef_bg.wasm", b"plain wasm"),
+        ("frontend-0123456789abcdef_bg.wasm.br", b"brotli wasm"),
+        ("frontend-0123456789abcdef_bg.wasm.gz", b"gzip wasm"),
+    ])
+    .await;
+    let wasm = "/frontend-0123456789abcdef_bg.wasm";
+    let brotli = get_with(&router, wasm, "gzip, deflate, br").await;
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert_eq!(
+        brotli.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let gzip = get_with(&router, wasm, "gzip").await;
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let plain = get_with(&router, wasm, "identity").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+
+    let page = get_with(&router, "/arrays/fa-1/volumes", "br").await;
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader));
+    assert!(policy.contains(&format!("'sha256-{hash}'")), "{policy}");
+    assert!(policy.contains("'wasm-unsafe-eval'") && policy.contains("frame-ancestors 'none'"));
+    assert_eq!(
+        page.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
+#[test]
+fn debug_output_never_shows_a_password_hash_or_a_session_hash() {
+    let user = backend::db::User {
+        id: 1,
+        username: "alice".into(),
+        password_hash: "$argon2id$secret-hash".into(),
+        role: shared::api::Role::Admin,
+        disabled: false,
+        arrays: None,
+        array_username: None,
+    };
+    let shown = format!("{user:?}");
+    assert!(
+        !shown.contains("secret-hash") && shown.contains("alice"),
+        "{shown}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn colleagues_behind_one_address_sign_in_together() {
+    let app = Arc::new(TestApp::new().await);
+    let sign_ins = (0..10).map(|index| {
+        let app = Arc::clone(&app);
+        let username = ["admin", "operator", "viewer"][index % 3];
+        tokio::spawn(async move {
+            app.send(sign_in_from("203.0.113.50", username, PASSWORD))
+                .await
+                .0
+        })
+    });
+    for sign_in in futures_util::future::join_all(sign_ins).await {
+        assert_eq!(sign_in.expect("task"), StatusCode::OK);
+    }
+    let count = app
+        .db
+        .login_failures("addr:203.0.113.50", 0)
+        .await
+        .expect("count");
+    assert_eq!(
+        count.attempts, 0,
+        "successful sign-ins leave nothing behind"
     );
 }

@@ -83,7 +83,35 @@ fn build_frontend(tools: &Tools) -> Result<(), String> {
     trunk
         .args(["build", "index.html", "--release", "--offline"])
         .current_dir(root().join("frontend"));
-    run(&mut trunk)
+    run(&mut trunk)?;
+    precompress(&root().join("frontend/dist"))
+}
+
+/// Writes a brotli (`.br`) and a gzip (`.gz`) copy beside each text and WebAssembly file of
+/// the built frontend, which the server hands to browsers that accept them.
+fn precompress(dist: &Path) -> Result<(), String> {
+    tools::ensure_compressors()?;
+    let entries = std::fs::read_dir(dist)
+        .map_err(|error| format!("cannot read {}: {error}", dist.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|error| format!("cannot read {}: {error}", dist.display()))?
+            .path();
+        let compressible = path
+            .extension()
+            .and_then(|extension| extension.to_str())
+            .is_some_and(|extension| matches!(extension, "wasm" | "js" | "css" | "html"));
+        if !compressible {
+            continue;
+        }
+        run(Command::new("brotli")
+            .args(["--force", "--keep", "--quality=11"])
+            .arg(&path))?;
+        run(Command::new("gzip")
+            .args(["--force", "--keep", "--best", "--no-name"])
+            .arg(&path))?;
+    }
+    Ok(())
 }
 
 fn image_command(args: &[String]) -> Result<(), String> {

@@ -192,6 +192,27 @@ pub fn ensure_browser() -> Result<(), String> {
     apt_install(&["chromium", "chromium-driver"])
 }
 
+/// brotli and gzip, which precompress the built frontend: installed from Debian when missing
+/// if we are root, otherwise named in the error.
+pub fn ensure_compressors() -> Result<(), String> {
+    let missing: Vec<&str> = ["brotli", "gzip"]
+        .into_iter()
+        .filter(|program| !runs(program, "--version"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "the frontend build precompresses its files with {}: install Debian's package(s) of \
+             that name (sudo apt-get install {})",
+            missing.join(" and "),
+            missing.join(" ")
+        ));
+    }
+    apt_install(&missing)
+}
+
 /// Whether `program arg` runs and succeeds, its output discarded.
 pub fn runs(program: &str, arg: &str) -> bool {
     Command::new(program)
