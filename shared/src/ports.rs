@@ -123,3 +123,38 @@ mod tests {
         assert!(normalize_nqn("host-nqn").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_port_name_or_a_reason(text in any::<String>()) {
+            if let Ok(wwn) = normalize_wwn(&text) {
+                prop_assert_eq!(wwn.len(), 16);
+                prop_assert_eq!(normalize_wwn(&wwn), Ok(wwn.clone()));
+            }
+            if let Ok(iqn) = normalize_iqn(&text) {
+                prop_assert_eq!(normalize_iqn(&iqn), Ok(iqn.clone()));
+            }
+            if let Ok(nqn) = normalize_nqn(&text) {
+                prop_assert_eq!(normalize_nqn(&nqn), Ok(nqn.clone()));
+            }
+        }
+
+        #[test]
+        fn wwns_in_any_spelling_agree(bytes in any::<[u8; 8]>(), colons in any::<bool>(), upper in any::<bool>()) {
+            let hex: Vec<String> = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+            let text = if colons { hex.join(":") } else { hex.concat() };
+            let text = if upper { text.to_uppercase() } else { text };
+            prop_assert_eq!(normalize_wwn(&text), Ok(hex.concat().to_uppercase()));
+        }
+
+        #[test]
+        fn timestamps_any_text_parses_or_not(text in any::<String>()) {
+            let _ = crate::time::parse_datetime_utc(&text);
+        }
+    }
+}

@@ -217,3 +217,30 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_size_or_a_reason(text in any::<String>()) {
+            if let Ok(bytes) = parse_volume_size(&text) {
+                prop_assert_eq!(validate_volume_size(bytes), Ok(bytes));
+            }
+        }
+
+        #[test]
+        fn numbers_with_units_never_overflow(number in any::<u64>(), unit in "[KMGTPEkmgtpe]?[iI]?[bB]?") {
+            let _ = parse_size(&format!("{number}{unit}"));
+            let _ = parse_size(&format!("{number}.{number}{unit}"));
+        }
+
+        #[test]
+        fn whole_sizes_read_back_as_shown(count in 1u64..1024, unit in 0usize..UNITS.len()) {
+            let bytes = count * UNITS[unit].1;
+            prop_assert_eq!(parse_size(&format_size(bytes)), Ok(bytes));
+        }
+    }
+}

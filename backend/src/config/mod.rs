@@ -382,3 +382,26 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_configuration_or_a_reason(text in any::<String>()) {
+            if let Err(message) = Config::parse(&text) {
+                prop_assert!(!message.is_empty());
+            }
+        }
+
+        #[test]
+        fn settings_of_any_value_are_parsed_or_named(
+            key in "listen|data_dir|database_url|trusted_proxies|session|limits|array",
+            value in "\"[^\"\\\\]{0,20}\"|[0-9]{1,25}|true|\\[\\]|\\{\\}",
+        ) {
+            let _ = Config::parse(&format!("{key} = {value}"));
+        }
+    }
+}

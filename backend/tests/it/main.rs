@@ -6,6 +6,7 @@ mod cli;
 mod crash;
 mod hardening;
 mod https;
+mod leaks;
 mod process;
 mod protection;
 mod provisioning;

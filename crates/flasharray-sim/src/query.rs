@@ -580,3 +580,31 @@ mod tests {
         assert!(!glob("ab*ba", "aba"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_filter_text_parses_or_says_why(text in any::<String>()) {
+            if let Err(message) = Filter::parse(&text) {
+                prop_assert!(!message.is_empty());
+            }
+        }
+
+        #[test]
+        fn filter_like_text_never_panics(text in "[a-z_.()=<>!'\" *,0-9-]{0,60}") {
+            if let Ok(filter) = Filter::parse(&text) {
+                let item = serde_json::json!({"name": "vol-1", "provisioned": 5, "space": {"total_physical": 1}});
+                let _ = filter.matches(&item);
+            }
+        }
+
+        #[test]
+        fn any_sort_text_parses_or_says_why(text in "[a-z_.,-]{0,40}|.{0,40}") {
+            let _ = parse_sort(&text);
+        }
+    }
+}

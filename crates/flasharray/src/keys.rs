@@ -257,3 +257,34 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn any_bytes_are_a_key_or_a_reason(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = PrivateKey::from_pem_with_password(&bytes, Some("password"));
+        }
+
+        #[test]
+        fn damaged_pem_blocks_are_refused_not_panicked_on(
+            tag in "RSA PRIVATE KEY|PRIVATE KEY|ENCRYPTED PRIVATE KEY|OPENSSH PRIVATE KEY",
+            body in proptest::collection::vec(any::<u8>(), 0..400),
+            dek in proptest::option::of("[A-Z0-9-]{0,12},[0-9A-F]{0,40}"),
+        ) {
+            let headers = dek.map(|dek| format!("Proc-Type: 4,ENCRYPTED\nDEK-Info: {dek}\n\n")).unwrap_or_default();
+            let pem = pem::Pem::new(tag.clone(), body);
+            let text = pem::encode(&pem).replacen(
+                &format!("-----BEGIN {tag}-----\n"),
+                &format!("-----BEGIN {tag}-----\n{headers}"),
+                1,
+            );
+            prop_assert!(PrivateKey::from_pem_with_password(text.as_bytes(), Some("pw")).is_err());
+        }
+    }
+}

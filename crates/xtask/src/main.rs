@@ -8,8 +8,9 @@
 //! - `frontend`: installs what is missing and builds the frontend.
 //! - `image [--tag NAME]`: builds the container image (static musl binary, `FROM scratch`)
 //!   with podman or docker, installing what is missing.
-//! - `bench`: prints the client's throughput and token-exchange figures, and the simulator's
-//!   list, filter, sort and paging times with 100,000 volumes.
+//! - `bench`: prints the client's throughput and token-exchange figures, the simulator's
+//!   list, filter, sort and paging times with 100,000 volumes, and the portal's figures
+//!   (proxy overhead, load, faults, memory, the UI's cold load) beside their goals.
 //!
 //! Only the standard library is used, so the runner itself compiles in a second.
 
@@ -35,19 +36,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") if args.len() == 1 => test(),
-        Some("bench") if args.len() == 1 => {
-            run(cargo().args(["bench", "--package", "flasharray", "--bench", "client"])).and_then(
-                |()| {
-                    run(cargo().args([
-                        "bench",
-                        "--package",
-                        "flasharray-sim",
-                        "--bench",
-                        "volumes",
-                    ]))
-                },
-            )
-        }
+        Some("bench") if args.len() == 1 => bench(),
         Some("image") => image_command(&args[1..]),
         Some("frontend") if args.len() == 1 => {
             Tools::ensure_wasm(&root()).and_then(|tools| build_frontend(&tools))
@@ -110,6 +99,21 @@ fn precompress(dist: &Path) -> Result<(), String> {
         run(Command::new("gzip")
             .args(["--force", "--keep", "--best", "--no-name"])
             .arg(&path))?;
+    }
+    Ok(())
+}
+
+/// Every benchmark, in release builds, one after another: the client, the simulator, and
+/// the portal itself (with the frontend built, for the cold-load figure).
+fn bench() -> Result<(), String> {
+    let tools = Tools::ensure_wasm(&root())?;
+    build_frontend(&tools)?;
+    for (package, bench) in [
+        ("flasharray", "client"),
+        ("flasharray-sim", "volumes"),
+        ("backend", "portal"),
+    ] {
+        run(cargo().args(["bench", "--package", package, "--bench", bench]))?;
     }
     Ok(())
 }

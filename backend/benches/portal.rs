@@ -1,0 +1,678 @@
+//! Figures, not assertions: a release `flashdeck` process under load, beside its goals.
+//!
+//! - proxy overhead: the portal's volume page against the same array calls made directly
+//!   by the same client, one at a time and 16 at once;
+//! - load: 200 users signing in at once, then browsing (volume pages, searches, 10 %
+//!   changes), with the process's resident memory sampled throughout;
+//! - faults: the same load with one array answering after 2 s and one refusing connections;
+//! - the cold load of the UI: bytes a browser transfers for the first page.
+//!
+//! Run with `cargo xtask bench`; `FLASHDECK_BENCH_LOAD_SECS` shortens the load phases
+//! (60 s each by default).
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
+use flasharray_sim::{ADMIN_USERNAME, FaultConfig, RunningSimulator, Simulator, SimulatorConfig};
+use serde_json::{Value, json};
+use shared::api::CSRF_HEADER;
+
+const ADMIN_PASSWORD: &str = "bench admin password";
+const USER_PASSWORD: &str = "bench user password";
+const USERS: usize = 200;
+const VOLUMES: usize = 100;
+const PROXY_SAMPLES: usize = 400;
+const PROXY_CONCURRENCY: usize = 16;
+const PROXY_SECS: u64 = 5;
+const THINK_TIME: Duration = Duration::from_millis(250);
+const RSS_GOAL_MIB: f64 = 150.0;
+const UI_GOAL_BYTES: u64 = 350 * 1000;
+
+/// One portal process and what it was started with.
+struct Portal {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Portal {
+    fn start(arrays: &[(&str, &RunningSimulator)], dead: Option<&str>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = format!(
+            "data_dir = \"{}\"\nfrontend_dir = \"{}\"\n",
+            dir.path().display(),
+            frontend_dir().display()
+        );
+        for (name, sim) in arrays {
+            let token = sim.simulator.api_token(ADMIN_USERNAME).expect("token");
+            std::fs::write(dir.path().join(format!("{name}.token")), token).expect("token");
+            std::fs::write(
+                dir.path().join(format!("{name}.pem")),
+                sim.certificate_pem(),
+            )
+            .expect("CA");
+            config.push_str(&array_config(name, sim.url(), dir.path()));
+        }
+        if let Some(name) = dead {
+            // A port nothing listens on: connections are refused.
+            let port = free_port();
+            std::fs::write(dir.path().join(format!("{name}.token")), "unused").expect("token");
+            let (_, sim) = arrays[0];
+            std::fs::write(
+                dir.path().join(format!("{name}.pem")),
+                sim.certificate_pem(),
+            )
+            .expect("CA");
+            config.push_str(&array_config(
+                name,
+                &format!("https://127.0.0.1:{port}"),
+                dir.path(),
+            ));
+        }
+        let path = dir.path().join("flashdeck.toml");
+        std::fs::write(&path, config).expect("config");
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
+            .args(["--config", &path.display().to_string(), "serve"])
+            .env("FLASHDECK_LISTEN", format!("127.0.0.1:{port}"))
+            .env("FLASHDECK_ADMIN_USERNAME", "admin")
+            .env("FLASHDECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("flashdeck starts");
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        }
+    }
+
+    async fn wait_until_up(&self, http: &reqwest::Client) {
+        for _ in 0..200 {
+            if http
+                .get(format!("{}/healthz", self.url))
+                .send()
+                .await
+                .is_ok_and(|answer| answer.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the portal did not start");
+    }
+
+    fn rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| {
+                value
+                    .trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .map_or(0.0, |kib| kib / 1024.0)
+    }
+}
+
+fn array_config(name: &str, url: &str, dir: &Path) -> String {
+    format!(
+        "[[array]]\nname = \"{name}\"\nurl = \"{url}\"\nca_file = \"{dir}/{name}.pem\"\n\
+         auth = {{ method = \"api_token\", api_token_file = \"{dir}/{name}.token\" }}\n",
+        dir = dir.display()
+    )
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port()
+}
+
+fn frontend_dir() -> PathBuf {
+    std::env::var_os("FLASHDECK_FRONTEND_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist"),
+        PathBuf::from,
+    )
+}
+
+/// A browser-like client from its own loopback address, as each person has their own.
+fn user_client(index: usize) -> reqwest::Client {
+    let octets = u8::try_from(index % 250 + 1).expect("small");
+    let local = IpAddr::V4(Ipv4Addr::new(127, 0, 1, octets));
+    reqwest::Client::builder()
+        .local_address(local)
+        .pool_max_idle_per_host(1)
+        .build()
+        .expect("client")
+}
+
+async fn sign_in(http: &reqwest::Client, url: &str, username: &str, password: &str) -> String {
+    let answer = http
+        .post(format!("{url}/api/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("sign-in answered");
+    assert!(
+        answer.status().is_success(),
+        "{username}: {}",
+        answer.status()
+    );
+    answer
+        .headers()
+        .get("set-cookie")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|cookie| cookie.split(';').next())
+        .expect("cookie")
+        .to_owned()
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() - 1) as f64 * fraction).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// Prints one figure beside its goal.
+fn figure(name: &str, measured: &str, goal: &str) {
+    println!("  {name:<52} {measured:>16}   goal {goal}");
+}
+
+fn admin_client(sim: &RunningSimulator) -> ArrayClient {
+    let token = sim.simulator.api_token(ADMIN_USERNAME).expect("token");
+    let trust = TrustAnchor::CaPem(sim.certificate_pem().to_owned());
+    ArrayClient::new(ClientConfig::new(
+        "direct",
+        sim.url(),
+        Credentials::ApiToken(token),
+        trust,
+    ))
+    .expect("client")
+}
+
+/// What the portal's volume page asks the array: one page with its total, and the
+/// protection groups of the volumes on it.
+async fn volume_page_directly(client: &ArrayClient) {
+    let query = VolumeQuery {
+        destroyed: Some(false),
+        limit: Some(VOLUMES as u32),
+        total_item_count: true,
+        ..VolumeQuery::default()
+    };
+    let page = client.list_volumes(&query).await.expect("volumes");
+    let names: Vec<String> = page.items.into_iter().map(|volume| volume.name).collect();
+    client
+        .volume_protection_groups(&names)
+        .await
+        .expect("memberships");
+}
+
+async fn volume_page_through(http: &reqwest::Client, url: &str, cookie: &str) {
+    let answer = http
+        .get(format!("{url}/api/arrays/fa-a/volumes?limit={VOLUMES}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("answered");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    answer.bytes().await.expect("body");
+}
+
+async fn throughput<F, Fut>(concurrency: usize, seconds: u64, call: F) -> f64
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let stop = Instant::now() + Duration::from_secs(seconds);
+    let done = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let call = call.clone();
+            let done = Arc::clone(&done);
+            tokio::spawn(async move {
+                while Instant::now() < stop {
+                    call().await;
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    done.load(Ordering::Relaxed) as f64 / seconds as f64
+}
+
+async fn proxy_overhead(sim: &RunningSimulator, portal: &Portal, http: &reqwest::Client) {
+    let direct = admin_client(sim);
+    let cookie = sign_in(http, &portal.url, "admin", ADMIN_PASSWORD).await;
+    for _ in 0..20 {
+        volume_page_directly(&direct).await;
+        volume_page_through(http, &portal.url, &cookie).await;
+    }
+    let mut direct_times = Vec::new();
+    let mut portal_times = Vec::new();
+    for _ in 0..PROXY_SAMPLES {
+        let started = Instant::now();
+        volume_page_directly(&direct).await;
+        direct_times.push(started.elapsed());
+        let started = Instant::now();
+        volume_page_through(http, &portal.url, &cookie).await;
+        portal_times.push(started.elapsed());
+    }
+    direct_times.sort();
+    portal_times.sort();
+    let added = |fraction| {
+        percentile(&portal_times, fraction).saturating_sub(percentile(&direct_times, fraction))
+    };
+    let direct_rate = {
+        let direct = direct.clone();
+        throughput(PROXY_CONCURRENCY, PROXY_SECS, move || {
+            let direct = direct.clone();
+            async move { volume_page_directly(&direct).await }
+        })
+        .await
+    };
+    let portal_rate = {
+        let http = http.clone();
+        let url = portal.url.clone();
+        throughput(PROXY_CONCURRENCY, PROXY_SECS, move || {
+            let (http, url, cookie) = (http.clone(), url.clone(), cookie.clone());
+            async move { volume_page_through(&http, &url, &cookie).await }
+        })
+        .await
+    };
+    println!("Proxy overhead: the volume page ({VOLUMES} volumes), {PROXY_SAMPLES} one at a time");
+    figure(
+        "direct p50 / p99",
+        &format!(
+            "{} / {}",
+            ms(percentile(&direct_times, 0.5)),
+            ms(percentile(&direct_times, 0.99))
+        ),
+        "-",
+    );
+    figure(
+        "through the portal p50 / p99",
+        &format!(
+            "{} / {}",
+            ms(percentile(&portal_times, 0.5)),
+            ms(percentile(&portal_times, 0.99))
+        ),
+        "-",
+    );
+    figure("added p50", &ms(added(0.5)), "<= 0.50 ms");
+    figure("added p99", &ms(added(0.99)), "<= 2.00 ms");
+    figure(
+        &format!("throughput at {PROXY_CONCURRENCY} at once, portal / direct"),
+        &format!(
+            "{portal_rate:.0} / {direct_rate:.0} /s = {:.2}x",
+            portal_rate / direct_rate
+        ),
+        ">= 0.80x",
+    );
+}
+
+/// What the load phase saw.
+#[derive(Default)]
+struct LoadFigures {
+    requests: u64,
+    errors: u64,
+    /// Latencies by the array a request concerned.
+    by_array: BTreeMap<String, Vec<Duration>>,
+    recycle_bin_waits: Vec<Duration>,
+    recycle_bin_failing: Vec<String>,
+    sign_in_all: Duration,
+    peak_rss_mib: f64,
+    rss_after_sign_in_mib: f64,
+}
+
+async fn create_users(portal: &Portal, http: &reqwest::Client) {
+    let cookie = sign_in(http, &portal.url, "admin", ADMIN_PASSWORD).await;
+    for index in 0..USERS {
+        let answer = http
+            .post(format!("{}/api/users", portal.url))
+            .header("cookie", &cookie)
+            .header(CSRF_HEADER, "1")
+            .json(&json!({"username": format!("user{index}"), "password": USER_PASSWORD, "role": "operator"}))
+            .send()
+            .await
+            .expect("answered");
+        assert!(answer.status().is_success(), "{}", answer.status());
+    }
+}
+
+/// `USERS` people sign in at once, then browse for `seconds`: a volume page or a search on
+/// a random array, or (one request in ten) a change: a volume made, then destroyed.
+async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
+    let running = Arc::new(AtomicBool::new(true));
+    let peak = Arc::new(AtomicU64::new(0));
+    let sampler = {
+        let running = Arc::clone(&running);
+        let peak = Arc::clone(&peak);
+        let pid = portal.child.id();
+        tokio::spawn(async move {
+            while running.load(Ordering::Relaxed) {
+                let status =
+                    std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+                let kib = status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("VmRSS:"))
+                    .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+                    .unwrap_or(0);
+                peak.fetch_max(kib, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let started = Instant::now();
+    let clients: Vec<reqwest::Client> = (0..USERS).map(user_client).collect();
+    let sign_ins = clients.iter().enumerate().map(|(index, http)| {
+        let url = portal.url.clone();
+        let http = http.clone();
+        tokio::spawn(
+            async move { sign_in(&http, &url, &format!("user{index}"), USER_PASSWORD).await },
+        )
+    });
+    let cookies: Vec<String> = futures_util::future::join_all(sign_ins)
+        .await
+        .into_iter()
+        .map(|cookie| cookie.expect("signed in"))
+        .collect();
+    let sign_in_all = started.elapsed();
+    let rss_after_sign_in_mib = portal.rss_mib();
+    let stop = Instant::now() + Duration::from_secs(seconds);
+    let arrays: Arc<Vec<String>> = Arc::new(arrays.iter().map(|name| (*name).to_owned()).collect());
+    let users = clients
+        .into_iter()
+        .zip(cookies)
+        .enumerate()
+        .map(|(index, (http, cookie))| {
+            let url = portal.url.clone();
+            let arrays = Arc::clone(&arrays);
+            tokio::spawn(async move {
+                let mut figures = LoadFigures::default();
+                let mut step = index;
+                let mut made: Vec<(String, String)> = Vec::new();
+                while Instant::now() < stop {
+                    step += 1;
+                    let array = arrays[step % arrays.len()].clone();
+                    let request = match step % 10 {
+                        0 => match made.pop() {
+                            Some((array, name)) => http
+                                .patch(format!("{url}/api/arrays/{array}/volumes/{name}"))
+                                .json(&json!({"destroyed": true})),
+                            None => {
+                                let name = format!("load-{index}-{step}");
+                                made.push((array.clone(), name.clone()));
+                                http.post(format!("{url}/api/arrays/{array}/volumes"))
+                                    .json(&json!({"name": name, "provisioned": 1u64 << 20}))
+                            }
+                        },
+                        1 if index % 20 == 0 => http.get(format!("{url}/api/recycle-bin")),
+                        2 | 5 | 8 => http.get(format!(
+                            "{url}/api/arrays/{array}/volumes?limit=50&search=vol-{}",
+                            step % 10
+                        )),
+                        _ => http.get(format!(
+                            "{url}/api/arrays/{array}/volumes?limit=50&sort=name"
+                        )),
+                    };
+                    let recycle_bin = step % 10 == 1 && index % 20 == 0;
+                    let started = Instant::now();
+                    let answer = request
+                        .header("cookie", &cookie)
+                        .header(CSRF_HEADER, "1")
+                        .send()
+                        .await;
+                    let body = match answer {
+                        Ok(answer) if answer.status().is_success() => answer.bytes().await.ok(),
+                        _ => None,
+                    };
+                    let took = started.elapsed();
+                    figures.requests += 1;
+                    if body.is_none() && !array.starts_with("fa-dead") {
+                        figures.errors += 1;
+                    }
+                    if recycle_bin {
+                        figures.recycle_bin_waits.push(took);
+                        if let Some(bin) =
+                            body.and_then(|body| serde_json::from_slice::<Value>(&body).ok())
+                        {
+                            figures.recycle_bin_failing = bin["errors"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Value::as_str)
+                                .map(|error| error.split(':').next().unwrap_or_default().to_owned())
+                                .collect();
+                        }
+                    } else {
+                        figures.by_array.entry(array).or_default().push(took);
+                    }
+                    tokio::time::sleep(THINK_TIME).await;
+                }
+                figures
+            })
+        });
+    let mut total = LoadFigures {
+        sign_in_all,
+        rss_after_sign_in_mib,
+        ..LoadFigures::default()
+    };
+    for user in futures_util::future::join_all(users).await {
+        let figures = user.expect("user task");
+        total.requests += figures.requests;
+        total.errors += figures.errors;
+        for (array, times) in figures.by_array {
+            total.by_array.entry(array).or_default().extend(times);
+        }
+        total.recycle_bin_waits.extend(figures.recycle_bin_waits);
+        if !figures.recycle_bin_failing.is_empty() {
+            total.recycle_bin_failing = figures.recycle_bin_failing;
+        }
+    }
+    running.store(false, Ordering::Relaxed);
+    sampler.await.expect("sampler");
+    total.peak_rss_mib = peak.load(Ordering::Relaxed) as f64 / 1024.0;
+    for times in total.by_array.values_mut() {
+        times.sort();
+    }
+    total.recycle_bin_waits.sort();
+    total
+}
+
+fn print_load(title: &str, figures: &LoadFigures) {
+    println!("{title}");
+    figure(
+        &format!("{USERS} sign-ins at once, all done in"),
+        &ms(figures.sign_in_all),
+        "-",
+    );
+    figure(
+        "requests / errors",
+        &format!("{} / {}", figures.requests, figures.errors),
+        "0 errors",
+    );
+    for (array, times) in &figures.by_array {
+        figure(
+            &format!("{array}: p50 / p99"),
+            &format!(
+                "{} / {}",
+                ms(percentile(times, 0.5)),
+                ms(percentile(times, 0.99))
+            ),
+            "-",
+        );
+    }
+    if !figures.recycle_bin_waits.is_empty() {
+        figure(
+            "recycle bin: slowest answer",
+            &ms(*figures.recycle_bin_waits.last().unwrap_or(&Duration::ZERO)),
+            "<= 5 s deadline + 1 s",
+        );
+    }
+    figure(
+        "RSS after sign-ins / peak",
+        &format!(
+            "{:.0} / {:.0} MiB",
+            figures.rss_after_sign_in_mib, figures.peak_rss_mib
+        ),
+        &format!("< {RSS_GOAL_MIB:.0} MiB"),
+    );
+}
+
+async fn cold_ui_load(portal: &Portal, http: &reqwest::Client) {
+    let fetch = |path: String| {
+        let http = http.clone();
+        let url = format!("{}{path}", portal.url);
+        async move {
+            let answer = http
+                .get(url)
+                .header("accept-encoding", "br, gzip")
+                .send()
+                .await
+                .expect("answered");
+            let encoding = answer
+                .headers()
+                .get("content-encoding")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("none")
+                .to_owned();
+            let body = answer.bytes().await.expect("body");
+            (body, encoding)
+        }
+    };
+    let (index, _) = fetch("/".to_owned()).await;
+    let html = String::from_utf8_lossy(&index).into_owned();
+    let mut assets: Vec<String> = html
+        .split(['"', '\''])
+        .filter(|part| {
+            part.starts_with('/')
+                && [".js", ".wasm", ".css"]
+                    .iter()
+                    .any(|extension| part.ends_with(extension))
+        })
+        .map(str::to_owned)
+        .collect();
+    assets.sort();
+    assets.dedup();
+    println!("Cold UI load (Accept-Encoding: br, gzip)");
+    let mut app_bytes = 0u64;
+    for asset in &assets {
+        let (body, encoding) = fetch(asset.clone()).await;
+        app_bytes += body.len() as u64;
+        figure(asset, &format!("{} B ({encoding})", body.len()), "-");
+    }
+    figure("index.html", &format!("{} B", index.len()), "-");
+    figure(
+        "wasm + js + css transferred",
+        &format!("{:.1} KB", app_bytes as f64 / 1000.0),
+        &format!("<= {} KB", UI_GOAL_BYTES / 1000),
+    );
+}
+
+async fn simulator(name: &str) -> RunningSimulator {
+    let sim = Simulator::start(SimulatorConfig::new(name))
+        .await
+        .expect("simulator");
+    let client = admin_client(&sim);
+    let names: Vec<String> = (0..VOLUMES).map(|index| format!("vol-{index}")).collect();
+    client
+        .create_volumes(&names, 1 << 30)
+        .await
+        .expect("volumes");
+    sim
+}
+
+#[tokio::main]
+async fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let seconds = std::env::var("FLASHDECK_BENCH_LOAD_SECS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(60);
+    let http = reqwest::Client::new();
+    let fa_a = simulator("fa-a").await;
+    let fa_b = simulator("fa-b").await;
+
+    let portal = Portal::start(&[("fa-a", &fa_a), ("fa-b", &fa_b)], None);
+    portal.wait_until_up(&http).await;
+    println!("Idle portal RSS: {:.0} MiB", portal.rss_mib());
+    proxy_overhead(&fa_a, &portal, &http).await;
+    if frontend_dir().join("index.html").is_file() {
+        cold_ui_load(&portal, &http).await;
+    } else {
+        println!(
+            "Cold UI load: no built frontend at {}",
+            frontend_dir().display()
+        );
+    }
+    create_users(&portal, &http).await;
+    let calm = load(&portal, &["fa-a", "fa-b"], seconds).await;
+    print_load(
+        &format!("Load: {USERS} users for {seconds} s, two healthy arrays"),
+        &calm,
+    );
+    drop(portal);
+
+    let portal = Portal::start(&[("fa-a", &fa_a), ("fa-b", &fa_b)], Some("fa-dead"));
+    portal.wait_until_up(&http).await;
+    create_users(&portal, &http).await;
+    fa_b.simulator.set_faults(FaultConfig {
+        latency_ms: 2_000,
+        ..FaultConfig::default()
+    });
+    let faulty = load(&portal, &["fa-a", "fa-b", "fa-dead"], seconds).await;
+    print_load(
+        "Faults: the same load with fa-b answering after 2 s and fa-dead refusing connections",
+        &faulty,
+    );
+    let healthy_p99 = |figures: &LoadFigures| {
+        figures
+            .by_array
+            .get("fa-a")
+            .map_or(Duration::ZERO, |times| percentile(times, 0.99))
+    };
+    figure(
+        "fa-a p99 with faults / without",
+        &format!(
+            "{:.2}x",
+            healthy_p99(&faulty).as_secs_f64() / healthy_p99(&calm).as_secs_f64().max(1e-9)
+        ),
+        "<= 1.50x",
+    );
+    figure(
+        "recycle bin lists as failing",
+        &faulty.recycle_bin_failing.join(", "),
+        "fa-b, fa-dead",
+    );
+}

@@ -1,0 +1,256 @@
+//! Known secrets planted in every credential field, then a whole workflow read back: every
+//! response, the log, `/metrics` and the audit log. None of them may show any secret.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
+use flasharray_sim::{ADMIN_USERNAME, Simulator, SimulatorConfig};
+use serde_json::{Value, json};
+use shared::api::CSRF_HEADER;
+use shared::flasharray::ApiClientPost;
+
+use crate::process::{SECRET_KEY, http_client, write_config};
+use crate::{ARRAY, POSTGRES_ENV};
+
+const ADMIN_PASSWORD: &str = "planted-admin-password-7f3a";
+const CHAP_SECRET: &str = "planted-chap-secret-91c2";
+const DB_PASSWORD: &str = "planted-db-password-55e1";
+/// The fixture key's password, as `crates/flasharray/tests/fixtures/README.md` says.
+const KEY_PASSWORD: &str = "fixture-password";
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/flasharray/tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+#[tokio::test]
+async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sim = Simulator::start(SimulatorConfig::new(ARRAY))
+        .await
+        .expect("simulator");
+    let api_token = sim.simulator.api_token(ADMIN_USERNAME).expect("token");
+    let config = write_config(dir.path(), &sim).await;
+    // PostgreSQL here trusts every connection, so a password in its URL is planted freely.
+    let on_postgres = std::env::var(POSTGRES_ENV).is_ok();
+    if on_postgres {
+        let text = std::fs::read_to_string(&config).expect("config");
+        let url = text
+            .lines()
+            .find_map(|line| line.strip_prefix("database_url = "))
+            .expect("database_url")
+            .trim_matches('"')
+            .to_owned();
+        let user = url
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split(['@', '/']).next())
+            .filter(|user| !user.contains(':'))
+            .unwrap_or("root");
+        let with_password = if url.contains('@') {
+            url.replacen(&format!("{user}@"), &format!("{user}:{DB_PASSWORD}@"), 1)
+        } else {
+            url.replacen("://", &format!("://{user}:{DB_PASSWORD}@"), 1)
+        };
+        std::fs::write(&config, text.replace(&url, &with_password)).expect("config");
+    }
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
+        .args(["--config", &config.display().to_string(), "serve"])
+        .env("FLASHDECK_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FLASHDECK_ADMIN_USERNAME", "admin")
+        .env("FLASHDECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("FLASHDECK_SECRET_KEY", SECRET_KEY)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("flashdeck starts");
+    let url = format!("http://127.0.0.1:{port}");
+    let http = http_client();
+    let mut seen = String::new();
+
+    let mut session = None;
+    for _ in 0..200 {
+        if let Ok(answer) = http
+            .post(format!("{url}/api/auth/login"))
+            .header(CSRF_HEADER, "1")
+            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+        {
+            assert!(answer.status().is_success(), "{}", answer.status());
+            let cookie = answer.headers()["set-cookie"]
+                .to_str()
+                .expect("cookie")
+                .to_owned();
+            seen.push_str(&answer.text().await.expect("body"));
+            session = cookie.split(';').next().map(str::to_owned);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let cookie = session.expect("signed in");
+    let session_token = cookie.split_once('=').expect("name=value").1.to_owned();
+
+    // A second array, registered in the UI with an API client whose key is encrypted.
+    let lab = Simulator::start(SimulatorConfig::new("fa-lab"))
+        .await
+        .expect("simulator");
+    let lab_admin = ArrayClient::new(ClientConfig::new(
+        "fa-lab",
+        lab.url(),
+        Credentials::ApiToken(lab.simulator.api_token(ADMIN_USERNAME).expect("token")),
+        TrustAnchor::CaPem(lab.certificate_pem().to_owned()),
+    ))
+    .expect("client");
+    let registered = lab_admin
+        .create_api_client(
+            "flashdeck",
+            &ApiClientPost {
+                issuer: "flashdeck-leaks".into(),
+                public_key: fixture("rsa-pkcs1.pub.pem"),
+                max_role: "storage_admin".into(),
+                access_token_ttl_in_ms: None,
+            },
+        )
+        .await
+        .expect("API client");
+    lab_admin
+        .set_api_client_enabled("flashdeck", true)
+        .await
+        .expect("enabled");
+    let private_key = fixture("rsa-pkcs8-encrypted.pem");
+    let key_line = private_key
+        .lines()
+        .nth(1)
+        .expect("a line of the key")
+        .to_owned();
+
+    let calls: Vec<(reqwest::Method, String, Option<Value>)> = vec![
+        (
+            reqwest::Method::POST,
+            "/api/arrays".into(),
+            Some(json!({
+                "name": "fa-lab", "url": lab.url(), "ca_pem": lab.certificate_pem(),
+                "auth": {"method": "api_client", "client_id": registered.id, "key_id": registered.key_id,
+                         "issuer": "flashdeck-leaks", "username": ADMIN_USERNAME,
+                         "private_key": private_key, "private_key_password": KEY_PASSWORD},
+            })),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/connection-test".into(),
+            Some(json!({
+                "name": "fa-other", "url": lab.url(), "ca_pem": lab.certificate_pem(),
+                "auth": {"method": "api_client", "client_id": registered.id, "key_id": registered.key_id,
+                         "issuer": "flashdeck-leaks", "username": ADMIN_USERNAME,
+                         "private_key": private_key, "private_key_password": "a wrong one"},
+            })),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/arrays/{ARRAY}/hosts"),
+            Some(
+                json!({"name": "esx-1", "iqns": ["iqn.2026-01.com.example:esx-1"],
+                        "chap": {"host_user": "esx", "host_password": CHAP_SECRET}}),
+            ),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/arrays/fa-lab/volumes".into(),
+            Some(json!({"name": "leak-check", "provisioned": 1u64 << 20})),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/users".into(),
+            Some(json!({"username": "bob", "password": ADMIN_PASSWORD, "role": "viewer"})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/api/arrays/{ARRAY}/hosts"),
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/arrays/fa-lab/volumes".into(),
+            None,
+        ),
+        (reqwest::Method::GET, "/api/arrays".into(), None),
+        (reqwest::Method::GET, "/api/users".into(), None),
+        (reqwest::Method::GET, "/api/audit".into(), None),
+        (reqwest::Method::GET, "/api/audit.csv".into(), None),
+        (reqwest::Method::GET, "/api/recycle-bin".into(), None),
+        (reqwest::Method::GET, "/metrics".into(), None),
+        (reqwest::Method::GET, "/readyz".into(), None),
+        (reqwest::Method::POST, "/api/auth/logout".into(), None),
+    ];
+    for (method, path, body) in calls {
+        let mut request = http
+            .request(method.clone(), format!("{url}{path}"))
+            .header("cookie", &cookie)
+            .header(CSRF_HEADER, "1");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer = request.send().await.expect("answered");
+        let status = answer.status();
+        seen.push_str(&format!("{:?}", answer.headers()));
+        let text = answer.text().await.expect("body");
+        if path == "/api/arrays" && method == reqwest::Method::POST {
+            assert!(status.is_success(), "registered: {status} {text}");
+        }
+        seen.push_str(&text);
+    }
+    // A failed sign-in, which is logged and audited too.
+    let answer = http
+        .post(format!("{url}/api/auth/login"))
+        .header(CSRF_HEADER, "1")
+        .json(&json!({"username": "admin", "password": "not the password"}))
+        .send()
+        .await
+        .expect("answered");
+    seen.push_str(&answer.text().await.expect("body"));
+
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("log");
+    assert!(log.contains("request"), "the log was captured: {log}");
+    seen.push_str(&log);
+
+    assert!(
+        seen.contains("\"host_user\":\"esx\"") && seen.contains("array.register"),
+        "the audit log was read"
+    );
+    let mut secrets = vec![
+        ("API token", api_token.as_str()),
+        ("admin password", ADMIN_PASSWORD),
+        ("CHAP secret", CHAP_SECRET),
+        ("private key", key_line.as_str()),
+        ("key password", KEY_PASSWORD),
+        ("session token", session_token.as_str()),
+        ("secret key", SECRET_KEY),
+    ];
+    if on_postgres {
+        secrets.push(("database password", DB_PASSWORD));
+    }
+    for (what, secret) in secrets {
+        let found = seen.matches(secret).count();
+        assert_eq!(found, 0, "the {what} appears {found} time(s)");
+    }
+    lab.shutdown().await;
+    sim.shutdown().await;
+}
