@@ -367,6 +367,19 @@ pub fn readable_by_others(_: &std::path::Path) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_noticed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("secret-key");
+        std::fs::write(&path, "00").expect("file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert_eq!(readable_by_others(&path), Some(0o644));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert_eq!(readable_by_others(&path), None);
+    }
     use crate::config::ArrayAuthConfig;
     use shared::api::Identity;
 

@@ -108,3 +108,65 @@ fn the_health_check_fails_when_nothing_answers() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("nothing answers"));
 }
+
+#[tokio::test]
+async fn user_unlock_forgets_a_users_failed_sign_ins_from_every_address() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("flashdeck.db");
+    let db = backend::db::Database::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .expect("database");
+    let now = backend::auth::unix_now();
+    for address in ["192.0.2.1", "192.0.2.2"] {
+        let pair = format!("pair:alice@{address}");
+        let from = format!("addr:{address}");
+        db.record_login_attempt(
+            &format!("a-{address}"),
+            &[&pair, "user:alice", &from],
+            now,
+            now - 60,
+        )
+        .await
+        .expect("recorded");
+    }
+    db.record_login_attempt("a-bob", &["user:bob"], now, now - 60)
+        .await
+        .expect("recorded");
+    let config = dir.path().join("flashdeck.toml");
+    std::fs::write(
+        &config,
+        format!("data_dir = \"{}\"\n", dir.path().display()),
+    )
+    .expect("config");
+    let output = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
+        .args([
+            "--config",
+            &config.display().to_string(),
+            "user",
+            "unlock",
+            "Alice",
+        ])
+        .env_remove("FLASHDECK_DATABASE_URL")
+        .output()
+        .expect("flashdeck runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        text.contains("Alice: 4 failed sign-in(s) forgotten"),
+        "{text}"
+    );
+    let remaining = |subject: &'static str| {
+        let db = db.clone();
+        async move { db.login_failures(subject, 0).await.expect("count").attempts }
+    };
+    assert_eq!(remaining("user:bob").await, 1, "others keep theirs");
+    assert_eq!(
+        remaining("addr:192.0.2.1").await,
+        1,
+        "the address keeps its count"
+    );
+}

@@ -634,3 +634,26 @@ async fn colleagues_behind_one_address_sign_in_together() {
         "successful sign-ins leave nothing behind"
     );
 }
+
+#[tokio::test]
+async fn sessions_past_their_limits_are_deleted_at_the_next_sign_in() {
+    let app = TestApp::new().await;
+    let now = backend::auth::unix_now();
+    let users = app.db.users().await.expect("users");
+    let viewer = users
+        .iter()
+        .find(|(user, _)| user.username == "viewer")
+        .map(|(user, _)| user.id)
+        .expect("viewer");
+    app.db
+        .create_session("stale-hash", viewer, now - 40 * 24 * 3600)
+        .await
+        .expect("session");
+    assert_eq!(app.db.count_sessions_of(viewer).await.expect("count"), 1);
+    app.login("admin").await;
+    assert_eq!(
+        app.db.count_sessions_of(viewer).await.expect("count"),
+        0,
+        "the expired session is gone"
+    );
+}
