@@ -381,14 +381,7 @@ async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
         let pid = portal.child.id();
         tokio::spawn(async move {
             while running.load(Ordering::Relaxed) {
-                let status =
-                    std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-                let kib = status
-                    .lines()
-                    .find_map(|line| line.strip_prefix("VmRSS:"))
-                    .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-                    .unwrap_or(0);
-                peak.fetch_max(kib, Ordering::Relaxed);
+                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         })

@@ -393,22 +393,32 @@ async fn the_last_two_admins_cannot_demote_each_other_at_once() {
     assert!(admins >= 1, "{statuses:?}: no admin left");
 }
 
-#[tokio::test]
-async fn the_recycle_bin_reports_a_hung_array_at_its_deadline() {
-    let limits = backend::config::LimitsConfig {
-        array_deadline_secs: 1,
-        ..backend::config::LimitsConfig::default()
-    };
+/// A portal with `limits` whose array answers after `latency_ms`; sign in before calling it,
+/// since sign-ins do not reach the array.
+async fn app_slowed_by_an_array(limits: backend::config::LimitsConfig, latency_ms: u64) -> TestApp {
     let app = TestApp::with(crate::TestOptions {
         limits,
         ..crate::TestOptions::default()
     })
     .await;
-    let viewer = app.login("viewer").await;
     app.sim.simulator.set_faults(flasharray_sim::FaultConfig {
-        latency_ms: 20_000,
+        latency_ms,
         ..flasharray_sim::FaultConfig::default()
     });
+    app
+}
+
+#[tokio::test]
+async fn the_recycle_bin_reports_a_hung_array_at_its_deadline() {
+    let app = app_slowed_by_an_array(
+        backend::config::LimitsConfig {
+            array_deadline_secs: 1,
+            ..backend::config::LimitsConfig::default()
+        },
+        20_000,
+    )
+    .await;
+    let viewer = app.login("viewer").await;
     let started = Instant::now();
     let (status, _, bin) = app
         .call("GET", "/api/recycle-bin", Some(&viewer), None)
@@ -428,20 +438,15 @@ async fn the_recycle_bin_reports_a_hung_array_at_its_deadline() {
 
 #[tokio::test]
 async fn api_requests_past_the_timeout_are_answered_504_and_their_change_still_audited() {
-    let limits = backend::config::LimitsConfig {
-        request_timeout_secs: 1,
-        ..backend::config::LimitsConfig::default()
-    };
-    let app = TestApp::with(crate::TestOptions {
-        limits,
-        ..crate::TestOptions::default()
-    })
+    let app = app_slowed_by_an_array(
+        backend::config::LimitsConfig {
+            request_timeout_secs: 1,
+            ..backend::config::LimitsConfig::default()
+        },
+        2_500,
+    )
     .await;
     let operator = app.login("operator").await;
-    app.sim.simulator.set_faults(flasharray_sim::FaultConfig {
-        latency_ms: 2_500,
-        ..flasharray_sim::FaultConfig::default()
-    });
     let (status, _, body) = app
         .call(
             "POST",

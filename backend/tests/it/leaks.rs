@@ -134,26 +134,24 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         .expect("a line of the key")
         .to_owned();
 
+    let registration = |name: &str, key_password: &str| {
+        json!({
+            "name": name, "url": lab.url(), "ca_pem": lab.certificate_pem(),
+            "auth": {"method": "api_client", "client_id": registered.id, "key_id": registered.key_id,
+                     "issuer": "flashdeck-leaks", "username": ADMIN_USERNAME,
+                     "private_key": private_key, "private_key_password": key_password},
+        })
+    };
     let calls: Vec<(reqwest::Method, String, Option<Value>)> = vec![
         (
             reqwest::Method::POST,
             "/api/arrays".into(),
-            Some(json!({
-                "name": "fa-lab", "url": lab.url(), "ca_pem": lab.certificate_pem(),
-                "auth": {"method": "api_client", "client_id": registered.id, "key_id": registered.key_id,
-                         "issuer": "flashdeck-leaks", "username": ADMIN_USERNAME,
-                         "private_key": private_key, "private_key_password": KEY_PASSWORD},
-            })),
+            Some(registration("fa-lab", KEY_PASSWORD)),
         ),
         (
             reqwest::Method::POST,
             "/api/connection-test".into(),
-            Some(json!({
-                "name": "fa-other", "url": lab.url(), "ca_pem": lab.certificate_pem(),
-                "auth": {"method": "api_client", "client_id": registered.id, "key_id": registered.key_id,
-                         "issuer": "flashdeck-leaks", "username": ADMIN_USERNAME,
-                         "private_key": private_key, "private_key_password": "a wrong one"},
-            })),
+            Some(registration("fa-other", "a wrong one")),
         ),
         (
             reqwest::Method::POST,
