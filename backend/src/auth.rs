@@ -1,4 +1,4 @@
-//! Who is calling: password hashing, server-side sessions behind an HttpOnly cookie, the
+//! Who is calling: sign-in, server-side sessions behind an HttpOnly cookie, the
 //! [`CurrentUser`] extractor with its role check, and the CSRF header check.
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};

@@ -100,7 +100,26 @@ impl Environment {
     pub fn first_admin(&self) -> Result<Option<(String, String)>, ConfigError> {
         let username = self.get("FLASHDECK_ADMIN_USERNAME").unwrap_or_default();
         let password = self.secret("FLASHDECK_ADMIN_PASSWORD")?.unwrap_or_default();
-        Ok((!username.is_empty() && !password.is_empty()).then(|| (username.to_owned(), password)))
+        if username.is_empty() || password.is_empty() {
+            return Ok(None);
+        }
+        // Checked as every user is, so that the first admin can sign in at all.
+        for (name, checked) in [
+            (
+                "FLASHDECK_ADMIN_USERNAME",
+                shared::api::validate_username(username),
+            ),
+            (
+                "FLASHDECK_ADMIN_PASSWORD",
+                shared::api::validate_password(&password),
+            ),
+        ] {
+            checked.map_err(|error| ConfigError::Env {
+                name: name.to_owned(),
+                message: error.message,
+            })?;
+        }
+        Ok(Some((username.to_owned(), password)))
     }
 
     /// The `FLASHDECK_ARRAY_<ID>_<SETTING>` variables, grouped by `<ID>`.
@@ -443,6 +462,21 @@ mod tests {
         ]);
         let (_, password) = env.first_admin().expect("reads").expect("given");
         assert!(password.ends_with("flashdeck"), "trailing newline dropped");
+        for (username, password, variable) in [
+            (
+                "admin@example.com",
+                "long enough",
+                "FLASHDECK_ADMIN_USERNAME",
+            ),
+            ("admin", "short", "FLASHDECK_ADMIN_PASSWORD"),
+        ] {
+            let env = Environment::from_pairs([
+                ("FLASHDECK_ADMIN_USERNAME", username),
+                ("FLASHDECK_ADMIN_PASSWORD", password),
+            ]);
+            let error = env.first_admin().expect_err("refused").to_string();
+            assert!(error.contains(variable), "{error}");
+        }
         let shown = format!(
             "{:?}",
             Environment::from_pairs([("FLASHDECK_SECRET_KEY", "s3cret")])

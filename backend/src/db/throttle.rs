@@ -59,7 +59,8 @@ impl Database {
         window_start: i64,
     ) -> Result<AttemptCount, DbError> {
         let row = sqlx::query(
-            "SELECT COUNT(*), COALESCE(SUM(failed), 0), MIN(CASE WHEN failed = 1 THEN at END) \
+            "SELECT COUNT(*), CAST(COALESCE(SUM(failed), 0) AS BIGINT), \
+             MIN(CASE WHEN failed = 1 THEN at END) \
              FROM login_failures WHERE subject = $1 AND at >= $2",
         )
         .bind(subject)
