@@ -31,6 +31,8 @@ const PROXY_SAMPLES: usize = 400;
 const PROXY_CONCURRENCY: usize = 16;
 const PROXY_SECS: u64 = 5;
 const THINK_TIME: Duration = Duration::from_millis(250);
+/// Latencies are counted after this much browsing, once the start's burst has passed.
+const WARM_UP: Duration = Duration::from_secs(5);
 const RSS_GOAL_MIB: f64 = 150.0;
 const UI_GOAL_BYTES: u64 = 350 * 1000;
 
@@ -168,6 +170,7 @@ fn user_client(index: usize) -> reqwest::Client {
 async fn sign_in(http: &reqwest::Client, url: &str, username: &str, password: &str) -> String {
     let answer = http
         .post(format!("{url}/api/auth/login"))
+        .header(CSRF_HEADER, "1")
         .json(&json!({"username": username, "password": password}))
         .send()
         .await
@@ -203,16 +206,15 @@ fn figure(name: &str, measured: &str, goal: &str) {
     println!("  {name:<52} {measured:>16}   goal {goal}");
 }
 
+/// A client of the bench's own, signed in with the array admin's password: asking for an
+/// API token would replace the one the portal uses.
 fn admin_client(sim: &RunningSimulator) -> ArrayClient {
-    let token = sim.simulator.api_token(ADMIN_USERNAME).expect("token");
     let trust = TrustAnchor::CaPem(sim.certificate_pem().to_owned());
-    ArrayClient::new(ClientConfig::new(
-        "direct",
-        sim.url(),
-        Credentials::ApiToken(token),
-        trust,
-    ))
-    .expect("client")
+    let credentials = Credentials::Password {
+        username: ADMIN_USERNAME.to_owned(),
+        password: flasharray_sim::ADMIN_PASSWORD.to_owned(),
+    };
+    ArrayClient::new(ClientConfig::new("direct", sim.url(), credentials, trust)).expect("client")
 }
 
 /// What the portal's volume page asks the array: one page with its total, and the
@@ -239,8 +241,9 @@ async fn volume_page_through(http: &reqwest::Client, url: &str, cookie: &str) {
         .send()
         .await
         .expect("answered");
-    assert!(answer.status().is_success(), "{}", answer.status());
-    answer.bytes().await.expect("body");
+    let status = answer.status();
+    let body = answer.text().await.expect("body");
+    assert!(status.is_success(), "{status}: {body}");
 }
 
 async fn throughput<F, Fut>(concurrency: usize, seconds: u64, call: F) -> f64
@@ -399,7 +402,8 @@ async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
         .collect();
     let sign_in_all = started.elapsed();
     let rss_after_sign_in_mib = portal.rss_mib();
-    let stop = Instant::now() + Duration::from_secs(seconds);
+    let measured_from = Instant::now() + WARM_UP;
+    let stop = measured_from + Duration::from_secs(seconds);
     let arrays: Arc<Vec<String>> = Arc::new(arrays.iter().map(|name| (*name).to_owned()).collect());
     let users = clients
         .into_iter()
@@ -412,6 +416,8 @@ async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
                 let mut figures = LoadFigures::default();
                 let mut step = index;
                 let mut made: Vec<(String, String)> = Vec::new();
+                // People do not all click at the same millisecond.
+                tokio::time::sleep(THINK_TIME.mul_f64(index as f64 / USERS as f64)).await;
                 while Instant::now() < stop {
                     step += 1;
                     let array = arrays[step % arrays.len()].clone();
@@ -443,14 +449,25 @@ async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
                         .header(CSRF_HEADER, "1")
                         .send()
                         .await;
-                    let body = match answer {
-                        Ok(answer) if answer.status().is_success() => answer.bytes().await.ok(),
-                        _ => None,
+                    let (failure, body) = match answer {
+                        Ok(answer) if answer.status().is_success() => {
+                            (None, answer.bytes().await.ok())
+                        }
+                        Ok(answer) => {
+                            let status = answer.status();
+                            let text = answer.text().await.unwrap_or_default();
+                            (Some(format!("{status} {text}")), None)
+                        }
+                        Err(error) => (Some(error.to_string()), None),
                     };
                     let took = started.elapsed();
                     figures.requests += 1;
-                    if body.is_none() && !array.starts_with("fa-dead") {
+                    // Requests about the dead array are meant to fail; nothing else is.
+                    if body.is_none() && (recycle_bin || !array.starts_with("fa-dead")) {
                         figures.errors += 1;
+                        if figures.errors <= 2 {
+                            eprintln!("  error: {}", failure.unwrap_or_default());
+                        }
                     }
                     if recycle_bin {
                         figures.recycle_bin_waits.push(took);
@@ -465,7 +482,7 @@ async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
                                 .map(|error| error.split(':').next().unwrap_or_default().to_owned())
                                 .collect();
                         }
-                    } else {
+                    } else if started >= measured_from {
                         figures.by_array.entry(array).or_default().push(took);
                     }
                     tokio::time::sleep(THINK_TIME).await;
@@ -562,7 +579,15 @@ async fn cold_ui_load(portal: &Portal, http: &reqwest::Client) {
         }
     };
     let (index, _) = fetch("/".to_owned()).await;
-    let html = String::from_utf8_lossy(&index).into_owned();
+    // The page as sent is compressed; its links are read from a plain copy.
+    let html = http
+        .get(format!("{}/", portal.url))
+        .send()
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("page");
     let mut assets: Vec<String> = html
         .split(['"', '\''])
         .filter(|part| {
@@ -627,6 +652,10 @@ async fn main() {
         );
     }
     create_users(&portal, &http).await;
+    println!(
+        "RSS after {USERS} users were made: {:.0} MiB",
+        portal.rss_mib()
+    );
     let calm = load(&portal, &["fa-a", "fa-b"], seconds).await;
     print_load(
         &format!("Load: {USERS} users for {seconds} s, two healthy arrays"),

@@ -126,11 +126,18 @@ impl CurrentUser {
         let token = session_token(headers, secure_cookie(state, origin))
             .ok_or(AppError::Unauthenticated)?;
         let token_hash = token_hash(token);
-        let session = state
-            .db
-            .session(&token_hash)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let mut session = match state.sessions.get(&token_hash) {
+            Some(session) => session,
+            None => {
+                let session = state
+                    .db
+                    .session(&token_hash)
+                    .await?
+                    .ok_or(AppError::Unauthenticated)?;
+                state.sessions.put(token_hash.clone(), session.clone());
+                session
+            }
+        };
         let now = unix_now();
         let idle_limit = i64::from(state.session.idle_timeout_minutes) * 60;
         let absolute_limit = i64::from(state.session.absolute_timeout_hours) * 3600;
@@ -139,11 +146,14 @@ impl CurrentUser {
             || now - session.created_at > absolute_limit
         {
             state.db.delete_session(&token_hash).await?;
+            state.sessions.forget_all();
             return Err(AppError::Unauthenticated);
         }
         // One write a minute per session is enough to keep the idle timer accurate.
         if now - session.last_seen_at >= 60 {
             state.db.touch_session(&token_hash, now).await?;
+            session.last_seen_at = now;
+            state.sessions.put(token_hash.clone(), session.clone());
         }
         Ok(CurrentUser {
             user: session.user,
@@ -301,6 +311,7 @@ pub async fn logout(
     user: CurrentUser,
 ) -> Result<Response, AppError> {
     state.db.delete_session(&user.token_hash).await?;
+    state.sessions.forget_all();
     let cookie = session_cookie(&state, origin, "", 0)?;
     Ok(([(header::SET_COOKIE, cookie)], Json(user.info())).into_response())
 }

@@ -19,6 +19,7 @@ pub mod passwords;
 pub mod registration;
 pub mod secrets;
 pub mod server;
+pub mod session_cache;
 pub mod state;
 pub mod throttle;
 

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::{Semaphore, oneshot};
 
@@ -28,6 +28,41 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// Checked against when a sign-in names no user, so that it takes as long as one that does.
 /// Made with [`hash_password`] and the same parameters; it matches no password anyone uses.
 pub const DUMMY_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$6ZqWphysXCr5/BPfHChmiw$Q5B7VyplP33hqXROLqBRaMAM27rB/sliSZ5lOiZEgkM";
+
+/// Hashes a password as [`hash_password`] does, using `memory` for Argon2's blocks.
+fn hash_with_memory(password: &str, memory: &mut Vec<Block>) -> Result<String, AppError> {
+    let failed = |error: String| AppError::Internal(format!("cannot hash a password: {error}"));
+    let params = Params::default();
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt
+        .as_salt()
+        .decode_b64(&mut salt_bytes)
+        .map_err(|error| failed(error.to_string()))?;
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt_bytes,
+            &mut output,
+            &mut memory[..blocks],
+        )
+        .map_err(|error| failed(error.to_string()))?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: (&params)
+            .try_into()
+            .map_err(|error: argon2::password_hash::Error| failed(error.to_string()))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&output).map_err(|error| failed(error.to_string()))?),
+    };
+    Ok(hash.to_string())
+}
 
 /// Whether `password` is the one `hash` was made from, using `memory` for Argon2's blocks
 /// (grown if the hash asks for more).
@@ -146,7 +181,8 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        self.run(move |_| hash_password(&password)).await?
+        self.run(move |memory| hash_with_memory(&password, memory))
+            .await?
     }
 }
 
@@ -170,6 +206,25 @@ mod tests {
         let params = |hash: &str| hash.split('$').nth(3).map(str::to_owned);
         assert_eq!(params(DUMMY_PASSWORD_HASH), params(&real));
         assert!(PasswordHash::new(DUMMY_PASSWORD_HASH).is_ok());
+    }
+
+    #[test]
+    fn hashes_made_in_reused_memory_are_standard_argon2id() {
+        let mut memory = Vec::new();
+        let hash = hash_with_memory("correct horse", &mut memory).expect("hash");
+        let params = |hash: &str| hash.split('$').nth(3).map(str::to_owned);
+        assert_eq!(params(&hash), params(DUMMY_PASSWORD_HASH));
+        assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+        assert!(
+            PasswordHash::new(&hash).is_ok_and(|parsed| {
+                use argon2::PasswordVerifier;
+                Argon2::default()
+                    .verify_password(b"correct horse", &parsed)
+                    .is_ok()
+            }),
+            "argon2's own check accepts it"
+        );
+        assert!(!verify_with_memory("wrong", &hash, &mut memory));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::health::ProbeCache;
 use crate::metrics::Metrics;
 use crate::passwords::Passwords;
 use crate::secrets::SecretKey;
+use crate::session_cache::SessionCache;
 
 /// Shared by all handlers through axum's `State`. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -30,6 +31,8 @@ pub struct AppState {
     pub probes: Arc<ProbeCache>,
     /// The portal serves HTTPS itself, so it sends Strict-Transport-Security.
     pub serves_https: bool,
+    /// Sessions checked in the last second.
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -45,6 +48,7 @@ impl AppState {
             passwords: Passwords::for_this_machine(),
             probes: Arc::default(),
             serves_https: false,
+            sessions: Arc::default(),
         }
     }
 

@@ -132,6 +132,7 @@ pub async fn change(
             )),
             error => error.into(),
         })?;
+    state.sessions.forget_all();
     tracing::info!(admin = %admin.user.username, user = %name, "user changed");
     let changed = existing(&state, &name).await?;
     let sessions = state.db.count_sessions_of(changed.id).await?;
@@ -145,5 +146,6 @@ pub async fn end_sessions(
 ) -> Result<StatusCode, AppError> {
     let user = existing(&state, &name).await?;
     state.db.delete_sessions_of(user.id).await?;
+    state.sessions.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -43,6 +43,8 @@ const BODY_EXCERPT: usize = 200;
 /// The largest reply read from an array; a longer one is an error, never a reason to grow
 /// without end. A page of 1,000 volumes is about 1 MiB.
 pub const MAX_REPLY_BYTES: usize = 32 * 1024 * 1024;
+/// How long calls to an array that could not be connected to fail at once, without trying.
+pub const UNREACHABLE_FOR: Duration = Duration::from_secs(5);
 /// The most items a list read asks for when its caller sets no `limit`.
 pub const MAX_LIST_ITEMS: u32 = 1000;
 /// A `Retry-After` longer than this is not waited for: the error goes back to the caller.
@@ -104,6 +106,8 @@ struct Shared {
     authorizations: std::sync::Mutex<HashMap<Option<String>, Slot>>,
     /// Logins and token exchanges attempted, for the portal's metrics.
     sign_ins: AtomicU64,
+    /// When and why the array last could not be connected to; cleared by any reply.
+    unreachable: std::sync::Mutex<Option<(std::time::Instant, String)>>,
 }
 
 /// One identity's credential. Its lock is held during a login or token exchange, so that
@@ -137,6 +141,7 @@ impl ArrayClient {
             version: OnceCell::new(),
             authorizations: std::sync::Mutex::default(),
             sign_ins: AtomicU64::new(0),
+            unreachable: std::sync::Mutex::default(),
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -455,6 +460,15 @@ impl ArrayClient {
         url: &str,
         idempotent: bool,
     ) -> Result<Reply, Error> {
+        if let Some(reason) = self.recently_unreachable() {
+            return Err(Error::Transport {
+                array: self.shared.config.name.clone(),
+                url: url.to_owned(),
+                reason,
+                request_id: current_request_id()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            });
+        }
         let mut attempt = 0;
         loop {
             let outcome = self.send_once(build(), url).await;
@@ -469,14 +483,56 @@ impl ArrayClient {
             let delay = match retry {
                 Some(retry_after) if attempt < self.shared.config.max_retries => retry_after
                     .unwrap_or_else(|| backoff(self.shared.config.retry_base_delay, attempt)),
-                _ => return outcome.map_err(|failure| failure.error),
+                _ => return self.remember_reachability(outcome),
             };
             if delay > MAX_RETRY_AFTER {
-                return outcome.map_err(|failure| failure.error);
+                return self.remember_reachability(outcome);
             }
             tracing::debug!(array = %self.shared.config.name, %url, attempt, ?delay, "retrying");
             tokio::time::sleep(delay).await;
             attempt += 1;
+        }
+    }
+
+    /// Why the array could not be reached, when its last attempt failed to connect less than
+    /// [`UNREACHABLE_FOR`] ago: until then calls fail at once instead of queueing behind
+    /// connection attempts that will fail the same way.
+    fn recently_unreachable(&self) -> Option<String> {
+        let last = self
+            .shared
+            .unreachable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        last.as_ref()
+            .filter(|(since, _)| since.elapsed() < UNREACHABLE_FOR)
+            .map(|(since, reason)| {
+                format!(
+                    "{reason} (not tried again for {} s after {} s ago)",
+                    UNREACHABLE_FOR.as_secs(),
+                    since.elapsed().as_secs()
+                )
+            })
+    }
+
+    fn remember_reachability(&self, outcome: Result<Reply, SendFailure>) -> Result<Reply, Error> {
+        let mut last = self
+            .shared
+            .unreachable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match outcome {
+            Ok(reply) => {
+                *last = None;
+                Ok(reply)
+            }
+            Err(failure) => {
+                if failure.before_sending
+                    && let Error::Transport { reason, .. } = &failure.error
+                {
+                    *last = Some((std::time::Instant::now(), reason.clone()));
+                }
+                Err(failure.error)
+            }
         }
     }
 

@@ -232,3 +232,26 @@ async fn concurrent_requests_share_one_session() {
     call_concurrently(client, 100).await;
     assert_eq!(sim.simulator.stats().logins - before, 1);
 }
+
+#[tokio::test]
+async fn an_array_that_cannot_be_reached_fails_at_once_until_it_is_tried_again() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    let mut config = ClientConfig::new(
+        "fa-gone",
+        &format!("https://127.0.0.1:{port}"),
+        Credentials::ApiToken("unused".into()),
+        TrustAnchor::System,
+    );
+    config.retry_base_delay = Duration::from_millis(10);
+    let client = ArrayClient::new(config).expect("client");
+    let first = client.array().await.expect_err("nothing listens");
+    assert!(matches!(first, Error::Transport { .. }), "{first}");
+    assert!(!first.to_string().contains("not tried again"), "{first}");
+    // Callers queued behind it learn the same at once rather than each trying again.
+    let second = client.array().await.expect_err("still nothing");
+    assert!(second.to_string().contains("not tried again"), "{second}");
+    assert!(second.to_string().contains("fa-gone"), "{second}");
+}
