@@ -372,7 +372,7 @@ async fn create_users(portal: &Portal, http: &reqwest::Client) {
 
 /// `USERS` people sign in at once, then browse for `seconds`: a volume page or a search on
 /// a random array, or (one request in ten) a change: a volume made, then destroyed.
-async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
+async fn load(portal: &Portal, run: &'static str, arrays: &[&str], seconds: u64) -> LoadFigures {
     let running = Arc::new(AtomicBool::new(true));
     let peak = Arc::new(AtomicU64::new(0));
     let sampler = {
@@ -420,15 +420,18 @@ async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
                 tokio::time::sleep(THINK_TIME.mul_f64(index as f64 / USERS as f64)).await;
                 while Instant::now() < stop {
                     step += 1;
-                    let array = arrays[step % arrays.len()].clone();
+                    let mut array = arrays[step % arrays.len()].clone();
+                    let mut creating = None;
                     let request = match step % 10 {
                         0 => match made.pop() {
-                            Some((array, name)) => http
-                                .patch(format!("{url}/api/arrays/{array}/volumes/{name}"))
-                                .json(&json!({"destroyed": true})),
+                            Some((made_on, name)) => {
+                                array = made_on;
+                                http.patch(format!("{url}/api/arrays/{array}/volumes/{name}"))
+                                    .json(&json!({"destroyed": true}))
+                            }
                             None => {
-                                let name = format!("load-{index}-{step}");
-                                made.push((array.clone(), name.clone()));
+                                let name = format!("{run}-{index}-{step}");
+                                creating = Some((array.clone(), name.clone()));
                                 http.post(format!("{url}/api/arrays/{array}/volumes"))
                                     .json(&json!({"name": name, "provisioned": 1u64 << 20}))
                             }
@@ -462,6 +465,9 @@ async fn load(portal: &Portal, arrays: &[&str], seconds: u64) -> LoadFigures {
                     };
                     let took = started.elapsed();
                     figures.requests += 1;
+                    if body.is_some() {
+                        made.extend(creating);
+                    }
                     // Requests about the dead array are meant to fail; nothing else is.
                     if body.is_none() && (recycle_bin || !array.starts_with("fa-dead")) {
                         figures.errors += 1;
@@ -656,7 +662,7 @@ async fn main() {
         "RSS after {USERS} users were made: {:.0} MiB",
         portal.rss_mib()
     );
-    let calm = load(&portal, &["fa-a", "fa-b"], seconds).await;
+    let calm = load(&portal, "calm", &["fa-a", "fa-b"], seconds).await;
     print_load(
         &format!("Load: {USERS} users for {seconds} s, two healthy arrays"),
         &calm,
@@ -670,7 +676,7 @@ async fn main() {
         latency_ms: 2_000,
         ..FaultConfig::default()
     });
-    let faulty = load(&portal, &["fa-a", "fa-b", "fa-dead"], seconds).await;
+    let faulty = load(&portal, "faults", &["fa-a", "fa-b", "fa-dead"], seconds).await;
     print_load(
         "Faults: the same load with fa-b answering after 2 s and fa-dead refusing connections",
         &faulty,
