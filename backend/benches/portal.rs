@@ -420,7 +420,12 @@ async fn load(portal: &Portal, run: &'static str, arrays: &[&str], seconds: u64)
                 tokio::time::sleep(THINK_TIME.mul_f64(index as f64 / USERS as f64)).await;
                 while Instant::now() < stop {
                     step += 1;
-                    let mut array = arrays[step % arrays.len()].clone();
+                    // Changes go round the arrays too, so that no array grows more than another.
+                    let mut array = if step % 10 == 0 {
+                        arrays[(step / 10) % arrays.len()].clone()
+                    } else {
+                        arrays[step % arrays.len()].clone()
+                    };
                     let mut creating = None;
                     let request = match step % 10 {
                         0 => match made.pop() {
@@ -668,7 +673,12 @@ async fn main() {
         &calm,
     );
     drop(portal);
+    fa_a.shutdown().await;
+    fa_b.shutdown().await;
 
+    // Arrays as they were before the first load, so that both runs list the same volumes.
+    let fa_a = simulator("fa-a").await;
+    let fa_b = simulator("fa-b").await;
     let portal = Portal::start(&[("fa-a", &fa_a), ("fa-b", &fa_b)], Some("fa-dead"));
     portal.wait_until_up(&http).await;
     create_users(&portal, &http).await;
