@@ -435,6 +435,24 @@ mod tests {
     }
 
     #[test]
+    fn limits_come_from_the_environment_too() {
+        let config = applied(&[
+            ("FLASHDECK_LIMITS_ARRAY_DEADLINE_SECS", "3"),
+            ("FLASHDECK_LIMITS_REQUEST_TIMEOUT_SECS", "30"),
+            ("FLASHDECK_LIMITS_MAX_CONCURRENT_REQUESTS", "64"),
+        ])
+        .expect("applies");
+        assert_eq!(config.limits.array_deadline_secs, 3);
+        assert_eq!(config.limits.request_timeout_secs, 30);
+        assert_eq!(config.limits.max_concurrent_requests, 64);
+        let error = applied(&[("FLASHDECK_LIMITS_MAX_CONCURRENT_REQUESTS", "many")]).unwrap_err();
+        assert!(
+            error.contains("FLASHDECK_LIMITS_MAX_CONCURRENT_REQUESTS"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn secrets_come_from_the_variable_or_a_file() {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("url");
