@@ -293,6 +293,10 @@ pub async fn hosts(array: &str) -> ApiResult<Vec<Host>> {
     get(&array_url(array, &["hosts"])).await
 }
 
+pub async fn host(array: &str, host: &str) -> ApiResult<Host> {
+    get(&array_url(array, &["hosts", host])).await
+}
+
 pub async fn create_host(array: &str, request: &CreateHostRequest) -> ApiResult<Host> {
     post(&array_url(array, &["hosts"]), request).await
 }

@@ -2,11 +2,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use shared::api::{Role, UserInfo};
 
 use crate::api::{self, Failure};
+use crate::components::confirm::OpenConfirmation;
+use crate::components::live::LiveBar;
+use crate::components::{ArrayFrame, Live, set_title};
 use crate::pages::arrays::ArrayList;
 use crate::pages::audit::AuditPage;
 use crate::pages::host::HostPage;
@@ -58,26 +61,40 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
-            <Header user />
-            <main>
-                <Show when=move || checked.get() fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    <Show when=move || user.with(Option::is_some) fallback=|| view! { <Login /> }>
-                        <Routes fallback=|| view! { <p>"There is no such page."</p> }>
-                            <Route path=path!("/") view=ArrayList />
-                            <Route path=path!("/arrays/:array/volumes") view=Volumes />
-                            <Route path=path!("/arrays/:array/volumes/:volume") view=VolumePage />
-                            <Route path=path!("/arrays/:array/hosts") view=Hosts />
-                            <Route path=path!("/arrays/:array/hosts/:host") view=HostPage />
-                            <Route path=path!("/arrays/:array/protection") view=ProtectionGroups />
-                            <Route path=path!("/arrays/:array/protection/:group") view=ProtectionGroupPage />
-                            <Route path=path!("/recycle-bin") view=RecycleBinPage />
-                            <Route path=path!("/users") view=UsersPage />
-                            <Route path=path!("/audit") view=AuditPage />
-                        </Routes>
-                    </Show>
-                </Show>
-            </main>
+            <Shell user checked />
         </Router>
+    }
+}
+
+/// Everything inside the router: the app-wide clock and confirmation, the header, the pages.
+#[component]
+fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl IntoView {
+    Live::provide();
+    OpenConfirmation::provide();
+    view! {
+        <a class="skip" href="#content">"Skip to content"</a>
+        <Header user />
+        <main id="content" tabindex="-1">
+            <Show when=move || checked.get() fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Show when=move || user.with(Option::is_some) fallback=|| view! { <Login /> }>
+                    <Routes fallback=|| view! { <p>"There is no such page."</p> }>
+                        <Route path=path!("/") view=ArrayList />
+                        <ParentRoute path=path!("/arrays/:array") view=ArrayFrame>
+                            <Route path=path!("") view=Volumes />
+                            <Route path=path!("volumes") view=Volumes />
+                            <Route path=path!("volumes/:volume") view=VolumePage />
+                            <Route path=path!("hosts") view=Hosts />
+                            <Route path=path!("hosts/:host") view=HostPage />
+                            <Route path=path!("protection") view=ProtectionGroups />
+                            <Route path=path!("protection/:group") view=ProtectionGroupPage />
+                        </ParentRoute>
+                        <Route path=path!("/recycle-bin") view=RecycleBinPage />
+                        <Route path=path!("/users") view=UsersPage />
+                        <Route path=path!("/audit") view=AuditPage />
+                    </Routes>
+                </Show>
+            </Show>
+        </main>
     }
 }
 
@@ -99,6 +116,10 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
                 <A href="/audit" attr:id="audit-link">"Audit log"</A>
             </Show>
             <span class="spacer"></span>
+            <Show when=move || user.with(Option::is_some)>
+                <LiveBar />
+            </Show>
+            <ThemeChoice />
             {move || {
                 user.get()
                     .map(|user| {
@@ -112,4 +133,55 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
             }}
         </header>
     }
+}
+
+/// Light, dark, or as the system prefers; remembered in this browser.
+#[component]
+fn ThemeChoice() -> impl IntoView {
+    const KEY: &str = "flashdeck-theme";
+    let storage = window().local_storage().ok().flatten();
+    let saved = storage
+        .as_ref()
+        .and_then(|storage| storage.get_item(KEY).ok().flatten())
+        .unwrap_or_else(|| "system".to_owned());
+    let apply = move |theme: &str| {
+        if let Some(root) = document().document_element() {
+            let _ = if theme == "system" {
+                root.remove_attribute("data-theme")
+            } else {
+                root.set_attribute("data-theme", theme)
+            };
+        }
+    };
+    apply(&saved);
+    let choose = move |event: leptos::ev::Event| {
+        let theme = event_target_value(&event);
+        apply(&theme);
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(KEY, &theme);
+        }
+    };
+    view! {
+        <label class="theme">
+            <span class="visually-hidden">"Theme"</span>
+            <select id="theme-choice" on:change=choose>
+                {["system", "light", "dark"]
+                    .into_iter()
+                    .map(|theme| {
+                        let label = match theme {
+                            "light" => "Light theme",
+                            "dark" => "Dark theme",
+                            _ => "System theme",
+                        };
+                        view! { <option value=theme selected=theme == saved>{label}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Sets the title of a page outside any array.
+pub fn page_title(name: &'static str) {
+    Effect::new(move |_| set_title(&[name]));
 }

@@ -14,6 +14,27 @@ pub fn format_timestamp_ms(epoch_ms: i64) -> String {
     )
 }
 
+/// `12 s`, `3 min`, `5 h`, `2 d`: an age or a time left, in its largest whole unit.
+pub fn describe_seconds(seconds: u64) -> String {
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3_600 => format!("{} min", seconds / 60),
+        3_600..86_400 => format!("{} h", seconds / 3_600),
+        _ => format!("{} d", seconds / 86_400),
+    }
+}
+
+/// `12 h 5 min`: a destroyed object's time left before its array eradicates it.
+pub fn format_remaining(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    let (hours, minutes) = (minutes / 60, minutes % 60);
+    if hours > 0 {
+        format!("{hours} h {minutes} min")
+    } else {
+        format!("{minutes} min")
+    }
+}
+
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM[:SS]` (as a browser's
 /// date and time inputs give them) as UTC, into epoch milliseconds.
 pub fn parse_datetime_utc(text: &str) -> Option<i64> {
@@ -80,6 +101,22 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describes_ages_in_their_largest_unit() {
+        assert_eq!(describe_seconds(0), "0 s");
+        assert_eq!(describe_seconds(59), "59 s");
+        assert_eq!(describe_seconds(60), "1 min");
+        assert_eq!(describe_seconds(7_199), "1 h");
+        assert_eq!(describe_seconds(86_400 * 3 + 5), "3 d");
+    }
+
+    #[test]
+    fn remaining_time_never_goes_negative() {
+        assert_eq!(format_remaining(-5), "0 min");
+        assert_eq!(format_remaining(61 * 60_000), "1 h 1 min");
+        assert_eq!(format_remaining(59 * 60_000 + 59_999), "59 min");
+    }
 
     #[test]
     fn formats_known_instants() {

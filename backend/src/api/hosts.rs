@@ -25,6 +25,20 @@ pub async fn list(
     Ok(Json(client.list_hosts().await?))
 }
 
+/// `GET /api/arrays/{array}/hosts/{host}`: one host, asked of the array by name.
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((array_name, host)): Path<(String, String)>,
+) -> Result<Json<Host>, AppError> {
+    let client = array(&state, &user, &array_name)?;
+    client
+        .get_host(&host)
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("No host named {host} on {array_name}.")))
+}
+
 /// `POST /api/arrays/{array}/hosts`: ports are normalised before the array sees them.
 pub async fn create(
     State(state): State<AppState>,

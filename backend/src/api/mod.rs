@@ -163,6 +163,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "host.create",
             hosts::create,
         ),
+        read(HOST, Viewer, hosts::get_one),
         change(Method::PATCH, HOST, Operator, "host.change", hosts::change),
         change(Method::DELETE, HOST, Operator, "host.delete", hosts::delete),
         read("/arrays/{array}/host-groups", Viewer, hosts::list_groups),

@@ -31,6 +31,19 @@ impl ArrayClient {
         Ok(page.items)
     }
 
+    /// `GET /hosts?names=NAME`: one host, or `None` when the array has none of that name.
+    pub async fn get_host(&self, name: &str) -> Result<Option<Host>, Error> {
+        let page: ListResponse<Host> = self
+            .call(
+                Method::GET,
+                "hosts",
+                &[("names", name.to_owned())],
+                None::<&()>,
+            )
+            .await?;
+        Ok(page.items.into_iter().next())
+    }
+
     /// `POST /hosts?names=NAME`.
     pub async fn create_host(&self, name: &str, post: &HostPost) -> Result<Host, Error> {
         let page = self

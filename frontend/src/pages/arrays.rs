@@ -12,8 +12,10 @@ use shared::api::{
 };
 
 use crate::api;
-use crate::app::Session;
-use crate::components::{Field, Outcome, OutcomeLine, show_failure};
+use crate::app::{Session, page_title};
+use crate::components::{
+    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, show_failure,
+};
 
 /// Whom the array's own audit log will name.
 fn identity_text(identity: Identity) -> &'static str {
@@ -43,10 +45,15 @@ fn describe_answer(answer: &ConnectionTest) -> String {
 
 #[component]
 pub fn ArrayList() -> impl IntoView {
+    page_title("Arrays");
     let session = expect_context::<Session>();
-    let arrays = LocalResource::new(api::arrays);
+    let live = expect_context::<Live>();
+    let arrays = LocalResource::new(move || {
+        live.track();
+        api::arrays()
+    });
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || arrays.refetch();
+    let refresh = move || live.changed();
     view! {
         <h1>"Arrays"</h1>
         <OutcomeLine id="arrays-outcome" outcome />
@@ -54,7 +61,7 @@ pub fn ArrayList() -> impl IntoView {
             {move || {
                 arrays.get().map(|result| match result {
                     Ok(list) if list.is_empty() => {
-                        view! { <p class="muted">"No arrays are registered yet."</p> }.into_any()
+                        view! { <p class="muted empty" id="arrays-empty">"No arrays are registered yet."</p> }.into_any()
                     }
                     Ok(list) => {
                         let rows = list
@@ -66,7 +73,7 @@ pub fn ArrayList() -> impl IntoView {
                                 <thead>
                                     <tr>
                                         <th>"Array"</th><th>"Address"</th><th>"Authentication"</th>
-                                        <th>"Acts on the array as"</th><th></th>
+                                        <th>"Acts on the array as"</th><th>"Actions"</th>
                                     </tr>
                                 </thead>
                                 <tbody>{rows}</tbody>
@@ -110,21 +117,23 @@ fn ArrayRow(
     };
     let remove = {
         let name = name.clone();
-        move |_| {
+        Callback::new(move |()| {
             let name = name.clone();
-            spawn_local(async move {
+            Task { outcome }.start(format!("Removing {name}…"), async move {
                 match api::remove_array(&name).await {
                     Ok(()) => {
-                        outcome.set(Outcome::Done(format!(
-                            "Removed {name} from the portal; the array itself is unchanged."
-                        )));
                         on_done();
+                        Outcome::Done(format!(
+                            "Removed {name} from the portal; the array itself is unchanged."
+                        ))
                     }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                    Err(failure) => failure_outcome(session, &failure, &[]),
                 }
             });
-        }
+        })
     };
+    let remove_question = format!("Remove {name} from Flashdeck?");
+    let remove_strength = Strength::Irreversible(name.clone());
     let href = format!("/arrays/{}/volumes", array.name);
     let registered_here = array.registered_in_portal;
     view! {
@@ -138,7 +147,15 @@ fn ArrayRow(
                     <button class="secondary test-connection" on:click=test.clone()>"Test connection"</button>
                 </Show>
                 <Show when=move || registered_here && session.allows(Role::Admin)>
-                    <button class="secondary remove-array" on:click=remove.clone()>"Remove"</button>
+                    <Confirm
+                        label="Remove…"
+                        class="secondary remove-array"
+                        question=remove_question.clone()
+                        details="The portal forgets its address and credential; nothing on the array changes. Registering it again needs the credential again."
+                        confirm_label="Remove array"
+                        strength=remove_strength.clone()
+                        on_confirm=remove
+                    />
                 </Show>
             </td>
         </tr>

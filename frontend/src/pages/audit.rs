@@ -4,11 +4,22 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::{AuditEntry, AuditOutcome, AuditQuery, Role};
-use shared::time::{format_timestamp_ms, parse_datetime_utc};
+use web_sys::js_sys::Date;
 
 use crate::api;
-use crate::app::Session;
-use crate::components::Field;
+use crate::app::{Session, page_title};
+use crate::components::{Field, Timestamp};
+
+/// A `datetime-local` value (`2026-11-23T14:30`), which the browser reads in its own time
+/// zone, as epoch milliseconds.
+fn parse_local_datetime(text: &str) -> Option<i64> {
+    let valid_shape = text.len() >= 16 && text.as_bytes().get(10) == Some(&b'T');
+    if !valid_shape {
+        return None;
+    }
+    let ms = Date::new(&wasm_bindgen::JsValue::from_str(text)).get_time();
+    (!ms.is_nan()).then_some(ms as i64)
+}
 
 /// Entries per page.
 const PAGE: u32 = 100;
@@ -35,6 +46,7 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn AuditPageForAdmins() -> impl IntoView {
+    page_title("Audit log");
     let session = expect_context::<Session>();
     let user = RwSignal::new(String::new());
     let array = RwSignal::new(String::new());
@@ -61,9 +73,9 @@ fn AuditPageForAdmins() -> impl IntoView {
         error.set(None);
         match text(signal) {
             None => Ok(None),
-            Some(value) => parse_datetime_utc(&value).map(Some).ok_or_else(|| {
+            Some(value) => parse_local_datetime(&value).map(Some).ok_or_else(|| {
                 error.set(Some(
-                    "Give a date and time such as 2026-11-23 14:30 (UTC).".to_owned(),
+                    "Pick a date and time, such as 2026-11-23 14:30 (your local time).".to_owned(),
                 ));
             }),
         }
@@ -111,8 +123,8 @@ fn AuditPageForAdmins() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <Field id="audit-since" label="From (UTC)" placeholder="2026-11-23 00:00" value=since error=since_error />
-                <Field id="audit-until" label="Until (UTC)" placeholder="2026-11-24 00:00" value=until error=until_error />
+                <Field id="audit-since" kind="datetime-local" label="From (your local time)" value=since error=since_error />
+                <Field id="audit-until" kind="datetime-local" label="Until (your local time)" value=until error=until_error />
                 <button id="audit-search" type="submit">"Search"</button>
                 <a id="audit-csv" class="button secondary" href=csv_url download="flashdeck-audit.csv">"Export CSV"</a>
             </form>
@@ -164,7 +176,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
             let request_id = entry.request_id.clone();
             view! {
                 <tr data-request-id=request_id data-outcome=outcome>
-                    <td class="time">{format_timestamp_ms(entry.started_at_ms)}</td>
+                    <td class="time"><Timestamp epoch_ms=entry.started_at_ms /></td>
                     <td class="user">{entry.username}</td>
                     <td class="array">{entry.array.unwrap_or_default()}</td>
                     <td class="action mono">{entry.action}</td>

@@ -3,31 +3,33 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use shared::api::{ConnectionQuery, Role, validate_host_change};
 use shared::flasharray::{Connection, Host, HostPatch};
 
 use crate::api::{self, ApiResult};
 use crate::app::Session;
-use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::components::outcome::SubmitButton;
+use crate::components::{
+    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, use_array,
+    use_param,
+};
 use crate::pages::hosts::{personalities, split_ports};
 
 #[component]
 pub fn HostPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let params = use_params_map();
-    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
-    let name = Memo::new(move |_| params.read().get("host").unwrap_or_default());
+    let live = expect_context::<Live>();
+    let array = use_array();
+    let name = use_param("host");
     let host = LocalResource::new(move || {
+        live.track();
         let (array, name) = (array.get(), name.get());
-        async move {
-            let hosts = api::hosts(&array).await?;
-            Ok::<_, api::Failure>(hosts.into_iter().find(|host| host.name == name))
-        }
+        async move { api::host(&array, &name).await }
     });
     let connections = LocalResource::new(move || {
+        live.track();
         let (array, name) = (array.get(), name.get());
         async move {
             let query = ConnectionQuery {
@@ -37,18 +39,13 @@ pub fn HostPage() -> impl IntoView {
             api::connections(&array, &query).await
         }
     });
-    let refresh = move || {
-        host.refetch();
-        connections.refetch();
-    };
+    let refresh = move || live.changed();
     view! {
-        <ArrayTabs array />
         <h1>"Host " <span id="host-title">{name}</span></h1>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {
                 host.get().map(|result| match result {
-                    Ok(Some(host)) => view! { <HostDetail array host on_done=refresh /> }.into_any(),
-                    Ok(None) => view! { <p class="error" role="alert">"There is no such host on this array."</p> }.into_any(),
+                    Ok(host) => view! { <HostDetail array host on_done=refresh /> }.into_any(),
                     Err(failure) => {
                         session.notice(&failure);
                         view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
@@ -81,17 +78,17 @@ fn HostDetail(
             Err(error) => return outcome.set(Outcome::Failed(error.message)),
         };
         let (array, name) = (array.get_untracked(), name.clone());
-        outcome.set(Outcome::Running(format!("{label}…")));
-        spawn_local(async move {
+        Task { outcome }.start(format!("{label}…"), async move {
             match api::change_host(&array, &name, &patch).await {
                 Ok(_) => {
-                    outcome.set(Outcome::Done(format!("{label}: done.")));
                     on_done();
+                    Outcome::Done(format!("{label}: done."))
                 }
-                Err(failure) => show_failure(session, &failure, &[], outcome),
+                Err(failure) => failure_outcome(session, &failure, &[]),
             }
         });
     };
+    let host_name = host.name.clone();
     let ports = host
         .iqns
         .iter()
@@ -101,7 +98,8 @@ fn HostDetail(
         .map(|(kind, port)| {
             let send = send.clone();
             let removed = port.clone();
-            let remove = move |_| {
+            let question = format!("Remove port {port} from {}?", host_name);
+            let remove = Callback::new(move |()| {
                 let mut patch = HostPatch::default();
                 match kind {
                     "iqn" => patch.remove_iqns = vec![removed.clone()],
@@ -109,12 +107,20 @@ fn HostDetail(
                     _ => patch.remove_nqns = vec![removed.clone()],
                 }
                 send(patch, format!("Removing {removed}"));
-            };
+            });
             view! {
                 <li data-port=port.clone()>
                     <span class="mono">{port.clone()}</span>
                     <Show when=move || session.allows(Role::Operator)>
-                        <button class="link remove-port" on:click=remove.clone()>"remove"</button>
+                        <Confirm
+                            label="Remove…"
+                            class="link remove-port"
+                            question=question.clone()
+                            details="The host stops reaching its volumes through this port; add it again to undo."
+                            confirm_label="Remove port"
+                            strength=Strength::Reversible
+                            on_confirm=remove
+                        />
                     </Show>
                 </li>
             }
@@ -127,6 +133,9 @@ fn HostDetail(
         let send = send.clone();
         move |event: SubmitEvent| {
             event.prevent_default();
+            if outcome.with_untracked(Outcome::is_running) {
+                return;
+            }
             added_error.set(None);
             let ports = split_ports(&added.get_untracked());
             if ports.is_empty() {
@@ -180,7 +189,7 @@ fn HostDetail(
                     </select>
                 </label>
                 <Field id="add-port" label="Ports to add" placeholder="21:00:00:24:ff:4c:c5:6b" value=added error=added_error />
-                <button id="add-port-submit" type="submit">"Add"</button>
+                <SubmitButton id="add-port-submit" label="Add" outcome />
             </form>
             <label>
                 <span>"Personality"</span>
@@ -244,22 +253,40 @@ fn HostConnections(array: Memo<String>, result: ApiResult<Vec<Connection>>) -> i
 fn DeleteHost(array: Memo<String>, name: Memo<String>) -> impl IntoView {
     let session = expect_context::<Session>();
     let navigate = use_navigate();
-    let outcome = RwSignal::new(Outcome::Idle);
-    let delete = move |_| {
+    let task = Task::new();
+    let delete = Callback::new(move |()| {
         let (array, name) = (array.get_untracked(), name.get_untracked());
         let navigate = navigate.clone();
-        outcome.set(Outcome::Running(format!("Deleting {name}…")));
-        spawn_local(async move {
+        task.start(format!("Deleting {name}…"), async move {
             match api::delete_host(&array, &name).await {
-                Ok(()) => navigate(&format!("/arrays/{array}/hosts"), Default::default()),
-                Err(failure) => show_failure(session, &failure, &[], outcome),
+                Ok(()) => {
+                    navigate(&format!("/arrays/{array}/hosts"), Default::default());
+                    Outcome::Done(format!("Deleted host {name}."))
+                }
+                Err(failure) => failure_outcome(session, &failure, &[]),
             }
         });
-    };
+    });
+    let question =
+        Signal::derive(move || format!("Delete host {} on {}?", name.get(), array.get()));
     view! {
         <div class="card danger-zone">
-            <button id="delete-host" class="danger" on:click=delete>"Delete host"</button>
-            <OutcomeLine id="delete-host-outcome" outcome />
+            {move || {
+                let name = name.get();
+                view! {
+                    <Confirm
+                        id="delete-host"
+                        label="Delete host…"
+                        question
+                        details="The array refuses while the host has connections. Its ports and personality are forgotten; a deleted host cannot be recovered."
+                        confirm_label="Delete host"
+                        strength=Strength::Irreversible(name)
+                        busy=Signal::derive(move || task.running())
+                        on_confirm=delete
+                    />
+                }
+            }}
+            <OutcomeLine id="delete-host-outcome" outcome=task.outcome />
         </div>
     }
 }

@@ -5,13 +5,17 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use shared::api::{CreateHostGroupRequest, CreateHostRequest, Role, validate_create_host};
 use shared::flasharray::{HOST_PERSONALITIES, Host, HostGroup, HostPost};
 
 use crate::api::{self, ApiResult};
 use crate::app::Session;
-use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::components::outcome::SubmitButton;
+use crate::components::table::{Column, EmptyState, Pager, SearchBox, SortHeader, arrange};
+use crate::components::{
+    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, UrlState, failure_outcome,
+    show_failure, use_array,
+};
 
 /// The personality choices: the default (empty), then those the array takes.
 pub fn personalities() -> impl Iterator<Item = &'static str> {
@@ -30,28 +34,30 @@ pub fn split_ports(text: &str) -> Vec<String> {
 #[component]
 pub fn Hosts() -> impl IntoView {
     let session = expect_context::<Session>();
-    let params = use_params_map();
-    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
+    let live = expect_context::<Live>();
+    let array = use_array();
+    let state = UrlState::new("name");
     let hosts = LocalResource::new(move || {
+        live.track();
         let name = array.get();
         async move { api::hosts(&name).await }
     });
     let groups = LocalResource::new(move || {
+        live.track();
         let name = array.get();
         async move { api::host_groups(&name).await }
     });
-    let refresh = move || {
-        hosts.refetch();
-        groups.refetch();
-    };
+    let refresh = move || live.changed();
     view! {
-        <ArrayTabs array />
         <h1>"Hosts on " {array}</h1>
         <Show when=move || session.allows(Role::Operator)>
             <CreateHost array on_done=refresh />
         </Show>
         <Transition fallback=|| view! { <p class="muted">"Loading hosts…"</p> }>
-            {move || hosts.get().map(|result| view! { <HostTable array result /> })}
+            <div class="toolbar">
+                <SearchBox id="host-search" label="Search hosts" state />
+            </div>
+            {move || hosts.get().map(|result| view! { <HostTable array result state /> })}
         </Transition>
         <h2>"Host groups"</h2>
         <Show when=move || session.allows(Role::Operator)>
@@ -67,7 +73,7 @@ pub fn Hosts() -> impl IntoView {
 }
 
 #[component]
-fn HostTable(array: Memo<String>, result: ApiResult<Vec<Host>>) -> impl IntoView {
+fn HostTable(array: Memo<String>, result: ApiResult<Vec<Host>>, state: UrlState) -> impl IntoView {
     let session = expect_context::<Session>();
     let hosts = match result {
         Ok(hosts) => hosts,
@@ -76,6 +82,31 @@ fn HostTable(array: Memo<String>, result: ApiResult<Vec<Host>>) -> impl IntoView
             return view! { <p class="error" role="alert" id="hosts-error">{failure.error.message}</p> }.into_any();
         }
     };
+    let columns = [
+        Column::<Host> {
+            key: "name",
+            order: |a, b| a.name.cmp(&b.name),
+        },
+        Column {
+            key: "host_group",
+            order: |a, b| a.host_group.name.cmp(&b.host_group.name),
+        },
+        Column {
+            key: "connections",
+            order: |a, b| a.connection_count.cmp(&b.connection_count),
+        },
+    ];
+    let had_any = !hosts.is_empty();
+    let (total, hosts) = arrange(hosts, &state, |host| &host.name, &columns);
+    let shown = hosts.len();
+    let empty = (total == 0).then(|| {
+        let text = if had_any {
+            "No host's name contains that text."
+        } else {
+            "This array has no hosts yet."
+        };
+        view! { <EmptyState id="hosts-empty" text /> }
+    });
     let rows = hosts
         .into_iter()
         .map(|host| {
@@ -102,10 +133,18 @@ fn HostTable(array: Memo<String>, result: ApiResult<Vec<Host>>) -> impl IntoView
     view! {
         <table id="hosts">
             <thead>
-                <tr><th>"Host"</th><th>"Host group"</th><th>"Ports"</th><th>"Personality"</th><th>"Connections"</th></tr>
+                <tr>
+                    <SortHeader key="name" label="Host" state />
+                    <SortHeader key="host_group" label="Host group" state />
+                    <th>"Ports"</th>
+                    <th>"Personality"</th>
+                    <SortHeader key="connections" label="Connections" state />
+                </tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        {empty}
+        <Pager total shown state />
     }
     .into_any()
 }
@@ -137,6 +176,9 @@ fn CreateHost(
     ];
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         for (_, error) in fields {
             error.set(None);
         }
@@ -195,7 +237,7 @@ fn CreateHost(
                             .collect_view()}
                     </select>
                 </label>
-                <button id="host-create" type="submit">"Create host"</button>
+                <SubmitButton id="host-create" label="Create host" outcome />
             </form>
             {move || ports_error.get().map(|message| view! { <p id="host-ports-error" class="error" role="alert">{message}</p> })}
             <OutcomeLine id="host-outcome" outcome />
@@ -214,6 +256,9 @@ fn CreateHostGroup(
     let outcome = RwSignal::new(Outcome::Idle);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         name_error.set(None);
         let request = CreateHostGroupRequest {
             name: name.get_untracked().trim().to_owned(),
@@ -239,7 +284,7 @@ fn CreateHostGroup(
         <div class="card">
             <form class="inline" id="create-host-group" on:submit=submit novalidate>
                 <Field id="group-name" label="Host group name" placeholder="hgroup1" value=name error=name_error />
-                <button id="group-create" type="submit">"Create host group"</button>
+                <SubmitButton id="group-create" label="Create host group" outcome />
             </form>
             <OutcomeLine id="group-outcome" outcome />
         </div>
@@ -266,17 +311,20 @@ fn GroupTable(
     let act =
         move |label: String,
               call: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>| {
-            outcome.set(Outcome::Running(format!("{label}…")));
-            spawn_local(async move {
+            Task { outcome }.start(format!("{label}…"), async move {
                 match call.await {
                     Ok(()) => {
-                        outcome.set(Outcome::Done(format!("{label}: done.")));
                         on_done();
+                        Outcome::Done(format!("{label}: done."))
                     }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                    Err(failure) => failure_outcome(session, &failure, &[]),
                 }
             });
         };
+    let host_names: Vec<String> = hosts.iter().map(|host| host.name.clone()).collect();
+    let empty = groups.is_empty().then(
+        || view! { <EmptyState id="groups-empty" text="This array has no host groups yet." /> },
+    );
     let rows = groups
         .into_iter()
         .map(|group| {
@@ -291,21 +339,30 @@ fn GroupTable(
                 .into_iter()
                 .map(|host| {
                     let group_name = group_name.clone();
+                    let question = format!("Remove {host} from host group {group_name}?");
                     let remove = {
                         let host = host.clone();
-                        move |_| {
+                        Callback::new(move |()| {
                             let (array, group, host) = (array.get_untracked(), group_name.clone(), host.clone());
                             act(
                                 format!("Removing {host} from {group}"),
                                 Box::pin(async move { api::remove_from_group(&array, &group, &host).await }),
                             );
-                        }
+                        })
                     };
                     view! {
                         <span class="member" data-member=host.clone()>
                             {host.clone()}
                             <Show when=move || session.allows(Role::Operator)>
-                                <button class="link remove-member" title="Remove from group" on:click=remove.clone()>"×"</button>
+                                <Confirm
+                                    label="Remove…"
+                                    class="link remove-member"
+                                    question=question.clone()
+                                    details="It loses the volumes connected to the group; add it again to undo."
+                                    confirm_label="Remove from group"
+                                    strength=Strength::Reversible
+                                    on_confirm=remove
+                                />
                             </Show>
                         </span>
                     }
@@ -325,14 +382,17 @@ fn GroupTable(
             };
             let delete = {
                 let group_name = group_name.clone();
-                move |_| {
+                Callback::new(move |()| {
                     let (array, group) = (array.get_untracked(), group_name.clone());
                     act(
                         format!("Deleting host group {group}"),
                         Box::pin(async move { api::delete_host_group(&array, &group).await }),
                     );
-                }
+                })
             };
+            let question = format!("Delete host group {group_name} on {}?", array.get_untracked());
+            let add_label = format!("Host to add to {group_name}");
+            let strength = Strength::Irreversible(group_name.clone());
             view! {
                 <tr data-group=group.name.clone()>
                     <td class="name">{group.name.clone()}</td>
@@ -341,10 +401,19 @@ fn GroupTable(
                     <td class="actions">
                         <Show when=move || session.allows(Role::Operator)>
                             <form class="inline compact add-member" on:submit=add.clone()>
-                                <input class="add-member-name" placeholder="host name" bind:value=adding />
+                                <input class="add-member-name" placeholder="host name" list="host-names"
+                                    aria-label=add_label.clone() bind:value=adding />
                                 <button class="secondary" type="submit">"Add host"</button>
                             </form>
-                            <button class="danger delete-group" on:click=delete.clone()>"Delete"</button>
+                            <Confirm
+                                label="Delete…"
+                                class="danger delete-group"
+                                question=question.clone()
+                                details="The array refuses while the group has hosts or connections. A deleted group cannot be recovered."
+                                confirm_label="Delete host group"
+                                strength=strength.clone()
+                                on_confirm=delete
+                            />
                         </Show>
                     </td>
                 </tr>
@@ -353,9 +422,13 @@ fn GroupTable(
         .collect_view();
     view! {
         <table id="host-groups">
-            <thead><tr><th>"Host group"</th><th>"Hosts"</th><th>"Connections"</th><th></th></tr></thead>
+            <thead><tr><th>"Host group"</th><th>"Hosts"</th><th>"Connections"</th><th>"Actions"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        {empty}
+        <datalist id="host-names">
+            {host_names.into_iter().map(|name| view! { <option value=name></option> }).collect_view()}
+        </datalist>
         <OutcomeLine id="groups-outcome" outcome />
     }
     .into_any()

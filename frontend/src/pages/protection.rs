@@ -5,32 +5,36 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use shared::api::{CreateProtectionGroupRequest, Role, describe_retention, describe_schedule};
 
 use crate::api;
 use crate::app::Session;
-use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::components::outcome::SubmitButton;
+use crate::components::table::EmptyState;
+use crate::components::{Field, Live, Outcome, OutcomeLine, show_failure, use_array};
 
 #[component]
 pub fn ProtectionGroups() -> impl IntoView {
     let session = expect_context::<Session>();
-    let params = use_params_map();
-    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
+    let live = expect_context::<Live>();
+    let array = use_array();
     let groups = LocalResource::new(move || {
+        live.track();
         let array = array.get();
         async move { api::protection_groups(&array).await }
     });
     view! {
-        <ArrayTabs array />
         <h1>"Protection groups on " {array}</h1>
         <Show when=move || session.allows(Role::Operator)>
-            <CreateGroup array on_done=move || groups.refetch() />
+            <CreateGroup array on_done=move || live.changed() />
         </Show>
         <Transition fallback=|| view! { <p class="muted">"Loading protection groups…"</p> }>
             {move || {
                 groups.get().map(|result| match result {
                     Ok(groups) => {
+                        let empty = groups.is_empty().then(|| view! {
+                            <EmptyState id="groups-empty" text="This array has no protection groups yet." />
+                        });
                         let rows = groups
                             .into_iter()
                             .map(|group| {
@@ -54,9 +58,10 @@ pub fn ProtectionGroups() -> impl IntoView {
                             .collect_view();
                         view! {
                             <table id="protection-groups">
-                                <thead><tr><th>"Group"</th><th>"Protects"</th><th>"Schedule"</th><th>"Retention"</th></tr></thead>
+                                <thead><tr><th>"Group"</th><th>"Protects"</th><th>"Schedule (array's clock)"</th><th>"Retention"</th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
+                            {empty}
                         }
                         .into_any()
                     }
@@ -81,6 +86,9 @@ fn CreateGroup(
     let outcome = RwSignal::new(Outcome::Idle);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         name_error.set(None);
         let request = CreateProtectionGroupRequest {
             name: name.get_untracked().trim().to_owned(),
@@ -110,7 +118,7 @@ fn CreateGroup(
         <div class="card">
             <form class="inline" id="create-protection-group" on:submit=submit novalidate>
                 <Field id="pg-name" label="Protection group name" placeholder="pg-oracle" value=name error=name_error />
-                <button id="pg-create" type="submit">"Create protection group"</button>
+                <SubmitButton id="pg-create" label="Create protection group" outcome />
             </form>
             <OutcomeLine id="pg-create-outcome" outcome />
         </div>

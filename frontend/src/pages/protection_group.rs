@@ -4,7 +4,6 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use shared::api::{
     CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
     ProtectionGroupDetail, RestoreRequest, Role, describe_retention, describe_schedule,
@@ -12,11 +11,14 @@ use shared::api::{
 use shared::flasharray::{
     ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch, VolumeSnapshot,
 };
-use shared::time::format_timestamp_ms;
 
 use crate::api::{self, ApiResult};
 use crate::app::Session;
-use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::components::outcome::SubmitButton;
+use crate::components::{
+    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Timestamp, show_failure, use_array,
+    use_param,
+};
 use crate::pages::hosts::split_ports;
 
 const MINUTE_MS: u64 = 60_000;
@@ -26,24 +28,22 @@ const DAY_MS: u64 = 24 * HOUR_MS;
 #[component]
 pub fn ProtectionGroupPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let params = use_params_map();
-    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
-    let name = Memo::new(move |_| params.read().get("group").unwrap_or_default());
+    let live = expect_context::<Live>();
+    let array = use_array();
+    let name = use_param("group");
     let detail = LocalResource::new(move || {
+        live.track();
         let (array, name) = (array.get(), name.get());
         async move { api::protection_group(&array, &name).await }
     });
     let snapshots = LocalResource::new(move || {
+        live.track();
         let (array, name) = (array.get(), name.get());
         async move { api::group_snapshots(&array, &name).await }
     });
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || {
-        detail.refetch();
-        snapshots.refetch();
-    };
+    let refresh = move || live.changed();
     view! {
-        <ArrayTabs array />
         <h1>"Protection group " <span id="pg-title">{name}</span></h1>
         <OutcomeLine id="pg-outcome" outcome />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -116,6 +116,9 @@ fn GroupSettings(
         let group_name = group_name.clone();
         move |patch: ProtectionGroupPatch, label: &'static str| {
             let (array, group) = (array.get_untracked(), group_name.clone());
+            if outcome.with_untracked(Outcome::is_running) {
+                return;
+            }
             outcome.set(Outcome::Running(format!("{label}…")));
             spawn_local(async move {
                 match api::change_protection_group(&array, &group, &patch).await {
@@ -207,7 +210,7 @@ fn GroupSettings(
     let destroyed = group.destroyed;
     let set_destroyed = {
         let change = change.clone();
-        move |_| {
+        move || {
             let patch = ProtectionGroupPatch {
                 destroyed: Some(!destroyed),
                 ..ProtectionGroupPatch::default()
@@ -232,7 +235,7 @@ fn GroupSettings(
                     None => "nothing yet".to_owned(),
                 }}
             </dd>
-            <dt>"Schedule"</dt>
+            <dt>"Schedule (array's clock)"</dt>
             <dd id="pg-schedule-summary">{describe_schedule(&group.snapshot_schedule)}</dd>
             <dt>"Retention"</dt>
             <dd id="pg-retention-summary">{describe_retention(&group.source_retention)}</dd>
@@ -259,7 +262,8 @@ fn GroupSettings(
                         <label><span>"At (days only)"</span><input id="schedule-at" bind:value=at placeholder="02:00" size="6" /></label>
                     </div>
                     {move || schedule_error.get().map(|message| view! { <span id="schedule-error" class="field-error" role="alert">{message}</span> })}
-                    <button id="schedule-save" type="submit">"Save schedule"</button>
+                    <p class="muted">"Times are in the array's clock."</p>
+                    <SubmitButton id="schedule-save" label="Save schedule" outcome />
                 </form>
                 <form class="card stack" id="retention-form" on:submit=save_retention.clone() novalidate>
                     <h3>"Retention"</h3>
@@ -277,12 +281,27 @@ fn GroupSettings(
                         <label><span>"for days"</span><input id="retention-days" bind:value=days size="4" /></label>
                     </div>
                     {move || retention_error.get().map(|message| view! { <span id="retention-error" class="field-error" role="alert">{message}</span> })}
-                    <button id="retention-save" type="submit">"Save retention"</button>
+                    <SubmitButton id="retention-save" label="Save retention" outcome />
                 </form>
             </div>
-            <button id="pg-destroy" class="danger" on:click=set_destroyed.clone()>
-                {if destroyed { "Recover group" } else { "Destroy group" }}
-            </button>
+            {if destroyed {
+                let recover = set_destroyed.clone();
+                view! { <button id="pg-destroy" class="secondary" on:click=move |_| recover()>"Recover group"</button> }.into_any()
+            } else {
+                let destroy = set_destroyed.clone();
+                view! {
+                    <Confirm
+                        id="pg-destroy"
+                        label="Destroy group…"
+                        question=format!("Destroy protection group {group_name} on {}?", array.get_untracked())
+                        details="Its schedule stops and its snapshots are destroyed with it. The array keeps it for 24 hours; recover it here or from the recycle bin until then."
+                        confirm_label="Destroy group"
+                        strength=Strength::Reversible
+                        on_confirm=Callback::new(move |()| destroy())
+                    />
+                }
+                .into_any()
+            }}
         </Show>
     }
 }
@@ -303,6 +322,9 @@ fn Members(
         let group = group.clone();
         move |adding: bool, request: MembersRequest| {
             let (array, group) = (array.get_untracked(), group.clone());
+            if outcome.with_untracked(Outcome::is_running) {
+                return;
+            }
             outcome.set(Outcome::Running(
                 if adding {
                     "Adding members…"
@@ -356,7 +378,8 @@ fn Members(
         .map(|member| {
             let run = run.clone();
             let removed = member.clone();
-            let remove = move |_| {
+            let question = format!("Remove {member} from the group?");
+            let remove = Callback::new(move |()| {
                 if let Some(kind) = member_kind {
                     run(
                         false,
@@ -366,11 +389,19 @@ fn Members(
                         },
                     );
                 }
-            };
+            });
             view! {
                 <li data-member=member.clone()>
                     {member.clone()}
-                    <button class="link remove-member" on:click=remove>"remove"</button>
+                    <Confirm
+                        label="Remove…"
+                        class="link remove-member"
+                        question=question.clone()
+                        details="The group stops protecting it from the next snapshot on; snapshots already taken stay. Add it again to undo."
+                        confirm_label="Remove from group"
+                        strength=Strength::Reversible
+                        on_confirm=remove
+                    />
                 </li>
             }
         })
@@ -392,7 +423,7 @@ fn Members(
                 </select>
             </label>
             <Field id="member-names" label="Names (comma-separated)" placeholder="vol1, vol2" value=names error=names_error />
-            <button id="member-add" type="submit">"Add"</button>
+            <SubmitButton id="member-add" label="Add" outcome />
         </form>
     }
 }
@@ -417,6 +448,9 @@ fn SnapshotNow(
             apply_retention: apply_retention.get_untracked(),
         };
         let (array, group) = (array.get_untracked(), group.get_untracked());
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         outcome.set(Outcome::Running("Taking a group snapshot…".into()));
         spawn_local(async move {
             match api::snapshot_group(&array, &group, &request).await {
@@ -442,7 +476,7 @@ fn SnapshotNow(
                 <input id="pg-apply-retention" type="checkbox" bind:checked=apply_retention />
                 "Let retention prune it like scheduled snapshots"
             </label>
-            <button id="pg-snapshot-now" type="submit">"Snapshot now"</button>
+            <SubmitButton id="pg-snapshot-now" label="Snapshot now" outcome />
         </form>
     }
 }
@@ -494,6 +528,9 @@ fn GroupSnapshots(
     }
     let act = move |snapshots: Vec<VolumeSnapshot>, restore: bool| {
         let array = array.get_untracked();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         outcome.set(Outcome::Running(
             if restore {
                 "Restoring…"
@@ -504,17 +541,28 @@ fn GroupSnapshots(
         ));
         spawn_local(async move {
             let mut results = Vec::new();
+            let mut failed = 0;
             for snapshot in &snapshots {
                 let volume = snapshot.source.name.clone().unwrap_or_default();
                 match restore_or_copy(&array, snapshot, restore).await {
                     Ok(text) => results.push(text),
                     Err(failure) => {
                         session.notice(&failure);
-                        results.push(format!("{volume}: {}", failure.error.message));
+                        failed += 1;
+                        results.push(format!("{volume} failed: {}", failure.error.message));
                     }
                 }
             }
-            outcome.set(Outcome::Done(format!("{}.", results.join("; "))));
+            // A partial failure is a failure: the line says which volumes did not make it.
+            outcome.set(if failed == 0 {
+                Outcome::Done(format!("{}.", results.join("; ")))
+            } else {
+                Outcome::Failed(format!(
+                    "{failed} of {} failed: {}.",
+                    snapshots.len(),
+                    results.join("; ")
+                ))
+            });
             on_done();
         });
     };
@@ -557,8 +605,11 @@ fn GroupSnapshots(
                 .collect_view();
             let destroy = {
                 let name = name.clone();
-                move |_| {
+                Callback::new(move |()| {
                     let (array, name) = (array.get_untracked(), name.clone());
+                    if outcome.with_untracked(Outcome::is_running) {
+                        return;
+                    }
                     outcome.set(Outcome::Running(format!("Destroying {name}…")));
                     spawn_local(async move {
                         match api::destroy_group_snapshot(&array, &name).await {
@@ -569,8 +620,9 @@ fn GroupSnapshots(
                             Err(failure) => show_failure(session, &failure, &[], outcome),
                         }
                     });
-                }
+                })
             };
+            let destroy_question = format!("Destroy group snapshot {name} on {}?", array.get_untracked());
             let restore_all = {
                 let all = all.clone();
                 move |_| {
@@ -584,7 +636,7 @@ fn GroupSnapshots(
             let copy_all = move |_| act(all.clone(), false);
             view! {
                 <div class="card pg-snapshot" data-snapshot=name.clone()>
-                    <h3>{name.clone()} <span class="muted">" — " {format_timestamp_ms(detail.snapshot.created)}</span></h3>
+                    <h3>{name.clone()} <span class="muted">" — " <Timestamp epoch_ms=detail.snapshot.created /></span></h3>
                     <ul class="ports">{volumes}</ul>
                     <Show when=move || session.allows(Role::Operator)>
                         <div class="inline">
@@ -594,7 +646,15 @@ fn GroupSnapshots(
                             </label>
                             <button class="danger restore-all" on:click=restore_all.clone()>"Restore all volumes"</button>
                             <button class="secondary copy-all" on:click=copy_all.clone()>"Copy all volumes"</button>
-                            <button class="link destroy-snapshot" on:click=destroy.clone()>"Destroy"</button>
+                            <Confirm
+                                label="Destroy…"
+                                class="link destroy-snapshot"
+                                question=destroy_question.clone()
+                                details="Its volume snapshots go with it. The array keeps it for 24 hours; recover it from the recycle bin until then."
+                                confirm_label="Destroy snapshot"
+                                strength=Strength::Reversible
+                                on_confirm=destroy
+                            />
                         </div>
                     </Show>
                 </div>

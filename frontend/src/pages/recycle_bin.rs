@@ -2,43 +2,54 @@
 //! eradicate for good.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{RecycleAction, RecycledItem, Role};
+use web_sys::js_sys::Date;
 
 use crate::api;
-use crate::app::Session;
-use crate::components::{Outcome, OutcomeLine, show_failure};
-use crate::pages::volumes::format_remaining;
+use crate::app::{Session, page_title};
+use crate::components::table::EmptyState;
+use crate::components::{
+    Confirm, Countdown, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome,
+};
 
 #[component]
 pub fn RecycleBinPage() -> impl IntoView {
+    page_title("Recycle bin");
     let session = expect_context::<Session>();
-    let bin = LocalResource::new(api::recycle_bin);
-    let outcome = RwSignal::new(Outcome::Idle);
+    let live = expect_context::<Live>();
+    let bin = LocalResource::new(move || {
+        live.track();
+        async move { (api::recycle_bin().await, Date::now()) }
+    });
+    let task = Task::new();
     view! {
         <h1>"Recycle bin"</h1>
         <p class="muted">"Destroyed objects on every array. Each array eradicates them when their time runs out."</p>
-        <OutcomeLine id="recycle-outcome" outcome />
+        <OutcomeLine id="recycle-outcome" outcome=task.outcome />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {
-                bin.get().map(|result| match result {
+                bin.get().map(|(result, fetched)| match result {
                     Ok(contents) => {
                         let errors = contents
                             .errors
                             .into_iter()
                             .map(|error| view! { <p class="error" role="alert">{error}</p> })
                             .collect_view();
+                        let empty = contents.items.is_empty().then(|| view! {
+                            <EmptyState id="recycle-empty" text="Nothing destroyed is waiting on any array." />
+                        });
                         let rows = contents
                             .items
                             .into_iter()
-                            .map(|item| view! { <RecycledRow item outcome on_done=move || bin.refetch() /> })
+                            .map(|item| view! { <RecycledRow item fetched task /> })
                             .collect_view();
                         view! {
                             {errors}
                             <table id="recycle-bin">
-                                <thead><tr><th>"Array"</th><th>"Kind"</th><th>"Name"</th><th>"Eradicated in"</th><th></th></tr></thead>
+                                <thead><tr><th>"Array"</th><th>"Kind"</th><th>"Name"</th><th>"Eradicated in"</th><th>"Actions"</th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
+                            {empty}
                         }
                         .into_any()
                     }
@@ -53,13 +64,9 @@ pub fn RecycleBinPage() -> impl IntoView {
 }
 
 #[component]
-fn RecycledRow(
-    item: RecycledItem,
-    outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
     let session = expect_context::<Session>();
-    let confirming = RwSignal::new(false);
+    let live = expect_context::<Live>();
     let action = RecycleAction {
         array: item.array.clone(),
         kind: item.kind,
@@ -71,8 +78,7 @@ fn RecycledRow(
         } else {
             ("Eradicating", "Eradicated")
         };
-        outcome.set(Outcome::Running(format!("{doing} {}…", action.name)));
-        spawn_local(async move {
+        task.start(format!("{doing} {}…", action.name), async move {
             let result = if recover {
                 api::recover(&action).await
             } else {
@@ -80,13 +86,10 @@ fn RecycledRow(
             };
             match result {
                 Ok(()) => {
-                    outcome.set(Outcome::Done(format!(
-                        "{done} {} on {}.",
-                        action.name, action.array
-                    )));
-                    on_done();
+                    live.changed();
+                    Outcome::Done(format!("{done} {} on {}.", action.name, action.array))
                 }
-                Err(failure) => show_failure(session, &failure, &[], outcome),
+                Err(failure) => failure_outcome(session, &failure, &[]),
             }
         });
     };
@@ -95,27 +98,35 @@ fn RecycledRow(
         let action = action.clone();
         move |_| run(action.clone(), true)
     };
-    let eradicate = move |_| {
-        if confirming.get_untracked() {
-            run(action.clone(), false);
-        } else {
-            confirming.set(true);
-        }
-    };
+    let eradicate = Callback::new(move |()| run(action.clone(), false));
+    let question = format!(
+        "Eradicate {} {} on {}?",
+        item.kind.label(),
+        item.name,
+        item.array
+    );
+    let strength = Strength::Irreversible(item.name.clone());
     view! {
         <tr data-item=key data-kind=item.kind.label()>
             <td class="array">{item.array.clone()}</td>
             <td class="kind">{item.kind.label()}</td>
             <td class="name">{item.name.clone()}</td>
-            <td class="remaining">{format_remaining(item.time_remaining)}</td>
+            <td class="remaining"><Countdown remaining_ms=item.time_remaining fetched_ms=fetched /></td>
             <td class="actions">
                 <Show when=move || session.allows(Role::Operator)>
-                    <button class="secondary recover" on:click=recover.clone()>"Recover"</button>
+                    <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
                 </Show>
                 <Show when=move || session.allows(Role::Admin)>
-                    <button class="danger eradicate" on:click=eradicate.clone()>
-                        {move || if confirming.get() { "Eradicate for good" } else { "Eradicate…" }}
-                    </button>
+                    <Confirm
+                        label="Eradicate…"
+                        class="danger eradicate"
+                        question=question.clone()
+                        details="Eradicating frees its space at once. It cannot be recovered afterwards."
+                        confirm_label="Eradicate for good"
+                        strength=strength.clone()
+                        busy=Signal::derive(move || task.running())
+                        on_confirm=eradicate
+                    />
                 </Show>
             </td>
         </tr>

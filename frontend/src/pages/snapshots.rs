@@ -5,14 +5,19 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::{CopyRequest, RestoreRequest, Role, SnapshotRequest};
+use shared::api::{
+    CopyRequest, RecycleAction, RecycledKind, RestoreRequest, Role, SnapshotRequest,
+};
 use shared::flasharray::{Connection, Volume, VolumeSnapshot, VolumeSnapshotPatch};
 use shared::size::format_size;
 use shared::time::format_timestamp_ms;
 
 use crate::api::{self, ApiResult};
 use crate::app::Session;
-use crate::components::{Field, Outcome, OutcomeLine, show_failure};
+use crate::components::outcome::SubmitButton;
+use crate::components::{
+    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Timestamp, show_failure,
+};
 
 /// Whether a protection group took it (`PG.SUFFIX.VOL`) rather than someone directly.
 fn from_group(snapshot: &VolumeSnapshot) -> bool {
@@ -29,20 +34,19 @@ pub fn VolumeSnapshots(
     on_restored: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
     let snapshots = LocalResource::new(move || {
+        live.track();
         let (array, volume) = (array.get(), volume.get());
         async move { api::volume_snapshots(&array, &volume).await }
     });
     let chosen = RwSignal::new(None::<VolumeSnapshot>);
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || {
-        snapshots.refetch();
-        on_restored();
-    };
+    let refresh = on_restored;
     view! {
         <h2>"Snapshots"</h2>
         <Show when=move || session.allows(Role::Operator)>
-            <TakeSnapshot array volume on_done=move || snapshots.refetch() />
+            <TakeSnapshot array volume on_done=move || live.changed() />
         </Show>
         <Transition fallback=|| view! { <p class="muted">"Loading snapshots…"</p> }>
             {move || {
@@ -88,6 +92,9 @@ fn TakeSnapshot(
             return;
         }
         let array = array.get_untracked();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         outcome.set(Outcome::Running("Taking a snapshot…".into()));
         spawn_local(async move {
             match api::snapshot(&array, &request).await {
@@ -107,7 +114,7 @@ fn TakeSnapshot(
     view! {
         <form class="card inline" id="take-snapshot" on:submit=submit novalidate>
             <Field id="snapshot-suffix" label="Suffix (optional)" placeholder="before-upgrade" value=suffix error=suffix_error />
-            <button id="snapshot-take" type="submit">"Take snapshot"</button>
+            <SubmitButton id="snapshot-take" label="Take snapshot" outcome />
         </form>
         <OutcomeLine id="take-snapshot-outcome" outcome />
     }
@@ -124,13 +131,13 @@ fn Timeline(list: Vec<VolumeSnapshot>, chosen: RwSignal<Option<VolumeSnapshot>>)
         .cloned()
         .map(|snapshot| {
             let left = (snapshot.created - first) as f64 / span * 96.0 + 2.0;
-            let class = if from_group(&snapshot) {
-                "marker group"
+            let (class, by) = if from_group(&snapshot) {
+                ("marker group", "protection group")
             } else {
-                "marker direct"
+                ("marker direct", "direct")
             };
             let title = format!(
-                "{} — {}",
+                "{} ({by}) — {}",
                 snapshot.name,
                 format_timestamp_ms(snapshot.created)
             );
@@ -139,7 +146,8 @@ fn Timeline(list: Vec<VolumeSnapshot>, chosen: RwSignal<Option<VolumeSnapshot>>)
                 <button
                     class=class
                     data-snapshot=name
-                    title=title
+                    title=title.clone()
+                    aria-label=title
                     style=format!("left: {left:.2}%")
                     on:click=move |_| chosen.set(Some(snapshot.clone()))
                 ></button>
@@ -153,14 +161,14 @@ fn Timeline(list: Vec<VolumeSnapshot>, chosen: RwSignal<Option<VolumeSnapshot>>)
             let name = snapshot.name.clone();
             let kind = if from_group(&snapshot) { "protection group" } else { "direct" };
             let space = snapshot.space.snapshots.map(format_size).unwrap_or_default();
-            let created = format_timestamp_ms(snapshot.created);
+            let created = snapshot.created;
             let size = format_size(snapshot.provisioned);
             let key = name.clone();
             let destroyed = snapshot.destroyed;
             view! {
                 <tr data-snapshot=key class:destroyed=destroyed>
                     <td><button class="link choose-snapshot" on:click=move |_| chosen.set(Some(snapshot.clone()))>{name}</button></td>
-                    <td>{created}</td>
+                    <td><Timestamp epoch_ms=created /></td>
                     <td>{kind}</td>
                     <td class="num">{size}</td>
                     <td class="num">{space}</td>
@@ -194,6 +202,8 @@ fn SnapshotPanel(
     let safety = RwSignal::new(true);
     let confirm = RwSignal::new(false);
     let confirm_error = RwSignal::new(None::<String>);
+    let typed_name = RwSignal::new(String::new());
+    let typed_error = RwSignal::new(None::<String>);
     let copy_name = RwSignal::new(format!("{}-copy", volume.get_untracked()));
     let copy_error = RwSignal::new(None::<String>);
     let name = snapshot.name.clone();
@@ -226,6 +236,17 @@ fn SnapshotPanel(
         move |event: SubmitEvent| {
             event.prevent_default();
             confirm_error.set(None);
+            typed_error.set(None);
+            // Without a safety snapshot nothing can undo a restore: the name is typed, as for eradicate.
+            if !safety.get_untracked()
+                && typed_name.get_untracked().trim() != volume.get_untracked()
+            {
+                typed_error.set(Some(format!(
+                    "Without a safety snapshot this cannot be undone: type {} to confirm.",
+                    volume.get_untracked()
+                )));
+                return;
+            }
             // The server checks the confirmation too; it answers the same refusal.
             let request = RestoreRequest {
                 snapshot: name.clone(),
@@ -233,6 +254,9 @@ fn SnapshotPanel(
                 overwrite: confirm.get_untracked(),
             };
             let (array, volume) = (array.get_untracked(), volume.get_untracked());
+            if outcome.with_untracked(Outcome::is_running) {
+                return;
+            }
             outcome.set(Outcome::Running(format!(
                 "Restoring {volume} from {}…",
                 request.snapshot
@@ -275,6 +299,9 @@ fn SnapshotPanel(
                 return;
             }
             let array = array.get_untracked();
+            if outcome.with_untracked(Outcome::is_running) {
+                return;
+            }
             outcome.set(Outcome::Running(format!(
                 "Copying {} to {}…",
                 request.source, request.name
@@ -296,8 +323,11 @@ fn SnapshotPanel(
     };
     let destroy = {
         let name = name.clone();
-        move |_| {
+        Callback::new(move |()| {
             let (array, name) = (array.get_untracked(), name.clone());
+            if outcome.with_untracked(Outcome::is_running) {
+                return;
+            }
             outcome.set(Outcome::Running(format!("Destroying {name}…")));
             spawn_local(async move {
                 let patch = VolumeSnapshotPatch {
@@ -306,15 +336,23 @@ fn SnapshotPanel(
                 };
                 match api::change_snapshot(&array, &name, &patch).await {
                     Ok(_) => {
-                        outcome.set(Outcome::Done(format!("Destroyed {name}; it stays recoverable for 24 hours in the recycle bin.")));
+                        outcome.set(Outcome::Destroyed(
+                            format!("Destroyed {name}; it can be recovered for 24 hours."),
+                            RecycleAction {
+                                array,
+                                kind: RecycledKind::Snapshot,
+                                name,
+                            },
+                        ));
                         chosen.set(None);
                         on_done();
                     }
                     Err(failure) => show_failure(session, &failure, &[], outcome),
                 }
             });
-        }
+        })
     };
+    let destroy_question = format!("Destroy snapshot {name} on {}?", array.get_untracked());
     let new_suffix = RwSignal::new(snapshot.suffix.clone());
     let suffix_error = RwSignal::new(None::<String>);
     let rename = {
@@ -354,7 +392,7 @@ fn SnapshotPanel(
         <div class="card" id="snapshot-panel" data-snapshot=name.clone()>
             <h3>{name.clone()}</h3>
             <p class="muted">
-                "Taken " {format_timestamp_ms(snapshot.created)} ", " {format_size(snapshot.provisioned)}
+                "Taken " <Timestamp epoch_ms=snapshot.created /> ", " {format_size(snapshot.provisioned)}
                 {if direct { " — taken directly" } else { " — taken by a protection group" }}
             </p>
             <Show when=move || session.allows(Role::Operator)>
@@ -381,18 +419,29 @@ fn SnapshotPanel(
                         "Replace the volume's current contents"
                     </label>
                     {move || confirm_error.get().map(|message| view! { <span id="restore-confirm-error" class="field-error" role="alert">{message}</span> })}
-                    <button id="restore-submit" class="danger" type="submit">"Restore"</button>
+                    <Show when=move || !safety.get()>
+                        <Field id="restore-type-name" label="No safety snapshot: type the volume's name to confirm" value=typed_name error=typed_error />
+                    </Show>
+                    <SubmitButton id="restore-submit" class="danger" label="Restore" outcome />
                 </form>
                 <form class="inline" id="copy-form" on:submit=copy.clone() novalidate>
                     <Field id="copy-name" label="Copy to a new volume named" value=copy_name error=copy_error />
-                    <button id="copy-submit" type="submit">"Copy"</button>
+                    <SubmitButton id="copy-submit" label="Copy" outcome />
                 </form>
                 {direct.then(|| view! {
                     <form class="inline" id="rename-snapshot" on:submit=rename.clone() novalidate>
                         <Field id="snapshot-new-suffix" label="Rename: new suffix" value=new_suffix error=suffix_error />
-                        <button id="snapshot-rename" class="secondary" type="submit">"Rename"</button>
+                        <SubmitButton id="snapshot-rename" class="secondary" label="Rename" outcome />
                     </form>
-                    <button id="snapshot-destroy" class="danger" on:click=destroy.clone()>"Destroy snapshot"</button>
+                    <Confirm
+                        id="snapshot-destroy"
+                        label="Destroy snapshot…"
+                        question=destroy_question.clone()
+                        details="The volume keeps its current contents. The array keeps the snapshot for 24 hours; recover it until then."
+                        confirm_label="Destroy snapshot"
+                        strength=Strength::Reversible
+                        on_confirm=destroy
+                    />
                 })}
             </Show>
         </div>

@@ -1,26 +1,79 @@
 //! Portal users, for admins: add one, change a role or the arrays a user may use, disable,
 //! reset a password, sign someone out everywhere.
 
+use std::collections::BTreeSet;
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
 use crate::api;
-use crate::app::Session;
-use crate::components::{Field, Outcome, OutcomeLine, show_failure};
+use crate::app::{Session, page_title};
+use crate::components::outcome::SubmitButton;
+use crate::components::{
+    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, show_failure,
+};
 
 const ROLES: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
 
-/// `fa-1, fa-2` as a list; empty means every array.
-fn parse_arrays(text: &str) -> Option<Vec<String>> {
-    let names: Vec<String> = text
-        .split([',', ' '])
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .map(str::to_owned)
-        .collect();
-    (!names.is_empty()).then_some(names)
+/// The chosen arrays; none chosen means every array.
+fn scope_of(chosen: &BTreeSet<String>) -> Option<Vec<String>> {
+    (!chosen.is_empty()).then(|| chosen.iter().cloned().collect())
+}
+
+/// One checkbox per registered array: the arrays a user may use.
+#[component]
+fn ArrayScopePicker(
+    /// Prefixes the checkboxes' ids: `{id}-{array}`.
+    id: String,
+    chosen: RwSignal<BTreeSet<String>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let arrays = LocalResource::new(api::arrays);
+    let prefix = id.clone();
+    view! {
+        <fieldset class="scope" id=id>
+            <legend>"Arrays (none ticked: all)"</legend>
+            {move || {
+                let id = prefix.clone();
+                arrays.get().map(|result| match result {
+                    Ok(list) => list
+                        .into_iter()
+                        .map(|array| {
+                            let name = array.name;
+                            let checked_name = name.clone();
+                            let toggled = name.clone();
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        id=format!("{id}-{name}")
+                                        data-array=name.clone()
+                                        prop:checked=move || chosen.with(|set| set.contains(&checked_name))
+                                        on:change=move |event| {
+                                            let on = event_target_checked(&event);
+                                            chosen.update(|set| {
+                                                if on {
+                                                    set.insert(toggled.clone());
+                                                } else {
+                                                    set.remove(&toggled);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    {name.clone()}
+                                </label>
+                            }
+                        })
+                        .collect_view()
+                        .into_any(),
+                    Err(failure) => view! { <span class="error">{failure.error.message}</span> }.into_any(),
+                })
+            }}
+            {move || error.get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
+        </fieldset>
+    }
 }
 
 fn describe_arrays(arrays: Option<&[String]>) -> String {
@@ -42,10 +95,15 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn UsersPageForAdmins() -> impl IntoView {
+    page_title("Users");
     let session = expect_context::<Session>();
-    let users = LocalResource::new(api::users);
+    let live = expect_context::<Live>();
+    let users = LocalResource::new(move || {
+        live.track();
+        api::users()
+    });
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || users.refetch();
+    let refresh = move || live.changed();
     view! {
         <h1>"Users"</h1>
         <p class="muted">
@@ -66,7 +124,7 @@ fn UsersPageForAdmins() -> impl IntoView {
                                 <thead>
                                     <tr>
                                         <th>"User"</th><th>"Role"</th><th>"Status"</th><th>"Arrays"</th>
-                                        <th>"Array username"</th><th>"Sessions"</th><th></th>
+                                        <th>"Array username"</th><th>"Sessions"</th><th>"Actions"</th>
                                     </tr>
                                 </thead>
                                 <tbody>{rows}</tbody>
@@ -90,7 +148,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer);
-    let arrays = RwSignal::new(String::new());
+    let arrays = RwSignal::new(BTreeSet::<String>::new());
     let array_username = RwSignal::new(String::new());
     let username_error = RwSignal::new(None::<String>);
     let password_error = RwSignal::new(None::<String>);
@@ -105,6 +163,9 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
     ];
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         for (_, error) in fields {
             error.set(None);
         }
@@ -113,7 +174,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
             username: username.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
             role: role.get_untracked(),
-            arrays: parse_arrays(&arrays.get_untracked()),
+            arrays: scope_of(&arrays.get_untracked()),
             array_username: (!mapped.is_empty()).then_some(mapped),
         };
         if let Err(error) = validate_create_user(&request) {
@@ -135,9 +196,10 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                         user.username,
                         user.role.as_str()
                     )));
-                    for field in [username, password, arrays, array_username] {
+                    for field in [username, password, array_username] {
                         field.set(String::new());
                     }
+                    arrays.set(BTreeSet::new());
                     on_done();
                 }
                 Err(failure) => show_failure(session, &failure, &fields, outcome),
@@ -164,9 +226,9 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                             .collect_view()}
                     </select>
                 </label>
-                <Field id="user-arrays" label="Arrays (empty: all)" placeholder="fa-prod-01, fa-dr-01" value=arrays error=arrays_error />
+                <ArrayScopePicker id="user-arrays".to_owned() chosen=arrays error=arrays_error />
                 <Field id="user-array-username" label="Array username (optional)" value=array_username error=array_username_error />
-                <button id="user-create" type="submit">"Add user"</button>
+                <SubmitButton id="user-create" label="Add user" outcome />
             </form>
             <OutcomeLine id="user-create-outcome" outcome />
         </div>
@@ -183,20 +245,37 @@ fn UserRow(
     let name = user.username.clone();
     let new_password = RwSignal::new(String::new());
     let password_error = RwSignal::new(None::<String>);
+    let scope = RwSignal::new(
+        user.arrays
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+    );
+    let scope_error = RwSignal::new(None::<String>);
+    let mapped = RwSignal::new(user.array_username.clone().unwrap_or_default());
+    let mapped_error = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(false);
+    let pending_role = RwSignal::new(user.role);
     let apply = {
         let name = name.clone();
         move |change: UserChange, done: String| {
             let name = name.clone();
-            outcome.set(Outcome::Running(format!("Changing {name}…")));
-            spawn_local(async move {
+            Task { outcome }.start(format!("Changing {name}…"), async move {
                 match api::change_user(&name, &change).await {
                     Ok(_) => {
-                        outcome.set(Outcome::Done(done));
                         on_done();
+                        Outcome::Done(done)
                     }
-                    Err(failure) => {
-                        show_failure(session, &failure, &[("password", password_error)], outcome);
-                    }
+                    Err(failure) => failure_outcome(
+                        session,
+                        &failure,
+                        &[
+                            ("password", password_error),
+                            ("arrays", scope_error),
+                            ("array_username", mapped_error),
+                        ],
+                    ),
                 }
             });
         }
@@ -204,24 +283,43 @@ fn UserRow(
     let change_role = {
         let apply = apply.clone();
         let name = name.clone();
-        move |event: leptos::ev::Event| {
-            if let Some(role) = Role::parse(&event_target_value(&event)) {
-                let change = UserChange {
-                    role: Some(role),
-                    ..UserChange::default()
-                };
-                apply(
-                    change,
-                    format!("{name} now has the {} role.", role.as_str()),
-                );
-            }
+        Callback::new(move |()| {
+            let role = pending_role.get_untracked();
+            let change = UserChange {
+                role: Some(role),
+                ..UserChange::default()
+            };
+            apply(
+                change,
+                format!("{name} now has the {} role.", role.as_str()),
+            );
+        })
+    };
+    let save_scope = {
+        let apply = apply.clone();
+        let name = name.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            scope_error.set(None);
+            mapped_error.set(None);
+            let username = mapped.get_untracked().trim().to_owned();
+            let change = UserChange {
+                arrays: Some(scope_of(&scope.get_untracked())),
+                array_username: Some((!username.is_empty()).then_some(username)),
+                ..UserChange::default()
+            };
+            editing.set(false);
+            apply(
+                change,
+                format!("{name}'s arrays and array username are saved."),
+            );
         }
     };
     let toggle = {
         let apply = apply.clone();
         let name = name.clone();
         let disabled = user.disabled;
-        move |_| {
+        move || {
             let change = UserChange {
                 disabled: Some(!disabled),
                 ..UserChange::default()
@@ -272,27 +370,83 @@ fn UserRow(
         }
     };
     let role = user.role;
+    let role_question = Signal::derive({
+        let name = name.clone();
+        move || format!("Give {name} the {} role?", pending_role.get().as_str())
+    });
+    let enable = toggle.clone();
+    let disable = Callback::new(move |()| toggle());
+    let row_id = format!("scope-{name}");
+    let role_strength = Strength::Irreversible(name.clone());
+    let disable_strength = Strength::Irreversible(name.clone());
+    let disable_question = format!("Disable {name}?");
+    let role_label = format!("Role of {name}");
     view! {
         <tr data-user=name.clone()>
             <td class="name">{name.clone()}</td>
             <td>
-                <select class="role" on:change=change_role>
+                <select class="role" aria-label=role_label on:change=move |event| {
+                    if let Some(choice) = Role::parse(&event_target_value(&event)) {
+                        pending_role.set(choice);
+                    }
+                }>
                     {ROLES
                         .map(|choice| view! { <option value=choice.as_str() selected=choice == role>{choice.as_str()}</option> })
                         .collect_view()}
                 </select>
+                <Show when=move || pending_role.get() != role>
+                    <Confirm
+                        label="Apply…"
+                        class="secondary apply-role"
+                        question=role_question
+                        details="A role change takes effect on the user's next request."
+                        confirm_label="Change role"
+                        strength=role_strength.clone()
+                        on_confirm=change_role
+                    />
+                </Show>
             </td>
             <td class="status">{if user.disabled { "disabled" } else { "active" }}</td>
-            <td class="arrays">{describe_arrays(user.arrays.as_deref())}</td>
+            <td class="arrays">
+                {describe_arrays(user.arrays.as_deref())}
+                " "
+                <button class="link edit-scope" aria-expanded=move || editing.get().to_string() on:click=move |_| editing.update(|open| *open = !*open)>
+                    "Edit"
+                </button>
+                <Show when=move || editing.get()>
+                    <form class="stack scope-form" on:submit=save_scope.clone() novalidate>
+                        <ArrayScopePicker id=row_id.clone() chosen=scope error=scope_error />
+                        <label>
+                            <span>"Array username (empty: the user's own)"</span>
+                            <input class="scope-array-username" bind:value=mapped aria-invalid=move || mapped_error.with(Option::is_some).to_string() />
+                            {move || mapped_error.get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
+                        </label>
+                        <button class="secondary save-scope" type="submit" disabled=move || outcome.with(Outcome::is_running)>"Save"</button>
+                    </form>
+                </Show>
+            </td>
             <td class="array-username">{user.array_username.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td class="sessions">{user.sessions}</td>
             <td class="actions"><div class="row-actions">
-                <button class="secondary toggle" on:click=toggle>
-                    {if user.disabled { "Enable" } else { "Disable" }}
-                </button>
+                {if user.disabled {
+                    view! { <button class="secondary toggle" on:click=move |_| enable()>"Enable"</button> }.into_any()
+                } else {
+                    view! {
+                        <Confirm
+                            label="Disable…"
+                            class="secondary toggle"
+                            question=disable_question.clone()
+                            details="They are signed out at once and cannot sign in until enabled again."
+                            confirm_label="Disable"
+                            strength=disable_strength.clone()
+                            on_confirm=disable
+                        />
+                    }
+                    .into_any()
+                }}
                 <button class="secondary end-sessions" on:click=sign_out>"Sign out everywhere"</button>
                 <form class="inline reset" on:submit=reset novalidate>
-                    <input class="new-password" type="password" placeholder="new password" bind:value=new_password />
+                    <input class="new-password" type="password" placeholder="new password" aria-label=format!("New password for {name}") bind:value=new_password />
                     <button class="secondary" type="submit">"Reset password"</button>
                     {move || password_error.get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
                 </form>

@@ -4,28 +4,37 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use shared::api::{ConnectionQuery, ConnectionRequest, Role, VolumeChange, validate_connection};
+use leptos_router::hooks::use_navigate;
+use shared::api::{
+    ConnectionQuery, ConnectionRequest, RecycleAction, RecycledKind, Role, VolumeChange,
+    validate_connection,
+};
 use shared::flasharray::{Connection, LimitPatch, QosPatch, Volume, VolumePatch};
 use shared::size::{format_size, parse_size, parse_volume_size};
-use shared::time::format_timestamp_ms;
 
 use crate::api::{self, ApiResult};
 use crate::app::Session;
-use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::components::field::host_or_group_names;
+use crate::components::outcome::SubmitButton;
+use crate::components::{
+    Confirm, Field, Live, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp, failure_outcome,
+    show_failure, use_array, use_param,
+};
 use crate::pages::snapshots::VolumeSnapshots;
 
 #[component]
 pub fn VolumePage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let params = use_params_map();
-    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
-    let name = Memo::new(move |_| params.read().get("volume").unwrap_or_default());
+    let live = expect_context::<Live>();
+    let array = use_array();
+    let name = use_param("volume");
     let volume = LocalResource::new(move || {
+        live.track();
         let (array, name) = (array.get(), name.get());
         async move { api::volume(&array, &name).await }
     });
     let connections = LocalResource::new(move || {
+        live.track();
         let (array, name) = (array.get(), name.get());
         async move {
             let query = ConnectionQuery {
@@ -35,16 +44,12 @@ pub fn VolumePage() -> impl IntoView {
             api::connections(&array, &query).await
         }
     });
-    let refresh = move || {
-        volume.refetch();
-        connections.refetch();
-    };
+    let refresh = move || live.changed();
     // Outcomes live here, above the forms, so they outlast the refresh after an action.
     let resize_outcome = RwSignal::new(Outcome::Idle);
     let qos_outcome = RwSignal::new(Outcome::Idle);
 
     view! {
-        <ArrayTabs array />
         <h1>"Volume " <span id="volume-title">{name}</span></h1>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {
@@ -91,13 +96,40 @@ fn VolumeFacts(volume: Volume) -> impl IntoView {
     view! {
         <dl class="facts" id="volume-facts">
             <dt>"Provisioned"</dt><dd id="fact-provisioned">{format_size(volume.provisioned)}</dd>
-            <dt>"Used"</dt><dd>{volume.space.virtual_.map(format_size).unwrap_or_default()}</dd>
-            <dt>"Data reduction"</dt><dd>{volume.space.data_reduction.map(|ratio| format!("{ratio:.1} to 1")).unwrap_or_default()}</dd>
             <dt>"Serial"</dt><dd class="mono">{volume.serial}</dd>
-            <dt>"Created"</dt><dd>{format_timestamp_ms(volume.created)}</dd>
+            <dt>"Created"</dt><dd><Timestamp epoch_ms=volume.created /></dd>
             <dt>"Bandwidth limit"</dt><dd id="fact-bandwidth">{limit(volume.qos.bandwidth_limit, "/s")}</dd>
             <dt>"IOPS limit"</dt><dd id="fact-iops">{limit(volume.qos.iops_limit, "IOPS")}</dd>
             <dt>"State"</dt><dd id="fact-state">{if volume.destroyed { "destroyed" } else { "in use" }}</dd>
+        </dl>
+        <SpaceBreakdown space=volume.space />
+    }
+}
+
+/// Space as Purity's volume view breaks it down: written data by kind, then the ratios.
+#[component]
+fn SpaceBreakdown(space: shared::flasharray::Space) -> impl IntoView {
+    let size = |value: Option<u64>| value.map(format_size).unwrap_or_else(|| "—".to_owned());
+    let ratio = |value: Option<f64>| {
+        value
+            .map(|ratio| format!("{ratio:.1} to 1"))
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    let thin = space
+        .thin_provisioning
+        .map(|share| format!("{:.0} %", share * 100.0))
+        .unwrap_or_else(|| "—".to_owned());
+    view! {
+        <h2>"Space"</h2>
+        <dl class="facts" id="volume-space">
+            <dt>"Unique"</dt><dd id="space-unique">{size(space.unique)}</dd>
+            <dt>"Snapshots"</dt><dd id="space-snapshots">{size(space.snapshots)}</dd>
+            <dt>"Shared"</dt><dd id="space-shared">{size(space.shared)}</dd>
+            <dt>"Total physical"</dt><dd id="space-total">{size(space.total_physical)}</dd>
+            <dt>"Written (virtual)"</dt><dd id="space-virtual">{size(space.virtual_)}</dd>
+            <dt>"Data reduction"</dt><dd id="space-reduction">{ratio(space.data_reduction)}</dd>
+            <dt>"Total reduction"</dt><dd>{ratio(space.total_reduction)}</dd>
+            <dt>"Thin provisioning"</dt><dd id="space-thin">{thin}</dd>
         </dl>
     }
 }
@@ -123,6 +155,9 @@ fn Resize(
     let shrinking = move || parse_volume_size(&size.get()).is_ok_and(|bytes| bytes < current);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         size_error.set(None);
         let bytes = match parse_volume_size(&size.get_untracked()) {
             Ok(bytes) => bytes,
@@ -175,7 +210,7 @@ fn Resize(
                     "Shrink and discard the data past the new end"
                 </label>
             </Show>
-            <button id="resize-submit" type="submit">"Resize"</button>
+            <SubmitButton id="resize-submit" label="Resize" outcome />
             <OutcomeLine id="resize-outcome" outcome />
         </form>
     }
@@ -190,6 +225,9 @@ fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
     let outcome = RwSignal::new(Outcome::Idle);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         name_error.set(None);
         let wanted = new_name.get_untracked().trim().to_owned();
         if let Err(message) = shared::names::validate_object_name("Volume", &wanted) {
@@ -223,7 +261,7 @@ fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
         <form class="card stack" id="rename-volume" on:submit=submit novalidate>
             <h3>"Rename"</h3>
             <Field id="rename-name" label="New name" placeholder="vol2" value=new_name error=name_error />
-            <button id="rename-submit" type="submit">"Rename"</button>
+            <SubmitButton id="rename-submit" label="Rename" outcome />
             <OutcomeLine id="rename-outcome" outcome />
         </form>
     }
@@ -258,6 +296,9 @@ fn QosLimits(
     let name = volume.name.clone();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         bandwidth_error.set(None);
         iops_error.set(None);
         let bandwidth_text = bandwidth.get_untracked().trim().to_owned();
@@ -313,7 +354,7 @@ fn QosLimits(
             <h3>"QoS limits"</h3>
             <Field id="qos-bandwidth" label="Bandwidth per second (empty: unlimited)" placeholder="500M" value=bandwidth error=bandwidth_error />
             <Field id="qos-iops" label="IOPS (empty: unlimited)" placeholder="20000" value=iops error=iops_error />
-            <button id="qos-submit" type="submit">"Set limits"</button>
+            <SubmitButton id="qos-submit" label="Set limits" outcome />
             <OutcomeLine id="qos-outcome" outcome />
         </form>
     }
@@ -357,7 +398,10 @@ fn ConnectionTable(
                 (None, None) => String::new(),
             };
             let key = host.clone().or(host_group.clone()).unwrap_or_default();
-            let disconnect = move |_| {
+            let question = format!("Disconnect {} from {label}?", volume.get_untracked());
+            let details =
+                "The host loses access at once; I/O in flight fails. Connect it again to undo.";
+            let disconnect = Callback::new(move |()| {
                 let request = ConnectionRequest {
                     volume: volume.get_untracked(),
                     host: host.clone(),
@@ -365,24 +409,32 @@ fn ConnectionTable(
                     lun: None,
                 };
                 let array = array.get_untracked();
-                outcome.set(Outcome::Running("Disconnecting…".into()));
-                spawn_local(async move {
+                Task { outcome }.start("Disconnecting…", async move {
                     match api::disconnect(&array, &request).await {
                         Ok(()) => {
-                            outcome.set(Outcome::Done("Disconnected.".into()));
                             on_done();
+                            Outcome::Done("Disconnected.".into())
                         }
-                        Err(failure) => show_failure(session, &failure, &[], outcome),
+                        Err(failure) => failure_outcome(session, &failure, &[]),
                     }
                 });
-            };
+            });
             view! {
                 <tr data-target=key>
                     <td>{label}</td>
                     <td class="num lun">{connection.lun}</td>
                     <td>
                         <Show when=move || session.allows(Role::Operator)>
-                            <button class="secondary disconnect" on:click=disconnect.clone()>"Disconnect"</button>
+                            <Confirm
+                                label="Disconnect…"
+                                class="secondary disconnect"
+                                question=question.clone()
+                                details=details
+                                confirm_label="Disconnect"
+                                strength=Strength::Reversible
+                                busy=Signal::derive(move || outcome.with(Outcome::is_running))
+                                on_confirm=disconnect
+                            />
                         </Show>
                     </td>
                 </tr>
@@ -391,7 +443,7 @@ fn ConnectionTable(
         .collect_view();
     view! {
         <table id="volume-connections">
-            <thead><tr><th>"Seen by"</th><th>"LUN"</th><th></th></tr></thead>
+            <thead><tr><th>"Seen by"</th><th>"LUN"</th><th>"Actions"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
         <OutcomeLine id="disconnect-outcome" outcome />
@@ -414,6 +466,9 @@ fn Connect(
     let outcome = RwSignal::new(Outcome::Idle);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
         target_error.set(None);
         lun_error.set(None);
         let lun_text = lun.get_untracked().trim().to_owned();
@@ -483,16 +538,16 @@ fn Connect(
                     <option value="host_group">"host group"</option>
                 </select>
             </label>
-            <Field id="connect-target" label="Name" placeholder="host1" value=target error=target_error />
+            <Picker id="connect-target" label="Name" placeholder="host1" value=target error=target_error options=host_or_group_names(array, kind) />
             <Field id="connect-lun" label="LUN (optional)" placeholder="1" value=lun error=lun_error />
-            <button id="connect-submit" type="submit">"Connect"</button>
+            <SubmitButton id="connect-submit" label="Connect" outcome />
         </form>
         <OutcomeLine id="connect-outcome" outcome />
     }
 }
 
-/// Destroy; when the array refuses because hosts still see the volume, offer to disconnect
-/// them all first.
+/// Destroy, after saying which hosts see the volume; when the array refuses because hosts
+/// still see it, offer to disconnect them all first. The outcome offers Recover.
 #[component]
 fn Destroy(
     array: Memo<String>,
@@ -500,14 +555,38 @@ fn Destroy(
     connections: LocalResource<ApiResult<Vec<Connection>>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let navigate = use_navigate();
-    let outcome = RwSignal::new(Outcome::Idle);
+    let live = expect_context::<Live>();
+    let task = Task::new();
     let blocked = RwSignal::new(false);
+    let seen_by = move || -> Vec<String> {
+        match connections.get() {
+            Some(Ok(list)) => list
+                .iter()
+                .map(|connection| match target_of(connection) {
+                    (_, Some(group)) => format!("host group {group}"),
+                    (host, None) => format!("host {}", host.unwrap_or_default()),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let details = Signal::derive(move || {
+        let seen = seen_by();
+        let hosts = if seen.is_empty() {
+            "No host sees it.".to_owned()
+        } else {
+            format!(
+                "Seen by {}: the array refuses to destroy a connected volume.",
+                seen.join(", ")
+            )
+        };
+        format!(
+            "{hosts} Its snapshots stay. The array keeps a destroyed volume for 24 hours; recover it until then."
+        )
+    });
     let destroy = move |disconnect_first: bool| {
         let (array, name) = (array.get_untracked(), volume.get_untracked());
-        let navigate = navigate.clone();
-        outcome.set(Outcome::Running("Destroying…".into()));
-        spawn_local(async move {
+        task.start("Destroying…", async move {
             if disconnect_first {
                 let query = ConnectionQuery {
                     volume: Some(name.clone()),
@@ -515,7 +594,7 @@ fn Destroy(
                 };
                 let current = match api::connections(&array, &query).await {
                     Ok(current) => current,
-                    Err(failure) => return show_failure(session, &failure, &[], outcome),
+                    Err(failure) => return failure_outcome(session, &failure, &[]),
                 };
                 for connection in current {
                     let (host, host_group) = target_of(&connection);
@@ -526,8 +605,8 @@ fn Destroy(
                         lun: None,
                     };
                     if let Err(failure) = api::disconnect(&array, &request).await {
-                        connections.refetch();
-                        return show_failure(session, &failure, &[], outcome);
+                        live.changed();
+                        return failure_outcome(session, &failure, &[]);
                     }
                 }
             }
@@ -538,32 +617,66 @@ fn Destroy(
                 },
                 false,
             );
-            match api::change_volume(&array, &name, &request).await {
+            let result = api::change_volume(&array, &name, &request).await;
+            live.changed();
+            match result {
                 Ok(_) => {
                     blocked.set(false);
-                    outcome.set(Outcome::Done(format!(
-                        "Destroyed {name}; recover it from the destroyed volumes within 24 hours."
-                    )));
-                    navigate(&format!("/arrays/{array}/volumes"), Default::default());
+                    Outcome::Destroyed(
+                        format!("Destroyed {name} on {array}; it can be recovered for 24 hours."),
+                        RecycleAction {
+                            array,
+                            kind: RecycledKind::Volume,
+                            name,
+                        },
+                    )
                 }
                 Err(failure) => {
-                    blocked.set(failure.error.message.contains("connection"));
-                    connections.refetch();
-                    show_failure(session, &failure, &[], outcome);
+                    // Decided by what the array holds, not by the wording of its refusal.
+                    let query = ConnectionQuery {
+                        volume: Some(name.clone()),
+                        ..ConnectionQuery::default()
+                    };
+                    let connected = api::connections(&array, &query)
+                        .await
+                        .is_ok_and(|list| !list.is_empty());
+                    blocked.set(connected);
+                    failure_outcome(session, &failure, &[])
                 }
             }
         });
     };
-    let destroy_again = destroy.clone();
+    let question = Signal::derive(move || format!("Destroy {} on {}?", volume.get(), array.get()));
+    let disconnect_details = Signal::derive(move || {
+        format!(
+            "Disconnects {} first: they lose access at once. Then destroys the volume, recoverable for 24 hours.",
+            seen_by().join(", ")
+        )
+    });
     view! {
         <div class="card danger-zone">
-            <button id="destroy-volume" class="danger" on:click=move |_| destroy(false)>"Destroy volume"</button>
-            <OutcomeLine id="destroy-outcome" outcome />
+            <Confirm
+                id="destroy-volume"
+                label="Destroy volume…"
+                question
+                details
+                confirm_label="Destroy"
+                strength=Strength::Reversible
+                busy=Signal::derive(move || task.running())
+                on_confirm=Callback::new(move |()| destroy(false))
+            />
+            <OutcomeLine id="destroy-outcome" outcome=task.outcome />
             <Show when=move || blocked.get()>
-                <button id="destroy-disconnect" class="danger" on:click={
-                    let destroy = destroy_again.clone();
-                    move |_| destroy(true)
-                }>"Disconnect from every host, then destroy"</button>
+                <Confirm
+                    id="destroy-disconnect"
+                    label="Disconnect from every host, then destroy…"
+                    question
+                    details=disconnect_details
+                    confirm_label="Disconnect and destroy"
+                    strength=Strength::Reversible
+                    busy=Signal::derive(move || task.running())
+                    on_confirm=Callback::new(move |()| destroy(true))
+                />
             </Show>
         </div>
     }

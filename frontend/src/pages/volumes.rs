@@ -5,111 +5,90 @@ use std::collections::BTreeSet;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use shared::api::{
-    ConnectionRequest, CreateVolumeRequest, Role, SnapshotRequest, VolumeChange, VolumeList,
-    VolumeListQuery, validate_create_volume,
+    ConnectionRequest, CreateVolumeRequest, RecycleAction, RecycledKind, Role, SnapshotRequest,
+    VolumeChange, VolumeList, VolumeListQuery, validate_create_volume,
 };
 use shared::flasharray::{Volume, VolumePatch};
 use shared::size::{format_size, parse_volume_size};
-use shared::time::format_timestamp_ms;
+use web_sys::js_sys::Date;
 
-use crate::api::{self, ApiResult};
+use crate::api;
 use crate::app::Session;
-use crate::components::{ArrayTabs, Field, Outcome, OutcomeLine, show_failure};
+use crate::components::field::host_or_group_names;
+use crate::components::outcome::RecoverButton;
+use crate::components::table::{
+    EmptyState, LoadingMarker, PAGE_SIZE, Pager, SearchBox, SortHeader,
+};
+use crate::components::{
+    Confirm, Countdown, Field, Live, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
+    UrlState, failure_outcome, use_array,
+};
 
-/// Volumes per page: the array does the paging, so any array size stays responsive.
-const PAGE_SIZE: u32 = 50;
-
-/// What the table shows: which page, found and ordered how.
-#[derive(Debug, Clone, Copy)]
-struct ListState {
-    search: RwSignal<String>,
-    sort: RwSignal<String>,
-    offset: RwSignal<u32>,
-    destroyed: RwSignal<bool>,
-}
-
-impl ListState {
-    fn query(&self) -> VolumeListQuery {
-        let search = self.search.get();
-        VolumeListQuery {
-            limit: Some(PAGE_SIZE),
-            offset: Some(self.offset.get()),
-            sort: Some(self.sort.get()),
-            search: (!search.trim().is_empty()).then_some(search),
-            destroyed: self.destroyed.get(),
-        }
+fn list_query(state: &UrlState) -> VolumeListQuery {
+    let search = state.search();
+    VolumeListQuery {
+        limit: Some(PAGE_SIZE),
+        offset: Some(state.offset()),
+        sort: Some(state.sort()),
+        search: (!search.trim().is_empty()).then_some(search),
+        destroyed: state.flag("destroyed"),
     }
 }
 
 #[component]
 pub fn Volumes() -> impl IntoView {
     let session = expect_context::<Session>();
-    let params = use_params_map();
-    let array = Memo::new(move |_| params.read().get("array").unwrap_or_default());
-    let state = ListState {
-        search: RwSignal::new(String::new()),
-        sort: RwSignal::new("name".to_owned()),
-        offset: RwSignal::new(0),
-        destroyed: RwSignal::new(false),
-    };
+    let live = expect_context::<Live>();
+    let array = use_array();
+    let state = UrlState::new("name");
+    let destroyed = Memo::new(move |_| state.flag("destroyed"));
     let selected = RwSignal::new(BTreeSet::<String>::new());
     // Lives above the table, so the message outlasts the refresh that follows the action.
     let destroyed_outcome = RwSignal::new(Outcome::Idle);
+    let pending = RwSignal::new(false);
     let volumes = LocalResource::new(move || {
+        live.track();
         let name = array.get();
-        let query = state.query();
-        async move { api::volumes(&name, &query).await }
+        let query = list_query(&state);
+        async move { (api::volumes(&name, &query).await, Date::now()) }
     });
     Effect::new(move |_| {
         array.track();
-        state.destroyed.track();
+        destroyed.track();
         selected.set(BTreeSet::new());
     });
 
     view! {
-        <ArrayTabs array />
         <h1>"Volumes on " {array}</h1>
-        <Show when=move || session.allows(Role::Operator) && !state.destroyed.get()>
-            <CreateVolumes array volumes />
+        <Show when=move || session.allows(Role::Operator) && !destroyed.get()>
+            <CreateVolumes array />
         </Show>
         <div class="toolbar">
-            <label>
-                <span>"Search names"</span>
-                <input
-                    id="volume-search"
-                    placeholder="part of a name"
-                    prop:value=move || state.search.get()
-                    on:input=move |event| {
-                        state.search.set(event_target_value(&event));
-                        state.offset.set(0);
-                    }
-                />
-            </label>
+            <SearchBox id="volume-search" label="Search names" state />
             <label class="check">
                 <input
                     id="show-destroyed"
                     type="checkbox"
-                    prop:checked=move || state.destroyed.get()
+                    prop:checked=move || destroyed.get()
                     on:change=move |event| {
-                        state.destroyed.set(event_target_checked(&event));
-                        state.offset.set(0);
+                        let on = event_target_checked(&event);
+                        state.set_from_start("destroyed", on.then(|| "true".to_owned()), false);
                     }
                 />
                 "Destroyed volumes (pending eradication)"
             </label>
+            <LoadingMarker pending />
         </div>
-        <Show when=move || session.allows(Role::Operator) && !selected.with(BTreeSet::is_empty)>
-            <BulkActions array selected volumes />
+        <Show when=move || session.allows(Role::Operator)>
+            <BulkActions array selected />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading volumes…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading volumes…"</p> } set_pending=pending.write_only()>
             {move || {
-                volumes.get().map(|result| match result {
-                    Ok(list) if state.destroyed.get_untracked() => {
-                        view! { <DestroyedTable array list volumes state outcome=destroyed_outcome /> }.into_any()
+                volumes.get().map(|(result, fetched)| match result {
+                    Ok(list) if destroyed.get_untracked() => {
+                        view! { <DestroyedTable array list fetched state outcome=destroyed_outcome /> }.into_any()
                     }
                     Ok(list) => view! { <VolumeTable array list state selected /> }.into_any(),
                     Err(failure) => {
@@ -129,75 +108,21 @@ fn count_label(count: u64, what: &str) -> String {
     }
 }
 
-/// Previous and next page, and where this page sits.
-#[component]
-fn Pager(total: u64, shown: usize, state: ListState) -> impl IntoView {
-    let offset = state.offset.get_untracked();
-    let first = if shown == 0 { 0 } else { u64::from(offset) + 1 };
-    let last = u64::from(offset) + shown as u64;
-    let has_next = last < total;
-    view! {
-        <div class="pager">
-            <button
-                id="page-prev"
-                class="secondary"
-                disabled=offset == 0
-                on:click=move |_| state.offset.update(|offset| *offset = offset.saturating_sub(PAGE_SIZE))
-            >
-                "← Previous"
-            </button>
-            <span id="page-info">{format!("{first}–{last} of {total}")}</span>
-            <button
-                id="page-next"
-                class="secondary"
-                disabled=!has_next
-                on:click=move |_| state.offset.update(|offset| *offset += PAGE_SIZE)
-            >
-                "Next →"
-            </button>
-        </div>
-    }
-}
-
-/// A column header that sorts by `key`, flipping the direction when already sorted by it.
-#[component]
-fn SortHeader(key: &'static str, label: &'static str, state: ListState) -> impl IntoView {
-    let marker = move || {
-        let sort = state.sort.get();
-        if sort == key {
-            " ▲"
-        } else if sort.strip_prefix('-') == Some(key) {
-            " ▼"
-        } else {
-            ""
-        }
-    };
-    let toggle = move |_| {
-        let next = if state.sort.get_untracked() == key {
-            format!("-{key}")
-        } else {
-            key.to_owned()
-        };
-        state.sort.set(next);
-        state.offset.set(0);
-    };
-    view! {
-        <th>
-            <button class="sort" data-sort=key on:click=toggle>{label}{marker}</button>
-        </th>
-    }
-}
-
 #[component]
 fn VolumeTable(
     array: Memo<String>,
     list: VolumeList,
-    state: ListState,
+    state: UrlState,
     selected: RwSignal<BTreeSet<String>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let can_select = session.allows(Role::Operator);
     let shown = list.items.len();
+    let on_page: Vec<String> = list
+        .items
+        .iter()
+        .map(|volume| volume.name.clone())
+        .collect();
     let groups = list.protection_groups;
     let rows = list
         .items
@@ -210,12 +135,44 @@ fn VolumeTable(
             view! { <VolumeRow array volume protection selected can_select /> }
         })
         .collect_view();
+    let all_checked = {
+        let on_page = on_page.clone();
+        move || {
+            !on_page.is_empty()
+                && selected.with(|set| on_page.iter().all(|name| set.contains(name)))
+        }
+    };
+    let select_all = move |event: leptos::ev::Event| {
+        let on = event_target_checked(&event);
+        selected.update(|set| {
+            for name in &on_page {
+                if on {
+                    set.insert(name.clone());
+                } else {
+                    set.remove(name);
+                }
+            }
+        });
+    };
+    let empty = (list.total_item_count == 0).then(|| {
+        let text = if state.search().is_empty() {
+            "This array has no volumes yet."
+        } else {
+            "No volume's name contains that text."
+        };
+        view! { <EmptyState id="volumes-empty" text /> }
+    });
     view! {
         <h2 id="volume-count">{count_label(list.total_item_count, "volume")}</h2>
         <table id="volumes">
             <thead>
                 <tr>
-                    {can_select.then(|| view! { <th class="pick"></th> })}
+                    {can_select.then(|| view! {
+                        <th class="pick">
+                            <input type="checkbox" id="select-all" aria-label="Select every volume on this page"
+                                prop:checked=all_checked on:change=select_all />
+                        </th>
+                    })}
                     <SortHeader key="name" label="Name" state />
                     <SortHeader key="provisioned" label="Provisioned" state />
                     <SortHeader key="used" label="Used" state />
@@ -228,6 +185,7 @@ fn VolumeTable(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        {empty}
         <Pager total=list.total_item_count shown state />
     }
 }
@@ -280,7 +238,7 @@ fn VolumeRow(
             <td class="num provisioned">{format_size(volume.provisioned)}</td>
             <td class="num used">{used}</td>
             <td class="num reduction">{reduction}</td>
-            <td class="created">{format_timestamp_ms(volume.created)}</td>
+            <td class="created"><Timestamp epoch_ms=volume.created /></td>
             <td class="mono serial">{volume.serial}</td>
             <td class="num connections">{volume.connection_count}</td>
             <td class="protection">{protection}</td>
@@ -293,37 +251,40 @@ fn VolumeRow(
 fn DestroyedTable(
     array: Memo<String>,
     list: VolumeList,
-    volumes: LocalResource<ApiResult<VolumeList>>,
-    state: ListState,
+    fetched: f64,
+    state: UrlState,
     outcome: RwSignal<Outcome>,
 ) -> impl IntoView {
     let shown = list.items.len();
+    let empty = list.items.is_empty().then(|| {
+        view! { <EmptyState id="destroyed-empty" text="No destroyed volume is waiting for eradication." /> }
+    });
     let rows = list
         .items
         .into_iter()
-        .map(|volume| view! { <DestroyedRow array volume volumes outcome /> })
+        .map(|volume| view! { <DestroyedRow array volume fetched outcome /> })
         .collect_view();
     view! {
         <h2 id="volume-count">{count_label(list.total_item_count, "destroyed volume")}</h2>
         <OutcomeLine id="destroyed-outcome" outcome />
         <table id="destroyed-volumes">
             <thead>
-                <tr><th>"Name"</th><th>"Provisioned"</th><th>"Eradicated in"</th><th></th></tr>
+                <tr><th>"Name"</th><th>"Provisioned"</th><th>"Eradicated in"</th><th>"Actions"</th></tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        {empty}
         <Pager total=list.total_item_count shown state />
     }
 }
 
-/// `12 h 5 min`: what is left of a destroyed object's eradication delay.
-pub fn format_remaining(ms: i64) -> String {
-    let minutes = ms.max(0) / 60_000;
-    let (hours, minutes) = (minutes / 60, minutes % 60);
-    if hours > 0 {
-        format!("{hours} h {minutes} min")
-    } else {
-        format!("{minutes} min")
+fn destroyed_patch(destroyed: bool) -> VolumeChange {
+    VolumeChange {
+        patch: VolumePatch {
+            destroyed: Some(destroyed),
+            ..VolumePatch::default()
+        },
+        truncate: false,
     }
 }
 
@@ -331,91 +292,70 @@ pub fn format_remaining(ms: i64) -> String {
 fn DestroyedRow(
     array: Memo<String>,
     volume: Volume,
-    volumes: LocalResource<ApiResult<VolumeList>>,
+    fetched: f64,
     outcome: RwSignal<Outcome>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
+    let task = Task { outcome };
     let name = volume.name.clone();
-    let confirming = RwSignal::new(false);
-    let typed = RwSignal::new(String::new());
     let recover = {
         let name = name.clone();
         move |_| {
             let name = name.clone();
-            outcome.set(Outcome::Running(format!("Recovering {name}…")));
-            spawn_local(async move {
-                let change = VolumeChange {
-                    patch: VolumePatch {
-                        destroyed: Some(false),
-                        ..VolumePatch::default()
-                    },
-                    truncate: false,
-                };
-                match api::change_volume(&array.get_untracked(), &name, &change).await {
+            task.start(format!("Recovering {name}…"), async move {
+                match api::change_volume(&array.get_untracked(), &name, &destroyed_patch(false))
+                    .await
+                {
                     Ok(_) => {
-                        outcome.set(Outcome::Done(format!("Recovered {name}.")));
-                        volumes.refetch();
+                        live.changed();
+                        Outcome::Done(format!("Recovered {name}."))
                     }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                    Err(failure) => failure_outcome(session, &failure, &[]),
                 }
             });
         }
     };
     let eradicate = {
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
-            if typed.get_untracked() != name {
-                outcome.set(Outcome::Failed(format!(
-                    "Type {name} exactly to eradicate it."
-                )));
-                return;
-            }
+        Callback::new(move |()| {
             let name = name.clone();
-            outcome.set(Outcome::Running(format!("Eradicating {name}…")));
-            spawn_local(async move {
+            task.start(format!("Eradicating {name}…"), async move {
                 match api::eradicate_volume(&array.get_untracked(), &name).await {
                     Ok(()) => {
-                        outcome.set(Outcome::Done(format!("Eradicated {name}.")));
-                        volumes.refetch();
+                        live.changed();
+                        Outcome::Done(format!("Eradicated {name}."))
                     }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
+                    Err(failure) => failure_outcome(session, &failure, &[]),
                 }
             });
-        }
+        })
     };
-    let eradicate_control = move || {
-        if confirming.get() {
-            let eradicate = eradicate.clone();
-            view! {
-                <form class="confirm" on:submit=eradicate>
-                    <input class="confirm-name" placeholder="type the volume's name" bind:value=typed />
-                    <button class="danger confirm-eradicate" type="submit">"Eradicate for good"</button>
-                </form>
-            }
-            .into_any()
-        } else {
-            view! {
-                <button class="danger eradicate" on:click=move |_| confirming.set(true)>"Eradicate…"</button>
-            }
-            .into_any()
-        }
-    };
-    let remaining = volume
-        .time_remaining
-        .map(format_remaining)
-        .unwrap_or_default();
+    let question = format!("Eradicate {name} on {}?", array.get_untracked());
+    let strength = Strength::Irreversible(name.clone());
+    let remaining = volume.time_remaining;
     view! {
-        <tr data-volume=name.clone()>
+        <tr data-volume=name>
             <td class="name">{volume.name}</td>
             <td class="num">{format_size(volume.provisioned)}</td>
-            <td class="remaining">{remaining}</td>
+            <td class="remaining">
+                {remaining.map(|remaining_ms| view! { <Countdown remaining_ms fetched_ms=fetched /> })}
+            </td>
             <td class="actions">
                 <Show when=move || session.allows(Role::Operator)>
-                    <button class="secondary recover" on:click=recover.clone()>"Recover"</button>
+                    <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
                 </Show>
                 <Show when=move || session.allows(Role::Admin)>
-                    {eradicate_control.clone()}
+                    <Confirm
+                        label="Eradicate…"
+                        class="danger eradicate"
+                        question=question.clone()
+                        details="Eradicating frees its space at once. It cannot be recovered afterwards."
+                        confirm_label="Eradicate for good"
+                        strength=strength.clone()
+                        busy=Signal::derive(move || task.running())
+                        on_confirm=eradicate
+                    />
                 </Show>
             </td>
         </tr>
@@ -424,22 +364,23 @@ fn DestroyedRow(
 
 /// One volume or a pattern's worth (`db-[1-8]`), checked with the backend's validators first.
 #[component]
-fn CreateVolumes(
-    array: Memo<String>,
-    volumes: LocalResource<ApiResult<VolumeList>>,
-) -> impl IntoView {
+fn CreateVolumes(array: Memo<String>) -> impl IntoView {
     let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
     let name = RwSignal::new(String::new());
     let size = RwSignal::new(String::new());
     let name_error = RwSignal::new(None::<String>);
     let size_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if task.running() {
+            return;
+        }
         name_error.set(None);
         size_error.set(None);
-        outcome.set(Outcome::Idle);
+        task.outcome.set(Outcome::Idle);
         let provisioned = match parse_volume_size(&size.get_untracked()) {
             Ok(bytes) => bytes,
             Err(error) => {
@@ -468,46 +409,41 @@ fn CreateVolumes(
             return;
         }
         let array_name = array.get_untracked();
-        outcome.set(Outcome::Running(format!(
-            "Creating {}…",
-            count_label(names.len() as u64, "volume")
-        )));
-        spawn_local(async move {
+        let running = format!("Creating {}…", count_label(names.len() as u64, "volume"));
+        task.start(running, async move {
             match api::create_volumes(&array_name, &request).await {
                 Ok(created) => {
                     let names: Vec<String> =
                         created.iter().map(|volume| volume.name.clone()).collect();
-                    outcome.set(Outcome::Done(format!(
+                    name.set(String::new());
+                    size.set(String::new());
+                    live.changed();
+                    Outcome::Done(format!(
                         "Created {} ({} each): {}.",
                         count_label(created.len() as u64, "volume"),
                         format_size(request.provisioned),
                         names.join(", ")
-                    )));
-                    name.set(String::new());
-                    size.set(String::new());
-                    volumes.refetch();
+                    ))
                 }
-                Err(failure) => show_failure(
+                Err(failure) => failure_outcome(
                     session,
                     &failure,
                     &[("name", name_error), ("provisioned", size_error)],
-                    outcome,
                 ),
             }
         });
     };
-    let running = move || matches!(outcome.get(), Outcome::Running(_));
 
     view! {
         <div class="card">
             <form class="inline" id="create-volume" on:submit=submit novalidate>
                 <Field id="volume-name" label="Name, or a pattern such as db-[1-8]" placeholder="vol1" value=name error=name_error />
                 <Field id="volume-size" label="Size (K, M, G, T, P)" placeholder="5G" value=size error=size_error />
-                <button id="volume-create" type="submit" disabled=running>
-                    {move || if running() { "Creating…" } else { "Create" }}
+                <button id="volume-create" type="submit" disabled=move || task.running() aria-busy=move || task.running().to_string()>
+                    {move || if task.running() { "Creating…" } else { "Create" }}
                 </button>
             </form>
-            <OutcomeLine id="volume-outcome" outcome />
+            <OutcomeLine id="volume-outcome" outcome=task.outcome />
         </div>
     }
 }
@@ -517,62 +453,84 @@ fn CreateVolumes(
 struct ItemOutcome {
     volume: String,
     result: Result<String, String>,
+    destroyed: bool,
 }
 
-/// Connect, destroy or snapshot every selected volume; each one's result is listed, and one
-/// failure does not hide the others.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Bulk {
+    Connect,
+    Snapshot,
+    Destroy,
+}
+
+/// Connect, destroy or snapshot every selected volume; each one's result is listed as it
+/// comes, and one failure does not hide the others.
 #[component]
-fn BulkActions(
-    array: Memo<String>,
-    selected: RwSignal<BTreeSet<String>>,
-    volumes: LocalResource<ApiResult<VolumeList>>,
-) -> impl IntoView {
+fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> impl IntoView {
     let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
     let target_kind = RwSignal::new("host".to_owned());
     let target = RwSignal::new(String::new());
+    let target_error = RwSignal::new(None::<String>);
     let suffix = RwSignal::new(String::new());
     let results = RwSignal::new(Vec::<ItemOutcome>::new());
-    let running = RwSignal::new(false);
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let target_names = host_or_group_names(array, target_kind);
+    let running = move || progress.with(Option::is_some);
 
-    let run = move |action: &'static str| {
+    let run = move |action: Bulk| {
+        if running() {
+            return;
+        }
         let chosen: Vec<String> = selected.get_untracked().into_iter().collect();
         let array_name = array.get_untracked();
         let kind = target_kind.get_untracked();
         let target_name = target.get_untracked().trim().to_owned();
+        if action == Bulk::Connect && target_name.is_empty() {
+            target_error.set(Some(
+                "Choose the host or host group to connect to.".to_owned(),
+            ));
+            return;
+        }
+        target_error.set(None);
         let suffix_text = suffix.get_untracked().trim().to_owned();
-        running.set(true);
+        progress.set(Some((0, chosen.len())));
         results.set(Vec::new());
-        spawn_local(async move {
-            let mut outcomes = Vec::new();
-            if action == "snapshot" {
+        leptos::task::spawn_local(async move {
+            if action == Bulk::Snapshot {
                 // One call: the array takes the set at one instant, consistent across volumes.
                 let request = SnapshotRequest {
                     volumes: chosen.clone(),
                     suffix: (!suffix_text.is_empty()).then_some(suffix_text),
                 };
-                match api::snapshot(&array_name, &request).await {
-                    Ok(snapshots) => {
-                        for snapshot in snapshots {
-                            outcomes.push(ItemOutcome {
-                                volume: snapshot.source.name.clone().unwrap_or_default(),
-                                result: Ok(format!("snapshot {}", snapshot.name)),
-                            });
-                        }
-                    }
+                let outcomes = match api::snapshot(&array_name, &request).await {
+                    Ok(snapshots) => snapshots
+                        .into_iter()
+                        .map(|snapshot| ItemOutcome {
+                            volume: snapshot.source.name.clone().unwrap_or_default(),
+                            result: Ok(format!("snapshot {}", snapshot.name)),
+                            destroyed: false,
+                        })
+                        .collect(),
                     Err(failure) => {
                         session.notice(&failure);
-                        for volume in &chosen {
-                            outcomes.push(ItemOutcome {
+                        chosen
+                            .iter()
+                            .map(|volume| ItemOutcome {
                                 volume: volume.clone(),
                                 result: Err(failure.error.message.clone()),
-                            });
-                        }
+                                destroyed: false,
+                            })
+                            .collect()
                     }
-                }
+                };
+                results.set(outcomes);
             } else {
-                for volume in chosen {
+                let total = chosen.len();
+                for (done, volume) in chosen.into_iter().enumerate() {
+                    progress.set(Some((done + 1, total)));
                     let result = match action {
-                        "connect" => {
+                        Bulk::Connect => {
                             let (host, host_group) = if kind == "host" {
                                 (Some(target_name.clone()), None)
                             } else {
@@ -588,37 +546,56 @@ fn BulkActions(
                                 .await
                                 .map(|connection| format!("connected at LUN {}", connection.lun))
                         }
-                        _ => {
-                            let change = VolumeChange {
-                                patch: VolumePatch {
-                                    destroyed: Some(true),
-                                    ..VolumePatch::default()
-                                },
-                                truncate: false,
-                            };
-                            api::change_volume(&array_name, &volume, &change)
-                                .await
-                                .map(|_| "destroyed".to_owned())
-                        }
+                        _ => api::change_volume(&array_name, &volume, &destroyed_patch(true))
+                            .await
+                            .map(|_| "destroyed".to_owned()),
                     };
+                    let destroyed = action == Bulk::Destroy && result.is_ok();
+                    if destroyed {
+                        selected.update(|set| {
+                            set.remove(&volume);
+                        });
+                    }
                     let result = result.map_err(|failure| {
                         session.notice(&failure);
                         failure.error.message
                     });
-                    outcomes.push(ItemOutcome { volume, result });
+                    results.update(|list| {
+                        list.push(ItemOutcome {
+                            volume,
+                            result,
+                            destroyed,
+                        })
+                    });
                 }
             }
-            results.set(outcomes);
-            running.set(false);
-            volumes.refetch();
+            progress.set(None);
+            live.changed();
         });
     };
+    let destroy_question = Signal::derive(move || {
+        format!(
+            "Destroy {} on {}?",
+            count_label(selected.with(BTreeSet::len) as u64, "volume"),
+            array.get()
+        )
+    });
+    let destroy_details = Signal::derive(move || {
+        let names: Vec<String> = selected.get().into_iter().collect();
+        format!(
+            "{}. A volume still connected to hosts is refused and listed. The array keeps destroyed volumes for 24 hours: recover them from the results below, the destroyed volumes or the recycle bin.",
+            names.join(", ")
+        )
+    });
 
+    let visible =
+        move || !selected.with(BTreeSet::is_empty) || running() || !results.with(Vec::is_empty);
     view! {
-        <div class="card bulk" id="bulk-actions">
+        <div class="card bulk" id="bulk-actions" hidden=move || !visible()>
             <p>
                 <strong id="bulk-count">{move || count_label(selected.with(BTreeSet::len) as u64, "volume")}</strong>
-                " selected"
+                " selected "
+                <button class="link" id="bulk-clear" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
             </p>
             <div class="inline">
                 <label>
@@ -628,23 +605,30 @@ fn BulkActions(
                         <option value="host_group">"host group"</option>
                     </select>
                 </label>
-                <label>
-                    <span>"Name"</span>
-                    <input id="bulk-target" bind:value=target placeholder="host1" />
-                </label>
-                <button id="bulk-connect" disabled=move || running.get() on:click=move |_| run("connect")>"Connect"</button>
+                <Picker id="bulk-target" label="Name" placeholder="host1" value=target error=target_error options=target_names />
+                <button id="bulk-connect" disabled=running on:click=move |_| run(Bulk::Connect)>"Connect"</button>
                 <label>
                     <span>"Snapshot suffix (optional)"</span>
                     <input id="bulk-suffix" bind:value=suffix placeholder="before-upgrade" />
                 </label>
-                <button id="bulk-snapshot" disabled=move || running.get() on:click=move |_| run("snapshot")>"Snapshot"</button>
-                <button id="bulk-destroy" class="danger" disabled=move || running.get() on:click=move |_| run("destroy")>"Destroy"</button>
+                <button id="bulk-snapshot" disabled=running on:click=move |_| run(Bulk::Snapshot)>"Snapshot"</button>
+                <Confirm
+                    id="bulk-destroy"
+                    label="Destroy…"
+                    question=destroy_question
+                    details=destroy_details
+                    confirm_label="Destroy"
+                    strength=Strength::Reversible
+                    busy=Signal::derive(running)
+                    on_confirm=Callback::new(move |()| run(Bulk::Destroy))
+                />
             </div>
-            <Show when=move || running.get()>
-                <p class="muted" role="status" id="bulk-running">"Working…"</p>
-            </Show>
+            <p class="muted" role="status" aria-live="polite" id="bulk-running">
+                {move || progress.get().map(|(done, total)| format!("Working: {done} of {total}…"))}
+            </p>
             <ul id="bulk-results">
                 {move || {
+                    let array_name = array.get();
                     results
                         .get()
                         .into_iter()
@@ -653,9 +637,17 @@ fn BulkActions(
                                 Ok(text) => ("success", text.clone()),
                                 Err(text) => ("error", text.clone()),
                             };
+                            let recover = item.destroyed.then(|| {
+                                let action = RecycleAction {
+                                    array: array_name.clone(),
+                                    kind: RecycledKind::Volume,
+                                    name: item.volume.clone(),
+                                };
+                                view! { " " <RecoverButton action /> }
+                            });
                             view! {
                                 <li data-volume=item.volume.clone() class=class>
-                                    <strong>{item.volume.clone()}</strong>": "{text}
+                                    <strong>{item.volume.clone()}</strong>": "{text}{recover}
                                 </li>
                             }
                         })

@@ -1,0 +1,145 @@
+//! The one confirmation every destructive action goes through, in two strengths: a
+//! reversible action says what it affects and asks once; an irreversible one also asks for
+//! the object's name to be typed.
+
+use leptos::prelude::*;
+use web_sys::js_sys::Math;
+
+/// How hard the confirmation is to pass.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Strength {
+    /// Undoable (destroy, disconnect, remove from a group): one confirming click.
+    Reversible,
+    /// Not undoable: the confirm button waits until this name is typed exactly.
+    Irreversible(String),
+}
+
+/// Which confirmation is open: one at a time, so a page never shows two questions.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenConfirmation(RwSignal<Option<u64>>);
+
+impl OpenConfirmation {
+    pub fn provide() {
+        provide_context(Self(RwSignal::new(None)));
+    }
+}
+
+/// A button that opens a confirmation; `on_confirm` runs only once the user confirms.
+#[component]
+pub fn Confirm(
+    /// The opening button's text.
+    #[prop(into)]
+    label: String,
+    /// The opening button's id, when the page has one such button.
+    #[prop(optional)]
+    id: Option<&'static str>,
+    /// The opening button's classes.
+    #[prop(default = "danger")]
+    class: &'static str,
+    /// The question, naming the object and its array.
+    #[prop(into)]
+    question: Signal<String>,
+    /// What will be affected, and how (or whether) it can be undone.
+    #[prop(into)]
+    details: Signal<String>,
+    #[prop(into)] confirm_label: String,
+    strength: Strength,
+    #[prop(optional, into)] busy: Signal<bool>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let open = expect_context::<OpenConfirmation>().0;
+    let me = (Math::random() * 9.0e15) as u64;
+    let is_open = move || open.get() == Some(me);
+    let typed = RwSignal::new(String::new());
+    let opener = NodeRef::<leptos::html::Button>::new();
+    let first_control = NodeRef::<leptos::html::Input>::new();
+    let confirm_button = NodeRef::<leptos::html::Button>::new();
+    let required = match &strength {
+        Strength::Reversible => None,
+        Strength::Irreversible(name) => Some(name.clone()),
+    };
+    let ready = {
+        let required = required.clone();
+        move || {
+            !busy.get()
+                && required
+                    .as_ref()
+                    .is_none_or(|name| typed.with(|typed| typed == name))
+        }
+    };
+    let close = move || {
+        open.set(None);
+        typed.set(String::new());
+        if let Some(button) = opener.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    Effect::new(move |_| {
+        if open.get() == Some(me) {
+            // Focus moves into the question, so keyboard users answer it next.
+            request_animation_frame(move || {
+                if let Some(input) = first_control.get_untracked() {
+                    let _ = input.focus();
+                } else if let Some(button) = confirm_button.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        }
+    });
+    let submit = {
+        let ready = ready.clone();
+        move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            if ready() {
+                open.set(None);
+                typed.set(String::new());
+                on_confirm.run(());
+            }
+        }
+    };
+    let title_id = format!("confirm-{me}-title");
+    let details_id = format!("confirm-{me}-details");
+    view! {
+        <button
+            id=id
+            class=class
+            node_ref=opener
+            aria-haspopup="dialog"
+            aria-expanded=move || is_open().to_string()
+            disabled=move || busy.get()
+            on:click=move |_| open.set(Some(me))
+        >
+            {label}
+        </button>
+        <Show when=is_open>
+            <form
+                class="confirm-dialog"
+                role="alertdialog"
+                aria-labelledby=title_id.clone()
+                aria-describedby=details_id.clone()
+                on:submit=submit.clone()
+                on:keydown=move |event| {
+                    if event.key() == "Escape" {
+                        close();
+                    }
+                }
+            >
+                <p id=title_id.clone() class="question">{move || question.get()}</p>
+                <p id=details_id.clone() class="details">{move || details.get()}</p>
+                {required.clone().map(|name| view! {
+                    <label>
+                        <span>"Type " <strong class="mono">{name}</strong> " to confirm"</span>
+                        <input class="confirm-name" node_ref=first_control autocomplete="off" bind:value=typed />
+                    </label>
+                })}
+                <div class="confirm-buttons">
+                    <button type="submit" class="danger confirm-yes" node_ref=confirm_button disabled={
+                        let ready = ready.clone();
+                        move || !ready()
+                    }>{confirm_label.clone()}</button>
+                    <button type="button" class="secondary confirm-cancel" on:click=move |_| close()>"Cancel"</button>
+                </div>
+            </form>
+        </Show>
+    }
+}

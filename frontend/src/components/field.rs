@@ -1,0 +1,92 @@
+//! Labelled inputs with their messages tied to them, and pickers: inputs that suggest the
+//! names the array (or the portal) actually has.
+
+use leptos::prelude::*;
+
+/// A labelled text input, with the message about it (if any) right beneath it.
+#[component]
+pub fn Field(
+    id: &'static str,
+    label: &'static str,
+    #[prop(default = "")] placeholder: &'static str,
+    /// The input's `type`: `password` keeps what is typed out of sight.
+    #[prop(default = "text")]
+    kind: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    /// A `<datalist>` whose options the browser offers as the user types.
+    #[prop(optional)]
+    list: Option<String>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.with(Option::is_some).then(|| error_id.clone())
+    };
+    view! {
+        <label>
+            <span>{label}</span>
+            <input
+                id=id
+                type=kind
+                placeholder=placeholder
+                list=list
+                bind:value=value
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                aria-describedby=described_by
+            />
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! { <span id=error_id.clone() class="field-error" role="alert">{message}</span> }
+                    })
+            }}
+        </label>
+    }
+}
+
+/// A text field that suggests `options` (names fetched from the array or the portal) and
+/// still accepts any name typed, so a picker never hides an object the list missed.
+#[component]
+pub fn Picker(
+    id: &'static str,
+    label: &'static str,
+    #[prop(default = "")] placeholder: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    #[prop(into)] options: Signal<Vec<String>>,
+) -> impl IntoView {
+    let list_id = format!("{id}-options");
+    view! {
+        <Field id label placeholder value error list=list_id.clone() />
+        <datalist id=list_id>
+            {move || {
+                options
+                    .get()
+                    .into_iter()
+                    .map(|name| view! { <option value=name></option> })
+                    .collect_view()
+            }}
+        </datalist>
+    }
+}
+
+/// The names of the array's hosts (`kind` = `host`) or host groups, for a [`Picker`].
+pub fn host_or_group_names(array: Memo<String>, kind: RwSignal<String>) -> Signal<Vec<String>> {
+    let names = LocalResource::new(move || {
+        let (array, kind) = (array.get(), kind.get());
+        async move {
+            if kind == "host" {
+                crate::api::hosts(&array)
+                    .await
+                    .map(|hosts| hosts.into_iter().map(|host| host.name).collect())
+            } else {
+                crate::api::host_groups(&array)
+                    .await
+                    .map(|groups| groups.into_iter().map(|group| group.name).collect())
+            }
+        }
+    });
+    Signal::derive(move || names.get().and_then(Result::ok).unwrap_or_default())
+}

@@ -1,0 +1,148 @@
+//! The frame around every page of one array: its name, a switcher to the same page on another
+//! array, the array's tabs, breadcrumbs, and the document title — all read from the route, so
+//! a page under `/arrays/:array/` draws only what is its own.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+
+use crate::api;
+use crate::components::live::Live;
+
+/// The array the current page is about.
+pub fn use_array() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("array").unwrap_or_default())
+}
+
+/// A route parameter of the current page, such as the volume's name.
+pub fn use_param(name: &'static str) -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get(name).unwrap_or_default())
+}
+
+/// Sets the browser tab's title: `parts · Flashdeck`.
+pub fn set_title(parts: &[&str]) {
+    let mut title: Vec<&str> = parts
+        .iter()
+        .copied()
+        .filter(|part| !part.is_empty())
+        .collect();
+    title.push("Flashdeck");
+    document().set_title(&title.join(" · "));
+}
+
+/// The tabs of an array's pages: path segment and label.
+const SECTIONS: [(&str, &str); 3] = [
+    ("volumes", "Volumes"),
+    ("hosts", "Hosts"),
+    ("protection", "Protection groups"),
+];
+
+/// `/arrays/A/SECTION/OBJECT…` → (section, object), decoded for display.
+fn place(pathname: &str) -> (String, Option<String>) {
+    let mut segments = pathname.trim_matches('/').split('/').skip(2);
+    let section = segments.next().unwrap_or("volumes").to_owned();
+    let object = segments.next().map(decode);
+    (section, object)
+}
+
+fn decode(segment: &str) -> String {
+    web_sys::js_sys::decode_uri_component(segment)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| segment.to_owned())
+}
+
+fn section_label(section: &str) -> &'static str {
+    SECTIONS
+        .iter()
+        .find(|(path, _)| *path == section)
+        .map_or("Volumes", |(_, label)| label)
+}
+
+#[component]
+pub fn ArrayFrame() -> impl IntoView {
+    let array = use_array();
+    let location = use_location();
+    let live = expect_context::<Live>();
+    let here = Memo::new(move |_| place(&location.pathname.get()));
+    let arrays = LocalResource::new(move || {
+        live.track();
+        api::arrays()
+    });
+    Effect::new(move |_| {
+        let (section, object) = here.get();
+        let array = array.get();
+        set_title(&[
+            &array,
+            section_label(&section),
+            object.as_deref().unwrap_or_default(),
+        ]);
+    });
+    let navigate = use_navigate();
+    let switch = move |event: leptos::ev::Event| {
+        let target = event_target_value(&event);
+        let (section, _) = here.get_untracked();
+        navigate(
+            &format!("/arrays/{}/{section}", encode(&target)),
+            Default::default(),
+        );
+    };
+    let crumbs = move || {
+        let (section, object) = here.get();
+        object.map(|object| {
+            let home = format!("/arrays/{}", encode(&array.get()));
+            let list = format!("{home}/{section}");
+            view! {
+                <nav class="breadcrumbs" aria-label="Breadcrumb">
+                    <A href="/">"Arrays"</A> " › "
+                    <A href=format!("{home}/volumes")>{array}</A> " › "
+                    <A href=list>{section_label(&section)}</A> " › "
+                    <span aria-current="page" id="breadcrumb-current">{object}</span>
+                </nav>
+            }
+        })
+    };
+    view! {
+        <section class="array-frame" aria-labelledby="array-name">
+            <div class="array-bar">
+                <span class="muted">"Array"</span>
+                <strong id="array-name">{array}</strong>
+                <label class="switcher">
+                    <span>"Switch to"</span>
+                    <select id="array-switcher" on:change=switch prop:value=move || array.get()>
+                        {move || {
+                            let current = array.get();
+                            let names: Vec<String> = match arrays.get() {
+                                Some(Ok(list)) => list.into_iter().map(|summary| summary.name).collect(),
+                                _ => vec![current.clone()],
+                            };
+                            names
+                                .into_iter()
+                                .map(|name| {
+                                    let selected = name == current;
+                                    view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+            </div>
+            <nav class="tabs" aria-label="Array pages">
+                {SECTIONS
+                    .iter()
+                    .map(|(path, label)| {
+                        view! { <A href=move || format!("/arrays/{}/{path}", encode(&array.get()))>{*label}</A> }
+                    })
+                    .collect_view()}
+            </nav>
+            {crumbs}
+        </section>
+        <Outlet />
+    }
+}
+
+fn encode(segment: &str) -> String {
+    String::from(web_sys::js_sys::encode_uri_component(segment))
+}

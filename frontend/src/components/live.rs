@@ -1,0 +1,129 @@
+//! Live data: one clock for the whole app, which refreshes what pages show every
+//! [`REFRESH_EVERY_MS`] (unless paused, or while a form is being edited), on demand, and after
+//! any action; and which makes countdowns and "3 min ago" tick.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use web_sys::js_sys::Date;
+
+const REFRESH_EVERY_MS: f64 = 30_000.0;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Live {
+    generation: RwSignal<u64>,
+    updated_ms: RwSignal<f64>,
+    now_ms: RwSignal<f64>,
+    paused: RwSignal<bool>,
+    editing: RwSignal<bool>,
+}
+
+impl Live {
+    /// Starts the clock and puts it in context; call once, inside the router.
+    pub fn provide() -> Self {
+        let now = Date::now();
+        let live = Self {
+            generation: RwSignal::new(0),
+            updated_ms: RwSignal::new(now),
+            now_ms: RwSignal::new(now),
+            paused: RwSignal::new(false),
+            editing: RwSignal::new(false),
+        };
+        set_interval(move || live.tick(), Duration::from_secs(1));
+        // Typing into a form holds the timer back, so a refresh never rebuilds a form mid-edit;
+        // sending it or leaving the page lets the timer go again.
+        let editing = live.editing;
+        let input = window_event_listener(leptos::ev::input, move |event| {
+            if in_form(&event) {
+                editing.set(true);
+            }
+        });
+        let submit = window_event_listener(leptos::ev::submit, move |_| editing.set(false));
+        let location = use_location();
+        Effect::new(move |_| {
+            location.pathname.track();
+            editing.set(false);
+        });
+        on_cleanup(move || {
+            input.remove();
+            submit.remove();
+        });
+        provide_context(live);
+        live
+    }
+
+    fn tick(&self) {
+        let now = Date::now();
+        self.now_ms.set(now);
+        let due = now - self.updated_ms.get_untracked() >= REFRESH_EVERY_MS;
+        if due && !self.paused.get_untracked() && !self.editing.get_untracked() {
+            self.changed();
+        }
+    }
+
+    /// Makes every resource that called [`Live::track`] fetch again.
+    pub fn changed(&self) {
+        self.updated_ms.set(Date::now());
+        self.generation.update(|generation| *generation += 1);
+    }
+
+    /// Called inside a resource's fetcher, so that it fetches again on every refresh.
+    pub fn track(&self) {
+        self.generation.track();
+    }
+
+    /// Now, as of the last second's tick: reactive, for countdowns and relative times.
+    pub fn now_ms(&self) -> f64 {
+        self.now_ms.get()
+    }
+}
+
+fn in_form(event: &web_sys::Event) -> bool {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|element| element.closest("form").ok().flatten())
+        .is_some()
+}
+
+/// "Updated 12 s ago", Refresh, and Pause: on every page, in the header.
+#[component]
+pub fn LiveBar() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let ago = move || {
+        let seconds = ((live.now_ms() - live.updated_ms.get()) / 1000.0).max(0.0) as u64;
+        format!(
+            "Updated {}",
+            crate::components::time::relative_seconds(seconds)
+        )
+    };
+    let state = move || {
+        if live.paused.get() {
+            "Auto-refresh paused"
+        } else if live.editing.get() {
+            "Auto-refresh waits while you edit"
+        } else {
+            "Refreshes every 30 s"
+        }
+    };
+    view! {
+        <div class="live" id="live">
+            <span id="updated-ago" class="muted" title=state>{ago}</span>
+            <button class="secondary small" id="refresh" on:click=move |_| {
+                live.editing.set(false);
+                live.changed();
+            }>"Refresh"</button>
+            <label class="check small">
+                <input
+                    type="checkbox"
+                    id="pause-refresh"
+                    prop:checked=move || live.paused.get()
+                    on:change=move |event| live.paused.set(event_target_checked(&event))
+                />
+                "Pause"
+            </label>
+        </div>
+    }
+}

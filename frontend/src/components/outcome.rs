@@ -1,0 +1,217 @@
+//! The action pattern: one [`Task`] per button or form, which refuses a second start while the
+//! first runs, and one [`OutcomeLine`] that says what is running, what it did, or why it
+//! failed — with a Recover button when what it did was destroy something.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::RecycleAction;
+
+use crate::api::{self, Failure};
+use crate::app::Session;
+use crate::components::live::Live;
+
+/// The outcome of the last action of a form: running, done, or the reason it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Idle,
+    Running(String),
+    Done(String),
+    /// Done, and undoable until the array eradicates it: the line offers Recover.
+    Destroyed(String, RecycleAction),
+    Failed(String),
+}
+
+impl Outcome {
+    pub fn is_running(&self) -> bool {
+        matches!(self, Outcome::Running(_))
+    }
+
+    fn state(&self) -> &'static str {
+        match self {
+            Outcome::Idle => "idle",
+            Outcome::Running(_) => "running",
+            Outcome::Done(_) | Outcome::Destroyed(..) => "done",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+}
+
+/// One action's lifecycle. [`Task::start`] is synchronous up to the spawn, so a double click
+/// (or a second Enter) finds the task running and starts nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Task {
+    pub outcome: RwSignal<Outcome>,
+}
+
+impl Task {
+    pub fn new() -> Self {
+        Self {
+            outcome: RwSignal::new(Outcome::Idle),
+        }
+    }
+
+    /// Reactive: for `disabled=` and progress labels.
+    pub fn running(&self) -> bool {
+        self.outcome.with(Outcome::is_running)
+    }
+
+    /// Runs `work` unless this task is already running; its result becomes the outcome.
+    pub fn start<F>(&self, running: impl Into<String>, work: F)
+    where
+        F: Future<Output = Outcome> + 'static,
+    {
+        if self.outcome.with_untracked(Outcome::is_running) {
+            return;
+        }
+        let outcome = self.outcome;
+        outcome.set(Outcome::Running(running.into()));
+        spawn_local(async move {
+            let result = work.await;
+            outcome.set(result);
+        });
+    }
+}
+
+impl Default for Task {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A form's submit button, disabled and marked busy while its action runs.
+#[component]
+pub fn SubmitButton(
+    id: &'static str,
+    label: &'static str,
+    outcome: RwSignal<Outcome>,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    let running = move || outcome.with(Outcome::is_running);
+    view! {
+        <button id=id class=class type="submit" disabled=running aria-busy=move || running().to_string()>
+            {label}
+        </button>
+    }
+}
+
+/// A persistent live region, so screen readers announce each new outcome; it takes the focus
+/// when an action ends, so a keyboard user lands on the result.
+#[component]
+pub fn OutcomeLine(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let session = expect_context::<Session>();
+    let line = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |previous: Option<bool>| {
+        let running = outcome.with(Outcome::is_running);
+        let finished = previous == Some(true) && !running;
+        if finished && let Some(element) = line.get() {
+            let _ = element.focus();
+        }
+        running
+    });
+    let task = Task { outcome };
+    let recover = move |action: RecycleAction| {
+        task.start(
+            format!("Recovering {}…", action.name),
+            recovery(session, live, action),
+        )
+    };
+    view! {
+        <div
+            id=id
+            node_ref=line
+            tabindex="-1"
+            class=move || format!("outcome {}", outcome.with(Outcome::state))
+            data-state=move || outcome.with(Outcome::state)
+            role="status"
+            aria-live=move || if matches!(outcome.get(), Outcome::Failed(_)) { "assertive" } else { "polite" }
+        >
+            {move || match outcome.get() {
+                Outcome::Idle => ().into_any(),
+                Outcome::Running(text) | Outcome::Done(text) | Outcome::Failed(text) => {
+                    text.into_any()
+                }
+                Outcome::Destroyed(text, action) => {
+                    let allowed = session.allows(shared::api::Role::Operator);
+                    view! {
+                        {text} " "
+                        {allowed.then(|| view! {
+                            <button class="link recover-now" on:click=move |_| recover(action.clone())>
+                                "Recover"
+                            </button>
+                        })}
+                    }
+                    .into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// Recovers what an action destroyed, and refreshes what the page shows.
+async fn recovery(session: Session, live: Live, action: RecycleAction) -> Outcome {
+    match api::recover(&action).await {
+        Ok(()) => {
+            live.changed();
+            Outcome::Done(format!("Recovered {} on {}.", action.name, action.array))
+        }
+        Err(failure) => failure_outcome(session, &failure, &[]),
+    }
+}
+
+/// Recover, beside one item of a list of results; it then says how that went.
+#[component]
+pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let session = expect_context::<Session>();
+    let task = Task::new();
+    let allowed = session.allows(shared::api::Role::Operator);
+    let name = action.name.clone();
+    view! {
+        {move || match task.outcome.get() {
+            Outcome::Idle if allowed => {
+                let action = action.clone();
+                view! {
+                    <button class="link recover-now" aria-label=format!("Recover {name}") on:click=move |_| {
+                        task.start(format!("Recovering {}…", action.name), recovery(session, live, action.clone()));
+                    }>"Recover"</button>
+                }
+                .into_any()
+            }
+            Outcome::Idle => ().into_any(),
+            Outcome::Failed(text) => view! { <span class="error">{text}</span> }.into_any(),
+            Outcome::Running(text) | Outcome::Done(text) | Outcome::Destroyed(text, _) => {
+                view! { <span class="recovered">{text}</span> }.into_any()
+            }
+        }}
+    }
+}
+
+/// Routes a failure's message to the field it names (via `fields`), or to `form` otherwise.
+pub fn show_failure(
+    session: Session,
+    failure: &Failure,
+    fields: &[(&str, RwSignal<Option<String>>)],
+    form: RwSignal<Outcome>,
+) {
+    form.set(failure_outcome(session, failure, fields));
+}
+
+/// The outcome a failure leaves: the form's line stays quiet when a field shows the message.
+pub fn failure_outcome(
+    session: Session,
+    failure: &Failure,
+    fields: &[(&str, RwSignal<Option<String>>)],
+) -> Outcome {
+    session.notice(failure);
+    let field = failure.error.field.as_deref();
+    match fields.iter().find(|(name, _)| Some(*name) == field) {
+        Some((_, signal)) => {
+            signal.set(Some(failure.error.message.clone()));
+            Outcome::Idle
+        }
+        None => Outcome::Failed(failure.error.message.clone()),
+    }
+}

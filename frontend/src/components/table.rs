@@ -1,0 +1,261 @@
+//! What every list shares: its state (search, sort, page, filters) kept in the URL query so
+//! that links and Back keep it, a debounced search box, sortable headers, a pager, and the
+//! loading marker and empty state. Lists the array pages itself pass the state on in their
+//! query; lists fetched whole are found, sorted and paged here by [`arrange`].
+
+use std::cmp::Ordering;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use web_sys::js_sys::encode_uri_component;
+
+/// Rows per page.
+pub const PAGE_SIZE: u32 = 50;
+/// How long typing must pause before a search runs.
+const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// The router's navigation, kept for the life of the page that uses it.
+type Navigate = StoredValue<Box<dyn Fn(&str, NavigateOptions)>, LocalStorage>;
+
+/// A list's state in the URL: `?search=db&sort=-provisioned&offset=50&destroyed=true`.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlState {
+    query: Memo<leptos_router::params::ParamsMap>,
+    pathname: Memo<String>,
+    navigate: Navigate,
+    default_sort: &'static str,
+}
+
+impl UrlState {
+    pub fn new(default_sort: &'static str) -> Self {
+        let location = use_location();
+        let navigate = use_navigate();
+        Self {
+            query: use_query_map(),
+            pathname: location.pathname,
+            navigate: StoredValue::new_local(Box::new(navigate)),
+            default_sort,
+        }
+    }
+
+    /// A query value, or `""`; reactive.
+    pub fn text(&self, key: &str) -> String {
+        self.query.with(|query| query.get(key)).unwrap_or_default()
+    }
+
+    pub fn search(&self) -> String {
+        self.text("search")
+    }
+
+    pub fn sort(&self) -> String {
+        Some(self.text("sort"))
+            .filter(|sort| !sort.is_empty())
+            .unwrap_or_else(|| self.default_sort.to_owned())
+    }
+
+    pub fn offset(&self) -> u32 {
+        self.text("offset").parse().unwrap_or(0)
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.text(key) == "true"
+    }
+
+    /// Changes some keys (`None` or `""` removes one). Every change but typing adds a
+    /// history entry, so Back walks through sorts and pages.
+    pub fn set(&self, changes: &[(&str, Option<String>)], replace: bool) {
+        let current = self.query.get_untracked();
+        let mut pairs: Vec<(String, String)> = current
+            .latest_values()
+            .filter(|(key, _)| !changes.iter().any(|(changed, _)| changed == key))
+            .map(|(key, value)| (key.to_string(), value.to_owned()))
+            .collect();
+        for (key, value) in changes {
+            if let Some(value) = value.as_ref().filter(|value| !value.is_empty()) {
+                pairs.push(((*key).to_owned(), value.clone()));
+            }
+        }
+        pairs.sort();
+        let query = pairs
+            .iter()
+            .map(|(key, value)| {
+                format!(
+                    "{}={}",
+                    encode_uri_component(key),
+                    encode_uri_component(value)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let path = self.pathname.get_untracked();
+        let url = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        self.navigate.with_value(|navigate| {
+            navigate(
+                &url,
+                NavigateOptions {
+                    replace,
+                    scroll: false,
+                    ..NavigateOptions::default()
+                },
+            );
+        });
+    }
+
+    /// A new filter or search starts again from the first page.
+    pub fn set_from_start(&self, key: &str, value: Option<String>, replace: bool) {
+        self.set(&[(key, value), ("offset", None)], replace);
+    }
+}
+
+/// A search box that updates the URL once typing pauses.
+#[component]
+pub fn SearchBox(
+    id: &'static str,
+    label: &'static str,
+    state: UrlState,
+    #[prop(default = "part of a name")] placeholder: &'static str,
+) -> impl IntoView {
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    let on_input = move |event: leptos::ev::Event| {
+        let text = event_target_value(&event);
+        pending.update_value(|handle| {
+            if let Some(handle) = handle.take() {
+                handle.clear();
+            }
+        });
+        let handle = set_timeout_with_handle(
+            move || state.set_from_start("search", Some(text.trim().to_owned()), true),
+            SEARCH_DEBOUNCE,
+        )
+        .ok();
+        pending.set_value(handle);
+    };
+    view! {
+        <label>
+            <span>{label}</span>
+            <input id=id type="search" placeholder=placeholder prop:value=move || state.search() on:input=on_input />
+        </label>
+    }
+}
+
+/// A column header that sorts by `key`, flipping the direction when already sorted by it.
+#[component]
+pub fn SortHeader(key: &'static str, label: &'static str, state: UrlState) -> impl IntoView {
+    let direction = move || {
+        let sort = state.sort();
+        if sort == key {
+            "ascending"
+        } else if sort.strip_prefix('-') == Some(key) {
+            "descending"
+        } else {
+            "none"
+        }
+    };
+    let marker = move || match direction() {
+        "ascending" => " ▲",
+        "descending" => " ▼",
+        _ => "",
+    };
+    let toggle = move |_| {
+        let next = if state.sort() == key {
+            format!("-{key}")
+        } else {
+            key.to_owned()
+        };
+        state.set(&[("sort", Some(next)), ("offset", None)], false);
+    };
+    view! {
+        <th aria-sort=direction>
+            <button class="sort" data-sort=key on:click=toggle>{label}{marker}</button>
+        </th>
+    }
+}
+
+/// Previous and next page, and where this page sits.
+#[component]
+pub fn Pager(total: u64, shown: usize, state: UrlState) -> impl IntoView {
+    let offset = state.offset();
+    let first = if shown == 0 { 0 } else { u64::from(offset) + 1 };
+    let last = u64::from(offset) + shown as u64;
+    let has_next = last < total;
+    let go = move |to: u32| {
+        state.set(&[("offset", (to > 0).then(|| to.to_string()))], false);
+    };
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <button
+                id="page-prev"
+                class="secondary"
+                disabled=offset == 0
+                on:click=move |_| go(offset.saturating_sub(PAGE_SIZE))
+            >
+                "← Previous"
+            </button>
+            <span id="page-info">{format!("{first}–{last} of {total}")}</span>
+            <button id="page-next" class="secondary" disabled=!has_next on:click=move |_| go(offset + PAGE_SIZE)>
+                "Next →"
+            </button>
+        </nav>
+    }
+}
+
+/// Shown while a list's next answer is on its way, over the rows it replaces.
+#[component]
+pub fn LoadingMarker(pending: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <p class="muted loading" role="status" aria-live="polite" id="list-loading">
+            {move || pending.get().then_some("Loading…")}
+        </p>
+    }
+}
+
+/// One column of a list fetched whole: how its rows are found by search and ordered.
+pub struct Column<T> {
+    pub key: &'static str,
+    pub order: fn(&T, &T) -> Ordering,
+}
+
+/// Search, sort and paging, applied here to a list the array returns whole (hosts, host
+/// groups, protection groups): `search` matches against `name`.
+pub fn arrange<T>(
+    mut rows: Vec<T>,
+    state: &UrlState,
+    name: fn(&T) -> &str,
+    columns: &[Column<T>],
+) -> (u64, Vec<T>) {
+    let search = state.search().to_lowercase();
+    if !search.is_empty() {
+        rows.retain(|row| name(row).to_lowercase().contains(&search));
+    }
+    let sort = state.sort();
+    let (key, descending) = match sort.strip_prefix('-') {
+        Some(key) => (key, true),
+        None => (sort.as_str(), false),
+    };
+    if let Some(column) = columns.iter().find(|column| column.key == key) {
+        rows.sort_by(|a, b| {
+            let order = (column.order)(a, b);
+            if descending { order.reverse() } else { order }
+        });
+    }
+    let total = rows.len() as u64;
+    let offset = state.offset() as usize;
+    let page = rows
+        .into_iter()
+        .skip(offset)
+        .take(PAGE_SIZE as usize)
+        .collect();
+    (total, page)
+}
+
+/// What an empty list says, so that "nothing here" never looks like "still loading".
+#[component]
+pub fn EmptyState(id: &'static str, #[prop(into)] text: String) -> impl IntoView {
+    view! { <p class="empty muted" id=id>{text}</p> }
+}

@@ -1,0 +1,53 @@
+//! Times as people read them: the browser's local time with how long ago, UTC on hover; and
+//! countdowns that tick.
+
+use leptos::prelude::*;
+use shared::time::{describe_seconds, format_remaining, format_timestamp_ms};
+use web_sys::js_sys::Date;
+
+use crate::components::live::Live;
+
+/// `12 s ago`.
+pub fn relative_seconds(seconds: u64) -> String {
+    format!("{} ago", describe_seconds(seconds))
+}
+
+/// `2026-11-30 11:05` in the browser's time zone.
+fn local_minute(epoch_ms: i64) -> String {
+    let date = Date::new(&wasm_bindgen::JsValue::from_f64(epoch_ms as f64));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+/// An instant: local time and its age, the exact UTC time on hover and for machines.
+#[component]
+pub fn Timestamp(epoch_ms: i64) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let utc = format_timestamp_ms(epoch_ms);
+    let age = move || {
+        let seconds = ((live.now_ms() - epoch_ms as f64) / 1000.0).max(0.0) as u64;
+        relative_seconds(seconds)
+    };
+    view! {
+        <time datetime=utc.replace(" UTC", "Z").replacen(' ', "T", 1) title=utc.clone()>
+            {local_minute(epoch_ms)} " (" {age} ")"
+        </time>
+    }
+}
+
+/// Time left before an array eradicates something, counting down from what the array said
+/// at `fetched_ms`.
+#[component]
+pub fn Countdown(remaining_ms: i64, fetched_ms: f64) -> impl IntoView {
+    let live = expect_context::<Live>();
+    move || {
+        let elapsed = (live.now_ms() - fetched_ms).max(0.0) as i64;
+        format_remaining(remaining_ms - elapsed)
+    }
+}
