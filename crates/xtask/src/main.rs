@@ -173,6 +173,7 @@ fn test() -> Result<(), String> {
     let root = root();
     let tools = Tools::ensure_wasm(&root)?;
     tools::ensure_browser()?;
+    let axe = tools::ensure_axe()?;
     let postgres = postgres::ensure()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     // The frontend is only ever built for the browser, so it is linted for wasm32 only.
@@ -201,8 +202,11 @@ fn test() -> Result<(), String> {
     // Built on its own, so that a native-only dependency reaching `shared` fails here even
     // when the rest of the workspace would mask it through feature unification.
     build_frontend(&tools)?;
-    let mut totals =
-        tools::run_tests(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
+    let mut totals = tools::run_tests(
+        cargo()
+            .args(["test", "--workspace", "--exclude", "frontend"])
+            .env("FLASHDECK_AXE_JS", &axe),
+    )?;
     // The backend's tests once more, on PostgreSQL, each in a schema of its own.
     let on_postgres = tools::run_tests(
         cargo()

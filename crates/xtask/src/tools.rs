@@ -10,6 +10,8 @@ use std::process::{Command, Stdio};
 const TRUNK_VERSION: &str = "0.21.14";
 /// Debian's binaryen (108) silently breaks current wasm-bindgen output; this one works.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// The accessibility checker the browser tests run on every page.
+const AXE_CORE_VERSION: &str = "4.14.1";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -177,6 +179,21 @@ impl Tools {
     }
 }
 
+/// axe-core from npm, which the browser tests load into each page they check: the path of
+/// its `axe.min.js`.
+pub fn ensure_axe() -> Result<PathBuf, String> {
+    let dir = cache_dir().join(format!("axe-core-{AXE_CORE_VERSION}"));
+    let script = dir.join("node_modules/axe-core/axe.min.js");
+    if !script.is_file() {
+        ensure_npm()?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(format!("axe-core@{AXE_CORE_VERSION}")))?;
+    }
+    Ok(script)
+}
+
 /// Debian's Chromium and its driver for the browser tests: installed when missing if we are
 /// root, otherwise named in the error.
 pub fn ensure_browser() -> Result<(), String> {
@@ -229,7 +246,8 @@ fn ensure_npm() -> Result<(), String> {
     }
     if !is_root() {
         return Err(
-            "binaryen (wasm-opt) is installed from npm: install Node.js and npm".to_owned(),
+            "binaryen (wasm-opt) and axe-core are installed from npm: install Node.js and npm"
+                .to_owned(),
         );
     }
     apt_install(&["nodejs", "npm"])

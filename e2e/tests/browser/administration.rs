@@ -21,7 +21,7 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
     session.fill("#user-name", "alice").await;
     session.fill("#user-password", "short").await;
     session.choose("#user-role", "operator").await;
-    session.fill("#user-arrays", DR).await;
+    session.click(&format!("#user-arrays-{DR}")).await;
     session.click("#user-create").await;
     session
         .text_containing("#user-password-error", "at least 8 characters")
@@ -87,16 +87,36 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
         csv.starts_with("/api/audit.csv?") && csv.contains("user=alice"),
         "{csv}"
     );
-    session.fill("#audit-since", "tomorrow").await;
+    // A date-time picker in local time: nothing has happened since far in the future.
+    session.paste("#audit-since", "2099-01-01T00:00").await;
     session.click("#audit-search").await;
+    session.gone("#audit tbody tr").await;
+
+    // Her scope and array username change after creation too.
+    session.click("#users-link").await;
+    let alice = "#users tr[data-user='alice']";
+    session.click(&format!("{alice} .edit-scope")).await;
+    session.click("#scope-alice-fa-prod-01").await;
     session
-        .text_containing("#audit-since-error", "such as 2026-11-23 14:30")
+        .fill(&format!("{alice} .scope-array-username"), "alice-array")
+        .await;
+    session.click(&format!("{alice} .save-scope")).await;
+    session
+        .text_containing(
+            "#users-outcome",
+            "alice's arrays and array username are saved",
+        )
+        .await;
+    session
+        .text_containing(&format!("{alice} .arrays"), "fa-dr-01, fa-prod-01")
+        .await;
+    session
+        .text_containing(&format!("{alice} .array-username"), "alice-array")
         .await;
 
-    session.click("#users-link").await;
-    session
-        .click("#users tr[data-user='alice'] button.toggle")
-        .await;
+    // Disabling is irreversible for her sessions: the name is typed.
+    session.click(&format!("{alice} button.toggle")).await;
+    session.confirm_typing("alice").await;
     session
         .text_containing("#users-outcome", "alice is disabled and signed out")
         .await;
@@ -185,6 +205,7 @@ async fn an_admin_registers_an_array_after_testing_the_connection() {
     session
         .click(&format!("tr[data-array='{LAB}'] .remove-array"))
         .await;
+    session.confirm_typing(LAB).await;
     session.gone(&format!("tr[data-array='{LAB}']")).await;
     assert_eq!(
         session

@@ -69,8 +69,23 @@ async fn the_rest_1x_quick_start_runs_in_the_browser() {
     session
         .click("#volume-connections tr[data-target='host1'] .disconnect")
         .await;
+    session
+        .text_containing(
+            ".confirm-dialog .question",
+            "Disconnect vol1 from host host1?",
+        )
+        .await;
+    session.confirm().await;
     session.element("#no-connections").await;
     session.click("#destroy-volume").await;
+    session
+        .text_containing(".confirm-dialog .details", "No host sees it.")
+        .await;
+    session.confirm().await;
+    session
+        .text_containing("#destroy-outcome", "Destroyed vol1 on fa-prod-01")
+        .await;
+    session.click("nav.tabs a[href$='/volumes']").await;
     session.element("#create-volume").await;
 
     // Pending eradication, with the time left; then recovered.
@@ -102,33 +117,20 @@ async fn the_rest_1x_quick_start_runs_in_the_browser() {
         .text_containing("#volume-title", "vol1-renamed")
         .await;
     session.click("#destroy-volume").await;
-    session.element("#create-volume").await;
+    session.confirm().await;
+    session
+        .text_containing("#destroy-outcome", "Destroyed vol1-renamed")
+        .await;
+    session.click("nav.tabs a[href$='/volumes']").await;
     session.click("#show-destroyed").await;
     session
         .click("#destroyed-volumes tr[data-volume='vol1-renamed'] .eradicate")
         .await;
-    session
-        .fill(
-            "#destroyed-volumes tr[data-volume='vol1-renamed'] .confirm-name",
-            "vol1",
-        )
-        .await;
-    session
-        .click("#destroyed-volumes tr[data-volume='vol1-renamed'] .confirm-eradicate")
-        .await;
-    session
-        .text_containing("#destroyed-outcome", "Type vol1-renamed exactly")
-        .await;
+    // Irreversible: the button waits for the exact name.
+    session.fill(".confirm-dialog .confirm-name", "vol1").await;
+    assert!(session.is_disabled(".confirm-dialog .confirm-yes").await);
     assert!(volume_on_array(&session, "vol1-renamed").await.is_some());
-    session
-        .fill(
-            "#destroyed-volumes tr[data-volume='vol1-renamed'] .confirm-name",
-            "vol1-renamed",
-        )
-        .await;
-    session
-        .click("#destroyed-volumes tr[data-volume='vol1-renamed'] .confirm-eradicate")
-        .await;
+    session.confirm_typing("vol1-renamed").await;
     session
         .text_containing("#destroyed-outcome", "Eradicated vol1-renamed.")
         .await;
@@ -236,12 +238,16 @@ async fn resize_needs_a_truncate_confirmation_and_a_connected_volume_offers_to_d
     session.text_containing("#fact-bandwidth", "500 M/s").await;
 
     session.click("#destroy-volume").await;
+    session.confirm().await;
     session
         .text_containing("#destroy-outcome", "connection")
         .await;
     session.screenshot("destroy-refused").await;
     session.click("#destroy-disconnect").await;
-    session.element("#create-volume").await;
+    session.confirm().await;
+    session
+        .text_containing("#destroy-outcome", "Destroyed sql-fin-log")
+        .await;
     let volume = volume_on_array(&session, "sql-fin-log")
         .await
         .expect("volume");
@@ -287,16 +293,19 @@ async fn hosts_take_ports_in_any_spelling_and_groups_refuse_what_arrays_refuse()
     session
         .click("tr[data-group='e2e-group'] .delete-group")
         .await;
+    session.confirm_typing("e2e-group").await;
     session.text_containing("#groups-outcome", "hosts").await;
     session
         .click("tr[data-group='e2e-group'] .remove-member")
         .await;
+    session.confirm().await;
     session
         .gone("tr[data-group='e2e-group'] .member[data-member='e2e-host']")
         .await;
     session
         .click("tr[data-group='e2e-group'] .delete-group")
         .await;
+    session.confirm_typing("e2e-group").await;
     session.gone("tr[data-group='e2e-group']").await;
 
     session
@@ -313,6 +322,7 @@ async fn hosts_take_ports_in_any_spelling_and_groups_refuse_what_arrays_refuse()
     session
         .click("#host-ports li[data-port='21000024FF4CC5AA'] .remove-port")
         .await;
+    session.confirm().await;
     session
         .gone("#host-ports li[data-port='21000024FF4CC5AA']")
         .await;
@@ -320,6 +330,7 @@ async fn hosts_take_ports_in_any_spelling_and_groups_refuse_what_arrays_refuse()
     // A host that still sees volumes cannot be deleted; the array says why.
     session.open(&format!("/arrays/{ARRAY}/hosts/sql-01")).await;
     session.click("#delete-host").await;
+    session.confirm_typing("sql-01").await;
     session
         .text_containing("#delete-host-outcome", "connection")
         .await;
@@ -362,6 +373,13 @@ async fn bulk_actions_list_each_volumes_outcome() {
 
     session.click("#bulk-destroy").await;
     session
+        .text_containing(
+            ".confirm-dialog .question",
+            "Destroy 3 volumes on fa-prod-01?",
+        )
+        .await;
+    session.confirm().await;
+    session
         .text_containing("#bulk-results li[data-volume='esx-boot-01']", "connection")
         .await;
     session
@@ -371,6 +389,9 @@ async fn bulk_actions_list_each_volumes_outcome() {
         .text_containing("#bulk-results li[data-volume='k8s-pv-0001']", "destroyed")
         .await;
     session.screenshot("bulk-destroy").await;
+    // Only the one the array refused stays selected.
+    session.text_containing("#bulk-count", "1 volume").await;
+    session.click("#bulk-clear").await;
 
     session.open(&format!("/arrays/{ARRAY}/volumes")).await;
     for volume in ["k8s-pv-0002", "esx-boot-02"] {

@@ -69,6 +69,18 @@ impl Drop for ChromeDriver {
     }
 }
 
+/// axe-core's script, which `cargo xtask test` installs from npm and names in
+/// `FLASHDECK_AXE_JS`.
+fn axe_script() -> &'static str {
+    static SCRIPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        let path = std::env::var("FLASHDECK_AXE_JS").unwrap_or_else(|_| {
+            panic!("FLASHDECK_AXE_JS names no axe-core script: run `cargo xtask test`, which installs axe-core and sets it")
+        });
+        std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"))
+    })
+}
+
 /// The array itself, over its REST API, as its administrator: what really happened there.
 pub fn array_client(array: &RunningSimulator) -> ArrayClient {
     ArrayClient::new(ClientConfig::new(
@@ -249,6 +261,109 @@ impl Session {
             )
             .await
             .expect("option chosen");
+    }
+
+    /// Whether the focused element matches `css`.
+    async fn focused_is(&self, css: &str) -> bool {
+        self.driver
+            .execute(
+                "return !!document.activeElement && document.activeElement.matches(arguments[0]);",
+                vec![serde_json::Value::String(css.to_owned())],
+            )
+            .await
+            .map(|found| found.json() == &serde_json::Value::Bool(true))
+            .unwrap_or(false)
+    }
+
+    /// Presses Tab, as a keyboard user does, until the element matching `css` has the focus.
+    pub async fn tab_to(&self, css: &str) {
+        self.element(css).await;
+        for _ in 0..300 {
+            if self.focused_is(css).await {
+                return;
+            }
+            self.type_keys(Key::Tab).await;
+        }
+        panic!("{css} was never reached with Tab");
+    }
+
+    /// Types into whatever has the focus.
+    pub async fn type_keys(&self, keys: impl Into<TypingData>) {
+        self.driver
+            .action_chain()
+            .send_keys(keys)
+            .perform()
+            .await
+            .expect("keys typed");
+    }
+
+    /// Waits until the element matching `css` has the focus.
+    pub async fn assert_focused(&self, css: &str) {
+        let started = Instant::now();
+        while !self.focused_is(css).await {
+            assert!(
+                started.elapsed() < PAGE_TIMEOUT,
+                "{css} never took the focus"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Answers yes to the open confirmation (there is only ever one).
+    pub async fn confirm(&self) {
+        self.click(".confirm-dialog .confirm-yes").await;
+        self.gone(".confirm-dialog").await;
+    }
+
+    /// Types `name` where an irreversible action asks for it, then answers yes.
+    pub async fn confirm_typing(&self, name: &str) {
+        self.fill(".confirm-dialog .confirm-name", name).await;
+        self.confirm().await;
+    }
+
+    /// Whether the element is disabled right now.
+    pub async fn is_disabled(&self, css: &str) -> bool {
+        self.element(css)
+            .await
+            .attr("disabled")
+            .await
+            .expect("attribute read")
+            .is_some()
+    }
+
+    /// Runs axe-core on the page as it is and fails on any serious or critical violation.
+    pub async fn assert_accessible(&self, page: &str) {
+        let violations = self.serious_violations().await;
+        if !violations.is_empty() {
+            self.screenshot(&format!("axe-{page}")).await;
+        }
+        assert!(
+            violations.is_empty(),
+            "{page}: axe found serious or critical violations: {}",
+            serde_json::to_string_pretty(&violations).unwrap_or_default()
+        );
+    }
+
+    /// What axe-core finds serious or critical on the page as it is: rule, help, where.
+    pub async fn serious_violations(&self) -> Vec<serde_json::Value> {
+        let script = axe_script();
+        self.driver
+            .execute(&format!("if (!window.axe) {{ {script} }}"), Vec::new())
+            .await
+            .expect("axe loads");
+        let found = self
+            .driver
+            .execute(
+                r#"return axe.run(document, {resultTypes: ['violations']}).then(result =>
+                     result.violations
+                       .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                       .map(v => ({rule: v.id, impact: v.impact, help: v.help,
+                                   where: v.nodes.slice(0, 5).map(n => n.target.join(' '))})));"#,
+                Vec::new(),
+            )
+            .await
+            .expect("axe runs");
+        found.json().as_array().cloned().unwrap_or_default()
     }
 
     /// Waits until nothing matches `css`.

@@ -44,7 +44,15 @@ async fn an_admin_creates_a_volume_on_an_api_client_array() {
     let row = session
         .text_containing("tr[data-volume='oracle-prod-data01']", "2 T")
         .await;
-    assert!(row.contains("UTC"), "created time missing: {row}");
+    assert!(row.contains(" ago)"), "created time missing: {row}");
+    let utc = session
+        .element("tr[data-volume='oracle-prod-data01'] .created time")
+        .await
+        .attr("title")
+        .await
+        .expect("title")
+        .unwrap_or_default();
+    assert!(utc.ends_with("UTC"), "UTC on hover: {utc:?}");
     let serial = session
         .element("tr[data-volume='oracle-prod-data01'] .serial")
         .await

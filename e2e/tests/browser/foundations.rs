@@ -1,0 +1,375 @@
+//! Issue 17: the frontend's foundations — the array always in view, list state in the URL,
+//! Recover from an outcome, live data, pickers, accessibility checked by axe-core on every
+//! page, and a workflow done with the keyboard alone.
+
+use shared::size::GIB;
+use thirtyfour::Key;
+
+use crate::support::{Session, array_client, volume_on};
+
+const PROD: &str = "fa-prod-01";
+const DR: &str = "fa-dr-01";
+
+#[tokio::test]
+async fn every_array_page_names_its_array_and_switches_to_the_same_page_elsewhere() {
+    let session = Session::start().await;
+    session.open(&format!("/arrays/{PROD}/volumes")).await;
+    session.sign_in_as_demo_admin().await;
+    for (path, section) in [
+        ("volumes", "Volumes"),
+        ("volumes/sql-fin-db", "Volumes"),
+        ("hosts", "Hosts"),
+        ("hosts/esx-01", "Hosts"),
+        ("protection", "Protection groups"),
+        ("protection/pg-oracle", "Protection groups"),
+    ] {
+        session.open(&format!("/arrays/{PROD}/{path}")).await;
+        session.text_containing("#array-name", PROD).await;
+        let title = session.driver.title().await.expect("title");
+        assert!(
+            title.starts_with(&format!("{PROD} · {section}")) && title.ends_with("· Flashdeck"),
+            "{path}: title {title:?}"
+        );
+        if let Some((_, object)) = path.split_once('/') {
+            session.text_containing("#breadcrumb-current", object).await;
+        }
+    }
+
+    session.open(&format!("/arrays/{PROD}/hosts")).await;
+    session
+        .element(&format!("#array-switcher option[value='{DR}']"))
+        .await;
+    session.choose("#array-switcher", DR).await;
+    session.text_containing("#array-name", DR).await;
+    let url = session.driver.current_url().await.expect("url");
+    assert!(
+        url.path().ends_with(&format!("/arrays/{DR}/hosts")),
+        "{url}"
+    );
+    session
+        .text_containing("h1", &format!("Hosts on {DR}"))
+        .await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn back_restores_a_searched_sorted_paged_table() {
+    let session = Session::start().await;
+    let names: Vec<String> = (1..=60).map(|n| format!("back-{n:02}")).collect();
+    array_client(&session.demo().arrays[0])
+        .create_volumes(&names, GIB)
+        .await
+        .expect("volumes made on the array");
+    session.open(&format!("/arrays/{PROD}/volumes")).await;
+    session.sign_in_as_demo_admin().await;
+    session.element("#volumes").await;
+
+    session.fill("#volume-search", "back-").await;
+    session.text_containing("#volume-count", "60 volumes").await;
+    session.click("button[data-sort='name']").await;
+    session
+        .text_containing("#volumes tbody tr:first-child .name", "back-60")
+        .await;
+    session.click("#page-next").await;
+    session.text_containing("#page-info", "51–60 of 60").await;
+    let url = session.driver.current_url().await.expect("url");
+    let query = url.query().unwrap_or_default().to_owned();
+    assert!(
+        query.contains("search=back-")
+            && query.contains("sort=-name")
+            && query.contains("offset=50"),
+        "state in the URL: {query}"
+    );
+
+    session.click("nav.tabs a[href$='/hosts']").await;
+    session.element("#hosts").await;
+    session.driver.back().await.expect("back");
+    session.text_containing("#page-info", "51–60 of 60").await;
+    session
+        .text_containing("#volumes tbody tr:first-child .name", "back-10")
+        .await;
+    let search = session
+        .element("#volume-search")
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert_eq!(search, "back-");
+    let sorted = session
+        .element("#volumes th[aria-sort='descending'] button")
+        .await;
+    assert_eq!(
+        sorted.attr("data-sort").await.expect("attr").as_deref(),
+        Some("name")
+    );
+
+    session.driver.back().await.expect("back");
+    session.text_containing("#page-info", "1–50 of 60").await;
+
+    // The same link, opened fresh, shows the same page.
+    session
+        .open(&format!("/arrays/{PROD}/volumes?{query}"))
+        .await;
+    session.text_containing("#page-info", "51–60 of 60").await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_destroyed_volume_is_recovered_from_its_outcome_line() {
+    let session = Session::start().await;
+    session
+        .open(&format!("/arrays/{PROD}/volumes/scratch-etl"))
+        .await;
+    session.sign_in_as_demo_admin().await;
+    session.click("#destroy-volume").await;
+    session
+        .text_containing(
+            ".confirm-dialog .question",
+            "Destroy scratch-etl on fa-prod-01?",
+        )
+        .await;
+    session
+        .text_containing(".confirm-dialog .details", "24 hours")
+        .await;
+    session.confirm().await;
+    session
+        .text_containing("#destroy-outcome", "Destroyed scratch-etl on fa-prod-01")
+        .await;
+    session.text_containing("#fact-state", "destroyed").await;
+    let array = &session.demo().arrays[0];
+    assert!(
+        volume_on(array, "scratch-etl")
+            .await
+            .expect("volume")
+            .destroyed
+    );
+
+    session.click("#destroy-outcome .recover-now").await;
+    session
+        .text_containing("#destroy-outcome", "Recovered scratch-etl on fa-prod-01.")
+        .await;
+    session.text_containing("#fact-state", "in use").await;
+    assert!(
+        !volume_on(array, "scratch-etl")
+            .await
+            .expect("volume")
+            .destroyed
+    );
+
+    // A bulk destroy's results carry a Recover link per volume.
+    session.open(&format!("/arrays/{PROD}/volumes")).await;
+    session.click("#select-all").await;
+    let rows = session.count("#volumes tbody tr").await;
+    session
+        .text_containing("#bulk-count", &format!("{rows} volumes"))
+        .await;
+    session.click("#bulk-clear").await;
+    session
+        .click("tr[data-volume='scratch-etl'] .select-volume")
+        .await;
+    session.click("#bulk-destroy").await;
+    session.confirm().await;
+    let item = "#bulk-results li[data-volume='scratch-etl']";
+    session.text_containing(item, "destroyed").await;
+    assert!(
+        volume_on(array, "scratch-etl")
+            .await
+            .expect("volume")
+            .destroyed
+    );
+    session.click(&format!("{item} .recover-now")).await;
+    session.text_containing(item, "Recovered scratch-etl").await;
+    assert!(
+        !volume_on(array, "scratch-etl")
+            .await
+            .expect("volume")
+            .destroyed
+    );
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn pages_refresh_on_demand_and_pickers_offer_the_arrays_names() {
+    let session = Session::start().await;
+    session.open(&format!("/arrays/{PROD}/volumes")).await;
+    session.sign_in_as_demo_admin().await;
+    session.element("#volumes").await;
+    session.text_containing("#updated-ago", "Updated").await;
+
+    // A change made on the array behind the portal's back shows after Refresh.
+    array_client(&session.demo().arrays[0])
+        .create_volume("made-elsewhere", GIB)
+        .await
+        .expect("volume");
+    session.click("#refresh").await;
+    session.element("tr[data-volume='made-elsewhere']").await;
+    session.click("#pause-refresh").await;
+    assert!(
+        session
+            .element("#pause-refresh")
+            .await
+            .is_selected()
+            .await
+            .expect("checked")
+    );
+
+    session
+        .open(&format!("/arrays/{PROD}/volumes/made-elsewhere"))
+        .await;
+    session.choose("#connect-kind", "host").await;
+    session
+        .element("#connect-target-options option[value='esx-01']")
+        .await;
+    session.choose("#connect-kind", "host_group").await;
+    session
+        .element("#connect-target-options option[value='esx-cluster']")
+        .await;
+    assert_eq!(
+        session
+            .count("#connect-target-options option[value='esx-01']")
+            .await,
+        0
+    );
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn axe_finds_no_serious_violation_on_any_page_in_either_theme() {
+    let session = Session::start().await;
+    session.open("/").await;
+    session.element("#login-username").await;
+    // The checker can fail: a button without a name is caught.
+    session
+        .driver
+        .execute(
+            "const b = document.createElement('button'); b.id = 'nameless'; document.body.append(b);",
+            Vec::new(),
+        )
+        .await
+        .expect("injected");
+    let found = session.serious_violations().await;
+    assert!(
+        found
+            .iter()
+            .any(|violation| violation["rule"] == "button-name"),
+        "axe missed a nameless button: {found:?}"
+    );
+    session
+        .driver
+        .execute("document.getElementById('nameless').remove();", Vec::new())
+        .await
+        .expect("removed");
+    session.assert_accessible("sign-in").await;
+    session.sign_in_as_demo_admin().await;
+    let pages = [
+        ("arrays", "/".to_owned(), "#arrays"),
+        ("volumes", format!("/arrays/{PROD}/volumes"), "#volumes"),
+        (
+            "destroyed",
+            format!("/arrays/{PROD}/volumes?destroyed=true"),
+            "#volume-count",
+        ),
+        (
+            "volume",
+            format!("/arrays/{PROD}/volumes/sql-fin-db"),
+            "#volume-space",
+        ),
+        ("hosts", format!("/arrays/{PROD}/hosts"), "#host-groups"),
+        (
+            "host",
+            format!("/arrays/{PROD}/hosts/esx-01"),
+            "#host-ports",
+        ),
+        (
+            "protection",
+            format!("/arrays/{PROD}/protection"),
+            "#protection-groups",
+        ),
+        (
+            "protection-group",
+            format!("/arrays/{PROD}/protection/pg-oracle"),
+            "#pg-facts",
+        ),
+        (
+            "recycle-bin",
+            "/recycle-bin".to_owned(),
+            "#recycle-bin, #recycle-empty",
+        ),
+        ("users", "/users".to_owned(), "#users"),
+        ("audit", "/audit".to_owned(), "#audit-filters"),
+    ];
+    for theme in ["light", "dark"] {
+        session.open("/").await;
+        session.choose("#theme-choice", theme).await;
+        for (name, path, ready) in &pages {
+            session.open(path).await;
+            session.element(ready).await;
+            session.assert_accessible(&format!("{name}-{theme}")).await;
+        }
+    }
+    // A confirmation open counts too.
+    session
+        .open(&format!("/arrays/{PROD}/volumes/sql-fin-db"))
+        .await;
+    session.click("#destroy-volume").await;
+    session.element(".confirm-dialog").await;
+    session.assert_accessible("confirmation").await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_volume_is_created_destroyed_and_recovered_with_the_keyboard_alone() {
+    let session = Session::start().await;
+    session.open(&format!("/arrays/{PROD}/volumes")).await;
+    session.sign_in_as_demo_admin().await;
+    session.element("#volumes").await;
+
+    session.tab_to("#volume-name").await;
+    session.type_keys("kb-vol").await;
+    session.tab_to("#volume-size").await;
+    session.type_keys("3G").await;
+    session.type_keys(Key::Enter).await;
+    session
+        .text_containing("#volume-outcome", "Created 1 volume")
+        .await;
+    session.assert_focused("#volume-outcome").await;
+    assert_eq!(
+        volume_on(&session.demo().arrays[0], "kb-vol")
+            .await
+            .expect("made")
+            .provisioned,
+        3 * GIB
+    );
+
+    session.tab_to("tr[data-volume='kb-vol'] .name a").await;
+    session.type_keys(Key::Enter).await;
+    session.text_containing("#volume-title", "kb-vol").await;
+    session.tab_to("#destroy-volume").await;
+    session.type_keys(Key::Enter).await;
+    session.assert_focused(".confirm-dialog .confirm-yes").await;
+    session.type_keys(Key::Enter).await;
+    session
+        .text_containing("#destroy-outcome", "Destroyed kb-vol")
+        .await;
+    session.assert_focused("#destroy-outcome").await;
+    assert!(
+        volume_on(&session.demo().arrays[0], "kb-vol")
+            .await
+            .expect("volume")
+            .destroyed
+    );
+
+    session.tab_to("#destroy-outcome .recover-now").await;
+    session.type_keys(Key::Enter).await;
+    session
+        .text_containing("#destroy-outcome", "Recovered kb-vol")
+        .await;
+    assert!(
+        !volume_on(&session.demo().arrays[0], "kb-vol")
+            .await
+            .expect("volume")
+            .destroyed
+    );
+    session.finish().await;
+}
