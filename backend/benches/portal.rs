@@ -34,7 +34,9 @@ const THINK_TIME: Duration = Duration::from_millis(250);
 /// Latencies are counted after this much browsing, once the start's burst has passed.
 const WARM_UP: Duration = Duration::from_secs(5);
 const RSS_GOAL_MIB: f64 = 150.0;
-const UI_GOAL_BYTES: u64 = 350 * 1000;
+/// The UI's cold load before the frontend's foundations (issue 17) was 317,253 bytes; that work
+/// was to add at most 10 %.
+const UI_GOAL_BYTES: u64 = 349_000;
 
 /// One portal process and what it was started with.
 struct Portal {

@@ -7,9 +7,10 @@ use shared::api::{
     ApiError, ArraySummary, AuditEntry, AuditQuery, CSRF_HEADER, CSRF_HEADER_VALUE,
     ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
     CreateHostRequest, CreateProtectionGroupRequest, CreateUserRequest, CreateVolumeRequest,
-    GroupSnapshotDetail, GroupSnapshotRequest, LoginRequest, MembersRequest, ProtectionGroupDetail,
-    RecycleAction, RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult,
-    SnapshotRequest, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList, VolumeListQuery,
+    GroupSnapshotDetail, GroupSnapshotRequest, HostList, HostListQuery, LoginRequest,
+    MembersRequest, ProtectionGroupDetail, RecycleAction, RecycleBin, RegisterArrayRequest,
+    RestoreRequest, RestoreResult, SnapshotRequest, UserChange, UserInfo, UserSummary,
+    VolumeChange, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
@@ -91,27 +92,63 @@ async fn nothing_back(response: Response) -> ApiResult<()> {
     decode::<()>(response).await
 }
 
-/// `?a=b&c=d` from a serialisable query, empty when it has no fields.
-fn query_string(query: &impl Serialize) -> String {
-    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(query) else {
-        return String::new();
-    };
-    let pairs: Vec<String> = fields
-        .into_iter()
-        .filter_map(|(key, value)| {
-            let text = match value {
-                serde_json::Value::String(text) => text,
-                serde_json::Value::Null => return None,
-                other => other.to_string(),
-            };
-            Some(format!("{key}={}", encode_uri_component(&text)))
-        })
-        .collect();
-    if pairs.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", pairs.join("&"))
+/// `?a=b&c=d`, each value encoded, pairs without a value left out. Written by hand rather than
+/// through `serde_json::Value`, which would add its whole machinery to the bundle.
+#[derive(Default)]
+struct Query(Vec<String>);
+
+impl Query {
+    fn add(mut self, key: &str, value: Option<impl ToString>) -> Self {
+        if let Some(value) = value {
+            self.0.push(format!(
+                "{key}={}",
+                encode_uri_component(&value.to_string())
+            ));
+        }
+        self
     }
+
+    fn finish(self) -> String {
+        if self.0.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", self.0.join("&"))
+        }
+    }
+}
+
+fn volume_query(query: &VolumeListQuery) -> String {
+    Query::default()
+        .add("limit", query.limit)
+        .add("offset", query.offset)
+        .add("sort", query.sort.as_ref())
+        .add("search", query.search.as_ref())
+        .add("destroyed", Some(query.destroyed))
+        .finish()
+}
+
+fn connection_query(
+    volume: Option<&String>,
+    host: Option<&String>,
+    group: Option<&String>,
+) -> Query {
+    Query::default()
+        .add("volume", volume)
+        .add("host", host)
+        .add("host_group", group)
+}
+
+fn audit_query(query: &AuditQuery) -> String {
+    Query::default()
+        .add("user", query.user.as_ref())
+        .add("array", query.array.as_ref())
+        .add("action", query.action.as_ref())
+        .add("outcome", query.outcome.map(|outcome| outcome.as_str()))
+        .add("since_ms", query.since_ms)
+        .add("until_ms", query.until_ms)
+        .add("limit", query.limit)
+        .add("before_id", query.before_id)
+        .finish()
 }
 
 fn with_csrf(request: RequestBuilder) -> RequestBuilder {
@@ -148,7 +185,7 @@ pub async fn volumes(array: &str, query: &VolumeListQuery) -> ApiResult<VolumeLi
     get(&format!(
         "{}{}",
         array_url(array, &["volumes"]),
-        query_string(query)
+        volume_query(query)
     ))
     .await
 }
@@ -269,10 +306,15 @@ pub async fn snapshot_group(
     .await
 }
 
+#[derive(Serialize)]
+struct Destroyed {
+    destroyed: bool,
+}
+
 pub async fn destroy_group_snapshot(array: &str, snapshot: &str) -> ApiResult<()> {
     send_for_nothing(
         Request::patch(&array_url(array, &["protection-group-snapshots", snapshot])),
-        &serde_json::json!({"destroyed": true}),
+        &Destroyed { destroyed: true },
     )
     .await
 }
@@ -289,8 +331,14 @@ pub async fn eradicate(action: &RecycleAction) -> ApiResult<()> {
     send_for_nothing(Request::post("/api/recycle-bin/eradicate"), action).await
 }
 
-pub async fn hosts(array: &str) -> ApiResult<Vec<Host>> {
-    get(&array_url(array, &["hosts"])).await
+pub async fn hosts(array: &str, query: &HostListQuery) -> ApiResult<HostList> {
+    let query = Query::default()
+        .add("limit", query.limit)
+        .add("offset", query.offset)
+        .add("sort", query.sort.as_ref())
+        .add("search", query.search.as_ref())
+        .finish();
+    get(&format!("{}{query}", array_url(array, &["hosts"]))).await
 }
 
 pub async fn host(array: &str, host: &str) -> ApiResult<Host> {
@@ -344,7 +392,12 @@ pub async fn connections(array: &str, query: &ConnectionQuery) -> ApiResult<Vec<
     get(&format!(
         "{}{}",
         array_url(array, &["connections"]),
-        query_string(query)
+        connection_query(
+            query.volume.as_ref(),
+            query.host.as_ref(),
+            query.host_group.as_ref()
+        )
+        .finish()
     ))
     .await
 }
@@ -357,7 +410,13 @@ pub async fn disconnect(array: &str, request: &ConnectionRequest) -> ApiResult<(
     no_content(Request::delete(&format!(
         "{}{}",
         array_url(array, &["connections"]),
-        query_string(request)
+        connection_query(
+            Some(&request.volume),
+            request.host.as_ref(),
+            request.host_group.as_ref()
+        )
+        .add("lun", request.lun)
+        .finish()
     )))
     .await
 }
@@ -394,12 +453,12 @@ pub async fn end_sessions(username: &str) -> ApiResult<()> {
 }
 
 pub async fn audit(query: &AuditQuery) -> ApiResult<Vec<AuditEntry>> {
-    get(&format!("/api/audit{}", query_string(query))).await
+    get(&format!("/api/audit{}", audit_query(query))).await
 }
 
 /// The CSV export of what `query` finds, as a link the browser downloads.
 pub fn audit_csv_url(query: &AuditQuery) -> String {
-    format!("/api/audit.csv{}", query_string(query))
+    format!("/api/audit.csv{}", audit_query(query))
 }
 
 pub async fn register_array(request: &RegisterArrayRequest) -> ApiResult<ArraySummary> {

@@ -183,5 +183,5 @@ fn ThemeChoice() -> impl IntoView {
 
 /// Sets the title of a page outside any array.
 pub fn page_title(name: &'static str) {
-    Effect::new(move |_| set_title(&[name]));
+    set_title(&[name]);
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::flasharray::{HostPatch, HostPost, Volume, VolumePatch};
+use crate::flasharray::{Host, HostPatch, HostPost, Volume, VolumePatch};
 
 pub use admin::{
     AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MAX_PASSWORD_BYTES,
@@ -157,18 +157,23 @@ pub struct VolumeListQuery {
     pub destroyed: bool,
 }
 
-/// The array's sort parameter for a table sort key such as `-used`.
+/// The array's sort parameter for a volume table's sort key such as `-used`.
 pub fn volume_sort_field(sort: &str) -> Result<String, ApiError> {
+    sort_field(VOLUME_SORT_KEYS, sort)
+}
+
+/// The array's sort parameter for a table sort key, from the table's `(key, field)` pairs.
+fn sort_field(table: &[(&str, &str)], sort: &str) -> Result<String, ApiError> {
     let (descending, key) = match sort.strip_prefix('-') {
         Some(key) => (true, key),
         None => (false, sort),
     };
-    let field = VOLUME_SORT_KEYS
+    let field = table
         .iter()
         .find(|(name, _)| *name == key)
         .map(|(_, field)| *field)
         .ok_or_else(|| {
-            let keys: Vec<&str> = VOLUME_SORT_KEYS.iter().map(|(name, _)| *name).collect();
+            let keys: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
             ApiError::for_field(
                 "sort",
                 format!("Cannot sort by {key:?}: use one of {}.", keys.join(", ")),
@@ -179,6 +184,40 @@ pub fn volume_sort_field(sort: &str) -> Result<String, ApiError> {
     } else {
         field.to_owned()
     })
+}
+
+/// The host table's sort keys and the array fields they sort by.
+pub const HOST_SORT_KEYS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("host_group", "host_group.name"),
+    ("connections", "connection_count"),
+];
+
+/// The array's sort parameter for a host table's sort key such as `-connections`.
+pub fn host_sort_field(sort: &str) -> Result<String, ApiError> {
+    sort_field(HOST_SORT_KEYS, sort)
+}
+
+/// The query of `GET /api/arrays/{array}/hosts`: one page, found and ordered by the array.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+    /// A key of [`HOST_SORT_KEYS`], with a leading `-` for descending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// Part of a name, any case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+}
+
+/// `GET /api/arrays/{array}/hosts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostList {
+    pub items: Vec<Host>,
+    pub total_item_count: u64,
 }
 
 /// `GET /api/arrays/{array}/volumes`.
@@ -411,6 +450,22 @@ pub fn validate_create_volume(request: &CreateVolumeRequest) -> Result<Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_table_keys_become_the_arrays_sort_fields() {
+        assert_eq!(host_sort_field("host_group").unwrap(), "host_group.name");
+        assert_eq!(
+            host_sort_field("-connections").unwrap(),
+            "-connection_count"
+        );
+        let refused = host_sort_field("ports").unwrap_err();
+        assert_eq!(refused.field.as_deref(), Some("sort"));
+        assert!(
+            refused.message.contains("name, host_group, connections"),
+            "{}",
+            refused.message
+        );
+    }
 
     #[test]
     fn roles_are_ordered_by_power() {

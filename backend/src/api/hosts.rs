@@ -2,27 +2,55 @@
 //! who is in them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use flasharray::ListParams;
 use shared::api::{
-    CreateHostGroupRequest, CreateHostRequest, validate_create_host, validate_host_change,
+    CreateHostGroupRequest, CreateHostRequest, HostList, HostListQuery, host_sort_field,
+    validate_create_host, validate_host_change,
 };
 use shared::flasharray::{Host, HostGroup, HostPatch};
 use shared::names::validate_object_name;
 
-use super::{ApiJson, array, refusal_about};
+use super::{ApiJson, MAX_PAGE, array, refusal_about, search_filter};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// `GET /api/arrays/{array}/hosts`.
+/// `GET /api/arrays/{array}/hosts?limit=&offset=&sort=&search=`: one page, searched, sorted
+/// and cut by the array itself.
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(array_name): Path<String>,
-) -> Result<Json<Vec<Host>>, AppError> {
+    Query(request): Query<HostListQuery>,
+) -> Result<Json<HostList>, AppError> {
     let client = array(&state, &user, &array_name)?;
-    Ok(Json(client.list_hosts().await?))
+    let sort = request
+        .sort
+        .as_deref()
+        .map(host_sort_field)
+        .transpose()
+        .map_err(AppError::Invalid)?;
+    let filter = request
+        .search
+        .as_deref()
+        .filter(|search| !search.trim().is_empty())
+        .map(search_filter)
+        .transpose()?;
+    let query = ListParams {
+        filter,
+        sort,
+        limit: Some(request.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)),
+        offset: request.offset,
+        total_item_count: true,
+    };
+    let page = client.list_hosts_page(&query).await?;
+    let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
+    Ok(Json(HostList {
+        items: page.items,
+        total_item_count,
+    }))
 }
 
 /// `GET /api/arrays/{array}/hosts/{host}`: one host, asked of the array by name.

@@ -389,6 +389,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 /// The registered array `name` as `user` reaches it: refused outside the user's scope, a
 /// 404 that names it if there is none, and acting as the user on an array set up for
 /// per-user identity.
+/// The most items one page of a list may hold.
+const MAX_PAGE: u32 = 1000;
+
+/// A name search as an array filter: `name='*text*'`, matched ignoring case by the array.
+fn search_filter(search: &str) -> Result<String, AppError> {
+    let text = search.trim();
+    if text.contains(['\'', '"', '*', '\\']) {
+        return Err(AppError::Invalid(shared::api::ApiError::for_field(
+            "search",
+            "Search for letters, digits and '-' only.",
+        )));
+    }
+    Ok(format!("name='*{text}*'"))
+}
+
 fn array(state: &AppState, user: &CurrentUser, name: &str) -> Result<ArrayClient, AppError> {
     user.require_array(name)?;
     let entry = state

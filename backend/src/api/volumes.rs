@@ -12,25 +12,10 @@ use shared::api::{
 };
 use shared::flasharray::Volume;
 
-use super::{ApiJson, array, refusal_about};
+use super::{ApiJson, MAX_PAGE, array, refusal_about, search_filter};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// The most volumes one page may hold.
-const MAX_PAGE: u32 = 1000;
-
-/// A name search as an array filter: `name='*text*'`, matched ignoring case by the array.
-fn search_filter(search: &str) -> Result<String, AppError> {
-    let text = search.trim();
-    if text.contains(['\'', '"', '*', '\\']) {
-        return Err(AppError::Invalid(shared::api::ApiError::for_field(
-            "search",
-            "Search for letters, digits and '-' only.",
-        )));
-    }
-    Ok(format!("name='*{text}*'"))
-}
 
 /// `GET /api/arrays/{array}/volumes?limit=&offset=&sort=&search=&destroyed=`: one page,
 /// searched, sorted and cut by the array itself, with each volume's protection groups.

@@ -258,7 +258,23 @@ async fn hosts_and_groups_carry_the_arrays_refusals_to_their_fields() {
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, _, hosts) = app.call("GET", &path("hosts"), Some(&cookie), None).await;
-    assert_eq!(hosts[0]["host_group"]["name"], "hgroup1");
+    assert_eq!(hosts["items"][0]["host_group"]["name"], "hgroup1");
+    assert_eq!(hosts["total_item_count"], 1);
+    // One host by name, asked of the array by name rather than picked out of the whole list.
+    let (status, _, host) = app
+        .call("GET", &path("hosts/host1"), Some(&cookie), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{host}");
+    assert_eq!(host["name"], "host1");
+    assert_eq!(host["host_group"]["name"], "hgroup1");
+    let (status, _, body) = app
+        .call("GET", &path("hosts/no-such-host"), Some(&cookie), None)
+        .await;
+    assert!(status.is_client_error(), "{status} {body}");
+    assert!(
+        !body["message"].as_str().unwrap_or_default().is_empty(),
+        "{body}"
+    );
     let (status, _, body) = app
         .call("DELETE", &path("host-groups/hgroup1"), Some(&cookie), None)
         .await;
@@ -278,4 +294,43 @@ async fn hosts_and_groups_carry_the_arrays_refusals_to_their_fields() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["field"], "target");
+}
+
+#[tokio::test]
+async fn the_array_searches_sorts_and_pages_hosts() {
+    let app = TestApp::new().await;
+    let cookie = app.login("operator").await;
+    for name in ["web-1", "web-2", "web-3", "db-1"] {
+        let (status, _, body) = app
+            .call(
+                "POST",
+                &path("hosts"),
+                Some(&cookie),
+                Some(json!({"name": name, "iqns": [format!("iqn.2026-01.com.example:{name}")]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, _, page) = app
+        .call(
+            "GET",
+            &path("hosts?search=WEB&sort=-name&limit=2&offset=1"),
+            Some(&cookie),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total_item_count"], 3);
+    assert_eq!(names(&page), ["web-2", "web-1"]);
+
+    let (status, _, body) = app
+        .call("GET", &path("hosts?sort=ports"), Some(&cookie), None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["field"], "sort", "{body}");
+    let (status, _, body) = app
+        .call("GET", &path("hosts?search=a'b"), Some(&cookie), None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["field"], "search", "{body}");
 }

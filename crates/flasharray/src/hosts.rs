@@ -7,6 +7,7 @@ use shared::flasharray::{
 
 use crate::client::ArrayClient;
 use crate::error::Error;
+use crate::list::ListParams;
 
 /// Who a connection is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,12 @@ impl ArrayClient {
     pub async fn list_hosts(&self) -> Result<Vec<Host>, Error> {
         let page: ListResponse<Host> = self.call(Method::GET, "hosts", &[], None::<&()>).await?;
         Ok(page.items)
+    }
+
+    /// `GET /hosts` with a filter, a sort and a page, as the array finds, orders and cuts them.
+    pub async fn list_hosts_page(&self, query: &ListParams) -> Result<ListResponse<Host>, Error> {
+        self.call(Method::GET, "hosts", &query.to_params(), None::<&()>)
+            .await
     }
 
     /// `GET /hosts?names=NAME`: one host, or `None` when the array has none of that name.

@@ -11,6 +11,7 @@ mod client;
 mod error;
 mod hosts;
 mod keys;
+mod list;
 mod protection;
 mod tls;
 mod volumes;
@@ -20,6 +21,7 @@ pub use client::{ArrayClient, ClientConfig, current_request_id, with_request_id}
 pub use error::Error;
 pub use hosts::ConnectionTarget;
 pub use keys::{KeyError, PrivateKey};
+pub use list::ListParams;
 pub use protection::MemberKind;
 pub use tls::{TrustAnchor, client_config};
 pub use volumes::VolumeQuery;

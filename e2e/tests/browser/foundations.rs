@@ -305,6 +305,21 @@ async fn axe_finds_no_serious_violation_on_any_page_in_either_theme() {
         for (name, path, ready) in &pages {
             session.open(path).await;
             session.element(ready).await;
+            // The theme chosen once holds on every page load.
+            let background = session
+                .driver
+                .execute(
+                    "return getComputedStyle(document.body).backgroundColor;",
+                    Vec::new(),
+                )
+                .await
+                .expect("style read");
+            let expected = if theme == "dark" {
+                "rgb(22, 24, 29)"
+            } else {
+                "rgb(247, 248, 250)"
+            };
+            assert_eq!(background.json(), expected, "{name} in the {theme} theme");
             session.assert_accessible(&format!("{name}-{theme}")).await;
         }
     }
@@ -371,5 +386,33 @@ async fn a_volume_is_created_destroyed_and_recovered_with_the_keyboard_alone() {
             .expect("volume")
             .destroyed
     );
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn the_hosts_table_is_searched_and_sorted_by_the_array_and_kept_in_the_url() {
+    let session = Session::start().await;
+    session.open(&format!("/arrays/{PROD}/hosts")).await;
+    session.sign_in_as_demo_admin().await;
+    session.element("#hosts tbody tr").await;
+    let all = session.count("#hosts tbody tr").await;
+
+    session.fill("#host-search", "ESX").await;
+    session.gone("#hosts tr[data-host='sql-01']").await;
+    let found = session.count("#hosts tbody tr").await;
+    assert!(found > 0 && found < all, "{found} of {all} hosts match esx");
+    session.click("button[data-sort='name']").await;
+    session
+        .text_containing("#hosts tbody tr:first-child .name", "esx-03")
+        .await;
+    let url = session.driver.current_url().await.expect("url");
+    let query = url.query().unwrap_or_default();
+    assert!(
+        query.contains("search=ESX") && query.contains("sort=-name"),
+        "{query}"
+    );
+
+    session.fill("#host-search", "no-such-host").await;
+    session.element("#hosts-empty").await;
     session.finish().await;
 }

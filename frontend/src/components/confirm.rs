@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use web_sys::js_sys::Math;
 
+use crate::components::Task;
+
 /// How hard the confirmation is to pass.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Strength {
@@ -44,10 +46,13 @@ pub fn Confirm(
     details: Signal<String>,
     #[prop(into)] confirm_label: String,
     strength: Strength,
-    #[prop(optional, into)] busy: Signal<bool>,
+    /// The action's task, while which the buttons wait.
+    #[prop(optional)]
+    task: Option<Task>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
     let open = expect_context::<OpenConfirmation>().0;
+    let busy = move || task.is_some_and(|task| task.running());
     let me = (Math::random() * 9.0e15) as u64;
     let is_open = move || open.get() == Some(me);
     let typed = RwSignal::new(String::new());
@@ -61,7 +66,7 @@ pub fn Confirm(
     let ready = {
         let required = required.clone();
         move || {
-            !busy.get()
+            !busy()
                 && required
                     .as_ref()
                     .is_none_or(|name| typed.with(|typed| typed == name))
@@ -74,18 +79,6 @@ pub fn Confirm(
             let _ = button.focus();
         }
     };
-    Effect::new(move |_| {
-        if open.get() == Some(me) {
-            // Focus moves into the question, so keyboard users answer it next.
-            request_animation_frame(move || {
-                if let Some(input) = first_control.get_untracked() {
-                    let _ = input.focus();
-                } else if let Some(button) = confirm_button.get_untracked() {
-                    let _ = button.focus();
-                }
-            });
-        }
-    });
     let submit = {
         let ready = ready.clone();
         move |event: leptos::ev::SubmitEvent| {
@@ -106,8 +99,18 @@ pub fn Confirm(
             node_ref=opener
             aria-haspopup="dialog"
             aria-expanded=move || is_open().to_string()
-            disabled=move || busy.get()
-            on:click=move |_| open.set(Some(me))
+            disabled=busy
+            on:click=move |_| {
+                open.set(Some(me));
+                // Focus moves into the question once it is drawn, so keyboard users answer it next.
+                request_animation_frame(move || {
+                    if let Some(input) = first_control.get_untracked() {
+                        let _ = input.focus();
+                    } else if let Some(button) = confirm_button.get_untracked() {
+                        let _ = button.focus();
+                    }
+                });
+            }
         >
             {label}
         </button>

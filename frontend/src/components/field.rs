@@ -78,9 +78,9 @@ pub fn host_or_group_names(array: Memo<String>, kind: RwSignal<String>) -> Signa
         let (array, kind) = (array.get(), kind.get());
         async move {
             if kind == "host" {
-                crate::api::hosts(&array)
+                crate::api::hosts(&array, &Default::default())
                     .await
-                    .map(|hosts| hosts.into_iter().map(|host| host.name).collect())
+                    .map(|hosts| hosts.items.into_iter().map(|host| host.name).collect())
             } else {
                 crate::api::host_groups(&array)
                     .await

@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
-use crate::api;
-use crate::components::live::Live;
+use crate::components::live::arrays_resource;
 
 /// The array the current page is about.
 pub fn use_array() -> Memo<String> {
@@ -65,12 +64,8 @@ fn section_label(section: &str) -> &'static str {
 pub fn ArrayFrame() -> impl IntoView {
     let array = use_array();
     let location = use_location();
-    let live = expect_context::<Live>();
     let here = Memo::new(move |_| place(&location.pathname.get()));
-    let arrays = LocalResource::new(move || {
-        live.track();
-        api::arrays()
-    });
+    let arrays = arrays_resource();
     Effect::new(move |_| {
         let (section, object) = here.get();
         let array = array.get();

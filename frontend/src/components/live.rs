@@ -79,6 +79,16 @@ impl Live {
     }
 }
 
+/// The registered arrays the user may use, fetched again on every refresh. One function for
+/// every page that lists them, so the bundle holds one copy of the resource's code.
+pub fn arrays_resource() -> LocalResource<crate::api::ApiResult<Vec<shared::api::ArraySummary>>> {
+    let live = expect_context::<Live>();
+    LocalResource::new(move || {
+        live.track();
+        crate::api::arrays()
+    })
+}
+
 fn in_form(event: &web_sys::Event) -> bool {
     use wasm_bindgen::JsCast;
     event

@@ -100,8 +100,6 @@ pub fn SubmitButton(
 /// when an action ends, so a keyboard user lands on the result.
 #[component]
 pub fn OutcomeLine(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
-    let live = expect_context::<Live>();
-    let session = expect_context::<Session>();
     let line = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |previous: Option<bool>| {
         let running = outcome.with(Outcome::is_running);
@@ -111,13 +109,6 @@ pub fn OutcomeLine(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoVie
         }
         running
     });
-    let task = Task { outcome };
-    let recover = move |action: RecycleAction| {
-        task.start(
-            format!("Recovering {}…", action.name),
-            recovery(session, live, action),
-        )
-    };
     view! {
         <div
             id=id
@@ -134,16 +125,7 @@ pub fn OutcomeLine(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoVie
                     text.into_any()
                 }
                 Outcome::Destroyed(text, action) => {
-                    let allowed = session.allows(shared::api::Role::Operator);
-                    view! {
-                        {text} " "
-                        {allowed.then(|| view! {
-                            <button class="link recover-now" on:click=move |_| recover(action.clone())>
-                                "Recover"
-                            </button>
-                        })}
-                    }
-                    .into_any()
+                    view! { {text} " " <RecoverButton action /> }.into_any()
                 }
             }}
         </div>
@@ -161,7 +143,8 @@ async fn recovery(session: Session, live: Live, action: RecycleAction) -> Outcom
     }
 }
 
-/// Recover, beside one item of a list of results; it then says how that went.
+/// Recover, beside one item of a list of results; it then says how that went, and the focus
+/// moves from the button to what it says.
 #[component]
 pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
     let live = expect_context::<Live>();
@@ -169,21 +152,33 @@ pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
     let task = Task::new();
     let allowed = session.allows(shared::api::Role::Operator);
     let name = action.name.clone();
+    let said = NodeRef::<leptos::html::Span>::new();
     view! {
         {move || match task.outcome.get() {
             Outcome::Idle if allowed => {
                 let action = action.clone();
                 view! {
                     <button class="link recover-now" aria-label=format!("Recover {name}") on:click=move |_| {
-                        task.start(format!("Recovering {}…", action.name), recovery(session, live, action.clone()));
+                        let recovered = recovery(session, live, action.clone());
+                        task.start(format!("Recovering {}…", action.name), async move {
+                            let outcome = recovered.await;
+                            request_animation_frame(move || {
+                                if let Some(span) = said.get_untracked() {
+                                    let _ = span.focus();
+                                }
+                            });
+                            outcome
+                        });
                     }>"Recover"</button>
                 }
                 .into_any()
             }
             Outcome::Idle => ().into_any(),
-            Outcome::Failed(text) => view! { <span class="error">{text}</span> }.into_any(),
+            Outcome::Failed(text) => {
+                view! { <span class="error" tabindex="-1" node_ref=said>{text}</span> }.into_any()
+            }
             Outcome::Running(text) | Outcome::Done(text) | Outcome::Destroyed(text, _) => {
-                view! { <span class="recovered">{text}</span> }.into_any()
+                view! { <span class="recovered" tabindex="-1" node_ref=said>{text}</span> }.into_any()
             }
         }}
     }

@@ -1,9 +1,8 @@
 //! What every list shares: its state (search, sort, page, filters) kept in the URL query so
 //! that links and Back keep it, a debounced search box, sortable headers, a pager, and the
-//! loading marker and empty state. Lists the array pages itself pass the state on in their
-//! query; lists fetched whole are found, sorted and paged here by [`arrange`].
+//! loading marker and empty state. The array searches, sorts and pages: a list passes the
+//! state on in its query.
 
-use std::cmp::Ordering;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -67,6 +66,7 @@ impl UrlState {
     /// history entry, so Back walks through sorts and pages.
     pub fn set(&self, changes: &[(&str, Option<String>)], replace: bool) {
         let current = self.query.get_untracked();
+        // Kept in the order they came, so that a link reads the same after each change.
         let mut pairs: Vec<(String, String)> = current
             .latest_values()
             .filter(|(key, _)| !changes.iter().any(|(changed, _)| changed == key))
@@ -77,7 +77,6 @@ impl UrlState {
                 pairs.push(((*key).to_owned(), value.clone()));
             }
         }
-        pairs.sort();
         let query = pairs
             .iter()
             .map(|(key, value)| {
@@ -213,45 +212,6 @@ pub fn LoadingMarker(pending: RwSignal<bool>) -> impl IntoView {
             {move || pending.get().then_some("Loading…")}
         </p>
     }
-}
-
-/// One column of a list fetched whole: how its rows are found by search and ordered.
-pub struct Column<T> {
-    pub key: &'static str,
-    pub order: fn(&T, &T) -> Ordering,
-}
-
-/// Search, sort and paging, applied here to a list the array returns whole (hosts, host
-/// groups, protection groups): `search` matches against `name`.
-pub fn arrange<T>(
-    mut rows: Vec<T>,
-    state: &UrlState,
-    name: fn(&T) -> &str,
-    columns: &[Column<T>],
-) -> (u64, Vec<T>) {
-    let search = state.search().to_lowercase();
-    if !search.is_empty() {
-        rows.retain(|row| name(row).to_lowercase().contains(&search));
-    }
-    let sort = state.sort();
-    let (key, descending) = match sort.strip_prefix('-') {
-        Some(key) => (key, true),
-        None => (sort.as_str(), false),
-    };
-    if let Some(column) = columns.iter().find(|column| column.key == key) {
-        rows.sort_by(|a, b| {
-            let order = (column.order)(a, b);
-            if descending { order.reverse() } else { order }
-        });
-    }
-    let total = rows.len() as u64;
-    let offset = state.offset() as usize;
-    let page = rows
-        .into_iter()
-        .skip(offset)
-        .take(PAGE_SIZE as usize)
-        .collect();
-    (total, page)
 }
 
 /// What an empty list says, so that "nothing here" never looks like "still loading".

@@ -13,6 +13,7 @@ use shared::api::{
 
 use crate::api;
 use crate::app::{Session, page_title};
+use crate::components::live::arrays_resource;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, show_failure,
 };
@@ -48,10 +49,7 @@ pub fn ArrayList() -> impl IntoView {
     page_title("Arrays");
     let session = expect_context::<Session>();
     let live = expect_context::<Live>();
-    let arrays = LocalResource::new(move || {
-        live.track();
-        api::arrays()
-    });
+    let arrays = arrays_resource();
     let outcome = RwSignal::new(Outcome::Idle);
     let refresh = move || live.changed();
     view! {

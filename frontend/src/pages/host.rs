@@ -281,7 +281,7 @@ fn DeleteHost(array: Memo<String>, name: Memo<String>) -> impl IntoView {
                         details="The array refuses while the host has connections. Its ports and personality are forgotten; a deleted host cannot be recovered."
                         confirm_label="Delete host"
                         strength=Strength::Irreversible(name)
-                        busy=Signal::derive(move || task.running())
+                        task=task
                         on_confirm=delete
                     />
                 }

@@ -5,13 +5,15 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use shared::api::{CreateHostGroupRequest, CreateHostRequest, Role, validate_create_host};
+use shared::api::{
+    CreateHostGroupRequest, CreateHostRequest, HostList, HostListQuery, Role, validate_create_host,
+};
 use shared::flasharray::{HOST_PERSONALITIES, Host, HostGroup, HostPost};
 
 use crate::api::{self, ApiResult};
 use crate::app::Session;
 use crate::components::outcome::SubmitButton;
-use crate::components::table::{Column, EmptyState, Pager, SearchBox, SortHeader, arrange};
+use crate::components::table::{EmptyState, PAGE_SIZE, Pager, SearchBox, SortHeader};
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, UrlState, failure_outcome,
     show_failure, use_array,
@@ -37,10 +39,23 @@ pub fn Hosts() -> impl IntoView {
     let live = expect_context::<Live>();
     let array = use_array();
     let state = UrlState::new("name");
+    let page = LocalResource::new(move || {
+        live.track();
+        let name = array.get();
+        let search = state.search();
+        let query = HostListQuery {
+            limit: Some(PAGE_SIZE),
+            offset: Some(state.offset()),
+            sort: Some(state.sort()),
+            search: (!search.is_empty()).then_some(search),
+        };
+        async move { api::hosts(&name, &query).await }
+    });
+    // Every host (a page of the array's most), for the groups' members and the add-host picker.
     let hosts = LocalResource::new(move || {
         live.track();
         let name = array.get();
-        async move { api::hosts(&name).await }
+        async move { api::hosts(&name, &HostListQuery::default()).await }
     });
     let groups = LocalResource::new(move || {
         live.track();
@@ -57,7 +72,7 @@ pub fn Hosts() -> impl IntoView {
             <div class="toolbar">
                 <SearchBox id="host-search" label="Search hosts" state />
             </div>
-            {move || hosts.get().map(|result| view! { <HostTable array result state /> })}
+            {move || page.get().map(|result| view! { <HostTable array result state /> })}
         </Transition>
         <h2>"Host groups"</h2>
         <Show when=move || session.allows(Role::Operator)>
@@ -65,7 +80,7 @@ pub fn Hosts() -> impl IntoView {
         </Show>
         <Transition fallback=|| view! { <p class="muted">"Loading host groups…"</p> }>
             {move || {
-                let hosts = hosts.get().and_then(Result::ok).unwrap_or_default();
+                let hosts = hosts.get().and_then(Result::ok).map(|list| list.items).unwrap_or_default();
                 groups.get().map(|result| view! { <GroupTable array result hosts on_done=refresh /> })
             }}
         </Transition>
@@ -73,7 +88,7 @@ pub fn Hosts() -> impl IntoView {
 }
 
 #[component]
-fn HostTable(array: Memo<String>, result: ApiResult<Vec<Host>>, state: UrlState) -> impl IntoView {
+fn HostTable(array: Memo<String>, result: ApiResult<HostList>, state: UrlState) -> impl IntoView {
     let session = expect_context::<Session>();
     let hosts = match result {
         Ok(hosts) => hosts,
@@ -82,28 +97,14 @@ fn HostTable(array: Memo<String>, result: ApiResult<Vec<Host>>, state: UrlState)
             return view! { <p class="error" role="alert" id="hosts-error">{failure.error.message}</p> }.into_any();
         }
     };
-    let columns = [
-        Column::<Host> {
-            key: "name",
-            order: |a, b| a.name.cmp(&b.name),
-        },
-        Column {
-            key: "host_group",
-            order: |a, b| a.host_group.name.cmp(&b.host_group.name),
-        },
-        Column {
-            key: "connections",
-            order: |a, b| a.connection_count.cmp(&b.connection_count),
-        },
-    ];
-    let had_any = !hosts.is_empty();
-    let (total, hosts) = arrange(hosts, &state, |host| &host.name, &columns);
+    let total = hosts.total_item_count;
+    let hosts = hosts.items;
     let shown = hosts.len();
     let empty = (total == 0).then(|| {
-        let text = if had_any {
-            "No host's name contains that text."
-        } else {
+        let text = if state.search().is_empty() {
             "This array has no hosts yet."
+        } else {
+            "No host's name contains that text."
         };
         view! { <EmptyState id="hosts-empty" text /> }
     });

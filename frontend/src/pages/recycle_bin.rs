@@ -124,7 +124,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
                         details="Eradicating frees its space at once. It cannot be recovered afterwards."
                         confirm_label="Eradicate for good"
                         strength=strength.clone()
-                        busy=Signal::derive(move || task.running())
+                        task=task
                         on_confirm=eradicate
                     />
                 </Show>

@@ -10,6 +10,7 @@ use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_cre
 
 use crate::api;
 use crate::app::{Session, page_title};
+use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, show_failure,
@@ -30,7 +31,7 @@ fn ArrayScopePicker(
     chosen: RwSignal<BTreeSet<String>>,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let arrays = LocalResource::new(api::arrays);
+    let arrays = arrays_resource();
     let prefix = id.clone();
     view! {
         <fieldset class="scope" id=id>
@@ -245,13 +246,12 @@ fn UserRow(
     let name = user.username.clone();
     let new_password = RwSignal::new(String::new());
     let password_error = RwSignal::new(None::<String>);
-    let scope = RwSignal::new(
-        user.arrays
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .collect::<BTreeSet<_>>(),
-    );
+    // Inserted one by one: collecting into a set would pull a sort into the bundle.
+    let mut scoped = BTreeSet::new();
+    for array in user.arrays.clone().unwrap_or_default() {
+        scoped.insert(array);
+    }
+    let scope = RwSignal::new(scoped);
     let scope_error = RwSignal::new(None::<String>);
     let mapped = RwSignal::new(user.array_username.clone().unwrap_or_default());
     let mapped_error = RwSignal::new(None::<String>);

@@ -432,7 +432,7 @@ fn ConnectionTable(
                                 details=details
                                 confirm_label="Disconnect"
                                 strength=Strength::Reversible
-                                busy=Signal::derive(move || outcome.with(Outcome::is_running))
+                                task=Task { outcome }
                                 on_confirm=disconnect
                             />
                         </Show>
@@ -662,7 +662,7 @@ fn Destroy(
                 details
                 confirm_label="Destroy"
                 strength=Strength::Reversible
-                busy=Signal::derive(move || task.running())
+                task=task
                 on_confirm=Callback::new(move |()| destroy(false))
             />
             <OutcomeLine id="destroy-outcome" outcome=task.outcome />
@@ -674,7 +674,7 @@ fn Destroy(
                     details=disconnect_details
                     confirm_label="Disconnect and destroy"
                     strength=Strength::Reversible
-                    busy=Signal::derive(move || task.running())
+                    task=task
                     on_confirm=Callback::new(move |()| destroy(true))
                 />
             </Show>

@@ -17,7 +17,7 @@ use web_sys::js_sys::Date;
 use crate::api;
 use crate::app::Session;
 use crate::components::field::host_or_group_names;
-use crate::components::outcome::RecoverButton;
+use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::table::{
     EmptyState, LoadingMarker, PAGE_SIZE, Pager, SearchBox, SortHeader,
 };
@@ -353,7 +353,7 @@ fn DestroyedRow(
                         details="Eradicating frees its space at once. It cannot be recovered afterwards."
                         confirm_label="Eradicate for good"
                         strength=strength.clone()
-                        busy=Signal::derive(move || task.running())
+                        task=task
                         on_confirm=eradicate
                     />
                 </Show>
@@ -439,9 +439,7 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
             <form class="inline" id="create-volume" on:submit=submit novalidate>
                 <Field id="volume-name" label="Name, or a pattern such as db-[1-8]" placeholder="vol1" value=name error=name_error />
                 <Field id="volume-size" label="Size (K, M, G, T, P)" placeholder="5G" value=size error=size_error />
-                <button id="volume-create" type="submit" disabled=move || task.running() aria-busy=move || task.running().to_string()>
-                    {move || if task.running() { "Creating…" } else { "Create" }}
-                </button>
+                <SubmitButton id="volume-create" label="Create" outcome=task.outcome />
             </form>
             <OutcomeLine id="volume-outcome" outcome=task.outcome />
         </div>
@@ -476,7 +474,8 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
     let results = RwSignal::new(Vec::<ItemOutcome>::new());
     let progress = RwSignal::new(None::<(usize, usize)>);
     let target_names = host_or_group_names(array, target_kind);
-    let running = move || progress.with(Option::is_some);
+    let task = Task::new();
+    let running = move || task.running();
 
     let run = move |action: Bulk| {
         if running() {
@@ -496,7 +495,7 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
         let suffix_text = suffix.get_untracked().trim().to_owned();
         progress.set(Some((0, chosen.len())));
         results.set(Vec::new());
-        leptos::task::spawn_local(async move {
+        task.start("Working…", async move {
             if action == Bulk::Snapshot {
                 // One call: the array takes the set at one instant, consistent across volumes.
                 let request = SnapshotRequest {
@@ -571,6 +570,7 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
             }
             progress.set(None);
             live.changed();
+            Outcome::Idle
         });
     };
     let destroy_question = Signal::derive(move || {
@@ -619,7 +619,7 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
                     details=destroy_details
                     confirm_label="Destroy"
                     strength=Strength::Reversible
-                    busy=Signal::derive(running)
+                    task
                     on_confirm=Callback::new(move |()| run(Bulk::Destroy))
                 />
             </div>

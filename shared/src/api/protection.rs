@@ -184,7 +184,7 @@ pub fn describe_schedule(schedule: &SnapshotSchedule) -> String {
     if schedule.enabled {
         format!("{every}{at}")
     } else {
-        format!("Off ({}{at} when on)", every.to_lowercase())
+        format!("Off ({}{at} when on)", every.to_ascii_lowercase())
     }
 }
 
