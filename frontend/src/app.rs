@@ -6,10 +6,10 @@ use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use shared::api::{Role, UserInfo};
 
-use crate::api::{self, Failure};
+use crate::api;
 use crate::components::confirm::OpenConfirmation;
 use crate::components::live::LiveBar;
-use crate::components::{ArrayFrame, Live, set_title};
+use crate::components::{ArrayFrame, Live};
 use crate::pages::arrays::ArrayList;
 use crate::pages::audit::AuditPage;
 use crate::pages::host::HostPage;
@@ -21,31 +21,7 @@ use crate::pages::recycle_bin::RecycleBinPage;
 use crate::pages::users::UsersPage;
 use crate::pages::volume::VolumePage;
 use crate::pages::volumes::Volumes;
-
-/// The signed-in user, shared with every page through context.
-#[derive(Debug, Clone, Copy)]
-pub struct Session {
-    user: RwSignal<Option<UserInfo>>,
-}
-
-impl Session {
-    pub fn signed_in(&self, user: UserInfo) {
-        self.user.set(Some(user));
-    }
-
-    /// Whether the signed-in user's role includes `role`; the server checks it again.
-    pub fn allows(&self, role: Role) -> bool {
-        self.user
-            .with(|user| user.as_ref().is_some_and(|user| user.role >= role))
-    }
-
-    /// Sends the user back to the sign-in form when the server says the session is gone.
-    pub fn notice(&self, failure: &Failure) {
-        if failure.is_unauthenticated() {
-            self.user.set(None);
-        }
-    }
-}
+use crate::session::Session;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -179,9 +155,4 @@ fn ThemeChoice() -> impl IntoView {
             </select>
         </label>
     }
-}
-
-/// Sets the title of a page outside any array.
-pub fn page_title(name: &'static str) {
-    set_title(&[name]);
 }

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use flasharray::ListParams;
 use shared::api::{
     CreateHostGroupRequest, CreateHostRequest, HostList, HostListQuery, host_sort_field,
     validate_create_host, validate_host_change,
@@ -12,7 +11,7 @@ use shared::api::{
 use shared::flasharray::{Host, HostGroup, HostPatch};
 use shared::names::validate_object_name;
 
-use super::{ApiJson, MAX_PAGE, array, refusal_about, search_filter};
+use super::{ApiJson, array, refusal_about, table_page};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -26,25 +25,13 @@ pub async fn list(
     Query(request): Query<HostListQuery>,
 ) -> Result<Json<HostList>, AppError> {
     let client = array(&state, &user, &array_name)?;
-    let sort = request
-        .sort
-        .as_deref()
-        .map(host_sort_field)
-        .transpose()
-        .map_err(AppError::Invalid)?;
-    let filter = request
-        .search
-        .as_deref()
-        .filter(|search| !search.trim().is_empty())
-        .map(search_filter)
-        .transpose()?;
-    let query = ListParams {
-        filter,
-        sort,
-        limit: Some(request.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)),
-        offset: request.offset,
-        total_item_count: true,
-    };
+    let query = table_page(
+        request.sort.as_deref(),
+        host_sort_field,
+        request.search.as_deref(),
+        request.limit,
+        request.offset,
+    )?;
     let page = client.list_hosts_page(&query).await?;
     let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
     Ok(Json(HostList {

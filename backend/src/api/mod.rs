@@ -15,7 +15,7 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use axum::{Json, Router, middleware};
-use flasharray::ArrayClient;
+use flasharray::{ArrayClient, ListParams};
 use serde::de::DeserializeOwned;
 use shared::api::{ApiError, Identity, Role};
 
@@ -392,11 +392,37 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 /// The most items one page of a list may hold.
 const MAX_PAGE: u32 = 1000;
 
+/// A table's page as the array's list parameters: the search as a name filter, the sort key
+/// as the array's field (through `sort_field`), the page cut to at most [`MAX_PAGE`].
+fn table_page(
+    sort: Option<&str>,
+    sort_field: fn(&str) -> Result<String, ApiError>,
+    search: Option<&str>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+) -> Result<ListParams, AppError> {
+    let sort = sort
+        .map(sort_field)
+        .transpose()
+        .map_err(AppError::Invalid)?;
+    let filter = search
+        .filter(|search| !search.trim().is_empty())
+        .map(search_filter)
+        .transpose()?;
+    Ok(ListParams {
+        filter,
+        sort,
+        limit: Some(limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)),
+        offset,
+        total_item_count: true,
+    })
+}
+
 /// A name search as an array filter: `name='*text*'`, matched ignoring case by the array.
 fn search_filter(search: &str) -> Result<String, AppError> {
     let text = search.trim();
     if text.contains(['\'', '"', '*', '\\']) {
-        return Err(AppError::Invalid(shared::api::ApiError::for_field(
+        return Err(AppError::Invalid(ApiError::for_field(
             "search",
             "Search for letters, digits and '-' only.",
         )));

@@ -12,7 +12,7 @@ use shared::api::{
 };
 use shared::flasharray::Volume;
 
-use super::{ApiJson, MAX_PAGE, array, refusal_about, search_filter};
+use super::{ApiJson, array, refusal_about, table_page};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -26,25 +26,20 @@ pub async fn list(
     Query(request): Query<VolumeListQuery>,
 ) -> Result<Json<VolumeList>, AppError> {
     let client = array(&state, &user, &array_name)?;
-    let sort = request
-        .sort
-        .as_deref()
-        .map(volume_sort_field)
-        .transpose()
-        .map_err(AppError::Invalid)?;
-    let filter = request
-        .search
-        .as_deref()
-        .filter(|search| !search.trim().is_empty())
-        .map(search_filter)
-        .transpose()?;
+    let page = table_page(
+        request.sort.as_deref(),
+        volume_sort_field,
+        request.search.as_deref(),
+        request.limit,
+        request.offset,
+    )?;
     let query = VolumeQuery {
         destroyed: Some(request.destroyed),
-        filter,
-        sort,
-        limit: Some(request.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)),
-        offset: request.offset,
-        total_item_count: true,
+        filter: page.filter,
+        sort: page.sort,
+        limit: page.limit,
+        offset: page.offset,
+        total_item_count: page.total_item_count,
         ..VolumeQuery::default()
     };
     let page = client.list_volumes(&query).await?;

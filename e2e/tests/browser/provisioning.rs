@@ -167,13 +167,24 @@ async fn volumes_come_by_pattern_and_page_search_and_sort_on_the_array() {
     session
         .text_containing("#volume-outcome", "Created 20 volumes (1 G each)")
         .await;
-    let total = session.text_containing("#volume-count", "volumes").await;
-    let total: u32 = total
-        .split_whitespace()
-        .next()
-        .and_then(|count| count.parse().ok())
-        .expect("a count");
-    assert!(total > 50, "{total} volumes fit one page");
+    // The table refreshes after the outcome shows: wait for the count to include the new ones.
+    let started = std::time::Instant::now();
+    let total = loop {
+        let text = session.text_containing("#volume-count", "volumes").await;
+        let total: u32 = text
+            .split_whitespace()
+            .next()
+            .and_then(|count| count.parse().ok())
+            .expect("a count");
+        if total > 50 {
+            break total;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{total} volumes fit one page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     session
         .text_containing("#page-info", &format!("1–50 of {total}"))
         .await;

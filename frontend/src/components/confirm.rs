@@ -146,3 +146,25 @@ pub fn Confirm(
         </Show>
     }
 }
+
+/// Eradicate, once the object's name is typed: the same words wherever it is offered.
+#[component]
+pub fn Eradicate(
+    question: String,
+    name: String,
+    task: Task,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Confirm
+            label="Eradicate…"
+            class="danger eradicate"
+            question
+            details="Eradicating frees its space at once. It cannot be recovered afterwards."
+            confirm_label="Eradicate for good"
+            strength=Strength::Irreversible(name)
+            task
+            on_confirm
+        />
+    }
+}

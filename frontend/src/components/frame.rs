@@ -31,6 +31,11 @@ pub fn set_title(parts: &[&str]) {
     document().set_title(&title.join(" · "));
 }
 
+/// Sets the title of a page outside any array.
+pub fn page_title(name: &'static str) {
+    set_title(&[name]);
+}
+
 /// The tabs of an array's pages: path segment and label.
 const SECTIONS: [(&str, &str); 3] = [
     ("volumes", "Volumes"),

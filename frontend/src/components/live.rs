@@ -104,10 +104,7 @@ pub fn LiveBar() -> impl IntoView {
     let live = expect_context::<Live>();
     let ago = move || {
         let seconds = ((live.now_ms() - live.updated_ms.get()) / 1000.0).max(0.0) as u64;
-        format!(
-            "Updated {}",
-            crate::components::time::relative_seconds(seconds)
-        )
+        format!("Updated {} ago", shared::time::describe_seconds(seconds))
     };
     let state = move || {
         if live.paused.get() {

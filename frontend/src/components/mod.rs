@@ -14,7 +14,7 @@ pub mod time;
 
 pub use confirm::{Confirm, Strength};
 pub use field::{Field, Picker};
-pub use frame::{ArrayFrame, set_title, use_array, use_param};
+pub use frame::{ArrayFrame, page_title, use_array, use_param};
 pub use live::Live;
 pub use outcome::{Outcome, OutcomeLine, Task, failure_outcome, show_failure};
 pub use table::UrlState;

@@ -9,8 +9,8 @@ use leptos::task::spawn_local;
 use shared::api::RecycleAction;
 
 use crate::api::{self, Failure};
-use crate::app::Session;
 use crate::components::live::Live;
+use crate::session::Session;
 
 /// The outcome of the last action of a form: running, done, or the reason it failed.
 #[derive(Debug, Clone, PartialEq)]

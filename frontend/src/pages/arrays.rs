@@ -12,11 +12,12 @@ use shared::api::{
 };
 
 use crate::api;
-use crate::app::{Session, page_title};
 use crate::components::live::arrays_resource;
+use crate::components::page_title;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, show_failure,
 };
+use crate::session::Session;
 
 /// Whom the array's own audit log will name.
 fn identity_text(identity: Identity) -> &'static str {

@@ -7,8 +7,9 @@ use shared::api::{AuditEntry, AuditOutcome, AuditQuery, Role};
 use web_sys::js_sys::Date;
 
 use crate::api;
-use crate::app::{Session, page_title};
+use crate::components::page_title;
 use crate::components::{Field, Timestamp};
+use crate::session::Session;
 
 /// A `datetime-local` value (`2026-11-23T14:30`), which the browser reads in its own time
 /// zone, as epoch milliseconds.

@@ -9,13 +9,13 @@ use shared::api::{ConnectionQuery, Role, validate_host_change};
 use shared::flasharray::{Connection, Host, HostPatch};
 
 use crate::api::{self, ApiResult};
-use crate::app::Session;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, use_array,
     use_param,
 };
 use crate::pages::hosts::{personalities, split_ports};
+use crate::session::Session;
 
 #[component]
 pub fn HostPage() -> impl IntoView {

@@ -11,13 +11,13 @@ use shared::api::{
 use shared::flasharray::{HOST_PERSONALITIES, Host, HostGroup, HostPost};
 
 use crate::api::{self, ApiResult};
-use crate::app::Session;
 use crate::components::outcome::SubmitButton;
 use crate::components::table::{EmptyState, PAGE_SIZE, Pager, SearchBox, SortHeader};
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, UrlState, failure_outcome,
     show_failure, use_array,
 };
+use crate::session::Session;
 
 /// The personality choices: the default (empty), then those the array takes.
 pub fn personalities() -> impl Iterator<Item = &'static str> {

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use shared::api::LoginRequest;
 
 use crate::api;
-use crate::app::Session;
+use crate::session::Session;
 
 #[component]
 pub fn Login() -> impl IntoView {

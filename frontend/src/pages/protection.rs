@@ -8,10 +8,10 @@ use leptos_router::components::A;
 use shared::api::{CreateProtectionGroupRequest, Role, describe_retention, describe_schedule};
 
 use crate::api;
-use crate::app::Session;
 use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
 use crate::components::{Field, Live, Outcome, OutcomeLine, show_failure, use_array};
+use crate::session::Session;
 
 #[component]
 pub fn ProtectionGroups() -> impl IntoView {

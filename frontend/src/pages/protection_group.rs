@@ -13,13 +13,13 @@ use shared::flasharray::{
 };
 
 use crate::api::{self, ApiResult};
-use crate::app::Session;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Timestamp, show_failure, use_array,
     use_param,
 };
 use crate::pages::hosts::split_ports;
+use crate::session::Session;
 
 const MINUTE_MS: u64 = 60_000;
 const HOUR_MS: u64 = 60 * MINUTE_MS;

@@ -6,11 +6,11 @@ use shared::api::{RecycleAction, RecycledItem, Role};
 use web_sys::js_sys::Date;
 
 use crate::api;
-use crate::app::{Session, page_title};
+use crate::components::confirm::Eradicate;
+use crate::components::page_title;
 use crate::components::table::EmptyState;
-use crate::components::{
-    Confirm, Countdown, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome,
-};
+use crate::components::{Countdown, Live, Outcome, OutcomeLine, Task, failure_outcome};
+use crate::session::Session;
 
 #[component]
 pub fn RecycleBinPage() -> impl IntoView {
@@ -105,7 +105,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
         item.name,
         item.array
     );
-    let strength = Strength::Irreversible(item.name.clone());
+    let eradicated = item.name.clone();
     view! {
         <tr data-item=key data-kind=item.kind.label()>
             <td class="array">{item.array.clone()}</td>
@@ -117,16 +117,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
                     <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
                 </Show>
                 <Show when=move || session.allows(Role::Admin)>
-                    <Confirm
-                        label="Eradicate…"
-                        class="danger eradicate"
-                        question=question.clone()
-                        details="Eradicating frees its space at once. It cannot be recovered afterwards."
-                        confirm_label="Eradicate for good"
-                        strength=strength.clone()
-                        task=task
-                        on_confirm=eradicate
-                    />
+                    <Eradicate question=question.clone() name=eradicated.clone() task on_confirm=eradicate />
                 </Show>
             </td>
         </tr>

@@ -13,11 +13,11 @@ use shared::size::format_size;
 use shared::time::format_timestamp_ms;
 
 use crate::api::{self, ApiResult};
-use crate::app::Session;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Timestamp, show_failure,
 };
+use crate::session::Session;
 
 /// Whether a protection group took it (`PG.SUFFIX.VOL`) rather than someone directly.
 fn from_group(snapshot: &VolumeSnapshot) -> bool {

@@ -9,12 +9,13 @@ use leptos::task::spawn_local;
 use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
 use crate::api;
-use crate::app::{Session, page_title};
 use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
+use crate::components::page_title;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, show_failure,
 };
+use crate::session::Session;
 
 const ROLES: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
 

@@ -13,7 +13,6 @@ use shared::flasharray::{Connection, LimitPatch, QosPatch, Volume, VolumePatch};
 use shared::size::{format_size, parse_size, parse_volume_size};
 
 use crate::api::{self, ApiResult};
-use crate::app::Session;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
@@ -21,6 +20,7 @@ use crate::components::{
     show_failure, use_array, use_param,
 };
 use crate::pages::snapshots::VolumeSnapshots;
+use crate::session::Session;
 
 #[component]
 pub fn VolumePage() -> impl IntoView {

@@ -15,7 +15,7 @@ use shared::size::{format_size, parse_volume_size};
 use web_sys::js_sys::Date;
 
 use crate::api;
-use crate::app::Session;
+use crate::components::confirm::Eradicate;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::table::{
@@ -25,6 +25,7 @@ use crate::components::{
     Confirm, Countdown, Field, Live, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
     UrlState, failure_outcome, use_array,
 };
+use crate::session::Session;
 
 fn list_query(state: &UrlState) -> VolumeListQuery {
     let search = state.search();
@@ -332,7 +333,7 @@ fn DestroyedRow(
         })
     };
     let question = format!("Eradicate {name} on {}?", array.get_untracked());
-    let strength = Strength::Irreversible(name.clone());
+    let eradicated = name.clone();
     let remaining = volume.time_remaining;
     view! {
         <tr data-volume=name>
@@ -346,16 +347,7 @@ fn DestroyedRow(
                     <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
                 </Show>
                 <Show when=move || session.allows(Role::Admin)>
-                    <Confirm
-                        label="Eradicate…"
-                        class="danger eradicate"
-                        question=question.clone()
-                        details="Eradicating frees its space at once. It cannot be recovered afterwards."
-                        confirm_label="Eradicate for good"
-                        strength=strength.clone()
-                        task=task
-                        on_confirm=eradicate
-                    />
+                    <Eradicate question=question.clone() name=eradicated.clone() task on_confirm=eradicate />
                 </Show>
             </td>
         </tr>
