@@ -45,8 +45,8 @@ pub fn App() -> impl IntoView {
 /// Everything inside the router: the app-wide clock and confirmation, the header, the pages.
 #[component]
 fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl IntoView {
-    Live::provide();
-    OpenConfirmation::provide();
+    let confirmation = OpenConfirmation::provide();
+    Live::provide(Signal::derive(move || confirmation.is_asking()));
     view! {
         <a class="skip" href="#content">"Skip to content"</a>
         <Header user />
@@ -92,9 +92,7 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
                 <A href="/audit" attr:id="audit-link">"Audit log"</A>
             </Show>
             <span class="spacer"></span>
-            <Show when=move || user.with(Option::is_some)>
-                <LiveBar />
-            </Show>
+            {move || user.with(Option::is_some).then(|| view! { <LiveBar /> })}
             <ThemeChoice />
             {move || {
                 user.get()

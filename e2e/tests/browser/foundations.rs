@@ -137,6 +137,22 @@ async fn a_destroyed_volume_is_recovered_from_its_outcome_line() {
         .text_containing("#destroy-outcome", "Destroyed scratch-etl on fa-prod-01")
         .await;
     session.text_containing("#fact-state", "destroyed").await;
+    // Space as Purity breaks it down.
+    for fact in [
+        "#space-unique",
+        "#space-snapshots",
+        "#space-shared",
+        "#space-reduction",
+    ] {
+        session.element(fact).await;
+    }
+    let reduction = session
+        .element("#space-reduction")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(reduction.ends_with("to 1"), "{reduction}");
     let array = &session.demo().arrays[0];
     assert!(
         volume_on(array, "scratch-etl")
@@ -204,6 +220,21 @@ async fn pages_refresh_on_demand_and_pickers_offer_the_arrays_names() {
         .expect("volume");
     session.click("#refresh").await;
     session.element("tr[data-volume='made-elsewhere']").await;
+    // The age ticks by itself.
+    let before = session
+        .element("#updated-ago")
+        .await
+        .text()
+        .await
+        .expect("text");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let after = session
+        .element("#updated-ago")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert_ne!(before, after, "the clock ticks");
     session.click("#pause-refresh").await;
     assert!(
         session
@@ -231,6 +262,18 @@ async fn pages_refresh_on_demand_and_pickers_offer_the_arrays_names() {
             .await,
         0
     );
+
+    // A protection group's members picker offers what the chosen kind names on the array.
+    session
+        .open(&format!("/arrays/{PROD}/protection/pg-oracle"))
+        .await;
+    session
+        .element("#member-names-options option[value='made-elsewhere']")
+        .await;
+    session.choose("#member-kind", "host_groups").await;
+    session
+        .element("#member-names-options option[value='esx-cluster']")
+        .await;
     session.finish().await;
 }
 
@@ -341,9 +384,17 @@ async fn a_volume_is_created_destroyed_and_recovered_with_the_keyboard_alone() {
     session.element("#volumes").await;
 
     session.tab_to("#volume-name").await;
-    session.type_keys("kb-vol").await;
+    session.type_keys("kb vol").await;
     session.tab_to("#volume-size").await;
     session.type_keys("3G").await;
+    session.type_keys(Key::Enter).await;
+    // The message goes under the name, and the focus with it.
+    session.element("#volume-name-error").await;
+    session.assert_focused("#volume-name").await;
+    for _ in 0.."kb vol".len() {
+        session.type_keys(Key::Backspace).await;
+    }
+    session.type_keys("kb-vol").await;
     session.type_keys(Key::Enter).await;
     session
         .text_containing("#volume-outcome", "Created 1 volume")

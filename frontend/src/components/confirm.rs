@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use web_sys::js_sys::Math;
 
 use crate::components::Task;
+use crate::components::outcome::focus_first;
 
 /// How hard the confirmation is to pass.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +22,15 @@ pub enum Strength {
 pub struct OpenConfirmation(RwSignal<Option<u64>>);
 
 impl OpenConfirmation {
-    pub fn provide() {
-        provide_context(Self(RwSignal::new(None)));
+    pub fn provide() -> Self {
+        let open = Self(RwSignal::new(None));
+        provide_context(open);
+        open
+    }
+
+    /// Whether a question is waiting for its answer: reactive.
+    pub fn is_asking(&self) -> bool {
+        self.0.with(Option::is_some)
     }
 }
 
@@ -46,7 +54,7 @@ pub fn Confirm(
     details: Signal<String>,
     #[prop(into)] confirm_label: String,
     strength: Strength,
-    /// The action's task, while which the buttons wait.
+    /// The action's task: while it runs, the buttons wait.
     #[prop(optional)]
     task: Option<Task>,
     on_confirm: Callback<()>,
@@ -56,9 +64,6 @@ pub fn Confirm(
     let me = (Math::random() * 9.0e15) as u64;
     let is_open = move || open.get() == Some(me);
     let typed = RwSignal::new(String::new());
-    let opener = NodeRef::<leptos::html::Button>::new();
-    let first_control = NodeRef::<leptos::html::Input>::new();
-    let confirm_button = NodeRef::<leptos::html::Button>::new();
     let required = match &strength {
         Strength::Reversible => None,
         Strength::Irreversible(name) => Some(name.clone()),
@@ -75,9 +80,7 @@ pub fn Confirm(
     let close = move || {
         open.set(None);
         typed.set(String::new());
-        if let Some(button) = opener.get_untracked() {
-            let _ = button.focus();
-        }
+        focus_first(&format!("[data-confirm='{me}']"));
     };
     let submit = {
         let ready = ready.clone();
@@ -96,7 +99,7 @@ pub fn Confirm(
         <button
             id=id
             class=class
-            node_ref=opener
+            data-confirm=me
             aria-haspopup="dialog"
             aria-expanded=move || is_open().to_string()
             disabled=busy
@@ -104,18 +107,15 @@ pub fn Confirm(
                 open.set(Some(me));
                 // Focus moves into the question once it is drawn, so keyboard users answer it next.
                 request_animation_frame(move || {
-                    if let Some(input) = first_control.get_untracked() {
-                        let _ = input.focus();
-                    } else if let Some(button) = confirm_button.get_untracked() {
-                        let _ = button.focus();
-                    }
+                    focus_first(&format!("#confirm-{me} .confirm-name, #confirm-{me} .confirm-yes"));
                 });
             }
         >
             {label}
         </button>
-        <Show when=is_open>
+        {move || is_open().then(|| view! {
             <form
+                id=format!("confirm-{me}")
                 class="confirm-dialog"
                 role="alertdialog"
                 aria-labelledby=title_id.clone()
@@ -132,18 +132,18 @@ pub fn Confirm(
                 {required.clone().map(|name| view! {
                     <label>
                         <span>"Type " <strong class="mono">{name}</strong> " to confirm"</span>
-                        <input class="confirm-name" node_ref=first_control autocomplete="off" bind:value=typed />
+                        <input class="confirm-name" autocomplete="off" bind:value=typed />
                     </label>
                 })}
                 <div class="confirm-buttons">
-                    <button type="submit" class="danger confirm-yes" node_ref=confirm_button disabled={
+                    <button type="submit" class="danger confirm-yes" disabled={
                         let ready = ready.clone();
                         move || !ready()
                     }>{confirm_label.clone()}</button>
                     <button type="button" class="secondary confirm-cancel" on:click=move |_| close()>"Cancel"</button>
                 </div>
             </form>
-        </Show>
+        })}
     }
 }
 

@@ -19,6 +19,15 @@ pub fn Field(
     list: Option<String>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
+    // A message arriving moves the focus to the first field that has one, so a keyboard user
+    // is taken to what needs fixing.
+    Effect::new(move |had_error: Option<bool>| {
+        let has_error = error.with(Option::is_some);
+        if has_error && had_error == Some(false) {
+            request_animation_frame(crate::components::outcome::focus_first_invalid_field);
+        }
+        has_error
+    });
     let described_by = {
         let error_id = error_id.clone();
         move || error.with(Option::is_some).then(|| error_id.clone())

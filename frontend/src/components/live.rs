@@ -17,11 +17,14 @@ pub struct Live {
     now_ms: RwSignal<f64>,
     paused: RwSignal<bool>,
     editing: RwSignal<bool>,
+    /// True while something the user is in the middle of (a confirmation) would be redrawn away.
+    hold: Signal<bool>,
 }
 
 impl Live {
-    /// Starts the clock and puts it in context; call once, inside the router.
-    pub fn provide() -> Self {
+    /// Starts the clock and puts it in context; call once, inside the router. The timer waits
+    /// while `hold` is true.
+    pub fn provide(hold: Signal<bool>) -> Self {
         let now = Date::now();
         let live = Self {
             generation: RwSignal::new(0),
@@ -29,6 +32,7 @@ impl Live {
             now_ms: RwSignal::new(now),
             paused: RwSignal::new(false),
             editing: RwSignal::new(false),
+            hold,
         };
         set_interval(move || live.tick(), Duration::from_secs(1));
         // Typing into a form holds the timer back, so a refresh never rebuilds a form mid-edit;
@@ -57,7 +61,10 @@ impl Live {
         let now = Date::now();
         self.now_ms.set(now);
         let due = now - self.updated_ms.get_untracked() >= REFRESH_EVERY_MS;
-        if due && !self.paused.get_untracked() && !self.editing.get_untracked() {
+        let waiting = self.paused.get_untracked()
+            || self.editing.get_untracked()
+            || self.hold.get_untracked();
+        if due && !waiting {
             self.changed();
         }
     }
@@ -109,8 +116,8 @@ pub fn LiveBar() -> impl IntoView {
     let state = move || {
         if live.paused.get() {
             "Auto-refresh paused"
-        } else if live.editing.get() {
-            "Auto-refresh waits while you edit"
+        } else if live.editing.get() || live.hold.get() {
+            "Auto-refresh waits while you edit or answer a question"
         } else {
             "Refreshes every 30 s"
         }

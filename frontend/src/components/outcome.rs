@@ -96,23 +96,29 @@ pub fn SubmitButton(
     }
 }
 
-/// A persistent live region, so screen readers announce each new outcome; it takes the focus
-/// when an action ends, so a keyboard user lands on the result.
+/// A persistent live region, so screen readers announce each new outcome; when an action ends
+/// the focus moves to what it said, or to the field its message went to, so a keyboard user
+/// lands on the result.
 #[component]
 pub fn OutcomeLine(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
-    let line = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |previous: Option<bool>| {
         let running = outcome.with(Outcome::is_running);
-        let finished = previous == Some(true) && !running;
-        if finished && let Some(element) = line.get() {
-            let _ = element.focus();
+        if previous == Some(true) && !running {
+            let to_field = outcome.with_untracked(|outcome| *outcome == Outcome::Idle);
+            // After the page has drawn the outcome, or marked the field invalid.
+            request_animation_frame(move || {
+                if to_field {
+                    focus_first_invalid_field();
+                } else {
+                    focus_first(&format!("#{id}"));
+                }
+            });
         }
         running
     });
     view! {
         <div
             id=id
-            node_ref=line
             tabindex="-1"
             class=move || format!("outcome {}", outcome.with(Outcome::state))
             data-state=move || outcome.with(Outcome::state)
@@ -130,6 +136,22 @@ pub fn OutcomeLine(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoVie
             }}
         </div>
     }
+}
+
+/// Focuses the first element on the page that `selector` matches. Elements are found by
+/// selector rather than held in `NodeRef`s, each kind of which adds its own code to the bundle.
+pub fn focus_first(selector: &str) {
+    use wasm_bindgen::JsCast;
+    if let Ok(Some(element)) = document().query_selector(selector)
+        && let Ok(element) = element.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = element.focus();
+    }
+}
+
+/// Focuses the first field on the page marked `aria-invalid`.
+pub fn focus_first_invalid_field() {
+    focus_first("[aria-invalid='true']");
 }
 
 /// Recovers what an action destroyed, and refreshes what the page shows.
@@ -152,7 +174,7 @@ pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
     let task = Task::new();
     let allowed = session.allows(shared::api::Role::Operator);
     let name = action.name.clone();
-    let said = NodeRef::<leptos::html::Span>::new();
+    let key = (web_sys::js_sys::Math::random() * 9.0e15) as u64;
     view! {
         {move || match task.outcome.get() {
             Outcome::Idle if allowed => {
@@ -163,9 +185,7 @@ pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
                         task.start(format!("Recovering {}…", action.name), async move {
                             let outcome = recovered.await;
                             request_animation_frame(move || {
-                                if let Some(span) = said.get_untracked() {
-                                    let _ = span.focus();
-                                }
+                                focus_first(&format!("[data-recovered='{key}']"));
                             });
                             outcome
                         });
@@ -175,10 +195,10 @@ pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
             }
             Outcome::Idle => ().into_any(),
             Outcome::Failed(text) => {
-                view! { <span class="error" tabindex="-1" node_ref=said>{text}</span> }.into_any()
+                view! { <span class="error" tabindex="-1" data-recovered=key>{text}</span> }.into_any()
             }
             Outcome::Running(text) | Outcome::Done(text) | Outcome::Destroyed(text, _) => {
-                view! { <span class="recovered" tabindex="-1" node_ref=said>{text}</span> }.into_any()
+                view! { <span class="recovered" tabindex="-1" data-recovered=key>{text}</span> }.into_any()
             }
         }}
     }

@@ -12,31 +12,32 @@ pub fn relative_seconds(seconds: u64) -> String {
     format!("{} ago", describe_seconds(seconds))
 }
 
-/// `2026-11-30 11:05` in the browser's time zone.
-fn local_minute(epoch_ms: i64) -> String {
+/// `2026-11-30 11:05` in the browser's time zone, and the instant as ISO 8601 for machines.
+fn local_minute(epoch_ms: i64) -> (String, String) {
     let date = Date::new(&wasm_bindgen::JsValue::from_f64(epoch_ms as f64));
-    format!(
+    let local = format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
         date.get_full_year(),
         date.get_month() + 1,
         date.get_date(),
         date.get_hours(),
         date.get_minutes()
-    )
+    );
+    (local, date.to_iso_string().into())
 }
 
 /// An instant: local time and its age, the exact UTC time on hover and for machines.
 #[component]
 pub fn Timestamp(epoch_ms: i64) -> impl IntoView {
     let live = expect_context::<Live>();
-    let utc = format_timestamp_ms(epoch_ms);
+    let (local, iso) = local_minute(epoch_ms);
     let age = move || {
         let seconds = ((live.now_ms() - epoch_ms as f64) / 1000.0).max(0.0) as u64;
         relative_seconds(seconds)
     };
     view! {
-        <time datetime=utc.replace(" UTC", "Z").replacen(' ', "T", 1) title=utc.clone()>
-            {local_minute(epoch_ms)} " (" {age} ")"
+        <time datetime=iso title=format_timestamp_ms(epoch_ms)>
+            {local} " (" {age} ")"
         </time>
     }
 }

@@ -5,8 +5,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{
-    CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
-    ProtectionGroupDetail, RestoreRequest, Role, describe_retention, describe_schedule,
+    CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, HostListQuery, MemberKind,
+    MembersRequest, ProtectionGroupDetail, RestoreRequest, Role, VolumeListQuery,
+    describe_retention, describe_schedule,
 };
 use shared::flasharray::{
     ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch, VolumeSnapshot,
@@ -15,8 +16,8 @@ use shared::flasharray::{
 use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Timestamp, show_failure, use_array,
-    use_param,
+    Confirm, Field, Live, Outcome, OutcomeLine, Picker, Strength, Timestamp, show_failure,
+    use_array, use_param,
 };
 use crate::pages::hosts::split_ports;
 use crate::session::Session;
@@ -422,7 +423,7 @@ fn Members(
                     <option value="host_groups">"host groups"</option>
                 </select>
             </label>
-            <Field id="member-names" label="Names (comma-separated)" placeholder="vol1, vol2" value=names error=names_error />
+            <Picker id="member-names" label="Names (comma-separated)" placeholder="vol1, vol2" value=names error=names_error options=member_names(array, kind) />
             <SubmitButton id="member-add" label="Add" outcome />
         </form>
     }
@@ -662,4 +663,26 @@ fn GroupSnapshots(
         })
         .collect_view();
     view! { <div id="pg-snapshots">{blocks}</div> }.into_any()
+}
+
+/// The names of what a group of `kind` can protect on the array (the array's first page of
+/// each), for the members picker.
+fn member_names(array: Memo<String>, kind: RwSignal<MemberKind>) -> Signal<Vec<String>> {
+    let names = LocalResource::new(move || {
+        let (array, kind) = (array.get(), kind.get());
+        async move {
+            match kind {
+                MemberKind::Volumes => api::volumes(&array, &VolumeListQuery::default())
+                    .await
+                    .map(|list| list.items.into_iter().map(|volume| volume.name).collect()),
+                MemberKind::Hosts => api::hosts(&array, &HostListQuery::default())
+                    .await
+                    .map(|list| list.items.into_iter().map(|host| host.name).collect()),
+                MemberKind::HostGroups => api::host_groups(&array)
+                    .await
+                    .map(|groups| groups.into_iter().map(|group| group.name).collect()),
+            }
+        }
+    });
+    Signal::derive(move || names.get().and_then(Result::ok).unwrap_or_default())
 }

@@ -419,9 +419,9 @@ fn SnapshotPanel(
                         "Replace the volume's current contents"
                     </label>
                     {move || confirm_error.get().map(|message| view! { <span id="restore-confirm-error" class="field-error" role="alert">{message}</span> })}
-                    <Show when=move || !safety.get()>
+                    {move || (!safety.get()).then(|| view! {
                         <Field id="restore-type-name" label="No safety snapshot: type the volume's name to confirm" value=typed_name error=typed_error />
-                    </Show>
+                    })}
                     <SubmitButton id="restore-submit" class="danger" label="Restore" outcome />
                 </form>
                 <form class="inline" id="copy-form" on:submit=copy.clone() novalidate>

@@ -395,7 +395,7 @@ fn UserRow(
                         .map(|choice| view! { <option value=choice.as_str() selected=choice == role>{choice.as_str()}</option> })
                         .collect_view()}
                 </select>
-                <Show when=move || pending_role.get() != role>
+                {move || (pending_role.get() != role).then(|| view! {
                     <Confirm
                         label="Apply…"
                         class="secondary apply-role"
@@ -405,7 +405,7 @@ fn UserRow(
                         strength=role_strength.clone()
                         on_confirm=change_role
                     />
-                </Show>
+                })}
             </td>
             <td class="status">{if user.disabled { "disabled" } else { "active" }}</td>
             <td class="arrays">
@@ -414,7 +414,7 @@ fn UserRow(
                 <button class="link edit-scope" aria-expanded=move || editing.get().to_string() on:click=move |_| editing.update(|open| *open = !*open)>
                     "Edit"
                 </button>
-                <Show when=move || editing.get()>
+                {move || editing.get().then(|| view! {
                     <form class="stack scope-form" on:submit=save_scope.clone() novalidate>
                         <ArrayScopePicker id=row_id.clone() chosen=scope error=scope_error />
                         <label>
@@ -424,7 +424,7 @@ fn UserRow(
                         </label>
                         <button class="secondary save-scope" type="submit" disabled=move || outcome.with(Outcome::is_running)>"Save"</button>
                     </form>
-                </Show>
+                })}
             </td>
             <td class="array-username">{user.array_username.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td class="sessions">{user.sessions}</td>
