@@ -81,21 +81,44 @@ pub fn Picker(
     }
 }
 
-/// The names of the array's hosts (`kind` = `host`) or host groups, for a [`Picker`].
-pub fn host_or_group_names(array: Memo<String>, kind: RwSignal<String>) -> Signal<Vec<String>> {
+/// What a picker offers the names of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Volumes,
+    Hosts,
+    HostGroups,
+}
+
+/// The names of the array's volumes, hosts or host groups (the array's first page of each),
+/// for a [`Picker`]. Every picker goes through this one resource, so the bundle holds one copy.
+pub fn names_on_array(array: Memo<String>, kind: Signal<Named>) -> Signal<Vec<String>> {
     let names = LocalResource::new(move || {
         let (array, kind) = (array.get(), kind.get());
         async move {
-            if kind == "host" {
-                crate::api::hosts(&array, &Default::default())
+            match kind {
+                Named::Volumes => crate::api::volumes(&array, &Default::default())
                     .await
-                    .map(|hosts| hosts.items.into_iter().map(|host| host.name).collect())
-            } else {
-                crate::api::host_groups(&array)
+                    .map(|list| list.items.into_iter().map(|volume| volume.name).collect()),
+                Named::Hosts => crate::api::hosts(&array, &Default::default())
                     .await
-                    .map(|groups| groups.into_iter().map(|group| group.name).collect())
+                    .map(|list| list.items.into_iter().map(|host| host.name).collect()),
+                Named::HostGroups => crate::api::host_groups(&array)
+                    .await
+                    .map(|groups| groups.into_iter().map(|group| group.name).collect()),
             }
         }
     });
     Signal::derive(move || names.get().and_then(Result::ok).unwrap_or_default())
+}
+
+/// The names of the array's hosts (`kind` = `host`) or host groups, for a connection's target.
+pub fn host_or_group_names(array: Memo<String>, kind: RwSignal<String>) -> Signal<Vec<String>> {
+    let named = Signal::derive(move || {
+        if kind.get() == "host" {
+            Named::Hosts
+        } else {
+            Named::HostGroups
+        }
+    });
+    names_on_array(array, named)
 }

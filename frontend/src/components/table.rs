@@ -170,9 +170,58 @@ pub fn SortHeader(key: &'static str, label: &'static str, state: UrlState) -> im
         state.set(&[("sort", Some(next)), ("offset", None)], false);
     };
     view! {
-        <th aria-sort=direction>
+        <th aria-sort=direction class=key>
             <button class="sort" data-sort=key on:click=toggle>{label}{marker}</button>
         </th>
+    }
+}
+
+/// The columns hidden from a table (`?hide=serial,created`), as its `data-hide` attribute:
+/// the stylesheet hides each cell whose class is listed.
+pub fn hidden_columns(state: UrlState) -> impl Fn() -> String + Copy {
+    move || state.text("hide").replace(',', " ")
+}
+
+/// A choice of which of a table's `columns` (class, label) show, kept in the URL.
+#[component]
+pub fn ColumnChooser(
+    state: UrlState,
+    columns: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    let shown = move |key: &str| !state.text("hide").split(',').any(|hidden| hidden == key);
+    let toggle = move |key: &'static str, show: bool| {
+        let mut hidden: Vec<String> = state
+            .text("hide")
+            .split(',')
+            .filter(|hidden| !hidden.is_empty() && *hidden != key)
+            .map(str::to_owned)
+            .collect();
+        if !show {
+            hidden.push(key.to_owned());
+        }
+        state.set(&[("hide", Some(hidden.join(",")))], true);
+    };
+    view! {
+        <details class="columns" id="column-chooser">
+            <summary>"Columns"</summary>
+            {columns
+                .iter()
+                .map(|(key, label)| {
+                    let key = *key;
+                    view! {
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                data-column=key
+                                prop:checked=move || shown(key)
+                                on:change=move |event| toggle(key, event_target_checked(&event))
+                            />
+                            {*label}
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </details>
     }
 }
 

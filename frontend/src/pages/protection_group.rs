@@ -5,15 +5,15 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{
-    CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, HostListQuery, MemberKind,
-    MembersRequest, ProtectionGroupDetail, RestoreRequest, Role, VolumeListQuery,
-    describe_retention, describe_schedule,
+    CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
+    ProtectionGroupDetail, RestoreRequest, Role, describe_retention, describe_schedule,
 };
 use shared::flasharray::{
     ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch, VolumeSnapshot,
 };
 
 use crate::api::{self, ApiResult};
+use crate::components::field::{Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Picker, Strength, Timestamp, show_failure,
@@ -423,7 +423,11 @@ fn Members(
                     <option value="host_groups">"host groups"</option>
                 </select>
             </label>
-            <Picker id="member-names" label="Names (comma-separated)" placeholder="vol1, vol2" value=names error=names_error options=member_names(array, kind) />
+            <Picker id="member-names" label="Names (comma-separated)" placeholder="vol1, vol2" value=names error=names_error options=names_on_array(array, Signal::derive(move || match kind.get() {
+                MemberKind::Volumes => Named::Volumes,
+                MemberKind::Hosts => Named::Hosts,
+                MemberKind::HostGroups => Named::HostGroups,
+            })) />
             <SubmitButton id="member-add" label="Add" outcome />
         </form>
     }
@@ -663,26 +667,4 @@ fn GroupSnapshots(
         })
         .collect_view();
     view! { <div id="pg-snapshots">{blocks}</div> }.into_any()
-}
-
-/// The names of what a group of `kind` can protect on the array (the array's first page of
-/// each), for the members picker.
-fn member_names(array: Memo<String>, kind: RwSignal<MemberKind>) -> Signal<Vec<String>> {
-    let names = LocalResource::new(move || {
-        let (array, kind) = (array.get(), kind.get());
-        async move {
-            match kind {
-                MemberKind::Volumes => api::volumes(&array, &VolumeListQuery::default())
-                    .await
-                    .map(|list| list.items.into_iter().map(|volume| volume.name).collect()),
-                MemberKind::Hosts => api::hosts(&array, &HostListQuery::default())
-                    .await
-                    .map(|list| list.items.into_iter().map(|host| host.name).collect()),
-                MemberKind::HostGroups => api::host_groups(&array)
-                    .await
-                    .map(|groups| groups.into_iter().map(|group| group.name).collect()),
-            }
-        }
-    });
-    Signal::derive(move || names.get().and_then(Result::ok).unwrap_or_default())
 }

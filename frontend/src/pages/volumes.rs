@@ -19,7 +19,8 @@ use crate::components::confirm::Eradicate;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::table::{
-    EmptyState, LoadingMarker, PAGE_SIZE, Pager, SearchBox, SortHeader,
+    ColumnChooser, EmptyState, LoadingMarker, PAGE_SIZE, Pager, SearchBox, SortHeader,
+    hidden_columns,
 };
 use crate::components::{
     Confirm, Countdown, Field, Live, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
@@ -68,6 +69,7 @@ pub fn Volumes() -> impl IntoView {
         </Show>
         <div class="toolbar">
             <SearchBox id="volume-search" label="Search names" state />
+            <ColumnChooser state columns=VOLUME_COLUMNS />
             <label class="check">
                 <input
                     id="show-destroyed"
@@ -101,6 +103,17 @@ pub fn Volumes() -> impl IntoView {
         </Transition>
     }
 }
+
+/// The volume table's columns a user may hide: cell class and label.
+const VOLUME_COLUMNS: &[(&str, &str)] = &[
+    ("provisioned", "Provisioned"),
+    ("used", "Used"),
+    ("data_reduction", "Reduction"),
+    ("created", "Created"),
+    ("serial", "Serial"),
+    ("connections", "Connections"),
+    ("protection", "Protection groups"),
+];
 
 fn count_label(count: u64, what: &str) -> String {
     match count {
@@ -165,7 +178,7 @@ fn VolumeTable(
     });
     view! {
         <h2 id="volume-count">{count_label(list.total_item_count, "volume")}</h2>
-        <table id="volumes">
+        <table id="volumes" data-hide=hidden_columns(state)>
             <thead>
                 <tr>
                     {can_select.then(|| view! {
@@ -181,7 +194,7 @@ fn VolumeTable(
                     <SortHeader key="created" label="Created" state />
                     <SortHeader key="serial" label="Serial" state />
                     <SortHeader key="connections" label="Connections" state />
-                    <th>"Protection groups"</th>
+                    <th class="protection">"Protection groups"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
@@ -238,7 +251,7 @@ fn VolumeRow(
             <td class="name"><A href=href>{volume.name}</A></td>
             <td class="num provisioned">{format_size(volume.provisioned)}</td>
             <td class="num used">{used}</td>
-            <td class="num reduction">{reduction}</td>
+            <td class="num data_reduction">{reduction}</td>
             <td class="created"><Timestamp epoch_ms=volume.created /></td>
             <td class="mono serial">{volume.serial}</td>
             <td class="num connections">{volume.connection_count}</td>
