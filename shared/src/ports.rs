@@ -151,10 +151,5 @@ mod properties {
             let text = if upper { text.to_uppercase() } else { text };
             prop_assert_eq!(normalize_wwn(&text), Ok(hex.concat().to_uppercase()));
         }
-
-        #[test]
-        fn timestamps_any_text_parses_or_not(text in any::<String>()) {
-            let _ = crate::time::parse_datetime_utc(&text);
-        }
     }
 }

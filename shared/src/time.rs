@@ -35,50 +35,6 @@ pub fn format_remaining(ms: i64) -> String {
     }
 }
 
-/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM[:SS]` (as a browser's
-/// date and time inputs give them) as UTC, into epoch milliseconds.
-pub fn parse_datetime_utc(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let (date, time) = match text.split_once(['T', ' ']) {
-        Some((date, time)) => (date, time),
-        None => (text, "00:00"),
-    };
-    let mut date_parts = date.splitn(3, '-').map(str::parse::<i64>);
-    let (year, month, day) = (
-        date_parts.next()?.ok()?,
-        date_parts.next()?.ok()?,
-        date_parts.next()?.ok()?,
-    );
-    let mut time_parts = time
-        .trim_end_matches(" UTC")
-        .splitn(3, ':')
-        .map(str::parse::<i64>);
-    let hour = time_parts.next()?.ok()?;
-    let minute = time_parts.next()?.ok()?;
-    let second = time_parts.next().transpose().ok()?.unwrap_or(0);
-    let valid = (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && (0..24).contains(&hour)
-        && (0..60).contains(&minute)
-        && (0..60).contains(&second);
-    if !valid {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    Some(((days * 86_400) + hour * 3600 + minute * 60 + second) * 1000)
-}
-
-/// Howard Hinnant's civil-to-days algorithm, the inverse of [`civil_from_days`].
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year.rem_euclid(400);
-    let month_index = if month > 2 { month - 3 } else { month + 9 };
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
 /// Howard Hinnant's days-to-civil algorithm: exact for the proleptic Gregorian calendar.
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -130,19 +86,5 @@ mod tests {
             "2026-11-22 21:10:03 UTC"
         );
         assert_eq!(format_timestamp_ms(-1000), "1969-12-31 23:59:59 UTC");
-    }
-
-    #[test]
-    fn parses_what_it_formats_and_what_browsers_send() {
-        for ms in [0, 951_782_400_000, 1_795_381_803_000, -1000] {
-            assert_eq!(parse_datetime_utc(&format_timestamp_ms(ms)), Some(ms));
-        }
-        assert_eq!(
-            parse_datetime_utc("2026-11-22T21:10"),
-            Some(1_795_381_800_000)
-        );
-        assert_eq!(parse_datetime_utc("1970-01-02"), Some(86_400_000));
-        assert_eq!(parse_datetime_utc("2026-13-01"), None);
-        assert_eq!(parse_datetime_utc("yesterday"), None);
     }
 }
