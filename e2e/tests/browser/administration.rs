@@ -97,6 +97,17 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
     let alice = "#users tr[data-user='alice']";
     session.click(&format!("{alice} .edit-scope")).await;
     session.click("#scope-alice-fa-prod-01").await;
+    // A name the arrays cannot have is refused beside its field, and the form stays open.
+    session
+        .fill(&format!("{alice} .scope-array-username"), "alice array")
+        .await;
+    session.click(&format!("{alice} .save-scope")).await;
+    session
+        .text_containing(
+            &format!("{alice} .scope-form .field-error"),
+            "Array username",
+        )
+        .await;
     session
         .fill(&format!("{alice} .scope-array-username"), "alice-array")
         .await;

@@ -309,7 +309,8 @@ fn UserRow(
                 array_username: Some((!username.is_empty()).then_some(username)),
                 ..UserChange::default()
             };
-            editing.set(false);
+            // The form stays open: a refusal shows beside its field, and after a success the
+            // list is fetched again and the row drawn afresh, closed.
             apply(
                 change,
                 format!("{name}'s arrays and array username are saved."),
