@@ -392,6 +392,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 /// The most items one page of a list may hold.
 const MAX_PAGE: u32 = 1000;
 
+/// The longest name part a list may be searched for: longer than any object name.
+const MAX_SEARCH_LEN: usize = 255;
+
 /// A table's page as the array's list parameters: the search as a name filter, the sort key
 /// as the array's field (through `sort_field`), the page cut to at most [`MAX_PAGE`].
 fn table_page(
@@ -421,6 +424,12 @@ fn table_page(
 /// A name search as an array filter: `name='*text*'`, matched ignoring case by the array.
 fn search_filter(search: &str) -> Result<String, AppError> {
     let text = search.trim();
+    if text.len() > MAX_SEARCH_LEN {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "search",
+            format!("Search for at most {MAX_SEARCH_LEN} characters."),
+        )));
+    }
     if text.contains(['\'', '"', '*', '\\']) {
         return Err(AppError::Invalid(ApiError::for_field(
             "search",

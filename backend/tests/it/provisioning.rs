@@ -333,4 +333,15 @@ async fn the_array_searches_sorts_and_pages_hosts() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["field"], "search", "{body}");
+    let huge = "a".repeat(10_000);
+    let (status, _, body) = app
+        .call(
+            "GET",
+            &path(&format!("hosts?search={huge}")),
+            Some(&cookie),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["field"], "search", "{body}");
 }
