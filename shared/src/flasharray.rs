@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 mod metrics;
 mod protection;
 
-pub use metrics::{ArraySpace, Performance, VolumeSpace};
+pub use metrics::{
+    ARRAY_PERFORMANCE_RESOLUTIONS, ArraySpace, HistoryWindow, OBJECT_PERFORMANCE_RESOLUTIONS,
+    Performance, SPACE_RESOLUTIONS, VolumeSpace,
+};
 pub use protection::{
     ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch,
     ProtectionGroupSnapshotPost, RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule,
@@ -471,6 +474,50 @@ pub struct Audit {
     pub arguments: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_interface: Option<String>,
+}
+
+/// An alert the array raised (`GET /api/2.x/alerts`). Times are milliseconds since the epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: String,
+    /// The alert's number, as text.
+    pub name: String,
+    pub code: i64,
+    /// `info`, `warning`, `critical` or `hidden`.
+    pub severity: String,
+    /// `open`, `closing` or `closed`.
+    pub state: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `array`, `hardware` or `software`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge_base_url: Option<String>,
+    #[serde(default)]
+    pub flagged: bool,
+    #[serde(default)]
+    pub created: i64,
+    #[serde(default)]
+    pub updated: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<i64>,
+}
+
+/// The body of `PATCH /api/2.x/alerts`: only `flagged` may change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertPatch {
+    pub flagged: bool,
 }
 
 #[cfg(test)]

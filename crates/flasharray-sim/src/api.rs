@@ -87,6 +87,8 @@ pub struct ListQuery {
     names: Option<String>,
     ids: Option<String>,
     pub(crate) destroyed: Option<bool>,
+    /// Alerts only: flagged or not.
+    pub(crate) flagged: Option<bool>,
     filter: Option<String>,
     sort: Option<String>,
     limit: Option<usize>,

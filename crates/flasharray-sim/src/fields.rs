@@ -7,8 +7,8 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 use shared::flasharray::{
-    ApiClient, Audit, Connection, Host, HostGroup, Membership, Performance, ProtectionGroup,
-    ProtectionGroupSnapshot, Volume, VolumeSnapshot, VolumeSpace,
+    Alert, ApiClient, ArraySpace, Audit, Connection, Host, HostGroup, Membership, Performance,
+    ProtectionGroup, ProtectionGroupSnapshot, Volume, VolumeSnapshot, VolumeSpace,
 };
 
 use crate::query::{Lookup, field_value};
@@ -79,12 +79,14 @@ impl Fields for Volume {
     }
 }
 
+impl Fields for Alert {}
 impl Fields for ApiClient {}
 impl Fields for Audit {}
 impl Fields for Connection {}
 impl Fields for Host {}
 impl Fields for HostGroup {}
 impl Fields for Membership {}
+impl Fields for ArraySpace {}
 impl Fields for Performance {}
 impl Fields for ProtectionGroup {}
 impl Fields for ProtectionGroupSnapshot {}

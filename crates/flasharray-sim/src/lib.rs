@@ -3,6 +3,7 @@
 //! The library starts simulators in-process for tests and the portal's demo mode
 //! ([`Simulator::start`]); the `flasharray-sim` binary runs one on its own.
 
+mod alerts;
 mod api;
 mod auth;
 mod clock;
@@ -10,6 +11,7 @@ mod control;
 mod error;
 mod faults;
 mod fields;
+mod history;
 mod host_routes;
 mod hosts;
 mod metrics;

@@ -4,17 +4,21 @@
 //! Space adds up what the volumes and snapshots hold, so it stays consistent with them.
 //! Performance is made up but plausible and deterministic: each volume has a steady load
 //! derived from its name, swelling and ebbing over the day, capped by its QoS limits.
+//!
+//! History is derived the same way: a volume exists from its `created` time and its data
+//! grows from a third of what it holds now to all of it; load follows the time of day. So
+//! history follows the simulator's clock and agrees with the present figures.
 
-use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use shared::flasharray::{ArraySpace, ListResponse, Performance, Space, Volume, VolumeSpace};
+use shared::flasharray::{ArraySpace, Performance, Space, Volume, VolumeSpace};
 
 use crate::api::{ApiQuery, ListQuery, page, select};
 use crate::auth::Caller;
 use crate::error::ApiFault;
+use crate::history::{HistoryQuery, Series};
 use crate::server::Simulator;
-use crate::state::{ArrayState, CAPACITY, ratio};
+use crate::state::{ArrayState, ratio};
 
 /// Physical space the array keeps for its own metadata, as a share of what data uses.
 const SYSTEM_SHARE: f64 = 0.02;
@@ -28,7 +32,7 @@ fn stable_hash(text: &str) -> u64 {
 
 impl ArrayState {
     /// The volumes `destroyed` selects (all when `None`).
-    fn volumes_in(&self, destroyed: Option<bool>) -> impl Iterator<Item = &Volume> {
+    pub(crate) fn volumes_in(&self, destroyed: Option<bool>) -> impl Iterator<Item = &Volume> {
         self.volumes
             .iter()
             .filter(move |volume| destroyed.is_none_or(|destroyed| volume.destroyed == destroyed))
@@ -45,24 +49,63 @@ impl ArrayState {
             .collect()
     }
 
+    /// Each volume's space at each of `times`, volume by volume, oldest first.
+    pub fn volume_space_history(
+        &self,
+        volumes: &[&Volume],
+        times: &[i64],
+        now_ms: i64,
+    ) -> Vec<VolumeSpace> {
+        volumes
+            .iter()
+            .flat_map(|volume| {
+                times.iter().filter_map(move |&time| {
+                    space_at(volume, time, now_ms).map(|space| VolumeSpace {
+                        id: volume.id.clone(),
+                        name: volume.name.clone(),
+                        space,
+                        time,
+                    })
+                })
+            })
+            .collect()
+    }
+
     pub fn array_space(&self, now_ms: i64) -> ArraySpace {
+        let spaces: Vec<(u64, Space)> = self
+            .volumes
+            .iter()
+            .map(|volume| (volume.provisioned, volume.space.clone()))
+            .collect();
+        self.array_space_of(&spaces, now_ms)
+    }
+
+    /// The array's space at `time`, from its volumes as they were then.
+    pub fn array_space_at(&self, time: i64, now_ms: i64) -> ArraySpace {
+        let spaces: Vec<(u64, Space)> = self
+            .volumes
+            .iter()
+            .filter_map(|volume| Some((volume.provisioned, space_at(volume, time, now_ms)?)))
+            .collect();
+        self.array_space_of(&spaces, time)
+    }
+
+    /// What the volumes' `(provisioned, space)` add up to.
+    fn array_space_of(&self, volumes: &[(u64, Space)], time: i64) -> ArraySpace {
         let array = self.array();
         let sum = |field: fn(&Space) -> Option<u64>| -> u64 {
-            self.volumes
-                .iter()
-                .filter_map(|volume| field(&volume.space))
-                .sum()
+            volumes.iter().filter_map(|(_, space)| field(space)).sum()
         };
         let unique = sum(|space| space.unique);
         let snapshots = sum(|space| space.snapshots);
         let written = sum(|space| space.virtual_);
-        let provisioned: u64 = self.volumes.iter().map(|volume| volume.provisioned).sum();
+        let provisioned: u64 = volumes.iter().map(|(provisioned, _)| provisioned).sum();
         let system = ((unique + snapshots) as f64 * SYSTEM_SHARE) as u64;
         let physical = unique + snapshots + system;
         ArraySpace {
             id: array.id,
             name: array.name,
-            capacity: CAPACITY,
+            capacity: self.capacity,
             parity: 1.0,
             space: Space {
                 data_reduction: Some(ratio(written, unique)),
@@ -81,7 +124,7 @@ impl ArrayState {
                 used_provisioned: Some(written),
                 virtual_: Some(written),
             },
-            time: now_ms,
+            time,
         }
     }
 
@@ -91,8 +134,27 @@ impl ArrayState {
             .collect()
     }
 
+    /// Each volume's load at each of `times`, volume by volume, oldest first.
+    pub fn volume_performance_history(volumes: &[&Volume], times: &[i64]) -> Vec<Performance> {
+        volumes
+            .iter()
+            .flat_map(|volume| {
+                times
+                    .iter()
+                    .filter(|&&time| volume.created <= time)
+                    .map(|&time| volume_performance(volume, time))
+            })
+            .collect()
+    }
+
+    /// The whole array's load at `now_ms`: what its volumes that existed then add up to.
     pub fn array_performance(&self, now_ms: i64) -> Performance {
-        let volumes = self.volume_performances(None, now_ms);
+        let volumes: Vec<Performance> = self
+            .volumes
+            .iter()
+            .filter(|volume| volume.created <= now_ms)
+            .map(|volume| volume_performance(volume, now_ms))
+            .collect();
         let array = self.array();
         let total = |field: fn(&Performance) -> u64| volumes.iter().map(field).sum::<u64>();
         let reads = total(|p| p.reads_per_sec);
@@ -130,12 +192,36 @@ fn per(total: u64, count: u64) -> u64 {
     total.checked_div(count).unwrap_or(0)
 }
 
+/// How much of its present data a volume held at `time`: a third when it was created, all
+/// of it now. `None` before it existed.
+fn space_at(volume: &Volume, time: i64, now_ms: i64) -> Option<Space> {
+    if volume.created > time {
+        return None;
+    }
+    let lifetime = (now_ms - volume.created).max(1) as f64;
+    let share = (1.0 + 2.0 * ((time - volume.created) as f64 / lifetime).min(1.0)) / 3.0;
+    let grown = |bytes: Option<u64>| bytes.map(|bytes| (bytes as f64 * share) as u64);
+    let space = &volume.space;
+    Some(Space {
+        unique: grown(space.unique),
+        snapshots: grown(space.snapshots),
+        total_physical: grown(space.total_physical),
+        used_provisioned: grown(space.used_provisioned),
+        virtual_: grown(space.virtual_),
+        ..space.clone()
+    })
+}
+
+/// A volume's load at `now_ms`.
 fn volume_performance(volume: &Volume, now_ms: i64) -> Performance {
     let hash = stable_hash(&volume.name);
     let idle = volume.destroyed || volume.space.virtual_.unwrap_or(0) == 0;
-    // Busiest in the afternoon, quietest at night.
+    // Busiest in the afternoon, quietest at night, and never quite the same twice.
     let day_fraction = (now_ms.rem_euclid(86_400_000)) as f64 / 86_400_000.0;
-    let swing = 1.0 + 0.5 * ((day_fraction - 0.375) * std::f64::consts::TAU).sin();
+    let bucket = now_ms.div_euclid(300_000).to_le_bytes();
+    let noise = stable_hash(&format!("{}{bucket:?}", volume.name)) % 1000;
+    let swing = (1.0 + 0.5 * ((day_fraction - 0.375) * std::f64::consts::TAU).sin())
+        * (0.85 + noise as f64 / 3333.0);
     let base_ops = if idle {
         0.0
     } else {
@@ -174,55 +260,111 @@ fn volume_performance(volume: &Volume, now_ms: i64) -> Performance {
     }
 }
 
-/// `GET /volumes/space`.
+/// `GET /volumes/space`, now or over a window of history.
 pub async fn list_volume_spaces(
     State(sim): State<Simulator>,
     _caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(history): ApiQuery<HistoryQuery>,
 ) -> Result<Response, ApiFault> {
     let now = sim.clock.now_ms();
-    let spaces = sim.lock().volume_spaces(query.destroyed, now);
-    page(
-        select(spaces, &query, |space| (&space.name, &space.id), "Volume")?,
-        &query,
-        "Volume",
-    )
+    let state = sim.lock();
+    let spaces = if history.asked() {
+        let volumes = select(
+            state.volumes_in(query.destroyed).collect(),
+            &query,
+            |volume| (&volume.name, &volume.id),
+            "Volume",
+        )?;
+        let times = history.sample_times(Series::Space, now, state.installed_ms, volumes.len())?;
+        state.volume_space_history(&volumes, &times, now)
+    } else {
+        select(
+            state.volume_spaces(query.destroyed, now),
+            &query,
+            |space| (&space.name, &space.id),
+            "Volume",
+        )?
+    };
+    drop(state);
+    page(spaces, &query, "Volume")
 }
 
-/// `GET /arrays/space`.
+/// `GET /arrays/space`, now or over a window of history.
 pub async fn array_space(
     State(sim): State<Simulator>,
     _caller: Caller,
-) -> Json<ListResponse<ArraySpace>> {
+    ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(history): ApiQuery<HistoryQuery>,
+) -> Result<Response, ApiFault> {
     let now = sim.clock.now_ms();
-    Json(ListResponse::of(vec![sim.lock().array_space(now)]))
+    let state = sim.lock();
+    let spaces = if history.asked() {
+        history
+            .sample_times(Series::Space, now, state.installed_ms, 1)?
+            .into_iter()
+            .map(|time| state.array_space_at(time, now))
+            .collect()
+    } else {
+        vec![state.array_space(now)]
+    };
+    drop(state);
+    page(spaces, &query, "Array")
 }
 
-/// `GET /volumes/performance`.
+/// `GET /volumes/performance`, now or over a window of history.
 pub async fn list_volume_performances(
     State(sim): State<Simulator>,
     _caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(history): ApiQuery<HistoryQuery>,
 ) -> Result<Response, ApiFault> {
     let now = sim.clock.now_ms();
-    let figures = sim.lock().volume_performances(query.destroyed, now);
-    page(
+    let state = sim.lock();
+    let figures = if history.asked() {
+        let volumes = select(
+            state.volumes_in(query.destroyed).collect(),
+            &query,
+            |volume| (&volume.name, &volume.id),
+            "Volume",
+        )?;
+        let times = history.sample_times(
+            Series::ObjectPerformance,
+            now,
+            state.installed_ms,
+            volumes.len(),
+        )?;
+        ArrayState::volume_performance_history(&volumes, &times)
+    } else {
         select(
-            figures,
+            state.volume_performances(query.destroyed, now),
             &query,
             |figures| (&figures.name, &figures.id),
             "Volume",
-        )?,
-        &query,
-        "Volume",
-    )
+        )?
+    };
+    drop(state);
+    page(figures, &query, "Volume")
 }
 
-/// `GET /arrays/performance`.
+/// `GET /arrays/performance`, now or over a window of history.
 pub async fn array_performance(
     State(sim): State<Simulator>,
     _caller: Caller,
-) -> Json<ListResponse<Performance>> {
+    ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(history): ApiQuery<HistoryQuery>,
+) -> Result<Response, ApiFault> {
     let now = sim.clock.now_ms();
-    Json(ListResponse::of(vec![sim.lock().array_performance(now)]))
+    let state = sim.lock();
+    let figures = if history.asked() {
+        history
+            .sample_times(Series::ArrayPerformance, now, state.installed_ms, 1)?
+            .into_iter()
+            .map(|time| state.array_performance(time))
+            .collect()
+    } else {
+        vec![state.array_performance(now)]
+    };
+    drop(state);
+    page(figures, &query, "Array")
 }

@@ -5,6 +5,7 @@ use shared::flasharray::{
 };
 use shared::size::{GIB, MIB, TIB};
 
+use crate::alerts::PlantedAlert;
 use crate::hosts::Target;
 use crate::protection::{DAY_MS, MemberKind};
 use crate::state::{ADMIN_USERNAME, ArrayState};
@@ -39,6 +40,49 @@ impl Seed {
     }
 }
 
+/// How much history the demo's arrays have.
+const DEMO_HISTORY_DAYS: i64 = 30;
+
+/// Alerts an array in service for a while has seen: one still open, two long closed.
+fn plant_alerts(state: &mut ArrayState, now_ms: i64) {
+    const DAY: i64 = 24 * HOUR_MS;
+    let planted = [
+        PlantedAlert {
+            code: 42,
+            severity: "warning",
+            category: "hardware",
+            component_type: "hardware",
+            component_name: "CT1.FC2",
+            summary: "Fibre Channel port link down",
+            created: now_ms - 5 * HOUR_MS,
+            closed: None,
+        },
+        PlantedAlert {
+            code: 13,
+            severity: "critical",
+            category: "hardware",
+            component_type: "drive",
+            component_name: "CH0.BAY7",
+            summary: "Drive failed and was evacuated",
+            created: now_ms - 12 * DAY,
+            closed: Some(now_ms - 11 * DAY),
+        },
+        PlantedAlert {
+            code: 71,
+            severity: "info",
+            category: "software",
+            component_type: "array",
+            component_name: &state.name.clone(),
+            summary: "Purity upgrade completed",
+            created: now_ms - 20 * DAY,
+            closed: Some(now_ms - 20 * DAY + HOUR_MS),
+        },
+    ];
+    for alert in &planted {
+        state.plant_alert(alert);
+    }
+}
+
 fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|name| (*name).to_owned()).collect()
 }
@@ -50,6 +94,8 @@ fn wwn(host: u8, port: u8) -> String {
 
 fn seed_demo(state: &mut ArrayState, now_ms: i64) {
     const DAY: i64 = 24 * HOUR_MS;
+    state.installed_ms = now_ms - DEMO_HISTORY_DAYS * DAY;
+    plant_alerts(state, now_ms);
     let mut volumes: Vec<(String, u64, u64)> = [
         ("oracle-prod-data01", 2 * TIB, 1_310 * GIB),
         ("oracle-prod-data02", 2 * TIB, 1_190 * GIB),
@@ -87,8 +133,11 @@ fn seed_demo(state: &mut ArrayState, now_ms: i64) {
             (20 + index * 3) * GIB,
         ));
     }
-    for (age, (name, provisioned, written)) in (1i64..).zip(&volumes) {
-        state.insert_volume(name, *provisioned, *written, now_ms - age * 37 * DAY / 9);
+    // Created over the history's span, newest first, so the array grew in volumes too.
+    let count = volumes.len() as i64;
+    for (index, (name, provisioned, written)) in (1i64..).zip(&volumes) {
+        let age = (DEMO_HISTORY_DAYS * DAY - HOUR_MS) * index / count;
+        state.insert_volume(name, *provisioned, *written, now_ms - age);
     }
 
     let user = ADMIN_USERNAME;

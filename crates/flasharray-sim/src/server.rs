@@ -26,7 +26,9 @@ use crate::state::{ArrayState, SUPPORTED_VERSIONS};
 use crate::tls::{self, CertificateError};
 use tls_listener::{ServerCertificate, TlsError, TlsListener};
 
-use crate::{api, auth, control, faults, host_routes, metrics, protection_routes, snapshot_routes};
+use crate::{
+    alerts, api, auth, control, faults, host_routes, metrics, protection_routes, snapshot_routes,
+};
 
 /// How to start a simulator.
 #[derive(Debug)]
@@ -40,6 +42,8 @@ pub struct SimulatorConfig {
     pub certificate: Option<ServerCertificate>,
     /// Where to keep the state across restarts; `None` keeps it in memory only.
     pub state_file: Option<PathBuf>,
+    /// Usable capacity in bytes; `None` keeps the simulator's default of 100 TiB.
+    pub capacity: Option<u64>,
 }
 
 impl SimulatorConfig {
@@ -51,11 +55,17 @@ impl SimulatorConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             certificate: None,
             state_file: None,
+            capacity: None,
         }
     }
 
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed = seed;
+        self
+    }
+
+    pub fn capacity(mut self, bytes: u64) -> Self {
+        self.capacity = Some(bytes);
         self
     }
 }
@@ -106,6 +116,7 @@ impl Simulator {
     pub fn new(name: &str, seed: Seed) -> Self {
         let clock = Clock::default();
         let mut state = ArrayState::new(name);
+        state.installed_ms = clock.now_ms();
         seed.apply(&mut state, clock.now_ms());
         Self::with_state(state, clock)
     }
@@ -149,6 +160,11 @@ impl Simulator {
     /// The faults in force; counted faults go down as calls meet them.
     pub fn faults_config(&self) -> FaultConfig {
         self.faults.config()
+    }
+
+    /// Sets the usable capacity, as installing or removing drives would.
+    pub fn set_capacity(&self, bytes: u64) {
+        self.lock().capacity = bytes;
     }
 
     /// Ends every session and access token, as an array restart does.
@@ -278,6 +294,10 @@ impl Simulator {
             )
             .route("/api/{version}/arrays/space", get(metrics::array_space))
             .route(
+                "/api/{version}/alerts",
+                get(alerts::list_alerts).patch(alerts::patch_alerts),
+            )
+            .route(
                 "/api/{version}/arrays/performance",
                 get(metrics::array_performance),
             )
@@ -389,6 +409,9 @@ impl Simulator {
             Some(path) => Simulator::persistent(&config.name, config.seed, path)?,
             None => Simulator::new(&config.name, config.seed),
         };
+        if let Some(capacity) = config.capacity {
+            simulator.set_capacity(capacity);
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let app = simulator.router();
         let task = tokio::spawn(async move {

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use shared::flasharray::{
-    AdminApiToken, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Host, HostGroup,
+    AdminApiToken, Alert, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Host, HostGroup,
     LimitPatch, Qos, QosPatch, Space, Volume, VolumePatch,
 };
 use shared::names::validate_object_name;
@@ -40,7 +40,7 @@ pub const ERADICATION_DELAY_MS: i64 = 24 * 60 * 60 * 1000;
 const BANDWIDTH_LIMITS: std::ops::RangeInclusive<u64> = 1_048_576..=549_755_813_888;
 /// QoS IOPS limits an array accepts.
 const IOPS_LIMITS: std::ops::RangeInclusive<u64> = 100..=100_000_000;
-/// Raw capacity the simulated array reports.
+/// Usable capacity a simulated array reports unless configured otherwise.
 pub(crate) const CAPACITY: u64 = 100 * 1024 * 1024 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,6 +132,20 @@ pub struct ArrayState {
     /// When each destroyed object (by id) was destroyed.
     pub(crate) destroyed_at: HashMap<String, i64>,
     audits: Vec<Audit>,
+    /// Usable capacity, in bytes.
+    #[serde(default = "default_capacity")]
+    pub(crate) capacity: u64,
+    /// Since when the array has kept history: none is reported from before.
+    #[serde(default)]
+    pub(crate) installed_ms: i64,
+    #[serde(default)]
+    pub(crate) alerts: Vec<Alert>,
+    #[serde(default)]
+    pub(crate) last_alert_number: u64,
+}
+
+fn default_capacity() -> u64 {
+    CAPACITY
 }
 
 pub(crate) fn new_id() -> String {
@@ -165,6 +179,10 @@ impl ArrayState {
             suffix_counters: HashMap::new(),
             destroyed_at: HashMap::new(),
             audits: Vec::new(),
+            capacity: CAPACITY,
+            installed_ms: 0,
+            alerts: Vec::new(),
+            last_alert_number: 0,
         }
     }
 
@@ -185,7 +203,7 @@ impl ArrayState {
             name: self.name.clone(),
             os: Some("Purity//FA".into()),
             version: Some("6.9.0".into()),
-            capacity: Some(CAPACITY),
+            capacity: Some(self.capacity),
             space: Space {
                 data_reduction: Some(ratio(written, unique)),
                 total_physical: Some(unique),

@@ -53,6 +53,62 @@ def check(condition, what):
         sys.exit(f"check failed: {what}")
 
 
+def advance_clock(ms):
+    """Moves the simulator's clock (a harness call, not part of the array's API)."""
+    http = urllib3.PoolManager(cert_reqs="CERT_NONE")
+    reply = http.request("POST", f"https://{os.environ['FA_TARGET']}/sim/clock",
+                         json={"advance_ms": ms})
+    check(reply.status == 200, "clock advanced")
+
+
+def history(fa):
+    """Space and performance history, on and off sample boundaries."""
+    advance_clock(3 * 3600 * 1000)
+    now = ok(fa.get_arrays_space(), "array space now")[0].time
+    start = now - 2 * 3600 * 1000
+    space = ok(fa.get_arrays_space(start_time=start, end_time=now, resolution=300000), "space history")
+    times = [item.time for item in space]
+    check(len(times) in (24, 25) and times == sorted(times), f"24 five-minute samples, got {len(times)}")
+    check(all(t % 300000 == 0 and start <= t <= now for t in times), "samples on boundaries inside the window")
+    check(all(item.capacity > 0 and item.space.unique is not None for item in space), "samples hold space")
+    off = ok(fa.get_arrays_space(start_time=start + 7, end_time=now - 7, resolution=1800000), "off-boundary window")
+    check(len(off) in (3, 4) and all(start + 7 <= i.time <= now - 7 for i in off), "off-boundary samples")
+    latest = ok(fa.get_arrays_performance(end_time=now, resolution=30000), "latest performance sample")
+    check(len(latest) == 1, "without start_time, only the latest sample")
+    load = ok(fa.get_arrays_performance(start_time=start, end_time=now, resolution=30000), "performance history")
+    check(len(load) in (240, 241), f"240 thirty-second samples, got {len(load)}")
+    vol_space = ok(fa.get_volumes_space(names=["vol2"], start_time=start, end_time=now, resolution=1800000),
+                   "volume space history")
+    check(len(vol_space) in (4, 5) and all(v.name == "vol2" for v in vol_space), "vol2 space samples")
+    vol_load = ok(fa.get_volumes_performance(names=["vol2"], start_time=start, end_time=now, resolution=300000),
+                  "volume performance history")
+    check(len(vol_load) in (24, 25), f"24 vol2 load samples, got {len(vol_load)}")
+    refused(fa.get_arrays_space(start_time=start, resolution=1000), "space at 1 s", "resolution")
+    refused(fa.get_volumes_performance(start_time=now, end_time=start), "backwards window", "start_time")
+
+
+def alerts(fa):
+    """An alert raised from the array's state, flagged, then closed when the state clears."""
+    ok(fa.post_protection_groups(names=["pg-unscheduled"]), "create pg-unscheduled")
+    ok(fa.post_protection_groups_volumes(group_names=["pg-unscheduled"], member_names=["vol2"]), "member")
+    raised = [a for a in ok(fa.get_alerts(filter="state='open'"), "open alerts")
+              if a.component_name == "pg-unscheduled"]
+    check(len(raised) == 1 and raised[0].severity == "warning", "an unscheduled group raises a warning")
+    ok(fa.patch_alerts(names=[raised[0].name], alert=flasharray.Alert(flagged=True)), "flag the alert")
+    flagged = ok(fa.get_alerts(flagged=True), "flagged alerts")
+    check([a.name for a in flagged] == [raised[0].name], "the flagged alert is listed as flagged")
+    refused(fa.patch_alerts(names=["999999"], alert=flasharray.Alert(flagged=True)), "unknown alert", "does not exist")
+    ok(fa.patch_protection_groups(names=["pg-unscheduled"], protection_group=flasharray.ProtectionGroup(
+        snapshot_schedule=flasharray.SnapshotSchedule(enabled=True))), "schedule it")
+    after = ok(fa.get_alerts(names=[raised[0].name]), "the alert again")[0]
+    check(after.state == "closed" and after.closed >= after.created, "the alert closed with its cause")
+    newest = ok(fa.get_alerts(sort=["created-"], limit=1), "newest alert")
+    check(len(newest) == 1, "alerts sort and page")
+    ok(fa.patch_protection_groups(names=["pg-unscheduled"], protection_group=flasharray.ProtectionGroup(
+        destroyed=True)), "destroy pg-unscheduled")
+    ok(fa.delete_protection_groups(names=["pg-unscheduled"]), "eradicate pg-unscheduled")
+
+
 def main():
     fa = client()
     array = ok(fa.get_arrays(), "get arrays")[0]
@@ -121,6 +177,8 @@ def main():
     ok(fa.get_arrays_performance(), "array performance")
     ok(fa.get_volumes_space(names=["vol1"]), "volume space")
     ok(fa.get_volumes_performance(names=["vol1"]), "volume performance")
+    history(fa)
+    alerts(fa)
 
     # Tear down: disconnect, destroy, recover, rename, eradicate.
     ok(fa.delete_connections(host_names=["host1"], volume_names=["vol1"]), "disconnect vol1")
