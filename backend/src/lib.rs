@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod fanout;
+pub mod fleet;
 pub mod guard;
 pub mod health;
 pub mod healthcheck;

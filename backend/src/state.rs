@@ -2,10 +2,12 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::arrays::ArrayRegistry;
 use crate::config::{LimitsConfig, SessionConfig};
 use crate::db::Database;
+use crate::fleet::FleetCache;
 use crate::health::ProbeCache;
 use crate::metrics::Metrics;
 use crate::passwords::Passwords;
@@ -33,6 +35,8 @@ pub struct AppState {
     pub serves_https: bool,
     /// Sessions checked in the last second.
     pub sessions: Arc<SessionCache>,
+    /// The arrays' latest dashboard figures.
+    pub fleet: Arc<FleetCache>,
 }
 
 impl AppState {
@@ -49,6 +53,9 @@ impl AppState {
             probes: Arc::default(),
             serves_https: false,
             sessions: Arc::default(),
+            fleet: Arc::new(FleetCache::new(Duration::from_secs(
+                LimitsConfig::default().fleet_cache_secs,
+            ))),
         }
     }
 
@@ -64,12 +71,15 @@ impl AppState {
 
     pub fn with_limits(mut self, limits: LimitsConfig) -> Self {
         self.limits = limits;
+        self.fleet = Arc::new(FleetCache::new(Duration::from_secs(
+            limits.fleet_cache_secs,
+        )));
         self
     }
 
     /// How long each array gets where several are asked at once.
-    pub fn array_deadline(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(self.limits.array_deadline_secs.max(1))
+    pub fn array_deadline(&self) -> Duration {
+        Duration::from_secs(self.limits.array_deadline_secs.max(1))
     }
 
     pub fn with_secret_key(mut self, key: SecretKey) -> Self {

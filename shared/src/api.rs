@@ -1,6 +1,7 @@
 //! The portal's own HTTP API between the frontend and the backend (`/api/...`).
 
 mod admin;
+mod fleet;
 mod protection;
 mod registration;
 
@@ -14,6 +15,12 @@ pub use admin::{
     AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MAX_PASSWORD_BYTES,
     MIN_PASSWORD_CHARS, UserChange, UserSummary, validate_create_user, validate_password,
     validate_password_length, validate_user_change, validate_username,
+};
+pub use fleet::{
+    ALERT_SEVERITIES, AlertCounts, ArrayFailure, ArrayFigures, ArraySearch, ArrayStatus,
+    CHART_POINTS, FleetAlert, FleetAlertQuery, FleetAlerts, FleetSearch, FleetSummary, FleetTotals,
+    Fullness, HISTORY_RANGES, History, Load, LoadPoint, SEARCH_HITS_PER_KIND, SearchHit,
+    SearchKind, SpacePoint, history_range,
 };
 pub use protection::{
     CopyRequest, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest,

@@ -3,6 +3,7 @@
 mod arrays;
 mod audit;
 mod connections;
+mod fleet;
 mod hosts;
 mod protection;
 mod recycle;
@@ -293,6 +294,15 @@ pub fn endpoints() -> Vec<Endpoint> {
             Admin,
             "protection_group_snapshot.eradicate",
             protection::eradicate_snapshot,
+        ),
+        read("/fleet/summary", Viewer, fleet::summary),
+        read("/fleet/alerts", Viewer, fleet::alerts),
+        read("/fleet/search", Viewer, fleet::search),
+        read("/arrays/{array}/history", Viewer, fleet::array_history),
+        read(
+            "/arrays/{array}/volumes/{volume}/history",
+            Viewer,
+            fleet::volume_history,
         ),
         read("/recycle-bin", Viewer, recycle::list),
         change(

@@ -292,6 +292,11 @@ impl Config {
         )? {
             self.limits.max_concurrent_requests = count;
         }
+        if let Some(secs) =
+            env.parsed("FLASHDECK_LIMITS_FLEET_CACHE_SECS", "a number of seconds")?
+        {
+            self.limits.fleet_cache_secs = secs;
+        }
         for (id, settings) in env.array_groups()? {
             let array = array_from_env(id, &settings)?;
             if self.arrays.iter().any(|other| other.name == array.name) {
@@ -440,9 +445,11 @@ mod tests {
             ("FLASHDECK_LIMITS_ARRAY_DEADLINE_SECS", "3"),
             ("FLASHDECK_LIMITS_REQUEST_TIMEOUT_SECS", "30"),
             ("FLASHDECK_LIMITS_MAX_CONCURRENT_REQUESTS", "64"),
+            ("FLASHDECK_LIMITS_FLEET_CACHE_SECS", "0"),
         ])
         .expect("applies");
         assert_eq!(config.limits.array_deadline_secs, 3);
+        assert_eq!(config.limits.fleet_cache_secs, 0);
         assert_eq!(config.limits.request_timeout_secs, 30);
         assert_eq!(config.limits.max_concurrent_requests, 64);
         let error = applied(&[("FLASHDECK_LIMITS_MAX_CONCURRENT_REQUESTS", "many")]).unwrap_err();

@@ -112,6 +112,9 @@ pub struct LimitsConfig {
     /// API requests served at once; more wait their turn. Health checks and metrics never wait.
     #[serde(default = "default_max_concurrent_requests")]
     pub max_concurrent_requests: usize,
+    /// How long the fleet dashboard's figures of an array are reused before it is asked again.
+    #[serde(default = "default_fleet_cache_secs")]
+    pub fleet_cache_secs: u64,
 }
 
 impl Default for LimitsConfig {
@@ -120,8 +123,13 @@ impl Default for LimitsConfig {
             array_deadline_secs: default_array_deadline_secs(),
             request_timeout_secs: default_api_timeout_secs(),
             max_concurrent_requests: default_max_concurrent_requests(),
+            fleet_cache_secs: default_fleet_cache_secs(),
         }
     }
+}
+
+fn default_fleet_cache_secs() -> u64 {
+    15
 }
 
 fn default_array_deadline_secs() -> u64 {

@@ -4,6 +4,7 @@ mod admin;
 mod api;
 mod cli;
 mod crash;
+mod fleet;
 mod hardening;
 mod https;
 mod leaks;
@@ -71,6 +72,8 @@ pub struct TestApp {
     router: Router,
     pub db: Database,
     pub sim: RunningSimulator,
+    /// The arrays of [`TestOptions::fleet`], in order.
+    pub fleet: Vec<RunningSimulator>,
     _dir: TempDir,
 }
 
@@ -82,6 +85,10 @@ pub struct TestOptions {
     /// then has an array account of the same name.
     pub identity: Identity,
     pub limits: LimitsConfig,
+    /// More arrays, registered after the first with its administrator's password.
+    pub fleet: Vec<SimulatorConfig>,
+    /// Arrays registered at an address where nothing listens, as when an array is down.
+    pub dead_arrays: Vec<&'static str>,
 }
 
 impl TestApp {
@@ -117,8 +124,13 @@ impl TestApp {
             password: ADMIN_PASSWORD.into(),
         };
         let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
-        let client = ArrayClient::new(ClientConfig::new(ARRAY, sim.url(), password, trust.clone()))
-            .expect("client");
+        let client = ArrayClient::new(ClientConfig::new(
+            ARRAY,
+            sim.url(),
+            password.clone(),
+            trust.clone(),
+        ))
+        .expect("client");
         let (client, method) = match options.identity {
             Identity::Service => (client, AuthMethod::ApiToken),
             Identity::PerUser => {
@@ -140,6 +152,32 @@ impl TestApp {
         registry
             .register(client, method, options.identity)
             .expect("registered");
+        let mut fleet = Vec::new();
+        for config in options.fleet {
+            let name = config.name.clone();
+            let sim = Simulator::start(config).await.expect("simulator");
+            let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
+            let client =
+                ArrayClient::new(ClientConfig::new(&name, sim.url(), password.clone(), trust))
+                    .expect("client");
+            registry
+                .register(client, AuthMethod::ApiToken, Identity::Service)
+                .expect("registered");
+            fleet.push(sim);
+        }
+        for name in options.dead_arrays {
+            // Port 9 (discard) on loopback: nothing listens, so connections are refused.
+            let client = ArrayClient::new(ClientConfig::new(
+                name,
+                "https://127.0.0.1:9",
+                password.clone(),
+                TrustAnchor::System,
+            ))
+            .expect("client");
+            registry
+                .register(client, AuthMethod::ApiToken, Identity::Service)
+                .expect("registered");
+        }
         let key = SecretKey::from_hex(&"5e".repeat(32)).expect("key");
         let state = AppState::new(db.clone(), registry, options.session)
             .with_secret_key(key)
@@ -149,6 +187,7 @@ impl TestApp {
             router,
             db,
             sim,
+            fleet,
             _dir: dir,
         }
     }

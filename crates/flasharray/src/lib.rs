@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod client;
 mod error;
+mod fleet;
 mod hosts;
 mod keys;
 mod list;

@@ -1,0 +1,415 @@
+//! `/api/fleet/…`: the dashboard's figures of every array, alerts across arrays, one search
+//! over all of them; and `/api/arrays/{array}/…/history`, the charts' data. Every array in
+//! the user's scope is asked at once, each under its own deadline (`fanout`).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use flasharray::{ArrayClient, ListParams};
+use serde::Deserialize;
+use shared::api::{
+    ALERT_SEVERITIES, ApiError, ArrayFailure, ArraySearch, CHART_POINTS, FleetAlert,
+    FleetAlertQuery, FleetAlerts, FleetSearch, FleetSummary, FleetTotals, History, LoadPoint,
+    SEARCH_HITS_PER_KIND, SearchHit, SearchKind, SpacePoint, history_range,
+};
+use shared::flasharray::{
+    ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow, ListResponse, OBJECT_PERFORMANCE_RESOLUTIONS,
+    SPACE_RESOLUTIONS,
+};
+
+use super::{MAX_SEARCH_LEN, array, search_filter};
+use crate::auth::{CurrentUser, unix_now_ms};
+use crate::error::AppError;
+use crate::fanout::each_array;
+use crate::fleet::Asked;
+use crate::state::AppState;
+
+/// Every array in the user's scope, as the user reaches it, in the registry's order.
+fn arrays_in_scope(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Vec<(String, Result<ArrayClient, AppError>)> {
+    state
+        .arrays
+        .summaries()
+        .into_iter()
+        .filter(|summary| user.user.may_use_array(&summary.name))
+        .map(|summary| {
+            let client = array(state, user, &summary.name);
+            (summary.name, client)
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SummaryQuery {
+    /// `true` asks every array again instead of reusing figures a few seconds old.
+    refresh: Option<String>,
+}
+
+/// `GET /api/fleet/summary`.
+pub async fn summary(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<SummaryQuery>,
+) -> Result<Json<FleetSummary>, AppError> {
+    let refresh = match query.refresh.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(AppError::Invalid(ApiError::for_field(
+                "refresh",
+                "refresh is true or false.",
+            )));
+        }
+    };
+    let mut order = Vec::new();
+    let mut asked = Vec::new();
+    let mut unusable = Vec::new();
+    for (name, client) in arrays_in_scope(&state, &user) {
+        order.push(name.clone());
+        match client {
+            Ok(client) => {
+                let identity = if acts_as_user(&state, &name) {
+                    user.user.identity_on_arrays().to_owned()
+                } else {
+                    String::new()
+                };
+                asked.push(Asked {
+                    key: format!("{name}\u{0}{identity}"),
+                    client,
+                });
+            }
+            Err(error) => unusable.push(shared::api::ArrayStatus {
+                name,
+                as_of: unix_now_ms(),
+                figures: None,
+                error: Some(error.to_string()),
+                failing_since: None,
+            }),
+        }
+    }
+    let mut statuses = state
+        .fleet
+        .statuses(asked, state.array_deadline(), refresh)
+        .await;
+    statuses.extend(unusable);
+    statuses.sort_by_key(|status| order.iter().position(|name| *name == status.name));
+    Ok(Json(FleetSummary {
+        totals: FleetTotals::of(&statuses),
+        arrays: statuses,
+    }))
+}
+
+fn acts_as_user(state: &AppState, name: &str) -> bool {
+    state
+        .arrays
+        .get(name)
+        .is_some_and(|entry| entry.summary.identity == shared::api::Identity::PerUser)
+}
+
+/// `GET /api/fleet/alerts?severity=&array=&closed=`: newest first.
+pub async fn alerts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<FleetAlertQuery>,
+) -> Result<Json<FleetAlerts>, AppError> {
+    if let Some(severity) = &query.severity
+        && !ALERT_SEVERITIES.contains(&severity.as_str())
+    {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "severity",
+            format!("Severity is one of {}.", ALERT_SEVERITIES.join(", ")),
+        )));
+    }
+    if let Some(array) = &query.array {
+        user.require_array(array)?;
+    }
+    let mut clients = Vec::new();
+    let mut failures = Vec::new();
+    for (name, client) in arrays_in_scope(&state, &user) {
+        if query.array.as_ref().is_some_and(|wanted| *wanted != name) {
+            continue;
+        }
+        match client {
+            Ok(client) => clients.push(client),
+            Err(error) => failures.push(ArrayFailure {
+                array: name,
+                error: error.to_string(),
+            }),
+        }
+    }
+    let mut filters = Vec::new();
+    if !query.closed {
+        filters.push("state!='closed'".to_owned());
+    }
+    if let Some(severity) = &query.severity {
+        filters.push(format!("severity='{severity}'"));
+    }
+    let params = ListParams {
+        filter: (!filters.is_empty()).then(|| filters.join(" and ")),
+        sort: Some("created-".to_owned()),
+        limit: Some(1000),
+        ..ListParams::default()
+    };
+    let answers = each_array(clients, state.array_deadline(), |client| {
+        let params = params.clone();
+        async move { client.list_alerts(&params).await }
+    })
+    .await;
+    let mut listed = FleetAlerts {
+        errors: failures,
+        ..FleetAlerts::default()
+    };
+    for answer in answers {
+        match answer.result {
+            Ok(page) => listed
+                .items
+                .extend(page.items.into_iter().map(|alert| FleetAlert {
+                    array: answer.array.clone(),
+                    alert,
+                })),
+            Err(error) => listed.errors.push(ArrayFailure {
+                array: answer.array,
+                error,
+            }),
+        }
+    }
+    listed
+        .items
+        .sort_by_key(|item| std::cmp::Reverse(item.alert.created));
+    Ok(Json(listed))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    kinds: Option<String>,
+}
+
+/// A search as the arrays' filter: a name part, or, when it reads as one (it compares or
+/// calls a function), a filter in the arrays' own grammar, passed as it is.
+fn search_as_filter(q: &str) -> Result<String, AppError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "q",
+            "Search for part of a name, or an array filter such as name='sql-*'.",
+        )));
+    }
+    if q.len() > MAX_SEARCH_LEN {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "q",
+            format!("Search for at most {MAX_SEARCH_LEN} characters."),
+        )));
+    }
+    if q.contains(['=', '<', '>', '(']) {
+        return Ok(q.to_owned());
+    }
+    search_filter(q).map_err(|_| {
+        AppError::Invalid(ApiError::for_field(
+            "q",
+            "Search for letters, digits, '-' and '_', or write an array filter such as name='sql-*'.",
+        ))
+    })
+}
+
+fn search_kinds(kinds: Option<&str>) -> Result<Vec<SearchKind>, AppError> {
+    let Some(kinds) = kinds.filter(|kinds| !kinds.trim().is_empty()) else {
+        return Ok(SearchKind::ALL.to_vec());
+    };
+    let mut chosen = Vec::new();
+    for text in kinds.split(',').map(str::trim) {
+        let kind = SearchKind::parse(text).ok_or_else(|| {
+            let known: Vec<&str> = SearchKind::ALL.iter().map(|kind| kind.as_str()).collect();
+            AppError::Invalid(ApiError::for_field(
+                "kinds",
+                format!("Unknown kind {text:?}; kinds are {}.", known.join(", ")),
+            ))
+        })?;
+        if !chosen.contains(&kind) {
+            chosen.push(kind);
+        }
+    }
+    Ok(chosen)
+}
+
+/// What a search reads of any listed object.
+#[derive(Debug, Deserialize)]
+struct Found {
+    name: String,
+    #[serde(default)]
+    provisioned: Option<u64>,
+    #[serde(default)]
+    destroyed: Option<bool>,
+}
+
+async fn search_array(
+    client: ArrayClient,
+    kinds: Vec<SearchKind>,
+    filter: String,
+) -> Result<(Vec<SearchHit>, u64), flasharray::Error> {
+    let params = ListParams {
+        filter: Some(filter),
+        sort: Some("name".to_owned()),
+        limit: Some(SEARCH_HITS_PER_KIND),
+        total_item_count: true,
+        ..ListParams::default()
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for kind in kinds {
+        let client = client.clone();
+        let params = params.clone();
+        tasks.spawn(async move {
+            let page: Result<ListResponse<Found>, _> = client.list_page(kind.path(), &params).await;
+            (kind, page)
+        });
+    }
+    let mut hits = Vec::new();
+    let mut total = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((kind, page)) = joined else { continue };
+        let page = page?;
+        total += page.total_item_count.unwrap_or(page.items.len() as u64);
+        hits.extend(page.items.into_iter().map(|found| SearchHit {
+            kind,
+            name: found.name,
+            size: found.provisioned,
+            destroyed: found.destroyed.unwrap_or(false),
+        }));
+    }
+    hits.sort_by(|a, b| {
+        let rank = |kind| SearchKind::ALL.iter().position(|k| *k == kind);
+        rank(a.kind).cmp(&rank(b.kind)).then(a.name.cmp(&b.name))
+    });
+    Ok((hits, total))
+}
+
+/// `GET /api/fleet/search?q=&kinds=`: each array filters its own lists and sends a page.
+pub async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<SearchQuery>,
+) -> Result<Json<FleetSearch>, AppError> {
+    let filter = search_as_filter(query.q.as_deref().unwrap_or(""))?;
+    let kinds = search_kinds(query.kinds.as_deref())?;
+    let mut clients = Vec::new();
+    let mut results = Vec::new();
+    for (name, client) in arrays_in_scope(&state, &user) {
+        match client {
+            Ok(client) => clients.push(client),
+            Err(error) => results.push(ArraySearch {
+                array: name,
+                error: Some(error.to_string()),
+                ..ArraySearch::default()
+            }),
+        }
+    }
+    let answers = each_array(clients, state.array_deadline(), |client| {
+        search_array(client, kinds.clone(), filter.clone())
+    })
+    .await;
+    for answer in answers {
+        results.push(match answer.result {
+            Ok((hits, total)) => ArraySearch {
+                array: answer.array,
+                hits,
+                total,
+                error: None,
+            },
+            Err(error) => ArraySearch {
+                array: answer.array,
+                error: Some(error),
+                ..ArraySearch::default()
+            },
+        });
+    }
+    let order: Vec<String> = state
+        .arrays
+        .summaries()
+        .into_iter()
+        .map(|summary| summary.name)
+        .collect();
+    results.sort_by_key(|result| order.iter().position(|name| *name == result.array));
+    Ok(Json(FleetSearch { arrays: results }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct HistoryQuery {
+    range: Option<String>,
+}
+
+/// The window a chart's range covers, ending now.
+fn window_of(range: Option<&str>) -> Result<(i64, i64), AppError> {
+    let range = range.unwrap_or("24h");
+    let span = history_range(range).ok_or_else(|| {
+        let known: Vec<&str> = shared::api::HISTORY_RANGES
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        AppError::Invalid(ApiError::for_field(
+            "range",
+            format!("Range is one of {}.", known.join(", ")),
+        ))
+    })?;
+    let end = unix_now_ms();
+    Ok((end - span, end))
+}
+
+fn history_of(
+    (start, end): (i64, i64),
+    performance_resolutions: &[i64],
+) -> (HistoryWindow, HistoryWindow) {
+    (
+        HistoryWindow::for_points(start, end, CHART_POINTS, &SPACE_RESOLUTIONS),
+        HistoryWindow::for_points(start, end, CHART_POINTS, performance_resolutions),
+    )
+}
+
+/// `GET /api/arrays/{array}/history?range=24h`: the array's space and load over the range.
+pub async fn array_history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Json<History>, AppError> {
+    let client = array(&state, &user, &name)?;
+    let (start, end) = window_of(query.range.as_deref())?;
+    let (space_window, load_window) = history_of((start, end), &ARRAY_PERFORMANCE_RESOLUTIONS);
+    let (space, load) = tokio::try_join!(
+        client.array_space(Some(&space_window)),
+        client.array_performance(Some(&load_window)),
+    )?;
+    Ok(Json(History {
+        start_time: start,
+        end_time: end,
+        space_resolution: space_window.resolution,
+        performance_resolution: load_window.resolution,
+        space: space.iter().map(SpacePoint::from).collect(),
+        performance: load.iter().map(LoadPoint::from).collect(),
+    }))
+}
+
+/// `GET /api/arrays/{array}/volumes/{volume}/history?range=24h`.
+pub async fn volume_history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((name, volume)): Path<(String, String)>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Json<History>, AppError> {
+    let client = array(&state, &user, &name)?;
+    let (start, end) = window_of(query.range.as_deref())?;
+    let (space_window, load_window) = history_of((start, end), &OBJECT_PERFORMANCE_RESOLUTIONS);
+    let (space, load) = tokio::try_join!(
+        client.volume_space_history(&volume, &space_window),
+        client.volume_performance_history(&volume, &load_window),
+    )
+    .map_err(|error| super::refusal_about(error, std::slice::from_ref(&volume), "volume"))?;
+    Ok(Json(History {
+        start_time: start,
+        end_time: end,
+        space_resolution: space_window.resolution,
+        performance_resolution: load_window.resolution,
+        space: space.iter().map(SpacePoint::from).collect(),
+        performance: load.iter().map(LoadPoint::from).collect(),
+    }))
+}

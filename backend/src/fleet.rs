@@ -1,0 +1,160 @@
+//! The fleet dashboard's figures: every array asked at once (through `fanout`), each answer
+//! kept for a few seconds so a page full of users or a refreshing tab does not multiply the
+//! load on the arrays, and since when each failing array has been failing.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use flasharray::{ArrayClient, ListParams};
+use shared::api::{AlertCounts, ArrayFigures, ArrayStatus, Load};
+
+use crate::auth::unix_now_ms;
+use crate::fanout::each_array;
+
+/// An array as one user reaches it: the cache keeps per-user identities apart.
+pub struct Asked {
+    /// The array's name and whom the portal acts as on it.
+    pub key: String,
+    pub client: ArrayClient,
+}
+
+/// What the arrays answered lately.
+#[derive(Debug)]
+pub struct FleetCache {
+    ttl: Duration,
+    answers: Mutex<HashMap<String, (Instant, ArrayStatus)>>,
+    failing_since: Mutex<HashMap<String, i64>>,
+}
+
+impl FleetCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            answers: Mutex::default(),
+            failing_since: Mutex::default(),
+        }
+    }
+
+    fn fresh(&self, key: &str) -> Option<ArrayStatus> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, status)| status.clone())
+    }
+
+    fn keep(&self, key: String, status: &ArrayStatus) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers.retain(|_, (at, _)| at.elapsed() < self.ttl);
+        answers.insert(key, (Instant::now(), status.clone()));
+    }
+
+    /// Records whether `array` answered, and gives since when it has been failing.
+    fn note(&self, array: &str, answered: bool, now_ms: i64) -> Option<i64> {
+        let mut failing = self.failing_since.lock().unwrap_or_else(|e| e.into_inner());
+        if answered {
+            failing.remove(array);
+            None
+        } else {
+            Some(*failing.entry(array.to_owned()).or_insert(now_ms))
+        }
+    }
+
+    /// Each array's status, in the order given: from the cache when fresh (unless
+    /// `refresh`), the others asked at once, each under `deadline`.
+    pub async fn statuses(
+        &self,
+        arrays: Vec<Asked>,
+        deadline: Duration,
+        refresh: bool,
+    ) -> Vec<ArrayStatus> {
+        let mut known: Vec<Option<ArrayStatus>> = arrays
+            .iter()
+            .map(|asked| (!refresh).then(|| self.fresh(&asked.key)).flatten())
+            .collect();
+        let (mut keys, mut clients) = (Vec::new(), Vec::new());
+        for (asked, known) in arrays.into_iter().zip(&known) {
+            if known.is_none() {
+                keys.push(asked.key);
+                clients.push(asked.client);
+            }
+        }
+        let as_of = unix_now_ms();
+        let answers = each_array(clients, deadline, |client| async move {
+            figures_of(&client).await
+        })
+        .await;
+        let mut asked = keys.into_iter().zip(answers);
+        for slot in &mut known {
+            if slot.is_some() {
+                continue;
+            }
+            let Some((key, answer)) = asked.next() else {
+                break;
+            };
+            let failing_since = self.note(&answer.array, answer.result.is_ok(), as_of);
+            let (figures, error) = match answer.result {
+                Ok(figures) => (Some(figures), None),
+                Err(error) => (None, Some(error)),
+            };
+            let status = ArrayStatus {
+                name: answer.array,
+                as_of,
+                figures,
+                error,
+                failing_since,
+            };
+            self.keep(key, &status);
+            *slot = Some(status);
+        }
+        known.into_iter().flatten().collect()
+    }
+}
+
+/// Everything the dashboard shows of one array, its calls made at once.
+async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Error> {
+    let live = [("destroyed", "false".to_owned())];
+    let destroyed = [("destroyed", "true".to_owned())];
+    let open = ListParams {
+        filter: Some("state!='closed'".to_owned()),
+        limit: Some(1000),
+        ..ListParams::default()
+    };
+    let (
+        array,
+        space,
+        load,
+        volumes,
+        hosts,
+        groups,
+        destroyed_volumes,
+        destroyed_snapshots,
+        destroyed_groups,
+        alerts,
+    ) = tokio::try_join!(
+        client.array(),
+        client.array_space(None),
+        client.array_performance(None),
+        client.count("volumes", &live),
+        client.count("hosts", &[]),
+        client.count("protection-groups", &live),
+        client.count("volumes", &destroyed),
+        client.count("volume-snapshots", &destroyed),
+        client.count("protection-groups", &destroyed),
+        client.list_alerts(&open),
+    )?;
+    let mut figures = space
+        .first()
+        .map(ArrayFigures::from_space)
+        .unwrap_or_default();
+    figures.os = array.os;
+    figures.version = array.version;
+    figures.volumes = volumes;
+    figures.hosts = hosts;
+    figures.protection_groups = groups;
+    figures.destroyed = destroyed_volumes + destroyed_snapshots + destroyed_groups;
+    figures.load = load.first().map(Load::from).unwrap_or_default();
+    figures.alerts = AlertCounts::of_open(&alerts.items);
+    Ok(figures)
+}

@@ -1,0 +1,387 @@
+//! The fleet pages' API: the dashboard's figures against what each array reports, slow and
+//! dead arrays at their deadline, alerts and search across arrays, chart history, scopes.
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
+use flasharray_sim::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, FaultConfig, RunningSimulator, Seed, SimulatorConfig,
+};
+use serde_json::{Value, json};
+
+use crate::{ARRAY, PASSWORD, TestApp, TestOptions};
+
+fn demo(name: &str) -> SimulatorConfig {
+    SimulatorConfig::new(name).seed(Seed::Demo)
+}
+
+async fn fleet_app(limits: backend::config::LimitsConfig, dead: Vec<&'static str>) -> TestApp {
+    TestApp::with(TestOptions {
+        limits,
+        fleet: vec![demo("fa-east"), demo("fa-west")],
+        dead_arrays: dead,
+        ..TestOptions::default()
+    })
+    .await
+}
+
+fn direct(sim: &RunningSimulator, name: &str) -> ArrayClient {
+    let credentials = Credentials::Password {
+        username: ADMIN_USERNAME.into(),
+        password: ADMIN_PASSWORD.into(),
+    };
+    let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
+    ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust)).expect("client")
+}
+
+fn entry<'a>(summary: &'a Value, name: &str) -> &'a Value {
+    summary["arrays"]
+        .as_array()
+        .expect("arrays")
+        .iter()
+        .find(|status| status["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {summary}"))
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_what_each_array_reports() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), vec![]).await;
+    let viewer = app.login("viewer").await;
+    let (status, _, summary) = app
+        .call("GET", "/api/fleet/summary", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    let names: Vec<&str> = summary["arrays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|status| status["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [ARRAY, "fa-east", "fa-west"]);
+    for (sim, name) in app.fleet.iter().zip(["fa-east", "fa-west"]) {
+        let client = direct(sim, name);
+        let space = &client.array_space(None).await.expect("space")[0];
+        let volumes = client
+            .list_volumes(&VolumeQuery::default())
+            .await
+            .expect("volumes")
+            .items;
+        let figures = &entry(&summary, name)["figures"];
+        assert_eq!(figures["capacity"], space.capacity, "{name}");
+        let used = space.space.unique.unwrap()
+            + space.space.snapshots.unwrap()
+            + space.space.shared.unwrap()
+            + space.space.system.unwrap();
+        assert_eq!(figures["used"], used, "{name}");
+        let live = volumes.iter().filter(|volume| !volume.destroyed).count();
+        assert_eq!(figures["volumes"], live, "{name}");
+        assert_eq!(
+            figures["hosts"],
+            client.list_hosts().await.expect("hosts").len(),
+            "{name}"
+        );
+        assert_eq!(
+            figures["alerts"]["warning"], 1,
+            "the demo's open alert on {name}"
+        );
+        assert!(
+            figures["load"]["reads_per_sec"].as_u64().unwrap() > 0,
+            "{name}"
+        );
+        assert!(figures["version"].is_string(), "{name}");
+    }
+    let totals = &summary["totals"];
+    assert_eq!(totals["arrays"], 3);
+    assert_eq!(totals["unreachable"], 0);
+    let sum: u64 = ["fa-east", "fa-west", ARRAY]
+        .iter()
+        .map(|name| {
+            entry(&summary, name)["figures"]["volumes"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(totals["volumes"], sum);
+}
+
+#[tokio::test]
+async fn a_slow_and_a_dead_array_fail_at_the_deadline_while_the_others_answer() {
+    let limits = backend::config::LimitsConfig {
+        array_deadline_secs: 1,
+        ..backend::config::LimitsConfig::default()
+    };
+    let app = fleet_app(limits, vec!["fa-dead"]).await;
+    app.fleet[1].simulator.set_faults(FaultConfig {
+        latency_ms: 3_000,
+        ..FaultConfig::default()
+    });
+    let viewer = app.login("viewer").await;
+    let started = Instant::now();
+    let (status, _, summary) = app
+        .call("GET", "/api/fleet/summary", Some(&viewer), None)
+        .await;
+    let took = started.elapsed();
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert!(took < Duration::from_millis(2_500), "took {took:?}");
+    assert!(entry(&summary, "fa-east")["figures"].is_object());
+    assert!(entry(&summary, ARRAY)["figures"].is_object());
+    let slow = entry(&summary, "fa-west");
+    assert!(slow["figures"].is_null());
+    assert_eq!(slow["error"], "no answer within 1 s");
+    let dead = entry(&summary, "fa-dead");
+    // Refused connections are retried until the deadline; either way the array is named.
+    assert!(
+        dead["figures"].is_null() && dead["error"].is_string(),
+        "{dead}"
+    );
+    let since = dead["failing_since"].as_i64().expect("failing since");
+    assert_eq!(summary["totals"]["unreachable"], 2);
+
+    // Asked again within the cache's time: the same answers, at once, failing since then.
+    let started = Instant::now();
+    let (_, _, again) = app
+        .call("GET", "/api/fleet/summary", Some(&viewer), None)
+        .await;
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert_eq!(entry(&again, "fa-dead")["as_of"], dead["as_of"]);
+    let (_, _, refreshed) = app
+        .call(
+            "GET",
+            "/api/fleet/summary?refresh=true",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(entry(&refreshed, "fa-dead")["failing_since"], since);
+    let (status, _, refused) = app
+        .call(
+            "GET",
+            "/api/fleet/summary?refresh=soon",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["field"], "refresh");
+}
+
+#[tokio::test]
+async fn search_finds_objects_on_every_array_and_names_the_ones_that_failed() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), vec!["fa-dead"]).await;
+    let viewer = app.login("viewer").await;
+    let (status, _, found) = app
+        .call("GET", "/api/fleet/search?q=SQL-FIN", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    for name in ["fa-east", "fa-west"] {
+        let result = found["arrays"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|result| result["array"] == name)
+            .expect("array listed");
+        let volumes: Vec<&str> = result["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|hit| hit["kind"] == "volume")
+            .map(|hit| hit["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(volumes, ["sql-fin-db", "sql-fin-log"], "{result}");
+    }
+    let dead = found["arrays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|result| result["array"] == "fa-dead")
+        .expect("the dead array is listed");
+    assert!(dead["error"].is_string(), "{dead}");
+
+    let (_, _, hosts) = app
+        .call(
+            "GET",
+            "/api/fleet/search?q=name%3D%27ora-*%27&kinds=host",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    let east = &hosts["arrays"][1];
+    assert_eq!(east["array"], "fa-east");
+    assert!(
+        east["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|hit| hit["kind"] == "host" && hit["name"].as_str().unwrap().starts_with("ora-")),
+        "{east}"
+    );
+    assert_eq!(east["total"], 2);
+    for (query, field) in [("q=", "q"), ("q=a&kinds=luns", "kinds"), ("q=it%27s", "q")] {
+        let (status, _, body) = app
+            .call(
+                "GET",
+                &format!("/api/fleet/search?{query}"),
+                Some(&viewer),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["field"], field, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn alerts_come_from_every_array_newest_first_and_filter_by_severity() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), vec![]).await;
+    let viewer = app.login("viewer").await;
+    let (status, _, listed) = app
+        .call("GET", "/api/fleet/alerts", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let items = listed["items"].as_array().unwrap();
+    let arrays: Vec<&str> = items
+        .iter()
+        .map(|item| item["array"].as_str().unwrap())
+        .collect();
+    assert!(
+        arrays.contains(&"fa-east") && arrays.contains(&"fa-west"),
+        "{arrays:?}"
+    );
+    let created: Vec<i64> = items
+        .iter()
+        .map(|item| item["created"].as_i64().unwrap())
+        .collect();
+    assert!(
+        created.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{created:?}"
+    );
+    let (_, _, closed) = app
+        .call(
+            "GET",
+            "/api/fleet/alerts?closed=true&severity=critical&array=fa-east",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    let closed = closed["items"].as_array().unwrap();
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert_eq!(closed[0]["summary"], "Drive failed and was evacuated");
+    let (status, _, refused) = app
+        .call(
+            "GET",
+            "/api/fleet/alerts?severity=loud",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["field"], "severity");
+}
+
+#[tokio::test]
+async fn charts_get_a_few_hundred_points_of_the_arrays_own_history() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), vec![]).await;
+    let viewer = app.login("viewer").await;
+    let (status, _, history) = app
+        .call(
+            "GET",
+            "/api/arrays/fa-east/history?range=24h",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["space_resolution"], 300_000);
+    let space = history["space"].as_array().unwrap();
+    assert!((287..=289).contains(&space.len()), "{} points", space.len());
+    let load = history["performance"].as_array().unwrap();
+    assert!(
+        load.len() <= 400 && load.len() > 200,
+        "{} points",
+        load.len()
+    );
+
+    let (status, _, month) = app
+        .call(
+            "GET",
+            "/api/arrays/fa-east/volumes/sql-fin-db/history?range=30d",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{month}");
+    let points = month["space"].as_array().unwrap();
+    assert!(
+        !points.is_empty() && points.len() <= 400,
+        "{}",
+        points.len()
+    );
+    let (status, _, refused) = app
+        .call(
+            "GET",
+            "/api/arrays/fa-east/history?range=2y",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["field"], "range");
+    let (status, _, missing) = app
+        .call(
+            "GET",
+            "/api/arrays/fa-east/volumes/no-such/history",
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{missing}");
+    assert_eq!(missing["field"], "volume");
+}
+
+#[tokio::test]
+async fn a_user_scoped_to_one_array_sees_only_it_in_the_fleet() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), vec![]).await;
+    let admin = app.login("admin").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            "/api/users",
+            Some(&admin),
+            Some(json!({"username": "east-only", "password": PASSWORD, "role": "operator", "arrays": ["fa-east"]})),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let scoped = app.login("east-only").await;
+    let (_, _, summary) = app
+        .call("GET", "/api/fleet/summary", Some(&scoped), None)
+        .await;
+    let names: Vec<&str> = summary["arrays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|status| status["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["fa-east"]);
+    let (_, _, found) = app
+        .call("GET", "/api/fleet/search?q=sql", Some(&scoped), None)
+        .await;
+    assert_eq!(found["arrays"].as_array().unwrap().len(), 1);
+    let (_, _, alerts) = app
+        .call("GET", "/api/fleet/alerts", Some(&scoped), None)
+        .await;
+    assert!(
+        alerts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|item| item["array"] == "fa-east")
+    );
+    for path in [
+        "/api/fleet/alerts?array=fa-west",
+        "/api/arrays/fa-west/history",
+    ] {
+        let (status, _, _) = app.call("GET", path, Some(&scoped), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+}
