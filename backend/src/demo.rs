@@ -128,10 +128,21 @@ impl Demo {
 
     /// Adds a portal user, as `flashdeck user add` does, for trying other roles.
     pub async fn add_user(&self, name: &str, password: &str, role: Role) -> Result<(), DemoError> {
+        self.add_scoped_user(name, password, role, None).await
+    }
+
+    /// Adds a portal user who may use only `arrays` (every array when `None`).
+    pub async fn add_scoped_user(
+        &self,
+        name: &str,
+        password: &str,
+        role: Role,
+        arrays: Option<&[String]>,
+    ) -> Result<(), DemoError> {
         let hash = hash_password(password).map_err(setup)?;
         self.state
             .db
-            .create_user(name, &hash, role, unix_now())
+            .create_scoped_user(name, &hash, role, arrays, None, unix_now())
             .await?;
         add_array_user(&self.arrays, name);
         Ok(())

@@ -10,3 +10,4 @@ pub mod names;
 pub mod ports;
 pub mod size;
 pub mod time;
+pub mod units;

@@ -2,21 +2,24 @@
 //! over all of them; and `/api/arrays/{array}/…/history`, the charts' data. Every array in
 //! the user's scope is asked at once, each under its own deadline (`fanout`).
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use flasharray::{ArrayClient, ListParams};
 use serde::Deserialize;
 use shared::api::{
-    ALERT_SEVERITIES, ApiError, ArrayFailure, ArraySearch, CHART_POINTS, FleetAlert,
-    FleetAlertQuery, FleetAlerts, FleetSearch, FleetSummary, FleetTotals, History, LoadPoint,
-    SEARCH_HITS_PER_KIND, SearchHit, SearchKind, SpacePoint, history_range,
+    ALERT_SEVERITIES, ApiError, ArrayFailure, ArraySearch, BatchItem, BatchOutcome, CHART_POINTS,
+    FleetAlert, FleetAlertQuery, FleetAlerts, FleetDestroyRequest, FleetSearch,
+    FleetSnapshotRequest, FleetSummary, FleetTotals, FleetVolume, History, LoadPoint,
+    SEARCH_HITS_PER_KIND, SearchHit, SearchKind, SpacePoint, history_range, validate_fleet_volumes,
 };
 use shared::flasharray::{
     ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow, ListResponse, OBJECT_PERFORMANCE_RESOLUTIONS,
-    SPACE_RESOLUTIONS,
+    SPACE_RESOLUTIONS, VolumePatch,
 };
 
-use super::{MAX_SEARCH_LEN, array, search_filter};
+use super::{ApiJson, MAX_SEARCH_LEN, array, search_filter};
 use crate::auth::{CurrentUser, unix_now_ms};
 use crate::error::AppError;
 use crate::fanout::each_array;
@@ -412,4 +415,162 @@ pub async fn volume_history(
         space: space.iter().map(SpacePoint::from).collect(),
         performance: load.iter().map(LoadPoint::from).collect(),
     }))
+}
+
+/// The arrays of a fleet-wide action with their volumes, in the order first named, each
+/// array's client resolved first: one outside the user's scope refuses the whole action
+/// before anything is done.
+fn batch_by_array(
+    state: &AppState,
+    user: &CurrentUser,
+    volumes: &[FleetVolume],
+) -> Result<Vec<(ArrayClient, Vec<String>)>, AppError> {
+    validate_fleet_volumes(volumes).map_err(AppError::Invalid)?;
+    let mut batches: Vec<(ArrayClient, Vec<String>)> = Vec::new();
+    for volume in volumes {
+        match batches
+            .iter_mut()
+            .find(|(client, _)| client.name() == volume.array)
+        {
+            Some((_, names)) => names.push(volume.name.clone()),
+            None => batches.push((
+                array(state, user, &volume.array)?,
+                vec![volume.name.clone()],
+            )),
+        }
+    }
+    Ok(batches)
+}
+
+type Batches = (
+    Vec<ArrayClient>,
+    Vec<Vec<String>>,
+    HashMap<String, Vec<String>>,
+);
+
+/// The clients, each one's volumes in the same order, and the volumes by array name.
+fn split_batches(batches: Vec<(ArrayClient, Vec<String>)>) -> Batches {
+    let by_array = batches
+        .iter()
+        .map(|(client, names)| (client.name().to_owned(), names.clone()))
+        .collect();
+    let (clients, names) = batches.into_iter().unzip();
+    (clients, names, by_array)
+}
+
+/// Changes are given the request's whole time, not the short deadline of reads: cutting
+/// one off would leave its outcome unknown.
+fn change_deadline(state: &AppState) -> std::time::Duration {
+    std::time::Duration::from_secs(state.limits.request_timeout_secs.max(1))
+}
+
+/// `POST /api/fleet/snapshots`: one consistent set per array, all arrays at once.
+pub async fn snapshot_volumes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<FleetSnapshotRequest>,
+) -> Result<Json<BatchOutcome>, AppError> {
+    if let Some(suffix) = &request.suffix {
+        shared::names::validate_object_name("Snapshot suffix", suffix)
+            .map_err(|message| AppError::Invalid(ApiError::for_field("suffix", message)))?;
+    }
+    let (clients, names, by_array) =
+        split_batches(batch_by_array(&state, &user, &request.volumes)?);
+    let suffix = request.suffix.clone();
+    let answers = each_array(clients, change_deadline(&state), |client| {
+        let mine = by_array.get(client.name()).cloned().unwrap_or_default();
+        let suffix = suffix.clone();
+        async move {
+            client
+                .create_volume_snapshots(&mine, suffix.as_deref())
+                .await
+        }
+    })
+    .await;
+    let mut outcome = BatchOutcome {
+        batch: flasharray::current_request_id().unwrap_or_default(),
+        items: Vec::new(),
+    };
+    for (answer, names) in answers.into_iter().zip(names) {
+        match answer.result {
+            Ok(snapshots) => outcome.items.extend(names.into_iter().map(|volume| {
+                let taken = snapshots
+                    .iter()
+                    .find(|snapshot| snapshot.source.name.as_deref() == Some(volume.as_str()))
+                    .map(|snapshot| snapshot.name.clone())
+                    .unwrap_or_default();
+                BatchItem {
+                    array: answer.array.clone(),
+                    volume,
+                    ok: true,
+                    detail: taken,
+                }
+            })),
+            Err(error) => outcome
+                .items
+                .extend(names.into_iter().map(|volume| BatchItem {
+                    array: answer.array.clone(),
+                    volume,
+                    ok: false,
+                    detail: error.clone(),
+                })),
+        }
+    }
+    Ok(Json(outcome))
+}
+
+/// `POST /api/fleet/destroy`: each volume destroyed, all arrays at once; each volume's
+/// outcome is its own.
+pub async fn destroy_volumes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<FleetDestroyRequest>,
+) -> Result<Json<BatchOutcome>, AppError> {
+    let (clients, names, by_array) =
+        split_batches(batch_by_array(&state, &user, &request.volumes)?);
+    let answers = each_array(clients, change_deadline(&state), |client| {
+        let mine = by_array.get(client.name()).cloned().unwrap_or_default();
+        async move {
+            let patch = VolumePatch {
+                destroyed: Some(true),
+                ..VolumePatch::default()
+            };
+            let mut results = Vec::new();
+            for name in mine {
+                let result = client
+                    .patch_volume(&name, &patch, false)
+                    .await
+                    .map(|_| "destroyed".to_owned())
+                    .map_err(|error| error.to_string());
+                results.push((name, result));
+            }
+            Ok::<_, flasharray::Error>(results)
+        }
+    })
+    .await;
+    let mut outcome = BatchOutcome {
+        batch: flasharray::current_request_id().unwrap_or_default(),
+        items: Vec::new(),
+    };
+    for (answer, names) in answers.into_iter().zip(names) {
+        match answer.result {
+            Ok(results) => outcome
+                .items
+                .extend(results.into_iter().map(|(volume, result)| BatchItem {
+                    array: answer.array.clone(),
+                    volume,
+                    ok: result.is_ok(),
+                    detail: result.unwrap_or_else(|error| error),
+                })),
+            Err(error) => outcome
+                .items
+                .extend(names.into_iter().map(|volume| BatchItem {
+                    array: answer.array.clone(),
+                    volume,
+                    ok: false,
+                    detail: error.clone(),
+                })),
+        }
+    }
+    Ok(Json(outcome))
 }

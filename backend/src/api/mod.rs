@@ -298,6 +298,20 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/fleet/summary", Viewer, fleet::summary),
         read("/fleet/alerts", Viewer, fleet::alerts),
         read("/fleet/search", Viewer, fleet::search),
+        change(
+            Method::POST,
+            "/fleet/snapshots",
+            Operator,
+            "fleet.snapshot",
+            fleet::snapshot_volumes,
+        ),
+        change(
+            Method::POST,
+            "/fleet/destroy",
+            Operator,
+            "fleet.destroy",
+            fleet::destroy_volumes,
+        ),
         read("/arrays/{array}/history", Viewer, fleet::array_history),
         read(
             "/arrays/{array}/volumes/{volume}/history",

@@ -385,3 +385,137 @@ async fn a_user_scoped_to_one_array_sees_only_it_in_the_fleet() {
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_fleet_wide_snapshot_takes_one_set_per_array_under_one_batch_id() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), vec![]).await;
+    let operator = app.login("operator").await;
+    let volumes = json!([
+        {"array": "fa-east", "name": "sql-fin-db"},
+        {"array": "fa-west", "name": "sql-fin-db"},
+        {"array": "fa-east", "name": "sql-fin-log"},
+    ]);
+    let (status, _, outcome) = app
+        .call(
+            "POST",
+            "/api/fleet/snapshots",
+            Some(&operator),
+            Some(json!({"volumes": volumes, "suffix": "before-upgrade"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    let items = outcome["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|item| item["ok"] == true), "{outcome}");
+    assert_eq!(items[0]["detail"], "sql-fin-db.before-upgrade");
+    let batch = outcome["batch"].as_str().expect("batch id");
+    for (sim, name, taken) in [(&app.fleet[0], "fa-east", 2), (&app.fleet[1], "fa-west", 1)] {
+        let snapshots = direct(sim, name)
+            .list_volume_snapshots(None, None)
+            .await
+            .expect("snapshots");
+        let made: Vec<_> = snapshots
+            .iter()
+            .filter(|snapshot| snapshot.name.ends_with(".before-upgrade"))
+            .collect();
+        assert_eq!(made.len(), taken, "{name}");
+        let posts: Vec<_> = sim
+            .simulator
+            .change_requests()
+            .into_iter()
+            .filter(|change| change.path.contains("volume-snapshots"))
+            .collect();
+        assert_eq!(posts.len(), 1, "one consistent set on {name}");
+        assert_eq!(posts[0].request_id, batch);
+    }
+
+    // Each volume's outcome is its own: a missing one fails with the array's message.
+    let (_, _, destroyed) = app
+        .call(
+            "POST",
+            "/api/fleet/destroy",
+            Some(&operator),
+            Some(json!({"volumes": [
+                {"array": "fa-east", "name": "scratch-etl"},
+                {"array": "fa-west", "name": "no-such-volume"},
+            ]})),
+        )
+        .await;
+    let items = destroyed["items"].as_array().unwrap();
+    assert_eq!(items[0]["ok"], true, "{destroyed}");
+    assert_eq!(items[1]["ok"], false);
+    assert!(
+        items[1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("does not exist"),
+        "{destroyed}"
+    );
+    let east = direct(&app.fleet[0], "fa-east");
+    let scratch = east
+        .list_volumes(&VolumeQuery {
+            names: vec!["scratch-etl".into()],
+            ..VolumeQuery::default()
+        })
+        .await
+        .expect("volume");
+    assert!(scratch.items[0].destroyed);
+}
+
+#[tokio::test]
+async fn fleet_wide_actions_refuse_bad_input_and_arrays_out_of_scope_before_doing_anything() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), vec![]).await;
+    let operator = app.login("operator").await;
+    for (body, field) in [
+        (json!({"volumes": []}), "volumes"),
+        (
+            json!({"volumes": [{"array": "fa-east", "name": "a"}, {"array": "fa-east", "name": "a"}]}),
+            "volumes",
+        ),
+        (
+            json!({"volumes": [{"array": "fa-east", "name": "a"}], "suffix": "no spaces"}),
+            "suffix",
+        ),
+    ] {
+        let (status, _, refused) = app
+            .call("POST", "/api/fleet/snapshots", Some(&operator), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_eq!(refused["field"], field);
+    }
+    let admin = app.login("admin").await;
+    app.call(
+        "POST",
+        "/api/users",
+        Some(&admin),
+        Some(json!({"username": "east-op", "password": PASSWORD, "role": "operator", "arrays": ["fa-east"]})),
+    )
+    .await;
+    let scoped = app.login("east-op").await;
+    let (status, _, _) = app
+        .call(
+            "POST",
+            "/api/fleet/snapshots",
+            Some(&scoped),
+            Some(json!({"volumes": [
+                {"array": "fa-east", "name": "sql-fin-db"},
+                {"array": "fa-west", "name": "sql-fin-db"},
+            ]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        app.fleet[0].simulator.change_requests().is_empty(),
+        "nothing was done"
+    );
+    let viewer = app.login("viewer").await;
+    let (status, _, _) = app
+        .call(
+            "POST",
+            "/api/fleet/destroy",
+            Some(&viewer),
+            Some(json!({"volumes": [{"array": "fa-east", "name": "sql-fin-db"}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

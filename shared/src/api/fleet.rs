@@ -534,3 +534,67 @@ mod tests {
         assert_eq!(history_range("2h"), None);
     }
 }
+
+/// A volume somewhere in the fleet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FleetVolume {
+    pub array: String,
+    pub name: String,
+}
+
+/// The most volumes one fleet-wide action takes.
+pub const MAX_BATCH: usize = 1000;
+
+/// `POST /api/fleet/snapshots`: one consistent snapshot set per array, one suffix for all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetSnapshotRequest {
+    pub volumes: Vec<FleetVolume>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+}
+
+/// `POST /api/fleet/destroy`: volumes destroyed (recoverable until eradicated).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetDestroyRequest {
+    pub volumes: Vec<FleetVolume>,
+}
+
+/// What a fleet-wide action did to each volume; `batch` is the request id the portal's
+/// audit log and every array's own log carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchOutcome {
+    pub batch: String,
+    pub items: Vec<BatchItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchItem {
+    pub array: String,
+    pub volume: String,
+    pub ok: bool,
+    /// The snapshot's name, or the array's message.
+    pub detail: String,
+}
+
+/// Checks the volumes of a fleet-wide action as both sides do.
+pub fn validate_fleet_volumes(volumes: &[FleetVolume]) -> Result<(), super::ApiError> {
+    let refuse = |message: String| Err(super::ApiError::for_field("volumes", message));
+    if volumes.is_empty() {
+        return refuse("Choose at least one volume.".to_owned());
+    }
+    if volumes.len() > MAX_BATCH {
+        return refuse(format!("Choose at most {MAX_BATCH} volumes at once."));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for volume in volumes {
+        crate::names::validate_object_name("Volume name", &volume.name)
+            .map_err(|message| super::ApiError::for_field("volumes", message))?;
+        if !seen.insert(volume) {
+            return refuse(format!(
+                "{} on {} is chosen twice.",
+                volume.name, volume.array
+            ));
+        }
+    }
+    Ok(())
+}
