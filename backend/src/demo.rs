@@ -69,13 +69,25 @@ impl Demo {
         crate::server::check_frontend_dir(&options.frontend_dir).map_err(DemoError::Setup)?;
         let registry = ArrayRegistry::default();
         let mut arrays = Vec::new();
-        for (name, method, identity) in [
-            ("fa-prod-01", AuthMethod::ApiToken, Identity::Service),
-            ("fa-dr-01", AuthMethod::ApiClient, Identity::PerUser),
+        // The DR array is filling up (84 % used), so the dashboard has something to warn of.
+        for (name, method, identity, fill) in [
+            ("fa-prod-01", AuthMethod::ApiToken, Identity::Service, None),
+            (
+                "fa-dr-01",
+                AuthMethod::ApiClient,
+                Identity::PerUser,
+                Some(0.84),
+            ),
         ] {
             let sim = Simulator::start(SimulatorConfig::new(name).seed(options.seed))
                 .await
                 .map_err(setup)?;
+            if let Some(share) = fill
+                && options.seed == Seed::Demo
+            {
+                let used = sim.simulator.used_bytes();
+                sim.simulator.set_capacity((used as f64 / share) as u64);
+            }
             let client = connect(&sim, name, method).await?;
             registry.register(client, method, identity).map_err(setup)?;
             arrays.push(sim);

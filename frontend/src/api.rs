@@ -4,10 +4,11 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ArraySummary, AuditEntry, AuditQuery, CSRF_HEADER, CSRF_HEADER_VALUE,
+    ApiError, ArraySummary, AuditEntry, AuditQuery, BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE,
     ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
     CreateHostRequest, CreateProtectionGroupRequest, CreateUserRequest, CreateVolumeRequest,
-    GroupSnapshotDetail, GroupSnapshotRequest, HostList, HostListQuery, LoginRequest,
+    FleetAlerts, FleetDestroyRequest, FleetSearch, FleetSnapshotRequest, FleetSummary,
+    GroupSnapshotDetail, GroupSnapshotRequest, History, HostList, HostListQuery, LoginRequest,
     MembersRequest, ProtectionGroupDetail, RecycleAction, RecycleBin, RegisterArrayRequest,
     RestoreRequest, RestoreResult, SnapshotRequest, UserChange, UserInfo, UserSummary,
     VolumeChange, VolumeList, VolumeListQuery,
@@ -475,4 +476,66 @@ pub async fn test_array(array: &str) -> ApiResult<ConnectionTest> {
 
 pub async fn remove_array(array: &str) -> ApiResult<()> {
     no_content(Request::delete(&array_url(array, &[]))).await
+}
+
+pub async fn fleet_summary(refresh: bool) -> ApiResult<FleetSummary> {
+    get(&format!(
+        "/api/fleet/summary{}",
+        Query::default()
+            .add("refresh", refresh.then_some(true))
+            .finish()
+    ))
+    .await
+}
+
+/// Alerts across the fleet: `severity` and `array` narrow them, `closed` adds the closed ones.
+pub async fn fleet_alerts(severity: &str, array: &str, closed: bool) -> ApiResult<FleetAlerts> {
+    let given = |text: &str| Some(text.to_owned()).filter(|text| !text.is_empty());
+    get(&format!(
+        "/api/fleet/alerts{}",
+        Query::default()
+            .add("severity", given(severity))
+            .add("array", given(array))
+            .add("closed", closed.then_some(true))
+            .finish()
+    ))
+    .await
+}
+
+pub async fn fleet_search(q: &str, kinds: &str) -> ApiResult<FleetSearch> {
+    let kinds = Some(kinds).filter(|kinds| !kinds.is_empty());
+    get(&format!(
+        "/api/fleet/search{}",
+        Query::default()
+            .add("q", Some(q))
+            .add("kinds", kinds)
+            .finish()
+    ))
+    .await
+}
+
+pub async fn array_history(array: &str, range: &str) -> ApiResult<History> {
+    get(&format!(
+        "{}{}",
+        array_url(array, &["history"]),
+        Query::default().add("range", Some(range)).finish()
+    ))
+    .await
+}
+
+pub async fn volume_history(array: &str, volume: &str, range: &str) -> ApiResult<History> {
+    get(&format!(
+        "{}{}",
+        array_url(array, &["volumes", volume, "history"]),
+        Query::default().add("range", Some(range)).finish()
+    ))
+    .await
+}
+
+pub async fn fleet_snapshot(request: &FleetSnapshotRequest) -> ApiResult<BatchOutcome> {
+    post("/api/fleet/snapshots", request).await
+}
+
+pub async fn fleet_destroy(request: &FleetDestroyRequest) -> ApiResult<BatchOutcome> {
+    post("/api/fleet/destroy", request).await
 }

@@ -10,14 +10,18 @@ use crate::api;
 use crate::components::confirm::OpenConfirmation;
 use crate::components::live::LiveBar;
 use crate::components::{ArrayFrame, Live};
+use crate::pages::alerts::AlertsPage;
 use crate::pages::arrays::ArrayList;
 use crate::pages::audit::AuditPage;
+use crate::pages::dashboard::Dashboard;
 use crate::pages::host::HostPage;
 use crate::pages::hosts::Hosts;
 use crate::pages::login::Login;
+use crate::pages::overview::ArrayOverview;
 use crate::pages::protection::ProtectionGroups;
 use crate::pages::protection_group::ProtectionGroupPage;
 use crate::pages::recycle_bin::RecycleBinPage;
+use crate::pages::search::SearchPage;
 use crate::pages::users::UsersPage;
 use crate::pages::volume::VolumePage;
 use crate::pages::volumes::Volumes;
@@ -54,9 +58,13 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
             <Show when=move || checked.get() fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <Show when=move || user.with(Option::is_some) fallback=|| view! { <Login /> }>
                     <Routes fallback=|| view! { <p>"There is no such page."</p> }>
-                        <Route path=path!("/") view=ArrayList />
+                        <Route path=path!("/") view=Dashboard />
+                        <Route path=path!("/arrays") view=ArrayList />
+                        <Route path=path!("/alerts") view=AlertsPage />
+                        <Route path=path!("/search") view=SearchPage />
                         <ParentRoute path=path!("/arrays/:array") view=ArrayFrame>
                             <Route path=path!("") view=Volumes />
+                            <Route path=path!("overview") view=ArrayOverview />
                             <Route path=path!("volumes") view=Volumes />
                             <Route path=path!("volumes/:volume") view=VolumePage />
                             <Route path=path!("hosts") view=Hosts />
@@ -86,13 +94,15 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
     view! {
         <header>
             <A href="/" attr:class="brand">"Flashdeck"</A>
+            <A href="/arrays" attr:id="arrays-link">"Arrays"</A>
+            <A href="/alerts" attr:id="alerts-link">"Alerts"</A>
             <A href="/recycle-bin" attr:id="recycle-bin-link">"Recycle bin"</A>
             <Show when=move || user.with(|user| user.as_ref().is_some_and(|user| user.role >= Role::Admin))>
                 <A href="/users" attr:id="users-link">"Users"</A>
                 <A href="/audit" attr:id="audit-link">"Audit log"</A>
             </Show>
             <span class="spacer"></span>
-            {move || user.with(Option::is_some).then(|| view! { <LiveBar /> })}
+            {move || user.with(Option::is_some).then(|| view! { <FleetSearchBox /> <LiveBar /> })}
             <ThemeChoice />
             {move || {
                 user.get()
@@ -106,6 +116,30 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
                     })
             }}
         </header>
+    }
+}
+
+/// The header's search: looks for a name on every array.
+#[component]
+fn FleetSearchBox() -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let navigate = leptos_router::hooks::use_navigate();
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let q = typed.get_untracked();
+        if !q.trim().is_empty() {
+            let encoded = String::from(web_sys::js_sys::encode_uri_component(q.trim()));
+            navigate(&format!("/search?q={encoded}"), Default::default());
+        }
+    };
+    view! {
+        <form role="search" class="fleet-search" on:submit=submit>
+            <label>
+                <span class="visually-hidden">"Search every array"</span>
+                <input id="fleet-search" type="search" placeholder="Search every array"
+                    on:input=move |event| typed.set(event_target_value(&event)) />
+            </label>
+        </form>
     }
 }
 

@@ -1,5 +1,5 @@
-//! Figures as the Purity GUI shows them: operations as `12.35K`, bandwidth in binary units
-//! per second, latency in µs below a millisecond and ms above, reduction as `4.2 to 1`.
+//! Figures as the Purity GUI shows them: operations as `12.35K`, bandwidth as `5.14 GB/s` in
+//! binary units, latency in µs below a millisecond and ms above, reduction as `4.2 to 1`.
 
 use crate::size::format_size;
 
@@ -22,9 +22,14 @@ pub fn format_iops(value: f64) -> String {
     format!("{} IOPS", format_count(value))
 }
 
-/// `512 M/s` in binary units.
+/// `512 MB/s`, in binary units as Purity counts them.
 pub fn format_bandwidth(bytes_per_sec: f64) -> String {
-    format!("{}/s", format_size(bytes_per_sec.max(0.0) as u64))
+    let size = format_size(bytes_per_sec.max(0.0) as u64);
+    if size.ends_with(" B") {
+        format!("{size}/s")
+    } else {
+        format!("{size}B/s")
+    }
 }
 
 /// `350 µs`, `1.25 ms`.
@@ -57,7 +62,8 @@ mod tests {
         assert_eq!(format_count(12_345.0), "12.35K");
         assert_eq!(format_count(1_200_000.0), "1.2M");
         assert_eq!(format_iops(2000.0), "2K IOPS");
-        assert_eq!(format_bandwidth(512.0 * 1024.0 * 1024.0), "512 M/s");
+        assert_eq!(format_bandwidth(512.0 * 1024.0 * 1024.0), "512 MB/s");
+        assert_eq!(format_bandwidth(100.0), "100 B/s");
         assert_eq!(format_latency(349.6), "350 µs");
         assert_eq!(format_latency(1250.0), "1.25 ms");
         assert_eq!(format_reduction(4.16), "4.2 to 1");

@@ -162,6 +162,16 @@ impl Simulator {
         self.faults.config()
     }
 
+    /// Physical space in use now, as `arrays/space` reports it.
+    pub fn used_bytes(&self) -> u64 {
+        let now = self.clock.now_ms();
+        self.lock()
+            .array_space(now)
+            .space
+            .total_physical
+            .unwrap_or(0)
+    }
+
     /// Sets the usable capacity, as installing or removing drives would.
     pub fn set_capacity(&self, bytes: u64) {
         self.lock().capacity = bytes;

@@ -10,7 +10,9 @@
 //!   with podman or docker, installing what is missing.
 //! - `bench`: prints the client's throughput and token-exchange figures, the simulator's
 //!   list, filter, sort and paging times with 100,000 volumes, and the portal's figures
-//!   (proxy overhead, load, faults, memory, the UI's cold load) beside their goals.
+//!   (proxy overhead, load, faults, memory, the UI's cold load) and the fleet pages' (search
+//!   and summary over 50 arrays, with and without latency, with a slow and a dead array)
+//!   beside their goals.
 //!
 //! Only the standard library is used, so the runner itself compiles in a second.
 
@@ -112,6 +114,7 @@ fn bench() -> Result<(), String> {
         ("flasharray", "client"),
         ("flasharray-sim", "volumes"),
         ("backend", "portal"),
+        ("backend", "fleet"),
     ] {
         run(cargo().args(["bench", "--package", package, "--bench", bench]))?;
     }

@@ -45,7 +45,7 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
     session.click("#sign-out").await;
     session.sign_in("alice", "alice's long password").await;
     session.text_containing("#signed-in-user", "alice").await;
-    session.click(".brand").await;
+    session.click("#arrays-link").await;
     session
         .text_containing(
             &format!("tr[data-array='{DR}'] .identity"),
@@ -164,7 +164,7 @@ async fn an_admin_registers_an_array_after_testing_the_connection() {
         .expect("simulator");
     let token = lab.simulator.api_token(ADMIN_USERNAME).expect("token");
 
-    session.open("/").await;
+    session.open("/arrays").await;
     session.sign_in_as_demo_admin().await;
     session.fill("#array-name", LAB).await;
     session.fill("#array-url", "fa-lab.example.com").await;
@@ -212,7 +212,7 @@ async fn an_admin_registers_an_array_after_testing_the_connection() {
     session.element("tr[data-volume='lab-vol']").await;
     assert!(lab.simulator.volume("lab-vol").is_some());
 
-    session.click(".brand").await;
+    session.click("#arrays-link").await;
     session
         .click(&format!("tr[data-array='{LAB}'] .remove-array"))
         .await;

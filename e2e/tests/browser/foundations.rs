@@ -306,7 +306,15 @@ async fn axe_finds_no_serious_violation_on_any_page_in_either_theme() {
     session.assert_accessible("sign-in").await;
     session.sign_in_as_demo_admin().await;
     let pages = [
-        ("arrays", "/".to_owned(), "#arrays"),
+        ("fleet", "/".to_owned(), "#fleet tbody tr"),
+        ("arrays", "/arrays".to_owned(), "#arrays"),
+        ("alerts", "/alerts".to_owned(), "#alerts tbody tr"),
+        ("search", "/search?q=sql".to_owned(), ".array-results li"),
+        (
+            "overview",
+            format!("/arrays/{PROD}/overview"),
+            "#chart-capacity",
+        ),
         ("volumes", format!("/arrays/{PROD}/volumes"), "#volumes"),
         (
             "destroyed",

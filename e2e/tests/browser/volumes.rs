@@ -27,7 +27,7 @@ async fn a_wrong_password_is_refused_on_the_form() {
 #[tokio::test]
 async fn an_admin_creates_a_volume_on_an_api_client_array() {
     let session = Session::start().await;
-    session.open("/").await;
+    session.open("/arrays").await;
     session.sign_in_as_demo_admin().await;
 
     // The array picker lists both arrays with how the portal reaches them.

@@ -37,7 +37,8 @@ pub fn page_title(name: &'static str) {
 }
 
 /// The tabs of an array's pages: path segment and label.
-const SECTIONS: [(&str, &str); 3] = [
+const SECTIONS: [(&str, &str); 4] = [
+    ("overview", "Overview"),
     ("volumes", "Volumes"),
     ("hosts", "Hosts"),
     ("protection", "Protection groups"),
@@ -96,7 +97,7 @@ pub fn ArrayFrame() -> impl IntoView {
             let list = format!("{home}/{section}");
             view! {
                 <nav class="breadcrumbs" aria-label="Breadcrumb">
-                    <A href="/">"Arrays"</A> " › "
+                    <A href="/arrays">"Arrays"</A> " › "
                     <A href=format!("{home}/volumes")>{array}</A> " › "
                     <A href=list>{section_label(&section)}</A> " › "
                     <span aria-current="page" id="breadcrumb-current">{object}</span>

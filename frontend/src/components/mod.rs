@@ -4,6 +4,7 @@
 //! [`Confirm`], fetches inside resources that call [`Live::track`], keeps list state in a
 //! [`UrlState`], and offers names through a [`Picker`].
 
+pub mod chart;
 pub mod confirm;
 pub mod field;
 pub mod frame;

@@ -13,7 +13,7 @@ pub fn relative_seconds(seconds: u64) -> String {
 }
 
 /// `2026-11-30 11:05` in the browser's time zone, and the instant as ISO 8601 for machines.
-fn local_minute(epoch_ms: i64) -> (String, String) {
+pub fn local_minute(epoch_ms: i64) -> (String, String) {
     let date = Date::new(&wasm_bindgen::JsValue::from_f64(epoch_ms as f64));
     let local = format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",

@@ -1,13 +1,17 @@
 //! One module a page.
 
+pub mod alerts;
 pub mod arrays;
 pub mod audit;
+pub mod dashboard;
 pub mod host;
 pub mod hosts;
 pub mod login;
+pub mod overview;
 pub mod protection;
 pub mod protection_group;
 pub mod recycle_bin;
+pub mod search;
 pub mod snapshots;
 pub mod users;
 pub mod volume;

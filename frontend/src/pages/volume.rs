@@ -13,6 +13,7 @@ use shared::flasharray::{Connection, LimitPatch, QosPatch, Volume, VolumePatch};
 use shared::size::{format_size, parse_size, parse_volume_size};
 
 use crate::api::{self, ApiResult};
+use crate::components::chart::HistoryCharts;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
@@ -72,6 +73,8 @@ pub fn VolumePage() -> impl IntoView {
                 })
             }}
         </Transition>
+        <h2>"History"</h2>
+        <HistoryCharts array volume=name />
         <h2>"Connections"</h2>
         <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
             {move || connections.get().map(|result| view! { <ConnectionTable array volume=name result on_done=refresh /> })}

@@ -1,0 +1,429 @@
+//! Figures, not assertions: the fleet pages over 50 simulated arrays of 2,000 volumes each,
+//! against a release `flashdeck` process, beside their goals.
+//!
+//! - fleet search and fleet summary: the portal's answer against the slowest single array's
+//!   own answer to the same calls, against an admin's script that logs in to each array and
+//!   asks it one after another, and against the floor this machine allows (the simulators'
+//!   CPU time over 2 cores, since all 50 share them);
+//! - the same with every array 20 ms away (the simulators' injected latency);
+//! - one array answering after 3 s and one refusing connections, with a 2 s deadline.
+//!
+//! Run with `cargo xtask bench`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use flasharray::{ArrayClient, ClientConfig, Credentials, ListParams, TrustAnchor};
+use flasharray_sim::{ADMIN_USERNAME, FaultConfig, RunningSimulator, Simulator, SimulatorConfig};
+use serde_json::{Value, json};
+use shared::api::CSRF_HEADER;
+
+const ARRAYS: usize = 50;
+const VOLUMES: usize = 2_000;
+const SAMPLES: usize = 15;
+const ADMIN_PASSWORD: &str = "bench admin password";
+const LATENCY_MS: u64 = 20;
+/// The name part searched for: 11 volumes of each array's 2,000 match.
+const SEARCH: &str = "vol-100";
+
+struct Portal {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Portal {
+    /// A portal for `arrays`, plus `dead` at an address nothing listens on, giving each array
+    /// `deadline_secs`.
+    async fn start(
+        arrays: &[(String, &RunningSimulator, String)],
+        dead: Option<&str>,
+        deadline_secs: u64,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = format!(
+            "data_dir = \"{}\"\nfrontend_dir = \"{}\"\n[limits]\narray_deadline_secs = {deadline_secs}\n",
+            dir.path().display(),
+            frontend_dir().display()
+        );
+        let mut entries: Vec<(String, String, String, String)> = arrays
+            .iter()
+            .map(|(name, sim, token)| {
+                (
+                    name.clone(),
+                    sim.url().to_owned(),
+                    token.clone(),
+                    sim.certificate_pem().to_owned(),
+                )
+            })
+            .collect();
+        if let Some(name) = dead {
+            let pem = arrays[0].1.certificate_pem().to_owned();
+            let url = format!("https://127.0.0.1:{}", free_port());
+            entries.push((name.to_owned(), url, "unused".to_owned(), pem));
+        }
+        for (name, url, token, pem) in entries {
+            std::fs::write(dir.path().join(format!("{name}.token")), token).expect("token");
+            std::fs::write(dir.path().join(format!("{name}.pem")), pem).expect("CA");
+            config.push_str(&format!(
+                "[[array]]\nname = \"{name}\"\nurl = \"{url}\"\nca_file = \"{dir}/{name}.pem\"\n\
+                 auth = {{ method = \"api_token\", api_token_file = \"{dir}/{name}.token\" }}\n",
+                dir = dir.path().display()
+            ));
+        }
+        let path = dir.path().join("flashdeck.toml");
+        std::fs::write(&path, config).expect("config");
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
+            .args(["--config", &path.display().to_string(), "serve"])
+            .env("FLASHDECK_LISTEN", format!("127.0.0.1:{port}"))
+            .env("FLASHDECK_ADMIN_USERNAME", "admin")
+            .env("FLASHDECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("flashdeck starts");
+        let portal = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        };
+        let http = reqwest::Client::new();
+        for _ in 0..400 {
+            if http
+                .get(format!("{}/healthz", portal.url))
+                .send()
+                .await
+                .is_ok_and(|answer| answer.status().is_success())
+            {
+                return portal;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the portal did not start");
+    }
+
+    async fn sign_in(&self, http: &reqwest::Client) -> String {
+        let answer = http
+            .post(format!("{}/api/auth/login", self.url))
+            .header(CSRF_HEADER, "1")
+            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .expect("answered");
+        assert!(answer.status().is_success(), "sign-in {}", answer.status());
+        answer
+            .headers()
+            .get("set-cookie")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|cookie| cookie.split(';').next())
+            .expect("cookie")
+            .to_owned()
+    }
+
+    async fn get(&self, http: &reqwest::Client, cookie: &str, path: &str) -> Value {
+        let answer = http
+            .get(format!("{}{path}", self.url))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("answered");
+        assert!(answer.status().is_success(), "{path}: {}", answer.status());
+        answer.json().await.expect("JSON")
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+fn frontend_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist")
+}
+
+/// CPU time this process (the 50 simulators and the bench's own clients) has used: the sum
+/// of every thread's time on a CPU, in nanoseconds, as the scheduler counts it.
+fn process_cpu_ns() -> u64 {
+    std::fs::read_dir("/proc/self/task")
+        .map(|tasks| {
+            tasks
+                .flatten()
+                .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+                .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn client(name: &str, sim: &RunningSimulator, token: &str) -> ArrayClient {
+    ArrayClient::new(ClientConfig::new(
+        name,
+        sim.url(),
+        Credentials::ApiToken(token.to_owned()),
+        TrustAnchor::CaPem(sim.certificate_pem().to_owned()),
+    ))
+    .expect("client")
+}
+
+async fn fleet() -> Vec<(String, RunningSimulator, String)> {
+    let mut arrays = Vec::new();
+    for index in 0..ARRAYS {
+        let name = format!("fa-{index:02}");
+        let sim = Simulator::start(SimulatorConfig::new(&name))
+            .await
+            .expect("simulator");
+        let token = sim.simulator.api_token(ADMIN_USERNAME).expect("token");
+        let setup = client(&name, &sim, &token);
+        for chunk in (0..VOLUMES).collect::<Vec<_>>().chunks(500) {
+            let names: Vec<String> = chunk.iter().map(|i| format!("vol-{i:04}")).collect();
+            setup
+                .create_volumes(&names, 1 << 30)
+                .await
+                .expect("volumes");
+        }
+        arrays.push((name, sim, token));
+    }
+    arrays
+}
+
+fn set_latency(arrays: &[(String, RunningSimulator, String)], latency_ms: u64) {
+    for (_, sim, _) in arrays {
+        sim.simulator.set_faults(FaultConfig {
+            latency_ms,
+            ..FaultConfig::default()
+        });
+    }
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+}
+
+fn figure(name: &str, measured: &str, goal: &str) {
+    println!("  {name:<58} {measured:>14}   goal {goal}");
+}
+
+/// What the portal does for one array's part of a search: every kind at once.
+async fn search_one(client: &ArrayClient) {
+    let params = ListParams {
+        filter: Some(format!("name='*{SEARCH}*'")),
+        sort: Some("name".to_owned()),
+        limit: Some(50),
+        total_item_count: true,
+        ..ListParams::default()
+    };
+    let _ = tokio::join!(
+        client.list_page::<Value>("volumes", &params),
+        client.list_page::<Value>("volume-snapshots", &params),
+        client.list_page::<Value>("hosts", &params),
+        client.list_page::<Value>("host-groups", &params),
+        client.list_page::<Value>("protection-groups", &params),
+    );
+}
+
+/// What the portal does for one array's row of the dashboard.
+async fn summary_one(client: &ArrayClient) {
+    let live = [("destroyed", "false".to_owned())];
+    let destroyed = [("destroyed", "true".to_owned())];
+    let alerts = ListParams::default();
+    let _ = tokio::join!(
+        client.array(),
+        client.array_space(None),
+        client.array_performance(None),
+        client.count("volumes", &live),
+        client.count("hosts", &[]),
+        client.count("protection-groups", &live),
+        client.count("volumes", &destroyed),
+        client.count("volume-snapshots", &destroyed),
+        client.count("protection-groups", &destroyed),
+        client.list_alerts(&alerts),
+    );
+}
+
+#[derive(Clone, Copy)]
+enum Work {
+    Search,
+    Summary,
+}
+
+impl Work {
+    fn path(self) -> String {
+        match self {
+            Work::Search => format!("/api/fleet/search?q={SEARCH}"),
+            Work::Summary => "/api/fleet/summary?refresh=true".to_owned(),
+        }
+    }
+
+    async fn on(self, client: &ArrayClient) {
+        match self {
+            Work::Search => search_one(client).await,
+            Work::Summary => summary_one(client).await,
+        }
+    }
+}
+
+async fn measure(
+    title: &str,
+    work: Work,
+    portal: &Portal,
+    arrays: &[(String, RunningSimulator, String)],
+) {
+    let http = reqwest::Client::new();
+    let cookie = portal.sign_in(&http).await;
+    // Warm: the portal's clients have logged in, as they would have long before.
+    portal.get(&http, &cookie, &work.path()).await;
+    let mut through = Vec::new();
+    let mut floors = Vec::new();
+    for _ in 0..SAMPLES {
+        let cpu = process_cpu_ns();
+        let started = Instant::now();
+        portal.get(&http, &cookie, &work.path()).await;
+        through.push(started.elapsed());
+        floors.push(Duration::from_nanos(
+            process_cpu_ns().saturating_sub(cpu) / 2,
+        ));
+    }
+    // Each array asked on its own, with warm clients, one after another: its own answer.
+    let clients: Vec<ArrayClient> = arrays
+        .iter()
+        .map(|(name, sim, token)| client(name, sim, token))
+        .collect();
+    for client in &clients {
+        work.on(client).await;
+    }
+    let mut slowest = Duration::ZERO;
+    for client in &clients {
+        let mut own = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            work.on(client).await;
+            own.push(started.elapsed());
+        }
+        slowest = slowest.max(median(own));
+    }
+    // An admin's script: a new client per array (log in, ask), one array after another.
+    let started = Instant::now();
+    for (name, sim, token) in arrays {
+        let script = client(name, sim, token);
+        work.on(&script).await;
+        script.logout().await;
+    }
+    let sequential = started.elapsed();
+    let (portal_time, floor) = (median(through), median(floors));
+    let bound = slowest.max(floor);
+    println!("{title}");
+    figure("portal's answer (median)", &ms(portal_time), "-");
+    figure("slowest array's own answer", &ms(slowest), "-");
+    figure("floor: simulators' CPU time / 2 cores", &ms(floor), "-");
+    figure(
+        "portal / higher of the two",
+        &format!(
+            "{:.2}x",
+            portal_time.as_secs_f64() / bound.as_secs_f64().max(1e-9)
+        ),
+        "<= 1.50x",
+    );
+    figure("script asking each array in turn", &ms(sequential), "-");
+    figure(
+        "script / portal",
+        &format!(
+            "{:.0}x",
+            sequential.as_secs_f64() / portal_time.as_secs_f64().max(1e-9)
+        ),
+        ">= 20x",
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    println!("Setting up {ARRAYS} simulated arrays of {VOLUMES} volumes…");
+    let arrays = fleet().await;
+    let listed: Vec<(String, &RunningSimulator, String)> = arrays
+        .iter()
+        .map(|(name, sim, token)| (name.clone(), sim, token.clone()))
+        .collect();
+    let portal = Portal::start(&listed, None, 5).await;
+    for latency in [0, LATENCY_MS] {
+        set_latency(&arrays, latency);
+        let away = if latency == 0 {
+            "no added latency".to_owned()
+        } else {
+            format!("{latency} ms per request")
+        };
+        measure(
+            &format!("Fleet search over {ARRAYS} arrays × {VOLUMES} volumes, {away}"),
+            Work::Search,
+            &portal,
+            &arrays,
+        )
+        .await;
+        measure(
+            &format!("Fleet summary of {ARRAYS} arrays, {away}"),
+            Work::Summary,
+            &portal,
+            &arrays,
+        )
+        .await;
+    }
+    drop(portal);
+
+    // One array slow past a 2 s deadline, one refusing connections.
+    set_latency(&arrays, LATENCY_MS);
+    arrays[0].1.simulator.set_faults(FaultConfig {
+        latency_ms: 3_000,
+        ..FaultConfig::default()
+    });
+    let portal = Portal::start(&listed[..ARRAYS - 1], Some("fa-dead"), 2).await;
+    let http = reqwest::Client::new();
+    let cookie = portal.sign_in(&http).await;
+    let started = Instant::now();
+    let summary = portal
+        .get(&http, &cookie, "/api/fleet/summary?refresh=true")
+        .await;
+    let took = started.elapsed();
+    let statuses = summary["arrays"].as_array().cloned().unwrap_or_default();
+    let answered = statuses
+        .iter()
+        .filter(|status| status["figures"].is_object())
+        .count();
+    let failing: Vec<String> = statuses
+        .iter()
+        .filter(|status| status["figures"].is_null())
+        .map(|status| {
+            format!(
+                "{} ({})",
+                status["name"].as_str().unwrap_or("?"),
+                status["error"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    println!(
+        "Fleet summary with fa-00 answering after 3 s and fa-dead refusing connections, 2 s deadline"
+    );
+    figure("answer", &ms(took), "<= 2 s deadline + a little");
+    figure(
+        "arrays that answered",
+        &format!("{answered} of {}", statuses.len()),
+        &format!("{} of {}", ARRAYS - 2, ARRAYS),
+    );
+    println!("  reported failing: {}", failing.join("; "));
+}

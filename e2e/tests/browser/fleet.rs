@@ -1,0 +1,253 @@
+//! The fleet pages: the dashboard against what the arrays report, an array that does not
+//! answer, a chart of the array's own history, one search over both arrays, a fleet-wide
+//! snapshot checked on the arrays, and a user scoped to one array.
+
+use flasharray_sim::FaultConfig;
+use shared::api::Role;
+use shared::flasharray::{HistoryWindow, SPACE_RESOLUTIONS};
+use shared::size::format_size;
+use thirtyfour::By;
+
+use crate::support::{Session, array_client};
+
+const PROD: &str = "fa-prod-01";
+const DR: &str = "fa-dr-01";
+
+async fn attribute(session: &Session, css: &str, name: &str) -> String {
+    session
+        .element(css)
+        .await
+        .attr(name)
+        .await
+        .expect("attribute read")
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_what_each_array_reports_and_warns_of_the_full_one() {
+    let session = Session::start().await;
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    for (index, name) in [PROD, DR].into_iter().enumerate() {
+        let client = array_client(&session.demo().arrays[index]);
+        let space = &client.array_space(None).await.expect("space")[0];
+        let volumes = client
+            .count("volumes", &[("destroyed", "false".to_owned())])
+            .await
+            .expect("count");
+        let row = format!("#fleet tr[data-array='{name}']");
+        session
+            .text_containing(&format!("{row} .volumes"), &volumes.to_string())
+            .await;
+        let used = space.space.total_physical.expect("used");
+        session
+            .text_containing(
+                &format!("{row} .used"),
+                &format!("{} of {}", format_size(used), format_size(space.capacity)),
+            )
+            .await;
+    }
+    // fa-dr-01 is 84 % full: its bar is coloured "high" and it raised a warning.
+    assert_eq!(
+        attribute(
+            &session,
+            &format!("tr[data-array='{DR}'] .bar"),
+            "data-level"
+        )
+        .await,
+        "high"
+    );
+    session
+        .text_containing(&format!("tr[data-array='{DR}'] .alerts"), "warning")
+        .await;
+    session
+        .click(&format!("tr[data-array='{DR}'] .alerts a"))
+        .await;
+    session
+        .text_containing("#alerts tbody", "Array space usage is high")
+        .await;
+    assert_eq!(
+        session
+            .count(&format!("#alerts tr[data-array='{PROD}']"))
+            .await,
+        0,
+        "filtered to {DR}"
+    );
+
+    // Sorting by capacity used puts the fullest first, and the choice stays in the URL.
+    session.open("/?sort=-used").await;
+    let first = session
+        .element("#fleet tbody tr")
+        .await
+        .attr("data-array")
+        .await
+        .expect("read");
+    assert_eq!(first.as_deref(), Some(DR));
+    session.screenshot("fleet-dashboard").await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn an_array_that_does_not_answer_shows_as_such_while_the_other_loads() {
+    let session = Session::start().await;
+    session.demo().arrays[1].simulator.set_faults(FaultConfig {
+        latency_ms: 30_000,
+        ..FaultConfig::default()
+    });
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    session
+        .text_containing(&format!("tr[data-array='{PROD}'] .volumes"), "")
+        .await;
+    session
+        .text_containing(
+            &format!("tr[data-array='{DR}'] .unreachable"),
+            "no answer within 5 s",
+        )
+        .await;
+    session.text_containing("#total-unreachable", "1").await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn an_arrays_capacity_chart_holds_its_last_day_of_history() {
+    let session = Session::start().await;
+    session.open(&format!("/arrays/{PROD}/overview")).await;
+    session.sign_in_as_demo_admin().await;
+    let points: usize = attribute(&session, "#chart-capacity", "data-points")
+        .await
+        .parse()
+        .expect("a number");
+    let now = shared_now_ms();
+    let window = HistoryWindow::for_points(now - 86_400_000, now, 400, &SPACE_RESOLUTIONS);
+    let history = array_client(&session.demo().arrays[0])
+        .array_space(Some(&window))
+        .await
+        .expect("history");
+    assert!(
+        points.abs_diff(history.len()) <= 1 && points > 280,
+        "chart {points} points, array {}",
+        history.len()
+    );
+    // The table alternative's last row is the array's latest sample.
+    session.click("#chart-capacity summary").await;
+    let last = session
+        .driver
+        .find_all(By::Css("#chart-capacity tbody tr:last-child td"))
+        .await
+        .expect("cells");
+    let unique = last[1].text().await.expect("text");
+    let latest = history
+        .last()
+        .expect("a sample")
+        .space
+        .unique
+        .expect("unique");
+    assert_eq!(unique, format_size(latest));
+    // Hovering reads out the value under the pointer.
+    let chart = session.element("#chart-capacity svg").await;
+    chart.scroll_into_view().await.expect("scrolled");
+    session
+        .driver
+        .action_chain()
+        .move_to_element_center(&chart)
+        .perform()
+        .await
+        .expect("hovered");
+    session
+        .text_containing("#chart-capacity-readout", "Unique")
+        .await;
+    session.click("button[data-range='7d']").await;
+    session
+        .text_containing("button[aria-pressed='true']", "7d")
+        .await;
+    session.screenshot("array-overview").await;
+    session.finish().await;
+}
+
+fn shared_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis() as i64
+}
+
+#[tokio::test]
+async fn fleet_search_finds_volumes_on_both_arrays_and_snapshots_them_together() {
+    let session = Session::start().await;
+    session.open("/").await;
+    session.sign_in_with_role(Role::Operator).await;
+    session.fill("#fleet-search", "sql-fin").await;
+    session.type_keys(thirtyfour::Key::Enter).await;
+    for name in [PROD, DR] {
+        session
+            .element(&format!(
+                ".array-results[data-array='{name}'] li[data-name='sql-fin-db']"
+            ))
+            .await;
+    }
+    session.click(&format!("#choose-{PROD}-sql-fin-db")).await;
+    session.click(&format!("#choose-{DR}-sql-fin-log")).await;
+    session.text_containing("#chosen-count", "2 volumes").await;
+    session.fill("#batch-suffix", "before-upgrade").await;
+    session.click("#batch-snapshot").await;
+    session
+        .text_containing("#batch-outcome", "Snapshotted 2 of 2 volumes on 2 arrays")
+        .await;
+    for (index, name) in [
+        (0, "sql-fin-db.before-upgrade"),
+        (1, "sql-fin-log.before-upgrade"),
+    ] {
+        let snapshots = array_client(&session.demo().arrays[index])
+            .list_volume_snapshots(None, None)
+            .await
+            .expect("snapshots");
+        assert!(
+            snapshots.iter().any(|snapshot| snapshot.name == name),
+            "{name} on the array"
+        );
+    }
+    session
+        .click(&format!(
+            ".array-results[data-array='{DR}'] li[data-name='sql-fin-db'] a"
+        ))
+        .await;
+    session.text_containing("#volume-title", "sql-fin-db").await;
+    session.text_containing("#array-name", DR).await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_user_scoped_to_one_array_sees_only_it_in_the_fleet_pages() {
+    let session = Session::start().await;
+    session
+        .demo()
+        .add_scoped_user(
+            "dr-only",
+            "a test password",
+            Role::Operator,
+            Some(&[DR.to_owned()]),
+        )
+        .await
+        .expect("user");
+    session.open("/").await;
+    session.sign_in("dr-only", "a test password").await;
+    session
+        .element(&format!("#fleet tr[data-array='{DR}']"))
+        .await;
+    assert_eq!(session.count("#fleet tbody tr").await, 1);
+    session.open("/search?q=sql").await;
+    session
+        .element(&format!(".array-results[data-array='{DR}']"))
+        .await;
+    assert_eq!(session.count(".array-results").await, 1);
+    session.open("/alerts").await;
+    session.element("#alerts tbody tr").await;
+    assert_eq!(
+        session
+            .count(&format!("#alerts tr[data-array='{PROD}']"))
+            .await,
+        0
+    );
+    session.finish().await;
+}

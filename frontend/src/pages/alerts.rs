@@ -1,0 +1,152 @@
+//! Alerts across the fleet, newest first, filtered by severity and array (kept in the URL),
+//! with the arrays that could not be asked named.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::api::{ALERT_SEVERITIES, FleetAlerts};
+
+use crate::api;
+use crate::components::live::arrays_resource;
+use crate::components::table::EmptyState;
+use crate::components::{Live, Timestamp, UrlState, page_title};
+use crate::session::Session;
+
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    page_title("Alerts");
+    let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
+    let state = UrlState::new("");
+    let arrays = arrays_resource();
+    let alerts = LocalResource::new(move || {
+        live.track();
+        let (severity, array, closed) = (
+            state.text("severity"),
+            state.text("array"),
+            state.flag("closed"),
+        );
+        async move { api::fleet_alerts(&severity, &array, closed).await }
+    });
+    let choose = move |key: &'static str| {
+        move |event: leptos::ev::Event| {
+            state.set_from_start(key, Some(event_target_value(&event)), false)
+        }
+    };
+    let array_options = move || {
+        let names: Vec<String> = match arrays.get() {
+            Some(Ok(list)) => list.into_iter().map(|summary| summary.name).collect(),
+            _ => Vec::new(),
+        };
+        names
+            .into_iter()
+            .map(|name| {
+                let selected = state.text("array") == name;
+                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <h1>"Alerts"</h1>
+        <div class="toolbar" id="alert-filters">
+            <label>
+                <span>"Severity"</span>
+                <select id="alert-severity" on:change=choose("severity")>
+                    <option value="" selected=move || state.text("severity").is_empty()>"Any"</option>
+                    {ALERT_SEVERITIES.iter().map(|severity| {
+                        let severity = *severity;
+                        view! { <option value=severity selected=move || state.text("severity") == severity>{severity}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                <span>"Array"</span>
+                <select id="alert-array" on:change=choose("array")>
+                    <option value="" selected=move || state.text("array").is_empty()>"Every array"</option>
+                    {array_options}
+                </select>
+            </label>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    id="alert-closed"
+                    prop:checked=move || state.flag("closed")
+                    on:change=move |event| {
+                        let closed = event_target_checked(&event);
+                        state.set_from_start("closed", closed.then(|| "true".to_owned()), false);
+                    }
+                />
+                "Closed ones too"
+            </label>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Asking the arrays…"</p> }>
+            {move || alerts.get().map(|result| match result {
+                Ok(alerts) => view! { <AlertTable alerts /> }.into_any(),
+                Err(failure) => {
+                    session.notice(&failure);
+                    view! { <p class="error" role="alert" id="alerts-error">{failure.error.message}</p> }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AlertTable(alerts: FleetAlerts) -> impl IntoView {
+    let failures = alerts
+        .errors
+        .into_iter()
+        .map(|failure| {
+            let array = failure.array.clone();
+            view! { <li class="error" data-array=array>{failure.array} ": " {failure.error}</li> }
+        })
+        .collect_view();
+    if alerts.items.is_empty() {
+        return view! {
+            <ul class="array-failures">{failures}</ul>
+            <EmptyState id="alerts-empty" text="No alerts match." />
+        }
+        .into_any();
+    }
+    let rows = alerts
+        .items
+        .into_iter()
+        .map(|item| {
+            let alert = item.alert;
+            let component = [alert.component_type.clone(), alert.component_name.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let href = format!("/arrays/{}/overview", item.array);
+            let state = match alert.closed {
+                Some(closed) => view! { "closed " <Timestamp epoch_ms=closed /> }.into_any(),
+                None => view! { {alert.state.clone()} }.into_any(),
+            };
+            let severity = alert.severity.clone();
+            let array = item.array.clone();
+            view! {
+                <tr data-alert=alert.name.clone() data-array=array>
+                    <td><span class=format!("pill {severity}")>{severity.clone()}</span></td>
+                    <td><A href=href>{item.array}</A></td>
+                    <td>{component}</td>
+                    <td class="summary">{alert.summary} {alert.actual.map(|actual| format!(" ({actual})"))}</td>
+                    <td><Timestamp epoch_ms=alert.created /></td>
+                    <td class="state">{state}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul class="array-failures">{failures}</ul>
+        <table id="alerts">
+            <thead>
+                <tr>
+                    <th>"Severity"</th><th>"Array"</th><th>"Component"</th><th>"Summary"</th>
+                    <th>"Raised"</th><th>"State"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}

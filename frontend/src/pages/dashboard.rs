@@ -1,0 +1,291 @@
+//! The landing page: every array in the user's scope at a glance — reachable or not, how
+//! full, how busy, how many objects and open alerts — with the fleet's totals on top, sorted
+//! as the user chooses, refreshed with the rest of the app and on demand.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::api::{AlertCounts, ArrayFigures, ArrayStatus, FleetSummary, Fullness};
+use shared::size::format_size;
+use shared::units::{
+    format_bandwidth, format_count, format_iops, format_latency, format_reduction, format_share,
+};
+
+use crate::api;
+use crate::components::table::SortHeader;
+use crate::components::{Live, Timestamp, UrlState, page_title};
+use crate::session::Session;
+
+/// A sortable figure of an array; arrays that did not answer sort last.
+fn sort_value(status: &ArrayStatus, key: &str) -> Option<f64> {
+    let figures = status.figures.as_ref()?;
+    Some(match key {
+        "used" => figures.used_share(),
+        "reduction" => figures.data_reduction,
+        "volumes" => figures.volumes as f64,
+        "hosts" => figures.hosts as f64,
+        "iops" => figures.load.iops() as f64,
+        "bandwidth" => figures.load.bytes_per_sec() as f64,
+        "latency" => figures.load.usec_per_op() as f64,
+        "alerts" => {
+            let alerts = &figures.alerts;
+            (alerts.critical * 1_000_000 + alerts.warning * 1000 + alerts.info) as f64
+        }
+        _ => return None,
+    })
+}
+
+fn sorted(mut arrays: Vec<ArrayStatus>, sort: &str) -> Vec<ArrayStatus> {
+    let (key, descending) = match sort.strip_prefix('-') {
+        Some(key) => (key, true),
+        None => (sort, false),
+    };
+    if key == "name" {
+        arrays.sort_by(|a, b| a.name.cmp(&b.name));
+        if descending {
+            arrays.reverse();
+        }
+        return arrays;
+    }
+    arrays.sort_by(|a, b| match (sort_value(a, key), sort_value(b, key)) {
+        (Some(a), Some(b)) if descending => b.total_cmp(&a),
+        (Some(a), Some(b)) => a.total_cmp(&b),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    arrays
+}
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    page_title("Fleet");
+    let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
+    let state = UrlState::new("name");
+    // Asking the arrays now rather than reusing figures a few seconds old.
+    let ask_now = RwSignal::new(false);
+    let summary = LocalResource::new(move || {
+        live.track();
+        let refresh = ask_now.get_untracked();
+        ask_now.update_untracked(|asked| *asked = false);
+        api::fleet_summary(refresh)
+    });
+    let refresh = move |_| {
+        ask_now.set(true);
+        live.changed();
+    };
+    view! {
+        <h1>"Fleet"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Asking the arrays…"</p> }>
+            {move || summary.get().map(|result| match result {
+                Ok(summary) => view! { <FleetView summary state /> }.into_any(),
+                Err(failure) => {
+                    session.notice(&failure);
+                    view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                }
+            })}
+        </Transition>
+        <p class="muted">
+            "Each array is asked at once with its own deadline; figures are reused for a few seconds. "
+            <button class="secondary" id="fleet-refresh" on:click=refresh>"Ask the arrays now"</button>
+        </p>
+    }
+}
+
+#[component]
+fn FleetView(summary: FleetSummary, state: UrlState) -> impl IntoView {
+    if summary.arrays.is_empty() {
+        return view! {
+            <p class="muted empty" id="fleet-empty">
+                "No arrays in your scope. " <A href="/arrays">"Register an array"</A> " or ask an admin for access."
+            </p>
+        }
+        .into_any();
+    }
+    let totals = summary.totals.clone();
+    let oldest = summary
+        .arrays
+        .iter()
+        .map(|status| status.as_of)
+        .min()
+        .unwrap_or(0);
+    let share = if totals.capacity == 0 {
+        0.0
+    } else {
+        totals.used as f64 / totals.capacity as f64
+    };
+    let arrays = summary.arrays;
+    let rows = move || {
+        sorted(arrays.clone(), &state.sort())
+            .into_iter()
+            .map(|status| view! { <ArrayRow status /> })
+            .collect_view()
+    };
+    view! {
+        <p class="muted" id="fleet-as-of">"Figures as of " <Timestamp epoch_ms=oldest /></p>
+        <div class="grid totals" id="fleet-totals">
+            <div class="card">
+                <span class="label">"Arrays"</span>
+                <strong id="total-arrays">{totals.arrays}</strong>
+                {(totals.unreachable > 0).then(|| view! {
+                    <span class="error" id="total-unreachable">{totals.unreachable} " not answering"</span>
+                })}
+            </div>
+            <div class="card">
+                <span class="label">"Capacity used"</span>
+                <CapacityBar used=totals.used capacity=totals.capacity />
+                <span id="total-used">{format_size(totals.used)} " of " {format_size(totals.capacity)} " (" {format_share(share)} ")"</span>
+            </div>
+            <div class="card">
+                <span class="label">"Volumes"</span>
+                <strong id="total-volumes">{totals.volumes}</strong>
+                <span class="muted">{totals.hosts} " hosts"</span>
+            </div>
+            <div class="card">
+                <span class="label">"Load now"</span>
+                <strong id="total-iops">{format_iops(totals.load.iops() as f64)}</strong>
+                <span class="muted">
+                    {format_bandwidth(totals.load.bytes_per_sec() as f64)} " · "
+                    {format_latency(totals.load.usec_per_op() as f64)}
+                </span>
+            </div>
+            <div class="card">
+                <span class="label">"Open alerts"</span>
+                <A href="/alerts"><AlertPills counts=totals.alerts /></A>
+            </div>
+        </div>
+        <div class="wide">
+            <table id="fleet">
+                <thead>
+                    <tr>
+                        <SortHeader key="name" label="Array" state />
+                        <SortHeader key="used" label="Capacity used" state />
+                        <SortHeader key="reduction" label="Data reduction" state />
+                        <SortHeader key="volumes" label="Volumes" state />
+                        <SortHeader key="hosts" label="Hosts" state />
+                        <th>"Protection groups"</th>
+                        <th>"Destroyed"</th>
+                        <SortHeader key="iops" label="IOPS" state />
+                        <SortHeader key="bandwidth" label="Bandwidth" state />
+                        <SortHeader key="latency" label="Latency" state />
+                        <SortHeader key="alerts" label="Alerts" state />
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// Used of capacity as a bar coloured at 70, 80 and 90 %.
+#[component]
+fn CapacityBar(used: u64, capacity: u64) -> impl IntoView {
+    let share = if capacity == 0 {
+        0.0
+    } else {
+        used as f64 / capacity as f64
+    };
+    let level = Fullness::of(share);
+    let percent = (share * 100.0).clamp(0.0, 100.0);
+    view! {
+        <span
+            class=format!("bar {}", level.class())
+            role="meter"
+            aria-label="Capacity used"
+            aria-valuemin="0"
+            aria-valuemax="100"
+            aria-valuenow=format!("{percent:.0}")
+            data-level=level.class()
+        >
+            <span style=format!("width: {percent:.1}%")></span>
+        </span>
+    }
+}
+
+#[component]
+fn AlertPills(counts: AlertCounts) -> impl IntoView {
+    if counts.total() == 0 {
+        return view! { <span class="muted alerts-none">"none"</span> }.into_any();
+    }
+    let pill = |count: u64, severity: &'static str| {
+        (count > 0).then(|| view! { <span class=format!("pill {severity}") data-severity=severity>{count} " " {severity}</span> })
+    };
+    view! {
+        <span class="pills">
+            {pill(counts.critical, "critical")}
+            {pill(counts.warning, "warning")}
+            {pill(counts.info, "info")}
+        </span>
+    }
+    .into_any()
+}
+
+#[component]
+fn ArrayRow(status: ArrayStatus) -> impl IntoView {
+    let name = status.name.clone();
+    let href = format!("/arrays/{name}/overview");
+    let version = status.figures.as_ref().map(|figures| {
+        [figures.os.clone(), figures.version.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let cells = match status.figures {
+        Some(figures) => view! { <Figures array=name.clone() figures /> }.into_any(),
+        None => {
+            let since = status
+                .failing_since
+                .map(|since| view! { " since " <Timestamp epoch_ms=since /> });
+            view! {
+                <td colspan="10" class="unreachable">
+                    <span class="error">"Not answering" {since} ": " {status.error.unwrap_or_default()}</span>
+                </td>
+            }
+            .into_any()
+        }
+    };
+    let label = name.clone();
+    view! {
+        <tr data-array=name>
+            <td class="name"><A href=href>{label}</A><span class="muted small version">{version}</span></td>
+            {cells}
+        </tr>
+    }
+}
+
+#[component]
+fn Figures(array: String, figures: ArrayFigures) -> impl IntoView {
+    let share = figures.used_share();
+    let kinds = format!(
+        "unique {} · snapshots {} · shared {} · system {}",
+        format_size(figures.unique),
+        format_size(figures.snapshots),
+        format_size(figures.shared),
+        format_size(figures.system)
+    );
+    let alerts_href = format!("/alerts?array={array}");
+    view! {
+        <td class="capacity">
+            <CapacityBar used=figures.used capacity=figures.capacity />
+            <span class="used">{format_size(figures.used)} " of " {format_size(figures.capacity)} " (" {format_share(share)} ")"</span>
+            <span class="muted small kinds">{kinds}</span>
+        </td>
+        <td class="reduction">{format_reduction(figures.data_reduction)}</td>
+        <td class="num volumes">{figures.volumes}</td>
+        <td class="num hosts">{figures.hosts}</td>
+        <td class="num groups">{figures.protection_groups}</td>
+        <td class="num destroyed">
+            {if figures.destroyed > 0 {
+                view! { <A href="/recycle-bin">{figures.destroyed}</A> }.into_any()
+            } else {
+                view! { "0" }.into_any()
+            }}
+        </td>
+        <td class="num iops">{format_count(figures.load.iops() as f64)}</td>
+        <td class="num bandwidth">{format_bandwidth(figures.load.bytes_per_sec() as f64)}</td>
+        <td class="num latency">{format_latency(figures.load.usec_per_op() as f64)}</td>
+        <td class="alerts"><A href=alerts_href><AlertPills counts=figures.alerts /></A></td>
+    }
+}
