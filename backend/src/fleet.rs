@@ -112,7 +112,7 @@ impl FleetCache {
     }
 }
 
-/// Everything the dashboard shows of one array, its calls made at once.
+/// Everything the dashboard shows of one array, its nine calls made at once.
 async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Error> {
     let live = [("destroyed", "false".to_owned())];
     let destroyed = [("destroyed", "true".to_owned())];
@@ -123,7 +123,6 @@ async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Er
     };
     let (
         array,
-        space,
         load,
         volumes,
         hosts,
@@ -134,7 +133,6 @@ async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Er
         alerts,
     ) = tokio::try_join!(
         client.array(),
-        client.array_space(None),
         client.array_performance(None),
         client.count("volumes", &live),
         client.count("hosts", &[]),
@@ -144,10 +142,7 @@ async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Er
         client.count("protection-groups", &destroyed),
         client.list_alerts(&open),
     )?;
-    let mut figures = space
-        .first()
-        .map(ArrayFigures::from_space)
-        .unwrap_or_default();
+    let mut figures = ArrayFigures::from_space(array.capacity.unwrap_or(0), &array.space);
     figures.os = array.os;
     figures.version = array.version;
     figures.volumes = volumes;

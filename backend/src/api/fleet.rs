@@ -258,20 +258,17 @@ async fn search_array(
         total_item_count: true,
         ..ListParams::default()
     };
-    let mut tasks = tokio::task::JoinSet::new();
-    for kind in kinds {
-        let client = client.clone();
-        let params = params.clone();
-        tasks.spawn(async move {
-            let page: Result<ListResponse<Found>, _> = client.list_page(kind.path(), &params).await;
-            (kind, page)
-        });
-    }
+    // Every kind at once, within this array's task: the array filters and pages each list.
+    let pages = kinds.iter().map(|kind| {
+        let (client, params) = (&client, &params);
+        async move {
+            let page: ListResponse<Found> = client.list_page(kind.path(), params).await?;
+            Ok::<_, flasharray::Error>((*kind, page))
+        }
+    });
     let mut hits = Vec::new();
     let mut total = 0;
-    while let Some(joined) = tasks.join_next().await {
-        let Ok((kind, page)) = joined else { continue };
-        let page = page?;
+    for (kind, page) in futures_util::future::try_join_all(pages).await? {
         total += page.total_item_count.unwrap_or(page.items.len() as u64);
         hits.extend(page.items.into_iter().map(|found| SearchHit {
             kind,

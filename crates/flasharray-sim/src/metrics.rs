@@ -92,7 +92,6 @@ impl ArrayState {
 
     /// What the volumes' `(provisioned, space)` add up to.
     fn array_space_of(&self, volumes: &[(u64, Space)], time: i64) -> ArraySpace {
-        let array = self.array();
         let sum = |field: fn(&Space) -> Option<u64>| -> u64 {
             volumes.iter().filter_map(|(_, space)| field(space)).sum()
         };
@@ -103,8 +102,8 @@ impl ArrayState {
         let system = ((unique + snapshots) as f64 * SYSTEM_SHARE) as u64;
         let physical = unique + snapshots + system;
         ArraySpace {
-            id: array.id,
-            name: array.name,
+            id: self.id.clone(),
+            name: self.name.clone(),
             capacity: self.capacity,
             parity: 1.0,
             space: Space {
@@ -155,7 +154,6 @@ impl ArrayState {
             .filter(|volume| volume.created <= now_ms)
             .map(|volume| volume_performance(volume, now_ms))
             .collect();
-        let array = self.array();
         let total = |field: fn(&Performance) -> u64| volumes.iter().map(field).sum::<u64>();
         let reads = total(|p| p.reads_per_sec);
         let writes = total(|p| p.writes_per_sec);
@@ -168,8 +166,8 @@ impl ArrayState {
         let usec_per_read_op = weighted(|p| p.usec_per_read_op, |p| p.reads_per_sec);
         let usec_per_write_op = weighted(|p| p.usec_per_write_op, |p| p.writes_per_sec);
         Performance {
-            id: array.id,
-            name: array.name,
+            id: self.id.clone(),
+            name: self.name.clone(),
             time: now_ms,
             reads_per_sec: reads,
             writes_per_sec: writes,
@@ -218,8 +216,9 @@ fn volume_performance(volume: &Volume, now_ms: i64) -> Performance {
     let idle = volume.destroyed || volume.space.virtual_.unwrap_or(0) == 0;
     // Busiest in the afternoon, quietest at night, and never quite the same twice.
     let day_fraction = (now_ms.rem_euclid(86_400_000)) as f64 / 86_400_000.0;
-    let bucket = now_ms.div_euclid(300_000).to_le_bytes();
-    let noise = stable_hash(&format!("{}{bucket:?}", volume.name)) % 1000;
+    // A different wobble every five minutes, mixed from the name's hash without allocating.
+    let bucket = now_ms.div_euclid(300_000) as u64;
+    let noise = ((hash ^ bucket).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) % 1000;
     let swing = (1.0 + 0.5 * ((day_fraction - 0.375) * std::f64::consts::TAU).sin())
         * (0.85 + noise as f64 / 3333.0);
     let base_ops = if idle {

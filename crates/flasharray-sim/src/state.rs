@@ -112,7 +112,7 @@ pub struct Principal {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ArrayState {
     pub name: String,
-    id: String,
+    pub(crate) id: String,
     serial_prefix: String,
     next_serial: u64,
     admins: Vec<Admin>,
@@ -186,32 +186,16 @@ impl ArrayState {
         }
     }
 
+    /// `GET /arrays`: its space is what `arrays/space` reports now.
     pub fn array(&self) -> Array {
-        let provisioned: u64 = self.volumes.iter().map(|volume| volume.provisioned).sum();
-        let unique: u64 = self
-            .volumes
-            .iter()
-            .filter_map(|volume| volume.space.unique)
-            .sum();
-        let written: u64 = self
-            .volumes
-            .iter()
-            .filter_map(|volume| volume.space.virtual_)
-            .sum();
+        let space = self.array_space(0);
         Array {
             id: self.id.clone(),
             name: self.name.clone(),
             os: Some("Purity//FA".into()),
             version: Some("6.9.0".into()),
-            capacity: Some(self.capacity),
-            space: Space {
-                data_reduction: Some(ratio(written, unique)),
-                total_physical: Some(unique),
-                unique: Some(unique),
-                total_provisioned: Some(provisioned),
-                virtual_: Some(written),
-                ..Space::default()
-            },
+            capacity: Some(space.capacity),
+            space: space.space,
         }
     }
 

@@ -63,32 +63,26 @@ impl ArrayFigures {
         }
     }
 
-    /// The dashboard's figures from the array's answers.
-    pub fn from_space(space: &ArraySpace) -> Self {
+    /// The dashboard's figures from the array's capacity and space (`GET /arrays` reports
+    /// both, as `arrays/space` does).
+    pub fn from_space(capacity: u64, space: &Space) -> Self {
         let part = |value: Option<u64>| value.unwrap_or(0);
-        let Space {
-            unique,
-            snapshots,
-            shared,
-            system,
-            ..
-        } = &space.space;
         let (unique, snapshots, shared, system) = (
-            part(*unique),
-            part(*snapshots),
-            part(*shared),
-            part(*system),
+            part(space.unique),
+            part(space.snapshots),
+            part(space.shared),
+            part(space.system),
         );
         Self {
-            capacity: space.capacity,
+            capacity,
             used: unique + snapshots + shared + system,
             unique,
             snapshots,
             shared,
             system,
-            provisioned: part(space.space.total_provisioned),
-            data_reduction: space.space.data_reduction.unwrap_or(1.0),
-            total_reduction: space.space.total_reduction.unwrap_or(1.0),
+            provisioned: part(space.total_provisioned),
+            data_reduction: space.data_reduction.unwrap_or(1.0),
+            total_reduction: space.total_reduction.unwrap_or(1.0),
             ..Self::default()
         }
     }
