@@ -239,24 +239,6 @@ async fn search_one(client: &ArrayClient) {
     );
 }
 
-/// What the portal does for one array's row of the dashboard.
-async fn summary_one(client: &ArrayClient) {
-    let live = [("destroyed", "false".to_owned())];
-    let destroyed = [("destroyed", "true".to_owned())];
-    let alerts = ListParams::default();
-    let _ = tokio::join!(
-        client.array(),
-        client.array_performance(None),
-        client.count("volumes", &live),
-        client.count("hosts", &[]),
-        client.count("protection-groups", &live),
-        client.count("volumes", &destroyed),
-        client.count("volume-snapshots", &destroyed),
-        client.count("protection-groups", &destroyed),
-        client.list_alerts(&alerts),
-    );
-}
-
 #[derive(Clone, Copy)]
 enum Work {
     Search,
@@ -274,7 +256,9 @@ impl Work {
     async fn on(self, client: &ArrayClient) {
         match self {
             Work::Search => search_one(client).await,
-            Work::Summary => summary_one(client).await,
+            Work::Summary => {
+                let _ = backend::fleet::figures_of(client).await;
+            }
         }
     }
 }

@@ -113,7 +113,7 @@ impl FleetCache {
 }
 
 /// Everything the dashboard shows of one array, its nine calls made at once.
-async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Error> {
+pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Error> {
     let live = [("destroyed", "false".to_owned())];
     let destroyed = [("destroyed", "true".to_owned())];
     let open = ListParams {

@@ -16,13 +16,13 @@ use shared::api::{
 };
 use shared::flasharray::{
     ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow, ListResponse, OBJECT_PERFORMANCE_RESOLUTIONS,
-    SPACE_RESOLUTIONS, VolumePatch,
+    Performance, SPACE_RESOLUTIONS, VolumePatch,
 };
 
 use super::{ApiJson, MAX_SEARCH_LEN, array, search_filter};
 use crate::auth::{CurrentUser, unix_now_ms};
 use crate::error::AppError;
-use crate::fanout::each_array;
+use crate::fanout::{ArrayAnswer, each_array};
 use crate::fleet::Asked;
 use crate::state::AppState;
 
@@ -355,14 +355,33 @@ fn window_of(range: Option<&str>) -> Result<(i64, i64), AppError> {
     Ok((end - span, end))
 }
 
-fn history_of(
-    (start, end): (i64, i64),
+fn history(
+    space_window: &HistoryWindow,
+    load_window: &HistoryWindow,
+    space: Vec<SpacePoint>,
+    load: &[Performance],
+) -> History {
+    History {
+        start_time: space_window.start_time,
+        end_time: space_window.end_time,
+        space_resolution: space_window.resolution,
+        performance_resolution: load_window.resolution,
+        space,
+        performance: load.iter().map(LoadPoint::from).collect(),
+    }
+}
+
+/// The space and performance windows of a chart's range, each at the resolution (of those
+/// `performance_resolutions` and space allow) that gives at most [`CHART_POINTS`] points.
+fn windows_of(
+    range: Option<&str>,
     performance_resolutions: &[i64],
-) -> (HistoryWindow, HistoryWindow) {
-    (
+) -> Result<(HistoryWindow, HistoryWindow), AppError> {
+    let (start, end) = window_of(range)?;
+    Ok((
         HistoryWindow::for_points(start, end, CHART_POINTS, &SPACE_RESOLUTIONS),
         HistoryWindow::for_points(start, end, CHART_POINTS, performance_resolutions),
-    )
+    ))
 }
 
 /// `GET /api/arrays/{array}/history?range=24h`: the array's space and load over the range.
@@ -373,20 +392,14 @@ pub async fn array_history(
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<History>, AppError> {
     let client = array(&state, &user, &name)?;
-    let (start, end) = window_of(query.range.as_deref())?;
-    let (space_window, load_window) = history_of((start, end), &ARRAY_PERFORMANCE_RESOLUTIONS);
+    let (space_window, load_window) =
+        windows_of(query.range.as_deref(), &ARRAY_PERFORMANCE_RESOLUTIONS)?;
     let (space, load) = tokio::try_join!(
         client.array_space(Some(&space_window)),
         client.array_performance(Some(&load_window)),
     )?;
-    Ok(Json(History {
-        start_time: start,
-        end_time: end,
-        space_resolution: space_window.resolution,
-        performance_resolution: load_window.resolution,
-        space: space.iter().map(SpacePoint::from).collect(),
-        performance: load.iter().map(LoadPoint::from).collect(),
-    }))
+    let space = space.iter().map(SpacePoint::from).collect();
+    Ok(Json(history(&space_window, &load_window, space, &load)))
 }
 
 /// `GET /api/arrays/{array}/volumes/{volume}/history?range=24h`.
@@ -397,21 +410,15 @@ pub async fn volume_history(
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<History>, AppError> {
     let client = array(&state, &user, &name)?;
-    let (start, end) = window_of(query.range.as_deref())?;
-    let (space_window, load_window) = history_of((start, end), &OBJECT_PERFORMANCE_RESOLUTIONS);
+    let (space_window, load_window) =
+        windows_of(query.range.as_deref(), &OBJECT_PERFORMANCE_RESOLUTIONS)?;
     let (space, load) = tokio::try_join!(
         client.volume_space_history(&volume, &space_window),
         client.volume_performance_history(&volume, &load_window),
     )
     .map_err(|error| super::refusal_about(error, std::slice::from_ref(&volume), "volume"))?;
-    Ok(Json(History {
-        start_time: start,
-        end_time: end,
-        space_resolution: space_window.resolution,
-        performance_resolution: load_window.resolution,
-        space: space.iter().map(SpacePoint::from).collect(),
-        performance: load.iter().map(LoadPoint::from).collect(),
-    }))
+    let space = space.iter().map(SpacePoint::from).collect();
+    Ok(Json(history(&space_window, &load_window, space, &load)))
 }
 
 /// The arrays of a fleet-wide action with their volumes, in the order first named, each
@@ -461,6 +468,37 @@ fn change_deadline(state: &AppState) -> std::time::Duration {
     std::time::Duration::from_secs(state.limits.request_timeout_secs.max(1))
 }
 
+/// Each volume's outcome: its array's answer for it, or the array's failure for all of its
+/// volumes. `batch` is the request id every array's log carries too.
+fn batch_outcome(
+    answers: Vec<ArrayAnswer<VolumeResults>>,
+    names: Vec<Vec<String>>,
+) -> BatchOutcome {
+    let mut items = Vec::new();
+    for (answer, names) in answers.into_iter().zip(names) {
+        let results = match answer.result {
+            Ok(results) => results,
+            Err(error) => names
+                .into_iter()
+                .map(|volume| (volume, Err(error.clone())))
+                .collect(),
+        };
+        items.extend(results.into_iter().map(|(volume, result)| BatchItem {
+            array: answer.array.clone(),
+            volume,
+            ok: result.is_ok(),
+            detail: result.unwrap_or_else(|error| error),
+        }));
+    }
+    BatchOutcome {
+        batch: flasharray::current_request_id().unwrap_or_default(),
+        items,
+    }
+}
+
+/// What happened to each volume on one array: the snapshot's name or "destroyed", or why not.
+type VolumeResults = Vec<(String, Result<String, String>)>;
+
 /// `POST /api/fleet/snapshots`: one consistent set per array, all arrays at once.
 pub async fn snapshot_volumes(
     State(state): State<AppState>,
@@ -478,42 +516,24 @@ pub async fn snapshot_volumes(
         let mine = by_array.get(client.name()).cloned().unwrap_or_default();
         let suffix = suffix.clone();
         async move {
-            client
+            let snapshots = client
                 .create_volume_snapshots(&mine, suffix.as_deref())
-                .await
+                .await?;
+            Ok(mine
+                .into_iter()
+                .map(|volume| {
+                    let taken = snapshots
+                        .iter()
+                        .find(|snapshot| snapshot.source.name.as_deref() == Some(volume.as_str()))
+                        .map(|snapshot| snapshot.name.clone())
+                        .unwrap_or_default();
+                    (volume, Ok(taken))
+                })
+                .collect())
         }
     })
     .await;
-    let mut outcome = BatchOutcome {
-        batch: flasharray::current_request_id().unwrap_or_default(),
-        items: Vec::new(),
-    };
-    for (answer, names) in answers.into_iter().zip(names) {
-        match answer.result {
-            Ok(snapshots) => outcome.items.extend(names.into_iter().map(|volume| {
-                let taken = snapshots
-                    .iter()
-                    .find(|snapshot| snapshot.source.name.as_deref() == Some(volume.as_str()))
-                    .map(|snapshot| snapshot.name.clone())
-                    .unwrap_or_default();
-                BatchItem {
-                    array: answer.array.clone(),
-                    volume,
-                    ok: true,
-                    detail: taken,
-                }
-            })),
-            Err(error) => outcome
-                .items
-                .extend(names.into_iter().map(|volume| BatchItem {
-                    array: answer.array.clone(),
-                    volume,
-                    ok: false,
-                    detail: error.clone(),
-                })),
-        }
-    }
-    Ok(Json(outcome))
+    Ok(Json(batch_outcome(answers, names)))
 }
 
 /// `POST /api/fleet/destroy`: each volume destroyed, all arrays at once; each volume's
@@ -545,29 +565,5 @@ pub async fn destroy_volumes(
         }
     })
     .await;
-    let mut outcome = BatchOutcome {
-        batch: flasharray::current_request_id().unwrap_or_default(),
-        items: Vec::new(),
-    };
-    for (answer, names) in answers.into_iter().zip(names) {
-        match answer.result {
-            Ok(results) => outcome
-                .items
-                .extend(results.into_iter().map(|(volume, result)| BatchItem {
-                    array: answer.array.clone(),
-                    volume,
-                    ok: result.is_ok(),
-                    detail: result.unwrap_or_else(|error| error),
-                })),
-            Err(error) => outcome
-                .items
-                .extend(names.into_iter().map(|volume| BatchItem {
-                    array: answer.array.clone(),
-                    volume,
-                    ok: false,
-                    detail: error.clone(),
-                })),
-        }
-    }
-    Ok(Json(outcome))
+    Ok(Json(batch_outcome(answers, names)))
 }

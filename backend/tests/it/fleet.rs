@@ -35,6 +35,13 @@ fn direct(sim: &RunningSimulator, name: &str) -> ArrayClient {
     ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust)).expect("client")
 }
 
+/// A GET refused with 400, the message tied to `field`.
+async fn refused_for(app: &TestApp, cookie: &str, path: &str, field: &str) {
+    let (status, _, refused) = app.call("GET", path, Some(cookie), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {refused}");
+    assert_eq!(refused["field"], field, "{path}");
+}
+
 fn entry<'a>(summary: &'a Value, name: &str) -> &'a Value {
     summary["arrays"]
         .as_array()
@@ -154,16 +161,7 @@ async fn a_slow_and_a_dead_array_fail_at_the_deadline_while_the_others_answer() 
         )
         .await;
     assert_eq!(entry(&refreshed, "fa-dead")["failing_since"], since);
-    let (status, _, refused) = app
-        .call(
-            "GET",
-            "/api/fleet/summary?refresh=soon",
-            Some(&viewer),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(refused["field"], "refresh");
+    refused_for(&app, &viewer, "/api/fleet/summary?refresh=soon", "refresh").await;
 }
 
 #[tokio::test]
@@ -218,16 +216,7 @@ async fn search_finds_objects_on_every_array_and_names_the_ones_that_failed() {
     );
     assert_eq!(east["total"], 2);
     for (query, field) in [("q=", "q"), ("q=a&kinds=luns", "kinds"), ("q=it%27s", "q")] {
-        let (status, _, body) = app
-            .call(
-                "GET",
-                &format!("/api/fleet/search?{query}"),
-                Some(&viewer),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
-        assert_eq!(body["field"], field, "{query}");
+        refused_for(&app, &viewer, &format!("/api/fleet/search?{query}"), field).await;
     }
 }
 
@@ -267,16 +256,7 @@ async fn alerts_come_from_every_array_newest_first_and_filter_by_severity() {
     let closed = closed["items"].as_array().unwrap();
     assert_eq!(closed.len(), 1, "{closed:?}");
     assert_eq!(closed[0]["summary"], "Drive failed and was evacuated");
-    let (status, _, refused) = app
-        .call(
-            "GET",
-            "/api/fleet/alerts?severity=loud",
-            Some(&viewer),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(refused["field"], "severity");
+    refused_for(&app, &viewer, "/api/fleet/alerts?severity=loud", "severity").await;
 }
 
 #[tokio::test]
@@ -317,26 +297,15 @@ async fn charts_get_a_few_hundred_points_of_the_arrays_own_history() {
         "{}",
         points.len()
     );
-    let (status, _, refused) = app
-        .call(
-            "GET",
-            "/api/arrays/fa-east/history?range=2y",
-            Some(&viewer),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(refused["field"], "range");
-    let (status, _, missing) = app
-        .call(
-            "GET",
-            "/api/arrays/fa-east/volumes/no-such/history",
-            Some(&viewer),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{missing}");
-    assert_eq!(missing["field"], "volume");
+    refused_for(
+        &app,
+        &viewer,
+        "/api/arrays/fa-east/history?range=2y",
+        "range",
+    )
+    .await;
+    let missing = "/api/arrays/fa-east/volumes/no-such/history";
+    refused_for(&app, &viewer, missing, "volume").await;
 }
 
 #[tokio::test]

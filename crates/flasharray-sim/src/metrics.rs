@@ -259,6 +259,19 @@ fn volume_performance(volume: &Volume, now_ms: i64) -> Performance {
     }
 }
 
+impl ArrayState {
+    /// The volumes a history request names (all, by default), as `names`, `ids` and
+    /// `destroyed` select them.
+    fn selected_volumes(&self, query: &ListQuery) -> Result<Vec<&Volume>, ApiFault> {
+        select(
+            self.volumes_in(query.destroyed).collect(),
+            query,
+            |volume| (&volume.name, &volume.id),
+            "Volume",
+        )
+    }
+}
+
 /// `GET /volumes/space`, now or over a window of history.
 pub async fn list_volume_spaces(
     State(sim): State<Simulator>,
@@ -269,12 +282,7 @@ pub async fn list_volume_spaces(
     let now = sim.clock.now_ms();
     let state = sim.lock();
     let spaces = if history.asked() {
-        let volumes = select(
-            state.volumes_in(query.destroyed).collect(),
-            &query,
-            |volume| (&volume.name, &volume.id),
-            "Volume",
-        )?;
+        let volumes = state.selected_volumes(&query)?;
         let times = history.sample_times(Series::Space, now, state.installed_ms, volumes.len())?;
         state.volume_space_history(&volumes, &times, now)
     } else {
@@ -321,12 +329,7 @@ pub async fn list_volume_performances(
     let now = sim.clock.now_ms();
     let state = sim.lock();
     let figures = if history.asked() {
-        let volumes = select(
-            state.volumes_in(query.destroyed).collect(),
-            &query,
-            |volume| (&volume.name, &volume.id),
-            "Volume",
-        )?;
+        let volumes = state.selected_volumes(&query)?;
         let times = history.sample_times(
             Series::ObjectPerformance,
             now,
