@@ -21,7 +21,7 @@ use crate::server::Simulator;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaultConfig {
-    /// Added before every call is handled.
+    /// Added to every call as a round trip: half before it is handled, half after.
     pub latency_ms: u64,
     /// Share of calls, 0.0 to 1.0, answered with `error_status` instead of being handled.
     pub error_rate: f64,
@@ -135,10 +135,13 @@ pub async fn inject(State(sim): State<Simulator>, request: Request, next: Next) 
         return next.run(request).await;
     }
     let (latency, verdict) = sim.faults.verdict();
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+    // A round trip: half the latency on the way to the array, half on the way back, so an
+    // array far away still works on requests while earlier answers travel.
+    let way = latency / 2;
+    if !way.is_zero() {
+        tokio::time::sleep(way).await;
     }
-    match verdict {
+    let response = match verdict {
         Verdict::Handle => next.run(request).await,
         Verdict::Drop => dropped_connection(),
         Verdict::Throttle(retry_after) => {
@@ -159,7 +162,12 @@ pub async fn inject(State(sim): State<Simulator>, request: Request, next: Next) 
             message: "The array is temporarily unable to handle the request.".into(),
         }
         .into_response(),
+    };
+    let back = latency - way;
+    if !back.is_zero() {
+        tokio::time::sleep(back).await;
     }
+    response
 }
 
 /// A response whose body fails at once: the server closes the connection mid-answer, as when
