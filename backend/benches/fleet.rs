@@ -263,12 +263,16 @@ impl Work {
     }
 }
 
+/// `goals`: the figures are those the goals are set for (arrays 20 ms away); without latency
+/// they are printed for comparison.
 async fn measure(
     title: &str,
     work: Work,
     portal: &Portal,
     arrays: &[(String, RunningSimulator, String)],
+    goals: bool,
 ) {
+    let goal = |text: &'static str| if goals { text } else { "- (set with latency)" };
     let http = reqwest::Client::new();
     let cookie = portal.sign_in(&http).await;
     // Warm: the portal's clients have logged in, as they would have long before.
@@ -337,7 +341,7 @@ async fn measure(
             "{:.2}x",
             portal_time.as_secs_f64() / bound.as_secs_f64().max(1e-9)
         ),
-        "<= 1.50x",
+        goal("<= 1.50x"),
     );
     figure("script asking each array in turn", &ms(sequential), "-");
     figure(
@@ -346,7 +350,7 @@ async fn measure(
             "{:.0}x",
             sequential.as_secs_f64() / portal_time.as_secs_f64().max(1e-9)
         ),
-        ">= 20x",
+        goal(">= 20x"),
     );
 }
 
@@ -372,6 +376,7 @@ async fn main() {
             Work::Search,
             &portal,
             &arrays,
+            latency > 0,
         )
         .await;
         measure(
@@ -379,6 +384,7 @@ async fn main() {
             Work::Summary,
             &portal,
             &arrays,
+            latency > 0,
         )
         .await;
     }

@@ -207,23 +207,28 @@ fn filter_and_sort<T: Fields>(
         .flat_map(Filter::fields)
         .chain(sort.iter().map(|key| key.field.as_str()))
         .collect();
-    let mut rows: Vec<(Projection, T)> = items
-        .into_iter()
-        .map(|item| (item.project(&fields), item))
-        .collect();
-    for field in fields {
-        let known = rows.is_empty()
-            || rows
-                .iter()
-                .any(|(projection, _)| projection.lookup(field).is_some());
-        if !known {
-            return Err(ApiFault::invalid(format!(
-                "Invalid field {field}: {kind} objects have no such field."
-            )));
+    // Each item is projected and tested at once, and only matches keep their projection, so
+    // a filter over thousands of items holds a few of them, not all.
+    let mut seen = vec![false; fields.len()];
+    let mut listed_any = false;
+    let mut rows: Vec<(Projection, T)> = Vec::new();
+    for item in items {
+        let projection = item.project(&fields);
+        listed_any = true;
+        for (known, field) in seen.iter_mut().zip(&fields) {
+            *known = *known || projection.lookup(field).is_some();
+        }
+        if filter
+            .as_ref()
+            .is_none_or(|filter| filter.matches(&projection))
+        {
+            rows.push((projection, item));
         }
     }
-    if let Some(filter) = &filter {
-        rows.retain(|(json, _)| filter.matches(json));
+    if listed_any && let Some((_, field)) = seen.iter().zip(&fields).find(|(known, _)| !**known) {
+        return Err(ApiFault::invalid(format!(
+            "Invalid field {field}: {kind} objects have no such field."
+        )));
     }
     let total = rows.len();
     if !sort.is_empty() {
