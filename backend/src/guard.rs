@@ -177,11 +177,20 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
             // Snapshot names join names with '.', and group snapshots end in a number.
             "snapshot" => validate_snapshot_name(value),
             "user" => shared::api::validate_username(value).map_err(|error| error.message),
+            // Arrays name alerts by number.
+            "alert" => validate_alert_name(value),
             _ => shared::names::validate_object_name(&capitalised(parameter), value),
         };
         checked.map_err(|message| {
             AppError::Invalid(ApiError::for_field(parameter_field(parameter), message))
         })?;
+    }
+    Ok(())
+}
+
+fn validate_alert_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 20 || !name.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err("An alert is named by its number".to_owned());
     }
     Ok(())
 }
@@ -211,6 +220,7 @@ fn parameter_field(parameter: &str) -> &'static str {
         "group" => "group",
         "snapshot" => "snapshot",
         "user" => "username",
+        "alert" => "alert",
         _ => "path",
     }
 }

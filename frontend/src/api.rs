@@ -539,3 +539,15 @@ pub async fn fleet_snapshot(request: &FleetSnapshotRequest) -> ApiResult<BatchOu
 pub async fn fleet_destroy(request: &FleetDestroyRequest) -> ApiResult<BatchOutcome> {
     post("/api/fleet/destroy", request).await
 }
+
+pub async fn flag_alert(
+    array: &str,
+    alert: &str,
+    flag: &shared::api::AlertFlag,
+) -> ApiResult<shared::flasharray::Alert> {
+    send(
+        Request::put(&array_url(array, &["alerts", alert, "flag"])),
+        flag,
+    )
+    .await
+}

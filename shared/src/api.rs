@@ -17,10 +17,10 @@ pub use admin::{
     validate_password_length, validate_user_change, validate_username,
 };
 pub use fleet::{
-    ALERT_SEVERITIES, AlertCounts, ArrayFailure, ArrayFigures, ArraySearch, ArrayStatus, BatchItem,
-    BatchOutcome, CHART_POINTS, FleetAlert, FleetAlertQuery, FleetAlerts, FleetDestroyRequest,
-    FleetSearch, FleetSnapshotRequest, FleetSummary, FleetTotals, FleetVolume, Fullness,
-    HISTORY_RANGES, History, Load, LoadPoint, MAX_BATCH, SEARCH_HITS_PER_KIND, SearchHit,
+    ALERT_SEVERITIES, AlertCounts, AlertFlag, ArrayFailure, ArrayFigures, ArraySearch, ArrayStatus,
+    BatchItem, BatchOutcome, CHART_POINTS, FleetAlert, FleetAlertQuery, FleetAlerts,
+    FleetDestroyRequest, FleetSearch, FleetSnapshotRequest, FleetSummary, FleetTotals, FleetVolume,
+    Fullness, HISTORY_RANGES, History, Load, LoadPoint, MAX_BATCH, SEARCH_HITS_PER_KIND, SearchHit,
     SearchKind, SpacePoint, history_range, validate_fleet_volumes,
 };
 pub use protection::{

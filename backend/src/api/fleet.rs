@@ -9,8 +9,8 @@ use axum::extract::{Path, Query, State};
 use flasharray::{ArrayClient, ListParams};
 use serde::Deserialize;
 use shared::api::{
-    ALERT_SEVERITIES, ApiError, ArrayFailure, ArraySearch, BatchItem, BatchOutcome, CHART_POINTS,
-    FleetAlert, FleetAlertQuery, FleetAlerts, FleetDestroyRequest, FleetSearch,
+    ALERT_SEVERITIES, AlertFlag, ApiError, ArrayFailure, ArraySearch, BatchItem, BatchOutcome,
+    CHART_POINTS, FleetAlert, FleetAlertQuery, FleetAlerts, FleetDestroyRequest, FleetSearch,
     FleetSnapshotRequest, FleetSummary, FleetTotals, FleetVolume, History, LoadPoint,
     SEARCH_HITS_PER_KIND, SearchHit, SearchKind, SpacePoint, history_range, validate_fleet_volumes,
 };
@@ -181,6 +181,21 @@ pub async fn alerts(
         .items
         .sort_by_key(|item| std::cmp::Reverse(item.alert.created));
     Ok(Json(listed))
+}
+
+/// `PUT /api/arrays/{array}/alerts/{alert}/flag`: the alert as the array now holds it.
+pub async fn flag_alert(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((name, alert)): Path<(String, String)>,
+    ApiJson(flag): ApiJson<AlertFlag>,
+) -> Result<Json<shared::flasharray::Alert>, AppError> {
+    let client = array(&state, &user, &name)?;
+    let flagged = client
+        .flag_alert(&alert, flag.flagged)
+        .await
+        .map_err(|error| super::refusal_about(error, std::slice::from_ref(&alert), "alert"))?;
+    Ok(Json(flagged))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -299,6 +299,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/fleet/alerts", Viewer, fleet::alerts),
         read("/fleet/search", Viewer, fleet::search),
         change(
+            Method::PUT,
+            "/arrays/{array}/alerts/{alert}/flag",
+            Operator,
+            "alert.flag",
+            fleet::flag_alert,
+        ),
+        change(
             Method::POST,
             "/fleet/snapshots",
             Operator,

@@ -488,3 +488,63 @@ async fn fleet_wide_actions_refuse_bad_input_and_arrays_out_of_scope_before_doin
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_operator_flags_an_alert_on_its_array() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), vec![]).await;
+    let operator = app.login("operator").await;
+    let (_, _, listed) = app
+        .call(
+            "GET",
+            "/api/fleet/alerts?array=fa-east",
+            Some(&operator),
+            None,
+        )
+        .await;
+    let alert = listed["items"][0]["name"].as_str().expect("an open alert");
+    let path = format!("/api/arrays/fa-east/alerts/{alert}/flag");
+    let (status, _, flagged) = app
+        .call(
+            "PUT",
+            &path,
+            Some(&operator),
+            Some(json!({"flagged": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{flagged}");
+    assert_eq!(flagged["flagged"], true);
+    let on_array = direct(&app.fleet[0], "fa-east")
+        .list_alerts(&flasharray::ListParams {
+            filter: Some("flagged=true".into()),
+            ..flasharray::ListParams::default()
+        })
+        .await
+        .expect("alerts");
+    assert_eq!(on_array.items.len(), 1);
+    assert_eq!(on_array.items[0].name, alert);
+    let (status, _, refused) = app
+        .call(
+            "PUT",
+            "/api/arrays/fa-east/alerts/999999/flag",
+            Some(&operator),
+            Some(json!({"flagged": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["field"], "alert");
+    let (status, _, refused) = app
+        .call(
+            "PUT",
+            "/api/arrays/fa-east/alerts/a,b/flag",
+            Some(&operator),
+            Some(json!({"flagged": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["field"], "alert");
+    let viewer = app.login("viewer").await;
+    let (status, _, _) = app
+        .call("PUT", &path, Some(&viewer), Some(json!({"flagged": false})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -73,6 +73,28 @@ async fn the_dashboard_shows_what_each_array_reports_and_warns_of_the_full_one()
         0,
         "filtered to {DR}"
     );
+    // Flag the space alert, as one does in the Purity GUI when looking after it.
+    let dr = array_client(&session.demo().arrays[1]);
+    let open = flasharray::ListParams {
+        filter: Some("code=27".into()),
+        ..flasharray::ListParams::default()
+    };
+    let space_alert = dr.list_alerts(&open).await.expect("alerts").items[0]
+        .name
+        .clone();
+    session
+        .click(&format!("#alerts tr[data-alert='{space_alert}'] .flag"))
+        .await;
+    session
+        .text_containing("#alert-outcome", &format!("Flagged alert {space_alert}"))
+        .await;
+    assert!(dr.list_alerts(&open).await.expect("alerts").items[0].flagged);
+    session
+        .text_containing(
+            &format!("#alerts tr[data-alert='{space_alert}'] .flagged"),
+            "flagged",
+        )
+        .await;
 
     // Sorting by capacity used puts the fullest first, and the choice stays in the URL.
     session.open("/?sort=-used").await;

@@ -3,12 +3,14 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{ALERT_SEVERITIES, FleetAlerts};
+use shared::api::{ALERT_SEVERITIES, AlertFlag, FleetAlerts, Role};
 
 use crate::api;
 use crate::components::live::arrays_resource;
 use crate::components::table::EmptyState;
-use crate::components::{Live, Timestamp, UrlState, page_title};
+use crate::components::{
+    Live, Outcome, OutcomeLine, Task, Timestamp, UrlState, failure_outcome, page_title,
+};
 use crate::session::Session;
 
 #[component]
@@ -18,6 +20,8 @@ pub fn AlertsPage() -> impl IntoView {
     let live = expect_context::<Live>();
     let state = UrlState::new("");
     let arrays = arrays_resource();
+    // Outside the table, which each refresh draws anew, so an outcome outlives it.
+    let task = Task::new();
     let alerts = LocalResource::new(move || {
         live.track();
         let (severity, array, closed) = (
@@ -78,9 +82,10 @@ pub fn AlertsPage() -> impl IntoView {
                 "Closed ones too"
             </label>
         </div>
+        <OutcomeLine id="alert-outcome" outcome=task.outcome />
         <Transition fallback=|| view! { <p class="muted">"Asking the arrays…"</p> }>
             {move || alerts.get().map(|result| match result {
-                Ok(alerts) => view! { <AlertTable alerts /> }.into_any(),
+                Ok(alerts) => view! { <AlertTable alerts task /> }.into_any(),
                 Err(failure) => {
                     session.notice(&failure);
                     view! { <p class="error" role="alert" id="alerts-error">{failure.error.message}</p> }.into_any()
@@ -90,8 +95,36 @@ pub fn AlertsPage() -> impl IntoView {
     }
 }
 
+/// Flags an alert on its array, or takes the flag off, as the Purity GUI does for alerts
+/// someone is looking after.
 #[component]
-fn AlertTable(alerts: FleetAlerts) -> impl IntoView {
+fn FlagButton(array: String, alert: String, flagged: bool, task: Task) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
+    let label = if flagged { "Unflag" } else { "Flag" };
+    let flag = move |_| {
+        let (array, alert) = (array.clone(), alert.clone());
+        task.start(format!("{label}ging alert {alert}…"), async move {
+            let change = AlertFlag { flagged: !flagged };
+            match api::flag_alert(&array, &alert, &change).await {
+                Ok(_) => {
+                    live.changed();
+                    let done = if flagged { "Unflagged" } else { "Flagged" };
+                    Outcome::Done(format!("{done} alert {alert} on {array}."))
+                }
+                Err(failure) => failure_outcome(session, &failure, &[]),
+            }
+        });
+    };
+    view! {
+        <Show when=move || session.allows(Role::Operator)>
+            <button class="secondary flag" disabled=move || task.running() on:click=flag.clone()>{label}</button>
+        </Show>
+    }
+}
+
+#[component]
+fn AlertTable(alerts: FleetAlerts, task: Task) -> impl IntoView {
     let failures = alerts
         .errors
         .into_iter()
@@ -124,6 +157,10 @@ fn AlertTable(alerts: FleetAlerts) -> impl IntoView {
             };
             let severity = alert.severity.clone();
             let array = item.array.clone();
+            let flag = view! {
+                <FlagButton array=item.array.clone() alert=alert.name.clone() flagged=alert.flagged task />
+            };
+            let marker = alert.flagged.then_some(" ⚑ flagged");
             view! {
                 <tr data-alert=alert.name.clone() data-array=array>
                     <td><span class=format!("pill {severity}")>{severity.clone()}</span></td>
@@ -131,7 +168,8 @@ fn AlertTable(alerts: FleetAlerts) -> impl IntoView {
                     <td>{component}</td>
                     <td class="summary">{alert.summary} {alert.actual.map(|actual| format!(" ({actual})"))}</td>
                     <td><Timestamp epoch_ms=alert.created /></td>
-                    <td class="state">{state}</td>
+                    <td class="state">{state}<span class="flagged">{marker}</span></td>
+                    <td>{flag}</td>
                 </tr>
             }
         })
@@ -142,7 +180,7 @@ fn AlertTable(alerts: FleetAlerts) -> impl IntoView {
             <thead>
                 <tr>
                     <th>"Severity"</th><th>"Array"</th><th>"Component"</th><th>"Summary"</th>
-                    <th>"Raised"</th><th>"State"</th>
+                    <th>"Raised"</th><th>"State"</th><th>"Actions"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

@@ -289,6 +289,13 @@ pub struct FleetAlertQuery {
 
 pub const ALERT_SEVERITIES: [&str; 3] = ["critical", "warning", "info"];
 
+/// `PUT /api/arrays/{array}/alerts/{alert}/flag`: flags or unflags an alert, as the Purity GUI
+/// does for alerts someone is looking after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertFlag {
+    pub flagged: bool,
+}
+
 /// Time ranges the charts offer, as `range=` takes them.
 pub const HISTORY_RANGES: [(&str, i64); 4] = [
     ("1h", 3_600_000),
