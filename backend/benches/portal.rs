@@ -36,9 +36,9 @@ const WARM_UP: Duration = Duration::from_secs(5);
 const RSS_GOAL_MIB: f64 = 150.0;
 /// The UI's cold load was 317,253 bytes before the frontend's foundations (issue 17), which were
 /// to add at most 10 % (349 KB). The fleet pages (issue 14: the dashboard, alerts, search with
-/// fleet-wide actions, charts drawn as SVG by the app) added 61 KB, measured; the goal holds
-/// that, so any later growth is a decision.
-const UI_GOAL_BYTES: u64 = 410_000;
+/// fleet-wide actions, alert flags, charts drawn as SVG by the app) added 64 KB, measured; the
+/// goal holds that, so any later growth is a decision.
+const UI_GOAL_BYTES: u64 = 412_000;
 
 /// One portal process and what it was started with.
 struct Portal {
