@@ -391,10 +391,15 @@ pub fn validate_snapshot_request(request: &SnapshotRequest) -> Result<(), ApiErr
         ));
     }
     if let Some(suffix) = &request.suffix {
-        crate::names::validate_object_name("Snapshot suffix", suffix)
-            .map_err(|message| ApiError::for_field("suffix", message))?;
+        validate_snapshot_suffix(suffix)?;
     }
     Ok(())
+}
+
+/// A snapshot suffix, refused under the `suffix` field: what follows the dot in `VOLUME.SUFFIX`.
+pub fn validate_snapshot_suffix(suffix: &str) -> Result<(), ApiError> {
+    crate::names::validate_object_name("Snapshot suffix", suffix)
+        .map_err(|message| ApiError::for_field("suffix", message))
 }
 
 /// The query of `GET /api/arrays/{array}/connections`: everything, or one side's.

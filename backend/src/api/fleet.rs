@@ -309,7 +309,9 @@ pub async fn search(
     let kinds = search_kinds(query.kinds.as_deref())?;
     let mut clients = Vec::new();
     let mut results = Vec::new();
+    let mut order = Vec::new();
     for (name, client) in arrays_in_scope(&state, &user) {
+        order.push(name.clone());
         match client {
             Ok(client) => clients.push(client),
             Err(error) => results.push(ArraySearch {
@@ -338,12 +340,6 @@ pub async fn search(
             },
         });
     }
-    let order: Vec<String> = state
-        .arrays
-        .summaries()
-        .into_iter()
-        .map(|summary| summary.name)
-        .collect();
     results.sort_by_key(|result| order.iter().position(|name| *name == result.array));
     Ok(Json(FleetSearch { arrays: results }))
 }
@@ -521,8 +517,7 @@ pub async fn snapshot_volumes(
     ApiJson(request): ApiJson<FleetSnapshotRequest>,
 ) -> Result<Json<BatchOutcome>, AppError> {
     if let Some(suffix) = &request.suffix {
-        shared::names::validate_object_name("Snapshot suffix", suffix)
-            .map_err(|message| AppError::Invalid(ApiError::for_field("suffix", message)))?;
+        shared::api::validate_snapshot_suffix(suffix).map_err(AppError::Invalid)?;
     }
     let (clients, names, by_array) =
         split_batches(batch_by_array(&state, &user, &request.volumes)?);

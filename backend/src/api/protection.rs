@@ -220,8 +220,7 @@ pub async fn snapshot_now(
 ) -> Result<(StatusCode, Json<GroupSnapshotDetail>), AppError> {
     let client = array(&state, &user, &array_name)?;
     if let Some(suffix) = &request.suffix {
-        validate_object_name("Snapshot suffix", suffix)
-            .map_err(|message| AppError::Invalid(ApiError::for_field("suffix", message)))?;
+        shared::api::validate_snapshot_suffix(suffix).map_err(AppError::Invalid)?;
     }
     let snapshot = client
         .create_group_snapshot(&group, request.suffix.as_deref(), request.apply_retention)

@@ -35,6 +35,21 @@ fn direct(sim: &RunningSimulator, name: &str) -> ArrayClient {
     ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust)).expect("client")
 }
 
+/// Signs in a new operator, made by the admin, who may use fa-east only.
+async fn operator_of_fa_east(app: &TestApp, username: &str) -> String {
+    let admin = app.login("admin").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            "/api/users",
+            Some(&admin),
+            Some(json!({"username": username, "password": PASSWORD, "role": "operator", "arrays": ["fa-east"]})),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    app.login(username).await
+}
+
 /// A GET refused with 400, the message tied to `field`.
 async fn refused_for(app: &TestApp, cookie: &str, path: &str, field: &str) {
     let (status, _, refused) = app.call("GET", path, Some(cookie), None).await;
@@ -311,17 +326,7 @@ async fn charts_get_a_few_hundred_points_of_the_arrays_own_history() {
 #[tokio::test]
 async fn a_user_scoped_to_one_array_sees_only_it_in_the_fleet() {
     let app = fleet_app(backend::config::LimitsConfig::default(), vec![]).await;
-    let admin = app.login("admin").await;
-    let (status, _, body) = app
-        .call(
-            "POST",
-            "/api/users",
-            Some(&admin),
-            Some(json!({"username": "east-only", "password": PASSWORD, "role": "operator", "arrays": ["fa-east"]})),
-        )
-        .await;
-    assert!(status.is_success(), "{body}");
-    let scoped = app.login("east-only").await;
+    let scoped = operator_of_fa_east(&app, "east-only").await;
     let (_, _, summary) = app
         .call("GET", "/api/fleet/summary", Some(&scoped), None)
         .await;
@@ -452,15 +457,7 @@ async fn fleet_wide_actions_refuse_bad_input_and_arrays_out_of_scope_before_doin
         assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
         assert_eq!(refused["field"], field);
     }
-    let admin = app.login("admin").await;
-    app.call(
-        "POST",
-        "/api/users",
-        Some(&admin),
-        Some(json!({"username": "east-op", "password": PASSWORD, "role": "operator", "arrays": ["fa-east"]})),
-    )
-    .await;
-    let scoped = app.login("east-op").await;
+    let scoped = operator_of_fa_east(&app, "east-op").await;
     let (status, _, _) = app
         .call(
             "POST",
