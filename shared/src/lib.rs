@@ -8,6 +8,7 @@ pub mod api;
 pub mod flasharray;
 pub mod names;
 pub mod ports;
+pub mod pure1;
 pub mod size;
 pub mod time;
 pub mod units;

@@ -19,6 +19,7 @@ mod persist;
 mod protection;
 mod protection_routes;
 pub mod query;
+pub mod report;
 mod seed;
 mod server;
 mod snapshot_routes;

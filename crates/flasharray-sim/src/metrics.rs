@@ -135,19 +135,23 @@ impl ArrayState {
 
     pub fn volume_performances(&self, destroyed: Option<bool>, now_ms: i64) -> Vec<Performance> {
         self.volumes_in(destroyed)
-            .map(|volume| volume_performance(volume, now_ms))
+            .map(|volume| volume_performance(volume, now_ms, self.load_scale))
             .collect()
     }
 
     /// Each volume's load at each of `times`, volume by volume, oldest first.
-    pub fn volume_performance_history(volumes: &[&Volume], times: &[i64]) -> Vec<Performance> {
+    pub fn volume_performance_history(
+        &self,
+        volumes: &[&Volume],
+        times: &[i64],
+    ) -> Vec<Performance> {
         volumes
             .iter()
             .flat_map(|volume| {
                 times
                     .iter()
                     .filter(|&&time| volume.created <= time)
-                    .map(|&time| volume_performance(volume, time))
+                    .map(|&time| volume_performance(volume, time, self.load_scale))
             })
             .collect()
     }
@@ -158,7 +162,7 @@ impl ArrayState {
             .volumes
             .iter()
             .filter(|volume| volume.created <= now_ms)
-            .map(|volume| volume_load(volume, now_ms))
+            .map(|volume| volume_load(volume, now_ms, self.load_scale))
             .collect();
         let total = |field: fn(&Performance) -> u64| volumes.iter().map(field).sum::<u64>();
         let reads = total(|p| p.reads_per_sec);
@@ -217,17 +221,17 @@ fn space_at(volume: &Volume, time: i64, now_ms: i64) -> Option<Space> {
 }
 
 /// A volume's load at `now_ms`.
-fn volume_performance(volume: &Volume, now_ms: i64) -> Performance {
+fn volume_performance(volume: &Volume, now_ms: i64, scale: f64) -> Performance {
     Performance {
         id: volume.id.clone(),
         name: volume.name.clone(),
-        ..volume_load(volume, now_ms)
+        ..volume_load(volume, now_ms, scale)
     }
 }
 
 /// A volume's load at `now_ms`, without its name and id: the array adds up thousands of these
 /// for every `arrays/performance`, and copying names would be most of the work.
-fn volume_load(volume: &Volume, now_ms: i64) -> Performance {
+fn volume_load(volume: &Volume, now_ms: i64, scale: f64) -> Performance {
     let hash = stable_hash(&volume.name);
     let idle = volume.destroyed || volume.space.virtual_.unwrap_or(0) == 0;
     // Busiest in the afternoon, quietest at night, and never quite the same twice.
@@ -240,7 +244,7 @@ fn volume_load(volume: &Volume, now_ms: i64) -> Performance {
     let base_ops = if idle {
         0.0
     } else {
-        (50 + hash % 4000) as f64 * swing
+        (50 + hash % 4000) as f64 * swing * scale
     };
     let mut ops = base_ops as u64;
     if let Some(limit) = volume.qos.iops_limit {
@@ -352,7 +356,7 @@ pub async fn list_volume_performances(
             state.installed_ms,
             volumes.len(),
         )?;
-        ArrayState::volume_performance_history(&volumes, &times)
+        state.volume_performance_history(&volumes, &times)
     } else {
         select(
             state.volume_performances(query.destroyed, now),

@@ -142,6 +142,13 @@ pub struct ArrayState {
     pub(crate) alerts: Vec<Alert>,
     #[serde(default)]
     pub(crate) last_alert_number: u64,
+    /// What every volume's load is multiplied by (see `Simulator::set_load_scale`).
+    #[serde(default = "default_load_scale")]
+    pub(crate) load_scale: f64,
+}
+
+fn default_load_scale() -> f64 {
+    1.0
 }
 
 fn default_capacity() -> u64 {
@@ -183,6 +190,7 @@ impl ArrayState {
             installed_ms: 0,
             alerts: Vec::new(),
             last_alert_number: 0,
+            load_scale: 1.0,
         }
     }
 

@@ -1,0 +1,93 @@
+//! The official Python SDK's Pure1 client (py-pure-client, from PyPI) against the simulator:
+//! if a script works through it here, it works against Pure1, and the other way round.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flasharray_sim::Seed;
+use pure1_sim::{Pure1Config, Pure1Sim};
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+
+/// The SDK release the scenario was written against (as the FlashArray simulator's test).
+const SDK: &str = "py-pure-client==1.96.0";
+
+fn sdk_python() -> PathBuf {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-pure1");
+    let python = venv.join("bin/python");
+    let ready = venv.join(".installed");
+    if std::fs::read_to_string(&ready).is_ok_and(|installed| installed == SDK) {
+        return python;
+    }
+    let made = Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv)
+        .status()
+        .expect("python3 must be installed to run the SDK test");
+    assert!(made.success(), "python3 -m venv failed");
+    let installed = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            SDK,
+        ])
+        .status()
+        .expect("pip");
+    assert!(
+        installed.success(),
+        "pip install {SDK} failed (PyPI must be reachable)"
+    );
+    std::fs::write(&ready, SDK).expect("marker");
+    python
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_python_sdk_reads_the_fleet_with_an_application_id_and_a_private_key_file() {
+    let sim = Pure1Sim::default();
+    let array = sim.add_array("fa-sdk-01", Seed::Demo);
+    sim.add_array("fa-sdk-02", Seed::Empty);
+    let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("key");
+    let public_pem = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .expect("PEM");
+    sim.register_application("pure1:apikey:SdkTest01", &public_pem)
+        .expect("registered");
+    let running = sim.start(Pure1Config::default()).await.expect("started");
+    let key_dir = tempfile::tempdir().expect("directory");
+    let key_file = key_dir.path().join("pure1-private.pem");
+    std::fs::write(
+        &key_file,
+        key.to_pkcs8_pem(LineEnding::LF).expect("PEM").as_bytes(),
+    )
+    .expect("key written");
+    let volumes = array.report().volumes.len();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_scenario.py");
+    // The SDK caches access tokens in its working directory.
+    let workdir = tempfile::tempdir().expect("working directory");
+    let output = tokio::task::block_in_place(|| {
+        Command::new(sdk_python())
+            .arg(script)
+            .current_dir(workdir.path())
+            .env("PURE1_TARGET", running.url().trim_start_matches("https://"))
+            .env("PURE1_APP_ID", "pure1:apikey:SdkTest01")
+            .env("PURE1_PRIVATE_KEY_FILE", &key_file)
+            .env("EXPECTED_VOLUMES", volumes.to_string())
+            .output()
+            .expect("python ran")
+    });
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("scenario passed"),
+        "SDK scenario failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert_eq!(
+        running.sim.token_exchanges(),
+        1,
+        "the SDK exchanged its JWT once"
+    );
+}
