@@ -255,7 +255,7 @@ async fn an_unreachable_array_is_a_bad_gateway_naming_it() {
         body["message"]
             .as_str()
             .expect("message")
-            .starts_with("fa-test: cannot reach the array"),
+            .starts_with("fa-test: cannot reach https://"),
         "{body}"
     );
 }

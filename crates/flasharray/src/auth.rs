@@ -41,6 +41,12 @@ pub enum Credentials {
     /// An ID token signed elsewhere, exchanged as it is. It cannot be renewed here, so calls
     /// fail once it expires.
     IdToken(String),
+    /// An application registered in Pure1: its id (`pure1:apikey:…`, the ID token's `iss`)
+    /// and the private key whose public half was registered.
+    Pure1 {
+        app_id: String,
+        private_key: PrivateKey,
+    },
 }
 
 impl fmt::Debug for Credentials {
@@ -55,6 +61,9 @@ impl fmt::Debug for Credentials {
             }
             Credentials::ApiClient(client) => f.debug_tuple("ApiClient").field(client).finish(),
             Credentials::IdToken(_) => f.write_str("IdToken(<redacted>)"),
+            Credentials::Pure1 { app_id, .. } => {
+                write!(f, "Pure1 {{ app_id: {app_id:?}, private_key: <redacted> }}")
+            }
         }
     }
 }
@@ -167,4 +176,30 @@ mod tests {
         );
         assert!(!printed.contains("secret"), "{printed}");
     }
+}
+
+#[derive(Debug, Serialize)]
+struct Pure1IdTokenClaims<'a> {
+    iss: &'a str,
+    iat: u64,
+    exp: u64,
+}
+
+/// Signs an ID token for Pure1's token exchange: RS256 with only `iss` (the application id),
+/// `iat` and `exp`, in seconds as the official SDK sends them (Pure1 accepts both units).
+pub(crate) fn sign_pure1_id_token(
+    app_id: &str,
+    private_key: &PrivateKey,
+) -> Result<String, String> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| "the system clock is before 1970".to_owned())?
+        .as_secs();
+    let claims = Pure1IdTokenClaims {
+        iss: app_id,
+        iat: now,
+        exp: now + ID_TOKEN_LIFETIME.as_secs(),
+    };
+    jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &private_key.0)
+        .map_err(|error| format!("cannot sign the ID token: {error}"))
 }

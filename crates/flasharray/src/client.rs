@@ -15,7 +15,7 @@ use shared::flasharray::{
 };
 use tokio::sync::{Mutex, OnceCell};
 
-use crate::auth::{Authorization, Credentials, sign_id_token};
+use crate::auth::{Authorization, Credentials, sign_id_token, sign_pure1_id_token};
 use crate::error::Error;
 use crate::tls::{TrustAnchor, client_config};
 
@@ -207,6 +207,15 @@ impl ArrayClient {
     }
 
     async fn negotiate_version(&self) -> Result<String, Error> {
+        // Pure1 lists no versions: every 1.x it has ever offered is still served.
+        if matches!(self.shared.config.credentials, Credentials::Pure1 { .. }) {
+            return Ok(self
+                .shared
+                .config
+                .version
+                .clone()
+                .unwrap_or_else(|| shared::pure1::API_VERSION.to_owned()));
+        }
         let url = format!("{}/api/api_version", self.shared.config.url);
         let reply = self.send(|| self.shared.http.get(&url), &url, true).await?;
         let versions: ApiVersions = self.decode(&reply)?;
@@ -335,13 +344,20 @@ impl ArrayClient {
                 }
             };
             let reply = self.send(request, &url, idempotent).await?;
-            if reply.status == StatusCode::UNAUTHORIZED && !retried {
+            if self.refused_credential(reply.status) && !retried {
                 retried = true;
                 self.forget(&authorization).await;
                 continue;
             }
             return Ok(reply);
         }
+    }
+
+    /// Whether `status` says the credential is no longer good: arrays answer 401, Pure1 403.
+    fn refused_credential(&self, status: StatusCode) -> bool {
+        status == StatusCode::UNAUTHORIZED
+            || (status == StatusCode::FORBIDDEN
+                && matches!(self.shared.config.credentials, Credentials::Pure1 { .. }))
     }
 
     /// The cached credential, or a new one. The lock is held while logging in, so concurrent
@@ -380,6 +396,17 @@ impl ArrayClient {
                     array: self.shared.config.name.clone(),
                     reason,
                 })?;
+                self.exchange(&id_token).await?
+            }
+            Credentials::Pure1 {
+                app_id,
+                private_key,
+            } => {
+                let id_token =
+                    sign_pure1_id_token(app_id, private_key).map_err(|reason| Error::Config {
+                        array: self.shared.config.name.clone(),
+                        reason,
+                    })?;
                 self.exchange(&id_token).await?
             }
         };

@@ -2,7 +2,8 @@
 
 use shared::flasharray::ErrorItem;
 
-/// Everything that can go wrong talking to an array. Every variant names the array.
+/// Everything that can go wrong talking to an array (or to Pure1). Every variant names
+/// what it talked to.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The array answered with an error status.
@@ -14,7 +15,7 @@ pub enum Error {
         request_id: String,
     },
     /// The array could not be reached, or the connection failed.
-    #[error("{array}: cannot reach the array at {url}: {reason} (request {request_id})")]
+    #[error("{array}: cannot reach {url}: {reason} (request {request_id})")]
     Transport {
         array: String,
         url: String,
@@ -30,9 +31,7 @@ pub enum Error {
         request_id: String,
     },
     /// The token exchange was refused.
-    #[error(
-        "{array}: the array refused the API client's ID token: {error}: {description} (request {request_id})"
-    )]
+    #[error("{array}: the ID token was refused: {error}: {description} (request {request_id})")]
     TokenExchange {
         array: String,
         status: u16,

@@ -65,6 +65,22 @@ impl PrivateKey {
         ))
     }
 
+    /// A new 2048-bit key as PKCS#8 PEM (to store), with its public half as SPKI PEM (to
+    /// register in Pure1 or on an array).
+    pub fn generate_pem() -> Result<(String, String), KeyError> {
+        use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+        let private = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+            .map_err(|error| KeyError::Corrupt(format!("cannot generate a key: {error}")))?;
+        let public_pem = private
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|error| KeyError::Corrupt(error.to_string()))?;
+        let private_pem = private
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|error| KeyError::Corrupt(error.to_string()))?;
+        Ok((private_pem.to_string(), public_pem))
+    }
+
     /// Reads an unencrypted key.
     pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
         Self::from_pem_with_password(pem, None)

@@ -1,4 +1,4 @@
-//! A client for the FlashArray REST 2.x API.
+//! A client for the FlashArray REST 2.x API, and for Pure1's public REST API ([`Pure1Client`]).
 //!
 //! [`ArrayClient`] negotiates the REST version, authenticates with an API token (a REST
 //! session) or an API client (the OAuth 2.0 token exchange with an RS256 ID token), renews
@@ -14,6 +14,7 @@ mod hosts;
 mod keys;
 mod list;
 mod protection;
+mod pure1;
 mod tls;
 mod volumes;
 
@@ -24,6 +25,7 @@ pub use hosts::ConnectionTarget;
 pub use keys::{KeyError, PrivateKey};
 pub use list::ListParams;
 pub use protection::MemberKind;
+pub use pure1::{MetricWindow, Pure1Client};
 pub use tls::{TrustAnchor, client_config};
 pub use volumes::VolumeQuery;
 

@@ -187,7 +187,7 @@ async fn a_slow_array_hits_the_request_timeout_and_is_named() {
     assert!(
         error
             .to_string()
-            .starts_with("slow-array: cannot reach the array"),
+            .starts_with("slow-array: cannot reach https://"),
         "{error}"
     );
     assert!(error.to_string().contains("timed out"), "{error}");

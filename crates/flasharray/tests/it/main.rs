@@ -7,6 +7,7 @@ mod identity;
 mod keys;
 mod lifecycle;
 mod malformed;
+mod pure1;
 mod volumes;
 
 use flasharray::{
