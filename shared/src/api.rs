@@ -2,7 +2,9 @@
 
 mod admin;
 mod fleet;
+mod planning;
 mod protection;
+mod pure1;
 mod registration;
 
 use std::collections::BTreeMap;
@@ -23,11 +25,20 @@ pub use fleet::{
     Fullness, HISTORY_RANGES, History, Load, LoadPoint, MAX_BATCH, SEARCH_HITS_PER_KIND, SearchHit,
     SearchKind, SpacePoint, history_range, validate_fleet_volumes,
 };
+pub use planning::{
+    FORECAST_DAYS, Fit, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
+    PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, Runway, fit, forecast,
+    quantile, rank,
+};
 pub use protection::{
     CopyRequest, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest,
     MemberKind, MembersRequest, ProtectionGroupDetail, RecycleAction, RecycleBin, RecycledItem,
     RecycledKind, RestoreRequest, RestoreResult, describe_duration_ms, describe_retention,
     describe_schedule,
+};
+pub use pure1::{
+    Pure1Alert, Pure1Array, Pure1ConnectRequest, Pure1Fleet, Pure1Key, Pure1KeyPair, Pure1Source,
+    Pure1Status, Pure1Test, validate_pure1_connect,
 };
 pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
