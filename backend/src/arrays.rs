@@ -240,7 +240,11 @@ fn trust_anchor(array: &ArrayConfig) -> Result<TrustAnchor, String> {
     }
 }
 
-fn read_secret(what: &str, file: Option<&Path>, env: Option<&str>) -> Result<String, String> {
+pub(crate) fn read_secret(
+    what: &str,
+    file: Option<&Path>,
+    env: Option<&str>,
+) -> Result<String, String> {
     match (file, env) {
         (Some(path), None) => read_secret_file(path, what),
         (None, Some(name)) => std::env::var(name).map_err(|_| {

@@ -1,6 +1,7 @@
 //! `flashdeck demo`: the portal with two simulated arrays in the same process, set up the way
 //! an admin sets up real ones: one reached with an API token, one with an API client whose
-//! key pair is generated at start and whose private key stays in this process.
+//! key pair is generated at start and whose private key stays in this process; and a
+//! simulated Pure1 that reports both arrays and one more the portal does not manage.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed, Simulator, SimulatorConfig,
 };
+use pure1_sim::{Pure1Config, Pure1Sim, RunningPure1Sim};
 use shared::api::{AuthMethod, Identity, Role};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -36,7 +38,15 @@ pub struct DemoOptions {
     pub data_dir: PathBuf,
     pub frontend_dir: PathBuf,
     pub seed: Seed,
+    /// Connect the portal to the simulated Pure1 at start, as an admin would; otherwise Pure1
+    /// runs unconnected, for an admin (or a test) to connect in the UI.
+    pub connect_pure1: bool,
 }
+
+/// The application id the demo registers in its simulated Pure1.
+pub const DEMO_PURE1_APP_ID: &str = "pure1:apikey:FlashdeckDemo";
+/// The array only Pure1 reports.
+pub const PURE1_ONLY_ARRAY: &str = "fa-edge-01";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -59,6 +69,8 @@ pub struct Demo {
     pub url: String,
     /// The simulated arrays, for tests that check what reached them.
     pub arrays: Vec<RunningSimulator>,
+    /// The simulated Pure1, for tests that register keys in it.
+    pub pure1: RunningPure1Sim,
     state: AppState,
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
@@ -107,6 +119,10 @@ impl Demo {
         let state = AppState::new(db, registry, SessionConfig::default())
             .with_secret_key(demo_secret_key(&options.data_dir)?);
         crate::registration::sync(&state).await.map_err(setup)?;
+        let pure1 = start_pure1(&arrays).await?;
+        if options.connect_pure1 {
+            connect_pure1(&state, &pure1).await?;
+        }
         let demo_users = state.db.users().await?;
         for (user, _) in &demo_users {
             add_array_user(&arrays, user.identity_on_arrays());
@@ -132,6 +148,7 @@ impl Demo {
         Ok(Self {
             url,
             arrays,
+            pure1,
             state,
             stop,
             server,
@@ -173,7 +190,49 @@ impl Demo {
         for array in self.arrays {
             array.shutdown().await;
         }
+        self.pure1.shutdown().await;
     }
+}
+
+/// A Pure1 organisation that sees the demo's arrays and one more, a busy edge array.
+async fn start_pure1(arrays: &[RunningSimulator]) -> Result<RunningPure1Sim, DemoError> {
+    let pure1 = Pure1Sim::default();
+    for array in arrays {
+        let name = array.simulator.report().array.name;
+        pure1.mirror(array.simulator.clone(), &format!("{name}.example.com"));
+    }
+    let edge = pure1.add_array(PURE1_ONLY_ARRAY, Seed::Demo);
+    edge.set_load_scale(3.0);
+    pure1.start(Pure1Config::default()).await.map_err(setup)
+}
+
+/// What an admin does once: a key pair, its public half registered in Pure1, the connection
+/// stored sealed. Done at every start, since the simulated Pure1 is new each time.
+async fn connect_pure1(state: &AppState, pure1: &RunningPure1Sim) -> Result<(), DemoError> {
+    let (private_key, public_key) = flasharray::PrivateKey::generate_pem().map_err(setup)?;
+    pure1
+        .sim
+        .register_application(DEMO_PURE1_APP_ID, &public_key)
+        .map_err(setup)?;
+    let key = state
+        .secret_key
+        .as_ref()
+        .ok_or_else(|| setup("the demo has no secret key"))?;
+    let request = shared::api::Pure1ConnectRequest {
+        url: Some(pure1.url().to_owned()),
+        app_id: DEMO_PURE1_APP_ID.to_owned(),
+        key: shared::api::Pure1Key::PrivateKey {
+            private_key,
+            private_key_password: None,
+        },
+        ca_pem: Some(pure1.certificate_pem().to_owned()),
+    };
+    let (_, sealed) = state
+        .pure1
+        .client_for(&state.db, key, &request)
+        .await
+        .map_err(setup)?;
+    state.pure1.store(&state.db, &sealed).await.map_err(setup)
 }
 
 /// The demo's secret key, made on first start and kept beside its database, so that arrays

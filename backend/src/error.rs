@@ -111,7 +111,8 @@ fn array_error(error: &flasharray::Error, field: Option<&'static str>) -> ApiErr
         tracing::warn!(%error, "array call failed");
         ApiError {
             message: error.to_string(),
-            field: None,
+            // Set by a connection test: which setting the failed link is about.
+            field: field.map(str::to_owned),
             request_id,
         }
     }

@@ -17,6 +17,7 @@ pub mod healthcheck;
 pub mod metrics;
 pub mod origin;
 pub mod passwords;
+pub mod pure1;
 pub mod registration;
 pub mod secrets;
 pub mod server;

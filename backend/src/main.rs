@@ -143,12 +143,16 @@ fn check_config(path: Option<&std::path::Path>, env: &Environment) -> MainResult
         format!("database_url: {scheme:?} is neither sqlite://PATH nor postgres://…")
     })?;
     let registry = ArrayRegistry::from_config(&config.arrays)?;
+    let pure1 = backend::pure1::Pure1Service::from_config(
+        config.pure1.as_ref(),
+        backend::state::PURE1_VIEW_TTL,
+    )?;
     let secret_key = config.secret_key(env)?;
     if let Some(tls) = &config.tls {
         ServerCertificate::from_pem_files(&tls.certificate_file, &tls.key_file)?;
     }
     println!(
-        "{}: ok; {} array(s) ({}); database: {}; serving {}; secret key for arrays registered in the UI: {}",
+        "{}: ok; {} array(s) ({}); Pure1: {}; database: {}; serving {}; secret key for arrays registered in the UI: {}",
         path.display(),
         registry.summaries().len(),
         registry
@@ -157,6 +161,11 @@ fn check_config(path: Option<&std::path::Path>, env: &Environment) -> MainResult
             .map(|array| format!("{} by {}", array.name, array.auth_method.label()))
             .collect::<Vec<_>>()
             .join(", "),
+        if pure1.is_configured() {
+            "configured"
+        } else {
+            "not configured"
+        },
         match kind {
             DatabaseKind::Sqlite => "SQLite",
             DatabaseKind::Postgres => "PostgreSQL",
@@ -206,9 +215,14 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
     for array in registry.summaries() {
         tracing::info!(array = %array.name, url = %array.url, auth = array.auth_method.label(), "array registered");
     }
+    let pure1 = backend::pure1::Pure1Service::from_config(
+        config.pure1.as_ref(),
+        backend::state::PURE1_VIEW_TTL,
+    )?;
     let mut state = AppState::new(db.clone(), registry, config.session)
         .with_trusted_proxies(&config.trusted_proxies)
-        .with_limits(config.limits);
+        .with_limits(config.limits)
+        .with_pure1(pure1);
     if certificate.is_some() {
         state = state.serving_https();
     }
@@ -307,11 +321,17 @@ async fn demo(listen: SocketAddr, data_dir: PathBuf, frontend_dir: PathBuf) -> M
         data_dir,
         frontend_dir,
         seed: flasharray_sim::Seed::Demo,
+        connect_pure1: true,
     };
     let demo = Demo::start(options).await?;
     println!();
     println!("  Flashdeck demo: {}", demo.url);
     println!("  Log in as {DEMO_USERNAME} / {DEMO_PASSWORD}");
+    println!(
+        "  Simulated Pure1 at {} (connected; it also reports {})",
+        demo.pure1.url(),
+        backend::demo::PURE1_ONLY_ARRAY
+    );
     for array in &demo.arrays {
         println!("  Simulated array at {}", array.url());
     }

@@ -11,8 +11,12 @@ use crate::fleet::FleetCache;
 use crate::health::ProbeCache;
 use crate::metrics::Metrics;
 use crate::passwords::Passwords;
+use crate::pure1::Pure1Service;
 use crate::secrets::SecretKey;
 use crate::session_cache::SessionCache;
+
+/// How long what Pure1 reported is reused: its own figures are minutes old anyway.
+pub const PURE1_VIEW_TTL: Duration = Duration::from_secs(60);
 
 /// Shared by all handlers through axum's `State`. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -37,6 +41,8 @@ pub struct AppState {
     pub sessions: Arc<SessionCache>,
     /// The arrays' latest dashboard figures.
     pub fleet: Arc<FleetCache>,
+    /// Pure1, when connected, and what it last reported.
+    pub pure1: Arc<Pure1Service>,
 }
 
 impl AppState {
@@ -56,7 +62,13 @@ impl AppState {
             fleet: Arc::new(FleetCache::new(Duration::from_secs(
                 LimitsConfig::default().fleet_cache_secs,
             ))),
+            pure1: Arc::new(Pure1Service::new(PURE1_VIEW_TTL)),
         }
+    }
+
+    pub fn with_pure1(mut self, pure1: Pure1Service) -> Self {
+        self.pure1 = Arc::new(pure1);
+        self
     }
 
     pub fn with_trusted_proxies(mut self, proxies: &[IpAddr]) -> Self {

@@ -27,7 +27,7 @@ use crate::fleet::Asked;
 use crate::state::AppState;
 
 /// Every array in the user's scope, as the user reaches it, in the registry's order.
-fn arrays_in_scope(
+pub(super) fn arrays_in_scope(
     state: &AppState,
     user: &CurrentUser,
 ) -> Vec<(String, Result<ArrayClient, AppError>)> {

@@ -5,7 +5,9 @@ mod audit;
 mod connections;
 mod fleet;
 mod hosts;
+mod planning;
 mod protection;
+mod pure1;
 mod recycle;
 mod snapshots;
 mod users;
@@ -318,6 +320,38 @@ pub fn endpoints() -> Vec<Endpoint> {
             Operator,
             "fleet.destroy",
             fleet::destroy_volumes,
+        ),
+        read("/fleet/pure1", Viewer, pure1::fleet),
+        read("/fleet/placement", Viewer, planning::placement),
+        read("/arrays/{array}/forecast", Viewer, planning::array_forecast),
+        read("/pure1", Admin, pure1::status),
+        change(
+            Method::POST,
+            "/pure1/key-pair",
+            Admin,
+            "pure1.generate_key_pair",
+            pure1::generate_key_pair,
+        ),
+        change(
+            Method::POST,
+            "/pure1/test",
+            Admin,
+            "pure1.test",
+            pure1::test,
+        ),
+        change(
+            Method::PUT,
+            "/pure1",
+            Admin,
+            "pure1.connect",
+            pure1::connect,
+        ),
+        change(
+            Method::DELETE,
+            "/pure1",
+            Admin,
+            "pure1.disconnect",
+            pure1::disconnect,
         ),
         read("/arrays/{array}/history", Viewer, fleet::array_history),
         read(

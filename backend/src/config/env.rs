@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
-use super::{ArrayConfig, Config, ConfigError, TlsConfig};
+use super::{ArrayConfig, Config, ConfigError, Pure1Config, TlsConfig};
 use crate::secrets::SecretKey;
 
 const ARRAY_PREFIX: &str = "FLASHDECK_ARRAY_";
+const PURE1_PREFIX: &str = "FLASHDECK_PURE1_";
 
 /// One array's `(SETTING, value)` pairs.
 type ArraySettings<'a> = Vec<(&'a str, &'a str)>;
@@ -297,6 +298,7 @@ impl Config {
         {
             self.limits.fleet_cache_secs = secs;
         }
+        self.apply_pure1_env(env)?;
         for (id, settings) in env.array_groups()? {
             let array = array_from_env(id, &settings)?;
             if self.arrays.iter().any(|other| other.name == array.name) {
@@ -311,6 +313,87 @@ impl Config {
             self.arrays.push(array);
         }
         Ok(self)
+    }
+
+    /// `FLASHDECK_PURE1_URL`, `_APP_ID`, `_PRIVATE_KEY(_FILE)`, `_PRIVATE_KEY_PASSWORD(_FILE)`
+    /// and `_CA_FILE`, over (or instead of) the file's `[pure1]`.
+    fn apply_pure1_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
+        const KNOWN: [&str; 7] = [
+            "URL",
+            "APP_ID",
+            "PRIVATE_KEY",
+            "PRIVATE_KEY_FILE",
+            "PRIVATE_KEY_PASSWORD",
+            "PRIVATE_KEY_PASSWORD_FILE",
+            "CA_FILE",
+        ];
+        let set: Vec<(&str, &str)> = env
+            .vars
+            .iter()
+            .filter_map(|(name, value)| Some((name.strip_prefix(PURE1_PREFIX)?, value.as_str())))
+            .collect();
+        if set.is_empty() {
+            return Ok(());
+        }
+        if let Some((unknown, _)) = set.iter().find(|(setting, _)| !KNOWN.contains(setting)) {
+            return Err(ConfigError::Env {
+                name: format!("{PURE1_PREFIX}{unknown}"),
+                message: format!(
+                    "not a Pure1 setting: use {PURE1_PREFIX}{}",
+                    KNOWN.join(&format!(", {PURE1_PREFIX}"))
+                ),
+            });
+        }
+        for name in ["PRIVATE_KEY", "PRIVATE_KEY_PASSWORD"] {
+            env.one_of_secret_or_file(&format!("{PURE1_PREFIX}{name}"))?;
+        }
+        let app_id = env
+            .get("FLASHDECK_PURE1_APP_ID")
+            .map(str::to_owned)
+            .or_else(|| self.pure1.as_ref().map(|pure1| pure1.app_id.clone()))
+            .ok_or_else(|| ConfigError::Env {
+                name: "FLASHDECK_PURE1_APP_ID".to_owned(),
+                message:
+                    "the other FLASHDECK_PURE1_* variables need the application id (pure1:apikey:…)"
+                        .to_owned(),
+            })?;
+        let pure1 = self.pure1.get_or_insert_with(|| Pure1Config {
+            url: shared::pure1::DEFAULT_URL.to_owned(),
+            app_id: app_id.clone(),
+            private_key_file: None,
+            private_key_env: None,
+            private_key_password_file: None,
+            private_key_password_env: None,
+            ca_file: None,
+        });
+        pure1.app_id = app_id;
+        for (setting, value) in set {
+            let variable = format!("{PURE1_PREFIX}{setting}");
+            match setting {
+                "URL" => pure1.url = value.to_owned(),
+                "PRIVATE_KEY" => {
+                    (pure1.private_key_env, pure1.private_key_file) = (Some(variable), None)
+                }
+                "PRIVATE_KEY_FILE" => {
+                    (pure1.private_key_file, pure1.private_key_env) = (Some(value.into()), None)
+                }
+                "PRIVATE_KEY_PASSWORD" => {
+                    (
+                        pure1.private_key_password_env,
+                        pure1.private_key_password_file,
+                    ) = (Some(variable), None)
+                }
+                "PRIVATE_KEY_PASSWORD_FILE" => {
+                    (
+                        pure1.private_key_password_file,
+                        pure1.private_key_password_env,
+                    ) = (Some(value.into()), None)
+                }
+                "CA_FILE" => pure1.ca_file = Some(value.into()),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     fn apply_tls_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
@@ -411,6 +494,59 @@ mod tests {
         Config::default()
             .with_env(&Environment::from_pairs(pairs.iter().copied()))
             .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn pure1_comes_from_its_variables_with_the_key_in_a_file_or_a_variable() {
+        let config = applied(&[
+            ("FLASHDECK_PURE1_APP_ID", "pure1:apikey:Abc123"),
+            ("FLASHDECK_PURE1_PRIVATE_KEY_FILE", "/run/secrets/pure1.pem"),
+            ("FLASHDECK_PURE1_URL", "https://pure1-proxy.example.com"),
+        ])
+        .expect("applies");
+        let pure1 = config.pure1.expect("Pure1 configured");
+        assert_eq!(pure1.app_id, "pure1:apikey:Abc123");
+        assert_eq!(pure1.url, "https://pure1-proxy.example.com");
+        assert_eq!(
+            pure1.private_key_file.as_deref(),
+            Some(std::path::Path::new("/run/secrets/pure1.pem"))
+        );
+        let inline = applied(&[
+            ("FLASHDECK_PURE1_APP_ID", "pure1:apikey:Abc123"),
+            ("FLASHDECK_PURE1_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----"),
+        ])
+        .expect("applies")
+        .pure1
+        .expect("Pure1 configured");
+        assert_eq!(
+            inline.private_key_env.as_deref(),
+            Some("FLASHDECK_PURE1_PRIVATE_KEY")
+        );
+        assert_eq!(inline.url, shared::pure1::DEFAULT_URL);
+        for (pairs, named) in [
+            (
+                vec![("FLASHDECK_PURE1_PRIVATE_KEY_FILE", "/k")],
+                "FLASHDECK_PURE1_APP_ID",
+            ),
+            (
+                vec![
+                    ("FLASHDECK_PURE1_APP_ID", "pure1:apikey:A"),
+                    ("FLASHDECK_PURE1_KEY", "x"),
+                ],
+                "FLASHDECK_PURE1_KEY",
+            ),
+            (
+                vec![
+                    ("FLASHDECK_PURE1_APP_ID", "pure1:apikey:A"),
+                    ("FLASHDECK_PURE1_PRIVATE_KEY", "x"),
+                    ("FLASHDECK_PURE1_PRIVATE_KEY_FILE", "/k"),
+                ],
+                "FLASHDECK_PURE1_PRIVATE_KEY_FILE",
+            ),
+        ] {
+            let error = applied(&pairs).expect_err("refused");
+            assert!(error.contains(named), "{error}");
+        }
     }
 
     #[test]

@@ -48,6 +48,10 @@ pub struct Config {
     /// The arrays the portal manages.
     #[serde(default, rename = "array")]
     pub arrays: Vec<ArrayConfig>,
+    /// Pure1, read with an application id registered there; admins can also connect it in
+    /// the portal when this is unset.
+    #[serde(default)]
+    pub pure1: Option<Pure1Config>,
 }
 
 /// Like the derived form, but a database URL (which may hold a password) shows its scheme only.
@@ -68,6 +72,7 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("tls", &self.tls)
             .field("arrays", &self.arrays)
+            .field("pure1", &self.pure1)
             .finish()
     }
 }
@@ -142,6 +147,32 @@ fn default_api_timeout_secs() -> u64 {
 
 fn default_max_concurrent_requests() -> usize {
     256
+}
+
+/// Pure1's public REST API, read-only, with an application id registered in Pure1
+/// (Administration → API Registration) and the private key whose public half was registered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pure1Config {
+    #[serde(default = "default_pure1_url")]
+    pub url: String,
+    /// `pure1:apikey:…`.
+    pub app_id: String,
+    #[serde(default)]
+    pub private_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub private_key_env: Option<String>,
+    #[serde(default)]
+    pub private_key_password_file: Option<PathBuf>,
+    #[serde(default)]
+    pub private_key_password_env: Option<String>,
+    /// PEM file of the CA to trust for `url` (a TLS-inspecting proxy's); system roots otherwise.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+}
+
+fn default_pure1_url() -> String {
+    shared::pure1::DEFAULT_URL.to_owned()
 }
 
 /// The portal's own HTTPS.
@@ -278,6 +309,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             tls: None,
             arrays: Vec::new(),
+            pure1: None,
         }
     }
 }

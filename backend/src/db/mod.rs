@@ -4,6 +4,7 @@
 //! passed in by callers.
 
 mod audit;
+mod pure1;
 mod registered;
 mod sessions;
 mod throttle;

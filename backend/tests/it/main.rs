@@ -11,6 +11,7 @@ mod leaks;
 mod process;
 mod protection;
 mod provisioning;
+mod pure1;
 mod registration;
 mod replicas;
 mod shutdown;

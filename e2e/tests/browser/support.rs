@@ -131,6 +131,7 @@ impl Session {
             data_dir: data.path().to_owned(),
             frontend_dir: frontend,
             seed: Seed::Demo,
+            connect_pure1: true,
         };
         let demo = Demo::start(options).await.expect("portal starts");
 
