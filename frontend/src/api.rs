@@ -7,9 +7,10 @@ use shared::api::{
     ApiError, ArraySummary, AuditEntry, AuditQuery, BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE,
     ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
     CreateHostRequest, CreateProtectionGroupRequest, CreateUserRequest, CreateVolumeRequest,
-    FleetAlerts, FleetDestroyRequest, FleetSearch, FleetSnapshotRequest, FleetSummary,
+    FleetAlerts, FleetDestroyRequest, FleetSearch, FleetSnapshotRequest, FleetSummary, Forecast,
     GroupSnapshotDetail, GroupSnapshotRequest, History, HostList, HostListQuery, LoginRequest,
-    MembersRequest, ProtectionGroupDetail, RecycleAction, RecycleBin, RegisterArrayRequest,
+    MembersRequest, Placement, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet,
+    Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest,
     RestoreRequest, RestoreResult, SnapshotRequest, UserChange, UserInfo, UserSummary,
     VolumeChange, VolumeList, VolumeListQuery,
 };
@@ -549,5 +550,42 @@ pub async fn flag_alert(
         Request::put(&array_url(array, &["alerts", alert, "flag"])),
         flag,
     )
+    .await
+}
+
+pub async fn pure1_status() -> ApiResult<Pure1Status> {
+    get("/api/pure1").await
+}
+
+pub async fn generate_pure1_key_pair() -> ApiResult<Pure1KeyPair> {
+    post("/api/pure1/key-pair", &()).await
+}
+
+pub async fn test_pure1(request: &Pure1ConnectRequest) -> ApiResult<Pure1Test> {
+    post("/api/pure1/test", request).await
+}
+
+pub async fn connect_pure1(request: &Pure1ConnectRequest) -> ApiResult<Pure1Test> {
+    send(Request::put("/api/pure1"), request).await
+}
+
+pub async fn disconnect_pure1() -> ApiResult<()> {
+    no_content(Request::delete("/api/pure1")).await
+}
+
+pub async fn fleet_pure1() -> ApiResult<Pure1Fleet> {
+    get("/api/fleet/pure1").await
+}
+
+pub async fn forecast(array: &str) -> ApiResult<Forecast> {
+    get(&array_url(array, &["forecast"])).await
+}
+
+/// Where a volume of `size` (as typed: `2T`, `500G`) should go, best first.
+pub async fn placement(size: &str) -> ApiResult<Placement> {
+    get(&format!(
+        "/api/fleet/placement{}",
+        Query::default().add("size", Some(size)).finish()
+    ))
     .await
 }

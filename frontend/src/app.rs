@@ -20,6 +20,7 @@ use crate::pages::login::Login;
 use crate::pages::overview::ArrayOverview;
 use crate::pages::protection::ProtectionGroups;
 use crate::pages::protection_group::ProtectionGroupPage;
+use crate::pages::pure1::Pure1Page;
 use crate::pages::recycle_bin::RecycleBinPage;
 use crate::pages::search::SearchPage;
 use crate::pages::users::UsersPage;
@@ -75,6 +76,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
                         <Route path=path!("/recycle-bin") view=RecycleBinPage />
                         <Route path=path!("/users") view=UsersPage />
                         <Route path=path!("/audit") view=AuditPage />
+                        <Route path=path!("/pure1") view=Pure1Page />
                     </Routes>
                 </Show>
             </Show>
@@ -100,6 +102,7 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
             <Show when=move || user.with(|user| user.as_ref().is_some_and(|user| user.role >= Role::Admin))>
                 <A href="/users" attr:id="users-link">"Users"</A>
                 <A href="/audit" attr:id="audit-link">"Audit log"</A>
+                <A href="/pure1" attr:id="pure1-link">"Pure1"</A>
             </Show>
             <span class="spacer"></span>
             {move || user.with(Option::is_some).then(|| view! { <FleetSearchBox /> <LiveBar /> })}

@@ -5,7 +5,7 @@
 //! range chosen in the URL and draws capacity and performance.
 
 use leptos::prelude::*;
-use shared::api::{HISTORY_RANGES, History};
+use shared::api::{Forecast, HISTORY_RANGES, History, Runway};
 use shared::size::format_size;
 use shared::units::{format_bandwidth, format_iops, format_latency};
 use wasm_bindgen::JsCast;
@@ -47,6 +47,14 @@ pub struct Series {
     pub label: &'static str,
     pub class: &'static str,
     pub values: Vec<f64>,
+}
+
+/// A straight line from `(start time, value)` to `(end time, value)`, drawn dashed: the
+/// capacity forecast's fitted growth, which may run past the end of the history.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Projection {
+    pub from: (i64, f64),
+    pub to: (i64, f64),
 }
 
 /// Where a value sits on the drawing.
@@ -113,7 +121,9 @@ pub fn TimeChart(
     series: Vec<Series>,
     #[prop(default = false)] stacked: bool,
     #[prop(default = None)] limit: Option<Series>,
+    #[prop(default = None)] projection: Option<Projection>,
 ) -> impl IntoView {
+    let end = projection.map_or(end, |projection| end.max(projection.to.0));
     let tops: Vec<Vec<f64>> = if stacked {
         let mut running = vec![0.0; times.len()];
         series
@@ -133,6 +143,11 @@ pub fn TimeChart(
         .chain(limit.iter().map(|limit| &limit.values))
         .flatten()
         .copied()
+        .chain(
+            projection
+                .iter()
+                .flat_map(|projection| [projection.from.1, projection.to.1]),
+        )
         .fold(0.0, f64::max);
     let scale = Scale {
         start: start as f64,
@@ -170,6 +185,12 @@ pub fn TimeChart(
     let limit_line = limit.as_ref().map(|limit| {
         let line = points(&times, &limit.values, scale);
         view! { <polyline class=format!("line limit {}", limit.class) points=line /> }
+    });
+    let projection_line = projection.map(|projection| {
+        let (from, to) = (projection.from, projection.to);
+        view! {
+            <line class="line projection" x1=scale.x(from.0) y1=scale.y(from.1) x2=scale.x(to.0) y2=scale.y(to.1) />
+        }
     });
     let value_ticks = [0.0, 0.5, 1.0]
         .into_iter()
@@ -249,6 +270,9 @@ pub fn TimeChart(
             view! { <span class="legend-item"><span class=format!("swatch {}", series.class)></span>{series.label}</span> }
         })
         .collect_view();
+    let projection_legend = projection.map(|_| {
+        view! { <span class="legend-item"><span class="swatch projection"></span>"Forecast"</span> }
+    });
     let rows = times
         .iter()
         .enumerate()
@@ -275,7 +299,7 @@ pub fn TimeChart(
     );
     view! {
         <figure class="chart" id=id data-points=times.len()>
-            <figcaption>{title} <span class="legend">{legend}</span></figcaption>
+            <figcaption>{title} <span class="legend">{legend}{projection_legend}</span></figcaption>
             <svg
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                 role="img"
@@ -287,6 +311,7 @@ pub fn TimeChart(
                 {time_ticks}
                 {shapes}
                 {limit_line}
+                {projection_line}
                 {cursor}
             </svg>
             {readout}
@@ -320,9 +345,62 @@ fn coverage(history: &History) -> Option<String> {
     }
 }
 
-/// Capacity and performance charts of `history`; `of_array` adds the capacity line.
+/// The forecast in words: when the array reaches 80 % and 100 %, and how sure that is.
+fn describe_forecast(forecast: &Forecast) -> String {
+    const MIN_DAYS: f64 = shared::api::MIN_HISTORY_DAYS;
+    if !forecast.enough_history {
+        return format!(
+            "Capacity forecast: not enough history ({:.0} of the {MIN_DAYS:.0} days it needs).",
+            forecast.history_days
+        );
+    }
+    let growth = forecast.growth_per_day.unwrap_or(0.0);
+    let spread = forecast.growth_uncertainty_per_day.unwrap_or(0.0);
+    let rate = format!(
+        "{} {} a day (± {})",
+        if growth < 0.0 { "shrinking" } else { "growing" },
+        format_size(growth.abs() as u64),
+        format_size(spread as u64)
+    );
+    let runway = |level: &str, runway: Option<Runway>| match runway {
+        Some(runway) => format!(
+            "{level} in about {:.0} days ({:.0} to {})",
+            runway.days,
+            runway.earliest_days,
+            runway
+                .latest_days
+                .map_or("perhaps never".to_owned(), |days| format!("{days:.0} days"))
+        ),
+        None => format!("{level}: not at this growth"),
+    };
+    format!(
+        "Capacity forecast from the last {:.0} days, {rate}: {}; {}.",
+        forecast.history_days,
+        runway("80 % full", forecast.to_80),
+        runway("full", forecast.to_100)
+    )
+}
+
+/// The forecast's fitted line, from the chart's start to when the array is full (or one
+/// range length past now, whichever is sooner).
+fn projection_of(forecast: &Forecast, start: i64, end: i64) -> Option<Projection> {
+    const DAY_MS: f64 = 86_400_000.0;
+    let (used, per_day) = (forecast.used_now?, forecast.growth_per_day?);
+    let at = |time: i64| used + per_day * (time - forecast.as_of) as f64 / DAY_MS;
+    let horizon = end + (end - start);
+    let until = forecast.to_100.map_or(horizon, |full| {
+        horizon.min(forecast.as_of + (full.days * DAY_MS) as i64)
+    });
+    Some(Projection {
+        from: (start, at(start).max(0.0)),
+        to: (until, at(until).max(0.0)),
+    })
+}
+
+/// Capacity and performance charts of `history`; `of_array` adds the capacity line, and a
+/// `forecast` its fitted growth and the dates it gives.
 #[component]
-fn HistoryView(history: History, of_array: bool) -> impl IntoView {
+fn HistoryView(history: History, of_array: bool, forecast: Option<Forecast>) -> impl IntoView {
     let note =
         coverage(&history).map(|note| view! { <p class="muted" id="history-note">{note}</p> });
     let space_times: Vec<i64> = history.space.iter().map(|point| point.time).collect();
@@ -385,10 +463,17 @@ fn HistoryView(history: History, of_array: bool) -> impl IntoView {
         ]
     };
     let (start, end) = (history.start_time, history.end_time);
+    let projection = forecast
+        .as_ref()
+        .and_then(|forecast| projection_of(forecast, start, end));
+    let forecast_note = forecast
+        .as_ref()
+        .map(|forecast| view! { <p id="forecast" data-enough=forecast.enough_history.to_string()>{describe_forecast(forecast)}</p> });
     view! {
         {note}
+        {forecast_note}
         <TimeChart id="chart-capacity" title="Capacity" unit=Unit::Bytes start end
-            times=space_times series=space stacked=true limit=capacity />
+            times=space_times series=space stacked=true limit=capacity projection />
         <TimeChart id="chart-iops" title="IOPS" unit=Unit::Iops start end times=load_times.clone()
             series=pair("Read", load(|l| l.reads_per_sec), "Write", load(|l| l.writes_per_sec)) />
         <TimeChart id="chart-bandwidth" title="Bandwidth" unit=Unit::Bandwidth start end times=load_times.clone()
@@ -416,9 +501,15 @@ pub fn HistoryCharts(
         live.track();
         let (array, volume, range) = (array.get(), volume.map(|volume| volume.get()), range());
         async move {
-            let fetched: ApiResult<History> = match volume {
-                Some(volume) => api::volume_history(&array, &volume, &range).await,
-                None => api::array_history(&array, &range).await,
+            let fetched: ApiResult<(History, Option<Forecast>)> = match volume {
+                Some(volume) => api::volume_history(&array, &volume, &range)
+                    .await
+                    .map(|history| (history, None)),
+                None => {
+                    let history = api::array_history(&array, &range).await?;
+                    // A chart without its forecast is still worth showing.
+                    Ok((history, api::forecast(&array).await.ok()))
+                }
             };
             fetched
         }
@@ -442,7 +533,7 @@ pub fn HistoryCharts(
             <div class="toolbar" role="group" aria-label="Time range">{buttons}</div>
             <Transition fallback=|| view! { <p class="muted">"Loading history…"</p> }>
                 {move || history.get().map(|result| match result {
-                    Ok(history) => view! { <HistoryView history of_array=volume.is_none() /> }.into_any(),
+                    Ok((history, forecast)) => view! { <HistoryView history of_array=volume.is_none() forecast /> }.into_any(),
                     Err(failure) => view! { <p class="error" role="alert" id="history-error">{failure.error.message}</p> }.into_any(),
                 })}
             </Transition>

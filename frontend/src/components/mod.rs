@@ -10,6 +10,7 @@ pub mod field;
 pub mod frame;
 pub mod live;
 pub mod outcome;
+pub mod placement;
 pub mod table;
 pub mod time;
 

@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{AlertCounts, ArrayFigures, ArrayStatus, FleetSummary, Fullness};
+use shared::api::{
+    AlertCounts, ArrayFigures, ArrayStatus, FleetSummary, Fullness, Pure1Fleet, Role,
+};
 use shared::size::format_size;
 use shared::units::{
     format_bandwidth, format_count, format_iops, format_latency, format_reduction, format_share,
@@ -89,6 +91,144 @@ pub fn Dashboard() -> impl IntoView {
             "Each array is asked at once with its own deadline; figures are reused for a few seconds. "
             <button class="secondary" id="fleet-refresh" on:click=refresh>"Ask the arrays now"</button>
         </p>
+        <Pure1Section />
+    }
+}
+
+/// What Pure1 adds: every array it reports (those the portal does not manage marked "seen by
+/// Pure1"), each one's busy meter now and at its 7-day 95th percentile, and Pure1's alerts.
+/// Fetched on its own, so a slow Pure1 never holds the arrays' figures back.
+#[component]
+fn Pure1Section() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
+    let pure1 = LocalResource::new(move || {
+        live.track();
+        api::fleet_pure1()
+    });
+    view! {
+        <section id="pure1" aria-labelledby="pure1-heading">
+            <h2 id="pure1-heading">"What Pure1 sees"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Asking Pure1…"</p> }>
+                {move || pure1.get().map(|result| match result {
+                    Ok(fleet) if !fleet.connected => view! {
+                        <p class="muted" id="pure1-not-connected">
+                            "Pure1 is not connected. "
+                            <Show when=move || session.allows(Role::Admin)>
+                                <A href="/pure1">"Connect Pure1"</A>
+                            </Show>
+                        </p>
+                    }.into_any(),
+                    Ok(fleet) => view! { <Pure1View fleet /> }.into_any(),
+                    Err(failure) => {
+                        session.notice(&failure);
+                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The busy meter (0.3 = 30 %) as a bar and a percentage.
+#[component]
+fn BusyMeter(load: Option<f64>, label: &'static str) -> impl IntoView {
+    let Some(load) = load else {
+        return view! { <span class="muted">"–"</span> }.into_any();
+    };
+    let percent = load * 100.0;
+    let level = Fullness::of(load);
+    view! {
+        <span
+            class=format!("bar small {}", level.class())
+            role="meter"
+            aria-label=label
+            aria-valuemin="0"
+            aria-valuemax="100"
+            aria-valuenow=format!("{:.0}", percent.clamp(0.0, 100.0))
+        >
+            <span style=format!("width: {:.1}%", percent.clamp(0.0, 100.0))></span>
+        </span>
+        <span class="load">{format!("{percent:.0} %")}</span>
+    }
+    .into_any()
+}
+
+#[component]
+fn Pure1View(fleet: Pure1Fleet) -> impl IntoView {
+    let error = fleet
+        .error
+        .map(|error| view! { <p class="error" id="pure1-error" role="alert">{error}</p> });
+    let as_of = fleet
+        .as_of
+        .map(|at| view! { <p class="muted">"Pure1 as of " <Timestamp epoch_ms=at /></p> });
+    let rows = fleet
+        .arrays
+        .into_iter()
+        .map(|array| {
+            let name = array.name.clone();
+            let label = if array.managed {
+                view! { <A href=format!("/arrays/{name}/overview")>{name.clone()}</A> }.into_any()
+            } else {
+                view! { {name.clone()} " " <span class="pill info seen-by-pure1">"seen by Pure1"</span> }.into_any()
+            };
+            let software = [array.os, array.version]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            view! {
+                <tr data-array=array.name.clone() data-managed=array.managed.to_string()>
+                    <td class="name">{label}</td>
+                    <td>{array.model.unwrap_or_default()}</td>
+                    <td>{software}</td>
+                    <td class="busy-now"><BusyMeter load=array.load_now label="Busy now" /></td>
+                    <td class="busy-p95"><BusyMeter load=array.load_p95 label="Busy, 7-day 95th percentile" /></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let alerts = if fleet.alerts.is_empty() {
+        view! { <p class="muted" id="pure1-alerts-none">"Pure1 reports no open alerts."</p> }
+            .into_any()
+    } else {
+        let items = fleet
+            .alerts
+            .into_iter()
+            .map(|alert| {
+                let severity = alert.severity.clone();
+                let array = alert.array.clone();
+                view! {
+                    <li data-array=array>
+                        <span class=format!("pill {severity}")>{severity.clone()}</span> " "
+                        <strong>{alert.array}</strong> ": " {alert.summary}
+                        {alert.component_name.map(|component| view! { <span class="muted">" (" {component} ")"</span> })}
+                        {alert.created.map(|at| view! { " " <span class="muted small"><Timestamp epoch_ms=at /></span> })}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="alerts" id="pure1-alerts">{items}</ul> }.into_any()
+    };
+    view! {
+        {error}
+        {as_of}
+        <div class="wide">
+            <table id="pure1-arrays">
+                <thead>
+                    <tr>
+                        <th>"Array"</th>
+                        <th>"Model"</th>
+                        <th>"Software"</th>
+                        <th>"Busy meter now"</th>
+                        <th>"7-day 95th percentile"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <h3>"Pure1's open alerts"</h3>
+        {alerts}
     }
 }
 

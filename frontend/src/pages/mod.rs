@@ -10,6 +10,7 @@ pub mod login;
 pub mod overview;
 pub mod protection;
 pub mod protection_group;
+pub mod pure1;
 pub mod recycle_bin;
 pub mod search;
 pub mod snapshots;

@@ -18,6 +18,7 @@ use crate::api;
 use crate::components::confirm::Eradicate;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::{RecoverButton, SubmitButton};
+use crate::components::placement::SuggestArray;
 use crate::components::table::{
     ColumnChooser, EmptyState, LoadingMarker, PAGE_SIZE, Pager, SearchBox, SortHeader,
     hidden_columns,
@@ -377,6 +378,16 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
     let name_error = RwSignal::new(None::<String>);
     let size_error = RwSignal::new(None::<String>);
     let task = Task::new();
+    // Placement advice links here with the form's values.
+    let url = UrlState::new("");
+    Effect::new(move || {
+        for (key, field) in [("new_name", name), ("new_size", size)] {
+            let given = url.text(key);
+            if !given.is_empty() {
+                field.set(given);
+            }
+        }
+    });
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -447,6 +458,7 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
                 <SubmitButton id="volume-create" label="Create" outcome=task.outcome />
             </form>
             <OutcomeLine id="volume-outcome" outcome=task.outcome />
+            <SuggestArray name size />
         </div>
     }
 }

@@ -1,0 +1,290 @@
+//! Pure1 (admins): connect the portal with an application id registered in Pure1, signing
+//! with a key pair the portal generates (its public half shown to paste into Pure1) or with a
+//! private key the admin has; test, connect, disconnect. The private key never comes back.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::{
+    Pure1ConnectRequest, Pure1Key, Pure1Source, Pure1Status, Pure1Test, validate_pure1_connect,
+};
+
+use crate::api;
+use crate::components::{Confirm, Field, Outcome, OutcomeLine, Strength, page_title, show_failure};
+use crate::session::Session;
+
+fn describe_test(test: &Pure1Test) -> String {
+    if test.arrays.is_empty() {
+        "Pure1 answered: it reports no arrays yet.".to_owned()
+    } else {
+        format!(
+            "Pure1 answered: {} array(s): {}.",
+            test.arrays.len(),
+            test.arrays.join(", ")
+        )
+    }
+}
+
+#[component]
+pub fn Pure1Page() -> impl IntoView {
+    page_title("Pure1");
+    let session = expect_context::<Session>();
+    let version = RwSignal::new(0u32);
+    let status = LocalResource::new(move || {
+        version.track();
+        api::pure1_status()
+    });
+    let changed = move || version.update(|version| *version += 1);
+    view! {
+        <h1>"Pure1"</h1>
+        <p class="muted">
+            "With Pure1 connected, the dashboard adds what Pure1 sees: arrays the portal does not manage, \
+             each array's busy meter now and over seven days, and Pure1's alerts; placement advice weighs \
+             Pure1's busy meter. The portal only reads from Pure1."
+        </p>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || status.get().map(|result| match result {
+                Ok(status) => view! { <Pure1Settings status on_change=changed /> }.into_any(),
+                Err(failure) => {
+                    session.notice(&failure);
+                    view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Pure1Settings(
+    status: Pure1Status,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let outcome = RwSignal::new(Outcome::Idle);
+    let disconnect = Callback::new(move |()| {
+        outcome.set(Outcome::Running("Disconnecting Pure1…".to_owned()));
+        spawn_local(async move {
+            match api::disconnect_pure1().await {
+                Ok(()) => {
+                    outcome.set(Outcome::Done("Pure1 disconnected.".to_owned()));
+                    on_change();
+                }
+                Err(failure) => show_failure(session, &failure, &[], outcome),
+            }
+        });
+    });
+    let connected = match (&status.app_id, status.source) {
+        (Some(app_id), Some(source)) => {
+            let from_file = source == Pure1Source::Configuration;
+            let url = status.url.clone().unwrap_or_default();
+            Some(view! {
+                <div class="card" id="pure1-connected">
+                    <p>
+                        "Connected to " <span class="mono">{url}</span> " as application "
+                        <strong class="mono" id="pure1-app-id">{app_id.clone()}</strong>
+                        {if from_file { " (set up in the configuration file; change it there)." } else { "." }}
+                    </p>
+                    <Show when=move || !from_file>
+                        <Confirm
+                            label="Disconnect…"
+                            id="pure1-disconnect"
+                            class="secondary"
+                            question="Disconnect Pure1?"
+                            details="The portal forgets the application id and its private key; Pure1 is unchanged. Connecting again needs the key again (or a new key pair)."
+                            confirm_label="Disconnect"
+                            strength=Strength::Reversible
+                            on_confirm=disconnect
+                        />
+                    </Show>
+                </div>
+            })
+        }
+        _ => None,
+    };
+    let form = status.can_store.then(|| {
+        view! { <ConnectPure1 public_key=status.generated_public_key.clone() on_change /> }
+    });
+    let cannot_store = (!status.can_store && status.source != Some(Pure1Source::Configuration))
+        .then(|| view! {
+            <p class="error" id="pure1-no-secret-key">
+                "The portal has no secret key to encrypt Pure1's private key with: set FLASHDECK_SECRET_KEY \
+                 (or secret_key_file), or set Pure1 up in the configuration file."
+            </p>
+        });
+    view! {
+        {connected}
+        {cannot_store}
+        {form}
+        <OutcomeLine id="pure1-status-outcome" outcome />
+    }
+}
+
+/// The connection form: where Pure1 is, the application id, and which key signs.
+#[component]
+fn ConnectPure1(
+    public_key: Option<String>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let public_key = RwSignal::new(public_key);
+    let url = RwSignal::new(String::new());
+    let app_id = RwSignal::new(String::new());
+    let use_generated = RwSignal::new(true);
+    let private_key = RwSignal::new(String::new());
+    let key_password = RwSignal::new(String::new());
+    let ca_pem = RwSignal::new(String::new());
+    let errors: [(&'static str, RwSignal<Option<String>>); 6] = [
+        ("url", RwSignal::new(None)),
+        ("app_id", RwSignal::new(None)),
+        ("key", RwSignal::new(None)),
+        ("private_key", RwSignal::new(None)),
+        ("private_key_password", RwSignal::new(None)),
+        ("ca_pem", RwSignal::new(None)),
+    ];
+    let error = move |field: &str| {
+        errors
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, signal)| *signal)
+            .unwrap_or_else(|| RwSignal::new(None))
+    };
+    let outcome = RwSignal::new(Outcome::Idle);
+    let generate = move |_| {
+        outcome.set(Outcome::Running("Generating a key pair…".to_owned()));
+        spawn_local(async move {
+            match api::generate_pure1_key_pair().await {
+                Ok(pair) => {
+                    public_key.set(Some(pair.public_key));
+                    use_generated.set(true);
+                    outcome.set(Outcome::Done(
+                        "Key pair generated: register its public key in Pure1, then enter the application id.".to_owned(),
+                    ));
+                }
+                Err(failure) => show_failure(session, &failure, &errors, outcome),
+            }
+        });
+    };
+    let optional = |signal: RwSignal<String>| {
+        let text = signal.get_untracked().trim().to_owned();
+        (!text.is_empty()).then_some(text)
+    };
+    let checked = move || {
+        for (_, signal) in errors {
+            signal.set(None);
+        }
+        let key = if use_generated.get_untracked() {
+            Pure1Key::Generated
+        } else {
+            Pure1Key::PrivateKey {
+                private_key: private_key.get_untracked(),
+                private_key_password: optional(key_password),
+            }
+        };
+        let request = Pure1ConnectRequest {
+            url: optional(url),
+            app_id: app_id.get_untracked().trim().to_owned(),
+            key,
+            ca_pem: optional(ca_pem),
+        };
+        match validate_pure1_connect(&request) {
+            Ok(()) => Some(request),
+            Err(problem) => {
+                match errors
+                    .iter()
+                    .find(|(field, _)| Some(*field) == problem.field.as_deref())
+                {
+                    Some((_, signal)) => signal.set(Some(problem.message)),
+                    None => outcome.set(Outcome::Failed(problem.message)),
+                }
+                None
+            }
+        }
+    };
+    let test = move |_| {
+        let Some(request) = checked() else { return };
+        outcome.set(Outcome::Running("Asking Pure1…".to_owned()));
+        spawn_local(async move {
+            match api::test_pure1(&request).await {
+                Ok(test) => outcome.set(Outcome::Done(describe_test(&test))),
+                Err(failure) => show_failure(session, &failure, &errors, outcome),
+            }
+        });
+    };
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let Some(request) = checked() else { return };
+        outcome.set(Outcome::Running("Connecting Pure1…".to_owned()));
+        spawn_local(async move {
+            match api::connect_pure1(&request).await {
+                Ok(test) => {
+                    outcome.set(Outcome::Done(format!(
+                        "Connected. {}",
+                        describe_test(&test)
+                    )));
+                    private_key.set(String::new());
+                    key_password.set(String::new());
+                    on_change();
+                }
+                Err(failure) => show_failure(session, &failure, &errors, outcome),
+            }
+        });
+    };
+    let textarea = move |id: &'static str,
+                         label: &'static str,
+                         value: RwSignal<String>,
+                         field: &'static str| {
+        let message = error(field);
+        view! {
+            <label class="wide">
+                <span>{label}</span>
+                <textarea id=id rows="4" bind:value=value></textarea>
+                {move || message.get().map(|text| view! { <span id=format!("{id}-error") class="field-error" role="alert">{text}</span> })}
+            </label>
+        }
+    };
+    let key_error = error("key");
+    view! {
+        <h2>"Connect Pure1"</h2>
+        <div class="card">
+            <ol class="steps">
+                <li>
+                    "Generate a key pair here (its private key stays on the server, encrypted), or use a key you already registered. "
+                    <button class="secondary" id="pure1-generate" type="button" on:click=generate>"Generate key pair"</button>
+                </li>
+                <li>
+                    "In Pure1, go to Administration → API Registration → Register Application, give it the Viewer role, \
+                     paste the public key, and copy the application id Pure1 shows."
+                </li>
+                <li>"Enter the application id below, test, and connect."</li>
+            </ol>
+            {move || public_key.get().map(|key| view! {
+                <label class="wide">
+                    <span>"Public key to register in Pure1"</span>
+                    <textarea id="pure1-public-key" rows="8" readonly=true prop:value=key></textarea>
+                </label>
+            })}
+            <form class="inline" id="pure1-connect" on:submit=submit novalidate>
+                <Field id="pure1-app-id-input" label="Application id" placeholder="pure1:apikey:AuccHqCmfIYqBWcW" value=app_id error=error("app_id") />
+                <Field id="pure1-url" label="Pure1 address (optional)" placeholder=shared::pure1::DEFAULT_URL value=url error=error("url") />
+                <label>
+                    <span>"Signing key"</span>
+                    <select
+                        id="pure1-key-choice"
+                        on:change=move |event| use_generated.set(event_target_value(&event) == "generated")
+                    >
+                        <option value="generated" selected=move || use_generated.get()>"The key pair generated here"</option>
+                        <option value="private_key" selected=move || !use_generated.get()>"My private key"</option>
+                    </select>
+                    {move || key_error.get().map(|text| view! { <span id="pure1-key-choice-error" class="field-error" role="alert">{text}</span> })}
+                </label>
+                <Show when=move || !use_generated.get()>
+                    {textarea("pure1-private-key", "Private key, PEM", private_key, "private_key")}
+                    <Field id="pure1-key-password" label="Key password (if encrypted)" kind="password" value=key_password error=error("private_key_password") />
+                </Show>
+                {textarea("pure1-ca", "CA certificate to trust for Pure1's address, PEM (optional)", ca_pem, "ca_pem")}
+                <button class="secondary" id="pure1-test" type="button" on:click=test>"Test connection"</button>
+                <button id="pure1-save" type="submit">"Connect"</button>
+            </form>
+            <OutcomeLine id="pure1-outcome" outcome />
+        </div>
+    }
+}
