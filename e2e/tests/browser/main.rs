@@ -8,5 +8,6 @@ mod fleet;
 mod foundations;
 mod protection;
 mod provisioning;
+mod pure1;
 mod support;
 mod volumes;

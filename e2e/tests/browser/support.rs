@@ -118,7 +118,14 @@ pub struct Session {
 }
 
 impl Session {
+    /// The demo with Pure1 connected, as `cargo xtask demo` runs it.
     pub async fn start() -> Self {
+        Self::with_pure1(true).await
+    }
+
+    /// The demo with its simulated Pure1 connected or, for a test that connects it in the
+    /// UI, left unconnected.
+    pub async fn with_pure1(connect_pure1: bool) -> Self {
         let frontend = frontend_dir();
         assert!(
             frontend.join("index.html").is_file(),
@@ -131,7 +138,7 @@ impl Session {
             data_dir: data.path().to_owned(),
             frontend_dir: frontend,
             seed: Seed::Demo,
-            connect_pure1: true,
+            connect_pure1,
         };
         let demo = Demo::start(options).await.expect("portal starts");
 

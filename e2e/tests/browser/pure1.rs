@@ -1,0 +1,157 @@
+//! Pure1 in the browser: an admin connects it by registering the portal's public key, the
+//! dashboard shows its busy meter, an array only Pure1 sees and its alerts; the capacity
+//! forecast on the chart; a placement suggestion taken and the volume created there,
+//! checked on the array.
+
+use backend::demo::{DEMO_PURE1_APP_ID, PURE1_ONLY_ARRAY};
+use shared::size::format_size;
+
+use crate::support::{Session, array_client, volume_on};
+
+const PROD: &str = "fa-prod-01";
+const DR: &str = "fa-dr-01";
+
+/// The percentage a busy-meter cell shows.
+async fn busy(session: &Session, array: &str, cell: &str) -> f64 {
+    let text = session
+        .text_containing(
+            &format!("#pure1-arrays tr[data-array='{array}'] {cell}"),
+            "%",
+        )
+        .await;
+    text.trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{array} {cell}: {text:?} is not a percentage"))
+}
+
+#[tokio::test]
+async fn an_admin_connects_pure1_by_registering_the_portals_public_key() {
+    let session = Session::with_pure1(false).await;
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    session
+        .text_containing("#pure1-not-connected", "Pure1 is not connected")
+        .await;
+    session.click("#pure1-not-connected a").await;
+    session.click("#pure1-generate").await;
+    let public_key = session
+        .element("#pure1-public-key")
+        .await
+        .prop("value")
+        .await
+        .expect("read")
+        .unwrap_or_default();
+    assert!(
+        public_key.starts_with("-----BEGIN PUBLIC KEY-----"),
+        "{public_key}"
+    );
+    // What the admin does in Pure1: register the public key, get an application id.
+    let pure1 = &session.demo().pure1;
+    pure1
+        .sim
+        .register_application(DEMO_PURE1_APP_ID, &public_key)
+        .expect("registered in Pure1");
+    session.fill("#pure1-app-id-input", DEMO_PURE1_APP_ID).await;
+    session.fill("#pure1-url", pure1.url()).await;
+    session.paste("#pure1-ca", pure1.certificate_pem()).await;
+    session.click("#pure1-test").await;
+    session
+        .text_containing("#pure1-outcome", "Pure1 answered: 3 array(s)")
+        .await;
+    session.click("#pure1-save").await;
+    session
+        .text_containing("#pure1-app-id", DEMO_PURE1_APP_ID)
+        .await;
+
+    session.open("/").await;
+    session
+        .text_containing(
+            &format!("#pure1-arrays tr[data-array='{PURE1_ONLY_ARRAY}'] .seen-by-pure1"),
+            "seen by Pure1",
+        )
+        .await;
+    assert_eq!(
+        session
+            .count(&format!(
+                "#pure1-arrays tr[data-array='{PROD}'] .seen-by-pure1"
+            ))
+            .await,
+        0,
+        "{PROD} is managed by the portal"
+    );
+    // The edge array carries three times the demo's load: its busy meter reads higher.
+    let prod = busy(&session, PROD, ".busy-now .load").await;
+    let edge = busy(&session, PURE1_ONLY_ARRAY, ".busy-now .load").await;
+    assert!(edge > prod, "edge {edge} % vs prod {prod} %");
+    busy(&session, PROD, ".busy-p95 .load").await;
+    session
+        .text_containing("#pure1-alerts", "Array space usage is high")
+        .await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_placement_suggestion_is_taken_and_the_volume_created_on_that_array() {
+    let session = Session::start().await;
+    session
+        .open(&format!("/arrays/{PROD}/overview?range=30d"))
+        .await;
+    session.sign_in_as_demo_admin().await;
+    // 30 days of growth give a dated forecast, drawn on the capacity chart.
+    session
+        .text_containing(
+            "#forecast[data-enough='true']",
+            "Capacity forecast from the last",
+        )
+        .await;
+    session.element("#chart-capacity .projection").await;
+
+    let dr = array_client(&session.demo().arrays[1]);
+    let capacity = dr.array_space(None).await.expect("space")[0].capacity;
+    // A tenth of the DR array: 84 % full, it would pass 90 %, so the portal looks elsewhere.
+    let gib = (capacity / 10).div_ceil(1 << 30);
+    let size = format!("{gib}G");
+    session.open(&format!("/arrays/{DR}/volumes")).await;
+    session.fill("#volume-name", "placed-by-advice").await;
+    session.fill("#volume-size", &size).await;
+    session.click("#suggest-array").await;
+    session
+        .text_containing(
+            &format!("#placement li[data-array='{DR}'][data-eligible='false']"),
+            "over 90 %",
+        )
+        .await;
+    session
+        .text_containing("#placement li.candidate:first-child", PROD)
+        .await;
+    session
+        .click(&format!("#placement li[data-array='{PROD}'] a.pick"))
+        .await;
+    session
+        .text_containing("h1", &format!("Volumes on {PROD}"))
+        .await;
+    let name = session
+        .element("#volume-name")
+        .await
+        .prop("value")
+        .await
+        .expect("read")
+        .unwrap_or_default();
+    assert_eq!(name, "placed-by-advice", "the form came along");
+    session.click("#volume-create").await;
+    session
+        .text_containing("#volume-outcome", "Created 1 volume")
+        .await;
+    let created = volume_on(&session.demo().arrays[0], "placed-by-advice")
+        .await
+        .expect("the volume is on the suggested array");
+    assert_eq!(format_size(created.provisioned), format_size(gib << 30));
+    assert!(
+        volume_on(&session.demo().arrays[1], "placed-by-advice")
+            .await
+            .is_none()
+    );
+    session.finish().await;
+}
