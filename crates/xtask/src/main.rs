@@ -8,7 +8,8 @@
 //! - `frontend`: installs what is missing and builds the frontend.
 //! - `image [--tag NAME]`: builds the container image (static musl binary, `FROM scratch`)
 //!   with podman or docker, installing what is missing.
-//! - `bench`: prints the client's throughput and token-exchange figures, the simulator's
+//! - `bench`: prints the client's throughput and token-exchange figures (arrays and Pure1:
+//!   1,000 concurrent reads on a cold cache, one exchange), the simulator's
 //!   list, filter, sort and paging times with 100,000 volumes, and the portal's figures
 //!   (proxy overhead, load, faults, memory, the UI's cold load) and the fleet pages' (search
 //!   and summary over 50 arrays, with and without latency, with a slow and a dead array)
@@ -112,6 +113,7 @@ fn bench() -> Result<(), String> {
     build_frontend(&tools)?;
     for (package, bench) in [
         ("flasharray", "client"),
+        ("flasharray", "pure1"),
         ("flasharray-sim", "volumes"),
         ("backend", "portal"),
         ("backend", "fleet"),
