@@ -142,6 +142,22 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
                      "private_key": private_key, "private_key_password": key_password},
         })
     };
+    // Pure1, connected in the UI with the same encrypted key.
+    let pure1 = pure1_sim::Pure1Sim::default();
+    pure1.mirror(lab.simulator.clone(), "fa-lab.example.com");
+    pure1
+        .register_application("pure1:apikey:LeakCheck", &fixture("rsa-pkcs1.pub.pem"))
+        .expect("registered in Pure1");
+    let pure1 = pure1
+        .start(pure1_sim::Pure1Config::default())
+        .await
+        .expect("Pure1 starts");
+    let pure1_connection = |key_password: &str| {
+        json!({
+            "url": pure1.url(), "app_id": "pure1:apikey:LeakCheck", "ca_pem": pure1.certificate_pem(),
+            "key": {"kind": "private_key", "private_key": private_key, "private_key_password": key_password},
+        })
+    };
     let calls: Vec<(reqwest::Method, String, Option<Value>)> = vec![
         (
             reqwest::Method::POST,
@@ -181,6 +197,23 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
             "/api/arrays/fa-lab/volumes".into(),
             None,
         ),
+        (
+            reqwest::Method::POST,
+            "/api/pure1/test".into(),
+            Some(pure1_connection("a wrong one")),
+        ),
+        (
+            reqwest::Method::PUT,
+            "/api/pure1".into(),
+            Some(pure1_connection(KEY_PASSWORD)),
+        ),
+        (reqwest::Method::GET, "/api/pure1".into(), None),
+        (reqwest::Method::GET, "/api/fleet/pure1".into(), None),
+        (
+            reqwest::Method::GET,
+            "/api/fleet/placement?size=1G".into(),
+            None,
+        ),
         (reqwest::Method::GET, "/api/arrays".into(), None),
         (reqwest::Method::GET, "/api/users".into(), None),
         (reqwest::Method::GET, "/api/audit".into(), None),
@@ -202,8 +235,10 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         let status = answer.status();
         seen.push_str(&format!("{:?}", answer.headers()));
         let text = answer.text().await.expect("body");
-        if path == "/api/arrays" && method == reqwest::Method::POST {
-            assert!(status.is_success(), "registered: {status} {text}");
+        if (path == "/api/arrays" && method == reqwest::Method::POST)
+            || (path == "/api/pure1" && method == reqwest::Method::PUT)
+        {
+            assert!(status.is_success(), "{path}: {status} {text}");
         }
         seen.push_str(&text);
     }
@@ -230,8 +265,11 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
     seen.push_str(&log);
 
     assert!(
-        seen.contains("\"host_user\":\"esx\"") && seen.contains("array.register"),
-        "the audit log was read"
+        seen.contains("\"host_user\":\"esx\"")
+            && seen.contains("array.register")
+            && seen.contains("pure1.connect")
+            && seen.contains("fa-lab.example.com"),
+        "the audit log and Pure1's view were read"
     );
     let mut secrets = vec![
         ("API token", api_token.as_str()),
@@ -249,6 +287,7 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         let found = seen.matches(secret).count();
         assert_eq!(found, 0, "the {what} appears {found} time(s)");
     }
+    pure1.shutdown().await;
     lab.shutdown().await;
     sim.shutdown().await;
 }
