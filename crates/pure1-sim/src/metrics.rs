@@ -563,3 +563,36 @@ fn aggregate(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn each_point_aggregates_its_interval_and_latency_is_weighted_by_operations() {
+        let points = [0, 300_000];
+        let values = [1.0, 3.0, 5.0, 7.0, 10.0, 10.0, 10.0, 10.0];
+        let weights = [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 3.0];
+        assert_eq!(
+            aggregate(&points, &values, &weights, Aggregation::Max),
+            vec![(0, 7.0), (300_000, 10.0)]
+        );
+        assert_eq!(
+            aggregate(&points, &values, &weights, Aggregation::Avg),
+            vec![(0, 4.0), (300_000, 10.0)]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_time_parameter_is_read_or_refused_by_name(text in ".{0,24}") {
+            let params = vec![("start_time".to_owned(), text.clone())];
+            match required_time(&params, "start_time") {
+                Ok(value) => prop_assert_eq!(Some(value), text.trim().parse::<i64>().ok()),
+                Err(Pure1Fault::Request { context, .. }) => prop_assert_eq!(context.as_deref(), Some("start_time")),
+                Err(other) => prop_assert!(false, "{other:?}"),
+            }
+        }
+    }
+}
