@@ -12,9 +12,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use shared::flasharray::{REQUEST_ID_HEADER, Volume};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
 use crate::control::Stats;
@@ -24,7 +21,7 @@ use crate::persist::{self, PersistError};
 use crate::seed::Seed;
 use crate::state::{ArrayState, SUPPORTED_VERSIONS};
 use crate::tls::{self, CertificateError};
-use tls_listener::{ServerCertificate, TlsError, TlsListener};
+use tls_listener::{HttpsServer, ServeError, ServerCertificate};
 
 use crate::{
     alerts, api, auth, control, faults, host_routes, metrics, protection_routes, snapshot_routes,
@@ -75,14 +72,9 @@ pub enum StartError {
     #[error(transparent)]
     Certificate(#[from] CertificateError),
     #[error(transparent)]
-    Tls(#[from] TlsError),
+    Serve(#[from] ServeError),
     #[error(transparent)]
     State(#[from] PersistError),
-    #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
 }
 
 /// One simulated array. Cheap to clone: clones share the array.
@@ -398,23 +390,6 @@ impl Simulator {
             Some(certificate) => certificate,
             None => tls::self_signed()?,
         };
-        let tcp = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| StartError::Listen {
-                addr: config.listen,
-                source,
-            })?;
-        let listener = TlsListener::new(tcp, certificate.server_config()?).map_err(|source| {
-            StartError::Listen {
-                addr: config.listen,
-                source,
-            }
-        })?;
-        let addr =
-            axum::serve::Listener::local_addr(&listener).map_err(|source| StartError::Listen {
-                addr: config.listen,
-                source,
-            })?;
         let simulator = match &config.state_file {
             Some(path) => Simulator::persistent(&config.name, config.seed, path)?,
             None => Simulator::new(&config.name, config.seed),
@@ -422,26 +397,8 @@ impl Simulator {
         if let Some(capacity) = config.capacity {
             simulator.set_capacity(capacity);
         }
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = simulator.router();
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(error) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(%error, "simulator stopped");
-            }
-        });
-        Ok(RunningSimulator {
-            simulator,
-            url: format!("https://{addr}"),
-            certificate_pem: certificate.certificate_pem().to_owned(),
-            stop: Some(stop),
-            task,
-        })
+        let server = HttpsServer::start(config.listen, &certificate, simulator.router()).await?;
+        Ok(RunningSimulator { simulator, server })
     }
 }
 
@@ -449,37 +406,23 @@ impl Simulator {
 #[derive(Debug)]
 pub struct RunningSimulator {
     pub simulator: Simulator,
-    url: String,
-    certificate_pem: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    server: HttpsServer,
 }
 
 impl RunningSimulator {
     /// `https://127.0.0.1:PORT`.
     pub fn url(&self) -> &str {
-        &self.url
+        self.server.url()
     }
 
     /// The certificate it serves, for clients to trust (it is self-signed unless configured).
     pub fn certificate_pem(&self) -> &str {
-        &self.certificate_pem
+        self.server.certificate_pem()
     }
 
     /// Stops serving and waits for in-flight requests to finish.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.task).await;
-    }
-}
-
-impl Drop for RunningSimulator {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }
 

@@ -49,20 +49,8 @@ impl PrivateKey {
     /// A new 2048-bit key, with its public half as SPKI PEM (`BEGIN PUBLIC KEY`), the form an
     /// array registers for an API client.
     pub fn generate() -> Result<(Self, String), KeyError> {
-        use rsa::pkcs8::{EncodePublicKey, LineEnding};
-        let private = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
-            .map_err(|error| KeyError::Corrupt(format!("cannot generate a key: {error}")))?;
-        let public_pem = private
-            .to_public_key()
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|error| KeyError::Corrupt(error.to_string()))?;
-        let der = private
-            .to_pkcs1_der()
-            .map_err(|error| KeyError::Corrupt(error.to_string()))?;
-        Ok((
-            PrivateKey(EncodingKey::from_rsa_der(der.as_bytes())),
-            public_pem,
-        ))
+        let (private_pem, public_pem) = Self::generate_pem()?;
+        Ok((Self::from_pem(private_pem.as_bytes())?, public_pem))
     }
 
     /// A new 2048-bit key as PKCS#8 PEM (to store), with its public half as SPKI PEM (to

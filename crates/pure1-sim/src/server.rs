@@ -10,10 +10,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use flasharray_sim::{Clock, Seed, Simulator};
 use jsonwebtoken::DecodingKey;
-use tls_listener::{ServerCertificate, TlsListener};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tls_listener::{HttpsServer, ServeError, ServerCertificate};
 
 use crate::fleet::{self, Member};
 use crate::rate_limit::{self, RateLimit, Windows};
@@ -40,15 +37,10 @@ impl Default for Pure1Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
     #[error(transparent)]
     Certificate(#[from] flasharray_sim::tls::CertificateError),
     #[error(transparent)]
-    Tls(#[from] tls_listener::TlsError),
+    Serve(#[from] ServeError),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -227,35 +219,8 @@ impl Pure1Sim {
             None => flasharray_sim::tls::self_signed()?,
         };
         self.set_rate_limit(config.rate_limit);
-        let listen_error = |source| StartError::Listen {
-            addr: config.listen,
-            source,
-        };
-        let tcp = TcpListener::bind(config.listen)
-            .await
-            .map_err(listen_error)?;
-        let listener = TlsListener::new(tcp, certificate.server_config()?).map_err(listen_error)?;
-        let addr = axum::serve::Listener::local_addr(&listener).map_err(listen_error)?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = self.router();
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(error) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(%error, "Pure1 simulator stopped");
-            }
-        });
-        Ok(RunningPure1Sim {
-            sim: self,
-            url: format!("https://{addr}"),
-            certificate_pem: certificate.certificate_pem().to_owned(),
-            stop: Some(stop),
-            task,
-        })
+        let server = HttpsServer::start(config.listen, &certificate, self.router()).await?;
+        Ok(RunningPure1Sim { sim: self, server })
     }
 }
 
@@ -263,36 +228,22 @@ impl Pure1Sim {
 #[derive(Debug)]
 pub struct RunningPure1Sim {
     pub sim: Pure1Sim,
-    url: String,
-    certificate_pem: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    server: HttpsServer,
 }
 
 impl RunningPure1Sim {
     /// `https://127.0.0.1:PORT`.
     pub fn url(&self) -> &str {
-        &self.url
+        self.server.url()
     }
 
     /// The certificate it serves, for clients to trust.
     pub fn certificate_pem(&self) -> &str {
-        &self.certificate_pem
+        self.server.certificate_pem()
     }
 
     /// Stops serving and waits for in-flight requests to finish.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.task).await;
-    }
-}
-
-impl Drop for RunningPure1Sim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }

@@ -2,6 +2,10 @@
 //! chain and key read from PEM, and a listener that completes TLS handshakes off the accept
 //! loop.
 
+mod server;
+
+pub use server::{HttpsServer, ServeError};
+
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

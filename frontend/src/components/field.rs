@@ -55,6 +55,23 @@ pub fn Field(
     }
 }
 
+/// A labelled multi-line input (PEM certificates and keys), its message beneath it.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <label class="wide">
+            <span>{label}</span>
+            <textarea id=id rows="4" bind:value=value></textarea>
+            {move || error.get().map(|text| view! { <span id=format!("{id}-error") class="field-error" role="alert">{text}</span> })}
+        </label>
+    }
+}
+
 /// A text field that suggests `options` (names fetched from the array or the portal) and
 /// still accepts any name typed, so a picker never hides an object the list missed.
 #[component]

@@ -15,7 +15,8 @@ use crate::api;
 use crate::components::live::arrays_resource;
 use crate::components::page_title;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, show_failure,
+    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, TextArea, failure_outcome,
+    show_failure,
 };
 use crate::session::Session;
 
@@ -288,19 +289,6 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             }
         });
     };
-    let textarea = move |id: &'static str,
-                         label: &'static str,
-                         value: RwSignal<String>,
-                         field: &'static str| {
-        let message = error(field);
-        view! {
-            <label class="wide">
-                <span>{label}</span>
-                <textarea id=id rows="4" bind:value=value></textarea>
-                {move || message.get().map(|text| view! { <span id=format!("{id}-error") class="field-error" role="alert">{text}</span> })}
-            </label>
-        }
-    };
     view! {
         <h2>"Register an array"</h2>
         <p class="muted">"The credential is sent once, stored encrypted on the server, and never shown again."</p>
@@ -309,7 +297,7 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                 <Field id="array-name" label="Name" placeholder="fa-lab-01" value=name error=error("name") />
                 <Field id="array-url" label="Address" placeholder="https://fa-lab-01.example.com" value=url error=error("url") />
                 <Field id="array-fingerprint" label="Certificate SHA-256 fingerprint (optional)" value=fingerprint error=error("tls_fingerprint") />
-                {textarea("array-ca", "CA certificate, PEM (optional)", ca_pem, "ca_pem")}
+                <TextArea id="array-ca" label="CA certificate, PEM (optional)" value=ca_pem error=error("ca_pem") />
                 <label>
                     <span>"Authentication"</span>
                     <select id="array-auth" on:change=move |event| method.set(event_target_value(&event))>
@@ -325,7 +313,7 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                     <Field id="array-key-id" label="Key id" value=key_id error=error("key_id") />
                     <Field id="array-issuer" label="Issuer" value=issuer error=error("issuer") />
                     <Field id="array-username" label="Array username" value=username error=error("username") />
-                    {textarea("array-private-key", "Private key, PEM", private_key, "private_key")}
+                    <TextArea id="array-private-key" label="Private key, PEM" value=private_key error=error("private_key") />
                     <Field id="array-key-password" label="Key password (if encrypted)" kind="password" value=key_password error=error("private_key_password") />
                 </Show>
                 <label>

@@ -9,7 +9,9 @@ use shared::api::{
 };
 
 use crate::api;
-use crate::components::{Confirm, Field, Outcome, OutcomeLine, Strength, page_title, show_failure};
+use crate::components::{
+    Confirm, Field, Outcome, OutcomeLine, Strength, TextArea, page_title, show_failure,
+};
 use crate::session::Session;
 
 fn describe_test(test: &Pure1Test) -> String {
@@ -228,19 +230,6 @@ fn ConnectPure1(
             }
         });
     };
-    let textarea = move |id: &'static str,
-                         label: &'static str,
-                         value: RwSignal<String>,
-                         field: &'static str| {
-        let message = error(field);
-        view! {
-            <label class="wide">
-                <span>{label}</span>
-                <textarea id=id rows="4" bind:value=value></textarea>
-                {move || message.get().map(|text| view! { <span id=format!("{id}-error") class="field-error" role="alert">{text}</span> })}
-            </label>
-        }
-    };
     let key_error = error("key");
     view! {
         <h2>"Connect Pure1"</h2>
@@ -277,10 +266,10 @@ fn ConnectPure1(
                     {move || key_error.get().map(|text| view! { <span id="pure1-key-choice-error" class="field-error" role="alert">{text}</span> })}
                 </label>
                 <Show when=move || !use_generated.get()>
-                    {textarea("pure1-private-key", "Private key, PEM", private_key, "private_key")}
+                    <TextArea id="pure1-private-key" label="Private key, PEM" value=private_key error=error("private_key") />
                     <Field id="pure1-key-password" label="Key password (if encrypted)" kind="password" value=key_password error=error("private_key_password") />
                 </Show>
-                {textarea("pure1-ca", "CA certificate to trust for Pure1's address, PEM (optional)", ca_pem, "ca_pem")}
+                <TextArea id="pure1-ca" label="CA certificate to trust for Pure1's address, PEM (optional)" value=ca_pem error=error("ca_pem") />
                 <button class="secondary" id="pure1-test" type="button" on:click=test>"Test connection"</button>
                 <button id="pure1-save" type="submit">"Connect"</button>
             </form>

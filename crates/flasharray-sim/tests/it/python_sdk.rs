@@ -12,40 +12,11 @@ use serde_json::json;
 
 use crate::Wire;
 
-/// The SDK release the scenario was written against.
-const SDK: &str = "py-pure-client==1.96.0";
+#[path = "../support/python_sdk.rs"]
+mod support;
 
-/// A virtual environment with the SDK, made once per target directory.
 fn sdk_python() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client");
-    let python = venv.join("bin/python");
-    let ready = venv.join(".installed");
-    if std::fs::read_to_string(&ready).is_ok_and(|installed| installed == SDK) {
-        return python;
-    }
-    let made = Command::new("python3")
-        .args(["-m", "venv", "--clear"])
-        .arg(&venv)
-        .status()
-        .expect("python3 must be installed to run the SDK test");
-    assert!(made.success(), "python3 -m venv failed");
-    let installed = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            SDK,
-        ])
-        .status()
-        .expect("pip");
-    assert!(
-        installed.success(),
-        "pip install {SDK} failed (PyPI must be reachable)"
-    );
-    std::fs::write(&ready, SDK).expect("marker");
-    python
+    support::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client"))
 }
 
 fn run_scenario(sim: &Wire, env: &[(&str, String)]) {

@@ -10,6 +10,16 @@ use shared::pure1::Aggregation;
 
 const APP_ID: &str = "pure1:apikey:ClientTest01";
 
+fn client_of(running: &RunningPure1Sim, private_pem: &str) -> Pure1Client {
+    Pure1Client::new(
+        running.url(),
+        APP_ID,
+        PrivateKey::from_pem(private_pem.as_bytes()).expect("key"),
+        TrustAnchor::CaPem(running.certificate_pem().to_owned()),
+    )
+    .expect("client")
+}
+
 async fn pure1(rate_limit: RateLimit) -> (RunningPure1Sim, Pure1Client) {
     let sim = Pure1Sim::default();
     sim.add_array("fa-p1-01", Seed::Demo);
@@ -24,13 +34,7 @@ async fn pure1(rate_limit: RateLimit) -> (RunningPure1Sim, Pure1Client) {
         })
         .await
         .expect("started");
-    let client = Pure1Client::new(
-        running.url(),
-        APP_ID,
-        PrivateKey::from_pem(private_pem.as_bytes()).expect("key"),
-        TrustAnchor::CaPem(running.certificate_pem().to_owned()),
-    )
-    .expect("client");
+    let client = client_of(&running, &private_pem);
     (running, client)
 }
 
@@ -129,13 +133,7 @@ async fn metric_history_is_read_in_calls_of_at_most_32_series() {
     sim.register_application(APP_ID, &public_pem)
         .expect("registered");
     let running = sim.start(Pure1Config::default()).await.expect("started");
-    let client = Pure1Client::new(
-        running.url(),
-        APP_ID,
-        PrivateKey::from_pem(private_pem.as_bytes()).expect("key"),
-        TrustAnchor::CaPem(running.certificate_pem().to_owned()),
-    )
-    .expect("client");
+    let client = client_of(&running, &private_pem);
     let end = running.sim.clock().now_ms();
     let series = client
         .metric_history(

@@ -9,39 +9,11 @@ use pure1_sim::{Pure1Config, Pure1Sim};
 use rsa::RsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 
-/// The SDK release the scenario was written against (as the FlashArray simulator's test).
-const SDK: &str = "py-pure-client==1.96.0";
+#[path = "../../../flasharray-sim/tests/support/python_sdk.rs"]
+mod support;
 
 fn sdk_python() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-pure1");
-    let python = venv.join("bin/python");
-    let ready = venv.join(".installed");
-    if std::fs::read_to_string(&ready).is_ok_and(|installed| installed == SDK) {
-        return python;
-    }
-    let made = Command::new("python3")
-        .args(["-m", "venv", "--clear"])
-        .arg(&venv)
-        .status()
-        .expect("python3 must be installed to run the SDK test");
-    assert!(made.success(), "python3 -m venv failed");
-    let installed = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            SDK,
-        ])
-        .status()
-        .expect("pip");
-    assert!(
-        installed.success(),
-        "pip install {SDK} failed (PyPI must be reachable)"
-    );
-    std::fs::write(&ready, SDK).expect("marker");
-    python
+    support::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-pure1"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
