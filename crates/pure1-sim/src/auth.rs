@@ -15,7 +15,7 @@ use shared::flasharray::{
 };
 
 use crate::error::Pure1Fault;
-use crate::server::Pure1Sim;
+use crate::state::Pure1Sim;
 
 /// Access tokens live about ten hours, as Pure1's do.
 pub const ACCESS_TOKEN_LIFETIME_SECS: u64 = 35_999;

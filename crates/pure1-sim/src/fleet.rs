@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use flasharray_sim::Simulator;
 use flasharray_sim::report::ArrayReport;
 use serde::Serialize;
 use serde_json::Value;
@@ -13,28 +12,10 @@ use shared::pure1::{self, FLASHARRAY_OS, Reference};
 use crate::auth::Caller;
 use crate::collection::{Collection, param, quoted_list};
 use crate::error::Pure1Fault;
-use crate::server::Pure1Sim;
+use crate::state::{Member, Pure1Sim};
 
 /// The model every simulated array reports.
 pub const MODEL: &str = "FA-X70R4";
-
-/// An array of the fleet.
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub array: Simulator,
-    pub fqdn: String,
-}
-
-impl Member {
-    pub fn reference(&self, report: &ArrayReport) -> Reference {
-        Reference {
-            id: Some(report.array.id.clone()),
-            name: report.array.name.clone(),
-            resource_type: Some("arrays".to_owned()),
-            fqdn: Some(self.fqdn.clone()),
-        }
-    }
-}
 
 type Params = Query<Vec<(String, String)>>;
 

@@ -13,6 +13,8 @@ mod fleet;
 mod metrics;
 mod rate_limit;
 mod server;
+mod state;
 
 pub use rate_limit::RateLimit;
-pub use server::{Pure1Config, Pure1Sim, RegisterError, RunningPure1Sim, StartError};
+pub use server::{Pure1Config, RunningPure1Sim, StartError};
+pub use state::{Pure1Sim, RegisterError};

@@ -15,8 +15,9 @@ use shared::pure1::{
 use crate::auth::Caller;
 use crate::collection::{Collection, param, quoted_list};
 use crate::error::Pure1Fault;
-use crate::fleet::{Member, reports};
-use crate::server::Pure1Sim;
+use crate::fleet::reports;
+use crate::state::Member;
+use crate::state::Pure1Sim;
 
 const DAY_MS: i64 = 86_400_000;
 /// `(resolution, retention)` in ms: 30 s for 30 days, 5 min and 1 day for a year.

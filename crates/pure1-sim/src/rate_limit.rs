@@ -4,14 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
 use axum::http::HeaderValue;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Pure1Fault;
-use crate::server::Pure1Sim;
 
 /// How many data requests the organisation may make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +80,7 @@ impl Windows {
         *self = Windows::new(limit);
     }
 
-    fn admit(&mut self) -> Verdict {
+    pub(crate) fn admit(&mut self) -> Verdict {
         let now = Instant::now();
         let second_left = self.second.roll(now, Duration::from_secs(1));
         let minute_left = self.minute.roll(now, Duration::from_secs(60));
@@ -105,23 +102,26 @@ impl Windows {
     }
 }
 
-/// Counts every `/api/1.x` request, refusing those past the limit.
-pub(crate) async fn enforce(State(sim): State<Pure1Sim>, request: Request, next: Next) -> Response {
-    let verdict = sim.rate_windows().admit();
-    let mut response = match verdict.refused_for {
-        Some(retry_after_secs) => Pure1Fault::TooManyRequests { retry_after_secs }.into_response(),
-        None => next.run(request).await,
-    };
-    let headers = response.headers_mut();
-    for (name, value) in [
-        ("x-ratelimit-limit-second", verdict.limit.per_second),
-        ("x-ratelimit-limit-minute", verdict.limit.per_minute),
-        ("x-ratelimit-remaining-second", verdict.remaining_second),
-        ("x-ratelimit-remaining-minute", verdict.remaining_minute),
-    ] {
-        headers.insert(name, HeaderValue::from(value));
+impl Verdict {
+    /// The 429 to answer instead, when the request is over the limit.
+    pub(crate) fn refusal(&self) -> Option<Pure1Fault> {
+        self.refused_for
+            .map(|retry_after_secs| Pure1Fault::TooManyRequests { retry_after_secs })
     }
-    response
+
+    /// `response` with the `X-RateLimit-*` headers every data answer carries.
+    pub(crate) fn label(&self, mut response: Response) -> Response {
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("x-ratelimit-limit-second", self.limit.per_second),
+            ("x-ratelimit-limit-minute", self.limit.per_minute),
+            ("x-ratelimit-remaining-second", self.remaining_second),
+            ("x-ratelimit-remaining-minute", self.remaining_minute),
+        ] {
+            headers.insert(name, HeaderValue::from(value));
+        }
+        response
+    }
 }
 
 #[cfg(test)]
