@@ -157,7 +157,10 @@ impl Pure1Service {
             return Ok(Some(Arc::clone(configured)));
         }
         let (Some(key), Some(sealed)) = (key, db.pure1_setting(CONNECTION).await?) else {
-            self.replace_stored(None);
+            if self.stored_link().is_some() {
+                self.replace_stored(None);
+                self.forget_view().await;
+            }
             return Ok(None);
         };
         if let Some(current) = self.stored_link()
@@ -165,9 +168,11 @@ impl Pure1Service {
         {
             return Ok(Some(current));
         }
+        // Connected anew, here or on another replica: what the old link read is not shown.
         let stored: StoredConnection = open(key, &sealed)?;
         let link = Arc::new(link_from(&stored, Pure1Source::Portal, Some(sealed))?);
         self.replace_stored(Some(Arc::clone(&link)));
+        self.forget_view().await;
         Ok(Some(link))
     }
 
