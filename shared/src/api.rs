@@ -26,8 +26,8 @@ pub use fleet::{
     SearchKind, SpacePoint, history_range, validate_fleet_volumes,
 };
 pub use planning::{
-    FORECAST_DAYS, Fit, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
-    PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, Runway, fit, forecast,
+    FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
+    PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, Runway, forecast,
     quantile, rank,
 };
 pub use protection::{

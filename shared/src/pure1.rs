@@ -254,12 +254,6 @@ impl Aggregation {
     }
 }
 
-/// The `{"message": …}` Pure1 answers 403 and 429 with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Message {
-    pub message: String,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

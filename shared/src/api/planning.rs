@@ -49,18 +49,18 @@ pub struct Forecast {
 
 /// The straight line through `(time ms, used bytes)` points.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Fit {
+struct Fit {
     /// Used bytes at `now`.
-    pub at_now: f64,
-    pub per_day: f64,
+    at_now: f64,
+    per_day: f64,
     /// Standard error of `per_day`.
-    pub per_day_error: f64,
-    pub history_days: f64,
+    per_day_error: f64,
+    history_days: f64,
 }
 
 /// A least-squares fit of `points` with time in days from `now_ms`; `None` with fewer than
 /// three points or no spread in time.
-pub fn fit(points: &[(i64, f64)], now_ms: i64) -> Option<Fit> {
+fn fit(points: &[(i64, f64)], now_ms: i64) -> Option<Fit> {
     if points.len() < 3 {
         return None;
     }
