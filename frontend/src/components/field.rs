@@ -55,6 +55,59 @@ pub fn Field(
     }
 }
 
+/// The message of each field of a form, by the name the API gives the field, so that a
+/// refusal (the portal's own check, or the server's) lands under the field it is about.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldErrors(StoredValue<Vec<FieldError>>);
+
+/// A field's name and its message, if it has one.
+pub type FieldError = (&'static str, RwSignal<Option<String>>);
+
+impl FieldErrors {
+    pub fn new(fields: &[&'static str]) -> Self {
+        Self(StoredValue::new(
+            fields
+                .iter()
+                .map(|field| (*field, RwSignal::new(None)))
+                .collect(),
+        ))
+    }
+
+    /// The message signal of `field`.
+    pub fn of(&self, field: &str) -> RwSignal<Option<String>> {
+        self.0.with_value(|fields| {
+            fields
+                .iter()
+                .find(|(name, _)| *name == field)
+                .map(|(_, signal)| *signal)
+                .unwrap_or_else(|| RwSignal::new(None))
+        })
+    }
+
+    /// Every field with its signal, for [`crate::components::show_failure`].
+    pub fn all(&self) -> Vec<FieldError> {
+        self.0.get_value()
+    }
+
+    pub fn clear(&self) {
+        for (_, signal) in self.all() {
+            signal.set(None);
+        }
+    }
+
+    /// Shows `problem` under its field, or on `form` when it names none of them.
+    pub fn show(&self, problem: shared::api::ApiError, form: RwSignal<crate::components::Outcome>) {
+        match self
+            .all()
+            .into_iter()
+            .find(|(field, _)| Some(*field) == problem.field.as_deref())
+        {
+            Some((_, signal)) => signal.set(Some(problem.message)),
+            None => form.set(crate::components::Outcome::Failed(problem.message)),
+        }
+    }
+}
+
 /// A labelled multi-line input (PEM certificates and keys), its message beneath it.
 #[component]
 pub fn TextArea(

@@ -15,7 +15,7 @@ pub mod table;
 pub mod time;
 
 pub use confirm::{Confirm, Strength};
-pub use field::{Field, Picker, TextArea};
+pub use field::{Field, FieldErrors, Picker, TextArea};
 pub use frame::{ArrayFrame, page_title, use_array, use_param};
 pub use live::Live;
 pub use outcome::{Outcome, OutcomeLine, Task, failure_outcome, show_failure};

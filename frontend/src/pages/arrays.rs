@@ -15,8 +15,8 @@ use crate::api;
 use crate::components::live::arrays_resource;
 use crate::components::page_title;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, TextArea, failure_outcome,
-    show_failure,
+    Confirm, Field, FieldErrors, Live, Outcome, OutcomeLine, Strength, Task, TextArea,
+    failure_outcome, show_failure,
 };
 use crate::session::Session;
 
@@ -180,27 +180,22 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     let private_key = RwSignal::new(String::new());
     let key_password = RwSignal::new(String::new());
     let identity = RwSignal::new(Identity::Service);
-    let errors: [(&'static str, RwSignal<Option<String>>); 11] = [
-        ("name", RwSignal::new(None)),
-        ("url", RwSignal::new(None)),
-        ("ca_pem", RwSignal::new(None)),
-        ("tls_fingerprint", RwSignal::new(None)),
-        ("api_token", RwSignal::new(None)),
-        ("client_id", RwSignal::new(None)),
-        ("key_id", RwSignal::new(None)),
-        ("issuer", RwSignal::new(None)),
-        ("username", RwSignal::new(None)),
-        ("private_key", RwSignal::new(None)),
-        ("private_key_password", RwSignal::new(None)),
-    ];
-    let error = move |field: &str| {
-        errors
-            .iter()
-            .find(|(name, _)| *name == field)
-            .map(|(_, signal)| *signal)
-            .unwrap_or_else(|| RwSignal::new(None))
-    };
-    let identity_error = RwSignal::new(None::<String>);
+    let errors = FieldErrors::new(&[
+        "name",
+        "url",
+        "ca_pem",
+        "tls_fingerprint",
+        "api_token",
+        "client_id",
+        "key_id",
+        "issuer",
+        "username",
+        "private_key",
+        "private_key_password",
+        "identity",
+    ]);
+    let error = move |field: &str| errors.of(field);
+    let identity_error = errors.of("identity");
     let outcome = RwSignal::new(Outcome::Idle);
     let optional = |signal: RwSignal<String>| {
         let text = signal.get_untracked().trim().to_owned();
@@ -230,26 +225,13 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             identity: identity.get_untracked(),
         }
     };
-    let all_fields = move || {
-        let mut fields: Vec<(&str, RwSignal<Option<String>>)> = errors.to_vec();
-        fields.push(("identity", identity_error));
-        fields
-    };
     let checked = move || {
-        for (_, signal) in all_fields() {
-            signal.set(None);
-        }
+        errors.clear();
         let request = request();
         match validate_register_array(&request) {
             Ok(()) => Some(request),
             Err(problem) => {
-                match all_fields()
-                    .into_iter()
-                    .find(|(field, _)| Some(*field) == problem.field.as_deref())
-                {
-                    Some((_, signal)) => signal.set(Some(problem.message)),
-                    None => outcome.set(Outcome::Failed(problem.message)),
-                }
+                errors.show(problem, outcome);
                 None
             }
         }
@@ -260,7 +242,7 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
         spawn_local(async move {
             match api::test_unsaved_array(&request).await {
                 Ok(answer) => outcome.set(Outcome::Done(describe_answer(&answer))),
-                Err(failure) => show_failure(session, &failure, &all_fields(), outcome),
+                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
             }
         });
     };
@@ -285,7 +267,7 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                     }
                     on_done();
                 }
-                Err(failure) => show_failure(session, &failure, &all_fields(), outcome),
+                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
             }
         });
     };

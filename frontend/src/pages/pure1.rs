@@ -10,7 +10,7 @@ use shared::api::{
 
 use crate::api;
 use crate::components::{
-    Confirm, Field, Outcome, OutcomeLine, Strength, TextArea, page_title, show_failure,
+    Confirm, Field, FieldErrors, Outcome, OutcomeLine, Strength, TextArea, page_title, show_failure,
 };
 use crate::session::Session;
 
@@ -134,21 +134,15 @@ fn ConnectPure1(
     let private_key = RwSignal::new(String::new());
     let key_password = RwSignal::new(String::new());
     let ca_pem = RwSignal::new(String::new());
-    let errors: [(&'static str, RwSignal<Option<String>>); 6] = [
-        ("url", RwSignal::new(None)),
-        ("app_id", RwSignal::new(None)),
-        ("key", RwSignal::new(None)),
-        ("private_key", RwSignal::new(None)),
-        ("private_key_password", RwSignal::new(None)),
-        ("ca_pem", RwSignal::new(None)),
-    ];
-    let error = move |field: &str| {
-        errors
-            .iter()
-            .find(|(name, _)| *name == field)
-            .map(|(_, signal)| *signal)
-            .unwrap_or_else(|| RwSignal::new(None))
-    };
+    let errors = FieldErrors::new(&[
+        "url",
+        "app_id",
+        "key",
+        "private_key",
+        "private_key_password",
+        "ca_pem",
+    ]);
+    let error = move |field: &str| errors.of(field);
     let outcome = RwSignal::new(Outcome::Idle);
     let generate = move |_| {
         outcome.set(Outcome::Running("Generating a key pair…".to_owned()));
@@ -161,7 +155,7 @@ fn ConnectPure1(
                         "Key pair generated: register its public key in Pure1, then enter the application id.".to_owned(),
                     ));
                 }
-                Err(failure) => show_failure(session, &failure, &errors, outcome),
+                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
             }
         });
     };
@@ -170,9 +164,7 @@ fn ConnectPure1(
         (!text.is_empty()).then_some(text)
     };
     let checked = move || {
-        for (_, signal) in errors {
-            signal.set(None);
-        }
+        errors.clear();
         let key = if use_generated.get_untracked() {
             Pure1Key::Generated
         } else {
@@ -190,13 +182,7 @@ fn ConnectPure1(
         match validate_pure1_connect(&request) {
             Ok(()) => Some(request),
             Err(problem) => {
-                match errors
-                    .iter()
-                    .find(|(field, _)| Some(*field) == problem.field.as_deref())
-                {
-                    Some((_, signal)) => signal.set(Some(problem.message)),
-                    None => outcome.set(Outcome::Failed(problem.message)),
-                }
+                errors.show(problem, outcome);
                 None
             }
         }
@@ -207,7 +193,7 @@ fn ConnectPure1(
         spawn_local(async move {
             match api::test_pure1(&request).await {
                 Ok(test) => outcome.set(Outcome::Done(describe_test(&test))),
-                Err(failure) => show_failure(session, &failure, &errors, outcome),
+                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
             }
         });
     };
@@ -226,7 +212,7 @@ fn ConnectPure1(
                     key_password.set(String::new());
                     on_change();
                 }
-                Err(failure) => show_failure(session, &failure, &errors, outcome),
+                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
             }
         });
     };
