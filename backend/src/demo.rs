@@ -202,7 +202,7 @@ async fn start_pure1(arrays: &[RunningSimulator]) -> Result<RunningPure1Sim, Dem
         pure1.mirror(array.simulator.clone(), &format!("{name}.example.com"));
     }
     let edge = pure1.add_array(PURE1_ONLY_ARRAY, Seed::Demo);
-    edge.set_load_scale(3.0);
+    edge.set_load_scale(1.8);
     pure1.start(Pure1Config::default()).await.map_err(setup)
 }
 

@@ -362,7 +362,8 @@ fn describe_forecast(forecast: &Forecast) -> String {
         format_size(growth.abs() as u64),
         format_size(spread as u64)
     );
-    let runway = |level: &str, runway: Option<Runway>| match runway {
+    let used = forecast.used_now.unwrap_or(0.0);
+    let runway = |level: &str, share: f64, runway: Option<Runway>| match runway {
         Some(runway) => format!(
             "{level} in about {:.0} days ({:.0} to {})",
             runway.days,
@@ -371,34 +372,35 @@ fn describe_forecast(forecast: &Forecast) -> String {
                 .latest_days
                 .map_or("perhaps never".to_owned(), |days| format!("{days:.0} days"))
         ),
+        None if used >= share * forecast.capacity as f64 => format!("already {level}"),
         None => format!("{level}: not at this growth"),
     };
     format!(
         "Capacity forecast from the last {:.0} days, {rate}: {}; {}.",
         forecast.history_days,
-        runway("80 % full", forecast.to_80),
-        runway("full", forecast.to_100)
+        runway("80 % full", 0.8, forecast.to_80),
+        runway("full", 1.0, forecast.to_100)
     )
 }
 
-/// The forecast's fitted line, from the chart's start to when the array is full (or one
-/// range length past now, whichever is sooner).
+/// The forecast's line, from today's use to when the array is full (or one range length
+/// past now, whichever is sooner).
 fn projection_of(forecast: &Forecast, start: i64, end: i64) -> Option<Projection> {
     const DAY_MS: f64 = 86_400_000.0;
     let (used, per_day) = (forecast.used_now?, forecast.growth_per_day?);
-    let at = |time: i64| used + per_day * (time - forecast.as_of) as f64 / DAY_MS;
     let horizon = end + (end - start);
     let until = forecast.to_100.map_or(horizon, |full| {
         horizon.min(forecast.as_of + (full.days * DAY_MS) as i64)
     });
+    let at_until = used + per_day * (until - forecast.as_of) as f64 / DAY_MS;
     Some(Projection {
-        from: (start, at(start).max(0.0)),
-        to: (until, at(until).max(0.0)),
+        from: (forecast.as_of, used),
+        to: (until, at_until.max(0.0)),
     })
 }
 
 /// Capacity and performance charts of `history`; `of_array` adds the capacity line, and a
-/// `forecast` its fitted growth and the dates it gives.
+/// `forecast` its growth carried forward and the dates it gives.
 #[component]
 fn HistoryView(history: History, of_array: bool, forecast: Option<Forecast>) -> impl IntoView {
     let note =

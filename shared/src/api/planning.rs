@@ -34,7 +34,7 @@ pub struct Forecast {
     pub history_days: f64,
     /// `false`: less than [`MIN_HISTORY_DAYS`]; nothing below is set.
     pub enough_history: bool,
-    /// Used space now, on the fitted line.
+    /// Used space at the latest point of history, where the forecast starts.
     pub used_now: Option<f64>,
     /// Bytes per day the used space grows by (negative when it shrinks).
     pub growth_per_day: Option<f64>,
@@ -47,10 +47,12 @@ pub struct Forecast {
     pub as_of: i64,
 }
 
-/// The straight line through `(time ms, used bytes)` points.
+/// The growth of used space: the slope of the straight line through `(time ms, used bytes)`
+/// points, carried forward from the latest point (the line's own intercept would misstate
+/// today's use whenever growth has not been steady).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Fit {
-    /// Used bytes at `now`.
+    /// Used bytes at the latest point.
     at_now: f64,
     per_day: f64,
     /// Standard error of `per_day`.
@@ -58,8 +60,8 @@ struct Fit {
     history_days: f64,
 }
 
-/// A least-squares fit of `points` with time in days from `now_ms`; `None` with fewer than
-/// three points or no spread in time.
+/// A least-squares fit of `points` with time in days from `now_ms`, from their latest one;
+/// `None` with fewer than three points or no spread in time.
 fn fit(points: &[(i64, f64)], now_ms: i64) -> Option<Fit> {
     if points.len() < 3 {
         return None;
@@ -88,10 +90,14 @@ fn fit(points: &[(i64, f64)], now_ms: i64) -> Option<Fit> {
         .map(|(x, (_, y))| (y - (intercept + per_day * x)).powi(2))
         .sum();
     let per_day_error = (residuals / (n - 2.0)).sqrt() / sxx.sqrt();
+    let latest = points
+        .iter()
+        .max_by_key(|(time, _)| *time)
+        .map_or(intercept, |(_, used)| *used);
     let first = xs.iter().copied().fold(f64::INFINITY, f64::min);
     let last = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     Some(Fit {
-        at_now: intercept,
+        at_now: latest,
         per_day,
         per_day_error,
         history_days: last - first,
@@ -317,6 +323,24 @@ mod tests {
             (full.earliest_days - full.days).abs() < 1e-6,
             "an exact line has no spread"
         );
+    }
+
+    #[test]
+    fn the_forecast_starts_from_todays_use_however_growth_has_curved() {
+        // Slow at first, fast lately: the fitted line's intercept would sit far below today.
+        let points: Vec<(i64, f64)> = (0..=30)
+            .map(|day| {
+                (
+                    NOW - (30 - day) * DAY_MS as i64,
+                    f64::from(day as i32).powi(2),
+                )
+            })
+            .collect();
+        let forecast = forecast("fa", 2000, &points, NOW);
+        assert_eq!(forecast.used_now, Some(900.0));
+        let to_80 = forecast.to_80.expect("runway").days;
+        let slope = forecast.growth_per_day.expect("growth");
+        assert!((to_80 - (1600.0 - 900.0) / slope).abs() < 1e-6);
     }
 
     #[test]
