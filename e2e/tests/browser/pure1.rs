@@ -89,6 +89,15 @@ async fn an_admin_connects_pure1_by_registering_the_portals_public_key() {
     session
         .text_containing("#pure1-alerts", "Array space usage is high")
         .await;
+    session
+        .driver
+        .execute(
+            "document.getElementById('pure1').scrollIntoView();",
+            Vec::new(),
+        )
+        .await
+        .expect("scrolled");
+    session.screenshot("pure1-dashboard").await;
     session.finish().await;
 }
 
@@ -107,6 +116,7 @@ async fn a_placement_suggestion_is_taken_and_the_volume_created_on_that_array() 
         )
         .await;
     session.element("#chart-capacity .projection").await;
+    session.screenshot("capacity-forecast").await;
 
     let dr = array_client(&session.demo().arrays[1]);
     let capacity = dr.array_space(None).await.expect("space")[0].capacity;
@@ -126,6 +136,7 @@ async fn a_placement_suggestion_is_taken_and_the_volume_created_on_that_array() 
     session
         .text_containing("#placement li.candidate:first-child", PROD)
         .await;
+    session.screenshot("placement-advice").await;
     session
         .click(&format!("#placement li[data-array='{PROD}'] a.pick"))
         .await;
