@@ -503,17 +503,22 @@ pub fn HistoryCharts(
         live.track();
         let (array, volume, range) = (array.get(), volume.map(|volume| volume.get()), range());
         async move {
-            let fetched: ApiResult<(History, Option<Forecast>)> = match volume {
-                Some(volume) => api::volume_history(&array, &volume, &range)
-                    .await
-                    .map(|history| (history, None)),
-                None => {
-                    let history = api::array_history(&array, &range).await?;
-                    // A chart without its forecast is still worth showing.
-                    Ok((history, api::forecast(&array).await.ok()))
-                }
+            let fetched: ApiResult<History> = match volume {
+                Some(volume) => api::volume_history(&array, &volume, &range).await,
+                None => api::array_history(&array, &range).await,
             };
             fetched
+        }
+    });
+    // A month's trend moves slowly: asked once per array, not with every range or refresh.
+    // A chart without its forecast is still worth showing.
+    let forecast = LocalResource::new(move || {
+        let array = array.get();
+        async move {
+            match volume {
+                Some(_) => None,
+                None => api::forecast(&array).await.ok(),
+            }
         }
     });
     let buttons = HISTORY_RANGES
@@ -535,7 +540,10 @@ pub fn HistoryCharts(
             <div class="toolbar" role="group" aria-label="Time range">{buttons}</div>
             <Transition fallback=|| view! { <p class="muted">"Loading history…"</p> }>
                 {move || history.get().map(|result| match result {
-                    Ok((history, forecast)) => view! { <HistoryView history of_array=volume.is_none() forecast /> }.into_any(),
+                    Ok(history) => {
+                        let forecast = forecast.get().flatten();
+                        view! { <HistoryView history of_array=volume.is_none() forecast /> }.into_any()
+                    }
                     Err(failure) => view! { <p class="error" role="alert" id="history-error">{failure.error.message}</p> }.into_any(),
                 })}
             </Transition>

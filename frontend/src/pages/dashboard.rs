@@ -136,20 +136,9 @@ fn BusyMeter(load: Option<f64>, label: &'static str) -> impl IntoView {
     let Some(load) = load else {
         return view! { <span class="muted">"–"</span> }.into_any();
     };
-    let percent = load * 100.0;
-    let level = Fullness::of(load);
     view! {
-        <span
-            class=format!("bar small {}", level.class())
-            role="meter"
-            aria-label=label
-            aria-valuemin="0"
-            aria-valuemax="100"
-            aria-valuenow=format!("{:.0}", percent.clamp(0.0, 100.0))
-        >
-            <span style=format!("width: {:.1}%", percent.clamp(0.0, 100.0))></span>
-        </span>
-        <span class="load">{format!("{percent:.0} %")}</span>
+        <ShareBar share=load label class="small" />
+        <span class="load">{format!("{:.0} %", load * 100.0)}</span>
     }
     .into_any()
 }
@@ -326,13 +315,23 @@ fn CapacityBar(used: u64, capacity: u64) -> impl IntoView {
     } else {
         used as f64 / capacity as f64
     };
+    view! { <ShareBar share label="Capacity used" /> }
+}
+
+/// A share (0.84 = 84 %) as a meter bar coloured at 70, 80 and 90 %.
+#[component]
+fn ShareBar(
+    share: f64,
+    label: &'static str,
+    #[prop(default = "")] class: &'static str,
+) -> impl IntoView {
     let level = Fullness::of(share);
     let percent = (share * 100.0).clamp(0.0, 100.0);
     view! {
         <span
-            class=format!("bar {}", level.class())
+            class=format!("bar {class} {}", level.class())
             role="meter"
-            aria-label="Capacity used"
+            aria-label=label
             aria-valuemin="0"
             aria-valuemax="100"
             aria-valuenow=format!("{percent:.0}")
