@@ -11,12 +11,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use shared::api::{
-    CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SECURE_SESSION_COOKIE, SESSION_COOKIE,
-    UserInfo, validate_password_length, validate_username,
+    ApiError, CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SECURE_SESSION_COOKIE,
+    SESSION_COOKIE, UserInfo, validate_password_length, validate_username,
 };
 
 use crate::api::ApiJson;
-use crate::db::{AuditRecord, NewAuditRecord, User};
+use crate::db::{AuditRecord, NewAuditRecord, TokenGrant, User};
 use crate::error::AppError;
 use crate::origin::ClientOrigin;
 use crate::passwords::DUMMY_PASSWORD_HASH;
@@ -43,6 +43,15 @@ fn new_session_token() -> Result<(String, String), AppError> {
     getrandom::fill(&mut bytes)
         .map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
     let token = hex(&bytes);
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+/// A new personal API token ([`shared::api::TOKEN_PREFIX`] and 256 random bits, hex) and
+/// the hash under which it is stored.
+pub fn new_api_token() -> Result<(String, String), AppError> {
+    let (secret, _) = new_session_token()?;
+    let token = format!("{}{secret}", shared::api::TOKEN_PREFIX);
     let hash = token_hash(&token);
     Ok((token, hash))
 }
@@ -100,31 +109,131 @@ fn session_cookie(
 }
 
 /// The signed-in user of a request, checked by the route's gate ([`crate::guard`]) before
-/// the handler runs: a handler that takes one cannot run for someone its route refuses.
+/// the handler runs: a handler that takes one cannot run for someone its route refuses. When
+/// the request came with a personal API token (or a session opened with one), `user` carries
+/// the token's limits: the lower of the two roles, the arrays both allow.
 #[derive(Clone)]
 pub struct CurrentUser {
     pub user: User,
-    token_hash: String,
+    credential: Credential,
+}
+
+#[derive(Clone)]
+enum Credential {
+    Session {
+        token_hash: String,
+        api_token: Option<TokenGrant>,
+    },
+    ApiToken(TokenGrant),
 }
 
 impl std::fmt::Debug for CurrentUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CurrentUser")
             .field("user", &self.user)
-            .field("token_hash", &"<redacted>")
+            .field("api_token", &self.api_token().map(|grant| &grant.name))
             .finish()
     }
 }
 
+/// The header of a session opened by a script's REST login through the portal, as arrays
+/// name theirs.
+pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
+
+/// Whether the request authenticates by a header rather than the cookie: then no other site's
+/// page can have sent it, and it needs no CSRF header.
+pub fn authenticates_by_header(headers: &HeaderMap) -> bool {
+    bearer_token(headers).is_some() || headers.contains_key(AUTH_TOKEN_HEADER)
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// `user` as far as `grant` lets it act: the lower role, the arrays both allow.
+fn limited(mut user: User, grant: &TokenGrant) -> User {
+    user.role = user.role.min(grant.role);
+    user.arrays = match (user.arrays.take(), &grant.arrays) {
+        (None, arrays) => arrays.clone(),
+        (Some(own), None) => Some(own),
+        (Some(own), Some(granted)) => Some(
+            own.into_iter()
+                .filter(|name| granted.contains(name))
+                .collect(),
+        ),
+    };
+    user
+}
+
+/// Refuses a token past its expiry.
+fn check_expiry(grant: &TokenGrant, now: i64) -> Result<(), AppError> {
+    if now >= grant.expires_at {
+        return Err(AppError::TokenRefused(
+            "The API token has expired; create a new one.",
+        ));
+    }
+    Ok(())
+}
+
 impl CurrentUser {
-    /// The user of the session the request's cookie names, if it is still open.
-    pub async fn from_session(
+    /// The caller of a request: by `Authorization: Bearer` with a personal API token, else by
+    /// the `x-auth-token` of a session a script opened, else by the session cookie.
+    pub async fn from_request(
         headers: &HeaderMap,
         origin: ClientOrigin,
         state: &AppState,
     ) -> Result<Self, AppError> {
-        let token = session_token(headers, secure_cookie(state, origin))
-            .ok_or(AppError::Unauthenticated)?;
+        if let Some(token) = bearer_token(headers) {
+            return Self::from_api_token(token, origin, state).await;
+        }
+        let session = match headers.get(AUTH_TOKEN_HEADER) {
+            Some(value) => value.to_str().map_err(|_| AppError::Unauthenticated)?,
+            None => session_token(headers, secure_cookie(state, origin))
+                .ok_or(AppError::Unauthenticated)?,
+        };
+        Self::from_session(session, state).await
+    }
+
+    /// The user a personal API token acts for, within the token's limits.
+    pub async fn from_api_token(
+        token: &str,
+        origin: ClientOrigin,
+        state: &AppState,
+    ) -> Result<Self, AppError> {
+        const REFUSED: &str =
+            "The API token is not valid: it is mistyped, revoked, or its user is disabled.";
+        if !shared::api::looks_like_token(token) {
+            return Err(AppError::TokenRefused(REFUSED));
+        }
+        let (user, mut grant) = state
+            .db
+            .token_by_hash(&token_hash(token))
+            .await?
+            .filter(|(user, _)| !user.disabled)
+            .ok_or(AppError::TokenRefused(REFUSED))?;
+        let now = unix_now();
+        check_expiry(&grant, now)?;
+        let address = origin
+            .address
+            .map_or_else(|| "unknown".to_owned(), |address| address.to_string());
+        // One write a minute per token, or when it is used from elsewhere.
+        if grant.last_used_at.is_none_or(|last| now - last >= 60)
+            || grant.last_used_from.as_deref() != Some(address.as_str())
+        {
+            state.db.touch_token(grant.id, now, &address).await?;
+            grant.last_used_at = Some(now);
+            grant.last_used_from = Some(address);
+        }
+        Ok(CurrentUser {
+            user: limited(user, &grant),
+            credential: Credential::ApiToken(grant),
+        })
+    }
+
+    /// The user of the session `token` names, if it is still open.
+    async fn from_session(token: &str, state: &AppState) -> Result<Self, AppError> {
         let token_hash = token_hash(token);
         let mut session = match state.sessions.get(&token_hash) {
             Some(session) => session,
@@ -141,7 +250,12 @@ impl CurrentUser {
         let now = unix_now();
         let idle_limit = i64::from(state.session.idle_timeout_minutes) * 60;
         let absolute_limit = i64::from(state.session.absolute_timeout_hours) * 3600;
+        let token_expired = session
+            .token
+            .as_ref()
+            .is_some_and(|grant| now >= grant.expires_at);
         if session.user.disabled
+            || token_expired
             || now - session.last_seen_at > idle_limit
             || now - session.created_at > absolute_limit
         {
@@ -155,10 +269,25 @@ impl CurrentUser {
             session.last_seen_at = now;
             state.sessions.put(token_hash.clone(), session.clone());
         }
+        let user = match &session.token {
+            Some(grant) => limited(session.user, grant),
+            None => session.user,
+        };
         Ok(CurrentUser {
-            user: session.user,
-            token_hash,
+            user,
+            credential: Credential::Session {
+                token_hash,
+                api_token: session.token,
+            },
         })
+    }
+
+    /// The personal API token behind the request, directly or through a session it opened.
+    pub fn api_token(&self) -> Option<&TokenGrant> {
+        match &self.credential {
+            Credential::ApiToken(grant) => Some(grant),
+            Credential::Session { api_token, .. } => api_token.as_ref(),
+        }
     }
 
     pub fn require(&self, role: Role) -> Result<(), AppError> {
@@ -237,6 +366,7 @@ pub async fn login(
     let record = NewAuditRecord {
         started_at_ms: unix_now_ms(),
         username: username.clone(),
+        token: None,
         array: None,
         action: "session.login".to_owned(),
         target: username.clone(),
@@ -299,7 +429,7 @@ async fn sign_in(
             now - i64::from(state.session.absolute_timeout_hours) * 3600,
         )
         .await?;
-    state.db.create_session(&hash, user.id, now).await?;
+    state.db.create_session(&hash, user.id, now, None).await?;
     tracing::info!(username = %user.username, "login");
     Ok((user, token))
 }
@@ -310,7 +440,12 @@ pub async fn logout(
     origin: ClientOrigin,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    state.db.delete_session(&user.token_hash).await?;
+    let Credential::Session { token_hash, .. } = &user.credential else {
+        return Err(AppError::Invalid(ApiError::new(
+            "An API token is not signed out; revoke it under API tokens.",
+        )));
+    };
+    state.db.delete_session(token_hash).await?;
     state.sessions.forget_all();
     let cookie = session_cookie(&state, origin, "", 0)?;
     Ok(([(header::SET_COOKIE, cookie)], Json(user.info())).into_response())
@@ -322,7 +457,8 @@ pub async fn me(user: CurrentUser) -> Json<UserInfo> {
 }
 
 /// Refuses a state-changing `/api` request without the CSRF header: another site's page can
-/// neither set it on a form post nor send it from script without a CORS preflight.
+/// neither set it on a form post nor send it from script without a CORS preflight. A request
+/// that authenticates by a header of its own (a script's) cannot be forged that way either.
 pub async fn require_csrf_header(request: Request, next: Next) -> Response {
     let safe = matches!(
         *request.method(),
@@ -332,7 +468,7 @@ pub async fn require_csrf_header(request: Request, next: Next) -> Response {
         .headers()
         .get(CSRF_HEADER)
         .is_some_and(|value| value.as_bytes() == CSRF_HEADER_VALUE.as_bytes());
-    if safe || has_header {
+    if safe || has_header || authenticates_by_header(request.headers()) {
         next.run(request).await
     } else {
         AppError::Forbidden(format!(
@@ -365,6 +501,52 @@ mod tests {
         );
         assert_eq!(session_token(&headers, false), None);
         assert_eq!(session_token(&headers, true), Some("def"));
+    }
+
+    #[test]
+    fn a_token_limits_its_user_to_the_lower_role_and_the_arrays_both_allow() {
+        let user = User {
+            id: 1,
+            username: "dba".into(),
+            password_hash: String::new(),
+            role: Role::Operator,
+            disabled: false,
+            arrays: Some(vec!["fa-1".into(), "fa-2".into()]),
+            array_username: None,
+        };
+        let grant = |role, arrays: Option<Vec<&str>>| TokenGrant {
+            id: 1,
+            name: "ci".into(),
+            role,
+            arrays: arrays.map(|names| names.into_iter().map(str::to_owned).collect()),
+            expires_at: 0,
+            last_used_at: None,
+            last_used_from: None,
+        };
+        let limited_by = |grant: TokenGrant| limited(user.clone(), &grant);
+        let wider = limited_by(grant(Role::Admin, None));
+        assert_eq!(
+            (wider.role, wider.arrays),
+            (Role::Operator, user.arrays.clone())
+        );
+        let narrower = limited_by(grant(Role::Viewer, Some(vec!["fa-2", "fa-3"])));
+        assert_eq!(narrower.role, Role::Viewer);
+        assert_eq!(narrower.arrays, Some(vec!["fa-2".to_owned()]));
+    }
+
+    #[test]
+    fn only_a_bearer_authorization_is_taken_for_a_token() {
+        let mut headers = HeaderMap::new();
+        assert!(!authenticates_by_header(&headers));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer_token(&headers), None);
+        assert!(!authenticates_by_header(&headers));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer  fdk_x "),
+        );
+        assert_eq!(bearer_token(&headers), Some("fdk_x"));
+        assert!(authenticates_by_header(&headers));
     }
 
     #[test]

@@ -13,6 +13,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("Invalid username or password.")]
     BadCredentials,
+    /// A personal API token that is unknown, expired or revoked.
+    #[error("{0}")]
+    TokenRefused(&'static str),
     #[error("Too many failed sign-ins. Try again in {}.", wait_in_words(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: i64 },
     #[error("{0}")]
@@ -44,7 +47,9 @@ impl AppError {
     /// The status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::BadCredentials | AppError::TokenRefused(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -66,9 +71,9 @@ impl IntoResponse for AppError {
         };
         let body = match self {
             AppError::Unauthenticated => ApiError::new("Sign in to continue."),
-            AppError::BadCredentials | AppError::TooManyAttempts { .. } => {
-                ApiError::new(self.to_string())
-            }
+            AppError::BadCredentials
+            | AppError::TooManyAttempts { .. }
+            | AppError::TokenRefused(_) => ApiError::new(self.to_string()),
             AppError::Forbidden(message) | AppError::NotFound(message) => ApiError::new(message),
             AppError::Invalid(error) => error,
             AppError::Array { error, field } => array_error(&error, field),

@@ -121,7 +121,7 @@ async fn admit(
         return Ok((Request::from_parts(parts, body), None));
     };
     let origin = ClientOrigin::from_request_parts(&mut parts, &policy.state).await?;
-    let user = CurrentUser::from_session(&parts.headers, origin, &policy.state).await?;
+    let user = CurrentUser::from_request(&parts.headers, origin, &policy.state).await?;
     user.require(role)?;
     validate_path(path)?;
     if let Some(array) = path.get("array") {
@@ -155,6 +155,7 @@ async fn admit(
     let record = NewAuditRecord {
         started_at_ms: unix_now_ms(),
         username: user.user.username.clone(),
+        token: user.api_token().map(|grant| grant.name.clone()),
         array,
         action: action.to_owned(),
         target: target(path, &parameters),
@@ -177,8 +178,9 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
             // Snapshot names join names with '.', and group snapshots end in a number.
             "snapshot" => validate_snapshot_name(value),
             "user" => shared::api::validate_username(value).map_err(|error| error.message),
-            // Arrays name alerts by number.
-            "alert" => validate_alert_name(value),
+            // Arrays name alerts by number, and the portal its tokens.
+            "alert" => validate_number(value, "An alert is named by its number"),
+            "token" => validate_number(value, "A token is named by its number"),
             _ => shared::names::validate_object_name(&capitalised(parameter), value),
         };
         checked.map_err(|message| {
@@ -188,9 +190,9 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
     Ok(())
 }
 
-fn validate_alert_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > 20 || !name.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err("An alert is named by its number".to_owned());
+fn validate_number(name: &str, refusal: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 18 || !name.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(refusal.to_owned());
     }
     Ok(())
 }
@@ -221,6 +223,7 @@ fn parameter_field(parameter: &str) -> &'static str {
         "snapshot" => "snapshot",
         "user" => "username",
         "alert" => "alert",
+        "token" => "token",
         _ => "path",
     }
 }

@@ -68,6 +68,7 @@ mod tests {
             },
             created_at: 0,
             last_seen_at: 0,
+            token: None,
         }
     }
 

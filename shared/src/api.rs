@@ -6,6 +6,7 @@ mod planning;
 mod protection;
 mod pure1;
 mod registration;
+mod tokens;
 
 use std::collections::BTreeMap;
 
@@ -42,6 +43,10 @@ pub use pure1::{
 };
 pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
+};
+pub use tokens::{
+    CreateTokenRequest, CreatedToken, MAX_TOKEN_NAME_CHARS, MAX_TOKENS_PER_USER, TOKEN_PREFIX,
+    TokenSummary, looks_like_token, validate_create_token,
 };
 
 /// Name of the session cookie; HttpOnly, so the frontend never reads it.

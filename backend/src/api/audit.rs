@@ -35,7 +35,7 @@ pub async fn export_csv(
     let scope = admin.user.arrays.as_deref();
     let now_ms = unix_now_ms();
     let mut csv = String::from(
-        "time,user,array,action,target,outcome,status,message,duration_ms,request_id,parameters\r\n",
+        "time,user,array,action,target,outcome,status,message,duration_ms,request_id,parameters,token\r\n",
     );
     query.limit = None;
     loop {
@@ -59,6 +59,7 @@ pub async fn export_csv(
                     .unwrap_or_default(),
                 entry.request_id.clone(),
                 entry.parameters.clone(),
+                entry.token.clone().unwrap_or_default(),
             ];
             let row: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
             csv.push_str(&row.join(","));

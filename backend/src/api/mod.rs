@@ -10,6 +10,7 @@ mod protection;
 mod pure1;
 mod recycle;
 mod snapshots;
+mod tokens;
 mod users;
 mod volumes;
 
@@ -404,6 +405,22 @@ pub fn endpoints() -> Vec<Endpoint> {
             Admin,
             "user.end_sessions",
             users::end_sessions,
+        ),
+        read("/tokens", Viewer, tokens::list_own),
+        read("/tokens/all", Admin, tokens::list_all),
+        change(
+            Method::POST,
+            "/tokens",
+            Viewer,
+            "token.create",
+            tokens::create,
+        ),
+        change(
+            Method::DELETE,
+            "/tokens/{token}",
+            Viewer,
+            "token.revoke",
+            tokens::revoke,
         ),
         read("/audit", Admin, audit::list),
         read("/audit.csv", Admin, audit::export_csv),

@@ -275,6 +275,11 @@ impl Config {
         if let Some(secure) = env.parsed("FLASHDECK_SESSION_SECURE_COOKIE", "true or false")? {
             self.session.secure_cookie = secure;
         }
+        if let Some(days) =
+            env.parsed("FLASHDECK_SESSION_MAX_API_TOKEN_DAYS", "a number of days")?
+        {
+            self.session.max_api_token_days = days;
+        }
         if let Some(secs) = env.parsed(
             "FLASHDECK_LIMITS_ARRAY_DEADLINE_SECS",
             "a number of seconds",

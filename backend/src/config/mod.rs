@@ -90,6 +90,9 @@ pub struct SessionConfig {
     /// Mark the cookie `Secure`; set it when the portal is reached over HTTPS.
     #[serde(default)]
     pub secure_cookie: bool,
+    /// The longest lifetime a personal API token may be given.
+    #[serde(default = "default_max_api_token_days")]
+    pub max_api_token_days: u32,
 }
 
 impl Default for SessionConfig {
@@ -98,6 +101,7 @@ impl Default for SessionConfig {
             idle_timeout_minutes: default_idle_minutes(),
             absolute_timeout_hours: default_absolute_hours(),
             secure_cookie: false,
+            max_api_token_days: default_max_api_token_days(),
         }
     }
 }
@@ -294,6 +298,10 @@ fn default_idle_minutes() -> u32 {
 
 fn default_absolute_hours() -> u32 {
     12
+}
+
+fn default_max_api_token_days() -> u32 {
+    365
 }
 
 impl Default for Config {

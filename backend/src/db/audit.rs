@@ -11,6 +11,8 @@ use super::{Database, DbError};
 pub struct NewAuditRecord {
     pub started_at_ms: i64,
     pub username: String,
+    /// The personal API token's name, when the request came with one.
+    pub token: Option<String>,
     pub array: Option<String>,
     pub action: String,
     pub target: String,
@@ -40,8 +42,8 @@ impl Database {
     /// returns, so every action that did is recorded.
     pub async fn begin_audit(&self, record: &NewAuditRecord) -> Result<i64, DbError> {
         let row = sqlx::query(
-            "INSERT INTO audit_log (started_at_ms, username, array_name, action, target, parameters, outcome, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING id",
+            "INSERT INTO audit_log (started_at_ms, username, array_name, action, target, parameters, outcome, request_id, token_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) RETURNING id",
         )
         .bind(record.started_at_ms)
         .bind(&record.username)
@@ -50,6 +52,7 @@ impl Database {
         .bind(&record.target)
         .bind(&record.parameters)
         .bind(&record.request_id)
+        .bind(record.token.as_deref())
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get(0)?)
@@ -148,7 +151,7 @@ impl Database {
             .clamp(1, MAX_AUDIT_PAGE);
         let sql = format!(
             "SELECT id, started_at_ms, username, array_name, action, target, parameters, outcome, \
-             status, message, duration_ms, request_id FROM audit_log {filter} \
+             status, message, duration_ms, request_id, token_name FROM audit_log {filter} \
              ORDER BY id DESC LIMIT {limit}"
         );
         let mut statement = sqlx::query(&sql);
@@ -194,5 +197,6 @@ fn entry_from_row(row: &AnyRow, now_ms: i64) -> Result<AuditEntry, DbError> {
         message: row.try_get(9)?,
         duration_ms: row.try_get(10)?,
         request_id: row.try_get(11)?,
+        token: row.try_get(12)?,
     })
 }

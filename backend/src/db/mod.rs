@@ -8,6 +8,7 @@ mod pure1;
 mod registered;
 mod sessions;
 mod throttle;
+mod tokens;
 mod users;
 
 use std::str::FromStr;
@@ -18,6 +19,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditRecord, MAX_AUDIT_PAGE, NewAuditRecord};
 pub use sessions::SessionRecord;
+pub use tokens::{NewToken, TokenGrant};
 pub use users::{User, UserUpdate};
 
 /// The database. Cheap to clone: clones share the connection pool.
@@ -55,6 +57,8 @@ pub enum DbError {
     UnsupportedUrl,
     #[error("user {0:?} already exists")]
     UserExists(String),
+    #[error("a token named {0:?} already exists")]
+    TokenExists(String),
     #[error("stored value {0:?} is not valid")]
     BadValue(String),
     #[error("the change would leave no admin who can sign in")]

@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use super::tokens::{GRANT_COLUMNS, TokenGrant, grant_from_row};
 use super::users::{USER_COLUMNS, user_from_row};
 use super::{Database, DbError, User};
 
@@ -11,6 +12,8 @@ pub struct SessionRecord {
     pub user: User,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// The API token the session was opened with, whose limits it keeps.
+    pub token: Option<TokenGrant>,
 }
 
 impl Database {
@@ -19,14 +22,17 @@ impl Database {
         token_hash: &str,
         user_id: i64,
         now: i64,
+        api_token_id: Option<i64>,
     ) -> Result<(), DbError> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, api_token_id) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(now)
         .bind(now)
+        .bind(api_token_id)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -34,8 +40,9 @@ impl Database {
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, DbError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+            "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at, {GRANT_COLUMNS} \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN api_tokens t ON t.id = s.api_token_id WHERE s.token_hash = $1"
         ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -45,6 +52,7 @@ impl Database {
                 user: user_from_row(&row)?,
                 created_at: row.try_get(7)?,
                 last_seen_at: row.try_get(8)?,
+                token: grant_from_row(&row, 9)?,
             })
         })
         .transpose()

@@ -62,21 +62,30 @@ pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role
      CAST(CASE WHEN u.disabled THEN 1 ELSE 0 END AS BIGINT), u.arrays, u.array_username";
 
 /// Stored as names joined by commas, which array names cannot hold.
-fn join_arrays(arrays: Option<&[String]>) -> Option<String> {
+pub(super) fn join_arrays(arrays: Option<&[String]>) -> Option<String> {
     arrays.map(|names| names.join(","))
+}
+
+pub(super) fn split_arrays(stored: Option<String>) -> Option<Vec<String>> {
+    stored.map(|names| {
+        names
+            .split(',')
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 /// A row whose first columns are [`USER_COLUMNS`].
 pub(super) fn user_from_row(row: &AnyRow) -> Result<User, DbError> {
     let role_text: String = row.try_get(3)?;
-    let arrays: Option<String> = row.try_get(5)?;
     Ok(User {
         id: row.try_get(0)?,
         username: row.try_get(1)?,
         password_hash: row.try_get(2)?,
         role: Role::parse(&role_text).ok_or(DbError::BadValue(role_text))?,
         disabled: row.try_get::<i64, _>(4)? != 0,
-        arrays: arrays.map(|names| names.split(',').map(str::to_owned).collect()),
+        arrays: split_arrays(row.try_get(5)?),
         array_username: row.try_get(6)?,
     })
 }
@@ -163,10 +172,9 @@ impl Database {
             .collect()
     }
 
-    /// Applies `update` in one statement. Disabling a user or changing their password also
-    /// ends their sessions, in the same transaction.
     /// Applies `update` in one transaction, refused as [`DbError::LastAdmin`] if it would
-    /// leave no admin who can sign in. The admins' rows are locked first, so two changes that
+    /// leave no admin who can sign in. Disabling a user or changing their password ends their
+    /// sessions, and disabling also revokes their API tokens, in the same transaction. The admins' rows are locked first, so two changes that
     /// each demote one of the last two admins cannot both pass.
     pub async fn update_user(&self, id: i64, update: &UserUpdate) -> Result<(), DbError> {
         let mut transaction = self.pool.begin().await?;
@@ -219,6 +227,12 @@ impl Database {
         }
         if update.disabled == Some(true) || update.password_hash.is_some() {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        if update.disabled == Some(true) {
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
                 .bind(id)
                 .execute(&mut *transaction)
                 .await?;

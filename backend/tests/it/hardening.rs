@@ -651,7 +651,7 @@ async fn sessions_past_their_limits_are_deleted_at_the_next_sign_in() {
         .map(|(user, _)| user.id)
         .expect("viewer");
     app.db
-        .create_session("stale-hash", viewer, now - 40 * 24 * 3600)
+        .create_session("stale-hash", viewer, now - 40 * 24 * 3600, None)
         .await
         .expect("session");
     assert_eq!(app.db.count_sessions_of(viewer).await.expect("count"), 1);

@@ -15,6 +15,7 @@ mod pure1;
 mod registration;
 mod replicas;
 mod shutdown;
+mod tokens;
 
 use axum::Router;
 use axum::body::Body;

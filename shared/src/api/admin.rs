@@ -218,6 +218,9 @@ pub struct AuditEntry {
     /// Unix milliseconds.
     pub started_at_ms: i64,
     pub username: String,
+    /// The name of the personal API token the request came with, if it did.
+    #[serde(default)]
+    pub token: Option<String>,
     pub array: Option<String>,
     /// Such as `volume.create`.
     pub action: String,

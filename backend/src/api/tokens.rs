@@ -1,0 +1,142 @@
+//! `/api/tokens`: personal API tokens, each user's own; admins see and revoke everyone's.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use shared::api::{
+    ApiError, CreateTokenRequest, CreatedToken, MAX_TOKENS_PER_USER, Role, TokenSummary,
+    validate_create_token,
+};
+
+use super::ApiJson;
+use crate::auth::{CurrentUser, new_api_token, unix_now};
+use crate::db::{DbError, NewToken};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// `GET /api/tokens`: the caller's own tokens.
+pub async fn list_own(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<TokenSummary>>, AppError> {
+    Ok(Json(state.db.tokens(Some(user.user.id)).await?))
+}
+
+/// `GET /api/tokens/all`: every user's tokens, for admins.
+pub async fn list_all(State(state): State<AppState>) -> Result<Json<Vec<TokenSummary>>, AppError> {
+    Ok(Json(state.db.tokens(None).await?))
+}
+
+/// `POST /api/tokens`: a token with at most the caller's role and arrays, shown this once.
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<CreateTokenRequest>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+    if user.api_token().is_some() {
+        return Err(AppError::Forbidden(
+            "Tokens are created signed in to the portal, not with another token.".into(),
+        ));
+    }
+    validate_create_token(&request, state.session.max_api_token_days).map_err(AppError::Invalid)?;
+    check_role(&user, request.role)?;
+    check_arrays(&state, &user, request.arrays.as_deref())?;
+    let held = state.db.count_tokens_of(user.user.id).await?;
+    if held >= i64::try_from(MAX_TOKENS_PER_USER).unwrap_or(i64::MAX) {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "name",
+            format!("You hold {MAX_TOKENS_PER_USER} tokens already; revoke one first."),
+        )));
+    }
+    let (token, token_hash) = new_api_token()?;
+    let now = unix_now();
+    let name = request.name.trim();
+    let expires_at = now + i64::from(request.expires_in_days) * 24 * 3600;
+    let id = state
+        .db
+        .create_token(&NewToken {
+            user_id: user.user.id,
+            name,
+            token_hash: &token_hash,
+            role: request.role,
+            arrays: request.arrays.as_deref(),
+            created_at: now,
+            expires_at,
+        })
+        .await
+        .map_err(|error| match error {
+            DbError::TokenExists(name) => AppError::Invalid(ApiError::for_field(
+                "name",
+                format!("You already have a token named {name}."),
+            )),
+            error => error.into(),
+        })?;
+    tracing::info!(username = %user.user.username, token = %name, "API token created");
+    let summary = TokenSummary {
+        id,
+        username: user.user.username.clone(),
+        name: name.to_owned(),
+        role: request.role,
+        arrays: request.arrays,
+        created_at: now,
+        expires_at,
+        last_used_at: None,
+        last_used_from: None,
+    };
+    Ok((StatusCode::CREATED, Json(CreatedToken { token, summary })))
+}
+
+/// `DELETE /api/tokens/{token}`: by its holder, or by an admin.
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let owner = state.db.token_owner(id).await?;
+    let allowed = owner.is_some_and(|owner| owner == user.user.id || user.user.role == Role::Admin);
+    if !allowed {
+        return Err(AppError::NotFound(format!("You hold no token {id}.")));
+    }
+    state.db.delete_token(id).await?;
+    state.sessions.forget_all();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn check_role(user: &CurrentUser, role: Role) -> Result<(), AppError> {
+    if role > user.user.role {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "role",
+            format!(
+                "A token can have at most your role, {}.",
+                user.user.role.as_str()
+            ),
+        )));
+    }
+    Ok(())
+}
+
+/// A token's arrays must be registered and within its user's scope.
+fn check_arrays(
+    state: &AppState,
+    user: &CurrentUser,
+    arrays: Option<&[String]>,
+) -> Result<(), AppError> {
+    let Some(arrays) = arrays else {
+        return Ok(());
+    };
+    for name in arrays {
+        if state.arrays.get(name).is_none() {
+            return Err(AppError::Invalid(ApiError::for_field(
+                "arrays",
+                format!("No array named {name} is registered."),
+            )));
+        }
+        if !user.user.may_use_array(name) {
+            return Err(AppError::Invalid(ApiError::for_field(
+                "arrays",
+                format!("You may not use array {name}, so neither may your token."),
+            )));
+        }
+    }
+    Ok(())
+}
