@@ -143,7 +143,9 @@ pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
 /// Whether the request authenticates by a header rather than the cookie: then no other site's
 /// page can have sent it, and it needs no CSRF header.
 pub fn authenticates_by_header(headers: &HeaderMap) -> bool {
-    bearer_token(headers).is_some() || headers.contains_key(AUTH_TOKEN_HEADER)
+    bearer_token(headers).is_some()
+        || headers.contains_key(AUTH_TOKEN_HEADER)
+        || headers.contains_key(crate::api::REST_API_TOKEN_HEADER)
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -440,6 +442,13 @@ pub async fn logout(
     origin: ClientOrigin,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
+    close_session(&state, &user).await?;
+    let cookie = session_cookie(&state, origin, "", 0)?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(user.info())).into_response())
+}
+
+/// Ends the caller's session; a token has none to end.
+pub async fn close_session(state: &AppState, user: &CurrentUser) -> Result<(), AppError> {
     let Credential::Session { token_hash, .. } = &user.credential else {
         return Err(AppError::Invalid(ApiError::new(
             "An API token is not signed out; revoke it under API tokens.",
@@ -447,8 +456,21 @@ pub async fn logout(
     };
     state.db.delete_session(token_hash).await?;
     state.sessions.forget_all();
-    let cookie = session_cookie(&state, origin, "", 0)?;
-    Ok(([(header::SET_COOKIE, cookie)], Json(user.info())).into_response())
+    Ok(())
+}
+
+/// Opens a session with the limits of the personal API token `user` came with (a script's
+/// REST login through the portal) and returns its token, for the `x-auth-token` header.
+pub async fn open_token_session(state: &AppState, user: &CurrentUser) -> Result<String, AppError> {
+    let grant = user
+        .api_token()
+        .ok_or_else(|| AppError::Internal("a token session opened without a token".to_owned()))?;
+    let (token, hash) = new_session_token()?;
+    state
+        .db
+        .create_session(&hash, user.user.id, unix_now(), Some(grant.id))
+        .await?;
+    Ok(token)
 }
 
 /// `GET /api/auth/me`.

@@ -181,6 +181,8 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
             // Arrays name alerts by number, and the portal its tokens.
             "alert" => validate_number(value, "An alert is named by its number"),
             "token" => validate_number(value, "A token is named by its number"),
+            "version" => validate_rest_version(value),
+            "path" => validate_rest_path(value),
             _ => shared::names::validate_object_name(&capitalised(parameter), value),
         };
         checked.map_err(|message| {
@@ -193,6 +195,32 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
 fn validate_number(name: &str, refusal: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 18 || !name.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(refusal.to_owned());
+    }
+    Ok(())
+}
+
+fn validate_rest_version(version: &str) -> Result<(), String> {
+    let minor = version.strip_prefix("2.").unwrap_or_default();
+    if minor.is_empty() || minor.len() > 3 || !minor.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(format!(
+            "{version:.20} is not a REST 2.x version such as 2.36"
+        ));
+    }
+    Ok(())
+}
+
+/// A REST collection such as `host-groups/hosts`: nothing that could step out of `/api/2.x/`.
+fn validate_rest_path(path: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/');
+    if path.is_empty()
+        || path.len() > 200
+        || !path.chars().all(allowed)
+        || path.starts_with('/')
+        || path.contains("//")
+    {
+        return Err(
+            "A REST path names a collection, such as volumes or host-groups/hosts".to_owned(),
+        );
     }
     Ok(())
 }
@@ -224,6 +252,7 @@ fn parameter_field(parameter: &str) -> &'static str {
         "user" => "username",
         "alert" => "alert",
         "token" => "token",
+        "version" => "version",
         _ => "path",
     }
 }
@@ -275,7 +304,7 @@ fn redact(value: &mut Value) {
 fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
     let named: Vec<&str> = path
         .iter()
-        .filter(|(name, _)| *name != "array")
+        .filter(|(name, _)| !matches!(name.as_str(), "array" | "version"))
         .map(|(_, value)| value.as_str())
         .collect();
     if !named.is_empty() {

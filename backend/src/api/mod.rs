@@ -9,6 +9,7 @@ mod planning;
 mod protection;
 mod pure1;
 mod recycle;
+mod rest;
 mod snapshots;
 mod tokens;
 mod users;
@@ -27,6 +28,8 @@ use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
 use crate::guard::{self, Access, RoutePolicy};
 use crate::state::AppState;
+
+pub use rest::API_TOKEN_HEADER as REST_API_TOKEN_HEADER;
 
 /// One route of the API and who may call it. The router is built from [`endpoints`] alone,
 /// so every route has a policy, and the role matrix test walks the same list.
@@ -89,6 +92,10 @@ pub fn endpoints() -> Vec<Endpoint> {
     const GROUP_SNAPSHOTS: &str = "/arrays/{array}/protection-groups/{group}/snapshots";
     const GROUP_SNAPSHOT: &str = "/arrays/{array}/protection-group-snapshots/{snapshot}";
     const CONNECTIONS: &str = "/arrays/{array}/connections";
+    const REST_VERSIONS: &str = "/arrays/{array}/rest/api/api_version";
+    const REST_LOGIN: &str = "/arrays/{array}/rest/api/{version}/login";
+    const REST_LOGOUT: &str = "/arrays/{array}/rest/api/{version}/logout";
+    const REST_CALL: &str = "/arrays/{array}/rest/api/{version}/{*path}";
     let login = Endpoint {
         method: Method::POST,
         path: "/auth/login",
@@ -422,6 +429,34 @@ pub fn endpoints() -> Vec<Endpoint> {
             "token.revoke",
             tokens::revoke,
         ),
+        Endpoint {
+            method: Method::GET,
+            path: REST_VERSIONS,
+            // Arrays list their versions to anyone, and the SDK asks before signing in.
+            access: Access::Public,
+            action: None,
+            route: get(rest::api_version),
+        },
+        Endpoint {
+            method: Method::POST,
+            path: REST_LOGIN,
+            // The `api-token` header is checked by the handler, as the portal's own sign-in.
+            access: Access::Public,
+            action: None,
+            route: post(rest::login),
+        },
+        read(REST_CALL, Viewer, rest::call),
+        change(
+            Method::POST,
+            REST_LOGOUT,
+            Viewer,
+            "rest.logout",
+            rest::logout,
+        ),
+        change(Method::POST, REST_CALL, Viewer, "rest.post", rest::call),
+        change(Method::PATCH, REST_CALL, Viewer, "rest.patch", rest::call),
+        change(Method::PUT, REST_CALL, Viewer, "rest.put", rest::call),
+        change(Method::DELETE, REST_CALL, Viewer, "rest.delete", rest::call),
         read("/audit", Admin, audit::list),
         read("/audit.csv", Admin, audit::export_csv),
     ]
@@ -438,12 +473,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 access: endpoint.access,
                 action: endpoint.action,
             };
-            router.route(
-                endpoint.path,
-                endpoint
-                    .route
-                    .layer(middleware::from_fn_with_state(policy, guard::gate)),
-            )
+            let route = endpoint
+                .route
+                .layer(middleware::from_fn_with_state(policy, guard::gate));
+            let route = if endpoint.path.starts_with(rest::ROOT) {
+                route.layer(middleware::from_fn(rest::array_envelope))
+            } else {
+                route
+            };
+            router.route(endpoint.path, route)
         })
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
         .layer(middleware::from_fn(auth::require_csrf_header))

@@ -14,6 +14,7 @@ mod provisioning;
 mod pure1;
 mod registration;
 mod replicas;
+mod rest_root;
 mod shutdown;
 mod tokens;
 
@@ -192,6 +193,25 @@ impl TestApp {
             fleet,
             _dir: dir,
         }
+    }
+
+    /// The portal served over HTTPS on a free port, with a self-signed certificate for
+    /// 127.0.0.1, for clients that need a socket (the Python SDK).
+    pub async fn serve_https(&self) -> tls_listener::HttpsServer {
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("certificate");
+        let certificate = tls_listener::ServerCertificate::from_pem(
+            certified.cert.pem().as_bytes(),
+            certified.signing_key.serialize_pem().as_bytes(),
+        )
+        .expect("certificate");
+        tls_listener::HttpsServer::start(
+            ([127, 0, 0, 1], 0).into(),
+            &certificate,
+            self.router.clone(),
+        )
+        .await
+        .expect("serving")
     }
 
     /// Stops the registered array while the portal keeps it registered, as when an array

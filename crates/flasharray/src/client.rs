@@ -189,6 +189,12 @@ impl ArrayClient {
         &self.shared.config.url
     }
 
+    /// The array's own `GET /api/api_version` reply, whatever its status.
+    pub(crate) async fn api_version_reply(&self) -> Result<Reply, Error> {
+        let url = format!("{}/api/api_version", self.shared.config.url);
+        self.send(|| self.shared.http.get(&url), &url, true).await
+    }
+
     /// The REST version in use, negotiated on first use.
     pub async fn version(&self) -> Result<&str, Error> {
         self.shared
@@ -324,6 +330,26 @@ impl ArrayClient {
     ) -> Result<Reply, Error> {
         let version = self.version().await?;
         let url = format!("{}/api/{version}/{path}", self.shared.config.url);
+        self.authorized_reply(method, &url, |request| {
+            let request = request.query(query);
+            match body {
+                Some(body) => request.json(body),
+                None => request,
+            }
+        })
+        .await
+    }
+
+    /// Sends `method url` with the cached credential, shaped by `shape`; when the array
+    /// refuses the credential, gets a new one and tries once more, which is safe because
+    /// nothing was done.
+    pub(crate) async fn authorized_reply(
+        &self,
+        method: Method,
+        url: &str,
+        shape: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<Reply, Error> {
+        let version = self.version().await?;
         let idempotent = matches!(
             method,
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE
@@ -332,18 +358,14 @@ impl ArrayClient {
         loop {
             let authorization = self.authorization(version).await?;
             let request = || {
-                let request = self
-                    .shared
-                    .http
-                    .request(method.clone(), &url)
-                    .query(query)
-                    .header(authorization.header, &authorization.value);
-                match body {
-                    Some(body) => request.json(body),
-                    None => request,
-                }
+                shape(
+                    self.shared
+                        .http
+                        .request(method.clone(), url)
+                        .header(authorization.header, &authorization.value),
+                )
             };
-            let reply = self.send(request, &url, idempotent).await?;
+            let reply = self.send(request, url, idempotent).await?;
             if self.refused_credential(reply.status) && !retried {
                 retried = true;
                 self.forget(&authorization).await;
@@ -729,10 +751,10 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadFai
 
 /// One array reply, read whole.
 #[derive(Debug)]
-struct Reply {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: Vec<u8>,
     request_id: String,
 }
 

@@ -1,0 +1,209 @@
+//! `/api/arrays/{array}/rest/`: an array's REST root seen through the portal, for scripts
+//! and the official SDK. A script signs in with a personal API token where an array takes its
+//! own API token (`POST api/2.x/login`, header `api-token`, answered with an `x-auth-token`
+//! session), then calls `api/2.x/...` as on the array; the portal passes each call on with its
+//! own credentials for the array, acting as the caller on per-user arrays. The token's role
+//! decides the methods: viewers read, operators also change what the portal's own pages change
+//! (provisioning and protection, not eradication), admins do anything.
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use flasharray::{PassedCall, PassedReply};
+use shared::api::{ApiError, Role};
+
+use crate::auth::{self, AUTH_TOKEN_HEADER, CurrentUser};
+use crate::error::AppError;
+use crate::origin::ClientOrigin;
+use crate::state::AppState;
+
+/// Where the REST roots live; every route under it answers errors as arrays do.
+pub const ROOT: &str = "/arrays/{array}/rest/";
+
+/// The header in which arrays take an API token at login, and the portal a personal one.
+pub const API_TOKEN_HEADER: &str = "api-token";
+
+/// Collections an operator may change: those the portal's own pages change.
+const OPERATOR_CHANGES: &[&str] = &[
+    "volumes",
+    "volume-snapshots",
+    "hosts",
+    "host-groups",
+    "connections",
+    "protection-groups",
+    "protection-group-snapshots",
+    "host-groups/hosts",
+    "host-groups/protection-groups",
+    "hosts/host-groups",
+    "hosts/protection-groups",
+    "protection-groups/volumes",
+    "protection-groups/hosts",
+    "protection-groups/host-groups",
+    "volumes/protection-groups",
+    "alerts",
+];
+
+/// Collections whose `DELETE` eradicates: only admins may.
+const ERADICATING: &[&str] = &[
+    "volumes",
+    "volume-snapshots",
+    "volume-groups",
+    "protection-groups",
+    "protection-group-snapshots",
+    "pods",
+];
+
+/// The role a REST call needs: any read is a viewer's; a change to what the portal's pages
+/// change is an operator's, unless it eradicates; anything else (array administration,
+/// accounts, network, software) is an admin's.
+pub fn required_role(method: &Method, path: &str) -> Role {
+    let path = path.trim_end_matches('/');
+    if matches!(*method, Method::GET | Method::HEAD) {
+        Role::Viewer
+    } else if *method == Method::DELETE && ERADICATING.contains(&path) {
+        Role::Admin
+    } else if OPERATOR_CHANGES.contains(&path) {
+        Role::Operator
+    } else {
+        Role::Admin
+    }
+}
+
+/// `GET …/rest/api/api_version`: the array's own list, which arrays give without signing in.
+pub async fn api_version(
+    State(state): State<AppState>,
+    Path(array): Path<String>,
+) -> Result<Response, AppError> {
+    let entry = state
+        .arrays
+        .get(&array)
+        .ok_or_else(|| AppError::NotFound(format!("No array named {array} is registered.")))?;
+    Ok(passed(entry.client.pass_api_version().await?))
+}
+
+/// `POST …/rest/api/{version}/login`: a personal API token in the `api-token` header opens a
+/// session with the token's limits, answered as an array answers, in `x-auth-token`.
+pub async fn login(
+    State(state): State<AppState>,
+    origin: ClientOrigin,
+    Path((array, _version)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let token = headers
+        .get(API_TOKEN_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .ok_or_else(|| {
+            AppError::Invalid(ApiError::for_field(
+                API_TOKEN_HEADER,
+                "Sign in with a personal API token of the portal in the api-token header.",
+            ))
+        })?;
+    let user = CurrentUser::from_api_token(token, origin, &state).await?;
+    user.require_array(&array)?;
+    if state.arrays.get(&array).is_none() {
+        return Err(AppError::NotFound(format!(
+            "No array named {array} is registered."
+        )));
+    }
+    let session = auth::open_token_session(&state, &user).await?;
+    let value = HeaderValue::from_str(&session)
+        .map_err(|error| AppError::Internal(format!("session header: {error}")))?;
+    let body = serde_json::json!({ "items": [{ "username": user.user.username }] });
+    Ok(([(AUTH_TOKEN_HEADER, value)], Json(body)).into_response())
+}
+
+/// `POST …/rest/api/{version}/logout`: ends the session a login opened.
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    auth::close_session(&state, &user).await?;
+    Ok(Json(serde_json::json!({})).into_response())
+}
+
+/// Any other `…/rest/api/{version}/{path}`: passed to the array if the caller's role allows.
+pub async fn call(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    method: Method,
+    Path((array, version, path)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    user.require(required_role(&method, &path))?;
+    let client = super::array(&state, &user, &array)?;
+    let reply = client
+        .pass_through(PassedCall {
+            method: &method,
+            version: &version,
+            path: &path,
+            query: query.as_deref(),
+            body: (!body.is_empty()).then_some(&body[..]),
+        })
+        .await?;
+    Ok(passed(reply))
+}
+
+fn passed(reply: PassedReply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let mut response = (status, Body::from(reply.body)).into_response();
+    if let Some(value) = reply
+        .content_type
+        .and_then(|text| HeaderValue::from_str(&text).ok())
+    {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// The portal's own refusals on a REST root, in the arrays' envelope
+/// (`{"errors": [{"message", "context"}]}`), so the SDK reads them as it reads an array's. The
+/// message is also at the top, where arrays' gateways put it in a 403 or 429 and the SDK
+/// looks for it then.
+pub async fn array_envelope(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status().is_success() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let Ok(error) = serde_json::from_slice::<ApiError>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let envelope = serde_json::json!({
+        "message": error.message,
+        "errors": [{ "message": error.message, "context": error.field }],
+    });
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(envelope.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_a_viewers_changes_an_operators_and_eradication_an_admins() {
+        assert_eq!(required_role(&Method::GET, "admins"), Role::Viewer);
+        assert_eq!(required_role(&Method::POST, "volumes"), Role::Operator);
+        assert_eq!(required_role(&Method::PATCH, "volumes/"), Role::Operator);
+        assert_eq!(
+            required_role(&Method::DELETE, "protection-groups/volumes"),
+            Role::Operator
+        );
+        assert_eq!(required_role(&Method::DELETE, "hosts"), Role::Operator);
+        assert_eq!(required_role(&Method::DELETE, "volumes"), Role::Admin);
+        assert_eq!(
+            required_role(&Method::DELETE, "volume-snapshots"),
+            Role::Admin
+        );
+        assert_eq!(required_role(&Method::POST, "admins"), Role::Admin);
+        assert_eq!(required_role(&Method::PATCH, "arrays"), Role::Admin);
+        assert_eq!(required_role(&Method::POST, "api-clients"), Role::Admin);
+    }
+}
