@@ -6,13 +6,14 @@ use serde::de::DeserializeOwned;
 use shared::api::{
     ApiError, ArraySummary, AuditEntry, AuditQuery, BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE,
     ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
-    CreateHostRequest, CreateProtectionGroupRequest, CreateUserRequest, CreateVolumeRequest,
-    FleetAlerts, FleetDestroyRequest, FleetSearch, FleetSnapshotRequest, FleetSummary, Forecast,
-    GroupSnapshotDetail, GroupSnapshotRequest, History, HostList, HostListQuery, LoginRequest,
-    MembersRequest, Placement, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet,
-    Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest,
-    RestoreRequest, RestoreResult, SnapshotRequest, UserChange, UserInfo, UserSummary,
-    VolumeChange, VolumeList, VolumeListQuery,
+    CreateHostRequest, CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest,
+    CreateVolumeRequest, CreatedToken, FleetAlerts, FleetDestroyRequest, FleetSearch,
+    FleetSnapshotRequest, FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest,
+    History, HostList, HostListQuery, LoginRequest, MembersRequest, Placement,
+    ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test,
+    RecycleAction, RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult,
+    SnapshotRequest, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList,
+    VolumeListQuery,
 };
 use shared::flasharray::{
     Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
@@ -428,6 +429,22 @@ extern "C" {
     /// The browser's own encoder, so that any array name stays one path segment.
     #[wasm_bindgen(js_name = encodeURIComponent)]
     fn encode_uri_component(text: &str) -> String;
+}
+
+pub async fn tokens() -> ApiResult<Vec<TokenSummary>> {
+    get("/api/tokens").await
+}
+
+pub async fn all_tokens() -> ApiResult<Vec<TokenSummary>> {
+    get("/api/tokens/all").await
+}
+
+pub async fn create_token(request: &CreateTokenRequest) -> ApiResult<CreatedToken> {
+    post("/api/tokens", request).await
+}
+
+pub async fn revoke_token(id: i64) -> ApiResult<()> {
+    no_content(Request::delete(&format!("/api/tokens/{id}"))).await
 }
 
 pub async fn users() -> ApiResult<Vec<UserSummary>> {

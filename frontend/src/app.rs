@@ -23,6 +23,7 @@ use crate::pages::protection_group::ProtectionGroupPage;
 use crate::pages::pure1::Pure1Page;
 use crate::pages::recycle_bin::RecycleBinPage;
 use crate::pages::search::SearchPage;
+use crate::pages::tokens::TokensPage;
 use crate::pages::users::UsersPage;
 use crate::pages::volume::VolumePage;
 use crate::pages::volumes::Volumes;
@@ -77,6 +78,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
                         <Route path=path!("/users") view=UsersPage />
                         <Route path=path!("/audit") view=AuditPage />
                         <Route path=path!("/pure1") view=Pure1Page />
+                        <Route path=path!("/tokens") view=TokensPage />
                     </Routes>
                 </Show>
             </Show>
@@ -114,6 +116,7 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
                             <span class="who" id="signed-in-user">
                                 {user.username} " (" {user.role.as_str()} ")"
                             </span>
+                            <A href="/tokens" attr:id="tokens-link">"API tokens"</A>
                             <button class="link" id="sign-out" on:click=sign_out>"Sign out"</button>
                         }
                     })

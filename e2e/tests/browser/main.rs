@@ -10,4 +10,5 @@ mod protection;
 mod provisioning;
 mod pure1;
 mod support;
+mod tokens;
 mod volumes;

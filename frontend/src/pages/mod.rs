@@ -14,6 +14,7 @@ pub mod pure1;
 pub mod recycle_bin;
 pub mod search;
 pub mod snapshots;
+pub mod tokens;
 pub mod users;
 pub mod volume;
 pub mod volumes;

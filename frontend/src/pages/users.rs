@@ -20,13 +20,13 @@ use crate::session::Session;
 const ROLES: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
 
 /// The chosen arrays; none chosen means every array.
-fn scope_of(chosen: &BTreeSet<String>) -> Option<Vec<String>> {
+pub(crate) fn scope_of(chosen: &BTreeSet<String>) -> Option<Vec<String>> {
     (!chosen.is_empty()).then(|| chosen.iter().cloned().collect())
 }
 
 /// One checkbox per registered array: the arrays a user may use.
 #[component]
-fn ArrayScopePicker(
+pub(crate) fn ArrayScopePicker(
     /// Prefixes the checkboxes' ids: `{id}-{array}`.
     id: String,
     chosen: RwSignal<BTreeSet<String>>,
@@ -78,7 +78,7 @@ fn ArrayScopePicker(
     }
 }
 
-fn describe_arrays(arrays: Option<&[String]>) -> String {
+pub(crate) fn describe_arrays(arrays: Option<&[String]>) -> String {
     arrays.map_or_else(|| "all arrays".to_owned(), |names| names.join(", "))
 }
 

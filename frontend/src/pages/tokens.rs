@@ -1,0 +1,250 @@
+//! Personal API tokens: each user makes their own for scripts (a name, an expiry, a role and
+//! arrays at most their own), sees it once, and revokes it; admins also see and revoke
+//! everyone's.
+
+use std::collections::BTreeSet;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use shared::api::{CreateTokenRequest, Role, TokenSummary, validate_create_token};
+
+use super::users::{ArrayScopePicker, describe_arrays, scope_of};
+use crate::api;
+use crate::components::{
+    Confirm, Field, FieldErrors, Live, Outcome, OutcomeLine, Strength, Task, Timestamp,
+    failure_outcome, page_title,
+};
+use crate::session::Session;
+
+/// The longest lifetime the form offers before the server's own limit is asked.
+const FORM_MAX_DAYS: u32 = 3650;
+
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    page_title("API tokens");
+    let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
+    let own = LocalResource::new(move || {
+        live.track();
+        api::tokens()
+    });
+    let everyone = LocalResource::new(move || {
+        live.track();
+        async move {
+            if session.allows(Role::Admin) {
+                Some(api::all_tokens().await)
+            } else {
+                None
+            }
+        }
+    });
+    view! {
+        <h1>"API tokens"</h1>
+        <p class="muted">
+            "A token lets a script use the portal as you, with at most your role and arrays, until it expires or is revoked. "
+            "Send it as " <code>"Authorization: Bearer <token>"</code> " to any " <code>"/api"</code> " address, or give it to py-pure-client as the "
+            <code>"api_token"</code> " of " <code>"flasharray.Client('<portal address>/api/arrays/<array>/rest', …)"</code>
+            ": the script then needs no key of the array's."
+        </p>
+        <CreateToken />
+        <h2>"Your tokens"</h2>
+        <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
+            {move || own.get().map(|result| match result {
+                Ok(list) => view! { <TokenTable id="own-tokens" tokens=list with_owner=false /> }.into_any(),
+                Err(failure) => {
+                    session.notice(&failure);
+                    view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
+                }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || everyone.get().flatten().map(|result| match result {
+                Ok(list) => view! {
+                    <h2>"Everyone's tokens"</h2>
+                    <TokenTable id="all-tokens" tokens=list with_owner=true />
+                }
+                .into_any(),
+                Err(failure) => view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CreateToken() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
+    let own_role = move || {
+        session
+            .user
+            .with(|user| user.as_ref().map_or(Role::Viewer, |user| user.role))
+    };
+    let name = RwSignal::new(String::new());
+    let days = RwSignal::new("90".to_owned());
+    let role = RwSignal::new(Role::Viewer);
+    let arrays = RwSignal::new(BTreeSet::<String>::new());
+    let errors = FieldErrors::new(&["name", "expires_in_days", "role", "arrays"]);
+    let task = Task::new();
+    let created = RwSignal::new(None::<String>);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        errors.clear();
+        created.set(None);
+        let Ok(expires_in_days) = days.get_untracked().trim().parse::<u32>() else {
+            errors
+                .of("expires_in_days")
+                .set(Some("Give the number of days the token works.".to_owned()));
+            return;
+        };
+        let request = CreateTokenRequest {
+            name: name.get_untracked().trim().to_owned(),
+            expires_in_days,
+            role: role.get_untracked(),
+            arrays: scope_of(&arrays.get_untracked()),
+        };
+        if let Err(problem) = validate_create_token(&request, FORM_MAX_DAYS) {
+            errors.show(problem, task.outcome);
+            return;
+        }
+        task.start(format!("Creating {}…", request.name), async move {
+            match api::create_token(&request).await {
+                Ok(made) => {
+                    created.set(Some(made.token));
+                    name.set(String::new());
+                    arrays.set(BTreeSet::new());
+                    live.changed();
+                    Outcome::Done(format!(
+                        "Created {}: copy it now, it is not shown again.",
+                        made.summary.name
+                    ))
+                }
+                Err(failure) => failure_outcome(session, &failure, &errors.all()),
+            }
+        });
+    };
+    view! {
+        <div class="card">
+            <form class="inline" id="create-token" on:submit=submit novalidate>
+                <Field id="token-name" label="Name" placeholder="nightly snapshots" value=name error=errors.of("name") />
+                <Field id="token-days" label="Expires after (days)" kind="number" value=days error=errors.of("expires_in_days") />
+                <label>
+                    <span>"Role"</span>
+                    <select id="token-role" on:change=move |event| {
+                        if let Some(choice) = Role::parse(&event_target_value(&event)) {
+                            role.set(choice);
+                        }
+                    }>
+                        {move || {
+                            [Role::Viewer, Role::Operator, Role::Admin]
+                                .into_iter()
+                                .filter(|choice| *choice <= own_role())
+                                .map(|choice| view! { <option value=choice.as_str() selected=move || role.get() == choice>{choice.as_str()}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                    {move || errors.of("role").get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
+                </label>
+                <ArrayScopePicker id="token-arrays".to_owned() chosen=arrays error=errors.of("arrays") />
+                <button id="token-create" type="submit" disabled=move || task.running()>"Create token"</button>
+            </form>
+            <OutcomeLine id="token-create-outcome" outcome=task.outcome />
+            {move || created.get().map(|token| view! {
+                <p class="new-token">
+                    <label>
+                        <span>"The token, shown only now"</span>
+                        <input id="new-token" readonly value=token on:focus=|event| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(input) = event.target().and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                input.select();
+                            }
+                        } />
+                    </label>
+                </p>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn TokenTable(id: &'static str, tokens: Vec<TokenSummary>, with_owner: bool) -> impl IntoView {
+    if tokens.is_empty() {
+        return view! { <p class="muted" id=id>"No tokens."</p> }.into_any();
+    }
+    let task = Task::new();
+    let rows = tokens
+        .into_iter()
+        .map(|token| view! { <TokenRow token with_owner task /> })
+        .collect_view();
+    view! {
+        <table id=id>
+            <thead>
+                <tr>
+                    {with_owner.then(|| view! { <th>"User"</th> })}
+                    <th>"Name"</th><th>"Role"</th><th>"Arrays"</th><th>"Created"</th>
+                    <th>"Expires"</th><th>"Last used"</th><th>"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <OutcomeLine id="token-revoke-outcome" outcome=task.outcome />
+    }
+    .into_any()
+}
+
+#[component]
+fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
+    let id = token.id;
+    let name = token.name.clone();
+    let revoke = {
+        let name = name.clone();
+        Callback::new(move |()| {
+            let name = name.clone();
+            task.start(format!("Revoking {name}…"), async move {
+                match api::revoke_token(id).await {
+                    Ok(()) => {
+                        live.changed();
+                        Outcome::Done(format!("{name} is revoked: scripts using it are refused."))
+                    }
+                    Err(failure) => failure_outcome(session, &failure, &[]),
+                }
+            });
+        })
+    };
+    let expired = live.now_ms() >= token.expires_at as f64 * 1000.0;
+    view! {
+        <tr data-token=name.clone()>
+            {with_owner.then(|| view! { <td class="owner">{token.username.clone()}</td> })}
+            <td class="name">{name.clone()}</td>
+            <td class="role">{token.role.as_str()}</td>
+            <td class="arrays">{describe_arrays(token.arrays.as_deref())}</td>
+            <td><Timestamp epoch_ms=token.created_at * 1000 /></td>
+            <td class="expires">
+                {expired.then(|| view! { <span class="badge">"expired"</span> " " })}
+                <Timestamp epoch_ms=token.expires_at * 1000 />
+            </td>
+            <td class="last-used">
+                {match token.last_used_at {
+                    Some(at) => view! {
+                        <Timestamp epoch_ms=at * 1000 />
+                        " from " {token.last_used_from.clone().unwrap_or_default()}
+                    }.into_any(),
+                    None => view! { "never" }.into_any(),
+                }}
+            </td>
+            <td class="actions">
+                <Confirm
+                    label="Revoke…"
+                    class="secondary revoke"
+                    question=format!("Revoke {name}?")
+                    details="Scripts using it are refused from their next request; a revoked token cannot be restored."
+                    confirm_label="Revoke"
+                    strength=Strength::Reversible
+                    task
+                    on_confirm=revoke
+                />
+            </td>
+        </tr>
+    }
+}
