@@ -24,6 +24,8 @@ pub fn TokensPage() -> impl IntoView {
     page_title("API tokens");
     let session = expect_context::<Session>();
     let live = expect_context::<Live>();
+    // Above the tables, which are drawn afresh when a revocation changes them.
+    let revoking = Task::new();
     let own = LocalResource::new(move || {
         live.track();
         api::tokens()
@@ -48,9 +50,10 @@ pub fn TokensPage() -> impl IntoView {
         </p>
         <CreateToken />
         <h2>"Your tokens"</h2>
+        <OutcomeLine id="token-revoke-outcome" outcome=revoking.outcome />
         <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
             {move || own.get().map(|result| match result {
-                Ok(list) => view! { <TokenTable id="own-tokens" tokens=list with_owner=false /> }.into_any(),
+                Ok(list) => view! { <TokenTable id="own-tokens" tokens=list with_owner=false task=revoking /> }.into_any(),
                 Err(failure) => {
                     session.notice(&failure);
                     view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
@@ -61,7 +64,7 @@ pub fn TokensPage() -> impl IntoView {
             {move || everyone.get().flatten().map(|result| match result {
                 Ok(list) => view! {
                     <h2>"Everyone's tokens"</h2>
-                    <TokenTable id="all-tokens" tokens=list with_owner=true />
+                    <TokenTable id="all-tokens" tokens=list with_owner=true task=revoking />
                 }
                 .into_any(),
                 Err(failure) => view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any(),
@@ -166,11 +169,15 @@ fn CreateToken() -> impl IntoView {
 }
 
 #[component]
-fn TokenTable(id: &'static str, tokens: Vec<TokenSummary>, with_owner: bool) -> impl IntoView {
+fn TokenTable(
+    id: &'static str,
+    tokens: Vec<TokenSummary>,
+    with_owner: bool,
+    task: Task,
+) -> impl IntoView {
     if tokens.is_empty() {
         return view! { <p class="muted" id=id>"No tokens."</p> }.into_any();
     }
-    let task = Task::new();
     let rows = tokens
         .into_iter()
         .map(|token| view! { <TokenRow token with_owner task /> })
@@ -186,7 +193,6 @@ fn TokenTable(id: &'static str, tokens: Vec<TokenSummary>, with_owner: bool) -> 
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        <OutcomeLine id="token-revoke-outcome" outcome=task.outcome />
     }
     .into_any()
 }
