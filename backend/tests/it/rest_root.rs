@@ -79,6 +79,18 @@ async fn the_python_sdk_works_through_the_portal_with_a_personal_token() {
     assert!(app.sim.simulator.volume("not-made").is_none());
 
     let admin = app.login("admin").await;
+    let (_, _, snapshots) = app
+        .call(
+            "GET",
+            &format!("/api/arrays/{ARRAY}/volume-snapshots"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert!(
+        snapshots.to_string().contains("from-sdk.before-upgrade"),
+        "the snapshot is on the array: {snapshots}"
+    );
     let (_, _, audit) = app
         .call("GET", "/api/audit?user=operator", Some(&admin), None)
         .await;

@@ -7,7 +7,7 @@ import sys
 
 from pypureclient import flasharray
 from pypureclient.configuration import Configuration
-from pypureclient.flasharray import VolumePatch, VolumePost
+from pypureclient.flasharray import VolumePatch, VolumePost, VolumeSnapshotPost
 from pypureclient.responses import ErrorResponse, ValidResponse
 
 
@@ -47,6 +47,12 @@ check(isinstance(created, ValidResponse), f"volume created: {created}")
 found = client.get_volumes(names=[name])
 check(isinstance(found, ValidResponse) and len(list(found.items)) == 1, f"read back: {found}")
 check(len(list(client.get_volumes().items)) == len(before) + 1, "one more volume")
+
+snapshot = client.post_volume_snapshots(
+    source_names=[name], volume_snapshot=VolumeSnapshotPost(suffix="before-upgrade")
+)
+check(isinstance(snapshot, ValidResponse), f"snapshot taken: {snapshot}")
+check(list(snapshot.items)[0].name == f"{name}.before-upgrade", f"named: {snapshot}")
 
 missing = client.get_volumes(names=["no-such-volume"])
 check(isinstance(missing, ErrorResponse) and missing.status_code == 400, f"the array's refusal: {missing}")
