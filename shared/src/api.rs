@@ -62,6 +62,7 @@ pub const CSRF_HEADER_VALUE: &str = "1";
 
 /// What a portal user may do. Ordered: each role may do everything the one before it may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Viewer,
@@ -87,6 +88,7 @@ impl Role {
 
 /// `POST /api/auth/login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -103,6 +105,7 @@ impl std::fmt::Debug for LoginRequest {
 
 /// The signed-in user (`GET /api/auth/me`, and the answer to a login).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub username: String,
     pub role: Role,
@@ -110,6 +113,7 @@ pub struct UserInfo {
 
 /// How the backend authenticates to an array. Credentials themselves never leave the backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     /// An administrator's API token, exchanged for a REST session at login.
@@ -129,6 +133,7 @@ impl AuthMethod {
 
 /// Whom an array's own audit log names for what the portal does there.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Identity {
     /// One array user, the portal's, for everyone.
@@ -140,6 +145,7 @@ pub enum Identity {
 
 /// A registered array, as the portal lists it (`GET /api/arrays`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArraySummary {
     pub name: String,
     pub url: String,
@@ -165,6 +171,7 @@ pub const VOLUME_SORT_KEYS: &[(&str, &str)] = &[
 
 /// The query of `GET /api/arrays/{array}/volumes`: one page, found and ordered by the array.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeListQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
@@ -224,6 +231,7 @@ pub fn host_sort_field(sort: &str) -> Result<String, ApiError> {
 
 /// The query of `GET /api/arrays/{array}/hosts`: one page, found and ordered by the array.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostListQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
@@ -239,6 +247,7 @@ pub struct HostListQuery {
 
 /// `GET /api/arrays/{array}/hosts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostList {
     pub items: Vec<Host>,
     pub total_item_count: u64,
@@ -246,6 +255,7 @@ pub struct HostList {
 
 /// `GET /api/arrays/{array}/volumes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeList {
     pub items: Vec<Volume>,
     pub total_item_count: u64,
@@ -257,6 +267,7 @@ pub struct VolumeList {
 /// `POST /api/arrays/{array}/volumes`: one volume, or many through a name pattern such as
 /// `db-[1-8]`, all of one size. The answer lists the volumes made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateVolumeRequest {
     /// A name, or a pattern ([`crate::names::expand_name_pattern`]).
     pub name: String,
@@ -266,6 +277,7 @@ pub struct CreateVolumeRequest {
 
 /// `PATCH /api/arrays/{array}/volumes/{volume}`: rename, resize, QoS, destroy, recover.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeChange {
     #[serde(flatten)]
     pub patch: VolumePatch,
@@ -292,6 +304,7 @@ pub fn validate_volume_change(change: &VolumeChange) -> Result<(), ApiError> {
 
 /// `POST /api/arrays/{array}/hosts`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateHostRequest {
     pub name: String,
     #[serde(flatten)]
@@ -339,6 +352,7 @@ fn normalize_all(
 
 /// `POST /api/arrays/{array}/host-groups`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateHostGroupRequest {
     pub name: String,
 }
@@ -346,6 +360,7 @@ pub struct CreateHostGroupRequest {
 /// `POST /api/arrays/{array}/connections`, and the query of `DELETE`: a volume and exactly
 /// one of a host or a host group.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionRequest {
     pub volume: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -391,6 +406,7 @@ pub fn validate_connection(request: &ConnectionRequest) -> Result<(), ApiError> 
 /// `POST /api/arrays/{array}/volume-snapshots`: snapshots of one or more volumes, taken
 /// together as one consistent set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotRequest {
     pub volumes: Vec<String>,
     /// Appended after a dot; the array numbers the snapshots when it is absent.
@@ -420,6 +436,7 @@ pub fn validate_snapshot_suffix(suffix: &str) -> Result<(), ApiError> {
 
 /// The query of `GET /api/arrays/{array}/connections`: everything, or one side's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<String>,
@@ -431,6 +448,7 @@ pub struct ConnectionQuery {
 
 /// Every portal API error has this body; the HTTP status tells the category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// For a person: the array's own message when the array refused.
     pub message: String,

@@ -36,12 +36,14 @@ pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_tok
 
 /// `GET /api/api_version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiVersions {
     pub version: Vec<String>,
 }
 
 /// One entry of the error envelope `{"errors": [...]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
@@ -50,12 +52,14 @@ pub struct ErrorItem {
 
 /// The error envelope every `/api/2.x` endpoint answers a refusal with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorResponse {
     pub errors: Vec<ErrorItem>,
 }
 
 /// The error body of `POST /oauth2/1.0/token`, in OAuth 2.0's own format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuthError {
     pub error: String,
     #[serde(default)]
@@ -64,6 +68,7 @@ pub struct OAuthError {
 
 /// The success body of `POST /oauth2/1.0/token`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuthTokenResponse {
     pub access_token: String,
     /// Optional in the spec, like every field here but the token and its lifetime.
@@ -87,6 +92,7 @@ impl std::fmt::Debug for OAuthTokenResponse {
 
 /// A page of items, as every list endpoint returns it; POST and PATCH return the same shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListResponse<T> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuation_token: Option<String>,
@@ -111,12 +117,14 @@ impl<T> ListResponse<T> {
 
 /// The body of a successful login: who the session belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Username {
     pub username: String,
 }
 
 /// `POST /api/2.x/login` with a username and password instead of an API token.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginPost {
     pub username: String,
     pub password: String,
@@ -133,6 +141,7 @@ impl std::fmt::Debug for LoginPost {
 
 /// A reference to another object by id and name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -142,6 +151,7 @@ pub struct Reference {
 
 /// Space figures of a volume or an array, in bytes except for the ratios.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Space {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_reduction: Option<f64>,
@@ -169,6 +179,7 @@ pub struct Space {
 
 /// A volume (`GET /api/2.x/volumes`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Volume {
     pub id: String,
     pub name: String,
@@ -196,6 +207,7 @@ pub struct Volume {
 
 /// A volume's QoS limits; `None` is unlimited.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Qos {
     /// Bytes per second, 1 MiB/s to 512 GiB/s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,6 +219,7 @@ pub struct Qos {
 
 /// The body of `PATCH /api/2.x/volumes?names=NAME`: only what is given changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumePatch {
     /// Renames the volume.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -223,6 +236,7 @@ pub struct VolumePatch {
 
 /// New QoS limits.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QosPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_limit: Option<LimitPatch>,
@@ -232,6 +246,7 @@ pub struct QosPatch {
 
 /// A QoS limit to set, or `""` to remove it, as the API takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum LimitPatch {
     Limit(u64),
@@ -241,6 +256,7 @@ pub enum LimitPatch {
 
 /// The body of `POST /api/2.x/volumes`; the name travels in the `names` query parameter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumePost {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioned: Option<u64>,
@@ -251,6 +267,7 @@ pub struct VolumePost {
 
 /// The array itself (`GET /api/2.x/arrays`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Array {
     pub id: String,
     pub name: String,
@@ -266,6 +283,7 @@ pub struct Array {
 
 /// An API client registered on the array (`/api/2.x/api-clients`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiClient {
     pub id: String,
     pub name: String,
@@ -280,6 +298,7 @@ pub struct ApiClient {
 
 /// The body of `POST /api/2.x/api-clients?names=NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiClientPost {
     pub issuer: String,
     pub public_key: String,
@@ -290,12 +309,14 @@ pub struct ApiClientPost {
 
 /// The body of `PATCH /api/2.x/api-clients?names=NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiClientPatch {
     pub enabled: bool,
 }
 
 /// An administrator's API token (`/api/2.x/admins/api-tokens`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminApiToken {
     pub name: String,
     pub api_token: ApiTokenDetails,
@@ -303,6 +324,7 @@ pub struct AdminApiToken {
 
 /// The token itself is only present when `expose_api_token=true` or on creation.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiTokenDetails {
     pub created_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -323,6 +345,7 @@ impl std::fmt::Debug for ApiTokenDetails {
 
 /// CHAP credentials of a host. Arrays never show the secrets back; they answer `****`.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Chap {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_user: Option<String>,
@@ -357,6 +380,7 @@ pub const HOST_PERSONALITIES: &[&str] = &[
 
 /// A host: the initiator ports through which one server reaches the array.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Host {
     pub name: String,
     #[serde(default)]
@@ -378,6 +402,7 @@ pub struct Host {
 
 /// The body of `POST /api/2.x/hosts?names=NAME`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostPost {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub iqns: Vec<String>,
@@ -393,6 +418,7 @@ pub struct HostPost {
 
 /// The body of `PATCH /api/2.x/hosts?names=NAME`: add or remove ports, rename, personality.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -417,6 +443,7 @@ pub struct HostPatch {
 
 /// The body of `PATCH /api/2.x/host-groups?names=NAME`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostGroupPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -424,6 +451,7 @@ pub struct HostGroupPatch {
 
 /// A host group: hosts that see the same volumes at the same LUNs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostGroup {
     pub name: String,
     #[serde(default)]
@@ -434,6 +462,7 @@ pub struct HostGroup {
 
 /// A membership (`/api/2.x/host-groups/hosts`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Membership {
     pub group: Reference,
     pub member: Reference,
@@ -441,6 +470,7 @@ pub struct Membership {
 
 /// A volume seen by a host or a host group at a LUN (`/api/2.x/connections`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Connection {
     #[serde(default)]
     pub host: Reference,
@@ -452,6 +482,7 @@ pub struct Connection {
 
 /// The body of `POST /api/2.x/connections`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionPost {
     /// 1 to 4095; the lowest free one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -460,6 +491,7 @@ pub struct ConnectionPost {
 
 /// One entry of the array's audit trail (`GET /api/2.x/audits`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Audit {
     pub id: String,
     pub name: String,
@@ -478,6 +510,7 @@ pub struct Audit {
 
 /// An alert the array raised (`GET /api/2.x/alerts`). Times are milliseconds since the epoch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alert {
     pub id: String,
     /// The alert's number, as text.
@@ -516,6 +549,7 @@ pub struct Alert {
 
 /// The body of `PATCH /api/2.x/alerts`: only `flagged` may change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertPatch {
     pub flagged: bool,
 }

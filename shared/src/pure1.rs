@@ -50,6 +50,7 @@ pub fn estimated_load(iops: u64, bytes_per_sec: u64) -> f64 {
 
 /// A reference to another resource; `fqdn` is set when it is an array.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -63,6 +64,7 @@ pub struct Reference {
 
 /// A FlashArray or FlashBlade Pure1 knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Array {
     pub id: String,
     pub name: String,
@@ -80,6 +82,7 @@ pub struct Array {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Volume {
     pub id: String,
     pub name: String,
@@ -104,6 +107,7 @@ pub struct Volume {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pod {
     pub id: String,
     pub name: String,
@@ -119,6 +123,7 @@ pub struct Pod {
 
 /// An alert an array raised, or Pure1 itself (`origin`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alert {
     pub id: String,
     pub name: String,
@@ -165,6 +170,7 @@ pub struct Alert {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectionGroupSnapshot {
     pub id: String,
     pub name: String,
@@ -184,6 +190,7 @@ pub struct ProtectionGroupSnapshot {
 
 /// A resolution a metric is kept at, and for how long.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetricAvailability {
     pub aggregations: Vec<String>,
     /// Milliseconds between points.
@@ -194,6 +201,7 @@ pub struct MetricAvailability {
 
 /// A kind of measurement, as `GET /metrics` describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Metric {
     #[serde(default)]
     pub id: String,
@@ -212,6 +220,7 @@ pub struct Metric {
 
 /// One metric's points on one resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetricHistory {
     #[serde(default)]
     pub id: String,

@@ -43,7 +43,7 @@ pub(super) fn arrays_in_scope(
         .collect()
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct SummaryQuery {
     /// `true` asks every array again instead of reusing figures a few seconds old.
     refresh: Option<String>,
@@ -198,7 +198,7 @@ pub async fn flag_alert(
     Ok(Json(flagged))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct SearchQuery {
     q: Option<String>,
     kinds: Option<String>,
@@ -344,7 +344,7 @@ pub async fn search(
     Ok(Json(FleetSearch { arrays: results }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct HistoryQuery {
     range: Option<String>,
 }

@@ -5,6 +5,7 @@ mod audit;
 mod connections;
 mod fleet;
 mod hosts;
+mod openapi;
 mod planning;
 mod protection;
 mod pure1;
@@ -28,6 +29,8 @@ use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
 use crate::guard::{self, Access, RoutePolicy};
 use crate::state::AppState;
+use openapi::{Answer, Description, Shape};
+use utoipa::ToSchema;
 
 pub use rest::API_TOKEN_HEADER as REST_API_TOKEN_HEADER;
 
@@ -39,7 +42,68 @@ pub struct Endpoint {
     pub access: Access,
     /// The audited action of a change; reads have none.
     pub action: Option<&'static str>,
+    /// What the API's description says of it.
+    pub description: Description,
     route: MethodRouter<AppState>,
+}
+
+/// What the API's description says of a route, declared beside it.
+impl Endpoint {
+    fn about(mut self, summary: &'static str) -> Self {
+        self.description.summary = summary;
+        self
+    }
+
+    fn takes<T: ToSchema>(mut self) -> Self {
+        self.description.body = Some(Shape::of::<T>());
+        self
+    }
+
+    fn query<T: ToSchema>(mut self) -> Self {
+        self.description.query = Some(Shape::of::<T>());
+        self
+    }
+
+    fn gives<T: ToSchema>(self) -> Self {
+        self.answers(200, Shape::of::<T>())
+    }
+
+    fn gives_list<T: ToSchema>(self) -> Self {
+        self.answers(200, Shape::list_of::<T>())
+    }
+
+    fn creates<T: ToSchema>(self) -> Self {
+        self.answers(201, Shape::of::<T>())
+    }
+
+    fn creates_list<T: ToSchema>(self) -> Self {
+        self.answers(201, Shape::list_of::<T>())
+    }
+
+    fn answers(mut self, status: u16, shape: Shape) -> Self {
+        self.description.answer = Answer::Json { status, shape };
+        self
+    }
+
+    fn no_content(mut self) -> Self {
+        self.description.answer = Answer::NoContent;
+        self
+    }
+
+    fn csv(mut self) -> Self {
+        self.description.answer = Answer::Csv;
+        self
+    }
+
+    fn html(mut self) -> Self {
+        self.description.answer = Answer::Html;
+        self
+    }
+
+    fn openapi(mut self) -> Self {
+        self.description.answer = Answer::OpenApi;
+        self
+    }
 }
 
 /// A read: `GET`, never audited.
@@ -53,6 +117,23 @@ where
         path,
         access: Access::Role(role),
         action: None,
+        description: Description::default(),
+        route: get(handler),
+    }
+}
+
+/// A read open to anyone: the API's own description.
+fn public_read<H, T>(path: &'static str, handler: H) -> Endpoint
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    Endpoint {
+        method: Method::GET,
+        path,
+        access: Access::Public,
+        action: None,
+        description: Description::default(),
         route: get(handler),
     }
 }
@@ -75,6 +156,7 @@ where
         path,
         access: Access::Role(role),
         action: Some(action),
+        description: Description::default(),
         route: on(filter, handler),
     }
 }
@@ -102,8 +184,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         access: Access::Public,
         // Audited by the handler itself: the user is whoever the body names.
         action: None,
+        description: Description::default(),
         route: post(auth::login),
-    };
+    }
+    .about("Sign in with a username and password")
+    .takes::<shared::api::LoginRequest>()
+    .gives::<shared::api::UserInfo>();
     vec![
         login,
         change(
@@ -112,353 +198,553 @@ pub fn endpoints() -> Vec<Endpoint> {
             Viewer,
             "session.logout",
             auth::logout,
-        ),
-        read("/auth/me", Viewer, auth::me),
-        read("/arrays", Viewer, arrays::list),
+        )
+        .about("Sign out")
+        .gives::<shared::api::UserInfo>(),
+        read("/auth/me", Viewer, auth::me)
+            .about("Who is signed in")
+            .gives::<shared::api::UserInfo>(),
+        read("/arrays", Viewer, arrays::list)
+            .about("The arrays the caller may use")
+            .gives_list::<shared::api::ArraySummary>(),
         change(
             Method::POST,
             "/arrays",
             Admin,
             "array.register",
             arrays::register,
-        ),
+        )
+        .about("Register an array")
+        .takes::<shared::api::RegisterArrayRequest>()
+        .creates::<shared::api::ArraySummary>(),
         change(
             Method::DELETE,
             "/arrays/{array}",
             Admin,
             "array.remove",
             arrays::remove,
-        ),
+        )
+        .about("Remove a registered array")
+        .no_content(),
         change(
             Method::POST,
             "/arrays/{array}/connection-test",
             Admin,
             "array.test",
             arrays::test_registered,
-        ),
+        )
+        .about("Test a registered array's connection")
+        .gives::<shared::api::ConnectionTest>(),
         change(
             Method::POST,
             "/connection-test",
             Admin,
             "array.test_unsaved",
             arrays::test_unsaved,
-        ),
-        read(ARRAY_VOLUMES, Viewer, volumes::list),
+        )
+        .about("Test an array's connection before registering it")
+        .takes::<shared::api::RegisterArrayRequest>()
+        .gives::<shared::api::ConnectionTest>(),
+        read(ARRAY_VOLUMES, Viewer, volumes::list)
+            .about("A page of an array's volumes")
+            .query::<shared::api::VolumeListQuery>()
+            .gives::<shared::api::VolumeList>(),
         change(
             Method::POST,
             ARRAY_VOLUMES,
             Operator,
             "volume.create",
             volumes::create,
-        ),
-        read(VOLUME, Viewer, volumes::get_one),
+        )
+        .about("Create volumes")
+        .takes::<shared::api::CreateVolumeRequest>()
+        .creates_list::<shared::flasharray::Volume>(),
+        read(VOLUME, Viewer, volumes::get_one)
+            .about("One volume")
+            .gives::<shared::flasharray::Volume>(),
         change(
             Method::PATCH,
             VOLUME,
             Operator,
             "volume.change",
             volumes::change,
-        ),
+        )
+        .about("Rename, resize, destroy or recover a volume")
+        .takes::<shared::api::VolumeChange>()
+        .gives::<shared::flasharray::Volume>(),
         change(
             Method::DELETE,
             VOLUME,
             Admin,
             "volume.eradicate",
             volumes::eradicate,
-        ),
-        read("/arrays/{array}/hosts", Viewer, hosts::list),
+        )
+        .about("Eradicate a destroyed volume")
+        .no_content(),
+        read("/arrays/{array}/hosts", Viewer, hosts::list)
+            .about("A page of an array's hosts")
+            .query::<shared::api::HostListQuery>()
+            .gives::<shared::api::HostList>(),
         change(
             Method::POST,
             "/arrays/{array}/hosts",
             Operator,
             "host.create",
             hosts::create,
-        ),
-        read(HOST, Viewer, hosts::get_one),
-        change(Method::PATCH, HOST, Operator, "host.change", hosts::change),
-        change(Method::DELETE, HOST, Operator, "host.delete", hosts::delete),
-        read("/arrays/{array}/host-groups", Viewer, hosts::list_groups),
+        )
+        .about("Create a host")
+        .takes::<shared::api::CreateHostRequest>()
+        .creates::<shared::flasharray::Host>(),
+        read(HOST, Viewer, hosts::get_one)
+            .about("One host")
+            .gives::<shared::flasharray::Host>(),
+        change(Method::PATCH, HOST, Operator, "host.change", hosts::change)
+            .about("Change a host's ports, CHAP or personality")
+            .takes::<shared::flasharray::HostPatch>()
+            .gives::<shared::flasharray::Host>(),
+        change(Method::DELETE, HOST, Operator, "host.delete", hosts::delete)
+            .about("Delete a host")
+            .no_content(),
+        read("/arrays/{array}/host-groups", Viewer, hosts::list_groups)
+            .about("An array's host groups")
+            .gives_list::<shared::flasharray::HostGroup>(),
         change(
             Method::POST,
             "/arrays/{array}/host-groups",
             Operator,
             "host_group.create",
             hosts::create_group,
-        ),
+        )
+        .about("Create a host group")
+        .takes::<shared::api::CreateHostGroupRequest>()
+        .creates::<shared::flasharray::HostGroup>(),
         change(
             Method::DELETE,
             "/arrays/{array}/host-groups/{group}",
             Operator,
             "host_group.delete",
             hosts::delete_group,
-        ),
+        )
+        .about("Delete a host group")
+        .no_content(),
         change(
             Method::PUT,
             MEMBER,
             Operator,
             "host_group.add_host",
             hosts::add_member,
-        ),
+        )
+        .about("Add a host to a host group")
+        .no_content(),
         change(
             Method::DELETE,
             MEMBER,
             Operator,
             "host_group.remove_host",
             hosts::remove_member,
-        ),
-        read("/arrays/{array}/volume-snapshots", Viewer, snapshots::list),
+        )
+        .about("Remove a host from a host group")
+        .no_content(),
+        read("/arrays/{array}/volume-snapshots", Viewer, snapshots::list)
+            .about("An array's volume snapshots")
+            .query::<snapshots::SnapshotListQuery>()
+            .gives_list::<shared::flasharray::VolumeSnapshot>(),
         change(
             Method::POST,
             "/arrays/{array}/volume-snapshots",
             Operator,
             "snapshot.create",
             snapshots::create,
-        ),
+        )
+        .about("Take snapshots of volumes")
+        .takes::<shared::api::SnapshotRequest>()
+        .creates_list::<shared::flasharray::VolumeSnapshot>(),
         change(
             Method::PATCH,
             SNAPSHOT,
             Operator,
             "snapshot.change",
             snapshots::change,
-        ),
+        )
+        .about("Rename, destroy or recover a snapshot")
+        .takes::<shared::flasharray::VolumeSnapshotPatch>()
+        .gives::<shared::flasharray::VolumeSnapshot>(),
         change(
             Method::DELETE,
             SNAPSHOT,
             Admin,
             "snapshot.eradicate",
             snapshots::eradicate,
-        ),
+        )
+        .about("Eradicate a destroyed snapshot")
+        .no_content(),
         change(
             Method::POST,
             "/arrays/{array}/volumes/copy",
             Operator,
             "volume.copy",
             snapshots::copy,
-        ),
+        )
+        .about("Copy a volume or snapshot to a new volume")
+        .takes::<shared::api::CopyRequest>()
+        .creates::<shared::flasharray::Volume>(),
         change(
             Method::POST,
             "/arrays/{array}/volumes/{volume}/restore",
             Operator,
             "volume.restore",
             snapshots::restore,
-        ),
+        )
+        .about("Restore a volume from a snapshot")
+        .takes::<shared::api::RestoreRequest>()
+        .gives::<shared::api::RestoreResult>(),
         read(
             "/arrays/{array}/protection-groups",
             Viewer,
             protection::list,
-        ),
+        )
+        .about("An array's protection groups")
+        .query::<protection::DestroyedQuery>()
+        .gives_list::<shared::flasharray::ProtectionGroup>(),
         change(
             Method::POST,
             "/arrays/{array}/protection-groups",
             Operator,
             "protection_group.create",
             protection::create,
-        ),
-        read(GROUP, Viewer, protection::get_one),
+        )
+        .about("Create a protection group")
+        .takes::<shared::api::CreateProtectionGroupRequest>()
+        .creates::<shared::flasharray::ProtectionGroup>(),
+        read(GROUP, Viewer, protection::get_one)
+            .about("One protection group with members and schedule")
+            .gives::<shared::api::ProtectionGroupDetail>(),
         change(
             Method::PATCH,
             GROUP,
             Operator,
             "protection_group.change",
             protection::change,
-        ),
+        )
+        .about("Change a protection group's schedule, retention or state")
+        .takes::<shared::flasharray::ProtectionGroupPatch>()
+        .gives::<shared::flasharray::ProtectionGroup>(),
         change(
             Method::DELETE,
             GROUP,
             Admin,
             "protection_group.eradicate",
             protection::eradicate,
-        ),
+        )
+        .about("Eradicate a destroyed protection group")
+        .no_content(),
         change(
             Method::POST,
             GROUP_MEMBERS,
             Operator,
             "protection_group.add_members",
             protection::add_members,
-        ),
+        )
+        .about("Add members to a protection group")
+        .takes::<shared::api::MembersRequest>()
+        .gives::<shared::api::ProtectionGroupDetail>(),
         change(
             Method::DELETE,
             GROUP_MEMBERS,
             Operator,
             "protection_group.remove_members",
             protection::remove_members,
-        ),
-        read(GROUP_SNAPSHOTS, Viewer, protection::snapshots),
+        )
+        .about("Remove members from a protection group")
+        .takes::<shared::api::MembersRequest>()
+        .gives::<shared::api::ProtectionGroupDetail>(),
+        read(GROUP_SNAPSHOTS, Viewer, protection::snapshots)
+            .about("A protection group's snapshots")
+            .query::<protection::DestroyedQuery>()
+            .gives_list::<shared::api::GroupSnapshotDetail>(),
         change(
             Method::POST,
             GROUP_SNAPSHOTS,
             Operator,
             "protection_group.snapshot",
             protection::snapshot_now,
-        ),
+        )
+        .about("Take a protection group snapshot now")
+        .takes::<shared::api::GroupSnapshotRequest>()
+        .creates::<shared::api::GroupSnapshotDetail>(),
         change(
             Method::PATCH,
             GROUP_SNAPSHOT,
             Operator,
             "protection_group_snapshot.change",
             protection::change_snapshot,
-        ),
+        )
+        .about("Destroy or recover a protection group snapshot")
+        .takes::<protection::DestroyedChange>()
+        .no_content(),
         change(
             Method::DELETE,
             GROUP_SNAPSHOT,
             Admin,
             "protection_group_snapshot.eradicate",
             protection::eradicate_snapshot,
-        ),
-        read("/fleet/summary", Viewer, fleet::summary),
-        read("/fleet/alerts", Viewer, fleet::alerts),
-        read("/fleet/search", Viewer, fleet::search),
+        )
+        .about("Eradicate a destroyed protection group snapshot")
+        .no_content(),
+        read("/fleet/summary", Viewer, fleet::summary)
+            .about("Every array's figures for the dashboard")
+            .query::<fleet::SummaryQuery>()
+            .gives::<shared::api::FleetSummary>(),
+        read("/fleet/alerts", Viewer, fleet::alerts)
+            .about("Alerts across arrays")
+            .query::<shared::api::FleetAlertQuery>()
+            .gives::<shared::api::FleetAlerts>(),
+        read("/fleet/search", Viewer, fleet::search)
+            .about("Search every array by name")
+            .query::<fleet::SearchQuery>()
+            .gives::<shared::api::FleetSearch>(),
         change(
             Method::PUT,
             "/arrays/{array}/alerts/{alert}/flag",
             Operator,
             "alert.flag",
             fleet::flag_alert,
-        ),
+        )
+        .about("Flag or unflag an alert")
+        .takes::<shared::api::AlertFlag>()
+        .gives::<shared::flasharray::Alert>(),
         change(
             Method::POST,
             "/fleet/snapshots",
             Operator,
             "fleet.snapshot",
             fleet::snapshot_volumes,
-        ),
+        )
+        .about("Snapshot volumes across arrays")
+        .takes::<shared::api::FleetSnapshotRequest>()
+        .gives::<shared::api::BatchOutcome>(),
         change(
             Method::POST,
             "/fleet/destroy",
             Operator,
             "fleet.destroy",
             fleet::destroy_volumes,
-        ),
-        read("/fleet/pure1", Viewer, pure1::fleet),
-        read("/fleet/placement", Viewer, planning::placement),
-        read("/arrays/{array}/forecast", Viewer, planning::array_forecast),
-        read("/pure1", Admin, pure1::status),
+        )
+        .about("Destroy volumes across arrays")
+        .takes::<shared::api::FleetDestroyRequest>()
+        .gives::<shared::api::BatchOutcome>(),
+        read("/fleet/pure1", Viewer, pure1::fleet)
+            .about("What Pure1 reports: arrays, busy meters, alerts")
+            .gives::<shared::api::Pure1Fleet>(),
+        read("/fleet/placement", Viewer, planning::placement)
+            .about("Where a new volume fits best")
+            .query::<planning::PlacementQuery>()
+            .gives::<shared::api::Placement>(),
+        read("/arrays/{array}/forecast", Viewer, planning::array_forecast)
+            .about("When an array fills up, at its growth")
+            .gives::<shared::api::Forecast>(),
+        read("/pure1", Admin, pure1::status)
+            .about("The Pure1 connection")
+            .gives::<shared::api::Pure1Status>(),
         change(
             Method::POST,
             "/pure1/key-pair",
             Admin,
             "pure1.generate_key_pair",
             pure1::generate_key_pair,
-        ),
+        )
+        .about("Generate a key pair for Pure1")
+        .creates::<shared::api::Pure1KeyPair>(),
         change(
             Method::POST,
             "/pure1/test",
             Admin,
             "pure1.test",
             pure1::test,
-        ),
+        )
+        .about("Test a Pure1 connection")
+        .takes::<shared::api::Pure1ConnectRequest>()
+        .gives::<shared::api::Pure1Test>(),
         change(
             Method::PUT,
             "/pure1",
             Admin,
             "pure1.connect",
             pure1::connect,
-        ),
+        )
+        .about("Connect Pure1")
+        .takes::<shared::api::Pure1ConnectRequest>()
+        .gives::<shared::api::Pure1Test>(),
         change(
             Method::DELETE,
             "/pure1",
             Admin,
             "pure1.disconnect",
             pure1::disconnect,
-        ),
-        read("/arrays/{array}/history", Viewer, fleet::array_history),
+        )
+        .about("Disconnect Pure1")
+        .no_content(),
+        read("/arrays/{array}/history", Viewer, fleet::array_history)
+            .about("An array's space and performance history")
+            .query::<fleet::HistoryQuery>()
+            .gives::<shared::api::History>(),
         read(
             "/arrays/{array}/volumes/{volume}/history",
             Viewer,
             fleet::volume_history,
-        ),
-        read("/recycle-bin", Viewer, recycle::list),
+        )
+        .about("A volume's space and performance history")
+        .query::<fleet::HistoryQuery>()
+        .gives::<shared::api::History>(),
+        read("/recycle-bin", Viewer, recycle::list)
+            .about("Destroyed objects across arrays")
+            .gives::<shared::api::RecycleBin>(),
         change(
             Method::POST,
             "/recycle-bin/recover",
             Operator,
             "recycle_bin.recover",
             recycle::recover,
-        ),
+        )
+        .about("Recover a destroyed object")
+        .takes::<shared::api::RecycleAction>()
+        .no_content(),
         change(
             Method::POST,
             "/recycle-bin/eradicate",
             Admin,
             "recycle_bin.eradicate",
             recycle::eradicate,
-        ),
-        read(CONNECTIONS, Viewer, connections::list),
+        )
+        .about("Eradicate a destroyed object")
+        .takes::<shared::api::RecycleAction>()
+        .no_content(),
+        read(CONNECTIONS, Viewer, connections::list)
+            .about("An array's host connections")
+            .query::<shared::api::ConnectionQuery>()
+            .gives_list::<shared::flasharray::Connection>(),
         change(
             Method::POST,
             CONNECTIONS,
             Operator,
             "connection.create",
             connections::create,
-        ),
+        )
+        .about("Connect a volume to a host or host group")
+        .takes::<shared::api::ConnectionRequest>()
+        .creates::<shared::flasharray::Connection>(),
         change(
             Method::DELETE,
             CONNECTIONS,
             Operator,
             "connection.delete",
             connections::delete,
-        ),
-        read("/users", Admin, users::list),
-        change(Method::POST, "/users", Admin, "user.create", users::create),
+        )
+        .about("Disconnect a volume")
+        .query::<shared::api::ConnectionRequest>()
+        .no_content(),
+        read("/users", Admin, users::list)
+            .about("Portal users")
+            .gives_list::<shared::api::UserSummary>(),
+        change(Method::POST, "/users", Admin, "user.create", users::create)
+            .about("Add a portal user")
+            .takes::<shared::api::CreateUserRequest>()
+            .creates::<shared::api::UserSummary>(),
         change(
             Method::PATCH,
             "/users/{user}",
             Admin,
             "user.change",
             users::change,
-        ),
+        )
+        .about("Change a user's role, scope, password or state")
+        .takes::<shared::api::UserChange>()
+        .gives::<shared::api::UserSummary>(),
         change(
             Method::DELETE,
             "/users/{user}/sessions",
             Admin,
             "user.end_sessions",
             users::end_sessions,
-        ),
-        read("/tokens", Viewer, tokens::list_own),
-        read("/tokens/all", Admin, tokens::list_all),
+        )
+        .about("Sign a user out everywhere")
+        .no_content(),
+        read("/tokens", Viewer, tokens::list_own)
+            .about("Your personal API tokens")
+            .gives_list::<shared::api::TokenSummary>(),
+        read("/tokens/all", Admin, tokens::list_all)
+            .about("Every user's personal API tokens")
+            .gives_list::<shared::api::TokenSummary>(),
         change(
             Method::POST,
             "/tokens",
             Viewer,
             "token.create",
             tokens::create,
-        ),
+        )
+        .about("Create a personal API token (shown once)")
+        .takes::<shared::api::CreateTokenRequest>()
+        .creates::<shared::api::CreatedToken>(),
         change(
             Method::DELETE,
             "/tokens/{token}",
             Viewer,
             "token.revoke",
             tokens::revoke,
-        ),
+        )
+        .about("Revoke a personal API token")
+        .no_content(),
         Endpoint {
             method: Method::GET,
             path: REST_VERSIONS,
             // Arrays list their versions to anyone, and the SDK asks before signing in.
             access: Access::Public,
             action: None,
+            description: Description::default(),
             route: get(rest::api_version),
-        },
+        }
+        .about("The array's REST versions"),
         Endpoint {
             method: Method::POST,
             path: REST_LOGIN,
             // The `api-token` header is checked by the handler, as the portal's own sign-in.
             access: Access::Public,
             action: None,
+            description: Description::default(),
             route: post(rest::login),
-        },
-        read(REST_CALL, Viewer, rest::call),
+        }
+        .about("Sign in to an array's REST root with a personal API token"),
+        read(REST_CALL, Viewer, rest::call).about("Any REST 2.x call, passed to the array"),
         change(
             Method::POST,
             REST_LOGOUT,
             Viewer,
             "rest.logout",
             rest::logout,
-        ),
-        change(Method::POST, REST_CALL, Viewer, "rest.post", rest::call),
-        change(Method::PATCH, REST_CALL, Viewer, "rest.patch", rest::call),
-        change(Method::PUT, REST_CALL, Viewer, "rest.put", rest::call),
-        change(Method::DELETE, REST_CALL, Viewer, "rest.delete", rest::call),
-        read("/audit", Admin, audit::list),
-        read("/audit.csv", Admin, audit::export_csv),
+        )
+        .about("End a REST root session"),
+        change(Method::POST, REST_CALL, Viewer, "rest.post", rest::call)
+            .about("Any REST 2.x call, passed to the array"),
+        change(Method::PATCH, REST_CALL, Viewer, "rest.patch", rest::call)
+            .about("Any REST 2.x call, passed to the array"),
+        change(Method::PUT, REST_CALL, Viewer, "rest.put", rest::call)
+            .about("Any REST 2.x call, passed to the array"),
+        change(Method::DELETE, REST_CALL, Viewer, "rest.delete", rest::call)
+            .about("Any REST 2.x call, passed to the array"),
+        public_read("/openapi.json", openapi::document)
+            .about("This description, as OpenAPI 3.1")
+            .openapi(),
+        public_read("/reference", openapi::reference)
+            .about("This description, as a page")
+            .html(),
+        read("/audit", Admin, audit::list)
+            .about("The audit log")
+            .query::<shared::api::AuditQuery>()
+            .gives_list::<shared::api::AuditEntry>(),
+        read("/audit.csv", Admin, audit::export_csv)
+            .about("The audit log as CSV")
+            .query::<shared::api::AuditQuery>()
+            .csv(),
     ]
 }
 

@@ -65,7 +65,7 @@ pub async fn array_forecast(
     Ok(Json(forecast_of(&client).await?.0))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PlacementQuery {
     size: Option<String>,
 }

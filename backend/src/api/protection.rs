@@ -34,7 +34,7 @@ fn client_kind(kind: MemberKind) -> flasharray::MemberKind {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DestroyedQuery {
     #[serde(default)]
     destroyed: bool,
@@ -241,7 +241,7 @@ pub async fn snapshot_now(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DestroyedChange {
     destroyed: bool,
 }

@@ -46,7 +46,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(snapshots)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SnapshotListQuery {
     volume: Option<String>,
     destroyed: Option<bool>,

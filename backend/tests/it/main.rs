@@ -8,6 +8,7 @@ mod fleet;
 mod hardening;
 mod https;
 mod leaks;
+mod openapi;
 mod process;
 mod protection;
 mod provisioning;

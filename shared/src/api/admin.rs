@@ -11,6 +11,7 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// A portal user as an admin sees it (`GET /api/users`). No password hash, ever.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     pub username: String,
     pub role: Role,
@@ -25,6 +26,7 @@ pub struct UserSummary {
 
 /// `POST /api/users`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateUserRequest {
     pub username: String,
     pub password: String,
@@ -49,6 +51,7 @@ impl std::fmt::Debug for CreateUserRequest {
 /// `PATCH /api/users/{name}`: only the fields present change. `arrays: Some(None)` gives
 /// the user every array; `array_username: Some(None)` goes back to the portal username.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
@@ -178,6 +181,7 @@ fn validate_array_username(name: &str) -> Result<(), ApiError> {
 
 /// What became of an audited request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AuditOutcome {
     Success,
@@ -213,6 +217,7 @@ impl AuditOutcome {
 
 /// One audited request (`GET /api/audit`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: i64,
     /// Unix milliseconds.
@@ -241,6 +246,7 @@ pub struct AuditEntry {
 /// The filters of `GET /api/audit` and `GET /api/audit.csv`. Text filters match any part,
 /// ignoring case; times are Unix milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,

@@ -7,6 +7,7 @@ use crate::flasharray::{Alert, ArraySpace, Performance, Space, VolumeSpace};
 
 /// `GET /api/fleet/summary`: one entry per array in the user's scope.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetSummary {
     pub arrays: Vec<ArrayStatus>,
     pub totals: FleetTotals,
@@ -14,6 +15,7 @@ pub struct FleetSummary {
 
 /// One array as the dashboard shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArrayStatus {
     pub name: String,
     /// When the array was asked (milliseconds since the epoch); figures may be reused for a
@@ -29,6 +31,7 @@ pub struct ArrayStatus {
 
 /// What an array reports of itself.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArrayFigures {
     pub os: Option<String>,
     pub version: Option<String>,
@@ -123,6 +126,7 @@ impl Fullness {
 
 /// Input and output now.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Load {
     pub reads_per_sec: u64,
     pub writes_per_sec: u64,
@@ -167,6 +171,7 @@ impl From<&Performance> for Load {
 
 /// Open alerts by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertCounts {
     pub critical: u64,
     pub warning: u64,
@@ -201,6 +206,7 @@ impl AlertCounts {
 
 /// The fleet added up, over the arrays that answered.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetTotals {
     pub arrays: u64,
     pub unreachable: u64,
@@ -257,6 +263,7 @@ fn weighted((a, a_weight): (u64, u64), (b, b_weight): (u64, u64)) -> u64 {
 
 /// `GET /api/fleet/alerts`: alerts of every array in scope, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetAlerts {
     pub items: Vec<FleetAlert>,
     /// Arrays that could not be read, with why.
@@ -264,6 +271,7 @@ pub struct FleetAlerts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetAlert {
     pub array: String,
     #[serde(flatten)]
@@ -271,6 +279,7 @@ pub struct FleetAlert {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArrayFailure {
     pub array: String,
     pub error: String,
@@ -278,6 +287,7 @@ pub struct ArrayFailure {
 
 /// Query of `GET /api/fleet/alerts`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetAlertQuery {
     /// `critical`, `warning` or `info`; all when absent.
     pub severity: Option<String>,
@@ -292,6 +302,7 @@ pub const ALERT_SEVERITIES: [&str; 3] = ["critical", "warning", "info"];
 /// `PUT /api/arrays/{array}/alerts/{alert}/flag`: flags or unflags an alert, as the Purity GUI
 /// does for alerts someone is looking after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertFlag {
     pub flagged: bool,
 }
@@ -317,6 +328,7 @@ pub const CHART_POINTS: i64 = 400;
 
 /// `GET /api/arrays/{array}/history` and `…/volumes/{volume}/history`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct History {
     pub start_time: i64,
     pub end_time: i64,
@@ -328,6 +340,7 @@ pub struct History {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpacePoint {
     pub time: i64,
     /// The array's usable capacity; 0 for a volume.
@@ -369,6 +382,7 @@ impl From<&VolumeSpace> for SpacePoint {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoadPoint {
     pub time: i64,
     #[serde(flatten)]
@@ -386,6 +400,7 @@ impl From<&Performance> for LoadPoint {
 
 /// Kinds of object the fleet search looks through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SearchKind {
     Volume,
@@ -463,12 +478,14 @@ pub const SEARCH_HITS_PER_KIND: u32 = 50;
 
 /// `GET /api/fleet/search?q=&kinds=`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetSearch {
     pub arrays: Vec<ArraySearch>,
 }
 
 /// What one array found, or why it could not say.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArraySearch {
     pub array: String,
     pub hits: Vec<SearchHit>,
@@ -478,6 +495,7 @@ pub struct ArraySearch {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     pub kind: SearchKind,
     pub name: String,
@@ -538,6 +556,7 @@ mod tests {
 
 /// A volume somewhere in the fleet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetVolume {
     pub array: String,
     pub name: String,
@@ -548,6 +567,7 @@ pub const MAX_BATCH: usize = 1000;
 
 /// `POST /api/fleet/snapshots`: one consistent snapshot set per array, one suffix for all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetSnapshotRequest {
     pub volumes: Vec<FleetVolume>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -556,6 +576,7 @@ pub struct FleetSnapshotRequest {
 
 /// `POST /api/fleet/destroy`: volumes destroyed (recoverable until eradicated).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetDestroyRequest {
     pub volumes: Vec<FleetVolume>,
 }
@@ -563,12 +584,14 @@ pub struct FleetDestroyRequest {
 /// What a fleet-wide action did to each volume; `batch` is the request id the portal's
 /// audit log and every array's own log carry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchOutcome {
     pub batch: String,
     pub items: Vec<BatchItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchItem {
     pub array: String,
     pub volume: String,

@@ -18,6 +18,7 @@ const SHORT_RUNWAY_DAYS: f64 = 90.0;
 /// How long until used space reaches a level, with the range the fit's uncertainty allows
 /// (the growth rate ± two standard errors).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Runway {
     pub days: f64,
     pub earliest_days: f64,
@@ -27,6 +28,7 @@ pub struct Runway {
 
 /// `GET /api/arrays/{array}/forecast`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Forecast {
     pub array: String,
     pub capacity: u64,
@@ -141,6 +143,7 @@ pub fn forecast(array: &str, capacity: u64, points: &[(i64, f64)], now_ms: i64) 
 
 /// Where the busy meter of an array came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LoadSource {
     /// Pure1's `array_total_load`.
@@ -162,6 +165,7 @@ pub struct PlacementInput {
 
 /// One array's place in the advice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlacementCandidate {
     pub array: String,
     /// Suggested at all: reachable and at most 90 % full after placing the volume.
@@ -179,6 +183,7 @@ pub struct PlacementCandidate {
 
 /// `GET /api/fleet/placement?size=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Placement {
     pub size: u64,
     pub candidates: Vec<PlacementCandidate>,

@@ -10,6 +10,7 @@ use crate::flasharray::{
 
 /// `POST /api/arrays/{array}/volumes/{volume}/restore`: bring a volume back to a snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RestoreRequest {
     /// A snapshot of this volume: `VOL.SUFFIX` or `PG.SUFFIX.VOL`.
     pub snapshot: String,
@@ -28,6 +29,7 @@ fn taken_unless_refused() -> bool {
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RestoreResult {
     pub volume: Volume,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +39,7 @@ pub struct RestoreResult {
 /// `POST /api/arrays/{array}/volumes/copy`: a new volume holding a volume's or snapshot's
 /// contents.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CopyRequest {
     pub source: String,
     pub name: String,
@@ -44,12 +47,14 @@ pub struct CopyRequest {
 
 /// `POST /api/arrays/{array}/protection-groups`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateProtectionGroupRequest {
     pub name: String,
 }
 
 /// What a protection group protects, as the portal's API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberKind {
     Volumes,
@@ -69,6 +74,7 @@ impl MemberKind {
 
 /// `GET /api/arrays/{array}/protection-groups/{group}`: the group and its members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectionGroupDetail {
     pub group: ProtectionGroup,
     /// `None` while the group has no members.
@@ -79,6 +85,7 @@ pub struct ProtectionGroupDetail {
 
 /// `POST` / `DELETE /api/arrays/{array}/protection-groups/{group}/members`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembersRequest {
     pub kind: MemberKind,
     pub names: Vec<String>,
@@ -86,6 +93,7 @@ pub struct MembersRequest {
 
 /// `POST /api/arrays/{array}/protection-groups/{group}/snapshots`: snapshot now.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupSnapshotRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
@@ -96,6 +104,7 @@ pub struct GroupSnapshotRequest {
 
 /// A protection group snapshot with the volume snapshots inside it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupSnapshotDetail {
     pub snapshot: ProtectionGroupSnapshot,
     pub volumes: Vec<VolumeSnapshot>,
@@ -103,6 +112,7 @@ pub struct GroupSnapshotDetail {
 
 /// What kind of thing waits in the recycle bin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecycledKind {
     Volume,
@@ -124,6 +134,7 @@ impl RecycledKind {
 
 /// One destroyed object pending eradication.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecycledItem {
     pub array: String,
     pub kind: RecycledKind,
@@ -135,6 +146,7 @@ pub struct RecycledItem {
 /// `GET /api/recycle-bin`: every array's destroyed objects; an array that could not be read
 /// is named in `errors` rather than hiding the others.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecycleBin {
     pub items: Vec<RecycledItem>,
     pub errors: Vec<String>,
@@ -142,6 +154,7 @@ pub struct RecycleBin {
 
 /// `POST /api/recycle-bin/recover` and `/eradicate`: one item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecycleAction {
     pub array: String,
     pub kind: RecycledKind,

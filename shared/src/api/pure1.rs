@@ -7,6 +7,7 @@ use super::ApiError;
 
 /// Where the portal's Pure1 connection is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Pure1Source {
     /// The configuration file or `FLASHDECK_PURE1_*` variables: changed there only.
@@ -17,6 +18,7 @@ pub enum Pure1Source {
 
 /// `GET /api/pure1`. Never holds a private key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pure1Status {
     pub connected: bool,
     pub source: Option<Pure1Source>,
@@ -30,6 +32,7 @@ pub struct Pure1Status {
 
 /// Which private key signs the portal's JWTs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Pure1Key {
     /// The key pair the portal generated (`POST /api/pure1/key-pair`).
@@ -44,6 +47,7 @@ pub enum Pure1Key {
 
 /// `POST /api/pure1/test` and `PUT /api/pure1`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pure1ConnectRequest {
     /// Pure1's address; [`crate::pure1::DEFAULT_URL`] when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,12 +62,14 @@ pub struct Pure1ConnectRequest {
 
 /// What a successful test saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pure1Test {
     pub arrays: Vec<String>,
 }
 
 /// `POST /api/pure1/key-pair`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pure1KeyPair {
     pub public_key: String,
 }
@@ -118,6 +124,7 @@ pub fn validate_pure1_connect(request: &Pure1ConnectRequest) -> Result<(), ApiEr
 
 /// An array as Pure1 reports it, with its busy meter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pure1Array {
     pub name: String,
     pub fqdn: Option<String>,
@@ -134,6 +141,7 @@ pub struct Pure1Array {
 
 /// An alert Pure1 reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pure1Alert {
     pub id: String,
     pub array: String,
@@ -149,6 +157,7 @@ pub struct Pure1Alert {
 
 /// `GET /api/fleet/pure1`: what Pure1 adds to the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pure1Fleet {
     pub connected: bool,
     /// When Pure1 was read (ms).

@@ -7,6 +7,7 @@ use super::{ApiError, Identity};
 /// `POST /api/arrays` and `POST /api/arrays/test`. The secrets go to the server once and
 /// are stored encrypted; no endpoint ever returns them.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterArrayRequest {
     pub name: String,
     /// `https://array.example.com`.
@@ -25,6 +26,7 @@ pub struct RegisterArrayRequest {
 
 /// The credential the portal uses on the array.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum RegisterAuth {
     ApiToken {
@@ -60,6 +62,7 @@ impl std::fmt::Debug for RegisterArrayRequest {
 
 /// What an array answered a connection test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionTest {
     /// The array's own name for itself.
     pub array_name: String,

@@ -15,6 +15,7 @@ pub const MAX_TOKENS_PER_USER: usize = 50;
 
 /// `POST /api/tokens`: what the token may do, at most what its user may.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateTokenRequest {
     pub name: String,
     /// Days until the token stops working; at most the portal's `max_token_days`.
@@ -27,6 +28,7 @@ pub struct CreateTokenRequest {
 
 /// A token as listed: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenSummary {
     pub id: i64,
     /// Whose token it is.
@@ -44,6 +46,7 @@ pub struct TokenSummary {
 
 /// The answer to `POST /api/tokens`: the token, shown this once.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedToken {
     pub token: String,
     pub summary: TokenSummary,

@@ -6,6 +6,7 @@ use super::Space;
 
 /// One volume's space at a moment (`GET /api/2.x/volumes/space`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeSpace {
     pub id: String,
     pub name: String,
@@ -16,6 +17,7 @@ pub struct VolumeSpace {
 
 /// The array's capacity and what uses it (`GET /api/2.x/arrays/space`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArraySpace {
     pub id: String,
     pub name: String,
@@ -30,6 +32,7 @@ pub struct ArraySpace {
 /// I/O figures of a volume or the whole array at a moment
 /// (`GET /api/2.x/volumes/performance`, `/arrays/performance`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Performance {
     pub id: String,
     pub name: String,
@@ -63,6 +66,7 @@ pub const SPACE_RESOLUTIONS: [i64; 5] = [300_000, 1_800_000, 7_200_000, 28_800_0
 /// A window of history (`start_time`, `end_time`, `resolution`, all in milliseconds) as the
 /// space and performance endpoints take it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryWindow {
     pub start_time: i64,
     pub end_time: i64,

@@ -7,6 +7,7 @@ use super::{Reference, Space};
 /// A point-in-time copy of a volume (`/api/2.x/volume-snapshots`), taken directly
 /// (`VOL.SUFFIX`) or as part of a protection group snapshot (`PG.SUFFIX.VOL`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeSnapshot {
     pub id: String,
     pub name: String,
@@ -29,6 +30,7 @@ pub struct VolumeSnapshot {
 
 /// The body of `POST /api/2.x/volume-snapshots?source_names=...`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeSnapshotPost {
     /// Appended to the volume's name after a dot; a number when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +39,7 @@ pub struct VolumeSnapshotPost {
 
 /// The body of `PATCH /api/2.x/volume-snapshots?names=...`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VolumeSnapshotPatch {
     /// The new name (`VOL.SUFFIX`) or just the new suffix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +50,7 @@ pub struct VolumeSnapshotPatch {
 
 /// When a protection group takes snapshots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotSchedule {
     #[serde(default)]
     pub enabled: bool,
@@ -61,6 +65,7 @@ pub struct SnapshotSchedule {
 /// How long a protection group keeps its snapshots: every one for `all_for_sec`, then
 /// `per_day` a day for `days` more days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetentionPolicy {
     pub all_for_sec: u64,
     pub per_day: u64,
@@ -70,6 +75,7 @@ pub struct RetentionPolicy {
 /// A protection group (`/api/2.x/protection-groups`): volumes, hosts or host groups that are
 /// snapshotted together on a schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectionGroup {
     pub id: String,
     pub name: String,
@@ -97,6 +103,7 @@ fn local() -> bool {
 
 /// The body of `PATCH /api/2.x/protection-groups?names=...`: only what is given changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectionGroupPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -110,6 +117,7 @@ pub struct ProtectionGroupPatch {
 
 /// Schedule fields to change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotSchedulePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
@@ -121,6 +129,7 @@ pub struct SnapshotSchedulePatch {
 
 /// Retention fields to change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetentionPolicyPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_for_sec: Option<u64>,
@@ -133,6 +142,7 @@ pub struct RetentionPolicyPatch {
 /// A snapshot of every volume of a protection group at one instant
 /// (`/api/2.x/protection-group-snapshots`), named `PG.SUFFIX`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectionGroupSnapshot {
     pub id: String,
     pub name: String,
@@ -151,6 +161,7 @@ pub struct ProtectionGroupSnapshot {
 
 /// The body of `POST /api/2.x/protection-group-snapshots?source_names=...`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectionGroupSnapshotPost {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
@@ -158,6 +169,7 @@ pub struct ProtectionGroupSnapshotPost {
 
 /// The body of `PATCH /api/2.x/protection-group-snapshots?names=...`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectionGroupSnapshotPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destroyed: Option<bool>,
