@@ -125,6 +125,8 @@ enum Credential {
         api_token: Option<TokenGrant>,
     },
     ApiToken(TokenGrant),
+    /// The portal running a change a second person approved, as its requester.
+    Approved,
 }
 
 impl std::fmt::Debug for CurrentUser {
@@ -284,11 +286,20 @@ impl CurrentUser {
         })
     }
 
+    /// The requester of an approved change, for the portal to run it as them.
+    pub fn approved(user: User) -> Self {
+        CurrentUser {
+            user,
+            credential: Credential::Approved,
+        }
+    }
+
     /// The personal API token behind the request, directly or through a session it opened.
     pub fn api_token(&self) -> Option<&TokenGrant> {
         match &self.credential {
             Credential::ApiToken(grant) => Some(grant),
             Credential::Session { api_token, .. } => api_token.as_ref(),
+            Credential::Approved => None,
         }
     }
 

@@ -22,6 +22,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The request came too late: someone else acted first, or it expired.
+    #[error("{0}")]
+    Conflict(String),
     /// Input the portal refused before it reached an array.
     #[error("{0}")]
     Invalid(ApiError),
@@ -53,6 +56,7 @@ impl AppError {
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Array { error, .. } => {
                 refused_request(error).unwrap_or(StatusCode::BAD_GATEWAY)
@@ -74,7 +78,9 @@ impl IntoResponse for AppError {
             AppError::BadCredentials
             | AppError::TooManyAttempts { .. }
             | AppError::TokenRefused(_) => ApiError::new(self.to_string()),
-            AppError::Forbidden(message) | AppError::NotFound(message) => ApiError::new(message),
+            AppError::Forbidden(message)
+            | AppError::NotFound(message)
+            | AppError::Conflict(message) => ApiError::new(message),
             AppError::Invalid(error) => error,
             AppError::Array { error, field } => array_error(&error, field),
             AppError::Database(error) => {

@@ -9,13 +9,14 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Query, RawPathParams, Request, State};
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use shared::api::{ApiError, Role};
+use shared::api::{ApiError, REASON_HEADER, Role};
 
+use crate::approvals::{self, ApprovedRun, HeldChange};
 use crate::auth::{CurrentUser, unix_now_ms};
 use crate::db::{AuditRecord, NewAuditRecord};
 use crate::error::AppError;
@@ -83,10 +84,11 @@ pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Nex
     });
     let mut response = match admit(&policy, request, &path, &request_id).await {
         Err(refusal) => refusal.into_response(),
-        Ok((request, None)) => {
+        Ok(Admission::Held(response)) => response,
+        Ok(Admission::Run(request, None)) => {
             flasharray::with_request_id(request_id.clone(), next.run(request)).await
         }
-        Ok((request, Some(audit_id))) => {
+        Ok(Admission::Run(request, Some(audit_id))) => {
             run_audited(
                 policy.state.clone(),
                 audit_id,
@@ -108,20 +110,35 @@ pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Nex
     response
 }
 
-/// Checks the caller and, for a change, writes the pending audit row. The request comes
-/// back with the user in its extensions, with its audit row's id if it has one.
+/// What the gate does with an admitted request.
+enum Admission {
+    /// Run it: the request with the user in its extensions, and its audit row's id if it is a
+    /// change.
+    Run(Request, Option<i64>),
+    /// A change that waits for a second person: recorded, and answered without running.
+    Held(Response),
+}
+
+/// Checks the caller and, for a change, writes the pending audit row, or holds the change
+/// for approval when its action needs a second person.
 async fn admit(
     policy: &RoutePolicy,
     request: Request,
     path: &BTreeMap<String, String>,
     request_id: &str,
-) -> Result<(Request, Option<i64>), AppError> {
+) -> Result<Admission, AppError> {
     let (mut parts, body) = request.into_parts();
     let Access::Role(role) = policy.access else {
-        return Ok((Request::from_parts(parts, body), None));
+        return Ok(Admission::Run(Request::from_parts(parts, body), None));
     };
-    let origin = ClientOrigin::from_request_parts(&mut parts, &policy.state).await?;
-    let user = CurrentUser::from_request(&parts.headers, origin, &policy.state).await?;
+    let approved = parts.extensions.remove::<ApprovedRun>();
+    let user = match &approved {
+        Some(run) => CurrentUser::approved(run.requester.clone()),
+        None => {
+            let origin = ClientOrigin::from_request_parts(&mut parts, &policy.state).await?;
+            CurrentUser::from_request(&parts.headers, origin, &policy.state).await?
+        }
+    };
     user.require(role)?;
     validate_path(path)?;
     if let Some(array) = path.get("array") {
@@ -129,7 +146,7 @@ async fn admit(
     }
     parts.extensions.insert(user.clone());
     let Some(action) = policy.action else {
-        return Ok((Request::from_parts(parts, body), None));
+        return Ok(Admission::Run(Request::from_parts(parts, body), None));
     };
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
@@ -152,21 +169,82 @@ async fn admit(
         }
     };
     let parameters = parameters(&parts, body);
+    let target = target(path, &parameters);
     let record = NewAuditRecord {
         started_at_ms: unix_now_ms(),
         username: user.user.username.clone(),
         token: user.api_token().map(|grant| grant.name.clone()),
         array,
         action: action.to_owned(),
-        target: target(path, &parameters),
-        parameters: parameters.to_string(),
+        target,
+        parameters: match &approved {
+            Some(run) => serde_json::json!({"approval": run.approval, "request": parameters}),
+            None => parameters,
+        }
+        .to_string(),
         request_id: request_id.to_owned(),
     };
+    if approved.is_none() && policy.state.approvals.requires(action) {
+        return hold(policy, &user, &parts, &bytes, record).await;
+    }
     let audit_id = policy.state.db.begin_audit(&record).await?;
     policy.state.metrics.record_audit_row();
-    Ok((
+    Ok(Admission::Run(
         Request::from_parts(parts, Body::from(bytes)),
         Some(audit_id),
+    ))
+}
+
+/// Records a change that needs a second person, and its request in the audit log, running
+/// nothing: `202 Accepted` with the request.
+async fn hold(
+    policy: &RoutePolicy,
+    user: &CurrentUser,
+    parts: &Parts,
+    body: &Bytes,
+    record: NewAuditRecord,
+) -> Result<Admission, AppError> {
+    let reason = parts
+        .headers
+        .get(REASON_HEADER)
+        .and_then(|value| value.to_str().ok());
+    let path = parts.uri.path_and_query().map_or_else(
+        || parts.uri.path().to_owned(),
+        |path| path.as_str().to_owned(),
+    );
+    let held = approvals::queue(
+        &policy.state,
+        HeldChange {
+            user,
+            action: policy.action.unwrap_or_default(),
+            method: &parts.method,
+            path,
+            body,
+            reason,
+            array: record.array.clone(),
+            target: record.target.clone(),
+            parameters: record.parameters.clone(),
+        },
+    )
+    .await?;
+    let request_row = NewAuditRecord {
+        action: "approval.request".to_owned(),
+        target: format!("#{} {} {}", held.id, held.action, held.target),
+        parameters: serde_json::json!({"approval": held.id, "reason": held.reason, "request": held.parameters})
+            .to_string(),
+        ..record
+    };
+    let audit_id = policy.state.db.begin_audit(&request_row).await?;
+    policy.state.metrics.record_audit_row();
+    let finished = AuditRecord {
+        success: true,
+        status: StatusCode::ACCEPTED.as_u16(),
+        message: None,
+        duration_ms: 0,
+    };
+    policy.state.db.finish_audit(audit_id, &finished).await?;
+    Ok(Admission::Held(
+        (StatusCode::ACCEPTED, axum::Json(held)).into_response(),
     ))
 }
 
@@ -181,6 +259,7 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
             // Arrays name alerts by number, and the portal its tokens.
             "alert" => validate_number(value, "An alert is named by its number"),
             "token" => validate_number(value, "A token is named by its number"),
+            "approval" => validate_number(value, "A request is named by its number"),
             "version" => validate_rest_version(value),
             "path" => validate_rest_path(value),
             _ => shared::names::validate_object_name(&capitalised(parameter), value),
@@ -252,6 +331,7 @@ fn parameter_field(parameter: &str) -> &'static str {
         "user" => "username",
         "alert" => "alert",
         "token" => "token",
+        "approval" => "approval",
         "version" => "version",
         _ => "path",
     }

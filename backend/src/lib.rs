@@ -2,6 +2,7 @@
 //! frontend calls (which proxies to the arrays), and the built frontend itself.
 
 pub mod api;
+pub mod approvals;
 pub mod arrays;
 pub mod auth;
 pub mod config;

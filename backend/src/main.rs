@@ -151,6 +151,7 @@ fn check_config(path: Option<&std::path::Path>, env: &Environment) -> MainResult
     if let Some(tls) = &config.tls {
         ServerCertificate::from_pem_files(&tls.certificate_file, &tls.key_file)?;
     }
+    backend::api::checked_approvals(&config.approvals)?;
     println!(
         "{}: ok; {} array(s) ({}); Pure1: {}; database: {}; serving {}; secret key for arrays registered in the UI: {}",
         path.display(),
@@ -222,7 +223,8 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
     let mut state = AppState::new(db.clone(), registry, config.session)
         .with_trusted_proxies(&config.trusted_proxies)
         .with_limits(config.limits)
-        .with_pure1(pure1);
+        .with_pure1(pure1)
+        .with_approvals(backend::api::checked_approvals(&config.approvals)?);
     if certificate.is_some() {
         state = state.serving_https();
     }

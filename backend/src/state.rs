@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::arrays::ArrayRegistry;
-use crate::config::{LimitsConfig, SessionConfig};
+use crate::config::{ApprovalsConfig, LimitsConfig, SessionConfig};
 use crate::db::Database;
 use crate::fleet::FleetCache;
 use crate::health::ProbeCache;
@@ -43,6 +43,8 @@ pub struct AppState {
     pub fleet: Arc<FleetCache>,
     /// Pure1, when connected, and what it last reported.
     pub pure1: Arc<Pure1Service>,
+    /// The changes that wait for a second person.
+    pub approvals: Arc<ApprovalsConfig>,
 }
 
 impl AppState {
@@ -63,7 +65,13 @@ impl AppState {
                 LimitsConfig::default().fleet_cache_secs,
             ))),
             pure1: Arc::new(Pure1Service::new(PURE1_VIEW_TTL)),
+            approvals: Arc::default(),
         }
+    }
+
+    pub fn with_approvals(mut self, approvals: ApprovalsConfig) -> Self {
+        self.approvals = Arc::new(approvals);
+        self
     }
 
     pub fn with_pure1(mut self, pure1: Pure1Service) -> Self {

@@ -1,6 +1,7 @@
 //! The portal's own HTTP API between the frontend and the backend (`/api/...`).
 
 mod admin;
+mod approvals;
 mod fleet;
 mod planning;
 mod protection;
@@ -18,6 +19,10 @@ pub use admin::{
     AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MAX_PASSWORD_BYTES,
     MIN_PASSWORD_CHARS, UserChange, UserSummary, validate_create_user, validate_password,
     validate_password_length, validate_user_change, validate_username,
+};
+pub use approvals::{
+    ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, MAX_REASON_CHARS, REASON_HEADER,
+    validate_reason,
 };
 pub use fleet::{
     ALERT_SEVERITIES, AlertCounts, AlertFlag, ArrayFailure, ArrayFigures, ArraySearch, ArrayStatus,

@@ -1,5 +1,6 @@
 //! The portal's JSON API under `/api`.
 
+mod approvals;
 mod arrays;
 mod audit;
 mod connections;
@@ -737,6 +738,29 @@ pub fn endpoints() -> Vec<Endpoint> {
         public_read("/reference", openapi::reference)
             .about("This description, as a page")
             .html(),
+        read("/approvals", Viewer, approvals::list)
+            .about("Changes waiting for a second person, and recent ones")
+            .gives::<shared::api::Approvals>(),
+        change(
+            Method::POST,
+            "/approvals/{approval}/approve",
+            Viewer,
+            "approval.approve",
+            approvals::approve,
+        )
+        .about("Approve a change, which then runs as its requester")
+        .takes::<shared::api::ApprovalDecision>()
+        .gives::<shared::api::ApprovalRequest>(),
+        change(
+            Method::POST,
+            "/approvals/{approval}/reject",
+            Viewer,
+            "approval.reject",
+            approvals::reject,
+        )
+        .about("Reject a change, which then never runs")
+        .takes::<shared::api::ApprovalDecision>()
+        .gives::<shared::api::ApprovalRequest>(),
         read("/audit", Admin, audit::list)
             .about("The audit log")
             .query::<shared::api::AuditQuery>()
@@ -746,6 +770,31 @@ pub fn endpoints() -> Vec<Endpoint> {
             .query::<shared::api::AuditQuery>()
             .csv(),
     ]
+}
+
+/// `approvals` as configured, refused when it names an action no route has: a misspelt
+/// action would otherwise quietly need no approval.
+pub fn checked_approvals(
+    approvals: &crate::config::ApprovalsConfig,
+) -> Result<crate::config::ApprovalsConfig, String> {
+    let actions: Vec<&str> = endpoints()
+        .iter()
+        .filter_map(|endpoint| endpoint.action)
+        .collect();
+    if let Some(unknown) = approvals
+        .actions
+        .iter()
+        .find(|action| !actions.contains(&action.as_str()) || action.starts_with("approval."))
+    {
+        return Err(format!(
+            "[approvals] actions names {unknown:?}, which no change is audited as; the actions are: {}",
+            actions.join(", ")
+        ));
+    }
+    if approvals.expiry_hours == 0 {
+        return Err("[approvals] expiry_hours must be at least 1".to_owned());
+    }
+    Ok(approvals.clone())
 }
 
 /// Every `/api` route behind its gate. Unknown paths get a JSON 404, never the frontend's

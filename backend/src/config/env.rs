@@ -280,6 +280,17 @@ impl Config {
         {
             self.session.max_api_token_days = days;
         }
+        if let Some(list) = env.get("FLASHDECK_APPROVALS_ACTIONS") {
+            self.approvals.actions = list
+                .split(',')
+                .map(str::trim)
+                .filter(|action| !action.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        if let Some(hours) = env.parsed("FLASHDECK_APPROVALS_EXPIRY_HOURS", "a number of hours")? {
+            self.approvals.expiry_hours = hours;
+        }
         if let Some(secs) = env.parsed(
             "FLASHDECK_LIMITS_ARRAY_DEADLINE_SECS",
             "a number of seconds",

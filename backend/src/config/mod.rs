@@ -52,6 +52,39 @@ pub struct Config {
     /// the portal when this is unset.
     #[serde(default)]
     pub pure1: Option<Pure1Config>,
+    #[serde(default)]
+    pub approvals: ApprovalsConfig,
+}
+
+/// The two-person rule: changes that wait for a second person's approval.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalsConfig {
+    /// Audited actions, such as `volume.eradicate`, that run only once someone else approves.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// A request nobody decided on in this time expires, running nothing.
+    #[serde(default = "default_approval_expiry_hours")]
+    pub expiry_hours: u32,
+}
+
+impl Default for ApprovalsConfig {
+    fn default() -> Self {
+        Self {
+            actions: Vec::new(),
+            expiry_hours: default_approval_expiry_hours(),
+        }
+    }
+}
+
+impl ApprovalsConfig {
+    pub fn requires(&self, action: &str) -> bool {
+        self.actions.iter().any(|named| named == action)
+    }
+}
+
+fn default_approval_expiry_hours() -> u32 {
+    24
 }
 
 /// Like the derived form, but a database URL (which may hold a password) shows its scheme only.
@@ -73,6 +106,7 @@ impl std::fmt::Debug for Config {
             .field("tls", &self.tls)
             .field("arrays", &self.arrays)
             .field("pure1", &self.pure1)
+            .field("approvals", &self.approvals)
             .finish()
     }
 }
@@ -318,6 +352,7 @@ impl Default for Config {
             tls: None,
             arrays: Vec::new(),
             pure1: None,
+            approvals: ApprovalsConfig::default(),
         }
     }
 }
@@ -410,6 +445,12 @@ mod tests {
         assert!(matches!(token.auth, ArrayAuthConfig::ApiToken { .. }));
         assert!(matches!(client.auth, ArrayAuthConfig::ApiClient { .. }));
         assert_eq!(client.identity, Identity::PerUser);
+        let approvals = crate::api::checked_approvals(&config.approvals)
+            .expect("every action it holds for approval is one the portal audits");
+        assert!(approvals.requires("volume.eradicate"));
+        let mut misspelt = approvals;
+        misspelt.actions.push("volume.eradikate".to_owned());
+        assert!(crate::api::checked_approvals(&misspelt).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! driver so that every query is written once. Times are Unix seconds unless named `_ms`,
 //! passed in by callers.
 
+mod approvals;
 mod audit;
 mod pure1;
 mod registered;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use approvals::{Claim, NewApproval, StoredApproval};
 pub use audit::{AuditRecord, MAX_AUDIT_PAGE, NewAuditRecord};
 pub use sessions::SessionRecord;
 pub use tokens::{NewToken, TokenGrant};

@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod approvals;
 mod cli;
 mod crash;
 mod fleet;
@@ -75,6 +76,8 @@ pub async fn test_database_url(dir: &std::path::Path) -> String {
 pub struct TestApp {
     router: Router,
     pub db: Database,
+    /// The database's URL, for a test that changes a row as time would.
+    pub db_url: String,
     pub sim: RunningSimulator,
     /// The arrays of [`TestOptions::fleet`], in order.
     pub fleet: Vec<RunningSimulator>,
@@ -93,6 +96,7 @@ pub struct TestOptions {
     pub fleet: Vec<SimulatorConfig>,
     /// Arrays registered at an address where nothing listens, as when an array is down.
     pub dead_arrays: Vec<&'static str>,
+    pub approvals: backend::config::ApprovalsConfig,
 }
 
 impl TestApp {
@@ -109,7 +113,8 @@ impl TestApp {
             "<!doctype html><title>Flashdeck</title>",
         )
         .expect("index");
-        let db = test_database(dir.path()).await;
+        let db_url = test_database_url(dir.path()).await;
+        let db = Database::connect(&db_url).await.expect("database");
         let hash = hash_password(PASSWORD).expect("hash");
         for (name, role) in [
             ("admin", Role::Admin),
@@ -185,11 +190,13 @@ impl TestApp {
         let key = SecretKey::from_hex(&"5e".repeat(32)).expect("key");
         let state = AppState::new(db.clone(), registry, options.session)
             .with_secret_key(key)
-            .with_limits(options.limits);
+            .with_limits(options.limits)
+            .with_approvals(options.approvals);
         let router = backend::router(state, dir.path());
         Self {
             router,
             db,
+            db_url,
             sim,
             fleet,
             _dir: dir,

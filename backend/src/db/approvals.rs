@@ -1,0 +1,211 @@
+//! Changes waiting for a second person's approval.
+
+use shared::api::{ApprovalRequest, ApprovalState, Role};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Database, DbError};
+
+/// A change about to wait for approval.
+#[derive(Debug, Clone)]
+pub struct NewApproval {
+    pub requester_id: i64,
+    pub requester: String,
+    pub requester_role: Role,
+    pub action: String,
+    pub method: String,
+    pub path: String,
+    /// The request body as it will be sent again, sealed when the portal has a secret key.
+    pub body: String,
+    pub array: Option<String>,
+    pub target: String,
+    pub parameters: String,
+    pub reason: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+/// A stored request with what running it needs.
+#[derive(Debug, Clone)]
+pub struct StoredApproval {
+    pub request: ApprovalRequest,
+    pub requester_id: i64,
+    pub body: String,
+}
+
+const COLUMNS: &str = "id, requester, requester_role, action, method, path, array_name, target, \
+     parameters, reason, created_at_ms, expires_at_ms, state, decided_by, decided_at_ms, comment, \
+     outcome_status, outcome_message, requester_id, body";
+
+fn from_row(row: &AnyRow, now_ms: i64) -> Result<StoredApproval, DbError> {
+    let role: String = row.try_get(2)?;
+    let stored: String = row.try_get(12)?;
+    let expires_at_ms: i64 = row.try_get(11)?;
+    let state = match ApprovalState::parse(&stored).ok_or(DbError::BadValue(stored))? {
+        ApprovalState::Pending if now_ms >= expires_at_ms => ApprovalState::Expired,
+        state => state,
+    };
+    let status: Option<i64> = row.try_get(16)?;
+    Ok(StoredApproval {
+        request: ApprovalRequest {
+            id: row.try_get(0)?,
+            requester: row.try_get(1)?,
+            requester_role: Role::parse(&role).ok_or(DbError::BadValue(role))?,
+            action: row.try_get(3)?,
+            method: row.try_get(4)?,
+            path: row.try_get(5)?,
+            array: row.try_get(6)?,
+            target: row.try_get(7)?,
+            parameters: row.try_get(8)?,
+            reason: row.try_get(9)?,
+            created_at_ms: row.try_get(10)?,
+            expires_at_ms,
+            state,
+            decided_by: row.try_get(13)?,
+            decided_at_ms: row.try_get(14)?,
+            comment: row.try_get(15)?,
+            outcome_status: status.and_then(|status| u16::try_from(status).ok()),
+            outcome_message: row.try_get(17)?,
+        },
+        requester_id: row.try_get(18)?,
+        body: row.try_get(19)?,
+    })
+}
+
+/// How a decision left a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This decision is the one that counts.
+    Won,
+    /// Someone decided first, or it expired: nothing changes.
+    Lost,
+}
+
+impl Database {
+    pub async fn create_approval(&self, approval: &NewApproval) -> Result<i64, DbError> {
+        let row = sqlx::query(
+            "INSERT INTO approval_requests (requester_id, requester, requester_role, action, method, path, body, \
+             array_name, target, parameters, reason, created_at_ms, expires_at_ms, state) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending') RETURNING id",
+        )
+        .bind(approval.requester_id)
+        .bind(&approval.requester)
+        .bind(approval.requester_role.as_str())
+        .bind(&approval.action)
+        .bind(&approval.method)
+        .bind(&approval.path)
+        .bind(&approval.body)
+        .bind(approval.array.as_deref())
+        .bind(&approval.target)
+        .bind(&approval.parameters)
+        .bind(&approval.reason)
+        .bind(approval.created_at_ms)
+        .bind(approval.expires_at_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn approval(&self, id: i64, now_ms: i64) -> Result<Option<StoredApproval>, DbError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM approval_requests WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| from_row(&row, now_ms)).transpose()
+    }
+
+    /// The latest `limit` requests, newest first, and every pending one.
+    pub async fn approvals(
+        &self,
+        limit: i64,
+        now_ms: i64,
+    ) -> Result<Vec<ApprovalRequest>, DbError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM approval_requests \
+             WHERE state = 'pending' OR id > (SELECT COALESCE(MAX(id), 0) FROM approval_requests) - $1 \
+             ORDER BY id DESC"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| from_row(row, now_ms).map(|stored| stored.request))
+            .collect()
+    }
+
+    /// Moves a pending, unexpired request to `state`, recording who decided; only one decision
+    /// can win. A request running, executed, failed or rejected keeps its state.
+    pub async fn claim_approval(
+        &self,
+        id: i64,
+        state: ApprovalState,
+        decided_by: &str,
+        comment: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Claim, DbError> {
+        let claimed = sqlx::query(
+            "UPDATE approval_requests SET state = $1, decided_by = $2, decided_at_ms = $3, comment = $4 \
+             WHERE id = $5 AND state = 'pending' AND expires_at_ms > $3",
+        )
+        .bind(state.as_str())
+        .bind(decided_by)
+        .bind(now_ms)
+        .bind(comment)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            // Recorded as expired once someone tried to decide too late.
+            sqlx::query(
+                "UPDATE approval_requests SET state = 'expired', body = '' \
+                 WHERE id = $1 AND state = 'pending' AND expires_at_ms <= $2",
+            )
+            .bind(id)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+            return Ok(Claim::Lost);
+        }
+        if state == ApprovalState::Rejected {
+            self.forget_body(id).await?;
+        }
+        Ok(Claim::Won)
+    }
+
+    /// Records how the change ran, and forgets its body.
+    pub async fn finish_approval(
+        &self,
+        id: i64,
+        success: bool,
+        status: u16,
+        message: Option<&str>,
+    ) -> Result<(), DbError> {
+        let state = if success {
+            ApprovalState::Executed
+        } else {
+            ApprovalState::Failed
+        };
+        sqlx::query(
+            "UPDATE approval_requests SET state = $1, outcome_status = $2, outcome_message = $3, body = '' \
+             WHERE id = $4",
+        )
+        .bind(state.as_str())
+        .bind(i64::from(status))
+        .bind(message)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn forget_body(&self, id: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE approval_requests SET body = '' WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

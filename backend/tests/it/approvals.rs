@@ -1,0 +1,238 @@
+//! The two-person rule: a change configured to need approval is held with its reason, runs
+//! (as its requester) only when someone else with at least that role approves, once however
+//! many approve at once, and never after it is rejected or expired.
+
+use axum::http::StatusCode;
+use backend::auth::unix_now;
+use backend::config::ApprovalsConfig;
+use backend::passwords::hash_password;
+use serde_json::{Value, json};
+use shared::api::{REASON_HEADER, Role};
+
+use crate::{ARRAY, PASSWORD, TestApp, TestOptions, request};
+
+async fn app_with_eradication_held() -> TestApp {
+    let app = TestApp::with(TestOptions {
+        approvals: ApprovalsConfig {
+            actions: vec!["volume.eradicate".to_owned()],
+            expiry_hours: 24,
+        },
+        ..TestOptions::default()
+    })
+    .await;
+    let hash = hash_password(PASSWORD).expect("hash");
+    for name in ["admin2", "admin3"] {
+        app.db
+            .create_user(name, &hash, Role::Admin, unix_now())
+            .await
+            .expect("second admin");
+    }
+    app
+}
+
+/// A destroyed volume on the array, ready to be eradicated.
+async fn destroyed_volume(app: &TestApp, name: &str) {
+    let operator = app.login("operator").await;
+    let volumes = format!("/api/arrays/{ARRAY}/volumes");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &volumes,
+            Some(&operator),
+            Some(json!({"name": name, "provisioned": 1_048_576})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            &format!("{volumes}/{name}"),
+            Some(&operator),
+            Some(json!({"destroyed": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn ask_to_eradicate(
+    app: &TestApp,
+    cookie: &str,
+    name: &str,
+    reason: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut request = request(
+        "DELETE",
+        &format!("/api/arrays/{ARRAY}/volumes/{name}"),
+        Some(cookie),
+        None,
+    );
+    if let Some(reason) = reason {
+        request
+            .headers_mut()
+            .insert(REASON_HEADER, reason.parse().expect("header"));
+    }
+    let (status, _, body) = app.send(request).await;
+    (status, body)
+}
+
+async fn decide(app: &TestApp, cookie: &str, id: i64, verb: &str) -> (StatusCode, Value) {
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("/api/approvals/{id}/{verb}"),
+            Some(cookie),
+            Some(json!({"comment": "checked with the DBA"})),
+        )
+        .await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_held_change_runs_as_its_requester_only_when_someone_else_approves() {
+    let app = app_with_eradication_held().await;
+    destroyed_volume(&app, "old-logs").await;
+    let admin = app.login("admin").await;
+
+    let (status, refusal) = ask_to_eradicate(&app, &admin, "old-logs", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refusal}");
+    assert_eq!(refusal["field"], "reason");
+    let (status, held) =
+        ask_to_eradicate(&app, &admin, "old-logs", Some("CHG-1042: retired app")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    assert_eq!(held["state"], "pending");
+    assert_eq!(held["requester"], "admin");
+    let id = held["id"].as_i64().expect("id");
+    assert!(
+        app.sim.simulator.volume("old-logs").is_some(),
+        "nothing ran before approval"
+    );
+
+    let (_, _, mine) = app.call("GET", "/api/approvals", Some(&admin), None).await;
+    assert_eq!(
+        mine["waiting_for_you"],
+        json!([]),
+        "not the requester's to decide"
+    );
+    assert_eq!(mine["recent"][0]["reason"], "CHG-1042: retired app");
+    let (status, body) = decide(&app, &admin, id, "approve").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let operator = app.login("operator").await;
+    let (status, body) = decide(&app, &operator, id, "approve").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an operator cannot approve an admin's change: {body}"
+    );
+
+    let second = app.login("admin2").await;
+    let (_, _, waiting) = app.call("GET", "/api/approvals", Some(&second), None).await;
+    assert_eq!(waiting["waiting_for_you"][0]["id"], id, "{waiting}");
+    assert_eq!(waiting["actions"], json!(["volume.eradicate"]));
+    let (status, decided) = decide(&app, &second, id, "approve").await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["state"], "executed", "{decided}");
+    assert_eq!(decided["decided_by"], "admin2");
+    assert_eq!(decided["outcome_status"], 204);
+    assert!(
+        app.sim.simulator.volume("old-logs").is_none(),
+        "eradicated on the array"
+    );
+
+    let (_, _, audit) = app.call("GET", "/api/audit", Some(&admin), None).await;
+    let rows = audit.as_array().expect("rows");
+    let row = |action: &str| {
+        rows.iter()
+            .find(|row| row["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} row in {audit}"))
+    };
+    assert!(
+        row("approval.request")["target"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with(&format!("#{id} "))
+    );
+    assert_eq!(row("approval.approve")["username"], "admin2");
+    assert_eq!(row("approval.approve")["target"], id.to_string());
+    let ran = row("volume.eradicate");
+    assert_eq!(ran["username"], "admin", "run as the requester");
+    assert_eq!(ran["outcome"], "success");
+    assert!(
+        ran["parameters"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("\"approval\":{id}")),
+        "{ran}"
+    );
+}
+
+#[tokio::test]
+async fn two_approvers_at_once_run_the_change_once() {
+    let app = app_with_eradication_held().await;
+    destroyed_volume(&app, "twice").await;
+    let admin = app.login("admin").await;
+    let (_, held) = ask_to_eradicate(&app, &admin, "twice", Some("cleanup")).await;
+    let id = held["id"].as_i64().expect("id");
+    let (second, third) = (app.login("admin2").await, app.login("admin3").await);
+    let ((first_status, _), (second_status, _)) = tokio::join!(
+        decide(&app, &second, id, "approve"),
+        decide(&app, &third, id, "approve"),
+    );
+    let mut statuses = [first_status, second_status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let (_, _, audit) = app
+        .call(
+            "GET",
+            "/api/audit?action=volume.eradicate",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
+}
+
+#[tokio::test]
+async fn a_rejected_or_expired_request_runs_nothing() {
+    let app = app_with_eradication_held().await;
+    let admin = app.login("admin").await;
+    let second = app.login("admin2").await;
+    destroyed_volume(&app, "kept").await;
+    let (_, held) = ask_to_eradicate(&app, &admin, "kept", Some("cleanup")).await;
+    let id = held["id"].as_i64().expect("id");
+    let (status, decided) = decide(&app, &second, id, "reject").await;
+    assert_eq!(
+        (status, decided["state"].as_str()),
+        (StatusCode::OK, Some("rejected"))
+    );
+    assert_eq!(decided["comment"], "checked with the DBA");
+    let (status, _) = decide(&app, &app.login("admin3").await, id, "approve").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(app.sim.simulator.volume("kept").is_some());
+
+    destroyed_volume(&app, "late").await;
+    let (_, held) = ask_to_eradicate(&app, &admin, "late", Some("cleanup")).await;
+    let id = held["id"].as_i64().expect("id");
+    {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut connection = sqlx::AnyConnection::connect(&app.db_url).await.expect("db");
+        sqlx::query("UPDATE approval_requests SET expires_at_ms = 0 WHERE id = $1")
+            .bind(id)
+            .execute(&mut connection)
+            .await
+            .expect("a day passes");
+        connection.close().await.expect("closed");
+    }
+    let (status, refusal) = decide(&app, &second, id, "approve").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refusal}");
+    assert!(
+        refusal["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("expired"),
+        "{refusal}"
+    );
+    assert!(app.sim.simulator.volume("late").is_some(), "nothing ran");
+    let (_, _, listed) = app.call("GET", "/api/approvals", Some(&admin), None).await;
+    assert_eq!(listed["recent"][0]["state"], "expired");
+}

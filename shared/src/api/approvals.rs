@@ -1,0 +1,167 @@
+//! Two-person approval (`/api/approvals`): a change named in `[approvals] actions` is recorded
+//! as a request with a reason, and runs, as its requester, once another person approves it.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, Role};
+
+/// The header a change needing approval carries its reason in.
+pub const REASON_HEADER: &str = "x-flashdeck-reason";
+
+/// The longest reason or decision comment.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovalState {
+    /// Waiting for a second person.
+    Pending,
+    /// Approved, and running now.
+    Running,
+    /// Approved and run; the change succeeded.
+    Executed,
+    /// Approved and run; the change failed (the outcome says why).
+    Failed,
+    Rejected,
+    /// Nobody decided in time; nothing ran.
+    Expired,
+}
+
+impl ApprovalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Executed => "executed",
+            Self::Failed => "failed",
+            Self::Rejected => "rejected",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Running,
+            Self::Executed,
+            Self::Failed,
+            Self::Rejected,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
+    }
+}
+
+/// One request for a change that needs a second person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovalRequest {
+    pub id: i64,
+    pub requester: String,
+    /// The requester's role when they asked: approvers need at least this one.
+    pub requester_role: Role,
+    /// The audited action, such as `volume.eradicate`.
+    pub action: String,
+    pub method: String,
+    /// The API path (and query) that runs when approved.
+    pub path: String,
+    pub array: Option<String>,
+    /// What the change is about, as the audit log names it.
+    pub target: String,
+    /// The request body with every secret removed, as JSON.
+    pub parameters: String,
+    pub reason: String,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub state: ApprovalState,
+    pub decided_by: Option<String>,
+    pub decided_at_ms: Option<i64>,
+    pub comment: Option<String>,
+    /// The status the change was answered with when it ran.
+    pub outcome_status: Option<u16>,
+    /// The change's error message when it failed (the array's own when the array refused).
+    pub outcome_message: Option<String>,
+}
+
+/// `GET /api/approvals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Approvals {
+    /// The actions that need a second person.
+    pub actions: Vec<String>,
+    /// Requests the caller may approve or reject now.
+    pub waiting_for_you: Vec<ApprovalRequest>,
+    /// Recent requests the caller made or may see, newest first.
+    pub recent: Vec<ApprovalRequest>,
+}
+
+/// `POST /api/approvals/{approval}/approve` and `…/reject`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApprovalDecision {
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A reason or comment: given (when `required`), and not too long.
+pub fn validate_reason(field: &str, text: Option<&str>, required: bool) -> Result<(), ApiError> {
+    let text = text.map(str::trim).unwrap_or_default();
+    if required && text.is_empty() {
+        return Err(ApiError::for_field(
+            field,
+            "This change needs a second person's approval: say why it is needed.",
+        ));
+    }
+    if text.chars().count() > MAX_REASON_CHARS {
+        return Err(ApiError::for_field(
+            field,
+            format!("Write at most {MAX_REASON_CHARS} characters."),
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::for_field(
+            field,
+            "Control characters are not allowed.",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_reason_is_required_and_bounded() {
+        assert!(validate_reason("reason", Some("ticket 42"), true).is_ok());
+        assert!(validate_reason("reason", Some("  "), true).is_err());
+        assert!(validate_reason("comment", None, false).is_ok());
+        assert!(validate_reason("reason", Some(&"x".repeat(501)), true).is_err());
+        assert!(validate_reason("reason", Some("a\u{7}b"), true).is_err());
+    }
+
+    #[test]
+    fn states_read_back() {
+        for state in [
+            "pending", "running", "executed", "failed", "rejected", "expired",
+        ] {
+            assert_eq!(
+                ApprovalState::parse(state).map(ApprovalState::as_str),
+                Some(state)
+            );
+        }
+        assert_eq!(ApprovalState::parse("approved"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_reason_is_judged_without_panicking(text in ".{0,600}") {
+            let _ = validate_reason("reason", Some(&text), true);
+        }
+    }
+}
