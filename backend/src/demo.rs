@@ -41,6 +41,8 @@ pub struct DemoOptions {
     /// Connect the portal to the simulated Pure1 at start, as an admin would; otherwise Pure1
     /// runs unconnected, for an admin (or a test) to connect in the UI.
     pub connect_pure1: bool,
+    /// The changes that wait for a second person; none in the demo unless asked.
+    pub approvals: crate::config::ApprovalsConfig,
 }
 
 /// The application id the demo registers in its simulated Pure1.
@@ -117,7 +119,8 @@ impl Demo {
         ))
         .await?;
         let state = AppState::new(db, registry, SessionConfig::default())
-            .with_secret_key(demo_secret_key(&options.data_dir)?);
+            .with_secret_key(demo_secret_key(&options.data_dir)?)
+            .with_approvals(options.approvals.clone());
         crate::registration::sync(&state).await.map_err(setup)?;
         let pure1 = start_pure1(&arrays).await?;
         if options.connect_pure1 {

@@ -204,10 +204,17 @@ async fn hold(
     body: &Bytes,
     record: NewAuditRecord,
 ) -> Result<Admission, AppError> {
+    // Scripts send it as a header; the browser in the query, where any language fits.
     let reason = parts
         .headers
         .get(REASON_HEADER)
-        .and_then(|value| value.to_str().ok());
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            Query::<BTreeMap<String, String>>::try_from_uri(&parts.uri)
+                .ok()
+                .and_then(|Query(mut query)| query.remove("reason"))
+        });
     let path = parts.uri.path_and_query().map_or_else(
         || parts.uri.path().to_owned(),
         |path| path.as_str().to_owned(),
@@ -220,7 +227,7 @@ async fn hold(
             method: &parts.method,
             path,
             body,
-            reason,
+            reason: reason.as_deref(),
             array: record.array.clone(),
             target: record.target.clone(),
             parameters: record.parameters.clone(),

@@ -324,6 +324,7 @@ async fn demo(listen: SocketAddr, data_dir: PathBuf, frontend_dir: PathBuf) -> M
         frontend_dir,
         seed: flasharray_sim::Seed::Demo,
         connect_pure1: true,
+        approvals: backend::config::ApprovalsConfig::default(),
     };
     let demo = Demo::start(options).await?;
     println!();

@@ -4,16 +4,16 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ArraySummary, AuditEntry, AuditQuery, BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE,
-    ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
-    CreateHostRequest, CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest,
-    CreateVolumeRequest, CreatedToken, FleetAlerts, FleetDestroyRequest, FleetSearch,
-    FleetSnapshotRequest, FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest,
-    History, HostList, HostListQuery, LoginRequest, MembersRequest, Placement,
-    ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test,
-    RecycleAction, RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult,
-    SnapshotRequest, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList,
-    VolumeListQuery,
+    ApiError, ApprovalDecision, ApprovalRequest, Approvals, ArraySummary, AuditEntry, AuditQuery,
+    BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectionQuery, ConnectionRequest,
+    ConnectionTest, CopyRequest, CreateHostGroupRequest, CreateHostRequest,
+    CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest, CreateVolumeRequest,
+    CreatedToken, FleetAlerts, FleetDestroyRequest, FleetSearch, FleetSnapshotRequest,
+    FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest, History, HostList,
+    HostListQuery, LoginRequest, MembersRequest, Placement, ProtectionGroupDetail,
+    Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
+    RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SnapshotRequest, TokenSummary,
+    UserChange, UserInfo, UserSummary, VolumeChange, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
@@ -86,6 +86,30 @@ async fn no_content(request: RequestBuilder) -> ApiResult<()> {
 async fn send_for_nothing(request: RequestBuilder, body: &impl Serialize) -> ApiResult<()> {
     let request = with_csrf(request).json(body).map_err(unreachable)?;
     nothing_back(request.send().await.map_err(unreachable)?).await
+}
+
+/// How a change that may need a second person ended.
+#[derive(Debug, Clone)]
+pub enum Done {
+    /// It ran.
+    Now,
+    /// It waits for approval as this request.
+    Held(ApprovalRequest),
+}
+
+/// The reason of a change that needs approval, in the query (any language; headers take ASCII).
+fn with_reason(url: String, reason: Option<&str>) -> String {
+    match reason {
+        Some(reason) => format!("{url}?reason={}", encode_uri_component(reason)),
+        None => url,
+    }
+}
+
+async fn maybe_held(response: Response) -> ApiResult<Done> {
+    if response.status() == 202 {
+        return decode(response).await.map(Done::Held);
+    }
+    nothing_back(response).await.map(|()| Done::Now)
 }
 
 async fn nothing_back(response: Response) -> ApiResult<()> {
@@ -205,8 +229,15 @@ pub async fn change_volume(array: &str, volume: &str, change: &VolumeChange) -> 
     patch(&array_url(array, &["volumes", volume]), change).await
 }
 
-pub async fn eradicate_volume(array: &str, volume: &str) -> ApiResult<()> {
-    no_content(Request::delete(&array_url(array, &["volumes", volume]))).await
+pub async fn eradicate_volume(array: &str, volume: &str, reason: Option<&str>) -> ApiResult<Done> {
+    let url = with_reason(array_url(array, &["volumes", volume]), reason);
+    maybe_held(
+        with_csrf(Request::delete(&url))
+            .send()
+            .await
+            .map_err(unreachable)?,
+    )
+    .await
 }
 
 pub async fn snapshot(array: &str, request: &SnapshotRequest) -> ApiResult<Vec<VolumeSnapshot>> {
@@ -330,8 +361,24 @@ pub async fn recover(action: &RecycleAction) -> ApiResult<()> {
     send_for_nothing(Request::post("/api/recycle-bin/recover"), action).await
 }
 
-pub async fn eradicate(action: &RecycleAction) -> ApiResult<()> {
-    send_for_nothing(Request::post("/api/recycle-bin/eradicate"), action).await
+pub async fn eradicate(action: &RecycleAction, reason: Option<&str>) -> ApiResult<Done> {
+    let url = with_reason("/api/recycle-bin/eradicate".to_owned(), reason);
+    let request = with_csrf(Request::post(&url))
+        .json(action)
+        .map_err(unreachable)?;
+    maybe_held(request.send().await.map_err(unreachable)?).await
+}
+
+pub async fn approvals() -> ApiResult<Approvals> {
+    get("/api/approvals").await
+}
+
+pub async fn decide_approval(id: i64, approve: bool, comment: &str) -> ApiResult<ApprovalRequest> {
+    let verb = if approve { "approve" } else { "reject" };
+    let decision = ApprovalDecision {
+        comment: (!comment.trim().is_empty()).then(|| comment.trim().to_owned()),
+    };
+    post(&format!("/api/approvals/{id}/{verb}"), &decision).await
 }
 
 pub async fn hosts(array: &str, query: &HostListQuery) -> ApiResult<HostList> {

@@ -9,7 +9,7 @@ use shared::api::{Role, UserInfo};
 use crate::api;
 use crate::components::confirm::OpenConfirmation;
 use crate::components::live::LiveBar;
-use crate::components::{ArrayFrame, Live};
+use crate::components::{ApprovalPolicy, ArrayFrame, Live, RequestsLink};
 use crate::pages::alerts::AlertsPage;
 use crate::pages::arrays::ArrayList;
 use crate::pages::audit::AuditPage;
@@ -22,6 +22,7 @@ use crate::pages::protection::ProtectionGroups;
 use crate::pages::protection_group::ProtectionGroupPage;
 use crate::pages::pure1::Pure1Page;
 use crate::pages::recycle_bin::RecycleBinPage;
+use crate::pages::requests::RequestsPage;
 use crate::pages::search::SearchPage;
 use crate::pages::tokens::TokensPage;
 use crate::pages::users::UsersPage;
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
 fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl IntoView {
     let confirmation = OpenConfirmation::provide();
     Live::provide(Signal::derive(move || confirmation.is_asking()));
+    ApprovalPolicy::provide();
     view! {
         <a class="skip" href="#content">"Skip to content"</a>
         <Header user />
@@ -79,6 +81,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
                         <Route path=path!("/audit") view=AuditPage />
                         <Route path=path!("/pure1") view=Pure1Page />
                         <Route path=path!("/tokens") view=TokensPage />
+                        <Route path=path!("/requests") view=RequestsPage />
                     </Routes>
                 </Show>
             </Show>
@@ -101,6 +104,7 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
             <A href="/arrays" attr:id="arrays-link">"Arrays"</A>
             <A href="/alerts" attr:id="alerts-link">"Alerts"</A>
             <A href="/recycle-bin" attr:id="recycle-bin-link">"Recycle bin"</A>
+            {move || user.with(Option::is_some).then(|| view! { <RequestsLink /> })}
             <Show when=move || user.with(|user| user.as_ref().is_some_and(|user| user.role >= Role::Admin))>
                 <A href="/users" attr:id="users-link">"Users"</A>
                 <A href="/audit" attr:id="audit-link">"Audit log"</A>

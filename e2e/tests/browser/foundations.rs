@@ -351,6 +351,7 @@ async fn axe_finds_no_serious_violation_on_any_page_in_either_theme() {
         ("audit", "/audit".to_owned(), "#audit-filters"),
         ("pure1", "/pure1".to_owned(), "#pure1-connected"),
         ("tokens", "/tokens".to_owned(), "#create-token"),
+        ("requests", "/requests".to_owned(), "#held-actions"),
     ];
     for theme in ["light", "dark"] {
         session.open("/").await;

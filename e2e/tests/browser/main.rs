@@ -4,6 +4,7 @@
 //! `chromium-driver`; `cargo xtask test` provides both before it runs this.
 
 mod administration;
+mod approvals;
 mod fleet;
 mod foundations;
 mod protection;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use backend::config::ApprovalsConfig;
 use backend::demo::{DEMO_PASSWORD, DEMO_USERNAME, Demo, DemoOptions};
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
 use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed};
@@ -126,6 +127,19 @@ impl Session {
     /// The demo with its simulated Pure1 connected or, for a test that connects it in the
     /// UI, left unconnected.
     pub async fn with_pure1(connect_pure1: bool) -> Self {
+        Self::with_options(connect_pure1, ApprovalsConfig::default()).await
+    }
+
+    /// The demo holding `actions` for a second person's approval.
+    pub async fn with_approvals(actions: &[&str]) -> Self {
+        let approvals = ApprovalsConfig {
+            actions: actions.iter().map(|action| (*action).to_owned()).collect(),
+            ..ApprovalsConfig::default()
+        };
+        Self::with_options(false, approvals).await
+    }
+
+    async fn with_options(connect_pure1: bool, approvals: ApprovalsConfig) -> Self {
         let frontend = frontend_dir();
         assert!(
             frontend.join("index.html").is_file(),
@@ -139,6 +153,7 @@ impl Session {
             frontend_dir: frontend,
             seed: Seed::Demo,
             connect_pure1,
+            approvals,
         };
         let demo = Demo::start(options).await.expect("portal starts");
 

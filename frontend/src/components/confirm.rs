@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use web_sys::js_sys::Math;
 
 use crate::components::Task;
+use crate::components::approvals::ApprovalPolicy;
 use crate::components::outcome::focus_first;
 
 /// How hard the confirmation is to pass.
@@ -57,6 +58,9 @@ pub fn Confirm(
     /// The action's task: while it runs, the buttons wait.
     #[prop(optional)]
     task: Option<Task>,
+    /// Asks why, when the change waits for a second person's approval; required then.
+    #[prop(default = None)]
+    reason: Option<RwSignal<String>>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
     let open = expect_context::<OpenConfirmation>().0;
@@ -75,6 +79,7 @@ pub fn Confirm(
                 && required
                     .as_ref()
                     .is_none_or(|name| typed.with(|typed| typed == name))
+                && reason.is_none_or(|reason| reason.with(|reason| !reason.trim().is_empty()))
         }
     };
     let close = move || {
@@ -129,6 +134,12 @@ pub fn Confirm(
             >
                 <p id=title_id.clone() class="question">{move || question.get()}</p>
                 <p id=details_id.clone() class="details">{move || details.get()}</p>
+                {reason.map(|reason| view! {
+                    <label>
+                        <span>"Reason: a second person approves this before it runs"</span>
+                        <textarea class="confirm-reason" rows="2" maxlength="500" bind:value=reason></textarea>
+                    </label>
+                })}
                 {required.clone().map(|name| view! {
                     <label>
                         <span>"Type " <strong class="mono">{name}</strong> " to confirm"</span>
@@ -147,24 +158,45 @@ pub fn Confirm(
     }
 }
 
-/// Eradicate, once the object's name is typed: the same words wherever it is offered.
+/// Eradicate, once the object's name is typed: the same words wherever it is offered. When
+/// `action` waits for a second person, it also asks why, and hands the reason on.
 #[component]
 pub fn Eradicate(
     question: String,
     name: String,
     task: Task,
-    on_confirm: Callback<()>,
+    /// The audited action, such as `volume.eradicate`.
+    action: &'static str,
+    on_confirm: Callback<Option<String>>,
 ) -> impl IntoView {
+    let policy = expect_context::<ApprovalPolicy>();
+    let reason = RwSignal::new(String::new());
+    // A memo: the policy is fetched again with the live clock, and an open question must not
+    // be drawn afresh (losing what was typed) when nothing changed.
+    let held = Memo::new(move |_| policy.requires(action));
+    let confirmed = Callback::new(move |()| {
+        let given = held
+            .get_untracked()
+            .then(|| reason.get_untracked().trim().to_owned());
+        reason.set(String::new());
+        on_confirm.run(given);
+    });
     view! {
-        <Confirm
-            label="Eradicate…"
-            class="danger eradicate"
-            question
-            details="Eradicating frees its space at once. It cannot be recovered afterwards."
-            confirm_label="Eradicate for good"
-            strength=Strength::Irreversible(name)
-            task
-            on_confirm
-        />
+        {move || {
+            let (question, name) = (question.clone(), name.clone());
+            view! {
+                <Confirm
+                    label="Eradicate…"
+                    class="danger eradicate"
+                    question
+                    details="Eradicating frees its space at once. It cannot be recovered afterwards."
+                    confirm_label=if held.get() { "Ask for approval" } else { "Eradicate for good" }
+                    strength=Strength::Irreversible(name)
+                    task
+                    reason=held.get().then_some(reason)
+                    on_confirm=confirmed
+                />
+            }
+        }}
     }
 }

@@ -4,6 +4,7 @@
 //! [`Confirm`], fetches inside resources that call [`Live::track`], keeps list state in a
 //! [`UrlState`], and offers names through a [`Picker`].
 
+pub mod approvals;
 pub mod chart;
 pub mod confirm;
 pub mod field;
@@ -14,6 +15,7 @@ pub mod placement;
 pub mod table;
 pub mod time;
 
+pub use approvals::{ApprovalPolicy, RequestsLink, held_outcome};
 pub use confirm::{Confirm, Strength};
 pub use field::{Field, FieldErrors, Picker, TextArea};
 pub use frame::{ArrayFrame, page_title, use_array, use_param};

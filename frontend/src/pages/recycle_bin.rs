@@ -5,11 +5,11 @@ use leptos::prelude::*;
 use shared::api::{RecycleAction, RecycledItem, Role};
 use web_sys::js_sys::Date;
 
-use crate::api;
+use crate::api::{self, Done};
 use crate::components::confirm::Eradicate;
-use crate::components::page_title;
 use crate::components::table::EmptyState;
 use crate::components::{Countdown, Live, Outcome, OutcomeLine, Task, failure_outcome};
+use crate::components::{held_outcome, page_title};
 use crate::session::Session;
 
 #[component]
@@ -72,7 +72,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
         kind: item.kind,
         name: item.name.clone(),
     };
-    let run = move |action: RecycleAction, recover: bool| {
+    let run = move |action: RecycleAction, recover: bool, reason: Option<String>| {
         let (doing, done) = if recover {
             ("Recovering", "Recovered")
         } else {
@@ -80,14 +80,18 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
         };
         task.start(format!("{doing} {}…", action.name), async move {
             let result = if recover {
-                api::recover(&action).await
+                api::recover(&action).await.map(|()| Done::Now)
             } else {
-                api::eradicate(&action).await
+                api::eradicate(&action, reason.as_deref()).await
             };
             match result {
-                Ok(()) => {
+                Ok(Done::Now) => {
                     live.changed();
                     Outcome::Done(format!("{done} {} on {}.", action.name, action.array))
+                }
+                Ok(Done::Held(request)) => {
+                    live.changed();
+                    held_outcome(&request)
                 }
                 Err(failure) => failure_outcome(session, &failure, &[]),
             }
@@ -96,9 +100,9 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
     let key = format!("{}/{}", item.array, item.name);
     let recover = {
         let action = action.clone();
-        move |_| run(action.clone(), true)
+        move |_| run(action.clone(), true, None)
     };
-    let eradicate = Callback::new(move |()| run(action.clone(), false));
+    let eradicate = Callback::new(move |reason| run(action.clone(), false, reason));
     let question = format!(
         "Eradicate {} {} on {}?",
         item.kind.label(),
@@ -117,7 +121,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
                     <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
                 </Show>
                 <Show when=move || session.allows(Role::Admin)>
-                    <Eradicate question=question.clone() name=eradicated.clone() task on_confirm=eradicate />
+                    <Eradicate question=question.clone() name=eradicated.clone() task action="recycle_bin.eradicate" on_confirm=eradicate />
                 </Show>
             </td>
         </tr>

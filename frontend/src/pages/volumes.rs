@@ -14,9 +14,10 @@ use shared::flasharray::{Volume, VolumePatch};
 use shared::size::{format_size, parse_volume_size};
 use web_sys::js_sys::Date;
 
-use crate::api;
+use crate::api::{self, Done};
 use crate::components::confirm::Eradicate;
 use crate::components::field::host_or_group_names;
+use crate::components::held_outcome;
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::placement::SuggestArray;
 use crate::components::table::{
@@ -333,13 +334,18 @@ fn DestroyedRow(
     };
     let eradicate = {
         let name = name.clone();
-        Callback::new(move |()| {
+        Callback::new(move |reason: Option<String>| {
             let name = name.clone();
             task.start(format!("Eradicating {name}…"), async move {
-                match api::eradicate_volume(&array.get_untracked(), &name).await {
-                    Ok(()) => {
+                let array = array.get_untracked();
+                match api::eradicate_volume(&array, &name, reason.as_deref()).await {
+                    Ok(Done::Now) => {
                         live.changed();
                         Outcome::Done(format!("Eradicated {name}."))
+                    }
+                    Ok(Done::Held(request)) => {
+                        live.changed();
+                        held_outcome(&request)
                     }
                     Err(failure) => failure_outcome(session, &failure, &[]),
                 }
@@ -361,7 +367,7 @@ fn DestroyedRow(
                     <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
                 </Show>
                 <Show when=move || session.allows(Role::Admin)>
-                    <Eradicate question=question.clone() name=eradicated.clone() task on_confirm=eradicate />
+                    <Eradicate question=question.clone() name=eradicated.clone() task action="volume.eradicate" on_confirm=eradicate />
                 </Show>
             </td>
         </tr>

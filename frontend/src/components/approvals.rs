@@ -1,0 +1,80 @@
+//! The two-person rule in the UI: which actions wait for a second person (from
+//! `/api/approvals`, in context), the header's count of requests waiting for you, and the words
+//! for a change sent for approval.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::api::{ApprovalRequest, Approvals};
+
+use crate::api;
+use crate::components::{Live, Outcome};
+use crate::session::Session;
+
+/// What `/api/approvals` last said, shared by the header's badge and every confirmation.
+#[derive(Clone, Copy)]
+pub struct ApprovalPolicy(LocalResource<Option<Approvals>>);
+
+impl ApprovalPolicy {
+    /// Fetched with the live clock, while someone is signed in.
+    pub fn provide() {
+        let live = expect_context::<Live>();
+        let session = expect_context::<Session>();
+        let approvals = LocalResource::new(move || {
+            live.track();
+            let signed_in = session.user.with(Option::is_some);
+            async move {
+                if signed_in {
+                    api::approvals().await.ok()
+                } else {
+                    None
+                }
+            }
+        });
+        provide_context(Self(approvals));
+    }
+
+    /// Whether `action` waits for a second person.
+    pub fn requires(&self, action: &str) -> bool {
+        self.0.with(|approvals| {
+            approvals
+                .as_ref()
+                .and_then(Option::as_ref)
+                .is_some_and(|approvals| approvals.actions.iter().any(|named| named == action))
+        })
+    }
+
+    fn waiting(&self) -> usize {
+        self.0.with(|approvals| {
+            approvals
+                .as_ref()
+                .and_then(Option::as_ref)
+                .map_or(0, |approvals| approvals.waiting_for_you.len())
+        })
+    }
+}
+
+/// The header's link to Requests, with how many wait for you.
+#[component]
+pub fn RequestsLink() -> impl IntoView {
+    let policy = expect_context::<ApprovalPolicy>();
+    view! {
+        <A href="/requests" attr:id="requests-link">
+            "Requests"
+            {move || {
+                let waiting = policy.waiting();
+                (waiting > 0).then(|| view! {
+                    " " <span class="badge" id="requests-waiting" aria-label=format!("{waiting} waiting for you")>{waiting}</span>
+                })
+            }}
+        </A>
+    }
+}
+
+/// What the page says when its change went to a second person instead of running.
+pub fn held_outcome(request: &ApprovalRequest) -> Outcome {
+    Outcome::Done(format!(
+        "Sent for approval as request #{}: another {} (or higher) must approve it under Requests before it runs.",
+        request.id,
+        request.requester_role.as_str()
+    ))
+}
