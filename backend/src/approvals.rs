@@ -37,6 +37,38 @@ pub struct HeldChange<'a> {
     pub parameters: String,
 }
 
+/// The actions a change amounts to for the two-person rule: its own, and the eradication it
+/// performs when it comes through the recycle bin or an array's REST root, so that neither is
+/// a way around a rule on `volume.eradicate` and its kin.
+pub fn amounts_to(
+    action: &'static str,
+    method: &Method,
+    path: &std::collections::BTreeMap<String, String>,
+    body: &serde_json::Value,
+) -> Vec<&'static str> {
+    let eradicates = |kind: &str| match kind {
+        "volume" | "volumes" => Some("volume.eradicate"),
+        "snapshot" | "volume-snapshots" => Some("snapshot.eradicate"),
+        "protection_group" | "protection-groups" => Some("protection_group.eradicate"),
+        "protection_group_snapshot" | "protection-group-snapshots" => {
+            Some("protection_group_snapshot.eradicate")
+        }
+        _ => None,
+    };
+    let also = match action {
+        "recycle_bin.eradicate" => body
+            .get("kind")
+            .and_then(serde_json::Value::as_str)
+            .and_then(eradicates),
+        "rest.delete" if *method == Method::DELETE => path
+            .get("path")
+            .map(|path| path.trim_end_matches('/'))
+            .and_then(eradicates),
+        _ => None,
+    };
+    std::iter::once(action).chain(also).collect()
+}
+
 /// A body kept until the change runs, sealed when the portal has a secret key (a password
 /// reset's body holds the password).
 const SEALED: &str = "sealed:";

@@ -156,6 +156,10 @@ async fn admit(
             )))
         })?;
     let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
+    let held = approved.is_none()
+        && approvals::amounts_to(action, &parts.method, path, &body)
+            .into_iter()
+            .any(|action| policy.state.approvals.requires(action));
     // A change to an array the path does not name names it in its body (the recycle bin),
     // where its handler reads it: never from the query, which the handler does not read.
     let array = match path.get("array") {
@@ -184,7 +188,7 @@ async fn admit(
         .to_string(),
         request_id: request_id.to_owned(),
     };
-    if approved.is_none() && policy.state.approvals.requires(action) {
+    if held {
         return hold(policy, &user, &parts, &bytes, record).await;
     }
     let audit_id = policy.state.db.begin_audit(&record).await?;

@@ -236,3 +236,72 @@ async fn a_rejected_or_expired_request_runs_nothing() {
     let (_, _, listed) = app.call("GET", "/api/approvals", Some(&admin), None).await;
     assert_eq!(listed["recent"][0]["state"], "expired");
 }
+
+#[tokio::test]
+async fn neither_the_recycle_bin_nor_a_rest_root_gets_around_the_rule() {
+    let app = app_with_eradication_held().await;
+    let admin = app.login("admin").await;
+    destroyed_volume(&app, "via-bin").await;
+    let bin = json!({"array": ARRAY, "kind": "volume", "name": "via-bin"});
+    let (status, _, refusal) = app
+        .call(
+            "POST",
+            "/api/recycle-bin/eradicate",
+            Some(&admin),
+            Some(bin.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, refusal["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("reason"))
+    );
+    let (status, _, held) = app
+        .call(
+            "POST",
+            "/api/recycle-bin/eradicate?reason=tidy%20up",
+            Some(&admin),
+            Some(bin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    assert_eq!(held["reason"], "tidy up");
+    assert!(app.sim.simulator.volume("via-bin").is_some());
+
+    destroyed_volume(&app, "via-rest").await;
+    let (status, _, created) = app
+        .call(
+            "POST",
+            "/api/tokens",
+            Some(&admin),
+            Some(json!({"name": "script", "expires_in_days": 1, "role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["token"].as_str().expect("token");
+    let eradicate = axum::http::Request::delete(format!(
+        "/api/arrays/{ARRAY}/rest/api/2.36/volumes?names=via-rest"
+    ))
+    .header("authorization", format!("Bearer {token}"))
+    .header(REASON_HEADER, "retired")
+    .body(axum::body::Body::empty())
+    .expect("request");
+    let (status, _, held) = app.send(eradicate).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    assert_eq!(held["action"], "rest.delete");
+    assert!(
+        app.sim.simulator.volume("via-rest").is_some(),
+        "held, not run"
+    );
+    let second = app.login("admin2").await;
+    let (status, decided) =
+        decide(&app, &second, held["id"].as_i64().expect("id"), "approve").await;
+    assert_eq!(
+        (status, decided["state"].as_str()),
+        (StatusCode::OK, Some("executed")),
+        "{decided}"
+    );
+    assert!(
+        app.sim.simulator.volume("via-rest").is_none(),
+        "run once approved"
+    );
+}
