@@ -332,6 +332,7 @@ impl CurrentUser {
         UserInfo {
             username: self.user.username.clone(),
             role: self.user.role,
+            sso: self.user.sso_subject.is_some(),
         }
     }
 }
@@ -406,11 +407,11 @@ pub async fn login(
     };
     state.db.finish_audit(audit_id, &finished).await?;
     let (user, token) = outcome?;
-    let max_age = i64::from(state.session.absolute_timeout_hours) * 3600;
-    let cookie = session_cookie(&state, origin, &token, max_age)?;
+    let cookie = new_session_cookie(&state, origin, &token)?;
     let info = UserInfo {
         username: user.username,
         role: user.role,
+        sso: false,
     };
     Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
 }
@@ -421,28 +422,34 @@ async fn sign_in(
     username: &str,
     password: String,
 ) -> Result<(User, String), AppError> {
+    if let Some(oidc) = &state.oidc
+        && !oidc.config.local_passwords
+        && !oidc
+            .config
+            .break_glass_users
+            .iter()
+            .any(|name| name == username)
+    {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "username",
+            format!("Sign in with {}.", oidc.config.display_name),
+        )));
+    }
     let user = state.db.user_by_name(username).await?;
-    // An unknown user is checked against a dummy hash, so timing does not tell them apart.
+    // An unknown user, and one of the identity provider (who has no password here), are
+    // checked against a dummy hash, so timing does not tell them apart.
     let hash = user
         .as_ref()
+        .filter(|user| user.sso_subject.is_none())
         .map_or(DUMMY_PASSWORD_HASH, |user| user.password_hash.as_str())
         .to_owned();
     let matches = state.passwords.verify(password, hash).await?;
-    let Some(user) = user.filter(|user| matches && !user.disabled) else {
+    let Some(user) = user.filter(|user| matches && !user.disabled && user.sso_subject.is_none())
+    else {
         tracing::info!(%username, "login refused");
         return Err(AppError::BadCredentials);
     };
-    let (token, hash) = new_session_token()?;
-    let now = unix_now();
-    // Sessions that ended by timing out are never used again; each sign-in sweeps them.
-    state
-        .db
-        .purge_expired_sessions(
-            now - i64::from(state.session.idle_timeout_minutes) * 60,
-            now - i64::from(state.session.absolute_timeout_hours) * 3600,
-        )
-        .await?;
-    state.db.create_session(&hash, user.id, now, None).await?;
+    let token = open_session(state, &user).await?;
     tracing::info!(username = %user.username, "login");
     Ok((user, token))
 }
@@ -456,6 +463,32 @@ pub async fn logout(
     close_session(&state, &user).await?;
     let cookie = session_cookie(&state, origin, "", 0)?;
     Ok(([(header::SET_COOKIE, cookie)], Json(user.info())).into_response())
+}
+
+/// Opens a session for `user` and returns its token, for the cookie.
+pub async fn open_session(state: &AppState, user: &User) -> Result<String, AppError> {
+    let (token, hash) = new_session_token()?;
+    let now = unix_now();
+    // Sessions that ended by timing out are never used again; each sign-in sweeps them.
+    state
+        .db
+        .purge_expired_sessions(
+            now - i64::from(state.session.idle_timeout_minutes) * 60,
+            now - i64::from(state.session.absolute_timeout_hours) * 3600,
+        )
+        .await?;
+    state.db.create_session(&hash, user.id, now, None).await?;
+    Ok(token)
+}
+
+/// The `Set-Cookie` of a new session, lasting as long as sessions may.
+pub fn new_session_cookie(
+    state: &AppState,
+    origin: ClientOrigin,
+    token: &str,
+) -> Result<HeaderValue, AppError> {
+    let max_age = i64::from(state.session.absolute_timeout_hours) * 3600;
+    session_cookie(state, origin, token, max_age)
 }
 
 /// Ends the caller's session; a token has none to end.
@@ -546,6 +579,7 @@ mod tests {
             disabled: false,
             arrays: Some(vec!["fa-1".into(), "fa-2".into()]),
             array_username: None,
+            sso_subject: None,
         };
         let grant = |role, arrays: Option<Vec<&str>>| TokenGrant {
             id: 1,

@@ -16,6 +16,7 @@ pub mod guard;
 pub mod health;
 pub mod healthcheck;
 pub mod metrics;
+pub mod oidc;
 pub mod origin;
 pub mod passwords;
 pub mod pure1;

@@ -152,6 +152,9 @@ fn check_config(path: Option<&std::path::Path>, env: &Environment) -> MainResult
         ServerCertificate::from_pem_files(&tls.certificate_file, &tls.key_file)?;
     }
     backend::api::checked_approvals(&config.approvals)?;
+    if let Some(oidc) = &config.oidc {
+        backend::oidc::Oidc::from_config(oidc)?;
+    }
     println!(
         "{}: ok; {} array(s) ({}); Pure1: {}; database: {}; serving {}; secret key for arrays registered in the UI: {}",
         path.display(),
@@ -227,6 +230,10 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         .with_approvals(backend::api::checked_approvals(&config.approvals)?);
     if certificate.is_some() {
         state = state.serving_https();
+    }
+    if let Some(oidc) = &config.oidc {
+        state = state.with_oidc(backend::oidc::Oidc::from_config(oidc)?);
+        tracing::info!(issuer = %oidc.issuer, "single sign-on");
     }
     match config.secret_key(env)? {
         Some(key) => state = state.with_secret_key(key),

@@ -65,6 +65,7 @@ mod tests {
                 disabled: false,
                 arrays: None,
                 array_username: None,
+                sso_subject: None,
             },
             created_at: 0,
             last_seen_at: 0,

@@ -10,6 +10,7 @@ use crate::db::Database;
 use crate::fleet::FleetCache;
 use crate::health::ProbeCache;
 use crate::metrics::Metrics;
+use crate::oidc::Oidc;
 use crate::passwords::Passwords;
 use crate::pure1::Pure1Service;
 use crate::secrets::SecretKey;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub pure1: Arc<Pure1Service>,
     /// The changes that wait for a second person.
     pub approvals: Arc<ApprovalsConfig>,
+    /// Single sign-on, when an identity provider is configured.
+    pub oidc: Option<Arc<Oidc>>,
 }
 
 impl AppState {
@@ -66,7 +69,13 @@ impl AppState {
             ))),
             pure1: Arc::new(Pure1Service::new(PURE1_VIEW_TTL)),
             approvals: Arc::default(),
+            oidc: None,
         }
+    }
+
+    pub fn with_oidc(mut self, oidc: Oidc) -> Self {
+        self.oidc = Some(Arc::new(oidc));
+        self
     }
 
     pub fn with_approvals(mut self, approvals: ApprovalsConfig) -> Self {

@@ -114,7 +114,23 @@ impl std::fmt::Debug for LoginRequest {
 pub struct UserInfo {
     pub username: String,
     pub role: Role,
+    /// Signed in through the identity provider: signing out also ends its session there.
+    #[serde(default)]
+    pub sso: bool,
 }
+
+/// How people sign in here (`GET /api/auth/providers`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInMethods {
+    /// The identity provider's name, when single sign-on is set up.
+    pub single_sign_on: Option<String>,
+    /// Whether local passwords sign in (break-glass users' always do).
+    pub local_passwords: bool,
+}
+
+/// Where the sign-in page shows why single sign-on failed (`/?sso_error=…`).
+pub const SSO_ERROR_PARAMETER: &str = "sso_error";
 
 /// How the backend authenticates to an array. Credentials themselves never leave the backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

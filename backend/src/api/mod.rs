@@ -13,6 +13,7 @@ mod pure1;
 mod recycle;
 mod rest;
 mod snapshots;
+mod sso;
 mod tokens;
 mod users;
 mod volumes;
@@ -202,6 +203,16 @@ pub fn endpoints() -> Vec<Endpoint> {
         )
         .about("Sign out")
         .gives::<shared::api::UserInfo>(),
+        public_read("/auth/providers", sso::providers)
+            .about("How people sign in here")
+            .gives::<shared::api::SignInMethods>(),
+        public_read("/auth/oidc/start", sso::start)
+            .about("Sign in through the identity provider: a redirect to it"),
+        public_read("/auth/oidc/callback", sso::callback).about(
+            "Where the identity provider sends the browser back; a redirect into the portal",
+        ),
+        public_read("/auth/oidc/end", sso::end)
+            .about("Sign out at the identity provider too: a redirect to it"),
         read("/auth/me", Viewer, auth::me)
             .about("Who is signed in")
             .gives::<shared::api::UserInfo>(),

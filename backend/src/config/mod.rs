@@ -54,6 +54,82 @@ pub struct Config {
     pub pure1: Option<Pure1Config>,
     #[serde(default)]
     pub approvals: ApprovalsConfig,
+    /// Single sign-on through an OpenID Connect provider.
+    #[serde(default)]
+    pub oidc: Option<OidcConfig>,
+}
+
+/// An OpenID Connect provider people sign in with, and what its groups make them here.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The provider's issuer URL; its `/.well-known/openid-configuration` says the rest.
+    pub issuer: String,
+    pub client_id: String,
+    /// The client secret, from a file or a variable; none for a public client (PKCE alone).
+    #[serde(default)]
+    pub client_secret_file: Option<PathBuf>,
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// The portal's callback as registered at the provider:
+    /// `https://PORTAL/api/auth/oidc/callback`.
+    pub redirect_url: String,
+    /// What the sign-in button says after "Sign in with".
+    #[serde(default = "default_oidc_name")]
+    pub display_name: String,
+    #[serde(default = "default_oidc_scopes")]
+    pub scopes: Vec<String>,
+    /// The claim holding the user's groups.
+    #[serde(default = "default_groups_claim")]
+    pub groups_claim: String,
+    /// The claim that becomes the portal username.
+    #[serde(default = "default_username_claim")]
+    pub username_claim: String,
+    /// The claim that becomes the array username on per-user arrays; the username if unset.
+    #[serde(default)]
+    pub array_username_claim: Option<String>,
+    /// PEM file of the CA to trust for the provider; system roots otherwise.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Whether local portal passwords still sign in; `break_glass_users` always may.
+    #[serde(default = "default_true")]
+    pub local_passwords: bool,
+    /// Local users who may sign in with their password when `local_passwords` is off.
+    #[serde(default)]
+    pub break_glass_users: Vec<String>,
+    /// Which groups make which role, on which arrays. A user in none of them cannot sign in.
+    #[serde(default)]
+    pub groups: Vec<GroupMapping>,
+}
+
+/// Members of `group` get `role`, on `arrays` (every array when left out).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupMapping {
+    pub group: String,
+    pub role: shared::api::Role,
+    #[serde(default)]
+    pub arrays: Option<Vec<String>>,
+}
+
+fn default_oidc_name() -> String {
+    "single sign-on".to_owned()
+}
+
+fn default_oidc_scopes() -> Vec<String> {
+    ["openid", "profile", "email"].map(str::to_owned).to_vec()
+}
+
+fn default_groups_claim() -> String {
+    "groups".to_owned()
+}
+
+fn default_username_claim() -> String {
+    "preferred_username".to_owned()
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// The two-person rule: changes that wait for a second person's approval.
@@ -107,6 +183,7 @@ impl std::fmt::Debug for Config {
             .field("arrays", &self.arrays)
             .field("pure1", &self.pure1)
             .field("approvals", &self.approvals)
+            .field("oidc", &self.oidc)
             .finish()
     }
 }
@@ -353,6 +430,7 @@ impl Default for Config {
             arrays: Vec::new(),
             pure1: None,
             approvals: ApprovalsConfig::default(),
+            oidc: None,
         }
     }
 }

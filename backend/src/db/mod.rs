@@ -8,6 +8,7 @@ mod audit;
 mod pure1;
 mod registered;
 mod sessions;
+mod sso;
 mod throttle;
 mod tokens;
 mod users;
@@ -21,6 +22,7 @@ use sqlx::{AnyPool, Executor};
 pub use approvals::{Claim, NewApproval, StoredApproval};
 pub use audit::{AuditRecord, MAX_AUDIT_PAGE, NewAuditRecord};
 pub use sessions::SessionRecord;
+pub use sso::{PendingSignIn, SsoUser};
 pub use tokens::{NewToken, TokenGrant};
 pub use users::{User, UserUpdate};
 

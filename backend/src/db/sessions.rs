@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::tokens::{GRANT_COLUMNS, TokenGrant, grant_from_row};
-use super::users::{USER_COLUMNS, user_from_row};
+use super::users::{USER_COLUMN_COUNT, USER_COLUMNS, user_from_row};
 use super::{Database, DbError, User};
 
 /// A session and its user, as looked up by token hash.
@@ -50,9 +50,9 @@ impl Database {
         row.map(|row| {
             Ok(SessionRecord {
                 user: user_from_row(&row)?,
-                created_at: row.try_get(7)?,
-                last_seen_at: row.try_get(8)?,
-                token: grant_from_row(&row, 9)?,
+                created_at: row.try_get(USER_COLUMN_COUNT)?,
+                last_seen_at: row.try_get(USER_COLUMN_COUNT + 1)?,
+                token: grant_from_row(&row, USER_COLUMN_COUNT + 2)?,
             })
         })
         .transpose()

@@ -4,7 +4,7 @@ use shared::api::{Role, TokenSummary};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::users::{USER_COLUMNS, join_arrays, split_arrays, user_from_row};
+use super::users::{USER_COLUMN_COUNT, USER_COLUMNS, join_arrays, split_arrays, user_from_row};
 use super::{Database, DbError, User};
 
 /// What a token allows, as the gate needs it: at most its user's role and arrays.
@@ -134,7 +134,8 @@ impl Database {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let grant = grant_from_row(&row, 7)?.ok_or(DbError::BadValue("token".into()))?;
+        let grant =
+            grant_from_row(&row, USER_COLUMN_COUNT)?.ok_or(DbError::BadValue("token".into()))?;
         Ok(Some((user_from_row(&row)?, grant)))
     }
 

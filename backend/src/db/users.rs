@@ -18,6 +18,8 @@ pub struct User {
     pub arrays: Option<Vec<String>>,
     /// The array username on arrays set up for per-user identity; `None`: the username.
     pub array_username: Option<String>,
+    /// `issuer#subject` for a user who signs in through the identity provider.
+    pub sso_subject: Option<String>,
 }
 
 impl std::fmt::Debug for User {
@@ -30,6 +32,7 @@ impl std::fmt::Debug for User {
             .field("disabled", &self.disabled)
             .field("arrays", &self.arrays)
             .field("array_username", &self.array_username)
+            .field("sso_subject", &self.sso_subject)
             .finish()
     }
 }
@@ -59,7 +62,11 @@ pub struct UserUpdate {
 
 /// `disabled` is read as a number: the `Any` driver decodes no SQLite boolean.
 pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, \
-     CAST(CASE WHEN u.disabled THEN 1 ELSE 0 END AS BIGINT), u.arrays, u.array_username";
+     CAST(CASE WHEN u.disabled THEN 1 ELSE 0 END AS BIGINT), u.arrays, u.array_username, \
+     u.sso_subject";
+
+/// How many columns [`USER_COLUMNS`] names: a query's own columns come after them.
+pub(super) const USER_COLUMN_COUNT: usize = 8;
 
 /// Stored as names joined by commas, which array names cannot hold.
 pub(super) fn join_arrays(arrays: Option<&[String]>) -> Option<String> {
@@ -87,6 +94,7 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<User, DbError> {
         disabled: row.try_get::<i64, _>(4)? != 0,
         arrays: split_arrays(row.try_get(5)?),
         array_username: row.try_get(6)?,
+        sso_subject: row.try_get(7)?,
     })
 }
 
@@ -141,6 +149,7 @@ impl Database {
                 disabled: false,
                 arrays: arrays.map(<[String]>::to_vec),
                 array_username: array_username.map(str::to_owned),
+                sso_subject: None,
             }),
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
                 Err(DbError::UserExists(username.to_owned()))
@@ -168,7 +177,7 @@ impl Database {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok((user_from_row(row)?, row.try_get(7)?)))
+            .map(|row| Ok((user_from_row(row)?, row.try_get(USER_COLUMN_COUNT)?)))
             .collect()
     }
 

@@ -606,6 +606,7 @@ fn debug_output_never_shows_a_password_hash_or_a_session_hash() {
         disabled: false,
         arrays: None,
         array_username: None,
+        sso_subject: None,
     };
     let shown = format!("{user:?}");
     assert!(

@@ -9,6 +9,7 @@ mod fleet;
 mod hardening;
 mod https;
 mod leaks;
+mod oidc;
 mod openapi;
 mod process;
 mod protection;
@@ -97,6 +98,8 @@ pub struct TestOptions {
     /// Arrays registered at an address where nothing listens, as when an array is down.
     pub dead_arrays: Vec<&'static str>,
     pub approvals: backend::config::ApprovalsConfig,
+    /// Single sign-on through this provider.
+    pub oidc: Option<backend::config::OidcConfig>,
 }
 
 impl TestApp {
@@ -192,6 +195,10 @@ impl TestApp {
             .with_secret_key(key)
             .with_limits(options.limits)
             .with_approvals(options.approvals);
+        let state = match &options.oidc {
+            Some(oidc) => state.with_oidc(backend::oidc::Oidc::from_config(oidc).expect("OIDC")),
+            None => state,
+        };
         let router = backend::router(state, dir.path());
         Self {
             router,

@@ -1,0 +1,531 @@
+//! Single sign-on with OpenID Connect: the authorization code flow with PKCE against a provider
+//! found by discovery. The portal sends the browser to the provider with a random `state`, a
+//! `nonce` and a PKCE challenge (kept in the database, so any replica can finish it, once),
+//! exchanges the code it gets back for an ID token (client secret sent as HTTP Basic, redirects
+//! never followed), checks the token (the provider's key by `kid`, `iss`, `aud`, `exp`, the
+//! nonce) and maps its groups claim to a role and arrays.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use shared::api::Role;
+use tokio::sync::Mutex;
+
+use crate::config::{GroupMapping, OidcConfig};
+
+/// How long the provider's discovery document and keys are reused before being read again
+/// (a token signed with a key not among them has them read again at once).
+const PROVIDER_TTL: Duration = Duration::from_secs(600);
+
+/// What may go wrong signing someone in; every message is safe to show them.
+#[derive(Debug, thiserror::Error)]
+pub enum OidcError {
+    #[error("the identity provider could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the identity provider answered something unexpected: {0}")]
+    Provider(String),
+    #[error("the ID token was refused: {0}")]
+    Token(String),
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// The provider's discovery document, as far as the portal needs it.
+#[derive(Debug, Clone, Deserialize)]
+struct Discovery {
+    issuer: String,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    jwks_uri: String,
+    #[serde(default)]
+    end_session_endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Provider {
+    fetched: Instant,
+    discovery: Discovery,
+    keys: JwkSet,
+}
+
+/// Who signed in, as the portal will know them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped {
+    pub username: String,
+    /// `issuer#subject`.
+    pub subject: String,
+    pub role: Role,
+    pub arrays: Option<Vec<String>>,
+    pub array_username: Option<String>,
+}
+
+/// The sign-in's secrets: sent (state, nonce, the verifier's challenge) and kept (all three).
+#[derive(Debug, Clone)]
+pub struct Challenge {
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+}
+
+impl Challenge {
+    pub fn new() -> Result<Self, OidcError> {
+        let random = || {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes)
+                .map(|()| URL_SAFE_NO_PAD.encode(bytes))
+                .map_err(|error| OidcError::Refused(format!("no randomness: {error}")))
+        };
+        Ok(Self {
+            state: random()?,
+            nonce: random()?,
+            verifier: random()?,
+        })
+    }
+
+    /// The PKCE `S256` challenge of the verifier.
+    pub fn code_challenge(&self) -> String {
+        URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.as_bytes()))
+    }
+}
+
+/// The SHA-256 under which a sign-in's state is kept.
+pub fn state_hash(state: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(state.as_bytes()))
+}
+
+/// The configured provider and the portal's client at it.
+pub struct Oidc {
+    pub config: OidcConfig,
+    client_secret: Option<String>,
+    http: reqwest::Client,
+    provider: Mutex<Option<Provider>>,
+}
+
+impl std::fmt::Debug for Oidc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Oidc")
+            .field("issuer", &self.config.issuer)
+            .field("client_id", &self.config.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+impl Oidc {
+    /// The client for `config`, its secret read from where the configuration says.
+    pub fn from_config(config: &OidcConfig) -> Result<Self, String> {
+        let client_secret = match (&config.client_secret_file, &config.client_secret_env) {
+            (None, None) => None,
+            (file, env) => Some(
+                crate::arrays::read_secret("OIDC client secret", file.as_deref(), env.as_deref())?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_owned(),
+            ),
+        };
+        let trust = match &config.ca_file {
+            Some(path) => {
+                flasharray::TrustAnchor::CaPem(std::fs::read_to_string(path).map_err(|error| {
+                    format!("cannot read the OIDC ca_file {}: {error}", path.display())
+                })?)
+            }
+            None => flasharray::TrustAnchor::System,
+        };
+        let tls = flasharray::client_config(&trust).map_err(|error| error.to_string())?;
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|error| format!("cannot build the OIDC client: {error}"))?;
+        if config.groups.is_empty() {
+            return Err(
+                "[oidc] maps no groups ([[oidc.groups]]): nobody could sign in through it".into(),
+            );
+        }
+        Ok(Self {
+            config: config.clone(),
+            client_secret,
+            http,
+            provider: Mutex::new(None),
+        })
+    }
+
+    async fn fetch_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, OidcError> {
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|error| OidcError::Unreachable(format!("{url}: {error}")))?;
+        if !response.status().is_success() {
+            return Err(OidcError::Provider(format!(
+                "{url} answered {}",
+                response.status()
+            )));
+        }
+        response
+            .json()
+            .await
+            .map_err(|error| OidcError::Provider(format!("{url}: {error}")))
+    }
+
+    /// The discovery document and keys, read again when older than [`PROVIDER_TTL`] or when
+    /// `refresh` asks (a key id not among them).
+    async fn provider(&self, refresh: bool) -> Result<Provider, OidcError> {
+        let mut cached = self.provider.lock().await;
+        if let Some(provider) = cached
+            .as_ref()
+            .filter(|provider| !refresh && provider.fetched.elapsed() < PROVIDER_TTL)
+        {
+            return Ok(provider.clone());
+        }
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            self.config.issuer.trim_end_matches('/')
+        );
+        let discovery: Discovery = self.fetch_json(&url).await?;
+        if discovery.issuer.trim_end_matches('/') != self.config.issuer.trim_end_matches('/') {
+            return Err(OidcError::Provider(format!(
+                "it names itself {}, not the configured issuer {}",
+                discovery.issuer, self.config.issuer
+            )));
+        }
+        let keys: JwkSet = self.fetch_json(&discovery.jwks_uri).await?;
+        let provider = Provider {
+            fetched: Instant::now(),
+            discovery,
+            keys,
+        };
+        *cached = Some(provider.clone());
+        Ok(provider)
+    }
+
+    /// Where to send the browser to sign in.
+    pub async fn authorization_url(&self, challenge: &Challenge) -> Result<String, OidcError> {
+        let provider = self.provider(false).await?;
+        let scopes = self.config.scopes.join(" ");
+        let url = reqwest::Url::parse_with_params(
+            &provider.discovery.authorization_endpoint,
+            &[
+                ("response_type", "code"),
+                ("client_id", self.config.client_id.as_str()),
+                ("redirect_uri", self.config.redirect_url.as_str()),
+                ("scope", scopes.as_str()),
+                ("state", challenge.state.as_str()),
+                ("nonce", challenge.nonce.as_str()),
+                ("code_challenge", challenge.code_challenge().as_str()),
+                ("code_challenge_method", "S256"),
+            ],
+        )
+        .map_err(|error| OidcError::Provider(format!("authorization_endpoint: {error}")))?;
+        Ok(url.into())
+    }
+
+    /// Trades the code for the ID token, and checks it.
+    pub async fn sign_in(
+        &self,
+        code: &str,
+        verifier: &str,
+        nonce: &str,
+    ) -> Result<Value, OidcError> {
+        let provider = self.provider(false).await?;
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", self.config.redirect_url.as_str()),
+            ("code_verifier", verifier),
+            ("client_id", self.config.client_id.as_str()),
+        ];
+        let mut request = self
+            .http
+            .post(&provider.discovery.token_endpoint)
+            .form(&form);
+        if let Some(secret) = &self.client_secret {
+            request = request.basic_auth(&self.config.client_id, Some(secret));
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|error| OidcError::Unreachable(format!("token endpoint: {error}")))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|error| OidcError::Provider(format!("token endpoint: {error}")))?;
+        if !status.is_success() {
+            // The OAuth error's code and description, never the request (it held the secret).
+            return Err(OidcError::Refused(format!(
+                "the identity provider refused the sign-in: {} {}",
+                body["error"].as_str().unwrap_or("error"),
+                body["error_description"].as_str().unwrap_or_default()
+            )));
+        }
+        let id_token = body["id_token"]
+            .as_str()
+            .ok_or_else(|| OidcError::Provider("the token answer holds no id_token".into()))?;
+        let kid = decode_header(id_token)
+            .map_err(|error| OidcError::Token(error.to_string()))?
+            .kid;
+        let keys = match kid.as_deref() {
+            Some(kid) if provider.keys.find(kid).is_none() => self.provider(true).await?.keys,
+            _ => provider.keys,
+        };
+        verify_id_token(
+            id_token,
+            &keys,
+            &provider.discovery.issuer,
+            &self.config.client_id,
+            nonce,
+        )
+    }
+
+    /// Where to send the browser to end its session at the provider too, when it says.
+    pub async fn end_session_url(&self, back_to: &str) -> Option<String> {
+        let provider = self.provider(false).await.ok()?;
+        let endpoint = provider.discovery.end_session_endpoint?;
+        reqwest::Url::parse_with_params(
+            &endpoint,
+            &[
+                ("client_id", self.config.client_id.as_str()),
+                ("post_logout_redirect_uri", back_to),
+            ],
+        )
+        .ok()
+        .map(Into::into)
+    }
+
+    /// The portal user an ID token's claims make: refused when no configured group matches.
+    pub fn map(&self, claims: &Value) -> Result<Mapped, OidcError> {
+        map_claims(&self.config, claims)
+    }
+}
+
+/// Checks an ID token's signature against the provider's keys, its issuer, audience, expiry
+/// and nonce; its claims when all hold.
+pub fn verify_id_token(
+    id_token: &str,
+    keys: &JwkSet,
+    issuer: &str,
+    client_id: &str,
+    nonce: &str,
+) -> Result<Value, OidcError> {
+    let refused = |error: jsonwebtoken::errors::Error| OidcError::Token(error.to_string());
+    let header = decode_header(id_token).map_err(refused)?;
+    let jwk = match header.kid.as_deref() {
+        Some(kid) => keys.find(kid),
+        None => keys.keys.first(),
+    }
+    .ok_or_else(|| OidcError::Token("signed with a key the provider does not publish".into()))?;
+    let key = DecodingKey::from_jwk(jwk).map_err(refused)?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[client_id]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.leeway = 60;
+    let claims = decode::<Value>(id_token, &key, &validation)
+        .map_err(refused)?
+        .claims;
+    if claims["nonce"].as_str() != Some(nonce) {
+        return Err(OidcError::Token(
+            "its nonce is not the one this sign-in sent (a replayed token?)".into(),
+        ));
+    }
+    Ok(claims)
+}
+
+/// The role of the highest group the user is in, on the arrays of the groups that give it.
+pub fn map_claims(config: &OidcConfig, claims: &Value) -> Result<Mapped, OidcError> {
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+    let subject = text("sub").ok_or_else(|| OidcError::Token("it names no subject".into()))?;
+    let username = text(&config.username_claim).ok_or_else(|| {
+        OidcError::Refused(format!(
+            "The identity provider sent no {} claim to name you by.",
+            config.username_claim
+        ))
+    })?;
+    shared::api::validate_username(&username).map_err(|error| {
+        OidcError::Refused(format!(
+            "Your name at the identity provider, {username:?}, cannot be a portal username: {}",
+            error.message
+        ))
+    })?;
+    let groups: Vec<&str> = match claims.get(&config.groups_claim) {
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(one)) => vec![one.as_str()],
+        _ => Vec::new(),
+    };
+    let matched: Vec<&GroupMapping> = config
+        .groups
+        .iter()
+        .filter(|mapping| groups.contains(&mapping.group.as_str()))
+        .collect();
+    let role = matched
+        .iter()
+        .map(|mapping| mapping.role)
+        .max()
+        .ok_or_else(|| {
+            OidcError::Refused(format!(
+                "{username} is in none of the groups that may use this portal; ask an admin."
+            ))
+        })?;
+    let giving: Vec<&&GroupMapping> = matched
+        .iter()
+        .filter(|mapping| mapping.role == role)
+        .collect();
+    let arrays = if giving.iter().any(|mapping| mapping.arrays.is_none()) {
+        None
+    } else {
+        let mut names: Vec<String> = giving
+            .iter()
+            .flat_map(|mapping| mapping.arrays.clone().unwrap_or_default())
+            .collect();
+        names.sort();
+        names.dedup();
+        Some(names)
+    };
+    let array_username = config
+        .array_username_claim
+        .as_deref()
+        .and_then(text)
+        .filter(|name| *name != username);
+    Ok(Mapped {
+        subject: format!("{}#{subject}", config.issuer.trim_end_matches('/')),
+        username,
+        role,
+        arrays,
+        array_username,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::jwk::Jwk;
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+    use serde_json::json;
+
+    const ISSUER: &str = "https://sso.example.com";
+
+    fn config() -> OidcConfig {
+        let toml = r#"
+            issuer = "https://sso.example.com"
+            client_id = "flashdeck"
+            redirect_url = "https://portal/api/auth/oidc/callback"
+            array_username_claim = "array_user"
+            [[groups]]
+            group = "storage-admins"
+            role = "admin"
+            [[groups]]
+            group = "dba"
+            role = "operator"
+            arrays = ["fa-prod-01"]
+            [[groups]]
+            group = "readers"
+            role = "viewer"
+        "#;
+        toml::from_str(toml).expect("parses")
+    }
+
+    struct Signer {
+        key: EncodingKey,
+        keys: JwkSet,
+    }
+
+    fn new_signer() -> Signer {
+        let (private_pem, _) = flasharray::PrivateKey::generate_pem().expect("key");
+        let key = EncodingKey::from_rsa_pem(private_pem.as_bytes()).expect("key");
+        let mut jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).expect("jwk");
+        jwk.common.key_id = Some("k1".into());
+        Signer {
+            key,
+            keys: JwkSet { keys: vec![jwk] },
+        }
+    }
+
+    fn token(signer: &Signer, claims: Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("k1".into());
+        encode(&header, &claims, &signer.key).expect("signed")
+    }
+
+    fn claims(changes: Value) -> Value {
+        let now = crate::auth::unix_now();
+        let mut claims = json!({
+            "iss": ISSUER, "aud": "flashdeck", "sub": "u-1", "exp": now + 300, "iat": now,
+            "nonce": "n-1", "preferred_username": "alice", "groups": ["dba"],
+        });
+        for (name, value) in changes.as_object().expect("object") {
+            claims[name] = value.clone();
+        }
+        claims
+    }
+
+    #[test]
+    fn a_good_token_passes_and_every_bad_one_is_refused_with_its_reason() {
+        let signer = new_signer();
+        let verify = |claims: Value| {
+            verify_id_token(
+                &token(&signer, claims),
+                &signer.keys,
+                ISSUER,
+                "flashdeck",
+                "n-1",
+            )
+        };
+        assert!(verify(claims(json!({}))).is_ok());
+        let refusal = |changes: Value| verify(claims(changes)).expect_err("refused").to_string();
+        assert!(refusal(json!({"aud": "someone-else"})).contains("ID token was refused"));
+        assert!(refusal(json!({"iss": "https://evil.example.com"})).contains("refused"));
+        assert!(refusal(json!({"exp": crate::auth::unix_now() - 3600})).contains("refused"));
+        assert!(refusal(json!({"nonce": "n-2"})).contains("nonce"));
+        let other = new_signer();
+        let forged = token(&other, claims(json!({})));
+        assert!(verify_id_token(&forged, &signer.keys, ISSUER, "flashdeck", "n-1").is_err());
+    }
+
+    #[test]
+    fn groups_give_the_highest_role_on_the_arrays_of_the_groups_giving_it() {
+        let config = config();
+        let mapped =
+            map_claims(&config, &claims(json!({"groups": ["dba", "readers"]}))).expect("mapped");
+        assert_eq!(mapped.role, Role::Operator);
+        assert_eq!(mapped.arrays, Some(vec!["fa-prod-01".to_owned()]));
+        assert_eq!(mapped.subject, "https://sso.example.com#u-1");
+        let admin = map_claims(
+            &config,
+            &claims(json!({"groups": ["dba", "storage-admins"], "array_user": "pureuser-alice"})),
+        )
+        .expect("mapped");
+        assert_eq!((admin.role, admin.arrays), (Role::Admin, None));
+        assert_eq!(admin.array_username.as_deref(), Some("pureuser-alice"));
+        let refused = map_claims(&config, &claims(json!({"groups": ["marketing"]})));
+        assert!(
+            refused
+                .expect_err("refused")
+                .to_string()
+                .contains("none of the groups")
+        );
+        let nameless = map_claims(&config, &claims(json!({"preferred_username": null})));
+        assert!(nameless.is_err());
+    }
+
+    #[test]
+    fn pkce_challenges_are_the_verifiers_sha256() {
+        let challenge = Challenge::new().expect("random");
+        assert_eq!(challenge.verifier.len(), 43);
+        assert_ne!(challenge.state, challenge.nonce);
+        assert_eq!(
+            challenge.code_challenge(),
+            URL_SAFE_NO_PAD.encode(Sha256::digest(challenge.verifier.as_bytes()))
+        );
+    }
+}
