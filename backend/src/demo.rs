@@ -43,6 +43,8 @@ pub struct DemoOptions {
     pub connect_pure1: bool,
     /// The changes that wait for a second person; none in the demo unless asked.
     pub approvals: crate::config::ApprovalsConfig,
+    /// Single sign-on; none in the demo unless asked.
+    pub oidc: Option<crate::config::OidcConfig>,
 }
 
 /// The application id the demo registers in its simulated Pure1.
@@ -121,6 +123,10 @@ impl Demo {
         let state = AppState::new(db, registry, SessionConfig::default())
             .with_secret_key(demo_secret_key(&options.data_dir)?)
             .with_approvals(options.approvals.clone());
+        let state = match &options.oidc {
+            Some(oidc) => state.with_oidc(crate::oidc::Oidc::from_config(oidc).map_err(setup)?),
+            None => state,
+        };
         crate::registration::sync(&state).await.map_err(setup)?;
         let pure1 = start_pure1(&arrays).await?;
         if options.connect_pure1 {

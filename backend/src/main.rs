@@ -332,6 +332,7 @@ async fn demo(listen: SocketAddr, data_dir: PathBuf, frontend_dir: PathBuf) -> M
         seed: flasharray_sim::Seed::Demo,
         connect_pure1: true,
         approvals: backend::config::ApprovalsConfig::default(),
+        oidc: None,
     };
     let demo = Demo::start(options).await?;
     println!();

@@ -12,8 +12,9 @@ use shared::api::{
     FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest, History, HostList,
     HostListQuery, LoginRequest, MembersRequest, Placement, ProtectionGroupDetail,
     Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
-    RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SnapshotRequest, TokenSummary,
-    UserChange, UserInfo, UserSummary, VolumeChange, VolumeList, VolumeListQuery,
+    RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SignInMethods,
+    SnapshotRequest, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList,
+    VolumeListQuery,
 };
 use shared::flasharray::{
     Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
@@ -180,6 +181,10 @@ fn audit_query(query: &AuditQuery) -> String {
 
 fn with_csrf(request: RequestBuilder) -> RequestBuilder {
     request.header(CSRF_HEADER, CSRF_HEADER_VALUE)
+}
+
+pub async fn sign_in_methods() -> ApiResult<SignInMethods> {
+    get("/api/auth/providers").await
 }
 
 pub async fn me() -> ApiResult<UserInfo> {

@@ -92,10 +92,15 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
 #[component]
 fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
     let sign_out = move |_| {
+        let sso = user.with_untracked(|user| user.as_ref().is_some_and(|user| user.sso));
         spawn_local(async move {
             // Signed out locally whatever the server says: the session is unusable either way.
             let _ = api::logout().await;
             user.set(None);
+            if sso {
+                // Out at the identity provider too, which sends the browser back here.
+                let _ = window().location().set_href("/api/auth/oidc/end");
+            }
         });
     };
     view! {

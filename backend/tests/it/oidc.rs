@@ -2,156 +2,18 @@
 //! PyPI): the code flow with PKCE and a nonce, groups mapped to a role and arrays, and the
 //! refusals (a replayed answer, a user in no mapped group, passwords turned off).
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use backend::config::OidcConfig;
 use serde_json::{Value, json};
 
 use crate::{TestApp, TestOptions};
 
-/// The provider's release the tests were written against.
-const PROVIDER: &str = "oidc-provider-mock==0.3.4";
+#[path = "../support/oidc_provider.rs"]
+mod support;
 
-/// A client for the provider (plain HTTP here; the TLS setup is the portal's own).
-fn http() -> reqwest::Client {
-    let tls = flasharray::client_config(&flasharray::TrustAnchor::System).expect("TLS");
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
+use support::{Provider, http};
 
-/// The tests share one virtual environment: one makes it while the others wait.
-static VENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn provider_python() -> PathBuf {
-    let _made_once = VENV
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oidc-provider-mock");
-    let python = venv.join("bin/python");
-    let ready = venv.join(".installed");
-    if std::fs::read_to_string(&ready).is_ok_and(|installed| installed == PROVIDER) {
-        return python;
-    }
-    let made = Command::new("python3")
-        .args(["-m", "venv", "--clear"])
-        .arg(&venv)
-        .status()
-        .expect("python3");
-    assert!(made.success());
-    let installed = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            PROVIDER,
-        ])
-        .status()
-        .expect("pip");
-    assert!(
-        installed.success(),
-        "pip install {PROVIDER} (PyPI must be reachable)"
-    );
-    std::fs::write(&ready, PROVIDER).expect("marker");
-    python
-}
-
-/// The provider running on a free port, stopped when dropped.
-pub struct Provider {
-    child: Child,
-    pub issuer: String,
-    /// Holds the client secret's file.
-    secrets: tempfile::TempDir,
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Provider {
-    /// Started with `users` (claims with a `sub`) to sign in as.
-    pub async fn start(users: &[Value]) -> Self {
-        let python = tokio::task::spawn_blocking(provider_python)
-            .await
-            .expect("venv");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("free port")
-            .port();
-        let mut command = Command::new(python);
-        command
-            .args([
-                "-m",
-                "oidc_provider_mock",
-                "--host",
-                "127.0.0.1",
-                "--require-nonce",
-            ])
-            .args(["--port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for user in users {
-            command.args(["--user-claims", &user.to_string()]);
-        }
-        let secrets = tempfile::tempdir().expect("dir");
-        std::fs::write(secrets.path().join("client-secret"), "a client secret\n").expect("secret");
-        let provider = Self {
-            child: command.spawn().expect("provider starts"),
-            issuer: format!("http://127.0.0.1:{port}"),
-            secrets,
-        };
-        let discovery = format!("{}/.well-known/openid-configuration", provider.issuer);
-        for _ in 0..200 {
-            if http()
-                .get(&discovery)
-                .send()
-                .await
-                .is_ok_and(|response| response.status().is_success())
-            {
-                return provider;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the OIDC provider did not start at {}", provider.issuer);
-    }
-
-    pub fn config(&self, local_passwords: bool) -> OidcConfig {
-        toml::from_str(&format!(
-            r#"
-            issuer = "{issuer}"
-            client_id = "flashdeck"
-            client_secret_file = "{secret}"
-            redirect_url = "http://portal.test/api/auth/oidc/callback"
-            display_name = "Mock SSO"
-            local_passwords = {local_passwords}
-            break_glass_users = ["admin"]
-            [[groups]]
-            group = "storage-admins"
-            role = "admin"
-            [[groups]]
-            group = "dba"
-            role = "operator"
-            arrays = ["{array}"]
-            "#,
-            issuer = self.issuer,
-            secret = self.secrets.path().join("client-secret").display(),
-            array = crate::ARRAY,
-        ))
-        .expect("OIDC configuration")
-    }
-}
+const CALLBACK: &str = "http://portal.test/api/auth/oidc/callback";
 
 fn location(headers: &axum::http::HeaderMap) -> String {
     headers[header::LOCATION]
@@ -209,7 +71,7 @@ fn users() -> Vec<Value> {
 async fn people_sign_in_through_the_provider_with_the_role_their_groups_give() {
     let provider = Provider::start(&users()).await;
     let app = TestApp::with(TestOptions {
-        oidc: Some(provider.config(true)),
+        oidc: Some(provider.config(crate::ARRAY, CALLBACK, true)),
         ..TestOptions::default()
     })
     .await;
@@ -280,7 +142,7 @@ async fn people_sign_in_through_the_provider_with_the_role_their_groups_give() {
 async fn replayed_answers_unmapped_users_and_passwords_turned_off_are_refused() {
     let provider = Provider::start(&users()).await;
     let app = TestApp::with(TestOptions {
-        oidc: Some(provider.config(false)),
+        oidc: Some(provider.config(crate::ARRAY, CALLBACK, false)),
         ..TestOptions::default()
     })
     .await;

@@ -7,6 +7,7 @@ mod administration;
 mod approvals;
 mod fleet;
 mod foundations;
+mod oidc;
 mod protection;
 mod provisioning;
 mod pure1;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use backend::config::ApprovalsConfig;
+use backend::config::{ApprovalsConfig, OidcConfig};
 use backend::demo::{DEMO_PASSWORD, DEMO_USERNAME, Demo, DemoOptions};
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
 use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed};
@@ -127,7 +127,22 @@ impl Session {
     /// The demo with its simulated Pure1 connected or, for a test that connects it in the
     /// UI, left unconnected.
     pub async fn with_pure1(connect_pure1: bool) -> Self {
-        Self::with_options(connect_pure1, ApprovalsConfig::default()).await
+        Self::with_options(connect_pure1, ApprovalsConfig::default(), None).await
+    }
+
+    /// The demo signing people in through `provider`, on a port chosen first so that the
+    /// callback address can be registered.
+    pub async fn with_oidc(
+        provider: &crate::oidc::support::Provider,
+        local_passwords: bool,
+    ) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        let callback = format!("http://127.0.0.1:{port}/api/auth/oidc/callback");
+        let oidc = provider.config("fa-prod-01", &callback, local_passwords);
+        Self::start_demo(false, ApprovalsConfig::default(), Some(oidc), port).await
     }
 
     /// The demo holding `actions` for a second person's approval.
@@ -136,10 +151,23 @@ impl Session {
             actions: actions.iter().map(|action| (*action).to_owned()).collect(),
             ..ApprovalsConfig::default()
         };
-        Self::with_options(false, approvals).await
+        Self::with_options(false, approvals, None).await
     }
 
-    async fn with_options(connect_pure1: bool, approvals: ApprovalsConfig) -> Self {
+    async fn with_options(
+        connect_pure1: bool,
+        approvals: ApprovalsConfig,
+        oidc: Option<OidcConfig>,
+    ) -> Self {
+        Self::start_demo(connect_pure1, approvals, oidc, 0).await
+    }
+
+    async fn start_demo(
+        connect_pure1: bool,
+        approvals: ApprovalsConfig,
+        oidc: Option<OidcConfig>,
+        port: u16,
+    ) -> Self {
         let frontend = frontend_dir();
         assert!(
             frontend.join("index.html").is_file(),
@@ -148,12 +176,13 @@ impl Session {
         );
         let data = tempfile::tempdir().expect("data dir");
         let options = DemoOptions {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            listen: SocketAddr::from(([127, 0, 0, 1], port)),
             data_dir: data.path().to_owned(),
             frontend_dir: frontend,
             seed: Seed::Demo,
             connect_pure1,
             approvals,
+            oidc,
         };
         let demo = Demo::start(options).await.expect("portal starts");
 
