@@ -10,6 +10,7 @@ use crate::secrets::SecretKey;
 
 const ARRAY_PREFIX: &str = "FLASHDECK_ARRAY_";
 const PURE1_PREFIX: &str = "FLASHDECK_PURE1_";
+const OIDC_PREFIX: &str = "FLASHDECK_OIDC_";
 
 /// One array's `(SETTING, value)` pairs.
 type ArraySettings<'a> = Vec<(&'a str, &'a str)>;
@@ -315,6 +316,7 @@ impl Config {
             self.limits.fleet_cache_secs = secs;
         }
         self.apply_pure1_env(env)?;
+        self.apply_oidc_env(env)?;
         for (id, settings) in env.array_groups()? {
             let array = array_from_env(id, &settings)?;
             if self.arrays.iter().any(|other| other.name == array.name) {
@@ -412,6 +414,111 @@ impl Config {
         Ok(())
     }
 
+    /// `[oidc]` from `FLASHDECK_OIDC_*`; the group mappings as
+    /// `FLASHDECK_OIDC_GROUPS=storage-admins=admin;dba=operator@fa-prod-01+fa-dr-01`.
+    fn apply_oidc_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
+        const KNOWN: [&str; 12] = [
+            "ISSUER",
+            "CLIENT_ID",
+            "CLIENT_SECRET",
+            "CLIENT_SECRET_FILE",
+            "REDIRECT_URL",
+            "DISPLAY_NAME",
+            "GROUPS_CLAIM",
+            "USERNAME_CLAIM",
+            "CA_FILE",
+            "LOCAL_PASSWORDS",
+            "BREAK_GLASS_USERS",
+            "GROUPS",
+        ];
+        let set: Vec<(&str, &str)> = env
+            .vars
+            .iter()
+            .filter_map(|(name, value)| Some((name.strip_prefix(OIDC_PREFIX)?, value.as_str())))
+            .collect();
+        if set.is_empty() {
+            return Ok(());
+        }
+        let variable = |setting: &str| format!("{OIDC_PREFIX}{setting}");
+        if let Some((unknown, _)) = set.iter().find(|(setting, _)| !KNOWN.contains(setting)) {
+            return Err(ConfigError::Env {
+                name: variable(unknown),
+                message: format!(
+                    "not a single sign-on setting: use {OIDC_PREFIX}{}",
+                    KNOWN.join(&format!(", {OIDC_PREFIX}"))
+                ),
+            });
+        }
+        env.one_of_secret_or_file(&variable("CLIENT_SECRET"))?;
+        let required = |setting: &str, current: Option<&str>| {
+            env.get(&variable(setting))
+                .or(current)
+                .map(str::to_owned)
+                .ok_or_else(|| ConfigError::Env {
+                    name: variable(setting),
+                    message: "single sign-on needs it with the other FLASHDECK_OIDC_* variables"
+                        .to_owned(),
+                })
+        };
+        let issuer = required(
+            "ISSUER",
+            self.oidc.as_ref().map(|oidc| oidc.issuer.as_str()),
+        )?;
+        let client_id = required(
+            "CLIENT_ID",
+            self.oidc.as_ref().map(|oidc| oidc.client_id.as_str()),
+        )?;
+        let redirect_url = required(
+            "REDIRECT_URL",
+            self.oidc.as_ref().map(|oidc| oidc.redirect_url.as_str()),
+        )?;
+        let oidc = self.oidc.get_or_insert_with(|| {
+            toml::from_str(&format!(
+                "issuer = {issuer:?}\nclient_id = {client_id:?}\nredirect_url = {redirect_url:?}"
+            ))
+            .expect("the defaults of [oidc] parse")
+        });
+        (oidc.issuer, oidc.client_id, oidc.redirect_url) = (issuer, client_id, redirect_url);
+        for (setting, value) in set {
+            match setting {
+                "CLIENT_SECRET" => {
+                    (oidc.client_secret_env, oidc.client_secret_file) =
+                        (Some(variable(setting)), None)
+                }
+                "CLIENT_SECRET_FILE" => {
+                    (oidc.client_secret_file, oidc.client_secret_env) = (Some(value.into()), None)
+                }
+                "DISPLAY_NAME" => oidc.display_name = value.to_owned(),
+                "GROUPS_CLAIM" => oidc.groups_claim = value.to_owned(),
+                "USERNAME_CLAIM" => oidc.username_claim = value.to_owned(),
+                "CA_FILE" => oidc.ca_file = Some(value.into()),
+                "LOCAL_PASSWORDS" => {
+                    oidc.local_passwords = value.parse().map_err(|_| ConfigError::Env {
+                        name: variable(setting),
+                        message: format!("{value:?} is not true or false"),
+                    })?
+                }
+                "BREAK_GLASS_USERS" => {
+                    oidc.break_glass_users = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|name| !name.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                }
+                "GROUPS" => {
+                    oidc.groups =
+                        parse_group_mappings(value).map_err(|message| ConfigError::Env {
+                            name: variable(setting),
+                            message,
+                        })?
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     fn apply_tls_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
         let certificate = env.get("FLASHDECK_TLS_CERTIFICATE_FILE");
         let key = env.get("FLASHDECK_TLS_KEY_FILE");
@@ -487,6 +594,37 @@ pub fn readable_by_others(_: &std::path::Path) -> Option<u32> {
     None
 }
 
+/// `group=role[@array+array…];…`.
+fn parse_group_mappings(text: &str) -> Result<Vec<super::GroupMapping>, String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|mapping| !mapping.is_empty())
+        .map(|mapping| {
+            let (group, grant) = mapping.split_once('=').ok_or_else(|| {
+                format!("{mapping:?} is not group=role or group=role@array+array")
+            })?;
+            let (role, arrays) = match grant.split_once('@') {
+                Some((role, arrays)) => (
+                    role,
+                    Some(
+                        arrays
+                            .split('+')
+                            .map(|name| name.trim().to_owned())
+                            .collect(),
+                    ),
+                ),
+                None => (grant, None),
+            };
+            Ok(super::GroupMapping {
+                group: group.trim().to_owned(),
+                role: shared::api::Role::parse(role.trim())
+                    .ok_or_else(|| format!("{role:?} is not viewer, operator or admin"))?,
+                arrays,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,6 +648,59 @@ mod tests {
         Config::default()
             .with_env(&Environment::from_pairs(pairs.iter().copied()))
             .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn single_sign_on_comes_from_its_variables_groups_included() {
+        let config = applied(&[
+            ("FLASHDECK_OIDC_ISSUER", "https://sso.example.com"),
+            ("FLASHDECK_OIDC_CLIENT_ID", "flashdeck"),
+            ("FLASHDECK_OIDC_CLIENT_SECRET_FILE", "/run/secrets/oidc"),
+            (
+                "FLASHDECK_OIDC_REDIRECT_URL",
+                "https://portal/api/auth/oidc/callback",
+            ),
+            ("FLASHDECK_OIDC_LOCAL_PASSWORDS", "false"),
+            ("FLASHDECK_OIDC_BREAK_GLASS_USERS", "root-admin"),
+            (
+                "FLASHDECK_OIDC_GROUPS",
+                "storage-admins=admin; dba=operator@fa-prod-01+fa-dr-01",
+            ),
+        ])
+        .expect("applies");
+        let oidc = config.oidc.expect("configured");
+        assert_eq!(oidc.issuer, "https://sso.example.com");
+        assert!(!oidc.local_passwords);
+        assert_eq!(oidc.break_glass_users, ["root-admin"]);
+        assert_eq!(oidc.username_claim, "preferred_username", "defaults kept");
+        assert_eq!(oidc.groups.len(), 2);
+        assert_eq!(oidc.groups[1].role, shared::api::Role::Operator);
+        assert_eq!(
+            oidc.groups[1].arrays.as_deref(),
+            Some(&["fa-prod-01".to_owned(), "fa-dr-01".to_owned()][..])
+        );
+        let refused = |pairs: &[(&str, &str)]| applied(pairs).expect_err("refused");
+        assert!(
+            refused(&[("FLASHDECK_OIDC_ISSUER", "https://sso")])
+                .contains("FLASHDECK_OIDC_CLIENT_ID")
+        );
+        assert!(
+            refused(&[("FLASHDECK_OIDC_GROUP", "x=admin")])
+                .contains("not a single sign-on setting")
+        );
+        let bad_role = refused(&[
+            ("FLASHDECK_OIDC_ISSUER", "https://sso"),
+            ("FLASHDECK_OIDC_CLIENT_ID", "c"),
+            (
+                "FLASHDECK_OIDC_REDIRECT_URL",
+                "https://p/api/auth/oidc/callback",
+            ),
+            ("FLASHDECK_OIDC_GROUPS", "x=root"),
+        ]);
+        assert!(
+            bad_role.contains("not viewer, operator or admin"),
+            "{bad_role}"
+        );
     }
 
     #[test]
