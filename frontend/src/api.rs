@@ -91,9 +91,9 @@ async fn send_for_nothing(request: RequestBuilder, body: &impl Serialize) -> Api
 
 /// How a change that may need a second person ended.
 #[derive(Debug, Clone)]
-pub enum Done {
-    /// It ran.
-    Now,
+pub enum Done<T = ()> {
+    /// It ran, with this answer.
+    Now(T),
     /// It waits for approval as this request.
     Held(ApprovalRequest),
 }
@@ -110,7 +110,20 @@ async fn maybe_held(response: Response) -> ApiResult<Done> {
     if response.status() == 202 {
         return decode(response).await.map(Done::Held);
     }
-    nothing_back(response).await.map(|()| Done::Now)
+    nothing_back(response).await.map(Done::Now)
+}
+
+/// A change with a JSON body and answer that may wait for a second person.
+async fn post_maybe_held<T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &impl Serialize,
+) -> ApiResult<Done<T>> {
+    let request = with_csrf(request).json(body).map_err(unreachable)?;
+    let response = request.send().await.map_err(unreachable)?;
+    if response.status() == 202 {
+        return decode(response).await.map(Done::Held);
+    }
+    decode(response).await.map(Done::Now)
 }
 
 async fn nothing_back(response: Response) -> ApiResult<()> {
@@ -270,8 +283,10 @@ pub async fn restore(
     array: &str,
     volume: &str,
     request: &RestoreRequest,
-) -> ApiResult<RestoreResult> {
-    post(&array_url(array, &["volumes", volume, "restore"]), request).await
+    reason: Option<&str>,
+) -> ApiResult<Done<RestoreResult>> {
+    let url = with_reason(array_url(array, &["volumes", volume, "restore"]), reason);
+    post_maybe_held(Request::post(&url), request).await
 }
 
 pub async fn copy(array: &str, request: &CopyRequest) -> ApiResult<Volume> {
@@ -507,12 +522,16 @@ pub async fn create_user(request: &CreateUserRequest) -> ApiResult<UserSummary> 
     post("/api/users", request).await
 }
 
-pub async fn change_user(username: &str, change: &UserChange) -> ApiResult<UserSummary> {
-    patch(
-        &format!("/api/users/{}", encode_uri_component(username)),
-        change,
-    )
-    .await
+pub async fn change_user(
+    username: &str,
+    change: &UserChange,
+    reason: Option<&str>,
+) -> ApiResult<Done<UserSummary>> {
+    let url = with_reason(
+        format!("/api/users/{}", encode_uri_component(username)),
+        reason,
+    );
+    post_maybe_held(Request::patch(&url), change).await
 }
 
 pub async fn end_sessions(username: &str) -> ApiResult<()> {
@@ -544,8 +563,15 @@ pub async fn test_array(array: &str) -> ApiResult<ConnectionTest> {
     post(&array_url(array, &["connection-test"]), &()).await
 }
 
-pub async fn remove_array(array: &str) -> ApiResult<()> {
-    no_content(Request::delete(&array_url(array, &[]))).await
+pub async fn remove_array(array: &str, reason: Option<&str>) -> ApiResult<Done> {
+    let url = with_reason(array_url(array, &[]), reason);
+    maybe_held(
+        with_csrf(Request::delete(&url))
+            .send()
+            .await
+            .map_err(unreachable)?,
+    )
+    .await
 }
 
 pub async fn fleet_summary(refresh: bool) -> ApiResult<FleetSummary> {

@@ -70,6 +70,44 @@ pub fn RequestsLink() -> impl IntoView {
     }
 }
 
+/// The reason a confirmation asks for when its action waits for a second person, to send with
+/// the change.
+#[derive(Clone, Copy)]
+pub struct Reason {
+    held: Memo<bool>,
+    pub text: RwSignal<String>,
+}
+
+impl Reason {
+    /// For `action`, such as `volume.restore`. A memo: the policy is fetched again with the live
+    /// clock, and an open question must not be drawn afresh when nothing changed.
+    pub fn for_action(action: &'static str) -> Self {
+        let policy = expect_context::<ApprovalPolicy>();
+        Self {
+            held: Memo::new(move |_| policy.requires(action)),
+            text: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Whether the action waits for a second person (reactive).
+    pub fn held(&self) -> bool {
+        self.held.get()
+    }
+
+    /// Whether the confirmation may go ahead: a reason given when one is needed (reactive).
+    pub fn ready(&self) -> bool {
+        !self.held.get() || self.text.with(|text| !text.trim().is_empty())
+    }
+
+    /// The reason to send, when the action is held; the field is emptied for next time.
+    pub fn take(&self) -> Option<String> {
+        let held = self.held.get_untracked();
+        let text = self.text.get_untracked().trim().to_owned();
+        self.text.set(String::new());
+        held.then_some(text)
+    }
+}
+
 /// What the page says when its change went to a second person instead of running.
 pub fn held_outcome(request: &ApprovalRequest) -> Outcome {
     Outcome::Done(format!(

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use web_sys::js_sys::Math;
 
 use crate::components::Task;
-use crate::components::approvals::ApprovalPolicy;
+use crate::components::approvals::Reason;
 use crate::components::outcome::focus_first;
 
 /// How hard the confirmation is to pass.
@@ -59,8 +59,8 @@ pub fn Confirm(
     #[prop(optional)]
     task: Option<Task>,
     /// Asks why, when the change waits for a second person's approval; required then.
-    #[prop(default = None)]
-    reason: Option<RwSignal<String>>,
+    #[prop(optional)]
+    reason: Option<Reason>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
     let open = expect_context::<OpenConfirmation>().0;
@@ -79,7 +79,7 @@ pub fn Confirm(
                 && required
                     .as_ref()
                     .is_none_or(|name| typed.with(|typed| typed == name))
-                && reason.is_none_or(|reason| reason.with(|reason| !reason.trim().is_empty()))
+                && reason.is_none_or(|reason| reason.ready())
         }
     };
     let close = move || {
@@ -134,10 +134,10 @@ pub fn Confirm(
             >
                 <p id=title_id.clone() class="question">{move || question.get()}</p>
                 <p id=details_id.clone() class="details">{move || details.get()}</p>
-                {reason.map(|reason| view! {
+                {move || reason.filter(Reason::held).map(|reason| view! {
                     <label>
                         <span>"Reason: a second person approves this before it runs"</span>
-                        <textarea class="confirm-reason" rows="2" maxlength="500" bind:value=reason></textarea>
+                        <textarea class="confirm-reason" rows="2" maxlength="500" bind:value=reason.text></textarea>
                     </label>
                 })}
                 {required.clone().map(|name| view! {
@@ -169,34 +169,18 @@ pub fn Eradicate(
     action: &'static str,
     on_confirm: Callback<Option<String>>,
 ) -> impl IntoView {
-    let policy = expect_context::<ApprovalPolicy>();
-    let reason = RwSignal::new(String::new());
-    // A memo: the policy is fetched again with the live clock, and an open question must not
-    // be drawn afresh (losing what was typed) when nothing changed.
-    let held = Memo::new(move |_| policy.requires(action));
-    let confirmed = Callback::new(move |()| {
-        let given = held
-            .get_untracked()
-            .then(|| reason.get_untracked().trim().to_owned());
-        reason.set(String::new());
-        on_confirm.run(given);
-    });
+    let reason = Reason::for_action(action);
     view! {
-        {move || {
-            let (question, name) = (question.clone(), name.clone());
-            view! {
-                <Confirm
-                    label="Eradicate…"
-                    class="danger eradicate"
-                    question
-                    details="Eradicating frees its space at once. It cannot be recovered afterwards."
-                    confirm_label=if held.get() { "Ask for approval" } else { "Eradicate for good" }
-                    strength=Strength::Irreversible(name)
-                    task
-                    reason=held.get().then_some(reason)
-                    on_confirm=confirmed
-                />
-            }
-        }}
+        <Confirm
+            label="Eradicate…"
+            class="danger eradicate"
+            question
+            details="Eradicating frees its space at once. It cannot be recovered afterwards."
+            confirm_label="Eradicate for good"
+            strength=Strength::Irreversible(name)
+            task
+            reason
+            on_confirm=Callback::new(move |()| on_confirm.run(reason.take()))
+        />
     }
 }

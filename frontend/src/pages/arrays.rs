@@ -11,13 +11,13 @@ use shared::api::{
     validate_register_array,
 };
 
-use crate::api;
+use crate::api::{self, Done};
 use crate::components::live::arrays_resource;
-use crate::components::page_title;
 use crate::components::{
     Confirm, Field, FieldErrors, Live, Outcome, OutcomeLine, Strength, Task, TextArea,
     failure_outcome, show_failure,
 };
+use crate::components::{Reason, held_outcome, page_title};
 use crate::session::Session;
 
 /// Whom the array's own audit log will name.
@@ -115,18 +115,21 @@ fn ArrayRow(
             });
         }
     };
+    let reason = Reason::for_action("array.remove");
     let remove = {
         let name = name.clone();
         Callback::new(move |()| {
             let name = name.clone();
+            let why = reason.take();
             Task { outcome }.start(format!("Removing {name}…"), async move {
-                match api::remove_array(&name).await {
-                    Ok(()) => {
+                match api::remove_array(&name, why.as_deref()).await {
+                    Ok(Done::Now(())) => {
                         on_done();
                         Outcome::Done(format!(
                             "Removed {name} from the portal; the array itself is unchanged."
                         ))
                     }
+                    Ok(Done::Held(request)) => held_outcome(&request),
                     Err(failure) => failure_outcome(session, &failure, &[]),
                 }
             });
@@ -154,6 +157,7 @@ fn ArrayRow(
                         details="The portal forgets its address and credential; nothing on the array changes. Registering it again needs the credential again."
                         confirm_label="Remove array"
                         strength=remove_strength.clone()
+                        reason
                         on_confirm=remove
                     />
                 </Show>

@@ -12,7 +12,7 @@ use shared::flasharray::{
     ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch, VolumeSnapshot,
 };
 
-use crate::api::{self, ApiResult};
+use crate::api::{self, ApiResult, Done};
 use crate::components::field::{Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
@@ -499,9 +499,17 @@ async fn restore_or_copy(
             safety_snapshot: true,
             overwrite: true,
         };
-        api::restore(array, &volume, &request)
+        // A held restore (`[approvals]`) is refused here for want of a reason: it is asked
+        // for one volume at a time, from the volume's snapshots.
+        api::restore(array, &volume, &request, None)
             .await
-            .map(|_| format!("restored {volume}"))
+            .map(|done| match done {
+                Done::Now(_) => format!("restored {volume}"),
+                Done::Held(held) => format!(
+                    "sent restoring {volume} for approval as request #{}",
+                    held.id
+                ),
+            })
     } else {
         let request = CopyRequest {
             source: snapshot.name.clone(),

@@ -80,12 +80,12 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
         };
         task.start(format!("{doing} {}…", action.name), async move {
             let result = if recover {
-                api::recover(&action).await.map(|()| Done::Now)
+                api::recover(&action).await.map(Done::Now)
             } else {
                 api::eradicate(&action, reason.as_deref()).await
             };
             match result {
-                Ok(Done::Now) => {
+                Ok(Done::Now(())) => {
                     live.changed();
                     Outcome::Done(format!("{done} {} on {}.", action.name, action.array))
                 }

@@ -12,11 +12,12 @@ use shared::flasharray::{Connection, Volume, VolumeSnapshot, VolumeSnapshotPatch
 use shared::size::format_size;
 use shared::time::format_timestamp_ms;
 
-use crate::api::{self, ApiResult};
+use crate::api::{self, ApiResult, Done};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Outcome, OutcomeLine, Strength, Timestamp, show_failure,
 };
+use crate::components::{Reason, held_outcome};
 use crate::session::Session;
 
 /// Whether a protection group took it (`PG.SUFFIX.VOL`) rather than someone directly.
@@ -204,6 +205,7 @@ fn SnapshotPanel(
     let confirm_error = RwSignal::new(None::<String>);
     let typed_name = RwSignal::new(String::new());
     let typed_error = RwSignal::new(None::<String>);
+    let reason = Reason::for_action("volume.restore");
     let copy_name = RwSignal::new(format!("{}-copy", volume.get_untracked()));
     let copy_error = RwSignal::new(None::<String>);
     let name = snapshot.name.clone();
@@ -261,9 +263,15 @@ fn SnapshotPanel(
                 "Restoring {volume} from {}…",
                 request.snapshot
             )));
+            let why = reason.take();
             spawn_local(async move {
-                match api::restore(&array, &volume, &request).await {
-                    Ok(result) => {
+                match api::restore(&array, &volume, &request, why.as_deref()).await {
+                    Ok(Done::Held(held)) => {
+                        outcome.set(held_outcome(&held));
+                        chosen.set(None);
+                        on_done();
+                    }
+                    Ok(Done::Now(result)) => {
                         let safety = result
                             .safety_snapshot
                             .map(|snapshot| {
@@ -421,6 +429,12 @@ fn SnapshotPanel(
                     {move || confirm_error.get().map(|message| view! { <span id="restore-confirm-error" class="field-error" role="alert">{message}</span> })}
                     {move || (!safety.get()).then(|| view! {
                         <Field id="restore-type-name" label="No safety snapshot: type the volume's name to confirm" value=typed_name error=typed_error />
+                    })}
+                    {move || reason.held().then(|| view! {
+                        <label>
+                            <span>"Reason: a second person approves the restore before it runs"</span>
+                            <textarea id="restore-reason" rows="2" maxlength="500" bind:value=reason.text></textarea>
+                        </label>
                     })}
                     <SubmitButton id="restore-submit" class="danger" label="Restore" outcome />
                 </form>

@@ -46,7 +46,8 @@ pub fn TokensPage() -> impl IntoView {
             "A token lets a script use the portal as you, with at most your role and arrays, until it expires or is revoked. "
             "Send it as " <code>"Authorization: Bearer <token>"</code> " to any " <code>"/api"</code> " address, or give it to py-pure-client as the "
             <code>"api_token"</code> " of " <code>"flasharray.Client('<portal address>/api/arrays/<array>/rest', …)"</code>
-            ": the script then needs no key of the array's."
+            ": the script then needs no key of the array's. Every route, its role and its fields: "
+            <a href="/api/reference" rel="external" id="api-reference">"API reference"</a> "."
         </p>
         <CreateToken />
         <h2>"Your tokens"</h2>

@@ -8,12 +8,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
-use crate::api;
+use crate::api::{self, Done};
 use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::page_title;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, show_failure,
+    Confirm, Field, Live, Outcome, OutcomeLine, Reason, Strength, Task, failure_outcome,
+    held_outcome, show_failure,
 };
 use crate::session::Session;
 
@@ -258,15 +259,22 @@ fn UserRow(
     let mapped_error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(false);
     let pending_role = RwSignal::new(user.role);
+    // Role changes and disabling are confirmed, and say why when `user.change` is held.
+    let reason = Reason::for_action("user.change");
     let apply = {
         let name = name.clone();
         move |change: UserChange, done: String| {
             let name = name.clone();
+            let why = reason.take();
             Task { outcome }.start(format!("Changing {name}…"), async move {
-                match api::change_user(&name, &change).await {
-                    Ok(_) => {
+                match api::change_user(&name, &change, why.as_deref()).await {
+                    Ok(Done::Now(_)) => {
                         on_done();
                         Outcome::Done(done)
+                    }
+                    Ok(Done::Held(request)) => {
+                        on_done();
+                        held_outcome(&request)
                     }
                     Err(failure) => failure_outcome(
                         session,
@@ -404,6 +412,7 @@ fn UserRow(
                         details="A role change takes effect on the user's next request."
                         confirm_label="Change role"
                         strength=role_strength.clone()
+                        reason
                         on_confirm=change_role
                     />
                 })}
@@ -441,6 +450,7 @@ fn UserRow(
                             details="They are signed out at once and cannot sign in until enabled again."
                             confirm_label="Disable"
                             strength=disable_strength.clone()
+                            reason
                             on_confirm=disable
                         />
                     }

@@ -339,7 +339,7 @@ fn DestroyedRow(
             task.start(format!("Eradicating {name}…"), async move {
                 let array = array.get_untracked();
                 match api::eradicate_volume(&array, &name, reason.as_deref()).await {
-                    Ok(Done::Now) => {
+                    Ok(Done::Now(())) => {
                         live.changed();
                         Outcome::Done(format!("Eradicated {name}."))
                     }
