@@ -223,6 +223,74 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         (reqwest::Method::GET, "/readyz".into(), None),
         (reqwest::Method::POST, "/api/auth/logout".into(), None),
     ];
+    // A personal API token, shown once (that answer is not looked in), then used as a script
+    // would: bearer calls, a change, a REST login and a call with its session, a wrong token.
+    let created: Value = http
+        .post(format!("{url}/api/tokens"))
+        .header("cookie", &cookie)
+        .header(CSRF_HEADER, "1")
+        .json(&json!({"name": "leak check", "expires_in_days": 1, "role": "admin"}))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON");
+    let personal_token = created["token"].as_str().expect("token").to_owned();
+    for (method, path, body) in [
+        (reqwest::Method::GET, "/api/arrays".to_owned(), None),
+        (
+            reqwest::Method::POST,
+            format!("/api/arrays/{ARRAY}/volumes"),
+            Some(json!({"name": "by-token", "provisioned": 1u64 << 20})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/api/arrays/{ARRAY}/rest/api/2.36/volumes"),
+            None,
+        ),
+    ] {
+        let mut request = http
+            .request(method, format!("{url}{path}"))
+            .bearer_auth(&personal_token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer = request.send().await.expect("answered");
+        assert!(answer.status().is_success(), "{path}: {}", answer.status());
+        seen.push_str(&format!("{:?}", answer.headers()));
+        seen.push_str(&answer.text().await.expect("body"));
+    }
+    let login = http
+        .post(format!("{url}/api/arrays/{ARRAY}/rest/api/2.36/login"))
+        .header("api-token", &personal_token)
+        .send()
+        .await
+        .expect("answered");
+    let rest_session = login.headers()["x-auth-token"]
+        .to_str()
+        .expect("session")
+        .to_owned();
+    let answer = http
+        .post(format!(
+            "{url}/api/arrays/{ARRAY}/rest/api/2.36/hosts?names=leak-host"
+        ))
+        .header("x-auth-token", &rest_session)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("answered");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    seen.push_str(&answer.text().await.expect("body"));
+    let wrong = format!("fdk_{}", "0".repeat(64));
+    let answer = http
+        .get(format!("{url}/api/arrays"))
+        .bearer_auth(&wrong)
+        .send()
+        .await
+        .expect("answered");
+    seen.push_str(&answer.text().await.expect("body"));
+
     for (method, path, body) in calls {
         let mut request = http
             .request(method.clone(), format!("{url}{path}"))
@@ -279,6 +347,8 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         ("key password", KEY_PASSWORD),
         ("session token", session_token.as_str()),
         ("secret key", SECRET_KEY),
+        ("personal API token", personal_token.as_str()),
+        ("REST session", rest_session.as_str()),
     ];
     if on_postgres {
         secrets.push(("database password", DB_PASSWORD));
