@@ -106,6 +106,16 @@ fn with_reason(url: String, reason: Option<&str>) -> String {
     }
 }
 
+/// A `DELETE` that may wait for a second person, with its reason.
+async fn delete_maybe_held(url: String, reason: Option<&str>) -> ApiResult<Done> {
+    let url = with_reason(url, reason);
+    let response = with_csrf(Request::delete(&url))
+        .send()
+        .await
+        .map_err(unreachable)?;
+    maybe_held(response).await
+}
+
 async fn maybe_held(response: Response) -> ApiResult<Done> {
     if response.status() == 202 {
         return decode(response).await.map(Done::Held);
@@ -248,14 +258,7 @@ pub async fn change_volume(array: &str, volume: &str, change: &VolumeChange) -> 
 }
 
 pub async fn eradicate_volume(array: &str, volume: &str, reason: Option<&str>) -> ApiResult<Done> {
-    let url = with_reason(array_url(array, &["volumes", volume]), reason);
-    maybe_held(
-        with_csrf(Request::delete(&url))
-            .send()
-            .await
-            .map_err(unreachable)?,
-    )
-    .await
+    delete_maybe_held(array_url(array, &["volumes", volume]), reason).await
 }
 
 pub async fn snapshot(array: &str, request: &SnapshotRequest) -> ApiResult<Vec<VolumeSnapshot>> {
@@ -564,14 +567,7 @@ pub async fn test_array(array: &str) -> ApiResult<ConnectionTest> {
 }
 
 pub async fn remove_array(array: &str, reason: Option<&str>) -> ApiResult<Done> {
-    let url = with_reason(array_url(array, &[]), reason);
-    maybe_held(
-        with_csrf(Request::delete(&url))
-            .send()
-            .await
-            .map_err(unreachable)?,
-    )
-    .await
+    delete_maybe_held(array_url(array, &[]), reason).await
 }
 
 pub async fn fleet_summary(refresh: bool) -> ApiResult<FleetSummary> {

@@ -15,6 +15,8 @@ mod process;
 mod protection;
 mod provisioning;
 mod pure1;
+#[path = "../../../crates/flasharray-sim/tests/support/python_sdk.rs"]
+pub mod python;
 mod registration;
 mod replicas;
 mod rest_root;

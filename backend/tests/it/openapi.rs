@@ -103,33 +103,7 @@ async fn the_document_validates_as_openapi_3_1() {
     std::fs::write(&file, document.to_string()).expect("written");
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("openapi-spec-validator");
     tokio::task::block_in_place(|| {
-        let python = venv.join("bin/python");
-        let ready = venv.join(".installed");
-        const VALIDATOR: &str = "openapi-spec-validator==0.9.0";
-        if std::fs::read_to_string(&ready).ok().as_deref() != Some(VALIDATOR) {
-            let made = Command::new("python3")
-                .args(["-m", "venv", "--clear"])
-                .arg(&venv)
-                .status()
-                .expect("python3");
-            assert!(made.success());
-            let installed = Command::new(&python)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    VALIDATOR,
-                ])
-                .status()
-                .expect("pip");
-            assert!(
-                installed.success(),
-                "pip install {VALIDATOR} (PyPI must be reachable)"
-            );
-            std::fs::write(&ready, VALIDATOR).expect("marker");
-        }
+        let python = crate::python::venv_python(&venv, "openapi-spec-validator==0.9.0");
         let output = Command::new(&python)
             .args(["-m", "openapi_spec_validator", "--schema", "3.1.0"])
             .arg(&file)

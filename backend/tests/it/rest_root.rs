@@ -11,11 +11,8 @@ use serde_json::{Value, json};
 
 use crate::{ARRAY, TestApp};
 
-#[path = "../../../crates/flasharray-sim/tests/support/python_sdk.rs"]
-mod support;
-
 fn sdk_python() -> PathBuf {
-    support::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-portal"))
+    crate::python::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-portal"))
 }
 
 async fn token(app: &TestApp, username: &str, role: &str) -> String {

@@ -1,5 +1,6 @@
 //! A real OpenID Connect provider for tests (`oidc-provider-mock` from PyPI, in a virtual
-//! environment of its own made once): shared by the backend's tests and the browser tests.
+//! environment of its own made once, by the including crate's `python` module): shared by the
+//! backend's tests and the browser tests.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -32,34 +33,7 @@ fn provider_python() -> PathBuf {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(concat!("oidc-provider-mock-", env!("CARGO_PKG_NAME")));
-    let python = venv.join("bin/python");
-    let ready = venv.join(".installed");
-    if std::fs::read_to_string(&ready).is_ok_and(|installed| installed == PROVIDER) {
-        return python;
-    }
-    let made = Command::new("python3")
-        .args(["-m", "venv", "--clear"])
-        .arg(&venv)
-        .status()
-        .expect("python3");
-    assert!(made.success());
-    let installed = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            PROVIDER,
-        ])
-        .status()
-        .expect("pip");
-    assert!(
-        installed.success(),
-        "pip install {PROVIDER} (PyPI must be reachable)"
-    );
-    std::fs::write(&ready, PROVIDER).expect("marker");
-    python
+    crate::python::venv_python(&venv, PROVIDER)
 }
 
 /// The provider running on a free port, stopped when dropped.

@@ -1,5 +1,6 @@
-//! The official Python SDK (py-pure-client, from PyPI) in a virtual environment of its own,
-//! made once per directory; shared by the FlashArray and Pure1 simulators' SDK tests.
+//! Python tools from PyPI in virtual environments of their own, each made once per directory:
+//! the official SDK (py-pure-client) for the simulators' and the portal's SDK tests, and the
+//! portal's other test tools (an OpenAPI validator, an OpenID provider).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,16 +10,22 @@ pub const SDK: &str = "py-pure-client==1.96.0";
 
 /// The `python` of a virtual environment in `venv` with [`SDK`] installed.
 pub fn sdk_python(venv: &Path) -> PathBuf {
+    venv_python(venv, SDK)
+}
+
+/// The `python` of a virtual environment in `venv` with `package` (`name==version`)
+/// installed; made only when the one there holds something else.
+pub fn venv_python(venv: &Path, package: &str) -> PathBuf {
     let python = venv.join("bin/python");
     let ready = venv.join(".installed");
-    if std::fs::read_to_string(&ready).is_ok_and(|installed| installed == SDK) {
+    if std::fs::read_to_string(&ready).is_ok_and(|installed| installed == package) {
         return python;
     }
     let made = Command::new("python3")
         .args(["-m", "venv", "--clear"])
         .arg(venv)
         .status()
-        .expect("python3 must be installed to run the SDK test");
+        .expect("python3 must be installed to run the Python tests");
     assert!(made.success(), "python3 -m venv failed");
     let installed = Command::new(&python)
         .args([
@@ -27,14 +34,14 @@ pub fn sdk_python(venv: &Path) -> PathBuf {
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            SDK,
+            package,
         ])
         .status()
         .expect("pip");
     assert!(
         installed.success(),
-        "pip install {SDK} failed (PyPI must be reachable)"
+        "pip install {package} failed (PyPI must be reachable)"
     );
-    std::fs::write(&ready, SDK).expect("marker");
+    std::fs::write(&ready, package).expect("marker");
     python
 }
