@@ -147,7 +147,7 @@ pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
 pub fn authenticates_by_header(headers: &HeaderMap) -> bool {
     bearer_token(headers).is_some()
         || headers.contains_key(AUTH_TOKEN_HEADER)
-        || headers.contains_key(crate::api::REST_API_TOKEN_HEADER)
+        || headers.contains_key(shared::api::REST_API_TOKEN_HEADER)
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {

@@ -50,8 +50,8 @@ pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
 };
 pub use tokens::{
-    CreateTokenRequest, CreatedToken, MAX_TOKEN_NAME_CHARS, MAX_TOKENS_PER_USER, TOKEN_PREFIX,
-    TokenSummary, looks_like_token, validate_create_token,
+    CreateTokenRequest, CreatedToken, MAX_TOKEN_NAME_CHARS, MAX_TOKENS_PER_USER,
+    REST_API_TOKEN_HEADER, TOKEN_PREFIX, TokenSummary, looks_like_token, validate_create_token,
 };
 
 /// Name of the session cookie; HttpOnly, so the frontend never reads it.

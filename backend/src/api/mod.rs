@@ -34,8 +34,6 @@ use crate::state::AppState;
 use openapi::{Answer, Description, Shape};
 use utoipa::ToSchema;
 
-pub use rest::API_TOKEN_HEADER as REST_API_TOKEN_HEADER;
-
 /// One route of the API and who may call it. The router is built from [`endpoints`] alone,
 /// so every route has a policy, and the role matrix test walks the same list.
 pub struct Endpoint {

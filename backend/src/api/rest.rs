@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use flasharray::{PassedCall, PassedReply};
-use shared::api::{ApiError, Role};
+use shared::api::{ApiError, REST_API_TOKEN_HEADER, Role};
 
 use crate::auth::{self, AUTH_TOKEN_HEADER, CurrentUser};
 use crate::error::AppError;
@@ -22,9 +22,6 @@ use crate::state::AppState;
 
 /// Where the REST roots live; every route under it answers errors as arrays do.
 pub const ROOT: &str = "/arrays/{array}/rest/";
-
-/// The header in which arrays take an API token at login, and the portal a personal one.
-pub const API_TOKEN_HEADER: &str = "api-token";
 
 /// Collections an operator may change: those the portal's own pages change.
 const OPERATOR_CHANGES: &[&str] = &[
@@ -93,11 +90,11 @@ pub async fn login(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let token = headers
-        .get(API_TOKEN_HEADER)
+        .get(REST_API_TOKEN_HEADER)
         .and_then(|value| value.to_str().ok())
         .ok_or_else(|| {
             AppError::Invalid(ApiError::for_field(
-                API_TOKEN_HEADER,
+                REST_API_TOKEN_HEADER,
                 "Sign in with a personal API token of the portal in the api-token header.",
             ))
         })?;

@@ -7,6 +7,10 @@ use super::{ApiError, Role};
 /// Every token starts with this, so secret scanners and people can tell one apart.
 pub const TOKEN_PREFIX: &str = "fdk_";
 
+/// The header in which an array's REST login takes an API token, and the portal's REST roots
+/// a personal one.
+pub const REST_API_TOKEN_HEADER: &str = "api-token";
+
 /// The longest token name.
 pub const MAX_TOKEN_NAME_CHARS: usize = 64;
 
