@@ -142,8 +142,9 @@ impl std::fmt::Debug for CurrentUser {
 /// name theirs.
 pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
 
-/// Whether the request authenticates by a header rather than the cookie: then no other site's
-/// page can have sent it, and it needs no CSRF header.
+/// Whether the request carries a script's credential header (a bearer token, a REST root
+/// session, or the `api-token` of a REST login): no other site's page can send one without a
+/// CORS preflight, which the portal never grants, so it needs no CSRF header either.
 pub fn authenticates_by_header(headers: &HeaderMap) -> bool {
     bearer_token(headers).is_some()
         || headers.contains_key(AUTH_TOKEN_HEADER)

@@ -144,6 +144,14 @@ async fn admit(
     if let Some(array) = path.get("array") {
         user.require_array(array)?;
     }
+    // On an array's REST root the collection decides the role; checked here too, so that a
+    // change the caller may not make is never held for approval either.
+    if let Some(rest_path) = path.get("path") {
+        user.require(shared::api::rest_required_role(
+            parts.method.as_str(),
+            rest_path,
+        ))?;
+    }
     parts.extensions.insert(user.clone());
     let Some(action) = policy.action else {
         return Ok(Admission::Run(Request::from_parts(parts, body), None));

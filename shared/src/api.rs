@@ -51,7 +51,8 @@ pub use registration::{
 };
 pub use tokens::{
     CreateTokenRequest, CreatedToken, MAX_TOKEN_NAME_CHARS, MAX_TOKENS_PER_USER,
-    REST_API_TOKEN_HEADER, TOKEN_PREFIX, TokenSummary, looks_like_token, validate_create_token,
+    REST_API_TOKEN_HEADER, TOKEN_PREFIX, TokenSummary, looks_like_token, rest_required_role,
+    validate_create_token,
 };
 
 /// Name of the session cookie; HttpOnly, so the frontend never reads it.

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use flasharray::{PassedCall, PassedReply};
-use shared::api::{ApiError, REST_API_TOKEN_HEADER, Role};
+use shared::api::{ApiError, REST_API_TOKEN_HEADER, rest_required_role};
 
 use crate::auth::{self, AUTH_TOKEN_HEADER, CurrentUser};
 use crate::error::AppError;
@@ -22,52 +22,6 @@ use crate::state::AppState;
 
 /// Where the REST roots live; every route under it answers errors as arrays do.
 pub const ROOT: &str = "/arrays/{array}/rest/";
-
-/// Collections an operator may change: those the portal's own pages change.
-const OPERATOR_CHANGES: &[&str] = &[
-    "volumes",
-    "volume-snapshots",
-    "hosts",
-    "host-groups",
-    "connections",
-    "protection-groups",
-    "protection-group-snapshots",
-    "host-groups/hosts",
-    "host-groups/protection-groups",
-    "hosts/host-groups",
-    "hosts/protection-groups",
-    "protection-groups/volumes",
-    "protection-groups/hosts",
-    "protection-groups/host-groups",
-    "volumes/protection-groups",
-    "alerts",
-];
-
-/// Collections whose `DELETE` eradicates: only admins may.
-const ERADICATING: &[&str] = &[
-    "volumes",
-    "volume-snapshots",
-    "volume-groups",
-    "protection-groups",
-    "protection-group-snapshots",
-    "pods",
-];
-
-/// The role a REST call needs: any read is a viewer's; a change to what the portal's pages
-/// change is an operator's, unless it eradicates; anything else (array administration,
-/// accounts, network, software) is an admin's.
-pub fn required_role(method: &Method, path: &str) -> Role {
-    let path = path.trim_end_matches('/');
-    if matches!(*method, Method::GET | Method::HEAD) {
-        Role::Viewer
-    } else if *method == Method::DELETE && ERADICATING.contains(&path) {
-        Role::Admin
-    } else if OPERATOR_CHANGES.contains(&path) {
-        Role::Operator
-    } else {
-        Role::Admin
-    }
-}
 
 /// `GET …/rest/api/api_version`: the array's own list, which arrays give without signing in.
 pub async fn api_version(
@@ -130,7 +84,7 @@ pub async fn call(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    user.require(required_role(&method, &path))?;
+    user.require(rest_required_role(method.as_str(), &path))?;
     let client = super::array(&state, &user, &array)?;
     let reply = client
         .pass_through(PassedCall {
@@ -178,29 +132,4 @@ pub async fn array_envelope(request: Request, next: Next) -> Response {
     });
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(envelope.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_are_a_viewers_changes_an_operators_and_eradication_an_admins() {
-        assert_eq!(required_role(&Method::GET, "admins"), Role::Viewer);
-        assert_eq!(required_role(&Method::POST, "volumes"), Role::Operator);
-        assert_eq!(required_role(&Method::PATCH, "volumes/"), Role::Operator);
-        assert_eq!(
-            required_role(&Method::DELETE, "protection-groups/volumes"),
-            Role::Operator
-        );
-        assert_eq!(required_role(&Method::DELETE, "hosts"), Role::Operator);
-        assert_eq!(required_role(&Method::DELETE, "volumes"), Role::Admin);
-        assert_eq!(
-            required_role(&Method::DELETE, "volume-snapshots"),
-            Role::Admin
-        );
-        assert_eq!(required_role(&Method::POST, "admins"), Role::Admin);
-        assert_eq!(required_role(&Method::PATCH, "arrays"), Role::Admin);
-        assert_eq!(required_role(&Method::POST, "api-clients"), Role::Admin);
-    }
 }

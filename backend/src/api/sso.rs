@@ -21,6 +21,9 @@ use crate::state::AppState;
 /// How long a sign-in may take at the provider.
 const SIGN_IN_SECS: i64 = 600;
 
+/// The most sign-ins under way at once: more are refused until some finish or go stale.
+const MAX_SIGN_INS_UNDER_WAY: i64 = 10_000;
+
 /// `GET /api/auth/providers`.
 pub async fn providers(State(state): State<AppState>) -> Json<SignInMethods> {
     Json(match &state.oidc {
@@ -70,15 +73,23 @@ pub async fn start(State(state): State<AppState>) -> Result<Response, AppError> 
             return Ok(back_with(&error.to_string()));
         }
     };
-    state
+    let now = unix_now();
+    let begun = state
         .db
         .begin_sign_in(
             &state_hash(&challenge.state),
             &challenge.nonce,
             &challenge.verifier,
-            unix_now(),
+            now,
+            (now - SIGN_IN_SECS, MAX_SIGN_INS_UNDER_WAY),
         )
         .await?;
+    if !begun {
+        tracing::warn!("too many single sign-ins under way; refusing more for now");
+        return Ok(back_with(
+            "Too many sign-ins are under way; try again in a few minutes.",
+        ));
+    }
     Ok(see_other(&url))
 }
 

@@ -29,13 +29,27 @@ pub struct SsoUser<'a> {
 const NO_PASSWORD: &str = "!sso";
 
 impl Database {
+    /// Records a sign-in under way, unless `limit` begun since `stale_before` are still under
+    /// way (`false`), so that nobody can grow the table by asking to sign in over and over.
     pub async fn begin_sign_in(
         &self,
         state_hash: &str,
         nonce: &str,
         verifier: &str,
         now: i64,
-    ) -> Result<(), DbError> {
+        (stale_before, limit): (i64, i64),
+    ) -> Result<bool, DbError> {
+        sqlx::query("DELETE FROM oidc_logins WHERE created_at < $1")
+            .bind(stale_before)
+            .execute(&self.pool)
+            .await?;
+        let under_way: i64 = sqlx::query("SELECT COUNT(*) FROM oidc_logins")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        if under_way >= limit {
+            return Ok(false);
+        }
         sqlx::query(
             "INSERT INTO oidc_logins (state_hash, nonce, verifier, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -45,7 +59,7 @@ impl Database {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Takes the sign-in `state_hash` names: it can be taken once. Sign-ins begun before
