@@ -26,14 +26,19 @@ pub fn local_minute(epoch_ms: i64) -> (String, String) {
     (local, date.to_iso_string().into())
 }
 
-/// An instant: local time and its age, the exact UTC time on hover and for machines.
+/// An instant: local time and its age (or, ahead, how far off it is), the exact UTC time on
+/// hover and for machines.
 #[component]
 pub fn Timestamp(epoch_ms: i64) -> impl IntoView {
     let live = expect_context::<Live>();
     let (local, iso) = local_minute(epoch_ms);
     let age = move || {
-        let seconds = ((live.now_ms() - epoch_ms as f64) / 1000.0).max(0.0) as u64;
-        relative_seconds(seconds)
+        let seconds = (live.now_ms() - epoch_ms as f64) / 1000.0;
+        if seconds < -1.0 {
+            format!("in {}", describe_seconds(-seconds as u64))
+        } else {
+            relative_seconds(seconds.max(0.0) as u64)
+        }
     };
     view! {
         <time datetime=iso title=format_timestamp_ms(epoch_ms)>
