@@ -108,6 +108,49 @@ impl Reason {
     }
 }
 
+/// What eradicating does, in the confirmation and in the request an approver reads.
+pub const ERADICATION_IMPACT: &str =
+    "Eradicating frees its space at once. It cannot be recovered afterwards.";
+/// What removing an array does.
+pub const ARRAY_REMOVAL_IMPACT: &str = "The portal forgets its address and credential; nothing on the array changes. Registering it again needs the credential again.";
+/// What a role change does.
+pub const ROLE_CHANGE_IMPACT: &str = "A role change takes effect on the user's next request.";
+/// What disabling a user does.
+pub const DISABLE_IMPACT: &str =
+    "They are signed out at once and cannot sign in until enabled again.";
+
+/// What a held action would do, as its confirmation says it, for the approver.
+pub fn impact(request: &ApprovalRequest) -> &'static str {
+    // Through an array's REST root, only a DELETE of these collections eradicates.
+    let rest_eradication = request.action == "rest.delete"
+        && [
+            "volumes",
+            "volume-snapshots",
+            "protection-groups",
+            "protection-group-snapshots",
+        ]
+        .iter()
+        .any(|collection| {
+            let path = request.path.split('?').next().unwrap_or_default();
+            path.ends_with(&format!("/{collection}"))
+        });
+    match request.action.as_str() {
+        "volume.eradicate"
+        | "snapshot.eradicate"
+        | "protection_group.eradicate"
+        | "protection_group_snapshot.eradicate"
+        | "recycle_bin.eradicate" => ERADICATION_IMPACT,
+        _ if rest_eradication => ERADICATION_IMPACT,
+        "volume.restore" => {
+            "The volume's contents are replaced by the snapshot's, and hosts see them at once; a safety snapshot keeps the state before unless it was turned off."
+        }
+        "array.remove" => ARRAY_REMOVAL_IMPACT,
+        "user.change" if request.parameters.contains("\"role\"") => ROLE_CHANGE_IMPACT,
+        "user.change" if request.parameters.contains("\"disabled\":true") => DISABLE_IMPACT,
+        _ => "It runs as the requester asked, with the parameters below.",
+    }
+}
+
 /// What the page says when its change went to a second person instead of running.
 pub fn held_outcome(request: &ApprovalRequest) -> Outcome {
     Outcome::Done(format!(

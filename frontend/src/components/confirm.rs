@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use web_sys::js_sys::Math;
 
 use crate::components::Task;
-use crate::components::approvals::Reason;
+use crate::components::approvals::{ERADICATION_IMPACT, Reason};
 use crate::components::outcome::focus_first;
 
 /// How hard the confirmation is to pass.
@@ -175,7 +175,7 @@ pub fn Eradicate(
             label="Eradicate…"
             class="danger eradicate"
             question
-            details="Eradicating frees its space at once. It cannot be recovered afterwards."
+            details=ERADICATION_IMPACT
             confirm_label="Eradicate for good"
             strength=Strength::Irreversible(name)
             task

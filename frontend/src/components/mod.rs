@@ -15,7 +15,7 @@ pub mod placement;
 pub mod table;
 pub mod time;
 
-pub use approvals::{ApprovalPolicy, Reason, RequestsLink, held_outcome};
+pub use approvals::{ApprovalPolicy, Reason, RequestsLink, held_outcome, impact};
 pub use confirm::{Confirm, Strength};
 pub use field::{Field, FieldErrors, Picker, TextArea};
 pub use frame::{ArrayFrame, page_title, use_array, use_param};

@@ -12,6 +12,7 @@ use shared::api::{
 };
 
 use crate::api::{self, Done};
+use crate::components::approvals::ARRAY_REMOVAL_IMPACT;
 use crate::components::live::arrays_resource;
 use crate::components::{
     Confirm, Field, FieldErrors, Live, Outcome, OutcomeLine, Strength, Task, TextArea,
@@ -154,7 +155,7 @@ fn ArrayRow(
                         label="Remove…"
                         class="secondary remove-array"
                         question=remove_question.clone()
-                        details="The portal forgets its address and credential; nothing on the array changes. Registering it again needs the credential again."
+                        details=ARRAY_REMOVAL_IMPACT
                         confirm_label="Remove array"
                         strength=remove_strength.clone()
                         reason

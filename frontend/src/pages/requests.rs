@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use shared::api::{ApprovalRequest, ApprovalState};
 
 use crate::api;
-use crate::components::{Live, Outcome, OutcomeLine, Task, Timestamp, failure_outcome, page_title};
+use crate::components::{
+    Live, Outcome, OutcomeLine, Task, Timestamp, failure_outcome, impact, page_title,
+};
 use crate::session::Session;
 
 fn outcome_words(request: &ApprovalRequest) -> String {
@@ -108,6 +110,7 @@ fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
                 " on " <strong>{request.target.clone()}</strong>
                 {request.array.clone().map(|array| view! { " on " <strong>{array}</strong> })}
             </p>
+            <p class="details">{impact(&request)}</p>
             <p class="reason">"Why: " {request.reason.clone()}</p>
             <p class="muted">
                 <code>{request.method.clone()} " /api" {request.path.clone()}</code> " " <code class="parameters">{request.parameters.clone()}</code>

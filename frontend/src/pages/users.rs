@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
 use crate::api::{self, Done};
+use crate::components::approvals::{DISABLE_IMPACT, ROLE_CHANGE_IMPACT};
 use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::page_title;
@@ -409,7 +410,7 @@ fn UserRow(
                         label="Apply…"
                         class="secondary apply-role"
                         question=role_question
-                        details="A role change takes effect on the user's next request."
+                        details=ROLE_CHANGE_IMPACT
                         confirm_label="Change role"
                         strength=role_strength.clone()
                         reason
@@ -447,7 +448,7 @@ fn UserRow(
                             label="Disable…"
                             class="secondary toggle"
                             question=disable_question.clone()
-                            details="They are signed out at once and cannot sign in until enabled again."
+                            details=DISABLE_IMPACT
                             confirm_label="Disable"
                             strength=disable_strength.clone()
                             reason
