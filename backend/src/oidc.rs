@@ -172,10 +172,7 @@ impl Oidc {
                 response.status()
             )));
         }
-        response
-            .json()
-            .await
-            .map_err(|error| OidcError::Provider(format!("{url}: {error}")))
+        read_json(response, url).await
     }
 
     /// The discovery document and keys, read again when older than [`PROVIDER_TTL`] or when
@@ -257,10 +254,7 @@ impl Oidc {
             .await
             .map_err(|error| OidcError::Unreachable(format!("token endpoint: {error}")))?;
         let status = response.status();
-        let body: Value = response
-            .json()
-            .await
-            .map_err(|error| OidcError::Provider(format!("token endpoint: {error}")))?;
+        let body: Value = read_json(response, "token endpoint").await?;
         if !status.is_success() {
             // The OAuth error's code and description, never the request (it held the secret).
             return Err(OidcError::Refused(format!(
@@ -307,6 +301,20 @@ impl Oidc {
     pub fn map(&self, claims: &Value) -> Result<Mapped, OidcError> {
         map_claims(&self.config, claims)
     }
+}
+
+/// The most a provider's answer (discovery, keys, tokens) may hold.
+const MAX_PROVIDER_REPLY_BYTES: usize = 1024 * 1024;
+
+/// A provider's JSON answer, read up to [`MAX_PROVIDER_REPLY_BYTES`].
+async fn read_json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    what: &str,
+) -> Result<T, OidcError> {
+    let body = flasharray::read_body_within(response, MAX_PROVIDER_REPLY_BYTES)
+        .await
+        .map_err(|error| OidcError::Provider(format!("{what}: {error}")))?;
+    serde_json::from_slice(&body).map_err(|error| OidcError::Provider(format!("{what}: {error}")))
 }
 
 /// Checks an ID token's signature against the provider's keys, its issuer, audience, expiry

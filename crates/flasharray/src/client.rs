@@ -725,23 +725,36 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     ceiling.mul_f64(fraction)
 }
 
-enum ReadFailure {
+/// Why a reply's body was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadFailure {
+    #[error("{0}")]
     Transport(reqwest::Error),
+    #[error("the reply is too large")]
     TooLarge,
 }
 
 /// The body of `response`, refused once it passes [`MAX_REPLY_BYTES`], whatever its
 /// `Content-Length` claims.
-async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadFailure> {
+async fn read_capped(response: reqwest::Response) -> Result<Vec<u8>, ReadFailure> {
+    read_body_within(response, MAX_REPLY_BYTES).await
+}
+
+/// The body of `response`, refused once it passes `limit` bytes, whatever its
+/// `Content-Length` claims: for any reply from a service the portal does not control.
+pub async fn read_body_within(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ReadFailure> {
     if response
         .content_length()
-        .is_some_and(|length| length > MAX_REPLY_BYTES as u64)
+        .is_some_and(|length| length > limit as u64)
     {
         return Err(ReadFailure::TooLarge);
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(ReadFailure::Transport)? {
-        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+        if body.len() + chunk.len() > limit {
             return Err(ReadFailure::TooLarge);
         }
         body.extend_from_slice(&chunk);

@@ -20,7 +20,9 @@ mod tls;
 mod volumes;
 
 pub use auth::{ApiClientCredentials, Credentials};
-pub use client::{ArrayClient, ClientConfig, current_request_id, with_request_id};
+pub use client::{
+    ArrayClient, ClientConfig, ReadFailure, current_request_id, read_body_within, with_request_id,
+};
 pub use error::Error;
 pub use hosts::ConnectionTarget;
 pub use keys::{KeyError, PrivateKey};
