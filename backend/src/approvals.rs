@@ -69,6 +69,9 @@ pub fn amounts_to(
     std::iter::once(action).chain(also).collect()
 }
 
+/// The most requests one person may have waiting, so nobody can fill the queue.
+const MAX_PENDING_PER_REQUESTER: i64 = 50;
+
 /// A body kept until the change runs, sealed when the portal has a secret key (a password
 /// reset's body holds the password).
 const SEALED: &str = "sealed:";
@@ -101,6 +104,11 @@ pub async fn queue(state: &AppState, change: HeldChange<'_>) -> Result<ApprovalR
     validate_reason("reason", change.reason, true).map_err(AppError::Invalid)?;
     let now = unix_now_ms();
     let user = &change.user.user;
+    if state.db.count_pending_approvals_of(user.id, now).await? >= MAX_PENDING_PER_REQUESTER {
+        return Err(AppError::Conflict(format!(
+            "You have {MAX_PENDING_PER_REQUESTER} requests waiting for approval; wait for decisions before asking for more."
+        )));
+    }
     let approval = NewApproval {
         requester_id: user.id,
         requester: user.username.clone(),

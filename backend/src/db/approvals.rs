@@ -106,6 +106,23 @@ impl Database {
         Ok(row.try_get(0)?)
     }
 
+    /// How many of the user's requests still wait.
+    pub async fn count_pending_approvals_of(
+        &self,
+        requester_id: i64,
+        now_ms: i64,
+    ) -> Result<i64, DbError> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) FROM approval_requests \
+             WHERE requester_id = $1 AND state = 'pending' AND expires_at_ms > $2",
+        )
+        .bind(requester_id)
+        .bind(now_ms)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?)
+    }
+
     pub async fn approval(&self, id: i64, now_ms: i64) -> Result<Option<StoredApproval>, DbError> {
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM approval_requests WHERE id = $1"

@@ -305,3 +305,25 @@ async fn neither_the_recycle_bin_nor_a_rest_root_gets_around_the_rule() {
         "run once approved"
     );
 }
+
+#[tokio::test]
+async fn nobody_fills_the_queue() {
+    let app = app_with_eradication_held().await;
+    let admin = app.login("admin").await;
+    for n in 0..50 {
+        let (status, body) =
+            ask_to_eradicate(&app, &admin, &format!("vol-{n}"), Some("cleanup")).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let (status, refusal) = ask_to_eradicate(&app, &admin, "vol-50", Some("cleanup")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refusal}");
+    assert!(
+        refusal["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("50 requests waiting")
+    );
+    let second = app.login("admin2").await;
+    let (status, _) = ask_to_eradicate(&app, &second, "vol-50", Some("cleanup")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "a limit per person");
+}
