@@ -14,6 +14,7 @@ use shared::api::{
     ApiError, CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SECURE_SESSION_COOKIE,
     SESSION_COOKIE, UserInfo, validate_password_length, validate_username,
 };
+use shared::flasharray::AUTH_TOKEN_HEADER;
 
 use crate::api::ApiJson;
 use crate::db::{AuditRecord, NewAuditRecord, TokenGrant, User};
@@ -137,10 +138,6 @@ impl std::fmt::Debug for CurrentUser {
             .finish()
     }
 }
-
-/// The header of a session opened by a script's REST login through the portal, as arrays
-/// name theirs.
-pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";
 
 /// Whether the request carries a script's credential header (a bearer token, a REST root
 /// session, or the `api-token` of a REST login): no other site's page can send one without a
@@ -378,16 +375,7 @@ pub async fn login(
             }
         })?;
     let started = Instant::now();
-    let record = NewAuditRecord {
-        started_at_ms: unix_now_ms(),
-        username: username.clone(),
-        token: None,
-        array: None,
-        action: "session.login".to_owned(),
-        target: username.clone(),
-        parameters: serde_json::json!({ "username": username }).to_string(),
-        request_id: uuid::Uuid::new_v4().to_string(),
-    };
+    let record = sign_in_record(&username, serde_json::json!({ "username": username }));
     let audit_id = state.db.begin_audit(&record).await?;
     state.metrics.record_audit_row();
     let outcome = sign_in(&state, &username, request.password).await;
@@ -415,6 +403,20 @@ pub async fn login(
         sso: false,
     };
     Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
+}
+
+/// The audit row of a sign-in, with a password or through the identity provider.
+pub fn sign_in_record(username: &str, parameters: serde_json::Value) -> NewAuditRecord {
+    NewAuditRecord {
+        started_at_ms: unix_now_ms(),
+        username: username.to_owned(),
+        token: None,
+        array: None,
+        action: "session.login".to_owned(),
+        target: username.to_owned(),
+        parameters: parameters.to_string(),
+        request_id: uuid::Uuid::new_v4().to_string(),
+    }
 }
 
 /// Checks the password and opens a session: the user and the session token.

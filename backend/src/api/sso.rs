@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::api::{SSO_ERROR_PARAMETER, SignInMethods};
 
-use crate::auth::{new_session_cookie, open_session, unix_now, unix_now_ms};
-use crate::db::{AuditRecord, DbError, NewAuditRecord, SsoUser};
+use crate::auth::{new_session_cookie, open_session, sign_in_record, unix_now};
+use crate::db::{AuditRecord, DbError, SsoUser};
 use crate::error::AppError;
 use crate::oidc::{Challenge, Oidc, OidcError, state_hash};
 use crate::origin::ClientOrigin;
@@ -119,16 +119,10 @@ pub async fn callback(
         Ok(user) => (user.username.clone(), None),
         Err(error) => ("(single sign-on)".to_owned(), Some(error.to_string())),
     };
-    let record = NewAuditRecord {
-        started_at_ms: unix_now_ms(),
-        username: username.clone(),
-        token: None,
-        array: None,
-        action: "session.login".to_owned(),
-        target: username,
-        parameters: serde_json::json!({"via": oidc.config.display_name}).to_string(),
-        request_id: uuid::Uuid::new_v4().to_string(),
-    };
+    let record = sign_in_record(
+        &username,
+        serde_json::json!({"via": oidc.config.display_name}),
+    );
     let audit_id = state.db.begin_audit(&record).await?;
     state.metrics.record_audit_row();
     state

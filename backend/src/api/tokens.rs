@@ -121,22 +121,16 @@ fn check_arrays(
     user: &CurrentUser,
     arrays: Option<&[String]>,
 ) -> Result<(), AppError> {
-    let Some(arrays) = arrays else {
-        return Ok(());
-    };
-    for name in arrays {
-        if state.arrays.get(name).is_none() {
-            return Err(AppError::Invalid(ApiError::for_field(
-                "arrays",
-                format!("No array named {name} is registered."),
-            )));
-        }
-        if !user.user.may_use_array(name) {
-            return Err(AppError::Invalid(ApiError::for_field(
-                "arrays",
-                format!("You may not use array {name}, so neither may your token."),
-            )));
-        }
+    super::users::check_arrays(state, arrays)?;
+    match arrays
+        .unwrap_or_default()
+        .iter()
+        .find(|name| !user.user.may_use_array(name))
+    {
+        Some(name) => Err(AppError::Invalid(ApiError::for_field(
+            "arrays",
+            format!("You may not use array {name}, so neither may your token."),
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -26,7 +26,7 @@ fn summary(user: User, sessions: i64) -> UserSummary {
 }
 
 /// Array names must be registered ones: a typo would silently give no access.
-fn check_arrays(state: &AppState, arrays: Option<&[String]>) -> Result<(), AppError> {
+pub(super) fn check_arrays(state: &AppState, arrays: Option<&[String]>) -> Result<(), AppError> {
     for name in arrays.unwrap_or_default() {
         if state.arrays.get(name).is_none() {
             return Err(AppError::Invalid(ApiError::for_field(
