@@ -14,8 +14,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use flasharray::{PassedCall, PassedReply};
 use shared::api::{ApiError, REST_API_TOKEN_HEADER, rest_required_role};
+use shared::flasharray::AUTH_TOKEN_HEADER;
 
-use crate::auth::{self, AUTH_TOKEN_HEADER, CurrentUser};
+use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
 use crate::origin::ClientOrigin;
 use crate::state::AppState;
@@ -85,6 +86,12 @@ pub async fn call(
     body: Bytes,
 ) -> Result<Response, AppError> {
     user.require(rest_required_role(method.as_str(), &path))?;
+    // The portal's own session on the array is never the caller's to open or end.
+    if matches!(path.trim_end_matches('/'), "login" | "logout") {
+        return Err(AppError::NotFound(
+            "Sign in and out of a REST root with POST login and POST logout.".into(),
+        ));
+    }
     let client = super::array(&state, &user, &array)?;
     let reply = client
         .pass_through(PassedCall {

@@ -3,7 +3,6 @@
 //! every change lands on the array and in the portal's audit log.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -31,28 +30,24 @@ async fn token(app: &TestApp, username: &str, role: &str) -> String {
 
 fn run_scenario(portal: &tls_listener::HttpsServer, token: &str, role: &str, volume: &str) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/rest_root.py");
-    let workdir = tempfile::tempdir().expect("working directory");
-    let ca = workdir.path().join("portal-ca.pem");
+    let dir = tempfile::tempdir().expect("directory");
+    let ca = dir.path().join("portal-ca.pem");
     std::fs::write(&ca, portal.certificate_pem()).expect("CA written");
     let target = format!(
         "{}/api/arrays/{ARRAY}/rest",
         portal.url().trim_start_matches("https://")
     );
-    let output = Command::new(sdk_python())
-        .arg(script)
-        .current_dir(workdir.path())
-        .env("PORTAL_TARGET", target)
-        .env("PORTAL_TOKEN", token)
-        .env("PORTAL_CA", &ca)
-        .env("PORTAL_ROLE", role)
-        .env("VOLUME", volume)
-        .output()
-        .expect("python ran");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("scenario passed"),
-        "SDK scenario as {role} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    let ca = ca.display().to_string();
+    crate::python::run_scenario(
+        &sdk_python(),
+        &script,
+        &[
+            ("PORTAL_TARGET", &target),
+            ("PORTAL_TOKEN", token),
+            ("PORTAL_CA", &ca),
+            ("PORTAL_ROLE", role),
+            ("VOLUME", volume),
+        ],
     );
 }
 
@@ -184,6 +179,21 @@ async fn a_rest_login_opens_a_session_that_keeps_the_tokens_limits_and_ends_at_l
             .is_some_and(|message| message.contains("operator")),
         "{body}"
     );
+    // Even an admin's token never reaches the portal's own session on the array.
+    let admin = token(&app, "admin", "admin").await;
+    for (method, path) in [("GET", "login"), ("DELETE", "logout"), ("PATCH", "logout/")] {
+        let request = Request::builder()
+            .method(method)
+            .uri(format!("{root}/2.36/{path}"))
+            .header("authorization", format!("Bearer {admin}"))
+            .body(Body::empty())
+            .expect("request");
+        let (status, _, body) = send(&app, request).await;
+        assert!(
+            [StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&status),
+            "not passed to the array: {method} {path} {status} {body}"
+        );
+    }
     let (status, _, body) = send(&app, with_session("GET", "../../auth/me")).await;
     assert!(status.is_client_error(), "{status} {body}");
 

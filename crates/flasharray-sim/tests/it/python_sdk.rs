@@ -2,7 +2,6 @@
 //! works through it here, it works against an array, and the other way round.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use flasharray_sim::ADMIN_USERNAME;
 use reqwest::Method;
@@ -22,22 +21,12 @@ fn sdk_python() -> PathBuf {
 fn run_scenario(sim: &Wire, env: &[(&str, String)]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_scenario.py");
     let target = sim.sim.url().trim_start_matches("https://").to_owned();
-    // The SDK caches access tokens in a file in its working directory: keep it out of the
-    // source tree, and away from the other run.
-    let workdir = tempfile::tempdir().expect("working directory");
-    let output = Command::new(sdk_python())
-        .arg(script)
-        .current_dir(workdir.path())
-        .env("FA_TARGET", target)
-        .envs(env.iter().map(|(key, value)| (*key, value.as_str())))
-        .output()
-        .expect("python ran");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("scenario passed"),
-        "SDK scenario failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    let mut env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(key, value)| (*key, value.as_str()))
+        .collect();
+    env.push(("FA_TARGET", &target));
+    support::run_scenario(&sdk_python(), &script, &env);
 }
 
 // One test drives both auth methods so the virtual environment is made once, not raced.

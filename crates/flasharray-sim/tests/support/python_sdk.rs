@@ -45,3 +45,23 @@ pub fn venv_python(venv: &Path, package: &str) -> PathBuf {
     std::fs::write(&ready, package).expect("marker");
     python
 }
+
+/// Runs `script` with `python` and `env` in a working directory of its own (the SDK caches
+/// access tokens there), and fails the test with what it printed unless it ends well, saying
+/// `scenario passed`.
+pub fn run_scenario(python: &Path, script: &Path, env: &[(&str, &str)]) {
+    let workdir = tempfile::tempdir().expect("working directory");
+    let output = Command::new(python)
+        .arg(script)
+        .current_dir(workdir.path())
+        .envs(env.iter().copied())
+        .output()
+        .expect("python ran");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("scenario passed"),
+        "{} failed\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        script.display()
+    );
+}

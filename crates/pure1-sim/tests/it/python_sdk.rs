@@ -2,7 +2,6 @@
 //! if a script works through it here, it works against Pure1, and the other way round.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use flasharray_sim::Seed;
 use pure1_sim::{Pure1Config, Pure1Sim};
@@ -38,25 +37,20 @@ async fn the_python_sdk_reads_the_fleet_with_an_application_id_and_a_private_key
     .expect("key written");
     let volumes = array.report().volumes.len();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_scenario.py");
-    // The SDK caches access tokens in its working directory.
-    let workdir = tempfile::tempdir().expect("working directory");
-    let output = tokio::task::block_in_place(|| {
-        Command::new(sdk_python())
-            .arg(script)
-            .current_dir(workdir.path())
-            .env("PURE1_TARGET", running.url().trim_start_matches("https://"))
-            .env("PURE1_APP_ID", "pure1:apikey:SdkTest01")
-            .env("PURE1_PRIVATE_KEY_FILE", &key_file)
-            .env("EXPECTED_VOLUMES", volumes.to_string())
-            .output()
-            .expect("python ran")
+    let key_path = key_file.display().to_string();
+    let volumes = volumes.to_string();
+    tokio::task::block_in_place(|| {
+        support::run_scenario(
+            &sdk_python(),
+            &script,
+            &[
+                ("PURE1_TARGET", running.url().trim_start_matches("https://")),
+                ("PURE1_APP_ID", "pure1:apikey:SdkTest01"),
+                ("PURE1_PRIVATE_KEY_FILE", &key_path),
+                ("EXPECTED_VOLUMES", &volumes),
+            ],
+        );
     });
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("scenario passed"),
-        "SDK scenario failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
-    );
     assert_eq!(
         running.sim.token_exchanges(),
         1,
