@@ -1,7 +1,7 @@
 //! What every handler shares.
 
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::arrays::ArrayRegistry;
@@ -48,6 +48,15 @@ pub struct AppState {
     pub approvals: Arc<ApprovalsConfig>,
     /// Single sign-on, when an identity provider is configured.
     pub oidc: Option<Arc<Oidc>>,
+    /// The API's description, made once on first request (it never changes while running).
+    pub api_description: Arc<OnceLock<ApiDescription>>,
+}
+
+/// The API described: the OpenAPI document as JSON and the reference page as HTML.
+#[derive(Debug)]
+pub struct ApiDescription {
+    pub document: String,
+    pub page: String,
 }
 
 impl AppState {
@@ -70,6 +79,7 @@ impl AppState {
             pure1: Arc::new(Pure1Service::new(PURE1_VIEW_TTL)),
             approvals: Arc::default(),
             oidc: None,
+            api_description: Arc::default(),
         }
     }
 

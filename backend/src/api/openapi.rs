@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use axum::Json;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
@@ -16,6 +16,7 @@ use utoipa::openapi::{Ref, RefOr};
 
 use super::{Endpoint, endpoints};
 use crate::guard::Access;
+use crate::state::{ApiDescription, AppState};
 
 type Components = Vec<(String, RefOr<Schema>)>;
 
@@ -82,19 +83,33 @@ pub struct Description {
     pub answer: Answer,
 }
 
+/// The description, made on first use: anyone may ask for it, so it is not made again per
+/// request.
+fn described(state: &AppState) -> &ApiDescription {
+    state.api_description.get_or_init(|| {
+        let endpoints = endpoints();
+        ApiDescription {
+            document: openapi(&endpoints).to_string(),
+            page: reference_page(&endpoints),
+        }
+    })
+}
+
 /// `GET /api/openapi.json`.
-pub async fn document() -> Response {
-    let mut response = Json(openapi(&endpoints())).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-cache"),
-    );
-    response
+pub async fn document(State(state): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        described(&state).document.clone(),
+    )
+        .into_response()
 }
 
 /// `GET /api/reference`: the same description as a page for people, served by the portal.
-pub async fn reference() -> Html<String> {
-    Html(reference_page(&endpoints()))
+pub async fn reference(State(state): State<AppState>) -> Html<String> {
+    Html(described(&state).page.clone())
 }
 
 fn role_words(access: Access) -> &'static str {
