@@ -20,13 +20,15 @@ use crate::state::AppState;
 pub struct ApprovedRun {
     pub approval: i64,
     pub requester: crate::db::User,
+    /// The personal API token the change was asked with: it runs within its limits.
+    pub token: Option<crate::db::TokenGrant>,
 }
 
 /// What is known of a change the gate holds back.
 #[derive(Debug)]
 pub struct HeldChange<'a> {
     pub user: &'a CurrentUser,
-    pub action: &'static str,
+    pub action: &'a str,
     pub method: &'a Method,
     /// The path under `/api`, with its query.
     pub path: String,
@@ -38,32 +40,20 @@ pub struct HeldChange<'a> {
 }
 
 /// The actions a change amounts to for the two-person rule: its own, and the eradication it
-/// performs when it comes through the recycle bin or an array's REST root, so that neither is
-/// a way around a rule on `volume.eradicate` and its kin.
-pub fn amounts_to(
-    action: &'static str,
-    method: &Method,
-    path: &std::collections::BTreeMap<String, String>,
-    body: &serde_json::Value,
-) -> Vec<&'static str> {
-    let eradicates = |kind: &str| match kind {
-        "volume" | "volumes" => Some("volume.eradicate"),
-        "snapshot" | "volume-snapshots" => Some("snapshot.eradicate"),
-        "protection_group" | "protection-groups" => Some("protection_group.eradicate"),
-        "protection_group_snapshot" | "protection-group-snapshots" => {
-            Some("protection_group_snapshot.eradicate")
-        }
-        _ => None,
-    };
+/// performs when it comes through the recycle bin, so that it is no way around a rule on
+/// `volume.eradicate` and its kin. (An array's REST root says the same in its table.)
+pub fn amounts_to(action: &'static str, body: &serde_json::Value) -> Vec<&'static str> {
     let also = match action {
         "recycle_bin.eradicate" => body
             .get("kind")
             .and_then(serde_json::Value::as_str)
-            .and_then(eradicates),
-        "rest.delete" if *method == Method::DELETE => path
-            .get("path")
-            .map(|path| path.trim_end_matches('/'))
-            .and_then(eradicates),
+            .and_then(|kind| match kind {
+                "volume" => Some("volume.eradicate"),
+                "snapshot" => Some("snapshot.eradicate"),
+                "protection_group" => Some("protection_group.eradicate"),
+                "protection_group_snapshot" => Some("protection_group_snapshot.eradicate"),
+                _ => None,
+            }),
         _ => None,
     };
     std::iter::once(action).chain(also).collect()
@@ -113,6 +103,7 @@ pub async fn queue(state: &AppState, change: HeldChange<'_>) -> Result<ApprovalR
         requester_id: user.id,
         requester: user.username.clone(),
         requester_role: user.role,
+        api_token_id: change.user.api_token().map(|grant| grant.id),
         action: change.action.to_owned(),
         method: change.method.as_str().to_owned(),
         body: seal(state, change.action, change.body)?,
@@ -135,7 +126,8 @@ pub async fn queue(state: &AppState, change: HeldChange<'_>) -> Result<ApprovalR
 }
 
 /// Whether `approver` may decide `request`: someone else, with at least the requester's role,
-/// allowed on its array.
+/// whose scope covers every array the change touches (a change that names no array may touch
+/// any, so only someone with every array decides it).
 pub fn check_approver(approver: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppError> {
     if approver.user.username == request.requester {
         return Err(AppError::Forbidden(
@@ -149,10 +141,22 @@ pub fn check_approver(approver: &CurrentUser, request: &ApprovalRequest) -> Resu
             request.requester_role.as_str()
         )));
     }
-    if let Some(array) = &request.array {
-        approver.require_array(array)?;
+    covers(approver, request)
+}
+
+/// Whether `user`'s scope covers every array `request` touches: its arrays, or all of them
+/// when it names none.
+pub fn covers(user: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppError> {
+    match &request.array {
+        Some(arrays) => arrays
+            .split(',')
+            .try_for_each(|array| user.require_array(array)),
+        None if user.user.arrays.is_none() => Ok(()),
+        None => Err(AppError::Forbidden(format!(
+            "{} may not use every array, and this change is not about one array.",
+            user.user.username
+        ))),
     }
-    Ok(())
 }
 
 /// Runs an approved change as its requester, through the same routes and gate as any request
@@ -198,6 +202,22 @@ async fn run(state: &AppState, stored: &StoredApproval) -> Result<Response, AppE
                 request.requester
             ))
         })?;
+    let token = match stored.api_token_id {
+        Some(id) => Some(
+            state
+                .db
+                .token_grant(id, requester.id)
+                .await?
+                .filter(|grant| grant.expires_at > crate::auth::unix_now())
+                .ok_or_else(|| {
+                    AppError::Forbidden(format!(
+                        "The API token {} asked with was revoked or has expired, so the change does not run.",
+                        request.requester
+                    ))
+                })?,
+        ),
+        None => None,
+    };
     let body = open(state, &request.action, &stored.body)?;
     let method = Method::from_bytes(request.method.as_bytes())
         .map_err(|_| AppError::Internal(format!("a held change's method {}", request.method)))?;
@@ -214,6 +234,7 @@ async fn run(state: &AppState, stored: &StoredApproval) -> Result<Response, AppE
     replay.extensions_mut().insert(ApprovedRun {
         approval: request.id,
         requester,
+        token,
     });
     let router = axum::Router::new()
         .nest("/api", crate::api::router(state))

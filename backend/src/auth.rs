@@ -139,13 +139,21 @@ impl std::fmt::Debug for CurrentUser {
     }
 }
 
-/// Whether the request carries a script's credential header (a bearer token, a REST root
-/// session, or the `api-token` of a REST login): no other site's page can send one without a
-/// CORS preflight, which the portal never grants, so it needs no CSRF header either.
+/// Whether the request carries a script's credential header (a bearer token or a REST root
+/// session), which then is what it is authenticated by: no other site's page can send one
+/// without a CORS preflight, which the portal never grants, so it needs no CSRF header either.
 pub fn authenticates_by_header(headers: &HeaderMap) -> bool {
-    bearer_token(headers).is_some()
-        || headers.contains_key(AUTH_TOKEN_HEADER)
-        || headers.contains_key(shared::api::REST_API_TOKEN_HEADER)
+    bearer_token(headers).is_some() || headers.contains_key(AUTH_TOKEN_HEADER)
+}
+
+/// Whether `path` (under `/api`) is a REST root's login, which reads only its `api-token`
+/// header, never a cookie, so a forged one could sign nobody in as anybody.
+fn is_rest_login(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["", "arrays", _, "rest", "api", _, "login"]
+    )
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -284,10 +292,14 @@ impl CurrentUser {
         })
     }
 
-    /// The requester of an approved change, for the portal to run it as them.
-    pub fn approved(user: User) -> Self {
+    /// The requester of an approved change, for the portal to run it as them, within the
+    /// limits of the token they asked with.
+    pub fn approved(user: User, token: Option<&TokenGrant>) -> Self {
         CurrentUser {
-            user,
+            user: match token {
+                Some(grant) => limited(user, grant),
+                None => user,
+            },
             credential: Credential::Approved,
         }
     }
@@ -472,7 +484,14 @@ pub async fn logout(
 pub async fn open_session(state: &AppState, user: &User) -> Result<String, AppError> {
     let (token, hash) = new_session_token()?;
     let now = unix_now();
-    // Sessions that ended by timing out are never used again; each sign-in sweeps them.
+    purge_expired_sessions(state, now).await?;
+    state.db.create_session(&hash, user.id, now, None).await?;
+    Ok(token)
+}
+
+/// Sessions that ended by timing out are never used again; each sign-in, in the browser or
+/// at a REST root, sweeps them.
+async fn purge_expired_sessions(state: &AppState, now: i64) -> Result<(), AppError> {
     state
         .db
         .purge_expired_sessions(
@@ -480,8 +499,7 @@ pub async fn open_session(state: &AppState, user: &User) -> Result<String, AppEr
             now - i64::from(state.session.absolute_timeout_hours) * 3600,
         )
         .await?;
-    state.db.create_session(&hash, user.id, now, None).await?;
-    Ok(token)
+    Ok(())
 }
 
 /// The `Set-Cookie` of a new session, lasting as long as sessions may.
@@ -513,9 +531,11 @@ pub async fn open_token_session(state: &AppState, user: &CurrentUser) -> Result<
         .api_token()
         .ok_or_else(|| AppError::Internal("a token session opened without a token".to_owned()))?;
     let (token, hash) = new_session_token()?;
+    let now = unix_now();
+    purge_expired_sessions(state, now).await?;
     state
         .db
-        .create_session(&hash, user.user.id, unix_now(), Some(grant.id))
+        .create_session(&hash, user.user.id, now, Some(grant.id))
         .await?;
     Ok(token)
 }
@@ -537,7 +557,11 @@ pub async fn require_csrf_header(request: Request, next: Next) -> Response {
         .headers()
         .get(CSRF_HEADER)
         .is_some_and(|value| value.as_bytes() == CSRF_HEADER_VALUE.as_bytes());
-    if safe || has_header || authenticates_by_header(request.headers()) {
+    if safe
+        || has_header
+        || authenticates_by_header(request.headers())
+        || is_rest_login(request.uri().path())
+    {
         next.run(request).await
     } else {
         AppError::Forbidden(format!(

@@ -34,6 +34,9 @@ pub enum AppError {
         error: flasharray::Error,
         field: Option<&'static str>,
     },
+    /// An array answered in a way the portal will not pass on.
+    #[error("{0}")]
+    BadGateway(String),
     #[error(transparent)]
     Database(#[from] DbError),
     #[error("{0}")]
@@ -61,6 +64,7 @@ impl AppError {
             AppError::Array { error, .. } => {
                 refused_request(error).unwrap_or(StatusCode::BAD_GATEWAY)
             }
+            AppError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,7 +84,8 @@ impl IntoResponse for AppError {
             | AppError::TokenRefused(_) => ApiError::new(self.to_string()),
             AppError::Forbidden(message)
             | AppError::NotFound(message)
-            | AppError::Conflict(message) => ApiError::new(message),
+            | AppError::Conflict(message)
+            | AppError::BadGateway(message) => ApiError::new(message),
             AppError::Invalid(error) => error,
             AppError::Array { error, field } => array_error(&error, field),
             AppError::Database(error) => {

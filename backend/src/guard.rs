@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use shared::api::{ApiError, REASON_HEADER, Role};
+use shared::api::{ApiError, REASON_HEADER, Role, rest_permit};
 
 use crate::approvals::{self, ApprovedRun, HeldChange};
 use crate::auth::{CurrentUser, unix_now_ms};
@@ -45,8 +45,18 @@ const TARGET_FIELDS: &[&str] = &[
     "username",
 ];
 
-/// Parts of field names that hold secrets; their values never reach the audit log.
-const SECRET_FIELDS: &[&str] = &["password", "secret", "token", "private_key", "passphrase"];
+/// Parts of field names that hold secrets; their values never reach the audit log. Wide on
+/// purpose: REST root bodies carry whatever the array takes (`connection_key`, SNMP
+/// `community`, `auth_passphrase`).
+const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "secret",
+    "token",
+    "key",
+    "passphrase",
+    "community",
+    "credential",
+];
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +65,10 @@ pub enum Access {
     Public,
     /// A signed-in user with at least this role.
     Role(Role),
+    /// An array's REST root: a signed-in user, with the least role and the audited action of
+    /// the collection and method as `shared::api::REST_COLLECTIONS` says; refused when it
+    /// says nothing.
+    RestRoot,
 }
 
 /// A route's policy, handed to [`gate`] as its state.
@@ -128,12 +142,14 @@ async fn admit(
     request_id: &str,
 ) -> Result<Admission, AppError> {
     let (mut parts, body) = request.into_parts();
-    let Access::Role(role) = policy.access else {
-        return Ok(Admission::Run(Request::from_parts(parts, body), None));
+    let role = match policy.access {
+        Access::Public => return Ok(Admission::Run(Request::from_parts(parts, body), None)),
+        Access::Role(role) => role,
+        Access::RestRoot => Role::Viewer,
     };
     let approved = parts.extensions.remove::<ApprovedRun>();
     let user = match &approved {
-        Some(run) => CurrentUser::approved(run.requester.clone()),
+        Some(run) => CurrentUser::approved(run.requester.clone(), run.token.as_ref()),
         None => {
             let origin = ClientOrigin::from_request_parts(&mut parts, &policy.state).await?;
             CurrentUser::from_request(&parts.headers, origin, &policy.state).await?
@@ -144,16 +160,38 @@ async fn admit(
     if let Some(array) = path.get("array") {
         user.require_array(array)?;
     }
-    // On an array's REST root the collection decides the role; checked here too, so that a
-    // change the caller may not make is never held for approval either.
-    if let Some(rest_path) = path.get("path") {
-        user.require(shared::api::rest_required_role(
-            parts.method.as_str(),
-            rest_path,
-        ))?;
-    }
+    // On an array's REST root the table decides the role and the audited action; checked
+    // here, so that a call the caller may not make is never held for approval either.
+    let rest = match (policy.access, path.get("path")) {
+        (Access::RestRoot, Some(rest_path)) => {
+            let permit = rest_permit(
+                parts.method.as_str(),
+                rest_path,
+                parts.uri.query().unwrap_or_default(),
+            )
+            .map_err(|refusal| AppError::Forbidden(refusal.message()))?;
+            user.require(permit.role)?;
+            parts.extensions.insert(permit.clone());
+            Some(permit)
+        }
+        (Access::RestRoot, None) => {
+            return Err(AppError::Internal(
+                "a REST root route without a collection".into(),
+            ));
+        }
+        _ => None,
+    };
     parts.extensions.insert(user.clone());
-    let Some(action) = policy.action else {
+    let action = match &rest {
+        Some(permit) => permit.action,
+        None => policy.action,
+    };
+    let Some(action) = action else {
+        if let (Some(_), Some(array), Some(rest_path)) =
+            (&rest, path.get("array"), path.get("path"))
+        {
+            policy.state.rest_root.count(&user, array, rest_path);
+        }
         return Ok(Admission::Run(Request::from_parts(parts, body), None));
     };
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
@@ -163,21 +201,36 @@ async fn admit(
                 "The request body is larger than {MAX_BODY_BYTES} bytes."
             )))
         })?;
-    let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
+    // A change is audited and held by what its body says: one the gate cannot read is
+    // refused rather than run blind.
+    let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice::<Value>(&bytes).map_err(|error| {
+            AppError::Invalid(ApiError::new(format!(
+                "The request body is not JSON the portal can read: {error}"
+            )))
+        })?
+    };
+    let amounts_to = match &rest {
+        Some(permit) => permit.amounts_to.clone(),
+        None => approvals::amounts_to(action, &body),
+    };
     let held = approved.is_none()
-        && approvals::amounts_to(action, &parts.method, path, &body)
+        && amounts_to
             .into_iter()
             .any(|action| policy.state.approvals.requires(action));
-    // A change to an array the path does not name names it in its body (the recycle bin),
-    // where its handler reads it: never from the query, which the handler does not read.
+    // A change to arrays the path does not name names them in its body (the recycle bin,
+    // fleet-wide actions), where its handler reads them: never from the query, which the
+    // handler does not read.
     let array = match path.get("array") {
         Some(array) => Some(array.clone()),
         None => {
-            let array = body.get("array").and_then(Value::as_str).map(str::to_owned);
-            if let Some(array) = &array {
+            let arrays = arrays_named(&body);
+            for array in &arrays {
                 user.require_array(array)?;
             }
-            array
+            (!arrays.is_empty()).then(|| arrays.join(","))
         }
     };
     let parameters = parameters(&parts, body);
@@ -235,7 +288,7 @@ async fn hold(
         &policy.state,
         HeldChange {
             user,
-            action: policy.action.unwrap_or_default(),
+            action: &record.action,
             method: &parts.method,
             path,
             body,
@@ -265,6 +318,27 @@ async fn hold(
     Ok(Admission::Held(
         (StatusCode::ACCEPTED, axum::Json(held)).into_response(),
     ))
+}
+
+/// The arrays a body names: its `array`, or the `array` of each of its `volumes`, sorted and
+/// each once.
+fn arrays_named(body: &Value) -> Vec<String> {
+    let mut arrays: Vec<String> = body
+        .get("array")
+        .into_iter()
+        .chain(
+            body.get("volumes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|volume| volume.get("array")),
+        )
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    arrays.sort();
+    arrays.dedup();
+    arrays
 }
 
 /// Refuses a path whose parameters are not names the arrays could hold, so that `a,b` never
@@ -478,12 +552,28 @@ mod tests {
             "chap": {"host_password": "s3cret-s3cret", "host_user": "esx"},
             "password": null,
             "items": [{"api_token": "abc"}],
+            "connection_key": "ck-s3cret",
+            "snmp": {"community": "public-s3cret", "auth_passphrase": "pp-s3cret"},
+            "key": {"private": "k-s3cret"},
         });
         redact(&mut value);
         let text = value.to_string();
         assert!(!text.contains("s3cret") && !text.contains("abc"), "{text}");
         assert_eq!(value["chap"]["host_user"], "esx");
         assert_eq!(value["password"], Value::Null);
+    }
+
+    #[test]
+    fn a_change_names_the_arrays_its_body_names() {
+        let fleet = serde_json::json!({"volumes": [
+            {"array": "fa-2", "name": "a"},
+            {"array": "fa-1", "name": "b"},
+            {"array": "fa-2", "name": "c"},
+        ]});
+        assert_eq!(arrays_named(&fleet), ["fa-1", "fa-2"]);
+        let bin = serde_json::json!({"array": "fa-3", "kind": "volume", "name": "x"});
+        assert_eq!(arrays_named(&bin), ["fa-3"]);
+        assert!(arrays_named(&Value::Null).is_empty());
     }
 
     #[test]

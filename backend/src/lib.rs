@@ -21,6 +21,7 @@ pub mod origin;
 pub mod passwords;
 pub mod pure1;
 pub mod registration;
+pub mod rest_root;
 pub mod secrets;
 pub mod server;
 pub mod session_cache;

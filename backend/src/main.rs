@@ -244,6 +244,7 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
     }
     backend::registration::sync(&state).await?;
     tokio::spawn(backend::registration::keep_in_sync(state.clone()));
+    tokio::spawn(backend::rest_root::keep_writing_reads(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
@@ -261,6 +262,9 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         }
     }
     state.arrays.logout_all().await;
+    if let Err(error) = state.rest_root.write_reads(&state.db).await {
+        tracing::warn!(%error, "cannot write the REST roots' last read summary");
+    }
     db.close().await;
     Ok(())
 }

@@ -28,6 +28,10 @@ use crate::{api, health, metrics};
 /// Files whose names carry a hash of their contents are cached for a year: a new build
 /// has new names. Everything else (`index.html` above all) is revalidated on every load.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// The policy of every `/api` answer: nothing in it may run, load or be framed, whatever an
+/// array's answer passed through a REST root holds.
+const API_CONTENT_POLICY: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 /// Sent on HTTPS: browsers then refuse plain HTTP to the portal for a year.
 const HSTS: &str = "max-age=31536000";
 
@@ -150,6 +154,8 @@ async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
+    let path = request.uri().path();
+    let api = path == "/api" || path.starts_with("/api/");
     let (mut parts, body) = request.into_parts();
     let https = state.serves_https
         || <ClientOrigin as axum::extract::FromRequestParts<AppState>>::from_request_parts(
@@ -159,7 +165,12 @@ async fn security_headers(
         .is_ok_and(|origin| origin.https);
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, policy.0);
+    let policy = if api {
+        HeaderValue::from_static(API_CONTENT_POLICY)
+    } else {
+        policy.0
+    };
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     if https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

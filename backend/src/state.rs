@@ -13,6 +13,7 @@ use crate::metrics::Metrics;
 use crate::oidc::Oidc;
 use crate::passwords::Passwords;
 use crate::pure1::Pure1Service;
+use crate::rest_root::RestRootState;
 use crate::secrets::SecretKey;
 use crate::session_cache::SessionCache;
 
@@ -48,6 +49,8 @@ pub struct AppState {
     pub approvals: Arc<ApprovalsConfig>,
     /// Single sign-on, when an identity provider is configured.
     pub oidc: Option<Arc<Oidc>>,
+    /// The REST roots' read tally and the arrays' version lists.
+    pub rest_root: Arc<RestRootState>,
     /// The API's description, made once on first request (it never changes while running).
     pub api_description: Arc<OnceLock<ApiDescription>>,
 }
@@ -79,6 +82,7 @@ impl AppState {
             pure1: Arc::new(Pure1Service::new(PURE1_VIEW_TTL)),
             approvals: Arc::default(),
             oidc: None,
+            rest_root: Arc::default(),
             api_description: Arc::default(),
         }
     }

@@ -7,6 +7,7 @@ mod planning;
 mod protection;
 mod pure1;
 mod registration;
+mod rest_root;
 mod tokens;
 
 use std::collections::BTreeMap;
@@ -49,10 +50,13 @@ pub use pure1::{
 pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
 };
+pub use rest_root::{
+    NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection, RestPermit,
+    RestRefusal, rest_actions, rest_permit,
+};
 pub use tokens::{
     CreateTokenRequest, CreatedToken, MAX_TOKEN_NAME_CHARS, MAX_TOKENS_PER_USER,
-    REST_API_TOKEN_HEADER, TOKEN_PREFIX, TokenSummary, looks_like_token, rest_required_role,
-    validate_create_token,
+    REST_API_TOKEN_HEADER, TOKEN_PREFIX, TokenSummary, looks_like_token, validate_create_token,
 };
 
 /// Name of the session cookie; HttpOnly, so the frontend never reads it.

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use shared::api::{ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, validate_reason};
 
 use super::ApiJson;
-use crate::approvals::{check_approver, execute};
+use crate::approvals::{check_approver, covers, execute};
 use crate::auth::{CurrentUser, unix_now_ms};
 use crate::db::Claim;
 use crate::error::AppError;
@@ -15,13 +15,9 @@ use crate::state::AppState;
 /// How many recent requests the list shows besides every pending one.
 const RECENT: i64 = 200;
 
-/// Whether `user` may see `request`: their own, or one on arrays they may use.
+/// Whether `user` may see `request`: their own, or one whose arrays their scope covers.
 fn visible(user: &CurrentUser, request: &ApprovalRequest) -> bool {
-    request.requester == user.user.username
-        || request
-            .array
-            .as_deref()
-            .is_none_or(|array| user.user.may_use_array(array))
+    request.requester == user.user.username || covers(user, request).is_ok()
 }
 
 /// `GET /api/approvals`: what waits for the caller, and recent requests they may see.

@@ -20,6 +20,7 @@ pub async fn list(
     admin: CurrentUser,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
+    state.rest_root.write_reads(&state.db).await?;
     let scope = admin.user.arrays.as_deref();
     Ok(Json(
         state.db.audit_entries(&query, scope, unix_now_ms()).await?,
@@ -32,6 +33,7 @@ pub async fn export_csv(
     admin: CurrentUser,
     Query(mut query): Query<AuditQuery>,
 ) -> Result<Response, AppError> {
+    state.rest_root.write_reads(&state.db).await?;
     let scope = admin.user.arrays.as_deref();
     let now_ms = unix_now_ms();
     let mut csv = String::from(

@@ -161,6 +161,20 @@ where
     }
 }
 
+/// A call on an array's REST root: passed to the array as the REST root's table allows.
+fn rest_call(method: Method, path: &'static str) -> Endpoint {
+    let filter = MethodFilter::try_from(method.clone()).expect("standard methods");
+    Endpoint {
+        method,
+        path,
+        access: Access::RestRoot,
+        action: None,
+        description: Description::default(),
+        route: on(filter, rest::call),
+    }
+    .about("A REST 2.x call passed to the array, if the REST root's table allows it")
+}
+
 /// Every route under `/api`, with its policy.
 pub fn endpoints() -> Vec<Endpoint> {
     use Role::{Admin, Operator, Viewer};
@@ -724,7 +738,6 @@ pub fn endpoints() -> Vec<Endpoint> {
             route: post(rest::login),
         }
         .about("Sign in to an array's REST root with a personal API token"),
-        read(REST_CALL, Viewer, rest::call).about("Any REST 2.x call, passed to the array"),
         change(
             Method::POST,
             REST_LOGOUT,
@@ -733,14 +746,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             rest::logout,
         )
         .about("End a REST root session"),
-        change(Method::POST, REST_CALL, Viewer, "rest.post", rest::call)
-            .about("Any REST 2.x call, passed to the array"),
-        change(Method::PATCH, REST_CALL, Viewer, "rest.patch", rest::call)
-            .about("Any REST 2.x call, passed to the array"),
-        change(Method::PUT, REST_CALL, Viewer, "rest.put", rest::call)
-            .about("Any REST 2.x call, passed to the array"),
-        change(Method::DELETE, REST_CALL, Viewer, "rest.delete", rest::call)
-            .about("Any REST 2.x call, passed to the array"),
+        rest_call(Method::GET, REST_CALL),
+        rest_call(Method::POST, REST_CALL),
+        rest_call(Method::PATCH, REST_CALL),
+        rest_call(Method::PUT, REST_CALL),
+        rest_call(Method::DELETE, REST_CALL),
         public_read("/openapi.json", openapi::document)
             .about("This description, as OpenAPI 3.1")
             .openapi(),
@@ -786,10 +796,13 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub fn checked_approvals(
     approvals: &crate::config::ApprovalsConfig,
 ) -> Result<crate::config::ApprovalsConfig, String> {
-    let actions: Vec<&str> = endpoints()
+    let mut actions: Vec<&str> = endpoints()
         .iter()
         .filter_map(|endpoint| endpoint.action)
+        .chain(shared::api::rest_actions())
         .collect();
+    actions.sort_unstable();
+    actions.dedup();
     if let Some(unknown) = approvals
         .actions
         .iter()

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
-use shared::api::{ApiError, Role};
+use shared::api::{ApiError, NEVER_PASSED, REST_COLLECTIONS, Role};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Array, Schema};
 use utoipa::openapi::{Ref, RefOr};
@@ -118,7 +118,39 @@ fn role_words(access: Access) -> &'static str {
         Access::Role(Role::Viewer) => "viewer",
         Access::Role(Role::Operator) => "operator",
         Access::Role(Role::Admin) => "admin",
+        Access::RestRoot => REST_ROLE,
     }
+}
+
+/// What the description says of a REST root call's role: its collection's row decides.
+const REST_ROLE: &str = "by collection";
+
+/// The REST roots' table as the document lists it: each collection, who reads it, which
+/// changes it takes (their least role and audited action), and what is never passed.
+fn rest_collections() -> Value {
+    let collections: Vec<Value> = REST_COLLECTIONS
+        .iter()
+        .map(|collection| {
+            let changes: Vec<Value> = collection
+                .changes
+                .iter()
+                .map(|change| {
+                    json!({
+                        "method": change.method,
+                        "role": change.role.as_str(),
+                        "audited_as": change.action,
+                        "also_held_as": change.amounts_to,
+                    })
+                })
+                .collect();
+            json!({"path": collection.path, "read": collection.read.as_str(), "changes": changes})
+        })
+        .collect();
+    let never: Vec<Value> = NEVER_PASSED
+        .iter()
+        .map(|never| json!({"path": never.path, "why": never.why}))
+        .collect();
+    json!({"passed": collections, "never_passed": never})
 }
 
 /// `/arrays/{array}/rest/api/{version}/{*path}` as OpenAPI writes it.
@@ -231,6 +263,7 @@ fn operation(endpoint: &Endpoint, components: &mut Components) -> Value {
         "description": match endpoint.access {
             Access::Public => "Open to anyone.".to_owned(),
             Access::Role(_) => format!("Needs the {role} role, and the array in the caller's scope where the path names one."),
+            Access::RestRoot => "Passed to the array only for the collections and methods listed in x-flashdeck-rest-collections, with the least role and audited action listed there; anything else is refused for everyone, as are expose_* parameters. An overwrite (POST volumes with overwrite=true) is audited as volume.restore and takes a safety snapshot of each volume first. The array's answer is passed on as JSON only.".to_owned(),
         },
         "tags": [tag(endpoint.path)],
         "parameters": parameters,
@@ -320,6 +353,7 @@ pub fn openapi(endpoints: &[Endpoint]) -> Value {
             "description": "The portal's API. Scripts authenticate with a personal API token (made under API tokens in the portal) as `Authorization: Bearer`; the browser with its session cookie and the `x-flashdeck-csrf: 1` header on changes. Each route names the least role it needs (`x-flashdeck-role`) and, for a change, the action it is audited as.",
         },
         "servers": [{"url": "/"}],
+        "x-flashdeck-rest-collections": rest_collections(),
         "security": [{"bearer": []}, {"session": []}],
         "paths": paths,
         "components": {
@@ -337,6 +371,48 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// The REST roots' table on the reference page.
+fn rest_section(page: &mut String) {
+    page.push_str(
+        "<h2 id=\"rest-collections\">What an array's REST root passes</h2>\
+         <p>Only these collections and methods reach the array, for the roles named; anything else is refused for everyone, \
+         and so is any <code>expose_*</code> parameter. Changes are audited under the action named, which \
+         <code>[approvals] actions</code> can hold for a second person.</p>\
+         <table><thead><tr><th>Collection</th><th>Read</th><th>Changes</th></tr></thead><tbody>",
+    );
+    for collection in REST_COLLECTIONS {
+        let changes: Vec<String> = collection
+            .changes
+            .iter()
+            .map(|change| {
+                format!(
+                    "{} ({}): {}",
+                    change.method,
+                    change.role.as_str(),
+                    change.action
+                )
+            })
+            .collect();
+        let _ = write!(
+            page,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            escape(collection.path),
+            collection.read.as_str(),
+            escape(&changes.join("; "))
+        );
+    }
+    page.push_str("</tbody></table><h3>Never passed, for anyone</h3><ul>");
+    for never in NEVER_PASSED {
+        let _ = write!(
+            page,
+            "<li><code>{}</code>: {}</li>",
+            escape(never.path),
+            escape(never.why)
+        );
+    }
+    page.push_str("</ul>");
 }
 
 /// The reference page: every route by group, with its role, what it takes and gives, and
@@ -392,6 +468,7 @@ fn reference_page(endpoints: &[Endpoint]) -> String {
         }
         page.push_str("</tbody></table>");
     }
+    rest_section(&mut page);
     page.push_str("<h2>Schemas</h2>");
     if let Some(schemas) = document["components"]["schemas"].as_object() {
         for (name, schema) in schemas {

@@ -2,18 +2,19 @@
 //! and the official SDK. A script signs in with a personal API token where an array takes its
 //! own API token (`POST api/2.x/login`, header `api-token`, answered with an `x-auth-token`
 //! session), then calls `api/2.x/...` as on the array; the portal passes each call on with its
-//! own credentials for the array, acting as the caller on per-user arrays. The token's role
-//! decides the methods: viewers read, operators also change what the portal's own pages change
-//! (provisioning and protection, not eradication), admins do anything.
+//! own credentials for the array, acting as the caller on per-user arrays. What passes, and for
+//! whom, is `shared::api::REST_COLLECTIONS`, checked by the gate; what the array answers reaches
+//! the caller only as JSON.
 
+use axum::Extension;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use flasharray::{PassedCall, PassedReply};
-use shared::api::{ApiError, REST_API_TOKEN_HEADER, rest_required_role};
+use flasharray::{ArrayClient, PassedCall, PassedReply, VolumeQuery};
+use shared::api::{ApiError, REST_API_TOKEN_HEADER, RestPermit};
 use shared::flasharray::AUTH_TOKEN_HEADER;
 
 use crate::auth::{self, CurrentUser};
@@ -24,7 +25,9 @@ use crate::state::AppState;
 /// Where the REST roots live; every route under it answers errors as arrays do.
 pub const ROOT: &str = "/arrays/{array}/rest/";
 
-/// `GET …/rest/api/api_version`: the array's own list, which arrays give without signing in.
+/// `GET …/rest/api/api_version`: the array's own list, which arrays give without signing in;
+/// read again at most every few minutes, so anonymous callers cannot make the portal call the
+/// array at their pace.
 pub async fn api_version(
     State(state): State<AppState>,
     Path(array): Path<String>,
@@ -33,7 +36,17 @@ pub async fn api_version(
         .arrays
         .get(&array)
         .ok_or_else(|| AppError::NotFound(format!("No array named {array} is registered.")))?;
-    Ok(passed(entry.client.pass_api_version().await?))
+    let reply = match state.rest_root.versions(&array) {
+        Some(reply) => reply,
+        None => {
+            let reply = entry.client.pass_api_version().await?;
+            if reply.status == 200 {
+                state.rest_root.keep_versions(&array, reply.clone());
+            }
+            reply
+        }
+    };
+    passed(reply)
 }
 
 /// `POST …/rest/api/{version}/login`: a personal API token in the `api-token` header opens a
@@ -76,23 +89,19 @@ pub async fn logout(
     Ok(Json(serde_json::json!({})).into_response())
 }
 
-/// Any other `…/rest/api/{version}/{path}`: passed to the array if the caller's role allows.
+/// Any other `…/rest/api/{version}/{path}`: passed to the array as the gate's [`RestPermit`]
+/// allows, after a safety snapshot of each volume it overwrites.
 pub async fn call(
     State(state): State<AppState>,
     user: CurrentUser,
+    Extension(permit): Extension<RestPermit>,
     method: Method,
     Path((array, version, path)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    user.require(rest_required_role(method.as_str(), &path))?;
-    // The portal's own session on the array is never the caller's to open or end.
-    if matches!(path.trim_end_matches('/'), "login" | "logout") {
-        return Err(AppError::NotFound(
-            "Sign in and out of a REST root with POST login and POST logout.".into(),
-        ));
-    }
     let client = super::array(&state, &user, &array)?;
+    let safety_snapshots = safety_snapshots(&client, &permit.overwrites).await?;
     let reply = client
         .pass_through(PassedCall {
             method: &method,
@@ -102,19 +111,78 @@ pub async fn call(
             body: (!body.is_empty()).then_some(&body[..]),
         })
         .await?;
-    Ok(passed(reply))
+    let mut response = passed(reply)?;
+    if let Some(names) = safety_snapshots
+        .filter(|names| !names.is_empty())
+        .and_then(|names| HeaderValue::from_str(&names).ok())
+    {
+        response.headers_mut().insert(SAFETY_SNAPSHOT_HEADER, names);
+    }
+    Ok(response)
 }
 
-fn passed(reply: PassedReply) -> Response {
+/// Where a REST root's answer names the safety snapshots taken before an overwrite.
+pub const SAFETY_SNAPSHOT_HEADER: &str = "x-flashdeck-safety-snapshots";
+
+/// Snapshots the volumes among `overwrites` that exist, as the portal's own restore does
+/// before it replaces a volume's contents: their names, comma-separated.
+async fn safety_snapshots(
+    client: &ArrayClient,
+    overwrites: &[String],
+) -> Result<Option<String>, AppError> {
+    if overwrites.is_empty() {
+        return Ok(None);
+    }
+    let existing: Vec<String> = client
+        .list_volumes(&VolumeQuery {
+            names: overwrites.to_vec(),
+            ..VolumeQuery::default()
+        })
+        .await
+        .map(|page| page.items.into_iter().map(|volume| volume.name).collect())
+        .or_else(|error| match error.status() {
+            // Arrays refuse a list naming a volume they do not have: then none is overwritten.
+            Some(400 | 404) => Ok(Vec::new()),
+            _ => Err(error),
+        })?;
+    if existing.is_empty() {
+        return Ok(Some(String::new()));
+    }
+    let suffix = super::snapshots::safety_suffix(crate::auth::unix_now_ms());
+    let taken = client
+        .create_volume_snapshots(&existing, Some(&suffix))
+        .await?;
+    Ok(Some(
+        taken
+            .into_iter()
+            .map(|snapshot| snapshot.name)
+            .collect::<Vec<_>>()
+            .join(","),
+    ))
+}
+
+/// The array's answer as the caller's: JSON only, whatever the array says it sent, so that
+/// an array cannot serve a page or a script on the portal's origin.
+fn passed(reply: PassedReply) -> Result<Response, AppError> {
+    let json = reply.content_type.as_deref().is_some_and(|content_type| {
+        content_type
+            .split(';')
+            .next()
+            .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+    });
+    if !json && !reply.body.is_empty() {
+        return Err(AppError::BadGateway(format!(
+            "The array answered with {:.60} rather than JSON; the portal passes only JSON.",
+            reply.content_type.as_deref().unwrap_or("no content type")
+        )));
+    }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut response = (status, Body::from(reply.body)).into_response();
-    if let Some(value) = reply
-        .content_type
-        .and_then(|text| HeaderValue::from_str(&text).ok())
-    {
-        response.headers_mut().insert(header::CONTENT_TYPE, value);
-    }
-    response
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
 }
 
 /// The portal's own refusals on a REST root, in the arrays' envelope

@@ -100,7 +100,7 @@ pub async fn eradicate(
 }
 
 /// A name for the snapshot taken just before a restore: `safety-YYYYMMDD-HHMMSS`.
-fn safety_suffix(now_ms: i64) -> String {
+pub(super) fn safety_suffix(now_ms: i64) -> String {
     let stamp: String = shared::time::format_timestamp_ms(now_ms)
         .chars()
         .filter(char::is_ascii_digit)

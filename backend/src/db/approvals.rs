@@ -12,6 +12,8 @@ pub struct NewApproval {
     pub requester_id: i64,
     pub requester: String,
     pub requester_role: Role,
+    /// The personal API token it was asked with, whose limits bind it when it runs.
+    pub api_token_id: Option<i64>,
     pub action: String,
     pub method: String,
     pub path: String,
@@ -30,12 +32,13 @@ pub struct NewApproval {
 pub struct StoredApproval {
     pub request: ApprovalRequest,
     pub requester_id: i64,
+    pub api_token_id: Option<i64>,
     pub body: String,
 }
 
 const COLUMNS: &str = "id, requester, requester_role, action, method, path, array_name, target, \
      parameters, reason, created_at_ms, expires_at_ms, state, decided_by, decided_at_ms, comment, \
-     outcome_status, outcome_message, requester_id, body";
+     outcome_status, outcome_message, requester_id, body, api_token_id";
 
 fn from_row(row: &AnyRow, now_ms: i64) -> Result<StoredApproval, DbError> {
     let role: String = row.try_get(2)?;
@@ -69,6 +72,7 @@ fn from_row(row: &AnyRow, now_ms: i64) -> Result<StoredApproval, DbError> {
         },
         requester_id: row.try_get(18)?,
         body: row.try_get(19)?,
+        api_token_id: row.try_get(20)?,
     })
 }
 
@@ -85,8 +89,8 @@ impl Database {
     pub async fn create_approval(&self, approval: &NewApproval) -> Result<i64, DbError> {
         let row = sqlx::query(
             "INSERT INTO approval_requests (requester_id, requester, requester_role, action, method, path, body, \
-             array_name, target, parameters, reason, created_at_ms, expires_at_ms, state) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending') RETURNING id",
+             array_name, target, parameters, reason, created_at_ms, expires_at_ms, state, api_token_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending', $14) RETURNING id",
         )
         .bind(approval.requester_id)
         .bind(&approval.requester)
@@ -101,6 +105,7 @@ impl Database {
         .bind(&approval.reason)
         .bind(approval.created_at_ms)
         .bind(approval.expires_at_ms)
+        .bind(approval.api_token_id)
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get(0)?)

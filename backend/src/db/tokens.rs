@@ -139,6 +139,20 @@ impl Database {
         Ok(Some((user_from_row(&row)?, grant)))
     }
 
+    /// Token `id` of user `user_id`, if it is still there.
+    pub async fn token_grant(&self, id: i64, user_id: i64) -> Result<Option<TokenGrant>, DbError> {
+        let row = sqlx::query(&format!(
+            "SELECT {GRANT_COLUMNS} FROM api_tokens t WHERE t.id = $1 AND t.user_id = $2"
+        ))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| grant_from_row(&row, 0))
+            .transpose()
+            .map(Option::flatten)
+    }
+
     /// The id of the user who holds token `id`.
     pub async fn token_owner(&self, id: i64) -> Result<Option<i64>, DbError> {
         let row = sqlx::query("SELECT user_id FROM api_tokens WHERE id = $1")

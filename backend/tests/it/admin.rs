@@ -39,9 +39,17 @@ async fn every_route_admits_exactly_the_roles_its_policy_names() {
         let path = format!("/api{}", concrete(endpoint.path));
         let method = endpoint.method.as_str();
         let anonymous = app.call(method, &path, None, Some(json!({}))).await;
-        let Access::Role(required) = endpoint.access else {
-            assert_ne!(anonymous.0, StatusCode::UNAUTHORIZED, "{method} {path}");
-            continue;
+        let required = match endpoint.access {
+            Access::Role(required) => required,
+            Access::Public => {
+                assert_ne!(anonymous.0, StatusCode::UNAUTHORIZED, "{method} {path}");
+                continue;
+            }
+            // Its table is walked with every role in tests/it/rest_root.rs.
+            Access::RestRoot => {
+                assert_eq!(anonymous.0, StatusCode::UNAUTHORIZED, "{method} {path}");
+                continue;
+            }
         };
         assert_eq!(
             anonymous.0,
@@ -83,7 +91,11 @@ fn every_change_is_audited_under_a_name_of_its_own() {
     for endpoint in &endpoints {
         let reads = endpoint.method == Method::GET;
         match (endpoint.access, endpoint.action) {
-            (Access::Public, None) => {}
+            // Audited under its collection's action, as tests/it/rest_root.rs checks.
+            (Access::Public | Access::RestRoot, None) => {}
+            (Access::RestRoot, Some(action)) => {
+                panic!("{action}: a REST root's table names its actions")
+            }
             (Access::Role(_), None) => assert!(
                 reads,
                 "{} {} changes unaudited",

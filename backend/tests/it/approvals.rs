@@ -287,7 +287,7 @@ async fn neither_the_recycle_bin_nor_a_rest_root_gets_around_the_rule() {
     .expect("request");
     let (status, _, held) = app.send(eradicate).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{held}");
-    assert_eq!(held["action"], "rest.delete");
+    assert_eq!(held["action"], "volume.eradicate", "as the volume page's");
     assert!(
         app.sim.simulator.volume("via-rest").is_some(),
         "held, not run"
@@ -326,4 +326,174 @@ async fn nobody_fills_the_queue() {
     let second = app.login("admin2").await;
     let (status, _) = ask_to_eradicate(&app, &second, "vol-50", Some("cleanup")).await;
     assert_eq!(status, StatusCode::ACCEPTED, "a limit per person");
+}
+
+async fn admin_token(app: &TestApp, cookie: &str) -> String {
+    let (status, _, created) = app
+        .call(
+            "POST",
+            "/api/tokens",
+            Some(cookie),
+            Some(json!({"name": "script", "expires_in_days": 1, "role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["token"].as_str().expect("token").to_owned()
+}
+
+fn rest_call(
+    method: &str,
+    path_and_query: &str,
+    token: &str,
+) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::builder()
+        .method(method)
+        .uri(format!(
+            "/api/arrays/{ARRAY}/rest/api/2.36/{path_and_query}"
+        ))
+        .header("authorization", format!("Bearer {token}"))
+        .header(REASON_HEADER, "retired")
+        .body(axum::body::Body::empty())
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_body_the_gate_cannot_read_is_refused_rather_than_run_unheld() {
+    let app = app_with_eradication_held().await;
+    let admin = app.login("admin").await;
+    destroyed_volume(&app, "padded").await;
+    let body =
+        format!(r#"{{"array": "{ARRAY}", "kind": "volume", "name": "padded", "pad": 1e400}}"#);
+    let padded = axum::http::Request::post("/api/recycle-bin/eradicate?reason=tidy")
+        .header("cookie", &admin)
+        .header("x-flashdeck-csrf", "1")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    let (status, _, refusal) = app.send(padded).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refusal}");
+    assert!(
+        refusal["message"].as_str().unwrap_or("").contains("JSON"),
+        "{refusal}"
+    );
+    assert!(
+        app.sim.simulator.volume("padded").is_some(),
+        "not eradicated"
+    );
+    let (_, _, listed) = app.call("GET", "/api/approvals", Some(&admin), None).await;
+    assert_eq!(listed["recent"], json!([]), "nothing queued either");
+}
+
+#[tokio::test]
+async fn one_admin_alone_neither_mints_array_credentials_nor_eradicates_containers() {
+    let app = app_with_eradication_held().await;
+    let admin = app.login("admin").await;
+    let token = admin_token(&app, &admin).await;
+    let before = app.sim.simulator.stats().api_requests;
+    for (method, path) in [
+        ("POST", "admins/api-tokens?names=pureuser"),
+        ("GET", "admins/api-tokens?expose_api_token=true"),
+        ("POST", "api-clients?names=mine"),
+        ("PATCH", "arrays"),
+    ] {
+        let (status, _, refusal) = app.send(rest_call(method, path, &token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {refusal}");
+    }
+    for (path, action) in [
+        ("pods?names=p1&eradicate_contents=true", "pod.eradicate"),
+        ("volume-groups?names=vg1", "volume_group.eradicate"),
+    ] {
+        let (status, _, held) = app.send(rest_call("DELETE", path, &token)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{path}: {held}");
+        assert_eq!(held["action"], action);
+    }
+    assert_eq!(
+        app.sim.simulator.stats().api_requests,
+        before,
+        "nothing reached the array"
+    );
+}
+
+#[tokio::test]
+async fn an_approved_change_runs_within_the_token_it_was_asked_with() {
+    let app = app_with_eradication_held().await;
+    let admin = app.login("admin").await;
+    destroyed_volume(&app, "by-token").await;
+    let token = admin_token(&app, &admin).await;
+    let (status, _, held) = app
+        .send(rest_call("DELETE", "volumes?names=by-token", &token))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    let (_, _, tokens) = app.call("GET", "/api/tokens", Some(&admin), None).await;
+    let id = tokens[0]["id"].as_i64().expect("token id");
+    let (status, _, _) = app
+        .call("DELETE", &format!("/api/tokens/{id}"), Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let second = app.login("admin2").await;
+    let (status, decided) =
+        decide(&app, &second, held["id"].as_i64().expect("id"), "approve").await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["state"], "failed", "{decided}");
+    assert!(
+        decided["outcome_message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("revoked"),
+        "{decided}"
+    );
+    assert!(
+        app.sim.simulator.volume("by-token").is_some(),
+        "the revoked token's change never ran"
+    );
+}
+
+#[tokio::test]
+async fn a_change_about_no_array_is_decided_only_by_someone_with_every_array() {
+    let app = TestApp::with(TestOptions {
+        approvals: ApprovalsConfig {
+            actions: vec!["user.change".to_owned()],
+            expiry_hours: 24,
+        },
+        ..TestOptions::default()
+    })
+    .await;
+    let hash = hash_password(PASSWORD).expect("hash");
+    app.db
+        .create_scoped_user(
+            "scoped-admin",
+            &hash,
+            Role::Admin,
+            Some(&[ARRAY.to_owned()]),
+            None,
+            unix_now(),
+        )
+        .await
+        .expect("scoped admin");
+    app.db
+        .create_user("admin2", &hash, Role::Admin, unix_now())
+        .await
+        .expect("second admin");
+    let admin = app.login("admin").await;
+    let (status, _, held) = app
+        .call(
+            "PATCH",
+            "/api/users/operator?reason=leaves%20the%20team",
+            Some(&admin),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    let id = held["id"].as_i64().expect("id");
+    let scoped = app.login("scoped-admin").await;
+    let (_, _, listed) = app.call("GET", "/api/approvals", Some(&scoped), None).await;
+    assert_eq!(listed["recent"], json!([]), "not shown: {listed}");
+    let (status, body) = decide(&app, &scoped, id, "approve").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, decided) = decide(&app, &app.login("admin2").await, id, "approve").await;
+    assert_eq!(
+        (status, decided["state"].as_str()),
+        (StatusCode::OK, Some("executed")),
+        "{decided}"
+    );
 }

@@ -434,6 +434,40 @@ async fn a_fleet_wide_snapshot_takes_one_set_per_array_under_one_batch_id() {
         .await
         .expect("volume");
     assert!(scratch.items[0].destroyed);
+
+    // The audit rows name the arrays, so an admin of one of them does not read the others'.
+    let admin = app.login("admin").await;
+    let (_, _, audit) = app
+        .call(
+            "GET",
+            "/api/audit?action=fleet.snapshot",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(audit[0]["array"], "fa-east,fa-west", "{audit}");
+    let hash = backend::passwords::hash_password(crate::PASSWORD).expect("hash");
+    app.db
+        .create_scoped_user(
+            "east-admin",
+            &hash,
+            shared::api::Role::Admin,
+            Some(&["fa-east".to_owned()]),
+            None,
+            backend::auth::unix_now(),
+        )
+        .await
+        .expect("scoped admin");
+    let east_admin = app.login("east-admin").await;
+    let (_, _, audit) = app
+        .call(
+            "GET",
+            "/api/audit?action=fleet.snapshot",
+            Some(&east_admin),
+            None,
+        )
+        .await;
+    assert_eq!(audit, json!([]), "not about fa-east alone");
 }
 
 #[tokio::test]

@@ -205,6 +205,36 @@ async fn metrics_label_only_the_arrays_the_portal_knows() {
     assert!(text.contains(&format!("array=\"{ARRAY}\"")), "{text}");
 }
 
+#[tokio::test]
+async fn made_up_methods_do_not_grow_the_metrics() {
+    let app = TestApp::new().await;
+    let (_, _, before) = app.call("GET", "/metrics", None, None).await;
+    for index in 0..300 {
+        let method = format!("M{index}{}", "X".repeat(10_000));
+        let request = axum::http::Request::builder()
+            .method(axum::http::Method::from_bytes(method.as_bytes()).expect("a method"))
+            .uri(["/api/auth/login", "/api/fleet/summary", "/api/audit"][index % 3])
+            .header("x-flashdeck-csrf", "1")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let (status, _, _) = app.send(request).await;
+        assert!(status.is_client_error(), "{status}");
+    }
+    let (_, _, after) = app.call("GET", "/metrics", None, None).await;
+    let (before, after) = (
+        before.as_str().expect("text"),
+        after.as_str().expect("text"),
+    );
+    assert!(!after.contains("XXXX"), "no made-up method is a label");
+    assert!(
+        after.len() < before.len() + 4_000,
+        "{} bytes after, {} before",
+        after.len(),
+        before.len()
+    );
+    assert!(after.contains("method=\"other\""), "{after}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_health_check_answers_while_passwords_are_checked() {
     let app = Arc::new(TestApp::new().await);

@@ -44,6 +44,7 @@ async fn every_route_is_documented_with_its_role_and_every_reference_resolves() 
         let role = match endpoint.access {
             Access::Public => "anyone",
             Access::Role(role) => role.as_str(),
+            Access::RestRoot => "by collection",
         };
         assert_eq!(operation["x-flashdeck-role"], role, "{method} {path}");
         assert_eq!(

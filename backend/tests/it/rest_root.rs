@@ -83,6 +83,10 @@ async fn the_python_sdk_works_through_the_portal_with_a_personal_token() {
         snapshots.to_string().contains("from-sdk.before-upgrade"),
         "the snapshot is on the array: {snapshots}"
     );
+    assert!(
+        snapshots.to_string().contains("from-sdk.safety-"),
+        "the overwrite took a safety snapshot first: {snapshots}"
+    );
     let (_, _, audit) = app
         .call("GET", "/api/audit?user=operator", Some(&admin), None)
         .await;
@@ -98,7 +102,13 @@ async fn the_python_sdk_works_through_the_portal_with_a_personal_token() {
             )
         })
         .collect();
-    for action in ["rest.post", "rest.patch"] {
+    // Audited under the same actions as the portal's own pages.
+    for action in [
+        "volume.create",
+        "snapshot.create",
+        "volume.restore",
+        "volume.change",
+    ] {
         assert!(
             rows.contains(&(action.into(), "success".into(), "sdk".into())),
             "{action} in {rows:?}"
@@ -106,7 +116,9 @@ async fn the_python_sdk_works_through_the_portal_with_a_personal_token() {
     }
     // Refused by role at the gate, as any refusal by role, before anything reached the array.
     assert!(
-        !rows.iter().any(|(action, _, _)| action == "rest.delete"),
+        !rows
+            .iter()
+            .any(|(action, _, _)| action == "volume.eradicate"),
         "{rows:?}"
     );
     assert!(
@@ -190,7 +202,7 @@ async fn a_rest_login_opens_a_session_that_keeps_the_tokens_limits_and_ends_at_l
             .expect("request");
         let (status, _, body) = send(&app, request).await;
         assert!(
-            [StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&status),
+            [StatusCode::FORBIDDEN, StatusCode::METHOD_NOT_ALLOWED].contains(&status),
             "not passed to the array: {method} {path} {status} {body}"
         );
     }
@@ -201,4 +213,319 @@ async fn a_rest_login_opens_a_session_that_keeps_the_tokens_limits_and_ends_at_l
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = send(&app, with_session("GET", "volumes")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the session ended");
+}
+
+/// Every path and method of the FlashArray REST 2.52 description, read from the reference copy
+/// beside the repository.
+fn spec_operations() -> Vec<(String, String)> {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/reference/flasharray-rest-2.52-openapi.yml");
+    let text = std::fs::read_to_string(&spec)
+        .unwrap_or_else(|error| panic!("{}: {error}", spec.display()));
+    let mut operations = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(path) = line
+            .strip_prefix("  /api/2.52/")
+            .and_then(|rest| rest.strip_suffix(':'))
+        {
+            current = Some(path.to_owned());
+        } else if !line.trim().is_empty() && !line.starts_with("    ") {
+            current = None;
+        } else if let (Some(path), Some(method)) = (
+            &current,
+            line.strip_prefix("    ")
+                .and_then(|rest| rest.strip_suffix(':'))
+                .filter(|method| ["get", "post", "patch", "put", "delete"].contains(method)),
+        ) {
+            operations.push((method.to_ascii_uppercase(), path.clone()));
+        }
+    }
+    operations
+}
+
+fn bearer(method: &str, uri: &str, token: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(if method == "GET" { "" } else { "{}" }))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn no_path_of_the_arrays_api_reaches_the_array_unless_the_table_passes_it() {
+    let app = TestApp::new().await;
+    let admin = token(&app, "admin", "admin").await;
+    let operations = spec_operations();
+    assert!(operations.len() > 400, "{} operations", operations.len());
+    for collection in shared::api::REST_COLLECTIONS {
+        assert!(
+            operations.contains(&("GET".to_owned(), collection.path.to_owned())),
+            "GET {} is not in the arrays' API",
+            collection.path
+        );
+        for change in collection.changes {
+            assert!(
+                operations.contains(&(change.method.to_owned(), collection.path.to_owned())),
+                "{} {} is not in the arrays' API",
+                change.method,
+                collection.path
+            );
+        }
+    }
+    let mut refused = 0;
+    for (method, path) in &operations {
+        if shared::api::rest_permit(method, path, "").is_ok() {
+            continue;
+        }
+        let before = app.sim.simulator.stats().api_requests;
+        let uri = format!("/api/arrays/{ARRAY}/rest/api/2.52/{path}?names=walk");
+        let (status, _, body) = send(&app, bearer(method, &uri, &admin)).await;
+        // The REST root's own sign-in and sign-out answer these; they never reach the array.
+        if !["login", "logout"].contains(&path.as_str()) {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+        }
+        assert!(
+            body["errors"][0]["message"].is_string(),
+            "in the arrays' envelope: {body}"
+        );
+        assert_eq!(
+            app.sim.simulator.stats().api_requests,
+            before,
+            "{method} {path} reached the array"
+        );
+        refused += 1;
+    }
+    assert!(refused > 300, "{refused} refused");
+}
+
+#[tokio::test]
+async fn a_viewer_cannot_read_the_portals_credential_for_an_array() {
+    let app = TestApp::new().await;
+    let viewer = app.login("viewer").await;
+    let admin = token(&app, "admin", "admin").await;
+    let before = app.sim.simulator.stats().api_requests;
+    let theft =
+        format!("/api/arrays/{ARRAY}/rest/api/2.52/admins/api-tokens?expose_api_token=true");
+    let (status, _, body) = app.call("GET", &theft, Some(&viewer), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("never passes"),
+        "{body}"
+    );
+    for uri in [
+        theft.clone(),
+        format!("/api/arrays/{ARRAY}/rest/api/2.52/api-clients"),
+        format!("/api/arrays/{ARRAY}/rest/api/2.52/volumes?expose%5Fapi%5Ftoken=true"),
+    ] {
+        let (status, _, body) = send(&app, bearer("GET", &uri, &admin)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{uri}: {body}");
+    }
+    assert_eq!(app.sim.simulator.stats().api_requests, before);
+}
+
+#[tokio::test]
+async fn an_array_cannot_serve_a_page_or_a_script_through_its_rest_root() {
+    let app = TestApp::new().await;
+    let viewer = token(&app, "viewer", "viewer").await;
+    let volumes = format!("/api/arrays/{ARRAY}/rest/api/2.36/volumes");
+    let (status, headers, _) = send(&app, bearer("GET", &volumes, &viewer)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let policy = headers["content-security-policy"].to_str().expect("policy");
+    assert!(
+        policy.contains("default-src 'none'") && !policy.contains("script-src"),
+        "{policy}"
+    );
+
+    app.sim.simulator.set_faults(flasharray_sim::FaultConfig {
+        hostile_html_next: 1,
+        ..flasharray_sim::FaultConfig::default()
+    });
+    let (status, headers, body) = send(&app, bearer("GET", &volumes, &viewer)).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    assert_eq!(headers["content-type"], "application/json");
+    assert!(!body.to_string().contains("<script"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("text/html"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_operators_overwrite_is_a_restore_with_a_safety_snapshot() {
+    let app = TestApp::new().await;
+    let operator = token(&app, "operator", "operator").await;
+    let root = format!("/api/arrays/{ARRAY}/rest/api/2.36");
+    let create = |uri: String, body: Value| {
+        Request::post(uri)
+            .header("authorization", format!("Bearer {operator}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let (status, _, body) = send(
+        &app,
+        create(
+            format!("{root}/volumes?names=db-1"),
+            json!({"provisioned": 1_048_576}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = send(
+        &app,
+        create(
+            format!("{root}/volume-snapshots?source_names=db-1"),
+            json!({"suffix": "golden"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, headers, body) = send(
+        &app,
+        create(
+            format!("{root}/volumes?names=db-1&overwrite=true"),
+            json!({"source": {"name": "db-1.golden"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let safety = headers["x-flashdeck-safety-snapshots"]
+        .to_str()
+        .expect("named")
+        .to_owned();
+    assert!(safety.starts_with("db-1.safety-"), "{safety}");
+    let admin = app.login("admin").await;
+    let (_, _, snapshots) = app
+        .call(
+            "GET",
+            &format!("/api/arrays/{ARRAY}/volume-snapshots"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert!(
+        snapshots.to_string().contains(&format!("\"{safety}\"")),
+        "the safety snapshot is on the array: {snapshots}"
+    );
+    let (status, _, body) = send(
+        &app,
+        create(
+            format!("{root}/volumes?ids=1&overwrite=true"),
+            json!({"source": {"name": "db-1.golden"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    let (_, _, audit) = app
+        .call(
+            "GET",
+            "/api/audit?action=volume.restore",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(audit[0]["outcome"], "success", "{audit}");
+    assert_eq!(audit[0]["token"], "sdk");
+}
+
+#[tokio::test]
+async fn reads_are_counted_in_the_audit_log_and_versions_are_not_asked_per_caller() {
+    let app = TestApp::new().await;
+    let viewer = token(&app, "viewer", "viewer").await;
+    let root = format!("/api/arrays/{ARRAY}/rest/api");
+    for _ in 0..3 {
+        let (status, _, _) =
+            send(&app, bearer("GET", &format!("{root}/2.36/hosts"), &viewer)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let admin = app.login("admin").await;
+    let (_, _, audit) = app
+        .call("GET", "/api/audit?action=rest.read", Some(&admin), None)
+        .await;
+    assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
+    assert_eq!(audit[0]["username"], "viewer");
+    assert_eq!(audit[0]["token"], "sdk");
+    assert_eq!(audit[0]["array"], ARRAY);
+    assert_eq!(audit[0]["target"], "hosts");
+    assert!(
+        audit[0]["parameters"]
+            .as_str()
+            .unwrap_or("")
+            .contains("\"reads\":3"),
+        "{audit}"
+    );
+
+    let versions = || {
+        Request::get(format!("{root}/api_version"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let (status, _, _) = send(&app, versions()).await;
+    assert_eq!(status, StatusCode::OK);
+    let after_first = app.sim.simulator.stats().api_requests;
+    for _ in 0..20 {
+        let (status, _, _) = send(&app, versions()).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(app.sim.simulator.stats().api_requests, after_first);
+}
+
+#[tokio::test]
+async fn an_api_token_header_does_not_excuse_a_cookie_from_the_csrf_check() {
+    let app = TestApp::new().await;
+    let operator = app.login("operator").await;
+    let forged = Request::post(format!("/api/arrays/{ARRAY}/volumes"))
+        .header("cookie", &operator)
+        .header("api-token", "anything")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"name": "forged", "provisioned": 1_048_576}).to_string(),
+        ))
+        .expect("request");
+    let (status, _, body) = send(&app, forged).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(app.sim.simulator.volume("forged").is_none());
+}
+
+#[tokio::test]
+async fn a_rest_login_sweeps_sessions_that_timed_out() {
+    let app = TestApp::new().await;
+    let viewer = token(&app, "viewer", "viewer").await;
+    let user = app
+        .db
+        .user_by_name("viewer")
+        .await
+        .expect("db")
+        .expect("viewer");
+    let long_ago = backend::auth::unix_now() - 400 * 24 * 3600;
+    app.db
+        .create_session("stale-session-hash", user.id, long_ago, None)
+        .await
+        .expect("an old session");
+    let login = Request::post(format!("/api/arrays/{ARRAY}/rest/api/2.36/login"))
+        .header("api-token", &viewer)
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, body) = send(&app, login).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        app.db
+            .session("stale-session-hash")
+            .await
+            .expect("db")
+            .is_none(),
+        "swept"
+    );
 }

@@ -7,7 +7,7 @@ import sys
 
 from pypureclient import flasharray
 from pypureclient.configuration import Configuration
-from pypureclient.flasharray import VolumePatch, VolumePost, VolumeSnapshotPost
+from pypureclient.flasharray import Reference, VolumePatch, VolumePost, VolumeSnapshotPost
 from pypureclient.responses import ErrorResponse, ValidResponse
 
 
@@ -32,6 +32,10 @@ client = flasharray.Client(
 role = os.environ["PORTAL_ROLE"]
 name = os.environ["VOLUME"]
 
+stolen = client.get_admins_api_tokens(expose_api_token=True)
+check(isinstance(stolen, ErrorResponse) and stolen.status_code == 403, f"credentials never passed: {stolen}")
+check("never passes" in messages(stolen), f"the refusal says why: {messages(stolen)}")
+
 listed = client.get_volumes()
 check(isinstance(listed, ValidResponse), f"volumes listed: {listed}")
 before = [volume.name for volume in listed.items]
@@ -53,6 +57,13 @@ snapshot = client.post_volume_snapshots(
 )
 check(isinstance(snapshot, ValidResponse), f"snapshot taken: {snapshot}")
 check(list(snapshot.items)[0].name == f"{name}.before-upgrade", f"named: {snapshot}")
+
+restored = client.post_volumes(
+    names=[name],
+    volume=VolumePost(source=Reference(name=f"{name}.before-upgrade")),
+    overwrite=True,
+)
+check(isinstance(restored, ValidResponse), f"overwritten from its snapshot: {restored}")
 
 missing = client.get_volumes(names=["no-such-volume"])
 check(isinstance(missing, ErrorResponse) and missing.status_code == 400, f"the array's refusal: {missing}")

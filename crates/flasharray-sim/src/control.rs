@@ -37,6 +37,8 @@ pub async fn expire_tokens(State(sim): State<Simulator>) -> StatusCode {
 pub struct Stats {
     pub logins: u64,
     pub token_exchanges: u64,
+    /// Requests under `/api/`, read or change, whether answered or refused.
+    pub api_requests: u64,
 }
 
 /// `GET /sim/stats`.

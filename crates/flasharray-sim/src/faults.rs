@@ -33,6 +33,9 @@ pub struct FaultConfig {
     pub retry_after_secs: u32,
     /// This many next calls lose their connection without an answer.
     pub drop_next: u32,
+    /// This many next calls are answered with an HTML page that loads a script, as a
+    /// compromised array (or something in front of it) could answer.
+    pub hostile_html_next: u32,
 }
 
 impl Default for FaultConfig {
@@ -44,6 +47,7 @@ impl Default for FaultConfig {
             throttle_next: 0,
             retry_after_secs: 1,
             drop_next: 0,
+            hostile_html_next: 0,
         }
     }
 }
@@ -85,6 +89,7 @@ enum Verdict {
     Drop,
     Throttle(u32),
     Fail(u16),
+    HostileHtml,
 }
 
 impl Faults {
@@ -110,6 +115,10 @@ impl Faults {
         if config.drop_next > 0 {
             config.drop_next -= 1;
             return (latency, Verdict::Drop);
+        }
+        if config.hostile_html_next > 0 {
+            config.hostile_html_next -= 1;
+            return (latency, Verdict::HostileHtml);
         }
         if config.throttle_next > 0 {
             config.throttle_next -= 1;
@@ -162,6 +171,9 @@ pub async fn inject(State(sim): State<Simulator>, request: Request, next: Next) 
             message: "The array is temporarily unable to handle the request.".into(),
         }
         .into_response(),
+        Verdict::HostileHtml => {
+            ([(header::CONTENT_TYPE, "text/html")], HOSTILE_PAGE).into_response()
+        }
     };
     let back = latency - way;
     if !back.is_zero() {
@@ -169,6 +181,11 @@ pub async fn inject(State(sim): State<Simulator>, request: Request, next: Next) 
     }
     response
 }
+
+/// What a hostile array answers: a page that would run its script on the origin it is served
+/// from.
+pub const HOSTILE_PAGE: &str =
+    "<!doctype html><script src=\"/api/arrays/evil/rest/api/api_version\"></script><p>owned</p>";
 
 /// A response whose body fails at once: the server closes the connection mid-answer, as when
 /// a connection drops.

@@ -91,6 +91,7 @@ pub struct Simulator {
 struct Counters {
     logins: AtomicU64,
     token_exchanges: AtomicU64,
+    api_requests: AtomicU64,
     changes: Mutex<Vec<ChangeRequest>>,
 }
 
@@ -188,6 +189,7 @@ impl Simulator {
         Stats {
             logins: self.counters.logins.load(Ordering::Relaxed),
             token_exchanges: self.counters.token_exchanges.load(Ordering::Relaxed),
+            api_requests: self.counters.api_requests.load(Ordering::Relaxed),
         }
     }
 
@@ -453,6 +455,9 @@ async fn request_id(State(sim): State<Simulator>, request: Request, next: Next) 
         .or_else(|| HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).ok());
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    if path.starts_with("/api/") {
+        sim.counters.api_requests.fetch_add(1, Ordering::Relaxed);
+    }
     let mut response = next.run(request).await;
     tracing::debug!(%method, %path, status = response.status().as_u16(), request_id = ?id, "request");
     if method != Method::GET && path.starts_with("/api/") {

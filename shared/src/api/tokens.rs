@@ -1,5 +1,5 @@
 //! Personal API tokens (`/api/tokens`): what a script signs in with, `Authorization: Bearer`,
-//! and what a token's role allows through an array's REST root.
+//! and the header a REST root's login takes it in.
 
 use serde::{Deserialize, Serialize};
 
@@ -63,52 +63,6 @@ impl std::fmt::Debug for CreatedToken {
             .field("token", &"<redacted>")
             .field("summary", &self.summary)
             .finish()
-    }
-}
-
-/// Collections an operator may change: those the portal's own pages change.
-const OPERATOR_CHANGES: &[&str] = &[
-    "volumes",
-    "volume-snapshots",
-    "hosts",
-    "host-groups",
-    "connections",
-    "protection-groups",
-    "protection-group-snapshots",
-    "host-groups/hosts",
-    "host-groups/protection-groups",
-    "hosts/host-groups",
-    "hosts/protection-groups",
-    "protection-groups/volumes",
-    "protection-groups/hosts",
-    "protection-groups/host-groups",
-    "volumes/protection-groups",
-    "alerts",
-];
-
-/// Collections whose `DELETE` eradicates: only admins may.
-const ERADICATING: &[&str] = &[
-    "volumes",
-    "volume-snapshots",
-    "volume-groups",
-    "protection-groups",
-    "protection-group-snapshots",
-    "pods",
-];
-
-/// The role a REST call needs: any read is a viewer's; a change to what the portal's pages
-/// change is an operator's, unless it eradicates; anything else (array administration,
-/// accounts, network, software) is an admin's.
-pub fn rest_required_role(method: &str, path: &str) -> Role {
-    let path = path.trim_end_matches('/');
-    if matches!(method, "GET" | "HEAD") {
-        Role::Viewer
-    } else if method == "DELETE" && ERADICATING.contains(&path) {
-        Role::Admin
-    } else if OPERATOR_CHANGES.contains(&path) {
-        Role::Operator
-    } else {
-        Role::Admin
     }
 }
 
@@ -185,26 +139,6 @@ mod tests {
         let mut nowhere = request("ci", 30);
         nowhere.arrays = Some(Vec::new());
         assert_eq!(field(&nowhere), "arrays");
-    }
-
-    #[test]
-    fn reads_are_a_viewers_changes_an_operators_and_eradication_an_admins() {
-        assert_eq!(rest_required_role("GET", "admins"), Role::Viewer);
-        assert_eq!(rest_required_role("POST", "volumes"), Role::Operator);
-        assert_eq!(rest_required_role("PATCH", "volumes/"), Role::Operator);
-        assert_eq!(
-            rest_required_role("DELETE", "protection-groups/volumes"),
-            Role::Operator
-        );
-        assert_eq!(rest_required_role("DELETE", "hosts"), Role::Operator);
-        assert_eq!(rest_required_role("DELETE", "volumes"), Role::Admin);
-        assert_eq!(
-            rest_required_role("DELETE", "volume-snapshots"),
-            Role::Admin
-        );
-        assert_eq!(rest_required_role("POST", "admins"), Role::Admin);
-        assert_eq!(rest_required_role("PATCH", "arrays"), Role::Admin);
-        assert_eq!(rest_required_role("POST", "api-clients"), Role::Admin);
     }
 
     #[test]

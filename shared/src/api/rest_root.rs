@@ -1,0 +1,591 @@
+//! What an array's REST root (`/api/arrays/{array}/rest/api/2.x/…`) passes to the array, and
+//! for whom: one table, deny by default. A collection and method the table does not name is
+//! refused for everyone, admins included, before anything reaches the array. The same table
+//! gives the gate a call's least role, the audit log its action, the two-person rule what it
+//! amounts to, and the API reference its rows.
+
+use super::Role;
+
+/// One change a collection takes through a REST root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestChange {
+    /// `POST`, `PATCH`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    pub role: Role,
+    /// The audited action; the same name as the portal's own page uses for the same change,
+    /// so the two-person rule holds whichever way it comes.
+    pub action: &'static str,
+    /// Further actions it amounts to for the two-person rule (an eradication of a container
+    /// eradicates what it holds).
+    pub amounts_to: &'static [&'static str],
+}
+
+/// A collection the REST roots pass: who may read it, and which changes it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestCollection {
+    /// As it follows `/api/2.x/`, such as `host-groups/hosts`.
+    pub path: &'static str,
+    /// The least role that may `GET` it.
+    pub read: Role,
+    pub changes: &'static [RestChange],
+}
+
+/// A collection that is never passed, for anyone, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeverPassed {
+    pub path: &'static str,
+    pub why: &'static str,
+}
+
+const fn change(method: &'static str, role: Role, action: &'static str) -> RestChange {
+    RestChange {
+        method,
+        role,
+        action,
+        amounts_to: &[],
+    }
+}
+
+const fn operator(method: &'static str, action: &'static str) -> RestChange {
+    change(method, Role::Operator, action)
+}
+
+const fn collection(path: &'static str, changes: &'static [RestChange]) -> RestCollection {
+    RestCollection {
+        path,
+        read: Role::Viewer,
+        changes,
+    }
+}
+
+const fn read_only(path: &'static str) -> RestCollection {
+    collection(path, &[])
+}
+
+const VOLUME_CHANGES: &[RestChange] = &[
+    operator("POST", "volume.create"),
+    operator("PATCH", "volume.change"),
+    change("DELETE", Role::Admin, "volume.eradicate"),
+];
+const MEMBERSHIP_OF_HOST_GROUPS: &[RestChange] = &[
+    operator("POST", "host_group.add_host"),
+    operator("DELETE", "host_group.remove_host"),
+];
+const MEMBERSHIP_OF_PROTECTION_GROUPS: &[RestChange] = &[
+    operator("POST", "protection_group.add_members"),
+    operator("DELETE", "protection_group.remove_members"),
+];
+/// Whatever a container holds is eradicated with it.
+const EVERY_ERADICATION: &[&str] = &[
+    "volume.eradicate",
+    "snapshot.eradicate",
+    "protection_group.eradicate",
+    "protection_group_snapshot.eradicate",
+];
+
+/// Every collection a REST root passes. Viewers read the storage objects; operators change
+/// what the portal's own pages change, destroying recoverably and never eradicating; admins
+/// also eradicate and manage pods and volume groups.
+pub const REST_COLLECTIONS: &[RestCollection] = &[
+    read_only("arrays"),
+    read_only("arrays/space"),
+    read_only("arrays/performance"),
+    collection("alerts", &[operator("PATCH", "alert.flag")]),
+    read_only("alerts/events"),
+    read_only("controllers"),
+    read_only("drives"),
+    read_only("hardware"),
+    read_only("ports"),
+    collection("volumes", VOLUME_CHANGES),
+    read_only("volumes/space"),
+    read_only("volumes/performance"),
+    read_only("volumes/performance/by-array"),
+    collection("volumes/protection-groups", MEMBERSHIP_OF_PROTECTION_GROUPS),
+    read_only("volumes/volume-groups"),
+    collection(
+        "volume-snapshots",
+        &[
+            operator("POST", "snapshot.create"),
+            operator("PATCH", "snapshot.change"),
+            change("DELETE", Role::Admin, "snapshot.eradicate"),
+        ],
+    ),
+    read_only("volume-snapshots/transfer"),
+    collection(
+        "hosts",
+        &[
+            operator("POST", "host.create"),
+            operator("PATCH", "host.change"),
+            operator("DELETE", "host.delete"),
+        ],
+    ),
+    collection("hosts/host-groups", MEMBERSHIP_OF_HOST_GROUPS),
+    collection("hosts/protection-groups", MEMBERSHIP_OF_PROTECTION_GROUPS),
+    read_only("hosts/performance"),
+    read_only("hosts/space"),
+    collection(
+        "host-groups",
+        &[
+            operator("POST", "host_group.create"),
+            operator("PATCH", "host_group.change"),
+            operator("DELETE", "host_group.delete"),
+        ],
+    ),
+    collection("host-groups/hosts", MEMBERSHIP_OF_HOST_GROUPS),
+    collection(
+        "host-groups/protection-groups",
+        MEMBERSHIP_OF_PROTECTION_GROUPS,
+    ),
+    read_only("host-groups/performance"),
+    read_only("host-groups/space"),
+    collection(
+        "connections",
+        &[
+            operator("POST", "connection.create"),
+            operator("DELETE", "connection.delete"),
+        ],
+    ),
+    collection(
+        "protection-groups",
+        &[
+            operator("POST", "protection_group.create"),
+            operator("PATCH", "protection_group.change"),
+            change("DELETE", Role::Admin, "protection_group.eradicate"),
+        ],
+    ),
+    collection("protection-groups/volumes", MEMBERSHIP_OF_PROTECTION_GROUPS),
+    collection("protection-groups/hosts", MEMBERSHIP_OF_PROTECTION_GROUPS),
+    collection(
+        "protection-groups/host-groups",
+        MEMBERSHIP_OF_PROTECTION_GROUPS,
+    ),
+    read_only("protection-groups/space"),
+    read_only("protection-groups/targets"),
+    collection(
+        "protection-group-snapshots",
+        &[
+            operator("POST", "protection_group.snapshot"),
+            operator("PATCH", "protection_group_snapshot.change"),
+            change("DELETE", Role::Admin, "protection_group_snapshot.eradicate"),
+        ],
+    ),
+    read_only("protection-group-snapshots/transfer"),
+    collection(
+        "pods",
+        &[
+            change("POST", Role::Admin, "pod.create"),
+            change("PATCH", Role::Admin, "pod.change"),
+            RestChange {
+                amounts_to: EVERY_ERADICATION,
+                ..change("DELETE", Role::Admin, "pod.eradicate")
+            },
+        ],
+    ),
+    read_only("pods/space"),
+    read_only("pods/performance"),
+    read_only("pods/arrays"),
+    collection(
+        "volume-groups",
+        &[
+            change("POST", Role::Admin, "volume_group.create"),
+            change("PATCH", Role::Admin, "volume_group.change"),
+            RestChange {
+                amounts_to: EVERY_ERADICATION,
+                ..change("DELETE", Role::Admin, "volume_group.eradicate")
+            },
+        ],
+    ),
+    read_only("volume-groups/space"),
+    read_only("volume-groups/performance"),
+    read_only("volume-groups/volumes"),
+    RestCollection {
+        path: "audits",
+        read: Role::Admin,
+        changes: &[],
+    },
+];
+
+/// Collections that hold credentials or give them out: never passed, for anyone. Everything
+/// else the table does not name is refused too; these are named so that people know why.
+pub const NEVER_PASSED: &[NeverPassed] = &[
+    NeverPassed {
+        path: "admins",
+        why: "the array's accounts and their API tokens, among them the portal's own",
+    },
+    NeverPassed {
+        path: "api-clients",
+        why: "the array's API clients, whose keys sign in as anyone they name",
+    },
+    NeverPassed {
+        path: "array-connections",
+        why: "replication links and their connection keys",
+    },
+    NeverPassed {
+        path: "certificates",
+        why: "the array's certificates and their private keys",
+    },
+    NeverPassed {
+        path: "directory-services",
+        why: "directory bind credentials",
+    },
+    NeverPassed {
+        path: "kmip",
+        why: "key-management servers and their credentials",
+    },
+    NeverPassed {
+        path: "object-store-access-keys",
+        why: "object store secret keys",
+    },
+    NeverPassed {
+        path: "realm-connections",
+        why: "realm connection keys",
+    },
+    NeverPassed {
+        path: "fleets",
+        why: "fleet keys",
+    },
+    NeverPassed {
+        path: "snmp-agents",
+        why: "SNMP communities and secrets",
+    },
+    NeverPassed {
+        path: "snmp-managers",
+        why: "SNMP communities and secrets",
+    },
+    NeverPassed {
+        path: "smtp-servers",
+        why: "the relay's password",
+    },
+    NeverPassed {
+        path: "sso",
+        why: "the array's own single sign-on",
+    },
+];
+
+/// What the gate lets a REST root call do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestPermit {
+    pub role: Role,
+    /// The audited action of a change; `None` for a read.
+    pub action: Option<&'static str>,
+    /// The actions it amounts to for the two-person rule, its own first.
+    pub amounts_to: Vec<&'static str>,
+    /// Volumes whose contents the call replaces: each gets a safety snapshot first.
+    pub overwrites: Vec<String>,
+}
+
+/// Why a REST root call is refused, before it reaches the array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestRefusal {
+    Never(&'static NeverPassed),
+    NotPassed { method: String, path: String },
+    Exposes(String),
+    Parameter(String),
+    OverwriteUnnamed,
+}
+
+impl RestRefusal {
+    pub fn message(&self) -> String {
+        match self {
+            RestRefusal::Never(never) => format!(
+                "The portal never passes {} to an array, for anyone: it holds {}.",
+                never.path, never.why
+            ),
+            RestRefusal::NotPassed { method, path } => format!(
+                "The portal does not pass {method:.10} {path:.100} to arrays; the REST root passes only the collections listed in the API reference."
+            ),
+            RestRefusal::Exposes(name) => format!(
+                "The portal never passes {name:.60}: credentials stay on the portal."
+            ),
+            RestRefusal::Parameter(name) => {
+                format!("{name:.60} is not a query parameter the REST root passes.")
+            }
+            RestRefusal::OverwriteUnnamed => {
+                "An overwrite names its volumes with names=, so that each gets a safety snapshot first."
+                    .to_owned()
+            }
+        }
+    }
+}
+
+/// Looks `method` and `path` (as after `/api/2.x/`) and the raw query string up in the table.
+pub fn rest_permit(method: &str, path: &str, query: &str) -> Result<RestPermit, RestRefusal> {
+    let path = path.trim_end_matches('/');
+    if let Some(never) = NEVER_PASSED.iter().find(|never| {
+        path == never.path
+            || path
+                .strip_prefix(never.path)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }) {
+        return Err(RestRefusal::Never(never));
+    }
+    let parameters = query_pairs(query)?;
+    let not_passed = || RestRefusal::NotPassed {
+        method: method.to_owned(),
+        path: path.to_owned(),
+    };
+    let collection = REST_COLLECTIONS
+        .iter()
+        .find(|collection| collection.path == path)
+        .ok_or_else(not_passed)?;
+    if matches!(method, "GET" | "HEAD") {
+        return Ok(RestPermit {
+            role: collection.read,
+            action: None,
+            amounts_to: Vec::new(),
+            overwrites: Vec::new(),
+        });
+    }
+    let change = collection
+        .changes
+        .iter()
+        .find(|change| change.method == method)
+        .ok_or_else(not_passed)?;
+    let overwrite = parameters
+        .iter()
+        .any(|(name, value)| name == "overwrite" && !matches!(value.as_str(), "false" | "0"));
+    let mut permit = RestPermit {
+        role: change.role,
+        action: Some(change.action),
+        amounts_to: std::iter::once(change.action)
+            .chain(change.amounts_to.iter().copied())
+            .collect(),
+        overwrites: Vec::new(),
+    };
+    if overwrite && method == "POST" {
+        match path {
+            // Creating over an existing volume replaces its data: a restore, as the portal's
+            // own restore does it, with a safety snapshot first.
+            "volumes" => {
+                let names: Vec<String> = parameters
+                    .iter()
+                    .filter(|(name, _)| name == "names")
+                    .flat_map(|(_, value)| value.split(','))
+                    .map(|name| name.trim().to_owned())
+                    .filter(|name| !name.is_empty())
+                    .collect();
+                if names.is_empty() {
+                    return Err(RestRefusal::OverwriteUnnamed);
+                }
+                permit.action = Some("volume.restore");
+                permit.amounts_to = vec!["volume.restore"];
+                permit.overwrites = names;
+            }
+            // A group copied over another replaces the data of its volumes.
+            _ => {
+                permit.role = Role::Admin;
+                permit.amounts_to.push("volume.restore");
+            }
+        }
+    }
+    Ok(permit)
+}
+
+/// The query's parameters, decoded as the array will decode them, refused when one asks for
+/// credentials (`expose_*`) or has a name no REST 2.x parameter has.
+fn query_pairs(query: &str) -> Result<Vec<(String, String)>, RestRefusal> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = percent_decoded(name).to_ascii_lowercase();
+            if name.is_empty()
+                || name.len() > 64
+                || !name
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+            {
+                return Err(RestRefusal::Parameter(name));
+            }
+            if name.starts_with("expose") {
+                return Err(RestRefusal::Exposes(name));
+            }
+            Ok((name, percent_decoded(value).to_ascii_lowercase()))
+        })
+        .collect()
+}
+
+/// `text` with `+` as a space and `%XX` as its byte, as a form's query is read.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        let escaped = (byte == b'%')
+            .then(|| text.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (byte, escaped) {
+            (_, Some(value)) => {
+                decoded.push(value);
+                index += 3;
+            }
+            (b'+', None) => {
+                decoded.push(b' ');
+                index += 1;
+            }
+            (other, None) => {
+                decoded.push(other);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// Every action a REST root change may be audited as, for `[approvals] actions`.
+pub fn rest_actions() -> impl Iterator<Item = &'static str> {
+    REST_COLLECTIONS
+        .iter()
+        .flat_map(|collection| collection.changes.iter())
+        .flat_map(|change| std::iter::once(change.action).chain(change.amounts_to.iter().copied()))
+        .chain(["volume.restore"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn role(method: &str, path: &str, query: &str) -> Option<Role> {
+        rest_permit(method, path, query)
+            .ok()
+            .map(|permit| permit.role)
+    }
+
+    #[test]
+    fn reads_are_a_viewers_changes_an_operators_and_eradication_an_admins() {
+        assert_eq!(role("GET", "volumes", ""), Some(Role::Viewer));
+        assert_eq!(role("POST", "volumes", "names=a"), Some(Role::Operator));
+        assert_eq!(role("PATCH", "volumes/", ""), Some(Role::Operator));
+        assert_eq!(
+            role("DELETE", "protection-groups/volumes", ""),
+            Some(Role::Operator)
+        );
+        assert_eq!(role("DELETE", "hosts", ""), Some(Role::Operator));
+        assert_eq!(role("DELETE", "volumes", ""), Some(Role::Admin));
+        assert_eq!(role("DELETE", "volume-snapshots", ""), Some(Role::Admin));
+        assert_eq!(role("DELETE", "pods", ""), Some(Role::Admin));
+        assert_eq!(role("GET", "audits", ""), Some(Role::Admin));
+    }
+
+    #[test]
+    fn credentials_are_never_passed_for_anyone() {
+        for path in [
+            "admins",
+            "admins/api-tokens",
+            "api-clients",
+            "certificates/certificate-signing-requests",
+            "kmip",
+            "directory-services",
+            "array-connections/connection-key",
+        ] {
+            for method in ["GET", "POST", "PATCH", "DELETE"] {
+                assert!(
+                    matches!(rest_permit(method, path, ""), Err(RestRefusal::Never(_))),
+                    "{method} {path}"
+                );
+            }
+        }
+        for query in [
+            "expose_api_token=true",
+            "names=x&expose_public_key=true",
+            "expose%5Fapi%5Ftoken=true",
+            "EXPOSE_API_TOKEN=true",
+        ] {
+            assert!(
+                matches!(
+                    rest_permit("GET", "volumes", query),
+                    Err(RestRefusal::Exposes(_))
+                ),
+                "{query}"
+            );
+        }
+        assert!(matches!(
+            rest_permit("GET", "volumes", "na%00mes=x"),
+            Err(RestRefusal::Parameter(_))
+        ));
+    }
+
+    #[test]
+    fn what_the_table_does_not_name_is_refused() {
+        for (method, path) in [
+            ("PATCH", "arrays"),
+            ("POST", "volumes/batch"),
+            ("GET", "sessions"),
+            ("PUT", "volumes"),
+            ("GET", "volumesx"),
+            ("GET", "Admins"),
+        ] {
+            assert!(rest_permit(method, path, "").is_err(), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn an_overwrite_is_a_restore_with_a_safety_snapshot() {
+        let permit = rest_permit("POST", "volumes", "names=db-1,db-2&overwrite=true").unwrap();
+        assert_eq!(permit.role, Role::Operator);
+        assert_eq!(permit.action, Some("volume.restore"));
+        assert_eq!(permit.overwrites, ["db-1", "db-2"]);
+        let spelt = rest_permit("POST", "volumes", "overwrite=True&names=db%2D1").unwrap();
+        assert_eq!(spelt.overwrites, ["db-1"]);
+        assert_eq!(
+            rest_permit("POST", "volumes", "ids=1&overwrite=true"),
+            Err(RestRefusal::OverwriteUnnamed)
+        );
+        let plain = rest_permit("POST", "volumes", "names=db-1&overwrite=false").unwrap();
+        assert_eq!(plain.action, Some("volume.create"));
+        assert!(plain.overwrites.is_empty());
+        let group = rest_permit("POST", "protection-groups", "overwrite=true").unwrap();
+        assert_eq!(group.role, Role::Admin);
+        assert!(group.amounts_to.contains(&"volume.restore"));
+    }
+
+    #[test]
+    fn eradicating_a_container_amounts_to_eradicating_what_it_holds() {
+        for path in ["pods", "volume-groups"] {
+            let permit = rest_permit("DELETE", path, "eradicate_contents=true").unwrap();
+            assert!(permit.amounts_to.contains(&"volume.eradicate"), "{path}");
+        }
+    }
+
+    #[test]
+    fn every_collection_is_listed_once_and_none_is_also_never_passed() {
+        for (index, collection) in REST_COLLECTIONS.iter().enumerate() {
+            assert!(
+                !REST_COLLECTIONS[..index]
+                    .iter()
+                    .any(|other| other.path == collection.path),
+                "{} twice",
+                collection.path
+            );
+            assert!(
+                rest_permit("GET", collection.path, "").is_ok(),
+                "{}",
+                collection.path
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_call_is_judged_without_panicking(
+            method in "(GET|POST|PATCH|PUT|DELETE|[A-Z]{1,8})",
+            path in "[a-z/-]{0,40}",
+            query in ".{0,120}",
+        ) {
+            let _ = rest_permit(&method, &path, &query);
+        }
+
+        #[test]
+        fn an_exposing_parameter_is_refused_however_it_is_written(
+            prefix in "(names=a&)?",
+            spelling in "(expose|EXPOSE|%65xpose|expos%65|Expose)_[a-z_]{1,20}",
+        ) {
+            let query = format!("{prefix}{spelling}=true");
+            prop_assert!(rest_permit("GET", "volumes", &query).is_err());
+        }
+    }
+}
