@@ -121,26 +121,8 @@ pub const DISABLE_IMPACT: &str =
 
 /// What a held action would do, as its confirmation says it, for the approver.
 pub fn impact(request: &ApprovalRequest) -> &'static str {
-    // Through an array's REST root, only a DELETE of these collections eradicates.
-    let rest_eradication = request.action == "rest.delete"
-        && [
-            "volumes",
-            "volume-snapshots",
-            "protection-groups",
-            "protection-group-snapshots",
-        ]
-        .iter()
-        .any(|collection| {
-            let path = request.path.split('?').next().unwrap_or_default();
-            path.ends_with(&format!("/{collection}"))
-        });
     match request.action.as_str() {
-        "volume.eradicate"
-        | "snapshot.eradicate"
-        | "protection_group.eradicate"
-        | "protection_group_snapshot.eradicate"
-        | "recycle_bin.eradicate" => ERADICATION_IMPACT,
-        _ if rest_eradication => ERADICATION_IMPACT,
+        action if action.ends_with(".eradicate") => ERADICATION_IMPACT,
         "volume.restore" => {
             "The volume's contents are replaced by the snapshot's, and hosts see them at once; a safety snapshot keeps the state before unless it was turned off."
         }
