@@ -347,6 +347,119 @@ async fn proxy_overhead(sim: &RunningSimulator, portal: &Portal, http: &reqwest:
     );
 }
 
+/// A personal API token of `cookie`'s user, for scripts' routes.
+async fn api_token(http: &reqwest::Client, url: &str, cookie: &str) -> String {
+    let created: serde_json::Value = http
+        .post(format!("{url}/api/tokens"))
+        .header("cookie", cookie)
+        .header("x-flashdeck-csrf", "1")
+        .json(&serde_json::json!({"name": "bench", "expires_in_days": 1, "role": "admin"}))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("token");
+    created["token"].as_str().expect("token").to_owned()
+}
+
+/// The same page of volumes asked through the array's REST root and of the array itself.
+async fn rest_root_overhead(sim: &RunningSimulator, portal: &Portal, http: &reqwest::Client) {
+    let direct = admin_client(sim);
+    let cookie = sign_in(http, &portal.url, "admin", ADMIN_PASSWORD).await;
+    let token = api_token(http, &portal.url, &cookie).await;
+    let query = VolumeQuery {
+        limit: Some(VOLUMES as u32),
+        ..VolumeQuery::default()
+    };
+    let through = || async {
+        let answer = http
+            .get(format!(
+                "{}/api/arrays/fa-a/rest/api/2.36/volumes?limit={VOLUMES}",
+                portal.url
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("answered");
+        assert!(answer.status().is_success(), "{}", answer.status());
+        answer.bytes().await.expect("body");
+    };
+    for _ in 0..20 {
+        direct.list_volumes(&query).await.expect("volumes");
+        through().await;
+    }
+    let mut direct_times = Vec::new();
+    let mut portal_times = Vec::new();
+    for _ in 0..PROXY_SAMPLES {
+        let started = Instant::now();
+        direct.list_volumes(&query).await.expect("volumes");
+        direct_times.push(started.elapsed());
+        let started = Instant::now();
+        through().await;
+        portal_times.push(started.elapsed());
+    }
+    direct_times.sort();
+    portal_times.sort();
+    let added = |fraction| {
+        percentile(&portal_times, fraction).saturating_sub(percentile(&direct_times, fraction))
+    };
+    println!(
+        "REST root overhead: GET volumes ({VOLUMES}) through /api/arrays/fa-a/rest and of the array, {PROXY_SAMPLES} one at a time"
+    );
+    figure(
+        "direct p50 / through the REST root p50",
+        &format!(
+            "{} / {}",
+            ms(percentile(&direct_times, 0.5)),
+            ms(percentile(&portal_times, 0.5))
+        ),
+        "-",
+    );
+    figure("added p50", &ms(added(0.5)), "<= 0.50 ms");
+    figure("added p99", &ms(added(0.99)), "<= 2.00 ms");
+}
+
+/// Requests with made-up methods, as the hostile caller who once grew `/metrics` sent them.
+async fn hostile_methods(portal: &Portal, http: &reqwest::Client) {
+    let metrics = || async {
+        http.get(format!("{}/metrics", portal.url))
+            .send()
+            .await
+            .expect("answered")
+            .bytes()
+            .await
+            .expect("body")
+            .len()
+    };
+    let (size_before, rss_before) = (metrics().await, portal.rss_mib());
+    let mut answered = 0;
+    for index in 0..300 {
+        let name = format!("M{index}{}", "X".repeat(100_000));
+        let method = reqwest::Method::from_bytes(name.as_bytes()).expect("method");
+        if http
+            .request(method, format!("{}/api/auth/login", portal.url))
+            .header("x-flashdeck-csrf", "1")
+            .send()
+            .await
+            .is_ok()
+        {
+            answered += 1;
+        }
+    }
+    println!("Hostile methods: 300 requests with made-up 100 KB methods ({answered} answered)");
+    figure(
+        "/metrics size before / after",
+        &format!("{size_before} / {} B", metrics().await),
+        "bounded (+< 4 KB)",
+    );
+    figure(
+        "RSS before / after",
+        &format!("{rss_before:.0} / {:.0} MiB", portal.rss_mib()),
+        "bounded (+< 10 MiB)",
+    );
+}
+
 /// What the load phase saw.
 #[derive(Default)]
 struct LoadFigures {
@@ -660,6 +773,8 @@ async fn main() {
     portal.wait_until_up(&http).await;
     println!("Idle portal RSS: {:.0} MiB", portal.rss_mib());
     proxy_overhead(&fa_a, &portal, &http).await;
+    rest_root_overhead(&fa_a, &portal, &http).await;
+    hostile_methods(&portal, &http).await;
     if frontend_dir().join("index.html").is_file() {
         cold_ui_load(&portal, &http).await;
     } else {
