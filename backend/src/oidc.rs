@@ -1,6 +1,7 @@
 //! Single sign-on with OpenID Connect: the authorization code flow with PKCE against a provider
 //! found by discovery. The portal sends the browser to the provider with a random `state`, a
-//! `nonce` and a PKCE challenge (kept in the database, so any replica can finish it, once),
+//! `nonce` and a PKCE challenge (all three sealed in a cookie of the browser that began, so
+//! that only it can finish the sign-in, and nothing is stored until it comes back),
 //! exchanges the code it gets back for an ID token (client secret sent as HTTP Basic, redirects
 //! never followed), checks the token (the provider's key by `kid`, `iss`, `aud`, `exp`, the
 //! nonce) and maps its groups claim to a role and arrays.
@@ -11,13 +12,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shared::api::Role;
 use tokio::sync::Mutex;
 
 use crate::config::{GroupMapping, OidcConfig};
+use crate::secrets::SecretKey;
 
 /// How long the provider's discovery document and keys are reused before being read again
 /// (a token signed with a key not among them has them read again at once).
@@ -34,6 +36,29 @@ pub enum OidcError {
     Token(String),
     #[error("{0}")]
     Refused(String),
+}
+
+/// The most of the provider's own words (an OAuth error and its description, the name it
+/// gives itself) that the portal repeats, wherever it shows or stores them.
+pub const MAX_PROVIDER_TEXT_CHARS: usize = 200;
+
+/// At most `max` characters of `text`, control characters left out, `…` marking a cut.
+pub fn bounded(text: &str, max: usize) -> String {
+    let mut kept: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max.saturating_add(1))
+        .collect();
+    if kept.chars().count() > max {
+        kept = kept.chars().take(max.saturating_sub(1)).collect();
+        kept.push('…');
+    }
+    kept
+}
+
+/// What the provider said, as the portal repeats it.
+pub fn provider_text(text: &str) -> String {
+    bounded(text, MAX_PROVIDER_TEXT_CHARS)
 }
 
 /// The provider's discovery document, as far as the portal needs it.
@@ -65,16 +90,26 @@ pub struct Mapped {
     pub array_username: Option<String>,
 }
 
-/// The sign-in's secrets: sent (state, nonce, the verifier's challenge) and kept (all three).
-#[derive(Debug, Clone)]
+/// How long a sign-in may take at the provider.
+pub const SIGN_IN_SECS: i64 = 600;
+
+/// What a sealed challenge is bound to, so that nothing else sealed with the same key opens
+/// as one (array names, the other owners, have no spaces).
+const CHALLENGE_OWNER: &str = "oidc sign-in";
+
+/// The sign-in's secrets: sent (state, nonce, the verifier's challenge) and kept, sealed, in
+/// the browser that began the sign-in, so only that browser can finish it.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Challenge {
     pub state: String,
     pub nonce: String,
     pub verifier: String,
+    /// When the sign-in began, in seconds since the Unix epoch.
+    pub begun_at: i64,
 }
 
 impl Challenge {
-    pub fn new() -> Result<Self, OidcError> {
+    pub fn new(now: i64) -> Result<Self, OidcError> {
         let random = || {
             let mut bytes = [0u8; 32];
             getrandom::fill(&mut bytes)
@@ -85,6 +120,7 @@ impl Challenge {
             state: random()?,
             nonce: random()?,
             verifier: random()?,
+            begun_at: now,
         })
     }
 
@@ -92,17 +128,31 @@ impl Challenge {
     pub fn code_challenge(&self) -> String {
         URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.as_bytes()))
     }
-}
 
-/// The SHA-256 under which a sign-in's state is kept.
-pub fn state_hash(state: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(state.as_bytes()))
+    /// The challenge sealed for the browser's cookie: it cannot read or change it.
+    pub fn seal(&self, key: &SecretKey) -> Result<String, OidcError> {
+        let json = serde_json::to_string(self)
+            .map_err(|error| OidcError::Refused(format!("cannot keep the sign-in: {error}")))?;
+        key.seal(&json, CHALLENGE_OWNER)
+            .map_err(|error| OidcError::Refused(format!("cannot keep the sign-in: {error}")))
+    }
+
+    /// What [`Self::seal`] sealed, unless it does not open with `key` or the sign-in began
+    /// more than [`SIGN_IN_SECS`] before `now`.
+    pub fn open(sealed: &str, key: &SecretKey, now: i64) -> Option<Self> {
+        let json = key.open(sealed, CHALLENGE_OWNER).ok()?;
+        serde_json::from_str::<Self>(&json)
+            .ok()
+            .filter(|challenge| (now - SIGN_IN_SECS..=now + 60).contains(&challenge.begun_at))
+    }
 }
 
 /// The configured provider and the portal's client at it.
 pub struct Oidc {
     pub config: OidcConfig,
     client_secret: Option<String>,
+    /// Seals sign-ins under way when the portal has no secret key of its own.
+    ephemeral_key: SecretKey,
     http: reqwest::Client,
     provider: Mutex<Option<Provider>>,
 }
@@ -154,21 +204,27 @@ impl Oidc {
         Ok(Self {
             config: config.clone(),
             client_secret,
+            ephemeral_key: SecretKey::random().map_err(|error| error.to_string())?,
             http,
             provider: Mutex::new(None),
         })
     }
 
+    /// The key that seals sign-ins under way: the portal's secret key, which every replica
+    /// shares, or else one made at start, which only this process knows.
+    pub fn sealing_key<'a>(&'a self, portal_key: Option<&'a SecretKey>) -> &'a SecretKey {
+        portal_key.unwrap_or(&self.ephemeral_key)
+    }
+
     async fn fetch_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, OidcError> {
-        let response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|error| OidcError::Unreachable(format!("{url}: {error}")))?;
+        let response =
+            self.http.get(url).send().await.map_err(|error| {
+                OidcError::Unreachable(provider_text(&format!("{url}: {error}")))
+            })?;
         if !response.status().is_success() {
             return Err(OidcError::Provider(format!(
-                "{url} answered {}",
+                "{} answered {}",
+                provider_text(url),
                 response.status()
             )));
         }
@@ -193,7 +249,8 @@ impl Oidc {
         if discovery.issuer.trim_end_matches('/') != self.config.issuer.trim_end_matches('/') {
             return Err(OidcError::Provider(format!(
                 "it names itself {}, not the configured issuer {}",
-                discovery.issuer, self.config.issuer
+                provider_text(&discovery.issuer),
+                self.config.issuer
             )));
         }
         let keys: JwkSet = self.fetch_json(&discovery.jwks_uri).await?;
@@ -228,18 +285,13 @@ impl Oidc {
     }
 
     /// Trades the code for the ID token, and checks it.
-    pub async fn sign_in(
-        &self,
-        code: &str,
-        verifier: &str,
-        nonce: &str,
-    ) -> Result<Value, OidcError> {
+    pub async fn sign_in(&self, code: &str, challenge: &Challenge) -> Result<Value, OidcError> {
         let provider = self.provider(false).await?;
         let form = [
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", self.config.redirect_url.as_str()),
-            ("code_verifier", verifier),
+            ("code_verifier", challenge.verifier.as_str()),
             ("client_id", self.config.client_id.as_str()),
         ];
         let mut request = self
@@ -259,8 +311,8 @@ impl Oidc {
             // The OAuth error's code and description, never the request (it held the secret).
             return Err(OidcError::Refused(format!(
                 "the identity provider refused the sign-in: {} {}",
-                body["error"].as_str().unwrap_or("error"),
-                body["error_description"].as_str().unwrap_or_default()
+                provider_text(body["error"].as_str().unwrap_or("error")),
+                provider_text(body["error_description"].as_str().unwrap_or_default())
             )));
         }
         let id_token = body["id_token"]
@@ -278,7 +330,7 @@ impl Oidc {
             &keys,
             &provider.discovery.issuer,
             &self.config.client_id,
-            nonce,
+            &challenge.nonce,
         )
     }
 
@@ -311,10 +363,13 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
     what: &str,
 ) -> Result<T, OidcError> {
+    let failed = |error: &dyn std::fmt::Display| {
+        OidcError::Provider(provider_text(&format!("{what}: {error}")))
+    };
     let body = flasharray::read_body_within(response, MAX_PROVIDER_REPLY_BYTES)
         .await
-        .map_err(|error| OidcError::Provider(format!("{what}: {error}")))?;
-    serde_json::from_slice(&body).map_err(|error| OidcError::Provider(format!("{what}: {error}")))
+        .map_err(|error| failed(&error))?;
+    serde_json::from_slice(&body).map_err(|error| failed(&error))
 }
 
 /// Checks an ID token's signature against the provider's keys, its issuer, audience, expiry
@@ -360,9 +415,10 @@ pub fn map_claims(config: &OidcConfig, claims: &Value) -> Result<Mapped, OidcErr
             config.username_claim
         ))
     })?;
+    // The rule's message names the name only when it is short.
     shared::api::validate_username(&username).map_err(|error| {
         OidcError::Refused(format!(
-            "Your name at the identity provider, {username:?}, cannot be a portal username: {}",
+            "Your name at the identity provider cannot be a portal username: {}",
             error.message
         ))
     })?;
@@ -527,8 +583,43 @@ mod tests {
     }
 
     #[test]
+    fn a_sealed_sign_in_opens_only_with_its_key_within_ten_minutes() {
+        let key = SecretKey::random().expect("key");
+        let challenge = Challenge::new(1_000_000).expect("random");
+        let sealed = challenge.seal(&key).expect("sealed");
+        assert!(!sealed.contains(&challenge.verifier) && !sealed.contains(&challenge.state));
+        let opened = Challenge::open(&sealed, &key, 1_000_000 + SIGN_IN_SECS).expect("opens");
+        assert_eq!(
+            (opened.state, opened.nonce, opened.verifier),
+            (challenge.state, challenge.nonce, challenge.verifier)
+        );
+        assert!(Challenge::open(&sealed, &key, 1_000_001 + SIGN_IN_SECS).is_none());
+        let other = SecretKey::random().expect("key");
+        assert!(Challenge::open(&sealed, &other, 1_000_000).is_none());
+        let array_secret = key.seal("{}", "fa-1").expect("sealed");
+        assert!(Challenge::open(&array_secret, &key, 1_000_000).is_none());
+        assert!(Challenge::open("v2:00", &key, 1_000_000).is_none());
+    }
+
+    #[test]
+    fn the_providers_words_are_cut_short_and_kept_printable() {
+        assert_eq!(provider_text("access_denied"), "access_denied");
+        let long = provider_text(&"é".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_PROVIDER_TEXT_CHARS);
+        assert!(long.ends_with('…'));
+        assert_eq!(provider_text("a\r\nb\u{1b}[31m"), "ab[31m");
+        let refused = map_claims(
+            &config(),
+            &claims(json!({"preferred_username": "x".repeat(100_000)})),
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(refused.len() < 300, "{refused}");
+    }
+
+    #[test]
     fn pkce_challenges_are_the_verifiers_sha256() {
-        let challenge = Challenge::new().expect("random");
+        let challenge = Challenge::new(0).expect("random");
         assert_eq!(challenge.verifier.len(), 43);
         assert_ne!(challenge.state, challenge.nonce);
         assert_eq!(
