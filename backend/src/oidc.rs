@@ -2,8 +2,8 @@
 //! found by discovery. The portal sends the browser to the provider with a random `state`, a
 //! `nonce` and a PKCE challenge (all three sealed in a cookie of the browser that began, so
 //! that only it can finish the sign-in, and nothing is stored until it comes back),
-//! exchanges the code it gets back for an ID token (client secret sent as HTTP Basic, redirects
-//! never followed), checks the token (the provider's key by `kid`, `iss`, `aud`, `exp`, the
+//! exchanges the code it gets back for an ID token (the client secret sent form-urlencoded in
+//! HTTP Basic or in the form, redirects never followed), checks the token (the provider's key by `kid`, `iss`, `aud`, `exp`, the
 //! nonce) and maps its groups claim to a role and arrays.
 
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use shared::api::Role;
 use tokio::sync::Mutex;
 
-use crate::config::{GroupMapping, OidcConfig};
+use crate::config::{GroupMapping, OidcConfig, TokenEndpointAuth};
 use crate::secrets::SecretKey;
 
 /// How long the provider's discovery document and keys are reused before being read again
@@ -287,20 +287,7 @@ impl Oidc {
     /// Trades the code for the ID token, and checks it.
     pub async fn sign_in(&self, code: &str, challenge: &Challenge) -> Result<Value, OidcError> {
         let provider = self.provider(false).await?;
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", self.config.redirect_url.as_str()),
-            ("code_verifier", challenge.verifier.as_str()),
-            ("client_id", self.config.client_id.as_str()),
-        ];
-        let mut request = self
-            .http
-            .post(&provider.discovery.token_endpoint)
-            .form(&form);
-        if let Some(secret) = &self.client_secret {
-            request = request.basic_auth(&self.config.client_id, Some(secret));
-        }
+        let request = self.token_request(&provider.discovery.token_endpoint, code, challenge);
         let response = request
             .send()
             .await
@@ -334,6 +321,36 @@ impl Oidc {
         )
     }
 
+    /// The code's exchange at the token endpoint, the client authenticated as configured.
+    fn token_request(
+        &self,
+        endpoint: &str,
+        code: &str,
+        challenge: &Challenge,
+    ) -> reqwest::RequestBuilder {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", self.config.redirect_url.as_str()),
+            ("code_verifier", challenge.verifier.as_str()),
+            ("client_id", self.config.client_id.as_str()),
+        ];
+        let request = self.http.post(endpoint);
+        match (&self.client_secret, self.config.token_endpoint_auth) {
+            (None, _) => request.form(&form),
+            (Some(secret), TokenEndpointAuth::ClientSecretPost) => {
+                form.push(("client_secret", secret));
+                request.form(&form)
+            }
+            // RFC 6749 §2.3.1: both are form-urlencoded before they become the Basic
+            // credentials, so a secret with `+`, `/`, `=` or `%` reaches the provider intact.
+            (Some(secret), TokenEndpointAuth::ClientSecretBasic) => request.form(&form).basic_auth(
+                form_encoded(&self.config.client_id),
+                Some(form_encoded(secret)),
+            ),
+        }
+    }
+
     /// Where to send the browser to end its session at the provider too, when it says.
     pub async fn end_session_url(&self, back_to: &str) -> Option<String> {
         let provider = self.provider(false).await.ok()?;
@@ -353,6 +370,10 @@ impl Oidc {
     pub fn map(&self, claims: &Value) -> Result<Mapped, OidcError> {
         map_claims(&self.config, claims)
     }
+}
+
+fn form_encoded(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 /// The most a provider's answer (discovery, keys, tokens) may hold.
@@ -599,6 +620,55 @@ mod tests {
         let array_secret = key.seal("{}", "fa-1").expect("sealed");
         assert!(Challenge::open(&array_secret, &key, 1_000_000).is_none());
         assert!(Challenge::open("v2:00", &key, 1_000_000).is_none());
+    }
+
+    #[test]
+    fn client_secrets_reach_the_token_endpoint_form_urlencoded_or_in_the_form() {
+        let dir = tempfile::tempdir().expect("dir");
+        let secret_file = dir.path().join("secret");
+        std::fs::write(&secret_file, "a+b/c=d%e f\n").expect("secret");
+        let mut config = config();
+        config.client_id = "flash deck+1".into();
+        config.client_secret_file = Some(secret_file);
+        let challenge = Challenge::new(0).expect("random");
+        let request = |config: &OidcConfig| {
+            Oidc::from_config(config)
+                .expect("client")
+                .token_request("https://sso.example.com/token", "c-1", &challenge)
+                .build()
+                .expect("request")
+        };
+        let basic = request(&config);
+        let header = basic.headers()[reqwest::header::AUTHORIZATION]
+            .to_str()
+            .expect("ascii");
+        let credentials = base64::engine::general_purpose::STANDARD
+            .decode(header.strip_prefix("Basic ").expect("basic"))
+            .expect("base64");
+        assert_eq!(
+            String::from_utf8(credentials).expect("text"),
+            "flash+deck%2B1:a%2Bb%2Fc%3Dd%25e+f"
+        );
+        let body = |request: &reqwest::Request| {
+            String::from_utf8(
+                request
+                    .body()
+                    .and_then(reqwest::Body::as_bytes)
+                    .expect("a form")
+                    .to_vec(),
+            )
+            .expect("text")
+        };
+        assert!(!body(&basic).contains("client_secret"));
+
+        config.token_endpoint_auth = TokenEndpointAuth::ClientSecretPost;
+        let post = request(&config);
+        assert!(!post.headers().contains_key(reqwest::header::AUTHORIZATION));
+        let form: Vec<(String, String)> = form_urlencoded::parse(body(&post).as_bytes())
+            .into_owned()
+            .collect();
+        assert!(form.contains(&("client_secret".into(), "a+b/c=d%e f".into())));
+        assert!(form.contains(&("client_id".into(), "flash deck+1".into())));
     }
 
     #[test]

@@ -417,11 +417,12 @@ impl Config {
     /// `[oidc]` from `FLASHDECK_OIDC_*`; the group mappings as
     /// `FLASHDECK_OIDC_GROUPS=storage-admins=admin;dba=operator@fa-prod-01+fa-dr-01`.
     fn apply_oidc_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
-        const KNOWN: [&str; 12] = [
+        const KNOWN: [&str; 13] = [
             "ISSUER",
             "CLIENT_ID",
             "CLIENT_SECRET",
             "CLIENT_SECRET_FILE",
+            "TOKEN_ENDPOINT_AUTH",
             "REDIRECT_URL",
             "DISPLAY_NAME",
             "GROUPS_CLAIM",
@@ -487,6 +488,13 @@ impl Config {
                 }
                 "CLIENT_SECRET_FILE" => {
                     (oidc.client_secret_file, oidc.client_secret_env) = (Some(value.into()), None)
+                }
+                "TOKEN_ENDPOINT_AUTH" => {
+                    oidc.token_endpoint_auth =
+                        value.parse().map_err(|message| ConfigError::Env {
+                            name: variable(setting),
+                            message,
+                        })?
                 }
                 "DISPLAY_NAME" => oidc.display_name = value.to_owned(),
                 "GROUPS_CLAIM" => oidc.groups_claim = value.to_owned(),
@@ -662,6 +670,7 @@ mod tests {
             ),
             ("FLASHDECK_OIDC_LOCAL_PASSWORDS", "false"),
             ("FLASHDECK_OIDC_BREAK_GLASS_USERS", "root-admin"),
+            ("FLASHDECK_OIDC_TOKEN_ENDPOINT_AUTH", "client_secret_post"),
             (
                 "FLASHDECK_OIDC_GROUPS",
                 "storage-admins=admin; dba=operator@fa-prod-01+fa-dr-01",
@@ -672,6 +681,10 @@ mod tests {
         assert_eq!(oidc.issuer, "https://sso.example.com");
         assert!(!oidc.local_passwords);
         assert_eq!(oidc.break_glass_users, ["root-admin"]);
+        assert_eq!(
+            oidc.token_endpoint_auth,
+            crate::config::TokenEndpointAuth::ClientSecretPost
+        );
         assert_eq!(oidc.username_claim, "preferred_username", "defaults kept");
         assert_eq!(oidc.groups.len(), 2);
         assert_eq!(oidc.groups[1].role, shared::api::Role::Operator);

@@ -71,6 +71,10 @@ pub struct OidcConfig {
     pub client_secret_file: Option<PathBuf>,
     #[serde(default)]
     pub client_secret_env: Option<String>,
+    /// How the client secret reaches the token endpoint (`client_secret_basic`, the default,
+    /// or `client_secret_post`), as registered at the provider.
+    #[serde(default)]
+    pub token_endpoint_auth: TokenEndpointAuth,
     /// The portal's callback as registered at the provider:
     /// `https://PORTAL/api/auth/oidc/callback`.
     pub redirect_url: String,
@@ -100,6 +104,31 @@ pub struct OidcConfig {
     /// Which groups make which role, on which arrays. A user in none of them cannot sign in.
     #[serde(default)]
     pub groups: Vec<GroupMapping>,
+}
+
+/// How the portal authenticates at the provider's token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenEndpointAuth {
+    /// HTTP Basic, with the client id and secret form-urlencoded first.
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the request's form.
+    ClientSecretPost,
+}
+
+impl std::str::FromStr for TokenEndpointAuth {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "client_secret_basic" => Ok(Self::ClientSecretBasic),
+            "client_secret_post" => Ok(Self::ClientSecretPost),
+            other => Err(format!(
+                "{other:?} is neither client_secret_basic nor client_secret_post"
+            )),
+        }
+    }
 }
 
 /// Members of `group` get `role`, on `arrays` (every array when left out).

@@ -349,3 +349,19 @@ async fn only_answers_to_a_sign_in_begun_here_are_audited_and_provider_text_is_b
         .expect("the refusal recorded");
     assert!(message.chars().count() < 600, "{message}");
 }
+
+/// Issue 25: the client secret (with `+`, `/`, `=` and `%`) is sent as the provider is
+/// registered to take it: form-urlencoded in HTTP Basic by default, or in the form.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_client_secret_may_also_be_sent_in_the_form() {
+    let provider = Provider::start(&users()).await;
+    let mut config = provider.config(crate::ARRAY, CALLBACK, true);
+    config.token_endpoint_auth = backend::config::TokenEndpointAuth::ClientSecretPost;
+    let app = TestApp::with(TestOptions {
+        oidc: Some(config),
+        ..TestOptions::default()
+    })
+    .await;
+    let (_, headers) = sign_in_through(&app, "u-alice").await;
+    assert_eq!(location(&headers), "/", "{headers:?}");
+}
