@@ -393,8 +393,8 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&body).map_err(|error| failed(&error))
 }
 
-/// Checks an ID token's signature against the provider's keys, its issuer, audience, expiry
-/// and nonce; its claims when all hold.
+/// Checks an ID token's signature against the provider's keys, its issuer, audience (and
+/// authorized party), expiry and nonce; its claims when all hold.
 pub fn verify_id_token(
     id_token: &str,
     keys: &JwkSet,
@@ -418,6 +418,22 @@ pub fn verify_id_token(
     let claims = decode::<Value>(id_token, &key, &validation)
         .map_err(refused)?
         .claims;
+    // A token for several audiences was asked for by the one `azp` names; without it, or
+    // naming another client, it may be another application's (OpenID Connect Core §3.1.3.7).
+    let audiences = claims["aud"].as_array().map_or(1, Vec::len);
+    match claims.get("azp") {
+        Some(azp) if azp.as_str() != Some(client_id) => {
+            return Err(OidcError::Token(
+                "it was issued to another client (its azp)".into(),
+            ));
+        }
+        None if audiences > 1 => {
+            return Err(OidcError::Token(
+                "it names several audiences and not which of them asked for it (azp)".into(),
+            ));
+        }
+        _ => {}
+    }
     if claims["nonce"].as_str() != Some(nonce) {
         return Err(OidcError::Token(
             "its nonce is not the one this sign-in sent (a replayed token?)".into(),
@@ -575,6 +591,41 @@ mod tests {
         let other = new_signer();
         let forged = token(&other, claims(json!({})));
         assert!(verify_id_token(&forged, &signer.keys, ISSUER, "flashdeck", "n-1").is_err());
+    }
+
+    #[test]
+    fn a_token_for_several_audiences_must_name_this_client_as_its_authorized_party() {
+        let signer = new_signer();
+        let verify = |changes: Value| {
+            verify_id_token(
+                &token(&signer, claims(changes)),
+                &signer.keys,
+                ISSUER,
+                "flashdeck",
+                "n-1",
+            )
+        };
+        assert!(verify(json!({"aud": ["flashdeck"]})).is_ok());
+        assert!(verify(json!({"aud": ["flashdeck", "wiki"], "azp": "flashdeck"})).is_ok());
+        assert!(verify(json!({"azp": "flashdeck"})).is_ok());
+        let refusal = |changes: Value| verify(changes).expect_err("refused").to_string();
+        assert!(refusal(json!({"aud": ["wiki", "flashdeck"]})).contains("azp"));
+        assert!(refusal(json!({"aud": ["flashdeck", "wiki"], "azp": "wiki"})).contains("azp"));
+        assert!(refusal(json!({"azp": "wiki"})).contains("another client"));
+        assert!(refusal(json!({"azp": 7})).contains("another client"));
+    }
+
+    #[test]
+    fn a_token_signed_with_another_algorithm_than_its_key_is_refused_without_a_panic() {
+        let signer = new_signer();
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("k1".into());
+        let hmac = EncodingKey::from_secret(b"the public key, guessed");
+        let forged = encode(&header, &claims(json!({})), &hmac).expect("signed");
+        assert!(verify_id_token(&forged, &signer.keys, ISSUER, "flashdeck", "n-1").is_err());
+        for garbage in ["", "a.b", "a.b.c", "..", "eyJhbGciOiJub25lIn0.e30."] {
+            assert!(verify_id_token(garbage, &signer.keys, ISSUER, "flashdeck", "n-1").is_err());
+        }
     }
 
     #[test]
