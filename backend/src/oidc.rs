@@ -72,6 +72,41 @@ struct Discovery {
     end_session_endpoint: Option<String>,
 }
 
+impl Discovery {
+    /// Refuses endpoints the portal would reach (or send the browser to) over plain `http`,
+    /// unless `allow_http`: a sign-in's code, tokens and keys would cross the network in clear.
+    fn checked(&self, allow_http: bool) -> Result<(), String> {
+        let endpoints = [
+            ("authorization_endpoint", Some(&self.authorization_endpoint)),
+            ("token_endpoint", Some(&self.token_endpoint)),
+            ("jwks_uri", Some(&self.jwks_uri)),
+            ("end_session_endpoint", self.end_session_endpoint.as_ref()),
+        ];
+        endpoints
+            .into_iter()
+            .filter_map(|(name, url)| Some((name, url?)))
+            .try_for_each(|(name, url)| {
+                checked_scheme(url, allow_http).map_err(|reason| format!("its {name} {reason}"))
+            })
+    }
+}
+
+/// Refuses a provider's address that is not `https`; plain `http` passes with `allow_http`.
+fn checked_scheme(url: &str, allow_http: bool) -> Result<(), String> {
+    let shown = provider_text(url);
+    let parsed =
+        reqwest::Url::parse(url).map_err(|error| format!("{shown:?} is no URL: {error}"))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if allow_http => Ok(()),
+        "http" => Err(format!(
+            "{shown} is plain http, which anyone on the way could read or change: use https, \
+             or set oidc.allow_http = true (FLASHDECK_OIDC_ALLOW_HTTP) in a lab"
+        )),
+        other => Err(format!("{shown} is {other}:, not https")),
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Provider {
     fetched: Instant,
@@ -173,6 +208,8 @@ impl std::fmt::Debug for Oidc {
 impl Oidc {
     /// The client for `config`, its secret read from where the configuration says.
     pub fn from_config(config: &OidcConfig) -> Result<Self, String> {
+        checked_scheme(&config.issuer, config.allow_http)
+            .map_err(|reason| format!("[oidc] issuer {reason}"))?;
         let client_secret = match (&config.client_secret_file, &config.client_secret_env) {
             (None, None) => None,
             (file, env) => Some(
@@ -253,6 +290,9 @@ impl Oidc {
                 self.config.issuer
             )));
         }
+        discovery
+            .checked(self.config.allow_http)
+            .map_err(OidcError::Provider)?;
         let keys: JwkSet = self.fetch_json(&discovery.jwks_uri).await?;
         let provider = Provider {
             fetched: Instant::now(),
@@ -671,6 +711,45 @@ mod tests {
         let array_secret = key.seal("{}", "fa-1").expect("sealed");
         assert!(Challenge::open(&array_secret, &key, 1_000_000).is_none());
         assert!(Challenge::open("v2:00", &key, 1_000_000).is_none());
+    }
+
+    #[test]
+    fn a_provider_is_reached_over_https_unless_plain_http_is_allowed() {
+        let discovery = |token_endpoint: &str| Discovery {
+            issuer: ISSUER.into(),
+            authorization_endpoint: format!("{ISSUER}/authorize"),
+            token_endpoint: token_endpoint.into(),
+            jwks_uri: format!("{ISSUER}/jwks"),
+            end_session_endpoint: Some("http://sso.example.com/logout".into()),
+        };
+        let refused = discovery(&format!("{ISSUER}/token"))
+            .checked(false)
+            .expect_err("plain http");
+        assert!(refused.contains("end_session_endpoint"), "{refused}");
+        assert!(refused.contains("oidc.allow_http"), "{refused}");
+        let token = discovery("http://sso.example.com/token").checked(false);
+        assert!(token.expect_err("refused").contains("token_endpoint"));
+        assert!(
+            discovery("http://sso.example.com/token")
+                .checked(true)
+                .is_ok()
+        );
+        assert!(
+            discovery("ftp://sso.example.com/token")
+                .checked(true)
+                .is_err()
+        );
+        assert!(discovery("/token").checked(true).is_err());
+
+        let mut config = config();
+        config.issuer = "http://sso.example.com".into();
+        let refused = Oidc::from_config(&config).expect_err("plain http");
+        assert!(
+            refused.contains("issuer http://sso.example.com") && refused.contains("allow_http"),
+            "{refused}"
+        );
+        config.allow_http = true;
+        assert!(Oidc::from_config(&config).is_ok());
     }
 
     #[test]

@@ -417,7 +417,7 @@ impl Config {
     /// `[oidc]` from `FLASHDECK_OIDC_*`; the group mappings as
     /// `FLASHDECK_OIDC_GROUPS=storage-admins=admin;dba=operator@fa-prod-01+fa-dr-01`.
     fn apply_oidc_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
-        const KNOWN: [&str; 13] = [
+        const KNOWN: [&str; 14] = [
             "ISSUER",
             "CLIENT_ID",
             "CLIENT_SECRET",
@@ -428,6 +428,7 @@ impl Config {
             "GROUPS_CLAIM",
             "USERNAME_CLAIM",
             "CA_FILE",
+            "ALLOW_HTTP",
             "LOCAL_PASSWORDS",
             "BREAK_GLASS_USERS",
             "GROUPS",
@@ -441,6 +442,12 @@ impl Config {
             return Ok(());
         }
         let variable = |setting: &str| format!("{OIDC_PREFIX}{setting}");
+        let flag = |setting: &str, value: &str| {
+            value.parse::<bool>().map_err(|_| ConfigError::Env {
+                name: variable(setting),
+                message: format!("{value:?} is not true or false"),
+            })
+        };
         if let Some((unknown, _)) = set.iter().find(|(setting, _)| !KNOWN.contains(setting)) {
             return Err(ConfigError::Env {
                 name: variable(unknown),
@@ -500,12 +507,8 @@ impl Config {
                 "GROUPS_CLAIM" => oidc.groups_claim = value.to_owned(),
                 "USERNAME_CLAIM" => oidc.username_claim = value.to_owned(),
                 "CA_FILE" => oidc.ca_file = Some(value.into()),
-                "LOCAL_PASSWORDS" => {
-                    oidc.local_passwords = value.parse().map_err(|_| ConfigError::Env {
-                        name: variable(setting),
-                        message: format!("{value:?} is not true or false"),
-                    })?
-                }
+                "LOCAL_PASSWORDS" => oidc.local_passwords = flag(setting, value)?,
+                "ALLOW_HTTP" => oidc.allow_http = flag(setting, value)?,
                 "BREAK_GLASS_USERS" => {
                     oidc.break_glass_users = value
                         .split(',')
@@ -671,6 +674,7 @@ mod tests {
             ("FLASHDECK_OIDC_LOCAL_PASSWORDS", "false"),
             ("FLASHDECK_OIDC_BREAK_GLASS_USERS", "root-admin"),
             ("FLASHDECK_OIDC_TOKEN_ENDPOINT_AUTH", "client_secret_post"),
+            ("FLASHDECK_OIDC_ALLOW_HTTP", "true"),
             (
                 "FLASHDECK_OIDC_GROUPS",
                 "storage-admins=admin; dba=operator@fa-prod-01+fa-dr-01",
@@ -685,6 +689,7 @@ mod tests {
             oidc.token_endpoint_auth,
             crate::config::TokenEndpointAuth::ClientSecretPost
         );
+        assert!(oidc.allow_http);
         assert_eq!(oidc.username_claim, "preferred_username", "defaults kept");
         assert_eq!(oidc.groups.len(), 2);
         assert_eq!(oidc.groups[1].role, shared::api::Role::Operator);

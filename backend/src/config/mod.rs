@@ -95,6 +95,9 @@ pub struct OidcConfig {
     /// PEM file of the CA to trust for the provider; system roots otherwise.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// Accept a provider (its issuer and the endpoints it names) over plain `http`: for labs.
+    #[serde(default)]
+    pub allow_http: bool,
     /// Whether local portal passwords still sign in; `break_glass_users` always may.
     #[serde(default = "default_true")]
     pub local_passwords: bool,

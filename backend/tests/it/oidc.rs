@@ -365,3 +365,39 @@ async fn the_client_secret_may_also_be_sent_in_the_form() {
     let (_, headers) = sign_in_through(&app, "u-alice").await;
     assert_eq!(location(&headers), "/", "{headers:?}");
 }
+
+/// Issue 25: a provider over plain `http` is refused unless `[oidc] allow_http` says this is a
+/// lab, at the check of the configuration and at start.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provider_over_plain_http_is_refused_unless_allowed() {
+    let provider = Provider::start(&users()).await;
+    let mut config = provider.config(crate::ARRAY, CALLBACK, true);
+    config.allow_http = false;
+    let refused = backend::oidc::Oidc::from_config(&config).expect_err("refused");
+    assert!(
+        refused.contains(&format!("issuer {}", provider.issuer))
+            && refused.contains("oidc.allow_http"),
+        "{refused}"
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("flashdeck.toml");
+    let settings = |allow_http: bool| {
+        format!(
+            "[oidc]\nissuer = \"{}\"\nclient_id = \"flashdeck\"\nredirect_url = \"{CALLBACK}\"\n\
+             allow_http = {allow_http}\n[[oidc.groups]]\ngroup = \"dba\"\nrole = \"viewer\"\n",
+            provider.issuer
+        )
+    };
+    for (allow_http, passes) in [(false, false), (true, true)] {
+        std::fs::write(&file, settings(allow_http)).expect("config");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_flashdeck"))
+            .args(["--config", &file.display().to_string(), "config", "check"])
+            .env_remove("FLASHDECK_SECRET_KEY")
+            .output()
+            .expect("flashdeck runs");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.success(), passes, "{said}");
+        assert_eq!(said.contains("oidc.allow_http"), !passes, "{said}");
+    }
+}

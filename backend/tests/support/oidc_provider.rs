@@ -115,6 +115,8 @@ impl Provider {
             username_claim: "preferred_username".to_owned(),
             array_username_claim: None,
             ca_file: None,
+            // The provider runs on plain HTTP here, on the loopback.
+            allow_http: true,
             local_passwords,
             break_glass_users: vec!["admin".to_owned()],
             groups: vec![
