@@ -538,6 +538,15 @@ pub fn map_claims(config: &OidcConfig, claims: &Value) -> Result<Mapped, OidcErr
         .as_deref()
         .and_then(text)
         .filter(|name| *name != username);
+    // The same rules as an admin's choice: it becomes the `sub` the arrays are asked for.
+    if let Some(name) = &array_username {
+        shared::api::validate_array_username(name).map_err(|error| {
+            OidcError::Refused(format!(
+                "Your array username at the identity provider cannot be used: {}",
+                error.message
+            ))
+        })?;
+    }
     Ok(Mapped {
         subject: format!("{}#{subject}", config.issuer.trim_end_matches('/')),
         username,
@@ -692,6 +701,27 @@ mod tests {
         );
         let nameless = map_claims(&config, &claims(json!({"preferred_username": null})));
         assert!(nameless.is_err());
+    }
+
+    #[test]
+    fn array_usernames_from_the_provider_follow_the_portals_rules() {
+        let config = config();
+        for bad in [
+            "pure user",
+            "-alice",
+            "alice;rm",
+            "ålice",
+            &"a".repeat(10_000),
+        ] {
+            let refused = map_claims(&config, &claims(json!({"array_user": bad})))
+                .expect_err("refused")
+                .to_string();
+            assert!(refused.contains("array username"), "{refused}");
+            assert!(refused.len() < 300, "{refused}");
+        }
+        let mapped =
+            map_claims(&config, &claims(json!({"array_user": "alice-fa"}))).expect("mapped");
+        assert_eq!(mapped.array_username.as_deref(), Some("alice-fa"));
     }
 
     #[test]
