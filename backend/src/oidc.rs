@@ -36,6 +36,13 @@ pub enum OidcError {
     Token(String),
     #[error("{0}")]
     Refused(String),
+    /// The provider vouches for them, but puts them in none of the mapped groups.
+    #[error("{username} is in none of the groups that may use this portal; ask an admin.")]
+    Unmapped {
+        username: String,
+        /// `issuer#subject`, as [`Mapped::subject`].
+        subject: String,
+    },
 }
 
 /// The most of the provider's own words (an OAuth error and its description, the name it
@@ -509,15 +516,10 @@ pub fn map_claims(config: &OidcConfig, claims: &Value) -> Result<Mapped, OidcErr
         .iter()
         .filter(|mapping| groups.contains(&mapping.group.as_str()))
         .collect();
-    let role = matched
-        .iter()
-        .map(|mapping| mapping.role)
-        .max()
-        .ok_or_else(|| {
-            OidcError::Refused(format!(
-                "{username} is in none of the groups that may use this portal; ask an admin."
-            ))
-        })?;
+    let subject = format!("{}#{subject}", config.issuer.trim_end_matches('/'));
+    let Some(role) = matched.iter().map(|mapping| mapping.role).max() else {
+        return Err(OidcError::Unmapped { username, subject });
+    };
     let giving: Vec<&&GroupMapping> = matched
         .iter()
         .filter(|mapping| mapping.role == role)
@@ -548,7 +550,7 @@ pub fn map_claims(config: &OidcConfig, claims: &Value) -> Result<Mapped, OidcErr
         })?;
     }
     Ok(Mapped {
-        subject: format!("{}#{subject}", config.issuer.trim_end_matches('/')),
+        subject,
         username,
         role,
         arrays,
@@ -693,11 +695,12 @@ mod tests {
         assert_eq!((admin.role, admin.arrays), (Role::Admin, None));
         assert_eq!(admin.array_username.as_deref(), Some("pureuser-alice"));
         let refused = map_claims(&config, &claims(json!({"groups": ["marketing"]})));
-        assert!(
-            refused
-                .expect_err("refused")
-                .to_string()
-                .contains("none of the groups")
+        let Err(OidcError::Unmapped { username, subject }) = refused else {
+            panic!("refused as in no mapped group: {refused:?}");
+        };
+        assert_eq!(
+            (username.as_str(), subject.as_str()),
+            ("alice", "https://sso.example.com#u-1")
         );
         let nameless = map_claims(&config, &claims(json!({"preferred_username": null})));
         assert!(nameless.is_err());

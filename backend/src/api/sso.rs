@@ -13,9 +13,9 @@ use shared::api::{SSO_ERROR_PARAMETER, SignInMethods};
 
 use crate::auth::{
     cookie_header, cookie_value, new_session_cookie, open_session, secure_cookie, sign_in_record,
-    unix_now,
+    unix_now, unix_now_ms,
 };
-use crate::db::{AuditRecord, DbError, SsoUser};
+use crate::db::{AuditRecord, DbError, NewAuditRecord, SsoUser};
 use crate::error::AppError;
 use crate::oidc::{Challenge, Oidc, OidcError, SIGN_IN_SECS, bounded, provider_text};
 use crate::origin::ClientOrigin;
@@ -154,13 +154,14 @@ pub async fn callback(
         tracing::info!("single sign-on answer matching no sign-in of this browser");
         return Ok(back_with(UNMATCHED));
     };
-    let outcome = finish(&state, oidc, &answer, &challenge)
-        .await
-        .map_err(|error| refusal_text(&error));
-    let (username, refusal) = match &outcome {
-        Ok(user) => (user.username.clone(), None),
-        Err(refusal) => ("(single sign-on)".to_owned(), Some(refusal.clone())),
+    let outcome = finish(&state, oidc, &answer, &challenge).await;
+    let username = match &outcome {
+        Ok(user) => user.username.clone(),
+        Err(OidcError::Unmapped { username, .. }) => username.clone(),
+        Err(_) => "(single sign-on)".to_owned(),
     };
+    let outcome = outcome.map_err(|error| refusal_text(&error));
+    let refusal = outcome.as_ref().err().cloned();
     let record = sign_in_record(
         &username,
         serde_json::json!({"via": oidc.config.display_name}),
@@ -218,7 +219,15 @@ async fn finish(
         ));
     };
     let claims = oidc.sign_in(code, challenge).await?;
-    let mapped = oidc.map(&claims)?;
+    let mapped = match oidc.map(&claims) {
+        Err(OidcError::Unmapped { username, subject }) => {
+            withdraw(state, oidc, &subject)
+                .await
+                .map_err(|error| OidcError::Refused(format!("The portal failed: {error}")))?;
+            return Err(OidcError::Unmapped { username, subject });
+        }
+        mapped => mapped?,
+    };
     let user = state
         .db
         .sso_user(
@@ -246,6 +255,49 @@ async fn finish(
     }
     state.sessions.forget_all();
     Ok(user)
+}
+
+/// What the provider's user `subject` names could still do with the portal, withdrawn now that
+/// the provider puts them in no mapped group: otherwise their sessions and personal API tokens
+/// would keep the role they had, for as long as those last. Audited as a change of the user.
+async fn withdraw(state: &AppState, oidc: &Oidc, subject: &str) -> Result<(), DbError> {
+    let Some(user) = state.db.disable_sso_user(subject).await? else {
+        return Ok(());
+    };
+    state.sessions.forget_all();
+    if user.disabled {
+        return Ok(());
+    }
+    tracing::warn!(username = %user.username, "disabled: in no mapped group at the identity provider");
+    let record = NewAuditRecord {
+        started_at_ms: unix_now_ms(),
+        username: "(single sign-on)".to_owned(),
+        token: None,
+        array: None,
+        action: "user.change".to_owned(),
+        target: user.username.clone(),
+        parameters: serde_json::json!({
+            "disabled": true,
+            "via": oidc.config.display_name,
+            "reason": "in none of the mapped groups: sessions ended, API tokens revoked",
+        })
+        .to_string(),
+        request_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let audit_id = state.db.begin_audit(&record).await?;
+    state.metrics.record_audit_row();
+    state
+        .db
+        .finish_audit(
+            audit_id,
+            &AuditRecord {
+                success: true,
+                status: 200,
+                message: None,
+                duration_ms: 0,
+            },
+        )
+        .await
 }
 
 /// `GET /api/auth/oidc/end`: after signing out here, out at the provider too when it says how;

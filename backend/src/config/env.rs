@@ -417,7 +417,7 @@ impl Config {
     /// `[oidc]` from `FLASHDECK_OIDC_*`; the group mappings as
     /// `FLASHDECK_OIDC_GROUPS=storage-admins=admin;dba=operator@fa-prod-01+fa-dr-01`.
     fn apply_oidc_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
-        const KNOWN: [&str; 14] = [
+        const KNOWN: [&str; 15] = [
             "ISSUER",
             "CLIENT_ID",
             "CLIENT_SECRET",
@@ -429,6 +429,7 @@ impl Config {
             "USERNAME_CLAIM",
             "CA_FILE",
             "ALLOW_HTTP",
+            "MAX_TOKEN_DAYS",
             "LOCAL_PASSWORDS",
             "BREAK_GLASS_USERS",
             "GROUPS",
@@ -509,6 +510,12 @@ impl Config {
                 "CA_FILE" => oidc.ca_file = Some(value.into()),
                 "LOCAL_PASSWORDS" => oidc.local_passwords = flag(setting, value)?,
                 "ALLOW_HTTP" => oidc.allow_http = flag(setting, value)?,
+                "MAX_TOKEN_DAYS" => {
+                    oidc.max_token_days = Some(value.parse().map_err(|_| ConfigError::Env {
+                        name: variable(setting),
+                        message: format!("{value:?} is not a number of days"),
+                    })?)
+                }
                 "BREAK_GLASS_USERS" => {
                     oidc.break_glass_users = value
                         .split(',')
@@ -675,6 +682,7 @@ mod tests {
             ("FLASHDECK_OIDC_BREAK_GLASS_USERS", "root-admin"),
             ("FLASHDECK_OIDC_TOKEN_ENDPOINT_AUTH", "client_secret_post"),
             ("FLASHDECK_OIDC_ALLOW_HTTP", "true"),
+            ("FLASHDECK_OIDC_MAX_TOKEN_DAYS", "30"),
             (
                 "FLASHDECK_OIDC_GROUPS",
                 "storage-admins=admin; dba=operator@fa-prod-01+fa-dr-01",
@@ -690,6 +698,7 @@ mod tests {
             crate::config::TokenEndpointAuth::ClientSecretPost
         );
         assert!(oidc.allow_http);
+        assert_eq!(oidc.max_token_days, Some(30));
         assert_eq!(oidc.username_claim, "preferred_username", "defaults kept");
         assert_eq!(oidc.groups.len(), 2);
         assert_eq!(oidc.groups[1].role, shared::api::Role::Operator);

@@ -101,6 +101,10 @@ pub struct OidcConfig {
     /// Whether local portal passwords still sign in; `break_glass_users` always may.
     #[serde(default = "default_true")]
     pub local_passwords: bool,
+    /// The longest, in days, the provider's users' personal API tokens may last (at most
+    /// `[session] max_api_token_days`): a token outlives the provider's say over its holder.
+    #[serde(default)]
+    pub max_token_days: Option<u32>,
     /// Local users who may sign in with their password when `local_passwords` is off.
     #[serde(default)]
     pub break_glass_users: Vec<String>,
@@ -558,6 +562,13 @@ mod tests {
         let approvals = crate::api::checked_approvals(&config.approvals)
             .expect("every action it holds for approval is one the portal audits");
         assert!(approvals.requires("volume.eradicate"));
+        let oidc = config.oidc.expect("single sign-on");
+        assert_eq!(
+            oidc.token_endpoint_auth,
+            TokenEndpointAuth::ClientSecretBasic
+        );
+        assert!(!oidc.allow_http);
+        assert_eq!(oidc.max_token_days, Some(30));
         let mut misspelt = approvals;
         misspelt.actions.push("volume.eradikate".to_owned());
         assert!(crate::api::checked_approvals(&misspelt).is_err());

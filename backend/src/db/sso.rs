@@ -1,4 +1,4 @@
-//! Single sign-on: the users the identity provider vouches for.
+//! Single sign-on: the users the identity provider vouches for, and stops vouching for.
 
 use shared::api::Role;
 
@@ -73,5 +73,34 @@ impl Database {
         .fetch_one(&self.pool)
         .await?;
         user_from_row(&row)
+    }
+
+    /// Disables the provider's user `subject` names, ends their sessions and revokes their
+    /// personal API tokens, at once: the provider no longer puts them in any group that may
+    /// use the portal. The user as they were, if the portal knows them.
+    pub async fn disable_sso_user(&self, subject: &str) -> Result<Option<User>, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.sso_subject = $1"
+        ))
+        .bind(subject)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(user) = row.as_ref().map(user_from_row).transpose()? else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(true)
+            .bind(user.id)
+            .execute(&mut *transaction)
+            .await?;
+        for table in ["sessions", "api_tokens"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .bind(user.id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(Some(user))
     }
 }

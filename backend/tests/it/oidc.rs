@@ -401,3 +401,119 @@ async fn a_provider_over_plain_http_is_refused_unless_allowed() {
         assert_eq!(said.contains("oidc.allow_http"), !passes, "{said}");
     }
 }
+
+/// Gives the provider's user `sub` these claims from their next sign-in on, as when an admin
+/// there changes their groups.
+async fn set_claims(provider: &Provider, sub: &str, claims: &Value) {
+    let response = http()
+        .put(format!("{}/users/{sub}", provider.issuer))
+        .json(claims)
+        .send()
+        .await
+        .expect("provider answers");
+    assert!(
+        response.status().is_success(),
+        "{:?}",
+        response.text().await
+    );
+}
+
+/// Issue 25: someone the provider takes out of every mapped group loses the portal at their
+/// next sign-in: disabled, their sessions ended, their personal API tokens revoked, audited.
+#[tokio::test(flavor = "multi_thread")]
+async fn someone_the_provider_drops_from_every_group_loses_sessions_and_tokens() {
+    let provider = Provider::start(&users()).await;
+    let mut config = provider.config(crate::ARRAY, CALLBACK, true);
+    config.max_token_days = Some(30);
+    let app = TestApp::with(TestOptions {
+        oidc: Some(config),
+        ..TestOptions::default()
+    })
+    .await;
+    let (_, headers) = sign_in_through(&app, "u-dana").await;
+    let dana = cookie_pair(&headers, "flashdeck_session");
+    let token = |days: u32| json!({"name": format!("ci {days}"), "expires_in_days": days, "role": "viewer"});
+    let (status, _, refused) = app
+        .call("POST", "/api/tokens", Some(&dana), Some(token(90)))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["field"], "expires_in_days", "{refused}");
+    let (status, _, created) = app
+        .call("POST", "/api/tokens", Some(&dana), Some(token(30)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let secret = created["token"].as_str().expect("token").to_owned();
+    let operator = app.login("operator").await;
+    let (status, _, _) = app
+        .call("POST", "/api/tokens", Some(&operator), Some(token(90)))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "local users keep the portal's limit"
+    );
+    let with_token = || {
+        Request::get("/api/auth/me")
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    assert_eq!(app.send(with_token()).await.0, StatusCode::OK);
+
+    set_claims(
+        &provider,
+        "u-dana",
+        &json!({"preferred_username": "dana", "groups": ["staff"]}),
+    )
+    .await;
+    let (_, headers) = sign_in_through(&app, "u-dana").await;
+    assert!(
+        location(&headers).contains("none+of+the+groups"),
+        "{headers:?}"
+    );
+    let (status, _, _) = app.call("GET", "/api/auth/me", Some(&dana), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the session ended");
+    assert_eq!(
+        app.send(with_token()).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the token revoked"
+    );
+
+    let admin = app.login("admin").await;
+    let (_, _, listed) = app.call("GET", "/api/users", Some(&admin), None).await;
+    let row = listed
+        .as_array()
+        .and_then(|rows| rows.iter().find(|row| row["username"] == "dana"))
+        .expect("dana");
+    assert_eq!(row["disabled"], true, "{row}");
+    let (_, _, audit) = app
+        .call("GET", "/api/audit?action=user.change", Some(&admin), None)
+        .await;
+    assert!(
+        audit.as_array().is_some_and(|rows| rows
+            .iter()
+            .any(|row| row["target"] == "dana" && row["outcome"] == "success")),
+        "{audit}"
+    );
+
+    // Back in a group, they stay out until an admin lets them in again.
+    set_claims(
+        &provider,
+        "u-dana",
+        &json!({"preferred_username": "dana", "groups": ["dba"]}),
+    )
+    .await;
+    let (_, headers) = sign_in_through(&app, "u-dana").await;
+    assert!(location(&headers).contains("disabled"), "{headers:?}");
+    let (status, _, _) = app
+        .call(
+            "PATCH",
+            "/api/users/dana",
+            Some(&admin),
+            Some(json!({"disabled": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, headers) = sign_in_through(&app, "u-dana").await;
+    assert_eq!(location(&headers), "/");
+}

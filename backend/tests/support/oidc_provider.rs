@@ -117,6 +117,7 @@ impl Provider {
             ca_file: None,
             // The provider runs on plain HTTP here, on the loopback.
             allow_http: true,
+            max_token_days: None,
             local_passwords,
             break_glass_users: vec!["admin".to_owned()],
             groups: vec![
