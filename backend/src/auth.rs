@@ -76,14 +76,18 @@ fn cookie_name(secure: bool) -> &'static str {
 }
 
 fn session_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
-    let wanted = cookie_name(secure);
+    cookie_value(headers, cookie_name(secure))
+}
+
+/// The value of the cookie named exactly `name` among those the request carries.
+pub fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|cookies| cookies.split(';'))
         .filter_map(|cookie| cookie.trim().split_once('='))
-        .find(|(name, _)| *name == wanted)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value)
 }
 
@@ -91,6 +95,22 @@ fn session_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
 /// connection is HTTPS as a trusted proxy reports it.
 pub fn secure_cookie(state: &AppState, origin: ClientOrigin) -> bool {
     state.session.secure_cookie || origin.https
+}
+
+/// A `Set-Cookie` the browser keeps for the whole site and never shows to scripts; `Secure`
+/// when `secure` (its name should then carry the `__Host-` prefix, which needs `Path=/`).
+pub fn cookie_header(
+    name: &str,
+    value: &str,
+    same_site: &str,
+    max_age_secs: i64,
+    secure: bool,
+) -> Result<HeaderValue, AppError> {
+    let attribute = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age_secs}{attribute}"
+    ))
+    .map_err(|error| AppError::Internal(format!("cannot build the {name} cookie: {error}")))
 }
 
 /// The session cookie, `Secure` and `__Host-` prefixed as [`secure_cookie`] says.
@@ -101,12 +121,7 @@ fn session_cookie(
     max_age_secs: i64,
 ) -> Result<HeaderValue, AppError> {
     let secure = secure_cookie(state, origin);
-    let name = cookie_name(secure);
-    let attribute = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{attribute}"
-    ))
-    .map_err(|error| AppError::Internal(format!("cannot build the session cookie: {error}")))
+    cookie_header(cookie_name(secure), value, "Strict", max_age_secs, secure)
 }
 
 /// The signed-in user of a request, checked by the route's gate ([`crate::guard`]) before

@@ -1,8 +1,9 @@
 //! Single sign-on with OpenID Connect: the authorization code flow with PKCE against a provider
 //! found by discovery. The portal sends the browser to the provider with a random `state`, a
-//! `nonce` and a PKCE challenge (kept in the database, so any replica can finish it, once),
-//! exchanges the code it gets back for an ID token (client secret sent as HTTP Basic, redirects
-//! never followed), checks the token (the provider's key by `kid`, `iss`, `aud`, `exp`, the
+//! `nonce` and a PKCE challenge (all three sealed in a cookie of the browser that began, so
+//! that only it can finish the sign-in, and nothing is stored until it comes back),
+//! exchanges the code it gets back for an ID token (the client secret sent form-urlencoded in
+//! HTTP Basic or in the form, redirects never followed), checks the token (the provider's key by `kid`, `iss`, `aud`, `exp`, the
 //! nonce) and maps its groups claim to a role and arrays.
 
 use std::time::{Duration, Instant};
@@ -11,13 +12,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shared::api::Role;
 use tokio::sync::Mutex;
 
-use crate::config::{GroupMapping, OidcConfig};
+use crate::config::{GroupMapping, OidcConfig, TokenEndpointAuth};
+use crate::secrets::SecretKey;
 
 /// How long the provider's discovery document and keys are reused before being read again
 /// (a token signed with a key not among them has them read again at once).
@@ -34,6 +36,36 @@ pub enum OidcError {
     Token(String),
     #[error("{0}")]
     Refused(String),
+    /// The provider vouches for them, but puts them in none of the mapped groups.
+    #[error("{username} is in none of the groups that may use this portal; ask an admin.")]
+    Unmapped {
+        username: String,
+        /// `issuer#subject`, as [`Mapped::subject`].
+        subject: String,
+    },
+}
+
+/// The most of the provider's own words (an OAuth error and its description, the name it
+/// gives itself) that the portal repeats, wherever it shows or stores them.
+pub const MAX_PROVIDER_TEXT_CHARS: usize = 200;
+
+/// At most `max` characters of `text`, control characters left out, `…` marking a cut.
+pub fn bounded(text: &str, max: usize) -> String {
+    let mut kept: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max.saturating_add(1))
+        .collect();
+    if kept.chars().count() > max {
+        kept = kept.chars().take(max.saturating_sub(1)).collect();
+        kept.push('…');
+    }
+    kept
+}
+
+/// What the provider said, as the portal repeats it.
+pub fn provider_text(text: &str) -> String {
+    bounded(text, MAX_PROVIDER_TEXT_CHARS)
 }
 
 /// The provider's discovery document, as far as the portal needs it.
@@ -45,6 +77,41 @@ struct Discovery {
     jwks_uri: String,
     #[serde(default)]
     end_session_endpoint: Option<String>,
+}
+
+impl Discovery {
+    /// Refuses endpoints the portal would reach (or send the browser to) over plain `http`,
+    /// unless `allow_http`: a sign-in's code, tokens and keys would cross the network in clear.
+    fn checked(&self, allow_http: bool) -> Result<(), String> {
+        let endpoints = [
+            ("authorization_endpoint", Some(&self.authorization_endpoint)),
+            ("token_endpoint", Some(&self.token_endpoint)),
+            ("jwks_uri", Some(&self.jwks_uri)),
+            ("end_session_endpoint", self.end_session_endpoint.as_ref()),
+        ];
+        endpoints
+            .into_iter()
+            .filter_map(|(name, url)| Some((name, url?)))
+            .try_for_each(|(name, url)| {
+                checked_scheme(url, allow_http).map_err(|reason| format!("its {name} {reason}"))
+            })
+    }
+}
+
+/// Refuses a provider's address that is not `https`; plain `http` passes with `allow_http`.
+fn checked_scheme(url: &str, allow_http: bool) -> Result<(), String> {
+    let shown = provider_text(url);
+    let parsed =
+        reqwest::Url::parse(url).map_err(|error| format!("{shown:?} is no URL: {error}"))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if allow_http => Ok(()),
+        "http" => Err(format!(
+            "{shown} is plain http, which anyone on the way could read or change: use https, \
+             or set oidc.allow_http = true (FLASHDECK_OIDC_ALLOW_HTTP) in a lab"
+        )),
+        other => Err(format!("{shown} is {other}:, not https")),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -65,16 +132,26 @@ pub struct Mapped {
     pub array_username: Option<String>,
 }
 
-/// The sign-in's secrets: sent (state, nonce, the verifier's challenge) and kept (all three).
-#[derive(Debug, Clone)]
+/// How long a sign-in may take at the provider.
+pub const SIGN_IN_SECS: i64 = 600;
+
+/// What a sealed challenge is bound to, so that nothing else sealed with the same key opens
+/// as one (array names, the other owners, have no spaces).
+const CHALLENGE_OWNER: &str = "oidc sign-in";
+
+/// The sign-in's secrets: sent (state, nonce, the verifier's challenge) and kept, sealed, in
+/// the browser that began the sign-in, so only that browser can finish it.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Challenge {
     pub state: String,
     pub nonce: String,
     pub verifier: String,
+    /// When the sign-in began, in seconds since the Unix epoch.
+    pub begun_at: i64,
 }
 
 impl Challenge {
-    pub fn new() -> Result<Self, OidcError> {
+    pub fn new(now: i64) -> Result<Self, OidcError> {
         let random = || {
             let mut bytes = [0u8; 32];
             getrandom::fill(&mut bytes)
@@ -85,6 +162,7 @@ impl Challenge {
             state: random()?,
             nonce: random()?,
             verifier: random()?,
+            begun_at: now,
         })
     }
 
@@ -92,17 +170,31 @@ impl Challenge {
     pub fn code_challenge(&self) -> String {
         URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.as_bytes()))
     }
-}
 
-/// The SHA-256 under which a sign-in's state is kept.
-pub fn state_hash(state: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(state.as_bytes()))
+    /// The challenge sealed for the browser's cookie: it cannot read or change it.
+    pub fn seal(&self, key: &SecretKey) -> Result<String, OidcError> {
+        let json = serde_json::to_string(self)
+            .map_err(|error| OidcError::Refused(format!("cannot keep the sign-in: {error}")))?;
+        key.seal(&json, CHALLENGE_OWNER)
+            .map_err(|error| OidcError::Refused(format!("cannot keep the sign-in: {error}")))
+    }
+
+    /// What [`Self::seal`] sealed, unless it does not open with `key` or the sign-in began
+    /// more than [`SIGN_IN_SECS`] before `now`.
+    pub fn open(sealed: &str, key: &SecretKey, now: i64) -> Option<Self> {
+        let json = key.open(sealed, CHALLENGE_OWNER).ok()?;
+        serde_json::from_str::<Self>(&json)
+            .ok()
+            .filter(|challenge| (now - SIGN_IN_SECS..=now + 60).contains(&challenge.begun_at))
+    }
 }
 
 /// The configured provider and the portal's client at it.
 pub struct Oidc {
     pub config: OidcConfig,
     client_secret: Option<String>,
+    /// Seals sign-ins under way when the portal has no secret key of its own.
+    ephemeral_key: SecretKey,
     http: reqwest::Client,
     provider: Mutex<Option<Provider>>,
 }
@@ -123,6 +215,8 @@ impl std::fmt::Debug for Oidc {
 impl Oidc {
     /// The client for `config`, its secret read from where the configuration says.
     pub fn from_config(config: &OidcConfig) -> Result<Self, String> {
+        checked_scheme(&config.issuer, config.allow_http)
+            .map_err(|reason| format!("[oidc] issuer {reason}"))?;
         let client_secret = match (&config.client_secret_file, &config.client_secret_env) {
             (None, None) => None,
             (file, env) => Some(
@@ -154,21 +248,27 @@ impl Oidc {
         Ok(Self {
             config: config.clone(),
             client_secret,
+            ephemeral_key: SecretKey::random().map_err(|error| error.to_string())?,
             http,
             provider: Mutex::new(None),
         })
     }
 
+    /// The key that seals sign-ins under way: the portal's secret key, which every replica
+    /// shares, or else one made at start, which only this process knows.
+    pub fn sealing_key<'a>(&'a self, portal_key: Option<&'a SecretKey>) -> &'a SecretKey {
+        portal_key.unwrap_or(&self.ephemeral_key)
+    }
+
     async fn fetch_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, OidcError> {
-        let response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|error| OidcError::Unreachable(format!("{url}: {error}")))?;
+        let response =
+            self.http.get(url).send().await.map_err(|error| {
+                OidcError::Unreachable(provider_text(&format!("{url}: {error}")))
+            })?;
         if !response.status().is_success() {
             return Err(OidcError::Provider(format!(
-                "{url} answered {}",
+                "{} answered {}",
+                provider_text(url),
                 response.status()
             )));
         }
@@ -193,9 +293,13 @@ impl Oidc {
         if discovery.issuer.trim_end_matches('/') != self.config.issuer.trim_end_matches('/') {
             return Err(OidcError::Provider(format!(
                 "it names itself {}, not the configured issuer {}",
-                discovery.issuer, self.config.issuer
+                provider_text(&discovery.issuer),
+                self.config.issuer
             )));
         }
+        discovery
+            .checked(self.config.allow_http)
+            .map_err(OidcError::Provider)?;
         let keys: JwkSet = self.fetch_json(&discovery.jwks_uri).await?;
         let provider = Provider {
             fetched: Instant::now(),
@@ -228,27 +332,9 @@ impl Oidc {
     }
 
     /// Trades the code for the ID token, and checks it.
-    pub async fn sign_in(
-        &self,
-        code: &str,
-        verifier: &str,
-        nonce: &str,
-    ) -> Result<Value, OidcError> {
+    pub async fn sign_in(&self, code: &str, challenge: &Challenge) -> Result<Value, OidcError> {
         let provider = self.provider(false).await?;
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", self.config.redirect_url.as_str()),
-            ("code_verifier", verifier),
-            ("client_id", self.config.client_id.as_str()),
-        ];
-        let mut request = self
-            .http
-            .post(&provider.discovery.token_endpoint)
-            .form(&form);
-        if let Some(secret) = &self.client_secret {
-            request = request.basic_auth(&self.config.client_id, Some(secret));
-        }
+        let request = self.token_request(&provider.discovery.token_endpoint, code, challenge);
         let response = request
             .send()
             .await
@@ -259,8 +345,8 @@ impl Oidc {
             // The OAuth error's code and description, never the request (it held the secret).
             return Err(OidcError::Refused(format!(
                 "the identity provider refused the sign-in: {} {}",
-                body["error"].as_str().unwrap_or("error"),
-                body["error_description"].as_str().unwrap_or_default()
+                provider_text(body["error"].as_str().unwrap_or("error")),
+                provider_text(body["error_description"].as_str().unwrap_or_default())
             )));
         }
         let id_token = body["id_token"]
@@ -278,8 +364,38 @@ impl Oidc {
             &keys,
             &provider.discovery.issuer,
             &self.config.client_id,
-            nonce,
+            &challenge.nonce,
         )
+    }
+
+    /// The code's exchange at the token endpoint, the client authenticated as configured.
+    fn token_request(
+        &self,
+        endpoint: &str,
+        code: &str,
+        challenge: &Challenge,
+    ) -> reqwest::RequestBuilder {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", self.config.redirect_url.as_str()),
+            ("code_verifier", challenge.verifier.as_str()),
+            ("client_id", self.config.client_id.as_str()),
+        ];
+        let request = self.http.post(endpoint);
+        match (&self.client_secret, self.config.token_endpoint_auth) {
+            (None, _) => request.form(&form),
+            (Some(secret), TokenEndpointAuth::ClientSecretPost) => {
+                form.push(("client_secret", secret));
+                request.form(&form)
+            }
+            // RFC 6749 §2.3.1: both are form-urlencoded before they become the Basic
+            // credentials, so a secret with `+`, `/`, `=` or `%` reaches the provider intact.
+            (Some(secret), TokenEndpointAuth::ClientSecretBasic) => request.form(&form).basic_auth(
+                form_encoded(&self.config.client_id),
+                Some(form_encoded(secret)),
+            ),
+        }
     }
 
     /// Where to send the browser to end its session at the provider too, when it says.
@@ -303,6 +419,10 @@ impl Oidc {
     }
 }
 
+fn form_encoded(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 /// The most a provider's answer (discovery, keys, tokens) may hold.
 const MAX_PROVIDER_REPLY_BYTES: usize = 1024 * 1024;
 
@@ -311,14 +431,17 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
     what: &str,
 ) -> Result<T, OidcError> {
+    let failed = |error: &dyn std::fmt::Display| {
+        OidcError::Provider(provider_text(&format!("{what}: {error}")))
+    };
     let body = flasharray::read_body_within(response, MAX_PROVIDER_REPLY_BYTES)
         .await
-        .map_err(|error| OidcError::Provider(format!("{what}: {error}")))?;
-    serde_json::from_slice(&body).map_err(|error| OidcError::Provider(format!("{what}: {error}")))
+        .map_err(|error| failed(&error))?;
+    serde_json::from_slice(&body).map_err(|error| failed(&error))
 }
 
-/// Checks an ID token's signature against the provider's keys, its issuer, audience, expiry
-/// and nonce; its claims when all hold.
+/// Checks an ID token's signature against the provider's keys, its issuer, audience (and
+/// authorized party), expiry and nonce; its claims when all hold.
 pub fn verify_id_token(
     id_token: &str,
     keys: &JwkSet,
@@ -342,6 +465,22 @@ pub fn verify_id_token(
     let claims = decode::<Value>(id_token, &key, &validation)
         .map_err(refused)?
         .claims;
+    // A token for several audiences was asked for by the one `azp` names; without it, or
+    // naming another client, it may be another application's (OpenID Connect Core §3.1.3.7).
+    let audiences = claims["aud"].as_array().map_or(1, Vec::len);
+    match claims.get("azp") {
+        Some(azp) if azp.as_str() != Some(client_id) => {
+            return Err(OidcError::Token(
+                "it was issued to another client (its azp)".into(),
+            ));
+        }
+        None if audiences > 1 => {
+            return Err(OidcError::Token(
+                "it names several audiences and not which of them asked for it (azp)".into(),
+            ));
+        }
+        _ => {}
+    }
     if claims["nonce"].as_str() != Some(nonce) {
         return Err(OidcError::Token(
             "its nonce is not the one this sign-in sent (a replayed token?)".into(),
@@ -360,9 +499,10 @@ pub fn map_claims(config: &OidcConfig, claims: &Value) -> Result<Mapped, OidcErr
             config.username_claim
         ))
     })?;
+    // The rule's message names the name only when it is short.
     shared::api::validate_username(&username).map_err(|error| {
         OidcError::Refused(format!(
-            "Your name at the identity provider, {username:?}, cannot be a portal username: {}",
+            "Your name at the identity provider cannot be a portal username: {}",
             error.message
         ))
     })?;
@@ -376,15 +516,10 @@ pub fn map_claims(config: &OidcConfig, claims: &Value) -> Result<Mapped, OidcErr
         .iter()
         .filter(|mapping| groups.contains(&mapping.group.as_str()))
         .collect();
-    let role = matched
-        .iter()
-        .map(|mapping| mapping.role)
-        .max()
-        .ok_or_else(|| {
-            OidcError::Refused(format!(
-                "{username} is in none of the groups that may use this portal; ask an admin."
-            ))
-        })?;
+    let subject = format!("{}#{subject}", config.issuer.trim_end_matches('/'));
+    let Some(role) = matched.iter().map(|mapping| mapping.role).max() else {
+        return Err(OidcError::Unmapped { username, subject });
+    };
     let giving: Vec<&&GroupMapping> = matched
         .iter()
         .filter(|mapping| mapping.role == role)
@@ -405,8 +540,17 @@ pub fn map_claims(config: &OidcConfig, claims: &Value) -> Result<Mapped, OidcErr
         .as_deref()
         .and_then(text)
         .filter(|name| *name != username);
+    // The same rules as an admin's choice: it becomes the `sub` the arrays are asked for.
+    if let Some(name) = &array_username {
+        shared::api::validate_array_username(name).map_err(|error| {
+            OidcError::Refused(format!(
+                "Your array username at the identity provider cannot be used: {}",
+                error.message
+            ))
+        })?;
+    }
     Ok(Mapped {
-        subject: format!("{}#{subject}", config.issuer.trim_end_matches('/')),
+        subject,
         username,
         role,
         arrays,
@@ -501,6 +645,41 @@ mod tests {
     }
 
     #[test]
+    fn a_token_for_several_audiences_must_name_this_client_as_its_authorized_party() {
+        let signer = new_signer();
+        let verify = |changes: Value| {
+            verify_id_token(
+                &token(&signer, claims(changes)),
+                &signer.keys,
+                ISSUER,
+                "flashdeck",
+                "n-1",
+            )
+        };
+        assert!(verify(json!({"aud": ["flashdeck"]})).is_ok());
+        assert!(verify(json!({"aud": ["flashdeck", "wiki"], "azp": "flashdeck"})).is_ok());
+        assert!(verify(json!({"azp": "flashdeck"})).is_ok());
+        let refusal = |changes: Value| verify(changes).expect_err("refused").to_string();
+        assert!(refusal(json!({"aud": ["wiki", "flashdeck"]})).contains("azp"));
+        assert!(refusal(json!({"aud": ["flashdeck", "wiki"], "azp": "wiki"})).contains("azp"));
+        assert!(refusal(json!({"azp": "wiki"})).contains("another client"));
+        assert!(refusal(json!({"azp": 7})).contains("another client"));
+    }
+
+    #[test]
+    fn a_token_signed_with_another_algorithm_than_its_key_is_refused_without_a_panic() {
+        let signer = new_signer();
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("k1".into());
+        let hmac = EncodingKey::from_secret(b"the public key, guessed");
+        let forged = encode(&header, &claims(json!({})), &hmac).expect("signed");
+        assert!(verify_id_token(&forged, &signer.keys, ISSUER, "flashdeck", "n-1").is_err());
+        for garbage in ["", "a.b", "a.b.c", "..", "eyJhbGciOiJub25lIn0.e30."] {
+            assert!(verify_id_token(garbage, &signer.keys, ISSUER, "flashdeck", "n-1").is_err());
+        }
+    }
+
+    #[test]
     fn groups_give_the_highest_role_on_the_arrays_of_the_groups_giving_it() {
         let config = config();
         let mapped =
@@ -516,19 +695,164 @@ mod tests {
         assert_eq!((admin.role, admin.arrays), (Role::Admin, None));
         assert_eq!(admin.array_username.as_deref(), Some("pureuser-alice"));
         let refused = map_claims(&config, &claims(json!({"groups": ["marketing"]})));
-        assert!(
-            refused
-                .expect_err("refused")
-                .to_string()
-                .contains("none of the groups")
+        let Err(OidcError::Unmapped { username, subject }) = refused else {
+            panic!("refused as in no mapped group: {refused:?}");
+        };
+        assert_eq!(
+            (username.as_str(), subject.as_str()),
+            ("alice", "https://sso.example.com#u-1")
         );
         let nameless = map_claims(&config, &claims(json!({"preferred_username": null})));
         assert!(nameless.is_err());
     }
 
     #[test]
+    fn array_usernames_from_the_provider_follow_the_portals_rules() {
+        let config = config();
+        for bad in [
+            "pure user",
+            "-alice",
+            "alice;rm",
+            "ålice",
+            &"a".repeat(10_000),
+        ] {
+            let refused = map_claims(&config, &claims(json!({"array_user": bad})))
+                .expect_err("refused")
+                .to_string();
+            assert!(refused.contains("array username"), "{refused}");
+            assert!(refused.len() < 300, "{refused}");
+        }
+        let mapped =
+            map_claims(&config, &claims(json!({"array_user": "alice-fa"}))).expect("mapped");
+        assert_eq!(mapped.array_username.as_deref(), Some("alice-fa"));
+    }
+
+    #[test]
+    fn a_sealed_sign_in_opens_only_with_its_key_within_ten_minutes() {
+        let key = SecretKey::random().expect("key");
+        let challenge = Challenge::new(1_000_000).expect("random");
+        let sealed = challenge.seal(&key).expect("sealed");
+        assert!(!sealed.contains(&challenge.verifier) && !sealed.contains(&challenge.state));
+        let opened = Challenge::open(&sealed, &key, 1_000_000 + SIGN_IN_SECS).expect("opens");
+        assert_eq!(
+            (opened.state, opened.nonce, opened.verifier),
+            (challenge.state, challenge.nonce, challenge.verifier)
+        );
+        assert!(Challenge::open(&sealed, &key, 1_000_001 + SIGN_IN_SECS).is_none());
+        let other = SecretKey::random().expect("key");
+        assert!(Challenge::open(&sealed, &other, 1_000_000).is_none());
+        let array_secret = key.seal("{}", "fa-1").expect("sealed");
+        assert!(Challenge::open(&array_secret, &key, 1_000_000).is_none());
+        assert!(Challenge::open("v2:00", &key, 1_000_000).is_none());
+    }
+
+    #[test]
+    fn a_provider_is_reached_over_https_unless_plain_http_is_allowed() {
+        let discovery = |token_endpoint: &str| Discovery {
+            issuer: ISSUER.into(),
+            authorization_endpoint: format!("{ISSUER}/authorize"),
+            token_endpoint: token_endpoint.into(),
+            jwks_uri: format!("{ISSUER}/jwks"),
+            end_session_endpoint: Some("http://sso.example.com/logout".into()),
+        };
+        let refused = discovery(&format!("{ISSUER}/token"))
+            .checked(false)
+            .expect_err("plain http");
+        assert!(refused.contains("end_session_endpoint"), "{refused}");
+        assert!(refused.contains("oidc.allow_http"), "{refused}");
+        let token = discovery("http://sso.example.com/token").checked(false);
+        assert!(token.expect_err("refused").contains("token_endpoint"));
+        assert!(
+            discovery("http://sso.example.com/token")
+                .checked(true)
+                .is_ok()
+        );
+        assert!(
+            discovery("ftp://sso.example.com/token")
+                .checked(true)
+                .is_err()
+        );
+        assert!(discovery("/token").checked(true).is_err());
+
+        let mut config = config();
+        config.issuer = "http://sso.example.com".into();
+        let refused = Oidc::from_config(&config).expect_err("plain http");
+        assert!(
+            refused.contains("issuer http://sso.example.com") && refused.contains("allow_http"),
+            "{refused}"
+        );
+        config.allow_http = true;
+        assert!(Oidc::from_config(&config).is_ok());
+    }
+
+    #[test]
+    fn client_secrets_reach_the_token_endpoint_form_urlencoded_or_in_the_form() {
+        let dir = tempfile::tempdir().expect("dir");
+        let secret_file = dir.path().join("secret");
+        std::fs::write(&secret_file, "a+b/c=d%e f\n").expect("secret");
+        let mut config = config();
+        config.client_id = "flash deck+1".into();
+        config.client_secret_file = Some(secret_file);
+        let challenge = Challenge::new(0).expect("random");
+        let request = |config: &OidcConfig| {
+            Oidc::from_config(config)
+                .expect("client")
+                .token_request("https://sso.example.com/token", "c-1", &challenge)
+                .build()
+                .expect("request")
+        };
+        let basic = request(&config);
+        let header = basic.headers()[reqwest::header::AUTHORIZATION]
+            .to_str()
+            .expect("ascii");
+        let credentials = base64::engine::general_purpose::STANDARD
+            .decode(header.strip_prefix("Basic ").expect("basic"))
+            .expect("base64");
+        assert_eq!(
+            String::from_utf8(credentials).expect("text"),
+            "flash+deck%2B1:a%2Bb%2Fc%3Dd%25e+f"
+        );
+        let body = |request: &reqwest::Request| {
+            String::from_utf8(
+                request
+                    .body()
+                    .and_then(reqwest::Body::as_bytes)
+                    .expect("a form")
+                    .to_vec(),
+            )
+            .expect("text")
+        };
+        assert!(!body(&basic).contains("client_secret"));
+
+        config.token_endpoint_auth = TokenEndpointAuth::ClientSecretPost;
+        let post = request(&config);
+        assert!(!post.headers().contains_key(reqwest::header::AUTHORIZATION));
+        let form: Vec<(String, String)> = form_urlencoded::parse(body(&post).as_bytes())
+            .into_owned()
+            .collect();
+        assert!(form.contains(&("client_secret".into(), "a+b/c=d%e f".into())));
+        assert!(form.contains(&("client_id".into(), "flash deck+1".into())));
+    }
+
+    #[test]
+    fn the_providers_words_are_cut_short_and_kept_printable() {
+        assert_eq!(provider_text("access_denied"), "access_denied");
+        let long = provider_text(&"é".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_PROVIDER_TEXT_CHARS);
+        assert!(long.ends_with('…'));
+        assert_eq!(provider_text("a\r\nb\u{1b}[31m"), "ab[31m");
+        let refused = map_claims(
+            &config(),
+            &claims(json!({"preferred_username": "x".repeat(100_000)})),
+        )
+        .expect_err("refused")
+        .to_string();
+        assert!(refused.len() < 300, "{refused}");
+    }
+
+    #[test]
     fn pkce_challenges_are_the_verifiers_sha256() {
-        let challenge = Challenge::new().expect("random");
+        let challenge = Challenge::new(0).expect("random");
         assert_eq!(challenge.verifier.len(), 43);
         assert_ne!(challenge.state, challenge.nonce);
         assert_eq!(

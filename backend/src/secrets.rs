@@ -43,6 +43,13 @@ impl SecretKey {
         Ok(Self(Key::from(bytes)))
     }
 
+    /// A new random key, kept only in memory: what it seals opens only in this process.
+    pub fn random() -> Result<Self, SecretError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|error| SecretError::Random(error.to_string()))?;
+        Ok(Self(Key::from(bytes)))
+    }
+
     /// A new random key, as hex: for the demo, which keeps it in its data directory.
     pub fn generate_hex() -> Result<String, SecretError> {
         let mut bytes = [0u8; 32];

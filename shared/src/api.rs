@@ -18,8 +18,8 @@ use crate::flasharray::{Host, HostPatch, HostPost, Volume, VolumePatch};
 
 pub use admin::{
     AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MAX_PASSWORD_BYTES,
-    MIN_PASSWORD_CHARS, UserChange, UserSummary, validate_create_user, validate_password,
-    validate_password_length, validate_user_change, validate_username,
+    MIN_PASSWORD_CHARS, UserChange, UserSummary, validate_array_username, validate_create_user,
+    validate_password, validate_password_length, validate_user_change, validate_username,
 };
 pub use approvals::{
     ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, MAX_REASON_CHARS, REASON_HEADER,

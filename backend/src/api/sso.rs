@@ -6,23 +6,29 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::api::{SSO_ERROR_PARAMETER, SignInMethods};
 
-use crate::auth::{new_session_cookie, open_session, sign_in_record, unix_now};
-use crate::db::{AuditRecord, DbError, SsoUser};
+use crate::auth::{
+    cookie_header, cookie_value, new_session_cookie, open_session, secure_cookie, sign_in_record,
+    unix_now, unix_now_ms,
+};
+use crate::db::{AuditRecord, DbError, NewAuditRecord, SsoUser};
 use crate::error::AppError;
-use crate::oidc::{Challenge, Oidc, OidcError, state_hash};
+use crate::oidc::{Challenge, Oidc, OidcError, SIGN_IN_SECS, bounded, provider_text};
 use crate::origin::ClientOrigin;
 use crate::state::AppState;
 
-/// How long a sign-in may take at the provider.
-const SIGN_IN_SECS: i64 = 600;
+/// The cookie holding a sign-in under way, sealed; `__Host-` prefixed when `Secure`, as the
+/// session cookie is.
+const SIGN_IN_COOKIE: &str = "flashdeck_sso";
+const SECURE_SIGN_IN_COOKIE: &str = "__Host-flashdeck_sso";
 
-/// The most sign-ins under way at once: more are refused until some finish or go stale.
-const MAX_SIGN_INS_UNDER_WAY: i64 = 10_000;
+/// What a callback that no sign-in of this browser matches is told (and nothing is recorded).
+const UNMATCHED: &str =
+    "This sign-in was not begun in this browser, or took over ten minutes; sign in again.";
 
 /// `GET /api/auth/providers`.
 pub async fn providers(State(state): State<AppState>) -> Json<SignInMethods> {
@@ -45,10 +51,19 @@ fn see_other(location: &str) -> Response {
     }
 }
 
+/// The most a refusal says, on the sign-in page and in the audit log: the provider's words
+/// in it are cut shorter still ([`crate::oidc::MAX_PROVIDER_TEXT_CHARS`]).
+const MAX_REFUSAL_CHARS: usize = 500;
+
+fn refusal_text(error: &OidcError) -> String {
+    bounded(&error.to_string(), MAX_REFUSAL_CHARS)
+}
+
 /// Back to the sign-in page with why single sign-on failed.
 fn back_with(error: &str) -> Response {
+    let error = bounded(error, MAX_REFUSAL_CHARS);
     let encoded: String =
-        reqwest::Url::parse_with_params("http://portal/", &[(SSO_ERROR_PARAMETER, error)])
+        reqwest::Url::parse_with_params("http://portal/", &[(SSO_ERROR_PARAMETER, &error)])
             .ok()
             .and_then(|url| url.query().map(str::to_owned))
             .unwrap_or_default();
@@ -62,10 +77,35 @@ fn configured(state: &AppState) -> Result<&Oidc, AppError> {
         .ok_or_else(|| AppError::NotFound("Single sign-on is not set up.".into()))
 }
 
-/// `GET /api/auth/oidc/start`: off to the provider, the sign-in's secrets kept.
-pub async fn start(State(state): State<AppState>) -> Result<Response, AppError> {
+fn sign_in_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SIGN_IN_COOKIE
+    } else {
+        SIGN_IN_COOKIE
+    }
+}
+
+/// The sign-in cookie: `Lax`, since the provider sends the browser back by a top-level
+/// navigation from its own site, which a `Strict` cookie would not follow.
+fn sign_in_cookie(secure: bool, value: &str, max_age_secs: i64) -> Result<HeaderValue, AppError> {
+    cookie_header(
+        sign_in_cookie_name(secure),
+        value,
+        "Lax",
+        max_age_secs,
+        secure,
+    )
+}
+
+/// `GET /api/auth/oidc/start`: off to the provider, the sign-in's secrets sealed in a cookie
+/// of this browser. Nothing is stored, so any number of starts costs the portal nothing.
+pub async fn start(
+    State(state): State<AppState>,
+    origin: ClientOrigin,
+) -> Result<Response, AppError> {
     let oidc = configured(&state)?;
-    let challenge = Challenge::new().map_err(|error| AppError::Internal(error.to_string()))?;
+    let challenge =
+        Challenge::new(unix_now()).map_err(|error| AppError::Internal(error.to_string()))?;
     let url = match oidc.authorization_url(&challenge).await {
         Ok(url) => url,
         Err(error) => {
@@ -73,24 +113,13 @@ pub async fn start(State(state): State<AppState>) -> Result<Response, AppError> 
             return Ok(back_with(&error.to_string()));
         }
     };
-    let now = unix_now();
-    let begun = state
-        .db
-        .begin_sign_in(
-            &state_hash(&challenge.state),
-            &challenge.nonce,
-            &challenge.verifier,
-            now,
-            (now - SIGN_IN_SECS, MAX_SIGN_INS_UNDER_WAY),
-        )
-        .await?;
-    if !begun {
-        tracing::warn!("too many single sign-ins under way; refusing more for now");
-        return Ok(back_with(
-            "Too many sign-ins are under way; try again in a few minutes.",
-        ));
-    }
-    Ok(see_other(&url))
+    let sealed = challenge
+        .seal(oidc.sealing_key(state.secret_key.as_ref()))
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    let cookie = sign_in_cookie(secure_cookie(&state, origin), &sealed, SIGN_IN_SECS)?;
+    let mut response = see_other(&url);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,20 +134,34 @@ pub struct Callback {
     error_description: Option<String>,
 }
 
-/// `GET /api/auth/oidc/callback`: the provider's answer, checked, and a session; audited as a
-/// sign-in either way.
+/// `GET /api/auth/oidc/callback`: the provider's answer, checked against the sign-in this
+/// browser began, and a session. Only an answer to such a sign-in is audited (as a sign-in,
+/// either way): anyone can call this address with anything.
 pub async fn callback(
     State(state): State<AppState>,
     origin: ClientOrigin,
+    headers: HeaderMap,
     Query(answer): Query<Callback>,
 ) -> Result<Response, AppError> {
     let oidc = configured(&state)?;
     let started = Instant::now();
-    let outcome = finish(&state, oidc, &answer).await;
-    let (username, refusal) = match &outcome {
-        Ok(user) => (user.username.clone(), None),
-        Err(error) => ("(single sign-on)".to_owned(), Some(error.to_string())),
+    let secure = secure_cookie(&state, origin);
+    let key = oidc.sealing_key(state.secret_key.as_ref());
+    let challenge = cookie_value(&headers, sign_in_cookie_name(secure))
+        .and_then(|sealed| Challenge::open(sealed, key, unix_now()))
+        .filter(|challenge| answer.state.as_deref() == Some(challenge.state.as_str()));
+    let Some(challenge) = challenge else {
+        tracing::info!("single sign-on answer matching no sign-in of this browser");
+        return Ok(back_with(UNMATCHED));
     };
+    let outcome = finish(&state, oidc, &answer, &challenge).await;
+    let username = match &outcome {
+        Ok(user) => user.username.clone(),
+        Err(OidcError::Unmapped { username, .. }) => username.clone(),
+        Err(_) => "(single sign-on)".to_owned(),
+    };
+    let outcome = outcome.map_err(|error| refusal_text(&error));
+    let refusal = outcome.as_ref().err().cloned();
     let record = sign_in_record(
         &username,
         serde_json::json!({"via": oidc.config.display_name}),
@@ -132,58 +175,59 @@ pub async fn callback(
             &AuditRecord {
                 success: refusal.is_none(),
                 status: if refusal.is_none() { 303 } else { 401 },
-                message: refusal.clone(),
+                message: refusal,
                 duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
             },
         )
         .await?;
-    match outcome {
+    // Used once, whatever became of it.
+    let spent = sign_in_cookie(secure, "", 0)?;
+    let mut response = match outcome {
         Ok(user) => {
             tracing::info!(username = %user.username, "login through single sign-on");
             let token = open_session(&state, &user).await?;
             let cookie = new_session_cookie(&state, origin, &token)?;
             let mut response = see_other("/");
-            response.headers_mut().insert(header::SET_COOKIE, cookie);
-            Ok(response)
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            response
         }
-        Err(error) => {
-            tracing::info!(%error, "single sign-on refused");
-            Ok(back_with(&error.to_string()))
+        Err(refusal) => {
+            tracing::info!(error = %refusal, "single sign-on refused");
+            back_with(&refusal)
         }
-    }
+    };
+    response.headers_mut().append(header::SET_COOKIE, spent);
+    Ok(response)
 }
 
 async fn finish(
     state: &AppState,
     oidc: &Oidc,
     answer: &Callback,
+    challenge: &Challenge,
 ) -> Result<crate::db::User, OidcError> {
     if let Some(error) = &answer.error {
         return Err(OidcError::Refused(format!(
-            "The identity provider did not sign you in: {error} {}",
-            answer.error_description.as_deref().unwrap_or_default()
+            "The identity provider did not sign you in: {} {}",
+            provider_text(error),
+            provider_text(answer.error_description.as_deref().unwrap_or_default())
         )));
     }
-    let (Some(code), Some(sent_state)) = (&answer.code, &answer.state) else {
+    let Some(code) = &answer.code else {
         return Err(OidcError::Refused(
             "The identity provider's answer is incomplete.".into(),
         ));
     };
-    let now = unix_now();
-    let pending = state
-        .db
-        .take_sign_in(&state_hash(sent_state), now - SIGN_IN_SECS)
-        .await
-        .map_err(|error| OidcError::Refused(format!("The portal database failed: {error}")))?
-        .ok_or_else(|| {
-            OidcError::Refused(
-                "This sign-in is unknown, used already or too old; sign in again.".into(),
-            )
-        })?;
-    let claims = oidc
-        .sign_in(code, &pending.verifier, &pending.nonce)
-        .await?;
-    let mapped = oidc.map(&claims)?;
+    let claims = oidc.sign_in(code, challenge).await?;
+    let mapped = match oidc.map(&claims) {
+        Err(OidcError::Unmapped { username, subject }) => {
+            withdraw(state, oidc, &subject)
+                .await
+                .map_err(|error| OidcError::Refused(format!("The portal failed: {error}")))?;
+            return Err(OidcError::Unmapped { username, subject });
+        }
+        mapped => mapped?,
+    };
     let user = state
         .db
         .sso_user(
@@ -194,7 +238,7 @@ async fn finish(
                 arrays: mapped.arrays.as_deref(),
                 array_username: mapped.array_username.as_deref(),
             },
-            now,
+            unix_now(),
         )
         .await
         .map_err(|error| match error {
@@ -211,6 +255,49 @@ async fn finish(
     }
     state.sessions.forget_all();
     Ok(user)
+}
+
+/// What the provider's user `subject` names could still do with the portal, withdrawn now that
+/// the provider puts them in no mapped group: otherwise their sessions and personal API tokens
+/// would keep the role they had, for as long as those last. Audited as a change of the user.
+async fn withdraw(state: &AppState, oidc: &Oidc, subject: &str) -> Result<(), DbError> {
+    let Some(user) = state.db.disable_sso_user(subject).await? else {
+        return Ok(());
+    };
+    state.sessions.forget_all();
+    if user.disabled {
+        return Ok(());
+    }
+    tracing::warn!(username = %user.username, "disabled: in no mapped group at the identity provider");
+    let record = NewAuditRecord {
+        started_at_ms: unix_now_ms(),
+        username: "(single sign-on)".to_owned(),
+        token: None,
+        array: None,
+        action: "user.change".to_owned(),
+        target: user.username.clone(),
+        parameters: serde_json::json!({
+            "disabled": true,
+            "via": oidc.config.display_name,
+            "reason": "in none of the mapped groups: sessions ended, API tokens revoked",
+        })
+        .to_string(),
+        request_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let audit_id = state.db.begin_audit(&record).await?;
+    state.metrics.record_audit_row();
+    state
+        .db
+        .finish_audit(
+            audit_id,
+            &AuditRecord {
+                success: true,
+                status: 200,
+                message: None,
+                duration_ms: 0,
+            },
+        )
+        .await
 }
 
 /// `GET /api/auth/oidc/end`: after signing out here, out at the provider too when it says how;

@@ -38,7 +38,7 @@ pub async fn create(
             "Tokens are created signed in to the portal, not with another token.".into(),
         ));
     }
-    validate_create_token(&request, state.session.max_api_token_days).map_err(AppError::Invalid)?;
+    validate_create_token(&request, max_days(&state, &user)).map_err(AppError::Invalid)?;
     check_role(&user, request.role)?;
     check_arrays(&state, &user, request.arrays.as_deref())?;
     let held = state.db.count_tokens_of(user.user.id).await?;
@@ -84,6 +84,20 @@ pub async fn create(
         last_used_from: None,
     };
     Ok((StatusCode::CREATED, Json(CreatedToken { token, summary })))
+}
+
+/// The longest a token of `user` may last: shorter for the identity provider's users when
+/// `[oidc] max_token_days` says, since the provider cannot end a token as it ends a sign-in.
+fn max_days(state: &AppState, user: &CurrentUser) -> u32 {
+    let portal = state.session.max_api_token_days;
+    match state
+        .oidc
+        .as_ref()
+        .and_then(|oidc| oidc.config.max_token_days)
+    {
+        Some(days) if user.user.sso_subject.is_some() => portal.min(days),
+        _ => portal,
+    }
 }
 
 /// `DELETE /api/tokens/{token}`: by its holder, or by an admin.

@@ -417,16 +417,19 @@ impl Config {
     /// `[oidc]` from `FLASHDECK_OIDC_*`; the group mappings as
     /// `FLASHDECK_OIDC_GROUPS=storage-admins=admin;dba=operator@fa-prod-01+fa-dr-01`.
     fn apply_oidc_env(&mut self, env: &Environment) -> Result<(), ConfigError> {
-        const KNOWN: [&str; 12] = [
+        const KNOWN: [&str; 15] = [
             "ISSUER",
             "CLIENT_ID",
             "CLIENT_SECRET",
             "CLIENT_SECRET_FILE",
+            "TOKEN_ENDPOINT_AUTH",
             "REDIRECT_URL",
             "DISPLAY_NAME",
             "GROUPS_CLAIM",
             "USERNAME_CLAIM",
             "CA_FILE",
+            "ALLOW_HTTP",
+            "MAX_TOKEN_DAYS",
             "LOCAL_PASSWORDS",
             "BREAK_GLASS_USERS",
             "GROUPS",
@@ -440,6 +443,12 @@ impl Config {
             return Ok(());
         }
         let variable = |setting: &str| format!("{OIDC_PREFIX}{setting}");
+        let flag = |setting: &str, value: &str| {
+            value.parse::<bool>().map_err(|_| ConfigError::Env {
+                name: variable(setting),
+                message: format!("{value:?} is not true or false"),
+            })
+        };
         if let Some((unknown, _)) = set.iter().find(|(setting, _)| !KNOWN.contains(setting)) {
             return Err(ConfigError::Env {
                 name: variable(unknown),
@@ -488,15 +497,24 @@ impl Config {
                 "CLIENT_SECRET_FILE" => {
                     (oidc.client_secret_file, oidc.client_secret_env) = (Some(value.into()), None)
                 }
+                "TOKEN_ENDPOINT_AUTH" => {
+                    oidc.token_endpoint_auth =
+                        value.parse().map_err(|message| ConfigError::Env {
+                            name: variable(setting),
+                            message,
+                        })?
+                }
                 "DISPLAY_NAME" => oidc.display_name = value.to_owned(),
                 "GROUPS_CLAIM" => oidc.groups_claim = value.to_owned(),
                 "USERNAME_CLAIM" => oidc.username_claim = value.to_owned(),
                 "CA_FILE" => oidc.ca_file = Some(value.into()),
-                "LOCAL_PASSWORDS" => {
-                    oidc.local_passwords = value.parse().map_err(|_| ConfigError::Env {
+                "LOCAL_PASSWORDS" => oidc.local_passwords = flag(setting, value)?,
+                "ALLOW_HTTP" => oidc.allow_http = flag(setting, value)?,
+                "MAX_TOKEN_DAYS" => {
+                    oidc.max_token_days = Some(value.parse().map_err(|_| ConfigError::Env {
                         name: variable(setting),
-                        message: format!("{value:?} is not true or false"),
-                    })?
+                        message: format!("{value:?} is not a number of days"),
+                    })?)
                 }
                 "BREAK_GLASS_USERS" => {
                     oidc.break_glass_users = value
@@ -662,6 +680,9 @@ mod tests {
             ),
             ("FLASHDECK_OIDC_LOCAL_PASSWORDS", "false"),
             ("FLASHDECK_OIDC_BREAK_GLASS_USERS", "root-admin"),
+            ("FLASHDECK_OIDC_TOKEN_ENDPOINT_AUTH", "client_secret_post"),
+            ("FLASHDECK_OIDC_ALLOW_HTTP", "true"),
+            ("FLASHDECK_OIDC_MAX_TOKEN_DAYS", "30"),
             (
                 "FLASHDECK_OIDC_GROUPS",
                 "storage-admins=admin; dba=operator@fa-prod-01+fa-dr-01",
@@ -672,6 +693,12 @@ mod tests {
         assert_eq!(oidc.issuer, "https://sso.example.com");
         assert!(!oidc.local_passwords);
         assert_eq!(oidc.break_glass_users, ["root-admin"]);
+        assert_eq!(
+            oidc.token_endpoint_auth,
+            crate::config::TokenEndpointAuth::ClientSecretPost
+        );
+        assert!(oidc.allow_http);
+        assert_eq!(oidc.max_token_days, Some(30));
         assert_eq!(oidc.username_claim, "preferred_username", "defaults kept");
         assert_eq!(oidc.groups.len(), 2);
         assert_eq!(oidc.groups[1].role, shared::api::Role::Operator);

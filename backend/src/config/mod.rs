@@ -71,6 +71,10 @@ pub struct OidcConfig {
     pub client_secret_file: Option<PathBuf>,
     #[serde(default)]
     pub client_secret_env: Option<String>,
+    /// How the client secret reaches the token endpoint (`client_secret_basic`, the default,
+    /// or `client_secret_post`), as registered at the provider.
+    #[serde(default)]
+    pub token_endpoint_auth: TokenEndpointAuth,
     /// The portal's callback as registered at the provider:
     /// `https://PORTAL/api/auth/oidc/callback`.
     pub redirect_url: String,
@@ -91,15 +95,47 @@ pub struct OidcConfig {
     /// PEM file of the CA to trust for the provider; system roots otherwise.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// Accept a provider (its issuer and the endpoints it names) over plain `http`: for labs.
+    #[serde(default)]
+    pub allow_http: bool,
     /// Whether local portal passwords still sign in; `break_glass_users` always may.
     #[serde(default = "default_true")]
     pub local_passwords: bool,
+    /// The longest, in days, the provider's users' personal API tokens may last (at most
+    /// `[session] max_api_token_days`): a token outlives the provider's say over its holder.
+    #[serde(default)]
+    pub max_token_days: Option<u32>,
     /// Local users who may sign in with their password when `local_passwords` is off.
     #[serde(default)]
     pub break_glass_users: Vec<String>,
     /// Which groups make which role, on which arrays. A user in none of them cannot sign in.
     #[serde(default)]
     pub groups: Vec<GroupMapping>,
+}
+
+/// How the portal authenticates at the provider's token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenEndpointAuth {
+    /// HTTP Basic, with the client id and secret form-urlencoded first.
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the request's form.
+    ClientSecretPost,
+}
+
+impl std::str::FromStr for TokenEndpointAuth {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "client_secret_basic" => Ok(Self::ClientSecretBasic),
+            "client_secret_post" => Ok(Self::ClientSecretPost),
+            other => Err(format!(
+                "{other:?} is neither client_secret_basic nor client_secret_post"
+            )),
+        }
+    }
 }
 
 /// Members of `group` get `role`, on `arrays` (every array when left out).
@@ -526,6 +562,13 @@ mod tests {
         let approvals = crate::api::checked_approvals(&config.approvals)
             .expect("every action it holds for approval is one the portal audits");
         assert!(approvals.requires("volume.eradicate"));
+        let oidc = config.oidc.expect("single sign-on");
+        assert_eq!(
+            oidc.token_endpoint_auth,
+            TokenEndpointAuth::ClientSecretBasic
+        );
+        assert!(!oidc.allow_http);
+        assert_eq!(oidc.max_token_days, Some(30));
         let mut misspelt = approvals;
         misspelt.actions.push("volume.eradikate".to_owned());
         assert!(crate::api::checked_approvals(&misspelt).is_err());

@@ -22,7 +22,7 @@ use sqlx::{AnyPool, Executor};
 pub use approvals::{Claim, NewApproval, StoredApproval};
 pub use audit::{AuditRecord, MAX_AUDIT_PAGE, NewAuditRecord};
 pub use sessions::SessionRecord;
-pub use sso::{PendingSignIn, SsoUser};
+pub use sso::SsoUser;
 pub use tokens::{NewToken, TokenGrant};
 pub use users::{User, UserUpdate};
 

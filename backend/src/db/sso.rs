@@ -1,18 +1,9 @@
-//! Single sign-on: sign-ins under way at the identity provider, and the users it vouches for.
+//! Single sign-on: the users the identity provider vouches for, and stops vouching for.
 
 use shared::api::Role;
-use sqlx::Row;
 
 use super::users::{USER_COLUMNS, join_arrays, user_from_row};
 use super::{Database, DbError, User};
-
-/// A sign-in under way, as the provider's answer is checked against it.
-#[derive(Debug, Clone)]
-pub struct PendingSignIn {
-    pub nonce: String,
-    pub verifier: String,
-    pub created_at: i64,
-}
 
 /// Who the provider says signed in, as the portal will know them.
 #[derive(Debug, Clone)]
@@ -29,66 +20,6 @@ pub struct SsoUser<'a> {
 const NO_PASSWORD: &str = "!sso";
 
 impl Database {
-    /// Records a sign-in under way, unless `limit` begun since `stale_before` are still under
-    /// way (`false`), so that nobody can grow the table by asking to sign in over and over.
-    pub async fn begin_sign_in(
-        &self,
-        state_hash: &str,
-        nonce: &str,
-        verifier: &str,
-        now: i64,
-        (stale_before, limit): (i64, i64),
-    ) -> Result<bool, DbError> {
-        sqlx::query("DELETE FROM oidc_logins WHERE created_at < $1")
-            .bind(stale_before)
-            .execute(&self.pool)
-            .await?;
-        let under_way: i64 = sqlx::query("SELECT COUNT(*) FROM oidc_logins")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        if under_way >= limit {
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO oidc_logins (state_hash, nonce, verifier, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(state_hash)
-        .bind(nonce)
-        .bind(verifier)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(true)
-    }
-
-    /// Takes the sign-in `state_hash` names: it can be taken once. Sign-ins begun before
-    /// `stale_before` are swept away meanwhile.
-    pub async fn take_sign_in(
-        &self,
-        state_hash: &str,
-        stale_before: i64,
-    ) -> Result<Option<PendingSignIn>, DbError> {
-        sqlx::query("DELETE FROM oidc_logins WHERE created_at < $1")
-            .bind(stale_before)
-            .execute(&self.pool)
-            .await?;
-        let row = sqlx::query(
-            "DELETE FROM oidc_logins WHERE state_hash = $1 RETURNING nonce, verifier, created_at",
-        )
-        .bind(state_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(PendingSignIn {
-                nonce: row.try_get(0)?,
-                verifier: row.try_get(1)?,
-                created_at: row.try_get(2)?,
-            })
-        })
-        .transpose()
-    }
-
     /// Records the provider's user with the role, arrays and array username its claims give
     /// now: made at the first sign-in, brought up to date at each. A local user of the same
     /// name is never taken over ([`DbError::UserExists`]).
@@ -142,5 +73,34 @@ impl Database {
         .fetch_one(&self.pool)
         .await?;
         user_from_row(&row)
+    }
+
+    /// Disables the provider's user `subject` names, ends their sessions and revokes their
+    /// personal API tokens, at once: the provider no longer puts them in any group that may
+    /// use the portal. The user as they were, if the portal knows them.
+    pub async fn disable_sso_user(&self, subject: &str) -> Result<Option<User>, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.sso_subject = $1"
+        ))
+        .bind(subject)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(user) = row.as_ref().map(user_from_row).transpose()? else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(true)
+            .bind(user.id)
+            .execute(&mut *transaction)
+            .await?;
+        for table in ["sessions", "api_tokens"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .bind(user.id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(Some(user))
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use backend::config::{GroupMapping, OidcConfig};
+use backend::config::{GroupMapping, OidcConfig, TokenEndpointAuth};
 use serde_json::Value;
 use shared::api::Role;
 
@@ -77,7 +77,8 @@ impl Provider {
             command.args(["--user-claims", &user.to_string()]);
         }
         let secrets = tempfile::tempdir().expect("dir");
-        std::fs::write(secrets.path().join("client-secret"), "a client secret\n").expect("secret");
+        // As `openssl rand -base64` makes them, and a `%` besides: each must be encoded.
+        std::fs::write(secrets.path().join("client-secret"), "q+Z/x9=%41 ok==\n").expect("secret");
         let provider = Self {
             child: command.spawn().expect("provider starts"),
             issuer: format!("http://127.0.0.1:{port}"),
@@ -106,6 +107,7 @@ impl Provider {
             client_id: "flashdeck".to_owned(),
             client_secret_file: Some(self.secrets.path().join("client-secret")),
             client_secret_env: None,
+            token_endpoint_auth: TokenEndpointAuth::default(),
             redirect_url: redirect_url.to_owned(),
             display_name: "Mock SSO".to_owned(),
             scopes: ["openid", "profile", "email"].map(str::to_owned).to_vec(),
@@ -113,6 +115,9 @@ impl Provider {
             username_claim: "preferred_username".to_owned(),
             array_username_claim: None,
             ca_file: None,
+            // The provider runs on plain HTTP here, on the loopback.
+            allow_http: true,
+            max_token_days: None,
             local_passwords,
             break_glass_users: vec!["admin".to_owned()],
             groups: vec![

@@ -174,7 +174,8 @@ fn validate_array_scope(arrays: Option<&[String]>) -> Result<(), ApiError> {
     }
 }
 
-fn validate_array_username(name: &str) -> Result<(), ApiError> {
+/// Checks the name a user is known by on arrays of per-user identity, however it was given.
+pub fn validate_array_username(name: &str) -> Result<(), ApiError> {
     crate::names::validate_object_name("Array username", name)
         .map_err(|message| ApiError::for_field("array_username", message))
 }
