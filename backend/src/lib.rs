@@ -24,6 +24,7 @@ pub mod registration;
 pub mod secrets;
 pub mod server;
 pub mod session_cache;
+pub mod sign_in_queue;
 pub mod state;
 pub mod throttle;
 
