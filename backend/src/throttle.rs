@@ -9,7 +9,7 @@
 //! - per username from anywhere: no refusal, which would let anyone lock anyone out, but a
 //!   growing delay before the check, so that guessing one account from many addresses is slow.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
 use tokio::time::{Instant, timeout_at};
@@ -84,7 +84,7 @@ impl Drop for Attempt {
 impl Subjects {
     pub fn new(username: &str, address: Option<IpAddr>) -> Self {
         let username = username.to_lowercase();
-        let address = address.map_or_else(|| "unknown".to_owned(), |address| address.to_string());
+        let address = address.map_or_else(|| "unknown".to_owned(), counted_address);
         Self {
             pair: format!("pair:{username}@{address}"),
             username: format!("user:{username}"),
@@ -203,6 +203,22 @@ impl Subjects {
     }
 }
 
+/// What an address is counted as: an IPv4 address as itself, an IPv6 address by its /64,
+/// the least a subscriber is given (so a guesser gains nothing by stepping through theirs),
+/// and an IPv4 address written as IPv6 as the IPv4 address it is.
+fn counted_address(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(address) => address.to_string(),
+        IpAddr::V6(address) => match address.to_ipv4_mapped() {
+            Some(address) => address.to_string(),
+            None => {
+                let network = Ipv6Addr::from(u128::from(address) & (u128::MAX << 64));
+                format!("{network}/64")
+            }
+        },
+    }
+}
+
 /// The refusal of a sign-in that found its address's queue full, or waited too long in it.
 fn busy() -> AppError {
     AppError::TooManyAttempts {
@@ -253,5 +269,24 @@ mod tests {
         assert_eq!(subjects.pair, "pair:alice@192.0.2.7");
         assert_eq!(subjects.username, "user:alice");
         assert_eq!(Subjects::new("bob", None).address, "addr:unknown");
+    }
+
+    #[test]
+    fn ipv6_addresses_are_counted_by_their_64_and_ipv4_by_the_address() {
+        let counted = |text: &str| Subjects::new("alice", text.parse().ok()).address;
+        assert_eq!(counted("2001:db8:1:2::1"), "addr:2001:db8:1:2::/64");
+        assert_eq!(
+            counted("2001:db8:1:2:ffff:ffff:ffff:fffe"),
+            counted("2001:db8:1:2::1"),
+            "one subscriber's /64"
+        );
+        assert_ne!(counted("2001:db8:1:3::1"), counted("2001:db8:1:2::1"));
+        assert_eq!(counted("::ffff:192.0.2.7"), "addr:192.0.2.7");
+        assert_eq!(counted("192.0.2.7"), "addr:192.0.2.7");
+        assert_ne!(counted("192.0.2.8"), counted("192.0.2.7"));
+        assert_eq!(
+            Subjects::new("alice", "2001:db8::5".parse().ok()).pair,
+            "pair:alice@2001:db8::/64"
+        );
     }
 }
