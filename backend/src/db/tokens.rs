@@ -139,13 +139,16 @@ impl Database {
         Ok(Some((user_from_row(&row)?, grant)))
     }
 
-    /// The id of the user who holds token `id`.
-    pub async fn token_owner(&self, id: i64) -> Result<Option<i64>, DbError> {
-        let row = sqlx::query("SELECT user_id FROM api_tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|row| row.try_get(0)).transpose()?)
+    /// The user who holds token `id`.
+    pub async fn token_owner(&self, id: i64) -> Result<Option<User>, DbError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id WHERE t.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn touch_token(&self, id: i64, now: i64, address: &str) -> Result<(), DbError> {

@@ -44,6 +44,13 @@ impl User {
             .is_none_or(|arrays| arrays.iter().any(|name| name == array))
     }
 
+    /// Whether a user limited to `arrays` (`None`: every array) acts within this user's
+    /// scope, as an admin limited to some arrays may only administer such users.
+    pub fn scope_covers(&self, arrays: Option<&[String]>) -> bool {
+        self.arrays.is_none()
+            || arrays.is_some_and(|arrays| arrays.iter().all(|name| self.may_use_array(name)))
+    }
+
     /// Who the user is on an array that uses per-user identity.
     pub fn identity_on_arrays(&self) -> &str {
         self.array_username.as_deref().unwrap_or(&self.username)
