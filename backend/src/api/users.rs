@@ -109,8 +109,9 @@ pub async fn create(
 }
 
 /// `PATCH /api/users/{user}`: role, disabled, password reset, array scope, array username.
-/// Disabling a user or resetting their password ends their sessions. The last admin who can
-/// sign in cannot be demoted or disabled, so the portal is never left without one.
+/// Disabling a user or resetting their password ends their sessions and revokes their API
+/// tokens. The last admin who can sign in cannot be demoted or disabled, so the portal is
+/// never left without one.
 pub async fn change(
     State(state): State<AppState>,
     admin: CurrentUser,

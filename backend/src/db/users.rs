@@ -190,8 +190,9 @@ impl Database {
 
     /// Applies `update` in one transaction, refused as [`DbError::LastAdmin`] if it would
     /// leave no admin who can sign in. Disabling a user or changing their password ends their
-    /// sessions, and disabling also revokes their API tokens, in the same transaction. The admins' rows are locked first, so two changes that
-    /// each demote one of the last two admins cannot both pass.
+    /// sessions and revokes their API tokens, in the same transaction. The admins' rows are
+    /// locked first, so two changes that each demote one of the last two admins cannot both
+    /// pass.
     pub async fn update_user(&self, id: i64, update: &UserUpdate) -> Result<(), DbError> {
         let mut transaction = self.pool.begin().await?;
         sqlx::query("UPDATE users SET role = role WHERE role = 'admin'")
@@ -246,8 +247,6 @@ impl Database {
                 .bind(id)
                 .execute(&mut *transaction)
                 .await?;
-        }
-        if update.disabled == Some(true) {
             sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
                 .bind(id)
                 .execute(&mut *transaction)
