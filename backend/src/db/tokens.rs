@@ -20,7 +20,7 @@ pub struct TokenGrant {
 }
 
 /// A token about to be stored.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewToken<'a> {
     pub user_id: i64,
     pub name: &'a str,
@@ -29,6 +29,20 @@ pub struct NewToken<'a> {
     pub arrays: Option<&'a [String]>,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+impl std::fmt::Debug for NewToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewToken")
+            .field("user_id", &self.user_id)
+            .field("name", &self.name)
+            .field("token_hash", &"<redacted>")
+            .field("role", &self.role)
+            .field("arrays", &self.arrays)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// The token columns after a user's, in [`grant_from_row`]'s order.

@@ -58,13 +58,28 @@ impl User {
 }
 
 /// A change to a user; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UserUpdate {
     pub role: Option<Role>,
     pub disabled: Option<bool>,
     pub password_hash: Option<String>,
     pub arrays: Option<Option<Vec<String>>>,
     pub array_username: Option<Option<String>>,
+}
+
+impl std::fmt::Debug for UserUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserUpdate")
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "<redacted>"),
+            )
+            .field("arrays", &self.arrays)
+            .field("array_username", &self.array_username)
+            .finish()
+    }
 }
 
 /// `disabled` is read as a number: the `Any` driver decodes no SQLite boolean.

@@ -638,7 +638,7 @@ async fn the_frontend_is_served_precompressed_cached_by_hash_and_under_a_policy(
 }
 
 #[test]
-fn debug_output_never_shows_a_password_hash_or_a_session_hash() {
+fn debug_output_never_shows_a_password_hash_or_a_token_hash() {
     let user = backend::db::User {
         id: 1,
         username: "alice".into(),
@@ -652,6 +652,26 @@ fn debug_output_never_shows_a_password_hash_or_a_session_hash() {
     let shown = format!("{user:?}");
     assert!(
         !shown.contains("secret-hash") && shown.contains("alice"),
+        "{shown}"
+    );
+    let update = backend::db::UserUpdate {
+        password_hash: Some("$argon2id$secret-hash".into()),
+        ..backend::db::UserUpdate::default()
+    };
+    let shown = format!("{update:?}");
+    assert!(!shown.contains("secret-hash"), "{shown}");
+    let token = backend::db::NewToken {
+        user_id: 1,
+        name: "nightly",
+        token_hash: "secret-token-hash",
+        role: shared::api::Role::Viewer,
+        arrays: None,
+        created_at: 0,
+        expires_at: 1,
+    };
+    let shown = format!("{token:?}");
+    assert!(
+        !shown.contains("secret-token-hash") && shown.contains("nightly"),
         "{shown}"
     );
 }
