@@ -380,7 +380,9 @@ pub async fn login(
     state.metrics.record_audit_row();
     let outcome = sign_in(&state, &username, request.password).await;
     if outcome.is_ok() {
-        subjects.succeeded(&state.db, &state.sign_ins, attempt).await?;
+        subjects
+            .succeeded(&state.db, &state.sign_ins, attempt)
+            .await?;
     } else {
         subjects.failed(&state.db, &state.sign_ins, attempt).await?;
     }

@@ -126,8 +126,15 @@ mod tests {
             .map(|_| queues.join("addr:192.0.2.1").expect("room"))
             .collect();
         assert!(queues.join("addr:192.0.2.1").is_none(), "full");
-        assert!(queues.join("addr:192.0.2.2").is_some(), "others have their own");
-        assert_eq!(addresses_waiting(&queues), 1, "the other address left when its place was dropped");
+        assert!(
+            queues.join("addr:192.0.2.2").is_some(),
+            "others have their own"
+        );
+        assert_eq!(
+            addresses_waiting(&queues),
+            1,
+            "the other address left when its place was dropped"
+        );
         drop(places);
         assert_eq!(addresses_waiting(&queues), 0);
     }

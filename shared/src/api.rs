@@ -527,7 +527,10 @@ mod tests {
             password: "hunter2hunter2".into(),
         };
         let shown = format!("{login:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("alice"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("alice"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -162,7 +162,8 @@ async fn a_scoped_admin_administers_only_users_within_their_scope() {
         role: &str,
         arrays: Value,
     ) -> (StatusCode, Option<String>, Value) {
-        let user = json!({"username": username, "password": PASSWORD, "role": role, "arrays": arrays});
+        let user =
+            json!({"username": username, "password": PASSWORD, "role": role, "arrays": arrays});
         app.call("POST", "/api/users", Some(cookie), Some(user))
             .await
     }
@@ -258,7 +259,9 @@ async fn a_scoped_admin_administers_only_users_within_their_scope() {
         assert_eq!(status, StatusCode::CREATED, "{created}");
         token_ids.push(created["summary"]["id"].as_i64().expect("id"));
     }
-    let (_, _, tokens) = app.call("GET", "/api/tokens/all", Some(&scoped), None).await;
+    let (_, _, tokens) = app
+        .call("GET", "/api/tokens/all", Some(&scoped), None)
+        .await;
     let listed: Vec<&Value> = tokens.as_array().expect("tokens").iter().collect();
     assert_eq!(listed.len(), 1, "{tokens}");
     assert_eq!(listed[0]["username"], "narrow");

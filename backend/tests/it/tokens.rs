@@ -322,7 +322,9 @@ async fn a_password_reset_revokes_the_users_tokens_and_ends_their_sessions() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(app.send(me()).await.0, StatusCode::UNAUTHORIZED, "revoked");
     assert_eq!(
-        app.call("GET", "/api/auth/me", Some(&operator), None).await.0,
+        app.call("GET", "/api/auth/me", Some(&operator), None)
+            .await
+            .0,
         StatusCode::UNAUTHORIZED,
         "signed out"
     );

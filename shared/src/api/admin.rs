@@ -325,6 +325,9 @@ mod tests {
             array_username: None,
         };
         let shown = format!("{create:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("alice"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("alice"),
+            "{shown}"
+        );
     }
 }

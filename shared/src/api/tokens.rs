@@ -185,7 +185,10 @@ mod tests {
             },
         };
         let shown = format!("{created:?}");
-        assert!(!shown.contains("secret-token-value") && shown.contains("nightly"), "{shown}");
+        assert!(
+            !shown.contains("secret-token-value") && shown.contains("nightly"),
+            "{shown}"
+        );
     }
 
     #[test]
