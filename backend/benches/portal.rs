@@ -2,6 +2,8 @@
 //!
 //! - proxy overhead: the portal's volume page against the same array calls made directly
 //!   by the same client, one at a time and 16 at once;
+//! - one address: 200 people behind one proxy signing in at once, each with the right
+//!   password, none refused;
 //! - load: 200 users signing in at once, then browsing (volume pages, searches, 10 %
 //!   changes), with the process's resident memory sampled throughout;
 //! - faults: the same load with one array answering after 2 s and one refusing connections;
@@ -489,6 +491,46 @@ async fn create_users(portal: &Portal, http: &reqwest::Client) {
     }
 }
 
+/// `USERS` people behind one address (an office's proxy) sign in at once with the right
+/// passwords: they wait their turn rather than being refused.
+async fn sign_ins_from_one_address(portal: &Portal, http: &reqwest::Client) {
+    let sign_ins = (0..USERS).map(|index| {
+        let http = http.clone();
+        let url = format!("{}/api/auth/login", portal.url);
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let status = http
+                .post(url)
+                .header(CSRF_HEADER, "1")
+                .json(&json!({"username": format!("user{index}"), "password": USER_PASSWORD}))
+                .send()
+                .await
+                .map(|answer| answer.status());
+            (status, started.elapsed())
+        })
+    });
+    let mut refused = 0;
+    let mut slowest = Duration::ZERO;
+    for sign_in in futures_util::future::join_all(sign_ins).await {
+        let (status, waited) = sign_in.expect("task");
+        if !status.is_ok_and(|status| status.is_success()) {
+            refused += 1;
+        }
+        slowest = slowest.max(waited);
+    }
+    println!("One address: {USERS} people behind one proxy");
+    figure(
+        &format!("{USERS} correct sign-ins at once: refusals"),
+        &refused.to_string(),
+        "0",
+    );
+    figure(
+        "slowest wait",
+        &ms(slowest),
+        &format!("< {} s", backend::sign_in_queue::MAX_WAIT.as_secs()),
+    );
+}
+
 /// `USERS` people sign in at once, then browse for `seconds`: a volume page or a search on
 /// a random array, or (one request in ten) a change: a volume made, then destroyed.
 async fn load(portal: &Portal, run: &'static str, arrays: &[&str], seconds: u64) -> LoadFigures {
@@ -788,6 +830,7 @@ async fn main() {
         "RSS after {USERS} users were made: {:.0} MiB",
         portal.rss_mib()
     );
+    sign_ins_from_one_address(&portal, &http).await;
     let calm = load(&portal, "calm", &["fa-a", "fa-b"], seconds).await;
     print_load(
         &format!("Load: {USERS} users for {seconds} s, two healthy arrays"),

@@ -394,7 +394,7 @@ pub async fn login(
     validate_password_length(&request.password).map_err(AppError::Invalid)?;
     let subjects = Subjects::new(&username, origin.address);
     let attempt = subjects
-        .admit(&state.db, unix_now())
+        .admit(&state.db, &state.sign_ins, unix_now())
         .await
         .inspect_err(|error| {
             if matches!(error, AppError::TooManyAttempts { .. }) {
@@ -407,9 +407,11 @@ pub async fn login(
     state.metrics.record_audit_row();
     let outcome = sign_in(&state, &username, request.password).await;
     if outcome.is_ok() {
-        subjects.succeeded(&state.db, attempt).await?;
+        subjects
+            .succeeded(&state.db, &state.sign_ins, attempt)
+            .await?;
     } else {
-        subjects.failed(&state.db, attempt).await?;
+        subjects.failed(&state.db, &state.sign_ins, attempt).await?;
     }
     let status = match &outcome {
         Ok(_) => StatusCode::OK,

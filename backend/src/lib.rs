@@ -25,6 +25,7 @@ pub mod rest_root;
 pub mod secrets;
 pub mod server;
 pub mod session_cache;
+pub mod sign_in_queue;
 pub mod state;
 pub mod throttle;
 

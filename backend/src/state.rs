@@ -16,6 +16,7 @@ use crate::pure1::Pure1Service;
 use crate::rest_root::RestRootState;
 use crate::secrets::SecretKey;
 use crate::session_cache::SessionCache;
+use crate::sign_in_queue::SignInQueues;
 
 /// How long what Pure1 reported is reused: its own figures are minutes old anyway.
 pub const PURE1_VIEW_TTL: Duration = Duration::from_secs(60);
@@ -41,6 +42,8 @@ pub struct AppState {
     pub serves_https: bool,
     /// Sessions checked in the last second.
     pub sessions: Arc<SessionCache>,
+    /// Sign-ins waiting for earlier ones from the same address.
+    pub sign_ins: Arc<SignInQueues>,
     /// The arrays' latest dashboard figures.
     pub fleet: Arc<FleetCache>,
     /// Pure1, when connected, and what it last reported.
@@ -76,6 +79,7 @@ impl AppState {
             probes: Arc::default(),
             serves_https: false,
             sessions: Arc::default(),
+            sign_ins: Arc::default(),
             fleet: Arc::new(FleetCache::new(Duration::from_secs(
                 LimitsConfig::default().fleet_cache_secs,
             ))),

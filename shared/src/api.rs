@@ -525,6 +525,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_output_hides_the_sign_in_password() {
+        let login = LoginRequest {
+            username: "alice".into(),
+            password: "hunter2hunter2".into(),
+        };
+        let shown = format!("{login:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("alice"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn host_table_keys_become_the_arrays_sort_fields() {
         assert_eq!(host_sort_field("host_group").unwrap(), "host_group.name");
         assert_eq!(

@@ -1,4 +1,7 @@
-//! `/api/tokens`: personal API tokens, each user's own; admins see and revoke everyone's.
+//! `/api/tokens`: personal API tokens, each user's own; admins see and revoke those of the
+//! users they administer (everyone's, for an admin of every array).
+
+use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -22,9 +25,22 @@ pub async fn list_own(
     Ok(Json(state.db.tokens(Some(user.user.id)).await?))
 }
 
-/// `GET /api/tokens/all`: every user's tokens, for admins.
-pub async fn list_all(State(state): State<AppState>) -> Result<Json<Vec<TokenSummary>>, AppError> {
-    Ok(Json(state.db.tokens(None).await?))
+/// `GET /api/tokens/all`: the tokens of every user within the admin's scope.
+pub async fn list_all(
+    State(state): State<AppState>,
+    admin: CurrentUser,
+) -> Result<Json<Vec<TokenSummary>>, AppError> {
+    let administered: HashSet<String> = state
+        .db
+        .users()
+        .await?
+        .into_iter()
+        .filter(|(user, _)| admin.user.scope_covers(user.arrays.as_deref()))
+        .map(|(user, _)| user.username)
+        .collect();
+    let mut tokens = state.db.tokens(None).await?;
+    tokens.retain(|token| administered.contains(&token.username));
+    Ok(Json(tokens))
 }
 
 /// `POST /api/tokens`: a token with at most the caller's role and arrays, shown this once.
@@ -100,14 +116,17 @@ fn max_days(state: &AppState, user: &CurrentUser) -> u32 {
     }
 }
 
-/// `DELETE /api/tokens/{token}`: by its holder, or by an admin.
+/// `DELETE /api/tokens/{token}`: by its holder, or by an admin whose scope covers theirs.
 pub async fn revoke(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     let owner = state.db.token_owner(id).await?;
-    let allowed = owner.is_some_and(|owner| owner == user.user.id || user.user.role == Role::Admin);
+    let allowed = owner.is_some_and(|owner| {
+        owner.id == user.user.id
+            || (user.user.role == Role::Admin && user.user.scope_covers(owner.arrays.as_deref()))
+    });
     if !allowed {
         return Err(AppError::NotFound(format!("You hold no token {id}.")));
     }

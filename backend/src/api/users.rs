@@ -1,4 +1,5 @@
-//! `/api/users`: portal accounts, for admins.
+//! `/api/users`: portal accounts, for admins. An admin limited to some arrays administers
+//! only users limited to some of those: a scope bounds what its holder can hand out too.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -38,20 +39,39 @@ pub(super) fn check_arrays(state: &AppState, arrays: Option<&[String]>) -> Resul
     Ok(())
 }
 
-async fn existing(state: &AppState, name: &str) -> Result<User, AppError> {
+/// A scope `admin` may give: within their own.
+fn check_scope_given(admin: &CurrentUser, arrays: Option<&[String]>) -> Result<(), AppError> {
+    if admin.user.scope_covers(arrays) {
+        return Ok(());
+    }
+    let own = admin.user.arrays.as_deref().unwrap_or_default().join(", ");
+    Err(AppError::Invalid(ApiError::for_field(
+        "arrays",
+        format!("You may only give users some of your own arrays: {own}."),
+    )))
+}
+
+/// The user named `name`, if `admin`'s scope covers theirs; a user beyond it is not found,
+/// as they are not listed.
+async fn existing(state: &AppState, admin: &CurrentUser, name: &str) -> Result<User, AppError> {
     state
         .db
         .user_by_name(name)
         .await?
+        .filter(|user| admin.user.scope_covers(user.arrays.as_deref()))
         .ok_or_else(|| AppError::NotFound(format!("No user named {name}.")))
 }
 
-/// `GET /api/users`.
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserSummary>>, AppError> {
+/// `GET /api/users`: those within the admin's scope.
+pub async fn list(
+    State(state): State<AppState>,
+    admin: CurrentUser,
+) -> Result<Json<Vec<UserSummary>>, AppError> {
     let users = state.db.users().await?;
     Ok(Json(
         users
             .into_iter()
+            .filter(|(user, _)| admin.user.scope_covers(user.arrays.as_deref()))
             .map(|(user, sessions)| summary(user, sessions))
             .collect(),
     ))
@@ -60,10 +80,12 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserSummary>
 /// `POST /api/users`.
 pub async fn create(
     State(state): State<AppState>,
+    admin: CurrentUser,
     ApiJson(request): ApiJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserSummary>), AppError> {
     validate_create_user(&request).map_err(AppError::Invalid)?;
     check_arrays(&state, request.arrays.as_deref())?;
+    check_scope_given(&admin, request.arrays.as_deref())?;
     let hash = state.passwords.hash(request.password.clone()).await?;
     let user = state
         .db
@@ -87,8 +109,9 @@ pub async fn create(
 }
 
 /// `PATCH /api/users/{user}`: role, disabled, password reset, array scope, array username.
-/// Disabling a user or resetting their password ends their sessions. The last admin who can
-/// sign in cannot be demoted or disabled, so the portal is never left without one.
+/// Disabling a user or resetting their password ends their sessions and revokes their API
+/// tokens. The last admin who can sign in cannot be demoted or disabled, so the portal is
+/// never left without one.
 pub async fn change(
     State(state): State<AppState>,
     admin: CurrentUser,
@@ -99,12 +122,15 @@ pub async fn change(
     if let Some(arrays) = &change.arrays {
         check_arrays(&state, arrays.as_deref())?;
     }
-    let user = existing(&state, &name).await?;
+    let user = existing(&state, &admin, &name).await?;
     if user.id == admin.user.id && (change.arrays.is_some() || change.array_username.is_some()) {
         return Err(AppError::Forbidden(
             "Admins cannot change their own array scope or array username; ask another admin."
                 .into(),
         ));
+    }
+    if let Some(arrays) = &change.arrays {
+        check_scope_given(&admin, arrays.as_deref())?;
     }
     let password_hash = match change.password.clone() {
         Some(password) => Some(state.passwords.hash(password).await?),
@@ -134,7 +160,7 @@ pub async fn change(
         })?;
     state.sessions.forget_all();
     tracing::info!(admin = %admin.user.username, user = %name, "user changed");
-    let changed = existing(&state, &name).await?;
+    let changed = existing(&state, &admin, &name).await?;
     let sessions = state.db.count_sessions_of(changed.id).await?;
     Ok(Json(summary(changed, sessions)))
 }
@@ -142,9 +168,10 @@ pub async fn change(
 /// `DELETE /api/users/{user}/sessions`: signs the user out everywhere.
 pub async fn end_sessions(
     State(state): State<AppState>,
+    admin: CurrentUser,
     Path(name): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let user = existing(&state, &name).await?;
+    let user = existing(&state, &admin, &name).await?;
     state.db.delete_sessions_of(user.id).await?;
     state.sessions.forget_all();
     Ok(StatusCode::NO_CONTENT)

@@ -20,7 +20,7 @@ pub struct TokenGrant {
 }
 
 /// A token about to be stored.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewToken<'a> {
     pub user_id: i64,
     pub name: &'a str,
@@ -29,6 +29,20 @@ pub struct NewToken<'a> {
     pub arrays: Option<&'a [String]>,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+impl std::fmt::Debug for NewToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewToken")
+            .field("user_id", &self.user_id)
+            .field("name", &self.name)
+            .field("token_hash", &"<redacted>")
+            .field("role", &self.role)
+            .field("arrays", &self.arrays)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// The token columns after a user's, in [`grant_from_row`]'s order.
@@ -153,13 +167,16 @@ impl Database {
             .map(Option::flatten)
     }
 
-    /// The id of the user who holds token `id`.
-    pub async fn token_owner(&self, id: i64) -> Result<Option<i64>, DbError> {
-        let row = sqlx::query("SELECT user_id FROM api_tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|row| row.try_get(0)).transpose()?)
+    /// The user who holds token `id`.
+    pub async fn token_owner(&self, id: i64) -> Result<Option<User>, DbError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id WHERE t.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn touch_token(&self, id: i64, now: i64, address: &str) -> Result<(), DbError> {

@@ -44,6 +44,13 @@ impl User {
             .is_none_or(|arrays| arrays.iter().any(|name| name == array))
     }
 
+    /// Whether a user limited to `arrays` (`None`: every array) acts within this user's
+    /// scope, as an admin limited to some arrays may only administer such users.
+    pub fn scope_covers(&self, arrays: Option<&[String]>) -> bool {
+        self.arrays.is_none()
+            || arrays.is_some_and(|arrays| arrays.iter().all(|name| self.may_use_array(name)))
+    }
+
     /// Who the user is on an array that uses per-user identity.
     pub fn identity_on_arrays(&self) -> &str {
         self.array_username.as_deref().unwrap_or(&self.username)
@@ -51,13 +58,28 @@ impl User {
 }
 
 /// A change to a user; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UserUpdate {
     pub role: Option<Role>,
     pub disabled: Option<bool>,
     pub password_hash: Option<String>,
     pub arrays: Option<Option<Vec<String>>>,
     pub array_username: Option<Option<String>>,
+}
+
+impl std::fmt::Debug for UserUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserUpdate")
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "<redacted>"),
+            )
+            .field("arrays", &self.arrays)
+            .field("array_username", &self.array_username)
+            .finish()
+    }
 }
 
 /// `disabled` is read as a number: the `Any` driver decodes no SQLite boolean.
@@ -183,8 +205,9 @@ impl Database {
 
     /// Applies `update` in one transaction, refused as [`DbError::LastAdmin`] if it would
     /// leave no admin who can sign in. Disabling a user or changing their password ends their
-    /// sessions, and disabling also revokes their API tokens, in the same transaction. The admins' rows are locked first, so two changes that
-    /// each demote one of the last two admins cannot both pass.
+    /// sessions and revokes their API tokens, in the same transaction. The admins' rows are
+    /// locked first, so two changes that each demote one of the last two admins cannot both
+    /// pass.
     pub async fn update_user(&self, id: i64, update: &UserUpdate) -> Result<(), DbError> {
         let mut transaction = self.pool.begin().await?;
         sqlx::query("UPDATE users SET role = role WHERE role = 'admin'")
@@ -239,8 +262,6 @@ impl Database {
                 .bind(id)
                 .execute(&mut *transaction)
                 .await?;
-        }
-        if update.disabled == Some(true) {
             sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
                 .bind(id)
                 .execute(&mut *transaction)

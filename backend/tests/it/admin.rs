@@ -157,6 +157,139 @@ async fn a_scope_names_registered_arrays_and_only_admins_set_it() {
     );
 }
 
+/// An admin limited to one array administers the users of that array and nobody else: they
+/// cannot make an admin of every array, reach users beyond their scope, or their tokens.
+#[tokio::test]
+async fn a_scoped_admin_administers_only_users_within_their_scope() {
+    let app = TestApp::with(TestOptions {
+        dead_arrays: vec!["fa-other"],
+        ..TestOptions::default()
+    })
+    .await;
+    let admin = app.login("admin").await;
+    async fn create(
+        app: &TestApp,
+        cookie: &str,
+        username: &str,
+        role: &str,
+        arrays: Value,
+    ) -> (StatusCode, Option<String>, Value) {
+        let user =
+            json!({"username": username, "password": PASSWORD, "role": role, "arrays": arrays});
+        app.call("POST", "/api/users", Some(cookie), Some(user))
+            .await
+    }
+    for (username, role, arrays) in [
+        ("scoped-admin", "admin", json!([ARRAY])),
+        ("local", "operator", json!([ARRAY])),
+        ("remote", "operator", json!(["fa-other"])),
+    ] {
+        let (status, _, body) = create(&app, &admin, username, role, arrays).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let scoped = app.login("scoped-admin").await;
+
+    for arrays in [json!(null), json!(["fa-other"]), json!([ARRAY, "fa-other"])] {
+        let (status, _, body) = create(&app, &scoped, "wider", "admin", arrays.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{arrays}: {body}");
+        assert_eq!(body["field"], "arrays");
+        let (status, _, body) = app
+            .call(
+                "PATCH",
+                "/api/users/local",
+                Some(&scoped),
+                Some(json!({"arrays": arrays})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{arrays}: {body}");
+    }
+    let (status, _, body) = create(&app, &scoped, "narrow", "admin", json!([ARRAY])).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            "/api/users/local",
+            Some(&scoped),
+            Some(json!({"role": "viewer", "password": "a new long password"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    for beyond in ["admin", "operator", "remote"] {
+        for change in [
+            json!({"password": "a new long password"}),
+            json!({"disabled": true}),
+            json!({"role": "viewer"}),
+        ] {
+            let (status, _, body) = app
+                .call(
+                    "PATCH",
+                    &format!("/api/users/{beyond}"),
+                    Some(&scoped),
+                    Some(change),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{beyond}: {body}");
+        }
+        let (status, _, _) = app
+            .call(
+                "DELETE",
+                &format!("/api/users/{beyond}/sessions"),
+                Some(&scoped),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{beyond}");
+    }
+    let usernames = |users: &Value| -> HashSet<String> {
+        users
+            .as_array()
+            .expect("users")
+            .iter()
+            .map(|user| user["username"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    let (_, _, users) = app.call("GET", "/api/users", Some(&scoped), None).await;
+    assert_eq!(
+        usernames(&users),
+        HashSet::from(["scoped-admin", "local", "narrow"].map(str::to_owned))
+    );
+    let (_, _, users) = app.call("GET", "/api/users", Some(&admin), None).await;
+    assert_eq!(usernames(&users).len(), 7, "{users}");
+
+    let mut token_ids = Vec::new();
+    for username in ["operator", "remote", "narrow"] {
+        let cookie = app.login(username).await;
+        let (status, _, created) = app
+            .call(
+                "POST",
+                "/api/tokens",
+                Some(&cookie),
+                Some(json!({"name": "script", "expires_in_days": 30, "role": "viewer"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        token_ids.push(created["summary"]["id"].as_i64().expect("id"));
+    }
+    let (_, _, tokens) = app
+        .call("GET", "/api/tokens/all", Some(&scoped), None)
+        .await;
+    let listed: Vec<&Value> = tokens.as_array().expect("tokens").iter().collect();
+    assert_eq!(listed.len(), 1, "{tokens}");
+    assert_eq!(listed[0]["username"], "narrow");
+    for (id, expected) in token_ids.iter().zip([
+        StatusCode::NOT_FOUND,
+        StatusCode::NOT_FOUND,
+        StatusCode::NO_CONTENT,
+    ]) {
+        let path = format!("/api/tokens/{id}");
+        let (status, _, _) = app.call("DELETE", &path, Some(&scoped), None).await;
+        assert_eq!(status, expected, "token {id}");
+    }
+    let (_, _, tokens) = app.call("GET", "/api/tokens/all", Some(&admin), None).await;
+    assert_eq!(tokens.as_array().map(Vec::len), Some(2), "{tokens}");
+}
+
 #[tokio::test]
 async fn arrays_outside_a_users_scope_are_refused_by_path_and_by_body() {
     let app = TestApp::new().await;

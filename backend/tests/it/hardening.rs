@@ -82,13 +82,17 @@ async fn throttled_sign_ins_write_no_audit_rows() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn parallel_guesses_are_counted_as_they_arrive() {
-    let app = Arc::new(TestApp::new().await);
-    let guesses = (0..30).map(|_| {
-        let app = Arc::clone(&app);
+/// Sends 30 wrong passwords from `address` at once, as `username(index)`: how many were
+/// checked (401) and how many refused (429).
+async fn parallel_guesses(
+    app: &Arc<TestApp>,
+    address: &'static str,
+    username: fn(usize) -> String,
+) -> (usize, usize) {
+    let guesses = (0..30).map(|index| {
+        let app = Arc::clone(app);
         tokio::spawn(async move {
-            app.send(sign_in_from("192.0.2.3", "admin", "wrong password"))
+            app.send(sign_in_from(address, &username(index), "wrong password"))
                 .await
                 .0
         })
@@ -98,19 +102,56 @@ async fn parallel_guesses_are_counted_as_they_arrive() {
         .into_iter()
         .map(|status| status.expect("task"))
         .collect();
-    let checked = statuses
-        .iter()
-        .filter(|status| **status == StatusCode::UNAUTHORIZED)
-        .count();
-    let refused = statuses
-        .iter()
-        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
-        .count();
-    assert!(
-        checked <= usize::try_from(PER_USERNAME_AND_ADDRESS).expect("small"),
-        "{checked} passwords checked: {statuses:?}"
+    let count = |wanted: StatusCode| statuses.iter().filter(|status| **status == wanted).count();
+    let (checked, refused) = (
+        count(StatusCode::UNAUTHORIZED),
+        count(StatusCode::TOO_MANY_REQUESTS),
     );
     assert_eq!(checked + refused, 30, "{statuses:?}");
+    (checked, refused)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_are_counted_as_they_arrive() {
+    let app = Arc::new(TestApp::new().await);
+    let (checked, _) = parallel_guesses(&app, "192.0.2.3", |_| "admin".to_owned()).await;
+    assert_eq!(
+        checked,
+        usize::try_from(PER_USERNAME_AND_ADDRESS).expect("small"),
+        "one username from one address"
+    );
+    let (checked, _) = parallel_guesses(&app, "192.0.2.4", |index| format!("nobody{index}")).await;
+    assert_eq!(
+        checked,
+        usize::try_from(PER_ADDRESS).expect("small"),
+        "any usernames from one address"
+    );
+}
+
+#[tokio::test]
+async fn an_attempt_whose_request_went_away_counts_as_a_failure_not_as_running() {
+    let app = TestApp::new().await;
+    let queues = backend::sign_in_queue::SignInQueues::default();
+    let subjects = backend::throttle::Subjects::new("admin", "192.0.2.5".parse().ok());
+    let attempt = subjects
+        .admit(&app.db, &queues, backend::auth::unix_now())
+        .await
+        .expect("admitted");
+    drop(attempt);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let count = app
+            .db
+            .login_failures("addr:192.0.2.5", 0)
+            .await
+            .expect("count");
+        if count.failures == 1 {
+            assert_eq!(count.attempts, 1, "{count:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running: {count:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
@@ -627,7 +668,7 @@ async fn the_frontend_is_served_precompressed_cached_by_hash_and_under_a_policy(
 }
 
 #[test]
-fn debug_output_never_shows_a_password_hash_or_a_session_hash() {
+fn debug_output_never_shows_a_password_hash_or_a_token_hash() {
     let user = backend::db::User {
         id: 1,
         username: "alice".into(),
@@ -643,22 +684,62 @@ fn debug_output_never_shows_a_password_hash_or_a_session_hash() {
         !shown.contains("secret-hash") && shown.contains("alice"),
         "{shown}"
     );
+    let update = backend::db::UserUpdate {
+        password_hash: Some("$argon2id$secret-hash".into()),
+        ..backend::db::UserUpdate::default()
+    };
+    let shown = format!("{update:?}");
+    assert!(!shown.contains("secret-hash"), "{shown}");
+    let token = backend::db::NewToken {
+        user_id: 1,
+        name: "nightly",
+        token_hash: "secret-token-hash",
+        role: shared::api::Role::Viewer,
+        arrays: None,
+        created_at: 0,
+        expires_at: 1,
+    };
+    let shown = format!("{token:?}");
+    assert!(
+        !shown.contains("secret-token-hash") && shown.contains("nightly"),
+        "{shown}"
+    );
 }
 
+/// An office behind one proxy at nine o'clock: everyone's password is right, and nobody is
+/// refused for the others' sign-ins still running; they wait their turn instead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn colleagues_behind_one_address_sign_in_together() {
     let app = Arc::new(TestApp::new().await);
-    let sign_ins = (0..10).map(|index| {
+    let hash = backend::passwords::hash_password(PASSWORD).expect("hash");
+    for index in 0..200 {
+        app.db
+            .create_user(
+                &format!("colleague{index}"),
+                &hash,
+                shared::api::Role::Viewer,
+                backend::auth::unix_now(),
+            )
+            .await
+            .expect("user");
+    }
+    let sign_ins = (0..200).map(|index| {
         let app = Arc::clone(&app);
-        let username = ["admin", "operator", "viewer"][index % 3];
+        // A few sign in twice at once, as from two tabs.
+        let username = match index % 20 {
+            0 => "admin".to_owned(),
+            _ => format!("colleague{index}"),
+        };
         tokio::spawn(async move {
-            app.send(sign_in_from("203.0.113.50", username, PASSWORD))
-                .await
-                .0
+            let (status, _, body) = app
+                .send(sign_in_from("203.0.113.50", &username, PASSWORD))
+                .await;
+            (status, body)
         })
     });
     for sign_in in futures_util::future::join_all(sign_ins).await {
-        assert_eq!(sign_in.expect("task"), StatusCode::OK);
+        let (status, body) = sign_in.expect("task");
+        assert_eq!(status, StatusCode::OK, "{body}");
     }
     let count = app
         .db

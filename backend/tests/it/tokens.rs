@@ -292,3 +292,42 @@ async fn revoked_expired_and_disabled_users_tokens_stop_working() {
     let (_, _, all) = app.call("GET", "/api/tokens/all", Some(&admin), None).await;
     assert_eq!(all, json!([]));
 }
+
+/// A password reset is what an admin does when an account may be in the wrong hands, so
+/// whatever the old password opened closes with it.
+#[tokio::test]
+async fn a_password_reset_revokes_the_users_tokens_and_ends_their_sessions() {
+    let app = TestApp::new().await;
+    let operator = app.login("operator").await;
+    let admin = app.login("admin").await;
+    let (status, created) = create_token(
+        &app,
+        &operator,
+        json!({"name": "nightly report", "expires_in_days": 30, "role": "viewer"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["token"].as_str().expect("token").to_owned();
+    let me = || bearer("GET", "/api/auth/me", &token, None);
+    assert_eq!(app.send(me()).await.0, StatusCode::OK);
+
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            "/api/users/operator",
+            Some(&admin),
+            Some(json!({"password": "a new long password"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.send(me()).await.0, StatusCode::UNAUTHORIZED, "revoked");
+    assert_eq!(
+        app.call("GET", "/api/auth/me", Some(&operator), None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED,
+        "signed out"
+    );
+    let (_, _, all) = app.call("GET", "/api/tokens/all", Some(&admin), None).await;
+    assert_eq!(all, json!([]));
+}

@@ -11,9 +11,9 @@
 //! - `bench`: prints the client's throughput and token-exchange figures (arrays and Pure1:
 //!   1,000 concurrent reads on a cold cache, one exchange), the simulator's
 //!   list, filter, sort and paging times with 100,000 volumes, and the portal's figures
-//!   (proxy overhead, load, faults, memory, the UI's cold load) and the fleet pages' (search
-//!   and summary over 50 arrays, with and without latency, with a slow and a dead array)
-//!   beside their goals.
+//!   (proxy overhead, sign-ins from one address, load, faults, memory, the UI's cold load)
+//!   and the fleet pages' (search and summary over 50 arrays, with and without latency,
+//!   with a slow and a dead array) beside their goals.
 //!
 //! Only the standard library is used, so the runner itself compiles in a second.
 

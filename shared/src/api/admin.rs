@@ -318,5 +318,17 @@ mod tests {
             ..UserChange::default()
         };
         assert!(!format!("{change:?}").contains("hunter2"));
+        let create = CreateUserRequest {
+            username: "alice".into(),
+            password: "hunter2hunter2".into(),
+            role: Role::Viewer,
+            arrays: None,
+            array_username: None,
+        };
+        let shown = format!("{create:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("alice"),
+            "{shown}"
+        );
     }
 }

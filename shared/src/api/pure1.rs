@@ -31,7 +31,7 @@ pub struct Pure1Status {
 }
 
 /// Which private key signs the portal's JWTs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Pure1Key {
@@ -43,6 +43,25 @@ pub enum Pure1Key {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         private_key_password: Option<String>,
     },
+}
+
+impl std::fmt::Debug for Pure1Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Generated => f.write_str("Generated"),
+            Self::PrivateKey {
+                private_key_password,
+                ..
+            } => f
+                .debug_struct("PrivateKey")
+                .field("private_key", &"<redacted>")
+                .field(
+                    "private_key_password",
+                    &private_key_password.as_ref().map(|_| "<redacted>"),
+                )
+                .finish(),
+        }
+    }
 }
 
 /// `POST /api/pure1/test` and `PUT /api/pure1`.
@@ -222,6 +241,21 @@ mod tests {
                 .as_deref(),
             Some("private_key")
         );
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_private_key_or_its_password() {
+        let mut connect = request("pure1:apikey:A1");
+        connect.key = Pure1Key::PrivateKey {
+            private_key: "-----BEGIN PRIVATE KEY-----secret-key".into(),
+            private_key_password: Some("key-password".into()),
+        };
+        let shown = format!("{connect:?}");
+        assert!(
+            !shown.contains("secret-key") && !shown.contains("key-password"),
+            "{shown}"
+        );
+        assert!(shown.contains("pure1:apikey:A1") && shown.contains("<redacted>"));
     }
 
     #[test]

@@ -180,5 +180,21 @@ mod tests {
     #[test]
     fn debug_output_hides_the_credential() {
         assert!(!format!("{:?}", request()).contains("secret-token-value"));
+        let with_key = RegisterArrayRequest {
+            auth: RegisterAuth::ApiClient {
+                client_id: "client".into(),
+                key_id: "key".into(),
+                issuer: "flashdeck".into(),
+                username: "pureuser".into(),
+                private_key: "-----BEGIN PRIVATE KEY-----secret-key".into(),
+                private_key_password: Some("key-password".into()),
+            },
+            ..request()
+        };
+        let shown = format!("{with_key:?}");
+        assert!(
+            !shown.contains("secret-key") && !shown.contains("key-password"),
+            "{shown}"
+        );
     }
 }

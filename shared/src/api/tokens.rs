@@ -123,6 +123,29 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_hides_a_new_token() {
+        let created = CreatedToken {
+            token: "fdk_secret-token-value".into(),
+            summary: TokenSummary {
+                id: 1,
+                username: "alice".into(),
+                name: "nightly".into(),
+                role: Role::Viewer,
+                arrays: None,
+                created_at: 0,
+                expires_at: 1,
+                last_used_at: None,
+                last_used_from: None,
+            },
+        };
+        let shown = format!("{created:?}");
+        assert!(
+            !shown.contains("secret-token-value") && shown.contains("nightly"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn names_and_lifetimes_are_bounded() {
         assert!(validate_create_token(&request("nightly backup", 30), 365).is_ok());
         let field = |request: &CreateTokenRequest| {
