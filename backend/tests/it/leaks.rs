@@ -73,6 +73,13 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("flashdeck starts");
+    // Read as it is written: a debug log fills a pipe nobody empties, and the portal stalls.
+    let mut stderr = child.stderr.take().expect("stderr");
+    let log_reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        stderr.read_to_string(&mut log).expect("log");
+        log
+    });
     let url = format!("http://127.0.0.1:{port}");
     let http = http_client();
     let mut seen = String::new();
@@ -322,13 +329,7 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
 
     let _ = child.kill();
     let _ = child.wait();
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut log)
-        .expect("log");
+    let log = log_reader.join().expect("the log was read");
     assert!(log.contains("request"), "the log was captured: {log}");
     seen.push_str(&log);
 
