@@ -306,7 +306,6 @@ async fn hold(
             .to_string(),
         ..record
     };
-    let audit_id = policy.state.db.begin_audit(&request_row).await?;
     policy.state.metrics.record_audit_row();
     let finished = AuditRecord {
         success: true,
@@ -314,7 +313,11 @@ async fn hold(
         message: None,
         duration_ms: 0,
     };
-    policy.state.db.finish_audit(audit_id, &finished).await?;
+    policy
+        .state
+        .db
+        .write_finished_audit(&request_row, &finished)
+        .await?;
     Ok(Admission::Held(
         (StatusCode::ACCEPTED, axum::Json(held)).into_response(),
     ))

@@ -88,14 +88,13 @@ impl RestRootState {
                 .to_string(),
                 request_id: uuid::Uuid::new_v4().to_string(),
             };
-            let id = db.begin_audit(&record).await?;
             let finished = AuditRecord {
                 success: true,
                 status: 200,
                 message: None,
                 duration_ms: count.last_ms - count.first_ms,
             };
-            db.finish_audit(id, &finished).await?;
+            db.write_finished_audit(&record, &finished).await?;
         }
         Ok(())
     }

@@ -166,12 +166,11 @@ pub async fn callback(
         &username,
         serde_json::json!({"via": oidc.config.display_name}),
     );
-    let audit_id = state.db.begin_audit(&record).await?;
     state.metrics.record_audit_row();
     state
         .db
-        .finish_audit(
-            audit_id,
+        .write_finished_audit(
+            &record,
             &AuditRecord {
                 success: refusal.is_none(),
                 status: if refusal.is_none() { 303 } else { 401 },
@@ -284,12 +283,11 @@ async fn withdraw(state: &AppState, oidc: &Oidc, subject: &str) -> Result<(), Db
         .to_string(),
         request_id: uuid::Uuid::new_v4().to_string(),
     };
-    let audit_id = state.db.begin_audit(&record).await?;
     state.metrics.record_audit_row();
     state
         .db
-        .finish_audit(
-            audit_id,
+        .write_finished_audit(
+            &record,
             &AuditRecord {
                 success: true,
                 status: 200,

@@ -58,6 +58,17 @@ impl Database {
         Ok(row.try_get(0)?)
     }
 
+    /// Writes a row whose outcome is already known: what happened in the portal itself, not
+    /// on an array.
+    pub async fn write_finished_audit(
+        &self,
+        record: &NewAuditRecord,
+        outcome: &AuditRecord,
+    ) -> Result<(), DbError> {
+        let id = self.begin_audit(record).await?;
+        self.finish_audit(id, outcome).await
+    }
+
     pub async fn finish_audit(&self, id: i64, record: &AuditRecord) -> Result<(), DbError> {
         sqlx::query(
             "UPDATE audit_log SET outcome = $1, status = $2, message = $3, duration_ms = $4 WHERE id = $5",

@@ -28,6 +28,20 @@ async fn token(app: &TestApp, username: &str, role: &str) -> String {
     created["token"].as_str().expect("token").to_owned()
 }
 
+/// The array's volume snapshots, as an admin lists them in the portal.
+async fn snapshots_on_the_array(app: &TestApp) -> Value {
+    let admin = app.login("admin").await;
+    let (_, _, snapshots) = app
+        .call(
+            "GET",
+            &format!("/api/arrays/{ARRAY}/volume-snapshots"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    snapshots
+}
+
 fn run_scenario(portal: &tls_listener::HttpsServer, token: &str, role: &str, volume: &str) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/rest_root.py");
     let dir = tempfile::tempdir().expect("directory");
@@ -70,15 +84,7 @@ async fn the_python_sdk_works_through_the_portal_with_a_personal_token() {
     assert!(made.destroyed, "destroyed, not eradicated");
     assert!(app.sim.simulator.volume("not-made").is_none());
 
-    let admin = app.login("admin").await;
-    let (_, _, snapshots) = app
-        .call(
-            "GET",
-            &format!("/api/arrays/{ARRAY}/volume-snapshots"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let snapshots = snapshots_on_the_array(&app).await;
     assert!(
         snapshots.to_string().contains("from-sdk.before-upgrade"),
         "the snapshot is on the array: {snapshots}"
@@ -87,6 +93,7 @@ async fn the_python_sdk_works_through_the_portal_with_a_personal_token() {
         snapshots.to_string().contains("from-sdk.safety-"),
         "the overwrite took a safety snapshot first: {snapshots}"
     );
+    let admin = app.login("admin").await;
     let (_, _, audit) = app
         .call("GET", "/api/audit?user=operator", Some(&admin), None)
         .await;
@@ -405,15 +412,7 @@ async fn an_operators_overwrite_is_a_restore_with_a_safety_snapshot() {
         .expect("named")
         .to_owned();
     assert!(safety.starts_with("db-1.safety-"), "{safety}");
-    let admin = app.login("admin").await;
-    let (_, _, snapshots) = app
-        .call(
-            "GET",
-            &format!("/api/arrays/{ARRAY}/volume-snapshots"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let snapshots = snapshots_on_the_array(&app).await;
     assert!(
         snapshots.to_string().contains(&format!("\"{safety}\"")),
         "the safety snapshot is on the array: {snapshots}"
@@ -428,6 +427,7 @@ async fn an_operators_overwrite_is_a_restore_with_a_safety_snapshot() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
+    let admin = app.login("admin").await;
     let (_, _, audit) = app
         .call(
             "GET",
