@@ -124,8 +124,10 @@ pub async fn call(
 /// Where a REST root's answer names the safety snapshots taken before an overwrite.
 pub const SAFETY_SNAPSHOT_HEADER: &str = "x-flashdeck-safety-snapshots";
 
-/// Snapshots the volumes among `overwrites` that exist, as the portal's own restore does
-/// before it replaces a volume's contents: their names, comma-separated.
+/// Snapshots the volumes `overwrites` names, as the portal's own restore does before it
+/// replaces a volume's contents: their names, comma-separated. Every volume named must exist:
+/// an overwrite that would also create volumes, or names one the array does not list as
+/// written, is refused rather than run without a safety snapshot.
 async fn safety_snapshots(
     client: &ArrayClient,
     overwrites: &[String],
@@ -133,20 +135,38 @@ async fn safety_snapshots(
     if overwrites.is_empty() {
         return Ok(None);
     }
+    let unlisted = || {
+        AppError::Invalid(ApiError::for_field(
+            "names",
+            "An overwrite names only volumes that exist, as the array spells them, so that each gets a safety snapshot first; create new volumes in a call without overwrite.",
+        ))
+    };
     let existing: Vec<String> = client
         .list_volumes(&VolumeQuery {
             names: overwrites.to_vec(),
             ..VolumeQuery::default()
         })
         .await
-        .map(|page| page.items.into_iter().map(|volume| volume.name).collect())
-        .or_else(|error| match error.status() {
-            // Arrays refuse a list naming a volume they do not have: then none is overwritten.
-            Some(400 | 404) => Ok(Vec::new()),
-            _ => Err(error),
-        })?;
-    if existing.is_empty() {
-        return Ok(Some(String::new()));
+        .map_err(|error| match error.status() {
+            // Arrays refuse a list naming a volume they do not have.
+            Some(400 | 404) => unlisted(),
+            _ => AppError::from(error),
+        })?
+        .items
+        .into_iter()
+        .map(|volume| volume.name)
+        .filter(|name| {
+            overwrites
+                .iter()
+                .any(|overwritten| overwritten.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    if overwrites.iter().any(|overwritten| {
+        !existing
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(overwritten))
+    }) {
+        return Err(unlisted());
     }
     let suffix = super::snapshots::safety_suffix(crate::auth::unix_now_ms());
     let taken = client

@@ -529,3 +529,71 @@ async fn a_rest_login_sweeps_sessions_that_timed_out() {
         "swept"
     );
 }
+
+/// Snapshots on the array whose names begin with `prefix`.
+async fn snapshots_of(app: &TestApp, prefix: &str) -> Vec<String> {
+    let admin = app.login("admin").await;
+    let (_, _, snapshots) = app
+        .call(
+            "GET",
+            &format!("/api/arrays/{ARRAY}/volume-snapshots"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    snapshots
+        .as_array()
+        .or_else(|| snapshots["items"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|snapshot| snapshot["name"].as_str())
+        .filter(|name| name.starts_with(prefix))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_overwrite_cannot_skip_its_safety_snapshot_by_naming_a_new_volume_or_a_case() {
+    let app = TestApp::new().await;
+    let operator = token(&app, "operator", "operator").await;
+    let root = format!("/api/arrays/{ARRAY}/rest/api/2.36");
+    let post = |uri: String, body: Value| {
+        Request::post(uri)
+            .header("authorization", format!("Bearer {operator}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    for name in ["db-1", "Db-2", "golden"] {
+        let (status, _, body) = send(
+            &app,
+            post(
+                format!("{root}/volumes?names={name}"),
+                json!({"provisioned": 1_048_576}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // A volume named alongside one that does not exist yet, and one spelt as it is.
+    for (names, volume) in [
+        ("db-1,brand-new", "db-1"),
+        ("Db-2", "Db-2"),
+        ("DB-1", "db-1"),
+    ] {
+        let (status, headers, body) = send(
+            &app,
+            post(
+                format!("{root}/volumes?names={names}&overwrite=true"),
+                json!({"source": {"name": "golden"}}),
+            ),
+        )
+        .await;
+        let taken = snapshots_of(&app, &format!("{volume}.safety-")).await;
+        assert!(
+            !status.is_success() || !taken.is_empty(),
+            "{volume} overwritten ({status}, {body}, {:?}) with no safety snapshot",
+            headers.get("x-flashdeck-safety-snapshots")
+        );
+    }
+}

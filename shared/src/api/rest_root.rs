@@ -341,9 +341,9 @@ pub fn rest_permit(method: &str, path: &str, query: &str) -> Result<RestPermit, 
         .iter()
         .find(|change| change.method == method)
         .ok_or_else(not_passed)?;
-    let overwrite = parameters
-        .iter()
-        .any(|(name, value)| name == "overwrite" && !matches!(value.as_str(), "false" | "0"));
+    let overwrite = parameters.iter().any(|(name, value)| {
+        name == "overwrite" && !(value.eq_ignore_ascii_case("false") || value == "0")
+    });
     let mut permit = RestPermit {
         role: change.role,
         action: Some(change.action),
@@ -401,7 +401,8 @@ fn query_pairs(query: &str) -> Result<Vec<(String, String)>, RestRefusal> {
             if name.starts_with("expose") {
                 return Err(RestRefusal::Exposes(name));
             }
-            Ok((name, percent_decoded(value).to_ascii_lowercase()))
+            // Values keep their case: a volume's name is passed as the caller spelt it.
+            Ok((name, percent_decoded(value)))
         })
         .collect()
 }
@@ -531,6 +532,8 @@ mod tests {
         assert_eq!(permit.overwrites, ["db-1", "db-2"]);
         let spelt = rest_permit("POST", "volumes", "overwrite=True&names=db%2D1").unwrap();
         assert_eq!(spelt.overwrites, ["db-1"]);
+        let cased = rest_permit("POST", "volumes", "overwrite=TRUE&names=Db-1").unwrap();
+        assert_eq!(cased.overwrites, ["Db-1"], "named as the caller spelt it");
         assert_eq!(
             rest_permit("POST", "volumes", "ids=1&overwrite=true"),
             Err(RestRefusal::OverwriteUnnamed)
