@@ -43,7 +43,7 @@ pub struct HeldChange<'a> {
 /// performs when it comes through the recycle bin, so that it is no way around a rule on
 /// `volume.eradicate` and its kin. (An array's REST root says the same in its table.)
 pub fn amounts_to(action: &'static str, body: &serde_json::Value) -> Vec<&'static str> {
-    let also = match action {
+    let eradicated = match action {
         "recycle_bin.eradicate" => body
             .get("kind")
             .and_then(serde_json::Value::as_str)
@@ -56,7 +56,12 @@ pub fn amounts_to(action: &'static str, body: &serde_json::Value) -> Vec<&'stati
             }),
         _ => None,
     };
-    std::iter::once(action).chain(also).collect()
+    let mut actions: Vec<&'static str> = std::iter::once(action).chain(eradicated).collect();
+    // The array eradicates a protection group's snapshots with it.
+    if actions.contains(&"protection_group.eradicate") {
+        actions.push("protection_group_snapshot.eradicate");
+    }
+    actions
 }
 
 /// The most requests one person may have waiting, so nobody can fill the queue.

@@ -497,3 +497,69 @@ async fn a_change_about_no_array_is_decided_only_by_someone_with_every_array() {
         "{decided}"
     );
 }
+
+#[tokio::test]
+async fn eradicating_a_protection_group_is_held_as_eradicating_its_snapshots() {
+    let app = TestApp::with(TestOptions {
+        approvals: ApprovalsConfig {
+            actions: vec!["protection_group_snapshot.eradicate".to_owned()],
+            expiry_hours: 24,
+        },
+        ..TestOptions::default()
+    })
+    .await;
+    let admin = app.login("admin").await;
+    let token = admin_token(&app, &admin).await;
+    let with_body = |method: &str, path: &str, body: Value| {
+        let mut request = rest_call(method, path, &token);
+        request.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            "application/json".parse().expect("header"),
+        );
+        *request.body_mut() = axum::body::Body::from(body.to_string());
+        request
+    };
+    for (method, path, body) in [
+        ("POST", "protection-groups?names=pg-old", json!({})),
+        (
+            "POST",
+            "protection-group-snapshots?source_names=pg-old",
+            json!({}),
+        ),
+        (
+            "PATCH",
+            "protection-groups?names=pg-old",
+            json!({"destroyed": true}),
+        ),
+    ] {
+        let (status, _, body) = app.send(with_body(method, path, body)).await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}: {body}");
+    }
+    let (status, _, held) = app
+        .send(rest_call(
+            "DELETE",
+            "protection-groups?names=pg-old",
+            &token,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    let (status, _, held) = app
+        .call(
+            "DELETE",
+            &format!("/api/arrays/{ARRAY}/protection-groups/pg-old?reason=retired"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "the page's own way: {held}");
+    let bin = json!({"array": ARRAY, "kind": "protection_group", "name": "pg-old"});
+    let (status, _, held) = app
+        .call(
+            "POST",
+            "/api/recycle-bin/eradicate?reason=retired",
+            Some(&admin),
+            Some(bin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "the recycle bin's: {held}");
+}

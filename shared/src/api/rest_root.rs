@@ -150,7 +150,11 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
         &[
             operator("POST", "protection_group.create"),
             operator("PATCH", "protection_group.change"),
-            change("DELETE", Role::Admin, "protection_group.eradicate"),
+            // The array eradicates a group's snapshots with it.
+            RestChange {
+                amounts_to: &["protection_group_snapshot.eradicate"],
+                ..change("DELETE", Role::Admin, "protection_group.eradicate")
+            },
         ],
     ),
     collection("protection-groups/volumes", MEMBERSHIP_OF_PROTECTION_GROUPS),
@@ -552,6 +556,12 @@ mod tests {
             let permit = rest_permit("DELETE", path, "eradicate_contents=true").unwrap();
             assert!(permit.amounts_to.contains(&"volume.eradicate"), "{path}");
         }
+        let group = rest_permit("DELETE", "protection-groups", "names=pg").unwrap();
+        assert!(
+            group
+                .amounts_to
+                .contains(&"protection_group_snapshot.eradicate")
+        );
     }
 
     #[test]
