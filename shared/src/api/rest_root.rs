@@ -282,9 +282,14 @@ pub struct RestPermit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RestRefusal {
     Never(&'static NeverPassed),
-    NotPassed { method: String, path: String },
+    NotPassed {
+        method: String,
+        path: String,
+    },
     Exposes(String),
     Parameter(String),
+    /// A parameter given twice, which the array and the audit log could read differently.
+    Repeated(String),
     OverwriteUnnamed,
 }
 
@@ -304,6 +309,9 @@ impl RestRefusal {
             RestRefusal::Parameter(name) => {
                 format!("{name:.60} is not a query parameter the REST root passes.")
             }
+            RestRefusal::Repeated(name) => format!(
+                "{name:.60} is given twice; give it once, with its values comma-separated."
+            ),
             RestRefusal::OverwriteUnnamed => {
                 "An overwrite names its volumes with names=, so that each gets a safety snapshot first."
                     .to_owned()
@@ -388,7 +396,12 @@ pub fn rest_permit(method: &str, path: &str, query: &str) -> Result<RestPermit, 
 /// The query's parameters, decoded as the array will decode them, refused when one asks for
 /// credentials (`expose_*`) or has a name no REST 2.x parameter has.
 fn query_pairs(query: &str) -> Result<Vec<(String, String)>, RestRefusal> {
-    query
+    // Some servers also split a query at `;`: a name hidden after one would reach the array
+    // unread here. Written as `%3B` it is plain data.
+    if query.contains(';') {
+        return Err(RestRefusal::Parameter(";".to_owned()));
+    }
+    let pairs: Vec<(String, String)> = query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
@@ -408,7 +421,14 @@ fn query_pairs(query: &str) -> Result<Vec<(String, String)>, RestRefusal> {
             // Values keep their case: a volume's name is passed as the caller spelt it.
             Ok((name, percent_decoded(value)))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    // The audit log and the approver see one value per name; the array must get no other.
+    for (index, (name, _)) in pairs.iter().enumerate() {
+        if pairs[..index].iter().any(|(earlier, _)| earlier == name) {
+            return Err(RestRefusal::Repeated(name.clone()));
+        }
+    }
+    Ok(pairs)
 }
 
 /// `text` with `+` as a space and `%XX` as its byte, as a form's query is read.
@@ -512,6 +532,15 @@ mod tests {
             rest_permit("GET", "volumes", "na%00mes=x"),
             Err(RestRefusal::Parameter(_))
         ));
+        for query in [
+            "names=a&names=b",
+            "names=a&NAMES=b",
+            "names=a&nam%65s=b",
+            "names=a;expose_api_token=true",
+        ] {
+            assert!(rest_permit("DELETE", "volumes", query).is_err(), "{query}");
+        }
+        assert!(rest_permit("GET", "volumes", "filter=name%3D%27a%3Bb%27").is_ok());
     }
 
     #[test]
