@@ -22,6 +22,11 @@ const MAX_TALLIED: usize = 10_000;
 /// How long an array's version list is reused for anonymous callers.
 const VERSIONS_TTL: Duration = Duration::from_secs(300);
 
+/// How long after an array failed to give its version list anonymous callers are answered
+/// without asking it again, so that they cannot make the portal call a failing array (with
+/// its retries) at their pace.
+const VERSIONS_RETRY: Duration = Duration::from_secs(15);
+
 /// The audited action of a counted summary of reads.
 pub const READ_ACTION: &str = "rest.read";
 
@@ -44,6 +49,7 @@ struct Count {
 pub struct RestRootState {
     reads: Mutex<HashMap<Reader, Count>>,
     versions: Mutex<HashMap<String, (Instant, PassedReply)>>,
+    versions_failed: Mutex<HashMap<String, Instant>>,
 }
 
 impl RestRootState {
@@ -110,6 +116,19 @@ impl RestRootState {
     /// Keeps `array`'s version list; only registered arrays are ever kept.
     pub fn keep_versions(&self, array: &str, reply: PassedReply) {
         lock(&self.versions).insert(array.to_owned(), (Instant::now(), reply));
+        lock(&self.versions_failed).remove(array);
+    }
+
+    /// Whether asking `array` for its version list failed within [`VERSIONS_RETRY`].
+    pub fn versions_failed_lately(&self, array: &str) -> bool {
+        lock(&self.versions_failed)
+            .get(array)
+            .is_some_and(|at| at.elapsed() < VERSIONS_RETRY)
+    }
+
+    /// Remembers that `array` (a registered one) failed to give its version list.
+    pub fn versions_failed(&self, array: &str) {
+        lock(&self.versions_failed).insert(array.to_owned(), Instant::now());
     }
 }
 

@@ -38,10 +38,21 @@ pub async fn api_version(
         .ok_or_else(|| AppError::NotFound(format!("No array named {array} is registered.")))?;
     let reply = match state.rest_root.versions(&array) {
         Some(reply) => reply,
+        None if state.rest_root.versions_failed_lately(&array) => {
+            return Err(AppError::BadGateway(format!(
+                "{array} could not give its REST versions just now; try again in a few seconds."
+            )));
+        }
         None => {
-            let reply = entry.client.pass_api_version().await?;
+            let reply = entry
+                .client
+                .pass_api_version()
+                .await
+                .inspect_err(|_| state.rest_root.versions_failed(&array))?;
             if reply.status == 200 {
                 state.rest_root.keep_versions(&array, reply.clone());
+            } else {
+                state.rest_root.versions_failed(&array);
             }
             reply
         }

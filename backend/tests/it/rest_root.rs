@@ -597,3 +597,25 @@ async fn an_overwrite_cannot_skip_its_safety_snapshot_by_naming_a_new_volume_or_
         );
     }
 }
+
+#[tokio::test]
+async fn anonymous_callers_cannot_make_the_portal_ask_a_failing_array_at_their_pace() {
+    let app = TestApp::new().await;
+    app.sim.simulator.set_faults(flasharray_sim::FaultConfig {
+        error_rate: 1.0,
+        ..Default::default()
+    });
+    let before = app.sim.simulator.stats().api_requests;
+    for _ in 0..10 {
+        let request = Request::get(format!("/api/arrays/{ARRAY}/rest/api/api_version"))
+            .body(Body::empty())
+            .expect("request");
+        let (status, _, _) = send(&app, request).await;
+        assert!(status.is_server_error(), "{status}");
+    }
+    let asked = app.sim.simulator.stats().api_requests - before;
+    assert!(
+        asked <= 4,
+        "the array was asked {asked} times for ten callers"
+    );
+}
