@@ -681,3 +681,66 @@ async fn per_user_identity_names_the_portal_user_in_the_arrays_audit() {
         .expect("audited on the array");
     assert_eq!(created.user, "operator");
 }
+
+#[tokio::test]
+async fn an_admin_limited_to_some_arrays_cannot_make_or_become_one_with_more() {
+    let app = TestApp::new().await;
+    let admin = app.login("admin").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            "/api/users",
+            Some(&admin),
+            Some(json!({"username": "scoped-admin", "password": PASSWORD, "role": "admin", "arrays": [ARRAY]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let scoped = app.login("scoped-admin").await;
+    // A new user with every array, or one of its own arrays and more.
+    for arrays in [Value::Null, json!([ARRAY, "fa-other"])] {
+        let (status, _, body) = app
+            .call(
+                "POST",
+                "/api/users",
+                Some(&scoped),
+                Some(json!({"username": "helper", "password": PASSWORD, "role": "admin", "arrays": arrays})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{arrays}: {body}");
+    }
+    // Someone else's scope widened, or the password of an admin with every array reset.
+    for (user, change) in [
+        ("operator", json!({"arrays": null})),
+        ("admin", json!({"password": "taken-over-password-1"})),
+        ("admin", json!({"disabled": true})),
+    ] {
+        let (status, _, body) = app
+            .call(
+                "PATCH",
+                &format!("/api/users/{user}"),
+                Some(&scoped),
+                Some(change.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user} {change}: {body}");
+    }
+    // Within its own arrays it still manages users.
+    let (status, _, body) = app
+        .call(
+            "POST",
+            "/api/users",
+            Some(&scoped),
+            Some(json!({"username": "helper", "password": PASSWORD, "role": "operator", "arrays": [ARRAY]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            "/api/users/helper",
+            Some(&scoped),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
