@@ -521,8 +521,12 @@ pub async fn users() -> ApiResult<Vec<UserSummary>> {
     get("/api/users").await
 }
 
-pub async fn create_user(request: &CreateUserRequest) -> ApiResult<UserSummary> {
-    post("/api/users", request).await
+pub async fn create_user(
+    request: &CreateUserRequest,
+    reason: Option<&str>,
+) -> ApiResult<Done<UserSummary>> {
+    let url = with_reason("/api/users".to_owned(), reason);
+    post_maybe_held(Request::post(&url), request).await
 }
 
 pub async fn change_user(

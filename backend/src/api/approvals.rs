@@ -40,7 +40,7 @@ pub async fn list(
         .cloned()
         .collect();
     Ok(Json(Approvals {
-        actions: state.approvals.actions.clone(),
+        actions: state.approvals.held().map(str::to_owned).collect(),
         waiting_for_you,
         recent,
     }))

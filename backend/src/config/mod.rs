@@ -189,9 +189,30 @@ impl Default for ApprovalsConfig {
     }
 }
 
+/// Changes to users, held whenever anything is: otherwise one admin could make, or take
+/// over, the second person who approves.
+const USER_ADMINISTRATION: &[&str] = &["user.create", "user.change"];
+
 impl ApprovalsConfig {
     pub fn requires(&self, action: &str) -> bool {
-        self.actions.iter().any(|named| named == action)
+        self.held().any(|held| held == action)
+    }
+
+    /// Every action that waits for a second person: those named, and while any is, changes
+    /// to users.
+    pub fn held(&self) -> impl Iterator<Item = &str> {
+        let users = if self.actions.is_empty() {
+            &[][..]
+        } else {
+            USER_ADMINISTRATION
+        };
+        let named = self.actions.iter().map(String::as_str);
+        named.clone().chain(
+            users
+                .iter()
+                .copied()
+                .filter(move |action| !named.clone().any(|named| named == *action)),
+        )
     }
 }
 

@@ -127,7 +127,11 @@ async fn a_held_change_runs_as_its_requester_only_when_someone_else_approves() {
     let second = app.login("admin2").await;
     let (_, _, waiting) = app.call("GET", "/api/approvals", Some(&second), None).await;
     assert_eq!(waiting["waiting_for_you"][0]["id"], id, "{waiting}");
-    assert_eq!(waiting["actions"], json!(["volume.eradicate"]));
+    assert_eq!(
+        waiting["actions"],
+        json!(["volume.eradicate", "user.create", "user.change"]),
+        "changes to users are held with anything"
+    );
     let (status, decided) = decide(&app, &second, id, "approve").await;
     assert_eq!(status, StatusCode::OK, "{decided}");
     assert_eq!(decided["state"], "executed", "{decided}");
@@ -562,4 +566,37 @@ async fn eradicating_a_protection_group_is_held_as_eradicating_its_snapshots() {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "the recycle bin's: {held}");
+}
+
+#[tokio::test]
+async fn one_admin_cannot_make_or_take_over_the_second_approver() {
+    let app = app_with_eradication_held().await;
+    let admin = app.login("admin").await;
+    let (status, _, held) = app
+        .call(
+            "POST",
+            "/api/users?reason=my%20other%20self",
+            Some(&admin),
+            Some(json!({"username": "sock-puppet", "password": PASSWORD, "role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    assert_eq!(held["action"], "user.create");
+    assert!(
+        app.db
+            .user_by_name("sock-puppet")
+            .await
+            .expect("db")
+            .is_none()
+    );
+    let (status, _, held) = app
+        .call(
+            "PATCH",
+            "/api/users/admin2?reason=forgot",
+            Some(&admin),
+            Some(json!({"password": "now-i-know-it-1"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    assert_eq!(held["action"], "user.change");
 }

@@ -108,6 +108,9 @@ fn UsersPageForAdmins() -> impl IntoView {
     });
     let outcome = RwSignal::new(Outcome::Idle);
     let refresh = move || live.changed();
+    // One reason for the page's changes to users, asked for where they are confirmed and,
+    // for those that are not (scope, password, enabling), above the list.
+    let reason = Reason::for_action("user.change");
     view! {
         <h1>"Users"</h1>
         <p class="muted">
@@ -115,13 +118,19 @@ fn UsersPageForAdmins() -> impl IntoView {
         </p>
         <CreateUser on_done=refresh />
         <OutcomeLine id="users-outcome" outcome />
+        {move || reason.held().then(|| view! {
+            <label class="stack">
+                <span>"Reason for changes to users: a second person approves each before it runs"</span>
+                <input id="user-change-reason" maxlength="500" bind:value=reason.text />
+            </label>
+        })}
         <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
             {move || {
                 users.get().map(|result| match result {
                     Ok(list) => {
                         let rows = list
                             .into_iter()
-                            .map(|user| view! { <UserRow user outcome on_done=refresh /> })
+                            .map(|user| view! { <UserRow user outcome reason on_done=refresh /> })
                             .collect_view();
                         view! {
                             <table id="users">
@@ -159,6 +168,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
     let arrays_error = RwSignal::new(None::<String>);
     let array_username_error = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(Outcome::Idle);
+    let reason = Reason::for_action("user.create");
     let fields = [
         ("username", username_error),
         ("password", password_error),
@@ -191,10 +201,18 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
             }
             return;
         }
+        if !reason.ready() {
+            outcome.set(Outcome::Failed(
+                "Say why: a second person approves new users before they exist.".to_owned(),
+            ));
+            return;
+        }
+        let why = reason.take();
         outcome.set(Outcome::Running(format!("Adding {}…", request.username)));
         spawn_local(async move {
-            match api::create_user(&request).await {
-                Ok(user) => {
+            match api::create_user(&request, why.as_deref()).await {
+                Ok(Done::Held(request)) => outcome.set(held_outcome(&request)),
+                Ok(Done::Now(user)) => {
                     outcome.set(Outcome::Done(format!(
                         "Added {} with the {} role.",
                         user.username,
@@ -232,6 +250,12 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                 </label>
                 <ArrayScopePicker id="user-arrays".to_owned() chosen=arrays error=arrays_error />
                 <Field id="user-array-username" label="Array username (optional)" value=array_username error=array_username_error />
+                {move || reason.held().then(|| view! {
+                    <label>
+                        <span>"Reason: a second person approves this before it runs"</span>
+                        <input id="user-create-reason" maxlength="500" bind:value=reason.text />
+                    </label>
+                })}
                 <SubmitButton id="user-create" label="Add user" outcome />
             </form>
             <OutcomeLine id="user-create-outcome" outcome />
@@ -243,6 +267,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
 fn UserRow(
     user: UserSummary,
     outcome: RwSignal<Outcome>,
+    reason: Reason,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -260,8 +285,6 @@ fn UserRow(
     let mapped_error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(false);
     let pending_role = RwSignal::new(user.role);
-    // Role changes and disabling are confirmed, and say why when `user.change` is held.
-    let reason = Reason::for_action("user.change");
     let apply = {
         let name = name.clone();
         move |change: UserChange, done: String| {
