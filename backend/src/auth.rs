@@ -341,6 +341,18 @@ impl CurrentUser {
         }
     }
 
+    /// Refuses a user limited to some arrays: what concerns every array (registering one) is
+    /// for those who may use them all.
+    pub fn require_every_array(&self) -> Result<(), AppError> {
+        match self.user.arrays {
+            None => Ok(()),
+            Some(_) => Err(AppError::Forbidden(format!(
+                "{} may use only some arrays, so may not register new ones.",
+                self.user.username
+            ))),
+        }
+    }
+
     /// Refuses an array outside the user's scope.
     pub fn require_array(&self, array: &str) -> Result<(), AppError> {
         if self.user.may_use_array(array) {
@@ -541,6 +553,9 @@ pub async fn close_session(state: &AppState, user: &CurrentUser) -> Result<(), A
     Ok(())
 }
 
+/// The most REST root sessions one personal API token keeps open.
+pub const MAX_SESSIONS_PER_TOKEN: i64 = 100;
+
 /// Opens a session with the limits of the personal API token `user` came with (a script's
 /// REST login through the portal) and returns its token, for the `x-auth-token` header.
 pub async fn open_token_session(state: &AppState, user: &CurrentUser) -> Result<String, AppError> {
@@ -550,6 +565,11 @@ pub async fn open_token_session(state: &AppState, user: &CurrentUser) -> Result<
     let (token, hash) = new_session_token()?;
     let now = unix_now();
     purge_expired_sessions(state, now).await?;
+    // A script that signs in on every run and never signs out keeps only its newest sessions.
+    state
+        .db
+        .keep_newest_token_sessions(grant.id, MAX_SESSIONS_PER_TOKEN - 1)
+        .await?;
     state
         .db
         .create_session(&hash, user.user.id, now, Some(grant.id))

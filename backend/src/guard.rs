@@ -212,10 +212,11 @@ async fn admit(
             )))
         })?
     };
-    let amounts_to = match &rest {
-        Some(permit) => permit.amounts_to.clone(),
-        None => approvals::amounts_to(action, &body),
-    };
+    let (action, amounts_to) =
+        match rest.map(|permit| permit.with_source(body.get("source").is_some())) {
+            Some(permit) => (permit.action.unwrap_or(action), permit.amounts_to),
+            None => (action, approvals::amounts_to(action, &body)),
+        };
     let held = approved.is_none()
         && amounts_to
             .into_iter()
@@ -484,7 +485,16 @@ fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
         .map(|(_, value)| value.as_str())
         .collect();
     if !named.is_empty() {
-        return named.join(" ");
+        // A REST root call names its objects in the query, as arrays take them.
+        let names = path
+            .contains_key("path")
+            .then(|| parameters.get("query").unwrap_or(parameters).get("names"))
+            .flatten()
+            .and_then(Value::as_str);
+        return match names {
+            Some(names) => format!("{} names={names}", named.join(" ")),
+            None => named.join(" "),
+        };
     }
     let body = parameters.get("body").unwrap_or(parameters);
     TARGET_FIELDS
@@ -589,5 +599,10 @@ mod tests {
         assert_eq!(target(&path, &body), "db-2");
         let names = serde_json::json!({"query": {}, "body": {"names": ["a", "b"]}});
         assert_eq!(target(&BTreeMap::new(), &names), "names=a,b");
+        let mut rest = BTreeMap::new();
+        rest.insert("array".to_owned(), "fa-1".to_owned());
+        rest.insert("path".to_owned(), "volumes".to_owned());
+        let query = serde_json::json!({"names": "db-1,db-2", "overwrite": "true"});
+        assert_eq!(target(&rest, &query), "volumes names=db-1,db-2");
     }
 }

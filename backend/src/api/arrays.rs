@@ -33,8 +33,10 @@ pub async fn list(
 /// registered; the registration is stored sealed and never returned.
 pub async fn register(
     State(state): State<AppState>,
+    admin: CurrentUser,
     ApiJson(request): ApiJson<RegisterArrayRequest>,
 ) -> Result<(StatusCode, Json<ArraySummary>), AppError> {
+    admin.require_every_array()?;
     validate_register_array(&request).map_err(AppError::Invalid)?;
     let Some(key) = state.secret_key.clone() else {
         return Err(AppError::Invalid(ApiError::new(
@@ -82,8 +84,10 @@ pub async fn register(
 /// `POST /api/connection-test`: what the array a registration describes answers, without
 /// storing anything.
 pub async fn test_unsaved(
+    admin: CurrentUser,
     ApiJson(request): ApiJson<RegisterArrayRequest>,
 ) -> Result<Json<ConnectionTest>, AppError> {
+    admin.require_every_array()?;
     validate_register_array(&request).map_err(AppError::Invalid)?;
     let (client, _) = client_for(&request)?;
     let answer = test_connection(&client).await;

@@ -126,4 +126,34 @@ impl Database {
                 .rows_affected(),
         )
     }
+
+    /// Ends all but the `keep` newest sessions opened with API token `token_id` (among those
+    /// of the same second, any).
+    pub async fn keep_newest_token_sessions(
+        &self,
+        token_id: i64,
+        keep: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "DELETE FROM sessions WHERE api_token_id = $1 AND token_hash NOT IN \
+             (SELECT token_hash FROM sessions WHERE api_token_id = $1 \
+              ORDER BY created_at DESC, token_hash LIMIT $2)",
+        )
+        .bind(token_id)
+        .bind(keep)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// How many sessions API token `token_id` has open.
+    pub async fn count_token_sessions(&self, token_id: i64) -> Result<i64, DbError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM sessions WHERE api_token_id = $1")
+                .bind(token_id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
+    }
 }

@@ -746,3 +746,31 @@ async fn an_admin_limited_to_some_arrays_cannot_make_or_become_one_with_more() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn an_admin_limited_to_some_arrays_registers_none() {
+    let app = TestApp::new().await;
+    let hash = backend::passwords::hash_password(PASSWORD).expect("hash");
+    app.db
+        .create_scoped_user(
+            "scoped-registrar",
+            &hash,
+            Role::Admin,
+            Some(&[ARRAY.to_owned()]),
+            None,
+            backend::auth::unix_now(),
+        )
+        .await
+        .expect("scoped admin");
+    let scoped = app.login("scoped-registrar").await;
+    let registration = json!({
+        "name": "fa-new", "url": "https://127.0.0.1:9",
+        "auth": {"method": "api_token", "api_token": "01234567-89ab-cdef-0123-456789abcdef"},
+    });
+    for path in ["/api/arrays", "/api/connection-test"] {
+        let (status, _, body) = app
+            .call("POST", path, Some(&scoped), Some(registration.clone()))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+}

@@ -619,3 +619,37 @@ async fn anonymous_callers_cannot_make_the_portal_ask_a_failing_array_at_their_p
         "the array was asked {asked} times for ten callers"
     );
 }
+
+#[tokio::test]
+async fn a_token_keeps_a_bounded_number_of_rest_sessions() {
+    let app = TestApp::new().await;
+    let viewer = token(&app, "viewer", "viewer").await;
+    let login = || {
+        Request::post(format!("/api/arrays/{ARRAY}/rest/api/2.36/login"))
+            .header("api-token", &viewer)
+            .body(Body::empty())
+            .expect("request")
+    };
+    let mut latest = String::new();
+    for _ in 0..backend::auth::MAX_SESSIONS_PER_TOKEN + 10 {
+        let (status, headers, body) = send(&app, login()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        latest = headers["x-auth-token"]
+            .to_str()
+            .expect("session")
+            .to_owned();
+    }
+    let cookie = app.login("viewer").await;
+    let (_, _, tokens) = app.call("GET", "/api/tokens", Some(&cookie), None).await;
+    let id = tokens[0]["id"].as_i64().expect("token id");
+    assert_eq!(
+        app.db.count_token_sessions(id).await.expect("db"),
+        backend::auth::MAX_SESSIONS_PER_TOKEN
+    );
+    let newest = Request::get(format!("/api/arrays/{ARRAY}/rest/api/2.36/volumes"))
+        .header("x-auth-token", &latest)
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, _) = send(&app, newest).await;
+    assert_eq!(status, StatusCode::OK, "the newest session works");
+}

@@ -278,6 +278,18 @@ pub struct RestPermit {
     pub overwrites: Vec<String>,
 }
 
+impl RestPermit {
+    /// The permit once the body is read, and whether it names a `source`: a volume made from
+    /// one is a copy, as the portal's own copy is audited and held.
+    pub fn with_source(mut self, names_a_source: bool) -> Self {
+        if self.action == Some("volume.create") && names_a_source {
+            self.action = Some("volume.copy");
+            self.amounts_to = vec!["volume.copy"];
+        }
+        self
+    }
+}
+
 /// Why a REST root call is refused, before it reaches the array.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RestRefusal {
@@ -466,7 +478,7 @@ pub fn rest_actions() -> impl Iterator<Item = &'static str> {
         .iter()
         .flat_map(|collection| collection.changes.iter())
         .flat_map(|change| std::iter::once(change.action).chain(change.amounts_to.iter().copied()))
-        .chain(["volume.restore"])
+        .chain(["volume.restore", "volume.copy"])
 }
 
 #[cfg(test)]
@@ -577,6 +589,24 @@ mod tests {
         let group = rest_permit("POST", "protection-groups", "overwrite=true").unwrap();
         assert_eq!(group.role, Role::Admin);
         assert!(group.amounts_to.contains(&"volume.restore"));
+    }
+
+    #[test]
+    fn a_volume_made_from_a_source_is_a_copy() {
+        let permit = rest_permit("POST", "volumes", "names=clone").unwrap();
+        let copy = permit.clone().with_source(true);
+        assert_eq!(copy.action, Some("volume.copy"));
+        assert_eq!(copy.amounts_to, ["volume.copy"]);
+        let plain = permit.with_source(false);
+        assert_eq!(plain.action, Some("volume.create"));
+        let restore = rest_permit("POST", "volumes", "names=db-1&overwrite=true")
+            .unwrap()
+            .with_source(true);
+        assert_eq!(
+            restore.action,
+            Some("volume.restore"),
+            "an overwrite stays a restore"
+        );
     }
 
     #[test]
