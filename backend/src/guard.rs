@@ -206,7 +206,7 @@ async fn admit(
     let body = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
-        serde_json::from_slice::<Value>(&bytes).map_err(|error| {
+        crate::strict_json::parse(&bytes).map_err(|error| {
             AppError::Invalid(ApiError::new(format!(
                 "The request body is not JSON the portal can read: {error}"
             )))

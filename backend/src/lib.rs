@@ -27,6 +27,7 @@ pub mod server;
 pub mod session_cache;
 pub mod sign_in_queue;
 pub mod state;
+pub mod strict_json;
 pub mod throttle;
 
 pub use server::{router, serve};

@@ -366,20 +366,25 @@ async fn a_body_the_gate_cannot_read_is_refused_rather_than_run_unheld() {
     let app = app_with_eradication_held().await;
     let admin = app.login("admin").await;
     destroyed_volume(&app, "padded").await;
-    let body =
-        format!(r#"{{"array": "{ARRAY}", "kind": "volume", "name": "padded", "pad": 1e400}}"#);
-    let padded = axum::http::Request::post("/api/recycle-bin/eradicate?reason=tidy")
-        .header("cookie", &admin)
-        .header("x-flashdeck-csrf", "1")
-        .header("content-type", "application/json")
-        .body(axum::body::Body::from(body))
-        .expect("request");
-    let (status, _, refusal) = app.send(padded).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{refusal}");
-    assert!(
-        refusal["message"].as_str().unwrap_or("").contains("JSON"),
-        "{refusal}"
-    );
+    // A number out of range, and a key given twice (the gate would read one kind, the
+    // handler might act on the other).
+    for body in [
+        format!(r#"{{"array": "{ARRAY}", "kind": "volume", "name": "padded", "pad": 1e400}}"#),
+        format!(r#"{{"array": "{ARRAY}", "kind": "volume", "name": "padded", "kind": "host"}}"#),
+    ] {
+        let padded = axum::http::Request::post("/api/recycle-bin/eradicate?reason=tidy")
+            .header("cookie", &admin)
+            .header("x-flashdeck-csrf", "1")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body))
+            .expect("request");
+        let (status, _, refusal) = app.send(padded).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refusal}");
+        assert!(
+            refusal["message"].as_str().unwrap_or("").contains("JSON"),
+            "{refusal}"
+        );
+    }
     assert!(
         app.sim.simulator.volume("padded").is_some(),
         "not eradicated"
