@@ -190,7 +190,13 @@ async fn admit(
         if let (Some(_), Some(array), Some(rest_path)) =
             (&rest, path.get("array"), path.get("path"))
         {
-            policy.state.rest_root.count(&user, array, rest_path);
+            policy.state.rest_root.count(
+                &user.user.username,
+                user.api_token().map(|grant| grant.name.as_str()),
+                array,
+                rest_path,
+                unix_now_ms(),
+            );
         }
         return Ok(Admission::Run(Request::from_parts(parts, body), None));
     };

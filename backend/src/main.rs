@@ -244,7 +244,10 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
     }
     backend::registration::sync(&state).await?;
     tokio::spawn(backend::registration::keep_in_sync(state.clone()));
-    tokio::spawn(backend::rest_root::keep_writing_reads(state.clone()));
+    tokio::spawn(backend::rest_root::keep_writing_reads(
+        state.rest_root.clone(),
+        state.db.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;

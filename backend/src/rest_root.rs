@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use flasharray::PassedReply;
 
-use crate::auth::{CurrentUser, unix_now_ms};
 use crate::db::{AuditRecord, Database, NewAuditRecord};
 use crate::error::AppError;
 
@@ -53,15 +52,22 @@ pub struct RestRootState {
 }
 
 impl RestRootState {
-    /// Counts one read of `collection` on `array` by `user`.
-    pub fn count(&self, user: &CurrentUser, array: &str, collection: &str) {
+    /// Counts one read of `collection` on `array` by `username` (with the personal API token
+    /// named `token`), at `now` (Unix milliseconds).
+    pub fn count(
+        &self,
+        username: &str,
+        token: Option<&str>,
+        array: &str,
+        collection: &str,
+        now: i64,
+    ) {
         let reader = Reader {
-            username: user.user.username.clone(),
-            token: user.api_token().map(|grant| grant.name.clone()),
+            username: username.to_owned(),
+            token: token.map(str::to_owned),
             array: array.to_owned(),
             collection: collection.trim_end_matches('/').to_owned(),
         };
-        let now = unix_now_ms();
         let mut reads = lock(&self.reads);
         if reads.len() >= MAX_TALLIED && !reads.contains_key(&reader) {
             // Over the bound the read goes under a catch-all row of its reader and array.
@@ -154,12 +160,12 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Writes the tally out every [`READ_SUMMARY_INTERVAL`].
-pub async fn keep_writing_reads(state: crate::state::AppState) {
+pub async fn keep_writing_reads(rest_root: std::sync::Arc<RestRootState>, db: Database) {
     let mut ticks = tokio::time::interval(READ_SUMMARY_INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        if let Err(error) = state.rest_root.write_reads(&state.db).await {
+        if let Err(error) = rest_root.write_reads(&db).await {
             tracing::warn!(%error, "cannot write the REST roots' read summary to the audit log");
         }
     }
