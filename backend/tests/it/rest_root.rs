@@ -251,6 +251,15 @@ fn spec_operations() -> Vec<(String, String)> {
     operations
 }
 
+/// A JSON POST with a personal API token.
+fn posted(uri: String, token: &str, body: Value) -> Request<Body> {
+    Request::post(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request")
+}
+
 fn bearer(method: &str, uri: &str, token: &str) -> Request<Body> {
     Request::builder()
         .method(method)
@@ -373,13 +382,7 @@ async fn an_operators_overwrite_is_a_restore_with_a_safety_snapshot() {
     let app = TestApp::new().await;
     let operator = token(&app, "operator", "operator").await;
     let root = format!("/api/arrays/{ARRAY}/rest/api/2.36");
-    let create = |uri: String, body: Value| {
-        Request::post(uri)
-            .header("authorization", format!("Bearer {operator}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .expect("request")
-    };
+    let create = |uri: String, body: Value| posted(uri, &operator, body);
     let (status, _, body) = send(
         &app,
         create(
@@ -532,15 +535,7 @@ async fn a_rest_login_sweeps_sessions_that_timed_out() {
 
 /// Snapshots on the array whose names begin with `prefix`.
 async fn snapshots_of(app: &TestApp, prefix: &str) -> Vec<String> {
-    let admin = app.login("admin").await;
-    let (_, _, snapshots) = app
-        .call(
-            "GET",
-            &format!("/api/arrays/{ARRAY}/volume-snapshots"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let snapshots = snapshots_on_the_array(app).await;
     snapshots
         .as_array()
         .or_else(|| snapshots["items"].as_array())
@@ -557,13 +552,7 @@ async fn an_overwrite_cannot_skip_its_safety_snapshot_by_naming_a_new_volume_or_
     let app = TestApp::new().await;
     let operator = token(&app, "operator", "operator").await;
     let root = format!("/api/arrays/{ARRAY}/rest/api/2.36");
-    let post = |uri: String, body: Value| {
-        Request::post(uri)
-            .header("authorization", format!("Bearer {operator}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .expect("request")
-    };
+    let post = |uri: String, body: Value| posted(uri, &operator, body);
     for name in ["db-1", "Db-2", "golden"] {
         let (status, _, body) = send(
             &app,
