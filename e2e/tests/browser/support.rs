@@ -267,17 +267,28 @@ impl Session {
 
     /// Replaces an input's text as typing does, firing `input` even when `text` is empty
     /// (WebDriver's clear does not).
+    /// The page may draw the input afresh (after an action, the live refresh) between finding
+    /// it and typing: then it is found again.
     pub async fn fill(&self, css: &str, text: &str) {
-        let input = self.element(css).await;
-        self.driver
-            .execute(
-                "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
-                vec![input.to_json().expect("element")],
-            )
-            .await
-            .expect("cleared");
-        if !text.is_empty() {
-            input.send_keys(text).await.expect("type");
+        for attempt in 1.. {
+            let input = self.element(css).await;
+            let filled = match self
+                .driver
+                .execute(
+                    "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+                    vec![input.to_json().expect("element")],
+                )
+                .await
+            {
+                Ok(_) if text.is_empty() => Ok(()),
+                Ok(_) => input.send_keys(text).await,
+                Err(error) => Err(error),
+            };
+            match filled {
+                Ok(()) => return,
+                Err(error) if attempt < 10 && format!("{error:?}").contains("StaleElement") => {}
+                Err(error) => panic!("cannot fill {css}: {error:?}"),
+            }
         }
     }
 
