@@ -313,18 +313,13 @@ async fn hold(
             .to_string(),
         ..record
     };
-    policy.state.metrics.record_audit_row();
     let finished = AuditRecord {
         success: true,
         status: StatusCode::ACCEPTED.as_u16(),
         message: None,
         duration_ms: 0,
     };
-    policy
-        .state
-        .db
-        .write_finished_audit(&request_row, &finished)
-        .await?;
+    policy.state.audit_finished(&request_row, &finished).await?;
     Ok(Admission::Held(
         (StatusCode::ACCEPTED, axum::Json(held)).into_response(),
     ))

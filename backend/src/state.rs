@@ -124,6 +124,16 @@ impl AppState {
         self
     }
 
+    /// Writes an audit row whose outcome is already known, and counts it.
+    pub async fn audit_finished(
+        &self,
+        record: &crate::db::NewAuditRecord,
+        outcome: &crate::db::AuditRecord,
+    ) -> Result<(), crate::db::DbError> {
+        self.metrics.record_audit_row();
+        self.db.write_finished_audit(record, outcome).await
+    }
+
     /// How long each array gets where several are asked at once.
     pub fn array_deadline(&self) -> Duration {
         Duration::from_secs(self.limits.array_deadline_secs.max(1))

@@ -166,10 +166,8 @@ pub async fn callback(
         &username,
         serde_json::json!({"via": oidc.config.display_name}),
     );
-    state.metrics.record_audit_row();
     state
-        .db
-        .write_finished_audit(
+        .audit_finished(
             &record,
             &AuditRecord {
                 success: refusal.is_none(),
@@ -283,10 +281,8 @@ async fn withdraw(state: &AppState, oidc: &Oidc, subject: &str) -> Result<(), Db
         .to_string(),
         request_id: uuid::Uuid::new_v4().to_string(),
     };
-    state.metrics.record_audit_row();
     state
-        .db
-        .write_finished_audit(
+        .audit_finished(
             &record,
             &AuditRecord {
                 success: true,
