@@ -257,7 +257,7 @@ impl Work {
         match self {
             Work::Search => search_one(client).await,
             Work::Summary => {
-                let _ = backend::fleet::figures_of(client).await;
+                let _ = backend::arrays::fleet::figures_of(client).await;
             }
         }
     }

@@ -527,7 +527,10 @@ async fn sign_ins_from_one_address(portal: &Portal, http: &reqwest::Client) {
     figure(
         "slowest wait",
         &ms(slowest),
-        &format!("< {} s", backend::sign_in_queue::MAX_WAIT.as_secs()),
+        &format!(
+            "< {} s",
+            backend::identity::sign_in_queue::MAX_WAIT.as_secs()
+        ),
     );
 }
 

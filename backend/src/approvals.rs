@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 use shared::api::{ApiError, ApprovalRequest, CSRF_HEADER, CSRF_HEADER_VALUE, validate_reason};
 use tower::ServiceExt;
 
-use crate::auth::{CurrentUser, unix_now_ms};
+use crate::clock::unix_now_ms;
 use crate::db::{NewApproval, StoredApproval};
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// Marks a request the portal sends itself to run an approved change: only the server can put
@@ -213,7 +214,7 @@ async fn run(state: &AppState, stored: &StoredApproval) -> Result<Response, AppE
                 .db
                 .token_grant(id, requester.id)
                 .await?
-                .filter(|grant| grant.expires_at > crate::auth::unix_now())
+                .filter(|grant| grant.expires_at > crate::clock::unix_now())
                 .ok_or_else(|| {
                     AppError::Forbidden(format!(
                         "The API token {} asked with was revoked or has expired, so the change does not run.",

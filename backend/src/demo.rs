@@ -16,12 +16,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::arrays::ArrayRegistry;
-use crate::auth::unix_now;
+use crate::arrays::registry::ArrayRegistry;
+use crate::arrays::secrets::SecretKey;
+use crate::clock::unix_now;
 use crate::config::SessionConfig;
 use crate::db::{Database, DbError};
-use crate::passwords::hash_password;
-use crate::secrets::SecretKey;
+use crate::identity::passwords::hash_password;
 use crate::state::AppState;
 
 /// The portal login the demo creates.
@@ -124,10 +124,14 @@ impl Demo {
             .with_secret_key(demo_secret_key(&options.data_dir)?)
             .with_approvals(options.approvals.clone());
         let state = match &options.oidc {
-            Some(oidc) => state.with_oidc(crate::oidc::Oidc::from_config(oidc).map_err(setup)?),
+            Some(oidc) => {
+                state.with_oidc(crate::identity::oidc::Oidc::from_config(oidc).map_err(setup)?)
+            }
             None => state,
         };
-        crate::registration::sync(&state).await.map_err(setup)?;
+        crate::arrays::registration::sync(&state)
+            .await
+            .map_err(setup)?;
         let pure1 = start_pure1(&arrays).await?;
         if options.connect_pure1 {
             connect_pure1(&state, &pure1).await?;

@@ -5,11 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use backend::AppState;
-use backend::arrays::ArrayRegistry;
-use backend::auth::unix_now;
+use backend::arrays::registry::ArrayRegistry;
+use backend::clock::unix_now;
 use backend::config::{Config, Environment};
 use backend::db::{Database, DatabaseKind, DbError};
-use backend::passwords::hash_password;
+use backend::identity::passwords::hash_password;
 use backend::server::check_frontend_dir;
 use clap::{Parser, Subcommand};
 use shared::api::Role;
@@ -118,7 +118,7 @@ async fn run() -> MainResult {
             frontend_dir,
         } => demo(listen, data_dir, frontend_dir).await,
         Command::Config(ConfigCommand::Check) => check_config(cli.config.as_deref(), &env),
-        Command::Healthcheck => Ok(backend::healthcheck::check(&load()?)?),
+        Command::Healthcheck => Ok(backend::ops::healthcheck::check(&load()?)?),
         Command::User(UserCommand::Add {
             name,
             role,
@@ -126,7 +126,7 @@ async fn run() -> MainResult {
         }) => add_user(&load()?, &name, role, password_file).await,
         Command::User(UserCommand::Unlock { name }) => {
             let db = open_database(&load()?).await?;
-            let forgotten = backend::throttle::unlock(&db, &name).await?;
+            let forgotten = backend::identity::throttle::unlock(&db, &name).await?;
             println!("{name}: {forgotten} failed sign-in(s) forgotten");
             Ok(())
         }
@@ -153,7 +153,7 @@ fn check_config(path: Option<&std::path::Path>, env: &Environment) -> MainResult
     }
     backend::api::checked_approvals(&config.approvals)?;
     if let Some(oidc) = &config.oidc {
-        backend::oidc::Oidc::from_config(oidc)?;
+        backend::identity::oidc::Oidc::from_config(oidc)?;
     }
     println!(
         "{}: ok; {} array(s) ({}); Pure1: {}; database: {}; serving {}; secret key for arrays registered in the UI: {}",
@@ -232,7 +232,7 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         state = state.serving_https();
     }
     if let Some(oidc) = &config.oidc {
-        state = state.with_oidc(backend::oidc::Oidc::from_config(oidc)?);
+        state = state.with_oidc(backend::identity::oidc::Oidc::from_config(oidc)?);
         tracing::info!(issuer = %oidc.issuer, "single sign-on");
     }
     match config.secret_key(env)? {
@@ -242,9 +242,9 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
              FLASHDECK_SECRET_KEY or secret_key_file to register them in the portal)"
         ),
     }
-    backend::registration::sync(&state).await?;
-    tokio::spawn(backend::registration::keep_in_sync(state.clone()));
-    tokio::spawn(backend::rest_root::keep_writing_reads(
+    backend::arrays::registration::sync(&state).await?;
+    tokio::spawn(backend::arrays::registration::keep_in_sync(state.clone()));
+    tokio::spawn(backend::arrays::rest_root::keep_writing_reads(
         state.rest_root.clone(),
         state.db.clone(),
     ));

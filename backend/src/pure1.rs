@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use shared::api::{ApiError, Pure1ConnectRequest, Pure1Key, Pure1Source, quantile};
 use shared::pure1::{ARRAY_TOTAL_LOAD, Aggregation, Alert, Array, DEFAULT_URL};
 
-use crate::auth::{unix_now, unix_now_ms};
+use crate::arrays::secrets::SecretKey;
+use crate::clock::{unix_now, unix_now_ms};
 use crate::config::Pure1Config;
 use crate::db::Database;
 use crate::error::AppError;
-use crate::secrets::SecretKey;
 
 /// Stored settings, each sealed for its own name.
 const CONNECTION: &str = "connection";
@@ -103,7 +103,7 @@ impl Pure1Service {
             return Ok(service);
         };
         let invalid = |message: String| Pure1ConfigError::Invalid(message);
-        let pem = crate::arrays::read_secret(
+        let pem = crate::arrays::secrets::read_secret(
             "Pure1 private key",
             config.private_key_file.as_deref(),
             config.private_key_env.as_deref(),
@@ -115,7 +115,7 @@ impl Pure1Service {
         ) {
             (None, None) => None,
             (file, env) => Some(
-                crate::arrays::read_secret(
+                crate::arrays::secrets::read_secret(
                     "Pure1 private key password",
                     file.as_deref(),
                     env.as_deref(),

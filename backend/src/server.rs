@@ -20,10 +20,11 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::guard::REQUEST_ID_HEADER;
-use crate::origin::ClientOrigin;
+use crate::api;
+use crate::api::gate::REQUEST_ID_HEADER;
+use crate::identity::origin::ClientOrigin;
+use crate::ops::{health, metrics};
 use crate::state::AppState;
-use crate::{api, health, metrics};
 
 /// Files whose names carry a hash of their contents are cached for a year: a new build
 /// has new names. Everything else (`index.html` above all) is revalidated on every load.

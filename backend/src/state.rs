@@ -4,19 +4,19 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::arrays::ArrayRegistry;
+use crate::arrays::fleet::FleetCache;
+use crate::arrays::registry::ArrayRegistry;
+use crate::arrays::rest_root::RestRootState;
+use crate::arrays::secrets::SecretKey;
 use crate::config::{ApprovalsConfig, LimitsConfig, SessionConfig};
 use crate::db::Database;
-use crate::fleet::FleetCache;
-use crate::health::ProbeCache;
-use crate::metrics::Metrics;
-use crate::oidc::Oidc;
-use crate::passwords::Passwords;
+use crate::identity::oidc::Oidc;
+use crate::identity::passwords::Passwords;
+use crate::identity::session_cache::SessionCache;
+use crate::identity::sign_in_queue::SignInQueues;
+use crate::ops::health::ProbeCache;
+use crate::ops::metrics::Metrics;
 use crate::pure1::Pure1Service;
-use crate::rest_root::RestRootState;
-use crate::secrets::SecretKey;
-use crate::session_cache::SessionCache;
-use crate::sign_in_queue::SignInQueues;
 
 /// How long what Pure1 reported is reused: its own figures are minutes old anyway.
 pub const PURE1_VIEW_TTL: Duration = Duration::from_secs(60);

@@ -7,9 +7,10 @@ use shared::api::{ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, v
 
 use super::ApiJson;
 use crate::approvals::{check_approver, covers, execute};
-use crate::auth::{CurrentUser, unix_now_ms};
+use crate::clock::unix_now_ms;
 use crate::db::Claim;
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// How many recent requests the list shows besides every pending one.

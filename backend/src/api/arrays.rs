@@ -9,9 +9,10 @@ use shared::api::{
 };
 
 use super::ApiJson;
-use crate::auth::{CurrentUser, unix_now};
+use crate::arrays::registration::{client_for, sync, test_connection};
+use crate::clock::unix_now;
 use crate::error::AppError;
-use crate::registration::{client_for, sync, test_connection};
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 pub async fn list(

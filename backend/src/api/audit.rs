@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Response};
 use shared::api::{AuditEntry, AuditQuery};
 use shared::time::format_timestamp_ms;
 
-use crate::auth::{CurrentUser, unix_now_ms};
+use crate::clock::unix_now_ms;
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// `GET /api/audit?user=&array=&action=&outcome=&since_ms=&until_ms=&limit=&before_id=`:

@@ -8,8 +8,8 @@ use shared::api::{ApiError, ConnectionQuery, ConnectionRequest, validate_connect
 use shared::flasharray::Connection;
 
 use super::{ApiJson, array};
-use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 fn target(request: &ConnectionRequest) -> Result<ConnectionTarget<'_>, AppError> {

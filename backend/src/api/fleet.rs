@@ -20,10 +20,11 @@ use shared::flasharray::{
 };
 
 use super::{ApiJson, MAX_SEARCH_LEN, array, search_filter};
-use crate::auth::{CurrentUser, unix_now_ms};
+use crate::arrays::fanout::{ArrayAnswer, each_array};
+use crate::arrays::fleet::Asked;
+use crate::clock::unix_now_ms;
 use crate::error::AppError;
-use crate::fanout::{ArrayAnswer, each_array};
-use crate::fleet::Asked;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// Every array in the user's scope, as the user reaches it, in the registry's order.

@@ -12,8 +12,8 @@ use shared::flasharray::{Host, HostGroup, HostPatch};
 use shared::names::validate_object_name;
 
 use super::{ApiJson, array, refusal_about, table_page};
-use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// `GET /api/arrays/{array}/hosts?limit=&offset=&sort=&search=`: one page, searched, sorted

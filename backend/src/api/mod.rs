@@ -5,6 +5,7 @@ mod arrays;
 mod audit;
 mod connections;
 mod fleet;
+pub mod gate;
 mod hosts;
 mod openapi;
 mod planning;
@@ -14,6 +15,7 @@ mod recycle;
 mod rest;
 mod snapshots;
 mod sso;
+mod strict_json;
 mod tokens;
 mod users;
 mod volumes;
@@ -27,10 +29,10 @@ use flasharray::{ArrayClient, ListParams};
 use serde::de::DeserializeOwned;
 use shared::api::{ApiError, Identity, Role};
 
-use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
-use crate::guard::{self, Access, RoutePolicy};
+use crate::identity::auth::{self, CurrentUser};
 use crate::state::AppState;
+use gate::{Access, RoutePolicy};
 use openapi::{Answer, Description, Shape};
 use utoipa::ToSchema;
 
@@ -832,7 +834,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             };
             let route = endpoint
                 .route
-                .layer(middleware::from_fn_with_state(policy, guard::gate));
+                .layer(middleware::from_fn_with_state(policy, gate::gate));
             let route = if endpoint.path.starts_with(rest::ROOT) {
                 route.layer(middleware::from_fn(rest::array_envelope))
             } else {

@@ -15,7 +15,7 @@ use utoipa::openapi::schema::{Array, Schema};
 use utoipa::openapi::{Ref, RefOr};
 
 use super::{Endpoint, endpoints};
-use crate::guard::Access;
+use crate::api::gate::Access;
 use crate::state::{ApiDescription, AppState};
 
 type Components = Vec<(String, RefOr<Schema>)>;

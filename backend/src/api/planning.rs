@@ -17,9 +17,10 @@ use shared::pure1::estimated_load;
 
 use super::fleet::arrays_in_scope;
 use super::pure1::PURE1_DEADLINE;
-use crate::auth::{CurrentUser, unix_now_ms};
+use crate::arrays::fanout::each_array;
+use crate::clock::unix_now_ms;
 use crate::error::AppError;
-use crate::fanout::each_array;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 const DAY_MS: i64 = 86_400_000;

@@ -16,8 +16,8 @@ use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch, VolumeSnapshot};
 use shared::names::validate_object_name;
 
 use super::{ApiJson, array, refusal_about};
-use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 const KINDS: [MemberKind; 3] = [

@@ -13,9 +13,9 @@ use shared::api::{
 };
 
 use super::ApiJson;
-use crate::auth::CurrentUser;
+use crate::arrays::secrets::SecretKey;
 use crate::error::AppError;
-use crate::secrets::SecretKey;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// How long Pure1 gets to answer everything the dashboard asks of it: seven days of busy

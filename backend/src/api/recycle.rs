@@ -11,9 +11,9 @@ use shared::api::{RecycleAction, RecycleBin, RecycledItem, RecycledKind};
 use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
 
 use super::{ApiJson, array};
-use crate::auth::CurrentUser;
+use crate::arrays::fanout::each_array;
 use crate::error::AppError;
-use crate::fanout::each_array;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 async fn destroyed_on(client: &ArrayClient) -> Result<Vec<RecycledItem>, flasharray::Error> {

@@ -17,9 +17,9 @@ use flasharray::{ArrayClient, PassedCall, PassedReply, VolumeQuery};
 use shared::api::{ApiError, REST_API_TOKEN_HEADER, RestPermit};
 use shared::flasharray::AUTH_TOKEN_HEADER;
 
-use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
-use crate::origin::ClientOrigin;
+use crate::identity::auth::{self, CurrentUser};
+use crate::identity::origin::ClientOrigin;
 use crate::state::AppState;
 
 /// Where the REST roots live; every route under it answers errors as arrays do.
@@ -180,7 +180,7 @@ async fn safety_snapshots(
     }) {
         return Err(unlisted());
     }
-    let suffix = super::snapshots::safety_suffix(crate::auth::unix_now_ms());
+    let suffix = super::snapshots::safety_suffix(crate::clock::unix_now_ms());
     let taken = client
         .create_volume_snapshots(&existing, Some(&suffix))
         .await?;

@@ -13,8 +13,8 @@ use shared::flasharray::{Volume, VolumeSnapshot, VolumeSnapshotPatch};
 use shared::names::validate_object_name;
 
 use super::{ApiJson, array, refusal_about};
-use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// `POST /api/arrays/{array}/volume-snapshots`: one consistent set across the volumes.
@@ -137,7 +137,7 @@ pub async fn restore(
         ));
     }
     let safety_snapshot = if request.safety_snapshot {
-        let suffix = safety_suffix(crate::auth::unix_now() * 1000);
+        let suffix = safety_suffix(crate::clock::unix_now() * 1000);
         let taken = client
             .create_volume_snapshots(std::slice::from_ref(&volume), Some(&suffix))
             .await?;

@@ -11,14 +11,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::api::{SSO_ERROR_PARAMETER, SignInMethods};
 
-use crate::auth::{
-    cookie_header, cookie_value, new_session_cookie, open_session, secure_cookie, sign_in_record,
-    unix_now, unix_now_ms,
-};
+use crate::clock::{unix_now, unix_now_ms};
 use crate::db::{AuditRecord, DbError, NewAuditRecord, SsoUser};
 use crate::error::AppError;
-use crate::oidc::{Challenge, Oidc, OidcError, SIGN_IN_SECS, bounded, provider_text};
-use crate::origin::ClientOrigin;
+use crate::identity::auth::{
+    cookie_header, cookie_value, new_session_cookie, open_session, secure_cookie, sign_in_record,
+};
+use crate::identity::oidc::{Challenge, Oidc, OidcError, SIGN_IN_SECS, bounded, provider_text};
+use crate::identity::origin::ClientOrigin;
 use crate::state::AppState;
 
 /// The cookie holding a sign-in under way, sealed; `__Host-` prefixed when `Secure`, as the
@@ -52,7 +52,7 @@ fn see_other(location: &str) -> Response {
 }
 
 /// The most a refusal says, on the sign-in page and in the audit log: the provider's words
-/// in it are cut shorter still ([`crate::oidc::MAX_PROVIDER_TEXT_CHARS`]).
+/// in it are cut shorter still ([`crate::identity::oidc::MAX_PROVIDER_TEXT_CHARS`]).
 const MAX_REFUSAL_CHARS: usize = 500;
 
 fn refusal_text(error: &OidcError) -> String {

@@ -12,9 +12,10 @@ use shared::api::{
 };
 
 use super::ApiJson;
-use crate::auth::{CurrentUser, new_api_token, unix_now};
+use crate::clock::unix_now;
 use crate::db::{DbError, NewToken};
 use crate::error::AppError;
+use crate::identity::auth::{CurrentUser, new_api_token};
 use crate::state::AppState;
 
 /// `GET /api/tokens`: the caller's own tokens.

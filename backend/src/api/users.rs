@@ -10,9 +10,10 @@ use shared::api::{
 };
 
 use super::ApiJson;
-use crate::auth::{CurrentUser, unix_now};
+use crate::clock::unix_now;
 use crate::db::{DbError, User, UserUpdate};
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 fn summary(user: User, sessions: i64) -> UserSummary {

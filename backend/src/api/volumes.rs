@@ -13,8 +13,8 @@ use shared::api::{
 use shared::flasharray::Volume;
 
 use super::{ApiJson, array, refusal_about, table_page};
-use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// `GET /api/arrays/{array}/volumes?limit=&offset=&sort=&search=&destroyed=`: one page,

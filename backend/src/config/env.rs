@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 
 use super::{ArrayConfig, Config, ConfigError, Pure1Config, TlsConfig};
-use crate::secrets::SecretKey;
+use crate::arrays::secrets::SecretKey;
 
 const ARRAY_PREFIX: &str = "FLASHDECK_ARRAY_";
 const PURE1_PREFIX: &str = "FLASHDECK_PURE1_";

@@ -1,4 +1,4 @@
-//! The Pure1 settings stored sealed (see [`crate::secrets`]): one row per setting.
+//! The Pure1 settings stored sealed (see [`crate::arrays::secrets`]): one row per setting.
 
 use sqlx::Row;
 

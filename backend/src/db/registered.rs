@@ -1,4 +1,4 @@
-//! Arrays registered in the portal, stored sealed (see [`crate::secrets`]).
+//! Arrays registered in the portal, stored sealed (see [`crate::arrays::secrets`]).
 
 use sqlx::Row;
 

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use axum::http::{Method, StatusCode, header};
+use backend::api::gate::{Access, REQUEST_ID_HEADER};
 use backend::config::SessionConfig;
-use backend::guard::{Access, REQUEST_ID_HEADER};
 use serde_json::{Value, json};
 use shared::api::{Identity, Role};
 
@@ -463,7 +463,7 @@ async fn repeated_failed_sign_ins_are_throttled_for_real_and_unknown_names_alike
         )
     };
     for username in ["admin", "nobody"] {
-        for _ in 0..backend::throttle::PER_USERNAME_AND_ADDRESS {
+        for _ in 0..backend::identity::throttle::PER_USERNAME_AND_ADDRESS {
             let (status, _, _) = app
                 .send_for_headers(attempt(username, "wrong password"))
                 .await;
@@ -750,7 +750,7 @@ async fn an_admin_limited_to_some_arrays_cannot_make_or_become_one_with_more() {
 #[tokio::test]
 async fn an_admin_limited_to_some_arrays_registers_none() {
     let app = TestApp::new().await;
-    let hash = backend::passwords::hash_password(PASSWORD).expect("hash");
+    let hash = backend::identity::passwords::hash_password(PASSWORD).expect("hash");
     app.db
         .create_scoped_user(
             "scoped-registrar",
@@ -758,7 +758,7 @@ async fn an_admin_limited_to_some_arrays_registers_none() {
             Role::Admin,
             Some(&[ARRAY.to_owned()]),
             None,
-            backend::auth::unix_now(),
+            backend::clock::unix_now(),
         )
         .await
         .expect("scoped admin");

@@ -272,7 +272,7 @@ async fn readiness_follows_the_database_and_only_reports_the_arrays() {
     // Within the reuse time the last probe is answered; the arrays are not asked again.
     let (_, _, body) = app.call("GET", "/readyz", None, None).await;
     assert_eq!(body["arrays"][0]["status"], "ok");
-    tokio::time::sleep(backend::health::PROBE_REUSE).await;
+    tokio::time::sleep(backend::ops::health::PROBE_REUSE).await;
     let (status, _, body) = app.call("GET", "/readyz", None, None).await;
     assert_eq!(
         status,

@@ -3,9 +3,9 @@
 //! many approve at once, and never after it is rejected or expired.
 
 use axum::http::StatusCode;
-use backend::auth::unix_now;
+use backend::clock::unix_now;
 use backend::config::ApprovalsConfig;
-use backend::passwords::hash_password;
+use backend::identity::passwords::hash_password;
 use serde_json::{Value, json};
 use shared::api::{REASON_HEADER, Role};
 

@@ -116,7 +116,7 @@ async fn user_unlock_forgets_a_users_failed_sign_ins_from_every_address() {
     let db = backend::db::Database::connect(&format!("sqlite://{}", database.display()))
         .await
         .expect("database");
-    let now = backend::auth::unix_now();
+    let now = backend::clock::unix_now();
     for address in ["192.0.2.1", "192.0.2.2"] {
         let pair = format!("pair:alice@{address}");
         let from = format!("addr:{address}");

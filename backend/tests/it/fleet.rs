@@ -446,7 +446,7 @@ async fn a_fleet_wide_snapshot_takes_one_set_per_array_under_one_batch_id() {
         )
         .await;
     assert_eq!(audit[0]["array"], "fa-east,fa-west", "{audit}");
-    let hash = backend::passwords::hash_password(crate::PASSWORD).expect("hash");
+    let hash = backend::identity::passwords::hash_password(crate::PASSWORD).expect("hash");
     app.db
         .create_scoped_user(
             "east-admin",
@@ -454,7 +454,7 @@ async fn a_fleet_wide_snapshot_takes_one_set_per_array_under_one_batch_id() {
             shared::api::Role::Admin,
             Some(&["fa-east".to_owned()]),
             None,
-            backend::auth::unix_now(),
+            backend::clock::unix_now(),
         )
         .await
         .expect("scoped admin");

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
-use backend::throttle::{PER_ADDRESS, PER_USERNAME_AND_ADDRESS};
+use backend::identity::throttle::{PER_ADDRESS, PER_USERNAME_AND_ADDRESS};
 use serde_json::{Value, json};
 use shared::api::AuditQuery;
 
@@ -131,10 +131,10 @@ async fn parallel_guesses_are_counted_as_they_arrive() {
 #[tokio::test]
 async fn an_attempt_whose_request_went_away_counts_as_a_failure_not_as_running() {
     let app = TestApp::new().await;
-    let queues = backend::sign_in_queue::SignInQueues::default();
-    let subjects = backend::throttle::Subjects::new("admin", "192.0.2.5".parse().ok());
+    let queues = backend::identity::sign_in_queue::SignInQueues::default();
+    let subjects = backend::identity::throttle::Subjects::new("admin", "192.0.2.5".parse().ok());
     let attempt = subjects
-        .admit(&app.db, &queues, backend::auth::unix_now())
+        .admit(&app.db, &queues, backend::clock::unix_now())
         .await
         .expect("admitted");
     drop(attempt);
@@ -180,7 +180,7 @@ async fn a_guesser_elsewhere_cannot_lock_out_the_account_and_an_admin_can_unlock
         "the owner signs in elsewhere: {body}"
     );
 
-    let forgotten = backend::throttle::unlock(&app.db, "OPERATOR")
+    let forgotten = backend::identity::throttle::unlock(&app.db, "OPERATOR")
         .await
         .expect("unlocked");
     assert!(forgotten >= 1, "{forgotten}");
@@ -382,7 +382,7 @@ async fn the_audit_row_names_the_array_the_handler_acts_on() {
 async fn a_scoped_admin_reads_only_their_arrays_audit_and_cannot_widen_their_scope() {
     let app = TestApp::new().await;
     // An array the portal no longer has: the scope outlives it.
-    let hash = backend::passwords::hash_password(PASSWORD).expect("hash");
+    let hash = backend::identity::passwords::hash_password(PASSWORD).expect("hash");
     app.db
         .create_scoped_user(
             "scoped",
@@ -390,7 +390,7 @@ async fn a_scoped_admin_reads_only_their_arrays_audit_and_cannot_widen_their_sco
             shared::api::Role::Admin,
             Some(&["fa-other".to_owned()]),
             None,
-            backend::auth::unix_now(),
+            backend::clock::unix_now(),
         )
         .await
         .expect("user");
@@ -535,7 +535,7 @@ async fn api_requests_past_the_timeout_are_answered_504_and_their_change_still_a
     for _ in 0..100 {
         let rows = app
             .db
-            .audit_entries(&query, None, backend::auth::unix_now_ms())
+            .audit_entries(&query, None, backend::clock::unix_now_ms())
             .await
             .expect("audit");
         outcome = format!("{:?}", rows[0].outcome);
@@ -607,7 +607,7 @@ async fn portal_serving(files: &[(&str, &[u8])]) -> (axum::Router, tempfile::Tem
     let db = crate::test_database(dir.path()).await;
     let state = backend::AppState::new(
         db,
-        backend::arrays::ArrayRegistry::default(),
+        backend::arrays::registry::ArrayRegistry::default(),
         backend::config::SessionConfig::default(),
     )
     .serving_https();
@@ -711,14 +711,14 @@ fn debug_output_never_shows_a_password_hash_or_a_token_hash() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn colleagues_behind_one_address_sign_in_together() {
     let app = Arc::new(TestApp::new().await);
-    let hash = backend::passwords::hash_password(PASSWORD).expect("hash");
+    let hash = backend::identity::passwords::hash_password(PASSWORD).expect("hash");
     for index in 0..200 {
         app.db
             .create_user(
                 &format!("colleague{index}"),
                 &hash,
                 shared::api::Role::Viewer,
-                backend::auth::unix_now(),
+                backend::clock::unix_now(),
             )
             .await
             .expect("user");
@@ -755,7 +755,7 @@ async fn colleagues_behind_one_address_sign_in_together() {
 #[tokio::test]
 async fn sessions_past_their_limits_are_deleted_at_the_next_sign_in() {
     let app = TestApp::new().await;
-    let now = backend::auth::unix_now();
+    let now = backend::clock::unix_now();
     let users = app.db.users().await.expect("users");
     let viewer = users
         .iter()

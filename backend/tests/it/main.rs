@@ -27,12 +27,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use backend::AppState;
-use backend::arrays::ArrayRegistry;
-use backend::auth::unix_now;
+use backend::arrays::registry::ArrayRegistry;
+use backend::arrays::secrets::SecretKey;
+use backend::clock::unix_now;
 use backend::config::{LimitsConfig, SessionConfig};
 use backend::db::Database;
-use backend::passwords::hash_password;
-use backend::secrets::SecretKey;
+use backend::identity::passwords::hash_password;
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
@@ -198,7 +198,9 @@ impl TestApp {
             .with_limits(options.limits)
             .with_approvals(options.approvals);
         let state = match &options.oidc {
-            Some(oidc) => state.with_oidc(backend::oidc::Oidc::from_config(oidc).expect("OIDC")),
+            Some(oidc) => {
+                state.with_oidc(backend::identity::oidc::Oidc::from_config(oidc).expect("OIDC"))
+            }
             None => state,
         };
         let router = backend::router(state, dir.path());

@@ -373,7 +373,7 @@ async fn a_provider_over_plain_http_is_refused_unless_allowed() {
     let provider = Provider::start(&users()).await;
     let mut config = provider.config(crate::ARRAY, CALLBACK, true);
     config.allow_http = false;
-    let refused = backend::oidc::Oidc::from_config(&config).expect_err("refused");
+    let refused = backend::identity::oidc::Oidc::from_config(&config).expect_err("refused");
     assert!(
         refused.contains(&format!("issuer {}", provider.issuer))
             && refused.contains("oidc.allow_http"),

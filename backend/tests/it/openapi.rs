@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use axum::http::StatusCode;
-use backend::guard::Access;
+use backend::api::gate::Access;
 use serde_json::Value;
 
 use crate::TestApp;

@@ -114,7 +114,7 @@ async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
     assert!(removed.status().is_success(), "{}", removed.status());
     // Nobody lists the arrays on the other replica: it stops serving the array by itself.
     let deadline = std::time::Instant::now()
-        + backend::registration::SYNC_INTERVAL
+        + backend::arrays::registration::SYNC_INTERVAL
         + std::time::Duration::from_secs(10);
     loop {
         let status = call(&second, reqwest::Method::GET, lab_volumes, None)

@@ -512,7 +512,7 @@ async fn a_rest_login_sweeps_sessions_that_timed_out() {
         .await
         .expect("db")
         .expect("viewer");
-    let long_ago = backend::auth::unix_now() - 400 * 24 * 3600;
+    let long_ago = backend::clock::unix_now() - 400 * 24 * 3600;
     app.db
         .create_session("stale-session-hash", user.id, long_ago, None)
         .await
@@ -620,7 +620,7 @@ async fn a_token_keeps_a_bounded_number_of_rest_sessions() {
             .expect("request")
     };
     let mut latest = String::new();
-    for _ in 0..backend::auth::MAX_SESSIONS_PER_TOKEN + 10 {
+    for _ in 0..backend::identity::auth::MAX_SESSIONS_PER_TOKEN + 10 {
         let (status, headers, body) = send(&app, login()).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         latest = headers["x-auth-token"]
@@ -633,7 +633,7 @@ async fn a_token_keeps_a_bounded_number_of_rest_sessions() {
     let id = tokens[0]["id"].as_i64().expect("token id");
     assert_eq!(
         app.db.count_token_sessions(id).await.expect("db"),
-        backend::auth::MAX_SESSIONS_PER_TOKEN
+        backend::identity::auth::MAX_SESSIONS_PER_TOKEN
     );
     let newest = Request::get(format!("/api/arrays/{ARRAY}/rest/api/2.36/volumes"))
         .header("x-auth-token", &latest)

@@ -3,8 +3,9 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use backend::auth::{new_api_token, unix_now};
+use backend::clock::unix_now;
 use backend::db::NewToken;
+use backend::identity::auth::new_api_token;
 use flasharray_sim::SimulatorConfig;
 use serde_json::{Value, json};
 use shared::api::Role;

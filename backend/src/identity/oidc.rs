@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use shared::api::Role;
 use tokio::sync::Mutex;
 
+use crate::arrays::secrets::SecretKey;
 use crate::config::{GroupMapping, OidcConfig, TokenEndpointAuth};
-use crate::secrets::SecretKey;
 
 /// How long the provider's discovery document and keys are reused before being read again
 /// (a token signed with a key not among them has them read again at once).
@@ -220,9 +220,13 @@ impl Oidc {
         let client_secret = match (&config.client_secret_file, &config.client_secret_env) {
             (None, None) => None,
             (file, env) => Some(
-                crate::arrays::read_secret("OIDC client secret", file.as_deref(), env.as_deref())?
-                    .trim_end_matches(['\r', '\n'])
-                    .to_owned(),
+                crate::arrays::secrets::read_secret(
+                    "OIDC client secret",
+                    file.as_deref(),
+                    env.as_deref(),
+                )?
+                .trim_end_matches(['\r', '\n'])
+                .to_owned(),
             ),
         };
         let trust = match &config.ca_file {
@@ -610,7 +614,7 @@ mod tests {
     }
 
     fn claims(changes: Value) -> Value {
-        let now = crate::auth::unix_now();
+        let now = crate::clock::unix_now();
         let mut claims = json!({
             "iss": ISSUER, "aud": "flashdeck", "sub": "u-1", "exp": now + 300, "iat": now,
             "nonce": "n-1", "preferred_username": "alice", "groups": ["dba"],
@@ -637,7 +641,7 @@ mod tests {
         let refusal = |changes: Value| verify(claims(changes)).expect_err("refused").to_string();
         assert!(refusal(json!({"aud": "someone-else"})).contains("ID token was refused"));
         assert!(refusal(json!({"iss": "https://evil.example.com"})).contains("refused"));
-        assert!(refusal(json!({"exp": crate::auth::unix_now() - 3600})).contains("refused"));
+        assert!(refusal(json!({"exp": crate::clock::unix_now() - 3600})).contains("refused"));
         assert!(refusal(json!({"nonce": "n-2"})).contains("nonce"));
         let other = new_signer();
         let forged = token(&other, claims(json!({})));

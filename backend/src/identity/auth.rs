@@ -1,7 +1,7 @@
 //! Who is calling: sign-in, server-side sessions behind an HttpOnly cookie, the
 //! [`CurrentUser`] extractor with its role check, and the CSRF header check.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Request, State};
@@ -17,26 +17,13 @@ use shared::api::{
 use shared::flasharray::AUTH_TOKEN_HEADER;
 
 use crate::api::ApiJson;
+use crate::clock::{unix_now, unix_now_ms};
 use crate::db::{AuditRecord, NewAuditRecord, TokenGrant, User};
 use crate::error::AppError;
-use crate::origin::ClientOrigin;
-use crate::passwords::DUMMY_PASSWORD_HASH;
+use crate::identity::origin::ClientOrigin;
+use crate::identity::passwords::DUMMY_PASSWORD_HASH;
+use crate::identity::throttle::Subjects;
 use crate::state::AppState;
-use crate::throttle::Subjects;
-
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> i64 {
-    unix_now_ms() / 1000
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn unix_now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
-}
 
 /// A new random session token (256 bits, hex) and the hash under which it is stored.
 fn new_session_token() -> Result<(String, String), AppError> {
@@ -124,7 +111,7 @@ fn session_cookie(
     cookie_header(cookie_name(secure), value, "Strict", max_age_secs, secure)
 }
 
-/// The signed-in user of a request, checked by the route's gate ([`crate::guard`]) before
+/// The signed-in user of a request, checked by the route's gate ([`crate::api::gate`]) before
 /// the handler runs: a handler that takes one cannot run for someone its route refuses. When
 /// the request came with a personal API token (or a session opened with one), `user` carries
 /// the token's limits: the lower of the two roles, the arrays both allow.

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use flasharray::{ArrayClient, ListParams};
 use shared::api::{AlertCounts, ArrayFigures, ArrayStatus, Load};
 
-use crate::auth::unix_now_ms;
-use crate::fanout::each_array;
+use crate::arrays::fanout::each_array;
+use crate::clock::unix_now_ms;
 
 /// An array as one user reaches it: the cache keeps per-user identities apart.
 pub struct Asked {

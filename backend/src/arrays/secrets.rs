@@ -2,6 +2,8 @@
 //! the operator provides (`FLASHDECK_SECRET_KEY`, or a file). A copy of the database alone
 //! opens no array.
 
+use std::path::Path;
+
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 
@@ -118,6 +120,27 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
         .chunks_exact(2)
         .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
         .collect()
+}
+
+/// A secret named in the configuration, read from the file or the environment variable it
+/// names (exactly one of them).
+pub fn read_secret(what: &str, file: Option<&Path>, env: Option<&str>) -> Result<String, String> {
+    match (file, env) {
+        (Some(path), None) => read_secret_file(path, what),
+        (None, Some(name)) => std::env::var(name).map_err(|_| {
+            format!("the {what} is to come from environment variable {name}, which is not set")
+        }),
+        (Some(_), Some(_)) => Err(format!(
+            "give the {what} as a file or an environment variable, not both"
+        )),
+        (None, None) => Err(format!("no {what}: set its _file or _env key")),
+    }
+}
+
+/// The contents of the file at `path`, an error naming `what` it was to hold.
+pub fn read_secret_file(path: &Path, what: &str) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read the {what} from {}: {error}", path.display()))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //!
 //! - per username and address together: a hard limit, so a guesser locks out only itself;
 //! - per address: a hard limit, higher, since several people may share one behind a NAT;
-//!   their sign-ins queue in [`crate::sign_in_queue`] rather than being refused for each
+//!   their sign-ins queue in [`crate::identity::sign_in_queue`] rather than being refused for each
 //!   other's attempts still running;
 //! - per username from anywhere: no refusal, which would let anyone lock anyone out, but a
 //!   growing delay before the check, so that guessing one account from many addresses is slow.
@@ -16,7 +16,7 @@ use tokio::time::{Instant, timeout_at};
 
 use crate::db::Database;
 use crate::error::AppError;
-use crate::sign_in_queue::{MAX_WAIT, Place, SignInQueues};
+use crate::identity::sign_in_queue::{MAX_WAIT, Place, SignInQueues};
 
 /// Attempts are counted over this many seconds.
 pub const WINDOW_SECS: i64 = 15 * 60;

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::unix_now;
+use crate::clock::unix_now;
 use crate::state::AppState;
 
 /// Upper bounds of the latency buckets, in seconds.

@@ -1,6 +1,5 @@
 //! The arrays the portal manages, each with its client, built from the configuration.
 
-use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -9,6 +8,7 @@ use flasharray::{
 };
 use shared::api::{ArraySummary, AuthMethod, Identity};
 
+use crate::arrays::secrets::{read_secret, read_secret_file};
 use crate::config::{ArrayAuthConfig, ArrayConfig};
 
 /// How long shutdown waits for the arrays to end their REST sessions.
@@ -22,7 +22,7 @@ pub struct ArrayEntry {
 }
 
 /// All registered arrays: the configuration file's in its order, then those registered in
-/// the portal (see [`crate::registration`]), which come and go while the server runs.
+/// the portal (see [`crate::arrays::registration`]), which come and go while the server runs.
 #[derive(Debug, Default)]
 pub struct ArrayRegistry {
     arrays: RwLock<Vec<Arc<ArrayEntry>>>,
@@ -238,28 +238,6 @@ fn trust_anchor(array: &ArrayConfig) -> Result<TrustAnchor, String> {
         (None, None, true) => Ok(TrustAnchor::Insecure),
         _ => Err("set at most one of ca_file, tls_fingerprint and tls_insecure".to_owned()),
     }
-}
-
-pub(crate) fn read_secret(
-    what: &str,
-    file: Option<&Path>,
-    env: Option<&str>,
-) -> Result<String, String> {
-    match (file, env) {
-        (Some(path), None) => read_secret_file(path, what),
-        (None, Some(name)) => std::env::var(name).map_err(|_| {
-            format!("the {what} is to come from environment variable {name}, which is not set")
-        }),
-        (Some(_), Some(_)) => Err(format!(
-            "give the {what} as a file or an environment variable, not both"
-        )),
-        (None, None) => Err(format!("no {what}: set its _file or _env key")),
-    }
-}
-
-fn read_secret_file(path: &Path, what: &str) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read the {what} from {}: {error}", path.display()))
 }
 
 #[cfg(test)]

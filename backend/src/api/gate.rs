@@ -17,10 +17,11 @@ use serde_json::Value;
 use shared::api::{ApiError, REASON_HEADER, Role, rest_permit};
 
 use crate::approvals::{self, ApprovedRun, HeldChange};
-use crate::auth::{CurrentUser, unix_now_ms};
+use crate::clock::unix_now_ms;
 use crate::db::{AuditRecord, NewAuditRecord};
 use crate::error::AppError;
-use crate::origin::ClientOrigin;
+use crate::identity::auth::CurrentUser;
+use crate::identity::origin::ClientOrigin;
 use crate::state::AppState;
 
 /// The header carrying a request's id, to the browser and to the arrays.
@@ -212,7 +213,7 @@ async fn admit(
     let body = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
-        crate::strict_json::parse(&bytes).map_err(|error| {
+        crate::api::strict_json::parse(&bytes).map_err(|error| {
             AppError::Invalid(ApiError::new(format!(
                 "The request body is not JSON the portal can read: {error}"
             )))

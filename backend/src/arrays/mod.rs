@@ -1,0 +1,10 @@
+//! The arrays the portal manages: the registry and its clients, arrays registered in the UI
+//! and their sealed credentials, asking several at once, the fleet's figures, and what the
+//! arrays' REST roots keep.
+
+pub mod fanout;
+pub mod fleet;
+pub mod registration;
+pub mod registry;
+pub mod rest_root;
+pub mod secrets;
