@@ -10,9 +10,9 @@ use crate::arrays::rest_root::RestRootState;
 use crate::arrays::secrets::SecretKey;
 use crate::config::{ApprovalsConfig, LimitsConfig, SessionConfig};
 use crate::db::Database;
+use crate::identity::auth::Sessions;
 use crate::identity::oidc::Oidc;
 use crate::identity::passwords::Passwords;
-use crate::identity::session_cache::SessionCache;
 use crate::identity::sign_in_queue::SignInQueues;
 use crate::ops::health::ProbeCache;
 use crate::ops::metrics::Metrics;
@@ -26,7 +26,8 @@ pub const PURE1_VIEW_TTL: Duration = Duration::from_secs(60);
 pub struct AppState {
     pub db: Database,
     pub arrays: Arc<ArrayRegistry>,
-    pub session: SessionConfig,
+    /// Checking and opening sessions.
+    pub sessions: Sessions,
     pub limits: LimitsConfig,
     /// Seals the credentials of arrays registered in the portal; without it, arrays can only
     /// be registered in the configuration file.
@@ -40,8 +41,6 @@ pub struct AppState {
     pub probes: Arc<ProbeCache>,
     /// The portal serves HTTPS itself, so it sends Strict-Transport-Security.
     pub serves_https: bool,
-    /// Sessions checked in the last second.
-    pub sessions: Arc<SessionCache>,
     /// Sign-ins waiting for earlier ones from the same address.
     pub sign_ins: Arc<SignInQueues>,
     /// The arrays' latest dashboard figures.
@@ -68,9 +67,13 @@ pub struct ApiDescription {
 impl AppState {
     pub fn new(db: Database, arrays: ArrayRegistry, session: SessionConfig) -> Self {
         Self {
+            sessions: Sessions {
+                db: db.clone(),
+                config: session,
+                cache: Arc::default(),
+            },
             db,
             arrays: Arc::new(arrays),
-            session,
             limits: LimitsConfig::default(),
             secret_key: None,
             metrics: Arc::default(),
@@ -78,7 +81,6 @@ impl AppState {
             passwords: Passwords::for_this_machine(),
             probes: Arc::default(),
             serves_https: false,
-            sessions: Arc::default(),
             sign_ins: Arc::default(),
             fleet: Arc::new(FleetCache::new(Duration::from_secs(
                 LimitsConfig::default().fleet_cache_secs,

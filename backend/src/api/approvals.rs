@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use shared::api::{ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, validate_reason};
 
-use super::ApiJson;
+use super::extract::ApiJson;
 use crate::approvals::{check_approver, covers, execute};
 use crate::clock::unix_now_ms;
 use crate::db::Claim;

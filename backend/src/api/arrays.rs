@@ -8,7 +8,7 @@ use shared::api::{
     ApiError, ArraySummary, ConnectionTest, RegisterArrayRequest, validate_register_array,
 };
 
-use super::ApiJson;
+use super::extract::ApiJson;
 use crate::arrays::registration::{client_for, sync, test_connection};
 use crate::clock::unix_now;
 use crate::error::AppError;
@@ -102,7 +102,7 @@ pub async fn test_registered(
     user: CurrentUser,
     Path(name): Path<String>,
 ) -> Result<Json<ConnectionTest>, AppError> {
-    let array = super::array(&state, &user, &name)?;
+    let array = super::extract::array(&state, &user, &name)?;
     Ok(Json(test_connection(&array).await?))
 }
 

@@ -7,7 +7,7 @@ use flasharray::ConnectionTarget;
 use shared::api::{ApiError, ConnectionQuery, ConnectionRequest, validate_connection};
 use shared::flasharray::Connection;
 
-use super::{ApiJson, array};
+use super::extract::{ApiJson, array};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;

@@ -19,7 +19,7 @@ use shared::flasharray::{
     Performance, SPACE_RESOLUTIONS, VolumePatch,
 };
 
-use super::{ApiJson, MAX_SEARCH_LEN, array, search_filter};
+use super::extract::{ApiJson, MAX_SEARCH_LEN, array, search_filter};
 use crate::arrays::fanout::{ArrayAnswer, each_array};
 use crate::arrays::fleet::Asked;
 use crate::clock::unix_now_ms;
@@ -195,7 +195,9 @@ pub async fn flag_alert(
     let flagged = client
         .flag_alert(&alert, flag.flagged)
         .await
-        .map_err(|error| super::refusal_about(error, std::slice::from_ref(&alert), "alert"))?;
+        .map_err(|error| {
+            super::extract::refusal_about(error, std::slice::from_ref(&alert), "alert")
+        })?;
     Ok(Json(flagged))
 }
 
@@ -428,7 +430,9 @@ pub async fn volume_history(
         client.volume_space_history(&volume, &space_window),
         client.volume_performance_history(&volume, &load_window),
     )
-    .map_err(|error| super::refusal_about(error, std::slice::from_ref(&volume), "volume"))?;
+    .map_err(|error| {
+        super::extract::refusal_about(error, std::slice::from_ref(&volume), "volume")
+    })?;
     let space = space.iter().map(SpacePoint::from).collect();
     Ok(Json(history(&space_window, &load_window, space, &load)))
 }

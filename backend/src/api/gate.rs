@@ -153,7 +153,7 @@ async fn admit(
         Some(run) => CurrentUser::approved(run.requester.clone(), run.token.as_ref()),
         None => {
             let origin = ClientOrigin::from_request_parts(&mut parts, &policy.state).await?;
-            CurrentUser::from_request(&parts.headers, origin, &policy.state).await?
+            CurrentUser::from_request(&parts.headers, origin, &policy.state.sessions).await?
         }
     };
     user.require(role)?;

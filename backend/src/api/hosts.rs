@@ -11,7 +11,7 @@ use shared::api::{
 use shared::flasharray::{Host, HostGroup, HostPatch};
 use shared::names::validate_object_name;
 
-use super::{ApiJson, array, refusal_about, table_page};
+use super::extract::{ApiJson, array, refusal_about, table_page};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;

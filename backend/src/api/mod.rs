@@ -4,6 +4,7 @@ mod approvals;
 mod arrays;
 mod audit;
 mod connections;
+mod extract;
 mod fleet;
 pub mod gate;
 mod hosts;
@@ -13,6 +14,7 @@ mod protection;
 mod pure1;
 mod recycle;
 mod rest;
+mod session;
 mod snapshots;
 mod sso;
 mod strict_json;
@@ -20,17 +22,14 @@ mod tokens;
 mod users;
 mod volumes;
 
-use axum::extract::{FromRequest, Request};
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
-use axum::{Json, Router, middleware};
-use flasharray::{ArrayClient, ListParams};
-use serde::de::DeserializeOwned;
-use shared::api::{ApiError, Identity, Role};
+use axum::{Router, middleware};
+use shared::api::Role;
 
 use crate::error::AppError;
-use crate::identity::auth::{self, CurrentUser};
+use crate::identity::auth;
 use crate::state::AppState;
 use gate::{Access, RoutePolicy};
 use openapi::{Answer, Description, Shape};
@@ -201,7 +200,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         // Audited by the handler itself: the user is whoever the body names.
         action: None,
         description: Description::default(),
-        route: post(auth::login),
+        route: post(session::login),
     }
     .about("Sign in with a username and password")
     .takes::<shared::api::LoginRequest>()
@@ -213,7 +212,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "/auth/logout",
             Viewer,
             "session.logout",
-            auth::logout,
+            session::logout,
         )
         .about("Sign out")
         .gives::<shared::api::UserInfo>(),
@@ -227,7 +226,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         ),
         public_read("/auth/oidc/end", sso::end)
             .about("Sign out at the identity provider too: a redirect to it"),
-        read("/auth/me", Viewer, auth::me)
+        read("/auth/me", Viewer, session::me)
             .about("Who is signed in")
             .gives::<shared::api::UserInfo>(),
         read("/arrays", Viewer, arrays::list)
@@ -844,104 +843,4 @@ pub fn router(state: &AppState) -> Router<AppState> {
         })
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
         .layer(middleware::from_fn(auth::require_csrf_header))
-}
-
-/// A JSON body whose rejection is an [`ApiError`] like every other error.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = AppError;
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(request, state)
-            .await
-            .map(|Json(value)| ApiJson(value))
-            .map_err(|rejection| {
-                AppError::Invalid(ApiError::new(format!(
-                    "Invalid request body: {}",
-                    rejection.body_text()
-                )))
-            })
-    }
-}
-
-/// The registered array `name` as `user` reaches it: refused outside the user's scope, a
-/// 404 that names it if there is none, and acting as the user on an array set up for
-/// per-user identity.
-/// The most items one page of a list may hold.
-const MAX_PAGE: u32 = 1000;
-
-/// The longest name part a list may be searched for: longer than any object name.
-const MAX_SEARCH_LEN: usize = 255;
-
-/// A table's page as the array's list parameters: the search as a name filter, the sort key
-/// as the array's field (through `sort_field`), the page cut to at most [`MAX_PAGE`].
-fn table_page(
-    sort: Option<&str>,
-    sort_field: fn(&str) -> Result<String, ApiError>,
-    search: Option<&str>,
-    limit: Option<u32>,
-    offset: Option<u32>,
-) -> Result<ListParams, AppError> {
-    let sort = sort
-        .map(sort_field)
-        .transpose()
-        .map_err(AppError::Invalid)?;
-    let filter = search
-        .filter(|search| !search.trim().is_empty())
-        .map(search_filter)
-        .transpose()?;
-    Ok(ListParams {
-        filter,
-        sort,
-        limit: Some(limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)),
-        offset,
-        total_item_count: true,
-    })
-}
-
-/// A name search as an array filter: `name='*text*'`, matched ignoring case by the array.
-fn search_filter(search: &str) -> Result<String, AppError> {
-    let text = search.trim();
-    if text.len() > MAX_SEARCH_LEN {
-        return Err(AppError::Invalid(ApiError::for_field(
-            "search",
-            format!("Search for at most {MAX_SEARCH_LEN} characters."),
-        )));
-    }
-    if text.contains(['\'', '"', '*', '\\']) {
-        return Err(AppError::Invalid(ApiError::for_field(
-            "search",
-            "Search for letters, digits and '-' only.",
-        )));
-    }
-    Ok(format!("name='*{text}*'"))
-}
-
-fn array(state: &AppState, user: &CurrentUser, name: &str) -> Result<ArrayClient, AppError> {
-    user.require_array(name)?;
-    let entry = state
-        .arrays
-        .get(name)
-        .ok_or_else(|| AppError::NotFound(format!("No array named {name} is registered.")))?;
-    match entry.summary.identity {
-        Identity::Service => Ok(entry.client.clone()),
-        Identity::PerUser => Ok(entry.client.as_user(user.user.identity_on_arrays())?),
-    }
-}
-
-/// An array's refusal, tied to `field` when the array names one of `objects` as its context
-/// (arrays put the refused object's name there), so the UI shows it next to that field.
-fn refusal_about(error: flasharray::Error, objects: &[String], field: &'static str) -> AppError {
-    let about = error.array_errors().iter().any(|item| {
-        item.context.as_deref().is_some_and(|context| {
-            objects
-                .iter()
-                .any(|object| context.eq_ignore_ascii_case(object))
-        })
-    });
-    AppError::Array {
-        error,
-        field: about.then_some(field),
-    }
 }

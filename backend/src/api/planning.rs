@@ -62,7 +62,7 @@ pub async fn array_forecast(
     user: CurrentUser,
     Path(name): Path<String>,
 ) -> Result<Json<Forecast>, AppError> {
-    let client = super::array(&state, &user, &name)?;
+    let client = super::extract::array(&state, &user, &name)?;
     Ok(Json(forecast_of(&client).await?.0))
 }
 

@@ -15,7 +15,7 @@ use shared::api::{
 use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch, VolumeSnapshot};
 use shared::names::validate_object_name;
 
-use super::{ApiJson, array, refusal_about};
+use super::extract::{ApiJson, array, refusal_about};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;

@@ -12,7 +12,7 @@ use shared::api::{
     Pure1Test, validate_pure1_connect,
 };
 
-use super::ApiJson;
+use super::extract::ApiJson;
 use crate::arrays::secrets::SecretKey;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;

@@ -10,7 +10,7 @@ use flasharray::ArrayClient;
 use shared::api::{RecycleAction, RecycleBin, RecycledItem, RecycledKind};
 use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
 
-use super::{ApiJson, array};
+use super::extract::{ApiJson, array};
 use crate::arrays::fanout::each_array;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;

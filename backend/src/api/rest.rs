@@ -77,14 +77,14 @@ pub async fn login(
                 "Sign in with a personal API token of the portal in the api-token header.",
             ))
         })?;
-    let user = CurrentUser::from_api_token(token, origin, &state).await?;
+    let user = CurrentUser::from_api_token(token, origin, &state.sessions).await?;
     user.require_array(&array)?;
     if state.arrays.get(&array).is_none() {
         return Err(AppError::NotFound(format!(
             "No array named {array} is registered."
         )));
     }
-    let session = auth::open_token_session(&state, &user).await?;
+    let session = auth::open_token_session(&state.sessions, &user).await?;
     let value = HeaderValue::from_str(&session)
         .map_err(|error| AppError::Internal(format!("session header: {error}")))?;
     let body = serde_json::json!({ "items": [{ "username": user.user.username }] });
@@ -96,7 +96,7 @@ pub async fn logout(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    auth::close_session(&state, &user).await?;
+    auth::close_session(&state.sessions, &user).await?;
     Ok(Json(serde_json::json!({})).into_response())
 }
 
@@ -111,7 +111,7 @@ pub async fn call(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let client = super::array(&state, &user, &array)?;
+    let client = super::extract::array(&state, &user, &array)?;
     let safety_snapshots = safety_snapshots(&client, &permit.overwrites).await?;
     let reply = client
         .pass_through(PassedCall {

@@ -12,7 +12,7 @@ use shared::api::{
 use shared::flasharray::{Volume, VolumeSnapshot, VolumeSnapshotPatch};
 use shared::names::validate_object_name;
 
-use super::{ApiJson, array, refusal_about};
+use super::extract::{ApiJson, array, refusal_about};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;

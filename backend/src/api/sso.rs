@@ -11,11 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shared::api::{SSO_ERROR_PARAMETER, SignInMethods};
 
+use super::session::sign_in_record;
 use crate::clock::{unix_now, unix_now_ms};
 use crate::db::{AuditRecord, DbError, NewAuditRecord, SsoUser};
 use crate::error::AppError;
 use crate::identity::auth::{
-    cookie_header, cookie_value, new_session_cookie, open_session, secure_cookie, sign_in_record,
+    cookie_header, cookie_value, new_session_cookie, open_session, secure_cookie,
 };
 use crate::identity::oidc::{Challenge, Oidc, OidcError, SIGN_IN_SECS, bounded, provider_text};
 use crate::identity::origin::ClientOrigin;
@@ -116,7 +117,11 @@ pub async fn start(
     let sealed = challenge
         .seal(oidc.sealing_key(state.secret_key.as_ref()))
         .map_err(|error| AppError::Internal(error.to_string()))?;
-    let cookie = sign_in_cookie(secure_cookie(&state, origin), &sealed, SIGN_IN_SECS)?;
+    let cookie = sign_in_cookie(
+        secure_cookie(&state.sessions, origin),
+        &sealed,
+        SIGN_IN_SECS,
+    )?;
     let mut response = see_other(&url);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
@@ -145,7 +150,7 @@ pub async fn callback(
 ) -> Result<Response, AppError> {
     let oidc = configured(&state)?;
     let started = Instant::now();
-    let secure = secure_cookie(&state, origin);
+    let secure = secure_cookie(&state.sessions, origin);
     let key = oidc.sealing_key(state.secret_key.as_ref());
     let challenge = cookie_value(&headers, sign_in_cookie_name(secure))
         .and_then(|sealed| Challenge::open(sealed, key, unix_now()))
@@ -182,8 +187,8 @@ pub async fn callback(
     let mut response = match outcome {
         Ok(user) => {
             tracing::info!(username = %user.username, "login through single sign-on");
-            let token = open_session(&state, &user).await?;
-            let cookie = new_session_cookie(&state, origin, &token)?;
+            let token = open_session(&state.sessions, &user).await?;
+            let cookie = new_session_cookie(&state.sessions, origin, &token)?;
             let mut response = see_other("/");
             response.headers_mut().append(header::SET_COOKIE, cookie);
             response
@@ -250,7 +255,7 @@ async fn finish(
             user.username
         )));
     }
-    state.sessions.forget_all();
+    state.sessions.cache.forget_all();
     Ok(user)
 }
 
@@ -261,7 +266,7 @@ async fn withdraw(state: &AppState, oidc: &Oidc, subject: &str) -> Result<(), Db
     let Some(user) = state.db.disable_sso_user(subject).await? else {
         return Ok(());
     };
-    state.sessions.forget_all();
+    state.sessions.cache.forget_all();
     if user.disabled {
         return Ok(());
     }

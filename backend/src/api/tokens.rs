@@ -11,7 +11,7 @@ use shared::api::{
     validate_create_token,
 };
 
-use super::ApiJson;
+use super::extract::ApiJson;
 use crate::clock::unix_now;
 use crate::db::{DbError, NewToken};
 use crate::error::AppError;
@@ -106,7 +106,7 @@ pub async fn create(
 /// The longest a token of `user` may last: shorter for the identity provider's users when
 /// `[oidc] max_token_days` says, since the provider cannot end a token as it ends a sign-in.
 fn max_days(state: &AppState, user: &CurrentUser) -> u32 {
-    let portal = state.session.max_api_token_days;
+    let portal = state.sessions.config.max_api_token_days;
     match state
         .oidc
         .as_ref()
@@ -132,7 +132,7 @@ pub async fn revoke(
         return Err(AppError::NotFound(format!("You hold no token {id}.")));
     }
     state.db.delete_token(id).await?;
-    state.sessions.forget_all();
+    state.sessions.cache.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,7 +9,7 @@ use shared::api::{
     validate_user_change,
 };
 
-use super::ApiJson;
+use super::extract::ApiJson;
 use crate::clock::unix_now;
 use crate::db::{DbError, User, UserUpdate};
 use crate::error::AppError;
@@ -159,7 +159,7 @@ pub async fn change(
             )),
             error => error.into(),
         })?;
-    state.sessions.forget_all();
+    state.sessions.cache.forget_all();
     tracing::info!(admin = %admin.user.username, user = %name, "user changed");
     let changed = existing(&state, &admin, &name).await?;
     let sessions = state.db.count_sessions_of(changed.id).await?;
@@ -174,6 +174,6 @@ pub async fn end_sessions(
 ) -> Result<StatusCode, AppError> {
     let user = existing(&state, &admin, &name).await?;
     state.db.delete_sessions_of(user.id).await?;
-    state.sessions.forget_all();
+    state.sessions.cache.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,7 @@ use shared::api::{
 };
 use shared::flasharray::Volume;
 
-use super::{ApiJson, array, refusal_about, table_page};
+use super::extract::{ApiJson, array, refusal_about, table_page};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;

@@ -1,29 +1,26 @@
 //! Who is calling: sign-in, server-side sessions behind an HttpOnly cookie, the
 //! [`CurrentUser`] extractor with its role check, and the CSRF header check.
 
-use std::time::Instant;
+use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use shared::api::{
-    ApiError, CSRF_HEADER, CSRF_HEADER_VALUE, LoginRequest, Role, SECURE_SESSION_COOKIE,
-    SESSION_COOKIE, UserInfo, validate_password_length, validate_username,
+    ApiError, CSRF_HEADER, CSRF_HEADER_VALUE, Role, SECURE_SESSION_COOKIE, SESSION_COOKIE, UserInfo,
 };
 use shared::flasharray::AUTH_TOKEN_HEADER;
 
-use crate::api::ApiJson;
-use crate::clock::{unix_now, unix_now_ms};
-use crate::db::{AuditRecord, NewAuditRecord, TokenGrant, User};
+use crate::clock::unix_now;
+use crate::config::SessionConfig;
+use crate::db::Database;
+use crate::db::{TokenGrant, User};
 use crate::error::AppError;
 use crate::identity::origin::ClientOrigin;
-use crate::identity::passwords::DUMMY_PASSWORD_HASH;
-use crate::identity::throttle::Subjects;
-use crate::state::AppState;
+use crate::identity::session_cache::SessionCache;
 
 /// A new random session token (256 bits, hex) and the hash under which it is stored.
 fn new_session_token() -> Result<(String, String), AppError> {
@@ -50,6 +47,15 @@ fn token_hash(token: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// What checking and opening sessions needs: the database, the session settings and the
+/// sessions checked in the last second.
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    pub db: Database,
+    pub config: SessionConfig,
+    pub cache: Arc<SessionCache>,
 }
 
 /// The session cookie's name: `__Host-` prefixed when it is `Secure`, and then only that
@@ -80,8 +86,8 @@ pub fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 /// Whether the session cookie is `Secure`: when configured so, or when the browser's
 /// connection is HTTPS as a trusted proxy reports it.
-pub fn secure_cookie(state: &AppState, origin: ClientOrigin) -> bool {
-    state.session.secure_cookie || origin.https
+pub fn secure_cookie(sessions: &Sessions, origin: ClientOrigin) -> bool {
+    sessions.config.secure_cookie || origin.https
 }
 
 /// A `Set-Cookie` the browser keeps for the whole site and never shows to scripts; `Secure`
@@ -101,13 +107,13 @@ pub fn cookie_header(
 }
 
 /// The session cookie, `Secure` and `__Host-` prefixed as [`secure_cookie`] says.
-fn session_cookie(
-    state: &AppState,
+pub fn session_cookie(
+    sessions: &Sessions,
     origin: ClientOrigin,
     value: &str,
     max_age_secs: i64,
 ) -> Result<HeaderValue, AppError> {
-    let secure = secure_cookie(state, origin);
+    let secure = secure_cookie(sessions, origin);
     cookie_header(cookie_name(secure), value, "Strict", max_age_secs, secure)
 }
 
@@ -195,31 +201,31 @@ impl CurrentUser {
     pub async fn from_request(
         headers: &HeaderMap,
         origin: ClientOrigin,
-        state: &AppState,
+        sessions: &Sessions,
     ) -> Result<Self, AppError> {
         if let Some(token) = bearer_token(headers) {
-            return Self::from_api_token(token, origin, state).await;
+            return Self::from_api_token(token, origin, sessions).await;
         }
         let session = match headers.get(AUTH_TOKEN_HEADER) {
             Some(value) => value.to_str().map_err(|_| AppError::Unauthenticated)?,
-            None => session_token(headers, secure_cookie(state, origin))
+            None => session_token(headers, secure_cookie(sessions, origin))
                 .ok_or(AppError::Unauthenticated)?,
         };
-        Self::from_session(session, state).await
+        Self::from_session(session, sessions).await
     }
 
     /// The user a personal API token acts for, within the token's limits.
     pub async fn from_api_token(
         token: &str,
         origin: ClientOrigin,
-        state: &AppState,
+        sessions: &Sessions,
     ) -> Result<Self, AppError> {
         const REFUSED: &str =
             "The API token is not valid: it is mistyped, revoked, or its user is disabled.";
         if !shared::api::looks_like_token(token) {
             return Err(AppError::TokenRefused(REFUSED));
         }
-        let (user, mut grant) = state
+        let (user, mut grant) = sessions
             .db
             .token_by_hash(&token_hash(token))
             .await?
@@ -234,7 +240,7 @@ impl CurrentUser {
         if grant.last_used_at.is_none_or(|last| now - last >= 60)
             || grant.last_used_from.as_deref() != Some(address.as_str())
         {
-            state.db.touch_token(grant.id, now, &address).await?;
+            sessions.db.touch_token(grant.id, now, &address).await?;
             grant.last_used_at = Some(now);
             grant.last_used_from = Some(address);
         }
@@ -245,23 +251,23 @@ impl CurrentUser {
     }
 
     /// The user of the session `token` names, if it is still open.
-    async fn from_session(token: &str, state: &AppState) -> Result<Self, AppError> {
+    async fn from_session(token: &str, sessions: &Sessions) -> Result<Self, AppError> {
         let token_hash = token_hash(token);
-        let mut session = match state.sessions.get(&token_hash) {
+        let mut session = match sessions.cache.get(&token_hash) {
             Some(session) => session,
             None => {
-                let session = state
+                let session = sessions
                     .db
                     .session(&token_hash)
                     .await?
                     .ok_or(AppError::Unauthenticated)?;
-                state.sessions.put(token_hash.clone(), session.clone());
+                sessions.cache.put(token_hash.clone(), session.clone());
                 session
             }
         };
         let now = unix_now();
-        let idle_limit = i64::from(state.session.idle_timeout_minutes) * 60;
-        let absolute_limit = i64::from(state.session.absolute_timeout_hours) * 3600;
+        let idle_limit = i64::from(sessions.config.idle_timeout_minutes) * 60;
+        let absolute_limit = i64::from(sessions.config.absolute_timeout_hours) * 3600;
         let token_expired = session
             .token
             .as_ref()
@@ -271,15 +277,15 @@ impl CurrentUser {
             || now - session.last_seen_at > idle_limit
             || now - session.created_at > absolute_limit
         {
-            state.db.delete_session(&token_hash).await?;
-            state.sessions.forget_all();
+            sessions.db.delete_session(&token_hash).await?;
+            sessions.cache.forget_all();
             return Err(AppError::Unauthenticated);
         }
         // One write a minute per session is enough to keep the idle timer accurate.
         if now - session.last_seen_at >= 60 {
-            state.db.touch_session(&token_hash, now).await?;
+            sessions.db.touch_session(&token_hash, now).await?;
             session.last_seen_at = now;
-            state.sessions.put(token_hash.clone(), session.clone());
+            sessions.cache.put(token_hash.clone(), session.clone());
         }
         let user = match &session.token {
             Some(grant) => limited(session.user, grant),
@@ -379,140 +385,26 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// `POST /api/auth/login`: the same answer for an unknown user and a wrong password, so the
-/// response tells nothing about which accounts exist. A username no user can have is
-/// refused before anything is recorded; then the attempt passes the throttle, which records
-/// it; only then is it written to the audit log and its password checked.
-pub async fn login(
-    State(state): State<AppState>,
-    origin: ClientOrigin,
-    ApiJson(request): ApiJson<LoginRequest>,
-) -> Result<Response, AppError> {
-    let username = request.username.trim().to_owned();
-    validate_username(&username).map_err(AppError::Invalid)?;
-    validate_password_length(&request.password).map_err(AppError::Invalid)?;
-    let subjects = Subjects::new(&username, origin.address);
-    let attempt = subjects
-        .admit(&state.db, &state.sign_ins, unix_now())
-        .await
-        .inspect_err(|error| {
-            if matches!(error, AppError::TooManyAttempts { .. }) {
-                tracing::info!(%username, "sign-in throttled");
-            }
-        })?;
-    let started = Instant::now();
-    let record = sign_in_record(&username, serde_json::json!({ "username": username }));
-    let audit_id = state.db.begin_audit(&record).await?;
-    state.metrics.record_audit_row();
-    let outcome = sign_in(&state, &username, request.password).await;
-    if outcome.is_ok() {
-        subjects
-            .succeeded(&state.db, &state.sign_ins, attempt)
-            .await?;
-    } else {
-        subjects.failed(&state.db, &state.sign_ins, attempt).await?;
-    }
-    let status = match &outcome {
-        Ok(_) => StatusCode::OK,
-        Err(error) => error.status(),
-    };
-    let finished = AuditRecord {
-        success: outcome.is_ok(),
-        status: status.as_u16(),
-        message: outcome.as_ref().err().map(ToString::to_string),
-        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-    };
-    state.db.finish_audit(audit_id, &finished).await?;
-    let (user, token) = outcome?;
-    let cookie = new_session_cookie(&state, origin, &token)?;
-    let info = UserInfo {
-        username: user.username,
-        role: user.role,
-        sso: false,
-    };
-    Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
-}
-
-/// The audit row of a sign-in, with a password or through the identity provider.
-pub fn sign_in_record(username: &str, parameters: serde_json::Value) -> NewAuditRecord {
-    NewAuditRecord {
-        started_at_ms: unix_now_ms(),
-        username: username.to_owned(),
-        token: None,
-        array: None,
-        action: "session.login".to_owned(),
-        target: username.to_owned(),
-        parameters: parameters.to_string(),
-        request_id: uuid::Uuid::new_v4().to_string(),
-    }
-}
-
-/// Checks the password and opens a session: the user and the session token.
-async fn sign_in(
-    state: &AppState,
-    username: &str,
-    password: String,
-) -> Result<(User, String), AppError> {
-    if let Some(oidc) = &state.oidc
-        && !oidc.config.local_passwords
-        && !oidc
-            .config
-            .break_glass_users
-            .iter()
-            .any(|name| name == username)
-    {
-        return Err(AppError::Invalid(ApiError::for_field(
-            "username",
-            format!("Sign in with {}.", oidc.config.display_name),
-        )));
-    }
-    let user = state.db.user_by_name(username).await?;
-    // An unknown user, and one of the identity provider (who has no password here), are
-    // checked against a dummy hash, so timing does not tell them apart.
-    let hash = user
-        .as_ref()
-        .filter(|user| user.sso_subject.is_none())
-        .map_or(DUMMY_PASSWORD_HASH, |user| user.password_hash.as_str())
-        .to_owned();
-    let matches = state.passwords.verify(password, hash).await?;
-    let Some(user) = user.filter(|user| matches && !user.disabled && user.sso_subject.is_none())
-    else {
-        tracing::info!(%username, "login refused");
-        return Err(AppError::BadCredentials);
-    };
-    let token = open_session(state, &user).await?;
-    tracing::info!(username = %user.username, "login");
-    Ok((user, token))
-}
-
-/// `POST /api/auth/logout`.
-pub async fn logout(
-    State(state): State<AppState>,
-    origin: ClientOrigin,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
-    close_session(&state, &user).await?;
-    let cookie = session_cookie(&state, origin, "", 0)?;
-    Ok(([(header::SET_COOKIE, cookie)], Json(user.info())).into_response())
-}
-
 /// Opens a session for `user` and returns its token, for the cookie.
-pub async fn open_session(state: &AppState, user: &User) -> Result<String, AppError> {
+pub async fn open_session(sessions: &Sessions, user: &User) -> Result<String, AppError> {
     let (token, hash) = new_session_token()?;
     let now = unix_now();
-    purge_expired_sessions(state, now).await?;
-    state.db.create_session(&hash, user.id, now, None).await?;
+    purge_expired_sessions(sessions, now).await?;
+    sessions
+        .db
+        .create_session(&hash, user.id, now, None)
+        .await?;
     Ok(token)
 }
 
 /// Sessions that ended by timing out are never used again; each sign-in, in the browser or
 /// at a REST root, sweeps them.
-async fn purge_expired_sessions(state: &AppState, now: i64) -> Result<(), AppError> {
-    state
+async fn purge_expired_sessions(sessions: &Sessions, now: i64) -> Result<(), AppError> {
+    sessions
         .db
         .purge_expired_sessions(
-            now - i64::from(state.session.idle_timeout_minutes) * 60,
-            now - i64::from(state.session.absolute_timeout_hours) * 3600,
+            now - i64::from(sessions.config.idle_timeout_minutes) * 60,
+            now - i64::from(sessions.config.absolute_timeout_hours) * 3600,
         )
         .await?;
     Ok(())
@@ -520,23 +412,23 @@ async fn purge_expired_sessions(state: &AppState, now: i64) -> Result<(), AppErr
 
 /// The `Set-Cookie` of a new session, lasting as long as sessions may.
 pub fn new_session_cookie(
-    state: &AppState,
+    sessions: &Sessions,
     origin: ClientOrigin,
     token: &str,
 ) -> Result<HeaderValue, AppError> {
-    let max_age = i64::from(state.session.absolute_timeout_hours) * 3600;
-    session_cookie(state, origin, token, max_age)
+    let max_age = i64::from(sessions.config.absolute_timeout_hours) * 3600;
+    session_cookie(sessions, origin, token, max_age)
 }
 
 /// Ends the caller's session; a token has none to end.
-pub async fn close_session(state: &AppState, user: &CurrentUser) -> Result<(), AppError> {
+pub async fn close_session(sessions: &Sessions, user: &CurrentUser) -> Result<(), AppError> {
     let Credential::Session { token_hash, .. } = &user.credential else {
         return Err(AppError::Invalid(ApiError::new(
             "An API token is not signed out; revoke it under API tokens.",
         )));
     };
-    state.db.delete_session(token_hash).await?;
-    state.sessions.forget_all();
+    sessions.db.delete_session(token_hash).await?;
+    sessions.cache.forget_all();
     Ok(())
 }
 
@@ -545,28 +437,26 @@ pub const MAX_SESSIONS_PER_TOKEN: i64 = 100;
 
 /// Opens a session with the limits of the personal API token `user` came with (a script's
 /// REST login through the portal) and returns its token, for the `x-auth-token` header.
-pub async fn open_token_session(state: &AppState, user: &CurrentUser) -> Result<String, AppError> {
+pub async fn open_token_session(
+    sessions: &Sessions,
+    user: &CurrentUser,
+) -> Result<String, AppError> {
     let grant = user
         .api_token()
         .ok_or_else(|| AppError::Internal("a token session opened without a token".to_owned()))?;
     let (token, hash) = new_session_token()?;
     let now = unix_now();
-    purge_expired_sessions(state, now).await?;
+    purge_expired_sessions(sessions, now).await?;
     // A script that signs in on every run and never signs out keeps only its newest sessions.
-    state
+    sessions
         .db
         .keep_newest_token_sessions(grant.id, MAX_SESSIONS_PER_TOKEN - 1)
         .await?;
-    state
+    sessions
         .db
         .create_session(&hash, user.user.id, now, Some(grant.id))
         .await?;
     Ok(token)
-}
-
-/// `GET /api/auth/me`.
-pub async fn me(user: CurrentUser) -> Json<UserInfo> {
-    Json(user.info())
 }
 
 /// Refuses a state-changing `/api` request without the CSRF header: another site's page can

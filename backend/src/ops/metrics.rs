@@ -90,8 +90,8 @@ fn method_label(method: &str) -> &'static str {
 /// `GET /metrics`.
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let now = unix_now();
-    let idle_since = now - i64::from(state.session.idle_timeout_minutes) * 60;
-    let created_since = now - i64::from(state.session.absolute_timeout_hours) * 3600;
+    let idle_since = now - i64::from(state.sessions.config.idle_timeout_minutes) * 60;
+    let created_since = now - i64::from(state.sessions.config.absolute_timeout_hours) * 3600;
     let sessions = state
         .db
         .count_open_sessions(idle_since, created_since)
