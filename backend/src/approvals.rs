@@ -1,19 +1,19 @@
 //! The two-person rule. The gate hands a change whose action `[approvals] actions` names to
 //! [`queue`], which records it with its reason instead of running it; when someone else with at
-//! least the requester's role approves it, [`execute`] sends the same request through the API
-//! again, as the requester, and records how it ended.
+//! least the requester's role approves it, `execute` sends the same request through the API
+//! again, as the requester, and records how it ended (`api/approvals.rs`).
 
-use axum::body::Body;
-use axum::http::{HeaderValue, Method, Request, header};
-use axum::response::{IntoResponse, Response};
-use shared::api::{ApiError, ApprovalRequest, CSRF_HEADER, CSRF_HEADER_VALUE, validate_reason};
-use tower::ServiceExt;
+use std::sync::Arc;
 
+use axum::http::Method;
+use shared::api::{ApprovalRequest, validate_reason};
+
+use crate::arrays::secrets::SecretKey;
 use crate::clock::unix_now_ms;
-use crate::db::{NewApproval, StoredApproval};
+use crate::config::ApprovalsConfig;
+use crate::db::{Database, NewApproval};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
-use crate::state::AppState;
 
 /// Marks a request the portal sends itself to run an approved change: only the server can put
 /// it in a request's extensions, never a client.
@@ -72,7 +72,16 @@ const MAX_PENDING_PER_REQUESTER: i64 = 50;
 /// reset's body holds the password).
 const SEALED: &str = "sealed:";
 
-fn seal(state: &AppState, id_hint: &str, body: &[u8]) -> Result<String, AppError> {
+/// Where held changes are kept: the database, the key that seals their bodies, and which
+/// changes are held for how long.
+#[derive(Debug, Clone)]
+pub struct HeldChanges {
+    pub db: Database,
+    pub secret_key: Option<SecretKey>,
+    pub config: Arc<ApprovalsConfig>,
+}
+
+fn seal(state: &HeldChanges, id_hint: &str, body: &[u8]) -> Result<String, AppError> {
     let text = String::from_utf8_lossy(body).into_owned();
     match &state.secret_key {
         Some(key) => key
@@ -83,7 +92,8 @@ fn seal(state: &AppState, id_hint: &str, body: &[u8]) -> Result<String, AppError
     }
 }
 
-fn open(state: &AppState, id_hint: &str, stored: &str) -> Result<String, AppError> {
+/// A held change's body as it came, opened with the secret key if it was sealed.
+pub fn open(state: &HeldChanges, id_hint: &str, stored: &str) -> Result<String, AppError> {
     match (stored.strip_prefix(SEALED), &state.secret_key) {
         (None, _) => Ok(stored.to_owned()),
         (Some(sealed), Some(key)) => key
@@ -96,7 +106,10 @@ fn open(state: &AppState, id_hint: &str, stored: &str) -> Result<String, AppErro
 }
 
 /// Records `change` as waiting for approval.
-pub async fn queue(state: &AppState, change: HeldChange<'_>) -> Result<ApprovalRequest, AppError> {
+pub async fn queue(
+    state: &HeldChanges,
+    change: HeldChange<'_>,
+) -> Result<ApprovalRequest, AppError> {
     validate_reason("reason", change.reason, true).map_err(AppError::Invalid)?;
     let now = unix_now_ms();
     let user = &change.user.user;
@@ -119,7 +132,7 @@ pub async fn queue(state: &AppState, change: HeldChange<'_>) -> Result<ApprovalR
         parameters: change.parameters,
         reason: change.reason.unwrap_or_default().trim().to_owned(),
         created_at_ms: now,
-        expires_at_ms: now + i64::from(state.approvals.expiry_hours) * 3_600_000,
+        expires_at_ms: now + i64::from(state.config.expiry_hours) * 3_600_000,
     };
     let id = state.db.create_approval(&approval).await?;
     tracing::info!(id, action = change.action, requester = %user.username, "change held for approval");
@@ -163,90 +176,4 @@ pub fn covers(user: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppEr
             user.user.username
         ))),
     }
-}
-
-/// Runs an approved change as its requester, through the same routes and gate as any request
-/// (so the requester's current role and scope still apply), and records the outcome.
-pub async fn execute(state: &AppState, stored: &StoredApproval) -> Result<(), AppError> {
-    let request = &stored.request;
-    let outcome = match run(state, stored).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
-    };
-    let status = outcome.status();
-    let bytes = axum::body::to_bytes(outcome.into_body(), 1024 * 1024)
-        .await
-        .unwrap_or_default();
-    let message = (!status.is_success()).then(|| {
-        serde_json::from_slice::<ApiError>(&bytes)
-            .map(|error| error.message)
-            .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned())
-    });
-    tracing::info!(id = request.id, action = %request.action, status = status.as_u16(), "approved change ran");
-    state
-        .db
-        .finish_approval(
-            request.id,
-            status.is_success(),
-            status.as_u16(),
-            message.as_deref(),
-        )
-        .await?;
-    Ok(())
-}
-
-async fn run(state: &AppState, stored: &StoredApproval) -> Result<Response, AppError> {
-    let request = &stored.request;
-    let requester = state
-        .db
-        .user_by_name(&request.requester)
-        .await?
-        .filter(|user| user.id == stored.requester_id && !user.disabled)
-        .ok_or_else(|| {
-            AppError::Forbidden(format!(
-                "{} can no longer sign in, so their change does not run.",
-                request.requester
-            ))
-        })?;
-    let token = match stored.api_token_id {
-        Some(id) => Some(
-            state
-                .db
-                .token_grant(id, requester.id)
-                .await?
-                .filter(|grant| grant.expires_at > crate::clock::unix_now())
-                .ok_or_else(|| {
-                    AppError::Forbidden(format!(
-                        "The API token {} asked with was revoked or has expired, so the change does not run.",
-                        request.requester
-                    ))
-                })?,
-        ),
-        None => None,
-    };
-    let body = open(state, &request.action, &stored.body)?;
-    let method = Method::from_bytes(request.method.as_bytes())
-        .map_err(|_| AppError::Internal(format!("a held change's method {}", request.method)))?;
-    let mut replay = Request::builder()
-        .method(method)
-        .uri(format!("/api{}", request.path))
-        .header(CSRF_HEADER, HeaderValue::from_static(CSRF_HEADER_VALUE));
-    if !body.is_empty() {
-        replay = replay.header(header::CONTENT_TYPE, "application/json");
-    }
-    let mut replay = replay
-        .body(Body::from(body))
-        .map_err(|error| AppError::Internal(format!("cannot replay a held change: {error}")))?;
-    replay.extensions_mut().insert(ApprovedRun {
-        approval: request.id,
-        requester,
-        token,
-    });
-    let router = axum::Router::new()
-        .nest("/api", crate::api::router(state))
-        .with_state(state.clone());
-    router
-        .oneshot(replay)
-        .await
-        .map_err(|error| AppError::Internal(format!("replay failed: {error}")))
 }

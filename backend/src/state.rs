@@ -4,6 +4,9 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use axum::extract::FromRef;
+
+use crate::approvals::HeldChanges;
 use crate::arrays::fleet::FleetCache;
 use crate::arrays::registry::ArrayRegistry;
 use crate::arrays::rest_root::RestRootState;
@@ -12,10 +15,11 @@ use crate::config::{ApprovalsConfig, LimitsConfig, SessionConfig};
 use crate::db::Database;
 use crate::identity::auth::Sessions;
 use crate::identity::oidc::Oidc;
+use crate::identity::origin::TrustedProxies;
 use crate::identity::passwords::Passwords;
 use crate::identity::sign_in_queue::SignInQueues;
-use crate::ops::health::ProbeCache;
-use crate::ops::metrics::Metrics;
+use crate::ops::health::{HealthState, ProbeCache};
+use crate::ops::metrics::{Metrics, MetricsState};
 use crate::pure1::Pure1Service;
 
 /// How long what Pure1 reported is reused: its own figures are minutes old anyway.
@@ -33,8 +37,7 @@ pub struct AppState {
     /// be registered in the configuration file.
     pub secret_key: Option<SecretKey>,
     pub metrics: Arc<Metrics>,
-    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
-    pub trusted_proxies: Arc<[IpAddr]>,
+    pub trusted_proxies: TrustedProxies,
     /// The threads that hash and check passwords.
     pub passwords: Passwords,
     /// The arrays' last readiness probe.
@@ -77,7 +80,7 @@ impl AppState {
             limits: LimitsConfig::default(),
             secret_key: None,
             metrics: Arc::default(),
-            trusted_proxies: Arc::from([]),
+            trusted_proxies: TrustedProxies::default(),
             passwords: Passwords::for_this_machine(),
             probes: Arc::default(),
             serves_https: false,
@@ -109,7 +112,7 @@ impl AppState {
     }
 
     pub fn with_trusted_proxies(mut self, proxies: &[IpAddr]) -> Self {
-        self.trusted_proxies = Arc::from(proxies);
+        self.trusted_proxies = TrustedProxies(Arc::from(proxies));
         self
     }
 
@@ -144,5 +147,41 @@ impl AppState {
     pub fn with_secret_key(mut self, key: SecretKey) -> Self {
         self.secret_key = Some(key);
         self
+    }
+}
+
+impl FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        state.trusted_proxies.clone()
+    }
+}
+
+impl FromRef<AppState> for HealthState {
+    fn from_ref(state: &AppState) -> Self {
+        HealthState {
+            db: state.db.clone(),
+            arrays: state.arrays.clone(),
+            probes: state.probes.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for MetricsState {
+    fn from_ref(state: &AppState) -> Self {
+        MetricsState {
+            metrics: state.metrics.clone(),
+            arrays: state.arrays.clone(),
+            sessions: state.sessions.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for HeldChanges {
+    fn from_ref(state: &AppState) -> Self {
+        HeldChanges {
+            db: state.db.clone(),
+            secret_key: state.secret_key.clone(),
+            config: state.approvals.clone(),
+        }
     }
 }

@@ -2,13 +2,20 @@
 //! requester) or rejected by someone else with at least the requester's role.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use shared::api::{ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, validate_reason};
+use axum::body::Body;
+use axum::extract::{FromRef, Path, State};
+use axum::http::{HeaderValue, Method, Request, header};
+use axum::response::{IntoResponse, Response};
+use shared::api::{
+    ApiError, ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, CSRF_HEADER,
+    CSRF_HEADER_VALUE, validate_reason,
+};
+use tower::ServiceExt;
 
 use super::extract::ApiJson;
-use crate::approvals::{check_approver, covers, execute};
+use crate::approvals::{ApprovedRun, HeldChanges, check_approver, covers, open};
 use crate::clock::unix_now_ms;
-use crate::db::Claim;
+use crate::db::{Claim, StoredApproval};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
@@ -119,4 +126,90 @@ pub async fn reject(
     decide(&state, &user, id, &decision, ApprovalState::Rejected)
         .await
         .map(Json)
+}
+
+/// Runs an approved change as its requester, through the same routes and gate as any request
+/// (so the requester's current role and scope still apply), and records the outcome.
+async fn execute(state: &AppState, stored: &StoredApproval) -> Result<(), AppError> {
+    let request = &stored.request;
+    let outcome = match run(state, stored).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    };
+    let status = outcome.status();
+    let bytes = axum::body::to_bytes(outcome.into_body(), 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let message = (!status.is_success()).then(|| {
+        serde_json::from_slice::<ApiError>(&bytes)
+            .map(|error| error.message)
+            .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned())
+    });
+    tracing::info!(id = request.id, action = %request.action, status = status.as_u16(), "approved change ran");
+    state
+        .db
+        .finish_approval(
+            request.id,
+            status.is_success(),
+            status.as_u16(),
+            message.as_deref(),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn run(state: &AppState, stored: &StoredApproval) -> Result<Response, AppError> {
+    let request = &stored.request;
+    let requester = state
+        .db
+        .user_by_name(&request.requester)
+        .await?
+        .filter(|user| user.id == stored.requester_id && !user.disabled)
+        .ok_or_else(|| {
+            AppError::Forbidden(format!(
+                "{} can no longer sign in, so their change does not run.",
+                request.requester
+            ))
+        })?;
+    let token = match stored.api_token_id {
+        Some(id) => Some(
+            state
+                .db
+                .token_grant(id, requester.id)
+                .await?
+                .filter(|grant| grant.expires_at > crate::clock::unix_now())
+                .ok_or_else(|| {
+                    AppError::Forbidden(format!(
+                        "The API token {} asked with was revoked or has expired, so the change does not run.",
+                        request.requester
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let body = open(&HeldChanges::from_ref(state), &request.action, &stored.body)?;
+    let method = Method::from_bytes(request.method.as_bytes())
+        .map_err(|_| AppError::Internal(format!("a held change's method {}", request.method)))?;
+    let mut replay = Request::builder()
+        .method(method)
+        .uri(format!("/api{}", request.path))
+        .header(CSRF_HEADER, HeaderValue::from_static(CSRF_HEADER_VALUE));
+    if !body.is_empty() {
+        replay = replay.header(header::CONTENT_TYPE, "application/json");
+    }
+    let mut replay = replay
+        .body(Body::from(body))
+        .map_err(|error| AppError::Internal(format!("cannot replay a held change: {error}")))?;
+    replay.extensions_mut().insert(ApprovedRun {
+        approval: request.id,
+        requester,
+        token,
+    });
+    let router = axum::Router::new()
+        .nest("/api", super::router(state))
+        .with_state(state.clone());
+    router
+        .oneshot(replay)
+        .await
+        .map_err(|error| AppError::Internal(format!("replay failed: {error}")))
 }

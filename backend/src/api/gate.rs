@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Query, RawPathParams, Request, State};
+use axum::extract::{FromRef, FromRequestParts, Query, RawPathParams, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use shared::api::{ApiError, REASON_HEADER, Role, rest_permit};
 
-use crate::approvals::{self, ApprovedRun, HeldChange};
+use crate::approvals::{self, ApprovedRun, HeldChange, HeldChanges};
 use crate::clock::unix_now_ms;
 use crate::db::{AuditRecord, NewAuditRecord};
 use crate::error::AppError;
@@ -293,7 +293,7 @@ async fn hold(
         |path| path.as_str().to_owned(),
     );
     let held = approvals::queue(
-        &policy.state,
+        &HeldChanges::from_ref(&policy.state),
         HeldChange {
             user,
             action: &record.action,

@@ -4,12 +4,17 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
 use crate::error::AppError;
-use crate::state::AppState;
+
+/// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Arc<[IpAddr]>);
 
 /// The client as far as the portal can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,18 +57,23 @@ impl ClientOrigin {
     }
 }
 
-impl FromRequestParts<AppState> for ClientOrigin {
+impl<S> FromRequestParts<S> for ClientOrigin
+where
+    TrustedProxies: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(address)| address.ip());
-        Ok(Self::of(peer, &parts.headers, &state.trusted_proxies))
+        Ok(Self::of(
+            peer,
+            &parts.headers,
+            &TrustedProxies::from_ref(state).0,
+        ))
     }
 }
 

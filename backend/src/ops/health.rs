@@ -4,6 +4,7 @@
 //! or `fail` (the reason goes to the log), and the arrays are probed at most once every
 //! [`PROBE_REUSE`], however often it is asked.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -11,7 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
-use crate::state::AppState;
+use crate::arrays::registry::ArrayRegistry;
+use crate::db::Database;
 
 /// How long an array gets to answer a readiness probe.
 const ARRAY_PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -39,6 +41,14 @@ pub struct ProbeCache {
     last: tokio::sync::Mutex<Option<(Instant, Vec<ArrayReadiness>)>>,
 }
 
+/// What readiness is judged from: the database, the arrays and their last probe.
+#[derive(Debug, Clone)]
+pub struct HealthState {
+    pub db: Database,
+    pub arrays: Arc<ArrayRegistry>,
+    pub probes: Arc<ProbeCache>,
+}
+
 fn ok_or_fail(ok: bool) -> &'static str {
     if ok { "ok" } else { "fail" }
 }
@@ -47,7 +57,7 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+pub async fn readyz(State(state): State<HealthState>) -> (StatusCode, Json<Readiness>) {
     let database_ok = match state.db.ping().await {
         Ok(()) => true,
         Err(error) => {
@@ -75,7 +85,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
     (status, Json(Readiness { database, arrays }))
 }
 
-async fn probe_arrays(state: &AppState) -> Vec<ArrayReadiness> {
+async fn probe_arrays(state: &HealthState) -> Vec<ArrayReadiness> {
     let mut probes = tokio::task::JoinSet::new();
     for summary in state.arrays.summaries() {
         let Some(entry) = state.arrays.get(&summary.name) else {

@@ -4,15 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use crate::arrays::registry::ArrayRegistry;
 use crate::clock::unix_now;
-use crate::state::AppState;
+use crate::identity::auth::Sessions;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 11] = [
@@ -37,7 +38,7 @@ struct Counters {
     audit_rows: u64,
 }
 
-/// The process's counters. Shared through [`AppState`].
+/// The process's counters, shared by every request.
 #[derive(Debug, Default)]
 pub struct Metrics {
     counters: Mutex<Counters>,
@@ -87,12 +88,21 @@ fn method_label(method: &str) -> &'static str {
         .unwrap_or("other")
 }
 
+/// What `/metrics` reports on: the counters, the arrays' clients and the open sessions.
+#[derive(Debug, Clone)]
+pub struct MetricsState {
+    pub metrics: Arc<Metrics>,
+    pub arrays: Arc<ArrayRegistry>,
+    pub sessions: Sessions,
+}
+
 /// `GET /metrics`.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(State(state): State<MetricsState>) -> Response {
     let now = unix_now();
     let idle_since = now - i64::from(state.sessions.config.idle_timeout_minutes) * 60;
     let created_since = now - i64::from(state.sessions.config.absolute_timeout_hours) * 3600;
     let sessions = state
+        .sessions
         .db
         .count_open_sessions(idle_since, created_since)
         .await;
