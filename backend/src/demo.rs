@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use axum::extract::FromRef;
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed, Simulator, SimulatorConfig,
@@ -16,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::arrays::registration::Registrations;
 use crate::arrays::registry::ArrayRegistry;
 use crate::arrays::secrets::SecretKey;
 use crate::clock::unix_now;
@@ -129,7 +131,7 @@ impl Demo {
             }
             None => state,
         };
-        crate::arrays::registration::sync(&state)
+        crate::arrays::registration::sync(&Registrations::from_ref(&state))
             .await
             .map_err(setup)?;
         let pure1 = start_pure1(&arrays).await?;

@@ -4,7 +4,9 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use axum::extract::FromRef;
 use backend::AppState;
+use backend::arrays::registration::Registrations;
 use backend::arrays::registry::ArrayRegistry;
 use backend::clock::unix_now;
 use backend::config::{Config, Environment};
@@ -242,8 +244,10 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
              FLASHDECK_SECRET_KEY or secret_key_file to register them in the portal)"
         ),
     }
-    backend::arrays::registration::sync(&state).await?;
-    tokio::spawn(backend::arrays::registration::keep_in_sync(state.clone()));
+    backend::arrays::registration::sync(&Registrations::from_ref(&state)).await?;
+    tokio::spawn(backend::arrays::registration::keep_in_sync(
+        Registrations::from_ref(&state),
+    ));
     tokio::spawn(backend::arrays::rest_root::keep_writing_reads(
         state.rest_root.clone(),
         state.db.clone(),

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 
 use crate::approvals::HeldChanges;
 use crate::arrays::fleet::FleetCache;
+use crate::arrays::registration::Registrations;
 use crate::arrays::registry::ArrayRegistry;
 use crate::arrays::rest_root::RestRootState;
 use crate::arrays::secrets::SecretKey;
@@ -182,6 +183,16 @@ impl FromRef<AppState> for HeldChanges {
             db: state.db.clone(),
             secret_key: state.secret_key.clone(),
             config: state.approvals.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for Registrations {
+    fn from_ref(state: &AppState) -> Self {
+        Registrations {
+            db: state.db.clone(),
+            arrays: state.arrays.clone(),
+            secret_key: state.secret_key.clone(),
         }
     }
 }

@@ -2,14 +2,14 @@
 //! admins, registering one in the portal, testing a connection, removing one.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use shared::api::{
     ApiError, ArraySummary, ConnectionTest, RegisterArrayRequest, validate_register_array,
 };
 
 use super::extract::ApiJson;
-use crate::arrays::registration::{client_for, sync, test_connection};
+use crate::arrays::registration::{Registrations, client_for, sync, test_connection};
 use crate::clock::unix_now;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
@@ -19,7 +19,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<ArraySummary>>, AppError> {
-    sync(&state).await?;
+    sync(&Registrations::from_ref(&state)).await?;
     Ok(Json(
         state
             .arrays

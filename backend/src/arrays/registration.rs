@@ -2,13 +2,17 @@
 //! connection test, and the registry kept in step with the database, where registrations
 //! are stored sealed so that every replica serves the same arrays.
 
+use std::sync::Arc;
+
 use flasharray::{
     ApiClientCredentials, ArrayClient, ClientConfig, Credentials, PrivateKey, TrustAnchor,
 };
 use shared::api::{ApiError, AuthMethod, ConnectionTest, RegisterArrayRequest, RegisterAuth};
 
+use crate::arrays::registry::ArrayRegistry;
+use crate::arrays::secrets::SecretKey;
+use crate::db::Database;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// A client for the array a registration describes, and its authentication method.
 pub fn client_for(request: &RegisterArrayRequest) -> Result<(ArrayClient, AuthMethod), AppError> {
@@ -95,9 +99,17 @@ pub async fn test_connection(client: &ArrayClient) -> Result<ConnectionTest, App
 /// How often a process reads the registrations other replicas made or removed.
 pub const SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// What keeping the registry in step with the stored registrations needs.
+#[derive(Debug, Clone)]
+pub struct Registrations {
+    pub db: Database,
+    pub arrays: Arc<ArrayRegistry>,
+    pub secret_key: Option<SecretKey>,
+}
+
 /// Syncs every [`SYNC_INTERVAL`], so that an array removed on one replica stops being served
 /// by the others within that time, whether or not anyone lists the arrays.
-pub async fn keep_in_sync(state: AppState) {
+pub async fn keep_in_sync(state: Registrations) {
     let mut ticks = tokio::time::interval(SYNC_INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -108,7 +120,7 @@ pub async fn keep_in_sync(state: AppState) {
     }
 }
 
-pub async fn sync(state: &AppState) -> Result<(), AppError> {
+pub async fn sync(state: &Registrations) -> Result<(), AppError> {
     let stored = state.db.registered_arrays().await?;
     for summary in state.arrays.summaries() {
         if summary.registered_in_portal && !stored.iter().any(|(name, _)| *name == summary.name) {
