@@ -8,7 +8,7 @@ use shared::api::{
     ApiError, ArraySummary, ConnectionTest, RegisterArrayRequest, validate_register_array,
 };
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, OnArray};
 use crate::arrays::registration::{Registrations, client_for, sync, test_connection};
 use crate::clock::unix_now;
 use crate::error::AppError;
@@ -97,13 +97,8 @@ pub async fn test_unsaved(
 }
 
 /// `POST /api/arrays/{array}/connection-test`.
-pub async fn test_registered(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(name): Path<String>,
-) -> Result<Json<ConnectionTest>, AppError> {
-    let array = super::extract::array(&state, &user, &name)?;
-    Ok(Json(test_connection(&array).await?))
+pub async fn test_registered(on: OnArray) -> Result<Json<ConnectionTest>, AppError> {
+    Ok(Json(test_connection(&on.client).await?))
 }
 
 /// `DELETE /api/arrays/{array}`: only arrays registered in the portal; the configuration

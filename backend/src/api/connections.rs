@@ -1,16 +1,14 @@
 //! `/api/arrays/{array}/connections`: which hosts and host groups see which volumes.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use flasharray::ConnectionTarget;
 use shared::api::{ApiError, ConnectionQuery, ConnectionRequest, validate_connection};
 use shared::flasharray::Connection;
 
-use super::extract::{ApiJson, array};
+use super::extract::{ApiJson, OnArray};
 use crate::error::AppError;
-use crate::identity::auth::CurrentUser;
-use crate::state::AppState;
 
 fn target(request: &ConnectionRequest) -> Result<ConnectionTarget<'_>, AppError> {
     validate_connection(request).map_err(AppError::Invalid)?;
@@ -27,19 +25,16 @@ fn target(request: &ConnectionRequest) -> Result<ConnectionTarget<'_>, AppError>
 /// `GET /api/arrays/{array}/connections?volume=|host=|host_group=`: a host's list includes
 /// what it sees through its host group.
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     Query(query): Query<ConnectionQuery>,
 ) -> Result<Json<Vec<Connection>>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     let target = match (&query.host, &query.host_group) {
         (Some(host), _) => Some(ConnectionTarget::Host(host)),
         (_, Some(group)) => Some(ConnectionTarget::HostGroup(group)),
         (None, None) => None,
     };
     Ok(Json(
-        client
+        on.client
             .list_connections(target, query.volume.as_deref())
             .await?,
     ))
@@ -47,14 +42,12 @@ pub async fn list(
 
 /// `POST /api/arrays/{array}/connections`: at the LUN given, or the lowest free one.
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     ApiJson(request): ApiJson<ConnectionRequest>,
 ) -> Result<(StatusCode, Json<Connection>), AppError> {
-    let client = array(&state, &user, &array_name)?;
     let target = target(&request)?;
-    let connection = client
+    let connection = on
+        .client
         .connect(target, &request.volume, request.lun)
         .await
         .map_err(|error| {
@@ -67,20 +60,17 @@ pub async fn create(
                 field: about_lun.then_some("lun"),
             }
         })?;
-    tracing::info!(user = %user.user.username, array = %array_name, volume = %request.volume, lun = connection.lun, "volume connected");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, volume = %request.volume, lun = connection.lun, "volume connected");
     Ok((StatusCode::CREATED, Json(connection)))
 }
 
 /// `DELETE /api/arrays/{array}/connections?volume=&host=|host_group=`.
 pub async fn delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     Query(request): Query<ConnectionRequest>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
     let target = target(&request)?;
-    client.disconnect(target, &request.volume).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, volume = %request.volume, "volume disconnected");
+    on.client.disconnect(target, &request.volume).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, volume = %request.volume, "volume disconnected");
     Ok(StatusCode::NO_CONTENT)
 }

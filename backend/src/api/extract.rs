@@ -2,7 +2,8 @@
 //! page as the array's list parameters, and an array's refusal tied to a form field.
 
 use axum::Json;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
 use flasharray::{ArrayClient, ListParams};
 use serde::de::DeserializeOwned;
 use shared::api::{ApiError, Identity};
@@ -116,5 +117,38 @@ pub(super) fn refusal_about(
     AppError::Array {
         error,
         field: about.then_some(field),
+    }
+}
+
+/// The array a request's path names, as its caller reaches it: the name, the client (acting
+/// as the caller on an array set up for per-user identity) and the caller. Refused outside
+/// the caller's scope, and a 404 naming it when no such array is registered.
+pub struct OnArray {
+    pub array: String,
+    pub client: ArrayClient,
+    pub user: CurrentUser,
+}
+
+impl FromRequestParts<AppState> for OnArray {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| AppError::Internal(rejection.body_text()))?;
+        let array = params
+            .iter()
+            .find_map(|(key, value)| (key == "array").then(|| value.to_owned()))
+            .ok_or_else(|| AppError::Internal(format!("{} names no array", parts.uri.path())))?;
+        let client = self::array(state, &user, &array)?;
+        Ok(OnArray {
+            array,
+            client,
+            user,
+        })
     }
 }

@@ -19,7 +19,7 @@ use shared::flasharray::{
     Performance, SPACE_RESOLUTIONS, VolumePatch,
 };
 
-use super::extract::{ApiJson, MAX_SEARCH_LEN, array, search_filter};
+use super::extract::{ApiJson, MAX_SEARCH_LEN, OnArray, array, search_filter};
 use crate::arrays::fanout::{ArrayAnswer, each_array};
 use crate::arrays::fleet::Asked;
 use crate::clock::unix_now_ms;
@@ -186,13 +186,12 @@ pub async fn alerts(
 
 /// `PUT /api/arrays/{array}/alerts/{alert}/flag`: the alert as the array now holds it.
 pub async fn flag_alert(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((name, alert)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, alert)): Path<(String, String)>,
     ApiJson(flag): ApiJson<AlertFlag>,
 ) -> Result<Json<shared::flasharray::Alert>, AppError> {
-    let client = array(&state, &user, &name)?;
-    let flagged = client
+    let flagged = on
+        .client
         .flag_alert(&alert, flag.flagged)
         .await
         .map_err(|error| {
@@ -400,17 +399,14 @@ fn windows_of(
 
 /// `GET /api/arrays/{array}/history?range=24h`: the array's space and load over the range.
 pub async fn array_history(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(name): Path<String>,
+    on: OnArray,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<History>, AppError> {
-    let client = array(&state, &user, &name)?;
     let (space_window, load_window) =
         windows_of(query.range.as_deref(), &ARRAY_PERFORMANCE_RESOLUTIONS)?;
     let (space, load) = tokio::try_join!(
-        client.array_space(Some(&space_window)),
-        client.array_performance(Some(&load_window)),
+        on.client.array_space(Some(&space_window)),
+        on.client.array_performance(Some(&load_window)),
     )?;
     let space = space.iter().map(SpacePoint::from).collect();
     Ok(Json(history(&space_window, &load_window, space, &load)))
@@ -418,17 +414,15 @@ pub async fn array_history(
 
 /// `GET /api/arrays/{array}/volumes/{volume}/history?range=24h`.
 pub async fn volume_history(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((name, volume)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, volume)): Path<(String, String)>,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<History>, AppError> {
-    let client = array(&state, &user, &name)?;
     let (space_window, load_window) =
         windows_of(query.range.as_deref(), &OBJECT_PERFORMANCE_RESOLUTIONS)?;
     let (space, load) = tokio::try_join!(
-        client.volume_space_history(&volume, &space_window),
-        client.volume_performance_history(&volume, &load_window),
+        on.client.volume_space_history(&volume, &space_window),
+        on.client.volume_performance_history(&volume, &load_window),
     )
     .map_err(|error| {
         super::extract::refusal_about(error, std::slice::from_ref(&volume), "volume")

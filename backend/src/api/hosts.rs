@@ -2,7 +2,7 @@
 //! who is in them.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use shared::api::{
     CreateHostGroupRequest, CreateHostRequest, HostList, HostListQuery, host_sort_field,
@@ -11,20 +11,15 @@ use shared::api::{
 use shared::flasharray::{Host, HostGroup, HostPatch};
 use shared::names::validate_object_name;
 
-use super::extract::{ApiJson, array, refusal_about, table_page};
+use super::extract::{ApiJson, OnArray, refusal_about, table_page};
 use crate::error::AppError;
-use crate::identity::auth::CurrentUser;
-use crate::state::AppState;
 
 /// `GET /api/arrays/{array}/hosts?limit=&offset=&sort=&search=`: one page, searched, sorted
 /// and cut by the array itself.
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     Query(request): Query<HostListQuery>,
 ) -> Result<Json<HostList>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     let query = table_page(
         request.sort.as_deref(),
         host_sort_field,
@@ -32,7 +27,7 @@ pub async fn list(
         request.limit,
         request.offset,
     )?;
-    let page = client.list_hosts_page(&query).await?;
+    let page = on.client.list_hosts_page(&query).await?;
     let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
     Ok(Json(HostList {
         items: page.items,
@@ -42,28 +37,24 @@ pub async fn list(
 
 /// `GET /api/arrays/{array}/hosts/{host}`: one host, asked of the array by name.
 pub async fn get_one(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, host)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, host)): Path<(String, String)>,
 ) -> Result<Json<Host>, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client
+    on.client
         .get_host(&host)
         .await?
         .map(Json)
-        .ok_or_else(|| AppError::NotFound(format!("No host named {host} on {array_name}.")))
+        .ok_or_else(|| AppError::NotFound(format!("No host named {host} on {}.", on.array)))
 }
 
 /// `POST /api/arrays/{array}/hosts`: ports are normalised before the array sees them.
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     ApiJson(request): ApiJson<CreateHostRequest>,
 ) -> Result<(StatusCode, Json<Host>), AppError> {
-    let client = array(&state, &user, &array_name)?;
     let request = validate_create_host(&request).map_err(AppError::Invalid)?;
-    let host = client
+    let host = on
+        .client
         .create_host(&request.name, &request.host)
         .await
         .map_err(|error| {
@@ -76,7 +67,7 @@ pub async fn create(
                 .collect();
             port_or_name_refusal(error, &request.name, &ports)
         })?;
-    tracing::info!(user = %user.user.username, array = %array_name, host = %host.name, "host created");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, host = %host.name, "host created");
     Ok((StatusCode::CREATED, Json(host)))
 }
 
@@ -104,102 +95,89 @@ fn port_or_name_refusal(error: flasharray::Error, host: &str, ports: &[&String])
 
 /// `PATCH /api/arrays/{array}/hosts/{host}`: rename, add or remove ports, personality.
 pub async fn change(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, host)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, host)): Path<(String, String)>,
     ApiJson(change): ApiJson<HostPatch>,
 ) -> Result<Json<Host>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     let change = validate_host_change(&change).map_err(AppError::Invalid)?;
-    let changed = client.patch_host(&host, &change).await.map_err(|error| {
-        let ports: Vec<&String> = change
-            .add_iqns
-            .iter()
-            .chain(&change.add_wwns)
-            .chain(&change.add_nqns)
-            .chain(&change.remove_iqns)
-            .chain(&change.remove_wwns)
-            .chain(&change.remove_nqns)
-            .collect();
-        port_or_name_refusal(error, change.name.as_deref().unwrap_or(&host), &ports)
-    })?;
-    tracing::info!(user = %user.user.username, array = %array_name, %host, "host changed");
+    let changed = on
+        .client
+        .patch_host(&host, &change)
+        .await
+        .map_err(|error| {
+            let ports: Vec<&String> = change
+                .add_iqns
+                .iter()
+                .chain(&change.add_wwns)
+                .chain(&change.add_nqns)
+                .chain(&change.remove_iqns)
+                .chain(&change.remove_wwns)
+                .chain(&change.remove_nqns)
+                .collect();
+            port_or_name_refusal(error, change.name.as_deref().unwrap_or(&host), &ports)
+        })?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %host, "host changed");
     Ok(Json(changed))
 }
 
 /// `DELETE /api/arrays/{array}/hosts/{host}`: the array refuses while it has connections.
 pub async fn delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, host)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, host)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client.delete_host(&host).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %host, "host deleted");
+    on.client.delete_host(&host).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %host, "host deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/arrays/{array}/host-groups`.
-pub async fn list_groups(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
-) -> Result<Json<Vec<HostGroup>>, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    Ok(Json(client.list_host_groups().await?))
+pub async fn list_groups(on: OnArray) -> Result<Json<Vec<HostGroup>>, AppError> {
+    Ok(Json(on.client.list_host_groups().await?))
 }
 
 /// `POST /api/arrays/{array}/host-groups`.
 pub async fn create_group(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     ApiJson(request): ApiJson<CreateHostGroupRequest>,
 ) -> Result<(StatusCode, Json<HostGroup>), AppError> {
-    let client = array(&state, &user, &array_name)?;
     validate_object_name("Host group", &request.name)
         .map_err(|message| AppError::Invalid(shared::api::ApiError::for_field("name", message)))?;
-    let group = client
+    let group = on
+        .client
         .create_host_group(&request.name)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
-    tracing::info!(user = %user.user.username, array = %array_name, group = %group.name, "host group created");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, group = %group.name, "host group created");
     Ok((StatusCode::CREATED, Json(group)))
 }
 
 /// `DELETE /api/arrays/{array}/host-groups/{group}`: refused while it has hosts or
 /// connections.
 pub async fn delete_group(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client.delete_host_group(&group).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %group, "host group deleted");
+    on.client.delete_host_group(&group).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, "host group deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `PUT /api/arrays/{array}/host-groups/{group}/hosts/{host}`: puts a host in the group.
 pub async fn add_member(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group, host)): Path<(String, String, String)>,
+    on: OnArray,
+    Path((_, group, host)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client.add_hosts_to_group(&group, &[&host]).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %group, %host, "host added to group");
+    on.client.add_hosts_to_group(&group, &[&host]).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, %host, "host added to group");
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `DELETE /api/arrays/{array}/host-groups/{group}/hosts/{host}`.
 pub async fn remove_member(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group, host)): Path<(String, String, String)>,
+    on: OnArray,
+    Path((_, group, host)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client.remove_host_from_group(&group, &host).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %group, %host, "host removed from group");
+    on.client.remove_host_from_group(&group, &host).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, %host, "host removed from group");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use flasharray::ArrayClient;
 use serde::Deserialize;
 use shared::api::{
@@ -15,6 +15,7 @@ use shared::api::{
 use shared::flasharray::{ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow, SPACE_RESOLUTIONS};
 use shared::pure1::estimated_load;
 
+use super::extract::OnArray;
 use super::fleet::arrays_in_scope;
 use super::pure1::PURE1_DEADLINE;
 use crate::arrays::fanout::each_array;
@@ -57,13 +58,8 @@ async fn forecast_of(client: &ArrayClient) -> Result<(Forecast, u64), flasharray
 }
 
 /// `GET /api/arrays/{array}/forecast`.
-pub async fn array_forecast(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(name): Path<String>,
-) -> Result<Json<Forecast>, AppError> {
-    let client = super::extract::array(&state, &user, &name)?;
-    Ok(Json(forecast_of(&client).await?.0))
+pub async fn array_forecast(on: OnArray) -> Result<Json<Forecast>, AppError> {
+    Ok(Json(forecast_of(&on.client).await?.0))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use flasharray::ArrayClient;
 use serde::Deserialize;
@@ -15,10 +15,8 @@ use shared::api::{
 use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch, VolumeSnapshot};
 use shared::names::validate_object_name;
 
-use super::extract::{ApiJson, array, refusal_about};
+use super::extract::{ApiJson, OnArray, refusal_about};
 use crate::error::AppError;
-use crate::identity::auth::CurrentUser;
-use crate::state::AppState;
 
 const KINDS: [MemberKind; 3] = [
     MemberKind::Volumes,
@@ -42,32 +40,29 @@ pub struct DestroyedQuery {
 
 /// `GET /api/arrays/{array}/protection-groups?destroyed=`.
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     Query(query): Query<DestroyedQuery>,
 ) -> Result<Json<Vec<ProtectionGroup>>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     Ok(Json(
-        client.list_protection_groups(Some(query.destroyed)).await?,
+        on.client
+            .list_protection_groups(Some(query.destroyed))
+            .await?,
     ))
 }
 
 /// `POST /api/arrays/{array}/protection-groups`.
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     ApiJson(request): ApiJson<CreateProtectionGroupRequest>,
 ) -> Result<(StatusCode, Json<ProtectionGroup>), AppError> {
-    let client = array(&state, &user, &array_name)?;
     validate_object_name("Protection group", &request.name)
         .map_err(|message| AppError::Invalid(ApiError::for_field("name", message)))?;
-    let group = client
+    let group = on
+        .client
         .create_protection_group(&request.name)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
-    tracing::info!(user = %user.user.username, array = %array_name, group = %group.name, "protection group created");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, group = %group.name, "protection group created");
     Ok((StatusCode::CREATED, Json(group)))
 }
 
@@ -102,55 +97,47 @@ async fn detail(client: &ArrayClient, name: &str) -> Result<ProtectionGroupDetai
 
 /// `GET /api/arrays/{array}/protection-groups/{group}`: the group with its members.
 pub async fn get_one(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    Ok(Json(detail(&client, &group).await?))
+    Ok(Json(detail(&on.client, &group).await?))
 }
 
 /// `PATCH /api/arrays/{array}/protection-groups/{group}`: schedule, retention, rename,
 /// destroy or recover.
 pub async fn change(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
     ApiJson(patch): ApiJson<ProtectionGroupPatch>,
 ) -> Result<Json<ProtectionGroup>, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    let changed = client.patch_protection_group(&group, &patch).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %group, "protection group changed");
+    let changed = on.client.patch_protection_group(&group, &patch).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, "protection group changed");
     Ok(Json(changed))
 }
 
 /// `DELETE /api/arrays/{array}/protection-groups/{group}`: eradicates; admins only.
 pub async fn eradicate(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client.eradicate_protection_group(&group).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %group, "protection group eradicated");
+    on.client.eradicate_protection_group(&group).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, "protection group eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/arrays/{array}/protection-groups/{group}/members`.
 pub async fn add_members(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<MembersRequest>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     if request.names.is_empty() {
         return Err(AppError::Invalid(ApiError::for_field(
             "names",
             format!("Name the {} to add.", request.kind.label()),
         )));
     }
-    client
+    on.client
         .add_group_members(client_kind(request.kind), &group, &request.names)
         .await
         // The form has only the kind and the names; whatever the array refuses is about them.
@@ -158,42 +145,39 @@ pub async fn add_members(
             error,
             field: Some("names"),
         })?;
-    tracing::info!(user = %user.user.username, array = %array_name, %group, members = %request.names.join(","), "protection group members added");
-    Ok(Json(detail(&client, &group).await?))
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, members = %request.names.join(","), "protection group members added");
+    Ok(Json(detail(&on.client, &group).await?))
 }
 
 /// `DELETE /api/arrays/{array}/protection-groups/{group}/members` with the members in the body.
 pub async fn remove_members(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<MembersRequest>,
 ) -> Result<Json<ProtectionGroupDetail>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     for member in &request.names {
-        client
+        on.client
             .remove_group_member(client_kind(request.kind), &group, member)
             .await?;
     }
-    tracing::info!(user = %user.user.username, array = %array_name, %group, members = %request.names.join(","), "protection group members removed");
-    Ok(Json(detail(&client, &group).await?))
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, members = %request.names.join(","), "protection group members removed");
+    Ok(Json(detail(&on.client, &group).await?))
 }
 
 /// `GET /api/arrays/{array}/protection-groups/{group}/snapshots?destroyed=`: newest first,
 /// each with its volume snapshots.
 pub async fn snapshots(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
     Query(query): Query<DestroyedQuery>,
 ) -> Result<Json<Vec<GroupSnapshotDetail>>, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    let mut group_snapshots = client
+    let mut group_snapshots = on
+        .client
         .list_group_snapshots(Some(&group), Some(query.destroyed))
         .await?;
     group_snapshots.sort_by(|a, b| b.created.cmp(&a.created).then(b.name.cmp(&a.name)));
     let mut by_group_snapshot: HashMap<String, Vec<VolumeSnapshot>> = HashMap::new();
-    for volume in client.volume_snapshots_within(&group).await? {
+    for volume in on.client.volume_snapshots_within(&group).await? {
         if let Some((group_snapshot, _)) = volume.name.rsplit_once('.') {
             by_group_snapshot
                 .entry(group_snapshot.to_owned())
@@ -213,16 +197,15 @@ pub async fn snapshots(
 
 /// `POST /api/arrays/{array}/protection-groups/{group}/snapshots`: snapshot now.
 pub async fn snapshot_now(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, group)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
     ApiJson(request): ApiJson<GroupSnapshotRequest>,
 ) -> Result<(StatusCode, Json<GroupSnapshotDetail>), AppError> {
-    let client = array(&state, &user, &array_name)?;
     if let Some(suffix) = &request.suffix {
         shared::api::validate_snapshot_suffix(suffix).map_err(AppError::Invalid)?;
     }
-    let snapshot = client
+    let snapshot = on
+        .client
         .create_group_snapshot(&group, request.suffix.as_deref(), request.apply_retention)
         .await
         .map_err(|error| {
@@ -233,8 +216,8 @@ pub async fn snapshot_now(
                 .unwrap_or_default();
             refusal_about(error, &[name], "suffix")
         })?;
-    let volumes = client.volume_snapshots_within(&snapshot.name).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %group, snapshot = %snapshot.name, "protection group snapshot taken");
+    let volumes = on.client.volume_snapshots_within(&snapshot.name).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, snapshot = %snapshot.name, "protection group snapshot taken");
     Ok((
         StatusCode::CREATED,
         Json(GroupSnapshotDetail { snapshot, volumes }),
@@ -248,27 +231,23 @@ pub struct DestroyedChange {
 
 /// `PATCH /api/arrays/{array}/protection-group-snapshots/{snapshot}`: destroy or recover.
 pub async fn change_snapshot(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, snapshot)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, snapshot)): Path<(String, String)>,
     ApiJson(change): ApiJson<DestroyedChange>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client
+    on.client
         .set_group_snapshot_destroyed(&snapshot, change.destroyed)
         .await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %snapshot, destroyed = change.destroyed, "protection group snapshot changed");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %snapshot, destroyed = change.destroyed, "protection group snapshot changed");
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `DELETE /api/arrays/{array}/protection-group-snapshots/{snapshot}`: admins only.
 pub async fn eradicate_snapshot(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, snapshot)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client.eradicate_group_snapshot(&snapshot).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "protection group snapshot eradicated");
+    on.client.eradicate_group_snapshot(&snapshot).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %snapshot, "protection group snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,7 +2,7 @@
 //! copies of volumes, and bringing them back.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
@@ -12,21 +12,17 @@ use shared::api::{
 use shared::flasharray::{Volume, VolumeSnapshot, VolumeSnapshotPatch};
 use shared::names::validate_object_name;
 
-use super::extract::{ApiJson, array, refusal_about};
+use super::extract::{ApiJson, OnArray, refusal_about};
 use crate::error::AppError;
-use crate::identity::auth::CurrentUser;
-use crate::state::AppState;
 
 /// `POST /api/arrays/{array}/volume-snapshots`: one consistent set across the volumes.
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     ApiJson(request): ApiJson<SnapshotRequest>,
 ) -> Result<(StatusCode, Json<Vec<VolumeSnapshot>>), AppError> {
-    let client = array(&state, &user, &array_name)?;
     validate_snapshot_request(&request).map_err(AppError::Invalid)?;
-    let snapshots = client
+    let snapshots = on
+        .client
         .create_volume_snapshots(&request.volumes, request.suffix.as_deref())
         .await
         .map_err(|error| {
@@ -42,7 +38,7 @@ pub async fn create(
                 .collect();
             refusal_about(error, &names, "suffix")
         })?;
-    tracing::info!(user = %user.user.username, array = %array_name, volumes = %request.volumes.join(","), "snapshots taken");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, volumes = %request.volumes.join(","), "snapshots taken");
     Ok((StatusCode::CREATED, Json(snapshots)))
 }
 
@@ -55,13 +51,11 @@ pub struct SnapshotListQuery {
 /// `GET /api/arrays/{array}/volume-snapshots?volume=&destroyed=`: a volume's snapshots, taken
 /// directly or through its protection groups, oldest first: its timeline.
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     Query(query): Query<SnapshotListQuery>,
 ) -> Result<Json<Vec<VolumeSnapshot>>, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    let mut snapshots = client
+    let mut snapshots = on
+        .client
         .list_volume_snapshots(query.volume.as_deref(), query.destroyed)
         .await?;
     snapshots.sort_by(|a, b| a.created.cmp(&b.created).then(a.name.cmp(&b.name)));
@@ -70,32 +64,29 @@ pub async fn list(
 
 /// `PATCH /api/arrays/{array}/volume-snapshots/{snapshot}`: rename, destroy or recover.
 pub async fn change(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, snapshot)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, snapshot)): Path<(String, String)>,
     ApiJson(patch): ApiJson<VolumeSnapshotPatch>,
 ) -> Result<Json<VolumeSnapshot>, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    let changed = client
+    let changed = on
+        .client
         .patch_volume_snapshot(&snapshot, &patch)
         .await
         .map_err(|error| AppError::Array {
             error,
             field: patch.name.as_ref().map(|_| "name"),
         })?;
-    tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "snapshot changed");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %snapshot, "snapshot changed");
     Ok(Json(changed))
 }
 
 /// `DELETE /api/arrays/{array}/volume-snapshots/{snapshot}`: eradicates; admins only.
 pub async fn eradicate(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, snapshot)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client.eradicate_volume_snapshot(&snapshot).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %snapshot, "snapshot eradicated");
+    on.client.eradicate_volume_snapshot(&snapshot).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %snapshot, "snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -117,12 +108,10 @@ pub(super) fn safety_suffix(now_ms: i64) -> String {
 /// snapshot's, after an optional safety snapshot of what it holds now. Hosts connected to the
 /// volume see the restored contents at once, so the caller must confirm `overwrite`.
 pub async fn restore(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, volume)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, volume)): Path<(String, String)>,
     ApiJson(request): ApiJson<RestoreRequest>,
 ) -> Result<Json<RestoreResult>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     if !request.overwrite {
         return Err(AppError::Invalid(ApiError::for_field(
             "overwrite",
@@ -131,22 +120,26 @@ pub async fn restore(
             ),
         )));
     }
-    if !request.safety_snapshot && user.user.role < Role::Admin {
+    if !request.safety_snapshot && on.user.user.role < Role::Admin {
         return Err(AppError::Forbidden(
             "Only admins may restore without taking a safety snapshot first.".into(),
         ));
     }
     let safety_snapshot = if request.safety_snapshot {
         let suffix = safety_suffix(crate::clock::unix_now() * 1000);
-        let taken = client
+        let taken = on
+            .client
             .create_volume_snapshots(std::slice::from_ref(&volume), Some(&suffix))
             .await?;
         taken.into_iter().next()
     } else {
         None
     };
-    let restored = client.copy_volume(&request.snapshot, &volume, true).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %volume, snapshot = %request.snapshot, "volume restored");
+    let restored = on
+        .client
+        .copy_volume(&request.snapshot, &volume, true)
+        .await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %volume, snapshot = %request.snapshot, "volume restored");
     Ok(Json(RestoreResult {
         volume: restored,
         safety_snapshot,
@@ -156,19 +149,17 @@ pub async fn restore(
 /// `POST /api/arrays/{array}/volumes/copy`: a new volume from a volume or snapshot. It never
 /// overwrites; restoring is the explicit way to replace a volume's contents.
 pub async fn copy(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     ApiJson(request): ApiJson<CopyRequest>,
 ) -> Result<(StatusCode, Json<Volume>), AppError> {
-    let client = array(&state, &user, &array_name)?;
     validate_object_name("Volume", &request.name)
         .map_err(|message| AppError::Invalid(ApiError::for_field("name", message)))?;
-    let copied = client
+    let copied = on
+        .client
         .copy_volume(&request.source, &request.name, false)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
-    tracing::info!(user = %user.user.username, array = %array_name, source = %request.source, volume = %request.name, "volume copied");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, source = %request.source, volume = %request.name, "volume copied");
     Ok((StatusCode::CREATED, Json(copied)))
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use flasharray::VolumeQuery;
 use shared::api::{
@@ -12,20 +12,15 @@ use shared::api::{
 };
 use shared::flasharray::Volume;
 
-use super::extract::{ApiJson, array, refusal_about, table_page};
+use super::extract::{ApiJson, OnArray, refusal_about, table_page};
 use crate::error::AppError;
-use crate::identity::auth::CurrentUser;
-use crate::state::AppState;
 
 /// `GET /api/arrays/{array}/volumes?limit=&offset=&sort=&search=&destroyed=`: one page,
 /// searched, sorted and cut by the array itself, with each volume's protection groups.
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     Query(request): Query<VolumeListQuery>,
 ) -> Result<Json<VolumeList>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     let page = table_page(
         request.sort.as_deref(),
         volume_sort_field,
@@ -42,7 +37,7 @@ pub async fn list(
         total_item_count: page.total_item_count,
         ..VolumeQuery::default()
     };
-    let page = client.list_volumes(&query).await?;
+    let page = on.client.list_volumes(&query).await?;
     let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
     let names: Vec<String> = page
         .items
@@ -50,7 +45,7 @@ pub async fn list(
         .map(|volume| volume.name.clone())
         .collect();
     let mut protection_groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for membership in client.volume_protection_groups(&names).await? {
+    for membership in on.client.volume_protection_groups(&names).await? {
         if let (Some(volume), Some(group)) = (membership.member.name, membership.group.name) {
             protection_groups.entry(volume).or_default().push(group);
         }
@@ -64,50 +59,44 @@ pub async fn list(
 
 /// `GET /api/arrays/{array}/volumes/{volume}`: one volume, destroyed or not.
 pub async fn get_one(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, volume)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, volume)): Path<(String, String)>,
 ) -> Result<Json<Volume>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     let query = VolumeQuery {
         names: vec![volume.clone()],
         ..VolumeQuery::default()
     };
-    let page = client.list_volumes(&query).await?;
+    let page = on.client.list_volumes(&query).await?;
     page.items
         .into_iter()
         .next()
         .map(Json)
-        .ok_or_else(|| AppError::NotFound(format!("No volume named {volume} on {array_name}.")))
+        .ok_or_else(|| AppError::NotFound(format!("No volume named {volume} on {}.", on.array)))
 }
 
 /// `POST /api/arrays/{array}/volumes`: one volume or a pattern's worth, checked here first,
 /// then by the array, which makes all of them or none.
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(array_name): Path<String>,
+    on: OnArray,
     ApiJson(request): ApiJson<CreateVolumeRequest>,
 ) -> Result<(StatusCode, Json<Vec<Volume>>), AppError> {
-    let client = array(&state, &user, &array_name)?;
     let names = validate_create_volume(&request).map_err(AppError::Invalid)?;
-    let created = client
+    let created = on
+        .client
         .create_volumes(&names, request.provisioned)
         .await
         .map_err(|error| refusal_about(error, &names, "name"))?;
-    tracing::info!(user = %user.user.username, array = %array_name, volumes = %names.join(","), provisioned = request.provisioned, "volumes created");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, volumes = %names.join(","), provisioned = request.provisioned, "volumes created");
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// `PATCH /api/arrays/{array}/volumes/{volume}`: rename, resize (shrinking only with
 /// `truncate`), QoS limits, destroy or recover.
 pub async fn change(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, volume)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, volume)): Path<(String, String)>,
     ApiJson(change): ApiJson<VolumeChange>,
 ) -> Result<Json<Volume>, AppError> {
-    let client = array(&state, &user, &array_name)?;
     validate_volume_change(&change).map_err(AppError::Invalid)?;
     let field = if change.patch.name.is_some() {
         "name"
@@ -116,26 +105,25 @@ pub async fn change(
     } else {
         "volume"
     };
-    let changed = client
+    let changed = on
+        .client
         .patch_volume(&volume, &change.patch, change.truncate)
         .await
         .map_err(|error| AppError::Array {
             error,
             field: Some(field),
         })?;
-    tracing::info!(user = %user.user.username, array = %array_name, %volume, "volume changed");
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %volume, "volume changed");
     Ok(Json(changed))
 }
 
 /// `DELETE /api/arrays/{array}/volumes/{volume}`: eradicates a destroyed volume. No undo, so
 /// admins only.
 pub async fn eradicate(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((array_name, volume)): Path<(String, String)>,
+    on: OnArray,
+    Path((_, volume)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let client = array(&state, &user, &array_name)?;
-    client.eradicate_volume(&volume).await?;
-    tracing::info!(user = %user.user.username, array = %array_name, %volume, "volume eradicated");
+    on.client.eradicate_volume(&volume).await?;
+    tracing::info!(on.user = %on.user.user.username, array = %on.array, %volume, "volume eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
