@@ -123,58 +123,51 @@ const AUTH_SETTINGS: &[(&str, Kind)] = &[
     ("ID_TOKEN", Kind::SecretInEnv),
 ];
 
-/// Keys to set (or, for `None`, to remove).
-type Values = Vec<(String, Option<Value>)>;
-
-/// What some variables change in the table, named together when the result does not
-/// deserialize: a top-level variable alone, a section's or an array's variables as `…_*`.
-struct Layer {
-    name: String,
-    change: Change,
-}
-
-enum Change {
-    Settings {
-        section: Option<String>,
-        values: Values,
-    },
-    Array(Table),
-}
-
 /// The file's table (empty without a file) with the variables over it, deserialized once.
 pub(super) fn over(file: Table, env: &Environment) -> Result<Config, ConfigError> {
     let layers = layers(env)?;
     let mut table = file.clone();
-    for layer in &layers {
-        layer.apply(&mut table)?;
+    for (name, layer) in &layers {
+        lay(&mut table, layer, name)?;
     }
     table.try_into().map_err(|error: toml::de::Error| {
-        // The file deserializes on its own, so some variables are to blame: the first
-        // layer that fails by itself.
+        // The file deserializes on its own, so variables are to blame: the first layer of
+        // them that fails over the file alone.
         layers
             .iter()
-            .find_map(|layer| {
+            .find_map(|(name, layer)| {
                 let mut alone = file.clone();
-                layer.apply(&mut alone).ok()?;
+                lay(&mut alone, layer, name).ok()?;
                 let error = alone.try_into::<Config>().err()?;
-                Some(layer.refusal(&error))
+                Some(refusal(name, error.message()))
             })
-            .unwrap_or_else(|| ConfigError::Env {
-                name: format!("{PREFIX}*"),
-                message: error.message().to_owned(),
-            })
+            .unwrap_or_else(|| refusal(&format!("{PREFIX}*"), error.message()))
     })
 }
 
-fn layers(env: &Environment) -> Result<Vec<Layer>, ConfigError> {
+/// The variables as tables to lay over the file's, named by the variables they come from:
+/// a top-level setting's alone, a section's or an array's together (`…_*`).
+fn layers(env: &Environment) -> Result<BTreeMap<String, Table>, ConfigError> {
     env.one_of_secret_or_file("FLASHDECK_SECRET_KEY")?;
-    let mut layers = Vec::new();
-    let mut sections: BTreeMap<&str, Values> = BTreeMap::new();
-    let mut arrays: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    let mut layers: BTreeMap<String, Table> = BTreeMap::new();
+    let mut arrays: BTreeMap<&str, (Table, Table)> = BTreeMap::new();
     for (variable, text) in env.vars() {
         if let Some(rest) = variable.strip_prefix(ARRAY_PREFIX) {
             let (id, setting) = array_variable(variable, rest)?;
-            arrays.entry(id).or_default().push((setting, text));
+            let (array, auth) = arrays.entry(id).or_default();
+            let (table, row, kind) =
+                match (find(ARRAY_SETTINGS, setting), find(AUTH_SETTINGS, setting)) {
+                    (Some((row, kind)), _) => (array, row, kind),
+                    (None, Some((row, kind))) => (auth, row, kind),
+                    (None, None) => {
+                        let rows = ARRAY_SETTINGS.iter().chain(AUTH_SETTINGS).copied();
+                        return Err(unknown(variable, setting, "an array setting", rows));
+                    }
+                };
+            let key = row.strip_prefix("AUTH_").unwrap_or(row);
+            let secret = format!("{ARRAY_PREFIX}{id}_{row}");
+            let (key, value) = value(env, variable, &secret, key, kind, text)?;
+            table.insert(key, value);
             continue;
         }
         let Some(setting) = variable.strip_prefix(PREFIX) else {
@@ -194,28 +187,40 @@ fn layers(env: &Environment) -> Result<Vec<Layer>, ConfigError> {
                 _ => continue,
             }
         };
-        let key = section.map_or(row, |(word, _)| &row[word.len() + 1..]);
-        let values = values(env, variable, &format!("{PREFIX}{row}"), key, kind, text)?;
-        match section {
-            Some((word, _)) => sections.entry(word).or_default().extend(values),
-            None => layers.push(Layer {
-                name: variable.to_owned(),
-                change: Change::Settings {
-                    section: None,
-                    values,
-                },
-            }),
-        }
+        let secret = format!("{PREFIX}{row}");
+        let (layer, key) = match section {
+            Some((word, _)) => {
+                let layer = layers.entry(format!("{PREFIX}{word}_*")).or_default();
+                let section = layer
+                    .entry(word.to_ascii_lowercase())
+                    .or_insert(Table::new().into());
+                (
+                    section.as_table_mut().expect("a section"),
+                    &row[word.len() + 1..],
+                )
+            }
+            None => (layers.entry(variable.to_owned()).or_default(), row),
+        };
+        let (key, value) = value(env, variable, &secret, key, kind, text)?;
+        layer.insert(key, value);
     }
-    layers.extend(sections.into_iter().map(|(word, values)| Layer {
-        name: format!("{PREFIX}{word}_*"),
-        change: Change::Settings {
-            section: Some(word.to_ascii_lowercase()),
-            values,
-        },
-    }));
-    for (id, settings) in arrays {
-        layers.push(array(env, id, settings)?);
+    for (id, (mut array, mut auth)) in arrays {
+        array
+            .entry("name")
+            .or_insert(id.to_ascii_lowercase().into());
+        if !auth.contains_key("method") {
+            let method = if auth.contains_key("client_id") {
+                "api_client"
+            } else if auth.contains_key("id_token_env") || auth.contains_key("id_token_file") {
+                "id_token"
+            } else {
+                "api_token"
+            };
+            auth.insert("method".into(), method.into());
+        }
+        array.insert("auth".into(), auth.into());
+        let layer = Table::from_iter([("array".to_owned(), vec![Value::from(array)].into())]);
+        layers.insert(format!("{ARRAY_PREFIX}{id}_*"), layer);
     }
     Ok(layers)
 }
@@ -232,47 +237,6 @@ fn array_variable<'a>(variable: &str, rest: &'a str) -> Result<(&'a str, &'a str
                 "array variables are named {ARRAY_PREFIX}<ID>_<SETTING>, with a letters-and-digits ID such as FA1"
             ),
         })
-}
-
-/// One array from its variables, named by its ID in lower case unless `NAME` says otherwise,
-/// its `auth.method` guessed from the others when not given.
-fn array(env: &Environment, id: &str, settings: Vec<(&str, &str)>) -> Result<Layer, ConfigError> {
-    let prefix = format!("{ARRAY_PREFIX}{id}_");
-    let mut array = Table::new();
-    let mut auth = Table::new();
-    array.insert("name".into(), id.to_ascii_lowercase().into());
-    for (setting, text) in settings {
-        let variable = format!("{prefix}{setting}");
-        let (table, row, kind) = match (find(ARRAY_SETTINGS, setting), find(AUTH_SETTINGS, setting))
-        {
-            (Some((row, kind)), _) => (&mut array, row, kind),
-            (None, Some((row, kind))) => (&mut auth, row, kind),
-            (None, None) => {
-                let rows = ARRAY_SETTINGS.iter().chain(AUTH_SETTINGS).copied();
-                return Err(unknown(&variable, setting, "an array setting", rows));
-            }
-        };
-        let key = row.strip_prefix("AUTH_").unwrap_or(row);
-        let secret = format!("{prefix}{row}");
-        for (key, value) in values(env, &variable, &secret, key, kind, text)? {
-            table.extend(value.map(|value| (key, value)));
-        }
-    }
-    if !auth.contains_key("method") {
-        let method = if auth.contains_key("client_id") {
-            "api_client"
-        } else if auth.keys().any(|key| key.starts_with("id_token")) {
-            "id_token"
-        } else {
-            "api_token"
-        };
-        auth.insert("method".into(), method.into());
-    }
-    array.insert("auth".into(), auth.into());
-    Ok(Layer {
-        name: format!("{prefix}*"),
-        change: Change::Array(array),
-    })
 }
 
 /// The row of `rows` that `setting` sets, a secret's `…_FILE` included.
@@ -302,16 +266,16 @@ fn unknown<'a>(
     }
 }
 
-/// What `variable` sets: `key` as `kind` says, or for a secret left in the environment
+/// What `variable` sets: `key` as `kind` says; for a secret left in the environment
 /// (`secret` being its name without `_FILE`), where it is.
-fn values(
+fn value(
     env: &Environment,
     variable: &str,
     secret: &str,
     key: &str,
     kind: Kind,
     text: &str,
-) -> Result<Values, ConfigError> {
+) -> Result<(String, Value), ConfigError> {
     let key = key.to_ascii_lowercase();
     let refused = |message: String| ConfigError::Env {
         name: variable.to_owned(),
@@ -344,18 +308,14 @@ fn values(
         Kind::Secret => env.secret(secret)?.unwrap_or_default().into(),
         Kind::SecretInEnv => {
             env.one_of_secret_or_file(secret)?;
-            let (set, value, unset) = if variable == secret {
-                ("env", secret, "file")
+            return Ok(if variable == secret {
+                (format!("{key}_env"), secret.into())
             } else {
-                ("file", text, "env")
-            };
-            return Ok(vec![
-                (format!("{key}_{set}"), Some(value.into())),
-                (format!("{key}_{unset}"), None),
-            ]);
+                (format!("{key}_file"), text.into())
+            });
         }
     };
-    Ok(vec![(key, Some(value))])
+    Ok((key, value))
 }
 
 /// The non-empty items of a `separator`-separated list, trimmed.
@@ -389,64 +349,59 @@ fn group_mappings(text: &str) -> Result<Value, String> {
         .map(Value::from)
 }
 
-impl Layer {
-    fn apply(&self, table: &mut Table) -> Result<(), ConfigError> {
-        match &self.change {
-            Change::Settings { section, values } => {
-                let table = match section {
-                    Some(section) => table
-                        .entry(section)
-                        .or_insert_with(|| Table::new().into())
-                        .as_table_mut()
-                        .expect("a file that deserializes has its sections as tables"),
-                    None => table,
-                };
-                for (key, value) in values {
-                    match value {
-                        Some(value) => table.insert(key.clone(), value.clone()),
-                        None => table.remove(key),
-                    };
+/// Lays `layer` over `table`: tables merge, the arrays of `[[array]]` add up (each named
+/// once), anything else replaces what was there, and a secret given in one place (`…_env`
+/// or `…_file`) replaces the other.
+fn lay(table: &mut Table, layer: &Table, name: &str) -> Result<(), ConfigError> {
+    for (key, value) in layer {
+        match (table.get_mut(key), value) {
+            (Some(Value::Table(below)), Value::Table(above)) => lay(below, above, name)?,
+            (Some(Value::Array(arrays)), Value::Array(more)) if key == "array" => {
+                for array in more {
+                    let named = array.get("name");
+                    if arrays.iter().any(|other| other.get("name") == named) {
+                        let named = named.and_then(Value::as_str).unwrap_or_default();
+                        return Err(ConfigError::Env {
+                            name: name.to_owned(),
+                            message: format!(
+                                "array {named:?} is also in the configuration file: define each array in one place"
+                            ),
+                        });
+                    }
+                    arrays.push(array.clone());
                 }
             }
-            Change::Array(array) => {
-                let arrays = table
-                    .entry("array")
-                    .or_insert_with(|| Value::Array(Vec::new()))
-                    .as_array_mut()
-                    .expect("a file that deserializes has its arrays as a list");
-                let name = array.get("name");
-                if arrays.iter().any(|other| other.get("name") == name) {
-                    let name = name.and_then(Value::as_str).unwrap_or_default();
-                    return Err(ConfigError::Env {
-                        name: self.name.clone(),
-                        message: format!(
-                            "array {name:?} is also in the configuration file: define each array in one place"
-                        ),
-                    });
+            _ => {
+                let secret = key.strip_suffix("_env").or(key.strip_suffix("_file"));
+                for place in secret
+                    .map(|secret| [format!("{secret}_env"), format!("{secret}_file")])
+                    .into_iter()
+                    .flatten()
+                {
+                    table.remove(&place);
                 }
-                arrays.push(array.clone().into());
+                table.insert(key.clone(), value.clone());
             }
         }
-        Ok(())
     }
+    Ok(())
+}
 
-    /// Why the table with this layer over it does not deserialize, naming the variable a
-    /// missing setting would come from.
-    fn refusal(&self, error: &toml::de::Error) -> ConfigError {
-        let message = error.message();
-        let missing = message
-            .strip_prefix("missing field `")
-            .and_then(|key| key.strip_suffix('`'));
-        match (self.name.strip_suffix('*'), missing) {
-            (Some(prefix), Some(key)) => ConfigError::Env {
-                name: format!("{prefix}{}", key.to_ascii_uppercase()),
-                message: format!("missing, and needed with the other {} variables", self.name),
-            },
-            _ => ConfigError::Env {
-                name: self.name.clone(),
-                message: message.to_owned(),
-            },
-        }
+/// Why the table with the variables `name` names over it does not deserialize; a missing
+/// setting is named by the variable that would give it.
+fn refusal(name: &str, message: &str) -> ConfigError {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|key| key.strip_suffix('`'));
+    match (name.strip_suffix('*'), missing) {
+        (Some(prefix), Some(key)) => ConfigError::Env {
+            name: format!("{prefix}{}", key.to_ascii_uppercase()),
+            message: format!("missing, and needed with the other {name} variables"),
+        },
+        _ => ConfigError::Env {
+            name: name.to_owned(),
+            message: message.to_owned(),
+        },
     }
 }
 
