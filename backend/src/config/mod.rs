@@ -1,7 +1,8 @@
 //! The server's configuration: one typed struct, read from a TOML file and then overridden
-//! by `FLASHDECK_*` environment variables (`env.rs`).
+//! by `FLASHDECK_*` environment variables laid over its table (`overlay.rs`).
 
 mod env;
+mod overlay;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -13,49 +14,37 @@ use shared::api::Identity;
 
 /// Everything the server needs to start.
 #[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Address to serve HTTP on.
-    #[serde(default = "default_listen")]
     pub listen: SocketAddr,
     /// Where the SQLite database lives unless `database_url` says otherwise.
-    #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
     /// `sqlite://PATH`; defaults to `DATA_DIR/flashdeck.db`.
-    #[serde(default)]
     pub database_url: Option<String>,
     /// The frontend built by trunk (holds `index.html`).
-    #[serde(default = "default_frontend_dir")]
     pub frontend_dir: PathBuf,
-    #[serde(default)]
     pub session: SessionConfig,
-    #[serde(default)]
     pub limits: LimitsConfig,
     /// File holding the key (64 hex characters, `openssl rand -hex 32`) that encrypts the
     /// credentials of arrays registered in the portal. `FLASHDECK_SECRET_KEY` may give the
     /// key itself instead. Without either, arrays are registered in this file only.
-    #[serde(default)]
     pub secret_key_file: Option<PathBuf>,
     /// Addresses of the TLS-terminating proxies in front of the portal, whose
     /// `X-Forwarded-For` and `X-Forwarded-Proto` are believed (for sign-in throttling and the
     /// cookie's `Secure`); from anyone else those headers are ignored.
-    #[serde(default)]
     pub trusted_proxies: Vec<IpAddr>,
     /// Serve HTTPS with this certificate and key; without it, plain HTTP (behind a
     /// TLS-terminating proxy, say).
-    #[serde(default)]
     pub tls: Option<TlsConfig>,
     /// The arrays the portal manages.
-    #[serde(default, rename = "array")]
+    #[serde(rename = "array")]
     pub arrays: Vec<ArrayConfig>,
     /// Pure1, read with an application id registered there; admins can also connect it in
     /// the portal when this is unset.
-    #[serde(default)]
     pub pure1: Option<Pure1Config>,
-    #[serde(default)]
     pub approvals: ApprovalsConfig,
     /// Single sign-on through an OpenID Connect provider.
-    #[serde(default)]
     pub oidc: Option<OidcConfig>,
 }
 
@@ -124,20 +113,6 @@ pub enum TokenEndpointAuth {
     ClientSecretPost,
 }
 
-impl std::str::FromStr for TokenEndpointAuth {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text {
-            "client_secret_basic" => Ok(Self::ClientSecretBasic),
-            "client_secret_post" => Ok(Self::ClientSecretPost),
-            other => Err(format!(
-                "{other:?} is neither client_secret_basic nor client_secret_post"
-            )),
-        }
-    }
-}
-
 /// Members of `group` get `role`, on `arrays` (every array when left out).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,13 +145,11 @@ fn default_true() -> bool {
 
 /// The two-person rule: changes that wait for a second person's approval.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ApprovalsConfig {
     /// Audited actions, such as `volume.eradicate`, that run only once someone else approves.
-    #[serde(default)]
     pub actions: Vec<String>,
     /// A request nobody decided on in this time expires, running nothing.
-    #[serde(default = "default_approval_expiry_hours")]
     pub expiry_hours: u32,
 }
 
@@ -184,7 +157,7 @@ impl Default for ApprovalsConfig {
     fn default() -> Self {
         Self {
             actions: Vec::new(),
-            expiry_hours: default_approval_expiry_hours(),
+            expiry_hours: 24,
         }
     }
 }
@@ -216,10 +189,6 @@ impl ApprovalsConfig {
     }
 }
 
-fn default_approval_expiry_hours() -> u32 {
-    24
-}
-
 /// Like the derived form, but a database URL (which may hold a password) shows its scheme only.
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -247,78 +216,54 @@ impl std::fmt::Debug for Config {
 
 /// Portal session lifetimes.
 #[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SessionConfig {
     /// A session unused for this long ends.
-    #[serde(default = "default_idle_minutes")]
     pub idle_timeout_minutes: u32,
     /// A session ends this long after login, however active.
-    #[serde(default = "default_absolute_hours")]
     pub absolute_timeout_hours: u32,
     /// Mark the cookie `Secure`; set it when the portal is reached over HTTPS.
-    #[serde(default)]
     pub secure_cookie: bool,
     /// The longest lifetime a personal API token may be given.
-    #[serde(default = "default_max_api_token_days")]
     pub max_api_token_days: u32,
 }
 
 impl Default for SessionConfig {
     fn default() -> Self {
         Self {
-            idle_timeout_minutes: default_idle_minutes(),
-            absolute_timeout_hours: default_absolute_hours(),
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
             secure_cookie: false,
-            max_api_token_days: default_max_api_token_days(),
+            max_api_token_days: 365,
         }
     }
 }
 
 /// Bounds on the work one request may cause.
 #[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct LimitsConfig {
     /// Where several arrays are asked at once, how long each gets before it is reported
     /// as not answering.
-    #[serde(default = "default_array_deadline_secs")]
     pub array_deadline_secs: u64,
     /// An API request still running after this long is answered 504 (a change it started
     /// still finishes and is audited).
-    #[serde(default = "default_api_timeout_secs")]
     pub request_timeout_secs: u64,
     /// API requests served at once; more wait their turn. Health checks and metrics never wait.
-    #[serde(default = "default_max_concurrent_requests")]
     pub max_concurrent_requests: usize,
     /// How long the fleet dashboard's figures of an array are reused before it is asked again.
-    #[serde(default = "default_fleet_cache_secs")]
     pub fleet_cache_secs: u64,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
         Self {
-            array_deadline_secs: default_array_deadline_secs(),
-            request_timeout_secs: default_api_timeout_secs(),
-            max_concurrent_requests: default_max_concurrent_requests(),
-            fleet_cache_secs: default_fleet_cache_secs(),
+            array_deadline_secs: 5,
+            request_timeout_secs: 120,
+            max_concurrent_requests: 256,
+            fleet_cache_secs: 15,
         }
     }
-}
-
-fn default_fleet_cache_secs() -> u64 {
-    15
-}
-
-fn default_array_deadline_secs() -> u64 {
-    5
-}
-
-fn default_api_timeout_secs() -> u64 {
-    120
-}
-
-fn default_max_concurrent_requests() -> usize {
-    256
 }
 
 /// Pure1's public REST API, read-only, with an application id registered in Pure1
@@ -440,18 +385,6 @@ pub enum ConfigError {
     Env { name: String, message: String },
 }
 
-fn default_listen() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 8080))
-}
-
-fn default_data_dir() -> PathBuf {
-    PathBuf::from("flashdeck-data")
-}
-
-fn default_frontend_dir() -> PathBuf {
-    PathBuf::from("frontend/dist")
-}
-
 fn default_connect_timeout_secs() -> u64 {
     5
 }
@@ -460,25 +393,13 @@ fn default_request_timeout_secs() -> u64 {
     30
 }
 
-fn default_idle_minutes() -> u32 {
-    30
-}
-
-fn default_absolute_hours() -> u32 {
-    12
-}
-
-fn default_max_api_token_days() -> u32 {
-    365
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
-            listen: default_listen(),
-            data_dir: default_data_dir(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("flashdeck-data"),
             database_url: None,
-            frontend_dir: default_frontend_dir(),
+            frontend_dir: PathBuf::from("frontend/dist"),
             session: SessionConfig::default(),
             limits: LimitsConfig::default(),
             secret_key_file: None,
@@ -495,20 +416,25 @@ impl Default for Config {
 impl Config {
     /// Reads `path` if given (defaults otherwise), then applies `env`.
     pub fn load(path: Option<&Path>, env: &Environment) -> Result<Self, ConfigError> {
-        let config = match path {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                    path: path.to_owned(),
-                    source,
-                })?;
-                Self::parse(&text).map_err(|message| ConfigError::Parse {
-                    path: path.to_owned(),
-                    message,
-                })?
-            }
-            None => Self::default(),
+        let file = match path {
+            Some(path) => Self::read(path)?,
+            None => toml::Table::new(),
         };
-        config.with_env(env)
+        overlay::over(file, env)
+    }
+
+    /// The file's table, once it deserializes on its own: its errors are located in it.
+    fn read(path: &Path) -> Result<toml::Table, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let refused = |message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        };
+        Self::parse(&text).map_err(refused)?;
+        toml::from_str(&text).map_err(|error: toml::de::Error| refused(error.to_string()))
     }
 
     /// Parses TOML; unknown keys are errors that name the key.
