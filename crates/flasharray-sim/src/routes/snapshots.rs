@@ -1,18 +1,30 @@
-//! The `/api/2.x/volume-snapshots` endpoints.
+//! `/api/2.x/volume-snapshots`: list, take, change and eradicate volume snapshots.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::Router;
 use serde::Deserialize;
-use shared::flasharray::{ListResponse, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost};
-
-use crate::api::{
-    ApiJson, ApiQuery, ListQuery, NamesQuery, page, required_names, select, split_names,
+use shared::flasharray::{
+    ListResponse, Reference, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
 };
-use crate::auth::Caller;
+
 use crate::error::ApiFault;
-use crate::server::Simulator;
+use crate::routes::eradicate::eradicate;
+use crate::routes::extract::{ApiJson, ApiQuery, Caller, NamesQuery, split_names};
+use crate::routes::list::{ListQuery, list};
+use crate::simulator::Simulator;
+use crate::state::ArrayState;
+
+pub(crate) fn routes() -> Router<Simulator> {
+    Router::new().route(
+        "/api/{version}/volume-snapshots",
+        eradicate(ArrayState::eradicate_volume_snapshots)
+            .get(list_volume_snapshots)
+            .post(create_volume_snapshots)
+            .patch(patch_volume_snapshots),
+    )
+}
 
 /// `source_names` / `source_ids`: whose snapshots to list or take.
 #[derive(Debug, Deserialize)]
@@ -26,18 +38,21 @@ impl SourceQuery {
     pub(crate) fn keep<T>(
         &self,
         items: &mut Vec<T>,
-        source: impl Fn(&T) -> (&str, &str),
+        source: impl Fn(&T) -> &Reference,
     ) -> Result<(), ApiFault> {
         if self.source_names.is_some() && self.source_ids.is_some() {
             return Err(ApiFault::invalid(
                 "source_names and source_ids cannot be given together.",
             ));
         }
+        let named = |names: &[String], name: &Option<String>| {
+            name.as_ref().is_some_and(|name| names.contains(name))
+        };
         if let Some(names) = split_names(self.source_names.as_deref()) {
-            items.retain(|item| names.iter().any(|name| name == source(item).0));
+            items.retain(|item| named(&names, &source(item).name));
         }
         if let Some(ids) = split_names(self.source_ids.as_deref()) {
-            items.retain(|item| ids.iter().any(|id| id == source(item).1));
+            items.retain(|item| named(&ids, &source(item).id));
         }
         Ok(())
     }
@@ -55,38 +70,22 @@ impl SourceQuery {
 }
 
 /// `GET /volume-snapshots`.
-pub async fn list_volume_snapshots(
+async fn list_volume_snapshots(
     State(sim): State<Simulator>,
     _caller: Caller,
     ApiQuery(sources): ApiQuery<SourceQuery>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
     let mut snapshots = sim.lock().volume_snapshots();
-    snapshots.retain(|snapshot| {
-        query
-            .destroyed
-            .is_none_or(|destroyed| snapshot.destroyed == destroyed)
-    });
-    sources.keep(&mut snapshots, |snapshot: &VolumeSnapshot| {
-        (
-            snapshot.source.name.as_deref().unwrap_or_default(),
-            snapshot.source.id.as_deref().unwrap_or_default(),
-        )
-    })?;
-    page(
-        select(
-            snapshots,
-            &query,
-            |snapshot| (&snapshot.name, &snapshot.id),
-            "Snapshot",
-        )?,
-        &query,
-        "Snapshot",
-    )
+    snapshots.retain(|snapshot| query.shows(snapshot.destroyed));
+    sources.keep(&mut snapshots, |snapshot: &VolumeSnapshot| &snapshot.source)?;
+    list(snapshots, &query, "Snapshot", |snapshot| {
+        (&snapshot.name, &snapshot.id)
+    })
 }
 
 /// `POST /volume-snapshots?source_names=...`: one consistent set of snapshots.
-pub async fn create_volume_snapshots(
+async fn create_volume_snapshots(
     State(sim): State<Simulator>,
     caller: Caller,
     ApiQuery(sources): ApiQuery<SourceQuery>,
@@ -95,41 +94,24 @@ pub async fn create_volume_snapshots(
     caller.require_storage()?;
     let sources = sources.required()?;
     let now = sim.clock.now_ms();
-    let created = sim.lock().create_volume_snapshots(
-        &caller.0.username,
-        &sources,
-        post.suffix.as_deref(),
-        now,
-    )?;
+    let created =
+        sim.lock()
+            .create_volume_snapshots(caller.user(), &sources, post.suffix.as_deref(), now)?;
     Ok(Json(ListResponse::of(created)))
 }
 
 /// `PATCH /volume-snapshots?names=...`: rename, destroy, recover.
-pub async fn patch_volume_snapshots(
+async fn patch_volume_snapshots(
     State(sim): State<Simulator>,
     caller: Caller,
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<VolumeSnapshotPatch>,
 ) -> Result<Json<ListResponse<VolumeSnapshot>>, ApiFault> {
     caller.require_storage()?;
-    let names = required_names(query.names.as_deref())?;
+    let names = query.required()?;
     let now = sim.clock.now_ms();
     let changed = sim
         .lock()
-        .patch_volume_snapshots(&caller.0.username, &names, &patch, now)?;
+        .patch_volume_snapshots(caller.user(), &names, &patch, now)?;
     Ok(Json(ListResponse::of(changed)))
-}
-
-/// `DELETE /volume-snapshots?names=...`: eradicates destroyed snapshots.
-pub async fn eradicate_volume_snapshots(
-    State(sim): State<Simulator>,
-    caller: Caller,
-    ApiQuery(query): ApiQuery<NamesQuery>,
-) -> Result<StatusCode, ApiFault> {
-    caller.require_storage()?;
-    let names = required_names(query.names.as_deref())?;
-    let now = sim.clock.now_ms();
-    sim.lock()
-        .eradicate_volume_snapshots(&caller.0.username, &names, now)?;
-    Ok(StatusCode::OK)
 }
