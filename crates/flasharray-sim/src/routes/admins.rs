@@ -2,15 +2,14 @@
 //! administrators' API tokens.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{Router, get};
 use serde::Deserialize;
 use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ListResponse};
 
 use crate::error::ApiFault;
-use crate::routes::extract::{ApiJson, ApiQuery, Caller, NamesQuery, required_names};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, required_names};
+use crate::routes::list::{Items, ListQuery, list};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {
@@ -29,11 +28,10 @@ pub(crate) fn routes() -> Router<Simulator> {
 
 /// `GET /api/2.x/api-clients`.
 async fn list_api_clients(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
-    let clients = sim.lock().api_clients();
+    let clients = call.lock().api_clients();
     list(clients, &query, "API client", |client: &ApiClient| {
         (&client.name, &client.id)
     })
@@ -41,30 +39,28 @@ async fn list_api_clients(
 
 /// `POST /api/2.x/api-clients?names=NAME`: registers a client, disabled until patched.
 async fn create_api_client(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPost>,
-) -> Result<Json<ListResponse<ApiClient>>, ApiFault> {
-    caller.require_array_admin()?;
+) -> Items<ApiClient> {
+    call.require_array_admin()?;
     let names = query.required()?;
     let [name] = names.as_slice() else {
         return Err(ApiFault::invalid("Create one API client at a time."));
     };
-    let client = sim.lock().create_api_client(name, body)?;
+    let client = call.lock().create_api_client(name, body)?;
     Ok(Json(ListResponse::of(vec![client])))
 }
 
 /// `PATCH /api/2.x/api-clients?names=NAME` with `{"enabled": bool}`.
 async fn patch_api_client(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPatch>,
-) -> Result<Json<ListResponse<ApiClient>>, ApiFault> {
-    caller.require_array_admin()?;
+) -> Items<ApiClient> {
+    call.require_array_admin()?;
     let names = query.required()?;
-    let mut state = sim.lock();
+    let mut state = call.lock();
     let clients = names
         .iter()
         .map(|name| state.set_api_client_enabled(name, body.enabled))
@@ -79,13 +75,12 @@ struct ApiTokensQuery {
 
 /// `GET /api/2.x/admins/api-tokens`.
 async fn list_api_tokens(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<ApiTokensQuery>,
 ) -> Json<ListResponse<AdminApiToken>> {
-    let tokens = sim
+    let tokens = call
         .lock()
-        .api_tokens(caller.user(), query.expose_api_token.unwrap_or(false));
+        .api_tokens(call.user(), query.expose_api_token.unwrap_or(false));
     Json(ListResponse::of(tokens))
 }
 
@@ -97,14 +92,13 @@ struct CreateApiTokenQuery {
 
 /// `POST /api/2.x/admins/api-tokens?names=ADMIN[&timeout=MS]`: replaces the admin's token.
 async fn create_api_token(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<CreateApiTokenQuery>,
-) -> Result<Json<ListResponse<AdminApiToken>>, ApiFault> {
-    caller.require_array_admin()?;
+) -> Items<AdminApiToken> {
+    call.require_array_admin()?;
     let names = required_names(query.names.as_deref())?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
+    let now = call.now();
+    let mut state = call.lock();
     let tokens = names
         .iter()
         .map(|name| state.create_api_token(name, query.timeout, now))

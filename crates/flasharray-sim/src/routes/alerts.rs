@@ -1,15 +1,14 @@
 //! `/api/2.x/alerts`: `GET` lists them, open and closed, and `PATCH` flags them.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{Router, get};
 use serde::Deserialize;
 use shared::flasharray::{Alert, AlertPatch, ListResponse};
 
 use crate::error::ApiFault;
-use crate::routes::extract::{ApiJson, ApiQuery, Caller, required_names, split_names};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::extract::{ApiJson, ApiQuery, Call, required_names, split_names};
+use crate::routes::list::{Items, ListQuery, list};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {
@@ -21,12 +20,11 @@ pub(crate) fn routes() -> Router<Simulator> {
 
 /// `GET /alerts`: every alert, open and closed, oldest first.
 async fn list_alerts(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
-    let now = sim.clock.now_ms();
-    let mut alerts = sim.lock().alerts(now);
+    let now = call.now();
+    let mut alerts = call.lock().alerts(now);
     if let Some(flagged) = query.flagged {
         alerts.retain(|alert| alert.flagged == flagged);
     }
@@ -41,18 +39,17 @@ struct AlertTarget {
 
 /// `PATCH /alerts?names=…` or `?ids=…`: flags or unflags alerts; nothing else may change.
 async fn patch_alerts(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(target): ApiQuery<AlertTarget>,
     ApiJson(patch): ApiJson<AlertPatch>,
-) -> Result<Json<ListResponse<Alert>>, ApiFault> {
-    let now = sim.clock.now_ms();
+) -> Items<Alert> {
+    let now = call.now();
     let (keys, by_id) = match split_names(target.ids.as_deref()) {
         Some(ids) if target.names.is_none() => (ids, true),
         Some(_) => return Err(ApiFault::invalid("names and ids cannot be given together.")),
         None => (required_names(target.names.as_deref())?, false),
     };
-    let mut state = sim.lock();
+    let mut state = call.lock();
     state.refresh_alerts(now);
     let key_of = |alert: &Alert| {
         if by_id {

@@ -1,13 +1,12 @@
 //! The array itself: the REST versions it serves, what it is, and its audit trail.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{Router, get};
 use shared::flasharray::{ApiVersions, Array, Audit, ListResponse};
 
 use crate::error::ApiFault;
-use crate::routes::extract::{ApiQuery, Caller};
+use crate::routes::extract::{ApiQuery, Call};
 use crate::routes::list::{ListQuery, list};
 use crate::simulator::Simulator;
 use crate::state::SUPPORTED_VERSIONS;
@@ -27,17 +26,16 @@ async fn api_version() -> Json<ApiVersions> {
 }
 
 /// `GET /api/2.x/arrays`.
-async fn arrays(State(sim): State<Simulator>, _caller: Caller) -> Json<ListResponse<Array>> {
-    Json(ListResponse::of(vec![sim.lock().array()]))
+async fn arrays(call: Call) -> Json<ListResponse<Array>> {
+    Json(ListResponse::of(vec![call.lock().array()]))
 }
 
 /// `GET /api/2.x/audits`.
 async fn list_audits(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
-    let audits = sim.lock().audits();
+    let audits = call.lock().audits();
     list(audits, &query, "Audit", |audit: &Audit| {
         (&audit.name, &audit.id)
     })

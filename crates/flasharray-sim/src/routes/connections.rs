@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{Router, get};
@@ -11,8 +10,8 @@ use shared::flasharray::{Connection, ConnectionPost, ListResponse};
 
 use crate::error::ApiFault;
 use crate::hosts::Target;
-use crate::routes::extract::{ApiQuery, Caller, named_in, single_name, split_names};
-use crate::routes::list::{ListQuery, page};
+use crate::routes::extract::{ApiQuery, Call, named_in, single_name, split_names};
+use crate::routes::list::{Items, ListQuery, page};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {
@@ -46,15 +45,14 @@ impl ConnectionQuery {
 
 /// `GET /connections[?host_names=&host_group_names=&volume_names=]`.
 async fn list_connections(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(selection): ApiQuery<ConnectionQuery>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
     let hosts = split_names(selection.host_names.as_deref());
     let groups = split_names(selection.host_group_names.as_deref());
     let volumes = split_names(selection.volume_names.as_deref());
-    let connections: Vec<Connection> = sim
+    let connections: Vec<Connection> = call
         .lock()
         .connections_view()
         .into_iter()
@@ -67,12 +65,11 @@ async fn list_connections(
 
 /// `POST /connections?host_names=H|host_group_names=G&volume_names=V`, with an optional LUN.
 async fn create_connection(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(selection): ApiQuery<ConnectionQuery>,
     body: Bytes,
-) -> Result<Json<ListResponse<Connection>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<Connection> {
+    call.require_storage()?;
     let target = selection.target()?;
     let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
     // The body is optional: without one the array picks the LUN.
@@ -83,24 +80,22 @@ async fn create_connection(
             .map_err(|error| ApiFault::invalid(format!("Invalid request body: {error}")))?
     };
     let lun = post.lun;
-    let now = sim.clock.now_ms();
-    let connection = sim
+    let now = call.now();
+    let connection = call
         .lock()
-        .connect(caller.user(), &target, &volume, lun, now)?;
+        .connect(call.user(), &target, &volume, lun, now)?;
     Ok(Json(ListResponse::of(vec![connection])))
 }
 
 /// `DELETE /connections?host_names=H|host_group_names=G&volume_names=V`.
 async fn delete_connection(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(selection): ApiQuery<ConnectionQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    caller.require_storage()?;
+    call.require_storage()?;
     let target = selection.target()?;
     let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
-    let now = sim.clock.now_ms();
-    sim.lock()
-        .disconnect(caller.user(), &target, &volume, now)?;
+    let now = call.now();
+    call.lock().disconnect(call.user(), &target, &volume, now)?;
     Ok(StatusCode::OK)
 }

@@ -1,12 +1,11 @@
 //! `DELETE ?names=…`, alike for every collection whose objects are destroyed before they go:
 //! eradicates the named destroyed objects.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{MethodRouter, delete};
 
 use crate::error::ApiFault;
-use crate::routes::extract::{ApiQuery, Caller, NamesQuery};
+use crate::routes::extract::{ApiQuery, Call, NamesQuery};
 use crate::simulator::Simulator;
 use crate::state::ArrayState;
 
@@ -15,13 +14,11 @@ pub(crate) type Eradicate = fn(&mut ArrayState, &str, &[String], i64) -> Result<
 
 pub(crate) fn eradicate(eradicate: Eradicate) -> MethodRouter<Simulator> {
     delete(
-        move |State(sim): State<Simulator>,
-              caller: Caller,
-              ApiQuery(query): ApiQuery<NamesQuery>| async move {
-            caller.require_storage()?;
+        move |call: Call, ApiQuery(query): ApiQuery<NamesQuery>| async move {
+            call.require_storage()?;
             let names = query.required()?;
-            let now = sim.clock.now_ms();
-            eradicate(&mut sim.lock(), caller.user(), &names, now)?;
+            let now = call.now();
+            eradicate(&mut call.lock(), call.user(), &names, now)?;
             Ok::<_, ApiFault>(StatusCode::OK)
         },
     )

@@ -1,6 +1,8 @@
 //! What handlers take from a request: the authenticated caller, query parameters and JSON
 //! bodies (malformed ones refused in the array's error envelope), and the `names` lists.
 
+use std::sync::MutexGuard;
+
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -11,22 +13,25 @@ use shared::flasharray::AUTH_TOKEN_HEADER;
 
 use crate::error::ApiFault;
 use crate::simulator::Simulator;
-use crate::state::{Principal, Role};
+use crate::state::{ArrayState, Principal, Role};
 
-/// The caller of an authenticated `/api/2.x` endpoint.
+/// A call to an authenticated `/api/2.x` endpoint: the array it reaches and who makes it.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Principal);
+pub struct Call {
+    sim: Simulator,
+    caller: Principal,
+}
 
-impl Caller {
+impl Call {
     /// Refuses callers below `needed`, as an API client's `max_role` caps its tokens.
     fn require(&self, needed: Role) -> Result<(), ApiFault> {
-        if self.0.role >= needed {
+        if self.caller.role >= needed {
             Ok(())
         } else {
             Err(ApiFault::forbidden(format!(
                 "Insufficient privileges: this needs the {} role and the caller has {}.",
                 needed.name(),
-                self.0.role.name()
+                self.caller.role.name()
             )))
         }
     }
@@ -43,11 +48,21 @@ impl Caller {
 
     /// The administrator the array's audit trail names for the caller's changes.
     pub fn user(&self) -> &str {
-        &self.0.username
+        &self.caller.username
+    }
+
+    /// The array's time.
+    pub fn now(&self) -> i64 {
+        self.sim.clock.now_ms()
+    }
+
+    /// The array's state, locked.
+    pub fn lock(&self) -> MutexGuard<'_, ArrayState> {
+        self.sim.lock()
     }
 }
 
-impl FromRequestParts<Simulator> for Caller {
+impl FromRequestParts<Simulator> for Call {
     type Rejection = ApiFault;
 
     async fn from_request_parts(
@@ -56,22 +71,26 @@ impl FromRequestParts<Simulator> for Caller {
     ) -> Result<Self, Self::Rejection> {
         let now = sim.clock.now_ms();
         let mut state = sim.lock();
-        if let Some(token) = header_str(&parts.headers, AUTH_TOKEN_HEADER) {
-            return state.use_session(token, now).map(Caller).ok_or_else(|| {
+        let caller = if let Some(token) = header_str(&parts.headers, AUTH_TOKEN_HEADER) {
+            state.use_session(token, now).ok_or_else(|| {
                 ApiFault::unauthorized("Invalid or expired session token. Log in again.")
-            });
-        }
-        if let Some(bearer) = header_str(&parts.headers, header::AUTHORIZATION.as_str())
+            })
+        } else if let Some(bearer) = header_str(&parts.headers, header::AUTHORIZATION.as_str())
             .and_then(|value| value.strip_prefix("Bearer "))
         {
-            return state
+            state
                 .use_access_token(bearer.trim(), now)
-                .map(Caller)
-                .ok_or_else(|| ApiFault::unauthorized("Invalid or expired access token."));
-        }
-        Err(ApiFault::unauthorized(
-            "Authentication required: send an x-auth-token session or an Authorization: Bearer access token.",
-        ))
+                .ok_or_else(|| ApiFault::unauthorized("Invalid or expired access token."))
+        } else {
+            Err(ApiFault::unauthorized(
+                "Authentication required: send an x-auth-token session or an Authorization: Bearer access token.",
+            ))
+        }?;
+        drop(state);
+        Ok(Call {
+            sim: sim.clone(),
+            caller,
+        })
     }
 }
 

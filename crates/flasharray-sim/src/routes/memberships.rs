@@ -2,7 +2,6 @@
 //! `volumes/protection-groups` are one relation): one handler for every kind of group.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{MethodRouter, Router, get};
@@ -12,10 +11,8 @@ use shared::flasharray::{ListResponse, Membership};
 use crate::error::ApiFault;
 use crate::memberships::Relation;
 use crate::protection::MemberKind;
-use crate::routes::extract::{
-    ApiQuery, Caller, named_in, required_names, single_name, split_names,
-};
-use crate::routes::list::{ListQuery, page};
+use crate::routes::extract::{ApiQuery, Call, named_in, required_names, single_name, split_names};
+use crate::routes::list::{Items, ListQuery, page};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {
@@ -79,11 +76,10 @@ impl MemberQuery {
 /// `GET`: the memberships, optionally of the named groups and members.
 fn listing(relation: Relation) -> MethodRouter<Simulator> {
     get(
-        move |State(sim): State<Simulator>,
-              _caller: Caller,
+        move |call: Call,
               ApiQuery(selection): ApiQuery<MemberQuery>,
               ApiQuery(query): ApiQuery<ListQuery>| async move {
-            list(&sim, relation, &selection, &query)
+            list(&call, relation, &selection, &query)
         },
     )
 }
@@ -92,30 +88,26 @@ fn listing(relation: Relation) -> MethodRouter<Simulator> {
 fn changes(relation: Relation) -> MethodRouter<Simulator> {
     listing(relation)
         .post(
-            move |State(sim): State<Simulator>,
-                  caller: Caller,
-                  ApiQuery(selection): ApiQuery<MemberQuery>| async move {
-                add(&sim, &caller, relation, &selection)
+            move |call: Call, ApiQuery(selection): ApiQuery<MemberQuery>| async move {
+                add(&call, relation, &selection)
             },
         )
         .delete(
-            move |State(sim): State<Simulator>,
-                  caller: Caller,
-                  ApiQuery(selection): ApiQuery<MemberQuery>| async move {
-                remove(&sim, &caller, relation, &selection)
+            move |call: Call, ApiQuery(selection): ApiQuery<MemberQuery>| async move {
+                remove(&call, relation, &selection)
             },
         )
 }
 
 fn list(
-    sim: &Simulator,
+    call: &Call,
     relation: Relation,
     selection: &MemberQuery,
     query: &ListQuery,
 ) -> Result<Response, ApiFault> {
     let groups = split_names(selection.group_names.as_deref());
     let members = split_names(selection.member_names.as_deref());
-    let memberships: Vec<Membership> = sim
+    let memberships: Vec<Membership> = call
         .lock()
         .memberships_of(relation)
         .into_iter()
@@ -125,37 +117,31 @@ fn list(
     page(memberships, query, "Membership")
 }
 
-fn add(
-    sim: &Simulator,
-    caller: &Caller,
-    relation: Relation,
-    selection: &MemberQuery,
-) -> Result<Json<ListResponse<Membership>>, ApiFault> {
-    caller.require_storage()?;
+fn add(call: &Call, relation: Relation, selection: &MemberQuery) -> Items<Membership> {
+    call.require_storage()?;
     let groups = selection.groups(relation)?;
     let members = selection.members(relation)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
+    let now = call.now();
+    let mut state = call.lock();
     let mut added = Vec::new();
     for group in &groups {
-        added.extend(state.add_members(relation, caller.user(), group, &members, now)?);
+        added.extend(state.add_members(relation, call.user(), group, &members, now)?);
     }
     Ok(Json(ListResponse::of(added)))
 }
 
 fn remove(
-    sim: &Simulator,
-    caller: &Caller,
+    call: &Call,
     relation: Relation,
     selection: &MemberQuery,
 ) -> Result<StatusCode, ApiFault> {
-    caller.require_storage()?;
+    call.require_storage()?;
     let groups = selection.groups(relation)?;
     let members = selection.members(relation)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
+    let now = call.now();
+    let mut state = call.lock();
     for group in &groups {
-        state.remove_members(relation, caller.user(), group, &members, now)?;
+        state.remove_members(relation, call.user(), group, &members, now)?;
     }
     Ok(StatusCode::OK)
 }

@@ -2,7 +2,6 @@
 //! schedules and retention, and the snapshots they take.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::Router;
 use serde::Deserialize;
@@ -13,8 +12,8 @@ use shared::flasharray::{
 
 use crate::error::ApiFault;
 use crate::routes::eradicate::eradicate;
-use crate::routes::extract::{ApiJson, ApiQuery, Caller, NamesQuery};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery};
+use crate::routes::list::{Items, ListQuery, list};
 use crate::routes::snapshots::SourceQuery;
 use crate::simulator::Simulator;
 use crate::state::ArrayState;
@@ -39,11 +38,10 @@ pub(crate) fn routes() -> Router<Simulator> {
 
 /// `GET /protection-groups`.
 async fn list_protection_groups(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
-    let mut groups = sim.lock().protection_groups_view();
+    let mut groups = call.lock().protection_groups_view();
     groups.retain(|group| query.shows(group.destroyed));
     list(groups, &query, "Protection group", |group| {
         (&group.name, &group.id)
@@ -52,48 +50,45 @@ async fn list_protection_groups(
 
 /// `POST /protection-groups?names=...`.
 async fn create_protection_groups(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
-) -> Result<Json<ListResponse<ProtectionGroup>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<ProtectionGroup> {
+    call.require_storage()?;
     let names = query.required()?;
-    let now = sim.clock.now_ms();
-    let created = sim
+    let now = call.now();
+    let created = call
         .lock()
-        .create_protection_groups(caller.user(), &names, now)?;
+        .create_protection_groups(call.user(), &names, now)?;
     Ok(Json(ListResponse::of(created)))
 }
 
 /// `PATCH /protection-groups?names=...`: rename, schedule, retention, destroy, recover.
 async fn patch_protection_groups(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<ProtectionGroupPatch>,
-) -> Result<Json<ListResponse<ProtectionGroup>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<ProtectionGroup> {
+    call.require_storage()?;
     let names = query.required()?;
     if names.len() > 1 && patch.name.is_some() {
         return Err(ApiFault::invalid("Rename one protection group at a time."));
     }
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
+    let now = call.now();
+    let mut state = call.lock();
     let changed = names
         .iter()
-        .map(|name| state.patch_protection_group(caller.user(), name, &patch, now))
+        .map(|name| state.patch_protection_group(call.user(), name, &patch, now))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Json(ListResponse::of(changed)))
 }
 
 /// `GET /protection-group-snapshots`.
 async fn list_group_snapshots(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(sources): ApiQuery<SourceQuery>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
-    let mut snapshots = sim.lock().group_snapshots_view();
+    let mut snapshots = call.lock().group_snapshots_view();
     snapshots.retain(|snapshot| query.shows(snapshot.destroyed));
     sources.keep(&mut snapshots, |snapshot: &ProtectionGroupSnapshot| {
         &snapshot.source
@@ -110,17 +105,16 @@ struct GroupSnapshotQuery {
 
 /// `POST /protection-group-snapshots?source_names=...[&apply_retention=true]`.
 async fn create_group_snapshots(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(sources): ApiQuery<SourceQuery>,
     ApiQuery(options): ApiQuery<GroupSnapshotQuery>,
     ApiJson(post): ApiJson<ProtectionGroupSnapshotPost>,
-) -> Result<Json<ListResponse<ProtectionGroupSnapshot>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<ProtectionGroupSnapshot> {
+    call.require_storage()?;
     let sources = sources.required()?;
-    let now = sim.clock.now_ms();
-    let created = sim.lock().create_group_snapshots(
-        caller.user(),
+    let now = call.now();
+    let created = call.lock().create_group_snapshots(
+        call.user(),
         &sources,
         post.suffix.as_deref(),
         options.apply_retention.unwrap_or(false),
@@ -131,16 +125,15 @@ async fn create_group_snapshots(
 
 /// `PATCH /protection-group-snapshots?names=...`: destroy or recover.
 async fn patch_group_snapshots(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<ProtectionGroupSnapshotPatch>,
-) -> Result<Json<ListResponse<ProtectionGroupSnapshot>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<ProtectionGroupSnapshot> {
+    call.require_storage()?;
     let names = query.required()?;
-    let now = sim.clock.now_ms();
-    let changed = sim
+    let now = call.now();
+    let changed = call
         .lock()
-        .patch_group_snapshots(caller.user(), &names, patch.destroyed, now)?;
+        .patch_group_snapshots(call.user(), &names, patch.destroyed, now)?;
     Ok(Json(ListResponse::of(changed)))
 }

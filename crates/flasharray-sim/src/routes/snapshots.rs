@@ -1,7 +1,6 @@
 //! `/api/2.x/volume-snapshots`: list, take, change and eradicate volume snapshots.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::Router;
 use serde::Deserialize;
@@ -11,8 +10,8 @@ use shared::flasharray::{
 
 use crate::error::ApiFault;
 use crate::routes::eradicate::eradicate;
-use crate::routes::extract::{ApiJson, ApiQuery, Caller, NamesQuery, split_names};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, split_names};
+use crate::routes::list::{Items, ListQuery, list};
 use crate::simulator::Simulator;
 use crate::state::ArrayState;
 
@@ -71,12 +70,11 @@ impl SourceQuery {
 
 /// `GET /volume-snapshots`.
 async fn list_volume_snapshots(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(sources): ApiQuery<SourceQuery>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
-    let mut snapshots = sim.lock().volume_snapshots();
+    let mut snapshots = call.lock().volume_snapshots();
     snapshots.retain(|snapshot| query.shows(snapshot.destroyed));
     sources.keep(&mut snapshots, |snapshot: &VolumeSnapshot| &snapshot.source)?;
     list(snapshots, &query, "Snapshot", |snapshot| {
@@ -86,32 +84,30 @@ async fn list_volume_snapshots(
 
 /// `POST /volume-snapshots?source_names=...`: one consistent set of snapshots.
 async fn create_volume_snapshots(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(sources): ApiQuery<SourceQuery>,
     ApiJson(post): ApiJson<VolumeSnapshotPost>,
-) -> Result<Json<ListResponse<VolumeSnapshot>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<VolumeSnapshot> {
+    call.require_storage()?;
     let sources = sources.required()?;
-    let now = sim.clock.now_ms();
+    let now = call.now();
     let created =
-        sim.lock()
-            .create_volume_snapshots(caller.user(), &sources, post.suffix.as_deref(), now)?;
+        call.lock()
+            .create_volume_snapshots(call.user(), &sources, post.suffix.as_deref(), now)?;
     Ok(Json(ListResponse::of(created)))
 }
 
 /// `PATCH /volume-snapshots?names=...`: rename, destroy, recover.
 async fn patch_volume_snapshots(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<VolumeSnapshotPatch>,
-) -> Result<Json<ListResponse<VolumeSnapshot>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<VolumeSnapshot> {
+    call.require_storage()?;
     let names = query.required()?;
-    let now = sim.clock.now_ms();
-    let changed = sim
+    let now = call.now();
+    let changed = call
         .lock()
-        .patch_volume_snapshots(caller.user(), &names, &patch, now)?;
+        .patch_volume_snapshots(call.user(), &names, &patch, now)?;
     Ok(Json(ListResponse::of(changed)))
 }

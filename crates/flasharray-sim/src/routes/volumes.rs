@@ -1,7 +1,6 @@
 //! `/api/2.x/volumes`: list, create (new or copied), change and eradicate volumes.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use axum::routing::Router;
 use serde::Deserialize;
@@ -10,8 +9,8 @@ use shared::size::MIB;
 
 use crate::error::ApiFault;
 use crate::routes::eradicate::eradicate;
-use crate::routes::extract::{ApiJson, ApiQuery, Caller, required_names};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::extract::{ApiJson, ApiQuery, Call, required_names};
+use crate::routes::list::{Items, ListQuery, list};
 use crate::simulator::Simulator;
 use crate::state::ArrayState;
 
@@ -27,12 +26,11 @@ pub(crate) fn routes() -> Router<Simulator> {
 
 /// `GET /api/2.x/volumes`.
 async fn list_volumes(
-    State(sim): State<Simulator>,
-    _caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiFault> {
     // Pages are cut from references under the lock: 100,000 volumes are not cloned per call.
-    let state = sim.lock();
+    let state = call.lock();
     let volumes: Vec<&Volume> = state
         .volumes()
         .iter()
@@ -52,16 +50,15 @@ struct CreateVolumesQuery {
 /// `POST /api/2.x/volumes?names=...[&overwrite=true]`: new volumes, or copies of a volume or
 /// snapshot when the body names a `source`.
 async fn create_volumes(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<CreateVolumesQuery>,
     ApiJson(body): ApiJson<VolumePost>,
-) -> Result<Json<ListResponse<Volume>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<Volume> {
+    call.require_storage()?;
     let names = required_names(query.names.as_deref())?;
-    let now = sim.clock.now_ms();
+    let now = call.now();
     let overwrite = query.overwrite.unwrap_or(false);
-    let mut state = sim.lock();
+    let mut state = call.lock();
     let created = match &body.source {
         Some(source) => {
             if body.provisioned.is_some() {
@@ -69,16 +66,14 @@ async fn create_volumes(
                     "Give either provisioned or source: a copy has its source's size.",
                 ));
             }
-            state.copy_volumes(caller.user(), &names, source, overwrite, now)?
+            state.copy_volumes(call.user(), &names, source, overwrite, now)?
         }
         None if overwrite => {
             return Err(ApiFault::invalid(
                 "overwrite applies only to copies: give a source.",
             ));
         }
-        None => {
-            state.create_volumes(caller.user(), &names, body.provisioned.unwrap_or(MIB), now)?
-        }
+        None => state.create_volumes(call.user(), &names, body.provisioned.unwrap_or(MIB), now)?,
     };
     Ok(Json(ListResponse::of(created)))
 }
@@ -91,16 +86,15 @@ struct PatchQuery {
 
 /// `PATCH /api/2.x/volumes?names=...[&truncate=true]`: rename, resize, destroy, recover, QoS.
 async fn patch_volumes(
-    State(sim): State<Simulator>,
-    caller: Caller,
+    call: Call,
     ApiQuery(query): ApiQuery<PatchQuery>,
     ApiJson(patch): ApiJson<VolumePatch>,
-) -> Result<Json<ListResponse<Volume>>, ApiFault> {
-    caller.require_storage()?;
+) -> Items<Volume> {
+    call.require_storage()?;
     let names = required_names(query.names.as_deref())?;
-    let now = sim.clock.now_ms();
-    let changed = sim.lock().patch_volumes(
-        caller.user(),
+    let now = call.now();
+    let changed = call.lock().patch_volumes(
+        call.user(),
         &names,
         &patch,
         query.truncate.unwrap_or(false),
