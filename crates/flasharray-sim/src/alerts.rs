@@ -1,20 +1,12 @@
 //! Alerts: raised from the array's own state (space over 80 % of capacity, a protection
 //! group with members whose schedule is off), closed when the condition clears, plus any the
-//! seed plants; `GET /alerts` lists them and `PATCH /alerts` flags them.
+//! seed plants.
 //!
 //! Conditions are evaluated when alerts are read, so a test that fills the array sees the
 //! alert on its next read without a timer.
 
-use axum::Json;
-use axum::extract::State;
-use axum::response::Response;
-use serde::Deserialize;
-use shared::flasharray::{Alert, AlertPatch, ListResponse};
+use shared::flasharray::Alert;
 
-use crate::api::{ApiJson, ApiQuery, ListQuery, page, required_names, select, split_names};
-use crate::auth::Caller;
-use crate::error::ApiFault;
-use crate::server::Simulator;
 use crate::state::ArrayState;
 
 /// Codes of the alerts the simulator raises itself.
@@ -197,67 +189,4 @@ impl ArrayState {
         self.refresh_alerts(now_ms);
         self.alerts.clone()
     }
-}
-
-/// `GET /alerts`: every alert, open and closed, oldest first.
-pub async fn list_alerts(
-    State(sim): State<Simulator>,
-    _caller: Caller,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiFault> {
-    let now = sim.clock.now_ms();
-    let mut alerts = sim.lock().alerts(now);
-    if let Some(flagged) = query.flagged {
-        alerts.retain(|alert| alert.flagged == flagged);
-    }
-    let selected = select(alerts, &query, |alert| (&alert.name, &alert.id), "Alert")?;
-    page(selected, &query, "Alert")
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct AlertTarget {
-    names: Option<String>,
-    ids: Option<String>,
-}
-
-/// `PATCH /alerts?names=…` or `?ids=…`: flags or unflags alerts; nothing else may change.
-pub async fn patch_alerts(
-    State(sim): State<Simulator>,
-    _caller: Caller,
-    ApiQuery(target): ApiQuery<AlertTarget>,
-    ApiJson(patch): ApiJson<AlertPatch>,
-) -> Result<Json<ListResponse<Alert>>, ApiFault> {
-    let now = sim.clock.now_ms();
-    let (keys, by_id) = match split_names(target.ids.as_deref()) {
-        Some(ids) if target.names.is_none() => (ids, true),
-        Some(_) => return Err(ApiFault::invalid("names and ids cannot be given together.")),
-        None => (required_names(target.names.as_deref())?, false),
-    };
-    let mut state = sim.lock();
-    state.refresh_alerts(now);
-    let key_of = |alert: &Alert| {
-        if by_id {
-            alert.id.clone()
-        } else {
-            alert.name.clone()
-        }
-    };
-    if let Some(missing) = keys
-        .iter()
-        .find(|key| !state.alerts.iter().any(|alert| &key_of(alert) == *key))
-    {
-        return Err(ApiFault::bad_request(
-            missing.clone(),
-            "Alert does not exist.",
-        ));
-    }
-    let mut changed = Vec::new();
-    for alert in &mut state.alerts {
-        if keys.contains(&key_of(alert)) {
-            alert.flagged = patch.flagged;
-            alert.updated = now;
-            changed.push(alert.clone());
-        }
-    }
-    Ok(Json(ListResponse::of(changed)))
 }

@@ -2,20 +2,13 @@
 //! clients can be tested against what real arrays and the networks in front of them do.
 //!
 //! Set at start through [`crate::Simulator::set_faults`], or at run time with
-//! `PUT /sim/faults` (outside `/api`, so it never collides with the REST API).
+//! `PUT /sim/faults` (outside `/api`, so it never collides with the REST API). This module
+//! decides each call's fate; the router's middleware acts it out.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-
-use crate::error::ApiFault;
-use crate::server::Simulator;
 
 /// What goes wrong, for every call under `/api` and `/oauth2`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,7 +77,7 @@ impl Default for Faults {
     }
 }
 
-enum Verdict {
+pub(crate) enum Verdict {
     Handle,
     Drop,
     Throttle(u32),
@@ -108,7 +101,7 @@ impl Faults {
     }
 
     /// Decides the fate of one call, consuming one of the counted faults if any is left.
-    fn verdict(&self) -> (Duration, Verdict) {
+    pub(crate) fn verdict(&self) -> (Duration, Verdict) {
         let mut state = self.lock();
         let (config, seed) = &mut *state;
         let latency = Duration::from_millis(config.latency_ms);
@@ -136,65 +129,4 @@ impl Faults {
         }
         (latency, Verdict::Handle)
     }
-}
-
-/// Applies the faults in force to API calls; `/sim` itself is never faulted.
-pub async fn inject(State(sim): State<Simulator>, request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/sim/") {
-        return next.run(request).await;
-    }
-    let (latency, verdict) = sim.faults.verdict();
-    // A round trip: half the latency on the way to the array, half on the way back, so an
-    // array far away still works on requests while earlier answers travel.
-    let way = latency / 2;
-    if !way.is_zero() {
-        tokio::time::sleep(way).await;
-    }
-    let response = match verdict {
-        Verdict::Handle => next.run(request).await,
-        Verdict::Drop => dropped_connection(),
-        Verdict::Throttle(retry_after) => {
-            let mut response = ApiFault {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                context: None,
-                message: "Too many requests. Try again later.".into(),
-            }
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            response
-        }
-        Verdict::Fail(status) => ApiFault {
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
-            context: None,
-            message: "The array is temporarily unable to handle the request.".into(),
-        }
-        .into_response(),
-        Verdict::HostileHtml => {
-            ([(header::CONTENT_TYPE, "text/html")], HOSTILE_PAGE).into_response()
-        }
-    };
-    let back = latency - way;
-    if !back.is_zero() {
-        tokio::time::sleep(back).await;
-    }
-    response
-}
-
-/// What a hostile array answers: a page that would run its script on the origin it is served
-/// from.
-pub const HOSTILE_PAGE: &str =
-    "<!doctype html><script src=\"/api/arrays/evil/rest/api/api_version\"></script><p>owned</p>";
-
-/// A response whose body fails at once: the server closes the connection mid-answer, as when
-/// a connection drops.
-fn dropped_connection() -> Response {
-    let failing = futures_util::stream::once(async {
-        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "dropped",
-        ))
-    });
-    Response::new(Body::from_stream(failing))
 }

@@ -4,32 +4,29 @@
 //! ([`Simulator::start`]); the `flasharray-sim` binary runs one on its own.
 
 mod alerts;
-mod api;
-mod auth;
 mod clock;
-mod control;
 mod error;
 mod faults;
 mod fields;
 mod history;
-mod host_routes;
 mod hosts;
+mod memberships;
 mod metrics;
 mod persist;
 mod protection;
-mod protection_routes;
 pub mod query;
 pub mod report;
+mod routes;
+mod running;
 mod seed;
-mod server;
-mod snapshot_routes;
+mod simulator;
 mod snapshots;
 mod state;
 pub mod tls;
 
 pub use clock::Clock;
-pub use control::Stats;
 pub use faults::FaultConfig;
+pub use running::{RunningSimulator, SimulatorConfig};
 pub use seed::Seed;
-pub use server::{ChangeRequest, RunningSimulator, Simulator, SimulatorConfig};
+pub use simulator::{ChangeRequest, Simulator, Stats};
 pub use state::{ADMIN_PASSWORD, ADMIN_USERNAME, SUPPORTED_VERSIONS};

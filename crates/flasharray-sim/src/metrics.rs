@@ -9,17 +9,10 @@
 //! grows from a third of what it holds now to all of it; load follows the time of day. So
 //! history follows the simulator's clock and agrees with the present figures.
 
-use axum::extract::State;
-use axum::response::Response;
 use std::borrow::Cow;
 
 use shared::flasharray::{ArraySpace, Performance, Space, Volume, VolumeSpace};
 
-use crate::api::{ApiQuery, ListQuery, page, select};
-use crate::auth::Caller;
-use crate::error::ApiFault;
-use crate::history::{HistoryQuery, Series};
-use crate::server::Simulator;
 use crate::state::{ArrayState, ratio};
 
 /// Physical space the array keeps for its own metadata, as a share of what data uses.
@@ -277,116 +270,4 @@ fn volume_load(volume: &Volume, now_ms: i64, scale: f64) -> Performance {
         service_usec_per_read_op: usec_per_read_op * 9 / 10,
         service_usec_per_write_op: usec_per_write_op * 9 / 10,
     }
-}
-
-impl ArrayState {
-    /// The volumes a history request names (all, by default), as `names`, `ids` and
-    /// `destroyed` select them.
-    fn selected_volumes(&self, query: &ListQuery) -> Result<Vec<&Volume>, ApiFault> {
-        select(
-            self.volumes_in(query.destroyed).collect(),
-            query,
-            |volume| (&volume.name, &volume.id),
-            "Volume",
-        )
-    }
-}
-
-/// `GET /volumes/space`, now or over a window of history.
-pub async fn list_volume_spaces(
-    State(sim): State<Simulator>,
-    _caller: Caller,
-    ApiQuery(query): ApiQuery<ListQuery>,
-    ApiQuery(history): ApiQuery<HistoryQuery>,
-) -> Result<Response, ApiFault> {
-    let now = sim.clock.now_ms();
-    let state = sim.lock();
-    let spaces = if history.asked() {
-        let volumes = state.selected_volumes(&query)?;
-        let times = history.sample_times(Series::Space, now, state.installed_ms, volumes.len())?;
-        state.volume_space_history(&volumes, &times, now)
-    } else {
-        select(
-            state.volume_spaces(query.destroyed, now),
-            &query,
-            |space| (&space.name, &space.id),
-            "Volume",
-        )?
-    };
-    drop(state);
-    page(spaces, &query, "Volume")
-}
-
-/// `GET /arrays/space`, now or over a window of history.
-pub async fn array_space(
-    State(sim): State<Simulator>,
-    _caller: Caller,
-    ApiQuery(query): ApiQuery<ListQuery>,
-    ApiQuery(history): ApiQuery<HistoryQuery>,
-) -> Result<Response, ApiFault> {
-    let now = sim.clock.now_ms();
-    let state = sim.lock();
-    let spaces = if history.asked() {
-        history
-            .sample_times(Series::Space, now, state.installed_ms, 1)?
-            .into_iter()
-            .map(|time| state.array_space_at(time, now))
-            .collect()
-    } else {
-        vec![state.array_space(now)]
-    };
-    drop(state);
-    page(spaces, &query, "Array")
-}
-
-/// `GET /volumes/performance`, now or over a window of history.
-pub async fn list_volume_performances(
-    State(sim): State<Simulator>,
-    _caller: Caller,
-    ApiQuery(query): ApiQuery<ListQuery>,
-    ApiQuery(history): ApiQuery<HistoryQuery>,
-) -> Result<Response, ApiFault> {
-    let now = sim.clock.now_ms();
-    let state = sim.lock();
-    let figures = if history.asked() {
-        let volumes = state.selected_volumes(&query)?;
-        let times = history.sample_times(
-            Series::ObjectPerformance,
-            now,
-            state.installed_ms,
-            volumes.len(),
-        )?;
-        state.volume_performance_history(&volumes, &times)
-    } else {
-        select(
-            state.volume_performances(query.destroyed, now),
-            &query,
-            |figures| (&figures.name, &figures.id),
-            "Volume",
-        )?
-    };
-    drop(state);
-    page(figures, &query, "Volume")
-}
-
-/// `GET /arrays/performance`, now or over a window of history.
-pub async fn array_performance(
-    State(sim): State<Simulator>,
-    _caller: Caller,
-    ApiQuery(query): ApiQuery<ListQuery>,
-    ApiQuery(history): ApiQuery<HistoryQuery>,
-) -> Result<Response, ApiFault> {
-    let now = sim.clock.now_ms();
-    let state = sim.lock();
-    let figures = if history.asked() {
-        history
-            .sample_times(Series::ArrayPerformance, now, state.installed_ms, 1)?
-            .into_iter()
-            .map(|time| state.array_performance(time))
-            .collect()
-    } else {
-        vec![state.array_performance(now)]
-    };
-    drop(state);
-    page(figures, &query, "Array")
 }

@@ -8,13 +8,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-
-use crate::error::ApiFault;
-use crate::server::Simulator;
 use crate::state::ArrayState;
 
 #[derive(Debug, thiserror::Error)]
@@ -74,20 +67,4 @@ pub fn save(path: &Path, state: &ArrayState) -> Result<(), PersistError> {
             .map_err(write_error)?;
     }
     Ok(())
-}
-
-/// Saves the state after every request that may have changed it, before answering.
-pub async fn write_through(State(sim): State<Simulator>, request: Request, next: Next) -> Response {
-    let changes = request.method() != Method::GET && request.method() != Method::HEAD;
-    let response = next.run(request).await;
-    if changes && let Err(error) = sim.save() {
-        tracing::error!(%error, "state not saved");
-        return ApiFault {
-            status: axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            context: None,
-            message: "The array could not record the change. Retry the request.".into(),
-        }
-        .into_response();
-    }
-    response
 }

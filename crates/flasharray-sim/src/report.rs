@@ -3,7 +3,7 @@
 
 use shared::flasharray::{Alert, Array, ArraySpace, Performance, ProtectionGroupSnapshot, Volume};
 
-use crate::server::Simulator;
+use crate::simulator::Simulator;
 
 /// An array as it is now: what it is, what it holds and what it has raised.
 #[derive(Debug, Clone)]

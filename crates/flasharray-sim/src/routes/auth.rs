@@ -1,14 +1,13 @@
-//! How callers prove who they are: `POST /api/2.x/login` sessions (API token or password),
-//! the OAuth 2.0 token exchange with an API client's RS256 ID token, and the extractor that
-//! checks one of them on every other `/api/2.x` call.
+//! How callers prove who they are: `POST /api/2.x/login` sessions (API token or password)
+//! and the OAuth 2.0 token exchange with an API client's RS256 ID token.
 
 use std::collections::HashSet;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{Router, post};
 use axum::{Form, Json};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
@@ -18,75 +17,21 @@ use shared::flasharray::{
 };
 
 use crate::error::{ApiFault, OAuthFault};
-use crate::server::Simulator;
-use crate::state::{Principal, Role};
+use crate::routes::extract::header_str;
+use crate::simulator::Simulator;
+
+pub(crate) fn routes() -> Router<Simulator> {
+    Router::new()
+        .route("/oauth2/1.0/token", post(token))
+        .route("/api/{version}/login", post(login))
+        .route("/api/{version}/logout", post(logout))
+}
 
 /// Tolerated difference between the caller's clock and the array's, in seconds.
 const CLOCK_SKEW_SECS: i64 = 60;
 
-/// The caller of an authenticated `/api/2.x` endpoint.
-#[derive(Debug, Clone)]
-pub struct Caller(pub Principal);
-
-impl Caller {
-    /// Refuses callers below `needed`, as an API client's `max_role` caps its tokens.
-    fn require(&self, needed: Role) -> Result<(), ApiFault> {
-        if self.0.role >= needed {
-            Ok(())
-        } else {
-            Err(ApiFault::forbidden(format!(
-                "Insufficient privileges: this needs the {} role and the caller has {}.",
-                needed.name(),
-                self.0.role.name()
-            )))
-        }
-    }
-
-    /// Changes to storage: volumes, hosts, connections, snapshots, protection groups.
-    pub fn require_storage(&self) -> Result<(), ApiFault> {
-        self.require(Role::StorageAdmin)
-    }
-
-    /// Changes to the array's own administration: API clients and API tokens.
-    pub fn require_array_admin(&self) -> Result<(), ApiFault> {
-        self.require(Role::ArrayAdmin)
-    }
-}
-
-impl FromRequestParts<Simulator> for Caller {
-    type Rejection = ApiFault;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        sim: &Simulator,
-    ) -> Result<Self, Self::Rejection> {
-        let now = sim.clock.now_ms();
-        let mut state = sim.lock();
-        if let Some(token) = header_str(&parts.headers, AUTH_TOKEN_HEADER) {
-            return state.use_session(token, now).map(Caller).ok_or_else(|| {
-                ApiFault::unauthorized("Invalid or expired session token. Log in again.")
-            });
-        }
-        if let Some(bearer) = header_str(&parts.headers, header::AUTHORIZATION.as_str())
-            .and_then(|value| value.strip_prefix("Bearer "))
-        {
-            return state
-                .use_access_token(bearer.trim(), now)
-                .map(Caller)
-                .ok_or_else(|| ApiFault::unauthorized("Invalid or expired access token."));
-        }
-        Err(ApiFault::unauthorized(
-            "Authentication required: send an x-auth-token session or an Authorization: Bearer access token.",
-        ))
-    }
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|value| value.to_str().ok())
-}
-
 /// `POST /api/2.x/login`: an `api-token` header, or a username and password in the body.
-pub async fn login(State(sim): State<Simulator>, headers: HeaderMap, body: Bytes) -> Response {
+async fn login(State(sim): State<Simulator>, headers: HeaderMap, body: Bytes) -> Response {
     let now = sim.clock.now_ms();
     let mut state = sim.lock();
     let username = if let Some(api_token) = header_str(&headers, API_TOKEN_HEADER) {
@@ -114,7 +59,7 @@ pub async fn login(State(sim): State<Simulator>, headers: HeaderMap, body: Bytes
 }
 
 /// `POST /api/2.x/logout`: ends the session named by `x-auth-token`, if any.
-pub async fn logout(State(sim): State<Simulator>, headers: HeaderMap) -> StatusCode {
+async fn logout(State(sim): State<Simulator>, headers: HeaderMap) -> StatusCode {
     if let Some(token) = header_str(&headers, AUTH_TOKEN_HEADER) {
         sim.lock().close_session(token);
     }
@@ -122,7 +67,7 @@ pub async fn logout(State(sim): State<Simulator>, headers: HeaderMap) -> StatusC
 }
 
 #[derive(Debug, Deserialize)]
-pub struct TokenExchange {
+struct TokenExchange {
     grant_type: Option<String>,
     subject_token: Option<String>,
     subject_token_type: Option<String>,
@@ -136,7 +81,7 @@ struct IdTokenClaims {
 }
 
 /// `POST /oauth2/1.0/token`: exchanges an ID token signed by an API client for an access token.
-pub async fn token(
+async fn token(
     State(sim): State<Simulator>,
     Form(form): Form<TokenExchange>,
 ) -> Result<Json<OAuthTokenResponse>, OAuthFault> {

@@ -1,0 +1,25 @@
+//! `DELETE ?names=…`, alike for every collection whose objects are destroyed before they go:
+//! eradicates the named destroyed objects.
+
+use axum::http::StatusCode;
+use axum::routing::{MethodRouter, delete};
+
+use crate::error::ApiFault;
+use crate::routes::extract::{ApiQuery, Call, NamesQuery};
+use crate::simulator::Simulator;
+use crate::state::ArrayState;
+
+/// How a collection eradicates: by the caller, the names and the time.
+pub(crate) type Eradicate = fn(&mut ArrayState, &str, &[String], i64) -> Result<(), ApiFault>;
+
+pub(crate) fn eradicate(eradicate: Eradicate) -> MethodRouter<Simulator> {
+    delete(
+        move |call: Call, ApiQuery(query): ApiQuery<NamesQuery>| async move {
+            call.require_storage()?;
+            let names = query.required()?;
+            let now = call.now();
+            eradicate(&mut call.lock(), call.user(), &names, now)?;
+            Ok::<_, ApiFault>(StatusCode::OK)
+        },
+    )
+}

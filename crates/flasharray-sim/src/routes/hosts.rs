@@ -1,0 +1,132 @@
+//! `/api/2.x/hosts` and `/api/2.x/host-groups`: list, create, change and delete them.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{Router, get};
+use shared::flasharray::{Host, HostGroup, HostGroupPatch, HostPatch, HostPost, ListResponse};
+
+use crate::error::ApiFault;
+use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, single_name};
+use crate::routes::list::{Items, ListQuery, list};
+use crate::simulator::Simulator;
+
+pub(crate) fn routes() -> Router<Simulator> {
+    Router::new()
+        .route(
+            "/api/{version}/hosts",
+            get(list_hosts)
+                .post(create_host)
+                .patch(patch_host)
+                .delete(delete_host),
+        )
+        .route(
+            "/api/{version}/host-groups",
+            get(list_host_groups)
+                .post(create_host_group)
+                .patch(patch_host_group)
+                .delete(delete_host_group),
+        )
+}
+
+/// `GET /hosts`.
+async fn list_hosts(
+    call: Call,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let hosts = call.lock().hosts_view();
+    list(hosts, &query, "Host", |host: &Host| {
+        (&host.name, &host.name)
+    })
+}
+
+/// `POST /hosts?names=NAME`.
+async fn create_host(
+    call: Call,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(post): ApiJson<HostPost>,
+) -> Items<Host> {
+    call.require_storage()?;
+    let name = single_name(query.names.as_deref(), "host name")?;
+    let now = call.now();
+    let host = call.lock().create_host(call.user(), &name, &post, now)?;
+    Ok(Json(ListResponse::of(vec![host])))
+}
+
+/// `PATCH /hosts?names=NAME`.
+async fn patch_host(
+    call: Call,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(patch): ApiJson<HostPatch>,
+) -> Items<Host> {
+    call.require_storage()?;
+    let name = single_name(query.names.as_deref(), "host name")?;
+    let now = call.now();
+    let host = call.lock().patch_host(call.user(), &name, &patch, now)?;
+    Ok(Json(ListResponse::of(vec![host])))
+}
+
+/// `DELETE /hosts?names=NAME`.
+async fn delete_host(
+    call: Call,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+) -> Result<StatusCode, ApiFault> {
+    call.require_storage()?;
+    let name = single_name(query.names.as_deref(), "host name")?;
+    let now = call.now();
+    call.lock().delete_host(call.user(), &name, now)?;
+    Ok(StatusCode::OK)
+}
+
+/// `GET /host-groups`.
+async fn list_host_groups(
+    call: Call,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let groups = call.lock().host_groups_view();
+    list(groups, &query, "Host group", |group: &HostGroup| {
+        (&group.name, &group.name)
+    })
+}
+
+/// `POST /host-groups?names=NAME`.
+async fn create_host_group(call: Call, ApiQuery(query): ApiQuery<NamesQuery>) -> Items<HostGroup> {
+    call.require_storage()?;
+    let name = single_name(query.names.as_deref(), "host group name")?;
+    let now = call.now();
+    let group = call.lock().create_host_group(call.user(), &name, now)?;
+    Ok(Json(ListResponse::of(vec![group])))
+}
+
+/// `PATCH /host-groups?names=NAME` with `{"name": NEW}`: renames a host group.
+async fn patch_host_group(
+    call: Call,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(patch): ApiJson<HostGroupPatch>,
+) -> Items<HostGroup> {
+    call.require_storage()?;
+    let name = single_name(query.names.as_deref(), "host group name")?;
+    let now = call.now();
+    let mut state = call.lock();
+    let group = match &patch.name {
+        Some(new_name) => state.rename_host_group(call.user(), &name, new_name, now)?,
+        None => state
+            .host_groups_view()
+            .into_iter()
+            .find(|group| group.name == name)
+            .ok_or_else(|| ApiFault::bad_request(&name, "Host group does not exist."))?,
+    };
+    Ok(Json(ListResponse::of(vec![group])))
+}
+
+/// `DELETE /host-groups?names=NAME`.
+async fn delete_host_group(
+    call: Call,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+) -> Result<StatusCode, ApiFault> {
+    call.require_storage()?;
+    let name = single_name(query.names.as_deref(), "host group name")?;
+    let now = call.now();
+    call.lock().delete_host_group(call.user(), &name, now)?;
+    Ok(StatusCode::OK)
+}

@@ -1,0 +1,139 @@
+//! `/api/2.x/protection-groups` and `/api/2.x/protection-group-snapshots`: groups, their
+//! schedules and retention, and the snapshots they take.
+
+use axum::Json;
+use axum::response::Response;
+use axum::routing::Router;
+use serde::Deserialize;
+use shared::flasharray::{
+    ListResponse, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot,
+    ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost,
+};
+
+use crate::error::ApiFault;
+use crate::routes::eradicate::eradicate;
+use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery};
+use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::snapshots::SourceQuery;
+use crate::simulator::Simulator;
+use crate::state::ArrayState;
+
+pub(crate) fn routes() -> Router<Simulator> {
+    Router::new()
+        .route(
+            "/api/{version}/protection-groups",
+            eradicate(ArrayState::eradicate_protection_groups)
+                .get(list_protection_groups)
+                .post(create_protection_groups)
+                .patch(patch_protection_groups),
+        )
+        .route(
+            "/api/{version}/protection-group-snapshots",
+            eradicate(ArrayState::eradicate_group_snapshots)
+                .get(list_group_snapshots)
+                .post(create_group_snapshots)
+                .patch(patch_group_snapshots),
+        )
+}
+
+/// `GET /protection-groups`.
+async fn list_protection_groups(
+    call: Call,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let mut groups = call.lock().protection_groups_view();
+    groups.retain(|group| query.shows(group.destroyed));
+    list(groups, &query, "Protection group", |group| {
+        (&group.name, &group.id)
+    })
+}
+
+/// `POST /protection-groups?names=...`.
+async fn create_protection_groups(
+    call: Call,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+) -> Items<ProtectionGroup> {
+    call.require_storage()?;
+    let names = query.required()?;
+    let now = call.now();
+    let created = call
+        .lock()
+        .create_protection_groups(call.user(), &names, now)?;
+    Ok(Json(ListResponse::of(created)))
+}
+
+/// `PATCH /protection-groups?names=...`: rename, schedule, retention, destroy, recover.
+async fn patch_protection_groups(
+    call: Call,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(patch): ApiJson<ProtectionGroupPatch>,
+) -> Items<ProtectionGroup> {
+    call.require_storage()?;
+    let names = query.required()?;
+    if names.len() > 1 && patch.name.is_some() {
+        return Err(ApiFault::invalid("Rename one protection group at a time."));
+    }
+    let now = call.now();
+    let mut state = call.lock();
+    let changed = names
+        .iter()
+        .map(|name| state.patch_protection_group(call.user(), name, &patch, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(ListResponse::of(changed)))
+}
+
+/// `GET /protection-group-snapshots`.
+async fn list_group_snapshots(
+    call: Call,
+    ApiQuery(sources): ApiQuery<SourceQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let mut snapshots = call.lock().group_snapshots_view();
+    snapshots.retain(|snapshot| query.shows(snapshot.destroyed));
+    sources.keep(&mut snapshots, |snapshot: &ProtectionGroupSnapshot| {
+        &snapshot.source
+    })?;
+    list(snapshots, &query, "Protection group snapshot", |snapshot| {
+        (&snapshot.name, &snapshot.id)
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct GroupSnapshotQuery {
+    apply_retention: Option<bool>,
+}
+
+/// `POST /protection-group-snapshots?source_names=...[&apply_retention=true]`.
+async fn create_group_snapshots(
+    call: Call,
+    ApiQuery(sources): ApiQuery<SourceQuery>,
+    ApiQuery(options): ApiQuery<GroupSnapshotQuery>,
+    ApiJson(post): ApiJson<ProtectionGroupSnapshotPost>,
+) -> Items<ProtectionGroupSnapshot> {
+    call.require_storage()?;
+    let sources = sources.required()?;
+    let now = call.now();
+    let created = call.lock().create_group_snapshots(
+        call.user(),
+        &sources,
+        post.suffix.as_deref(),
+        options.apply_retention.unwrap_or(false),
+        now,
+    )?;
+    Ok(Json(ListResponse::of(created)))
+}
+
+/// `PATCH /protection-group-snapshots?names=...`: destroy or recover.
+async fn patch_group_snapshots(
+    call: Call,
+    ApiQuery(query): ApiQuery<NamesQuery>,
+    ApiJson(patch): ApiJson<ProtectionGroupSnapshotPatch>,
+) -> Items<ProtectionGroupSnapshot> {
+    call.require_storage()?;
+    let names = query.required()?;
+    let now = call.now();
+    let changed = call
+        .lock()
+        .patch_group_snapshots(call.user(), &names, patch.destroyed, now)?;
+    Ok(Json(ListResponse::of(changed)))
+}
