@@ -442,7 +442,7 @@ async fn load(portal: &Portal, run: &'static str, arrays: &[&str], seconds: u64)
     let sampler = {
         let running = Arc::clone(&running);
         let peak = Arc::clone(&peak);
-        let pid = portal.child.id();
+        let pid = portal.id();
         tokio::spawn(async move {
             while running.load(Ordering::Relaxed) {
                 peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
