@@ -11,13 +11,13 @@
 //! Run with `cargo xtask bench`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use flasharray::{ArrayClient, ClientConfig, Credentials, ListParams, TrustAnchor};
 use flasharray_sim::{ADMIN_USERNAME, FaultConfig, RunningSimulator, Simulator, SimulatorConfig};
-use serde_json::{Value, json};
-use shared::api::CSRF_HEADER;
+use serde_json::Value;
+use test_support::portal::{Launch, Portal};
+use test_support::tls::plain_client;
 
 const ARRAYS: usize = 50;
 const VOLUMES: usize = 2_000;
@@ -27,127 +27,40 @@ const LATENCY_MS: u64 = 20;
 /// The name part searched for: 11 volumes of each array's 2,000 match.
 const SEARCH: &str = "vol-100";
 
-struct Portal {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
+/// A portal for `arrays`, plus `dead` at an address nothing listens on, giving each array
+/// `deadline_secs`; up and answering.
+async fn start_portal(
+    arrays: &[(String, &RunningSimulator, String)],
+    dead: Option<&str>,
+    deadline_secs: u64,
+) -> Portal {
+    let portal = Launch::bench(env!("CARGO_BIN_EXE_flashdeck"), ADMIN_PASSWORD, |config| {
+        let config = config
+            .setting(format!("frontend_dir = \"{}\"", frontend_dir().display()))
+            .setting(format!("[limits]\narray_deadline_secs = {deadline_secs}"));
+        let config = arrays.iter().fold(config, |config, (name, sim, token)| {
+            config.array(name, sim.url(), sim.certificate_pem(), token)
+        });
+        match dead {
+            Some(name) => config.unreachable_array(name, arrays[0].1.certificate_pem()),
+            None => config,
+        }
+    })
+    .spawn();
+    portal.wait_until_healthy(&plain_client()).await;
+    portal
 }
 
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Portal {
-    /// A portal for `arrays`, plus `dead` at an address nothing listens on, giving each array
-    /// `deadline_secs`.
-    async fn start(
-        arrays: &[(String, &RunningSimulator, String)],
-        dead: Option<&str>,
-        deadline_secs: u64,
-    ) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = format!(
-            "data_dir = \"{}\"\nfrontend_dir = \"{}\"\n[limits]\narray_deadline_secs = {deadline_secs}\n",
-            dir.path().display(),
-            frontend_dir().display()
-        );
-        let mut entries: Vec<(String, String, String, String)> = arrays
-            .iter()
-            .map(|(name, sim, token)| {
-                (
-                    name.clone(),
-                    sim.url().to_owned(),
-                    token.clone(),
-                    sim.certificate_pem().to_owned(),
-                )
-            })
-            .collect();
-        if let Some(name) = dead {
-            let pem = arrays[0].1.certificate_pem().to_owned();
-            let url = format!("https://127.0.0.1:{}", free_port());
-            entries.push((name.to_owned(), url, "unused".to_owned(), pem));
-        }
-        for (name, url, token, pem) in entries {
-            std::fs::write(dir.path().join(format!("{name}.token")), token).expect("token");
-            std::fs::write(dir.path().join(format!("{name}.pem")), pem).expect("CA");
-            config.push_str(&format!(
-                "[[array]]\nname = \"{name}\"\nurl = \"{url}\"\nca_file = \"{dir}/{name}.pem\"\n\
-                 auth = {{ method = \"api_token\", api_token_file = \"{dir}/{name}.token\" }}\n",
-                dir = dir.path().display()
-            ));
-        }
-        let path = dir.path().join("flashdeck.toml");
-        std::fs::write(&path, config).expect("config");
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
-            .args(["--config", &path.display().to_string(), "serve"])
-            .env("FLASHDECK_LISTEN", format!("127.0.0.1:{port}"))
-            .env("FLASHDECK_ADMIN_USERNAME", "admin")
-            .env("FLASHDECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("flashdeck starts");
-        let portal = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        };
-        let http = reqwest::Client::new();
-        for _ in 0..400 {
-            if http
-                .get(format!("{}/healthz", portal.url))
-                .send()
-                .await
-                .is_ok_and(|answer| answer.status().is_success())
-            {
-                return portal;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the portal did not start");
-    }
-
-    async fn sign_in(&self, http: &reqwest::Client) -> String {
-        let answer = http
-            .post(format!("{}/api/auth/login", self.url))
-            .header(CSRF_HEADER, "1")
-            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-            .expect("answered");
-        assert!(answer.status().is_success(), "sign-in {}", answer.status());
-        answer
-            .headers()
-            .get("set-cookie")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|cookie| cookie.split(';').next())
-            .expect("cookie")
-            .to_owned()
-    }
-
-    async fn get(&self, http: &reqwest::Client, cookie: &str, path: &str) -> Value {
-        let answer = http
-            .get(format!("{}{path}", self.url))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .expect("answered");
-        assert!(answer.status().is_success(), "{path}: {}", answer.status());
-        answer.json().await.expect("JSON")
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("address")
-        .port()
+/// The portal's answer to a GET of `path`, which must succeed.
+async fn get(portal: &Portal, http: &reqwest::Client, cookie: &str, path: &str) -> Value {
+    let answer = http
+        .get(format!("{}{path}", portal.url))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("answered");
+    assert!(answer.status().is_success(), "{path}: {}", answer.status());
+    answer.json().await.expect("JSON")
 }
 
 fn frontend_dir() -> PathBuf {
@@ -273,18 +186,18 @@ async fn measure(
     goals: bool,
 ) {
     let goal = |text: &'static str| if goals { text } else { "- (set with latency)" };
-    let http = reqwest::Client::new();
+    let http = plain_client();
     let cookie = portal.sign_in(&http).await;
     // Warm: the portal's clients have logged in, as they would have long before.
-    portal.get(&http, &cookie, &work.path()).await;
+    get(portal, &http, &cookie, &work.path()).await;
     let mut through = Vec::new();
     let mut floors = Vec::new();
     let mut portal_cpu = Vec::new();
-    let pid = portal.child.id().to_string();
+    let pid = portal.id().to_string();
     for _ in 0..SAMPLES {
         let (cpu, own) = (process_cpu_ns("self"), process_cpu_ns(&pid));
         let started = Instant::now();
-        portal.get(&http, &cookie, &work.path()).await;
+        get(portal, &http, &cookie, &work.path()).await;
         through.push(started.elapsed());
         floors.push(Duration::from_nanos(
             process_cpu_ns("self").saturating_sub(cpu) / 2,
@@ -356,14 +269,13 @@ async fn measure(
 
 #[tokio::main]
 async fn main() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     println!("Setting up {ARRAYS} simulated arrays of {VOLUMES} volumes…");
     let arrays = fleet().await;
     let listed: Vec<(String, &RunningSimulator, String)> = arrays
         .iter()
         .map(|(name, sim, token)| (name.clone(), sim, token.clone()))
         .collect();
-    let portal = Portal::start(&listed, None, 5).await;
+    let portal = start_portal(&listed, None, 5).await;
     for latency in [0, LATENCY_MS] {
         set_latency(&arrays, latency);
         let away = if latency == 0 {
@@ -396,13 +308,11 @@ async fn main() {
         latency_ms: 3_000,
         ..FaultConfig::default()
     });
-    let portal = Portal::start(&listed[..ARRAYS - 1], Some("fa-dead"), 2).await;
-    let http = reqwest::Client::new();
+    let portal = start_portal(&listed[..ARRAYS - 1], Some("fa-dead"), 2).await;
+    let http = plain_client();
     let cookie = portal.sign_in(&http).await;
     let started = Instant::now();
-    let summary = portal
-        .get(&http, &cookie, "/api/fleet/summary?refresh=true")
-        .await;
+    let summary = get(&portal, &http, &cookie, "/api/fleet/summary?refresh=true").await;
     let took = started.elapsed();
     let statuses = summary["arrays"].as_array().cloned().unwrap_or_default();
     let answered = statuses

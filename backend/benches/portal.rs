@@ -13,9 +13,8 @@
 //! (60 s each by default).
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -24,6 +23,8 @@ use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuer
 use flasharray_sim::{ADMIN_USERNAME, FaultConfig, RunningSimulator, Simulator, SimulatorConfig};
 use serde_json::{Value, json};
 use shared::api::CSRF_HEADER;
+use test_support::portal::{Launch, Portal, sign_in};
+use test_support::tls::{plain_builder, plain_client};
 
 const ADMIN_PASSWORD: &str = "bench admin password";
 const USER_PASSWORD: &str = "bench user password";
@@ -44,92 +45,31 @@ const RSS_GOAL_MIB: f64 = 150.0;
 /// growth is a decision.
 const UI_GOAL_BYTES: u64 = 439_000;
 
-/// One portal process and what it was started with.
-struct Portal {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Portal {
-    fn start(arrays: &[(&str, &RunningSimulator)], dead: Option<&str>) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = format!(
-            "data_dir = \"{}\"\nfrontend_dir = \"{}\"\n",
-            dir.path().display(),
-            frontend_dir().display()
-        );
-        for (name, sim) in arrays {
+/// A portal for `arrays`, plus `dead` at an address nothing listens on, up and answering.
+async fn start_portal(
+    arrays: &[(&str, &RunningSimulator)],
+    dead: Option<&str>,
+    http: &reqwest::Client,
+) -> Portal {
+    let portal = Launch::bench(env!("CARGO_BIN_EXE_flashdeck"), ADMIN_PASSWORD, |config| {
+        let config = config.setting(format!("frontend_dir = \"{}\"", frontend_dir().display()));
+        let config = arrays.iter().fold(config, |config, (name, sim)| {
             let token = sim.simulator.api_token(ADMIN_USERNAME).expect("token");
-            std::fs::write(dir.path().join(format!("{name}.token")), token).expect("token");
-            std::fs::write(
-                dir.path().join(format!("{name}.pem")),
-                sim.certificate_pem(),
-            )
-            .expect("CA");
-            config.push_str(&array_config(name, sim.url(), dir.path()));
+            config.array(name, sim.url(), sim.certificate_pem(), &token)
+        });
+        match dead {
+            Some(name) => config.unreachable_array(name, arrays[0].1.certificate_pem()),
+            None => config,
         }
-        if let Some(name) = dead {
-            // A port nothing listens on: connections are refused.
-            let port = free_port();
-            std::fs::write(dir.path().join(format!("{name}.token")), "unused").expect("token");
-            let (_, sim) = arrays[0];
-            std::fs::write(
-                dir.path().join(format!("{name}.pem")),
-                sim.certificate_pem(),
-            )
-            .expect("CA");
-            config.push_str(&array_config(
-                name,
-                &format!("https://127.0.0.1:{port}"),
-                dir.path(),
-            ));
-        }
-        let path = dir.path().join("flashdeck.toml");
-        std::fs::write(&path, config).expect("config");
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
-            .args(["--config", &path.display().to_string(), "serve"])
-            .env("FLASHDECK_LISTEN", format!("127.0.0.1:{port}"))
-            .env("FLASHDECK_ADMIN_USERNAME", "admin")
-            .env("FLASHDECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("flashdeck starts");
-        Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        }
-    }
+    })
+    .spawn();
+    portal.wait_until_healthy(http).await;
+    portal
+}
 
-    async fn wait_until_up(&self, http: &reqwest::Client) {
-        for _ in 0..200 {
-            if http
-                .get(format!("{}/healthz", self.url))
-                .send()
-                .await
-                .is_ok_and(|answer| answer.status().is_success())
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the portal did not start");
-    }
-
-    fn rss_mib(&self) -> f64 {
-        rss_kib(self.child.id()) as f64 / 1024.0
-    }
+/// The resident memory of the portal's process, in MiB.
+fn rss_mib(portal: &Portal) -> f64 {
+    rss_kib(portal.id()) as f64 / 1024.0
 }
 
 /// The resident memory of process `pid`, in KiB.
@@ -140,21 +80,6 @@ fn rss_kib(pid: u32) -> u64 {
         .find_map(|line| line.strip_prefix("VmRSS:"))
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-fn array_config(name: &str, url: &str, dir: &Path) -> String {
-    format!(
-        "[[array]]\nname = \"{name}\"\nurl = \"{url}\"\nca_file = \"{dir}/{name}.pem\"\n\
-         auth = {{ method = \"api_token\", api_token_file = \"{dir}/{name}.token\" }}\n",
-        dir = dir.display()
-    )
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("free port")
-        .port()
 }
 
 fn frontend_dir() -> PathBuf {
@@ -168,33 +93,11 @@ fn frontend_dir() -> PathBuf {
 fn user_client(index: usize) -> reqwest::Client {
     let octets = u8::try_from(index % 250 + 1).expect("small");
     let local = IpAddr::V4(Ipv4Addr::new(127, 0, 1, octets));
-    reqwest::Client::builder()
+    plain_builder()
         .local_address(local)
         .pool_max_idle_per_host(1)
         .build()
         .expect("client")
-}
-
-async fn sign_in(http: &reqwest::Client, url: &str, username: &str, password: &str) -> String {
-    let answer = http
-        .post(format!("{url}/api/auth/login"))
-        .header(CSRF_HEADER, "1")
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .expect("sign-in answered");
-    assert!(
-        answer.status().is_success(),
-        "{username}: {}",
-        answer.status()
-    );
-    answer
-        .headers()
-        .get("set-cookie")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|cookie| cookie.split(';').next())
-        .expect("cookie")
-        .to_owned()
 }
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
@@ -281,7 +184,7 @@ where
 
 async fn proxy_overhead(sim: &RunningSimulator, portal: &Portal, http: &reqwest::Client) {
     let direct = admin_client(sim);
-    let cookie = sign_in(http, &portal.url, "admin", ADMIN_PASSWORD).await;
+    let cookie = portal.sign_in(http).await;
     for _ in 0..20 {
         volume_page_directly(&direct).await;
         volume_page_through(http, &portal.url, &cookie).await;
@@ -368,7 +271,7 @@ async fn api_token(http: &reqwest::Client, url: &str, cookie: &str) -> String {
 /// The same page of volumes asked through the array's REST root and of the array itself.
 async fn rest_root_overhead(sim: &RunningSimulator, portal: &Portal, http: &reqwest::Client) {
     let direct = admin_client(sim);
-    let cookie = sign_in(http, &portal.url, "admin", ADMIN_PASSWORD).await;
+    let cookie = portal.sign_in(http).await;
     let token = api_token(http, &portal.url, &cookie).await;
     let query = VolumeQuery {
         limit: Some(VOLUMES as u32),
@@ -434,7 +337,7 @@ async fn hostile_methods(portal: &Portal, http: &reqwest::Client) {
             .expect("body")
             .len()
     };
-    let (size_before, rss_before) = (metrics().await, portal.rss_mib());
+    let (size_before, rss_before) = (metrics().await, rss_mib(portal));
     let mut answered = 0;
     for index in 0..300 {
         let name = format!("M{index}{}", "X".repeat(100_000));
@@ -457,7 +360,7 @@ async fn hostile_methods(portal: &Portal, http: &reqwest::Client) {
     );
     figure(
         "RSS before / after",
-        &format!("{rss_before:.0} / {:.0} MiB", portal.rss_mib()),
+        &format!("{rss_before:.0} / {:.0} MiB", rss_mib(portal)),
         "bounded (+< 10 MiB)",
     );
 }
@@ -477,7 +380,7 @@ struct LoadFigures {
 }
 
 async fn create_users(portal: &Portal, http: &reqwest::Client) {
-    let cookie = sign_in(http, &portal.url, "admin", ADMIN_PASSWORD).await;
+    let cookie = portal.sign_in(http).await;
     for index in 0..USERS {
         let answer = http
             .post(format!("{}/api/users", portal.url))
@@ -542,7 +445,7 @@ async fn load(portal: &Portal, run: &'static str, arrays: &[&str], seconds: u64)
     let sampler = {
         let running = Arc::clone(&running);
         let peak = Arc::clone(&peak);
-        let pid = portal.child.id();
+        let pid = portal.id();
         tokio::spawn(async move {
             while running.load(Ordering::Relaxed) {
                 peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
@@ -565,7 +468,7 @@ async fn load(portal: &Portal, run: &'static str, arrays: &[&str], seconds: u64)
         .map(|cookie| cookie.expect("signed in"))
         .collect();
     let sign_in_all = started.elapsed();
-    let rss_after_sign_in_mib = portal.rss_mib();
+    let rss_after_sign_in_mib = rss_mib(portal);
     let measured_from = Instant::now() + WARM_UP;
     let stop = measured_from + Duration::from_secs(seconds);
     let arrays: Arc<Vec<String>> = Arc::new(arrays.iter().map(|name| (*name).to_owned()).collect());
@@ -805,18 +708,16 @@ async fn simulator(name: &str) -> RunningSimulator {
 
 #[tokio::main]
 async fn main() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let seconds = std::env::var("FLASHDECK_BENCH_LOAD_SECS")
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(60);
-    let http = reqwest::Client::new();
+    let http = plain_client();
     let fa_a = simulator("fa-a").await;
     let fa_b = simulator("fa-b").await;
 
-    let portal = Portal::start(&[("fa-a", &fa_a), ("fa-b", &fa_b)], None);
-    portal.wait_until_up(&http).await;
-    println!("Idle portal RSS: {:.0} MiB", portal.rss_mib());
+    let portal = start_portal(&[("fa-a", &fa_a), ("fa-b", &fa_b)], None, &http).await;
+    println!("Idle portal RSS: {:.0} MiB", rss_mib(&portal));
     proxy_overhead(&fa_a, &portal, &http).await;
     rest_root_overhead(&fa_a, &portal, &http).await;
     hostile_methods(&portal, &http).await;
@@ -831,7 +732,7 @@ async fn main() {
     create_users(&portal, &http).await;
     println!(
         "RSS after {USERS} users were made: {:.0} MiB",
-        portal.rss_mib()
+        rss_mib(&portal)
     );
     sign_ins_from_one_address(&portal, &http).await;
     let calm = load(&portal, "calm", &["fa-a", "fa-b"], seconds).await;
@@ -846,8 +747,7 @@ async fn main() {
     // Arrays as they were before the first load, so that both runs list the same volumes.
     let fa_a = simulator("fa-a").await;
     let fa_b = simulator("fa-b").await;
-    let portal = Portal::start(&[("fa-a", &fa_a), ("fa-b", &fa_b)], Some("fa-dead"));
-    portal.wait_until_up(&http).await;
+    let portal = start_portal(&[("fa-a", &fa_a), ("fa-b", &fa_b)], Some("fa-dead"), &http).await;
     create_users(&portal, &http).await;
     fa_b.simulator.set_faults(FaultConfig {
         latency_ms: 2_000,

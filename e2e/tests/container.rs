@@ -5,16 +5,16 @@
 //! `cargo xtask test` builds the image and runs this with `FLASHDECK_TEST_IMAGE` (and the
 //! engine to use) set; it is ignored otherwise, since it needs an image built first.
 
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::Duration;
 
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
 use flasharray_sim::{ADMIN_USERNAME, Simulator, SimulatorConfig};
 use serde_json::{Value, json};
 use shared::api::CSRF_HEADER;
+use test_support::portal::{free_port, sign_in, wait_until_healthy};
+use test_support::tls::plain_client;
 
 const PASSWORD: &str = "a long password";
 
@@ -68,30 +68,11 @@ impl Drop for Cleanup<'_> {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("free port")
-        .port()
-}
-
 /// Writes `contents` to `dir/name`, readable by the image's unprivileged user.
 fn write_readable(dir: &Path, name: &str, contents: &str) {
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("writes");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-}
-
-async fn wait_healthy(http: &reqwest::Client, url: &str) {
-    for _ in 0..300 {
-        if let Ok(answer) = http.get(format!("{url}/healthz")).send().await
-            && answer.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the container never answered {url}/healthz");
 }
 
 async fn get_json(http: &reqwest::Client, url: &str, cookie: &str) -> (u16, Value) {
@@ -178,10 +159,9 @@ auth = {{ method = "api_token", api_token_file = "/etc/flashdeck/array-token" }}
     ]);
     engine.ok(&run);
 
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::new();
+    let http = plain_client();
     let url = format!("http://127.0.0.1:{port}");
-    wait_healthy(&http, &url).await;
+    wait_until_healthy(&http, &url).await;
 
     assert_eq!(
         engine.ok(&["inspect", "--format", "{{.Config.User}}", &name]),
@@ -195,21 +175,7 @@ auth = {{ method = "api_token", api_token_file = "/etc/flashdeck/array-token" }}
         engine.ok(&["healthcheck", "run", &name]);
     }
 
-    let login = http
-        .post(format!("{url}/api/auth/login"))
-        .header(CSRF_HEADER, "1")
-        .json(&json!({"username": "admin", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("answers");
-    assert!(login.status().is_success(), "{}", login.status());
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .expect("text")
-        .split(';')
-        .next()
-        .expect("cookie")
-        .to_owned();
+    let cookie = sign_in(&http, &url, "admin", PASSWORD).await;
     let (status, arrays) = get_json(&http, &format!("{url}/api/arrays"), &cookie).await;
     assert_eq!(status, 200, "{arrays}");
     assert_eq!(arrays[0]["name"], "fa-lab", "{arrays}");
@@ -257,7 +223,7 @@ auth = {{ method = "api_token", api_token_file = "/etc/flashdeck/array-token" }}
         "a clean exit on SIGTERM"
     );
     engine.ok(&["start", &name]);
-    wait_healthy(&http, &url).await;
+    wait_until_healthy(&http, &url).await;
     let (status, me) = get_json(&http, &format!("{url}/api/auth/me"), &cookie).await;
     assert_eq!(status, 200, "the session survived the restart: {me}");
     let logs = engine.run(&["logs", &name]);

@@ -4,19 +4,17 @@
 use std::time::Duration;
 
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, Simulator, SimulatorConfig};
+use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME};
 use serde_json::{Value, json};
 use shared::api::CSRF_HEADER;
+use test_support::tls::plain_client;
 
 use crate::ARRAY;
-use crate::process::{Portal, http_client, write_config};
+use crate::process::{array_and_config, start};
 
 #[tokio::test]
 async fn a_portal_killed_mid_burst_leaves_every_change_the_array_made_audited() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sim = Simulator::start(SimulatorConfig::new(ARRAY))
-        .await
-        .expect("simulator");
+    let (_dir, sim, config) = array_and_config().await;
     let array_admin = ArrayClient::new(ClientConfig::new(
         ARRAY,
         sim.url(),
@@ -27,9 +25,8 @@ async fn a_portal_killed_mid_burst_leaves_every_change_the_array_made_audited() 
         TrustAnchor::CaPem(sim.certificate_pem().into()),
     ))
     .expect("client");
-    let config = write_config(dir.path(), &sim).await;
-    let http = http_client();
-    let mut portal = Portal::start(&config);
+    let http = plain_client();
+    let mut portal = start(&config);
     let cookie = portal.sign_in(&http).await;
     let burst: Vec<_> = (0..60)
         .map(|index| {
@@ -48,8 +45,7 @@ async fn a_portal_killed_mid_burst_leaves_every_change_the_array_made_audited() 
     while sim.simulator.volume("burst-3").is_none() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    portal.child.kill().expect("killed");
-    portal.child.wait().expect("reaped");
+    portal.kill();
     let mut answered = 0;
     for call in burst {
         if call.await.expect("task").is_ok() {
@@ -57,7 +53,7 @@ async fn a_portal_killed_mid_burst_leaves_every_change_the_array_made_audited() 
         }
     }
 
-    let restarted = Portal::start(&config);
+    let restarted = start(&config);
     let cookie = restarted.sign_in(&http).await;
     let audit: Vec<Value> = http
         .get(format!(

@@ -3,11 +3,12 @@
 
 use std::process::Command;
 
-use flasharray::TrustAnchor;
 use flasharray_sim::{ADMIN_USERNAME, Simulator, SimulatorConfig};
+use test_support::portal::ConfigFile;
+use test_support::tls;
 
 use crate::ARRAY;
-use crate::process::Portal;
+use crate::process::launch;
 
 #[tokio::test]
 async fn serves_https_with_its_own_certificate_and_env_defined_arrays() {
@@ -28,33 +29,26 @@ async fn serves_https_with_its_own_certificate_and_env_defined_arrays() {
     )
     .expect("writes");
     std::fs::write(path("index.html"), "<!doctype html>").expect("writes");
-    std::fs::write(
-        path("flashdeck.toml"),
-        format!(
-            "database_url = \"{database}\"\nfrontend_dir = \"{dir}\"\n\n[tls]\ncertificate_file = \"{cert}\"\nkey_file = \"{key}\"\n",
-            database = crate::test_database_url(dir.path()).await,
-            dir = dir.path().display(),
-            cert = path("portal.pem"),
-            key = path("portal.key"),
-        ),
-    )
-    .expect("writes");
-    let (ca, token) = (path("array-ca.pem"), path("array-token"));
-    let portal = Portal::start_with(
-        &dir.path().join("flashdeck.toml"),
-        "https",
-        &[
-            ("FLASHDECK_ARRAY_LAB_NAME", ARRAY),
-            ("FLASHDECK_ARRAY_LAB_URL", lab.url()),
-            ("FLASHDECK_ARRAY_LAB_CA_FILE", &ca),
-            ("FLASHDECK_ARRAY_LAB_API_TOKEN_FILE", &token),
-        ],
-    );
-    let tls = flasharray::client_config(&TrustAnchor::CaPem(certified.cert.pem())).expect("TLS");
-    let http = reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .build()
-        .expect("client");
+    let config = ConfigFile::new(dir.path())
+        .setting(format!(
+            "database_url = \"{}\"",
+            crate::test_database_url(dir.path()).await
+        ))
+        .setting(format!("frontend_dir = \"{}\"", dir.path().display()))
+        .setting(format!(
+            "[tls]\ncertificate_file = \"{}\"\nkey_file = \"{}\"",
+            path("portal.pem"),
+            path("portal.key")
+        ))
+        .write();
+    let portal = launch(&config, crate::PASSWORD)
+        .https()
+        .env("FLASHDECK_ARRAY_LAB_NAME", ARRAY)
+        .env("FLASHDECK_ARRAY_LAB_URL", lab.url())
+        .env("FLASHDECK_ARRAY_LAB_CA_FILE", &path("array-ca.pem"))
+        .env("FLASHDECK_ARRAY_LAB_API_TOKEN_FILE", &path("array-token"))
+        .spawn();
+    let http = tls::client_trusting(&certified.cert.pem());
 
     let set_cookie = portal.sign_in_set_cookie(&http).await;
     assert!(set_cookie.contains("; Secure"), "{set_cookie}");
@@ -85,7 +79,7 @@ async fn serves_https_with_its_own_certificate_and_env_defined_arrays() {
     assert_eq!(ready["arrays"][0]["status"], "ok", "{ready}");
 
     let plain = portal.url.replace("https://", "http://");
-    let refused = crate::process::http_client()
+    let refused = tls::plain_client()
         .get(format!("{plain}/healthz"))
         .send()
         .await;

@@ -1,16 +1,14 @@
 //! Known secrets planted in every credential field, then a whole workflow read back: every
 //! response, the log, `/metrics` and the audit log. None of them may show any secret.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
 use flasharray_sim::{ADMIN_USERNAME, Simulator, SimulatorConfig};
 use serde_json::{Value, json};
 use shared::api::CSRF_HEADER;
 use shared::flasharray::ApiClientPost;
+use test_support::tls::plain_client;
 
-use crate::process::{SECRET_KEY, http_client, write_config};
+use crate::process::{SECRET_KEY, launch, write_config};
 use crate::{ARRAY, POSTGRES_ENV};
 
 const ADMIN_PASSWORD: &str = "planted-admin-password-7f3a";
@@ -58,53 +56,31 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         std::fs::write(&config, text.replace(&url, &with_password)).expect("config");
     }
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("free port")
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flashdeck"))
-        .args(["--config", &config.display().to_string(), "serve"])
-        .env("FLASHDECK_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FLASHDECK_ADMIN_USERNAME", "admin")
-        .env("FLASHDECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("FLASHDECK_SECRET_KEY", SECRET_KEY)
+    let portal = launch(&config, ADMIN_PASSWORD)
         .env("RUST_LOG", "debug")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("flashdeck starts");
-    // Read as it is written: a debug log fills a pipe nobody empties, and the portal stalls.
-    let mut stderr = child.stderr.take().expect("stderr");
-    let log_reader = std::thread::spawn(move || {
-        let mut log = String::new();
-        stderr.read_to_string(&mut log).expect("log");
-        log
-    });
-    let url = format!("http://127.0.0.1:{port}");
-    let http = http_client();
+        .capture_log()
+        .spawn();
+    let url = portal.url.clone();
+    let http = plain_client();
     let mut seen = String::new();
 
-    let mut session = None;
-    for _ in 0..200 {
-        if let Ok(answer) = http
-            .post(format!("{url}/api/auth/login"))
-            .header(CSRF_HEADER, "1")
-            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-        {
-            assert!(answer.status().is_success(), "{}", answer.status());
-            let cookie = answer.headers()["set-cookie"]
-                .to_str()
-                .expect("cookie")
-                .to_owned();
-            seen.push_str(&answer.text().await.expect("body"));
-            session = cookie.split(';').next().map(str::to_owned);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let cookie = session.expect("signed in");
+    portal.wait_until_healthy(&http).await;
+    let answer = http
+        .post(format!("{url}/api/auth/login"))
+        .header(CSRF_HEADER, "1")
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("answered");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    let cookie = answer.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("session cookie")
+        .to_owned();
+    seen.push_str(&answer.text().await.expect("body"));
     let session_token = cookie.split_once('=').expect("name=value").1.to_owned();
 
     // A second array, registered in the UI with an API client whose key is encrypted.
@@ -327,9 +303,7 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         .expect("answered");
     seen.push_str(&answer.text().await.expect("body"));
 
-    let _ = child.kill();
-    let _ = child.wait();
-    let log = log_reader.join().expect("the log was read");
+    let log = portal.stop();
     assert!(log.contains("request"), "the log was captured: {log}");
     seen.push_str(&log);
 

@@ -15,8 +15,6 @@ mod process;
 mod protection;
 mod provisioning;
 mod pure1;
-#[path = "../../../crates/flasharray-sim/tests/support/python_sdk.rs"]
-pub mod python;
 mod registration;
 mod replicas;
 mod rest_root;

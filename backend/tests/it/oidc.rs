@@ -3,16 +3,15 @@
 //! refusals (a replayed answer, an answer in another browser, a user in no mapped group,
 //! passwords turned off, a provider over plain http), and what is recorded of them.
 
+use std::path::Path;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::{TestApp, TestOptions};
 
-#[path = "../support/oidc_provider.rs"]
-mod support;
-
-use support::{Provider, http};
+use test_support::oidc_provider::{Provider, http};
 
 const CALLBACK: &str = "http://portal.test/api/auth/oidc/callback";
 
@@ -103,9 +102,15 @@ fn users() -> Vec<Value> {
     ]
 }
 
+/// The provider with [`users`], from a virtual environment of this crate's own.
+async fn start_provider() -> Provider {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oidc-provider-mock-backend");
+    Provider::start(&venv, &users()).await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn people_sign_in_through_the_provider_with_the_role_their_groups_give() {
-    let provider = Provider::start(&users()).await;
+    let provider = start_provider().await;
     let app = TestApp::with(TestOptions {
         oidc: Some(provider.config(crate::ARRAY, CALLBACK, true)),
         ..TestOptions::default()
@@ -176,7 +181,7 @@ async fn people_sign_in_through_the_provider_with_the_role_their_groups_give() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn replayed_answers_unmapped_users_and_passwords_turned_off_are_refused() {
-    let provider = Provider::start(&users()).await;
+    let provider = start_provider().await;
     let app = TestApp::with(TestOptions {
         oidc: Some(provider.config(crate::ARRAY, CALLBACK, false)),
         ..TestOptions::default()
@@ -229,7 +234,7 @@ async fn replayed_answers_unmapped_users_and_passwords_turned_off_are_refused() 
 /// to the callback signs nobody else in as that person (login CSRF).
 #[tokio::test(flavor = "multi_thread")]
 async fn an_answer_signs_in_only_the_browser_that_began_the_sign_in() {
-    let provider = Provider::start(&users()).await;
+    let provider = start_provider().await;
     let app = TestApp::with(TestOptions {
         oidc: Some(provider.config(crate::ARRAY, CALLBACK, true)),
         ..TestOptions::default()
@@ -276,7 +281,7 @@ async fn app_start_headers(app: &TestApp) -> axum::http::HeaderMap {
 /// table or turn anyone away (10,000 under way used to refuse the next).
 #[tokio::test(flavor = "multi_thread")]
 async fn ten_thousand_anonymous_starts_refuse_nobody() {
-    let provider = Provider::start(&users()).await;
+    let provider = start_provider().await;
     let app = TestApp::with(TestOptions {
         oidc: Some(provider.config(crate::ARRAY, CALLBACK, true)),
         ..TestOptions::default()
@@ -305,7 +310,7 @@ async fn logins(app: &TestApp, admin: &str) -> Vec<Value> {
 /// the provider says is kept short wherever it is stored or shown.
 #[tokio::test(flavor = "multi_thread")]
 async fn only_answers_to_a_sign_in_begun_here_are_audited_and_provider_text_is_bounded() {
-    let provider = Provider::start(&users()).await;
+    let provider = start_provider().await;
     let app = TestApp::with(TestOptions {
         oidc: Some(provider.config(crate::ARRAY, CALLBACK, true)),
         ..TestOptions::default()
@@ -354,8 +359,8 @@ async fn only_answers_to_a_sign_in_begun_here_are_audited_and_provider_text_is_b
 /// registered to take it: form-urlencoded in HTTP Basic by default, or in the form.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_secret_may_also_be_sent_in_the_form() {
-    let provider = Provider::start(&users()).await;
-    let mut config = provider.config(crate::ARRAY, CALLBACK, true);
+    let provider = start_provider().await;
+    let mut config: backend::config::OidcConfig = provider.config(crate::ARRAY, CALLBACK, true);
     config.token_endpoint_auth = backend::config::TokenEndpointAuth::ClientSecretPost;
     let app = TestApp::with(TestOptions {
         oidc: Some(config),
@@ -370,8 +375,8 @@ async fn the_client_secret_may_also_be_sent_in_the_form() {
 /// lab, at the check of the configuration and at start.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_provider_over_plain_http_is_refused_unless_allowed() {
-    let provider = Provider::start(&users()).await;
-    let mut config = provider.config(crate::ARRAY, CALLBACK, true);
+    let provider = start_provider().await;
+    let mut config: backend::config::OidcConfig = provider.config(crate::ARRAY, CALLBACK, true);
     config.allow_http = false;
     let refused = backend::identity::oidc::Oidc::from_config(&config).expect_err("refused");
     assert!(
@@ -422,8 +427,8 @@ async fn set_claims(provider: &Provider, sub: &str, claims: &Value) {
 /// next sign-in: disabled, their sessions ended, their personal API tokens revoked, audited.
 #[tokio::test(flavor = "multi_thread")]
 async fn someone_the_provider_drops_from_every_group_loses_sessions_and_tokens() {
-    let provider = Provider::start(&users()).await;
-    let mut config = provider.config(crate::ARRAY, CALLBACK, true);
+    let provider = start_provider().await;
+    let mut config: backend::config::OidcConfig = provider.config(crate::ARRAY, CALLBACK, true);
     config.max_token_days = Some(30);
     let app = TestApp::with(TestOptions {
         oidc: Some(config),

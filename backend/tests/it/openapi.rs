@@ -104,7 +104,7 @@ async fn the_document_validates_as_openapi_3_1() {
     std::fs::write(&file, document.to_string()).expect("written");
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("openapi-spec-validator");
     tokio::task::block_in_place(|| {
-        let python = crate::python::venv_python(&venv, "openapi-spec-validator==0.9.0");
+        let python = test_support::python::venv_python(&venv, "openapi-spec-validator==0.9.0");
         let output = Command::new(&python)
             .args(["-m", "openapi_spec_validator", "--schema", "3.1.0"])
             .arg(&file)

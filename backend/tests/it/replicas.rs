@@ -6,24 +6,22 @@
 use flasharray_sim::{ADMIN_USERNAME, Simulator, SimulatorConfig};
 use serde_json::{Value, json};
 use shared::api::CSRF_HEADER;
+use test_support::portal::Portal;
+use test_support::tls::plain_client;
 
-use crate::process::{Portal, http_client, write_config};
+use crate::process::{array_and_config, start};
 use crate::{ARRAY, POSTGRES_ENV};
 
 #[tokio::test]
 async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sim = Simulator::start(SimulatorConfig::new(ARRAY))
-        .await
-        .expect("simulator");
-    let config = write_config(dir.path(), &sim).await;
-    let http = http_client();
+    let (_dir, sim, config) = array_and_config().await;
+    let http = plain_client();
     let (first, second) = if std::env::var(POSTGRES_ENV).is_ok() {
-        (Portal::start(&config), Portal::start(&config))
+        (start(&config), start(&config))
     } else {
-        let first = Portal::start(&config);
+        let first = start(&config);
         first.sign_in(&http).await;
-        (first, Portal::start(&config))
+        (first, start(&config))
     };
     let cookie = first.sign_in(&http).await;
     second.sign_in(&http).await;

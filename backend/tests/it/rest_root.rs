@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
+use test_support::python;
 
 use crate::{ARRAY, TestApp};
 
 fn sdk_python() -> PathBuf {
-    crate::python::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-portal"))
+    python::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-portal"))
 }
 
 async fn token(app: &TestApp, username: &str, role: &str) -> String {
@@ -52,7 +53,7 @@ fn run_scenario(portal: &tls_listener::HttpsServer, token: &str, role: &str, vol
         portal.url().trim_start_matches("https://")
     );
     let ca = ca.display().to_string();
-    crate::python::run_scenario(
+    python::run_scenario(
         &sdk_python(),
         &script,
         &[

@@ -4,22 +4,19 @@
 use std::process::Command;
 use std::time::Duration;
 
-use flasharray_sim::{FaultConfig, Simulator, SimulatorConfig};
+use flasharray_sim::FaultConfig;
 use serde_json::json;
 use shared::api::CSRF_HEADER;
+use test_support::tls::plain_client;
 
 use crate::ARRAY;
-use crate::process::{Portal, http_client, write_config};
+use crate::process::{array_and_config, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_requests_in_flight_then_exits_cleanly() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sim = Simulator::start(SimulatorConfig::new(ARRAY))
-        .await
-        .expect("simulator");
-    let config = write_config(dir.path(), &sim).await;
-    let http = http_client();
-    let mut portal = Portal::start(&config);
+    let (_dir, sim, config) = array_and_config().await;
+    let http = plain_client();
+    let mut portal = start(&config);
     let cookie = portal.sign_in(&http).await;
     sim.simulator.set_faults(FaultConfig {
         latency_ms: 1500,
@@ -35,7 +32,7 @@ async fn sigterm_finishes_requests_in_flight_then_exits_cleanly() {
     // The request has reached the array, which takes its time to answer.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let status = Command::new("kill")
-        .args(["-TERM", &portal.child.id().to_string()])
+        .args(["-TERM", &portal.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
@@ -46,9 +43,8 @@ async fn sigterm_finishes_requests_in_flight_then_exits_cleanly() {
         .expect("answered, not cut off");
     assert!(answer.status().is_success(), "{}", answer.status());
     assert!(sim.simulator.volume("made-while-stopping").is_some());
-    let exit = tokio::task::spawn_blocking(move || portal.child.wait())
+    let exit = tokio::task::spawn_blocking(move || portal.wait())
         .await
-        .expect("task")
-        .expect("exits");
+        .expect("task");
     assert!(exit.success(), "a clean exit: {exit}");
 }

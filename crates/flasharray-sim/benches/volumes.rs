@@ -1,35 +1,14 @@
 //! Figures, not assertions: how fast one array holding 100,000 volumes lists, filters, sorts
 //! and pages them over HTTPS, per page, as a client sees it. Run with `cargo xtask bench`.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, Simulator, SimulatorConfig};
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 use serde_json::{Value, json};
 
 const VOLUMES: usize = 100_000;
 const BATCH: usize = 1_000;
 const ROUNDS: usize = 25;
-
-fn http_client(certificate_pem: &str) -> reqwest::Client {
-    let mut roots = rustls::RootCertStore::empty();
-    for certificate in CertificateDer::pem_slice_iter(certificate_pem.as_bytes()) {
-        roots.add(certificate.expect("PEM")).expect("root");
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocols")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .build()
-        .expect("client")
-}
 
 fn summary(mut samples: Vec<Duration>) -> String {
     samples.sort();
@@ -47,7 +26,7 @@ async fn main() {
     let sim = Simulator::start(SimulatorConfig::new("bench"))
         .await
         .expect("simulator");
-    let http = http_client(sim.certificate_pem());
+    let http = test_support::tls::client_trusting(sim.certificate_pem());
     let base = format!("{}/api/2.52", sim.url());
     let login = http
         .post(format!("{base}/login"))

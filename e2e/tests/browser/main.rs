@@ -10,11 +10,7 @@ mod foundations;
 mod oidc;
 mod protection;
 mod provisioning;
-// The shared Python helper: this crate runs only the OpenID provider with it, not the SDK.
 mod pure1;
-#[allow(dead_code)]
-#[path = "../../../crates/flasharray-sim/tests/support/python_sdk.rs"]
-mod python;
 mod support;
 mod tokens;
 mod volumes;

@@ -2,20 +2,21 @@
 //! arrive with the role their groups give; someone in no mapped group is told why; with local
 //! passwords off, the break-glass admin still signs in with a password.
 
+use std::path::Path;
+
 use serde_json::json;
+use test_support::oidc_provider::Provider;
 
 use crate::support::Session;
 
-#[path = "../../../backend/tests/support/oidc_provider.rs"]
-pub mod support;
-
 #[tokio::test]
 async fn people_sign_in_through_the_providers_page_with_their_groups_role() {
-    let provider = support::Provider::start(&[
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oidc-provider-mock-e2e");
+    let users = [
         json!({"sub": "u-dana", "preferred_username": "dana", "groups": ["dba"]}),
         json!({"sub": "u-mallory", "preferred_username": "mallory", "groups": ["marketing"]}),
-    ])
-    .await;
+    ];
+    let provider = Provider::start(&venv, &users).await;
     let session = Session::with_oidc(&provider, false).await;
     session.open("/").await;
     session

@@ -133,7 +133,7 @@ impl Session {
     /// The demo signing people in through `provider`, on a port chosen first so that the
     /// callback address can be registered.
     pub async fn with_oidc(
-        provider: &crate::oidc::support::Provider,
+        provider: &test_support::oidc_provider::Provider,
         local_passwords: bool,
     ) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")

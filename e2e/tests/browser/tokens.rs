@@ -44,7 +44,7 @@ async fn an_operators_token_lets_a_script_provision_until_it_is_revoked() {
         .await;
     session.screenshot("api-token-created").await;
 
-    let http = reqwest::Client::new();
+    let http = test_support::tls::plain_client();
     let url = &session.demo().url;
     let create = |array: &str, name: &str| {
         http.post(format!("{url}/api/arrays/{array}/volumes"))

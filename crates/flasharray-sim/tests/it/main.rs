@@ -1,14 +1,10 @@
 //! The simulator on the wire: paths, headers, status codes and the error envelope, checked
 //! with a plain HTTP client rather than the project's own.
 
-use std::sync::Arc;
-
 use flasharray_sim::{
     ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Simulator, SimulatorConfig,
 };
 use reqwest::StatusCode;
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 use serde_json::{Value, json};
 
 mod fleet;
@@ -27,21 +23,7 @@ impl Wire {
 
     async fn with_config(config: SimulatorConfig) -> Self {
         let sim = Simulator::start(config).await.expect("simulator");
-        let mut roots = rustls::RootCertStore::empty();
-        for certificate in CertificateDer::pem_slice_iter(sim.certificate_pem().as_bytes()) {
-            roots.add(certificate.expect("PEM")).expect("root");
-        }
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("protocols")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-        let http = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .build()
-            .expect("client");
+        let http = test_support::tls::client_trusting(sim.certificate_pem());
         Self { sim, http }
     }
 

@@ -8,14 +8,12 @@ use reqwest::Method;
 use rsa::RsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use serde_json::json;
+use test_support::python;
 
 use crate::Wire;
 
-#[path = "../support/python_sdk.rs"]
-mod support;
-
 fn sdk_python() -> PathBuf {
-    support::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client"))
+    python::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client"))
 }
 
 fn run_scenario(sim: &Wire, env: &[(&str, String)]) {
@@ -26,7 +24,7 @@ fn run_scenario(sim: &Wire, env: &[(&str, String)]) {
         .map(|(key, value)| (*key, value.as_str()))
         .collect();
     env.push(("FA_TARGET", &target));
-    support::run_scenario(&sdk_python(), &script, &env);
+    python::run_scenario(&sdk_python(), &script, &env);
 }
 
 // One test drives both auth methods so the virtual environment is made once, not raced.

@@ -1,7 +1,6 @@
 //! The Pure1 simulator on the wire, checked with a plain HTTP client: the token exchange and
 //! its refusals, the collections' paging and filters, metric history, rate limits.
 
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use flasharray_sim::{Seed, Simulator};
@@ -10,8 +9,6 @@ use pure1_sim::{Pure1Config, Pure1Sim, RateLimit, RunningPure1Sim};
 use reqwest::StatusCode;
 use rsa::RsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 use serde_json::{Value, json};
 
 mod python_sdk;
@@ -62,21 +59,7 @@ impl Wire {
             })
             .await
             .expect("started");
-        let mut roots = rustls::RootCertStore::empty();
-        for certificate in CertificateDer::pem_slice_iter(pure1.certificate_pem().as_bytes()) {
-            roots.add(certificate.expect("PEM")).expect("root");
-        }
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("protocols")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-        let http = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .build()
-            .expect("client");
+        let http = test_support::tls::client_trusting(pure1.certificate_pem());
         Self {
             pure1,
             http,

@@ -7,12 +7,10 @@ use flasharray_sim::Seed;
 use pure1_sim::{Pure1Config, Pure1Sim};
 use rsa::RsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-
-#[path = "../../../flasharray-sim/tests/support/python_sdk.rs"]
-mod support;
+use test_support::python;
 
 fn sdk_python() -> PathBuf {
-    support::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-pure1"))
+    python::sdk_python(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pure-client-pure1"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -40,7 +38,7 @@ async fn the_python_sdk_reads_the_fleet_with_an_application_id_and_a_private_key
     let key_path = key_file.display().to_string();
     let volumes = volumes.to_string();
     tokio::task::block_in_place(|| {
-        support::run_scenario(
+        python::run_scenario(
             &sdk_python(),
             &script,
             &[

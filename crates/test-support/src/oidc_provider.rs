@@ -1,39 +1,34 @@
 //! A real OpenID Connect provider for tests (`oidc-provider-mock` from PyPI, in a virtual
-//! environment of its own made once, by the including crate's `python` module): shared by the
-//! backend's tests and the browser tests.
+//! environment of its own made once): the backend's tests and the browser tests sign in
+//! through it.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use backend::config::{GroupMapping, OidcConfig, TokenEndpointAuth};
-use serde_json::Value;
-use shared::api::Role;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 
 /// The provider's release the tests were written against.
 const PROVIDER: &str = "oidc-provider-mock==0.3.4";
 
 /// A client for the provider (plain HTTP here; the TLS setup is the portal's own).
 pub fn http() -> reqwest::Client {
-    let tls = flasharray::client_config(&flasharray::TrustAnchor::System).expect("TLS");
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
+    crate::tls::plain_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
 }
 
-/// A crate's tests share one virtual environment: one makes it while the others wait.
+/// A test binary's tests share one virtual environment: one makes it while the others wait.
 static VENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn provider_python() -> PathBuf {
+fn provider_python(venv: &Path) -> PathBuf {
     let _made_once = VENV
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(concat!("oidc-provider-mock-", env!("CARGO_PKG_NAME")));
-    crate::python::venv_python(&venv, PROVIDER)
+    crate::python::venv_python(venv, PROVIDER)
 }
 
 /// The provider running on a free port, stopped when dropped.
@@ -52,9 +47,11 @@ impl Drop for Provider {
 }
 
 impl Provider {
-    /// Started with `users` (claims with a `sub`) to sign in as.
-    pub async fn start(users: &[Value]) -> Self {
-        let python = tokio::task::spawn_blocking(provider_python)
+    /// Started with `users` (claims with a `sub`) to sign in as, from the virtual environment
+    /// in `venv` (made there first if need be).
+    pub async fn start(venv: &Path, users: &[Value]) -> Self {
+        let venv = venv.to_owned();
+        let python = tokio::task::spawn_blocking(move || provider_python(&venv))
             .await
             .expect("venv");
         let port = TcpListener::bind("127.0.0.1:0")
@@ -99,39 +96,34 @@ impl Provider {
         panic!("the OIDC provider did not start at {}", provider.issuer);
     }
 
-    /// The portal's settings for it: `storage-admins` are admins, `dba` operators on `array`;
-    /// `admin` may always sign in with a password.
-    pub fn config(&self, array: &str, redirect_url: &str, local_passwords: bool) -> OidcConfig {
-        OidcConfig {
-            issuer: self.issuer.clone(),
-            client_id: "flashdeck".to_owned(),
-            client_secret_file: Some(self.secrets.path().join("client-secret")),
-            client_secret_env: None,
-            token_endpoint_auth: TokenEndpointAuth::default(),
-            redirect_url: redirect_url.to_owned(),
-            display_name: "Mock SSO".to_owned(),
-            scopes: ["openid", "profile", "email"].map(str::to_owned).to_vec(),
-            groups_claim: "groups".to_owned(),
-            username_claim: "preferred_username".to_owned(),
-            array_username_claim: None,
-            ca_file: None,
+    /// The portal's `[oidc]` settings for it, as the portal's configuration type (whichever
+    /// deserializes them): `storage-admins` are admins, `dba` operators on `array`; `admin` may
+    /// always sign in with a password.
+    pub fn config<C: DeserializeOwned>(
+        &self,
+        array: &str,
+        redirect_url: &str,
+        local_passwords: bool,
+    ) -> C {
+        let settings = json!({
+            "issuer": self.issuer,
+            "client_id": "flashdeck",
+            "client_secret_file": self.secrets.path().join("client-secret"),
+            "token_endpoint_auth": "client_secret_basic",
+            "redirect_url": redirect_url,
+            "display_name": "Mock SSO",
+            "scopes": ["openid", "profile", "email"],
+            "groups_claim": "groups",
+            "username_claim": "preferred_username",
             // The provider runs on plain HTTP here, on the loopback.
-            allow_http: true,
-            max_token_days: None,
-            local_passwords,
-            break_glass_users: vec!["admin".to_owned()],
-            groups: vec![
-                GroupMapping {
-                    group: "storage-admins".to_owned(),
-                    role: Role::Admin,
-                    arrays: None,
-                },
-                GroupMapping {
-                    group: "dba".to_owned(),
-                    role: Role::Operator,
-                    arrays: Some(vec![array.to_owned()]),
-                },
+            "allow_http": true,
+            "local_passwords": local_passwords,
+            "break_glass_users": ["admin"],
+            "groups": [
+                {"group": "storage-admins", "role": "admin"},
+                {"group": "dba", "role": "operator", "arrays": [array]},
             ],
-        }
+        });
+        serde_json::from_value(settings).expect("the portal takes these OIDC settings")
     }
 }

@@ -1,0 +1,9 @@
+//! What the workspace's tests and benches share, so that each test file holds only what is
+//! its own: the Python tools from PyPI ([`python`]), a real OpenID provider
+//! ([`oidc_provider`]), a `flashdeck` process ([`portal`]) and HTTP clients that trust a
+//! simulator's or the portal's self-signed certificate ([`tls`]).
+
+pub mod oidc_provider;
+pub mod portal;
+pub mod python;
+pub mod tls;
