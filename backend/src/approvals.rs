@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::http::Method;
-use shared::api::{ApprovalRequest, validate_reason};
+use shared::api::{Action, ApprovalRequest, validate_reason};
 
 use crate::arrays::secrets::SecretKey;
 use crate::clock::unix_now_ms;
@@ -43,24 +43,24 @@ pub struct HeldChange<'a> {
 /// The actions a change amounts to for the two-person rule: its own, and the eradication it
 /// performs when it comes through the recycle bin, so that it is no way around a rule on
 /// `volume.eradicate` and its kin. (An array's REST root says the same in its table.)
-pub fn amounts_to(action: &'static str, body: &serde_json::Value) -> Vec<&'static str> {
+pub fn amounts_to(action: Action, body: &serde_json::Value) -> Vec<Action> {
     let eradicated = match action {
-        "recycle_bin.eradicate" => body
+        Action::RecycleBinEradicate => body
             .get("kind")
             .and_then(serde_json::Value::as_str)
             .and_then(|kind| match kind {
-                "volume" => Some("volume.eradicate"),
-                "snapshot" => Some("snapshot.eradicate"),
-                "protection_group" => Some("protection_group.eradicate"),
-                "protection_group_snapshot" => Some("protection_group_snapshot.eradicate"),
+                "volume" => Some(Action::VolumeEradicate),
+                "snapshot" => Some(Action::SnapshotEradicate),
+                "protection_group" => Some(Action::ProtectionGroupEradicate),
+                "protection_group_snapshot" => Some(Action::ProtectionGroupSnapshotEradicate),
                 _ => None,
             }),
         _ => None,
     };
-    let mut actions: Vec<&'static str> = std::iter::once(action).chain(eradicated).collect();
+    let mut actions: Vec<Action> = std::iter::once(action).chain(eradicated).collect();
     // The array eradicates a protection group's snapshots with it.
-    if actions.contains(&"protection_group.eradicate") {
-        actions.push("protection_group_snapshot.eradicate");
+    if actions.contains(&Action::ProtectionGroupEradicate) {
+        actions.push(Action::ProtectionGroupSnapshotEradicate);
     }
     actions
 }

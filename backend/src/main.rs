@@ -153,7 +153,7 @@ fn check_config(path: Option<&std::path::Path>, env: &Environment) -> MainResult
     if let Some(tls) = &config.tls {
         ServerCertificate::from_pem_files(&tls.certificate_file, &tls.key_file)?;
     }
-    backend::api::checked_approvals(&config.approvals)?;
+    config.approvals.checked()?;
     if let Some(oidc) = &config.oidc {
         backend::identity::oidc::Oidc::from_config(oidc)?;
     }
@@ -229,7 +229,7 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         .with_trusted_proxies(&config.trusted_proxies)
         .with_limits(config.limits)
         .with_pure1(pure1)
-        .with_approvals(backend::api::checked_approvals(&config.approvals)?);
+        .with_approvals(config.approvals.checked()?);
     if certificate.is_some() {
         state = state.serving_https();
     }

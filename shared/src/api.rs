@@ -1,5 +1,6 @@
 //! The portal's own HTTP API between the frontend and the backend (`/api/...`).
 
+mod actions;
 mod admin;
 mod approvals;
 mod fleet;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::flasharray::{Host, HostPatch, HostPost, Volume, VolumePatch};
 
+pub use actions::Action;
 pub use admin::{
     AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MAX_PASSWORD_BYTES,
     MIN_PASSWORD_CHARS, UserChange, UserSummary, validate_array_username, validate_create_user,
@@ -52,7 +54,7 @@ pub use registration::{
 };
 pub use rest_root::{
     NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection, RestPermit,
-    RestRefusal, rest_actions, rest_permit,
+    RestRefusal, rest_permit,
 };
 pub use tokens::{
     CreateTokenRequest, CreatedToken, MAX_TOKEN_NAME_CHARS, MAX_TOKENS_PER_USER,

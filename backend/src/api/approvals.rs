@@ -48,7 +48,7 @@ pub async fn list(
         .cloned()
         .collect();
     Ok(Json(Approvals {
-        actions: state.approvals.held().map(str::to_owned).collect(),
+        actions: state.approvals.held().collect(),
         waiting_for_you,
         recent,
     }))

@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use shared::api::{ApiError, REASON_HEADER, Role, rest_permit};
+use shared::api::{Action, ApiError, REASON_HEADER, Role, rest_permit};
 
 use crate::approvals::{self, ApprovedRun, HeldChange, HeldChanges};
 use crate::clock::unix_now_ms;
@@ -78,7 +78,7 @@ pub struct RoutePolicy {
     pub state: AppState,
     pub access: Access,
     /// The audited action, such as `volume.create`; `None` for reads.
-    pub action: Option<&'static str>,
+    pub action: Option<Action>,
 }
 
 pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Next) -> Response {
@@ -248,7 +248,7 @@ async fn admit(
         username: user.user.username.clone(),
         token: user.api_token().map(|grant| grant.name.clone()),
         array,
-        action: action.to_owned(),
+        action: action.name().to_owned(),
         target,
         parameters: match &approved {
             Some(run) => serde_json::json!({"approval": run.approval, "request": parameters}),

@@ -26,7 +26,7 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use axum::{Router, middleware};
-use shared::api::Role;
+use shared::api::{Action, Role};
 
 use crate::error::AppError;
 use crate::identity::auth;
@@ -42,7 +42,7 @@ pub struct Endpoint {
     pub path: &'static str,
     pub access: Access,
     /// The audited action of a change; reads have none.
-    pub action: Option<&'static str>,
+    pub action: Option<Action>,
     /// What the API's description says of it.
     pub description: Description,
     route: MethodRouter<AppState>,
@@ -140,13 +140,7 @@ where
 }
 
 /// A change, recorded in the audit log as `action`.
-fn change<H, T>(
-    method: Method,
-    path: &'static str,
-    role: Role,
-    action: &'static str,
-    handler: H,
-) -> Endpoint
+fn change<H, T>(method: Method, path: &'static str, action: Action, handler: H) -> Endpoint
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -155,7 +149,7 @@ where
     Endpoint {
         method,
         path,
-        access: Access::Role(role),
+        access: Access::Role(action.least_role()),
         action: Some(action),
         description: Description::default(),
         route: on(filter, handler),
@@ -178,7 +172,8 @@ fn rest_call(method: Method, path: &'static str) -> Endpoint {
 
 /// Every route under `/api`, with its policy.
 pub fn endpoints() -> Vec<Endpoint> {
-    use Role::{Admin, Operator, Viewer};
+    use Action::*;
+    use Role::{Admin, Viewer};
     const ARRAY_VOLUMES: &str = "/arrays/{array}/volumes";
     const VOLUME: &str = "/arrays/{array}/volumes/{volume}";
     const HOST: &str = "/arrays/{array}/hosts/{host}";
@@ -207,15 +202,9 @@ pub fn endpoints() -> Vec<Endpoint> {
     .gives::<shared::api::UserInfo>();
     vec![
         login,
-        change(
-            Method::POST,
-            "/auth/logout",
-            Viewer,
-            "session.logout",
-            session::logout,
-        )
-        .about("Sign out")
-        .gives::<shared::api::UserInfo>(),
+        change(Method::POST, "/auth/logout", SessionLogout, session::logout)
+            .about("Sign out")
+            .gives::<shared::api::UserInfo>(),
         public_read("/auth/providers", sso::providers)
             .about("How people sign in here")
             .gives::<shared::api::SignInMethods>(),
@@ -232,21 +221,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/arrays", Viewer, arrays::list)
             .about("The arrays the caller may use")
             .gives_list::<shared::api::ArraySummary>(),
-        change(
-            Method::POST,
-            "/arrays",
-            Admin,
-            "array.register",
-            arrays::register,
-        )
-        .about("Register an array")
-        .takes::<shared::api::RegisterArrayRequest>()
-        .creates::<shared::api::ArraySummary>(),
+        change(Method::POST, "/arrays", ArrayRegister, arrays::register)
+            .about("Register an array")
+            .takes::<shared::api::RegisterArrayRequest>()
+            .creates::<shared::api::ArraySummary>(),
         change(
             Method::DELETE,
             "/arrays/{array}",
-            Admin,
-            "array.remove",
+            ArrayRemove,
             arrays::remove,
         )
         .about("Remove a registered array")
@@ -254,8 +236,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/arrays/{array}/connection-test",
-            Admin,
-            "array.test",
+            ArrayTest,
             arrays::test_registered,
         )
         .about("Test a registered array's connection")
@@ -263,8 +244,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/connection-test",
-            Admin,
-            "array.test_unsaved",
+            ArrayTestUnsaved,
             arrays::test_unsaved,
         )
         .about("Test an array's connection before registering it")
@@ -274,38 +254,20 @@ pub fn endpoints() -> Vec<Endpoint> {
             .about("A page of an array's volumes")
             .query::<shared::api::VolumeListQuery>()
             .gives::<shared::api::VolumeList>(),
-        change(
-            Method::POST,
-            ARRAY_VOLUMES,
-            Operator,
-            "volume.create",
-            volumes::create,
-        )
-        .about("Create volumes")
-        .takes::<shared::api::CreateVolumeRequest>()
-        .creates_list::<shared::flasharray::Volume>(),
+        change(Method::POST, ARRAY_VOLUMES, VolumeCreate, volumes::create)
+            .about("Create volumes")
+            .takes::<shared::api::CreateVolumeRequest>()
+            .creates_list::<shared::flasharray::Volume>(),
         read(VOLUME, Viewer, volumes::get_one)
             .about("One volume")
             .gives::<shared::flasharray::Volume>(),
-        change(
-            Method::PATCH,
-            VOLUME,
-            Operator,
-            "volume.change",
-            volumes::change,
-        )
-        .about("Rename, resize, destroy or recover a volume")
-        .takes::<shared::api::VolumeChange>()
-        .gives::<shared::flasharray::Volume>(),
-        change(
-            Method::DELETE,
-            VOLUME,
-            Admin,
-            "volume.eradicate",
-            volumes::eradicate,
-        )
-        .about("Eradicate a destroyed volume")
-        .no_content(),
+        change(Method::PATCH, VOLUME, VolumeChange, volumes::change)
+            .about("Rename, resize, destroy or recover a volume")
+            .takes::<shared::api::VolumeChange>()
+            .gives::<shared::flasharray::Volume>(),
+        change(Method::DELETE, VOLUME, VolumeEradicate, volumes::eradicate)
+            .about("Eradicate a destroyed volume")
+            .no_content(),
         read("/arrays/{array}/hosts", Viewer, hosts::list)
             .about("A page of an array's hosts")
             .query::<shared::api::HostListQuery>()
@@ -313,8 +275,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/arrays/{array}/hosts",
-            Operator,
-            "host.create",
+            HostCreate,
             hosts::create,
         )
         .about("Create a host")
@@ -323,11 +284,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         read(HOST, Viewer, hosts::get_one)
             .about("One host")
             .gives::<shared::flasharray::Host>(),
-        change(Method::PATCH, HOST, Operator, "host.change", hosts::change)
+        change(Method::PATCH, HOST, HostChange, hosts::change)
             .about("Change a host's ports, CHAP or personality")
             .takes::<shared::flasharray::HostPatch>()
             .gives::<shared::flasharray::Host>(),
-        change(Method::DELETE, HOST, Operator, "host.delete", hosts::delete)
+        change(Method::DELETE, HOST, HostDelete, hosts::delete)
             .about("Delete a host")
             .no_content(),
         read("/arrays/{array}/host-groups", Viewer, hosts::list_groups)
@@ -336,8 +297,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/arrays/{array}/host-groups",
-            Operator,
-            "host_group.create",
+            HostGroupCreate,
             hosts::create_group,
         )
         .about("Create a host group")
@@ -346,26 +306,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::DELETE,
             "/arrays/{array}/host-groups/{group}",
-            Operator,
-            "host_group.delete",
+            HostGroupDelete,
             hosts::delete_group,
         )
         .about("Delete a host group")
         .no_content(),
-        change(
-            Method::PUT,
-            MEMBER,
-            Operator,
-            "host_group.add_host",
-            hosts::add_member,
-        )
-        .about("Add a host to a host group")
-        .no_content(),
+        change(Method::PUT, MEMBER, HostGroupAddHost, hosts::add_member)
+            .about("Add a host to a host group")
+            .no_content(),
         change(
             Method::DELETE,
             MEMBER,
-            Operator,
-            "host_group.remove_host",
+            HostGroupRemoveHost,
             hosts::remove_member,
         )
         .about("Remove a host from a host group")
@@ -377,28 +329,20 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/arrays/{array}/volume-snapshots",
-            Operator,
-            "snapshot.create",
+            SnapshotCreate,
             snapshots::create,
         )
         .about("Take snapshots of volumes")
         .takes::<shared::api::SnapshotRequest>()
         .creates_list::<shared::flasharray::VolumeSnapshot>(),
-        change(
-            Method::PATCH,
-            SNAPSHOT,
-            Operator,
-            "snapshot.change",
-            snapshots::change,
-        )
-        .about("Rename, destroy or recover a snapshot")
-        .takes::<shared::flasharray::VolumeSnapshotPatch>()
-        .gives::<shared::flasharray::VolumeSnapshot>(),
+        change(Method::PATCH, SNAPSHOT, SnapshotChange, snapshots::change)
+            .about("Rename, destroy or recover a snapshot")
+            .takes::<shared::flasharray::VolumeSnapshotPatch>()
+            .gives::<shared::flasharray::VolumeSnapshot>(),
         change(
             Method::DELETE,
             SNAPSHOT,
-            Admin,
-            "snapshot.eradicate",
+            SnapshotEradicate,
             snapshots::eradicate,
         )
         .about("Eradicate a destroyed snapshot")
@@ -406,8 +350,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/arrays/{array}/volumes/copy",
-            Operator,
-            "volume.copy",
+            VolumeCopy,
             snapshots::copy,
         )
         .about("Copy a volume or snapshot to a new volume")
@@ -416,8 +359,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/arrays/{array}/volumes/{volume}/restore",
-            Operator,
-            "volume.restore",
+            VolumeRestore,
             snapshots::restore,
         )
         .about("Restore a volume from a snapshot")
@@ -434,8 +376,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/arrays/{array}/protection-groups",
-            Operator,
-            "protection_group.create",
+            ProtectionGroupCreate,
             protection::create,
         )
         .about("Create a protection group")
@@ -447,8 +388,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::PATCH,
             GROUP,
-            Operator,
-            "protection_group.change",
+            ProtectionGroupChange,
             protection::change,
         )
         .about("Change a protection group's schedule, retention or state")
@@ -457,8 +397,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::DELETE,
             GROUP,
-            Admin,
-            "protection_group.eradicate",
+            ProtectionGroupEradicate,
             protection::eradicate,
         )
         .about("Eradicate a destroyed protection group")
@@ -466,8 +405,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             GROUP_MEMBERS,
-            Operator,
-            "protection_group.add_members",
+            ProtectionGroupAddMembers,
             protection::add_members,
         )
         .about("Add members to a protection group")
@@ -476,8 +414,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::DELETE,
             GROUP_MEMBERS,
-            Operator,
-            "protection_group.remove_members",
+            ProtectionGroupRemoveMembers,
             protection::remove_members,
         )
         .about("Remove members from a protection group")
@@ -490,8 +427,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             GROUP_SNAPSHOTS,
-            Operator,
-            "protection_group.snapshot",
+            ProtectionGroupSnapshot,
             protection::snapshot_now,
         )
         .about("Take a protection group snapshot now")
@@ -500,8 +436,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::PATCH,
             GROUP_SNAPSHOT,
-            Operator,
-            "protection_group_snapshot.change",
+            ProtectionGroupSnapshotChange,
             protection::change_snapshot,
         )
         .about("Destroy or recover a protection group snapshot")
@@ -510,8 +445,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::DELETE,
             GROUP_SNAPSHOT,
-            Admin,
-            "protection_group_snapshot.eradicate",
+            ProtectionGroupSnapshotEradicate,
             protection::eradicate_snapshot,
         )
         .about("Eradicate a destroyed protection group snapshot")
@@ -531,8 +465,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::PUT,
             "/arrays/{array}/alerts/{alert}/flag",
-            Operator,
-            "alert.flag",
+            AlertFlag,
             fleet::flag_alert,
         )
         .about("Flag or unflag an alert")
@@ -541,8 +474,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/fleet/snapshots",
-            Operator,
-            "fleet.snapshot",
+            FleetSnapshot,
             fleet::snapshot_volumes,
         )
         .about("Snapshot volumes across arrays")
@@ -551,8 +483,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/fleet/destroy",
-            Operator,
-            "fleet.destroy",
+            FleetDestroy,
             fleet::destroy_volumes,
         )
         .about("Destroy volumes across arrays")
@@ -574,41 +505,22 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/pure1/key-pair",
-            Admin,
-            "pure1.generate_key_pair",
+            Pure1GenerateKeyPair,
             pure1::generate_key_pair,
         )
         .about("Generate a key pair for Pure1")
         .creates::<shared::api::Pure1KeyPair>(),
-        change(
-            Method::POST,
-            "/pure1/test",
-            Admin,
-            "pure1.test",
-            pure1::test,
-        )
-        .about("Test a Pure1 connection")
-        .takes::<shared::api::Pure1ConnectRequest>()
-        .gives::<shared::api::Pure1Test>(),
-        change(
-            Method::PUT,
-            "/pure1",
-            Admin,
-            "pure1.connect",
-            pure1::connect,
-        )
-        .about("Connect Pure1")
-        .takes::<shared::api::Pure1ConnectRequest>()
-        .gives::<shared::api::Pure1Test>(),
-        change(
-            Method::DELETE,
-            "/pure1",
-            Admin,
-            "pure1.disconnect",
-            pure1::disconnect,
-        )
-        .about("Disconnect Pure1")
-        .no_content(),
+        change(Method::POST, "/pure1/test", Pure1Test, pure1::test)
+            .about("Test a Pure1 connection")
+            .takes::<shared::api::Pure1ConnectRequest>()
+            .gives::<shared::api::Pure1Test>(),
+        change(Method::PUT, "/pure1", Pure1Connect, pure1::connect)
+            .about("Connect Pure1")
+            .takes::<shared::api::Pure1ConnectRequest>()
+            .gives::<shared::api::Pure1Test>(),
+        change(Method::DELETE, "/pure1", Pure1Disconnect, pure1::disconnect)
+            .about("Disconnect Pure1")
+            .no_content(),
         read("/arrays/{array}/history", Viewer, fleet::array_history)
             .about("An array's space and performance history")
             .query::<fleet::HistoryQuery>()
@@ -627,8 +539,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/recycle-bin/recover",
-            Operator,
-            "recycle_bin.recover",
+            RecycleBinRecover,
             recycle::recover,
         )
         .about("Recover a destroyed object")
@@ -637,8 +548,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/recycle-bin/eradicate",
-            Admin,
-            "recycle_bin.eradicate",
+            RecycleBinEradicate,
             recycle::eradicate,
         )
         .about("Eradicate a destroyed object")
@@ -651,8 +561,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             CONNECTIONS,
-            Operator,
-            "connection.create",
+            ConnectionCreate,
             connections::create,
         )
         .about("Connect a volume to a host or host group")
@@ -661,8 +570,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::DELETE,
             CONNECTIONS,
-            Operator,
-            "connection.delete",
+            ConnectionDelete,
             connections::delete,
         )
         .about("Disconnect a volume")
@@ -671,25 +579,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/users", Admin, users::list)
             .about("Portal users")
             .gives_list::<shared::api::UserSummary>(),
-        change(Method::POST, "/users", Admin, "user.create", users::create)
+        change(Method::POST, "/users", UserCreate, users::create)
             .about("Add a portal user")
             .takes::<shared::api::CreateUserRequest>()
             .creates::<shared::api::UserSummary>(),
-        change(
-            Method::PATCH,
-            "/users/{user}",
-            Admin,
-            "user.change",
-            users::change,
-        )
-        .about("Change a user's role, scope, password or state")
-        .takes::<shared::api::UserChange>()
-        .gives::<shared::api::UserSummary>(),
+        change(Method::PATCH, "/users/{user}", UserChange, users::change)
+            .about("Change a user's role, scope, password or state")
+            .takes::<shared::api::UserChange>()
+            .gives::<shared::api::UserSummary>(),
         change(
             Method::DELETE,
             "/users/{user}/sessions",
-            Admin,
-            "user.end_sessions",
+            UserEndSessions,
             users::end_sessions,
         )
         .about("Sign a user out everywhere")
@@ -700,21 +601,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/tokens/all", Admin, tokens::list_all)
             .about("Every user's personal API tokens")
             .gives_list::<shared::api::TokenSummary>(),
-        change(
-            Method::POST,
-            "/tokens",
-            Viewer,
-            "token.create",
-            tokens::create,
-        )
-        .about("Create a personal API token (shown once)")
-        .takes::<shared::api::CreateTokenRequest>()
-        .creates::<shared::api::CreatedToken>(),
+        change(Method::POST, "/tokens", TokenCreate, tokens::create)
+            .about("Create a personal API token (shown once)")
+            .takes::<shared::api::CreateTokenRequest>()
+            .creates::<shared::api::CreatedToken>(),
         change(
             Method::DELETE,
             "/tokens/{token}",
-            Viewer,
-            "token.revoke",
+            TokenRevoke,
             tokens::revoke,
         )
         .about("Revoke a personal API token")
@@ -739,14 +633,8 @@ pub fn endpoints() -> Vec<Endpoint> {
             route: post(rest::login),
         }
         .about("Sign in to an array's REST root with a personal API token"),
-        change(
-            Method::POST,
-            REST_LOGOUT,
-            Viewer,
-            "rest.logout",
-            rest::logout,
-        )
-        .about("End a REST root session"),
+        change(Method::POST, REST_LOGOUT, RestLogout, rest::logout)
+            .about("End a REST root session"),
         rest_call(Method::GET, REST_CALL),
         rest_call(Method::POST, REST_CALL),
         rest_call(Method::PATCH, REST_CALL),
@@ -764,8 +652,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/approvals/{approval}/approve",
-            Viewer,
-            "approval.approve",
+            ApprovalApprove,
             approvals::approve,
         )
         .about("Approve a change, which then runs as its requester")
@@ -774,8 +661,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         change(
             Method::POST,
             "/approvals/{approval}/reject",
-            Viewer,
-            "approval.reject",
+            ApprovalReject,
             approvals::reject,
         )
         .about("Reject a change, which then never runs")
@@ -790,34 +676,6 @@ pub fn endpoints() -> Vec<Endpoint> {
             .query::<shared::api::AuditQuery>()
             .csv(),
     ]
-}
-
-/// `approvals` as configured, refused when it names an action no route has: a misspelt
-/// action would otherwise quietly need no approval.
-pub fn checked_approvals(
-    approvals: &crate::config::ApprovalsConfig,
-) -> Result<crate::config::ApprovalsConfig, String> {
-    let mut actions: Vec<&str> = endpoints()
-        .iter()
-        .filter_map(|endpoint| endpoint.action)
-        .chain(shared::api::rest_actions())
-        .collect();
-    actions.sort_unstable();
-    actions.dedup();
-    if let Some(unknown) = approvals
-        .actions
-        .iter()
-        .find(|action| !actions.contains(&action.as_str()) || action.starts_with("approval."))
-    {
-        return Err(format!(
-            "[approvals] actions names {unknown:?}, which no change is audited as; the actions are: {}",
-            actions.join(", ")
-        ));
-    }
-    if approvals.expiry_hours == 0 {
-        return Err("[approvals] expiry_hours must be at least 1".to_owned());
-    }
-    Ok(approvals.clone())
 }
 
 /// Every `/api` route behind its gate. Unknown paths get a JSON 404, never the frontend's

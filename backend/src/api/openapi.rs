@@ -137,7 +137,7 @@ fn rest_collections() -> Value {
                 .map(|change| {
                     json!({
                         "method": change.method,
-                        "role": change.role.as_str(),
+                        "role": change.action.least_role().as_str(),
                         "audited_as": change.action,
                         "also_held_as": change.amounts_to,
                     })
@@ -390,7 +390,7 @@ fn rest_section(page: &mut String) {
                 format!(
                     "{} ({}): {}",
                     change.method,
-                    change.role.as_str(),
+                    change.action.least_role().as_str(),
                     change.action
                 )
             })

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub use env::Environment;
 
 use serde::Deserialize;
-use shared::api::Identity;
+use shared::api::{Action, Identity};
 
 /// Everything the server needs to start.
 #[derive(Clone, Deserialize)]
@@ -147,8 +147,9 @@ fn default_true() -> bool {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ApprovalsConfig {
-    /// Audited actions, such as `volume.eradicate`, that run only once someone else approves.
-    pub actions: Vec<String>,
+    /// Audited actions, such as `volume.eradicate`, that run only once someone else approves;
+    /// a name no change is audited as is refused when the configuration is read.
+    pub actions: Vec<Action>,
     /// A request nobody decided on in this time expires, running nothing.
     pub expiry_hours: u32,
 }
@@ -164,22 +165,36 @@ impl Default for ApprovalsConfig {
 
 /// Changes to users, held whenever anything is: otherwise one admin could make, or take
 /// over, the second person who approves.
-const USER_ADMINISTRATION: &[&str] = &["user.create", "user.change"];
+const USER_ADMINISTRATION: &[Action] = &[Action::UserCreate, Action::UserChange];
 
 impl ApprovalsConfig {
-    pub fn requires(&self, action: &str) -> bool {
+    /// Refuses what the types allow but the rule cannot mean: holding a decision itself, or
+    /// requests that expire at once.
+    pub fn checked(&self) -> Result<Self, String> {
+        if let Some(decision) = self.actions.iter().find(|action| !action.can_be_held()) {
+            return Err(format!(
+                "[approvals] actions names {decision}, a decision on a held change, which is never held itself"
+            ));
+        }
+        if self.expiry_hours == 0 {
+            return Err("[approvals] expiry_hours must be at least 1".to_owned());
+        }
+        Ok(self.clone())
+    }
+
+    pub fn requires(&self, action: Action) -> bool {
         self.held().any(|held| held == action)
     }
 
     /// Every action that waits for a second person: those named, and while any is, changes
     /// to users.
-    pub fn held(&self) -> impl Iterator<Item = &str> {
+    pub fn held(&self) -> impl Iterator<Item = Action> {
         let users = if self.actions.is_empty() {
             &[][..]
         } else {
             USER_ADMINISTRATION
         };
-        let named = self.actions.iter().map(String::as_str);
+        let named = self.actions.iter().copied();
         named.clone().chain(
             users
                 .iter()
@@ -506,9 +521,11 @@ mod tests {
         assert!(matches!(token.auth, ArrayAuthConfig::ApiToken { .. }));
         assert!(matches!(client.auth, ArrayAuthConfig::ApiClient { .. }));
         assert_eq!(client.identity, Identity::PerUser);
-        let approvals = crate::api::checked_approvals(&config.approvals)
-            .expect("every action it holds for approval is one the portal audits");
-        assert!(approvals.requires("volume.eradicate"));
+        let approvals = config
+            .approvals
+            .checked()
+            .expect("a rule the portal can keep");
+        assert!(approvals.requires(Action::VolumeEradicate));
         let oidc = config.oidc.expect("single sign-on");
         assert_eq!(
             oidc.token_endpoint_auth,
@@ -516,9 +533,11 @@ mod tests {
         );
         assert!(!oidc.allow_http);
         assert_eq!(oidc.max_token_days, Some(30));
-        let mut misspelt = approvals;
-        misspelt.actions.push("volume.eradikate".to_owned());
-        assert!(crate::api::checked_approvals(&misspelt).is_err());
+        let misspelt = Config::parse("[approvals]\nactions = [\"volume.eradikate\"]").unwrap_err();
+        assert!(misspelt.contains("volume.eradikate"), "{misspelt}");
+        let mut decisions = approvals;
+        decisions.actions.push(Action::ApprovalApprove);
+        assert!(decisions.checked().is_err());
     }
 
     #[test]

@@ -7,14 +7,14 @@ use backend::clock::unix_now;
 use backend::config::ApprovalsConfig;
 use backend::identity::passwords::hash_password;
 use serde_json::{Value, json};
-use shared::api::{REASON_HEADER, Role};
+use shared::api::{Action, REASON_HEADER, Role};
 
 use crate::{ARRAY, PASSWORD, TestApp, TestOptions, request};
 
 async fn app_with_eradication_held() -> TestApp {
     let app = TestApp::with(TestOptions {
         approvals: ApprovalsConfig {
-            actions: vec!["volume.eradicate".to_owned()],
+            actions: vec![Action::VolumeEradicate],
             expiry_hours: 24,
         },
         ..TestOptions::default()
@@ -461,7 +461,7 @@ async fn an_approved_change_runs_within_the_token_it_was_asked_with() {
 async fn a_change_about_no_array_is_decided_only_by_someone_with_every_array() {
     let app = TestApp::with(TestOptions {
         approvals: ApprovalsConfig {
-            actions: vec!["user.change".to_owned()],
+            actions: vec![Action::UserChange],
             expiry_hours: 24,
         },
         ..TestOptions::default()
@@ -511,7 +511,7 @@ async fn a_change_about_no_array_is_decided_only_by_someone_with_every_array() {
 async fn eradicating_a_protection_group_is_held_as_eradicating_its_snapshots() {
     let app = TestApp::with(TestOptions {
         approvals: ApprovalsConfig {
-            actions: vec!["protection_group_snapshot.eradicate".to_owned()],
+            actions: vec![Action::ProtectionGroupSnapshotEradicate],
             expiry_hours: 24,
         },
         ..TestOptions::default()

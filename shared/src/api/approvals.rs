@@ -92,7 +92,7 @@ pub struct ApprovalRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Approvals {
     /// The actions that need a second person.
-    pub actions: Vec<String>,
+    pub actions: Vec<super::Action>,
     /// Requests the caller may approve or reject now.
     pub waiting_for_you: Vec<ApprovalRequest>,
     /// Recent requests the caller made or may see, newest first.

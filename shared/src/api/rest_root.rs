@@ -4,20 +4,19 @@
 //! gives the gate a call's least role, the audit log its action, the two-person rule what it
 //! amounts to, and the API reference its rows.
 
-use super::Role;
+use super::{Action, Role};
 
 /// One change a collection takes through a REST root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RestChange {
     /// `POST`, `PATCH`, `PUT` or `DELETE`.
     pub method: &'static str,
-    pub role: Role,
-    /// The audited action; the same name as the portal's own page uses for the same change,
-    /// so the two-person rule holds whichever way it comes.
-    pub action: &'static str,
+    /// The audited action, whose least role it needs; the same as the portal's own page uses
+    /// for the same change, so the two-person rule holds whichever way it comes.
+    pub action: Action,
     /// Further actions it amounts to for the two-person rule (an eradication of a container
     /// eradicates what it holds).
-    pub amounts_to: &'static [&'static str],
+    pub amounts_to: &'static [Action],
 }
 
 /// A collection the REST roots pass: who may read it, and which changes it takes.
@@ -37,17 +36,12 @@ pub struct NeverPassed {
     pub why: &'static str,
 }
 
-const fn change(method: &'static str, role: Role, action: &'static str) -> RestChange {
+const fn change(method: &'static str, action: Action) -> RestChange {
     RestChange {
         method,
-        role,
         action,
         amounts_to: &[],
     }
-}
-
-const fn operator(method: &'static str, action: &'static str) -> RestChange {
-    change(method, Role::Operator, action)
 }
 
 const fn collection(path: &'static str, changes: &'static [RestChange]) -> RestCollection {
@@ -63,24 +57,24 @@ const fn read_only(path: &'static str) -> RestCollection {
 }
 
 const VOLUME_CHANGES: &[RestChange] = &[
-    operator("POST", "volume.create"),
-    operator("PATCH", "volume.change"),
-    change("DELETE", Role::Admin, "volume.eradicate"),
+    change("POST", Action::VolumeCreate),
+    change("PATCH", Action::VolumeChange),
+    change("DELETE", Action::VolumeEradicate),
 ];
 const MEMBERSHIP_OF_HOST_GROUPS: &[RestChange] = &[
-    operator("POST", "host_group.add_host"),
-    operator("DELETE", "host_group.remove_host"),
+    change("POST", Action::HostGroupAddHost),
+    change("DELETE", Action::HostGroupRemoveHost),
 ];
 const MEMBERSHIP_OF_PROTECTION_GROUPS: &[RestChange] = &[
-    operator("POST", "protection_group.add_members"),
-    operator("DELETE", "protection_group.remove_members"),
+    change("POST", Action::ProtectionGroupAddMembers),
+    change("DELETE", Action::ProtectionGroupRemoveMembers),
 ];
 /// Whatever a container holds is eradicated with it.
-const EVERY_ERADICATION: &[&str] = &[
-    "volume.eradicate",
-    "snapshot.eradicate",
-    "protection_group.eradicate",
-    "protection_group_snapshot.eradicate",
+const EVERY_ERADICATION: &[Action] = &[
+    Action::VolumeEradicate,
+    Action::SnapshotEradicate,
+    Action::ProtectionGroupEradicate,
+    Action::ProtectionGroupSnapshotEradicate,
 ];
 
 /// Every collection a REST root passes. Viewers read the storage objects; operators change
@@ -90,7 +84,7 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     read_only("arrays"),
     read_only("arrays/space"),
     read_only("arrays/performance"),
-    collection("alerts", &[operator("PATCH", "alert.flag")]),
+    collection("alerts", &[change("PATCH", Action::AlertFlag)]),
     read_only("alerts/events"),
     read_only("controllers"),
     read_only("drives"),
@@ -105,18 +99,18 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     collection(
         "volume-snapshots",
         &[
-            operator("POST", "snapshot.create"),
-            operator("PATCH", "snapshot.change"),
-            change("DELETE", Role::Admin, "snapshot.eradicate"),
+            change("POST", Action::SnapshotCreate),
+            change("PATCH", Action::SnapshotChange),
+            change("DELETE", Action::SnapshotEradicate),
         ],
     ),
     read_only("volume-snapshots/transfer"),
     collection(
         "hosts",
         &[
-            operator("POST", "host.create"),
-            operator("PATCH", "host.change"),
-            operator("DELETE", "host.delete"),
+            change("POST", Action::HostCreate),
+            change("PATCH", Action::HostChange),
+            change("DELETE", Action::HostDelete),
         ],
     ),
     collection("hosts/host-groups", MEMBERSHIP_OF_HOST_GROUPS),
@@ -126,9 +120,9 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     collection(
         "host-groups",
         &[
-            operator("POST", "host_group.create"),
-            operator("PATCH", "host_group.change"),
-            operator("DELETE", "host_group.delete"),
+            change("POST", Action::HostGroupCreate),
+            change("PATCH", Action::HostGroupChange),
+            change("DELETE", Action::HostGroupDelete),
         ],
     ),
     collection("host-groups/hosts", MEMBERSHIP_OF_HOST_GROUPS),
@@ -141,19 +135,19 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     collection(
         "connections",
         &[
-            operator("POST", "connection.create"),
-            operator("DELETE", "connection.delete"),
+            change("POST", Action::ConnectionCreate),
+            change("DELETE", Action::ConnectionDelete),
         ],
     ),
     collection(
         "protection-groups",
         &[
-            operator("POST", "protection_group.create"),
-            operator("PATCH", "protection_group.change"),
+            change("POST", Action::ProtectionGroupCreate),
+            change("PATCH", Action::ProtectionGroupChange),
             // The array eradicates a group's snapshots with it.
             RestChange {
-                amounts_to: &["protection_group_snapshot.eradicate"],
-                ..change("DELETE", Role::Admin, "protection_group.eradicate")
+                amounts_to: &[Action::ProtectionGroupSnapshotEradicate],
+                ..change("DELETE", Action::ProtectionGroupEradicate)
             },
         ],
     ),
@@ -168,20 +162,20 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     collection(
         "protection-group-snapshots",
         &[
-            operator("POST", "protection_group.snapshot"),
-            operator("PATCH", "protection_group_snapshot.change"),
-            change("DELETE", Role::Admin, "protection_group_snapshot.eradicate"),
+            change("POST", Action::ProtectionGroupSnapshot),
+            change("PATCH", Action::ProtectionGroupSnapshotChange),
+            change("DELETE", Action::ProtectionGroupSnapshotEradicate),
         ],
     ),
     read_only("protection-group-snapshots/transfer"),
     collection(
         "pods",
         &[
-            change("POST", Role::Admin, "pod.create"),
-            change("PATCH", Role::Admin, "pod.change"),
+            change("POST", Action::PodCreate),
+            change("PATCH", Action::PodChange),
             RestChange {
                 amounts_to: EVERY_ERADICATION,
-                ..change("DELETE", Role::Admin, "pod.eradicate")
+                ..change("DELETE", Action::PodEradicate)
             },
         ],
     ),
@@ -191,11 +185,11 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     collection(
         "volume-groups",
         &[
-            change("POST", Role::Admin, "volume_group.create"),
-            change("PATCH", Role::Admin, "volume_group.change"),
+            change("POST", Action::VolumeGroupCreate),
+            change("PATCH", Action::VolumeGroupChange),
             RestChange {
                 amounts_to: EVERY_ERADICATION,
-                ..change("DELETE", Role::Admin, "volume_group.eradicate")
+                ..change("DELETE", Action::VolumeGroupEradicate)
             },
         ],
     ),
@@ -271,9 +265,9 @@ pub const NEVER_PASSED: &[NeverPassed] = &[
 pub struct RestPermit {
     pub role: Role,
     /// The audited action of a change; `None` for a read.
-    pub action: Option<&'static str>,
+    pub action: Option<Action>,
     /// The actions it amounts to for the two-person rule, its own first.
-    pub amounts_to: Vec<&'static str>,
+    pub amounts_to: Vec<Action>,
     /// Volumes whose contents the call replaces: each gets a safety snapshot first.
     pub overwrites: Vec<String>,
 }
@@ -282,9 +276,9 @@ impl RestPermit {
     /// The permit once the body is read, and whether it names a `source`: a volume made from
     /// one is a copy, as the portal's own copy is audited and held.
     pub fn with_source(mut self, names_a_source: bool) -> Self {
-        if self.action == Some("volume.create") && names_a_source {
-            self.action = Some("volume.copy");
-            self.amounts_to = vec!["volume.copy"];
+        if self.action == Some(Action::VolumeCreate) && names_a_source {
+            self.action = Some(Action::VolumeCopy);
+            self.amounts_to = vec![Action::VolumeCopy];
         }
         self
     }
@@ -369,7 +363,7 @@ pub fn rest_permit(method: &str, path: &str, query: &str) -> Result<RestPermit, 
         name == "overwrite" && !(value.eq_ignore_ascii_case("false") || value == "0")
     });
     let mut permit = RestPermit {
-        role: change.role,
+        role: change.action.least_role(),
         action: Some(change.action),
         amounts_to: std::iter::once(change.action)
             .chain(change.amounts_to.iter().copied())
@@ -391,14 +385,14 @@ pub fn rest_permit(method: &str, path: &str, query: &str) -> Result<RestPermit, 
                 if names.is_empty() {
                     return Err(RestRefusal::OverwriteUnnamed);
                 }
-                permit.action = Some("volume.restore");
-                permit.amounts_to = vec!["volume.restore"];
+                permit.action = Some(Action::VolumeRestore);
+                permit.amounts_to = vec![Action::VolumeRestore];
                 permit.overwrites = names;
             }
             // A group copied over another replaces the data of its volumes.
             _ => {
                 permit.role = Role::Admin;
-                permit.amounts_to.push("volume.restore");
+                permit.amounts_to.push(Action::VolumeRestore);
             }
         }
     }
@@ -470,15 +464,6 @@ fn percent_decoded(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&decoded).into_owned()
-}
-
-/// Every action a REST root change may be audited as, for `[approvals] actions`.
-pub fn rest_actions() -> impl Iterator<Item = &'static str> {
-    REST_COLLECTIONS
-        .iter()
-        .flat_map(|collection| collection.changes.iter())
-        .flat_map(|change| std::iter::once(change.action).chain(change.amounts_to.iter().copied()))
-        .chain(["volume.restore", "volume.copy"])
 }
 
 #[cfg(test)]
@@ -573,7 +558,7 @@ mod tests {
     fn an_overwrite_is_a_restore_with_a_safety_snapshot() {
         let permit = rest_permit("POST", "volumes", "names=db-1,db-2&overwrite=true").unwrap();
         assert_eq!(permit.role, Role::Operator);
-        assert_eq!(permit.action, Some("volume.restore"));
+        assert_eq!(permit.action, Some(Action::VolumeRestore));
         assert_eq!(permit.overwrites, ["db-1", "db-2"]);
         let spelt = rest_permit("POST", "volumes", "overwrite=True&names=db%2D1").unwrap();
         assert_eq!(spelt.overwrites, ["db-1"]);
@@ -584,27 +569,27 @@ mod tests {
             Err(RestRefusal::OverwriteUnnamed)
         );
         let plain = rest_permit("POST", "volumes", "names=db-1&overwrite=false").unwrap();
-        assert_eq!(plain.action, Some("volume.create"));
+        assert_eq!(plain.action, Some(Action::VolumeCreate));
         assert!(plain.overwrites.is_empty());
         let group = rest_permit("POST", "protection-groups", "overwrite=true").unwrap();
         assert_eq!(group.role, Role::Admin);
-        assert!(group.amounts_to.contains(&"volume.restore"));
+        assert!(group.amounts_to.contains(&Action::VolumeRestore));
     }
 
     #[test]
     fn a_volume_made_from_a_source_is_a_copy() {
         let permit = rest_permit("POST", "volumes", "names=clone").unwrap();
         let copy = permit.clone().with_source(true);
-        assert_eq!(copy.action, Some("volume.copy"));
-        assert_eq!(copy.amounts_to, ["volume.copy"]);
+        assert_eq!(copy.action, Some(Action::VolumeCopy));
+        assert_eq!(copy.amounts_to, [Action::VolumeCopy]);
         let plain = permit.with_source(false);
-        assert_eq!(plain.action, Some("volume.create"));
+        assert_eq!(plain.action, Some(Action::VolumeCreate));
         let restore = rest_permit("POST", "volumes", "names=db-1&overwrite=true")
             .unwrap()
             .with_source(true);
         assert_eq!(
             restore.action,
-            Some("volume.restore"),
+            Some(Action::VolumeRestore),
             "an overwrite stays a restore"
         );
     }
@@ -613,13 +598,16 @@ mod tests {
     fn eradicating_a_container_amounts_to_eradicating_what_it_holds() {
         for path in ["pods", "volume-groups"] {
             let permit = rest_permit("DELETE", path, "eradicate_contents=true").unwrap();
-            assert!(permit.amounts_to.contains(&"volume.eradicate"), "{path}");
+            assert!(
+                permit.amounts_to.contains(&Action::VolumeEradicate),
+                "{path}"
+            );
         }
         let group = rest_permit("DELETE", "protection-groups", "names=pg").unwrap();
         assert!(
             group
                 .amounts_to
-                .contains(&"protection_group_snapshot.eradicate")
+                .contains(&Action::ProtectionGroupSnapshotEradicate)
         );
     }
 

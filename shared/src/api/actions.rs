@@ -1,0 +1,164 @@
+//! Every change the portal audits, in one table: its name in the audit log, the least role
+//! that may ask for it, and whether it eradicates. The API's routes, the REST roots' table, the
+//! two-person rule (`[approvals] actions` names these, and nothing else) and the UI's role
+//! gates and confirmations all read it, so they cannot disagree.
+
+use serde::{Deserialize, Serialize};
+
+use super::Role;
+
+macro_rules! actions {
+    ($($variant:ident = $name:literal, $role:ident, $eradicates:literal;)*) => {
+        /// A change the portal audits, named as the audit log and `[approvals] actions` name it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum Action {
+            $(#[serde(rename = $name)] $variant,)*
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+
+            /// As the audit log records it, such as `volume.create`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+
+            /// The least role that may ask for it.
+            pub const fn least_role(self) -> Role {
+                match self {
+                    $(Action::$variant => Role::$role,)*
+                }
+            }
+
+            /// Whether it destroys something for good, beyond the recycle bin's reach.
+            pub const fn eradicates(self) -> bool {
+                match self {
+                    $(Action::$variant => $eradicates,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    SessionLogout = "session.logout", Viewer, false;
+    RestLogout = "rest.logout", Viewer, false;
+    TokenCreate = "token.create", Viewer, false;
+    TokenRevoke = "token.revoke", Viewer, false;
+    ApprovalApprove = "approval.approve", Viewer, false;
+    ApprovalReject = "approval.reject", Viewer, false;
+    ArrayRegister = "array.register", Admin, false;
+    ArrayRemove = "array.remove", Admin, false;
+    ArrayTest = "array.test", Admin, false;
+    ArrayTestUnsaved = "array.test_unsaved", Admin, false;
+    UserCreate = "user.create", Admin, false;
+    UserChange = "user.change", Admin, false;
+    UserEndSessions = "user.end_sessions", Admin, false;
+    Pure1GenerateKeyPair = "pure1.generate_key_pair", Admin, false;
+    Pure1Test = "pure1.test", Admin, false;
+    Pure1Connect = "pure1.connect", Admin, false;
+    Pure1Disconnect = "pure1.disconnect", Admin, false;
+    VolumeCreate = "volume.create", Operator, false;
+    VolumeChange = "volume.change", Operator, false;
+    VolumeCopy = "volume.copy", Operator, false;
+    VolumeRestore = "volume.restore", Operator, false;
+    VolumeEradicate = "volume.eradicate", Admin, true;
+    SnapshotCreate = "snapshot.create", Operator, false;
+    SnapshotChange = "snapshot.change", Operator, false;
+    SnapshotEradicate = "snapshot.eradicate", Admin, true;
+    HostCreate = "host.create", Operator, false;
+    HostChange = "host.change", Operator, false;
+    HostDelete = "host.delete", Operator, false;
+    HostGroupCreate = "host_group.create", Operator, false;
+    HostGroupChange = "host_group.change", Operator, false;
+    HostGroupDelete = "host_group.delete", Operator, false;
+    HostGroupAddHost = "host_group.add_host", Operator, false;
+    HostGroupRemoveHost = "host_group.remove_host", Operator, false;
+    ConnectionCreate = "connection.create", Operator, false;
+    ConnectionDelete = "connection.delete", Operator, false;
+    ProtectionGroupCreate = "protection_group.create", Operator, false;
+    ProtectionGroupChange = "protection_group.change", Operator, false;
+    ProtectionGroupAddMembers = "protection_group.add_members", Operator, false;
+    ProtectionGroupRemoveMembers = "protection_group.remove_members", Operator, false;
+    ProtectionGroupSnapshot = "protection_group.snapshot", Operator, false;
+    ProtectionGroupEradicate = "protection_group.eradicate", Admin, true;
+    ProtectionGroupSnapshotChange = "protection_group_snapshot.change", Operator, false;
+    ProtectionGroupSnapshotEradicate = "protection_group_snapshot.eradicate", Admin, true;
+    VolumeGroupCreate = "volume_group.create", Admin, false;
+    VolumeGroupChange = "volume_group.change", Admin, false;
+    VolumeGroupEradicate = "volume_group.eradicate", Admin, true;
+    PodCreate = "pod.create", Admin, false;
+    PodChange = "pod.change", Admin, false;
+    PodEradicate = "pod.eradicate", Admin, true;
+    AlertFlag = "alert.flag", Operator, false;
+    FleetSnapshot = "fleet.snapshot", Operator, false;
+    FleetDestroy = "fleet.destroy", Operator, false;
+    RecycleBinRecover = "recycle_bin.recover", Operator, false;
+    RecycleBinEradicate = "recycle_bin.eradicate", Admin, true;
+}
+
+impl Action {
+    /// Whether `[approvals] actions` may hold it: a decision on a held change is never held
+    /// itself.
+    pub const fn can_be_held(self) -> bool {
+        !matches!(self, Action::ApprovalApprove | Action::ApprovalReject)
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Action {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|action| action.name() == name)
+            .ok_or_else(|| format!("no change is audited as {name:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_read_back_through_serde_and_from_str() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|action| action.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
+        for action in Action::ALL {
+            let json = serde_json::to_string(action).expect("serializes");
+            assert_eq!(json, format!("\"{}\"", action.name()));
+            assert_eq!(
+                serde_json::from_str::<Action>(&json).expect("reads"),
+                *action
+            );
+            assert_eq!(action.name().parse::<Action>(), Ok(*action));
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_is_refused() {
+        let error = serde_json::from_str::<Action>("\"volume.erradicate\"").unwrap_err();
+        assert!(error.to_string().contains("unknown variant"), "{error}");
+        assert!("volume.erradicate".parse::<Action>().is_err());
+    }
+
+    #[test]
+    fn eradications_need_an_admin() {
+        for action in Action::ALL.iter().filter(|action| action.eradicates()) {
+            assert_eq!(action.least_role(), Role::Admin, "{action}");
+            assert!(action.name().ends_with("eradicate"), "{action}");
+        }
+    }
+}
