@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{ApprovalRequest, Approvals};
 
-use crate::api;
+use crate::api::{self, Done};
 use crate::components::{Live, Outcome};
 use crate::session::Session;
 
@@ -140,4 +140,12 @@ pub fn held_outcome(request: &ApprovalRequest) -> Outcome {
         request.id,
         request.requester_role.as_str()
     ))
+}
+
+/// The outcome of a change that may wait for a second person: `ran` says what it did if it ran.
+pub fn done_outcome<T>(done: Done<T>, ran: impl FnOnce(T) -> Outcome) -> Outcome {
+    match done {
+        Done::Now(answer) => ran(answer),
+        Done::Held(request) => held_outcome(&request),
+    }
 }

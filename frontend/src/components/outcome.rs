@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::RecycleAction;
 
-use crate::api::{self, Failure};
+use crate::api::{self, ApiResult, Failure};
+use crate::components::field::FieldError;
 use crate::components::live::Live;
 use crate::session::Session;
 
@@ -43,12 +44,19 @@ impl Outcome {
 #[derive(Debug, Clone, Copy)]
 pub struct Task {
     pub outcome: RwSignal<Outcome>,
+    session: Session,
 }
 
 impl Task {
     pub fn new() -> Self {
+        Self::over(RwSignal::new(Outcome::Idle))
+    }
+
+    /// A task whose outcome lives elsewhere: a line above a list that outlasts its rows.
+    pub fn over(outcome: RwSignal<Outcome>) -> Self {
         Self {
-            outcome: RwSignal::new(Outcome::Idle),
+            outcome,
+            session: expect_context::<Session>(),
         }
     }
 
@@ -70,6 +78,25 @@ impl Task {
         spawn_local(async move {
             let result = work.await;
             outcome.set(result);
+        });
+    }
+
+    /// Runs one API call unless this task is already running: `done` makes the outcome of
+    /// its answer, and a failure goes through [`failure_outcome`] to the field of `fields` it
+    /// names, or to the line.
+    pub fn call<T, F, D>(&self, running: impl Into<String>, fields: &[FieldError], call: F, done: D)
+    where
+        T: 'static,
+        F: Future<Output = ApiResult<T>> + 'static,
+        D: FnOnce(T) -> Outcome + 'static,
+    {
+        let session = self.session;
+        let fields = fields.to_vec();
+        self.start(running, async move {
+            match call.await {
+                Ok(answer) => done(answer),
+                Err(failure) => failure_outcome(session, &failure, &fields),
+            }
         });
     }
 }
@@ -202,16 +229,6 @@ pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
             }
         }}
     }
-}
-
-/// Routes a failure's message to the field it names (via `fields`), or to `form` otherwise.
-pub fn show_failure(
-    session: Session,
-    failure: &Failure,
-    fields: &[(&str, RwSignal<Option<String>>)],
-    form: RwSignal<Outcome>,
-) {
-    form.set(failure_outcome(session, failure, fields));
 }
 
 /// The outcome a failure leaves: the form's line stays quiet when a field shows the message.

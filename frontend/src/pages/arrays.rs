@@ -4,21 +4,19 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::api::{
     ArraySummary, ConnectionTest, Identity, RegisterArrayRequest, RegisterAuth, Role,
     validate_register_array,
 };
 
-use crate::api::{self, Done};
+use crate::api;
 use crate::components::approvals::ARRAY_REMOVAL_IMPACT;
 use crate::components::live::arrays_resource;
 use crate::components::{
-    Confirm, Field, FieldErrors, Live, Outcome, OutcomeLine, Strength, Task, TextArea,
-    failure_outcome, show_failure,
+    Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine, Reason, Strength, Task,
+    TextArea, done_outcome, page_title,
 };
-use crate::components::{Reason, held_outcome, page_title};
 use crate::session::Session;
 
 /// Whom the array's own audit log will name.
@@ -58,41 +56,41 @@ pub fn ArrayList() -> impl IntoView {
     view! {
         <h1>"Arrays"</h1>
         <OutcomeLine id="arrays-outcome" outcome />
-        <Suspense fallback=|| view! { <p class="muted">"Loading arrays…"</p> }>
-            {move || {
-                arrays.get().map(|result| match result {
-                    Ok(list) if list.is_empty() => {
-                        view! { <p class="muted empty" id="arrays-empty">"No arrays are registered yet."</p> }.into_any()
-                    }
-                    Ok(list) => {
-                        let rows = list
-                            .into_iter()
-                            .map(|array| view! { <ArrayRow array outcome on_done=refresh /> })
-                            .collect_view();
-                        view! {
-                            <table id="arrays">
-                                <thead>
-                                    <tr>
-                                        <th>"Array"</th><th>"Address"</th><th>"Authentication"</th>
-                                        <th>"Acts on the array as"</th><th>"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        }
-                            .into_any()
-                    }
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Suspense>
+        <Loaded resource=arrays loading="Loading arrays…" let:list>
+            <ArrayTable list outcome on_done=refresh />
+        </Loaded>
         <Show when=move || session.allows(Role::Admin)>
             <RegisterArray on_done=refresh />
         </Show>
     }
+}
+
+#[component]
+fn ArrayTable(
+    list: Vec<ArraySummary>,
+    outcome: RwSignal<Outcome>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="muted empty" id="arrays-empty">"No arrays are registered yet."</p> }
+            .into_any();
+    }
+    let rows = list
+        .into_iter()
+        .map(|array| view! { <ArrayRow array outcome on_done /> })
+        .collect_view();
+    view! {
+        <table id="arrays">
+            <thead>
+                <tr>
+                    <th>"Array"</th><th>"Address"</th><th>"Authentication"</th>
+                    <th>"Acts on the array as"</th><th>"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }
 
 #[component]
@@ -102,18 +100,18 @@ fn ArrayRow(
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let name = array.name.clone();
     let test = {
         let name = name.clone();
         move |_| {
             let name = name.clone();
-            outcome.set(Outcome::Running(format!("Asking {name}…")));
-            spawn_local(async move {
-                match api::test_array(&name).await {
-                    Ok(answer) => outcome.set(Outcome::Done(describe_answer(&answer))),
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
-                }
-            });
+            task.call(
+                format!("Asking {name}…"),
+                &[],
+                async move { api::test_array(&name).await },
+                |answer| Outcome::Done(describe_answer(&answer)),
+            );
         }
     };
     let reason = Reason::for_action("array.remove");
@@ -122,18 +120,20 @@ fn ArrayRow(
         Callback::new(move |()| {
             let name = name.clone();
             let why = reason.take();
-            Task { outcome }.start(format!("Removing {name}…"), async move {
-                match api::remove_array(&name, why.as_deref()).await {
-                    Ok(Done::Now(())) => {
+            let removed = name.clone();
+            task.call(
+                format!("Removing {name}…"),
+                &[],
+                async move { api::remove_array(&removed, why.as_deref()).await },
+                move |done| {
+                    done_outcome(done, |()| {
                         on_done();
                         Outcome::Done(format!(
                             "Removed {name} from the portal; the array itself is unchanged."
                         ))
-                    }
-                    Ok(Done::Held(request)) => held_outcome(&request),
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
+                    })
+                },
+            );
         })
     };
     let remove_question = format!("Remove {name} from Flashdeck?");
@@ -171,7 +171,6 @@ fn ArrayRow(
 /// on the server, encrypted.
 #[component]
 fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let session = expect_context::<Session>();
     let name = RwSignal::new(String::new());
     let url = RwSignal::new(String::new());
     let ca_pem = RwSignal::new(String::new());
@@ -201,7 +200,8 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     ]);
     let error = move |field: &str| errors.of(field);
     let identity_error = errors.of("identity");
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
+    let outcome = task.outcome;
     let optional = |signal: RwSignal<String>| {
         let text = signal.get_untracked().trim().to_owned();
         (!text.is_empty()).then_some(text)
@@ -243,38 +243,36 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     };
     let test = move |_| {
         let Some(request) = checked() else { return };
-        outcome.set(Outcome::Running(format!("Asking {}…", request.url)));
-        spawn_local(async move {
-            match api::test_unsaved_array(&request).await {
-                Ok(answer) => outcome.set(Outcome::Done(describe_answer(&answer))),
-                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
-            }
-        });
+        task.call(
+            format!("Asking {}…", request.url),
+            &errors.all(),
+            async move { api::test_unsaved_array(&request).await },
+            |answer| Outcome::Done(describe_answer(&answer)),
+        );
     };
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let Some(request) = checked() else { return };
-        outcome.set(Outcome::Running(format!("Registering {}…", request.name)));
-        spawn_local(async move {
-            match api::register_array(&request).await {
-                Ok(array) => {
-                    outcome.set(Outcome::Done(format!("Registered {}.", array.name)));
-                    for field in [
-                        name,
-                        url,
-                        ca_pem,
-                        fingerprint,
-                        api_token,
-                        private_key,
-                        key_password,
-                    ] {
-                        field.set(String::new());
-                    }
-                    on_done();
+        task.call(
+            format!("Registering {}…", request.name),
+            &errors.all(),
+            async move { api::register_array(&request).await },
+            move |array| {
+                for field in [
+                    name,
+                    url,
+                    ca_pem,
+                    fingerprint,
+                    api_token,
+                    private_key,
+                    key_password,
+                ] {
+                    field.set(String::new());
                 }
-                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
-            }
-        });
+                on_done();
+                Outcome::Done(format!("Registered {}.", array.name))
+            },
+        );
     };
     view! {
         <h2>"Register an array"</h2>

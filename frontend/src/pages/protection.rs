@@ -3,14 +3,16 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::api::{CreateProtectionGroupRequest, Role, describe_retention, describe_schedule};
+use shared::flasharray::ProtectionGroup;
 
 use crate::api;
 use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
-use crate::components::{Field, Live, Outcome, OutcomeLine, show_failure, use_array};
+use crate::components::{
+    Field, Live, Loaded, Outcome, OutcomeLine, Task, live_resource, use_array,
+};
 use crate::session::Session;
 
 #[component]
@@ -18,8 +20,7 @@ pub fn ProtectionGroups() -> impl IntoView {
     let session = expect_context::<Session>();
     let live = expect_context::<Live>();
     let array = use_array();
-    let groups = LocalResource::new(move || {
-        live.track();
+    let groups = live_resource(move || {
         let array = array.get();
         async move { api::protection_groups(&array).await }
     });
@@ -28,50 +29,50 @@ pub fn ProtectionGroups() -> impl IntoView {
         <Show when=move || session.allows(Role::Operator)>
             <CreateGroup array on_done=move || live.changed() />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading protection groups…"</p> }>
-            {move || {
-                groups.get().map(|result| match result {
-                    Ok(groups) => {
-                        let empty = groups.is_empty().then(|| view! {
-                            <EmptyState id="groups-empty" text="This array has no protection groups yet." />
-                        });
-                        let rows = groups
-                            .into_iter()
-                            .map(|group| {
-                                let href = format!("/arrays/{}/protection/{}", array.get_untracked(), group.name);
-                                let members = match (group.volume_count, group.host_count, group.host_group_count) {
-                                    (0, 0, 0) => "nothing yet".to_owned(),
-                                    (volumes, 0, 0) => format!("{volumes} volume(s)"),
-                                    (0, hosts, 0) => format!("{hosts} host(s)"),
-                                    (_, _, groups) => format!("{groups} host group(s)"),
-                                };
-                                let key = group.name.clone();
-                                view! {
-                                    <tr data-group=key>
-                                        <td class="name"><A href=href>{group.name}</A></td>
-                                        <td>{members}</td>
-                                        <td class="schedule">{describe_schedule(&group.snapshot_schedule)}</td>
-                                        <td class="retention">{describe_retention(&group.source_retention)}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view();
-                        view! {
-                            <table id="protection-groups">
-                                <thead><tr><th>"Group"</th><th>"Protects"</th><th>"Schedule (array's clock)"</th><th>"Retention"</th></tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                            {empty}
-                        }
-                        .into_any()
-                    }
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=groups loading="Loading protection groups…" let:groups>
+            <GroupTable array groups />
+        </Loaded>
+    }
+}
+
+#[component]
+fn GroupTable(array: Memo<String>, groups: Vec<ProtectionGroup>) -> impl IntoView {
+    let empty = groups.is_empty().then(|| {
+        view! {
+            <EmptyState id="groups-empty" text="This array has no protection groups yet." />
+        }
+    });
+    let rows = groups
+        .into_iter()
+        .map(|group| {
+            let href = format!(
+                "/arrays/{}/protection/{}",
+                array.get_untracked(),
+                group.name
+            );
+            let members = match (group.volume_count, group.host_count, group.host_group_count) {
+                (0, 0, 0) => "nothing yet".to_owned(),
+                (volumes, 0, 0) => format!("{volumes} volume(s)"),
+                (0, hosts, 0) => format!("{hosts} host(s)"),
+                (_, _, groups) => format!("{groups} host group(s)"),
+            };
+            let key = group.name.clone();
+            view! {
+                <tr data-group=key>
+                    <td class="name"><A href=href>{group.name}</A></td>
+                    <td>{members}</td>
+                    <td class="schedule">{describe_schedule(&group.snapshot_schedule)}</td>
+                    <td class="retention">{describe_retention(&group.source_retention)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="protection-groups">
+            <thead><tr><th>"Group"</th><th>"Protects"</th><th>"Schedule (array's clock)"</th><th>"Retention"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {empty}
     }
 }
 
@@ -80,10 +81,10 @@ fn CreateGroup(
     array: Memo<String>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let name = RwSignal::new(String::new());
     let name_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
+    let outcome = task.outcome;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         if outcome.with_untracked(Outcome::is_running) {
@@ -99,20 +100,16 @@ fn CreateGroup(
             return;
         }
         let array = array.get_untracked();
-        outcome.set(Outcome::Running("Creating…".into()));
-        spawn_local(async move {
-            match api::create_protection_group(&array, &request).await {
-                Ok(group) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Created protection group {}.",
-                        group.name
-                    )));
-                    name.set(String::new());
-                    on_done();
-                }
-                Err(failure) => show_failure(session, &failure, &[("name", name_error)], outcome),
-            }
-        });
+        task.call(
+            "Creating…",
+            &[("name", name_error)],
+            async move { api::create_protection_group(&array, &request).await },
+            move |group| {
+                name.set(String::new());
+                on_done();
+                Outcome::Done(format!("Created protection group {}.", group.name))
+            },
+        );
     };
     view! {
         <div class="card">

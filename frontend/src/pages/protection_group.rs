@@ -3,7 +3,6 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{
     CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
     ProtectionGroupDetail, RestoreRequest, Role, describe_retention, describe_schedule,
@@ -16,8 +15,8 @@ use crate::api::{self, ApiResult, Done};
 use crate::components::field::{Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Picker, Strength, Timestamp, show_failure,
-    use_array, use_param,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
+    object_resource, use_array, use_param,
 };
 use crate::pages::hosts::split_ports;
 use crate::session::Session;
@@ -32,39 +31,27 @@ pub fn ProtectionGroupPage() -> impl IntoView {
     let live = expect_context::<Live>();
     let array = use_array();
     let name = use_param("group");
-    let detail = LocalResource::new(move || {
-        live.track();
-        let (array, name) = (array.get(), name.get());
-        async move { api::protection_group(&array, &name).await }
+    let detail = object_resource(array, name, |array, name| async move {
+        api::protection_group(&array, &name).await
     });
-    let snapshots = LocalResource::new(move || {
-        live.track();
-        let (array, name) = (array.get(), name.get());
-        async move { api::group_snapshots(&array, &name).await }
+    let snapshots = object_resource(array, name, |array, name| async move {
+        api::group_snapshots(&array, &name).await
     });
     let outcome = RwSignal::new(Outcome::Idle);
     let refresh = move || live.changed();
     view! {
         <h1>"Protection group " <span id="pg-title">{name}</span></h1>
         <OutcomeLine id="pg-outcome" outcome />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                detail.get().map(|result| match result {
-                    Ok(detail) => view! { <GroupSettings array detail outcome on_done=refresh /> }.into_any(),
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=detail let:detail>
+            <GroupSettings array detail outcome on_done=refresh />
+        </Loaded>
         <h2>"Snapshots"</h2>
         <Show when=move || session.allows(Role::Operator)>
             <SnapshotNow array group=name outcome on_done=refresh />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading snapshots…"</p> }>
-            {move || snapshots.get().map(|result| view! { <GroupSnapshots array result outcome on_done=refresh /> })}
-        </Transition>
+        <Loaded resource=snapshots loading="Loading snapshots…" let:details>
+            <GroupSnapshots array details outcome on_done=refresh />
+        </Loaded>
     }
 }
 
@@ -111,25 +98,22 @@ fn GroupSettings(
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let group = detail.group.clone();
     let group_name = group.name.clone();
     let change = {
         let group_name = group_name.clone();
         move |patch: ProtectionGroupPatch, label: &'static str| {
             let (array, group) = (array.get_untracked(), group_name.clone());
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
-            outcome.set(Outcome::Running(format!("{label}…")));
-            spawn_local(async move {
-                match api::change_protection_group(&array, &group, &patch).await {
-                    Ok(_) => {
-                        outcome.set(Outcome::Done(format!("{label}: done.")));
-                        on_done();
-                    }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
-                }
-            });
+            task.call(
+                format!("{label}…"),
+                &[],
+                async move { api::change_protection_group(&array, &group, &patch).await },
+                move |_| {
+                    on_done();
+                    Outcome::Done(format!("{label}: done."))
+                },
+            );
         }
     };
 
@@ -315,7 +299,7 @@ fn Members(
     outcome: RwSignal<Outcome>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let kind = RwSignal::new(detail.member_kind.unwrap_or(MemberKind::Volumes));
     let names = RwSignal::new(String::new());
     let names_error = RwSignal::new(None::<String>);
@@ -323,34 +307,27 @@ fn Members(
         let group = group.clone();
         move |adding: bool, request: MembersRequest| {
             let (array, group) = (array.get_untracked(), group.clone());
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
-            outcome.set(Outcome::Running(
-                if adding {
-                    "Adding members…"
-                } else {
-                    "Removing a member…"
-                }
-                .into(),
-            ));
-            spawn_local(async move {
-                let result = if adding {
-                    api::add_members(&array, &group, &request).await
-                } else {
-                    api::remove_members(&array, &group, &request).await
-                };
-                match result {
-                    Ok(_) => {
-                        outcome.set(Outcome::Done("Members saved.".into()));
-                        names.set(String::new());
-                        on_done();
+            let running = if adding {
+                "Adding members…"
+            } else {
+                "Removing a member…"
+            };
+            task.call(
+                running,
+                &[("names", names_error)],
+                async move {
+                    if adding {
+                        api::add_members(&array, &group, &request).await
+                    } else {
+                        api::remove_members(&array, &group, &request).await
                     }
-                    Err(failure) => {
-                        show_failure(session, &failure, &[("names", names_error)], outcome)
-                    }
-                }
-            });
+                },
+                move |_| {
+                    names.set(String::new());
+                    on_done();
+                    Outcome::Done("Members saved.".into())
+                },
+            );
         }
     };
     let add = {
@@ -440,7 +417,7 @@ fn SnapshotNow(
     outcome: RwSignal<Outcome>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let suffix = RwSignal::new(String::new());
     let suffix_error = RwSignal::new(None::<String>);
     let apply_retention = RwSignal::new(false);
@@ -453,26 +430,20 @@ fn SnapshotNow(
             apply_retention: apply_retention.get_untracked(),
         };
         let (array, group) = (array.get_untracked(), group.get_untracked());
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
-        outcome.set(Outcome::Running("Taking a group snapshot…".into()));
-        spawn_local(async move {
-            match api::snapshot_group(&array, &group, &request).await {
-                Ok(detail) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Took {} ({} volume snapshot(s)).",
-                        detail.snapshot.name,
-                        detail.volumes.len()
-                    )));
-                    suffix.set(String::new());
-                    on_done();
-                }
-                Err(failure) => {
-                    show_failure(session, &failure, &[("suffix", suffix_error)], outcome)
-                }
-            }
-        });
+        task.call(
+            "Taking a group snapshot…",
+            &[("suffix", suffix_error)],
+            async move { api::snapshot_group(&array, &group, &request).await },
+            move |detail| {
+                suffix.set(String::new());
+                on_done();
+                Outcome::Done(format!(
+                    "Took {} ({} volume snapshot(s)).",
+                    detail.snapshot.name,
+                    detail.volumes.len()
+                ))
+            },
+        );
     };
     view! {
         <form class="card inline" id="snapshot-now" on:submit=submit novalidate>
@@ -524,35 +495,23 @@ async fn restore_or_copy(
 #[component]
 fn GroupSnapshots(
     array: Memo<String>,
-    result: ApiResult<Vec<GroupSnapshotDetail>>,
+    details: Vec<GroupSnapshotDetail>,
     outcome: RwSignal<Outcome>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let details = match result {
-        Ok(details) => details,
-        Err(failure) => {
-            session.notice(&failure);
-            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
-        }
-    };
+    let task = Task::over(outcome);
     if details.is_empty() {
         return view! { <p class="muted" id="no-pg-snapshots">"No snapshots yet."</p> }.into_any();
     }
     let act = move |snapshots: Vec<VolumeSnapshot>, restore: bool| {
         let array = array.get_untracked();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
-        outcome.set(Outcome::Running(
-            if restore {
-                "Restoring…"
-            } else {
-                "Copying…"
-            }
-            .into(),
-        ));
-        spawn_local(async move {
+        let running = if restore {
+            "Restoring…"
+        } else {
+            "Copying…"
+        };
+        task.start(running, async move {
             let mut results = Vec::new();
             let mut failed = 0;
             for snapshot in &snapshots {
@@ -566,8 +525,9 @@ fn GroupSnapshots(
                     }
                 }
             }
+            on_done();
             // A partial failure is a failure: the line says which volumes did not make it.
-            outcome.set(if failed == 0 {
+            if failed == 0 {
                 Outcome::Done(format!("{}.", results.join("; ")))
             } else {
                 Outcome::Failed(format!(
@@ -575,8 +535,7 @@ fn GroupSnapshots(
                     snapshots.len(),
                     results.join("; ")
                 ))
-            });
-            on_done();
+            }
         });
     };
     let blocks = details
@@ -620,19 +579,16 @@ fn GroupSnapshots(
                 let name = name.clone();
                 Callback::new(move |()| {
                     let (array, name) = (array.get_untracked(), name.clone());
-                    if outcome.with_untracked(Outcome::is_running) {
-                        return;
-                    }
-                    outcome.set(Outcome::Running(format!("Destroying {name}…")));
-                    spawn_local(async move {
-                        match api::destroy_group_snapshot(&array, &name).await {
-                            Ok(()) => {
-                                outcome.set(Outcome::Done(format!("Destroyed {name}.")));
-                                on_done();
-                            }
-                            Err(failure) => show_failure(session, &failure, &[], outcome),
-                        }
-                    });
+                    let destroyed = name.clone();
+                    task.call(
+                        format!("Destroying {name}…"),
+                        &[],
+                        async move { api::destroy_group_snapshot(&array, &destroyed).await },
+                        move |()| {
+                            on_done();
+                            Outcome::Done(format!("Destroyed {name}."))
+                        },
+                    );
                 })
             };
             let destroy_question = format!("Destroy group snapshot {name} on {}?", array.get_untracked());

@@ -11,8 +11,8 @@ use shared::api::{CreateTokenRequest, Role, TokenSummary, validate_create_token}
 use super::users::{ArrayScopePicker, describe_arrays, scope_of};
 use crate::api;
 use crate::components::{
-    Confirm, Field, FieldErrors, Live, Outcome, OutcomeLine, Strength, Task, Timestamp,
-    failure_outcome, page_title,
+    Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine, Strength, Task, Timestamp,
+    live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -23,21 +23,14 @@ const FORM_MAX_DAYS: u32 = 3650;
 pub fn TokensPage() -> impl IntoView {
     page_title("API tokens");
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     // Above the tables, which are drawn afresh when a revocation changes them.
     let revoking = Task::new();
-    let own = LocalResource::new(move || {
-        live.track();
-        api::tokens()
-    });
-    let everyone = LocalResource::new(move || {
-        live.track();
-        async move {
-            if session.allows(Role::Admin) {
-                Some(api::all_tokens().await)
-            } else {
-                None
-            }
+    let own = live_resource(api::tokens);
+    let everyone = live_resource(move || async move {
+        if session.allows(Role::Admin) {
+            api::all_tokens().await.map(Some)
+        } else {
+            Ok(None)
         }
     });
     view! {
@@ -52,25 +45,15 @@ pub fn TokensPage() -> impl IntoView {
         <CreateToken />
         <h2>"Your tokens"</h2>
         <OutcomeLine id="token-revoke-outcome" outcome=revoking.outcome />
-        <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
-            {move || own.get().map(|result| match result {
-                Ok(list) => view! { <TokenTable id="own-tokens" tokens=list with_owner=false task=revoking /> }.into_any(),
-                Err(failure) => {
-                    session.notice(&failure);
-                    view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                }
+        <Loaded resource=own loading="Loading tokens…" let:list>
+            <TokenTable id="own-tokens" tokens=list with_owner=false task=revoking />
+        </Loaded>
+        <Loaded resource=everyone loading="" let:list>
+            {list.map(|list| view! {
+                <h2>"Everyone's tokens"</h2>
+                <TokenTable id="all-tokens" tokens=list with_owner=true task=revoking />
             })}
-        </Transition>
-        <Transition fallback=|| ()>
-            {move || everyone.get().flatten().map(|result| match result {
-                Ok(list) => view! {
-                    <h2>"Everyone's tokens"</h2>
-                    <TokenTable id="all-tokens" tokens=list with_owner=true task=revoking />
-                }
-                .into_any(),
-                Err(failure) => view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any(),
-            })}
-        </Transition>
+        </Loaded>
     }
 }
 
@@ -110,21 +93,21 @@ fn CreateToken() -> impl IntoView {
             errors.show(problem, task.outcome);
             return;
         }
-        task.start(format!("Creating {}…", request.name), async move {
-            match api::create_token(&request).await {
-                Ok(made) => {
-                    created.set(Some(made.token));
-                    name.set(String::new());
-                    arrays.set(BTreeSet::new());
-                    live.changed();
-                    Outcome::Done(format!(
-                        "Created {}: copy it now, it is not shown again.",
-                        made.summary.name
-                    ))
-                }
-                Err(failure) => failure_outcome(session, &failure, &errors.all()),
-            }
-        });
+        task.call(
+            format!("Creating {}…", request.name),
+            &errors.all(),
+            async move { api::create_token(&request).await },
+            move |made| {
+                created.set(Some(made.token));
+                name.set(String::new());
+                arrays.set(BTreeSet::new());
+                live.changed();
+                Outcome::Done(format!(
+                    "Created {}: copy it now, it is not shown again.",
+                    made.summary.name
+                ))
+            },
+        );
     };
     view! {
         <div class="card">
@@ -200,7 +183,6 @@ fn TokenTable(
 
 #[component]
 fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView {
-    let session = expect_context::<Session>();
     let live = expect_context::<Live>();
     let id = token.id;
     let name = token.name.clone();
@@ -208,15 +190,15 @@ fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView 
         let name = name.clone();
         Callback::new(move |()| {
             let name = name.clone();
-            task.start(format!("Revoking {name}…"), async move {
-                match api::revoke_token(id).await {
-                    Ok(()) => {
-                        live.changed();
-                        Outcome::Done(format!("{name} is revoked: scripts using it are refused."))
-                    }
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
+            task.call(
+                format!("Revoking {name}…"),
+                &[],
+                api::revoke_token(id),
+                move |()| {
+                    live.changed();
+                    Outcome::Done(format!("{name} is revoked: scripts using it are refused."))
+                },
+            );
         })
     };
     let expired = live.now_ms() >= token.expires_at as f64 * 1000.0;

@@ -5,19 +5,17 @@ use std::collections::BTreeSet;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
-use crate::api::{self, Done};
+use crate::api;
 use crate::components::approvals::{DISABLE_IMPACT, ROLE_CHANGE_IMPACT};
 use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::page_title;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Reason, Strength, Task, failure_outcome,
-    held_outcome, show_failure,
+    AdminsOnly, Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Reason, Strength, Task,
+    done_outcome, live_resource, show_problem,
 };
-use crate::session::Session;
 
 const ROLES: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
 
@@ -86,26 +84,18 @@ pub(crate) fn describe_arrays(arrays: Option<&[String]>) -> String {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let session = expect_context::<Session>();
     view! {
-        <Show
-            when=move || session.allows(Role::Admin)
-            fallback=|| view! { <p class="error" id="admins-only" role="alert">"Only admins manage users."</p> }
-        >
+        <AdminsOnly refusal="Only admins manage users.">
             <UsersPageForAdmins />
-        </Show>
+        </AdminsOnly>
     }
 }
 
 #[component]
 fn UsersPageForAdmins() -> impl IntoView {
     page_title("Users");
-    let session = expect_context::<Session>();
     let live = expect_context::<Live>();
-    let users = LocalResource::new(move || {
-        live.track();
-        api::users()
-    });
+    let users = live_resource(api::users);
     let outcome = RwSignal::new(Outcome::Idle);
     let refresh = move || live.changed();
     // One reason for the page's changes to users, asked for where they are confirmed and,
@@ -124,40 +114,24 @@ fn UsersPageForAdmins() -> impl IntoView {
                 <input id="user-change-reason" maxlength="500" bind:value=reason.text />
             </label>
         })}
-        <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
-            {move || {
-                users.get().map(|result| match result {
-                    Ok(list) => {
-                        let rows = list
-                            .into_iter()
-                            .map(|user| view! { <UserRow user outcome reason on_done=refresh /> })
-                            .collect_view();
-                        view! {
-                            <table id="users">
-                                <thead>
-                                    <tr>
-                                        <th>"User"</th><th>"Role"</th><th>"Status"</th><th>"Arrays"</th>
-                                        <th>"Array username"</th><th>"Sessions"</th><th>"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        }
-                        .into_any()
-                    }
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=users loading="Loading users…" let:list>
+            <table id="users">
+                <thead>
+                    <tr>
+                        <th>"User"</th><th>"Role"</th><th>"Status"</th><th>"Arrays"</th>
+                        <th>"Array username"</th><th>"Sessions"</th><th>"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|user| view! { <UserRow user outcome reason on_done=refresh /> }).collect_view()}
+                </tbody>
+            </table>
+        </Loaded>
     }
 }
 
 #[component]
 fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let session = expect_context::<Session>();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer);
@@ -167,7 +141,8 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
     let password_error = RwSignal::new(None::<String>);
     let arrays_error = RwSignal::new(None::<String>);
     let array_username_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
+    let outcome = task.outcome;
     let reason = Reason::for_action("user.create");
     let fields = [
         ("username", username_error),
@@ -191,14 +166,8 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
             arrays: scope_of(&arrays.get_untracked()),
             array_username: (!mapped.is_empty()).then_some(mapped),
         };
-        if let Err(error) = validate_create_user(&request) {
-            match fields
-                .iter()
-                .find(|(name, _)| Some(*name) == error.field.as_deref())
-            {
-                Some((_, signal)) => signal.set(Some(error.message)),
-                None => outcome.set(Outcome::Failed(error.message)),
-            }
+        if let Err(problem) = validate_create_user(&request) {
+            show_problem(&fields, problem, outcome);
             return;
         }
         if !reason.ready() {
@@ -208,25 +177,25 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
             return;
         }
         let why = reason.take();
-        outcome.set(Outcome::Running(format!("Adding {}…", request.username)));
-        spawn_local(async move {
-            match api::create_user(&request, why.as_deref()).await {
-                Ok(Done::Held(request)) => outcome.set(held_outcome(&request)),
-                Ok(Done::Now(user)) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Added {} with the {} role.",
-                        user.username,
-                        user.role.as_str()
-                    )));
+        task.call(
+            format!("Adding {}…", request.username),
+            &fields,
+            async move { api::create_user(&request, why.as_deref()).await },
+            move |done| {
+                done_outcome(done, |user| {
                     for field in [username, password, array_username] {
                         field.set(String::new());
                     }
                     arrays.set(BTreeSet::new());
                     on_done();
-                }
-                Err(failure) => show_failure(session, &failure, &fields, outcome),
-            }
-        });
+                    Outcome::Done(format!(
+                        "Added {} with the {} role.",
+                        user.username,
+                        user.role.as_str()
+                    ))
+                })
+            },
+        );
     };
     view! {
         <div class="card">
@@ -270,7 +239,7 @@ fn UserRow(
     reason: Reason,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let name = user.username.clone();
     let new_password = RwSignal::new(String::new());
     let password_error = RwSignal::new(None::<String>);
@@ -290,27 +259,19 @@ fn UserRow(
         move |change: UserChange, done: String| {
             let name = name.clone();
             let why = reason.take();
-            Task { outcome }.start(format!("Changing {name}…"), async move {
-                match api::change_user(&name, &change, why.as_deref()).await {
-                    Ok(Done::Now(_)) => {
-                        on_done();
-                        Outcome::Done(done)
-                    }
-                    Ok(Done::Held(request)) => {
-                        on_done();
-                        held_outcome(&request)
-                    }
-                    Err(failure) => failure_outcome(
-                        session,
-                        &failure,
-                        &[
-                            ("password", password_error),
-                            ("arrays", scope_error),
-                            ("array_username", mapped_error),
-                        ],
-                    ),
-                }
-            });
+            task.call(
+                format!("Changing {name}…"),
+                &[
+                    ("password", password_error),
+                    ("arrays", scope_error),
+                    ("array_username", mapped_error),
+                ],
+                async move { api::change_user(&name, &change, why.as_deref()).await },
+                move |answer| {
+                    on_done();
+                    done_outcome(answer, |_| Outcome::Done(done))
+                },
+            );
         }
     };
     let change_role = {
@@ -392,15 +353,16 @@ fn UserRow(
         let name = name.clone();
         move |_| {
             let name = name.clone();
-            spawn_local(async move {
-                match api::end_sessions(&name).await {
-                    Ok(()) => {
-                        outcome.set(Outcome::Done(format!("{name} is signed out everywhere.")));
-                        on_done();
-                    }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
-                }
-            });
+            let ending = name.clone();
+            task.call(
+                format!("Signing {name} out…"),
+                &[],
+                async move { api::end_sessions(&ending).await },
+                move |()| {
+                    on_done();
+                    Outcome::Done(format!("{name} is signed out everywhere."))
+                },
+            );
         }
     };
     let role = user.role;

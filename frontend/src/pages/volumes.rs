@@ -14,10 +14,9 @@ use shared::flasharray::{Volume, VolumePatch};
 use shared::size::{format_size, parse_volume_size};
 use web_sys::js_sys::Date;
 
-use crate::api::{self, Done};
+use crate::api;
 use crate::components::confirm::Eradicate;
 use crate::components::field::host_or_group_names;
-use crate::components::held_outcome;
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::placement::SuggestArray;
 use crate::components::table::{
@@ -25,8 +24,8 @@ use crate::components::table::{
     hidden_columns,
 };
 use crate::components::{
-    Confirm, Countdown, Field, Live, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
-    UrlState, failure_outcome, use_array,
+    Confirm, Countdown, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Strength, Task,
+    Timestamp, UrlState, done_outcome, live_resource, use_array,
 };
 use crate::session::Session;
 
@@ -44,7 +43,6 @@ fn list_query(state: &UrlState) -> VolumeListQuery {
 #[component]
 pub fn Volumes() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let state = UrlState::new("name");
     let destroyed = Memo::new(move |_| state.flag("destroyed"));
@@ -52,11 +50,13 @@ pub fn Volumes() -> impl IntoView {
     // Lives above the table, so the message outlasts the refresh that follows the action.
     let destroyed_outcome = RwSignal::new(Outcome::Idle);
     let pending = RwSignal::new(false);
-    let volumes = LocalResource::new(move || {
-        live.track();
+    let volumes = live_resource(move || {
         let name = array.get();
         let query = list_query(&state);
-        async move { (api::volumes(&name, &query).await, Date::now()) }
+        async move {
+            let list = api::volumes(&name, &query).await?;
+            Ok((list, Date::now()))
+        }
     });
     Effect::new(move |_| {
         array.track();
@@ -89,20 +89,16 @@ pub fn Volumes() -> impl IntoView {
         <Show when=move || session.allows(Role::Operator)>
             <BulkActions array selected />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading volumes…"</p> } set_pending=pending.write_only()>
-            {move || {
-                volumes.get().map(|(result, fetched)| match result {
-                    Ok(list) if destroyed.get_untracked() => {
-                        view! { <DestroyedTable array list fetched state outcome=destroyed_outcome /> }.into_any()
-                    }
-                    Ok(list) => view! { <VolumeTable array list state selected /> }.into_any(),
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert" id="volumes-error">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=volumes loading="Loading volumes…" error_id="volumes-error" pending let:answer>
+            {
+                let (list, fetched) = answer;
+                if destroyed.get_untracked() {
+                    view! { <DestroyedTable array list fetched state outcome=destroyed_outcome /> }.into_any()
+                } else {
+                    view! { <VolumeTable array list state selected /> }.into_any()
+                }
+            }
+        </Loaded>
     }
 }
 
@@ -313,43 +309,38 @@ fn DestroyedRow(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let live = expect_context::<Live>();
-    let task = Task { outcome };
+    let task = Task::over(outcome);
     let name = volume.name.clone();
     let recover = {
         let name = name.clone();
         move |_| {
-            let name = name.clone();
-            task.start(format!("Recovering {name}…"), async move {
-                match api::change_volume(&array.get_untracked(), &name, &destroyed_patch(false))
-                    .await
-                {
-                    Ok(_) => {
-                        live.changed();
-                        Outcome::Done(format!("Recovered {name}."))
-                    }
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
+            let (array, name) = (array.get_untracked(), name.clone());
+            let recovered = name.clone();
+            task.call(
+                format!("Recovering {name}…"),
+                &[],
+                async move { api::change_volume(&array, &recovered, &destroyed_patch(false)).await },
+                move |_| {
+                    live.changed();
+                    Outcome::Done(format!("Recovered {name}."))
+                },
+            );
         }
     };
     let eradicate = {
         let name = name.clone();
         Callback::new(move |reason: Option<String>| {
-            let name = name.clone();
-            task.start(format!("Eradicating {name}…"), async move {
-                let array = array.get_untracked();
-                match api::eradicate_volume(&array, &name, reason.as_deref()).await {
-                    Ok(Done::Now(())) => {
-                        live.changed();
-                        Outcome::Done(format!("Eradicated {name}."))
-                    }
-                    Ok(Done::Held(request)) => {
-                        live.changed();
-                        held_outcome(&request)
-                    }
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
+            let (array, name) = (array.get_untracked(), name.clone());
+            let eradicated = name.clone();
+            task.call(
+                format!("Eradicating {name}…"),
+                &[],
+                async move { api::eradicate_volume(&array, &eradicated, reason.as_deref()).await },
+                move |done| {
+                    live.changed();
+                    done_outcome(done, |()| Outcome::Done(format!("Eradicated {name}.")))
+                },
+            );
         })
     };
     let question = format!("Eradicate {name} on {}?", array.get_untracked());
@@ -377,7 +368,6 @@ fn DestroyedRow(
 /// One volume or a pattern's worth (`db-[1-8]`), checked with the backend's validators first.
 #[component]
 fn CreateVolumes(array: Memo<String>) -> impl IntoView {
-    let session = expect_context::<Session>();
     let live = expect_context::<Live>();
     let name = RwSignal::new(String::new());
     let size = RwSignal::new(String::new());
@@ -432,28 +422,23 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
         }
         let array_name = array.get_untracked();
         let running = format!("Creating {}…", count_label(names.len() as u64, "volume"));
-        task.start(running, async move {
-            match api::create_volumes(&array_name, &request).await {
-                Ok(created) => {
-                    let names: Vec<String> =
-                        created.iter().map(|volume| volume.name.clone()).collect();
-                    name.set(String::new());
-                    size.set(String::new());
-                    live.changed();
-                    Outcome::Done(format!(
-                        "Created {} ({} each): {}.",
-                        count_label(created.len() as u64, "volume"),
-                        format_size(request.provisioned),
-                        names.join(", ")
-                    ))
-                }
-                Err(failure) => failure_outcome(
-                    session,
-                    &failure,
-                    &[("name", name_error), ("provisioned", size_error)],
-                ),
-            }
-        });
+        let each = format_size(request.provisioned);
+        task.call(
+            running,
+            &[("name", name_error), ("provisioned", size_error)],
+            async move { api::create_volumes(&array_name, &request).await },
+            move |created| {
+                let names: Vec<String> = created.iter().map(|volume| volume.name.clone()).collect();
+                name.set(String::new());
+                size.set(String::new());
+                live.changed();
+                Outcome::Done(format!(
+                    "Created {} ({each} each): {}.",
+                    count_label(created.len() as u64, "volume"),
+                    names.join(", ")
+                ))
+            },
+        );
     };
 
     view! {
