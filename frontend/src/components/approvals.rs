@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use shared::api::{ApprovalRequest, Approvals};
 
 use crate::api::{self, Done};
-use crate::components::{Live, Outcome};
+use crate::components::{Outcome, live_resource};
 use crate::session::Session;
 
 /// What `/api/approvals` last said, shared by the header's badge and every confirmation.
@@ -17,10 +17,8 @@ pub struct ApprovalPolicy(LocalResource<Option<Approvals>>);
 impl ApprovalPolicy {
     /// Fetched with the live clock, while someone is signed in.
     pub fn provide() {
-        let live = expect_context::<Live>();
         let session = expect_context::<Session>();
-        let approvals = LocalResource::new(move || {
-            live.track();
+        let approvals = live_resource(move || {
             let signed_in = session.user.with(Option::is_some);
             async move {
                 if signed_in {
