@@ -81,6 +81,21 @@ impl Task {
         });
     }
 
+    /// A form's submit handler: the browser does not send the form itself, and `submit` runs
+    /// only while this task is not already running.
+    pub fn on_submit(
+        &self,
+        submit: impl Fn() + Clone + 'static,
+    ) -> impl Fn(leptos::ev::SubmitEvent) + Clone + 'static {
+        let outcome = self.outcome;
+        move |event| {
+            event.prevent_default();
+            if !outcome.with_untracked(Outcome::is_running) {
+                submit();
+            }
+        }
+    }
+
     /// Runs one API call unless this task is already running: `done` makes the outcome of
     /// its answer, and a failure goes through [`failure_outcome`] to the field of `fields` it
     /// names, or to the line.

@@ -2,7 +2,6 @@
 //! to it, and whom the array's audit log names; for admins, registering an array, testing
 //! a connection, removing an array registered here.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
@@ -250,8 +249,7 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             |answer| Outcome::Done(describe_answer(&answer)),
         );
     };
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         let Some(request) = checked() else { return };
         task.call(
             format!("Registering {}…", request.name),
@@ -273,7 +271,7 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                 Outcome::Done(format!("Registered {}.", array.name))
             },
         );
-    };
+    });
     view! {
         <h2>"Register an array"</h2>
         <p class="muted">"The credential is sent once, stored encrypted on the server, and never shown again."</p>

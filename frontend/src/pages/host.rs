@@ -1,7 +1,6 @@
 //! One host: its ports (add and remove), personality, what it sees from the host's side, and
 //! delete.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -118,11 +117,7 @@ fn HostDetail(
     let kind = RwSignal::new("iqn".to_owned());
     let add = {
         let send = send.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
+        task.on_submit(move || {
             added_error.set(None);
             let ports = split_ports(&added.get_untracked());
             if ports.is_empty() {
@@ -141,7 +136,7 @@ fn HostDetail(
             }
             added.set(String::new());
             send(patch, "Adding ports".into());
-        }
+        })
     };
     let personality_change = {
         let send = send.clone();

@@ -1,7 +1,6 @@
 //! One array's hosts and host groups: create hosts with their ports, create host groups, put
 //! hosts in and take them out, delete.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
@@ -165,11 +164,7 @@ fn CreateHost(
         ("nqns", nqns_error),
         ("ports", ports_error),
     ];
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         for (_, error) in fields {
             error.set(None);
         }
@@ -204,7 +199,7 @@ fn CreateHost(
                 Outcome::Done(format!("Created host {}.", host.name))
             },
         );
-    };
+    });
     view! {
         <div class="card">
             <form class="inline" id="create-host" on:submit=submit novalidate>
@@ -237,11 +232,7 @@ fn CreateHostGroup(
     let name_error = RwSignal::new(None::<String>);
     let task = Task::new();
     let outcome = task.outcome;
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         name_error.set(None);
         let request = CreateHostGroupRequest {
             name: name.get_untracked().trim().to_owned(),
@@ -261,7 +252,7 @@ fn CreateHostGroup(
                 Outcome::Done(format!("Created host group {}.", group.name))
             },
         );
-    };
+    });
     view! {
         <div class="card">
             <form class="inline" id="create-host-group" on:submit=submit novalidate>
@@ -340,15 +331,14 @@ fn GroupTable(
                 .collect_view();
             let add = {
                 let group_name = group_name.clone();
-                move |event: SubmitEvent| {
-                    event.prevent_default();
+                task.on_submit(move || {
                     let host = adding.get_untracked().trim().to_owned();
                     let (array, group) = (array.get_untracked(), group_name.clone());
                     act(
                         format!("Adding {host} to {group}"),
                         Box::pin(async move { api::add_to_group(&array, &group, &host).await }),
                     );
-                }
+                })
             };
             let delete = {
                 let group_name = group_name.clone();

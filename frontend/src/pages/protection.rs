@@ -1,7 +1,6 @@
 //! One array's protection groups: what each protects, when it snapshots and how long it keeps
 //! them, in plain words; and creating one.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{CreateProtectionGroupRequest, Role, describe_retention, describe_schedule};
@@ -85,11 +84,7 @@ fn CreateGroup(
     let name_error = RwSignal::new(None::<String>);
     let task = Task::new();
     let outcome = task.outcome;
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         name_error.set(None);
         let request = CreateProtectionGroupRequest {
             name: name.get_untracked().trim().to_owned(),
@@ -110,7 +105,7 @@ fn CreateGroup(
                 Outcome::Done(format!("Created protection group {}.", group.name))
             },
         );
-    };
+    });
     view! {
         <div class="card">
             <form class="inline" id="create-protection-group" on:submit=submit novalidate>

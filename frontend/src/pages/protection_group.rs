@@ -1,7 +1,6 @@
 //! One protection group: members, schedule and retention in plain words, snapshot now, its
 //! snapshots with the volumes inside each (restore or copy one or all), destroy and recover.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::{
     CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
@@ -131,8 +130,7 @@ fn GroupSettings(
     let schedule_error = RwSignal::new(None::<String>);
     let save_schedule = {
         let change = change.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             schedule_error.set(None);
             let Ok(count) = every.get_untracked().trim().parse::<u64>() else {
                 schedule_error.set(Some("Give how often as a whole number.".into()));
@@ -159,7 +157,7 @@ fn GroupSettings(
                 ..ProtectionGroupPatch::default()
             };
             change(patch, "Saving the schedule");
-        }
+        })
     };
 
     let retention = group.source_retention;
@@ -171,8 +169,7 @@ fn GroupSettings(
     let retention_error = RwSignal::new(None::<String>);
     let save_retention = {
         let change = change.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             retention_error.set(None);
             let number = |signal: RwSignal<String>| signal.get_untracked().trim().parse::<u64>();
             let (Ok(all), Ok(per_day), Ok(days)) =
@@ -190,7 +187,7 @@ fn GroupSettings(
                 ..ProtectionGroupPatch::default()
             };
             change(patch, "Saving the retention");
-        }
+        })
     };
     let destroyed = group.destroyed;
     let set_destroyed = {
@@ -332,8 +329,7 @@ fn Members(
     };
     let add = {
         let run = run.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             names_error.set(None);
             let list = split_ports(&names.get_untracked());
             if list.is_empty() {
@@ -347,7 +343,7 @@ fn Members(
                     names: list,
                 },
             );
-        }
+        })
     };
     let member_kind = detail.member_kind;
     let listed = detail
@@ -421,8 +417,7 @@ fn SnapshotNow(
     let suffix = RwSignal::new(String::new());
     let suffix_error = RwSignal::new(None::<String>);
     let apply_retention = RwSignal::new(false);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         suffix_error.set(None);
         let text = suffix.get_untracked().trim().to_owned();
         let request = GroupSnapshotRequest {
@@ -444,7 +439,7 @@ fn SnapshotNow(
                 ))
             },
         );
-    };
+    });
     view! {
         <form class="card inline" id="snapshot-now" on:submit=submit novalidate>
             <Field id="pg-suffix" label="Suffix (optional)" placeholder="before-patch" value=suffix error=suffix_error />

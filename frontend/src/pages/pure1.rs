@@ -184,8 +184,7 @@ fn ConnectPure1(
             |test| Outcome::Done(describe_test(&test)),
         );
     };
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         let Some(request) = checked() else { return };
         task.call(
             "Connecting Pure1…",
@@ -198,7 +197,7 @@ fn ConnectPure1(
                 Outcome::Done(format!("Connected. {}", describe_test(&test)))
             },
         );
-    };
+    });
     let key_error = error("key");
     view! {
         <h2>"Connect Pure1"</h2>

@@ -151,8 +151,7 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
             outcome.batch
         )
     };
-    let snapshot = move |event: SubmitEvent| {
-        event.prevent_default();
+    let snapshot = task.on_submit(move || {
         suffix_error.set(None);
         let volumes = chosen.get_untracked();
         let text = suffix.get_untracked().trim().to_owned();
@@ -171,7 +170,7 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
                 Outcome::Done(line)
             },
         );
-    };
+    });
     let destroy = Callback::new(move |()| {
         let request = FleetDestroyRequest {
             volumes: chosen.get_untracked(),

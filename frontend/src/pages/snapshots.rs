@@ -2,7 +2,6 @@
 //! and from any point restore the volume (with a preview and a safety snapshot) or copy it to
 //! a new volume; rename or destroy direct snapshots.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::{
     CopyRequest, RecycleAction, RecycledKind, RestoreRequest, Role, SnapshotRequest,
@@ -68,8 +67,7 @@ fn TakeSnapshot(
     let suffix_error = RwSignal::new(None::<String>);
     let task = Task::new();
     let outcome = task.outcome;
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         suffix_error.set(None);
         let text = suffix.get_untracked().trim().to_owned();
         let request = SnapshotRequest {
@@ -92,7 +90,7 @@ fn TakeSnapshot(
                 Outcome::Done(format!("Took {}.", names.join(", ")))
             },
         );
-    };
+    });
     view! {
         <form class="card inline" id="take-snapshot" on:submit=submit novalidate>
             <Field id="snapshot-suffix" label="Suffix (optional)" placeholder="before-upgrade" value=suffix error=suffix_error />
@@ -221,8 +219,7 @@ fn SnapshotPanel(
     };
     let restore = {
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             confirm_error.set(None);
             typed_error.set(None);
             // Without a safety snapshot nothing can undo a restore: the name is typed, as for eradicate.
@@ -268,12 +265,11 @@ fn SnapshotPanel(
                     })
                 },
             );
-        }
+        })
     };
     let copy = {
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             copy_error.set(None);
             let request = CopyRequest {
                 source: name.clone(),
@@ -298,7 +294,7 @@ fn SnapshotPanel(
                     ))
                 },
             );
-        }
+        })
     };
     let destroy = {
         let name = name.clone();
@@ -333,8 +329,7 @@ fn SnapshotPanel(
     let suffix_error = RwSignal::new(None::<String>);
     let rename = {
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             suffix_error.set(None);
             let suffix = new_suffix.get_untracked().trim().to_owned();
             if let Err(message) = shared::names::validate_object_name("Snapshot suffix", &suffix) {
@@ -358,7 +353,7 @@ fn SnapshotPanel(
                     done
                 },
             );
-        }
+        })
     };
     let direct = !from_group(&snapshot);
     view! {

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::{CreateTokenRequest, Role, TokenSummary, validate_create_token};
 
@@ -73,8 +72,7 @@ fn CreateToken() -> impl IntoView {
     let errors = FieldErrors::new(&["name", "expires_in_days", "role", "arrays"]);
     let task = Task::new();
     let created = RwSignal::new(None::<String>);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         errors.clear();
         created.set(None);
         let Ok(expires_in_days) = days.get_untracked().trim().parse::<u32>() else {
@@ -108,7 +106,7 @@ fn CreateToken() -> impl IntoView {
                 ))
             },
         );
-    };
+    });
     view! {
         <div class="card">
             <form class="inline" id="create-token" on:submit=submit novalidate>

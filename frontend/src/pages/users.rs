@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
@@ -150,11 +149,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
         ("arrays", arrays_error),
         ("array_username", array_username_error),
     ];
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         for (_, error) in fields {
             error.set(None);
         }
@@ -196,7 +191,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                 })
             },
         );
-    };
+    });
     view! {
         <div class="card">
             <form class="inline" id="create-user" on:submit=submit novalidate>
@@ -292,8 +287,7 @@ fn UserRow(
     let save_scope = {
         let apply = apply.clone();
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             scope_error.set(None);
             mapped_error.set(None);
             let username = mapped.get_untracked().trim().to_owned();
@@ -308,7 +302,7 @@ fn UserRow(
                 change,
                 format!("{name}'s arrays and array username are saved."),
             );
-        }
+        })
     };
     let toggle = {
         let apply = apply.clone();
@@ -330,8 +324,7 @@ fn UserRow(
     let reset = {
         let apply = apply.clone();
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             password_error.set(None);
             let password = new_password.get_untracked();
             if let Err(error) = shared::api::validate_password(&password) {
@@ -347,7 +340,7 @@ fn UserRow(
                 change,
                 format!("{name}'s password is reset and their sessions ended."),
             );
-        }
+        })
     };
     let sign_out = {
         let name = name.clone();

@@ -1,7 +1,6 @@
 //! One volume: its figures, resize (shrinking only after a truncate confirmation), rename,
 //! QoS limits, its connections from the volume's side, and destroy.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use shared::api::{
@@ -138,11 +137,7 @@ fn Resize(
     let current = volume.provisioned;
     let name = volume.name.clone();
     let shrinking = move || parse_volume_size(&size.get()).is_ok_and(|bytes| bytes < current);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         size_error.set(None);
         let bytes = match parse_volume_size(&size.get_untracked()) {
             Ok(bytes) => bytes,
@@ -178,7 +173,7 @@ fn Resize(
                 Outcome::Done(format!("Now {}.", format_size(volume.provisioned)))
             },
         );
-    };
+    });
     view! {
         <form class="card stack" id="resize-volume" on:submit=submit novalidate>
             <h3>"Resize"</h3>
@@ -202,11 +197,7 @@ fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
     let name_error = RwSignal::new(None::<String>);
     let task = Task::new();
     let outcome = task.outcome;
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         name_error.set(None);
         let wanted = new_name.get_untracked().trim().to_owned();
         if let Err(message) = shared::names::validate_object_name("Volume", &wanted) {
@@ -234,7 +225,7 @@ fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
                 Outcome::Done(format!("Renamed to {}.", volume.name))
             },
         );
-    };
+    });
     view! {
         <form class="card stack" id="rename-volume" on:submit=submit novalidate>
             <h3>"Rename"</h3>
@@ -272,11 +263,7 @@ fn QosLimits(
     let bandwidth_error = RwSignal::new(None::<String>);
     let iops_error = RwSignal::new(None::<String>);
     let name = volume.name.clone();
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         bandwidth_error.set(None);
         iops_error.set(None);
         let bandwidth_text = bandwidth.get_untracked().trim().to_owned();
@@ -325,7 +312,7 @@ fn QosLimits(
                 Outcome::Done("Limits set.".into())
             },
         );
-    };
+    });
     view! {
         <form class="card stack" id="qos-volume" on:submit=submit novalidate>
             <h3>"QoS limits"</h3>
@@ -434,11 +421,7 @@ fn Connect(
     let lun_error = RwSignal::new(None::<String>);
     let task = Task::new();
     let outcome = task.outcome;
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         target_error.set(None);
         lun_error.set(None);
         let lun_text = lun.get_untracked().trim().to_owned();
@@ -489,7 +472,7 @@ fn Connect(
                 Outcome::Done(format!("Connected at LUN {}.", connection.lun))
             },
         );
-    };
+    });
     view! {
         <form class="card inline" id="connect-volume" on:submit=submit novalidate>
             <label>

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
@@ -385,11 +384,7 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
         }
     });
 
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if task.running() {
-            return;
-        }
+    let submit = task.on_submit(move || {
         name_error.set(None);
         size_error.set(None);
         task.outcome.set(Outcome::Idle);
@@ -439,7 +434,7 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
                 ))
             },
         );
-    };
+    });
 
     view! {
         <div class="card">
