@@ -54,6 +54,8 @@ pub fn Confirm(
     #[prop(into)]
     details: Signal<String>,
     #[prop(into)] confirm_label: String,
+    /// Reversible unless the page says otherwise.
+    #[prop(default = Strength::Reversible)]
     strength: Strength,
     /// The action's task: while it runs, the buttons wait.
     #[prop(optional)]

@@ -104,7 +104,6 @@ fn HostDetail(
                             question=question.clone()
                             details="The host stops reaching its volumes through this port; add it again to undo."
                             confirm_label="Remove port"
-                            strength=Strength::Reversible
                             on_confirm=remove
                         />
                     </Show>

@@ -12,8 +12,8 @@ use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
 use crate::components::table::{EmptyState, PAGE_SIZE, Pager, SearchBox, SortHeader};
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Strength, Task, UrlState, live_resource,
-    show_problem, use_array,
+    Confirm, Field, Live, Loaded, NameForm, NameFormIds, Outcome, OutcomeLine, Strength, Task,
+    UrlState, live_resource, show_problem, use_array,
 };
 use crate::session::Session;
 
@@ -228,39 +228,27 @@ fn CreateHostGroup(
     array: Memo<String>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let name_error = RwSignal::new(None::<String>);
-    let task = Task::new();
-    let outcome = task.outcome;
-    let submit = task.on_submit(move || {
-        name_error.set(None);
-        let request = CreateHostGroupRequest {
-            name: name.get_untracked().trim().to_owned(),
-        };
-        if let Err(message) = shared::names::validate_object_name("Host group", &request.name) {
-            name_error.set(Some(message));
-            return;
-        }
+    let ids = NameFormIds {
+        form: "create-host-group",
+        field: "group-name",
+        button: "group-create",
+        outcome: "group-outcome",
+    };
+    let create = move |name: String| {
         let array = array.get_untracked();
-        task.call(
-            "Creating host group…",
-            &[("name", name_error)],
-            async move { api::create_host_group(&array, &request).await },
-            move |group| {
-                name.set(String::new());
-                on_done();
-                Outcome::Done(format!("Created host group {}.", group.name))
-            },
-        );
-    });
+        async move { api::create_host_group(&array, &CreateHostGroupRequest { name }).await }
+    };
     view! {
-        <div class="card">
-            <form class="inline" id="create-host-group" on:submit=submit novalidate>
-                <Field id="group-name" label="Host group name" placeholder="hgroup1" value=name error=name_error />
-                <SubmitButton id="group-create" label="Create host group" outcome />
-            </form>
-            <OutcomeLine id="group-outcome" outcome />
-        </div>
+        <NameForm
+            ids
+            kind="Host group"
+            label="Host group name"
+            placeholder="hgroup1"
+            button="Create host group"
+            running="Creating host group…"
+            create
+            on_done
+        />
     }
 }
 
@@ -321,7 +309,6 @@ fn GroupTable(
                                     question=question.clone()
                                     details="It loses the volumes connected to the group; add it again to undo."
                                     confirm_label="Remove from group"
-                                    strength=Strength::Reversible
                                     on_confirm=remove
                                 />
                             </Show>

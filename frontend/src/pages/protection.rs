@@ -7,11 +7,8 @@ use shared::api::{CreateProtectionGroupRequest, Role, describe_retention, descri
 use shared::flasharray::ProtectionGroup;
 
 use crate::api;
-use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
-use crate::components::{
-    Field, Live, Loaded, Outcome, OutcomeLine, Task, live_resource, use_array,
-};
+use crate::components::{Live, Loaded, NameForm, NameFormIds, live_resource, use_array};
 use crate::session::Session;
 
 #[component]
@@ -80,39 +77,26 @@ fn CreateGroup(
     array: Memo<String>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let name_error = RwSignal::new(None::<String>);
-    let task = Task::new();
-    let outcome = task.outcome;
-    let submit = task.on_submit(move || {
-        name_error.set(None);
-        let request = CreateProtectionGroupRequest {
-            name: name.get_untracked().trim().to_owned(),
-        };
-        if let Err(message) = shared::names::validate_object_name("Protection group", &request.name)
-        {
-            name_error.set(Some(message));
-            return;
-        }
+    let ids = NameFormIds {
+        form: "create-protection-group",
+        field: "pg-name",
+        button: "pg-create",
+        outcome: "pg-create-outcome",
+    };
+    let create = move |name: String| {
         let array = array.get_untracked();
-        task.call(
-            "Creating…",
-            &[("name", name_error)],
-            async move { api::create_protection_group(&array, &request).await },
-            move |group| {
-                name.set(String::new());
-                on_done();
-                Outcome::Done(format!("Created protection group {}.", group.name))
-            },
-        );
-    });
+        async move { api::create_protection_group(&array, &CreateProtectionGroupRequest { name }).await }
+    };
     view! {
-        <div class="card">
-            <form class="inline" id="create-protection-group" on:submit=submit novalidate>
-                <Field id="pg-name" label="Protection group name" placeholder="pg-oracle" value=name error=name_error />
-                <SubmitButton id="pg-create" label="Create protection group" outcome />
-            </form>
-            <OutcomeLine id="pg-create-outcome" outcome />
-        </div>
+        <NameForm
+            ids
+            kind="Protection group"
+            label="Protection group name"
+            placeholder="pg-oracle"
+            button="Create protection group"
+            running="Creating…"
+            create
+            on_done
+        />
     }
 }

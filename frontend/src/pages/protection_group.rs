@@ -14,8 +14,8 @@ use crate::api::{self, ApiResult, Done};
 use crate::components::field::{Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
-    object_resource, use_array, use_param,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, object_resource,
+    use_array, use_param,
 };
 use crate::pages::hosts::split_ports;
 use crate::session::Session;
@@ -278,7 +278,6 @@ fn GroupSettings(
                         question=format!("Destroy protection group {group_name} on {}?", array.get_untracked())
                         details="Its schedule stops and its snapshots are destroyed with it. The array keeps it for 24 hours; recover it here or from the recycle bin until then."
                         confirm_label="Destroy group"
-                        strength=Strength::Reversible
                         on_confirm=Callback::new(move |()| destroy())
                     />
                 }
@@ -373,7 +372,6 @@ fn Members(
                         question=question.clone()
                         details="The group stops protecting it from the next snapshot on; snapshots already taken stay. Add it again to undo."
                         confirm_label="Remove from group"
-                        strength=Strength::Reversible
                         on_confirm=remove
                     />
                 </li>
@@ -616,7 +614,6 @@ fn GroupSnapshots(
                                 question=destroy_question.clone()
                                 details="Its volume snapshots go with it. The array keeps it for 24 hours; recover it from the recycle bin until then."
                                 confirm_label="Destroy snapshot"
-                                strength=Strength::Reversible
                                 on_confirm=destroy
                             />
                         </div>

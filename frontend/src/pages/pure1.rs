@@ -9,7 +9,7 @@ use shared::api::{
 
 use crate::api;
 use crate::components::{
-    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Strength, Task, TextArea, page_title,
+    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, TextArea, page_title,
 };
 
 fn describe_test(test: &Pure1Test) -> String {
@@ -82,7 +82,6 @@ fn Pure1Settings(
                             question="Disconnect Pure1?"
                             details="The portal forgets the application id and its private key; Pure1 is unchanged. Connecting again needs the key again (or a new key pair)."
                             confirm_label="Disconnect"
-                            strength=Strength::Reversible
                             on_confirm=disconnect
                         />
                     </Show>

@@ -13,8 +13,7 @@ use shared::size::format_size;
 
 use crate::api;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Strength, Task, UrlState, live_resource,
-    page_title,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Task, UrlState, live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -235,7 +234,6 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
                     question
                     details
                     confirm_label="Destroy volumes"
-                    strength=Strength::Reversible
                     task
                     on_confirm=destroy
                 />

@@ -13,8 +13,8 @@ use shared::time::format_timestamp_ms;
 use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Reason, Strength, Task, Timestamp,
-    done_outcome, object_resource,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Reason, Task, Timestamp, done_outcome,
+    object_resource,
 };
 use crate::session::Session;
 
@@ -413,7 +413,6 @@ fn SnapshotPanel(
                         question=destroy_question.clone()
                         details="The volume keeps its current contents. The array keeps the snapshot for 24 hours; recover it until then."
                         confirm_label="Destroy snapshot"
-                        strength=Strength::Reversible
                         on_confirm=destroy
                     />
                 })}

@@ -10,7 +10,7 @@ use shared::api::{CreateTokenRequest, Role, TokenSummary, validate_create_token}
 use super::users::{ArrayScopePicker, describe_arrays, scope_of};
 use crate::api;
 use crate::components::{
-    Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine, Strength, Task, Timestamp,
+    Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine, Task, Timestamp,
     live_resource, page_title,
 };
 use crate::session::Session;
@@ -227,7 +227,6 @@ fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView 
                     question=format!("Revoke {name}?")
                     details="Scripts using it are refused from their next request; a revoked token cannot be restored."
                     confirm_label="Revoke"
-                    strength=Strength::Reversible
                     task
                     on_confirm=revoke
                 />

@@ -15,8 +15,8 @@ use crate::components::chart::HistoryCharts;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
-    failure_outcome, object_resource, use_array, use_param,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, failure_outcome,
+    object_resource, use_array, use_param,
 };
 use crate::pages::snapshots::VolumeSnapshots;
 use crate::session::Session;
@@ -388,7 +388,6 @@ fn ConnectionTable(
                                 question=question.clone()
                                 details=details
                                 confirm_label="Disconnect"
-                                strength=Strength::Reversible
                                 task
                                 on_confirm=disconnect
                             />
@@ -605,7 +604,6 @@ fn Destroy(
                 question
                 details
                 confirm_label="Destroy"
-                strength=Strength::Reversible
                 task=task
                 on_confirm=Callback::new(move |()| destroy(false))
             />
@@ -617,7 +615,6 @@ fn Destroy(
                     question
                     details=disconnect_details
                     confirm_label="Disconnect and destroy"
-                    strength=Strength::Reversible
                     task=task
                     on_confirm=Callback::new(move |()| destroy(true))
                 />

@@ -23,8 +23,8 @@ use crate::components::table::{
     hidden_columns,
 };
 use crate::components::{
-    Confirm, Countdown, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Strength, Task,
-    Timestamp, UrlState, done_outcome, live_resource, use_array,
+    Confirm, Countdown, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp,
+    UrlState, done_outcome, live_resource, use_array,
 };
 use crate::session::Session;
 
@@ -621,7 +621,6 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
                     question=destroy_question
                     details=destroy_details
                     confirm_label="Destroy"
-                    strength=Strength::Reversible
                     task
                     on_confirm=Callback::new(move |()| run(Bulk::Destroy))
                 />
