@@ -29,7 +29,6 @@ pub fn NameForm<F, Fut, T>(
     running: &'static str,
     /// Sends the checked name.
     create: F,
-    on_done: impl Fn() + Copy + 'static,
 ) -> impl IntoView
 where
     F: Fn(String) -> Fut + Copy + 'static,
@@ -47,13 +46,12 @@ where
             return;
         }
         let done = format!("Created {} {wanted}.", kind.to_lowercase());
-        task.call(
+        task.change(
             running,
             &[("name", name_error)],
             create(wanted),
             move |_| {
                 name.set(String::new());
-                on_done();
                 Outcome::Done(done)
             },
         );

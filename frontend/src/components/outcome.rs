@@ -45,6 +45,7 @@ impl Outcome {
 pub struct Task {
     pub outcome: RwSignal<Outcome>,
     session: Session,
+    live: Live,
 }
 
 impl Task {
@@ -57,6 +58,7 @@ impl Task {
         Self {
             outcome,
             session: expect_context::<Session>(),
+            live: expect_context::<Live>(),
         }
     }
 
@@ -96,20 +98,57 @@ impl Task {
         }
     }
 
-    /// Runs one API call unless this task is already running: `done` makes the outcome of
-    /// its answer, and a failure goes through [`failure_outcome`] to the field of `fields` it
-    /// names, or to the line.
+    /// Runs one API call that asks something, unless this task is already running: `done`
+    /// makes the outcome of its answer, and a failure goes through [`failure_outcome`] to the
+    /// field of `fields` it names, or to the line.
     pub fn call<T, F, D>(&self, running: impl Into<String>, fields: &[FieldError], call: F, done: D)
     where
         T: 'static,
         F: Future<Output = ApiResult<T>> + 'static,
         D: FnOnce(T) -> Outcome + 'static,
     {
-        let session = self.session;
+        self.run(running, fields, call, done, false);
+    }
+
+    /// As [`Task::call`], for a call that changes something: once it succeeds, everything on
+    /// screen is fetched again.
+    pub fn change<T, F, D>(
+        &self,
+        running: impl Into<String>,
+        fields: &[FieldError],
+        call: F,
+        done: D,
+    ) where
+        T: 'static,
+        F: Future<Output = ApiResult<T>> + 'static,
+        D: FnOnce(T) -> Outcome + 'static,
+    {
+        self.run(running, fields, call, done, true);
+    }
+
+    fn run<T, F, D>(
+        &self,
+        running: impl Into<String>,
+        fields: &[FieldError],
+        call: F,
+        done: D,
+        refresh: bool,
+    ) where
+        T: 'static,
+        F: Future<Output = ApiResult<T>> + 'static,
+        D: FnOnce(T) -> Outcome + 'static,
+    {
+        let (session, live) = (self.session, self.live);
         let fields = fields.to_vec();
         self.start(running, async move {
             match call.await {
-                Ok(answer) => done(answer),
+                Ok(answer) => {
+                    let outcome = done(answer);
+                    if refresh {
+                        live.changed();
+                    }
+                    outcome
+                }
                 Err(failure) => failure_outcome(session, &failure, &fields),
             }
         });

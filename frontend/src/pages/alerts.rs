@@ -9,7 +9,7 @@ use crate::api;
 use crate::components::live::arrays_resource;
 use crate::components::table::EmptyState;
 use crate::components::{
-    Live, Loaded, Outcome, OutcomeLine, Task, Timestamp, UrlState, live_resource, page_title,
+    Loaded, Outcome, OutcomeLine, Task, Timestamp, UrlState, live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -91,12 +91,11 @@ pub fn AlertsPage() -> impl IntoView {
 #[component]
 fn FlagButton(array: String, alert: String, flagged: bool, task: Task) -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let label = if flagged { "Unflag" } else { "Flag" };
     let flag = move |_| {
         let (array, alert) = (array.clone(), alert.clone());
         let flagging = (array.clone(), alert.clone());
-        task.call(
+        task.change(
             format!("{label}ging alert {alert}…"),
             &[],
             async move {
@@ -104,7 +103,6 @@ fn FlagButton(array: String, alert: String, flagged: bool, task: Task) -> impl I
                 api::flag_alert(&flagging.0, &flagging.1, &change).await
             },
             move |_| {
-                live.changed();
                 let done = if flagged { "Unflagged" } else { "Flagged" };
                 Outcome::Done(format!("{done} alert {alert} on {array}."))
             },

@@ -13,8 +13,8 @@ use crate::api;
 use crate::components::approvals::ARRAY_REMOVAL_IMPACT;
 use crate::components::live::arrays_resource;
 use crate::components::{
-    Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine, Reason, Strength, Task,
-    TextArea, done_outcome, page_title,
+    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Reason, Strength, Task, TextArea,
+    done_outcome, page_title,
 };
 use crate::session::Session;
 
@@ -48,35 +48,29 @@ fn describe_answer(answer: &ConnectionTest) -> String {
 pub fn ArrayList() -> impl IntoView {
     page_title("Arrays");
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let arrays = arrays_resource();
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || live.changed();
     view! {
         <h1>"Arrays"</h1>
         <OutcomeLine id="arrays-outcome" outcome />
         <Loaded resource=arrays loading="Loading arrays…" let:list>
-            <ArrayTable list outcome on_done=refresh />
+            <ArrayTable list outcome />
         </Loaded>
         <Show when=move || session.allows(Role::Admin)>
-            <RegisterArray on_done=refresh />
+            <RegisterArray />
         </Show>
     }
 }
 
 #[component]
-fn ArrayTable(
-    list: Vec<ArraySummary>,
-    outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn ArrayTable(list: Vec<ArraySummary>, outcome: RwSignal<Outcome>) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="muted empty" id="arrays-empty">"No arrays are registered yet."</p> }
             .into_any();
     }
     let rows = list
         .into_iter()
-        .map(|array| view! { <ArrayRow array outcome on_done /> })
+        .map(|array| view! { <ArrayRow array outcome /> })
         .collect_view();
     view! {
         <table id="arrays">
@@ -93,11 +87,7 @@ fn ArrayTable(
 }
 
 #[component]
-fn ArrayRow(
-    array: ArraySummary,
-    outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn ArrayRow(array: ArraySummary, outcome: RwSignal<Outcome>) -> impl IntoView {
     let session = expect_context::<Session>();
     let task = Task::over(outcome);
     let name = array.name.clone();
@@ -120,13 +110,12 @@ fn ArrayRow(
             let name = name.clone();
             let why = reason.take();
             let removed = name.clone();
-            task.call(
+            task.change(
                 format!("Removing {name}…"),
                 &[],
                 async move { api::remove_array(&removed, why.as_deref()).await },
                 move |done| {
                     done_outcome(done, |()| {
-                        on_done();
                         Outcome::Done(format!(
                             "Removed {name} from the portal; the array itself is unchanged."
                         ))
@@ -169,7 +158,7 @@ fn ArrayRow(
 /// An array's address, how to trust its certificate, and a credential: tested, then kept
 /// on the server, encrypted.
 #[component]
-fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn RegisterArray() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let url = RwSignal::new(String::new());
     let ca_pem = RwSignal::new(String::new());
@@ -251,7 +240,7 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     };
     let submit = task.on_submit(move || {
         let Some(request) = checked() else { return };
-        task.call(
+        task.change(
             format!("Registering {}…", request.name),
             &errors.all(),
             async move { api::register_array(&request).await },
@@ -267,7 +256,6 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                 ] {
                     field.set(String::new());
                 }
-                on_done();
                 Outcome::Done(format!("Registered {}.", array.name))
             },
         );

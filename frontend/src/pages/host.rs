@@ -10,7 +10,7 @@ use shared::flasharray::{Connection, Host, HostPatch};
 use crate::api;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Strength, Task, object_resource, use_array,
+    Confirm, Field, Loaded, Outcome, OutcomeLine, Strength, Task, object_resource, use_array,
     use_param,
 };
 use crate::pages::hosts::{personalities, split_ports};
@@ -19,7 +19,6 @@ use crate::session::Session;
 #[component]
 pub fn HostPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let name = use_param("host");
     let host = object_resource(array, name, |array, name| async move {
@@ -32,11 +31,10 @@ pub fn HostPage() -> impl IntoView {
         };
         api::connections(&array, &query).await
     });
-    let refresh = move || live.changed();
     view! {
         <h1>"Host " <span id="host-title">{name}</span></h1>
         <Loaded resource=host let:host>
-            <HostDetail array host on_done=refresh />
+            <HostDetail array host />
         </Loaded>
         <h2>"Volumes this host sees"</h2>
         <Loaded resource=connections loading="Loading connections…" let:connections>
@@ -49,11 +47,7 @@ pub fn HostPage() -> impl IntoView {
 }
 
 #[component]
-fn HostDetail(
-    array: Memo<String>,
-    host: Host,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn HostDetail(array: Memo<String>, host: Host) -> impl IntoView {
     let session = expect_context::<Session>();
     let task = Task::new();
     let outcome = task.outcome;
@@ -64,14 +58,11 @@ fn HostDetail(
             Err(error) => return outcome.set(Outcome::Failed(error.message)),
         };
         let (array, name) = (array.get_untracked(), name.clone());
-        task.call(
+        task.change(
             format!("{label}…"),
             &[],
             async move { api::change_host(&array, &name, &patch).await },
-            move |_| {
-                on_done();
-                Outcome::Done(format!("{label}: done."))
-            },
+            move |_| Outcome::Done(format!("{label}: done.")),
         );
     };
     let host_name = host.name.clone();

@@ -12,8 +12,8 @@ use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
 use crate::components::table::{EmptyState, PAGE_SIZE, Pager, SearchBox, SortHeader};
 use crate::components::{
-    Confirm, Field, Live, Loaded, NameForm, NameFormIds, Outcome, OutcomeLine, Strength, Task,
-    UrlState, live_resource, show_problem, use_array,
+    Confirm, Field, Loaded, NameForm, NameFormIds, Outcome, OutcomeLine, Strength, Task, UrlState,
+    live_resource, show_problem, use_array,
 };
 use crate::session::Session;
 
@@ -34,7 +34,6 @@ pub fn split_ports(text: &str) -> Vec<String> {
 #[component]
 pub fn Hosts() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let state = UrlState::new("name");
     let page = live_resource(move || {
@@ -57,11 +56,10 @@ pub fn Hosts() -> impl IntoView {
         let name = array.get();
         async move { api::host_groups(&name).await }
     });
-    let refresh = move || live.changed();
     view! {
         <h1>"Hosts on " {array}</h1>
         <Show when=move || session.allows(Role::Operator)>
-            <CreateHost array on_done=refresh />
+            <CreateHost array />
         </Show>
         <div class="toolbar">
             <SearchBox id="host-search" label="Search hosts" state />
@@ -71,14 +69,14 @@ pub fn Hosts() -> impl IntoView {
         </Loaded>
         <h2>"Host groups"</h2>
         <Show when=move || session.allows(Role::Operator)>
-            <CreateHostGroup array on_done=refresh />
+            <CreateHostGroup array />
         </Show>
         <Loaded resource=groups loading="Loading host groups…" let:groups>
             <GroupTable
                 array
                 groups
                 hosts=hosts.get().and_then(Result::ok).map(|list| list.items).unwrap_or_default()
-                on_done=refresh
+
             />
         </Loaded>
     }
@@ -141,10 +139,7 @@ fn HostTable(array: Memo<String>, hosts: HostList, state: UrlState) -> impl Into
 
 /// A host with IQNs, WWNs (any common spelling) or NQNs, normalised before they are sent.
 #[component]
-fn CreateHost(
-    array: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn CreateHost(array: Memo<String>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let iqns = RwSignal::new(String::new());
     let wwns = RwSignal::new(String::new());
@@ -187,7 +182,7 @@ fn CreateHost(
             }
         };
         let array = array.get_untracked();
-        task.call(
+        task.change(
             format!("Creating host {}…", request.name),
             &fields,
             async move { api::create_host(&array, &request).await },
@@ -195,7 +190,6 @@ fn CreateHost(
                 for field in [name, iqns, wwns, nqns] {
                     field.set(String::new());
                 }
-                on_done();
                 Outcome::Done(format!("Created host {}.", host.name))
             },
         );
@@ -224,10 +218,7 @@ fn CreateHost(
 }
 
 #[component]
-fn CreateHostGroup(
-    array: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn CreateHostGroup(array: Memo<String>) -> impl IntoView {
     let ids = NameFormIds {
         form: "create-host-group",
         field: "group-name",
@@ -247,26 +238,19 @@ fn CreateHostGroup(
             button="Create host group"
             running="Creating host group…"
             create
-            on_done
         />
     }
 }
 
 /// Each group with its hosts; add a host, take one out, delete the group.
 #[component]
-fn GroupTable(
-    array: Memo<String>,
-    groups: Vec<HostGroup>,
-    hosts: Vec<Host>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn GroupTable(array: Memo<String>, groups: Vec<HostGroup>, hosts: Vec<Host>) -> impl IntoView {
     let session = expect_context::<Session>();
     let task = Task::new();
     let act =
         move |label: String,
               call: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>| {
-            task.call(format!("{label}…"), &[], call, move |()| {
-                on_done();
+            task.change(format!("{label}…"), &[], call, move |()| {
                 Outcome::Done(format!("{label}: done."))
             });
         };

@@ -8,13 +8,12 @@ use shared::flasharray::ProtectionGroup;
 
 use crate::api;
 use crate::components::table::EmptyState;
-use crate::components::{Live, Loaded, NameForm, NameFormIds, live_resource, use_array};
+use crate::components::{Loaded, NameForm, NameFormIds, live_resource, use_array};
 use crate::session::Session;
 
 #[component]
 pub fn ProtectionGroups() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let groups = live_resource(move || {
         let array = array.get();
@@ -23,7 +22,7 @@ pub fn ProtectionGroups() -> impl IntoView {
     view! {
         <h1>"Protection groups on " {array}</h1>
         <Show when=move || session.allows(Role::Operator)>
-            <CreateGroup array on_done=move || live.changed() />
+            <CreateGroup array />
         </Show>
         <Loaded resource=groups loading="Loading protection groups…" let:groups>
             <GroupTable array groups />
@@ -73,10 +72,7 @@ fn GroupTable(array: Memo<String>, groups: Vec<ProtectionGroup>) -> impl IntoVie
 }
 
 #[component]
-fn CreateGroup(
-    array: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn CreateGroup(array: Memo<String>) -> impl IntoView {
     let ids = NameFormIds {
         form: "create-protection-group",
         field: "pg-name",
@@ -96,7 +92,6 @@ fn CreateGroup(
             button="Create protection group"
             running="Creating…"
             create
-            on_done
         />
     }
 }

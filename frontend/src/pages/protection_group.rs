@@ -27,7 +27,6 @@ const DAY_MS: u64 = 24 * HOUR_MS;
 #[component]
 pub fn ProtectionGroupPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let name = use_param("group");
     let detail = object_resource(array, name, |array, name| async move {
@@ -37,19 +36,18 @@ pub fn ProtectionGroupPage() -> impl IntoView {
         api::group_snapshots(&array, &name).await
     });
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || live.changed();
     view! {
         <h1>"Protection group " <span id="pg-title">{name}</span></h1>
         <OutcomeLine id="pg-outcome" outcome />
         <Loaded resource=detail let:detail>
-            <GroupSettings array detail outcome on_done=refresh />
+            <GroupSettings array detail outcome />
         </Loaded>
         <h2>"Snapshots"</h2>
         <Show when=move || session.allows(Role::Operator)>
-            <SnapshotNow array group=name outcome on_done=refresh />
+            <SnapshotNow array group=name outcome />
         </Show>
         <Loaded resource=snapshots loading="Loading snapshots…" let:details>
-            <GroupSnapshots array details outcome on_done=refresh />
+            <GroupSnapshots array details outcome />
         </Loaded>
     }
 }
@@ -94,7 +92,6 @@ fn GroupSettings(
     array: Memo<String>,
     detail: ProtectionGroupDetail,
     outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let task = Task::over(outcome);
@@ -104,14 +101,11 @@ fn GroupSettings(
         let group_name = group_name.clone();
         move |patch: ProtectionGroupPatch, label: &'static str| {
             let (array, group) = (array.get_untracked(), group_name.clone());
-            task.call(
+            task.change(
                 format!("{label}…"),
                 &[],
                 async move { api::change_protection_group(&array, &group, &patch).await },
-                move |_| {
-                    on_done();
-                    Outcome::Done(format!("{label}: done."))
-                },
+                move |_| Outcome::Done(format!("{label}: done.")),
             );
         }
     };
@@ -225,7 +219,7 @@ fn GroupSettings(
             <dd id="pg-state">{if destroyed { "destroyed (recover it, or an admin eradicates it from the recycle bin)" } else { "active" }}</dd>
         </dl>
         <Show when=move || session.allows(Role::Operator)>
-            <Members array group=group_name.clone() detail=detail.clone() outcome on_done />
+            <Members array group=group_name.clone() detail=detail.clone() outcome />
             <div class="grid">
                 <form class="card stack" id="schedule-form" on:submit=save_schedule.clone() novalidate>
                     <h3>"Snapshot schedule"</h3>
@@ -293,7 +287,6 @@ fn Members(
     group: String,
     detail: ProtectionGroupDetail,
     outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let task = Task::over(outcome);
     let kind = RwSignal::new(detail.member_kind.unwrap_or(MemberKind::Volumes));
@@ -308,7 +301,7 @@ fn Members(
             } else {
                 "Removing a member…"
             };
-            task.call(
+            task.change(
                 running,
                 &[("names", names_error)],
                 async move {
@@ -320,7 +313,6 @@ fn Members(
                 },
                 move |_| {
                     names.set(String::new());
-                    on_done();
                     Outcome::Done("Members saved.".into())
                 },
             );
@@ -409,7 +401,6 @@ fn SnapshotNow(
     array: Memo<String>,
     group: Memo<String>,
     outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let task = Task::over(outcome);
     let suffix = RwSignal::new(String::new());
@@ -423,13 +414,12 @@ fn SnapshotNow(
             apply_retention: apply_retention.get_untracked(),
         };
         let (array, group) = (array.get_untracked(), group.get_untracked());
-        task.call(
+        task.change(
             "Taking a group snapshot…",
             &[("suffix", suffix_error)],
             async move { api::snapshot_group(&array, &group, &request).await },
             move |detail| {
                 suffix.set(String::new());
-                on_done();
                 Outcome::Done(format!(
                     "Took {} ({} volume snapshot(s)).",
                     detail.snapshot.name,
@@ -490,9 +480,9 @@ fn GroupSnapshots(
     array: Memo<String>,
     details: Vec<GroupSnapshotDetail>,
     outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let live = expect_context::<Live>();
     let task = Task::over(outcome);
     if details.is_empty() {
         return view! { <p class="muted" id="no-pg-snapshots">"No snapshots yet."</p> }.into_any();
@@ -518,7 +508,7 @@ fn GroupSnapshots(
                     }
                 }
             }
-            on_done();
+            live.changed();
             // A partial failure is a failure: the line says which volumes did not make it.
             if failed == 0 {
                 Outcome::Done(format!("{}.", results.join("; ")))
@@ -573,12 +563,11 @@ fn GroupSnapshots(
                 Callback::new(move |()| {
                     let (array, name) = (array.get_untracked(), name.clone());
                     let destroyed = name.clone();
-                    task.call(
+                    task.change(
                         format!("Destroying {name}…"),
                         &[],
                         async move { api::destroy_group_snapshot(&array, &destroyed).await },
                         move |()| {
-                            on_done();
                             Outcome::Done(format!("Destroyed {name}."))
                         },
                     );

@@ -9,7 +9,8 @@ use shared::api::{
 
 use crate::api;
 use crate::components::{
-    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, TextArea, page_title,
+    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, TextArea, live_resource,
+    page_title,
 };
 
 fn describe_test(test: &Pure1Test) -> String {
@@ -27,12 +28,7 @@ fn describe_test(test: &Pure1Test) -> String {
 #[component]
 pub fn Pure1Page() -> impl IntoView {
     page_title("Pure1");
-    let version = RwSignal::new(0u32);
-    let status = LocalResource::new(move || {
-        version.track();
-        api::pure1_status()
-    });
-    let changed = move || version.update(|version| *version += 1);
+    let status = live_resource(api::pure1_status);
     view! {
         <h1>"Pure1"</h1>
         <p class="muted">
@@ -41,26 +37,20 @@ pub fn Pure1Page() -> impl IntoView {
              Pure1's busy meter. The portal only reads from Pure1."
         </p>
         <Loaded resource=status let:status>
-            <Pure1Settings status on_change=changed />
+            <Pure1Settings status />
         </Loaded>
     }
 }
 
 #[component]
-fn Pure1Settings(
-    status: Pure1Status,
-    on_change: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn Pure1Settings(status: Pure1Status) -> impl IntoView {
     let task = Task::new();
     let disconnect = Callback::new(move |()| {
-        task.call(
+        task.change(
             "Disconnecting Pure1…",
             &[],
             api::disconnect_pure1(),
-            move |()| {
-                on_change();
-                Outcome::Done("Pure1 disconnected.".to_owned())
-            },
+            move |()| Outcome::Done("Pure1 disconnected.".to_owned()),
         );
     });
     let connected = match (&status.app_id, status.source) {
@@ -91,7 +81,7 @@ fn Pure1Settings(
         _ => None,
     };
     let form = status.can_store.then(|| {
-        view! { <ConnectPure1 public_key=status.generated_public_key.clone() on_change /> }
+        view! { <ConnectPure1 public_key=status.generated_public_key.clone() /> }
     });
     let cannot_store = (!status.can_store && status.source != Some(Pure1Source::Configuration))
         .then(|| view! {
@@ -110,10 +100,7 @@ fn Pure1Settings(
 
 /// The connection form: where Pure1 is, the application id, and which key signs.
 #[component]
-fn ConnectPure1(
-    public_key: Option<String>,
-    on_change: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn ConnectPure1(public_key: Option<String>) -> impl IntoView {
     let public_key = RwSignal::new(public_key);
     let url = RwSignal::new(String::new());
     let app_id = RwSignal::new(String::new());
@@ -185,14 +172,13 @@ fn ConnectPure1(
     };
     let submit = task.on_submit(move || {
         let Some(request) = checked() else { return };
-        task.call(
+        task.change(
             "Connecting Pure1…",
             &errors.all(),
             async move { api::connect_pure1(&request).await },
             move |test| {
                 private_key.set(String::new());
                 key_password.set(String::new());
-                on_change();
                 Outcome::Done(format!("Connected. {}", describe_test(&test)))
             },
         );

@@ -9,7 +9,7 @@ use crate::api::{self, Done};
 use crate::components::confirm::Eradicate;
 use crate::components::table::EmptyState;
 use crate::components::{
-    Countdown, Live, Loaded, Outcome, OutcomeLine, Task, held_outcome, live_resource, page_title,
+    Countdown, Loaded, Outcome, OutcomeLine, Task, held_outcome, live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -58,7 +58,6 @@ fn RecycledTable(contents: RecycleBin, fetched: f64, task: Task) -> impl IntoVie
 #[component]
 fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let action = RecycleAction {
         array: item.array.clone(),
         kind: item.kind,
@@ -71,7 +70,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
             ("Eradicating", "Eradicated")
         };
         let said = format!("{done} {} on {}.", action.name, action.array);
-        task.call(
+        task.change(
             format!("{doing} {}…", action.name),
             &[],
             async move {
@@ -81,12 +80,9 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
                     api::eradicate(&action, reason.as_deref()).await
                 }
             },
-            move |done| {
-                live.changed();
-                match done {
-                    Done::Now(()) => Outcome::Done(said),
-                    Done::Held(request) => held_outcome(&request),
-                }
+            move |done| match done {
+                Done::Now(()) => Outcome::Done(said),
+                Done::Held(request) => held_outcome(&request),
             },
         );
     };

@@ -7,7 +7,7 @@ use shared::api::{ApprovalRequest, ApprovalState, Approvals};
 
 use crate::api;
 use crate::components::{
-    Live, Loaded, Outcome, OutcomeLine, Task, Timestamp, impact, live_resource, page_title,
+    Loaded, Outcome, OutcomeLine, Task, Timestamp, impact, live_resource, page_title,
 };
 
 fn outcome_words(request: &ApprovalRequest) -> String {
@@ -80,20 +80,16 @@ fn Requests(approvals: Approvals, task: Task) -> impl IntoView {
 /// One request waiting for the caller: what it would do, why, and the two answers.
 #[component]
 fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
-    let live = expect_context::<Live>();
     let comment = RwSignal::new(String::new());
     let id = request.id;
     let decide = move |approve: bool| {
         let verb = if approve { "Approving" } else { "Rejecting" };
         let comment = comment.get_untracked();
-        task.call(
+        task.change(
             format!("{verb} request #{id}…"),
             &[],
             async move { api::decide_approval(id, approve, &comment).await },
-            move |decided| {
-                live.changed();
-                Outcome::Done(format!("Request #{id}: {}.", outcome_words(&decided)))
-            },
+            move |decided| Outcome::Done(format!("Request #{id}: {}.", outcome_words(&decided))),
         );
     };
     view! {

@@ -13,7 +13,7 @@ use shared::size::format_size;
 
 use crate::api;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Task, UrlState, live_resource, page_title,
+    Confirm, Field, Loaded, Outcome, OutcomeLine, Task, UrlState, live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -130,7 +130,6 @@ fn ChooseVolume(volume: FleetVolume, chosen: RwSignal<Vec<FleetVolume>>) -> impl
 /// Snapshot or destroy the chosen volumes across arrays; each one's outcome listed.
 #[component]
 fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
-    let live = expect_context::<Live>();
     let suffix = RwSignal::new(String::new());
     let suffix_error = RwSignal::new(None::<String>);
     let task = Task::new();
@@ -158,14 +157,13 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
             volumes,
             suffix: (!text.is_empty()).then_some(text),
         };
-        task.call(
+        task.change(
             "Taking snapshots…",
             &[("suffix", suffix_error)],
             async move { api::fleet_snapshot(&request).await },
             move |outcome| {
                 let line = describe("Snapshotted", &outcome);
                 done.set(Some(outcome));
-                live.changed();
                 Outcome::Done(line)
             },
         );
@@ -174,7 +172,7 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
         let request = FleetDestroyRequest {
             volumes: chosen.get_untracked(),
         };
-        task.call(
+        task.change(
             "Destroying…",
             &[],
             async move { api::fleet_destroy(&request).await },
@@ -182,7 +180,6 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
                 let line = describe("Destroyed", &outcome);
                 done.set(Some(outcome));
                 chosen.set(Vec::new());
-                live.changed();
                 Outcome::Done(format!(
                     "{line} They wait in the recycle bin until eradicated."
                 ))

@@ -13,7 +13,7 @@ use shared::time::format_timestamp_ms;
 use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Reason, Task, Timestamp, done_outcome,
+    Confirm, Field, Loaded, Outcome, OutcomeLine, Reason, Task, Timestamp, done_outcome,
     object_resource,
 };
 use crate::session::Session;
@@ -30,27 +30,24 @@ pub fn VolumeSnapshots(
     volume: Memo<String>,
     current: LocalResource<ApiResult<Volume>>,
     connections: LocalResource<ApiResult<Vec<Connection>>>,
-    on_restored: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let snapshots = object_resource(array, volume, |array, volume| async move {
         api::volume_snapshots(&array, &volume).await
     });
     let chosen = RwSignal::new(None::<VolumeSnapshot>);
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = on_restored;
     view! {
         <h2>"Snapshots"</h2>
         <Show when=move || session.allows(Role::Operator)>
-            <TakeSnapshot array volume on_done=move || live.changed() />
+            <TakeSnapshot array volume />
         </Show>
         <Loaded resource=snapshots loading="Loading snapshots…" let:list>
             <Timeline list chosen />
         </Loaded>
         {move || {
             chosen.get().map(|snapshot| view! {
-                <SnapshotPanel array volume snapshot current connections outcome chosen on_done=refresh />
+                <SnapshotPanel array volume snapshot current connections outcome chosen />
             })
         }}
         <OutcomeLine id="snapshot-outcome" outcome />
@@ -58,11 +55,7 @@ pub fn VolumeSnapshots(
 }
 
 #[component]
-fn TakeSnapshot(
-    array: Memo<String>,
-    volume: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn TakeSnapshot(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
     let suffix = RwSignal::new(String::new());
     let suffix_error = RwSignal::new(None::<String>);
     let task = Task::new();
@@ -79,14 +72,13 @@ fn TakeSnapshot(
             return;
         }
         let array = array.get_untracked();
-        task.call(
+        task.change(
             "Taking a snapshot…",
             &[("suffix", suffix_error)],
             async move { api::snapshot(&array, &request).await },
             move |taken| {
                 let names: Vec<String> = taken.into_iter().map(|snapshot| snapshot.name).collect();
                 suffix.set(String::new());
-                on_done();
                 Outcome::Done(format!("Took {}.", names.join(", ")))
             },
         );
@@ -180,7 +172,6 @@ fn SnapshotPanel(
     connections: LocalResource<ApiResult<Vec<Connection>>>,
     outcome: RwSignal<Outcome>,
     chosen: RwSignal<Option<VolumeSnapshot>>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let task = Task::over(outcome);
@@ -242,13 +233,12 @@ fn SnapshotPanel(
             let why = reason.take();
             let running = format!("Restoring {volume} from {}…", request.snapshot);
             let restored = (volume.clone(), request.snapshot.clone());
-            task.call(
+            task.change(
                 running,
                 &[("overwrite", confirm_error)],
                 async move { api::restore(&array, &volume, &request, why.as_deref()).await },
                 move |done| {
                     chosen.set(None);
-                    on_done();
                     done_outcome(done, |result| {
                         let safety = result
                             .safety_snapshot
@@ -305,13 +295,12 @@ fn SnapshotPanel(
                 ..VolumeSnapshotPatch::default()
             };
             let destroyed = (array.clone(), name.clone());
-            task.call(
+            task.change(
                 format!("Destroying {name}…"),
                 &[],
                 async move { api::change_snapshot(&destroyed.0, &destroyed.1, &patch).await },
                 move |_| {
                     chosen.set(None);
-                    on_done();
                     Outcome::Destroyed(
                         format!("Destroyed {name}; it can be recovered for 24 hours."),
                         RecycleAction {
@@ -342,14 +331,13 @@ fn SnapshotPanel(
                 ..VolumeSnapshotPatch::default()
             };
             let renaming = name.clone();
-            task.call(
+            task.change(
                 format!("Renaming {name}…"),
                 &[("name", suffix_error)],
                 async move { api::change_snapshot(&array, &renaming, &patch).await },
                 move |renamed| {
                     let done = Outcome::Done(format!("Renamed {name} to {}.", renamed.name));
                     chosen.set(Some(renamed));
-                    on_done();
                     done
                 },
             );

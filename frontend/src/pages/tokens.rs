@@ -59,7 +59,6 @@ pub fn TokensPage() -> impl IntoView {
 #[component]
 fn CreateToken() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let own_role = move || {
         session
             .user
@@ -91,7 +90,7 @@ fn CreateToken() -> impl IntoView {
             errors.show(problem, task.outcome);
             return;
         }
-        task.call(
+        task.change(
             format!("Creating {}…", request.name),
             &errors.all(),
             async move { api::create_token(&request).await },
@@ -99,7 +98,6 @@ fn CreateToken() -> impl IntoView {
                 created.set(Some(made.token));
                 name.set(String::new());
                 arrays.set(BTreeSet::new());
-                live.changed();
                 Outcome::Done(format!(
                     "Created {}: copy it now, it is not shown again.",
                     made.summary.name
@@ -188,12 +186,11 @@ fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView 
         let name = name.clone();
         Callback::new(move |()| {
             let name = name.clone();
-            task.call(
+            task.change(
                 format!("Revoking {name}…"),
                 &[],
                 api::revoke_token(id),
                 move |()| {
-                    live.changed();
                     Outcome::Done(format!("{name} is revoked: scripts using it are refused."))
                 },
             );

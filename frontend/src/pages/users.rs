@@ -12,8 +12,8 @@ use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::page_title;
 use crate::components::{
-    AdminsOnly, Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Reason, Strength, Task,
-    done_outcome, live_resource, show_problem,
+    AdminsOnly, Confirm, Field, Loaded, Outcome, OutcomeLine, Reason, Strength, Task, done_outcome,
+    live_resource, show_problem,
 };
 
 const ROLES: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
@@ -93,10 +93,8 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UsersPageForAdmins() -> impl IntoView {
     page_title("Users");
-    let live = expect_context::<Live>();
     let users = live_resource(api::users);
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || live.changed();
     // One reason for the page's changes to users, asked for where they are confirmed and,
     // for those that are not (scope, password, enabling), above the list.
     let reason = Reason::for_action("user.change");
@@ -105,7 +103,7 @@ fn UsersPageForAdmins() -> impl IntoView {
         <p class="muted">
             "Viewers read everything; operators also provision and take snapshots; admins also eradicate, manage users and read the audit log."
         </p>
-        <CreateUser on_done=refresh />
+        <CreateUser />
         <OutcomeLine id="users-outcome" outcome />
         {move || reason.held().then(|| view! {
             <label class="stack">
@@ -122,7 +120,7 @@ fn UsersPageForAdmins() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {list.into_iter().map(|user| view! { <UserRow user outcome reason on_done=refresh /> }).collect_view()}
+                    {list.into_iter().map(|user| view! { <UserRow user outcome reason /> }).collect_view()}
                 </tbody>
             </table>
         </Loaded>
@@ -130,7 +128,7 @@ fn UsersPageForAdmins() -> impl IntoView {
 }
 
 #[component]
-fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn CreateUser() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer);
@@ -172,7 +170,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
             return;
         }
         let why = reason.take();
-        task.call(
+        task.change(
             format!("Adding {}…", request.username),
             &fields,
             async move { api::create_user(&request, why.as_deref()).await },
@@ -182,7 +180,6 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
                         field.set(String::new());
                     }
                     arrays.set(BTreeSet::new());
-                    on_done();
                     Outcome::Done(format!(
                         "Added {} with the {} role.",
                         user.username,
@@ -228,12 +225,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
 }
 
 #[component]
-fn UserRow(
-    user: UserSummary,
-    outcome: RwSignal<Outcome>,
-    reason: Reason,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> impl IntoView {
     let task = Task::over(outcome);
     let name = user.username.clone();
     let new_password = RwSignal::new(String::new());
@@ -254,7 +246,7 @@ fn UserRow(
         move |change: UserChange, done: String| {
             let name = name.clone();
             let why = reason.take();
-            task.call(
+            task.change(
                 format!("Changing {name}…"),
                 &[
                     ("password", password_error),
@@ -262,10 +254,7 @@ fn UserRow(
                     ("array_username", mapped_error),
                 ],
                 async move { api::change_user(&name, &change, why.as_deref()).await },
-                move |answer| {
-                    on_done();
-                    done_outcome(answer, |_| Outcome::Done(done))
-                },
+                move |answer| done_outcome(answer, |_| Outcome::Done(done)),
             );
         }
     };
@@ -347,14 +336,11 @@ fn UserRow(
         move |_| {
             let name = name.clone();
             let ending = name.clone();
-            task.call(
+            task.change(
                 format!("Signing {name} out…"),
                 &[],
                 async move { api::end_sessions(&ending).await },
-                move |()| {
-                    on_done();
-                    Outcome::Done(format!("{name} is signed out everywhere."))
-                },
+                move |()| Outcome::Done(format!("{name} is signed out everywhere.")),
             );
         }
     };

@@ -24,7 +24,6 @@ use crate::session::Session;
 #[component]
 pub fn VolumePage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let name = use_param("volume");
     let volume = object_resource(array, name, |array, name| async move {
@@ -37,7 +36,6 @@ pub fn VolumePage() -> impl IntoView {
         };
         api::connections(&array, &query).await
     });
-    let refresh = move || live.changed();
     // Outcomes live here, above the forms, so they outlast the refresh after an action.
     let resize_outcome = RwSignal::new(Outcome::Idle);
     let qos_outcome = RwSignal::new(Outcome::Idle);
@@ -48,9 +46,9 @@ pub fn VolumePage() -> impl IntoView {
             <VolumeFacts volume=volume.clone() />
             <Show when=move || session.allows(Role::Operator)>
                 <div class="grid">
-                    <Resize array volume=volume.clone() outcome=resize_outcome on_done=refresh />
+                    <Resize array volume=volume.clone() outcome=resize_outcome />
                     <Rename array name />
-                    <QosLimits array volume=volume.clone() outcome=qos_outcome on_done=refresh />
+                    <QosLimits array volume=volume.clone() outcome=qos_outcome />
                 </div>
             </Show>
         </Loaded>
@@ -58,12 +56,12 @@ pub fn VolumePage() -> impl IntoView {
         <HistoryCharts array volume=name />
         <h2>"Connections"</h2>
         <Loaded resource=connections loading="Loading connections…" let:list>
-            <ConnectionTable array volume=name connections=list on_done=refresh />
+            <ConnectionTable array volume=name connections=list />
         </Loaded>
         <Show when=move || session.allows(Role::Operator)>
-            <Connect array volume=name on_done=refresh />
+            <Connect array volume=name />
         </Show>
-        <VolumeSnapshots array volume=name current=volume connections on_restored=refresh />
+        <VolumeSnapshots array volume=name current=volume connections />
         <Show when=move || session.allows(Role::Operator)>
             <Destroy array volume=name connections />
         </Show>
@@ -124,12 +122,7 @@ fn change(patch: VolumePatch, truncate: bool) -> VolumeChange {
 
 /// Grow freely; shrinking asks for an explicit confirmation that data past the new end is lost.
 #[component]
-fn Resize(
-    array: Memo<String>,
-    volume: Volume,
-    outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn Resize(array: Memo<String>, volume: Volume, outcome: RwSignal<Outcome>) -> impl IntoView {
     let task = Task::over(outcome);
     let size = RwSignal::new(String::new());
     let size_error = RwSignal::new(None::<String>);
@@ -162,14 +155,13 @@ fn Resize(
             },
             bytes < current,
         );
-        task.call(
+        task.change(
             "Resizing…",
             &[("provisioned", size_error)],
             async move { api::change_volume(&array, &name, &request).await },
             move |volume| {
                 size.set(String::new());
                 truncate.set(false);
-                on_done();
                 Outcome::Done(format!("Now {}.", format_size(volume.provisioned)))
             },
         );
@@ -238,12 +230,7 @@ fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
 
 /// Bandwidth as a size per second (`500M`) and IOPS as a number; empty removes a limit.
 #[component]
-fn QosLimits(
-    array: Memo<String>,
-    volume: Volume,
-    outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn QosLimits(array: Memo<String>, volume: Volume, outcome: RwSignal<Outcome>) -> impl IntoView {
     let task = Task::over(outcome);
     let bandwidth = RwSignal::new(
         volume
@@ -303,14 +290,11 @@ fn QosLimits(
             },
             false,
         );
-        task.call(
+        task.change(
             "Setting limits…",
             &[],
             async move { api::change_volume(&array, &name, &request).await },
-            move |_| {
-                on_done();
-                Outcome::Done("Limits set.".into())
-            },
+            move |_| Outcome::Done("Limits set.".into()),
         );
     });
     view! {
@@ -337,7 +321,6 @@ fn ConnectionTable(
     array: Memo<String>,
     volume: Memo<String>,
     connections: Vec<Connection>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let task = Task::new();
@@ -366,14 +349,11 @@ fn ConnectionTable(
                     lun: None,
                 };
                 let array = array.get_untracked();
-                task.call(
+                task.change(
                     "Disconnecting…",
                     &[],
                     async move { api::disconnect(&array, &request).await },
-                    move |()| {
-                        on_done();
-                        Outcome::Done("Disconnected.".into())
-                    },
+                    move |()| Outcome::Done("Disconnected.".into()),
                 );
             });
             view! {
@@ -408,11 +388,7 @@ fn ConnectionTable(
 }
 
 #[component]
-fn Connect(
-    array: Memo<String>,
-    volume: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn Connect(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
     let kind = RwSignal::new("host".to_owned());
     let target = RwSignal::new(String::new());
     let lun = RwSignal::new(String::new());
@@ -460,14 +436,13 @@ fn Connect(
             return;
         }
         let array = array.get_untracked();
-        task.call(
+        task.change(
             "Connecting…",
             &[("lun", lun_error), ("target", target_error)],
             async move { api::connect(&array, &request).await },
             move |connection| {
                 target.set(String::new());
                 lun.set(String::new());
-                on_done();
                 Outcome::Done(format!("Connected at LUN {}.", connection.lun))
             },
         );

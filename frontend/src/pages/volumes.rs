@@ -307,7 +307,6 @@ fn DestroyedRow(
     outcome: RwSignal<Outcome>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let task = Task::over(outcome);
     let name = volume.name.clone();
     let recover = {
@@ -315,12 +314,11 @@ fn DestroyedRow(
         move |_| {
             let (array, name) = (array.get_untracked(), name.clone());
             let recovered = name.clone();
-            task.call(
+            task.change(
                 format!("Recovering {name}…"),
                 &[],
                 async move { api::change_volume(&array, &recovered, &destroyed_patch(false)).await },
                 move |_| {
-                    live.changed();
                     Outcome::Done(format!("Recovered {name}."))
                 },
             );
@@ -331,14 +329,11 @@ fn DestroyedRow(
         Callback::new(move |reason: Option<String>| {
             let (array, name) = (array.get_untracked(), name.clone());
             let eradicated = name.clone();
-            task.call(
+            task.change(
                 format!("Eradicating {name}…"),
                 &[],
                 async move { api::eradicate_volume(&array, &eradicated, reason.as_deref()).await },
-                move |done| {
-                    live.changed();
-                    done_outcome(done, |()| Outcome::Done(format!("Eradicated {name}.")))
-                },
+                move |done| done_outcome(done, |()| Outcome::Done(format!("Eradicated {name}."))),
             );
         })
     };
@@ -367,7 +362,6 @@ fn DestroyedRow(
 /// One volume or a pattern's worth (`db-[1-8]`), checked with the backend's validators first.
 #[component]
 fn CreateVolumes(array: Memo<String>) -> impl IntoView {
-    let live = expect_context::<Live>();
     let name = RwSignal::new(String::new());
     let size = RwSignal::new(String::new());
     let name_error = RwSignal::new(None::<String>);
@@ -418,7 +412,7 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
         let array_name = array.get_untracked();
         let running = format!("Creating {}…", count_label(names.len() as u64, "volume"));
         let each = format_size(request.provisioned);
-        task.call(
+        task.change(
             running,
             &[("name", name_error), ("provisioned", size_error)],
             async move { api::create_volumes(&array_name, &request).await },
@@ -426,7 +420,6 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
                 let names: Vec<String> = created.iter().map(|volume| volume.name.clone()).collect();
                 name.set(String::new());
                 size.set(String::new());
-                live.changed();
                 Outcome::Done(format!(
                     "Created {} ({each} each): {}.",
                     count_label(created.len() as u64, "volume"),
