@@ -98,6 +98,24 @@ impl FieldErrors {
         }
     }
 
+    /// `request`, once the form's old messages are cleared and `validate` passes it; otherwise
+    /// nothing, and what `validate` found is shown.
+    pub fn checked<R>(
+        &self,
+        request: R,
+        validate: impl FnOnce(&R) -> Result<(), ApiError>,
+        form: RwSignal<Outcome>,
+    ) -> Option<R> {
+        self.clear();
+        match validate(&request) {
+            Ok(()) => Some(request),
+            Err(problem) => {
+                self.show(problem, form);
+                None
+            }
+        }
+    }
+
     /// Shows `problem` under its field, or on `form` when it names none of them.
     pub fn show(&self, problem: ApiError, form: RwSignal<Outcome>) {
         show_problem(&self.all(), problem, form);

@@ -2,10 +2,9 @@
 //! a refresh keeps the last answer on screen until the next one is in, a failure shows its
 //! message where the data would be, and a lapsed session sends the user back to sign in.
 
-use leptos::either::Either;
 use leptos::prelude::*;
 
-use crate::api::ApiResult;
+use crate::api::{ApiResult, Failure};
 use crate::session::Session;
 
 /// Draws `children` with each answer of `resource`; pages say only what to draw with it.
@@ -29,19 +28,36 @@ where
     V: IntoView + 'static,
 {
     let session = expect_context::<Session>();
+    let draw = move || {
+        resource.get().map(|answer| match answer {
+            Ok(data) => children(data).into_any(),
+            Err(failure) => failed(session, &failure, error_id),
+        })
+    };
+    boundary(loading, pending, Box::new(draw))
+}
+
+/// The part of every [`Loaded`] that does not depend on what it draws, so the bundle holds it
+/// once.
+fn boundary(
+    loading: &'static str,
+    pending: Option<RwSignal<bool>>,
+    draw: Box<dyn Fn() -> Option<AnyView> + Send>,
+) -> AnyView {
     let pending = pending.unwrap_or_else(|| RwSignal::new(false));
     view! {
         <Transition
             fallback=move || (!loading.is_empty()).then(|| view! { <p class="muted">{loading}</p> })
             set_pending=pending.write_only()
         >
-            {move || resource.get().map(|answer| match answer {
-                Ok(data) => Either::Left(children(data)),
-                Err(failure) => {
-                    session.notice(&failure);
-                    Either::Right(view! { <p class="error" role="alert" id=error_id>{failure.error.message}</p> })
-                }
-            })}
+            {draw}
         </Transition>
     }
+    .into_any()
+}
+
+fn failed(session: Session, failure: &Failure, id: Option<&'static str>) -> AnyView {
+    session.notice(failure);
+    let message = failure.error.message.clone();
+    view! { <p class="error" role="alert" id=id>{message}</p> }.into_any()
 }

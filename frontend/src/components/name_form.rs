@@ -46,7 +46,7 @@ where
             return;
         }
         let done = format!("Created {} {wanted}.", kind.to_lowercase());
-        task.change(
+        task.refreshing().call(
             running,
             &[("name", name_error)],
             create(wanted),

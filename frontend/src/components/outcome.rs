@@ -3,6 +3,7 @@
 //! failed — with a Recover button when what it did was destroy something.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,6 +47,7 @@ pub struct Task {
     pub outcome: RwSignal<Outcome>,
     session: Session,
     live: Live,
+    refresh: bool,
 }
 
 impl Task {
@@ -59,6 +61,7 @@ impl Task {
             outcome,
             session: expect_context::<Session>(),
             live: expect_context::<Live>(),
+            refresh: false,
         }
     }
 
@@ -72,15 +75,7 @@ impl Task {
     where
         F: Future<Output = Outcome> + 'static,
     {
-        if self.outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
-        let outcome = self.outcome;
-        outcome.set(Outcome::Running(running.into()));
-        spawn_local(async move {
-            let result = work.await;
-            outcome.set(result);
-        });
+        run_boxed(self.outcome, running.into(), Box::pin(work));
     }
 
     /// A form's submit handler: the browser does not send the form itself, and `submit` runs
@@ -98,47 +93,25 @@ impl Task {
         }
     }
 
-    /// Runs one API call that asks something, unless this task is already running: `done`
-    /// makes the outcome of its answer, and a failure goes through [`failure_outcome`] to the
-    /// field of `fields` it names, or to the line.
+    /// The same task, but each call that succeeds then fetches everything on screen again:
+    /// for calls that change something.
+    pub fn refreshing(self) -> Self {
+        Self {
+            refresh: true,
+            ..self
+        }
+    }
+
+    /// Runs one API call unless this task is already running: `done` makes the outcome of its
+    /// answer, and a failure goes through [`failure_outcome`] to the field of `fields` it
+    /// names, or to the line.
     pub fn call<T, F, D>(&self, running: impl Into<String>, fields: &[FieldError], call: F, done: D)
     where
         T: 'static,
         F: Future<Output = ApiResult<T>> + 'static,
         D: FnOnce(T) -> Outcome + 'static,
     {
-        self.run(running, fields, call, done, false);
-    }
-
-    /// As [`Task::call`], for a call that changes something: once it succeeds, everything on
-    /// screen is fetched again.
-    pub fn change<T, F, D>(
-        &self,
-        running: impl Into<String>,
-        fields: &[FieldError],
-        call: F,
-        done: D,
-    ) where
-        T: 'static,
-        F: Future<Output = ApiResult<T>> + 'static,
-        D: FnOnce(T) -> Outcome + 'static,
-    {
-        self.run(running, fields, call, done, true);
-    }
-
-    fn run<T, F, D>(
-        &self,
-        running: impl Into<String>,
-        fields: &[FieldError],
-        call: F,
-        done: D,
-        refresh: bool,
-    ) where
-        T: 'static,
-        F: Future<Output = ApiResult<T>> + 'static,
-        D: FnOnce(T) -> Outcome + 'static,
-    {
-        let (session, live) = (self.session, self.live);
+        let (session, live, refresh) = (self.session, self.live, self.refresh);
         let fields = fields.to_vec();
         self.start(running, async move {
             match call.await {
@@ -153,6 +126,22 @@ impl Task {
             }
         });
     }
+}
+
+/// What every [`Task::start`] does, whatever its work, so the bundle holds it once.
+fn run_boxed(
+    outcome: RwSignal<Outcome>,
+    running: String,
+    work: Pin<Box<dyn Future<Output = Outcome>>>,
+) {
+    if outcome.with_untracked(Outcome::is_running) {
+        return;
+    }
+    outcome.set(Outcome::Running(running));
+    spawn_local(async move {
+        let result = work.await;
+        outcome.set(result);
+    });
 }
 
 impl Default for Task {

@@ -95,7 +95,7 @@ fn FlagButton(array: String, alert: String, flagged: bool, task: Task) -> impl I
     let flag = move |_| {
         let (array, alert) = (array.clone(), alert.clone());
         let flagging = (array.clone(), alert.clone());
-        task.change(
+        task.refreshing().call(
             format!("{label}ging alert {alert}…"),
             &[],
             async move {

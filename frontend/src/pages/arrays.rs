@@ -110,7 +110,7 @@ fn ArrayRow(array: ArraySummary, outcome: RwSignal<Outcome>) -> impl IntoView {
             let name = name.clone();
             let why = reason.take();
             let removed = name.clone();
-            task.change(
+            task.refreshing().call(
                 format!("Removing {name}…"),
                 &[],
                 async move { api::remove_array(&removed, why.as_deref()).await },
@@ -218,17 +218,7 @@ fn RegisterArray() -> impl IntoView {
             identity: identity.get_untracked(),
         }
     };
-    let checked = move || {
-        errors.clear();
-        let request = request();
-        match validate_register_array(&request) {
-            Ok(()) => Some(request),
-            Err(problem) => {
-                errors.show(problem, outcome);
-                None
-            }
-        }
-    };
+    let checked = move || errors.checked(request(), validate_register_array, outcome);
     let test = move |_| {
         let Some(request) = checked() else { return };
         task.call(
@@ -240,7 +230,7 @@ fn RegisterArray() -> impl IntoView {
     };
     let submit = task.on_submit(move || {
         let Some(request) = checked() else { return };
-        task.change(
+        task.refreshing().call(
             format!("Registering {}…", request.name),
             &errors.all(),
             async move { api::register_array(&request).await },

@@ -58,7 +58,7 @@ fn HostDetail(array: Memo<String>, host: Host) -> impl IntoView {
             Err(error) => return outcome.set(Outcome::Failed(error.message)),
         };
         let (array, name) = (array.get_untracked(), name.clone());
-        task.change(
+        task.refreshing().call(
             format!("{label}…"),
             &[],
             async move { api::change_host(&array, &name, &patch).await },

@@ -76,7 +76,6 @@ pub fn Hosts() -> impl IntoView {
                 array
                 groups
                 hosts=hosts.get().and_then(Result::ok).map(|list| list.items).unwrap_or_default()
-
             />
         </Loaded>
     }
@@ -182,7 +181,7 @@ fn CreateHost(array: Memo<String>) -> impl IntoView {
             }
         };
         let array = array.get_untracked();
-        task.change(
+        task.refreshing().call(
             format!("Creating host {}…", request.name),
             &fields,
             async move { api::create_host(&array, &request).await },
@@ -250,9 +249,10 @@ fn GroupTable(array: Memo<String>, groups: Vec<HostGroup>, hosts: Vec<Host>) -> 
     let act =
         move |label: String,
               call: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>| {
-            task.change(format!("{label}…"), &[], call, move |()| {
-                Outcome::Done(format!("{label}: done."))
-            });
+            task.refreshing()
+                .call(format!("{label}…"), &[], call, move |()| {
+                    Outcome::Done(format!("{label}: done."))
+                });
         };
     let host_names: Vec<String> = hosts.iter().map(|host| host.name.clone()).collect();
     let empty = groups.is_empty().then(

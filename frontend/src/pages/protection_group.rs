@@ -101,7 +101,7 @@ fn GroupSettings(
         let group_name = group_name.clone();
         move |patch: ProtectionGroupPatch, label: &'static str| {
             let (array, group) = (array.get_untracked(), group_name.clone());
-            task.change(
+            task.refreshing().call(
                 format!("{label}…"),
                 &[],
                 async move { api::change_protection_group(&array, &group, &patch).await },
@@ -301,7 +301,7 @@ fn Members(
             } else {
                 "Removing a member…"
             };
-            task.change(
+            task.refreshing().call(
                 running,
                 &[("names", names_error)],
                 async move {
@@ -414,7 +414,7 @@ fn SnapshotNow(
             apply_retention: apply_retention.get_untracked(),
         };
         let (array, group) = (array.get_untracked(), group.get_untracked());
-        task.change(
+        task.refreshing().call(
             "Taking a group snapshot…",
             &[("suffix", suffix_error)],
             async move { api::snapshot_group(&array, &group, &request).await },
@@ -563,7 +563,7 @@ fn GroupSnapshots(
                 Callback::new(move |()| {
                     let (array, name) = (array.get_untracked(), name.clone());
                     let destroyed = name.clone();
-                    task.change(
+                    task.refreshing().call(
                         format!("Destroying {name}…"),
                         &[],
                         async move { api::destroy_group_snapshot(&array, &destroyed).await },

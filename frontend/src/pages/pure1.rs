@@ -46,7 +46,7 @@ pub fn Pure1Page() -> impl IntoView {
 fn Pure1Settings(status: Pure1Status) -> impl IntoView {
     let task = Task::new();
     let disconnect = Callback::new(move |()| {
-        task.change(
+        task.refreshing().call(
             "Disconnecting Pure1…",
             &[],
             api::disconnect_pure1(),
@@ -138,7 +138,6 @@ fn ConnectPure1(public_key: Option<String>) -> impl IntoView {
         (!text.is_empty()).then_some(text)
     };
     let checked = move || {
-        errors.clear();
         let key = if use_generated.get_untracked() {
             Pure1Key::Generated
         } else {
@@ -153,13 +152,7 @@ fn ConnectPure1(public_key: Option<String>) -> impl IntoView {
             key,
             ca_pem: optional(ca_pem),
         };
-        match validate_pure1_connect(&request) {
-            Ok(()) => Some(request),
-            Err(problem) => {
-                errors.show(problem, outcome);
-                None
-            }
-        }
+        errors.checked(request, validate_pure1_connect, outcome)
     };
     let test = move |_| {
         let Some(request) = checked() else { return };
@@ -172,7 +165,7 @@ fn ConnectPure1(public_key: Option<String>) -> impl IntoView {
     };
     let submit = task.on_submit(move || {
         let Some(request) = checked() else { return };
-        task.change(
+        task.refreshing().call(
             "Connecting Pure1…",
             &errors.all(),
             async move { api::connect_pure1(&request).await },

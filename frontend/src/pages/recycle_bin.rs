@@ -2,16 +2,15 @@
 //! eradicate for good.
 
 use leptos::prelude::*;
-use shared::api::{RecycleAction, RecycleBin, RecycledItem, Role};
+use shared::api::{RecycleAction, RecycleBin, RecycledItem};
 use web_sys::js_sys::Date;
 
 use crate::api::{self, Done};
-use crate::components::confirm::Eradicate;
+use crate::components::confirm::RecycleActions;
 use crate::components::table::EmptyState;
 use crate::components::{
     Countdown, Loaded, Outcome, OutcomeLine, Task, held_outcome, live_resource, page_title,
 };
-use crate::session::Session;
 
 #[component]
 pub fn RecycleBinPage() -> impl IntoView {
@@ -57,7 +56,6 @@ fn RecycledTable(contents: RecycleBin, fetched: f64, task: Task) -> impl IntoVie
 
 #[component]
 fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
-    let session = expect_context::<Session>();
     let action = RecycleAction {
         array: item.array.clone(),
         kind: item.kind,
@@ -70,7 +68,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
             ("Eradicating", "Eradicated")
         };
         let said = format!("{done} {} on {}.", action.name, action.array);
-        task.change(
+        task.refreshing().call(
             format!("{doing} {}…", action.name),
             &[],
             async move {
@@ -89,7 +87,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
     let key = format!("{}/{}", item.array, item.name);
     let recover = {
         let action = action.clone();
-        move |_| run(action.clone(), true, None)
+        Callback::new(move |()| run(action.clone(), true, None))
     };
     let eradicate = Callback::new(move |reason| run(action.clone(), false, reason));
     let question = format!(
@@ -105,14 +103,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
             <td class="kind">{item.kind.label()}</td>
             <td class="name">{item.name.clone()}</td>
             <td class="remaining"><Countdown remaining_ms=item.time_remaining fetched_ms=fetched /></td>
-            <td class="actions">
-                <Show when=move || session.allows(Role::Operator)>
-                    <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
-                </Show>
-                <Show when=move || session.allows(Role::Admin)>
-                    <Eradicate question=question.clone() name=eradicated.clone() task action="recycle_bin.eradicate" on_confirm=eradicate />
-                </Show>
-            </td>
+            <RecycleActions task recover question name=eradicated action="recycle_bin.eradicate" eradicate />
         </tr>
     }
 }

@@ -85,7 +85,7 @@ fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
     let decide = move |approve: bool| {
         let verb = if approve { "Approving" } else { "Rejecting" };
         let comment = comment.get_untracked();
-        task.change(
+        task.refreshing().call(
             format!("{verb} request #{id}…"),
             &[],
             async move { api::decide_approval(id, approve, &comment).await },

@@ -157,7 +157,7 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
             volumes,
             suffix: (!text.is_empty()).then_some(text),
         };
-        task.change(
+        task.refreshing().call(
             "Taking snapshots…",
             &[("suffix", suffix_error)],
             async move { api::fleet_snapshot(&request).await },
@@ -172,7 +172,7 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
         let request = FleetDestroyRequest {
             volumes: chosen.get_untracked(),
         };
-        task.change(
+        task.refreshing().call(
             "Destroying…",
             &[],
             async move { api::fleet_destroy(&request).await },

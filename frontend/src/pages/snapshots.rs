@@ -72,7 +72,7 @@ fn TakeSnapshot(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
             return;
         }
         let array = array.get_untracked();
-        task.change(
+        task.refreshing().call(
             "Taking a snapshot…",
             &[("suffix", suffix_error)],
             async move { api::snapshot(&array, &request).await },
@@ -233,7 +233,7 @@ fn SnapshotPanel(
             let why = reason.take();
             let running = format!("Restoring {volume} from {}…", request.snapshot);
             let restored = (volume.clone(), request.snapshot.clone());
-            task.change(
+            task.refreshing().call(
                 running,
                 &[("overwrite", confirm_error)],
                 async move { api::restore(&array, &volume, &request, why.as_deref()).await },
@@ -295,7 +295,7 @@ fn SnapshotPanel(
                 ..VolumeSnapshotPatch::default()
             };
             let destroyed = (array.clone(), name.clone());
-            task.change(
+            task.refreshing().call(
                 format!("Destroying {name}…"),
                 &[],
                 async move { api::change_snapshot(&destroyed.0, &destroyed.1, &patch).await },
@@ -331,7 +331,7 @@ fn SnapshotPanel(
                 ..VolumeSnapshotPatch::default()
             };
             let renaming = name.clone();
-            task.change(
+            task.refreshing().call(
                 format!("Renaming {name}…"),
                 &[("name", suffix_error)],
                 async move { api::change_snapshot(&array, &renaming, &patch).await },

@@ -90,7 +90,7 @@ fn CreateToken() -> impl IntoView {
             errors.show(problem, task.outcome);
             return;
         }
-        task.change(
+        task.refreshing().call(
             format!("Creating {}…", request.name),
             &errors.all(),
             async move { api::create_token(&request).await },
@@ -186,7 +186,7 @@ fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView 
         let name = name.clone();
         Callback::new(move |()| {
             let name = name.clone();
-            task.change(
+            task.refreshing().call(
                 format!("Revoking {name}…"),
                 &[],
                 api::revoke_token(id),

@@ -170,7 +170,7 @@ fn CreateUser() -> impl IntoView {
             return;
         }
         let why = reason.take();
-        task.change(
+        task.refreshing().call(
             format!("Adding {}…", request.username),
             &fields,
             async move { api::create_user(&request, why.as_deref()).await },
@@ -246,7 +246,7 @@ fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> imp
         move |change: UserChange, done: String| {
             let name = name.clone();
             let why = reason.take();
-            task.change(
+            task.refreshing().call(
                 format!("Changing {name}…"),
                 &[
                     ("password", password_error),
@@ -336,7 +336,7 @@ fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> imp
         move |_| {
             let name = name.clone();
             let ending = name.clone();
-            task.change(
+            task.refreshing().call(
                 format!("Signing {name} out…"),
                 &[],
                 async move { api::end_sessions(&ending).await },

@@ -155,7 +155,7 @@ fn Resize(array: Memo<String>, volume: Volume, outcome: RwSignal<Outcome>) -> im
             },
             bytes < current,
         );
-        task.change(
+        task.refreshing().call(
             "Resizing…",
             &[("provisioned", size_error)],
             async move { api::change_volume(&array, &name, &request).await },
@@ -290,7 +290,7 @@ fn QosLimits(array: Memo<String>, volume: Volume, outcome: RwSignal<Outcome>) ->
             },
             false,
         );
-        task.change(
+        task.refreshing().call(
             "Setting limits…",
             &[],
             async move { api::change_volume(&array, &name, &request).await },
@@ -349,7 +349,7 @@ fn ConnectionTable(
                     lun: None,
                 };
                 let array = array.get_untracked();
-                task.change(
+                task.refreshing().call(
                     "Disconnecting…",
                     &[],
                     async move { api::disconnect(&array, &request).await },
@@ -436,7 +436,7 @@ fn Connect(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
             return;
         }
         let array = array.get_untracked();
-        task.change(
+        task.refreshing().call(
             "Connecting…",
             &[("lun", lun_error), ("target", target_error)],
             async move { api::connect(&array, &request).await },

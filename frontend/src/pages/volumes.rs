@@ -14,7 +14,7 @@ use shared::size::{format_size, parse_volume_size};
 use web_sys::js_sys::Date;
 
 use crate::api;
-use crate::components::confirm::Eradicate;
+use crate::components::confirm::RecycleActions;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::placement::SuggestArray;
@@ -306,30 +306,27 @@ fn DestroyedRow(
     fetched: f64,
     outcome: RwSignal<Outcome>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let task = Task::over(outcome);
     let name = volume.name.clone();
     let recover = {
         let name = name.clone();
-        move |_| {
+        Callback::new(move |()| {
             let (array, name) = (array.get_untracked(), name.clone());
             let recovered = name.clone();
-            task.change(
+            task.refreshing().call(
                 format!("Recovering {name}…"),
                 &[],
                 async move { api::change_volume(&array, &recovered, &destroyed_patch(false)).await },
-                move |_| {
-                    Outcome::Done(format!("Recovered {name}."))
-                },
+                move |_| Outcome::Done(format!("Recovered {name}.")),
             );
-        }
+        })
     };
     let eradicate = {
         let name = name.clone();
         Callback::new(move |reason: Option<String>| {
             let (array, name) = (array.get_untracked(), name.clone());
             let eradicated = name.clone();
-            task.change(
+            task.refreshing().call(
                 format!("Eradicating {name}…"),
                 &[],
                 async move { api::eradicate_volume(&array, &eradicated, reason.as_deref()).await },
@@ -347,14 +344,7 @@ fn DestroyedRow(
             <td class="remaining">
                 {remaining.map(|remaining_ms| view! { <Countdown remaining_ms fetched_ms=fetched /> })}
             </td>
-            <td class="actions">
-                <Show when=move || session.allows(Role::Operator)>
-                    <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
-                </Show>
-                <Show when=move || session.allows(Role::Admin)>
-                    <Eradicate question=question.clone() name=eradicated.clone() task action="volume.eradicate" on_confirm=eradicate />
-                </Show>
-            </td>
+            <RecycleActions task recover question name=eradicated action="volume.eradicate" eradicate />
         </tr>
     }
 }
@@ -412,7 +402,7 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
         let array_name = array.get_untracked();
         let running = format!("Creating {}…", count_label(names.len() as u64, "volume"));
         let each = format_size(request.provisioned);
-        task.change(
+        task.refreshing().call(
             running,
             &[("name", name_error), ("provisioned", size_error)],
             async move { api::create_volumes(&array_name, &request).await },
