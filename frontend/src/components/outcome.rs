@@ -111,12 +111,26 @@ impl Task {
         F: Future<Output = ApiResult<T>> + 'static,
         D: FnOnce(T) -> Outcome + 'static,
     {
+        self.settle(
+            running.into(),
+            fields,
+            Box::pin(async move { call.await.map(done) }),
+        );
+    }
+
+    /// What every [`Task::call`] does once its answer is an outcome, so the bundle holds it
+    /// once.
+    fn settle(
+        &self,
+        running: String,
+        fields: &[FieldError],
+        answer: Pin<Box<dyn Future<Output = ApiResult<Outcome>>>>,
+    ) {
         let (session, live, refresh) = (self.session, self.live, self.refresh);
         let fields = fields.to_vec();
         self.start(running, async move {
-            match call.await {
-                Ok(answer) => {
-                    let outcome = done(answer);
+            match answer.await {
+                Ok(outcome) => {
                     if refresh {
                         live.changed();
                     }
