@@ -45,8 +45,8 @@ impl Outcome {
 #[derive(Debug, Clone, Copy)]
 pub struct Task {
     pub outcome: RwSignal<Outcome>,
-    /// One handle rather than both values: pages copy a task into many closures.
-    context: StoredValue<(Session, Live)>,
+    session: Session,
+    live: Live,
     refresh: bool,
 }
 
@@ -59,7 +59,8 @@ impl Task {
     pub fn over(outcome: RwSignal<Outcome>) -> Self {
         Self {
             outcome,
-            context: StoredValue::new((expect_context::<Session>(), expect_context::<Live>())),
+            session: expect_context::<Session>(),
+            live: expect_context::<Live>(),
             refresh: false,
         }
     }
@@ -125,7 +126,7 @@ impl Task {
         fields: &[FieldError],
         answer: Pin<Box<dyn Future<Output = ApiResult<Outcome>>>>,
     ) {
-        let ((session, live), refresh) = (self.context.get_value(), self.refresh);
+        let (session, live, refresh) = (self.session, self.live, self.refresh);
         let fields = fields.to_vec();
         self.start(running, async move {
             match answer.await {
