@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{ApprovalRequest, Approvals};
 
-use crate::api;
-use crate::components::{Live, Outcome};
+use crate::api::{self, Done};
+use crate::components::{Outcome, live_resource};
 use crate::session::Session;
 
 /// What `/api/approvals` last said, shared by the header's badge and every confirmation.
@@ -17,10 +17,8 @@ pub struct ApprovalPolicy(LocalResource<Option<Approvals>>);
 impl ApprovalPolicy {
     /// Fetched with the live clock, while someone is signed in.
     pub fn provide() {
-        let live = expect_context::<Live>();
         let session = expect_context::<Session>();
-        let approvals = LocalResource::new(move || {
-            live.track();
+        let approvals = live_resource(move || {
             let signed_in = session.user.with(Option::is_some);
             async move {
                 if signed_in {
@@ -140,4 +138,12 @@ pub fn held_outcome(request: &ApprovalRequest) -> Outcome {
         request.id,
         request.requester_role.as_str()
     ))
+}
+
+/// The outcome of a change that may wait for a second person: `ran` says what it did if it ran.
+pub fn done_outcome<T>(done: Done<T>, ran: impl FnOnce(T) -> Outcome) -> Outcome {
+    match done {
+        Done::Now(answer) => ran(answer),
+        Done::Held(request) => held_outcome(&request),
+    }
 }

@@ -11,7 +11,8 @@ use shared::units::{format_bandwidth, format_iops, format_latency};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiResult};
-use crate::components::live::Live;
+use crate::components::live::live_resource;
+use crate::components::loaded::Loaded;
 use crate::components::table::UrlState;
 use crate::components::time::local_minute;
 
@@ -492,15 +493,13 @@ pub fn HistoryCharts(
     array: Memo<String>,
     #[prop(optional)] volume: Option<Memo<String>>,
 ) -> impl IntoView {
-    let live = expect_context::<Live>();
     let state = UrlState::new("");
     let range = move || {
         Some(state.text("range"))
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| "24h".to_owned())
     };
-    let history = LocalResource::new(move || {
-        live.track();
+    let history = live_resource(move || {
         let (array, volume, range) = (array.get(), volume.map(|volume| volume.get()), range());
         async move {
             let fetched: ApiResult<History> = match volume {
@@ -538,15 +537,9 @@ pub fn HistoryCharts(
     view! {
         <section class="history" aria-label="History">
             <div class="toolbar" role="group" aria-label="Time range">{buttons}</div>
-            <Transition fallback=|| view! { <p class="muted">"Loading history…"</p> }>
-                {move || history.get().map(|result| match result {
-                    Ok(history) => {
-                        let forecast = forecast.get().flatten();
-                        view! { <HistoryView history of_array=volume.is_none() forecast /> }.into_any()
-                    }
-                    Err(failure) => view! { <p class="error" role="alert" id="history-error">{failure.error.message}</p> }.into_any(),
-                })}
-            </Transition>
+            <Loaded resource=history loading="Loading history…" error_id="history-error" let:history>
+                <HistoryView history of_array=volume.is_none() forecast=forecast.get().flatten() />
+            </Loaded>
         </section>
     }
 }

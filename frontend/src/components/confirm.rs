@@ -3,11 +3,13 @@
 //! the object's name to be typed.
 
 use leptos::prelude::*;
+use shared::api::Role;
 use web_sys::js_sys::Math;
 
 use crate::components::Task;
 use crate::components::approvals::{ERADICATION_IMPACT, Reason};
 use crate::components::outcome::focus_first;
+use crate::session::Session;
 
 /// How hard the confirmation is to pass.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +56,8 @@ pub fn Confirm(
     #[prop(into)]
     details: Signal<String>,
     #[prop(into)] confirm_label: String,
+    /// Reversible unless the page says otherwise.
+    #[prop(default = Strength::Reversible)]
     strength: Strength,
     /// The action's task: while it runs, the buttons wait.
     #[prop(optional)]
@@ -155,6 +159,31 @@ pub fn Confirm(
                 </div>
             </form>
         })}
+    }
+}
+
+/// The actions on something destroyed: Recover (operators), and Eradicate (admins) once the
+/// object's name is typed.
+#[component]
+pub fn RecycleActions(
+    task: Task,
+    recover: Callback<()>,
+    question: String,
+    name: String,
+    /// The audited eradication, such as `volume.eradicate`.
+    action: &'static str,
+    eradicate: Callback<Option<String>>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <td class="actions">
+            <Show when=move || session.allows(Role::Operator)>
+                <button class="secondary recover" disabled=move || task.running() on:click=move |_| recover.run(())>"Recover"</button>
+            </Show>
+            <Show when=move || session.allows(Role::Admin)>
+                <Eradicate question=question.clone() name=name.clone() task action on_confirm=eradicate />
+            </Show>
+        </td>
     }
 }
 

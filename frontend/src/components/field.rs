@@ -2,6 +2,9 @@
 //! names the array (or the portal) actually has.
 
 use leptos::prelude::*;
+use shared::api::ApiError;
+
+use crate::components::Outcome;
 
 /// A labelled text input, with the message about it (if any) right beneath it.
 #[component]
@@ -84,7 +87,7 @@ impl FieldErrors {
         })
     }
 
-    /// Every field with its signal, for [`crate::components::show_failure`].
+    /// Every field with its signal, for [`crate::components::Task::call`].
     pub fn all(&self) -> Vec<FieldError> {
         self.0.get_value()
     }
@@ -95,16 +98,38 @@ impl FieldErrors {
         }
     }
 
-    /// Shows `problem` under its field, or on `form` when it names none of them.
-    pub fn show(&self, problem: shared::api::ApiError, form: RwSignal<crate::components::Outcome>) {
-        match self
-            .all()
-            .into_iter()
-            .find(|(field, _)| Some(*field) == problem.field.as_deref())
-        {
-            Some((_, signal)) => signal.set(Some(problem.message)),
-            None => form.set(crate::components::Outcome::Failed(problem.message)),
+    /// `request`, once the form's old messages are cleared and `validate` passes it; otherwise
+    /// nothing, and what `validate` found is shown.
+    pub fn checked<R>(
+        &self,
+        request: R,
+        validate: impl FnOnce(&R) -> Result<(), ApiError>,
+        form: RwSignal<Outcome>,
+    ) -> Option<R> {
+        self.clear();
+        match validate(&request) {
+            Ok(()) => Some(request),
+            Err(problem) => {
+                self.show(problem, form);
+                None
+            }
         }
+    }
+
+    /// Shows `problem` under its field, or on `form` when it names none of them.
+    pub fn show(&self, problem: ApiError, form: RwSignal<Outcome>) {
+        show_problem(&self.all(), problem, form);
+    }
+}
+
+/// Shows what a form's own check found under the field of `fields` it names, or on `form`.
+pub fn show_problem(fields: &[FieldError], problem: ApiError, form: RwSignal<Outcome>) {
+    match fields
+        .iter()
+        .find(|(field, _)| Some(*field) == problem.field.as_deref())
+    {
+        Some((_, signal)) => signal.set(Some(problem.message)),
+        None => form.set(Outcome::Failed(problem.message)),
     }
 }
 

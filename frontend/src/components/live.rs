@@ -2,6 +2,7 @@
 //! [`REFRESH_EVERY_MS`] (unless paused, or while a form is being edited), on demand, and after
 //! any action; and which makes countdowns and "3 min ago" tick.
 
+use std::future::Future;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -86,14 +87,38 @@ impl Live {
     }
 }
 
-/// The registered arrays the user may use, fetched again on every refresh. One function for
-/// every page that lists them, so the bundle holds one copy of the resource's code.
-pub fn arrays_resource() -> LocalResource<crate::api::ApiResult<Vec<shared::api::ArraySummary>>> {
+/// A resource that fetches with `fetch` now and again on every refresh: what every page shows
+/// comes from one of these.
+pub fn live_resource<T, Fut>(fetch: impl Fn() -> Fut + 'static) -> LocalResource<T>
+where
+    T: 'static,
+    Fut: Future<Output = T> + 'static,
+{
     let live = expect_context::<Live>();
     LocalResource::new(move || {
         live.track();
-        crate::api::arrays()
+        fetch()
     })
+}
+
+/// A live resource of one object on an array, named by the page's address: `fetch` takes
+/// the array's name and the object's.
+pub fn object_resource<T, Fut>(
+    array: Memo<String>,
+    name: Memo<String>,
+    fetch: impl Fn(String, String) -> Fut + 'static,
+) -> LocalResource<T>
+where
+    T: 'static,
+    Fut: Future<Output = T> + 'static,
+{
+    live_resource(move || fetch(array.get(), name.get()))
+}
+
+/// The registered arrays the user may use, fetched again on every refresh. One function for
+/// every page that lists them, so the bundle holds one copy of the resource's code.
+pub fn arrays_resource() -> LocalResource<crate::api::ApiResult<Vec<shared::api::ArraySummary>>> {
+    live_resource(crate::api::arrays)
 }
 
 fn in_form(event: &web_sys::Event) -> bool {

@@ -1,25 +1,31 @@
 //! The pieces every page is built from. A new page takes its array from [`use_array`] (the
 //! [`ArrayFrame`] around it draws the name, switcher, tabs, breadcrumbs and title), runs each
 //! action through a [`Task`] shown by an [`OutcomeLine`], puts every destructive action behind
-//! [`Confirm`], fetches inside resources that call [`Live::track`], keeps list state in a
-//! [`UrlState`], and offers names through a [`Picker`].
+//! [`Confirm`], fetches through [`live_resource`] and draws the answer inside [`Loaded`], keeps
+//! list state in a [`UrlState`], and offers names through a [`Picker`].
 
+pub mod admins;
 pub mod approvals;
 pub mod chart;
 pub mod confirm;
 pub mod field;
 pub mod frame;
 pub mod live;
+pub mod loaded;
+pub mod name_form;
 pub mod outcome;
 pub mod placement;
 pub mod table;
 pub mod time;
 
-pub use approvals::{ApprovalPolicy, Reason, RequestsLink, held_outcome, impact};
+pub use admins::AdminsOnly;
+pub use approvals::{ApprovalPolicy, Reason, RequestsLink, done_outcome, held_outcome, impact};
 pub use confirm::{Confirm, Strength};
-pub use field::{Field, FieldErrors, Picker, TextArea};
+pub use field::{Field, FieldErrors, Picker, TextArea, show_problem};
 pub use frame::{ArrayFrame, page_title, use_array, use_param};
-pub use live::Live;
-pub use outcome::{Outcome, OutcomeLine, Task, failure_outcome, show_failure};
+pub use live::{Live, live_resource, object_resource};
+pub use loaded::Loaded;
+pub use name_form::{NameForm, NameFormIds};
+pub use outcome::{Outcome, OutcomeLine, Task, failure_outcome};
 pub use table::UrlState;
 pub use time::{Countdown, Timestamp};

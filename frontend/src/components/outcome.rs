@@ -3,12 +3,14 @@
 //! failed — with a Recover button when what it did was destroy something.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::RecycleAction;
 
-use crate::api::{self, Failure};
+use crate::api::{self, ApiResult, Failure};
+use crate::components::field::FieldError;
 use crate::components::live::Live;
 use crate::session::Session;
 
@@ -43,12 +45,23 @@ impl Outcome {
 #[derive(Debug, Clone, Copy)]
 pub struct Task {
     pub outcome: RwSignal<Outcome>,
+    session: Session,
+    live: Live,
+    refresh: bool,
 }
 
 impl Task {
     pub fn new() -> Self {
+        Self::over(RwSignal::new(Outcome::Idle))
+    }
+
+    /// A task whose outcome lives elsewhere: a line above a list that outlasts its rows.
+    pub fn over(outcome: RwSignal<Outcome>) -> Self {
         Self {
-            outcome: RwSignal::new(Outcome::Idle),
+            outcome,
+            session: expect_context::<Session>(),
+            live: expect_context::<Live>(),
+            refresh: false,
         }
     }
 
@@ -62,16 +75,87 @@ impl Task {
     where
         F: Future<Output = Outcome> + 'static,
     {
-        if self.outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+        run_boxed(self.outcome, running.into(), Box::pin(work));
+    }
+
+    /// A form's submit handler: the browser does not send the form itself, and `submit` runs
+    /// only while this task is not already running.
+    pub fn on_submit(
+        &self,
+        submit: impl Fn() + Clone + 'static,
+    ) -> impl Fn(leptos::ev::SubmitEvent) + Clone + 'static {
         let outcome = self.outcome;
-        outcome.set(Outcome::Running(running.into()));
-        spawn_local(async move {
-            let result = work.await;
-            outcome.set(result);
+        move |event| {
+            event.prevent_default();
+            if !outcome.with_untracked(Outcome::is_running) {
+                submit();
+            }
+        }
+    }
+
+    /// The same task, but each call that succeeds then fetches everything on screen again:
+    /// for calls that change something.
+    pub fn refreshing(self) -> Self {
+        Self {
+            refresh: true,
+            ..self
+        }
+    }
+
+    /// Runs one API call unless this task is already running: `done` makes the outcome of its
+    /// answer, and a failure goes through [`failure_outcome`] to the field of `fields` it
+    /// names, or to the line.
+    pub fn call<T, F, D>(&self, running: impl Into<String>, fields: &[FieldError], call: F, done: D)
+    where
+        T: 'static,
+        F: Future<Output = ApiResult<T>> + 'static,
+        D: FnOnce(T) -> Outcome + 'static,
+    {
+        self.settle(
+            running.into(),
+            fields,
+            Box::pin(async move { call.await.map(done) }),
+        );
+    }
+
+    /// What every [`Task::call`] does once its answer is an outcome, so the bundle holds it
+    /// once.
+    fn settle(
+        &self,
+        running: String,
+        fields: &[FieldError],
+        answer: Pin<Box<dyn Future<Output = ApiResult<Outcome>>>>,
+    ) {
+        let (session, live, refresh) = (self.session, self.live, self.refresh);
+        let fields = fields.to_vec();
+        self.start(running, async move {
+            match answer.await {
+                Ok(outcome) => {
+                    if refresh {
+                        live.changed();
+                    }
+                    outcome
+                }
+                Err(failure) => failure_outcome(session, &failure, &fields),
+            }
         });
     }
+}
+
+/// What every [`Task::start`] does, whatever its work, so the bundle holds it once.
+fn run_boxed(
+    outcome: RwSignal<Outcome>,
+    running: String,
+    work: Pin<Box<dyn Future<Output = Outcome>>>,
+) {
+    if outcome.with_untracked(Outcome::is_running) {
+        return;
+    }
+    outcome.set(Outcome::Running(running));
+    spawn_local(async move {
+        let result = work.await;
+        outcome.set(result);
+    });
 }
 
 impl Default for Task {
@@ -202,16 +286,6 @@ pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
             }
         }}
     }
-}
-
-/// Routes a failure's message to the field it names (via `fields`), or to `form` otherwise.
-pub fn show_failure(
-    session: Session,
-    failure: &Failure,
-    fields: &[(&str, RwSignal<Option<String>>)],
-    form: RwSignal<Outcome>,
-) {
-    form.set(failure_outcome(session, failure, fields));
 }
 
 /// The outcome a failure leaves: the form's line stays quiet when a field shows the message.

@@ -9,21 +9,18 @@ use crate::api;
 use crate::components::live::arrays_resource;
 use crate::components::table::EmptyState;
 use crate::components::{
-    Live, Outcome, OutcomeLine, Task, Timestamp, UrlState, failure_outcome, page_title,
+    Loaded, Outcome, OutcomeLine, Task, Timestamp, UrlState, live_resource, page_title,
 };
 use crate::session::Session;
 
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     page_title("Alerts");
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let state = UrlState::new("");
     let arrays = arrays_resource();
     // Outside the table, which each refresh draws anew, so an outcome outlives it.
     let task = Task::new();
-    let alerts = LocalResource::new(move || {
-        live.track();
+    let alerts = live_resource(move || {
         let (severity, array, closed) = (
             state.text("severity"),
             state.text("array"),
@@ -83,15 +80,9 @@ pub fn AlertsPage() -> impl IntoView {
             </label>
         </div>
         <OutcomeLine id="alert-outcome" outcome=task.outcome />
-        <Transition fallback=|| view! { <p class="muted">"Asking the arrays…"</p> }>
-            {move || alerts.get().map(|result| match result {
-                Ok(alerts) => view! { <AlertTable alerts task /> }.into_any(),
-                Err(failure) => {
-                    session.notice(&failure);
-                    view! { <p class="error" role="alert" id="alerts-error">{failure.error.message}</p> }.into_any()
-                }
-            })}
-        </Transition>
+        <Loaded resource=alerts loading="Asking the arrays…" error_id="alerts-error" let:alerts>
+            <AlertTable alerts task />
+        </Loaded>
     }
 }
 
@@ -100,21 +91,22 @@ pub fn AlertsPage() -> impl IntoView {
 #[component]
 fn FlagButton(array: String, alert: String, flagged: bool, task: Task) -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let label = if flagged { "Unflag" } else { "Flag" };
     let flag = move |_| {
         let (array, alert) = (array.clone(), alert.clone());
-        task.start(format!("{label}ging alert {alert}…"), async move {
-            let change = AlertFlag { flagged: !flagged };
-            match api::flag_alert(&array, &alert, &change).await {
-                Ok(_) => {
-                    live.changed();
-                    let done = if flagged { "Unflagged" } else { "Flagged" };
-                    Outcome::Done(format!("{done} alert {alert} on {array}."))
-                }
-                Err(failure) => failure_outcome(session, &failure, &[]),
-            }
-        });
+        let flagging = (array.clone(), alert.clone());
+        task.refreshing().call(
+            format!("{label}ging alert {alert}…"),
+            &[],
+            async move {
+                let change = AlertFlag { flagged: !flagged };
+                api::flag_alert(&flagging.0, &flagging.1, &change).await
+            },
+            move |_| {
+                let done = if flagged { "Unflagged" } else { "Flagged" };
+                Outcome::Done(format!("{done} alert {alert} on {array}."))
+            },
+        );
     };
     view! {
         <Show when=move || session.allows(Role::Operator)>

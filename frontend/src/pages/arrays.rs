@@ -2,23 +2,20 @@
 //! to it, and whom the array's audit log names; for admins, registering an array, testing
 //! a connection, removing an array registered here.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::api::{
     ArraySummary, ConnectionTest, Identity, RegisterArrayRequest, RegisterAuth, Role,
     validate_register_array,
 };
 
-use crate::api::{self, Done};
+use crate::api;
 use crate::components::approvals::ARRAY_REMOVAL_IMPACT;
 use crate::components::live::arrays_resource;
 use crate::components::{
-    Confirm, Field, FieldErrors, Live, Outcome, OutcomeLine, Strength, Task, TextArea,
-    failure_outcome, show_failure,
+    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Reason, Strength, Task, TextArea,
+    done_outcome, page_title,
 };
-use crate::components::{Reason, held_outcome, page_title};
 use crate::session::Session;
 
 /// Whom the array's own audit log will name.
@@ -51,69 +48,59 @@ fn describe_answer(answer: &ConnectionTest) -> String {
 pub fn ArrayList() -> impl IntoView {
     page_title("Arrays");
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let arrays = arrays_resource();
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || live.changed();
     view! {
         <h1>"Arrays"</h1>
         <OutcomeLine id="arrays-outcome" outcome />
-        <Suspense fallback=|| view! { <p class="muted">"Loading arrays…"</p> }>
-            {move || {
-                arrays.get().map(|result| match result {
-                    Ok(list) if list.is_empty() => {
-                        view! { <p class="muted empty" id="arrays-empty">"No arrays are registered yet."</p> }.into_any()
-                    }
-                    Ok(list) => {
-                        let rows = list
-                            .into_iter()
-                            .map(|array| view! { <ArrayRow array outcome on_done=refresh /> })
-                            .collect_view();
-                        view! {
-                            <table id="arrays">
-                                <thead>
-                                    <tr>
-                                        <th>"Array"</th><th>"Address"</th><th>"Authentication"</th>
-                                        <th>"Acts on the array as"</th><th>"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        }
-                            .into_any()
-                    }
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Suspense>
+        <Loaded resource=arrays loading="Loading arrays…" let:list>
+            <ArrayTable list outcome />
+        </Loaded>
         <Show when=move || session.allows(Role::Admin)>
-            <RegisterArray on_done=refresh />
+            <RegisterArray />
         </Show>
     }
 }
 
 #[component]
-fn ArrayRow(
-    array: ArraySummary,
-    outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn ArrayTable(list: Vec<ArraySummary>, outcome: RwSignal<Outcome>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="muted empty" id="arrays-empty">"No arrays are registered yet."</p> }
+            .into_any();
+    }
+    let rows = list
+        .into_iter()
+        .map(|array| view! { <ArrayRow array outcome /> })
+        .collect_view();
+    view! {
+        <table id="arrays">
+            <thead>
+                <tr>
+                    <th>"Array"</th><th>"Address"</th><th>"Authentication"</th>
+                    <th>"Acts on the array as"</th><th>"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn ArrayRow(array: ArraySummary, outcome: RwSignal<Outcome>) -> impl IntoView {
     let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let name = array.name.clone();
     let test = {
         let name = name.clone();
         move |_| {
             let name = name.clone();
-            outcome.set(Outcome::Running(format!("Asking {name}…")));
-            spawn_local(async move {
-                match api::test_array(&name).await {
-                    Ok(answer) => outcome.set(Outcome::Done(describe_answer(&answer))),
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
-                }
-            });
+            task.call(
+                format!("Asking {name}…"),
+                &[],
+                async move { api::test_array(&name).await },
+                |answer| Outcome::Done(describe_answer(&answer)),
+            );
         }
     };
     let reason = Reason::for_action("array.remove");
@@ -122,18 +109,19 @@ fn ArrayRow(
         Callback::new(move |()| {
             let name = name.clone();
             let why = reason.take();
-            Task { outcome }.start(format!("Removing {name}…"), async move {
-                match api::remove_array(&name, why.as_deref()).await {
-                    Ok(Done::Now(())) => {
-                        on_done();
+            let removed = name.clone();
+            task.refreshing().call(
+                format!("Removing {name}…"),
+                &[],
+                async move { api::remove_array(&removed, why.as_deref()).await },
+                move |done| {
+                    done_outcome(done, |()| {
                         Outcome::Done(format!(
                             "Removed {name} from the portal; the array itself is unchanged."
                         ))
-                    }
-                    Ok(Done::Held(request)) => held_outcome(&request),
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
+                    })
+                },
+            );
         })
     };
     let remove_question = format!("Remove {name} from Flashdeck?");
@@ -170,8 +158,7 @@ fn ArrayRow(
 /// An array's address, how to trust its certificate, and a credential: tested, then kept
 /// on the server, encrypted.
 #[component]
-fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn RegisterArray() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let url = RwSignal::new(String::new());
     let ca_pem = RwSignal::new(String::new());
@@ -201,7 +188,8 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     ]);
     let error = move |field: &str| errors.of(field);
     let identity_error = errors.of("identity");
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
+    let outcome = task.outcome;
     let optional = |signal: RwSignal<String>| {
         let text = signal.get_untracked().trim().to_owned();
         (!text.is_empty()).then_some(text)
@@ -230,52 +218,38 @@ fn RegisterArray(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             identity: identity.get_untracked(),
         }
     };
-    let checked = move || {
-        errors.clear();
-        let request = request();
-        match validate_register_array(&request) {
-            Ok(()) => Some(request),
-            Err(problem) => {
-                errors.show(problem, outcome);
-                None
-            }
-        }
-    };
+    let checked = move || errors.checked(request(), validate_register_array, outcome);
     let test = move |_| {
         let Some(request) = checked() else { return };
-        outcome.set(Outcome::Running(format!("Asking {}…", request.url)));
-        spawn_local(async move {
-            match api::test_unsaved_array(&request).await {
-                Ok(answer) => outcome.set(Outcome::Done(describe_answer(&answer))),
-                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
-            }
-        });
+        task.call(
+            format!("Asking {}…", request.url),
+            &errors.all(),
+            async move { api::test_unsaved_array(&request).await },
+            |answer| Outcome::Done(describe_answer(&answer)),
+        );
     };
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         let Some(request) = checked() else { return };
-        outcome.set(Outcome::Running(format!("Registering {}…", request.name)));
-        spawn_local(async move {
-            match api::register_array(&request).await {
-                Ok(array) => {
-                    outcome.set(Outcome::Done(format!("Registered {}.", array.name)));
-                    for field in [
-                        name,
-                        url,
-                        ca_pem,
-                        fingerprint,
-                        api_token,
-                        private_key,
-                        key_password,
-                    ] {
-                        field.set(String::new());
-                    }
-                    on_done();
+        task.refreshing().call(
+            format!("Registering {}…", request.name),
+            &errors.all(),
+            async move { api::register_array(&request).await },
+            move |array| {
+                for field in [
+                    name,
+                    url,
+                    ca_pem,
+                    fingerprint,
+                    api_token,
+                    private_key,
+                    key_password,
+                ] {
+                    field.set(String::new());
                 }
-                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
-            }
-        });
-    };
+                Outcome::Done(format!("Registered {}.", array.name))
+            },
+        );
+    });
     view! {
         <h2>"Register an array"</h2>
         <p class="muted">"The credential is sent once, stored encrypted on the server, and never shown again."</p>

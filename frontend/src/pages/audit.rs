@@ -3,13 +3,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use shared::api::{AuditEntry, AuditOutcome, AuditQuery, Role};
+use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
 use web_sys::js_sys::Date;
 
 use crate::api;
-use crate::components::page_title;
-use crate::components::{Field, Timestamp};
-use crate::session::Session;
+use crate::components::{AdminsOnly, Field, Loaded, Timestamp, page_title};
 
 /// A `datetime-local` value (`2026-11-23T14:30`), which the browser reads in its own time
 /// zone, as epoch milliseconds.
@@ -34,21 +32,16 @@ const OUTCOMES: [AuditOutcome; 4] = [
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let session = expect_context::<Session>();
     view! {
-        <Show
-            when=move || session.allows(Role::Admin)
-            fallback=|| view! { <p class="error" id="admins-only" role="alert">"Only admins read the audit log."</p> }
-        >
+        <AdminsOnly refusal="Only admins read the audit log.">
             <AuditPageForAdmins />
-        </Show>
+        </AdminsOnly>
     }
 }
 
 #[component]
 fn AuditPageForAdmins() -> impl IntoView {
     page_title("Audit log");
-    let session = expect_context::<Session>();
     let user = RwSignal::new(String::new());
     let array = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
@@ -130,38 +123,33 @@ fn AuditPageForAdmins() -> impl IntoView {
                 <a id="audit-csv" class="button secondary" href=csv_url download="flashdeck-audit.csv">"Export CSV"</a>
             </form>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                entries.get().map(|result| match result {
-                    Ok(list) => {
-                        let older = (list.len() == PAGE as usize)
-                            .then(|| list.last().map(|entry| entry.id))
-                            .flatten();
-                        let newest_page = query.with(|query| query.before_id.is_none());
-                        view! {
-                            <AuditTable entries=list />
-                            <p class="pager">
-                                <Show when=move || !newest_page>
-                                    <button class="secondary" id="audit-newest" on:click=move |_| query.update(|query| query.before_id = None)>
-                                        "Newest"
-                                    </button>
-                                </Show>
-                                {older.map(|id| view! {
-                                    <button class="secondary" id="audit-older" on:click=move |_| query.update(|query| query.before_id = Some(id))>
-                                        "Older entries"
-                                    </button>
-                                })}
-                            </p>
-                        }
-                        .into_any()
-                    }
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=entries let:list>
+            <AuditEntries entries=list query />
+        </Loaded>
+    }
+}
+
+/// One page of entries, and the way to the newest and to older ones.
+#[component]
+fn AuditEntries(entries: Vec<AuditEntry>, query: RwSignal<AuditQuery>) -> impl IntoView {
+    let older = (entries.len() == PAGE as usize)
+        .then(|| entries.last().map(|entry| entry.id))
+        .flatten();
+    let newest_page = query.with(|query| query.before_id.is_none());
+    view! {
+        <AuditTable entries />
+        <p class="pager">
+            <Show when=move || !newest_page>
+                <button class="secondary" id="audit-newest" on:click=move |_| query.update(|query| query.before_id = None)>
+                    "Newest"
+                </button>
+            </Show>
+            {older.map(|id| view! {
+                <button class="secondary" id="audit-older" on:click=move |_| query.update(|query| query.before_id = Some(id))>
+                    "Older entries"
+                </button>
+            })}
+        </p>
     }
 }
 

@@ -14,7 +14,7 @@ use shared::units::{
 
 use crate::api;
 use crate::components::table::SortHeader;
-use crate::components::{Live, Timestamp, UrlState, page_title};
+use crate::components::{Live, Loaded, Timestamp, UrlState, live_resource, page_title};
 use crate::session::Session;
 
 /// A sortable figure of an array; arrays that did not answer sort last.
@@ -61,13 +61,11 @@ fn sorted(mut arrays: Vec<ArrayStatus>, sort: &str) -> Vec<ArrayStatus> {
 #[component]
 pub fn Dashboard() -> impl IntoView {
     page_title("Fleet");
-    let session = expect_context::<Session>();
     let live = expect_context::<Live>();
     let state = UrlState::new("name");
     // Asking the arrays now rather than reusing figures a few seconds old.
     let ask_now = RwSignal::new(false);
-    let summary = LocalResource::new(move || {
-        live.track();
+    let summary = live_resource(move || {
         let refresh = ask_now.get_untracked();
         ask_now.update_untracked(|asked| *asked = false);
         api::fleet_summary(refresh)
@@ -78,15 +76,9 @@ pub fn Dashboard() -> impl IntoView {
     };
     view! {
         <h1>"Fleet"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Asking the arrays…"</p> }>
-            {move || summary.get().map(|result| match result {
-                Ok(summary) => view! { <FleetView summary state /> }.into_any(),
-                Err(failure) => {
-                    session.notice(&failure);
-                    view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                }
-            })}
-        </Transition>
+        <Loaded resource=summary loading="Asking the arrays…" let:summary>
+            <FleetView summary state />
+        </Loaded>
         <p class="muted">
             "Each array is asked at once with its own deadline; figures are reused for a few seconds. "
             <button class="secondary" id="fleet-refresh" on:click=refresh>"Ask the arrays now"</button>
@@ -101,31 +93,25 @@ pub fn Dashboard() -> impl IntoView {
 #[component]
 fn Pure1Section() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
-    let pure1 = LocalResource::new(move || {
-        live.track();
-        api::fleet_pure1()
-    });
+    let pure1 = live_resource(api::fleet_pure1);
     view! {
         <section id="pure1" aria-labelledby="pure1-heading">
             <h2 id="pure1-heading">"What Pure1 sees"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Asking Pure1…"</p> }>
-                {move || pure1.get().map(|result| match result {
-                    Ok(fleet) if !fleet.connected => view! {
+            <Loaded resource=pure1 loading="Asking Pure1…" let:fleet>
+                {if fleet.connected {
+                    view! { <Pure1View fleet /> }.into_any()
+                } else {
+                    view! {
                         <p class="muted" id="pure1-not-connected">
                             "Pure1 is not connected. "
                             <Show when=move || session.allows(Role::Admin)>
                                 <A href="/pure1">"Connect Pure1"</A>
                             </Show>
                         </p>
-                    }.into_any(),
-                    Ok(fleet) => view! { <Pure1View fleet /> }.into_any(),
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
                     }
-                })}
-            </Transition>
+                    .into_any()
+                }}
+            </Loaded>
         </section>
     }
 }

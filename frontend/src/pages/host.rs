@@ -1,17 +1,16 @@
 //! One host: its ports (add and remove), personality, what it sees from the host's side, and
 //! delete.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::api::{ConnectionQuery, Role, validate_host_change};
 use shared::flasharray::{Connection, Host, HostPatch};
 
-use crate::api::{self, ApiResult};
+use crate::api;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, failure_outcome, use_array,
+    Confirm, Field, Loaded, Outcome, OutcomeLine, Strength, Task, object_resource, use_array,
     use_param,
 };
 use crate::pages::hosts::{personalities, split_ports};
@@ -20,43 +19,27 @@ use crate::session::Session;
 #[component]
 pub fn HostPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let name = use_param("host");
-    let host = LocalResource::new(move || {
-        live.track();
-        let (array, name) = (array.get(), name.get());
-        async move { api::host(&array, &name).await }
+    let host = object_resource(array, name, |array, name| async move {
+        api::host(&array, &name).await
     });
-    let connections = LocalResource::new(move || {
-        live.track();
-        let (array, name) = (array.get(), name.get());
-        async move {
-            let query = ConnectionQuery {
-                host: Some(name),
-                ..ConnectionQuery::default()
-            };
-            api::connections(&array, &query).await
-        }
+    let connections = object_resource(array, name, |array, name| async move {
+        let query = ConnectionQuery {
+            host: Some(name),
+            ..ConnectionQuery::default()
+        };
+        api::connections(&array, &query).await
     });
-    let refresh = move || live.changed();
     view! {
         <h1>"Host " <span id="host-title">{name}</span></h1>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                host.get().map(|result| match result {
-                    Ok(host) => view! { <HostDetail array host on_done=refresh /> }.into_any(),
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=host let:host>
+            <HostDetail array host />
+        </Loaded>
         <h2>"Volumes this host sees"</h2>
-        <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
-            {move || connections.get().map(|result| view! { <HostConnections array result /> })}
-        </Transition>
+        <Loaded resource=connections loading="Loading connections…" let:connections>
+            <HostConnections array connections />
+        </Loaded>
         <Show when=move || session.allows(Role::Operator)>
             <DeleteHost array name />
         </Show>
@@ -64,13 +47,10 @@ pub fn HostPage() -> impl IntoView {
 }
 
 #[component]
-fn HostDetail(
-    array: Memo<String>,
-    host: Host,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn HostDetail(array: Memo<String>, host: Host) -> impl IntoView {
     let session = expect_context::<Session>();
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
+    let outcome = task.outcome;
     let name = host.name.clone();
     let send = move |patch: HostPatch, label: String| {
         let patch = match validate_host_change(&patch) {
@@ -78,15 +58,12 @@ fn HostDetail(
             Err(error) => return outcome.set(Outcome::Failed(error.message)),
         };
         let (array, name) = (array.get_untracked(), name.clone());
-        Task { outcome }.start(format!("{label}…"), async move {
-            match api::change_host(&array, &name, &patch).await {
-                Ok(_) => {
-                    on_done();
-                    Outcome::Done(format!("{label}: done."))
-                }
-                Err(failure) => failure_outcome(session, &failure, &[]),
-            }
-        });
+        task.refreshing().call(
+            format!("{label}…"),
+            &[],
+            async move { api::change_host(&array, &name, &patch).await },
+            move |_| Outcome::Done(format!("{label}: done.")),
+        );
     };
     let host_name = host.name.clone();
     let ports = host
@@ -118,7 +95,6 @@ fn HostDetail(
                             question=question.clone()
                             details="The host stops reaching its volumes through this port; add it again to undo."
                             confirm_label="Remove port"
-                            strength=Strength::Reversible
                             on_confirm=remove
                         />
                     </Show>
@@ -131,11 +107,7 @@ fn HostDetail(
     let kind = RwSignal::new("iqn".to_owned());
     let add = {
         let send = send.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
+        task.on_submit(move || {
             added_error.set(None);
             let ports = split_ports(&added.get_untracked());
             if ports.is_empty() {
@@ -154,7 +126,7 @@ fn HostDetail(
             }
             added.set(String::new());
             send(patch, "Adding ports".into());
-        }
+        })
     };
     let personality_change = {
         let send = send.clone();
@@ -208,15 +180,7 @@ fn HostDetail(
 }
 
 #[component]
-fn HostConnections(array: Memo<String>, result: ApiResult<Vec<Connection>>) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let connections = match result {
-        Ok(connections) => connections,
-        Err(failure) => {
-            session.notice(&failure);
-            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
-        }
-    };
+fn HostConnections(array: Memo<String>, connections: Vec<Connection>) -> impl IntoView {
     if connections.is_empty() {
         return view! { <p class="muted" id="no-host-connections">"This host sees no volumes."</p> }.into_any();
     }
@@ -251,21 +215,21 @@ fn HostConnections(array: Memo<String>, result: ApiResult<Vec<Connection>>) -> i
 
 #[component]
 fn DeleteHost(array: Memo<String>, name: Memo<String>) -> impl IntoView {
-    let session = expect_context::<Session>();
     let navigate = use_navigate();
     let task = Task::new();
     let delete = Callback::new(move |()| {
         let (array, name) = (array.get_untracked(), name.get_untracked());
         let navigate = navigate.clone();
-        task.start(format!("Deleting {name}…"), async move {
-            match api::delete_host(&array, &name).await {
-                Ok(()) => {
-                    navigate(&format!("/arrays/{array}/hosts"), Default::default());
-                    Outcome::Done(format!("Deleted host {name}."))
-                }
-                Err(failure) => failure_outcome(session, &failure, &[]),
-            }
-        });
+        let deleted = (array.clone(), name.clone());
+        task.call(
+            format!("Deleting {name}…"),
+            &[],
+            async move { api::delete_host(&deleted.0, &deleted.1).await },
+            move |()| {
+                navigate(&format!("/arrays/{array}/hosts"), Default::default());
+                Outcome::Done(format!("Deleted host {name}."))
+            },
+        );
     });
     let question =
         Signal::derive(move || format!("Delete host {} on {}?", name.get(), array.get()));

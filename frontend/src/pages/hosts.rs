@@ -1,9 +1,7 @@
 //! One array's hosts and host groups: create hosts with their ports, create host groups, put
 //! hosts in and take them out, delete.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::api::{
     CreateHostGroupRequest, CreateHostRequest, HostList, HostListQuery, Role, validate_create_host,
@@ -14,8 +12,8 @@ use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
 use crate::components::table::{EmptyState, PAGE_SIZE, Pager, SearchBox, SortHeader};
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, UrlState, failure_outcome,
-    show_failure, use_array,
+    Confirm, Field, Loaded, NameForm, NameFormIds, Outcome, OutcomeLine, Strength, Task, UrlState,
+    live_resource, show_problem, use_array,
 };
 use crate::session::Session;
 
@@ -36,11 +34,9 @@ pub fn split_ports(text: &str) -> Vec<String> {
 #[component]
 pub fn Hosts() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let state = UrlState::new("name");
-    let page = LocalResource::new(move || {
-        live.track();
+    let page = live_resource(move || {
         let name = array.get();
         let search = state.search();
         let query = HostListQuery {
@@ -52,51 +48,41 @@ pub fn Hosts() -> impl IntoView {
         async move { api::hosts(&name, &query).await }
     });
     // Every host (a page of the array's most), for the groups' members and the add-host picker.
-    let hosts = LocalResource::new(move || {
-        live.track();
+    let hosts = live_resource(move || {
         let name = array.get();
         async move { api::hosts(&name, &HostListQuery::default()).await }
     });
-    let groups = LocalResource::new(move || {
-        live.track();
+    let groups = live_resource(move || {
         let name = array.get();
         async move { api::host_groups(&name).await }
     });
-    let refresh = move || live.changed();
     view! {
         <h1>"Hosts on " {array}</h1>
         <Show when=move || session.allows(Role::Operator)>
-            <CreateHost array on_done=refresh />
+            <CreateHost array />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading hosts…"</p> }>
-            <div class="toolbar">
-                <SearchBox id="host-search" label="Search hosts" state />
-            </div>
-            {move || page.get().map(|result| view! { <HostTable array result state /> })}
-        </Transition>
+        <div class="toolbar">
+            <SearchBox id="host-search" label="Search hosts" state />
+        </div>
+        <Loaded resource=page loading="Loading hosts…" error_id="hosts-error" let:hosts>
+            <HostTable array hosts state />
+        </Loaded>
         <h2>"Host groups"</h2>
         <Show when=move || session.allows(Role::Operator)>
-            <CreateHostGroup array on_done=refresh />
+            <CreateHostGroup array />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading host groups…"</p> }>
-            {move || {
-                let hosts = hosts.get().and_then(Result::ok).map(|list| list.items).unwrap_or_default();
-                groups.get().map(|result| view! { <GroupTable array result hosts on_done=refresh /> })
-            }}
-        </Transition>
+        <Loaded resource=groups loading="Loading host groups…" let:groups>
+            <GroupTable
+                array
+                groups
+                hosts=hosts.get().and_then(Result::ok).map(|list| list.items).unwrap_or_default()
+            />
+        </Loaded>
     }
 }
 
 #[component]
-fn HostTable(array: Memo<String>, result: ApiResult<HostList>, state: UrlState) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let hosts = match result {
-        Ok(hosts) => hosts,
-        Err(failure) => {
-            session.notice(&failure);
-            return view! { <p class="error" role="alert" id="hosts-error">{failure.error.message}</p> }.into_any();
-        }
-    };
+fn HostTable(array: Memo<String>, hosts: HostList, state: UrlState) -> impl IntoView {
     let total = hosts.total_item_count;
     let hosts = hosts.items;
     let shown = hosts.len();
@@ -152,11 +138,7 @@ fn HostTable(array: Memo<String>, result: ApiResult<HostList>, state: UrlState) 
 
 /// A host with IQNs, WWNs (any common spelling) or NQNs, normalised before they are sent.
 #[component]
-fn CreateHost(
-    array: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn CreateHost(array: Memo<String>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let iqns = RwSignal::new(String::new());
     let wwns = RwSignal::new(String::new());
@@ -167,7 +149,8 @@ fn CreateHost(
     let wwns_error = RwSignal::new(None::<String>);
     let nqns_error = RwSignal::new(None::<String>);
     let ports_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
+    let outcome = task.outcome;
     let fields = [
         ("name", name_error),
         ("iqns", iqns_error),
@@ -175,11 +158,7 @@ fn CreateHost(
         ("nqns", nqns_error),
         ("ports", ports_error),
     ];
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         for (_, error) in fields {
             error.set(None);
         }
@@ -196,33 +175,24 @@ fn CreateHost(
         };
         let request = match validate_create_host(&request) {
             Ok(request) => request,
-            Err(error) => {
-                let field = error.field.clone();
-                match fields
-                    .iter()
-                    .find(|(name, _)| Some(*name) == field.as_deref())
-                {
-                    Some((_, signal)) => signal.set(Some(error.message)),
-                    None => outcome.set(Outcome::Failed(error.message)),
-                }
+            Err(problem) => {
+                show_problem(&fields, problem, outcome);
                 return;
             }
         };
         let array = array.get_untracked();
-        outcome.set(Outcome::Running(format!("Creating host {}…", request.name)));
-        spawn_local(async move {
-            match api::create_host(&array, &request).await {
-                Ok(host) => {
-                    outcome.set(Outcome::Done(format!("Created host {}.", host.name)));
-                    for field in [name, iqns, wwns, nqns] {
-                        field.set(String::new());
-                    }
-                    on_done();
+        task.refreshing().call(
+            format!("Creating host {}…", request.name),
+            &fields,
+            async move { api::create_host(&array, &request).await },
+            move |host| {
+                for field in [name, iqns, wwns, nqns] {
+                    field.set(String::new());
                 }
-                Err(failure) => show_failure(session, &failure, &fields, outcome),
-            }
-        });
-    };
+                Outcome::Done(format!("Created host {}.", host.name))
+            },
+        );
+    });
     view! {
         <div class="card">
             <form class="inline" id="create-host" on:submit=submit novalidate>
@@ -247,80 +217,42 @@ fn CreateHost(
 }
 
 #[component]
-fn CreateHostGroup(
-    array: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let name = RwSignal::new(String::new());
-    let name_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
-        name_error.set(None);
-        let request = CreateHostGroupRequest {
-            name: name.get_untracked().trim().to_owned(),
-        };
-        if let Err(message) = shared::names::validate_object_name("Host group", &request.name) {
-            name_error.set(Some(message));
-            return;
-        }
+fn CreateHostGroup(array: Memo<String>) -> impl IntoView {
+    let ids = NameFormIds {
+        form: "create-host-group",
+        field: "group-name",
+        button: "group-create",
+        outcome: "group-outcome",
+    };
+    let create = move |name: String| {
         let array = array.get_untracked();
-        outcome.set(Outcome::Running("Creating host group…".into()));
-        spawn_local(async move {
-            match api::create_host_group(&array, &request).await {
-                Ok(group) => {
-                    outcome.set(Outcome::Done(format!("Created host group {}.", group.name)));
-                    name.set(String::new());
-                    on_done();
-                }
-                Err(failure) => show_failure(session, &failure, &[("name", name_error)], outcome),
-            }
-        });
+        async move { api::create_host_group(&array, &CreateHostGroupRequest { name }).await }
     };
     view! {
-        <div class="card">
-            <form class="inline" id="create-host-group" on:submit=submit novalidate>
-                <Field id="group-name" label="Host group name" placeholder="hgroup1" value=name error=name_error />
-                <SubmitButton id="group-create" label="Create host group" outcome />
-            </form>
-            <OutcomeLine id="group-outcome" outcome />
-        </div>
+        <NameForm
+            ids
+            kind="Host group"
+            label="Host group name"
+            placeholder="hgroup1"
+            button="Create host group"
+            running="Creating host group…"
+            create
+        />
     }
 }
 
 /// Each group with its hosts; add a host, take one out, delete the group.
 #[component]
-fn GroupTable(
-    array: Memo<String>,
-    result: ApiResult<Vec<HostGroup>>,
-    hosts: Vec<Host>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn GroupTable(array: Memo<String>, groups: Vec<HostGroup>, hosts: Vec<Host>) -> impl IntoView {
     let session = expect_context::<Session>();
-    let outcome = RwSignal::new(Outcome::Idle);
-    let groups = match result {
-        Ok(groups) => groups,
-        Err(failure) => {
-            session.notice(&failure);
-            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
-        }
-    };
+    let task = Task::new();
     let act =
         move |label: String,
               call: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>| {
-            Task { outcome }.start(format!("{label}…"), async move {
-                match call.await {
-                    Ok(()) => {
-                        on_done();
-                        Outcome::Done(format!("{label}: done."))
-                    }
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
+            task.refreshing()
+                .call(format!("{label}…"), &[], call, move |()| {
+                    Outcome::Done(format!("{label}: done."))
+                });
         };
     let host_names: Vec<String> = hosts.iter().map(|host| host.name.clone()).collect();
     let empty = groups.is_empty().then(
@@ -361,7 +293,6 @@ fn GroupTable(
                                     question=question.clone()
                                     details="It loses the volumes connected to the group; add it again to undo."
                                     confirm_label="Remove from group"
-                                    strength=Strength::Reversible
                                     on_confirm=remove
                                 />
                             </Show>
@@ -371,15 +302,14 @@ fn GroupTable(
                 .collect_view();
             let add = {
                 let group_name = group_name.clone();
-                move |event: SubmitEvent| {
-                    event.prevent_default();
+                task.on_submit(move || {
                     let host = adding.get_untracked().trim().to_owned();
                     let (array, group) = (array.get_untracked(), group_name.clone());
                     act(
                         format!("Adding {host} to {group}"),
                         Box::pin(async move { api::add_to_group(&array, &group, &host).await }),
                     );
-                }
+                })
             };
             let delete = {
                 let group_name = group_name.clone();
@@ -430,7 +360,6 @@ fn GroupTable(
         <datalist id="host-names">
             {host_names.into_iter().map(|name| view! { <option value=name></option> }).collect_view()}
         </datalist>
-        <OutcomeLine id="groups-outcome" outcome />
+        <OutcomeLine id="groups-outcome" outcome=task.outcome />
     }
-    .into_any()
 }

@@ -2,11 +2,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use shared::api::{LoginRequest, SSO_ERROR_PARAMETER};
 
 use crate::api;
+use crate::components::{Outcome, Task};
 use crate::session::Session;
 
 #[component]
@@ -14,8 +14,13 @@ pub fn Login() -> impl IntoView {
     let session = expect_context::<Session>();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    // Its failure is the form's error paragraph; success swaps the form for the app.
+    let task = Task::new();
+    let pending = move || task.running();
+    let error = move || match task.outcome.get() {
+        Outcome::Failed(message) => Some(message),
+        _ => None,
+    };
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -23,15 +28,15 @@ pub fn Login() -> impl IntoView {
             username: username.get_untracked(),
             password: password.get_untracked(),
         };
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match api::login(&request).await {
-                Ok(user) => session.signed_in(user),
-                Err(failure) => error.set(Some(failure.error.message)),
-            }
-            pending.set(false);
-        });
+        task.call(
+            "Signing in…",
+            &[],
+            async move { api::login(&request).await },
+            move |user| {
+                session.signed_in(user);
+                Outcome::Idle
+            },
+        );
     };
 
     let methods = LocalResource::new(api::sign_in_methods);
@@ -59,9 +64,9 @@ pub fn Login() -> impl IntoView {
                             bind:value=password
                         />
                     </label>
-                    {move || error.get().map(|message| view! { <p id="login-error" class="error" role="alert">{message}</p> })}
-                    <button id="login-submit" type="submit" disabled=move || pending.get()>
-                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                    {move || error().map(|message| view! { <p id="login-error" class="error" role="alert">{message}</p> })}
+                    <button id="login-submit" type="submit" disabled=pending>
+                        {move || if pending() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </form>
         }

@@ -1,126 +1,97 @@
 //! One array's protection groups: what each protects, when it snapshots and how long it keeps
 //! them, in plain words; and creating one.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::api::{CreateProtectionGroupRequest, Role, describe_retention, describe_schedule};
+use shared::flasharray::ProtectionGroup;
 
 use crate::api;
-use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
-use crate::components::{Field, Live, Outcome, OutcomeLine, show_failure, use_array};
+use crate::components::{Loaded, NameForm, NameFormIds, live_resource, use_array};
 use crate::session::Session;
 
 #[component]
 pub fn ProtectionGroups() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
-    let groups = LocalResource::new(move || {
-        live.track();
+    let groups = live_resource(move || {
         let array = array.get();
         async move { api::protection_groups(&array).await }
     });
     view! {
         <h1>"Protection groups on " {array}</h1>
         <Show when=move || session.allows(Role::Operator)>
-            <CreateGroup array on_done=move || live.changed() />
+            <CreateGroup array />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading protection groups…"</p> }>
-            {move || {
-                groups.get().map(|result| match result {
-                    Ok(groups) => {
-                        let empty = groups.is_empty().then(|| view! {
-                            <EmptyState id="groups-empty" text="This array has no protection groups yet." />
-                        });
-                        let rows = groups
-                            .into_iter()
-                            .map(|group| {
-                                let href = format!("/arrays/{}/protection/{}", array.get_untracked(), group.name);
-                                let members = match (group.volume_count, group.host_count, group.host_group_count) {
-                                    (0, 0, 0) => "nothing yet".to_owned(),
-                                    (volumes, 0, 0) => format!("{volumes} volume(s)"),
-                                    (0, hosts, 0) => format!("{hosts} host(s)"),
-                                    (_, _, groups) => format!("{groups} host group(s)"),
-                                };
-                                let key = group.name.clone();
-                                view! {
-                                    <tr data-group=key>
-                                        <td class="name"><A href=href>{group.name}</A></td>
-                                        <td>{members}</td>
-                                        <td class="schedule">{describe_schedule(&group.snapshot_schedule)}</td>
-                                        <td class="retention">{describe_retention(&group.source_retention)}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view();
-                        view! {
-                            <table id="protection-groups">
-                                <thead><tr><th>"Group"</th><th>"Protects"</th><th>"Schedule (array's clock)"</th><th>"Retention"</th></tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                            {empty}
-                        }
-                        .into_any()
-                    }
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=groups loading="Loading protection groups…" let:groups>
+            <GroupTable array groups />
+        </Loaded>
     }
 }
 
 #[component]
-fn CreateGroup(
-    array: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let name = RwSignal::new(String::new());
-    let name_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
+fn GroupTable(array: Memo<String>, groups: Vec<ProtectionGroup>) -> impl IntoView {
+    let empty = groups.is_empty().then(|| {
+        view! {
+            <EmptyState id="groups-empty" text="This array has no protection groups yet." />
         }
-        name_error.set(None);
-        let request = CreateProtectionGroupRequest {
-            name: name.get_untracked().trim().to_owned(),
-        };
-        if let Err(message) = shared::names::validate_object_name("Protection group", &request.name)
-        {
-            name_error.set(Some(message));
-            return;
-        }
-        let array = array.get_untracked();
-        outcome.set(Outcome::Running("Creating…".into()));
-        spawn_local(async move {
-            match api::create_protection_group(&array, &request).await {
-                Ok(group) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Created protection group {}.",
-                        group.name
-                    )));
-                    name.set(String::new());
-                    on_done();
-                }
-                Err(failure) => show_failure(session, &failure, &[("name", name_error)], outcome),
+    });
+    let rows = groups
+        .into_iter()
+        .map(|group| {
+            let href = format!(
+                "/arrays/{}/protection/{}",
+                array.get_untracked(),
+                group.name
+            );
+            let members = match (group.volume_count, group.host_count, group.host_group_count) {
+                (0, 0, 0) => "nothing yet".to_owned(),
+                (volumes, 0, 0) => format!("{volumes} volume(s)"),
+                (0, hosts, 0) => format!("{hosts} host(s)"),
+                (_, _, groups) => format!("{groups} host group(s)"),
+            };
+            let key = group.name.clone();
+            view! {
+                <tr data-group=key>
+                    <td class="name"><A href=href>{group.name}</A></td>
+                    <td>{members}</td>
+                    <td class="schedule">{describe_schedule(&group.snapshot_schedule)}</td>
+                    <td class="retention">{describe_retention(&group.source_retention)}</td>
+                </tr>
             }
-        });
+        })
+        .collect_view();
+    view! {
+        <table id="protection-groups">
+            <thead><tr><th>"Group"</th><th>"Protects"</th><th>"Schedule (array's clock)"</th><th>"Retention"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {empty}
+    }
+}
+
+#[component]
+fn CreateGroup(array: Memo<String>) -> impl IntoView {
+    let ids = NameFormIds {
+        form: "create-protection-group",
+        field: "pg-name",
+        button: "pg-create",
+        outcome: "pg-create-outcome",
+    };
+    let create = move |name: String| {
+        let array = array.get_untracked();
+        async move { api::create_protection_group(&array, &CreateProtectionGroupRequest { name }).await }
     };
     view! {
-        <div class="card">
-            <form class="inline" id="create-protection-group" on:submit=submit novalidate>
-                <Field id="pg-name" label="Protection group name" placeholder="pg-oracle" value=name error=name_error />
-                <SubmitButton id="pg-create" label="Create protection group" outcome />
-            </form>
-            <OutcomeLine id="pg-create-outcome" outcome />
-        </div>
+        <NameForm
+            ids
+            kind="Protection group"
+            label="Protection group name"
+            placeholder="pg-oracle"
+            button="Create protection group"
+            running="Creating…"
+            create
+        />
     }
 }

@@ -1,9 +1,7 @@
 //! One protection group: members, schedule and retention in plain words, snapshot now, its
 //! snapshots with the volumes inside each (restore or copy one or all), destroy and recover.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{
     CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
     ProtectionGroupDetail, RestoreRequest, Role, describe_retention, describe_schedule,
@@ -16,7 +14,7 @@ use crate::api::{self, ApiResult, Done};
 use crate::components::field::{Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Picker, Strength, Timestamp, show_failure,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, object_resource,
     use_array, use_param,
 };
 use crate::pages::hosts::split_ports;
@@ -29,42 +27,28 @@ const DAY_MS: u64 = 24 * HOUR_MS;
 #[component]
 pub fn ProtectionGroupPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let name = use_param("group");
-    let detail = LocalResource::new(move || {
-        live.track();
-        let (array, name) = (array.get(), name.get());
-        async move { api::protection_group(&array, &name).await }
+    let detail = object_resource(array, name, |array, name| async move {
+        api::protection_group(&array, &name).await
     });
-    let snapshots = LocalResource::new(move || {
-        live.track();
-        let (array, name) = (array.get(), name.get());
-        async move { api::group_snapshots(&array, &name).await }
+    let snapshots = object_resource(array, name, |array, name| async move {
+        api::group_snapshots(&array, &name).await
     });
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || live.changed();
     view! {
         <h1>"Protection group " <span id="pg-title">{name}</span></h1>
         <OutcomeLine id="pg-outcome" outcome />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                detail.get().map(|result| match result {
-                    Ok(detail) => view! { <GroupSettings array detail outcome on_done=refresh /> }.into_any(),
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=detail let:detail>
+            <GroupSettings array detail outcome />
+        </Loaded>
         <h2>"Snapshots"</h2>
         <Show when=move || session.allows(Role::Operator)>
-            <SnapshotNow array group=name outcome on_done=refresh />
+            <SnapshotNow array group=name outcome />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading snapshots…"</p> }>
-            {move || snapshots.get().map(|result| view! { <GroupSnapshots array result outcome on_done=refresh /> })}
-        </Transition>
+        <Loaded resource=snapshots loading="Loading snapshots…" let:details>
+            <GroupSnapshots array details outcome />
+        </Loaded>
     }
 }
 
@@ -108,28 +92,21 @@ fn GroupSettings(
     array: Memo<String>,
     detail: ProtectionGroupDetail,
     outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let group = detail.group.clone();
     let group_name = group.name.clone();
     let change = {
         let group_name = group_name.clone();
         move |patch: ProtectionGroupPatch, label: &'static str| {
             let (array, group) = (array.get_untracked(), group_name.clone());
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
-            outcome.set(Outcome::Running(format!("{label}…")));
-            spawn_local(async move {
-                match api::change_protection_group(&array, &group, &patch).await {
-                    Ok(_) => {
-                        outcome.set(Outcome::Done(format!("{label}: done.")));
-                        on_done();
-                    }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
-                }
-            });
+            task.refreshing().call(
+                format!("{label}…"),
+                &[],
+                async move { api::change_protection_group(&array, &group, &patch).await },
+                move |_| Outcome::Done(format!("{label}: done.")),
+            );
         }
     };
 
@@ -147,8 +124,7 @@ fn GroupSettings(
     let schedule_error = RwSignal::new(None::<String>);
     let save_schedule = {
         let change = change.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             schedule_error.set(None);
             let Ok(count) = every.get_untracked().trim().parse::<u64>() else {
                 schedule_error.set(Some("Give how often as a whole number.".into()));
@@ -175,7 +151,7 @@ fn GroupSettings(
                 ..ProtectionGroupPatch::default()
             };
             change(patch, "Saving the schedule");
-        }
+        })
     };
 
     let retention = group.source_retention;
@@ -187,8 +163,7 @@ fn GroupSettings(
     let retention_error = RwSignal::new(None::<String>);
     let save_retention = {
         let change = change.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             retention_error.set(None);
             let number = |signal: RwSignal<String>| signal.get_untracked().trim().parse::<u64>();
             let (Ok(all), Ok(per_day), Ok(days)) =
@@ -206,7 +181,7 @@ fn GroupSettings(
                 ..ProtectionGroupPatch::default()
             };
             change(patch, "Saving the retention");
-        }
+        })
     };
     let destroyed = group.destroyed;
     let set_destroyed = {
@@ -244,7 +219,7 @@ fn GroupSettings(
             <dd id="pg-state">{if destroyed { "destroyed (recover it, or an admin eradicates it from the recycle bin)" } else { "active" }}</dd>
         </dl>
         <Show when=move || session.allows(Role::Operator)>
-            <Members array group=group_name.clone() detail=detail.clone() outcome on_done />
+            <Members array group=group_name.clone() detail=detail.clone() outcome />
             <div class="grid">
                 <form class="card stack" id="schedule-form" on:submit=save_schedule.clone() novalidate>
                     <h3>"Snapshot schedule"</h3>
@@ -297,7 +272,6 @@ fn GroupSettings(
                         question=format!("Destroy protection group {group_name} on {}?", array.get_untracked())
                         details="Its schedule stops and its snapshots are destroyed with it. The array keeps it for 24 hours; recover it here or from the recycle bin until then."
                         confirm_label="Destroy group"
-                        strength=Strength::Reversible
                         on_confirm=Callback::new(move |()| destroy())
                     />
                 }
@@ -313,9 +287,8 @@ fn Members(
     group: String,
     detail: ProtectionGroupDetail,
     outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let kind = RwSignal::new(detail.member_kind.unwrap_or(MemberKind::Volumes));
     let names = RwSignal::new(String::new());
     let names_error = RwSignal::new(None::<String>);
@@ -323,40 +296,31 @@ fn Members(
         let group = group.clone();
         move |adding: bool, request: MembersRequest| {
             let (array, group) = (array.get_untracked(), group.clone());
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
-            outcome.set(Outcome::Running(
-                if adding {
-                    "Adding members…"
-                } else {
-                    "Removing a member…"
-                }
-                .into(),
-            ));
-            spawn_local(async move {
-                let result = if adding {
-                    api::add_members(&array, &group, &request).await
-                } else {
-                    api::remove_members(&array, &group, &request).await
-                };
-                match result {
-                    Ok(_) => {
-                        outcome.set(Outcome::Done("Members saved.".into()));
-                        names.set(String::new());
-                        on_done();
+            let running = if adding {
+                "Adding members…"
+            } else {
+                "Removing a member…"
+            };
+            task.refreshing().call(
+                running,
+                &[("names", names_error)],
+                async move {
+                    if adding {
+                        api::add_members(&array, &group, &request).await
+                    } else {
+                        api::remove_members(&array, &group, &request).await
                     }
-                    Err(failure) => {
-                        show_failure(session, &failure, &[("names", names_error)], outcome)
-                    }
-                }
-            });
+                },
+                move |_| {
+                    names.set(String::new());
+                    Outcome::Done("Members saved.".into())
+                },
+            );
         }
     };
     let add = {
         let run = run.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             names_error.set(None);
             let list = split_ports(&names.get_untracked());
             if list.is_empty() {
@@ -370,7 +334,7 @@ fn Members(
                     names: list,
                 },
             );
-        }
+        })
     };
     let member_kind = detail.member_kind;
     let listed = detail
@@ -400,7 +364,6 @@ fn Members(
                         question=question.clone()
                         details="The group stops protecting it from the next snapshot on; snapshots already taken stay. Add it again to undo."
                         confirm_label="Remove from group"
-                        strength=Strength::Reversible
                         on_confirm=remove
                     />
                 </li>
@@ -438,14 +401,12 @@ fn SnapshotNow(
     array: Memo<String>,
     group: Memo<String>,
     outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let suffix = RwSignal::new(String::new());
     let suffix_error = RwSignal::new(None::<String>);
     let apply_retention = RwSignal::new(false);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         suffix_error.set(None);
         let text = suffix.get_untracked().trim().to_owned();
         let request = GroupSnapshotRequest {
@@ -453,27 +414,20 @@ fn SnapshotNow(
             apply_retention: apply_retention.get_untracked(),
         };
         let (array, group) = (array.get_untracked(), group.get_untracked());
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
-        outcome.set(Outcome::Running("Taking a group snapshot…".into()));
-        spawn_local(async move {
-            match api::snapshot_group(&array, &group, &request).await {
-                Ok(detail) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Took {} ({} volume snapshot(s)).",
-                        detail.snapshot.name,
-                        detail.volumes.len()
-                    )));
-                    suffix.set(String::new());
-                    on_done();
-                }
-                Err(failure) => {
-                    show_failure(session, &failure, &[("suffix", suffix_error)], outcome)
-                }
-            }
-        });
-    };
+        task.refreshing().call(
+            "Taking a group snapshot…",
+            &[("suffix", suffix_error)],
+            async move { api::snapshot_group(&array, &group, &request).await },
+            move |detail| {
+                suffix.set(String::new());
+                Outcome::Done(format!(
+                    "Took {} ({} volume snapshot(s)).",
+                    detail.snapshot.name,
+                    detail.volumes.len()
+                ))
+            },
+        );
+    });
     view! {
         <form class="card inline" id="snapshot-now" on:submit=submit novalidate>
             <Field id="pg-suffix" label="Suffix (optional)" placeholder="before-patch" value=suffix error=suffix_error />
@@ -524,35 +478,23 @@ async fn restore_or_copy(
 #[component]
 fn GroupSnapshots(
     array: Memo<String>,
-    result: ApiResult<Vec<GroupSnapshotDetail>>,
+    details: Vec<GroupSnapshotDetail>,
     outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let details = match result {
-        Ok(details) => details,
-        Err(failure) => {
-            session.notice(&failure);
-            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
-        }
-    };
+    let live = expect_context::<Live>();
+    let task = Task::over(outcome);
     if details.is_empty() {
         return view! { <p class="muted" id="no-pg-snapshots">"No snapshots yet."</p> }.into_any();
     }
     let act = move |snapshots: Vec<VolumeSnapshot>, restore: bool| {
         let array = array.get_untracked();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
-        outcome.set(Outcome::Running(
-            if restore {
-                "Restoring…"
-            } else {
-                "Copying…"
-            }
-            .into(),
-        ));
-        spawn_local(async move {
+        let running = if restore {
+            "Restoring…"
+        } else {
+            "Copying…"
+        };
+        task.start(running, async move {
             let mut results = Vec::new();
             let mut failed = 0;
             for snapshot in &snapshots {
@@ -566,8 +508,9 @@ fn GroupSnapshots(
                     }
                 }
             }
+            live.changed();
             // A partial failure is a failure: the line says which volumes did not make it.
-            outcome.set(if failed == 0 {
+            if failed == 0 {
                 Outcome::Done(format!("{}.", results.join("; ")))
             } else {
                 Outcome::Failed(format!(
@@ -575,8 +518,7 @@ fn GroupSnapshots(
                     snapshots.len(),
                     results.join("; ")
                 ))
-            });
-            on_done();
+            }
         });
     };
     let blocks = details
@@ -620,19 +562,15 @@ fn GroupSnapshots(
                 let name = name.clone();
                 Callback::new(move |()| {
                     let (array, name) = (array.get_untracked(), name.clone());
-                    if outcome.with_untracked(Outcome::is_running) {
-                        return;
-                    }
-                    outcome.set(Outcome::Running(format!("Destroying {name}…")));
-                    spawn_local(async move {
-                        match api::destroy_group_snapshot(&array, &name).await {
-                            Ok(()) => {
-                                outcome.set(Outcome::Done(format!("Destroyed {name}.")));
-                                on_done();
-                            }
-                            Err(failure) => show_failure(session, &failure, &[], outcome),
-                        }
-                    });
+                    let destroyed = name.clone();
+                    task.refreshing().call(
+                        format!("Destroying {name}…"),
+                        &[],
+                        async move { api::destroy_group_snapshot(&array, &destroyed).await },
+                        move |()| {
+                            Outcome::Done(format!("Destroyed {name}."))
+                        },
+                    );
                 })
             };
             let destroy_question = format!("Destroy group snapshot {name} on {}?", array.get_untracked());
@@ -665,7 +603,6 @@ fn GroupSnapshots(
                                 question=destroy_question.clone()
                                 details="Its volume snapshots go with it. The array keeps it for 24 hours; recover it from the recycle bin until then."
                                 confirm_label="Destroy snapshot"
-                                strength=Strength::Reversible
                                 on_confirm=destroy
                             />
                         </div>

@@ -3,16 +3,15 @@
 //! private key the admin has; test, connect, disconnect. The private key never comes back.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{
     Pure1ConnectRequest, Pure1Key, Pure1Source, Pure1Status, Pure1Test, validate_pure1_connect,
 };
 
 use crate::api;
 use crate::components::{
-    Confirm, Field, FieldErrors, Outcome, OutcomeLine, Strength, TextArea, page_title, show_failure,
+    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, TextArea, live_resource,
+    page_title,
 };
-use crate::session::Session;
 
 fn describe_test(test: &Pure1Test) -> String {
     if test.arrays.is_empty() {
@@ -29,13 +28,7 @@ fn describe_test(test: &Pure1Test) -> String {
 #[component]
 pub fn Pure1Page() -> impl IntoView {
     page_title("Pure1");
-    let session = expect_context::<Session>();
-    let version = RwSignal::new(0u32);
-    let status = LocalResource::new(move || {
-        version.track();
-        api::pure1_status()
-    });
-    let changed = move || version.update(|version| *version += 1);
+    let status = live_resource(api::pure1_status);
     view! {
         <h1>"Pure1"</h1>
         <p class="muted">
@@ -43,36 +36,22 @@ pub fn Pure1Page() -> impl IntoView {
              each array's busy meter now and over seven days, and Pure1's alerts; placement advice weighs \
              Pure1's busy meter. The portal only reads from Pure1."
         </p>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || status.get().map(|result| match result {
-                Ok(status) => view! { <Pure1Settings status on_change=changed /> }.into_any(),
-                Err(failure) => {
-                    session.notice(&failure);
-                    view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                }
-            })}
-        </Transition>
+        <Loaded resource=status let:status>
+            <Pure1Settings status />
+        </Loaded>
     }
 }
 
 #[component]
-fn Pure1Settings(
-    status: Pure1Status,
-    on_change: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let outcome = RwSignal::new(Outcome::Idle);
+fn Pure1Settings(status: Pure1Status) -> impl IntoView {
+    let task = Task::new();
     let disconnect = Callback::new(move |()| {
-        outcome.set(Outcome::Running("Disconnecting Pure1…".to_owned()));
-        spawn_local(async move {
-            match api::disconnect_pure1().await {
-                Ok(()) => {
-                    outcome.set(Outcome::Done("Pure1 disconnected.".to_owned()));
-                    on_change();
-                }
-                Err(failure) => show_failure(session, &failure, &[], outcome),
-            }
-        });
+        task.refreshing().call(
+            "Disconnecting Pure1…",
+            &[],
+            api::disconnect_pure1(),
+            move |()| Outcome::Done("Pure1 disconnected.".to_owned()),
+        );
     });
     let connected = match (&status.app_id, status.source) {
         (Some(app_id), Some(source)) => {
@@ -93,7 +72,6 @@ fn Pure1Settings(
                             question="Disconnect Pure1?"
                             details="The portal forgets the application id and its private key; Pure1 is unchanged. Connecting again needs the key again (or a new key pair)."
                             confirm_label="Disconnect"
-                            strength=Strength::Reversible
                             on_confirm=disconnect
                         />
                     </Show>
@@ -103,7 +81,7 @@ fn Pure1Settings(
         _ => None,
     };
     let form = status.can_store.then(|| {
-        view! { <ConnectPure1 public_key=status.generated_public_key.clone() on_change /> }
+        view! { <ConnectPure1 public_key=status.generated_public_key.clone() /> }
     });
     let cannot_store = (!status.can_store && status.source != Some(Pure1Source::Configuration))
         .then(|| view! {
@@ -116,17 +94,13 @@ fn Pure1Settings(
         {connected}
         {cannot_store}
         {form}
-        <OutcomeLine id="pure1-status-outcome" outcome />
+        <OutcomeLine id="pure1-status-outcome" outcome=task.outcome />
     }
 }
 
 /// The connection form: where Pure1 is, the application id, and which key signs.
 #[component]
-fn ConnectPure1(
-    public_key: Option<String>,
-    on_change: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn ConnectPure1(public_key: Option<String>) -> impl IntoView {
     let public_key = RwSignal::new(public_key);
     let url = RwSignal::new(String::new());
     let app_id = RwSignal::new(String::new());
@@ -143,28 +117,27 @@ fn ConnectPure1(
         "ca_pem",
     ]);
     let error = move |field: &str| errors.of(field);
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
+    let outcome = task.outcome;
     let generate = move |_| {
-        outcome.set(Outcome::Running("Generating a key pair…".to_owned()));
-        spawn_local(async move {
-            match api::generate_pure1_key_pair().await {
-                Ok(pair) => {
-                    public_key.set(Some(pair.public_key));
-                    use_generated.set(true);
-                    outcome.set(Outcome::Done(
-                        "Key pair generated: register its public key in Pure1, then enter the application id.".to_owned(),
-                    ));
-                }
-                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
-            }
-        });
+        task.call(
+            "Generating a key pair…",
+            &errors.all(),
+            api::generate_pure1_key_pair(),
+            move |pair| {
+                public_key.set(Some(pair.public_key));
+                use_generated.set(true);
+                Outcome::Done(
+                    "Key pair generated: register its public key in Pure1, then enter the application id.".to_owned(),
+                )
+            },
+        );
     };
     let optional = |signal: RwSignal<String>| {
         let text = signal.get_untracked().trim().to_owned();
         (!text.is_empty()).then_some(text)
     };
     let checked = move || {
-        errors.clear();
         let key = if use_generated.get_untracked() {
             Pure1Key::Generated
         } else {
@@ -179,43 +152,30 @@ fn ConnectPure1(
             key,
             ca_pem: optional(ca_pem),
         };
-        match validate_pure1_connect(&request) {
-            Ok(()) => Some(request),
-            Err(problem) => {
-                errors.show(problem, outcome);
-                None
-            }
-        }
+        errors.checked(request, validate_pure1_connect, outcome)
     };
     let test = move |_| {
         let Some(request) = checked() else { return };
-        outcome.set(Outcome::Running("Asking Pure1…".to_owned()));
-        spawn_local(async move {
-            match api::test_pure1(&request).await {
-                Ok(test) => outcome.set(Outcome::Done(describe_test(&test))),
-                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
-            }
-        });
+        task.call(
+            "Asking Pure1…",
+            &errors.all(),
+            async move { api::test_pure1(&request).await },
+            |test| Outcome::Done(describe_test(&test)),
+        );
     };
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         let Some(request) = checked() else { return };
-        outcome.set(Outcome::Running("Connecting Pure1…".to_owned()));
-        spawn_local(async move {
-            match api::connect_pure1(&request).await {
-                Ok(test) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Connected. {}",
-                        describe_test(&test)
-                    )));
-                    private_key.set(String::new());
-                    key_password.set(String::new());
-                    on_change();
-                }
-                Err(failure) => show_failure(session, &failure, &errors.all(), outcome),
-            }
-        });
-    };
+        task.refreshing().call(
+            "Connecting Pure1…",
+            &errors.all(),
+            async move { api::connect_pure1(&request).await },
+            move |test| {
+                private_key.set(String::new());
+                key_password.set(String::new());
+                Outcome::Done(format!("Connected. {}", describe_test(&test)))
+            },
+        );
+    });
     let key_error = error("key");
     view! {
         <h2>"Connect Pure1"</h2>

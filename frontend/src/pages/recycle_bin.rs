@@ -2,71 +2,60 @@
 //! eradicate for good.
 
 use leptos::prelude::*;
-use shared::api::{RecycleAction, RecycledItem, Role};
+use shared::api::{RecycleAction, RecycleBin, RecycledItem};
 use web_sys::js_sys::Date;
 
 use crate::api::{self, Done};
-use crate::components::confirm::Eradicate;
+use crate::components::confirm::RecycleActions;
 use crate::components::table::EmptyState;
-use crate::components::{Countdown, Live, Outcome, OutcomeLine, Task, failure_outcome};
-use crate::components::{held_outcome, page_title};
-use crate::session::Session;
+use crate::components::{
+    Countdown, Loaded, Outcome, OutcomeLine, Task, held_outcome, live_resource, page_title,
+};
 
 #[component]
 pub fn RecycleBinPage() -> impl IntoView {
     page_title("Recycle bin");
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
-    let bin = LocalResource::new(move || {
-        live.track();
-        async move { (api::recycle_bin().await, Date::now()) }
-    });
+    let bin = live_resource(|| async { api::recycle_bin().await.map(|bin| (bin, Date::now())) });
     let task = Task::new();
     view! {
         <h1>"Recycle bin"</h1>
         <p class="muted">"Destroyed objects on every array. Each array eradicates them when their time runs out."</p>
         <OutcomeLine id="recycle-outcome" outcome=task.outcome />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                bin.get().map(|(result, fetched)| match result {
-                    Ok(contents) => {
-                        let errors = contents
-                            .errors
-                            .into_iter()
-                            .map(|error| view! { <p class="error" role="alert">{error}</p> })
-                            .collect_view();
-                        let empty = contents.items.is_empty().then(|| view! {
-                            <EmptyState id="recycle-empty" text="Nothing destroyed is waiting on any array." />
-                        });
-                        let rows = contents
-                            .items
-                            .into_iter()
-                            .map(|item| view! { <RecycledRow item fetched task /> })
-                            .collect_view();
-                        view! {
-                            {errors}
-                            <table id="recycle-bin">
-                                <thead><tr><th>"Array"</th><th>"Kind"</th><th>"Name"</th><th>"Eradicated in"</th><th>"Actions"</th></tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                            {empty}
-                        }
-                        .into_any()
-                    }
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=bin let:bin>
+            <RecycledTable contents=bin.0 fetched=bin.1 task />
+        </Loaded>
+    }
+}
+
+#[component]
+fn RecycledTable(contents: RecycleBin, fetched: f64, task: Task) -> impl IntoView {
+    let errors = contents
+        .errors
+        .into_iter()
+        .map(|error| view! { <p class="error" role="alert">{error}</p> })
+        .collect_view();
+    let empty = contents.items.is_empty().then(|| {
+        view! {
+            <EmptyState id="recycle-empty" text="Nothing destroyed is waiting on any array." />
+        }
+    });
+    let rows = contents
+        .items
+        .into_iter()
+        .map(|item| view! { <RecycledRow item fetched task /> })
+        .collect_view();
+    view! {
+        {errors}
+        <table id="recycle-bin">
+            <thead><tr><th>"Array"</th><th>"Kind"</th><th>"Name"</th><th>"Eradicated in"</th><th>"Actions"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {empty}
     }
 }
 
 #[component]
 fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let action = RecycleAction {
         array: item.array.clone(),
         kind: item.kind,
@@ -78,29 +67,27 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
         } else {
             ("Eradicating", "Eradicated")
         };
-        task.start(format!("{doing} {}…", action.name), async move {
-            let result = if recover {
-                api::recover(&action).await.map(Done::Now)
-            } else {
-                api::eradicate(&action, reason.as_deref()).await
-            };
-            match result {
-                Ok(Done::Now(())) => {
-                    live.changed();
-                    Outcome::Done(format!("{done} {} on {}.", action.name, action.array))
+        let said = format!("{done} {} on {}.", action.name, action.array);
+        task.refreshing().call(
+            format!("{doing} {}…", action.name),
+            &[],
+            async move {
+                if recover {
+                    api::recover(&action).await.map(Done::Now)
+                } else {
+                    api::eradicate(&action, reason.as_deref()).await
                 }
-                Ok(Done::Held(request)) => {
-                    live.changed();
-                    held_outcome(&request)
-                }
-                Err(failure) => failure_outcome(session, &failure, &[]),
-            }
-        });
+            },
+            move |done| match done {
+                Done::Now(()) => Outcome::Done(said),
+                Done::Held(request) => held_outcome(&request),
+            },
+        );
     };
     let key = format!("{}/{}", item.array, item.name);
     let recover = {
         let action = action.clone();
-        move |_| run(action.clone(), true, None)
+        Callback::new(move |()| run(action.clone(), true, None))
     };
     let eradicate = Callback::new(move |reason| run(action.clone(), false, reason));
     let question = format!(
@@ -116,14 +103,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
             <td class="kind">{item.kind.label()}</td>
             <td class="name">{item.name.clone()}</td>
             <td class="remaining"><Countdown remaining_ms=item.time_remaining fetched_ms=fetched /></td>
-            <td class="actions">
-                <Show when=move || session.allows(Role::Operator)>
-                    <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
-                </Show>
-                <Show when=move || session.allows(Role::Admin)>
-                    <Eradicate question=question.clone() name=eradicated.clone() task action="recycle_bin.eradicate" on_confirm=eradicate />
-                </Show>
-            </td>
+            <RecycleActions task recover question name=eradicated action="recycle_bin.eradicate" eradicate />
         </tr>
     }
 }

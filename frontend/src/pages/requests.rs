@@ -3,13 +3,12 @@
 //! which runs it as the requester, or rejects it. The requester sees how it ended.
 
 use leptos::prelude::*;
-use shared::api::{ApprovalRequest, ApprovalState};
+use shared::api::{ApprovalRequest, ApprovalState, Approvals};
 
 use crate::api;
 use crate::components::{
-    Live, Outcome, OutcomeLine, Task, Timestamp, failure_outcome, impact, page_title,
+    Loaded, Outcome, OutcomeLine, Task, Timestamp, impact, live_resource, page_title,
 };
-use crate::session::Session;
 
 fn outcome_words(request: &ApprovalRequest) -> String {
     match request.state {
@@ -35,12 +34,7 @@ fn outcome_words(request: &ApprovalRequest) -> String {
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     page_title("Requests");
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
-    let approvals = LocalResource::new(move || {
-        live.track();
-        api::approvals()
-    });
+    let approvals = live_resource(api::approvals);
     // Above the lists, which are drawn afresh when a decision changes them.
     let deciding = Task::new();
     view! {
@@ -49,59 +43,54 @@ pub fn RequestsPage() -> impl IntoView {
             "Changes the portal holds for a second person: someone other than the requester, with at least their role, approves one (it then runs as the requester) or rejects it. Unanswered requests expire."
         </p>
         <OutcomeLine id="request-outcome" outcome=deciding.outcome />
-        <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
-            {move || approvals.get().map(|result| match result {
-                Ok(approvals) => {
-                    let held = if approvals.actions.is_empty() {
-                        "No action waits for a second person on this portal.".to_owned()
-                    } else {
-                        format!("Held for a second person: {}.", approvals.actions.join(", "))
-                    };
-                    let waiting = approvals.waiting_for_you.clone();
-                    view! {
-                        <p class="muted" id="held-actions">{held}</p>
-                        <h2>"Waiting for you"</h2>
-                        {if waiting.is_empty() {
-                            view! { <p class="muted" id="waiting">"Nothing waits for you."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="stack" id="waiting">
-                                    {waiting.into_iter().map(|request| view! { <Decide request task=deciding /> }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }}
-                        <h2>"Recent"</h2>
-                        <RecentRequests requests=approvals.recent />
-                    }
-                    .into_any()
-                }
-                Err(failure) => {
-                    session.notice(&failure);
-                    view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                }
-            })}
-        </Transition>
+        <Loaded resource=approvals loading="Loading requests…" let:approvals>
+            <Requests approvals task=deciding />
+        </Loaded>
+    }
+}
+
+#[component]
+fn Requests(approvals: Approvals, task: Task) -> impl IntoView {
+    let held = if approvals.actions.is_empty() {
+        "No action waits for a second person on this portal.".to_owned()
+    } else {
+        format!(
+            "Held for a second person: {}.",
+            approvals.actions.join(", ")
+        )
+    };
+    let waiting = approvals.waiting_for_you;
+    view! {
+        <p class="muted" id="held-actions">{held}</p>
+        <h2>"Waiting for you"</h2>
+        {if waiting.is_empty() {
+            view! { <p class="muted" id="waiting">"Nothing waits for you."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="stack" id="waiting">
+                    {waiting.into_iter().map(|request| view! { <Decide request task /> }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <h2>"Recent"</h2>
+        <RecentRequests requests=approvals.recent />
     }
 }
 
 /// One request waiting for the caller: what it would do, why, and the two answers.
 #[component]
 fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let comment = RwSignal::new(String::new());
     let id = request.id;
     let decide = move |approve: bool| {
         let verb = if approve { "Approving" } else { "Rejecting" };
-        task.start(format!("{verb} request #{id}…"), async move {
-            match api::decide_approval(id, approve, &comment.get_untracked()).await {
-                Ok(decided) => {
-                    live.changed();
-                    Outcome::Done(format!("Request #{id}: {}.", outcome_words(&decided)))
-                }
-                Err(failure) => failure_outcome(session, &failure, &[]),
-            }
-        });
+        let comment = comment.get_untracked();
+        task.refreshing().call(
+            format!("{verb} request #{id}…"),
+            &[],
+            async move { api::decide_approval(id, approve, &comment).await },
+            move |decided| Outcome::Done(format!("Request #{id}: {}.", outcome_words(&decided))),
+        );
     };
     view! {
         <li class="card" data-request=id>

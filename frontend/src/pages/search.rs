@@ -13,8 +13,7 @@ use shared::size::format_size;
 
 use crate::api;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Task, UrlState, failure_outcome,
-    page_title,
+    Confirm, Field, Loaded, Outcome, OutcomeLine, Task, UrlState, live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -22,19 +21,17 @@ use crate::session::Session;
 pub fn SearchPage() -> impl IntoView {
     page_title("Search");
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let state = UrlState::new("");
     let typed = RwSignal::new(state.text("q"));
     let chosen_volumes = RwSignal::new(Vec::<FleetVolume>::new());
     Effect::new(move |_| typed.set(state.text("q")));
-    let results = LocalResource::new(move || {
-        live.track();
+    let results = live_resource(move || {
         let (q, kinds) = (state.text("q"), state.text("kinds"));
         async move {
             if q.trim().is_empty() {
-                None
+                Ok(None)
             } else {
-                Some(api::fleet_search(&q, &kinds).await)
+                api::fleet_search(&q, &kinds).await.map(Some)
             }
         }
     });
@@ -90,21 +87,17 @@ pub fn SearchPage() -> impl IntoView {
         <Show when=move || session.allows(Role::Operator)>
             <BatchActions chosen=chosen_volumes />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Asking the arrays…"</p> }>
-            {move || results.get().map(|result| match result {
+        <Loaded resource=results loading="Asking the arrays…" error_id="search-error" let:found>
+            {match found {
                 None => view! { <p class="muted" id="search-hint">"Type part of a name to look for it on every array."</p> }.into_any(),
-                Some(Ok(found)) => found
+                Some(found) => found
                     .arrays
                     .into_iter()
                     .map(|result| view! { <ArrayResults result chosen=chosen_volumes /> })
                     .collect_view()
                     .into_any(),
-                Some(Err(failure)) => {
-                    session.notice(&failure);
-                    view! { <p class="error" role="alert" id="search-error">{failure.error.message}</p> }.into_any()
-                }
-            })}
-        </Transition>
+            }}
+        </Loaded>
     }
 }
 
@@ -137,8 +130,6 @@ fn ChooseVolume(volume: FleetVolume, chosen: RwSignal<Vec<FleetVolume>>) -> impl
 /// Snapshot or destroy the chosen volumes across arrays; each one's outcome listed.
 #[component]
 fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let suffix = RwSignal::new(String::new());
     let suffix_error = RwSignal::new(None::<String>);
     let task = Task::new();
@@ -158,8 +149,7 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
             outcome.batch
         )
     };
-    let snapshot = move |event: SubmitEvent| {
-        event.prevent_default();
+    let snapshot = task.on_submit(move || {
         suffix_error.set(None);
         let volumes = chosen.get_untracked();
         let text = suffix.get_untracked().trim().to_owned();
@@ -167,36 +157,34 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
             volumes,
             suffix: (!text.is_empty()).then_some(text),
         };
-        task.start("Taking snapshots…", async move {
-            match api::fleet_snapshot(&request).await {
-                Ok(outcome) => {
-                    let line = describe("Snapshotted", &outcome);
-                    done.set(Some(outcome));
-                    live.changed();
-                    Outcome::Done(line)
-                }
-                Err(failure) => failure_outcome(session, &failure, &[("suffix", suffix_error)]),
-            }
-        });
-    };
+        task.refreshing().call(
+            "Taking snapshots…",
+            &[("suffix", suffix_error)],
+            async move { api::fleet_snapshot(&request).await },
+            move |outcome| {
+                let line = describe("Snapshotted", &outcome);
+                done.set(Some(outcome));
+                Outcome::Done(line)
+            },
+        );
+    });
     let destroy = Callback::new(move |()| {
         let request = FleetDestroyRequest {
             volumes: chosen.get_untracked(),
         };
-        task.start("Destroying…", async move {
-            match api::fleet_destroy(&request).await {
-                Ok(outcome) => {
-                    let line = describe("Destroyed", &outcome);
-                    done.set(Some(outcome));
-                    chosen.set(Vec::new());
-                    live.changed();
-                    Outcome::Done(format!(
-                        "{line} They wait in the recycle bin until eradicated."
-                    ))
-                }
-                Err(failure) => failure_outcome(session, &failure, &[]),
-            }
-        });
+        task.refreshing().call(
+            "Destroying…",
+            &[],
+            async move { api::fleet_destroy(&request).await },
+            move |outcome| {
+                let line = describe("Destroyed", &outcome);
+                done.set(Some(outcome));
+                chosen.set(Vec::new());
+                Outcome::Done(format!(
+                    "{line} They wait in the recycle bin until eradicated."
+                ))
+            },
+        );
     });
     let count = move || chosen.with(Vec::len);
     let question = Signal::derive(move || format!("Destroy {} chosen volumes?", count()));
@@ -243,7 +231,6 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
                     question
                     details
                     confirm_label="Destroy volumes"
-                    strength=Strength::Reversible
                     task
                     on_confirm=destroy
                 />

@@ -2,9 +2,7 @@
 //! and from any point restore the volume (with a preview and a safety snapshot) or copy it to
 //! a new volume; rename or destroy direct snapshots.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{
     CopyRequest, RecycleAction, RecycledKind, RestoreRequest, Role, SnapshotRequest,
 };
@@ -12,12 +10,12 @@ use shared::flasharray::{Connection, Volume, VolumeSnapshot, VolumeSnapshotPatch
 use shared::size::format_size;
 use shared::time::format_timestamp_ms;
 
-use crate::api::{self, ApiResult, Done};
+use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Strength, Timestamp, show_failure,
+    Confirm, Field, Loaded, Outcome, OutcomeLine, Reason, Task, Timestamp, done_outcome,
+    object_resource,
 };
-use crate::components::{Reason, held_outcome};
 use crate::session::Session;
 
 /// Whether a protection group took it (`PG.SUFFIX.VOL`) rather than someone directly.
@@ -32,38 +30,24 @@ pub fn VolumeSnapshots(
     volume: Memo<String>,
     current: LocalResource<ApiResult<Volume>>,
     connections: LocalResource<ApiResult<Vec<Connection>>>,
-    on_restored: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
-    let snapshots = LocalResource::new(move || {
-        live.track();
-        let (array, volume) = (array.get(), volume.get());
-        async move { api::volume_snapshots(&array, &volume).await }
+    let snapshots = object_resource(array, volume, |array, volume| async move {
+        api::volume_snapshots(&array, &volume).await
     });
     let chosen = RwSignal::new(None::<VolumeSnapshot>);
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = on_restored;
     view! {
         <h2>"Snapshots"</h2>
         <Show when=move || session.allows(Role::Operator)>
-            <TakeSnapshot array volume on_done=move || live.changed() />
+            <TakeSnapshot array volume />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading snapshots…"</p> }>
-            {move || {
-                snapshots.get().map(|result| match result {
-                    Ok(list) if list.is_empty() => view! { <p class="muted" id="no-snapshots">"No snapshots yet."</p> }.into_any(),
-                    Ok(list) => view! { <Timeline list chosen /> }.into_any(),
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=snapshots loading="Loading snapshots…" let:list>
+            <Timeline list chosen />
+        </Loaded>
         {move || {
             chosen.get().map(|snapshot| view! {
-                <SnapshotPanel array volume snapshot current connections outcome chosen on_done=refresh />
+                <SnapshotPanel array volume snapshot current connections outcome chosen />
             })
         }}
         <OutcomeLine id="snapshot-outcome" outcome />
@@ -71,17 +55,12 @@ pub fn VolumeSnapshots(
 }
 
 #[component]
-fn TakeSnapshot(
-    array: Memo<String>,
-    volume: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn TakeSnapshot(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
     let suffix = RwSignal::new(String::new());
     let suffix_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let task = Task::new();
+    let outcome = task.outcome;
+    let submit = task.on_submit(move || {
         suffix_error.set(None);
         let text = suffix.get_untracked().trim().to_owned();
         let request = SnapshotRequest {
@@ -93,25 +72,17 @@ fn TakeSnapshot(
             return;
         }
         let array = array.get_untracked();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
-        outcome.set(Outcome::Running("Taking a snapshot…".into()));
-        spawn_local(async move {
-            match api::snapshot(&array, &request).await {
-                Ok(taken) => {
-                    let names: Vec<String> =
-                        taken.into_iter().map(|snapshot| snapshot.name).collect();
-                    outcome.set(Outcome::Done(format!("Took {}.", names.join(", "))));
-                    suffix.set(String::new());
-                    on_done();
-                }
-                Err(failure) => {
-                    show_failure(session, &failure, &[("suffix", suffix_error)], outcome)
-                }
-            }
-        });
-    };
+        task.refreshing().call(
+            "Taking a snapshot…",
+            &[("suffix", suffix_error)],
+            async move { api::snapshot(&array, &request).await },
+            move |taken| {
+                let names: Vec<String> = taken.into_iter().map(|snapshot| snapshot.name).collect();
+                suffix.set(String::new());
+                Outcome::Done(format!("Took {}.", names.join(", ")))
+            },
+        );
+    });
     view! {
         <form class="card inline" id="take-snapshot" on:submit=submit novalidate>
             <Field id="snapshot-suffix" label="Suffix (optional)" placeholder="before-upgrade" value=suffix error=suffix_error />
@@ -124,6 +95,9 @@ fn TakeSnapshot(
 /// Every snapshot as a point on one axis from the oldest to now, and as a row below it.
 #[component]
 fn Timeline(list: Vec<VolumeSnapshot>, chosen: RwSignal<Option<VolumeSnapshot>>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="muted" id="no-snapshots">"No snapshots yet."</p> }.into_any();
+    }
     let first = list.first().map_or(0, |snapshot| snapshot.created);
     let last = list.last().map_or(0, |snapshot| snapshot.created);
     let span = (last - first).max(1) as f64;
@@ -184,6 +158,7 @@ fn Timeline(list: Vec<VolumeSnapshot>, chosen: RwSignal<Option<VolumeSnapshot>>)
             <tbody>{rows}</tbody>
         </table>
     }
+    .into_any()
 }
 
 /// What the chosen snapshot can do: restore the volume to it, copy it to a new volume, and
@@ -197,9 +172,9 @@ fn SnapshotPanel(
     connections: LocalResource<ApiResult<Vec<Connection>>>,
     outcome: RwSignal<Outcome>,
     chosen: RwSignal<Option<VolumeSnapshot>>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let task = Task::over(outcome);
     let safety = RwSignal::new(true);
     let confirm = RwSignal::new(false);
     let confirm_error = RwSignal::new(None::<String>);
@@ -235,8 +210,7 @@ fn SnapshotPanel(
     };
     let restore = {
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             confirm_error.set(None);
             typed_error.set(None);
             // Without a safety snapshot nothing can undo a restore: the name is typed, as for eradicate.
@@ -256,47 +230,36 @@ fn SnapshotPanel(
                 overwrite: confirm.get_untracked(),
             };
             let (array, volume) = (array.get_untracked(), volume.get_untracked());
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
-            outcome.set(Outcome::Running(format!(
-                "Restoring {volume} from {}…",
-                request.snapshot
-            )));
             let why = reason.take();
-            spawn_local(async move {
-                match api::restore(&array, &volume, &request, why.as_deref()).await {
-                    Ok(Done::Held(held)) => {
-                        outcome.set(held_outcome(&held));
-                        chosen.set(None);
-                        on_done();
-                    }
-                    Ok(Done::Now(result)) => {
+            let running = format!("Restoring {volume} from {}…", request.snapshot);
+            let restored = (volume.clone(), request.snapshot.clone());
+            task.refreshing().call(
+                running,
+                &[("overwrite", confirm_error)],
+                async move { api::restore(&array, &volume, &request, why.as_deref()).await },
+                move |done| {
+                    chosen.set(None);
+                    done_outcome(done, |result| {
                         let safety = result
                             .safety_snapshot
                             .map(|snapshot| {
                                 format!(" The state before is kept as {}.", snapshot.name)
                             })
                             .unwrap_or_default();
-                        outcome.set(Outcome::Done(format!(
-                            "Restored {volume} from {} ({}).{safety}",
-                            request.snapshot,
+                        Outcome::Done(format!(
+                            "Restored {} from {} ({}).{safety}",
+                            restored.0,
+                            restored.1,
                             format_size(result.volume.provisioned)
-                        )));
-                        chosen.set(None);
-                        on_done();
-                    }
-                    Err(failure) => {
-                        show_failure(session, &failure, &[("overwrite", confirm_error)], outcome)
-                    }
-                }
-            });
-        }
+                        ))
+                    })
+                },
+            );
+        })
     };
     let copy = {
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             copy_error.set(None);
             let request = CopyRequest {
                 source: name.clone(),
@@ -307,57 +270,47 @@ fn SnapshotPanel(
                 return;
             }
             let array = array.get_untracked();
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
-            outcome.set(Outcome::Running(format!(
-                "Copying {} to {}…",
-                request.source, request.name
-            )));
-            spawn_local(async move {
-                match api::copy(&array, &request).await {
-                    Ok(volume) => outcome.set(Outcome::Done(format!(
-                        "Copied {} to the new volume {} ({}).",
-                        request.source,
+            let running = format!("Copying {} to {}…", request.source, request.name);
+            let source = request.source.clone();
+            task.call(
+                running,
+                &[("name", copy_error)],
+                async move { api::copy(&array, &request).await },
+                move |volume| {
+                    Outcome::Done(format!(
+                        "Copied {source} to the new volume {} ({}).",
                         volume.name,
                         format_size(volume.provisioned)
-                    ))),
-                    Err(failure) => {
-                        show_failure(session, &failure, &[("name", copy_error)], outcome)
-                    }
-                }
-            });
-        }
+                    ))
+                },
+            );
+        })
     };
     let destroy = {
         let name = name.clone();
         Callback::new(move |()| {
             let (array, name) = (array.get_untracked(), name.clone());
-            if outcome.with_untracked(Outcome::is_running) {
-                return;
-            }
-            outcome.set(Outcome::Running(format!("Destroying {name}…")));
-            spawn_local(async move {
-                let patch = VolumeSnapshotPatch {
-                    destroyed: Some(true),
-                    ..VolumeSnapshotPatch::default()
-                };
-                match api::change_snapshot(&array, &name, &patch).await {
-                    Ok(_) => {
-                        outcome.set(Outcome::Destroyed(
-                            format!("Destroyed {name}; it can be recovered for 24 hours."),
-                            RecycleAction {
-                                array,
-                                kind: RecycledKind::Snapshot,
-                                name,
-                            },
-                        ));
-                        chosen.set(None);
-                        on_done();
-                    }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
-                }
-            });
+            let patch = VolumeSnapshotPatch {
+                destroyed: Some(true),
+                ..VolumeSnapshotPatch::default()
+            };
+            let destroyed = (array.clone(), name.clone());
+            task.refreshing().call(
+                format!("Destroying {name}…"),
+                &[],
+                async move { api::change_snapshot(&destroyed.0, &destroyed.1, &patch).await },
+                move |_| {
+                    chosen.set(None);
+                    Outcome::Destroyed(
+                        format!("Destroyed {name}; it can be recovered for 24 hours."),
+                        RecycleAction {
+                            array,
+                            kind: RecycledKind::Snapshot,
+                            name,
+                        },
+                    )
+                },
+            );
         })
     };
     let destroy_question = format!("Destroy snapshot {name} on {}?", array.get_untracked());
@@ -365,8 +318,7 @@ fn SnapshotPanel(
     let suffix_error = RwSignal::new(None::<String>);
     let rename = {
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             suffix_error.set(None);
             let suffix = new_suffix.get_untracked().trim().to_owned();
             if let Err(message) = shared::names::validate_object_name("Snapshot suffix", &suffix) {
@@ -374,26 +326,22 @@ fn SnapshotPanel(
                 return;
             }
             let (array, name) = (array.get_untracked(), name.clone());
-            spawn_local(async move {
-                let patch = VolumeSnapshotPatch {
-                    name: Some(suffix),
-                    ..VolumeSnapshotPatch::default()
-                };
-                match api::change_snapshot(&array, &name, &patch).await {
-                    Ok(renamed) => {
-                        outcome.set(Outcome::Done(format!(
-                            "Renamed {name} to {}.",
-                            renamed.name
-                        )));
-                        chosen.set(Some(renamed));
-                        on_done();
-                    }
-                    Err(failure) => {
-                        show_failure(session, &failure, &[("name", suffix_error)], outcome)
-                    }
-                }
-            });
-        }
+            let patch = VolumeSnapshotPatch {
+                name: Some(suffix),
+                ..VolumeSnapshotPatch::default()
+            };
+            let renaming = name.clone();
+            task.refreshing().call(
+                format!("Renaming {name}…"),
+                &[("name", suffix_error)],
+                async move { api::change_snapshot(&array, &renaming, &patch).await },
+                move |renamed| {
+                    let done = Outcome::Done(format!("Renamed {name} to {}.", renamed.name));
+                    chosen.set(Some(renamed));
+                    done
+                },
+            );
+        })
     };
     let direct = !from_group(&snapshot);
     view! {
@@ -453,7 +401,6 @@ fn SnapshotPanel(
                         question=destroy_question.clone()
                         details="The volume keeps its current contents. The array keeps the snapshot for 24 hours; recover it until then."
                         confirm_label="Destroy snapshot"
-                        strength=Strength::Reversible
                         on_confirm=destroy
                     />
                 })}

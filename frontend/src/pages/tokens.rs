@@ -4,15 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::{CreateTokenRequest, Role, TokenSummary, validate_create_token};
 
 use super::users::{ArrayScopePicker, describe_arrays, scope_of};
 use crate::api;
 use crate::components::{
-    Confirm, Field, FieldErrors, Live, Outcome, OutcomeLine, Strength, Task, Timestamp,
-    failure_outcome, page_title,
+    Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine, Task, Timestamp,
+    live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -23,21 +22,14 @@ const FORM_MAX_DAYS: u32 = 3650;
 pub fn TokensPage() -> impl IntoView {
     page_title("API tokens");
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     // Above the tables, which are drawn afresh when a revocation changes them.
     let revoking = Task::new();
-    let own = LocalResource::new(move || {
-        live.track();
-        api::tokens()
-    });
-    let everyone = LocalResource::new(move || {
-        live.track();
-        async move {
-            if session.allows(Role::Admin) {
-                Some(api::all_tokens().await)
-            } else {
-                None
-            }
+    let own = live_resource(api::tokens);
+    let everyone = live_resource(move || async move {
+        if session.allows(Role::Admin) {
+            api::all_tokens().await.map(Some)
+        } else {
+            Ok(None)
         }
     });
     view! {
@@ -52,32 +44,21 @@ pub fn TokensPage() -> impl IntoView {
         <CreateToken />
         <h2>"Your tokens"</h2>
         <OutcomeLine id="token-revoke-outcome" outcome=revoking.outcome />
-        <Transition fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
-            {move || own.get().map(|result| match result {
-                Ok(list) => view! { <TokenTable id="own-tokens" tokens=list with_owner=false task=revoking /> }.into_any(),
-                Err(failure) => {
-                    session.notice(&failure);
-                    view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                }
+        <Loaded resource=own loading="Loading tokens…" let:list>
+            <TokenTable id="own-tokens" tokens=list with_owner=false task=revoking />
+        </Loaded>
+        <Loaded resource=everyone loading="" let:list>
+            {list.map(|list| view! {
+                <h2>"Everyone's tokens"</h2>
+                <TokenTable id="all-tokens" tokens=list with_owner=true task=revoking />
             })}
-        </Transition>
-        <Transition fallback=|| ()>
-            {move || everyone.get().flatten().map(|result| match result {
-                Ok(list) => view! {
-                    <h2>"Everyone's tokens"</h2>
-                    <TokenTable id="all-tokens" tokens=list with_owner=true task=revoking />
-                }
-                .into_any(),
-                Err(failure) => view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any(),
-            })}
-        </Transition>
+        </Loaded>
     }
 }
 
 #[component]
 fn CreateToken() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let own_role = move || {
         session
             .user
@@ -90,8 +71,7 @@ fn CreateToken() -> impl IntoView {
     let errors = FieldErrors::new(&["name", "expires_in_days", "role", "arrays"]);
     let task = Task::new();
     let created = RwSignal::new(None::<String>);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = task.on_submit(move || {
         errors.clear();
         created.set(None);
         let Ok(expires_in_days) = days.get_untracked().trim().parse::<u32>() else {
@@ -110,22 +90,21 @@ fn CreateToken() -> impl IntoView {
             errors.show(problem, task.outcome);
             return;
         }
-        task.start(format!("Creating {}…", request.name), async move {
-            match api::create_token(&request).await {
-                Ok(made) => {
-                    created.set(Some(made.token));
-                    name.set(String::new());
-                    arrays.set(BTreeSet::new());
-                    live.changed();
-                    Outcome::Done(format!(
-                        "Created {}: copy it now, it is not shown again.",
-                        made.summary.name
-                    ))
-                }
-                Err(failure) => failure_outcome(session, &failure, &errors.all()),
-            }
-        });
-    };
+        task.refreshing().call(
+            format!("Creating {}…", request.name),
+            &errors.all(),
+            async move { api::create_token(&request).await },
+            move |made| {
+                created.set(Some(made.token));
+                name.set(String::new());
+                arrays.set(BTreeSet::new());
+                Outcome::Done(format!(
+                    "Created {}: copy it now, it is not shown again.",
+                    made.summary.name
+                ))
+            },
+        );
+    });
     view! {
         <div class="card">
             <form class="inline" id="create-token" on:submit=submit novalidate>
@@ -200,7 +179,6 @@ fn TokenTable(
 
 #[component]
 fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView {
-    let session = expect_context::<Session>();
     let live = expect_context::<Live>();
     let id = token.id;
     let name = token.name.clone();
@@ -208,15 +186,14 @@ fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView 
         let name = name.clone();
         Callback::new(move |()| {
             let name = name.clone();
-            task.start(format!("Revoking {name}…"), async move {
-                match api::revoke_token(id).await {
-                    Ok(()) => {
-                        live.changed();
-                        Outcome::Done(format!("{name} is revoked: scripts using it are refused."))
-                    }
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
+            task.refreshing().call(
+                format!("Revoking {name}…"),
+                &[],
+                api::revoke_token(id),
+                move |()| {
+                    Outcome::Done(format!("{name} is revoked: scripts using it are refused."))
+                },
+            );
         })
     };
     let expired = live.now_ms() >= token.expires_at as f64 * 1000.0;
@@ -247,7 +224,6 @@ fn TokenRow(token: TokenSummary, with_owner: bool, task: Task) -> impl IntoView 
                     question=format!("Revoke {name}?")
                     details="Scripts using it are refused from their next request; a revoked token cannot be restored."
                     confirm_label="Revoke"
-                    strength=Strength::Reversible
                     task
                     on_confirm=revoke
                 />

@@ -3,21 +3,18 @@
 
 use std::collections::BTreeSet;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
-use crate::api::{self, Done};
+use crate::api;
 use crate::components::approvals::{DISABLE_IMPACT, ROLE_CHANGE_IMPACT};
 use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::page_title;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Reason, Strength, Task, failure_outcome,
-    held_outcome, show_failure,
+    AdminsOnly, Confirm, Field, Loaded, Outcome, OutcomeLine, Reason, Strength, Task, done_outcome,
+    live_resource, show_problem,
 };
-use crate::session::Session;
 
 const ROLES: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
 
@@ -86,28 +83,18 @@ pub(crate) fn describe_arrays(arrays: Option<&[String]>) -> String {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let session = expect_context::<Session>();
     view! {
-        <Show
-            when=move || session.allows(Role::Admin)
-            fallback=|| view! { <p class="error" id="admins-only" role="alert">"Only admins manage users."</p> }
-        >
+        <AdminsOnly refusal="Only admins manage users.">
             <UsersPageForAdmins />
-        </Show>
+        </AdminsOnly>
     }
 }
 
 #[component]
 fn UsersPageForAdmins() -> impl IntoView {
     page_title("Users");
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
-    let users = LocalResource::new(move || {
-        live.track();
-        api::users()
-    });
+    let users = live_resource(api::users);
     let outcome = RwSignal::new(Outcome::Idle);
-    let refresh = move || live.changed();
     // One reason for the page's changes to users, asked for where they are confirmed and,
     // for those that are not (scope, password, enabling), above the list.
     let reason = Reason::for_action("user.change");
@@ -116,7 +103,7 @@ fn UsersPageForAdmins() -> impl IntoView {
         <p class="muted">
             "Viewers read everything; operators also provision and take snapshots; admins also eradicate, manage users and read the audit log."
         </p>
-        <CreateUser on_done=refresh />
+        <CreateUser />
         <OutcomeLine id="users-outcome" outcome />
         {move || reason.held().then(|| view! {
             <label class="stack">
@@ -124,40 +111,24 @@ fn UsersPageForAdmins() -> impl IntoView {
                 <input id="user-change-reason" maxlength="500" bind:value=reason.text />
             </label>
         })}
-        <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
-            {move || {
-                users.get().map(|result| match result {
-                    Ok(list) => {
-                        let rows = list
-                            .into_iter()
-                            .map(|user| view! { <UserRow user outcome reason on_done=refresh /> })
-                            .collect_view();
-                        view! {
-                            <table id="users">
-                                <thead>
-                                    <tr>
-                                        <th>"User"</th><th>"Role"</th><th>"Status"</th><th>"Arrays"</th>
-                                        <th>"Array username"</th><th>"Sessions"</th><th>"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        }
-                        .into_any()
-                    }
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=users loading="Loading users…" let:list>
+            <table id="users">
+                <thead>
+                    <tr>
+                        <th>"User"</th><th>"Role"</th><th>"Status"</th><th>"Arrays"</th>
+                        <th>"Array username"</th><th>"Sessions"</th><th>"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|user| view! { <UserRow user outcome reason /> }).collect_view()}
+                </tbody>
+            </table>
+        </Loaded>
     }
 }
 
 #[component]
-fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn CreateUser() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer);
@@ -167,7 +138,8 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
     let password_error = RwSignal::new(None::<String>);
     let arrays_error = RwSignal::new(None::<String>);
     let array_username_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
+    let task = Task::new();
+    let outcome = task.outcome;
     let reason = Reason::for_action("user.create");
     let fields = [
         ("username", username_error),
@@ -175,11 +147,7 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
         ("arrays", arrays_error),
         ("array_username", array_username_error),
     ];
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         for (_, error) in fields {
             error.set(None);
         }
@@ -191,14 +159,8 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
             arrays: scope_of(&arrays.get_untracked()),
             array_username: (!mapped.is_empty()).then_some(mapped),
         };
-        if let Err(error) = validate_create_user(&request) {
-            match fields
-                .iter()
-                .find(|(name, _)| Some(*name) == error.field.as_deref())
-            {
-                Some((_, signal)) => signal.set(Some(error.message)),
-                None => outcome.set(Outcome::Failed(error.message)),
-            }
+        if let Err(problem) = validate_create_user(&request) {
+            show_problem(&fields, problem, outcome);
             return;
         }
         if !reason.ready() {
@@ -208,26 +170,25 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
             return;
         }
         let why = reason.take();
-        outcome.set(Outcome::Running(format!("Adding {}…", request.username)));
-        spawn_local(async move {
-            match api::create_user(&request, why.as_deref()).await {
-                Ok(Done::Held(request)) => outcome.set(held_outcome(&request)),
-                Ok(Done::Now(user)) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Added {} with the {} role.",
-                        user.username,
-                        user.role.as_str()
-                    )));
+        task.refreshing().call(
+            format!("Adding {}…", request.username),
+            &fields,
+            async move { api::create_user(&request, why.as_deref()).await },
+            move |done| {
+                done_outcome(done, |user| {
                     for field in [username, password, array_username] {
                         field.set(String::new());
                     }
                     arrays.set(BTreeSet::new());
-                    on_done();
-                }
-                Err(failure) => show_failure(session, &failure, &fields, outcome),
-            }
-        });
-    };
+                    Outcome::Done(format!(
+                        "Added {} with the {} role.",
+                        user.username,
+                        user.role.as_str()
+                    ))
+                })
+            },
+        );
+    });
     view! {
         <div class="card">
             <form class="inline" id="create-user" on:submit=submit novalidate>
@@ -264,13 +225,8 @@ fn CreateUser(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVie
 }
 
 #[component]
-fn UserRow(
-    user: UserSummary,
-    outcome: RwSignal<Outcome>,
-    reason: Reason,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> impl IntoView {
+    let task = Task::over(outcome);
     let name = user.username.clone();
     let new_password = RwSignal::new(String::new());
     let password_error = RwSignal::new(None::<String>);
@@ -290,27 +246,16 @@ fn UserRow(
         move |change: UserChange, done: String| {
             let name = name.clone();
             let why = reason.take();
-            Task { outcome }.start(format!("Changing {name}…"), async move {
-                match api::change_user(&name, &change, why.as_deref()).await {
-                    Ok(Done::Now(_)) => {
-                        on_done();
-                        Outcome::Done(done)
-                    }
-                    Ok(Done::Held(request)) => {
-                        on_done();
-                        held_outcome(&request)
-                    }
-                    Err(failure) => failure_outcome(
-                        session,
-                        &failure,
-                        &[
-                            ("password", password_error),
-                            ("arrays", scope_error),
-                            ("array_username", mapped_error),
-                        ],
-                    ),
-                }
-            });
+            task.refreshing().call(
+                format!("Changing {name}…"),
+                &[
+                    ("password", password_error),
+                    ("arrays", scope_error),
+                    ("array_username", mapped_error),
+                ],
+                async move { api::change_user(&name, &change, why.as_deref()).await },
+                move |answer| done_outcome(answer, |_| Outcome::Done(done)),
+            );
         }
     };
     let change_role = {
@@ -331,8 +276,7 @@ fn UserRow(
     let save_scope = {
         let apply = apply.clone();
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             scope_error.set(None);
             mapped_error.set(None);
             let username = mapped.get_untracked().trim().to_owned();
@@ -347,7 +291,7 @@ fn UserRow(
                 change,
                 format!("{name}'s arrays and array username are saved."),
             );
-        }
+        })
     };
     let toggle = {
         let apply = apply.clone();
@@ -369,8 +313,7 @@ fn UserRow(
     let reset = {
         let apply = apply.clone();
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        task.on_submit(move || {
             password_error.set(None);
             let password = new_password.get_untracked();
             if let Err(error) = shared::api::validate_password(&password) {
@@ -386,21 +329,19 @@ fn UserRow(
                 change,
                 format!("{name}'s password is reset and their sessions ended."),
             );
-        }
+        })
     };
     let sign_out = {
         let name = name.clone();
         move |_| {
             let name = name.clone();
-            spawn_local(async move {
-                match api::end_sessions(&name).await {
-                    Ok(()) => {
-                        outcome.set(Outcome::Done(format!("{name} is signed out everywhere.")));
-                        on_done();
-                    }
-                    Err(failure) => show_failure(session, &failure, &[], outcome),
-                }
-            });
+            let ending = name.clone();
+            task.refreshing().call(
+                format!("Signing {name} out…"),
+                &[],
+                async move { api::end_sessions(&ending).await },
+                move |()| Outcome::Done(format!("{name} is signed out everywhere.")),
+            );
         }
     };
     let role = user.role;

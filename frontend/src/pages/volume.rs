@@ -1,9 +1,7 @@
 //! One volume: its figures, resize (shrinking only after a truncate confirmation), rename,
 //! QoS limits, its connections from the volume's side, and destroy.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use shared::api::{
     ConnectionQuery, ConnectionRequest, RecycleAction, RecycledKind, Role, VolumeChange,
@@ -17,8 +15,8 @@ use crate::components::chart::HistoryCharts;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp, failure_outcome,
-    show_failure, use_array, use_param,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, failure_outcome,
+    object_resource, use_array, use_param,
 };
 use crate::pages::snapshots::VolumeSnapshots;
 use crate::session::Session;
@@ -26,63 +24,44 @@ use crate::session::Session;
 #[component]
 pub fn VolumePage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let name = use_param("volume");
-    let volume = LocalResource::new(move || {
-        live.track();
-        let (array, name) = (array.get(), name.get());
-        async move { api::volume(&array, &name).await }
+    let volume = object_resource(array, name, |array, name| async move {
+        api::volume(&array, &name).await
     });
-    let connections = LocalResource::new(move || {
-        live.track();
-        let (array, name) = (array.get(), name.get());
-        async move {
-            let query = ConnectionQuery {
-                volume: Some(name),
-                ..ConnectionQuery::default()
-            };
-            api::connections(&array, &query).await
-        }
+    let connections = object_resource(array, name, |array, name| async move {
+        let query = ConnectionQuery {
+            volume: Some(name),
+            ..ConnectionQuery::default()
+        };
+        api::connections(&array, &query).await
     });
-    let refresh = move || live.changed();
     // Outcomes live here, above the forms, so they outlast the refresh after an action.
     let resize_outcome = RwSignal::new(Outcome::Idle);
     let qos_outcome = RwSignal::new(Outcome::Idle);
 
     view! {
         <h1>"Volume " <span id="volume-title">{name}</span></h1>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || {
-                volume.get().map(|result| match result {
-                    Ok(volume) => view! {
-                        <VolumeFacts volume=volume.clone() />
-                        <Show when=move || session.allows(Role::Operator)>
-                            <div class="grid">
-                                <Resize array volume=volume.clone() outcome=resize_outcome on_done=refresh />
-                                <Rename array name />
-                                <QosLimits array volume=volume.clone() outcome=qos_outcome on_done=refresh />
-                            </div>
-                        </Show>
-                    }
-                    .into_any(),
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert" id="volume-error">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=volume error_id="volume-error" let:volume>
+            <VolumeFacts volume=volume.clone() />
+            <Show when=move || session.allows(Role::Operator)>
+                <div class="grid">
+                    <Resize array volume=volume.clone() outcome=resize_outcome />
+                    <Rename array name />
+                    <QosLimits array volume=volume.clone() outcome=qos_outcome />
+                </div>
+            </Show>
+        </Loaded>
         <h2>"History"</h2>
         <HistoryCharts array volume=name />
         <h2>"Connections"</h2>
-        <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
-            {move || connections.get().map(|result| view! { <ConnectionTable array volume=name result on_done=refresh /> })}
-        </Transition>
+        <Loaded resource=connections loading="Loading connections…" let:list>
+            <ConnectionTable array volume=name connections=list />
+        </Loaded>
         <Show when=move || session.allows(Role::Operator)>
-            <Connect array volume=name on_done=refresh />
+            <Connect array volume=name />
         </Show>
-        <VolumeSnapshots array volume=name current=volume connections on_restored=refresh />
+        <VolumeSnapshots array volume=name current=volume connections />
         <Show when=move || session.allows(Role::Operator)>
             <Destroy array volume=name connections />
         </Show>
@@ -143,24 +122,15 @@ fn change(patch: VolumePatch, truncate: bool) -> VolumeChange {
 
 /// Grow freely; shrinking asks for an explicit confirmation that data past the new end is lost.
 #[component]
-fn Resize(
-    array: Memo<String>,
-    volume: Volume,
-    outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn Resize(array: Memo<String>, volume: Volume, outcome: RwSignal<Outcome>) -> impl IntoView {
+    let task = Task::over(outcome);
     let size = RwSignal::new(String::new());
     let size_error = RwSignal::new(None::<String>);
     let truncate = RwSignal::new(false);
     let current = volume.provisioned;
     let name = volume.name.clone();
     let shrinking = move || parse_volume_size(&size.get()).is_ok_and(|bytes| bytes < current);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         size_error.set(None);
         let bytes = match parse_volume_size(&size.get_untracked()) {
             Ok(bytes) => bytes,
@@ -178,31 +148,24 @@ fn Resize(
             return;
         }
         let (array, name) = (array.get_untracked(), name.clone());
-        outcome.set(Outcome::Running("Resizing…".into()));
-        spawn_local(async move {
-            let request = change(
-                VolumePatch {
-                    provisioned: Some(bytes),
-                    ..VolumePatch::default()
-                },
-                bytes < current,
-            );
-            match api::change_volume(&array, &name, &request).await {
-                Ok(volume) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Now {}.",
-                        format_size(volume.provisioned)
-                    )));
-                    size.set(String::new());
-                    truncate.set(false);
-                    on_done();
-                }
-                Err(failure) => {
-                    show_failure(session, &failure, &[("provisioned", size_error)], outcome)
-                }
-            }
-        });
-    };
+        let request = change(
+            VolumePatch {
+                provisioned: Some(bytes),
+                ..VolumePatch::default()
+            },
+            bytes < current,
+        );
+        task.refreshing().call(
+            "Resizing…",
+            &[("provisioned", size_error)],
+            async move { api::change_volume(&array, &name, &request).await },
+            move |volume| {
+                size.set(String::new());
+                truncate.set(false);
+                Outcome::Done(format!("Now {}.", format_size(volume.provisioned)))
+            },
+        );
+    });
     view! {
         <form class="card stack" id="resize-volume" on:submit=submit novalidate>
             <h3>"Resize"</h3>
@@ -221,45 +184,40 @@ fn Resize(
 
 #[component]
 fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
-    let session = expect_context::<Session>();
     let navigate = use_navigate();
     let new_name = RwSignal::new(String::new());
     let name_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let task = Task::new();
+    let outcome = task.outcome;
+    let submit = task.on_submit(move || {
         name_error.set(None);
         let wanted = new_name.get_untracked().trim().to_owned();
         if let Err(message) = shared::names::validate_object_name("Volume", &wanted) {
             name_error.set(Some(message));
             return;
         }
-        let (array, current) = (array.get_untracked(), name.get_untracked());
+        let (on, current) = (array.get_untracked(), name.get_untracked());
         let navigate = navigate.clone();
-        outcome.set(Outcome::Running("Renaming…".into()));
-        spawn_local(async move {
-            let request = change(
-                VolumePatch {
-                    name: Some(wanted),
-                    ..VolumePatch::default()
-                },
-                false,
-            );
-            match api::change_volume(&array, &current, &request).await {
-                Ok(volume) => {
-                    outcome.set(Outcome::Done(format!("Renamed to {}.", volume.name)));
-                    navigate(
-                        &format!("/arrays/{array}/volumes/{}", volume.name),
-                        Default::default(),
-                    );
-                }
-                Err(failure) => show_failure(session, &failure, &[("name", name_error)], outcome),
-            }
-        });
-    };
+        let request = change(
+            VolumePatch {
+                name: Some(wanted),
+                ..VolumePatch::default()
+            },
+            false,
+        );
+        task.call(
+            "Renaming…",
+            &[("name", name_error)],
+            async move { api::change_volume(&on, &current, &request).await },
+            move |volume| {
+                navigate(
+                    &format!("/arrays/{}/volumes/{}", array.get_untracked(), volume.name),
+                    Default::default(),
+                );
+                Outcome::Done(format!("Renamed to {}.", volume.name))
+            },
+        );
+    });
     view! {
         <form class="card stack" id="rename-volume" on:submit=submit novalidate>
             <h3>"Rename"</h3>
@@ -272,13 +230,8 @@ fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
 
 /// Bandwidth as a size per second (`500M`) and IOPS as a number; empty removes a limit.
 #[component]
-fn QosLimits(
-    array: Memo<String>,
-    volume: Volume,
-    outcome: RwSignal<Outcome>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn QosLimits(array: Memo<String>, volume: Volume, outcome: RwSignal<Outcome>) -> impl IntoView {
+    let task = Task::over(outcome);
     let bandwidth = RwSignal::new(
         volume
             .qos
@@ -297,11 +250,7 @@ fn QosLimits(
     let bandwidth_error = RwSignal::new(None::<String>);
     let iops_error = RwSignal::new(None::<String>);
     let name = volume.name.clone();
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let submit = task.on_submit(move || {
         bandwidth_error.set(None);
         iops_error.set(None);
         let bandwidth_text = bandwidth.get_untracked().trim().to_owned();
@@ -331,27 +280,23 @@ fn QosLimits(
             }
         };
         let (array, name) = (array.get_untracked(), name.clone());
-        outcome.set(Outcome::Running("Setting limits…".into()));
-        spawn_local(async move {
-            let request = change(
-                VolumePatch {
-                    qos: Some(QosPatch {
-                        bandwidth_limit: Some(bandwidth_limit),
-                        iops_limit: Some(iops_limit),
-                    }),
-                    ..VolumePatch::default()
-                },
-                false,
-            );
-            match api::change_volume(&array, &name, &request).await {
-                Ok(_) => {
-                    outcome.set(Outcome::Done("Limits set.".into()));
-                    on_done();
-                }
-                Err(failure) => show_failure(session, &failure, &[], outcome),
-            }
-        });
-    };
+        let request = change(
+            VolumePatch {
+                qos: Some(QosPatch {
+                    bandwidth_limit: Some(bandwidth_limit),
+                    iops_limit: Some(iops_limit),
+                }),
+                ..VolumePatch::default()
+            },
+            false,
+        );
+        task.refreshing().call(
+            "Setting limits…",
+            &[],
+            async move { api::change_volume(&array, &name, &request).await },
+            move |_| Outcome::Done("Limits set.".into()),
+        );
+    });
     view! {
         <form class="card stack" id="qos-volume" on:submit=submit novalidate>
             <h3>"QoS limits"</h3>
@@ -375,18 +320,10 @@ fn target_of(connection: &Connection) -> (Option<String>, Option<String>) {
 fn ConnectionTable(
     array: Memo<String>,
     volume: Memo<String>,
-    result: ApiResult<Vec<Connection>>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
+    connections: Vec<Connection>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let outcome = RwSignal::new(Outcome::Idle);
-    let connections = match result {
-        Ok(connections) => connections,
-        Err(failure) => {
-            session.notice(&failure);
-            return view! { <p class="error" role="alert">{failure.error.message}</p> }.into_any();
-        }
-    };
+    let task = Task::new();
     if connections.is_empty() {
         return view! { <p class="muted" id="no-connections">"Not connected to any host."</p> }
             .into_any();
@@ -412,15 +349,12 @@ fn ConnectionTable(
                     lun: None,
                 };
                 let array = array.get_untracked();
-                Task { outcome }.start("Disconnecting…", async move {
-                    match api::disconnect(&array, &request).await {
-                        Ok(()) => {
-                            on_done();
-                            Outcome::Done("Disconnected.".into())
-                        }
-                        Err(failure) => failure_outcome(session, &failure, &[]),
-                    }
-                });
+                task.refreshing().call(
+                    "Disconnecting…",
+                    &[],
+                    async move { api::disconnect(&array, &request).await },
+                    move |()| Outcome::Done("Disconnected.".into()),
+                );
             });
             view! {
                 <tr data-target=key>
@@ -434,8 +368,7 @@ fn ConnectionTable(
                                 question=question.clone()
                                 details=details
                                 confirm_label="Disconnect"
-                                strength=Strength::Reversible
-                                task=Task { outcome }
+                                task
                                 on_confirm=disconnect
                             />
                         </Show>
@@ -449,29 +382,21 @@ fn ConnectionTable(
             <thead><tr><th>"Seen by"</th><th>"LUN"</th><th>"Actions"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
-        <OutcomeLine id="disconnect-outcome" outcome />
+        <OutcomeLine id="disconnect-outcome" outcome=task.outcome />
     }
     .into_any()
 }
 
 #[component]
-fn Connect(
-    array: Memo<String>,
-    volume: Memo<String>,
-    on_done: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn Connect(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
     let kind = RwSignal::new("host".to_owned());
     let target = RwSignal::new(String::new());
     let lun = RwSignal::new(String::new());
     let target_error = RwSignal::new(None::<String>);
     let lun_error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(Outcome::Idle);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if outcome.with_untracked(Outcome::is_running) {
-            return;
-        }
+    let task = Task::new();
+    let outcome = task.outcome;
+    let submit = task.on_submit(move || {
         target_error.set(None);
         lun_error.set(None);
         let lun_text = lun.get_untracked().trim().to_owned();
@@ -511,27 +436,17 @@ fn Connect(
             return;
         }
         let array = array.get_untracked();
-        outcome.set(Outcome::Running("Connecting…".into()));
-        spawn_local(async move {
-            match api::connect(&array, &request).await {
-                Ok(connection) => {
-                    outcome.set(Outcome::Done(format!(
-                        "Connected at LUN {}.",
-                        connection.lun
-                    )));
-                    target.set(String::new());
-                    lun.set(String::new());
-                    on_done();
-                }
-                Err(failure) => show_failure(
-                    session,
-                    &failure,
-                    &[("lun", lun_error), ("target", target_error)],
-                    outcome,
-                ),
-            }
-        });
-    };
+        task.refreshing().call(
+            "Connecting…",
+            &[("lun", lun_error), ("target", target_error)],
+            async move { api::connect(&array, &request).await },
+            move |connection| {
+                target.set(String::new());
+                lun.set(String::new());
+                Outcome::Done(format!("Connected at LUN {}.", connection.lun))
+            },
+        );
+    });
     view! {
         <form class="card inline" id="connect-volume" on:submit=submit novalidate>
             <label>
@@ -664,7 +579,6 @@ fn Destroy(
                 question
                 details
                 confirm_label="Destroy"
-                strength=Strength::Reversible
                 task=task
                 on_confirm=Callback::new(move |()| destroy(false))
             />
@@ -676,7 +590,6 @@ fn Destroy(
                     question
                     details=disconnect_details
                     confirm_label="Disconnect and destroy"
-                    strength=Strength::Reversible
                     task=task
                     on_confirm=Callback::new(move |()| destroy(true))
                 />

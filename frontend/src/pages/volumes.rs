@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
@@ -14,10 +13,9 @@ use shared::flasharray::{Volume, VolumePatch};
 use shared::size::{format_size, parse_volume_size};
 use web_sys::js_sys::Date;
 
-use crate::api::{self, Done};
-use crate::components::confirm::Eradicate;
+use crate::api;
+use crate::components::confirm::RecycleActions;
 use crate::components::field::host_or_group_names;
-use crate::components::held_outcome;
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::placement::SuggestArray;
 use crate::components::table::{
@@ -25,8 +23,8 @@ use crate::components::table::{
     hidden_columns,
 };
 use crate::components::{
-    Confirm, Countdown, Field, Live, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
-    UrlState, failure_outcome, use_array,
+    Confirm, Countdown, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp,
+    UrlState, done_outcome, live_resource, use_array,
 };
 use crate::session::Session;
 
@@ -44,7 +42,6 @@ fn list_query(state: &UrlState) -> VolumeListQuery {
 #[component]
 pub fn Volumes() -> impl IntoView {
     let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let array = use_array();
     let state = UrlState::new("name");
     let destroyed = Memo::new(move |_| state.flag("destroyed"));
@@ -52,11 +49,13 @@ pub fn Volumes() -> impl IntoView {
     // Lives above the table, so the message outlasts the refresh that follows the action.
     let destroyed_outcome = RwSignal::new(Outcome::Idle);
     let pending = RwSignal::new(false);
-    let volumes = LocalResource::new(move || {
-        live.track();
+    let volumes = live_resource(move || {
         let name = array.get();
         let query = list_query(&state);
-        async move { (api::volumes(&name, &query).await, Date::now()) }
+        async move {
+            let list = api::volumes(&name, &query).await?;
+            Ok((list, Date::now()))
+        }
     });
     Effect::new(move |_| {
         array.track();
@@ -89,20 +88,16 @@ pub fn Volumes() -> impl IntoView {
         <Show when=move || session.allows(Role::Operator)>
             <BulkActions array selected />
         </Show>
-        <Transition fallback=|| view! { <p class="muted">"Loading volumes…"</p> } set_pending=pending.write_only()>
-            {move || {
-                volumes.get().map(|(result, fetched)| match result {
-                    Ok(list) if destroyed.get_untracked() => {
-                        view! { <DestroyedTable array list fetched state outcome=destroyed_outcome /> }.into_any()
-                    }
-                    Ok(list) => view! { <VolumeTable array list state selected /> }.into_any(),
-                    Err(failure) => {
-                        session.notice(&failure);
-                        view! { <p class="error" role="alert" id="volumes-error">{failure.error.message}</p> }.into_any()
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=volumes loading="Loading volumes…" error_id="volumes-error" pending let:answer>
+            {
+                let (list, fetched) = answer;
+                if destroyed.get_untracked() {
+                    view! { <DestroyedTable array list fetched state outcome=destroyed_outcome /> }.into_any()
+                } else {
+                    view! { <VolumeTable array list state selected /> }.into_any()
+                }
+            }
+        </Loaded>
     }
 }
 
@@ -311,45 +306,32 @@ fn DestroyedRow(
     fetched: f64,
     outcome: RwSignal<Outcome>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
-    let task = Task { outcome };
+    let task = Task::over(outcome);
     let name = volume.name.clone();
     let recover = {
         let name = name.clone();
-        move |_| {
-            let name = name.clone();
-            task.start(format!("Recovering {name}…"), async move {
-                match api::change_volume(&array.get_untracked(), &name, &destroyed_patch(false))
-                    .await
-                {
-                    Ok(_) => {
-                        live.changed();
-                        Outcome::Done(format!("Recovered {name}."))
-                    }
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
-        }
+        Callback::new(move |()| {
+            let (array, name) = (array.get_untracked(), name.clone());
+            let recovered = name.clone();
+            task.refreshing().call(
+                format!("Recovering {name}…"),
+                &[],
+                async move { api::change_volume(&array, &recovered, &destroyed_patch(false)).await },
+                move |_| Outcome::Done(format!("Recovered {name}.")),
+            );
+        })
     };
     let eradicate = {
         let name = name.clone();
         Callback::new(move |reason: Option<String>| {
-            let name = name.clone();
-            task.start(format!("Eradicating {name}…"), async move {
-                let array = array.get_untracked();
-                match api::eradicate_volume(&array, &name, reason.as_deref()).await {
-                    Ok(Done::Now(())) => {
-                        live.changed();
-                        Outcome::Done(format!("Eradicated {name}."))
-                    }
-                    Ok(Done::Held(request)) => {
-                        live.changed();
-                        held_outcome(&request)
-                    }
-                    Err(failure) => failure_outcome(session, &failure, &[]),
-                }
-            });
+            let (array, name) = (array.get_untracked(), name.clone());
+            let eradicated = name.clone();
+            task.refreshing().call(
+                format!("Eradicating {name}…"),
+                &[],
+                async move { api::eradicate_volume(&array, &eradicated, reason.as_deref()).await },
+                move |done| done_outcome(done, |()| Outcome::Done(format!("Eradicated {name}."))),
+            );
         })
     };
     let question = format!("Eradicate {name} on {}?", array.get_untracked());
@@ -362,14 +344,7 @@ fn DestroyedRow(
             <td class="remaining">
                 {remaining.map(|remaining_ms| view! { <Countdown remaining_ms fetched_ms=fetched /> })}
             </td>
-            <td class="actions">
-                <Show when=move || session.allows(Role::Operator)>
-                    <button class="secondary recover" disabled=move || task.running() on:click=recover.clone()>"Recover"</button>
-                </Show>
-                <Show when=move || session.allows(Role::Admin)>
-                    <Eradicate question=question.clone() name=eradicated.clone() task action="volume.eradicate" on_confirm=eradicate />
-                </Show>
-            </td>
+            <RecycleActions task recover question name=eradicated action="volume.eradicate" eradicate />
         </tr>
     }
 }
@@ -377,8 +352,6 @@ fn DestroyedRow(
 /// One volume or a pattern's worth (`db-[1-8]`), checked with the backend's validators first.
 #[component]
 fn CreateVolumes(array: Memo<String>) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let live = expect_context::<Live>();
     let name = RwSignal::new(String::new());
     let size = RwSignal::new(String::new());
     let name_error = RwSignal::new(None::<String>);
@@ -395,11 +368,7 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
         }
     });
 
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if task.running() {
-            return;
-        }
+    let submit = task.on_submit(move || {
         name_error.set(None);
         size_error.set(None);
         task.outcome.set(Outcome::Idle);
@@ -432,29 +401,23 @@ fn CreateVolumes(array: Memo<String>) -> impl IntoView {
         }
         let array_name = array.get_untracked();
         let running = format!("Creating {}…", count_label(names.len() as u64, "volume"));
-        task.start(running, async move {
-            match api::create_volumes(&array_name, &request).await {
-                Ok(created) => {
-                    let names: Vec<String> =
-                        created.iter().map(|volume| volume.name.clone()).collect();
-                    name.set(String::new());
-                    size.set(String::new());
-                    live.changed();
-                    Outcome::Done(format!(
-                        "Created {} ({} each): {}.",
-                        count_label(created.len() as u64, "volume"),
-                        format_size(request.provisioned),
-                        names.join(", ")
-                    ))
-                }
-                Err(failure) => failure_outcome(
-                    session,
-                    &failure,
-                    &[("name", name_error), ("provisioned", size_error)],
-                ),
-            }
-        });
-    };
+        let each = format_size(request.provisioned);
+        task.refreshing().call(
+            running,
+            &[("name", name_error), ("provisioned", size_error)],
+            async move { api::create_volumes(&array_name, &request).await },
+            move |created| {
+                let names: Vec<String> = created.iter().map(|volume| volume.name.clone()).collect();
+                name.set(String::new());
+                size.set(String::new());
+                Outcome::Done(format!(
+                    "Created {} ({each} each): {}.",
+                    count_label(created.len() as u64, "volume"),
+                    names.join(", ")
+                ))
+            },
+        );
+    });
 
     view! {
         <div class="card">
@@ -641,7 +604,6 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
                     question=destroy_question
                     details=destroy_details
                     confirm_label="Destroy"
-                    strength=Strength::Reversible
                     task
                     on_confirm=Callback::new(move |()| run(Bulk::Destroy))
                 />
