@@ -8,13 +8,13 @@ use shared::api::{
     BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectionQuery, ConnectionRequest,
     ConnectionTest, CopyRequest, CreateHostGroupRequest, CreateHostRequest,
     CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest, CreateVolumeRequest,
-    CreatedToken, FleetAlerts, FleetDestroyRequest, FleetSearch, FleetSnapshotRequest,
-    FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest, History, HostList,
-    HostListQuery, LoginRequest, MembersRequest, Placement, ProtectionGroupDetail,
-    Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
-    RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SignInMethods,
-    SnapshotRequest, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList,
-    VolumeListQuery,
+    CreatedToken, FleetAlertQuery, FleetAlerts, FleetDestroyRequest, FleetSearch,
+    FleetSnapshotRequest, FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest,
+    History, HistoryQuery, HostList, HostListQuery, LoginRequest, MembersRequest, Placement,
+    PlacementQuery, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair,
+    Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest, RestoreRequest,
+    RestoreResult, SearchQuery, SignInMethods, SnapshotListQuery, SnapshotRequest, SummaryQuery,
+    TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
@@ -143,63 +143,9 @@ async fn nothing_back(response: Response) -> ApiResult<()> {
     decode::<()>(response).await
 }
 
-/// `?a=b&c=d`, each value encoded, pairs without a value left out. Written by hand rather than
-/// through `serde_json::Value`, which would add its whole machinery to the bundle.
-#[derive(Default)]
-struct Query(Vec<String>);
-
-impl Query {
-    fn add(mut self, key: &str, value: Option<impl ToString>) -> Self {
-        if let Some(value) = value {
-            self.0.push(format!(
-                "{key}={}",
-                encode_uri_component(&value.to_string())
-            ));
-        }
-        self
-    }
-
-    fn finish(self) -> String {
-        if self.0.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", self.0.join("&"))
-        }
-    }
-}
-
-fn volume_query(query: &VolumeListQuery) -> String {
-    Query::default()
-        .add("limit", query.limit)
-        .add("offset", query.offset)
-        .add("sort", query.sort.as_ref())
-        .add("search", query.search.as_ref())
-        .add("destroyed", Some(query.destroyed))
-        .finish()
-}
-
-fn connection_query(
-    volume: Option<&String>,
-    host: Option<&String>,
-    group: Option<&String>,
-) -> Query {
-    Query::default()
-        .add("volume", volume)
-        .add("host", host)
-        .add("host_group", group)
-}
-
-fn audit_query(query: &AuditQuery) -> String {
-    Query::default()
-        .add("user", query.user.as_ref())
-        .add("array", query.array.as_ref())
-        .add("action", query.action.as_ref())
-        .add("outcome", query.outcome.map(|outcome| outcome.as_str()))
-        .add("since_ms", query.since_ms)
-        .add("until_ms", query.until_ms)
-        .add("limit", query.limit)
-        .add("before_id", query.before_id)
-        .finish()
+/// A query type of `shared` as the query string the server reads it from.
+fn query_string<T: serde::Serialize>(query: &T) -> String {
+    shared::query::to_query_string(query).expect("query types are flat structs")
 }
 
 fn with_csrf(request: RequestBuilder) -> RequestBuilder {
@@ -240,7 +186,7 @@ pub async fn volumes(array: &str, query: &VolumeListQuery) -> ApiResult<VolumeLi
     get(&format!(
         "{}{}",
         array_url(array, &["volumes"]),
-        volume_query(query)
+        query_string(query)
     ))
     .await
 }
@@ -266,10 +212,14 @@ pub async fn snapshot(array: &str, request: &SnapshotRequest) -> ApiResult<Vec<V
 }
 
 pub async fn volume_snapshots(array: &str, volume: &str) -> ApiResult<Vec<VolumeSnapshot>> {
+    let query = SnapshotListQuery {
+        volume: Some(volume.to_owned()),
+        destroyed: None,
+    };
     get(&format!(
-        "{}?volume={}",
+        "{}{}",
         array_url(array, &["volume-snapshots"]),
-        encode_uri_component(volume)
+        query_string(&query)
     ))
     .await
 }
@@ -405,13 +355,12 @@ pub async fn decide_approval(id: i64, approve: bool, comment: &str) -> ApiResult
 }
 
 pub async fn hosts(array: &str, query: &HostListQuery) -> ApiResult<HostList> {
-    let query = Query::default()
-        .add("limit", query.limit)
-        .add("offset", query.offset)
-        .add("sort", query.sort.as_ref())
-        .add("search", query.search.as_ref())
-        .finish();
-    get(&format!("{}{query}", array_url(array, &["hosts"]))).await
+    get(&format!(
+        "{}{}",
+        array_url(array, &["hosts"]),
+        query_string(query)
+    ))
+    .await
 }
 
 pub async fn host(array: &str, host: &str) -> ApiResult<Host> {
@@ -465,12 +414,7 @@ pub async fn connections(array: &str, query: &ConnectionQuery) -> ApiResult<Vec<
     get(&format!(
         "{}{}",
         array_url(array, &["connections"]),
-        connection_query(
-            query.volume.as_ref(),
-            query.host.as_ref(),
-            query.host_group.as_ref()
-        )
-        .finish()
+        query_string(query)
     ))
     .await
 }
@@ -483,13 +427,7 @@ pub async fn disconnect(array: &str, request: &ConnectionRequest) -> ApiResult<(
     no_content(Request::delete(&format!(
         "{}{}",
         array_url(array, &["connections"]),
-        connection_query(
-            Some(&request.volume),
-            request.host.as_ref(),
-            request.host_group.as_ref()
-        )
-        .add("lun", request.lun)
-        .finish()
+        query_string(request)
     )))
     .await
 }
@@ -550,12 +488,12 @@ pub async fn end_sessions(username: &str) -> ApiResult<()> {
 }
 
 pub async fn audit(query: &AuditQuery) -> ApiResult<Vec<AuditEntry>> {
-    get(&format!("/api/audit{}", audit_query(query))).await
+    get(&format!("/api/audit{}", query_string(query))).await
 }
 
 /// The CSV export of what `query` finds, as a link the browser downloads.
 pub fn audit_csv_url(query: &AuditQuery) -> String {
-    format!("/api/audit.csv{}", audit_query(query))
+    format!("/api/audit.csv{}", query_string(query))
 }
 
 pub async fn register_array(request: &RegisterArrayRequest) -> ApiResult<ArraySummary> {
@@ -577,9 +515,9 @@ pub async fn remove_array(array: &str, reason: Option<&str>) -> ApiResult<Done> 
 pub async fn fleet_summary(refresh: bool) -> ApiResult<FleetSummary> {
     get(&format!(
         "/api/fleet/summary{}",
-        Query::default()
-            .add("refresh", refresh.then_some(true))
-            .finish()
+        query_string(&SummaryQuery {
+            refresh: refresh.then(|| "true".to_owned()),
+        })
     ))
     .await
 }
@@ -589,32 +527,34 @@ pub async fn fleet_alerts(severity: &str, array: &str, closed: bool) -> ApiResul
     let given = |text: &str| Some(text.to_owned()).filter(|text| !text.is_empty());
     get(&format!(
         "/api/fleet/alerts{}",
-        Query::default()
-            .add("severity", given(severity))
-            .add("array", given(array))
-            .add("closed", closed.then_some(true))
-            .finish()
+        query_string(&FleetAlertQuery {
+            severity: given(severity),
+            array: given(array),
+            closed,
+        })
     ))
     .await
 }
 
 pub async fn fleet_search(q: &str, kinds: &str) -> ApiResult<FleetSearch> {
-    let kinds = Some(kinds).filter(|kinds| !kinds.is_empty());
-    get(&format!(
-        "/api/fleet/search{}",
-        Query::default()
-            .add("q", Some(q))
-            .add("kinds", kinds)
-            .finish()
-    ))
-    .await
+    let query = SearchQuery {
+        q: Some(q.to_owned()),
+        kinds: Some(kinds.to_owned()).filter(|kinds| !kinds.is_empty()),
+    };
+    get(&format!("/api/fleet/search{}", query_string(&query))).await
+}
+
+fn history(range: &str) -> HistoryQuery {
+    HistoryQuery {
+        range: Some(range.to_owned()),
+    }
 }
 
 pub async fn array_history(array: &str, range: &str) -> ApiResult<History> {
     get(&format!(
         "{}{}",
         array_url(array, &["history"]),
-        Query::default().add("range", Some(range)).finish()
+        query_string(&history(range))
     ))
     .await
 }
@@ -623,7 +563,7 @@ pub async fn volume_history(array: &str, volume: &str, range: &str) -> ApiResult
     get(&format!(
         "{}{}",
         array_url(array, &["volumes", volume, "history"]),
-        Query::default().add("range", Some(range)).finish()
+        query_string(&history(range))
     ))
     .await
 }
@@ -680,7 +620,9 @@ pub async fn forecast(array: &str) -> ApiResult<Forecast> {
 pub async fn placement(size: &str) -> ApiResult<Placement> {
     get(&format!(
         "/api/fleet/placement{}",
-        Query::default().add("size", Some(size)).finish()
+        query_string(&PlacementQuery {
+            size: Some(size.to_owned()),
+        })
     ))
     .await
 }

@@ -1,7 +1,7 @@
 //! Who is signed in, shared with every page through context.
 
 use leptos::prelude::*;
-use shared::api::{Role, UserInfo};
+use shared::api::{Action, Role, UserInfo};
 
 use crate::api::Failure;
 
@@ -20,6 +20,12 @@ impl Session {
     pub fn allows(&self, role: Role) -> bool {
         self.user
             .with(|user| user.as_ref().is_some_and(|user| user.role >= role))
+    }
+
+    /// Whether the signed-in user may ask for `action`: its least role is theirs; the server
+    /// checks it again.
+    pub fn may(&self, action: Action) -> bool {
+        self.allows(action.least_role())
     }
 
     /// Sends the user back to the sign-in form when the server says the session is gone.

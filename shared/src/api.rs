@@ -31,19 +31,20 @@ pub use fleet::{
     ALERT_SEVERITIES, AlertCounts, AlertFlag, ArrayFailure, ArrayFigures, ArraySearch, ArrayStatus,
     BatchItem, BatchOutcome, CHART_POINTS, FleetAlert, FleetAlertQuery, FleetAlerts,
     FleetDestroyRequest, FleetSearch, FleetSnapshotRequest, FleetSummary, FleetTotals, FleetVolume,
-    Fullness, HISTORY_RANGES, History, Load, LoadPoint, MAX_BATCH, SEARCH_HITS_PER_KIND, SearchHit,
-    SearchKind, SpacePoint, history_range, validate_fleet_volumes,
+    Fullness, HISTORY_RANGES, History, HistoryQuery, Load, LoadPoint, MAX_BATCH,
+    SEARCH_HITS_PER_KIND, SearchHit, SearchKind, SearchQuery, SpacePoint, SummaryQuery,
+    history_range, validate_fleet_volumes,
 };
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
-    PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, Runway, forecast,
-    quantile, rank,
+    PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, PlacementQuery, Runway,
+    forecast, quantile, rank,
 };
 pub use protection::{
-    CopyRequest, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest,
-    MemberKind, MembersRequest, ProtectionGroupDetail, RecycleAction, RecycleBin, RecycledItem,
-    RecycledKind, RestoreRequest, RestoreResult, describe_duration_ms, describe_retention,
-    describe_schedule,
+    CopyRequest, CreateProtectionGroupRequest, DestroyedQuery, GroupSnapshotDetail,
+    GroupSnapshotRequest, MemberKind, MembersRequest, ProtectionGroupDetail, RecycleAction,
+    RecycleBin, RecycledItem, RecycledKind, RestoreRequest, RestoreResult, SnapshotListQuery,
+    describe_duration_ms, describe_retention, describe_schedule,
 };
 pub use pure1::{
     Pure1Alert, Pure1Array, Pure1ConnectRequest, Pure1Fleet, Pure1Key, Pure1KeyPair, Pure1Source,

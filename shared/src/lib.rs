@@ -9,6 +9,7 @@ pub mod flasharray;
 pub mod names;
 pub mod ports;
 pub mod pure1;
+pub mod query;
 pub mod size;
 pub mod time;
 pub mod units;

@@ -11,8 +11,9 @@ use serde::Deserialize;
 use shared::api::{
     ALERT_SEVERITIES, AlertFlag, ApiError, ArrayFailure, ArraySearch, BatchItem, BatchOutcome,
     CHART_POINTS, FleetAlert, FleetAlertQuery, FleetAlerts, FleetDestroyRequest, FleetSearch,
-    FleetSnapshotRequest, FleetSummary, FleetTotals, FleetVolume, History, LoadPoint,
-    SEARCH_HITS_PER_KIND, SearchHit, SearchKind, SpacePoint, history_range, validate_fleet_volumes,
+    FleetSnapshotRequest, FleetSummary, FleetTotals, FleetVolume, History, HistoryQuery, LoadPoint,
+    SEARCH_HITS_PER_KIND, SearchHit, SearchKind, SearchQuery, SpacePoint, SummaryQuery,
+    history_range, validate_fleet_volumes,
 };
 use shared::flasharray::{
     ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow, ListResponse, OBJECT_PERFORMANCE_RESOLUTIONS,
@@ -42,12 +43,6 @@ pub(super) fn arrays_in_scope(
             (summary.name, client)
         })
         .collect()
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct SummaryQuery {
-    /// `true` asks every array again instead of reusing figures a few seconds old.
-    refresh: Option<String>,
 }
 
 /// `GET /api/fleet/summary`.
@@ -200,12 +195,6 @@ pub async fn flag_alert(
     Ok(Json(flagged))
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct SearchQuery {
-    q: Option<String>,
-    kinds: Option<String>,
-}
-
 /// A search as the arrays' filter: a name part, or, when it reads as one (it compares or
 /// calls a function), a filter in the arrays' own grammar, passed as it is.
 fn search_as_filter(q: &str) -> Result<String, AppError> {
@@ -344,11 +333,6 @@ pub async fn search(
     }
     results.sort_by_key(|result| order.iter().position(|name| *name == result.array));
     Ok(Json(FleetSearch { arrays: results }))
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct HistoryQuery {
-    range: Option<String>,
 }
 
 /// The window a chart's range covers, ending now.

@@ -324,7 +324,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         .no_content(),
         read("/arrays/{array}/volume-snapshots", Viewer, snapshots::list)
             .about("An array's volume snapshots")
-            .query::<snapshots::SnapshotListQuery>()
+            .query::<shared::api::SnapshotListQuery>()
             .gives_list::<shared::flasharray::VolumeSnapshot>(),
         change(
             Method::POST,
@@ -371,7 +371,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             protection::list,
         )
         .about("An array's protection groups")
-        .query::<protection::DestroyedQuery>()
+        .query::<shared::api::DestroyedQuery>()
         .gives_list::<shared::flasharray::ProtectionGroup>(),
         change(
             Method::POST,
@@ -422,7 +422,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         .gives::<shared::api::ProtectionGroupDetail>(),
         read(GROUP_SNAPSHOTS, Viewer, protection::snapshots)
             .about("A protection group's snapshots")
-            .query::<protection::DestroyedQuery>()
+            .query::<shared::api::DestroyedQuery>()
             .gives_list::<shared::api::GroupSnapshotDetail>(),
         change(
             Method::POST,
@@ -452,7 +452,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         .no_content(),
         read("/fleet/summary", Viewer, fleet::summary)
             .about("Every array's figures for the dashboard")
-            .query::<fleet::SummaryQuery>()
+            .query::<shared::api::SummaryQuery>()
             .gives::<shared::api::FleetSummary>(),
         read("/fleet/alerts", Viewer, fleet::alerts)
             .about("Alerts across arrays")
@@ -460,7 +460,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .gives::<shared::api::FleetAlerts>(),
         read("/fleet/search", Viewer, fleet::search)
             .about("Search every array by name")
-            .query::<fleet::SearchQuery>()
+            .query::<shared::api::SearchQuery>()
             .gives::<shared::api::FleetSearch>(),
         change(
             Method::PUT,
@@ -494,7 +494,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .gives::<shared::api::Pure1Fleet>(),
         read("/fleet/placement", Viewer, planning::placement)
             .about("Where a new volume fits best")
-            .query::<planning::PlacementQuery>()
+            .query::<shared::api::PlacementQuery>()
             .gives::<shared::api::Placement>(),
         read("/arrays/{array}/forecast", Viewer, planning::array_forecast)
             .about("When an array fills up, at its growth")
@@ -523,7 +523,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .no_content(),
         read("/arrays/{array}/history", Viewer, fleet::array_history)
             .about("An array's space and performance history")
-            .query::<fleet::HistoryQuery>()
+            .query::<shared::api::HistoryQuery>()
             .gives::<shared::api::History>(),
         read(
             "/arrays/{array}/volumes/{volume}/history",
@@ -531,7 +531,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             fleet::volume_history,
         )
         .about("A volume's space and performance history")
-        .query::<fleet::HistoryQuery>()
+        .query::<shared::api::HistoryQuery>()
         .gives::<shared::api::History>(),
         read("/recycle-bin", Viewer, recycle::list)
             .about("Destroyed objects across arrays")

@@ -7,10 +7,9 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Query, State};
 use flasharray::ArrayClient;
-use serde::Deserialize;
 use shared::api::{
-    ApiError, FORECAST_DAYS, Forecast, LoadSource, Placement, PlacementInput, forecast, quantile,
-    rank,
+    ApiError, FORECAST_DAYS, Forecast, LoadSource, Placement, PlacementInput, PlacementQuery,
+    forecast, quantile, rank,
 };
 use shared::flasharray::{ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow, SPACE_RESOLUTIONS};
 use shared::pure1::estimated_load;
@@ -60,11 +59,6 @@ async fn forecast_of(client: &ArrayClient) -> Result<(Forecast, u64), flasharray
 /// `GET /api/arrays/{array}/forecast`.
 pub async fn array_forecast(on: OnArray) -> Result<Json<Forecast>, AppError> {
     Ok(Json(forecast_of(&on.client).await?.0))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct PlacementQuery {
-    size: Option<String>,
 }
 
 /// The busy meter's 7-day 95th percentile estimated from the array's own performance.

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use flasharray::ArrayClient;
 use serde::Deserialize;
 use shared::api::{
-    ApiError, CreateProtectionGroupRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
-    MembersRequest, ProtectionGroupDetail,
+    ApiError, CreateProtectionGroupRequest, DestroyedQuery, GroupSnapshotDetail,
+    GroupSnapshotRequest, MemberKind, MembersRequest, ProtectionGroupDetail,
 };
 use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch, VolumeSnapshot};
 use shared::names::validate_object_name;
@@ -30,12 +30,6 @@ fn client_kind(kind: MemberKind) -> flasharray::MemberKind {
         MemberKind::Hosts => flasharray::MemberKind::Hosts,
         MemberKind::HostGroups => flasharray::MemberKind::HostGroups,
     }
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct DestroyedQuery {
-    #[serde(default)]
-    destroyed: bool,
 }
 
 /// `GET /api/arrays/{array}/protection-groups?destroyed=`.

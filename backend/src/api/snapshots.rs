@@ -4,9 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use serde::Deserialize;
 use shared::api::{
-    ApiError, CopyRequest, RestoreRequest, RestoreResult, Role, SnapshotRequest,
+    ApiError, CopyRequest, RestoreRequest, RestoreResult, Role, SnapshotListQuery, SnapshotRequest,
     validate_snapshot_request,
 };
 use shared::flasharray::{Volume, VolumeSnapshot, VolumeSnapshotPatch};
@@ -40,12 +39,6 @@ pub async fn create(
         })?;
     tracing::info!(on.user = %on.user.user.username, array = %on.array, volumes = %request.volumes.join(","), "snapshots taken");
     Ok((StatusCode::CREATED, Json(snapshots)))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct SnapshotListQuery {
-    volume: Option<String>,
-    destroyed: Option<bool>,
 }
 
 /// `GET /api/arrays/{array}/volume-snapshots?volume=&destroyed=`: a volume's snapshots, taken

@@ -441,7 +441,7 @@ mod tests {
         ("FLASHDECK_LIMITS_REQUEST_TIMEOUT_SECS", "31", "request_timeout_secs: 31"),
         ("FLASHDECK_LIMITS_MAX_CONCURRENT_REQUESTS", "64", "max_concurrent_requests: 64"),
         ("FLASHDECK_LIMITS_FLEET_CACHE_SECS", "0", "fleet_cache_secs: 0"),
-        ("FLASHDECK_APPROVALS_ACTIONS", "volume.eradicate, volume.restore", r#"actions: ["volume.eradicate", "volume.restore"]"#),
+        ("FLASHDECK_APPROVALS_ACTIONS", "volume.eradicate, volume.restore", "actions: [VolumeEradicate, VolumeRestore]"),
         ("FLASHDECK_APPROVALS_EXPIRY_HOURS", "48", "expiry_hours: 48"),
         ("FLASHDECK_PURE1_URL", "https://pure1.example.com", r#"url: "https://pure1.example.com""#),
         ("FLASHDECK_PURE1_APP_ID", "pure1:apikey:A", r#"app_id: "pure1:apikey:A""#),

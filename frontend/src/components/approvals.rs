@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{ApprovalRequest, Approvals};
+use shared::api::{Action, ApprovalRequest, Approvals};
 
 use crate::api::{self, Done};
 use crate::components::{Outcome, live_resource};
@@ -32,12 +32,12 @@ impl ApprovalPolicy {
     }
 
     /// Whether `action` waits for a second person.
-    pub fn requires(&self, action: &str) -> bool {
+    pub fn requires(&self, action: Action) -> bool {
         self.0.with(|approvals| {
             approvals
                 .as_ref()
                 .and_then(Option::as_ref)
-                .is_some_and(|approvals| approvals.actions.iter().any(|named| named == action))
+                .is_some_and(|approvals| approvals.actions.contains(&action))
         })
     }
 
@@ -79,7 +79,7 @@ pub struct Reason {
 impl Reason {
     /// For `action`, such as `volume.restore`. A memo: the policy is fetched again with the live
     /// clock, and an open question must not be drawn afresh when nothing changed.
-    pub fn for_action(action: &'static str) -> Self {
+    pub fn for_action(action: Action) -> Self {
         let policy = expect_context::<ApprovalPolicy>();
         Self {
             held: Memo::new(move |_| policy.requires(action)),
@@ -117,17 +117,23 @@ pub const ROLE_CHANGE_IMPACT: &str = "A role change takes effect on the user's n
 pub const DISABLE_IMPACT: &str =
     "They are signed out at once and cannot sign in until enabled again.";
 
+/// What a held change does when nothing more particular is known of it.
+const UNKNOWN_IMPACT: &str = "It runs as the requester asked, with the parameters below.";
+
 /// What a held action would do, as its confirmation says it, for the approver.
 pub fn impact(request: &ApprovalRequest) -> &'static str {
-    match request.action.as_str() {
-        action if action.ends_with(".eradicate") => ERADICATION_IMPACT,
-        "volume.restore" => {
+    let Ok(action) = request.action.parse::<Action>() else {
+        return UNKNOWN_IMPACT;
+    };
+    match action {
+        action if action.eradicates() => ERADICATION_IMPACT,
+        Action::VolumeRestore => {
             "The volume's contents are replaced by the snapshot's, and hosts see them at once; a safety snapshot keeps the state before unless it was turned off."
         }
-        "array.remove" => ARRAY_REMOVAL_IMPACT,
-        "user.change" if request.parameters.contains("\"role\"") => ROLE_CHANGE_IMPACT,
-        "user.change" if request.parameters.contains("\"disabled\":true") => DISABLE_IMPACT,
-        _ => "It runs as the requester asked, with the parameters below.",
+        Action::ArrayRemove => ARRAY_REMOVAL_IMPACT,
+        Action::UserChange if request.parameters.contains("\"role\"") => ROLE_CHANGE_IMPACT,
+        Action::UserChange if request.parameters.contains("\"disabled\":true") => DISABLE_IMPACT,
+        _ => UNKNOWN_IMPACT,
     }
 }
 

@@ -3,7 +3,7 @@
 //! the object's name to be typed.
 
 use leptos::prelude::*;
-use shared::api::Role;
+use shared::api::Action;
 use web_sys::js_sys::Math;
 
 use crate::components::Task;
@@ -170,17 +170,17 @@ pub fn RecycleActions(
     recover: Callback<()>,
     question: String,
     name: String,
-    /// The audited eradication, such as `volume.eradicate`.
-    action: &'static str,
+    /// The audited eradication, such as `Action::VolumeEradicate`.
+    action: Action,
     eradicate: Callback<Option<String>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
         <td class="actions">
-            <Show when=move || session.allows(Role::Operator)>
+            <Show when=move || session.may(Action::RecycleBinRecover)>
                 <button class="secondary recover" disabled=move || task.running() on:click=move |_| recover.run(())>"Recover"</button>
             </Show>
-            <Show when=move || session.allows(Role::Admin)>
+            <Show when=move || session.may(action)>
                 <Eradicate question=question.clone() name=name.clone() task action on_confirm=eradicate />
             </Show>
         </td>
@@ -194,8 +194,8 @@ pub fn Eradicate(
     question: String,
     name: String,
     task: Task,
-    /// The audited action, such as `volume.eradicate`.
-    action: &'static str,
+    /// The audited action, such as `Action::VolumeEradicate`.
+    action: Action,
     on_confirm: Callback<Option<String>>,
 ) -> impl IntoView {
     let reason = Reason::for_action(action);

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{ALERT_SEVERITIES, AlertFlag, FleetAlerts, Role};
+use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlerts};
 
 use crate::api;
 use crate::components::live::arrays_resource;
@@ -109,7 +109,7 @@ fn FlagButton(array: String, alert: String, flagged: bool, task: Task) -> impl I
         );
     };
     view! {
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::AlertFlag)>
             <button class="secondary flag" disabled=move || task.running() on:click=flag.clone()>{label}</button>
         </Show>
     }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
-    ArraySummary, ConnectionTest, Identity, RegisterArrayRequest, RegisterAuth, Role,
+    Action, ArraySummary, ConnectionTest, Identity, RegisterArrayRequest, RegisterAuth,
     validate_register_array,
 };
 
@@ -56,7 +56,7 @@ pub fn ArrayList() -> impl IntoView {
         <Loaded resource=arrays loading="Loading arrays…" let:list>
             <ArrayTable list outcome />
         </Loaded>
-        <Show when=move || session.allows(Role::Admin)>
+        <Show when=move || session.may(Action::ArrayRegister)>
             <RegisterArray />
         </Show>
     }
@@ -103,7 +103,7 @@ fn ArrayRow(array: ArraySummary, outcome: RwSignal<Outcome>) -> impl IntoView {
             );
         }
     };
-    let reason = Reason::for_action("array.remove");
+    let reason = Reason::for_action(Action::ArrayRemove);
     let remove = {
         let name = name.clone();
         Callback::new(move |()| {
@@ -135,10 +135,10 @@ fn ArrayRow(array: ArraySummary, outcome: RwSignal<Outcome>) -> impl IntoView {
             <td>{array.auth_method.label()}</td>
             <td class="identity">{identity_text(array.identity)}</td>
             <td class="actions">
-                <Show when=move || session.allows(Role::Admin)>
+                <Show when=move || session.may(Action::ArrayTest)>
                     <button class="secondary test-connection" on:click=test.clone()>"Test connection"</button>
                 </Show>
-                <Show when=move || registered_here && session.allows(Role::Admin)>
+                <Show when=move || registered_here && session.may(Action::ArrayRemove)>
                     <Confirm
                         label="Remove…"
                         class="secondary remove-array"

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
-    AlertCounts, ArrayFigures, ArrayStatus, FleetSummary, Fullness, Pure1Fleet, Role,
+    Action, AlertCounts, ArrayFigures, ArrayStatus, FleetSummary, Fullness, Pure1Fleet,
 };
 use shared::size::format_size;
 use shared::units::{
@@ -104,7 +104,7 @@ fn Pure1Section() -> impl IntoView {
                     view! {
                         <p class="muted" id="pure1-not-connected">
                             "Pure1 is not connected. "
-                            <Show when=move || session.allows(Role::Admin)>
+                            <Show when=move || session.may(Action::Pure1Connect)>
                                 <A href="/pure1">"Connect Pure1"</A>
                             </Show>
                         </p>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use shared::api::{ConnectionQuery, Role, validate_host_change};
+use shared::api::{Action, ConnectionQuery, validate_host_change};
 use shared::flasharray::{Connection, Host, HostPatch};
 
 use crate::api;
@@ -40,7 +40,7 @@ pub fn HostPage() -> impl IntoView {
         <Loaded resource=connections loading="Loading connections…" let:connections>
             <HostConnections array connections />
         </Loaded>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::HostDelete)>
             <DeleteHost array name />
         </Show>
     }
@@ -88,7 +88,7 @@ fn HostDetail(array: Memo<String>, host: Host) -> impl IntoView {
             view! {
                 <li data-port=port.clone()>
                     <span class="mono">{port.clone()}</span>
-                    <Show when=move || session.allows(Role::Operator)>
+                    <Show when=move || session.may(Action::HostChange)>
                         <Confirm
                             label="Remove…"
                             class="link remove-port"
@@ -150,7 +150,7 @@ fn HostDetail(array: Memo<String>, host: Host) -> impl IntoView {
         </dl>
         <h2>"Ports"</h2>
         <ul id="host-ports" class="ports">{ports}</ul>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::HostChange)>
             <form class="card inline" id="add-ports" on:submit=add.clone() novalidate>
                 <label>
                     <span>"Kind"</span>

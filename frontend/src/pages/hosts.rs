@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
-    CreateHostGroupRequest, CreateHostRequest, HostList, HostListQuery, Role, validate_create_host,
+    Action, CreateHostGroupRequest, CreateHostRequest, HostList, HostListQuery,
+    validate_create_host,
 };
 use shared::flasharray::{HOST_PERSONALITIES, Host, HostGroup, HostPost};
 
@@ -58,7 +59,7 @@ pub fn Hosts() -> impl IntoView {
     });
     view! {
         <h1>"Hosts on " {array}</h1>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::HostCreate)>
             <CreateHost array />
         </Show>
         <div class="toolbar">
@@ -68,7 +69,7 @@ pub fn Hosts() -> impl IntoView {
             <HostTable array hosts state />
         </Loaded>
         <h2>"Host groups"</h2>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::HostGroupCreate)>
             <CreateHostGroup array />
         </Show>
         <Loaded resource=groups loading="Loading host groups…" let:groups>
@@ -286,7 +287,7 @@ fn GroupTable(array: Memo<String>, groups: Vec<HostGroup>, hosts: Vec<Host>) -> 
                     view! {
                         <span class="member" data-member=host.clone()>
                             {host.clone()}
-                            <Show when=move || session.allows(Role::Operator)>
+                            <Show when=move || session.may(Action::HostGroupRemoveHost)>
                                 <Confirm
                                     label="Remove…"
                                     class="link remove-member"
@@ -330,7 +331,7 @@ fn GroupTable(array: Memo<String>, groups: Vec<HostGroup>, hosts: Vec<Host>) -> 
                     <td class="members">{member_views}</td>
                     <td class="num connections">{group.connection_count}</td>
                     <td class="actions">
-                        <Show when=move || session.allows(Role::Operator)>
+                        <Show when=move || session.may(Action::HostGroupAddHost)>
                             <form class="inline compact add-member" on:submit=add.clone()>
                                 <input class="add-member-name" placeholder="host name" list="host-names"
                                     aria-label=add_label.clone() bind:value=adding />

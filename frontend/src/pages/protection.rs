@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{CreateProtectionGroupRequest, Role, describe_retention, describe_schedule};
+use shared::api::{Action, CreateProtectionGroupRequest, describe_retention, describe_schedule};
 use shared::flasharray::ProtectionGroup;
 
 use crate::api;
@@ -21,7 +21,7 @@ pub fn ProtectionGroups() -> impl IntoView {
     });
     view! {
         <h1>"Protection groups on " {array}</h1>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::ProtectionGroupCreate)>
             <CreateGroup array />
         </Show>
         <Loaded resource=groups loading="Loading protection groups…" let:groups>

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use shared::api::{
-    CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
-    ProtectionGroupDetail, RestoreRequest, Role, describe_retention, describe_schedule,
+    Action, CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
+    ProtectionGroupDetail, RestoreRequest, describe_retention, describe_schedule,
 };
 use shared::flasharray::{
     ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch, VolumeSnapshot,
@@ -43,7 +43,7 @@ pub fn ProtectionGroupPage() -> impl IntoView {
             <GroupSettings array detail outcome />
         </Loaded>
         <h2>"Snapshots"</h2>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::ProtectionGroupSnapshot)>
             <SnapshotNow array group=name outcome />
         </Show>
         <Loaded resource=snapshots loading="Loading snapshots…" let:details>
@@ -218,7 +218,7 @@ fn GroupSettings(
             <dt>"State"</dt>
             <dd id="pg-state">{if destroyed { "destroyed (recover it, or an admin eradicates it from the recycle bin)" } else { "active" }}</dd>
         </dl>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::ProtectionGroupChange)>
             <Members array group=group_name.clone() detail=detail.clone() outcome />
             <div class="grid">
                 <form class="card stack" id="schedule-form" on:submit=save_schedule.clone() novalidate>
@@ -538,7 +538,7 @@ fn GroupSnapshots(
                     view! {
                         <li data-volume-snapshot=key>
                             <span class="mono">{label}</span>
-                            <Show when=move || session.allows(Role::Operator)>
+                            <Show when=move || session.may(Action::VolumeCopy)>
                                 <button class="secondary copy-one" on:click={
                                     let snapshot = for_copy.clone();
                                     move |_| act(vec![snapshot.clone()], false)
@@ -589,7 +589,7 @@ fn GroupSnapshots(
                 <div class="card pg-snapshot" data-snapshot=name.clone()>
                     <h3>{name.clone()} <span class="muted">" — " <Timestamp epoch_ms=detail.snapshot.created /></span></h3>
                     <ul class="ports">{volumes}</ul>
-                    <Show when=move || session.allows(Role::Operator)>
+                    <Show when=move || session.may(Action::VolumeRestore)>
                         <div class="inline">
                             <label class="check warning">
                                 <input class="confirm-overwrite" type="checkbox" bind:checked=confirm />

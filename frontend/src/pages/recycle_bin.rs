@@ -2,7 +2,7 @@
 //! eradicate for good.
 
 use leptos::prelude::*;
-use shared::api::{RecycleAction, RecycleBin, RecycledItem};
+use shared::api::{Action, RecycleAction, RecycleBin, RecycledItem};
 use web_sys::js_sys::Date;
 
 use crate::api::{self, Done};
@@ -103,7 +103,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
             <td class="kind">{item.kind.label()}</td>
             <td class="name">{item.name.clone()}</td>
             <td class="remaining"><Countdown remaining_ms=item.time_remaining fetched_ms=fetched /></td>
-            <RecycleActions task recover question name=eradicated action="recycle_bin.eradicate" eradicate />
+            <RecycleActions task recover question name=eradicated action=Action::RecycleBinEradicate eradicate />
         </tr>
     }
 }

@@ -56,7 +56,12 @@ fn Requests(approvals: Approvals, task: Task) -> impl IntoView {
     } else {
         format!(
             "Held for a second person: {}.",
-            approvals.actions.join(", ")
+            approvals
+                .actions
+                .iter()
+                .map(|action| action.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     let waiting = approvals.waiting_for_you;

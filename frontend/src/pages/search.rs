@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
-    ArraySearch, BatchOutcome, FleetDestroyRequest, FleetSnapshotRequest, FleetVolume, Role,
+    Action, ArraySearch, BatchOutcome, FleetDestroyRequest, FleetSnapshotRequest, FleetVolume,
     SearchKind,
 };
 use shared::size::format_size;
@@ -84,7 +84,7 @@ pub fn SearchPage() -> impl IntoView {
             <button type="submit" id="search-run">"Search"</button>
         </form>
         <div class="toolbar" role="group" aria-label="Kinds">{kind_boxes}</div>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::FleetSnapshot)>
             <BatchActions chosen=chosen_volumes />
         </Show>
         <Loaded resource=results loading="Asking the arrays…" error_id="search-error" let:found>
@@ -120,7 +120,7 @@ fn ChooseVolume(volume: FleetVolume, chosen: RwSignal<Vec<FleetVolume>>) -> impl
         });
     };
     view! {
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::FleetSnapshot)>
             <input type="checkbox" class="choose" id=id.clone() aria-label=label.clone()
                 prop:checked=checked.clone() on:change=toggle.clone() />
         </Show>

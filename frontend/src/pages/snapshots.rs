@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use shared::api::{
-    CopyRequest, RecycleAction, RecycledKind, RestoreRequest, Role, SnapshotRequest,
+    Action, CopyRequest, RecycleAction, RecycledKind, RestoreRequest, Role, SnapshotRequest,
 };
 use shared::flasharray::{Connection, Volume, VolumeSnapshot, VolumeSnapshotPatch};
 use shared::size::format_size;
@@ -39,7 +39,7 @@ pub fn VolumeSnapshots(
     let outcome = RwSignal::new(Outcome::Idle);
     view! {
         <h2>"Snapshots"</h2>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::SnapshotCreate)>
             <TakeSnapshot array volume />
         </Show>
         <Loaded resource=snapshots loading="Loading snapshots…" let:list>
@@ -180,7 +180,7 @@ fn SnapshotPanel(
     let confirm_error = RwSignal::new(None::<String>);
     let typed_name = RwSignal::new(String::new());
     let typed_error = RwSignal::new(None::<String>);
-    let reason = Reason::for_action("volume.restore");
+    let reason = Reason::for_action(Action::VolumeRestore);
     let copy_name = RwSignal::new(format!("{}-copy", volume.get_untracked()));
     let copy_error = RwSignal::new(None::<String>);
     let name = snapshot.name.clone();
@@ -351,7 +351,7 @@ fn SnapshotPanel(
                 "Taken " <Timestamp epoch_ms=snapshot.created /> ", " {format_size(snapshot.provisioned)}
                 {if direct { " — taken directly" } else { " — taken by a protection group" }}
             </p>
-            <Show when=move || session.allows(Role::Operator)>
+            <Show when=move || session.may(Action::VolumeRestore)>
                 <form class="stack" id="restore-form" on:submit=restore.clone() novalidate>
                     <h3>"Restore " {move || volume.get()} " to this point"</h3>
                     <p id="restore-preview">

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use shared::api::{CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
+use shared::api::{Action, CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
 use crate::api;
 use crate::components::approvals::{DISABLE_IMPACT, ROLE_CHANGE_IMPACT};
@@ -97,7 +97,7 @@ fn UsersPageForAdmins() -> impl IntoView {
     let outcome = RwSignal::new(Outcome::Idle);
     // One reason for the page's changes to users, asked for where they are confirmed and,
     // for those that are not (scope, password, enabling), above the list.
-    let reason = Reason::for_action("user.change");
+    let reason = Reason::for_action(Action::UserChange);
     view! {
         <h1>"Users"</h1>
         <p class="muted">
@@ -140,7 +140,7 @@ fn CreateUser() -> impl IntoView {
     let array_username_error = RwSignal::new(None::<String>);
     let task = Task::new();
     let outcome = task.outcome;
-    let reason = Reason::for_action("user.create");
+    let reason = Reason::for_action(Action::UserCreate);
     let fields = [
         ("username", username_error),
         ("password", password_error),

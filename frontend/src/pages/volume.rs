@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use shared::api::Action;
 use shared::api::{
-    ConnectionQuery, ConnectionRequest, RecycleAction, RecycledKind, Role, VolumeChange,
+    ConnectionQuery, ConnectionRequest, RecycleAction, RecycledKind, VolumeChange,
     validate_connection,
 };
 use shared::flasharray::{Connection, LimitPatch, QosPatch, Volume, VolumePatch};
@@ -44,7 +45,7 @@ pub fn VolumePage() -> impl IntoView {
         <h1>"Volume " <span id="volume-title">{name}</span></h1>
         <Loaded resource=volume error_id="volume-error" let:volume>
             <VolumeFacts volume=volume.clone() />
-            <Show when=move || session.allows(Role::Operator)>
+            <Show when=move || session.may(Action::VolumeChange)>
                 <div class="grid">
                     <Resize array volume=volume.clone() outcome=resize_outcome />
                     <Rename array name />
@@ -58,11 +59,11 @@ pub fn VolumePage() -> impl IntoView {
         <Loaded resource=connections loading="Loading connections…" let:list>
             <ConnectionTable array volume=name connections=list />
         </Loaded>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::ConnectionCreate)>
             <Connect array volume=name />
         </Show>
         <VolumeSnapshots array volume=name current=volume connections />
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::VolumeChange)>
             <Destroy array volume=name connections />
         </Show>
     }
@@ -361,7 +362,7 @@ fn ConnectionTable(
                     <td>{label}</td>
                     <td class="num lun">{connection.lun}</td>
                     <td>
-                        <Show when=move || session.allows(Role::Operator)>
+                        <Show when=move || session.may(Action::ConnectionDelete)>
                             <Confirm
                                 label="Disconnect…"
                                 class="secondary disconnect"

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
-    ConnectionRequest, CreateVolumeRequest, RecycleAction, RecycledKind, Role, SnapshotRequest,
+    Action, ConnectionRequest, CreateVolumeRequest, RecycleAction, RecycledKind, SnapshotRequest,
     VolumeChange, VolumeList, VolumeListQuery, validate_create_volume,
 };
 use shared::flasharray::{Volume, VolumePatch};
@@ -65,7 +65,7 @@ pub fn Volumes() -> impl IntoView {
 
     view! {
         <h1>"Volumes on " {array}</h1>
-        <Show when=move || session.allows(Role::Operator) && !destroyed.get()>
+        <Show when=move || session.may(Action::VolumeCreate) && !destroyed.get()>
             <CreateVolumes array />
         </Show>
         <div class="toolbar">
@@ -85,7 +85,7 @@ pub fn Volumes() -> impl IntoView {
             </label>
             <LoadingMarker pending />
         </div>
-        <Show when=move || session.allows(Role::Operator)>
+        <Show when=move || session.may(Action::VolumeChange)>
             <BulkActions array selected />
         </Show>
         <Loaded resource=volumes loading="Loading volumes…" error_id="volumes-error" pending let:answer>
@@ -127,7 +127,7 @@ fn VolumeTable(
     selected: RwSignal<BTreeSet<String>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let can_select = session.allows(Role::Operator);
+    let can_select = session.may(Action::VolumeChange);
     let shown = list.items.len();
     let on_page: Vec<String> = list
         .items
@@ -344,7 +344,7 @@ fn DestroyedRow(
             <td class="remaining">
                 {remaining.map(|remaining_ms| view! { <Countdown remaining_ms fetched_ms=fetched /> })}
             </td>
-            <RecycleActions task recover question name=eradicated action="volume.eradicate" eradicate />
+            <RecycleActions task recover question name=eradicated action=Action::VolumeEradicate eradicate />
         </tr>
     }
 }

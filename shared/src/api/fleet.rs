@@ -504,6 +504,30 @@ pub struct SearchHit {
     pub destroyed: bool,
 }
 
+/// The query of `GET /api/fleet/summary`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SummaryQuery {
+    /// `true` asks every array again instead of reusing figures a few seconds old.
+    pub refresh: Option<String>,
+}
+
+/// The query of `GET /api/fleet/search`: part of a name or an array filter, and the kinds
+/// of object to look for (comma-separated; every kind when absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchQuery {
+    pub q: Option<String>,
+    pub kinds: Option<String>,
+}
+
+/// The query of the charts' history: a range such as `24h` (see [`HISTORY_RANGES`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryQuery {
+    pub range: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

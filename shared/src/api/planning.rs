@@ -297,6 +297,13 @@ pub fn quantile(values: &[f64], share: f64) -> Option<f64> {
     Some(sorted[at])
 }
 
+/// The query of `GET /api/fleet/placement`: the size of the volumes to place, such as `2T`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlacementQuery {
+    pub size: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

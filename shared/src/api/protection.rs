@@ -218,6 +218,22 @@ pub fn describe_retention(retention: &RetentionPolicy) -> String {
     )
 }
 
+/// The query of a list of protection groups or of their snapshots: the destroyed ones instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DestroyedQuery {
+    #[serde(default)]
+    pub destroyed: bool,
+}
+
+/// The query of `GET /api/arrays/{array}/volume-snapshots`: one volume's, destroyed or not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SnapshotListQuery {
+    pub volume: Option<String>,
+    pub destroyed: Option<bool>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
