@@ -13,6 +13,7 @@ use shared::flasharray::{
 use shared::names::validate_object_name;
 use shared::ports::{normalize_iqn, normalize_nqn, normalize_wwn};
 
+use crate::collection::{self, reference};
 use crate::error::ApiFault;
 use crate::state::ArrayState;
 
@@ -34,26 +35,13 @@ pub struct ConnectionRecord {
     pub lun: u32,
 }
 
-fn reference(name: &str) -> Reference {
-    Reference {
-        id: None,
-        name: Some(name.to_owned()),
-    }
-}
-
 impl ArrayState {
     fn host_index(&self, name: &str) -> Result<usize, ApiFault> {
-        self.hosts
-            .iter()
-            .position(|host| host.name == name)
-            .ok_or_else(|| ApiFault::bad_request(name, "Host does not exist."))
+        collection::position(&self.hosts, name)
     }
 
     fn group_index(&self, name: &str) -> Result<usize, ApiFault> {
-        self.host_groups
-            .iter()
-            .position(|group| group.name == name)
-            .ok_or_else(|| ApiFault::bad_request(name, "Host group does not exist."))
+        collection::position(&self.host_groups, name)
     }
 
     fn host_or_group_name_taken(&self, name: &str) -> bool {
