@@ -8,8 +8,9 @@ use serde::Deserialize;
 use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ListResponse};
 
 use crate::error::ApiFault;
+use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, required_names};
-use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::list::{ListQuery, list};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {
@@ -43,13 +44,13 @@ async fn create_api_client(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPost>,
 ) -> Items<ApiClient> {
-    call.require_array_admin()?;
-    let names = query.required()?;
-    let [name] = names.as_slice() else {
-        return Err(ApiFault::invalid("Create one API client at a time."));
-    };
-    let client = call.lock().create_api_client(name, body)?;
-    Ok(Json(ListResponse::of(vec![client])))
+    call.administer(|state, _, _| {
+        let names = query.required()?;
+        let [name] = names.as_slice() else {
+            return Err(ApiFault::invalid("Create one API client at a time."));
+        };
+        state.create_api_client(name, body).map(|client| [client])
+    })
 }
 
 /// `PATCH /api/2.x/api-clients?names=NAME` with `{"enabled": bool}`.
@@ -58,14 +59,13 @@ async fn patch_api_client(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPatch>,
 ) -> Items<ApiClient> {
-    call.require_array_admin()?;
-    let names = query.required()?;
-    let mut state = call.lock();
-    let clients = names
-        .iter()
-        .map(|name| state.set_api_client_enabled(name, body.enabled))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(ListResponse::of(clients)))
+    call.administer(|state, _, _| {
+        query
+            .required()?
+            .iter()
+            .map(|name| state.set_api_client_enabled(name, body.enabled))
+            .collect::<Result<Vec<_>, _>>()
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,13 +95,10 @@ async fn create_api_token(
     call: Call,
     ApiQuery(query): ApiQuery<CreateApiTokenQuery>,
 ) -> Items<AdminApiToken> {
-    call.require_array_admin()?;
-    let names = required_names(query.names.as_deref())?;
-    let now = call.now();
-    let mut state = call.lock();
-    let tokens = names
-        .iter()
-        .map(|name| state.create_api_token(name, query.timeout, now))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(ListResponse::of(tokens)))
+    call.administer(|state, _, now| {
+        required_names(query.names.as_deref())?
+            .iter()
+            .map(|name| state.create_api_token(name, query.timeout, now))
+            .collect::<Result<Vec<_>, _>>()
+    })
 }

@@ -1,14 +1,14 @@
 //! `/api/2.x/hosts` and `/api/2.x/host-groups`: list, create, change and delete them.
 
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{Router, get};
-use shared::flasharray::{Host, HostGroup, HostGroupPatch, HostPatch, HostPost, ListResponse};
+use shared::flasharray::{Host, HostGroup, HostGroupPatch, HostPatch, HostPost};
 
 use crate::error::ApiFault;
+use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, single_name};
-use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::list::{ListQuery, list};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {
@@ -46,11 +46,12 @@ async fn create_host(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(post): ApiJson<HostPost>,
 ) -> Items<Host> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host name")?;
-    let now = call.now();
-    let host = call.lock().create_host(call.user(), &name, &post, now)?;
-    Ok(Json(ListResponse::of(vec![host])))
+    call.change(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host name")?;
+        state
+            .create_host(user, &name, &post, now)
+            .map(|host| [host])
+    })
 }
 
 /// `PATCH /hosts?names=NAME`.
@@ -59,11 +60,12 @@ async fn patch_host(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<HostPatch>,
 ) -> Items<Host> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host name")?;
-    let now = call.now();
-    let host = call.lock().patch_host(call.user(), &name, &patch, now)?;
-    Ok(Json(ListResponse::of(vec![host])))
+    call.change(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host name")?;
+        state
+            .patch_host(user, &name, &patch, now)
+            .map(|host| [host])
+    })
 }
 
 /// `DELETE /hosts?names=NAME`.
@@ -71,11 +73,10 @@ async fn delete_host(
     call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host name")?;
-    let now = call.now();
-    call.lock().delete_host(call.user(), &name, now)?;
-    Ok(StatusCode::OK)
+    call.remove(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host name")?;
+        state.delete_host(user, &name, now)
+    })
 }
 
 /// `GET /host-groups`.
@@ -91,11 +92,12 @@ async fn list_host_groups(
 
 /// `POST /host-groups?names=NAME`.
 async fn create_host_group(call: Call, ApiQuery(query): ApiQuery<NamesQuery>) -> Items<HostGroup> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host group name")?;
-    let now = call.now();
-    let group = call.lock().create_host_group(call.user(), &name, now)?;
-    Ok(Json(ListResponse::of(vec![group])))
+    call.change(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host group name")?;
+        state
+            .create_host_group(user, &name, now)
+            .map(|group| [group])
+    })
 }
 
 /// `PATCH /host-groups?names=NAME` with `{"name": NEW}`: renames a host group.
@@ -104,19 +106,18 @@ async fn patch_host_group(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<HostGroupPatch>,
 ) -> Items<HostGroup> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host group name")?;
-    let now = call.now();
-    let mut state = call.lock();
-    let group = match &patch.name {
-        Some(new_name) => state.rename_host_group(call.user(), &name, new_name, now)?,
-        None => state
-            .host_groups_view()
-            .into_iter()
-            .find(|group| group.name == name)
-            .ok_or_else(|| ApiFault::bad_request(&name, "Host group does not exist."))?,
-    };
-    Ok(Json(ListResponse::of(vec![group])))
+    call.change(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host group name")?;
+        let group = match &patch.name {
+            Some(new_name) => state.rename_host_group(user, &name, new_name, now)?,
+            None => state
+                .host_groups_view()
+                .into_iter()
+                .find(|group| group.name == name)
+                .ok_or_else(|| ApiFault::bad_request(&name, "Host group does not exist."))?,
+        };
+        Ok([group])
+    })
 }
 
 /// `DELETE /host-groups?names=NAME`.
@@ -124,9 +125,8 @@ async fn delete_host_group(
     call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host group name")?;
-    let now = call.now();
-    call.lock().delete_host_group(call.user(), &name, now)?;
-    Ok(StatusCode::OK)
+    call.remove(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host group name")?;
+        state.delete_host_group(user, &name, now)
+    })
 }

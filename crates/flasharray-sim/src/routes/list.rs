@@ -27,9 +27,6 @@ pub struct ListQuery {
     total_item_count: Option<bool>,
 }
 
-/// What a change answers: the objects it made or changed, in the list envelope.
-pub(crate) type Items<T> = Result<Json<ListResponse<T>>, ApiFault>;
-
 impl ListQuery {
     /// Whether an object destroyed or not is listed: all are, unless `destroyed` is given.
     pub(crate) fn shows(&self, destroyed: bool) -> bool {
