@@ -2,7 +2,6 @@
 //! administrators' API tokens.
 
 use axum::Json;
-use axum::response::Response;
 use axum::routing::{Router, get};
 use serde::Deserialize;
 use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ListResponse};
@@ -10,32 +9,24 @@ use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost
 use crate::error::ApiFault;
 use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, required_names};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::list::listing;
 use crate::simulator::Simulator;
+use crate::state::ArrayState;
 
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
         .route(
             "/api/{version}/api-clients",
-            get(list_api_clients)
-                .post(create_api_client)
-                .patch(patch_api_client),
+            listing(ArrayState::api_clients, "API client", |client| {
+                (&client.name, &client.id)
+            })
+            .post(create_api_client)
+            .patch(patch_api_client),
         )
         .route(
             "/api/{version}/admins/api-tokens",
             get(list_api_tokens).post(create_api_token),
         )
-}
-
-/// `GET /api/2.x/api-clients`.
-async fn list_api_clients(
-    call: Call,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiFault> {
-    let clients = call.lock().api_clients();
-    list(clients, &query, "API client", |client: &ApiClient| {
-        (&client.name, &client.id)
-    })
 }
 
 /// `POST /api/2.x/api-clients?names=NAME`: registers a client, disabled until patched.

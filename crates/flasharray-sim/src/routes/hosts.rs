@@ -1,43 +1,36 @@
 //! `/api/2.x/hosts` and `/api/2.x/host-groups`: list, create, change and delete them.
 
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::{Router, get};
+use axum::routing::Router;
 use shared::flasharray::{Host, HostGroup, HostGroupPatch, HostPatch, HostPost};
 
 use crate::error::ApiFault;
 use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, single_name};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::list::listing;
 use crate::simulator::Simulator;
+use crate::state::ArrayState;
 
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
         .route(
             "/api/{version}/hosts",
-            get(list_hosts)
-                .post(create_host)
-                .patch(patch_host)
-                .delete(delete_host),
+            listing(ArrayState::hosts_view, "Host", |host| {
+                (&host.name, &host.name)
+            })
+            .post(create_host)
+            .patch(patch_host)
+            .delete(delete_host),
         )
         .route(
             "/api/{version}/host-groups",
-            get(list_host_groups)
-                .post(create_host_group)
-                .patch(patch_host_group)
-                .delete(delete_host_group),
+            listing(ArrayState::host_groups_view, "Host group", |group| {
+                (&group.name, &group.name)
+            })
+            .post(create_host_group)
+            .patch(patch_host_group)
+            .delete(delete_host_group),
         )
-}
-
-/// `GET /hosts`.
-async fn list_hosts(
-    call: Call,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiFault> {
-    let hosts = call.lock().hosts_view();
-    list(hosts, &query, "Host", |host: &Host| {
-        (&host.name, &host.name)
-    })
 }
 
 /// `POST /hosts?names=NAME`.
@@ -76,17 +69,6 @@ async fn delete_host(
     call.remove(|state, user, now| {
         let name = single_name(query.names.as_deref(), "host name")?;
         state.delete_host(user, &name, now)
-    })
-}
-
-/// `GET /host-groups`.
-async fn list_host_groups(
-    call: Call,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiFault> {
-    let groups = call.lock().host_groups_view();
-    list(groups, &query, "Host group", |group: &HostGroup| {
-        (&group.name, &group.name)
     })
 }
 
