@@ -298,6 +298,15 @@ impl ArrayClient {
         Ok(page.items)
     }
 
+    /// `GET path`: the items of the first page.
+    pub(crate) async fn read<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>, Error> {
+        self.items(Method::GET, path, query, None::<&()>).await
+    }
+
     /// Calls `path?names=NAME`, the way the array addresses one object, and returns that object.
     pub(crate) async fn named<T: DeserializeOwned>(
         &self,

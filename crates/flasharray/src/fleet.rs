@@ -29,13 +29,7 @@ impl ArrayClient {
         &self,
         window: Option<&HistoryWindow>,
     ) -> Result<Vec<ArraySpace>, Error> {
-        self.items(
-            Method::GET,
-            "arrays/space",
-            &window_params(window),
-            None::<&()>,
-        )
-        .await
+        self.read("arrays/space", &window_params(window)).await
     }
 
     /// `GET /arrays/performance`: the present load, or one figure per sample of `window`.
@@ -43,13 +37,8 @@ impl ArrayClient {
         &self,
         window: Option<&HistoryWindow>,
     ) -> Result<Vec<Performance>, Error> {
-        self.items(
-            Method::GET,
-            "arrays/performance",
-            &window_params(window),
-            None::<&()>,
-        )
-        .await
+        self.read("arrays/performance", &window_params(window))
+            .await
     }
 
     /// `GET /volumes/space?names=NAME` over `window`.
@@ -59,8 +48,7 @@ impl ArrayClient {
         window: &HistoryWindow,
     ) -> Result<Vec<VolumeSpace>, Error> {
         let query = volume_params(name, window);
-        self.items(Method::GET, "volumes/space", &query, None::<&()>)
-            .await
+        self.read("volumes/space", &query).await
     }
 
     /// `GET /volumes/performance?names=NAME` over `window`.
@@ -70,8 +58,7 @@ impl ArrayClient {
         window: &HistoryWindow,
     ) -> Result<Vec<Performance>, Error> {
         let query = volume_params(name, window);
-        self.items(Method::GET, "volumes/performance", &query, None::<&()>)
-            .await
+        self.read("volumes/performance", &query).await
     }
 
     /// `GET /alerts` with a filter, a sort and a page.

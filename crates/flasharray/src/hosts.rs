@@ -28,7 +28,7 @@ impl ConnectionTarget<'_> {
 impl ArrayClient {
     /// `GET /hosts`: every host (one page of up to 1,000; use filters for more).
     pub async fn list_hosts(&self) -> Result<Vec<Host>, Error> {
-        self.items(Method::GET, "hosts", &[], None::<&()>).await
+        self.read("hosts", &[]).await
     }
 
     /// `GET /hosts` with a filter, a sort and a page, as the array finds, orders and cuts them.
@@ -67,8 +67,7 @@ impl ArrayClient {
 
     /// `GET /host-groups`.
     pub async fn list_host_groups(&self) -> Result<Vec<HostGroup>, Error> {
-        self.items(Method::GET, "host-groups", &[], None::<&()>)
-            .await
+        self.read("host-groups", &[]).await
     }
 
     /// `POST /host-groups?names=NAME`.
@@ -151,7 +150,6 @@ impl ArrayClient {
         if let Some(volume) = volume {
             query.push(("volume_names", volume.to_owned()));
         }
-        self.items(Method::GET, "connections", &query, None::<&()>)
-            .await
+        self.read("connections", &query).await
     }
 }

@@ -2,6 +2,7 @@
 //! and their snapshots.
 
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use shared::flasharray::{
     Membership, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot,
     ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost, Reference, Volume, VolumePost,
@@ -36,6 +37,21 @@ fn destroyed_param(query: &mut Vec<(&'static str, String)>, destroyed: Option<bo
 }
 
 impl ArrayClient {
+    /// `GET path`: the snapshots of `source` (all of them without one), destroyed or not.
+    async fn snapshots<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        source: Option<&str>,
+        destroyed: Option<bool>,
+    ) -> Result<Vec<T>, Error> {
+        let mut query = Vec::new();
+        if let Some(source) = source {
+            query.push(("source_names", source.to_owned()));
+        }
+        destroyed_param(&mut query, destroyed);
+        self.read(path, &query).await
+    }
+
     /// `GET /volumes/protection-groups?member_names=...`: which groups protect these volumes.
     pub async fn volume_protection_groups(
         &self,
@@ -45,13 +61,7 @@ impl ArrayClient {
             return Ok(Vec::new());
         }
         let query = [("member_names", volumes.join(","))];
-        self.items(
-            Method::GET,
-            "volumes/protection-groups",
-            &query,
-            None::<&()>,
-        )
-        .await
+        self.read("volumes/protection-groups", &query).await
     }
 
     /// `POST /volume-snapshots?source_names=...`: one snapshot of each volume, taken together,
@@ -76,13 +86,7 @@ impl ArrayClient {
         volume: Option<&str>,
         destroyed: Option<bool>,
     ) -> Result<Vec<VolumeSnapshot>, Error> {
-        let mut query = Vec::new();
-        if let Some(volume) = volume {
-            query.push(("source_names", volume.to_owned()));
-        }
-        destroyed_param(&mut query, destroyed);
-        self.items(Method::GET, "volume-snapshots", &query, None::<&()>)
-            .await
+        self.snapshots("volume-snapshots", volume, destroyed).await
     }
 
     /// `GET /volume-snapshots?filter=name='PREFIX.*'`: the volume snapshots inside the
@@ -149,8 +153,7 @@ impl ArrayClient {
     ) -> Result<Vec<ProtectionGroup>, Error> {
         let mut query = Vec::new();
         destroyed_param(&mut query, destroyed);
-        self.items(Method::GET, "protection-groups", &query, None::<&()>)
-            .await
+        self.read("protection-groups", &query).await
     }
 
     /// `POST /protection-groups?names=NAME`.
@@ -184,8 +187,7 @@ impl ArrayClient {
             .map(|group| ("group_names", group.to_owned()))
             .into_iter()
             .collect();
-        self.items(Method::GET, kind.path(), &query, None::<&()>)
-            .await
+        self.read(kind.path(), &query).await
     }
 
     /// Adds members of one kind to a group, all or none.
@@ -223,18 +225,8 @@ impl ArrayClient {
         group: Option<&str>,
         destroyed: Option<bool>,
     ) -> Result<Vec<ProtectionGroupSnapshot>, Error> {
-        let mut query = Vec::new();
-        if let Some(group) = group {
-            query.push(("source_names", group.to_owned()));
-        }
-        destroyed_param(&mut query, destroyed);
-        self.items(
-            Method::GET,
-            "protection-group-snapshots",
-            &query,
-            None::<&()>,
-        )
-        .await
+        self.snapshots("protection-group-snapshots", group, destroyed)
+            .await
     }
 
     /// `POST /protection-group-snapshots?source_names=GROUP`: every volume of the group at one

@@ -11,7 +11,7 @@ use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, required_names};
 use crate::routes::list::listing;
 use crate::simulator::Simulator;
-use crate::state::ArrayState;
+use crate::state::{ArrayState, Role};
 
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
@@ -35,7 +35,7 @@ async fn create_api_client(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPost>,
 ) -> Items<ApiClient> {
-    call.administer(|state, _, _| {
+    call.change_as(Role::ArrayAdmin, |state, _, _| {
         let names = query.required()?;
         let [name] = names.as_slice() else {
             return Err(ApiFault::invalid("Create one API client at a time."));
@@ -50,7 +50,7 @@ async fn patch_api_client(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPatch>,
 ) -> Items<ApiClient> {
-    call.administer(|state, _, _| {
+    call.change_as(Role::ArrayAdmin, |state, _, _| {
         query
             .required()?
             .iter()
@@ -86,7 +86,7 @@ async fn create_api_token(
     call: Call,
     ApiQuery(query): ApiQuery<CreateApiTokenQuery>,
 ) -> Items<AdminApiToken> {
-    call.administer(|state, _, now| {
+    call.change_as(Role::ArrayAdmin, |state, _, now| {
         required_names(query.names.as_deref())?
             .iter()
             .map(|name| state.create_api_token(name, query.timeout, now))

@@ -20,15 +20,15 @@ impl Call {
         change: impl FnOnce(&mut ArrayState, &str, i64) -> Result<Changed, ApiFault>,
     ) -> Items<T> {
         self.change_as(Role::StorageAdmin, change)
-            .map(|changed| Json(ListResponse::of(changed.into())))
     }
 
-    /// A change to the array's own administration: API clients and API tokens.
-    pub(crate) fn administer<T, Changed: Into<Vec<T>>>(
+    /// A change that needs the `needed` role, such as the array's own administration.
+    pub(crate) fn change_as<T, Changed: Into<Vec<T>>>(
         &self,
+        needed: Role,
         change: impl FnOnce(&mut ArrayState, &str, i64) -> Result<Changed, ApiFault>,
     ) -> Items<T> {
-        self.change_as(Role::ArrayAdmin, change)
+        self.apply(needed, change)
             .map(|changed| Json(ListResponse::of(changed.into())))
     }
 
@@ -37,11 +37,11 @@ impl Call {
         &self,
         remove: impl FnOnce(&mut ArrayState, &str, i64) -> Result<(), ApiFault>,
     ) -> Result<StatusCode, ApiFault> {
-        self.change_as(Role::StorageAdmin, remove)
+        self.apply(Role::StorageAdmin, remove)
             .map(|()| StatusCode::OK)
     }
 
-    fn change_as<Changed>(
+    fn apply<Changed>(
         &self,
         needed: Role,
         change: impl FnOnce(&mut ArrayState, &str, i64) -> Result<Changed, ApiFault>,
