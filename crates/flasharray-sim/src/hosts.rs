@@ -13,6 +13,7 @@ use shared::flasharray::{
 use shared::names::validate_object_name;
 use shared::ports::{normalize_iqn, normalize_nqn, normalize_wwn};
 
+use crate::collection::{self, reference};
 use crate::error::ApiFault;
 use crate::state::ArrayState;
 
@@ -34,26 +35,13 @@ pub struct ConnectionRecord {
     pub lun: u32,
 }
 
-fn reference(name: &str) -> Reference {
-    Reference {
-        id: None,
-        name: Some(name.to_owned()),
-    }
-}
-
 impl ArrayState {
     fn host_index(&self, name: &str) -> Result<usize, ApiFault> {
-        self.hosts
-            .iter()
-            .position(|host| host.name == name)
-            .ok_or_else(|| ApiFault::bad_request(name, "Host does not exist."))
+        collection::position(&self.hosts, name)
     }
 
     fn group_index(&self, name: &str) -> Result<usize, ApiFault> {
-        self.host_groups
-            .iter()
-            .position(|group| group.name == name)
-            .ok_or_else(|| ApiFault::bad_request(name, "Host group does not exist."))
+        collection::position(&self.host_groups, name)
     }
 
     fn host_or_group_name_taken(&self, name: &str) -> bool {
@@ -64,6 +52,25 @@ impl ArrayState {
                 .host_groups
                 .iter()
                 .any(|group| group.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Refuses `name` for a host or host group unless it is valid and no other host or host
+    /// group has it (they share one namespace); `current` is the object's own name when renamed.
+    fn check_new_name(
+        &self,
+        kind: &str,
+        name: &str,
+        current: Option<&str>,
+    ) -> Result<(), ApiFault> {
+        validate_object_name(kind, name).map_err(|message| ApiFault::bad_request(name, message))?;
+        let own = current.is_some_and(|current| name.eq_ignore_ascii_case(current));
+        if !own && self.host_or_group_name_taken(name) {
+            return Err(ApiFault::bad_request(
+                name,
+                "Host or host group already exists.",
+            ));
+        }
+        Ok(())
     }
 
     /// Which host already has this port, other than `except`.
@@ -110,14 +117,7 @@ impl ArrayState {
         post: &HostPost,
         now_ms: i64,
     ) -> Result<Host, ApiFault> {
-        validate_object_name("Host", name)
-            .map_err(|message| ApiFault::bad_request(name, message))?;
-        if self.host_or_group_name_taken(name) {
-            return Err(ApiFault::bad_request(
-                name,
-                "Host or host group already exists.",
-            ));
-        }
+        self.check_new_name("Host", name, None)?;
         let personality = check_personality(name, post.personality.as_deref())?;
         let host = Host {
             name: name.to_owned(),
@@ -188,14 +188,7 @@ impl ArrayState {
             host.chap = merge_chap(name, host.chap.as_ref(), patch.chap.as_ref())?;
         }
         if let Some(new_name) = &patch.name {
-            validate_object_name("Host", new_name)
-                .map_err(|message| ApiFault::bad_request(new_name, message))?;
-            if !new_name.eq_ignore_ascii_case(name) && self.host_or_group_name_taken(new_name) {
-                return Err(ApiFault::bad_request(
-                    new_name,
-                    "Host or host group already exists.",
-                ));
-            }
+            self.check_new_name("Host", new_name, Some(name))?;
             for record in &mut self.connections {
                 if record.target == Target::Host(name.to_owned()) {
                     record.target = Target::Host(new_name.clone());
@@ -239,14 +232,7 @@ impl ArrayState {
         name: &str,
         now_ms: i64,
     ) -> Result<HostGroup, ApiFault> {
-        validate_object_name("Host group", name)
-            .map_err(|message| ApiFault::bad_request(name, message))?;
-        if self.host_or_group_name_taken(name) {
-            return Err(ApiFault::bad_request(
-                name,
-                "Host or host group already exists.",
-            ));
-        }
+        self.check_new_name("Host group", name, None)?;
         let group = HostGroup {
             name: name.to_owned(),
             host_count: 0,
@@ -267,14 +253,7 @@ impl ArrayState {
         now_ms: i64,
     ) -> Result<HostGroup, ApiFault> {
         let index = self.group_index(name)?;
-        validate_object_name("Host group", new_name)
-            .map_err(|message| ApiFault::bad_request(new_name, message))?;
-        if !new_name.eq_ignore_ascii_case(name) && self.host_or_group_name_taken(new_name) {
-            return Err(ApiFault::bad_request(
-                new_name,
-                "Host or host group already exists.",
-            ));
-        }
+        self.check_new_name("Host group", new_name, Some(name))?;
         for host in &mut self.hosts {
             if host.host_group.name.as_deref() == Some(name) {
                 host.host_group = reference(new_name);

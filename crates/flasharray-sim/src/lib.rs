@@ -5,6 +5,7 @@
 
 mod alerts;
 mod clock;
+mod collection;
 mod error;
 mod faults;
 mod fields;

@@ -13,6 +13,7 @@ use shared::flasharray::{
 };
 use shared::names::validate_object_name;
 
+use crate::collection::{self, reference};
 use crate::error::ApiFault;
 use crate::hosts::Target;
 use crate::state::{ArrayState, ERADICATION_DELAY_MS, new_id};
@@ -69,13 +70,6 @@ pub struct GroupSnapshotRecord {
     pub destroyed_with_group: bool,
 }
 
-fn reference(name: &str) -> Reference {
-    Reference {
-        id: None,
-        name: Some(name.to_owned()),
-    }
-}
-
 /// The first schedule slot after `after_ms`: slots fall every `frequency` from `at`.
 fn next_slot(after_ms: i64, schedule: &SnapshotSchedule) -> i64 {
     let frequency = i64::try_from(schedule.frequency).unwrap_or(i64::MAX / 4);
@@ -85,10 +79,7 @@ fn next_slot(after_ms: i64, schedule: &SnapshotSchedule) -> i64 {
 
 impl ArrayState {
     fn group_record_index(&self, name: &str) -> Result<usize, ApiFault> {
-        self.protection_groups
-            .iter()
-            .position(|record| record.group.name == name)
-            .ok_or_else(|| ApiFault::bad_request(name, "Protection group does not exist."))
+        collection::position(&self.protection_groups, name)
     }
 
     pub fn protection_groups_view(&self) -> Vec<ProtectionGroup> {
@@ -316,17 +307,7 @@ impl ArrayState {
         names: &[String],
         now_ms: i64,
     ) -> Result<(), ApiFault> {
-        for name in names {
-            let record = &self.protection_groups[self.group_record_index(name)?];
-            if !record.group.destroyed {
-                return Err(ApiFault::bad_request(
-                    name,
-                    "Protection group must be destroyed before it can be eradicated.",
-                ));
-            }
-        }
-        self.protection_groups
-            .retain(|record| !names.contains(&record.group.name));
+        collection::eradicate(&mut self.protection_groups, names)?;
         self.forget_eradicated();
         self.audit(user, "purepgroup", "eradicate", names.join(" "), now_ms);
         Ok(())
@@ -337,18 +318,13 @@ impl ArrayState {
     fn member_key(&self, kind: MemberKind, name: &str) -> Result<String, ApiFault> {
         match kind {
             MemberKind::Volume => Ok(self.volumes[self.volume_index(name)?].id.clone()),
-            MemberKind::Host => self
-                .hosts
-                .iter()
-                .find(|host| host.name == name)
-                .map(|host| host.name.clone())
-                .ok_or_else(|| ApiFault::bad_request(name, "Host does not exist.")),
-            MemberKind::HostGroup => self
-                .host_groups
-                .iter()
-                .find(|group| group.name == name)
-                .map(|group| group.name.clone())
-                .ok_or_else(|| ApiFault::bad_request(name, "Host group does not exist.")),
+            MemberKind::Host => Ok(self.hosts[collection::position(&self.hosts, name)?]
+                .name
+                .clone()),
+            MemberKind::HostGroup => Ok(self.host_groups
+                [collection::position(&self.host_groups, name)?]
+            .name
+            .clone()),
         }
     }
 
@@ -583,10 +559,7 @@ impl ArrayState {
     }
 
     fn group_snapshot_index(&self, name: &str) -> Result<usize, ApiFault> {
-        self.group_snapshots
-            .iter()
-            .position(|record| record.snapshot.name == name)
-            .ok_or_else(|| ApiFault::bad_request(name, "Protection group snapshot does not exist."))
+        collection::position(&self.group_snapshots, name)
     }
 
     /// `POST /protection-group-snapshots`: one snapshot of each group's volumes, all taken at
@@ -766,17 +739,7 @@ impl ArrayState {
         names: &[String],
         now_ms: i64,
     ) -> Result<(), ApiFault> {
-        for name in names {
-            let record = &self.group_snapshots[self.group_snapshot_index(name)?];
-            if !record.snapshot.destroyed {
-                return Err(ApiFault::bad_request(
-                    name,
-                    "Protection group snapshot must be destroyed before it can be eradicated.",
-                ));
-            }
-        }
-        self.group_snapshots
-            .retain(|record| !names.contains(&record.snapshot.name));
+        collection::eradicate(&mut self.group_snapshots, names)?;
         self.forget_eradicated();
         self.refresh_snapshot_space();
         self.audit(user, "purepgroup", "eradicate", names.join(" "), now_ms);

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use shared::flasharray::{Reference, Space, Volume, VolumeSnapshot, VolumeSnapshotPatch};
 use shared::names::validate_object_name;
 
+use crate::collection;
 use crate::error::ApiFault;
 use crate::state::{ArrayState, new_id};
 
@@ -162,10 +163,7 @@ impl ArrayState {
     }
 
     fn snapshot_index(&self, name: &str) -> Result<usize, ApiFault> {
-        self.snapshots
-            .iter()
-            .position(|record| record.snapshot.name == name)
-            .ok_or_else(|| ApiFault::bad_request(name, "Snapshot does not exist."))
+        collection::position(&self.snapshots, name)
     }
 
     /// `PATCH /volume-snapshots`: rename, destroy or recover, all or nothing.
@@ -270,23 +268,7 @@ impl ArrayState {
         names: &[String],
         now_ms: i64,
     ) -> Result<(), ApiFault> {
-        for name in names {
-            let record = &self.snapshots[self.snapshot_index(name)?];
-            if record.group_snapshot_id.is_some() {
-                return Err(ApiFault::bad_request(
-                    name,
-                    "Snapshot belongs to a protection group snapshot; eradicate that instead.",
-                ));
-            }
-            if !record.snapshot.destroyed {
-                return Err(ApiFault::bad_request(
-                    name,
-                    "Snapshot must be destroyed before it can be eradicated.",
-                ));
-            }
-        }
-        self.snapshots
-            .retain(|record| !names.contains(&record.snapshot.name));
+        collection::eradicate(&mut self.snapshots, names)?;
         self.forget_eradicated();
         self.refresh_snapshot_space();
         self.audit(user, "purevol", "eradicate", names.join(" "), now_ms);

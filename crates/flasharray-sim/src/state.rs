@@ -11,6 +11,7 @@ use shared::flasharray::{
 use shared::names::validate_object_name;
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
 
+use crate::collection;
 use crate::error::ApiFault;
 use crate::hosts::ConnectionRecord;
 use crate::protection::{GroupRecord, GroupSnapshotRecord};
@@ -618,10 +619,7 @@ impl ArrayState {
     }
 
     pub(crate) fn volume_index(&self, name: &str) -> Result<usize, ApiFault> {
-        self.volumes
-            .iter()
-            .position(|volume| volume.name == name)
-            .ok_or_else(|| ApiFault::bad_request(name, "Volume does not exist."))
+        collection::position(&self.volumes, name)
     }
 
     /// Checks a patch against the array's rules and applies it to a copy of one volume.
@@ -695,19 +693,7 @@ impl ArrayState {
         names: &[String],
         now_ms: i64,
     ) -> Result<(), ApiFault> {
-        for name in names {
-            let index = self.volume_index(name)?;
-            if !self.volumes[index].destroyed {
-                return Err(ApiFault::bad_request(
-                    name,
-                    "Volume must be destroyed before it can be eradicated.",
-                ));
-            }
-        }
-        for name in names {
-            let index = self.volume_index(name)?;
-            self.volumes.remove(index);
-        }
+        collection::eradicate(&mut self.volumes, names)?;
         self.forget_eradicated();
         self.audit(user, "purevol", "eradicate", names.join(" "), now_ms);
         Ok(())

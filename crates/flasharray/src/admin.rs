@@ -23,15 +23,8 @@ impl ArrayClient {
         name: &str,
         post: &ApiClientPost,
     ) -> Result<ApiClient, Error> {
-        let page = self
-            .call(
-                Method::POST,
-                "api-clients",
-                &[("names", name.to_owned())],
-                Some(post),
-            )
-            .await?;
-        self.single(page, "POST /api-clients")
+        self.named(Method::POST, "api-clients", name, Some(post))
+            .await
     }
 
     /// `PATCH /api-clients?names=NAME`: enables or disables an API client.
@@ -41,15 +34,8 @@ impl ArrayClient {
         enabled: bool,
     ) -> Result<ApiClient, Error> {
         let body = ApiClientPatch { enabled };
-        let page = self
-            .call(
-                Method::PATCH,
-                "api-clients",
-                &[("names", name.to_owned())],
-                Some(&body),
-            )
-            .await?;
-        self.single(page, "PATCH /api-clients")
+        self.named(Method::PATCH, "api-clients", name, Some(&body))
+            .await
     }
 
     /// Sets up an API client the way an admin does: generates a key pair, registers the
@@ -84,22 +70,14 @@ impl ArrayClient {
 
     /// `POST /admins/api-tokens?names=ADMIN`: a new API token for an administrator.
     pub async fn create_api_token(&self, admin: &str) -> Result<String, Error> {
-        let page: ListResponse<AdminApiToken> = self
-            .call(
-                Method::POST,
-                "admins/api-tokens",
-                &[("names", admin.to_owned())],
-                None::<&()>,
-            )
+        let created: AdminApiToken = self
+            .named(Method::POST, "admins/api-tokens", admin, None::<&()>)
             .await?;
-        self.single(page, "POST /admins/api-tokens")?
-            .api_token
-            .token
-            .ok_or_else(|| Error::Decode {
-                array: self.name().to_owned(),
-                status: 200,
-                reason: "the new API token was not returned".into(),
-                request_id: String::new(),
-            })
+        created.api_token.token.ok_or_else(|| Error::Decode {
+            array: self.name().to_owned(),
+            status: 200,
+            reason: "the new API token was not returned".into(),
+            request_id: String::new(),
+        })
     }
 }

@@ -115,11 +115,14 @@ fn renewal_delay(expires_in: Duration) -> Duration {
     expires_in.saturating_sub(RENEW_BEFORE_EXPIRY.min(expires_in / 5))
 }
 
+/// The claims of an ID token: Pure1's carry only `iss`, `iat` and `exp`.
 #[derive(Debug, Serialize)]
 struct IdTokenClaims<'a> {
     iss: &'a str,
-    aud: &'a str,
-    sub: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub: Option<&'a str>,
     iat: u64,
     exp: u64,
 }
@@ -130,20 +133,43 @@ pub(crate) fn sign_id_token(
     client: &ApiClientCredentials,
     username: &str,
 ) -> Result<String, String> {
+    let kid = Some(client.key_id.clone());
+    let (aud, sub) = (Some(client.client_id.as_str()), Some(username));
+    sign(&client.issuer, aud, sub, kid, &client.private_key)
+}
+
+/// Signs an ID token for Pure1's token exchange: RS256 with only `iss` (the application id),
+/// `iat` and `exp`, in seconds as the official SDK sends them (Pure1 accepts both units).
+pub(crate) fn sign_pure1_id_token(
+    app_id: &str,
+    private_key: &PrivateKey,
+) -> Result<String, String> {
+    sign(app_id, None, None, None, private_key)
+}
+
+/// Signs an RS256 ID token valid from now for [`ID_TOKEN_LIFETIME`], naming the key as `kid`
+/// when given.
+fn sign(
+    iss: &str,
+    aud: Option<&str>,
+    sub: Option<&str>,
+    kid: Option<String>,
+    key: &PrivateKey,
+) -> Result<String, String> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|_| "the system clock is before 1970".to_owned())?
         .as_secs();
     let claims = IdTokenClaims {
-        iss: &client.issuer,
-        aud: &client.client_id,
-        sub: username,
+        iss,
+        aud,
+        sub,
         iat: now,
         exp: now + ID_TOKEN_LIFETIME.as_secs(),
     };
     let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(client.key_id.clone());
-    jsonwebtoken::encode(&header, &claims, &client.private_key.0)
+    header.kid = kid;
+    jsonwebtoken::encode(&header, &claims, &key.0)
         .map_err(|error| format!("cannot sign the ID token: {error}"))
 }
 
@@ -176,30 +202,4 @@ mod tests {
         );
         assert!(!printed.contains("secret"), "{printed}");
     }
-}
-
-#[derive(Debug, Serialize)]
-struct Pure1IdTokenClaims<'a> {
-    iss: &'a str,
-    iat: u64,
-    exp: u64,
-}
-
-/// Signs an ID token for Pure1's token exchange: RS256 with only `iss` (the application id),
-/// `iat` and `exp`, in seconds as the official SDK sends them (Pure1 accepts both units).
-pub(crate) fn sign_pure1_id_token(
-    app_id: &str,
-    private_key: &PrivateKey,
-) -> Result<String, String> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| "the system clock is before 1970".to_owned())?
-        .as_secs();
-    let claims = Pure1IdTokenClaims {
-        iss: app_id,
-        iat: now,
-        exp: now + ID_TOKEN_LIFETIME.as_secs(),
-    };
-    jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &private_key.0)
-        .map_err(|error| format!("cannot sign the ID token: {error}"))
 }

@@ -286,6 +286,48 @@ impl ArrayClient {
         })
     }
 
+    /// Calls `path` and keeps only the items of the page it returns.
+    pub(crate) async fn items<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&impl Serialize>,
+    ) -> Result<Vec<T>, Error> {
+        let page: ListResponse<T> = self.call(method, path, query, body).await?;
+        Ok(page.items)
+    }
+
+    /// `GET path`: the items of the first page.
+    pub(crate) async fn read<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>, Error> {
+        self.items(Method::GET, path, query, None::<&()>).await
+    }
+
+    /// Calls `path?names=NAME`, the way the array addresses one object, and returns that object.
+    pub(crate) async fn named<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        name: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, Error> {
+        let call = format!("{method} /{path}");
+        let page = self
+            .call(method, path, &[("names", name.to_owned())], body)
+            .await?;
+        self.single(page, &call)
+    }
+
+    /// `DELETE path?names=NAME`.
+    pub(crate) async fn delete_named(&self, path: &str, name: &str) -> Result<(), Error> {
+        self.call_no_content(Method::DELETE, path, &[("names", name.to_owned())])
+            .await
+    }
+
     /// Calls `/api/{version}/{path}` with the cached credential; when the array refuses it
     /// (401), gets a new one and tries once more, which is safe because nothing was done. A
     /// read that sets no `limit` gets [`MAX_LIST_ITEMS`], so no list is pulled unbounded.

@@ -29,15 +29,7 @@ impl ArrayClient {
         &self,
         window: Option<&HistoryWindow>,
     ) -> Result<Vec<ArraySpace>, Error> {
-        let page: ListResponse<ArraySpace> = self
-            .call(
-                Method::GET,
-                "arrays/space",
-                &window_params(window),
-                None::<&()>,
-            )
-            .await?;
-        Ok(page.items)
+        self.read("arrays/space", &window_params(window)).await
     }
 
     /// `GET /arrays/performance`: the present load, or one figure per sample of `window`.
@@ -45,15 +37,8 @@ impl ArrayClient {
         &self,
         window: Option<&HistoryWindow>,
     ) -> Result<Vec<Performance>, Error> {
-        let page: ListResponse<Performance> = self
-            .call(
-                Method::GET,
-                "arrays/performance",
-                &window_params(window),
-                None::<&()>,
-            )
-            .await?;
-        Ok(page.items)
+        self.read("arrays/performance", &window_params(window))
+            .await
     }
 
     /// `GET /volumes/space?names=NAME` over `window`.
@@ -62,15 +47,8 @@ impl ArrayClient {
         name: &str,
         window: &HistoryWindow,
     ) -> Result<Vec<VolumeSpace>, Error> {
-        let page: ListResponse<VolumeSpace> = self
-            .call(
-                Method::GET,
-                "volumes/space",
-                &volume_params(name, window),
-                None::<&()>,
-            )
-            .await?;
-        Ok(page.items)
+        let query = volume_params(name, window);
+        self.read("volumes/space", &query).await
     }
 
     /// `GET /volumes/performance?names=NAME` over `window`.
@@ -79,15 +57,8 @@ impl ArrayClient {
         name: &str,
         window: &HistoryWindow,
     ) -> Result<Vec<Performance>, Error> {
-        let page: ListResponse<Performance> = self
-            .call(
-                Method::GET,
-                "volumes/performance",
-                &volume_params(name, window),
-                None::<&()>,
-            )
-            .await?;
-        Ok(page.items)
+        let query = volume_params(name, window);
+        self.read("volumes/performance", &query).await
     }
 
     /// `GET /alerts` with a filter, a sort and a page.
@@ -97,15 +68,8 @@ impl ArrayClient {
 
     /// `PATCH /alerts?names=NAME`: flags or unflags one alert.
     pub async fn flag_alert(&self, name: &str, flagged: bool) -> Result<Alert, Error> {
-        let page = self
-            .call(
-                Method::PATCH,
-                "alerts",
-                &[("names", name.to_owned())],
-                Some(&AlertPatch { flagged }),
-            )
-            .await?;
-        self.single(page, "PATCH /alerts")
+        self.named(Method::PATCH, "alerts", name, Some(&AlertPatch { flagged }))
+            .await
     }
 
     /// One page of the list at `path` (such as `volume-snapshots`), as the array filters,

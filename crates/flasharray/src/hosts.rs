@@ -28,8 +28,7 @@ impl ConnectionTarget<'_> {
 impl ArrayClient {
     /// `GET /hosts`: every host (one page of up to 1,000; use filters for more).
     pub async fn list_hosts(&self) -> Result<Vec<Host>, Error> {
-        let page: ListResponse<Host> = self.call(Method::GET, "hosts", &[], None::<&()>).await?;
-        Ok(page.items)
+        self.read("hosts", &[]).await
     }
 
     /// `GET /hosts` with a filter, a sort and a page, as the array finds, orders and cuts them.
@@ -40,74 +39,46 @@ impl ArrayClient {
 
     /// `GET /hosts?names=NAME`: one host, or `None` when the array has none of that name.
     pub async fn get_host(&self, name: &str) -> Result<Option<Host>, Error> {
-        let page: ListResponse<Host> = self
-            .call(
+        let hosts: Vec<Host> = self
+            .items(
                 Method::GET,
                 "hosts",
                 &[("names", name.to_owned())],
                 None::<&()>,
             )
             .await?;
-        Ok(page.items.into_iter().next())
+        Ok(hosts.into_iter().next())
     }
 
     /// `POST /hosts?names=NAME`.
     pub async fn create_host(&self, name: &str, post: &HostPost) -> Result<Host, Error> {
-        let page = self
-            .call(
-                Method::POST,
-                "hosts",
-                &[("names", name.to_owned())],
-                Some(post),
-            )
-            .await?;
-        self.single(page, "POST /hosts")
+        self.named(Method::POST, "hosts", name, Some(post)).await
     }
 
     /// `PATCH /hosts?names=NAME`: add or remove ports, rename, set the personality.
     pub async fn patch_host(&self, name: &str, patch: &HostPatch) -> Result<Host, Error> {
-        let page = self
-            .call(
-                Method::PATCH,
-                "hosts",
-                &[("names", name.to_owned())],
-                Some(patch),
-            )
-            .await?;
-        self.single(page, "PATCH /hosts")
+        self.named(Method::PATCH, "hosts", name, Some(patch)).await
     }
 
     /// `DELETE /hosts?names=NAME`: refused while the host has connections or a group.
     pub async fn delete_host(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(Method::DELETE, "hosts", &[("names", name.to_owned())])
-            .await
+        self.delete_named("hosts", name).await
     }
 
     /// `GET /host-groups`.
     pub async fn list_host_groups(&self) -> Result<Vec<HostGroup>, Error> {
-        let page: ListResponse<HostGroup> = self
-            .call(Method::GET, "host-groups", &[], None::<&()>)
-            .await?;
-        Ok(page.items)
+        self.read("host-groups", &[]).await
     }
 
     /// `POST /host-groups?names=NAME`.
     pub async fn create_host_group(&self, name: &str) -> Result<HostGroup, Error> {
-        let page = self
-            .call(
-                Method::POST,
-                "host-groups",
-                &[("names", name.to_owned())],
-                None::<&()>,
-            )
-            .await?;
-        self.single(page, "POST /host-groups")
+        self.named(Method::POST, "host-groups", name, None::<&()>)
+            .await
     }
 
     /// `DELETE /host-groups?names=NAME`: refused while it has hosts or connections.
     pub async fn delete_host_group(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(Method::DELETE, "host-groups", &[("names", name.to_owned())])
-            .await
+        self.delete_named("host-groups", name).await
     }
 
     /// `POST /host-groups/hosts`: puts hosts in a group.
@@ -120,10 +91,8 @@ impl ArrayClient {
             ("group_names", group.to_owned()),
             ("member_names", hosts.join(",")),
         ];
-        let page: ListResponse<Membership> = self
-            .call(Method::POST, "host-groups/hosts", &query, None::<&()>)
-            .await?;
-        Ok(page.items)
+        self.items(Method::POST, "host-groups/hosts", &query, None::<&()>)
+            .await
     }
 
     /// `DELETE /host-groups/hosts`: takes a host out of a group.
@@ -181,9 +150,6 @@ impl ArrayClient {
         if let Some(volume) = volume {
             query.push(("volume_names", volume.to_owned()));
         }
-        let page: ListResponse<Connection> = self
-            .call(Method::GET, "connections", &query, None::<&()>)
-            .await?;
-        Ok(page.items)
+        self.read("connections", &query).await
     }
 }

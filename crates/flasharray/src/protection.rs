@@ -2,8 +2,9 @@
 //! and their snapshots.
 
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use shared::flasharray::{
-    ListResponse, Membership, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot,
+    Membership, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot,
     ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost, Reference, Volume, VolumePost,
     VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
 };
@@ -36,6 +37,21 @@ fn destroyed_param(query: &mut Vec<(&'static str, String)>, destroyed: Option<bo
 }
 
 impl ArrayClient {
+    /// `GET path`: the snapshots of `source` (all of them without one), destroyed or not.
+    async fn snapshots<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        source: Option<&str>,
+        destroyed: Option<bool>,
+    ) -> Result<Vec<T>, Error> {
+        let mut query = Vec::new();
+        if let Some(source) = source {
+            query.push(("source_names", source.to_owned()));
+        }
+        destroyed_param(&mut query, destroyed);
+        self.read(path, &query).await
+    }
+
     /// `GET /volumes/protection-groups?member_names=...`: which groups protect these volumes.
     pub async fn volume_protection_groups(
         &self,
@@ -44,15 +60,8 @@ impl ArrayClient {
         if volumes.is_empty() {
             return Ok(Vec::new());
         }
-        let page: ListResponse<Membership> = self
-            .call(
-                Method::GET,
-                "volumes/protection-groups",
-                &[("member_names", volumes.join(","))],
-                None::<&()>,
-            )
-            .await?;
-        Ok(page.items)
+        let query = [("member_names", volumes.join(","))];
+        self.read("volumes/protection-groups", &query).await
     }
 
     /// `POST /volume-snapshots?source_names=...`: one snapshot of each volume, taken together,
@@ -65,15 +74,9 @@ impl ArrayClient {
         let body = VolumeSnapshotPost {
             suffix: suffix.map(str::to_owned),
         };
-        let page: ListResponse<VolumeSnapshot> = self
-            .call(
-                Method::POST,
-                "volume-snapshots",
-                &[("source_names", volumes.join(","))],
-                Some(&body),
-            )
-            .await?;
-        Ok(page.items)
+        let query = [("source_names", volumes.join(","))];
+        self.items(Method::POST, "volume-snapshots", &query, Some(&body))
+            .await
     }
 
     /// `GET /volume-snapshots`: all of them, or one volume's (taken directly or through its
@@ -83,15 +86,7 @@ impl ArrayClient {
         volume: Option<&str>,
         destroyed: Option<bool>,
     ) -> Result<Vec<VolumeSnapshot>, Error> {
-        let mut query = Vec::new();
-        if let Some(volume) = volume {
-            query.push(("source_names", volume.to_owned()));
-        }
-        destroyed_param(&mut query, destroyed);
-        let page: ListResponse<VolumeSnapshot> = self
-            .call(Method::GET, "volume-snapshots", &query, None::<&()>)
-            .await?;
-        Ok(page.items)
+        self.snapshots("volume-snapshots", volume, destroyed).await
     }
 
     /// `GET /volume-snapshots?filter=name='PREFIX.*'`: the volume snapshots inside the
@@ -102,15 +97,13 @@ impl ArrayClient {
         prefix: &str,
     ) -> Result<Vec<VolumeSnapshot>, Error> {
         let filter = format!("name='{}.*'", prefix.replace('\'', ""));
-        let page: ListResponse<VolumeSnapshot> = self
-            .call(
-                Method::GET,
-                "volume-snapshots",
-                &[("filter", filter)],
-                None::<&()>,
-            )
-            .await?;
-        Ok(page.items)
+        self.items(
+            Method::GET,
+            "volume-snapshots",
+            &[("filter", filter)],
+            None::<&()>,
+        )
+        .await
     }
 
     /// `PATCH /volume-snapshots?names=NAME`: rename, destroy or recover.
@@ -119,25 +112,13 @@ impl ArrayClient {
         name: &str,
         patch: &VolumeSnapshotPatch,
     ) -> Result<VolumeSnapshot, Error> {
-        let page = self
-            .call(
-                Method::PATCH,
-                "volume-snapshots",
-                &[("names", name.to_owned())],
-                Some(patch),
-            )
-            .await?;
-        self.single(page, "PATCH /volume-snapshots")
+        self.named(Method::PATCH, "volume-snapshots", name, Some(patch))
+            .await
     }
 
     /// `DELETE /volume-snapshots?names=NAME`: eradicates a destroyed snapshot.
     pub async fn eradicate_volume_snapshot(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(
-            Method::DELETE,
-            "volume-snapshots",
-            &[("names", name.to_owned())],
-        )
-        .await
+        self.delete_named("volume-snapshots", name).await
     }
 
     /// `POST /volumes?names=TARGET` with a `source`: a copy of a volume or snapshot; with
@@ -172,23 +153,13 @@ impl ArrayClient {
     ) -> Result<Vec<ProtectionGroup>, Error> {
         let mut query = Vec::new();
         destroyed_param(&mut query, destroyed);
-        let page: ListResponse<ProtectionGroup> = self
-            .call(Method::GET, "protection-groups", &query, None::<&()>)
-            .await?;
-        Ok(page.items)
+        self.read("protection-groups", &query).await
     }
 
     /// `POST /protection-groups?names=NAME`.
     pub async fn create_protection_group(&self, name: &str) -> Result<ProtectionGroup, Error> {
-        let page = self
-            .call(
-                Method::POST,
-                "protection-groups",
-                &[("names", name.to_owned())],
-                None::<&()>,
-            )
-            .await?;
-        self.single(page, "POST /protection-groups")
+        self.named(Method::POST, "protection-groups", name, None::<&()>)
+            .await
     }
 
     /// `PATCH /protection-groups?names=NAME`: schedule, retention, rename, destroy, recover.
@@ -197,25 +168,13 @@ impl ArrayClient {
         name: &str,
         patch: &ProtectionGroupPatch,
     ) -> Result<ProtectionGroup, Error> {
-        let page = self
-            .call(
-                Method::PATCH,
-                "protection-groups",
-                &[("names", name.to_owned())],
-                Some(patch),
-            )
-            .await?;
-        self.single(page, "PATCH /protection-groups")
+        self.named(Method::PATCH, "protection-groups", name, Some(patch))
+            .await
     }
 
     /// `DELETE /protection-groups?names=NAME`: eradicates a destroyed group.
     pub async fn eradicate_protection_group(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(
-            Method::DELETE,
-            "protection-groups",
-            &[("names", name.to_owned())],
-        )
-        .await
+        self.delete_named("protection-groups", name).await
     }
 
     /// The members of one kind of a group (all groups when `group` is `None`).
@@ -228,10 +187,7 @@ impl ArrayClient {
             .map(|group| ("group_names", group.to_owned()))
             .into_iter()
             .collect();
-        let page: ListResponse<Membership> = self
-            .call(Method::GET, kind.path(), &query, None::<&()>)
-            .await?;
-        Ok(page.items)
+        self.read(kind.path(), &query).await
     }
 
     /// Adds members of one kind to a group, all or none.
@@ -245,10 +201,8 @@ impl ArrayClient {
             ("group_names", group.to_owned()),
             ("member_names", members.join(",")),
         ];
-        let page: ListResponse<Membership> = self
-            .call(Method::POST, kind.path(), &query, None::<&()>)
-            .await?;
-        Ok(page.items)
+        self.items(Method::POST, kind.path(), &query, None::<&()>)
+            .await
     }
 
     pub async fn remove_group_member(
@@ -271,20 +225,8 @@ impl ArrayClient {
         group: Option<&str>,
         destroyed: Option<bool>,
     ) -> Result<Vec<ProtectionGroupSnapshot>, Error> {
-        let mut query = Vec::new();
-        if let Some(group) = group {
-            query.push(("source_names", group.to_owned()));
-        }
-        destroyed_param(&mut query, destroyed);
-        let page: ListResponse<ProtectionGroupSnapshot> = self
-            .call(
-                Method::GET,
-                "protection-group-snapshots",
-                &query,
-                None::<&()>,
-            )
-            .await?;
-        Ok(page.items)
+        self.snapshots("protection-group-snapshots", group, destroyed)
+            .await
     }
 
     /// `POST /protection-group-snapshots?source_names=GROUP`: every volume of the group at one
@@ -319,26 +261,19 @@ impl ArrayClient {
         name: &str,
         destroyed: bool,
     ) -> Result<ProtectionGroupSnapshot, Error> {
-        let page = self
-            .call(
-                Method::PATCH,
-                "protection-group-snapshots",
-                &[("names", name.to_owned())],
-                Some(&ProtectionGroupSnapshotPatch {
-                    destroyed: Some(destroyed),
-                }),
-            )
-            .await?;
-        self.single(page, "PATCH /protection-group-snapshots")
+        self.named(
+            Method::PATCH,
+            "protection-group-snapshots",
+            name,
+            Some(&ProtectionGroupSnapshotPatch {
+                destroyed: Some(destroyed),
+            }),
+        )
+        .await
     }
 
     /// `DELETE /protection-group-snapshots?names=NAME`.
     pub async fn eradicate_group_snapshot(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(
-            Method::DELETE,
-            "protection-group-snapshots",
-            &[("names", name.to_owned())],
-        )
-        .await
+        self.delete_named("protection-group-snapshots", name).await
     }
 }

@@ -6,6 +6,7 @@ use shared::flasharray::{ListResponse, Volume, VolumePatch, VolumePost};
 
 use crate::client::ArrayClient;
 use crate::error::Error;
+use crate::list::ListParams;
 
 /// Paging and selection for `GET /volumes`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,18 +34,14 @@ impl ArrayClient {
         if let Some(destroyed) = query.destroyed {
             params.push(("destroyed", destroyed.to_string()));
         }
-        if let Some(filter) = &query.filter {
-            params.push(("filter", filter.clone()));
-        }
-        if let Some(sort) = &query.sort {
-            params.push(("sort", sort.clone()));
-        }
-        if let Some(limit) = query.limit {
-            params.push(("limit", limit.to_string()));
-        }
-        if let Some(offset) = query.offset {
-            params.push(("offset", offset.to_string()));
-        }
+        let page = ListParams {
+            filter: query.filter.clone(),
+            sort: query.sort.clone(),
+            limit: query.limit,
+            offset: query.offset,
+            total_item_count: false,
+        };
+        params.extend(page.to_params());
         if let Some(token) = &query.continuation_token {
             params.push(("continuation_token", token.clone()));
         }
@@ -110,15 +107,9 @@ impl ArrayClient {
             provisioned: Some(provisioned),
             source: None,
         };
-        let page: ListResponse<Volume> = self
-            .call(
-                Method::POST,
-                "volumes",
-                &[("names", names.join(","))],
-                Some(&body),
-            )
-            .await?;
-        Ok(page.items)
+        let query = [("names", names.join(","))];
+        self.items(Method::POST, "volumes", &query, Some(&body))
+            .await
     }
 
     /// `PATCH /volumes?names=NAME`: renames, resizes, destroys, recovers or sets QoS limits.
@@ -141,7 +132,6 @@ impl ArrayClient {
 
     /// `DELETE /volumes?names=NAME`: eradicates a destroyed volume. There is no undo.
     pub async fn eradicate_volume(&self, name: &str) -> Result<(), Error> {
-        self.call_no_content(Method::DELETE, "volumes", &[("names", name.to_owned())])
-            .await
+        self.delete_named("volumes", name).await
     }
 }

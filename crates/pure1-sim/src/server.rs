@@ -44,13 +44,16 @@ pub enum StartError {
 impl Pure1Sim {
     pub fn router(&self) -> Router {
         let data = Router::new()
-            .route("/arrays", get(fleet::arrays))
-            .route("/volumes", get(fleet::volumes))
-            .route("/pods", get(fleet::pods))
-            .route("/alerts", get(fleet::alerts))
+            .route("/arrays", fleet::collection("Array", fleet::arrays))
+            .route("/volumes", fleet::collection("Volume", fleet::volumes))
+            .route("/pods", fleet::collection("Pod", fleet::pods))
+            .route("/alerts", fleet::collection("Alert", fleet::alerts))
             .route(
                 "/protection-group-snapshots",
-                get(fleet::protection_group_snapshots),
+                fleet::collection(
+                    "Protection group snapshot",
+                    fleet::protection_group_snapshots,
+                ),
             )
             .route("/metrics", get(metrics::list))
             .route("/metrics/history", get(metrics::history));

@@ -225,33 +225,31 @@ mod tests {
         assert!(!format!("{read:?}").contains("PRIVATE KEY"));
     }
 
+    /// Reading the pair fails with an error that says `message`.
+    fn assert_refused(certificate: &Path, key: &Path, message: &str) {
+        let error = ServerCertificate::from_pem_files(certificate, key).unwrap_err();
+        assert!(error.to_string().contains(message), "{error}");
+    }
+
     #[test]
     fn names_the_file_that_is_wrong() {
         let (certificate, key) = generated();
         let (_dir, certificate_path, key_path) = files(&key, &key);
-        let error = ServerCertificate::from_pem_files(&certificate_path, &key_path).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("cert.pem holds no PEM certificate"),
-            "{error}"
+        assert_refused(
+            &certificate_path,
+            &key_path,
+            "cert.pem holds no PEM certificate",
         );
         let (_dir, certificate_path, key_path) = files(&certificate, &certificate);
-        let error = ServerCertificate::from_pem_files(&certificate_path, &key_path).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("key.pem holds no PEM private key"),
-            "{error}"
+        assert_refused(
+            &certificate_path,
+            &key_path,
+            "key.pem holds no PEM private key",
         );
-        let error =
-            ServerCertificate::from_pem_files(&certificate_path, Path::new("/nonexistent/key.pem"))
-                .unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("cannot read /nonexistent/key.pem"),
-            "{error}"
+        assert_refused(
+            &certificate_path,
+            Path::new("/nonexistent/key.pem"),
+            "cannot read /nonexistent/key.pem",
         );
     }
 
@@ -260,12 +258,10 @@ mod tests {
         let (certificate, _) = generated();
         let (_, other_key) = generated();
         let (_dir, certificate_path, key_path) = files(&certificate, &other_key);
-        let error = ServerCertificate::from_pem_files(&certificate_path, &key_path).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("key.pem does not belong to the certificate in"),
-            "{error}"
+        assert_refused(
+            &certificate_path,
+            &key_path,
+            "key.pem does not belong to the certificate in",
         );
     }
 }

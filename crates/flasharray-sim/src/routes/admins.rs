@@ -2,39 +2,31 @@
 //! administrators' API tokens.
 
 use axum::Json;
-use axum::response::Response;
 use axum::routing::{Router, get};
 use serde::Deserialize;
 use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ListResponse};
 
 use crate::error::ApiFault;
+use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, required_names};
-use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::list::listing;
 use crate::simulator::Simulator;
+use crate::state::{ArrayState, Role};
 
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
         .route(
             "/api/{version}/api-clients",
-            get(list_api_clients)
-                .post(create_api_client)
-                .patch(patch_api_client),
+            listing(ArrayState::api_clients, "API client", |client| {
+                (&client.name, &client.id)
+            })
+            .post(create_api_client)
+            .patch(patch_api_client),
         )
         .route(
             "/api/{version}/admins/api-tokens",
             get(list_api_tokens).post(create_api_token),
         )
-}
-
-/// `GET /api/2.x/api-clients`.
-async fn list_api_clients(
-    call: Call,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiFault> {
-    let clients = call.lock().api_clients();
-    list(clients, &query, "API client", |client: &ApiClient| {
-        (&client.name, &client.id)
-    })
 }
 
 /// `POST /api/2.x/api-clients?names=NAME`: registers a client, disabled until patched.
@@ -43,13 +35,13 @@ async fn create_api_client(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPost>,
 ) -> Items<ApiClient> {
-    call.require_array_admin()?;
-    let names = query.required()?;
-    let [name] = names.as_slice() else {
-        return Err(ApiFault::invalid("Create one API client at a time."));
-    };
-    let client = call.lock().create_api_client(name, body)?;
-    Ok(Json(ListResponse::of(vec![client])))
+    call.change_as(Role::ArrayAdmin, |state, _, _| {
+        let names = query.required()?;
+        let [name] = names.as_slice() else {
+            return Err(ApiFault::invalid("Create one API client at a time."));
+        };
+        state.create_api_client(name, body).map(|client| [client])
+    })
 }
 
 /// `PATCH /api/2.x/api-clients?names=NAME` with `{"enabled": bool}`.
@@ -58,14 +50,13 @@ async fn patch_api_client(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(body): ApiJson<ApiClientPatch>,
 ) -> Items<ApiClient> {
-    call.require_array_admin()?;
-    let names = query.required()?;
-    let mut state = call.lock();
-    let clients = names
-        .iter()
-        .map(|name| state.set_api_client_enabled(name, body.enabled))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(ListResponse::of(clients)))
+    call.change_as(Role::ArrayAdmin, |state, _, _| {
+        query
+            .required()?
+            .iter()
+            .map(|name| state.set_api_client_enabled(name, body.enabled))
+            .collect::<Result<Vec<_>, _>>()
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,13 +86,10 @@ async fn create_api_token(
     call: Call,
     ApiQuery(query): ApiQuery<CreateApiTokenQuery>,
 ) -> Items<AdminApiToken> {
-    call.require_array_admin()?;
-    let names = required_names(query.names.as_deref())?;
-    let now = call.now();
-    let mut state = call.lock();
-    let tokens = names
-        .iter()
-        .map(|name| state.create_api_token(name, query.timeout, now))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(ListResponse::of(tokens)))
+    call.change_as(Role::ArrayAdmin, |state, _, now| {
+        required_names(query.names.as_deref())?
+            .iter()
+            .map(|name| state.create_api_token(name, query.timeout, now))
+            .collect::<Result<Vec<_>, _>>()
+    })
 }

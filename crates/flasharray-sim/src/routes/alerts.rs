@@ -7,8 +7,9 @@ use serde::Deserialize;
 use shared::flasharray::{Alert, AlertPatch, ListResponse};
 
 use crate::error::ApiFault;
+use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, required_names, split_names};
-use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::list::{ListQuery, list};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {

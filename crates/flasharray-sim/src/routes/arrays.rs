@@ -1,21 +1,24 @@
 //! The array itself: the REST versions it serves, what it is, and its audit trail.
 
 use axum::Json;
-use axum::response::Response;
 use axum::routing::{Router, get};
-use shared::flasharray::{ApiVersions, Array, Audit, ListResponse};
+use shared::flasharray::{ApiVersions, Array, ListResponse};
 
-use crate::error::ApiFault;
-use crate::routes::extract::{ApiQuery, Call};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::extract::Call;
+use crate::routes::list::listing;
 use crate::simulator::Simulator;
-use crate::state::SUPPORTED_VERSIONS;
+use crate::state::{ArrayState, SUPPORTED_VERSIONS};
 
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
         .route("/api/api_version", get(api_version))
         .route("/api/{version}/arrays", get(arrays))
-        .route("/api/{version}/audits", get(list_audits))
+        .route(
+            "/api/{version}/audits",
+            listing(ArrayState::audits, "Audit", |audit| {
+                (&audit.name, &audit.id)
+            }),
+        )
 }
 
 /// `GET /api/api_version`.
@@ -28,15 +31,4 @@ async fn api_version() -> Json<ApiVersions> {
 /// `GET /api/2.x/arrays`.
 async fn arrays(call: Call) -> Json<ListResponse<Array>> {
     Json(ListResponse::of(vec![call.lock().array()]))
-}
-
-/// `GET /api/2.x/audits`.
-async fn list_audits(
-    call: Call,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiFault> {
-    let audits = call.lock().audits();
-    list(audits, &query, "Audit", |audit: &Audit| {
-        (&audit.name, &audit.id)
-    })
 }

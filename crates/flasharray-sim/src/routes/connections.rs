@@ -1,17 +1,17 @@
 //! `/api/2.x/connections`: which volumes a host or host group sees, and at which LUN.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{Router, get};
 use serde::Deserialize;
-use shared::flasharray::{Connection, ConnectionPost, ListResponse};
+use shared::flasharray::{Connection, ConnectionPost};
 
 use crate::error::ApiFault;
 use crate::hosts::Target;
+use crate::routes::change::Items;
 use crate::routes::extract::{ApiQuery, Call, named_in, single_name, split_names};
-use crate::routes::list::{Items, ListQuery, page};
+use crate::routes::list::{ListQuery, page};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {
@@ -69,22 +69,20 @@ async fn create_connection(
     ApiQuery(selection): ApiQuery<ConnectionQuery>,
     body: Bytes,
 ) -> Items<Connection> {
-    call.require_storage()?;
-    let target = selection.target()?;
-    let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
-    // The body is optional: without one the array picks the LUN.
-    let post: ConnectionPost = if body.is_empty() {
-        ConnectionPost::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|error| ApiFault::invalid(format!("Invalid request body: {error}")))?
-    };
-    let lun = post.lun;
-    let now = call.now();
-    let connection = call
-        .lock()
-        .connect(call.user(), &target, &volume, lun, now)?;
-    Ok(Json(ListResponse::of(vec![connection])))
+    call.change(|state, user, now| {
+        let target = selection.target()?;
+        let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
+        // The body is optional: without one the array picks the LUN.
+        let post: ConnectionPost = if body.is_empty() {
+            ConnectionPost::default()
+        } else {
+            serde_json::from_slice(&body)
+                .map_err(|error| ApiFault::invalid(format!("Invalid request body: {error}")))?
+        };
+        state
+            .connect(user, &target, &volume, post.lun, now)
+            .map(|connection| [connection])
+    })
 }
 
 /// `DELETE /connections?host_names=H|host_group_names=G&volume_names=V`.
@@ -92,10 +90,9 @@ async fn delete_connection(
     call: Call,
     ApiQuery(selection): ApiQuery<ConnectionQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    call.require_storage()?;
-    let target = selection.target()?;
-    let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
-    let now = call.now();
-    call.lock().disconnect(call.user(), &target, &volume, now)?;
-    Ok(StatusCode::OK)
+    call.remove(|state, user, now| {
+        let target = selection.target()?;
+        let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
+        state.disconnect(user, &target, &volume, now)
+    })
 }

@@ -1,7 +1,6 @@
 //! `DELETE ?names=…`, alike for every collection whose objects are destroyed before they go:
 //! eradicates the named destroyed objects.
 
-use axum::http::StatusCode;
 use axum::routing::{MethodRouter, delete};
 
 use crate::error::ApiFault;
@@ -15,11 +14,7 @@ pub(crate) type Eradicate = fn(&mut ArrayState, &str, &[String], i64) -> Result<
 pub(crate) fn eradicate(eradicate: Eradicate) -> MethodRouter<Simulator> {
     delete(
         move |call: Call, ApiQuery(query): ApiQuery<NamesQuery>| async move {
-            call.require_storage()?;
-            let names = query.required()?;
-            let now = call.now();
-            eradicate(&mut call.lock(), call.user(), &names, now)?;
-            Ok::<_, ApiFault>(StatusCode::OK)
+            call.remove(|state, user, now| eradicate(state, user, &query.required()?, now))
         },
     )
 }

@@ -24,7 +24,7 @@ pub struct Call {
 
 impl Call {
     /// Refuses callers below `needed`, as an API client's `max_role` caps its tokens.
-    fn require(&self, needed: Role) -> Result<(), ApiFault> {
+    pub(crate) fn require(&self, needed: Role) -> Result<(), ApiFault> {
         if self.caller.role >= needed {
             Ok(())
         } else {
@@ -34,16 +34,6 @@ impl Call {
                 self.caller.role.name()
             )))
         }
-    }
-
-    /// Changes to storage: volumes, hosts, connections, snapshots, protection groups.
-    pub fn require_storage(&self) -> Result<(), ApiFault> {
-        self.require(Role::StorageAdmin)
-    }
-
-    /// Changes to the array's own administration: API clients and API tokens.
-    pub fn require_array_admin(&self) -> Result<(), ApiFault> {
-        self.require(Role::ArrayAdmin)
     }
 
     /// The administrator the array's audit trail names for the caller's changes.

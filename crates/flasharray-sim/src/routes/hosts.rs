@@ -1,43 +1,36 @@
 //! `/api/2.x/hosts` and `/api/2.x/host-groups`: list, create, change and delete them.
 
-use axum::Json;
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::{Router, get};
-use shared::flasharray::{Host, HostGroup, HostGroupPatch, HostPatch, HostPost, ListResponse};
+use axum::routing::Router;
+use shared::flasharray::{Host, HostGroup, HostGroupPatch, HostPatch, HostPost};
 
 use crate::error::ApiFault;
+use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, single_name};
-use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::list::listing;
 use crate::simulator::Simulator;
+use crate::state::ArrayState;
 
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
         .route(
             "/api/{version}/hosts",
-            get(list_hosts)
-                .post(create_host)
-                .patch(patch_host)
-                .delete(delete_host),
+            listing(ArrayState::hosts_view, "Host", |host| {
+                (&host.name, &host.name)
+            })
+            .post(create_host)
+            .patch(patch_host)
+            .delete(delete_host),
         )
         .route(
             "/api/{version}/host-groups",
-            get(list_host_groups)
-                .post(create_host_group)
-                .patch(patch_host_group)
-                .delete(delete_host_group),
+            listing(ArrayState::host_groups_view, "Host group", |group| {
+                (&group.name, &group.name)
+            })
+            .post(create_host_group)
+            .patch(patch_host_group)
+            .delete(delete_host_group),
         )
-}
-
-/// `GET /hosts`.
-async fn list_hosts(
-    call: Call,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiFault> {
-    let hosts = call.lock().hosts_view();
-    list(hosts, &query, "Host", |host: &Host| {
-        (&host.name, &host.name)
-    })
 }
 
 /// `POST /hosts?names=NAME`.
@@ -46,11 +39,12 @@ async fn create_host(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(post): ApiJson<HostPost>,
 ) -> Items<Host> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host name")?;
-    let now = call.now();
-    let host = call.lock().create_host(call.user(), &name, &post, now)?;
-    Ok(Json(ListResponse::of(vec![host])))
+    call.change(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host name")?;
+        state
+            .create_host(user, &name, &post, now)
+            .map(|host| [host])
+    })
 }
 
 /// `PATCH /hosts?names=NAME`.
@@ -59,11 +53,12 @@ async fn patch_host(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<HostPatch>,
 ) -> Items<Host> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host name")?;
-    let now = call.now();
-    let host = call.lock().patch_host(call.user(), &name, &patch, now)?;
-    Ok(Json(ListResponse::of(vec![host])))
+    call.change(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host name")?;
+        state
+            .patch_host(user, &name, &patch, now)
+            .map(|host| [host])
+    })
 }
 
 /// `DELETE /hosts?names=NAME`.
@@ -71,31 +66,20 @@ async fn delete_host(
     call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host name")?;
-    let now = call.now();
-    call.lock().delete_host(call.user(), &name, now)?;
-    Ok(StatusCode::OK)
-}
-
-/// `GET /host-groups`.
-async fn list_host_groups(
-    call: Call,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Response, ApiFault> {
-    let groups = call.lock().host_groups_view();
-    list(groups, &query, "Host group", |group: &HostGroup| {
-        (&group.name, &group.name)
+    call.remove(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host name")?;
+        state.delete_host(user, &name, now)
     })
 }
 
 /// `POST /host-groups?names=NAME`.
 async fn create_host_group(call: Call, ApiQuery(query): ApiQuery<NamesQuery>) -> Items<HostGroup> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host group name")?;
-    let now = call.now();
-    let group = call.lock().create_host_group(call.user(), &name, now)?;
-    Ok(Json(ListResponse::of(vec![group])))
+    call.change(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host group name")?;
+        state
+            .create_host_group(user, &name, now)
+            .map(|group| [group])
+    })
 }
 
 /// `PATCH /host-groups?names=NAME` with `{"name": NEW}`: renames a host group.
@@ -104,19 +88,18 @@ async fn patch_host_group(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<HostGroupPatch>,
 ) -> Items<HostGroup> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host group name")?;
-    let now = call.now();
-    let mut state = call.lock();
-    let group = match &patch.name {
-        Some(new_name) => state.rename_host_group(call.user(), &name, new_name, now)?,
-        None => state
-            .host_groups_view()
-            .into_iter()
-            .find(|group| group.name == name)
-            .ok_or_else(|| ApiFault::bad_request(&name, "Host group does not exist."))?,
-    };
-    Ok(Json(ListResponse::of(vec![group])))
+    call.change(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host group name")?;
+        let group = match &patch.name {
+            Some(new_name) => state.rename_host_group(user, &name, new_name, now)?,
+            None => state
+                .host_groups_view()
+                .into_iter()
+                .find(|group| group.name == name)
+                .ok_or_else(|| ApiFault::bad_request(&name, "Host group does not exist."))?,
+        };
+        Ok([group])
+    })
 }
 
 /// `DELETE /host-groups?names=NAME`.
@@ -124,9 +107,8 @@ async fn delete_host_group(
     call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Result<StatusCode, ApiFault> {
-    call.require_storage()?;
-    let name = single_name(query.names.as_deref(), "host group name")?;
-    let now = call.now();
-    call.lock().delete_host_group(call.user(), &name, now)?;
-    Ok(StatusCode::OK)
+    call.remove(|state, user, now| {
+        let name = single_name(query.names.as_deref(), "host group name")?;
+        state.delete_host_group(user, &name, now)
+    })
 }

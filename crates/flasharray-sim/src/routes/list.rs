@@ -4,13 +4,16 @@
 use axum::Json;
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
 use serde::Deserialize;
 use shared::flasharray::{ListResponse, NEXT_TOKEN_HEADER};
 
 use crate::error::ApiFault;
 use crate::fields::{Fields, Projection};
 use crate::query::{self, Filter, Lookup, parse_sort};
-use crate::routes::extract::split_names;
+use crate::routes::extract::{ApiQuery, Call, split_names};
+use crate::simulator::Simulator;
+use crate::state::ArrayState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -27,9 +30,6 @@ pub struct ListQuery {
     total_item_count: Option<bool>,
 }
 
-/// What a change answers: the objects it made or changed, in the list envelope.
-pub(crate) type Items<T> = Result<Json<ListResponse<T>>, ApiFault>;
-
 impl ListQuery {
     /// Whether an object destroyed or not is listed: all are, unless `destroyed` is given.
     pub(crate) fn shows(&self, destroyed: bool) -> bool {
@@ -38,6 +38,20 @@ impl ListQuery {
 }
 
 /// One page of `items`, as `names` or `ids`, `filter`, `sort` and paging select them.
+/// `GET` for a collection listed as it is: every object `view` shows, then as [`list`].
+pub(crate) fn listing<T: Fields + 'static>(
+    view: fn(&ArrayState) -> Vec<T>,
+    kind: &'static str,
+    name_and_id: fn(&T) -> (&str, &str),
+) -> MethodRouter<Simulator> {
+    get(
+        move |call: Call, ApiQuery(query): ApiQuery<ListQuery>| async move {
+            let items = view(&call.lock());
+            list(items, &query, kind, name_and_id)
+        },
+    )
+}
+
 pub(crate) fn list<T: Fields>(
     items: Vec<T>,
     query: &ListQuery,

@@ -1,18 +1,18 @@
 //! Group memberships, answered from both sides as arrays do (`protection-groups/volumes` and
 //! `volumes/protection-groups` are one relation): one handler for every kind of group.
 
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{MethodRouter, Router, get};
 use serde::Deserialize;
-use shared::flasharray::{ListResponse, Membership};
+use shared::flasharray::Membership;
 
 use crate::error::ApiFault;
 use crate::memberships::Relation;
 use crate::protection::MemberKind;
+use crate::routes::change::Items;
 use crate::routes::extract::{ApiQuery, Call, named_in, required_names, single_name, split_names};
-use crate::routes::list::{Items, ListQuery, page};
+use crate::routes::list::{ListQuery, page};
 use crate::simulator::Simulator;
 
 pub(crate) fn routes() -> Router<Simulator> {
@@ -118,16 +118,15 @@ fn list(
 }
 
 fn add(call: &Call, relation: Relation, selection: &MemberQuery) -> Items<Membership> {
-    call.require_storage()?;
-    let groups = selection.groups(relation)?;
-    let members = selection.members(relation)?;
-    let now = call.now();
-    let mut state = call.lock();
-    let mut added = Vec::new();
-    for group in &groups {
-        added.extend(state.add_members(relation, call.user(), group, &members, now)?);
-    }
-    Ok(Json(ListResponse::of(added)))
+    call.change(|state, user, now| {
+        let groups = selection.groups(relation)?;
+        let members = selection.members(relation)?;
+        let mut added = Vec::new();
+        for group in &groups {
+            added.extend(state.add_members(relation, user, group, &members, now)?);
+        }
+        Ok(added)
+    })
 }
 
 fn remove(
@@ -135,13 +134,12 @@ fn remove(
     relation: Relation,
     selection: &MemberQuery,
 ) -> Result<StatusCode, ApiFault> {
-    call.require_storage()?;
-    let groups = selection.groups(relation)?;
-    let members = selection.members(relation)?;
-    let now = call.now();
-    let mut state = call.lock();
-    for group in &groups {
-        state.remove_members(relation, call.user(), group, &members, now)?;
-    }
-    Ok(StatusCode::OK)
+    call.remove(|state, user, now| {
+        let groups = selection.groups(relation)?;
+        let members = selection.members(relation)?;
+        for group in &groups {
+            state.remove_members(relation, user, group, &members, now)?;
+        }
+        Ok(())
+    })
 }

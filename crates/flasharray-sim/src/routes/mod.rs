@@ -5,6 +5,7 @@ mod admins;
 mod alerts;
 mod arrays;
 mod auth;
+mod change;
 mod connections;
 mod control;
 mod eradicate;

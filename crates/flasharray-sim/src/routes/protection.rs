@@ -1,19 +1,19 @@
 //! `/api/2.x/protection-groups` and `/api/2.x/protection-group-snapshots`: groups, their
 //! schedules and retention, and the snapshots they take.
 
-use axum::Json;
 use axum::response::Response;
 use axum::routing::Router;
 use serde::Deserialize;
 use shared::flasharray::{
-    ListResponse, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot,
-    ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost,
+    ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch,
+    ProtectionGroupSnapshotPost,
 };
 
 use crate::error::ApiFault;
+use crate::routes::change::Items;
 use crate::routes::eradicate::eradicate;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery};
-use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::list::{ListQuery, list};
 use crate::routes::snapshots::SourceQuery;
 use crate::simulator::Simulator;
 use crate::state::ArrayState;
@@ -53,13 +53,7 @@ async fn create_protection_groups(
     call: Call,
     ApiQuery(query): ApiQuery<NamesQuery>,
 ) -> Items<ProtectionGroup> {
-    call.require_storage()?;
-    let names = query.required()?;
-    let now = call.now();
-    let created = call
-        .lock()
-        .create_protection_groups(call.user(), &names, now)?;
-    Ok(Json(ListResponse::of(created)))
+    call.change(|state, user, now| state.create_protection_groups(user, &query.required()?, now))
 }
 
 /// `PATCH /protection-groups?names=...`: rename, schedule, retention, destroy, recover.
@@ -68,18 +62,16 @@ async fn patch_protection_groups(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<ProtectionGroupPatch>,
 ) -> Items<ProtectionGroup> {
-    call.require_storage()?;
-    let names = query.required()?;
-    if names.len() > 1 && patch.name.is_some() {
-        return Err(ApiFault::invalid("Rename one protection group at a time."));
-    }
-    let now = call.now();
-    let mut state = call.lock();
-    let changed = names
-        .iter()
-        .map(|name| state.patch_protection_group(call.user(), name, &patch, now))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(ListResponse::of(changed)))
+    call.change(|state, user, now| {
+        let names = query.required()?;
+        if names.len() > 1 && patch.name.is_some() {
+            return Err(ApiFault::invalid("Rename one protection group at a time."));
+        }
+        names
+            .iter()
+            .map(|name| state.patch_protection_group(user, name, &patch, now))
+            .collect::<Result<Vec<_>, _>>()
+    })
 }
 
 /// `GET /protection-group-snapshots`.
@@ -110,17 +102,15 @@ async fn create_group_snapshots(
     ApiQuery(options): ApiQuery<GroupSnapshotQuery>,
     ApiJson(post): ApiJson<ProtectionGroupSnapshotPost>,
 ) -> Items<ProtectionGroupSnapshot> {
-    call.require_storage()?;
-    let sources = sources.required()?;
-    let now = call.now();
-    let created = call.lock().create_group_snapshots(
-        call.user(),
-        &sources,
-        post.suffix.as_deref(),
-        options.apply_retention.unwrap_or(false),
-        now,
-    )?;
-    Ok(Json(ListResponse::of(created)))
+    call.change(|state, user, now| {
+        state.create_group_snapshots(
+            user,
+            &sources.required()?,
+            post.suffix.as_deref(),
+            options.apply_retention.unwrap_or(false),
+            now,
+        )
+    })
 }
 
 /// `PATCH /protection-group-snapshots?names=...`: destroy or recover.
@@ -129,11 +119,7 @@ async fn patch_group_snapshots(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<ProtectionGroupSnapshotPatch>,
 ) -> Items<ProtectionGroupSnapshot> {
-    call.require_storage()?;
-    let names = query.required()?;
-    let now = call.now();
-    let changed = call
-        .lock()
-        .patch_group_snapshots(call.user(), &names, patch.destroyed, now)?;
-    Ok(Json(ListResponse::of(changed)))
+    call.change(|state, user, now| {
+        state.patch_group_snapshots(user, &query.required()?, patch.destroyed, now)
+    })
 }

@@ -1,17 +1,15 @@
 //! `/api/2.x/volume-snapshots`: list, take, change and eradicate volume snapshots.
 
-use axum::Json;
 use axum::response::Response;
 use axum::routing::Router;
 use serde::Deserialize;
-use shared::flasharray::{
-    ListResponse, Reference, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
-};
+use shared::flasharray::{Reference, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost};
 
 use crate::error::ApiFault;
+use crate::routes::change::Items;
 use crate::routes::eradicate::eradicate;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, split_names};
-use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::list::{ListQuery, list};
 use crate::simulator::Simulator;
 use crate::state::ArrayState;
 
@@ -88,13 +86,9 @@ async fn create_volume_snapshots(
     ApiQuery(sources): ApiQuery<SourceQuery>,
     ApiJson(post): ApiJson<VolumeSnapshotPost>,
 ) -> Items<VolumeSnapshot> {
-    call.require_storage()?;
-    let sources = sources.required()?;
-    let now = call.now();
-    let created =
-        call.lock()
-            .create_volume_snapshots(call.user(), &sources, post.suffix.as_deref(), now)?;
-    Ok(Json(ListResponse::of(created)))
+    call.change(|state, user, now| {
+        state.create_volume_snapshots(user, &sources.required()?, post.suffix.as_deref(), now)
+    })
 }
 
 /// `PATCH /volume-snapshots?names=...`: rename, destroy, recover.
@@ -103,11 +97,7 @@ async fn patch_volume_snapshots(
     ApiQuery(query): ApiQuery<NamesQuery>,
     ApiJson(patch): ApiJson<VolumeSnapshotPatch>,
 ) -> Items<VolumeSnapshot> {
-    call.require_storage()?;
-    let names = query.required()?;
-    let now = call.now();
-    let changed = call
-        .lock()
-        .patch_volume_snapshots(call.user(), &names, &patch, now)?;
-    Ok(Json(ListResponse::of(changed)))
+    call.change(|state, user, now| {
+        state.patch_volume_snapshots(user, &query.required()?, &patch, now)
+    })
 }

@@ -1,16 +1,16 @@
 //! `/api/2.x/volumes`: list, create (new or copied), change and eradicate volumes.
 
-use axum::Json;
 use axum::response::Response;
 use axum::routing::Router;
 use serde::Deserialize;
-use shared::flasharray::{ListResponse, Volume, VolumePatch, VolumePost};
+use shared::flasharray::{Volume, VolumePatch, VolumePost};
 use shared::size::MIB;
 
 use crate::error::ApiFault;
+use crate::routes::change::Items;
 use crate::routes::eradicate::eradicate;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, required_names};
-use crate::routes::list::{Items, ListQuery, list};
+use crate::routes::list::{ListQuery, list};
 use crate::simulator::Simulator;
 use crate::state::ArrayState;
 
@@ -54,28 +54,20 @@ async fn create_volumes(
     ApiQuery(query): ApiQuery<CreateVolumesQuery>,
     ApiJson(body): ApiJson<VolumePost>,
 ) -> Items<Volume> {
-    call.require_storage()?;
-    let names = required_names(query.names.as_deref())?;
-    let now = call.now();
-    let overwrite = query.overwrite.unwrap_or(false);
-    let mut state = call.lock();
-    let created = match &body.source {
-        Some(source) => {
-            if body.provisioned.is_some() {
-                return Err(ApiFault::invalid(
-                    "Give either provisioned or source: a copy has its source's size.",
-                ));
-            }
-            state.copy_volumes(call.user(), &names, source, overwrite, now)?
-        }
-        None if overwrite => {
-            return Err(ApiFault::invalid(
+    call.change(|state, user, now| {
+        let names = required_names(query.names.as_deref())?;
+        let overwrite = query.overwrite.unwrap_or(false);
+        match &body.source {
+            Some(_) if body.provisioned.is_some() => Err(ApiFault::invalid(
+                "Give either provisioned or source: a copy has its source's size.",
+            )),
+            Some(source) => state.copy_volumes(user, &names, source, overwrite, now),
+            None if overwrite => Err(ApiFault::invalid(
                 "overwrite applies only to copies: give a source.",
-            ));
+            )),
+            None => state.create_volumes(user, &names, body.provisioned.unwrap_or(MIB), now),
         }
-        None => state.create_volumes(call.user(), &names, body.provisioned.unwrap_or(MIB), now)?,
-    };
-    Ok(Json(ListResponse::of(created)))
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,15 +82,8 @@ async fn patch_volumes(
     ApiQuery(query): ApiQuery<PatchQuery>,
     ApiJson(patch): ApiJson<VolumePatch>,
 ) -> Items<Volume> {
-    call.require_storage()?;
-    let names = required_names(query.names.as_deref())?;
-    let now = call.now();
-    let changed = call.lock().patch_volumes(
-        call.user(),
-        &names,
-        &patch,
-        query.truncate.unwrap_or(false),
-        now,
-    )?;
-    Ok(Json(ListResponse::of(changed)))
+    call.change(|state, user, now| {
+        let names = required_names(query.names.as_deref())?;
+        state.patch_volumes(user, &names, &patch, query.truncate.unwrap_or(false), now)
+    })
 }
