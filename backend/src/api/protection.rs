@@ -56,7 +56,7 @@ pub async fn create(
         .create_protection_group(&request.name)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
-    tracing::info!(on.user = %on.user.user.username, array = %on.array, group = %group.name, "protection group created");
+    tracing::info!(user = %on.user.user.username, array = %on.array, group = %group.name, "protection group created");
     Ok((StatusCode::CREATED, Json(group)))
 }
 
@@ -105,7 +105,7 @@ pub async fn change(
     ApiJson(patch): ApiJson<ProtectionGroupPatch>,
 ) -> Result<Json<ProtectionGroup>, AppError> {
     let changed = on.client.patch_protection_group(&group, &patch).await?;
-    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, "protection group changed");
+    tracing::info!(user = %on.user.user.username, array = %on.array, %group, "protection group changed");
     Ok(Json(changed))
 }
 
@@ -115,7 +115,7 @@ pub async fn eradicate(
     Path((_, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.eradicate_protection_group(&group).await?;
-    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, "protection group eradicated");
+    tracing::info!(user = %on.user.user.username, array = %on.array, %group, "protection group eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -139,7 +139,7 @@ pub async fn add_members(
             error,
             field: Some("names"),
         })?;
-    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, members = %request.names.join(","), "protection group members added");
+    tracing::info!(user = %on.user.user.username, array = %on.array, %group, members = %request.names.join(","), "protection group members added");
     Ok(Json(detail(&on.client, &group).await?))
 }
 
@@ -154,7 +154,7 @@ pub async fn remove_members(
             .remove_group_member(client_kind(request.kind), &group, member)
             .await?;
     }
-    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, members = %request.names.join(","), "protection group members removed");
+    tracing::info!(user = %on.user.user.username, array = %on.array, %group, members = %request.names.join(","), "protection group members removed");
     Ok(Json(detail(&on.client, &group).await?))
 }
 
@@ -211,7 +211,7 @@ pub async fn snapshot_now(
             refusal_about(error, &[name], "suffix")
         })?;
     let volumes = on.client.volume_snapshots_within(&snapshot.name).await?;
-    tracing::info!(on.user = %on.user.user.username, array = %on.array, %group, snapshot = %snapshot.name, "protection group snapshot taken");
+    tracing::info!(user = %on.user.user.username, array = %on.array, %group, snapshot = %snapshot.name, "protection group snapshot taken");
     Ok((
         StatusCode::CREATED,
         Json(GroupSnapshotDetail { snapshot, volumes }),
@@ -232,7 +232,7 @@ pub async fn change_snapshot(
     on.client
         .set_group_snapshot_destroyed(&snapshot, change.destroyed)
         .await?;
-    tracing::info!(on.user = %on.user.user.username, array = %on.array, %snapshot, destroyed = change.destroyed, "protection group snapshot changed");
+    tracing::info!(user = %on.user.user.username, array = %on.array, %snapshot, destroyed = change.destroyed, "protection group snapshot changed");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -242,6 +242,6 @@ pub async fn eradicate_snapshot(
     Path((_, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.eradicate_group_snapshot(&snapshot).await?;
-    tracing::info!(on.user = %on.user.user.username, array = %on.array, %snapshot, "protection group snapshot eradicated");
+    tracing::info!(user = %on.user.user.username, array = %on.array, %snapshot, "protection group snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
