@@ -117,7 +117,7 @@ pub fn session_cookie(
     cookie_header(cookie_name(secure), value, "Strict", max_age_secs, secure)
 }
 
-/// The signed-in user of a request, checked by the route's gate ([`crate::api::gate`]) before
+/// The signed-in user of a request, checked by the route's gate (`api/gate.rs`) before
 /// the handler runs: a handler that takes one cannot run for someone its route refuses. When
 /// the request came with a personal API token (or a session opened with one), `user` carries
 /// the token's limits: the lower of the two roles, the arrays both allow.
