@@ -48,7 +48,11 @@ pub async fn list(
         .cloned()
         .collect();
     Ok(Json(Approvals {
-        actions: state.approvals.held().collect(),
+        actions: state
+            .approvals
+            .held()
+            .map(|action| action.name().to_owned())
+            .collect(),
         waiting_for_you,
         recent,
     }))

@@ -2,7 +2,7 @@
 //! asks for a reason and runs nothing; a second admin sees the request counted in the header,
 //! approves it under Requests, and the volume is gone from the array, eradicated as the first.
 
-use shared::api::Role;
+use shared::api::{Action, Role};
 use shared::flasharray::VolumePatch;
 
 use crate::support::{Session, array_client, volume_on};
@@ -11,7 +11,7 @@ const PROD: &str = "fa-prod-01";
 
 #[tokio::test]
 async fn an_eradication_runs_only_after_a_second_admin_approves_it() {
-    let session = Session::with_approvals(&["volume.eradicate"]).await;
+    let session = Session::with_approvals(&[Action::VolumeEradicate]).await;
     let prod = &session.demo().arrays[0];
     let client = array_client(prod);
     client

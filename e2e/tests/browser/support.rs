@@ -9,6 +9,7 @@ use backend::config::{ApprovalsConfig, OidcConfig};
 use backend::demo::{DEMO_PASSWORD, DEMO_USERNAME, Demo, DemoOptions};
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
 use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed};
+use shared::api::Action;
 use shared::flasharray::Volume;
 use tempfile::TempDir;
 use thirtyfour::prelude::*;
@@ -146,9 +147,9 @@ impl Session {
     }
 
     /// The demo holding `actions` for a second person's approval.
-    pub async fn with_approvals(actions: &[&str]) -> Self {
+    pub async fn with_approvals(actions: &[Action]) -> Self {
         let approvals = ApprovalsConfig {
-            actions: actions.iter().map(|action| (*action).to_owned()).collect(),
+            actions: actions.to_vec(),
             ..ApprovalsConfig::default()
         };
         Self::with_options(false, approvals, None).await

@@ -37,7 +37,9 @@ impl ApprovalPolicy {
             approvals
                 .as_ref()
                 .and_then(Option::as_ref)
-                .is_some_and(|approvals| approvals.actions.contains(&action))
+                .is_some_and(|approvals| {
+                    approvals.actions.iter().any(|named| named == action.name())
+                })
         })
     }
 

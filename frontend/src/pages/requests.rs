@@ -56,12 +56,7 @@ fn Requests(approvals: Approvals, task: Task) -> impl IntoView {
     } else {
         format!(
             "Held for a second person: {}.",
-            approvals
-                .actions
-                .iter()
-                .map(|action| action.name())
-                .collect::<Vec<_>>()
-                .join(", ")
+            approvals.actions.join(", ")
         )
     };
     let waiting = approvals.waiting_for_you;

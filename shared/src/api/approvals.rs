@@ -92,7 +92,8 @@ pub struct ApprovalRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Approvals {
     /// The actions that need a second person.
-    pub actions: Vec<super::Action>,
+    /// (Names rather than `Action`s: the UI then carries no parser of them in its bundle.)
+    pub actions: Vec<String>,
     /// Requests the caller may approve or reject now.
     pub waiting_for_you: Vec<ApprovalRequest>,
     /// Recent requests the caller made or may see, newest first.
