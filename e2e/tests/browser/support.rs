@@ -308,8 +308,28 @@ impl Session {
             .expect("pasted");
     }
 
+    /// Clicks the element. A button that opens a confirmation is clicked again until its
+    /// question shows: a click while the page is still drawing what loads above it can land
+    /// where the button was a moment before (opening is idempotent, so a second click is safe).
     pub async fn click(&self, css: &str) {
-        self.element(css).await.click().await.expect("click");
+        let started = Instant::now();
+        loop {
+            let element = self.element(css).await;
+            let opens = element.attr("data-confirm").await.expect("attribute read");
+            element.click().await.expect("click");
+            let Some(opens) = opens else { return };
+            let clicked = Instant::now();
+            while clicked.elapsed() < Duration::from_secs(2) {
+                if self.count(&format!("#confirm-{opens}")).await > 0 {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(
+                started.elapsed() < PAGE_TIMEOUT,
+                "{css} never opened its confirmation"
+            );
+        }
     }
 
     /// Picks `value` in a `<select>`, as a person choosing an option does.
