@@ -1,6 +1,5 @@
 //! `/api/2.x/connections`: which volumes a host or host group sees, and at which LUN.
 
-use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{Router, get};
@@ -10,7 +9,7 @@ use shared::flasharray::{Connection, ConnectionPost};
 use crate::error::ApiFault;
 use crate::hosts::Target;
 use crate::routes::change::Items;
-use crate::routes::extract::{ApiQuery, Call, named_in, single_name, split_names};
+use crate::routes::extract::{ApiQuery, Call, OptionalJson, named_in, single_name, split_names};
 use crate::routes::list::{ListQuery, page};
 use crate::simulator::Simulator;
 
@@ -67,18 +66,11 @@ async fn list_connections(
 async fn create_connection(
     call: Call,
     ApiQuery(selection): ApiQuery<ConnectionQuery>,
-    body: Bytes,
+    OptionalJson(post): OptionalJson<ConnectionPost>,
 ) -> Items<Connection> {
     call.change(|state, user, now| {
         let target = selection.target()?;
         let volume = single_name(selection.volume_names.as_deref(), "volume name")?;
-        // The body is optional: without one the array picks the LUN.
-        let post: ConnectionPost = if body.is_empty() {
-            ConnectionPost::default()
-        } else {
-            serde_json::from_slice(&body)
-                .map_err(|error| ApiFault::invalid(format!("Invalid request body: {error}")))?
-        };
         state
             .connect(user, &target, &volume, post.lun, now)
             .map(|connection| [connection])

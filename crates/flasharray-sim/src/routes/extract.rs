@@ -4,6 +4,7 @@
 use std::sync::MutexGuard;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -117,6 +118,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         Json::<T>::from_request(request, state)
             .await
             .map(|Json(value)| ApiJson(value))
+            .map_err(|rejection| {
+                ApiFault::invalid(format!("Invalid request body: {}", rejection.body_text()))
+            })
+    }
+}
+
+/// A JSON body the endpoint does not require: none at all (what the SDK sends when the call
+/// has no body arguments) means the defaults.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiFault;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| ApiFault::invalid(rejection.body_text()))?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        Json::<T>::from_bytes(&body)
+            .map(|Json(value)| Self(value))
             .map_err(|rejection| {
                 ApiFault::invalid(format!("Invalid request body: {}", rejection.body_text()))
             })

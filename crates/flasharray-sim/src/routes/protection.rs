@@ -12,7 +12,7 @@ use shared::flasharray::{
 use crate::error::ApiFault;
 use crate::routes::change::Items;
 use crate::routes::eradicate::eradicate;
-use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery};
+use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, OptionalJson};
 use crate::routes::list::{ListQuery, list};
 use crate::routes::snapshots::SourceQuery;
 use crate::simulator::Simulator;
@@ -100,7 +100,7 @@ async fn create_group_snapshots(
     call: Call,
     ApiQuery(sources): ApiQuery<SourceQuery>,
     ApiQuery(options): ApiQuery<GroupSnapshotQuery>,
-    ApiJson(post): ApiJson<ProtectionGroupSnapshotPost>,
+    OptionalJson(post): OptionalJson<ProtectionGroupSnapshotPost>,
 ) -> Items<ProtectionGroupSnapshot> {
     call.change(|state, user, now| {
         state.create_group_snapshots(

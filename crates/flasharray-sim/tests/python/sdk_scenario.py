@@ -171,6 +171,10 @@ def main():
     check(inside[0].source.name == "vol1", "group snapshot holds vol1")
     ok(fa.post_volumes(names=["vol1-from-pg"], volume=flasharray.VolumePost(
         source=flasharray.Reference(name="pg1.manual.vol1"))), "copy out of a group snapshot")
+    # Without a body, as scripts most often call it: the array names the snapshot itself.
+    taken = ok(fa.post_protection_group_snapshots(source_names=["pg1"]), "snapshot pg1 without a body")
+    check(taken[0].name.startswith("pg1.") and taken[0].name != "pg1.manual",
+          "a group snapshot without a body gets a generated suffix")
 
     # Space and performance decode.
     ok(fa.get_arrays_space(), "array space")
