@@ -28,8 +28,10 @@ const AVAILABILITIES: [(i64, i64); 3] = [
 ];
 /// The most points one series may have; a longer window needs a coarser resolution.
 const MAX_POINTS: i64 = 10_000;
-/// Points each interval's average or maximum is taken over.
+/// Samples each kept interval's average or maximum is taken over.
 const SAMPLES_PER_POINT: i64 = 4;
+/// The most samples one point of a coarser resolution is aggregated from.
+const MOST_SAMPLES_PER_POINT: i64 = 32;
 
 /// Where a metric's value comes from.
 #[derive(Clone, Copy)]
@@ -306,12 +308,7 @@ pub async fn history(
     let start = required_time(&params, "start_time")?;
     let end = required_time(&params, "end_time")?;
     let resolution = required_time(&params, "resolution")?;
-    let Some(&(_, retention)) = AVAILABILITIES.iter().find(|(kept, _)| *kept == resolution) else {
-        return Err(Pure1Fault::bad(
-            "resolution",
-            format!("resolution {resolution} is not available: use 30000, 300000 or 86400000."),
-        ));
-    };
+    let (kept, retention) = kept_for(resolution)?;
     if start >= end {
         return Err(Pure1Fault::bad(
             "start_time",
@@ -388,6 +385,7 @@ pub async fn history(
                 first,
                 end.min(now),
                 resolution,
+                samples_per_point(resolution, kept),
             );
             items.push(MetricHistory {
                 id: metric.name.to_owned(),
@@ -404,6 +402,30 @@ pub async fn history(
     Ok(Json(
         json!({"total_item_count": items.len(), "items": items}),
     ))
+}
+
+/// The kept resolution a requested one is aggregated from, and how far back it reaches: a
+/// multiple of a kept resolution is served from the one kept longest (an hour from the
+/// 5-minute points, a week from the daily ones), as Pure1 rolls points up.
+fn kept_for(resolution: i64) -> Result<(i64, i64), Pure1Fault> {
+    AVAILABILITIES
+        .iter()
+        .filter(|(kept, _)| resolution >= *kept && resolution % kept == 0)
+        .max_by_key(|(kept, retention)| (*retention, *kept))
+        .copied()
+        .ok_or_else(|| {
+            Pure1Fault::bad(
+                "resolution",
+                format!(
+                    "resolution {resolution} is not available: use a multiple of 30000 (kept 30 days), 300000 or 86400000 (kept a year)."
+                ),
+            )
+        })
+}
+
+/// How many samples a point at `resolution` aggregates when rolled up from `kept`.
+fn samples_per_point(resolution: i64, kept: i64) -> i64 {
+    (SAMPLES_PER_POINT * (resolution / kept)).min(MOST_SAMPLES_PER_POINT)
 }
 
 /// Which part of a reference names it: its name or its id.
@@ -481,6 +503,7 @@ fn series(
     first: i64,
     last: i64,
     resolution: i64,
+    per_point: i64,
 ) -> Vec<(i64, f64)> {
     let aligned = first.div_euclid(resolution) * resolution
         + if first.rem_euclid(resolution) == 0 {
@@ -492,10 +515,10 @@ fn series(
         .map(|step| aligned + step * resolution)
         .take_while(|time| *time <= last)
         .collect();
-    let step = resolution / SAMPLES_PER_POINT;
+    let step = resolution / per_point;
     let samples: Vec<i64> = points
         .iter()
-        .flat_map(|&point| (0..SAMPLES_PER_POINT).map(move |at| point + at * step))
+        .flat_map(|&point| (0..per_point).map(move |at| point + at * step))
         .map(|time| time.min(last))
         .collect();
     let (values, weights): (Vec<f64>, Vec<f64>) = match metric.source {
@@ -527,22 +550,19 @@ fn series(
             .map(|load| (read(load), metric.weight.map_or(1.0, |weight| weight(load))))
             .unzip(),
     };
-    aggregate(&points, &values, &weights, aggregation)
+    aggregate(&points, &values, &weights, per_point as usize, aggregation)
 }
 
 fn aggregate(
     points: &[i64],
     values: &[f64],
     weights: &[f64],
+    per_point: usize,
     aggregation: Aggregation,
 ) -> Vec<(i64, f64)> {
     points
         .iter()
-        .zip(
-            values
-                .chunks(SAMPLES_PER_POINT as usize)
-                .zip(weights.chunks(SAMPLES_PER_POINT as usize)),
-        )
+        .zip(values.chunks(per_point).zip(weights.chunks(per_point)))
         .map(|(&time, (values, weights))| {
             let value = match aggregation {
                 Aggregation::Max => values.iter().copied().fold(f64::MIN, f64::max),
@@ -576,13 +596,27 @@ mod tests {
         let values = [1.0, 3.0, 5.0, 7.0, 10.0, 10.0, 10.0, 10.0];
         let weights = [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 3.0];
         assert_eq!(
-            aggregate(&points, &values, &weights, Aggregation::Max),
+            aggregate(&points, &values, &weights, 4, Aggregation::Max),
             vec![(0, 7.0), (300_000, 10.0)]
         );
         assert_eq!(
-            aggregate(&points, &values, &weights, Aggregation::Avg),
+            aggregate(&points, &values, &weights, 4, Aggregation::Avg),
             vec![(0, 4.0), (300_000, 10.0)]
         );
+    }
+
+    #[test]
+    fn a_multiple_of_a_kept_resolution_rolls_up_from_the_one_kept_longest() {
+        const HOUR: i64 = 3_600_000;
+        assert_eq!(kept_for(60_000).unwrap(), (30_000, 30 * DAY_MS));
+        assert_eq!(kept_for(HOUR).unwrap(), (300_000, 365 * DAY_MS));
+        assert_eq!(kept_for(7 * DAY_MS).unwrap(), (DAY_MS, 365 * DAY_MS));
+        assert_eq!(kept_for(300_000).unwrap(), (300_000, 365 * DAY_MS));
+        for refused in [0, -300_000, 1_000, 45_000] {
+            assert!(kept_for(refused).is_err(), "{refused}");
+        }
+        assert_eq!(samples_per_point(30_000, 30_000), 4);
+        assert_eq!(samples_per_point(HOUR, 300_000), 32);
     }
 
     proptest! {

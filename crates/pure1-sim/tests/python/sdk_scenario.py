@@ -74,6 +74,44 @@ assert len(load) >= 280, len(load)
 assert all(0 <= value < 2 for _, value in load)
 assert series["array_volume_space"].data[-1][1] > 0
 
+# Weekly and hourly points, as fleet reports ask for them: rolled up from the kept points.
+week = 7 * 24 * 3600 * 1000
+weekly = ok(
+    client.get_metrics_history(
+        aggregation="max",
+        names=["array_total_load"],
+        resource_names=["fa-sdk-01"],
+        start_time=now - 8 * week,
+        end_time=now,
+        resolution=week,
+    )
+)
+weekly = list(weekly.items)[0]
+points = weekly.data
+assert weekly.resolution == week, weekly.resolution
+assert points and all(time % week == 0 for time, _ in points), points
+hourly = ok(
+    client.get_metrics_history(
+        aggregation="avg",
+        names=["array_total_load"],
+        resource_names=["fa-sdk-01"],
+        start_time=now - 24 * 3600 * 1000,
+        end_time=now,
+        resolution=3600 * 1000,
+    )
+)
+hourly = list(hourly.items)[0].data
+assert 23 <= len(hourly) <= 24, len(hourly)
+odd = client.get_metrics_history(
+    aggregation="avg",
+    names=["array_total_load"],
+    resource_names=["fa-sdk-01"],
+    start_time=now - 3600 * 1000,
+    end_time=now,
+    resolution=45000,
+)
+assert isinstance(odd, pure1.ErrorResponse) and odd.status_code == 400, odd
+
 metrics = ok(client.get_metrics(resource_types=["arrays"]))
 assert "array_total_load" in {metric.name for metric in metrics.items}
 
