@@ -87,19 +87,31 @@ impl Demo {
         crate::server::check_frontend_dir(&options.frontend_dir).map_err(DemoError::Setup)?;
         let registry = ArrayRegistry::default();
         let mut arrays = Vec::new();
-        // The DR array is filling up (84 % used), so the dashboard has something to warn of.
-        for (name, method, identity, fill) in [
-            ("fa-prod-01", AuthMethod::ApiToken, Identity::Service, None),
+        // Two models on two Purity releases, as a real fleet mixes them; the DR array, a
+        // capacity model, is filling up (84 % used), so the dashboard has something to warn of.
+        for (name, model, purity, method, identity, fill) in [
+            (
+                "fa-prod-01",
+                "FA-X70R4",
+                "6.9",
+                AuthMethod::ApiToken,
+                Identity::Service,
+                None,
+            ),
             (
                 "fa-dr-01",
+                "FA-C60R4",
+                "6.5",
                 AuthMethod::ApiClient,
                 Identity::PerUser,
                 Some(0.84),
             ),
         ] {
-            let sim = Simulator::start(SimulatorConfig::new(name).seed(options.seed))
-                .await
-                .map_err(setup)?;
+            let config = SimulatorConfig::new(name)
+                .seed(options.seed)
+                .model(model)
+                .purity(purity);
+            let sim = Simulator::start(config).await.map_err(setup)?;
             if let Some(share) = fill
                 && options.seed == Seed::Demo
             {

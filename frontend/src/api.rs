@@ -10,11 +10,12 @@ use shared::api::{
     CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest, CreateVolumeRequest,
     CreatedToken, FleetAlertQuery, FleetAlerts, FleetDestroyRequest, FleetSearch,
     FleetSnapshotRequest, FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest,
-    History, HistoryQuery, HostList, HostListQuery, LoginRequest, MembersRequest, Placement,
-    PlacementQuery, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair,
-    Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest, RestoreRequest,
-    RestoreResult, SearchQuery, SignInMethods, SnapshotListQuery, SnapshotRequest, SummaryQuery,
-    TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList, VolumeListQuery,
+    HardwareReport, History, HistoryQuery, HostList, HostListQuery, LoginRequest, MembersRequest,
+    Placement, PlacementQuery, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet,
+    Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest,
+    RestoreRequest, RestoreResult, SearchQuery, SignInMethods, SnapshotListQuery, SnapshotRequest,
+    SummaryQuery, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList,
+    VolumeListQuery,
 };
 use shared::flasharray::{
     Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
@@ -610,6 +611,10 @@ pub async fn disconnect_pure1() -> ApiResult<()> {
 
 pub async fn fleet_pure1() -> ApiResult<Pure1Fleet> {
     get("/api/fleet/pure1").await
+}
+
+pub async fn hardware(array: &str) -> ApiResult<HardwareReport> {
+    get(&array_url(array, &["hardware"])).await
 }
 
 pub async fn forecast(array: &str) -> ApiResult<Forecast> {

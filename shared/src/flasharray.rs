@@ -5,8 +5,15 @@
 
 use serde::{Deserialize, Serialize};
 
+mod hardware;
 mod metrics;
 mod protection;
+mod versions;
+
+pub use hardware::{
+    Controller, Drive, EthernetSettings, Eula, EulaSignature, FibreChannelSettings, Hardware,
+    NetworkInterface, Port,
+};
 
 pub use metrics::{
     ARRAY_PERFORMANCE_RESOLUTIONS, ArraySpace, HistoryWindow, OBJECT_PERFORMANCE_RESOLUTIONS,
@@ -17,6 +24,7 @@ pub use protection::{
     ProtectionGroupSnapshotPost, RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule,
     SnapshotSchedulePatch, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
 };
+pub use versions::{LATER_FIELDS, LaterField, RestVersion};
 
 /// Header carrying a REST session after `POST /api/2.x/login`.
 pub const AUTH_TOKEN_HEADER: &str = "x-auth-token";

@@ -7,6 +7,7 @@ mod connections;
 mod extract;
 mod fleet;
 pub mod gate;
+mod hardware;
 mod hosts;
 mod openapi;
 mod planning;
@@ -496,6 +497,9 @@ pub fn endpoints() -> Vec<Endpoint> {
             .about("Where a new volume fits best")
             .query::<shared::api::PlacementQuery>()
             .gives::<shared::api::Placement>(),
+        read("/arrays/{array}/hardware", Viewer, hardware::report)
+            .about("An array's controllers, drives and other parts, failing first")
+            .gives::<shared::api::HardwareReport>(),
         read("/arrays/{array}/forecast", Viewer, planning::array_forecast)
             .about("When an array fills up, at its growth")
             .gives::<shared::api::Forecast>(),

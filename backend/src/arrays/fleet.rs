@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use flasharray::{ArrayClient, ListParams};
-use shared::api::{AlertCounts, ArrayFigures, ArrayStatus, Load};
+use shared::api::{AlertCounts, ArrayFigures, ArrayStatus, HardwareHealth, Load};
 
 use crate::arrays::fanout::each_array;
 use crate::clock::unix_now_ms;
@@ -112,7 +112,7 @@ impl FleetCache {
     }
 }
 
-/// Everything the dashboard shows of one array, its nine calls made at once.
+/// Everything the dashboard shows of one array, its twelve calls made at once.
 pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Error> {
     let live = [("destroyed", "false".to_owned())];
     let destroyed = [("destroyed", "true".to_owned())];
@@ -131,6 +131,9 @@ pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray
         destroyed_snapshots,
         destroyed_groups,
         alerts,
+        controllers,
+        drives,
+        hardware,
     ) = tokio::try_join!(
         client.array(),
         client.array_performance(None),
@@ -141,15 +144,20 @@ pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray
         client.count("volume-snapshots", &destroyed),
         client.count("protection-groups", &destroyed),
         client.list_alerts(&open),
+        client.controllers(),
+        client.drives(),
+        client.hardware(),
     )?;
     let mut figures = ArrayFigures::from_space(array.capacity.unwrap_or(0), &array.space);
     figures.os = array.os;
     figures.version = array.version;
+    figures.rest_version = client.version().await.ok().map(str::to_owned);
     figures.volumes = volumes;
     figures.hosts = hosts;
     figures.protection_groups = groups;
     figures.destroyed = destroyed_volumes + destroyed_snapshots + destroyed_groups;
     figures.load = load.first().map(Load::from).unwrap_or_default();
     figures.alerts = AlertCounts::of_open(&alerts.items);
+    figures.health = HardwareHealth::of(&controllers, &drives, &hardware);
     Ok(figures)
 }

@@ -1,5 +1,5 @@
 //! Alerts: raised from the array's own state (space over 80 % of capacity, a protection
-//! group with members whose schedule is off), closed when the condition clears, plus any the
+//! group with members whose schedule is off, a failed part), closed when the condition clears, plus any the
 //! seed plants.
 //!
 //! Conditions are evaluated when alerts are read, so a test that fills the array sees the
@@ -7,6 +7,7 @@
 
 use shared::flasharray::Alert;
 
+use crate::hardware::PartKind;
 use crate::state::ArrayState;
 
 /// Codes of the alerts the simulator raises itself.
@@ -27,6 +28,8 @@ struct Condition {
     summary: String,
     expected: Option<String>,
     actual: Option<String>,
+    /// When it began, if before the alert is raised.
+    since: Option<i64>,
 }
 
 /// An alert as a seed plants it.
@@ -59,6 +62,7 @@ impl ArrayState {
                 summary: "Array space usage is high".to_owned(),
                 expected: Some(format!("{:.0}%", SPACE_WARNING * 100.0)),
                 actual: Some(format!("{:.0}%", used * 100.0)),
+                since: None,
             });
         }
         for record in &self.protection_groups {
@@ -73,8 +77,22 @@ impl ArrayState {
                         .to_owned(),
                     expected: Some("enabled".to_owned()),
                     actual: Some("disabled".to_owned()),
+                    since: None,
                 });
             }
+        }
+        for (name, kind, failure) in self.failed_part_kinds() {
+            let (code, severity, component_type, summary) = kind.alert();
+            conditions.push(Condition {
+                code,
+                severity,
+                component_type,
+                component_name: name,
+                summary: summary.to_owned(),
+                expected: None,
+                actual: Some(failure.details),
+                since: Some(failure.since),
+            });
         }
         conditions
     }
@@ -84,7 +102,9 @@ impl ArrayState {
     pub(crate) fn refresh_alerts(&mut self, now_ms: i64) {
         let conditions = self.conditions(now_ms);
         for alert in &mut self.alerts {
-            let raised = alert.code == SPACE_ALERT_CODE || alert.code == SCHEDULE_ALERT_CODE;
+            let raised = alert.code == SPACE_ALERT_CODE
+                || alert.code == SCHEDULE_ALERT_CODE
+                || PartKind::is_part_alert(alert.code);
             if !raised || alert.state == "closed" {
                 continue;
             }
@@ -113,14 +133,19 @@ impl ArrayState {
                     && alert.component_name.as_deref() == Some(&condition.component_name)
             });
             if !open {
+                let category = if PartKind::is_part_alert(condition.code) {
+                    "hardware"
+                } else {
+                    "array"
+                };
                 let alert = self.new_alert(
                     condition.code,
                     condition.severity,
-                    "array",
+                    category,
                     condition.component_type,
                     &condition.component_name,
                     &condition.summary,
-                    now_ms,
+                    condition.since.unwrap_or(now_ms),
                 );
                 self.alerts.push(Alert {
                     expected: condition.expected,

@@ -7,8 +7,9 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 use shared::flasharray::{
-    Alert, ApiClient, ArraySpace, Audit, Connection, Host, HostGroup, Membership, Performance,
-    ProtectionGroup, ProtectionGroupSnapshot, Volume, VolumeSnapshot, VolumeSpace,
+    Alert, ApiClient, ArraySpace, Audit, Connection, Controller, Drive, Hardware, Host, HostGroup,
+    Membership, NetworkInterface, Performance, Port, ProtectionGroup, ProtectionGroupSnapshot,
+    Volume, VolumeSnapshot, VolumeSpace,
 };
 
 use crate::query::{Lookup, field_value};
@@ -92,6 +93,11 @@ impl Fields for ProtectionGroup {}
 impl Fields for ProtectionGroupSnapshot {}
 impl Fields for VolumeSnapshot {}
 impl Fields for VolumeSpace {}
+impl Fields for Controller {}
+impl Fields for Drive {}
+impl Fields for Hardware {}
+impl Fields for Port {}
+impl Fields for NetworkInterface {}
 
 #[cfg(test)]
 mod tests {

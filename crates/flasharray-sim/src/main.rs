@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use flasharray_sim::{
-    ADMIN_PASSWORD, ADMIN_USERNAME, FaultConfig, Seed, Simulator, SimulatorConfig,
+    ADMIN_PASSWORD, ADMIN_USERNAME, DEFAULT_MODEL, DEFAULT_RELEASE, FaultConfig, Seed, Simulator,
+    SimulatorConfig, models, release_lines,
 };
 use tls_listener::ServerCertificate;
 
@@ -22,6 +23,12 @@ struct Args {
     /// Starting contents: `empty` or `demo`.
     #[arg(long, default_value = "empty", value_parser = parse_seed)]
     seed: Seed,
+    /// The Purity release line it plays, which decides the REST levels it serves.
+    #[arg(long, default_value = DEFAULT_RELEASE, value_parser = parse_release)]
+    purity: String,
+    /// The hardware model, which lays out its controllers, modules and ports.
+    #[arg(long, default_value = DEFAULT_MODEL, value_parser = parse_model)]
+    model: String,
     /// PEM certificate chain to serve instead of a generated self-signed one.
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -42,6 +49,30 @@ fn parse_faults(text: &str) -> Result<FaultConfig, String> {
     Ok(faults)
 }
 
+fn parse_release(text: &str) -> Result<String, String> {
+    one_of(text, "Purity release", release_lines())
+}
+
+fn parse_model(text: &str) -> Result<String, String> {
+    one_of(text, "model", models())
+}
+
+fn one_of(
+    text: &str,
+    what: &str,
+    known: impl Iterator<Item = &'static str>,
+) -> Result<String, String> {
+    let known: Vec<&str> = known.collect();
+    if known.contains(&text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "unknown {what} {text:?}: use one of {}",
+            known.join(", ")
+        ))
+    }
+}
+
 fn parse_seed(text: &str) -> Result<Seed, String> {
     Seed::parse(text).ok_or_else(|| format!("unknown seed {text:?}: use empty or demo"))
 }
@@ -60,7 +91,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Some(cert), Some(key)) => ServerCertificate::from_pem_files(cert, key)?,
         _ => flasharray_sim::tls::self_signed()?,
     };
-    let mut config = SimulatorConfig::new(&args.name).seed(args.seed);
+    let mut config = SimulatorConfig::new(&args.name)
+        .seed(args.seed)
+        .model(&args.model)
+        .purity(&args.purity);
     config.listen = args.listen;
     config.certificate = Some(certificate);
     config.state_file = args.state;

@@ -25,6 +25,11 @@ pub struct SimulatorConfig {
     pub state_file: Option<PathBuf>,
     /// Usable capacity in bytes; `None` keeps the simulator's default of 100 TiB.
     pub capacity: Option<u64>,
+    /// The hardware model (one of [`crate::models`]); `None` keeps [`crate::DEFAULT_MODEL`].
+    pub model: Option<String>,
+    /// The Purity release line (one of [`crate::release_lines`]); `None` keeps
+    /// [`crate::DEFAULT_RELEASE`].
+    pub purity: Option<String>,
 }
 
 impl SimulatorConfig {
@@ -37,6 +42,8 @@ impl SimulatorConfig {
             certificate: None,
             state_file: None,
             capacity: None,
+            model: None,
+            purity: None,
         }
     }
 
@@ -49,6 +56,16 @@ impl SimulatorConfig {
         self.capacity = Some(bytes);
         self
     }
+
+    pub fn model(mut self, model: &str) -> Self {
+        self.model = Some(model.to_owned());
+        self
+    }
+
+    pub fn purity(mut self, line: &str) -> Self {
+        self.purity = Some(line.to_owned());
+        self
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +76,8 @@ pub enum StartError {
     Serve(#[from] ServeError),
     #[error(transparent)]
     State(#[from] PersistError),
+    #[error("the simulator does not play Purity {0}")]
+    Release(String),
 }
 
 impl Simulator {
@@ -72,6 +91,14 @@ impl Simulator {
             Some(path) => Simulator::persistent(&config.name, config.seed, path)?,
             None => Simulator::new(&config.name, config.seed),
         };
+        if let Some(model) = &config.model {
+            simulator.set_model(model);
+        }
+        if let Some(line) = &config.purity
+            && !simulator.set_release(line)
+        {
+            return Err(StartError::Release(line.clone()));
+        }
         if let Some(capacity) = config.capacity {
             simulator.set_capacity(capacity);
         }

@@ -43,20 +43,12 @@ impl Seed {
 /// How much history the demo's arrays have.
 const DEMO_HISTORY_DAYS: i64 = 30;
 
-/// Alerts an array in service for a while has seen: one still open, two long closed.
+/// What an array in service for a while has seen: a port down for five hours (its alert
+/// open), and two alerts long closed.
 fn plant_alerts(state: &mut ArrayState, now_ms: i64) {
     const DAY: i64 = 24 * HOUR_MS;
+    state.fail_part("CT1.FC1", Some("Link down"), now_ms - 5 * HOUR_MS);
     let planted = [
-        PlantedAlert {
-            code: 42,
-            severity: "warning",
-            category: "hardware",
-            component_type: "hardware",
-            component_name: "CT1.FC2",
-            summary: "Fibre Channel port link down",
-            created: now_ms - 5 * HOUR_MS,
-            closed: None,
-        },
         PlantedAlert {
             code: 13,
             severity: "critical",

@@ -116,6 +116,35 @@ impl Simulator {
         self.lock().capacity = bytes;
     }
 
+    /// Sets the Purity release line it plays (one of [`crate::release_lines`]); `false` for
+    /// one the simulator does not know.
+    pub fn set_release(&self, line: &str) -> bool {
+        let known = crate::release::release(line).is_some();
+        if known {
+            self.lock().purity = line.to_owned();
+        }
+        known
+    }
+
+    /// Sets the hardware model (one of [`crate::models`]), which lays out its parts.
+    pub fn set_model(&self, model: &str) {
+        self.lock().model = model.to_owned();
+    }
+
+    /// Fails the part called `name` (`CT1`, `CH0.BAY3`, `CT0.FC1`, …), saying `details` of
+    /// it (or what its alert says) and raising its alert; `false` when the array has no such
+    /// part.
+    pub fn fail_part(&self, name: &str, details: Option<&str>) -> bool {
+        let now = self.clock.now_ms();
+        self.lock().fail_part(name, details, now).is_some()
+    }
+
+    /// Puts a failed part right, closing its alert; `false` when the array has no such part.
+    pub fn repair_part(&self, name: &str) -> bool {
+        let now = self.clock.now_ms();
+        self.lock().repair_part(name, now).is_some()
+    }
+
     /// Ends every session and access token, as an array restart does.
     pub fn expire_all_tokens(&self) {
         self.lock().expire_all_tokens();

@@ -1,6 +1,6 @@
 //! What one simulated array holds, and the rules the array enforces on it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -13,8 +13,10 @@ use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_si
 
 use crate::collection;
 use crate::error::ApiFault;
+use crate::hardware::{DEFAULT_MODEL, PartFailure};
 use crate::hosts::ConnectionRecord;
 use crate::protection::{GroupRecord, GroupSnapshotRecord};
+use crate::release::{DEFAULT_RELEASE, RELEASES, Release, release};
 use crate::snapshots::{SnapshotRecord, set_written};
 
 /// The REST versions this simulator advertises in `/api/api_version` and serves.
@@ -114,7 +116,7 @@ pub struct Principal {
 pub struct ArrayState {
     pub name: String,
     pub(crate) id: String,
-    serial_prefix: String,
+    pub(crate) serial_prefix: String,
     next_serial: u64,
     admins: Vec<Admin>,
     api_tokens: HashMap<String, ApiTokenRecord>,
@@ -146,6 +148,23 @@ pub struct ArrayState {
     /// What every volume's load is multiplied by (see `Simulator::set_load_scale`).
     #[serde(default = "default_load_scale")]
     pub(crate) load_scale: f64,
+    /// The hardware model, which lays out its parts (see `hardware`).
+    #[serde(default = "default_model")]
+    pub(crate) model: String,
+    /// The Purity release line it runs (see `release`).
+    #[serde(default = "default_release")]
+    pub(crate) purity: String,
+    /// Parts failed by name.
+    #[serde(default)]
+    pub(crate) failed_parts: BTreeMap<String, PartFailure>,
+}
+
+fn default_model() -> String {
+    DEFAULT_MODEL.to_owned()
+}
+
+fn default_release() -> String {
+    DEFAULT_RELEASE.to_owned()
 }
 
 fn default_load_scale() -> f64 {
@@ -192,7 +211,16 @@ impl ArrayState {
             alerts: Vec::new(),
             last_alert_number: 0,
             load_scale: 1.0,
+            model: default_model(),
+            purity: default_release(),
+            failed_parts: BTreeMap::new(),
         }
+    }
+
+    /// The release it plays; the newest for a line the simulator does not know (a state file
+    /// from another build).
+    pub(crate) fn release(&self) -> &'static Release {
+        release(&self.purity).unwrap_or(&RELEASES[RELEASES.len() - 1])
     }
 
     /// `GET /arrays`: its space is what `arrays/space` reports now.
@@ -202,7 +230,7 @@ impl ArrayState {
             id: self.id.clone(),
             name: self.name.clone(),
             os: Some("Purity//FA".into()),
-            version: Some("6.9.0".into()),
+            version: Some(self.release().version.to_owned()),
             capacity: Some(space.capacity),
             space: space.space,
         }

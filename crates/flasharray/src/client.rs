@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::flasharray::{
     API_TOKEN_HEADER, AUTH_TOKEN_HEADER, ApiVersions, ErrorItem, ErrorResponse, JWT_TOKEN_TYPE,
-    ListResponse, LoginPost, OAuthError, OAuthTokenResponse, REQUEST_ID_HEADER,
+    ListResponse, LoginPost, OAuthError, OAuthTokenResponse, REQUEST_ID_HEADER, RestVersion,
     TOKEN_EXCHANGE_GRANT,
 };
 use tokio::sync::{Mutex, OnceCell};
@@ -36,8 +36,8 @@ pub fn current_request_id() -> Option<String> {
 }
 
 /// The REST versions this client was written against, oldest first.
-const MIN_VERSION: (u32, u32) = (2, 0);
-const MAX_VERSION: (u32, u32) = (2, 52);
+const MIN_VERSION: RestVersion = RestVersion::new(2, 0);
+const MAX_VERSION: RestVersion = RestVersion::new(2, 52);
 /// How much of a non-JSON error body to keep in an error message.
 const BODY_EXCERPT: usize = 200;
 /// The largest reply read from an array; a longer one is an error, never a reason to grow
@@ -242,7 +242,7 @@ impl ArrayClient {
         versions
             .version
             .iter()
-            .filter_map(|text| parse_version(text).map(|parsed| (parsed, text)))
+            .filter_map(|text| RestVersion::parse(text).map(|parsed| (parsed, text)))
             .filter(|(parsed, _)| (MIN_VERSION..=MAX_VERSION).contains(parsed))
             .max_by_key(|(parsed, _)| *parsed)
             .map(|(_, text)| text.clone())
@@ -814,11 +814,6 @@ pub(crate) struct Reply {
 }
 
 /// `2.36` as `(2, 36)`.
-fn parse_version(text: &str) -> Option<(u32, u32)> {
-    let (major, minor) = text.split_once('.')?;
-    Some((major.parse().ok()?, minor.parse().ok()?))
-}
-
 /// The start of a body, as text, for error messages about bodies that are not JSON.
 fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
@@ -849,14 +844,6 @@ fn describe_transport_error(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_versions_numerically() {
-        assert_eq!(parse_version("2.52"), Some((2, 52)));
-        assert!(parse_version("2.9") < parse_version("2.10"));
-        assert_eq!(parse_version("1.19"), Some((1, 19)));
-        assert_eq!(parse_version("latest"), None);
-    }
 
     #[test]
     fn backoff_grows_and_stays_jittered_within_bounds() {

@@ -10,6 +10,7 @@ mod auth;
 mod client;
 mod error;
 mod fleet;
+mod hardware;
 mod hosts;
 mod keys;
 mod list;

@@ -1,5 +1,5 @@
-//! The fleet pages: the dashboard against what the arrays report, an array that does not
-//! answer, a chart of the array's own history, one search over both arrays, a fleet-wide
+//! The fleet pages: the dashboard against what the arrays report, a failed drive on the
+//! dashboard and in the array's hardware, an array that does not answer, a chart of the array's own history, one search over both arrays, a fleet-wide
 //! snapshot checked on the arrays, and a user scoped to one array.
 
 use flasharray_sim::FaultConfig;
@@ -106,6 +106,94 @@ async fn the_dashboard_shows_what_each_array_reports_and_warns_of_the_full_one()
         .expect("read");
     assert_eq!(first.as_deref(), Some(DR));
     session.screenshot("fleet-dashboard").await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn each_arrays_release_and_a_failed_drive_show_on_the_dashboard_and_in_its_hardware() {
+    let session = Session::start().await;
+    let prod = &session.demo().arrays[0].simulator;
+    assert!(prod.fail_part("CH0.BAY5", None));
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    // A mixed fleet: each array on its own Purity release, spoken to at the newest REST level
+    // both sides know.
+    session
+        .text_containing(
+            &format!("tr[data-array='{DR}'] .version"),
+            "Purity//FA 6.5.10 · REST 2.26",
+        )
+        .await;
+    session
+        .text_containing(
+            &format!("tr[data-array='{PROD}'] .version"),
+            "Purity//FA 6.9.1 · REST 2.52",
+        )
+        .await;
+    // The demo's arrays came with a port down; now a drive has failed too.
+    let health = format!("tr[data-array='{PROD}'] .health");
+    session
+        .text_containing(&health, "1 drive failed, 1 port down")
+        .await;
+    session.text_containing(&health, "CH0.BAY5").await;
+    session
+        .text_containing(&format!("tr[data-array='{PROD}'] .alerts"), "critical")
+        .await;
+    session.click(&format!("{health} a")).await;
+    session
+        .text_containing("#hardware-health", "1 drive failed, 1 port down")
+        .await;
+    session
+        .text_containing("#hardware-health", "23 of 24 modules healthy")
+        .await;
+    // What fails comes first, in the array's own words.
+    session
+        .text_containing("#drives tbody tr:first-child", "CH0.BAY5")
+        .await;
+    session
+        .text_containing("#drives tbody tr:first-child .status", "failed")
+        .await;
+    session
+        .text_containing("#parts tbody tr:first-child", "CT1.FC1")
+        .await;
+    session
+        .text_containing("#parts tbody tr:first-child", "Link down")
+        .await;
+    session
+        .text_containing("#array-identity", "FA-X70R4 · Purity//FA 6.9.1 · REST 2.52")
+        .await;
+    session.screenshot("array-hardware").await;
+    let drives = array_client(&session.demo().arrays[0])
+        .drives()
+        .await
+        .expect("drives");
+    let failed: Vec<&str> = drives
+        .iter()
+        .filter(|drive| drive.status.as_deref() == Some("failed"))
+        .map(|drive| drive.name.as_str())
+        .collect();
+    assert_eq!(failed, ["CH0.BAY5"], "as the array itself reports");
+
+    // Replaced: the dashboard says so once the arrays are asked again.
+    assert!(prod.repair_part("CH0.BAY5"));
+    session.open("/").await;
+    session.click("#fleet-refresh").await;
+    let started = std::time::Instant::now();
+    while session
+        .element(&health)
+        .await
+        .text()
+        .await
+        .expect("text")
+        .contains("drive")
+    {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the drive still shows as failed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    session.text_containing(&health, "1 port down").await;
     session.finish().await;
 }
 

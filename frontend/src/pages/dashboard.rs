@@ -1,11 +1,12 @@
 //! The landing page: every array in the user's scope at a glance — reachable or not, how
-//! full, how busy, how many objects and open alerts — with the fleet's totals on top, sorted
+//! full, whether its hardware is healthy, how busy, how many objects and open alerts — with the fleet's totals on top, sorted
 //! as the user chooses, refreshed with the rest of the app and on demand.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
-    Action, AlertCounts, ArrayFigures, ArrayStatus, FleetSummary, Fullness, Pure1Fleet,
+    Action, AlertCounts, ArrayFigures, ArrayStatus, FleetSummary, Fullness, HardwareHealth,
+    Pure1Fleet,
 };
 use shared::size::format_size;
 use shared::units::{
@@ -275,6 +276,7 @@ fn FleetView(summary: FleetSummary, state: UrlState) -> impl IntoView {
                     <tr>
                         <SortHeader key="name" label="Array" state />
                         <SortHeader key="used" label="Capacity used" state />
+                        <th>"Hardware"</th>
                         <SortHeader key="reduction" label="Data reduction" state />
                         <SortHeader key="volumes" label="Volumes" state />
                         <SortHeader key="hosts" label="Hosts" state />
@@ -328,6 +330,29 @@ fn ShareBar(
     }
 }
 
+/// The array's parts in a word, linking to its Overview where they are listed.
+#[component]
+fn HealthCell(array: String, health: HardwareHealth) -> impl IntoView {
+    let class = if health.is_healthy() {
+        "pill ok"
+    } else {
+        "pill critical"
+    };
+    let failing = health
+        .failing
+        .iter()
+        .map(|part| part.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (healthy, summary) = (health.is_healthy().to_string(), health.summary());
+    view! {
+        <td class="health" data-healthy=healthy>
+            <A href=format!("/arrays/{array}/overview")><span class=class>{summary}</span></A>
+            <span class="muted small failing">{failing}</span>
+        </td>
+    }
+}
+
 #[component]
 fn AlertPills(counts: AlertCounts) -> impl IntoView {
     if counts.total() == 0 {
@@ -351,7 +376,11 @@ fn ArrayRow(status: ArrayStatus) -> impl IntoView {
     let name = status.name.clone();
     let href = format!("/arrays/{name}/overview");
     let version = status.figures.as_ref().map(|figures| {
-        [figures.os.clone(), figures.version.clone()]
+        let rest = figures
+            .rest_version
+            .as_ref()
+            .map(|rest| format!("· REST {rest}"));
+        [figures.os.clone(), figures.version.clone(), rest]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -364,7 +393,7 @@ fn ArrayRow(status: ArrayStatus) -> impl IntoView {
                 .failing_since
                 .map(|since| view! { " since " <Timestamp epoch_ms=since /> });
             view! {
-                <td colspan="10" class="unreachable">
+                <td colspan="11" class="unreachable">
                     <span class="error">"Not answering" {since} ": " {status.error.unwrap_or_default()}</span>
                 </td>
             }
@@ -397,6 +426,7 @@ fn Figures(array: String, figures: ArrayFigures) -> impl IntoView {
             <span class="used">{format_size(figures.used)} " of " {format_size(figures.capacity)} " (" {format_share(share)} ")"</span>
             <span class="muted small kinds">{kinds}</span>
         </td>
+        <HealthCell array=array.clone() health=figures.health />
         <td class="reduction">{format_reduction(figures.data_reduction)}</td>
         <td class="num volumes">{figures.volumes}</td>
         <td class="num hosts">{figures.hosts}</td>

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::HardwareHealth;
 use crate::flasharray::{Alert, ArraySpace, Performance, Space, VolumeSpace};
 
 /// `GET /api/fleet/summary`: one entry per array in the user's scope.
@@ -35,6 +36,8 @@ pub struct ArrayStatus {
 pub struct ArrayFigures {
     pub os: Option<String>,
     pub version: Option<String>,
+    /// The REST level the portal speaks with it: the newest both know.
+    pub rest_version: Option<String>,
     /// Usable capacity, bytes.
     pub capacity: u64,
     /// Physical space used: unique + snapshots + shared + system.
@@ -54,6 +57,7 @@ pub struct ArrayFigures {
     pub load: Load,
     /// Open alerts by severity.
     pub alerts: AlertCounts,
+    pub health: HardwareHealth,
 }
 
 impl ArrayFigures {

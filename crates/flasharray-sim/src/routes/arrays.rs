@@ -2,16 +2,17 @@
 
 use axum::Json;
 use axum::routing::{Router, get};
-use shared::flasharray::{ApiVersions, Array, ListResponse};
+use shared::flasharray::{Array, ListResponse};
 
 use crate::routes::extract::Call;
 use crate::routes::list::listing;
+use crate::routes::versions;
 use crate::simulator::Simulator;
-use crate::state::{ArrayState, SUPPORTED_VERSIONS};
+use crate::state::ArrayState;
 
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
-        .route("/api/api_version", get(api_version))
+        .route("/api/api_version", get(versions::api_version))
         .route("/api/{version}/arrays", get(arrays))
         .route(
             "/api/{version}/audits",
@@ -19,13 +20,6 @@ pub(crate) fn routes() -> Router<Simulator> {
                 (&audit.name, &audit.id)
             }),
         )
-}
-
-/// `GET /api/api_version`.
-async fn api_version() -> Json<ApiVersions> {
-    Json(ApiVersions {
-        version: SUPPORTED_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
-    })
 }
 
 /// `GET /api/2.x/arrays`.

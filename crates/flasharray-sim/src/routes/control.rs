@@ -2,9 +2,9 @@
 //! them; they let tests and demos change faults and time from outside the process.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{Router, get, post};
+use axum::routing::{Router, get, post, put};
 use serde::{Deserialize, Serialize};
 
 use crate::faults::FaultConfig;
@@ -16,6 +16,36 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/sim/expire-tokens", post(expire_tokens))
         .route("/sim/stats", get(stats))
         .route("/sim/clock", post(advance_clock))
+        .route("/sim/parts/{name}", put(set_part))
+}
+
+/// The body of `PUT /sim/parts/{name}`.
+#[derive(Debug, Clone, Deserialize)]
+struct PartState {
+    failed: bool,
+    /// What the array says is wrong; a default for the part's kind when absent.
+    details: Option<String>,
+}
+
+/// `PUT /sim/parts/{name}`: fails a part (`{"failed": true}`) or repairs it.
+async fn set_part(
+    State(sim): State<Simulator>,
+    Path(name): Path<String>,
+    Json(part): Json<PartState>,
+) -> Result<StatusCode, (StatusCode, String)> {
+    let known = if part.failed {
+        sim.fail_part(&name, part.details.as_deref())
+    } else {
+        sim.repair_part(&name)
+    };
+    if known {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err((
+            StatusCode::NOT_FOUND,
+            format!("The array has no part {name:?}."),
+        ))
+    }
 }
 
 /// `GET /sim/faults`.

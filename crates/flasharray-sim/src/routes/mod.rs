@@ -11,12 +11,14 @@ mod control;
 mod eradicate;
 mod extract;
 mod faults;
+mod hardware;
 mod hosts;
 mod list;
 mod memberships;
 mod metrics;
 mod protection;
 mod snapshots;
+mod versions;
 mod volumes;
 
 use axum::Router;
@@ -28,7 +30,6 @@ use shared::flasharray::REQUEST_ID_HEADER;
 
 use crate::error::ApiFault;
 use crate::simulator::{ChangeRequest, Simulator};
-use crate::state::SUPPORTED_VERSIONS;
 
 /// The REST API of `sim`, for serving or for calling without a socket.
 pub fn router(sim: &Simulator) -> Router {
@@ -44,12 +45,16 @@ pub fn router(sim: &Simulator) -> Router {
         .merge(snapshots::routes())
         .merge(protection::routes())
         .merge(admins::routes())
+        .merge(hardware::routes())
         .merge(control::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(sim.clone(), write_through))
         .layer(middleware::from_fn_with_state(sim.clone(), faults::inject))
-        .layer(middleware::from_fn(check_version))
+        .layer(middleware::from_fn_with_state(
+            sim.clone(),
+            versions::check_version,
+        ))
         .layer(middleware::from_fn_with_state(sim.clone(), request_id))
         .with_state(sim.clone())
 }
@@ -66,23 +71,6 @@ async fn method_not_allowed() -> ApiFault {
         context: None,
         message: "Method not allowed on this resource.".into(),
     }
-}
-
-/// Only the REST versions advertised in `/api/api_version` are served.
-async fn check_version(request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    if let Some(version) = path
-        .strip_prefix("/api/")
-        .and_then(|rest| rest.split('/').next())
-        && version != "api_version"
-        && !SUPPORTED_VERSIONS.contains(&version)
-    {
-        return ApiFault::not_found(format!(
-            "REST API version {version} is not supported by this array; see /api/api_version."
-        ))
-        .into_response();
-    }
-    next.run(request).await
 }
 
 /// Echoes the caller's `X-Request-ID`, or makes one up, on every response, and keeps the

@@ -8,12 +8,16 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 mod fleet;
+mod hardware;
 mod protection;
 mod python_sdk;
+mod releases;
 
 struct Wire {
     sim: RunningSimulator,
     http: reqwest::Client,
+    /// The REST level calls are made at: the newest the array serves.
+    version: String,
 }
 
 impl Wire {
@@ -24,7 +28,21 @@ impl Wire {
     async fn with_config(config: SimulatorConfig) -> Self {
         let sim = Simulator::start(config).await.expect("simulator");
         let http = test_support::tls::client_trusting(sim.certificate_pem());
-        Self { sim, http }
+        let versions: Value = http
+            .get(format!("{}/api/api_version", sim.url()))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        let version = versions["version"]
+            .as_array()
+            .and_then(|list| list.last())
+            .and_then(Value::as_str)
+            .expect("a version")
+            .to_owned();
+        Self { sim, http, version }
     }
 
     fn url(&self, path: &str) -> String {
@@ -41,7 +59,10 @@ impl Wire {
     ) -> (StatusCode, Value) {
         let mut request = self
             .http
-            .request(method, self.url(&format!("/api/2.52/{path_and_query}")))
+            .request(
+                method,
+                self.url(&format!("/api/{}/{path_and_query}", self.version)),
+            )
             .header("x-auth-token", token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -60,7 +81,7 @@ impl Wire {
     async fn session(&self) -> String {
         let response = self
             .http
-            .post(self.url("/api/2.52/login"))
+            .post(self.url(&format!("/api/{}/login", self.version)))
             .json(&json!({"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}))
             .send()
             .await

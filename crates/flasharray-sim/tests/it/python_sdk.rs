@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use flasharray_sim::ADMIN_USERNAME;
+use flasharray_sim::{ADMIN_USERNAME, SimulatorConfig, release_lines};
 use reqwest::Method;
 use rsa::RsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
@@ -27,10 +27,8 @@ fn run_scenario(sim: &Wire, env: &[(&str, String)]) {
     python::run_scenario(&sdk_python(), &script, &env);
 }
 
-// One test drives both auth methods so the virtual environment is made once, not raced.
-#[tokio::test(flavor = "multi_thread")]
-async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_client() {
-    let wire = Wire::start().await;
+/// An API token for the array's administrator, made over the API.
+async fn api_token(wire: &Wire) -> String {
     let token = wire.session().await;
     let (_, body) = wire
         .call(
@@ -40,16 +38,32 @@ async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_cli
             None,
         )
         .await;
-    let api_token = body["items"][0]["api_token"]["token"]
+    body["items"][0]["api_token"]["token"]
         .as_str()
         .expect("token")
-        .to_owned();
-    tokio::task::block_in_place(|| {
-        run_scenario(
-            &wire,
-            &[("FA_AUTH", "api_token".into()), ("FA_API_TOKEN", api_token)],
-        );
-    });
+        .to_owned()
+}
+
+// One test drives both auth methods and every release so the virtual environment is made
+// once, not raced.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_client() {
+    // The SDK picks the newest level both it and the array know, so each release is spoken
+    // to at its own level, with that level's models.
+    for line in release_lines() {
+        let wire = Wire::with_config(SimulatorConfig::new("wire").purity(line)).await;
+        let api_token = api_token(&wire).await;
+        tokio::task::block_in_place(|| {
+            run_scenario(
+                &wire,
+                &[
+                    ("FA_AUTH", "api_token".into()),
+                    ("FA_API_TOKEN", api_token),
+                    ("FA_EXPECT_VERSION", wire.version.clone()),
+                ],
+            );
+        });
+    }
 
     let client_sim = Wire::start().await;
     let token = client_sim.session().await;

@@ -111,6 +111,10 @@ def alerts(fa):
 
 def main():
     fa = client()
+    expected = os.environ.get("FA_EXPECT_VERSION")
+    if expected:
+        check(fa.get_rest_version() == expected,
+              f"the SDK speaks REST {fa.get_rest_version()}, not the array's newest {expected}")
     array = ok(fa.get_arrays(), "get arrays")[0]
     print(f"connected to {array.name} with {os.environ['FA_AUTH']}")
 

@@ -1,0 +1,21 @@
+//! An array's hardware for its Overview.
+
+use axum::Json;
+use shared::api::HardwareReport;
+
+use super::extract::OnArray;
+use crate::error::AppError;
+
+/// `GET /api/arrays/{array}/hardware`: controllers, modules and every other part, failing
+/// first, asked of the array at once.
+pub async fn report(on: OnArray) -> Result<Json<HardwareReport>, AppError> {
+    let (controllers, drives, hardware) = tokio::try_join!(
+        on.client.controllers(),
+        on.client.drives(),
+        on.client.hardware(),
+    )?;
+    Ok(Json(HardwareReport {
+        rest_version: on.client.version().await.ok().map(str::to_owned),
+        ..HardwareReport::of(controllers, drives, hardware)
+    }))
+}

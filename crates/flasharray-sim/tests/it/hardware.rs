@@ -1,0 +1,118 @@
+//! The array's hardware on the wire: every read shaped as REST 2.52 describes it, and a part
+//! failed through the control endpoint showing in the listings and the alerts.
+
+use std::path::Path;
+
+use flasharray_sim::{Seed, SimulatorConfig};
+use reqwest::Method;
+use serde_json::{Value, json};
+use test_support::python;
+
+use crate::Wire;
+
+const HARDWARE_READS: [&str; 6] = [
+    "controllers",
+    "drives",
+    "hardware",
+    "ports",
+    "network-interfaces",
+    "arrays/eula",
+];
+
+fn items(body: &Value) -> &Vec<Value> {
+    body["items"].as_array().expect("items")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hardware_reads_match_the_rest_2_52_schemas() {
+    let wire = Wire::with_config(SimulatorConfig::new("fa-schema").seed(Seed::Demo)).await;
+    let token = wire.session().await;
+    let mut answers = serde_json::Map::new();
+    for path in HARDWARE_READS {
+        let (status, body) = wire.call(&token, Method::GET, path, None).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        answers.insert(path.to_owned(), body);
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("answers.json");
+    std::fs::write(&file, Value::Object(answers).to_string()).expect("written");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = manifest.join("../../../shared/reference/flasharray-rest-2.52-openapi.yml");
+    let spec = spec.to_str().expect("path").to_owned();
+    let file = file.to_str().expect("path").to_owned();
+    tokio::task::block_in_place(|| {
+        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pyyaml");
+        let python = python::venv_python(&venv, "PyYAML==6.0.3");
+        python::run_scenario(
+            &python,
+            &manifest.join("tests/python/schema_check.py"),
+            &[("SPEC", spec), ("ANSWERS", file)]
+                .iter()
+                .map(|(key, value)| (*key, value.as_str()))
+                .collect::<Vec<_>>(),
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_failed_part_shows_where_the_array_lists_it_and_raises_its_alert_until_repaired() {
+    let wire = Wire::with_config(SimulatorConfig::new("fa-parts").model("FA-X20R4")).await;
+    let token = wire.session().await;
+    let (_, drives) = wire.call(&token, Method::GET, "drives", None).await;
+    let present = items(&drives)
+        .iter()
+        .filter(|drive| drive["status"] != "empty")
+        .count();
+    assert_eq!(present, 12, "an X20's ten flash and two NVRAM modules");
+
+    let part = |name: &str, state: Value| {
+        wire.http
+            .put(wire.url(&format!("/sim/parts/{name}")))
+            .json(&state)
+            .send()
+    };
+    let failed = part("CH0.BAY3", json!({"failed": true}))
+        .await
+        .expect("sent");
+    assert_eq!(failed.status(), 204);
+    let unknown = part("CH0.BAY99", json!({"failed": true}))
+        .await
+        .expect("sent");
+    assert_eq!(unknown.status(), 404);
+    part("CT1", json!({"failed": true})).await.expect("sent");
+
+    let (_, drives) = wire
+        .call(&token, Method::GET, "drives?filter=status='failed'", None)
+        .await;
+    let names: Vec<&str> = items(&drives)
+        .iter()
+        .map(|drive| drive["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["CH0.BAY3"]);
+    let (_, controllers) = wire
+        .call(&token, Method::GET, "controllers?names=CT1", None)
+        .await;
+    assert_eq!(items(&controllers)[0]["status"], "not ready");
+    let (_, alerts) = wire
+        .call(&token, Method::GET, "alerts?filter=state='open'", None)
+        .await;
+    let mut open: Vec<(i64, &str)> = items(&alerts)
+        .iter()
+        .map(|alert| {
+            (
+                alert["code"].as_i64().expect("code"),
+                alert["component_name"].as_str().expect("component"),
+            )
+        })
+        .collect();
+    open.sort_unstable();
+    assert_eq!(open, [(1, "CT1"), (13, "CH0.BAY3")]);
+
+    part("CH0.BAY3", json!({"failed": false}))
+        .await
+        .expect("sent");
+    let (_, alerts) = wire
+        .call(&token, Method::GET, "alerts?filter=code=13", None)
+        .await;
+    assert_eq!(items(&alerts)[0]["state"], "closed");
+}
