@@ -61,6 +61,10 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::Array {
+                error: flasharray::Error::Busy { .. },
+                ..
+            } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Array { error, .. } => {
                 refused_request(error).unwrap_or(StatusCode::BAD_GATEWAY)
             }
@@ -75,6 +79,10 @@ impl IntoResponse for AppError {
         let status = self.status();
         let retry_after = match &self {
             AppError::TooManyAttempts { retry_after_secs } => Some(retry_after_secs.to_string()),
+            AppError::Array {
+                error: flasharray::Error::Busy { .. },
+                ..
+            } => Some("1".to_owned()),
             _ => None,
         };
         let body = match self {

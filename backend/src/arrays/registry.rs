@@ -124,6 +124,8 @@ impl ArrayRegistry {
             client_config.version = array.rest_version.clone();
             client_config.connect_timeout = Duration::from_secs(array.connect_timeout_secs);
             client_config.request_timeout = Duration::from_secs(array.request_timeout_secs);
+            client_config.calls_at_once = array.calls_at_once.max(1);
+            client_config.calls_waiting = array.calls_waiting;
             if array.identity == Identity::PerUser
                 && !matches!(array.auth, ArrayAuthConfig::ApiClient { .. })
             {

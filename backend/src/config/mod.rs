@@ -343,6 +343,13 @@ pub struct ArrayConfig {
     /// Give up on a call, token exchange included, after this long.
     #[serde(default = "default_request_timeout_secs")]
     pub request_timeout_secs: u64,
+    /// Calls the portal makes to this array at once; more wait their turn.
+    #[serde(default = "default_calls_at_once")]
+    pub calls_at_once: usize,
+    /// Calls that may wait for a turn; beyond them the portal answers 503 at once, so that a
+    /// slow or dead array never takes more than its share of the portal.
+    #[serde(default = "default_calls_waiting")]
+    pub calls_waiting: usize,
     /// `service` (default): the array sees every portal user as the configured array user.
     /// `per_user`: as their own array user, so the array's audit log names the person;
     /// needs `api_client` authentication.
@@ -402,6 +409,14 @@ pub enum ConfigError {
 
 fn default_connect_timeout_secs() -> u64 {
     5
+}
+
+fn default_calls_at_once() -> usize {
+    flasharray::DEFAULT_CALLS_AT_ONCE
+}
+
+fn default_calls_waiting() -> usize {
+    flasharray::DEFAULT_CALLS_WAITING
 }
 
 fn default_request_timeout_secs() -> u64 {

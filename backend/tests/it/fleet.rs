@@ -180,6 +180,73 @@ async fn a_slow_and_a_dead_array_fail_at_the_deadline_while_the_others_answer() 
 }
 
 #[tokio::test]
+async fn a_slow_array_keeps_to_its_share_of_calls_while_the_others_answer() {
+    let app = TestApp::with(TestOptions {
+        fleet: vec![demo("fa-east"), demo("fa-west")],
+        fleet_calls: Some((1, 1)),
+        ..TestOptions::default()
+    })
+    .await;
+    let viewer = app.login("viewer").await;
+    let (status, _, _) = app
+        .call("GET", "/api/arrays/fa-west/volumes", Some(&viewer), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "signed in to fa-west before it slows"
+    );
+    app.fleet[1].simulator.set_faults(FaultConfig {
+        latency_ms: 1_500,
+        ..FaultConfig::default()
+    });
+    let page = |array: &'static str| {
+        app.send_for_headers(crate::request(
+            "GET",
+            &format!("/api/arrays/{array}/hosts"),
+            Some(&viewer),
+            None,
+        ))
+    };
+    let west = futures_util::future::join_all((0..4).map(|_| async {
+        let answer = page("fa-west").await;
+        (answer, Instant::now())
+    }));
+    let east = async {
+        // Once fa-west's share is taken, the next calls to it are refused; fa-east answers.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (status, _, _) = page("fa-east").await;
+        (status, Instant::now())
+    };
+    let (west, (east_status, east_done)) = tokio::join!(west, east);
+    let refused: Vec<_> = west
+        .iter()
+        .filter(|((status, _, _), _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert_eq!(
+        refused.len(),
+        2,
+        "one at once, one waiting, the rest refused"
+    );
+    for ((_, headers, body), _) in refused {
+        assert_eq!(headers["retry-after"], "1");
+        let message = body["message"].as_str().expect("message");
+        assert!(message.contains("fa-west is answering slowly"), "{message}");
+    }
+    let first_west_answer = west
+        .iter()
+        .filter(|((status, _, _), _)| *status == StatusCode::OK)
+        .map(|(_, done)| *done)
+        .min()
+        .expect("fa-west answered the calls it took");
+    assert_eq!(east_status, StatusCode::OK);
+    assert!(
+        east_done < first_west_answer,
+        "fa-east answered before the slow fa-west, not behind it"
+    );
+}
+
+#[tokio::test]
 async fn search_finds_objects_on_every_array_and_names_the_ones_that_failed() {
     let app = fleet_app(backend::config::LimitsConfig::default(), vec!["fa-dead"]).await;
     let viewer = app.login("viewer").await;

@@ -95,6 +95,9 @@ pub struct TestOptions {
     pub limits: LimitsConfig,
     /// More arrays, registered after the first with its administrator's password.
     pub fleet: Vec<SimulatorConfig>,
+    /// The share of calls each of `fleet` gets (at once, waiting); the client's default
+    /// unless set.
+    pub fleet_calls: Option<(usize, usize)>,
     /// Arrays registered at an address where nothing listens, as when an array is down.
     pub dead_arrays: Vec<&'static str>,
     pub approvals: backend::config::ApprovalsConfig,
@@ -169,9 +172,12 @@ impl TestApp {
             let name = config.name.clone();
             let sim = Simulator::start(config).await.expect("simulator");
             let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
-            let client =
-                ArrayClient::new(ClientConfig::new(&name, sim.url(), password.clone(), trust))
-                    .expect("client");
+            let mut client_config = ClientConfig::new(&name, sim.url(), password.clone(), trust);
+            if let Some((at_once, waiting)) = options.fleet_calls {
+                client_config.calls_at_once = at_once;
+                client_config.calls_waiting = waiting;
+            }
+            let client = ArrayClient::new(client_config).expect("client");
             registry
                 .register(client, AuthMethod::ApiToken, Identity::Service)
                 .expect("registered");

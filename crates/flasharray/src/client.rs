@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -13,7 +13,7 @@ use shared::flasharray::{
     ListResponse, LoginPost, OAuthError, OAuthTokenResponse, REQUEST_ID_HEADER, RestVersion,
     TOKEN_EXCHANGE_GRANT,
 };
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::{Mutex, OnceCell, Semaphore, SemaphorePermit};
 
 use crate::auth::{Authorization, Credentials, sign_id_token, sign_pure1_id_token};
 use crate::error::Error;
@@ -68,6 +68,11 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// The first retry waits about this long, each further one about twice as long.
     pub retry_base_delay: Duration,
+    /// How many calls to the array run at once, and how many more may wait for a turn before
+    /// further ones are refused at once ([`Error::Busy`]): a slow or dead array holds no more
+    /// than this of the caller's capacity.
+    pub calls_at_once: usize,
+    pub calls_waiting: usize,
 }
 
 impl ClientConfig {
@@ -82,7 +87,23 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             max_retries: 3,
             retry_base_delay: Duration::from_millis(250),
+            calls_at_once: DEFAULT_CALLS_AT_ONCE,
+            calls_waiting: DEFAULT_CALLS_WAITING,
         }
+    }
+}
+
+/// Calls to one array at once unless configured otherwise.
+pub const DEFAULT_CALLS_AT_ONCE: usize = 32;
+/// Calls to one array that may wait for a turn unless configured otherwise.
+pub const DEFAULT_CALLS_WAITING: usize = 64;
+
+/// A call waiting for a turn at the array, counted until it has one or gives up.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -108,6 +129,9 @@ struct Shared {
     sign_ins: AtomicU64,
     /// When and why the array last could not be connected to; cleared by any reply.
     unreachable: std::sync::Mutex<Option<(std::time::Instant, String)>>,
+    /// Turns at the array (`calls_at_once`), and how many calls wait for one.
+    turns: Semaphore,
+    waiting: AtomicUsize,
 }
 
 /// One identity's credential. Its lock is held during a login or token exchange, so that
@@ -136,6 +160,8 @@ impl ArrayClient {
             .build()
             .map_err(|error| config_error(format!("cannot build the HTTP client: {error}")))?;
         let shared = Shared {
+            turns: Semaphore::new(config.calls_at_once.max(1)),
+            waiting: AtomicUsize::new(0),
             config,
             http,
             version: OnceCell::new(),
@@ -391,6 +417,7 @@ impl ArrayClient {
         url: &str,
         shape: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<Reply, Error> {
+        let _turn = self.turn().await?;
         let version = self.version().await?;
         let idempotent = matches!(
             method,
@@ -415,6 +442,24 @@ impl ArrayClient {
             }
             return Ok(reply);
         }
+    }
+
+    /// A turn at the array: at once if fewer than `calls_at_once` calls are out, else after
+    /// waiting for one, unless `calls_waiting` calls wait already.
+    async fn turn(&self) -> Result<Option<SemaphorePermit<'_>>, Error> {
+        let shared = &*self.shared;
+        if let Ok(permit) = shared.turns.try_acquire() {
+            return Ok(Some(permit));
+        }
+        let ahead = shared.waiting.fetch_add(1, Ordering::Relaxed);
+        let _queued = Queued(&shared.waiting);
+        if ahead >= shared.config.calls_waiting {
+            return Err(Error::Busy {
+                array: shared.config.name.clone(),
+                waiting: ahead,
+            });
+        }
+        Ok(shared.turns.acquire().await.ok())
     }
 
     /// Whether `status` says the credential is no longer good: arrays answer 401, Pure1 403.

@@ -45,6 +45,12 @@ pub enum Error {
     /// Local configuration is unusable: TLS roots, a private key.
     #[error("{array}: {reason}")]
     Config { array: String, reason: String },
+    /// So many calls to the array wait for an answer already that this one was not queued:
+    /// the array is slow, and it may not take more of the caller's capacity.
+    #[error(
+        "{array} is answering slowly: {waiting} calls to it are waiting already; try again in a moment"
+    )]
+    Busy { array: String, waiting: usize },
 }
 
 impl Error {
@@ -54,7 +60,10 @@ impl Error {
             Error::Array { status, .. }
             | Error::Decode { status, .. }
             | Error::TokenExchange { status, .. } => Some(*status),
-            Error::Transport { .. } | Error::Version { .. } | Error::Config { .. } => None,
+            Error::Transport { .. }
+            | Error::Version { .. }
+            | Error::Config { .. }
+            | Error::Busy { .. } => None,
         }
     }
 
@@ -65,7 +74,7 @@ impl Error {
             | Error::Transport { request_id, .. }
             | Error::Decode { request_id, .. }
             | Error::TokenExchange { request_id, .. } => Some(request_id),
-            Error::Version { .. } | Error::Config { .. } => None,
+            Error::Version { .. } | Error::Config { .. } | Error::Busy { .. } => None,
         }
     }
 

@@ -255,3 +255,55 @@ async fn an_array_that_cannot_be_reached_fails_at_once_until_it_is_tried_again()
     assert!(second.to_string().contains("not tried again"), "{second}");
     assert!(second.to_string().contains("fa-gone"), "{second}");
 }
+
+#[tokio::test]
+async fn a_slow_array_gets_its_share_of_calls_and_further_ones_are_refused_at_once() {
+    let sim = start_sim().await;
+    let token = bootstrap(&sim)
+        .create_api_token("pureuser")
+        .await
+        .expect("token");
+    let mut config = ClientConfig::new(
+        "fa-slow",
+        sim.url(),
+        Credentials::ApiToken(token),
+        TrustAnchor::CaPem(sim.certificate_pem().into()),
+    );
+    config.calls_at_once = 2;
+    config.calls_waiting = 2;
+    let client = Arc::new(ArrayClient::new(config).expect("client"));
+    client.array().await.expect("logged in");
+    faults(
+        &sim,
+        FaultConfig {
+            latency_ms: 600,
+            ..FaultConfig::default()
+        },
+    );
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                (client.array().await, started.elapsed())
+            })
+        })
+        .collect();
+    let mut answered = 0;
+    for call in calls {
+        match call.await.expect("task") {
+            (Ok(_), _) => answered += 1,
+            (Err(Error::Busy { array, waiting }), took) => {
+                assert_eq!((array.as_str(), waiting), ("fa-slow", 2));
+                assert!(
+                    took < Duration::from_millis(300),
+                    "refused at once, not after {took:?}"
+                );
+            }
+            (Err(other), _) => panic!("{other}"),
+        }
+    }
+    assert_eq!(answered, 4, "two at once and two waiting");
+    faults(&sim, FaultConfig::default());
+    client.array().await.expect("turns given back");
+}
