@@ -87,11 +87,17 @@ impl Demo {
         crate::server::check_frontend_dir(&options.frontend_dir).map_err(DemoError::Setup)?;
         let registry = ArrayRegistry::default();
         let mut arrays = Vec::new();
-        // Two models on two Purity releases, as a real fleet mixes them; the DR array, a
-        // capacity model, is filling up (84 % used), so the dashboard has something to warn of.
-        for (name, model, purity, method, identity, fill) in [
+        // Two sites, two models on two Purity releases, as a real fleet mixes them; the DR
+        // array, a capacity model, is quieter, holds the backups, and is filling up (84 %
+        // used), so the dashboard has something to warn of.
+        let recovery_seed = match options.seed {
+            Seed::Demo => Seed::DemoRecovery,
+            other => other,
+        };
+        for (name, seed, model, purity, method, identity, fill) in [
             (
                 "fa-prod-01",
+                options.seed,
                 "FA-X70R4",
                 "6.9",
                 AuthMethod::ApiToken,
@@ -100,6 +106,7 @@ impl Demo {
             ),
             (
                 "fa-dr-01",
+                recovery_seed,
                 "FA-C60R4",
                 "6.5",
                 AuthMethod::ApiClient,
@@ -108,12 +115,12 @@ impl Demo {
             ),
         ] {
             let config = SimulatorConfig::new(name)
-                .seed(options.seed)
+                .seed(seed)
                 .model(model)
                 .purity(purity);
             let sim = Simulator::start(config).await.map_err(setup)?;
             if let Some(share) = fill
-                && options.seed == Seed::Demo
+                && seed != Seed::Empty
             {
                 let used = sim.simulator.used_bytes();
                 sim.simulator.set_capacity((used as f64 / share) as u64);

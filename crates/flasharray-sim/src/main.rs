@@ -20,7 +20,7 @@ struct Args {
     /// The array's name.
     #[arg(long, default_value = "flasharray-sim")]
     name: String,
-    /// Starting contents: `empty` or `demo`.
+    /// Starting contents: `empty`, `demo` (a production array) or `demo-dr` (its recovery site).
     #[arg(long, default_value = "empty", value_parser = parse_seed)]
     seed: Seed,
     /// The Purity release line it plays, which decides the REST levels it serves.
@@ -74,7 +74,7 @@ fn one_of(
 }
 
 fn parse_seed(text: &str) -> Result<Seed, String> {
-    Seed::parse(text).ok_or_else(|| format!("unknown seed {text:?}: use empty or demo"))
+    Seed::parse(text).ok_or_else(|| format!("unknown seed {text:?}: use empty, demo or demo-dr"))
 }
 
 #[tokio::main]

@@ -20,6 +20,10 @@ pub enum Seed {
     /// and Fibre Channel ports, host groups, connections, snapshots, and two protection groups
     /// whose schedules have been running for two days.
     Demo,
+    /// The demo's disaster-recovery array: the same applications' volumes, plus the DR site's
+    /// own (a backup repository, a restore-test volume), a fraction of the load, and its own
+    /// history of alerts (a drive replaced last week rather than a port down).
+    DemoRecovery,
 }
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -29,13 +33,39 @@ impl Seed {
         match text {
             "empty" => Some(Seed::Empty),
             "demo" => Some(Seed::Demo),
+            "demo-dr" => Some(Seed::DemoRecovery),
             _ => None,
         }
     }
 
     pub(crate) fn apply(self, state: &mut ArrayState, now_ms: i64) {
-        if self == Seed::Demo {
-            seed_demo(state, now_ms);
+        match self {
+            Seed::Empty => {}
+            Seed::Demo => seed_demo(state, now_ms, Site::Production),
+            Seed::DemoRecovery => seed_demo(state, now_ms, Site::Recovery),
+        }
+    }
+}
+
+/// Which of the demo's two sites an array stands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Site {
+    Production,
+    Recovery,
+}
+
+/// How busy the recovery site is next to production: it takes replicas and restore tests.
+const RECOVERY_LOAD: f64 = 0.35;
+
+impl Site {
+    /// Volumes only this site has.
+    fn own_volumes(self) -> &'static [(&'static str, u64, u64)] {
+        match self {
+            Site::Production => &[],
+            Site::Recovery => &[
+                ("veeam-repo-01", 40 * TIB, 22_600 * GIB),
+                ("dr-restore-test", 2 * TIB, 640 * GIB),
+            ],
         }
     }
 }
@@ -43,21 +73,28 @@ impl Seed {
 /// How much history the demo's arrays have.
 const DEMO_HISTORY_DAYS: i64 = 30;
 
-/// What an array in service for a while has seen: a port down for five hours (its alert
-/// open), and two alerts long closed.
-fn plant_alerts(state: &mut ArrayState, now_ms: i64) {
+/// What an array in service for a while has seen: at production a port down for five hours
+/// (its alert open), at the recovery site a drive replaced last week; both with alerts long
+/// closed.
+fn plant_alerts(state: &mut ArrayState, now_ms: i64, site: Site) {
     const DAY: i64 = 24 * HOUR_MS;
-    state.fail_part("CT1.FC1", Some("Link down"), now_ms - 5 * HOUR_MS);
+    if site == Site::Production {
+        state.fail_part("CT1.FC1", Some("Link down"), now_ms - 5 * HOUR_MS);
+    }
+    let drive_failed = match site {
+        Site::Production => ("CH0.BAY7", 12),
+        Site::Recovery => ("CH0.BAY11", 6),
+    };
     let planted = [
         PlantedAlert {
             code: 13,
             severity: "critical",
             category: "hardware",
             component_type: "drive",
-            component_name: "CH0.BAY7",
+            component_name: drive_failed.0,
             summary: "Drive failed and was evacuated",
-            created: now_ms - 12 * DAY,
-            closed: Some(now_ms - 11 * DAY),
+            created: now_ms - drive_failed.1 * DAY,
+            closed: Some(now_ms - (drive_failed.1 - 1) * DAY),
         },
         PlantedAlert {
             code: 71,
@@ -84,10 +121,13 @@ fn wwn(host: u8, port: u8) -> String {
     format!("21:00:00:24:ff:4c:{host:02x}:{port:02x}")
 }
 
-fn seed_demo(state: &mut ArrayState, now_ms: i64) {
+fn seed_demo(state: &mut ArrayState, now_ms: i64, site: Site) {
     const DAY: i64 = 24 * HOUR_MS;
     state.installed_ms = now_ms - DEMO_HISTORY_DAYS * DAY;
-    plant_alerts(state, now_ms);
+    plant_alerts(state, now_ms, site);
+    if site == Site::Recovery {
+        state.load_scale = RECOVERY_LOAD;
+    }
     let mut volumes: Vec<(String, u64, u64)> = [
         ("oracle-prod-data01", 2 * TIB, 1_310 * GIB),
         ("oracle-prod-data02", 2 * TIB, 1_190 * GIB),
@@ -125,6 +165,11 @@ fn seed_demo(state: &mut ArrayState, now_ms: i64) {
             (20 + index * 3) * GIB,
         ));
     }
+    volumes.extend(
+        site.own_volumes()
+            .iter()
+            .map(|(name, provisioned, written)| ((*name).to_owned(), *provisioned, *written)),
+    );
     // Created over the history's span, newest first, so the array grew in volumes too.
     let count = volumes.len() as i64;
     for (index, (name, provisioned, written)) in (1i64..).zip(&volumes) {
@@ -318,5 +363,35 @@ mod tests {
                 .iter()
                 .any(|snapshot| snapshot.name == "sql-fin-db.pre-upgrade")
         );
+    }
+
+    #[test]
+    fn the_recovery_site_differs_from_production_as_a_real_one_does() {
+        let now = 1_800_000_000_000;
+        let mut production = ArrayState::new("prod");
+        Seed::Demo.apply(&mut production, now);
+        let mut recovery = ArrayState::new("dr");
+        Seed::DemoRecovery.apply(&mut recovery, now);
+        let names = |state: &ArrayState| -> Vec<String> {
+            state
+                .volumes()
+                .iter()
+                .map(|volume| volume.name.clone())
+                .collect()
+        };
+        assert!(names(&recovery).contains(&"veeam-repo-01".to_owned()));
+        assert!(!names(&production).contains(&"veeam-repo-01".to_owned()));
+        assert!(recovery.load_scale < production.load_scale);
+        let open = |state: &mut ArrayState| -> Vec<String> {
+            state
+                .alerts(now)
+                .into_iter()
+                .filter(|alert| alert.state == "open")
+                .map(|alert| alert.summary)
+                .collect()
+        };
+        assert_eq!(open(&mut production), ["Fibre Channel port link down"]);
+        assert!(open(&mut recovery).is_empty());
+        assert_eq!(Seed::parse("demo-dr"), Some(Seed::DemoRecovery));
     }
 }
