@@ -150,6 +150,7 @@ impl std::fmt::Debug for LoginPost {
 /// A reference to another object by id and name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Reference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -160,6 +161,7 @@ pub struct Reference {
 /// Space figures of a volume or an array, in bytes except for the ratios.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Space {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_reduction: Option<f64>,
@@ -186,8 +188,9 @@ pub struct Space {
 }
 
 /// A volume (`GET /api/2.x/volumes`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Volume {
     pub id: String,
     pub name: String,
@@ -216,6 +219,7 @@ pub struct Volume {
 /// A volume's QoS limits; `None` is unlimited.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Qos {
     /// Bytes per second, 1 MiB/s to 512 GiB/s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,8 +278,9 @@ pub struct VolumePost {
 }
 
 /// The array itself (`GET /api/2.x/arrays`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Array {
     pub id: String,
     pub name: String,
@@ -387,8 +392,9 @@ pub const HOST_PERSONALITIES: &[&str] = &[
 ];
 
 /// A host: the initiator ports through which one server reaches the array.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Host {
     pub name: String,
     #[serde(default)]
@@ -458,8 +464,9 @@ pub struct HostGroupPatch {
 }
 
 /// A host group: hosts that see the same volumes at the same LUNs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct HostGroup {
     pub name: String,
     #[serde(default)]
@@ -469,16 +476,18 @@ pub struct HostGroup {
 }
 
 /// A membership (`/api/2.x/host-groups/hosts`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Membership {
     pub group: Reference,
     pub member: Reference,
 }
 
 /// A volume seen by a host or a host group at a LUN (`/api/2.x/connections`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Connection {
     #[serde(default)]
     pub host: Reference,
@@ -498,8 +507,9 @@ pub struct ConnectionPost {
 }
 
 /// One entry of the array's audit trail (`GET /api/2.x/audits`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Audit {
     pub id: String,
     pub name: String,
@@ -517,8 +527,9 @@ pub struct Audit {
 }
 
 /// An alert the array raised (`GET /api/2.x/alerts`). Times are milliseconds since the epoch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Alert {
     pub id: String,
     /// The alert's number, as text.

@@ -643,3 +643,51 @@ async fn a_token_keeps_a_bounded_number_of_rest_sessions() {
     let (status, _, _) = send(&app, newest).await;
     assert_eq!(status, StatusCode::OK, "the newest session works");
 }
+
+#[tokio::test]
+async fn an_array_on_an_older_release_is_spoken_to_at_its_level_and_refuses_newer_ones() {
+    let app = TestApp::with(crate::TestOptions {
+        fleet: vec![flasharray_sim::SimulatorConfig::new("fa-old").purity("6.1")],
+        ..crate::TestOptions::default()
+    })
+    .await;
+    let viewer = token(&app, "viewer", "viewer").await;
+    let root = "/api/arrays/fa-old/rest/api";
+    let (status, _, versions) = send(
+        &app,
+        Request::get(format!("{root}/api_version"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        versions["version"].as_array().and_then(|v| v.last()),
+        Some(&json!("2.7"))
+    );
+    let (status, _, hosts) = send(&app, bearer("GET", &format!("{root}/2.7/hosts"), &viewer)).await;
+    assert_eq!(status, StatusCode::OK, "{hosts}");
+    // A script written for a newer release gets the array's own answer, not a portal error.
+    let (status, _, refused) =
+        send(&app, bearer("GET", &format!("{root}/2.52/hosts"), &viewer)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{refused}");
+    let message = refused["errors"][0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("REST API version 2.52 is not supported by this array"),
+        "{message}"
+    );
+    // The portal's own pages on that array work at its level.
+    let viewer_session = app.login("viewer").await;
+    let (status, _, summary) = app
+        .call("GET", "/api/fleet/summary", Some(&viewer_session), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let old = summary["arrays"]
+        .as_array()
+        .expect("arrays")
+        .iter()
+        .find(|array| array["name"] == "fa-old")
+        .expect("fa-old");
+    assert_eq!(old["figures"]["rest_version"], "2.7", "{old}");
+    assert_eq!(old["figures"]["version"], "6.1.25");
+}

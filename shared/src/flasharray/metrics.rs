@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::Space;
 
 /// One volume's space at a moment (`GET /api/2.x/volumes/space`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct VolumeSpace {
     pub id: String,
     pub name: String,
@@ -16,8 +17,9 @@ pub struct VolumeSpace {
 }
 
 /// The array's capacity and what uses it (`GET /api/2.x/arrays/space`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct ArraySpace {
     pub id: String,
     pub name: String,
@@ -31,8 +33,9 @@ pub struct ArraySpace {
 
 /// I/O figures of a volume or the whole array at a moment
 /// (`GET /api/2.x/volumes/performance`, `/arrays/performance`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Performance {
     pub id: String,
     pub name: String,

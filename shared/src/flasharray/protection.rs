@@ -6,8 +6,9 @@ use super::{Reference, Space};
 
 /// A point-in-time copy of a volume (`/api/2.x/volume-snapshots`), taken directly
 /// (`VOL.SUFFIX`) or as part of a protection group snapshot (`PG.SUFFIX.VOL`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct VolumeSnapshot {
     pub id: String,
     pub name: String,
@@ -49,8 +50,9 @@ pub struct VolumeSnapshotPatch {
 }
 
 /// When a protection group takes snapshots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct SnapshotSchedule {
     #[serde(default)]
     pub enabled: bool,
@@ -64,8 +66,9 @@ pub struct SnapshotSchedule {
 
 /// How long a protection group keeps its snapshots: every one for `all_for_sec`, then
 /// `per_day` a day for `days` more days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct RetentionPolicy {
     pub all_for_sec: u64,
     pub per_day: u64,
@@ -74,8 +77,9 @@ pub struct RetentionPolicy {
 
 /// A protection group (`/api/2.x/protection-groups`): volumes, hosts or host groups that are
 /// snapshotted together on a schedule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct ProtectionGroup {
     pub id: String,
     pub name: String,
@@ -141,8 +145,9 @@ pub struct RetentionPolicyPatch {
 
 /// A snapshot of every volume of a protection group at one instant
 /// (`/api/2.x/protection-group-snapshots`), named `PG.SUFFIX`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct ProtectionGroupSnapshot {
     pub id: String,
     pub name: String,

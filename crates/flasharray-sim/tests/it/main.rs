@@ -12,6 +12,7 @@ mod hardware;
 mod protection;
 mod python_sdk;
 mod releases;
+mod tolerance;
 
 struct Wire {
     sim: RunningSimulator,

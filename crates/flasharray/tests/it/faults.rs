@@ -8,7 +8,8 @@ use flasharray_sim::{FaultConfig, RunningSimulator};
 
 use crate::{api_client, bootstrap, start_sim};
 
-/// A client with quick retries, so the tests do not wait on production backoffs.
+/// A client with quick retries, so the tests do not wait on production backoffs, and room
+/// for every call the tests make at once to wait its turn.
 fn quick_client(sim: &RunningSimulator, credentials: Credentials) -> ArrayClient {
     let mut config = ClientConfig::new(
         "sim-test",
@@ -17,6 +18,7 @@ fn quick_client(sim: &RunningSimulator, credentials: Credentials) -> ArrayClient
         TrustAnchor::CaPem(sim.certificate_pem().into()),
     );
     config.retry_base_delay = Duration::from_millis(5);
+    config.calls_waiting = 256;
     ArrayClient::new(config).expect("client")
 }
 
