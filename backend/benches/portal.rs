@@ -370,6 +370,8 @@ async fn hostile_methods(portal: &Portal, http: &reqwest::Client) {
 struct LoadFigures {
     requests: u64,
     errors: u64,
+    /// Requests about the slow array answered 503 at once because its share was taken.
+    shed: u64,
     /// Latencies by the array a request concerned.
     by_array: BTreeMap<String, Vec<Duration>>,
     recycle_bin_waits: Vec<Duration>,
@@ -540,8 +542,15 @@ async fn load(portal: &Portal, run: &'static str, arrays: &[&str], seconds: u64)
                     if body.is_some() {
                         made.extend(creating);
                     }
-                    // Requests about the dead array are meant to fail; nothing else is.
-                    if body.is_none() && (recycle_bin || !array.starts_with("fa-dead")) {
+                    // Requests about the dead array are meant to fail, and those about the
+                    // slow one may be refused while its share is taken; nothing else is.
+                    let shed = !recycle_bin
+                        && failure
+                            .as_deref()
+                            .is_some_and(|failure| failure.contains("is answering slowly"));
+                    if shed {
+                        figures.shed += 1;
+                    } else if body.is_none() && (recycle_bin || !array.starts_with("fa-dead")) {
                         figures.errors += 1;
                         if figures.errors <= 2 {
                             eprintln!("  error: {}", failure.unwrap_or_default());
@@ -577,6 +586,7 @@ async fn load(portal: &Portal, run: &'static str, arrays: &[&str], seconds: u64)
         let figures = user.expect("user task");
         total.requests += figures.requests;
         total.errors += figures.errors;
+        total.shed += figures.shed;
         for (array, times) in figures.by_array {
             total.by_array.entry(array).or_default().extend(times);
         }
@@ -607,6 +617,13 @@ fn print_load(title: &str, figures: &LoadFigures) {
         &format!("{} / {}", figures.requests, figures.errors),
         "0 errors",
     );
+    if figures.shed > 0 {
+        figure(
+            "refused at once, the slow array's share taken",
+            &figures.shed.to_string(),
+            "-",
+        );
+    }
     for (array, times) in &figures.by_array {
         figure(
             &format!("{array}: p50 / p99"),

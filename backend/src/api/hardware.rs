@@ -13,7 +13,15 @@ pub async fn report(on: OnArray) -> Result<Json<HardwareReport>, AppError> {
         on.client.controllers(),
         on.client.drives(),
         on.client.hardware(),
-    )?;
+    )
+    .map_err(|error| match error.status() {
+        // These lists name no object: a 404 is a path the array's release does not know.
+        Some(404) => AppError::NotFound(format!(
+            "{}'s Purity release does not report its hardware.",
+            on.array
+        )),
+        _ => error.into(),
+    })?;
     Ok(Json(HardwareReport {
         rest_version: on.client.version().await.ok().map(str::to_owned),
         ..HardwareReport::of(controllers, drives, hardware)

@@ -131,9 +131,7 @@ pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray
         destroyed_snapshots,
         destroyed_groups,
         alerts,
-        controllers,
-        drives,
-        hardware,
+        health,
     ) = tokio::try_join!(
         client.array(),
         client.array_performance(None),
@@ -144,9 +142,7 @@ pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray
         client.count("volume-snapshots", &destroyed),
         client.count("protection-groups", &destroyed),
         client.list_alerts(&open),
-        client.controllers(),
-        client.drives(),
-        client.hardware(),
+        hardware_health(client),
     )?;
     let mut figures = ArrayFigures::from_space(array.capacity.unwrap_or(0), &array.space);
     figures.os = array.os;
@@ -158,6 +154,20 @@ pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray
     figures.destroyed = destroyed_volumes + destroyed_snapshots + destroyed_groups;
     figures.load = load.first().map(Load::from).unwrap_or_default();
     figures.alerts = AlertCounts::of_open(&alerts.items);
-    figures.health = HardwareHealth::of(&controllers, &drives, &hardware);
+    figures.health = health;
     Ok(figures)
+}
+
+/// The array's hardware at a glance, or `None` when its release does not report it: an array
+/// answers 404 only for a path it does not know, as these lists name no object.
+async fn hardware_health(
+    client: &ArrayClient,
+) -> Result<Option<HardwareHealth>, flasharray::Error> {
+    match tokio::try_join!(client.controllers(), client.drives(), client.hardware()) {
+        Ok((controllers, drives, hardware)) => {
+            Ok(Some(HardwareHealth::of(&controllers, &drives, &hardware)))
+        }
+        Err(error) if error.status() == Some(404) => Ok(None),
+        Err(error) => Err(error),
+    }
 }

@@ -247,6 +247,45 @@ async fn a_slow_array_keeps_to_its_share_of_calls_while_the_others_answer() {
 }
 
 #[tokio::test]
+async fn an_array_whose_release_does_not_report_its_hardware_still_shows_the_rest() {
+    let app = fleet_app(backend::config::LimitsConfig::default(), Vec::new()).await;
+    app.fleet[1].simulator.lack("hardware");
+    let viewer = app.login("viewer").await;
+    let (status, _, summary) = app
+        .call("GET", "/api/fleet/summary", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    let west = entry(&summary, "fa-west");
+    assert!(west["figures"]["health"].is_null(), "{west}");
+    assert!(
+        west["figures"]["volumes"].as_u64().unwrap_or(0) > 0,
+        "{west}"
+    );
+    let east = entry(&summary, "fa-east");
+    assert_eq!(
+        east["figures"]["health"]["controllers"]["healthy"], 2,
+        "{east}"
+    );
+
+    let (status, _, refused) = app
+        .call("GET", "/api/arrays/fa-west/hardware", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{refused}");
+    assert_eq!(
+        refused["message"],
+        "fa-west's Purity release does not report its hardware."
+    );
+    let (status, _, report) = app
+        .call("GET", "/api/arrays/fa-east/hardware", Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        report["parts"][0]["name"], "CT1.FC1",
+        "the port the demo has down comes first"
+    );
+}
+
+#[tokio::test]
 async fn search_finds_objects_on_every_array_and_names_the_ones_that_failed() {
     let app = fleet_app(backend::config::LimitsConfig::default(), vec!["fa-dead"]).await;
     let viewer = app.login("viewer").await;

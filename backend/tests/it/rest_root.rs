@@ -136,6 +136,13 @@ async fn the_python_sdk_works_through_the_portal_with_a_personal_token() {
     portal.shutdown().await;
 }
 
+/// `GET {root}/api_version`, which needs no credential.
+fn api_version(root: &str) -> Request<Body> {
+    Request::get(format!("{root}/api_version"))
+        .body(Body::empty())
+        .expect("request")
+}
+
 async fn send(app: &TestApp, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
     app.send_for_headers(request).await
 }
@@ -146,13 +153,7 @@ async fn a_rest_login_opens_a_session_that_keeps_the_tokens_limits_and_ends_at_l
     let viewer = token(&app, "viewer", "viewer").await;
     let root = format!("/api/arrays/{ARRAY}/rest/api");
 
-    let (status, _, versions) = send(
-        &app,
-        Request::get(format!("{root}/api_version"))
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let (status, _, versions) = send(&app, api_version(&root)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         versions["version"]
@@ -471,16 +472,11 @@ async fn reads_are_counted_in_the_audit_log_and_versions_are_not_asked_per_calle
         "{audit}"
     );
 
-    let versions = || {
-        Request::get(format!("{root}/api_version"))
-            .body(Body::empty())
-            .expect("request")
-    };
-    let (status, _, _) = send(&app, versions()).await;
+    let (status, _, _) = send(&app, api_version(&root)).await;
     assert_eq!(status, StatusCode::OK);
     let after_first = app.sim.simulator.stats().api_requests;
     for _ in 0..20 {
-        let (status, _, _) = send(&app, versions()).await;
+        let (status, _, _) = send(&app, api_version(&root)).await;
         assert_eq!(status, StatusCode::OK);
     }
     assert_eq!(app.sim.simulator.stats().api_requests, after_first);
@@ -653,13 +649,7 @@ async fn an_array_on_an_older_release_is_spoken_to_at_its_level_and_refuses_newe
     .await;
     let viewer = token(&app, "viewer", "viewer").await;
     let root = "/api/arrays/fa-old/rest/api";
-    let (status, _, versions) = send(
-        &app,
-        Request::get(format!("{root}/api_version"))
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let (status, _, versions) = send(&app, api_version(root)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         versions["version"].as_array().and_then(|v| v.last()),

@@ -126,6 +126,12 @@ impl Simulator {
         known
     }
 
+    /// Makes the array answer `collection` (such as `hardware`) as a path it does not know,
+    /// as an array on a release without it does.
+    pub fn lack(&self, collection: &str) {
+        self.lock().lacking.push(collection.to_owned());
+    }
+
     /// Sets the hardware model (one of [`crate::models`]), which lays out its parts.
     pub fn set_model(&self, model: &str) {
         self.lock().model = model.to_owned();

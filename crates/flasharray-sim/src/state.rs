@@ -157,6 +157,10 @@ pub struct ArrayState {
     /// Parts failed by name.
     #[serde(default)]
     pub(crate) failed_parts: BTreeMap<String, PartFailure>,
+    /// Collections (`hardware`, `arrays/space`) this array answers as unknown paths, as one
+    /// on a release without them does.
+    #[serde(default)]
+    pub(crate) lacking: Vec<String>,
 }
 
 fn default_model() -> String {
@@ -214,6 +218,7 @@ impl ArrayState {
             model: default_model(),
             purity: default_release(),
             failed_parts: BTreeMap::new(),
+            lacking: Vec::new(),
         }
     }
 

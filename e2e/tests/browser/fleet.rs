@@ -114,6 +114,8 @@ async fn each_arrays_release_and_a_failed_drive_show_on_the_dashboard_and_in_its
     let session = Session::start().await;
     let prod = &session.demo().arrays[0].simulator;
     assert!(prod.fail_part("CH0.BAY5", None));
+    // As an array on a release without the hardware endpoints answers.
+    session.demo().arrays[1].simulator.lack("hardware");
     session.open("/").await;
     session.sign_in_as_demo_admin().await;
     // A mixed fleet: each array on its own Purity release, spoken to at the newest REST level
@@ -128,6 +130,19 @@ async fn each_arrays_release_and_a_failed_drive_show_on_the_dashboard_and_in_its
         .text_containing(
             &format!("tr[data-array='{PROD}'] .version"),
             "Purity//FA 6.9.1 · REST 2.52",
+        )
+        .await;
+    session
+        .text_containing(&format!("tr[data-array='{DR}'] .health"), "not reported")
+        .await;
+    let dr_volumes = array_client(&session.demo().arrays[1])
+        .count("volumes", &[("destroyed", "false".to_owned())])
+        .await
+        .expect("count");
+    session
+        .text_containing(
+            &format!("tr[data-array='{DR}'] .volumes"),
+            &dr_volumes.to_string(),
         )
         .await;
     // The demo's arrays came with a port down; now a drive has failed too.
@@ -173,6 +188,14 @@ async fn each_arrays_release_and_a_failed_drive_show_on_the_dashboard_and_in_its
         .map(|drive| drive.name.as_str())
         .collect();
     assert_eq!(failed, ["CH0.BAY5"], "as the array itself reports");
+
+    session.open(&format!("/arrays/{DR}/overview")).await;
+    session
+        .text_containing(
+            "#hardware-error",
+            "fa-dr-01's Purity release does not report its hardware.",
+        )
+        .await;
 
     // Replaced: the dashboard says so once the arrays are asked again.
     assert!(prod.repair_part("CH0.BAY5"));

@@ -426,7 +426,15 @@ fn Figures(array: String, figures: ArrayFigures) -> impl IntoView {
             <span class="used">{format_size(figures.used)} " of " {format_size(figures.capacity)} " (" {format_share(share)} ")"</span>
             <span class="muted small kinds">{kinds}</span>
         </td>
-        <HealthCell array=array.clone() health=figures.health />
+        {match figures.health {
+            Some(health) => view! { <HealthCell array=array.clone() health /> }.into_any(),
+            None => view! {
+                <td class="health" title="This array's Purity release does not report its hardware.">
+                    <span class="muted">"not reported"</span>
+                </td>
+            }
+            .into_any(),
+        }}
         <td class="reduction">{format_reduction(figures.data_reduction)}</td>
         <td class="num volumes">{figures.volumes}</td>
         <td class="num hosts">{figures.hosts}</td>

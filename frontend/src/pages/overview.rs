@@ -71,28 +71,38 @@ fn HealthLine(health: HardwareHealth) -> impl IntoView {
     }
 }
 
+/// A part's status in the array's word, marked when the part fails.
+fn status_cell(status: Option<String>, failing: bool) -> impl IntoView {
+    let class = if failing { "status error" } else { "status" };
+    view! { <td class=class>{status.unwrap_or_default()}</td> }
+}
+
+/// One part's row: its name, then `cells`.
+fn part_row(name: String, failing: bool, cells: impl IntoView + 'static) -> impl IntoView {
+    let label = name.clone();
+    view! {
+        <tr data-part=name data-failing=failing.to_string()>
+            <td class="mono">{label}</td>
+            {cells}
+        </tr>
+    }
+}
+
 #[component]
 fn HardwareView(report: HardwareReport) -> impl IntoView {
     let identity = identity(&report);
-    let status_cell = |status: Option<String>, failing: bool| {
-        let class = if failing { "status error" } else { "status" };
-        view! { <td class=class>{status.unwrap_or_default()}</td> }
-    };
     let controllers = report
         .controllers
         .into_iter()
         .map(|controller| {
             let failing = !controller.is_ready();
-            let (name, label) = (controller.name.clone(), controller.name.clone());
-            view! {
-                <tr data-part=name data-failing=failing.to_string()>
-                    <td class="mono">{label}</td>
-                    <td>{controller.mode.unwrap_or_default()}</td>
-                    {status_cell(controller.status, failing)}
-                    <td>{controller.model.unwrap_or_default()}</td>
-                    <td>{controller.version.unwrap_or_default()}</td>
-                </tr>
-            }
+            let cells = view! {
+                <td>{controller.mode.unwrap_or_default()}</td>
+                {status_cell(controller.status, failing)}
+                <td>{controller.model.unwrap_or_default()}</td>
+                <td>{controller.version.unwrap_or_default()}</td>
+            };
+            part_row(controller.name, failing, cells)
         })
         .collect_view();
     let drives = report
@@ -100,16 +110,13 @@ fn HardwareView(report: HardwareReport) -> impl IntoView {
         .into_iter()
         .map(|drive: Drive| {
             let failing = !drive.is_healthy();
-            let (name, label) = (drive.name.clone(), drive.name.clone());
-            view! {
-                <tr data-part=name data-failing=failing.to_string()>
-                    <td class="mono">{label}</td>
-                    <td>{drive.kind.unwrap_or_default()}</td>
-                    {status_cell(drive.status, failing)}
-                    <td class="num">{drive.capacity.filter(|bytes| *bytes > 0).map(format_size)}</td>
-                    <td>{drive.details}</td>
-                </tr>
-            }
+            let cells = view! {
+                <td>{drive.kind.unwrap_or_default()}</td>
+                {status_cell(drive.status, failing)}
+                <td class="num">{drive.capacity.filter(|bytes| *bytes > 0).map(format_size)}</td>
+                <td>{drive.details}</td>
+            };
+            part_row(drive.name, failing, cells)
         })
         .collect_view();
     let parts = report
@@ -117,15 +124,12 @@ fn HardwareView(report: HardwareReport) -> impl IntoView {
         .into_iter()
         .map(|part: Hardware| {
             let failing = part.is_failing();
-            let (name, label) = (part.name.clone(), part.name.clone());
-            view! {
-                <tr data-part=name data-failing=failing.to_string()>
-                    <td class="mono">{label}</td>
-                    <td>{part.kind.map(|kind| kind.replace('_', " "))}</td>
-                    {status_cell(part.status, failing)}
-                    <td>{part.details}</td>
-                </tr>
-            }
+            let cells = view! {
+                <td>{part.kind.map(|kind| kind.replace('_', " "))}</td>
+                {status_cell(part.status, failing)}
+                <td>{part.details}</td>
+            };
+            part_row(part.name, failing, cells)
         })
         .collect_view();
     view! {

@@ -57,7 +57,8 @@ pub struct ArrayFigures {
     pub load: Load,
     /// Open alerts by severity.
     pub alerts: AlertCounts,
-    pub health: HardwareHealth,
+    /// `None` when the array's release does not report its hardware.
+    pub health: Option<HardwareHealth>,
 }
 
 impl ArrayFigures {

@@ -47,6 +47,17 @@ pub struct HardwareHealth {
     pub failing: Vec<FailingPart>,
 }
 
+impl FailingPart {
+    fn new(name: &str, kind: &str, status: &Option<String>, details: &Option<String>) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            status: status.clone().unwrap_or_default(),
+            details: details.clone(),
+        }
+    }
+}
+
 impl HardwareHealth {
     /// From what the array reports of its controllers, modules and components.
     pub fn of(controllers: &[Controller], drives: &[Drive], hardware: &[Hardware]) -> Self {
@@ -55,37 +66,27 @@ impl HardwareHealth {
         let mut failing: Vec<FailingPart> = controllers
             .iter()
             .filter(|controller| !controller.is_ready())
-            .map(|controller| FailingPart {
-                name: controller.name.clone(),
-                kind: "controller".to_owned(),
-                status: controller.status.clone().unwrap_or_default(),
-                details: None,
+            .map(|controller| {
+                FailingPart::new(&controller.name, "controller", &controller.status, &None)
             })
             .collect();
         failing.extend(
             present
                 .iter()
                 .filter(|drive| !drive.is_healthy())
-                .map(|drive| FailingPart {
-                    name: drive.name.clone(),
-                    kind: "drive".to_owned(),
-                    status: drive.status.clone().unwrap_or_default(),
-                    details: drive.details.clone(),
-                }),
+                .map(|drive| FailingPart::new(&drive.name, "drive", &drive.status, &drive.details)),
         );
         let mut others: Vec<FailingPart> = hardware
             .iter()
             .filter(|part| part.is_failing())
             .filter(|part| !matches!(part.kind.as_deref(), Some("controller" | "drive_bay")))
-            .map(|part| FailingPart {
-                name: part.name.clone(),
-                kind: if part.is_port() {
-                    "port".to_owned()
+            .map(|part| {
+                let kind = if part.is_port() {
+                    "port"
                 } else {
-                    part.kind.clone().unwrap_or_default()
-                },
-                status: part.status.clone().unwrap_or_default(),
-                details: part.details.clone(),
+                    part.kind.as_deref().unwrap_or_default()
+                };
+                FailingPart::new(&part.name, kind, &part.status, &part.details)
             })
             .collect();
         others.sort_by_key(|part| part.kind != "port");

@@ -1,6 +1,6 @@
 //! The REST levels an array serves: a call to a level its release lacks is refused as the
-//! array refuses it, and an answer at an older level leaves out the fields that level did not
-//! have.
+//! array refuses it, a collection its release lacks is an unknown path, and an answer at an
+//! older level leaves out the fields that level did not have.
 
 use axum::Json;
 use axum::body::{Body, to_bytes};
@@ -38,13 +38,22 @@ pub(crate) async fn check_version(
     else {
         return next.run(request).await;
     };
-    let served = RestVersion::parse(version).filter(|parsed| sim.lock().release().serves(*parsed));
+    let (served, lacks) = {
+        let state = sim.lock();
+        (
+            RestVersion::parse(version).filter(|parsed| state.release().serves(*parsed)),
+            state.lacking.iter().any(|lacking| lacking == collection),
+        )
+    };
     let Some(version) = served else {
         return ApiFault::not_found(format!(
             "REST API version {version} is not supported by this array; see /api/api_version."
         ))
         .into_response();
     };
+    if lacks {
+        return ApiFault::not_found("The requested resource does not exist.").into_response();
+    }
     let missing = fields_missing_at(collection, version);
     let reads = request.method() == Method::GET;
     let response = next.run(request).await;

@@ -29,21 +29,33 @@ impl Wire {
     async fn with_config(config: SimulatorConfig) -> Self {
         let sim = Simulator::start(config).await.expect("simulator");
         let http = test_support::tls::client_trusting(sim.certificate_pem());
-        let versions: Value = http
-            .get(format!("{}/api/api_version", sim.url()))
+        let mut wire = Self {
+            sim,
+            http,
+            version: String::new(),
+        };
+        wire.version = wire
+            .api_versions()
+            .await
+            .last()
+            .and_then(Value::as_str)
+            .expect("a version")
+            .to_owned();
+        wire
+    }
+
+    /// `GET /api/api_version`'s list.
+    async fn api_versions(&self) -> Vec<Value> {
+        let body: Value = self
+            .http
+            .get(self.url("/api/api_version"))
             .send()
             .await
             .expect("sent")
             .json()
             .await
             .expect("json");
-        let version = versions["version"]
-            .as_array()
-            .and_then(|list| list.last())
-            .and_then(Value::as_str)
-            .expect("a version")
-            .to_owned();
-        Self { sim, http, version }
+        body["version"].as_array().expect("list").clone()
     }
 
     fn url(&self, path: &str) -> String {
@@ -98,16 +110,7 @@ impl Wire {
 #[tokio::test]
 async fn api_version_lists_every_served_version() {
     let wire = Wire::start().await;
-    let body: Value = wire
-        .http
-        .get(wire.url("/api/api_version"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let versions = body["version"].as_array().expect("list");
+    let versions = wire.api_versions().await;
     assert_eq!(versions.first(), Some(&json!("2.0")));
     assert_eq!(versions.last(), Some(&json!("2.52")));
 }
