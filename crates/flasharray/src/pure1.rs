@@ -33,6 +33,9 @@ pub struct Pure1Client {
     inner: ArrayClient,
 }
 
+/// Calls to Pure1 that may wait for a turn.
+const PURE1_CALLS_WAITING: usize = 4_096;
+
 impl Pure1Client {
     /// A client of Pure1 at `url` (normally [`shared::pure1::DEFAULT_URL`]).
     pub fn new(
@@ -45,7 +48,10 @@ impl Pure1Client {
             app_id: app_id.to_owned(),
             private_key,
         };
-        let config = ClientConfig::new("Pure1", url.trim_end_matches('/'), credentials, trust);
+        let mut config = ClientConfig::new("Pure1", url.trim_end_matches('/'), credentials, trust);
+        // One service for the whole portal, not one of many arrays sharing it: its callers
+        // queue for a turn (within their own deadlines) rather than being refused.
+        config.calls_waiting = PURE1_CALLS_WAITING;
         Ok(Self {
             inner: ArrayClient::new(config)?,
         })
