@@ -36,7 +36,7 @@ pub use fleet::{
     SEARCH_HITS_PER_KIND, SearchHit, SearchKind, SearchQuery, SpacePoint, SummaryQuery,
     history_range, validate_fleet_volumes,
 };
-pub use hardware::{FailingPart, HardwareHealth, HardwareReport, PartCount};
+pub use hardware::{FailingPart, HardwareHealth, HardwareReport, PartCount, PartRow};
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
     PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, PlacementQuery, Runway,

@@ -2,9 +2,7 @@
 //! the range chosen, from the array's own history.
 
 use leptos::prelude::*;
-use shared::api::{HardwareHealth, HardwareReport, PartCount};
-use shared::flasharray::{Drive, Hardware};
-use shared::size::format_size;
+use shared::api::{HardwareHealth, HardwareReport, PartCount, PartRow};
 
 use crate::api;
 use crate::components::chart::HistoryCharts;
@@ -34,11 +32,11 @@ fn counted(count: PartCount, noun: &str) -> String {
 
 /// What the array is and runs: "FA-X70R4 · Purity//FA 6.9.1 · REST 2.52".
 fn identity(report: &HardwareReport) -> String {
-    let first = report.controllers.first();
     [
-        first.and_then(|controller| controller.model.clone()),
-        first
-            .and_then(|controller| controller.version.clone())
+        report.model.clone(),
+        report
+            .purity
+            .as_ref()
             .map(|version| format!("Purity//FA {version}")),
         report
             .rest_version
@@ -71,89 +69,58 @@ fn HealthLine(health: HardwareHealth) -> impl IntoView {
     }
 }
 
-/// A part's status in the array's word, marked when the part fails.
-fn status_cell(status: Option<String>, failing: bool) -> impl IntoView {
-    let class = if failing { "status error" } else { "status" };
-    view! { <td class=class>{status.unwrap_or_default()}</td> }
-}
-
-/// One part's row: its name, then `cells`.
-fn part_row(name: String, failing: bool, cells: impl IntoView + 'static) -> impl IntoView {
-    let label = name.clone();
+/// One list of parts: the name, its kind (a controller's mode, a module's type), the
+/// array's status word, marked when the part fails, and what else the array says of it.
+#[component]
+fn PartTable(
+    id: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    rows: Vec<PartRow>,
+) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let status_class = if row.failing {
+                "status error"
+            } else {
+                "status"
+            };
+            let label = row.name.clone();
+            view! {
+                <tr data-part=row.name data-failing=row.failing.to_string()>
+                    <td class="mono">{label}</td>
+                    <td>{row.kind}</td>
+                    <td class=status_class>{row.status}</td>
+                    <td>{row.details}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
-        <tr data-part=name data-failing=failing.to_string()>
-            <td class="mono">{label}</td>
-            {cells}
-        </tr>
+        <table id=id>
+            <thead><tr><th>{name}</th><th>{kind}</th><th>"Status"</th><th>"Details"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
 
 #[component]
 fn HardwareView(report: HardwareReport) -> impl IntoView {
     let identity = identity(&report);
-    let controllers = report
-        .controllers
-        .into_iter()
-        .map(|controller| {
-            let failing = !controller.is_ready();
-            let cells = view! {
-                <td>{controller.mode.unwrap_or_default()}</td>
-                {status_cell(controller.status, failing)}
-                <td>{controller.model.unwrap_or_default()}</td>
-                <td>{controller.version.unwrap_or_default()}</td>
-            };
-            part_row(controller.name, failing, cells)
-        })
-        .collect_view();
-    let drives = report
-        .drives
-        .into_iter()
-        .map(|drive: Drive| {
-            let failing = !drive.is_healthy();
-            let cells = view! {
-                <td>{drive.kind.unwrap_or_default()}</td>
-                {status_cell(drive.status, failing)}
-                <td class="num">{drive.capacity.filter(|bytes| *bytes > 0).map(format_size)}</td>
-                <td>{drive.details}</td>
-            };
-            part_row(drive.name, failing, cells)
-        })
-        .collect_view();
-    let parts = report
-        .parts
-        .into_iter()
-        .map(|part: Hardware| {
-            let failing = part.is_failing();
-            let cells = view! {
-                <td>{part.kind.map(|kind| kind.replace('_', " "))}</td>
-                {status_cell(part.status, failing)}
-                <td>{part.details}</td>
-            };
-            part_row(part.name, failing, cells)
-        })
-        .collect_view();
     view! {
         <p class="muted" id="array-identity">{identity}</p>
         <HealthLine health=report.health />
         <div class="grid">
             <div class="wide">
                 <h3>"Controllers"</h3>
-                <table id="controllers">
-                    <thead><tr><th>"Name"</th><th>"Mode"</th><th>"Status"</th><th>"Model"</th><th>"Purity"</th></tr></thead>
-                    <tbody>{controllers}</tbody>
-                </table>
+                <PartTable id="controllers" name="Name" kind="Mode" rows=report.controllers />
                 <h3>"Flash and NVRAM modules"</h3>
-                <table id="drives">
-                    <thead><tr><th>"Bay"</th><th>"Type"</th><th>"Status"</th><th>"Capacity"</th><th>"Details"</th></tr></thead>
-                    <tbody>{drives}</tbody>
-                </table>
+                <PartTable id="drives" name="Bay" kind="Type" rows=report.drives />
             </div>
             <div class="wide">
                 <h3>"Components"</h3>
-                <table id="parts">
-                    <thead><tr><th>"Name"</th><th>"Type"</th><th>"Status"</th><th>"Details"</th></tr></thead>
-                    <tbody>{parts}</tbody>
-                </table>
+                <PartTable id="parts" name="Name" kind="Type" rows=report.parts />
             </div>
         </div>
     }

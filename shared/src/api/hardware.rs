@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::flasharray::{Controller, Drive, Hardware};
+use crate::size::format_size;
 
 /// How many parts of a kind are healthy, of how many there are.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,33 +137,103 @@ impl HardwareHealth {
     }
 }
 
-/// An array's Overview of its hardware: the counts, and every component with the failing
-/// ones first.
+/// One part as an array's Overview lists it, in the array's words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartRow {
+    pub name: String,
+    /// A controller's mode, a module's or component's type: `primary`, `SSD`, `fc port`.
+    pub kind: String,
+    /// `ready`, `healthy`, `failed`, `unhealthy`, …
+    pub status: String,
+    pub failing: bool,
+    /// What else the array says of it: model and release, capacity, what is wrong.
+    pub details: String,
+}
+
+/// An array's Overview of its hardware: what it is, the counts, and every part with the
+/// failing ones first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HardwareReport {
     /// The REST level the portal speaks with the array.
     pub rest_version: Option<String>,
+    /// The array's model, such as `FA-X70R4`.
+    pub model: Option<String>,
+    /// The Purity release it runs, such as `6.9.1`.
+    pub purity: Option<String>,
     pub health: HardwareHealth,
-    pub controllers: Vec<Controller>,
+    pub controllers: Vec<PartRow>,
     /// Modules present, failing first.
-    pub drives: Vec<Drive>,
+    pub drives: Vec<PartRow>,
     /// Every other component, failing first.
-    pub parts: Vec<Hardware>,
+    pub parts: Vec<PartRow>,
+}
+
+/// The non-empty pieces, joined as the Overview writes them.
+fn joined(pieces: impl IntoIterator<Item = Option<String>>) -> String {
+    pieces
+        .into_iter()
+        .flatten()
+        .filter(|piece| !piece.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 impl HardwareReport {
     pub fn of(controllers: Vec<Controller>, drives: Vec<Drive>, hardware: Vec<Hardware>) -> Self {
         let health = HardwareHealth::of(&controllers, &drives, &hardware);
-        let mut drives: Vec<Drive> = drives.into_iter().filter(Drive::is_present).collect();
-        drives.sort_by_key(Drive::is_healthy);
-        let mut parts: Vec<Hardware> = hardware
+        let first = controllers.first();
+        let (model, purity) = (
+            first.and_then(|controller| controller.model.clone()),
+            first.and_then(|controller| controller.version.clone()),
+        );
+        let controllers = controllers
+            .into_iter()
+            .map(|controller| PartRow {
+                failing: !controller.is_ready(),
+                kind: controller.mode.unwrap_or_default(),
+                status: controller.status.unwrap_or_default(),
+                details: joined([
+                    controller.model,
+                    controller
+                        .version
+                        .map(|version| format!("Purity//FA {version}")),
+                ]),
+                name: controller.name,
+            })
+            .collect();
+        let mut drives: Vec<PartRow> = drives
+            .into_iter()
+            .filter(Drive::is_present)
+            .map(|drive| PartRow {
+                failing: !drive.is_healthy(),
+                kind: drive.kind.unwrap_or_default(),
+                status: drive.status.unwrap_or_default(),
+                details: joined([
+                    drive.capacity.filter(|bytes| *bytes > 0).map(format_size),
+                    drive.details,
+                ]),
+                name: drive.name,
+            })
+            .collect();
+        drives.sort_by_key(|row| !row.failing);
+        let mut parts: Vec<PartRow> = hardware
             .into_iter()
             .filter(|part| !matches!(part.kind.as_deref(), Some("drive_bay")))
+            .map(|part| PartRow {
+                failing: part.is_failing(),
+                kind: part.kind.unwrap_or_default().replace('_', " "),
+                status: part.status.unwrap_or_default(),
+                details: part.details.unwrap_or_default(),
+                name: part.name,
+            })
             .collect();
-        parts.sort_by_key(|part| !part.is_failing());
+        parts.sort_by_key(|row| !row.failing);
         Self {
             rest_version: None,
+            model,
+            purity,
             health,
             controllers,
             drives,
@@ -249,12 +320,9 @@ mod tests {
         assert_eq!(report.drives[0].name, "CH0.BAY1");
         assert_eq!(report.drives.len(), 2);
         assert_eq!(report.parts[0].name, "CT0.FAN0");
-        assert!(
-            report
-                .parts
-                .iter()
-                .all(|p| p.kind.as_deref() != Some("drive_bay"))
-        );
+        assert!(report.parts.iter().all(|p| p.kind != "drive bay"));
+        assert!(report.drives[0].failing && !report.drives[1].failing);
+        assert_eq!(report.parts[1].kind, "fc port");
     }
 
     #[test]
