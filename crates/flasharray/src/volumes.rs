@@ -2,6 +2,7 @@
 
 use futures_util::{Stream, TryStreamExt, stream};
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use shared::flasharray::{ListResponse, Volume, VolumePatch, VolumePost};
 
 use crate::client::ArrayClient;
@@ -27,6 +28,15 @@ pub struct VolumeQuery {
 impl ArrayClient {
     /// `GET /volumes`: one page.
     pub async fn list_volumes(&self, query: &VolumeQuery) -> Result<ListResponse<Volume>, Error> {
+        self.list_volumes_as(query).await
+    }
+
+    /// `GET /volumes`: one page, its items read as `T` (such as raw JSON to pass on as the
+    /// array wrote it).
+    pub async fn list_volumes_as<T: DeserializeOwned>(
+        &self,
+        query: &VolumeQuery,
+    ) -> Result<ListResponse<T>, Error> {
         let mut params: Vec<(&str, String)> = Vec::new();
         if !query.names.is_empty() {
             params.push(("names", query.names.join(",")));
