@@ -248,7 +248,7 @@ async fn proxy_overhead(sim: &RunningSimulator, portal: &Portal, http: &reqwest:
             "{portal_rate:.0} / {direct_rate:.0} /s = {:.2}x",
             portal_rate / direct_rate
         ),
-        ">= 0.80x",
+        ">= 0.90x",
     );
 }
 
