@@ -163,7 +163,7 @@ pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray
 async fn hardware_health(
     client: &ArrayClient,
 ) -> Result<Option<HardwareHealth>, flasharray::Error> {
-    match tokio::try_join!(client.controllers(), client.drives(), client.hardware()) {
+    match client.parts().await {
         Ok((controllers, drives, hardware)) => {
             Ok(Some(HardwareHealth::of(&controllers, &drives, &hardware)))
         }

@@ -81,16 +81,16 @@ impl ArrayState {
                 });
             }
         }
-        for (name, kind, failure) in self.failed_part_kinds() {
-            let (code, severity, component_type, summary) = kind.alert();
+        for (name, failure) in &self.failed_parts {
+            let (code, severity, component_type, summary) = failure.kind.alert();
             conditions.push(Condition {
                 code,
                 severity,
                 component_type,
-                component_name: name,
+                component_name: name.clone(),
                 summary: summary.to_owned(),
                 expected: None,
-                actual: Some(failure.details),
+                actual: Some(failure.details.clone()),
                 since: Some(failure.since),
             });
         }

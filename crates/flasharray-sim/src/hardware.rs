@@ -24,6 +24,8 @@ struct Layout {
 }
 
 const CHASSIS_BAYS: u32 = 20;
+/// Every model has two controllers.
+const CONTROLLERS: [&str; 2] = ["CT0", "CT1"];
 
 const LAYOUTS: [Layout; 4] = [
     Layout {
@@ -66,20 +68,23 @@ const RAW_PER_USABLE: f64 = 1.35;
 const FC_SPEED_BYTES: u64 = 32_000_000_000 / 8;
 const ETH_SPEED_BYTES: u64 = 25_000_000_000 / 8;
 
-/// A part a test or the demo has failed, and since when.
+/// A part a test or the demo has failed: what kind it is, what is wrong, and since when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartFailure {
+    #[serde(default)]
+    pub(crate) kind: PartKind,
     pub details: String,
     pub since: i64,
 }
 
 /// What kind of part a name is, which decides what its failure looks like.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum PartKind {
     Controller,
     Module,
     FibreChannelPort,
     EthernetPort,
+    #[default]
     Other,
 }
 
@@ -103,9 +108,17 @@ impl PartKind {
         }
     }
 
-    /// The codes of every alert a failed part raises.
+    /// Whether `code` is the alert of a failed part of any kind.
     pub(crate) fn is_part_alert(code: i64) -> bool {
-        [1, 13, 42, 43, 100].contains(&code)
+        [
+            PartKind::Controller,
+            PartKind::Module,
+            PartKind::FibreChannelPort,
+            PartKind::EthernetPort,
+            PartKind::Other,
+        ]
+        .iter()
+        .any(|kind| kind.alert().0 == code)
     }
 }
 
@@ -136,10 +149,6 @@ impl ArrayState {
             .iter()
             .find(|layout| layout.model == self.model)
             .unwrap_or(&LAYOUTS[2])
-    }
-
-    fn controller_names(&self) -> [&'static str; 2] {
-        ["CT0", "CT1"]
     }
 
     /// A serial in the array's own series, stable for a part.
@@ -174,7 +183,7 @@ impl ArrayState {
                 ..part(format!("CH0.PWR{index}"), "power_supply", index)
             });
         }
-        for (index, controller) in (0u32..).zip(self.controller_names()) {
+        for (index, controller) in (0u32..).zip(CONTROLLERS) {
             parts.push(Hardware {
                 model: Some(layout.model.to_owned()),
                 serial: Some(self.part_serial(controller)),
@@ -209,7 +218,7 @@ impl ArrayState {
         for hardware in &mut parts {
             if let Some(failure) = self.failed_parts.get(&hardware.name) {
                 hardware.status = Some(
-                    match kind_of(hardware) {
+                    match failure.kind {
                         PartKind::Controller | PartKind::Module => "critical",
                         _ => "unhealthy",
                     }
@@ -225,7 +234,7 @@ impl ArrayState {
     pub(crate) fn controllers(&self) -> Vec<Controller> {
         let layout = self.layout();
         let mut primary_taken = false;
-        self.controller_names()
+        CONTROLLERS
             .iter()
             .map(|name| {
                 let failed = self.failed_parts.get(*name);
@@ -313,7 +322,7 @@ impl ArrayState {
         let layout = self.layout();
         let id = &self.id.replace('-', "")[..16];
         let mut ports = Vec::new();
-        for (controller_index, controller) in (0u8..).zip(self.controller_names()) {
+        for (controller_index, controller) in (0u8..).zip(CONTROLLERS) {
             for port in 0..layout.eth_ports {
                 ports.push(Port {
                     name: format!("{controller}.ETH{}", port + 4),
@@ -348,7 +357,7 @@ impl ArrayState {
     pub(crate) fn network_interfaces(&self) -> Vec<NetworkInterface> {
         let layout = self.layout();
         let mut interfaces = Vec::new();
-        for (controller_index, controller) in (0u8..).zip(self.controller_names()) {
+        for (controller_index, controller) in (0u8..).zip(CONTROLLERS) {
             let lower = controller.to_ascii_lowercase();
             let eth =
                 |name: String, services: &str, address: String, speed: u64| NetworkInterface {
@@ -426,6 +435,7 @@ impl ArrayState {
         self.failed_parts.insert(
             name.to_owned(),
             PartFailure {
+                kind,
                 details: details.to_owned(),
                 since: now_ms,
             },
@@ -444,24 +454,12 @@ impl ArrayState {
 
     /// When a controller last failed: the other has been primary since.
     fn last_controller_failure(&self) -> i64 {
-        self.controller_names()
+        CONTROLLERS
             .iter()
             .filter_map(|name| self.failed_parts.get(*name))
             .map(|failure| failure.since)
             .max()
             .unwrap_or(0)
-    }
-
-    /// The failed parts as alert conditions: name, kind, details and since when.
-    pub(crate) fn failed_part_kinds(&self) -> Vec<(String, PartKind, PartFailure)> {
-        self.hardware()
-            .iter()
-            .filter_map(|hardware| {
-                self.failed_parts
-                    .get(&hardware.name)
-                    .map(|failure| (hardware.name.clone(), kind_of(hardware), failure.clone()))
-            })
-            .collect()
     }
 }
 

@@ -21,6 +21,11 @@ impl ArrayClient {
         self.read("hardware", &[]).await
     }
 
+    /// Controllers, modules and every component, asked at once: what health is judged from.
+    pub async fn parts(&self) -> Result<(Vec<Controller>, Vec<Drive>, Vec<Hardware>), Error> {
+        tokio::try_join!(self.controllers(), self.drives(), self.hardware())
+    }
+
     /// `GET /ports`: the target ports hosts log in to.
     pub async fn ports(&self) -> Result<Vec<Port>, Error> {
         self.read("ports", &[]).await
