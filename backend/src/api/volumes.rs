@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use flasharray::VolumeQuery;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -18,13 +19,22 @@ use shared::flasharray::Volume;
 use super::extract::{ApiJson, OnArray, refusal_about, table_page};
 use crate::error::AppError;
 
-/// The answer of [`list`]: [`shared::api::VolumeList`]'s shape, with the array's volumes passed on as it
-/// wrote them rather than read and written again, since the portal adds nothing to them.
+/// The answer of [`list`]: [`shared::api::VolumeList`]'s shape, with the array's volumes passed
+/// on as it wrote them rather than read and written again, since the portal adds nothing to
+/// them.
 #[derive(Serialize)]
-pub struct VolumePage {
-    items: Vec<Box<RawValue>>,
+struct VolumePage<'a> {
+    items: &'a [&'a RawValue],
     total_item_count: u64,
     protection_groups: BTreeMap<String, Vec<String>>,
+}
+
+/// The array's page, its items borrowed from its reply.
+#[derive(Deserialize)]
+struct ArrayPage<'a> {
+    #[serde(borrow)]
+    items: Vec<&'a RawValue>,
+    total_item_count: Option<u64>,
 }
 
 /// The one field of a volume the page reads itself.
@@ -39,7 +49,7 @@ struct Named<'a> {
 pub async fn list(
     on: OnArray,
     Query(request): Query<VolumeListQuery>,
-) -> Result<Json<VolumePage>, AppError> {
+) -> Result<Response, AppError> {
     let page = table_page(
         request.sort.as_deref(),
         volume_sort_field,
@@ -56,30 +66,35 @@ pub async fn list(
         total_item_count: page.total_item_count,
         ..VolumeQuery::default()
     };
-    let page = on.client.list_volumes_as::<Box<RawValue>>(&query).await?;
-    let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
+    let reply = on.client.list_volumes_raw(&query).await?;
+    let page: ArrayPage = reply.decode()?;
     let names = page
         .items
         .iter()
         .map(|item| {
             serde_json::from_str::<Named>(item.get())
-                .map(|volume| volume.name.into_owned())
+                .map(|volume| volume.name)
                 .map_err(|error| {
                     AppError::BadGateway(format!("{}: a volume without a name: {error}", on.array))
                 })
         })
-        .collect::<Result<Vec<String>, AppError>>()?;
+        .collect::<Result<Vec<Cow<str>>, AppError>>()?;
     let mut protection_groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for membership in on.client.volume_protection_groups(&names).await? {
         if let (Some(volume), Some(group)) = (membership.member.name, membership.group.name) {
             protection_groups.entry(volume).or_default().push(group);
         }
     }
-    Ok(Json(VolumePage {
-        items: page.items,
-        total_item_count,
+    let answer = VolumePage {
+        items: &page.items,
+        total_item_count: page.total_item_count.unwrap_or(page.items.len() as u64),
         protection_groups,
-    }))
+    };
+    // The page is about the size of the array's reply: written once into a buffer that fits.
+    let mut body = Vec::with_capacity(reply.len() + 1024);
+    serde_json::to_writer(&mut body, &answer)
+        .map_err(|error| AppError::Internal(format!("writing the volume page: {error}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET /api/arrays/{array}/volumes/{volume}`: one volume, destroyed or not.

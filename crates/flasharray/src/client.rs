@@ -43,7 +43,8 @@ const BODY_EXCERPT: usize = 200;
 /// The largest reply read from an array; a longer one is an error, never a reason to grow
 /// without end. A page of 1,000 volumes is about 1 MiB.
 pub const MAX_REPLY_BYTES: usize = 32 * 1024 * 1024;
-/// How long calls to an array that could not be connected to fail at once, without trying.
+/// How long calls to an array that could not be connected to fail at once, without trying,
+/// unless configured otherwise.
 pub const UNREACHABLE_FOR: Duration = Duration::from_secs(5);
 /// The most items a list read asks for when its caller sets no `limit`.
 pub const MAX_LIST_ITEMS: u32 = 1000;
@@ -73,6 +74,9 @@ pub struct ClientConfig {
     /// than this of the caller's capacity.
     pub calls_at_once: usize,
     pub calls_waiting: usize,
+    /// After a connection could not be made, calls fail at once for this long; then one call
+    /// tries the array again while the others go on failing at once until it knows.
+    pub unreachable_for: Duration,
 }
 
 impl ClientConfig {
@@ -89,6 +93,7 @@ impl ClientConfig {
             retry_base_delay: Duration::from_millis(250),
             calls_at_once: DEFAULT_CALLS_AT_ONCE,
             calls_waiting: DEFAULT_CALLS_WAITING,
+            unreachable_for: UNREACHABLE_FOR,
         }
     }
 }
@@ -223,6 +228,9 @@ impl ArrayClient {
 
     /// The REST version in use, negotiated on first use.
     pub async fn version(&self) -> Result<&str, Error> {
+        if self.shared.version.get().is_none() {
+            self.fail_if_unreachable("/api/api_version")?;
+        }
         self.shared
             .version
             .get_or_try_init(|| self.negotiate_version())
@@ -364,14 +372,45 @@ impl ArrayClient {
         query: &[(&str, String)],
         body: Option<&impl Serialize>,
     ) -> Result<T, Error> {
-        let reply = if method == Method::GET && !query.iter().any(|(name, _)| *name == "limit") {
+        let reply = self.limited_reply(method, path, query, body).await?;
+        self.decode(&reply)
+    }
+
+    /// `GET path` whose successful body is kept as the array wrote it, for a caller that reads
+    /// a part and passes the rest on.
+    pub(crate) async fn get_raw(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<RawReply, Error> {
+        let reply = self
+            .limited_reply(Method::GET, path, query, None::<&()>)
+            .await?;
+        if !reply.status.is_success() {
+            return Err(self.refusal(&reply, BodyQuote::Excerpt));
+        }
+        Ok(RawReply {
+            array: self.shared.config.name.clone(),
+            reply,
+        })
+    }
+
+    /// A list read is never unbounded: without a `limit`, it asks for at most
+    /// `MAX_LIST_ITEMS`.
+    async fn limited_reply(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&impl Serialize>,
+    ) -> Result<Reply, Error> {
+        if method == Method::GET && !query.iter().any(|(name, _)| *name == "limit") {
             let mut limited = query.to_vec();
             limited.push(("limit", MAX_LIST_ITEMS.to_string()));
-            self.call_reply(method, path, &limited, body).await?
+            self.call_reply(method, path, &limited, body).await
         } else {
-            self.call_reply(method, path, query, body).await?
-        };
-        self.decode(&reply)
+            self.call_reply(method, path, query, body).await
+        }
     }
 
     /// Like [`Self::call`], for calls whose success has no body worth reading.
@@ -473,7 +512,13 @@ impl ArrayClient {
     /// callers wait for one login or exchange instead of each making their own.
     async fn authorization(&self, version: &str) -> Result<Authorization, Error> {
         let slot = self.slot();
-        let mut cached = slot.lock().await;
+        let mut cached = match slot.try_lock() {
+            Ok(cached) => cached,
+            Err(_) => {
+                self.fail_if_unreachable("/login")?;
+                slot.lock().await
+            }
+        };
         if let Some(authorization) = cached
             .as_ref()
             .filter(|authorization| authorization.is_fresh())
@@ -596,14 +641,8 @@ impl ArrayClient {
         url: &str,
         idempotent: bool,
     ) -> Result<Reply, Error> {
-        if let Some(reason) = self.recently_unreachable() {
-            return Err(Error::Transport {
-                array: self.shared.config.name.clone(),
-                url: url.to_owned(),
-                reason,
-                request_id: current_request_id()
-                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-            });
+        if let Some(reason) = self.recently_unreachable(Probe::Claim) {
+            return Err(self.unreachable(url, reason));
         }
         let mut attempt = 0;
         loop {
@@ -631,23 +670,50 @@ impl ArrayClient {
     }
 
     /// Why the array could not be reached, when its last attempt failed to connect less than
-    /// [`UNREACHABLE_FOR`] ago: until then calls fail at once instead of queueing behind
-    /// connection attempts that will fail the same way.
-    fn recently_unreachable(&self) -> Option<String> {
-        let last = self
+    /// `unreachable_for` ago: until then calls fail at once instead of queueing behind
+    /// connection attempts that will fail the same way. Past that, the first call to
+    /// [`Probe::Claim`] tries the array again, and the window starts anew for the others.
+    fn recently_unreachable(&self, probe: Probe) -> Option<String> {
+        let mut last = self
             .shared
             .unreachable
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        last.as_ref()
-            .filter(|(since, _)| since.elapsed() < UNREACHABLE_FOR)
-            .map(|(since, reason)| {
-                format!(
-                    "{reason} (not tried again for {} s after {} s ago)",
-                    UNREACHABLE_FOR.as_secs(),
-                    since.elapsed().as_secs()
-                )
-            })
+        let (since, reason) = last.as_mut()?;
+        let window = self.shared.config.unreachable_for;
+        if since.elapsed() >= window {
+            // Were every caller to try, all of them would wait through the same retries and
+            // come back together, as one burst on the caller's other work.
+            if probe == Probe::Claim {
+                *since = std::time::Instant::now();
+            }
+            return None;
+        }
+        Some(format!(
+            "{reason} (not tried again for {} s after {} s ago)",
+            window.as_secs_f64(),
+            since.elapsed().as_secs()
+        ))
+    }
+
+    /// Fails at once while the array is known to be unreachable, rather than waiting behind
+    /// the negotiation or login of the call that is finding out again.
+    fn fail_if_unreachable(&self, path: &str) -> Result<(), Error> {
+        match self.recently_unreachable(Probe::Look) {
+            Some(reason) => {
+                Err(self.unreachable(&format!("{}{path}", self.shared.config.url), reason))
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn unreachable(&self, url: &str, reason: String) -> Error {
+        Error::Transport {
+            array: self.shared.config.name.clone(),
+            url: url.to_owned(),
+            reason,
+            request_id: current_request_id().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        }
     }
 
     fn remember_reachability(&self, outcome: Result<Reply, SendFailure>) -> Result<Reply, Error> {
@@ -730,25 +796,8 @@ impl ArrayClient {
         if !reply.status.is_success() {
             return Err(self.refusal(reply, quote));
         }
-        serde_json::from_slice(&reply.body).map_err(|error| {
-            let reason = match quote {
-                BodyQuote::Excerpt => {
-                    format!("{error}; body starts {:?}", excerpt(&reply.body))
-                }
-                // serde's message can quote a value too; say only where it went wrong.
-                BodyQuote::Never => format!(
-                    "the reply is not the expected JSON (line {}, column {})",
-                    error.line(),
-                    error.column()
-                ),
-            };
-            Error::Decode {
-                array: self.shared.config.name.clone(),
-                status: reply.status.as_u16(),
-                reason,
-                request_id: reply.request_id.clone(),
-            }
-        })
+        serde_json::from_slice(&reply.body)
+            .map_err(|error| decode_error(&self.shared.config.name, reply, &error, quote))
     }
 
     /// An error reply as the array meant it: its error envelope, or what the body said.
@@ -780,12 +829,62 @@ impl ArrayClient {
     }
 }
 
+/// What is wrong with a reply that does not read as expected.
+fn decode_error(array: &str, reply: &Reply, error: &serde_json::Error, quote: BodyQuote) -> Error {
+    let reason = match quote {
+        BodyQuote::Excerpt => format!("{error}; body starts {:?}", excerpt(&reply.body)),
+        // serde's message can quote a value too; say only where it went wrong.
+        BodyQuote::Never => format!(
+            "the reply is not the expected JSON (line {}, column {})",
+            error.line(),
+            error.column()
+        ),
+    };
+    Error::Decode {
+        array: array.to_owned(),
+        status: reply.status.as_u16(),
+        reason,
+        request_id: reply.request_id.clone(),
+    }
+}
+
+/// A successful reply's body as the array wrote it: what it holds can be read borrowing from
+/// it, so that items passed on are neither copied one by one nor written again.
+#[derive(Debug)]
+pub struct RawReply {
+    array: String,
+    reply: Reply,
+}
+
+impl RawReply {
+    pub fn decode<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, Error> {
+        serde_json::from_slice(&self.reply.body)
+            .map_err(|error| decode_error(&self.array, &self.reply, &error, BodyQuote::Excerpt))
+    }
+
+    pub fn len(&self) -> usize {
+        self.reply.body.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.reply.body.is_empty()
+    }
+}
+
 /// Whether an error may quote the body of a reply. Replies of credential endpoints hold
 /// session and access tokens, so their bodies are never quoted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BodyQuote {
     Excerpt,
     Never,
+}
+
+/// Whether a look at an unreachable array's window may make the caller the one that tries
+/// it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    Claim,
+    Look,
 }
 
 /// A request that got no reply.
@@ -839,7 +938,9 @@ pub async fn read_body_within(
     {
         return Err(ReadFailure::TooLarge);
     }
-    let mut body = Vec::new();
+    // Sized from the announced length, so that a reply is not copied again as it grows.
+    let announced = response.content_length().unwrap_or(0) as usize;
+    let mut body = Vec::with_capacity(announced);
     while let Some(chunk) = response.chunk().await.map_err(ReadFailure::Transport)? {
         if body.len() + chunk.len() > limit {
             return Err(ReadFailure::TooLarge);

@@ -53,9 +53,9 @@ impl ArrayClient {
     }
 
     /// `GET /volumes/protection-groups?member_names=...`: which groups protect these volumes.
-    pub async fn volume_protection_groups(
+    pub async fn volume_protection_groups<S: std::borrow::Borrow<str>>(
         &self,
-        volumes: &[String],
+        volumes: &[S],
     ) -> Result<Vec<Membership>, Error> {
         if volumes.is_empty() {
             return Ok(Vec::new());

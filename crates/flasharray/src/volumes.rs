@@ -2,10 +2,9 @@
 
 use futures_util::{Stream, TryStreamExt, stream};
 use reqwest::Method;
-use serde::de::DeserializeOwned;
 use shared::flasharray::{ListResponse, Volume, VolumePatch, VolumePost};
 
-use crate::client::ArrayClient;
+use crate::client::{ArrayClient, RawReply};
 use crate::error::Error;
 use crate::list::ListParams;
 
@@ -25,41 +24,44 @@ pub struct VolumeQuery {
     pub total_item_count: bool,
 }
 
-impl ArrayClient {
-    /// `GET /volumes`: one page.
-    pub async fn list_volumes(&self, query: &VolumeQuery) -> Result<ListResponse<Volume>, Error> {
-        self.list_volumes_as(query).await
-    }
-
-    /// `GET /volumes`: one page, its items read as `T` (such as raw JSON to pass on as the
-    /// array wrote it).
-    pub async fn list_volumes_as<T: DeserializeOwned>(
-        &self,
-        query: &VolumeQuery,
-    ) -> Result<ListResponse<T>, Error> {
+impl VolumeQuery {
+    /// The query's parameters as the array takes them.
+    fn params(&self) -> Vec<(&'static str, String)> {
         let mut params: Vec<(&str, String)> = Vec::new();
-        if !query.names.is_empty() {
-            params.push(("names", query.names.join(",")));
+        if !self.names.is_empty() {
+            params.push(("names", self.names.join(",")));
         }
-        if let Some(destroyed) = query.destroyed {
+        if let Some(destroyed) = self.destroyed {
             params.push(("destroyed", destroyed.to_string()));
         }
         let page = ListParams {
-            filter: query.filter.clone(),
-            sort: query.sort.clone(),
-            limit: query.limit,
-            offset: query.offset,
+            filter: self.filter.clone(),
+            sort: self.sort.clone(),
+            limit: self.limit,
+            offset: self.offset,
             total_item_count: false,
         };
         params.extend(page.to_params());
-        if let Some(token) = &query.continuation_token {
+        if let Some(token) = &self.continuation_token {
             params.push(("continuation_token", token.clone()));
         }
-        if query.total_item_count {
+        if self.total_item_count {
             params.push(("total_item_count", "true".into()));
         }
-        self.call(Method::GET, "volumes", &params, None::<&()>)
+        params
+    }
+}
+
+impl ArrayClient {
+    /// `GET /volumes`: one page.
+    pub async fn list_volumes(&self, query: &VolumeQuery) -> Result<ListResponse<Volume>, Error> {
+        self.call(Method::GET, "volumes", &query.params(), None::<&()>)
             .await
+    }
+
+    /// `GET /volumes`: one page as the array wrote it, to read in part and pass on.
+    pub async fn list_volumes_raw(&self, query: &VolumeQuery) -> Result<RawReply, Error> {
+        self.get_raw("volumes", &query.params()).await
     }
 
     /// Every volume `query` selects, fetched `page_size` at a time as the stream is read:

@@ -259,6 +259,47 @@ async fn an_array_that_cannot_be_reached_fails_at_once_until_it_is_tried_again()
 }
 
 #[tokio::test]
+async fn once_an_unreachable_array_is_due_one_call_tries_it_while_the_others_fail_at_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    let mut config = ClientConfig::new(
+        "fa-gone",
+        &format!("https://127.0.0.1:{port}"),
+        Credentials::ApiToken("unused".into()),
+        TrustAnchor::System,
+    );
+    config.retry_base_delay = Duration::from_millis(200);
+    config.max_retries = 2;
+    config.unreachable_for = Duration::from_millis(100);
+    let client = ArrayClient::new(config).expect("client");
+    client.array().await.expect_err("nothing listens");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    // The first call after the window tries again (and waits through its retries); one
+    // made while it tries is answered from what is known, without waiting for it.
+    let finished = std::sync::Mutex::new(Vec::new());
+    let (probe, other) = tokio::join!(
+        async {
+            let outcome = client.array().await;
+            finished.lock().expect("order").push("probe");
+            outcome
+        },
+        async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let outcome = client.array().await;
+            finished.lock().expect("order").push("other");
+            outcome
+        }
+    );
+    let probe = probe.expect_err("still nothing");
+    assert!(!probe.to_string().contains("not tried again"), "{probe}");
+    let other = other.expect_err("still nothing");
+    assert!(other.to_string().contains("not tried again"), "{other}");
+    assert_eq!(*finished.lock().expect("order"), ["other", "probe"]);
+}
+
+#[tokio::test]
 async fn a_slow_array_gets_its_share_of_calls_and_further_ones_are_refused_at_once() {
     let sim = start_sim().await;
     let token = bootstrap(&sim)
