@@ -5,11 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod containers;
 mod hardware;
 mod metrics;
 mod protection;
 mod versions;
 
+pub use containers::{Pod, VolumeGroup};
 pub use hardware::{
     Controller, Drive, EthernetSettings, Eula, EulaSignature, FibreChannelSettings, Hardware,
     NetworkInterface, Port,
@@ -325,6 +327,25 @@ pub struct ApiClientPost {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiClientPatch {
     pub enabled: bool,
+}
+
+/// An administrator (`GET /api/2.x/admins`): its API token is listed without the token itself
+/// unless its owner asks with `expose_api_token=true`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct Admin {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_local: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+    /// `readonly`, `ops_admin`, `storage_admin` or `array_admin`; later releases say the
+    /// same with management access policies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_token: Option<ApiTokenDetails>,
 }
 
 /// An administrator's API token (`/api/2.x/admins/api-tokens`).

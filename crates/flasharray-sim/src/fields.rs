@@ -7,9 +7,9 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 use shared::flasharray::{
-    Alert, ApiClient, ArraySpace, Audit, Connection, Controller, Drive, Hardware, Host, HostGroup,
-    Membership, NetworkInterface, Performance, Port, ProtectionGroup, ProtectionGroupSnapshot,
-    Volume, VolumeSnapshot, VolumeSpace,
+    Admin, Alert, ApiClient, ArraySpace, Audit, Connection, Controller, Drive, Hardware, Host,
+    HostGroup, Membership, NetworkInterface, Performance, Pod, Port, ProtectionGroup,
+    ProtectionGroupSnapshot, Volume, VolumeGroup, VolumeSnapshot, VolumeSpace,
 };
 
 use crate::query::{Lookup, field_value};
@@ -98,6 +98,9 @@ impl Fields for Drive {}
 impl Fields for Hardware {}
 impl Fields for Port {}
 impl Fields for NetworkInterface {}
+impl Fields for Admin {}
+impl Fields for Pod {}
+impl Fields for VolumeGroup {}
 
 #[cfg(test)]
 mod tests {

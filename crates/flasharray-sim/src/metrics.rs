@@ -1,5 +1,5 @@
-//! Space and performance figures: `volumes/space`, `arrays/space`, `volumes/performance` and
-//! `arrays/performance`.
+//! Space and performance figures: `volumes/space`, `arrays/space`, `volumes/performance`,
+//! `hosts/performance` and `arrays/performance`.
 //!
 //! Space adds up what the volumes and snapshots hold, so it stays consistent with them.
 //! Performance is made up but plausible and deterministic: each volume has a steady load
@@ -11,7 +11,9 @@
 
 use std::borrow::Cow;
 
-use shared::flasharray::{ArraySpace, Performance, Space, Volume, VolumeSpace};
+use shared::flasharray::{ArraySpace, Host, Performance, Space, Volume, VolumeSpace};
+
+use crate::hosts::Target;
 
 use crate::state::{ArrayState, ratio};
 
@@ -157,35 +159,69 @@ impl ArrayState {
             .filter(|volume| volume.created <= now_ms)
             .map(|volume| volume_load(volume, now_ms, self.load_scale))
             .collect();
-        let total = |field: fn(&Performance) -> u64| volumes.iter().map(field).sum::<u64>();
-        let reads = total(|p| p.reads_per_sec);
-        let writes = total(|p| p.writes_per_sec);
-        let read_bytes = total(|p| p.read_bytes_per_sec);
-        let write_bytes = total(|p| p.write_bytes_per_sec);
-        let weighted = |field: fn(&Performance) -> u64, weight: fn(&Performance) -> u64| {
-            let ops: u64 = volumes.iter().map(weight).sum();
-            per(volumes.iter().map(|p| field(p) * weight(p)).sum(), ops)
-        };
-        let usec_per_read_op = weighted(|p| p.usec_per_read_op, |p| p.reads_per_sec);
-        let usec_per_write_op = weighted(|p| p.usec_per_write_op, |p| p.writes_per_sec);
         Performance {
             id: self.id.clone(),
             name: self.name.clone(),
-            time: now_ms,
-            reads_per_sec: reads,
-            writes_per_sec: writes,
-            read_bytes_per_sec: read_bytes,
-            write_bytes_per_sec: write_bytes,
-            usec_per_read_op,
-            usec_per_write_op,
-            bytes_per_read: per(read_bytes, reads),
-            bytes_per_write: per(write_bytes, writes),
-            bytes_per_op: per(read_bytes + write_bytes, reads + writes),
-            queue_usec_per_read_op: usec_per_read_op / 10,
-            queue_usec_per_write_op: usec_per_write_op / 10,
-            service_usec_per_read_op: usec_per_read_op * 9 / 10,
-            service_usec_per_write_op: usec_per_write_op * 9 / 10,
+            ..sum_of_loads(&volumes, now_ms)
         }
+    }
+
+    /// A host's load at `time`: what the volumes it sees, privately or through its host
+    /// group, add up to. Host figures carry no id (`ResourcePerformanceNoId`).
+    pub fn host_performance(&self, host: &Host, time: i64) -> Performance {
+        let group = host.host_group.name.as_deref();
+        let volumes: Vec<Performance> = self
+            .connections
+            .iter()
+            .filter(|connection| match &connection.target {
+                Target::Host(name) => *name == host.name,
+                Target::Group(name) => Some(name.as_str()) == group,
+            })
+            .filter_map(|connection| {
+                self.volumes
+                    .iter()
+                    .find(|volume| volume.id == connection.volume_id)
+            })
+            .filter(|volume| volume.created <= time)
+            .map(|volume| volume_load(volume, time, self.load_scale))
+            .collect();
+        Performance {
+            name: host.name.clone(),
+            ..sum_of_loads(&volumes, time)
+        }
+    }
+}
+
+/// What `volumes`' loads at `time` add up to, latencies weighted by operations.
+fn sum_of_loads(volumes: &[Performance], time: i64) -> Performance {
+    let total = |field: fn(&Performance) -> u64| volumes.iter().map(field).sum::<u64>();
+    let reads = total(|p| p.reads_per_sec);
+    let writes = total(|p| p.writes_per_sec);
+    let read_bytes = total(|p| p.read_bytes_per_sec);
+    let write_bytes = total(|p| p.write_bytes_per_sec);
+    let weighted = |field: fn(&Performance) -> u64, weight: fn(&Performance) -> u64| {
+        let ops: u64 = volumes.iter().map(weight).sum();
+        per(volumes.iter().map(|p| field(p) * weight(p)).sum(), ops)
+    };
+    let usec_per_read_op = weighted(|p| p.usec_per_read_op, |p| p.reads_per_sec);
+    let usec_per_write_op = weighted(|p| p.usec_per_write_op, |p| p.writes_per_sec);
+    Performance {
+        id: String::new(),
+        name: String::new(),
+        time,
+        reads_per_sec: reads,
+        writes_per_sec: writes,
+        read_bytes_per_sec: read_bytes,
+        write_bytes_per_sec: write_bytes,
+        usec_per_read_op,
+        usec_per_write_op,
+        bytes_per_read: per(read_bytes, reads),
+        bytes_per_write: per(write_bytes, writes),
+        bytes_per_op: per(read_bytes + write_bytes, reads + writes),
+        queue_usec_per_read_op: usec_per_read_op / 10,
+        queue_usec_per_write_op: usec_per_write_op / 10,
+        service_usec_per_read_op: usec_per_read_op * 9 / 10,
+        service_usec_per_write_op: usec_per_write_op * 9 / 10,
     }
 }
 
@@ -269,5 +305,49 @@ fn volume_load(volume: &Volume, now_ms: i64, scale: f64) -> Performance {
         queue_usec_per_write_op: usec_per_write_op / 10,
         service_usec_per_read_op: usec_per_read_op * 9 / 10,
         service_usec_per_write_op: usec_per_write_op * 9 / 10,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::Seed;
+
+    #[test]
+    fn a_hosts_load_is_what_the_volumes_it_sees_add_up_to_privately_and_through_its_group() {
+        let mut state = ArrayState::new("demo");
+        let now = 1_800_000_000_000;
+        Seed::Demo.apply(&mut state, now);
+        let connections = state.connections_view();
+        let in_group = state
+            .hosts
+            .iter()
+            .find(|host| host.host_group.name.is_some())
+            .expect("a host in a group");
+        for host in [&state.hosts[0], in_group] {
+            let group = host.host_group.name.as_deref();
+            let mut seen: Vec<&Volume> = connections
+                .iter()
+                .filter(|connection| {
+                    connection.host.name.as_deref() == Some(host.name.as_str())
+                        || (group.is_some() && connection.host_group.name.as_deref() == group)
+                })
+                .filter_map(|connection| {
+                    let name = connection.volume.name.as_deref()?;
+                    state.volumes.iter().find(|volume| volume.name == name)
+                })
+                .collect();
+            seen.sort_by(|a, b| a.name.cmp(&b.name));
+            seen.dedup_by(|a, b| a.name == b.name);
+            assert!(!seen.is_empty(), "{} sees volumes", host.name);
+            let figures = state.host_performance(host, now);
+            let reads: u64 = seen
+                .iter()
+                .map(|volume| volume_load(volume, now, state.load_scale).reads_per_sec)
+                .sum();
+            assert_eq!(figures.reads_per_sec, reads, "{}", host.name);
+            assert_eq!(figures.name, host.name);
+            assert!(figures.id.is_empty(), "host figures carry no id");
+        }
     }
 }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use shared::flasharray::{
-    AdminApiToken, Alert, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Host, HostGroup,
-    LimitPatch, Qos, QosPatch, Space, Volume, VolumePatch,
+    Admin, AdminApiToken, Alert, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Host,
+    HostGroup, LimitPatch, Qos, QosPatch, Reference, Space, Volume, VolumePatch,
 };
 use shared::names::validate_object_name;
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
@@ -47,7 +47,7 @@ const IOPS_LIMITS: std::ops::RangeInclusive<u64> = 100..=100_000_000;
 pub(crate) const CAPACITY: u64 = 100 * 1024 * 1024 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Admin {
+struct AdminAccount {
     name: String,
     password: String,
 }
@@ -118,7 +118,7 @@ pub struct ArrayState {
     pub(crate) id: String,
     pub(crate) serial_prefix: String,
     next_serial: u64,
-    admins: Vec<Admin>,
+    admins: Vec<AdminAccount>,
     api_tokens: HashMap<String, ApiTokenRecord>,
     sessions: HashMap<String, SessionRecord>,
     access_tokens: HashMap<String, AccessTokenRecord>,
@@ -192,7 +192,7 @@ impl ArrayState {
             id,
             serial_prefix,
             next_serial: 0x1_0000,
-            admins: vec![Admin {
+            admins: vec![AdminAccount {
                 name: ADMIN_USERNAME.into(),
                 password: ADMIN_PASSWORD.into(),
             }],
@@ -248,7 +248,7 @@ impl ArrayState {
         if self.is_admin(name) {
             return;
         }
-        self.admins.push(Admin {
+        self.admins.push(AdminAccount {
             name: name.into(),
             password: password.into(),
         });
@@ -401,6 +401,31 @@ impl ArrayState {
     }
 
     /// Lists API tokens; only the caller's own token is ever exposed, and only when asked.
+    /// The administrators as `GET /admins` lists them: every one is a local array admin here;
+    /// a token is shown only to its owner, and only when asked for.
+    pub fn admins(&self, caller: &str, expose: bool) -> Vec<Admin> {
+        self.admins
+            .iter()
+            .map(|admin| Admin {
+                name: admin.name.clone(),
+                is_local: Some(true),
+                locked: Some(false),
+                role: Some(Reference {
+                    id: None,
+                    name: Some(Role::ArrayAdmin.name().to_owned()),
+                }),
+                api_token: self
+                    .api_tokens
+                    .iter()
+                    .find(|(_, record)| record.admin == admin.name)
+                    .map(|(token, record)| {
+                        let shown = (expose && admin.name == caller).then(|| token.clone());
+                        api_token_view(record, shown).api_token
+                    }),
+            })
+            .collect()
+    }
+
     pub fn api_tokens(&self, caller: &str, expose: bool) -> Vec<AdminApiToken> {
         let mut tokens: Vec<AdminApiToken> = self
             .api_tokens

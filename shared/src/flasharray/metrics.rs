@@ -37,6 +37,8 @@ pub struct ArraySpace {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Performance {
+    /// Empty for hosts' figures, which carry no id.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub name: String,
     pub time: i64,

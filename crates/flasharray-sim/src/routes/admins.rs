@@ -1,7 +1,8 @@
-//! The array's own administration: API clients (for the OAuth token exchange) and the
-//! administrators' API tokens.
+//! The array's own administration: the administrators, API clients (for the OAuth token
+//! exchange) and the administrators' API tokens.
 
 use axum::Json;
+use axum::response::Response;
 use axum::routing::{Router, get};
 use serde::Deserialize;
 use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, ListResponse};
@@ -9,7 +10,7 @@ use shared::flasharray::{AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost
 use crate::error::ApiFault;
 use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, required_names};
-use crate::routes::list::listing;
+use crate::routes::list::{ListQuery, list, listing};
 use crate::simulator::Simulator;
 use crate::state::{ArrayState, Role};
 
@@ -23,6 +24,7 @@ pub(crate) fn routes() -> Router<Simulator> {
             .post(create_api_client)
             .patch(patch_api_client),
         )
+        .route("/api/{version}/admins", get(list_admins))
         .route(
             "/api/{version}/admins/api-tokens",
             get(list_api_tokens).post(create_api_token),
@@ -73,6 +75,18 @@ async fn list_api_tokens(
         .lock()
         .api_tokens(call.user(), query.expose_api_token.unwrap_or(false));
     Json(ListResponse::of(tokens))
+}
+
+/// `GET /api/2.x/admins[?expose_api_token=true]`, with names, filter, sort and paging.
+async fn list_admins(
+    call: Call,
+    ApiQuery(tokens): ApiQuery<ApiTokensQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let admins = call
+        .lock()
+        .admins(call.user(), tokens.expose_api_token.unwrap_or(false));
+    list(admins, &query, "Admin", |admin| (&admin.name, &admin.name))
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,5 +1,5 @@
-//! Space and performance: `volumes/space`, `arrays/space`, `volumes/performance` and
-//! `arrays/performance`, now or over a window of history.
+//! Space and performance: `volumes/space`, `arrays/space`, `volumes/performance`,
+//! `hosts/performance` and `arrays/performance`, now or over a window of history.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -21,6 +21,10 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route(
             "/api/{version}/volumes/performance",
             get(list_volume_performances),
+        )
+        .route(
+            "/api/{version}/hosts/performance",
+            get(list_host_performances),
         )
         .route("/api/{version}/arrays/space", get(array_space))
         .route("/api/{version}/arrays/performance", get(array_performance))
@@ -69,6 +73,36 @@ async fn list_volume_performances(call: Call, window: Window) -> Result<Response
         past,
         |figures: &Performance| (&figures.name, &figures.id),
     )
+}
+
+/// `GET /hosts/performance`, now or over a window of history: each selected host's figures,
+/// host by host, oldest first.
+async fn list_host_performances(call: Call, window: Window) -> Result<Response, ApiFault> {
+    let Window { query, history } = &window;
+    let now = call.now();
+    let state = call.lock();
+    let hosts = select(
+        state.hosts.iter().collect(),
+        query,
+        |host| (&host.name, &host.name),
+        "Host",
+    )?;
+    let times = if history.asked() {
+        history.sample_times(
+            Series::ObjectPerformance,
+            now,
+            state.installed_ms,
+            hosts.len(),
+        )?
+    } else {
+        vec![now]
+    };
+    let figures: Vec<Performance> = hosts
+        .iter()
+        .flat_map(|host| times.iter().map(|&time| state.host_performance(host, time)))
+        .collect();
+    drop(state);
+    page(figures, query, "Host")
 }
 
 /// `GET /arrays/space`, now or over a window of history.

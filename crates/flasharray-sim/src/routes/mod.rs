@@ -7,6 +7,7 @@ mod arrays;
 mod auth;
 mod change;
 mod connections;
+mod containers;
 mod control;
 mod eradicate;
 mod extract;
@@ -46,6 +47,7 @@ pub fn router(sim: &Simulator) -> Router {
         .merge(protection::routes())
         .merge(admins::routes())
         .merge(hardware::routes())
+        .merge(containers::routes())
         .merge(control::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -18,21 +18,42 @@ const HARDWARE_READS: [&str; 6] = [
     "network-interfaces",
     "arrays/eula",
 ];
+/// Reads of the array's administration and load, checked the same way.
+const OTHER_READS: [&str; 2] = ["admins?expose_api_token=true", "hosts/performance"];
+/// Reads of what the simulated arrays never hold: only their page can be checked.
+const EMPTY_READS: [&str; 2] = ["pods", "volume-groups"];
 
 fn items(body: &Value) -> &Vec<Value> {
     body["items"].as_array().expect("items")
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn hardware_reads_match_the_rest_2_52_schemas() {
+async fn hardware_and_other_reads_match_the_rest_2_52_schemas() {
     let wire = Wire::with_config(SimulatorConfig::new("fa-schema").seed(Seed::Demo)).await;
     let token = wire.session().await;
+    wire.call(
+        &token,
+        Method::POST,
+        "admins/api-tokens?names=pureuser",
+        None,
+    )
+    .await;
     let mut answers = serde_json::Map::new();
-    for path in HARDWARE_READS {
+    for path in HARDWARE_READS
+        .iter()
+        .chain(&OTHER_READS)
+        .chain(&EMPTY_READS)
+    {
         let (status, body) = wire.call(&token, Method::GET, path, None).await;
         assert_eq!(status, 200, "{path}: {body}");
+        let path = path.split('?').next().unwrap_or(path);
         answers.insert(path.to_owned(), body);
     }
+    assert!(
+        answers["admins"]["items"][0]["api_token"]["token"].is_string(),
+        "the owner asked to see it: {}",
+        answers["admins"]
+    );
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("answers.json");
     std::fs::write(&file, Value::Object(answers).to_string()).expect("written");
@@ -46,10 +67,14 @@ async fn hardware_reads_match_the_rest_2_52_schemas() {
         python::run_scenario(
             &python,
             &manifest.join("tests/python/schema_check.py"),
-            &[("SPEC", spec), ("ANSWERS", file)]
-                .iter()
-                .map(|(key, value)| (*key, value.as_str()))
-                .collect::<Vec<_>>(),
+            &[
+                ("SPEC", spec),
+                ("ANSWERS", file),
+                ("LISTING_NOTHING", EMPTY_READS.join(",")),
+            ]
+            .iter()
+            .map(|(key, value)| (*key, value.as_str()))
+            .collect::<Vec<_>>(),
         );
     });
 }
@@ -115,4 +140,19 @@ async fn a_failed_part_shows_where_the_array_lists_it_and_raises_its_alert_until
         .call(&token, Method::GET, "alerts?filter=code=13", None)
         .await;
     assert_eq!(items(&alerts)[0]["state"], "closed");
+}
+
+#[tokio::test]
+async fn naming_a_pod_or_volume_group_the_array_lacks_is_refused_in_its_words() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    for (path, kind) in [
+        ("pods?names=pod1", "Pod"),
+        ("volume-groups?names=vg1", "Volume group"),
+    ] {
+        let (status, body) = wire.call(&token, Method::GET, path, None).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        let message = body["errors"][0]["message"].as_str().expect("message");
+        assert!(message.contains(kind), "{path}: {message}");
+    }
 }

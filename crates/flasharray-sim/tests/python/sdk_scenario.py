@@ -109,6 +109,16 @@ def alerts(fa):
     ok(fa.delete_protection_groups(names=["pg-unscheduled"]), "eradicate pg-unscheduled")
 
 
+def inventory(fa):
+    """What scripts read of the array's administration, its hosts' load and its pods."""
+    admins = ok(fa.get_admins(), "get admins")
+    check("pureuser" in [a.name for a in admins], "pureuser is listed among the admins")
+    loads = ok(fa.get_hosts_performance(names=["host1"]), "host1's load")
+    check([load.name for load in loads] == ["host1"], "host1's figures")
+    check(ok(fa.get_pods(), "get pods") == [], "the array holds no pods")
+    refused(fa.get_volume_groups(names=["vg1"]), "an unknown volume group", "does not exist")
+
+
 def main():
     fa = client()
     expected = os.environ.get("FA_EXPECT_VERSION")
@@ -138,6 +148,7 @@ def main():
     ok(fa.post_host_groups_hosts(group_names=["hgroup1"], member_names=["host2"]), "host2 into hgroup1")
     ok(fa.post_connections(host_names=["host1"], volume_names=["vol1"],
                            connection=flasharray.ConnectionPost(lun=10)), "connect vol1 to host1")
+    inventory(fa)
     ok(fa.post_connections(host_group_names=["hgroup1"], volume_names=["vol2"]), "connect vol2 to hgroup1")
     connections = ok(fa.get_connections(host_names=["host1"]), "host1 connections")
     check([(c.volume.name, c.lun) for c in connections] == [("vol1", 10)], "vol1 at LUN 10")
