@@ -4,22 +4,21 @@
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
+use axum::response::Response;
 use shared::api::{
-    CreateHostGroupRequest, CreateHostRequest, HostList, HostListQuery, host_sort_field,
+    CreateHostGroupRequest, CreateHostRequest, HostListQuery, host_sort_field,
     validate_create_host, validate_host_change,
 };
 use shared::flasharray::{Host, HostGroup, HostPatch};
 use shared::names::validate_object_name;
 
 use super::extract::{ApiJson, OnArray, refusal_about, table_page};
+use super::passed::{ArrayPage, TablePage, json_answer};
 use crate::error::AppError;
 
 /// `GET /api/arrays/{array}/hosts?limit=&offset=&sort=&search=`: one page, searched, sorted
 /// and cut by the array itself.
-pub async fn list(
-    on: OnArray,
-    Query(request): Query<HostListQuery>,
-) -> Result<Json<HostList>, AppError> {
+pub async fn list(on: OnArray, Query(request): Query<HostListQuery>) -> Result<Response, AppError> {
     let query = table_page(
         request.sort.as_deref(),
         host_sort_field,
@@ -27,12 +26,13 @@ pub async fn list(
         request.limit,
         request.offset,
     )?;
-    let page = on.client.list_hosts_page(&query).await?;
-    let total_item_count = page.total_item_count.unwrap_or(page.items.len() as u64);
-    Ok(Json(HostList {
-        items: page.items,
-        total_item_count,
-    }))
+    let reply = on.client.list_hosts_raw(&query).await?;
+    let page = ArrayPage::of(&reply)?;
+    let answer = TablePage {
+        items: &page.items,
+        total_item_count: page.total_item_count(),
+    };
+    json_answer(&answer, &reply)
 }
 
 /// `GET /api/arrays/{array}/hosts/{host}`: one host, asked of the array by name.

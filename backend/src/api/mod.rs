@@ -10,6 +10,7 @@ pub mod gate;
 mod hardware;
 mod hosts;
 mod openapi;
+mod passed;
 mod planning;
 mod protection;
 mod pure1;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
+use axum::response::Response;
 use flasharray::ArrayClient;
 use serde::Deserialize;
 use shared::api::{
@@ -16,6 +17,7 @@ use shared::flasharray::{ProtectionGroup, ProtectionGroupPatch, VolumeSnapshot};
 use shared::names::validate_object_name;
 
 use super::extract::{ApiJson, OnArray, refusal_about};
+use super::passed::{ArrayPage, json_answer};
 use crate::error::AppError;
 
 const KINDS: [MemberKind; 3] = [
@@ -33,15 +35,12 @@ fn client_kind(kind: MemberKind) -> flasharray::MemberKind {
 }
 
 /// `GET /api/arrays/{array}/protection-groups?destroyed=`.
-pub async fn list(
-    on: OnArray,
-    Query(query): Query<DestroyedQuery>,
-) -> Result<Json<Vec<ProtectionGroup>>, AppError> {
-    Ok(Json(
-        on.client
-            .list_protection_groups(Some(query.destroyed))
-            .await?,
-    ))
+pub async fn list(on: OnArray, Query(query): Query<DestroyedQuery>) -> Result<Response, AppError> {
+    let reply = on
+        .client
+        .list_protection_groups_raw(Some(query.destroyed))
+        .await?;
+    json_answer(&ArrayPage::of(&reply)?.items, &reply)
 }
 
 /// `POST /api/arrays/{array}/protection-groups`.

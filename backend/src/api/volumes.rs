@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use flasharray::VolumeQuery;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -17,24 +17,16 @@ use shared::api::{
 use shared::flasharray::Volume;
 
 use super::extract::{ApiJson, OnArray, refusal_about, table_page};
+use super::passed::{ArrayPage, json_answer};
 use crate::error::AppError;
 
 /// The answer of [`list`]: [`shared::api::VolumeList`]'s shape, with the array's volumes passed
-/// on as it wrote them rather than read and written again, since the portal adds nothing to
-/// them.
+/// on as it wrote them.
 #[derive(Serialize)]
 struct VolumePage<'a> {
     items: &'a [&'a RawValue],
     total_item_count: u64,
     protection_groups: BTreeMap<String, Vec<String>>,
-}
-
-/// The array's page, its items borrowed from its reply.
-#[derive(Deserialize)]
-struct ArrayPage<'a> {
-    #[serde(borrow)]
-    items: Vec<&'a RawValue>,
-    total_item_count: Option<u64>,
 }
 
 /// The one field of a volume the page reads itself.
@@ -67,7 +59,7 @@ pub async fn list(
         ..VolumeQuery::default()
     };
     let reply = on.client.list_volumes_raw(&query).await?;
-    let page: ArrayPage = reply.decode()?;
+    let page = ArrayPage::of(&reply)?;
     let names = page
         .items
         .iter()
@@ -87,14 +79,10 @@ pub async fn list(
     }
     let answer = VolumePage {
         items: &page.items,
-        total_item_count: page.total_item_count.unwrap_or(page.items.len() as u64),
+        total_item_count: page.total_item_count(),
         protection_groups,
     };
-    // The page is about the size of the array's reply: written once into a buffer that fits.
-    let mut body = Vec::with_capacity(reply.len() + 1024);
-    serde_json::to_writer(&mut body, &answer)
-        .map_err(|error| AppError::Internal(format!("writing the volume page: {error}")))?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    json_answer(&answer, &reply)
 }
 
 /// `GET /api/arrays/{array}/volumes/{volume}`: one volume, destroyed or not.

@@ -2,10 +2,10 @@
 
 use reqwest::Method;
 use shared::flasharray::{
-    Connection, ConnectionPost, Host, HostGroup, HostPatch, HostPost, ListResponse, Membership,
+    Connection, ConnectionPost, Host, HostGroup, HostPatch, HostPost, Membership,
 };
 
-use crate::client::ArrayClient;
+use crate::client::{ArrayClient, RawReply};
 use crate::error::Error;
 use crate::list::ListParams;
 
@@ -31,10 +31,10 @@ impl ArrayClient {
         self.read("hosts", &[]).await
     }
 
-    /// `GET /hosts` with a filter, a sort and a page, as the array finds, orders and cuts them.
-    pub async fn list_hosts_page(&self, query: &ListParams) -> Result<ListResponse<Host>, Error> {
-        self.call(Method::GET, "hosts", &query.to_params(), None::<&()>)
-            .await
+    /// `GET /hosts` with a filter, a sort and a page, as the array finds, orders and cuts them,
+    /// as it wrote them, to pass on.
+    pub async fn list_hosts_raw(&self, query: &ListParams) -> Result<RawReply, Error> {
+        self.get_raw("hosts", &query.to_params()).await
     }
 
     /// `GET /hosts?names=NAME`: one host, or `None` when the array has none of that name.

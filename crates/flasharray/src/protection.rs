@@ -9,7 +9,7 @@ use shared::flasharray::{
     VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
 };
 
-use crate::client::ArrayClient;
+use crate::client::{ArrayClient, RawReply};
 use crate::error::Error;
 
 /// What a protection group protects; a group holds one kind.
@@ -154,6 +154,16 @@ impl ArrayClient {
         let mut query = Vec::new();
         destroyed_param(&mut query, destroyed);
         self.read("protection-groups", &query).await
+    }
+
+    /// `GET /protection-groups` as the array wrote it, to pass on.
+    pub async fn list_protection_groups_raw(
+        &self,
+        destroyed: Option<bool>,
+    ) -> Result<RawReply, Error> {
+        let mut query = Vec::new();
+        destroyed_param(&mut query, destroyed);
+        self.get_raw("protection-groups", &query).await
     }
 
     /// `POST /protection-groups?names=NAME`.
