@@ -641,9 +641,9 @@ impl ArrayClient {
         url: &str,
         idempotent: bool,
     ) -> Result<Reply, Error> {
-        if let Some(reason) = self.recently_unreachable(Probe::Claim) {
-            return Err(self.unreachable(url, reason));
-        }
+        let _probe = self
+            .claim_or_refuse()
+            .map_err(|reason| self.unreachable(url, reason))?;
         let mut attempt = 0;
         loop {
             let outcome = self.send_once(build(), url).await;
@@ -671,35 +671,49 @@ impl ArrayClient {
 
     /// Why the array could not be reached, when its last attempt failed to connect less than
     /// `unreachable_for` ago: until then calls fail at once instead of queueing behind
-    /// connection attempts that will fail the same way. Past that, the first call to
-    /// [`Probe::Claim`] tries the array again, and the window starts anew for the others.
-    fn recently_unreachable(&self, probe: Probe) -> Option<String> {
-        let mut last = self
-            .shared
+    /// connection attempts that will fail the same way.
+    fn known_unreachable(&self) -> Option<String> {
+        let last = self.last_unreachable();
+        let (since, reason) = last.as_ref()?;
+        let window = self.shared.config.unreachable_for;
+        (since.elapsed() < window).then(|| {
+            format!(
+                "{reason} (not tried again for {} s after {} s ago)",
+                window.as_secs_f64(),
+                since.elapsed().as_secs()
+            )
+        })
+    }
+
+    /// Refuses a call while the array is known to be unreachable. Past the window, the first
+    /// call tries the array again and the window starts anew for the others: were every caller
+    /// to try, all of them would wait through the same retries and come back together, as one
+    /// burst on the caller's other work.
+    fn claim_or_refuse(&self) -> Result<Option<ProbeClaim<'_>>, String> {
+        if let Some(reason) = self.known_unreachable() {
+            return Err(reason);
+        }
+        let mut last = self.last_unreachable();
+        Ok(last.as_mut().map(|(since, _)| {
+            *since = std::time::Instant::now();
+            ProbeClaim {
+                shared: &self.shared,
+                claimed_at: *since,
+            }
+        }))
+    }
+
+    fn last_unreachable(&self) -> std::sync::MutexGuard<'_, Option<(std::time::Instant, String)>> {
+        self.shared
             .unreachable
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (since, reason) = last.as_mut()?;
-        let window = self.shared.config.unreachable_for;
-        if since.elapsed() >= window {
-            // Were every caller to try, all of them would wait through the same retries and
-            // come back together, as one burst on the caller's other work.
-            if probe == Probe::Claim {
-                *since = std::time::Instant::now();
-            }
-            return None;
-        }
-        Some(format!(
-            "{reason} (not tried again for {} s after {} s ago)",
-            window.as_secs_f64(),
-            since.elapsed().as_secs()
-        ))
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Fails at once while the array is known to be unreachable, rather than waiting behind
     /// the negotiation or login of the call that is finding out again.
     fn fail_if_unreachable(&self, path: &str) -> Result<(), Error> {
-        match self.recently_unreachable(Probe::Look) {
+        match self.known_unreachable() {
             Some(reason) => {
                 Err(self.unreachable(&format!("{}{path}", self.shared.config.url), reason))
             }
@@ -717,21 +731,19 @@ impl ArrayClient {
     }
 
     fn remember_reachability(&self, outcome: Result<Reply, SendFailure>) -> Result<Reply, Error> {
-        let mut last = self
-            .shared
-            .unreachable
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut last = self.last_unreachable();
         match outcome {
             Ok(reply) => {
                 *last = None;
                 Ok(reply)
             }
             Err(failure) => {
-                if failure.before_sending
-                    && let Error::Transport { reason, .. } = &failure.error
-                {
-                    *last = Some((std::time::Instant::now(), reason.clone()));
+                match &failure.error {
+                    Error::Transport { reason, .. } if failure.before_sending => {
+                        *last = Some((std::time::Instant::now(), reason.clone()));
+                    }
+                    // A connection was made: whatever failed after, the array is there.
+                    _ => *last = None,
                 }
                 Err(failure.error)
             }
@@ -879,12 +891,28 @@ enum BodyQuote {
     Never,
 }
 
-/// Whether a look at an unreachable array's window may make the caller the one that tries
-/// it again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Probe {
-    Claim,
-    Look,
+/// The call that tries an unreachable array again. Should its caller give up on it before it
+/// learns anything (a deadline, a closed connection), the next call tries instead of every
+/// call failing for another window.
+struct ProbeClaim<'a> {
+    shared: &'a Shared,
+    claimed_at: std::time::Instant,
+}
+
+impl Drop for ProbeClaim<'_> {
+    fn drop(&mut self) {
+        let mut last = self
+            .shared
+            .unreachable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((since, _)) = last.as_mut()
+            && *since == self.claimed_at
+        {
+            let window = self.shared.config.unreachable_for;
+            *since = self.claimed_at.checked_sub(window).unwrap_or(*since);
+        }
+    }
 }
 
 /// A request that got no reply.
@@ -938,8 +966,9 @@ pub async fn read_body_within(
     {
         return Err(ReadFailure::TooLarge);
     }
-    // Sized from the announced length, so that a reply is not copied again as it grows.
-    let announced = response.content_length().unwrap_or(0) as usize;
+    // Sized from the announced length (up to 4 MiB before any of it came), so that a reply
+    // is not copied again as it grows.
+    let announced = response.content_length().unwrap_or(0).min(1 << 22) as usize;
     let mut body = Vec::with_capacity(announced);
     while let Some(chunk) = response.chunk().await.map_err(ReadFailure::Transport)? {
         if body.len() + chunk.len() > limit {

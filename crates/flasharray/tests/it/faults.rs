@@ -300,6 +300,30 @@ async fn once_an_unreachable_array_is_due_one_call_tries_it_while_the_others_fai
 }
 
 #[tokio::test]
+async fn a_call_that_tries_an_unreachable_array_again_and_is_given_up_lets_the_next_one_try() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    let mut config = ClientConfig::new(
+        "fa-gone",
+        &format!("https://127.0.0.1:{port}"),
+        Credentials::ApiToken("unused".into()),
+        TrustAnchor::System,
+    );
+    config.retry_base_delay = Duration::from_millis(300);
+    config.max_retries = 1;
+    config.unreachable_for = Duration::from_millis(100);
+    let client = ArrayClient::new(config).expect("client");
+    client.array().await.expect_err("nothing listens");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let given_up = tokio::time::timeout(Duration::from_millis(50), client.array()).await;
+    assert!(given_up.is_err(), "the call was still waiting to retry");
+    let next = client.array().await.expect_err("still nothing");
+    assert!(!next.to_string().contains("not tried again"), "{next}");
+}
+
+#[tokio::test]
 async fn a_slow_array_gets_its_share_of_calls_and_further_ones_are_refused_at_once() {
     let sim = start_sim().await;
     let token = bootstrap(&sim)
