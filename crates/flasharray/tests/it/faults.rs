@@ -235,8 +235,8 @@ async fn concurrent_requests_share_one_session() {
     assert_eq!(sim.simulator.stats().logins - before, 1);
 }
 
-#[tokio::test]
-async fn an_array_that_cannot_be_reached_fails_at_once_until_it_is_tried_again() {
+/// A client of an array at an address nothing listens on, configured by `configure`.
+fn nobody_listening(configure: impl FnOnce(&mut ClientConfig)) -> ArrayClient {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("free port")
@@ -247,8 +247,13 @@ async fn an_array_that_cannot_be_reached_fails_at_once_until_it_is_tried_again()
         Credentials::ApiToken("unused".into()),
         TrustAnchor::System,
     );
-    config.retry_base_delay = Duration::from_millis(10);
-    let client = ArrayClient::new(config).expect("client");
+    configure(&mut config);
+    ArrayClient::new(config).expect("client")
+}
+
+#[tokio::test]
+async fn an_array_that_cannot_be_reached_fails_at_once_until_it_is_tried_again() {
+    let client = nobody_listening(|config| config.retry_base_delay = Duration::from_millis(10));
     let first = client.array().await.expect_err("nothing listens");
     assert!(matches!(first, Error::Transport { .. }), "{first}");
     assert!(!first.to_string().contains("not tried again"), "{first}");
@@ -260,20 +265,11 @@ async fn an_array_that_cannot_be_reached_fails_at_once_until_it_is_tried_again()
 
 #[tokio::test]
 async fn once_an_unreachable_array_is_due_one_call_tries_it_while_the_others_fail_at_once() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("free port")
-        .port();
-    let mut config = ClientConfig::new(
-        "fa-gone",
-        &format!("https://127.0.0.1:{port}"),
-        Credentials::ApiToken("unused".into()),
-        TrustAnchor::System,
-    );
-    config.retry_base_delay = Duration::from_millis(200);
-    config.max_retries = 2;
-    config.unreachable_for = Duration::from_millis(100);
-    let client = ArrayClient::new(config).expect("client");
+    let client = nobody_listening(|config| {
+        config.retry_base_delay = Duration::from_millis(200);
+        config.max_retries = 2;
+        config.unreachable_for = Duration::from_millis(100);
+    });
     client.array().await.expect_err("nothing listens");
     tokio::time::sleep(Duration::from_millis(150)).await;
     // The first call after the window tries again (and waits through its retries); one
@@ -301,20 +297,11 @@ async fn once_an_unreachable_array_is_due_one_call_tries_it_while_the_others_fai
 
 #[tokio::test]
 async fn a_call_that_tries_an_unreachable_array_again_and_is_given_up_lets_the_next_one_try() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("free port")
-        .port();
-    let mut config = ClientConfig::new(
-        "fa-gone",
-        &format!("https://127.0.0.1:{port}"),
-        Credentials::ApiToken("unused".into()),
-        TrustAnchor::System,
-    );
-    config.retry_base_delay = Duration::from_millis(300);
-    config.max_retries = 1;
-    config.unreachable_for = Duration::from_millis(100);
-    let client = ArrayClient::new(config).expect("client");
+    let client = nobody_listening(|config| {
+        config.retry_base_delay = Duration::from_millis(300);
+        config.max_retries = 1;
+        config.unreachable_for = Duration::from_millis(100);
+    });
     client.array().await.expect_err("nothing listens");
     tokio::time::sleep(Duration::from_millis(150)).await;
     let given_up = tokio::time::timeout(Duration::from_millis(50), client.array()).await;
