@@ -515,7 +515,7 @@ impl ArrayClient {
         let mut cached = match slot.try_lock() {
             Ok(cached) => cached,
             Err(_) => {
-                self.fail_if_unreachable("/login")?;
+                self.fail_if_unreachable(&format!("/api/{version}/login"))?;
                 slot.lock().await
             }
         };
@@ -675,6 +675,32 @@ impl ArrayClient {
     fn known_unreachable(&self) -> Option<String> {
         let last = self.last_unreachable();
         let (since, reason) = last.as_ref()?;
+        self.refusal_within_window(*since, reason)
+    }
+
+    /// Refuses a call while the array is known to be unreachable. Past the window, the first
+    /// call tries the array again and the window starts anew for the others: were every caller
+    /// to try, all of them would wait through the same retries and come back together, as one
+    /// burst on the caller's other work. Looking and claiming happen under one lock, so one
+    /// call tries.
+    fn claim_or_refuse(&self) -> Result<Option<ProbeClaim<'_>>, String> {
+        let mut last = self.last_unreachable();
+        let Some((since, reason)) = last.as_mut() else {
+            return Ok(None);
+        };
+        if let Some(refusal) = self.refusal_within_window(*since, reason) {
+            return Err(refusal);
+        }
+        *since = std::time::Instant::now();
+        Ok(Some(ProbeClaim {
+            shared: &self.shared,
+            claimed_at: *since,
+        }))
+    }
+
+    /// The refusal for a call `since` the array was last found unreachable, while that is
+    /// less than `unreachable_for` ago.
+    fn refusal_within_window(&self, since: std::time::Instant, reason: &str) -> Option<String> {
         let window = self.shared.config.unreachable_for;
         (since.elapsed() < window).then(|| {
             format!(
@@ -683,24 +709,6 @@ impl ArrayClient {
                 since.elapsed().as_secs()
             )
         })
-    }
-
-    /// Refuses a call while the array is known to be unreachable. Past the window, the first
-    /// call tries the array again and the window starts anew for the others: were every caller
-    /// to try, all of them would wait through the same retries and come back together, as one
-    /// burst on the caller's other work.
-    fn claim_or_refuse(&self) -> Result<Option<ProbeClaim<'_>>, String> {
-        if let Some(reason) = self.known_unreachable() {
-            return Err(reason);
-        }
-        let mut last = self.last_unreachable();
-        Ok(last.as_mut().map(|(since, _)| {
-            *since = std::time::Instant::now();
-            ProbeClaim {
-                shared: &self.shared,
-                claimed_at: *since,
-            }
-        }))
     }
 
     fn last_unreachable(&self) -> std::sync::MutexGuard<'_, Option<(std::time::Instant, String)>> {
