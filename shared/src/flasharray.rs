@@ -9,6 +9,7 @@ mod containers;
 mod hardware;
 mod metrics;
 mod protection;
+mod replication;
 mod versions;
 
 pub use containers::{Pod, VolumeGroup};
@@ -25,6 +26,10 @@ pub use protection::{
     ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch,
     ProtectionGroupSnapshotPost, RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule,
     SnapshotSchedulePatch, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
+};
+pub use replication::{
+    ASYNC_REPLICATION, ArrayConnection, ArrayConnectionKey, ArrayConnectionPatch,
+    ArrayConnectionPost, SYNC_REPLICATION, Throttle, TimeWindow, TypedReference,
 };
 pub use versions::{LATER_FIELDS, LaterField, RestVersion};
 

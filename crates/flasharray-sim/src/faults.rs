@@ -29,6 +29,9 @@ pub struct FaultConfig {
     /// This many next calls are answered with an HTML page that loads a script, as a
     /// compromised array (or something in front of it) could answer.
     pub hostile_html_next: u32,
+    /// The replication link to other arrays is cut: connections on both sides show
+    /// `connecting`, and nothing new can be connected.
+    pub link_down: bool,
 }
 
 impl Default for FaultConfig {
@@ -41,6 +44,7 @@ impl Default for FaultConfig {
             retry_after_secs: 1,
             drop_next: 0,
             hostile_html_next: 0,
+            link_down: false,
         }
     }
 }
@@ -98,6 +102,10 @@ impl Faults {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn link_down(&self) -> bool {
+        self.lock().0.link_down
     }
 
     /// Decides the fate of one call, consuming one of the counted faults if any is left.

@@ -7,9 +7,9 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 use shared::flasharray::{
-    Admin, Alert, ApiClient, ArraySpace, Audit, Connection, Controller, Drive, Hardware, Host,
-    HostGroup, Membership, NetworkInterface, Performance, Pod, Port, ProtectionGroup,
-    ProtectionGroupSnapshot, Volume, VolumeGroup, VolumeSnapshot, VolumeSpace,
+    Admin, Alert, ApiClient, ArrayConnection, ArraySpace, Audit, Connection, Controller, Drive,
+    Hardware, Host, HostGroup, Membership, NetworkInterface, Performance, Pod, Port,
+    ProtectionGroup, ProtectionGroupSnapshot, Volume, VolumeGroup, VolumeSnapshot, VolumeSpace,
 };
 
 use crate::query::{Lookup, field_value};
@@ -101,6 +101,7 @@ impl Fields for NetworkInterface {}
 impl Fields for Admin {}
 impl Fields for Pod {}
 impl Fields for VolumeGroup {}
+impl Fields for ArrayConnection {}
 
 #[cfg(test)]
 mod tests {

@@ -104,6 +104,9 @@ impl Simulator {
         }
         let router = routes::router(&simulator);
         let server = HttpsServer::start(config.listen, &certificate, router).await?;
+        simulator
+            .peers
+            .set_address(server.url().trim_start_matches("https://"));
         Ok(RunningSimulator { simulator, server })
     }
 }

@@ -10,6 +10,7 @@ use shared::flasharray::Volume;
 
 use crate::clock::Clock;
 use crate::faults::{FaultConfig, Faults};
+use crate::peer::Peers;
 use crate::persist::{self, PersistError};
 use crate::seed::Seed;
 use crate::state::ArrayState;
@@ -22,6 +23,7 @@ pub struct Simulator {
     pub(crate) faults: Arc<Faults>,
     counters: Arc<Counters>,
     state_file: Option<Arc<PathBuf>>,
+    pub(crate) peers: Arc<Peers>,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +69,7 @@ impl Simulator {
             faults: Arc::default(),
             counters: Arc::default(),
             state_file: None,
+            peers: Arc::default(),
         }
     }
 

@@ -17,6 +17,7 @@ use crate::hardware::{DEFAULT_MODEL, PartFailure};
 use crate::hosts::ConnectionRecord;
 use crate::protection::{GroupRecord, GroupSnapshotRecord};
 use crate::release::{DEFAULT_RELEASE, RELEASES, Release, release};
+use crate::replication::LinkedArray;
 use crate::snapshots::{SnapshotRecord, set_written};
 
 /// The REST versions this simulator advertises in `/api/api_version` and serves.
@@ -161,6 +162,11 @@ pub struct ArrayState {
     /// on a release without them does.
     #[serde(default)]
     pub(crate) lacking: Vec<String>,
+    /// What another array needs to connect to this one (`array-connections/connection-key`).
+    #[serde(default = "new_id")]
+    pub(crate) connection_key: String,
+    #[serde(default)]
+    pub(crate) array_connections: Vec<LinkedArray>,
 }
 
 fn default_model() -> String {
@@ -219,6 +225,8 @@ impl ArrayState {
             purity: default_release(),
             failed_parts: BTreeMap::new(),
             lacking: Vec::new(),
+            connection_key: new_id(),
+            array_connections: Vec::new(),
         }
     }
 

@@ -47,6 +47,11 @@ impl Call {
         self.sim.clock.now_ms()
     }
 
+    /// The array the call reaches.
+    pub(crate) fn simulator(&self) -> &Simulator {
+        &self.sim
+    }
+
     /// The array's state, locked.
     pub fn lock(&self) -> MutexGuard<'_, ArrayState> {
         self.sim.lock()

@@ -3,6 +3,7 @@
 
 mod admins;
 mod alerts;
+mod array_connections;
 mod arrays;
 mod auth;
 mod change;
@@ -17,6 +18,7 @@ mod hosts;
 mod list;
 mod memberships;
 mod metrics;
+mod peer;
 mod protection;
 mod snapshots;
 mod versions;
@@ -48,6 +50,8 @@ pub fn router(sim: &Simulator) -> Router {
         .merge(admins::routes())
         .merge(hardware::routes())
         .merge(containers::routes())
+        .merge(array_connections::routes())
+        .merge(peer::routes())
         .merge(control::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

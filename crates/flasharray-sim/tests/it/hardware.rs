@@ -19,7 +19,12 @@ const HARDWARE_READS: [&str; 6] = [
     "arrays/eula",
 ];
 /// Reads of the array's administration and load, checked the same way.
-const OTHER_READS: [&str; 2] = ["admins?expose_api_token=true", "hosts/performance"];
+const OTHER_READS: [&str; 4] = [
+    "admins?expose_api_token=true",
+    "hosts/performance",
+    "array-connections",
+    "array-connections/connection-key",
+];
 /// Reads of what the simulated arrays never hold: only their page can be checked.
 const EMPTY_READS: [&str; 2] = ["pods", "volume-groups"];
 
@@ -38,6 +43,9 @@ async fn hardware_and_other_reads_match_the_rest_2_52_schemas() {
         None,
     )
     .await;
+    let peer = Wire::start().await;
+    let (status, body) = wire.connect_to(&token, &peer).await;
+    assert_eq!(status, 200, "{body}");
     let mut answers = serde_json::Map::new();
     for path in HARDWARE_READS
         .iter()

@@ -12,6 +12,7 @@ mod hardware;
 mod protection;
 mod python_sdk;
 mod releases;
+mod replication;
 mod tolerance;
 
 struct Wire {

@@ -53,6 +53,8 @@ async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_cli
     for line in release_lines() {
         let wire = Wire::with_config(SimulatorConfig::new("wire").purity(line)).await;
         let api_token = api_token(&wire).await;
+        let peer = Wire::with_config(SimulatorConfig::new("wire-peer")).await;
+        let peer_key = peer.connection_key().await;
         tokio::task::block_in_place(|| {
             run_scenario(
                 &wire,
@@ -60,6 +62,8 @@ async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_cli
                     ("FA_AUTH", "api_token".into()),
                     ("FA_API_TOKEN", api_token),
                     ("FA_EXPECT_VERSION", wire.version.clone()),
+                    ("FA_PEER", peer.address().to_owned()),
+                    ("FA_PEER_KEY", peer_key),
                 ],
             );
         });

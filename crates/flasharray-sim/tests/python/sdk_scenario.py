@@ -119,6 +119,29 @@ def inventory(fa):
     refused(fa.get_volume_groups(names=["vg1"]), "an unknown volume group", "does not exist")
 
 
+def replication(fa):
+    """Connecting to another array for replication, as the Ansible collection's purefa_connect
+    does: the other array's management address and connection key."""
+    peer, key = os.environ.get("FA_PEER"), os.environ.get("FA_PEER_KEY")
+    if not peer:
+        return
+    own = ok(fa.get_array_connections_connection_key(), "own connection key")[0]
+    check(own.connection_key and own.connection_key != key, "each array has its own key")
+    refused(fa.post_array_connections(array_connection=flasharray.ArrayConnectionPost(
+        management_address=peer, connection_key="not-the-key")), "a wrong key", "connection key")
+    made = ok(fa.post_array_connections(array_connection=flasharray.ArrayConnectionPost(
+        management_address=peer, connection_key=key, type="async-replication")), "connect")[0]
+    listed = ok(fa.get_array_connections(names=[made.name]), "the connection")[0]
+    check(listed.status == "connected" and listed.type == "async-replication",
+          f"connected for async replication, not {listed.status} {listed.type}")
+    ok(fa.patch_array_connections(names=[made.name], array_connection=flasharray.ArrayConnectionPatch(
+        throttle=flasharray.Throttle(default_limit=GIB))), "throttle the connection")
+    throttled = ok(fa.get_array_connections(names=[made.name]), "the connection")[0]
+    check(throttled.throttle.default_limit == GIB, "throttled to 1 GiB/s")
+    ok(fa.delete_array_connections(names=[made.name]), "disconnect")
+    check(ok(fa.get_array_connections(), "connections") == [], "no connection is left")
+
+
 def main():
     fa = client()
     expected = os.environ.get("FA_EXPECT_VERSION")
@@ -149,6 +172,7 @@ def main():
     ok(fa.post_connections(host_names=["host1"], volume_names=["vol1"],
                            connection=flasharray.ConnectionPost(lun=10)), "connect vol1 to host1")
     inventory(fa)
+    replication(fa)
     ok(fa.post_connections(host_group_names=["hgroup1"], volume_names=["vol2"]), "connect vol2 to hgroup1")
     connections = ok(fa.get_connections(host_names=["host1"]), "host1 connections")
     check([(c.volume.name, c.lun) for c in connections] == [("vol1", 10)], "vol1 at LUN 10")

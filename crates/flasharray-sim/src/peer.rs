@@ -1,0 +1,150 @@
+//! How simulated arrays talk to each other, over the HTTPS each serves: the handshake that
+//! connects two arrays, the farewell that disconnects them and the heartbeat that tells
+//! whether the link is up. Real arrays do this over their replication ports; the simulators
+//! use `/sim/peer/…`, outside the REST API, authenticated by the connection key.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use shared::flasharray::ErrorResponse;
+
+use crate::error::ApiFault;
+use crate::replication::ArrayIdentity;
+
+/// How long one array waits for another before calling it unreachable.
+const PEER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a heartbeat may take: a link this slow shows as down.
+const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// `POST /sim/peer/array-connections`: an array asks to be connected.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Hello {
+    /// The connection key of the array asked, as its administrator handed it out.
+    pub key: String,
+    pub from: ArrayIdentity,
+    pub replication_addresses: Vec<String>,
+    pub kind: String,
+    pub transport: String,
+    pub encryption: String,
+}
+
+/// The answer to a [`Hello`]: who was connected to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Welcome {
+    pub identity: ArrayIdentity,
+    pub replication_addresses: Vec<String>,
+}
+
+/// `POST /sim/peer/disconnect`: an array forgets the connection, and asks the other to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Farewell {
+    pub key: String,
+    pub name: String,
+}
+
+/// This array's way to the others: where it is reached, and its client.
+#[derive(Debug, Default)]
+pub(crate) struct Peers {
+    address: OnceLock<String>,
+    http: OnceLock<reqwest::Client>,
+}
+
+impl Peers {
+    /// Where other arrays reach this one, once it serves.
+    pub fn set_address(&self, address: &str) {
+        let _ = self.address.set(address.to_owned());
+    }
+
+    pub fn address(&self) -> String {
+        self.address.get().cloned().unwrap_or_default()
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .use_preconfigured_tls(crate::tls::peer_client_config())
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(PEER_TIMEOUT)
+                .build()
+                .expect("the peer client's settings are valid")
+        })
+    }
+
+    /// Asks the array at `address` to be connected to it.
+    pub async fn hello(&self, address: &str, hello: &Hello) -> Result<Welcome, ApiFault> {
+        let reply = self
+            .http()
+            .post(peer_url(address, "array-connections"))
+            .timeout(PEER_TIMEOUT)
+            .json(hello)
+            .send()
+            .await
+            .map_err(|error| unreachable(address, &error))?;
+        if !reply.status().is_success() {
+            return Err(refusal(reply).await);
+        }
+        reply
+            .json()
+            .await
+            .map_err(|error| unreachable(address, &error))
+    }
+
+    /// Tells the array at `address` that the connection is gone; whether it heard is not
+    /// waited on beyond the timeout, as an array disconnects from an unreachable one too.
+    pub async fn farewell(&self, address: &str, farewell: &Farewell) {
+        let sent = self
+            .http()
+            .post(peer_url(address, "disconnect"))
+            .timeout(PEER_TIMEOUT)
+            .json(farewell)
+            .send()
+            .await;
+        if let Err(error) = sent {
+            tracing::info!(%address, %error, "the other array did not hear of the disconnect");
+        }
+    }
+
+    /// Whether the array at `address` answers its heartbeat now.
+    pub async fn beats(&self, address: &str) -> bool {
+        self.http()
+            .get(peer_url(address, "heartbeat"))
+            .timeout(HEARTBEAT_TIMEOUT)
+            .send()
+            .await
+            .is_ok_and(|reply| reply.status().is_success())
+    }
+}
+
+fn peer_url(address: &str, path: &str) -> String {
+    format!("https://{address}/sim/peer/{path}")
+}
+
+fn unreachable(address: &str, error: &reqwest::Error) -> ApiFault {
+    tracing::info!(%address, %error, "the other array is unreachable");
+    ApiFault::invalid(format!(
+        "Could not connect to the array at {address}: check the management address and that the array is reachable."
+    ))
+}
+
+/// The other array's refusal, in its own words.
+async fn refusal(reply: reqwest::Response) -> ApiFault {
+    let status = reply.status();
+    let message = reply
+        .json::<ErrorResponse>()
+        .await
+        .ok()
+        .and_then(|body| body.errors.into_iter().next())
+        .map(|error| error.message)
+        .unwrap_or_else(|| format!("The other array refused the connection ({status})."));
+    ApiFault {
+        status: if status == StatusCode::SERVICE_UNAVAILABLE {
+            StatusCode::BAD_REQUEST
+        } else {
+            status
+        },
+        context: None,
+        message,
+    }
+}
