@@ -9,6 +9,7 @@ mod planning;
 mod protection;
 mod pure1;
 mod registration;
+mod replication;
 mod rest_root;
 mod tokens;
 
@@ -55,6 +56,7 @@ pub use pure1::{
 pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
 };
+pub use replication::{CONNECTION_TYPES, ConnectArraysRequest, validate_connect_arrays};
 pub use rest_root::{
     NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection, RestPermit,
     RestRefusal, rest_permit,

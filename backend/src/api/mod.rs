@@ -15,6 +15,7 @@ mod planning;
 mod protection;
 mod pure1;
 mod recycle;
+mod replication;
 mod rest;
 mod session;
 mod snapshots;
@@ -186,6 +187,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     const GROUP_SNAPSHOTS: &str = "/arrays/{array}/protection-groups/{group}/snapshots";
     const GROUP_SNAPSHOT: &str = "/arrays/{array}/protection-group-snapshots/{snapshot}";
     const CONNECTIONS: &str = "/arrays/{array}/connections";
+    const ARRAY_CONNECTIONS: &str = "/arrays/{array}/array-connections";
     const REST_VERSIONS: &str = "/arrays/{array}/rest/api/api_version";
     const REST_LOGIN: &str = "/arrays/{array}/rest/api/{version}/login";
     const REST_LOGOUT: &str = "/arrays/{array}/rest/api/{version}/logout";
@@ -580,6 +582,26 @@ pub fn endpoints() -> Vec<Endpoint> {
         )
         .about("Disconnect a volume")
         .query::<shared::api::ConnectionRequest>()
+        .no_content(),
+        read(ARRAY_CONNECTIONS, Viewer, replication::list)
+            .about("The arrays an array is connected to for replication")
+            .gives_list::<shared::flasharray::ArrayConnection>(),
+        change(
+            Method::POST,
+            ARRAY_CONNECTIONS,
+            ArrayConnectionCreate,
+            replication::connect,
+        )
+        .about("Connect an array to another the portal manages, with that array's connection key")
+        .takes::<shared::api::ConnectArraysRequest>()
+        .creates::<shared::flasharray::ArrayConnection>(),
+        change(
+            Method::DELETE,
+            "/arrays/{array}/array-connections/{remote}",
+            ArrayConnectionDelete,
+            replication::disconnect,
+        )
+        .about("Disconnect two arrays")
         .no_content(),
         read("/users", Admin, users::list)
             .about("Portal users")

@@ -17,6 +17,7 @@ mod provisioning;
 mod pure1;
 mod registration;
 mod replicas;
+mod replication;
 mod rest_root;
 mod shutdown;
 mod tokens;

@@ -17,6 +17,7 @@ mod list;
 mod passthrough;
 mod protection;
 mod pure1;
+mod replication;
 mod tls;
 mod volumes;
 

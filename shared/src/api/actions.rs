@@ -61,6 +61,8 @@ actions! {
     Pure1Test = "pure1.test", Admin, false;
     Pure1Connect = "pure1.connect", Admin, false;
     Pure1Disconnect = "pure1.disconnect", Admin, false;
+    ArrayConnectionCreate = "array_connection.create", Admin, false;
+    ArrayConnectionDelete = "array_connection.delete", Admin, false;
     VolumeCreate = "volume.create", Operator, false;
     VolumeChange = "volume.change", Operator, false;
     VolumeCopy = "volume.copy", Operator, false;

@@ -1,0 +1,109 @@
+//! `/api/arrays/{array}/array-connections`: the arrays one array replicates with, and
+//! connecting two arrays the portal manages in one step. The other array's connection key is
+//! read with the portal's own access to it and handed straight to this one: it is never
+//! answered, logged or audited.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use shared::api::{ConnectArraysRequest, validate_connect_arrays};
+use shared::flasharray::{ArrayConnection, ArrayConnectionPost};
+
+use super::extract::{self, ApiJson, OnArray, refusal_about};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// `GET /api/arrays/{array}/array-connections`: as the array lists them, each with the status
+/// it sees now.
+pub async fn list(on: OnArray) -> Result<Json<Vec<ArrayConnection>>, AppError> {
+    Ok(Json(on.client.array_connections().await?))
+}
+
+/// `POST /api/arrays/{array}/array-connections`: connects `array` to `remote` with `remote`'s
+/// connection key, at the address the portal reaches `remote` on.
+pub async fn connect(
+    State(state): State<AppState>,
+    on: OnArray,
+    ApiJson(request): ApiJson<ConnectArraysRequest>,
+) -> Result<(StatusCode, Json<ArrayConnection>), AppError> {
+    let request = validate_connect_arrays(&on.array, &request).map_err(AppError::Invalid)?;
+    let remote =
+        extract::array(&state, &on.user, &request.remote).map_err(|refusal| match refusal {
+            AppError::NotFound(message) => {
+                AppError::Invalid(shared::api::ApiError::for_field("remote", message))
+            }
+            other => other,
+        })?;
+    let connection_key = remote
+        .connection_key()
+        .await
+        .map_err(|error| AppError::Array {
+            error,
+            field: Some("remote"),
+        })?;
+    let connection = ArrayConnectionPost {
+        management_address: Some(management_address(remote.url())),
+        connection_key: Some(connection_key),
+        kind: request.kind,
+        ..ArrayConnectionPost::default()
+    };
+    let made = on.client.connect_array(&connection).await?;
+    tracing::info!(
+        user = %on.user.user.username,
+        array = %on.array,
+        remote = %request.remote,
+        "arrays connected"
+    );
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// `DELETE /api/arrays/{array}/array-connections/{remote}`: `remote` as the array names it.
+/// The array tells the other side; both forget the connection.
+pub async fn disconnect(
+    on: OnArray,
+    Path((_, remote)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    on.client
+        .disconnect_array(&remote)
+        .await
+        .map_err(|error| refusal_about(error, std::slice::from_ref(&remote), "remote"))?;
+    tracing::info!(
+        user = %on.user.user.username,
+        array = %on.array,
+        %remote,
+        "arrays disconnected"
+    );
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The address another array reaches a managed array on: its URL's host, with the port when
+/// the URL names one (a simulator's), as `management_address` takes it.
+fn management_address(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::management_address;
+
+    #[test]
+    fn the_management_address_is_the_urls_host_and_port() {
+        assert_eq!(
+            management_address("https://fa-dr-01.example.com"),
+            "fa-dr-01.example.com"
+        );
+        assert_eq!(
+            management_address("https://127.0.0.1:8443/"),
+            "127.0.0.1:8443"
+        );
+        assert_eq!(
+            management_address("https://[fd00::1]:443/api"),
+            "[fd00::1]:443"
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! Connecting two managed arrays for replication: one step for an admin, checked on both
+//! arrays; the connection key never leaves the server; the same gate as every change (role,
+//! the caller's arrays, the two-person rule).
+
+use axum::http::StatusCode;
+use backend::clock::unix_now;
+use backend::config::ApprovalsConfig;
+use backend::identity::passwords::hash_password;
+use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
+use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, SimulatorConfig};
+use serde_json::json;
+use shared::api::{Action, REASON_HEADER, Role};
+
+use crate::{ARRAY, PASSWORD, TestApp, TestOptions, request};
+
+const DR: &str = "fa-dr";
+
+async fn pair(approvals: Vec<Action>) -> TestApp {
+    let app = TestApp::with(TestOptions {
+        fleet: vec![SimulatorConfig::new(DR).purity("6.5")],
+        approvals: ApprovalsConfig {
+            actions: approvals,
+            expiry_hours: 24,
+        },
+        ..TestOptions::default()
+    })
+    .await;
+    let hash = hash_password(PASSWORD).expect("hash");
+    app.db
+        .create_user("admin2", &hash, Role::Admin, unix_now())
+        .await
+        .expect("second admin");
+    app
+}
+
+fn direct(sim: &RunningSimulator, name: &str) -> ArrayClient {
+    let credentials = Credentials::Password {
+        username: ADMIN_USERNAME.into(),
+        password: ADMIN_PASSWORD.into(),
+    };
+    let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
+    ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust)).expect("client")
+}
+
+/// The names each array lists as connected, read on the arrays themselves.
+async fn connected(app: &TestApp) -> (Vec<String>, Vec<String>) {
+    let names = |connections: Vec<shared::flasharray::ArrayConnection>| {
+        connections.into_iter().map(|c| c.name).collect::<Vec<_>>()
+    };
+    let here = direct(&app.sim, ARRAY)
+        .array_connections()
+        .await
+        .expect("list");
+    let there = direct(&app.fleet[0], DR)
+        .array_connections()
+        .await
+        .expect("list");
+    (names(here), names(there))
+}
+
+fn connections_path() -> String {
+    format!("/api/arrays/{ARRAY}/array-connections")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_connects_two_arrays_in_one_step_and_the_key_stays_on_the_server() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    let key = direct(&app.fleet[0], DR)
+        .connection_key()
+        .await
+        .expect("key");
+
+    let (status, _, made) = app
+        .call(
+            "POST",
+            &connections_path(),
+            Some(&admin),
+            Some(json!({"remote": DR})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["name"], DR);
+    assert_eq!(made["status"], "connected");
+    assert_eq!(made["version"], "6.5.10");
+    assert_eq!(
+        connected(&app).await,
+        (vec![DR.to_owned()], vec![ARRAY.to_owned()]),
+        "both arrays list the connection"
+    );
+
+    let viewer = app.login("viewer").await;
+    let (status, _, listed) = app
+        .call("GET", &connections_path(), Some(&viewer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed[0]["name"], DR);
+    let (_, _, audit) = app.call("GET", "/api/audit", Some(&admin), None).await;
+    assert!(
+        audit.to_string().contains("array_connection.create"),
+        "audited: {audit}"
+    );
+    for answer in [&made, &listed, &audit] {
+        assert!(
+            !answer.to_string().contains(&key),
+            "the connection key never leaves the server"
+        );
+    }
+
+    let (status, _, again) = app
+        .call(
+            "POST",
+            &connections_path(),
+            Some(&admin),
+            Some(json!({"remote": DR})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{again}");
+    assert!(
+        again["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("already connected")),
+        "the array's own words: {again}"
+    );
+
+    let remove = format!("{}/{DR}", connections_path());
+    let (status, _, body) = app.call("DELETE", &remove, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(
+        connected(&app).await,
+        (vec![], vec![]),
+        "both sides forgot it"
+    );
+    let (status, _, gone) = app.call("DELETE", &remove, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{gone}");
+    assert_eq!(gone["field"], "remote");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connecting_is_refused_below_admin_outside_the_callers_arrays_and_for_bad_input() {
+    let app = pair(Vec::new()).await;
+    let operator = app.login("operator").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &connections_path(),
+            Some(&operator),
+            Some(json!({"remote": DR})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    let admin = app.login("admin").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            "/api/users",
+            Some(&admin),
+            Some(json!({"username": "local-admin", "password": PASSWORD, "role": "admin", "arrays": [ARRAY]})),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let local = app.login("local-admin").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &connections_path(),
+            Some(&local),
+            Some(json!({"remote": DR})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an admin of one array cannot reach the other's key: {body}"
+    );
+
+    for (body, field) in [
+        (json!({"remote": ""}), "remote"),
+        (json!({"remote": ARRAY}), "remote"),
+        (json!({"remote": "fa-nowhere"}), "remote"),
+        (json!({"remote": DR, "type": "hourly"}), "type"),
+    ] {
+        let (status, _, refused) = app
+            .call(
+                "POST",
+                &connections_path(),
+                Some(&admin),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {refused}");
+        assert_eq!(refused["field"], field, "{body}: {refused}");
+    }
+    assert_eq!(
+        connected(&app).await,
+        (vec![], vec![]),
+        "nothing was connected"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disconnect_can_be_held_for_a_second_admin() {
+    let app = pair(vec![Action::ArrayConnectionDelete]).await;
+    let admin = app.login("admin").await;
+    let (status, _, made) = app
+        .call(
+            "POST",
+            &connections_path(),
+            Some(&admin),
+            Some(json!({"remote": DR})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let mut held = request(
+        "DELETE",
+        &format!("{}/{DR}", connections_path()),
+        Some(&admin),
+        None,
+    );
+    held.headers_mut().insert(
+        REASON_HEADER,
+        "CHG-7: DR site retired".parse().expect("header"),
+    );
+    let (status, _, body) = app.send(held).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        connected(&app).await.0,
+        vec![DR.to_owned()],
+        "held, not run"
+    );
+
+    let second = app.login("admin2").await;
+    let id = body["id"].as_i64().expect("id");
+    let (status, _, decided) = app
+        .call(
+            "POST",
+            &format!("/api/approvals/{id}/approve"),
+            Some(&second),
+            Some(json!({"comment": "DR site is gone"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["state"], "executed", "{decided}");
+    assert_eq!(connected(&app).await, (vec![], vec![]));
+}

@@ -1,0 +1,98 @@
+//! Replication between the arrays the portal manages: connecting two of them in one step.
+
+use serde::{Deserialize, Serialize};
+
+use super::ApiError;
+use crate::flasharray::{ASYNC_REPLICATION, SYNC_REPLICATION};
+
+/// `POST /api/arrays/{array}/array-connections`: connect `array` to `remote`, another array
+/// the portal manages. The portal reads `remote`'s connection key itself and hands it to
+/// `array`; nobody types or sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectArraysRequest {
+    /// The other array, by the name the portal knows it by.
+    pub remote: String,
+    /// `async-replication` (the default: protection groups and ActiveDR) or
+    /// `sync-replication` (ActiveCluster).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// The replication types a connection can be made for, with what each is for.
+pub const CONNECTION_TYPES: [(&str, &str); 2] = [
+    (
+        ASYNC_REPLICATION,
+        "Asynchronous: protection group snapshots and ActiveDR",
+    ),
+    (SYNC_REPLICATION, "Synchronous: ActiveCluster"),
+];
+
+/// Checks a connect request for `array`: another array, and a known type (asynchronous
+/// when none is given).
+pub fn validate_connect_arrays(
+    array: &str,
+    request: &ConnectArraysRequest,
+) -> Result<ConnectArraysRequest, ApiError> {
+    let remote = request.remote.trim();
+    if remote.is_empty() {
+        return Err(ApiError::for_field(
+            "remote",
+            "Choose the array to connect to.",
+        ));
+    }
+    if remote == array {
+        return Err(ApiError::for_field(
+            "remote",
+            format!("{array} cannot be connected to itself: choose another array."),
+        ));
+    }
+    let kind = request.kind.as_deref().unwrap_or(ASYNC_REPLICATION);
+    if !CONNECTION_TYPES.iter().any(|(known, _)| *known == kind) {
+        return Err(ApiError::for_field(
+            "type",
+            format!(
+                "{kind:?} is not a replication type: use async-replication or sync-replication."
+            ),
+        ));
+    }
+    Ok(ConnectArraysRequest {
+        remote: remote.to_owned(),
+        kind: Some(kind.to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(remote: &str, kind: Option<&str>) -> ConnectArraysRequest {
+        ConnectArraysRequest {
+            remote: remote.to_owned(),
+            kind: kind.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_connection_needs_another_array_and_a_known_type() {
+        let field = |result: Result<ConnectArraysRequest, ApiError>| result.unwrap_err().field;
+        assert_eq!(
+            field(validate_connect_arrays("fa-a", &request(" ", None))).as_deref(),
+            Some("remote")
+        );
+        assert_eq!(
+            field(validate_connect_arrays("fa-a", &request("fa-a", None))).as_deref(),
+            Some("remote")
+        );
+        assert_eq!(
+            field(validate_connect_arrays(
+                "fa-a",
+                &request("fa-b", Some("nightly"))
+            ))
+            .as_deref(),
+            Some("type")
+        );
+        let checked = validate_connect_arrays("fa-a", &request(" fa-b ", None)).expect("valid");
+        assert_eq!(checked, request("fa-b", Some(ASYNC_REPLICATION)));
+    }
+}
