@@ -325,7 +325,12 @@ async fn connect(
         }
         AuthMethod::ApiClient => Credentials::ApiClient(
             admin
-                .provision_api_client(API_CLIENT_NAME, API_CLIENT_ISSUER, ADMIN_USERNAME)
+                .provision_api_client(
+                    API_CLIENT_NAME,
+                    API_CLIENT_ISSUER,
+                    ADMIN_USERNAME,
+                    "array_admin",
+                )
                 .await?,
         ),
     };

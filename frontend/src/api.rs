@@ -5,8 +5,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
     ApiError, ApprovalDecision, ApprovalRequest, Approvals, ArraySummary, AuditEntry, AuditQuery,
-    BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectionQuery, ConnectionRequest,
-    ConnectionTest, CopyRequest, CreateHostGroupRequest, CreateHostRequest,
+    BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectArraysRequest, ConnectionQuery,
+    ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest, CreateHostRequest,
     CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest, CreateVolumeRequest,
     CreatedToken, FleetAlertQuery, FleetAlerts, FleetDestroyRequest, FleetSearch,
     FleetSnapshotRequest, FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest,
@@ -18,8 +18,8 @@ use shared::api::{
     VolumeListQuery,
 };
 use shared::flasharray::{
-    Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch, Volume,
-    VolumeSnapshot, VolumeSnapshotPatch,
+    ArrayConnection, Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch,
+    Volume, VolumeSnapshot, VolumeSnapshotPatch,
 };
 
 /// A failed call: the HTTP status (0 when the backend was unreachable) and its error body.
@@ -507,6 +507,22 @@ pub async fn test_unsaved_array(request: &RegisterArrayRequest) -> ApiResult<Con
 
 pub async fn test_array(array: &str) -> ApiResult<ConnectionTest> {
     post(&array_url(array, &["connection-test"]), &()).await
+}
+
+pub async fn array_connections(array: &str) -> ApiResult<Vec<ArrayConnection>> {
+    get(&array_url(array, &["array-connections"])).await
+}
+
+pub async fn connect_arrays(
+    array: &str,
+    request: &ConnectArraysRequest,
+) -> ApiResult<ArrayConnection> {
+    post(&array_url(array, &["array-connections"]), request).await
+}
+
+/// Disconnects `array` from `remote` (as the array names it).
+pub async fn disconnect_arrays(array: &str, remote: &str, reason: Option<&str>) -> ApiResult<Done> {
+    delete_maybe_held(array_url(array, &["array-connections", remote]), reason).await
 }
 
 pub async fn remove_array(array: &str, reason: Option<&str>) -> ApiResult<Done> {

@@ -22,6 +22,7 @@ use crate::pages::protection::ProtectionGroups;
 use crate::pages::protection_group::ProtectionGroupPage;
 use crate::pages::pure1::Pure1Page;
 use crate::pages::recycle_bin::RecycleBinPage;
+use crate::pages::replication::Replication;
 use crate::pages::requests::RequestsPage;
 use crate::pages::search::SearchPage;
 use crate::pages::tokens::TokensPage;
@@ -75,6 +76,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
                             <Route path=path!("hosts/:host") view=HostPage />
                             <Route path=path!("protection") view=ProtectionGroups />
                             <Route path=path!("protection/:group") view=ProtectionGroupPage />
+                            <Route path=path!("replication") view=Replication />
                         </ParentRoute>
                         <Route path=path!("/recycle-bin") view=RecycleBinPage />
                         <Route path=path!("/users") view=UsersPage />

@@ -151,7 +151,12 @@ impl TestApp {
             Identity::Service => (client, AuthMethod::ApiToken),
             Identity::PerUser => {
                 let api_client = client
-                    .provision_api_client("flashdeck", "flashdeck-test", ADMIN_USERNAME)
+                    .provision_api_client(
+                        "flashdeck",
+                        "flashdeck-test",
+                        ADMIN_USERNAME,
+                        "storage_admin",
+                    )
                     .await
                     .expect("API client");
                 for name in ["admin", "operator", "viewer"] {

@@ -23,6 +23,9 @@ const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(1);
 pub(crate) struct Hello {
     /// The connection key of the array asked, as its administrator handed it out.
     pub key: String,
+    /// The asking array's own connection key, with which the array asked will later prove
+    /// itself in turn (when it disconnects).
+    pub from_key: String,
     pub from: ArrayIdentity,
     pub replication_addresses: Vec<String>,
     pub kind: String,

@@ -62,7 +62,7 @@ async fn main() {
         },
     );
     let api_client = admin
-        .provision_api_client("bench", "bench", ADMIN_USERNAME)
+        .provision_api_client("bench", "bench", ADMIN_USERNAME, "storage_admin")
         .await
         .expect("API client");
     let api_token = admin

@@ -40,12 +40,15 @@ impl ArrayClient {
 
     /// Sets up an API client the way an admin does: generates a key pair, registers the
     /// public half as API client `name`, enables it, and returns what signing ID tokens for
-    /// array user `username` needs. The private key never leaves this process.
+    /// array user `username` needs. Its tokens never carry more than `max_role`
+    /// (`storage_admin`; `array_admin` to connect arrays). The private key never leaves this
+    /// process.
     pub async fn provision_api_client(
         &self,
         name: &str,
         issuer: &str,
         username: &str,
+        max_role: &str,
     ) -> Result<ApiClientCredentials, Error> {
         let (private_key, public_pem) = PrivateKey::generate().map_err(|error| Error::Config {
             array: self.name().to_owned(),
@@ -54,7 +57,7 @@ impl ArrayClient {
         let post = ApiClientPost {
             issuer: issuer.to_owned(),
             public_key: public_pem,
-            max_role: "storage_admin".to_owned(),
+            max_role: max_role.to_owned(),
             access_token_ttl_in_ms: None,
         };
         let registered = self.create_api_client(name, &post).await?;

@@ -11,6 +11,7 @@ mod oidc;
 mod protection;
 mod provisioning;
 mod pure1;
+mod replication;
 mod support;
 mod tokens;
 mod volumes;

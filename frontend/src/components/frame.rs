@@ -37,11 +37,12 @@ pub fn page_title(name: &'static str) {
 }
 
 /// The tabs of an array's pages: path segment and label.
-const SECTIONS: [(&str, &str); 4] = [
+const SECTIONS: [(&str, &str); 5] = [
     ("overview", "Overview"),
     ("volumes", "Volumes"),
     ("hosts", "Hosts"),
     ("protection", "Protection groups"),
+    ("replication", "Replication"),
 ];
 
 /// `/arrays/A/SECTION/OBJECT…` → (section, object), decoded for display.

@@ -12,6 +12,7 @@ pub mod protection;
 pub mod protection_group;
 pub mod pure1;
 pub mod recycle_bin;
+pub mod replication;
 pub mod requests;
 pub mod search;
 pub mod snapshots;

@@ -93,6 +93,7 @@ async fn connect(
         let state = call.lock();
         Hello {
             key: key.clone(),
+            from_key: state.connection_key.clone(),
             from: state.identity(&sim.peers.address()),
             replication_addresses: state.replication_addresses(),
             kind: terms.kind.clone(),

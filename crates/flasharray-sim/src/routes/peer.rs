@@ -56,7 +56,7 @@ async fn welcome(
     state.record_connection(
         &hello.from,
         hello.replication_addresses,
-        &hello.key,
+        &hello.from_key,
         &terms,
         PEER_USER,
         now,

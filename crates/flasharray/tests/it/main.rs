@@ -55,7 +55,7 @@ pub fn bootstrap(sim: &RunningSimulator) -> ArrayClient {
 pub async fn api_client(sim: &RunningSimulator, name: &str, enable: bool) -> ApiClientCredentials {
     let admin = bootstrap(sim);
     let credentials = admin
-        .provision_api_client(name, "flashdeck-test", ADMIN_USERNAME)
+        .provision_api_client(name, "flashdeck-test", ADMIN_USERNAME, "storage_admin")
         .await
         .expect("API client registered");
     if !enable {

@@ -1,0 +1,86 @@
+//! Issue 28: two arrays connected for replication in the browser, and disconnected, checked
+//! on both arrays.
+
+use crate::support::{Session, array_client};
+
+const PROD: &str = "fa-prod-01";
+const DR: &str = "fa-dr-01";
+
+/// The arrays `index` lists as connected, read on the array itself.
+async fn connected_on(session: &Session, index: usize) -> Vec<String> {
+    array_client(&session.demo().arrays[index])
+        .array_connections()
+        .await
+        .expect("connections")
+        .into_iter()
+        .map(|connection| connection.name)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_admin_connects_production_to_the_dr_array_and_disconnects_them() {
+    let session = Session::start().await;
+    session.open(&format!("/arrays/{PROD}/replication")).await;
+    session.sign_in_as_demo_admin().await;
+    session
+        .text_containing("#array-connections-empty", "not connected")
+        .await;
+
+    session.click("#connect-array-submit").await;
+    session
+        .text_containing("#connect-remote-error", "Choose the array")
+        .await;
+    session.fill("#connect-remote", PROD).await;
+    session.click("#connect-array-submit").await;
+    session
+        .text_containing("#connect-remote-error", "cannot be connected to itself")
+        .await;
+
+    session.fill("#connect-remote", DR).await;
+    session.click("#connect-array-submit").await;
+    session
+        .text_containing("#connect-outcome", &format!("Connected to {DR}"))
+        .await;
+    let row = format!("#array-connections tr[data-connection='{DR}']");
+    session
+        .text_containing(&format!("{row} .status"), "Connected")
+        .await;
+    session
+        .text_containing(&format!("{row} .type"), "Asynchronous")
+        .await;
+    assert_eq!(connected_on(&session, 0).await, [DR], "on production");
+    assert_eq!(connected_on(&session, 1).await, [PROD], "on the DR array");
+    session.assert_accessible("replication").await;
+
+    session.open(&format!("/arrays/{DR}/replication")).await;
+    session
+        .text_containing(
+            &format!("#array-connections tr[data-connection='{PROD}'] .status"),
+            "Connected",
+        )
+        .await;
+    session
+        .click(&format!(
+            "#array-connections tr[data-connection='{PROD}'] .disconnect-array"
+        ))
+        .await;
+    session.confirm().await;
+    session
+        .text_containing(
+            "#disconnect-outcome",
+            &format!("Disconnected {DR} from {PROD}"),
+        )
+        .await;
+    session
+        .text_containing("#array-connections-empty", "not connected")
+        .await;
+    assert!(
+        connected_on(&session, 0).await.is_empty(),
+        "production forgot it"
+    );
+    assert!(
+        connected_on(&session, 1).await.is_empty(),
+        "the DR array forgot it"
+    );
+    session.finish().await;
+}

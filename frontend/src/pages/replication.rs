@@ -1,0 +1,234 @@
+//! One array's replication: the arrays it is connected to, as the array sees them now, and
+//! connecting it to another array the portal manages, or disconnecting them.
+
+use leptos::prelude::*;
+use shared::api::{Action, CONNECTION_TYPES, ConnectArraysRequest, validate_connect_arrays};
+use shared::flasharray::{ArrayConnection, Throttle};
+use shared::size::format_size;
+
+use crate::api;
+use crate::components::live::arrays_resource;
+use crate::components::outcome::SubmitButton;
+use crate::components::table::EmptyState;
+use crate::components::{
+    Confirm, FieldErrors, Loaded, Outcome, OutcomeLine, Picker, Reason, Task, done_outcome,
+    live_resource, use_array,
+};
+use crate::session::Session;
+
+#[component]
+pub fn Replication() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let array = use_array();
+    let connections = live_resource(move || {
+        let array = array.get();
+        async move { api::array_connections(&array).await }
+    });
+    let disconnected = RwSignal::new(Outcome::Idle);
+    view! {
+        <h1>"Replication on " {array}</h1>
+        <p class="hint">
+            "Arrays connected here can receive this array's protection group snapshots and pods, and send theirs."
+        </p>
+        <Show when=move || session.may(Action::ArrayConnectionCreate)>
+            <ConnectArray array />
+        </Show>
+        <OutcomeLine id="disconnect-outcome" outcome=disconnected />
+        <Loaded resource=connections loading="Asking the array for its connections…" let:connections>
+            <ConnectionTable array connections disconnected />
+        </Loaded>
+    }
+}
+
+#[component]
+fn ConnectionTable(
+    array: Memo<String>,
+    connections: Vec<ArrayConnection>,
+    disconnected: RwSignal<Outcome>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let empty = connections.is_empty().then(|| {
+        view! {
+            <EmptyState id="array-connections-empty" text="This array is not connected to another array." />
+        }
+    });
+    let rows = connections
+        .into_iter()
+        .map(|connection| {
+            let name = connection.name.clone();
+            let remote = name.clone();
+            let status = connection.status.clone().unwrap_or_default();
+            let status_text = match status.as_str() {
+                "connected" => "Connected".to_owned(),
+                "connecting" => "Connecting: the other array does not answer".to_owned(),
+                other => other.replace('_', " "),
+            };
+            let kind = connection.kind.clone().unwrap_or_default();
+            let kind_text = CONNECTION_TYPES
+                .iter()
+                .find(|(known, _)| *known == kind)
+                .map_or(kind.clone(), |(_, label)| (*label).to_owned());
+            let purity = match (&connection.os, &connection.version) {
+                (Some(os), Some(version)) => format!("{os} {version}"),
+                (None, Some(version)) => version.clone(),
+                _ => "not reported".to_owned(),
+            };
+            view! {
+                <tr data-connection=name.clone()>
+                    <td class="name">{name.clone()}</td>
+                    <td class=format!("status {status}")>{status_text}</td>
+                    <td class="type">{kind_text}</td>
+                    <td>{purity}</td>
+                    <td class="mono">{connection.management_address.clone().unwrap_or_default()}</td>
+                    <td class="throttle">{describe_throttle(connection.throttle.as_ref())}</td>
+                    <td class="actions">
+                        <Show when=move || session.may(Action::ArrayConnectionDelete)>
+                            <Disconnect array remote=remote.clone() outcome=disconnected />
+                        </Show>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="array-connections">
+            <thead>
+                <tr>
+                    <th>"Array"</th><th>"Status"</th><th>"Replication"</th><th>"Purity"</th>
+                    <th>"Management address"</th><th>"Throttle"</th><th><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {empty}
+    }
+}
+
+/// "unlimited", or the limits per second, the window's in the array's time of day.
+fn describe_throttle(throttle: Option<&Throttle>) -> String {
+    let Some(throttle) = throttle else {
+        return "unlimited".to_owned();
+    };
+    let per_second = |bytes: u64| format!("{}/s", format_size(bytes));
+    let always = throttle
+        .default_limit
+        .map_or("unlimited".to_owned(), per_second);
+    match (throttle.window_limit, throttle.window) {
+        (Some(limit), Some(window)) => format!(
+            "{always}; {} from {} to {}",
+            per_second(limit),
+            time_of_day(window.start),
+            time_of_day(window.end)
+        ),
+        _ => always,
+    }
+}
+
+fn time_of_day(ms: u64) -> String {
+    let minutes = ms / 60_000;
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+#[component]
+fn Disconnect(array: Memo<String>, remote: String, outcome: RwSignal<Outcome>) -> impl IntoView {
+    let task = Task::over(outcome).refreshing();
+    let reason = Reason::for_action(Action::ArrayConnectionDelete);
+    let disconnect = {
+        let remote = remote.clone();
+        Callback::new(move |()| {
+            let (array, remote) = (array.get_untracked(), remote.clone());
+            let why = reason.take();
+            let done = format!("Disconnected {array} from {remote}.");
+            task.call(
+                format!("Disconnecting {remote}…"),
+                &[],
+                async move { api::disconnect_arrays(&array, &remote, why.as_deref()).await },
+                move |answer| done_outcome(answer, |()| Outcome::Done(done)),
+            );
+        })
+    };
+    let question = Signal::derive({
+        let remote = remote.clone();
+        move || format!("Disconnect {} from {remote}?", array.get())
+    });
+    view! {
+        <Confirm
+            label="Disconnect…"
+            class="secondary disconnect-array"
+            question
+            details="Replication between the two arrays stops: protection groups and pods that replicate to the other array wait until the arrays are connected again. Both arrays forget the connection; snapshots already replicated stay where they are."
+            confirm_label="Disconnect arrays"
+            task=task
+            reason
+            on_confirm=disconnect
+        />
+    }
+}
+
+#[component]
+fn ConnectArray(array: Memo<String>) -> impl IntoView {
+    let remote = RwSignal::new(String::new());
+    let kind = RwSignal::new(CONNECTION_TYPES[0].0.to_owned());
+    let errors = FieldErrors::new(&["remote", "type"]);
+    let task = Task::new().refreshing();
+    let arrays = arrays_resource();
+    let others = Signal::derive(move || {
+        let here = array.get();
+        arrays
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|summary| summary.name)
+            .filter(|name| *name != here)
+            .collect::<Vec<_>>()
+    });
+    let submit = task.on_submit(move || {
+        let here = array.get_untracked();
+        let request = ConnectArraysRequest {
+            remote: remote.get_untracked(),
+            kind: Some(kind.get_untracked()),
+        };
+        let Some(request) = errors.checked(
+            request,
+            |request| validate_connect_arrays(&here, request).map(drop),
+            task.outcome,
+        ) else {
+            return;
+        };
+        task.call(
+            format!("Connecting {here} to {}…", request.remote.trim()),
+            &errors.all(),
+            async move { api::connect_arrays(&here, &request).await },
+            move |made| {
+                remote.set(String::new());
+                Outcome::Done(format!(
+                    "Connected to {} ({}).",
+                    made.name,
+                    made.status.unwrap_or_default()
+                ))
+            },
+        );
+    });
+    let type_error = errors.of("type");
+    view! {
+        <div class="card">
+            <form class="inline" id="connect-array" on:submit=submit novalidate>
+                <Picker id="connect-remote" label="Connect to array" placeholder="fa-dr-01" value=remote error=errors.of("remote") options=others />
+                <label>
+                    <span>"Replication"</span>
+                    <select id="connect-type" on:change=move |event| kind.set(event_target_value(&event))>
+                        {CONNECTION_TYPES
+                            .iter()
+                            .map(|(value, label)| view! { <option value=*value>{*label}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <SubmitButton id="connect-array-submit" label="Connect" outcome=task.outcome />
+            </form>
+            {move || type_error.get().map(|message| view! { <p id="connect-type-error" class="error" role="alert">{message}</p> })}
+            <p class="hint">"Flashdeck reads the other array's connection key itself and hands it over: nobody needs to copy it."</p>
+            <OutcomeLine id="connect-outcome" outcome=task.outcome />
+        </div>
+    }
+}
