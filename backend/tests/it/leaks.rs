@@ -102,7 +102,8 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
             &ApiClientPost {
                 issuer: "flashdeck-leaks".into(),
                 public_key: fixture("rsa-pkcs1.pub.pem"),
-                max_role: "storage_admin".into(),
+                // Connecting arrays reads fa-lab's connection key, which needs an array admin.
+                max_role: "array_admin".into(),
                 access_token_ttl_in_ms: None,
             },
         )
@@ -112,6 +113,7 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         .set_api_client_enabled("flashdeck", true)
         .await
         .expect("enabled");
+    let connection_key = lab_admin.connection_key().await.expect("connection key");
     let private_key = fixture("rsa-pkcs8-encrypted.pem");
     let key_line = private_key
         .lines()
@@ -193,6 +195,21 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
             Some(pure1_connection(KEY_PASSWORD)),
         ),
         (reqwest::Method::GET, "/api/pure1".into(), None),
+        (
+            reqwest::Method::POST,
+            format!("/api/arrays/{ARRAY}/array-connections"),
+            Some(json!({"remote": "fa-lab"})),
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/api/arrays/{ARRAY}/array-connections"),
+            None,
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/api/arrays/{ARRAY}/array-connections/fa-lab"),
+            None,
+        ),
         (reqwest::Method::GET, "/api/fleet/pure1".into(), None),
         (
             reqwest::Method::GET,
@@ -290,6 +307,7 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         let text = answer.text().await.expect("body");
         if (path == "/api/arrays" && method == reqwest::Method::POST)
             || (path == "/api/pure1" && method == reqwest::Method::PUT)
+            || path.contains("array-connections")
         {
             assert!(status.is_success(), "{path}: {status} {text}");
         }
@@ -313,7 +331,8 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         seen.contains("\"host_user\":\"esx\"")
             && seen.contains("array.register")
             && seen.contains("pure1.connect")
-            && seen.contains("fa-lab.example.com"),
+            && seen.contains("fa-lab.example.com")
+            && seen.contains("array_connection.create"),
         "the audit log and Pure1's view were read"
     );
     let mut secrets = vec![
@@ -326,6 +345,7 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         ("secret key", SECRET_KEY),
         ("personal API token", personal_token.as_str()),
         ("REST session", rest_session.as_str()),
+        ("connection key", connection_key.as_str()),
     ];
     if on_postgres {
         secrets.push(("database password", DB_PASSWORD));
