@@ -4,13 +4,11 @@
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
-use flasharray_sim::{
-    ADMIN_PASSWORD, ADMIN_USERNAME, FaultConfig, RunningSimulator, Seed, SimulatorConfig,
-};
+use flasharray::VolumeQuery;
+use flasharray_sim::{FaultConfig, Seed, SimulatorConfig};
 use serde_json::{Value, json};
 
-use crate::{ARRAY, PASSWORD, TestApp, TestOptions};
+use crate::{ARRAY, PASSWORD, TestApp, TestOptions, direct};
 
 fn demo(name: &str) -> SimulatorConfig {
     SimulatorConfig::new(name).seed(Seed::Demo)
@@ -24,15 +22,6 @@ async fn fleet_app(limits: backend::config::LimitsConfig, dead: Vec<&'static str
         ..TestOptions::default()
     })
     .await
-}
-
-fn direct(sim: &RunningSimulator, name: &str) -> ArrayClient {
-    let credentials = Credentials::Password {
-        username: ADMIN_USERNAME.into(),
-        password: ADMIN_PASSWORD.into(),
-    };
-    let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
-    ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust)).expect("client")
 }
 
 /// Signs in a new operator, made by the admin, who may use fa-east only.

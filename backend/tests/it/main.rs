@@ -310,6 +310,16 @@ impl TestApp {
     }
 }
 
+/// A client of `sim` as its administrator, to check what reached the array itself.
+pub fn direct(sim: &RunningSimulator, name: &str) -> ArrayClient {
+    let credentials = Credentials::Password {
+        username: ADMIN_USERNAME.into(),
+        password: ADMIN_PASSWORD.into(),
+    };
+    let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
+    ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust)).expect("client")
+}
+
 /// An API request as the frontend sends it: with the CSRF header, and JSON if there is a body.
 pub fn request(
     method: &str,

@@ -6,12 +6,11 @@ use axum::http::StatusCode;
 use backend::clock::unix_now;
 use backend::config::ApprovalsConfig;
 use backend::identity::passwords::hash_password;
-use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor};
-use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, SimulatorConfig};
+use flasharray_sim::SimulatorConfig;
 use serde_json::json;
 use shared::api::{Action, REASON_HEADER, Role};
 
-use crate::{ARRAY, PASSWORD, TestApp, TestOptions, request};
+use crate::{ARRAY, PASSWORD, TestApp, TestOptions, direct, request};
 
 const DR: &str = "fa-dr";
 
@@ -31,15 +30,6 @@ async fn pair(approvals: Vec<Action>) -> TestApp {
         .await
         .expect("second admin");
     app
-}
-
-fn direct(sim: &RunningSimulator, name: &str) -> ArrayClient {
-    let credentials = Credentials::Password {
-        username: ADMIN_USERNAME.into(),
-        password: ADMIN_PASSWORD.into(),
-    };
-    let trust = TrustAnchor::CaPem(sim.certificate_pem().into());
-    ArrayClient::new(ClientConfig::new(name, sim.url(), credentials, trust)).expect("client")
 }
 
 /// The names each array lists as connected, read on the arrays themselves.
@@ -62,6 +52,18 @@ fn connections_path() -> String {
     format!("/api/arrays/{ARRAY}/array-connections")
 }
 
+/// `POST …/array-connections` with `body`, as the user of `cookie`.
+async fn ask_to_connect(
+    app: &TestApp,
+    cookie: &str,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let (status, _, answer) = app
+        .call("POST", &connections_path(), Some(cookie), Some(body))
+        .await;
+    (status, answer)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_connects_two_arrays_in_one_step_and_the_key_stays_on_the_server() {
     let app = pair(Vec::new()).await;
@@ -71,14 +73,7 @@ async fn an_admin_connects_two_arrays_in_one_step_and_the_key_stays_on_the_serve
         .await
         .expect("key");
 
-    let (status, _, made) = app
-        .call(
-            "POST",
-            &connections_path(),
-            Some(&admin),
-            Some(json!({"remote": DR})),
-        )
-        .await;
+    let (status, made) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     assert_eq!(made["name"], DR);
     assert_eq!(made["status"], "connected");
@@ -107,14 +102,7 @@ async fn an_admin_connects_two_arrays_in_one_step_and_the_key_stays_on_the_serve
         );
     }
 
-    let (status, _, again) = app
-        .call(
-            "POST",
-            &connections_path(),
-            Some(&admin),
-            Some(json!({"remote": DR})),
-        )
-        .await;
+    let (status, again) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{again}");
     assert!(
         again["message"]
@@ -140,14 +128,7 @@ async fn an_admin_connects_two_arrays_in_one_step_and_the_key_stays_on_the_serve
 async fn connecting_is_refused_below_admin_outside_the_callers_arrays_and_for_bad_input() {
     let app = pair(Vec::new()).await;
     let operator = app.login("operator").await;
-    let (status, _, body) = app
-        .call(
-            "POST",
-            &connections_path(),
-            Some(&operator),
-            Some(json!({"remote": DR})),
-        )
-        .await;
+    let (status, body) = ask_to_connect(&app, &operator, json!({"remote": DR})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
     let admin = app.login("admin").await;
@@ -161,14 +142,7 @@ async fn connecting_is_refused_below_admin_outside_the_callers_arrays_and_for_ba
         .await;
     assert!(status.is_success(), "{body}");
     let local = app.login("local-admin").await;
-    let (status, _, body) = app
-        .call(
-            "POST",
-            &connections_path(),
-            Some(&local),
-            Some(json!({"remote": DR})),
-        )
-        .await;
+    let (status, body) = ask_to_connect(&app, &local, json!({"remote": DR})).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
@@ -181,14 +155,7 @@ async fn connecting_is_refused_below_admin_outside_the_callers_arrays_and_for_ba
         (json!({"remote": "fa-nowhere"}), "remote"),
         (json!({"remote": DR, "type": "hourly"}), "type"),
     ] {
-        let (status, _, refused) = app
-            .call(
-                "POST",
-                &connections_path(),
-                Some(&admin),
-                Some(body.clone()),
-            )
-            .await;
+        let (status, refused) = ask_to_connect(&app, &admin, body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {refused}");
         assert_eq!(refused["field"], field, "{body}: {refused}");
     }
@@ -203,14 +170,7 @@ async fn connecting_is_refused_below_admin_outside_the_callers_arrays_and_for_ba
 async fn a_disconnect_can_be_held_for_a_second_admin() {
     let app = pair(vec![Action::ArrayConnectionDelete]).await;
     let admin = app.login("admin").await;
-    let (status, _, made) = app
-        .call(
-            "POST",
-            &connections_path(),
-            Some(&admin),
-            Some(json!({"remote": DR})),
-        )
-        .await;
+    let (status, made) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let mut held = request(
         "DELETE",
