@@ -43,6 +43,7 @@ const TARGET_FIELDS: &[&str] = &[
     "host_group",
     "source",
     "target",
+    "remote",
     "username",
 ];
 
@@ -219,6 +220,7 @@ async fn admit(
             )))
         })?
     };
+    let through_rest_root = rest.is_some();
     let (action, amounts_to) =
         match rest.map(|permit| permit.with_source(body.get("source").is_some())) {
             Some(permit) => (permit.action.unwrap_or(action), permit.amounts_to),
@@ -230,17 +232,22 @@ async fn admit(
             .any(|action| policy.state.approvals.requires(action));
     // A change to arrays the path does not name names them in its body (the recycle bin,
     // fleet-wide actions), where its handler reads them: never from the query, which the
-    // handler does not read.
-    let array = match path.get("array") {
-        Some(array) => Some(array.clone()),
-        None => {
-            let arrays = arrays_named(&body);
-            for array in &arrays {
-                user.require_array(array)?;
-            }
-            (!arrays.is_empty()).then(|| arrays.join(","))
-        }
+    // handler does not read. A change between two arrays names the other as `remote`, in
+    // the path or the body: the caller must be allowed both, and so must whoever approves it.
+    // A REST root's body is the array's, whose fields mean what the array says.
+    let mut arrays: Vec<String> = path.get("array").cloned().into_iter().collect();
+    let named = if through_rest_root {
+        Vec::new()
+    } else {
+        arrays_named(&body)
     };
+    for other in path.get("remote").cloned().into_iter().chain(named) {
+        user.require_array(&other)?;
+        if !arrays.contains(&other) {
+            arrays.push(other);
+        }
+    }
+    let array = (!arrays.is_empty()).then(|| arrays.join(","));
     let parameters = parameters(&parts, body);
     let target = target(path, &parameters);
     let record = NewAuditRecord {
@@ -326,12 +333,13 @@ async fn hold(
     ))
 }
 
-/// The arrays a body names: its `array`, or the `array` of each of its `volumes`, sorted and
-/// each once.
+/// The arrays a body names: its `array` or `remote`, or the `array` of each of its
+/// `volumes`, sorted and each once.
 fn arrays_named(body: &Value) -> Vec<String> {
     let mut arrays: Vec<String> = body
         .get("array")
         .into_iter()
+        .chain(body.get("remote"))
         .chain(
             body.get("volumes")
                 .and_then(Value::as_array)

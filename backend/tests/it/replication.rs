@@ -132,16 +132,7 @@ async fn connecting_is_refused_below_admin_outside_the_callers_arrays_and_for_ba
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
     let admin = app.login("admin").await;
-    let (status, _, body) = app
-        .call(
-            "POST",
-            "/api/users",
-            Some(&admin),
-            Some(json!({"username": "local-admin", "password": PASSWORD, "role": "admin", "arrays": [ARRAY]})),
-        )
-        .await;
-    assert!(status.is_success(), "{body}");
-    let local = app.login("local-admin").await;
+    let local = admin_of(&app, "local-admin", ARRAY).await;
     let (status, body) = ask_to_connect(&app, &local, json!({"remote": DR})).await;
     assert_eq!(
         status,
@@ -203,4 +194,91 @@ async fn a_disconnect_can_be_held_for_a_second_admin() {
     assert_eq!(status, StatusCode::OK, "{decided}");
     assert_eq!(decided["state"], "executed", "{decided}");
     assert_eq!(connected(&app).await, (vec![], vec![]));
+}
+
+/// A new admin who may use `array` only.
+async fn admin_of(app: &TestApp, username: &str, array: &str) -> String {
+    let hash = hash_password(PASSWORD).expect("hash");
+    app.db
+        .create_scoped_user(
+            username,
+            &hash,
+            Role::Admin,
+            Some(&[array.to_owned()]),
+            None,
+            unix_now(),
+        )
+        .await
+        .expect("scoped admin");
+    app.login(username).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_of_one_array_can_neither_disconnect_the_other_nor_approve_what_touches_it() {
+    let app = pair(vec![Action::ArrayConnectionCreate]).await;
+    let local = admin_of(&app, "local-admin", ARRAY).await;
+    let (status, body) = ask_to_connect(&app, &local, json!({"remote": DR})).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "refused before it is held for anyone: {body}"
+    );
+
+    let admin = app.login("admin").await;
+    let mut asked = request(
+        "POST",
+        &connections_path(),
+        Some(&admin),
+        Some(json!({"remote": DR})),
+    );
+    asked
+        .headers_mut()
+        .insert(REASON_HEADER, "CHG-9: DR site".parse().expect("header"));
+    let (status, _, held) = app.send(asked).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    let id = held["id"].as_i64().expect("id");
+    let (status, _, refused) = app
+        .call(
+            "POST",
+            &format!("/api/approvals/{id}/approve"),
+            Some(&local),
+            Some(json!({"comment": "looks fine from here"})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the change reads the other array's key, so it is not this admin's to see: {refused}"
+    );
+    assert_eq!(connected(&app).await, (vec![], vec![]), "nothing ran");
+    let second = app.login("admin2").await;
+    let (status, _, decided) = app
+        .call(
+            "POST",
+            &format!("/api/approvals/{id}/approve"),
+            Some(&second),
+            Some(json!({"comment": "both sites agreed"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["state"], "executed", "{decided}");
+
+    let (status, _, body) = app
+        .call(
+            "DELETE",
+            &format!("{}/{DR}", connections_path()),
+            Some(&local),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the other array would forget it too: {body}"
+    );
+    assert_eq!(
+        connected(&app).await,
+        (vec![DR.to_owned()], vec![ARRAY.to_owned()]),
+        "still connected on both"
+    );
 }

@@ -376,6 +376,14 @@ impl ArrayClient {
         self.decode(&reply)
     }
 
+    /// Like [`Self::call`] for a call whose answer is a secret: no error quotes its body.
+    pub(crate) async fn call_secret<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        let reply = self
+            .limited_reply(Method::GET, path, &[], None::<&()>)
+            .await?;
+        self.decode_with(&reply, BodyQuote::Never)
+    }
+
     /// `GET path` whose successful body is kept as the array wrote it, for a caller that reads
     /// a part and passes the rest on.
     pub(crate) async fn get_raw(

@@ -85,6 +85,37 @@ impl Error {
             _ => &[],
         }
     }
+
+    /// The same error with `secret` blotted out of every text an array or the network put in
+    /// it: for a call that carried a secret an array might echo back.
+    pub fn without(mut self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let blot = |text: &mut String| *text = text.replace(secret, "[withheld]");
+        match &mut self {
+            Error::Array { errors, .. } => {
+                for item in errors {
+                    blot(&mut item.message);
+                    if let Some(context) = &mut item.context {
+                        blot(context);
+                    }
+                }
+            }
+            Error::Transport { reason, .. }
+            | Error::Decode { reason, .. }
+            | Error::Version { reason, .. }
+            | Error::Config { reason, .. } => blot(reason),
+            Error::TokenExchange {
+                error, description, ..
+            } => {
+                blot(error);
+                blot(description);
+            }
+            Error::Busy { .. } => {}
+        }
+        self
+    }
 }
 
 fn summary(errors: &[ErrorItem]) -> String {
@@ -99,5 +130,35 @@ fn summary(errors: &[ErrorItem]) -> String {
         "the array gave no reason".to_owned()
     } else {
         messages.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_is_withheld_from_every_text_an_array_or_the_network_put_in_an_error() {
+        let secret = "6207d123-d123-0b5c-5fa1-95fabc5c7123";
+        let echoed = Error::Array {
+            array: "fa-dr".into(),
+            status: 400,
+            errors: vec![ErrorItem {
+                context: Some(secret.into()),
+                message: format!("Invalid connection key {secret}."),
+            }],
+            request_id: "r".into(),
+        };
+        let quoted = Error::Decode {
+            array: "fa-dr".into(),
+            status: 200,
+            reason: format!("body starts {secret}"),
+            request_id: "r".into(),
+        };
+        for error in [echoed, quoted] {
+            let shown = error.without(secret).to_string();
+            assert!(!shown.contains(secret), "{shown}");
+            assert!(shown.contains("[withheld]"), "{shown}");
+        }
     }
 }

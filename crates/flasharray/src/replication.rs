@@ -17,27 +17,23 @@ impl ArrayClient {
     /// `GET /array-connections/connection-key`: what another array needs to connect to this
     /// one. It is a secret of the array's administrator: pass it on, never show it.
     pub async fn connection_key(&self) -> Result<String, Error> {
-        let page: ListResponse<ArrayConnectionKey> = self
-            .call(
-                Method::GET,
-                "array-connections/connection-key",
-                &[],
-                None::<&()>,
-            )
-            .await?;
+        let page: ListResponse<ArrayConnectionKey> =
+            self.call_secret("array-connections/connection-key").await?;
         self.single(page, "GET /array-connections/connection-key")
             .map(|key| key.connection_key)
     }
 
     /// `POST /array-connections`: connects to the array at `connection.management_address`
-    /// with the key it handed out.
+    /// with the key it handed out. A refusal never repeats the key, even if the array does.
     pub async fn connect_array(
         &self,
         connection: &ArrayConnectionPost,
     ) -> Result<ArrayConnection, Error> {
+        let key = connection.connection_key.as_deref().unwrap_or_default();
         let page = self
             .call(Method::POST, "array-connections", &[], Some(connection))
-            .await?;
+            .await
+            .map_err(|error| error.without(key))?;
         self.single(page, "POST /array-connections")
     }
 

@@ -19,6 +19,9 @@ pub struct ConnectArraysRequest {
     pub kind: Option<String>,
 }
 
+/// Longer than any name an array or the portal gives: refused without being repeated.
+const MAX_REMOTE_CHARS: usize = 128;
+
 /// The replication types a connection can be made for, with what each is for.
 pub const CONNECTION_TYPES: [(&str, &str); 2] = [
     (
@@ -39,6 +42,14 @@ pub fn validate_connect_arrays(
         return Err(ApiError::for_field(
             "remote",
             "Choose the array to connect to.",
+        ));
+    }
+    if remote.chars().count() > MAX_REMOTE_CHARS {
+        return Err(ApiError::for_field(
+            "remote",
+            format!(
+                "No registered array has a name that long: names have at most {MAX_REMOTE_CHARS} characters."
+            ),
         ));
     }
     if remote == array {
@@ -92,6 +103,9 @@ mod tests {
             .as_deref(),
             Some("type")
         );
+        let long = "x".repeat(10_000);
+        let refused = validate_connect_arrays("fa-a", &request(&long, None)).unwrap_err();
+        assert!(refused.message.len() < 200, "{}", refused.message);
         let checked = validate_connect_arrays("fa-a", &request(" fa-b ", None)).expect("valid");
         assert_eq!(checked, request("fa-b", Some(ASYNC_REPLICATION)));
     }

@@ -10,6 +10,9 @@ use axum::routing::{get, post};
 use flasharray::{ArrayClient, ClientConfig, Credentials, Error, TrustAnchor, VolumeQuery};
 use tls_listener::TlsListener;
 
+/// A connection key in an answer cut short.
+const CUT_KEY: &str = "6207d123-d123-0b5c-5fa1-95fabc5c7123";
+
 /// A server that speaks HTTPS and knows the paths, but answers badly.
 async fn broken_array() -> (String, String, tokio::task::JoinHandle<()>) {
     let identity = flasharray_sim::tls::self_signed().expect("certificate");
@@ -54,6 +57,10 @@ async fn broken_array() -> (String, String, tokio::task::JoinHandle<()>) {
         .route(
             "/api/2.52/volumes",
             get(|| async { "{not json" }).post(|| async { StatusCode::OK }),
+        )
+        .route(
+            "/api/2.52/array-connections/connection-key",
+            get(|| async { format!(r#"{{"items":[{{"connection_key":"{CUT_KEY}"#) }),
         );
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -109,5 +116,18 @@ async fn every_bad_answer_is_an_error_naming_the_array() {
     for error in [html, malformed, empty, no_header] {
         assert!(error.to_string().starts_with("broken: "), "{error}");
     }
+    server.abort();
+}
+
+#[tokio::test]
+async fn a_connection_key_in_an_answer_cut_short_is_never_quoted() {
+    let (url, certificate, server) = broken_array().await;
+    let error = client(&url, &certificate, "token")
+        .connection_key()
+        .await
+        .expect_err("cut short");
+    let shown = error.to_string();
+    assert!(matches!(error, Error::Decode { .. }), "{shown}");
+    assert!(!shown.contains(CUT_KEY), "{shown}");
     server.abort();
 }
