@@ -40,10 +40,12 @@ pub(crate) struct Welcome {
     pub replication_addresses: Vec<String>,
 }
 
-/// `POST /sim/peer/disconnect`: an array forgets the connection, and asks the other to.
+/// `POST /sim/peer/disconnect`: an array forgets the connection, and asks the other to. It
+/// proves who it is with its own key, which only the two of them hold.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Farewell {
-    pub key: String,
+    /// The leaving array's own connection key, as the other array recorded it.
+    pub from_key: String,
     pub name: String,
 }
 

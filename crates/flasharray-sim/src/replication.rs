@@ -10,8 +10,9 @@ use shared::flasharray::{
 use crate::error::ApiFault;
 use crate::state::ArrayState;
 
-/// A connection to another array, and the key the other array handed out, which proves to
-/// it that this array was let in (on a disconnect, say).
+/// A connection to another array, and the other array's connection key: the side that
+/// connected was given it, the other side was shown it in the handshake. Each side proves
+/// itself to the other with its own key (on a disconnect, say).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct LinkedArray {
     pub connection: ArrayConnection,
@@ -104,19 +105,21 @@ impl ArrayState {
             .find(|linked| linked.connection.name.eq_ignore_ascii_case(name))
     }
 
-    /// The key and address this array reaches `name` with, or the array's refusal.
-    pub(crate) fn link_to(&self, name: &str) -> Result<(String, String), ApiFault> {
+    /// Where this array reaches `name`, or the array's refusal.
+    pub(crate) fn address_of(&self, name: &str) -> Result<String, ApiFault> {
         let linked = self
             .linked(name)
             .ok_or_else(|| ApiFault::bad_request(name, "Array connection does not exist."))?;
-        Ok((
-            linked.key.clone(),
-            linked
-                .connection
-                .management_address
-                .clone()
-                .unwrap_or_default(),
-        ))
+        Ok(linked
+            .connection
+            .management_address
+            .clone()
+            .unwrap_or_default())
+    }
+
+    /// Whether the connection to `name` was made with `key`: the other array's proof of who it is.
+    pub(crate) fn holds_key_of(&self, name: &str, key: &str) -> bool {
+        self.linked(name).is_some_and(|linked| linked.key == key)
     }
 
     /// Refuses a connection to itself or to an array it is already connected to.

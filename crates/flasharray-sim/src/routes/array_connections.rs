@@ -116,7 +116,7 @@ async fn connect(
         Ok(connection) => Ok(Json(ListResponse::of(vec![connection]))),
         Err(refusal) => {
             let farewell = Farewell {
-                key,
+                from_key: hello.from_key,
                 name: hello.from.name,
             };
             sim.peers.farewell(&address, &farewell).await;
@@ -155,18 +155,19 @@ async fn disconnect(
 ) -> Result<StatusCode, ApiFault> {
     call.require(Role::ArrayAdmin)?;
     let name = single_name(query.names.as_deref(), "array connection")?;
-    let (key, address) = call.lock().link_to(&name)?;
+    let address = call.lock().address_of(&name)?;
     let now = call.now();
-    let me = {
+    let farewell = {
         let mut state = call.lock();
         state.forget_connection(&name, call.user(), now)?;
-        state.name.clone()
+        Farewell {
+            from_key: state.connection_key.clone(),
+            name: state.name.clone(),
+        }
     };
     let sim = call.simulator();
     if !sim.faults.link_down() {
-        sim.peers
-            .farewell(&address, &Farewell { key, name: me })
-            .await;
+        sim.peers.farewell(&address, &farewell).await;
     }
     Ok(StatusCode::OK)
 }

@@ -67,7 +67,7 @@ async fn welcome(
     }))
 }
 
-/// Forgets the connection to the array that presented this array's own key.
+/// Forgets the connection to the array that proves, with its own key, to be the one named.
 async fn farewell(
     State(sim): State<Simulator>,
     Json(farewell): Json<Farewell>,
@@ -75,7 +75,7 @@ async fn farewell(
     link_up(&sim)?;
     let now = sim.clock.now_ms();
     let mut state = sim.lock();
-    if farewell.key != state.connection_key {
+    if !state.holds_key_of(&farewell.name, &farewell.from_key) {
         return Err(ApiFault::forbidden("Invalid connection key."));
     }
     state.forget_connection(&farewell.name, PEER_USER, now)?;

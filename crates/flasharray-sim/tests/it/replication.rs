@@ -254,3 +254,35 @@ async fn the_throttle_and_addresses_change_and_going_synchronous_needs_the_key()
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["items"][0]["type"], "sync-replication");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_connected_array_cannot_end_a_connection_that_is_not_its_own() {
+    let a = Wire::with_config(SimulatorConfig::new("fa-a")).await;
+    let b = Wire::with_config(SimulatorConfig::new("fa-b")).await;
+    let c = Wire::with_config(SimulatorConfig::new("fa-c")).await;
+    let b_token = b.session().await;
+    for other in [&a, &c] {
+        let token = other.session().await;
+        let (status, body) = other.connect_to(&token, &b).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // fa-c knows fa-b's key and its own, but not fa-a's.
+    for key in [b.connection_key().await, c.connection_key().await] {
+        let forged = b
+            .http
+            .post(b.url("/sim/peer/disconnect"))
+            .json(&json!({"from_key": key, "name": "fa-a"}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    }
+    let mut listed: Vec<String> = b
+        .connections(&b_token)
+        .await
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    listed.sort();
+    assert_eq!(listed, ["fa-a", "fa-c"], "fa-b still lists both");
+}
