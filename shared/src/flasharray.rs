@@ -29,7 +29,8 @@ pub use protection::{
 };
 pub use replication::{
     ASYNC_REPLICATION, ArrayConnection, ArrayConnectionKey, ArrayConnectionPatch,
-    ArrayConnectionPost, SYNC_REPLICATION, Throttle, TimeWindow, TypedReference,
+    ArrayConnectionPost, SYNC_REPLICATION, TargetProtectionGroup, TargetProtectionGroupPatch,
+    Throttle, TimeWindow, TypedReference,
 };
 pub use versions::{LATER_FIELDS, LaterField, RestVersion};
 

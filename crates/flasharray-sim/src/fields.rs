@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use shared::flasharray::{
     Admin, Alert, ApiClient, ArrayConnection, ArraySpace, Audit, Connection, Controller, Drive,
     Hardware, Host, HostGroup, Membership, NetworkInterface, Performance, Pod, Port,
-    ProtectionGroup, ProtectionGroupSnapshot, Volume, VolumeGroup, VolumeSnapshot, VolumeSpace,
+    ProtectionGroup, ProtectionGroupSnapshot, TargetProtectionGroup, Volume, VolumeGroup,
+    VolumeSnapshot, VolumeSpace,
 };
 
 use crate::query::{Lookup, field_value};
@@ -102,6 +103,7 @@ impl Fields for Admin {}
 impl Fields for Pod {}
 impl Fields for VolumeGroup {}
 impl Fields for ArrayConnection {}
+impl Fields for TargetProtectionGroup {}
 
 #[cfg(test)]
 mod tests {

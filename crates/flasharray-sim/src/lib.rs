@@ -27,6 +27,7 @@ mod seed;
 mod simulator;
 mod snapshots;
 mod state;
+mod targets;
 pub mod tls;
 
 pub use clock::Clock;

@@ -49,6 +49,25 @@ pub(crate) struct Farewell {
     pub name: String,
 }
 
+/// `POST /sim/peer/targets` (or `…/targets/remove`): the source array of `group` tells its
+/// target that the group now replicates there (or no longer does).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct GroupNotice {
+    pub from_key: String,
+    pub source: String,
+    pub group: String,
+}
+
+/// `POST /sim/peer/targets/allowed`: a target array tells the source of `group` whether it
+/// allows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AllowedNotice {
+    pub from_key: String,
+    pub target: String,
+    pub group: String,
+    pub allowed: bool,
+}
+
 /// This array's way to the others: where it is reached, and its client.
 #[derive(Debug, Default)]
 pub(crate) struct Peers {
@@ -79,21 +98,42 @@ impl Peers {
 
     /// Asks the array at `address` to be connected to it.
     pub async fn hello(&self, address: &str, hello: &Hello) -> Result<Welcome, ApiFault> {
-        let reply = self
-            .http()
-            .post(peer_url(address, "array-connections"))
-            .timeout(PEER_TIMEOUT)
-            .json(hello)
-            .send()
-            .await
-            .map_err(|error| unreachable(address, &error))?;
-        if !reply.status().is_success() {
-            return Err(refusal(reply).await);
-        }
-        reply
+        self.post(address, "array-connections", hello)
+            .await?
             .json()
             .await
             .map_err(|error| unreachable(address, &error))
+    }
+
+    /// Tells the array at `address` of a change it must know of, in its words if it refuses.
+    pub async fn tell(
+        &self,
+        address: &str,
+        path: &str,
+        notice: &impl Serialize,
+    ) -> Result<(), ApiFault> {
+        self.post(address, path, notice).await.map(drop)
+    }
+
+    async fn post(
+        &self,
+        address: &str,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<reqwest::Response, ApiFault> {
+        let reply = self
+            .http()
+            .post(peer_url(address, path))
+            .timeout(PEER_TIMEOUT)
+            .json(body)
+            .send()
+            .await
+            .map_err(|error| unreachable(address, &error))?;
+        if reply.status().is_success() {
+            Ok(reply)
+        } else {
+            Err(refusal(reply).await)
+        }
     }
 
     /// Tells the array at `address` that the connection is gone; whether it heard is not

@@ -17,6 +17,7 @@ use crate::collection::{self, reference};
 use crate::error::ApiFault;
 use crate::hosts::Target;
 use crate::state::{ArrayState, ERADICATION_DELAY_MS, new_id};
+use crate::targets::GroupTarget;
 
 const MINUTE_MS: u64 = 60 * 1000;
 pub const DAY_MS: u64 = 24 * 60 * MINUTE_MS;
@@ -58,6 +59,9 @@ pub struct GroupRecord {
     pub members: Vec<Member>,
     /// When the schedule takes its next snapshot, while it is enabled.
     pub next_snapshot_ms: Option<i64>,
+    /// The arrays it replicates to.
+    #[serde(default)]
+    pub targets: Vec<GroupTarget>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,6 +128,7 @@ impl ArrayState {
                 host_group_count: 0,
                 volume_count: 0,
                 is_local: true,
+                target_count: 0,
                 snapshot_schedule: SnapshotSchedule {
                     enabled: false,
                     frequency: 60 * MINUTE_MS,
@@ -143,6 +148,7 @@ impl ArrayState {
                 group: group.clone(),
                 members: Vec::new(),
                 next_snapshot_ms: None,
+                targets: Vec::new(),
             }));
         self.audit(user, "purepgroup", "create", names.join(" "), now_ms);
         Ok(created)

@@ -19,6 +19,7 @@ use crate::protection::{GroupRecord, GroupSnapshotRecord};
 use crate::release::{DEFAULT_RELEASE, RELEASES, Release, release};
 use crate::replication::LinkedArray;
 use crate::snapshots::{SnapshotRecord, set_written};
+use crate::targets::ReplicatedHere;
 
 /// The REST versions this simulator advertises in `/api/api_version` and serves.
 pub const SUPPORTED_VERSIONS: &[&str] = &[
@@ -167,6 +168,9 @@ pub struct ArrayState {
     pub(crate) connection_key: String,
     #[serde(default)]
     pub(crate) array_connections: Vec<LinkedArray>,
+    /// Groups other arrays replicate here.
+    #[serde(default)]
+    pub(crate) replicated_here: Vec<ReplicatedHere>,
 }
 
 fn default_model() -> String {
@@ -227,6 +231,7 @@ impl ArrayState {
             lacking: Vec::new(),
             connection_key: new_id(),
             array_connections: Vec::new(),
+            replicated_here: Vec::new(),
         }
     }
 

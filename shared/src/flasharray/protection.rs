@@ -93,6 +93,9 @@ pub struct ProtectionGroup {
     pub volume_count: u32,
     #[serde(default = "local")]
     pub is_local: bool,
+    /// How many arrays it replicates to.
+    #[serde(default)]
+    pub target_count: u32,
     pub snapshot_schedule: SnapshotSchedule,
     pub source_retention: RetentionPolicy,
     #[serde(default, skip_serializing_if = "Option::is_none")]

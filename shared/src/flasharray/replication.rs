@@ -128,3 +128,28 @@ pub struct ArrayConnectionPatch {
 pub struct ArrayConnectionKey {
     pub connection_key: String,
 }
+
+/// A protection group's replication target (`GET /protection-groups/targets`): on the source
+/// array, each array the group replicates to; on a target, each group replicated to it,
+/// named `SOURCE:GROUP`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct TargetProtectionGroup {
+    pub group: super::Reference,
+    pub member: TypedReference,
+    /// Whether the target array lets the source replicate the group to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<bool>,
+    /// `replicating`, `suspended` or `disallowed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// The body of `PATCH /protection-groups/targets`, on the target array.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TargetProtectionGroupPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<bool>,
+}

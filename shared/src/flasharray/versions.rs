@@ -71,6 +71,12 @@ pub const LATER_FIELDS: &[LaterField] = &[
         field: "capacity_installed",
         since: RestVersion::new(2, 33),
     },
+    // As py-pure-client's models have it: `TargetProtectionGroup` gains `status` at 2.37.
+    LaterField {
+        collection: "protection-groups/targets",
+        field: "status",
+        since: RestVersion::new(2, 37),
+    },
 ];
 
 #[cfg(test)]

@@ -155,7 +155,20 @@ async fn disconnect(
 ) -> Result<StatusCode, ApiFault> {
     call.require(Role::ArrayAdmin)?;
     let name = single_name(query.names.as_deref(), "array connection")?;
-    let address = call.lock().address_of(&name)?;
+    let address = {
+        let state = call.lock();
+        let targeting = state.groups_targeting(&name);
+        if !targeting.is_empty() {
+            return Err(ApiFault::bad_request(
+                &name,
+                format!(
+                    "{name} is a target of protection group(s) {}: remove it from their targets first.",
+                    targeting.join(", ")
+                ),
+            ));
+        }
+        state.address_of(&name)?
+    };
     let now = call.now();
     let farewell = {
         let mut state = call.lock();

@@ -21,6 +21,7 @@ mod metrics;
 mod peer;
 mod protection;
 mod snapshots;
+mod targets;
 mod versions;
 mod volumes;
 
@@ -52,6 +53,7 @@ pub fn router(sim: &Simulator) -> Router {
         .merge(containers::routes())
         .merge(array_connections::routes())
         .merge(peer::routes())
+        .merge(targets::routes())
         .merge(control::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::{Router, get, post};
 
 use crate::error::ApiFault;
-use crate::peer::{Farewell, Hello, Welcome};
+use crate::peer::{AllowedNotice, Farewell, GroupNotice, Hello, Welcome};
 use crate::replication::ConnectionTerms;
 use crate::simulator::Simulator;
 
@@ -20,6 +20,9 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/sim/peer/array-connections", post(welcome))
         .route("/sim/peer/disconnect", post(farewell))
         .route("/sim/peer/heartbeat", get(heartbeat))
+        .route("/sim/peer/targets", post(group_arrives))
+        .route("/sim/peer/targets/remove", post(group_leaves))
+        .route("/sim/peer/targets/allowed", post(allowed_or_not))
 }
 
 fn link_up(sim: &Simulator) -> Result<(), ApiFault> {
@@ -84,5 +87,52 @@ async fn farewell(
 
 async fn heartbeat(State(sim): State<Simulator>) -> Result<StatusCode, ApiFault> {
     link_up(&sim)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller proves, with its own key, to be the connected array it names.
+fn proven(state: &crate::state::ArrayState, name: &str, key: &str) -> Result<(), ApiFault> {
+    if state.holds_key_of(name, key) {
+        Ok(())
+    } else {
+        Err(ApiFault::forbidden(format!(
+            "This array is not connected to {name}."
+        )))
+    }
+}
+
+/// A connected array now replicates one of its groups here.
+async fn group_arrives(
+    State(sim): State<Simulator>,
+    Json(notice): Json<GroupNotice>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let mut state = sim.lock();
+    proven(&state, &notice.source, &notice.from_key)?;
+    state.receive_group(&notice.source, &notice.group);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A connected array no longer replicates one of its groups here.
+async fn group_leaves(
+    State(sim): State<Simulator>,
+    Json(notice): Json<GroupNotice>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let mut state = sim.lock();
+    proven(&state, &notice.source, &notice.from_key)?;
+    state.drop_group(&notice.source, &notice.group);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A target of one of this array's groups allows it, or no longer does.
+async fn allowed_or_not(
+    State(sim): State<Simulator>,
+    Json(notice): Json<AllowedNotice>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let mut state = sim.lock();
+    proven(&state, &notice.target, &notice.from_key)?;
+    state.note_allowed(&notice.group, &notice.target, notice.allowed);
     Ok(StatusCode::NO_CONTENT)
 }

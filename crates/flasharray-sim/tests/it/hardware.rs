@@ -19,11 +19,12 @@ const HARDWARE_READS: [&str; 6] = [
     "arrays/eula",
 ];
 /// Reads of the array's administration and load, checked the same way.
-const OTHER_READS: [&str; 4] = [
+const OTHER_READS: [&str; 5] = [
     "admins?expose_api_token=true",
     "hosts/performance",
     "array-connections",
     "array-connections/connection-key",
+    "protection-groups/targets",
 ];
 /// Reads of what the simulated arrays never hold: only their page can be checked.
 const EMPTY_READS: [&str; 2] = ["pods", "volume-groups"];
@@ -45,6 +46,14 @@ async fn hardware_and_other_reads_match_the_rest_2_52_schemas() {
     .await;
     let peer = Wire::start().await;
     let (status, body) = wire.connect_to(&token, &peer).await;
+    assert_eq!(status, 200, "{body}");
+    wire.call(&token, Method::POST, "protection-groups?names=pg-dr", None)
+        .await;
+    let target = format!(
+        "protection-groups/targets?group_names=pg-dr&member_names={}",
+        body["items"][0]["name"].as_str().unwrap_or_default()
+    );
+    let (status, body) = wire.call(&token, Method::POST, &target, None).await;
     assert_eq!(status, 200, "{body}");
     let mut answers = serde_json::Map::new();
     for path in HARDWARE_READS

@@ -286,3 +286,121 @@ async fn another_connected_array_cannot_end_a_connection_that_is_not_its_own() {
     listed.sort();
     assert_eq!(listed, ["fa-a", "fa-c"], "fa-b still lists both");
 }
+
+impl Wire {
+    /// `protection-groups/targets` rows as (group, target array, allowed, status).
+    async fn targets(&self, token: &str) -> Vec<(String, String, bool, String)> {
+        let (status, body) = self
+            .call(token, Method::GET, "protection-groups/targets", None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|row| {
+                (
+                    row["group"]["name"].as_str().unwrap_or_default().to_owned(),
+                    row["member"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    row["allowed"].as_bool().unwrap_or_default(),
+                    row["status"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn row(group: &str, array: &str, allowed: bool) -> (String, String, bool, String) {
+    let status = if allowed { "replicating" } else { "disallowed" };
+    (
+        group.to_owned(),
+        array.to_owned(),
+        allowed,
+        status.to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_replicates_to_a_connected_array_which_allows_or_disallows_it() {
+    let a = Wire::with_config(SimulatorConfig::new("fa-a")).await;
+    let b = Wire::with_config(SimulatorConfig::new("fa-b")).await;
+    let (a_token, b_token) = (a.session().await, b.session().await);
+    a.call(&a_token, Method::POST, "protection-groups?names=pg1", None)
+        .await;
+    let add = "protection-groups/targets?group_names=pg1&member_names=fa-b";
+    let (status, body) = a.call(&a_token, Method::POST, add, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not connected yet: {body}");
+    assert_eq!(body["errors"][0]["context"], "fa-b");
+    a.connect_to(&a_token, &b).await;
+
+    let (status, body) = a.call(&a_token, Method::POST, add, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["items"][0]["status"], "replicating");
+    let (status, body) = a.call(&a_token, Method::POST, add, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "twice: {body}");
+    let (_, groups) = a
+        .call(&a_token, Method::GET, "protection-groups?names=pg1", None)
+        .await;
+    assert_eq!(groups["items"][0]["target_count"], 1);
+    assert_eq!(a.targets(&a_token).await, [row("pg1", "fa-b", true)]);
+    assert_eq!(b.targets(&b_token).await, [row("fa-a:pg1", "fa-b", true)]);
+
+    let disallow = "protection-groups/targets?group_names=fa-a:pg1&member_names=fa-b";
+    let (status, body) = b
+        .call(
+            &b_token,
+            Method::PATCH,
+            disallow,
+            Some(json!({"allowed": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        a.targets(&a_token).await,
+        [row("pg1", "fa-b", false)],
+        "the source heard"
+    );
+    let (status, body) = a
+        .call(
+            &a_token,
+            Method::PATCH,
+            "protection-groups/targets?group_names=pg1&member_names=fa-a",
+            Some(json!({"allowed": true})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "only the target allows: {body}"
+    );
+
+    let (status, body) = a
+        .call(
+            &a_token,
+            Method::DELETE,
+            "array-connections?names=fa-b",
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a target is not disconnected: {body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("pg1")),
+        "{body}"
+    );
+    let (status, _) = a.call(&a_token, Method::DELETE, add, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(a.targets(&a_token).await.is_empty());
+    assert!(
+        b.targets(&b_token).await.is_empty(),
+        "the target forgot the group"
+    );
+}

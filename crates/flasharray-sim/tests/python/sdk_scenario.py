@@ -138,6 +138,17 @@ def replication(fa):
         throttle=flasharray.Throttle(default_limit=GIB))), "throttle the connection")
     throttled = ok(fa.get_array_connections(names=[made.name]), "the connection")[0]
     check(throttled.throttle.default_limit == GIB, "throttled to 1 GiB/s")
+    ok(fa.post_protection_groups(names=["pg-dr"]), "create pg-dr")
+    ok(fa.post_protection_groups_targets(group_names=["pg-dr"], member_names=[made.name]),
+       "replicate pg-dr to the connected array")
+    targets = ok(fa.get_protection_groups_targets(group_names=["pg-dr"]), "pg-dr's targets")
+    # `status` came with REST 2.37; older levels' models have no such attribute.
+    check([(t.member.name, t.allowed, t.status if hasattr(t, "status") else "replicating")
+           for t in targets] == [(made.name, True, "replicating")],
+          f"pg-dr replicates to {made.name}")
+    refused(fa.delete_array_connections(names=[made.name]), "disconnect a target", "target")
+    ok(fa.delete_protection_groups_targets(group_names=["pg-dr"], member_names=[made.name]),
+       "stop replicating pg-dr")
     ok(fa.delete_array_connections(names=[made.name]), "disconnect")
     check(ok(fa.get_array_connections(), "connections") == [], "no connection is left")
 
