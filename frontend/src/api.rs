@@ -4,22 +4,22 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ApprovalDecision, ApprovalRequest, Approvals, ArraySummary, AuditEntry, AuditQuery,
-    BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectArraysRequest, ConnectionQuery,
-    ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest, CreateHostRequest,
-    CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest, CreateVolumeRequest,
-    CreatedToken, FleetAlertQuery, FleetAlerts, FleetDestroyRequest, FleetSearch,
-    FleetSnapshotRequest, FleetSummary, Forecast, GroupSnapshotDetail, GroupSnapshotRequest,
-    HardwareReport, History, HistoryQuery, HostList, HostListQuery, LoginRequest, MembersRequest,
-    Placement, PlacementQuery, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet,
-    Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest,
-    RestoreRequest, RestoreResult, SearchQuery, SignInMethods, SnapshotListQuery, SnapshotRequest,
-    SummaryQuery, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeList,
-    VolumeListQuery,
+    AddTargetRequest, ApiError, ApprovalDecision, ApprovalRequest, Approvals, ArraySummary,
+    AuditEntry, AuditQuery, BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectArraysRequest,
+    ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
+    CreateHostRequest, CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest,
+    CreateVolumeRequest, CreatedToken, FleetAlertQuery, FleetAlerts, FleetDestroyRequest,
+    FleetSearch, FleetSnapshotRequest, FleetSummary, Forecast, GroupSnapshotDetail,
+    GroupSnapshotRequest, HardwareReport, History, HistoryQuery, HostList, HostListQuery,
+    LoginRequest, MembersRequest, Placement, PlacementQuery, ProtectionGroupDetail,
+    Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
+    RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
+    SnapshotListQuery, SnapshotRequest, SummaryQuery, TokenSummary, UserChange, UserInfo,
+    UserSummary, VolumeChange, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     ArrayConnection, Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch,
-    Volume, VolumeSnapshot, VolumeSnapshotPatch,
+    TargetProtectionGroup, Volume, VolumeSnapshot, VolumeSnapshotPatch,
 };
 
 /// A failed call: the HTTP status (0 when the backend was unreachable) and its error body.
@@ -518,6 +518,36 @@ pub async fn connect_arrays(
     request: &ConnectArraysRequest,
 ) -> ApiResult<ArrayConnection> {
     post(&array_url(array, &["array-connections"]), request).await
+}
+
+pub async fn group_targets(array: &str, group: &str) -> ApiResult<Vec<TargetProtectionGroup>> {
+    get(&array_url(array, &["protection-groups", group, "targets"])).await
+}
+
+pub async fn add_group_target(
+    array: &str,
+    group: &str,
+    request: &AddTargetRequest,
+) -> ApiResult<TargetProtectionGroup> {
+    post(
+        &array_url(array, &["protection-groups", group, "targets"]),
+        request,
+    )
+    .await
+}
+
+/// Stops `group` replicating to `remote` (as the array names it).
+pub async fn remove_group_target(
+    array: &str,
+    group: &str,
+    remote: &str,
+    reason: Option<&str>,
+) -> ApiResult<Done> {
+    delete_maybe_held(
+        array_url(array, &["protection-groups", group, "targets", remote]),
+        reason,
+    )
+    .await
 }
 
 /// Disconnects `array` from `remote` (as the array names it).

@@ -56,7 +56,10 @@ pub use pure1::{
 pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
 };
-pub use replication::{CONNECTION_TYPES, ConnectArraysRequest, validate_connect_arrays};
+pub use replication::{
+    AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, validate_add_target,
+    validate_connect_arrays,
+};
 pub use rest_root::{
     NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection, RestPermit,
     RestRefusal, rest_permit,

@@ -188,6 +188,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     const GROUP_SNAPSHOT: &str = "/arrays/{array}/protection-group-snapshots/{snapshot}";
     const CONNECTIONS: &str = "/arrays/{array}/connections";
     const ARRAY_CONNECTIONS: &str = "/arrays/{array}/array-connections";
+    const GROUP_TARGETS: &str = "/arrays/{array}/protection-groups/{group}/targets";
     const REST_VERSIONS: &str = "/arrays/{array}/rest/api/api_version";
     const REST_LOGIN: &str = "/arrays/{array}/rest/api/{version}/login";
     const REST_LOGOUT: &str = "/arrays/{array}/rest/api/{version}/logout";
@@ -595,6 +596,26 @@ pub fn endpoints() -> Vec<Endpoint> {
         .about("Connect an array to another the portal manages, with that array's connection key")
         .takes::<shared::api::ConnectArraysRequest>()
         .creates::<shared::flasharray::ArrayConnection>(),
+        read(GROUP_TARGETS, Viewer, replication::targets)
+            .about("Where a protection group replicates, and whether each target allows it")
+            .gives_list::<shared::flasharray::TargetProtectionGroup>(),
+        change(
+            Method::POST,
+            GROUP_TARGETS,
+            ProtectionGroupAddTarget,
+            replication::add_target,
+        )
+        .about("Replicate a protection group to a connected array, allowed there when the portal manages it")
+        .takes::<shared::api::AddTargetRequest>()
+        .creates::<shared::flasharray::TargetProtectionGroup>(),
+        change(
+            Method::DELETE,
+            "/arrays/{array}/protection-groups/{group}/targets/{remote}",
+            ProtectionGroupRemoveTarget,
+            replication::remove_target,
+        )
+        .about("Stop replicating a protection group to an array")
+        .no_content(),
         change(
             Method::DELETE,
             "/arrays/{array}/array-connections/{remote}",

@@ -1,13 +1,16 @@
 //! `/api/arrays/{array}/array-connections`: the arrays one array replicates with, and
-//! connecting two arrays the portal manages in one step. The other array's connection key is
+//! connecting two arrays the portal manages in one step; and where a protection group
+//! replicates (`…/protection-groups/{group}/targets`). The other array's connection key is
 //! read with the portal's own access to it and handed straight to this one: it is never
 //! answered, logged or audited.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use shared::api::{ConnectArraysRequest, validate_connect_arrays};
-use shared::flasharray::{ArrayConnection, ArrayConnectionPost};
+use shared::api::{
+    AddTargetRequest, ConnectArraysRequest, validate_add_target, validate_connect_arrays,
+};
+use shared::flasharray::{ArrayConnection, ArrayConnectionPost, TargetProtectionGroup};
 
 use super::extract::{self, ApiJson, OnArray, refusal_about};
 use crate::error::AppError;
@@ -72,6 +75,70 @@ pub async fn disconnect(
         array = %on.array,
         %remote,
         "arrays disconnected"
+    );
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/arrays/{array}/protection-groups/{group}/targets`: where the group replicates,
+/// and whether each target allows it.
+pub async fn targets(
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
+) -> Result<Json<Vec<TargetProtectionGroup>>, AppError> {
+    Ok(Json(on.client.group_targets(&group).await?))
+}
+
+/// `POST /api/arrays/{array}/protection-groups/{group}/targets`: the group replicates to
+/// `remote`. When the portal manages `remote` too and it does not allow the group, the portal
+/// allows it there, so one step sets up both sides.
+pub async fn add_target(
+    State(state): State<AppState>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
+    ApiJson(request): ApiJson<AddTargetRequest>,
+) -> Result<(StatusCode, Json<TargetProtectionGroup>), AppError> {
+    let request = validate_add_target(&request).map_err(AppError::Invalid)?;
+    let remote = request.remote;
+    let mut added = on
+        .client
+        .add_group_target(&group, &remote)
+        .await
+        .map_err(|error| refusal_about(error, std::slice::from_ref(&remote), "remote"))?;
+    if added.allowed == Some(false) && state.arrays.get(&remote).is_some() {
+        let target = extract::array(&state, &on.user, &remote)?;
+        let source = on.client.array().await?.name;
+        let allowed = target
+            .allow_group(&format!("{source}:{group}"), &remote, true)
+            .await?;
+        added.allowed = allowed.allowed;
+        added.status = allowed.status;
+    }
+    tracing::info!(
+        user = %on.user.user.username,
+        array = %on.array,
+        %group,
+        %remote,
+        "protection group target added"
+    );
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// `DELETE /api/arrays/{array}/protection-groups/{group}/targets/{remote}`: the group stops
+/// replicating to `remote`; what reached it stays there.
+pub async fn remove_target(
+    on: OnArray,
+    Path((_, group, remote)): Path<(String, String, String)>,
+) -> Result<StatusCode, AppError> {
+    on.client
+        .remove_group_target(&group, &remote)
+        .await
+        .map_err(|error| refusal_about(error, std::slice::from_ref(&remote), "remote"))?;
+    tracing::info!(
+        user = %on.user.user.username,
+        array = %on.array,
+        %group,
+        %remote,
+        "protection group target removed"
     );
     Ok(StatusCode::NO_CONTENT)
 }

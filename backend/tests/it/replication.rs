@@ -282,3 +282,88 @@ async fn an_admin_of_one_array_can_neither_disconnect_the_other_nor_approve_what
         "still connected on both"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_protection_group_replicates_to_the_connected_array_and_is_allowed_there_in_one_step() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    let (status, made) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let groups = format!("/api/arrays/{ARRAY}/protection-groups");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &groups,
+            Some(&admin),
+            Some(json!({"name": "pg-dr"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let targets = format!("{groups}/pg-dr/targets");
+    let dr = direct(&app.fleet[0], DR);
+    let replicated_here = format!("{ARRAY}:pg-dr");
+
+    let operator = app.login("operator").await;
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &targets,
+            Some(&operator),
+            Some(json!({"remote": DR})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _, added) = app
+        .call("POST", &targets, Some(&admin), Some(json!({"remote": DR})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["allowed"], true);
+    let on_dr = dr.group_targets(&replicated_here).await.expect("targets");
+    assert_eq!(on_dr.len(), 1, "the DR array lists {replicated_here}");
+
+    // The DR array's admin disallows it; removed and added again, the portal allows it there.
+    dr.allow_group(&replicated_here, DR, false)
+        .await
+        .expect("disallowed");
+    let remove = format!("{targets}/{DR}");
+    let (status, _, body) = app.call("DELETE", &remove, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert!(
+        dr.group_targets(&replicated_here)
+            .await
+            .expect("targets")
+            .is_empty()
+    );
+    let (status, _, added) = app
+        .call("POST", &targets, Some(&admin), Some(json!({"remote": DR})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let (status, _, listed) = app.call("GET", &targets, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed[0]["member"]["name"], DR);
+    assert_eq!(listed[0]["allowed"], true);
+
+    let (status, _, refused) = app
+        .call(
+            "POST",
+            &targets,
+            Some(&admin),
+            Some(json!({"remote": "fa-nowhere"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["field"], "remote");
+    let (status, _, refused) = app
+        .call(
+            "DELETE",
+            &format!("{}/{DR}", connections_path()),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a target stays connected: {refused}"
+    );
+}

@@ -58,6 +58,12 @@ pub(crate) struct GroupNotice {
     pub group: String,
 }
 
+/// A target's answer to a group's arrival: whether it allows it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct Allowed {
+    pub allowed: bool,
+}
+
 /// `POST /sim/peer/targets/allowed`: a target array tells the source of `group` whether it
 /// allows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -103,6 +109,18 @@ impl Peers {
             .json()
             .await
             .map_err(|error| unreachable(address, &error))
+    }
+
+    /// Tells the target at `address` that `notice`'s group now replicates there; whether the
+    /// target allows it.
+    pub async fn send_group(&self, address: &str, notice: &GroupNotice) -> Result<bool, ApiFault> {
+        let answer: Allowed = self
+            .post(address, "targets", notice)
+            .await?
+            .json()
+            .await
+            .map_err(|error| unreachable(address, &error))?;
+        Ok(answer.allowed)
     }
 
     /// Tells the array at `address` of a change it must know of, in its words if it refuses.

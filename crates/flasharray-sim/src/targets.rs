@@ -16,12 +16,20 @@ pub(crate) struct GroupTarget {
     pub allowed: bool,
 }
 
-/// A group another array replicates here.
+/// A group another array replicates here, or did: what it sent stays, and so does whether
+/// this array allows it, should the source add it again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ReplicatedHere {
     pub source: String,
     pub group: String,
     pub allowed: bool,
+    /// Whether the source still replicates it here.
+    #[serde(default = "targeted")]
+    pub targeted: bool,
+}
+
+fn targeted() -> bool {
+    true
 }
 
 impl ReplicatedHere {
@@ -61,6 +69,7 @@ impl ArrayState {
         let incoming = self
             .replicated_here
             .iter()
+            .filter(|here| here.targeted)
             .map(|here| TargetProtectionGroup {
                 group: Reference {
                     id: None,
@@ -127,6 +136,7 @@ impl ArrayState {
         &mut self,
         group: &str,
         array: &str,
+        allowed: bool,
         user: &str,
         now_ms: i64,
     ) -> Result<TargetProtectionGroup, ApiFault> {
@@ -134,7 +144,7 @@ impl ArrayState {
         let record = self.group_mut(group)?;
         record.targets.push(GroupTarget {
             array: array.to_owned(),
-            allowed: true,
+            allowed,
         });
         record.group.target_count = record.targets.len() as u32;
         let row = TargetProtectionGroup {
@@ -143,8 +153,8 @@ impl ArrayState {
                 name: Some(record.group.name.clone()),
             },
             member: array_reference(array),
-            allowed: Some(true),
-            status: Some(status(true)),
+            allowed: Some(allowed),
+            status: Some(status(allowed)),
         };
         self.audit(
             user,
@@ -197,26 +207,31 @@ impl ArrayState {
         }
     }
 
-    /// `source` now replicates `group` here; allowed until this array says otherwise.
-    pub(crate) fn receive_group(&mut self, source: &str, group: &str) {
-        if !self.replicates_here(source, group) {
-            self.replicated_here.push(ReplicatedHere {
-                source: source.to_owned(),
-                group: group.to_owned(),
-                allowed: true,
-            });
+    /// `source` now replicates `group` here: allowed, unless this array disallowed it before.
+    /// Returns whether it is allowed.
+    pub(crate) fn receive_group(&mut self, source: &str, group: &str) -> bool {
+        if let Some(here) = self.replicated_here_mut(source, group) {
+            here.targeted = true;
+            return here.allowed;
+        }
+        self.replicated_here.push(ReplicatedHere {
+            source: source.to_owned(),
+            group: group.to_owned(),
+            allowed: true,
+            targeted: true,
+        });
+        true
+    }
+
+    /// `source` no longer replicates `group` here; what it sent stays.
+    pub(crate) fn drop_group(&mut self, source: &str, group: &str) {
+        if let Some(here) = self.replicated_here_mut(source, group) {
+            here.targeted = false;
         }
     }
 
-    /// `source` no longer replicates `group` here.
-    pub(crate) fn drop_group(&mut self, source: &str, group: &str) {
-        self.replicated_here.retain(|here| {
-            !(here.source.eq_ignore_ascii_case(source) && here.group.eq_ignore_ascii_case(group))
-        });
-    }
-
-    fn replicates_here(&self, source: &str, group: &str) -> bool {
-        self.replicated_here.iter().any(|here| {
+    fn replicated_here_mut(&mut self, source: &str, group: &str) -> Option<&mut ReplicatedHere> {
+        self.replicated_here.iter_mut().find(|here| {
             here.source.eq_ignore_ascii_case(source) && here.group.eq_ignore_ascii_case(group)
         })
     }
@@ -234,7 +249,7 @@ impl ArrayState {
         let Some(here) = self
             .replicated_here
             .iter_mut()
-            .find(|here| here.name().eq_ignore_ascii_case(full_name))
+            .find(|here| here.targeted && here.name().eq_ignore_ascii_case(full_name))
         else {
             let message = if self
                 .protection_groups

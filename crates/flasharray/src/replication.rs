@@ -1,8 +1,10 @@
-//! Replication between arrays: the connections that link this array to others.
+//! Replication between arrays: the connections that link this array to others, and the
+//! arrays its protection groups replicate to.
 
 use reqwest::Method;
 use shared::flasharray::{
     ArrayConnection, ArrayConnectionKey, ArrayConnectionPatch, ArrayConnectionPost, ListResponse,
+    TargetProtectionGroup, TargetProtectionGroupPatch,
 };
 
 use crate::client::ArrayClient;
@@ -51,4 +53,71 @@ impl ArrayClient {
     pub async fn disconnect_array(&self, name: &str) -> Result<(), Error> {
         self.delete_named("array-connections", name).await
     }
+}
+
+impl ArrayClient {
+    /// `GET /protection-groups/targets?group_names=GROUP`: where the group replicates, and
+    /// whether each target allows it.
+    pub async fn group_targets(&self, group: &str) -> Result<Vec<TargetProtectionGroup>, Error> {
+        self.read(
+            "protection-groups/targets",
+            &[("group_names", group.to_owned())],
+        )
+        .await
+    }
+
+    /// `POST /protection-groups/targets`: `group` replicates to the connected array `array`.
+    pub async fn add_group_target(
+        &self,
+        group: &str,
+        array: &str,
+    ) -> Result<TargetProtectionGroup, Error> {
+        let page = self
+            .call(
+                Method::POST,
+                "protection-groups/targets",
+                &target_pair(group, array),
+                None::<&()>,
+            )
+            .await?;
+        self.single(page, "POST /protection-groups/targets")
+    }
+
+    /// `DELETE /protection-groups/targets`: `group` no longer replicates to `array`.
+    pub async fn remove_group_target(&self, group: &str, array: &str) -> Result<(), Error> {
+        self.call_no_content(
+            Method::DELETE,
+            "protection-groups/targets",
+            &target_pair(group, array),
+        )
+        .await
+    }
+
+    /// `PATCH /protection-groups/targets`, on the target array: allows `SOURCE:GROUP` (as
+    /// `group`) to replicate to this array, `array`, or stops allowing it.
+    pub async fn allow_group(
+        &self,
+        group: &str,
+        array: &str,
+        allowed: bool,
+    ) -> Result<TargetProtectionGroup, Error> {
+        let page = self
+            .call(
+                Method::PATCH,
+                "protection-groups/targets",
+                &target_pair(group, array),
+                Some(&TargetProtectionGroupPatch {
+                    allowed: Some(allowed),
+                }),
+            )
+            .await?;
+        self.single(page, "PATCH /protection-groups/targets")
+    }
+}
+
+fn target_pair(group: &str, array: &str) -> [(&'static str, String); 2] {
+    [
+        ("group_names", group.to_owned()),
+        ("member_names", array.to_owned()),
+    ]
 }

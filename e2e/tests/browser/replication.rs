@@ -1,5 +1,6 @@
-//! Issue 28: two arrays connected for replication in the browser, and disconnected, checked
-//! on both arrays.
+//! Issue 28: two arrays connected for replication in the browser, a protection group
+//! replicated from one to the other and back to local only, and the arrays disconnected,
+//! checked on both arrays.
 
 use crate::support::{Session, array_client};
 
@@ -18,7 +19,8 @@ async fn connected_on(session: &Session, index: usize) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn an_admin_connects_production_to_the_dr_array_and_disconnects_them() {
+async fn an_admin_connects_production_to_the_dr_array_replicates_a_group_there_and_disconnects_them()
+ {
     let session = Session::start().await;
     session.open(&format!("/arrays/{PROD}/replication")).await;
     session.sign_in_as_demo_admin().await;
@@ -51,6 +53,53 @@ async fn an_admin_connects_production_to_the_dr_array_and_disconnects_them() {
     assert_eq!(connected_on(&session, 0).await, [DR], "on production");
     assert_eq!(connected_on(&session, 1).await, [PROD], "on the DR array");
     session.assert_accessible("replication").await;
+
+    // pg-oracle now replicates to the DR array, which lists it as fa-prod-01:pg-oracle.
+    session
+        .open(&format!("/arrays/{PROD}/protection/pg-oracle"))
+        .await;
+    session
+        .text_containing("#group-targets-empty", "on this array only")
+        .await;
+    session.fill("#target-remote", DR).await;
+    session.click("#target-add").await;
+    session
+        .text_containing(
+            "#add-target-outcome",
+            &format!("pg-oracle now replicates to {DR}"),
+        )
+        .await;
+    let target_row = format!("#group-targets tr[data-target='{DR}']");
+    session
+        .text_containing(&format!("{target_row} .allowed"), "Allowed")
+        .await;
+    let on_dr = array_client(&session.demo().arrays[1])
+        .group_targets(&format!("{PROD}:pg-oracle"))
+        .await
+        .expect("targets");
+    assert_eq!(on_dr.len(), 1, "the DR array receives pg-oracle");
+    session
+        .assert_accessible("protection group with a target")
+        .await;
+    session.click(&format!("{target_row} .remove-target")).await;
+    session.confirm().await;
+    session
+        .text_containing(
+            "#remove-target-outcome",
+            &format!("no longer replicates to {DR}"),
+        )
+        .await;
+    session
+        .text_containing("#group-targets-empty", "on this array only")
+        .await;
+    let on_prod = array_client(&session.demo().arrays[0])
+        .group_targets("pg-oracle")
+        .await
+        .expect("targets");
+    assert!(
+        on_prod.is_empty(),
+        "production stopped replicating pg-oracle"
+    );
 
     session.open(&format!("/arrays/{DR}/replication")).await;
     session

@@ -18,6 +18,7 @@ use crate::components::{
     use_array, use_param,
 };
 use crate::pages::hosts::split_ports;
+use crate::pages::replication::GroupTargets;
 use crate::session::Session;
 
 const MINUTE_MS: u64 = 60_000;
@@ -42,6 +43,7 @@ pub fn ProtectionGroupPage() -> impl IntoView {
         <Loaded resource=detail let:detail>
             <GroupSettings array detail outcome />
         </Loaded>
+        <GroupTargets array group=name />
         <h2>"Snapshots"</h2>
         <Show when=move || session.may(Action::ProtectionGroupSnapshot)>
             <SnapshotNow array group=name outcome />

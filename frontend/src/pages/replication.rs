@@ -1,9 +1,12 @@
-//! One array's replication: the arrays it is connected to, as the array sees them now, and
-//! connecting it to another array the portal manages, or disconnecting them.
+//! Replication: an array's connections to other arrays (connecting it to another array the
+//! portal manages, or disconnecting them), and where a protection group replicates.
 
 use leptos::prelude::*;
-use shared::api::{Action, CONNECTION_TYPES, ConnectArraysRequest, validate_connect_arrays};
-use shared::flasharray::{ArrayConnection, Throttle};
+use shared::api::{
+    Action, AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, validate_add_target,
+    validate_connect_arrays,
+};
+use shared::flasharray::{ArrayConnection, TargetProtectionGroup, Throttle};
 use shared::size::format_size;
 
 use crate::api;
@@ -12,7 +15,7 @@ use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
 use crate::components::{
     Confirm, FieldErrors, Loaded, Outcome, OutcomeLine, Picker, Reason, Task, done_outcome,
-    live_resource, use_array,
+    live_resource, object_resource, use_array,
 };
 use crate::session::Session;
 
@@ -229,6 +232,176 @@ fn ConnectArray(array: Memo<String>) -> impl IntoView {
             {move || type_error.get().map(|message| view! { <p id="connect-type-error" class="error" role="alert">{message}</p> })}
             <p class="hint">"Flashdeck reads the other array's connection key itself and hands it over: nobody needs to copy it."</p>
             <OutcomeLine id="connect-outcome" outcome=task.outcome />
+        </div>
+    }
+}
+
+/// A protection group's replication targets: the connected arrays it sends its snapshots to,
+/// whether each allows it, adding one and removing one.
+#[component]
+pub fn GroupTargets(array: Memo<String>, group: Memo<String>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let targets = object_resource(array, group, |array, group| async move {
+        api::group_targets(&array, &group).await
+    });
+    let removed = RwSignal::new(Outcome::Idle);
+    view! {
+        <h2>"Replication targets"</h2>
+        <Show when=move || session.may(Action::ProtectionGroupAddTarget)>
+            <AddTarget array group />
+        </Show>
+        <OutcomeLine id="remove-target-outcome" outcome=removed />
+        <Loaded resource=targets loading="Asking the array where the group replicates…" let:targets>
+            <TargetTable array group targets removed />
+        </Loaded>
+    }
+}
+
+#[component]
+fn TargetTable(
+    array: Memo<String>,
+    group: Memo<String>,
+    targets: Vec<TargetProtectionGroup>,
+    removed: RwSignal<Outcome>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let empty = targets.is_empty().then(|| {
+        view! {
+            <EmptyState id="group-targets-empty" text="This group keeps its snapshots on this array only." />
+        }
+    });
+    let rows = targets
+        .into_iter()
+        .map(|target| {
+            let remote = target.member.name.clone().unwrap_or_default();
+            let allowed = if target.allowed == Some(false) {
+                "Disallowed by the target"
+            } else {
+                "Allowed"
+            };
+            let status = target.status.clone().unwrap_or_default();
+            let removing = remote.clone();
+            view! {
+                <tr data-target=remote.clone()>
+                    <td class="name">{remote.clone()}</td>
+                    <td class="allowed">{allowed}</td>
+                    <td class="status">{status}</td>
+                    <td class="actions">
+                        <Show when=move || session.may(Action::ProtectionGroupRemoveTarget)>
+                            <RemoveTarget array group remote=removing.clone() outcome=removed />
+                        </Show>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="group-targets">
+            <thead>
+                <tr><th>"Target array"</th><th>"Allowed"</th><th>"Status"</th><th><span class="visually-hidden">"Actions"</span></th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {empty}
+    }
+}
+
+#[component]
+fn RemoveTarget(
+    array: Memo<String>,
+    group: Memo<String>,
+    remote: String,
+    outcome: RwSignal<Outcome>,
+) -> impl IntoView {
+    let task = Task::over(outcome).refreshing();
+    let reason = Reason::for_action(Action::ProtectionGroupRemoveTarget);
+    let remove = {
+        let remote = remote.clone();
+        Callback::new(move |()| {
+            let (array, group, remote) =
+                (array.get_untracked(), group.get_untracked(), remote.clone());
+            let why = reason.take();
+            let done = format!("{group} no longer replicates to {remote}.");
+            task.call(
+                format!("Removing {remote}…"),
+                &[],
+                async move {
+                    api::remove_group_target(&array, &group, &remote, why.as_deref()).await
+                },
+                move |answer| done_outcome(answer, |()| Outcome::Done(done)),
+            );
+        })
+    };
+    let question = Signal::derive({
+        let remote = remote.clone();
+        move || format!("Stop replicating {} to {remote}?", group.get())
+    });
+    view! {
+        <Confirm
+            label="Remove…"
+            class="secondary remove-target"
+            question
+            details="New snapshots of the group stop reaching that array. What it holds already stays there until its own retention or an admin removes it."
+            confirm_label="Stop replicating"
+            task=task
+            reason
+            on_confirm=remove
+        />
+    }
+}
+
+#[component]
+fn AddTarget(array: Memo<String>, group: Memo<String>) -> impl IntoView {
+    let remote = RwSignal::new(String::new());
+    let errors = FieldErrors::new(&["remote"]);
+    let task = Task::new().refreshing();
+    let connected = live_resource(move || {
+        let array = array.get();
+        async move { api::array_connections(&array).await }
+    });
+    let options = Signal::derive(move || {
+        connected
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|connection| connection.name)
+            .collect::<Vec<_>>()
+    });
+    let submit = task.on_submit(move || {
+        let request = AddTargetRequest {
+            remote: remote.get_untracked(),
+        };
+        let Some(request) = errors.checked(
+            request,
+            |request| validate_add_target(request).map(drop),
+            task.outcome,
+        ) else {
+            return;
+        };
+        let (array, group) = (array.get_untracked(), group.get_untracked());
+        task.call(
+            format!("Adding {}…", request.remote.trim()),
+            &errors.all(),
+            async move { api::add_group_target(&array, &group, &request).await },
+            move |added| {
+                remote.set(String::new());
+                Outcome::Done(format!(
+                    "{} now replicates to {}.",
+                    added.group.name.unwrap_or_default(),
+                    added.member.name.unwrap_or_default()
+                ))
+            },
+        );
+    });
+    view! {
+        <div class="card">
+            <form class="inline" id="add-target" on:submit=submit novalidate>
+                <Picker id="target-remote" label="Replicate to" placeholder="fa-dr-01" value=remote error=errors.of("remote") options />
+                <SubmitButton id="target-add" label="Add target" outcome=task.outcome />
+            </form>
+            <p class="hint">"Offered: the arrays this one is connected to (Replication tab). When Flashdeck manages the target too, it allows the group there."</p>
+            <OutcomeLine id="add-target-outcome" outcome=task.outcome />
         </div>
     }
 }

@@ -86,6 +86,8 @@ actions! {
     ProtectionGroupAddMembers = "protection_group.add_members", Operator, false;
     ProtectionGroupRemoveMembers = "protection_group.remove_members", Operator, false;
     ProtectionGroupSnapshot = "protection_group.snapshot", Operator, false;
+    ProtectionGroupAddTarget = "protection_group.add_target", Admin, false;
+    ProtectionGroupRemoveTarget = "protection_group.remove_target", Admin, false;
     ProtectionGroupEradicate = "protection_group.eradicate", Admin, true;
     ProtectionGroupSnapshotChange = "protection_group_snapshot.change", Operator, false;
     ProtectionGroupSnapshotEradicate = "protection_group_snapshot.eradicate", Admin, true;

@@ -19,6 +19,36 @@ pub struct ConnectArraysRequest {
     pub kind: Option<String>,
 }
 
+/// `POST /api/arrays/{array}/protection-groups/{group}/targets`: the group replicates to
+/// `remote`, an array `array` is connected to, by the name the array gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddTargetRequest {
+    pub remote: String,
+}
+
+/// Checks an add-target request: an array named, of a length an array's name can have.
+pub fn validate_add_target(request: &AddTargetRequest) -> Result<AddTargetRequest, ApiError> {
+    let remote = request.remote.trim();
+    if remote.is_empty() {
+        return Err(ApiError::for_field(
+            "remote",
+            "Choose the connected array to replicate to.",
+        ));
+    }
+    if remote.chars().count() > MAX_REMOTE_CHARS {
+        return Err(ApiError::for_field(
+            "remote",
+            format!(
+                "No array has a name that long: names have at most {MAX_REMOTE_CHARS} characters."
+            ),
+        ));
+    }
+    Ok(AddTargetRequest {
+        remote: remote.to_owned(),
+    })
+}
+
 /// Longer than any name an array or the portal gives: refused without being repeated.
 const MAX_REMOTE_CHARS: usize = 128;
 

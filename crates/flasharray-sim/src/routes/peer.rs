@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::{Router, get, post};
 
 use crate::error::ApiFault;
-use crate::peer::{AllowedNotice, Farewell, GroupNotice, Hello, Welcome};
+use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Welcome};
 use crate::replication::ConnectionTerms;
 use crate::simulator::Simulator;
 
@@ -101,16 +101,17 @@ fn proven(state: &crate::state::ArrayState, name: &str, key: &str) -> Result<(),
     }
 }
 
-/// A connected array now replicates one of its groups here.
+/// A connected array now replicates one of its groups here; the answer says whether this
+/// array allows it.
 async fn group_arrives(
     State(sim): State<Simulator>,
     Json(notice): Json<GroupNotice>,
-) -> Result<StatusCode, ApiFault> {
+) -> Result<Json<Allowed>, ApiFault> {
     link_up(&sim)?;
     let mut state = sim.lock();
     proven(&state, &notice.source, &notice.from_key)?;
-    state.receive_group(&notice.source, &notice.group);
-    Ok(StatusCode::NO_CONTENT)
+    let allowed = state.receive_group(&notice.source, &notice.group);
+    Ok(Json(Allowed { allowed }))
 }
 
 /// A connected array no longer replicates one of its groups here.

@@ -88,9 +88,11 @@ async fn add_target(
             "The replication network is down: the target cannot be reached.",
         ));
     }
-    sim.peers.tell(&address, "targets", &notice).await?;
+    let allowed = sim.peers.send_group(&address, &notice).await?;
     let now = call.now();
-    let added = call.lock().add_target(&group, &array, call.user(), now)?;
+    let added = call
+        .lock()
+        .add_target(&group, &array, allowed, call.user(), now)?;
     Ok(Json(ListResponse::of(vec![added])))
 }
 

@@ -401,6 +401,13 @@ async fn a_group_replicates_to_a_connected_array_which_allows_or_disallows_it() 
     assert!(a.targets(&a_token).await.is_empty());
     assert!(
         b.targets(&b_token).await.is_empty(),
-        "the target forgot the group"
+        "the target no longer lists the group"
+    );
+    let (status, body) = a.call(&a_token, Method::POST, add, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        a.targets(&a_token).await,
+        [row("pg1", "fa-b", false)],
+        "added again, it is still disallowed there"
     );
 }
