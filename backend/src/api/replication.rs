@@ -11,6 +11,7 @@ use shared::api::{
     AddTargetRequest, ConnectArraysRequest, validate_add_target, validate_connect_arrays,
 };
 use shared::flasharray::{ArrayConnection, ArrayConnectionPost, TargetProtectionGroup};
+use shared::names::validate_object_name;
 
 use super::extract::{self, ApiJson, OnArray, refusal_about};
 use crate::error::AppError;
@@ -105,13 +106,17 @@ pub async fn add_target(
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&remote), "remote"))?;
     if added.allowed == Some(false) && state.arrays.get(&remote).is_some() {
-        let target = extract::array(&state, &on.user, &remote)?;
-        let source = on.client.array().await?.name;
-        let allowed = target
-            .allow_group(&format!("{source}:{group}"), &remote, true)
-            .await?;
-        added.allowed = allowed.allowed;
-        added.status = allowed.status;
+        // The group is a target now whatever happens here: a failure to allow it leaves it
+        // disallowed, as the answer says, rather than failing a change that was made.
+        match allow_on_target(&state, &on, &group, &remote).await {
+            Ok(allowed) => {
+                added.allowed = allowed.allowed;
+                added.status = allowed.status;
+            }
+            Err(error) => {
+                tracing::warn!(array = %on.array, %group, %remote, %error, "the target did not allow the group");
+            }
+        }
     }
     tracing::info!(
         user = %on.user.user.username,
@@ -121,6 +126,24 @@ pub async fn add_target(
         "protection group target added"
     );
     Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// Allows `group` (of `on`'s array) on the target `remote`, which names it `SOURCE:GROUP` by
+/// the source's own name.
+async fn allow_on_target(
+    state: &AppState,
+    on: &OnArray,
+    group: &str,
+    remote: &str,
+) -> Result<TargetProtectionGroup, AppError> {
+    let target = extract::array(state, &on.user, remote)?;
+    let source = on.client.array().await?.name;
+    validate_object_name("Array", &source).map_err(|_| {
+        AppError::BadGateway(format!("{} reports a name no array can have.", on.array))
+    })?;
+    Ok(target
+        .allow_group(&format!("{source}:{group}"), remote, true)
+        .await?)
 }
 
 /// `DELETE /api/arrays/{array}/protection-groups/{group}/targets/{remote}`: the group stops

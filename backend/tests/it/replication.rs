@@ -367,3 +367,48 @@ async fn a_protection_group_replicates_to_the_connected_array_and_is_allowed_the
         "a target stays connected: {refused}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_of_one_array_cannot_make_it_replicate_to_another_or_stop_it() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    let (status, made) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let groups = format!("/api/arrays/{ARRAY}/protection-groups");
+    app.call(
+        "POST",
+        &groups,
+        Some(&admin),
+        Some(json!({"name": "pg-dr"})),
+    )
+    .await;
+    let targets = format!("{groups}/pg-dr/targets");
+    let local = admin_of(&app, "local-admin", ARRAY).await;
+    for remote in [DR, "FA-DR", "fa-dr,fa-test"] {
+        let (status, _, body) = app
+            .call(
+                "POST",
+                &targets,
+                Some(&local),
+                Some(json!({"remote": remote})),
+            )
+            .await;
+        assert!(
+            status == StatusCode::FORBIDDEN || status == StatusCode::BAD_REQUEST,
+            "{remote}: {status} {body}"
+        );
+    }
+    let (status, _, added) = app
+        .call("POST", &targets, Some(&admin), Some(json!({"remote": DR})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let (status, _, body) = app
+        .call("DELETE", &format!("{targets}/{DR}"), Some(&local), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let on_source = direct(&app.sim, ARRAY)
+        .group_targets("pg-dr")
+        .await
+        .expect("targets");
+    assert_eq!(on_source.len(), 1, "still replicating");
+}

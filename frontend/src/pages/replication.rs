@@ -274,10 +274,10 @@ fn TargetTable(
         .into_iter()
         .map(|target| {
             let remote = target.member.name.clone().unwrap_or_default();
-            let allowed = if target.allowed == Some(false) {
-                "Disallowed by the target"
-            } else {
-                "Allowed"
+            let allowed = match target.allowed {
+                Some(true) => "Allowed",
+                Some(false) => "Disallowed by the target",
+                None => "Not reported",
             };
             let status = target.status.clone().unwrap_or_default();
             let removing = remote.clone();
@@ -386,11 +386,15 @@ fn AddTarget(array: Memo<String>, group: Memo<String>) -> impl IntoView {
             async move { api::add_group_target(&array, &group, &request).await },
             move |added| {
                 remote.set(String::new());
-                Outcome::Done(format!(
-                    "{} now replicates to {}.",
+                let (group, target) = (
                     added.group.name.unwrap_or_default(),
-                    added.member.name.unwrap_or_default()
-                ))
+                    added.member.name.unwrap_or_default(),
+                );
+                Outcome::Done(if added.allowed == Some(false) {
+                    format!("{group} is set to replicate to {target}, but {target} does not allow it yet: allow it there.")
+                } else {
+                    format!("{group} now replicates to {target}.")
+                })
             },
         );
     });

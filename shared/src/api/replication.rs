@@ -27,7 +27,7 @@ pub struct AddTargetRequest {
     pub remote: String,
 }
 
-/// Checks an add-target request: an array named, of a length an array's name can have.
+/// Checks an add-target request: one array, named as arrays name themselves (so never a list).
 pub fn validate_add_target(request: &AddTargetRequest) -> Result<AddTargetRequest, ApiError> {
     let remote = request.remote.trim();
     if remote.is_empty() {
@@ -36,14 +36,8 @@ pub fn validate_add_target(request: &AddTargetRequest) -> Result<AddTargetReques
             "Choose the connected array to replicate to.",
         ));
     }
-    if remote.chars().count() > MAX_REMOTE_CHARS {
-        return Err(ApiError::for_field(
-            "remote",
-            format!(
-                "No array has a name that long: names have at most {MAX_REMOTE_CHARS} characters."
-            ),
-        ));
-    }
+    crate::names::validate_object_name("Array", remote)
+        .map_err(|message| ApiError::for_field("remote", message))?;
     Ok(AddTargetRequest {
         remote: remote.to_owned(),
     })
@@ -137,6 +131,13 @@ mod tests {
         let refused = validate_connect_arrays("fa-a", &request(&long, None)).unwrap_err();
         assert!(refused.message.len() < 200, "{}", refused.message);
         let checked = validate_connect_arrays("fa-a", &request(" fa-b ", None)).expect("valid");
+        let listed = AddTargetRequest {
+            remote: "fa-dr,fa-x".to_owned(),
+        };
+        assert_eq!(
+            validate_add_target(&listed).unwrap_err().field.as_deref(),
+            Some("remote")
+        );
         assert_eq!(checked, request("fa-b", Some(ASYNC_REPLICATION)));
     }
 }

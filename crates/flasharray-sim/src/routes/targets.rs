@@ -92,8 +92,15 @@ async fn add_target(
     let now = call.now();
     let added = call
         .lock()
-        .add_target(&group, &array, allowed, call.user(), now)?;
-    Ok(Json(ListResponse::of(vec![added])))
+        .add_target(&group, &array, allowed, call.user(), now);
+    match added {
+        Ok(added) => Ok(Json(ListResponse::of(vec![added]))),
+        Err(refusal) => {
+            // Changed meanwhile: the target forgets the group again rather than list a stray.
+            let _ = sim.peers.tell(&address, "targets/remove", &notice).await;
+            Err(refusal)
+        }
+    }
 }
 
 /// `DELETE protection-groups/targets?group_names=G&member_names=ARRAY`.
