@@ -23,9 +23,11 @@ pub use metrics::{
     Performance, SPACE_RESOLUTIONS, VolumeSpace,
 };
 pub use protection::{
-    ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch,
-    ProtectionGroupSnapshotPost, RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule,
-    SnapshotSchedulePatch, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
+    BlackoutPatch, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot,
+    ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost, ProtectionGroupSnapshotTransfer,
+    ReplicationSchedule, ReplicationSchedulePatch, RetentionPolicy, RetentionPolicyPatch,
+    SnapshotSchedule, SnapshotSchedulePatch, VolumeSnapshot, VolumeSnapshotPatch,
+    VolumeSnapshotPost,
 };
 pub use replication::{
     ASYNC_REPLICATION, ArrayConnection, ArrayConnectionKey, ArrayConnectionPatch,

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use shared::flasharray::{
     Admin, Alert, ApiClient, ArrayConnection, ArraySpace, Audit, Connection, Controller, Drive,
     Hardware, Host, HostGroup, Membership, NetworkInterface, Performance, Pod, Port,
-    ProtectionGroup, ProtectionGroupSnapshot, TargetProtectionGroup, Volume, VolumeGroup,
-    VolumeSnapshot, VolumeSpace,
+    ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
+    TargetProtectionGroup, Volume, VolumeGroup, VolumeSnapshot, VolumeSpace,
 };
 
 use crate::query::{Lookup, field_value};
@@ -92,6 +92,7 @@ impl Fields for ArraySpace {}
 impl Fields for Performance {}
 impl Fields for ProtectionGroup {}
 impl Fields for ProtectionGroupSnapshot {}
+impl Fields for ProtectionGroupSnapshotTransfer {}
 impl Fields for VolumeSnapshot {}
 impl Fields for VolumeSpace {}
 impl Fields for Controller {}

@@ -20,6 +20,7 @@ mod protection;
 pub mod query;
 mod release;
 mod replication;
+mod replicator;
 pub mod report;
 mod routes;
 mod running;
@@ -29,6 +30,7 @@ mod snapshots;
 mod state;
 mod targets;
 pub mod tls;
+mod transfers;
 
 pub use clock::Clock;
 pub use faults::FaultConfig;

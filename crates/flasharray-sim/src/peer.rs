@@ -12,6 +12,7 @@ use shared::flasharray::ErrorResponse;
 
 use crate::error::ApiFault;
 use crate::replication::ArrayIdentity;
+use crate::transfers::SnapshotArrival;
 
 /// How long one array waits for another before calling it unreachable.
 const PEER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -74,6 +75,15 @@ pub(crate) struct AllowedNotice {
     pub allowed: bool,
 }
 
+/// Why a snapshot did not reach its target.
+#[derive(Debug)]
+pub(crate) enum Undelivered {
+    /// The target could not be reached: it is sent again later.
+    Unreachable,
+    /// The target refused it, in its words.
+    Refused(ApiFault),
+}
+
 /// This array's way to the others: where it is reached, and its client.
 #[derive(Debug, Default)]
 pub(crate) struct Peers {
@@ -121,6 +131,30 @@ impl Peers {
             .await
             .map_err(|error| unreachable(address, &error))?;
         Ok(answer.allowed)
+    }
+
+    /// Sends a replicated snapshot to the target at `address`.
+    pub async fn send_snapshot(
+        &self,
+        address: &str,
+        arrival: &SnapshotArrival,
+    ) -> Result<(), Undelivered> {
+        let reply = self
+            .http()
+            .post(peer_url(address, "snapshots"))
+            .timeout(PEER_TIMEOUT)
+            .json(arrival)
+            .send()
+            .await
+            .map_err(|error| {
+                tracing::info!(%address, %error, "the target is unreachable");
+                Undelivered::Unreachable
+            })?;
+        match reply.status() {
+            status if status.is_success() => Ok(()),
+            StatusCode::SERVICE_UNAVAILABLE => Err(Undelivered::Unreachable),
+            _ => Err(Undelivered::Refused(refusal(reply).await)),
+        }
     }
 
     /// Tells the array at `address` of a change it must know of, in its words if it refuses.

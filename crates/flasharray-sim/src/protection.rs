@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use shared::flasharray::{
     Membership, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, Reference,
-    RetentionPolicy, SnapshotSchedule, Space,
+    ReplicationSchedule, RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule, Space,
 };
 use shared::names::validate_object_name;
 
@@ -18,6 +18,7 @@ use crate::error::ApiFault;
 use crate::hosts::Target;
 use crate::state::{ArrayState, ERADICATION_DELAY_MS, new_id};
 use crate::targets::GroupTarget;
+use crate::transfers::Transfer;
 
 const MINUTE_MS: u64 = 60 * 1000;
 pub const DAY_MS: u64 = 24 * 60 * MINUTE_MS;
@@ -62,6 +63,9 @@ pub struct GroupRecord {
     /// The arrays it replicates to.
     #[serde(default)]
     pub targets: Vec<GroupTarget>,
+    /// When the replication schedule next sends a snapshot, while it is enabled.
+    #[serde(default)]
+    pub next_replication_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,14 +76,72 @@ pub struct GroupSnapshotRecord {
     pub retained: bool,
     /// Destroyed because its group was, so recovering the group recovers it.
     pub destroyed_with_group: bool,
+    /// On the source, its way to each target it is sent to; on a target, how it arrived.
+    #[serde(default)]
+    pub transfers: Vec<Transfer>,
 }
 
 /// The first schedule slot after `after_ms`: slots fall every `frequency` from `at`.
-fn next_slot(after_ms: i64, schedule: &SnapshotSchedule) -> i64 {
-    let frequency = i64::try_from(schedule.frequency).unwrap_or(i64::MAX / 4);
-    let offset = i64::try_from(schedule.at.unwrap_or(0)).unwrap_or(0);
+fn next_slot(after_ms: i64, frequency: u64, at: Option<u64>) -> i64 {
+    let frequency = i64::try_from(frequency).unwrap_or(i64::MAX / 4).max(1);
+    let offset = i64::try_from(at.unwrap_or(0)).unwrap_or(0);
     after_ms - (after_ms - offset).rem_euclid(frequency) + frequency
 }
+
+/// Checks a schedule as arrays do: the frequency in range, `at` only for whole days.
+fn check_schedule(name: &str, what: &str, frequency: u64, at: Option<u64>) -> Result<(), ApiFault> {
+    let refuse = |message: String| ApiFault::bad_request(name, message);
+    if !FREQUENCIES.contains(&frequency) {
+        return Err(refuse(format!(
+            "Invalid {what} frequency {frequency} ms: it must be between 5 minutes ({} ms) and a year.",
+            FREQUENCIES.start()
+        )));
+    }
+    if let Some(at) = at {
+        if at >= DAY_MS {
+            return Err(refuse(format!(
+                "Invalid at {at}: give milliseconds after midnight, below {DAY_MS}."
+            )));
+        }
+        if !frequency.is_multiple_of(DAY_MS) {
+            return Err(refuse(
+                "at can only be set for schedules of whole days.".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Applies the fields of `patch` given to `policy`, within what arrays accept.
+fn patch_retention(
+    name: &str,
+    policy: &mut RetentionPolicy,
+    patch: &RetentionPolicyPatch,
+) -> Result<(), ApiFault> {
+    policy.all_for_sec = patch.all_for_sec.unwrap_or(policy.all_for_sec);
+    policy.per_day = patch.per_day.unwrap_or(policy.per_day);
+    policy.days = patch.days.unwrap_or(policy.days);
+    if policy.per_day > MAX_PER_DAY {
+        return Err(ApiFault::bad_request(
+            name,
+            format!("Invalid per_day {}: at most {MAX_PER_DAY}.", policy.per_day),
+        ));
+    }
+    if policy.days > MAX_DAYS {
+        return Err(ApiFault::bad_request(
+            name,
+            format!("Invalid days {}: at most {MAX_DAYS}.", policy.days),
+        ));
+    }
+    Ok(())
+}
+
+/// Every day kept, then `per_day` a day for `days` days: both of an array's defaults.
+const DEFAULT_RETENTION: RetentionPolicy = RetentionPolicy {
+    all_for_sec: DAY_MS / 1000,
+    per_day: 4,
+    days: 7,
+};
 
 impl ArrayState {
     fn group_record_index(&self, name: &str) -> Result<usize, ApiFault> {
@@ -134,11 +196,14 @@ impl ArrayState {
                     frequency: 60 * MINUTE_MS,
                     at: None,
                 },
-                source_retention: RetentionPolicy {
-                    all_for_sec: DAY_MS / 1000,
-                    per_day: 4,
-                    days: 7,
+                source_retention: DEFAULT_RETENTION,
+                replication_schedule: ReplicationSchedule {
+                    enabled: false,
+                    frequency: 4 * 60 * MINUTE_MS,
+                    at: None,
+                    blackout: None,
                 },
+                target_retention: DEFAULT_RETENTION,
                 time_remaining: None,
                 space: Space::default(),
             })
@@ -149,6 +214,7 @@ impl ArrayState {
                 members: Vec::new(),
                 next_snapshot_ms: None,
                 targets: Vec::new(),
+                next_replication_ms: None,
             }));
         self.audit(user, "purepgroup", "create", names.join(" "), now_ms);
         Ok(created)
@@ -167,7 +233,9 @@ impl ArrayState {
         let refuse = |message: &str| ApiFault::bad_request(name, message);
         let changes_more_than_destroyed = patch.name.is_some()
             || patch.snapshot_schedule.is_some()
-            || patch.source_retention.is_some();
+            || patch.source_retention.is_some()
+            || patch.replication_schedule.is_some()
+            || patch.target_retention.is_some();
         if group.destroyed && patch.destroyed != Some(false) && changes_more_than_destroyed {
             return Err(refuse(
                 "Protection group has been destroyed. Recover it first.",
@@ -194,41 +262,33 @@ impl ArrayState {
             if schedule.at.is_some() {
                 current.at = schedule.at;
             }
-            if !FREQUENCIES.contains(&current.frequency) {
-                return Err(refuse(&format!(
-                    "Invalid snapshot frequency {} ms: it must be between 5 minutes ({} ms) and a year.",
-                    current.frequency,
-                    FREQUENCIES.start()
-                )));
+            check_schedule(name, "snapshot", current.frequency, current.at)?;
+        }
+        if let Some(schedule) = &patch.replication_schedule {
+            let current = &mut group.replication_schedule;
+            current.enabled = schedule.enabled.unwrap_or(current.enabled);
+            current.frequency = schedule.frequency.unwrap_or(current.frequency);
+            if schedule.at.is_some() {
+                current.at = schedule.at;
             }
-            if let Some(at) = current.at {
-                if at >= DAY_MS {
-                    return Err(refuse(&format!(
-                        "Invalid at {at}: give milliseconds after midnight, below {DAY_MS}."
-                    )));
-                }
-                if !current.frequency.is_multiple_of(DAY_MS) {
-                    return Err(refuse("at can only be set for schedules of whole days."));
+            if let Some(blackout) = &schedule.blackout {
+                current.blackout = blackout.window().map_err(|message| refuse(&message))?;
+            }
+            check_schedule(name, "replication", current.frequency, current.at)?;
+            if let Some(window) = current.blackout {
+                let on_the_hour = |ms: u64| ms < DAY_MS && ms.is_multiple_of(60 * MINUTE_MS);
+                if !on_the_hour(window.start) || !on_the_hour(window.end) {
+                    return Err(refuse(
+                        "Invalid blackout: start and end must be on the hour, in milliseconds after midnight.",
+                    ));
                 }
             }
         }
         if let Some(retention) = &patch.source_retention {
-            let current = &mut group.source_retention;
-            current.all_for_sec = retention.all_for_sec.unwrap_or(current.all_for_sec);
-            current.per_day = retention.per_day.unwrap_or(current.per_day);
-            current.days = retention.days.unwrap_or(current.days);
-            if current.per_day > MAX_PER_DAY {
-                return Err(refuse(&format!(
-                    "Invalid per_day {}: at most {MAX_PER_DAY}.",
-                    current.per_day
-                )));
-            }
-            if current.days > MAX_DAYS {
-                return Err(refuse(&format!(
-                    "Invalid days {}: at most {MAX_DAYS}.",
-                    current.days
-                )));
-            }
+            patch_retention(name, &mut group.source_retention, retention)?;
+        }
+        if let Some(retention) = &patch.target_retention {
+            patch_retention(name, &mut group.target_retention, retention)?;
         }
         match patch.destroyed {
             Some(true) if !group.destroyed => {
@@ -253,7 +313,14 @@ impl ArrayState {
             record
                 .next_snapshot_ms
                 .filter(|_| record.group.snapshot_schedule == schedule)
-                .unwrap_or_else(|| next_slot(now_ms, &schedule))
+                .unwrap_or_else(|| next_slot(now_ms, schedule.frequency, schedule.at))
+        });
+        let replication = group.replication_schedule;
+        record.next_replication_ms = (replication.enabled && !group.destroyed).then(|| {
+            record
+                .next_replication_ms
+                .filter(|_| record.group.replication_schedule == replication)
+                .unwrap_or_else(|| next_slot(now_ms, replication.frequency, replication.at))
         });
         record.group = group.clone();
         self.follow_group_destruction(&group.id, group.destroyed, now_ms);
@@ -576,6 +643,7 @@ impl ArrayState {
         sources: &[String],
         suffix: Option<&str>,
         apply_retention: bool,
+        replicate: bool,
         now_ms: i64,
     ) -> Result<Vec<ProtectionGroupSnapshot>, ApiFault> {
         if let Some(suffix) = suffix {
@@ -604,7 +672,11 @@ impl ArrayState {
         }
         let mut created = Vec::new();
         for index in indexes {
-            created.push(self.take_group_snapshot(index, suffix, apply_retention, now_ms));
+            let snapshot = self.take_group_snapshot(index, suffix, apply_retention, now_ms);
+            if replicate {
+                self.queue_transfers(&snapshot.id, now_ms);
+            }
+            created.push(snapshot);
             if apply_retention {
                 self.apply_retention(index, now_ms);
             }
@@ -616,6 +688,9 @@ impl ArrayState {
         }
         if apply_retention {
             arguments.push_str(" --apply-retention");
+        }
+        if replicate {
+            arguments.push_str(" --replicate-now");
         }
         self.audit(user, "purepgroup", "snap", arguments, now_ms);
         Ok(created)
@@ -674,6 +749,7 @@ impl ArrayState {
             group_id: group.id,
             retained,
             destroyed_with_group: false,
+            transfers: Vec::new(),
         });
         snapshot
     }
@@ -767,15 +843,45 @@ impl ArrayState {
             let horizon_ms = i64::try_from(retention.all_for_sec * 1000 + retention.days * DAY_MS)
                 .unwrap_or(i64::MAX / 4);
             if due < now_ms - horizon_ms {
-                due = next_slot(now_ms - horizon_ms - 1, &schedule);
+                due = next_slot(now_ms - horizon_ms - 1, schedule.frequency, schedule.at);
             }
             while due <= now_ms {
                 self.take_group_snapshot(index, None, true, due);
-                due = next_slot(due, &schedule);
+                due = next_slot(due, schedule.frequency, schedule.at);
             }
             self.protection_groups[index].next_snapshot_ms = Some(due);
             self.apply_retention(index, now_ms);
             self.refresh_snapshot_space();
+        }
+        self.run_replication_schedules(now_ms);
+    }
+
+    /// Sends a snapshot to the targets of each group whose replication fell due: one for
+    /// the latest slot, as an array catching up sends what it holds now rather than every
+    /// slot it missed; none for a slot in the blackout window.
+    fn run_replication_schedules(&mut self, now_ms: i64) {
+        for index in 0..self.protection_groups.len() {
+            let record = &self.protection_groups[index];
+            if record.next_replication_ms.is_none_or(|due| due > now_ms) {
+                continue;
+            }
+            let schedule = record.group.replication_schedule;
+            let latest = next_slot(
+                now_ms - schedule.frequency as i64,
+                schedule.frequency,
+                schedule.at,
+            );
+            let ms_of_day = latest.rem_euclid(DAY_MS as i64) as u64;
+            let sends = record.targets.iter().any(|target| target.allowed)
+                && !schedule.blacked_out(ms_of_day);
+            self.protection_groups[index].next_replication_ms =
+                Some(next_slot(now_ms, schedule.frequency, schedule.at));
+            if sends {
+                let snapshot = self.take_group_snapshot(index, None, true, latest);
+                self.queue_transfers(&snapshot.id, latest);
+                self.apply_retention(index, now_ms);
+                self.refresh_snapshot_space();
+            }
         }
     }
 
@@ -784,8 +890,13 @@ impl ArrayState {
     /// equal parts of the day.
     fn apply_retention(&mut self, index: usize, now_ms: i64) {
         let record = &self.protection_groups[index];
-        let policy = record.group.source_retention;
-        let group_id = record.group.id.clone();
+        let (group_id, policy) = (record.group.id.clone(), record.group.source_retention);
+        self.apply_policy(&group_id, policy, now_ms);
+    }
+
+    /// Destroys the retained snapshots of the group `group_id` (local, or replicated here)
+    /// that `policy` no longer keeps.
+    pub(crate) fn apply_policy(&mut self, group_id: &str, policy: RetentionPolicy, now_ms: i64) {
         let keep_all_after = now_ms - i64::try_from(policy.all_for_sec * 1000).unwrap_or(0);
         let day = i64::try_from(DAY_MS).unwrap_or(i64::MAX);
         let days = i64::try_from(policy.days).unwrap_or(0);
@@ -829,22 +940,14 @@ mod tests {
 
     #[test]
     fn slots_fall_on_multiples_of_the_frequency_from_at() {
-        let hourly = SnapshotSchedule {
-            enabled: true,
-            frequency: 3_600_000,
-            at: None,
-        };
-        assert_eq!(next_slot(0, &hourly), 3_600_000);
-        assert_eq!(next_slot(3_599_999, &hourly), 3_600_000);
-        assert_eq!(next_slot(3_600_000, &hourly), 7_200_000);
-        let daily_at_two = SnapshotSchedule {
-            enabled: true,
-            frequency: DAY_MS,
-            at: Some(2 * 3_600_000),
-        };
-        assert_eq!(next_slot(0, &daily_at_two), 2 * 3_600_000);
+        let hour = 3_600_000;
+        assert_eq!(next_slot(0, hour, None), 3_600_000);
+        assert_eq!(next_slot(3_599_999, hour, None), 3_600_000);
+        assert_eq!(next_slot(3_600_000, hour, None), 7_200_000);
+        let two_o_clock = Some(2 * hour);
+        assert_eq!(next_slot(0, DAY_MS, two_o_clock), 2 * 3_600_000);
         assert_eq!(
-            next_slot(3 * 3_600_000, &daily_at_two),
+            next_slot(3 * 3_600_000, DAY_MS, two_o_clock),
             i64::try_from(DAY_MS).unwrap() + 2 * 3_600_000
         );
     }

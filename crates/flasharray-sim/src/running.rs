@@ -107,7 +107,12 @@ impl Simulator {
         simulator
             .peers
             .set_address(server.url().trim_start_matches("https://"));
-        Ok(RunningSimulator { simulator, server })
+        let replicator = Replicator(tokio::spawn(crate::replicator::run(simulator.clone())));
+        Ok(RunningSimulator {
+            simulator,
+            server,
+            _replicator: replicator,
+        })
     }
 }
 
@@ -116,6 +121,17 @@ impl Simulator {
 pub struct RunningSimulator {
     pub simulator: Simulator,
     server: HttpsServer,
+    _replicator: Replicator,
+}
+
+/// The simulator's background work, stopped with it.
+#[derive(Debug)]
+struct Replicator(tokio::task::JoinHandle<()>);
+
+impl Drop for Replicator {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl RunningSimulator {

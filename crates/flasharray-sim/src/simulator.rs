@@ -24,6 +24,8 @@ pub struct Simulator {
     counters: Arc<Counters>,
     state_file: Option<Arc<PathBuf>>,
     pub(crate) peers: Arc<Peers>,
+    /// Wakes the replicator: something may be due now.
+    pub(crate) replication_due: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, Default)]
@@ -70,6 +72,7 @@ impl Simulator {
             counters: Arc::default(),
             state_file: None,
             peers: Arc::default(),
+            replication_due: Arc::default(),
         }
     }
 
@@ -92,6 +95,13 @@ impl Simulator {
             Some(path) => persist::save(path, &self.lock()),
             None => Ok(()),
         }
+    }
+
+    /// Moves the array's time forward, as if `by` had passed, and lets what fell due meanwhile
+    /// (scheduled snapshots, replicated snapshots arriving) happen.
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.clock.advance(by);
+        self.replication_due.notify_one();
     }
 
     /// Replaces the faults in force.

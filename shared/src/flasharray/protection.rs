@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Reference, Space};
+use super::{Reference, Space, TimeWindow};
 
 /// A point-in-time copy of a volume (`/api/2.x/volume-snapshots`), taken directly
 /// (`VOL.SUFFIX`) or as part of a protection group snapshot (`PG.SUFFIX.VOL`).
@@ -98,10 +98,42 @@ pub struct ProtectionGroup {
     pub target_count: u32,
     pub snapshot_schedule: SnapshotSchedule,
     pub source_retention: RetentionPolicy,
+    /// When it sends snapshots to its targets.
+    pub replication_schedule: ReplicationSchedule,
+    /// How long its targets keep what it sends them.
+    pub target_retention: RetentionPolicy,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_remaining: Option<i64>,
     #[serde(default)]
     pub space: Space,
+}
+
+/// When a protection group replicates: a schedule like its snapshot schedule, and a daily
+/// window (`blackout`) in which it does not.
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ReplicationSchedule {
+    #[serde(default)]
+    pub enabled: bool,
+    /// Milliseconds between replications.
+    pub frequency: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blackout: Option<TimeWindow>,
+}
+
+impl ReplicationSchedule {
+    /// Whether `ms_of_day` (milliseconds after midnight) falls in the blackout window, which
+    /// may wrap past midnight; a window that starts where it ends is none.
+    pub fn blacked_out(&self, ms_of_day: u64) -> bool {
+        match self.blackout {
+            Some(TimeWindow { start, end }) if start < end => (start..end).contains(&ms_of_day),
+            Some(TimeWindow { start, end }) if start > end => ms_of_day >= start || ms_of_day < end,
+            _ => false,
+        }
+    }
 }
 
 fn local() -> bool {
@@ -120,6 +152,47 @@ pub struct ProtectionGroupPatch {
     pub snapshot_schedule: Option<SnapshotSchedulePatch>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_retention: Option<RetentionPolicyPatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_schedule: Option<ReplicationSchedulePatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_retention: Option<RetentionPolicyPatch>,
+}
+
+/// Replication schedule fields to change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplicationSchedulePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blackout: Option<BlackoutPatch>,
+}
+
+/// A new blackout window, or `""`, which clears it (as the REST API has it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum BlackoutPatch {
+    Window(TimeWindow),
+    Clear(String),
+}
+
+impl BlackoutPatch {
+    /// The window it sets; `None` clears it. Anything but `""` in place of a window is not
+    /// a window.
+    pub fn window(&self) -> Result<Option<TimeWindow>, String> {
+        match self {
+            BlackoutPatch::Window(window) => Ok(Some(*window)),
+            BlackoutPatch::Clear(text) if text.is_empty() => Ok(None),
+            BlackoutPatch::Clear(text) => Err(format!(
+                "Invalid blackout {text:?}: give a start and an end, or \"\" to clear it."
+            )),
+        }
+    }
 }
 
 /// Schedule fields to change.
@@ -167,6 +240,30 @@ pub struct ProtectionGroupSnapshot {
     pub space: Space,
 }
 
+/// How a protection group snapshot travels to a target
+/// (`/api/2.x/protection-group-snapshots/transfer`): on the source, its way out; on the
+/// target, its arrival. A snapshot still on its way has `started` and no `completed`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ProtectionGroupSnapshotTransfer {
+    pub id: String,
+    pub name: String,
+    pub destroyed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<i64>,
+    /// From 0 to 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<f64>,
+    /// Bytes sent, after data reduction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_transferred: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_bytes_written: Option<u64>,
+}
+
 /// The body of `POST /api/2.x/protection-group-snapshots?source_names=...`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -181,4 +278,29 @@ pub struct ProtectionGroupSnapshotPost {
 pub struct ProtectionGroupSnapshotPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destroyed: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blackout_may_wrap_past_midnight() {
+        let hour = 3_600_000;
+        let schedule = |start, end| ReplicationSchedule {
+            enabled: true,
+            frequency: hour,
+            at: None,
+            blackout: Some(TimeWindow { start, end }),
+        };
+        let office_hours = schedule(8 * hour, 18 * hour);
+        assert!(office_hours.blacked_out(8 * hour));
+        assert!(!office_hours.blacked_out(18 * hour));
+        assert!(!office_hours.blacked_out(7 * hour));
+        let night = schedule(22 * hour, 2 * hour);
+        assert!(night.blacked_out(23 * hour));
+        assert!(night.blacked_out(hour));
+        assert!(!night.blacked_out(12 * hour));
+        assert!(!schedule(hour, hour).blacked_out(hour));
+    }
 }

@@ -94,8 +94,7 @@ async fn advance_clock(
     State(sim): State<Simulator>,
     Json(change): Json<AdvanceClock>,
 ) -> Json<ClockReading> {
-    sim.clock
-        .advance(std::time::Duration::from_millis(change.advance_ms));
+    sim.advance_clock(std::time::Duration::from_millis(change.advance_ms));
     Json(ClockReading {
         now_ms: sim.clock.now_ms(),
     })

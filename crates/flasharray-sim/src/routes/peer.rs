@@ -11,6 +11,7 @@ use crate::error::ApiFault;
 use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Welcome};
 use crate::replication::ConnectionTerms;
 use crate::simulator::Simulator;
+use crate::transfers::SnapshotArrival;
 
 /// The administrator a peer's change is recorded under in this array's audit trail.
 const PEER_USER: &str = "pureuser";
@@ -23,6 +24,7 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/sim/peer/targets", post(group_arrives))
         .route("/sim/peer/targets/remove", post(group_leaves))
         .route("/sim/peer/targets/allowed", post(allowed_or_not))
+        .route("/sim/peer/snapshots", post(snapshot_arrives))
 }
 
 fn link_up(sim: &Simulator) -> Result<(), ApiFault> {
@@ -135,5 +137,18 @@ async fn allowed_or_not(
     let mut state = sim.lock();
     proven(&state, &notice.target, &notice.from_key)?;
     state.note_allowed(&notice.group, &notice.target, notice.allowed);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A connected array's replicated snapshot arrives.
+async fn snapshot_arrives(
+    State(sim): State<Simulator>,
+    Json(arrival): Json<SnapshotArrival>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, &arrival.source, &arrival.from_key)?;
+    state.receive_snapshot(&arrival, now)?;
     Ok(StatusCode::NO_CONTENT)
 }

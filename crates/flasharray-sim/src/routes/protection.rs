@@ -2,7 +2,7 @@
 //! schedules and retention, and the snapshots they take.
 
 use axum::response::Response;
-use axum::routing::Router;
+use axum::routing::{Router, get};
 use serde::Deserialize;
 use shared::flasharray::{
     ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch,
@@ -33,6 +33,10 @@ pub(crate) fn routes() -> Router<Simulator> {
                 .get(list_group_snapshots)
                 .post(create_group_snapshots)
                 .patch(patch_group_snapshots),
+        )
+        .route(
+            "/api/{version}/protection-group-snapshots/transfer",
+            get(list_transfers),
         )
 }
 
@@ -93,23 +97,61 @@ async fn list_group_snapshots(
 #[derive(Debug, Deserialize)]
 struct GroupSnapshotQuery {
     apply_retention: Option<bool>,
+    replicate: Option<bool>,
+    replicate_now: Option<bool>,
 }
 
-/// `POST /protection-group-snapshots?source_names=...[&apply_retention=true]`.
+/// `POST /protection-group-snapshots?source_names=...[&apply_retention=true]` and with
+/// `replicate_now=true` (or `replicate=true`, which the simulator sends as soon, having no
+/// earlier transfer to wait for) sent to each target that allows the group.
 async fn create_group_snapshots(
     call: Call,
     ApiQuery(sources): ApiQuery<SourceQuery>,
     ApiQuery(options): ApiQuery<GroupSnapshotQuery>,
     OptionalJson(post): OptionalJson<ProtectionGroupSnapshotPost>,
 ) -> Items<ProtectionGroupSnapshot> {
-    call.change(|state, user, now| {
+    let replicate_now = options.replicate_now.unwrap_or(false);
+    let replicate = options.replicate.unwrap_or(false);
+    if replicate && replicate_now {
+        return Err(ApiFault::invalid(
+            "The replicate and replicate_now parameters cannot be used together.",
+        ));
+    }
+    let created = call.change(|state, user, now| {
         state.create_group_snapshots(
             user,
             &sources.required()?,
             post.suffix.as_deref(),
             options.apply_retention.unwrap_or(false),
+            replicate || replicate_now,
             now,
         )
+    });
+    if replicate || replicate_now {
+        call.simulator().replication_due.notify_one();
+    }
+    created
+}
+
+/// `GET /protection-group-snapshots/transfer`: how each snapshot sent or received travelled.
+async fn list_transfers(
+    call: Call,
+    ApiQuery(sources): ApiQuery<SourceQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let now = call.now();
+    let (mut transfers, mut snapshots) = {
+        let state = call.lock();
+        (state.transfers_view(now), state.group_snapshots_view())
+    };
+    sources.keep(&mut snapshots, |snapshot: &ProtectionGroupSnapshot| {
+        &snapshot.source
+    })?;
+    transfers.retain(|transfer| {
+        query.shows(transfer.destroyed) && snapshots.iter().any(|kept| kept.id == transfer.id)
+    });
+    list(transfers, &query, "Protection group snapshot", |transfer| {
+        (&transfer.name, &transfer.id)
     })
 }
 

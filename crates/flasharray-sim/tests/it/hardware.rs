@@ -19,12 +19,15 @@ const HARDWARE_READS: [&str; 6] = [
     "arrays/eula",
 ];
 /// Reads of the array's administration and load, checked the same way.
-const OTHER_READS: [&str; 5] = [
+const OTHER_READS: [&str; 8] = [
     "admins?expose_api_token=true",
     "hosts/performance",
     "array-connections",
     "array-connections/connection-key",
+    "protection-groups",
     "protection-groups/targets",
+    "protection-group-snapshots",
+    "protection-group-snapshots/transfer",
 ];
 /// Reads of what the simulated arrays never hold: only their page can be checked.
 const EMPTY_READS: [&str; 2] = ["pods", "volume-groups"];
@@ -54,6 +57,9 @@ async fn hardware_and_other_reads_match_the_rest_2_52_schemas() {
         body["items"][0]["name"].as_str().unwrap_or_default()
     );
     let (status, body) = wire.call(&token, Method::POST, &target, None).await;
+    assert_eq!(status, 200, "{body}");
+    let replicate = "protection-group-snapshots?source_names=pg-dr&replicate_now=true";
+    let (status, body) = wire.call(&token, Method::POST, replicate, None).await;
     assert_eq!(status, 200, "{body}");
     let mut answers = serde_json::Map::new();
     for path in HARDWARE_READS

@@ -14,6 +14,7 @@ mod python_sdk;
 mod releases;
 mod replication;
 mod tolerance;
+mod transfers;
 
 struct Wire {
     sim: RunningSimulator,

@@ -58,7 +58,7 @@ impl Wire {
             .collect()
     }
 
-    fn cut_link(&self, down: bool) {
+    pub(crate) fn cut_link(&self, down: bool) {
         self.sim.simulator.set_faults(FaultConfig {
             link_down: down,
             ..FaultConfig::default()
