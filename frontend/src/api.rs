@@ -9,9 +9,9 @@ use shared::api::{
     ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
     CreateHostRequest, CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest,
     CreateVolumeRequest, CreatedToken, FleetAlertQuery, FleetAlerts, FleetDestroyRequest,
-    FleetSearch, FleetSnapshotRequest, FleetSummary, Forecast, GroupSnapshotDetail,
-    GroupSnapshotRequest, HardwareReport, History, HistoryQuery, HostList, HostListQuery,
-    LoginRequest, MembersRequest, Placement, PlacementQuery, ProtectionGroupDetail,
+    FleetSearch, FleetSnapshotRequest, FleetSummary, Forecast, GroupReplication,
+    GroupSnapshotDetail, GroupSnapshotRequest, HardwareReport, History, HistoryQuery, HostList,
+    HostListQuery, LoginRequest, MembersRequest, Placement, PlacementQuery, ProtectionGroupDetail,
     Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
     RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
     SnapshotListQuery, SnapshotRequest, SummaryQuery, TokenSummary, UserChange, UserInfo,
@@ -520,8 +520,13 @@ pub async fn connect_arrays(
     post(&array_url(array, &["array-connections"]), request).await
 }
 
-pub async fn group_targets(array: &str, group: &str) -> ApiResult<Vec<TargetProtectionGroup>> {
-    get(&array_url(array, &["protection-groups", group, "targets"])).await
+/// The group's last transfer and what each target holds of it.
+pub async fn group_replication(array: &str, group: &str) -> ApiResult<GroupReplication> {
+    get(&array_url(
+        array,
+        &["protection-groups", group, "replication"],
+    ))
+    .await
 }
 
 pub async fn add_group_target(

@@ -57,8 +57,8 @@ pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
 };
 pub use replication::{
-    AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, validate_add_target,
-    validate_connect_arrays,
+    AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, GroupReplication, TargetCopies,
+    validate_add_target, validate_connect_arrays,
 };
 pub use rest_root::{
     NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection, RestPermit,

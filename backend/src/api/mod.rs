@@ -596,6 +596,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         .about("Connect an array to another the portal manages, with that array's connection key")
         .takes::<shared::api::ConnectArraysRequest>()
         .creates::<shared::flasharray::ArrayConnection>(),
+        read(
+            "/arrays/{array}/protection-groups/{group}/replication",
+            Viewer,
+            replication::replication,
+        )
+        .about("Where a protection group's copies are: its last transfer and what each target holds")
+        .gives::<shared::api::GroupReplication>(),
         read(GROUP_TARGETS, Viewer, replication::targets)
             .about("Where a protection group replicates, and whether each target allows it")
             .gives_list::<shared::flasharray::TargetProtectionGroup>(),

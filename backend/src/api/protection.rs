@@ -199,7 +199,12 @@ pub async fn snapshot_now(
     }
     let snapshot = on
         .client
-        .create_group_snapshot(&group, request.suffix.as_deref(), request.apply_retention)
+        .create_group_snapshot(
+            &group,
+            request.suffix.as_deref(),
+            request.apply_retention,
+            request.replicate_now,
+        )
         .await
         .map_err(|error| {
             let name = request

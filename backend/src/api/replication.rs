@@ -8,7 +8,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::api::{
-    AddTargetRequest, ConnectArraysRequest, validate_add_target, validate_connect_arrays,
+    AddTargetRequest, ConnectArraysRequest, GroupReplication, TargetCopies, validate_add_target,
+    validate_connect_arrays,
 };
 use shared::flasharray::{ArrayConnection, ArrayConnectionPost, TargetProtectionGroup};
 use shared::names::validate_object_name;
@@ -87,6 +88,94 @@ pub async fn targets(
     Path((_, group)): Path<(String, String)>,
 ) -> Result<Json<Vec<TargetProtectionGroup>>, AppError> {
     Ok(Json(on.client.group_targets(&group).await?))
+}
+
+/// `GET /api/arrays/{array}/protection-groups/{group}/replication`: the group's last transfer,
+/// and on each target (read at once, each within its own deadline) the copies it holds.
+pub async fn replication(
+    State(state): State<AppState>,
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
+) -> Result<Json<GroupReplication>, AppError> {
+    let (targets, transfers, source) = tokio::try_join!(
+        on.client.group_targets(&group),
+        on.client.group_transfers(&group),
+        on.client.array(),
+    )?;
+    let last_transfer = transfers
+        .into_iter()
+        .max_by_key(|transfer| (transfer.started, transfer.name.clone()));
+    let replica_group = validate_object_name("Array", &source.name)
+        .ok()
+        .map(|()| format!("{}:{group}", source.name));
+    let reads = targets
+        .into_iter()
+        .map(|target| copies_on(&state, &on, replica_group.as_deref(), target));
+    let targets = futures_util::future::join_all(reads).await;
+    Ok(Json(GroupReplication {
+        last_transfer,
+        targets,
+    }))
+}
+
+/// How long one target may take to list its copies before it shows as unread.
+const TARGET_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What `target` holds of the group, which it names `replica_group`.
+async fn copies_on(
+    state: &AppState,
+    on: &OnArray,
+    replica_group: Option<&str>,
+    target: TargetProtectionGroup,
+) -> TargetCopies {
+    let name = target.member.name.clone().unwrap_or_default();
+    let mut copies = TargetCopies {
+        target: name.clone(),
+        allowed: target.allowed,
+        ..TargetCopies::default()
+    };
+    let Some(replica_group) = replica_group else {
+        copies.unread = Some(format!("{} reports a name no array can have.", on.array));
+        return copies;
+    };
+    if state.arrays.get(&name).is_none() {
+        copies.unread = Some(format!(
+            "{name} is not managed by Flashdeck: its copies are not shown."
+        ));
+        return copies;
+    }
+    let client = match extract::array(state, &on.user, &name) {
+        Ok(client) => client,
+        Err(_) => {
+            copies.unread = Some(format!("{name} is outside your arrays."));
+            return copies;
+        }
+    };
+    let listed = tokio::time::timeout(
+        TARGET_DEADLINE,
+        client.list_group_snapshots(Some(replica_group), Some(false)),
+    )
+    .await;
+    match listed {
+        Ok(Ok(held)) => {
+            copies.copies = held.len();
+            copies.newest = held
+                .into_iter()
+                .max_by_key(|snapshot| (snapshot.created, snapshot.name.clone()));
+            copies.lag_ms = copies
+                .newest
+                .as_ref()
+                .map(|newest| (crate::clock::unix_now_ms() - newest.created).max(0));
+        }
+        Ok(Err(error)) => copies.unread = Some(error.to_string()),
+        Err(_) => {
+            copies.unread = Some(format!(
+                "{name} did not answer within {} s.",
+                TARGET_DEADLINE.as_secs()
+            ));
+        }
+    }
+    copies
 }
 
 /// `POST /api/arrays/{array}/protection-groups/{group}/targets`: the group replicates to

@@ -412,3 +412,93 @@ async fn an_admin_of_one_array_cannot_make_it_replicate_to_another_or_stop_it() 
         .expect("targets");
     assert_eq!(on_source.len(), 1, "still replicating");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_target_holds() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    let (status, made) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let group = format!("/api/arrays/{ARRAY}/protection-groups/pg-dr");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("/api/arrays/{ARRAY}/protection-groups"),
+            Some(&admin),
+            Some(json!({"name": "pg-dr"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("{group}/targets"),
+            Some(&admin),
+            Some(json!({"remote": DR})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let replication = format!("{group}/replication");
+    let (status, _, before) = app.call("GET", &replication, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(before["targets"][0]["target"], DR);
+    assert_eq!(before["targets"][0]["copies"], 0);
+    assert!(before["last_transfer"].is_null());
+
+    let operator = app.login("operator").await;
+    let (status, _, taken) = app
+        .call(
+            "POST",
+            &format!("{group}/snapshots"),
+            Some(&operator),
+            Some(json!({"replicate_now": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{taken}");
+    let sent = taken["snapshot"]["name"].as_str().expect("name").to_owned();
+    let replica = format!("{ARRAY}:{sent}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let after = loop {
+        let (status, _, after) = app.call("GET", &replication, Some(&operator), None).await;
+        assert_eq!(status, StatusCode::OK, "{after}");
+        if after["targets"][0]["copies"] == 1 {
+            break after;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never arrived: {after}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(after["targets"][0]["newest"]["name"], replica.as_str());
+    assert!(
+        after["targets"][0]["lag_ms"]
+            .as_i64()
+            .is_some_and(|lag| lag >= 0)
+    );
+    assert_eq!(after["last_transfer"]["name"], sent.as_str());
+    assert_eq!(after["last_transfer"]["progress"], 1.0);
+    let on_dr = direct(&app.fleet[0], DR)
+        .list_group_snapshots(Some(&format!("{ARRAY}:pg-dr")), Some(false))
+        .await
+        .expect("snapshots");
+    assert_eq!(
+        on_dr
+            .into_iter()
+            .map(|snapshot| snapshot.name)
+            .collect::<Vec<_>>(),
+        [replica],
+        "the DR array holds it"
+    );
+
+    let scoped = admin_of(&app, "prod-only", ARRAY).await;
+    let (status, _, limited) = app.call("GET", &replication, Some(&scoped), None).await;
+    assert_eq!(status, StatusCode::OK, "{limited}");
+    assert_eq!(limited["targets"][0]["copies"], 0, "{limited}");
+    assert!(
+        limited["targets"][0]["unread"]
+            .as_str()
+            .is_some_and(|why| why.contains("outside your arrays")),
+        "{limited}"
+    );
+}

@@ -246,10 +246,14 @@ impl ArrayClient {
         group: &str,
         suffix: Option<&str>,
         apply_retention: bool,
+        replicate_now: bool,
     ) -> Result<ProtectionGroupSnapshot, Error> {
         let mut query = vec![("source_names", group.to_owned())];
         if apply_retention {
             query.push(("apply_retention", "true".to_owned()));
+        }
+        if replicate_now {
+            query.push(("replicate_now", "true".to_owned()));
         }
         let body = ProtectionGroupSnapshotPost {
             suffix: suffix.map(str::to_owned),

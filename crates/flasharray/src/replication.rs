@@ -4,13 +4,26 @@
 use reqwest::Method;
 use shared::flasharray::{
     ArrayConnection, ArrayConnectionKey, ArrayConnectionPatch, ArrayConnectionPost, ListResponse,
-    TargetProtectionGroup, TargetProtectionGroupPatch,
+    ProtectionGroupSnapshotTransfer, TargetProtectionGroup, TargetProtectionGroupPatch,
 };
 
 use crate::client::ArrayClient;
 use crate::error::Error;
 
 impl ArrayClient {
+    /// `GET /protection-group-snapshots/transfer?source_names=GROUP`: how each snapshot of
+    /// `group` travelled to its targets (or, of `SOURCE:GROUP` on a target, arrived).
+    pub async fn group_transfers(
+        &self,
+        group: &str,
+    ) -> Result<Vec<ProtectionGroupSnapshotTransfer>, Error> {
+        self.read(
+            "protection-group-snapshots/transfer",
+            &[("source_names", group.to_owned())],
+        )
+        .await
+    }
+
     /// `GET /array-connections`: the arrays this one is connected to, and how.
     pub async fn array_connections(&self) -> Result<Vec<ArrayConnection>, Error> {
         self.read("array-connections", &[]).await

@@ -1,6 +1,9 @@
 //! Issue 28: two arrays connected for replication in the browser, a protection group
-//! replicated from one to the other and back to local only, and the arrays disconnected,
-//! checked on both arrays.
+//! replicated from one to the other (a snapshot sent now, arriving on the other array and
+//! shown as the group's newest copy there) and back to local only, and the arrays
+//! disconnected, checked on both arrays.
+
+use std::time::{Duration, Instant};
 
 use crate::support::{Session, array_client};
 
@@ -16,6 +19,23 @@ async fn connected_on(session: &Session, index: usize) -> Vec<String> {
         .into_iter()
         .map(|connection| connection.name)
         .collect()
+}
+
+/// Waits until the DR array holds a snapshot of production's pg-oracle; its name.
+async fn arrived_on_dr(session: &Session) -> String {
+    let dr = array_client(&session.demo().arrays[1]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let held = dr
+            .list_group_snapshots(Some(&format!("{PROD}:pg-oracle")), Some(false))
+            .await
+            .expect("snapshots");
+        if let Some(snapshot) = held.into_iter().next() {
+            return snapshot.name;
+        }
+        assert!(Instant::now() < deadline, "the snapshot never reached {DR}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 #[tokio::test]
@@ -78,6 +98,32 @@ async fn an_admin_connects_production_to_the_dr_array_replicates_a_group_there_a
         .await
         .expect("targets");
     assert_eq!(on_dr.len(), 1, "the DR array receives pg-oracle");
+    session
+        .text_containing(&format!("{target_row} .newest"), "None yet")
+        .await;
+
+    // Replicated now, pg-oracle's terabyte baseline crosses at the link's rate: the DR array
+    // holds the snapshot once production's clock says it has arrived.
+    session.click("#pg-replicate-now").await;
+    session.click("#pg-snapshot-now").await;
+    session
+        .text_containing("#pg-outcome", "on its way to the group's targets")
+        .await;
+    session
+        .text_containing("#last-transfer", "on its way")
+        .await;
+    session.demo().arrays[0]
+        .simulator
+        .advance_clock(Duration::from_secs(3 * 3600));
+    let replica = arrived_on_dr(&session).await;
+    session.click("#refresh").await;
+    session
+        .text_containing(&format!("{target_row} .newest"), &replica)
+        .await;
+    session
+        .text_containing(&format!("{target_row} .copies"), "1")
+        .await;
+    session.text_containing("#last-transfer", "arrived").await;
     session
         .assert_accessible("protection group with a target")
         .await;

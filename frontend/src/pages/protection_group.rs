@@ -408,12 +408,19 @@ fn SnapshotNow(
     let suffix = RwSignal::new(String::new());
     let suffix_error = RwSignal::new(None::<String>);
     let apply_retention = RwSignal::new(false);
+    let replicate_now = RwSignal::new(false);
     let submit = task.on_submit(move || {
         suffix_error.set(None);
         let text = suffix.get_untracked().trim().to_owned();
         let request = GroupSnapshotRequest {
             suffix: (!text.is_empty()).then_some(text),
             apply_retention: apply_retention.get_untracked(),
+            replicate_now: replicate_now.get_untracked(),
+        };
+        let sending = if request.replicate_now {
+            " It is on its way to the group's targets."
+        } else {
+            ""
         };
         let (array, group) = (array.get_untracked(), group.get_untracked());
         task.refreshing().call(
@@ -423,7 +430,7 @@ fn SnapshotNow(
             move |detail| {
                 suffix.set(String::new());
                 Outcome::Done(format!(
-                    "Took {} ({} volume snapshot(s)).",
+                    "Took {} ({} volume snapshot(s)).{sending}",
                     detail.snapshot.name,
                     detail.volumes.len()
                 ))
@@ -436,6 +443,10 @@ fn SnapshotNow(
             <label class="check">
                 <input id="pg-apply-retention" type="checkbox" bind:checked=apply_retention />
                 "Let retention prune it like scheduled snapshots"
+            </label>
+            <label class="check">
+                <input id="pg-replicate-now" type="checkbox" bind:checked=replicate_now />
+                "Replicate now to the group's targets"
             </label>
             <SubmitButton id="pg-snapshot-now" label="Snapshot now" outcome />
         </form>

@@ -3,19 +3,20 @@
 
 use leptos::prelude::*;
 use shared::api::{
-    Action, AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, validate_add_target,
-    validate_connect_arrays,
+    Action, AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, TargetCopies,
+    validate_add_target, validate_connect_arrays,
 };
-use shared::flasharray::{ArrayConnection, TargetProtectionGroup, Throttle};
+use shared::flasharray::{ArrayConnection, ProtectionGroupSnapshotTransfer, Throttle};
 use shared::size::format_size;
+use shared::time::describe_seconds;
 
 use crate::api;
 use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
 use crate::components::{
-    Confirm, FieldErrors, Loaded, Outcome, OutcomeLine, Picker, Reason, Task, done_outcome,
-    live_resource, object_resource, use_array,
+    Confirm, FieldErrors, Loaded, Outcome, OutcomeLine, Picker, Reason, Task, Timestamp,
+    done_outcome, live_resource, object_resource, use_array,
 };
 use crate::session::Session;
 
@@ -241,8 +242,8 @@ fn ConnectArray(array: Memo<String>) -> impl IntoView {
 #[component]
 pub fn GroupTargets(array: Memo<String>, group: Memo<String>) -> impl IntoView {
     let session = expect_context::<Session>();
-    let targets = object_resource(array, group, |array, group| async move {
-        api::group_targets(&array, &group).await
+    let replication = object_resource(array, group, |array, group| async move {
+        api::group_replication(&array, &group).await
     });
     let removed = RwSignal::new(Outcome::Idle);
     view! {
@@ -251,17 +252,41 @@ pub fn GroupTargets(array: Memo<String>, group: Memo<String>) -> impl IntoView {
             <AddTarget array group />
         </Show>
         <OutcomeLine id="remove-target-outcome" outcome=removed />
-        <Loaded resource=targets loading="Asking the array where the group replicates…" let:targets>
-            <TargetTable array group targets removed />
+        <Loaded resource=replication loading="Asking the arrays where the group's copies are…" let:replication>
+            <LastTransfer transfer=replication.last_transfer.clone() />
+            <TargetTable array group targets=replication.targets.clone() removed />
         </Loaded>
     }
+}
+
+/// The newest snapshot the group sent: on its way (how far) or arrived (when, how much).
+#[component]
+fn LastTransfer(transfer: Option<ProtectionGroupSnapshotTransfer>) -> impl IntoView {
+    transfer.map(|transfer| {
+        let sent = format_size(transfer.data_transferred.unwrap_or(0));
+        let state = match transfer.completed {
+            Some(completed) => view! {
+                "arrived " <Timestamp epoch_ms=completed /> " (" {sent} " sent)"
+            }
+            .into_any(),
+            None => {
+                let percent = (transfer.progress.unwrap_or(0.0) * 100.0).floor();
+                view! { {format!("on its way: {percent} % ({sent} sent)")} }.into_any()
+            }
+        };
+        view! {
+            <p id="last-transfer" class="hint">
+                "Last sent: " <strong>{transfer.name}</strong> ", " {state}
+            </p>
+        }
+    })
 }
 
 #[component]
 fn TargetTable(
     array: Memo<String>,
     group: Memo<String>,
-    targets: Vec<TargetProtectionGroup>,
+    targets: Vec<TargetCopies>,
     removed: RwSignal<Outcome>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -273,19 +298,32 @@ fn TargetTable(
     let rows = targets
         .into_iter()
         .map(|target| {
-            let remote = target.member.name.clone().unwrap_or_default();
+            let remote = target.target.clone();
             let allowed = match target.allowed {
                 Some(true) => "Allowed",
                 Some(false) => "Disallowed by the target",
                 None => "Not reported",
             };
-            let status = target.status.clone().unwrap_or_default();
+            let newest = match (&target.unread, &target.newest) {
+                (Some(why), _) => view! { <span class="muted">{why.clone()}</span> }.into_any(),
+                (None, Some(newest)) => view! {
+                    {newest.name.clone()} " · " <Timestamp epoch_ms=newest.created />
+                }
+                .into_any(),
+                (None, None) => view! { "None yet" }.into_any(),
+            };
+            let lag = target
+                .lag_ms
+                .map(|lag| describe_seconds(u64::try_from(lag / 1000).unwrap_or(0)))
+                .unwrap_or_default();
             let removing = remote.clone();
             view! {
                 <tr data-target=remote.clone()>
                     <td class="name">{remote.clone()}</td>
                     <td class="allowed">{allowed}</td>
-                    <td class="status">{status}</td>
+                    <td class="copies">{target.copies}</td>
+                    <td class="newest">{newest}</td>
+                    <td class="lag">{lag}</td>
                     <td class="actions">
                         <Show when=move || session.may(Action::ProtectionGroupRemoveTarget)>
                             <RemoveTarget array group remote=removing.clone() outcome=removed />
@@ -298,7 +336,11 @@ fn TargetTable(
     view! {
         <table id="group-targets">
             <thead>
-                <tr><th>"Target array"</th><th>"Allowed"</th><th>"Status"</th><th><span class="visually-hidden">"Actions"</span></th></tr>
+                <tr>
+                    <th>"Target array"</th><th>"Allowed"</th><th>"Copies there"</th>
+                    <th>"Newest copy (recovery point)"</th><th>"Behind by"</th>
+                    <th><span class="visually-hidden">"Actions"</span></th>
+                </tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>

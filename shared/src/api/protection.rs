@@ -100,6 +100,9 @@ pub struct GroupSnapshotRequest {
     /// Let the group's retention policy prune this snapshot in time, as scheduled ones are.
     #[serde(default)]
     pub apply_retention: bool,
+    /// Send it to each target that allows the group, now.
+    #[serde(default)]
+    pub replicate_now: bool,
 }
 
 /// A protection group snapshot with the volume snapshots inside it.

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use crate::flasharray::{ASYNC_REPLICATION, SYNC_REPLICATION};
+use crate::flasharray::{
+    ASYNC_REPLICATION, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer, SYNC_REPLICATION,
+};
 
 /// `POST /api/arrays/{array}/array-connections`: connect `array` to `remote`, another array
 /// the portal manages. The portal reads `remote`'s connection key itself and hands it to
@@ -17,6 +19,35 @@ pub struct ConnectArraysRequest {
     /// `sync-replication` (ActiveCluster).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+}
+
+/// `GET /api/arrays/{array}/protection-groups/{group}/replication`: where a group's copies
+/// are, read on each target the portal manages and the caller may see.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupReplication {
+    /// The newest snapshot sent (or being sent), as the source reports its transfer.
+    pub last_transfer: Option<ProtectionGroupSnapshotTransfer>,
+    pub targets: Vec<TargetCopies>,
+}
+
+/// What one target holds of a group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TargetCopies {
+    /// The target, as the source array names it.
+    pub target: String,
+    /// Whether the target allows the group, as the source last heard.
+    pub allowed: Option<bool>,
+    /// How many snapshots of the group the target holds (not destroyed).
+    pub copies: usize,
+    /// The newest of them: the target's recovery point.
+    pub newest: Option<ProtectionGroupSnapshot>,
+    /// Milliseconds from the newest copy's snapshot to now.
+    pub lag_ms: Option<i64>,
+    /// Why the target's copies could not be read (not managed here, outside the caller's
+    /// scope, or the target's own error).
+    pub unread: Option<String>,
 }
 
 /// `POST /api/arrays/{array}/protection-groups/{group}/targets`: the group replicates to
