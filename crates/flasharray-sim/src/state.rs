@@ -612,8 +612,10 @@ impl ArrayState {
             .iter()
             .map(|record| record.group.id.clone())
             .collect();
-        self.group_snapshots
-            .retain(|record| groups.contains(&record.group_id));
+        self.group_snapshots.retain(|record| {
+            groups.contains(&record.group_id)
+                || crate::transfers::is_replica_group(&record.group_id)
+        });
         let group_snapshots: HashSet<String> = self
             .group_snapshots
             .iter()

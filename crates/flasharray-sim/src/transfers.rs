@@ -89,12 +89,21 @@ fn replica_group_name(source: &str, group: &str) -> String {
     format!("{source}:{group}")
 }
 
+/// Marks the group id the snapshots replicated here are kept under.
+const REPLICA_GROUP: &str = "replica:";
+
 /// The group id the snapshots replicated here are kept under: never a local group's.
 fn replica_group_id(source: &str, group: &str) -> String {
     format!(
-        "replica:{}",
+        "{REPLICA_GROUP}{}",
         replica_group_name(source, group).to_ascii_lowercase()
     )
+}
+
+/// Whether `group_id` is that of a group replicated here: its snapshots stay although no
+/// local group has the id.
+pub(crate) fn is_replica_group(group_id: &str) -> bool {
+    group_id.starts_with(REPLICA_GROUP)
 }
 
 impl ArrayState {

@@ -33,7 +33,13 @@ async fn arrived_on_dr(session: &Session) -> String {
         if let Some(snapshot) = held.into_iter().next() {
             return snapshot.name;
         }
-        assert!(Instant::now() < deadline, "the snapshot never reached {DR}");
+        if Instant::now() >= deadline {
+            let sent = array_client(&session.demo().arrays[0])
+                .group_transfers("pg-oracle")
+                .await;
+            let held = dr.list_group_snapshots(None, None).await;
+            panic!("the snapshot never reached {DR}: sent {sent:?}, held there {held:?}");
+        }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }

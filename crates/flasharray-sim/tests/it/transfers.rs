@@ -13,10 +13,14 @@ use crate::Wire;
 const HOUR_MS: u64 = 3_600_000;
 
 /// Two arrays connected, `fa-src` (seeded as `seed`) replicating `group` (made if the seed
-/// lacks it) to `fa-dst`.
-async fn replicating_pair(seed: Seed, group: &str) -> (Wire, Wire, String, String) {
+/// lacks it) to `fa-dst` (seeded as `target_seed`).
+async fn replicating_pair(
+    seed: Seed,
+    target_seed: Seed,
+    group: &str,
+) -> (Wire, Wire, String, String) {
     let source = Wire::with_config(SimulatorConfig::new("fa-src").seed(seed)).await;
-    let target = Wire::with_config(SimulatorConfig::new("fa-dst")).await;
+    let target = Wire::with_config(SimulatorConfig::new("fa-dst").seed(target_seed)).await;
     let (source_token, target_token) = (source.session().await, target.session().await);
     let create = format!("protection-groups?names={group}");
     source
@@ -88,8 +92,9 @@ impl Wire {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_snapshot_sent_now_arrives_after_its_baseline_has_crossed_then_only_changes_travel() {
+    // The target holds destroyed objects of its own, whose eradication must spare the copies.
     let (source, target, mut source_token, target_token) =
-        replicating_pair(Seed::Demo, "pg-oracle").await;
+        replicating_pair(Seed::Demo, Seed::DemoRecovery, "pg-oracle").await;
 
     let first = source.replicate_now(&source_token, "pg-oracle").await;
     let sending = source.transfer(&source_token, &first).await;
@@ -180,7 +185,8 @@ async fn a_snapshot_sent_now_arrives_after_its_baseline_has_crossed_then_only_ch
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cut_link_holds_a_snapshot_back_until_it_is_restored() {
-    let (source, target, source_token, target_token) = replicating_pair(Seed::Empty, "pg1").await;
+    let (source, target, source_token, target_token) =
+        replicating_pair(Seed::Empty, Seed::Empty, "pg1").await;
     source.cut_link(true);
     let name = source.replicate_now(&source_token, "pg1").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -206,7 +212,7 @@ async fn a_cut_link_holds_a_snapshot_back_until_it_is_restored() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_replication_schedule_sends_on_its_slots_except_in_the_blackout_window() {
     let (source, target, mut source_token, target_token) =
-        replicating_pair(Seed::Empty, "pg1").await;
+        replicating_pair(Seed::Empty, Seed::Empty, "pg1").await;
     let now = u64::try_from(source.sim.simulator.clock.now_ms()).expect("after 1970");
     let next_hour = (now / HOUR_MS + 1) % 24;
     let schedule = json!({"replication_schedule": {
