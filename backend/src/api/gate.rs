@@ -368,6 +368,12 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
             "token" => validate_number(value, "A token is named by its number"),
             "approval" => validate_number(value, "A request is named by its number"),
             "version" => validate_rest_version(value),
+            // A group replicated from another array is `SOURCE:GROUP` on its target.
+            "group" => match value.split_once(':') {
+                Some((source, group)) => shared::names::validate_object_name("Array", source)
+                    .and_then(|()| shared::names::validate_object_name("Group", group)),
+                None => shared::names::validate_object_name("Group", value),
+            },
             "path" => validate_rest_path(value),
             _ => shared::names::validate_object_name(&capitalised(parameter), value),
         };
@@ -567,6 +573,22 @@ fn error_message(body: &Bytes) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_is_named_alone_or_as_its_source_array_names_it_never_as_a_list() {
+        let group = |name: &str| validate_path(&BTreeMap::from([("group".into(), name.into())]));
+        assert!(group("pg-oracle").is_ok());
+        assert!(group("fa-prod-01:pg-oracle").is_ok());
+        for bad in [
+            "pg-a,pg-b",
+            "fa-prod-01:pg-a:pg-b",
+            ":pg-a",
+            "fa-prod-01:",
+            "a:b,c",
+        ] {
+            assert!(group(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn secrets_are_removed_at_any_depth() {

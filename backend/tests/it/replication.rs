@@ -487,9 +487,25 @@ async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_targ
             .into_iter()
             .map(|snapshot| snapshot.name)
             .collect::<Vec<_>>(),
-        [replica],
+        [replica.clone()],
         "the DR array holds it"
     );
+    let replicated_group = format!("/api/arrays/{DR}/protection-groups/{ARRAY}:pg-dr");
+    let (status, _, listed) = app
+        .call("GET", &replicated_group, Some(&operator), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed["group"]["is_local"], false, "{listed}");
+    let (status, _, held) = app
+        .call(
+            "GET",
+            &format!("{replicated_group}/snapshots"),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{held}");
+    assert_eq!(held[0]["snapshot"]["name"], replica.as_str(), "{held}");
 
     let scoped = admin_of(&app, "prod-only", ARRAY).await;
     let (status, _, limited) = app.call("GET", &replication, Some(&scoped), None).await;

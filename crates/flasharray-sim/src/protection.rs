@@ -148,10 +148,12 @@ impl ArrayState {
         collection::position(&self.protection_groups, name)
     }
 
+    /// The array's own groups, then those other arrays replicate here.
     pub fn protection_groups_view(&self) -> Vec<ProtectionGroup> {
         self.protection_groups
             .iter()
             .map(|record| record.group.clone())
+            .chain(self.replicated_groups_view())
             .collect()
     }
 

@@ -4,10 +4,10 @@
 //! protocol (`peer`) tells the other side of each change.
 
 use serde::{Deserialize, Serialize};
-use shared::flasharray::{Reference, TargetProtectionGroup, TypedReference};
+use shared::flasharray::{ProtectionGroup, Reference, TargetProtectionGroup, TypedReference};
 
 use crate::error::ApiFault;
-use crate::state::ArrayState;
+use crate::state::{ArrayState, new_id};
 
 /// A target of one of this array's groups, and whether the target allows it (as it last said).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,6 +20,9 @@ pub(crate) struct GroupTarget {
 /// this array allows it, should the source add it again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ReplicatedHere {
+    /// The id this array lists the group under.
+    #[serde(default = "new_id")]
+    pub id: String,
     pub source: String,
     pub group: String,
     pub allowed: bool,
@@ -80,6 +83,38 @@ impl ArrayState {
                 status: Some(status(here.allowed)),
             });
         outgoing.chain(incoming).collect()
+    }
+
+    /// The groups replicated here, as `protection-groups` lists them beside the array's own
+    /// (`is_local: false`): while their source replicates them here, or this array holds
+    /// snapshots of them.
+    pub(crate) fn replicated_groups_view(&self) -> Vec<ProtectionGroup> {
+        self.replicated_here
+            .iter()
+            .filter(|here| {
+                here.targeted
+                    || self
+                        .group_snapshots
+                        .iter()
+                        .any(|record| record.snapshot.source.id.as_deref() == Some(&here.id))
+            })
+            .map(|here| ProtectionGroup {
+                id: here.id.clone(),
+                name: here.name(),
+                is_local: false,
+                ..ProtectionGroup::default()
+            })
+            .collect()
+    }
+
+    /// The id this array lists `SOURCE:GROUP` under, if it receives it.
+    pub(crate) fn replicated_group_id(&self, source: &str, group: &str) -> Option<String> {
+        self.replicated_here
+            .iter()
+            .find(|here| {
+                here.source.eq_ignore_ascii_case(source) && here.group.eq_ignore_ascii_case(group)
+            })
+            .map(|here| here.id.clone())
     }
 
     /// The groups of this array that replicate to `array`.
@@ -215,6 +250,7 @@ impl ArrayState {
             return here.allowed;
         }
         self.replicated_here.push(ReplicatedHere {
+            id: new_id(),
             source: source.to_owned(),
             group: group.to_owned(),
             allowed: true,

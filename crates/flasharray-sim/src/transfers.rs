@@ -341,6 +341,7 @@ impl ArrayState {
         }
         let snapshot_id = new_id();
         let group_id = replica_group_id(&arrival.source, &arrival.group);
+        let listed_id = self.replicated_group_id(&arrival.source, &arrival.group);
         for volume in &arrival.volumes {
             let snapshot = VolumeSnapshot {
                 id: new_id(),
@@ -379,7 +380,7 @@ impl ArrayState {
                 created: arrival.created,
                 destroyed: false,
                 source: Reference {
-                    id: None,
+                    id: listed_id,
                     name: Some(group_name),
                 },
                 suffix: arrival.suffix.clone(),

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Session, array_client};
+use crate::support::{Session, array_client, volume_on};
 
 const PROD: &str = "fa-prod-01";
 const DR: &str = "fa-dr-01";
@@ -132,6 +132,34 @@ async fn an_admin_connects_production_to_the_dr_array_replicates_a_group_there_a
     session.text_containing("#last-transfer", "arrived").await;
     session
         .assert_accessible("protection group with a target")
+        .await;
+
+    // On the DR array the copy is recovered into a volume of its own.
+    session
+        .open(&format!("/arrays/{DR}/protection/{PROD}:pg-oracle"))
+        .await;
+    session
+        .text_containing("#pg-replicated", &format!("Replicated here from {PROD}"))
+        .await;
+    session
+        .click(&format!(
+            "li[data-volume-snapshot='{replica}.oracle-prod-redo'] .copy-one"
+        ))
+        .await;
+    let suffix = replica.rsplit('.').next().unwrap_or_default();
+    let recovered = format!("oracle-prod-redo-{suffix}");
+    session
+        .text_containing("#pg-outcome", &format!("copied to {recovered}"))
+        .await;
+    assert!(
+        volume_on(&session.demo().arrays[1], &recovered)
+            .await
+            .is_some(),
+        "the DR array holds {recovered}"
+    );
+    session.assert_accessible("a replicated group").await;
+    session
+        .open(&format!("/arrays/{PROD}/protection/pg-oracle"))
         .await;
     session.click(&format!("{target_row} .remove-target")).await;
     session.confirm().await;

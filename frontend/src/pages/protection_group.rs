@@ -37,15 +37,33 @@ pub fn ProtectionGroupPage() -> impl IntoView {
         api::group_snapshots(&array, &name).await
     });
     let outcome = RwSignal::new(Outcome::Idle);
+    // Another array's group replicated here is `SOURCE:GROUP`, a name no local group can have.
+    let source = Memo::new(move |_| {
+        name.get()
+            .split_once(':')
+            .map(|(source, _)| source.to_owned())
+    });
+    let replicated = move || {
+        source.get().map(|source| {
+            view! {
+                <p class="hint" id="pg-replicated">
+                    "Replicated here from " <strong>{source}</strong>
+                    ": its members, schedule and targets are set there. To recover its data on this array, copy a snapshot to a new volume."
+                </p>
+            }
+        })
+    };
     view! {
         <h1>"Protection group " <span id="pg-title">{name}</span></h1>
         <OutcomeLine id="pg-outcome" outcome />
-        <Loaded resource=detail let:detail>
-            <GroupSettings array detail outcome />
-        </Loaded>
-        <GroupTargets array group=name />
+        <Show when=move || source.get().is_none() fallback=replicated>
+            <Loaded resource=detail let:detail>
+                <GroupSettings array detail outcome />
+            </Loaded>
+            <GroupTargets array group=name />
+        </Show>
         <h2>"Snapshots"</h2>
-        <Show when=move || session.may(Action::ProtectionGroupSnapshot)>
+        <Show when=move || session.may(Action::ProtectionGroupSnapshot) && source.get().is_none()>
             <SnapshotNow array group=name outcome />
         </Show>
         <Loaded resource=snapshots loading="Loading snapshots…" let:details>
@@ -478,9 +496,11 @@ async fn restore_or_copy(
                 ),
             })
     } else {
+        // A copy replicated from another array names its volume `SOURCE:VOLUME`.
+        let local_name = volume.rsplit(':').next().unwrap_or_default();
         let request = CopyRequest {
             source: snapshot.name.clone(),
-            name: format!("{volume}-{}", snapshot.suffix),
+            name: format!("{local_name}-{}", snapshot.suffix),
         };
         api::copy(array, &request)
             .await
@@ -538,6 +558,8 @@ fn GroupSnapshots(
         .into_iter()
         .map(|detail| {
             let name = detail.snapshot.name.clone();
+            // A copy replicated here has no volume of its own to restore: it is copied.
+            let replica = name.contains(':');
             let confirm = RwSignal::new(false);
             let all = detail.volumes.clone();
             let volumes = detail
@@ -556,7 +578,7 @@ fn GroupSnapshots(
                                     let snapshot = for_copy.clone();
                                     move |_| act(vec![snapshot.clone()], false)
                                 }>"Copy to a new volume"</button>
-                                <button class="danger restore-one" on:click={
+                                <button class="danger restore-one" hidden=replica on:click={
                                     let snapshot = for_restore.clone();
                                     move |_| {
                                         if confirm.get_untracked() {
@@ -604,11 +626,11 @@ fn GroupSnapshots(
                     <ul class="ports">{volumes}</ul>
                     <Show when=move || session.may(Action::VolumeRestore)>
                         <div class="inline">
-                            <label class="check warning">
+                            <label class="check warning" hidden=replica>
                                 <input class="confirm-overwrite" type="checkbox" bind:checked=confirm />
                                 "replace current contents"
                             </label>
-                            <button class="danger restore-all" on:click=restore_all.clone()>"Restore all volumes"</button>
+                            <button class="danger restore-all" hidden=replica on:click=restore_all.clone()>"Restore all volumes"</button>
                             <button class="secondary copy-all" on:click=copy_all.clone()>"Copy all volumes"</button>
                             <Confirm
                                 label="Destroy…"

@@ -118,6 +118,15 @@ async fn a_snapshot_sent_now_arrives_after_its_baseline_has_crossed_then_only_ch
     target.receives(&target_token, &replica).await;
     let sent = source.transfer(&source_token, &first).await;
     let arrived = target.transfer(&target_token, &replica).await;
+    let (_, listed) = target
+        .call(
+            &target_token,
+            Method::GET,
+            "protection-groups?names=fa-src:pg-oracle",
+            None,
+        )
+        .await;
+    assert_eq!(listed["items"][0]["is_local"], false, "{listed}");
     assert_eq!(sent["progress"], 1.0, "{sent}");
     assert_eq!(arrived["progress"], 1.0, "{arrived}");
     assert_eq!(sent["completed"], arrived["completed"]);
