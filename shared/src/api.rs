@@ -57,8 +57,9 @@ pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
 };
 pub use replication::{
-    AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, GroupReplication, TargetCopies,
-    validate_add_target, validate_connect_arrays,
+    AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, FleetReplication, GroupReplication,
+    LAG_BREACH, LAG_WARNING, LagFacts, ReplicationHealth, ReplicationRelationship, TargetCopies,
+    judge_replication, validate_add_target, validate_connect_arrays,
 };
 pub use rest_root::{
     NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection, RestPermit,

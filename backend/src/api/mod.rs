@@ -4,6 +4,7 @@ mod approvals;
 mod arrays;
 mod audit;
 mod connections;
+mod dr;
 mod extract;
 mod fleet;
 pub mod gate;
@@ -459,6 +460,9 @@ pub fn endpoints() -> Vec<Endpoint> {
             .about("Every array's figures for the dashboard")
             .query::<shared::api::SummaryQuery>()
             .gives::<shared::api::FleetSummary>(),
+        read("/fleet/replication", Viewer, dr::fleet)
+            .about("Every replication relationship of the caller's arrays, judged against its schedule")
+            .gives::<shared::api::FleetReplication>(),
         read("/fleet/alerts", Viewer, fleet::alerts)
             .about("Alerts across arrays")
             .query::<shared::api::FleetAlertQuery>()

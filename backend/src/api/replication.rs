@@ -97,11 +97,18 @@ pub async fn replication(
     on: OnArray,
     Path((_, group)): Path<(String, String)>,
 ) -> Result<Json<GroupReplication>, AppError> {
-    let (targets, transfers, source) = tokio::try_join!(
+    let (targets, transfers, source, space) = tokio::join!(
         on.client.group_targets(&group),
         on.client.group_transfers(&group),
         on.client.array(),
-    )?;
+        on.client.array_space(None),
+    );
+    let (targets, transfers, source) = (targets?, transfers?, source?);
+    // Lag is measured by the source's clock; a release without `arrays/space`, by the portal's.
+    let now_ms = space
+        .ok()
+        .and_then(|space| space.first().map(|space| space.time))
+        .unwrap_or_else(crate::clock::unix_now_ms);
     let last_transfer = transfers
         .into_iter()
         .max_by_key(|transfer| (transfer.started, transfer.name.clone()));
@@ -110,7 +117,7 @@ pub async fn replication(
         .map(|()| format!("{}:{group}", source.name));
     let reads = targets
         .into_iter()
-        .map(|target| copies_on(&state, &on, replica_group.as_deref(), target));
+        .map(|target| copies_on(&state, &on, replica_group.as_deref(), target, now_ms));
     let targets = futures_util::future::join_all(reads).await;
     Ok(Json(GroupReplication {
         last_transfer,
@@ -127,6 +134,7 @@ async fn copies_on(
     on: &OnArray,
     replica_group: Option<&str>,
     target: TargetProtectionGroup,
+    now_ms: i64,
 ) -> TargetCopies {
     let name = target.member.name.clone().unwrap_or_default();
     let mut copies = TargetCopies {
@@ -165,7 +173,7 @@ async fn copies_on(
             copies.lag_ms = copies
                 .newest
                 .as_ref()
-                .map(|newest| (crate::clock::unix_now_ms() - newest.created).max(0));
+                .map(|newest| (now_ms - newest.created).max(0));
         }
         Ok(Err(error)) => copies.unread = Some(error.to_string()),
         Err(_) => {

@@ -518,3 +518,104 @@ async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_targ
         "{limited}"
     );
 }
+
+/// The fleet's replication relationships, once `ready` accepts them.
+async fn fleet_replication(
+    app: &TestApp,
+    cookie: &str,
+    ready: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (status, _, body) = app
+            .call("GET", "/api/fleet/replication", Some(cookie), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if ready(&body) {
+            return body;
+        }
+        assert!(std::time::Instant::now() < deadline, "never ready: {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dr_view_judges_lag_against_the_schedule_through_a_cut_link_and_its_recovery() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    let (status, made) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let groups = format!("/api/arrays/{ARRAY}/protection-groups");
+    app.call(
+        "POST",
+        &groups,
+        Some(&admin),
+        Some(json!({"name": "pg-dr"})),
+    )
+    .await;
+    let group = format!("{groups}/pg-dr");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("{group}/targets"),
+            Some(&admin),
+            Some(json!({"remote": DR})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let viewer = app.login("viewer").await;
+    let health = |body: &serde_json::Value| body["relationships"][0]["health"].clone();
+    let listed = fleet_replication(&app, &viewer, |body| health(body) == "unscheduled").await;
+    assert_eq!(listed["relationships"][0]["source"], ARRAY);
+    assert_eq!(listed["relationships"][0]["group"], "pg-dr");
+    assert_eq!(listed["relationships"][0]["target"], DR);
+    assert!(
+        listed["relationships"][0]["newest_copy"].is_null(),
+        "{listed}"
+    );
+
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            &group,
+            Some(&admin),
+            Some(json!({"replication_schedule": {"enabled": true, "frequency": 3_600_000}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.call(
+        "POST",
+        &format!("{group}/snapshots"),
+        Some(&admin),
+        Some(json!({"replicate_now": true})),
+    )
+    .await;
+    let healthy = fleet_replication(&app, &viewer, |body| health(body) == "ok").await;
+    assert!(healthy["relationships"][0]["newest_copy"]["name"].is_string());
+
+    app.sim.simulator.set_faults(flasharray_sim::FaultConfig {
+        link_down: true,
+        ..flasharray_sim::FaultConfig::default()
+    });
+    app.sim
+        .simulator
+        .advance_clock(std::time::Duration::from_secs(3 * 3600));
+    let breached = fleet_replication(&app, &viewer, |body| health(body) == "breach").await;
+    assert!(
+        breached["relationships"][0]["lag_ms"]
+            .as_i64()
+            .is_some_and(|lag| lag > 5 * 3_600_000 / 2),
+        "{breached}"
+    );
+
+    app.sim
+        .simulator
+        .set_faults(flasharray_sim::FaultConfig::default());
+    let recovered = fleet_replication(&app, &viewer, |body| health(body) == "ok").await;
+    assert!(
+        recovered["relationships"][0]["lag_ms"]
+            .as_i64()
+            .is_some_and(|lag| lag <= 3_600_000),
+        "the scheduled snapshot held back arrived: {recovered}"
+    );
+}

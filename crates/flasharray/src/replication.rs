@@ -24,6 +24,17 @@ impl ArrayClient {
         .await
     }
 
+    /// `GET /protection-groups/targets`: every group's targets, and the groups others
+    /// replicate here (`SOURCE:GROUP`, with this array as the member).
+    pub async fn all_group_targets(&self) -> Result<Vec<TargetProtectionGroup>, Error> {
+        self.read("protection-groups/targets", &[]).await
+    }
+
+    /// `GET /protection-group-snapshots/transfer`: every snapshot sent or received.
+    pub async fn all_group_transfers(&self) -> Result<Vec<ProtectionGroupSnapshotTransfer>, Error> {
+        self.read("protection-group-snapshots/transfer", &[]).await
+    }
+
     /// `GET /array-connections`: the arrays this one is connected to, and how.
     pub async fn array_connections(&self) -> Result<Vec<ArrayConnection>, Error> {
         self.read("array-connections", &[]).await

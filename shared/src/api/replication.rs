@@ -2,10 +2,164 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ApiError;
+use super::{ApiError, ArrayFailure};
 use crate::flasharray::{
-    ASYNC_REPLICATION, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer, SYNC_REPLICATION,
+    ASYNC_REPLICATION, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
+    ReplicationSchedule, SYNC_REPLICATION,
 };
+
+/// Lag above this share of the replication interval is a warning (NetApp's default).
+pub const LAG_WARNING: f64 = 1.5;
+/// Lag above this share of the replication interval breaches the schedule.
+pub const LAG_BREACH: f64 = 2.5;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// How a replication relationship is doing, judged against its schedule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicationHealth {
+    /// Behind by more than [`LAG_BREACH`] intervals.
+    Breach,
+    /// Behind by more than [`LAG_WARNING`] intervals.
+    Warning,
+    /// The target refuses the group.
+    Disallowed,
+    /// The target could not be read.
+    #[default]
+    Unknown,
+    /// Behind, but in the schedule's blackout window, when it is not meant to replicate.
+    Blackout,
+    /// The first snapshot is on its way; nothing has arrived yet.
+    Baselining,
+    /// Replicated by hand only: there is no interval to judge the lag by.
+    Unscheduled,
+    Ok,
+}
+
+impl ReplicationHealth {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReplicationHealth::Breach => "Breach",
+            ReplicationHealth::Warning => "Warning",
+            ReplicationHealth::Disallowed => "Disallowed by the target",
+            ReplicationHealth::Unknown => "Unknown",
+            ReplicationHealth::Blackout => "Paused by blackout",
+            ReplicationHealth::Baselining => "Baselining",
+            ReplicationHealth::Unscheduled => "No schedule",
+            ReplicationHealth::Ok => "OK",
+        }
+    }
+
+    /// The value of `?health=` that picks it.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReplicationHealth::Breach => "breach",
+            ReplicationHealth::Warning => "warning",
+            ReplicationHealth::Disallowed => "disallowed",
+            ReplicationHealth::Unknown => "unknown",
+            ReplicationHealth::Blackout => "blackout",
+            ReplicationHealth::Baselining => "baselining",
+            ReplicationHealth::Unscheduled => "unscheduled",
+            ReplicationHealth::Ok => "ok",
+        }
+    }
+
+    pub const ALL: [ReplicationHealth; 8] = [
+        ReplicationHealth::Breach,
+        ReplicationHealth::Warning,
+        ReplicationHealth::Disallowed,
+        ReplicationHealth::Unknown,
+        ReplicationHealth::Blackout,
+        ReplicationHealth::Baselining,
+        ReplicationHealth::Unscheduled,
+        ReplicationHealth::Ok,
+    ];
+}
+
+/// What is known of one relationship, to judge it by.
+#[derive(Debug, Clone, Copy)]
+pub struct LagFacts<'a> {
+    pub schedule: &'a ReplicationSchedule,
+    pub allowed: Option<bool>,
+    /// Milliseconds since the newest copy on the target was taken; `None` when there is none
+    /// or the target could not be read.
+    pub lag_ms: Option<i64>,
+    /// Whether the target's copies could be read at all.
+    pub target_read: bool,
+    /// Whether a snapshot is on its way.
+    pub in_flight: bool,
+    /// The source array's time now, in milliseconds since the epoch.
+    pub now_ms: i64,
+}
+
+/// Judges a relationship's lag against its replication interval: a warning beyond
+/// [`LAG_WARNING`] intervals, a breach beyond [`LAG_BREACH`]; while the blackout window is
+/// in force, being behind is the blackout's doing, not a breach.
+pub fn judge_replication(facts: &LagFacts) -> ReplicationHealth {
+    if facts.allowed == Some(false) {
+        return ReplicationHealth::Disallowed;
+    }
+    if !facts.target_read {
+        return ReplicationHealth::Unknown;
+    }
+    let Some(lag) = facts.lag_ms else {
+        return if facts.in_flight {
+            ReplicationHealth::Baselining
+        } else if facts.schedule.enabled {
+            ReplicationHealth::Breach
+        } else {
+            ReplicationHealth::Unscheduled
+        };
+    };
+    if !facts.schedule.enabled || facts.schedule.frequency == 0 {
+        return ReplicationHealth::Unscheduled;
+    }
+    let intervals = lag as f64 / facts.schedule.frequency as f64;
+    let behind = if intervals > LAG_BREACH {
+        ReplicationHealth::Breach
+    } else if intervals > LAG_WARNING {
+        ReplicationHealth::Warning
+    } else {
+        return ReplicationHealth::Ok;
+    };
+    let ms_of_day = u64::try_from(facts.now_ms.rem_euclid(DAY_MS)).unwrap_or(0);
+    if facts.schedule.blacked_out(ms_of_day) {
+        ReplicationHealth::Blackout
+    } else {
+        behind
+    }
+}
+
+/// One protection group replicating to one array, as the fleet's DR page lists it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplicationRelationship {
+    /// The source array, by the name the portal knows it by.
+    pub source: String,
+    pub group: String,
+    /// The target array, as the source names it.
+    pub target: String,
+    pub allowed: Option<bool>,
+    pub schedule: ReplicationSchedule,
+    pub health: ReplicationHealth,
+    /// Milliseconds from the newest copy's snapshot to the source's now.
+    pub lag_ms: Option<i64>,
+    /// The target's newest copy: the recovery point.
+    pub newest_copy: Option<ProtectionGroupSnapshot>,
+    pub last_transfer: Option<ProtectionGroupSnapshotTransfer>,
+    /// Why the target's copies could not be read, if they could not.
+    pub unread: Option<String>,
+}
+
+/// `GET /api/fleet/replication`: every replication relationship of the caller's arrays, the
+/// worst first, and the arrays that did not answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FleetReplication {
+    pub relationships: Vec<ReplicationRelationship>,
+    pub errors: Vec<ArrayFailure>,
+}
 
 /// `POST /api/arrays/{array}/array-connections`: connect `array` to `remote`, another array
 /// the portal manages. The portal reads `remote`'s connection key itself and hands it to
@@ -170,5 +324,110 @@ mod tests {
             Some("remote")
         );
         assert_eq!(checked, request("fa-b", Some(ASYNC_REPLICATION)));
+    }
+}
+
+#[cfg(test)]
+mod judge_tests {
+    use super::*;
+    use crate::flasharray::TimeWindow;
+
+    const HOUR: i64 = 3_600_000;
+
+    fn hourly(blackout: Option<TimeWindow>) -> ReplicationSchedule {
+        ReplicationSchedule {
+            enabled: true,
+            frequency: HOUR as u64,
+            at: None,
+            blackout,
+        }
+    }
+
+    fn judged(
+        schedule: &ReplicationSchedule,
+        lag_ms: Option<i64>,
+        now_ms: i64,
+    ) -> ReplicationHealth {
+        judge_replication(&LagFacts {
+            schedule,
+            allowed: Some(true),
+            lag_ms,
+            target_read: true,
+            in_flight: false,
+            now_ms,
+        })
+    }
+
+    #[test]
+    fn lag_is_judged_against_the_interval_at_150_and_250_percent() {
+        let schedule = hourly(None);
+        assert_eq!(judged(&schedule, Some(HOUR), 0), ReplicationHealth::Ok);
+        assert_eq!(
+            judged(&schedule, Some(HOUR * 3 / 2), 0),
+            ReplicationHealth::Ok
+        );
+        assert_eq!(
+            judged(&schedule, Some(2 * HOUR), 0),
+            ReplicationHealth::Warning
+        );
+        assert_eq!(
+            judged(&schedule, Some(5 * HOUR / 2 + 1), 0),
+            ReplicationHealth::Breach
+        );
+        assert_eq!(
+            judged(&schedule, None, 0),
+            ReplicationHealth::Breach,
+            "nothing arrived"
+        );
+    }
+
+    #[test]
+    fn behind_in_the_blackout_window_is_the_blackouts_doing() {
+        let schedule = hourly(Some(TimeWindow {
+            start: 8 * HOUR as u64,
+            end: 18 * HOUR as u64,
+        }));
+        assert_eq!(
+            judged(&schedule, Some(4 * HOUR), 9 * HOUR),
+            ReplicationHealth::Blackout
+        );
+        assert_eq!(
+            judged(&schedule, Some(4 * HOUR), 19 * HOUR),
+            ReplicationHealth::Breach
+        );
+        assert_eq!(
+            judged(&schedule, Some(HOUR), 9 * HOUR),
+            ReplicationHealth::Ok
+        );
+    }
+
+    #[test]
+    fn without_a_schedule_refusal_or_answer_lag_is_not_judged() {
+        let manual = ReplicationSchedule::default();
+        assert_eq!(
+            judged(&manual, Some(100 * HOUR), 0),
+            ReplicationHealth::Unscheduled
+        );
+        let schedule = hourly(None);
+        let facts = |allowed, target_read, in_flight| LagFacts {
+            schedule: &schedule,
+            allowed,
+            lag_ms: None,
+            target_read,
+            in_flight,
+            now_ms: 0,
+        };
+        assert_eq!(
+            judge_replication(&facts(Some(false), true, false)),
+            ReplicationHealth::Disallowed
+        );
+        assert_eq!(
+            judge_replication(&facts(Some(true), false, false)),
+            ReplicationHealth::Unknown
+        );
+        assert_eq!(
+            judge_replication(&facts(Some(true), true, true)),
+            ReplicationHealth::Baselining
+        );
     }
 }

@@ -1,0 +1,191 @@
+//! `GET /api/fleet/replication`: disaster recovery over the fleet. Every array in the
+//! caller's scope is asked at once (each under its own deadline) what its groups replicate
+//! where, what is on its way and which copies it holds of others' groups; each relationship
+//! is then judged on what its target holds, against the source's own clock and schedule.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::State;
+use flasharray::ArrayClient;
+use shared::api::{
+    ArrayFailure, FleetReplication, LagFacts, ReplicationRelationship, judge_replication,
+};
+use shared::flasharray::{
+    ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
+    TargetProtectionGroup,
+};
+
+use super::fleet::arrays_in_scope;
+use crate::arrays::fanout::each_array;
+use crate::clock::unix_now_ms;
+use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
+use crate::state::AppState;
+
+/// What one array says of its replication.
+struct ArrayReplication {
+    /// The name the array gives itself, by which others name it.
+    name: String,
+    /// The array's time now, when it reports it.
+    now_ms: Option<i64>,
+    groups: Vec<ProtectionGroup>,
+    targets: Vec<TargetProtectionGroup>,
+    transfers: Vec<ProtectionGroupSnapshotTransfer>,
+    /// Snapshots it holds of other arrays' groups (`SOURCE:GROUP.N`).
+    copies: Vec<ProtectionGroupSnapshot>,
+}
+
+async fn ask(client: ArrayClient) -> Result<ArrayReplication, flasharray::Error> {
+    let (array, space, groups, targets, transfers, snapshots) = tokio::join!(
+        client.array(),
+        client.array_space(None),
+        client.list_protection_groups(None),
+        client.all_group_targets(),
+        client.all_group_transfers(),
+        client.list_group_snapshots(None, Some(false)),
+    );
+    Ok(ArrayReplication {
+        name: array?.name,
+        // An array whose release lacks `arrays/space` is judged by the portal's clock.
+        now_ms: space
+            .ok()
+            .and_then(|space| space.first().map(|space| space.time)),
+        groups: groups?,
+        targets: targets?,
+        transfers: transfers?,
+        copies: snapshots?
+            .into_iter()
+            .filter(|snapshot| snapshot.name.contains(':'))
+            .collect(),
+    })
+}
+
+/// `GET /api/fleet/replication`.
+pub async fn fleet(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<FleetReplication>, AppError> {
+    let mut clients = Vec::new();
+    let mut errors = Vec::new();
+    for (name, client) in arrays_in_scope(&state, &user) {
+        match client {
+            Ok(client) => clients.push(client),
+            Err(error) => errors.push(ArrayFailure {
+                array: name,
+                error: error.to_string(),
+            }),
+        }
+    }
+    let mut answered = Vec::new();
+    for answer in each_array(clients, state.array_deadline(), ask).await {
+        match answer.result {
+            Ok(replication) => answered.push((answer.array, replication)),
+            Err(error) => errors.push(ArrayFailure {
+                array: answer.array,
+                error,
+            }),
+        }
+    }
+    let failing: HashMap<String, &str> = errors
+        .iter()
+        .map(|failure| (failure.array.to_ascii_lowercase(), failure.error.as_str()))
+        .collect();
+    let by_name: HashMap<String, &ArrayReplication> = answered
+        .iter()
+        .map(|(_, replication)| (replication.name.to_ascii_lowercase(), replication))
+        .collect();
+    let mut relationships: Vec<ReplicationRelationship> = answered
+        .iter()
+        .flat_map(|(portal_name, source)| {
+            source.targets.iter().filter_map(|target| {
+                let group = source.groups.iter().find(|group| {
+                    group.is_local && Some(&group.name) == target.group.name.as_ref()
+                })?;
+                Some(relationship(
+                    portal_name,
+                    source,
+                    group,
+                    target,
+                    &by_name,
+                    &failing,
+                ))
+            })
+        })
+        .collect();
+    relationships.sort_by(|a, b| {
+        (a.health, &a.source, &a.group, &a.target).cmp(&(b.health, &b.source, &b.group, &b.target))
+    });
+    Ok(Json(FleetReplication {
+        relationships,
+        errors,
+    }))
+}
+
+/// `group` of `source` replicating to the array `target` names, judged on what that array
+/// holds of it if the caller may read it.
+fn relationship(
+    portal_name: &str,
+    source: &ArrayReplication,
+    group: &ProtectionGroup,
+    target: &TargetProtectionGroup,
+    by_name: &HashMap<String, &ArrayReplication>,
+    failing: &HashMap<String, &str>,
+) -> ReplicationRelationship {
+    let target_name = target.member.name.clone().unwrap_or_default();
+    let prefix = format!("{}.", group.name);
+    let sent: Vec<&ProtectionGroupSnapshotTransfer> = source
+        .transfers
+        .iter()
+        .filter(|transfer| transfer.name.starts_with(&prefix))
+        .collect();
+    let last_transfer = sent
+        .iter()
+        .max_by_key(|transfer| (transfer.started, transfer.name.clone()))
+        .map(|transfer| (*transfer).clone());
+    let in_flight = sent.iter().any(|transfer| transfer.completed.is_none());
+    let now_ms = source.now_ms.unwrap_or_else(unix_now_ms);
+    let copies = format!("{}:{}.", source.name, group.name).to_ascii_lowercase();
+    let (newest_copy, unread) = match by_name.get(&target_name.to_ascii_lowercase()) {
+        Some(held) => (
+            held.copies
+                .iter()
+                .filter(|copy| copy.name.to_ascii_lowercase().starts_with(&copies))
+                .max_by_key(|copy| (copy.created, copy.name.clone()))
+                .cloned(),
+            None,
+        ),
+        None => {
+            let why = match failing.get(&target_name.to_ascii_lowercase()) {
+                Some(error) => format!("{target_name} did not answer: {error}"),
+                None => {
+                    format!("{target_name} is not among your arrays: its copies are not shown.")
+                }
+            };
+            (None, Some(why))
+        }
+    };
+    let lag_ms = newest_copy
+        .as_ref()
+        .map(|copy| (now_ms - copy.created).max(0));
+    let health = judge_replication(&LagFacts {
+        schedule: &group.replication_schedule,
+        allowed: target.allowed,
+        lag_ms,
+        target_read: unread.is_none(),
+        in_flight,
+        now_ms,
+    });
+    ReplicationRelationship {
+        source: portal_name.to_owned(),
+        group: group.name.clone(),
+        target: target_name,
+        allowed: target.allowed,
+        schedule: group.replication_schedule,
+        health,
+        lag_ms,
+        newest_copy,
+        last_transfer,
+        unread,
+    }
+}
