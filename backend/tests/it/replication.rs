@@ -487,7 +487,7 @@ async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_targ
             .into_iter()
             .map(|snapshot| snapshot.name)
             .collect::<Vec<_>>(),
-        [replica.clone()],
+        std::slice::from_ref(&replica),
         "the DR array holds it"
     );
     let replicated_group = format!("/api/arrays/{DR}/protection-groups/{ARRAY}:pg-dr");
