@@ -9,7 +9,7 @@ use shared::api::{
     ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
     CreateHostRequest, CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest,
     CreateVolumeRequest, CreatedToken, FleetAlertQuery, FleetAlerts, FleetDestroyRequest,
-    FleetSearch, FleetSnapshotRequest, FleetSummary, Forecast, GroupReplication,
+    FleetReplication, FleetSearch, FleetSnapshotRequest, FleetSummary, Forecast, GroupReplication,
     GroupSnapshotDetail, GroupSnapshotRequest, HardwareReport, History, HistoryQuery, HostList,
     HostListQuery, LoginRequest, MembersRequest, Placement, PlacementQuery, ProtectionGroupDetail,
     Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
@@ -575,6 +575,11 @@ pub async fn fleet_summary(refresh: bool) -> ApiResult<FleetSummary> {
 }
 
 /// Alerts across the fleet: `severity` and `array` narrow them, `closed` adds the closed ones.
+/// Every replication relationship of the caller's arrays.
+pub async fn fleet_replication() -> ApiResult<FleetReplication> {
+    get("/api/fleet/replication").await
+}
+
 pub async fn fleet_alerts(severity: &str, array: &str, closed: bool) -> ApiResult<FleetAlerts> {
     let given = |text: &str| Some(text.to_owned()).filter(|text| !text.is_empty());
     get(&format!(

@@ -14,6 +14,7 @@ use crate::pages::alerts::AlertsPage;
 use crate::pages::arrays::ArrayList;
 use crate::pages::audit::AuditPage;
 use crate::pages::dashboard::Dashboard;
+use crate::pages::dr::DrPage;
 use crate::pages::host::HostPage;
 use crate::pages::hosts::Hosts;
 use crate::pages::login::Login;
@@ -66,6 +67,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
                         <Route path=path!("/") view=Dashboard />
                         <Route path=path!("/arrays") view=ArrayList />
                         <Route path=path!("/alerts") view=AlertsPage />
+                        <Route path=path!("/dr") view=DrPage />
                         <Route path=path!("/search") view=SearchPage />
                         <ParentRoute path=path!("/arrays/:array") view=ArrayFrame>
                             <Route path=path!("") view=Volumes />
@@ -110,6 +112,7 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
             <A href="/" attr:class="brand">"Flashdeck"</A>
             <A href="/arrays" attr:id="arrays-link">"Arrays"</A>
             <A href="/alerts" attr:id="alerts-link">"Alerts"</A>
+            <A href="/dr" attr:id="dr-link">"DR"</A>
             <A href="/recycle-bin" attr:id="recycle-bin-link">"Recycle bin"</A>
             {move || user.with(Option::is_some).then(|| view! { <RequestsLink /> })}
             <Show when=move || user.with(|user| user.as_ref().is_some_and(|user| user.role >= Role::Admin))>

@@ -5,6 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use flasharray_sim::FaultConfig;
+use shared::flasharray::ArrayConnectionPost;
+
 use crate::support::{Session, array_client, volume_on};
 
 const PROD: &str = "fa-prod-01";
@@ -211,5 +214,113 @@ async fn an_admin_connects_production_to_the_dr_array_replicates_a_group_there_a
         connected_on(&session, 1).await.is_empty(),
         "the DR array forgot it"
     );
+    session.finish().await;
+}
+
+/// Asks the arrays again until the DR page's `row` shows `health`.
+async fn shows_health(session: &Session, row: &str, health: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        session.click("#refresh").await;
+        let text = match session.count(&format!("{row} .health")).await {
+            0 => String::new(),
+            _ => session
+                .element(&format!("{row} .health"))
+                .await
+                .text()
+                .await
+                .unwrap_or_default(),
+        };
+        if text == health {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{row} never showed {health}; last {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_dr_page_shows_a_cut_link_as_a_breach_and_the_recovered_link_as_ok() {
+    let session = Session::start().await;
+    let (prod, dr) = (&session.demo().arrays[0], &session.demo().arrays[1]);
+    // Production replicates a new, empty group to the DR array, set up on the arrays.
+    let (on_prod, on_dr) = (array_client(prod), array_client(dr));
+    let key = on_dr.connection_key().await.expect("key");
+    on_prod
+        .connect_array(&ArrayConnectionPost {
+            management_address: Some(dr.url().trim_start_matches("https://").to_owned()),
+            connection_key: Some(key),
+            ..ArrayConnectionPost::default()
+        })
+        .await
+        .expect("connected");
+    on_prod
+        .create_protection_group("pg-dr-test")
+        .await
+        .expect("group");
+    on_prod
+        .add_group_target("pg-dr-test", DR)
+        .await
+        .expect("target");
+
+    // In the browser: replicate hourly, and now.
+    session
+        .open(&format!("/arrays/{PROD}/protection/pg-dr-test"))
+        .await;
+    session.sign_in_as_demo_admin().await;
+    session.click("#replication-enabled").await;
+    session.fill("#replication-every", "1").await;
+    session.choose("#blackout-start", "3").await;
+    session.click("#replication-save").await;
+    session
+        .text_containing("#replication-error", "both ends")
+        .await;
+    session.choose("#blackout-start", "").await;
+    session.click("#replication-save").await;
+    session
+        .text_containing("#pg-outcome", "Saving the replication schedule: done")
+        .await;
+    let group = on_prod
+        .list_protection_groups(None)
+        .await
+        .expect("groups")
+        .into_iter()
+        .find(|group| group.name == "pg-dr-test")
+        .expect("pg-dr-test");
+    assert!(group.replication_schedule.enabled, "on the array");
+    assert_eq!(group.replication_schedule.frequency, 3_600_000);
+    session.click("#pg-replicate-now").await;
+    session.click("#pg-snapshot-now").await;
+    session
+        .text_containing("#pg-outcome", "on its way to the group's targets")
+        .await;
+
+    session.open("/dr").await;
+    let row = format!("#dr-relationships tr[data-relationship='{PROD}/pg-dr-test/{DR}']");
+    shows_health(&session, &row, "OK").await;
+    session
+        .text_containing(&format!("{row} .newest"), &format!("{PROD}:pg-dr-test."))
+        .await;
+    session.assert_accessible("the DR page").await;
+
+    // The link is cut and three hours pass: the hourly copies stop arriving.
+    prod.simulator.set_faults(FaultConfig {
+        link_down: true,
+        ..FaultConfig::default()
+    });
+    prod.simulator.advance_clock(Duration::from_secs(3 * 3600));
+    shows_health(&session, &row, "Breach").await;
+    session.choose("#dr-health", "breach").await;
+    assert_eq!(session.count(&row).await, 1, "the filter keeps the breach");
+    session.choose("#dr-health", "ok").await;
+    session.gone(&row).await;
+    session.choose("#dr-health", "").await;
+
+    // The link is back: the snapshot held back arrives and the lag is within the interval.
+    prod.simulator.set_faults(FaultConfig::default());
+    shows_health(&session, &row, "OK").await;
     session.finish().await;
 }

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod arrays;
 pub mod audit;
 pub mod dashboard;
+pub mod dr;
 pub mod host;
 pub mod hosts;
 pub mod login;

@@ -18,7 +18,7 @@ use crate::components::{
     use_array, use_param,
 };
 use crate::pages::hosts::split_ports;
-use crate::pages::replication::GroupTargets;
+use crate::pages::replication::{GroupTargets, ReplicationSettings};
 use crate::session::Session;
 
 const MINUTE_MS: u64 = 60_000;
@@ -279,6 +279,13 @@ fn GroupSettings(
                     {move || retention_error.get().map(|message| view! { <span id="retention-error" class="field-error" role="alert">{message}</span> })}
                     <SubmitButton id="retention-save" label="Save retention" outcome />
                 </form>
+                <ReplicationSettings
+                    array
+                    group=group_name.clone()
+                    schedule=group.replication_schedule
+                    retention=group.target_retention
+                    outcome
+                />
             </div>
             {if destroyed {
                 let recover = set_destroyed.clone();

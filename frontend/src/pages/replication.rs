@@ -6,7 +6,11 @@ use shared::api::{
     Action, AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, TargetCopies,
     validate_add_target, validate_connect_arrays,
 };
-use shared::flasharray::{ArrayConnection, ProtectionGroupSnapshotTransfer, Throttle};
+use shared::flasharray::{
+    ArrayConnection, BlackoutPatch, ProtectionGroupPatch, ProtectionGroupSnapshotTransfer,
+    ReplicationSchedule, ReplicationSchedulePatch, RetentionPolicy, RetentionPolicyPatch, Throttle,
+    TimeWindow,
+};
 use shared::size::format_size;
 use shared::time::describe_seconds;
 
@@ -449,5 +453,122 @@ fn AddTarget(array: Memo<String>, group: Memo<String>) -> impl IntoView {
             <p class="hint">"Offered: the arrays this one is connected to (Replication tab). When Flashdeck manages the target too, it allows the group there."</p>
             <OutcomeLine id="add-target-outcome" outcome=task.outcome />
         </div>
+    }
+}
+
+/// Whole hours of the day, for a blackout window's ends.
+const HOURS: std::ops::Range<u64> = 0..24;
+const HOUR_MS: u64 = 3_600_000;
+
+/// The group's replication schedule (with its blackout window) and how long targets keep
+/// what it sends, as one form.
+#[component]
+pub fn ReplicationSettings(
+    array: Memo<String>,
+    group: String,
+    schedule: ReplicationSchedule,
+    retention: RetentionPolicy,
+    outcome: RwSignal<Outcome>,
+) -> impl IntoView {
+    let task = Task::over(outcome);
+    let enabled = RwSignal::new(schedule.enabled);
+    let every_hours = RwSignal::new((schedule.frequency / HOUR_MS).max(1).to_string());
+    let window = schedule
+        .blackout
+        .filter(|window| window.start != window.end);
+    let blackout_start = RwSignal::new(
+        window
+            .map(|w| (w.start / HOUR_MS).to_string())
+            .unwrap_or_default(),
+    );
+    let blackout_end = RwSignal::new(
+        window
+            .map(|w| (w.end / HOUR_MS).to_string())
+            .unwrap_or_default(),
+    );
+    let keep_days = RwSignal::new((retention.all_for_sec / 86_400).to_string());
+    let per_day = RwSignal::new(retention.per_day.to_string());
+    let days = RwSignal::new(retention.days.to_string());
+    let error = RwSignal::new(None::<String>);
+    let save = task.on_submit(move || {
+        error.set(None);
+        let number = |signal: RwSignal<String>| signal.get_untracked().trim().parse::<u64>();
+        let (Ok(hours), Ok(keep_days), Ok(per_day), Ok(days)) =
+            (number(every_hours), number(keep_days), number(per_day), number(days))
+        else {
+            error.set(Some("Give each number as a whole number.".into()));
+            return;
+        };
+        let blackout = match (blackout_start.get_untracked(), blackout_end.get_untracked()) {
+            (start, end) if start.is_empty() && end.is_empty() => BlackoutPatch::Clear(String::new()),
+            (start, end) => match (start.parse::<u64>(), end.parse::<u64>()) {
+                (Ok(start), Ok(end)) if start != end => BlackoutPatch::Window(TimeWindow {
+                    start: start * HOUR_MS,
+                    end: end * HOUR_MS,
+                }),
+                _ => {
+                    error.set(Some("Choose both ends of the blackout window, or neither; they cannot be the same hour.".into()));
+                    return;
+                }
+            },
+        };
+        let patch = ProtectionGroupPatch {
+            replication_schedule: Some(ReplicationSchedulePatch {
+                enabled: Some(enabled.get_untracked()),
+                frequency: Some(hours * HOUR_MS),
+                at: None,
+                blackout: Some(blackout),
+            }),
+            target_retention: Some(RetentionPolicyPatch {
+                all_for_sec: Some(keep_days * 86_400),
+                per_day: Some(per_day),
+                days: Some(days),
+            }),
+            ..ProtectionGroupPatch::default()
+        };
+        let (array, group) = (array.get_untracked(), group.clone());
+        task.refreshing().call(
+            "Saving the replication schedule…",
+            &[],
+            async move { api::change_protection_group(&array, &group, &patch).await },
+            move |_| Outcome::Done("Saving the replication schedule: done.".into()),
+        );
+    });
+    let hour_choice = move |id: &'static str, label: &'static str, value: RwSignal<String>| {
+        view! {
+            <label>
+                <span>{label}</span>
+                <select id=id on:change=move |event| value.set(event_target_value(&event))>
+                    <option value="" selected=move || value.get().is_empty()>"—"</option>
+                    {HOURS.map(|hour| {
+                        let key = hour.to_string();
+                        let chosen = key.clone();
+                        view! { <option value=key selected=move || value.get() == chosen>{format!("{hour:02}:00")}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    view! {
+        <form class="card stack" id="replication-form" on:submit=save novalidate>
+            <h3>"Replication schedule"</h3>
+            <label class="check">
+                <input id="replication-enabled" type="checkbox" bind:checked=enabled />
+                "Send snapshots to the targets on this schedule"
+            </label>
+            <div class="inline">
+                <label><span>"Every (hours)"</span><input id="replication-every" bind:value=every_hours size="4" /></label>
+                {hour_choice("blackout-start", "Not from", blackout_start)}
+                {hour_choice("blackout-end", "until", blackout_end)}
+            </div>
+            <div class="inline">
+                <label><span>"Targets keep every copy for (days)"</span><input id="target-keep-days" bind:value=keep_days size="4" /></label>
+                <label><span>"then per day"</span><input id="target-per-day" bind:value=per_day size="4" /></label>
+                <label><span>"for days"</span><input id="target-days" bind:value=days size="4" /></label>
+            </div>
+            {move || error.get().map(|message| view! { <span id="replication-error" class="field-error" role="alert">{message}</span> })}
+            <p class="muted">"Times are in the array's clock. In the blackout window nothing is sent; a copy behind then is not a breach."</p>
+            <SubmitButton id="replication-save" label="Save replication" outcome />
+        </form>
     }
 }

@@ -1,0 +1,179 @@
+//! Disaster recovery over the fleet: every protection group replicating to another array,
+//! worst first, judged against its schedule; filtered by health and array (kept in the URL),
+//! with the arrays that could not be asked named.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::api::{FleetReplication, LAG_BREACH, LAG_WARNING, ReplicationHealth};
+use shared::flasharray::ReplicationSchedule;
+use shared::size::format_size;
+use shared::time::describe_seconds;
+
+use crate::api;
+use crate::components::live::arrays_resource;
+use crate::components::table::EmptyState;
+use crate::components::{Loaded, Timestamp, UrlState, live_resource, page_title};
+
+#[component]
+pub fn DrPage() -> impl IntoView {
+    page_title("Disaster recovery");
+    let state = UrlState::new("");
+    let arrays = arrays_resource();
+    let replication = live_resource(api::fleet_replication);
+    let choose = move |key: &'static str| {
+        move |event: leptos::ev::Event| {
+            state.set_from_start(key, Some(event_target_value(&event)), false)
+        }
+    };
+    let array_options = move || {
+        let names: Vec<String> = match arrays.get() {
+            Some(Ok(list)) => list.into_iter().map(|summary| summary.name).collect(),
+            _ => Vec::new(),
+        };
+        names
+            .into_iter()
+            .map(|name| {
+                let selected = state.text("array") == name;
+                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <h1>"Disaster recovery"</h1>
+        <p class="hint">
+            {format!(
+                "Each protection group replicating to another array, judged by how far its target's newest copy is behind the source: a warning beyond {} %, a breach beyond {} % of its replication interval.",
+                LAG_WARNING * 100.0,
+                LAG_BREACH * 100.0
+            )}
+        </p>
+        <div class="toolbar" id="dr-filters">
+            <label>
+                <span>"Health"</span>
+                <select id="dr-health" on:change=choose("health")>
+                    <option value="" selected=move || state.text("health").is_empty()>"Any"</option>
+                    {ReplicationHealth::ALL.iter().map(|health| {
+                        let (key, label) = (health.key(), health.label());
+                        view! { <option value=key selected=move || state.text("health") == key>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                <span>"Array"</span>
+                <select id="dr-array" on:change=choose("array")>
+                    <option value="" selected=move || state.text("array").is_empty()>"Every array"</option>
+                    {array_options}
+                </select>
+            </label>
+        </div>
+        <Loaded resource=replication loading="Asking the arrays…" error_id="dr-error" let:replication>
+            <RelationshipTable replication health=state.text("health") array=state.text("array") />
+        </Loaded>
+    }
+}
+
+/// `every 1 h, not 08:00–18:00`.
+fn describe_replication(schedule: &ReplicationSchedule) -> String {
+    if !schedule.enabled {
+        return "by hand".to_owned();
+    }
+    let every = describe_seconds(schedule.frequency / 1000);
+    match schedule.blackout {
+        Some(window) if window.start != window.end => format!(
+            "every {every}, not {:02}:00–{:02}:00",
+            window.start / 3_600_000,
+            window.end / 3_600_000
+        ),
+        _ => format!("every {every}"),
+    }
+}
+
+#[component]
+fn RelationshipTable(
+    replication: FleetReplication,
+    health: String,
+    array: String,
+) -> impl IntoView {
+    let failures = replication
+        .errors
+        .into_iter()
+        .map(|failure| {
+            let array = failure.array.clone();
+            view! { <li class="error" data-array=array>{failure.array} ": " {failure.error}</li> }
+        })
+        .collect_view();
+    let shown: Vec<_> = replication
+        .relationships
+        .into_iter()
+        .filter(|relationship| health.is_empty() || relationship.health.key() == health)
+        .filter(|relationship| {
+            array.is_empty() || relationship.source == array || relationship.target == array
+        })
+        .collect();
+    if shown.is_empty() {
+        return view! {
+            <ul class="array-failures">{failures}</ul>
+            <EmptyState id="dr-empty" text="No protection group replicates to another array here. Add a target on a protection group's page." />
+        }
+        .into_any();
+    }
+    let rows = shown
+        .into_iter()
+        .map(|relationship| {
+            let key = format!("{}/{}/{}", relationship.source, relationship.group, relationship.target);
+            let href = format!("/arrays/{}/protection/{}", relationship.source, relationship.group);
+            let health = relationship.health;
+            let newest = match (&relationship.unread, &relationship.newest_copy) {
+                (Some(why), _) => view! { <span class="muted">{why.clone()}</span> }.into_any(),
+                (None, Some(copy)) => view! {
+                    {copy.name.clone()} " · " <Timestamp epoch_ms=copy.created />
+                }
+                .into_any(),
+                (None, None) => view! { "None yet" }.into_any(),
+            };
+            let lag = relationship
+                .lag_ms
+                .map(|lag| describe_seconds(u64::try_from(lag / 1000).unwrap_or(0)))
+                .unwrap_or_default();
+            let transfer = relationship.last_transfer.map(|transfer| {
+                let sent = format_size(transfer.data_transferred.unwrap_or(0));
+                match transfer.completed {
+                    Some(completed) => view! {
+                        {transfer.name} " arrived " <Timestamp epoch_ms=completed /> " (" {sent} ")"
+                    }
+                    .into_any(),
+                    None => {
+                        let percent = (transfer.progress.unwrap_or(0.0) * 100.0).floor();
+                        view! { {format!("{} on its way: {percent} % ({sent})", transfer.name)} }.into_any()
+                    }
+                }
+            });
+            view! {
+                <tr data-relationship=key>
+                    <td class="health"><span class=format!("pill health-{}", health.key())>{health.label()}</span></td>
+                    <td>{relationship.source.clone()}</td>
+                    <td><A href=href>{relationship.group.clone()}</A></td>
+                    <td>{relationship.target.clone()}</td>
+                    <td class="newest">{newest}</td>
+                    <td class="lag">{lag}</td>
+                    <td class="schedule">{describe_replication(&relationship.schedule)}</td>
+                    <td class="transfer">{transfer}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul class="array-failures">{failures}</ul>
+        <table id="dr-relationships">
+            <thead>
+                <tr>
+                    <th>"Health"</th><th>"Source"</th><th>"Protection group"</th><th>"Target"</th>
+                    <th>"Newest copy (recovery point)"</th><th>"Behind by"</th><th>"Replicates"</th>
+                    <th>"Last transfer"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
