@@ -1,7 +1,8 @@
 //! Figures, not assertions: the fleet pages over 50 simulated arrays of 2,000 volumes each,
 //! against a release `flashdeck` process, beside their goals.
 //!
-//! - fleet search and fleet summary: the portal's answer against the slowest single array's
+//! - fleet search, fleet summary and the DR view (the arrays connected in pairs, each first
+//!   replicating a group to the second): the portal's answer against the slowest single array's
 //!   own answer to the same calls, against an admin's script that logs in to each array and
 //!   asks it one after another, and against the floor this machine allows (the simulators'
 //!   CPU time over 2 cores, since all 50 share them);
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 use flasharray::{ArrayClient, ClientConfig, Credentials, ListParams, TrustAnchor};
 use flasharray_sim::{ADMIN_USERNAME, FaultConfig, RunningSimulator, Simulator, SimulatorConfig};
 use serde_json::Value;
+use shared::flasharray::ArrayConnectionPost;
 use test_support::portal::{Launch, Portal};
 use test_support::tls::plain_client;
 
@@ -112,6 +114,39 @@ async fn fleet() -> Vec<(String, RunningSimulator, String)> {
     arrays
 }
 
+/// Connects the arrays in pairs, the first of each replicating `pg-dr` (with one snapshot
+/// sent) to the second, as the DR view's 25 relationships.
+async fn pair_for_replication(arrays: &[(String, RunningSimulator, String)]) {
+    for pair in arrays.chunks(2) {
+        let [
+            (source_name, source, source_token),
+            (target_name, target, target_token),
+        ] = pair
+        else {
+            continue;
+        };
+        let (from, to) = (
+            client(source_name, source, source_token),
+            client(target_name, target, target_token),
+        );
+        let key = to.connection_key().await.expect("key");
+        from.connect_array(&ArrayConnectionPost {
+            management_address: Some(target.url().trim_start_matches("https://").to_owned()),
+            connection_key: Some(key),
+            ..ArrayConnectionPost::default()
+        })
+        .await
+        .expect("connected");
+        from.create_protection_group("pg-dr").await.expect("group");
+        from.add_group_target("pg-dr", target_name)
+            .await
+            .expect("target");
+        from.create_group_snapshot("pg-dr", None, false, true)
+            .await
+            .expect("replicated");
+    }
+}
+
 fn set_latency(arrays: &[(String, RunningSimulator, String)], latency_ms: u64) {
     for (_, sim, _) in arrays {
         sim.simulator.set_faults(FaultConfig {
@@ -156,6 +191,7 @@ async fn search_one(client: &ArrayClient) {
 enum Work {
     Search,
     Summary,
+    Replication,
 }
 
 impl Work {
@@ -163,6 +199,7 @@ impl Work {
         match self {
             Work::Search => format!("/api/fleet/search?q={SEARCH}"),
             Work::Summary => "/api/fleet/summary?refresh=true".to_owned(),
+            Work::Replication => "/api/fleet/replication".to_owned(),
         }
     }
 
@@ -171,6 +208,9 @@ impl Work {
             Work::Search => search_one(client).await,
             Work::Summary => {
                 let _ = backend::arrays::fleet::figures_of(client).await;
+            }
+            Work::Replication => {
+                let _ = backend::arrays::replication::replication_of(client.clone()).await;
             }
         }
     }
@@ -271,6 +311,7 @@ async fn measure(
 async fn main() {
     println!("Setting up {ARRAYS} simulated arrays of {VOLUMES} volumes…");
     let arrays = fleet().await;
+    pair_for_replication(&arrays).await;
     let listed: Vec<(String, &RunningSimulator, String)> = arrays
         .iter()
         .map(|(name, sim, token)| (name.clone(), sim, token.clone()))
@@ -294,6 +335,17 @@ async fn main() {
         measure(
             &format!("Fleet summary of {ARRAYS} arrays, {away}"),
             Work::Summary,
+            &portal,
+            &arrays,
+            latency > 0,
+        )
+        .await;
+        measure(
+            &format!(
+                "DR view of {ARRAYS} arrays in {} replicated pairs, {away}",
+                ARRAYS / 2
+            ),
+            Work::Replication,
             &portal,
             &arrays,
             latency > 0,

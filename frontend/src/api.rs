@@ -15,7 +15,7 @@ use shared::api::{
     Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
     RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
     SnapshotListQuery, SnapshotRequest, SummaryQuery, TokenSummary, UserChange, UserInfo,
-    UserSummary, VolumeChange, VolumeList, VolumeListQuery,
+    UserSummary, VolumeChange, VolumeCopies, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     ArrayConnection, Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch,
@@ -518,6 +518,11 @@ pub async fn connect_arrays(
     request: &ConnectArraysRequest,
 ) -> ApiResult<ArrayConnection> {
     post(&array_url(array, &["array-connections"]), request).await
+}
+
+/// Where a volume's copies are, by the protection groups holding it.
+pub async fn volume_copies(array: &str, volume: &str) -> ApiResult<Vec<VolumeCopies>> {
+    get(&array_url(array, &["volumes", volume, "copies"])).await
 }
 
 /// The group's last transfer and what each target holds of it.

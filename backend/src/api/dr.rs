@@ -7,59 +7,18 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
-use flasharray::ArrayClient;
 use shared::api::{
     ArrayFailure, FleetReplication, LagFacts, ReplicationRelationship, judge_replication,
 };
-use shared::flasharray::{
-    ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
-    TargetProtectionGroup,
-};
+use shared::flasharray::{ProtectionGroup, ProtectionGroupSnapshotTransfer, TargetProtectionGroup};
 
 use super::fleet::arrays_in_scope;
 use crate::arrays::fanout::each_array;
+use crate::arrays::replication::{ArrayReplication, replication_of};
 use crate::clock::unix_now_ms;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
-
-/// What one array says of its replication.
-struct ArrayReplication {
-    /// The name the array gives itself, by which others name it.
-    name: String,
-    /// The array's time now, when it reports it.
-    now_ms: Option<i64>,
-    groups: Vec<ProtectionGroup>,
-    targets: Vec<TargetProtectionGroup>,
-    transfers: Vec<ProtectionGroupSnapshotTransfer>,
-    /// Snapshots it holds of other arrays' groups (`SOURCE:GROUP.N`).
-    copies: Vec<ProtectionGroupSnapshot>,
-}
-
-async fn ask(client: ArrayClient) -> Result<ArrayReplication, flasharray::Error> {
-    let (array, space, groups, targets, transfers, snapshots) = tokio::join!(
-        client.array(),
-        client.array_space(None),
-        client.list_protection_groups(None),
-        client.all_group_targets(),
-        client.all_group_transfers(),
-        client.list_group_snapshots(None, Some(false)),
-    );
-    Ok(ArrayReplication {
-        name: array?.name,
-        // An array whose release lacks `arrays/space` is judged by the portal's clock.
-        now_ms: space
-            .ok()
-            .and_then(|space| space.first().map(|space| space.time)),
-        groups: groups?,
-        targets: targets?,
-        transfers: transfers?,
-        copies: snapshots?
-            .into_iter()
-            .filter(|snapshot| snapshot.name.contains(':'))
-            .collect(),
-    })
-}
 
 /// `GET /api/fleet/replication`.
 pub async fn fleet(
@@ -78,7 +37,7 @@ pub async fn fleet(
         }
     }
     let mut answered = Vec::new();
-    for answer in each_array(clients, state.array_deadline(), ask).await {
+    for answer in each_array(clients, state.array_deadline(), replication_of).await {
         match answer.result {
             Ok(replication) => answered.push((answer.array, replication)),
             Err(error) => errors.push(ArrayFailure {

@@ -607,6 +607,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         )
         .about("Where a protection group's copies are: its last transfer and what each target holds")
         .gives::<shared::api::GroupReplication>(),
+        read(
+            "/arrays/{array}/volumes/{volume}/copies",
+            Viewer,
+            replication::volume_copies,
+        )
+        .about("Where a volume's copies are: each protection group holding it and what its targets hold")
+        .gives_list::<shared::api::VolumeCopies>(),
         read(GROUP_TARGETS, Viewer, replication::targets)
             .about("Where a protection group replicates, and whether each target allows it")
             .gives_list::<shared::flasharray::TargetProtectionGroup>(),

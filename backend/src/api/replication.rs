@@ -8,8 +8,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::api::{
-    AddTargetRequest, ConnectArraysRequest, GroupReplication, TargetCopies, validate_add_target,
-    validate_connect_arrays,
+    AddTargetRequest, ConnectArraysRequest, GroupReplication, TargetCopies, VolumeCopies,
+    validate_add_target, validate_connect_arrays,
 };
 use shared::flasharray::{ArrayConnection, ArrayConnectionPost, TargetProtectionGroup};
 use shared::names::validate_object_name;
@@ -97,9 +97,57 @@ pub async fn replication(
     on: OnArray,
     Path((_, group)): Path<(String, String)>,
 ) -> Result<Json<GroupReplication>, AppError> {
+    Ok(Json(group_replication(&state, &on, &group).await?))
+}
+
+/// `GET /api/arrays/{array}/volumes/{volume}/copies`: where the volume's copies are, by the
+/// protection groups that hold it.
+pub async fn volume_copies(
+    State(state): State<AppState>,
+    on: OnArray,
+    Path((_, volume)): Path<(String, String)>,
+) -> Result<Json<Vec<VolumeCopies>>, AppError> {
+    let mut groups: Vec<String> = on
+        .client
+        .volume_protection_groups(std::slice::from_ref(&volume))
+        .await?
+        .into_iter()
+        .filter_map(|membership| membership.group.name)
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let reads = groups
+        .iter()
+        .map(|group| group_replication(&state, &on, group));
+    let copies = futures_util::future::join_all(reads)
+        .await
+        .into_iter()
+        .zip(groups)
+        .map(|(replication, group)| match replication {
+            Ok(replication) => VolumeCopies {
+                group,
+                replication: Some(replication),
+                unread: None,
+            },
+            Err(error) => VolumeCopies {
+                group,
+                replication: None,
+                unread: Some(error.to_string()),
+            },
+        })
+        .collect();
+    Ok(Json(copies))
+}
+
+/// The group's last transfer and what each of its targets holds of it.
+async fn group_replication(
+    state: &AppState,
+    on: &OnArray,
+    group: &str,
+) -> Result<GroupReplication, AppError> {
     let (targets, transfers, source, space) = tokio::join!(
-        on.client.group_targets(&group),
-        on.client.group_transfers(&group),
+        on.client.group_targets(group),
+        on.client.group_transfers(group),
         on.client.array(),
         on.client.array_space(None),
     );
@@ -117,12 +165,12 @@ pub async fn replication(
         .map(|()| format!("{}:{group}", source.name));
     let reads = targets
         .into_iter()
-        .map(|target| copies_on(&state, &on, replica_group.as_deref(), target, now_ms));
+        .map(|target| copies_on(state, on, replica_group.as_deref(), target, now_ms));
     let targets = futures_util::future::join_all(reads).await;
-    Ok(Json(GroupReplication {
+    Ok(GroupReplication {
         last_transfer,
         targets,
-    }))
+    })
 }
 
 /// How long one target may take to list its copies before it shows as unread.

@@ -137,6 +137,17 @@ async fn an_admin_connects_production_to_the_dr_array_replicates_a_group_there_a
         .assert_accessible("protection group with a target")
         .await;
 
+    // The volume's page says where its copies are.
+    session
+        .open(&format!("/arrays/{PROD}/volumes/oracle-prod-redo"))
+        .await;
+    session
+        .text_containing(
+            &format!("#volume-copies li[data-group='pg-oracle'] .copy[data-target='{DR}']"),
+            &format!("newest copy {replica}"),
+        )
+        .await;
+
     // On the DR array the copy is recovered into a volume of its own.
     session
         .open(&format!("/arrays/{DR}/protection/{PROD}:pg-oracle"))

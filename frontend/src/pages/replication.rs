@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use shared::api::{
-    Action, AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, TargetCopies,
+    Action, AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, TargetCopies, VolumeCopies,
     validate_add_target, validate_connect_arrays,
 };
 use shared::flasharray::{
@@ -571,4 +571,71 @@ pub fn ReplicationSettings(
             <SubmitButton id="replication-save" label="Save replication" outcome />
         </form>
     }
+}
+
+/// Where a volume's copies are: for each protection group holding it, each target's newest
+/// copy and how far behind it is.
+#[component]
+pub fn VolumeCopiesCard(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
+    let copies = object_resource(array, volume, |array, volume| async move {
+        api::volume_copies(&array, &volume).await
+    });
+    view! {
+        <h2>"Copies on other arrays"</h2>
+        <Loaded resource=copies loading="Asking where the volume's copies are…" let:groups>
+            <VolumeCopiesList groups />
+        </Loaded>
+    }
+}
+
+#[component]
+fn VolumeCopiesList(groups: Vec<VolumeCopies>) -> impl IntoView {
+    if groups.is_empty() {
+        return view! {
+            <EmptyState id="volume-copies-empty" text="No protection group holds this volume: its only copies are its own snapshots here." />
+        }
+        .into_any();
+    }
+    let items = groups
+        .into_iter()
+        .map(|copies| {
+            let group = copies.group.clone();
+            let targets = match (copies.unread, copies.replication) {
+                (Some(why), _) => view! { <span class="muted">{why}</span> }.into_any(),
+                (None, Some(replication)) if replication.targets.is_empty() => {
+                    view! { "kept on this array only" }.into_any()
+                }
+                (None, Some(replication)) => replication
+                    .targets
+                    .into_iter()
+                    .map(|target| {
+                        let newest = match (&target.unread, &target.newest) {
+                            (Some(why), _) => why.clone(),
+                            (None, Some(newest)) => format!(
+                                "newest copy {}, {} behind",
+                                newest.name,
+                                describe_seconds(
+                                    u64::try_from(target.lag_ms.unwrap_or(0) / 1000).unwrap_or(0)
+                                )
+                            ),
+                            (None, None) => "no copy yet".to_owned(),
+                        };
+                        view! {
+                            <span class="copy" data-target=target.target.clone()>
+                                {format!("{}: {newest}", target.target)}
+                            </span>
+                        }
+                    })
+                    .collect_view()
+                    .into_any(),
+                (None, None) => view! { "not reported" }.into_any(),
+            };
+            view! {
+                <li data-group=group.clone()>
+                    <strong>{copies.group}</strong> " → " {targets}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul id="volume-copies">{items}</ul> }.into_any()
 }

@@ -19,6 +19,7 @@ use crate::components::{
     Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, failure_outcome,
     object_resource, use_array, use_param,
 };
+use crate::pages::replication::VolumeCopiesCard;
 use crate::pages::snapshots::VolumeSnapshots;
 use crate::session::Session;
 
@@ -63,6 +64,7 @@ pub fn VolumePage() -> impl IntoView {
             <Connect array volume=name />
         </Show>
         <VolumeSnapshots array volume=name current=volume connections />
+        <VolumeCopiesCard array volume=name />
         <Show when=move || session.may(Action::VolumeChange)>
             <Destroy array volume=name connections />
         </Show>

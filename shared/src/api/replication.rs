@@ -185,6 +185,17 @@ pub struct GroupReplication {
     pub targets: Vec<TargetCopies>,
 }
 
+/// `GET /api/arrays/{array}/volumes/{volume}/copies`: one protection group holding the volume,
+/// and where its copies are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VolumeCopies {
+    pub group: String,
+    pub replication: Option<GroupReplication>,
+    /// Why the group's replication could not be read.
+    pub unread: Option<String>,
+}
+
 /// What one target holds of a group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,0 +1,47 @@
+//! What one array says of its replication, for the fleet's DR view: its groups and where
+//! they replicate, what is on its way, and the copies it holds of other arrays' groups.
+
+use flasharray::ArrayClient;
+use shared::flasharray::{
+    ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
+    TargetProtectionGroup,
+};
+
+/// What one array says of its replication.
+pub struct ArrayReplication {
+    /// The name the array gives itself, by which others name it.
+    pub name: String,
+    /// The array's time now, when it reports it.
+    pub now_ms: Option<i64>,
+    pub groups: Vec<ProtectionGroup>,
+    pub targets: Vec<TargetProtectionGroup>,
+    pub transfers: Vec<ProtectionGroupSnapshotTransfer>,
+    /// Snapshots it holds of other arrays' groups (`SOURCE:GROUP.N`).
+    pub copies: Vec<ProtectionGroupSnapshot>,
+}
+
+/// Asks `client` at once everything the DR view needs of its array.
+pub async fn replication_of(client: ArrayClient) -> Result<ArrayReplication, flasharray::Error> {
+    let (array, space, groups, targets, transfers, snapshots) = tokio::join!(
+        client.array(),
+        client.array_space(None),
+        client.list_protection_groups(None),
+        client.all_group_targets(),
+        client.all_group_transfers(),
+        client.list_group_snapshots(None, Some(false)),
+    );
+    Ok(ArrayReplication {
+        name: array?.name,
+        // An array whose release lacks `arrays/space` is judged by the portal's clock.
+        now_ms: space
+            .ok()
+            .and_then(|space| space.first().map(|space| space.time)),
+        groups: groups?,
+        targets: targets?,
+        transfers: transfers?,
+        copies: snapshots?
+            .into_iter()
+            .filter(|snapshot| snapshot.name.contains(':'))
+            .collect(),
+    })
+}
