@@ -59,7 +59,7 @@ pub use registration::{
 pub use replication::{
     AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, FleetReplication, GroupReplication,
     LAG_BREACH, LAG_WARNING, LagFacts, ReplicationHealth, ReplicationRelationship, TargetCopies,
-    VolumeCopies, judge_replication, validate_add_target, validate_connect_arrays,
+    VolumeCopies, judge_replication, newest_copy, validate_add_target, validate_connect_arrays,
 };
 pub use rest_root::{
     NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection, RestPermit,

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use shared::api::{
     ArrayFailure, FleetReplication, LagFacts, ReplicationRelationship, judge_replication,
+    newest_copy,
 };
 use shared::flasharray::{ProtectionGroup, ProtectionGroupSnapshotTransfer, TargetProtectionGroup};
 
@@ -105,13 +106,15 @@ fn relationship(
     let in_flight = sent.iter().any(|transfer| transfer.completed.is_none());
     let now_ms = source.now_ms.unwrap_or_else(unix_now_ms);
     let copies = format!("{}:{}.", source.name, group.name).to_ascii_lowercase();
-    let (newest_copy, unread) = match by_name.get(&target_name.to_ascii_lowercase()) {
+    let (newest, unread) = match by_name.get(&target_name.to_ascii_lowercase()) {
         Some(held) => (
-            held.copies
-                .iter()
-                .filter(|copy| copy.name.to_ascii_lowercase().starts_with(&copies))
-                .max_by_key(|copy| (copy.created, copy.name.clone()))
-                .cloned(),
+            newest_copy(
+                held.copies
+                    .iter()
+                    .filter(|copy| copy.name.to_ascii_lowercase().starts_with(&copies)),
+                now_ms,
+            )
+            .map(|(copy, lag)| (copy.clone(), lag)),
             None,
         ),
         None => {
@@ -124,9 +127,7 @@ fn relationship(
             (None, Some(why))
         }
     };
-    let lag_ms = newest_copy
-        .as_ref()
-        .map(|copy| (now_ms - copy.created).max(0));
+    let (newest_copy, lag_ms) = newest.unzip();
     let health = judge_replication(&LagFacts {
         schedule: &group.replication_schedule,
         allowed: target.allowed,

@@ -194,18 +194,13 @@ async fn copies_on(
         copies.unread = Some(format!("{} reports a name no array can have.", on.array));
         return copies;
     };
-    if state.arrays.get(&name).is_none() {
+    // One answer whether the portal does not manage it or the caller may not use it, so a
+    // scoped user learns nothing of the arrays outside their scope.
+    let Ok(client) = extract::array(state, &on.user, &name) else {
         copies.unread = Some(format!(
-            "{name} is not managed by Flashdeck: its copies are not shown."
+            "{name} is not among your arrays: its copies are not shown."
         ));
         return copies;
-    }
-    let client = match extract::array(state, &on.user, &name) {
-        Ok(client) => client,
-        Err(_) => {
-            copies.unread = Some(format!("{name} is outside your arrays."));
-            return copies;
-        }
     };
     let listed = tokio::time::timeout(
         TARGET_DEADLINE,
@@ -215,13 +210,10 @@ async fn copies_on(
     match listed {
         Ok(Ok(held)) => {
             copies.copies = held.len();
-            copies.newest = held
-                .into_iter()
-                .max_by_key(|snapshot| (snapshot.created, snapshot.name.clone()));
-            copies.lag_ms = copies
-                .newest
-                .as_ref()
-                .map(|newest| (now_ms - newest.created).max(0));
+            if let Some((newest, lag)) = shared::api::newest_copy(&held, now_ms) {
+                copies.newest = Some(newest.clone());
+                copies.lag_ms = Some(lag);
+            }
         }
         Ok(Err(error)) => copies.unread = Some(error.to_string()),
         Err(_) => {

@@ -514,7 +514,7 @@ async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_targ
     assert!(
         limited["targets"][0]["unread"]
             .as_str()
-            .is_some_and(|why| why.contains("outside your arrays")),
+            .is_some_and(|why| why.contains("not among your arrays")),
         "{limited}"
     );
 }

@@ -24,9 +24,11 @@ const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(1);
 pub(crate) struct Hello {
     /// The connection key of the array asked, as its administrator handed it out.
     pub key: String,
-    /// The asking array's own connection key, with which the array asked will later prove
-    /// itself in turn (when it disconnects).
+    /// The asking array's own connection key, which the array asked asks for again to change
+    /// the connection's type or encryption.
     pub from_key: String,
+    /// The secret the two arrays sign every later message with, made for this connection.
+    pub secret: String,
     pub from: ArrayIdentity,
     pub replication_addresses: Vec<String>,
     pub kind: String,
@@ -42,11 +44,10 @@ pub(crate) struct Welcome {
 }
 
 /// `POST /sim/peer/disconnect`: an array forgets the connection, and asks the other to. It
-/// proves who it is with its own key, which only the two of them hold.
+/// proves who it is with the connection's secret, which only the two of them hold.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Farewell {
-    /// The leaving array's own connection key, as the other array recorded it.
-    pub from_key: String,
+    pub secret: String,
     pub name: String,
 }
 
@@ -54,7 +55,7 @@ pub(crate) struct Farewell {
 /// target that the group now replicates there (or no longer does).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct GroupNotice {
-    pub from_key: String,
+    pub secret: String,
     pub source: String,
     pub group: String,
 }
@@ -69,7 +70,7 @@ pub(crate) struct Allowed {
 /// allows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AllowedNotice {
-    pub from_key: String,
+    pub secret: String,
     pub target: String,
     pub group: String,
     pub allowed: bool,

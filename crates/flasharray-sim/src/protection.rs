@@ -25,8 +25,8 @@ pub const DAY_MS: u64 = 24 * 60 * MINUTE_MS;
 /// Snapshot frequencies an array accepts: 5 minutes to a year.
 const FREQUENCIES: std::ops::RangeInclusive<u64> = 5 * MINUTE_MS..=365 * DAY_MS;
 /// Retention an array accepts.
-const MAX_PER_DAY: u64 = 1440;
-const MAX_DAYS: u64 = 4000;
+pub(crate) const MAX_PER_DAY: u64 = 1440;
+pub(crate) const MAX_DAYS: u64 = 4000;
 
 /// The kind of object a protection group protects; a group holds one kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -842,8 +842,13 @@ impl ArrayState {
             };
             let schedule = record.group.snapshot_schedule;
             let retention = record.group.source_retention;
-            let horizon_ms = i64::try_from(retention.all_for_sec * 1000 + retention.days * DAY_MS)
-                .unwrap_or(i64::MAX / 4);
+            let horizon_ms = i64::try_from(
+                retention
+                    .all_for_sec
+                    .saturating_mul(1000)
+                    .saturating_add(retention.days.saturating_mul(DAY_MS)),
+            )
+            .unwrap_or(i64::MAX / 4);
             if due < now_ms - horizon_ms {
                 due = next_slot(now_ms - horizon_ms - 1, schedule.frequency, schedule.at);
             }
@@ -899,7 +904,9 @@ impl ArrayState {
     /// Destroys the retained snapshots of the group `group_id` (local, or replicated here)
     /// that `policy` no longer keeps.
     pub(crate) fn apply_policy(&mut self, group_id: &str, policy: RetentionPolicy, now_ms: i64) {
-        let keep_all_after = now_ms - i64::try_from(policy.all_for_sec * 1000).unwrap_or(0);
+        let keep_all_after = now_ms.saturating_sub(
+            i64::try_from(policy.all_for_sec.saturating_mul(1000)).unwrap_or(i64::MAX),
+        );
         let day = i64::try_from(DAY_MS).unwrap_or(i64::MAX);
         let days = i64::try_from(policy.days).unwrap_or(0);
         let per_day = i64::try_from(policy.per_day).unwrap_or(0);
@@ -918,7 +925,7 @@ impl ArrayState {
             if created > keep_all_after {
                 continue;
             }
-            let age = keep_all_after - created;
+            let age = keep_all_after.saturating_sub(created);
             let day_index = age / day;
             let bucket = if per_day > 0 && day_index < days {
                 Some((day_index, (age % day) * per_day / day))

@@ -11,12 +11,15 @@ use crate::error::ApiFault;
 use crate::state::ArrayState;
 
 /// A connection to another array, and the other array's connection key: the side that
-/// connected was given it, the other side was shown it in the handshake. Each side proves
-/// itself to the other with its own key (on a disconnect, say).
+/// connected was given it, the other side was shown it in the handshake (changing the
+/// connection's type or encryption asks for it again). Every later message between the two
+/// carries the secret they agreed in the handshake, which no third array holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct LinkedArray {
     pub connection: ArrayConnection,
     pub key: String,
+    #[serde(default)]
+    pub secret: String,
 }
 
 /// Who an array is, as it tells another array in the handshake.
@@ -117,9 +120,18 @@ impl ArrayState {
             .unwrap_or_default())
     }
 
-    /// Whether the connection to `name` was made with `key`: the other array's proof of who it is.
-    pub(crate) fn holds_key_of(&self, name: &str, key: &str) -> bool {
-        self.linked(name).is_some_and(|linked| linked.key == key)
+    /// Whether `secret` is the one agreed with `name` in the handshake: that array's proof
+    /// of who it is.
+    pub(crate) fn proves(&self, name: &str, secret: &str) -> bool {
+        self.linked(name)
+            .is_some_and(|linked| !linked.secret.is_empty() && linked.secret == secret)
+    }
+
+    /// The secret agreed with `name`, with which this array signs what it tells it.
+    pub(crate) fn secret_with(&self, name: &str) -> String {
+        self.linked(name)
+            .map(|linked| linked.secret.clone())
+            .unwrap_or_default()
     }
 
     /// Refuses a connection to itself or to an array it is already connected to.
@@ -142,6 +154,7 @@ impl ArrayState {
         other: &ArrayIdentity,
         other_addresses: Vec<String>,
         key: &str,
+        secret: &str,
         terms: &ConnectionTerms,
         user: &str,
         now_ms: i64,
@@ -174,6 +187,7 @@ impl ArrayState {
         self.array_connections.push(LinkedArray {
             connection: connection.clone(),
             key: key.to_owned(),
+            secret: secret.to_owned(),
         });
         self.audit(
             user,
@@ -302,11 +316,20 @@ mod tests {
     fn a_connection_is_recorded_once_and_never_to_itself() {
         let mut state = ArrayState::new("fa-a");
         let made = state
-            .record_connection(&other("fa-b"), vec!["b".into()], "key", &terms(), "u", 1)
+            .record_connection(
+                &other("fa-b"),
+                vec!["b".into()],
+                "key",
+                "secret",
+                &terms(),
+                "u",
+                1,
+            )
             .expect("connects");
         assert_eq!(made.status.as_deref(), Some("connected"));
         assert_eq!(made.kind.as_deref(), Some(ASYNC_REPLICATION));
-        let again = state.record_connection(&other("FA-B"), vec![], "key", &terms(), "u", 1);
+        let again =
+            state.record_connection(&other("FA-B"), vec![], "key", "secret", &terms(), "u", 1);
         assert!(again.is_err());
         let itself = state.identity("127.0.0.1:1");
         assert!(state.may_connect_to(&itself).is_err());
@@ -316,7 +339,15 @@ mod tests {
     fn going_synchronous_or_changing_encryption_needs_the_other_arrays_key() {
         let mut state = ArrayState::new("fa-a");
         state
-            .record_connection(&other("fa-b"), vec![], "the-key", &terms(), "u", 1)
+            .record_connection(
+                &other("fa-b"),
+                vec![],
+                "the-key",
+                "secret",
+                &terms(),
+                "u",
+                1,
+            )
             .expect("connects");
         let to_sync = ArrayConnectionPatch {
             kind: Some(SYNC_REPLICATION.to_owned()),

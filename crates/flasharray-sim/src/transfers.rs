@@ -11,14 +11,18 @@ use shared::flasharray::{
     VolumeSnapshot,
 };
 
+use shared::names::validate_object_name;
+
 use crate::error::ApiFault;
-use crate::protection::GroupSnapshotRecord;
+use crate::protection::{DAY_MS, GroupSnapshotRecord, MAX_DAYS, MAX_PER_DAY};
 use crate::snapshots::SnapshotRecord;
 use crate::state::{ArrayState, new_id};
 
 /// Bytes a second a replication link carries unless its connection is throttled: about what
 /// a 10 GbE replication port sends.
 pub const DEFAULT_RATE: u64 = 1_000_000_000;
+/// The most volumes one arriving snapshot may hold: more than any protection group has.
+const MAX_ARRIVING_VOLUMES: usize = 5_000;
 
 /// A snapshot's way between two arrays.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,7 +66,8 @@ pub(crate) struct ArrivingVolume {
 /// `POST /sim/peer/snapshots`: a protection group snapshot arriving on a target.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SnapshotArrival {
-    pub from_key: String,
+    /// The connection's secret, by which the target knows the source.
+    pub secret: String,
     pub source: String,
     pub group: String,
     pub suffix: String,
@@ -73,6 +78,43 @@ pub(crate) struct SnapshotArrival {
     /// The group's target retention, which the target applies to what it holds of it.
     pub retention: RetentionPolicy,
     pub volumes: Vec<ArrivingVolume>,
+}
+
+impl SnapshotArrival {
+    /// What a target checks before holding anything another array sends: names it could
+    /// hold, times in order, a retention within what arrays accept, a bounded size.
+    fn check(&self) -> Result<(), ApiFault> {
+        let refuse = |message: String| ApiFault::invalid(message);
+        // The array numbers snapshots itself; a suffix given is a name.
+        let numbered = (1..=20).contains(&self.suffix.len())
+            && self.suffix.bytes().all(|byte| byte.is_ascii_digit());
+        if !numbered {
+            validate_object_name("Snapshot suffix", &self.suffix).map_err(refuse)?;
+        }
+        if self.volumes.len() > MAX_ARRIVING_VOLUMES {
+            return Err(refuse(format!(
+                "A replicated snapshot holds at most {MAX_ARRIVING_VOLUMES} volumes."
+            )));
+        }
+        for volume in &self.volumes {
+            validate_object_name("Volume", &volume.volume).map_err(refuse)?;
+        }
+        if self.created < 0 || self.started < self.created || self.completed < self.started {
+            return Err(refuse(
+                "A replicated snapshot is taken, then sent, then arrives.".to_owned(),
+            ));
+        }
+        let policy = self.retention;
+        if policy.per_day > MAX_PER_DAY
+            || policy.days > MAX_DAYS
+            || policy.all_for_sec > MAX_DAYS * DAY_MS / 1000
+        {
+            return Err(refuse(
+                "The target retention is beyond what arrays keep.".to_owned(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A snapshot due to arrive on a target, and where that target is.
@@ -265,7 +307,7 @@ impl ArrayState {
             target: target.to_owned(),
             address: self.address_of(target).ok()?,
             arrival: SnapshotArrival {
-                from_key: self.connection_key.clone(),
+                secret: self.secret_with(target),
                 source: self.name.clone(),
                 group: group.group.name.clone(),
                 suffix: record.snapshot.suffix.clone(),
@@ -321,6 +363,7 @@ impl ArrayState {
         arrival: &SnapshotArrival,
         now_ms: i64,
     ) -> Result<(), ApiFault> {
+        arrival.check()?;
         let group_name = replica_group_name(&arrival.source, &arrival.group);
         let allowed = self.replicated_here.iter().any(|here| {
             here.targeted && here.allowed && here.name().eq_ignore_ascii_case(&group_name)
@@ -412,5 +455,58 @@ fn reduced(written: u64, data_reduction: Option<f64>) -> u64 {
     match data_reduction {
         Some(ratio) if ratio >= 1.0 => (written as f64 / ratio) as u64,
         _ => written,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arrival() -> SnapshotArrival {
+        SnapshotArrival {
+            secret: "s".into(),
+            source: "fa-src".into(),
+            group: "pg1".into(),
+            suffix: "1".into(),
+            created: 1_000,
+            started: 1_000,
+            completed: 2_000,
+            bytes: 10,
+            retention: RetentionPolicy {
+                all_for_sec: 86_400,
+                per_day: 4,
+                days: 7,
+            },
+            volumes: vec![ArrivingVolume {
+                volume: "vol1".into(),
+                provisioned: 1 << 30,
+                written: 0,
+                held: 0,
+                data_reduction: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn an_arrival_is_held_only_with_names_times_and_retention_an_array_accepts() {
+        assert!(arrival().check().is_ok());
+        let hostile: [fn(&mut SnapshotArrival); 8] = [
+            |arrival| arrival.suffix = "1,2".into(),
+            |arrival| arrival.suffix = "<img src=x>".into(),
+            |arrival| arrival.suffix = "x".repeat(100_000),
+            |arrival| arrival.volumes[0].volume = "../../etc".into(),
+            |arrival| arrival.created = i64::MIN,
+            |arrival| arrival.completed = arrival.started - 1,
+            |arrival| arrival.retention.all_for_sec = u64::MAX,
+            |arrival| {
+                let volume = arrival.volumes[0].clone();
+                arrival.volumes = vec![volume; MAX_ARRIVING_VOLUMES + 1];
+            },
+        ];
+        for (index, spoil) in hostile.iter().enumerate() {
+            let mut spoiled = arrival();
+            spoil(&mut spoiled);
+            assert!(spoiled.check().is_err(), "case {index}");
+        }
     }
 }

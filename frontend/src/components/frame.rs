@@ -145,6 +145,8 @@ pub fn ArrayFrame() -> impl IntoView {
     }
 }
 
-fn encode(segment: &str) -> String {
+/// `segment` written for one segment of a path: a name an array reports cannot reach
+/// another page.
+pub fn encode(segment: &str) -> String {
     String::from(web_sys::js_sys::encode_uri_component(segment))
 }

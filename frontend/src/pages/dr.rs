@@ -12,7 +12,7 @@ use shared::time::describe_seconds;
 use crate::api;
 use crate::components::live::arrays_resource;
 use crate::components::table::EmptyState;
-use crate::components::{Loaded, Timestamp, UrlState, live_resource, page_title};
+use crate::components::{Loaded, Timestamp, UrlState, encode, live_resource, page_title};
 
 #[component]
 pub fn DrPage() -> impl IntoView {
@@ -121,7 +121,11 @@ fn RelationshipTable(
         .into_iter()
         .map(|relationship| {
             let key = format!("{}/{}/{}", relationship.source, relationship.group, relationship.target);
-            let href = format!("/arrays/{}/protection/{}", relationship.source, relationship.group);
+            let href = format!(
+                "/arrays/{}/protection/{}",
+                encode(&relationship.source),
+                encode(&relationship.group)
+            );
             let health = relationship.health;
             let newest = match (&relationship.unread, &relationship.newest_copy) {
                 (Some(why), _) => view! { <span class="muted">{why.clone()}</span> }.into_any(),

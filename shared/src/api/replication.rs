@@ -77,6 +77,23 @@ impl ReplicationHealth {
     ];
 }
 
+/// How far ahead of the source's clock a copy may be dated and still be believed (clocks
+/// drift a little); one dated later is not taken as a recovery point.
+pub const CLOCK_ALLOWANCE_MS: i64 = 5 * 60 * 1000;
+
+/// The newest of `copies` that is not dated in the future of `now_ms`, and how far behind
+/// `now_ms` it is.
+pub fn newest_copy<'a>(
+    copies: impl IntoIterator<Item = &'a ProtectionGroupSnapshot>,
+    now_ms: i64,
+) -> Option<(&'a ProtectionGroupSnapshot, i64)> {
+    copies
+        .into_iter()
+        .filter(|copy| copy.created <= now_ms.saturating_add(CLOCK_ALLOWANCE_MS))
+        .max_by(|a, b| (a.created, &a.name).cmp(&(b.created, &b.name)))
+        .map(|copy| (copy, now_ms.saturating_sub(copy.created).max(0)))
+}
+
 /// What is known of one relationship, to judge it by.
 #[derive(Debug, Clone, Copy)]
 pub struct LagFacts<'a> {
@@ -410,6 +427,24 @@ mod judge_tests {
             judged(&schedule, Some(HOUR), 9 * HOUR),
             ReplicationHealth::Ok
         );
+    }
+
+    #[test]
+    fn a_copy_dated_in_the_future_is_no_recovery_point_and_no_date_overflows() {
+        let copy = |name: &str, created: i64| ProtectionGroupSnapshot {
+            name: name.to_owned(),
+            created,
+            ..ProtectionGroupSnapshot::default()
+        };
+        let copies = [
+            copy("a", i64::MIN),
+            copy("b", 10 * HOUR),
+            copy("c", i64::MAX),
+        ];
+        let (newest, lag) = newest_copy(&copies, 12 * HOUR).expect("one believed");
+        assert_eq!((newest.name.as_str(), lag), ("b", 2 * HOUR));
+        let (oldest, lag) = newest_copy(&copies[..1], i64::MAX).expect("the only one");
+        assert_eq!((oldest.name.as_str(), lag), ("a", i64::MAX));
     }
 
     #[test]

@@ -94,6 +94,7 @@ async fn connect(
         Hello {
             key: key.clone(),
             from_key: state.connection_key.clone(),
+            secret: crate::state::new_id(),
             from: state.identity(&sim.peers.address()),
             replication_addresses: state.replication_addresses(),
             kind: terms.kind.clone(),
@@ -108,6 +109,7 @@ async fn connect(
         &welcome.identity,
         welcome.replication_addresses,
         &key,
+        &hello.secret,
         &terms,
         call.user(),
         now,
@@ -116,7 +118,7 @@ async fn connect(
         Ok(connection) => Ok(Json(ListResponse::of(vec![connection]))),
         Err(refusal) => {
             let farewell = Farewell {
-                from_key: hello.from_key,
+                secret: hello.secret,
                 name: hello.from.name,
             };
             sim.peers.farewell(&address, &farewell).await;
@@ -172,9 +174,10 @@ async fn disconnect(
     let now = call.now();
     let farewell = {
         let mut state = call.lock();
+        let secret = state.secret_with(&name);
         state.forget_connection(&name, call.user(), now)?;
         Farewell {
-            from_key: state.connection_key.clone(),
+            secret,
             name: state.name.clone(),
         }
     };

@@ -62,6 +62,7 @@ async fn welcome(
         &hello.from,
         hello.replication_addresses,
         &hello.from_key,
+        &hello.secret,
         &terms,
         PEER_USER,
         now,
@@ -72,7 +73,8 @@ async fn welcome(
     }))
 }
 
-/// Forgets the connection to the array that proves, with its own key, to be the one named.
+/// Forgets the connection to the array that proves, with the connection's secret, to be the
+/// one named.
 async fn farewell(
     State(sim): State<Simulator>,
     Json(farewell): Json<Farewell>,
@@ -80,7 +82,7 @@ async fn farewell(
     link_up(&sim)?;
     let now = sim.clock.now_ms();
     let mut state = sim.lock();
-    if !state.holds_key_of(&farewell.name, &farewell.from_key) {
+    if !state.proves(&farewell.name, &farewell.secret) {
         return Err(ApiFault::forbidden("Invalid connection key."));
     }
     state.forget_connection(&farewell.name, PEER_USER, now)?;
@@ -92,9 +94,9 @@ async fn heartbeat(State(sim): State<Simulator>) -> Result<StatusCode, ApiFault>
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The caller proves, with its own key, to be the connected array it names.
-fn proven(state: &crate::state::ArrayState, name: &str, key: &str) -> Result<(), ApiFault> {
-    if state.holds_key_of(name, key) {
+/// The caller proves, with the connection's secret, to be the connected array it names.
+fn proven(state: &crate::state::ArrayState, name: &str, secret: &str) -> Result<(), ApiFault> {
+    if state.proves(name, secret) {
         Ok(())
     } else {
         Err(ApiFault::forbidden(format!(
@@ -111,7 +113,7 @@ async fn group_arrives(
 ) -> Result<Json<Allowed>, ApiFault> {
     link_up(&sim)?;
     let mut state = sim.lock();
-    proven(&state, &notice.source, &notice.from_key)?;
+    proven(&state, &notice.source, &notice.secret)?;
     let allowed = state.receive_group(&notice.source, &notice.group);
     Ok(Json(Allowed { allowed }))
 }
@@ -123,7 +125,7 @@ async fn group_leaves(
 ) -> Result<StatusCode, ApiFault> {
     link_up(&sim)?;
     let mut state = sim.lock();
-    proven(&state, &notice.source, &notice.from_key)?;
+    proven(&state, &notice.source, &notice.secret)?;
     state.drop_group(&notice.source, &notice.group);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -135,7 +137,7 @@ async fn allowed_or_not(
 ) -> Result<StatusCode, ApiFault> {
     link_up(&sim)?;
     let mut state = sim.lock();
-    proven(&state, &notice.target, &notice.from_key)?;
+    proven(&state, &notice.target, &notice.secret)?;
     state.note_allowed(&notice.group, &notice.target, notice.allowed);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -148,7 +150,7 @@ async fn snapshot_arrives(
     link_up(&sim)?;
     let now = sim.clock.now_ms();
     let mut state = sim.lock();
-    proven(&state, &arrival.source, &arrival.from_key)?;
+    proven(&state, &arrival.source, &arrival.secret)?;
     state.receive_snapshot(&arrival, now)?;
     Ok(StatusCode::NO_CONTENT)
 }

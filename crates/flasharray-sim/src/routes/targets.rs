@@ -76,7 +76,7 @@ async fn add_target(
         let state = call.lock();
         state.may_add_target(&group, &array)?;
         let notice = GroupNotice {
-            from_key: state.connection_key.clone(),
+            secret: state.secret_with(&array),
             source: state.name.clone(),
             group: group.clone(),
         };
@@ -115,7 +115,7 @@ async fn remove_target(
         let mut state = call.lock();
         state.remove_target(&group, &array, call.user(), now)?;
         let notice = GroupNotice {
-            from_key: state.connection_key.clone(),
+            secret: state.secret_with(&array),
             source: state.name.clone(),
             group,
         };
@@ -154,7 +154,7 @@ async fn allow_target(
         }
         let (row, source, short) = state.set_allowed(&group, allowed, call.user(), now)?;
         let notice = AllowedNotice {
-            from_key: state.connection_key.clone(),
+            secret: state.secret_with(&source),
             target: state.name.clone(),
             group: short,
             allowed,

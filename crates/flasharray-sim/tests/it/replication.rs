@@ -266,12 +266,17 @@ async fn another_connected_array_cannot_end_a_connection_that_is_not_its_own() {
         let (status, body) = other.connect_to(&token, &b).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    // fa-c knows fa-b's key and its own, but not fa-a's.
-    for key in [b.connection_key().await, c.connection_key().await] {
+    // Connection keys are handed out; the secret fa-a and fa-b agreed is not, so not even
+    // fa-a's own key proves anyone to be fa-a.
+    for key in [
+        b.connection_key().await,
+        c.connection_key().await,
+        a.connection_key().await,
+    ] {
         let forged = b
             .http
             .post(b.url("/sim/peer/disconnect"))
-            .json(&json!({"from_key": key, "name": "fa-a"}))
+            .json(&json!({"secret": key, "name": "fa-a"}))
             .send()
             .await
             .expect("sent");

@@ -321,3 +321,36 @@ async fn refusals_of_replicate_and_of_a_replication_schedule_name_what_is_wrong(
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_array_that_knows_the_sources_key_cannot_send_snapshots_in_its_name() {
+    let (source, target, _, target_token) = replicating_pair(Seed::Empty, Seed::Empty, "pg1").await;
+    // Every array the source connects to learns its connection key in the handshake.
+    let known_key = source.connection_key().await;
+    let forged = json!({
+        "secret": known_key,
+        "source": "fa-src",
+        "group": "pg1",
+        "suffix": "666",
+        "created": 1,
+        "started": 1,
+        "completed": 2,
+        "bytes": 0,
+        "retention": {"all_for_sec": 86400, "per_day": 4, "days": 7},
+        "volumes": [],
+    });
+    let refused = target
+        .http
+        .post(target.url("/sim/peer/snapshots"))
+        .json(&forged)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(
+        target
+            .group_snapshot_names(&target_token, "fa-src:pg1.666")
+            .await
+            .is_empty()
+    );
+}
