@@ -22,6 +22,14 @@ pub(crate) struct LinkedArray {
     pub secret: String,
 }
 
+/// What a new connection is recorded with: the other array's connection key and the secret
+/// the two agreed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeerKeys<'a> {
+    pub key: &'a str,
+    pub secret: &'a str,
+}
+
 /// Who an array is, as it tells another array in the handshake.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ArrayIdentity {
@@ -153,8 +161,7 @@ impl ArrayState {
         &mut self,
         other: &ArrayIdentity,
         other_addresses: Vec<String>,
-        key: &str,
-        secret: &str,
+        keys: PeerKeys,
         terms: &ConnectionTerms,
         user: &str,
         now_ms: i64,
@@ -186,8 +193,8 @@ impl ArrayState {
         };
         self.array_connections.push(LinkedArray {
             connection: connection.clone(),
-            key: key.to_owned(),
-            secret: secret.to_owned(),
+            key: keys.key.to_owned(),
+            secret: keys.secret.to_owned(),
         });
         self.audit(
             user,
@@ -319,8 +326,10 @@ mod tests {
             .record_connection(
                 &other("fa-b"),
                 vec!["b".into()],
-                "key",
-                "secret",
+                PeerKeys {
+                    key: "key",
+                    secret: "secret",
+                },
                 &terms(),
                 "u",
                 1,
@@ -328,8 +337,17 @@ mod tests {
             .expect("connects");
         assert_eq!(made.status.as_deref(), Some("connected"));
         assert_eq!(made.kind.as_deref(), Some(ASYNC_REPLICATION));
-        let again =
-            state.record_connection(&other("FA-B"), vec![], "key", "secret", &terms(), "u", 1);
+        let again = state.record_connection(
+            &other("FA-B"),
+            vec![],
+            PeerKeys {
+                key: "key",
+                secret: "secret",
+            },
+            &terms(),
+            "u",
+            1,
+        );
         assert!(again.is_err());
         let itself = state.identity("127.0.0.1:1");
         assert!(state.may_connect_to(&itself).is_err());
@@ -342,8 +360,10 @@ mod tests {
             .record_connection(
                 &other("fa-b"),
                 vec![],
-                "the-key",
-                "secret",
+                PeerKeys {
+                    key: "the-key",
+                    secret: "secret",
+                },
                 &terms(),
                 "u",
                 1,

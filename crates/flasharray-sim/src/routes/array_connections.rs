@@ -14,7 +14,7 @@ use shared::flasharray::{
 
 use crate::error::ApiFault;
 use crate::peer::{Farewell, Hello};
-use crate::replication::ConnectionTerms;
+use crate::replication::{ConnectionTerms, PeerKeys};
 use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, single_name};
 use crate::routes::list::{ListQuery, list};
@@ -108,8 +108,10 @@ async fn connect(
     let made = call.lock().record_connection(
         &welcome.identity,
         welcome.replication_addresses,
-        &key,
-        &hello.secret,
+        PeerKeys {
+            key: &key,
+            secret: &hello.secret,
+        },
         &terms,
         call.user(),
         now,

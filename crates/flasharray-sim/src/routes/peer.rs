@@ -9,7 +9,7 @@ use axum::routing::{Router, get, post};
 
 use crate::error::ApiFault;
 use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Welcome};
-use crate::replication::ConnectionTerms;
+use crate::replication::{ConnectionTerms, PeerKeys};
 use crate::simulator::Simulator;
 use crate::transfers::SnapshotArrival;
 
@@ -61,8 +61,10 @@ async fn welcome(
     state.record_connection(
         &hello.from,
         hello.replication_addresses,
-        &hello.from_key,
-        &hello.secret,
+        PeerKeys {
+            key: &hello.from_key,
+            secret: &hello.secret,
+        },
         &terms,
         PEER_USER,
         now,
