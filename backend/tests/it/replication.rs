@@ -413,31 +413,34 @@ async fn an_admin_of_one_array_cannot_make_it_replicate_to_another_or_stop_it() 
     assert_eq!(on_source.len(), 1, "still replicating");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_target_holds() {
-    let app = pair(Vec::new()).await;
-    let admin = app.login("admin").await;
-    let (status, made) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
+/// Connects the test array to the DR array and makes `pg-dr` replicate there, as `admin`;
+/// the group's path.
+async fn replicating_to_dr(app: &TestApp, admin: &str) -> String {
+    let (status, made) = ask_to_connect(app, admin, json!({"remote": DR})).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
-    let group = format!("/api/arrays/{ARRAY}/protection-groups/pg-dr");
+    let groups = format!("/api/arrays/{ARRAY}/protection-groups");
     let (status, _, body) = app
-        .call(
-            "POST",
-            &format!("/api/arrays/{ARRAY}/protection-groups"),
-            Some(&admin),
-            Some(json!({"name": "pg-dr"})),
-        )
+        .call("POST", &groups, Some(admin), Some(json!({"name": "pg-dr"})))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    let group = format!("{groups}/pg-dr");
     let (status, _, body) = app
         .call(
             "POST",
             &format!("{group}/targets"),
-            Some(&admin),
+            Some(admin),
             Some(json!({"remote": DR})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    group
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_target_holds() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    let group = replicating_to_dr(&app, &admin).await;
     let replication = format!("{group}/replication");
     let (status, _, before) = app.call("GET", &replication, Some(&admin), None).await;
     assert_eq!(status, StatusCode::OK, "{before}");
@@ -543,26 +546,7 @@ async fn fleet_replication(
 async fn the_dr_view_judges_lag_against_the_schedule_through_a_cut_link_and_its_recovery() {
     let app = pair(Vec::new()).await;
     let admin = app.login("admin").await;
-    let (status, made) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
-    assert_eq!(status, StatusCode::CREATED, "{made}");
-    let groups = format!("/api/arrays/{ARRAY}/protection-groups");
-    app.call(
-        "POST",
-        &groups,
-        Some(&admin),
-        Some(json!({"name": "pg-dr"})),
-    )
-    .await;
-    let group = format!("{groups}/pg-dr");
-    let (status, _, body) = app
-        .call(
-            "POST",
-            &format!("{group}/targets"),
-            Some(&admin),
-            Some(json!({"remote": DR})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let group = replicating_to_dr(&app, &admin).await;
     let viewer = app.login("viewer").await;
     let health = |body: &serde_json::Value| body["relationships"][0]["health"].clone();
     let listed = fleet_replication(&app, &viewer, |body| health(body) == "unscheduled").await;

@@ -268,3 +268,34 @@ pub fn LoadingMarker(pending: RwSignal<bool>) -> impl IntoView {
 pub fn EmptyState(id: &'static str, #[prop(into)] text: String) -> impl IntoView {
     view! { <p class="empty muted" id=id>{text}</p> }
 }
+
+/// A filter by array: every array of the caller's, kept in the URL as `?array=NAME`.
+#[component]
+pub fn ArrayFilter(id: &'static str, state: UrlState) -> impl IntoView {
+    let arrays = crate::components::live::arrays_resource();
+    let options = move || {
+        let names: Vec<String> = match arrays.get() {
+            Some(Ok(list)) => list.into_iter().map(|summary| summary.name).collect(),
+            _ => Vec::new(),
+        };
+        names
+            .into_iter()
+            .map(|name| {
+                let selected = state.text("array") == name;
+                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <label>
+            <span>"Array"</span>
+            <select
+                id=id
+                on:change=move |event| state.set_from_start("array", Some(event_target_value(&event)), false)
+            >
+                <option value="" selected=move || state.text("array").is_empty()>"Every array"</option>
+                {options}
+            </select>
+        </label>
+    }
+}

@@ -6,8 +6,7 @@ use leptos_router::components::A;
 use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlerts};
 
 use crate::api;
-use crate::components::live::arrays_resource;
-use crate::components::table::EmptyState;
+use crate::components::table::{ArrayFilter, EmptyState};
 use crate::components::{
     Loaded, Outcome, OutcomeLine, Task, Timestamp, UrlState, live_resource, page_title,
 };
@@ -17,7 +16,6 @@ use crate::session::Session;
 pub fn AlertsPage() -> impl IntoView {
     page_title("Alerts");
     let state = UrlState::new("");
-    let arrays = arrays_resource();
     // Outside the table, which each refresh draws anew, so an outcome outlives it.
     let task = Task::new();
     let alerts = live_resource(move || {
@@ -33,19 +31,6 @@ pub fn AlertsPage() -> impl IntoView {
             state.set_from_start(key, Some(event_target_value(&event)), false)
         }
     };
-    let array_options = move || {
-        let names: Vec<String> = match arrays.get() {
-            Some(Ok(list)) => list.into_iter().map(|summary| summary.name).collect(),
-            _ => Vec::new(),
-        };
-        names
-            .into_iter()
-            .map(|name| {
-                let selected = state.text("array") == name;
-                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
-            })
-            .collect_view()
-    };
     view! {
         <h1>"Alerts"</h1>
         <div class="toolbar" id="alert-filters">
@@ -59,13 +44,7 @@ pub fn AlertsPage() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>
-                <span>"Array"</span>
-                <select id="alert-array" on:change=choose("array")>
-                    <option value="" selected=move || state.text("array").is_empty()>"Every array"</option>
-                    {array_options}
-                </select>
-            </label>
+            <ArrayFilter id="alert-array" state />
             <label class="check">
                 <input
                     type="checkbox"

@@ -10,33 +10,18 @@ use shared::size::format_size;
 use shared::time::describe_seconds;
 
 use crate::api;
-use crate::components::live::arrays_resource;
-use crate::components::table::EmptyState;
+use crate::components::table::{ArrayFilter, EmptyState};
 use crate::components::{Loaded, Timestamp, UrlState, encode, live_resource, page_title};
 
 #[component]
 pub fn DrPage() -> impl IntoView {
     page_title("Disaster recovery");
     let state = UrlState::new("");
-    let arrays = arrays_resource();
     let replication = live_resource(api::fleet_replication);
     let choose = move |key: &'static str| {
         move |event: leptos::ev::Event| {
             state.set_from_start(key, Some(event_target_value(&event)), false)
         }
-    };
-    let array_options = move || {
-        let names: Vec<String> = match arrays.get() {
-            Some(Ok(list)) => list.into_iter().map(|summary| summary.name).collect(),
-            _ => Vec::new(),
-        };
-        names
-            .into_iter()
-            .map(|name| {
-                let selected = state.text("array") == name;
-                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
-            })
-            .collect_view()
     };
     view! {
         <h1>"Disaster recovery"</h1>
@@ -58,13 +43,7 @@ pub fn DrPage() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>
-                <span>"Array"</span>
-                <select id="dr-array" on:change=choose("array")>
-                    <option value="" selected=move || state.text("array").is_empty()>"Every array"</option>
-                    {array_options}
-                </select>
-            </label>
+            <ArrayFilter id="dr-array" state />
         </div>
         <Loaded resource=replication loading="Asking the arrays…" error_id="dr-error" let:replication>
             <RelationshipTable replication health=state.text("health") array=state.text("array") />
