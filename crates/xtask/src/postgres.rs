@@ -85,11 +85,13 @@ fn install() -> Result<(), String> {
     }
 }
 
-/// Each test makes a `flashdeck_test_*` schema; the previous run's go before this run.
+/// Each test makes a `flashdeck_test_*` schema; the previous run's go before this run, each
+/// in a transaction of its own (a hundred schemas' tables at once exceed the server's lock
+/// table).
 fn drop_old_test_schemas(user: &str) {
     let sql = "DO $$DECLARE s text; BEGIN \
                FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'flashdeck\\_test\\_%' \
-               LOOP EXECUTE 'DROP SCHEMA ' || quote_ident(s) || ' CASCADE'; END LOOP; END$$;";
+               LOOP EXECUTE 'DROP SCHEMA ' || quote_ident(s) || ' CASCADE'; COMMIT; END LOOP; END$$;";
     let dropped = Command::new("psql")
         .args([
             "-h",
