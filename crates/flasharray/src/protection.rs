@@ -44,7 +44,8 @@ impl ArrayClient {
         source: Option<&str>,
         destroyed: Option<bool>,
     ) -> Result<Vec<T>, Error> {
-        let mut query = Vec::new();
+        // Newest first, so that a list cut at the client's limit keeps the newest.
+        let mut query = vec![("sort", "created-".to_owned())];
         if let Some(source) = source {
             query.push(("source_names", source.to_owned()));
         }

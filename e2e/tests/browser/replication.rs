@@ -33,7 +33,15 @@ async fn arrived_on_dr(session: &Session) -> String {
             .list_group_snapshots(Some(&format!("{PROD}:pg-oracle")), Some(false))
             .await
             .expect("snapshots");
-        if let Some(snapshot) = held.into_iter().next() {
+        // The DR array holds it a moment before production hears that it arrived.
+        let sent = array_client(&session.demo().arrays[0])
+            .group_transfers("pg-oracle")
+            .await
+            .expect("transfers");
+        let acknowledged = sent.iter().all(|transfer| transfer.completed.is_some());
+        if let Some(snapshot) = held.into_iter().next()
+            && acknowledged
+        {
             return snapshot.name;
         }
         if Instant::now() >= deadline {

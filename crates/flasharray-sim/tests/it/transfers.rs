@@ -65,6 +65,23 @@ impl Wire {
         body["items"][0].clone()
     }
 
+    /// The transfer row of `name` once the target said it arrived, which it says a moment
+    /// after it holds the snapshot.
+    async fn acknowledged(&self, token: &str, name: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let row = self.transfer(token, name).await;
+            if row["completed"].is_i64() {
+                return row;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} was never acknowledged: {row}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Snapshots `group` and sends it to its targets now; the new snapshot's name.
     async fn replicate_now(&self, token: &str, group: &str) -> String {
         let (status, body) = self
@@ -116,7 +133,7 @@ async fn a_snapshot_sent_now_arrives_after_its_baseline_has_crossed_then_only_ch
         .advance_clock(Duration::from_secs(3 * 3600));
     source_token = source.session().await;
     target.receives(&target_token, &replica).await;
-    let sent = source.transfer(&source_token, &first).await;
+    let sent = source.acknowledged(&source_token, &first).await;
     let arrived = target.transfer(&target_token, &replica).await;
     let (_, listed) = target
         .call(
