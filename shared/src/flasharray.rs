@@ -23,11 +23,11 @@ pub use metrics::{
     Performance, SPACE_RESOLUTIONS, VolumeSpace,
 };
 pub use protection::{
-    BlackoutPatch, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot,
-    ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost, ProtectionGroupSnapshotTransfer,
-    ReplicationSchedule, ReplicationSchedulePatch, RetentionPolicy, RetentionPolicyPatch,
-    SnapshotSchedule, SnapshotSchedulePatch, VolumeSnapshot, VolumeSnapshotPatch,
-    VolumeSnapshotPost,
+    BlackoutPatch, EradicationConfig, ProtectionGroup, ProtectionGroupPatch,
+    ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost,
+    ProtectionGroupSnapshotTransfer, RATCHETED, ReplicationSchedule, ReplicationSchedulePatch,
+    RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule, SnapshotSchedulePatch, UNLOCKED,
+    VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
 };
 pub use replication::{
     ASYNC_REPLICATION, ArrayConnection, ArrayConnectionKey, ArrayConnectionPatch,

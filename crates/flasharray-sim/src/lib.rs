@@ -24,6 +24,7 @@ mod replicator;
 pub mod report;
 mod routes;
 mod running;
+mod safemode;
 mod seed;
 mod simulator;
 mod snapshots;

@@ -152,7 +152,11 @@ impl ArrayState {
     pub fn protection_groups_view(&self) -> Vec<ProtectionGroup> {
         self.protection_groups
             .iter()
-            .map(|record| record.group.clone())
+            .map(|record| {
+                let mut group = record.group.clone();
+                crate::safemode::report_lock(&mut group);
+                group
+            })
             .chain(self.replicated_groups_view())
             .collect()
     }
@@ -206,6 +210,8 @@ impl ArrayState {
                     blackout: None,
                 },
                 target_retention: DEFAULT_RETENTION,
+                retention_lock: Some(shared::flasharray::UNLOCKED.to_owned()),
+                eradication_config: None,
                 time_remaining: None,
                 space: Space::default(),
             })
@@ -232,6 +238,10 @@ impl ArrayState {
     ) -> Result<ProtectionGroup, ApiFault> {
         let index = self.group_record_index(name)?;
         let mut group = self.protection_groups[index].group.clone();
+        crate::safemode::check_patch(&group, patch)?;
+        if patch.retention_lock.is_some() {
+            group.retention_lock = patch.retention_lock.clone();
+        }
         let refuse = |message: &str| ApiFault::bad_request(name, message);
         let changes_more_than_destroyed = patch.name.is_some()
             || patch.snapshot_schedule.is_some()
@@ -382,6 +392,9 @@ impl ArrayState {
         names: &[String],
         now_ms: i64,
     ) -> Result<(), ApiFault> {
+        for name in names {
+            self.refuse_if_locked(name, "eradicating the group")?;
+        }
         collection::eradicate(&mut self.protection_groups, names)?;
         self.forget_eradicated();
         self.audit(user, "purepgroup", "eradicate", names.join(" "), now_ms);
@@ -481,6 +494,7 @@ impl ArrayState {
         now_ms: i64,
     ) -> Result<(), ApiFault> {
         let index = self.group_record_index(group)?;
+        self.refuse_if_locked(group, "removing members")?;
         let mut removed = Vec::new();
         for name in names {
             let member = Member {
@@ -823,6 +837,7 @@ impl ArrayState {
         names: &[String],
         now_ms: i64,
     ) -> Result<(), ApiFault> {
+        self.refuse_locked_snapshots(names)?;
         collection::eradicate(&mut self.group_snapshots, names)?;
         self.forget_eradicated();
         self.refresh_snapshot_space();

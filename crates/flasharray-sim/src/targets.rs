@@ -209,6 +209,7 @@ impl ArrayState {
         user: &str,
         now_ms: i64,
     ) -> Result<(), ApiFault> {
+        self.refuse_if_locked(group, "removing a target")?;
         let record = self.group_mut(group)?;
         let before = record.targets.len();
         record

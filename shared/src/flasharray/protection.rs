@@ -102,10 +102,30 @@ pub struct ProtectionGroup {
     pub replication_schedule: ReplicationSchedule,
     /// How long its targets keep what it sends them.
     pub target_retention: RetentionPolicy,
+    /// `ratcheted` when SafeMode protects it (only Pure Technical Services unlock it), or
+    /// `unlocked`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_lock: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eradication_config: Option<EradicationConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_remaining: Option<i64>,
     #[serde(default)]
     pub space: Space,
+}
+
+/// `retention_lock` of a group SafeMode protects.
+pub const RATCHETED: &str = "ratcheted";
+/// `retention_lock` of a group SafeMode does not protect.
+pub const UNLOCKED: &str = "unlocked";
+
+/// Whether a group's snapshots may be eradicated by hand (`enabled`) or not (`disabled`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct EradicationConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual_eradication: Option<String>,
 }
 
 /// When a protection group replicates: a schedule like its snapshot schedule, and a daily
@@ -156,6 +176,9 @@ pub struct ProtectionGroupPatch {
     pub replication_schedule: Option<ReplicationSchedulePatch>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_retention: Option<RetentionPolicyPatch>,
+    /// `ratcheted` turns SafeMode on; it cannot be turned off through the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_lock: Option<String>,
 }
 
 /// Replication schedule fields to change.

@@ -71,6 +71,17 @@ pub const LATER_FIELDS: &[LaterField] = &[
         field: "capacity_installed",
         since: RestVersion::new(2, 33),
     },
+    // As py-pure-client's models have them: SafeMode's fields on groups came with 2.13.
+    LaterField {
+        collection: "protection-groups",
+        field: "retention_lock",
+        since: RestVersion::new(2, 13),
+    },
+    LaterField {
+        collection: "protection-groups",
+        field: "eradication_config",
+        since: RestVersion::new(2, 13),
+    },
     // As py-pure-client's models have it: `TargetProtectionGroup` gains `status` at 2.37.
     LaterField {
         collection: "protection-groups/targets",

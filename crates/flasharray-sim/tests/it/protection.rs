@@ -625,3 +625,108 @@ async fn space_adds_up_and_performance_is_deterministic() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_ratcheted_group_refuses_what_would_let_its_snapshots_go_early() {
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    volume(&wire, &token, "vol1", 1 << 30).await;
+    let call = |method: Method, path: &'static str, body: Option<Value>| {
+        let (wire, token) = (&wire, &token);
+        async move { wire.call(token, method, path, body).await }
+    };
+    call(Method::POST, "protection-groups?names=pg1", None).await;
+    call(
+        Method::POST,
+        "protection-groups/volumes?group_names=pg1&member_names=vol1",
+        None,
+    )
+    .await;
+    let (status, body) = call(
+        Method::POST,
+        "protection-group-snapshots?source_names=pg1",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let group = "protection-groups?names=pg1";
+    let (status, body) = call(
+        Method::PATCH,
+        group,
+        Some(json!({"retention_lock": "locked"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(refusal(&body).contains("retention_lock"), "{body}");
+    let (status, body) = call(
+        Method::PATCH,
+        group,
+        Some(json!({"retention_lock": "ratcheted"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, listed) = call(Method::GET, group, None).await;
+    assert_eq!(item(&listed, "retention_lock"), "ratcheted");
+    assert_eq!(
+        item(&listed, "eradication_config")["manual_eradication"],
+        "disabled"
+    );
+
+    for (method, path, body) in [
+        (Method::PATCH, group, Some(json!({"destroyed": true}))),
+        (
+            Method::PATCH,
+            group,
+            Some(json!({"snapshot_schedule": {"enabled": false}})),
+        ),
+        (
+            Method::PATCH,
+            group,
+            Some(json!({"source_retention": {"days": 1}})),
+        ),
+        (
+            Method::PATCH,
+            group,
+            Some(json!({"retention_lock": "unlocked"})),
+        ),
+        (
+            Method::DELETE,
+            "protection-groups/volumes?group_names=pg1&member_names=vol1",
+            None,
+        ),
+    ] {
+        let (status, answer) = call(method.clone(), path, body.clone()).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{method} {path} {body:?}: {answer}"
+        );
+        let message = refusal(&answer);
+        assert!(
+            message.contains("SafeMode") || message.contains("Pure Technical Services"),
+            "{message}"
+        );
+    }
+    let (status, body) = call(
+        Method::PATCH,
+        group,
+        Some(json!({"source_retention": {"days": 30}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "keeping more is allowed: {body}");
+    let (status, body) = call(
+        Method::PATCH,
+        "protection-group-snapshots?names=pg1.1",
+        Some(json!({"destroyed": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(
+        Method::DELETE,
+        "protection-group-snapshots?names=pg1.1",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not eradicated: {body}");
+    assert!(refusal(&body).contains("SafeMode"), "{body}");
+}
