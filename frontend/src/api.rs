@@ -270,6 +270,15 @@ pub async fn change_protection_group(
     patch(&array_url(array, &["protection-groups", group]), change).await
 }
 
+/// Locks the group's retention (SafeMode); only Pure Technical Services unlock it.
+pub async fn lock_retention(array: &str, group: &str) -> ApiResult<ProtectionGroup> {
+    post(
+        &array_url(array, &["protection-groups", group, "retention-lock"]),
+        &(),
+    )
+    .await
+}
+
 pub async fn add_members(
     array: &str,
     group: &str,

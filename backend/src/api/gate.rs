@@ -221,11 +221,14 @@ async fn admit(
         })?
     };
     let through_rest_root = rest.is_some();
-    let (action, amounts_to) =
-        match rest.map(|permit| permit.with_source(body.get("source").is_some())) {
-            Some(permit) => (permit.action.unwrap_or(action), permit.amounts_to),
-            None => (action, approvals::amounts_to(action, &body)),
-        };
+    let rest = rest.map(|permit| permit.with_body(|field| body.get(field).is_some()));
+    if let Some(permit) = &rest {
+        user.require(permit.role)?;
+    }
+    let (action, amounts_to) = match rest {
+        Some(permit) => (permit.action.unwrap_or(action), permit.amounts_to),
+        None => (action, approvals::amounts_to(action, &body)),
+    };
     let held = approved.is_none()
         && amounts_to
             .into_iter()

@@ -401,6 +401,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         .takes::<shared::flasharray::ProtectionGroupPatch>()
         .gives::<shared::flasharray::ProtectionGroup>(),
         change(
+            Method::POST,
+            "/arrays/{array}/protection-groups/{group}/retention-lock",
+            ProtectionGroupLockRetention,
+            protection::lock_retention,
+        )
+        .about("Lock a protection group's retention (SafeMode): only Pure Technical Services unlock it")
+        .gives::<shared::flasharray::ProtectionGroup>(),
+        change(
             Method::DELETE,
             GROUP,
             ProtectionGroupEradicate,

@@ -103,9 +103,30 @@ pub async fn change(
     Path((_, group)): Path<(String, String)>,
     ApiJson(patch): ApiJson<ProtectionGroupPatch>,
 ) -> Result<Json<ProtectionGroup>, AppError> {
+    if patch.retention_lock.is_some() {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "retention_lock",
+            "Lock a group's retention with POST …/retention-lock, which admins may.",
+        )));
+    }
     let changed = on.client.patch_protection_group(&group, &patch).await?;
     tracing::info!(user = %on.user.user.username, array = %on.array, %group, "protection group changed");
     Ok(Json(changed))
+}
+
+/// `POST /api/arrays/{array}/protection-groups/{group}/retention-lock`: SafeMode for the group
+/// (`retention_lock: ratcheted`). Only Pure Technical Services can undo it; admins only.
+pub async fn lock_retention(
+    on: OnArray,
+    Path((_, group)): Path<(String, String)>,
+) -> Result<Json<ProtectionGroup>, AppError> {
+    let patch = ProtectionGroupPatch {
+        retention_lock: Some(shared::flasharray::RATCHETED.to_owned()),
+        ..ProtectionGroupPatch::default()
+    };
+    let locked = on.client.patch_protection_group(&group, &patch).await?;
+    tracing::info!(user = %on.user.user.username, array = %on.array, %group, "protection group retention locked");
+    Ok(Json(locked))
 }
 
 /// `DELETE /api/arrays/{array}/protection-groups/{group}`: eradicates; admins only.

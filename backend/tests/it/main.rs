@@ -19,6 +19,7 @@ mod registration;
 mod replicas;
 mod replication;
 mod rest_root;
+mod safemode;
 mod shutdown;
 mod tokens;
 

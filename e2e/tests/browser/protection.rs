@@ -326,3 +326,53 @@ async fn an_operator_recovers_but_cannot_eradicate() {
     );
     session.finish().await;
 }
+
+#[tokio::test]
+async fn an_admin_locks_a_groups_retention_and_the_array_refuses_to_eradicate_its_snapshots() {
+    let session = Session::start().await;
+    session
+        .open("/arrays/fa-prod-01/protection/pg-vmware")
+        .await;
+    session.sign_in_as_demo_admin().await;
+    session.text_containing("#pg-retention-lock", "off").await;
+    session.click("#pg-lock-retention").await;
+    session.confirm_typing("pg-vmware").await;
+    session
+        .text_containing("#pg-outcome", "Retention locked")
+        .await;
+    session
+        .text_containing("#pg-retention-lock", "retention locked")
+        .await;
+    session.gone("#pg-lock-retention").await;
+    let array = array_client(&session.demo().arrays[0]);
+    let group = array
+        .list_protection_groups(None)
+        .await
+        .expect("groups")
+        .into_iter()
+        .find(|group| group.name == "pg-vmware")
+        .expect("pg-vmware");
+    assert_eq!(
+        group.retention_lock.as_deref(),
+        Some("ratcheted"),
+        "on the array"
+    );
+    let snapshot = array
+        .list_group_snapshots(Some("pg-vmware"), Some(false))
+        .await
+        .expect("snapshots")
+        .into_iter()
+        .next()
+        .expect("a snapshot");
+    array
+        .set_group_snapshot_destroyed(&snapshot.name, true)
+        .await
+        .expect("destroyed");
+    let refused = array.eradicate_group_snapshot(&snapshot.name).await;
+    assert!(
+        refused.is_err_and(|error| error.to_string().contains("SafeMode")),
+        "the array keeps it"
+    );
+    session.assert_accessible("a locked group").await;
+    session.finish().await;
+}

@@ -14,8 +14,8 @@ use crate::api::{self, ApiResult, Done};
 use crate::components::field::{Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, object_resource,
-    use_array, use_param,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
+    object_resource, use_array, use_param,
 };
 use crate::pages::hosts::split_ports;
 use crate::pages::replication::{GroupTargets, ReplicationSettings};
@@ -203,6 +203,28 @@ fn GroupSettings(
             change(patch, "Saving the retention");
         })
     };
+    let ratcheted = group.retention_lock.as_deref() == Some(shared::flasharray::RATCHETED);
+    let lock_retention = {
+        let group_name = group_name.clone();
+        Callback::new(move |()| {
+            let (array, group) = (array.get_untracked(), group_name.clone());
+            task.refreshing().call(
+                "Locking the retention…",
+                &[],
+                async move { api::lock_retention(&array, &group).await },
+                move |_| {
+                    Outcome::Done(
+                        "Retention locked: SafeMode protects the group's snapshots.".into(),
+                    )
+                },
+            );
+        })
+    };
+    let lock_name = group_name.clone();
+    let lock_question = format!(
+        "Lock the retention of {group_name} on {}?",
+        array.get_untracked()
+    );
     let destroyed = group.destroyed;
     let set_destroyed = {
         let change = change.clone();
@@ -235,9 +257,29 @@ fn GroupSettings(
             <dd id="pg-schedule-summary">{describe_schedule(&group.snapshot_schedule)}</dd>
             <dt>"Retention"</dt>
             <dd id="pg-retention-summary">{describe_retention(&group.source_retention)}</dd>
+            <dt>"SafeMode"</dt>
+            <dd id="pg-retention-lock">
+                {if ratcheted {
+                    "retention locked: the array refuses to destroy the group, eradicate its snapshots, turn its schedules off, keep less, or remove members or targets"
+                } else {
+                    "off"
+                }}
+            </dd>
             <dt>"State"</dt>
             <dd id="pg-state">{if destroyed { "destroyed (recover it, or an admin eradicates it from the recycle bin)" } else { "active" }}</dd>
         </dl>
+        <Show when=move || !ratcheted && session.may(Action::ProtectionGroupLockRetention)>
+            <Confirm
+                id="pg-lock-retention"
+                label="Lock retention (SafeMode)…"
+                question=lock_question.clone()
+                details="The array then refuses to destroy the group or eradicate its snapshots, to turn its schedules off, to keep snapshots for less, or to remove members or targets. Only Pure Technical Services can unlock it."
+                confirm_label="Lock retention"
+                strength=Strength::Irreversible(lock_name.clone())
+                task
+                on_confirm=lock_retention
+            />
+        </Show>
         <Show when=move || session.may(Action::ProtectionGroupChange)>
             <Members array group=group_name.clone() detail=detail.clone() outcome />
             <div class="grid">

@@ -88,6 +88,7 @@ actions! {
     ProtectionGroupSnapshot = "protection_group.snapshot", Operator, false;
     ProtectionGroupAddTarget = "protection_group.add_target", Admin, false;
     ProtectionGroupRemoveTarget = "protection_group.remove_target", Admin, false;
+    ProtectionGroupLockRetention = "protection_group.lock_retention", Admin, false;
     ProtectionGroupEradicate = "protection_group.eradicate", Admin, true;
     ProtectionGroupSnapshotChange = "protection_group_snapshot.change", Operator, false;
     ProtectionGroupSnapshotEradicate = "protection_group_snapshot.eradicate", Admin, true;

@@ -273,12 +273,21 @@ pub struct RestPermit {
 }
 
 impl RestPermit {
-    /// The permit once the body is read, and whether it names a `source`: a volume made from
-    /// one is a copy, as the portal's own copy is audited and held.
-    pub fn with_source(mut self, names_a_source: bool) -> Self {
-        if self.action == Some(Action::VolumeCreate) && names_a_source {
+    /// The permit once the body is read (`sets` says whether it sets a field): a volume made
+    /// from a `source` is a copy, as the portal's own copy is audited and held; a group given
+    /// a `retention_lock` is locked for good (SafeMode), which only admins may do.
+    pub fn with_body(mut self, sets: impl Fn(&str) -> bool) -> Self {
+        if self.action == Some(Action::VolumeCreate) && sets("source") {
             self.action = Some(Action::VolumeCopy);
             self.amounts_to = vec![Action::VolumeCopy];
+        }
+        if self.action == Some(Action::ProtectionGroupChange) && sets("retention_lock") {
+            self.role = Role::Admin;
+            self.action = Some(Action::ProtectionGroupLockRetention);
+            self.amounts_to = vec![
+                Action::ProtectionGroupLockRetention,
+                Action::ProtectionGroupChange,
+            ];
         }
         self
     }
@@ -579,19 +588,28 @@ mod tests {
     #[test]
     fn a_volume_made_from_a_source_is_a_copy() {
         let permit = rest_permit("POST", "volumes", "names=clone").unwrap();
-        let copy = permit.clone().with_source(true);
+        let copy = permit.clone().with_body(|field| field == "source");
         assert_eq!(copy.action, Some(Action::VolumeCopy));
         assert_eq!(copy.amounts_to, [Action::VolumeCopy]);
-        let plain = permit.with_source(false);
+        let plain = permit.with_body(|_| false);
         assert_eq!(plain.action, Some(Action::VolumeCreate));
         let restore = rest_permit("POST", "volumes", "names=db-1&overwrite=true")
             .unwrap()
-            .with_source(true);
+            .with_body(|field| field == "source");
         assert_eq!(
             restore.action,
             Some(Action::VolumeRestore),
             "an overwrite stays a restore"
         );
+    }
+
+    #[test]
+    fn locking_a_groups_retention_is_for_admins_whichever_way_it_comes() {
+        let permit = rest_permit("PATCH", "protection-groups", "names=pg1").unwrap();
+        assert_eq!(permit.role, Role::Operator);
+        let lock = permit.with_body(|field| field == "retention_lock");
+        assert_eq!(lock.role, Role::Admin);
+        assert_eq!(lock.action, Some(Action::ProtectionGroupLockRetention));
     }
 
     #[test]
