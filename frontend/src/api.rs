@@ -270,13 +270,18 @@ pub async fn change_protection_group(
     patch(&array_url(array, &["protection-groups", group]), change).await
 }
 
-/// Locks the group's retention (SafeMode); only Pure Technical Services unlock it.
-pub async fn lock_retention(array: &str, group: &str) -> ApiResult<ProtectionGroup> {
-    post(
-        &array_url(array, &["protection-groups", group, "retention-lock"]),
-        &(),
-    )
-    .await
+/// Locks the group's retention (SafeMode); only Pure Technical Services unlock it. It may
+/// wait for a second admin, with its reason.
+pub async fn lock_retention(
+    array: &str,
+    group: &str,
+    reason: Option<&str>,
+) -> ApiResult<Done<ProtectionGroup>> {
+    let url = with_reason(
+        array_url(array, &["protection-groups", group, "retention-lock"]),
+        reason,
+    );
+    post_maybe_held(Request::post(&url), &()).await
 }
 
 pub async fn add_members(

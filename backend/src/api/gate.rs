@@ -221,7 +221,18 @@ async fn admit(
         })?
     };
     let through_rest_root = rest.is_some();
-    let rest = rest.map(|permit| permit.with_body(|field| body.get(field).is_some()));
+    // What the gate reads of a body is its fields: a body of any other shape would reach the
+    // array unread (serde, for one, takes an array for a struct's fields in order).
+    if through_rest_root && !(body.is_null() || body.is_object()) {
+        return Err(AppError::Invalid(ApiError::new(
+            "A REST call's body is a JSON object.",
+        )));
+    }
+    let sets = |field: &str| {
+        body.as_object()
+            .is_some_and(|fields| fields.keys().any(|key| key.eq_ignore_ascii_case(field)))
+    };
+    let rest = rest.map(|permit| permit.with_body(sets));
     if let Some(permit) = &rest {
         user.require(permit.role)?;
     }

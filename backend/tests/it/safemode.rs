@@ -64,6 +64,27 @@ async fn only_admins_lock_a_groups_retention_and_the_array_then_keeps_its_snapsh
         StatusCode::FORBIDDEN,
         "nor through the REST root: {body}"
     );
+    // The fields in order, as serde reads an array for a struct; and another case.
+    for (sneaked, refused) in [
+        (
+            json!([null, null, null, null, null, null, "ratcheted"]),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"Retention_Lock": "ratcheted"}),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let (status, _, body) = app
+            .call(
+                "PATCH",
+                &through_root,
+                Some(&operator),
+                Some(sneaked.clone()),
+            )
+            .await;
+        assert_eq!(status, refused, "{sneaked}: {body}");
+    }
     let array = direct(&app.sim, ARRAY);
     let unlocked = array
         .list_protection_groups(None)

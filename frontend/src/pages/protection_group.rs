@@ -14,8 +14,8 @@ use crate::api::{self, ApiResult, Done};
 use crate::components::field::{Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Strength, Task, Timestamp,
-    object_resource, use_array, use_param,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Reason, Strength, Task, Timestamp,
+    done_outcome, object_resource, use_array, use_param,
 };
 use crate::pages::hosts::split_ports;
 use crate::pages::replication::{GroupTargets, ReplicationSettings};
@@ -204,18 +204,22 @@ fn GroupSettings(
         })
     };
     let ratcheted = group.retention_lock.as_deref() == Some(shared::flasharray::RATCHETED);
+    let lock_reason = Reason::for_action(Action::ProtectionGroupLockRetention);
     let lock_retention = {
         let group_name = group_name.clone();
         Callback::new(move |()| {
             let (array, group) = (array.get_untracked(), group_name.clone());
+            let why = lock_reason.take();
             task.refreshing().call(
                 "Locking the retention…",
                 &[],
-                async move { api::lock_retention(&array, &group).await },
-                move |_| {
-                    Outcome::Done(
-                        "Retention locked: SafeMode protects the group's snapshots.".into(),
-                    )
+                async move { api::lock_retention(&array, &group, why.as_deref()).await },
+                move |answer| {
+                    done_outcome(answer, |_| {
+                        Outcome::Done(
+                            "Retention locked: SafeMode protects the group's snapshots.".into(),
+                        )
+                    })
                 },
             );
         })
@@ -277,6 +281,7 @@ fn GroupSettings(
                 confirm_label="Lock retention"
                 strength=Strength::Irreversible(lock_name.clone())
                 task
+                reason=lock_reason
                 on_confirm=lock_retention
             />
         </Show>

@@ -113,19 +113,25 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     }
 }
 
-/// A JSON body, with malformed ones refused in the array's error envelope.
+/// A JSON body, with malformed ones refused in the array's error envelope. Every body of the
+/// REST API is an object: another shape (an array of the fields in order, which serde would
+/// take) is refused as an array refuses it.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiFault;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(request, state)
+        let invalid = |reason: String| ApiFault::invalid(format!("Invalid request body: {reason}"));
+        let Json(value) = Json::<serde_json::Value>::from_request(request, state)
             .await
-            .map(|Json(value)| ApiJson(value))
-            .map_err(|rejection| {
-                ApiFault::invalid(format!("Invalid request body: {}", rejection.body_text()))
-            })
+            .map_err(|rejection| invalid(rejection.body_text()))?;
+        if !value.is_object() {
+            return Err(invalid("expected a JSON object.".to_owned()));
+        }
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|error| invalid(error.to_string()))
     }
 }
 
@@ -143,11 +149,15 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(T::default()));
         }
-        Json::<T>::from_bytes(&body)
-            .map(|Json(value)| Self(value))
-            .map_err(|rejection| {
-                ApiFault::invalid(format!("Invalid request body: {}", rejection.body_text()))
-            })
+        let invalid = |reason: String| ApiFault::invalid(format!("Invalid request body: {reason}"));
+        let Json(value) = Json::<serde_json::Value>::from_bytes(&body)
+            .map_err(|rejection| invalid(rejection.body_text()))?;
+        if !value.is_object() {
+            return Err(invalid("expected a JSON object.".to_owned()));
+        }
+        serde_json::from_value(value)
+            .map(Self)
+            .map_err(|error| invalid(error.to_string()))
     }
 }
 

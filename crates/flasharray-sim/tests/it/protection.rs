@@ -650,6 +650,13 @@ async fn a_ratcheted_group_refuses_what_would_let_its_snapshots_go_early() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let group = "protection-groups?names=pg1";
+    let fields_in_order = json!([null, null, null, null, null, null, "ratcheted"]);
+    let (status, body) = call(Method::PATCH, group, Some(fields_in_order)).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a body is an object: {body}"
+    );
     let (status, body) = call(
         Method::PATCH,
         group,
