@@ -26,6 +26,10 @@ use crate::db::{Database, DbError};
 use crate::identity::passwords::hash_password;
 use crate::state::AppState;
 
+/// Bytes a second the demo's replication links carry: twenty times a real port's, so that a
+/// protection group's first copy crosses in minutes rather than hours.
+const DEMO_REPLICATION_RATE: u64 = 20_000_000_000;
+
 /// The portal login the demo creates.
 pub const DEMO_USERNAME: &str = "admin";
 pub const DEMO_PASSWORD: &str = "flashdeck";
@@ -119,6 +123,7 @@ impl Demo {
                 .model(model)
                 .purity(purity);
             let sim = Simulator::start(config).await.map_err(setup)?;
+            sim.simulator.set_replication_rate(DEMO_REPLICATION_RATE);
             if let Some(share) = fill
                 && seed != Seed::Empty
             {

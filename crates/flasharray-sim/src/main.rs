@@ -38,6 +38,10 @@ struct Args {
     /// Keep the array's state in this file across restarts (created if missing).
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Bytes a second its replication links carry unless a connection is throttled (1 GB/s
+    /// when not given).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    replication_rate: Option<u64>,
     /// Faults from the start, as `PUT /sim/faults` takes them: `{"latency_ms": 200, "error_rate": 0.1}`.
     #[arg(long, value_parser = parse_faults)]
     faults: Option<FaultConfig>,
@@ -101,6 +105,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let running = Simulator::start(config).await?;
     if let Some(faults) = args.faults {
         running.simulator.set_faults(faults);
+    }
+    if let Some(rate) = args.replication_rate {
+        running.simulator.set_replication_rate(rate);
     }
     println!("FlashArray simulator {:?} on {}", args.name, running.url());
     println!("administrator: {ADMIN_USERNAME} / {ADMIN_PASSWORD}");

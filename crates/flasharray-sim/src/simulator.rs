@@ -129,6 +129,12 @@ impl Simulator {
         self.lock().capacity = bytes;
     }
 
+    /// Sets the bytes a second its replication links carry when not throttled (a demo's
+    /// baseline can cross in minutes rather than hours).
+    pub fn set_replication_rate(&self, bytes_per_sec: u64) {
+        self.lock().replication_rate = Some(bytes_per_sec.max(1));
+    }
+
     /// Sets the Purity release line it plays (one of [`crate::release_lines`]); `false` for
     /// one the simulator does not know.
     pub fn set_release(&self, line: &str) -> bool {

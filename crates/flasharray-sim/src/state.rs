@@ -171,6 +171,10 @@ pub struct ArrayState {
     /// Groups other arrays replicate here.
     #[serde(default)]
     pub(crate) replicated_here: Vec<ReplicatedHere>,
+    /// Bytes a second its replication links carry when not throttled; `None` for
+    /// [`crate::transfers::DEFAULT_RATE`].
+    #[serde(default)]
+    pub(crate) replication_rate: Option<u64>,
 }
 
 fn default_model() -> String {
@@ -232,6 +236,7 @@ impl ArrayState {
             connection_key: new_id(),
             array_connections: Vec::new(),
             replicated_here: Vec::new(),
+            replication_rate: None,
         }
     }
 

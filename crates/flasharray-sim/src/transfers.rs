@@ -149,7 +149,8 @@ pub(crate) fn is_replica_group(group_id: &str) -> bool {
 }
 
 impl ArrayState {
-    /// Bytes a second the link to `array` carries: its connection's throttle, if set.
+    /// Bytes a second the link to `array` carries: its connection's throttle, if set, else
+    /// the array's replication rate.
     fn rate_to(&self, array: &str) -> u64 {
         self.array_connections
             .iter()
@@ -157,6 +158,7 @@ impl ArrayState {
             .and_then(|linked| linked.connection.throttle.as_ref())
             .and_then(|throttle| throttle.default_limit)
             .filter(|limit| *limit > 0)
+            .or(self.replication_rate)
             .unwrap_or(DEFAULT_RATE)
     }
 
@@ -485,6 +487,14 @@ mod tests {
                 data_reduction: None,
             }],
         }
+    }
+
+    #[test]
+    fn a_link_carries_the_arrays_replication_rate_unless_throttled() {
+        let mut state = ArrayState::new("fa-src");
+        assert_eq!(state.rate_to("fa-dst"), DEFAULT_RATE);
+        state.replication_rate = Some(20 * DEFAULT_RATE);
+        assert_eq!(state.rate_to("fa-dst"), 20 * DEFAULT_RATE);
     }
 
     #[test]
