@@ -299,3 +299,16 @@ pub fn ArrayFilter(id: &'static str, state: UrlState) -> impl IntoView {
         </label>
     }
 }
+
+/// The arrays a fleet page could not ask, each with its error.
+#[component]
+pub fn ArrayFailures(failures: Vec<shared::api::ArrayFailure>) -> impl IntoView {
+    let items = failures
+        .into_iter()
+        .map(|failure| {
+            let array = failure.array.clone();
+            view! { <li class="error" data-array=array>{failure.array} ": " {failure.error}</li> }
+        })
+        .collect_view();
+    view! { <ul class="array-failures">{items}</ul> }
+}

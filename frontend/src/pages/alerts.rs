@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlerts};
 
 use crate::api;
-use crate::components::table::{ArrayFilter, EmptyState};
+use crate::components::table::{ArrayFailures, ArrayFilter, EmptyState};
 use crate::components::{
     Loaded, Outcome, OutcomeLine, Task, Timestamp, UrlState, live_resource, page_title,
 };
@@ -96,17 +96,10 @@ fn FlagButton(array: String, alert: String, flagged: bool, task: Task) -> impl I
 
 #[component]
 fn AlertTable(alerts: FleetAlerts, task: Task) -> impl IntoView {
-    let failures = alerts
-        .errors
-        .into_iter()
-        .map(|failure| {
-            let array = failure.array.clone();
-            view! { <li class="error" data-array=array>{failure.array} ": " {failure.error}</li> }
-        })
-        .collect_view();
+    let failures = alerts.errors.clone();
     if alerts.items.is_empty() {
         return view! {
-            <ul class="array-failures">{failures}</ul>
+            <ArrayFailures failures=failures.clone() />
             <EmptyState id="alerts-empty" text="No alerts match." />
         }
         .into_any();
@@ -146,7 +139,7 @@ fn AlertTable(alerts: FleetAlerts, task: Task) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <ul class="array-failures">{failures}</ul>
+        <ArrayFailures failures=failures.clone() />
         <table id="alerts">
             <thead>
                 <tr>

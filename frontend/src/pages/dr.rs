@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{FleetReplication, LAG_BREACH, LAG_WARNING, ReplicationHealth};
 use shared::flasharray::ReplicationSchedule;
-use shared::size::format_size;
 use shared::time::describe_seconds;
 
 use crate::api;
-use crate::components::table::{ArrayFilter, EmptyState};
-use crate::components::{Loaded, Timestamp, UrlState, encode, live_resource, page_title};
+use crate::components::table::{ArrayFailures, ArrayFilter, EmptyState};
+use crate::components::{Loaded, UrlState, encode, live_resource, page_title};
+use crate::pages::replication::{NewestCopy, TransferState, describe_lag};
 
 #[component]
 pub fn DrPage() -> impl IntoView {
@@ -73,14 +73,7 @@ fn RelationshipTable(
     health: String,
     array: String,
 ) -> impl IntoView {
-    let failures = replication
-        .errors
-        .into_iter()
-        .map(|failure| {
-            let array = failure.array.clone();
-            view! { <li class="error" data-array=array>{failure.array} ": " {failure.error}</li> }
-        })
-        .collect_view();
+    let failures = replication.errors.clone();
     let shown: Vec<_> = replication
         .relationships
         .into_iter()
@@ -91,7 +84,7 @@ fn RelationshipTable(
         .collect();
     if shown.is_empty() {
         return view! {
-            <ul class="array-failures">{failures}</ul>
+            <ArrayFailures failures=failures.clone() />
             <EmptyState id="dr-empty" text="No protection group replicates to another array here. Add a target on a protection group's page." />
         }
         .into_any();
@@ -106,30 +99,12 @@ fn RelationshipTable(
                 encode(&relationship.group)
             );
             let health = relationship.health;
-            let newest = match (&relationship.unread, &relationship.newest_copy) {
-                (Some(why), _) => view! { <span class="muted">{why.clone()}</span> }.into_any(),
-                (None, Some(copy)) => view! {
-                    {copy.name.clone()} " · " <Timestamp epoch_ms=copy.created />
-                }
-                .into_any(),
-                (None, None) => view! { "None yet" }.into_any(),
+            let newest = view! {
+                <NewestCopy unread=relationship.unread newest=relationship.newest_copy />
             };
-            let lag = relationship
-                .lag_ms
-                .map(|lag| describe_seconds(u64::try_from(lag / 1000).unwrap_or(0)))
-                .unwrap_or_default();
+            let lag = describe_lag(relationship.lag_ms);
             let transfer = relationship.last_transfer.map(|transfer| {
-                let sent = format_size(transfer.data_transferred.unwrap_or(0));
-                match transfer.completed {
-                    Some(completed) => view! {
-                        {transfer.name} " arrived " <Timestamp epoch_ms=completed /> " (" {sent} ")"
-                    }
-                    .into_any(),
-                    None => {
-                        let percent = (transfer.progress.unwrap_or(0.0) * 100.0).floor();
-                        view! { {format!("{} on its way: {percent} % ({sent})", transfer.name)} }.into_any()
-                    }
-                }
+                view! { {transfer.name.clone()} ", " <TransferState transfer /> }
             });
             view! {
                 <tr data-relationship=key>
@@ -146,7 +121,7 @@ fn RelationshipTable(
         })
         .collect_view();
     view! {
-        <ul class="array-failures">{failures}</ul>
+        <ArrayFailures failures=failures.clone() />
         <table id="dr-relationships">
             <thead>
                 <tr>

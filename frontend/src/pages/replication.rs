@@ -7,9 +7,9 @@ use shared::api::{
     validate_add_target, validate_connect_arrays,
 };
 use shared::flasharray::{
-    ArrayConnection, BlackoutPatch, ProtectionGroupPatch, ProtectionGroupSnapshotTransfer,
-    ReplicationSchedule, ReplicationSchedulePatch, RetentionPolicy, RetentionPolicyPatch, Throttle,
-    TimeWindow,
+    ArrayConnection, BlackoutPatch, ProtectionGroupPatch, ProtectionGroupSnapshot,
+    ProtectionGroupSnapshotTransfer, ReplicationSchedule, ReplicationSchedulePatch,
+    RetentionPolicy, RetentionPolicyPatch, Throttle, TimeWindow,
 };
 use shared::size::format_size;
 use shared::time::describe_seconds;
@@ -267,23 +267,50 @@ pub fn GroupTargets(array: Memo<String>, group: Memo<String>) -> impl IntoView {
 #[component]
 fn LastTransfer(transfer: Option<ProtectionGroupSnapshotTransfer>) -> impl IntoView {
     transfer.map(|transfer| {
-        let sent = format_size(transfer.data_transferred.unwrap_or(0));
-        let state = match transfer.completed {
-            Some(completed) => view! {
-                "arrived " <Timestamp epoch_ms=completed /> " (" {sent} " sent)"
-            }
-            .into_any(),
-            None => {
-                let percent = (transfer.progress.unwrap_or(0.0) * 100.0).floor();
-                view! { {format!("on its way: {percent} % ({sent} sent)")} }.into_any()
-            }
-        };
         view! {
             <p id="last-transfer" class="hint">
-                "Last sent: " <strong>{transfer.name}</strong> ", " {state}
+                "Last sent: " <strong>{transfer.name.clone()}</strong> ", " <TransferState transfer />
             </p>
         }
     })
+}
+
+/// A snapshot's way to a target: on its way with how far it got, or when it arrived; and
+/// how much crossed.
+#[component]
+pub fn TransferState(transfer: ProtectionGroupSnapshotTransfer) -> impl IntoView {
+    let sent = format_size(transfer.data_transferred.unwrap_or(0));
+    match transfer.completed {
+        Some(completed) => {
+            view! { "arrived " <Timestamp epoch_ms=completed /> " (" {sent} " sent)" }.into_any()
+        }
+        None => {
+            let percent = (transfer.progress.unwrap_or(0.0) * 100.0).floor();
+            view! { {format!("on its way: {percent} % ({sent} sent)")} }.into_any()
+        }
+    }
+}
+
+/// A target's newest copy (its recovery point), or why the target's copies are not known.
+#[component]
+pub fn NewestCopy(
+    unread: Option<String>,
+    newest: Option<ProtectionGroupSnapshot>,
+) -> impl IntoView {
+    match (unread, newest) {
+        (Some(why), _) => view! { <span class="muted">{why}</span> }.into_any(),
+        (None, Some(newest)) => {
+            view! { {newest.name} " · " <Timestamp epoch_ms=newest.created /> }.into_any()
+        }
+        (None, None) => view! { "None yet" }.into_any(),
+    }
+}
+
+/// How far a copy is behind, in words; empty when there is none.
+pub fn describe_lag(lag_ms: Option<i64>) -> String {
+    lag_ms
+        .map(|lag| describe_seconds(u64::try_from(lag / 1000).unwrap_or(0)))
+        .unwrap_or_default()
 }
 
 #[component]
@@ -308,18 +335,8 @@ fn TargetTable(
                 Some(false) => "Disallowed by the target",
                 None => "Not reported",
             };
-            let newest = match (&target.unread, &target.newest) {
-                (Some(why), _) => view! { <span class="muted">{why.clone()}</span> }.into_any(),
-                (None, Some(newest)) => view! {
-                    {newest.name.clone()} " · " <Timestamp epoch_ms=newest.created />
-                }
-                .into_any(),
-                (None, None) => view! { "None yet" }.into_any(),
-            };
-            let lag = target
-                .lag_ms
-                .map(|lag| describe_seconds(u64::try_from(lag / 1000).unwrap_or(0)))
-                .unwrap_or_default();
+            let newest = view! { <NewestCopy unread=target.unread newest=target.newest /> };
+            let lag = describe_lag(target.lag_ms);
             let removing = remote.clone();
             view! {
                 <tr data-target=remote.clone()>
@@ -614,9 +631,7 @@ fn VolumeCopiesList(groups: Vec<VolumeCopies>) -> impl IntoView {
                             (None, Some(newest)) => format!(
                                 "newest copy {}, {} behind",
                                 newest.name,
-                                describe_seconds(
-                                    u64::try_from(target.lag_ms.unwrap_or(0) / 1000).unwrap_or(0)
-                                )
+                                describe_lag(target.lag_ms)
                             ),
                             (None, None) => "no copy yet".to_owned(),
                         };
