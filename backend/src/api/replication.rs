@@ -173,9 +173,6 @@ async fn group_replication(
     })
 }
 
-/// How long one target may take to list its copies before it shows as unread.
-const TARGET_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// What `target` holds of the group, which it names `replica_group`.
 async fn copies_on(
     state: &AppState,
@@ -203,7 +200,7 @@ async fn copies_on(
         return copies;
     };
     let listed = tokio::time::timeout(
-        TARGET_DEADLINE,
+        state.array_deadline(),
         client.list_group_snapshots(Some(replica_group), Some(false)),
     )
     .await;
@@ -219,7 +216,7 @@ async fn copies_on(
         Err(_) => {
             copies.unread = Some(format!(
                 "{name} did not answer within {} s.",
-                TARGET_DEADLINE.as_secs()
+                state.array_deadline().as_secs()
             ));
         }
     }
