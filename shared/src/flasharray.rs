@@ -12,7 +12,10 @@ mod protection;
 mod replication;
 mod versions;
 
-pub use containers::{Pod, VolumeGroup};
+pub use containers::{
+    DEMOTED, PROMOTED, Pod, PodPatch, PodReplicaLink, PodReplicaLinkLag, PodReplicaLinkPatch,
+    ReplicaLinkLag, VolumeGroup,
+};
 pub use hardware::{
     Controller, Drive, EthernetSettings, Eula, EulaSignature, FibreChannelSettings, Hardware,
     NetworkInterface, Port,
@@ -220,6 +223,9 @@ pub struct Volume {
     pub time_remaining: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Reference>,
+    /// The pod it lives in, whose name prefixes its own (`POD::VOLUME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod: Option<Reference>,
     #[serde(default)]
     pub qos: Qos,
     #[serde(default)]

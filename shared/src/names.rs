@@ -41,6 +41,20 @@ pub fn validate_object_name(kind: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Where a pod's name ends and its volume's begins: `POD::VOLUME`.
+pub const POD_SEPARATOR: &str = "::";
+
+/// Checks a volume's name, which names its pod first when it lives in one (`POD::VOLUME`),
+/// each part as [`validate_object_name`] says.
+pub fn validate_volume_name(name: &str) -> Result<(), String> {
+    match name.split_once(POD_SEPARATOR) {
+        Some((pod, volume)) => {
+            validate_object_name("Pod", pod).and_then(|()| validate_object_name("Volume", volume))
+        }
+        None => validate_object_name("Volume", name),
+    }
+}
+
 /// The most names one pattern may expand to.
 pub const MAX_PATTERN_NAMES: usize = 1000;
 
@@ -50,7 +64,8 @@ pub const MAX_PATTERN_LEN: usize = 255;
 
 /// Expands a name pattern as the Purity GUI takes it: `db-[1-8]` is `db-1` … `db-8`, and
 /// `vol[01-12]` keeps the zero padding (`vol01` … `vol12`). A name without brackets is itself.
-/// Every resulting name is checked with [`validate_object_name`].
+/// Every resulting name is checked with [`validate_object_name`] (volumes' with
+/// [`validate_volume_name`], as they may be in a pod).
 pub fn expand_name_pattern(kind: &str, pattern: &str) -> Result<Vec<String>, String> {
     if pattern.len() > MAX_PATTERN_LEN {
         return Err(format!(
@@ -108,7 +123,11 @@ pub fn expand_name_pattern(kind: &str, pattern: &str) -> Result<Vec<String>, Str
     }
     let names: Vec<String> = names.into_iter().map(|name| name + rest).collect();
     for name in &names {
-        validate_object_name(kind, name)?;
+        if kind == "Volume" {
+            validate_volume_name(name)?;
+        } else {
+            validate_object_name(kind, name)?;
+        }
     }
     Ok(names)
 }
@@ -116,6 +135,19 @@ pub fn expand_name_pattern(kind: &str, pattern: &str) -> Result<Vec<String>, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_volume_may_name_its_pod() {
+        assert_eq!(validate_volume_name("prod::db-1"), Ok(()));
+        assert_eq!(
+            expand_name_pattern("Volume", "prod::db-[1-2]"),
+            Ok(vec!["prod::db-1".to_owned(), "prod::db-2".to_owned()])
+        );
+        for name in ["::db", "prod::", "a::b::c", "pr_d::db", "prod:db"] {
+            assert!(validate_volume_name(name).is_err(), "{name}");
+        }
+        assert!(validate_object_name("Host", "prod::h").is_err());
+    }
 
     #[test]
     fn accepts_names_arrays_accept() {

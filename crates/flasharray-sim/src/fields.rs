@@ -8,9 +8,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use shared::flasharray::{
     Admin, Alert, ApiClient, ArrayConnection, ArraySpace, Audit, Connection, Controller, Drive,
-    Hardware, Host, HostGroup, Membership, NetworkInterface, Performance, Pod, Port,
-    ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
-    TargetProtectionGroup, Volume, VolumeGroup, VolumeSnapshot, VolumeSpace,
+    Hardware, Host, HostGroup, Membership, NetworkInterface, Performance, Pod, PodReplicaLink,
+    PodReplicaLinkLag, Port, ProtectionGroup, ProtectionGroupSnapshot,
+    ProtectionGroupSnapshotTransfer, TargetProtectionGroup, Volume, VolumeGroup, VolumeSnapshot,
+    VolumeSpace,
 };
 
 use crate::query::{Lookup, field_value};
@@ -102,6 +103,8 @@ impl Fields for Port {}
 impl Fields for NetworkInterface {}
 impl Fields for Admin {}
 impl Fields for Pod {}
+impl Fields for PodReplicaLink {}
+impl Fields for PodReplicaLinkLag {}
 impl Fields for VolumeGroup {}
 impl Fields for ArrayConnection {}
 impl Fields for TargetProtectionGroup {}

@@ -16,6 +16,7 @@ mod memberships;
 mod metrics;
 mod peer;
 mod persist;
+mod pods;
 mod protection;
 pub mod query;
 mod release;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use shared::flasharray::ErrorResponse;
 
 use crate::error::ApiFault;
+use crate::pods::{PodTurn, PodUpdate, Turned};
 use crate::replication::ArrayIdentity;
 use crate::transfers::SnapshotArrival;
 
@@ -155,6 +156,34 @@ impl Peers {
             status if status.is_success() => Ok(()),
             StatusCode::SERVICE_UNAVAILABLE => Err(Undelivered::Unreachable),
             _ => Err(Undelivered::Refused(refusal(reply).await)),
+        }
+    }
+
+    /// Sends a pod's update over its replica link.
+    pub async fn send_update(&self, address: &str, update: &PodUpdate) -> Result<(), Undelivered> {
+        let reply = self
+            .http()
+            .post(peer_url(address, "pod-links/update"))
+            .timeout(PEER_TIMEOUT)
+            .json(update)
+            .send()
+            .await
+            .map_err(|_| Undelivered::Unreachable)?;
+        match reply.status() {
+            status if status.is_success() => Ok(()),
+            StatusCode::SERVICE_UNAVAILABLE => Err(Undelivered::Unreachable),
+            _ => Err(Undelivered::Refused(refusal(reply).await)),
+        }
+    }
+
+    /// Asks the old source of a link whether it turns round; `false` when it cannot be asked.
+    pub async fn ask_turn(&self, address: &str, turn: &PodTurn) -> bool {
+        match self.post(address, "pod-links/turn", turn).await {
+            Ok(reply) => reply
+                .json::<Turned>()
+                .await
+                .is_ok_and(|answer| answer.turned),
+            Err(_) => false,
         }
     }
 

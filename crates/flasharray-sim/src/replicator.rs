@@ -19,6 +19,41 @@ pub(crate) async fn run(sim: Simulator) {
             () = sim.replication_due.notified() => {}
         }
         replicate_due(&sim).await;
+        update_pods(&sim).await;
+    }
+}
+
+/// Sends each outbound replica link's update, and asks whether links whose target was
+/// promoted turn round.
+pub(crate) async fn update_pods(sim: &Simulator) {
+    let now = sim.clock.now_ms();
+    let (updates, turns) = {
+        let mut state = sim.lock();
+        (state.pod_updates_due(now), state.turns_to_ask())
+    };
+    if updates.is_empty() && turns.is_empty() {
+        return;
+    }
+    let link_down = sim.faults.link_down();
+    for due in updates {
+        let heard = !link_down
+            && match sim.peers.send_update(&due.address, &due.update).await {
+                Ok(()) => true,
+                Err(Undelivered::Unreachable) => false,
+                Err(Undelivered::Refused(refusal)) => {
+                    tracing::info!(message = %refusal.message, "the target refused a pod update");
+                    false
+                }
+            };
+        sim.lock().update_sent(&due.update, heard);
+    }
+    for (address, turn) in turns {
+        if !link_down && sim.peers.ask_turn(&address, &turn).await {
+            sim.lock().turned(&turn.link_id, sim.clock.now_ms());
+        }
+    }
+    if let Err(error) = sim.save() {
+        tracing::error!(%error, "state not saved");
     }
 }
 

@@ -380,8 +380,9 @@ impl ArrayState {
         let copied = self.copy_source(source)?;
         let mut targets = Vec::new();
         for (index, name) in names.iter().enumerate() {
-            validate_object_name("Volume", name)
+            shared::names::validate_volume_name(name)
                 .map_err(|message| ApiFault::bad_request(name, message))?;
+            self.check_writable(name)?;
             if names[..index]
                 .iter()
                 .any(|earlier| earlier.eq_ignore_ascii_case(name))

@@ -8,7 +8,7 @@ use shared::flasharray::{
     Admin, AdminApiToken, Alert, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Host,
     HostGroup, LimitPatch, Qos, QosPatch, Reference, Space, Volume, VolumePatch,
 };
-use shared::names::validate_object_name;
+use shared::names::{validate_object_name, validate_volume_name};
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
 
 use crate::collection;
@@ -175,6 +175,11 @@ pub struct ArrayState {
     /// [`crate::transfers::DEFAULT_RATE`].
     #[serde(default)]
     pub(crate) replication_rate: Option<u64>,
+    #[serde(default)]
+    pub(crate) pods: Vec<shared::flasharray::Pod>,
+    /// ActiveDR links, as this array's end of each.
+    #[serde(default)]
+    pub(crate) replica_links: Vec<crate::pods::ReplicaLink>,
 }
 
 fn default_model() -> String {
@@ -237,6 +242,8 @@ impl ArrayState {
             array_connections: Vec::new(),
             replicated_here: Vec::new(),
             replication_rate: None,
+            pods: Vec::new(),
+            replica_links: Vec::new(),
         }
     }
 
@@ -556,8 +563,8 @@ impl ArrayState {
             .map(|volume| volume.name.to_ascii_lowercase())
             .collect();
         for name in names {
-            validate_object_name("Volume", name)
-                .map_err(|message| ApiFault::bad_request(name, message))?;
+            validate_volume_name(name).map_err(|message| ApiFault::bad_request(name, message))?;
+            self.check_writable(name)?;
             if !taken.insert(name.to_ascii_lowercase()) {
                 return Err(ApiFault::bad_request(name, "Volume already exists."));
             }
@@ -577,6 +584,7 @@ impl ArrayState {
     /// has run out, and brings the others' `time_remaining` up to `now_ms`.
     pub fn sweep(&mut self, now_ms: i64) {
         self.run_schedules(now_ms);
+        self.sweep_pods(now_ms);
         if self.destroyed_at.is_empty() {
             return;
         }
@@ -641,8 +649,10 @@ impl ArrayState {
             .iter()
             .map(|record| record.snapshot.id.as_str())
             .collect();
+        let pods: HashSet<String> = self.pods.iter().filter_map(|pod| pod.id.clone()).collect();
         self.destroyed_at.retain(|id, _| {
-            volumes.contains(id)
+            pods.contains(id)
+                || volumes.contains(id)
                 || groups.contains(id)
                 || group_snapshots.contains(id)
                 || snapshots.contains(id.as_str())
@@ -668,6 +678,7 @@ impl ArrayState {
         let mut changed = Vec::new();
         for name in names {
             let index = self.volume_index(name)?;
+            self.check_writable(name)?;
             let mut volume = self.volumes[index].clone();
             self.apply_patch(&mut volume, patch, truncate)?;
             changed.push((index, volume));
@@ -717,8 +728,14 @@ impl ArrayState {
             ));
         }
         if let Some(new_name) = &patch.name {
-            validate_object_name("Volume", new_name)
+            validate_volume_name(new_name)
                 .map_err(|message| ApiFault::bad_request(new_name, message))?;
+            if crate::pods::pod_of(new_name) != crate::pods::pod_of(&name) {
+                return Err(ApiFault::bad_request(
+                    new_name,
+                    "A rename keeps a volume in its pod: move it between pods instead.",
+                ));
+            }
             let taken = self
                 .volumes
                 .iter()
@@ -771,6 +788,9 @@ impl ArrayState {
         names: &[String],
         now_ms: i64,
     ) -> Result<(), ApiFault> {
+        for name in names {
+            self.check_writable(name)?;
+        }
         collection::eradicate(&mut self.volumes, names)?;
         self.forget_eradicated();
         self.audit(user, "purevol", "eradicate", names.join(" "), now_ms);
@@ -817,6 +837,7 @@ impl ArrayState {
             subtype: Some("regular".into()),
             time_remaining: None,
             source: None,
+            pod: crate::pods::pod_of(name).map(collection::reference),
             qos: Qos::default(),
             space: Space {
                 data_reduction: Some(data_reduction),

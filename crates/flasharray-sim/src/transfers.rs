@@ -151,7 +151,7 @@ pub(crate) fn is_replica_group(group_id: &str) -> bool {
 impl ArrayState {
     /// Bytes a second the link to `array` carries: its connection's throttle, if set, else
     /// the array's replication rate.
-    fn rate_to(&self, array: &str) -> u64 {
+    pub(crate) fn rate_to(&self, array: &str) -> u64 {
         self.array_connections
             .iter()
             .find(|linked| linked.connection.name.eq_ignore_ascii_case(array))

@@ -171,6 +171,16 @@ async fn disconnect(
                 ),
             ));
         }
+        let linked = state.pods_linked_with(&name);
+        if !linked.is_empty() {
+            return Err(ApiFault::bad_request(
+                &name,
+                format!(
+                    "Pod(s) {} have replica links with {name}: delete the links first.",
+                    linked.join(", ")
+                ),
+            ));
+        }
         state.address_of(&name)?
     };
     let now = call.now();

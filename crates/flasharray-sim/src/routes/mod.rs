@@ -19,6 +19,7 @@ mod list;
 mod memberships;
 mod metrics;
 mod peer;
+mod pods;
 mod protection;
 mod snapshots;
 mod targets;
@@ -51,6 +52,7 @@ pub fn router(sim: &Simulator) -> Router {
         .merge(admins::routes())
         .merge(hardware::routes())
         .merge(containers::routes())
+        .merge(pods::routes())
         .merge(array_connections::routes())
         .merge(peer::routes())
         .merge(targets::routes())

@@ -9,6 +9,7 @@ use axum::routing::{Router, get, post};
 
 use crate::error::ApiFault;
 use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Welcome};
+use crate::pods::{LinkNotice, PodTurn, PodUpdate, Turned};
 use crate::replication::{ConnectionTerms, PeerKeys};
 use crate::simulator::Simulator;
 use crate::transfers::SnapshotArrival;
@@ -25,6 +26,10 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/sim/peer/targets/remove", post(group_leaves))
         .route("/sim/peer/targets/allowed", post(allowed_or_not))
         .route("/sim/peer/snapshots", post(snapshot_arrives))
+        .route("/sim/peer/pod-links", post(link_arrives))
+        .route("/sim/peer/pod-links/remove", post(link_leaves))
+        .route("/sim/peer/pod-links/update", post(update_arrives))
+        .route("/sim/peer/pod-links/turn", post(turn_round))
 }
 
 fn link_up(sim: &Simulator) -> Result<(), ApiFault> {
@@ -155,4 +160,73 @@ async fn snapshot_arrives(
     proven(&state, &arrival.source, &arrival.secret)?;
     state.receive_snapshot(&arrival, now)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A connected array links one of its pods to a demoted pod here.
+async fn link_arrives(
+    State(sim): State<Simulator>,
+    Json(notice): Json<LinkNotice>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, &notice.source, &notice.secret)?;
+    state.add_inbound_link(
+        &notice.link_id,
+        &notice.target_pod,
+        &notice.source_pod,
+        &notice.source,
+        now,
+    )?;
+    state.audit(
+        PEER_USER,
+        "purepod",
+        "replica-link create",
+        format!(
+            "{} --remote-pod {} --remote {}",
+            notice.target_pod, notice.source_pod, notice.source
+        ),
+        now,
+    );
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The other end of a link deleted it.
+async fn link_leaves(
+    State(sim): State<Simulator>,
+    Json(notice): Json<LinkNotice>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, &notice.source, &notice.secret)?;
+    if state.link_with(&notice.link_id, &notice.source) {
+        state.drop_link(&notice.link_id, Some(PEER_USER), now);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What the sending end of a link holds now.
+async fn update_arrives(
+    State(sim): State<Simulator>,
+    Json(update): Json<PodUpdate>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, &update.source, &update.secret)?;
+    state.receive_update(&update, now)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The promoted target of a link asks this array, its source, to turn the link round.
+async fn turn_round(
+    State(sim): State<Simulator>,
+    Json(turn): Json<PodTurn>,
+) -> Result<Json<Turned>, ApiFault> {
+    link_up(&sim)?;
+    let mut state = sim.lock();
+    proven(&state, &turn.source, &turn.secret)?;
+    let turned = state.turn_if_demoted(&turn)?;
+    Ok(Json(Turned { turned }))
 }

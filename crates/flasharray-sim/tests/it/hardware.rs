@@ -19,7 +19,7 @@ const HARDWARE_READS: [&str; 6] = [
     "arrays/eula",
 ];
 /// Reads of the array's administration and load, checked the same way.
-const OTHER_READS: [&str; 8] = [
+const OTHER_READS: [&str; 12] = [
     "admins?expose_api_token=true",
     "hosts/performance",
     "array-connections",
@@ -28,9 +28,13 @@ const OTHER_READS: [&str; 8] = [
     "protection-groups/targets",
     "protection-group-snapshots",
     "protection-group-snapshots/transfer",
+    "pods",
+    "pod-replica-links",
+    "pod-replica-links/lag",
+    "volumes?names=app::db",
 ];
 /// Reads of what the simulated arrays never hold: only their page can be checked.
-const EMPTY_READS: [&str; 2] = ["pods", "volume-groups"];
+const EMPTY_READS: [&str; 1] = ["volume-groups"];
 
 fn items(body: &Value) -> &Vec<Value> {
     body["items"].as_array().expect("items")
@@ -58,6 +62,43 @@ async fn hardware_and_other_reads_match_the_rest_2_52_schemas() {
     );
     let (status, body) = wire.call(&token, Method::POST, &target, None).await;
     assert_eq!(status, 200, "{body}");
+    let peer_name = target.rsplit('=').next().unwrap_or_default();
+    let peer_token = peer.session().await;
+    peer.call(&peer_token, Method::POST, "pods?names=app-dr", None)
+        .await;
+    let demote = json!({"requested_promotion_state": "demoted"});
+    peer.call(
+        &peer_token,
+        Method::PATCH,
+        "pods?names=app-dr",
+        Some(demote),
+    )
+    .await;
+    wire.call(&token, Method::POST, "pods?names=app", None)
+        .await;
+    let volume = json!({"provisioned": 1u64 << 30});
+    wire.call(&token, Method::POST, "volumes?names=app::db", Some(volume))
+        .await;
+    let link = format!(
+        "pod-replica-links?local_pod_names=app&remote_pod_names=app-dr&remote_names={peer_name}"
+    );
+    let (status, body) = wire.call(&token, Method::POST, &link, None).await;
+    assert_eq!(status, 200, "{body}");
+    // The lag history has a sample once the link has sent and ticked again.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, lag) = wire
+            .call(&token, Method::GET, "pod-replica-links/lag", None)
+            .await;
+        if !items(&lag).is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no lag sampled: {lag}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     let replicate = "protection-group-snapshots?source_names=pg-dr&replicate_now=true";
     let (status, body) = wire.call(&token, Method::POST, replicate, None).await;
     assert_eq!(status, 200, "{body}");

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 mod fleet;
 mod hardware;
+mod pods;
 mod protection;
 mod python_sdk;
 mod releases;

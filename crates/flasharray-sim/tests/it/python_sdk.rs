@@ -52,8 +52,9 @@ async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_cli
     // to at its own level, with that level's models.
     for line in release_lines() {
         let wire = Wire::with_config(SimulatorConfig::new("wire").purity(line)).await;
-        let api_token = api_token(&wire).await;
         let peer = Wire::with_config(SimulatorConfig::new("wire-peer")).await;
+        let peer_token = api_token(&peer).await;
+        let api_token = api_token(&wire).await;
         let peer_key = peer.connection_key().await;
         tokio::task::block_in_place(|| {
             run_scenario(
@@ -64,6 +65,7 @@ async fn the_python_sdk_provisions_and_protects_with_an_api_token_and_an_api_cli
                     ("FA_EXPECT_VERSION", wire.version.clone()),
                     ("FA_PEER", peer.address().to_owned()),
                     ("FA_PEER_KEY", peer_key),
+                    ("FA_PEER_API_TOKEN", peer_token),
                 ],
             );
         });

@@ -116,7 +116,7 @@ def inventory(fa):
     check("pureuser" in [a.name for a in admins], "pureuser is listed among the admins")
     loads = ok(fa.get_hosts_performance(names=["host1"]), "host1's load")
     check([load.name for load in loads] == ["host1"], "host1's figures")
-    check(ok(fa.get_pods(), "get pods") == [], "the array holds no pods")
+    check(ok(fa.get_pods(), "get pods") == [], "the array holds no pods yet")
     refused(fa.get_volume_groups(names=["vg1"]), "an unknown volume group", "does not exist")
 
 
@@ -166,11 +166,46 @@ def replication(fa):
         time.sleep(0.1)
     check(transfer.progress == 1.0 and transfer.completed >= transfer.started,
           f"{sent.name} reached {made.name}")
+    activedr(fa, made.name)
     refused(fa.delete_array_connections(names=[made.name]), "disconnect a target", "target")
     ok(fa.delete_protection_groups_targets(group_names=["pg-dr"], member_names=[made.name]),
        "stop replicating pg-dr")
     ok(fa.delete_array_connections(names=[made.name]), "disconnect")
     check(ok(fa.get_array_connections(), "connections") == [], "no connection is left")
+
+
+def activedr(fa, peer_name):
+    """A pod linked to a demoted pod on the connected array, as ActiveDR scripts do it."""
+    peer = flasharray.Client(os.environ["FA_PEER"], api_token=os.environ["FA_PEER_API_TOKEN"],
+                             verify_ssl=False)
+    ok(fa.post_pods(names=["app"], pod=flasharray.PodPost()), "create pod app")
+    ok(fa.post_volumes(names=["app::db"], volume=flasharray.VolumePost(provisioned=GIB)),
+       "a volume in pod app")
+    ok(peer.post_pods(names=["dr-pod"], pod=flasharray.PodPost()), "create dr-pod on the other array")
+    link = dict(local_pod_names=["app"], remote_pod_names=["dr-pod"])
+    refused(fa.post_pod_replica_links(remote_names=[peer_name], **link), "link to a promoted pod",
+            "demoted")
+    ok(peer.patch_pods(names=["dr-pod"], pod=flasharray.PodPatch(requested_promotion_state="demoted")),
+       "demote dr-pod")
+    made = ok(fa.post_pod_replica_links(remote_names=[peer_name], **link), "link app to dr-pod")[0]
+    check(made.direction == "outbound", "the source sends")
+    for _ in range(200):
+        inbound = ok(peer.get_pod_replica_links(local_pod_names=["dr-pod"]), "dr-pod's link")[0]
+        if inbound.status == "replicating":
+            break
+        time.sleep(0.1)
+    check(inbound.status == "replicating" and inbound.direction == "inbound" and inbound.lag < 10000,
+          f"dr-pod is seconds behind app, not {inbound.status} {getattr(inbound, 'lag', None)}")
+    copies = ok(peer.get_volumes(names=["dr-pod::db"]), "the copy of app::db")
+    check(copies[0].provisioned == GIB, "the copy has its source's size")
+    refused(peer.post_volumes(names=["dr-pod::mine"], volume=flasharray.VolumePost(provisioned=GIB)),
+            "a write to the demoted pod", "demoted")
+    paused = ok(fa.patch_pod_replica_links(pod_replica_link=flasharray.PodReplicaLinkPatch(paused=True),
+                                           **link), "pause the link")[0]
+    check(paused.status == "paused", f"paused, not {paused.status}")
+    ok(fa.get_pod_replica_links_lag(), "the link's lag history")
+    ok(fa.delete_pod_replica_links(**link), "delete the link")
+    check(ok(peer.get_pod_replica_links(), "dr-pod's links") == [], "the link is gone on both arrays")
 
 
 def main():

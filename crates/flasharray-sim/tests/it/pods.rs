@@ -1,0 +1,299 @@
+//! ActiveDR between two simulated arrays: a pod linked to a demoted pod on the other array
+//! baselines, then keeps it seconds behind; the target refuses writes until promoted; after
+//! the source is demoted and the target promoted, the link turns round.
+
+use std::time::{Duration, Instant};
+
+use flasharray_sim::{Seed, SimulatorConfig};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::Wire;
+
+const GIB: u64 = 1 << 30;
+
+impl Wire {
+    async fn ok(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, answer) = self.call(token, method.clone(), path, body).await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}: {answer}");
+        answer
+    }
+
+    async fn promote(&self, token: &str, pod: &str, state: &str) -> (StatusCode, Value) {
+        let body = json!({"requested_promotion_state": state});
+        self.call(
+            token,
+            Method::PATCH,
+            &format!("pods?names={pod}"),
+            Some(body),
+        )
+        .await
+    }
+
+    /// The only replica link this array holds, once `ready` says it is as awaited.
+    async fn link_when(&self, token: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let links = self.ok(token, Method::GET, "pod-replica-links", None).await;
+            let link = links["items"][0].clone();
+            if ready(&link) {
+                return link;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the link never got there: {link}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn volume_names(&self, token: &str) -> Vec<String> {
+        let volumes = self.ok(token, Method::GET, "volumes", None).await;
+        volumes["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|volume| volume["name"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_linked_pod_is_mirrored_refuses_writes_and_fails_over() {
+    let source = Wire::with_config(SimulatorConfig::new("fa-src").seed(Seed::Empty)).await;
+    let target = Wire::with_config(SimulatorConfig::new("fa-dst").seed(Seed::Empty)).await;
+    let (source_token, target_token) = (source.session().await, target.session().await);
+    let (status, body) = source.connect_to(&source_token, &target).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    source
+        .ok(&source_token, Method::POST, "pods?names=prod", None)
+        .await;
+    let create = json!({"provisioned": 10 * GIB});
+    source
+        .ok(
+            &source_token,
+            Method::POST,
+            "volumes?names=prod::db",
+            Some(create.clone()),
+        )
+        .await;
+    let (status, body) = source
+        .call(
+            &source_token,
+            Method::POST,
+            "volumes?names=none::db",
+            Some(create.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["errors"][0]["message"], "Pod does not exist.");
+
+    target
+        .ok(
+            &target_token,
+            Method::POST,
+            "pods?names=dr",
+            Some(json!({})),
+        )
+        .await;
+    let link = "pod-replica-links?local_pod_names=prod&remote_pod_names=dr&remote_names=fa-dst";
+    let (status, body) = source.call(&source_token, Method::POST, link, None).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a promoted target is refused: {body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("demoted"),
+        "{body}"
+    );
+    let (status, body) = target.promote(&target_token, "dr", "demoted").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["items"][0]["promotion_status"], "demoted");
+    let made = source.ok(&source_token, Method::POST, link, None).await;
+    assert_eq!(made["items"][0]["direction"], "outbound");
+
+    let inbound = target
+        .link_when(&target_token, |link| link["status"] == "replicating")
+        .await;
+    assert_eq!(inbound["direction"], "inbound");
+    assert_eq!(inbound["remotes"][0]["name"], "fa-src");
+    assert!(inbound["lag"].as_i64().unwrap() < 10_000, "{inbound}");
+    let mirrored = target
+        .ok(&target_token, Method::GET, "volumes?names=dr::db", None)
+        .await;
+    assert_eq!(mirrored["items"][0]["provisioned"], 10 * GIB);
+    assert_eq!(mirrored["items"][0]["pod"]["name"], "dr");
+    let (status, body) = target
+        .call(
+            &target_token,
+            Method::POST,
+            "volumes?names=dr::mine",
+            Some(create.clone()),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a demoted pod refuses writes: {body}"
+    );
+
+    // Paused, the target stops hearing of new volumes.
+    let paused = source
+        .ok(
+            &source_token,
+            Method::PATCH,
+            link,
+            Some(json!({"paused": true})),
+        )
+        .await;
+    assert_eq!(paused["items"][0]["status"], "paused");
+    source
+        .ok(
+            &source_token,
+            Method::POST,
+            "volumes?names=prod::logs",
+            Some(create.clone()),
+        )
+        .await;
+    target
+        .link_when(&target_token, |link| link["paused"] == true)
+        .await;
+    assert!(
+        !target
+            .volume_names(&target_token)
+            .await
+            .contains(&"dr::logs".to_owned())
+    );
+    source
+        .ok(
+            &source_token,
+            Method::PATCH,
+            link,
+            Some(json!({"paused": false})),
+        )
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !target
+        .volume_names(&target_token)
+        .await
+        .contains(&"dr::logs".to_owned())
+    {
+        assert!(Instant::now() < deadline, "dr::logs never arrived");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Failover: the source demoted, the target promoted; the link turns round.
+    let (status, body) = source.promote(&source_token, "prod", "demoted").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = target.promote(&target_token, "dr", "promoted").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    target
+        .ok(
+            &target_token,
+            Method::POST,
+            "volumes?names=dr::after-failover",
+            Some(create),
+        )
+        .await;
+    target
+        .link_when(&target_token, |link| link["direction"] == "outbound")
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !source
+        .volume_names(&source_token)
+        .await
+        .contains(&"prod::after-failover".to_owned())
+    {
+        assert!(Instant::now() < deadline, "the turned link never sent back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, body) = source
+        .call(
+            &source_token,
+            Method::DELETE,
+            "array-connections?names=fa-dst",
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a linked array stays connected: {body}"
+    );
+    let audits = source.ok(&source_token, Method::GET, "audits", None).await;
+    assert!(
+        audits.to_string().contains("replica-link create"),
+        "{audits}"
+    );
+}
+
+#[tokio::test]
+async fn a_pod_holding_volumes_or_links_is_not_destroyed_and_eradicates_with_its_contents() {
+    let array = Wire::with_config(SimulatorConfig::new("fa-one").seed(Seed::Empty)).await;
+    let token = array.session().await;
+    array.ok(&token, Method::POST, "pods?names=app", None).await;
+    let (status, _) = array
+        .call(&token, Method::POST, "pods?names=APP", None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "names are unique ignoring case"
+    );
+    array
+        .ok(
+            &token,
+            Method::POST,
+            "volumes?names=app::v1",
+            Some(json!({"provisioned": GIB})),
+        )
+        .await;
+    let destroy = Some(json!({"destroyed": true}));
+    let (status, body) = array
+        .call(&token, Method::PATCH, "pods?names=app", destroy.clone())
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    array
+        .ok(
+            &token,
+            Method::PATCH,
+            "volumes?names=app::v1",
+            destroy.clone(),
+        )
+        .await;
+    let destroyed = array
+        .ok(&token, Method::PATCH, "pods?names=app", destroy)
+        .await;
+    assert_eq!(destroyed["items"][0]["destroyed"], true);
+    let (status, body) = array
+        .call(&token, Method::DELETE, "pods?names=app", None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    array
+        .ok(
+            &token,
+            Method::DELETE,
+            "pods?names=app&eradicate_contents=true",
+            None,
+        )
+        .await;
+    assert!(array.volume_names(&token).await.is_empty());
+    let pods = array
+        .ok(&token, Method::GET, "pods?destroyed=true", None)
+        .await;
+    assert_eq!(pods["items"], json!([]));
+    let (status, body) = array
+        .call(
+            &token,
+            Method::PATCH,
+            "pods?names=app",
+            Some(json!({"requested_promotion_state": "sideways"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
