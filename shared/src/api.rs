@@ -6,6 +6,7 @@ mod approvals;
 mod fleet;
 mod hardware;
 mod planning;
+mod pods;
 mod protection;
 mod pure1;
 mod registration;
@@ -42,6 +43,10 @@ pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
     PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, PlacementQuery, Runway,
     forecast, quantile, rank,
+};
+pub use pods::{
+    CreatePodRequest, LinkPodRequest, POD_LAG_BREACH_MS, POD_LAG_WARNING_MS, PodDetail,
+    PodLinkRelationship, judge_pod_link, validate_create_pod, validate_link_pod,
 };
 pub use protection::{
     CopyRequest, CreateProtectionGroupRequest, DestroyedQuery, GroupSnapshotDetail,

@@ -1,17 +1,20 @@
 //! `GET /api/fleet/replication`: disaster recovery over the fleet. Every array in the
 //! caller's scope is asked at once (each under its own deadline) what its groups replicate
 //! where, what is on its way and which copies it holds of others' groups; each relationship
-//! is then judged on what its target holds, against the source's own clock and schedule.
+//! is then judged on what its target holds, against the source's own clock and schedule;
+//! each pod's ActiveDR link on the lag its array reports.
 
 use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
 use shared::api::{
-    ArrayFailure, FleetReplication, LagFacts, ReplicationRelationship, judge_replication,
-    newest_copy,
+    ArrayFailure, FleetReplication, LagFacts, PodLinkRelationship, ReplicationRelationship,
+    judge_pod_link, judge_replication, newest_copy,
 };
-use shared::flasharray::{ProtectionGroup, ProtectionGroupSnapshotTransfer, TargetProtectionGroup};
+use shared::flasharray::{
+    PodReplicaLink, ProtectionGroup, ProtectionGroupSnapshotTransfer, TargetProtectionGroup,
+};
 
 use super::fleet::arrays_in_scope;
 use crate::arrays::fanout::each_array;
@@ -76,10 +79,50 @@ pub async fn fleet(
     relationships.sort_by(|a, b| {
         (a.health, &a.source, &a.group, &a.target).cmp(&(b.health, &b.source, &b.group, &b.target))
     });
+    let mut pod_links: Vec<PodLinkRelationship> = answered
+        .iter()
+        .flat_map(|(portal_name, replication)| {
+            replication
+                .pod_links
+                .iter()
+                .filter(|link| shown_once(link, &by_name))
+                .map(|link| pod_link(portal_name, link))
+        })
+        .collect();
+    pod_links.sort_by(|a, b| (a.health, &a.array, &a.pod).cmp(&(b.health, &b.array, &b.pod)));
     Ok(Json(FleetReplication {
         relationships,
+        pod_links,
         errors,
     }))
+}
+
+/// Each link is listed by the array that sends; by the one that receives only when the
+/// sender did not answer or is outside the caller's arrays.
+fn shown_once(link: &PodReplicaLink, by_name: &HashMap<String, &ArrayReplication>) -> bool {
+    let sender_answered = link
+        .remote_array()
+        .is_some_and(|remote| by_name.contains_key(&remote.to_ascii_lowercase()));
+    link.direction.as_deref() == Some("outbound") || !sender_answered
+}
+
+fn pod_link(portal_name: &str, link: &PodReplicaLink) -> PodLinkRelationship {
+    let name = |pod: &Option<shared::flasharray::Reference>| {
+        pod.as_ref()
+            .and_then(|pod| pod.name.clone())
+            .unwrap_or_default()
+    };
+    PodLinkRelationship {
+        array: portal_name.to_owned(),
+        pod: name(&link.local_pod),
+        direction: link.direction.clone().unwrap_or_default(),
+        remote: link.remote_array().unwrap_or_default().to_owned(),
+        remote_pod: name(&link.remote_pod),
+        status: link.status.clone().unwrap_or_default(),
+        lag_ms: link.lag,
+        recovery_point: link.recovery_point,
+        health: judge_pod_link(link),
+    }
 }
 
 /// `group` of `source` replicating to the array `target` names, judged on what that array

@@ -389,6 +389,9 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
                 None => shared::names::validate_object_name("Group", value),
             },
             "path" => validate_rest_path(value),
+            // A volume in a pod is `POD::VOLUME`.
+            "volume" => shared::names::validate_volume_name(value),
+            "pod" | "remote_pod" => shared::names::validate_object_name("Pod", value),
             _ => shared::names::validate_object_name(&capitalised(parameter), value),
         };
         checked.map_err(|message| {
@@ -460,6 +463,8 @@ fn parameter_field(parameter: &str) -> &'static str {
         "token" => "token",
         "approval" => "approval",
         "version" => "version",
+        "pod" => "pod",
+        "remote_pod" => "remote_pod",
         _ => "path",
     }
 }

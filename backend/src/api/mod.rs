@@ -13,6 +13,7 @@ mod hosts;
 mod openapi;
 mod passed;
 mod planning;
+mod pods;
 mod protection;
 mod pure1;
 mod recycle;
@@ -190,6 +191,9 @@ pub fn endpoints() -> Vec<Endpoint> {
     const CONNECTIONS: &str = "/arrays/{array}/connections";
     const ARRAY_CONNECTIONS: &str = "/arrays/{array}/array-connections";
     const GROUP_TARGETS: &str = "/arrays/{array}/protection-groups/{group}/targets";
+    const PODS: &str = "/arrays/{array}/pods";
+    const POD: &str = "/arrays/{array}/pods/{pod}";
+    const POD_LINKS: &str = "/arrays/{array}/pods/{pod}/links";
     const REST_VERSIONS: &str = "/arrays/{array}/rest/api/api_version";
     const REST_LOGIN: &str = "/arrays/{array}/rest/api/{version}/login";
     const REST_LOGOUT: &str = "/arrays/{array}/rest/api/{version}/logout";
@@ -649,6 +653,64 @@ pub fn endpoints() -> Vec<Endpoint> {
             replication::disconnect,
         )
         .about("Disconnect two arrays")
+        .no_content(),
+        read(PODS, Viewer, pods::list)
+            .about("An array's pods, each with its volumes counted and its ActiveDR links")
+            .gives_list::<shared::api::PodDetail>(),
+        change(Method::POST, PODS, PodCreate, pods::create)
+            .about("Make a pod")
+            .takes::<shared::api::CreatePodRequest>()
+            .creates::<shared::flasharray::Pod>(),
+        change(Method::PATCH, POD, PodChange, pods::change)
+            .about("Destroy or recover a pod")
+            .takes::<pods::PodDestroyedChange>()
+            .gives::<shared::flasharray::Pod>(),
+        change(Method::DELETE, POD, PodEradicate, pods::eradicate)
+            .about("Eradicate a destroyed pod with the destroyed volumes in it")
+            .no_content(),
+        change(
+            Method::POST,
+            "/arrays/{array}/pods/{pod}/promote",
+            PodPromote,
+            pods::promote,
+        )
+        .about("Promote a pod: it takes writes from hosts and stops taking in its link's updates")
+        .gives::<shared::flasharray::Pod>(),
+        change(
+            Method::POST,
+            "/arrays/{array}/pods/{pod}/demote",
+            PodDemote,
+            pods::demote,
+        )
+        .about("Demote a pod: it refuses writes from hosts and can be a link's target")
+        .gives::<shared::flasharray::Pod>(),
+        change(Method::POST, POD_LINKS, PodLink, pods::link)
+            .about("Replicate a pod to a pod on another array (ActiveDR), made and demoted there if needed")
+            .takes::<shared::api::LinkPodRequest>()
+            .creates::<shared::flasharray::PodReplicaLink>(),
+        change(
+            Method::POST,
+            "/arrays/{array}/pods/{pod}/links/{remote_pod}/pause",
+            PodPauseLink,
+            pods::pause_link,
+        )
+        .about("Pause a pod's replica link")
+        .gives::<shared::flasharray::PodReplicaLink>(),
+        change(
+            Method::POST,
+            "/arrays/{array}/pods/{pod}/links/{remote_pod}/resume",
+            PodResumeLink,
+            pods::resume_link,
+        )
+        .about("Resume a pod's replica link")
+        .gives::<shared::flasharray::PodReplicaLink>(),
+        change(
+            Method::DELETE,
+            "/arrays/{array}/pods/{pod}/links/{remote_pod}",
+            PodUnlink,
+            pods::unlink,
+        )
+        .about("Delete a pod's replica link on both arrays")
         .no_content(),
         read("/users", Admin, users::list)
             .about("Portal users")

@@ -1,9 +1,10 @@
 //! What one array says of its replication, for the fleet's DR view: its groups and where
-//! they replicate, what is on its way, and the copies it holds of other arrays' groups.
+//! they replicate, what is on its way, the copies it holds of other arrays' groups, and its
+//! pods' ActiveDR links.
 
 use flasharray::ArrayClient;
 use shared::flasharray::{
-    ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
+    PodReplicaLink, ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
     TargetProtectionGroup,
 };
 
@@ -18,17 +19,20 @@ pub struct ArrayReplication {
     pub transfers: Vec<ProtectionGroupSnapshotTransfer>,
     /// Snapshots it holds of other arrays' groups (`SOURCE:GROUP.N`).
     pub copies: Vec<ProtectionGroupSnapshot>,
+    /// Its pods' ActiveDR links, sending and receiving.
+    pub pod_links: Vec<PodReplicaLink>,
 }
 
 /// Asks `client` at once everything the DR view needs of its array.
 pub async fn replication_of(client: ArrayClient) -> Result<ArrayReplication, flasharray::Error> {
-    let (array, space, groups, targets, transfers, snapshots) = tokio::join!(
+    let (array, space, groups, targets, transfers, snapshots, pod_links) = tokio::join!(
         client.array(),
         client.array_space(None),
         client.list_protection_groups(None),
         client.all_group_targets(),
         client.all_group_transfers(),
         client.list_group_snapshots(None, Some(false)),
+        client.pod_links(),
     );
     Ok(ArrayReplication {
         name: array?.name,
@@ -43,5 +47,6 @@ pub async fn replication_of(client: ArrayClient) -> Result<ArrayReplication, fla
             .into_iter()
             .filter(|snapshot| snapshot.name.contains(':'))
             .collect(),
+        pod_links: pod_links?,
     })
 }

@@ -11,6 +11,7 @@ mod https;
 mod leaks;
 mod oidc;
 mod openapi;
+mod pods;
 mod process;
 mod protection;
 mod provisioning;

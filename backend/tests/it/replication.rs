@@ -12,9 +12,9 @@ use shared::api::{Action, REASON_HEADER, Role};
 
 use crate::{ARRAY, PASSWORD, TestApp, TestOptions, direct, request};
 
-const DR: &str = "fa-dr";
+pub(crate) const DR: &str = "fa-dr";
 
-async fn pair(approvals: Vec<Action>) -> TestApp {
+pub(crate) async fn pair(approvals: Vec<Action>) -> TestApp {
     let app = TestApp::with(TestOptions {
         fleet: vec![SimulatorConfig::new(DR).purity("6.5")],
         approvals: ApprovalsConfig {
@@ -53,7 +53,7 @@ fn connections_path() -> String {
 }
 
 /// `POST …/array-connections` with `body`, as the user of `cookie`.
-async fn ask_to_connect(
+pub(crate) async fn ask_to_connect(
     app: &TestApp,
     cookie: &str,
     body: serde_json::Value,
@@ -197,7 +197,7 @@ async fn a_disconnect_can_be_held_for_a_second_admin() {
 }
 
 /// A new admin who may use `array` only.
-async fn admin_of(app: &TestApp, username: &str, array: &str) -> String {
+pub(crate) async fn admin_of(app: &TestApp, username: &str, array: &str) -> String {
     let hash = hash_password(PASSWORD).expect("hash");
     app.db
         .create_scoped_user(

@@ -15,6 +15,7 @@ mod hosts;
 mod keys;
 mod list;
 mod passthrough;
+mod pods;
 mod protection;
 mod pure1;
 mod replication;

@@ -97,6 +97,12 @@ actions! {
     VolumeGroupEradicate = "volume_group.eradicate", Admin, true;
     PodCreate = "pod.create", Admin, false;
     PodChange = "pod.change", Admin, false;
+    PodPromote = "pod.promote", Admin, false;
+    PodDemote = "pod.demote", Admin, false;
+    PodLink = "pod.link", Admin, false;
+    PodPauseLink = "pod.pause_link", Admin, false;
+    PodResumeLink = "pod.resume_link", Admin, false;
+    PodUnlink = "pod.unlink", Admin, false;
     PodEradicate = "pod.eradicate", Admin, true;
     AlertFlag = "alert.flag", Operator, false;
     FleetSnapshot = "fleet.snapshot", Operator, false;

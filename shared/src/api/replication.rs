@@ -30,6 +30,8 @@ pub enum ReplicationHealth {
     Unknown,
     /// Behind, but in the schedule's blackout window, when it is not meant to replicate.
     Blackout,
+    /// An administrator paused the link.
+    Paused,
     /// The first snapshot is on its way; nothing has arrived yet.
     Baselining,
     /// Replicated by hand only: there is no interval to judge the lag by.
@@ -45,6 +47,7 @@ impl ReplicationHealth {
             ReplicationHealth::Disallowed => "Disallowed by the target",
             ReplicationHealth::Unknown => "Unknown",
             ReplicationHealth::Blackout => "Paused by blackout",
+            ReplicationHealth::Paused => "Paused by an admin",
             ReplicationHealth::Baselining => "Baselining",
             ReplicationHealth::Unscheduled => "No schedule",
             ReplicationHealth::Ok => "OK",
@@ -59,18 +62,20 @@ impl ReplicationHealth {
             ReplicationHealth::Disallowed => "disallowed",
             ReplicationHealth::Unknown => "unknown",
             ReplicationHealth::Blackout => "blackout",
+            ReplicationHealth::Paused => "paused",
             ReplicationHealth::Baselining => "baselining",
             ReplicationHealth::Unscheduled => "unscheduled",
             ReplicationHealth::Ok => "ok",
         }
     }
 
-    pub const ALL: [ReplicationHealth; 8] = [
+    pub const ALL: [ReplicationHealth; 9] = [
         ReplicationHealth::Breach,
         ReplicationHealth::Warning,
         ReplicationHealth::Disallowed,
         ReplicationHealth::Unknown,
         ReplicationHealth::Blackout,
+        ReplicationHealth::Paused,
         ReplicationHealth::Baselining,
         ReplicationHealth::Unscheduled,
         ReplicationHealth::Ok,
@@ -175,6 +180,9 @@ pub struct ReplicationRelationship {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetReplication {
     pub relationships: Vec<ReplicationRelationship>,
+    /// ActiveDR links, the worst first.
+    #[serde(default)]
+    pub pod_links: Vec<super::PodLinkRelationship>,
     pub errors: Vec<ArrayFailure>,
 }
 

@@ -275,11 +275,16 @@ pub struct RestPermit {
 impl RestPermit {
     /// The permit once the body is read (`sets` says whether it sets a field): a volume made
     /// from a `source` is a copy, as the portal's own copy is audited and held; a group given
-    /// a `retention_lock` is locked for good (SafeMode), which only admins may do.
+    /// a `retention_lock` is locked for good (SafeMode), which only admins may do; a pod given
+    /// a `requested_promotion_state` is promoted or demoted, held by a rule on either.
     pub fn with_body(mut self, sets: impl Fn(&str) -> bool) -> Self {
         if self.action == Some(Action::VolumeCreate) && sets("source") {
             self.action = Some(Action::VolumeCopy);
             self.amounts_to = vec![Action::VolumeCopy];
+        }
+        // The value is the array's to read: either way, a rule holding one holds it.
+        if self.action == Some(Action::PodChange) && sets("requested_promotion_state") {
+            self.amounts_to = vec![Action::PodChange, Action::PodPromote, Action::PodDemote];
         }
         if self.action == Some(Action::ProtectionGroupChange) && sets("retention_lock") {
             self.role = Role::Admin;
@@ -610,6 +615,15 @@ mod tests {
         let lock = permit.with_body(|field| field == "retention_lock");
         assert_eq!(lock.role, Role::Admin);
         assert_eq!(lock.action, Some(Action::ProtectionGroupLockRetention));
+    }
+
+    #[test]
+    fn promoting_or_demoting_a_pod_is_held_by_a_rule_on_either() {
+        let permit = rest_permit("PATCH", "pods", "names=p1").unwrap();
+        assert_eq!(permit.amounts_to, vec![Action::PodChange]);
+        let promotion = permit.with_body(|field| field == "requested_promotion_state");
+        assert!(promotion.amounts_to.contains(&Action::PodPromote));
+        assert!(promotion.amounts_to.contains(&Action::PodDemote));
     }
 
     #[test]

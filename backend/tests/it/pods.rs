@@ -1,0 +1,212 @@
+//! Pods and ActiveDR through the portal: a pod linked in one step (the target pod made and
+//! demoted on the other array), checked on both arrays; promotion behind the same gate as
+//! every change; the DR view listing the link once; a refused link leaves nothing behind.
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use shared::api::{Action, REASON_HEADER};
+
+use crate::replication::{DR, admin_of, ask_to_connect, pair};
+use crate::{ARRAY, TestApp, direct, request};
+
+fn pods_path(array: &str) -> String {
+    format!("/api/arrays/{array}/pods")
+}
+
+async fn ok(app: &TestApp, cookie: &str, method: &str, path: &str, body: Option<Value>) -> Value {
+    let (status, _, answer) = app.call(method, path, Some(cookie), body).await;
+    assert!(status.is_success(), "{method} {path}: {status} {answer}");
+    answer
+}
+
+/// A pod `app` on the first array holding `app::db`, the arrays connected.
+async fn pod_with_a_volume(app: &TestApp, admin: &str) {
+    let (status, body) = ask_to_connect(app, admin, json!({"remote": DR})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    ok(
+        app,
+        admin,
+        "POST",
+        &pods_path(ARRAY),
+        Some(json!({"name": "app"})),
+    )
+    .await;
+    let volumes = format!("/api/arrays/{ARRAY}/volumes");
+    let volume = json!({"name": "app::db", "provisioned": 10u64 << 30});
+    ok(app, admin, "POST", &volumes, Some(volume)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_links_a_pod_in_one_step_and_fails_over_and_the_dr_view_shows_it_once() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    pod_with_a_volume(&app, &admin).await;
+
+    let links = format!("{}/app/links", pods_path(ARRAY));
+    let request = json!({"remote": DR, "remote_pod": "app-dr"});
+    let made = ok(&app, &admin, "POST", &links, Some(request)).await;
+    assert_eq!(made["direction"], "outbound", "{made}");
+    let target = direct(&app.fleet[0], DR);
+    let pods = target.pods().await.expect("pods on the target");
+    assert_eq!(pods[0].name, "app-dr");
+    assert_eq!(pods[0].promotion_status.as_deref(), Some("demoted"));
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let listed = loop {
+        let listed = ok(&app, &admin, "GET", &pods_path(DR), None).await;
+        if listed[0]["links"][0]["status"] == "replicating" && listed[0]["volume_count"] == 1 {
+            break listed;
+        }
+        assert!(Instant::now() < deadline, "never replicating: {listed}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(listed[0]["links"][0]["direction"], "inbound");
+    assert!(
+        app.fleet[0].simulator.volume("app-dr::db").is_some(),
+        "mirrored on the array itself"
+    );
+
+    let viewer = app.login("viewer").await;
+    let dr = ok(&app, &viewer, "GET", "/api/fleet/replication", None).await;
+    let rows = dr["pod_links"].as_array().expect("pod links");
+    assert_eq!(rows.len(), 1, "listed once, by the sender: {dr}");
+    assert_eq!(rows[0]["array"], ARRAY);
+    assert_eq!(rows[0]["remote_pod"], "app-dr");
+    assert_eq!(rows[0]["health"], "ok");
+
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("{}/app-dr/promote", pods_path(DR)),
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "viewers do not promote: {body}"
+    );
+    ok(
+        &app,
+        &admin,
+        "POST",
+        &format!("{}/app/demote", pods_path(ARRAY)),
+        None,
+    )
+    .await;
+    let promoted = ok(
+        &app,
+        &admin,
+        "POST",
+        &format!("{}/app-dr/promote", pods_path(DR)),
+        None,
+    )
+    .await;
+    assert_eq!(promoted["promotion_status"], "promoted");
+    let write = json!({"name": "app-dr::after", "provisioned": 1u64 << 30});
+    ok(
+        &app,
+        &admin,
+        "POST",
+        &format!("/api/arrays/{DR}/volumes"),
+        Some(write),
+    )
+    .await;
+    let audit = ok(&app, &admin, "GET", "/api/audit", None)
+        .await
+        .to_string();
+    for action in ["pod.link", "pod.demote", "pod.promote"] {
+        assert!(audit.contains(action), "{action} audited: {audit}");
+    }
+
+    // The link turns round: the old source now hears from the promoted pod.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while ok(&app, &admin, "GET", &pods_path(ARRAY), None).await[0]["links"][0]["direction"]
+        != "inbound"
+    {
+        assert!(Instant::now() < deadline, "the link never turned round");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let turned = format!("{}/app-dr/links/app", pods_path(DR));
+    let paused = ok(&app, &admin, "POST", &format!("{turned}/pause"), None).await;
+    assert_eq!(paused["status"], "paused");
+    ok(&app, &admin, "DELETE", &turned, None).await;
+    assert!(
+        target.pod_links().await.expect("links").is_empty(),
+        "gone on both arrays"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_link_leaves_no_pod_behind_and_the_other_array_must_be_the_callers() {
+    let app = pair(vec![Action::PodDemote]).await;
+    let admin = app.login("admin").await;
+    pod_with_a_volume(&app, &admin).await;
+    let links = format!("{}/app/links", pods_path(ARRAY));
+
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &links,
+            Some(&admin),
+            Some(json!({"remote": DR, "remote_pod": "no pod"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "remote_pod");
+
+    let missing = json!({"remote": DR, "remote_pod": "dr-copy"});
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("{}/nope/links", pods_path(ARRAY)),
+            Some(&admin),
+            Some(missing),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("does not exist")),
+        "the array's own words: {body}"
+    );
+    let target = direct(&app.fleet[0], DR);
+    assert!(
+        target.pods().await.expect("pods").is_empty(),
+        "the pod made for the refused link was taken back"
+    );
+
+    let local = admin_of(&app, "local-admin", ARRAY).await;
+    let elsewhere = json!({"remote": DR, "remote_pod": "dr-copy"});
+    let (status, _, body) = app
+        .call("POST", &links, Some(&local), Some(elsewhere))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    let mut demote = request(
+        "POST",
+        &format!("{}/app/demote", pods_path(ARRAY)),
+        Some(&admin),
+        None,
+    );
+    demote.headers_mut().insert(
+        REASON_HEADER,
+        "CHG-12: failover test".parse().expect("header"),
+    );
+    let (status, _, body) = app.send(demote).await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "held for a second admin: {body}"
+    );
+    let pods = direct(&app.sim, ARRAY).pods().await.expect("pods");
+    assert_eq!(
+        pods[0].promotion_status.as_deref(),
+        Some("promoted"),
+        "not yet demoted"
+    );
+}
