@@ -7,19 +7,20 @@ use shared::api::{
     AddTargetRequest, ApiError, ApprovalDecision, ApprovalRequest, Approvals, ArraySummary,
     AuditEntry, AuditQuery, BatchOutcome, CSRF_HEADER, CSRF_HEADER_VALUE, ConnectArraysRequest,
     ConnectionQuery, ConnectionRequest, ConnectionTest, CopyRequest, CreateHostGroupRequest,
-    CreateHostRequest, CreateProtectionGroupRequest, CreateTokenRequest, CreateUserRequest,
-    CreateVolumeRequest, CreatedToken, FleetAlertQuery, FleetAlerts, FleetDestroyRequest,
-    FleetReplication, FleetSearch, FleetSnapshotRequest, FleetSummary, Forecast, GroupReplication,
-    GroupSnapshotDetail, GroupSnapshotRequest, HardwareReport, History, HistoryQuery, HostList,
-    HostListQuery, LoginRequest, MembersRequest, Placement, PlacementQuery, ProtectionGroupDetail,
-    Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
-    RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
-    SnapshotListQuery, SnapshotRequest, SummaryQuery, TokenSummary, UserChange, UserInfo,
-    UserSummary, VolumeChange, VolumeCopies, VolumeList, VolumeListQuery,
+    CreateHostRequest, CreatePodRequest, CreateProtectionGroupRequest, CreateTokenRequest,
+    CreateUserRequest, CreateVolumeRequest, CreatedToken, FleetAlertQuery, FleetAlerts,
+    FleetDestroyRequest, FleetReplication, FleetSearch, FleetSnapshotRequest, FleetSummary,
+    Forecast, GroupReplication, GroupSnapshotDetail, GroupSnapshotRequest, HardwareReport, History,
+    HistoryQuery, HostList, HostListQuery, LinkPodRequest, LoginRequest, MembersRequest, Placement,
+    PlacementQuery, PodDetail, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet,
+    Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest,
+    RestoreRequest, RestoreResult, SearchQuery, SignInMethods, SnapshotListQuery, SnapshotRequest,
+    SummaryQuery, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeCopies,
+    VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
-    ArrayConnection, Connection, Host, HostGroup, HostPatch, ProtectionGroup, ProtectionGroupPatch,
-    TargetProtectionGroup, Volume, VolumeSnapshot, VolumeSnapshotPatch,
+    ArrayConnection, Connection, Host, HostGroup, HostPatch, Pod, PodReplicaLink, ProtectionGroup,
+    ProtectionGroupPatch, TargetProtectionGroup, Volume, VolumeSnapshot, VolumeSnapshotPatch,
 };
 
 /// A failed call: the HTTP status (0 when the backend was unreachable) and its error body.
@@ -268,6 +269,65 @@ pub async fn change_protection_group(
     change: &ProtectionGroupPatch,
 ) -> ApiResult<ProtectionGroup> {
     patch(&array_url(array, &["protection-groups", group]), change).await
+}
+
+/// An array's pods, with their volumes counted and their links.
+pub async fn pods(array: &str) -> ApiResult<Vec<PodDetail>> {
+    get(&array_url(array, &["pods"])).await
+}
+
+pub async fn create_pod(array: &str, request: &CreatePodRequest) -> ApiResult<Pod> {
+    post(&array_url(array, &["pods"]), request).await
+}
+
+/// Promotes (`"promote"`) or demotes (`"demote"`) a pod; it may wait for a second admin.
+pub async fn set_pod_promotion(
+    array: &str,
+    pod: &str,
+    change: &str,
+    reason: Option<&str>,
+) -> ApiResult<Done<Pod>> {
+    let url = with_reason(array_url(array, &["pods", pod, change]), reason);
+    post_maybe_held(Request::post(&url), &()).await
+}
+
+/// Links a pod to a pod on another array (made and demoted there if needed).
+pub async fn link_pod(
+    array: &str,
+    pod: &str,
+    request: &LinkPodRequest,
+    reason: Option<&str>,
+) -> ApiResult<Done<PodReplicaLink>> {
+    let url = with_reason(array_url(array, &["pods", pod, "links"]), reason);
+    post_maybe_held(Request::post(&url), request).await
+}
+
+/// Pauses (`"pause"`) or resumes (`"resume"`) a pod's link.
+pub async fn set_pod_link_paused(
+    array: &str,
+    pod: &str,
+    remote_pod: &str,
+    change: &str,
+    reason: Option<&str>,
+) -> ApiResult<Done<PodReplicaLink>> {
+    let url = with_reason(
+        array_url(array, &["pods", pod, "links", remote_pod, change]),
+        reason,
+    );
+    post_maybe_held(Request::post(&url), &()).await
+}
+
+pub async fn unlink_pod(
+    array: &str,
+    pod: &str,
+    remote_pod: &str,
+    reason: Option<&str>,
+) -> ApiResult<Done> {
+    delete_maybe_held(
+        array_url(array, &["pods", pod, "links", remote_pod]),
+        reason,
+    )
+    .await
 }
 
 /// Locks the group's retention (SafeMode); only Pure Technical Services unlock it. It may

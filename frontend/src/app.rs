@@ -19,6 +19,7 @@ use crate::pages::host::HostPage;
 use crate::pages::hosts::Hosts;
 use crate::pages::login::Login;
 use crate::pages::overview::ArrayOverview;
+use crate::pages::pods::Pods;
 use crate::pages::protection::ProtectionGroups;
 use crate::pages::protection_group::ProtectionGroupPage;
 use crate::pages::pure1::Pure1Page;
@@ -79,6 +80,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
                             <Route path=path!("protection") view=ProtectionGroups />
                             <Route path=path!("protection/:group") view=ProtectionGroupPage />
                             <Route path=path!("replication") view=Replication />
+                            <Route path=path!("pods") view=Pods />
                         </ParentRoute>
                         <Route path=path!("/recycle-bin") view=RecycleBinPage />
                         <Route path=path!("/users") view=UsersPage />

@@ -8,6 +8,7 @@ mod approvals;
 mod fleet;
 mod foundations;
 mod oidc;
+mod pods;
 mod protection;
 mod provisioning;
 mod pure1;

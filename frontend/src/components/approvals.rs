@@ -133,6 +133,8 @@ pub fn impact(request: &ApprovalRequest) -> &'static str {
             "The volume's contents are replaced by the snapshot's, and hosts see them at once; a safety snapshot keeps the state before unless it was turned off."
         }
         Action::ArrayRemove => ARRAY_REMOVAL_IMPACT,
+        Action::PodDemote => crate::pages::pods::DEMOTE_IMPACT,
+        Action::PodPromote => crate::pages::pods::PROMOTE_IMPACT,
         Action::UserChange if request.parameters.contains("\"role\"") => ROLE_CHANGE_IMPACT,
         Action::UserChange if request.parameters.contains("\"disabled\":true") => DISABLE_IMPACT,
         _ => UNKNOWN_IMPACT,

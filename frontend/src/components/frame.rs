@@ -37,12 +37,13 @@ pub fn page_title(name: &'static str) {
 }
 
 /// The tabs of an array's pages: path segment and label.
-const SECTIONS: [(&str, &str); 5] = [
+const SECTIONS: [(&str, &str); 6] = [
     ("overview", "Overview"),
     ("volumes", "Volumes"),
     ("hosts", "Hosts"),
     ("protection", "Protection groups"),
     ("replication", "Replication"),
+    ("pods", "Pods"),
 ];
 
 /// `/arrays/A/SECTION/OBJECT…` → (section, object), decoded for display.

@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{FleetReplication, LAG_BREACH, LAG_WARNING, ReplicationHealth};
+use shared::api::{
+    FleetReplication, LAG_BREACH, LAG_WARNING, POD_LAG_BREACH_MS, POD_LAG_WARNING_MS,
+    ReplicationHealth,
+};
 use shared::flasharray::ReplicationSchedule;
 use shared::time::describe_seconds;
 
@@ -46,7 +49,8 @@ pub fn DrPage() -> impl IntoView {
             <ArrayFilter id="dr-array" state />
         </div>
         <Loaded resource=replication loading="Asking the arrays…" error_id="dr-error" let:replication>
-            <RelationshipTable replication health=state.text("health") array=state.text("array") />
+            <RelationshipTable replication=replication.clone() health=state.text("health") array=state.text("array") />
+            <PodLinkTable replication health=state.text("health") array=state.text("array") />
         </Loaded>
     }
 }
@@ -134,4 +138,65 @@ fn RelationshipTable(
         </table>
     }
     .into_any()
+}
+
+/// Each pod's ActiveDR link, listed once, judged on its lag.
+#[component]
+fn PodLinkTable(replication: FleetReplication, health: String, array: String) -> impl IntoView {
+    let shown: Vec<_> = replication
+        .pod_links
+        .into_iter()
+        .filter(|link| health.is_empty() || link.health.key() == health)
+        .filter(|link| array.is_empty() || link.array == array || link.remote == array)
+        .collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let rows = shown
+        .into_iter()
+        .map(|link| {
+            let key = format!("{}/{}", link.array, link.pod);
+            let href = format!("/arrays/{}/pods", encode(&link.array));
+            let (from, to) = if link.direction == "outbound" {
+                (
+                    format!("{}: {}", link.array, link.pod),
+                    format!("{}: {}", link.remote, link.remote_pod),
+                )
+            } else {
+                (
+                    format!("{}: {}", link.remote, link.remote_pod),
+                    format!("{}: {}", link.array, link.pod),
+                )
+            };
+            let lag = match link.recovery_point {
+                Some(_) => describe_lag(link.lag_ms),
+                None => "no recovery point yet".to_owned(),
+            };
+            view! {
+                <tr data-pod-link=key>
+                    <td class="health"><span class=format!("pill health-{}", link.health.key())>{link.health.label()}</span></td>
+                    <td><A href=href>{from}</A></td>
+                    <td>{to}</td>
+                    <td class="status">{link.status.clone()}</td>
+                    <td class="lag">{lag}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <h2>"ActiveDR pod links"</h2>
+        <p class="hint">
+            {format!(
+                "Continuous replication keeps a target seconds behind: a warning beyond {}, a breach beyond {}.",
+                describe_seconds(POD_LAG_WARNING_MS as u64 / 1000),
+                describe_seconds(POD_LAG_BREACH_MS as u64 / 1000)
+            )}
+        </p>
+        <table id="dr-pod-links">
+            <thead>
+                <tr><th>"Health"</th><th>"Source pod"</th><th>"Target pod"</th><th>"Status"</th><th>"Behind by"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    })
 }

@@ -9,6 +9,7 @@ pub mod host;
 pub mod hosts;
 pub mod login;
 pub mod overview;
+pub mod pods;
 pub mod protection;
 pub mod protection_group;
 pub mod pure1;

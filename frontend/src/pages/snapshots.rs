@@ -265,7 +265,7 @@ fn SnapshotPanel(
                 source: name.clone(),
                 name: copy_name.get_untracked().trim().to_owned(),
             };
-            if let Err(message) = shared::names::validate_object_name("Volume", &request.name) {
+            if let Err(message) = shared::names::validate_volume_name(&request.name) {
                 copy_error.set(Some(message));
                 return;
             }

@@ -195,7 +195,7 @@ fn Rename(array: Memo<String>, name: Memo<String>) -> impl IntoView {
     let submit = task.on_submit(move || {
         name_error.set(None);
         let wanted = new_name.get_untracked().trim().to_owned();
-        if let Err(message) = shared::names::validate_object_name("Volume", &wanted) {
+        if let Err(message) = shared::names::validate_volume_name(&wanted) {
             name_error.set(Some(message));
             return;
         }

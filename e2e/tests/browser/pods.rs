@@ -1,0 +1,120 @@
+//! Issue 28: ActiveDR in the browser — a pod made on production and replicated in one step
+//! to the DR array (the pod there made and demoted), shown replicating on the pods page and
+//! the DR page, then failed over behind confirmations: production's pod demoted, the DR
+//! pod promoted and taking writes. Checked on the arrays themselves.
+
+use std::time::{Duration, Instant};
+
+use shared::flasharray::ArrayConnectionPost;
+
+use crate::support::{Session, array_client, volume_on};
+
+const PROD: &str = "fa-prod-01";
+const DR: &str = "fa-dr-01";
+const GIB: u64 = 1 << 30;
+
+/// Refreshes the page until `css` shows `expected` (the live refresh is slower).
+async fn refreshed_until(session: &Session, css: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        session.click("#refresh").await;
+        let text = match session.driver.find(thirtyfour::By::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(expected) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never showed {expected:?}; last {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_admin_replicates_a_pod_to_the_dr_array_and_fails_over_to_it() {
+    let session = Session::start().await;
+    let (prod, dr) = (&session.demo().arrays[0], &session.demo().arrays[1]);
+    let (on_prod, on_dr) = (array_client(prod), array_client(dr));
+    let key = on_dr.connection_key().await.expect("key");
+    on_prod
+        .connect_array(&ArrayConnectionPost {
+            management_address: Some(dr.url().trim_start_matches("https://").to_owned()),
+            connection_key: Some(key),
+            ..ArrayConnectionPost::default()
+        })
+        .await
+        .expect("connected");
+
+    session.open(&format!("/arrays/{PROD}/pods")).await;
+    session.sign_in_as_demo_admin().await;
+    session.text_containing("#pods-empty", "no pods").await;
+    session.fill("#pod-name", "app").await;
+    session.click("#pod-create").await;
+    session
+        .text_containing("#pod-create-outcome", "Created pod app")
+        .await;
+    on_prod
+        .create_volume("app::db", 10 * GIB)
+        .await
+        .expect("a volume in the pod");
+
+    let row = "#pods tr[data-pod='app']";
+    refreshed_until(&session, &format!("{row} .volumes"), "1").await;
+    session.choose("#link-pod-name", "app").await;
+    session.fill("#link-remote", DR).await;
+    session.click("#link-pod-submit").await;
+    session
+        .text_containing("#pod-outcome", &format!("app replicates to app-dr on {DR}"))
+        .await;
+    let target = on_dr.pods().await.expect("pods on the DR array");
+    assert_eq!(target[0].name, "app-dr");
+    assert_eq!(target[0].promotion_status.as_deref(), Some("demoted"));
+    refreshed_until(&session, &format!("{row} .links"), "replicating").await;
+    session
+        .text_containing(&format!("{row} .links"), &format!("→ {DR}: app-dr"))
+        .await;
+    session.assert_accessible("pods").await;
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while volume_on(dr, "app-dr::db").await.is_none() {
+        assert!(Instant::now() < deadline, "app::db never reached {DR}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    session.open("/dr").await;
+    session
+        .text_containing(
+            &format!("#dr-pod-links tr[data-pod-link='{PROD}/app'] .status"),
+            "replicating",
+        )
+        .await;
+    session.assert_accessible("DR page with a pod link").await;
+
+    // Failover: production's pod stops taking writes, the DR pod takes over.
+    session.open(&format!("/arrays/{PROD}/pods")).await;
+    session.click(&format!("{row} .pod-demote")).await;
+    session.confirm().await;
+    session.text_containing("#pod-outcome", "Demoted app").await;
+    assert!(
+        on_prod.create_volume("app::late", GIB).await.is_err(),
+        "a demoted pod refuses writes"
+    );
+    session.open(&format!("/arrays/{DR}/pods")).await;
+    let dr_row = "#pods tr[data-pod='app-dr']";
+    session
+        .text_containing(&format!("{dr_row} .promotion"), "demoted")
+        .await;
+    session.click(&format!("{dr_row} .pod-promote")).await;
+    session.confirm().await;
+    session
+        .text_containing("#pod-outcome", "Promoted app-dr")
+        .await;
+    on_dr
+        .create_volume("app-dr::after-failover", GIB)
+        .await
+        .expect("the promoted pod takes writes");
+    session.finish().await;
+}
