@@ -182,6 +182,10 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     read_only("pods/space"),
     read_only("pods/performance"),
     read_only("pods/arrays"),
+    // Linking names another array, which this table cannot check against the caller's
+    // scope: links are made through the portal's own pod pages.
+    read_only("pod-replica-links"),
+    read_only("pod-replica-links/lag"),
     collection(
         "volume-groups",
         &[
