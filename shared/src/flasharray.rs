@@ -13,8 +13,8 @@ mod replication;
 mod versions;
 
 pub use containers::{
-    DEMOTED, PROMOTED, Pod, PodPatch, PodReplicaLink, PodReplicaLinkLag, PodReplicaLinkPatch,
-    ReplicaLinkLag, VolumeGroup,
+    DEMOTED, PROMOTED, Pod, PodArrayStatus, PodMember, PodPatch, PodReplicaLink, PodReplicaLinkLag,
+    PodReplicaLinkPatch, ReplicaLinkLag, VolumeGroup,
 };
 pub use hardware::{
     Controller, Drive, EthernetSettings, Eula, EulaSignature, FibreChannelSettings, Hardware,

@@ -30,6 +30,7 @@ mod seed;
 mod simulator;
 mod snapshots;
 mod state;
+mod stretch;
 mod targets;
 pub mod tls;
 mod transfers;

@@ -722,7 +722,7 @@ impl ArrayState {
     }
 
     /// Makes `pod`'s volumes what the source's are; a copy connected to hosts stays.
-    fn mirror(&mut self, pod: &str, volumes: &[SyncedVolume], now_ms: i64) {
+    pub(crate) fn mirror(&mut self, pod: &str, volumes: &[SyncedVolume], now_ms: i64) {
         let full_name = |short: &str| format!("{pod}{POD_SEPARATOR}{short}");
         self.volumes.retain(|volume| {
             !in_pod(pod, &volume.name)

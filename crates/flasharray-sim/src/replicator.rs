@@ -20,6 +20,26 @@ pub(crate) async fn run(sim: Simulator) {
         }
         replicate_due(&sim).await;
         update_pods(&sim).await;
+        watch_stretched(&sim).await;
+    }
+}
+
+/// Checks the other array of each stretched pod is there, so a lost one shows `offline`
+/// even when nothing is written.
+async fn watch_stretched(sim: &Simulator) {
+    let peers = {
+        let state = sim.lock();
+        if !state.has_stretched_pods() {
+            return;
+        }
+        state.stretched_mirrors()
+    };
+    let link_down = sim.faults.link_down();
+    for mirror in peers {
+        let heard = !link_down && sim.peers.beats(&mirror.address).await;
+        let now = sim.clock.now_ms();
+        sim.lock()
+            .member_heard(&mirror.contents.pod, &mirror.peer, heard, now);
     }
 }
 

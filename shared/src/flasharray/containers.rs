@@ -36,6 +36,12 @@ pub struct Pod {
     /// What an administrator last asked for: `promoted` or `demoted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_promotion_state: Option<String>,
+    /// The arrays it is stretched over (ActiveCluster), each with its state there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrays: Option<Vec<PodArrayStatus>>,
+    /// Where the mediator is: `purestorage` for Pure1's cloud mediator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mediator: Option<String>,
     /// Replica links that send to this pod.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_source_count: Option<u32>,
@@ -49,6 +55,44 @@ impl Pod {
     pub fn is_promoted(&self) -> bool {
         self.promotion_status.as_deref() != Some(DEMOTED)
     }
+
+    /// Whether it is stretched over more than one array.
+    pub fn is_stretched(&self) -> bool {
+        self.arrays.as_ref().is_some_and(|arrays| arrays.len() > 1)
+    }
+}
+
+/// One array a pod is stretched over, as `Pod.arrays` lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct PodArrayStatus {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `online`, `offline`, `resyncing`, `suspended` or `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `online`, `unreachable`, `flummoxed` or `unknown`: whether this array reaches the
+    /// mediator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mediator_status: Option<String>,
+    /// When the pod went offline here, in milliseconds since the epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frozen_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_elected: Option<bool>,
+}
+
+/// A group and one of its members (`GET /pods/arrays`: a pod and an array it is stretched
+/// over).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct PodMember {
+    pub group: Reference,
+    pub member: Reference,
 }
 
 /// The body of `PATCH /pods`: only what is given changes.

@@ -120,7 +120,11 @@ async fn request_id(State(sim): State<Simulator>, request: Request, next: Next) 
 /// the array cannot record is refused rather than acknowledged.
 async fn write_through(State(sim): State<Simulator>, request: Request, next: Next) -> Response {
     let changes = request.method() != Method::GET && request.method() != Method::HEAD;
+    let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
+    if changes && api && response.status().is_success() {
+        mirror_stretched(&sim).await;
+    }
     if changes && let Err(error) = sim.save() {
         tracing::error!(%error, "state not saved");
         return ApiFault {
@@ -131,4 +135,28 @@ async fn write_through(State(sim): State<Simulator>, request: Request, next: Nex
         .into_response();
     }
     response
+}
+
+/// After a change, sends each stretched pod's contents to the other array before answering,
+/// as ActiveCluster acknowledges a write once both arrays hold it.
+async fn mirror_stretched(sim: &Simulator) {
+    let mirrors = {
+        let state = sim.lock();
+        if !state.has_stretched_pods() {
+            return;
+        }
+        state.stretched_mirrors()
+    };
+    let link_down = sim.faults.link_down();
+    for mirror in mirrors {
+        let heard = !link_down
+            && sim
+                .peers
+                .tell(&mirror.address, "pods/mirror", &mirror.contents)
+                .await
+                .is_ok();
+        let now = sim.clock.now_ms();
+        sim.lock()
+            .member_heard(&mirror.contents.pod, &mirror.peer, heard, now);
+    }
 }

@@ -12,6 +12,7 @@ use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Welcome}
 use crate::pods::{LinkNotice, PodTurn, PodUpdate, Turned};
 use crate::replication::{ConnectionTerms, PeerKeys};
 use crate::simulator::Simulator;
+use crate::stretch::{PodContents, Unstretch};
 use crate::transfers::SnapshotArrival;
 
 /// The administrator a peer's change is recorded under in this array's audit trail.
@@ -30,6 +31,10 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/sim/peer/pod-links/remove", post(link_leaves))
         .route("/sim/peer/pod-links/update", post(update_arrives))
         .route("/sim/peer/pod-links/turn", post(turn_round))
+        .route("/sim/peer/pods/stretch", post(stretch_arrives))
+        .route("/sim/peer/pods/mirror", post(mirror_arrives))
+        .route("/sim/peer/pods/leave", post(leave_pod))
+        .route("/sim/peer/pods/forget", post(forget_member))
 }
 
 fn link_up(sim: &Simulator) -> Result<(), ApiFault> {
@@ -229,4 +234,68 @@ async fn turn_round(
     proven(&state, &turn.source, &turn.secret)?;
     let turned = state.turn_if_demoted(&turn)?;
     Ok(Json(Turned { turned }))
+}
+
+/// A connected array stretches one of its pods here.
+async fn stretch_arrives(
+    State(sim): State<Simulator>,
+    Json(contents): Json<PodContents>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, &contents.source, &contents.secret)?;
+    state.receive_stretch(&contents, now)?;
+    let arguments = format!("{} --array {}", contents.pod, contents.source);
+    state.audit(PEER_USER, "purepod", "add", arguments, now);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a pod stretched here holds after a change on the other array.
+async fn mirror_arrives(
+    State(sim): State<Simulator>,
+    Json(contents): Json<PodContents>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, &contents.source, &contents.secret)?;
+    state.receive_mirror(&contents, now)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The other array of a stretched pod unstretches it from this one.
+async fn leave_pod(
+    State(sim): State<Simulator>,
+    Json(notice): Json<Unstretch>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, &notice.source, &notice.secret)?;
+    if state
+        .stretch_peer(&notice.pod)
+        .is_some_and(|peer| peer.eq_ignore_ascii_case(&notice.source))
+    {
+        state.leave_pod(&notice.pod, now)?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The other array of a stretched pod leaves it.
+async fn forget_member(
+    State(sim): State<Simulator>,
+    Json(notice): Json<Unstretch>,
+) -> Result<StatusCode, ApiFault> {
+    link_up(&sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, &notice.source, &notice.secret)?;
+    if state
+        .stretch_peer(&notice.pod)
+        .is_some_and(|peer| peer.eq_ignore_ascii_case(&notice.source))
+    {
+        state.forget_member(&notice.pod, &notice.source, PEER_USER, now);
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

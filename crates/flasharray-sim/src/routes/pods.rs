@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{Router, get};
 use serde::Deserialize;
-use shared::flasharray::{ListResponse, Pod, PodPatch, PodReplicaLink, PodReplicaLinkPatch};
+use shared::flasharray::{
+    ListResponse, Pod, PodMember, PodPatch, PodReplicaLink, PodReplicaLinkPatch,
+};
 
 use crate::error::ApiFault;
 use crate::pods::{LAG_SAMPLE_MS, LinkNotice};
@@ -19,6 +21,7 @@ use crate::routes::extract::{
 use crate::routes::list::{ListQuery, page};
 use crate::simulator::Simulator;
 use crate::state::{Role, new_id};
+use crate::stretch::{PodContents, Unstretch};
 
 pub(crate) fn routes() -> Router<Simulator> {
     Router::new()
@@ -37,6 +40,10 @@ pub(crate) fn routes() -> Router<Simulator> {
                 .delete(delete_link),
         )
         .route("/api/{version}/pod-replica-links/lag", get(link_lag))
+        .route(
+            "/api/{version}/pods/arrays",
+            get(list_members).post(stretch).delete(unstretch),
+        )
 }
 
 async fn list_pods(call: Call, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Response, ApiFault> {
@@ -305,4 +312,130 @@ async fn link_lag(
     rows.retain(|row| names.iter().any(|link| link.id == row.id));
     drop(state);
     page(rows, &query, "Pod replica link")
+}
+
+/// `?group_names=POD&member_names=ARRAY`.
+#[derive(Debug, Deserialize)]
+struct MemberQuery {
+    group_names: Option<String>,
+    member_names: Option<String>,
+}
+
+impl MemberQuery {
+    fn pair(&self) -> Result<(String, String), ApiFault> {
+        Ok((
+            single_name(self.group_names.as_deref(), "pod in group_names")?,
+            single_name(self.member_names.as_deref(), "array in member_names")?,
+        ))
+    }
+}
+
+/// `GET pods/arrays`: each pod and each array it is on.
+async fn list_members(
+    call: Call,
+    ApiQuery(members): ApiQuery<MemberQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let groups = split_names(members.group_names.as_deref());
+    let arrays = split_names(members.member_names.as_deref());
+    let mut rows: Vec<PodMember> = call.lock().pod_members();
+    rows.retain(|row| {
+        named_in(groups.as_deref(), row.group.name.as_deref())
+            && named_in(arrays.as_deref(), row.member.name.as_deref())
+    });
+    page(rows, &query, "Pod member")
+}
+
+/// `POST pods/arrays?group_names=POD&member_names=ARRAY`: stretches the pod to a connected
+/// array, which makes it with what it holds here first.
+async fn stretch(call: Call, ApiQuery(query): ApiQuery<MemberQuery>) -> Items<PodMember> {
+    call.require(Role::StorageAdmin)?;
+    let (pod, array) = query.pair()?;
+    let sim = call.simulator();
+    let (address, contents) = {
+        let state = call.lock();
+        state.may_stretch(&pod, &array)?;
+        let contents = PodContents {
+            secret: state.secret_with(&array),
+            source: state.name.clone(),
+            pod: pod.clone(),
+            volumes: state.pod_contents(&pod),
+        };
+        (state.address_of(&array)?, contents)
+    };
+    if sim.faults.link_down() {
+        return Err(ApiFault::bad_request(
+            &array,
+            "The replication network is down: the other array cannot be reached.",
+        ));
+    }
+    sim.peers.tell(&address, "pods/stretch", &contents).await?;
+    let now = call.now();
+    call.lock().stretched_to(&pod, &array, call.user(), now);
+    Ok(Json(ListResponse::of(vec![PodMember {
+        group: crate::collection::reference(&pod),
+        member: crate::collection::reference(&array),
+    }])))
+}
+
+/// `DELETE pods/arrays?group_names=POD&member_names=ARRAY`: the array named leaves the pod,
+/// keeping a destroyed `POD.restretch`; the other keeps the pod.
+async fn unstretch(
+    call: Call,
+    ApiQuery(query): ApiQuery<MemberQuery>,
+) -> Result<StatusCode, ApiFault> {
+    call.require(Role::StorageAdmin)?;
+    let (pod, array) = query.pair()?;
+    let now = call.now();
+    let (here, peer) = {
+        let state = call.lock();
+        let peer = state
+            .stretch_peer(&pod)
+            .ok_or_else(|| ApiFault::bad_request(&pod, "Pod is not stretched."))?;
+        (state.name.clone(), peer)
+    };
+    let leaving_here = array.eq_ignore_ascii_case(&here);
+    if !leaving_here && !array.eq_ignore_ascii_case(&peer) {
+        return Err(ApiFault::bad_request(
+            &array,
+            "Pod is not stretched to this array.",
+        ));
+    }
+    let (address, notice) = {
+        let state = call.lock();
+        let notice = Unstretch {
+            secret: state.secret_with(&peer),
+            source: here.clone(),
+            pod: pod.clone(),
+        };
+        (state.address_of(&peer).ok(), notice)
+    };
+    let sim = call.simulator();
+    // The other array hears first: it leaves (or forgets this one) before this one acts.
+    if let Some(address) = address
+        && !sim.faults.link_down()
+    {
+        let path = if leaving_here {
+            "pods/forget"
+        } else {
+            "pods/leave"
+        };
+        if let Err(refusal) = sim.peers.tell(&address, path, &notice).await {
+            tracing::info!(message = %refusal.message, "the other array did not hear of the unstretch");
+        }
+    }
+    let mut state = call.lock();
+    if leaving_here {
+        state.leave_pod(&pod, now)?;
+        state.audit(
+            call.user(),
+            "purepod",
+            "remove",
+            format!("{pod} --array {here}"),
+            now,
+        );
+    } else {
+        state.forget_member(&pod, &peer, call.user(), now);
+    }
+    Ok(StatusCode::OK)
 }

@@ -19,7 +19,7 @@ const HARDWARE_READS: [&str; 6] = [
     "arrays/eula",
 ];
 /// Reads of the array's administration and load, checked the same way.
-const OTHER_READS: [&str; 12] = [
+const OTHER_READS: [&str; 13] = [
     "admins?expose_api_token=true",
     "hosts/performance",
     "array-connections",
@@ -29,6 +29,7 @@ const OTHER_READS: [&str; 12] = [
     "protection-group-snapshots",
     "protection-group-snapshots/transfer",
     "pods",
+    "pods/arrays",
     "pod-replica-links",
     "pod-replica-links/lag",
     "volumes?names=app::db",

@@ -297,3 +297,90 @@ async fn a_pod_holding_volumes_or_links_is_not_destroyed_and_eradicates_with_its
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
+
+#[tokio::test]
+async fn a_stretched_pod_is_written_on_either_array_and_unstretching_leaves_a_restretch() {
+    let first = Wire::with_config(SimulatorConfig::new("fa-east").seed(Seed::Empty)).await;
+    let second = Wire::with_config(SimulatorConfig::new("fa-west").seed(Seed::Empty)).await;
+    let (first_token, second_token) = (first.session().await, second.session().await);
+    first
+        .ok(&first_token, Method::POST, "pods?names=db", None)
+        .await;
+    let volume = json!({"provisioned": GIB});
+    first
+        .ok(
+            &first_token,
+            Method::POST,
+            "volumes?names=db::data",
+            Some(volume.clone()),
+        )
+        .await;
+    let stretch = "pods/arrays?group_names=db&member_names=fa-west";
+    let (status, body) = first.connect_to(&first_token, &second).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = first.call(&first_token, Method::POST, stretch, None).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an asynchronous connection: {body}"
+    );
+    assert!(body.to_string().contains("sync-replication"), "{body}");
+    let (status, body) = first
+        .call(
+            &first_token,
+            Method::PATCH,
+            "array-connections?names=fa-west",
+            Some(json!({"type": "sync-replication", "connection_key": second.connection_key().await})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    first.ok(&first_token, Method::POST, stretch, None).await;
+    let pods = second
+        .ok(&second_token, Method::GET, "pods?names=db", None)
+        .await;
+    assert_eq!(pods["items"][0]["array_count"], 2, "{pods}");
+    assert_eq!(pods["items"][0]["arrays"][0]["status"], "online");
+    assert!(
+        second
+            .volume_names(&second_token)
+            .await
+            .contains(&"db::data".to_owned())
+    );
+    // Written on the second array, the first holds it before the write is answered.
+    second
+        .ok(
+            &second_token,
+            Method::POST,
+            "volumes?names=db::logs",
+            Some(volume),
+        )
+        .await;
+    assert!(
+        first
+            .volume_names(&first_token)
+            .await
+            .contains(&"db::logs".to_owned())
+    );
+    let members = first
+        .ok(&first_token, Method::GET, "pods/arrays", None)
+        .await;
+    assert_eq!(
+        members["items"].as_array().map(Vec::len),
+        Some(2),
+        "{members}"
+    );
+
+    let unstretch = "pods/arrays?group_names=db&member_names=fa-west";
+    first
+        .ok(&first_token, Method::DELETE, unstretch, None)
+        .await;
+    let left = second
+        .ok(&second_token, Method::GET, "pods?destroyed=true", None)
+        .await;
+    assert_eq!(left["items"][0]["name"], "db.restretch", "{left}");
+    let kept = first
+        .ok(&first_token, Method::GET, "pods?names=db", None)
+        .await;
+    assert_eq!(kept["items"][0]["array_count"], 1, "{kept}");
+}
