@@ -46,7 +46,8 @@ pub use planning::{
 };
 pub use pods::{
     CreatePodRequest, LinkPodRequest, POD_LAG_BREACH_MS, POD_LAG_WARNING_MS, PodDetail,
-    PodLinkRelationship, judge_pod_link, validate_create_pod, validate_link_pod,
+    PodLinkRelationship, StretchPodRequest, StretchedPod, judge_pod_link, judge_stretched_pod,
+    validate_create_pod, validate_link_pod, validate_stretch_pod,
 };
 pub use protection::{
     CopyRequest, CreateProtectionGroupRequest, DestroyedQuery, GroupSnapshotDetail,

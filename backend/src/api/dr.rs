@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use shared::api::{
     ArrayFailure, FleetReplication, LagFacts, PodLinkRelationship, ReplicationRelationship,
-    judge_pod_link, judge_replication, newest_copy,
+    StretchedPod, judge_pod_link, judge_replication, judge_stretched_pod, newest_copy,
 };
 use shared::flasharray::{
     PodReplicaLink, ProtectionGroup, ProtectionGroupSnapshotTransfer, TargetProtectionGroup,
@@ -93,8 +93,40 @@ pub async fn fleet(
     Ok(Json(FleetReplication {
         relationships,
         pod_links,
+        stretched_pods: stretched_pods(&answered),
         errors,
     }))
+}
+
+/// Each stretched pod once, as the first array (by the portal's name) holding it reports it:
+/// both arrays of a stretched pod report it under the same name.
+fn stretched_pods(answered: &[(String, ArrayReplication)]) -> Vec<StretchedPod> {
+    let mut seen = std::collections::HashSet::new();
+    let mut pods: Vec<StretchedPod> = Vec::new();
+    let mut reports: Vec<&(String, ArrayReplication)> = answered.iter().collect();
+    reports.sort_by(|a, b| a.0.cmp(&b.0));
+    for (portal_name, replication) in reports {
+        for pod in &replication.stretched_pods {
+            let arrays = pod.arrays.clone().unwrap_or_default();
+            let mut members: Vec<String> = arrays
+                .iter()
+                .filter_map(|array| array.name.as_ref().map(|name| name.to_ascii_lowercase()))
+                .collect();
+            members.sort();
+            if !seen.insert((pod.name.to_ascii_lowercase(), members)) {
+                continue;
+            }
+            pods.push(StretchedPod {
+                array: portal_name.clone(),
+                pod: pod.name.clone(),
+                health: judge_stretched_pod(&arrays),
+                arrays,
+                mediator: pod.mediator.clone(),
+            });
+        }
+    }
+    pods.sort_by(|a, b| (a.health, &a.array, &a.pod).cmp(&(b.health, &b.array, &b.pod)));
+    pods
 }
 
 /// Each link is listed by the array that sends; by the one that receives only when the

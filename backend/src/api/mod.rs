@@ -712,6 +712,24 @@ pub fn endpoints() -> Vec<Endpoint> {
         )
         .about("Delete a pod's replica link on both arrays")
         .no_content(),
+        change(
+            Method::POST,
+            "/arrays/{array}/pods/{pod}/stretch",
+            PodStretch,
+            pods::stretch,
+        )
+        .about("Stretch a pod to another array (ActiveCluster); the arrays must be connected for sync-replication")
+        .takes::<shared::api::StretchPodRequest>()
+        .no_content(),
+        change(
+            Method::POST,
+            "/arrays/{array}/pods/{pod}/unstretch",
+            PodUnstretch,
+            pods::unstretch,
+        )
+        .about("Take a stretched pod off another array, which keeps a destroyed POD.restretch")
+        .takes::<shared::api::StretchPodRequest>()
+        .no_content(),
         read("/users", Admin, users::list)
             .about("Portal users")
             .gives_list::<shared::api::UserSummary>(),

@@ -1,14 +1,16 @@
 //! `/api/arrays/{array}/pods`: an array's pods with their volumes counted and their ActiveDR
 //! links; pods made, destroyed, recovered, eradicated, promoted and demoted; and a pod linked
 //! in one step to another array the portal manages, the target pod made and demoted there
-//! when it does not exist yet (and removed again if the link is refused).
+//! when it does not exist yet (and removed again if the link is refused); and a pod stretched
+//! over two arrays (ActiveCluster) or unstretched.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    CreatePodRequest, LinkPodRequest, PodDetail, validate_create_pod, validate_link_pod,
+    CreatePodRequest, LinkPodRequest, PodDetail, StretchPodRequest, validate_create_pod,
+    validate_link_pod, validate_stretch_pod,
 };
 use shared::flasharray::{DEMOTED, PROMOTED, Pod, PodPatch, PodReplicaLink};
 use shared::names::{POD_SEPARATOR, validate_object_name};
@@ -229,6 +231,68 @@ async fn remove_made_pod(remote: &flasharray::ArrayClient, pod: &str) {
     if let Err(error) = removed {
         tracing::warn!(%pod, %error, "a pod made for a refused link was left on its array");
     }
+}
+
+/// The other array's client and the name it gives itself (by which its peer knows it), for
+/// a change between two arrays; a `remote` the portal does not know is the field's error.
+async fn other_array(
+    state: &AppState,
+    on: &OnArray,
+    remote: &str,
+) -> Result<(flasharray::ArrayClient, String), AppError> {
+    let client = extract::array(state, &on.user, remote).map_err(|refusal| match refusal {
+        AppError::NotFound(message) => {
+            AppError::Invalid(shared::api::ApiError::for_field("remote", message))
+        }
+        other => other,
+    })?;
+    let name = client
+        .array()
+        .await
+        .map_err(|error| AppError::Array {
+            error,
+            field: Some("remote"),
+        })?
+        .name;
+    validate_object_name("Array", &name)
+        .map_err(|_| AppError::BadGateway(format!("{remote} reports a name no array can have.")))?;
+    Ok((client, name))
+}
+
+/// `POST /api/arrays/{array}/pods/{pod}/stretch`: the pod is stretched to `remote`
+/// (ActiveCluster); the arrays must be connected for sync-replication.
+pub async fn stretch(
+    State(state): State<AppState>,
+    on: OnArray,
+    Path((_, pod)): Path<(String, String)>,
+    ApiJson(request): ApiJson<StretchPodRequest>,
+) -> Result<StatusCode, AppError> {
+    let request = validate_stretch_pod(&on.array, &request).map_err(AppError::Invalid)?;
+    let (_, remote_name) = other_array(&state, &on, &request.remote).await?;
+    on.client
+        .stretch_pod(&pod, &remote_name)
+        .await
+        .map_err(|error| refusal_about(error, std::slice::from_ref(&remote_name), "remote"))?;
+    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, remote = %request.remote, "pod stretched");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/arrays/{array}/pods/{pod}/unstretch`: `remote` leaves the stretched pod,
+/// keeping a destroyed `POD.restretch`; `array` keeps the pod.
+pub async fn unstretch(
+    State(state): State<AppState>,
+    on: OnArray,
+    Path((_, pod)): Path<(String, String)>,
+    ApiJson(request): ApiJson<StretchPodRequest>,
+) -> Result<StatusCode, AppError> {
+    let request = validate_stretch_pod(&on.array, &request).map_err(AppError::Invalid)?;
+    let (_, remote_name) = other_array(&state, &on, &request.remote).await?;
+    on.client
+        .unstretch_pod(&pod, &remote_name)
+        .await
+        .map_err(|error| refusal_about(error, std::slice::from_ref(&remote_name), "remote"))?;
+    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, remote = %request.remote, "pod unstretched");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/arrays/{array}/pods/{pod}/links/{remote_pod}/pause`.

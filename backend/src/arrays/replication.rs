@@ -4,7 +4,7 @@
 
 use flasharray::ArrayClient;
 use shared::flasharray::{
-    PodReplicaLink, ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
+    Pod, PodReplicaLink, ProtectionGroup, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
     TargetProtectionGroup,
 };
 
@@ -21,11 +21,13 @@ pub struct ArrayReplication {
     pub copies: Vec<ProtectionGroupSnapshot>,
     /// Its pods' ActiveDR links, sending and receiving.
     pub pod_links: Vec<PodReplicaLink>,
+    /// Its pods stretched over arrays.
+    pub stretched_pods: Vec<Pod>,
 }
 
 /// Asks `client` at once everything the DR view needs of its array.
 pub async fn replication_of(client: ArrayClient) -> Result<ArrayReplication, flasharray::Error> {
-    let (array, space, groups, targets, transfers, snapshots, pod_links) = tokio::join!(
+    let (array, space, groups, targets, transfers, snapshots, pod_links, pods) = tokio::join!(
         client.array(),
         client.array_space(None),
         client.list_protection_groups(None),
@@ -33,6 +35,7 @@ pub async fn replication_of(client: ArrayClient) -> Result<ArrayReplication, fla
         client.all_group_transfers(),
         client.list_group_snapshots(None, Some(false)),
         client.pod_links(),
+        client.pods(),
     );
     Ok(ArrayReplication {
         name: array?.name,
@@ -48,5 +51,6 @@ pub async fn replication_of(client: ArrayClient) -> Result<ArrayReplication, fla
             .filter(|snapshot| snapshot.name.contains(':'))
             .collect(),
         pod_links: pod_links?,
+        stretched_pods: pods?.into_iter().filter(Pod::is_stretched).collect(),
     })
 }

@@ -210,3 +210,77 @@ async fn a_refused_link_leaves_no_pod_behind_and_the_other_array_must_be_the_cal
         "not yet demoted"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_stretches_a_pod_over_two_arrays_and_takes_it_off_one() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    let connect = json!({"remote": DR, "type": "sync-replication"});
+    let (status, body) = ask_to_connect(&app, &admin, connect).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    ok(
+        &app,
+        &admin,
+        "POST",
+        &pods_path(ARRAY),
+        Some(json!({"name": "db"})),
+    )
+    .await;
+    let stretch = format!("{}/db/stretch", pods_path(ARRAY));
+
+    let local = admin_of(&app, "local-admin", ARRAY).await;
+    let (status, _, body) = app
+        .call("POST", &stretch, Some(&local), Some(json!({"remote": DR})))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the other array is not theirs: {body}"
+    );
+
+    ok(&app, &admin, "POST", &stretch, Some(json!({"remote": DR}))).await;
+    let there = direct(&app.fleet[0], DR).pods().await.expect("pods");
+    assert_eq!(there[0].name, "db");
+    assert_eq!(
+        there[0].array_count,
+        Some(2),
+        "stretched on the array itself"
+    );
+
+    let dr = ok(&app, &admin, "GET", "/api/fleet/replication", None).await;
+    let stretched = dr["stretched_pods"].as_array().expect("stretched pods");
+    assert_eq!(stretched.len(), 1, "listed once: {dr}");
+    assert_eq!(stretched[0]["health"], "ok");
+    assert_eq!(stretched[0]["arrays"].as_array().map(Vec::len), Some(2));
+
+    let (status, _, body) = app
+        .call("POST", &stretch, Some(&admin), Some(json!({"remote": DR})))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "already stretched: {body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("already stretched")),
+        "the array's own words: {body}"
+    );
+
+    let unstretch = format!("{}/db/unstretch", pods_path(ARRAY));
+    ok(
+        &app,
+        &admin,
+        "POST",
+        &unstretch,
+        Some(json!({"remote": DR})),
+    )
+    .await;
+    let there = direct(&app.fleet[0], DR).pods().await.expect("pods");
+    assert_eq!(there[0].name, "db.restretch");
+    assert_eq!(there[0].destroyed, Some(true));
+    let audit = ok(&app, &admin, "GET", "/api/audit", None)
+        .await
+        .to_string();
+    assert!(
+        audit.contains("pod.stretch") && audit.contains("pod.unstretch"),
+        "{audit}"
+    );
+}

@@ -1,8 +1,11 @@
-//! Pods and their ActiveDR links: made, promoted and demoted, destroyed and eradicated, and
-//! linked to a demoted pod on a connected array.
+//! Pods and their ActiveDR links: made, promoted and demoted, destroyed and eradicated,
+//! linked to a demoted pod on a connected array, and stretched over two arrays
+//! (ActiveCluster).
 
 use reqwest::Method;
-use shared::flasharray::{Pod, PodPatch, PodReplicaLink, PodReplicaLinkLag, PodReplicaLinkPatch};
+use shared::flasharray::{
+    ListResponse, Pod, PodMember, PodPatch, PodReplicaLink, PodReplicaLinkLag, PodReplicaLinkPatch,
+};
 
 use crate::client::ArrayClient;
 use crate::error::Error;
@@ -110,6 +113,34 @@ impl ArrayClient {
         )
         .await
     }
+}
+
+impl ArrayClient {
+    /// `POST /pods/arrays`: stretches `pod` to the connected array `array` (ActiveCluster).
+    pub async fn stretch_pod(&self, pod: &str, array: &str) -> Result<(), Error> {
+        let _: ListResponse<PodMember> = self
+            .call(
+                Method::POST,
+                "pods/arrays",
+                &member_pair(pod, array),
+                None::<&()>,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `DELETE /pods/arrays`: `array` leaves the stretched `pod`.
+    pub async fn unstretch_pod(&self, pod: &str, array: &str) -> Result<(), Error> {
+        self.call_no_content(Method::DELETE, "pods/arrays", &member_pair(pod, array))
+            .await
+    }
+}
+
+fn member_pair(pod: &str, array: &str) -> [(&'static str, String); 2] {
+    [
+        ("group_names", pod.to_owned()),
+        ("member_names", array.to_owned()),
+    ]
 }
 
 fn link_pair(pod: &str, remote_pod: &str) -> [(&'static str, String); 2] {

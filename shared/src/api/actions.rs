@@ -103,6 +103,8 @@ actions! {
     PodPauseLink = "pod.pause_link", Admin, false;
     PodResumeLink = "pod.resume_link", Admin, false;
     PodUnlink = "pod.unlink", Admin, false;
+    PodStretch = "pod.stretch", Admin, false;
+    PodUnstretch = "pod.unstretch", Admin, false;
     PodEradicate = "pod.eradicate", Admin, true;
     AlertFlag = "alert.flag", Operator, false;
     FleetSnapshot = "fleet.snapshot", Operator, false;

@@ -40,6 +40,70 @@ pub struct LinkPodRequest {
     pub remote_pod: String,
 }
 
+/// `POST /api/arrays/{array}/pods/{pod}/stretch` and `…/unstretch`: the other array, by the
+/// name the portal knows it by.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StretchPodRequest {
+    pub remote: String,
+}
+
+/// One pod stretched over arrays (ActiveCluster), as the fleet's DR page lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StretchedPod {
+    /// An array that reported it, by the name the portal knows it by.
+    pub array: String,
+    pub pod: String,
+    /// Each array it is on, with its status and whether it reaches the mediator.
+    pub arrays: Vec<crate::flasharray::PodArrayStatus>,
+    pub mediator: Option<String>,
+    pub health: ReplicationHealth,
+}
+
+/// Judges a stretched pod: a breach when an array holding it is offline, a warning when one
+/// cannot reach the mediator (a further failure would take the pod offline).
+pub fn judge_stretched_pod(arrays: &[crate::flasharray::PodArrayStatus]) -> ReplicationHealth {
+    if arrays
+        .iter()
+        .any(|array| array.status.as_deref() != Some("online"))
+    {
+        ReplicationHealth::Breach
+    } else if arrays.iter().any(|array| {
+        array
+            .mediator_status
+            .as_deref()
+            .is_some_and(|status| status != "online")
+    }) {
+        ReplicationHealth::Warning
+    } else {
+        ReplicationHealth::Ok
+    }
+}
+
+/// Checks a stretch request: another array.
+pub fn validate_stretch_pod(
+    array: &str,
+    request: &StretchPodRequest,
+) -> Result<StretchPodRequest, ApiError> {
+    let remote = request.remote.trim();
+    if remote.is_empty() {
+        return Err(ApiError::for_field(
+            "remote",
+            "Choose the array to stretch the pod to.",
+        ));
+    }
+    if remote == array {
+        return Err(ApiError::for_field(
+            "remote",
+            format!("A pod on {array} is stretched to another array: choose another."),
+        ));
+    }
+    Ok(StretchPodRequest {
+        remote: remote.to_owned(),
+    })
+}
+
 /// One ActiveDR link as the fleet's DR page lists it, judged on its lag.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -156,6 +220,28 @@ mod tests {
         assert_eq!(
             judge_pod_link(&PodReplicaLink::default()),
             ReplicationHealth::Unknown
+        );
+    }
+
+    #[test]
+    fn a_stretched_pod_is_judged_by_its_arrays_and_their_mediator() {
+        let array = |status: &str, mediator: &str| crate::flasharray::PodArrayStatus {
+            status: Some(status.to_owned()),
+            mediator_status: Some(mediator.to_owned()),
+            ..Default::default()
+        };
+        let online = array("online", "online");
+        assert_eq!(
+            judge_stretched_pod(&[online.clone(), online.clone()]),
+            ReplicationHealth::Ok
+        );
+        assert_eq!(
+            judge_stretched_pod(&[online.clone(), array("online", "unreachable")]),
+            ReplicationHealth::Warning
+        );
+        assert_eq!(
+            judge_stretched_pod(&[online, array("offline", "online")]),
+            ReplicationHealth::Breach
         );
     }
 

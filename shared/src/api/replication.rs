@@ -183,6 +183,9 @@ pub struct FleetReplication {
     /// ActiveDR links, the worst first.
     #[serde(default)]
     pub pod_links: Vec<super::PodLinkRelationship>,
+    /// Pods stretched over arrays (ActiveCluster), the worst first.
+    #[serde(default)]
+    pub stretched_pods: Vec<super::StretchedPod>,
     pub errors: Vec<ArrayFailure>,
 }
 
