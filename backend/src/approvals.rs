@@ -62,6 +62,13 @@ pub fn amounts_to(action: Action, body: &serde_json::Value) -> Vec<Action> {
     if actions.contains(&Action::ProtectionGroupEradicate) {
         actions.push(Action::ProtectionGroupSnapshotEradicate);
     }
+    match action {
+        // A pod is eradicated with the destroyed volumes still in it.
+        Action::PodEradicate => actions.extend_from_slice(shared::api::EVERY_ERADICATION),
+        // Linking makes the pod on the other array and demotes it.
+        Action::PodLink => actions.extend([Action::PodCreate, Action::PodDemote]),
+        _ => {}
+    }
     actions
 }
 

@@ -15,13 +15,15 @@ use shared::api::{
     PlacementQuery, PodDetail, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet,
     Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest,
     RestoreRequest, RestoreResult, SearchQuery, SignInMethods, SnapshotListQuery, SnapshotRequest,
-    SummaryQuery, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeCopies,
-    VolumeList, VolumeListQuery,
+    StretchPodRequest, SummaryQuery, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange,
+    VolumeCopies, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     ArrayConnection, Connection, Host, HostGroup, HostPatch, Pod, PodReplicaLink, ProtectionGroup,
     ProtectionGroupPatch, TargetProtectionGroup, Volume, VolumeSnapshot, VolumeSnapshotPatch,
 };
+
+use crate::components::encode;
 
 /// A failed call: the HTTP status (0 when the backend was unreachable) and its error body.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,10 +178,10 @@ pub async fn arrays() -> ApiResult<Vec<ArraySummary>> {
 
 /// `/api/arrays/ARRAY/REST`, with every name kept one path segment.
 fn array_url(array: &str, rest: &[&str]) -> String {
-    let mut url = format!("/api/arrays/{}", encode_uri_component(array));
+    let mut url = format!("/api/arrays/{}", encode(array));
     for segment in rest {
         url.push('/');
-        url.push_str(&encode_uri_component(segment));
+        url.push_str(&encode(segment));
     }
     url
 }
@@ -315,6 +317,21 @@ pub async fn set_pod_link_paused(
         reason,
     );
     post_maybe_held(Request::post(&url), &()).await
+}
+
+/// Stretches a pod to another array (`"stretch"`), or takes it off one (`"unstretch"`).
+pub async fn set_pod_stretch(
+    array: &str,
+    pod: &str,
+    change: &str,
+    request: &StretchPodRequest,
+    reason: Option<&str>,
+) -> ApiResult<Done> {
+    let url = with_reason(array_url(array, &["pods", pod, change]), reason);
+    let request = with_csrf(Request::post(&url))
+        .json(request)
+        .map_err(unreachable)?;
+    maybe_held(request.send().await.map_err(unreachable)?).await
 }
 
 pub async fn unlink_pod(

@@ -68,8 +68,8 @@ pub use replication::{
     VolumeCopies, judge_replication, newest_copy, validate_add_target, validate_connect_arrays,
 };
 pub use rest_root::{
-    NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection, RestPermit,
-    RestRefusal, rest_permit,
+    EVERY_ERADICATION, NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection,
+    RestPermit, RestRefusal, rest_permit,
 };
 pub use tokens::{
     CreateTokenRequest, CreatedToken, MAX_TOKEN_NAME_CHARS, MAX_TOKENS_PER_USER,

@@ -15,11 +15,16 @@ use shared::api::{
 use shared::flasharray::{DEMOTED, PROMOTED, Pod, PodPatch, PodReplicaLink};
 use shared::names::{POD_SEPARATOR, validate_object_name};
 
+use std::collections::{HashMap, HashSet};
+
 use flasharray::VolumeQuery;
 
 use super::extract::{self, ApiJson, OnArray, refusal_about};
 use crate::error::AppError;
 use crate::state::AppState;
+
+/// The most links shown for one pod.
+const MAX_LINKS_PER_POD: usize = 8;
 
 /// `GET /api/arrays/{array}/pods`.
 pub async fn list(on: OnArray) -> Result<Json<Vec<PodDetail>>, AppError> {
@@ -39,26 +44,31 @@ pub async fn list(on: OnArray) -> Result<Json<Vec<PodDetail>>, AppError> {
         .into_iter()
         .map(|volume| volume.name)
         .collect();
+    let key = |name: &str| name.to_ascii_lowercase();
+    let mut volume_counts: HashMap<String, u32> = HashMap::new();
+    for volume in &volumes {
+        if let Some((pod, _)) = volume.split_once(POD_SEPARATOR) {
+            *volume_counts.entry(key(pod)).or_default() += 1;
+        }
+    }
+    let mut links_by_pod: HashMap<String, Vec<PodReplicaLink>> = HashMap::new();
+    for link in links {
+        if let Some(pod) = local_pod(&link).map(key) {
+            let held = links_by_pod.entry(pod).or_default();
+            // A pod has a link or two; an array listing more is not believed past a few.
+            if held.len() < MAX_LINKS_PER_POD {
+                held.push(link);
+            }
+        }
+    }
+    let mut seen = HashSet::new();
     let details = pods
         .into_iter()
-        .map(|pod| {
-            let prefix = format!("{}{POD_SEPARATOR}", pod.name).to_ascii_lowercase();
-            let volume_count = volumes
-                .iter()
-                .filter(|volume| volume.to_ascii_lowercase().starts_with(&prefix))
-                .count();
-            let links = links
-                .iter()
-                .filter(|link| {
-                    local_pod(link).is_some_and(|name| name.eq_ignore_ascii_case(&pod.name))
-                })
-                .cloned()
-                .collect();
-            PodDetail {
-                pod,
-                volume_count: u32::try_from(volume_count).unwrap_or(u32::MAX),
-                links,
-            }
+        .filter(|pod| seen.insert(key(&pod.name)))
+        .map(|pod| PodDetail {
+            volume_count: volume_counts.get(&key(&pod.name)).copied().unwrap_or(0),
+            links: links_by_pod.remove(&key(&pod.name)).unwrap_or_default(),
+            pod,
         })
         .collect();
     Ok(Json(details))
@@ -152,30 +162,30 @@ pub async fn link(
     ApiJson(request): ApiJson<LinkPodRequest>,
 ) -> Result<(StatusCode, Json<PodReplicaLink>), AppError> {
     let request = validate_link_pod(&on.array, &request).map_err(AppError::Invalid)?;
-    let remote =
-        extract::array(&state, &on.user, &request.remote).map_err(|refusal| match refusal {
-            AppError::NotFound(message) => {
-                AppError::Invalid(shared::api::ApiError::for_field("remote", message))
-            }
-            other => other,
-        })?;
+    let (remote, remote_name) = other_array(&state, &on, &request.remote).await?;
     let on_remote = |error| AppError::Array {
         error,
         field: Some("remote_pod"),
     };
-    let remote_name = remote.array().await.map_err(on_remote)?.name;
-    validate_object_name("Array", &remote_name).map_err(|_| {
-        AppError::BadGateway(format!(
-            "{} reports a name no array can have.",
-            request.remote
-        ))
-    })?;
     let exists = remote
         .pods()
         .await
         .map_err(on_remote)?
         .iter()
         .any(|found| found.name.eq_ignore_ascii_case(&request.remote_pod));
+    if exists
+        && holds_volumes(&remote, &request.remote_pod)
+            .await
+            .map_err(on_remote)?
+    {
+        return Err(AppError::Invalid(shared::api::ApiError::for_field(
+            "remote_pod",
+            format!(
+                "{} on {} holds volumes, which the link would replace with this pod's: choose an empty pod or a new name.",
+                request.remote_pod, request.remote
+            ),
+        )));
+    }
     if !exists {
         remote
             .create_pod(&request.remote_pod)
@@ -218,6 +228,19 @@ pub async fn link(
     Ok((StatusCode::CREATED, Json(made)))
 }
 
+/// Whether `pod` on `client`'s array holds any volume, destroyed or not.
+async fn holds_volumes(
+    client: &flasharray::ArrayClient,
+    pod: &str,
+) -> Result<bool, flasharray::Error> {
+    let query = VolumeQuery {
+        filter: Some(format!("name='{pod}{POD_SEPARATOR}*'")),
+        limit: Some(1),
+        ..VolumeQuery::default()
+    };
+    Ok(!client.list_volumes(&query).await?.items.is_empty())
+}
+
 /// Takes back a pod the portal made for a link that did not come to be.
 async fn remove_made_pod(remote: &flasharray::ArrayClient, pod: &str) {
     let destroy = PodPatch {
@@ -233,8 +256,10 @@ async fn remove_made_pod(remote: &flasharray::ArrayClient, pod: &str) {
     }
 }
 
-/// The other array's client and the name it gives itself (by which its peer knows it), for
-/// a change between two arrays; a `remote` the portal does not know is the field's error.
+/// The other array's client and the name `on`'s array knows it by, for a change between two
+/// arrays. The connection is matched by the other array's id, not by the name it gives
+/// itself, which an array could choose to be another's; a `remote` the portal does not know,
+/// or one the arrays are not connected to, is the field's error.
 async fn other_array(
     state: &AppState,
     on: &OnArray,
@@ -246,17 +271,27 @@ async fn other_array(
         }
         other => other,
     })?;
-    let name = client
-        .array()
-        .await
-        .map_err(|error| AppError::Array {
-            error,
-            field: Some("remote"),
-        })?
-        .name;
-    validate_object_name("Array", &name)
-        .map_err(|_| AppError::BadGateway(format!("{remote} reports a name no array can have.")))?;
-    Ok((client, name))
+    let (identity, connections) = tokio::join!(client.array(), on.client.array_connections());
+    let identity = identity.map_err(|error| AppError::Array {
+        error,
+        field: Some("remote"),
+    })?;
+    let connected = connections?
+        .into_iter()
+        .find(|connection| connection.id.as_deref() == Some(identity.id.as_str()))
+        .ok_or_else(|| {
+            AppError::Invalid(shared::api::ApiError::for_field(
+                "remote",
+                format!(
+                    "{} is not connected to {remote}: connect them on the Replication tab first.",
+                    on.array
+                ),
+            ))
+        })?;
+    validate_object_name("Array", &connected.name).map_err(|_| {
+        AppError::BadGateway(format!("{} reports a name no array can have.", on.array))
+    })?;
+    Ok((client, connected.name))
 }
 
 /// `POST /api/arrays/{array}/pods/{pod}/stretch`: the pod is stretched to `remote`

@@ -142,7 +142,7 @@ async fn an_admin_links_a_pod_in_one_step_and_fails_over_and_the_dr_view_shows_i
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_link_leaves_no_pod_behind_and_the_other_array_must_be_the_callers() {
-    let app = pair(vec![Action::PodDemote]).await;
+    let app = pair(vec![Action::PodPromote]).await;
     let admin = app.login("admin").await;
     pod_with_a_volume(&app, &admin).await;
     let links = format!("{}/app/links", pods_path(ARRAY));
@@ -187,17 +187,25 @@ async fn a_refused_link_leaves_no_pod_behind_and_the_other_array_must_be_the_cal
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
-    let mut demote = request(
+    ok(
+        &app,
+        &admin,
         "POST",
         &format!("{}/app/demote", pods_path(ARRAY)),
+        None,
+    )
+    .await;
+    let mut promote = request(
+        "POST",
+        &format!("{}/app/promote", pods_path(ARRAY)),
         Some(&admin),
         None,
     );
-    demote.headers_mut().insert(
+    promote.headers_mut().insert(
         REASON_HEADER,
         "CHG-12: failover test".parse().expect("header"),
     );
-    let (status, _, body) = app.send(demote).await;
+    let (status, _, body) = app.send(promote).await;
     assert_eq!(
         status,
         StatusCode::ACCEPTED,
@@ -206,8 +214,8 @@ async fn a_refused_link_leaves_no_pod_behind_and_the_other_array_must_be_the_cal
     let pods = direct(&app.sim, ARRAY).pods().await.expect("pods");
     assert_eq!(
         pods[0].promotion_status.as_deref(),
-        Some("promoted"),
-        "not yet demoted"
+        Some("demoted"),
+        "not yet promoted"
     );
 }
 
@@ -282,5 +290,106 @@ async fn an_admin_stretches_a_pod_over_two_arrays_and_takes_it_off_one() {
     assert!(
         audit.contains("pod.stretch") && audit.contains("pod.unstretch"),
         "{audit}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn eradicating_a_pod_is_held_as_eradicating_its_volumes_and_links_need_a_connection_and_an_empty_pod()
+ {
+    let app = pair(vec![Action::VolumeEradicate]).await;
+    let admin = app.login("admin").await;
+    ok(
+        &app,
+        &admin,
+        "POST",
+        &pods_path(ARRAY),
+        Some(json!({"name": "app"})),
+    )
+    .await;
+    let links = format!("{}/app/links", pods_path(ARRAY));
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &links,
+            Some(&admin),
+            Some(json!({"remote": DR, "remote_pod": "dr"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "remote", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not connected")),
+        "{body}"
+    );
+
+    let (status, body) = ask_to_connect(&app, &admin, json!({"remote": DR})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let target = direct(&app.fleet[0], DR);
+    target.create_pod("dr").await.expect("pod");
+    target
+        .create_volume("dr::precious", 1 << 30)
+        .await
+        .expect("a volume there");
+    target
+        .patch_pod(
+            "dr",
+            &shared::flasharray::PodPatch {
+                requested_promotion_state: Some("demoted".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("demoted");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &links,
+            Some(&admin),
+            Some(json!({"remote": DR, "remote_pod": "dr"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "remote_pod", "{body}");
+    assert!(
+        app.fleet[0].simulator.volume("dr::precious").is_some(),
+        "nothing replaced"
+    );
+
+    let volumes = format!("/api/arrays/{ARRAY}/volumes");
+    let volume = json!({"name": "app::db", "provisioned": 1u64 << 30});
+    ok(&app, &admin, "POST", &volumes, Some(volume)).await;
+    ok(
+        &app,
+        &admin,
+        "PATCH",
+        &format!("{volumes}/app::db"),
+        Some(json!({"destroyed": true})),
+    )
+    .await;
+    let pod = format!("{}/app", pods_path(ARRAY));
+    ok(
+        &app,
+        &admin,
+        "PATCH",
+        &pod,
+        Some(json!({"destroyed": true})),
+    )
+    .await;
+    let mut eradicate = request("DELETE", &pod, Some(&admin), None);
+    eradicate.headers_mut().insert(
+        REASON_HEADER,
+        "CHG-13: pod retired".parse().expect("header"),
+    );
+    let (status, _, body) = app.send(eradicate).await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "held like the volume's own eradication: {body}"
+    );
+    assert!(
+        app.sim.simulator.volume("app::db").is_some(),
+        "not yet eradicated"
     );
 }

@@ -95,13 +95,13 @@ impl ArrayState {
     ) -> ArraySpace {
         let (mut unique, mut snapshots, mut written, mut provisioned) = (0u64, 0u64, 0u64, 0u64);
         for (size, space) in volumes {
-            unique += space.unique.unwrap_or(0);
-            snapshots += space.snapshots.unwrap_or(0);
-            written += space.virtual_.unwrap_or(0);
-            provisioned += size;
+            unique = unique.saturating_add(space.unique.unwrap_or(0));
+            snapshots = snapshots.saturating_add(space.snapshots.unwrap_or(0));
+            written = written.saturating_add(space.virtual_.unwrap_or(0));
+            provisioned = provisioned.saturating_add(size);
         }
-        let system = ((unique + snapshots) as f64 * SYSTEM_SHARE) as u64;
-        let physical = unique + snapshots + system;
+        let system = (unique.saturating_add(snapshots) as f64 * SYSTEM_SHARE) as u64;
+        let physical = unique.saturating_add(snapshots).saturating_add(system);
         ArraySpace {
             id: self.id.clone(),
             name: self.name.clone(),

@@ -77,6 +77,25 @@ pub(crate) struct DueUpdate {
     pub update: PodUpdate,
 }
 
+impl SyncedVolume {
+    /// What an array checks before holding a volume another sends: a name and a size it
+    /// would take itself, no more data than the size.
+    pub(crate) fn check(&self) -> Result<(), ApiFault> {
+        validate_object_name("Volume", &self.name).map_err(ApiFault::invalid)?;
+        crate::state::check_provisioned(&self.name, self.provisioned)?;
+        if self.written > self.provisioned || self.created < 0 {
+            return Err(ApiFault::invalid(format!(
+                "{} holds more than its size, or was made before 1970.",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// How far ahead of this array's clock another's recovery point may be (clocks drift).
+const CLOCK_ALLOWANCE_MS: i64 = 5 * 60 * 1000;
+
 impl ReplicaLink {
     fn status(&self, local: Option<&Pod>, now_ms: i64) -> &'static str {
         let local_promoted = local.is_some_and(Pod::is_promoted);
@@ -434,7 +453,7 @@ impl ArrayState {
                 if time < start || time > end {
                     continue;
                 }
-                let slot = time - time.rem_euclid(resolution) + resolution;
+                let slot = (time - time.rem_euclid(resolution)).saturating_add(resolution);
                 match &mut bucket {
                     Some((at, lags)) if *at == slot => lags.push(lag),
                     _ => flush(bucket.replace((slot, vec![lag]))),
@@ -700,8 +719,16 @@ impl ArrayState {
                 )));
             }
             for volume in volumes {
-                validate_object_name("Volume", &volume.name).map_err(ApiFault::invalid)?;
+                volume.check()?;
             }
+        }
+        if update
+            .recovery_point
+            .is_some_and(|point| point < 0 || point > now_ms.saturating_add(CLOCK_ALLOWANCE_MS))
+        {
+            return Err(ApiFault::invalid(
+                "The recovery point is not a time this array can believe.",
+            ));
         }
         let link = self
             .replica_links
@@ -710,7 +737,7 @@ impl ArrayState {
             .filter(|link| link.remote.eq_ignore_ascii_case(&update.source))
             .ok_or_else(|| ApiFault::invalid("Pod replica link does not exist."))?;
         link.paused = update.paused;
-        link.recovery_point = update.recovery_point.filter(|point| *point >= 0);
+        link.recovery_point = update.recovery_point;
         link.last_heard = now_ms;
         link.unhealthy = false;
         let pod = link.local_pod.clone();
@@ -941,8 +968,37 @@ mod tests {
         assert!(target.volume("dr::db").is_none());
         let stranger = PodUpdate {
             source: "fa-other".into(),
-            ..emptied
+            ..emptied.clone()
         };
         assert!(target.receive_update(&stranger, 5_000).is_err());
+
+        let oversized = PodUpdate {
+            volumes: Some(vec![SyncedVolume {
+                name: "huge".into(),
+                provisioned: u64::MAX,
+                written: 0,
+                created: 0,
+                destroyed: false,
+            }]),
+            ..emptied.clone()
+        };
+        assert!(target.receive_update(&oversized, 6_000).is_err());
+        let overfull = PodUpdate {
+            volumes: Some(vec![SyncedVolume {
+                name: "full".into(),
+                provisioned: 1 << 30,
+                written: 1 << 31,
+                created: 0,
+                destroyed: false,
+            }]),
+            ..emptied.clone()
+        };
+        assert!(target.receive_update(&overfull, 6_000).is_err());
+        let from_the_future = PodUpdate {
+            recovery_point: Some(i64::MAX),
+            ..emptied
+        };
+        assert!(target.receive_update(&from_the_future, 6_000).is_err());
+        assert!(target.volume("dr::huge").is_none() && target.volume("dr::full").is_none());
     }
 }

@@ -872,7 +872,7 @@ fn ratio_of(part: u64, whole: u64) -> f64 {
     }
 }
 
-fn check_provisioned(name: &str, provisioned: u64) -> Result<(), ApiFault> {
+pub(crate) fn check_provisioned(name: &str, provisioned: u64) -> Result<(), ApiFault> {
     if !provisioned.is_multiple_of(SECTOR_SIZE) {
         return Err(ApiFault::bad_request(
             name,

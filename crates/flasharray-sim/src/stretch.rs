@@ -181,7 +181,7 @@ impl ArrayState {
             )));
         }
         for volume in &contents.volumes {
-            validate_object_name("Volume", &volume.name).map_err(ApiFault::invalid)?;
+            volume.check()?;
         }
         let index = self.pod_index(&contents.pod)?;
         let shared_with_source = self.pods[index].arrays.as_ref().is_some_and(|arrays| {

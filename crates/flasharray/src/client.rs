@@ -332,13 +332,21 @@ impl ArrayClient {
         Ok(page.items)
     }
 
-    /// `GET path`: the items of the first page.
+    /// `GET path`: the items of the first page, no more than were asked for even when the
+    /// array sends more.
     pub(crate) async fn read<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<T>, Error> {
-        self.items(Method::GET, path, query, None::<&()>).await
+        let asked = query
+            .iter()
+            .find(|(name, _)| *name == "limit")
+            .and_then(|(_, limit)| limit.parse::<usize>().ok())
+            .unwrap_or(MAX_LIST_ITEMS as usize);
+        let mut items = self.items(Method::GET, path, query, None::<&()>).await?;
+        items.truncate(asked);
+        Ok(items)
     }
 
     /// Calls `path?names=NAME`, the way the array addresses one object, and returns that object.

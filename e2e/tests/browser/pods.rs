@@ -118,3 +118,68 @@ async fn an_admin_replicates_a_pod_to_the_dr_array_and_fails_over_to_it() {
         .expect("the promoted pod takes writes");
     session.finish().await;
 }
+
+#[tokio::test]
+async fn an_admin_stretches_a_pod_over_both_arrays_and_takes_it_off_the_dr_array() {
+    let session = Session::start().await;
+    let (prod, dr) = (&session.demo().arrays[0], &session.demo().arrays[1]);
+    let (on_prod, on_dr) = (array_client(prod), array_client(dr));
+    let key = on_dr.connection_key().await.expect("key");
+    on_prod
+        .connect_array(&ArrayConnectionPost {
+            management_address: Some(dr.url().trim_start_matches("https://").to_owned()),
+            connection_key: Some(key),
+            kind: Some("sync-replication".to_owned()),
+            ..ArrayConnectionPost::default()
+        })
+        .await
+        .expect("connected for sync-replication");
+    on_prod.create_pod("db").await.expect("pod");
+    on_prod
+        .create_volume("db::data", 10 * GIB)
+        .await
+        .expect("a volume in the pod");
+
+    session.open(&format!("/arrays/{PROD}/pods")).await;
+    session.sign_in_as_demo_admin().await;
+    session.choose("#stretch-pod-name", "db").await;
+    session.fill("#stretch-remote", DR).await;
+    session.click("#stretch-pod-submit").await;
+    session
+        .text_containing("#pod-outcome", &format!("db is stretched to {DR}"))
+        .await;
+    let row = "#pods tr[data-pod='db']";
+    session
+        .text_containing(&format!("{row} li[data-member='{DR}']"), "online")
+        .await;
+    let there = on_dr.pods().await.expect("pods on the DR array");
+    assert_eq!(
+        there[0].array_count,
+        Some(2),
+        "stretched on the array itself"
+    );
+    assert!(
+        volume_on(dr, "db::data").await.is_some(),
+        "the DR array holds it"
+    );
+    session.assert_accessible("a stretched pod").await;
+
+    session.open("/dr").await;
+    session
+        .text_containing(
+            "#dr-stretched-pods tr[data-stretched-pod$='/db'] .members",
+            &format!("{DR}: online, mediator online"),
+        )
+        .await;
+
+    session.open(&format!("/arrays/{PROD}/pods")).await;
+    session.click(&format!("{row} .pod-unstretch")).await;
+    session.confirm().await;
+    session
+        .text_containing("#pod-outcome", &format!("db is no longer on {DR}"))
+        .await;
+    let there = on_dr.pods().await.expect("pods on the DR array");
+    assert_eq!(there[0].name, "db.restretch");
+    assert_eq!(there[0].destroyed, Some(true));
+    session.finish().await;
+}

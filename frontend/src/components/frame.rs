@@ -149,5 +149,11 @@ pub fn ArrayFrame() -> impl IntoView {
 /// `segment` written for one segment of a path: a name an array reports cannot reach
 /// another page.
 pub fn encode(segment: &str) -> String {
-    String::from(web_sys::js_sys::encode_uri_component(segment))
+    // A name of dots alone (an array could list one) would be read by the browser as "this
+    // folder" or "the one above" and lead elsewhere.
+    if !segment.is_empty() && segment.chars().all(|c| c == '.') {
+        segment.replace('.', "%2E")
+    } else {
+        String::from(web_sys::js_sys::encode_uri_component(segment))
+    }
 }

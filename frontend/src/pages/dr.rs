@@ -50,7 +50,8 @@ pub fn DrPage() -> impl IntoView {
         </div>
         <Loaded resource=replication loading="Asking the arrays…" error_id="dr-error" let:replication>
             <RelationshipTable replication=replication.clone() health=state.text("health") array=state.text("array") />
-            <PodLinkTable replication health=state.text("health") array=state.text("array") />
+            <PodLinkTable replication=replication.clone() health=state.text("health") array=state.text("array") />
+            <StretchedPodTable replication health=state.text("health") array=state.text("array") />
         </Loaded>
     }
 }
@@ -195,6 +196,69 @@ fn PodLinkTable(replication: FleetReplication, health: String, array: String) ->
         <table id="dr-pod-links">
             <thead>
                 <tr><th>"Health"</th><th>"Source pod"</th><th>"Target pod"</th><th>"Status"</th><th>"Behind by"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    })
+}
+
+/// Each pod stretched over arrays, once, with each array's state and mediator status.
+#[component]
+fn StretchedPodTable(
+    replication: FleetReplication,
+    health: String,
+    array: String,
+) -> impl IntoView {
+    let shown: Vec<_> = replication
+        .stretched_pods
+        .into_iter()
+        .filter(|pod| health.is_empty() || pod.health.key() == health)
+        .filter(|pod| {
+            array.is_empty()
+                || pod.array == array
+                || pod
+                    .arrays
+                    .iter()
+                    .any(|member| member.name.as_deref() == Some(array.as_str()))
+        })
+        .collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let rows = shown
+        .into_iter()
+        .map(|pod| {
+            let key = format!("{}/{}", pod.array, pod.pod);
+            let href = format!("/arrays/{}/pods", encode(&pod.array));
+            let members = pod
+                .arrays
+                .iter()
+                .map(|member| {
+                    format!(
+                        "{}: {}, mediator {}",
+                        member.name.clone().unwrap_or_default(),
+                        member.status.clone().unwrap_or_else(|| "unknown".into()),
+                        member.mediator_status.clone().unwrap_or_else(|| "unknown".into())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            view! {
+                <tr data-stretched-pod=key>
+                    <td class="health"><span class=format!("pill health-{}", pod.health.key())>{pod.health.label()}</span></td>
+                    <td><A href=href>{pod.pod.clone()}</A></td>
+                    <td class="members">{members}</td>
+                    <td class="mediator">{pod.mediator.clone().unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <h2>"ActiveCluster stretched pods"</h2>
+        <p class="hint">"Both arrays hold the pod and take its writes: a breach when one is offline, a warning when one cannot reach the mediator."</p>
+        <table id="dr-stretched-pods">
+            <thead>
+                <tr><th>"Health"</th><th>"Pod"</th><th>"Arrays"</th><th>"Mediator"</th></tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>

@@ -4,8 +4,11 @@
 //! accepting writes.
 
 use leptos::prelude::*;
-use shared::api::{Action, CreatePodRequest, LinkPodRequest, PodDetail, validate_link_pod};
-use shared::flasharray::PodReplicaLink;
+use shared::api::{
+    Action, CreatePodRequest, LinkPodRequest, PodDetail, StretchPodRequest, validate_link_pod,
+    validate_stretch_pod,
+};
+use shared::flasharray::{PodArrayStatus, PodReplicaLink};
 
 use crate::api;
 use crate::components::live::arrays_resource;
@@ -43,6 +46,7 @@ pub fn Pods() -> impl IntoView {
         <OutcomeLine id="pod-outcome" outcome />
         <Loaded resource=pods loading="Asking the array for its pods…" let:pods>
             <LinkPod array pods=pods.clone() outcome />
+            <StretchPod array pods=pods.clone() outcome />
             <PodTable array pods outcome />
         </Loaded>
     }
@@ -82,7 +86,7 @@ fn PodTable(
         <table id="pods">
             <thead>
                 <tr>
-                    <th>"Pod"</th><th>"Writes"</th><th>"Volumes"</th><th>"Replica link"</th>
+                    <th>"Pod"</th><th>"Writes"</th><th>"Volumes"</th><th>"Replication"</th>
                     <th><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
@@ -108,6 +112,11 @@ fn PodRow(array: Memo<String>, detail: PodDetail, outcome: RwSignal<Outcome>) ->
         .iter()
         .map(|link| view! { <LinkLine array pod=name.clone() link=link.clone() outcome /> })
         .collect_view();
+    let stretched = detail.pod.is_stretched().then(|| {
+        view! {
+            <StretchLine array pod=name.clone() arrays=detail.pod.arrays.clone().unwrap_or_default() outcome />
+        }
+    });
     let change = if promoted { "demote" } else { "promote" };
     let action = if promoted {
         Action::PodDemote
@@ -120,7 +129,7 @@ fn PodRow(array: Memo<String>, detail: PodDetail, outcome: RwSignal<Outcome>) ->
             <td class="name">{name.clone()}</td>
             <td class=format!("promotion {}", if promoted { "promoted" } else { "demoted" })>{writes}</td>
             <td class="volumes">{detail.volume_count}</td>
-            <td class="links">{links}</td>
+            <td class="links">{links}{stretched}</td>
             <td class="actions">
                 <Show when=move || !destroyed && session.may(action)>
                     <Promotion array pod=promotion_pod.clone() change outcome />
@@ -363,6 +372,167 @@ fn LinkPod(array: Memo<String>, pods: Vec<PodDetail>, outcome: RwSignal<Outcome>
                 <SubmitButton id="link-pod-submit" label="Replicate" outcome=task.outcome />
             </form>
             <p class="hint">"The arrays must be connected (Replication tab). ActiveDR sends the pod's volumes continuously; the pod there refuses writes until promoted."</p>
+        </div>
+    })
+}
+
+/// A stretched pod's arrays, each with its state and whether it reaches the mediator, and
+/// taking it off the other array.
+#[component]
+fn StretchLine(
+    array: Memo<String>,
+    pod: String,
+    arrays: Vec<PodArrayStatus>,
+    outcome: RwSignal<Outcome>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let here = array.get_untracked();
+    let other = arrays
+        .iter()
+        .filter_map(|member| member.name.clone())
+        .find(|name| !name.eq_ignore_ascii_case(&here))
+        .unwrap_or_default();
+    let members = arrays
+        .iter()
+        .map(|member| {
+            let name = member.name.clone().unwrap_or_default();
+            let status = member.status.clone().unwrap_or_else(|| "unknown".into());
+            let mediator = member
+                .mediator_status
+                .clone()
+                .unwrap_or_else(|| "unknown".into());
+            view! {
+                <li data-member=name.clone()>
+                    {format!("{name}: ")}<span class=format!("pill member-{status}")>{status.clone()}</span>
+                    {format!(", mediator {mediator}")}
+                </li>
+            }
+        })
+        .collect_view();
+    let task = Task::over(outcome).refreshing();
+    let reason = Reason::for_action(Action::PodUnstretch);
+    let unstretch = {
+        let (pod, other) = (pod.clone(), other.clone());
+        Callback::new(move |()| {
+            let (array, pod) = (array.get_untracked(), pod.clone());
+            let request = StretchPodRequest {
+                remote: other.clone(),
+            };
+            let why = reason.take();
+            let done = format!("{pod} is no longer on {}.", request.remote);
+            task.call(
+                format!("Taking {pod} off {}…", request.remote),
+                &[],
+                async move {
+                    api::set_pod_stretch(&array, &pod, "unstretch", &request, why.as_deref()).await
+                },
+                move |answer| done_outcome(answer, |()| Outcome::Done(done)),
+            );
+        })
+    };
+    let question = format!("Take {pod} off {other}?");
+    view! {
+        <div class="pod-stretch">
+            <span>"Stretched (ActiveCluster):"</span>
+            <ul class="plain">{members}</ul>
+            <Show when=move || session.may(Action::PodUnstretch)>
+                <Confirm
+                    label="Unstretch…"
+                    class="secondary pod-unstretch"
+                    question=question.clone()
+                    details="Synchronous replication stops: the pod stays here with its volumes, and the other array keeps only a destroyed copy (POD.restretch) of what it held, eradicated after the recycle bin's delay. Hosts connected there lose the pod's volumes."
+                    confirm_label="Unstretch pod"
+                    task
+                    reason
+                    on_confirm=unstretch
+                />
+            </Show>
+        </div>
+    }
+}
+
+/// Stretch a pod to another array the portal manages (connected for sync-replication).
+#[component]
+fn StretchPod(
+    array: Memo<String>,
+    pods: Vec<PodDetail>,
+    outcome: RwSignal<Outcome>,
+) -> impl IntoView {
+    let candidates: Vec<String> = pods
+        .iter()
+        .filter(|detail| linkable(detail) && !detail.pod.is_stretched())
+        .map(|detail| detail.pod.name.clone())
+        .collect();
+    if candidates.is_empty() || !expect_context::<Session>().may(Action::PodStretch) {
+        return None;
+    }
+    let pod = RwSignal::new(candidates[0].clone());
+    let remote = RwSignal::new(String::new());
+    let errors = FieldErrors::new(&["remote"]);
+    let task = Task::over(outcome).refreshing();
+    let reason = Reason::for_action(Action::PodStretch);
+    let arrays = arrays_resource();
+    let others = Signal::derive(move || {
+        let here = array.get();
+        arrays
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|summary| summary.name)
+            .filter(|name| *name != here)
+            .collect::<Vec<_>>()
+    });
+    let submit = task.on_submit(move || {
+        let here = array.get_untracked();
+        let source = pod.get_untracked();
+        let request = StretchPodRequest {
+            remote: remote.get_untracked(),
+        };
+        let Some(request) = errors.checked(
+            request,
+            |request| validate_stretch_pod(&here, request).map(drop),
+            task.outcome,
+        ) else {
+            return;
+        };
+        let why = reason.take();
+        let done = format!(
+            "{source} is stretched to {}: both arrays take its writes.",
+            request.remote
+        );
+        task.call(
+            format!("Stretching {source}…"),
+            &errors.all(),
+            async move {
+                api::set_pod_stretch(&here, &source, "stretch", &request, why.as_deref()).await
+            },
+            move |answer| done_outcome(answer, |()| Outcome::Done(done)),
+        );
+    });
+    let options = candidates
+        .into_iter()
+        .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
+        .collect_view();
+    Some(view! {
+        <div class="card">
+            <form class="inline" id="stretch-pod" on:submit=submit novalidate>
+                <label>
+                    <span>"Stretch pod"</span>
+                    <select id="stretch-pod-name" on:change=move |event| pod.set(event_target_value(&event))>
+                        {options}
+                    </select>
+                </label>
+                <Picker id="stretch-remote" label="Over array" placeholder="fa-dr-01" value=remote error=errors.of("remote") options=others />
+                {move || reason.held().then(|| view! {
+                    <label>
+                        <span>"Reason: a second person approves the stretch before it is made"</span>
+                        <textarea id="stretch-reason" rows="2" maxlength="500" bind:value=reason.text></textarea>
+                    </label>
+                })}
+                <SubmitButton id="stretch-pod-submit" label="Stretch" outcome=task.outcome />
+            </form>
+            <p class="hint">"ActiveCluster: the arrays must be connected for synchronous replication. Both hold the pod and take its writes; the mediator decides which stays online if they lose each other."</p>
         </div>
     })
 }

@@ -70,7 +70,8 @@ const MEMBERSHIP_OF_PROTECTION_GROUPS: &[RestChange] = &[
     change("DELETE", Action::ProtectionGroupRemoveMembers),
 ];
 /// Whatever a container holds is eradicated with it.
-const EVERY_ERADICATION: &[Action] = &[
+/// What eradicating a container (a pod, a volume group) amounts to: everything it holds goes.
+pub const EVERY_ERADICATION: &[Action] = &[
     Action::VolumeEradicate,
     Action::SnapshotEradicate,
     Action::ProtectionGroupEradicate,

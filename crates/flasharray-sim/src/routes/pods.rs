@@ -298,7 +298,14 @@ async fn link_lag(
         )));
     }
     let end = history.end_time.unwrap_or(now);
-    let start = history.start_time.unwrap_or(end - 60 * 60 * 1000);
+    let start = history
+        .start_time
+        .unwrap_or_else(|| end.saturating_sub(60 * 60 * 1000));
+    if start < 0 || end < 0 {
+        return Err(ApiFault::invalid(
+            "start_time and end_time are milliseconds since 1970.",
+        ));
+    }
     if start > end {
         return Err(ApiFault::invalid("start_time must be before end_time."));
     }

@@ -225,6 +225,15 @@ async fn a_linked_pod_is_mirrored_refuses_writes_and_fails_over() {
         StatusCode::BAD_REQUEST,
         "a linked array stays connected: {body}"
     );
+    let (status, body) = source
+        .call(
+            &source_token,
+            Method::GET,
+            "pod-replica-links/lag?end_time=-9223372036854775808",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let audits = source.ok(&source_token, Method::GET, "audits", None).await;
     assert!(
         audits.to_string().contains("replica-link create"),
