@@ -12,11 +12,11 @@ use shared::api::{
     FleetDestroyRequest, FleetReplication, FleetSearch, FleetSnapshotRequest, FleetSummary,
     Forecast, GroupReplication, GroupSnapshotDetail, GroupSnapshotRequest, HardwareReport, History,
     HistoryQuery, HostList, HostListQuery, LinkPodRequest, LoginRequest, MembersRequest, Placement,
-    PlacementQuery, PodDetail, ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet,
-    Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin, RegisterArrayRequest,
-    RestoreRequest, RestoreResult, SearchQuery, SignInMethods, SnapshotListQuery, SnapshotRequest,
-    StretchPodRequest, SummaryQuery, TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange,
-    VolumeCopies, VolumeList, VolumeListQuery,
+    PlacementQuery, PodDetail, PodLagHistory, ProtectionGroupDetail, Pure1ConnectRequest,
+    Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin,
+    RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
+    SnapshotListQuery, SnapshotRequest, StretchPodRequest, SummaryQuery, TokenSummary, UserChange,
+    UserInfo, UserSummary, VolumeChange, VolumeCopies, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
     ArrayConnection, Connection, Host, HostGroup, HostPatch, Pod, PodReplicaLink, ProtectionGroup,
@@ -317,6 +317,11 @@ pub async fn set_pod_link_paused(
         reason,
     );
     post_maybe_held(Request::post(&url), &()).await
+}
+
+/// How far behind the pod's link has been over the last hour.
+pub async fn pod_lag(array: &str, pod: &str) -> ApiResult<PodLagHistory> {
+    get(&array_url(array, &["pods", pod, "lag"])).await
 }
 
 /// Stretches a pod to another array (`"stretch"`), or takes it off one (`"unstretch"`).

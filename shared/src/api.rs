@@ -45,9 +45,9 @@ pub use planning::{
     forecast, quantile, rank,
 };
 pub use pods::{
-    CreatePodRequest, LinkPodRequest, POD_LAG_BREACH_MS, POD_LAG_WARNING_MS, PodDetail,
-    PodLinkRelationship, StretchPodRequest, StretchedPod, judge_pod_link, judge_stretched_pod,
-    validate_create_pod, validate_link_pod, validate_stretch_pod,
+    CreatePodRequest, LagPoint, LinkPodRequest, POD_LAG_BREACH_MS, POD_LAG_WARNING_MS, PodDetail,
+    PodLagHistory, PodLinkRelationship, StretchPodRequest, StretchedPod, judge_pod_link,
+    judge_stretched_pod, validate_create_pod, validate_link_pod, validate_stretch_pod,
 };
 pub use protection::{
     CopyRequest, CreateProtectionGroupRequest, DestroyedQuery, GroupSnapshotDetail,

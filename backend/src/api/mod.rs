@@ -657,6 +657,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         read(PODS, Viewer, pods::list)
             .about("An array's pods, each with its volumes counted and its ActiveDR links")
             .gives_list::<shared::api::PodDetail>(),
+        read("/arrays/{array}/pods/{pod}/lag", Viewer, pods::lag)
+            .about("How far behind a pod's replica link has been over the last hour")
+            .gives::<shared::api::PodLagHistory>(),
         change(Method::POST, PODS, PodCreate, pods::create)
             .about("Make a pod")
             .takes::<shared::api::CreatePodRequest>()

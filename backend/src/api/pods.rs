@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    CreatePodRequest, LinkPodRequest, PodDetail, StretchPodRequest, validate_create_pod,
-    validate_link_pod, validate_stretch_pod,
+    CreatePodRequest, LagPoint, LinkPodRequest, PodDetail, PodLagHistory, StretchPodRequest,
+    validate_create_pod, validate_link_pod, validate_stretch_pod,
 };
 use shared::flasharray::{DEMOTED, PROMOTED, Pod, PodPatch, PodReplicaLink};
 use shared::names::{POD_SEPARATOR, validate_object_name};
@@ -76,6 +76,48 @@ pub async fn list(on: OnArray) -> Result<Json<Vec<PodDetail>>, AppError> {
 
 fn local_pod(link: &PodReplicaLink) -> Option<&str> {
     link.local_pod.as_ref()?.name.as_deref()
+}
+
+/// The window of a pod's lag history, and its resolution: the array samples every 30 s.
+const LAG_WINDOW_MS: i64 = 60 * 60 * 1000;
+const LAG_RESOLUTION_MS: i64 = 30 * 1000;
+
+/// `GET /api/arrays/{array}/pods/{pod}/lag`: how far behind the pod's link has been over the
+/// last hour, by the array's clock.
+pub async fn lag(
+    on: OnArray,
+    Path((_, pod)): Path<(String, String)>,
+) -> Result<Json<PodLagHistory>, AppError> {
+    let (space, links) = tokio::join!(on.client.array_space(None), on.client.pod_links());
+    let now = space
+        .ok()
+        .and_then(|space| space.first().map(|space| space.time))
+        .unwrap_or_else(crate::clock::unix_now_ms);
+    let link = links?
+        .into_iter()
+        .find(|link| local_pod(link).is_some_and(|name| name.eq_ignore_ascii_case(&pod)))
+        .ok_or_else(|| AppError::NotFound(format!("{pod} on {} has no replica link.", on.array)))?;
+    let start = now.saturating_sub(LAG_WINDOW_MS);
+    let points = on
+        .client
+        .pod_link_lag(start, LAG_RESOLUTION_MS)
+        .await?
+        .into_iter()
+        .filter(|sample| sample.id.is_some() && sample.id == link.id)
+        .filter_map(|sample| {
+            let lag = sample.lag?;
+            Some(LagPoint {
+                time: sample.time,
+                avg_ms: lag.avg.max(0),
+                max_ms: lag.max.max(0),
+            })
+        })
+        .collect();
+    Ok(Json(PodLagHistory {
+        start_time: start,
+        end_time: now,
+        points,
+    }))
 }
 
 /// `POST /api/arrays/{array}/pods`.

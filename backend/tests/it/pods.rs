@@ -69,6 +69,34 @@ async fn an_admin_links_a_pod_in_one_step_and_fails_over_and_the_dr_view_shows_i
     );
 
     let viewer = app.login("viewer").await;
+    let lag = format!("{}/app/lag", pods_path(ARRAY));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let history = loop {
+        let history = ok(&app, &viewer, "GET", &lag, None).await;
+        if history["points"]
+            .as_array()
+            .is_some_and(|points| !points.is_empty())
+        {
+            break history;
+        }
+        assert!(Instant::now() < deadline, "no lag sampled: {history}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert!(
+        history["points"][0]["max_ms"]
+            .as_i64()
+            .is_some_and(|ms| ms < 60_000),
+        "{history}"
+    );
+    let (status, _, body) = app
+        .call(
+            "GET",
+            &format!("{}/nothing/lag", pods_path(ARRAY)),
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let dr = ok(&app, &viewer, "GET", "/api/fleet/replication", None).await;
     let rows = dr["pod_links"].as_array().expect("pod links");
     assert_eq!(rows.len(), 1, "listed once, by the sender: {dr}");

@@ -76,6 +76,7 @@ async fn an_admin_replicates_a_pod_to_the_dr_array_and_fails_over_to_it() {
     session
         .text_containing(&format!("{row} .links"), &format!("→ {DR}: app-dr"))
         .await;
+    session.element("#pod-lag-app[data-points]").await;
     session.assert_accessible("pods").await;
 
     let deadline = Instant::now() + Duration::from_secs(30);

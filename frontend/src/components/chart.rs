@@ -29,6 +29,8 @@ pub enum Unit {
     Iops,
     Bandwidth,
     Latency,
+    /// How far a copy is behind, in milliseconds.
+    Lag,
 }
 
 impl Unit {
@@ -38,6 +40,8 @@ impl Unit {
             Unit::Iops => format_iops(value),
             Unit::Bandwidth => format_bandwidth(value),
             Unit::Latency => format_latency(value),
+            Unit::Lag if value < 1000.0 => format!("{} ms", value.max(0.0).round() as u64),
+            Unit::Lag => shared::time::describe_seconds((value / 1000.0).round() as u64),
         }
     }
 }
@@ -113,7 +117,7 @@ fn points(times: &[i64], values: &[f64], scale: Scale) -> String {
 /// series on top of the ones before; `limit` is a line drawn over them (capacity).
 #[component]
 pub fn TimeChart(
-    id: &'static str,
+    #[prop(into)] id: String,
     title: &'static str,
     unit: Unit,
     start: i64,
@@ -239,6 +243,7 @@ pub fn TimeChart(
     let all: Vec<Series> = series.iter().cloned().chain(limit.clone()).collect();
     let readout_series = all.clone();
     let readout_times = times.clone();
+    let readout_id = format!("{id}-readout");
     let readout = move || {
         hovered.get().map(|index| {
             let values = readout_series
@@ -252,7 +257,7 @@ pub fn TimeChart(
                 })
                 .collect_view();
             let time = readout_times.get(index).copied().unwrap_or(start);
-            view! { <p class="readout" id=format!("{id}-readout")><strong>{local_minute(time).0}</strong> {values}</p> }
+            view! { <p class="readout" id=readout_id.clone()><strong>{local_minute(time).0}</strong> {values}</p> }
         })
     };
     let cursor_times = times.clone();

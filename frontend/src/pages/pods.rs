@@ -11,6 +11,7 @@ use shared::api::{
 use shared::flasharray::{PodArrayStatus, PodReplicaLink};
 
 use crate::api;
+use crate::components::chart::{Series, TimeChart, Unit};
 use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
@@ -47,6 +48,7 @@ pub fn Pods() -> impl IntoView {
         <Loaded resource=pods loading="Asking the array for its pods…" let:pods>
             <LinkPod array pods=pods.clone() outcome />
             <StretchPod array pods=pods.clone() outcome />
+            <LagCharts array pods=pods.clone() />
             <PodTable array pods outcome />
         </Loaded>
     }
@@ -535,4 +537,42 @@ fn StretchPod(
             <p class="hint">"ActiveCluster: the arrays must be connected for synchronous replication. Both hold the pod and take its writes; the mediator decides which stays online if they lose each other."</p>
         </div>
     })
+}
+
+/// How far behind each linked pod has been over the last hour, one chart per pod.
+#[component]
+fn LagCharts(array: Memo<String>, pods: Vec<PodDetail>) -> impl IntoView {
+    pods.into_iter()
+        .filter(|detail| !detail.links.is_empty())
+        .map(|detail| {
+            let pod = detail.pod.name;
+            let history = {
+                let pod = pod.clone();
+                live_resource(move || {
+                    let (array, pod) = (array.get(), pod.clone());
+                    async move { api::pod_lag(&array, &pod).await }
+                })
+            };
+            let chart_id = format!("pod-lag-{pod}");
+            view! {
+                <section class="pod-lag" data-pod=pod.clone()>
+                    <h2>{format!("Replication lag of {pod}, last hour")}</h2>
+                    <Loaded resource=history loading="Asking the array for the link's lag…" let:history>
+                        <TimeChart
+                            id=chart_id.clone()
+                            title="Behind the source"
+                            unit=Unit::Lag
+                            start=history.start_time
+                            end=history.end_time
+                            times=history.points.iter().map(|point| point.time).collect()
+                            series=vec![
+                                Series { label: "Average", class: "s-read", values: history.points.iter().map(|point| point.avg_ms as f64).collect() },
+                                Series { label: "Most", class: "s-write", values: history.points.iter().map(|point| point.max_ms as f64).collect() },
+                            ]
+                        />
+                    </Loaded>
+                </section>
+            }
+        })
+        .collect_view()
 }

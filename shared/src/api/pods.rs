@@ -104,6 +104,25 @@ pub fn validate_stretch_pod(
     })
 }
 
+/// `GET /api/arrays/{array}/pods/{pod}/lag`: how far behind the pod's link has been over the
+/// last hour, per sample.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PodLagHistory {
+    pub start_time: i64,
+    pub end_time: i64,
+    pub points: Vec<LagPoint>,
+}
+
+/// The lag over one sample, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LagPoint {
+    pub time: i64,
+    pub avg_ms: i64,
+    pub max_ms: i64,
+}
+
 /// One ActiveDR link as the fleet's DR page lists it, judged on its lag.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
