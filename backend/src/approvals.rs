@@ -67,6 +67,13 @@ pub fn amounts_to(action: Action, body: &serde_json::Value) -> Vec<Action> {
         Action::PodEradicate => actions.extend_from_slice(shared::api::EVERY_ERADICATION),
         // Linking makes the pod on the other array and demotes it.
         Action::PodLink => actions.extend([Action::PodCreate, Action::PodDemote]),
+        // Stretching makes the pod on the other array.
+        Action::PodStretch => actions.push(Action::PodCreate),
+        // The array that leaves keeps its copy destroyed, eradicated when its time is up.
+        Action::PodUnstretch => {
+            actions.push(Action::PodChange);
+            actions.extend_from_slice(shared::api::EVERY_ERADICATION);
+        }
         _ => {}
     }
     actions
@@ -182,5 +189,22 @@ pub fn covers(user: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppEr
             "{} may not use every array, and this change is not about one array.",
             user.user.username
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_between_arrays_amounts_to_what_it_does_on_the_other() {
+        let none = serde_json::Value::Null;
+        let link = amounts_to(Action::PodLink, &none);
+        assert!(link.contains(&Action::PodCreate) && link.contains(&Action::PodDemote));
+        assert!(amounts_to(Action::PodStretch, &none).contains(&Action::PodCreate));
+        let unstretch = amounts_to(Action::PodUnstretch, &none);
+        assert!(unstretch.contains(&Action::PodChange));
+        assert!(unstretch.contains(&Action::VolumeEradicate));
+        assert!(amounts_to(Action::PodEradicate, &none).contains(&Action::VolumeEradicate));
     }
 }

@@ -98,14 +98,11 @@ pub async fn fleet(
     }))
 }
 
-/// Each stretched pod once, as the first array (by the portal's name) holding it reports it:
-/// both arrays of a stretched pod report it under the same name.
+/// Each stretched pod once, as the array holding it that sees it worst reports it: both
+/// arrays of a stretched pod report it under the same name, and each may see the other lost.
 fn stretched_pods(answered: &[(String, ArrayReplication)]) -> Vec<StretchedPod> {
-    let mut seen = std::collections::HashSet::new();
-    let mut pods: Vec<StretchedPod> = Vec::new();
-    let mut reports: Vec<&(String, ArrayReplication)> = answered.iter().collect();
-    reports.sort_by(|a, b| a.0.cmp(&b.0));
-    for (portal_name, replication) in reports {
+    let mut by_pod: HashMap<(String, Vec<String>), StretchedPod> = HashMap::new();
+    for (portal_name, replication) in answered {
         for pod in &replication.stretched_pods {
             let arrays = pod.arrays.clone().unwrap_or_default();
             let mut members: Vec<String> = arrays
@@ -113,18 +110,24 @@ fn stretched_pods(answered: &[(String, ArrayReplication)]) -> Vec<StretchedPod> 
                 .filter_map(|array| array.name.as_ref().map(|name| name.to_ascii_lowercase()))
                 .collect();
             members.sort();
-            if !seen.insert((pod.name.to_ascii_lowercase(), members)) {
-                continue;
-            }
-            pods.push(StretchedPod {
+            let reported = StretchedPod {
                 array: portal_name.clone(),
                 pod: pod.name.clone(),
                 health: judge_stretched_pod(&arrays),
                 arrays,
                 mediator: pod.mediator.clone(),
-            });
+            };
+            let key = (pod.name.to_ascii_lowercase(), members);
+            match by_pod.get(&key) {
+                Some(known)
+                    if (known.health, &known.array) <= (reported.health, &reported.array) => {}
+                _ => {
+                    by_pod.insert(key, reported);
+                }
+            }
         }
     }
+    let mut pods: Vec<StretchedPod> = by_pod.into_values().collect();
     pods.sort_by(|a, b| (a.health, &a.array, &a.pod).cmp(&(b.health, &b.array, &b.pod)));
     pods
 }

@@ -391,7 +391,12 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
             "path" => validate_rest_path(value),
             // A volume in a pod is `POD::VOLUME`.
             "volume" => shared::names::validate_volume_name(value),
-            "pod" | "remote_pod" => shared::names::validate_object_name("Pod", value),
+            // An array that leaves a stretched pod keeps it as `POD.restretch`.
+            "pod" => shared::names::validate_object_name(
+                "Pod",
+                value.strip_suffix(".restretch").unwrap_or(value),
+            ),
+            "remote_pod" => shared::names::validate_object_name("Pod", value),
             _ => shared::names::validate_object_name(&capitalised(parameter), value),
         };
         checked.map_err(|message| {

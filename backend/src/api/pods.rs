@@ -318,14 +318,23 @@ async fn other_array(
         error,
         field: Some("remote"),
     })?;
+    // The id is the other array's word; the address is where this array reached it, which
+    // the other array cannot choose.
+    let address = super::replication::management_address(client.url());
     let connected = connections?
         .into_iter()
         .find(|connection| connection.id.as_deref() == Some(identity.id.as_str()))
+        .filter(|connection| {
+            connection
+                .management_address
+                .as_deref()
+                .is_some_and(|at| at.eq_ignore_ascii_case(&address))
+        })
         .ok_or_else(|| {
             AppError::Invalid(shared::api::ApiError::for_field(
                 "remote",
                 format!(
-                    "{} is not connected to {remote}: connect them on the Replication tab first.",
+                    "{} is not connected to {remote} at {address}: connect them on the Replication tab first.",
                     on.array
                 ),
             ))
@@ -344,14 +353,7 @@ pub async fn stretch(
     Path((_, pod)): Path<(String, String)>,
     ApiJson(request): ApiJson<StretchPodRequest>,
 ) -> Result<StatusCode, AppError> {
-    let request = validate_stretch_pod(&on.array, &request).map_err(AppError::Invalid)?;
-    let (_, remote_name) = other_array(&state, &on, &request.remote).await?;
-    on.client
-        .stretch_pod(&pod, &remote_name)
-        .await
-        .map_err(|error| refusal_about(error, std::slice::from_ref(&remote_name), "remote"))?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, remote = %request.remote, "pod stretched");
-    Ok(StatusCode::NO_CONTENT)
+    set_stretch(&state, &on, &pod, &request, true).await
 }
 
 /// `POST /api/arrays/{array}/pods/{pod}/unstretch`: `remote` leaves the stretched pod,
@@ -362,13 +364,25 @@ pub async fn unstretch(
     Path((_, pod)): Path<(String, String)>,
     ApiJson(request): ApiJson<StretchPodRequest>,
 ) -> Result<StatusCode, AppError> {
-    let request = validate_stretch_pod(&on.array, &request).map_err(AppError::Invalid)?;
-    let (_, remote_name) = other_array(&state, &on, &request.remote).await?;
-    on.client
-        .unstretch_pod(&pod, &remote_name)
-        .await
-        .map_err(|error| refusal_about(error, std::slice::from_ref(&remote_name), "remote"))?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, remote = %request.remote, "pod unstretched");
+    set_stretch(&state, &on, &pod, &request, false).await
+}
+
+async fn set_stretch(
+    state: &AppState,
+    on: &OnArray,
+    pod: &str,
+    request: &StretchPodRequest,
+    stretched: bool,
+) -> Result<StatusCode, AppError> {
+    let request = validate_stretch_pod(&on.array, request).map_err(AppError::Invalid)?;
+    let (_, remote_name) = other_array(state, on, &request.remote).await?;
+    let changed = if stretched {
+        on.client.stretch_pod(pod, &remote_name).await
+    } else {
+        on.client.unstretch_pod(pod, &remote_name).await
+    };
+    changed.map_err(|error| refusal_about(error, std::slice::from_ref(&remote_name), "remote"))?;
+    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, remote = %request.remote, stretched, "pod stretch changed");
     Ok(StatusCode::NO_CONTENT)
 }
 

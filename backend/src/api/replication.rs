@@ -302,7 +302,7 @@ pub async fn remove_target(
 
 /// The address another array reaches a managed array on: its URL's host, with the port when
 /// the URL names one (a simulator's), as `management_address` takes it.
-fn management_address(url: &str) -> String {
+pub(super) fn management_address(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     authority

@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 use shared::flasharray::ErrorResponse;
 
 use crate::error::ApiFault;
-use crate::pods::{PodTurn, PodUpdate, Turned};
+use crate::pods::{PodTurn, Turned};
 use crate::replication::ArrayIdentity;
-use crate::transfers::SnapshotArrival;
 
 /// How long one array waits for another before calling it unreachable.
 const PEER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -135,40 +134,25 @@ impl Peers {
         Ok(answer.allowed)
     }
 
-    /// Sends a replicated snapshot to the target at `address`.
-    pub async fn send_snapshot(
+    /// Sends `message` to the array at `address` (`path` under `/sim/peer/`): whether it
+    /// could not be reached (to be sent again) or refused, in its words.
+    pub async fn deliver(
         &self,
         address: &str,
-        arrival: &SnapshotArrival,
+        path: &str,
+        message: &impl Serialize,
     ) -> Result<(), Undelivered> {
         let reply = self
             .http()
-            .post(peer_url(address, "snapshots"))
+            .post(peer_url(address, path))
             .timeout(PEER_TIMEOUT)
-            .json(arrival)
+            .json(message)
             .send()
             .await
             .map_err(|error| {
-                tracing::info!(%address, %error, "the target is unreachable");
+                tracing::info!(%address, %error, "the other array is unreachable");
                 Undelivered::Unreachable
             })?;
-        match reply.status() {
-            status if status.is_success() => Ok(()),
-            StatusCode::SERVICE_UNAVAILABLE => Err(Undelivered::Unreachable),
-            _ => Err(Undelivered::Refused(refusal(reply).await)),
-        }
-    }
-
-    /// Sends a pod's update over its replica link.
-    pub async fn send_update(&self, address: &str, update: &PodUpdate) -> Result<(), Undelivered> {
-        let reply = self
-            .http()
-            .post(peer_url(address, "pod-links/update"))
-            .timeout(PEER_TIMEOUT)
-            .json(update)
-            .send()
-            .await
-            .map_err(|_| Undelivered::Unreachable)?;
         match reply.status() {
             status if status.is_success() => Ok(()),
             StatusCode::SERVICE_UNAVAILABLE => Err(Undelivered::Unreachable),

@@ -3,6 +3,8 @@
 //! demoted pod refuses writes; promoting it makes it writable and stops it taking in what is
 //! sent; when the source is demoted and the target promoted, the link turns round.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 use shared::flasharray::{
     DEMOTED, PROMOTED, Pod, PodPatch, PodReplicaLink, PodReplicaLinkLag, ReplicaLinkLag,
@@ -203,7 +205,7 @@ impl ArrayState {
                 volume,
                 "Pod is demoted: it does not accept writes. Promote it first.",
             )),
-            Some(_) => Ok(()),
+            Some(found) => self.check_online(found, volume),
         }
     }
 
@@ -314,6 +316,12 @@ impl ArrayState {
         let refuse = |message: &str| Err(ApiFault::bad_request(name, message));
         if pod.destroyed == Some(true) && patch.requested_promotion_state.is_some() {
             return refuse("Pod has been destroyed. Recover it first.");
+        }
+        if pod.is_stretched()
+            && (patch.destroyed == Some(true)
+                || patch.requested_promotion_state.as_deref() == Some(DEMOTED))
+        {
+            return refuse("A stretched pod cannot be destroyed or demoted: unstretch it first.");
         }
         if patch.requested_promotion_state.as_deref() == Some(PROMOTED)
             && self
@@ -750,26 +758,33 @@ impl ArrayState {
 
     /// Makes `pod`'s volumes what the source's are; a copy connected to hosts stays.
     pub(crate) fn mirror(&mut self, pod: &str, volumes: &[SyncedVolume], now_ms: i64) {
-        let full_name = |short: &str| format!("{pod}{POD_SEPARATOR}{short}");
+        let full_name = |short: &str| format!("{pod}{POD_SEPARATOR}{short}").to_ascii_lowercase();
+        let sent: HashSet<String> = volumes
+            .iter()
+            .map(|synced| full_name(&synced.name))
+            .collect();
         self.volumes.retain(|volume| {
             !in_pod(pod, &volume.name)
                 || volume.connection_count > 0
-                || volumes
-                    .iter()
-                    .any(|synced| short_name(&volume.name).eq_ignore_ascii_case(&synced.name))
+                || sent.contains(&volume.name.to_ascii_lowercase())
         });
+        let mut held: HashMap<String, usize> = self
+            .volumes
+            .iter()
+            .enumerate()
+            .filter(|(_, volume)| in_pod(pod, &volume.name))
+            .map(|(index, volume)| (volume.name.to_ascii_lowercase(), index))
+            .collect();
         for synced in volumes {
-            let name = full_name(&synced.name);
-            let index = self
-                .volumes
-                .iter()
-                .position(|volume| volume.name.eq_ignore_ascii_case(&name));
-            let index = match index {
-                Some(index) => index,
+            let key = full_name(&synced.name);
+            let index = match held.get(&key) {
+                Some(index) => *index,
                 None => {
+                    let name = format!("{pod}{POD_SEPARATOR}{}", synced.name);
                     let volume =
                         self.new_volume(&name, synced.provisioned, synced.written, synced.created);
                     self.volumes.push(volume);
+                    held.insert(key, self.volumes.len() - 1);
                     self.volumes.len() - 1
                 }
             };

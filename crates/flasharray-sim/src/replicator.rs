@@ -25,21 +25,34 @@ pub(crate) async fn run(sim: Simulator) {
 }
 
 /// Checks the other array of each stretched pod is there, so a lost one shows `offline`
-/// even when nothing is written.
+/// even when nothing is written; when it comes back, the array that kept the pod online
+/// sends it what it missed.
 async fn watch_stretched(sim: &Simulator) {
     let peers = {
         let state = sim.lock();
         if !state.has_stretched_pods() {
             return;
         }
-        state.stretched_mirrors()
+        state.stretched_peers()
     };
     let link_down = sim.faults.link_down();
-    for mirror in peers {
-        let heard = !link_down && sim.peers.beats(&mirror.address).await;
+    for peer in peers {
+        let heard = !link_down && sim.peers.beats(&peer.address).await;
         let now = sim.clock.now_ms();
-        sim.lock()
-            .member_heard(&mirror.contents.pod, &mirror.peer, heard, now);
+        let resync = {
+            let mut state = sim.lock();
+            let came_back = state.member_heard(&peer.pod, &peer.name, heard, now);
+            (came_back && state.keeps_online(&peer.pod))
+                .then(|| state.pod_mirror(&peer.pod, &peer.name))
+        };
+        if let Some(contents) = resync
+            && let Err(Undelivered::Refused(refusal)) = sim
+                .peers
+                .deliver(&peer.address, "pods/mirror", &contents)
+                .await
+        {
+            tracing::info!(message = %refusal.message, "the other array refused the pod's resync");
+        }
     }
 }
 
@@ -57,7 +70,11 @@ pub(crate) async fn update_pods(sim: &Simulator) {
     let link_down = sim.faults.link_down();
     for due in updates {
         let heard = !link_down
-            && match sim.peers.send_update(&due.address, &due.update).await {
+            && match sim
+                .peers
+                .deliver(&due.address, "pod-links/update", &due.update)
+                .await
+            {
                 Ok(()) => true,
                 Err(Undelivered::Unreachable) => false,
                 Err(Undelivered::Refused(refusal)) => {
@@ -91,7 +108,7 @@ pub(crate) async fn replicate_due(sim: &Simulator) {
     for shipment in shipments {
         let delivered = sim
             .peers
-            .send_snapshot(&shipment.address, &shipment.arrival)
+            .deliver(&shipment.address, "snapshots", &shipment.arrival)
             .await;
         let mut state = sim.lock();
         match delivered {

@@ -13,6 +13,8 @@ use crate::error::ApiFault;
 use crate::pods::{MAX_SYNCED_VOLUMES, SyncedVolume, pod_of};
 use crate::state::{ArrayState, ERADICATION_DELAY_MS, new_id};
 
+/// The most pods an array holds.
+const MAX_PODS: usize = 1000;
 /// The connection type ActiveCluster needs.
 const SYNC_REPLICATION: &str = "sync-replication";
 /// The mediator every stretched pod uses: Pure1's cloud mediator.
@@ -33,6 +35,14 @@ pub(crate) struct PodContents {
 pub(crate) struct Unstretch {
     pub secret: String,
     pub source: String,
+    pub pod: String,
+}
+
+/// The other array of a stretched pod, and where it is reached.
+#[derive(Debug, Clone)]
+pub(crate) struct StretchPeer {
+    pub address: String,
+    pub name: String,
     pub pod: String,
 }
 
@@ -109,14 +119,44 @@ impl ArrayState {
                 "A pod with a replica link cannot be stretched.",
             ));
         }
-        let synchronous = self.array_connections.iter().any(|linked| {
-            linked.connection.name.eq_ignore_ascii_case(array)
-                && linked.connection.kind.as_deref() == Some(SYNC_REPLICATION)
-        });
-        if !synchronous {
+        if !self.connected_synchronously(array) {
             return Err(ApiFault::bad_request(
                 array,
                 "The arrays must be connected for sync-replication to stretch a pod.",
+            ));
+        }
+        Ok(())
+    }
+
+    fn connected_synchronously(&self, array: &str) -> bool {
+        self.array_connections.iter().any(|linked| {
+            linked.connection.name.eq_ignore_ascii_case(array)
+                && linked.connection.kind.as_deref() == Some(SYNC_REPLICATION)
+        })
+    }
+
+    /// Refuses a write to a stretched pod on the array that does not keep it online while
+    /// the other is lost: the mediator keeps the array the pod was stretched from, so the two
+    /// never take different writes.
+    pub(crate) fn check_online(&self, pod: &Pod, volume: &str) -> Result<(), ApiFault> {
+        let Some(arrays) = pod.arrays.as_ref().filter(|arrays| arrays.len() > 1) else {
+            return Ok(());
+        };
+        let peer_lost = arrays.iter().any(|member| {
+            member.status.as_deref() == Some("offline")
+                && !member
+                    .name
+                    .as_deref()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(&self.name))
+        });
+        let preferred = arrays
+            .first()
+            .and_then(|member| member.name.as_deref())
+            .is_some_and(|name| name.eq_ignore_ascii_case(&self.name));
+        if peer_lost && !preferred {
+            return Err(ApiFault::bad_request(
+                volume,
+                "Pod is offline on this array: the other array keeps it online until they reach each other again.",
             ));
         }
         Ok(())
@@ -148,6 +188,11 @@ impl ArrayState {
     ) -> Result<(), ApiFault> {
         validate_object_name("Pod", &contents.pod)
             .map_err(|message| ApiFault::bad_request(&contents.pod, message))?;
+        if self.pods.len() >= MAX_PODS {
+            return Err(ApiFault::invalid(format!(
+                "An array holds at most {MAX_PODS} pods."
+            )));
+        }
         if self.pod_index(&contents.pod).is_ok() {
             return Err(ApiFault::bad_request(
                 &contents.pod,
@@ -204,33 +249,49 @@ impl ArrayState {
         Ok(())
     }
 
-    /// For each stretched pod, the other arrays to send its contents to.
-    pub(crate) fn stretched_mirrors(&self) -> Vec<Mirror> {
-        let mut mirrors = Vec::new();
+    /// For each stretched pod, the other arrays holding it.
+    pub(crate) fn stretched_peers(&self) -> Vec<StretchPeer> {
+        let mut peers = Vec::new();
         for pod in self.pods.iter().filter(|pod| pod.is_stretched()) {
-            for peer in pod.arrays.iter().flatten() {
-                let Some(name) = peer.name.as_deref() else {
+            for member in pod.arrays.iter().flatten() {
+                let Some(name) = member.name.as_deref() else {
                     continue;
                 };
                 if name.eq_ignore_ascii_case(&self.name) {
                     continue;
                 }
-                let Ok(address) = self.address_of(name) else {
-                    continue;
-                };
-                mirrors.push(Mirror {
-                    address,
-                    peer: name.to_owned(),
-                    contents: PodContents {
-                        secret: self.secret_with(name),
-                        source: self.name.clone(),
+                if let Ok(address) = self.address_of(name) {
+                    peers.push(StretchPeer {
+                        address,
+                        name: name.to_owned(),
                         pod: pod.name.clone(),
-                        volumes: self.pod_contents(&pod.name),
-                    },
-                });
+                    });
+                }
             }
         }
-        mirrors
+        peers
+    }
+
+    /// What `peer` is sent of `pod`: all it holds.
+    pub(crate) fn pod_mirror(&self, pod: &str, peer: &str) -> PodContents {
+        PodContents {
+            secret: self.secret_with(peer),
+            source: self.name.clone(),
+            pod: pod.to_owned(),
+            volumes: self.pod_contents(pod),
+        }
+    }
+
+    /// For each stretched pod, the other arrays to send its contents to.
+    pub(crate) fn stretched_mirrors(&self) -> Vec<Mirror> {
+        self.stretched_peers()
+            .into_iter()
+            .map(|peer| Mirror {
+                contents: self.pod_mirror(&peer.pod, &peer.name),
+                address: peer.address,
+                peer: peer.name,
+            })
+            .collect()
     }
 
     /// Whether any pod here is stretched.
@@ -239,10 +300,18 @@ impl ArrayState {
     }
 
     /// Notes whether `array` answered for `pod`: `online`, or `offline` since it first did not.
-    pub(crate) fn member_heard(&mut self, pod: &str, array: &str, heard: bool, now_ms: i64) {
+    /// Whether `array` came back: heard after it was offline.
+    pub(crate) fn member_heard(
+        &mut self,
+        pod: &str,
+        array: &str,
+        heard: bool,
+        now_ms: i64,
+    ) -> bool {
         let Ok(index) = self.pod_index(pod) else {
-            return;
+            return false;
         };
+        let mut came_back = false;
         for peer in self.pods[index].arrays.iter_mut().flatten() {
             if peer
                 .name
@@ -250,6 +319,7 @@ impl ArrayState {
                 .is_some_and(|name| name.eq_ignore_ascii_case(array))
             {
                 if heard {
+                    came_back |= peer.status.as_deref() == Some("offline");
                     peer.status = Some("online".into());
                     peer.frozen_at = None;
                 } else if peer.status.as_deref() != Some("offline") {
@@ -258,6 +328,20 @@ impl ArrayState {
                 }
             }
         }
+        came_back
+    }
+
+    /// Whether this array keeps `pod` online when the arrays lose each other.
+    pub(crate) fn keeps_online(&self, pod: &str) -> bool {
+        self.pod_index(pod).ok().is_some_and(|index| {
+            self.pods[index]
+                .arrays
+                .iter()
+                .flatten()
+                .next()
+                .and_then(|member| member.name.as_deref())
+                .is_some_and(|name| name.eq_ignore_ascii_case(&self.name))
+        })
     }
 
     /// `GET /pods/arrays`: each stretched pod and each array it is on.
@@ -300,6 +384,12 @@ impl ArrayState {
         let index = self.pod_index(pod)?;
         let name = self.pods[index].name.clone();
         let restretch = format!("{name}.restretch");
+        if self.pod_index(&restretch).is_ok() {
+            return Err(ApiFault::bad_request(
+                &restretch,
+                "Eradicate the pod left by the last unstretch first.",
+            ));
+        }
         for volume in &mut self.volumes {
             if pod_of(&volume.name).is_some_and(|owner| owner.eq_ignore_ascii_case(&name)) {
                 let short = volume

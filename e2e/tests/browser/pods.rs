@@ -5,48 +5,18 @@
 
 use std::time::{Duration, Instant};
 
-use shared::flasharray::ArrayConnectionPost;
-
-use crate::support::{Session, array_client, volume_on};
+use crate::support::{Session, array_client, connect_demo_arrays, volume_on};
 
 const PROD: &str = "fa-prod-01";
 const DR: &str = "fa-dr-01";
 const GIB: u64 = 1 << 30;
-
-/// Refreshes the page until `css` shows `expected` (the live refresh is slower).
-async fn refreshed_until(session: &Session, css: &str, expected: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        session.click("#refresh").await;
-        let text = match session.driver.find(thirtyfour::By::Css(css)).await {
-            Ok(element) => element.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text.contains(expected) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{css} never showed {expected:?}; last {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
 
 #[tokio::test]
 async fn an_admin_replicates_a_pod_to_the_dr_array_and_fails_over_to_it() {
     let session = Session::start().await;
     let (prod, dr) = (&session.demo().arrays[0], &session.demo().arrays[1]);
     let (on_prod, on_dr) = (array_client(prod), array_client(dr));
-    let key = on_dr.connection_key().await.expect("key");
-    on_prod
-        .connect_array(&ArrayConnectionPost {
-            management_address: Some(dr.url().trim_start_matches("https://").to_owned()),
-            connection_key: Some(key),
-            ..ArrayConnectionPost::default()
-        })
-        .await
-        .expect("connected");
+    connect_demo_arrays(&session, None).await;
 
     session.open(&format!("/arrays/{PROD}/pods")).await;
     session.sign_in_as_demo_admin().await;
@@ -62,7 +32,9 @@ async fn an_admin_replicates_a_pod_to_the_dr_array_and_fails_over_to_it() {
         .expect("a volume in the pod");
 
     let row = "#pods tr[data-pod='app']";
-    refreshed_until(&session, &format!("{row} .volumes"), "1").await;
+    session
+        .refreshed_until(&format!("{row} .volumes"), "1")
+        .await;
     session.choose("#link-pod-name", "app").await;
     session.fill("#link-remote", DR).await;
     session.click("#link-pod-submit").await;
@@ -72,7 +44,9 @@ async fn an_admin_replicates_a_pod_to_the_dr_array_and_fails_over_to_it() {
     let target = on_dr.pods().await.expect("pods on the DR array");
     assert_eq!(target[0].name, "app-dr");
     assert_eq!(target[0].promotion_status.as_deref(), Some("demoted"));
-    refreshed_until(&session, &format!("{row} .links"), "replicating").await;
+    session
+        .refreshed_until(&format!("{row} .links"), "replicating")
+        .await;
     session
         .text_containing(&format!("{row} .links"), &format!("→ {DR}: app-dr"))
         .await;
@@ -125,16 +99,7 @@ async fn an_admin_stretches_a_pod_over_both_arrays_and_takes_it_off_the_dr_array
     let session = Session::start().await;
     let (prod, dr) = (&session.demo().arrays[0], &session.demo().arrays[1]);
     let (on_prod, on_dr) = (array_client(prod), array_client(dr));
-    let key = on_dr.connection_key().await.expect("key");
-    on_prod
-        .connect_array(&ArrayConnectionPost {
-            management_address: Some(dr.url().trim_start_matches("https://").to_owned()),
-            connection_key: Some(key),
-            kind: Some("sync-replication".to_owned()),
-            ..ArrayConnectionPost::default()
-        })
-        .await
-        .expect("connected for sync-replication");
+    connect_demo_arrays(&session, Some("sync-replication")).await;
     on_prod.create_pod("db").await.expect("pod");
     on_prod
         .create_volume("db::data", 10 * GIB)

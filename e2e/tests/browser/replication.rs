@@ -6,9 +6,8 @@
 use std::time::{Duration, Instant};
 
 use flasharray_sim::FaultConfig;
-use shared::flasharray::ArrayConnectionPost;
 
-use crate::support::{Session, array_client, volume_on};
+use crate::support::{Session, array_client, connect_demo_arrays, volume_on};
 
 const PROD: &str = "fa-prod-01";
 const DR: &str = "fa-dr-01";
@@ -236,46 +235,13 @@ async fn an_admin_connects_production_to_the_dr_array_replicates_a_group_there_a
     session.finish().await;
 }
 
-/// Asks the arrays again until the DR page's `row` shows `health`.
-async fn shows_health(session: &Session, row: &str, health: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        session.click("#refresh").await;
-        let text = match session.count(&format!("{row} .health")).await {
-            0 => String::new(),
-            _ => session
-                .element(&format!("{row} .health"))
-                .await
-                .text()
-                .await
-                .unwrap_or_default(),
-        };
-        if text == health {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{row} never showed {health}; last {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
 #[tokio::test]
 async fn the_dr_page_shows_a_cut_link_as_a_breach_and_the_recovered_link_as_ok() {
     let session = Session::start().await;
-    let (prod, dr) = (&session.demo().arrays[0], &session.demo().arrays[1]);
     // Production replicates a new, empty group to the DR array, set up on the arrays.
-    let (on_prod, on_dr) = (array_client(prod), array_client(dr));
-    let key = on_dr.connection_key().await.expect("key");
-    on_prod
-        .connect_array(&ArrayConnectionPost {
-            management_address: Some(dr.url().trim_start_matches("https://").to_owned()),
-            connection_key: Some(key),
-            ..ArrayConnectionPost::default()
-        })
-        .await
-        .expect("connected");
+    let prod = &session.demo().arrays[0];
+    let on_prod = array_client(prod);
+    connect_demo_arrays(&session, None).await;
     on_prod
         .create_protection_group("pg-dr-test")
         .await
@@ -319,7 +285,9 @@ async fn the_dr_page_shows_a_cut_link_as_a_breach_and_the_recovered_link_as_ok()
 
     session.open("/dr").await;
     let row = format!("#dr-relationships tr[data-relationship='{PROD}/pg-dr-test/{DR}']");
-    shows_health(&session, &row, "OK").await;
+    session
+        .refreshed_until(&format!("{row} .health"), "OK")
+        .await;
     session
         .text_containing(&format!("{row} .newest"), &format!("{PROD}:pg-dr-test."))
         .await;
@@ -331,7 +299,9 @@ async fn the_dr_page_shows_a_cut_link_as_a_breach_and_the_recovered_link_as_ok()
         ..FaultConfig::default()
     });
     prod.simulator.advance_clock(Duration::from_secs(3 * 3600));
-    shows_health(&session, &row, "Breach").await;
+    session
+        .refreshed_until(&format!("{row} .health"), "Breach")
+        .await;
     session.choose("#dr-health", "breach").await;
     assert_eq!(session.count(&row).await, 1, "the filter keeps the breach");
     session.choose("#dr-health", "ok").await;
@@ -340,6 +310,8 @@ async fn the_dr_page_shows_a_cut_link_as_a_breach_and_the_recovered_link_as_ok()
 
     // The link is back: the snapshot held back arrives and the lag is within the interval.
     prod.simulator.set_faults(FaultConfig::default());
-    shows_health(&session, &row, "OK").await;
+    session
+        .refreshed_until(&format!("{row} .health"), "OK")
+        .await;
     session.finish().await;
 }

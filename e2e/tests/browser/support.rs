@@ -10,7 +10,7 @@ use backend::demo::{DEMO_PASSWORD, DEMO_USERNAME, Demo, DemoOptions};
 use flasharray::{ArrayClient, ClientConfig, Credentials, TrustAnchor, VolumeQuery};
 use flasharray_sim::{ADMIN_PASSWORD, ADMIN_USERNAME, RunningSimulator, Seed};
 use shared::api::Action;
-use shared::flasharray::Volume;
+use shared::flasharray::{ArrayConnectionPost, Volume};
 use tempfile::TempDir;
 use thirtyfour::prelude::*;
 
@@ -98,6 +98,22 @@ pub fn array_client(array: &RunningSimulator) -> ArrayClient {
 }
 
 /// A volume as the array holds it, destroyed or not.
+/// Connects the demo's production array to its DR array, on the arrays themselves:
+/// `async-replication` unless `kind` says otherwise.
+pub async fn connect_demo_arrays(session: &Session, kind: Option<&str>) {
+    let (prod, dr) = (&session.demo().arrays[0], &session.demo().arrays[1]);
+    let key = array_client(dr).connection_key().await.expect("key");
+    array_client(prod)
+        .connect_array(&ArrayConnectionPost {
+            management_address: Some(dr.url().trim_start_matches("https://").to_owned()),
+            connection_key: Some(key),
+            kind: kind.map(str::to_owned),
+            ..ArrayConnectionPost::default()
+        })
+        .await
+        .expect("connected");
+}
+
 pub async fn volume_on(array: &RunningSimulator, name: &str) -> Option<Volume> {
     let query = VolumeQuery {
         names: vec![name.to_owned()],
@@ -263,6 +279,27 @@ impl Session {
                 "{css} never showed {expected:?}; last text: {text:?}"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Refreshes the page until `css` shows `expected` (the live refresh is slower), for
+    /// what the arrays change by themselves.
+    pub async fn refreshed_until(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            self.click("#refresh").await;
+            let text = match self.driver.find(By::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(expected) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never showed {expected:?}; last {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
 

@@ -121,6 +121,23 @@ pub fn arrays_resource() -> LocalResource<crate::api::ApiResult<Vec<shared::api:
     live_resource(crate::api::arrays)
 }
 
+/// The names of the registered arrays other than `here`: what a change between two arrays
+/// offers to pick.
+pub fn other_arrays(here: Memo<String>) -> Signal<Vec<String>> {
+    let arrays = arrays_resource();
+    Signal::derive(move || {
+        let here = here.get();
+        arrays
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|summary| summary.name)
+            .filter(|name| *name != here)
+            .collect()
+    })
+}
+
 fn in_form(event: &web_sys::Event) -> bool {
     use wasm_bindgen::JsCast;
     event

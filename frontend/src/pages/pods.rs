@@ -12,7 +12,7 @@ use shared::flasharray::{PodArrayStatus, PodReplicaLink};
 
 use crate::api;
 use crate::components::chart::{Series, TimeChart, Unit};
-use crate::components::live::arrays_resource;
+use crate::components::live::other_arrays;
 use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
 use crate::components::{
@@ -307,18 +307,7 @@ fn LinkPod(array: Memo<String>, pods: Vec<PodDetail>, outcome: RwSignal<Outcome>
     let errors = FieldErrors::new(&["pod", "remote", "remote_pod"]);
     let task = Task::over(outcome).refreshing();
     let reason = Reason::for_action(Action::PodLink);
-    let arrays = arrays_resource();
-    let others = Signal::derive(move || {
-        let here = array.get();
-        arrays
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|summary| summary.name)
-            .filter(|name| *name != here)
-            .collect::<Vec<_>>()
-    });
+    let others = other_arrays(array);
     let submit = task.on_submit(move || {
         let here = array.get_untracked();
         let source = pod.get_untracked();
@@ -350,19 +339,10 @@ fn LinkPod(array: Memo<String>, pods: Vec<PodDetail>, outcome: RwSignal<Outcome>
             move |answer| done_outcome(answer, |_| Outcome::Done(done)),
         );
     });
-    let options = candidates
-        .into_iter()
-        .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
-        .collect_view();
     Some(view! {
         <div class="card">
             <form class="inline" id="link-pod" on:submit=submit novalidate>
-                <label>
-                    <span>"Replicate pod"</span>
-                    <select id="link-pod-name" on:change=move |event| pod.set(event_target_value(&event))>
-                        {options}
-                    </select>
-                </label>
+                {pod_select("link-pod-name", "Replicate pod", candidates, pod)}
                 <Picker id="link-remote" label="To array" placeholder="fa-dr-01" value=remote error=errors.of("remote") options=others />
                 <Field id="link-remote-pod" label="Pod there (made and demoted if new)" placeholder="blank: the pod's name and -dr" value=remote_pod error=errors.of("remote_pod") />
                 {move || reason.held().then(|| view! {
@@ -473,18 +453,7 @@ fn StretchPod(
     let errors = FieldErrors::new(&["remote"]);
     let task = Task::over(outcome).refreshing();
     let reason = Reason::for_action(Action::PodStretch);
-    let arrays = arrays_resource();
-    let others = Signal::derive(move || {
-        let here = array.get();
-        arrays
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|summary| summary.name)
-            .filter(|name| *name != here)
-            .collect::<Vec<_>>()
-    });
+    let others = other_arrays(array);
     let submit = task.on_submit(move || {
         let here = array.get_untracked();
         let source = pod.get_untracked();
@@ -512,19 +481,10 @@ fn StretchPod(
             move |answer| done_outcome(answer, |()| Outcome::Done(done)),
         );
     });
-    let options = candidates
-        .into_iter()
-        .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
-        .collect_view();
     Some(view! {
         <div class="card">
             <form class="inline" id="stretch-pod" on:submit=submit novalidate>
-                <label>
-                    <span>"Stretch pod"</span>
-                    <select id="stretch-pod-name" on:change=move |event| pod.set(event_target_value(&event))>
-                        {options}
-                    </select>
-                </label>
+                {pod_select("stretch-pod-name", "Stretch pod", candidates, pod)}
                 <Picker id="stretch-remote" label="Over array" placeholder="fa-dr-01" value=remote error=errors.of("remote") options=others />
                 {move || reason.held().then(|| view! {
                     <label>
@@ -575,4 +535,25 @@ fn LagCharts(array: Memo<String>, pods: Vec<PodDetail>) -> impl IntoView {
             }
         })
         .collect_view()
+}
+
+/// A choice of one of `candidates`, kept in `chosen`.
+fn pod_select(
+    id: &'static str,
+    label: &'static str,
+    candidates: Vec<String>,
+    chosen: RwSignal<String>,
+) -> impl IntoView {
+    let options = candidates
+        .into_iter()
+        .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
+        .collect_view();
+    view! {
+        <label>
+            <span>{label}</span>
+            <select id=id on:change=move |event| chosen.set(event_target_value(&event))>
+                {options}
+            </select>
+        </label>
+    }
 }

@@ -15,7 +15,7 @@ use shared::size::format_size;
 use shared::time::describe_seconds;
 
 use crate::api;
-use crate::components::live::arrays_resource;
+use crate::components::live::other_arrays;
 use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
 use crate::components::{
@@ -179,18 +179,7 @@ fn ConnectArray(array: Memo<String>) -> impl IntoView {
     let kind = RwSignal::new(CONNECTION_TYPES[0].0.to_owned());
     let errors = FieldErrors::new(&["remote", "type"]);
     let task = Task::new().refreshing();
-    let arrays = arrays_resource();
-    let others = Signal::derive(move || {
-        let here = array.get();
-        arrays
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|summary| summary.name)
-            .filter(|name| *name != here)
-            .collect::<Vec<_>>()
-    });
+    let others = other_arrays(array);
     let submit = task.on_submit(move || {
         let here = array.get_untracked();
         let request = ConnectArraysRequest {

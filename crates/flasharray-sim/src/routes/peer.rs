@@ -117,17 +117,31 @@ fn proven(state: &crate::state::ArrayState, name: &str, secret: &str) -> Result<
     }
 }
 
+/// Runs `act` on this array's state, at its time, for a message the connected array `source`
+/// proves with the connection's secret to have sent; refused while the link is down.
+fn from_peer<T>(
+    sim: &Simulator,
+    source: &str,
+    secret: &str,
+    act: impl FnOnce(&mut crate::state::ArrayState, i64) -> Result<T, ApiFault>,
+) -> Result<T, ApiFault> {
+    link_up(sim)?;
+    let now = sim.clock.now_ms();
+    let mut state = sim.lock();
+    proven(&state, source, secret)?;
+    act(&mut state, now)
+}
+
 /// A connected array now replicates one of its groups here; the answer says whether this
 /// array allows it.
 async fn group_arrives(
     State(sim): State<Simulator>,
     Json(notice): Json<GroupNotice>,
 ) -> Result<Json<Allowed>, ApiFault> {
-    link_up(&sim)?;
-    let mut state = sim.lock();
-    proven(&state, &notice.source, &notice.secret)?;
-    let allowed = state.receive_group(&notice.source, &notice.group);
-    Ok(Json(Allowed { allowed }))
+    from_peer(&sim, &notice.source, &notice.secret, |state, _| {
+        let allowed = state.receive_group(&notice.source, &notice.group);
+        Ok(Json(Allowed { allowed }))
+    })
 }
 
 /// A connected array no longer replicates one of its groups here.
@@ -135,11 +149,10 @@ async fn group_leaves(
     State(sim): State<Simulator>,
     Json(notice): Json<GroupNotice>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let mut state = sim.lock();
-    proven(&state, &notice.source, &notice.secret)?;
-    state.drop_group(&notice.source, &notice.group);
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &notice.source, &notice.secret, |state, _| {
+        state.drop_group(&notice.source, &notice.group);
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// A target of one of this array's groups allows it, or no longer does.
@@ -147,11 +160,10 @@ async fn allowed_or_not(
     State(sim): State<Simulator>,
     Json(notice): Json<AllowedNotice>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let mut state = sim.lock();
-    proven(&state, &notice.target, &notice.secret)?;
-    state.note_allowed(&notice.group, &notice.target, notice.allowed);
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &notice.target, &notice.secret, |state, _| {
+        state.note_allowed(&notice.group, &notice.target, notice.allowed);
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// A connected array's replicated snapshot arrives.
@@ -159,12 +171,10 @@ async fn snapshot_arrives(
     State(sim): State<Simulator>,
     Json(arrival): Json<SnapshotArrival>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
-    proven(&state, &arrival.source, &arrival.secret)?;
-    state.receive_snapshot(&arrival, now)?;
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &arrival.source, &arrival.secret, |state, now| {
+        state.receive_snapshot(&arrival, now)?;
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// A connected array links one of its pods to a demoted pod here.
@@ -172,28 +182,26 @@ async fn link_arrives(
     State(sim): State<Simulator>,
     Json(notice): Json<LinkNotice>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
-    proven(&state, &notice.source, &notice.secret)?;
-    state.add_inbound_link(
-        &notice.link_id,
-        &notice.target_pod,
-        &notice.source_pod,
-        &notice.source,
-        now,
-    )?;
-    state.audit(
-        PEER_USER,
-        "purepod",
-        "replica-link create",
-        format!(
-            "{} --remote-pod {} --remote {}",
-            notice.target_pod, notice.source_pod, notice.source
-        ),
-        now,
-    );
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &notice.source, &notice.secret, |state, now| {
+        state.add_inbound_link(
+            &notice.link_id,
+            &notice.target_pod,
+            &notice.source_pod,
+            &notice.source,
+            now,
+        )?;
+        state.audit(
+            PEER_USER,
+            "purepod",
+            "replica-link create",
+            format!(
+                "{} --remote-pod {} --remote {}",
+                notice.target_pod, notice.source_pod, notice.source
+            ),
+            now,
+        );
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// The other end of a link deleted it.
@@ -201,14 +209,12 @@ async fn link_leaves(
     State(sim): State<Simulator>,
     Json(notice): Json<LinkNotice>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
-    proven(&state, &notice.source, &notice.secret)?;
-    if state.link_with(&notice.link_id, &notice.source) {
-        state.drop_link(&notice.link_id, Some(PEER_USER), now);
-    }
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &notice.source, &notice.secret, |state, now| {
+        if state.link_with(&notice.link_id, &notice.source) {
+            state.drop_link(&notice.link_id, Some(PEER_USER), now);
+        }
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// What the sending end of a link holds now.
@@ -216,12 +222,10 @@ async fn update_arrives(
     State(sim): State<Simulator>,
     Json(update): Json<PodUpdate>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
-    proven(&state, &update.source, &update.secret)?;
-    state.receive_update(&update, now)?;
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &update.source, &update.secret, |state, now| {
+        state.receive_update(&update, now)?;
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// The promoted target of a link asks this array, its source, to turn the link round.
@@ -229,11 +233,10 @@ async fn turn_round(
     State(sim): State<Simulator>,
     Json(turn): Json<PodTurn>,
 ) -> Result<Json<Turned>, ApiFault> {
-    link_up(&sim)?;
-    let mut state = sim.lock();
-    proven(&state, &turn.source, &turn.secret)?;
-    let turned = state.turn_if_demoted(&turn)?;
-    Ok(Json(Turned { turned }))
+    from_peer(&sim, &turn.source, &turn.secret, |state, _| {
+        let turned = state.turn_if_demoted(&turn)?;
+        Ok(Json(Turned { turned }))
+    })
 }
 
 /// A connected array stretches one of its pods here.
@@ -241,14 +244,12 @@ async fn stretch_arrives(
     State(sim): State<Simulator>,
     Json(contents): Json<PodContents>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
-    proven(&state, &contents.source, &contents.secret)?;
-    state.receive_stretch(&contents, now)?;
-    let arguments = format!("{} --array {}", contents.pod, contents.source);
-    state.audit(PEER_USER, "purepod", "add", arguments, now);
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &contents.source, &contents.secret, |state, now| {
+        state.receive_stretch(&contents, now)?;
+        let arguments = format!("{} --array {}", contents.pod, contents.source);
+        state.audit(PEER_USER, "purepod", "add", arguments, now);
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// What a pod stretched here holds after a change on the other array.
@@ -256,12 +257,10 @@ async fn mirror_arrives(
     State(sim): State<Simulator>,
     Json(contents): Json<PodContents>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
-    proven(&state, &contents.source, &contents.secret)?;
-    state.receive_mirror(&contents, now)?;
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &contents.source, &contents.secret, |state, now| {
+        state.receive_mirror(&contents, now)?;
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// The other array of a stretched pod unstretches it from this one.
@@ -269,17 +268,15 @@ async fn leave_pod(
     State(sim): State<Simulator>,
     Json(notice): Json<Unstretch>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
-    proven(&state, &notice.source, &notice.secret)?;
-    if state
-        .stretch_peer(&notice.pod)
-        .is_some_and(|peer| peer.eq_ignore_ascii_case(&notice.source))
-    {
-        state.leave_pod(&notice.pod, now)?;
-    }
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &notice.source, &notice.secret, |state, now| {
+        if state
+            .stretch_peer(&notice.pod)
+            .is_some_and(|peer| peer.eq_ignore_ascii_case(&notice.source))
+        {
+            state.leave_pod(&notice.pod, now)?;
+        }
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// The other array of a stretched pod leaves it.
@@ -287,15 +284,13 @@ async fn forget_member(
     State(sim): State<Simulator>,
     Json(notice): Json<Unstretch>,
 ) -> Result<StatusCode, ApiFault> {
-    link_up(&sim)?;
-    let now = sim.clock.now_ms();
-    let mut state = sim.lock();
-    proven(&state, &notice.source, &notice.secret)?;
-    if state
-        .stretch_peer(&notice.pod)
-        .is_some_and(|peer| peer.eq_ignore_ascii_case(&notice.source))
-    {
-        state.forget_member(&notice.pod, &notice.source, PEER_USER, now);
-    }
-    Ok(StatusCode::NO_CONTENT)
+    from_peer(&sim, &notice.source, &notice.secret, |state, now| {
+        if state
+            .stretch_peer(&notice.pod)
+            .is_some_and(|peer| peer.eq_ignore_ascii_case(&notice.source))
+        {
+            state.forget_member(&notice.pod, &notice.source, PEER_USER, now);
+        }
+        Ok(StatusCode::NO_CONTENT)
+    })
 }

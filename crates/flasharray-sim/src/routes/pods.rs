@@ -13,12 +13,13 @@ use shared::flasharray::{
 };
 
 use crate::error::ApiFault;
+use crate::peer::Undelivered;
 use crate::pods::{LAG_SAMPLE_MS, LinkNotice};
 use crate::routes::change::Items;
 use crate::routes::extract::{
     ApiJson, ApiQuery, Call, OptionalJson, named_in, required_names, single_name, split_names,
 };
-use crate::routes::list::{ListQuery, page};
+use crate::routes::list::{ListQuery, list, page};
 use crate::simulator::Simulator;
 use crate::state::{Role, new_id};
 use crate::stretch::{PodContents, Unstretch};
@@ -49,7 +50,9 @@ pub(crate) fn routes() -> Router<Simulator> {
 async fn list_pods(call: Call, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Response, ApiFault> {
     let mut pods = call.lock().pods_view();
     pods.retain(|pod| query.shows(pod.destroyed == Some(true)));
-    page(pods, &query, "Pod")
+    list(pods, &query, "Pod", |pod| {
+        (&pod.name, pod.id.as_deref().unwrap_or_default())
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -427,8 +430,13 @@ async fn unstretch(
         } else {
             "pods/leave"
         };
-        if let Err(refusal) = sim.peers.tell(&address, path, &notice).await {
-            tracing::info!(message = %refusal.message, "the other array did not hear of the unstretch");
+        match sim.peers.deliver(&address, path, &notice).await {
+            Ok(()) => {}
+            // It forgets when it hears again; this array goes on, as arrays do.
+            Err(Undelivered::Unreachable) => {
+                tracing::info!("the other array did not hear of the unstretch");
+            }
+            Err(Undelivered::Refused(refusal)) => return Err(refusal),
         }
     }
     let mut state = call.lock();

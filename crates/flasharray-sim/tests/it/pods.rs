@@ -380,6 +380,63 @@ async fn a_stretched_pod_is_written_on_either_array_and_unstretching_leaves_a_re
         "{members}"
     );
 
+    let (status, body) = second
+        .call(
+            &second_token,
+            Method::PATCH,
+            "pods?names=db",
+            Some(json!({"destroyed": true})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a stretched pod stays: {body}"
+    );
+
+    // Cut apart, only the array the pod was stretched from keeps taking writes.
+    first.cut_link(true);
+    second.cut_link(true);
+    let split = json!({"provisioned": GIB});
+    // Until it misses the other's heartbeat, the second array may still take a write.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for attempt in 0.. {
+        let path = format!("volumes?names=db::split-{attempt}");
+        let (status, _) = second
+            .call(&second_token, Method::POST, &path, Some(split.clone()))
+            .await;
+        if status == StatusCode::BAD_REQUEST {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the second array never took the pod offline"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    first
+        .ok(
+            &first_token,
+            Method::POST,
+            "volumes?names=db::while-apart",
+            Some(split),
+        )
+        .await;
+    first.cut_link(false);
+    second.cut_link(false);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !second
+        .volume_names(&second_token)
+        .await
+        .contains(&"db::while-apart".to_owned())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the second array never caught up"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     let unstretch = "pods/arrays?group_names=db&member_names=fa-west";
     first
         .ok(&first_token, Method::DELETE, unstretch, None)
@@ -392,4 +449,13 @@ async fn a_stretched_pod_is_written_on_either_array_and_unstretching_leaves_a_re
         .ok(&first_token, Method::GET, "pods?names=db", None)
         .await;
     assert_eq!(kept["items"][0]["array_count"], 1, "{kept}");
+    first.ok(&first_token, Method::POST, stretch, None).await;
+    let (status, body) = first
+        .call(&first_token, Method::DELETE, unstretch, None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the last restretch is still there: {body}"
+    );
 }
