@@ -27,10 +27,10 @@ pub use metrics::{
 };
 pub use protection::{
     BlackoutPatch, EradicationConfig, ProtectionGroup, ProtectionGroupPatch,
-    ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch, ProtectionGroupSnapshotPost,
-    ProtectionGroupSnapshotTransfer, RATCHETED, ReplicationSchedule, ReplicationSchedulePatch,
-    RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule, SnapshotSchedulePatch, UNLOCKED,
-    VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
+    ProtectionGroupPerformance, ProtectionGroupSnapshot, ProtectionGroupSnapshotPatch,
+    ProtectionGroupSnapshotPost, ProtectionGroupSnapshotTransfer, RATCHETED, ReplicationSchedule,
+    ReplicationSchedulePatch, RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule,
+    SnapshotSchedulePatch, UNLOCKED, VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
 };
 pub use replication::{
     ASYNC_REPLICATION, ArrayConnection, ArrayConnectionKey, ArrayConnectionPatch,

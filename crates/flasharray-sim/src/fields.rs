@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use shared::flasharray::{
     Admin, Alert, ApiClient, ArrayConnection, ArraySpace, Audit, Connection, Controller, Drive,
     Hardware, Host, HostGroup, Membership, NetworkInterface, Performance, Pod, PodMember,
-    PodReplicaLink, PodReplicaLinkLag, Port, ProtectionGroup, ProtectionGroupSnapshot,
-    ProtectionGroupSnapshotTransfer, TargetProtectionGroup, Volume, VolumeGroup, VolumeSnapshot,
-    VolumeSpace,
+    PodReplicaLink, PodReplicaLinkLag, Port, ProtectionGroup, ProtectionGroupPerformance,
+    ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer, TargetProtectionGroup, Volume,
+    VolumeGroup, VolumeSnapshot, VolumeSpace,
 };
 
 use crate::query::{Lookup, field_value};
@@ -103,6 +103,7 @@ impl Fields for Port {}
 impl Fields for NetworkInterface {}
 impl Fields for Admin {}
 impl Fields for Pod {}
+impl Fields for ProtectionGroupPerformance {}
 impl Fields for PodMember {}
 impl Fields for PodReplicaLink {}
 impl Fields for PodReplicaLinkLag {}

@@ -59,6 +59,11 @@ impl HistoryQuery {
     /// The sample times the window holds, oldest first: never before `installed_ms` (the
     /// array kept nothing then), nor past the resolution's retention, nor after `now_ms`.
     /// `per_sample` items are produced for each, and their total is capped.
+    /// The spacing of `series`' samples this query asks for (checked by [`Self::sample_times`]).
+    pub fn resolution(&self, series: Series) -> i64 {
+        self.resolution.unwrap_or(series.resolutions()[0])
+    }
+
     pub fn sample_times(
         &self,
         series: Series,

@@ -5,10 +5,12 @@
 //! `SOURCE:GROUP.SUFFIX.VOL` that can be copied to volumes there. The replicator
 //! (`replicator`) sends each snapshot once the link's rate says it has arrived.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use shared::flasharray::{
-    ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer, Reference, RetentionPolicy, Space,
-    VolumeSnapshot,
+    ProtectionGroupPerformance, ProtectionGroupSnapshot, ProtectionGroupSnapshotTransfer,
+    Reference, RetentionPolicy, Space, VolumeSnapshot,
 };
 
 use shared::names::validate_object_name;
@@ -222,6 +224,63 @@ impl ArrayState {
 
     /// `GET protection-group-snapshots/transfer`: every snapshot sent or received, with how
     /// far it got (on a source sending to several targets, the slowest).
+    /// How many bytes a second each group's replication sent and received over the
+    /// `resolution` before each of `times`: each transfer's bytes spread evenly over the time
+    /// it took (or takes, at the link's rate), counted where its span meets the sample's.
+    pub(crate) fn replication_performance(
+        &self,
+        times: &[i64],
+        resolution: i64,
+        now_ms: i64,
+    ) -> Vec<ProtectionGroupPerformance> {
+        let resolution = resolution.max(1);
+        let mut by_group: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+        for record in &self.group_snapshots {
+            let group = record
+                .snapshot
+                .name
+                .rsplit_once('.')
+                .map_or(record.snapshot.name.as_str(), |(group, _)| group);
+            let rates = by_group
+                .entry(group)
+                .or_insert_with(|| vec![0.0; times.len()]);
+            for transfer in &record.transfers {
+                let duration = transfer.duration_ms(self.rate_to(&transfer.array)).max(1);
+                let end = transfer
+                    .completed
+                    .unwrap_or_else(|| transfer.started.saturating_add(duration))
+                    .min(now_ms);
+                let span = (end - transfer.started).max(1) as f64;
+                for (rate, time) in rates.iter_mut().zip(times) {
+                    let overlap = (end.min(*time) - transfer.started.max(time - resolution)).max(0);
+                    *rate += transfer.bytes as f64 * overlap as f64
+                        / span
+                        / (resolution as f64 / 1000.0);
+                }
+            }
+        }
+        let ids: HashMap<&str, &str> = self
+            .protection_groups
+            .iter()
+            .map(|record| (record.group.name.as_str(), record.group.id.as_str()))
+            .collect();
+        by_group
+            .into_iter()
+            .flat_map(|(group, rates)| {
+                let id = ids.get(group).map(|id| (*id).to_owned());
+                times
+                    .iter()
+                    .zip(rates)
+                    .map(move |(time, rate)| ProtectionGroupPerformance {
+                        id: id.clone(),
+                        name: group.to_owned(),
+                        time: *time,
+                        bytes_per_sec: rate as u64,
+                    })
+            })
+            .collect()
+    }
+
     pub(crate) fn transfers_view(&self, now_ms: i64) -> Vec<ProtectionGroupSnapshotTransfer> {
         self.group_snapshots
             .iter()

@@ -327,3 +327,17 @@ mod tests {
         assert!(!schedule(hour, hour).blacked_out(hour));
     }
 }
+
+/// How many bytes a second a protection group's replication sent and received over one
+/// sample (`GET /protection-groups/performance/replication`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ProtectionGroupPerformance {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    /// The sample's end, in milliseconds since the epoch.
+    pub time: i64,
+    pub bytes_per_sec: u64,
+}

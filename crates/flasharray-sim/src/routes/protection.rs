@@ -10,10 +10,13 @@ use shared::flasharray::{
 };
 
 use crate::error::ApiFault;
+use crate::history::{HistoryQuery, Series};
 use crate::routes::change::Items;
 use crate::routes::eradicate::eradicate;
-use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, OptionalJson};
-use crate::routes::list::{ListQuery, list};
+use crate::routes::extract::{
+    ApiJson, ApiQuery, Call, NamesQuery, OptionalJson, named_in, split_names,
+};
+use crate::routes::list::{ListQuery, list, page};
 use crate::routes::snapshots::SourceQuery;
 use crate::simulator::Simulator;
 use crate::state::ArrayState;
@@ -38,6 +41,35 @@ pub(crate) fn routes() -> Router<Simulator> {
             "/api/{version}/protection-group-snapshots/transfer",
             get(list_transfers),
         )
+        .route(
+            "/api/{version}/protection-groups/performance/replication",
+            get(replication_performance),
+        )
+}
+
+/// `GET /protection-groups/performance/replication`: each group's replication bytes a second,
+/// now or over a window of history.
+async fn replication_performance(
+    call: Call,
+    ApiQuery(names): ApiQuery<NamesQuery>,
+    ApiQuery(history): ApiQuery<HistoryQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Response, ApiFault> {
+    let now = call.now();
+    let state = call.lock();
+    let groups = state.protection_groups.len() + state.replicated_here.len();
+    let times = history.sample_times(
+        Series::ObjectPerformance,
+        now,
+        state.installed_ms,
+        groups.max(1),
+    )?;
+    let mut rows =
+        state.replication_performance(&times, history.resolution(Series::ObjectPerformance), now);
+    drop(state);
+    let wanted = split_names(names.names.as_deref());
+    rows.retain(|row| named_in(wanted.as_deref(), Some(&row.name)));
+    page(rows, &query, "Protection group")
 }
 
 /// `GET /protection-groups`.

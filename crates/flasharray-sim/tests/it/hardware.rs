@@ -19,7 +19,7 @@ const HARDWARE_READS: [&str; 6] = [
     "arrays/eula",
 ];
 /// Reads of the array's administration and load, checked the same way.
-const OTHER_READS: [&str; 13] = [
+const OTHER_READS: [&str; 14] = [
     "admins?expose_api_token=true",
     "hosts/performance",
     "array-connections",
@@ -28,6 +28,7 @@ const OTHER_READS: [&str; 13] = [
     "protection-groups/targets",
     "protection-group-snapshots",
     "protection-group-snapshots/transfer",
+    "protection-groups/performance/replication",
     "pods",
     "pods/arrays",
     "pod-replica-links",

@@ -158,6 +158,28 @@ async fn a_snapshot_sent_now_arrives_after_its_baseline_has_crossed_then_only_ch
         i64::try_from(taken).unwrap(),
         "at the default rate"
     );
+    let started = sent["started"].as_i64().expect("started");
+    let (_, throughput) = source
+        .call(
+            &source_token,
+            Method::GET,
+            &format!(
+                "protection-groups/performance/replication?names=pg-oracle&start_time={started}&resolution=30000"
+            ),
+            None,
+        )
+        .await;
+    let fastest = throughput["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|sample| sample["bytes_per_sec"].as_u64())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        (990_000_000..=1_001_000_000).contains(&fastest),
+        "the link's rate while the baseline crossed, not {fastest} bytes a second"
+    );
     let (_, volumes) = target
         .call(
             &target_token,
