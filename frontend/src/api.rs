@@ -10,11 +10,11 @@ use shared::api::{
     CreateHostRequest, CreatePodRequest, CreateProtectionGroupRequest, CreateTokenRequest,
     CreateUserRequest, CreateVolumeRequest, CreatedToken, FleetAlertQuery, FleetAlerts,
     FleetDestroyRequest, FleetReplication, FleetSearch, FleetSnapshotRequest, FleetSummary,
-    Forecast, GroupReplication, GroupSnapshotDetail, GroupSnapshotRequest, HardwareReport, History,
-    HistoryQuery, HostList, HostListQuery, LinkPodRequest, LoginRequest, MembersRequest, Placement,
-    PlacementQuery, PodDetail, PodLagHistory, ProtectionGroupDetail, Pure1ConnectRequest,
-    Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction, RecycleBin,
-    RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
+    FleetThroughput, Forecast, GroupReplication, GroupSnapshotDetail, GroupSnapshotRequest,
+    HardwareReport, History, HistoryQuery, HostList, HostListQuery, LinkPodRequest, LoginRequest,
+    MembersRequest, Placement, PlacementQuery, PodDetail, PodLagHistory, ProtectionGroupDetail,
+    Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
+    RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
     SnapshotListQuery, SnapshotRequest, StretchPodRequest, SummaryQuery, TokenSummary, UserChange,
     UserInfo, UserSummary, VolumeChange, VolumeCopies, VolumeList, VolumeListQuery,
 };
@@ -677,6 +677,11 @@ pub async fn fleet_summary(refresh: bool) -> ApiResult<FleetSummary> {
 
 /// Alerts across the fleet: `severity` and `array` narrow them, `closed` adds the closed ones.
 /// Every replication relationship of the caller's arrays.
+/// What the arrays sent over their replication links over the last day.
+pub async fn fleet_throughput() -> ApiResult<FleetThroughput> {
+    get("/api/fleet/replication/throughput").await
+}
+
 pub async fn fleet_replication() -> ApiResult<FleetReplication> {
     get("/api/fleet/replication").await
 }

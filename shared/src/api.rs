@@ -63,9 +63,10 @@ pub use registration::{
     ConnectionTest, RegisterArrayRequest, RegisterAuth, validate_register_array,
 };
 pub use replication::{
-    AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, FleetReplication, GroupReplication,
-    LAG_BREACH, LAG_WARNING, LagFacts, ReplicationHealth, ReplicationRelationship, TargetCopies,
-    VolumeCopies, judge_replication, newest_copy, validate_add_target, validate_connect_arrays,
+    AddTargetRequest, CONNECTION_TYPES, ConnectArraysRequest, FleetReplication, FleetThroughput,
+    GroupReplication, LAG_BREACH, LAG_WARNING, LagFacts, ReplicationHealth,
+    ReplicationRelationship, TargetCopies, ThroughputPoint, VolumeCopies, judge_replication,
+    newest_copy, validate_add_target, validate_connect_arrays,
 };
 pub use rest_root::{
     EVERY_ERADICATION, NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection,

@@ -4,13 +4,14 @@
 //! is then judged on what its target holds, against the source's own clock and schedule;
 //! each pod's ActiveDR link on the lag its array reports.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Json;
 use axum::extract::State;
 use shared::api::{
-    ArrayFailure, FleetReplication, LagFacts, PodLinkRelationship, ReplicationRelationship,
-    StretchedPod, judge_pod_link, judge_replication, judge_stretched_pod, newest_copy,
+    ArrayFailure, FleetReplication, FleetThroughput, LagFacts, PodLinkRelationship,
+    ReplicationRelationship, StretchedPod, ThroughputPoint, judge_pod_link, judge_replication,
+    judge_stretched_pod, newest_copy,
 };
 use shared::flasharray::{
     PodReplicaLink, ProtectionGroup, ProtectionGroupSnapshotTransfer, TargetProtectionGroup,
@@ -158,6 +159,68 @@ fn pod_link(portal_name: &str, link: &PodReplicaLink) -> PodLinkRelationship {
         recovery_point: link.recovery_point,
         health: judge_pod_link(link),
     }
+}
+
+/// The window of the DR page's throughput chart, and its resolution.
+const THROUGHPUT_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+const THROUGHPUT_RESOLUTION_MS: i64 = 30 * 60 * 1000;
+
+/// `GET /api/fleet/replication/throughput`: what the caller's arrays sent over their
+/// replication links over the last day, summed per sample; each array asked at once, under
+/// its own deadline. A group replicated here (`SOURCE:GROUP`) is what another sent, so only
+/// each array's own groups count.
+pub async fn throughput(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<FleetThroughput>, AppError> {
+    let now = unix_now_ms();
+    let start = now - THROUGHPUT_WINDOW_MS;
+    let mut clients = Vec::new();
+    let mut errors = Vec::new();
+    for (name, client) in arrays_in_scope(&state, &user) {
+        match client {
+            Ok(client) => clients.push(client),
+            Err(error) => errors.push(ArrayFailure {
+                array: name,
+                error: error.to_string(),
+            }),
+        }
+    }
+    let read = move |client: flasharray::ArrayClient| async move {
+        client
+            .group_replication_performance(start, THROUGHPUT_RESOLUTION_MS)
+            .await
+    };
+    let mut sent: BTreeMap<i64, u64> = BTreeMap::new();
+    for answer in each_array(clients, state.array_deadline(), read).await {
+        match answer.result {
+            Ok(samples) => {
+                for sample in samples.iter().filter(|sample| !sample.name.contains(':')) {
+                    let total = sent.entry(sample.time).or_default();
+                    *total = total.saturating_add(sample.bytes_per_sec);
+                }
+            }
+            Err(error) => errors.push(ArrayFailure {
+                array: answer.array,
+                error,
+            }),
+        }
+    }
+    // Arrays answer by their own clocks, which may run ahead of the portal's.
+    let end = sent.keys().next_back().map_or(now, |last| now.max(*last));
+    Ok(Json(FleetThroughput {
+        start_time: start,
+        end_time: end,
+        points: sent
+            .into_iter()
+            .filter(|(time, _)| *time >= start)
+            .map(|(time, bytes_per_sec)| ThroughputPoint {
+                time,
+                bytes_per_sec,
+            })
+            .collect(),
+        errors,
+    }))
 }
 
 /// `group` of `source` replicating to the array `target` names, judged on what that array

@@ -475,6 +475,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/fleet/replication", Viewer, dr::fleet)
             .about("Every replication relationship of the caller's arrays, judged against its schedule")
             .gives::<shared::api::FleetReplication>(),
+        read("/fleet/replication/throughput", Viewer, dr::throughput)
+            .about("What the caller's arrays sent over their replication links over the last day")
+            .gives::<shared::api::FleetThroughput>(),
         read("/fleet/alerts", Viewer, fleet::alerts)
             .about("Alerts across arrays")
             .query::<shared::api::FleetAlertQuery>()

@@ -511,6 +511,19 @@ async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_targ
     assert_eq!(status, StatusCode::OK, "{held}");
     assert_eq!(held[0]["snapshot"]["name"], replica.as_str(), "{held}");
 
+    let (status, _, throughput) = app
+        .call(
+            "GET",
+            "/api/fleet/replication/throughput",
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{throughput}");
+    assert_eq!(throughput["errors"], json!([]), "{throughput}");
+    // The test array was installed a moment ago: it keeps no 30-minute samples yet.
+    assert!(throughput["points"].is_array(), "{throughput}");
+
     let scoped = admin_of(&app, "prod-only", ARRAY).await;
     let (status, _, limited) = app.call("GET", &replication, Some(&scoped), None).await;
     assert_eq!(status, StatusCode::OK, "{limited}");

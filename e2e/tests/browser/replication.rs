@@ -144,6 +144,18 @@ async fn an_admin_connects_production_to_the_dr_array_replicates_a_group_there_a
         .assert_accessible("protection group with a target")
         .await;
 
+    // The DR page charts what crossed the links over the last day.
+    session.open("/dr").await;
+    let chart = session.element("#dr-throughput").await;
+    let points = chart
+        .attr("data-points")
+        .await
+        .ok()
+        .flatten()
+        .and_then(|points| points.parse::<usize>().ok())
+        .unwrap_or(0);
+    assert!(points > 0, "the throughput chart has samples");
+
     // The volume's page says where its copies are.
     session
         .open(&format!("/arrays/{PROD}/volumes/oracle-prod-redo"))

@@ -12,6 +12,7 @@ use shared::flasharray::ReplicationSchedule;
 use shared::time::describe_seconds;
 
 use crate::api;
+use crate::components::chart::{Series, TimeChart, Unit};
 use crate::components::table::{ArrayFailures, ArrayFilter, EmptyState};
 use crate::components::{Loaded, UrlState, encode, live_resource, page_title};
 use crate::pages::replication::{NewestCopy, TransferState, describe_lag};
@@ -21,6 +22,7 @@ pub fn DrPage() -> impl IntoView {
     page_title("Disaster recovery");
     let state = UrlState::new("");
     let replication = live_resource(api::fleet_replication);
+    let throughput = live_resource(api::fleet_throughput);
     let choose = move |key: &'static str| {
         move |event: leptos::ev::Event| {
             state.set_from_start(key, Some(event_target_value(&event)), false)
@@ -48,6 +50,21 @@ pub fn DrPage() -> impl IntoView {
             </label>
             <ArrayFilter id="dr-array" state />
         </div>
+        <Loaded resource=throughput loading="" let:throughput>
+            <TimeChart
+                id="dr-throughput"
+                title="Sent over replication links, last day"
+                unit=Unit::Bandwidth
+                start=throughput.start_time
+                end=throughput.end_time
+                times=throughput.points.iter().map(|point| point.time).collect()
+                series=vec![Series {
+                    label: "Sent",
+                    class: "s-read",
+                    values: throughput.points.iter().map(|point| point.bytes_per_sec as f64).collect(),
+                }]
+            />
+        </Loaded>
         <Loaded resource=replication loading="Asking the arrays…" error_id="dr-error" let:replication>
             <RelationshipTable replication=replication.clone() health=state.text("health") array=state.text("array") />
             <PodLinkTable replication=replication.clone() health=state.text("health") array=state.text("array") />

@@ -189,6 +189,25 @@ pub struct FleetReplication {
     pub errors: Vec<ArrayFailure>,
 }
 
+/// `GET /api/fleet/replication/throughput`: what the arrays in the caller's scope sent over
+/// their replication links, summed, per sample over the last day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FleetThroughput {
+    pub start_time: i64,
+    pub end_time: i64,
+    pub points: Vec<ThroughputPoint>,
+    pub errors: Vec<ArrayFailure>,
+}
+
+/// A sample's time and the bytes a second sent over the time before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThroughputPoint {
+    pub time: i64,
+    pub bytes_per_sec: u64,
+}
+
 /// `POST /api/arrays/{array}/array-connections`: connect `array` to `remote`, another array
 /// the portal manages. The portal reads `remote`'s connection key itself and hands it to
 /// `array`; nobody types or sees it.
