@@ -17,7 +17,7 @@ use shared::flasharray::{
     PodReplicaLink, ProtectionGroup, ProtectionGroupSnapshotTransfer, TargetProtectionGroup,
 };
 
-use super::fleet::arrays_in_scope;
+use super::fleet::clients_in_scope;
 use crate::arrays::fanout::each_array;
 use crate::arrays::replication::{ArrayReplication, replication_of};
 use crate::clock::unix_now_ms;
@@ -30,17 +30,7 @@ pub async fn fleet(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<FleetReplication>, AppError> {
-    let mut clients = Vec::new();
-    let mut errors = Vec::new();
-    for (name, client) in arrays_in_scope(&state, &user) {
-        match client {
-            Ok(client) => clients.push(client),
-            Err(error) => errors.push(ArrayFailure {
-                array: name,
-                error: error.to_string(),
-            }),
-        }
-    }
+    let (clients, mut errors) = clients_in_scope(&state, &user);
     let mut answered = Vec::new();
     for answer in each_array(clients, state.array_deadline(), replication_of).await {
         match answer.result {
@@ -175,17 +165,7 @@ pub async fn throughput(
 ) -> Result<Json<FleetThroughput>, AppError> {
     let now = unix_now_ms();
     let start = now - THROUGHPUT_WINDOW_MS;
-    let mut clients = Vec::new();
-    let mut errors = Vec::new();
-    for (name, client) in arrays_in_scope(&state, &user) {
-        match client {
-            Ok(client) => clients.push(client),
-            Err(error) => errors.push(ArrayFailure {
-                array: name,
-                error: error.to_string(),
-            }),
-        }
-    }
+    let (clients, mut errors) = clients_in_scope(&state, &user);
     let read = move |client: flasharray::ArrayClient| async move {
         client
             .group_replication_performance(start, THROUGHPUT_RESOLUTION_MS)

@@ -45,6 +45,26 @@ pub(super) fn arrays_in_scope(
         .collect()
 }
 
+/// The clients of the arrays in the user's scope, and the arrays the user could not be given
+/// one for, as a fleet page names them.
+pub(super) fn clients_in_scope(
+    state: &AppState,
+    user: &CurrentUser,
+) -> (Vec<ArrayClient>, Vec<ArrayFailure>) {
+    let mut clients = Vec::new();
+    let mut failures = Vec::new();
+    for (name, client) in arrays_in_scope(state, user) {
+        match client {
+            Ok(client) => clients.push(client),
+            Err(error) => failures.push(ArrayFailure {
+                array: name,
+                error: error.to_string(),
+            }),
+        }
+    }
+    (clients, failures)
+}
+
 /// `GET /api/fleet/summary`.
 pub async fn summary(
     State(state): State<AppState>,
