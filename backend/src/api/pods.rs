@@ -4,9 +4,12 @@
 //! when it does not exist yet (and removed again if the link is refused); and a pod stretched
 //! over two arrays (ActiveCluster) or unstretched.
 
+use std::collections::{HashMap, HashSet};
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use flasharray::VolumeQuery;
 use serde::Deserialize;
 use shared::api::{
     CreatePodRequest, LagPoint, LinkPodRequest, PodDetail, PodLagHistory, StretchPodRequest,
@@ -14,10 +17,6 @@ use shared::api::{
 };
 use shared::flasharray::{DEMOTED, PROMOTED, Pod, PodPatch, PodReplicaLink};
 use shared::names::{POD_SEPARATOR, validate_object_name};
-
-use std::collections::{HashMap, HashSet};
-
-use flasharray::VolumeQuery;
 
 use super::extract::{self, ApiJson, OnArray, refusal_about};
 use crate::error::AppError;
