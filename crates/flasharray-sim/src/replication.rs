@@ -224,6 +224,30 @@ impl ArrayState {
         Ok(())
     }
 
+    /// Takes the type and encryption the other end of the connection changed to.
+    pub(crate) fn follow_terms(&mut self, terms: &crate::peer::Terms) -> Result<(), ApiFault> {
+        if let Some(kind) = &terms.kind {
+            one_of("type", kind, &[ASYNC_REPLICATION, SYNC_REPLICATION])?;
+        }
+        if let Some(encryption) = &terms.encryption {
+            one_of("encryption", encryption, &["encrypted", "unencrypted"])?;
+        }
+        let linked = self
+            .array_connections
+            .iter_mut()
+            .find(|linked| linked.connection.name.eq_ignore_ascii_case(&terms.source))
+            .ok_or_else(|| {
+                ApiFault::bad_request(&terms.source, "Array connection does not exist.")
+            })?;
+        if terms.kind.is_some() {
+            linked.connection.kind.clone_from(&terms.kind);
+        }
+        if terms.encryption.is_some() {
+            linked.connection.encryption.clone_from(&terms.encryption);
+        }
+        Ok(())
+    }
+
     /// Changes the connection to `name`; `encryption` and a change to synchronous need the
     /// other array's key again, as arrays ask for it.
     pub(crate) fn patch_connection(

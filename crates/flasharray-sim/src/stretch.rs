@@ -188,6 +188,12 @@ impl ArrayState {
     ) -> Result<(), ApiFault> {
         validate_object_name("Pod", &contents.pod)
             .map_err(|message| ApiFault::bad_request(&contents.pod, message))?;
+        if !self.connected_synchronously(&contents.source) {
+            return Err(ApiFault::bad_request(
+                &contents.source,
+                "The arrays must be connected for sync-replication to stretch a pod.",
+            ));
+        }
         if self.pods.len() >= MAX_PODS {
             return Err(ApiFault::invalid(format!(
                 "An array holds at most {MAX_PODS} pods."

@@ -13,7 +13,7 @@ use shared::flasharray::{
 };
 
 use crate::error::ApiFault;
-use crate::peer::{Farewell, Hello};
+use crate::peer::{Farewell, Hello, Terms};
 use crate::replication::{ConnectionTerms, PeerKeys};
 use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, single_name};
@@ -144,11 +144,33 @@ async fn change_connection(
     ApiJson(patch): ApiJson<ArrayConnectionPatch>,
 ) -> Items<ArrayConnection> {
     let name = single_name(query.names.as_deref(), "array connection")?;
-    call.change_as(Role::ArrayAdmin, |state, user, now| {
+    let changed = call.change_as(Role::ArrayAdmin, |state, user, now| {
         state
             .patch_connection(&name, &patch, user, now)
             .map(|changed| vec![changed])
-    })
+    })?;
+    // Both ends of a connection replicate on the same terms.
+    if patch.kind.is_some() || patch.encryption.is_some() {
+        let (address, terms) = {
+            let state = call.lock();
+            let connection = &changed.items[0];
+            let terms = Terms {
+                secret: state.secret_with(&name),
+                source: state.name.clone(),
+                kind: connection.kind.clone(),
+                encryption: connection.encryption.clone(),
+            };
+            (state.address_of(&name).ok(), terms)
+        };
+        let sim = call.simulator();
+        if let Some(address) = address
+            && !sim.faults.link_down()
+            && let Err(refusal) = sim.peers.tell(&address, "terms", &terms).await
+        {
+            tracing::info!(message = %refusal.message, "the other array did not hear the new terms");
+        }
+    }
+    Ok(changed)
 }
 
 /// `DELETE array-connections?names=…`: both arrays forget the connection; an unreachable

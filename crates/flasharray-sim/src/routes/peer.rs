@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::{Router, get, post};
 
 use crate::error::ApiFault;
-use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Welcome};
+use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Terms, Welcome};
 use crate::pods::{LinkNotice, PodTurn, PodUpdate, Turned};
 use crate::replication::{ConnectionTerms, PeerKeys};
 use crate::simulator::Simulator;
@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<Simulator> {
         .route("/sim/peer/array-connections", post(welcome))
         .route("/sim/peer/disconnect", post(farewell))
         .route("/sim/peer/heartbeat", get(heartbeat))
+        .route("/sim/peer/terms", post(terms_change))
         .route("/sim/peer/targets", post(group_arrives))
         .route("/sim/peer/targets/remove", post(group_leaves))
         .route("/sim/peer/targets/allowed", post(allowed_or_not))
@@ -130,6 +131,17 @@ fn from_peer<T>(
     let mut state = sim.lock();
     proven(&state, source, secret)?;
     act(&mut state, now)
+}
+
+/// The other end of a connection changed its type or encryption: this end follows.
+async fn terms_change(
+    State(sim): State<Simulator>,
+    Json(terms): Json<Terms>,
+) -> Result<StatusCode, ApiFault> {
+    from_peer(&sim, &terms.source, &terms.secret, |state, _| {
+        state.follow_terms(&terms)?;
+        Ok(StatusCode::NO_CONTENT)
+    })
 }
 
 /// A connected array now replicates one of its groups here; the answer says whether this

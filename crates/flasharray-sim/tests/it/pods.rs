@@ -343,6 +343,13 @@ async fn a_stretched_pod_is_written_on_either_array_and_unstretching_leaves_a_re
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let theirs = second
+        .ok(&second_token, Method::GET, "array-connections", None)
+        .await;
+    assert_eq!(
+        theirs["items"][0]["type"], "sync-replication",
+        "both ends replicate on the same terms: {theirs}"
+    );
 
     first.ok(&first_token, Method::POST, stretch, None).await;
     let pods = second
