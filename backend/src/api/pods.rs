@@ -99,7 +99,7 @@ pub async fn lag(
     let start = now.saturating_sub(LAG_WINDOW_MS);
     let points = on
         .client
-        .pod_link_lag(start, LAG_RESOLUTION_MS)
+        .pod_link_lag(&pod, start, LAG_RESOLUTION_MS)
         .await?
         .into_iter()
         .filter(|sample| sample.id.is_some() && sample.id == link.id)

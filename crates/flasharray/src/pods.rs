@@ -51,15 +51,18 @@ impl ArrayClient {
         self.read("pod-replica-links", &[]).await
     }
 
-    /// `GET /pod-replica-links/lag`: every link's lag from `start_ms` on, per `resolution_ms`.
+    /// `GET /pod-replica-links/lag?local_pod_names=POD`: the pod's links' lag from `start_ms`
+    /// on, per `resolution_ms`.
     pub async fn pod_link_lag(
         &self,
+        pod: &str,
         start_ms: i64,
         resolution_ms: i64,
     ) -> Result<Vec<PodReplicaLinkLag>, Error> {
         self.read(
             "pod-replica-links/lag",
             &[
+                ("local_pod_names", pod.to_owned()),
                 ("start_time", start_ms.to_string()),
                 ("resolution", resolution_ms.to_string()),
             ],
