@@ -228,13 +228,30 @@ async fn admit(
             "A REST call's body is a JSON object.",
         )));
     }
-    let sets = |field: &str| {
-        body.as_object()
-            .is_some_and(|fields| fields.keys().any(|key| key.eq_ignore_ascii_case(field)))
+    let field = |name: &str| {
+        body.as_object().and_then(|fields| {
+            fields
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.to_string())
+        })
     };
-    let rest = rest.map(|permit| permit.with_body(sets));
+    let rest = rest.map(|permit| permit.with_body(field));
+    // A change through a REST root that reaches other arrays names them as the array names
+    // its connections: each must be an array the portal manages, checked below like `remote`.
+    let mut reached = Vec::new();
     if let Some(permit) = &rest {
         user.require(permit.role)?;
+        if let (false, Some(array)) = (permit.other_arrays.is_empty(), path.get("array")) {
+            let client = super::extract::array(&policy.state, &user, array)?;
+            reached = super::replication::managed_arrays_connected_as(
+                &policy.state,
+                &client,
+                array,
+                &permit.other_arrays,
+            )
+            .await?;
+        }
     }
     let (action, amounts_to) = match rest {
         Some(permit) => (permit.action.unwrap_or(action), permit.amounts_to),
@@ -255,7 +272,13 @@ async fn admit(
     } else {
         arrays_named(&body)
     };
-    for other in path.get("remote").cloned().into_iter().chain(named) {
+    for other in path
+        .get("remote")
+        .cloned()
+        .into_iter()
+        .chain(named)
+        .chain(reached)
+    {
         user.require_array(&other)?;
         if !arrays.contains(&other) {
             arrays.push(other);

@@ -140,6 +140,7 @@ fn rest_collections() -> Value {
                         "role": change.action.least_role().as_str(),
                         "audited_as": change.action,
                         "also_held_as": change.amounts_to,
+                        "other_arrays_named_by": change.other_arrays,
                     })
                 })
                 .collect();
@@ -378,8 +379,9 @@ fn rest_section(page: &mut String) {
     page.push_str(
         "<h2 id=\"rest-collections\">What an array's REST root passes</h2>\
          <p>Only these collections and methods reach the array, for the roles named; anything else is refused for everyone, \
-         and so is any <code>expose_*</code> parameter. Changes are audited under the action named, which \
-         <code>[approvals] actions</code> can hold for a second person.</p>\
+         and so is any <code>expose_*</code> or <code>context_*</code> parameter. Changes are audited under the action named, which \
+         <code>[approvals] actions</code> can hold for a second person. A change that reaches other arrays names them by \
+         name in the parameter shown, as the array names its connections: each must be an array the portal manages that the caller may change.</p>\
          <table><thead><tr><th>Collection</th><th>Read</th><th>Changes</th></tr></thead><tbody>",
     );
     for collection in REST_COLLECTIONS {
@@ -387,8 +389,12 @@ fn rest_section(page: &mut String) {
             .changes
             .iter()
             .map(|change| {
+                let reaching = change
+                    .other_arrays
+                    .map(|parameter| format!(", other arrays in {parameter}"))
+                    .unwrap_or_default();
                 format!(
-                    "{} ({}): {}",
+                    "{} ({}): {}{reaching}",
                     change.method,
                     change.action.least_role().as_str(),
                     change.action

@@ -317,18 +317,10 @@ async fn other_array(
         error,
         field: Some("remote"),
     })?;
-    // The id is the other array's word; the address is where this array reached it, which
-    // the other array cannot choose.
     let address = super::replication::management_address(client.url());
     let connected = connections?
         .into_iter()
-        .find(|connection| connection.id.as_deref() == Some(identity.id.as_str()))
-        .filter(|connection| {
-            connection
-                .management_address
-                .as_deref()
-                .is_some_and(|at| at.eq_ignore_ascii_case(&address))
-        })
+        .find(|connection| super::replication::leads_to(connection, &identity.id, client.url()))
         .ok_or_else(|| {
             AppError::Invalid(shared::api::ApiError::for_field(
                 "remote",

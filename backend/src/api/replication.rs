@@ -300,6 +300,64 @@ pub async fn remove_target(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Whether `connection` leads to the managed array reached at `url`, which gives its id as
+/// `peer_id`. The id is the other array's word; the address is where this array reached it,
+/// which the other array cannot choose: both must match.
+pub(super) fn leads_to(connection: &ArrayConnection, peer_id: &str, url: &str) -> bool {
+    let address = management_address(url);
+    connection.id.as_deref() == Some(peer_id)
+        && connection
+            .management_address
+            .as_deref()
+            .is_some_and(|at| at.eq_ignore_ascii_case(&address))
+}
+
+/// The portal's names for the arrays `array` (reached through `client`) names `connections`:
+/// each must be a connection of that array to an array the portal manages. A change through
+/// a REST root that reaches other arrays is checked against the caller's scope on these.
+pub(super) async fn managed_arrays_connected_as(
+    state: &AppState,
+    client: &flasharray::ArrayClient,
+    array: &str,
+    connections: &[String],
+) -> Result<Vec<String>, AppError> {
+    let known = client.array_connections().await?;
+    let mut managed = Vec::with_capacity(connections.len());
+    for name in connections {
+        let connection = known
+            .iter()
+            .find(|connection| connection.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                AppError::Forbidden(format!(
+                    "{array} has no connection named {name:.64}: a change through the REST root reaches only arrays it is connected to."
+                ))
+            })?;
+        let address = connection.management_address.as_deref().unwrap_or_default();
+        let candidates: Vec<_> = state
+            .arrays
+            .summaries()
+            .into_iter()
+            .filter_map(|summary| state.arrays.get(&summary.name))
+            .filter(|entry| management_address(entry.client.url()).eq_ignore_ascii_case(address))
+            .collect();
+        let mut found = None;
+        for entry in candidates {
+            if let Ok(identity) = entry.client.array().await
+                && leads_to(connection, &identity.id, entry.client.url())
+            {
+                found = Some(entry.summary.name.clone());
+                break;
+            }
+        }
+        managed.push(found.ok_or_else(|| {
+            AppError::Forbidden(format!(
+                "{name:.64}, which {array} is connected to, is not an array the portal manages: change what reaches it on that array itself."
+            ))
+        })?);
+    }
+    Ok(managed)
+}
+
 /// The address another array reaches a managed array on: its URL's host, with the port when
 /// the URL names one (a simulator's), as `management_address` takes it.
 pub(super) fn management_address(url: &str) -> String {

@@ -421,3 +421,127 @@ async fn eradicating_a_pod_is_held_as_eradicating_its_volumes_and_links_need_a_c
         "not yet eradicated"
     );
 }
+
+/// A personal API token of `username` (signed in as `cookie`) with `role`.
+async fn token_of(app: &TestApp, cookie: &str, role: &str) -> String {
+    let created = ok(
+        app,
+        cookie,
+        "POST",
+        "/api/tokens",
+        Some(json!({"name": "script", "expires_in_days": 1, "role": role})),
+    )
+    .await;
+    created["token"].as_str().expect("token").to_owned()
+}
+
+/// A REST root call on the first array, as a script makes it.
+async fn through_rest_root(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path_and_query: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let request = axum::http::Request::builder()
+        .method(method)
+        .uri(format!(
+            "/api/arrays/{ARRAY}/rest/api/2.36/{path_and_query}"
+        ))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request");
+    let (status, _, answer) = app.send_for_headers(request).await;
+    (status, answer)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_script_links_a_pod_through_the_rest_root_only_to_an_array_it_may_change() {
+    let app = pair(Vec::new()).await;
+    let admin = app.login("admin").await;
+    pod_with_a_volume(&app, &admin).await;
+    ok(
+        &app,
+        &admin,
+        "POST",
+        &pods_path(DR),
+        Some(json!({"name": "app-dr"})),
+    )
+    .await;
+    ok(
+        &app,
+        &admin,
+        "POST",
+        &format!("{}/app-dr/demote", pods_path(DR)),
+        None,
+    )
+    .await;
+    let link =
+        format!("pod-replica-links?local_pod_names=app&remote_pod_names=app-dr&remote_names={DR}");
+
+    let local_admin = admin_of(&app, "local-admin", ARRAY).await;
+    let local = token_of(&app, &local_admin, "admin").await;
+    let (status, body) = through_rest_root(&app, &local, "POST", &link, Value::Null).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the target is not the caller's: {body}"
+    );
+    let everywhere = token_of(&app, &admin, "admin").await;
+    for (query, refusal) in [
+        (
+            "pod-replica-links?local_pod_names=app&remote_pod_names=app-dr&remote_ids=1".to_owned(),
+            "remote_names",
+        ),
+        (
+            "pod-replica-links?local_pod_names=app&remote_pod_names=app-dr&remote_names=nowhere"
+                .to_owned(),
+            "no connection named nowhere",
+        ),
+        (format!("{link}&context_names={DR}"), "its own array only"),
+    ] {
+        let (status, body) =
+            through_rest_root(&app, &everywhere, "POST", &query, Value::Null).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{query}: {body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|message| message.contains(refusal)),
+            "{query}: {body}"
+        );
+    }
+    let target = direct(&app.fleet[0], DR);
+    assert!(
+        target.pod_links().await.expect("links").is_empty(),
+        "nothing reached the arrays"
+    );
+
+    let (status, body) = through_rest_root(&app, &everywhere, "POST", &link, Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        target.pod_links().await.expect("links").len(),
+        1,
+        "linked on the target"
+    );
+    let paused = "pod-replica-links?local_pod_names=app&remote_pod_names=app-dr";
+    for value in [true, false] {
+        let (status, body) =
+            through_rest_root(&app, &everywhere, "PATCH", paused, json!({"paused": value})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let audit = ok(&app, &admin, "GET", "/api/audit?user=admin", None).await;
+    let rows = audit.as_array().expect("rows");
+    let row = |action: &str| {
+        rows.iter()
+            .find(|row| row["action"] == action)
+            .unwrap_or_else(|| panic!("{action} audited: {audit}"))
+    };
+    assert_eq!(
+        row("pod.link")["array"],
+        format!("{ARRAY},{DR}"),
+        "both arrays named"
+    );
+    assert_eq!(row("pod.pause_link")["outcome"], "success");
+    assert_eq!(row("pod.resume_link")["outcome"], "success");
+}

@@ -87,6 +87,7 @@ actions! {
     ProtectionGroupRemoveMembers = "protection_group.remove_members", Operator, false;
     ProtectionGroupSnapshot = "protection_group.snapshot", Operator, false;
     ProtectionGroupAddTarget = "protection_group.add_target", Admin, false;
+    ProtectionGroupAllowTarget = "protection_group.allow_target", Admin, false;
     ProtectionGroupRemoveTarget = "protection_group.remove_target", Admin, false;
     ProtectionGroupLockRetention = "protection_group.lock_retention", Admin, false;
     ProtectionGroupEradicate = "protection_group.eradicate", Admin, true;

@@ -17,6 +17,10 @@ pub struct RestChange {
     /// Further actions it amounts to for the two-person rule (an eradication of a container
     /// eradicates what it holds).
     pub amounts_to: &'static [Action],
+    /// The query parameter naming the other arrays the change reaches (a target, a link's
+    /// remote, a stretched pod's member), as this array calls its connections: each must be an
+    /// array the portal manages and the caller may change, as on the portal's own pages.
+    pub other_arrays: Option<&'static str>,
 }
 
 /// A collection the REST roots pass: who may read it, and which changes it takes.
@@ -41,6 +45,22 @@ const fn change(method: &'static str, action: Action) -> RestChange {
         method,
         action,
         amounts_to: &[],
+        other_arrays: None,
+    }
+}
+
+/// A change reaching the other arrays `parameter` names.
+const fn between_arrays(
+    method: &'static str,
+    action: Action,
+    parameter: &'static str,
+    amounts_to: &'static [Action],
+) -> RestChange {
+    RestChange {
+        method,
+        action,
+        amounts_to,
+        other_arrays: Some(parameter),
     }
 }
 
@@ -69,9 +89,16 @@ const MEMBERSHIP_OF_PROTECTION_GROUPS: &[RestChange] = &[
     change("POST", Action::ProtectionGroupAddMembers),
     change("DELETE", Action::ProtectionGroupRemoveMembers),
 ];
-/// Whatever a container holds is eradicated with it.
 /// What eradicating a container (a pod, a volume group) amounts to: everything it holds goes.
 pub const EVERY_ERADICATION: &[Action] = &[
+    Action::VolumeEradicate,
+    Action::SnapshotEradicate,
+    Action::ProtectionGroupEradicate,
+    Action::ProtectionGroupSnapshotEradicate,
+];
+
+const UNSTRETCH_AMOUNTS_TO: &[Action] = &[
+    Action::PodChange,
     Action::VolumeEradicate,
     Action::SnapshotEradicate,
     Action::ProtectionGroupEradicate,
@@ -159,7 +186,25 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
         MEMBERSHIP_OF_PROTECTION_GROUPS,
     ),
     read_only("protection-groups/space"),
-    read_only("protection-groups/targets"),
+    collection(
+        "protection-groups/targets",
+        &[
+            between_arrays(
+                "POST",
+                Action::ProtectionGroupAddTarget,
+                "member_names",
+                &[],
+            ),
+            // Run on the target, which names the group `SOURCE:GROUP` and itself as member.
+            change("PATCH", Action::ProtectionGroupAllowTarget),
+            between_arrays(
+                "DELETE",
+                Action::ProtectionGroupRemoveTarget,
+                "member_names",
+                &[],
+            ),
+        ],
+    ),
     collection(
         "protection-group-snapshots",
         &[
@@ -182,10 +227,34 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     ),
     read_only("pods/space"),
     read_only("pods/performance"),
-    read_only("pods/arrays"),
-    // Linking names another array, which this table cannot check against the caller's
-    // scope: links are made through the portal's own pod pages.
-    read_only("pod-replica-links"),
+    collection(
+        "pods/arrays",
+        &[
+            // The array makes the pod on the member it is stretched to.
+            between_arrays(
+                "POST",
+                Action::PodStretch,
+                "member_names",
+                &[Action::PodCreate],
+            ),
+            // The member that leaves keeps its copy destroyed, eradicated when its time is up.
+            between_arrays(
+                "DELETE",
+                Action::PodUnstretch,
+                "member_names",
+                UNSTRETCH_AMOUNTS_TO,
+            ),
+        ],
+    ),
+    collection(
+        "pod-replica-links",
+        &[
+            between_arrays("POST", Action::PodLink, "remote_names", &[]),
+            // Pausing or resuming, as the body's `paused` says.
+            change("PATCH", Action::PodPauseLink),
+            change("DELETE", Action::PodUnlink),
+        ],
+    ),
     read_only("pod-replica-links/lag"),
     collection(
         "volume-groups",
@@ -275,14 +344,23 @@ pub struct RestPermit {
     pub amounts_to: Vec<Action>,
     /// Volumes whose contents the call replaces: each gets a safety snapshot first.
     pub overwrites: Vec<String>,
+    /// The other arrays a change reaches, as this array names its connections to them.
+    pub other_arrays: Vec<String>,
 }
 
 impl RestPermit {
-    /// The permit once the body is read (`sets` says whether it sets a field): a volume made
-    /// from a `source` is a copy, as the portal's own copy is audited and held; a group given
-    /// a `retention_lock` is locked for good (SafeMode), which only admins may do; a pod given
-    /// a `requested_promotion_state` is promoted or demoted, held by a rule on either.
-    pub fn with_body(mut self, sets: impl Fn(&str) -> bool) -> Self {
+    /// The permit once the body is read (`field` gives a field's value as JSON text, if the
+    /// body sets it): a volume made from a `source` is a copy, as the portal's own copy is
+    /// audited and held; a group given a `retention_lock` is locked for good (SafeMode), which
+    /// only admins may do; a pod given a `requested_promotion_state` is promoted or demoted,
+    /// held by a rule on either; a link given `paused: false` is resumed.
+    pub fn with_body(mut self, field: impl Fn(&str) -> Option<String>) -> Self {
+        let sets = |name: &str| field(name).is_some();
+        if self.action == Some(Action::PodPauseLink) && field("paused").as_deref() == Some("false")
+        {
+            self.action = Some(Action::PodResumeLink);
+            self.amounts_to = vec![Action::PodResumeLink];
+        }
         if self.action == Some(Action::VolumeCreate) && sets("source") {
             self.action = Some(Action::VolumeCopy);
             self.amounts_to = vec![Action::VolumeCopy];
@@ -316,6 +394,11 @@ pub enum RestRefusal {
     /// A parameter given twice, which the array and the audit log could read differently.
     Repeated(String),
     OverwriteUnnamed,
+    /// `context_names`: the call would act on another array of the array's fleet.
+    Context,
+    /// A change reaching other arrays that does not name them by name, which the gate looks
+    /// up: the parameter to name them with.
+    OtherArraysUnnamed(&'static str),
 }
 
 impl RestRefusal {
@@ -337,6 +420,10 @@ impl RestRefusal {
             RestRefusal::Repeated(name) => format!(
                 "{name:.60} is given twice; give it once, with its values comma-separated."
             ),
+            RestRefusal::Context => "A REST root acts on its own array only: call the other array's REST root rather than naming a context.".to_owned(),
+            RestRefusal::OtherArraysUnnamed(parameter) => format!(
+                "Name the other arrays with {parameter}, as this array names its connections, so that the portal can check that you may change them."
+            ),
             RestRefusal::OverwriteUnnamed => {
                 "An overwrite names its volumes with names=, so that each gets a safety snapshot first."
                     .to_owned()
@@ -357,6 +444,14 @@ pub fn rest_permit(method: &str, path: &str, query: &str) -> Result<RestPermit, 
         return Err(RestRefusal::Never(never));
     }
     let parameters = query_pairs(query)?;
+    // An array in a fleet acts on any other member it is given as context, whatever the
+    // caller's scope on the portal.
+    if parameters
+        .iter()
+        .any(|(name, _)| name.starts_with("context"))
+    {
+        return Err(RestRefusal::Context);
+    }
     let not_passed = || RestRefusal::NotPassed {
         method: method.to_owned(),
         path: path.to_owned(),
@@ -371,6 +466,7 @@ pub fn rest_permit(method: &str, path: &str, query: &str) -> Result<RestPermit, 
             action: None,
             amounts_to: Vec::new(),
             overwrites: Vec::new(),
+            other_arrays: Vec::new(),
         });
     }
     let change = collection
@@ -388,7 +484,27 @@ pub fn rest_permit(method: &str, path: &str, query: &str) -> Result<RestPermit, 
             .chain(change.amounts_to.iter().copied())
             .collect(),
         overwrites: Vec::new(),
+        other_arrays: Vec::new(),
     };
+    if let Some(names_parameter) = change.other_arrays {
+        let ids_parameter = names_parameter.trim_end_matches("names");
+        if parameters.iter().any(|(name, _)| {
+            name.strip_prefix(ids_parameter)
+                .is_some_and(|rest| rest.starts_with("id"))
+        }) {
+            return Err(RestRefusal::OtherArraysUnnamed(names_parameter));
+        }
+        permit.other_arrays = parameters
+            .iter()
+            .filter(|(name, _)| name == names_parameter)
+            .flat_map(|(_, value)| value.split(','))
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .collect();
+        if permit.other_arrays.is_empty() {
+            return Err(RestRefusal::OtherArraysUnnamed(names_parameter));
+        }
+    }
     if overwrite && method == "POST" {
         match path {
             // Creating over an existing volume replaces its data: a restore, as the portal's
@@ -489,6 +605,11 @@ fn percent_decoded(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A body setting `name` only, to some value.
+    fn setting(name: &'static str) -> impl Fn(&str) -> Option<String> {
+        move |field| (field == name).then(|| "\"value\"".to_owned())
+    }
 
     fn role(method: &str, path: &str, query: &str) -> Option<Role> {
         rest_permit(method, path, query)
@@ -598,14 +719,14 @@ mod tests {
     #[test]
     fn a_volume_made_from_a_source_is_a_copy() {
         let permit = rest_permit("POST", "volumes", "names=clone").unwrap();
-        let copy = permit.clone().with_body(|field| field == "source");
+        let copy = permit.clone().with_body(setting("source"));
         assert_eq!(copy.action, Some(Action::VolumeCopy));
         assert_eq!(copy.amounts_to, [Action::VolumeCopy]);
-        let plain = permit.with_body(|_| false);
+        let plain = permit.with_body(|_| None);
         assert_eq!(plain.action, Some(Action::VolumeCreate));
         let restore = rest_permit("POST", "volumes", "names=db-1&overwrite=true")
             .unwrap()
-            .with_body(|field| field == "source");
+            .with_body(setting("source"));
         assert_eq!(
             restore.action,
             Some(Action::VolumeRestore),
@@ -617,7 +738,7 @@ mod tests {
     fn locking_a_groups_retention_is_for_admins_whichever_way_it_comes() {
         let permit = rest_permit("PATCH", "protection-groups", "names=pg1").unwrap();
         assert_eq!(permit.role, Role::Operator);
-        let lock = permit.with_body(|field| field == "retention_lock");
+        let lock = permit.with_body(setting("retention_lock"));
         assert_eq!(lock.role, Role::Admin);
         assert_eq!(lock.action, Some(Action::ProtectionGroupLockRetention));
     }
@@ -626,7 +747,7 @@ mod tests {
     fn promoting_or_demoting_a_pod_is_held_by_a_rule_on_either() {
         let permit = rest_permit("PATCH", "pods", "names=p1").unwrap();
         assert_eq!(permit.amounts_to, vec![Action::PodChange]);
-        let promotion = permit.with_body(|field| field == "requested_promotion_state");
+        let promotion = permit.with_body(setting("requested_promotion_state"));
         assert!(promotion.amounts_to.contains(&Action::PodPromote));
         assert!(promotion.amounts_to.contains(&Action::PodDemote));
     }
@@ -646,6 +767,100 @@ mod tests {
                 .amounts_to
                 .contains(&Action::ProtectionGroupSnapshotEradicate)
         );
+    }
+
+    #[test]
+    fn a_change_reaching_other_arrays_names_them_by_name() {
+        let link = rest_permit(
+            "POST",
+            "pod-replica-links",
+            "local_pod_names=p&remote_pod_names=q&remote_names=dr-1",
+        )
+        .unwrap();
+        assert_eq!(link.action, Some(Action::PodLink));
+        assert_eq!(link.other_arrays, ["dr-1"]);
+        let stretch =
+            rest_permit("POST", "pods/arrays", "group_names=p&member_names=a,%20b").unwrap();
+        assert_eq!(stretch.other_arrays, ["a", "b"]);
+        assert!(stretch.amounts_to.contains(&Action::PodCreate));
+        let unstretch =
+            rest_permit("DELETE", "pods/arrays", "group_names=p&member_names=b").unwrap();
+        assert!(unstretch.amounts_to.contains(&Action::VolumeEradicate));
+        let target = rest_permit(
+            "POST",
+            "protection-groups/targets",
+            "group_names=g&member_names=dr-1",
+        )
+        .unwrap();
+        assert_eq!(target.action, Some(Action::ProtectionGroupAddTarget));
+        assert_eq!(target.role, Role::Admin);
+        for (method, path, query) in [
+            (
+                "POST",
+                "pod-replica-links",
+                "local_pod_names=p&remote_pod_names=q&remote_ids=1",
+            ),
+            (
+                "POST",
+                "pod-replica-links",
+                "local_pod_names=p&remote_pod_names=q",
+            ),
+            ("POST", "pods/arrays", "group_names=p&member_ids=1"),
+            (
+                "POST",
+                "pods/arrays",
+                "group_names=p&member_names=a&Member_Ids=1",
+            ),
+            (
+                "DELETE",
+                "protection-groups/targets",
+                "group_names=g&member_names=,",
+            ),
+        ] {
+            assert_eq!(
+                rest_permit(method, path, query).map(|permit| permit.other_arrays),
+                Err(RestRefusal::OtherArraysUnnamed(
+                    if path == "pod-replica-links" {
+                        "remote_names"
+                    } else {
+                        "member_names"
+                    }
+                )),
+                "{method} {path}?{query}"
+            );
+        }
+        // Allowing runs on the target, which names only itself.
+        let allow = rest_permit("PATCH", "protection-groups/targets", "group_names=src:g").unwrap();
+        assert!(allow.other_arrays.is_empty());
+    }
+
+    #[test]
+    fn a_link_is_paused_or_resumed_as_its_body_says() {
+        let permit = rest_permit("PATCH", "pod-replica-links", "local_pod_names=p").unwrap();
+        let field =
+            |value: &'static str| move |name: &str| (name == "paused").then(|| value.to_owned());
+        let paused = permit.clone().with_body(field("true"));
+        assert_eq!(paused.action, Some(Action::PodPauseLink));
+        let resumed = permit.with_body(field("false"));
+        assert_eq!(resumed.action, Some(Action::PodResumeLink));
+        assert_eq!(resumed.amounts_to, [Action::PodResumeLink]);
+    }
+
+    #[test]
+    fn no_call_acts_on_another_array_of_the_fleet() {
+        for query in [
+            "context_names=other",
+            "names=a&CONTEXT_NAMES=other",
+            "context%5Fids=1",
+        ] {
+            for method in ["GET", "PATCH"] {
+                assert_eq!(
+                    rest_permit(method, "volumes", query),
+                    Err(RestRefusal::Context),
+                    "{method} {query}"
+                );
+            }
+        }
     }
 
     #[test]
