@@ -308,6 +308,38 @@ pub struct Array {
     pub capacity: Option<u64>,
     #[serde(default)]
     pub space: Space,
+    /// How long destroyed objects wait before the array eradicates them, and whether they
+    /// may be eradicated sooner by hand (SafeMode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eradication_config: Option<ArrayEradicationConfig>,
+}
+
+/// An array's eradication delays, in milliseconds: `enabled_delay` for destroyed objects that
+/// may be eradicated by hand, `disabled_delay` for those SafeMode keeps (a locked group's
+/// snapshots). `manual_eradication` is `all-enabled`, `partially-disabled` or `all-disabled`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ArrayEradicationConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled_delay: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled_delay: Option<u64>,
+    /// Both delays when they are the same; deprecated by the arrays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eradication_delay: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual_eradication: Option<String>,
+}
+
+/// The body of `PATCH /api/2.x/arrays`: the eradication delays, the one setting the
+/// simulator changes (it refuses the others rather than ignore them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ArrayPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eradication_config: Option<ArrayEradicationConfig>,
 }
 
 /// An API client registered on the array (`/api/2.x/api-clients`).

@@ -14,7 +14,7 @@ use shared::names::{POD_SEPARATOR, validate_object_name};
 
 use crate::collection::reference;
 use crate::error::ApiFault;
-use crate::state::{ArrayState, ERADICATION_DELAY_MS, new_id};
+use crate::state::{ArrayState, new_id};
 
 /// How long an inbound link waits for the source before it shows as unhealthy.
 const SILENCE_MS: i64 = 10_000;
@@ -251,6 +251,7 @@ impl ArrayState {
         patch: &PodPatch,
         now_ms: i64,
     ) -> Result<Vec<Pod>, ApiFault> {
+        let delay = self.eradication_delay_ms();
         let wanted = patch.requested_promotion_state.as_deref();
         if let Some(state) = wanted
             && state != PROMOTED
@@ -273,7 +274,7 @@ impl ArrayState {
             match patch.destroyed {
                 Some(true) if pod.destroyed != Some(true) => {
                     pod.destroyed = Some(true);
-                    pod.time_remaining = Some(ERADICATION_DELAY_MS);
+                    pod.time_remaining = Some(delay);
                     let id = pod.id.clone().unwrap_or_default();
                     self.destroyed_at.insert(id, now_ms);
                 }
@@ -387,12 +388,13 @@ impl ArrayState {
     /// Brings destroyed pods' `time_remaining` up to `now_ms`, and eradicates those whose
     /// delay has run out (with what they hold).
     pub(crate) fn sweep_pods(&mut self, now_ms: i64) {
+        let delay = self.eradication_delay_ms();
         let mut gone = Vec::new();
         for pod in &mut self.pods {
             let Some(at) = pod.id.as_ref().and_then(|id| self.destroyed_at.get(id)) else {
                 continue;
             };
-            let left = (at + ERADICATION_DELAY_MS - now_ms).max(0);
+            let left = (at + delay - now_ms).max(0);
             pod.time_remaining = Some(left);
             if left == 0 {
                 gone.push(pod.name.clone());
@@ -758,6 +760,7 @@ impl ArrayState {
 
     /// Makes `pod`'s volumes what the source's are; a copy connected to hosts stays.
     pub(crate) fn mirror(&mut self, pod: &str, volumes: &[SyncedVolume], now_ms: i64) {
+        let delay = self.eradication_delay_ms();
         let full_name = |short: &str| format!("{pod}{POD_SEPARATOR}{short}").to_ascii_lowercase();
         let sent: HashSet<String> = volumes
             .iter()
@@ -797,7 +800,7 @@ impl ArrayState {
             }
             if volume.destroyed != synced.destroyed {
                 volume.destroyed = synced.destroyed;
-                volume.time_remaining = synced.destroyed.then_some(ERADICATION_DELAY_MS);
+                volume.time_remaining = synced.destroyed.then_some(delay);
                 let id = volume.id.clone();
                 if synced.destroyed {
                     self.destroyed_at.insert(id, now_ms);

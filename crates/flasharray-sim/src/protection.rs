@@ -16,7 +16,7 @@ use shared::names::validate_object_name;
 use crate::collection::{self, reference};
 use crate::error::ApiFault;
 use crate::hosts::Target;
-use crate::state::{ArrayState, ERADICATION_DELAY_MS, new_id};
+use crate::state::{ArrayState, new_id};
 use crate::targets::GroupTarget;
 use crate::transfers::Transfer;
 
@@ -236,6 +236,7 @@ impl ArrayState {
         patch: &ProtectionGroupPatch,
         now_ms: i64,
     ) -> Result<ProtectionGroup, ApiFault> {
+        let delay = self.eradication_delay_ms();
         let index = self.group_record_index(name)?;
         let mut group = self.protection_groups[index].group.clone();
         crate::safemode::check_patch(&group, patch)?;
@@ -305,7 +306,7 @@ impl ArrayState {
         match patch.destroyed {
             Some(true) if !group.destroyed => {
                 group.destroyed = true;
-                group.time_remaining = Some(ERADICATION_DELAY_MS);
+                group.time_remaining = Some(delay);
                 self.destroyed_at.insert(group.id.clone(), now_ms);
             }
             Some(false) if group.destroyed => {

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use shared::flasharray::{
-    Admin, AdminApiToken, Alert, ApiClient, ApiClientPost, ApiTokenDetails, Array, Audit, Host,
-    HostGroup, LimitPatch, Qos, QosPatch, Reference, Space, Volume, VolumePatch,
+    Admin, AdminApiToken, Alert, ApiClient, ApiClientPost, ApiTokenDetails, Array,
+    ArrayEradicationConfig, ArrayPatch, Audit, Host, HostGroup, LimitPatch, Qos, QosPatch,
+    RATCHETED, Reference, Space, Volume, VolumePatch,
 };
 use shared::names::{validate_object_name, validate_volume_name};
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
@@ -39,8 +40,11 @@ pub const ADMIN_PASSWORD: &str = "pureuser";
 pub const SESSION_IDLE_TIMEOUT_MS: i64 = 30 * 60 * 1000;
 /// An API client's access tokens live this long unless it was created with another TTL.
 pub const DEFAULT_ACCESS_TOKEN_TTL_MS: u64 = 24 * 60 * 60 * 1000;
-/// How long a destroyed object waits before it is eradicated: the array's eradication delay.
+/// How long a destroyed object waits before it is eradicated unless the array is set
+/// otherwise: a day, the arrays' default (`eradication_config`).
 pub const ERADICATION_DELAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// The longest eradication delay an array takes: 30 days.
+const LONGEST_ERADICATION_DELAY_MS: i64 = 30 * ERADICATION_DELAY_MS;
 /// QoS bandwidth limits an array accepts, in bytes per second.
 const BANDWIDTH_LIMITS: std::ops::RangeInclusive<u64> = 1_048_576..=549_755_813_888;
 /// QoS IOPS limits an array accepts.
@@ -180,6 +184,26 @@ pub struct ArrayState {
     /// ActiveDR links, as this array's end of each.
     #[serde(default)]
     pub(crate) replica_links: Vec<crate::pods::ReplicaLink>,
+    #[serde(default)]
+    pub(crate) eradication: EradicationDelays,
+}
+
+/// How long destroyed objects wait before the array eradicates them (`eradication_config`):
+/// `enabled_ms` for those that may be eradicated by hand sooner, `disabled_ms` for those
+/// SafeMode keeps (a locked group's snapshots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct EradicationDelays {
+    pub(crate) enabled_ms: i64,
+    pub(crate) disabled_ms: i64,
+}
+
+impl Default for EradicationDelays {
+    fn default() -> Self {
+        Self {
+            enabled_ms: ERADICATION_DELAY_MS,
+            disabled_ms: ERADICATION_DELAY_MS,
+        }
+    }
 }
 
 fn default_model() -> String {
@@ -244,6 +268,7 @@ impl ArrayState {
             replication_rate: None,
             pods: Vec::new(),
             replica_links: Vec::new(),
+            eradication: EradicationDelays::default(),
         }
     }
 
@@ -263,7 +288,99 @@ impl ArrayState {
             version: Some(self.release().version.to_owned()),
             capacity: Some(space.capacity),
             space: space.space,
+            eradication_config: Some(self.eradication_config()),
         }
+    }
+
+    fn eradication_config(&self) -> ArrayEradicationConfig {
+        let EradicationDelays {
+            enabled_ms,
+            disabled_ms,
+        } = self.eradication;
+        let locked = self
+            .protection_groups
+            .iter()
+            .any(|record| record.group.retention_lock.as_deref() == Some(RATCHETED));
+        ArrayEradicationConfig {
+            disabled_delay: Some(disabled_ms.unsigned_abs()),
+            enabled_delay: Some(enabled_ms.unsigned_abs()),
+            eradication_delay: (enabled_ms == disabled_ms).then_some(enabled_ms.unsigned_abs()),
+            manual_eradication: Some(
+                if locked {
+                    "partially-disabled"
+                } else {
+                    "all-enabled"
+                }
+                .to_owned(),
+            ),
+        }
+    }
+
+    /// `PATCH /arrays` with `eradication_config`: each delay a whole number of days from one
+    /// to thirty (rounded down to a day), `eradication_delay` both at once while they are the
+    /// same. While SafeMode keeps objects, what it keeps cannot be made to go sooner.
+    pub(crate) fn patch_array(
+        &mut self,
+        user: &str,
+        patch: &ArrayPatch,
+        now_ms: i64,
+    ) -> Result<Array, ApiFault> {
+        let Some(config) = &patch.eradication_config else {
+            return Ok(self.array());
+        };
+        let day = |field: &str, value: u64| -> Result<i64, ApiFault> {
+            let value = i64::try_from(value).unwrap_or(i64::MAX);
+            if !(ERADICATION_DELAY_MS..=LONGEST_ERADICATION_DELAY_MS).contains(&value) {
+                return Err(ApiFault::invalid(format!(
+                    "Invalid value for eradication_config.{field}: it must be between 86400000 and 2592000000 milliseconds (1 to 30 days)."
+                )));
+            }
+            Ok(value - value % ERADICATION_DELAY_MS)
+        };
+        let mut delays = self.eradication;
+        if let Some(both) = config.eradication_delay {
+            if config.enabled_delay.is_some() || config.disabled_delay.is_some() {
+                return Err(ApiFault::invalid(
+                    "eradication_config.eradication_delay cannot be set with enabled_delay or disabled_delay.",
+                ));
+            }
+            if delays.enabled_ms != delays.disabled_ms {
+                return Err(ApiFault::invalid(
+                    "eradication_config.eradication_delay cannot be set while enabled_delay and disabled_delay differ; set them one by one.",
+                ));
+            }
+            let both = day("eradication_delay", both)?;
+            delays = EradicationDelays {
+                enabled_ms: both,
+                disabled_ms: both,
+            };
+        }
+        if let Some(enabled) = config.enabled_delay {
+            delays.enabled_ms = day("enabled_delay", enabled)?;
+        }
+        if let Some(disabled) = config.disabled_delay {
+            delays.disabled_ms = day("disabled_delay", disabled)?;
+        }
+        let keeps = self.eradication_config().manual_eradication.as_deref() != Some("all-enabled");
+        if keeps && delays.disabled_ms < self.eradication.disabled_ms {
+            return Err(ApiFault::bad_request(
+                &self.name,
+                "SafeMode keeps objects on this array: contact Pure Technical Services to shorten eradication_config.disabled_delay.",
+            ));
+        }
+        self.eradication = delays;
+        let arguments = format!(
+            "--eradication-enabled-delay {}d --eradication-disabled-delay {}d",
+            delays.enabled_ms / ERADICATION_DELAY_MS,
+            delays.disabled_ms / ERADICATION_DELAY_MS
+        );
+        self.audit(user, "purearray", "eradication-config", arguments, now_ms);
+        Ok(self.array())
+    }
+
+    /// How long an object destroyed now waits before it is eradicated.
+    pub(crate) fn eradication_delay_ms(&self) -> i64 {
+        self.eradication.enabled_ms
     }
 
     // --- authentication -------------------------------------------------------------------
@@ -589,10 +706,15 @@ impl ArrayState {
             return;
         }
         let destroyed_at = &self.destroyed_at;
+        let kept = self.kept_by_safemode();
+        let delays = self.eradication;
         let remaining = |id: &str| {
-            destroyed_at
-                .get(id)
-                .map(|at| (at + ERADICATION_DELAY_MS - now_ms).max(0))
+            let delay = if kept.contains(id) {
+                delays.disabled_ms
+            } else {
+                delays.enabled_ms
+            };
+            destroyed_at.get(id).map(|at| (at + delay - now_ms).max(0))
         };
         let keep = |time_remaining: &mut Option<i64>, id: &str| match remaining(id) {
             Some(left) => {
@@ -615,6 +737,21 @@ impl ArrayState {
             keep(&mut record.snapshot.time_remaining, id)
         });
         self.forget_eradicated();
+    }
+
+    /// The ids of group snapshots SafeMode keeps: those of groups with a locked retention.
+    fn kept_by_safemode(&self) -> std::collections::HashSet<String> {
+        let locked: Vec<&str> = self
+            .protection_groups
+            .iter()
+            .filter(|record| record.group.retention_lock.as_deref() == Some(RATCHETED))
+            .map(|record| record.group.id.as_str())
+            .collect();
+        self.group_snapshots
+            .iter()
+            .filter(|record| locked.contains(&record.group_id.as_str()))
+            .map(|record| record.snapshot.id.clone())
+            .collect()
     }
 
     /// After objects were eradicated: drops what depended on them (a volume's own snapshots,
@@ -770,7 +907,7 @@ impl ArrayState {
                     )));
                 }
                 volume.destroyed = true;
-                volume.time_remaining = Some(ERADICATION_DELAY_MS);
+                volume.time_remaining = Some(self.eradication_delay_ms());
             }
             Some(false) if volume.destroyed => {
                 volume.destroyed = false;

@@ -11,7 +11,7 @@ use shared::names::{POD_SEPARATOR, validate_object_name};
 use crate::collection::reference;
 use crate::error::ApiFault;
 use crate::pods::{MAX_SYNCED_VOLUMES, SyncedVolume, pod_of};
-use crate::state::{ArrayState, ERADICATION_DELAY_MS, new_id};
+use crate::state::{ArrayState, new_id};
 
 /// The most pods an array holds.
 const MAX_PODS: usize = 1000;
@@ -387,6 +387,7 @@ impl ArrayState {
     /// The leaving array: its pod becomes the destroyed `POD.restretch`, with what it held
     /// when it left, until eradicated.
     pub(crate) fn leave_pod(&mut self, pod: &str, now_ms: i64) -> Result<(), ApiFault> {
+        let delay = self.eradication_delay_ms();
         let index = self.pod_index(pod)?;
         let name = self.pods[index].name.clone();
         let restretch = format!("{name}.restretch");
@@ -406,7 +407,7 @@ impl ArrayState {
                 volume.pod = Some(reference(&restretch));
                 if !volume.destroyed {
                     volume.destroyed = true;
-                    volume.time_remaining = Some(ERADICATION_DELAY_MS);
+                    volume.time_remaining = Some(delay);
                     self.destroyed_at.insert(volume.id.clone(), now_ms);
                 }
             }
@@ -414,7 +415,7 @@ impl ArrayState {
         let found = &mut self.pods[index];
         found.name = restretch;
         found.destroyed = Some(true);
-        found.time_remaining = Some(ERADICATION_DELAY_MS);
+        found.time_remaining = Some(delay);
         found.arrays = None;
         found.array_count = Some(1);
         let id = found.id.clone().unwrap_or_default();

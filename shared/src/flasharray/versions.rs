@@ -71,6 +71,29 @@ pub const LATER_FIELDS: &[LaterField] = &[
         field: "capacity_installed",
         since: RestVersion::new(2, 33),
     },
+    // As py-pure-client's models have them: an array's eradication delay came with 2.6, its
+    // manual eradication status with 2.10, and separate delays for what SafeMode keeps with
+    // 2.26.
+    LaterField {
+        collection: "arrays",
+        field: "eradication_config",
+        since: RestVersion::new(2, 6),
+    },
+    LaterField {
+        collection: "arrays",
+        field: "eradication_config.manual_eradication",
+        since: RestVersion::new(2, 10),
+    },
+    LaterField {
+        collection: "arrays",
+        field: "eradication_config.disabled_delay",
+        since: RestVersion::new(2, 26),
+    },
+    LaterField {
+        collection: "arrays",
+        field: "eradication_config.enabled_delay",
+        since: RestVersion::new(2, 26),
+    },
     // As py-pure-client's models have them: SafeMode's fields on groups came with 2.13.
     LaterField {
         collection: "protection-groups",

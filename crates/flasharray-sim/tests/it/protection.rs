@@ -737,3 +737,108 @@ async fn a_ratcheted_group_refuses_what_would_let_its_snapshots_go_early() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "not eradicated: {body}");
     assert!(refusal(&body).contains("SafeMode"), "{body}");
 }
+
+#[tokio::test]
+async fn an_arrays_eradication_delays_are_whole_days_and_what_safemode_keeps_waits_its_own() {
+    const DAY: i64 = 86_400_000;
+    let wire = Wire::start().await;
+    let token = wire.session().await;
+    volume(&wire, &token, "vol1", 1 << 30).await;
+    let call = |method: Method, path: &'static str, body: Option<Value>| {
+        let (wire, token) = (&wire, &token);
+        async move { wire.call(token, method, path, body).await }
+    };
+    let config = |array: &Value| item(array, "eradication_config").clone();
+    let (_, array) = call(Method::GET, "arrays", None).await;
+    assert_eq!(
+        config(&array),
+        json!({"enabled_delay": DAY, "disabled_delay": DAY, "eradication_delay": DAY, "manual_eradication": "all-enabled"})
+    );
+    let patch = |delays: Value| Some(json!({ "eradication_config": delays }));
+    let (status, body) = call(
+        Method::PATCH,
+        "arrays",
+        patch(json!({"enabled_delay": 3 * DAY + 5})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        config(&body)["enabled_delay"],
+        3 * DAY,
+        "rounded down to a day"
+    );
+    assert!(
+        config(&body).get("eradication_delay").is_none(),
+        "the delays differ: {body}"
+    );
+    for (refused, names) in [
+        (patch(json!({"enabled_delay": 31 * DAY})), "enabled_delay"),
+        (patch(json!({"disabled_delay": DAY - 1})), "disabled_delay"),
+        (
+            patch(json!({"eradication_delay": DAY})),
+            "eradication_delay",
+        ),
+        (Some(json!({"banner": "hello"})), "banner"),
+    ] {
+        let (status, body) = call(Method::PATCH, "arrays", refused.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused:?}: {body}");
+        assert!(refusal(&body).contains(names), "{refused:?}: {body}");
+    }
+
+    call(Method::POST, "protection-groups?names=pg1", None).await;
+    call(
+        Method::POST,
+        "protection-groups/volumes?group_names=pg1&member_names=vol1",
+        None,
+    )
+    .await;
+    call(
+        Method::POST,
+        "protection-group-snapshots?source_names=pg1",
+        None,
+    )
+    .await;
+    let locked = Some(json!({"retention_lock": "ratcheted"}));
+    call(Method::PATCH, "protection-groups?names=pg1", locked).await;
+    let (status, body) = call(
+        Method::PATCH,
+        "arrays",
+        patch(json!({"disabled_delay": 7 * DAY})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "keeping longer is allowed: {body}");
+    assert_eq!(config(&body)["manual_eradication"], "partially-disabled");
+    let (status, body) = call(
+        Method::PATCH,
+        "arrays",
+        patch(json!({"disabled_delay": 2 * DAY})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(refusal(&body).contains("Pure Technical Services"), "{body}");
+
+    let destroy = Some(json!({"destroyed": true}));
+    call(
+        Method::PATCH,
+        "protection-group-snapshots?names=pg1.1",
+        destroy.clone(),
+    )
+    .await;
+    call(Method::PATCH, "volumes?names=vol1", destroy).await;
+    let (_, snapshot) = call(Method::GET, "protection-group-snapshots?names=pg1.1", None).await;
+    let left = item(&snapshot, "time_remaining")
+        .as_i64()
+        .expect("time remaining");
+    assert!(
+        (6 * DAY..=7 * DAY).contains(&left),
+        "SafeMode's delay: {snapshot}"
+    );
+    let (_, volume) = call(Method::GET, "volumes?names=vol1&destroyed=true", None).await;
+    let left = item(&volume, "time_remaining")
+        .as_i64()
+        .expect("time remaining");
+    assert!(
+        (2 * DAY..=3 * DAY).contains(&left),
+        "the array's own delay: {volume}"
+    );
+}
