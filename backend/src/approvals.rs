@@ -23,6 +23,9 @@ pub struct ApprovedRun {
     pub requester: crate::db::User,
     /// The personal API token the change was asked with: it runs within its limits.
     pub token: Option<crate::db::TokenGrant>,
+    /// The arrays the change reached when it was held, which its approver was allowed: it
+    /// runs only if it reaches the same ones now.
+    pub arrays: Option<String>,
 }
 
 /// What is known of a change the gate holds back.

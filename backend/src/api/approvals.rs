@@ -208,6 +208,7 @@ async fn run(state: &AppState, stored: &StoredApproval) -> Result<Response, AppE
         approval: request.id,
         requester,
         token,
+        arrays: request.array.clone(),
     });
     let router = axum::Router::new()
         .nest("/api", super::router(state))

@@ -47,6 +47,17 @@ const TARGET_FIELDS: &[&str] = &[
     "username",
 ];
 
+/// Query parameters that name what a REST root call is about, as arrays take them.
+const REST_TARGET_PARAMETERS: &[&str] = &[
+    "names",
+    "group_names",
+    "member_names",
+    "source_names",
+    "local_pod_names",
+    "remote_pod_names",
+    "remote_names",
+];
+
 /// Parts of field names that hold secrets; their values never reach the audit log. Wide on
 /// purpose: REST root bodies carry whatever the array takes (`connection_key`, SNMP
 /// `community`, `auth_passphrase`).
@@ -228,6 +239,21 @@ async fn admit(
             "A REST call's body is a JSON object.",
         )));
     }
+    // The gate reads a field whatever its case; two spellings of one would let the array act
+    // on the one the gate did not read.
+    if let Some(fields) = body.as_object().filter(|_| through_rest_root) {
+        let keys: Vec<&String> = fields.keys().collect();
+        if let Some(twice) = keys.iter().enumerate().find_map(|(index, key)| {
+            keys[..index]
+                .iter()
+                .any(|earlier| earlier.eq_ignore_ascii_case(key))
+                .then_some(key)
+        }) {
+            return Err(AppError::Invalid(ApiError::new(format!(
+                "The body gives {twice:.60} twice, in different cases; give it once."
+            ))));
+        }
+    }
     let field = |name: &str| {
         body.as_object().and_then(|fields| {
             fields
@@ -246,6 +272,7 @@ async fn admit(
             let client = super::extract::array(&policy.state, &user, array)?;
             reached = super::replication::managed_arrays_connected_as(
                 &policy.state,
+                &user,
                 &client,
                 array,
                 &permit.other_arrays,
@@ -285,6 +312,18 @@ async fn admit(
         }
     }
     let array = (!arrays.is_empty()).then(|| arrays.join(","));
+    // An approved change runs on the arrays its approver saw, or not at all: the names a
+    // REST call gives could have come to mean other arrays since.
+    if let Some(run) = &approved
+        && run.arrays.is_some()
+        && run.arrays != array
+    {
+        return Err(AppError::Conflict(format!(
+            "This change now reaches {}, not the arrays it was approved for ({}); ask again.",
+            array.as_deref().unwrap_or("no array"),
+            run.arrays.as_deref().unwrap_or_default()
+        )));
+    }
     let parameters = parameters(&parts, body);
     let target = target(path, &parameters);
     let record = NewAuditRecord {
@@ -549,15 +588,22 @@ fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
         .collect();
     if !named.is_empty() {
         // A REST root call names its objects in the query, as arrays take them.
-        let names = path
+        let query = path
             .contains_key("path")
-            .then(|| parameters.get("query").unwrap_or(parameters).get("names"))
-            .flatten()
-            .and_then(Value::as_str);
-        return match names {
-            Some(names) => format!("{} names={names}", named.join(" ")),
-            None => named.join(" "),
-        };
+            .then(|| parameters.get("query").unwrap_or(parameters));
+        let names: Vec<String> = REST_TARGET_PARAMETERS
+            .iter()
+            .filter_map(|name| {
+                let value = query?.get(*name)?.as_str()?;
+                Some(format!("{name}={value}"))
+            })
+            .collect();
+        return named
+            .into_iter()
+            .map(str::to_owned)
+            .chain(names)
+            .collect::<Vec<_>>()
+            .join(" ");
     }
     let body = parameters.get("body").unwrap_or(parameters);
     TARGET_FIELDS

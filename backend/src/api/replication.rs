@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::api::{
-    AddTargetRequest, ConnectArraysRequest, GroupReplication, TargetCopies, VolumeCopies,
+    AddTargetRequest, ApiError, ConnectArraysRequest, GroupReplication, TargetCopies, VolumeCopies,
     validate_add_target, validate_connect_arrays,
 };
 use shared::flasharray::{ArrayConnection, ArrayConnectionPost, TargetProtectionGroup};
@@ -16,6 +16,7 @@ use shared::names::validate_object_name;
 
 use super::extract::{self, ApiJson, OnArray, refusal_about};
 use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 
 /// `GET /api/arrays/{array}/array-connections`: as the array lists them, each with the status
@@ -312,18 +313,36 @@ pub(super) fn leads_to(connection: &ArrayConnection, peer_id: &str, url: &str) -
             .is_some_and(|at| at.eq_ignore_ascii_case(&address))
 }
 
+/// The most other arrays one change through a REST root may name.
+const MOST_ARRAYS_NAMED: usize = 16;
+
+/// How long the portal waits for a managed array to say who it is, when matching a connection.
+const IDENTITY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The portal's names for the arrays `array` (reached through `client`) names `connections`:
-/// each must be a connection of that array to an array the portal manages. A change through
-/// a REST root that reaches other arrays is checked against the caller's scope on these.
+/// each must be a connection of that array to an array the portal manages that `user` may
+/// change. A change through a REST root that reaches other arrays is checked on these.
 pub(super) async fn managed_arrays_connected_as(
     state: &AppState,
+    user: &CurrentUser,
     client: &flasharray::ArrayClient,
     array: &str,
     connections: &[String],
 ) -> Result<Vec<String>, AppError> {
-    let known = client.array_connections().await?;
-    let mut managed = Vec::with_capacity(connections.len());
+    let mut named: Vec<&String> = Vec::new();
     for name in connections {
+        if !named.iter().any(|seen| seen.eq_ignore_ascii_case(name)) {
+            named.push(name);
+        }
+    }
+    if named.len() > MOST_ARRAYS_NAMED {
+        return Err(AppError::Invalid(ApiError::new(format!(
+            "A change names at most {MOST_ARRAYS_NAMED} other arrays."
+        ))));
+    }
+    let known = client.array_connections().await?;
+    let mut managed = Vec::with_capacity(named.len());
+    for name in named {
         let connection = known
             .iter()
             .find(|connection| connection.name.eq_ignore_ascii_case(name))
@@ -340,20 +359,38 @@ pub(super) async fn managed_arrays_connected_as(
             .filter_map(|summary| state.arrays.get(&summary.name))
             .filter(|entry| management_address(entry.client.url()).eq_ignore_ascii_case(address))
             .collect();
+        let identities = futures_util::future::join_all(
+            candidates
+                .iter()
+                .map(|entry| tokio::time::timeout(IDENTITY_DEADLINE, entry.client.array())),
+        )
+        .await;
+        let mut unanswered = None;
         let mut found = None;
-        for entry in candidates {
-            if let Ok(identity) = entry.client.array().await
-                && leads_to(connection, &identity.id, entry.client.url())
-            {
-                found = Some(entry.summary.name.clone());
-                break;
+        for (entry, identity) in candidates.iter().zip(identities) {
+            match identity {
+                Ok(Ok(identity)) if leads_to(connection, &identity.id, entry.client.url()) => {
+                    found = Some(entry.summary.name.clone());
+                }
+                Ok(Ok(_)) => {}
+                _ => unanswered = Some(entry.summary.name.clone()),
             }
         }
-        managed.push(found.ok_or_else(|| {
-            AppError::Forbidden(format!(
-                "{name:.64}, which {array} is connected to, is not an array the portal manages: change what reaches it on that array itself."
-            ))
-        })?);
+        let found = match (found, unanswered) {
+            (Some(found), _) => found,
+            (None, Some(silent)) => {
+                return Err(AppError::BadGateway(format!(
+                    "{silent} did not say who it is in time, so the portal cannot tell whether {array}'s connection {name:.64} leads to it; try again."
+                )));
+            }
+            (None, None) => {
+                return Err(AppError::Forbidden(format!(
+                    "{name:.64}, which {array} is connected to, is not an array the portal manages: change what reaches it on that array itself."
+                )));
+            }
+        };
+        user.require_array(&found)?;
+        managed.push(found);
     }
     Ok(managed)
 }

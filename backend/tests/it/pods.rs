@@ -525,6 +525,19 @@ async fn a_script_links_a_pod_through_the_rest_root_only_to_an_array_it_may_chan
         "linked on the target"
     );
     let paused = "pod-replica-links?local_pod_names=app&remote_pod_names=app-dr";
+    let (status, body) = through_rest_root(
+        &app,
+        &everywhere,
+        "PATCH",
+        paused,
+        json!({"PAUSED": true, "paused": false}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "one field in two spellings: {body}"
+    );
     for value in [true, false] {
         let (status, body) =
             through_rest_root(&app, &everywhere, "PATCH", paused, json!({"paused": value})).await;

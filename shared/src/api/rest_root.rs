@@ -249,7 +249,8 @@ pub const REST_COLLECTIONS: &[RestCollection] = &[
     collection(
         "pod-replica-links",
         &[
-            between_arrays("POST", Action::PodLink, "remote_names", &[]),
+            // The other array's pod is replaced by this one's, whatever it held.
+            between_arrays("POST", Action::PodLink, "remote_names", EVERY_ERADICATION),
             // Pausing or resuming, as the body's `paused` says.
             change("PATCH", Action::PodPauseLink),
             change("DELETE", Action::PodUnlink),
@@ -356,10 +357,17 @@ impl RestPermit {
     /// held by a rule on either; a link given `paused: false` is resumed.
     pub fn with_body(mut self, field: impl Fn(&str) -> Option<String>) -> Self {
         let sets = |name: &str| field(name).is_some();
-        if self.action == Some(Action::PodPauseLink) && field("paused").as_deref() == Some("false")
-        {
-            self.action = Some(Action::PodResumeLink);
-            self.amounts_to = vec![Action::PodResumeLink];
+        // A value that is neither `true` nor `false` is the array's to read: a rule holding
+        // either holds it.
+        if self.action == Some(Action::PodPauseLink) {
+            match field("paused").as_deref() {
+                Some("true") => {}
+                Some("false") => {
+                    self.action = Some(Action::PodResumeLink);
+                    self.amounts_to = vec![Action::PodResumeLink];
+                }
+                _ => self.amounts_to.push(Action::PodResumeLink),
+            }
         }
         if self.action == Some(Action::VolumeCreate) && sets("source") {
             self.action = Some(Action::VolumeCopy);
@@ -778,6 +786,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(link.action, Some(Action::PodLink));
+        assert!(
+            link.amounts_to.contains(&Action::VolumeEradicate),
+            "the other pod's volumes are replaced"
+        );
         assert_eq!(link.other_arrays, ["dr-1"]);
         let stretch =
             rest_permit("POST", "pods/arrays", "group_names=p&member_names=a,%20b").unwrap();
@@ -841,9 +853,20 @@ mod tests {
             |value: &'static str| move |name: &str| (name == "paused").then(|| value.to_owned());
         let paused = permit.clone().with_body(field("true"));
         assert_eq!(paused.action, Some(Action::PodPauseLink));
-        let resumed = permit.with_body(field("false"));
+        let resumed = permit.clone().with_body(field("false"));
         assert_eq!(resumed.action, Some(Action::PodResumeLink));
         assert_eq!(resumed.amounts_to, [Action::PodResumeLink]);
+        for unclear in ["0", "\"false\"", "null"] {
+            let either = permit.clone().with_body(field(unclear));
+            assert!(
+                either.amounts_to.contains(&Action::PodPauseLink),
+                "{unclear}"
+            );
+            assert!(
+                either.amounts_to.contains(&Action::PodResumeLink),
+                "{unclear}"
+            );
+        }
     }
 
     #[test]
