@@ -19,8 +19,9 @@ use shared::api::{
     UserInfo, UserSummary, VolumeChange, VolumeCopies, VolumeList, VolumeListQuery,
 };
 use shared::flasharray::{
-    ArrayConnection, Connection, Host, HostGroup, HostPatch, Pod, PodReplicaLink, ProtectionGroup,
-    ProtectionGroupPatch, TargetProtectionGroup, Volume, VolumeSnapshot, VolumeSnapshotPatch,
+    ArrayConnection, ArrayEradicationConfig, Connection, Host, HostGroup, HostPatch, Pod,
+    PodReplicaLink, ProtectionGroup, ProtectionGroupPatch, TargetProtectionGroup, Volume,
+    VolumeSnapshot, VolumeSnapshotPatch,
 };
 
 use crate::components::encode;
@@ -777,6 +778,10 @@ pub async fn fleet_pure1() -> ApiResult<Pure1Fleet> {
 
 pub async fn hardware(array: &str) -> ApiResult<HardwareReport> {
     get(&array_url(array, &["hardware"])).await
+}
+
+pub async fn eradication_config(array: &str) -> ApiResult<ArrayEradicationConfig> {
+    get(&array_url(array, &["eradication-config"])).await
 }
 
 pub async fn forecast(array: &str) -> ApiResult<Forecast> {

@@ -332,6 +332,19 @@ pub struct ArrayEradicationConfig {
     pub manual_eradication: Option<String>,
 }
 
+impl ArrayEradicationConfig {
+    /// How long a destroyed object that may be eradicated by hand waits, in milliseconds;
+    /// releases before REST 2.26 report one delay for everything.
+    pub fn enabled_ms(&self) -> Option<u64> {
+        self.enabled_delay.or(self.eradication_delay)
+    }
+
+    /// How long what SafeMode keeps waits once destroyed, in milliseconds.
+    pub fn disabled_ms(&self) -> Option<u64> {
+        self.disabled_delay.or(self.eradication_delay)
+    }
+}
+
 /// The body of `PATCH /api/2.x/arrays`: the eradication delays, the one setting the
 /// simulator changes (it refuses the others rather than ignore them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

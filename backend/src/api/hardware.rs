@@ -1,7 +1,8 @@
-//! An array's hardware for its Overview.
+//! What an array's Overview shows of it: its hardware, and how long it keeps what is destroyed.
 
 use axum::Json;
 use shared::api::HardwareReport;
+use shared::flasharray::ArrayEradicationConfig;
 
 use super::extract::OnArray;
 use crate::error::AppError;
@@ -25,4 +26,17 @@ pub async fn report(on: OnArray) -> Result<Json<HardwareReport>, AppError> {
         rest_version: on.client.version().await.ok().map(str::to_owned),
         ..HardwareReport::of(controllers, drives, hardware)
     }))
+}
+
+/// `GET /api/arrays/{array}/eradication-config`: how long the array keeps what is destroyed
+/// (SafeMode's objects apart) and whether anything may be eradicated by hand, as it reports
+/// them; an array whose release reports none answers an empty one.
+pub async fn eradication_config(on: OnArray) -> Result<Json<ArrayEradicationConfig>, AppError> {
+    Ok(Json(
+        on.client
+            .array()
+            .await?
+            .eradication_config
+            .unwrap_or_default(),
+    ))
 }

@@ -523,6 +523,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/arrays/{array}/hardware", Viewer, hardware::report)
             .about("An array's controllers, drives and other parts, failing first")
             .gives::<shared::api::HardwareReport>(),
+        read(
+            "/arrays/{array}/eradication-config",
+            Viewer,
+            hardware::eradication_config,
+        )
+        .about("How long an array keeps what is destroyed, and what SafeMode keeps longer")
+        .gives::<shared::flasharray::ArrayEradicationConfig>(),
         read("/arrays/{array}/forecast", Viewer, planning::array_forecast)
             .about("When an array fills up, at its growth")
             .gives::<shared::api::Forecast>(),

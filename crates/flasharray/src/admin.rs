@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 use shared::flasharray::{
-    AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, Array, ListResponse,
+    AdminApiToken, ApiClient, ApiClientPatch, ApiClientPost, Array, ArrayPatch, ListResponse,
 };
 
 use crate::auth::ApiClientCredentials;
@@ -15,6 +15,13 @@ impl ArrayClient {
     pub async fn array(&self) -> Result<Array, Error> {
         let page: ListResponse<Array> = self.call(Method::GET, "arrays", &[], None::<&()>).await?;
         self.single(page, "GET /arrays")
+    }
+
+    /// `PATCH /arrays`: changes the array's settings, such as its eradication delays.
+    pub async fn patch_array(&self, patch: &ArrayPatch) -> Result<Array, Error> {
+        let page: ListResponse<Array> =
+            self.call(Method::PATCH, "arrays", &[], Some(patch)).await?;
+        self.single(page, "PATCH /arrays")
     }
 
     /// `POST /api-clients?names=NAME`: registers an API client (disabled until enabled).

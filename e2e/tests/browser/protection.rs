@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use shared::api::Role;
-use shared::flasharray::{VolumePatch, VolumeSnapshotPatch};
+use shared::flasharray::{ArrayEradicationConfig, ArrayPatch, VolumePatch, VolumeSnapshotPatch};
 use shared::size::GIB;
 
 use crate::support::{Session, array_client, volume_on};
@@ -374,5 +374,34 @@ async fn an_admin_locks_a_groups_retention_and_the_array_refuses_to_eradicate_it
         "the array keeps it"
     );
     session.assert_accessible("a locked group").await;
+
+    // The array keeps what SafeMode protects for its own delay, and says so wherever it counts.
+    const DAY: u64 = 86_400_000;
+    let delays = ArrayPatch {
+        eradication_config: Some(ArrayEradicationConfig {
+            enabled_delay: Some(3 * DAY),
+            disabled_delay: Some(7 * DAY),
+            ..ArrayEradicationConfig::default()
+        }),
+    };
+    array.patch_array(&delays).await.expect("delays set");
+    session.open("/arrays/fa-prod-01/overview").await;
+    session
+        .text_containing("#eradication-delay", "3 days")
+        .await;
+    session.text_containing("#safemode-delay", "7 days").await;
+    session
+        .text_containing("#manual-eradication", "disabled for some objects")
+        .await;
+    session
+        .assert_accessible("the Overview's SafeMode facts")
+        .await;
+    session
+        .open("/arrays/fa-prod-01/protection/pg-vmware")
+        .await;
+    session.click(".pg-snapshot .destroy-snapshot").await;
+    session
+        .text_containing(".confirm-dialog .details", "SafeMode keeps it for 7 days")
+        .await;
     session.finish().await;
 }

@@ -5,7 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+use shared::api::kept_for;
+use shared::flasharray::ArrayEradicationConfig;
 
+use crate::api;
 use crate::components::live::arrays_resource;
 
 /// The array the current page is about.
@@ -18,6 +21,33 @@ pub fn use_array() -> Memo<String> {
 pub fn use_param(name: &'static str) -> Memo<String> {
     let params = use_params_map();
     Memo::new(move |_| params.read().get(name).unwrap_or_default())
+}
+
+/// How long the array the page is about keeps what is destroyed, read once per array, so
+/// that confirmations say when data really goes.
+#[derive(Debug, Clone, Copy)]
+struct Eradication(Signal<Option<ArrayEradicationConfig>>);
+
+fn eradication_delay(delay: fn(&ArrayEradicationConfig) -> Option<u64>) -> Signal<String> {
+    let config = use_context::<Eradication>();
+    Signal::derive(move || {
+        kept_for(
+            config
+                .and_then(|Eradication(config)| config.get())
+                .as_ref()
+                .and_then(delay),
+        )
+    })
+}
+
+/// "for 3 days": how long the array keeps a destroyed object that may be eradicated by hand.
+pub fn use_kept_for() -> Signal<String> {
+    eradication_delay(ArrayEradicationConfig::enabled_ms)
+}
+
+/// "for 7 days": how long the array keeps what SafeMode protects once it is destroyed.
+pub fn use_safemode_kept_for() -> Signal<String> {
+    eradication_delay(ArrayEradicationConfig::disabled_ms)
 }
 
 /// Sets the browser tab's title: `parts · Flashdeck`.
@@ -74,6 +104,13 @@ pub fn ArrayFrame() -> impl IntoView {
     let location = use_location();
     let here = Memo::new(move |_| place(&location.pathname.get()));
     let arrays = arrays_resource();
+    let eradication = LocalResource::new(move || {
+        let array = array.get();
+        async move { api::eradication_config(&array).await.ok() }
+    });
+    provide_context(Eradication(Signal::derive(move || {
+        eradication.get().flatten()
+    })));
     Effect::new(move |_| {
         let (section, object) = here.get();
         let array = array.get();

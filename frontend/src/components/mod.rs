@@ -22,7 +22,9 @@ pub use admins::AdminsOnly;
 pub use approvals::{ApprovalPolicy, Reason, RequestsLink, done_outcome, held_outcome, impact};
 pub use confirm::{Confirm, Strength};
 pub use field::{Field, FieldErrors, Picker, TextArea, show_problem};
-pub use frame::{ArrayFrame, encode, page_title, use_array, use_param};
+pub use frame::{
+    ArrayFrame, encode, page_title, use_array, use_kept_for, use_param, use_safemode_kept_for,
+};
 pub use live::{Live, live_resource, object_resource};
 pub use loaded::Loaded;
 pub use name_form::{NameForm, NameFormIds};

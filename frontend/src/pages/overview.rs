@@ -1,8 +1,10 @@
-//! An array's overview: its hardware with what fails first, then its capacity and load over
-//! the range chosen, from the array's own history.
+//! An array's overview: its hardware with what fails first, how long it keeps what is
+//! destroyed (SafeMode's posture), then its capacity and load over the range chosen, from the
+//! array's own history.
 
 use leptos::prelude::*;
-use shared::api::{HardwareHealth, HardwareReport, PartCount, PartRow};
+use shared::api::{HardwareHealth, HardwareReport, PartCount, PartRow, describe_duration_ms};
+use shared::flasharray::ArrayEradicationConfig;
 
 use crate::api;
 use crate::components::chart::HistoryCharts;
@@ -15,11 +17,19 @@ pub fn ArrayOverview() -> impl IntoView {
         let array = array.get();
         async move { api::hardware(&array).await }
     });
+    let eradication = live_resource(move || {
+        let array = array.get();
+        async move { api::eradication_config(&array).await }
+    });
     view! {
         <h1>"Overview of " {array}</h1>
         <h2>"Hardware"</h2>
         <Loaded resource=report loading="Reading the array's hardware…" error_id="hardware-error" let:report>
             <HardwareView report />
+        </Loaded>
+        <h2>"Destroyed objects and SafeMode"</h2>
+        <Loaded resource=eradication loading="Reading the array's eradication delays…" error_id="eradication-error" let:config>
+            <EradicationFacts config />
         </Loaded>
         <HistoryCharts array />
     }
@@ -123,5 +133,47 @@ fn HardwareView(report: HardwareReport) -> impl IntoView {
                 <PartTable id="parts" name="Name" kind="Type" rows=report.parts />
             </div>
         </div>
+    }
+}
+
+/// How long the array keeps what is destroyed before it eradicates it, and what SafeMode keeps
+/// longer, in the array's words.
+#[component]
+fn EradicationFacts(config: ArrayEradicationConfig) -> impl IntoView {
+    let unreported = "not reported by this array's Purity".to_owned();
+    let kept = config.enabled_ms().map_or(unreported.clone(), |ms| {
+        format!(
+            "{}, then the array eradicates them",
+            describe_duration_ms(ms)
+        )
+    });
+    // Releases before REST 2.26 keep everything for the one delay.
+    let safemode = config.disabled_delay.map(|ms| {
+        format!(
+            "{} for snapshots of groups whose retention is locked: nobody can eradicate them sooner",
+            describe_duration_ms(ms)
+        )
+    });
+    let manual = match config.manual_eradication.as_deref() {
+        Some("all-enabled") => "allowed for everything".to_owned(),
+        Some("partially-disabled") => {
+            "disabled for some objects: protection groups with locked retention keep their snapshots"
+                .to_owned()
+        }
+        Some("all-disabled") => "disabled for everything (SafeMode on the whole array)".to_owned(),
+        Some(other) => other.to_owned(),
+        None => unreported,
+    };
+    view! {
+        <dl class="facts" id="eradication-facts">
+            <dt>"Kept once destroyed"</dt>
+            <dd id="eradication-delay">{kept}</dd>
+            {safemode.map(|text| view! {
+                <dt>"Kept by SafeMode"</dt>
+                <dd id="safemode-delay">{text}</dd>
+            })}
+            <dt>"Eradicating by hand"</dt>
+            <dd id="manual-eradication">{manual}</dd>
+        </dl>
     }
 }

@@ -15,7 +15,7 @@ use crate::components::field::{Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Reason, Strength, Task, Timestamp,
-    done_outcome, object_resource, use_array, use_param,
+    done_outcome, object_resource, use_array, use_kept_for, use_param, use_safemode_kept_for,
 };
 use crate::pages::hosts::split_ports;
 use crate::pages::replication::{GroupTargets, ReplicationSettings};
@@ -53,6 +53,11 @@ pub fn ProtectionGroupPage() -> impl IntoView {
             }
         })
     };
+    let locked = Signal::derive(move || {
+        detail.get().and_then(Result::ok).is_some_and(|detail| {
+            detail.group.retention_lock.as_deref() == Some(shared::flasharray::RATCHETED)
+        })
+    });
     view! {
         <h1>"Protection group " <span id="pg-title">{name}</span></h1>
         <OutcomeLine id="pg-outcome" outcome />
@@ -67,7 +72,7 @@ pub fn ProtectionGroupPage() -> impl IntoView {
             <SnapshotNow array group=name outcome />
         </Show>
         <Loaded resource=snapshots loading="Loading snapshots…" let:details>
-            <GroupSnapshots array details outcome />
+            <GroupSnapshots array details outcome locked />
         </Loaded>
     }
 }
@@ -115,6 +120,7 @@ fn GroupSettings(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let task = Task::over(outcome);
+    let kept_for = use_kept_for();
     let group = detail.group.clone();
     let group_name = group.name.clone();
     let change = {
@@ -344,7 +350,7 @@ fn GroupSettings(
                         id="pg-destroy"
                         label="Destroy group…"
                         question=format!("Destroy protection group {group_name} on {}?", array.get_untracked())
-                        details="Its schedule stops and its snapshots are destroyed with it. The array keeps it for 24 hours; recover it here or from the recycle bin until then."
+                        details=Signal::derive(move || format!("Its schedule stops and its snapshots are destroyed with it. The array keeps it {}; recover it here or from the recycle bin until then.", kept_for.get()))
                         confirm_label="Destroy group"
                         on_confirm=Callback::new(move |()| destroy())
                     />
@@ -567,8 +573,24 @@ fn GroupSnapshots(
     array: Memo<String>,
     details: Vec<GroupSnapshotDetail>,
     outcome: RwSignal<Outcome>,
+    /// The group's retention is locked: SafeMode keeps a destroyed snapshot its own time.
+    locked: Signal<bool>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let (kept_for, safemode_kept_for) = (use_kept_for(), use_safemode_kept_for());
+    let destroy_details = Signal::derive(move || {
+        if locked.get() {
+            format!(
+                "Its volume snapshots go with it. SafeMode keeps it {} and nobody can eradicate it sooner: its data goes only then.",
+                safemode_kept_for.get()
+            )
+        } else {
+            format!(
+                "Its volume snapshots go with it. The array keeps it {}; recover it from the recycle bin until then.",
+                kept_for.get()
+            )
+        }
+    });
     let live = expect_context::<Live>();
     let task = Task::over(outcome);
     if details.is_empty() {
@@ -690,7 +712,7 @@ fn GroupSnapshots(
                                 label="Destroy…"
                                 class="link destroy-snapshot"
                                 question=destroy_question.clone()
-                                details="Its volume snapshots go with it. The array keeps it for 24 hours; recover it from the recycle bin until then."
+                                details=destroy_details
                                 confirm_label="Destroy snapshot"
                                 on_confirm=destroy
                             />

@@ -14,7 +14,7 @@ use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Loaded, Outcome, OutcomeLine, Reason, Task, Timestamp, done_outcome,
-    object_resource,
+    object_resource, use_kept_for,
 };
 use crate::session::Session;
 
@@ -175,6 +175,7 @@ fn SnapshotPanel(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let task = Task::over(outcome);
+    let kept_for = use_kept_for();
     let safety = RwSignal::new(true);
     let confirm = RwSignal::new(false);
     let confirm_error = RwSignal::new(None::<String>);
@@ -302,7 +303,10 @@ fn SnapshotPanel(
                 move |_| {
                     chosen.set(None);
                     Outcome::Destroyed(
-                        format!("Destroyed {name}; it can be recovered for 24 hours."),
+                        format!(
+                            "Destroyed {name}; it can be recovered {}.",
+                            kept_for.get_untracked()
+                        ),
                         RecycleAction {
                             array,
                             kind: RecycledKind::Snapshot,
@@ -399,7 +403,7 @@ fn SnapshotPanel(
                         id="snapshot-destroy"
                         label="Destroy snapshot…"
                         question=destroy_question.clone()
-                        details="The volume keeps its current contents. The array keeps the snapshot for 24 hours; recover it until then."
+                        details=Signal::derive(move || format!("The volume keeps its current contents. The array keeps the snapshot {}; recover it until then.", kept_for.get()))
                         confirm_label="Destroy snapshot"
                         on_confirm=destroy
                     />

@@ -17,7 +17,7 @@ use crate::components::field::host_or_group_names;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, failure_outcome,
-    object_resource, use_array, use_param,
+    object_resource, use_array, use_kept_for, use_param,
 };
 use crate::pages::replication::VolumeCopiesCard;
 use crate::pages::snapshots::VolumeSnapshots;
@@ -478,6 +478,7 @@ fn Destroy(
     let session = expect_context::<Session>();
     let live = expect_context::<Live>();
     let task = Task::new();
+    let kept_for = use_kept_for();
     let blocked = RwSignal::new(false);
     let seen_by = move || -> Vec<String> {
         match connections.get() {
@@ -502,7 +503,8 @@ fn Destroy(
             )
         };
         format!(
-            "{hosts} Its snapshots stay. The array keeps a destroyed volume for 24 hours; recover it until then."
+            "{hosts} Its snapshots stay. The array keeps a destroyed volume {}; recover it until then.",
+            kept_for.get()
         )
     });
     let destroy = move |disconnect_first: bool| {
@@ -544,7 +546,10 @@ fn Destroy(
                 Ok(_) => {
                     blocked.set(false);
                     Outcome::Destroyed(
-                        format!("Destroyed {name} on {array}; it can be recovered for 24 hours."),
+                        format!(
+                            "Destroyed {name} on {array}; it can be recovered {}.",
+                            kept_for.get_untracked()
+                        ),
                         RecycleAction {
                             array,
                             kind: RecycledKind::Volume,
@@ -570,8 +575,9 @@ fn Destroy(
     let question = Signal::derive(move || format!("Destroy {} on {}?", volume.get(), array.get()));
     let disconnect_details = Signal::derive(move || {
         format!(
-            "Disconnects {} first: they lose access at once. Then destroys the volume, recoverable for 24 hours.",
-            seen_by().join(", ")
+            "Disconnects {} first: they lose access at once. Then destroys the volume, recoverable {}.",
+            seen_by().join(", "),
+            kept_for.get()
         )
     });
     view! {

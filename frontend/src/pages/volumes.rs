@@ -24,7 +24,7 @@ use crate::components::table::{
 };
 use crate::components::{
     Confirm, Countdown, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp,
-    UrlState, done_outcome, live_resource, use_array,
+    UrlState, done_outcome, live_resource, use_array, use_kept_for,
 };
 use crate::session::Session;
 
@@ -452,6 +452,7 @@ enum Bulk {
 #[component]
 fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> impl IntoView {
     let session = expect_context::<Session>();
+    let kept_for = use_kept_for();
     let live = expect_context::<Live>();
     let target_kind = RwSignal::new("host".to_owned());
     let target = RwSignal::new(String::new());
@@ -569,8 +570,9 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
     let destroy_details = Signal::derive(move || {
         let names: Vec<String> = selected.get().into_iter().collect();
         format!(
-            "{}. A volume still connected to hosts is refused and listed. The array keeps destroyed volumes for 24 hours: recover them from the results below, the destroyed volumes or the recycle bin.",
-            names.join(", ")
+            "{}. A volume still connected to hosts is refused and listed. The array keeps destroyed volumes {}: recover them from the results below, the destroyed volumes or the recycle bin.",
+            names.join(", "),
+            kept_for.get()
         )
     });
 

@@ -184,6 +184,15 @@ pub fn describe_duration_ms(ms: u64) -> String {
     }
 }
 
+/// How long an array keeps what is destroyed, as a confirmation says it: "for 3 days", or,
+/// when the array did not say, "until its eradication delay runs out".
+pub fn kept_for(delay_ms: Option<u64>) -> String {
+    match delay_ms {
+        Some(ms) if ms > 0 => format!("for {}", describe_duration_ms(ms)),
+        _ => "until its eradication delay runs out".to_owned(),
+    }
+}
+
 /// "Every 4 hours", "Every day at 02:00", or "Off (every hour when on)".
 pub fn describe_schedule(schedule: &SnapshotSchedule) -> String {
     let every = if schedule.frequency == DAY_MS {
@@ -240,6 +249,19 @@ pub struct SnapshotListQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_is_destroyed_is_kept_for_the_arrays_delay_in_its_words() {
+        assert_eq!(kept_for(Some(DAY_MS)), "for 1 day");
+        assert_eq!(kept_for(Some(7 * DAY_MS)), "for 7 days");
+        assert_eq!(kept_for(None), "until its eradication delay runs out");
+        let old_release = crate::flasharray::ArrayEradicationConfig {
+            eradication_delay: Some(2 * DAY_MS),
+            ..Default::default()
+        };
+        assert_eq!(old_release.enabled_ms(), Some(2 * DAY_MS));
+        assert_eq!(old_release.disabled_ms(), Some(2 * DAY_MS));
+    }
 
     #[test]
     fn schedules_and_retention_read_as_an_admin_says_them() {
