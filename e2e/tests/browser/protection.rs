@@ -180,7 +180,7 @@ async fn a_schedule_snapshots_as_the_array_clock_moves_and_retention_prunes() {
 }
 
 #[tokio::test]
-async fn one_volume_is_copied_out_of_a_group_snapshot() {
+async fn one_volume_is_copied_out_of_a_group_snapshot_then_the_whole_group_restored() {
     let session = Session::start().await;
     session
         .open(&format!("/arrays/{PROD}/protection/pg-oracle"))
@@ -212,6 +212,51 @@ async fn one_volume_is_copied_out_of_a_group_snapshot() {
         copy.source.and_then(|source| source.name).as_deref(),
         Some("oracle-prod-redo")
     );
+
+    // The whole group back to that point: the preview says what each volume becomes.
+    let array = array_client(&session.demo().arrays[0]);
+    let grown = VolumePatch {
+        provisioned: Some(250 * GIB),
+        ..VolumePatch::default()
+    };
+    array
+        .patch_volume("oracle-prod-redo", &grown, false)
+        .await
+        .expect("grown on the array");
+    let block = ".pg-snapshot[data-snapshot='pg-oracle.e2e']";
+    session.click(&format!("{block} .confirm-overwrite")).await;
+    session
+        .text_containing(
+            &format!("{block} .group-restore-impact li[data-volume='oracle-prod-redo']"),
+            "250 G now, 200 G after",
+        )
+        .await;
+    session
+        .text_containing(&format!("{block} .group-restore-impact"), "3 volumes")
+        .await;
+    session
+        .assert_accessible("a whole-group restore's preview")
+        .await;
+    session.click(&format!("{block} .restore-all")).await;
+    session
+        .text_containing("#pg-outcome", "restored oracle-prod-redo")
+        .await;
+    let restored = volume_on(&session.demo().arrays[0], "oracle-prod-redo")
+        .await
+        .expect("the volume");
+    assert_eq!(
+        restored.provisioned,
+        200 * GIB,
+        "back to the snapshot's size"
+    );
+    let safety = array
+        .list_volume_snapshots(None, Some(false))
+        .await
+        .expect("snapshots")
+        .into_iter()
+        .filter(|snapshot| snapshot.name.contains(".safety-"))
+        .count();
+    assert_eq!(safety, 3, "a safety snapshot of each member first");
     session.finish().await;
 }
 

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use shared::api::{
-    Action, CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind, MembersRequest,
-    ProtectionGroupDetail, RestoreRequest, describe_retention, describe_schedule,
+    Action, ConnectionQuery, CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
+    MembersRequest, ProtectionGroupDetail, RestoreRequest, describe_retention, describe_schedule,
 };
 use shared::flasharray::{
     ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch, VolumeSnapshot,
 };
+use shared::size::format_size;
 
 use crate::api::{self, ApiResult, Done};
 use crate::components::field::{Named, names_on_array};
@@ -695,6 +696,7 @@ fn GroupSnapshots(
                     }
                 }
             };
+            let preview = StoredValue::new(all.clone());
             let copy_all = move |_| act(all.clone(), false);
             view! {
                 <div class="card pg-snapshot" data-snapshot=name.clone()>
@@ -717,10 +719,76 @@ fn GroupSnapshots(
                                 on_confirm=destroy
                             />
                         </div>
+                        <Show when=move || confirm.get() && !replica>
+                            <GroupRestoreImpact array snapshots=preview.get_value() />
+                        </Show>
                     </Show>
                 </div>
             }
         })
         .collect_view();
     view! { <div id="pg-snapshots">{blocks}</div> }.into_any()
+}
+
+/// What restoring every volume of a group snapshot changes, read when the admin ticks
+/// "replace current contents": each volume's size now and after, and the hosts that see the
+/// restored contents at once.
+#[component]
+fn GroupRestoreImpact(array: Memo<String>, snapshots: Vec<VolumeSnapshot>) -> impl IntoView {
+    let restored: Vec<(String, u64)> = snapshots
+        .iter()
+        .filter_map(|snapshot| Some((snapshot.source.name.clone()?, snapshot.provisioned)))
+        .collect();
+    let now = LocalResource::new(move || {
+        let (array, restored) = (array.get(), restored.clone());
+        async move {
+            let connections = api::connections(&array, &ConnectionQuery::default()).await?;
+            let mut rows = Vec::with_capacity(restored.len());
+            for (volume, after) in restored {
+                let size_now = api::volume(&array, &volume).await?.provisioned;
+                let seen_by: Vec<String> = connections
+                    .iter()
+                    .filter(|connection| connection.volume.name.as_deref() == Some(volume.as_str()))
+                    .filter_map(|connection| {
+                        connection
+                            .host_group
+                            .name
+                            .clone()
+                            .or(connection.host.name.clone())
+                    })
+                    .collect();
+                rows.push((volume, size_now, after, seen_by));
+            }
+            Ok(rows)
+        }
+    });
+    view! {
+        <Loaded resource=now loading="Reading what the restore would replace…" error_id="group-restore-impact-error" let:rows>
+            <div class="group-restore-impact">
+                <p>
+                    "Restoring all replaces the contents of " {rows.len()}
+                    " volumes; a safety snapshot of each is taken first. Hosts see the restored contents at once."
+                </p>
+                <ul>
+                    {rows
+                        .into_iter()
+                        .map(|(volume, size_now, after, seen_by)| {
+                            let hosts = if seen_by.is_empty() {
+                                "not connected to any host".to_owned()
+                            } else {
+                                format!("seen by {}", seen_by.join(", "))
+                            };
+                            view! {
+                                <li data-volume=volume.clone()>
+                                    <span class="mono">{volume.clone()}</span>
+                                    ": " {format_size(size_now)} " now, " {format_size(after)}
+                                    " after; " {hosts}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        </Loaded>
+    }
 }
