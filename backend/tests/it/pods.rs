@@ -21,18 +21,22 @@ async fn ok(app: &TestApp, cookie: &str, method: &str, path: &str, body: Option<
     answer
 }
 
-/// A pod `app` on the first array holding `app::db`, the arrays connected.
-async fn pod_with_a_volume(app: &TestApp, admin: &str) {
-    let (status, body) = ask_to_connect(app, admin, json!({"remote": DR})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+async fn make_pod(app: &TestApp, admin: &str, array: &str, name: &str) {
     ok(
         app,
         admin,
         "POST",
-        &pods_path(ARRAY),
-        Some(json!({"name": "app"})),
+        &pods_path(array),
+        Some(json!({ "name": name })),
     )
     .await;
+}
+
+/// A pod `app` on the first array holding `app::db`, the arrays connected.
+async fn pod_with_a_volume(app: &TestApp, admin: &str) {
+    let (status, body) = ask_to_connect(app, admin, json!({"remote": DR})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    make_pod(app, admin, ARRAY, "app").await;
     let volumes = format!("/api/arrays/{ARRAY}/volumes");
     let volume = json!({"name": "app::db", "provisioned": 10u64 << 30});
     ok(app, admin, "POST", &volumes, Some(volume)).await;
@@ -254,14 +258,7 @@ async fn an_admin_stretches_a_pod_over_two_arrays_and_takes_it_off_one() {
     let connect = json!({"remote": DR, "type": "sync-replication"});
     let (status, body) = ask_to_connect(&app, &admin, connect).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    ok(
-        &app,
-        &admin,
-        "POST",
-        &pods_path(ARRAY),
-        Some(json!({"name": "db"})),
-    )
-    .await;
+    make_pod(&app, &admin, ARRAY, "db").await;
     let stretch = format!("{}/db/stretch", pods_path(ARRAY));
 
     let local = admin_of(&app, "local-admin", ARRAY).await;
@@ -326,14 +323,7 @@ async fn eradicating_a_pod_is_held_as_eradicating_its_volumes_and_links_need_a_c
  {
     let app = pair(vec![Action::VolumeEradicate]).await;
     let admin = app.login("admin").await;
-    ok(
-        &app,
-        &admin,
-        "POST",
-        &pods_path(ARRAY),
-        Some(json!({"name": "app"})),
-    )
-    .await;
+    make_pod(&app, &admin, ARRAY, "app").await;
     let links = format!("{}/app/links", pods_path(ARRAY));
     let (status, _, body) = app
         .call(
@@ -461,14 +451,7 @@ async fn a_script_links_a_pod_through_the_rest_root_only_to_an_array_it_may_chan
     let app = pair(Vec::new()).await;
     let admin = app.login("admin").await;
     pod_with_a_volume(&app, &admin).await;
-    ok(
-        &app,
-        &admin,
-        "POST",
-        &pods_path(DR),
-        Some(json!({"name": "app-dr"})),
-    )
-    .await;
+    make_pod(&app, &admin, DR, "app-dr").await;
     ok(
         &app,
         &admin,

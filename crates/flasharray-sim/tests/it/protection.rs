@@ -626,6 +626,18 @@ async fn space_adds_up_and_performance_is_deterministic() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// Group `pg1` holding `vol1`, with one snapshot, `pg1.1`.
+async fn group_with_a_snapshot(wire: &Wire, token: &str) {
+    for path in [
+        "protection-groups?names=pg1",
+        "protection-groups/volumes?group_names=pg1&member_names=vol1",
+        "protection-group-snapshots?source_names=pg1",
+    ] {
+        let (status, body) = wire.call(token, Method::POST, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn a_ratcheted_group_refuses_what_would_let_its_snapshots_go_early() {
     let wire = Wire::start().await;
@@ -635,20 +647,7 @@ async fn a_ratcheted_group_refuses_what_would_let_its_snapshots_go_early() {
         let (wire, token) = (&wire, &token);
         async move { wire.call(token, method, path, body).await }
     };
-    call(Method::POST, "protection-groups?names=pg1", None).await;
-    call(
-        Method::POST,
-        "protection-groups/volumes?group_names=pg1&member_names=vol1",
-        None,
-    )
-    .await;
-    let (status, body) = call(
-        Method::POST,
-        "protection-group-snapshots?source_names=pg1",
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    group_with_a_snapshot(&wire, &token).await;
     let group = "protection-groups?names=pg1";
     let fields_in_order = json!([null, null, null, null, null, null, "ratcheted"]);
     let (status, body) = call(Method::PATCH, group, Some(fields_in_order)).await;
@@ -785,35 +784,20 @@ async fn an_arrays_eradication_delays_are_whole_days_and_what_safemode_keeps_wai
         assert!(refusal(&body).contains(names), "{refused:?}: {body}");
     }
 
-    call(Method::POST, "protection-groups?names=pg1", None).await;
-    call(
-        Method::POST,
-        "protection-groups/volumes?group_names=pg1&member_names=vol1",
-        None,
-    )
-    .await;
-    call(
-        Method::POST,
-        "protection-group-snapshots?source_names=pg1",
-        None,
-    )
-    .await;
+    group_with_a_snapshot(&wire, &token).await;
     let locked = Some(json!({"retention_lock": "ratcheted"}));
     call(Method::PATCH, "protection-groups?names=pg1", locked).await;
-    let (status, body) = call(
-        Method::PATCH,
-        "arrays",
-        patch(json!({"disabled_delay": 7 * DAY})),
-    )
-    .await;
+    let safemode_delay = |days: i64| {
+        call(
+            Method::PATCH,
+            "arrays",
+            patch(json!({ "disabled_delay": days * DAY })),
+        )
+    };
+    let (status, body) = safemode_delay(7).await;
     assert_eq!(status, StatusCode::OK, "keeping longer is allowed: {body}");
     assert_eq!(config(&body)["manual_eradication"], "partially-disabled");
-    let (status, body) = call(
-        Method::PATCH,
-        "arrays",
-        patch(json!({"disabled_delay": 2 * DAY})),
-    )
-    .await;
+    let (status, body) = safemode_delay(2).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(refusal(&body).contains("Pure Technical Services"), "{body}");
 
@@ -825,20 +809,17 @@ async fn an_arrays_eradication_delays_are_whole_days_and_what_safemode_keeps_wai
     )
     .await;
     call(Method::PATCH, "volumes?names=vol1", destroy).await;
-    let (_, snapshot) = call(Method::GET, "protection-group-snapshots?names=pg1.1", None).await;
-    let left = item(&snapshot, "time_remaining")
-        .as_i64()
-        .expect("time remaining");
-    assert!(
-        (6 * DAY..=7 * DAY).contains(&left),
-        "SafeMode's delay: {snapshot}"
-    );
-    let (_, volume) = call(Method::GET, "volumes?names=vol1&destroyed=true", None).await;
-    let left = item(&volume, "time_remaining")
-        .as_i64()
-        .expect("time remaining");
-    assert!(
-        (2 * DAY..=3 * DAY).contains(&left),
-        "the array's own delay: {volume}"
-    );
+    for (path, days) in [
+        ("protection-group-snapshots?names=pg1.1", 7),
+        ("volumes?names=vol1&destroyed=true", 3),
+    ] {
+        let (_, listed) = call(Method::GET, path, None).await;
+        let left = item(&listed, "time_remaining")
+            .as_i64()
+            .expect("time remaining");
+        assert!(
+            ((days - 1) * DAY..=days * DAY).contains(&left),
+            "{days} days: {listed}"
+        );
+    }
 }
