@@ -27,26 +27,28 @@ pub struct ArrayReplication {
 
 /// Asks `client` at once everything the DR view needs of its array.
 pub async fn replication_of(client: ArrayClient) -> Result<ArrayReplication, flasharray::Error> {
-    let (array, space, groups, targets, transfers, snapshots, pod_links, pods) = tokio::join!(
-        client.array(),
+    let (space, groups, targets, transfers, copies, pod_links, pods) = tokio::join!(
         client.array_space(None),
         client.list_protection_groups(None),
         client.all_group_targets(),
         client.all_group_transfers(),
-        client.list_group_snapshots(None, Some(false)),
+        client.replicated_group_snapshots(),
         client.pod_links(),
         client.pods(),
     );
+    // `arrays/space` names the array and gives its clock in one call; an array whose release
+    // lacks it is named by `arrays` and judged by the portal's clock.
+    let (name, now_ms) = match space.ok().and_then(|space| space.into_iter().next()) {
+        Some(space) => (space.name, Some(space.time)),
+        None => (client.array().await?.name, None),
+    };
     Ok(ArrayReplication {
-        name: array?.name,
-        // An array whose release lacks `arrays/space` is judged by the portal's clock.
-        now_ms: space
-            .ok()
-            .and_then(|space| space.first().map(|space| space.time)),
+        name,
+        now_ms,
         groups: groups?,
         targets: targets?,
         transfers: transfers?,
-        copies: snapshots?
+        copies: copies?
             .into_iter()
             .filter(|snapshot| snapshot.name.contains(':'))
             .collect(),

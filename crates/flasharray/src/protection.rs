@@ -240,6 +240,20 @@ impl ArrayClient {
             .await
     }
 
+    /// `GET /protection-group-snapshots?filter=name='*:*'`: the snapshots other arrays
+    /// replicated here (`SOURCE:GROUP.N`), newest first, found by the array rather than by
+    /// listing its own too.
+    pub async fn replicated_group_snapshots(
+        &self,
+    ) -> Result<Vec<ProtectionGroupSnapshot>, Error> {
+        let mut query = vec![
+            ("sort", "created-".to_owned()),
+            ("filter", "name='*:*'".to_owned()),
+        ];
+        destroyed_param(&mut query, Some(false));
+        self.read("protection-group-snapshots", &query).await
+    }
+
     /// `POST /protection-group-snapshots?source_names=GROUP`: every volume of the group at one
     /// instant; with `apply_retention`, the group's retention policy then applies to it.
     pub async fn create_group_snapshot(
