@@ -243,9 +243,7 @@ impl ArrayClient {
     /// `GET /protection-group-snapshots?filter=name='*:*'`: the snapshots other arrays
     /// replicated here (`SOURCE:GROUP.N`), newest first, found by the array rather than by
     /// listing its own too.
-    pub async fn replicated_group_snapshots(
-        &self,
-    ) -> Result<Vec<ProtectionGroupSnapshot>, Error> {
+    pub async fn replicated_group_snapshots(&self) -> Result<Vec<ProtectionGroupSnapshot>, Error> {
         let mut query = vec![
             ("sort", "created-".to_owned()),
             ("filter", "name='*:*'".to_owned()),
