@@ -3,6 +3,7 @@
 mod actions;
 mod admin;
 mod approvals;
+mod attention;
 mod fleet;
 mod hardware;
 mod planning;
@@ -30,6 +31,7 @@ pub use approvals::{
     ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, MAX_REASON_CHARS, REASON_HEADER,
     validate_reason,
 };
+pub use attention::{Attention, FULL_SOON_DAYS, NEARLY_FULL, Urgency, full_in, needs_attention};
 pub use fleet::{
     ALERT_SEVERITIES, AlertCounts, AlertFlag, ArrayFailure, ArrayFigures, ArraySearch, ArrayStatus,
     BatchItem, BatchOutcome, CHART_POINTS, FleetAlert, FleetAlertQuery, FleetAlerts,

@@ -47,6 +47,30 @@ async fn the_dashboard_shows_what_each_array_reports_and_warns_of_the_full_one()
             )
             .await;
     }
+    // What needs attention comes first: production's port down, then the DR array, which
+    // is 84 % full and, at its growth, full within a month.
+    let dr_attention = format!("#attention-list li[data-array='{DR}']");
+    session.text_containing(&dr_attention, "84 % full").await;
+    session
+        .text_containing(&dr_attention, "full in about")
+        .await;
+    assert_eq!(
+        attribute(&session, &dr_attention, "data-urgency").await,
+        "full-soon"
+    );
+    assert_eq!(
+        attribute(&session, "#attention-list li:first-child", "data-array").await,
+        PROD
+    );
+    session
+        .text_containing("#attention-list li:first-child", "port")
+        .await;
+    session
+        .text_containing(&format!("tr[data-array='{DR}'] .full-in"), "in about")
+        .await;
+    session
+        .assert_accessible("the dashboard's attention strip")
+        .await;
     // fa-dr-01 is 84 % full: its bar is coloured "high" and it raised a warning.
     assert_eq!(
         attribute(
@@ -242,6 +266,14 @@ async fn an_array_that_does_not_answer_shows_as_such_while_the_other_loads() {
         )
         .await;
     session.text_containing("#total-unreachable", "1").await;
+    assert_eq!(
+        attribute(&session, "#attention-list li:first-child", "data-urgency").await,
+        "unreachable",
+        "an array not answering is the most urgent"
+    );
+    session
+        .text_containing("#attention-list li:first-child", "not answering")
+        .await;
     session.finish().await;
 }
 

@@ -130,7 +130,10 @@ async fn a_destroyed_volume_is_recovered_from_its_outcome_line() {
         )
         .await;
     session
-        .text_containing(".confirm-dialog .details", "24 hours")
+        .text_containing(
+            ".confirm-dialog .details",
+            "keeps a destroyed volume for 1 day",
+        )
         .await;
     session.confirm().await;
     session

@@ -1,12 +1,14 @@
-//! The landing page: every array in the user's scope at a glance — reachable or not, how
-//! full, whether its hardware is healthy, how busy, how many objects and open alerts — with the fleet's totals on top, sorted
-//! as the user chooses, refreshed with the rest of the app and on demand.
+//! The landing page: what needs attention first (arrays not answering, failing hardware,
+//! full within a month, over 80 %, critical alerts), then every array in the user's scope at a
+//! glance — reachable or not, how full and when full, whether its hardware is healthy, how
+//! busy, how many objects and open alerts — with the fleet's totals on top, sorted as the
+//! user chooses, refreshed with the rest of the app and on demand.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
     Action, AlertCounts, ArrayFigures, ArrayStatus, FleetSummary, Fullness, HardwareHealth,
-    Pure1Fleet,
+    Pure1Fleet, full_in, needs_attention,
 };
 use shared::size::format_size;
 use shared::units::{
@@ -75,16 +77,89 @@ pub fn Dashboard() -> impl IntoView {
         ask_now.set(true);
         live.changed();
     };
+    // Copied into a signal outside the figures' boundary: read there, the forecasts (slow
+    // behind an array that does not answer) would hold every figure back.
+    let forecasts = RwSignal::new(Vec::new());
+    let asked = LocalResource::new(days_to_full);
+    Effect::new(move |_| {
+        if let Some(days) = asked.get() {
+            forecasts.set(days);
+        }
+    });
+    let forecasts = forecasts.read_only();
     view! {
         <h1>"Fleet"</h1>
         <Loaded resource=summary loading="Asking the arrays…" let:summary>
-            <FleetView summary state />
+            <FleetView summary state forecasts />
         </Loaded>
         <p class="muted">
             "Each array is asked at once with its own deadline; figures are reused for a few seconds. "
             <button class="secondary" id="fleet-refresh" on:click=refresh>"Ask the arrays now"</button>
         </p>
         <Pure1Section />
+    }
+}
+
+/// Each array's forecast days to full, asked once a visit, not at every refresh: the forecast
+/// reads a month of history and moves by the day.
+async fn days_to_full() -> Vec<(String, f64)> {
+    let Ok(arrays) = api::arrays().await else {
+        return Vec::new();
+    };
+    let mut days = Vec::new();
+    for array in arrays {
+        if let Ok(forecast) = api::forecast(&array.name).await
+            && let Some(runway) = forecast.to_100
+        {
+            days.push((array.name, runway.days));
+        }
+    }
+    days
+}
+
+/// The arrays that need attention, most urgent first, each with every reason.
+#[component]
+fn AttentionStrip(
+    arrays: Vec<ArrayStatus>,
+    forecasts: ReadSignal<Vec<(String, f64)>>,
+) -> impl IntoView {
+    let found = move || {
+        let days = forecasts.get();
+        needs_attention(&arrays, |name| {
+            days.iter()
+                .find(|(array, _)| array == name)
+                .map(|(_, days)| *days)
+        })
+    };
+    view! {
+        <section id="attention" aria-labelledby="attention-heading">
+            <h2 id="attention-heading">"Needs attention"</h2>
+            {move || {
+                let found = found();
+                if found.is_empty() {
+                    return view! {
+                        <p class="muted" id="attention-none">
+                            "Nothing: every array answers, no hardware fails, none is over 80 % or full within 30 days, and no critical alert is open."
+                        </p>
+                    }
+                    .into_any();
+                }
+                let items = found
+                    .into_iter()
+                    .map(|attention| {
+                        let href = format!("/arrays/{}/overview", attention.array);
+                        let name = attention.array.clone();
+                        view! {
+                            <li data-array=attention.array data-urgency=attention.urgency.as_str()>
+                                <A href=href>{name}</A> ": "
+                                <span class="reasons">{attention.reasons.join("; ")}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! { <ol class="attention" id="attention-list">{items}</ol> }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -209,7 +284,11 @@ fn Pure1View(fleet: Pure1Fleet) -> impl IntoView {
 }
 
 #[component]
-fn FleetView(summary: FleetSummary, state: UrlState) -> impl IntoView {
+fn FleetView(
+    summary: FleetSummary,
+    state: UrlState,
+    forecasts: ReadSignal<Vec<(String, f64)>>,
+) -> impl IntoView {
     if summary.arrays.is_empty() {
         return view! {
             <p class="muted empty" id="fleet-empty">
@@ -231,13 +310,22 @@ fn FleetView(summary: FleetSummary, state: UrlState) -> impl IntoView {
         totals.used as f64 / totals.capacity as f64
     };
     let arrays = summary.arrays;
+    let attention = arrays.clone();
     let rows = move || {
+        let days = forecasts.get();
         sorted(arrays.clone(), &state.sort())
             .into_iter()
-            .map(|status| view! { <ArrayRow status /> })
+            .map(|status| {
+                let days_to_full = days
+                    .iter()
+                    .find(|(array, _)| *array == status.name)
+                    .map(|(_, days)| *days);
+                view! { <ArrayRow status days_to_full /> }
+            })
             .collect_view()
     };
     view! {
+        <AttentionStrip arrays=attention forecasts />
         <p class="muted" id="fleet-as-of">"Figures as of " <Timestamp epoch_ms=oldest /></p>
         <div class="grid totals" id="fleet-totals">
             <div class="card">
@@ -276,6 +364,7 @@ fn FleetView(summary: FleetSummary, state: UrlState) -> impl IntoView {
                     <tr>
                         <SortHeader key="name" label="Array" state />
                         <SortHeader key="used" label="Capacity used" state />
+                        <th>"Full in"</th>
                         <th>"Hardware"</th>
                         <SortHeader key="reduction" label="Data reduction" state />
                         <SortHeader key="volumes" label="Volumes" state />
@@ -372,7 +461,7 @@ fn AlertPills(counts: AlertCounts) -> impl IntoView {
 }
 
 #[component]
-fn ArrayRow(status: ArrayStatus) -> impl IntoView {
+fn ArrayRow(status: ArrayStatus, days_to_full: Option<f64>) -> impl IntoView {
     let name = status.name.clone();
     let href = format!("/arrays/{name}/overview");
     let version = status.figures.as_ref().map(|figures| {
@@ -387,13 +476,13 @@ fn ArrayRow(status: ArrayStatus) -> impl IntoView {
             .join(" ")
     });
     let cells = match status.figures {
-        Some(figures) => view! { <Figures array=name.clone() figures /> }.into_any(),
+        Some(figures) => view! { <Figures array=name.clone() figures days_to_full /> }.into_any(),
         None => {
             let since = status
                 .failing_since
                 .map(|since| view! { " since " <Timestamp epoch_ms=since /> });
             view! {
-                <td colspan="11" class="unreachable">
+                <td colspan="12" class="unreachable">
                     <span class="error">"Not answering" {since} ": " {status.error.unwrap_or_default()}</span>
                 </td>
             }
@@ -410,7 +499,7 @@ fn ArrayRow(status: ArrayStatus) -> impl IntoView {
 }
 
 #[component]
-fn Figures(array: String, figures: ArrayFigures) -> impl IntoView {
+fn Figures(array: String, figures: ArrayFigures, days_to_full: Option<f64>) -> impl IntoView {
     let share = figures.used_share();
     let kinds = format!(
         "unique {} · snapshots {} · shared {} · system {}",
@@ -425,6 +514,12 @@ fn Figures(array: String, figures: ArrayFigures) -> impl IntoView {
             <CapacityBar used=figures.used capacity=figures.capacity />
             <span class="used">{format_size(figures.used)} " of " {format_size(figures.capacity)} " (" {format_share(share)} ")"</span>
             <span class="muted small kinds">{kinds}</span>
+        </td>
+        <td class="full-in">
+            {match days_to_full {
+                Some(days) => full_in(days).trim_start_matches("full ").to_owned(),
+                None => "–".to_owned(),
+            }}
         </td>
         {match figures.health {
             Some(health) => view! { <HealthCell array=array.clone() health /> }.into_any(),
