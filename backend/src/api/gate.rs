@@ -50,11 +50,17 @@ const TARGET_FIELDS: &[&str] = &[
 /// Query parameters that name what a REST root call is about, as arrays take them.
 const REST_TARGET_PARAMETERS: &[&str] = &[
     "names",
+    "ids",
     "group_names",
+    "group_ids",
     "member_names",
+    "member_ids",
     "source_names",
+    "source_ids",
     "local_pod_names",
+    "local_pod_ids",
     "remote_pod_names",
+    "remote_pod_ids",
     "remote_names",
 ];
 
@@ -591,11 +597,15 @@ fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
         let query = path
             .contains_key("path")
             .then(|| parameters.get("query").unwrap_or(parameters));
+        // Arrays read parameter names in any case, as the gate does.
         let names: Vec<String> = REST_TARGET_PARAMETERS
             .iter()
             .filter_map(|name| {
-                let value = query?.get(*name)?.as_str()?;
-                Some(format!("{name}={value}"))
+                let (_, value) = query?
+                    .as_object()?
+                    .iter()
+                    .find(|(given, _)| given.eq_ignore_ascii_case(name))?;
+                Some(format!("{name}={}", value.as_str()?))
             })
             .collect();
         return named

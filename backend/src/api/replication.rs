@@ -321,7 +321,8 @@ const IDENTITY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10
 
 /// The portal's names for the arrays `array` (reached through `client`) names `connections`:
 /// each must be a connection of that array to an array the portal manages that `user` may
-/// change. A change through a REST root that reaches other arrays is checked on these.
+/// change. A change through a REST root that reaches other arrays is checked on these. Only
+/// arrays the caller may change are asked who they are, all at once.
 pub(super) async fn managed_arrays_connected_as(
     state: &AppState,
     user: &CurrentUser,
@@ -330,69 +331,77 @@ pub(super) async fn managed_arrays_connected_as(
     connections: &[String],
 ) -> Result<Vec<String>, AppError> {
     let mut named: Vec<&String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for name in connections {
-        if !named.iter().any(|seen| seen.eq_ignore_ascii_case(name)) {
+        if seen.insert(name.to_ascii_lowercase()) {
             named.push(name);
+            if named.len() > MOST_ARRAYS_NAMED {
+                return Err(AppError::Invalid(ApiError::new(format!(
+                    "A change names at most {MOST_ARRAYS_NAMED} other arrays."
+                ))));
+            }
         }
-    }
-    if named.len() > MOST_ARRAYS_NAMED {
-        return Err(AppError::Invalid(ApiError::new(format!(
-            "A change names at most {MOST_ARRAYS_NAMED} other arrays."
-        ))));
     }
     let known = client.array_connections().await?;
-    let mut managed = Vec::with_capacity(named.len());
-    for name in named {
+    let lookups = named.into_iter().map(|name| {
         let connection = known
             .iter()
-            .find(|connection| connection.name.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                AppError::Forbidden(format!(
-                    "{array} has no connection named {name:.64}: a change through the REST root reaches only arrays it is connected to."
-                ))
-            })?;
-        let address = connection.management_address.as_deref().unwrap_or_default();
-        let candidates: Vec<_> = state
-            .arrays
-            .summaries()
-            .into_iter()
-            .filter_map(|summary| state.arrays.get(&summary.name))
-            .filter(|entry| management_address(entry.client.url()).eq_ignore_ascii_case(address))
-            .collect();
-        let identities = futures_util::future::join_all(
-            candidates
-                .iter()
-                .map(|entry| tokio::time::timeout(IDENTITY_DEADLINE, entry.client.array())),
-        )
-        .await;
-        let mut unanswered = None;
-        let mut found = None;
-        for (entry, identity) in candidates.iter().zip(identities) {
-            match identity {
-                Ok(Ok(identity)) if leads_to(connection, &identity.id, entry.client.url()) => {
-                    found = Some(entry.summary.name.clone());
-                }
-                Ok(Ok(_)) => {}
-                _ => unanswered = Some(entry.summary.name.clone()),
+            .find(|connection| connection.name.eq_ignore_ascii_case(name));
+        managed_array_behind(state, user, array, name, connection)
+    });
+    futures_util::future::join_all(lookups)
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// The managed array, one the caller may change, that `connection` (named `name` on `array`)
+/// leads to: the first registered at its address that says it has its id.
+async fn managed_array_behind(
+    state: &AppState,
+    user: &CurrentUser,
+    array: &str,
+    name: &str,
+    connection: Option<&ArrayConnection>,
+) -> Result<String, AppError> {
+    let connection = connection.ok_or_else(|| {
+        AppError::Forbidden(format!(
+            "{array} has no connection named {name:.64}: a change through the REST root reaches only arrays it is connected to."
+        ))
+    })?;
+    let address = connection.management_address.as_deref().unwrap_or_default();
+    let candidates: Vec<_> = state
+        .arrays
+        .summaries()
+        .into_iter()
+        .filter(|summary| user.user.may_use_array(&summary.name))
+        .filter_map(|summary| state.arrays.get(&summary.name))
+        .filter(|entry| management_address(entry.client.url()).eq_ignore_ascii_case(address))
+        .collect();
+    let identities = futures_util::future::join_all(
+        candidates
+            .iter()
+            .map(|entry| tokio::time::timeout(IDENTITY_DEADLINE, entry.client.array())),
+    )
+    .await;
+    let mut unanswered = None;
+    for (entry, identity) in candidates.iter().zip(identities) {
+        match identity {
+            Ok(Ok(identity)) if leads_to(connection, &identity.id, entry.client.url()) => {
+                return Ok(entry.summary.name.clone());
             }
+            Ok(Ok(_)) => {}
+            _ => unanswered = unanswered.or(Some(entry.summary.name.clone())),
         }
-        let found = match (found, unanswered) {
-            (Some(found), _) => found,
-            (None, Some(silent)) => {
-                return Err(AppError::BadGateway(format!(
-                    "{silent} did not say who it is in time, so the portal cannot tell whether {array}'s connection {name:.64} leads to it; try again."
-                )));
-            }
-            (None, None) => {
-                return Err(AppError::Forbidden(format!(
-                    "{name:.64}, which {array} is connected to, is not an array the portal manages: change what reaches it on that array itself."
-                )));
-            }
-        };
-        user.require_array(&found)?;
-        managed.push(found);
     }
-    Ok(managed)
+    Err(match unanswered {
+        Some(silent) => AppError::BadGateway(format!(
+            "{silent} could not say who it is, so the portal cannot tell whether {array}'s connection {name:.64} leads to it; try again."
+        )),
+        None => AppError::Forbidden(format!(
+            "{name:.64}, which {array} is connected to, is not an array the portal manages that you may change: change what reaches it on that array itself."
+        )),
+    })
 }
 
 /// The address another array reaches a managed array on: its URL's host, with the port when

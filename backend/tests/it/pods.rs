@@ -533,6 +533,13 @@ async fn a_script_links_a_pod_through_the_rest_root_only_to_an_array_it_may_chan
             .find(|row| row["action"] == action)
             .unwrap_or_else(|| panic!("{action} audited: {audit}"))
     };
+    assert!(
+        row("pod.link")["target"]
+            .as_str()
+            .is_some_and(|target| target.contains("local_pod_names=app")
+                && target.contains(&format!("remote_names={DR}"))),
+        "the target names the pods and the array: {audit}"
+    );
     assert_eq!(
         row("pod.link")["array"],
         format!("{ARRAY},{DR}"),

@@ -572,8 +572,9 @@ fn query_pairs(query: &str) -> Result<Vec<(String, String)>, RestRefusal> {
         })
         .collect::<Result<_, _>>()?;
     // The audit log and the approver see one value per name; the array must get no other.
-    for (index, (name, _)) in pairs.iter().enumerate() {
-        if pairs[..index].iter().any(|(earlier, _)| earlier == name) {
+    let mut seen = std::collections::HashSet::new();
+    for (name, _) in &pairs {
+        if !seen.insert(name.as_str()) {
             return Err(RestRefusal::Repeated(name.clone()));
         }
     }
