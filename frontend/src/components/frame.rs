@@ -9,7 +9,7 @@ use shared::api::kept_for;
 use shared::flasharray::ArrayEradicationConfig;
 
 use crate::api;
-use crate::components::live::arrays_resource;
+use crate::components::live::{answer_signal, arrays_resource};
 
 /// The array the current page is about.
 pub fn use_array() -> Memo<String> {
@@ -26,7 +26,7 @@ pub fn use_param(name: &'static str) -> Memo<String> {
 /// How long the array the page is about keeps what is destroyed, read once per array, so
 /// that confirmations say when data really goes.
 #[derive(Debug, Clone, Copy)]
-struct Eradication(Signal<Option<ArrayEradicationConfig>>);
+struct Eradication(ReadSignal<Option<ArrayEradicationConfig>>);
 
 fn eradication_delay(delay: fn(&ArrayEradicationConfig) -> Option<u64>) -> Signal<String> {
     let config = use_context::<Eradication>();
@@ -104,12 +104,9 @@ pub fn ArrayFrame() -> impl IntoView {
     let location = use_location();
     let here = Memo::new(move |_| place(&location.pathname.get()));
     let arrays = arrays_resource();
-    let eradication = LocalResource::new(move || {
+    provide_context(Eradication(answer_signal(move || {
         let array = array.get();
         async move { api::eradication_config(&array).await.ok() }
-    });
-    provide_context(Eradication(Signal::derive(move || {
-        eradication.get().flatten()
     })));
     Effect::new(move |_| {
         let (section, object) = here.get();

@@ -101,6 +101,24 @@ where
     })
 }
 
+/// What `fetch` answers, once, as a signal (`None` until it has answered) that a page may read
+/// inside its loading boundary without being held back: a slow answer delays only what shows
+/// it.
+pub fn answer_signal<T, Fut>(fetch: impl Fn() -> Fut + 'static) -> ReadSignal<Option<T>>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Option<T>> + 'static,
+{
+    let answer = RwSignal::new(None);
+    let asked = LocalResource::new(fetch);
+    Effect::new(move |_| {
+        if let Some(value) = asked.get() {
+            answer.set(value);
+        }
+    });
+    answer.read_only()
+}
+
 /// A live resource of one object on an array, named by the page's address: `fetch` takes
 /// the array's name and the object's.
 pub fn object_resource<T, Fut>(

@@ -16,6 +16,7 @@ use shared::units::{
 };
 
 use crate::api;
+use crate::components::live::answer_signal;
 use crate::components::table::SortHeader;
 use crate::components::{Live, Loaded, Timestamp, UrlState, live_resource, page_title};
 use crate::session::Session;
@@ -77,16 +78,9 @@ pub fn Dashboard() -> impl IntoView {
         ask_now.set(true);
         live.changed();
     };
-    // Copied into a signal outside the figures' boundary: read there, the forecasts (slow
-    // behind an array that does not answer) would hold every figure back.
-    let forecasts = RwSignal::new(Vec::new());
-    let asked = LocalResource::new(days_to_full);
-    Effect::new(move |_| {
-        if let Some(days) = asked.get() {
-            forecasts.set(days);
-        }
-    });
-    let forecasts = forecasts.read_only();
+    // Read inside the figures' boundary, a resource of forecasts (slow behind an array that
+    // does not answer) would hold every figure back.
+    let forecasts = answer_signal(|| async { Some(days_to_full().await) });
     view! {
         <h1>"Fleet"</h1>
         <Loaded resource=summary loading="Asking the arrays…" let:summary>
@@ -100,31 +94,32 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
-/// Each array's forecast days to full, asked once a visit, not at every refresh: the forecast
-/// reads a month of history and moves by the day.
+/// Each array's forecast days to full, asked once a visit, not at every refresh (the forecast
+/// reads a month of history and moves by the day), of every array at once, so a slow one
+/// holds back only its own.
 async fn days_to_full() -> Vec<(String, f64)> {
     let Ok(arrays) = api::arrays().await else {
         return Vec::new();
     };
-    let mut days = Vec::new();
-    for array in arrays {
-        if let Ok(forecast) = api::forecast(&array.name).await
-            && let Some(runway) = forecast.to_100
-        {
-            days.push((array.name, runway.days));
-        }
-    }
-    days
+    let asked = arrays.into_iter().map(|array| async move {
+        let runway = api::forecast(&array.name).await.ok()?.to_100?;
+        Some((array.name, runway.days))
+    });
+    futures_util::future::join_all(asked)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The arrays that need attention, most urgent first, each with every reason.
 #[component]
 fn AttentionStrip(
     arrays: Vec<ArrayStatus>,
-    forecasts: ReadSignal<Vec<(String, f64)>>,
+    forecasts: ReadSignal<Option<Vec<(String, f64)>>>,
 ) -> impl IntoView {
     let found = move || {
-        let days = forecasts.get();
+        let days = forecasts.get().unwrap_or_default();
         needs_attention(&arrays, |name| {
             days.iter()
                 .find(|(array, _)| array == name)
@@ -287,7 +282,7 @@ fn Pure1View(fleet: Pure1Fleet) -> impl IntoView {
 fn FleetView(
     summary: FleetSummary,
     state: UrlState,
-    forecasts: ReadSignal<Vec<(String, f64)>>,
+    forecasts: ReadSignal<Option<Vec<(String, f64)>>>,
 ) -> impl IntoView {
     if summary.arrays.is_empty() {
         return view! {
@@ -312,7 +307,7 @@ fn FleetView(
     let arrays = summary.arrays;
     let attention = arrays.clone();
     let rows = move || {
-        let days = forecasts.get();
+        let days = forecasts.get().unwrap_or_default();
         sorted(arrays.clone(), &state.sort())
             .into_iter()
             .map(|status| {
