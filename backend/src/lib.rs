@@ -11,6 +11,8 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod identity;
+pub mod jobs;
+pub mod notify;
 pub mod ops;
 pub mod pure1;
 pub mod server;

@@ -244,6 +244,21 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
              FLASHDECK_SECRET_KEY or secret_key_file to register them in the portal)"
         ),
     }
+    let jobs = backend::jobs::JobQueue::connect(&config.database_url()).await?;
+    let notifier = backend::notify::Notifier {
+        db: state.db.clone(),
+        jobs: jobs.clone(),
+        secret_key: state.secret_key.clone(),
+        arrays: state.arrays.clone(),
+        http: backend::notify::Notifier::http_client()?,
+        array_deadline: state.array_deadline(),
+    };
+    notifier.start_worker();
+    notifier.clone().start_watch(
+        jobs.leadership(&config.database_url(), "watch"),
+        std::time::Duration::from_secs(config.notifications.watch_interval_secs),
+    );
+    state = state.with_notifier(notifier);
     backend::arrays::registration::sync(&Registrations::from_ref(&state)).await?;
     tokio::spawn(backend::arrays::registration::keep_in_sync(
         Registrations::from_ref(&state),

@@ -57,6 +57,8 @@ pub struct AppState {
     pub oidc: Option<Arc<Oidc>>,
     /// The REST roots' read tally and the arrays' version lists.
     pub rest_root: Arc<RestRootState>,
+    /// Notifications, when the job queue runs.
+    pub notifier: Option<crate::notify::Notifier>,
     /// The API's description, made once on first request (it never changes while running).
     pub api_description: Arc<OnceLock<ApiDescription>>,
 }
@@ -93,6 +95,7 @@ impl AppState {
             approvals: Arc::default(),
             oidc: None,
             rest_root: Arc::default(),
+            notifier: None,
             api_description: Arc::default(),
         }
     }
@@ -143,6 +146,11 @@ impl AppState {
     /// How long each array gets where several are asked at once.
     pub fn array_deadline(&self) -> Duration {
         Duration::from_secs(self.limits.array_deadline_secs.max(1))
+    }
+
+    pub fn with_notifier(mut self, notifier: crate::notify::Notifier) -> Self {
+        self.notifier = Some(notifier);
+        self
     }
 
     pub fn with_secret_key(mut self, key: SecretKey) -> Self {

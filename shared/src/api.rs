@@ -6,6 +6,7 @@ mod approvals;
 mod attention;
 mod fleet;
 mod hardware;
+mod notifications;
 mod planning;
 mod pods;
 mod protection;
@@ -41,6 +42,12 @@ pub use fleet::{
     history_range, validate_fleet_volumes,
 };
 pub use hardware::{FailingPart, HardwareHealth, HardwareReport, PartCount, PartRow};
+pub use notifications::{
+    Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery, DeliveryState,
+    IDEMPOTENCY_HEADER, MAX_CHANNELS, MAX_RULES, NewChannel, NewRule, Rule, RuleCondition,
+    SIGNATURE_HEADER, TIMESTAMP_HEADER, message_text, url_host, validate_new_channel,
+    validate_new_rule,
+};
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
     PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, PlacementQuery, Runway,

@@ -75,6 +75,8 @@ const SECRET_FIELDS: &[&str] = &[
     "passphrase",
     "community",
     "credential",
+    // A Slack or Teams webhook's address is what lets anyone post to the channel.
+    "webhook_url",
 ];
 
 /// Who may call a route.
@@ -449,6 +451,8 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
             "alert" => validate_number(value, "An alert is named by its number"),
             "token" => validate_number(value, "A token is named by its number"),
             "approval" => validate_number(value, "A request is named by its number"),
+            "channel" => validate_number(value, "A channel is named by its number"),
+            "rule" => validate_number(value, "A rule is named by its number"),
             "version" => validate_rest_version(value),
             // A group replicated from another array is `SOURCE:GROUP` on its target.
             "group" => match value.split_once(':') {

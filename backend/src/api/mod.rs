@@ -10,6 +10,7 @@ mod fleet;
 pub mod gate;
 mod hardware;
 mod hosts;
+mod notifications;
 mod openapi;
 mod passed;
 mod planning;
@@ -762,6 +763,57 @@ pub fn endpoints() -> Vec<Endpoint> {
         )
         .about("Sign a user out everywhere")
         .no_content(),
+        read("/notifications/channels", Admin, notifications::channels)
+            .about("Where notifications go (addresses never shown)")
+            .gives_list::<shared::api::Channel>(),
+        change(
+            Method::POST,
+            "/notifications/channels",
+            NotificationChannelCreate,
+            notifications::create_channel,
+        )
+        .about("Add a channel (a webhook's signing secret shown once)")
+        .takes::<shared::api::NewChannel>()
+        .creates::<shared::api::CreatedChannel>(),
+        change(
+            Method::DELETE,
+            "/notifications/channels/{channel}",
+            NotificationChannelDelete,
+            notifications::delete_channel,
+        )
+        .about("Delete a channel no rule sends to")
+        .no_content(),
+        change(
+            Method::POST,
+            "/notifications/channels/{channel}/test",
+            NotificationChannelTest,
+            notifications::test_channel,
+        )
+        .about("Send a test message and give the receiver's answer")
+        .gives::<shared::api::ChannelTestResult>(),
+        read("/notifications/rules", Admin, notifications::rules)
+            .about("What the portal tells of")
+            .gives_list::<shared::api::Rule>(),
+        change(
+            Method::POST,
+            "/notifications/rules",
+            NotificationRuleCreate,
+            notifications::create_rule,
+        )
+        .about("Add a rule")
+        .takes::<shared::api::NewRule>()
+        .creates::<shared::api::Rule>(),
+        change(
+            Method::DELETE,
+            "/notifications/rules/{rule}",
+            NotificationRuleDelete,
+            notifications::delete_rule,
+        )
+        .about("Delete a rule")
+        .no_content(),
+        read("/notifications/deliveries", Admin, notifications::deliveries)
+            .about("The latest messages and where each stands")
+            .gives_list::<shared::api::Delivery>(),
         read("/tokens", Viewer, tokens::list_own)
             .about("Your personal API tokens")
             .gives_list::<shared::api::TokenSummary>(),

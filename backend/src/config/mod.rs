@@ -46,6 +46,24 @@ pub struct Config {
     pub approvals: ApprovalsConfig,
     /// Single sign-on through an OpenID Connect provider.
     pub oidc: Option<OidcConfig>,
+    pub notifications: NotificationsConfig,
+}
+
+/// Telling people of what happens while nobody looks.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// How often the arrays are watched (one call to each watched array per watch): also
+    /// how long a replica that died may hold the watch before another takes it over.
+    pub watch_interval_secs: u64,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        Self {
+            watch_interval_secs: 60,
+        }
+    }
 }
 
 /// An OpenID Connect provider people sign in with, and what its groups make them here.
@@ -225,6 +243,7 @@ impl std::fmt::Debug for Config {
             .field("pure1", &self.pure1)
             .field("approvals", &self.approvals)
             .field("oidc", &self.oidc)
+            .field("notifications", &self.notifications)
             .finish()
     }
 }
@@ -439,6 +458,7 @@ impl Default for Config {
             pure1: None,
             approvals: ApprovalsConfig::default(),
             oidc: None,
+            notifications: NotificationsConfig::default(),
         }
     }
 }

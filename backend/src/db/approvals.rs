@@ -1,6 +1,7 @@
 //! Changes waiting for a second person's approval.
 
 use shared::api::{ApprovalRequest, ApprovalState, Role};
+use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -129,9 +130,9 @@ impl Database {
     }
 
     pub async fn approval(&self, id: i64, now_ms: i64) -> Result<Option<StoredApproval>, DbError> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM approval_requests WHERE id = $1"
-        ))
+        )))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
@@ -144,11 +145,11 @@ impl Database {
         limit: i64,
         now_ms: i64,
     ) -> Result<Vec<ApprovalRequest>, DbError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM approval_requests \
              WHERE state = 'pending' OR id > (SELECT COALESCE(MAX(id), 0) FROM approval_requests) - $1 \
              ORDER BY id DESC"
-        ))
+        )))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

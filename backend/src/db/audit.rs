@@ -1,6 +1,7 @@
 //! The audit log: a row written before a mutating request runs, completed after it.
 
 use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
+use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -165,7 +166,7 @@ impl Database {
              status, message, duration_ms, request_id, token_name FROM audit_log {filter} \
              ORDER BY id DESC LIMIT {limit}"
         );
-        let mut statement = sqlx::query(&sql);
+        let mut statement = sqlx::query(AssertSqlSafe(sql));
         for text in &texts {
             statement = statement.bind(text);
         }

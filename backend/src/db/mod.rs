@@ -5,6 +5,7 @@
 
 mod approvals;
 mod audit;
+mod notifications;
 mod pure1;
 mod registered;
 mod sessions;
@@ -21,6 +22,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use approvals::{Claim, NewApproval, StoredApproval};
 pub use audit::{AuditRecord, MAX_AUDIT_PAGE, NewAuditRecord};
+pub use notifications::{ConditionChange, PendingDelivery, StoredChannel};
 pub use sessions::SessionRecord;
 pub use sso::SsoUser;
 pub use tokens::{NewToken, TokenGrant};

@@ -1,5 +1,6 @@
 //! Server-side sessions, stored by the SHA-256 of their token.
 
+use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
 use super::tokens::{GRANT_COLUMNS, TokenGrant, grant_from_row};
@@ -39,11 +40,11 @@ impl Database {
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, DbError> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at, {GRANT_COLUMNS} \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN api_tokens t ON t.id = s.api_token_id WHERE s.token_hash = $1"
-        ))
+        )))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;

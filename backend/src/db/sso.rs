@@ -1,6 +1,7 @@
 //! Single sign-on: the users the identity provider vouches for, and stops vouching for.
 
 use shared::api::Role;
+use sqlx::AssertSqlSafe;
 
 use super::users::{USER_COLUMNS, join_arrays, user_from_row};
 use super::{Database, DbError, User};
@@ -24,9 +25,9 @@ impl Database {
     /// now: made at the first sign-in, brought up to date at each. A local user of the same
     /// name is never taken over ([`DbError::UserExists`]).
     pub async fn sso_user(&self, sso: &SsoUser<'_>, now: i64) -> Result<User, DbError> {
-        let existing = sqlx::query(&format!(
+        let existing = sqlx::query(AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.sso_subject = $1"
-        ))
+        )))
         .bind(sso.subject)
         .fetch_optional(&self.pool)
         .await?;
@@ -66,9 +67,9 @@ impl Database {
                 }
             }
         }
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.sso_subject = $1"
-        ))
+        )))
         .bind(sso.subject)
         .fetch_one(&self.pool)
         .await?;
@@ -80,9 +81,9 @@ impl Database {
     /// use the portal. The user as they were, if the portal knows them.
     pub async fn disable_sso_user(&self, subject: &str) -> Result<Option<User>, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.sso_subject = $1"
-        ))
+        )))
         .bind(subject)
         .fetch_optional(&mut *transaction)
         .await?;
@@ -95,10 +96,12 @@ impl Database {
             .execute(&mut *transaction)
             .await?;
         for table in ["sessions", "api_tokens"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
-                .bind(user.id)
-                .execute(&mut *transaction)
-                .await?;
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE user_id = $1"
+            )))
+            .bind(user.id)
+            .execute(&mut *transaction)
+            .await?;
         }
         transaction.commit().await?;
         Ok(Some(user))

@@ -1,6 +1,7 @@
 //! Personal API tokens, stored by the SHA-256 of their secret like sessions.
 
 use shared::api::{Role, TokenSummary};
+use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -102,7 +103,7 @@ impl Database {
                 ""
             }
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(AssertSqlSafe(sql));
         if let Some(user_id) = user_id {
             query = query.bind(user_id);
         }
@@ -140,10 +141,10 @@ impl Database {
         &self,
         token_hash: &str,
     ) -> Result<Option<(User, TokenGrant)>, DbError> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, {GRANT_COLUMNS} FROM api_tokens t \
              JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
-        ))
+        )))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
@@ -155,9 +156,9 @@ impl Database {
 
     /// Token `id` of user `user_id`, if it is still there.
     pub async fn token_grant(&self, id: i64, user_id: i64) -> Result<Option<TokenGrant>, DbError> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {GRANT_COLUMNS} FROM api_tokens t WHERE t.id = $1 AND t.user_id = $2"
-        ))
+        )))
         .bind(id)
         .bind(user_id)
         .fetch_optional(&self.pool)
@@ -169,10 +170,10 @@ impl Database {
 
     /// The user who holds token `id`.
     pub async fn token_owner(&self, id: i64) -> Result<Option<User>, DbError> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM api_tokens t \
              JOIN users u ON u.id = t.user_id WHERE t.id = $1"
-        ))
+        )))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;

@@ -1,6 +1,7 @@
 //! Portal users.
 
 use shared::api::Role;
+use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -181,9 +182,9 @@ impl Database {
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, DbError> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"
-        ))
+        )))
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
@@ -192,10 +193,10 @@ impl Database {
 
     /// Every user with the number of sessions open, by name.
     pub async fn users(&self) -> Result<Vec<(User, i64)>, DbError> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id) \
              FROM users u ORDER BY u.username"
-        ))
+        )))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -9,6 +9,7 @@ mod fleet;
 mod hardening;
 mod https;
 mod leaks;
+mod notifications;
 mod oidc;
 mod openapi;
 mod pods;
@@ -68,7 +69,7 @@ pub async fn test_database_url(dir: &std::path::Path) -> String {
     let mut connection = sqlx::AnyConnection::connect(&server)
         .await
         .expect("PostgreSQL reachable");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&mut connection)
         .await
         .expect("schema created");
@@ -82,6 +83,9 @@ pub struct TestApp {
     pub db: Database,
     /// The database's URL, for a test that changes a row as time would.
     pub db_url: String,
+    /// Notifications, when [`TestOptions::notifications`] asked for them: the test watches
+    /// when it chooses (`watch_once`); the delivery worker runs.
+    pub notifier: Option<backend::notify::Notifier>,
     pub sim: RunningSimulator,
     /// The arrays of [`TestOptions::fleet`], in order.
     pub fleet: Vec<RunningSimulator>,
@@ -96,6 +100,8 @@ pub struct TestOptions {
     /// then has an array account of the same name.
     pub identity: Identity,
     pub limits: LimitsConfig,
+    /// Run the job queue and a delivery worker.
+    pub notifications: bool,
     /// More arrays, registered after the first with its administrator's password.
     pub fleet: Vec<SimulatorConfig>,
     /// The share of calls each of `fleet` gets (at once, waiting); the client's default
@@ -205,10 +211,28 @@ impl TestApp {
                 .expect("registered");
         }
         let key = SecretKey::from_hex(&"5e".repeat(32)).expect("key");
-        let state = AppState::new(db.clone(), registry, options.session)
+        let mut state = AppState::new(db.clone(), registry, options.session)
             .with_secret_key(key)
             .with_limits(options.limits)
             .with_approvals(options.approvals);
+        let notifier = if options.notifications {
+            let jobs = backend::jobs::JobQueue::connect(&db_url)
+                .await
+                .expect("job queue");
+            let notifier = backend::notify::Notifier {
+                db: db.clone(),
+                jobs,
+                secret_key: state.secret_key.clone(),
+                arrays: state.arrays.clone(),
+                http: backend::notify::Notifier::http_client().expect("client"),
+                array_deadline: state.array_deadline(),
+            };
+            notifier.start_worker();
+            state = state.with_notifier(notifier.clone());
+            Some(notifier)
+        } else {
+            None
+        };
         let state = match &options.oidc {
             Some(oidc) => {
                 state.with_oidc(backend::identity::oidc::Oidc::from_config(oidc).expect("OIDC"))
@@ -220,6 +244,7 @@ impl TestApp {
             router,
             db,
             db_url,
+            notifier,
             sim,
             fleet,
             _dir: dir,

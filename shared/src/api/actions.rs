@@ -108,6 +108,11 @@ actions! {
     PodUnstretch = "pod.unstretch", Admin, false;
     PodEradicate = "pod.eradicate", Admin, true;
     AlertFlag = "alert.flag", Operator, false;
+    NotificationChannelCreate = "notification_channel.create", Admin, false;
+    NotificationChannelDelete = "notification_channel.delete", Admin, false;
+    NotificationChannelTest = "notification_channel.test", Admin, false;
+    NotificationRuleCreate = "notification_rule.create", Admin, false;
+    NotificationRuleDelete = "notification_rule.delete", Admin, false;
     FleetSnapshot = "fleet.snapshot", Operator, false;
     FleetDestroy = "fleet.destroy", Operator, false;
     RecycleBinRecover = "recycle_bin.recover", Operator, false;

@@ -1,0 +1,257 @@
+//! `/api/notifications`: channels (addresses sealed, never shown back), rules, a test
+//! message per channel, and what was sent. Admins only.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use shared::api::{
+    ApiError, Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery, MAX_CHANNELS,
+    MAX_RULES, NewChannel, NewRule, Rule, url_host, validate_new_channel, validate_new_rule,
+};
+
+use super::extract::ApiJson;
+use crate::clock::unix_now;
+use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
+use crate::notify::send::Message;
+use crate::notify::{Notifier, NotifyError, sealing_owner};
+use crate::state::AppState;
+
+/// Deliveries one page lists.
+const DELIVERIES_LISTED: i64 = 200;
+
+impl From<NotifyError> for AppError {
+    fn from(error: NotifyError) -> Self {
+        match error {
+            NotifyError::Db(error) => AppError::Database(error),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Channels and rules are the whole portal's, and deliveries name every array: an admin of
+/// every array keeps them.
+fn fleet_admin(user: &CurrentUser) -> Result<(), AppError> {
+    if user.user.scope_covers(None) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Notifications are kept by admins of every array.".into(),
+        ))
+    }
+}
+
+fn notifier(state: &AppState) -> Result<&Notifier, AppError> {
+    state
+        .notifier
+        .as_ref()
+        .ok_or_else(|| AppError::Conflict("Notifications are not running on this portal.".into()))
+}
+
+/// `GET /api/notifications/channels`
+pub async fn channels(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Channel>>, AppError> {
+    fleet_admin(&user)?;
+    let stored = state.db.channels().await?;
+    Ok(Json(
+        stored.into_iter().map(|stored| stored.channel).collect(),
+    ))
+}
+
+/// `POST /api/notifications/channels`: the address (and a webhook's signing secret) sealed
+/// with the portal's secret key; a webhook's secret is shown this once.
+pub async fn create_channel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<NewChannel>,
+) -> Result<(StatusCode, Json<CreatedChannel>), AppError> {
+    fleet_admin(&user)?;
+    validate_new_channel(&request).map_err(AppError::Invalid)?;
+    let Some(key) = &state.secret_key else {
+        return Err(AppError::Conflict(
+            "The portal has no secret key to seal the address with (FLASHDECK_SECRET_KEY or secret_key_file).".into(),
+        ));
+    };
+    if state.db.channels().await?.len() >= MAX_CHANNELS {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "name",
+            format!("The portal holds {MAX_CHANNELS} channels already; delete one first."),
+        )));
+    }
+    let name = request.name.trim().to_owned();
+    let url = request.webhook_url.trim();
+    let host = url_host(url).unwrap_or_default().to_owned();
+    let signing_secret = match (request.kind, request.signing_secret) {
+        (ChannelKind::Webhook, Some(secret)) => Some(secret),
+        (ChannelKind::Webhook, None) => Some(
+            crate::arrays::secrets::SecretKey::generate_hex()
+                .map_err(|error| AppError::Internal(error.to_string()))?,
+        ),
+        _ => None,
+    };
+    let owner = sealing_owner(&name);
+    let seal = |text: &str| {
+        key.seal(text, &owner)
+            .map_err(|error| AppError::Internal(error.to_string()))
+    };
+    let sealed_url = seal(url)?;
+    let sealed_secret = signing_secret.as_deref().map(seal).transpose()?;
+    let mut channel = Channel {
+        id: 0,
+        name,
+        kind: request.kind,
+        host,
+        created_by: user.user.username.clone(),
+        created_at: unix_now(),
+    };
+    let Some(id) = state
+        .db
+        .create_channel(&channel, &sealed_url, sealed_secret.as_deref())
+        .await?
+    else {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "name",
+            format!("A channel named {:?} exists already.", channel.name),
+        )));
+    };
+    channel.id = id;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedChannel {
+            channel,
+            signing_secret,
+        }),
+    ))
+}
+
+/// `DELETE /api/notifications/channels/{id}`
+pub async fn delete_channel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    fleet_admin(&user)?;
+    if state.db.channel(id).await?.is_none() {
+        return Err(AppError::NotFound(format!("There is no channel {id}.")));
+    }
+    if !state.db.delete_channel(id).await? {
+        return Err(AppError::Conflict(
+            "A rule still sends to this channel: delete the rule or change it first.".into(),
+        ));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/notifications/channels/{id}/test`: sends a test message now and gives what the
+/// receiver answered.
+pub async fn test_channel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ChannelTestResult>, AppError> {
+    fleet_admin(&user)?;
+    let notifier = notifier(&state)?;
+    let Some(stored) = state.db.channel(id).await? else {
+        return Err(AppError::NotFound(format!("There is no channel {id}.")));
+    };
+    let message = Message {
+        idempotency_key: format!("flashdeck-test-{}", uuid::Uuid::new_v4().simple()),
+        rule: "test".to_owned(),
+        array: "Flashdeck".to_owned(),
+        resolved: false,
+        summary: format!(
+            "a test message sent by {} to the channel \"{}\"",
+            user.user.username, stored.channel.name
+        ),
+        created_at_ms: unix_now() * 1000,
+    };
+    Ok(Json(notifier.send_to(&stored, &message).await?))
+}
+
+/// `GET /api/notifications/rules`
+pub async fn rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Rule>>, AppError> {
+    fleet_admin(&user)?;
+    Ok(Json(state.db.rules().await?))
+}
+
+/// `POST /api/notifications/rules`: its arrays must be the portal's and its channels exist.
+pub async fn create_rule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<NewRule>,
+) -> Result<(StatusCode, Json<Rule>), AppError> {
+    fleet_admin(&user)?;
+    validate_new_rule(&request).map_err(AppError::Invalid)?;
+    for array in request.arrays.iter().flatten() {
+        if state.arrays.get(array).is_none() {
+            return Err(AppError::Invalid(ApiError::for_field(
+                "arrays",
+                format!("There is no array named {array:?}."),
+            )));
+        }
+    }
+    let channels = state.db.channels().await?;
+    for id in &request.channels {
+        if !channels.iter().any(|stored| stored.channel.id == *id) {
+            return Err(AppError::Invalid(ApiError::for_field(
+                "channels",
+                format!("There is no channel {id}."),
+            )));
+        }
+    }
+    if state.db.rules().await?.len() >= MAX_RULES {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "name",
+            format!("The portal holds {MAX_RULES} rules already; delete one first."),
+        )));
+    }
+    let mut channel_ids = request.channels.clone();
+    channel_ids.sort_unstable();
+    channel_ids.dedup();
+    let mut rule = Rule {
+        id: 0,
+        name: request.name.trim().to_owned(),
+        condition: request.condition,
+        arrays: request.arrays.clone(),
+        channels: channel_ids,
+        created_by: user.user.username.clone(),
+        created_at: unix_now(),
+    };
+    let Some(id) = state.db.create_rule(&rule).await? else {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "name",
+            format!("A rule named {:?} exists already.", rule.name),
+        )));
+    };
+    rule.id = id;
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
+/// `DELETE /api/notifications/rules/{id}`
+pub async fn delete_rule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    fleet_admin(&user)?;
+    if state.db.delete_rule(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound(format!("There is no rule {id}.")))
+    }
+}
+
+/// `GET /api/notifications/deliveries`: the latest messages, newest first, with where each
+/// stands.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Delivery>>, AppError> {
+    fleet_admin(&user)?;
+    Ok(Json(state.db.deliveries(DELIVERIES_LISTED).await?))
+}

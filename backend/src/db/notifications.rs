@@ -1,0 +1,384 @@
+//! Notification channels (addresses sealed), rules, and the outbox: events and their
+//! deliveries, written with the condition they announce.
+
+use shared::api::{Channel, ChannelKind, Delivery, DeliveryState, Rule};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Database, DbError};
+
+/// A channel as the sender needs it: the address and signing secret still sealed.
+#[derive(Clone)]
+pub struct StoredChannel {
+    pub channel: Channel,
+    pub sealed_url: String,
+    pub sealed_signing_secret: Option<String>,
+}
+
+impl std::fmt::Debug for StoredChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredChannel")
+            .field("channel", &self.channel)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A condition that began or ended on an array, for one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionChange {
+    pub rule: Rule,
+    pub array: String,
+    /// `true`: it ended.
+    pub resolved: bool,
+    pub summary: String,
+}
+
+/// What one delivery sends: its event and where.
+#[derive(Debug, Clone)]
+pub struct PendingDelivery {
+    pub id: i64,
+    pub event_id: i64,
+    pub rule: String,
+    pub array: String,
+    pub resolved: bool,
+    pub summary: String,
+    pub created_at_ms: i64,
+    pub channel_id: i64,
+    pub state: DeliveryState,
+    /// Attempts made so far.
+    pub attempts: i64,
+}
+
+const CHANNEL_COLUMNS: &str =
+    "id, name, kind, host, created_by, created_at, sealed_url, sealed_signing_secret";
+const RULE_COLUMNS: &str = "id, name, condition, arrays, channels, created_by, created_at";
+
+fn channel_from_row(row: &AnyRow) -> Result<StoredChannel, DbError> {
+    let kind: String = row.try_get(2)?;
+    Ok(StoredChannel {
+        channel: Channel {
+            id: row.try_get(0)?,
+            name: row.try_get(1)?,
+            kind: ChannelKind::parse(&kind).ok_or(DbError::BadValue(kind))?,
+            host: row.try_get(3)?,
+            created_by: row.try_get(4)?,
+            created_at: row.try_get(5)?,
+        },
+        sealed_url: row.try_get(6)?,
+        sealed_signing_secret: row.try_get(7)?,
+    })
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DbError> {
+    serde_json::from_str(text).map_err(|_| DbError::BadValue(text.to_owned()))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn rule_from_row(row: &AnyRow) -> Result<Rule, DbError> {
+    let condition: String = row.try_get(2)?;
+    let arrays: Option<String> = row.try_get(3)?;
+    let channels: String = row.try_get(4)?;
+    Ok(Rule {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        condition: json(&condition)?,
+        arrays: arrays.as_deref().map(json).transpose()?,
+        channels: json(&channels)?,
+        created_by: row.try_get(5)?,
+        created_at: row.try_get(6)?,
+    })
+}
+
+impl Database {
+    /// Stores a channel; `None` when one of that name exists.
+    pub async fn create_channel(
+        &self,
+        channel: &Channel,
+        sealed_url: &str,
+        sealed_signing_secret: Option<&str>,
+    ) -> Result<Option<i64>, DbError> {
+        let inserted = sqlx::query(
+            "INSERT INTO notification_channels (name, kind, host, created_by, created_at, sealed_url, sealed_signing_secret) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&channel.name)
+        .bind(channel.kind.as_str())
+        .bind(&channel.host)
+        .bind(&channel.created_by)
+        .bind(channel.created_at)
+        .bind(sealed_url)
+        .bind(sealed_signing_secret)
+        .fetch_one(&self.pool)
+        .await;
+        match inserted {
+            Ok(row) => Ok(Some(row.try_get(0)?)),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub async fn channels(&self) -> Result<Vec<StoredChannel>, DbError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHANNEL_COLUMNS} FROM notification_channels ORDER BY name"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(channel_from_row)
+        .collect()
+    }
+
+    pub async fn channel(&self, id: i64) -> Result<Option<StoredChannel>, DbError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHANNEL_COLUMNS} FROM notification_channels WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(channel_from_row)
+        .transpose()
+    }
+
+    /// Deletes a channel; `false` when there was none, or a rule still sends to it.
+    pub async fn delete_channel(&self, id: i64) -> Result<bool, DbError> {
+        let rules = self.rules().await?;
+        if rules.iter().any(|rule| rule.channels.contains(&id)) {
+            return Ok(false);
+        }
+        let deleted = sqlx::query("DELETE FROM notification_channels WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
+    /// Stores a rule; `None` when one of that name exists.
+    pub async fn create_rule(&self, rule: &Rule) -> Result<Option<i64>, DbError> {
+        let inserted = sqlx::query(
+            "INSERT INTO notification_rules (name, condition, arrays, channels, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&rule.name)
+        .bind(to_json(&rule.condition))
+        .bind(rule.arrays.as_ref().map(to_json))
+        .bind(to_json(&rule.channels))
+        .bind(&rule.created_by)
+        .bind(rule.created_at)
+        .fetch_one(&self.pool)
+        .await;
+        match inserted {
+            Ok(row) => Ok(Some(row.try_get(0)?)),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub async fn rules(&self) -> Result<Vec<Rule>, DbError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RULE_COLUMNS} FROM notification_rules ORDER BY name"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rule_from_row)
+        .collect()
+    }
+
+    /// Deletes a rule and forgets what it had raised (nothing is sent for them).
+    pub async fn delete_rule(&self, id: i64) -> Result<bool, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("DELETE FROM notification_conditions WHERE rule_id = $1")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        let deleted = sqlx::query("DELETE FROM notification_rules WHERE id = $1")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
+    /// The conditions raised now, as (rule id, array).
+    pub async fn raised_conditions(&self) -> Result<Vec<(i64, String)>, DbError> {
+        let rows = sqlx::query("SELECT rule_id, array_name FROM notification_conditions")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
+    }
+
+    /// Records that a condition began or ended, with its event and one delivery per channel
+    /// of its rule, in one transaction: the condition's row is the guard, so a change another
+    /// process recorded first is not recorded again (`false`).
+    pub async fn record_condition_change(
+        &self,
+        change: &ConditionChange,
+        channels: &[(i64, String)],
+        now_ms: i64,
+    ) -> Result<bool, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        let event_id: i64 = sqlx::query(
+            "INSERT INTO notification_events (rule_id, rule_name, array_name, resolved, summary, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(change.rule.id)
+        .bind(&change.rule.name)
+        .bind(&change.array)
+        .bind(i64::from(change.resolved))
+        .bind(&change.summary)
+        .bind(now_ms)
+        .fetch_one(&mut *transaction)
+        .await?
+        .try_get(0)?;
+        let guarded = if change.resolved {
+            sqlx::query(
+                "DELETE FROM notification_conditions WHERE rule_id = $1 AND array_name = $2",
+            )
+            .bind(change.rule.id)
+            .bind(&change.array)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected()
+                == 1
+        } else {
+            let inserted = sqlx::query(
+                "INSERT INTO notification_conditions (rule_id, array_name, event_id) VALUES ($1, $2, $3)",
+            )
+            .bind(change.rule.id)
+            .bind(&change.array)
+            .bind(event_id)
+            .execute(&mut *transaction)
+            .await;
+            match inserted {
+                Ok(_) => true,
+                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => false,
+                Err(error) => return Err(error.into()),
+            }
+        };
+        if !guarded {
+            transaction.rollback().await?;
+            return Ok(false);
+        }
+        for (channel_id, channel_name) in channels {
+            sqlx::query(
+                "INSERT INTO notification_deliveries (event_id, channel_id, channel_name, state) \
+                 VALUES ($1, $2, $3, 'pending')",
+            )
+            .bind(event_id)
+            .bind(channel_id)
+            .bind(channel_name)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// Deliveries written but not yet handed to the job queue, oldest first.
+    pub async fn unqueued_deliveries(&self, limit: i64) -> Result<Vec<i64>, DbError> {
+        let rows = sqlx::query(
+            "SELECT id FROM notification_deliveries WHERE queued = 0 ORDER BY id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+    }
+
+    pub async fn mark_queued(&self, id: i64) -> Result<(), DbError> {
+        sqlx::query("UPDATE notification_deliveries SET queued = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delivery(&self, id: i64) -> Result<Option<PendingDelivery>, DbError> {
+        let row = sqlx::query(
+            "SELECT d.id, d.event_id, e.rule_name, e.array_name, e.resolved, e.summary, e.created_at_ms, d.channel_id, d.state, d.attempts \
+             FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let resolved: i64 = row.try_get(4)?;
+        let state: String = row.try_get(8)?;
+        Ok(Some(PendingDelivery {
+            id: row.try_get(0)?,
+            event_id: row.try_get(1)?,
+            rule: row.try_get(2)?,
+            array: row.try_get(3)?,
+            resolved: resolved != 0,
+            summary: row.try_get(5)?,
+            created_at_ms: row.try_get(6)?,
+            channel_id: row.try_get(7)?,
+            state: DeliveryState::parse(&state).ok_or(DbError::BadValue(state))?,
+            attempts: row.try_get(9)?,
+        }))
+    }
+
+    /// Records one attempt: delivered, or failed with why (`last` when no attempt follows).
+    pub async fn record_attempt(
+        &self,
+        id: i64,
+        outcome: Result<i64, &str>,
+        last: bool,
+    ) -> Result<(), DbError> {
+        let (state, error, delivered_at_ms) = match outcome {
+            Ok(at_ms) => ("delivered", None, Some(at_ms)),
+            Err(why) => (if last { "failed" } else { "pending" }, Some(why), None),
+        };
+        sqlx::query(
+            "UPDATE notification_deliveries SET state = $1, last_error = $2, delivered_at_ms = $3, \
+             attempts = attempts + 1 WHERE id = $4",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(delivered_at_ms)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The latest `limit` deliveries, newest first.
+    pub async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, DbError> {
+        let rows = sqlx::query(
+            "SELECT d.id, e.rule_name, e.array_name, e.resolved, e.summary, d.channel_name, d.state, d.attempts, \
+             d.last_error, e.created_at_ms, d.delivered_at_ms \
+             FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id \
+             ORDER BY d.id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let resolved: i64 = row.try_get(3)?;
+                let state: String = row.try_get(6)?;
+                Ok(Delivery {
+                    id: row.try_get(0)?,
+                    rule: row.try_get(1)?,
+                    array: row.try_get(2)?,
+                    resolved: resolved != 0,
+                    summary: row.try_get(4)?,
+                    channel: row.try_get(5)?,
+                    state: DeliveryState::parse(&state).ok_or(DbError::BadValue(state))?,
+                    attempts: row.try_get(7)?,
+                    last_error: row.try_get(8)?,
+                    created_at_ms: row.try_get(9)?,
+                    delivered_at_ms: row.try_get(10)?,
+                })
+            })
+            .collect()
+    }
+}

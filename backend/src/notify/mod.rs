@@ -1,0 +1,360 @@
+//! Telling people of what happens while nobody looks. One process (the leader) watches the
+//! arrays the rules name, and records each condition that begins or ends together with its
+//! event and deliveries (the outbox); the job queue then carries each delivery, on whichever
+//! process takes it, tried again with growing pauses until the receiver takes it.
+
+pub mod send;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{BoxDynError, Data};
+use shared::api::{ArrayFigures, ChannelTestResult, Rule};
+
+use crate::arrays::fanout::each_array;
+use crate::arrays::registry::ArrayRegistry;
+use crate::arrays::secrets::SecretKey;
+use crate::clock::unix_now;
+use crate::db::{ConditionChange, Database, DbError, PendingDelivery, StoredChannel};
+use crate::jobs::{DeliveryJob, JobQueue, Leadership};
+use send::{Message, Receiver};
+
+/// Attempts a delivery gets, and the pause before each next one: a receiver down for a
+/// quarter of an hour still gets the message.
+const RETRY_PAUSES: [Duration; 5] = [
+    Duration::from_secs(5),
+    Duration::from_secs(30),
+    Duration::from_secs(120),
+    Duration::from_secs(300),
+    Duration::from_secs(600),
+];
+/// Deliveries handed to the queue per watch, at most.
+const RELAY_BATCH: i64 = 500;
+
+/// What sending notifications needs. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Notifier {
+    pub db: Database,
+    pub jobs: JobQueue,
+    pub secret_key: Option<SecretKey>,
+    pub arrays: Arc<ArrayRegistry>,
+    pub http: reqwest::Client,
+    /// How long each watched array gets to answer.
+    pub array_deadline: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Jobs(#[from] crate::jobs::JobError),
+    #[error("no secret key to open the channel's address with")]
+    NoSecretKey,
+    #[error("the channel's sealed address cannot be opened")]
+    Sealed,
+}
+
+/// What seals a channel's address binds it to, so a sealed value cannot be moved to
+/// another channel.
+pub fn sealing_owner(channel_name: &str) -> String {
+    format!("notification-channel:{channel_name}")
+}
+
+impl Notifier {
+    /// The HTTP client messages go out with: system roots, no redirects (a receiver that
+    /// redirects could send the message, and the address's secrets, elsewhere).
+    pub fn http_client() -> Result<reqwest::Client, String> {
+        let tls = flasharray::client_config(&flasharray::TrustAnchor::System)
+            .map_err(|error| error.to_string())?;
+        reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|error| format!("cannot build the notification client: {error}"))
+    }
+
+    fn open(&self, stored: &StoredChannel) -> Result<(String, Option<String>), NotifyError> {
+        let key = self.secret_key.as_ref().ok_or(NotifyError::NoSecretKey)?;
+        let owner = sealing_owner(&stored.channel.name);
+        let url = key
+            .open(&stored.sealed_url, &owner)
+            .map_err(|_| NotifyError::Sealed)?;
+        let secret = stored
+            .sealed_signing_secret
+            .as_deref()
+            .map(|sealed| key.open(sealed, &owner).map_err(|_| NotifyError::Sealed))
+            .transpose()?;
+        Ok((url, secret))
+    }
+
+    /// Sends `message` to `stored` now and gives the receiver's answer.
+    pub async fn send_to(
+        &self,
+        stored: &StoredChannel,
+        message: &Message,
+    ) -> Result<ChannelTestResult, NotifyError> {
+        let (url, secret) = self.open(stored)?;
+        let receiver = Receiver {
+            kind: stored.channel.kind,
+            url: &url,
+            signing_secret: secret.as_deref(),
+        };
+        Ok(send::send(&self.http, &receiver, message, unix_now()).await)
+    }
+
+    /// Watches once: asks every array a rule names for its space (all at once, each under
+    /// its own deadline), records the conditions that began or ended, and hands every
+    /// delivery not yet queued to the job queue.
+    pub async fn watch_once(&self) -> Result<(), NotifyError> {
+        let rules = self.db.rules().await?;
+        if !rules.is_empty() {
+            let used = self.used_shares(&rules).await;
+            let raised: BTreeSet<(i64, String)> =
+                self.db.raised_conditions().await?.into_iter().collect();
+            let channels: BTreeMap<i64, String> = self
+                .db
+                .channels()
+                .await?
+                .into_iter()
+                .map(|stored| (stored.channel.id, stored.channel.name))
+                .collect();
+            for change in changes(&rules, &used, &raised) {
+                let to: Vec<(i64, String)> = change
+                    .rule
+                    .channels
+                    .iter()
+                    .filter_map(|id| channels.get(id).map(|name| (*id, name.clone())))
+                    .collect();
+                self.db
+                    .record_condition_change(&change, &to, unix_now() * 1000)
+                    .await?;
+            }
+        }
+        self.relay().await
+    }
+
+    /// Each watched array's used share of its capacity, `None` when it did not answer.
+    async fn used_shares(&self, rules: &[Rule]) -> BTreeMap<String, Option<f64>> {
+        let every = rules.iter().any(|rule| rule.arrays.is_none());
+        let named: BTreeSet<&str> = rules
+            .iter()
+            .filter_map(|rule| rule.arrays.as_ref())
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let clients: Vec<_> = self
+            .arrays
+            .summaries()
+            .into_iter()
+            .filter(|summary| every || named.contains(summary.name.as_str()))
+            .filter_map(|summary| self.arrays.get(&summary.name))
+            .map(|entry| entry.client.clone())
+            .collect();
+        each_array(clients, self.array_deadline, |client| async move {
+            let space = client.array_space(None).await?;
+            Ok(space
+                .first()
+                .map(|array| ArrayFigures::from_space(array.capacity, &array.space).used_share()))
+        })
+        .await
+        .into_iter()
+        .map(|answer| (answer.array, answer.result.ok().flatten()))
+        .collect()
+    }
+
+    /// Hands deliveries written but not queued (by this watch, or before a crash) to the
+    /// queue; the queue takes each key once.
+    async fn relay(&self) -> Result<(), NotifyError> {
+        for delivery_id in self.db.unqueued_deliveries(RELAY_BATCH).await? {
+            self.jobs
+                .push_delivery(DeliveryJob { delivery_id }, Duration::ZERO, 0)
+                .await?;
+            self.db.mark_queued(delivery_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs one delivery job: sends, records the attempt, and when the receiver did not
+    /// take it, queues the next attempt after a pause (or reports it failed).
+    async fn deliver(&self, job: DeliveryJob) -> Result<(), NotifyError> {
+        let Some(delivery) = self.db.delivery(job.delivery_id).await? else {
+            return Ok(());
+        };
+        if delivery.state != shared::api::DeliveryState::Pending {
+            return Ok(());
+        }
+        let outcome = match self.db.channel(delivery.channel_id).await? {
+            Some(stored) => match self.send_to(&stored, &message_of(&delivery)).await {
+                Ok(answer) if answer.delivered => Ok(()),
+                Ok(answer) => Err(match answer.status {
+                    Some(status) => format!("the receiver answered {status}: {}", answer.answer),
+                    None => answer.answer,
+                }),
+                Err(error) => Err(error.to_string()),
+            },
+            None => Err("the channel was deleted".to_owned()),
+        };
+        let attempt = usize::try_from(delivery.attempts).unwrap_or(usize::MAX);
+        let pause = RETRY_PAUSES.get(attempt).copied();
+        match outcome {
+            Ok(()) => {
+                self.db
+                    .record_attempt(delivery.id, Ok(unix_now() * 1000), false)
+                    .await?
+            }
+            Err(why) => {
+                self.db
+                    .record_attempt(delivery.id, Err(&why), pause.is_none())
+                    .await?;
+                if let Some(pause) = pause {
+                    self.jobs.push_delivery(job, pause, attempt + 1).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts this process's delivery worker: it takes delivery jobs whoever queued them.
+    pub fn start_worker(&self) {
+        let worker = format!("flashdeck-{}", uuid::Uuid::new_v4().simple());
+        self.jobs
+            .spawn_delivery_worker(worker, self.clone(), run_delivery);
+    }
+
+    /// Watches the arrays every `interval` while this process leads.
+    pub fn start_watch(self, mut leadership: Leadership, interval: Duration) {
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(interval.max(Duration::from_secs(1)));
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if leadership.lead().await
+                    && let Err(error) = self.watch_once().await
+                {
+                    tracing::warn!(%error, "watching the arrays for notifications failed");
+                }
+            }
+        });
+    }
+}
+
+async fn run_delivery(job: DeliveryJob, notifier: Data<Notifier>) -> Result<(), BoxDynError> {
+    notifier
+        .deliver(job)
+        .await
+        .map_err(|error| Box::new(error) as BoxDynError)
+}
+
+fn message_of(delivery: &PendingDelivery) -> Message {
+    Message {
+        idempotency_key: format!("flashdeck-event-{}", delivery.event_id),
+        rule: delivery.rule.clone(),
+        array: delivery.array.clone(),
+        resolved: delivery.resolved,
+        summary: delivery.summary.clone(),
+        created_at_ms: delivery.created_at_ms,
+    }
+}
+
+/// The conditions that began (held, not raised) or ended (raised, no longer held) on the
+/// arrays each rule watches. What cannot be told (a full array not answering) changes nothing.
+fn changes(
+    rules: &[Rule],
+    used: &BTreeMap<String, Option<f64>>,
+    raised: &BTreeSet<(i64, String)>,
+) -> Vec<ConditionChange> {
+    let mut found = Vec::new();
+    for rule in rules {
+        for (array, used_share) in used {
+            if rule
+                .arrays
+                .as_ref()
+                .is_some_and(|arrays| !arrays.contains(array))
+            {
+                continue;
+            }
+            let is_raised = raised.contains(&(rule.id, array.clone()));
+            let Some(holds) = rule.condition.holds(*used_share) else {
+                continue;
+            };
+            if holds != is_raised {
+                found.push(ConditionChange {
+                    rule: rule.clone(),
+                    array: array.clone(),
+                    resolved: !holds,
+                    summary: summary(rule, *used_share, holds),
+                });
+            }
+        }
+    }
+    found
+}
+
+fn summary(rule: &Rule, used_share: Option<f64>, holds: bool) -> String {
+    let condition = rule.condition.describe();
+    match used_share {
+        Some(used) => {
+            let percent = (used * 100.0).floor();
+            if holds {
+                format!("{percent:.0} % full ({condition})")
+            } else {
+                format!("{percent:.0} % full, no longer {condition}")
+            }
+        }
+        None => format!("not answering the portal ({condition})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::api::RuleCondition;
+
+    fn rule(id: i64, condition: RuleCondition, arrays: Option<Vec<String>>) -> Rule {
+        Rule {
+            id,
+            name: format!("rule {id}"),
+            condition,
+            arrays,
+            channels: vec![1],
+            created_by: "admin".into(),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_condition_is_raised_once_and_resolved_once() {
+        let rules = [rule(1, RuleCondition::CapacityOver { percent: 85 }, None)];
+        let used = BTreeMap::from([
+            ("fa-a".to_owned(), Some(0.86)),
+            ("fa-b".to_owned(), Some(0.5)),
+        ]);
+        let raised_now = changes(&rules, &used, &BTreeSet::new());
+        assert_eq!(raised_now.len(), 1);
+        assert_eq!(raised_now[0].array, "fa-a");
+        assert!(!raised_now[0].resolved);
+        assert_eq!(raised_now[0].summary, "86 % full (more than 85 % full)");
+        let raised = BTreeSet::from([(1, "fa-a".to_owned())]);
+        assert!(changes(&rules, &used, &raised).is_empty());
+        let freed = BTreeMap::from([("fa-a".to_owned(), Some(0.70))]);
+        let resolved = changes(&rules, &freed, &raised);
+        assert_eq!(resolved.len(), 1);
+        assert!(resolved[0].resolved);
+    }
+
+    #[test]
+    fn a_full_array_that_stops_answering_is_not_resolved_and_silence_is_its_own_rule() {
+        let rules = [
+            rule(1, RuleCondition::CapacityOver { percent: 85 }, None),
+            rule(2, RuleCondition::NotAnswering, Some(vec!["fa-a".into()])),
+        ];
+        let raised = BTreeSet::from([(1, "fa-a".to_owned())]);
+        let silent = BTreeMap::from([("fa-a".to_owned(), None), ("fa-b".to_owned(), None)]);
+        let found = changes(&rules, &silent, &raised);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].rule.id, found[0].array.as_str()), (2, "fa-a"));
+        assert!(!found[0].resolved);
+    }
+}

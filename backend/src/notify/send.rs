@@ -1,0 +1,188 @@
+//! Writing a message in each receiver's format and sending it: a generic webhook gets JSON
+//! signed with HMAC-SHA256, Slack its `text`, Teams an Adaptive Card.
+
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+use shared::api::{
+    ChannelKind, ChannelTestResult, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
+
+/// What a receiver gets to answer in.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a receiver's answer is kept: enough for its reason, never a page.
+const ANSWER_CHARS: usize = 300;
+
+/// One message, whatever the channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Stays the same across retries: receivers drop a message seen before.
+    pub idempotency_key: String,
+    pub rule: String,
+    pub array: String,
+    pub resolved: bool,
+    pub summary: String,
+    pub created_at_ms: i64,
+}
+
+impl Message {
+    pub fn text(&self) -> String {
+        shared::api::message_text(&self.rule, &self.array, self.resolved, &self.summary)
+    }
+
+    fn body(&self, kind: ChannelKind) -> serde_json::Value {
+        let text = self.text();
+        match kind {
+            ChannelKind::Webhook => json!({
+                "event": if self.resolved { "resolved" } else { "raised" },
+                "rule": self.rule,
+                "array": self.array,
+                "summary": self.summary,
+                "text": text,
+                "created_at_ms": self.created_at_ms,
+                "idempotency_key": self.idempotency_key,
+            }),
+            ChannelKind::Slack => json!({ "text": text }),
+            ChannelKind::Teams => json!({
+                "type": "message",
+                "attachments": [{
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "content": {
+                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                        "type": "AdaptiveCard",
+                        "version": "1.4",
+                        "body": [
+                            {
+                                "type": "TextBlock",
+                                "weight": "Bolder",
+                                "text": if self.resolved { format!("Resolved: {}", self.array) } else { self.array.clone() },
+                            },
+                            { "type": "TextBlock", "wrap": true, "text": text },
+                        ],
+                    },
+                }],
+            }),
+        }
+    }
+}
+
+/// Where a message goes, its secrets opened.
+pub struct Receiver<'a> {
+    pub kind: ChannelKind,
+    pub url: &'a str,
+    pub signing_secret: Option<&'a str>,
+}
+
+/// The signature header's value for `body` sent at `timestamp`.
+pub fn signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+/// Sends `message`; the receiver's answer either way. Its address never appears in what
+/// this returns (reqwest's errors name the URL, which is a secret).
+pub async fn send(
+    http: &reqwest::Client,
+    receiver: &Receiver<'_>,
+    message: &Message,
+    now_secs: i64,
+) -> ChannelTestResult {
+    let body = serde_json::to_vec(&message.body(receiver.kind)).unwrap_or_default();
+    let timestamp = now_secs.to_string();
+    let mut request = http
+        .post(receiver.url)
+        .timeout(SEND_TIMEOUT)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(IDEMPOTENCY_HEADER, &message.idempotency_key);
+    if let Some(secret) = receiver.signing_secret {
+        request = request
+            .header(TIMESTAMP_HEADER, &timestamp)
+            .header(SIGNATURE_HEADER, signature(secret, &timestamp, &body));
+    }
+    match request.body(body).send().await {
+        Ok(response) => {
+            let status = response.status();
+            let answer = read_answer(response).await;
+            ChannelTestResult {
+                delivered: status.is_success(),
+                status: Some(status.as_u16()),
+                answer,
+            }
+        }
+        Err(error) => ChannelTestResult {
+            delivered: false,
+            status: None,
+            answer: describe_failure(&error),
+        },
+    }
+}
+
+async fn read_answer(mut response: reqwest::Response) -> String {
+    let mut kept = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        kept.extend_from_slice(&chunk);
+        if kept.len() >= ANSWER_CHARS * 4 {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&kept);
+    let answer: String = text
+        .chars()
+        .filter(|c| !c.is_control() || *c == ' ')
+        .take(ANSWER_CHARS)
+        .collect();
+    answer.trim().to_owned()
+}
+
+fn describe_failure(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        format!("no answer within {} s", SEND_TIMEOUT.as_secs())
+    } else if error.is_connect() {
+        "could not connect to the receiver".to_owned()
+    } else {
+        "the request to the receiver failed".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_the_hmac_of_timestamp_and_body() {
+        // Python: hmac.new(b"Jefe", b'1700000000.{"a":1}', hashlib.sha256).hexdigest()
+        assert_eq!(
+            signature("Jefe", "1700000000", br#"{"a":1}"#),
+            "sha256=fa5f6481efc59da48b19c9dc10196c9953e5651f8304b3a318b6b87d70272e0a"
+        );
+    }
+
+    #[test]
+    fn each_kind_of_receiver_gets_its_own_format() {
+        let message = Message {
+            idempotency_key: "event-1".into(),
+            rule: "Nearly full".into(),
+            array: "fa-dr-01".into(),
+            resolved: false,
+            summary: "86 % full (more than 85 % full)".into(),
+            created_at_ms: 1,
+        };
+        assert_eq!(
+            message.body(ChannelKind::Slack),
+            json!({ "text": "fa-dr-01: 86 % full (more than 85 % full) (rule \"Nearly full\")" })
+        );
+        let teams = message.body(ChannelKind::Teams);
+        assert_eq!(teams["attachments"][0]["content"]["type"], "AdaptiveCard");
+        let webhook = message.body(ChannelKind::Webhook);
+        assert_eq!(webhook["event"], "raised");
+        assert_eq!(webhook["array"], "fa-dr-01");
+    }
+}

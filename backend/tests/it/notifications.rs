@@ -1,0 +1,334 @@
+//! Notifications end to end: a webhook channel sealed and tested, a capacity rule, an array
+//! filling past it announced once (signed, with an idempotency key) and resolved once when
+//! space is freed; a receiver that refuses is retried and its words kept; only admins of
+//! every array see or change any of it, and the address never reaches the audit log.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde_json::{Value, json};
+
+use flasharray_sim::{Seed, SimulatorConfig};
+
+use crate::{TestApp, TestOptions};
+
+type Received = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
+
+/// A receiver on this machine: `/hook` takes every message, `/down` refuses with a reason.
+async fn receiver() -> (String, Received) {
+    let received: Received = Arc::default();
+    async fn take(
+        State(received): State<Received>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> &'static str {
+        let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        received.lock().expect("lock").push((headers, body));
+        "ok"
+    }
+    async fn down() -> (StatusCode, &'static str) {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "receiver down for maintenance",
+        )
+    }
+    let app = Router::new()
+        .route("/hook", post(take))
+        .route("/down", post(down))
+        .with_state(received.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listen");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}"), received)
+}
+
+/// Waits until `received` holds `count` messages (the worker polls the queue).
+async fn wait_for(received: &Received, count: usize) -> Vec<(HeaderMap, Value)> {
+    for _ in 0..200 {
+        let now = received.lock().expect("lock").clone();
+        if now.len() >= count {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{count} messages expected, got {:?}",
+        received.lock().expect("lock")
+    );
+}
+
+fn signed_correctly(headers: &HeaderMap, body: &Value, secret: &str) -> bool {
+    let timestamp = headers["x-flashdeck-timestamp"]
+        .to_str()
+        .expect("timestamp");
+    let signature = headers["x-flashdeck-signature"]
+        .to_str()
+        .expect("signature");
+    let expected = backend::notify::send::signature(
+        secret,
+        timestamp,
+        serde_json::to_vec(body).expect("body").as_slice(),
+    );
+    signature == expected
+}
+
+/// An array holding the demo's data, as the test's second.
+const FULL: &str = "fa-filling";
+
+/// Makes [`FULL`] `share` full by changing its capacity, as drives removed would.
+fn fill(app: &TestApp, share: f64) {
+    let simulator = &app.fleet[0].simulator;
+    simulator.set_capacity((simulator.used_bytes() as f64 / share) as u64);
+}
+
+#[tokio::test]
+async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
+    let (base, received) = receiver().await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        fleet: vec![SimulatorConfig::new(FULL).seed(Seed::Demo)],
+        ..TestOptions::default()
+    })
+    .await;
+    let notifier = app.notifier.clone().expect("notifier");
+    let admin = app.login("admin").await;
+    let url = format!("{base}/hook");
+
+    let (status, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(json!({"name": "ops webhook", "kind": "webhook", "webhook_url": url})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let channel = created["channel"]["id"].as_i64().expect("id");
+    let secret = created["signing_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    assert_eq!(created["channel"]["host"], "127.0.0.1");
+    let (_, _, listed) = app
+        .call("GET", "/api/notifications/channels", Some(&admin), None)
+        .await;
+    assert!(
+        !listed.to_string().contains("/hook"),
+        "never shown back: {listed}"
+    );
+    assert!(!listed.to_string().contains(&secret));
+
+    let (status, _, tested) = app
+        .call(
+            "POST",
+            &format!("/api/notifications/channels/{channel}/test"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tested}");
+    assert_eq!(
+        tested,
+        json!({"delivered": true, "status": 200, "answer": "ok"})
+    );
+    let test_message = wait_for(&received, 1).await;
+    assert!(signed_correctly(
+        &test_message[0].0,
+        &test_message[0].1,
+        &secret
+    ));
+
+    let (status, _, rule) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(&admin),
+            Some(json!({
+                "name": "Nearly full",
+                "condition": {"kind": "capacity_over", "percent": 85},
+                "arrays": [FULL],
+                "channels": [channel],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rule}");
+
+    notifier.watch_once().await.expect("watched");
+    fill(&app, 0.865);
+    notifier.watch_once().await.expect("watched");
+    notifier.watch_once().await.expect("watched again");
+    let messages = wait_for(&received, 2).await;
+    let (headers, raised) = &messages[1];
+    assert_eq!(raised["event"], "raised");
+    assert_eq!(raised["array"], FULL);
+    assert_eq!(raised["summary"], "86 % full (more than 85 % full)");
+    assert!(signed_correctly(headers, raised, &secret));
+    assert_eq!(
+        headers["idempotency-key"].to_str().expect("key"),
+        raised["idempotency_key"].as_str().expect("key")
+    );
+
+    fill(&app, 0.5);
+    notifier.watch_once().await.expect("watched");
+    let messages = wait_for(&received, 3).await;
+    assert_eq!(messages[2].1["event"], "resolved", "{:?}", messages[2].1);
+    assert_eq!(
+        messages[2].1["summary"],
+        "50 % full, no longer more than 85 % full"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        received.lock().expect("lock").len(),
+        3,
+        "each announced once"
+    );
+
+    let (_, _, deliveries) = app
+        .call("GET", "/api/notifications/deliveries", Some(&admin), None)
+        .await;
+    let deliveries = deliveries.as_array().expect("list");
+    assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+    assert!(
+        deliveries
+            .iter()
+            .all(|delivery| delivery["state"] == "delivered")
+    );
+
+    let (_, _, audit) = app.call("GET", "/api/audit", Some(&admin), None).await;
+    let audit = audit.to_string();
+    assert!(audit.contains("notification_channel.create"), "{audit}");
+    assert!(
+        !audit.contains("/hook") && !audit.contains(&secret),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn a_receiver_that_refuses_is_tried_again_with_its_words_kept() {
+    let (base, _) = receiver().await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let notifier = app.notifier.clone().expect("notifier");
+    let admin = app.login("admin").await;
+    let (_, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(json!({"name": "slack", "kind": "slack", "webhook_url": format!("{base}/down")})),
+        )
+        .await;
+    let channel = created["channel"]["id"].as_i64().expect("id");
+    assert!(
+        created["signing_secret"].is_null(),
+        "Slack messages are not signed"
+    );
+    let (_, _, tested) = app
+        .call(
+            "POST",
+            &format!("/api/notifications/channels/{channel}/test"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        tested,
+        json!({"delivered": false, "status": 503, "answer": "receiver down for maintenance"})
+    );
+    let (status, _, _) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(&admin),
+            Some(json!({"name": "silent", "condition": {"kind": "not_answering"}, "channels": [channel]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut app = app;
+    app.stop_array().await;
+    notifier.watch_once().await.expect("watched");
+    let mut delivery = Value::Null;
+    for _ in 0..100 {
+        let (_, _, deliveries) = app
+            .call("GET", "/api/notifications/deliveries", Some(&admin), None)
+            .await;
+        delivery = deliveries[0].clone();
+        if delivery["attempts"].as_i64().unwrap_or(0) >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        delivery["state"], "pending",
+        "tried again later: {delivery}"
+    );
+    assert_eq!(delivery["attempts"], 1);
+    assert_eq!(
+        delivery["last_error"],
+        "the receiver answered 503: receiver down for maintenance"
+    );
+    assert!(
+        delivery["summary"]
+            .as_str()
+            .expect("summary")
+            .contains("not answering")
+    );
+}
+
+#[tokio::test]
+async fn only_admins_of_every_array_keep_notifications_and_bad_input_is_named() {
+    let app = TestApp::new().await;
+    for user in ["viewer", "operator"] {
+        let cookie = app.login(user).await;
+        let (status, _, _) = app
+            .call("GET", "/api/notifications/channels", Some(&cookie), None)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user}");
+    }
+    let admin = app.login("admin").await;
+    for (body, field) in [
+        (
+            json!({"name": "x", "kind": "slack", "webhook_url": "http://hooks.example.com/x"}),
+            "webhook_url",
+        ),
+        (
+            json!({"name": "", "kind": "slack", "webhook_url": "https://hooks.example.com/x"}),
+            "name",
+        ),
+        (
+            json!({"name": "x", "kind": "teams", "webhook_url": "https://h/x", "signing_secret": "0123456789abcdef"}),
+            "signing_secret",
+        ),
+    ] {
+        let (status, _, refused) = app
+            .call(
+                "POST",
+                "/api/notifications/channels",
+                Some(&admin),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_eq!(refused["field"], field, "{refused}");
+    }
+    let (status, _, refused) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(&admin),
+            Some(json!({"name": "r", "condition": {"kind": "capacity_over", "percent": 85}, "arrays": ["nowhere"], "channels": [1]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["field"], "arrays");
+}

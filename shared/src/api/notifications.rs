@@ -1,0 +1,420 @@
+//! Notifications (`/api/notifications`): where the portal tells people of what happens while
+//! nobody looks (channels), what it tells them of (rules), and what it sent (deliveries).
+
+use serde::{Deserialize, Serialize};
+
+use super::ApiError;
+
+/// The longest channel or rule name.
+pub const MAX_NOTIFICATION_NAME_CHARS: usize = 64;
+/// The longest receiver address.
+pub const MAX_CHANNEL_URL_CHARS: usize = 2048;
+/// The most channels, and the most rules, a portal holds.
+pub const MAX_CHANNELS: usize = 50;
+pub const MAX_RULES: usize = 200;
+/// The header a generic webhook's body is signed in: `sha256=` and the hex HMAC-SHA256 of
+/// the `x-flashdeck-timestamp` header's value, a `.`, and the body, keyed with the
+/// channel's signing secret.
+pub const SIGNATURE_HEADER: &str = "x-flashdeck-signature";
+pub const TIMESTAMP_HEADER: &str = "x-flashdeck-timestamp";
+/// Every message names its event in this header, so a receiver that sees one twice (a
+/// retry after its answer was lost) can tell.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// How a channel's receiver expects its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// JSON, signed with an HMAC header.
+    Webhook,
+    /// A Slack incoming webhook.
+    Slack,
+    /// A Microsoft Teams incoming webhook (a Workflows "post to a channel" address).
+    Teams,
+}
+
+impl ChannelKind {
+    pub const ALL: [ChannelKind; 3] =
+        [ChannelKind::Webhook, ChannelKind::Slack, ChannelKind::Teams];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Webhook => "webhook",
+            ChannelKind::Slack => "slack",
+            ChannelKind::Teams => "teams",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChannelKind::Webhook => "Webhook (signed JSON)",
+            ChannelKind::Slack => "Slack",
+            ChannelKind::Teams => "Microsoft Teams",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+/// `POST /api/notifications/channels`. The address is a credential (whoever has a Slack
+/// webhook address can post to the channel): it is sealed and never shown back.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewChannel {
+    pub name: String,
+    pub kind: ChannelKind,
+    /// The receiver's address (for Slack and Teams, the incoming webhook's).
+    pub webhook_url: String,
+    /// A generic webhook's signing secret; one is made when none is given.
+    #[serde(default)]
+    pub signing_secret: Option<String>,
+}
+
+impl std::fmt::Debug for NewChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewChannel")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A channel as listed: its receiver's host only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Channel {
+    pub id: i64,
+    pub name: String,
+    pub kind: ChannelKind,
+    /// The receiver's host, so a person can tell channels apart without the secret path.
+    pub host: String,
+    pub created_by: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// The answer to `POST /api/notifications/channels`: a generic webhook's signing secret is
+/// shown this once, for the receiver to check signatures with.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedChannel {
+    pub channel: Channel,
+    pub signing_secret: Option<String>,
+}
+
+impl std::fmt::Debug for CreatedChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedChannel")
+            .field("channel", &self.channel)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the receiver answered a test message (`POST …/channels/{id}/test`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChannelTestResult {
+    pub delivered: bool,
+    /// The receiver's HTTP status, when it answered.
+    pub status: Option<u16>,
+    /// Its answer's first words, or why nothing reached it.
+    pub answer: String,
+}
+
+/// What a rule watches for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RuleCondition {
+    /// Used space past `percent` of the array's capacity.
+    CapacityOver { percent: u8 },
+    /// The array does not answer the portal.
+    NotAnswering,
+}
+
+impl RuleCondition {
+    /// In words, for the rules table and the messages.
+    pub fn describe(&self) -> String {
+        match self {
+            RuleCondition::CapacityOver { percent } => format!("more than {percent} % full"),
+            RuleCondition::NotAnswering => "not answering".to_owned(),
+        }
+    }
+
+    /// Whether it holds on an array that reported `used_share` of its capacity (`None`: it
+    /// did not answer); `None` when that cannot be told (a full array that stops answering
+    /// is not thereby resolved).
+    pub fn holds(self, used_share: Option<f64>) -> Option<bool> {
+        match (self, used_share) {
+            (RuleCondition::CapacityOver { percent }, Some(used)) => {
+                Some(used * 100.0 > f64::from(percent))
+            }
+            (RuleCondition::CapacityOver { .. }, None) => None,
+            (RuleCondition::NotAnswering, answered) => Some(answered.is_none()),
+        }
+    }
+}
+
+/// `POST /api/notifications/rules`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewRule {
+    pub name: String,
+    pub condition: RuleCondition,
+    /// The arrays it watches; `None`: every array.
+    #[serde(default)]
+    pub arrays: Option<Vec<String>>,
+    pub channels: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rule {
+    pub id: i64,
+    pub name: String,
+    pub condition: RuleCondition,
+    pub arrays: Option<Vec<String>>,
+    pub channels: Vec<i64>,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Delivered, Self::Failed]
+            .into_iter()
+            .find(|state| state.as_str() == text)
+    }
+}
+
+/// One message to one channel (`GET /api/notifications/deliveries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Delivery {
+    pub id: i64,
+    pub rule: String,
+    pub array: String,
+    /// `true`: the cause cleared.
+    pub resolved: bool,
+    pub summary: String,
+    pub channel: String,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    /// Why the last attempt failed, in the receiver's words where it gave any.
+    pub last_error: Option<String>,
+    /// Unix milliseconds: when the event happened, and when the message was received.
+    pub created_at_ms: i64,
+    pub delivered_at_ms: Option<i64>,
+}
+
+/// The text of a message, for every kind of channel.
+pub fn message_text(rule: &str, array: &str, resolved: bool, summary: &str) -> String {
+    if resolved {
+        format!("Resolved on {array}: {summary} (rule \"{rule}\")")
+    } else {
+        format!("{array}: {summary} (rule \"{rule}\")")
+    }
+}
+
+fn check_name(field: &'static str, name: &str) -> Result<(), ApiError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ApiError::for_field(field, "Give it a name."));
+    }
+    if name.chars().count() > MAX_NOTIFICATION_NAME_CHARS {
+        return Err(ApiError::for_field(
+            field,
+            format!("At most {MAX_NOTIFICATION_NAME_CHARS} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::for_field(field, "No control characters."));
+    }
+    Ok(())
+}
+
+/// Checks a new channel: a name, and an `https://` address (`http://` only to this machine,
+/// for a receiver beside the portal).
+pub fn validate_new_channel(channel: &NewChannel) -> Result<(), ApiError> {
+    check_name("name", &channel.name)?;
+    let url = channel.webhook_url.trim();
+    if url.len() > MAX_CHANNEL_URL_CHARS {
+        return Err(ApiError::for_field(
+            "webhook_url",
+            format!("At most {MAX_CHANNEL_URL_CHARS} characters."),
+        ));
+    }
+    let Some(host) = url_host(url) else {
+        return Err(ApiError::for_field(
+            "webhook_url",
+            "Give the receiver's address, starting with https://.",
+        ));
+    };
+    if url.starts_with("http://") && !is_loopback(host) {
+        return Err(ApiError::for_field(
+            "webhook_url",
+            "Use https:// (plain http:// only to this machine): the address and messages are secrets.",
+        ));
+    }
+    if let Some(secret) = &channel.signing_secret {
+        if channel.kind != ChannelKind::Webhook {
+            return Err(ApiError::for_field(
+                "signing_secret",
+                "Only a generic webhook is signed.",
+            ));
+        }
+        if secret.len() < 16 || secret.len() > 256 {
+            return Err(ApiError::for_field(
+                "signing_secret",
+                "Between 16 and 256 characters.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The host of an `http(s)://` address, or `None` when it is not one.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.contains('@')
+        || authority
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return None;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => &authority[..bracketed.find(']')? + 2],
+        None => authority.split(':').next()?,
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+}
+
+/// Checks a new rule (its arrays and channels are checked against the portal's).
+pub fn validate_new_rule(rule: &NewRule) -> Result<(), ApiError> {
+    check_name("name", &rule.name)?;
+    if let RuleCondition::CapacityOver { percent } = rule.condition
+        && !(1..=99).contains(&percent)
+    {
+        return Err(ApiError::for_field(
+            "condition.percent",
+            "Between 1 and 99 %.",
+        ));
+    }
+    if rule.channels.is_empty() {
+        return Err(ApiError::for_field(
+            "channels",
+            "Choose at least one channel to send to.",
+        ));
+    }
+    if rule.channels.len() > MAX_CHANNELS {
+        return Err(ApiError::for_field("channels", "Too many channels."));
+    }
+    if let Some(arrays) = &rule.arrays
+        && arrays.is_empty()
+    {
+        return Err(ApiError::for_field(
+            "arrays",
+            "Choose at least one array, or every array.",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_receivers_host_is_read_from_its_address() {
+        assert_eq!(
+            url_host("https://hooks.slack.com/services/T/B/x"),
+            Some("hooks.slack.com")
+        );
+        assert_eq!(url_host("http://127.0.0.1:9000/hook"), Some("127.0.0.1"));
+        assert_eq!(url_host("https://[::1]:8443/x"), Some("[::1]"));
+        assert_eq!(url_host("https://user:pw@example.com/"), None);
+        assert_eq!(url_host("ftp://example.com/"), None);
+        assert_eq!(url_host("https:///path"), None);
+    }
+
+    #[test]
+    fn plain_http_is_refused_beyond_this_machine() {
+        let channel = |url: &str| NewChannel {
+            name: "ops".into(),
+            kind: ChannelKind::Slack,
+            webhook_url: url.into(),
+            signing_secret: None,
+        };
+        assert!(validate_new_channel(&channel("http://127.0.0.1:8080/x")).is_ok());
+        let refused =
+            validate_new_channel(&channel("http://hooks.example.com/x")).expect_err("refused");
+        assert_eq!(refused.field.as_deref(), Some("webhook_url"));
+        assert!(validate_new_channel(&channel("https://hooks.example.com/x")).is_ok());
+    }
+
+    #[test]
+    fn a_rule_needs_a_sensible_threshold_and_a_channel() {
+        let rule = NewRule {
+            name: "full".into(),
+            condition: RuleCondition::CapacityOver { percent: 100 },
+            arrays: None,
+            channels: vec![1],
+        };
+        let refused = validate_new_rule(&rule).expect_err("refused");
+        assert_eq!(refused.field.as_deref(), Some("condition.percent"));
+        let no_channel = NewRule {
+            condition: RuleCondition::CapacityOver { percent: 85 },
+            channels: vec![],
+            ..rule
+        };
+        assert_eq!(
+            validate_new_rule(&no_channel)
+                .expect_err("refused")
+                .field
+                .as_deref(),
+            Some("channels")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_address_is_read_without_panicking(url in "\\PC{0,80}") {
+            if let Some(host) = url_host(&url) {
+                prop_assert!(!host.is_empty());
+                prop_assert!(!host.contains('@'));
+            }
+        }
+    }
+}
