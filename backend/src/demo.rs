@@ -51,6 +51,8 @@ pub struct DemoOptions {
     pub approvals: crate::config::ApprovalsConfig,
     /// Single sign-on; none in the demo unless asked.
     pub oidc: Option<crate::config::OidcConfig>,
+    /// How often notification rules are checked against the arrays.
+    pub watch_every: std::time::Duration,
 }
 
 /// The application id the demo registers in its simulated Pure1.
@@ -141,14 +143,25 @@ impl Demo {
                 options.data_dir.display()
             ))
         })?;
-        let db = Database::connect(&format!(
+        let database_url = format!(
             "sqlite://{}",
             options.data_dir.join("flashdeck.db").display()
-        ))
-        .await?;
-        let state = AppState::new(db, registry, SessionConfig::default())
+        );
+        let db = Database::connect(&database_url).await?;
+        let mut state = AppState::new(db, registry, SessionConfig::default())
             .with_secret_key(demo_secret_key(&options.data_dir)?)
             .with_approvals(options.approvals.clone());
+        let notifier = crate::notify::Notifier::connect(
+            &database_url,
+            state.db.clone(),
+            state.secret_key.clone(),
+            state.arrays.clone(),
+            state.array_deadline(),
+        )
+        .await
+        .map_err(DemoError::Setup)?;
+        notifier.run(&database_url, options.watch_every);
+        state = state.with_notifier(notifier);
         let state = match &options.oidc {
             Some(oidc) => {
                 state.with_oidc(crate::identity::oidc::Oidc::from_config(oidc).map_err(setup)?)

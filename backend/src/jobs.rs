@@ -12,7 +12,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use apalis::prelude::{
-    BackendExt, BoxDynError, Data, Task, TaskBuilder, TaskSink, WorkerBuilder, WorkerBuilderExt,
+    BoxDynError, Data, PollSnapshot, PollStrategy, PollWith, Task, TaskBuilder, TaskSink,
+    WorkerBuilder, WorkerBuilderExt,
 };
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
@@ -29,6 +30,9 @@ pub const HEARTBEAT: Duration = Duration::from_secs(30);
 
 /// How often an idle worker looks for jobs: a message waits at most this long for a worker.
 pub const POLL: Duration = Duration::from_secs(1);
+
+/// How long a stopped worker waits before it starts again.
+const RESTART_PAUSE: Duration = Duration::from_secs(2);
 
 /// Runs of one job before apalis gives it up: a delivery job fails only when its process dies
 /// or the database does not answer; a receiver that refuses is another attempt, another job.
@@ -181,51 +185,95 @@ impl JobQueue {
     }
 
     /// Runs this process's delivery worker until the process ends: `handle` gets each job
-    /// with `data`, and an error makes the job try again later.
+    /// with `data`, and an error makes the job try again later. A worker that stops (its
+    /// database connection failed) is started again after a pause.
     pub fn spawn_delivery_worker<D, F, Fut>(&self, name: String, data: D, handle: F)
     where
         D: Clone + Send + Sync + 'static,
         F: Fn(DeliveryJob, Data<D>) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = Result<(), BoxDynError>> + Send + 'static,
     {
-        match &self.store {
-            Store::Sqlite(pool) => {
-                let config = apalis_sqlite::Config::default()
-                    .queue(&self.deliveries)
-                    .heartbeat_interval(HEARTBEAT);
-                let storage = SqliteStorage::<DeliveryJob>::new(pool)
-                    .with_config(config)
-                    .poll_with_interval(POLL);
-                let worker = WorkerBuilder::new(name)
-                    .backend(storage)
-                    .data(data)
-                    .concurrency(4)
-                    .build(handle);
-                tokio::spawn(async move {
-                    if let Err(error) = worker.run().await {
-                        tracing::error!(%error, "the delivery worker stopped");
+        let store = self.store.clone();
+        let queue = self.deliveries.clone();
+        tokio::spawn(async move {
+            loop {
+                let stopped = match &store {
+                    Store::Sqlite(pool) => {
+                        let config = apalis_sqlite::Config::default()
+                            .queue(&queue)
+                            .heartbeat_interval(HEARTBEAT);
+                        let storage = PollWith::new(
+                            SqliteStorage::<DeliveryJob>::new(pool).with_config(config),
+                            EveryPoll::new(),
+                        );
+                        WorkerBuilder::new(name.clone())
+                            .backend(storage)
+                            .data(data.clone())
+                            .concurrency(4)
+                            .build(handle.clone())
+                            .run()
+                            .await
                     }
-                });
-            }
-            Store::Postgres(pool) => {
-                let config = apalis_postgres::Config::default()
-                    .queue(&self.deliveries)
-                    .heartbeat_interval(HEARTBEAT);
-                let storage = PostgresStorage::<DeliveryJob>::new(pool)
-                    .with_config(config)
-                    .poll_with_interval(POLL);
-                let worker = WorkerBuilder::new(name)
-                    .backend(storage)
-                    .data(data)
-                    .concurrency(4)
-                    .build(handle);
-                tokio::spawn(async move {
-                    if let Err(error) = worker.run().await {
-                        tracing::error!(%error, "the delivery worker stopped");
+                    Store::Postgres(pool) => {
+                        let config = apalis_postgres::Config::default()
+                            .queue(&queue)
+                            .heartbeat_interval(HEARTBEAT);
+                        let storage = PollWith::new(
+                            PostgresStorage::<DeliveryJob>::new(pool).with_config(config),
+                            EveryPoll::new(),
+                        );
+                        WorkerBuilder::new(name.clone())
+                            .backend(storage)
+                            .data(data.clone())
+                            .concurrency(4)
+                            .build(handle.clone())
+                            .run()
+                            .await
                     }
-                });
+                };
+                match stopped {
+                    Ok(()) => tracing::warn!("the delivery worker stopped; starting it again"),
+                    Err(error) => {
+                        tracing::warn!(%error, "the delivery worker failed; starting it again")
+                    }
+                }
+
+                tokio::time::sleep(RESTART_PAUSE).await;
             }
+        });
+    }
+}
+
+/// Wakes an idle worker every [`POLL`] to look for jobs. apalis's own interval arms its next
+/// timer without registering it, so a worker with nothing else to wait on slept until its
+/// heartbeat; this one registers each next wake-up as it arms it.
+struct EveryPoll {
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl EveryPoll {
+    fn new() -> Self {
+        Self {
+            sleep: Box::pin(tokio::time::sleep(POLL)),
         }
+    }
+}
+
+impl PollStrategy for EveryPoll {
+    fn poll_drive(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        _: &PollSnapshot,
+    ) -> std::task::Poll<Option<()>> {
+        if self.sleep.as_mut().poll(cx).is_pending() {
+            return std::task::Poll::Pending;
+        }
+        self.sleep
+            .as_mut()
+            .reset(tokio::time::Instant::now() + POLL);
+        // Polled now, so that the next wake-up is registered whatever else the worker awaits.
+        let _ = self.sleep.as_mut().poll(cx);
+        std::task::Poll::Ready(Some(()))
     }
 }
 

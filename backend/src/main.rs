@@ -244,18 +244,16 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
              FLASHDECK_SECRET_KEY or secret_key_file to register them in the portal)"
         ),
     }
-    let jobs = backend::jobs::JobQueue::connect(&config.database_url()).await?;
-    let notifier = backend::notify::Notifier {
-        db: state.db.clone(),
-        jobs: jobs.clone(),
-        secret_key: state.secret_key.clone(),
-        arrays: state.arrays.clone(),
-        http: backend::notify::Notifier::http_client()?,
-        array_deadline: state.array_deadline(),
-    };
-    notifier.start_worker();
-    notifier.clone().start_watch(
-        jobs.leadership(&config.database_url(), "watch"),
+    let notifier = backend::notify::Notifier::connect(
+        &config.database_url(),
+        state.db.clone(),
+        state.secret_key.clone(),
+        state.arrays.clone(),
+        state.array_deadline(),
+    )
+    .await?;
+    notifier.run(
+        &config.database_url(),
         std::time::Duration::from_secs(config.notifications.watch_interval_secs),
     );
     state = state.with_notifier(notifier);
@@ -359,6 +357,9 @@ async fn demo(listen: SocketAddr, data_dir: PathBuf, frontend_dir: PathBuf) -> M
         connect_pure1: true,
         approvals: backend::config::ApprovalsConfig::default(),
         oidc: None,
+        watch_every: std::time::Duration::from_secs(
+            backend::config::NotificationsConfig::default().watch_interval_secs,
+        ),
     };
     let demo = Demo::start(options).await?;
     println!();

@@ -553,6 +553,43 @@ pub async fn revoke_token(id: i64) -> ApiResult<()> {
     no_content(Request::delete(&format!("/api/tokens/{id}"))).await
 }
 
+pub async fn notification_channels() -> ApiResult<Vec<shared::api::Channel>> {
+    get("/api/notifications/channels").await
+}
+
+pub async fn create_channel(
+    channel: &shared::api::NewChannel,
+) -> ApiResult<shared::api::CreatedChannel> {
+    post("/api/notifications/channels", channel).await
+}
+
+pub async fn delete_channel(id: i64) -> ApiResult<()> {
+    no_content(Request::delete(&format!(
+        "/api/notifications/channels/{id}"
+    )))
+    .await
+}
+
+pub async fn test_channel(id: i64) -> ApiResult<shared::api::ChannelTestResult> {
+    post(&format!("/api/notifications/channels/{id}/test"), &()).await
+}
+
+pub async fn notification_rules() -> ApiResult<Vec<shared::api::Rule>> {
+    get("/api/notifications/rules").await
+}
+
+pub async fn create_rule(rule: &shared::api::NewRule) -> ApiResult<shared::api::Rule> {
+    post("/api/notifications/rules", rule).await
+}
+
+pub async fn delete_rule(id: i64) -> ApiResult<()> {
+    no_content(Request::delete(&format!("/api/notifications/rules/{id}"))).await
+}
+
+pub async fn deliveries() -> ApiResult<Vec<shared::api::Delivery>> {
+    get("/api/notifications/deliveries").await
+}
+
 pub async fn users() -> ApiResult<Vec<UserSummary>> {
     get("/api/users").await
 }

@@ -18,6 +18,7 @@ use crate::pages::dr::DrPage;
 use crate::pages::host::HostPage;
 use crate::pages::hosts::Hosts;
 use crate::pages::login::Login;
+use crate::pages::notifications::NotificationsPage;
 use crate::pages::overview::ArrayOverview;
 use crate::pages::pods::Pods;
 use crate::pages::protection::ProtectionGroups;
@@ -87,6 +88,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
                         <Route path=path!("/audit") view=AuditPage />
                         <Route path=path!("/pure1") view=Pure1Page />
                         <Route path=path!("/tokens") view=TokensPage />
+                        <Route path=path!("/notifications") view=NotificationsPage />
                         <Route path=path!("/requests") view=RequestsPage />
                     </Routes>
                 </Show>
@@ -121,6 +123,7 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
                 <A href="/users" attr:id="users-link">"Users"</A>
                 <A href="/audit" attr:id="audit-link">"Audit log"</A>
                 <A href="/pure1" attr:id="pure1-link">"Pure1"</A>
+                <A href="/notifications" attr:id="notifications-link">"Notifications"</A>
             </Show>
             <span class="spacer"></span>
             {move || user.with(Option::is_some).then(|| view! { <FleetSearchBox /> <LiveBar /> })}

@@ -63,6 +63,34 @@ pub fn sealing_owner(channel_name: &str) -> String {
 }
 
 impl Notifier {
+    /// Opens the job queue in the portal's database at `database_url`.
+    pub async fn connect(
+        database_url: &str,
+        db: Database,
+        secret_key: Option<SecretKey>,
+        arrays: Arc<ArrayRegistry>,
+        array_deadline: Duration,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            db,
+            jobs: JobQueue::connect(database_url)
+                .await
+                .map_err(|error| error.to_string())?,
+            secret_key,
+            arrays,
+            http: Self::http_client()?,
+            array_deadline,
+        })
+    }
+
+    /// Starts this process's delivery worker, and its watch of the arrays every
+    /// `watch_every` while it leads.
+    pub fn run(&self, database_url: &str, watch_every: Duration) {
+        self.start_worker();
+        let leadership = self.jobs.leadership(database_url, "watch");
+        self.clone().start_watch(leadership, watch_every);
+    }
+
     /// The HTTP client messages go out with: system roots, no redirects (a receiver that
     /// redirects could send the message, and the address's secrets, elsewhere).
     pub fn http_client() -> Result<reqwest::Client, String> {
@@ -224,7 +252,7 @@ impl Notifier {
     }
 
     /// Watches the arrays every `interval` while this process leads.
-    pub fn start_watch(self, mut leadership: Leadership, interval: Duration) {
+    fn start_watch(self, mut leadership: Leadership, interval: Duration) {
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(interval.max(Duration::from_secs(1)));
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

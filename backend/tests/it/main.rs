@@ -216,17 +216,15 @@ impl TestApp {
             .with_limits(options.limits)
             .with_approvals(options.approvals);
         let notifier = if options.notifications {
-            let jobs = backend::jobs::JobQueue::connect(&db_url)
-                .await
-                .expect("job queue");
-            let notifier = backend::notify::Notifier {
-                db: db.clone(),
-                jobs,
-                secret_key: state.secret_key.clone(),
-                arrays: state.arrays.clone(),
-                http: backend::notify::Notifier::http_client().expect("client"),
-                array_deadline: state.array_deadline(),
-            };
+            let notifier = backend::notify::Notifier::connect(
+                &db_url,
+                db.clone(),
+                state.secret_key.clone(),
+                state.arrays.clone(),
+                state.array_deadline(),
+            )
+            .await
+            .expect("job queue");
             notifier.start_worker();
             state = state.with_notifier(notifier.clone());
             Some(notifier)

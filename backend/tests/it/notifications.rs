@@ -3,66 +3,15 @@
 //! space is freed; a receiver that refuses is retried and its words kept; only admins of
 //! every array see or change any of it, and the address never reaches the audit log.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use serde_json::{Value, json};
+use test_support::webhook_receiver::{REFUSAL, WebhookReceiver};
 
 use flasharray_sim::{Seed, SimulatorConfig};
 
 use crate::{TestApp, TestOptions};
-
-type Received = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
-
-/// A receiver on this machine: `/hook` takes every message, `/down` refuses with a reason.
-async fn receiver() -> (String, Received) {
-    let received: Received = Arc::default();
-    async fn take(
-        State(received): State<Received>,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> &'static str {
-        let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        received.lock().expect("lock").push((headers, body));
-        "ok"
-    }
-    async fn down() -> (StatusCode, &'static str) {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "receiver down for maintenance",
-        )
-    }
-    let app = Router::new()
-        .route("/hook", post(take))
-        .route("/down", post(down))
-        .with_state(received.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("listen");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{address}"), received)
-}
-
-/// Waits until `received` holds `count` messages (the worker polls the queue).
-async fn wait_for(received: &Received, count: usize) -> Vec<(HeaderMap, Value)> {
-    for _ in 0..200 {
-        let now = received.lock().expect("lock").clone();
-        if now.len() >= count {
-            return now;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "{count} messages expected, got {:?}",
-        received.lock().expect("lock")
-    );
-}
 
 fn signed_correctly(headers: &HeaderMap, body: &Value, secret: &str) -> bool {
     let timestamp = headers["x-flashdeck-timestamp"]
@@ -90,7 +39,7 @@ fn fill(app: &TestApp, share: f64) {
 
 #[tokio::test]
 async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
-    let (base, received) = receiver().await;
+    let receiver = WebhookReceiver::start().await;
     let app = TestApp::with(TestOptions {
         notifications: true,
         fleet: vec![SimulatorConfig::new(FULL).seed(Seed::Demo)],
@@ -99,7 +48,7 @@ async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
     .await;
     let notifier = app.notifier.clone().expect("notifier");
     let admin = app.login("admin").await;
-    let url = format!("{base}/hook");
+    let url = format!("{}/hook", receiver.base);
 
     let (status, _, created) = app
         .call(
@@ -138,7 +87,7 @@ async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
         tested,
         json!({"delivered": true, "status": 200, "answer": "ok"})
     );
-    let test_message = wait_for(&received, 1).await;
+    let test_message = receiver.wait_for(1).await;
     assert!(signed_correctly(
         &test_message[0].0,
         &test_message[0].1,
@@ -164,7 +113,7 @@ async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
     fill(&app, 0.865);
     notifier.watch_once().await.expect("watched");
     notifier.watch_once().await.expect("watched again");
-    let messages = wait_for(&received, 2).await;
+    let messages = receiver.wait_for(2).await;
     let (headers, raised) = &messages[1];
     assert_eq!(raised["event"], "raised");
     assert_eq!(raised["array"], FULL);
@@ -177,18 +126,14 @@ async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
 
     fill(&app, 0.5);
     notifier.watch_once().await.expect("watched");
-    let messages = wait_for(&received, 3).await;
+    let messages = receiver.wait_for(3).await;
     assert_eq!(messages[2].1["event"], "resolved", "{:?}", messages[2].1);
     assert_eq!(
         messages[2].1["summary"],
         "50 % full, no longer more than 85 % full"
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        received.lock().expect("lock").len(),
-        3,
-        "each announced once"
-    );
+    assert_eq!(receiver.received().len(), 3, "each announced once");
 
     let (_, _, deliveries) = app
         .call("GET", "/api/notifications/deliveries", Some(&admin), None)
@@ -212,7 +157,7 @@ async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
 
 #[tokio::test]
 async fn a_receiver_that_refuses_is_tried_again_with_its_words_kept() {
-    let (base, _) = receiver().await;
+    let receiver = WebhookReceiver::start().await;
     let app = TestApp::with(TestOptions {
         notifications: true,
         ..TestOptions::default()
@@ -225,7 +170,7 @@ async fn a_receiver_that_refuses_is_tried_again_with_its_words_kept() {
             "POST",
             "/api/notifications/channels",
             Some(&admin),
-            Some(json!({"name": "slack", "kind": "slack", "webhook_url": format!("{base}/down")})),
+            Some(json!({"name": "slack", "kind": "slack", "webhook_url": format!("{}/down", receiver.base)})),
         )
         .await;
     let channel = created["channel"]["id"].as_i64().expect("id");
@@ -243,7 +188,7 @@ async fn a_receiver_that_refuses_is_tried_again_with_its_words_kept() {
         .await;
     assert_eq!(
         tested,
-        json!({"delivered": false, "status": 503, "answer": "receiver down for maintenance"})
+        json!({"delivered": false, "status": 503, "answer": REFUSAL})
     );
     let (status, _, _) = app
         .call(
@@ -275,7 +220,7 @@ async fn a_receiver_that_refuses_is_tried_again_with_its_words_kept() {
     assert_eq!(delivery["attempts"], 1);
     assert_eq!(
         delivery["last_error"],
-        "the receiver answered 503: receiver down for maintenance"
+        format!("the receiver answered 503: {REFUSAL}")
     );
     assert!(
         delivery["summary"]

@@ -200,6 +200,8 @@ impl Session {
             connect_pure1,
             approvals,
             oidc,
+            // Quick, so that a rule's message follows the change the test makes.
+            watch_every: std::time::Duration::from_secs(2),
         };
         let demo = Demo::start(options).await.expect("portal starts");
 

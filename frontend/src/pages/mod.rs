@@ -8,6 +8,7 @@ pub mod dr;
 pub mod host;
 pub mod hosts;
 pub mod login;
+pub mod notifications;
 pub mod overview;
 pub mod pods;
 pub mod protection;

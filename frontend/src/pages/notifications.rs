@@ -1,0 +1,414 @@
+//! Notifications, for admins of every array: where messages go (channels, each with a test
+//! button that shows what the receiver answered), what the portal tells of (rules), and
+//! what it sent and where each message stands.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use shared::api::{
+    Channel, ChannelKind, Delivery, DeliveryState, NewChannel, NewRule, Rule, RuleCondition,
+    validate_new_channel, validate_new_rule,
+};
+
+use super::users::{ArrayScopePicker, describe_arrays, scope_of};
+use crate::api;
+use crate::components::{
+    AdminsOnly, Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp,
+    live_resource, page_title,
+};
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    page_title("Notifications");
+    view! {
+        <h1>"Notifications"</h1>
+        <AdminsOnly refusal="Notifications are kept by admins of every array.">
+            <NotificationsBody />
+        </AdminsOnly>
+    }
+}
+
+#[component]
+fn NotificationsBody() -> impl IntoView {
+    let channels = live_resource(api::notification_channels);
+    let rules = live_resource(api::notification_rules);
+    let deliveries = live_resource(api::deliveries);
+    let channel_task = Task::new();
+    let rule_task = Task::new();
+    view! {
+        <p class="muted">
+            "The portal watches the arrays the rules name (one call to each a minute) and sends a message when a condition "
+            "begins and another when it clears, once, whichever replica watches. A receiver that does not answer is tried again for a quarter of an hour."
+        </p>
+        <h2>"Channels"</h2>
+        <CreateChannel />
+        <OutcomeLine id="channel-outcome" outcome=channel_task.outcome />
+        <Loaded resource=channels loading="Loading channels…" let:list>
+            <ChannelTable channels=list task=channel_task />
+        </Loaded>
+        <h2>"Rules"</h2>
+        <Loaded resource=channels loading="" let:list>
+            <CreateRule channels=list />
+        </Loaded>
+        <OutcomeLine id="rule-outcome" outcome=rule_task.outcome />
+        <Loaded resource=rules loading="Loading rules…" let:list>
+            <RuleTable rules=list task=rule_task />
+        </Loaded>
+        <h2>"Messages"</h2>
+        <Loaded resource=deliveries loading="Loading messages…" let:list>
+            <DeliveryTable deliveries=list />
+        </Loaded>
+    }
+}
+
+#[component]
+fn CreateChannel() -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new(ChannelKind::Slack);
+    let url = RwSignal::new(String::new());
+    let errors = FieldErrors::new(&["name", "kind", "webhook_url", "signing_secret"]);
+    let task = Task::new();
+    let secret = RwSignal::new(None::<String>);
+    let submit = task.on_submit(move || {
+        errors.clear();
+        secret.set(None);
+        let request = NewChannel {
+            name: name.get_untracked().trim().to_owned(),
+            kind: kind.get_untracked(),
+            webhook_url: url.get_untracked().trim().to_owned(),
+            signing_secret: None,
+        };
+        if let Err(problem) = validate_new_channel(&request) {
+            errors.show(problem, task.outcome);
+            return;
+        }
+        let label = request.name.clone();
+        task.refreshing().call(
+            format!("Adding {label}…"),
+            &errors.all(),
+            async move { api::create_channel(&request).await },
+            move |made| {
+                name.set(String::new());
+                url.set(String::new());
+                let note = if made.signing_secret.is_some() {
+                    ": copy its signing secret now, it is not shown again"
+                } else {
+                    ""
+                };
+                secret.set(made.signing_secret);
+                Outcome::Done(format!("Added {}{note}.", made.channel.name))
+            },
+        );
+    });
+    view! {
+        <div class="card">
+            <form class="inline" id="create-channel" on:submit=submit novalidate>
+                <Field id="channel-name" label="Name" placeholder="storage on-call" value=name error=errors.of("name") />
+                <label>
+                    <span>"Kind"</span>
+                    <select id="channel-kind" on:change=move |event| {
+                        if let Some(choice) = ChannelKind::parse(&event_target_value(&event)) {
+                            kind.set(choice);
+                        }
+                    }>
+                        {ChannelKind::ALL.into_iter().map(|choice| view! {
+                            <option value=choice.as_str() selected=move || kind.get() == choice>{choice.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <Field id="channel-url" label="Webhook address" placeholder="https://hooks.slack.com/services/…" value=url error=errors.of("webhook_url") />
+                <button id="channel-create" type="submit" disabled=move || task.running()>"Add channel"</button>
+            </form>
+            <OutcomeLine id="channel-create-outcome" outcome=task.outcome />
+            {move || secret.get().map(|secret| view! {
+                <p class="new-token">
+                    <label>
+                        <span>"Signing secret (HMAC-SHA256 of timestamp.body, in x-flashdeck-signature), shown only now"</span>
+                        <input id="channel-secret" readonly value=secret />
+                    </label>
+                </p>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn ChannelTable(channels: Vec<Channel>, task: Task) -> impl IntoView {
+    if channels.is_empty() {
+        return view! { <p class="muted" id="channels">"No channels yet: add one above."</p> }
+            .into_any();
+    }
+    let rows = channels
+        .into_iter()
+        .map(|channel| view! { <ChannelRow channel task /> })
+        .collect_view();
+    view! {
+        <table id="channels">
+            <thead>
+                <tr><th>"Name"</th><th>"Kind"</th><th>"Receiver"</th><th>"Added by"</th><th>"Added"</th><th>"Actions"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn ChannelRow(channel: Channel, task: Task) -> impl IntoView {
+    let id = channel.id;
+    let name = channel.name.clone();
+    let test = {
+        let name = name.clone();
+        move |_| {
+            let name = name.clone();
+            task.call(
+                format!("Sending a test message to {name}…"),
+                &[],
+                api::test_channel(id),
+                move |answer| {
+                    let said = match answer.status {
+                        Some(status) => format!("answered {status} {:?}", answer.answer),
+                        None => answer.answer,
+                    };
+                    if answer.delivered {
+                        Outcome::Done(format!("{name} took the test message: it {said}."))
+                    } else {
+                        Outcome::Failed(format!("{name} did not take the test message: {said}."))
+                    }
+                },
+            );
+        }
+    };
+    let delete = {
+        let name = name.clone();
+        Callback::new(move |()| {
+            let name = name.clone();
+            task.refreshing().call(
+                format!("Deleting {name}…"),
+                &[],
+                api::delete_channel(id),
+                move |()| Outcome::Done(format!("Deleted {name}.")),
+            );
+        })
+    };
+    view! {
+        <tr data-channel=name.clone()>
+            <td class="name">{name.clone()}</td>
+            <td class="kind">{channel.kind.label()}</td>
+            <td class="host">{channel.host}</td>
+            <td>{channel.created_by}</td>
+            <td><Timestamp epoch_ms=channel.created_at * 1000 /></td>
+            <td class="actions">
+                <button class="secondary send-test" on:click=test disabled=move || task.running()>"Send test"</button>
+                <Confirm
+                    label="Delete…"
+                    class="secondary delete"
+                    question=format!("Delete {name}?")
+                    details="Its address is forgotten; rules that send to it must be deleted first."
+                    confirm_label="Delete"
+                    task
+                    on_confirm=delete
+                />
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn CreateRule(channels: Vec<Channel>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let watches_capacity = RwSignal::new(true);
+    let percent = RwSignal::new("85".to_owned());
+    let arrays = RwSignal::new(BTreeSet::<String>::new());
+    let chosen = RwSignal::new(BTreeSet::<i64>::new());
+    let errors = FieldErrors::new(&["name", "condition.percent", "arrays", "channels"]);
+    let task = Task::new();
+    let submit = task.on_submit(move || {
+        errors.clear();
+        let condition = if watches_capacity.get_untracked() {
+            let Ok(percent) = percent.get_untracked().trim().parse::<u8>() else {
+                errors
+                    .of("condition.percent")
+                    .set(Some("Give a whole number of percent, 1 to 99.".to_owned()));
+                return;
+            };
+            RuleCondition::CapacityOver { percent }
+        } else {
+            RuleCondition::NotAnswering
+        };
+        let request = NewRule {
+            name: name.get_untracked().trim().to_owned(),
+            condition,
+            arrays: scope_of(&arrays.get_untracked()),
+            channels: chosen.get_untracked().into_iter().collect(),
+        };
+        if let Err(problem) = validate_new_rule(&request) {
+            errors.show(problem, task.outcome);
+            return;
+        }
+        let label = request.name.clone();
+        task.refreshing().call(
+            format!("Adding {label}…"),
+            &errors.all(),
+            async move { api::create_rule(&request).await },
+            move |rule| {
+                name.set(String::new());
+                Outcome::Done(format!("Added {}: the next watch applies it.", rule.name))
+            },
+        );
+    });
+    let channel_boxes = channels
+        .into_iter()
+        .map(|channel| {
+            let id = channel.id;
+            view! {
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        id=format!("rule-channel-{id}")
+                        data-channel=channel.name.clone()
+                        prop:checked=move || chosen.with(|set| set.contains(&id))
+                        on:change=move |event| {
+                            let on = event_target_checked(&event);
+                            chosen.update(|set| {
+                                if on {
+                                    set.insert(id);
+                                } else {
+                                    set.remove(&id);
+                                }
+                            });
+                        }
+                    />
+                    {channel.name}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card">
+            <form class="inline" id="create-rule" on:submit=submit novalidate>
+                <Field id="rule-name" label="Name" placeholder="Nearly full" value=name error=errors.of("name") />
+                <label>
+                    <span>"When an array is"</span>
+                    <select id="rule-condition" on:change=move |event| {
+                        watches_capacity.set(event_target_value(&event) == "capacity_over");
+                    }>
+                        <option value="capacity_over" selected=move || watches_capacity.get()>"more than … % full"</option>
+                        <option value="not_answering" selected=move || !watches_capacity.get()>"not answering"</option>
+                    </select>
+                </label>
+                <Show when=move || watches_capacity.get()>
+                    <Field id="rule-percent" label="Percent full" kind="number" value=percent error=errors.of("condition.percent") />
+                </Show>
+                <ArrayScopePicker id="rule-arrays".to_owned() chosen=arrays error=errors.of("arrays") />
+                <fieldset class="scope" id="rule-channels">
+                    <legend>"Send to"</legend>
+                    {channel_boxes}
+                    {move || errors.of("channels").get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
+                </fieldset>
+                <button id="rule-create" type="submit" disabled=move || task.running()>"Add rule"</button>
+            </form>
+            <OutcomeLine id="rule-create-outcome" outcome=task.outcome />
+        </div>
+    }
+}
+
+#[component]
+fn RuleTable(rules: Vec<Rule>, task: Task) -> impl IntoView {
+    if rules.is_empty() {
+        return view! { <p class="muted" id="rules">"No rules yet: nothing is watched."</p> }
+            .into_any();
+    }
+    let rows = rules
+        .into_iter()
+        .map(|rule| {
+            let id = rule.id;
+            let name = rule.name.clone();
+            let delete = {
+                let name = name.clone();
+                Callback::new(move |()| {
+                    let name = name.clone();
+                    task.refreshing().call(
+                        format!("Deleting {name}…"),
+                        &[],
+                        api::delete_rule(id),
+                        move |()| Outcome::Done(format!("Deleted {name}: nothing more is sent for it.")),
+                    );
+                })
+            };
+            view! {
+                <tr data-rule=name.clone()>
+                    <td class="name">{name.clone()}</td>
+                    <td class="condition">{rule.condition.describe()}</td>
+                    <td class="arrays">{describe_arrays(rule.arrays.as_deref())}</td>
+                    <td class="channels">{rule.channels.len()}</td>
+                    <td>{rule.created_by}</td>
+                    <td class="actions">
+                        <Confirm
+                            label="Delete…"
+                            class="secondary delete"
+                            question=format!("Delete {name}?")
+                            details="Nothing more is sent for it, not even when what it raised clears."
+                            confirm_label="Delete"
+                            task
+                            on_confirm=delete
+                        />
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="rules">
+            <thead>
+                <tr><th>"Name"</th><th>"When an array is"</th><th>"Arrays"</th><th>"Channels"</th><th>"Added by"</th><th>"Actions"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeliveryTable(deliveries: Vec<Delivery>) -> impl IntoView {
+    if deliveries.is_empty() {
+        return view! { <p class="muted" id="deliveries">"Nothing sent yet."</p> }.into_any();
+    }
+    let rows = deliveries
+        .into_iter()
+        .map(|delivery| {
+            let state = delivery.state;
+            let array = delivery.array.clone();
+            view! {
+                <tr data-delivery=delivery.id data-state=state.as_str() data-array=array>
+                    <td><Timestamp epoch_ms=delivery.created_at_ms /></td>
+                    <td class="array">{delivery.array}</td>
+                    <td class="event">{if delivery.resolved { "resolved" } else { "raised" }}</td>
+                    <td class="summary">{delivery.summary}</td>
+                    <td>{delivery.rule}</td>
+                    <td class="channel">{delivery.channel}</td>
+                    <td class="state">
+                        <span class=match state {
+                            DeliveryState::Failed => "badge bad",
+                            _ => "badge",
+                        }>{state.as_str()}</span>
+                        {(delivery.attempts > 1).then(|| format!(" after {} attempts", delivery.attempts))}
+                    </td>
+                    <td class="last-error">{delivery.last_error.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="deliveries">
+            <thead>
+                <tr>
+                    <th>"When"</th><th>"Array"</th><th>"Event"</th><th>"What"</th><th>"Rule"</th>
+                    <th>"Channel"</th><th>"State"</th><th>"Receiver's last refusal"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
