@@ -39,6 +39,7 @@ const SECTIONS: &[(&str, Option<&str>)] = &[
     ("SESSION", None),
     ("LIMITS", None),
     ("APPROVALS", None),
+    ("NOTIFICATIONS", None),
     ("PURE1", Some("a Pure1 setting")),
     ("OIDC", Some("a single sign-on setting")),
 ];
@@ -76,6 +77,7 @@ const SETTINGS: &[(&str, Kind)] = &[
     ("LIMITS_FLEET_CACHE_SECS", Kind::Number(SECONDS)),
     ("APPROVALS_ACTIONS", Kind::List),
     ("APPROVALS_EXPIRY_HOURS", Kind::Number("a number of hours")),
+    ("NOTIFICATIONS_WATCH_INTERVAL_SECS", Kind::Number(SECONDS)),
     ("PURE1_URL", Kind::Text),
     ("PURE1_APP_ID", Kind::Text),
     ("PURE1_PRIVATE_KEY", Kind::SecretInEnv),
@@ -443,6 +445,7 @@ mod tests {
         ("FLASHDECK_LIMITS_FLEET_CACHE_SECS", "0", "fleet_cache_secs: 0"),
         ("FLASHDECK_APPROVALS_ACTIONS", "volume.eradicate, volume.restore", "actions: [VolumeEradicate, VolumeRestore]"),
         ("FLASHDECK_APPROVALS_EXPIRY_HOURS", "48", "expiry_hours: 48"),
+        ("FLASHDECK_NOTIFICATIONS_WATCH_INTERVAL_SECS", "30", "watch_interval_secs: 30"),
         ("FLASHDECK_PURE1_URL", "https://pure1.example.com", r#"url: "https://pure1.example.com""#),
         ("FLASHDECK_PURE1_APP_ID", "pure1:apikey:A", r#"app_id: "pure1:apikey:A""#),
         ("FLASHDECK_PURE1_PRIVATE_KEY", "PEM", r#"private_key_env: Some("FLASHDECK_PURE1_PRIVATE_KEY")"#),

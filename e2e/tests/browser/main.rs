@@ -7,6 +7,7 @@ mod administration;
 mod approvals;
 mod fleet;
 mod foundations;
+mod notifications;
 mod oidc;
 mod pods;
 mod protection;

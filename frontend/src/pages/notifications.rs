@@ -11,7 +11,7 @@ use shared::api::{
 };
 
 use super::users::{ArrayScopePicker, describe_arrays, scope_of};
-use crate::api;
+use crate::api::{self, ApiResult};
 use crate::components::{
     AdminsOnly, Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp,
     live_resource, page_title,
@@ -37,7 +37,7 @@ fn NotificationsBody() -> impl IntoView {
     let rule_task = Task::new();
     view! {
         <p class="muted">
-            "The portal watches the arrays the rules name (one call to each a minute) and sends a message when a condition "
+            "The portal watches the arrays the rules name (one call to each, every minute by default) and sends a message when a condition "
             "begins and another when it clears, once, whichever replica watches. A receiver that does not answer is tried again for a quarter of an hour."
         </p>
         <h2>"Channels"</h2>
@@ -47,9 +47,7 @@ fn NotificationsBody() -> impl IntoView {
             <ChannelTable channels=list task=channel_task />
         </Loaded>
         <h2>"Rules"</h2>
-        <Loaded resource=channels loading="" let:list>
-            <CreateRule channels=list />
-        </Loaded>
+        <CreateRule channels />
         <OutcomeLine id="rule-outcome" outcome=rule_task.outcome />
         <Loaded resource=rules loading="Loading rules…" let:list>
             <RuleTable rules=list task=rule_task />
@@ -215,7 +213,7 @@ fn ChannelRow(channel: Channel, task: Task) -> impl IntoView {
 }
 
 #[component]
-fn CreateRule(channels: Vec<Channel>) -> impl IntoView {
+fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let watches_capacity = RwSignal::new(true);
     let percent = RwSignal::new("85".to_owned());
@@ -257,33 +255,38 @@ fn CreateRule(channels: Vec<Channel>) -> impl IntoView {
             },
         );
     });
-    let channel_boxes = channels
-        .into_iter()
-        .map(|channel| {
-            let id = channel.id;
-            view! {
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        id=format!("rule-channel-{id}")
-                        data-channel=channel.name.clone()
-                        prop:checked=move || chosen.with(|set| set.contains(&id))
-                        on:change=move |event| {
-                            let on = event_target_checked(&event);
-                            chosen.update(|set| {
-                                if on {
-                                    set.insert(id);
-                                } else {
-                                    set.remove(&id);
-                                }
-                            });
-                        }
-                    />
-                    {channel.name}
-                </label>
-            }
-        })
-        .collect_view();
+    // Outside a loading boundary: the list changes when a channel is added, and the form
+    // (with its outcome) must outlive that.
+    let channel_boxes = move || {
+        let channels = channels.get().and_then(Result::ok).unwrap_or_default();
+        channels
+            .into_iter()
+            .map(|channel| {
+                let id = channel.id;
+                view! {
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            id=format!("rule-channel-{id}")
+                            data-channel=channel.name.clone()
+                            prop:checked=move || chosen.with(|set| set.contains(&id))
+                            on:change=move |event| {
+                                let on = event_target_checked(&event);
+                                chosen.update(|set| {
+                                    if on {
+                                        set.insert(id);
+                                    } else {
+                                        set.remove(&id);
+                                    }
+                                });
+                            }
+                        />
+                        {channel.name}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <div class="card">
             <form class="inline" id="create-rule" on:submit=submit novalidate>

@@ -1,0 +1,120 @@
+//! Issue 29: an admin sets up a Slack channel in the browser, sees the receiver's answer to
+//! a test message, adds a rule, and is told once when the demo's DR array passes 85 % and
+//! once more when space is freed; the page lists both messages as delivered.
+
+use crate::support::Session;
+use test_support::webhook_receiver::WebhookReceiver;
+
+const DR: &str = "fa-dr-01";
+
+/// Makes the DR array `share` full, as removing drives would: what the rule watches.
+fn fill(session: &Session, share: f64) {
+    let dr = &session.demo().arrays[1].simulator;
+    dr.set_capacity((dr.used_bytes() as f64 / share) as u64);
+}
+
+#[tokio::test]
+async fn an_admin_hears_once_when_the_dr_array_passes_85_percent_and_once_when_it_is_freed() {
+    let receiver = WebhookReceiver::start().await;
+    let session = Session::with_pure1(false).await;
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    session.click("#notifications-link").await;
+    session.text_containing("#channels", "No channels").await;
+
+    session.click("#channel-create").await;
+    session
+        .text_containing("#channel-name-error", "Give it a name")
+        .await;
+    session.fill("#channel-name", "storage on-call").await;
+    session.choose("#channel-kind", "slack").await;
+    session
+        .fill("#channel-url", "http://hooks.example.com/services/T0/B0/x")
+        .await;
+    session.click("#channel-create").await;
+    session
+        .text_containing("#channel-url-error", "Use https://")
+        .await;
+    session
+        .fill("#channel-url", &format!("{}/hook", receiver.base))
+        .await;
+    session.click("#channel-create").await;
+    session
+        .text_containing("#channel-create-outcome", "Added storage on-call")
+        .await;
+    session
+        .text_containing(
+            "#channels tr[data-channel='storage on-call'] .host",
+            "127.0.0.1",
+        )
+        .await;
+    session
+        .click("#channels tr[data-channel='storage on-call'] .send-test")
+        .await;
+    session
+        .text_containing(
+            "#channel-outcome",
+            "took the test message: it answered 200 \"ok\"",
+        )
+        .await;
+    let test = receiver.wait_for(1).await;
+    assert!(
+        test[0].1["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("a test message sent by admin"),
+        "{:?}",
+        test[0].1
+    );
+
+    session.fill("#rule-name", "DR nearly full").await;
+    session.fill("#rule-percent", "85").await;
+    session.click(&format!("#rule-arrays-{DR}")).await;
+    session
+        .click("#rule-channels input[data-channel='storage on-call']")
+        .await;
+    session.click("#rule-create").await;
+    session
+        .text_containing("#rule-create-outcome", "Added DR nearly full")
+        .await;
+    session
+        .text_containing(
+            "#rules tr[data-rule='DR nearly full'] .condition",
+            "more than 85 % full",
+        )
+        .await;
+    session.assert_accessible("notifications").await;
+
+    // At 84 % the demo's DR array is below the rule: a few watches pass without a message.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert_eq!(receiver.received().len(), 1, "nothing before the threshold");
+
+    fill(&session, 0.875);
+    let messages = receiver.wait_for(2).await;
+    let raised = messages[1].1["text"].as_str().unwrap_or_default();
+    assert!(
+        raised.starts_with("fa-dr-01: 87 % full (more than 85 % full)"),
+        "{raised}"
+    );
+    session
+        .refreshed_until(
+            &format!("#deliveries tr[data-array='{DR}'][data-state='delivered'] .summary"),
+            "87 % full",
+        )
+        .await;
+
+    fill(&session, 0.6);
+    let messages = receiver.wait_for(3).await;
+    let resolved = messages[2].1["text"].as_str().unwrap_or_default();
+    assert!(
+        resolved.starts_with("Resolved on fa-dr-01: 60 % full"),
+        "{resolved}"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert_eq!(receiver.received().len(), 3, "each told once");
+    session
+        .refreshed_until("#deliveries tr[data-state='delivered'] .event", "resolved")
+        .await;
+    session.screenshot("notifications").await;
+    session.finish().await;
+}
