@@ -25,8 +25,8 @@ use sqlx::{Executor, PgPool, SqlitePool};
 use crate::db::DatabaseKind;
 
 /// How often a worker says it is alive; a worker silent for two of these has its jobs
-/// handed to another (a replica that died hands its work over within a minute).
-pub const HEARTBEAT: Duration = Duration::from_secs(30);
+/// handed to another (a replica that died hands its work over within 30 s).
+pub const HEARTBEAT: Duration = Duration::from_secs(10);
 
 /// How often an idle worker looks for jobs: a message waits at most this long for a worker.
 pub const POLL: Duration = Duration::from_secs(1);

@@ -140,3 +140,86 @@ async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
     lab.shutdown().await;
     sim.shutdown().await;
 }
+
+/// Two replicas watch one array for a rule: when it passes the threshold and one replica is
+/// killed at that moment, the receiver still hears of it, and of its clearing, once each
+/// (by the event's idempotency key: a message sent just before a death may be sent again,
+/// under the same key, which receivers drop).
+#[tokio::test]
+async fn a_condition_is_told_once_whichever_replica_watches_and_dies() {
+    let receiver = test_support::webhook_receiver::WebhookReceiver::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sim = Simulator::start(SimulatorConfig::new(ARRAY).seed(flasharray_sim::Seed::Demo))
+        .await
+        .expect("simulator");
+    let config = crate::process::write_config(dir.path(), &sim).await;
+    let http = plain_client();
+    let replica = |config: &std::path::Path| {
+        crate::process::launch(config, crate::PASSWORD)
+            .env("FLASHDECK_NOTIFICATIONS_WATCH_INTERVAL_SECS", "1")
+            .spawn()
+    };
+    let mut first = replica(&config);
+    let cookie = first.sign_in(&http).await;
+    let second = replica(&config);
+    second.sign_in(&http).await;
+    let call = |portal: &Portal, path: &str, body: Value| {
+        http.post(format!("{}{path}", portal.url))
+            .header(CSRF_HEADER, "1")
+            .header("cookie", &cookie)
+            .json(&body)
+            .send()
+    };
+    let created: Value = call(
+        &first,
+        "/api/notifications/channels",
+        json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}/hook", receiver.base)}),
+    )
+    .await
+    .expect("answer")
+    .json()
+    .await
+    .expect("JSON");
+    let channel = created["channel"]["id"].as_i64().expect("channel");
+    let rule = call(
+        &second,
+        "/api/notifications/rules",
+        json!({"name": "full", "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]}),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(rule.status(), 201);
+    let fill = |share: f64| {
+        sim.simulator
+            .set_capacity((sim.simulator.used_bytes() as f64 / share) as u64)
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+
+    fill(0.9);
+    first.kill();
+    let raised = receiver.wait_for(1).await;
+    assert_eq!(raised[0].1["event"], "raised", "{:?}", raised[0].1);
+    fill(0.5);
+    let messages = receiver.wait_for(2).await;
+    // Long enough for a second watcher, or a job taken over from the dead replica, to send
+    // again if the outbox let it.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let messages = if receiver.received().len() > messages.len() {
+        receiver.received()
+    } else {
+        messages
+    };
+    let keys: std::collections::BTreeSet<String> = messages
+        .iter()
+        .map(|(_, body)| {
+            body["idempotency_key"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(keys.len(), 2, "one raised and one resolved: {messages:?}");
+    let events: Vec<&Value> = messages.iter().map(|(_, body)| &body["event"]).collect();
+    assert!(events.contains(&&json!("resolved")), "{events:?}");
+    sim.shutdown().await;
+}
