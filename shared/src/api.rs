@@ -43,10 +43,10 @@ pub use fleet::{
 };
 pub use hardware::{FailingPart, HardwareHealth, HardwareReport, PartCount, PartRow};
 pub use notifications::{
-    Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery, DeliveryState,
-    IDEMPOTENCY_HEADER, MAX_CHANNELS, MAX_RULES, NewChannel, NewRule, Rule, RuleCondition,
-    SIGNATURE_HEADER, TIMESTAMP_HEADER, message_text, url_host, validate_new_channel,
-    validate_new_rule,
+    AlertSeverity, Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery,
+    DeliveryState, IDEMPOTENCY_HEADER, MAX_CHANNELS, MAX_RULES, NewChannel, NewRule, Rule,
+    RuleCondition, SIGNATURE_HEADER, TIMESTAMP_HEADER, is_invisible, message_text, url_host,
+    validate_new_channel, validate_new_rule,
 };
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,

@@ -33,12 +33,14 @@ CREATE TABLE notification_events (
     created_at_ms BIGINT NOT NULL
 );
 
--- What is raised now: one row per rule and array while its condition holds.
+-- What is raised now: one row per rule, array and subject (an alert rule's alert code; empty
+-- for the others) while its condition holds.
 CREATE TABLE notification_conditions (
     rule_id BIGINT NOT NULL REFERENCES notification_rules (id) ON DELETE CASCADE,
     array_name TEXT NOT NULL,
+    subject TEXT NOT NULL,
     event_id BIGINT NOT NULL,
-    PRIMARY KEY (rule_id, array_name)
+    PRIMARY KEY (rule_id, array_name, subject)
 );
 
 CREATE TABLE notification_deliveries (

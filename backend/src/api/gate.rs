@@ -332,7 +332,12 @@ async fn admit(
             run.arrays.as_deref().unwrap_or_default()
         )));
     }
-    let parameters = parameters(&parts, body);
+    let parameters = match action {
+        // A channel's body is mostly its receiver's address, a secret however it is spelt:
+        // only what names the channel is kept.
+        Action::NotificationChannelCreate => only_fields(body, &["name", "kind"]),
+        _ => parameters(&parts, body),
+    };
     let target = target(path, &parameters);
     let record = NewAuditRecord {
         started_at_ms: unix_now_ms(),
@@ -570,6 +575,23 @@ fn parameters(parts: &Parts, body: Value) -> Value {
     };
     redact(&mut parameters);
     parameters
+}
+
+/// `body`'s `fields` alone.
+fn only_fields(body: Value, fields: &[&str]) -> Value {
+    match body {
+        Value::Object(mut given) => Value::Object(
+            fields
+                .iter()
+                .filter_map(|field| {
+                    given
+                        .remove(*field)
+                        .map(|value| ((*field).to_owned(), value))
+                })
+                .collect(),
+        ),
+        _ => Value::Null,
+    }
 }
 
 fn redact(value: &mut Value) {

@@ -210,6 +210,11 @@ pub async fn create_rule(
             format!("The portal holds {MAX_RULES} rules already; delete one first."),
         )));
     }
+    let arrays = request.arrays.clone().map(|mut arrays| {
+        arrays.sort_unstable();
+        arrays.dedup();
+        arrays
+    });
     let mut channel_ids = request.channels.clone();
     channel_ids.sort_unstable();
     channel_ids.dedup();
@@ -217,7 +222,7 @@ pub async fn create_rule(
         id: 0,
         name: request.name.trim().to_owned(),
         condition: request.condition,
-        arrays: request.arrays.clone(),
+        arrays,
         channels: channel_ids,
         created_by: user.user.username.clone(),
         created_at: unix_now(),

@@ -28,6 +28,8 @@ impl std::fmt::Debug for StoredChannel {
 pub struct ConditionChange {
     pub rule: Rule,
     pub array: String,
+    /// What on the array it is about: an alert rule's alert code, empty for the others.
+    pub subject: String,
     /// `true`: it ended.
     pub resolved: bool,
     pub summary: String,
@@ -203,13 +205,13 @@ impl Database {
         Ok(deleted.rows_affected() > 0)
     }
 
-    /// The conditions raised now, as (rule id, array).
-    pub async fn raised_conditions(&self) -> Result<Vec<(i64, String)>, DbError> {
-        let rows = sqlx::query("SELECT rule_id, array_name FROM notification_conditions")
+    /// The conditions raised now, as (rule id, array, subject).
+    pub async fn raised_conditions(&self) -> Result<Vec<(i64, String, String)>, DbError> {
+        let rows = sqlx::query("SELECT rule_id, array_name, subject FROM notification_conditions")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
             .collect()
     }
 
@@ -238,20 +240,24 @@ impl Database {
         .try_get(0)?;
         let guarded = if change.resolved {
             sqlx::query(
-                "DELETE FROM notification_conditions WHERE rule_id = $1 AND array_name = $2",
+                "DELETE FROM notification_conditions \
+                 WHERE rule_id = $1 AND array_name = $2 AND subject = $3",
             )
             .bind(change.rule.id)
             .bind(&change.array)
+            .bind(&change.subject)
             .execute(&mut *transaction)
             .await?
             .rows_affected()
                 == 1
         } else {
             let inserted = sqlx::query(
-                "INSERT INTO notification_conditions (rule_id, array_name, event_id) VALUES ($1, $2, $3)",
+                "INSERT INTO notification_conditions (rule_id, array_name, subject, event_id) \
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(change.rule.id)
             .bind(&change.array)
+            .bind(&change.subject)
             .bind(event_id)
             .execute(&mut *transaction)
             .await;

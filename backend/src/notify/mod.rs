@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
-use shared::api::{ArrayFigures, ChannelTestResult, Rule};
+use flasharray::{ArrayClient, ListParams};
+use shared::api::{AlertSeverity, ArrayFigures, ChannelTestResult, Rule, RuleCondition};
+use shared::flasharray::Alert;
 
 use crate::arrays::fanout::each_array;
 use crate::arrays::registry::ArrayRegistry;
@@ -132,14 +134,14 @@ impl Notifier {
         Ok(send::send(&self.http, &receiver, message, unix_now()).await)
     }
 
-    /// Watches once: asks every array a rule names for its space (all at once, each under
-    /// its own deadline), records the conditions that began or ended, and hands every
-    /// delivery not yet queued to the job queue.
+    /// Watches once: asks every array a rule names for its space (and its open alerts when an
+    /// alert rule watches it), all at once, each under its own deadline; records the
+    /// conditions that began or ended; and hands every delivery not yet queued to the queue.
     pub async fn watch_once(&self) -> Result<(), NotifyError> {
         let rules = self.db.rules().await?;
         if !rules.is_empty() {
-            let used = self.used_shares(&rules).await;
-            let raised: BTreeSet<(i64, String)> =
+            let observed = self.observe(&rules).await;
+            let raised: BTreeSet<(i64, String, String)> =
                 self.db.raised_conditions().await?.into_iter().collect();
             let channels: BTreeMap<i64, String> = self
                 .db
@@ -148,7 +150,7 @@ impl Notifier {
                 .into_iter()
                 .map(|stored| (stored.channel.id, stored.channel.name))
                 .collect();
-            for change in changes(&rules, &used, &raised) {
+            for change in changes(&rules, &observed, &raised) {
                 let to: Vec<(i64, String)> = change
                     .rule
                     .channels
@@ -163,32 +165,58 @@ impl Notifier {
         self.relay().await
     }
 
-    /// Each watched array's used share of its capacity, `None` when it did not answer.
-    async fn used_shares(&self, rules: &[Rule]) -> BTreeMap<String, Option<f64>> {
-        let every = rules.iter().any(|rule| rule.arrays.is_none());
-        let named: BTreeSet<&str> = rules
-            .iter()
-            .filter_map(|rule| rule.arrays.as_ref())
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        let clients: Vec<_> = self
+    /// What each watched array reports: nothing of one that did not answer.
+    async fn observe(&self, rules: &[Rule]) -> BTreeMap<String, Option<Observed>> {
+        let clients: Vec<(ArrayClient, bool)> = self
             .arrays
             .summaries()
             .into_iter()
-            .filter(|summary| every || named.contains(summary.name.as_str()))
-            .filter_map(|summary| self.arrays.get(&summary.name))
-            .map(|entry| entry.client.clone())
+            .filter(|summary| rules.iter().any(|rule| watches(rule, &summary.name)))
+            .filter_map(|summary| {
+                let alerts = rules.iter().any(|rule| {
+                    watches(rule, &summary.name)
+                        && matches!(rule.condition, RuleCondition::AlertOpen { .. })
+                });
+                self.arrays
+                    .get(&summary.name)
+                    .map(|entry| (entry.client.clone(), alerts))
+            })
             .collect();
-        each_array(clients, self.array_deadline, |client| async move {
-            let space = client.array_space(None).await?;
-            Ok(space
-                .first()
-                .map(|array| ArrayFigures::from_space(array.capacity, &array.space).used_share()))
+        let asks_alerts: BTreeSet<String> = clients
+            .iter()
+            .filter(|(_, alerts)| *alerts)
+            .map(|(client, _)| client.name().to_owned())
+            .collect();
+        let clients = clients.into_iter().map(|(client, _)| client).collect();
+        each_array(clients, self.array_deadline, |client| {
+            let alerts = asks_alerts.contains(client.name());
+            async move {
+                let open = ListParams {
+                    filter: Some("state!='closed'".to_owned()),
+                    limit: Some(1000),
+                    ..ListParams::default()
+                };
+                let (space, alerts) = tokio::try_join!(client.array_space(None), async {
+                    match alerts {
+                        true => client.list_alerts(&open).await.map(|page| Some(page.items)),
+                        false => Ok(None),
+                    }
+                })?;
+                Ok(Observed {
+                    // No capacity tells nothing of how full it is.
+                    used_share: space
+                        .first()
+                        .filter(|array| array.capacity > 0)
+                        .map(|array| {
+                            ArrayFigures::from_space(array.capacity, &array.space).used_share()
+                        }),
+                    alerts,
+                })
+            }
         })
         .await
         .into_iter()
-        .map(|answer| (answer.array, answer.result.ok().flatten()))
+        .map(|answer| (answer.array, answer.result.ok()))
         .collect()
     }
 
@@ -213,16 +241,17 @@ impl Notifier {
         if delivery.state != shared::api::DeliveryState::Pending {
             return Ok(());
         }
-        let outcome = match self.db.channel(delivery.channel_id).await? {
-            Some(stored) => match self.send_to(&stored, &message_of(&delivery)).await {
-                Ok(answer) if answer.delivered => Ok(()),
-                Ok(answer) => Err(match answer.status {
-                    Some(status) => format!("the receiver answered {status}: {}", answer.answer),
-                    None => answer.answer,
-                }),
-                Err(error) => Err(error.to_string()),
-            },
-            None => Err("the channel was deleted".to_owned()),
+        let Some(stored) = self.db.channel(delivery.channel_id).await? else {
+            let why = "the channel was deleted";
+            return Ok(self.db.record_attempt(delivery.id, Err(why), true).await?);
+        };
+        let outcome = match self.send_to(&stored, &message_of(&delivery)).await {
+            Ok(answer) if answer.delivered => Ok(()),
+            Ok(answer) => Err(match answer.status {
+                Some(status) => format!("the receiver answered {status}: {}", answer.answer),
+                None => answer.answer,
+            }),
+            Err(error) => Err(error.to_string()),
         };
         let attempt = usize::try_from(delivery.attempts).unwrap_or(usize::MAX);
         let pause = RETRY_PAUSES.get(attempt).copied();
@@ -286,44 +315,133 @@ fn message_of(delivery: &PendingDelivery) -> Message {
     }
 }
 
+/// What one watch learned of an array that answered.
+#[derive(Debug, Clone, Default)]
+struct Observed {
+    /// Used space as a share of capacity, when the array reports a capacity.
+    used_share: Option<f64>,
+    /// Its alerts not closed, when an alert rule asked for them.
+    alerts: Option<Vec<Alert>>,
+}
+
 /// The conditions that began (held, not raised) or ended (raised, no longer held) on the
-/// arrays each rule watches. What cannot be told (a full array not answering) changes nothing.
+/// arrays each rule watches (`None`: the array did not answer). What cannot be told (a full
+/// array not answering) changes nothing.
 fn changes(
     rules: &[Rule],
-    used: &BTreeMap<String, Option<f64>>,
-    raised: &BTreeSet<(i64, String)>,
+    observed: &BTreeMap<String, Option<Observed>>,
+    raised: &BTreeSet<(i64, String, String)>,
 ) -> Vec<ConditionChange> {
     let mut found = Vec::new();
     for rule in rules {
-        for (array, used_share) in used {
-            if rule
-                .arrays
-                .as_ref()
-                .is_some_and(|arrays| !arrays.contains(array))
-            {
+        for (array, seen) in observed {
+            if !watches(rule, array) {
                 continue;
             }
-            let is_raised = raised.contains(&(rule.id, array.clone()));
-            let Some(holds) = rule.condition.holds(*used_share) else {
+            let change = |subject: &str, resolved: bool, summary: String| ConditionChange {
+                rule: rule.clone(),
+                array: array.clone(),
+                subject: subject.to_owned(),
+                resolved,
+                summary,
+            };
+            if let RuleCondition::AlertOpen { severity } = rule.condition {
+                let Some(alerts) = seen.as_ref().and_then(|seen| seen.alerts.as_ref()) else {
+                    continue;
+                };
+                let open = open_by_code(alerts, severity);
+                for (code, group) in &open {
+                    if !raised.contains(&(rule.id, array.clone(), code.clone())) {
+                        found.push(change(code, false, alerts_summary(code, group)));
+                    }
+                }
+                for (_, _, code) in raised
+                    .iter()
+                    .filter(|(id, on, code)| *id == rule.id && on == array && !code.is_empty())
+                {
+                    if !open.contains_key(code) {
+                        found.push(change(code, true, format!("alert {code} closed")));
+                    }
+                }
+                continue;
+            }
+            let answer = match seen {
+                None => None,
+                Some(Observed {
+                    used_share: Some(used),
+                    ..
+                }) => Some(*used),
+                // An answer without a capacity tells only that the array answers.
+                Some(_) if rule.condition == RuleCondition::NotAnswering => Some(0.0),
+                Some(_) => continue,
+            };
+            let Some(holds) = rule.condition.holds(answer) else {
                 continue;
             };
+            let is_raised = raised.contains(&(rule.id, array.clone(), String::new()));
             if holds != is_raised {
-                found.push(ConditionChange {
-                    rule: rule.clone(),
-                    array: array.clone(),
-                    resolved: !holds,
-                    summary: summary(rule, *used_share, holds),
-                });
+                found.push(change("", !holds, summary(rule, answer, holds)));
             }
         }
     }
     found
 }
 
+/// The alerts at `severity` or above, by code (ten volumes' alerts of one code are one
+/// message).
+fn open_by_code(alerts: &[Alert], severity: AlertSeverity) -> BTreeMap<String, Vec<&Alert>> {
+    let mut open: BTreeMap<String, Vec<&Alert>> = BTreeMap::new();
+    for alert in alerts
+        .iter()
+        .filter(|alert| alert.state != "closed" && severity.covers(&alert.severity))
+    {
+        open.entry(alert.code.to_string()).or_default().push(alert);
+    }
+    open
+}
+
+/// "2 critical alerts open, code 42: Port down (CT0.FC1, CT1.FC1)": the components named up
+/// to five.
+fn alerts_summary(code: &str, group: &[&Alert]) -> String {
+    const NAMED: usize = 5;
+    let worst = if group.iter().any(|alert| alert.severity == "critical") {
+        "critical"
+    } else {
+        "warning"
+    };
+    let count = match group.len() {
+        1 => format!("1 {worst} alert open"),
+        many => format!("{many} {worst} alerts open"),
+    };
+    let what: String = group[0].summary.chars().take(200).collect();
+    let mut components: Vec<&str> = group
+        .iter()
+        .filter_map(|alert| alert.component_name.as_deref())
+        .collect();
+    components.sort_unstable();
+    components.dedup();
+    let mut named: Vec<String> = components
+        .iter()
+        .take(NAMED)
+        .map(|name| name.chars().take(64).collect())
+        .collect();
+    if components.len() > NAMED {
+        named.push(format!("{} more", components.len() - NAMED));
+    }
+    let named = if named.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", named.join(", "))
+    };
+    format!("{count}, code {code}: {what}{named}")
+}
+
 fn summary(rule: &Rule, used_share: Option<f64>, holds: bool) -> String {
     let condition = rule.condition.describe();
-    match used_share {
-        Some(used) => {
+    match (rule.condition, used_share) {
+        (RuleCondition::NotAnswering, _) if holds => "not answering the portal".to_owned(),
+        (RuleCondition::NotAnswering, _) => "answering the portal again".to_owned(),
+        (_, Some(used)) => {
             let percent = (used * 100.0).floor();
             if holds {
                 format!("{percent:.0} % full ({condition})")
@@ -331,8 +449,15 @@ fn summary(rule: &Rule, used_share: Option<f64>, holds: bool) -> String {
                 format!("{percent:.0} % full, no longer {condition}")
             }
         }
-        None => format!("not answering the portal ({condition})"),
+        (_, None) => format!("not answering the portal ({condition})"),
     }
+}
+
+/// Whether `rule` watches `array`.
+fn watches(rule: &Rule, array: &str) -> bool {
+    rule.arrays
+        .as_ref()
+        .is_none_or(|arrays| arrays.iter().any(|name| name == array))
 }
 
 #[cfg(test)]
@@ -352,21 +477,82 @@ mod tests {
         }
     }
 
+    fn used(share: f64) -> Option<Observed> {
+        Some(Observed {
+            used_share: Some(share),
+            alerts: None,
+        })
+    }
+
+    fn alert(code: i64, severity: &str, component: &str) -> Alert {
+        Alert {
+            code,
+            severity: severity.into(),
+            state: "open".into(),
+            summary: "Port down".into(),
+            component_name: Some(component.into()),
+            ..Alert::default()
+        }
+    }
+
+    #[test]
+    fn alerts_of_one_code_are_one_message_raised_once_and_closed_once() {
+        let rules = [rule(
+            1,
+            RuleCondition::AlertOpen {
+                severity: AlertSeverity::Critical,
+            },
+            None,
+        )];
+        let seen = |alerts: Vec<Alert>| {
+            BTreeMap::from([(
+                "fa-a".to_owned(),
+                Some(Observed {
+                    used_share: Some(0.5),
+                    alerts: Some(alerts),
+                }),
+            )])
+        };
+        let open = seen(vec![
+            alert(42, "critical", "CT1.FC1"),
+            alert(42, "critical", "CT0.FC1"),
+            alert(7, "warning", "vol1"),
+        ]);
+        let found = changes(&rules, &open, &BTreeSet::new());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "42");
+        assert_eq!(
+            found[0].summary,
+            "2 critical alerts open, code 42: Port down (CT0.FC1, CT1.FC1)"
+        );
+        let raised = BTreeSet::from([(1, "fa-a".to_owned(), "42".to_owned())]);
+        assert!(changes(&rules, &open, &raised).is_empty());
+        let silent = BTreeMap::from([("fa-a".to_owned(), None)]);
+        assert!(
+            changes(&rules, &silent, &raised).is_empty(),
+            "unknown, not closed"
+        );
+        let closed = changes(&rules, &seen(vec![]), &raised);
+        assert_eq!(closed.len(), 1);
+        assert!(closed[0].resolved);
+        assert_eq!(closed[0].summary, "alert 42 closed");
+    }
+
     #[test]
     fn a_condition_is_raised_once_and_resolved_once() {
         let rules = [rule(1, RuleCondition::CapacityOver { percent: 85 }, None)];
-        let used = BTreeMap::from([
-            ("fa-a".to_owned(), Some(0.86)),
-            ("fa-b".to_owned(), Some(0.5)),
+        let seen = BTreeMap::from([
+            ("fa-a".to_owned(), used(0.86)),
+            ("fa-b".to_owned(), used(0.5)),
         ]);
-        let raised_now = changes(&rules, &used, &BTreeSet::new());
+        let raised_now = changes(&rules, &seen, &BTreeSet::new());
         assert_eq!(raised_now.len(), 1);
         assert_eq!(raised_now[0].array, "fa-a");
         assert!(!raised_now[0].resolved);
         assert_eq!(raised_now[0].summary, "86 % full (more than 85 % full)");
-        let raised = BTreeSet::from([(1, "fa-a".to_owned())]);
-        assert!(changes(&rules, &used, &raised).is_empty());
-        let freed = BTreeMap::from([("fa-a".to_owned(), Some(0.70))]);
+        let raised = BTreeSet::from([(1, "fa-a".to_owned(), String::new())]);
+        assert!(changes(&rules, &seen, &raised).is_empty());
+        let freed = BTreeMap::from([("fa-a".to_owned(), used(0.70))]);
         let resolved = changes(&rules, &freed, &raised);
         assert_eq!(resolved.len(), 1);
         assert!(resolved[0].resolved);
@@ -378,7 +564,7 @@ mod tests {
             rule(1, RuleCondition::CapacityOver { percent: 85 }, None),
             rule(2, RuleCondition::NotAnswering, Some(vec!["fa-a".into()])),
         ];
-        let raised = BTreeSet::from([(1, "fa-a".to_owned())]);
+        let raised = BTreeSet::from([(1, "fa-a".to_owned(), String::new())]);
         let silent = BTreeMap::from([("fa-a".to_owned(), None), ("fa-b".to_owned(), None)]);
         let found = changes(&rules, &silent, &raised);
         assert_eq!(found.len(), 1, "{found:?}");

@@ -133,13 +133,30 @@ async fn read_answer(mut response: reqwest::Response) -> String {
             break;
         }
     }
-    let text = String::from_utf8_lossy(&kept);
-    let answer: String = text
-        .chars()
-        .filter(|c| !c.is_control() || *c == ' ')
-        .take(ANSWER_CHARS)
-        .collect();
-    answer.trim().to_owned()
+    readable(&String::from_utf8_lossy(&kept))
+}
+
+/// What a person may be shown of a receiver's answer: no terminal escapes, control or
+/// invisible characters, at most [`ANSWER_CHARS`].
+fn readable(text: &str) -> String {
+    let mut shown = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // An escape sequence runs to its first letter: `ESC [ 3 1 m`.
+            for rest in chars.by_ref() {
+                if rest.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else if !c.is_control() && !shared::api::is_invisible(c) {
+            shown.push(c);
+        }
+        if shown.chars().count() >= ANSWER_CHARS {
+            break;
+        }
+    }
+    shown.trim().to_owned()
 }
 
 fn describe_failure(error: &reqwest::Error) -> String {
@@ -163,6 +180,15 @@ mod tests {
             signature("Jefe", "1700000000", br#"{"a":1}"#),
             "sha256=fa5f6481efc59da48b19c9dc10196c9953e5651f8304b3a318b6b87d70272e0a"
         );
+    }
+
+    #[test]
+    fn a_receivers_answer_is_shown_without_escapes_or_invisible_characters() {
+        assert_eq!(
+            readable("\u{1b}[31mRED\u{1b}[0m X\u{202e}gnp.exe\u{2028}\u{200b}ok\n"),
+            "RED Xgnp.exeok"
+        );
+        assert_eq!(readable(&"x".repeat(1000)).len(), ANSWER_CHARS);
     }
 
     #[test]

@@ -231,6 +231,63 @@ async fn a_receiver_that_refuses_is_tried_again_with_its_words_kept() {
 }
 
 #[tokio::test]
+async fn an_arrays_alerts_are_told_once_a_code_and_again_when_they_close() {
+    let receiver = WebhookReceiver::start().await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let notifier = app.notifier.clone().expect("notifier");
+    let admin = app.login("admin").await;
+    let (_, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(json!({"name": "teams", "kind": "teams", "webhook_url": format!("{}/hook", receiver.base)})),
+        )
+        .await;
+    let channel = created["channel"]["id"].as_i64().expect("id");
+    let (status, _, _) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(&admin),
+            Some(json!({
+                "name": "hardware",
+                "condition": {"kind": "alert_open", "severity": "warning"},
+                "channels": [channel],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    notifier.watch_once().await.expect("watched");
+    assert!(app.sim.simulator.fail_part("CH0.BAY3", None), "a drive bay");
+    notifier.watch_once().await.expect("watched");
+    notifier.watch_once().await.expect("watched again");
+    let messages = receiver.wait_for(1).await;
+    let card = &messages[0].1["attachments"][0]["content"]["body"][1]["text"];
+    let text = card.as_str().expect("Teams card text");
+    assert!(
+        text.contains("alert open, code") && text.contains("CH0.BAY3"),
+        "{text}"
+    );
+    assert!(app.sim.simulator.repair_part("CH0.BAY3"));
+    notifier.watch_once().await.expect("watched");
+    let messages = receiver.wait_for(2).await;
+    let text = messages[1].1["attachments"][0]["content"]["body"][1]["text"]
+        .as_str()
+        .expect("text");
+    assert!(
+        text.starts_with("Resolved on fa-test: alert ") && text.contains("closed"),
+        "{text}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 2, "once each");
+}
+
+#[tokio::test]
 async fn only_admins_of_every_array_keep_notifications_and_bad_input_is_named() {
     let app = TestApp::new().await;
     for user in ["viewer", "operator"] {
@@ -266,6 +323,24 @@ async fn only_admins_of_every_array_keep_notifications_and_bad_input_is_named() 
         assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
         assert_eq!(refused["field"], field, "{refused}");
     }
+    let (status, _, _) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(json!({"name": "x", "kind": "slack", "webhookUrl": "https://leak.example/T0/SECRET"})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a misspelt field is refused"
+    );
+    let (_, _, audit) = app.call("GET", "/api/audit", Some(&admin), None).await;
+    assert!(
+        !audit.to_string().contains("SECRET"),
+        "nor audited: {audit}"
+    );
     let (status, _, refused) = app
         .call(
             "POST",

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use shared::api::{
-    Channel, ChannelKind, Delivery, DeliveryState, NewChannel, NewRule, Rule, RuleCondition,
-    validate_new_channel, validate_new_rule,
+    AlertSeverity, Channel, ChannelKind, Delivery, DeliveryState, NewChannel, NewRule, Rule,
+    RuleCondition, validate_new_channel, validate_new_rule,
 };
 
 use super::users::{ArrayScopePicker, describe_arrays, scope_of};
@@ -215,7 +215,8 @@ fn ChannelRow(channel: Channel, task: Task) -> impl IntoView {
 #[component]
 fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let watches_capacity = RwSignal::new(true);
+    let watches = RwSignal::new("capacity_over".to_owned());
+    let severity = RwSignal::new(AlertSeverity::Critical);
     let percent = RwSignal::new("85".to_owned());
     let arrays = RwSignal::new(BTreeSet::<String>::new());
     let chosen = RwSignal::new(BTreeSet::<i64>::new());
@@ -223,16 +224,20 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
     let task = Task::new();
     let submit = task.on_submit(move || {
         errors.clear();
-        let condition = if watches_capacity.get_untracked() {
-            let Ok(percent) = percent.get_untracked().trim().parse::<u8>() else {
-                errors
-                    .of("condition.percent")
-                    .set(Some("Give a whole number of percent, 1 to 99.".to_owned()));
-                return;
-            };
-            RuleCondition::CapacityOver { percent }
-        } else {
-            RuleCondition::NotAnswering
+        let condition = match watches.get_untracked().as_str() {
+            "capacity_over" => {
+                let Ok(percent) = percent.get_untracked().trim().parse::<u8>() else {
+                    errors
+                        .of("condition.percent")
+                        .set(Some("Give a whole number of percent, 1 to 99.".to_owned()));
+                    return;
+                };
+                RuleCondition::CapacityOver { percent }
+            }
+            "alert_open" => RuleCondition::AlertOpen {
+                severity: severity.get_untracked(),
+            },
+            _ => RuleCondition::NotAnswering,
         };
         let request = NewRule {
             name: name.get_untracked().trim().to_owned(),
@@ -293,15 +298,33 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                 <Field id="rule-name" label="Name" placeholder="Nearly full" value=name error=errors.of("name") />
                 <label>
                     <span>"When an array is"</span>
-                    <select id="rule-condition" on:change=move |event| {
-                        watches_capacity.set(event_target_value(&event) == "capacity_over");
-                    }>
-                        <option value="capacity_over" selected=move || watches_capacity.get()>"more than … % full"</option>
-                        <option value="not_answering" selected=move || !watches_capacity.get()>"not answering"</option>
+                    <select id="rule-condition" on:change=move |event| watches.set(event_target_value(&event))>
+                        {[
+                            ("capacity_over", "more than … % full"),
+                            ("not_answering", "not answering"),
+                            ("alert_open", "raising alerts"),
+                        ].into_iter().map(|(value, label)| view! {
+                            <option value=value selected=move || watches.with(|kind| kind == value)>{label}</option>
+                        }).collect_view()}
                     </select>
                 </label>
-                <Show when=move || watches_capacity.get()>
+                <Show when=move || watches.with(|kind| kind == "capacity_over")>
                     <Field id="rule-percent" label="Percent full" kind="number" value=percent error=errors.of("condition.percent") />
+                </Show>
+                <Show when=move || watches.with(|kind| kind == "alert_open")>
+                    <label>
+                        <span>"Of severity"</span>
+                        <select id="rule-severity" on:change=move |event| {
+                            severity.set(if event_target_value(&event) == "warning" {
+                                AlertSeverity::Warning
+                            } else {
+                                AlertSeverity::Critical
+                            });
+                        }>
+                            <option value="critical" selected=move || severity.get() == AlertSeverity::Critical>"critical"</option>
+                            <option value="warning" selected=move || severity.get() == AlertSeverity::Warning>"warning or critical"</option>
+                        </select>
+                    </label>
                 </Show>
                 <ArrayScopePicker id="rule-arrays".to_owned() chosen=arrays error=errors.of("arrays") />
                 <fieldset class="scope" id="rule-channels">

@@ -83,7 +83,10 @@ impl ArrayFigures {
         );
         Self {
             capacity,
-            used: unique + snapshots + shared + system,
+            used: unique
+                .saturating_add(snapshots)
+                .saturating_add(shared)
+                .saturating_add(system),
             unique,
             snapshots,
             shared,

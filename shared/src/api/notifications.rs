@@ -12,6 +12,8 @@ pub const MAX_CHANNEL_URL_CHARS: usize = 2048;
 /// The most channels, and the most rules, a portal holds.
 pub const MAX_CHANNELS: usize = 50;
 pub const MAX_RULES: usize = 200;
+/// The most arrays one rule names (more: every array).
+pub const MAX_RULE_ARRAYS: usize = 500;
 /// The header a generic webhook's body is signed in: `sha256=` and the hex HMAC-SHA256 of
 /// the `x-flashdeck-timestamp` header's value, a `.`, and the body, keyed with the
 /// channel's signing secret.
@@ -134,6 +136,37 @@ pub enum RuleCondition {
     CapacityOver { percent: u8 },
     /// The array does not answer the portal.
     NotAnswering,
+    /// The array has alerts open at `severity` or above: one message for each alert code,
+    /// however many components raise it.
+    AlertOpen { severity: AlertSeverity },
+}
+
+/// The least severity an alert rule tells of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertSeverity {
+    Warning,
+    Critical,
+}
+
+impl AlertSeverity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertSeverity::Warning => "warning",
+            AlertSeverity::Critical => "critical",
+        }
+    }
+
+    /// Whether an alert of the array's `severity` (`info`, `warning`, `critical`, `hidden`)
+    /// is at this one or above.
+    pub fn covers(self, severity: &str) -> bool {
+        match severity {
+            "critical" => true,
+            "warning" => self == AlertSeverity::Warning,
+            _ => false,
+        }
+    }
 }
 
 impl RuleCondition {
@@ -142,12 +175,16 @@ impl RuleCondition {
         match self {
             RuleCondition::CapacityOver { percent } => format!("more than {percent} % full"),
             RuleCondition::NotAnswering => "not answering".to_owned(),
+            RuleCondition::AlertOpen { severity } => match severity {
+                AlertSeverity::Warning => "raising warning or critical alerts".to_owned(),
+                AlertSeverity::Critical => "raising critical alerts".to_owned(),
+            },
         }
     }
 
     /// Whether it holds on an array that reported `used_share` of its capacity (`None`: it
     /// did not answer); `None` when that cannot be told (a full array that stops answering
-    /// is not thereby resolved).
+    /// is not thereby resolved) or space does not tell (alerts are judged one by one).
     pub fn holds(self, used_share: Option<f64>) -> Option<bool> {
         match (self, used_share) {
             (RuleCondition::CapacityOver { percent }, Some(used)) => {
@@ -155,6 +192,7 @@ impl RuleCondition {
             }
             (RuleCondition::CapacityOver { .. }, None) => None,
             (RuleCondition::NotAnswering, answered) => Some(answered.is_none()),
+            (RuleCondition::AlertOpen { .. }, _) => None,
         }
     }
 }
@@ -250,10 +288,29 @@ fn check_name(field: &'static str, name: &str) -> Result<(), ApiError> {
             format!("At most {MAX_NOTIFICATION_NAME_CHARS} characters."),
         ));
     }
-    if name.chars().any(char::is_control) {
-        return Err(ApiError::for_field(field, "No control characters."));
+    if name.chars().any(|c| c.is_control() || is_invisible(c)) {
+        return Err(ApiError::for_field(
+            field,
+            "No control, invisible or direction-changing characters.",
+        ));
     }
     Ok(())
+}
+
+/// Characters that draw nothing or turn text around (zero-width, bidirectional overrides,
+/// line separators): a name or a receiver's answer holding one can pass for another.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// Checks a new channel: a name, and an `https://` address (`http://` only to this machine,
@@ -310,14 +367,23 @@ pub fn url_host(url: &str) -> Option<&str> {
         return None;
     }
     let host = match authority.strip_prefix('[') {
-        Some(bracketed) => &authority[..bracketed.find(']')? + 2],
+        Some(bracketed) => {
+            let inside = &bracketed[..bracketed.find(']')?];
+            inside.parse::<std::net::Ipv6Addr>().ok()?;
+            &authority[..inside.len() + 2]
+        }
         None => authority.split(':').next()?,
     };
     (!host.is_empty()).then_some(host)
 }
 
+/// This machine, by address (a name beginning `127.` may resolve anywhere).
 fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+    host == "localhost"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|address| address.is_loopback())
+        || host == "[::1]"
 }
 
 /// Checks a new rule (its arrays and channels are checked against the portal's).
@@ -340,13 +406,19 @@ pub fn validate_new_rule(rule: &NewRule) -> Result<(), ApiError> {
     if rule.channels.len() > MAX_CHANNELS {
         return Err(ApiError::for_field("channels", "Too many channels."));
     }
-    if let Some(arrays) = &rule.arrays
-        && arrays.is_empty()
-    {
-        return Err(ApiError::for_field(
-            "arrays",
-            "Choose at least one array, or every array.",
-        ));
+    if let Some(arrays) = &rule.arrays {
+        if arrays.is_empty() {
+            return Err(ApiError::for_field(
+                "arrays",
+                "Choose at least one array, or every array.",
+            ));
+        }
+        if arrays.len() > MAX_RULE_ARRAYS {
+            return Err(ApiError::for_field(
+                "arrays",
+                format!("At most {MAX_RULE_ARRAYS} arrays; leave none ticked for every array."),
+            ));
+        }
     }
     Ok(())
 }
@@ -367,6 +439,7 @@ mod tests {
         assert_eq!(url_host("https://user:pw@example.com/"), None);
         assert_eq!(url_host("ftp://example.com/"), None);
         assert_eq!(url_host("https:///path"), None);
+        assert_eq!(url_host("https://[]/x"), None);
     }
 
     #[test]
@@ -378,10 +451,39 @@ mod tests {
             signing_secret: None,
         };
         assert!(validate_new_channel(&channel("http://127.0.0.1:8080/x")).is_ok());
+        for elsewhere in [
+            "http://127.attacker.example/x",
+            "http://127.0.0.1.nip.io/x",
+            "http://127.10.0.0.5.nip.io:8080/x",
+        ] {
+            assert!(
+                validate_new_channel(&channel(elsewhere)).is_err(),
+                "{elsewhere}"
+            );
+        }
         let refused =
             validate_new_channel(&channel("http://hooks.example.com/x")).expect_err("refused");
         assert_eq!(refused.field.as_deref(), Some("webhook_url"));
         assert!(validate_new_channel(&channel("https://hooks.example.com/x")).is_ok());
+    }
+
+    #[test]
+    fn an_alert_rule_covers_its_severity_and_above() {
+        assert!(AlertSeverity::Warning.covers("warning"));
+        assert!(AlertSeverity::Warning.covers("critical"));
+        assert!(!AlertSeverity::Warning.covers("info"));
+        assert!(!AlertSeverity::Critical.covers("warning"));
+        assert!(!AlertSeverity::Critical.covers("hidden"));
+        let rule: NewRule = serde_json::from_str(
+            r#"{"name":"a","condition":{"kind":"alert_open","severity":"critical"},"channels":[1]}"#,
+        )
+        .expect("parsed");
+        assert_eq!(
+            rule.condition,
+            RuleCondition::AlertOpen {
+                severity: AlertSeverity::Critical
+            }
+        );
     }
 
     #[test]
@@ -406,6 +508,19 @@ mod tests {
                 .as_deref(),
             Some("channels")
         );
+    }
+
+    #[test]
+    fn names_that_could_pass_for_others_are_refused() {
+        for name in ["ops\u{200b}", "\u{202e}spo", "a\u{2028}b"] {
+            let channel = NewChannel {
+                name: name.into(),
+                kind: ChannelKind::Slack,
+                webhook_url: "https://hooks.example.com/x".into(),
+                signing_secret: None,
+            };
+            assert!(validate_new_channel(&channel).is_err(), "{name:?}");
+        }
     }
 
     proptest! {
