@@ -1,13 +1,14 @@
--- Notifications. A channel's address and signing secret are sealed like array credentials.
+-- Notifications. A channel's receiver (a webhook's address, or an email channel's server, account
+-- and addresses) and signing secret are sealed like array credentials.
 -- The outbox: an event and its deliveries are written in the transaction that records the
 -- condition raised or cleared (notification_conditions), so a condition is announced once
 -- however many replicas watch; the job queue then carries each delivery, keyed by its id.
 CREATE TABLE notification_channels (
     id BIGSERIAL PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL CHECK (kind IN ('webhook', 'slack', 'teams')),
+    kind TEXT NOT NULL CHECK (kind IN ('webhook', 'slack', 'teams', 'email')),
     host TEXT NOT NULL,
-    sealed_url TEXT NOT NULL,
+    sealed_receiver TEXT NOT NULL,
     sealed_signing_secret TEXT,
     created_by TEXT NOT NULL,
     created_at BIGINT NOT NULL

@@ -81,8 +81,18 @@ pub async fn create_channel(
         )));
     }
     let name = request.name.trim().to_owned();
-    let url = request.webhook_url.trim();
-    let host = url_host(url).unwrap_or_default().to_owned();
+    // What is sealed: a webhook's address, or an email channel's whole settings (its
+    // password among them).
+    let (receiver, host) = match &request.email {
+        Some(email) => (
+            serde_json::to_string(email).map_err(|error| AppError::Internal(error.to_string()))?,
+            email.smtp_host.trim().to_owned(),
+        ),
+        None => {
+            let url = request.webhook_url.trim();
+            (url.to_owned(), url_host(url).unwrap_or_default().to_owned())
+        }
+    };
     let signing_secret = match (request.kind, request.signing_secret) {
         (ChannelKind::Webhook, Some(secret)) => Some(secret),
         (ChannelKind::Webhook, None) => Some(
@@ -96,7 +106,7 @@ pub async fn create_channel(
         key.seal(text, &owner)
             .map_err(|error| AppError::Internal(error.to_string()))
     };
-    let sealed_url = seal(url)?;
+    let sealed_receiver = seal(&receiver)?;
     let sealed_secret = signing_secret.as_deref().map(seal).transpose()?;
     let mut channel = Channel {
         id: 0,
@@ -108,7 +118,7 @@ pub async fn create_channel(
     };
     let Some(id) = state
         .db
-        .create_channel(&channel, &sealed_url, sealed_secret.as_deref())
+        .create_channel(&channel, &sealed_receiver, sealed_secret.as_deref())
         .await?
     else {
         return Err(AppError::Invalid(ApiError::for_field(

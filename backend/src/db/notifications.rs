@@ -11,7 +11,7 @@ use super::{Database, DbError};
 #[derive(Clone)]
 pub struct StoredChannel {
     pub channel: Channel,
-    pub sealed_url: String,
+    pub sealed_receiver: String,
     pub sealed_signing_secret: Option<String>,
 }
 
@@ -52,7 +52,7 @@ pub struct PendingDelivery {
 }
 
 const CHANNEL_COLUMNS: &str =
-    "id, name, kind, host, created_by, created_at, sealed_url, sealed_signing_secret";
+    "id, name, kind, host, created_by, created_at, sealed_receiver, sealed_signing_secret";
 const RULE_COLUMNS: &str = "id, name, condition, arrays, channels, created_by, created_at";
 
 fn channel_from_row(row: &AnyRow) -> Result<StoredChannel, DbError> {
@@ -66,7 +66,7 @@ fn channel_from_row(row: &AnyRow) -> Result<StoredChannel, DbError> {
             created_by: row.try_get(4)?,
             created_at: row.try_get(5)?,
         },
-        sealed_url: row.try_get(6)?,
+        sealed_receiver: row.try_get(6)?,
         sealed_signing_secret: row.try_get(7)?,
     })
 }
@@ -99,11 +99,11 @@ impl Database {
     pub async fn create_channel(
         &self,
         channel: &Channel,
-        sealed_url: &str,
+        sealed_receiver: &str,
         sealed_signing_secret: Option<&str>,
     ) -> Result<Option<i64>, DbError> {
         let inserted = sqlx::query(
-            "INSERT INTO notification_channels (name, kind, host, created_by, created_at, sealed_url, sealed_signing_secret) \
+            "INSERT INTO notification_channels (name, kind, host, created_by, created_at, sealed_receiver, sealed_signing_secret) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(&channel.name)
@@ -111,7 +111,7 @@ impl Database {
         .bind(&channel.host)
         .bind(&channel.created_by)
         .bind(channel.created_at)
-        .bind(sealed_url)
+        .bind(sealed_receiver)
         .bind(sealed_signing_secret)
         .fetch_one(&self.pool)
         .await;

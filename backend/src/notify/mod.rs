@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
 use flasharray::{ArrayClient, ListParams};
-use shared::api::{AlertSeverity, ArrayFigures, ChannelTestResult, Rule, RuleCondition};
+use shared::api::{
+    AlertSeverity, ArrayFigures, ChannelKind, ChannelTestResult, Rule, RuleCondition,
+};
 use shared::flasharray::Alert;
 
 use crate::arrays::fanout::each_array;
@@ -105,18 +107,27 @@ impl Notifier {
             .map_err(|error| format!("cannot build the notification client: {error}"))
     }
 
-    fn open(&self, stored: &StoredChannel) -> Result<(String, Option<String>), NotifyError> {
+    fn open(&self, stored: &StoredChannel) -> Result<Receiver, NotifyError> {
         let key = self.secret_key.as_ref().ok_or(NotifyError::NoSecretKey)?;
         let owner = sealing_owner(&stored.channel.name);
-        let url = key
-            .open(&stored.sealed_url, &owner)
+        let receiver = key
+            .open(&stored.sealed_receiver, &owner)
             .map_err(|_| NotifyError::Sealed)?;
-        let secret = stored
+        if stored.channel.kind == ChannelKind::Email {
+            return serde_json::from_str(&receiver)
+                .map(Receiver::Email)
+                .map_err(|_| NotifyError::Sealed);
+        }
+        let signing_secret = stored
             .sealed_signing_secret
             .as_deref()
             .map(|sealed| key.open(sealed, &owner).map_err(|_| NotifyError::Sealed))
             .transpose()?;
-        Ok((url, secret))
+        Ok(Receiver::Webhook {
+            kind: stored.channel.kind,
+            url: receiver,
+            signing_secret,
+        })
     }
 
     /// Sends `message` to `stored` now and gives the receiver's answer.
@@ -125,12 +136,7 @@ impl Notifier {
         stored: &StoredChannel,
         message: &Message,
     ) -> Result<ChannelTestResult, NotifyError> {
-        let (url, secret) = self.open(stored)?;
-        let receiver = Receiver {
-            kind: stored.channel.kind,
-            url: &url,
-            signing_secret: secret.as_deref(),
-        };
+        let receiver = self.open(stored)?;
         Ok(send::send(&self.http, &receiver, message, unix_now()).await)
     }
 

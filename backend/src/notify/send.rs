@@ -7,7 +7,8 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 use shared::api::{
-    ChannelKind, ChannelTestResult, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    ChannelKind, ChannelTestResult, EmailSettings, IDEMPOTENCY_HEADER, SIGNATURE_HEADER,
+    SmtpSecurity, TIMESTAMP_HEADER,
 };
 
 /// What a receiver gets to answer in.
@@ -44,7 +45,7 @@ impl Message {
                 "created_at_ms": self.created_at_ms,
                 "idempotency_key": self.idempotency_key,
             }),
-            ChannelKind::Slack => json!({ "text": text }),
+            ChannelKind::Slack | ChannelKind::Email => json!({ "text": text }),
             ChannelKind::Teams => json!({
                 "type": "message",
                 "attachments": [{
@@ -69,10 +70,13 @@ impl Message {
 }
 
 /// Where a message goes, its secrets opened.
-pub struct Receiver<'a> {
-    pub kind: ChannelKind,
-    pub url: &'a str,
-    pub signing_secret: Option<&'a str>,
+pub enum Receiver {
+    Webhook {
+        kind: ChannelKind,
+        url: String,
+        signing_secret: Option<String>,
+    },
+    Email(EmailSettings),
 }
 
 /// The signature header's value for `body` sent at `timestamp`.
@@ -91,18 +95,46 @@ pub fn signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
 /// this returns (reqwest's errors name the URL, which is a secret).
 pub async fn send(
     http: &reqwest::Client,
-    receiver: &Receiver<'_>,
+    receiver: &Receiver,
     message: &Message,
     now_secs: i64,
 ) -> ChannelTestResult {
-    let body = serde_json::to_vec(&message.body(receiver.kind)).unwrap_or_default();
+    match receiver {
+        Receiver::Webhook {
+            kind,
+            url,
+            signing_secret,
+        } => {
+            post(
+                http,
+                *kind,
+                url,
+                signing_secret.as_deref(),
+                message,
+                now_secs,
+            )
+            .await
+        }
+        Receiver::Email(settings) => mail(settings, message).await,
+    }
+}
+
+async fn post(
+    http: &reqwest::Client,
+    kind: ChannelKind,
+    url: &str,
+    signing_secret: Option<&str>,
+    message: &Message,
+    now_secs: i64,
+) -> ChannelTestResult {
+    let body = serde_json::to_vec(&message.body(kind)).unwrap_or_default();
     let timestamp = now_secs.to_string();
     let mut request = http
-        .post(receiver.url)
+        .post(url)
         .timeout(SEND_TIMEOUT)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(IDEMPOTENCY_HEADER, &message.idempotency_key);
-    if let Some(secret) = receiver.signing_secret {
+    if let Some(secret) = signing_secret {
         request = request
             .header(TIMESTAMP_HEADER, &timestamp)
             .header(SIGNATURE_HEADER, signature(secret, &timestamp, &body));
@@ -123,6 +155,89 @@ pub async fn send(
             answer: describe_failure(&error),
         },
     }
+}
+
+/// Sends `message` as mail through the channel's SMTP server: the server's answer, or why
+/// it refused (never the password).
+async fn mail(settings: &EmailSettings, message: &Message) -> ChannelTestResult {
+    use lettre::AsyncTransport;
+    use lettre::transport::smtp::client::{Tls, TlsParameters};
+    let refused = |answer: String| ChannelTestResult {
+        delivered: false,
+        status: None,
+        answer,
+    };
+    let mail = match mail_of(settings, message) {
+        Ok(mail) => mail,
+        Err(why) => return refused(why),
+    };
+    let host = settings.smtp_host.trim();
+    let port = settings
+        .smtp_port
+        .unwrap_or(settings.security.default_port());
+    let mut builder = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .timeout(Some(SEND_TIMEOUT));
+    if settings.security != SmtpSecurity::None {
+        let parameters = match TlsParameters::new(host.to_owned()) {
+            Ok(parameters) => parameters,
+            Err(error) => return refused(readable(&error.to_string())),
+        };
+        builder = builder.tls(match settings.security {
+            SmtpSecurity::Tls => Tls::Wrapper(parameters),
+            _ => Tls::Required(parameters),
+        });
+    }
+    if let (Some(username), Some(password)) = (&settings.username, &settings.password) {
+        builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+            username.clone(),
+            password.clone(),
+        ));
+    }
+    match builder.build().send(mail).await {
+        Ok(response) => ChannelTestResult {
+            delivered: response.is_positive(),
+            status: response.code().to_string().parse().ok(),
+            answer: readable(&response.message().collect::<Vec<_>>().join(" ")),
+        },
+        Err(error) => ChannelTestResult {
+            delivered: false,
+            status: error
+                .status()
+                .and_then(|code| code.to_string().parse().ok()),
+            answer: readable(&error.to_string()),
+        },
+    }
+}
+
+/// The mail: the message's text as its subject and body, its idempotency key as the
+/// Message-ID, so that a retried message is known for the same one.
+fn mail_of(settings: &EmailSettings, message: &Message) -> Result<lettre::Message, String> {
+    let address = |text: &str| {
+        text.parse::<lettre::message::Mailbox>()
+            .map_err(|_| format!("{text:?} is not a mail address"))
+    };
+    let text = message.text();
+    let subject: String = format!("[Flashdeck] {text}").chars().take(200).collect();
+    let mut builder = lettre::Message::builder()
+        .from(address(&settings.from)?)
+        .subject(subject)
+        .message_id(Some(format!("<{}@flashdeck>", message.idempotency_key)))
+        .header(lettre::message::header::ContentType::TEXT_PLAIN);
+    for to in &settings.to {
+        builder = builder.to(address(to)?);
+    }
+    let body = format!(
+        "{text}\n\nRule: {}\nArray: {}\nEvent: {}\n",
+        message.rule,
+        message.array,
+        if message.resolved {
+            "resolved"
+        } else {
+            "raised"
+        }
+    );
+    builder.body(body).map_err(|error| error.to_string())
 }
 
 async fn read_answer(mut response: reqwest::Response) -> String {

@@ -156,6 +156,83 @@ async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
 }
 
 #[tokio::test]
+async fn mail_reaches_a_real_smtp_server_with_the_event_as_its_message_id() {
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-backend");
+    let smtp = test_support::smtp_receiver::SmtpReceiver::start(&venv).await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        fleet: vec![SimulatorConfig::new(FULL).seed(Seed::Demo)],
+        ..TestOptions::default()
+    })
+    .await;
+    let notifier = app.notifier.clone().expect("notifier");
+    let admin = app.login("admin").await;
+    let email = json!({
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,
+        "security": "none",
+        "from": "flashdeck@example.com",
+        "to": ["storage-oncall@example.com", "dba@example.com"],
+    });
+    let (status, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(json!({"name": "on-call mail", "kind": "email", "email": email})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["channel"]["host"], "127.0.0.1");
+    let channel = created["channel"]["id"].as_i64().expect("id");
+    let (_, _, tested) = app
+        .call(
+            "POST",
+            &format!("/api/notifications/channels/{channel}/test"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(tested["delivered"], true, "{tested}");
+    assert_eq!(tested["status"], 250, "{tested}");
+    let mails = smtp.wait_for(1).await;
+    assert!(
+        mails[0].contains("Subject: [Flashdeck] Flashdeck: a test message"),
+        "{}",
+        mails[0]
+    );
+    assert!(mails[0].contains("dba@example.com"), "{}", mails[0]);
+
+    let (status, _, _) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(&admin),
+            Some(json!({
+                "name": "Nearly full",
+                "condition": {"kind": "capacity_over", "percent": 85},
+                "arrays": [FULL],
+                "channels": [channel],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    fill(&app, 0.905);
+    notifier.watch_once().await.expect("watched");
+    let mails = smtp.wait_for(2).await;
+    let raised = &mails[1];
+    assert!(
+        raised.contains("Subject: [Flashdeck] fa-filling: 90 % full (more than 85 % full)"),
+        "{raised}"
+    );
+    assert!(raised.contains("Message-ID: <flashdeck-event-"), "{raised}");
+    let (_, _, listed) = app
+        .call("GET", "/api/notifications/channels", Some(&admin), None)
+        .await;
+    assert!(!listed.to_string().contains("storage-oncall"), "{listed}");
+}
+
+#[tokio::test]
 async fn a_receiver_that_refuses_is_tried_again_with_its_words_kept() {
     let receiver = WebhookReceiver::start().await;
     let app = TestApp::with(TestOptions {

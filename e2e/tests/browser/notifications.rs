@@ -1,8 +1,10 @@
-//! Issue 29: an admin sets up a Slack channel in the browser, sees the receiver's answer to
-//! a test message, adds a rule, and is told once when the demo's DR array passes 85 % and
-//! once more when space is freed; the page lists both messages as delivered.
+//! Issue 29: an admin sets up a Slack channel and an email channel in the browser, sees the
+//! receiver's answer to a test message, adds a rule, and is told once (in Slack and by mail)
+//! when the demo's DR array passes 85 % and once more when space is freed; the page lists the
+//! messages as delivered.
 
 use crate::support::Session;
+use test_support::smtp_receiver::SmtpReceiver;
 use test_support::webhook_receiver::WebhookReceiver;
 
 const DR: &str = "fa-dr-01";
@@ -67,12 +69,39 @@ async fn an_admin_hears_once_when_the_dr_array_passes_85_percent_and_once_when_i
         test[0].1
     );
 
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-e2e");
+    let smtp = SmtpReceiver::start(&venv).await;
+    session.fill("#channel-name", "on-call mail").await;
+    session.choose("#channel-kind", "email").await;
+    session.fill("#channel-smtp-host", "smtp.example.com").await;
+    session
+        .fill("#channel-smtp-port", &smtp.port.to_string())
+        .await;
+    session.choose("#channel-smtp-security", "none").await;
+    session
+        .fill("#channel-mail-from", "flashdeck@example.com")
+        .await;
+    session
+        .fill("#channel-mail-to", "storage-oncall@example.com")
+        .await;
+    session.click("#channel-create").await;
+    session
+        .text_containing("#channel-smtp-security-error", "Use TLS or STARTTLS")
+        .await;
+    session.fill("#channel-smtp-host", "127.0.0.1").await;
+    session.click("#channel-create").await;
+    session
+        .text_containing("#channel-create-outcome", "Added on-call mail")
+        .await;
+
     session.fill("#rule-name", "DR nearly full").await;
     session.fill("#rule-percent", "85").await;
     session.click(&format!("#rule-arrays-{DR}")).await;
-    session
-        .click("#rule-channels input[data-channel='storage on-call']")
-        .await;
+    for channel in ["storage on-call", "on-call mail"] {
+        session
+            .click(&format!("#rule-channels input[data-channel='{channel}']"))
+            .await;
+    }
     session.click("#rule-create").await;
     session
         .text_containing("#rule-create-outcome", "Added DR nearly full")
@@ -95,6 +124,12 @@ async fn an_admin_hears_once_when_the_dr_array_passes_85_percent_and_once_when_i
     assert!(
         raised.starts_with("fa-dr-01: 87 % full (more than 85 % full)"),
         "{raised}"
+    );
+    let mails = smtp.wait_for(1).await;
+    assert!(
+        mails[0].contains("Subject: [Flashdeck] fa-dr-01: 87 % full"),
+        "{}",
+        mails[0]
     );
     session
         .refreshed_until(

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use shared::api::{
-    AlertSeverity, Channel, ChannelKind, Delivery, DeliveryState, NewChannel, NewRule, Rule,
-    RuleCondition, validate_new_channel, validate_new_rule,
+    AlertSeverity, ApiError, Channel, ChannelKind, Delivery, DeliveryState, EmailSettings,
+    NewChannel, NewRule, Rule, RuleCondition, SmtpSecurity, validate_new_channel,
+    validate_new_rule,
 };
 
 use super::users::{ArrayScopePicker, describe_arrays, scope_of};
@@ -64,16 +65,46 @@ fn CreateChannel() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new(ChannelKind::Slack);
     let url = RwSignal::new(String::new());
-    let errors = FieldErrors::new(&["name", "kind", "webhook_url", "signing_secret"]);
+    let mail = MailForm::new();
+    let errors = FieldErrors::new(&[
+        "name",
+        "kind",
+        "webhook_url",
+        "signing_secret",
+        "email.smtp_host",
+        "email.smtp_port",
+        "email.security",
+        "email.username",
+        "email.password",
+        "email.from",
+        "email.to",
+    ]);
     let task = Task::new();
     let secret = RwSignal::new(None::<String>);
     let submit = task.on_submit(move || {
         errors.clear();
         secret.set(None);
+        let kind = kind.get_untracked();
+        let email = if kind == ChannelKind::Email {
+            match mail.settings() {
+                Ok(settings) => Some(settings),
+                Err(problem) => {
+                    errors.show(problem, task.outcome);
+                    return;
+                }
+            }
+        } else {
+            None
+        };
         let request = NewChannel {
             name: name.get_untracked().trim().to_owned(),
-            kind: kind.get_untracked(),
-            webhook_url: url.get_untracked().trim().to_owned(),
+            kind,
+            webhook_url: if email.is_some() {
+                String::new()
+            } else {
+                url.get_untracked().trim().to_owned()
+            },
+            email,
             signing_secret: None,
         };
         if let Err(problem) = validate_new_channel(&request) {
@@ -88,6 +119,7 @@ fn CreateChannel() -> impl IntoView {
             move |made| {
                 name.set(String::new());
                 url.set(String::new());
+                mail.password.set(String::new());
                 let note = if made.signing_secret.is_some() {
                     ": copy its signing secret now, it is not shown again"
                 } else {
@@ -114,7 +146,28 @@ fn CreateChannel() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <Field id="channel-url" label="Webhook address" placeholder="https://hooks.slack.com/services/…" value=url error=errors.of("webhook_url") />
+                <Show
+                    when=move || kind.get() == ChannelKind::Email
+                    fallback=move || view! {
+                        <Field id="channel-url" label="Webhook address" placeholder="https://hooks.slack.com/services/…" value=url error=errors.of("webhook_url") />
+                    }
+                >
+                    <Field id="channel-smtp-host" label="SMTP server" placeholder="smtp.example.com" value=mail.host error=errors.of("email.smtp_host") />
+                    <Field id="channel-smtp-port" label="Port (blank: the usual)" kind="number" value=mail.port error=errors.of("email.smtp_port") />
+                    <label>
+                        <span>"Security"</span>
+                        <select id="channel-smtp-security" on:change=move |event| mail.security.set(event_target_value(&event))>
+                            <option value="starttls">"STARTTLS (587)"</option>
+                            <option value="tls">"TLS (465)"</option>
+                            <option value="none">"None: a relay on this machine (25)"</option>
+                        </select>
+                        {move || errors.of("email.security").get().map(|message| view! { <span id="channel-smtp-security-error" class="field-error" role="alert">{message}</span> })}
+                    </label>
+                    <Field id="channel-smtp-username" label="Username (optional)" value=mail.username error=errors.of("email.username") />
+                    <Field id="channel-smtp-password" label="Password" kind="password" value=mail.password error=errors.of("email.password") />
+                    <Field id="channel-mail-from" label="From" placeholder="flashdeck@example.com" value=mail.from error=errors.of("email.from") />
+                    <Field id="channel-mail-to" label="To (comma-separated)" placeholder="storage-oncall@example.com" value=mail.to error=errors.of("email.to") />
+                </Show>
                 <button id="channel-create" type="submit" disabled=move || task.running()>"Add channel"</button>
             </form>
             <OutcomeLine id="channel-create-outcome" outcome=task.outcome />
@@ -127,6 +180,65 @@ fn CreateChannel() -> impl IntoView {
                 </p>
             })}
         </div>
+    }
+}
+
+/// An email channel's fields as typed.
+#[derive(Debug, Clone, Copy)]
+struct MailForm {
+    host: RwSignal<String>,
+    port: RwSignal<String>,
+    security: RwSignal<String>,
+    username: RwSignal<String>,
+    password: RwSignal<String>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+}
+
+impl MailForm {
+    fn new() -> Self {
+        Self {
+            host: RwSignal::new(String::new()),
+            port: RwSignal::new(String::new()),
+            security: RwSignal::new("starttls".to_owned()),
+            username: RwSignal::new(String::new()),
+            password: RwSignal::new(String::new()),
+            from: RwSignal::new(String::new()),
+            to: RwSignal::new(String::new()),
+        }
+    }
+
+    fn settings(&self) -> Result<EmailSettings, ApiError> {
+        let optional = |signal: RwSignal<String>| {
+            Some(signal.get_untracked().trim().to_owned()).filter(|text| !text.is_empty())
+        };
+        let smtp_port =
+            match optional(self.port) {
+                None => None,
+                Some(port) => Some(port.parse::<u16>().map_err(|_| {
+                    ApiError::for_field("email.smtp_port", "A port from 1 to 65535.")
+                })?),
+            };
+        Ok(EmailSettings {
+            smtp_host: self.host.get_untracked().trim().to_owned(),
+            smtp_port,
+            security: match self.security.get_untracked().as_str() {
+                "tls" => SmtpSecurity::Tls,
+                "none" => SmtpSecurity::None,
+                _ => SmtpSecurity::Starttls,
+            },
+            username: optional(self.username),
+            password: Some(self.password.get_untracked()).filter(|text| !text.is_empty()),
+            from: self.from.get_untracked().trim().to_owned(),
+            to: self
+                .to
+                .get_untracked()
+                .split(',')
+                .map(str::trim)
+                .filter(|address| !address.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
     }
 }
 

@@ -34,17 +34,24 @@ pub enum ChannelKind {
     Slack,
     /// A Microsoft Teams incoming webhook (a Workflows "post to a channel" address).
     Teams,
+    /// Mail through an SMTP server.
+    Email,
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 3] =
-        [ChannelKind::Webhook, ChannelKind::Slack, ChannelKind::Teams];
+    pub const ALL: [ChannelKind; 4] = [
+        ChannelKind::Slack,
+        ChannelKind::Teams,
+        ChannelKind::Email,
+        ChannelKind::Webhook,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ChannelKind::Webhook => "webhook",
             ChannelKind::Slack => "slack",
             ChannelKind::Teams => "teams",
+            ChannelKind::Email => "email",
         }
     }
 
@@ -53,6 +60,7 @@ impl ChannelKind {
             ChannelKind::Webhook => "Webhook (signed JSON)",
             ChannelKind::Slack => "Slack",
             ChannelKind::Teams => "Microsoft Teams",
+            ChannelKind::Email => "Email (SMTP)",
         }
     }
 
@@ -69,8 +77,12 @@ impl ChannelKind {
 pub struct NewChannel {
     pub name: String,
     pub kind: ChannelKind,
-    /// The receiver's address (for Slack and Teams, the incoming webhook's).
+    /// The receiver's address (for Slack and Teams, the incoming webhook's); none for email.
+    #[serde(default)]
     pub webhook_url: String,
+    /// Where and how mail goes, for an email channel.
+    #[serde(default)]
+    pub email: Option<EmailSettings>,
     /// A generic webhook's signing secret; one is made when none is given.
     #[serde(default)]
     pub signing_secret: Option<String>,
@@ -84,6 +96,63 @@ impl std::fmt::Debug for NewChannel {
             .finish_non_exhaustive()
     }
 }
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Plain, then STARTTLS, required (port 587).
+    Starttls,
+    /// Plain: only to a relay on this machine.
+    None,
+}
+
+impl SmtpSecurity {
+    pub fn default_port(self) -> u16 {
+        match self {
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::None => 25,
+        }
+    }
+}
+
+/// An email channel's server and addresses; sealed whole, since the password is a secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub smtp_host: String,
+    /// The security's usual port when not given.
+    #[serde(default)]
+    pub smtp_port: Option<u16>,
+    pub security: SmtpSecurity,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    pub from: String,
+    pub to: Vec<String>,
+}
+
+impl std::fmt::Debug for EmailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailSettings")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The most recipients one email channel has.
+pub const MAX_RECIPIENTS: usize = 20;
 
 /// A channel as listed: its receiver's host only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -314,9 +383,33 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 /// Checks a new channel: a name, and an `https://` address (`http://` only to this machine,
-/// for a receiver beside the portal).
+/// for a receiver beside the portal), or for email a server and addresses.
 pub fn validate_new_channel(channel: &NewChannel) -> Result<(), ApiError> {
     check_name("name", &channel.name)?;
+    match (&channel.email, channel.kind) {
+        (Some(email), ChannelKind::Email) => {
+            if !channel.webhook_url.trim().is_empty() {
+                return Err(ApiError::for_field(
+                    "webhook_url",
+                    "An email channel has no webhook address.",
+                ));
+            }
+            return validate_email(email);
+        }
+        (None, ChannelKind::Email) => {
+            return Err(ApiError::for_field(
+                "email.smtp_host",
+                "Give the SMTP server mail goes through.",
+            ));
+        }
+        (Some(_), _) => {
+            return Err(ApiError::for_field(
+                "email",
+                "Only an email channel has mail settings.",
+            ));
+        }
+        (None, _) => {}
+    }
     let url = channel.webhook_url.trim();
     if url.len() > MAX_CHANNEL_URL_CHARS {
         return Err(ApiError::for_field(
@@ -351,6 +444,73 @@ pub fn validate_new_channel(channel: &NewChannel) -> Result<(), ApiError> {
         }
     }
     Ok(())
+}
+
+fn validate_email(email: &EmailSettings) -> Result<(), ApiError> {
+    let host = email.smtp_host.trim();
+    if host.is_empty()
+        || host.len() > 253
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    {
+        return Err(ApiError::for_field(
+            "email.smtp_host",
+            "Give the SMTP server's name or address.",
+        ));
+    }
+    if email.smtp_port == Some(0) {
+        return Err(ApiError::for_field(
+            "email.smtp_port",
+            "A port from 1 to 65535.",
+        ));
+    }
+    if email.security == SmtpSecurity::None && !is_loopback(host) {
+        return Err(ApiError::for_field(
+            "email.security",
+            "Use TLS or STARTTLS (plain SMTP only to a relay on this machine): messages and the password are secrets.",
+        ));
+    }
+    if email.username.is_some() != email.password.is_some() {
+        return Err(ApiError::for_field(
+            "email.password",
+            "Give both a username and a password, or neither.",
+        ));
+    }
+    if !is_mail_address(&email.from) {
+        return Err(ApiError::for_field(
+            "email.from",
+            "Give the address mail comes from, such as flashdeck@example.com.",
+        ));
+    }
+    if email.to.is_empty() || email.to.len() > MAX_RECIPIENTS {
+        return Err(ApiError::for_field(
+            "email.to",
+            format!("Give 1 to {MAX_RECIPIENTS} addresses to send to."),
+        ));
+    }
+    if let Some(wrong) = email.to.iter().find(|address| !is_mail_address(address)) {
+        return Err(ApiError::for_field(
+            "email.to",
+            format!("{wrong:?} is not a mail address."),
+        ));
+    }
+    Ok(())
+}
+
+/// `local@domain`, without spaces, controls or header-breaking characters.
+fn is_mail_address(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    address.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && address
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '\\'))
 }
 
 /// The host of an `http(s)://` address, or `None` when it is not one.
@@ -448,6 +608,7 @@ mod tests {
             name: "ops".into(),
             kind: ChannelKind::Slack,
             webhook_url: url.into(),
+            email: None,
             signing_secret: None,
         };
         assert!(validate_new_channel(&channel("http://127.0.0.1:8080/x")).is_ok());
@@ -511,12 +672,51 @@ mod tests {
     }
 
     #[test]
+    fn an_email_channel_needs_a_protected_server_and_real_addresses() {
+        let email = |security, to: &str| NewChannel {
+            name: "mail".into(),
+            kind: ChannelKind::Email,
+            webhook_url: String::new(),
+            email: Some(EmailSettings {
+                smtp_host: "smtp.example.com".into(),
+                smtp_port: None,
+                security,
+                username: None,
+                password: None,
+                from: "flashdeck@example.com".into(),
+                to: vec![to.into()],
+            }),
+            signing_secret: None,
+        };
+        assert!(validate_new_channel(&email(SmtpSecurity::Starttls, "ops@example.com")).is_ok());
+        let field =
+            |channel: &NewChannel| validate_new_channel(channel).err().and_then(|e| e.field);
+        assert_eq!(
+            field(&email(SmtpSecurity::None, "ops@example.com")).as_deref(),
+            Some("email.security")
+        );
+        for wrong in [
+            "ops",
+            "ops@example",
+            "a@b.com\r\nBcc: x@y.com",
+            "<ops@example.com>",
+        ] {
+            assert_eq!(
+                field(&email(SmtpSecurity::Tls, wrong)).as_deref(),
+                Some("email.to"),
+                "{wrong:?}"
+            );
+        }
+    }
+
+    #[test]
     fn names_that_could_pass_for_others_are_refused() {
         for name in ["ops\u{200b}", "\u{202e}spo", "a\u{2028}b"] {
             let channel = NewChannel {
                 name: name.into(),
                 kind: ChannelKind::Slack,
                 webhook_url: "https://hooks.example.com/x".into(),
+                email: None,
                 signing_secret: None,
             };
             assert!(validate_new_channel(&channel).is_err(), "{name:?}");
