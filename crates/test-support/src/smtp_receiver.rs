@@ -42,25 +42,25 @@ impl SmtpReceiver {
             .expect("venv");
         let port = crate::portal::free_port();
         let maildir = tempfile::tempdir().expect("maildir");
-        let child = Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir.path().join("mail"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("aiosmtpd starts");
+        let receiver = Self {
+            child: Command::new(python)
+                .args(["-m", "aiosmtpd", "-n", "-l"])
+                .arg(format!("127.0.0.1:{port}"))
+                .args(["-c", "aiosmtpd.handlers.Mailbox"])
+                .arg(maildir.path().join("mail"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("aiosmtpd starts"),
+            port,
+            maildir,
+        };
         for _ in 0..200 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .is_ok()
             {
-                return Self {
-                    child,
-                    port,
-                    maildir,
-                };
+                return receiver;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
