@@ -252,6 +252,31 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         state.array_deadline(),
     )
     .await?;
+    let notifier = match &config.audit.syslog_url {
+        Some(url) => {
+            let trust = match &config.audit.syslog_ca_file {
+                Some(path) => flasharray::TrustAnchor::CaPem(
+                    std::fs::read_to_string(path).map_err(|error| {
+                        format!("cannot read the syslog CA file {}: {error}", path.display())
+                    })?,
+                ),
+                None => flasharray::TrustAnchor::System,
+            };
+            let hostname = config
+                .audit
+                .hostname
+                .clone()
+                .or_else(|| std::env::var("HOSTNAME").ok())
+                .unwrap_or_else(|| "flashdeck".to_owned());
+            let target = backend::notify::syslog::SyslogTarget::parse(url, &trust, &hostname)?;
+            tracing::info!(destination = %target.destination(), "the audit log is forwarded to syslog");
+            backend::notify::Notifier {
+                syslog: Some(target),
+                ..notifier
+            }
+        }
+        None => notifier,
+    };
     notifier.run(
         &config.database_url(),
         std::time::Duration::from_secs(config.notifications.watch_interval_secs),

@@ -14,6 +14,22 @@ pub fn format_timestamp_ms(epoch_ms: i64) -> String {
     )
 }
 
+/// Formats epoch milliseconds as RFC 3339 in UTC with milliseconds,
+/// `2026-12-06T04:40:05.123Z`, as syslog (RFC 5424) stamps its messages.
+pub fn format_rfc3339_ms(epoch_ms: i64) -> String {
+    let seconds = epoch_ms.div_euclid(1000);
+    let days = seconds.div_euclid(86_400);
+    let second_of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60,
+        epoch_ms.rem_euclid(1000)
+    )
+}
+
 /// `12 s`, `3 min`, `5 h`, `2 d`: an age or a time left, in its largest whole unit.
 pub fn describe_seconds(seconds: u64) -> String {
     match seconds {

@@ -47,6 +47,20 @@ pub struct Config {
     /// Single sign-on through an OpenID Connect provider.
     pub oidc: Option<OidcConfig>,
     pub notifications: NotificationsConfig,
+    pub audit: AuditConfig,
+}
+
+/// Where the audit log is copied to, besides the database.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// `udp://HOST:PORT`, `tcp://HOST:PORT` or `tls://HOST:PORT`: every audit row as an RFC
+    /// 5424 message, sent within a watch interval, caught up after the receiver is back.
+    pub syslog_url: Option<String>,
+    /// For `tls://`: the CA that signed the receiver's certificate (the system's otherwise).
+    pub syslog_ca_file: Option<PathBuf>,
+    /// The host name the messages carry (`HOSTNAME`, or `flashdeck`, otherwise).
+    pub hostname: Option<String>,
 }
 
 /// Telling people of what happens while nobody looks.
@@ -244,6 +258,7 @@ impl std::fmt::Debug for Config {
             .field("approvals", &self.approvals)
             .field("oidc", &self.oidc)
             .field("notifications", &self.notifications)
+            .field("audit", &self.audit)
             .finish()
     }
 }
@@ -459,6 +474,7 @@ impl Default for Config {
             approvals: ApprovalsConfig::default(),
             oidc: None,
             notifications: NotificationsConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }

@@ -178,6 +178,100 @@ impl Database {
     }
 }
 
+/// How far the audit log has been forwarded to one destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardingState {
+    pub last_id: i64,
+    pub forwarded: i64,
+    pub last_error: Option<String>,
+    pub updated_at_ms: i64,
+}
+
+impl Database {
+    /// How far rows went to `destination`; the first time, it starts after the newest row
+    /// (what was before is in the database, not in the receiver's scope).
+    pub async fn forwarding_state(
+        &self,
+        destination: &str,
+        now_ms: i64,
+    ) -> Result<ForwardingState, DbError> {
+        sqlx::query(
+            "INSERT INTO audit_forwarding (destination, last_id, updated_at_ms) \
+             SELECT $1, COALESCE(MAX(id), 0), $2 FROM audit_log WHERE true \
+             ON CONFLICT (destination) DO NOTHING",
+        )
+        .bind(destination)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query(
+            "SELECT last_id, forwarded, last_error, updated_at_ms FROM audit_forwarding \
+             WHERE destination = $1",
+        )
+        .bind(destination)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ForwardingState {
+            last_id: row.try_get(0)?,
+            forwarded: row.try_get(1)?,
+            last_error: row.try_get(2)?,
+            updated_at_ms: row.try_get(3)?,
+        })
+    }
+
+    /// Records that rows up to `last_id` (`count` of them) reached `destination`, or why
+    /// the last try did not.
+    pub async fn record_forwarding(
+        &self,
+        destination: &str,
+        last_id: i64,
+        count: i64,
+        error: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        sqlx::query(
+            "UPDATE audit_forwarding SET last_id = $1, forwarded = forwarded + $2, \
+             last_error = $3, updated_at_ms = $4 WHERE destination = $5",
+        )
+        .bind(last_id)
+        .bind(count)
+        .bind(error)
+        .bind(now_ms)
+        .bind(destination)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The finished rows after `after_id`, oldest first, up to `limit`: a row still pending
+    /// stops the list (it is sent once it ends), unless it was left pending for good.
+    pub async fn audit_rows_after(
+        &self,
+        after_id: i64,
+        limit: i64,
+        now_ms: i64,
+    ) -> Result<Vec<AuditEntry>, DbError> {
+        let rows = sqlx::query(
+            "SELECT id, started_at_ms, username, array_name, action, target, parameters, outcome, \
+             status, message, duration_ms, request_id, token_name FROM audit_log \
+             WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut entries = Vec::new();
+        for row in &rows {
+            let entry = entry_from_row(row, now_ms)?;
+            if entry.outcome == AuditOutcome::Pending {
+                break;
+            }
+            entries.push(entry);
+        }
+        Ok(entries)
+    }
+}
+
 /// `%` and `_` in a search are meant literally.
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")

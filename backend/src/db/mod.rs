@@ -21,7 +21,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use approvals::{Claim, NewApproval, StoredApproval};
-pub use audit::{AuditRecord, MAX_AUDIT_PAGE, NewAuditRecord};
+pub use audit::{AuditRecord, ForwardingState, MAX_AUDIT_PAGE, NewAuditRecord};
 pub use notifications::{ConditionChange, PendingDelivery, StoredChannel};
 pub use sessions::SessionRecord;
 pub use sso::SsoUser;

@@ -4,6 +4,7 @@
 //! process takes it, tried again with growing pauses until the receiver takes it.
 
 pub mod send;
+pub mod syslog;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -46,6 +47,8 @@ pub struct Notifier {
     pub http: reqwest::Client,
     /// How long each watched array gets to answer.
     pub array_deadline: Duration,
+    /// Where the audit log is forwarded, if anywhere.
+    pub syslog: Option<syslog::SyslogTarget>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +87,7 @@ impl Notifier {
             arrays,
             http: Self::http_client()?,
             array_deadline,
+            syslog: None,
         })
     }
 
@@ -293,10 +297,16 @@ impl Notifier {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                if leadership.lead().await
-                    && let Err(error) = self.watch_once().await
-                {
+                if !leadership.lead().await {
+                    continue;
+                }
+                if let Err(error) = self.watch_once().await {
                     tracing::warn!(%error, "watching the arrays for notifications failed");
+                }
+                if let Some(target) = &self.syslog
+                    && let Err(error) = syslog::forward_once(&self.db, target).await
+                {
+                    tracing::warn!(%error, "forwarding the audit log failed");
                 }
             }
         });

@@ -429,3 +429,102 @@ async fn only_admins_of_every_array_keep_notifications_and_bad_input_is_named() 
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert_eq!(refused["field"], "arrays");
 }
+
+/// Every audit row reaches a real syslog daemon as an RFC 5424 message naming who did what
+/// where; rows written while it is down are sent once it is back, none lost, none twice.
+#[tokio::test]
+async fn the_audit_log_reaches_syslog_and_catches_up_after_an_outage() {
+    use backend::notify::syslog::{SyslogTarget, forward_once};
+    use test_support::syslog_receiver::SyslogReceiver;
+    let receiver = SyslogReceiver::start().await;
+    let app = TestApp::new().await;
+    let port = receiver.port;
+    let target = |scheme: &str| {
+        SyslogTarget::parse(
+            &format!("{scheme}://127.0.0.1:{port}"),
+            &flasharray::TrustAnchor::System,
+            "portal-test",
+        )
+        .expect("target")
+    };
+    let tcp = target("tcp");
+    let admin = app.login("admin").await;
+    assert_eq!(
+        forward_once(&app.db, &tcp).await.expect("forwarded"),
+        0,
+        "starts from now"
+    );
+    let volumes = format!("/api/arrays/{}/volumes", crate::ARRAY);
+    let create = |name: &'static str| {
+        app.call(
+            "POST",
+            &volumes,
+            Some(&admin),
+            Some(json!({"name": name, "provisioned": 1_048_576})),
+        )
+    };
+    assert_eq!(create("before-outage").await.0, StatusCode::CREATED);
+    assert_eq!(forward_once(&app.db, &tcp).await.expect("forwarded"), 1);
+    let lines = receiver
+        .wait_for(&["action=\"volume.create\" target=\"name=before-outage\""])
+        .await;
+    let line = lines
+        .iter()
+        .find(|line| line.contains("before-outage"))
+        .expect("line");
+    assert!(
+        line.starts_with("<110>1 "),
+        "log audit, informational: {line}"
+    );
+    assert!(
+        line.contains(" portal-test flashdeck - volume.create [flashdeck@32473 "),
+        "{line}"
+    );
+    assert!(
+        line.contains("user=\"admin\"") && line.contains("outcome=\"success\""),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("array=\"{}\"", crate::ARRAY)),
+        "{line}"
+    );
+
+    let stopped = receiver.stop();
+    assert_eq!(create("during-outage").await.0, StatusCode::CREATED);
+    assert_eq!(
+        create("during-outage").await.0,
+        StatusCode::BAD_REQUEST,
+        "a refusal is audited too"
+    );
+    assert_eq!(
+        forward_once(&app.db, &tcp).await.expect("tried"),
+        0,
+        "nobody listening"
+    );
+    let receiver = SyslogReceiver::restart(stopped).await;
+    assert_eq!(forward_once(&app.db, &tcp).await.expect("caught up"), 2);
+    let lines = receiver
+        .wait_for(&[
+            "target=\"name=during-outage\" outcome=\"success\"",
+            "target=\"name=during-outage\" outcome=\"failure\"",
+        ])
+        .await;
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|line| line.contains("before-outage"))
+            .count(),
+        1,
+        "none twice"
+    );
+    let udp = target("udp");
+    assert_eq!(create("over-udp").await.0, StatusCode::CREATED);
+    assert_eq!(
+        forward_once(&app.db, &udp).await.expect("forwarded"),
+        0,
+        "a new destination starts from now"
+    );
+    assert_eq!(create("over-udp-2").await.0, StatusCode::CREATED);
+    assert_eq!(forward_once(&app.db, &udp).await.expect("forwarded"), 1);
+    receiver.wait_for(&["target=\"name=over-udp-2\""]).await;
+}

@@ -178,6 +178,7 @@ fn test() -> Result<(), String> {
     let root = root();
     let tools = Tools::ensure_wasm(&root)?;
     tools::ensure_browser()?;
+    tools::ensure_rsyslog()?;
     let axe = tools::ensure_axe()?;
     let postgres = postgres::ensure()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;

@@ -13,6 +13,7 @@ const BINARYEN_VERSION: &str = "132.0.0";
 /// The accessibility checker the browser tests run on every page.
 const AXE_CORE_VERSION: &str = "4.14.1";
 const CHROMIUM: &str = "/usr/bin/chromium";
+const RSYSLOGD: &str = "/usr/sbin/rsyslogd";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Runs a command, echoing it first, and fails if it fails.
@@ -207,6 +208,20 @@ pub fn ensure_browser() -> Result<(), String> {
         ));
     }
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Debian's rsyslog, the syslog receiver the audit forwarding tests send to: installed when
+/// missing if we are root, otherwise named in the error.
+pub fn ensure_rsyslog() -> Result<(), String> {
+    if Path::new(RSYSLOGD).exists() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "the audit forwarding tests need {RSYSLOGD}: install Debian's rsyslog package (sudo apt-get install rsyslog)"
+        ));
+    }
+    apt_install(&["rsyslog"])
 }
 
 /// brotli and gzip, which precompress the built frontend: installed from Debian when missing

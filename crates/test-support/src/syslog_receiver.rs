@@ -1,0 +1,117 @@
+//! A real syslog daemon for tests (Debian's `rsyslogd`, which `cargo xtask test` installs),
+//! taking RFC 5424 messages over TCP and UDP and writing each to a file as it received it.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const RSYSLOGD: &str = "/usr/sbin/rsyslogd";
+
+#[derive(Debug)]
+pub struct SyslogReceiver {
+    child: Child,
+    /// The same port number, for TCP and for UDP.
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for SyslogReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SyslogReceiver {
+    /// Started on a free port.
+    pub async fn start() -> Self {
+        Self::start_on(
+            crate::portal::free_port(),
+            tempfile::tempdir().expect("dir"),
+        )
+        .await
+    }
+
+    /// Stops it, as a receiver's outage would; [`SyslogReceiver::restart`] brings it back.
+    pub fn stop(mut self) -> (u16, tempfile::TempDir) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("dir"));
+        (self.port, dir)
+    }
+
+    /// Back on the port it had, keeping what it had received.
+    pub async fn restart((port, dir): (u16, tempfile::TempDir)) -> Self {
+        Self::start_on(port, dir).await
+    }
+
+    async fn start_on(port: u16, dir: tempfile::TempDir) -> Self {
+        let config = dir.path().join("rsyslog.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "global(workDirectory=\"{dir}\")\n\
+                 module(load=\"imtcp\")\n\
+                 module(load=\"imudp\")\n\
+                 input(type=\"imtcp\" port=\"{port}\")\n\
+                 input(type=\"imudp\" port=\"{port}\")\n\
+                 *.* action(type=\"omfile\" file=\"{messages}\" template=\"RSYSLOG_SyslogProtocol23Format\")\n",
+                dir = dir.path().display(),
+                messages = messages(&dir).display(),
+            ),
+        )
+        .expect("configuration");
+        let receiver = Self {
+            child: Command::new(RSYSLOGD)
+                .arg("-n")
+                .arg("-f")
+                .arg(&config)
+                .arg("-i")
+                .arg(dir.path().join("rsyslogd.pid"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("rsyslogd must be installed (cargo xtask test installs Debian's rsyslog)"),
+            port,
+            dir,
+        };
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return receiver;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("rsyslogd did not start on port {port}");
+    }
+
+    /// Every message written so far, a line each.
+    pub fn lines(&self) -> Vec<String> {
+        std::fs::read_to_string(messages(&self.dir))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Waits (up to a minute) until a line contains each of `expected`.
+    pub async fn wait_for(&self, expected: &[&str]) -> Vec<String> {
+        for _ in 0..600 {
+            let lines = self.lines();
+            if expected
+                .iter()
+                .all(|wanted| lines.iter().any(|line| line.contains(wanted)))
+            {
+                return lines;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{expected:?} expected, got {:?}", self.lines());
+    }
+}
+
+fn messages(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("messages")
+}
