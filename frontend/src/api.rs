@@ -553,6 +553,10 @@ pub async fn revoke_token(id: i64) -> ApiResult<()> {
     no_content(Request::delete(&format!("/api/tokens/{id}"))).await
 }
 
+pub async fn audit_forwarding() -> ApiResult<Option<shared::api::AuditForwarding>> {
+    get("/api/audit/forwarding").await
+}
+
 pub async fn notification_channels() -> ApiResult<Vec<shared::api::Channel>> {
     get("/api/notifications/channels").await
 }

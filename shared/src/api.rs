@@ -24,7 +24,7 @@ use crate::flasharray::{Host, HostPatch, HostPost, Volume, VolumePatch};
 
 pub use actions::Action;
 pub use admin::{
-    AuditEntry, AuditOutcome, AuditQuery, CreateUserRequest, MAX_PASSWORD_BYTES,
+    AuditEntry, AuditForwarding, AuditOutcome, AuditQuery, CreateUserRequest, MAX_PASSWORD_BYTES,
     MIN_PASSWORD_CHARS, UserChange, UserSummary, validate_array_username, validate_create_user,
     validate_password, validate_password_length, validate_user_change, validate_username,
 };

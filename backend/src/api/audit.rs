@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use shared::api::{AuditEntry, AuditQuery};
+use shared::api::{AuditEntry, AuditForwarding, AuditQuery};
 use shared::time::format_timestamp_ms;
 
 use crate::clock::unix_now_ms;
@@ -26,6 +26,38 @@ pub async fn list(
     Ok(Json(
         state.db.audit_entries(&query, scope, unix_now_ms()).await?,
     ))
+}
+
+/// `GET /api/audit/forwarding`: where the audit log goes and how far it got; `null` when it
+/// is not forwarded. For admins of every array, as the destination is the whole portal's.
+pub async fn forwarding(
+    State(state): State<AppState>,
+    admin: CurrentUser,
+) -> Result<Json<Option<AuditForwarding>>, AppError> {
+    if !admin.user.scope_covers(None) {
+        return Err(AppError::Forbidden(
+            "Where the audit log goes is for admins of every array.".into(),
+        ));
+    }
+    let Some(target) = state
+        .notifier
+        .as_ref()
+        .and_then(|notifier| notifier.syslog.as_ref())
+    else {
+        return Ok(Json(None));
+    };
+    let destination = target.destination();
+    let progress = state
+        .db
+        .forwarding_state(&destination, unix_now_ms())
+        .await?;
+    Ok(Json(Some(AuditForwarding {
+        waiting: state.db.audit_rows_counted_after(progress.last_id).await?,
+        destination,
+        forwarded: progress.forwarded,
+        last_error: progress.last_error,
+        updated_at_ms: progress.updated_at_ms,
+    })))
 }
 
 /// `GET /api/audit.csv` with the same filters: every matching entry, page by page.

@@ -890,6 +890,9 @@ pub fn endpoints() -> Vec<Endpoint> {
             .about("The audit log")
             .query::<shared::api::AuditQuery>()
             .gives_list::<shared::api::AuditEntry>(),
+        read("/audit/forwarding", Admin, audit::forwarding)
+            .about("Where the audit log is forwarded, and how far it got")
+            .gives::<shared::api::AuditForwarding>(),
         read("/audit.csv", Admin, audit::export_csv)
             .about("The audit log as CSV")
             .query::<shared::api::AuditQuery>()

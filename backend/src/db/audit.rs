@@ -243,6 +243,15 @@ impl Database {
         Ok(())
     }
 
+    /// How many rows come after `after_id`.
+    pub async fn audit_rows_counted_after(&self, after_id: i64) -> Result<i64, DbError> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM audit_log WHERE id > $1")
+            .bind(after_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
     /// The finished rows after `after_id`, oldest first, up to `limit`: a row still pending
     /// stops the list (it is sent once it ends), unless it was left pending for good.
     pub async fn audit_rows_after(

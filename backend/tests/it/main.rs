@@ -102,6 +102,8 @@ pub struct TestOptions {
     pub limits: LimitsConfig,
     /// Run the job queue and a delivery worker.
     pub notifications: bool,
+    /// With `notifications`, forward the audit log to this syslog address.
+    pub syslog: Option<String>,
     /// More arrays, registered after the first with its administrator's password.
     pub fleet: Vec<SimulatorConfig>,
     /// The share of calls each of `fleet` gets (at once, waiting); the client's default
@@ -225,6 +227,17 @@ impl TestApp {
             )
             .await
             .expect("job queue");
+            let notifier = backend::notify::Notifier {
+                syslog: options.syslog.as_deref().map(|url| {
+                    backend::notify::syslog::SyslogTarget::parse(
+                        url,
+                        &TrustAnchor::System,
+                        "portal-test",
+                    )
+                    .expect("syslog address")
+                }),
+                ..notifier
+            };
             notifier.start_worker();
             state = state.with_notifier(notifier.clone());
             Some(notifier)

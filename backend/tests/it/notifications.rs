@@ -437,8 +437,13 @@ async fn the_audit_log_reaches_syslog_and_catches_up_after_an_outage() {
     use backend::notify::syslog::{SyslogTarget, forward_once};
     use test_support::syslog_receiver::SyslogReceiver;
     let receiver = SyslogReceiver::start().await;
-    let app = TestApp::new().await;
     let port = receiver.port;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        syslog: Some(format!("tcp://127.0.0.1:{port}")),
+        ..TestOptions::default()
+    })
+    .await;
     let target = |scheme: &str| {
         SyslogTarget::parse(
             &format!("{scheme}://127.0.0.1:{port}"),
@@ -503,6 +508,14 @@ async fn the_audit_log_reaches_syslog_and_catches_up_after_an_outage() {
     );
     let receiver = SyslogReceiver::restart(stopped).await;
     assert_eq!(forward_once(&app.db, &tcp).await.expect("caught up"), 2);
+    let (_, _, health) = app
+        .call("GET", "/api/audit/forwarding", Some(&admin), None)
+        .await;
+    assert_eq!(
+        (health["waiting"].as_i64(), health["last_error"].is_null()),
+        (Some(0), true),
+        "{health}"
+    );
     let lines = receiver
         .wait_for(&[
             "target=\"name=during-outage\" outcome=\"success\"",

@@ -7,6 +7,7 @@ use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
 use web_sys::js_sys::Date;
 
 use crate::api;
+use crate::components::live::answer_signal;
 use crate::components::{AdminsOnly, Field, Loaded, Timestamp, page_title};
 
 /// A `datetime-local` value (`2026-11-23T14:30`), which the browser reads in its own time
@@ -36,6 +37,26 @@ pub fn AuditPage() -> impl IntoView {
         <AdminsOnly refusal="Only admins read the audit log.">
             <AuditPageForAdmins />
         </AdminsOnly>
+    }
+}
+
+/// Where the audit log is forwarded and whether the receiver keeps up; nothing when it is not
+/// forwarded (or the admin may not see where).
+#[component]
+fn ForwardingLine() -> impl IntoView {
+    let forwarding = answer_signal(|| async { api::audit_forwarding().await.ok().flatten() });
+    move || {
+        forwarding.get().map(|forwarding| {
+            let failing = forwarding.last_error.is_some();
+            view! {
+                <p id="audit-forwarding" class=if failing { "error" } else { "muted" }>
+                    "Forwarded to " <code>{forwarding.destination}</code> ": "
+                    {forwarding.forwarded} " rows taken, " {forwarding.waiting} " waiting"
+                    {forwarding.last_error.map(|why| format!("; the last try failed: {why}"))}
+                    "."
+                </p>
+            }
+        })
     }
 }
 
@@ -103,6 +124,7 @@ fn AuditPageForAdmins() -> impl IntoView {
             "Every change made through the portal, newest first. The request id is also in the array's logs. "
             "An unknown outcome means the portal stopped before the array answered: the array's own audit log tells what happened."
         </p>
+        <ForwardingLine />
         <div class="card">
             <form class="inline" id="audit-filters" on:submit=search novalidate>
                 <Field id="audit-user" label="User" value=user error=no_error />

@@ -244,6 +244,22 @@ pub struct AuditEntry {
     pub request_id: String,
 }
 
+/// Where the audit log is forwarded and how it goes (`GET /api/audit/forwarding`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditForwarding {
+    /// Such as `tls://siem.example.com:6514`.
+    pub destination: String,
+    /// Rows the receiver has taken since forwarding began.
+    pub forwarded: i64,
+    /// Rows written and not yet taken.
+    pub waiting: i64,
+    /// Why the last try failed, when it did.
+    pub last_error: Option<String>,
+    /// Unix milliseconds of the last try.
+    pub updated_at_ms: i64,
+}
+
 /// The filters of `GET /api/audit` and `GET /api/audit.csv`. Text filters match any part,
 /// ignoring case; times are Unix milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
