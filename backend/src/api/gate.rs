@@ -124,10 +124,12 @@ pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Nex
             flasharray::with_request_id(request_id.clone(), next.run(request)).await
         }
         Ok(Admission::Run(request, Some(audit_id))) => {
+            let quiet = policy.action == Some(Action::NotificationChannelCreate);
             run_audited(
                 policy.state.clone(),
                 audit_id,
                 request_id.clone(),
+                quiet,
                 next.run(request),
             )
             .await
@@ -661,11 +663,14 @@ fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
 }
 
 /// Runs an admitted change to its end in its own task, so that a browser that goes away
-/// cannot cut it off between the array's answer and the completion of its audit row.
+/// cannot cut it off between the array's answer and the completion of its audit row. A
+/// `quiet` change's refusal is recorded by the field it names alone: its words may quote
+/// what was sent, a secret.
 async fn run_audited(
     state: AppState,
     audit_id: i64,
     request_id: String,
+    quiet: bool,
     run: impl Future<Output = Response> + Send + 'static,
 ) -> Response {
     let task = tokio::spawn(async move {
@@ -679,7 +684,10 @@ async fn run_audited(
         let record = AuditRecord {
             success,
             status: parts.status.as_u16(),
-            message: (!success).then(|| error_message(&bytes)),
+            message: (!success).then(|| match quiet {
+                true => quiet_error_message(&bytes),
+                false => error_message(&bytes),
+            }),
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
         };
         if let Err(error) = state.db.finish_audit(audit_id, &record).await {
@@ -697,6 +705,17 @@ fn error_message(body: &Bytes) -> String {
     serde_json::from_slice::<ApiError>(body)
         .map(|error| error.message)
         .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned())
+}
+
+/// "refused (field: email.password)", never the refusal's words.
+fn quiet_error_message(body: &Bytes) -> String {
+    match serde_json::from_slice::<ApiError>(body)
+        .ok()
+        .and_then(|error| error.field)
+    {
+        Some(field) => format!("refused (field: {field})"),
+        None => "refused".to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -219,28 +219,31 @@ impl Database {
         })
     }
 
-    /// Records that rows up to `last_id` (`count` of them) reached `destination`, or why
-    /// the last try did not.
+    /// Records that rows after `from_id` up to `to_id` (`count` of them) reached
+    /// `destination`, or (no `to_id`) why the last try did not. The cursor moves only from
+    /// where it was read: `false` when another forwarder moved it first.
     pub async fn record_forwarding(
         &self,
         destination: &str,
-        last_id: i64,
+        from_id: i64,
+        to_id: Option<i64>,
         count: i64,
         error: Option<&str>,
         now_ms: i64,
-    ) -> Result<(), DbError> {
-        sqlx::query(
+    ) -> Result<bool, DbError> {
+        let updated = sqlx::query(
             "UPDATE audit_forwarding SET last_id = $1, forwarded = forwarded + $2, \
-             last_error = $3, updated_at_ms = $4 WHERE destination = $5",
+             last_error = $3, updated_at_ms = $4 WHERE destination = $5 AND last_id = $6",
         )
-        .bind(last_id)
+        .bind(to_id.unwrap_or(from_id))
         .bind(count)
         .bind(error)
         .bind(now_ms)
         .bind(destination)
+        .bind(from_id)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(updated.rows_affected() == 1)
     }
 
     /// How many rows come after `after_id`.

@@ -429,7 +429,13 @@ fn alerts_summary(code: &str, group: &[&Alert]) -> String {
         1 => format!("1 {worst} alert open"),
         many => format!("{many} {worst} alerts open"),
     };
-    let what: String = group[0].summary.chars().take(200).collect();
+    let words = |text: &str, most: usize| -> String {
+        text.chars()
+            .filter(|c| !c.is_control() && !shared::api::is_invisible(*c))
+            .take(most)
+            .collect()
+    };
+    let what = words(&group[0].summary, 200);
     let mut components: Vec<&str> = group
         .iter()
         .filter_map(|alert| alert.component_name.as_deref())
@@ -439,7 +445,7 @@ fn alerts_summary(code: &str, group: &[&Alert]) -> String {
     let mut named: Vec<String> = components
         .iter()
         .take(NAMED)
-        .map(|name| name.chars().take(64).collect())
+        .map(|name| words(name, 64))
         .collect();
     if components.len() > NAMED {
         named.push(format!("{} more", components.len() - NAMED));

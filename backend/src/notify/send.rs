@@ -45,7 +45,8 @@ impl Message {
                 "created_at_ms": self.created_at_ms,
                 "idempotency_key": self.idempotency_key,
             }),
-            ChannelKind::Slack | ChannelKind::Email => json!({ "text": text }),
+            ChannelKind::Slack => json!({ "text": slack_escaped(&text) }),
+            ChannelKind::Email => json!({ "text": text }),
             ChannelKind::Teams => json!({
                 "type": "message",
                 "attachments": [{
@@ -60,13 +61,36 @@ impl Message {
                                 "weight": "Bolder",
                                 "text": if self.resolved { format!("Resolved: {}", self.array) } else { self.array.clone() },
                             },
-                            { "type": "TextBlock", "wrap": true, "text": text },
+                            { "type": "TextBlock", "wrap": true, "text": markdown_escaped(&text) },
                         ],
                     },
                 }],
             }),
         }
     }
+}
+
+/// Slack reads `<…>` as links and mentions (`<!channel>`) and `&` as their escape: an
+/// array's words are shown as words.
+fn slack_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Teams cards read Markdown: an array's `[text](address)` is shown as written.
+fn markdown_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '`' | '~' | '>' | '<'
+        ) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// Where a message goes, its secrets opened.
@@ -194,7 +218,13 @@ async fn mail(settings: &EmailSettings, message: &Message) -> ChannelTestResult 
             password.clone(),
         ));
     }
-    match builder.build().send(mail).await {
+    // lettre's own timeout covers connecting only: a server that drips its answer is cut
+    // off here.
+    let sent = tokio::time::timeout(SEND_TIMEOUT, builder.build().send(mail)).await;
+    let Ok(sent) = sent else {
+        return refused(format!("no answer within {} s", SEND_TIMEOUT.as_secs()));
+    };
+    match sent {
         Ok(response) => ChannelTestResult {
             delivered: response.is_positive(),
             status: response.code().to_string().parse().ok(),
@@ -222,7 +252,15 @@ fn mail_of(settings: &EmailSettings, message: &Message) -> Result<lettre::Messag
     let mut builder = lettre::Message::builder()
         .from(address(&settings.from)?)
         .subject(subject)
-        .message_id(Some(format!("<{}@flashdeck>", message.idempotency_key)))
+        .message_id(Some(format!(
+            "<{}.{}@{}>",
+            message.idempotency_key,
+            message.created_at_ms,
+            settings
+                .from
+                .rsplit_once('@')
+                .map_or("flashdeck", |(_, domain)| domain)
+        )))
         .header(lettre::message::header::ContentType::TEXT_PLAIN);
     for to in &settings.to {
         builder = builder.to(address(to)?);

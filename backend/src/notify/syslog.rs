@@ -94,16 +94,42 @@ impl SyslogTarget {
     }
 }
 
-/// A structured-data value: `"`, `\` and `]` escaped (RFC 5424 6.3.3), controls dropped.
+/// The longest structured-data value, in bytes: a 1 MB volume name in a refused request must
+/// not make a record a receiver splits in two (rsyslog cuts frames at 8 KB).
+const SD_VALUE_BYTES: usize = 256;
+/// The longest message, in bytes: RFC 5425's least that every receiver takes.
+const MESSAGE_BYTES: usize = 2048;
+
+/// A structured-data value: `"`, `\` and `]` escaped (RFC 5424 6.3.3), controls and
+/// invisible characters dropped, at most [`SD_VALUE_BYTES`].
 fn sd_value(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars().filter(|c| !c.is_control()) {
+    let mut escaped = String::new();
+    for c in text
+        .chars()
+        .filter(|c| !c.is_control() && !shared::api::is_invisible(*c))
+    {
+        let width = c.len_utf8() + usize::from(matches!(c, '"' | '\\' | ']'));
+        if escaped.len() + width > SD_VALUE_BYTES {
+            break;
+        }
         if matches!(c, '"' | '\\' | ']') {
             escaped.push('\\');
         }
         escaped.push(c);
     }
     escaped
+}
+
+/// `text` cut to at most `bytes`, at a character's boundary.
+fn cut(mut text: String, bytes: usize) -> String {
+    if text.len() > bytes {
+        let mut end = bytes;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// A header field: printable ASCII without spaces, at most `max`, `-` when empty.
@@ -161,14 +187,16 @@ pub fn format(entry: &AuditEntry, hostname: &str) -> String {
     }
     let text: String = text
         .chars()
-        .filter(|c| !c.is_control())
-        .take(1024)
+        .filter(|c| !c.is_control() && !shared::api::is_invisible(*c))
         .collect();
-    format!(
-        "<{priority}>1 {} {} flashdeck - {} {data} {text}",
-        shared::time::format_rfc3339_ms(entry.started_at_ms),
-        header_field(hostname, 255),
-        header_field(&entry.action, 32),
+    cut(
+        format!(
+            "<{priority}>1 {} {} flashdeck - {} {data} {text}",
+            shared::time::format_rfc3339_ms(entry.started_at_ms),
+            header_field(hostname, 255),
+            header_field(&entry.action, 32),
+        ),
+        MESSAGE_BYTES,
     )
 }
 
@@ -205,13 +233,21 @@ async fn forward_batch(db: &Database, target: &SyslogTarget) -> Result<usize, Db
     match tokio::time::timeout(SEND_TIMEOUT, send(target, &messages)).await {
         Ok(Ok(())) => {
             let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-            db.record_forwarding(&destination, last.id, count, None, now_ms)
+            let moved = db
+                .record_forwarding(
+                    &destination,
+                    state.last_id,
+                    Some(last.id),
+                    count,
+                    None,
+                    now_ms,
+                )
                 .await?;
-            Ok(rows.len())
+            Ok(if moved { rows.len() } else { 0 })
         }
         Ok(Err(error)) => {
             let why = format!("{destination}: {error}");
-            db.record_forwarding(&destination, state.last_id, 0, Some(&why), now_ms)
+            db.record_forwarding(&destination, state.last_id, None, 0, Some(&why), now_ms)
                 .await?;
             Ok(0)
         }
@@ -220,7 +256,7 @@ async fn forward_batch(db: &Database, target: &SyslogTarget) -> Result<usize, Db
                 "{destination}: no answer within {} s",
                 SEND_TIMEOUT.as_secs()
             );
-            db.record_forwarding(&destination, state.last_id, 0, Some(&why), now_ms)
+            db.record_forwarding(&destination, state.last_id, None, 0, Some(&why), now_ms)
                 .await?;
             Ok(0)
         }
@@ -305,6 +341,28 @@ mod tests {
              outcome=\"failure\" request_id=\"r-1\" array=\"fa-prod-01\" status=\"400\"] \
              admin volume.create fa-prod-01 db]\"1: failure (Volume already exists.really)"
         );
+    }
+
+    #[test]
+    fn a_huge_name_cannot_split_a_record_or_forge_another() {
+        let forged = format!(
+            "{}<110>1 2026-12-06T04:20:05.000Z portal-1 flashdeck - user.delete - ceo",
+            "A".repeat(20_000)
+        );
+        let message = format(
+            &AuditEntry {
+                target: forged,
+                message: Some("\u{2028}x".repeat(5_000)),
+                ..entry()
+            },
+            "portal-1",
+        );
+        assert!(message.len() <= MESSAGE_BYTES, "{}", message.len());
+        assert!(
+            !message.contains("<110>1 2026"),
+            "the forged header is cut off"
+        );
+        assert!(!message.contains('\u{2028}'));
     }
 
     #[test]

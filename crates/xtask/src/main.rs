@@ -117,6 +117,7 @@ fn bench() -> Result<(), String> {
         ("flasharray-sim", "volumes"),
         ("backend", "portal"),
         ("backend", "fleet"),
+        ("backend", "notify"),
     ] {
         run(cargo().args(["bench", "--package", package, "--bench", bench]))?;
     }
