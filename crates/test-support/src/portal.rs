@@ -21,6 +21,21 @@ pub const ADMIN: &str = "admin";
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A port on the loopback nothing listens on right now.
+/// Waits (up to 20 s) until something takes TCP connections on `port` of this machine;
+/// `false` if nothing does.
+pub async fn wait_until_listening(port: u16) -> bool {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())

@@ -55,16 +55,11 @@ impl SmtpReceiver {
             port,
             maildir,
         };
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return receiver;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("aiosmtpd did not start on port {port}");
+        assert!(
+            crate::portal::wait_until_listening(port).await,
+            "aiosmtpd did not start on port {port}"
+        );
+        receiver
     }
 
     /// Every mail taken so far, as its raw text.

@@ -75,16 +75,11 @@ impl SyslogReceiver {
             port,
             dir,
         };
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return receiver;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("rsyslogd did not start on port {port}");
+        assert!(
+            crate::portal::wait_until_listening(port).await,
+            "rsyslogd did not start on port {port}"
+        );
+        receiver
     }
 
     /// Every message written so far, a line each.

@@ -242,6 +242,25 @@ impl MailForm {
     }
 }
 
+/// A confirmation's action that deletes `name` through `delete`, saying so with `after`.
+fn deleting<F>(
+    task: Task,
+    name: String,
+    delete: impl Fn() -> F + Send + Sync + 'static,
+    after: &'static str,
+) -> Callback<()>
+where
+    F: Future<Output = ApiResult<()>> + 'static,
+{
+    Callback::new(move |()| {
+        let name = name.clone();
+        task.refreshing()
+            .call(format!("Deleting {name}…"), &[], delete(), move |()| {
+                Outcome::Done(format!("Deleted {name}{after}."))
+            });
+    })
+}
+
 #[component]
 fn ChannelTable(channels: Vec<Channel>, task: Task) -> impl IntoView {
     if channels.is_empty() {
@@ -289,18 +308,7 @@ fn ChannelRow(channel: Channel, task: Task) -> impl IntoView {
             );
         }
     };
-    let delete = {
-        let name = name.clone();
-        Callback::new(move |()| {
-            let name = name.clone();
-            task.refreshing().call(
-                format!("Deleting {name}…"),
-                &[],
-                api::delete_channel(id),
-                move |()| Outcome::Done(format!("Deleted {name}.")),
-            );
-        })
-    };
+    let delete = deleting(task, name.clone(), move || api::delete_channel(id), "");
     view! {
         <tr data-channel=name.clone()>
             <td class="name">{name.clone()}</td>
@@ -462,18 +470,12 @@ fn RuleTable(rules: Vec<Rule>, task: Task) -> impl IntoView {
         .map(|rule| {
             let id = rule.id;
             let name = rule.name.clone();
-            let delete = {
-                let name = name.clone();
-                Callback::new(move |()| {
-                    let name = name.clone();
-                    task.refreshing().call(
-                        format!("Deleting {name}…"),
-                        &[],
-                        api::delete_rule(id),
-                        move |()| Outcome::Done(format!("Deleted {name}: nothing more is sent for it.")),
-                    );
-                })
-            };
+            let delete = deleting(
+                task,
+                name.clone(),
+                move || api::delete_rule(id),
+                ": nothing more is sent for it",
+            );
             view! {
                 <tr data-rule=name.clone()>
                     <td class="name">{name.clone()}</td>
