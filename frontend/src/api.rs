@@ -590,6 +590,13 @@ pub async fn delete_rule(id: i64) -> ApiResult<()> {
     no_content(Request::delete(&format!("/api/notifications/rules/{id}"))).await
 }
 
+pub async fn retry_delivery(id: i64) -> ApiResult<()> {
+    no_content(Request::post(&format!(
+        "/api/notifications/deliveries/{id}/retry"
+    )))
+    .await
+}
+
 pub async fn deliveries() -> ApiResult<Vec<shared::api::Delivery>> {
     get("/api/notifications/deliveries").await
 }

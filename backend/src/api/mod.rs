@@ -811,6 +811,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         )
         .about("Delete a rule")
         .no_content(),
+        change(
+            Method::POST,
+            "/notifications/deliveries/{delivery}/retry",
+            NotificationDeliveryRetry,
+            notifications::retry_delivery,
+        )
+        .about("Send a failed message once more")
+        .no_content(),
         read("/notifications/deliveries", Admin, notifications::deliveries)
             .about("The latest messages and where each stands")
             .gives_list::<shared::api::Delivery>(),

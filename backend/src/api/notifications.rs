@@ -261,6 +261,32 @@ pub async fn delete_rule(
     }
 }
 
+/// `POST /api/notifications/deliveries/{delivery}/retry`: a failed message tried once more,
+/// now (and no more after that unless asked again).
+pub async fn retry_delivery(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    fleet_admin(&user)?;
+    let notifier = notifier(&state)?;
+    let Some(attempts) = state.db.retry_delivery(id).await? else {
+        return Err(AppError::Conflict(format!(
+            "Message {id} has not failed: only a failed message is sent again."
+        )));
+    };
+    notifier
+        .jobs
+        .push_delivery(
+            crate::jobs::DeliveryJob { delivery_id: id },
+            std::time::Duration::ZERO,
+            usize::try_from(attempts).unwrap_or(usize::MAX),
+        )
+        .await
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /api/notifications/deliveries`: the latest messages, newest first, with where each
 /// stands.
 pub async fn deliveries(

@@ -356,6 +356,19 @@ impl Database {
         Ok(())
     }
 
+    /// Makes a failed delivery pending again; its attempts so far, or `None` when it is not
+    /// one that failed.
+    pub async fn retry_delivery(&self, id: i64) -> Result<Option<i64>, DbError> {
+        let row = sqlx::query(
+            "UPDATE notification_deliveries SET state = 'pending' \
+             WHERE id = $1 AND state = 'failed' RETURNING attempts",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok(row.try_get(0)?)).transpose()
+    }
+
     /// The latest `limit` deliveries, newest first.
     pub async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, DbError> {
         let rows = sqlx::query(

@@ -305,6 +305,42 @@ async fn a_receiver_that_refuses_is_tried_again_with_its_words_kept() {
             .expect("summary")
             .contains("not answering")
     );
+
+    let id = delivery["id"].as_i64().expect("id");
+    let retry = format!("/api/notifications/deliveries/{id}/retry");
+    let (status, _, refused) = app.call("POST", &retry, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "only a failed one: {refused}");
+    // As a quarter of an hour of refusals would leave it.
+    {
+        use sqlx::Connection;
+        let mut connection = sqlx::AnyConnection::connect(&app.db_url)
+            .await
+            .expect("database");
+        sqlx::query(
+            "UPDATE notification_deliveries SET state = 'failed', attempts = 6 WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&mut connection)
+        .await
+        .expect("updated");
+    }
+    let (status, _, _) = app.call("POST", &retry, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for _ in 0..100 {
+        let (_, _, deliveries) = app
+            .call("GET", "/api/notifications/deliveries", Some(&admin), None)
+            .await;
+        delivery = deliveries[0].clone();
+        if delivery["attempts"] == 7 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (&delivery["attempts"], &delivery["state"]),
+        (&json!(7), &json!("failed")),
+        "tried once more, and failed again as the receiver is still down: {delivery}"
+    );
 }
 
 #[tokio::test]

@@ -36,6 +36,7 @@ fn NotificationsBody() -> impl IntoView {
     let deliveries = live_resource(api::deliveries);
     let channel_task = Task::new();
     let rule_task = Task::new();
+    let delivery_task = Task::new();
     view! {
         <p class="muted">
             "The portal watches the arrays the rules name (one call to each, every minute by default) and sends a message when a condition "
@@ -54,8 +55,9 @@ fn NotificationsBody() -> impl IntoView {
             <RuleTable rules=list task=rule_task />
         </Loaded>
         <h2>"Messages"</h2>
+        <OutcomeLine id="delivery-outcome" outcome=delivery_task.outcome />
         <Loaded resource=deliveries loading="Loading messages…" let:list>
-            <DeliveryTable deliveries=list />
+            <DeliveryTable deliveries=list task=delivery_task />
         </Loaded>
     }
 }
@@ -510,7 +512,7 @@ fn RuleTable(rules: Vec<Rule>, task: Task) -> impl IntoView {
 }
 
 #[component]
-fn DeliveryTable(deliveries: Vec<Delivery>) -> impl IntoView {
+fn DeliveryTable(deliveries: Vec<Delivery>, task: Task) -> impl IntoView {
     if deliveries.is_empty() {
         return view! { <p class="muted" id="deliveries">"Nothing sent yet."</p> }.into_any();
     }
@@ -519,6 +521,15 @@ fn DeliveryTable(deliveries: Vec<Delivery>) -> impl IntoView {
         .map(|delivery| {
             let state = delivery.state;
             let array = delivery.array.clone();
+            let id = delivery.id;
+            let retry = move |_| {
+                task.refreshing().call(
+                    format!("Sending message {id} again…"),
+                    &[],
+                    api::retry_delivery(id),
+                    move |()| Outcome::Done(format!("Message {id} is being sent again.")),
+                );
+            };
             view! {
                 <tr data-delivery=delivery.id data-state=state.as_str() data-array=array>
                     <td><Timestamp epoch_ms=delivery.created_at_ms /></td>
@@ -535,6 +546,11 @@ fn DeliveryTable(deliveries: Vec<Delivery>) -> impl IntoView {
                         {(delivery.attempts > 1).then(|| format!(" after {} attempts", delivery.attempts))}
                     </td>
                     <td class="last-error">{delivery.last_error.unwrap_or_default()}</td>
+                    <td class="actions">
+                        {(state == DeliveryState::Failed).then(|| view! {
+                            <button class="secondary retry" on:click=retry disabled=move || task.running()>"Try again"</button>
+                        })}
+                    </td>
                 </tr>
             }
         })
@@ -544,7 +560,7 @@ fn DeliveryTable(deliveries: Vec<Delivery>) -> impl IntoView {
             <thead>
                 <tr>
                     <th>"When"</th><th>"Array"</th><th>"Event"</th><th>"What"</th><th>"Rule"</th>
-                    <th>"Channel"</th><th>"State"</th><th>"Receiver's last refusal"</th>
+                    <th>"Channel"</th><th>"State"</th><th>"Receiver's last refusal"</th><th>"Actions"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

@@ -113,6 +113,7 @@ actions! {
     NotificationChannelTest = "notification_channel.test", Admin, false;
     NotificationRuleCreate = "notification_rule.create", Admin, false;
     NotificationRuleDelete = "notification_rule.delete", Admin, false;
+    NotificationDeliveryRetry = "notification_delivery.retry", Admin, false;
     FleetSnapshot = "fleet.snapshot", Operator, false;
     FleetDestroy = "fleet.destroy", Operator, false;
     RecycleBinRecover = "recycle_bin.recover", Operator, false;
