@@ -71,6 +71,15 @@ fn channel_from_row(row: &AnyRow) -> Result<StoredChannel, DbError> {
     })
 }
 
+/// The id an insert returned, or `None` when a row of that name exists.
+fn new_id(inserted: Result<AnyRow, sqlx::Error>) -> Result<Option<i64>, DbError> {
+    match inserted {
+        Ok(row) => Ok(Some(row.try_get(0)?)),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
 fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DbError> {
     serde_json::from_str(text).map_err(|_| DbError::BadValue(text.to_owned()))
 }
@@ -115,11 +124,7 @@ impl Database {
         .bind(sealed_signing_secret)
         .fetch_one(&self.pool)
         .await;
-        match inserted {
-            Ok(row) => Ok(Some(row.try_get(0)?)),
-            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
-            Err(error) => Err(error.into()),
-        }
+        new_id(inserted)
     }
 
     pub async fn channels(&self) -> Result<Vec<StoredChannel>, DbError> {
@@ -172,11 +177,7 @@ impl Database {
         .bind(rule.created_at)
         .fetch_one(&self.pool)
         .await;
-        match inserted {
-            Ok(row) => Ok(Some(row.try_get(0)?)),
-            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(None),
-            Err(error) => Err(error.into()),
-        }
+        new_id(inserted)
     }
 
     pub async fn rules(&self) -> Result<Vec<Rule>, DbError> {
