@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use axum::http::Method;
-use shared::api::{Action, ApprovalRequest, validate_reason};
+use shared::api::{Action, ApprovalRequest, Role, validate_reason};
 
 use crate::arrays::secrets::SecretKey;
 use crate::clock::unix_now_ms;
 use crate::config::ApprovalsConfig;
-use crate::db::{Database, NewApproval};
+use crate::db::{Database, NewApproval, User};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 
@@ -96,6 +96,8 @@ pub struct HeldChanges {
     pub db: Database,
     pub secret_key: Option<SecretKey>,
     pub config: Arc<ApprovalsConfig>,
+    /// Tells those who may decide, when notifications run.
+    pub notifier: Option<crate::notify::Notifier>,
 }
 
 fn seal(state: &HeldChanges, id_hint: &str, body: &[u8]) -> Result<String, AppError> {
@@ -151,7 +153,17 @@ pub async fn queue(
         created_at_ms: now,
         expires_at_ms: now + i64::from(state.config.expiry_hours) * 3_600_000,
     };
-    let id = state.db.create_approval(&approval).await?;
+    let announcement = match &state.notifier {
+        Some(notifier) => notifier.approval_waiting(&approval).await?,
+        None => None,
+    };
+    let id = state
+        .db
+        .create_approval(&approval, announcement.as_ref())
+        .await?;
+    if let Some(notifier) = state.notifier.as_ref().filter(|_| announcement.is_some()) {
+        notifier.relay_soon();
+    }
     tracing::info!(id, action = change.action, requester = %user.username, "change held for approval");
     let stored = state
         .db
@@ -159,6 +171,17 @@ pub async fn queue(
         .await?
         .ok_or_else(|| AppError::Internal("a held change vanished".into()))?;
     Ok(stored.request)
+}
+
+/// Whether `user` may decide a change `requester` asked for as `requester_role` on `arrays`
+/// (comma-separated; `None`: any array), as [`check_approver`] decides for someone signed in.
+pub fn may_decide(user: &User, requester: &str, requester_role: Role, arrays: Option<&str>) -> bool {
+    user.username != requester
+        && user.role >= requester_role
+        && match arrays {
+            Some(arrays) => arrays.split(',').all(|array| user.may_use_array(array)),
+            None => user.arrays.is_none(),
+        }
 }
 
 /// Whether `approver` may decide `request`: someone else, with at least the requester's role,

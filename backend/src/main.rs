@@ -277,6 +277,18 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         }
         None => notifier,
     };
+    if let Some(url) = &config.notifications.portal_url
+        && shared::api::url_host(url).is_none()
+    {
+        return Err(format!(
+            "notifications.portal_url {url:?} is not an http:// or https:// address"
+        )
+        .into());
+    }
+    let notifier = backend::notify::Notifier {
+        portal_url: config.notifications.portal_url.clone(),
+        ..notifier
+    };
     notifier.run(
         &config.database_url(),
         std::time::Duration::from_secs(config.notifications.watch_interval_secs),

@@ -191,6 +191,7 @@ impl FromRef<AppState> for HeldChanges {
             db: state.db.clone(),
             secret_key: state.secret_key.clone(),
             config: state.approvals.clone(),
+            notifier: state.notifier.clone(),
         }
     }
 }

@@ -79,9 +79,30 @@ async fn decide(
         .as_deref()
         .map(str::trim)
         .filter(|comment| !comment.is_empty());
+    let announcement = match (&state.notifier, to) {
+        (Some(notifier), ApprovalState::Rejected) => {
+            notifier
+                .approval_decided(
+                    &stored.request,
+                    stored.requester_id,
+                    &user.user.username,
+                    to,
+                    comment,
+                )
+                .await?
+        }
+        _ => None,
+    };
     let claim = state
         .db
-        .claim_approval(id, to, &user.user.username, comment, now)
+        .claim_approval(
+            id,
+            to,
+            &user.user.username,
+            comment,
+            now,
+            announcement.as_ref(),
+        )
         .await?;
     if claim == Claim::Lost {
         let current = state
@@ -98,7 +119,10 @@ async fn decide(
         }));
     }
     if to == ApprovalState::Running {
-        execute(state, &stored).await?;
+        execute(state, &stored, &user.user.username).await?;
+    }
+    if let Some(notifier) = &state.notifier {
+        notifier.relay_soon();
     }
     state
         .db
@@ -134,7 +158,11 @@ pub async fn reject(
 
 /// Runs an approved change as its requester, through the same routes and gate as any request
 /// (so the requester's current role and scope still apply), and records the outcome.
-async fn execute(state: &AppState, stored: &StoredApproval) -> Result<(), AppError> {
+async fn execute(
+    state: &AppState,
+    stored: &StoredApproval,
+    decided_by: &str,
+) -> Result<(), AppError> {
     let request = &stored.request;
     let outcome = match run(state, stored).await {
         Ok(response) => response,
@@ -150,6 +178,25 @@ async fn execute(state: &AppState, stored: &StoredApproval) -> Result<(), AppErr
             .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned())
     });
     tracing::info!(id = request.id, action = %request.action, status = status.as_u16(), "approved change ran");
+    let announcement = match &state.notifier {
+        Some(notifier) => {
+            let ran = if status.is_success() {
+                ApprovalState::Executed
+            } else {
+                ApprovalState::Failed
+            };
+            notifier
+                .approval_decided(
+                    request,
+                    stored.requester_id,
+                    decided_by,
+                    ran,
+                    message.as_deref(),
+                )
+                .await?
+        }
+        None => None,
+    };
     state
         .db
         .finish_approval(
@@ -157,6 +204,8 @@ async fn execute(state: &AppState, stored: &StoredApproval) -> Result<(), AppErr
             status.is_success(),
             status.as_u16(),
             message.as_deref(),
+            announcement.as_ref(),
+            unix_now_ms(),
         )
         .await?;
     Ok(())

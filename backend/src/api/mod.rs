@@ -822,6 +822,34 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/notifications/deliveries", Admin, notifications::deliveries)
             .about("The latest messages and where each stands")
             .gives_list::<shared::api::Delivery>(),
+        read(
+            "/notifications/personal-mail",
+            Admin,
+            notifications::personal_mail,
+        )
+        .about("The email channel mail to people about themselves goes through")
+        .gives::<shared::api::PersonalMail>(),
+        change(
+            Method::PUT,
+            "/notifications/personal-mail",
+            NotificationPersonalMail,
+            notifications::set_personal_mail,
+        )
+        .about("Choose the email channel for mail to people (or none)")
+        .takes::<shared::api::PersonalMail>()
+        .gives::<shared::api::PersonalMail>(),
+        read("/notifications/mine", Viewer, notifications::mine)
+            .about("What you are told of by mail, and at which address")
+            .gives::<shared::api::MyNotifications>(),
+        change(
+            Method::PUT,
+            "/notifications/mine",
+            NotificationSubscribe,
+            notifications::change_mine,
+        )
+        .about("Give your address and choose what you are told of")
+        .takes::<shared::api::MyNotificationsChange>()
+        .gives::<shared::api::MyNotifications>(),
         read("/tokens", Viewer, tokens::list_own)
             .about("Your personal API tokens")
             .gives_list::<shared::api::TokenSummary>(),

@@ -1,12 +1,14 @@
 //! `/api/notifications`: channels (addresses sealed, never shown back), rules, a test
-//! message per channel, and what was sent. Admins only.
+//! message per channel, and what was sent, for admins of every array; and each person's
+//! own mail (`mine`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::api::{
     ApiError, Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery, MAX_CHANNELS,
-    MAX_RULES, NewChannel, NewRule, Rule, url_host, validate_new_channel, validate_new_rule,
+    MAX_RULES, MyNotifications, MyNotificationsChange, NewChannel, NewRule, PersonalMail, Rule,
+    url_host, validate_my_notifications, validate_new_channel, validate_new_rule,
 };
 
 use super::extract::ApiJson;
@@ -176,8 +178,10 @@ pub async fn test_channel(
             user.user.username, stored.channel.name
         ),
         created_at_ms: unix_now() * 1000,
+        personal: false,
+        link: notifier.portal_url.clone(),
     };
-    Ok(Json(notifier.send_to(&stored, &message).await?))
+    Ok(Json(notifier.send_to(&stored, &message, None).await?))
 }
 
 /// `GET /api/notifications/rules`
@@ -295,4 +299,84 @@ pub async fn deliveries(
 ) -> Result<Json<Vec<Delivery>>, AppError> {
     fleet_admin(&user)?;
     Ok(Json(state.db.deliveries(DELIVERIES_LISTED).await?))
+}
+
+/// `GET /api/notifications/personal-mail`: the email channel mail to people goes through.
+pub async fn personal_mail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<PersonalMail>, AppError> {
+    fleet_admin(&user)?;
+    Ok(Json(PersonalMail {
+        channel: state.db.personal_mail_channel_id().await?,
+    }))
+}
+
+/// `PUT /api/notifications/personal-mail`: chooses an email channel (or none) for mail to
+/// people about themselves.
+pub async fn set_personal_mail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<PersonalMail>,
+) -> Result<Json<PersonalMail>, AppError> {
+    fleet_admin(&user)?;
+    if let Some(id) = request.channel {
+        match state.db.channel(id).await? {
+            Some(stored) if stored.channel.kind == ChannelKind::Email => {}
+            Some(stored) => {
+                return Err(AppError::Invalid(ApiError::for_field(
+                    "channel",
+                    format!(
+                        "{} is a {} channel: mail to people goes through an email channel.",
+                        stored.channel.name,
+                        stored.channel.kind.label()
+                    ),
+                )));
+            }
+            None => {
+                return Err(AppError::Invalid(ApiError::for_field(
+                    "channel",
+                    format!("There is no channel {id}."),
+                )));
+            }
+        }
+    }
+    state.db.set_personal_mail_channel(request.channel).await?;
+    Ok(Json(request))
+}
+
+/// `GET /api/notifications/mine`: what the caller is told of by mail.
+pub async fn mine(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<MyNotifications>, AppError> {
+    let (email, topics) = state.db.subscriptions_of(user.user.id).await?;
+    Ok(Json(MyNotifications {
+        email,
+        topics,
+        mail_ready: state.notifier.is_some()
+            && state.db.personal_mail_channel_id().await?.is_some(),
+    }))
+}
+
+/// `PUT /api/notifications/mine`: the caller's address and what they are told of.
+pub async fn change_mine(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<MyNotificationsChange>,
+) -> Result<Json<MyNotifications>, AppError> {
+    validate_my_notifications(&request).map_err(AppError::Invalid)?;
+    let email = request
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|email| !email.is_empty());
+    let mut topics = request.topics.clone();
+    topics.sort_unstable();
+    topics.dedup();
+    state
+        .db
+        .set_subscriptions(user.user.id, email, &topics)
+        .await?;
+    mine(State(state), user).await
 }

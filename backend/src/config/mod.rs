@@ -64,18 +64,22 @@ pub struct AuditConfig {
 }
 
 /// Telling people of what happens while nobody looks.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NotificationsConfig {
     /// How often the arrays are watched (one call to each watched array per watch): also
     /// how long a replica that died may hold the watch before another takes it over.
     pub watch_interval_secs: u64,
+    /// The portal's address as people reach it (`https://flashdeck.example.com`): mail
+    /// links to the page where one acts on it.
+    pub portal_url: Option<String>,
 }
 
 impl Default for NotificationsConfig {
     fn default() -> Self {
         Self {
             watch_interval_secs: 60,
+            portal_url: None,
         }
     }
 }

@@ -5,7 +5,8 @@ use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Database, DbError};
+use super::notifications::announce;
+use super::{Announcement, Database, DbError};
 
 /// A change about to wait for approval.
 #[derive(Debug, Clone)]
@@ -87,7 +88,13 @@ pub enum Claim {
 }
 
 impl Database {
-    pub async fn create_approval(&self, approval: &NewApproval) -> Result<i64, DbError> {
+    /// Records a held change, and the mail that tells its deciders of it, at once.
+    pub async fn create_approval(
+        &self,
+        approval: &NewApproval,
+        announcement: Option<&Announcement>,
+    ) -> Result<i64, DbError> {
+        let mut transaction = self.pool.begin().await?;
         let row = sqlx::query(
             "INSERT INTO approval_requests (requester_id, requester, requester_role, action, method, path, body, \
              array_name, target, parameters, reason, created_at_ms, expires_at_ms, state, api_token_id) \
@@ -107,8 +114,15 @@ impl Database {
         .bind(approval.created_at_ms)
         .bind(approval.expires_at_ms)
         .bind(approval.api_token_id)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *transaction)
         .await?;
+        if let Some(announcement) = announcement {
+            let mut announcement = announcement.clone();
+            let id: i64 = row.try_get(0)?;
+            announcement.title = format!("Request #{id}");
+            announce(&mut transaction, &announcement, approval.created_at_ms).await?;
+        }
+        transaction.commit().await?;
         Ok(row.try_get(0)?)
     }
 
@@ -159,7 +173,8 @@ impl Database {
     }
 
     /// Moves a pending, unexpired request to `state`, recording who decided; only one decision
-    /// can win. A request running, executed, failed or rejected keeps its state.
+    /// can win. A request running, executed, failed or rejected keeps its state. The winning
+    /// decision's `announcement` is written with it.
     pub async fn claim_approval(
         &self,
         id: i64,
@@ -167,7 +182,9 @@ impl Database {
         decided_by: &str,
         comment: Option<&str>,
         now_ms: i64,
+        announcement: Option<&Announcement>,
     ) -> Result<Claim, DbError> {
+        let mut transaction = self.pool.begin().await?;
         let claimed = sqlx::query(
             "UPDATE approval_requests SET state = $1, decided_by = $2, decided_at_ms = $3, comment = $4 \
              WHERE id = $5 AND state = 'pending' AND expires_at_ms > $3",
@@ -177,10 +194,11 @@ impl Database {
         .bind(now_ms)
         .bind(comment)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *transaction)
         .await?
         .rows_affected();
         if claimed == 0 {
+            transaction.rollback().await?;
             // Recorded as expired once someone tried to decide too late.
             sqlx::query(
                 "UPDATE approval_requests SET state = 'expired', body = '' \
@@ -193,19 +211,29 @@ impl Database {
             return Ok(Claim::Lost);
         }
         if state == ApprovalState::Rejected {
-            self.forget_body(id).await?;
+            sqlx::query("UPDATE approval_requests SET body = '' WHERE id = $1")
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
         }
+        if let Some(announcement) = announcement {
+            announce(&mut transaction, announcement, now_ms).await?;
+        }
+        transaction.commit().await?;
         Ok(Claim::Won)
     }
 
-    /// Records how the change ran, and forgets its body.
+    /// Records how the change ran, and forgets its body; `announcement` tells the requester.
     pub async fn finish_approval(
         &self,
         id: i64,
         success: bool,
         status: u16,
         message: Option<&str>,
+        announcement: Option<&Announcement>,
+        now_ms: i64,
     ) -> Result<(), DbError> {
+        let mut transaction = self.pool.begin().await?;
         let state = if success {
             ApprovalState::Executed
         } else {
@@ -219,16 +247,12 @@ impl Database {
         .bind(i64::from(status))
         .bind(message)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *transaction)
         .await?;
-        Ok(())
-    }
-
-    async fn forget_body(&self, id: i64) -> Result<(), DbError> {
-        sqlx::query("UPDATE approval_requests SET body = '' WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        if let Some(announcement) = announcement {
+            announce(&mut transaction, announcement, now_ms).await?;
+        }
+        transaction.commit().await?;
         Ok(())
     }
 }

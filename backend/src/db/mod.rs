@@ -22,7 +22,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use approvals::{Claim, NewApproval, StoredApproval};
 pub use audit::{AuditRecord, ForwardingState, MAX_AUDIT_PAGE, NewAuditRecord};
-pub use notifications::{ConditionChange, PendingDelivery, StoredChannel};
+pub use notifications::{Announcement, ConditionChange, PendingDelivery, StoredChannel};
 pub use sessions::SessionRecord;
 pub use sso::SsoUser;
 pub use tokens::{NewToken, TokenGrant};

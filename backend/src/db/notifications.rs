@@ -1,11 +1,12 @@
 //! Notification channels (addresses sealed), rules, and the outbox: events and their
 //! deliveries, written with the condition they announce.
 
-use shared::api::{Channel, ChannelKind, Delivery, DeliveryState, Rule};
+use shared::api::{Channel, ChannelKind, Delivery, DeliveryState, PersonalTopic, Rule};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Database, DbError};
+use super::users::{USER_COLUMNS, user_from_row};
+use super::{Database, DbError, User};
 
 /// A channel as the sender needs it: the address and signing secret still sealed.
 #[derive(Clone)]
@@ -35,6 +36,20 @@ pub struct ConditionChange {
     pub summary: String,
 }
 
+/// Mail to people about themselves, written with what it tells of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    pub topic: PersonalTopic,
+    /// What the deliveries list shows in place of a rule's name: "Request #12".
+    pub title: String,
+    pub array: String,
+    /// The whole message.
+    pub summary: String,
+    /// The email channel it goes through, and its name.
+    pub channel: (i64, String),
+    pub recipients: Vec<String>,
+}
+
 /// What one delivery sends: its event and where.
 #[derive(Debug, Clone)]
 pub struct PendingDelivery {
@@ -45,10 +60,52 @@ pub struct PendingDelivery {
     pub resolved: bool,
     pub summary: String,
     pub created_at_ms: i64,
+    /// Set for mail to a person about themselves.
+    pub topic: Option<PersonalTopic>,
     pub channel_id: i64,
+    /// The one address a personal message goes to.
+    pub recipient: Option<String>,
     pub state: DeliveryState,
     /// Attempts made so far.
     pub attempts: i64,
+}
+
+/// Writes `announcement`'s event and one delivery per recipient within `transaction`, so it
+/// is told exactly when what it tells of is recorded.
+pub(super) async fn announce(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    announcement: &Announcement,
+    now_ms: i64,
+) -> Result<(), DbError> {
+    if announcement.recipients.is_empty() {
+        return Ok(());
+    }
+    let event_id: i64 = sqlx::query(
+        "INSERT INTO notification_events (rule_id, rule_name, array_name, resolved, summary, created_at_ms, topic) \
+         VALUES (0, $1, $2, 0, $3, $4, $5) RETURNING id",
+    )
+    .bind(&announcement.title)
+    .bind(&announcement.array)
+    .bind(&announcement.summary)
+    .bind(now_ms)
+    .bind(announcement.topic.as_str())
+    .fetch_one(&mut **transaction)
+    .await?
+    .try_get(0)?;
+    let (channel_id, channel_name) = &announcement.channel;
+    for recipient in &announcement.recipients {
+        sqlx::query(
+            "INSERT INTO notification_deliveries (event_id, channel_id, channel_name, state, recipient) \
+             VALUES ($1, $2, $3, 'pending', $4)",
+        )
+        .bind(event_id)
+        .bind(channel_id)
+        .bind(channel_name)
+        .bind(recipient)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
 }
 
 const CHANNEL_COLUMNS: &str =
@@ -150,10 +207,13 @@ impl Database {
         .transpose()
     }
 
-    /// Deletes a channel; `false` when there was none, or a rule still sends to it.
+    /// Deletes a channel; `false` when there was none, or a rule (or mail to people) still
+    /// goes through it.
     pub async fn delete_channel(&self, id: i64) -> Result<bool, DbError> {
         let rules = self.rules().await?;
-        if rules.iter().any(|rule| rule.channels.contains(&id)) {
+        if rules.iter().any(|rule| rule.channels.contains(&id))
+            || self.personal_mail_channel_id().await? == Some(id)
+        {
             return Ok(false);
         }
         let deleted = sqlx::query("DELETE FROM notification_channels WHERE id = $1")
@@ -308,8 +368,8 @@ impl Database {
 
     pub async fn delivery(&self, id: i64) -> Result<Option<PendingDelivery>, DbError> {
         let row = sqlx::query(
-            "SELECT d.id, d.event_id, e.rule_name, e.array_name, e.resolved, e.summary, e.created_at_ms, d.channel_id, d.state, d.attempts \
-             FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id WHERE d.id = $1",
+            "SELECT d.id, d.event_id, e.rule_name, e.array_name, e.resolved, e.summary, e.created_at_ms, d.channel_id, d.state, d.attempts, \
+             e.topic, d.recipient FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id WHERE d.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -319,6 +379,7 @@ impl Database {
         };
         let resolved: i64 = row.try_get(4)?;
         let state: String = row.try_get(8)?;
+        let topic: Option<String> = row.try_get(10)?;
         Ok(Some(PendingDelivery {
             id: row.try_get(0)?,
             event_id: row.try_get(1)?,
@@ -327,7 +388,11 @@ impl Database {
             resolved: resolved != 0,
             summary: row.try_get(5)?,
             created_at_ms: row.try_get(6)?,
+            topic: topic
+                .map(|topic| PersonalTopic::parse(&topic).ok_or(DbError::BadValue(topic)))
+                .transpose()?,
             channel_id: row.try_get(7)?,
+            recipient: row.try_get(11)?,
             state: DeliveryState::parse(&state).ok_or(DbError::BadValue(state))?,
             attempts: row.try_get(9)?,
         }))
@@ -374,7 +439,7 @@ impl Database {
     pub async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, DbError> {
         let rows = sqlx::query(
             "SELECT d.id, e.rule_name, e.array_name, e.resolved, e.summary, d.channel_name, d.state, d.attempts, \
-             d.last_error, e.created_at_ms, d.delivered_at_ms \
+             d.last_error, e.created_at_ms, d.delivered_at_ms, d.recipient \
              FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id \
              ORDER BY d.id DESC LIMIT $1",
         )
@@ -392,6 +457,7 @@ impl Database {
                     resolved: resolved != 0,
                     summary: row.try_get(4)?,
                     channel: row.try_get(5)?,
+                    recipient: row.try_get(11)?,
                     state: DeliveryState::parse(&state).ok_or(DbError::BadValue(state))?,
                     attempts: row.try_get(7)?,
                     last_error: row.try_get(8)?,
@@ -399,6 +465,101 @@ impl Database {
                     delivered_at_ms: row.try_get(10)?,
                 })
             })
+            .collect()
+    }
+
+    /// The email channel mail to people goes through, if an admin chose one.
+    pub async fn personal_mail_channel_id(&self) -> Result<Option<i64>, DbError> {
+        let row = sqlx::query("SELECT channel_id FROM notification_personal_mail WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok(row.try_get(0)?)).transpose()
+    }
+
+    /// Chooses the channel mail to people goes through (`None`: no such mail is sent).
+    pub async fn set_personal_mail_channel(&self, channel: Option<i64>) -> Result<(), DbError> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("DELETE FROM notification_personal_mail")
+            .execute(&mut *transaction)
+            .await?;
+        if let Some(channel) = channel {
+            sqlx::query("INSERT INTO notification_personal_mail (id, channel_id) VALUES (1, $1)")
+                .bind(channel)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// A person's address and the topics they are told of.
+    pub async fn subscriptions_of(
+        &self,
+        user_id: i64,
+    ) -> Result<(Option<String>, Vec<PersonalTopic>), DbError> {
+        let email: Option<String> = sqlx::query("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?
+            .flatten();
+        let rows = sqlx::query(
+            "SELECT topic FROM notification_subscriptions WHERE user_id = $1 ORDER BY topic",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let topics = rows
+            .iter()
+            .map(|row| {
+                let topic: String = row.try_get(0)?;
+                PersonalTopic::parse(&topic).ok_or(DbError::BadValue(topic))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((email, topics))
+    }
+
+    /// Replaces a person's address and topics at once.
+    pub async fn set_subscriptions(
+        &self,
+        user_id: i64,
+        email: Option<&str>,
+        topics: &[PersonalTopic],
+    ) -> Result<(), DbError> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email)
+            .bind(user_id)
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query("DELETE FROM notification_subscriptions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *transaction)
+            .await?;
+        for topic in topics {
+            sqlx::query("INSERT INTO notification_subscriptions (user_id, topic) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(topic.as_str())
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// The people told of `topic` who can be: enabled, with an address.
+    pub async fn subscribers(&self, topic: PersonalTopic) -> Result<Vec<(User, String)>, DbError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, u.email FROM users u \
+             JOIN notification_subscriptions s ON s.user_id = u.id \
+             WHERE s.topic = $1 AND u.email IS NOT NULL AND NOT u.disabled ORDER BY u.username"
+        )))
+        .bind(topic.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((user_from_row(row)?, row.try_get(super::users::USER_COLUMN_COUNT)?)))
             .collect()
     }
 }

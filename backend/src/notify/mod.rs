@@ -3,6 +3,7 @@
 //! event and deliveries (the outbox); the job queue then carries each delivery, on whichever
 //! process takes it, tried again with growing pauses until the receiver takes it.
 
+mod personal;
 pub mod send;
 pub mod syslog;
 
@@ -13,7 +14,8 @@ use std::time::Duration;
 use apalis::prelude::{BoxDynError, Data};
 use flasharray::{ArrayClient, ListParams};
 use shared::api::{
-    AlertSeverity, ArrayFigures, ChannelKind, ChannelTestResult, Rule, RuleCondition,
+    AlertSeverity, ArrayFigures, ChannelKind, ChannelTestResult, EmailSettings, Rule,
+    RuleCondition,
 };
 use shared::flasharray::Alert;
 
@@ -49,6 +51,8 @@ pub struct Notifier {
     pub array_deadline: Duration,
     /// Where the audit log is forwarded, if anywhere.
     pub syslog: Option<syslog::SyslogTarget>,
+    /// The portal's address as people reach it, for links in messages.
+    pub portal_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +65,8 @@ pub enum NotifyError {
     NoSecretKey,
     #[error("the channel's sealed address cannot be opened")]
     Sealed,
+    #[error("mail to a person goes through an email channel only")]
+    NotEmail,
 }
 
 /// What seals a channel's address binds it to, so a sealed value cannot be moved to
@@ -88,6 +94,7 @@ impl Notifier {
             http: Self::http_client()?,
             array_deadline,
             syslog: None,
+            portal_url: None,
         })
     }
 
@@ -134,13 +141,22 @@ impl Notifier {
         })
     }
 
-    /// Sends `message` to `stored` now and gives the receiver's answer.
+    /// Sends `message` to `stored` now (an email channel's mail to `recipient` alone, when
+    /// given) and gives the receiver's answer.
     pub async fn send_to(
         &self,
         stored: &StoredChannel,
         message: &Message,
+        recipient: Option<&str>,
     ) -> Result<ChannelTestResult, NotifyError> {
-        let receiver = self.open(stored)?;
+        let receiver = match (self.open(stored)?, recipient) {
+            (receiver, None) => receiver,
+            (Receiver::Email(settings), Some(recipient)) => Receiver::Email(EmailSettings {
+                to: vec![recipient.to_owned()],
+                ..settings
+            }),
+            (Receiver::Webhook { .. }, Some(_)) => return Err(NotifyError::NotEmail),
+        };
         Ok(send::send(&self.http, &receiver, message, unix_now()).await)
     }
 
@@ -230,6 +246,17 @@ impl Notifier {
         .collect()
     }
 
+    /// Hands what was just written to the queue without waiting for the next watch (which
+    /// relays it if this fails).
+    pub fn relay_soon(&self) {
+        let notifier = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = notifier.relay().await {
+                tracing::warn!(%error, "handing messages to the job queue failed");
+            }
+        });
+    }
+
     /// Hands deliveries written but not queued (by this watch, or before a crash) to the
     /// queue; the queue takes each key once.
     async fn relay(&self) -> Result<(), NotifyError> {
@@ -255,7 +282,11 @@ impl Notifier {
             let why = "the channel was deleted";
             return Ok(self.db.record_attempt(delivery.id, Err(why), true).await?);
         };
-        let outcome = match self.send_to(&stored, &message_of(&delivery)).await {
+        let message = self.message_of(&delivery);
+        let outcome = match self
+            .send_to(&stored, &message, delivery.recipient.as_deref())
+            .await
+        {
             Ok(answer) if answer.delivered => Ok(()),
             Ok(answer) => Err(match answer.status {
                 Some(status) => format!("the receiver answered {status}: {}", answer.answer),
@@ -281,6 +312,26 @@ impl Notifier {
             }
         }
         Ok(())
+    }
+
+    fn message_of(&self, delivery: &PendingDelivery) -> Message {
+        let page = match delivery.topic {
+            Some(_) => "/requests".to_owned(),
+            None => format!("/arrays/{}/overview", delivery.array),
+        };
+        Message {
+            idempotency_key: format!("flashdeck-event-{}", delivery.event_id),
+            rule: delivery.rule.clone(),
+            array: delivery.array.clone(),
+            resolved: delivery.resolved,
+            summary: delivery.summary.clone(),
+            created_at_ms: delivery.created_at_ms,
+            personal: delivery.topic.is_some(),
+            link: self
+                .portal_url
+                .as_deref()
+                .map(|portal| format!("{}{page}", portal.trim_end_matches('/'))),
+        }
     }
 
     /// Starts this process's delivery worker: it takes delivery jobs whoever queued them.
@@ -320,16 +371,6 @@ async fn run_delivery(job: DeliveryJob, notifier: Data<Notifier>) -> Result<(), 
         .map_err(|error| Box::new(error) as BoxDynError)
 }
 
-fn message_of(delivery: &PendingDelivery) -> Message {
-    Message {
-        idempotency_key: format!("flashdeck-event-{}", delivery.event_id),
-        rule: delivery.rule.clone(),
-        array: delivery.array.clone(),
-        resolved: delivery.resolved,
-        summary: delivery.summary.clone(),
-        created_at_ms: delivery.created_at_ms,
-    }
-}
 
 /// What one watch learned of an array that answered.
 #[derive(Debug, Clone, Default)]

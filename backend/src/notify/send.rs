@@ -26,10 +26,17 @@ pub struct Message {
     pub resolved: bool,
     pub summary: String,
     pub created_at_ms: i64,
+    /// Mail to a person about themselves: `rule` is its title, `summary` the whole message.
+    pub personal: bool,
+    /// Where in the portal the person acts on it, when the portal's address is known.
+    pub link: Option<String>,
 }
 
 impl Message {
     pub fn text(&self) -> String {
+        if self.personal {
+            return format!("{}: {}", self.rule, self.summary);
+        }
         shared::api::message_text(&self.rule, &self.array, self.resolved, &self.summary)
     }
 
@@ -265,16 +272,25 @@ fn mail_of(settings: &EmailSettings, message: &Message) -> Result<lettre::Messag
     for to in &settings.to {
         builder = builder.to(address(to)?);
     }
-    let body = format!(
-        "{text}\n\nRule: {}\nArray: {}\nEvent: {}\n",
-        message.rule,
-        message.array,
-        if message.resolved {
-            "resolved"
-        } else {
-            "raised"
-        }
-    );
+    let link = message
+        .link
+        .as_deref()
+        .map(|link| format!("\n\nOpen it in the portal: {link}\n"))
+        .unwrap_or_default();
+    let body = if message.personal {
+        format!("{text}{link}")
+    } else {
+        format!(
+            "{text}\n\nRule: {}\nArray: {}\nEvent: {}\n{link}",
+            message.rule,
+            message.array,
+            if message.resolved {
+                "resolved"
+            } else {
+                "raised"
+            }
+        )
+    };
     builder.body(body).map_err(|error| error.to_string())
 }
 
@@ -291,7 +307,7 @@ async fn read_answer(mut response: reqwest::Response) -> String {
 
 /// What a person may be shown of a receiver's answer: no terminal escapes, control or
 /// invisible characters, at most [`ANSWER_CHARS`].
-fn readable(text: &str) -> String {
+pub(crate) fn readable(text: &str) -> String {
     let mut shown = String::new();
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
@@ -353,6 +369,8 @@ mod tests {
             resolved: false,
             summary: "86 % full (more than 85 % full)".into(),
             created_at_ms: 1,
+            personal: false,
+            link: None,
         };
         assert_eq!(
             message.body(ChannelKind::Slack),

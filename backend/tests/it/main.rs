@@ -236,6 +236,7 @@ impl TestApp {
                     )
                     .expect("syslog address")
                 }),
+                portal_url: Some("https://flashdeck.example.com".to_owned()),
                 ..notifier
             };
             notifier.start_worker();

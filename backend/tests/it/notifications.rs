@@ -577,3 +577,161 @@ async fn the_audit_log_reaches_syslog_and_catches_up_after_an_outage() {
     assert_eq!(forward_once(&app.db, &udp).await.expect("forwarded"), 1);
     receiver.wait_for(&["target=\"name=over-udp-2\""]).await;
 }
+
+#[tokio::test]
+async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_its_requester() {
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-backend");
+    let smtp = test_support::smtp_receiver::SmtpReceiver::start(&venv).await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        approvals: backend::config::ApprovalsConfig {
+            actions: vec![shared::api::Action::VolumeCreate],
+            expiry_hours: 24,
+        },
+        ..TestOptions::default()
+    })
+    .await;
+    let hash = backend::identity::passwords::hash_password(crate::PASSWORD).expect("hash");
+    let elsewhere = ["fa-elsewhere".to_owned()];
+    for (name, role, arrays) in [
+        ("approver", shared::api::Role::Operator, None),
+        ("scoped", shared::api::Role::Admin, Some(&elsewhere[..])),
+        ("watcher", shared::api::Role::Viewer, None),
+        ("requester", shared::api::Role::Operator, None),
+    ] {
+        app.db
+            .create_scoped_user(name, &hash, role, arrays, None, backend::clock::unix_now())
+            .await
+            .expect("user");
+    }
+    let admin = app.login("admin").await;
+
+    let (status, _, refused) = app
+        .call(
+            "PUT",
+            "/api/notifications/personal-mail",
+            Some(&admin),
+            Some(json!({"channel": 999})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["field"], "channel");
+    let email = json!({
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,
+        "security": "none",
+        "from": "flashdeck@example.com",
+        "to": ["storage-oncall@example.com"],
+    });
+    let (_, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(json!({"name": "portal mail", "kind": "email", "email": email})),
+        )
+        .await;
+    let channel = created["channel"]["id"].as_i64().expect("id");
+    let (status, _, chosen) = app
+        .call(
+            "PUT",
+            "/api/notifications/personal-mail",
+            Some(&admin),
+            Some(json!({"channel": channel})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    let (status, _, _) = app
+        .call(
+            "DELETE",
+            &format!("/api/notifications/channels/{channel}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "mail to people goes through it");
+
+    for name in ["approver", "scoped", "watcher", "requester"] {
+        let cookie = app.login(name).await;
+        let (status, _, refused) = app
+            .call(
+                "PUT",
+                "/api/notifications/mine",
+                Some(&cookie),
+                Some(json!({"email": null, "topics": ["approval_waiting"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_eq!(refused["field"], "email");
+        let (status, _, mine) = app
+            .call(
+                "PUT",
+                "/api/notifications/mine",
+                Some(&cookie),
+                Some(json!({
+                    "email": format!("{name}@example.com"),
+                    "topics": ["approval_waiting", "approval_decided"],
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{mine}");
+        assert_eq!(mine["mail_ready"], true, "{mine}");
+    }
+
+    let requester = app.login("requester").await;
+    let mut held = crate::request(
+        "POST",
+        &format!("/api/arrays/{}/volumes", crate::ARRAY),
+        Some(&requester),
+        Some(json!({"name": "reports-db", "provisioned": 1_048_576})),
+    );
+    held.headers_mut().insert(
+        shared::api::REASON_HEADER,
+        "CHG-7: reports <b>database</b>".parse().expect("header"),
+    );
+    let (status, _, held) = app.send(held).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    let id = held["id"].as_i64().expect("id");
+
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1, "one mail to the one person who may decide: {mails:?}");
+    let waiting = &mails[0];
+    assert!(waiting.contains("approver@example.com"), "{waiting}");
+    for nobody in ["scoped@", "watcher@", "requester@", "storage-oncall@"] {
+        assert!(!waiting.contains(nobody), "{nobody} in {waiting}");
+    }
+    assert!(
+        waiting.contains(&format!(
+            "Subject: [Flashdeck] Request #{id}: requester (operator) asks for volume.create"
+        )),
+        "{waiting}"
+    );
+    assert!(waiting.contains("https://flashdeck.example.com/requests"), "{waiting}");
+
+    let approver = app.login("approver").await;
+    let (status, _, decided) = app
+        .call(
+            "POST",
+            &format!("/api/approvals/{id}/approve"),
+            Some(&approver),
+            Some(json!({"comment": null})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert!(app.sim.simulator.volume("reports-db").is_some(), "it ran");
+    let mails = smtp.wait_for(2).await;
+    let told = &mails[1];
+    assert!(told.contains("requester@example.com"), "{told}");
+    assert!(!told.contains("approver@example.com"), "{told}");
+    assert!(
+        told.contains(&format!(
+            "Request #{id}: approver approved volume.create name=reports-db, and it ran."
+        )),
+        "{told}"
+    );
+    let (_, _, deliveries) = app
+        .call("GET", "/api/notifications/deliveries", Some(&admin), None)
+        .await;
+    assert_eq!(deliveries[0]["recipient"], "requester@example.com", "{deliveries}");
+    assert_eq!(deliveries[0]["rule"], format!("Request #{id}"), "{deliveries}");
+}

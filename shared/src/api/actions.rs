@@ -114,6 +114,8 @@ actions! {
     NotificationRuleCreate = "notification_rule.create", Admin, false;
     NotificationRuleDelete = "notification_rule.delete", Admin, false;
     NotificationDeliveryRetry = "notification_delivery.retry", Admin, false;
+    NotificationPersonalMail = "notification_personal_mail.change", Admin, false;
+    NotificationSubscribe = "notification_subscription.change", Viewer, false;
     FleetSnapshot = "fleet.snapshot", Operator, false;
     FleetDestroy = "fleet.destroy", Operator, false;
     RecycleBinRecover = "recycle_bin.recover", Operator, false;

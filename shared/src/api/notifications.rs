@@ -328,6 +328,9 @@ pub struct Delivery {
     pub resolved: bool,
     pub summary: String,
     pub channel: String,
+    /// The person it was mailed to, for mail about themselves; the channel's own
+    /// recipients otherwise.
+    pub recipient: Option<String>,
     pub state: DeliveryState,
     pub attempts: i64,
     /// Why the last attempt failed, in the receiver's words where it gave any.
@@ -335,6 +338,83 @@ pub struct Delivery {
     /// Unix milliseconds: when the event happened, and when the message was received.
     pub created_at_ms: i64,
     pub delivered_at_ms: Option<i64>,
+}
+
+/// What a person may be told of by mail, about themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalTopic {
+    /// A change held for approval that this person may decide.
+    ApprovalWaiting,
+    /// A change this person asked for was approved (and how it ran) or rejected.
+    ApprovalDecided,
+}
+
+impl PersonalTopic {
+    pub const ALL: [PersonalTopic; 2] = [Self::ApprovalWaiting, Self::ApprovalDecided];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApprovalWaiting => "approval_waiting",
+            Self::ApprovalDecided => "approval_decided",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|topic| topic.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ApprovalWaiting => "A request waits for my decision",
+            Self::ApprovalDecided => "A request of mine is decided",
+        }
+    }
+}
+
+/// What the caller is told of by mail (`GET /api/notifications/mine`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyNotifications {
+    pub email: Option<String>,
+    pub topics: Vec<PersonalTopic>,
+    /// Whether an admin chose the channel mail to people goes through: without one,
+    /// nothing is sent.
+    pub mail_ready: bool,
+}
+
+/// `PUT /api/notifications/mine`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MyNotificationsChange {
+    pub email: Option<String>,
+    pub topics: Vec<PersonalTopic>,
+}
+
+/// The email channel whose server sends mail to people (`/api/notifications/personal-mail`);
+/// its own recipients are left out of such mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PersonalMail {
+    pub channel: Option<i64>,
+}
+
+/// Checks what a person asks to be told of: an address to tell them at.
+pub fn validate_my_notifications(change: &MyNotificationsChange) -> Result<(), ApiError> {
+    match change.email.as_deref().map(str::trim) {
+        Some(address) if !address.is_empty() && !is_mail_address(address) => Err(
+            ApiError::for_field("email", format!("{address:?} is not a mail address.")),
+        ),
+        Some(address) if !address.is_empty() => Ok(()),
+        _ if change.topics.is_empty() => Ok(()),
+        _ => Err(ApiError::for_field(
+            "email",
+            "Give the address to send your mail to.",
+        )),
+    }
 }
 
 /// The text of a message, for every kind of channel.
@@ -706,6 +786,24 @@ mod tests {
                 Some("email.to"),
                 "{wrong:?}"
             );
+        }
+    }
+
+    #[test]
+    fn mail_about_oneself_needs_an_address_to_go_to() {
+        let change = |email: Option<&str>, topics: Vec<PersonalTopic>| MyNotificationsChange {
+            email: email.map(str::to_owned),
+            topics,
+        };
+        let waiting = vec![PersonalTopic::ApprovalWaiting];
+        assert!(validate_my_notifications(&change(None, vec![])).is_ok());
+        assert!(validate_my_notifications(&change(Some("bob@example.com"), waiting.clone())).is_ok());
+        for (email, topics) in [(None, waiting.clone()), (Some("  "), waiting.clone()), (Some("bob"), vec![])] {
+            let refused = validate_my_notifications(&change(email, topics)).expect_err("refused");
+            assert_eq!(refused.field.as_deref(), Some("email"));
+        }
+        for topic in PersonalTopic::ALL {
+            assert_eq!(PersonalTopic::parse(topic.as_str()), Some(topic));
         }
     }
 
