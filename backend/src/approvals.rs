@@ -175,7 +175,12 @@ pub async fn queue(
 
 /// Whether `user` may decide a change `requester` asked for as `requester_role` on `arrays`
 /// (comma-separated; `None`: any array), as [`check_approver`] decides for someone signed in.
-pub fn may_decide(user: &User, requester: &str, requester_role: Role, arrays: Option<&str>) -> bool {
+pub fn may_decide(
+    user: &User,
+    requester: &str,
+    requester_role: Role,
+    arrays: Option<&str>,
+) -> bool {
     user.username != requester
         && user.role >= requester_role
         && match arrays {

@@ -78,6 +78,10 @@ async fn patch<T: DeserializeOwned>(url: &str, body: &impl Serialize) -> ApiResu
     send(Request::patch(url), body).await
 }
 
+async fn put<T: DeserializeOwned>(url: &str, body: &impl Serialize) -> ApiResult<T> {
+    send(Request::put(url), body).await
+}
+
 async fn send<T: DeserializeOwned>(request: RequestBuilder, body: &impl Serialize) -> ApiResult<T> {
     let request = with_csrf(request).json(body).map_err(unreachable)?;
     decode(request.send().await.map_err(unreachable)?).await
@@ -599,6 +603,26 @@ pub async fn retry_delivery(id: i64) -> ApiResult<()> {
 
 pub async fn deliveries() -> ApiResult<Vec<shared::api::Delivery>> {
     get("/api/notifications/deliveries").await
+}
+
+pub async fn personal_mail() -> ApiResult<shared::api::PersonalMail> {
+    get("/api/notifications/personal-mail").await
+}
+
+pub async fn set_personal_mail(
+    choice: &shared::api::PersonalMail,
+) -> ApiResult<shared::api::PersonalMail> {
+    put("/api/notifications/personal-mail", choice).await
+}
+
+pub async fn my_notifications() -> ApiResult<shared::api::MyNotifications> {
+    get("/api/notifications/mine").await
+}
+
+pub async fn change_my_notifications(
+    change: &shared::api::MyNotificationsChange,
+) -> ApiResult<shared::api::MyNotifications> {
+    put("/api/notifications/mine", change).await
 }
 
 pub async fn users() -> ApiResult<Vec<UserSummary>> {

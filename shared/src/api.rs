@@ -45,8 +45,9 @@ pub use hardware::{FailingPart, HardwareHealth, HardwareReport, PartCount, PartR
 pub use notifications::{
     AlertSeverity, Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery,
     DeliveryState, EmailSettings, IDEMPOTENCY_HEADER, MAX_CHANNELS, MAX_RULES, MyNotifications,
-    MyNotificationsChange, NewChannel, NewRule, PersonalMail, PersonalTopic, Rule, RuleCondition, SIGNATURE_HEADER, SmtpSecurity, TIMESTAMP_HEADER, is_invisible,
-    message_text, url_host, validate_my_notifications, validate_new_channel, validate_new_rule,
+    MyNotificationsChange, NewChannel, NewRule, PersonalMail, PersonalTopic, Rule, RuleCondition,
+    SIGNATURE_HEADER, SmtpSecurity, TIMESTAMP_HEADER, is_invisible, message_text, url_host,
+    validate_my_notifications, validate_new_channel, validate_new_rule,
 };
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,

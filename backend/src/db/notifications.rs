@@ -559,7 +559,12 @@ impl Database {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok((user_from_row(row)?, row.try_get(super::users::USER_COLUMN_COUNT)?)))
+            .map(|row| {
+                Ok((
+                    user_from_row(row)?,
+                    row.try_get(super::users::USER_COLUMN_COUNT)?,
+                ))
+            })
             .collect()
     }
 }

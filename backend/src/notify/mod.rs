@@ -14,8 +14,7 @@ use std::time::Duration;
 use apalis::prelude::{BoxDynError, Data};
 use flasharray::{ArrayClient, ListParams};
 use shared::api::{
-    AlertSeverity, ArrayFigures, ChannelKind, ChannelTestResult, EmailSettings, Rule,
-    RuleCondition,
+    AlertSeverity, ArrayFigures, ChannelKind, ChannelTestResult, EmailSettings, Rule, RuleCondition,
 };
 use shared::flasharray::Alert;
 
@@ -370,7 +369,6 @@ async fn run_delivery(job: DeliveryJob, notifier: Data<Notifier>) -> Result<(), 
         .await
         .map_err(|error| Box::new(error) as BoxDynError)
 }
-
 
 /// What one watch learned of an array that answered.
 #[derive(Debug, Clone, Default)]

@@ -88,7 +88,9 @@ impl Notifier {
             (ApprovalState::Rejected, Some(comment)) => {
                 format!("{decided_by} rejected {what}: {comment}. Nothing ran.")
             }
-            (ApprovalState::Rejected, None) => format!("{decided_by} rejected {what}. Nothing ran."),
+            (ApprovalState::Rejected, None) => {
+                format!("{decided_by} rejected {what}. Nothing ran.")
+            }
             (ApprovalState::Failed, detail) => format!(
                 "{decided_by} approved {what}, but it failed: {}",
                 detail.as_deref().unwrap_or("no message")

@@ -649,7 +649,11 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
             None,
         )
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "mail to people goes through it");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "mail to people goes through it"
+    );
 
     for name in ["approver", "scoped", "watcher", "requester"] {
         let cookie = app.login(name).await;
@@ -694,7 +698,11 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
     let id = held["id"].as_i64().expect("id");
 
     let mails = smtp.wait_for(1).await;
-    assert_eq!(mails.len(), 1, "one mail to the one person who may decide: {mails:?}");
+    assert_eq!(
+        mails.len(),
+        1,
+        "one mail to the one person who may decide: {mails:?}"
+    );
     let waiting = &mails[0];
     assert!(waiting.contains("approver@example.com"), "{waiting}");
     for nobody in ["scoped@", "watcher@", "requester@", "storage-oncall@"] {
@@ -706,7 +714,10 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
         )),
         "{waiting}"
     );
-    assert!(waiting.contains("https://flashdeck.example.com/requests"), "{waiting}");
+    assert!(
+        waiting.contains("https://flashdeck.example.com/requests"),
+        "{waiting}"
+    );
 
     let approver = app.login("approver").await;
     let (status, _, decided) = app
@@ -732,6 +743,13 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
     let (_, _, deliveries) = app
         .call("GET", "/api/notifications/deliveries", Some(&admin), None)
         .await;
-    assert_eq!(deliveries[0]["recipient"], "requester@example.com", "{deliveries}");
-    assert_eq!(deliveries[0]["rule"], format!("Request #{id}"), "{deliveries}");
+    assert_eq!(
+        deliveries[0]["recipient"], "requester@example.com",
+        "{deliveries}"
+    );
+    assert_eq!(
+        deliveries[0]["rule"],
+        format!("Request #{id}"),
+        "{deliveries}"
+    );
 }

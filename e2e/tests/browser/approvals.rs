@@ -9,13 +9,11 @@ use crate::support::{Session, array_client, volume_on};
 
 const PROD: &str = "fa-prod-01";
 
-#[tokio::test]
-async fn an_eradication_runs_only_after_a_second_admin_approves_it() {
-    let session = Session::with_approvals(&[Action::VolumeEradicate]).await;
-    let prod = &session.demo().arrays[0];
-    let client = array_client(prod);
+/// Makes `volume`, destroyed, on the demo's production array.
+pub async fn destroyed_volume(session: &Session, volume: &str) {
+    let client = array_client(&session.demo().arrays[0]);
     client
-        .create_volume("retired-app", 1_073_741_824)
+        .create_volume(volume, 1_073_741_824)
         .await
         .expect("volume");
     let destroy = VolumePatch {
@@ -23,9 +21,45 @@ async fn an_eradication_runs_only_after_a_second_admin_approves_it() {
         ..VolumePatch::default()
     };
     client
-        .patch_volume("retired-app", &destroy, false)
+        .patch_volume(volume, &destroy, false)
         .await
         .expect("destroyed");
+}
+
+/// Asks, in the browser, to eradicate the destroyed `volume` for `reason`: it waits for a
+/// second person, and nothing runs yet.
+pub async fn ask_to_eradicate(session: &Session, volume: &str, reason: &str) {
+    session
+        .open(&format!("/arrays/{PROD}/volumes?destroyed=true"))
+        .await;
+    session
+        .click(&format!(
+            "#destroyed-volumes tr[data-volume='{volume}'] .eradicate"
+        ))
+        .await;
+    session.fill(".confirm-dialog .confirm-name", volume).await;
+    assert!(
+        session.is_disabled(".confirm-dialog .confirm-yes").await,
+        "a reason is needed first"
+    );
+    session
+        .fill(".confirm-dialog .confirm-reason", reason)
+        .await;
+    session.confirm().await;
+    session
+        .text_containing("#destroyed-outcome", "Sent for approval as request #")
+        .await;
+    assert!(
+        volume_on(&session.demo().arrays[0], volume).await.is_some(),
+        "nothing ran yet"
+    );
+}
+
+#[tokio::test]
+async fn an_eradication_runs_only_after_a_second_admin_approves_it() {
+    let session = Session::with_approvals(&[Action::VolumeEradicate]).await;
+    let prod = &session.demo().arrays[0];
+    destroyed_volume(&session, "retired-app").await;
     session
         .demo()
         .add_user("second-admin", "a test password", Role::Admin)
@@ -34,33 +68,7 @@ async fn an_eradication_runs_only_after_a_second_admin_approves_it() {
 
     session.open("/").await;
     session.sign_in_as_demo_admin().await;
-    session
-        .open(&format!("/arrays/{PROD}/volumes?destroyed=true"))
-        .await;
-    session
-        .click("#destroyed-volumes tr[data-volume='retired-app'] .eradicate")
-        .await;
-    session
-        .fill(".confirm-dialog .confirm-name", "retired-app")
-        .await;
-    assert!(
-        session.is_disabled(".confirm-dialog .confirm-yes").await,
-        "a reason is needed first"
-    );
-    session
-        .fill(
-            ".confirm-dialog .confirm-reason",
-            "CHG-2231: the app was retired",
-        )
-        .await;
-    session.confirm().await;
-    session
-        .text_containing("#destroyed-outcome", "Sent for approval as request #")
-        .await;
-    assert!(
-        volume_on(prod, "retired-app").await.is_some(),
-        "nothing ran yet"
-    );
+    ask_to_eradicate(&session, "retired-app", "CHG-2231: the app was retired").await;
     session.click("#requests-link").await;
     session
         .text_containing("#recent-requests tr[data-state='pending']", "retired-app")

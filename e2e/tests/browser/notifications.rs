@@ -1,10 +1,14 @@
 //! Issue 29: an admin sets up a Slack channel and an email channel in the browser, sees the
 //! receiver's answer to a test message, adds a rule, and is told once (in Slack and by mail)
 //! when the demo's DR array passes 85 % and once more when space is freed; the page lists the
-//! messages as delivered.
+//! messages as delivered. A held change is mailed to the second admin who asked for such
+//! mail, and its decision to the admin who asked for it.
 
-use crate::support::Session;
+use shared::api::{Action, PersonalTopic, Role};
 use test_support::smtp_receiver::SmtpReceiver;
+
+use crate::approvals::{ask_to_eradicate, destroyed_volume};
+use crate::support::{Session, volume_on};
 use test_support::webhook_receiver::WebhookReceiver;
 
 const DR: &str = "fa-dr-01";
@@ -13,6 +17,131 @@ const DR: &str = "fa-dr-01";
 fn fill(session: &Session, share: f64) {
     let dr = &session.demo().arrays[1].simulator;
     dr.set_capacity((dr.used_bytes() as f64 / share) as u64);
+}
+
+async fn smtp_receiver() -> SmtpReceiver {
+    SmtpReceiver::start(&std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-e2e"))
+        .await
+}
+
+/// Adds, on the Notifications page, an email channel `name` sending through `smtp` (plain
+/// SMTP: it runs on this machine).
+async fn add_mail_channel(session: &Session, name: &str, smtp: &SmtpReceiver) {
+    session.fill("#channel-name", name).await;
+    session.choose("#channel-kind", "email").await;
+    session.fill("#channel-smtp-host", "127.0.0.1").await;
+    session
+        .fill("#channel-smtp-port", &smtp.port.to_string())
+        .await;
+    session.choose("#channel-smtp-security", "none").await;
+    session
+        .fill("#channel-mail-from", "flashdeck@example.com")
+        .await;
+    session
+        .fill("#channel-mail-to", "storage-oncall@example.com")
+        .await;
+    session.click("#channel-create").await;
+    session
+        .text_containing("#channel-create-outcome", &format!("Added {name}"))
+        .await;
+}
+
+/// Gives, on the Requests page, the signed-in person's `email` and ticks `topic`.
+async fn ask_for_mail(session: &Session, email: &str, topic: PersonalTopic) {
+    session.click("#requests-link").await;
+    session.click("#mail-for-you summary").await;
+    session
+        .click(&format!("#my-mail input[data-topic='{}']", topic.as_str()))
+        .await;
+    session.click("#my-mail-save").await;
+    session
+        .text_containing("#my-email-error", "Give the address")
+        .await;
+    session.fill("#my-email", email).await;
+    session.click("#my-mail-save").await;
+    session
+        .text_containing("#my-mail-outcome", "you get mail about your requests")
+        .await;
+}
+
+#[tokio::test]
+async fn a_request_for_approval_reaches_the_second_admin_by_mail_and_the_decision_the_first() {
+    let session = Session::with_approvals(&[Action::VolumeEradicate]).await;
+    destroyed_volume(&session, "old-reports").await;
+    session
+        .demo()
+        .add_user("second-admin", "a test password", Role::Admin)
+        .await
+        .expect("second admin");
+    let smtp = smtp_receiver().await;
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    session.click("#notifications-link").await;
+    session
+        .text_containing("#personal-mail", "Add an email channel")
+        .await;
+    add_mail_channel(&session, "portal mail", &smtp).await;
+    session.choose("#personal-mail-channel", "1").await;
+    session.click("#personal-mail-save").await;
+    session
+        .text_containing(
+            "#personal-mail-outcome",
+            "now get mail about their requests",
+        )
+        .await;
+    ask_for_mail(
+        &session,
+        "admin@example.com",
+        PersonalTopic::ApprovalDecided,
+    )
+    .await;
+
+    session.click("#sign-out").await;
+    session.sign_in("second-admin", "a test password").await;
+    ask_for_mail(
+        &session,
+        "second-admin@example.com",
+        PersonalTopic::ApprovalWaiting,
+    )
+    .await;
+    session.assert_accessible("requests-mail").await;
+    session.click("#sign-out").await;
+
+    session.sign_in_as_demo_admin().await;
+    ask_to_eradicate(&session, "old-reports", "CHG-88: reports moved to the lake").await;
+    let mails = smtp.wait_for(1).await;
+    let waiting = &mails[0];
+    assert!(
+        waiting.contains("X-RcptTo: second-admin@example.com"),
+        "{waiting}"
+    );
+    assert!(
+        waiting.contains("admin (admin) asks for volume.eradicate")
+            && waiting.contains("CHG-88: reports moved to the lake"),
+        "{waiting}"
+    );
+
+    session.click("#sign-out").await;
+    session.sign_in("second-admin", "a test password").await;
+    session.click("#requests-link").await;
+    session.click("#waiting li .approve").await;
+    session
+        .text_containing("#request-outcome", "done (approved by second-admin)")
+        .await;
+    assert!(
+        volume_on(&session.demo().arrays[0], "old-reports")
+            .await
+            .is_none(),
+        "eradicated on the array"
+    );
+    let mails = smtp.wait_for(2).await;
+    let decided = &mails[1];
+    assert!(decided.contains("X-RcptTo: admin@example.com"), "{decided}");
+    assert!(
+        decided.contains("second-admin approved volume.eradicate"),
+        "{decided}"
+    );
+    session.finish().await;
 }
 
 #[tokio::test]
@@ -69,30 +198,15 @@ async fn an_admin_hears_once_when_the_dr_array_passes_85_percent_and_once_when_i
         test[0].1
     );
 
-    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-e2e");
-    let smtp = SmtpReceiver::start(&venv).await;
-    session.fill("#channel-name", "on-call mail").await;
+    let smtp = smtp_receiver().await;
     session.choose("#channel-kind", "email").await;
     session.fill("#channel-smtp-host", "smtp.example.com").await;
-    session
-        .fill("#channel-smtp-port", &smtp.port.to_string())
-        .await;
     session.choose("#channel-smtp-security", "none").await;
-    session
-        .fill("#channel-mail-from", "flashdeck@example.com")
-        .await;
-    session
-        .fill("#channel-mail-to", "storage-oncall@example.com")
-        .await;
     session.click("#channel-create").await;
     session
         .text_containing("#channel-smtp-security-error", "Use TLS or STARTTLS")
         .await;
-    session.fill("#channel-smtp-host", "127.0.0.1").await;
-    session.click("#channel-create").await;
-    session
-        .text_containing("#channel-create-outcome", "Added on-call mail")
-        .await;
+    add_mail_channel(&session, "on-call mail", &smtp).await;
 
     session.fill("#rule-name", "DR nearly full").await;
     session.fill("#rule-percent", "85").await;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use shared::api::{
     AlertSeverity, ApiError, Channel, ChannelKind, Delivery, DeliveryState, EmailSettings,
-    NewChannel, NewRule, Rule, RuleCondition, SmtpSecurity, validate_new_channel,
+    NewChannel, NewRule, PersonalMail, Rule, RuleCondition, SmtpSecurity, validate_new_channel,
     validate_new_rule,
 };
 
@@ -53,6 +53,10 @@ fn NotificationsBody() -> impl IntoView {
         <OutcomeLine id="rule-outcome" outcome=rule_task.outcome />
         <Loaded resource=rules loading="Loading rules…" let:list>
             <RuleTable rules=list task=rule_task />
+        </Loaded>
+        <h2>"Mail to people"</h2>
+        <Loaded resource=channels loading="Loading channels…" let:list>
+            <PersonalMailChoice channels=list />
         </Loaded>
         <h2>"Messages"</h2>
         <OutcomeLine id="delivery-outcome" outcome=delivery_task.outcome />
@@ -181,6 +185,82 @@ fn CreateChannel() -> impl IntoView {
                     </label>
                 </p>
             })}
+        </div>
+    }
+}
+
+/// Which email channel's server sends people mail about themselves (a request waiting
+/// for them, their own request decided), to the address each gives on the Requests page.
+#[component]
+fn PersonalMailChoice(channels: Vec<Channel>) -> impl IntoView {
+    let current = live_resource(api::personal_mail);
+    let emails: Vec<Channel> = channels
+        .into_iter()
+        .filter(|channel| channel.kind == ChannelKind::Email)
+        .collect();
+    if emails.is_empty() {
+        return view! {
+            <p class="muted" id="personal-mail">
+                "Add an email channel to send people mail about their own requests: a change waiting for their decision, their change decided."
+            </p>
+        }
+        .into_any();
+    }
+    view! {
+        <Loaded resource=current loading="Loading…" let:current>
+            <PersonalMailForm emails=emails.clone() current=current.channel />
+        </Loaded>
+    }
+    .into_any()
+}
+
+#[component]
+fn PersonalMailForm(emails: Vec<Channel>, current: Option<i64>) -> impl IntoView {
+    let choice = RwSignal::new(current.map(|id| id.to_string()).unwrap_or_default());
+    let errors = FieldErrors::new(&["channel"]);
+    let task = Task::new();
+    let submit = task.on_submit(move || {
+        errors.clear();
+        let request = PersonalMail {
+            channel: choice.get_untracked().parse().ok(),
+        };
+        task.call(
+            "Saving…".to_owned(),
+            &errors.all(),
+            async move { api::set_personal_mail(&request).await },
+            |saved| {
+                Outcome::Done(match saved.channel {
+                    Some(_) => {
+                        "People who ask for it now get mail about their requests.".to_owned()
+                    }
+                    None => "No mail goes to people now.".to_owned(),
+                })
+            },
+        );
+    });
+    view! {
+        <div class="card">
+            <p class="muted">
+                "Each person gives their address and chooses what they hear of on the Requests page; the channel's server sends it (its own recipients are left out)."
+            </p>
+            <form class="inline" id="personal-mail" on:submit=submit novalidate>
+                <label>
+                    <span>"Sent through"</span>
+                    <select id="personal-mail-channel" on:change=move |event| choice.set(event_target_value(&event))>
+                        <option value="" selected=move || choice.get().is_empty()>"No mail to people"</option>
+                        {emails.into_iter().map(|channel| {
+                            let value = channel.id.to_string();
+                            let selected = value.clone();
+                            view! {
+                                <option value=value selected=move || choice.get() == selected>{channel.name}</option>
+                            }
+                        }).collect_view()}
+                    </select>
+                    {move || errors.of("channel").get().map(|message| view! { <span id="personal-mail-channel-error" class="field-error" role="alert">{message}</span> })}
+                </label>
+                <button id="personal-mail-save" type="submit" disabled=move || task.running()>"Save"</button>
+            </form>
+            <OutcomeLine id="personal-mail-outcome" outcome=task.outcome />
         </div>
     }
 }
@@ -534,10 +614,17 @@ fn DeliveryTable(deliveries: Vec<Delivery>, task: Task) -> impl IntoView {
                 <tr data-delivery=delivery.id data-state=state.as_str() data-array=array>
                     <td><Timestamp epoch_ms=delivery.created_at_ms /></td>
                     <td class="array">{delivery.array}</td>
-                    <td class="event">{if delivery.resolved { "resolved" } else { "raised" }}</td>
+                    <td class="event">{match (&delivery.recipient, delivery.resolved) {
+                        (Some(_), _) => "to a person",
+                        (None, true) => "resolved",
+                        (None, false) => "raised",
+                    }}</td>
                     <td class="summary">{delivery.summary}</td>
                     <td>{delivery.rule}</td>
-                    <td class="channel">{delivery.channel}</td>
+                    <td class="channel">
+                        {delivery.channel}
+                        {delivery.recipient.map(|recipient| format!(" → {recipient}"))}
+                    </td>
                     <td class="state">
                         <span class=match state {
                             DeliveryState::Failed => "badge bad",

@@ -3,11 +3,15 @@
 //! which runs it as the requester, or rejects it. The requester sees how it ended.
 
 use leptos::prelude::*;
-use shared::api::{ApprovalRequest, ApprovalState, Approvals};
+use shared::api::{
+    ApprovalRequest, ApprovalState, Approvals, MyNotifications, MyNotificationsChange,
+    PersonalTopic, validate_my_notifications,
+};
 
 use crate::api;
 use crate::components::{
-    Loaded, Outcome, OutcomeLine, Task, Timestamp, impact, live_resource, page_title,
+    Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp, impact, live_resource,
+    page_title,
 };
 
 fn outcome_words(request: &ApprovalRequest) -> String {
@@ -42,10 +46,80 @@ pub fn RequestsPage() -> impl IntoView {
         <p class="muted">
             "Changes the portal holds for a second person: someone other than the requester, with at least their role, approves one (it then runs as the requester) or rejects it. Unanswered requests expire."
         </p>
+        <MailForYou />
         <OutcomeLine id="request-outcome" outcome=deciding.outcome />
         <Loaded resource=approvals loading="Loading requests…" let:approvals>
             <Requests approvals task=deciding />
         </Loaded>
+    }
+}
+
+/// The caller's own mail: their address and which of their requests' news they hear of.
+#[component]
+fn MailForYou() -> impl IntoView {
+    let mine = live_resource(api::my_notifications);
+    view! {
+        <Loaded resource=mine loading="Loading your mail settings…" let:mine>
+            <MailForm mine />
+        </Loaded>
+    }
+}
+
+#[component]
+fn MailForm(mine: MyNotifications) -> impl IntoView {
+    let email = RwSignal::new(mine.email.unwrap_or_default());
+    let chosen: Vec<(PersonalTopic, RwSignal<bool>)> = PersonalTopic::ALL
+        .into_iter()
+        .map(|topic| (topic, RwSignal::new(mine.topics.contains(&topic))))
+        .collect();
+    let errors = FieldErrors::new(&["email", "topics"]);
+    let task = Task::new();
+    let topics = chosen.clone();
+    let submit = task.on_submit(move || {
+        errors.clear();
+        let change = MyNotificationsChange {
+            email: Some(email.get_untracked().trim().to_owned()).filter(|email| !email.is_empty()),
+            topics: topics
+                .iter()
+                .filter(|(_, ticked)| ticked.get_untracked())
+                .map(|(topic, _)| *topic)
+                .collect(),
+        };
+        if let Err(problem) = validate_my_notifications(&change) {
+            errors.show(problem, task.outcome);
+            return;
+        }
+        task.call(
+            "Saving…".to_owned(),
+            &errors.all(),
+            async move { api::change_my_notifications(&change).await },
+            |saved| {
+                Outcome::Done(if saved.topics.is_empty() {
+                    "Saved: no mail for you.".to_owned()
+                } else {
+                    "Saved: you get mail about your requests.".to_owned()
+                })
+            },
+        );
+    });
+    view! {
+        <details class="card" id="mail-for-you" open=!mine.topics.is_empty()>
+            <summary>"Mail for you"</summary>
+            {(!mine.mail_ready).then(|| view! {
+                <p class="muted" id="mail-not-ready">"No mail is sent yet: an admin chooses the channel it goes through on the Notifications page."</p>
+            })}
+            <form class="inline" id="my-mail" on:submit=submit novalidate>
+                <Field id="my-email" label="Your address" placeholder="you@example.com" value=email error=errors.of("email") />
+                {chosen.into_iter().map(|(topic, ticked)| view! {
+                    <label class="check">
+                        <input type="checkbox" data-topic=topic.as_str() bind:checked=ticked />
+                        <span>{topic.label()}</span>
+                    </label>
+                }).collect_view()}
+                <button id="my-mail-save" type="submit" disabled=move || task.running()>"Save"</button>
+            </form>
+            <OutcomeLine id="my-mail-outcome" outcome=task.outcome />
+        </details>
     }
 }
 

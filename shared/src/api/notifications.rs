@@ -797,8 +797,14 @@ mod tests {
         };
         let waiting = vec![PersonalTopic::ApprovalWaiting];
         assert!(validate_my_notifications(&change(None, vec![])).is_ok());
-        assert!(validate_my_notifications(&change(Some("bob@example.com"), waiting.clone())).is_ok());
-        for (email, topics) in [(None, waiting.clone()), (Some("  "), waiting.clone()), (Some("bob"), vec![])] {
+        assert!(
+            validate_my_notifications(&change(Some("bob@example.com"), waiting.clone())).is_ok()
+        );
+        for (email, topics) in [
+            (None, waiting.clone()),
+            (Some("  "), waiting.clone()),
+            (Some("bob"), vec![]),
+        ] {
             let refused = validate_my_notifications(&change(email, topics)).expect_err("refused");
             assert_eq!(refused.field.as_deref(), Some("email"));
         }
