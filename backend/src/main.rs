@@ -252,31 +252,29 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         state.array_deadline(),
     )
     .await?;
-    let notifier = match &config.audit.syslog_url {
-        Some(url) => {
-            let trust = match &config.audit.syslog_ca_file {
-                Some(path) => flasharray::TrustAnchor::CaPem(
-                    std::fs::read_to_string(path).map_err(|error| {
-                        format!("cannot read the syslog CA file {}: {error}", path.display())
-                    })?,
-                ),
-                None => flasharray::TrustAnchor::System,
-            };
-            let hostname = config
-                .audit
-                .hostname
-                .clone()
-                .or_else(|| std::env::var("HOSTNAME").ok())
-                .unwrap_or_else(|| "flashdeck".to_owned());
-            let target = backend::notify::syslog::SyslogTarget::parse(url, &trust, &hostname)?;
-            tracing::info!(destination = %target.destination(), "the audit log is forwarded to syslog");
-            backend::notify::Notifier {
-                syslog: Some(target),
-                ..notifier
+    let mut audit_sinks = Vec::new();
+    if let Some(url) = &config.audit.syslog_url {
+        let trust = match &config.audit.syslog_ca_file {
+            Some(path) => {
+                flasharray::TrustAnchor::CaPem(std::fs::read_to_string(path).map_err(|error| {
+                    format!("cannot read the syslog CA file {}: {error}", path.display())
+                })?)
             }
-        }
-        None => notifier,
-    };
+            None => flasharray::TrustAnchor::System,
+        };
+        let hostname = config
+            .audit
+            .hostname
+            .clone()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "flashdeck".to_owned());
+        let target = backend::notify::forwarding::SyslogTarget::parse(url, &trust, &hostname)?;
+        tracing::info!(destination = %target.destination(), "the audit log is forwarded to syslog");
+        audit_sinks.push(backend::notify::forwarding::AuditSink::Syslog(target));
+    }
+    if config.audit.stdout_json {
+        audit_sinks.push(backend::notify::forwarding::AuditSink::JsonLines);
+    }
     if let Some(url) = &config.notifications.portal_url
         && shared::api::url_host(url).is_none()
     {
@@ -287,6 +285,7 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
     }
     let notifier = backend::notify::Notifier {
         portal_url: config.notifications.portal_url.clone(),
+        audit_sinks,
         ..notifier
     };
     notifier.run(

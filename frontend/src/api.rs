@@ -557,7 +557,7 @@ pub async fn revoke_token(id: i64) -> ApiResult<()> {
     no_content(Request::delete(&format!("/api/tokens/{id}"))).await
 }
 
-pub async fn audit_forwarding() -> ApiResult<Option<shared::api::AuditForwarding>> {
+pub async fn audit_forwarding() -> ApiResult<Vec<shared::api::AuditForwarding>> {
     get("/api/audit/forwarding").await
 }
 

@@ -28,36 +28,39 @@ pub async fn list(
     ))
 }
 
-/// `GET /api/audit/forwarding`: where the audit log goes and how far it got; `null` when it
-/// is not forwarded. For admins of every array, as the destination is the whole portal's.
+/// `GET /api/audit/forwarding`: where the audit log goes besides the database, and how far
+/// each destination got. For admins of every array, as the destinations are the whole
+/// portal's.
 pub async fn forwarding(
     State(state): State<AppState>,
     admin: CurrentUser,
-) -> Result<Json<Option<AuditForwarding>>, AppError> {
+) -> Result<Json<Vec<AuditForwarding>>, AppError> {
     if !admin.user.scope_covers(None) {
         return Err(AppError::Forbidden(
             "Where the audit log goes is for admins of every array.".into(),
         ));
     }
-    let Some(target) = state
+    let sinks = state
         .notifier
         .as_ref()
-        .and_then(|notifier| notifier.syslog.as_ref())
-    else {
-        return Ok(Json(None));
-    };
-    let destination = target.destination();
-    let progress = state
-        .db
-        .forwarding_state(&destination, unix_now_ms())
-        .await?;
-    Ok(Json(Some(AuditForwarding {
-        waiting: state.db.audit_rows_counted_after(progress.last_id).await?,
-        destination,
-        forwarded: progress.forwarded,
-        last_error: progress.last_error,
-        updated_at_ms: progress.updated_at_ms,
-    })))
+        .map(|notifier| notifier.audit_sinks.as_slice())
+        .unwrap_or_default();
+    let mut destinations = Vec::with_capacity(sinks.len());
+    for sink in sinks {
+        let destination = sink.destination();
+        let progress = state
+            .db
+            .forwarding_state(&destination, unix_now_ms())
+            .await?;
+        destinations.push(AuditForwarding {
+            waiting: state.db.audit_rows_counted_after(progress.last_id).await?,
+            destination,
+            forwarded: progress.forwarded,
+            last_error: progress.last_error,
+            updated_at_ms: progress.updated_at_ms,
+        });
+    }
+    Ok(Json(destinations))
 }
 
 /// `GET /api/audit.csv` with the same filters: every matching entry, page by page.

@@ -927,8 +927,8 @@ pub fn endpoints() -> Vec<Endpoint> {
             .query::<shared::api::AuditQuery>()
             .gives_list::<shared::api::AuditEntry>(),
         read("/audit/forwarding", Admin, audit::forwarding)
-            .about("Where the audit log is forwarded, and how far it got")
-            .gives::<shared::api::AuditForwarding>(),
+            .about("Where the audit log is forwarded, and how far each destination got")
+            .gives_list::<shared::api::AuditForwarding>(),
         read("/audit.csv", Admin, audit::export_csv)
             .about("The audit log as CSV")
             .query::<shared::api::AuditQuery>()

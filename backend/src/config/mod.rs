@@ -61,6 +61,9 @@ pub struct AuditConfig {
     pub syslog_ca_file: Option<PathBuf>,
     /// The host name the messages carry (`HOSTNAME`, or `flashdeck`, otherwise).
     pub hostname: Option<String>,
+    /// Every audit row also as a JSON line on standard output, for a container's log
+    /// shipper (the logs themselves go to standard error).
+    pub stdout_json: bool,
 }
 
 /// Telling people of what happens while nobody looks.

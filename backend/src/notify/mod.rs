@@ -3,9 +3,9 @@
 //! event and deliveries (the outbox); the job queue then carries each delivery, on whichever
 //! process takes it, tried again with growing pauses until the receiver takes it.
 
+pub mod forwarding;
 mod personal;
 pub mod send;
-pub mod syslog;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -48,8 +48,8 @@ pub struct Notifier {
     pub http: reqwest::Client,
     /// How long each watched array gets to answer.
     pub array_deadline: Duration,
-    /// Where the audit log is forwarded, if anywhere.
-    pub syslog: Option<syslog::SyslogTarget>,
+    /// Where the audit log is forwarded besides the database.
+    pub audit_sinks: Vec<forwarding::AuditSink>,
     /// The portal's address as people reach it, for links in messages.
     pub portal_url: Option<String>,
 }
@@ -92,7 +92,7 @@ impl Notifier {
             arrays,
             http: Self::http_client()?,
             array_deadline,
-            syslog: None,
+            audit_sinks: Vec::new(),
             portal_url: None,
         })
     }
@@ -353,10 +353,10 @@ impl Notifier {
                 if let Err(error) = self.watch_once().await {
                     tracing::warn!(%error, "watching the arrays for notifications failed");
                 }
-                if let Some(target) = &self.syslog
-                    && let Err(error) = syslog::forward_once(&self.db, target).await
-                {
-                    tracing::warn!(%error, "forwarding the audit log failed");
+                for sink in &self.audit_sinks {
+                    if let Err(error) = forwarding::forward_once(&self.db, sink).await {
+                        tracing::warn!(%error, "forwarding the audit log failed");
+                    }
                 }
             }
         });

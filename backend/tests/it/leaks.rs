@@ -60,6 +60,8 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
 
     let portal = launch(&config, ADMIN_PASSWORD)
         .env("RUST_LOG", "debug")
+        .env("FLASHDECK_AUDIT_STDOUT_JSON", "true")
+        .env("FLASHDECK_NOTIFICATIONS_WATCH_INTERVAL_SECS", "1")
         .capture_log()
         .spawn();
     let url = portal.url.clone();
@@ -323,8 +325,16 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
         .expect("answered");
     seen.push_str(&answer.text().await.expect("body"));
 
+    // The audit rows reach standard output as JSON lines within a watch.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let log = portal.stop();
     assert!(log.contains("request"), "the log was captured: {log}");
+    assert!(
+        log.lines()
+            .any(|line| line.starts_with("{\"type\":\"audit\"")
+                && line.contains("\"action\":\"array.register\"")),
+        "audit rows as JSON lines on standard output: {log}"
+    );
     seen.push_str(&log);
 
     assert!(

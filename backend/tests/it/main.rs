@@ -228,14 +228,21 @@ impl TestApp {
             .await
             .expect("job queue");
             let notifier = backend::notify::Notifier {
-                syslog: options.syslog.as_deref().map(|url| {
-                    backend::notify::syslog::SyslogTarget::parse(
-                        url,
-                        &TrustAnchor::System,
-                        "portal-test",
-                    )
-                    .expect("syslog address")
-                }),
+                audit_sinks: options
+                    .syslog
+                    .as_deref()
+                    .map(|url| {
+                        backend::notify::forwarding::AuditSink::Syslog(
+                            backend::notify::forwarding::SyslogTarget::parse(
+                                url,
+                                &TrustAnchor::System,
+                                "portal-test",
+                            )
+                            .expect("syslog address"),
+                        )
+                    })
+                    .into_iter()
+                    .collect(),
                 portal_url: Some("https://flashdeck.example.com".to_owned()),
                 ..notifier
             };

@@ -470,7 +470,7 @@ async fn only_admins_of_every_array_keep_notifications_and_bad_input_is_named() 
 /// where; rows written while it is down are sent once it is back, none lost, none twice.
 #[tokio::test]
 async fn the_audit_log_reaches_syslog_and_catches_up_after_an_outage() {
-    use backend::notify::syslog::{SyslogTarget, forward_once};
+    use backend::notify::forwarding::{AuditSink, SyslogTarget, forward_once};
     use test_support::syslog_receiver::SyslogReceiver;
     let receiver = SyslogReceiver::start().await;
     let port = receiver.port;
@@ -481,12 +481,14 @@ async fn the_audit_log_reaches_syslog_and_catches_up_after_an_outage() {
     })
     .await;
     let target = |scheme: &str| {
-        SyslogTarget::parse(
-            &format!("{scheme}://127.0.0.1:{port}"),
-            &flasharray::TrustAnchor::System,
-            "portal-test",
+        AuditSink::Syslog(
+            SyslogTarget::parse(
+                &format!("{scheme}://127.0.0.1:{port}"),
+                &flasharray::TrustAnchor::System,
+                "portal-test",
+            )
+            .expect("target"),
         )
-        .expect("target")
     };
     let tcp = target("tcp");
     let admin = app.login("admin").await;
@@ -548,7 +550,10 @@ async fn the_audit_log_reaches_syslog_and_catches_up_after_an_outage() {
         .call("GET", "/api/audit/forwarding", Some(&admin), None)
         .await;
     assert_eq!(
-        (health["waiting"].as_i64(), health["last_error"].is_null()),
+        (
+            health[0]["waiting"].as_i64(),
+            health[0]["last_error"].is_null()
+        ),
         (Some(0), true),
         "{health}"
     );

@@ -156,7 +156,8 @@ impl Launch {
         self
     }
 
-    /// With its log kept for [`Portal::stop`] rather than passed on to this process's.
+    /// With its log (and what it writes to standard output after it) kept for
+    /// [`Portal::stop`] rather than passed on to this process's.
     pub fn capture_log(mut self) -> Self {
         self.capture_log = true;
         self
@@ -164,14 +165,18 @@ impl Launch {
 
     pub fn spawn(mut self) -> Portal {
         if self.capture_log {
-            self.command.stderr(Stdio::piped());
+            self.command.stderr(Stdio::piped()).stdout(Stdio::piped());
         }
         let mut child = self.command.spawn().expect("flashdeck starts");
         // Read as it is written: a debug log fills a pipe nobody empties, and the portal stalls.
-        let log = child.stderr.take().map(|mut stderr| {
+        let stderr = child.stderr.take().map(read_all);
+        let stdout = child.stdout.take().map(read_all);
+        let log = stderr.map(|stderr| {
             std::thread::spawn(move || {
-                let mut log = String::new();
-                stderr.read_to_string(&mut log).expect("log");
+                let mut log = stderr.join().expect("the log was read");
+                if let Some(stdout) = stdout {
+                    log.push_str(&stdout.join().expect("the output was read"));
+                }
                 log
             })
         });
@@ -300,4 +305,12 @@ fn cookie_pair(set_cookie: &str) -> String {
         .next()
         .expect("session cookie")
         .to_owned()
+}
+
+fn read_all(mut from: impl Read + Send + 'static) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        from.read_to_string(&mut text).expect("read");
+        text
+    })
 }

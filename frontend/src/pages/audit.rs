@@ -44,19 +44,20 @@ pub fn AuditPage() -> impl IntoView {
 /// forwarded (or the admin may not see where).
 #[component]
 fn ForwardingLine() -> impl IntoView {
-    let forwarding = answer_signal(|| async { api::audit_forwarding().await.ok().flatten() });
+    let forwarding = answer_signal(|| async { api::audit_forwarding().await.ok() });
     move || {
-        forwarding.get().map(|forwarding| {
+        forwarding.get().unwrap_or_default().into_iter().map(|forwarding| {
             let failing = forwarding.last_error.is_some();
+            let destination = forwarding.destination.clone();
             view! {
-                <p id="audit-forwarding" class=if failing { "error" } else { "muted" }>
+                <p class=if failing { "audit-forwarding error" } else { "audit-forwarding muted" } data-destination=destination>
                     "Forwarded to " <code>{forwarding.destination}</code> ": "
                     {forwarding.forwarded} " rows taken, " {forwarding.waiting} " waiting"
                     {forwarding.last_error.map(|why| format!("; the last try failed: {why}"))}
                     "."
                 </p>
             }
-        })
+        }).collect_view()
     }
 }
 

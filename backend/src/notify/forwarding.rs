@@ -1,6 +1,7 @@
 //! The audit log forwarded to syslog (RFC 5424) over UDP, TCP or TLS (RFC 5425's octet
-//! counting on both streams). The leader sends every finished row after the last one the
-//! receiver took, so rows written while it was away are sent when it is back.
+//! counting on both streams), or written to standard output as JSON lines for a container's
+//! log shipper. The leader sends every finished row after the last one each destination
+//! took, so rows written while it was away are sent when it is back.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,24 @@ pub struct SyslogTarget {
     pub tls: Option<Arc<rustls::ClientConfig>>,
     /// What the messages name as their host.
     pub hostname: String,
+}
+
+/// Where audit rows go besides the database.
+#[derive(Debug, Clone)]
+pub enum AuditSink {
+    Syslog(SyslogTarget),
+    /// One JSON object a line on standard output (the logs go to standard error).
+    JsonLines,
+}
+
+impl AuditSink {
+    /// As the forwarding state names it.
+    pub fn destination(&self) -> String {
+        match self {
+            AuditSink::Syslog(target) => target.destination(),
+            AuditSink::JsonLines => "stdout".to_owned(),
+        }
+    }
 }
 
 impl SyslogTarget {
@@ -203,11 +222,27 @@ pub fn format(entry: &AuditEntry, hostname: &str) -> String {
 /// Batches sent per tick at most: a backlog after a long outage drains over a few ticks.
 const BATCHES_PER_TICK: usize = 20;
 
-/// Sends what the receiver has not taken yet, a batch at a time; how many rows went.
-pub async fn forward_once(db: &Database, target: &SyslogTarget) -> Result<usize, DbError> {
+/// One audit row as a JSON line: the entry as the API gives it, and its time written out.
+pub fn json_line(entry: &AuditEntry) -> String {
+    let mut line = serde_json::json!({
+        "type": "audit",
+        "time": shared::time::format_rfc3339_ms(entry.started_at_ms),
+    });
+    if let (Some(line), Ok(serde_json::Value::Object(fields))) =
+        (line.as_object_mut(), serde_json::to_value(entry))
+    {
+        line.extend(fields);
+    }
+    let mut text = line.to_string();
+    text.push('\n');
+    text
+}
+
+/// Sends what the destination has not taken yet, a batch at a time; how many rows went.
+pub async fn forward_once(db: &Database, sink: &AuditSink) -> Result<usize, DbError> {
     let mut sent = 0;
     for _ in 0..BATCHES_PER_TICK {
-        let batch = forward_batch(db, target).await?;
+        let batch = forward_batch(db, sink).await?;
         sent += batch;
         if batch < usize::try_from(BATCH).unwrap_or(usize::MAX) {
             break;
@@ -218,19 +253,38 @@ pub async fn forward_once(db: &Database, target: &SyslogTarget) -> Result<usize,
 
 /// Sends the finished rows the receiver has not taken yet, oldest first, and records how far
 /// it got: a receiver away makes this fail with the reason, and the rows wait.
-async fn forward_batch(db: &Database, target: &SyslogTarget) -> Result<usize, DbError> {
-    let destination = target.destination();
+async fn forward_batch(db: &Database, sink: &AuditSink) -> Result<usize, DbError> {
+    let destination = sink.destination();
     let now_ms = unix_now() * 1000;
     let state = db.forwarding_state(&destination, now_ms).await?;
     let rows = db.audit_rows_after(state.last_id, BATCH, now_ms).await?;
     let Some(last) = rows.last() else {
         return Ok(0);
     };
-    let messages: Vec<String> = rows
-        .iter()
-        .map(|entry| format(entry, &target.hostname))
-        .collect();
-    match tokio::time::timeout(SEND_TIMEOUT, send(target, &messages)).await {
+    let sent = async {
+        match sink {
+            AuditSink::Syslog(target) => {
+                let messages: Vec<String> = rows
+                    .iter()
+                    .map(|entry| format(entry, &target.hostname))
+                    .collect();
+                send(target, &messages).await
+            }
+            AuditSink::JsonLines => {
+                let lines: String = rows.iter().map(json_line).collect();
+                // A log shipper reading slowly must not hold up a runtime thread.
+                tokio::task::spawn_blocking(move || {
+                    use std::io::Write;
+                    let mut stdout = std::io::stdout().lock();
+                    stdout.write_all(lines.as_bytes())?;
+                    stdout.flush()
+                })
+                .await
+                .map_err(std::io::Error::other)?
+            }
+        }
+    };
+    match tokio::time::timeout(SEND_TIMEOUT, sent).await {
         Ok(Ok(())) => {
             let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
             let moved = db
@@ -329,6 +383,21 @@ mod tests {
             duration_ms: Some(3),
             request_id: "r-1".into(),
         }
+    }
+
+    #[test]
+    fn a_row_is_one_json_line_a_shipper_can_read_whatever_it_holds() {
+        let line = json_line(&entry());
+        assert!(
+            line.ends_with('\n') && line.matches('\n').count() == 1,
+            "{line}"
+        );
+        let read: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(read["type"], "audit");
+        assert_eq!(read["time"], "2026-12-06T04:20:05.123Z");
+        assert_eq!(read["action"], "volume.create");
+        assert_eq!(read["target"], "db]\"1");
+        assert_eq!(read["message"], "Volume already exists.\nreally");
     }
 
     #[test]
