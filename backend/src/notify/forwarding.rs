@@ -222,20 +222,15 @@ pub fn format(entry: &AuditEntry, hostname: &str) -> String {
 /// Batches sent per tick at most: a backlog after a long outage drains over a few ticks.
 const BATCHES_PER_TICK: usize = 20;
 
-/// One audit row as a JSON line: the entry as the API gives it, and its time written out.
+/// One audit row as a JSON line: its kind and time first, for a shipper to route and sort
+/// by, then the entry as the API gives it.
 pub fn json_line(entry: &AuditEntry) -> String {
-    let mut line = serde_json::json!({
-        "type": "audit",
-        "time": shared::time::format_rfc3339_ms(entry.started_at_ms),
-    });
-    if let (Some(line), Ok(serde_json::Value::Object(fields))) =
-        (line.as_object_mut(), serde_json::to_value(entry))
-    {
-        line.extend(fields);
-    }
-    let mut text = line.to_string();
-    text.push('\n');
-    text
+    let fields = serde_json::to_string(entry).expect("an entry of strings and numbers serializes");
+    format!(
+        "{{\"type\":\"audit\",\"time\":\"{}\",{}\n",
+        shared::time::format_rfc3339_ms(entry.started_at_ms),
+        fields.trim_start_matches('{')
+    )
 }
 
 /// Sends what the destination has not taken yet, a batch at a time; how many rows went.
@@ -392,6 +387,7 @@ mod tests {
             line.ends_with('\n') && line.matches('\n').count() == 1,
             "{line}"
         );
+        assert!(line.starts_with("{\"type\":\"audit\",\"time\":"), "{line}");
         let read: serde_json::Value = serde_json::from_str(&line).expect("JSON");
         assert_eq!(read["type"], "audit");
         assert_eq!(read["time"], "2026-12-06T04:20:05.123Z");
