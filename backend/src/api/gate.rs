@@ -461,6 +461,7 @@ fn validate_path(path: &BTreeMap<String, String>) -> Result<(), AppError> {
             "channel" => validate_number(value, "A channel is named by its number"),
             "rule" => validate_number(value, "A rule is named by its number"),
             "delivery" => validate_number(value, "A message is named by its number"),
+            "silence" => validate_number(value, "A silence is named by its number"),
             "version" => validate_rest_version(value),
             // A group replicated from another array is `SOURCE:GROUP` on its target.
             "group" => match value.split_once(':') {

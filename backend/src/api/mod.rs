@@ -822,6 +822,26 @@ pub fn endpoints() -> Vec<Endpoint> {
         read("/notifications/deliveries", Admin, notifications::deliveries)
             .about("The latest messages and where each stands")
             .gives_list::<shared::api::Delivery>(),
+        read("/notifications/silences", Admin, notifications::silences)
+            .about("The silences in force")
+            .gives_list::<shared::api::Silence>(),
+        change(
+            Method::POST,
+            "/notifications/silences",
+            NotificationSilenceCreate,
+            notifications::create_silence,
+        )
+        .about("Tell nothing for a rule, on one array or all, for some hours")
+        .takes::<shared::api::NewSilence>()
+        .creates::<shared::api::Silence>(),
+        change(
+            Method::DELETE,
+            "/notifications/silences/{silence}",
+            NotificationSilenceEnd,
+            notifications::end_silence,
+        )
+        .about("End a silence now")
+        .no_content(),
         read(
             "/notifications/personal-mail",
             Admin,

@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use shared::api::{
     ApiError, Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery, MAX_CHANNELS,
-    MAX_RULES, MyNotifications, MyNotificationsChange, NewChannel, NewRule, PersonalMail, Rule,
-    url_host, validate_my_notifications, validate_new_channel, validate_new_rule,
+    MAX_RULES, MAX_SILENCES, MyNotifications, MyNotificationsChange, NewChannel, NewRule,
+    NewSilence, PersonalMail, Rule, Silence, url_host, validate_my_notifications,
+    validate_new_channel, validate_new_rule, validate_new_silence,
 };
 
 use super::extract::ApiJson;
-use crate::clock::unix_now;
+use crate::clock::{unix_now, unix_now_ms};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::notify::send::Message;
@@ -150,7 +151,7 @@ pub async fn delete_channel(
     }
     if !state.db.delete_channel(id).await? {
         return Err(AppError::Conflict(
-            "A rule still sends to this channel: delete the rule or change it first.".into(),
+            "A rule, or mail to people, still goes through this channel: delete the rule or choose another channel for people first.".into(),
         ));
     }
     Ok(StatusCode::NO_CONTENT)
@@ -379,4 +380,82 @@ pub async fn change_mine(
         .set_subscriptions(user.user.id, email, &topics)
         .await?;
     mine(State(state), user).await
+}
+
+/// `GET /api/notifications/silences`: the silences in force.
+pub async fn silences(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Silence>>, AppError> {
+    fleet_admin(&user)?;
+    Ok(Json(state.db.silences(unix_now_ms()).await?))
+}
+
+/// `POST /api/notifications/silences`: nothing told for a rule (on one array, or every one
+/// it watches) for some hours.
+pub async fn create_silence(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<NewSilence>,
+) -> Result<(StatusCode, Json<Silence>), AppError> {
+    fleet_admin(&user)?;
+    validate_new_silence(&request).map_err(AppError::Invalid)?;
+    let Some(rule) = state
+        .db
+        .rules()
+        .await?
+        .into_iter()
+        .find(|rule| rule.id == request.rule)
+    else {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "rule",
+            format!("There is no rule {}.", request.rule),
+        )));
+    };
+    let array = request
+        .array
+        .as_deref()
+        .map(str::trim)
+        .filter(|array| !array.is_empty());
+    if let Some(array) = array
+        && state.arrays.get(array).is_none()
+    {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "array",
+            format!("There is no array named {array:?}."),
+        )));
+    }
+    let now = unix_now_ms();
+    if state.db.silences(now).await?.len() >= MAX_SILENCES {
+        return Err(AppError::Invalid(ApiError::for_field(
+            "rule",
+            format!("{MAX_SILENCES} silences are in force already; end one first."),
+        )));
+    }
+    let mut silence = Silence {
+        id: 0,
+        rule: rule.id,
+        rule_name: rule.name,
+        array: array.map(str::to_owned),
+        reason: request.reason.trim().to_owned(),
+        created_by: user.user.username.clone(),
+        created_at_ms: now,
+        until_ms: now + i64::from(request.hours) * 3_600_000,
+    };
+    silence.id = state.db.create_silence(&silence).await?;
+    Ok((StatusCode::CREATED, Json(silence)))
+}
+
+/// `DELETE /api/notifications/silences/{silence}`: ends it now.
+pub async fn end_silence(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    fleet_admin(&user)?;
+    if state.db.end_silence(id, unix_now_ms()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound(format!("No silence {id} is in force.")))
+    }
 }

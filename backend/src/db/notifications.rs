@@ -1,7 +1,7 @@
 //! Notification channels (addresses sealed), rules, and the outbox: events and their
 //! deliveries, written with the condition they announce.
 
-use shared::api::{Channel, ChannelKind, Delivery, DeliveryState, PersonalTopic, Rule};
+use shared::api::{Channel, ChannelKind, Delivery, DeliveryState, PersonalTopic, Rule, Silence};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -251,13 +251,17 @@ impl Database {
         .collect()
     }
 
-    /// Deletes a rule and forgets what it had raised (nothing is sent for them).
+    /// Deletes a rule, its silences, and what it had raised (nothing is sent for them).
     pub async fn delete_rule(&self, id: i64) -> Result<bool, DbError> {
         let mut transaction = self.pool.begin().await?;
-        sqlx::query("DELETE FROM notification_conditions WHERE rule_id = $1")
+        for table in ["notification_conditions", "notification_silences"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE rule_id = $1"
+            )))
             .bind(id)
             .execute(&mut *transaction)
             .await?;
+        }
         let deleted = sqlx::query("DELETE FROM notification_rules WHERE id = $1")
             .bind(id)
             .execute(&mut *transaction)
@@ -566,5 +570,60 @@ impl Database {
                 ))
             })
             .collect()
+    }
+
+    /// Records a silence; its id.
+    pub async fn create_silence(&self, silence: &Silence) -> Result<i64, DbError> {
+        let row = sqlx::query(
+            "INSERT INTO notification_silences (rule_id, array_name, reason, created_by, created_at_ms, until_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(silence.rule)
+        .bind(silence.array.as_deref())
+        .bind(&silence.reason)
+        .bind(&silence.created_by)
+        .bind(silence.created_at_ms)
+        .bind(silence.until_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// The silences in force at `now_ms`, the soonest to end first.
+    pub async fn silences(&self, now_ms: i64) -> Result<Vec<Silence>, DbError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.rule_id, r.name, s.array_name, s.reason, s.created_by, s.created_at_ms, s.until_ms \
+             FROM notification_silences s JOIN notification_rules r ON r.id = s.rule_id \
+             WHERE s.until_ms > $1 ORDER BY s.until_ms, s.id",
+        )
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Silence {
+                    id: row.try_get(0)?,
+                    rule: row.try_get(1)?,
+                    rule_name: row.try_get(2)?,
+                    array: row.try_get(3)?,
+                    reason: row.try_get(4)?,
+                    created_by: row.try_get(5)?,
+                    created_at_ms: row.try_get(6)?,
+                    until_ms: row.try_get(7)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends a silence now; `false` when none by that id is in force.
+    pub async fn end_silence(&self, id: i64, now_ms: i64) -> Result<bool, DbError> {
+        let ended = sqlx::query(
+            "UPDATE notification_silences SET until_ms = $1 WHERE id = $2 AND until_ms > $1",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(ended.rows_affected() > 0)
     }
 }

@@ -175,7 +175,22 @@ impl Notifier {
                 .into_iter()
                 .map(|stored| (stored.channel.id, stored.channel.name))
                 .collect();
-            for change in changes(&rules, &observed, &raised) {
+            let silences = self.db.silences(crate::clock::unix_now_ms()).await?;
+            let silenced = |change: &ConditionChange| {
+                silences.iter().any(|silence| {
+                    silence.rule == change.rule.id
+                        && silence
+                            .array
+                            .as_ref()
+                            .is_none_or(|array| *array == change.array)
+                })
+            };
+            // A silenced change is not recorded: what still holds when the silence ends is
+            // told then.
+            for change in changes(&rules, &observed, &raised)
+                .into_iter()
+                .filter(|change| !silenced(change))
+            {
                 let to: Vec<(i64, String)> = change
                     .rule
                     .channels

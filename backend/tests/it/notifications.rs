@@ -758,3 +758,115 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
         "{deliveries}"
     );
 }
+
+#[tokio::test]
+async fn nothing_is_told_while_a_silence_holds_and_what_still_holds_is_told_when_it_ends() {
+    let receiver = WebhookReceiver::start().await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        fleet: vec![SimulatorConfig::new(FULL).seed(Seed::Demo)],
+        ..TestOptions::default()
+    })
+    .await;
+    let notifier = app.notifier.clone().expect("notifier");
+    let admin = app.login("admin").await;
+    let hook =
+        json!({"name": "hook", "kind": "slack", "webhook_url": format!("{}/hook", receiver.base)});
+    let (_, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(hook),
+        )
+        .await;
+    let channel = created["channel"]["id"].as_i64().expect("channel");
+    let rule = json!({"name": "Nearly full", "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]});
+    let (_, _, rule) = app
+        .call("POST", "/api/notifications/rules", Some(&admin), Some(rule))
+        .await;
+    let rule = rule["id"].as_i64().expect("rule");
+
+    let silence = |body: Value| {
+        app.call(
+            "POST",
+            "/api/notifications/silences",
+            Some(&admin),
+            Some(body),
+        )
+    };
+    for (body, field) in [
+        (json!({"rule": rule, "hours": 0, "reason": "x"}), "hours"),
+        (json!({"rule": rule, "hours": 2161, "reason": "x"}), "hours"),
+        (json!({"rule": rule, "hours": 4, "reason": " "}), "reason"),
+        (json!({"rule": 999, "hours": 4, "reason": "x"}), "rule"),
+        (
+            json!({"rule": rule, "array": "fa-nowhere", "hours": 4, "reason": "x"}),
+            "array",
+        ),
+    ] {
+        let (status, _, refused) = silence(body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_eq!(refused["field"], field, "{refused}");
+    }
+    let operator = app.login("operator").await;
+    let (status, _, _) = app
+        .call(
+            "POST",
+            "/api/notifications/silences",
+            Some(&operator),
+            Some(json!({"rule": rule, "hours": 4, "reason": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, made) = silence(json!({
+        "rule": rule, "array": FULL, "hours": 24 * 30, "reason": "CHG-12: drives being replaced",
+    }))
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["rule_name"], "Nearly full");
+    let days = (made["until_ms"].as_i64().expect("until")
+        - made["created_at_ms"].as_i64().expect("at"))
+        / 86_400_000;
+    assert_eq!(days, 30, "{made}");
+
+    fill(&app, 0.9);
+    notifier.watch_once().await.expect("watched");
+    notifier.watch_once().await.expect("watched again");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        receiver.received().is_empty(),
+        "silenced: {:?}",
+        receiver.received()
+    );
+
+    let (_, _, listed) = app
+        .call("GET", "/api/notifications/silences", Some(&admin), None)
+        .await;
+    assert_eq!(
+        listed[0]["reason"], "CHG-12: drives being replaced",
+        "{listed}"
+    );
+    let id = made["id"].as_i64().expect("id");
+    let path = format!("/api/notifications/silences/{id}");
+    let (status, _, _) = app.call("DELETE", &path, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _, _) = app.call("DELETE", &path, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "ended already");
+    notifier.watch_once().await.expect("watched");
+    let told = receiver.wait_for(1).await;
+    assert!(
+        told[0].1["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("90 % full"),
+        "what still holds is told when the silence ends: {:?}",
+        told[0].1
+    );
+    let (_, _, audit) = app.call("GET", "/api/audit", Some(&admin), None).await;
+    let audit = audit.to_string();
+    assert!(
+        audit.contains("notification_silence.create") && audit.contains("notification_silence.end"),
+        "{audit}"
+    );
+}

@@ -115,6 +115,8 @@ actions! {
     NotificationRuleDelete = "notification_rule.delete", Admin, false;
     NotificationDeliveryRetry = "notification_delivery.retry", Admin, false;
     NotificationPersonalMail = "notification_personal_mail.change", Admin, false;
+    NotificationSilenceCreate = "notification_silence.create", Admin, false;
+    NotificationSilenceEnd = "notification_silence.end", Admin, false;
     NotificationSubscribe = "notification_subscription.change", Viewer, false;
     FleetSnapshot = "fleet.snapshot", Operator, false;
     FleetDestroy = "fleet.destroy", Operator, false;

@@ -340,6 +340,64 @@ pub struct Delivery {
     pub delivered_at_ms: Option<i64>,
 }
 
+/// The longest a silence lasts: a quarter of a year, well beyond Purity's own 24 hours.
+pub const MAX_SILENCE_HOURS: u32 = 24 * 90;
+/// The most silences in force at once.
+pub const MAX_SILENCES: usize = 200;
+
+/// `POST /api/notifications/silences`: nothing is told for `rule` (on `array` only, when
+/// given) for `hours`; what still holds when it ends is told then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewSilence {
+    pub rule: i64,
+    #[serde(default)]
+    pub array: Option<String>,
+    pub hours: u32,
+    pub reason: String,
+}
+
+/// A silence in force (`GET /api/notifications/silences`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Silence {
+    pub id: i64,
+    pub rule: i64,
+    pub rule_name: String,
+    /// `None`: every array the rule watches.
+    pub array: Option<String>,
+    pub reason: String,
+    pub created_by: String,
+    /// Unix milliseconds.
+    pub created_at_ms: i64,
+    pub until_ms: i64,
+}
+
+/// Checks a new silence (its rule and array are checked against the portal's).
+pub fn validate_new_silence(silence: &NewSilence) -> Result<(), ApiError> {
+    if !(1..=MAX_SILENCE_HOURS).contains(&silence.hours) {
+        return Err(ApiError::for_field(
+            "hours",
+            format!("From 1 hour to {} days.", MAX_SILENCE_HOURS / 24),
+        ));
+    }
+    let reason = silence.reason.trim();
+    if reason.is_empty() {
+        return Err(ApiError::for_field(
+            "reason",
+            "Say why, for whoever wonders where the messages went.",
+        ));
+    }
+    if reason.chars().count() > 200 || reason.chars().any(|c| c.is_control() || is_invisible(c)) {
+        return Err(ApiError::for_field(
+            "reason",
+            "At most 200 characters, none of them control or invisible.",
+        ));
+    }
+    Ok(())
+}
+
 /// What a person may be told of by mail, about themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -786,6 +844,26 @@ mod tests {
                 Some("email.to"),
                 "{wrong:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_silence_has_a_reason_and_an_end() {
+        let silence = |hours: u32, reason: &str| NewSilence {
+            rule: 1,
+            array: None,
+            hours,
+            reason: reason.to_owned(),
+        };
+        assert!(validate_new_silence(&silence(24 * 30, "array migration CHG-9")).is_ok());
+        for (wrong, field) in [
+            (silence(0, "x"), "hours"),
+            (silence(MAX_SILENCE_HOURS + 1, "x"), "hours"),
+            (silence(4, "  "), "reason"),
+            (silence(4, "a\u{202e}b"), "reason"),
+        ] {
+            let refused = validate_new_silence(&wrong).expect_err("refused");
+            assert_eq!(refused.field.as_deref(), Some(field));
         }
     }
 
