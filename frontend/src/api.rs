@@ -605,6 +605,21 @@ pub async fn deliveries() -> ApiResult<Vec<shared::api::Delivery>> {
     get("/api/notifications/deliveries").await
 }
 
+pub async fn silences() -> ApiResult<Vec<shared::api::Silence>> {
+    get("/api/notifications/silences").await
+}
+
+pub async fn create_silence(silence: &shared::api::NewSilence) -> ApiResult<shared::api::Silence> {
+    post("/api/notifications/silences", silence).await
+}
+
+pub async fn end_silence(id: i64) -> ApiResult<()> {
+    no_content(Request::delete(&format!(
+        "/api/notifications/silences/{id}"
+    )))
+    .await
+}
+
 pub async fn personal_mail() -> ApiResult<shared::api::PersonalMail> {
     get("/api/notifications/personal-mail").await
 }

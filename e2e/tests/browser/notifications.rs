@@ -1,7 +1,7 @@
 //! Issue 29: an admin sets up a Slack channel and an email channel in the browser, sees the
 //! receiver's answer to a test message, adds a rule, and is told once (in Slack and by mail)
 //! when the demo's DR array passes 85 % and once more when space is freed; the page lists the
-//! messages as delivered. A held change is mailed to the second admin who asked for such
+//! messages as delivered; a silence keeps the rule quiet until it is ended. A held change is mailed to the second admin who asked for such
 //! mail, and its decision to the admin who asked for it.
 
 use shared::api::{Action, PersonalTopic, Role};
@@ -264,6 +264,44 @@ async fn an_admin_hears_once_when_the_dr_array_passes_85_percent_and_once_when_i
     session
         .refreshed_until("#deliveries tr[data-state='delivered'] .event", "resolved")
         .await;
+
+    // Drives are being replaced: a month's silence on the DR array, then ended early.
+    session.click("#silence-create").await;
+    session
+        .text_containing("#silence-rule-error", "Choose the rule")
+        .await;
+    session.choose("#silence-rule", "1").await;
+    session.choose("#silence-array", DR).await;
+    session.choose("#silence-hours", "720").await;
+    session.click("#silence-create").await;
+    session
+        .text_containing("#silence-reason-error", "Say why")
+        .await;
+    session
+        .fill("#silence-reason", "CHG-12: drives being replaced")
+        .await;
+    session.click("#silence-create").await;
+    session
+        .text_containing(
+            "#silence-create-outcome",
+            "DR nearly full is silenced on fa-dr-01",
+        )
+        .await;
+    session
+        .text_containing("#silences tr[data-rule='DR nearly full'] .reason", "CHG-12")
+        .await;
+    fill(&session, 0.875);
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert_eq!(receiver.received().len(), 3, "silenced");
+    session
+        .click("#silences tr[data-rule='DR nearly full'] .end")
+        .await;
+    session
+        .text_containing("#silence-outcome", "speaks again")
+        .await;
+    let messages = receiver.wait_for(4).await;
+    let told = messages[3].1["text"].as_str().unwrap_or_default();
+    assert!(told.starts_with("fa-dr-01: 87 % full"), "{told}");
     session.screenshot("notifications").await;
     session.finish().await;
 }

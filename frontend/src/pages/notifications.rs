@@ -11,6 +11,7 @@ use shared::api::{
     validate_new_rule,
 };
 
+use super::notification_silences::Silences;
 use super::users::{ArrayScopePicker, describe_arrays, scope_of};
 use crate::api::{self, ApiResult};
 use crate::components::{
@@ -54,6 +55,8 @@ fn NotificationsBody() -> impl IntoView {
         <Loaded resource=rules loading="Loading rules…" let:list>
             <RuleTable rules=list task=rule_task />
         </Loaded>
+        <h2>"Silences"</h2>
+        <Silences rules />
         <h2>"Mail to people"</h2>
         <Loaded resource=channels loading="Loading channels…" let:list>
             <PersonalMailChoice channels=list />
