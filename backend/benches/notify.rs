@@ -111,6 +111,8 @@ async fn main() {
         channels: vec![channel],
         created_by: "bench".into(),
         created_at: 0,
+        repeat_hours: None,
+        quiet_hours: None,
     })
     .await
     .expect("rule");

@@ -44,11 +44,11 @@ pub use fleet::{
 pub use hardware::{FailingPart, HardwareHealth, HardwareReport, PartCount, PartRow};
 pub use notifications::{
     AlertSeverity, Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery,
-    DeliveryState, EmailSettings, IDEMPOTENCY_HEADER, MAX_CHANNELS, MAX_RULES, MAX_SILENCE_HOURS,
-    MAX_SILENCES, MyNotifications, MyNotificationsChange, NewChannel, NewRule, NewSilence,
-    PersonalMail, PersonalTopic, Rule, RuleCondition, SIGNATURE_HEADER, Silence, SmtpSecurity,
-    TIMESTAMP_HEADER, is_invisible, message_text, url_host, validate_my_notifications,
-    validate_new_channel, validate_new_rule, validate_new_silence,
+    DeliveryState, EmailSettings, IDEMPOTENCY_HEADER, MAX_CHANNELS, MAX_REPEAT_HOURS, MAX_RULES,
+    MAX_SILENCE_HOURS, MAX_SILENCES, MyNotifications, MyNotificationsChange, NewChannel, NewRule,
+    NewSilence, PersonalMail, PersonalTopic, QuietHours, Rule, RuleCondition, SIGNATURE_HEADER,
+    Silence, SmtpSecurity, TIMESTAMP_HEADER, is_invisible, message_text, url_host,
+    validate_my_notifications, validate_new_channel, validate_new_rule, validate_new_silence,
 };
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,

@@ -241,6 +241,8 @@ pub async fn create_rule(
         channels: channel_ids,
         created_by: user.user.username.clone(),
         created_at: unix_now(),
+        repeat_hours: request.repeat_hours,
+        quiet_hours: request.quiet_hours,
     };
     let Some(id) = state.db.create_rule(&rule).await? else {
         return Err(AppError::Invalid(ApiError::for_field(

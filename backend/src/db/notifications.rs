@@ -2,6 +2,8 @@
 //! deliveries, written with the condition they announce.
 
 use shared::api::{Channel, ChannelKind, Delivery, DeliveryState, PersonalTopic, Rule, Silence};
+use std::collections::BTreeMap;
+
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -110,7 +112,8 @@ pub(super) async fn announce(
 
 const CHANNEL_COLUMNS: &str =
     "id, name, kind, host, created_by, created_at, sealed_receiver, sealed_signing_secret";
-const RULE_COLUMNS: &str = "id, name, condition, arrays, channels, created_by, created_at";
+const RULE_COLUMNS: &str =
+    "id, name, condition, arrays, channels, created_by, created_at, repeat_hours, quiet_hours";
 
 fn channel_from_row(row: &AnyRow) -> Result<StoredChannel, DbError> {
     let kind: String = row.try_get(2)?;
@@ -157,7 +160,56 @@ fn rule_from_row(row: &AnyRow) -> Result<Rule, DbError> {
         channels: json(&channels)?,
         created_by: row.try_get(5)?,
         created_at: row.try_get(6)?,
+        repeat_hours: row
+            .try_get::<Option<i64>, _>(7)?
+            .and_then(|hours| u32::try_from(hours).ok()),
+        quiet_hours: row
+            .try_get::<Option<String>, _>(8)?
+            .as_deref()
+            .map(json)
+            .transpose()?,
     })
+}
+
+/// Writes `change`'s event and one delivery per channel within `transaction`, the deliveries
+/// held until the end of the rule's quiet hours; the event's id.
+async fn write_event(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    change: &ConditionChange,
+    channels: &[(i64, String)],
+    now_ms: i64,
+) -> Result<i64, DbError> {
+    let event_id: i64 = sqlx::query(
+        "INSERT INTO notification_events (rule_id, rule_name, array_name, resolved, summary, created_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(change.rule.id)
+    .bind(&change.rule.name)
+    .bind(&change.array)
+    .bind(i64::from(change.resolved))
+    .bind(&change.summary)
+    .bind(now_ms)
+    .fetch_one(&mut **transaction)
+    .await?
+    .try_get(0)?;
+    let not_before = change
+        .rule
+        .quiet_hours
+        .map(|quiet| quiet.release_at(now_ms))
+        .filter(|release| *release > now_ms);
+    for (channel_id, channel_name) in channels {
+        sqlx::query(
+            "INSERT INTO notification_deliveries (event_id, channel_id, channel_name, state, not_before_ms) \
+             VALUES ($1, $2, $3, 'pending', $4)",
+        )
+        .bind(event_id)
+        .bind(channel_id)
+        .bind(channel_name)
+        .bind(not_before)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(event_id)
 }
 
 impl Database {
@@ -226,8 +278,8 @@ impl Database {
     /// Stores a rule; `None` when one of that name exists.
     pub async fn create_rule(&self, rule: &Rule) -> Result<Option<i64>, DbError> {
         let inserted = sqlx::query(
-            "INSERT INTO notification_rules (name, condition, arrays, channels, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO notification_rules (name, condition, arrays, channels, created_by, created_at, repeat_hours, quiet_hours) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&rule.name)
         .bind(to_json(&rule.condition))
@@ -235,6 +287,8 @@ impl Database {
         .bind(to_json(&rule.channels))
         .bind(&rule.created_by)
         .bind(rule.created_at)
+        .bind(rule.repeat_hours.map(i64::from))
+        .bind(rule.quiet_hours.as_ref().map(to_json))
         .fetch_one(&self.pool)
         .await;
         new_id(inserted)
@@ -270,14 +324,55 @@ impl Database {
         Ok(deleted.rows_affected() > 0)
     }
 
-    /// The conditions raised now, as (rule id, array, subject).
-    pub async fn raised_conditions(&self) -> Result<Vec<(i64, String, String)>, DbError> {
-        let rows = sqlx::query("SELECT rule_id, array_name, subject FROM notification_conditions")
-            .fetch_all(&self.pool)
-            .await?;
+    /// The conditions raised now, as (rule id, array, subject), and when each was last told.
+    pub async fn raised_conditions(
+        &self,
+    ) -> Result<BTreeMap<(i64, String, String), Option<i64>>, DbError> {
+        let rows = sqlx::query(
+            "SELECT rule_id, array_name, subject, told_at_ms FROM notification_conditions",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+            .map(|row| {
+                Ok((
+                    (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?),
+                    row.try_get(3)?,
+                ))
+            })
             .collect()
+    }
+
+    /// Tells again of a condition that still holds, once: the condition's time of last
+    /// telling moves from `told_at_ms` to now with the event and its deliveries, so a
+    /// reminder another process recorded first is not recorded again (`false`).
+    pub async fn record_reminder(
+        &self,
+        reminder: &ConditionChange,
+        told_at_ms: i64,
+        channels: &[(i64, String)],
+        now_ms: i64,
+    ) -> Result<bool, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE notification_conditions SET told_at_ms = $1 \
+             WHERE rule_id = $2 AND array_name = $3 AND subject = $4 AND told_at_ms = $5",
+        )
+        .bind(now_ms)
+        .bind(reminder.rule.id)
+        .bind(&reminder.array)
+        .bind(&reminder.subject)
+        .bind(told_at_ms)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected();
+        if moved != 1 {
+            transaction.rollback().await?;
+            return Ok(false);
+        }
+        write_event(&mut transaction, reminder, channels, now_ms).await?;
+        transaction.commit().await?;
+        Ok(true)
     }
 
     /// Records that a condition began or ended, with its event and one delivery per channel
@@ -290,19 +385,7 @@ impl Database {
         now_ms: i64,
     ) -> Result<bool, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let event_id: i64 = sqlx::query(
-            "INSERT INTO notification_events (rule_id, rule_name, array_name, resolved, summary, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(change.rule.id)
-        .bind(&change.rule.name)
-        .bind(&change.array)
-        .bind(i64::from(change.resolved))
-        .bind(&change.summary)
-        .bind(now_ms)
-        .fetch_one(&mut *transaction)
-        .await?
-        .try_get(0)?;
+        let event_id = write_event(&mut transaction, change, channels, now_ms).await?;
         let guarded = if change.resolved {
             sqlx::query(
                 "DELETE FROM notification_conditions \
@@ -317,13 +400,14 @@ impl Database {
                 == 1
         } else {
             let inserted = sqlx::query(
-                "INSERT INTO notification_conditions (rule_id, array_name, subject, event_id) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO notification_conditions (rule_id, array_name, subject, event_id, told_at_ms) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(change.rule.id)
             .bind(&change.array)
             .bind(&change.subject)
             .bind(event_id)
+            .bind(now_ms)
             .execute(&mut *transaction)
             .await;
             match inserted {
@@ -336,30 +420,25 @@ impl Database {
             transaction.rollback().await?;
             return Ok(false);
         }
-        for (channel_id, channel_name) in channels {
-            sqlx::query(
-                "INSERT INTO notification_deliveries (event_id, channel_id, channel_name, state) \
-                 VALUES ($1, $2, $3, 'pending')",
-            )
-            .bind(event_id)
-            .bind(channel_id)
-            .bind(channel_name)
-            .execute(&mut *transaction)
-            .await?;
-        }
         transaction.commit().await?;
         Ok(true)
     }
 
-    /// Deliveries written but not yet handed to the job queue, oldest first.
-    pub async fn unqueued_deliveries(&self, limit: i64) -> Result<Vec<i64>, DbError> {
+    /// Deliveries written but not yet handed to the job queue, oldest first, with when each
+    /// may go (quiet hours).
+    pub async fn unqueued_deliveries(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(i64, Option<i64>)>, DbError> {
         let rows = sqlx::query(
-            "SELECT id FROM notification_deliveries WHERE queued = 0 ORDER BY id LIMIT $1",
+            "SELECT id, not_before_ms FROM notification_deliveries WHERE queued = 0 ORDER BY id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
     }
 
     pub async fn mark_queued(&self, id: i64) -> Result<(), DbError> {
@@ -443,7 +522,7 @@ impl Database {
     pub async fn deliveries(&self, limit: i64) -> Result<Vec<Delivery>, DbError> {
         let rows = sqlx::query(
             "SELECT d.id, e.rule_name, e.array_name, e.resolved, e.summary, d.channel_name, d.state, d.attempts, \
-             d.last_error, e.created_at_ms, d.delivered_at_ms, d.recipient \
+             d.last_error, e.created_at_ms, d.delivered_at_ms, d.recipient, d.not_before_ms \
              FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id \
              ORDER BY d.id DESC LIMIT $1",
         )
@@ -467,6 +546,7 @@ impl Database {
                     last_error: row.try_get(8)?,
                     created_at_ms: row.try_get(9)?,
                     delivered_at_ms: row.try_get(10)?,
+                    not_before_ms: row.try_get(12)?,
                 })
             })
             .collect()

@@ -166,8 +166,8 @@ impl Notifier {
         let rules = self.db.rules().await?;
         if !rules.is_empty() {
             let observed = self.observe(&rules).await;
-            let raised: BTreeSet<(i64, String, String)> =
-                self.db.raised_conditions().await?.into_iter().collect();
+            let told = self.db.raised_conditions().await?;
+            let raised: BTreeSet<(i64, String, String)> = told.keys().cloned().collect();
             let channels: BTreeMap<i64, String> = self
                 .db
                 .channels()
@@ -187,18 +187,27 @@ impl Notifier {
             };
             // A silenced change is not recorded: what still holds when the silence ends is
             // told then.
+            let to = |rule: &Rule| -> Vec<(i64, String)> {
+                rule.channels
+                    .iter()
+                    .filter_map(|id| channels.get(id).map(|name| (*id, name.clone())))
+                    .collect()
+            };
+            let now_ms = crate::clock::unix_now_ms();
             for change in changes(&rules, &observed, &raised)
                 .into_iter()
                 .filter(|change| !silenced(change))
             {
-                let to: Vec<(i64, String)> = change
-                    .rule
-                    .channels
-                    .iter()
-                    .filter_map(|id| channels.get(id).map(|name| (*id, name.clone())))
-                    .collect();
                 self.db
-                    .record_condition_change(&change, &to, unix_now() * 1000)
+                    .record_condition_change(&change, &to(&change.rule), now_ms)
+                    .await?;
+            }
+            for (reminder, told_at_ms) in reminders_due(&rules, &observed, &told, now_ms)
+                .into_iter()
+                .filter(|(reminder, _)| !silenced(reminder))
+            {
+                self.db
+                    .record_reminder(&reminder, told_at_ms, &to(&reminder.rule), now_ms)
                     .await?;
             }
         }
@@ -274,9 +283,14 @@ impl Notifier {
     /// Hands deliveries written but not queued (by this watch, or before a crash) to the
     /// queue; the queue takes each key once.
     async fn relay(&self) -> Result<(), NotifyError> {
-        for delivery_id in self.db.unqueued_deliveries(RELAY_BATCH).await? {
+        for (delivery_id, not_before_ms) in self.db.unqueued_deliveries(RELAY_BATCH).await? {
+            // Made in its rule's quiet hours: it goes when they end.
+            let wait = not_before_ms
+                .map(|at| at - crate::clock::unix_now_ms())
+                .and_then(|ms| u64::try_from(ms).ok())
+                .map_or(Duration::ZERO, Duration::from_millis);
             self.jobs
-                .push_delivery(DeliveryJob { delivery_id }, Duration::ZERO, 0)
+                .push_delivery(DeliveryJob { delivery_id }, wait, 0)
                 .await?;
             self.db.mark_queued(delivery_id).await?;
         }
@@ -394,25 +408,51 @@ struct Observed {
     alerts: Option<Vec<Alert>>,
 }
 
-/// The conditions that began (held, not raised) or ended (raised, no longer held) on the
-/// arrays each rule watches (`None`: the array did not answer). What cannot be told (a full
-/// array not answering) changes nothing.
-fn changes(
-    rules: &[Rule],
-    observed: &BTreeMap<String, Option<Observed>>,
+/// What one watch found of one condition: a rule's, on an array that answered enough to tell.
+struct Assessment<'a> {
+    rule: &'a Rule,
+    array: &'a str,
+    /// An alert rule's alert code; empty for the others.
+    subject: String,
+    holds: bool,
+    summary: String,
+}
+
+impl Assessment<'_> {
+    fn key(&self) -> (i64, String, String) {
+        (self.rule.id, self.array.to_owned(), self.subject.clone())
+    }
+
+    fn into_change(self, summary: String) -> ConditionChange {
+        ConditionChange {
+            rule: self.rule.clone(),
+            array: self.array.to_owned(),
+            subject: self.subject,
+            resolved: !self.holds,
+            summary,
+        }
+    }
+}
+
+/// Whether each condition the rules watch holds now, where it can be told (`None`: the
+/// array did not answer), besides the raised ones it cannot tell (a full array not
+/// answering is not thereby resolved).
+fn assess<'a>(
+    rules: &'a [Rule],
+    observed: &'a BTreeMap<String, Option<Observed>>,
     raised: &BTreeSet<(i64, String, String)>,
-) -> Vec<ConditionChange> {
+) -> Vec<Assessment<'a>> {
     let mut found = Vec::new();
     for rule in rules {
         for (array, seen) in observed {
             if !watches(rule, array) {
                 continue;
             }
-            let change = |subject: &str, resolved: bool, summary: String| ConditionChange {
-                rule: rule.clone(),
-                array: array.clone(),
+            let assessment = |subject: &str, holds: bool, summary: String| Assessment {
+                rule,
+                array,
                 subject: subject.to_owned(),
-                resolved,
+                holds,
                 summary,
             };
             if let RuleCondition::AlertOpen { severity } = rule.condition {
@@ -421,16 +461,14 @@ fn changes(
                 };
                 let open = open_by_code(alerts, severity);
                 for (code, group) in &open {
-                    if !raised.contains(&(rule.id, array.clone(), code.clone())) {
-                        found.push(change(code, false, alerts_summary(code, group)));
-                    }
+                    found.push(assessment(code, true, alerts_summary(code, group)));
                 }
                 for (_, _, code) in raised
                     .iter()
                     .filter(|(id, on, code)| *id == rule.id && on == array && !code.is_empty())
                 {
                     if !open.contains_key(code) {
-                        found.push(change(code, true, format!("alert {code} closed")));
+                        found.push(assessment(code, false, format!("alert {code} closed")));
                     }
                 }
                 continue;
@@ -448,13 +486,50 @@ fn changes(
             let Some(holds) = rule.condition.holds(answer) else {
                 continue;
             };
-            let is_raised = raised.contains(&(rule.id, array.clone(), String::new()));
-            if holds != is_raised {
-                found.push(change("", !holds, summary(rule, answer, holds)));
-            }
+            found.push(assessment("", holds, summary(rule, answer, holds)));
         }
     }
     found
+}
+
+/// The conditions that began (held, not raised) or ended (raised, no longer held) on the
+/// arrays each rule watches.
+fn changes(
+    rules: &[Rule],
+    observed: &BTreeMap<String, Option<Observed>>,
+    raised: &BTreeSet<(i64, String, String)>,
+) -> Vec<ConditionChange> {
+    assess(rules, observed, raised)
+        .into_iter()
+        .filter(|found| found.holds != raised.contains(&found.key()))
+        .map(|found| {
+            let summary = found.summary.clone();
+            found.into_change(summary)
+        })
+        .collect()
+}
+
+/// The raised conditions that still hold and whose rule tells again every so many hours,
+/// when that long has passed since they were last told; each with that time.
+fn reminders_due(
+    rules: &[Rule],
+    observed: &BTreeMap<String, Option<Observed>>,
+    told: &BTreeMap<(i64, String, String), Option<i64>>,
+    now_ms: i64,
+) -> Vec<(ConditionChange, i64)> {
+    let raised: BTreeSet<(i64, String, String)> = told.keys().cloned().collect();
+    assess(rules, observed, &raised)
+        .into_iter()
+        .filter(|found| found.holds)
+        .filter_map(|found| {
+            let every_ms = i64::from(found.rule.repeat_hours?) * 3_600_000;
+            let told_at_ms = (*told.get(&found.key())?)?;
+            (now_ms - told_at_ms >= every_ms).then(|| {
+                let summary = format!("still {}", found.summary);
+                (found.into_change(summary), told_at_ms)
+            })
+        })
+        .collect()
 }
 
 /// The alerts at `severity` or above, by code (ten volumes' alerts of one code are one
@@ -550,6 +625,8 @@ mod tests {
             channels: vec![1],
             created_by: "admin".into(),
             created_at: 0,
+            repeat_hours: None,
+            quiet_hours: None,
         }
     }
 
@@ -632,6 +709,39 @@ mod tests {
         let resolved = changes(&rules, &freed, &raised);
         assert_eq!(resolved.len(), 1);
         assert!(resolved[0].resolved);
+    }
+
+    #[test]
+    fn a_condition_that_still_holds_is_told_again_when_its_rule_repeats_and_its_time_came() {
+        const HOUR: i64 = 3_600_000;
+        let mut repeating = rule(1, RuleCondition::CapacityOver { percent: 85 }, None);
+        repeating.repeat_hours = Some(4);
+        let once = rule(2, RuleCondition::CapacityOver { percent: 85 }, None);
+        let rules = [repeating, once];
+        let seen = BTreeMap::from([
+            ("fa-a".to_owned(), used(0.9)),
+            ("fa-b".to_owned(), used(0.5)),
+            ("fa-c".to_owned(), None),
+        ]);
+        let told = |at: i64| {
+            BTreeMap::from([
+                ((1, "fa-a".to_owned(), String::new()), Some(at)),
+                ((2, "fa-a".to_owned(), String::new()), Some(at)),
+                ((1, "fa-c".to_owned(), String::new()), Some(at)),
+            ])
+        };
+        let now = 100 * HOUR;
+        assert!(reminders_due(&rules, &seen, &told(now - 3 * HOUR), now).is_empty());
+        let due = reminders_due(&rules, &seen, &told(now - 4 * HOUR), now);
+        assert_eq!(
+            due.len(),
+            1,
+            "only the repeating rule, only where it still holds: {due:?}"
+        );
+        assert_eq!(due[0].0.array, "fa-a");
+        assert_eq!(due[0].0.summary, "still 90 % full (more than 85 % full)");
+        assert_eq!(due[0].1, now - 4 * HOUR);
+        assert!(!due[0].0.resolved);
     }
 
     #[test]

@@ -870,3 +870,90 @@ async fn nothing_is_told_while_a_silence_holds_and_what_still_holds_is_told_when
         "{audit}"
     );
 }
+
+#[tokio::test]
+async fn a_rule_reminds_while_its_condition_holds_and_its_quiet_hours_hold_messages_back() {
+    let receiver = WebhookReceiver::start().await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        fleet: vec![SimulatorConfig::new(FULL).seed(Seed::Demo)],
+        ..TestOptions::default()
+    })
+    .await;
+    let notifier = app.notifier.clone().expect("notifier");
+    let admin = app.login("admin").await;
+    let hook = json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}/hook", receiver.base)});
+    let (_, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(hook),
+        )
+        .await;
+    let channel = created["channel"]["id"].as_i64().expect("channel");
+    let rule = |name: &str, extra: Value| {
+        let mut rule = json!({"name": name, "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]});
+        rule.as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("object").clone());
+        app.call("POST", "/api/notifications/rules", Some(&admin), Some(rule))
+    };
+    let (status, _, refused) = rule("bad", json!({"repeat_hours": 0})).await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("repeat_hours"))
+    );
+    let (status, _, reminding) = rule("Nearly full, every 4 h", json!({"repeat_hours": 4})).await;
+    assert_eq!(status, StatusCode::CREATED, "{reminding}");
+    assert_eq!(reminding["repeat_hours"], 4);
+    // Quiet from this hour for two, UTC: what it raises now waits until they end.
+    let hours = backend::clock::unix_now() / 3600;
+    let quiet =
+        json!({"from_hour": hours % 24, "until_hour": (hours + 2) % 24, "utc_offset_minutes": 0});
+    let (status, _, quiet_rule) = rule("Nearly full, quietly", json!({"quiet_hours": quiet})).await;
+    assert_eq!(status, StatusCode::CREATED, "{quiet_rule}");
+
+    fill(&app, 0.9);
+    notifier.watch_once().await.expect("watched");
+    let raised = receiver.wait_for(1).await;
+    assert_eq!(raised[0].1["rule"], "Nearly full, every 4 h");
+    notifier.watch_once().await.expect("watched");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "not yet time, and the quiet rule waits"
+    );
+    let (_, _, deliveries) = app
+        .call("GET", "/api/notifications/deliveries", Some(&admin), None)
+        .await;
+    let held = deliveries
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|delivery| delivery["rule"] == "Nearly full, quietly")
+        .expect("the quiet rule's message")
+        .clone();
+    assert_eq!(held["state"], "pending", "{held}");
+    assert_eq!(held["not_before_ms"], (hours + 2) * 3_600_000, "{held}");
+
+    // Four hours on: the condition still holds, so it is told again, once.
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(&app.db_url).await.expect("db");
+    sqlx::query("UPDATE notification_conditions SET told_at_ms = told_at_ms - 14400000")
+        .execute(&mut connection)
+        .await
+        .expect("four hours pass");
+    notifier.watch_once().await.expect("watched");
+    notifier.watch_once().await.expect("watched");
+    let told = receiver.wait_for(2).await;
+    assert_eq!(
+        told[1].1["summary"], "still 90 % full (more than 85 % full)",
+        "{:?}",
+        told[1].1
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.received().len(), 2, "told again once");
+}

@@ -216,9 +216,23 @@ async fn an_admin_hears_once_when_the_dr_array_passes_85_percent_and_once_when_i
             .click(&format!("#rule-channels input[data-channel='{channel}']"))
             .await;
     }
+    session.choose("#rule-repeat", "4").await;
+    session.choose("#rule-quiet-from", "3").await;
+    session.choose("#rule-quiet-until", "3").await;
+    session.click("#rule-create").await;
+    session
+        .text_containing("#rule-quiet-error", "Two different hours")
+        .await;
+    session.choose("#rule-quiet-from", "").await;
     session.click("#rule-create").await;
     session
         .text_containing("#rule-create-outcome", "Added DR nearly full")
+        .await;
+    session
+        .text_containing(
+            "#rules tr[data-rule='DR nearly full'] .timing",
+            "again every 4 h",
+        )
         .await;
     session
         .text_containing(

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use shared::api::{
     AlertSeverity, ApiError, Channel, ChannelKind, Delivery, DeliveryState, EmailSettings,
-    NewChannel, NewRule, PersonalMail, Rule, RuleCondition, SmtpSecurity, validate_new_channel,
-    validate_new_rule,
+    NewChannel, NewRule, PersonalMail, QuietHours, Rule, RuleCondition, SmtpSecurity,
+    validate_new_channel, validate_new_rule,
 };
 
 use super::notification_silences::Silences;
@@ -425,7 +425,17 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
     let percent = RwSignal::new("85".to_owned());
     let arrays = RwSignal::new(BTreeSet::<String>::new());
     let chosen = RwSignal::new(BTreeSet::<i64>::new());
-    let errors = FieldErrors::new(&["name", "condition.percent", "arrays", "channels"]);
+    let repeat = RwSignal::new(String::new());
+    let quiet_from = RwSignal::new(String::new());
+    let quiet_until = RwSignal::new("7".to_owned());
+    let errors = FieldErrors::new(&[
+        "name",
+        "condition.percent",
+        "arrays",
+        "channels",
+        "repeat_hours",
+        "quiet_hours",
+    ]);
     let task = Task::new();
     let submit = task.on_submit(move || {
         errors.clear();
@@ -449,6 +459,16 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
             condition,
             arrays: scope_of(&arrays.get_untracked()),
             channels: chosen.get_untracked().into_iter().collect(),
+            repeat_hours: repeat.get_untracked().parse().ok(),
+            quiet_hours: quiet_from
+                .get_untracked()
+                .parse()
+                .ok()
+                .map(|from_hour| QuietHours {
+                    from_hour,
+                    until_hour: quiet_until.get_untracked().parse().unwrap_or_default(),
+                    utc_offset_minutes: browser_utc_offset_minutes(),
+                }),
         };
         if let Err(problem) = validate_new_rule(&request) {
             errors.show(problem, task.outcome);
@@ -537,11 +557,66 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                     {channel_boxes}
                     {move || errors.of("channels").get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
                 </fieldset>
+                <label>
+                    <span>"Tell again while it holds"</span>
+                    <select id="rule-repeat" on:change=move |event| repeat.set(event_target_value(&event))>
+                        {[("", "never"), ("1", "every hour"), ("4", "every 4 hours"), ("12", "every 12 hours"), ("24", "every day")]
+                            .into_iter()
+                            .map(|(value, label)| view! { <option value=value>{label}</option> })
+                            .collect_view()}
+                    </select>
+                    {move || errors.of("repeat_hours").get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
+                </label>
+                <label>
+                    <span>"Quiet hours from (your time)"</span>
+                    <select id="rule-quiet-from" on:change=move |event| quiet_from.set(event_target_value(&event))>
+                        <option value="">"none"</option>
+                        {hour_options()}
+                    </select>
+                </label>
+                <Show when=move || !quiet_from.get().is_empty()>
+                    <label>
+                        <span>"until"</span>
+                        <select id="rule-quiet-until" on:change=move |event| quiet_until.set(event_target_value(&event))>
+                            {hour_options()}
+                        </select>
+                        {move || errors.of("quiet_hours").get().map(|message| view! { <span id="rule-quiet-error" class="field-error" role="alert">{message}</span> })}
+                    </label>
+                </Show>
                 <button id="rule-create" type="submit" disabled=move || task.running()>"Add rule"</button>
             </form>
             <OutcomeLine id="rule-create-outcome" outcome=task.outcome />
         </div>
     }
+}
+
+/// "again every 4 h; quiet 22:00–07:00 (UTC+01:00)", or "once".
+fn describe_timing(rule: &Rule) -> String {
+    let mut timing: Vec<String> = Vec::new();
+    if let Some(hours) = rule.repeat_hours {
+        timing.push(format!("again every {hours} h"));
+    }
+    if let Some(quiet) = rule.quiet_hours {
+        timing.push(format!("quiet {}", quiet.describe()));
+    }
+    if timing.is_empty() {
+        "once".to_owned()
+    } else {
+        timing.join("; ")
+    }
+}
+
+/// The hours of a day as options, `07:00` for 7.
+fn hour_options() -> impl IntoView {
+    (0..24u8)
+        .map(|hour| view! { <option value=hour.to_string() selected=hour == 7>{format!("{hour:02}:00")}</option> })
+        .collect_view()
+}
+
+/// How far east of UTC the browser's clock is, in minutes, now.
+fn browser_utc_offset_minutes() -> i16 {
+    let west = web_sys::js_sys::Date::new_0().get_timezone_offset();
+    i16::try_from(-(west as i64)).unwrap_or_default()
 }
 
 #[component]
@@ -567,6 +642,7 @@ fn RuleTable(rules: Vec<Rule>, task: Task) -> impl IntoView {
                     <td class="condition">{rule.condition.describe()}</td>
                     <td class="arrays">{describe_arrays(rule.arrays.as_deref())}</td>
                     <td class="channels">{rule.channels.len()}</td>
+                    <td class="timing">{describe_timing(&rule)}</td>
                     <td>{rule.created_by}</td>
                     <td class="actions">
                         <Confirm
@@ -586,7 +662,7 @@ fn RuleTable(rules: Vec<Rule>, task: Task) -> impl IntoView {
     view! {
         <table id="rules">
             <thead>
-                <tr><th>"Name"</th><th>"When an array is"</th><th>"Arrays"</th><th>"Channels"</th><th>"Added by"</th><th>"Actions"</th></tr>
+                <tr><th>"Name"</th><th>"When an array is"</th><th>"Arrays"</th><th>"Channels"</th><th>"Timing"</th><th>"Added by"</th><th>"Actions"</th></tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>

@@ -266,6 +266,57 @@ impl RuleCondition {
     }
 }
 
+/// The most hours between reminders of a condition that still holds: a week.
+pub const MAX_REPEAT_HOURS: u32 = 168;
+
+/// Hours in which a rule's messages wait, from `from_hour` to `until_hour` (the end not
+/// included; past midnight when `until_hour` is the smaller), in the time zone
+/// `utc_offset_minutes` east of UTC: the browser's, when the rule was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    pub from_hour: u8,
+    pub until_hour: u8,
+    #[serde(default)]
+    pub utc_offset_minutes: i16,
+}
+
+impl QuietHours {
+    /// When a message made at `now_ms` may go: then, or when the quiet hours it falls in end.
+    pub fn release_at(&self, now_ms: i64) -> i64 {
+        const MINUTE_MS: i64 = 60_000;
+        let local_ms = now_ms + i64::from(self.utc_offset_minutes) * MINUTE_MS;
+        let minute_of_day = (local_ms.div_euclid(MINUTE_MS)).rem_euclid(24 * 60);
+        let hour = minute_of_day / 60;
+        let (from, until) = (i64::from(self.from_hour), i64::from(self.until_hour));
+        let quiet = if from < until {
+            (from..until).contains(&hour)
+        } else {
+            hour >= from || hour < until
+        };
+        if !quiet {
+            return now_ms;
+        }
+        let minutes_left = (until * 60 - minute_of_day).rem_euclid(24 * 60);
+        now_ms - local_ms.rem_euclid(MINUTE_MS) + minutes_left * MINUTE_MS
+    }
+
+    /// "22:00–07:00 (UTC+01:00)".
+    pub fn describe(&self) -> String {
+        let offset = self.utc_offset_minutes;
+        let sign = if offset < 0 { '-' } else { '+' };
+        let offset = offset.unsigned_abs();
+        format!(
+            "{:02}:00–{:02}:00 (UTC{sign}{:02}:{:02})",
+            self.from_hour,
+            self.until_hour,
+            offset / 60,
+            offset % 60
+        )
+    }
+}
+
 /// `POST /api/notifications/rules`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -277,6 +328,12 @@ pub struct NewRule {
     #[serde(default)]
     pub arrays: Option<Vec<String>>,
     pub channels: Vec<i64>,
+    /// Told again every so many hours while it holds; `None`: once.
+    #[serde(default)]
+    pub repeat_hours: Option<u32>,
+    /// Messages made in these hours wait until they end.
+    #[serde(default)]
+    pub quiet_hours: Option<QuietHours>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -287,6 +344,10 @@ pub struct Rule {
     pub condition: RuleCondition,
     pub arrays: Option<Vec<String>>,
     pub channels: Vec<i64>,
+    #[serde(default)]
+    pub repeat_hours: Option<u32>,
+    #[serde(default)]
+    pub quiet_hours: Option<QuietHours>,
     pub created_by: String,
     pub created_at: i64,
 }
@@ -338,6 +399,9 @@ pub struct Delivery {
     /// Unix milliseconds: when the event happened, and when the message was received.
     pub created_at_ms: i64,
     pub delivered_at_ms: Option<i64>,
+    /// When a message made in its rule's quiet hours may go.
+    #[serde(default)]
+    pub not_before_ms: Option<i64>,
 }
 
 /// The longest a silence lasts: a quarter of a year, well beyond Purity's own 24 hours.
@@ -704,6 +768,29 @@ pub fn validate_new_rule(rule: &NewRule) -> Result<(), ApiError> {
     if rule.channels.len() > MAX_CHANNELS {
         return Err(ApiError::for_field("channels", "Too many channels."));
     }
+    if rule
+        .repeat_hours
+        .is_some_and(|hours| !(1..=MAX_REPEAT_HOURS).contains(&hours))
+    {
+        return Err(ApiError::for_field(
+            "repeat_hours",
+            format!("Every 1 to {MAX_REPEAT_HOURS} hours, or never."),
+        ));
+    }
+    if let Some(quiet) = rule.quiet_hours {
+        if quiet.from_hour > 23 || quiet.until_hour > 23 || quiet.from_hour == quiet.until_hour {
+            return Err(ApiError::for_field(
+                "quiet_hours",
+                "Two different hours of the day, from 0 to 23.",
+            ));
+        }
+        if quiet.utc_offset_minutes.unsigned_abs() > 14 * 60 {
+            return Err(ApiError::for_field(
+                "quiet_hours",
+                "A time zone within 14 hours of UTC.",
+            ));
+        }
+    }
     if let Some(arrays) = &rule.arrays {
         if arrays.is_empty() {
             return Err(ApiError::for_field(
@@ -792,6 +879,8 @@ mod tests {
             condition: RuleCondition::CapacityOver { percent: 100 },
             arrays: None,
             channels: vec![1],
+            repeat_hours: None,
+            quiet_hours: None,
         };
         let refused = validate_new_rule(&rule).expect_err("refused");
         assert_eq!(refused.field.as_deref(), Some("condition.percent"));
@@ -844,6 +933,66 @@ mod tests {
                 Some("email.to"),
                 "{wrong:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_message_in_quiet_hours_waits_for_their_end_in_the_rules_time_zone() {
+        const HOUR: i64 = 3_600_000;
+        // 2026-12-06 00:00 UTC.
+        let midnight = 1_796_515_200_000;
+        let night = QuietHours {
+            from_hour: 22,
+            until_hour: 7,
+            utc_offset_minutes: 60,
+        };
+        assert_eq!(night.describe(), "22:00–07:00 (UTC+01:00)");
+        // 23:30 UTC is 00:30 there: it waits until 07:00 there, 06:00 UTC.
+        let late = midnight - HOUR / 2;
+        assert_eq!(night.release_at(late), midnight + 6 * HOUR);
+        // 12:00 UTC is 13:00 there: it goes at once.
+        assert_eq!(night.release_at(midnight + 12 * HOUR), midnight + 12 * HOUR);
+        // 06:00 UTC is 07:00 there: the end is not quiet.
+        assert_eq!(night.release_at(midnight + 6 * HOUR), midnight + 6 * HOUR);
+        let lunch = QuietHours {
+            from_hour: 12,
+            until_hour: 13,
+            utc_offset_minutes: -300,
+        };
+        assert_eq!(lunch.describe(), "12:00–13:00 (UTC-05:00)");
+        assert_eq!(
+            lunch.release_at(midnight + 17 * HOUR + 60_000),
+            midnight + 18 * HOUR
+        );
+    }
+
+    #[test]
+    fn a_rules_reminders_and_quiet_hours_are_checked() {
+        let rule = |repeat_hours: Option<u32>, quiet_hours: Option<QuietHours>| NewRule {
+            name: "Nearly full".into(),
+            condition: RuleCondition::NotAnswering,
+            arrays: None,
+            channels: vec![1],
+            repeat_hours,
+            quiet_hours,
+        };
+        let quiet = |from_hour, until_hour, utc_offset_minutes| {
+            Some(QuietHours {
+                from_hour,
+                until_hour,
+                utc_offset_minutes,
+            })
+        };
+        assert!(validate_new_rule(&rule(Some(24), quiet(22, 7, 60))).is_ok());
+        for (wrong, field) in [
+            (rule(Some(0), None), "repeat_hours"),
+            (rule(Some(169), None), "repeat_hours"),
+            (rule(None, quiet(7, 7, 0)), "quiet_hours"),
+            (rule(None, quiet(24, 7, 0)), "quiet_hours"),
+            (rule(None, quiet(22, 7, 900)), "quiet_hours"),
+        ] {
+            let refused = validate_new_rule(&wrong).expect_err("refused");
+            assert_eq!(refused.field.as_deref(), Some(field));
         }
     }
 
