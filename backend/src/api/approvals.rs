@@ -193,7 +193,12 @@ async fn execute(
                     ran,
                     message.as_deref(),
                 )
-                .await?
+                .await
+                // The change ran: its outcome is recorded even if the mail cannot be written.
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, id = request.id, "cannot write the requester's mail");
+                    None
+                })
         }
         None => None,
     };

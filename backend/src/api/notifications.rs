@@ -348,11 +348,23 @@ pub async fn set_personal_mail(
     Ok(Json(request))
 }
 
+/// A person's own mail reaches everything they may decide, beyond any token's limits: only
+/// they, signed in, see or change where it goes.
+fn signed_in_self(user: &CurrentUser) -> Result<(), AppError> {
+    if user.api_token().is_some() {
+        return Err(AppError::Forbidden(
+            "Your mail settings are kept signed in to the portal, not with a token.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// `GET /api/notifications/mine`: what the caller is told of by mail.
 pub async fn mine(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<MyNotifications>, AppError> {
+    signed_in_self(&user)?;
     let (email, topics) = state.db.subscriptions_of(user.user.id).await?;
     Ok(Json(MyNotifications {
         email,
@@ -368,6 +380,7 @@ pub async fn change_mine(
     user: CurrentUser,
     ApiJson(request): ApiJson<MyNotificationsChange>,
 ) -> Result<Json<MyNotifications>, AppError> {
+    signed_in_self(&user)?;
     validate_my_notifications(&request).map_err(AppError::Invalid)?;
     let email = request
         .email

@@ -14,12 +14,14 @@ use std::time::Duration;
 use apalis::prelude::{BoxDynError, Data};
 use flasharray::{ArrayClient, ListParams};
 use shared::api::{
-    AlertSeverity, ArrayFigures, ChannelKind, ChannelTestResult, EmailSettings, Rule, RuleCondition,
+    AlertSeverity, ArrayFigures, ChannelKind, ChannelTestResult, EmailSettings, FleetReplication,
+    ReplicationHealth, Rule, RuleCondition,
 };
 use shared::flasharray::Alert;
 
 use crate::arrays::fanout::each_array;
 use crate::arrays::registry::ArrayRegistry;
+use crate::arrays::replication::{ArrayReplication, judge, replication_of};
 use crate::arrays::secrets::SecretKey;
 use crate::clock::unix_now;
 use crate::db::{ConditionChange, Database, DbError, PendingDelivery, StoredChannel};
@@ -214,8 +216,47 @@ impl Notifier {
         self.relay().await
     }
 
-    /// What each watched array reports: nothing of one that did not answer.
+    /// What each watched array reports: nothing of one that did not answer. When a rule
+    /// judges replication, every array is asked for its own (a relationship is judged on
+    /// what its target holds, watched or not).
     async fn observe(&self, rules: &[Rule]) -> BTreeMap<String, Option<Observed>> {
+        let reads_replication = rules.iter().any(|rule| rule.condition.reads_replication());
+        let (mut observed, replication) =
+            tokio::join!(self.observe_space_and_alerts(rules), async {
+                if !reads_replication {
+                    return Vec::new();
+                }
+                let clients = self
+                    .arrays
+                    .summaries()
+                    .into_iter()
+                    .filter_map(|summary| self.arrays.get(&summary.name))
+                    .map(|entry| entry.client.clone())
+                    .collect();
+                each_array(clients, self.array_deadline, replication_of)
+                    .await
+                    .into_iter()
+                    .filter_map(|answer| Some((answer.array, answer.result.ok()?)))
+                    .collect()
+            });
+        if reads_replication {
+            let judged = judge(&replication, Vec::new());
+            for (array, seen) in &mut observed {
+                let (Some(seen), Some((_, own))) = (
+                    seen.as_mut(),
+                    replication.iter().find(|(name, _)| name == array),
+                ) else {
+                    continue;
+                };
+                seen.replication_issues = Some(replication_issues(array, &judged));
+                seen.unscheduled = Some(unscheduled(own));
+            }
+        }
+        observed
+    }
+
+    /// Each watched array's space, and its open alerts when an alert rule watches it.
+    async fn observe_space_and_alerts(&self, rules: &[Rule]) -> BTreeMap<String, Option<Observed>> {
         let clients: Vec<(ArrayClient, bool)> = self
             .arrays
             .summaries()
@@ -252,6 +293,8 @@ impl Notifier {
                     }
                 })?;
                 Ok(Observed {
+                    replication_issues: None,
+                    unscheduled: None,
                     // No capacity tells nothing of how full it is.
                     used_share: space
                         .first()
@@ -406,6 +449,102 @@ struct Observed {
     used_share: Option<f64>,
     /// Its alerts not closed, when an alert rule asked for them.
     alerts: Option<Vec<Alert>>,
+    /// Its replication found behind or refused, by subject, with what to tell; when a
+    /// replication rule asked and the array answered.
+    replication_issues: Option<BTreeMap<String, String>>,
+    /// Its protection groups with no schedule, likewise.
+    unscheduled: Option<BTreeMap<String, String>>,
+}
+
+impl Observed {
+    /// What holds now of a condition judged per subject, by subject, with what to tell;
+    /// `None` when the array did not say.
+    fn open_subjects(&self, condition: RuleCondition) -> Option<BTreeMap<String, String>> {
+        match condition {
+            RuleCondition::AlertOpen { severity } => self.alerts.as_ref().map(|alerts| {
+                open_by_code(alerts, severity)
+                    .iter()
+                    .map(|(code, group)| (code.clone(), alerts_summary(code, group)))
+                    .collect()
+            }),
+            RuleCondition::ReplicationBehind => self.replication_issues.clone(),
+            RuleCondition::ProtectionUnscheduled => self.unscheduled.clone(),
+            RuleCondition::CapacityOver { .. } | RuleCondition::NotAnswering => None,
+        }
+    }
+}
+
+/// What is told when a condition judged per subject clears.
+fn cleared(condition: RuleCondition, subject: &str) -> String {
+    match condition {
+        RuleCondition::AlertOpen { .. } => format!("alert {subject} closed"),
+        RuleCondition::ReplicationBehind => format!("{subject}: replicating within its schedule"),
+        _ => format!("{subject}: scheduled again, or gone"),
+    }
+}
+
+/// Each of `array`'s replication relationships and pod links the DR view judges behind or
+/// refused, by subject.
+fn replication_issues(array: &str, judged: &FleetReplication) -> BTreeMap<String, String> {
+    let behind = |lag_ms: Option<i64>| {
+        lag_ms
+            .and_then(|ms| u64::try_from(ms / 1000).ok())
+            .map(|seconds| format!(", {} behind", shared::time::describe_seconds(seconds)))
+            .unwrap_or_default()
+    };
+    let mut issues = BTreeMap::new();
+    for relationship in judged
+        .relationships
+        .iter()
+        .filter(|found| found.source == array)
+    {
+        let subject = format!(
+            "protection group {} to {}",
+            relationship.group, relationship.target
+        );
+        let summary = match relationship.health {
+            ReplicationHealth::Breach => format!(
+                "{subject} is past its recovery point{}",
+                behind(relationship.lag_ms)
+            ),
+            ReplicationHealth::Disallowed => {
+                format!(
+                    "{} refuses protection group {}",
+                    relationship.target, relationship.group
+                )
+            }
+            _ => continue,
+        };
+        issues.insert(subject, summary);
+    }
+    for link in judged.pod_links.iter().filter(|link| link.array == array) {
+        if link.health != ReplicationHealth::Breach {
+            continue;
+        }
+        let subject = format!("pod {} to {}", link.pod, link.remote);
+        let summary = format!("{subject} is {}{}", link.status, behind(link.lag_ms));
+        issues.insert(subject, summary);
+    }
+    issues
+}
+
+/// `replication`'s own protection groups that neither take snapshots nor replicate.
+fn unscheduled(replication: &ArrayReplication) -> BTreeMap<String, String> {
+    replication
+        .groups
+        .iter()
+        .filter(|group| {
+            group.is_local
+                && !group.destroyed
+                && !group.snapshot_schedule.enabled
+                && !group.replication_schedule.enabled
+        })
+        .map(|group| {
+            let subject = format!("protection group {}", group.name);
+            let summary = format!("{subject} has no schedule: it neither snapshots nor replicates");
+            (subject, summary)
+        })
+        .collect()
 }
 
 /// What one watch found of one condition: a rule's, on an array that answered enough to tell.
@@ -455,20 +594,21 @@ fn assess<'a>(
                 holds,
                 summary,
             };
-            if let RuleCondition::AlertOpen { severity } = rule.condition {
-                let Some(alerts) = seen.as_ref().and_then(|seen| seen.alerts.as_ref()) else {
+            if rule.condition.per_subject() {
+                let Some(open) = seen
+                    .as_ref()
+                    .and_then(|seen| seen.open_subjects(rule.condition))
+                else {
                     continue;
                 };
-                let open = open_by_code(alerts, severity);
-                for (code, group) in &open {
-                    found.push(assessment(code, true, alerts_summary(code, group)));
+                for (subject, summary) in &open {
+                    found.push(assessment(subject, true, summary.clone()));
                 }
-                for (_, _, code) in raised
-                    .iter()
-                    .filter(|(id, on, code)| *id == rule.id && on == array && !code.is_empty())
-                {
-                    if !open.contains_key(code) {
-                        found.push(assessment(code, false, format!("alert {code} closed")));
+                for (_, _, subject) in raised.iter().filter(|(id, on, subject)| {
+                    *id == rule.id && on == array && !subject.is_empty()
+                }) {
+                    if !open.contains_key(subject) {
+                        found.push(assessment(subject, false, cleared(rule.condition, subject)));
                     }
                 }
                 continue;
@@ -521,6 +661,14 @@ fn reminders_due(
     assess(rules, observed, &raised)
         .into_iter()
         .filter(|found| found.holds)
+        // A reminder made in quiet hours would wait for their end with the others: none is
+        // made until they end.
+        .filter(|found| {
+            found
+                .rule
+                .quiet_hours
+                .is_none_or(|quiet| quiet.release_at(now_ms) <= now_ms)
+        })
         .filter_map(|found| {
             let every_ms = i64::from(found.rule.repeat_hours?) * 3_600_000;
             let told_at_ms = (*told.get(&found.key())?)?;
@@ -633,7 +781,7 @@ mod tests {
     fn used(share: f64) -> Option<Observed> {
         Some(Observed {
             used_share: Some(share),
-            alerts: None,
+            ..Observed::default()
         })
     }
 
@@ -663,6 +811,7 @@ mod tests {
                 Some(Observed {
                     used_share: Some(0.5),
                     alerts: Some(alerts),
+                    ..Observed::default()
                 }),
             )])
         };

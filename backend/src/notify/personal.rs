@@ -39,16 +39,17 @@ impl Notifier {
             .as_deref()
             .map(|arrays| format!(" on {arrays}"))
             .unwrap_or_default();
+        // The requester's own words go on a line of their own, quoted, never in a subject.
         let reason = match readable(&approval.reason) {
             reason if reason.is_empty() => String::new(),
-            reason => format!(", because: {reason}"),
+            reason => format!("\nTheir reason: \"{reason}\""),
         };
         let summary = format!(
-            "{} ({}) asks for {} {}{on}{reason}. It waits for a second person until {}.",
+            "{} ({}) asks for {} {}{on}.{reason}\nIt waits for a second person until {}.",
             approval.requester,
             approval.requester_role.as_str(),
             approval.action,
-            readable(&approval.target),
+            target_words(&approval.target),
             shared::time::format_rfc3339_ms(approval.expires_at_ms),
         );
         Ok(Some(Announcement {
@@ -82,17 +83,18 @@ impl Notifier {
             .filter(|(user, _)| user.id == requester_id)
             .map(|(_, email)| email)
             .collect();
-        let what = format!("{} {}", request.action, readable(&request.target));
+        let what = format!("{} {}", request.action, target_words(&request.target));
+        // The decider's comment and the array's answer are quoted on a line of their own.
         let detail = detail.map(readable).filter(|detail| !detail.is_empty());
         let summary = match (to, detail) {
             (ApprovalState::Rejected, Some(comment)) => {
-                format!("{decided_by} rejected {what}: {comment}. Nothing ran.")
+                format!("{decided_by} rejected {what}. Nothing ran.\nTheir comment: \"{comment}\"")
             }
             (ApprovalState::Rejected, None) => {
                 format!("{decided_by} rejected {what}. Nothing ran.")
             }
             (ApprovalState::Failed, detail) => format!(
-                "{decided_by} approved {what}, but it failed: {}",
+                "{decided_by} approved {what}, but it failed.\nThe answer: \"{}\"",
                 detail.as_deref().unwrap_or("no message")
             ),
             _ => format!("{decided_by} approved {what}, and it ran."),
@@ -116,5 +118,14 @@ impl Notifier {
             .channel(id)
             .await?
             .map(|stored| (id, stored.channel.name)))
+    }
+}
+
+/// What a change is about, as the audit log names it, cut short for a subject line.
+fn target_words(target: &str) -> String {
+    let words = readable(target);
+    match words.char_indices().nth(100) {
+        Some((end, _)) => format!("{}…", &words[..end]),
+        None => words,
     }
 }

@@ -255,7 +255,12 @@ fn mail_of(settings: &EmailSettings, message: &Message) -> Result<lettre::Messag
             .map_err(|_| format!("{text:?} is not a mail address"))
     };
     let text = message.text();
-    let subject: String = format!("[Flashdeck] {text}").chars().take(200).collect();
+    // A personal message's later lines quote people and arrays: only its first is the subject.
+    let first_line = text.lines().next().unwrap_or_default();
+    let subject: String = format!("[Flashdeck] {first_line}")
+        .chars()
+        .take(200)
+        .collect();
     let mut builder = lettre::Message::builder()
         .from(address(&settings.from)?)
         .subject(subject)

@@ -688,6 +688,34 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
     }
 
     let requester = app.login("requester").await;
+    let (_, _, token) = app
+        .call(
+            "POST",
+            "/api/tokens",
+            Some(&requester),
+            Some(json!({"name": "script", "expires_in_days": 1, "role": "viewer"})),
+        )
+        .await;
+    let token = token["token"].as_str().expect("token");
+    for method in ["GET", "PUT"] {
+        let by_token = axum::http::Request::builder()
+            .method(method)
+            .uri("/api/notifications/mine")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .header(shared::api::CSRF_HEADER, "1")
+            .body(axum::body::Body::from(
+                json!({"email": "attacker@evil.example", "topics": ["approval_waiting"]})
+                    .to_string(),
+            ))
+            .expect("request");
+        let (status, _, refused) = app.send(by_token).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{method} with a token: {refused}"
+        );
+    }
     let mut held = crate::request(
         "POST",
         &format!("/api/arrays/{}/volumes", crate::ARRAY),
@@ -723,6 +751,15 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
         waiting.contains("https://flashdeck.example.com/requests"),
         "{waiting}"
     );
+    assert!(
+        waiting.contains("Their reason: \"CHG-7: reports <b>database</b>\""),
+        "quoted on a line of its own: {waiting}"
+    );
+    let subject = waiting
+        .lines()
+        .find(|line| line.starts_with("Subject:"))
+        .expect("subject");
+    assert!(!subject.contains("CHG-7"), "not in the subject: {subject}");
 
     let approver = app.login("approver").await;
     let (status, _, decided) = app

@@ -208,6 +208,13 @@ pub enum RuleCondition {
     /// The array has alerts open at `severity` or above: one message for each alert code,
     /// however many components raise it.
     AlertOpen { severity: AlertSeverity },
+    /// One of the array's protection groups replicates past its recovery point (or its
+    /// target refuses it), or one of its pods' ActiveDR links is unhealthy or far behind, as
+    /// the DR view judges them: one message for each.
+    ReplicationBehind,
+    /// One of the array's protection groups has neither a snapshot nor a replication
+    /// schedule enabled: one message for each.
+    ProtectionUnscheduled,
 }
 
 /// The least severity an alert rule tells of.
@@ -248,7 +255,30 @@ impl RuleCondition {
                 AlertSeverity::Warning => "raising warning or critical alerts".to_owned(),
                 AlertSeverity::Critical => "raising critical alerts".to_owned(),
             },
+            RuleCondition::ReplicationBehind => "replicating behind its schedule".to_owned(),
+            RuleCondition::ProtectionUnscheduled => {
+                "holding a protection group with no schedule".to_owned()
+            }
         }
+    }
+
+    /// Whether it is judged one subject at a time (an alert code, a protection group, a
+    /// link) rather than once for the whole array.
+    pub fn per_subject(self) -> bool {
+        matches!(
+            self,
+            RuleCondition::AlertOpen { .. }
+                | RuleCondition::ReplicationBehind
+                | RuleCondition::ProtectionUnscheduled
+        )
+    }
+
+    /// Whether the array's replication must be read to judge it.
+    pub fn reads_replication(self) -> bool {
+        matches!(
+            self,
+            RuleCondition::ReplicationBehind | RuleCondition::ProtectionUnscheduled
+        )
     }
 
     /// Whether it holds on an array that reported `used_share` of its capacity (`None`: it
@@ -261,7 +291,12 @@ impl RuleCondition {
             }
             (RuleCondition::CapacityOver { .. }, None) => None,
             (RuleCondition::NotAnswering, answered) => Some(answered.is_none()),
-            (RuleCondition::AlertOpen { .. }, _) => None,
+            (
+                RuleCondition::AlertOpen { .. }
+                | RuleCondition::ReplicationBehind
+                | RuleCondition::ProtectionUnscheduled,
+                _,
+            ) => None,
         }
     }
 }
@@ -700,19 +735,25 @@ fn validate_email(email: &EmailSettings) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `local@domain`, without spaces, controls or header-breaking characters.
+/// `local@domain` with one `@`: letters, digits and `.+-_'` before it, a dotted host name
+/// after. Stricter than RFC 5322 on purpose: no routing characters (`%`, `!`), comments or
+/// quotes that relays read differently.
 fn is_mail_address(address: &str) -> bool {
     let Some((local, domain)) = address.split_once('@') else {
         return false;
     };
     address.len() <= 254
         && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && address
+        && local.len() <= 64
+        && local
             .chars()
-            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '\\'))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_' | '\''))
+        && domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }
 
 /// The host of an `http(s)://` address, or `None` when it is not one.
@@ -1013,6 +1054,32 @@ mod tests {
         ] {
             let refused = validate_new_silence(&wrong).expect_err("refused");
             assert_eq!(refused.field.as_deref(), Some(field));
+        }
+    }
+
+    #[test]
+    fn a_mail_address_has_one_at_and_no_routing_or_quoting() {
+        for good in [
+            "bob@example.com",
+            "o'brien+storage@mail.example.co.uk",
+            "a_b-c.d@x-y.z",
+        ] {
+            assert!(is_mail_address(good), "{good}");
+        }
+        for bad in [
+            "a@b@c.d",
+            "x(y)@e.f",
+            "a%victim.com@relay.example",
+            "a!b@c.d",
+            "\"a b\"@c.d",
+            "a@b",
+            "a@.b.c",
+            "a@b..c",
+            "a@-b.c",
+            "@b.c",
+            "a <b@c.d>",
+        ] {
+            assert!(!is_mail_address(bad), "{bad}");
         }
     }
 
