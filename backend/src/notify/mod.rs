@@ -248,7 +248,9 @@ impl Notifier {
                 ) else {
                     continue;
                 };
-                seen.replication_issues = Some(replication_issues(array, &judged));
+                let (issues, unknown) = replication_issues(array, &judged);
+                seen.replication_issues = Some(issues);
+                seen.replication_unknown = unknown;
                 seen.unscheduled = Some(unscheduled(own));
             }
         }
@@ -294,6 +296,7 @@ impl Notifier {
                 })?;
                 Ok(Observed {
                     replication_issues: None,
+                    replication_unknown: BTreeSet::new(),
                     unscheduled: None,
                     // No capacity tells nothing of how full it is.
                     used_share: space
@@ -452,6 +455,8 @@ struct Observed {
     /// Its replication found behind or refused, by subject, with what to tell; when a
     /// replication rule asked and the array answered.
     replication_issues: Option<BTreeMap<String, String>>,
+    /// Its replication that cannot be judged now: neither raised nor resolved.
+    replication_unknown: BTreeSet<String>,
     /// Its protection groups with no schedule, likewise.
     unscheduled: Option<BTreeMap<String, String>>,
 }
@@ -484,8 +489,11 @@ fn cleared(condition: RuleCondition, subject: &str) -> String {
 }
 
 /// Each of `array`'s replication relationships and pod links the DR view judges behind or
-/// refused, by subject.
-fn replication_issues(array: &str, judged: &FleetReplication) -> BTreeMap<String, String> {
+/// refused, by subject; and those it cannot judge now (their target did not answer).
+fn replication_issues(
+    array: &str,
+    judged: &FleetReplication,
+) -> (BTreeMap<String, String>, BTreeSet<String>) {
     let behind = |lag_ms: Option<i64>| {
         lag_ms
             .and_then(|ms| u64::try_from(ms / 1000).ok())
@@ -493,39 +501,48 @@ fn replication_issues(array: &str, judged: &FleetReplication) -> BTreeMap<String
             .unwrap_or_default()
     };
     let mut issues = BTreeMap::new();
-    for relationship in judged
+    let mut unknown = BTreeSet::new();
+    let relationships = judged
         .relationships
         .iter()
         .filter(|found| found.source == array)
-    {
-        let subject = format!(
-            "protection group {} to {}",
-            relationship.group, relationship.target
-        );
-        let summary = match relationship.health {
-            ReplicationHealth::Breach => format!(
-                "{subject} is past its recovery point{}",
-                behind(relationship.lag_ms)
-            ),
-            ReplicationHealth::Disallowed => {
-                format!(
+        .map(|found| {
+            let subject = format!("protection group {} to {}", found.group, found.target);
+            let summary = match found.health {
+                ReplicationHealth::Breach => Some(format!(
+                    "{subject} is past its recovery point{}",
+                    behind(found.lag_ms)
+                )),
+                ReplicationHealth::Disallowed => Some(format!(
                     "{} refuses protection group {}",
-                    relationship.target, relationship.group
-                )
+                    found.target, found.group
+                )),
+                _ => None,
+            };
+            (subject, found.health, summary)
+        });
+    let links = judged
+        .pod_links
+        .iter()
+        .filter(|link| link.array == array)
+        .map(|link| {
+            let subject = format!("pod {} to {}", link.pod, link.remote);
+            let summary = (link.health == ReplicationHealth::Breach)
+                .then(|| format!("{subject} is {}{}", link.status, behind(link.lag_ms)));
+            (subject, link.health, summary)
+        });
+    for (subject, health, summary) in relationships.chain(links) {
+        match (health, summary) {
+            (ReplicationHealth::Unknown, _) => {
+                unknown.insert(subject);
             }
-            _ => continue,
-        };
-        issues.insert(subject, summary);
-    }
-    for link in judged.pod_links.iter().filter(|link| link.array == array) {
-        if link.health != ReplicationHealth::Breach {
-            continue;
+            (_, Some(summary)) => {
+                issues.insert(subject, summary);
+            }
+            (_, None) => {}
         }
-        let subject = format!("pod {} to {}", link.pod, link.remote);
-        let summary = format!("{subject} is {}{}", link.status, behind(link.lag_ms));
-        issues.insert(subject, summary);
     }
-    issues
+    (issues, unknown)
 }
 
 /// `replication`'s own protection groups that neither take snapshots nor replicate.
@@ -604,10 +621,16 @@ fn assess<'a>(
                 for (subject, summary) in &open {
                     found.push(assessment(subject, true, summary.clone()));
                 }
+                let unknown = seen
+                    .as_ref()
+                    .filter(|_| rule.condition == RuleCondition::ReplicationBehind)
+                    .map(|seen| &seen.replication_unknown);
                 for (_, _, subject) in raised.iter().filter(|(id, on, subject)| {
                     *id == rule.id && on == array && !subject.is_empty()
                 }) {
-                    if !open.contains_key(subject) {
+                    if !open.contains_key(subject)
+                        && !unknown.is_some_and(|unknown| unknown.contains(subject))
+                    {
                         found.push(assessment(subject, false, cleared(rule.condition, subject)));
                     }
                 }
@@ -858,6 +881,35 @@ mod tests {
         let resolved = changes(&rules, &freed, &raised);
         assert_eq!(resolved.len(), 1);
         assert!(resolved[0].resolved);
+    }
+
+    #[test]
+    fn replication_whose_target_cannot_be_read_is_neither_raised_nor_resolved() {
+        let rules = [rule(1, RuleCondition::ReplicationBehind, None)];
+        let subject = "protection group pg to fa-dr";
+        let raised = BTreeSet::from([(1, "fa-a".to_owned(), subject.to_owned())]);
+        let seen = |unknown: bool| {
+            BTreeMap::from([(
+                "fa-a".to_owned(),
+                Some(Observed {
+                    replication_issues: Some(BTreeMap::new()),
+                    replication_unknown: if unknown {
+                        BTreeSet::from([subject.to_owned()])
+                    } else {
+                        BTreeSet::new()
+                    },
+                    ..Observed::default()
+                }),
+            )])
+        };
+        assert!(changes(&rules, &seen(true), &raised).is_empty());
+        let resolved = changes(&rules, &seen(false), &raised);
+        assert_eq!(resolved.len(), 1);
+        assert!(resolved[0].resolved);
+        assert_eq!(
+            resolved[0].summary,
+            format!("{subject}: replicating within its schedule")
+        );
     }
 
     #[test]

@@ -994,3 +994,119 @@ async fn a_rule_reminds_while_its_condition_holds_and_its_quiet_hours_hold_messa
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.received().len(), 2, "told again once");
 }
+
+/// Waits for the receiver's `count`th message, watching the arrays again meanwhile (a
+/// scheduled snapshot may take a moment to arrive at its target).
+async fn watch_until(
+    notifier: &backend::notify::Notifier,
+    receiver: &WebhookReceiver,
+    count: usize,
+) -> Vec<(HeaderMap, Value)> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        notifier.watch_once().await.expect("watched");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let received = receiver.received();
+        if received.len() >= count {
+            return received;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{count} messages expected: {received:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replication_behind_and_a_group_without_a_schedule_are_told_and_resolved() {
+    use crate::replication::{DR, replicating_to_dr};
+    let receiver = WebhookReceiver::start().await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        fleet: vec![SimulatorConfig::new(DR).purity("6.5")],
+        ..TestOptions::default()
+    })
+    .await;
+    let notifier = app.notifier.clone().expect("notifier");
+    let admin = app.login("admin").await;
+    let hook = json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}/hook", receiver.base)});
+    let (_, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(hook),
+        )
+        .await;
+    let channel = created["channel"]["id"].as_i64().expect("channel");
+    for (name, kind) in [
+        ("Behind", "replication_behind"),
+        ("No schedule", "protection_unscheduled"),
+    ] {
+        let rule = json!({"name": name, "condition": {"kind": kind}, "arrays": [crate::ARRAY], "channels": [channel]});
+        let (status, _, body) = app
+            .call("POST", "/api/notifications/rules", Some(&admin), Some(rule))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
+    let group = replicating_to_dr(&app, &admin).await;
+    let told = watch_until(&notifier, &receiver, 1).await;
+    assert_eq!(told[0].1["rule"], "No schedule");
+    assert_eq!(
+        told[0].1["summary"],
+        "protection group pg-dr has no schedule: it neither snapshots nor replicates"
+    );
+
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            &group,
+            Some(&admin),
+            Some(json!({"replication_schedule": {"enabled": true, "frequency": 3_600_000}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.call(
+        "POST",
+        &format!("{group}/snapshots"),
+        Some(&admin),
+        Some(json!({"replicate_now": true})),
+    )
+    .await;
+    let told = watch_until(&notifier, &receiver, 2).await;
+    assert_eq!(
+        (told[1].1["rule"].as_str(), told[1].1["event"].as_str()),
+        (Some("No schedule"), Some("resolved"))
+    );
+
+    app.sim.simulator.set_faults(flasharray_sim::FaultConfig {
+        link_down: true,
+        ..flasharray_sim::FaultConfig::default()
+    });
+    app.sim
+        .simulator
+        .advance_clock(std::time::Duration::from_secs(3 * 3600));
+    let told = watch_until(&notifier, &receiver, 3).await;
+    assert_eq!(told[2].1["rule"], "Behind", "{:?}", told[2].1);
+    let summary = told[2].1["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.starts_with(&format!(
+            "protection group pg-dr to {DR} is past its recovery point, "
+        )),
+        "{summary}"
+    );
+
+    app.sim
+        .simulator
+        .set_faults(flasharray_sim::FaultConfig::default());
+    let told = watch_until(&notifier, &receiver, 4).await;
+    assert_eq!(
+        (told[3].1["rule"].as_str(), told[3].1["event"].as_str()),
+        (Some("Behind"), Some("resolved"))
+    );
+    assert_eq!(
+        told[3].1["summary"],
+        format!("protection group pg-dr to {DR}: replicating within its schedule")
+    );
+}

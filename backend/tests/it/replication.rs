@@ -415,7 +415,7 @@ async fn an_admin_of_one_array_cannot_make_it_replicate_to_another_or_stop_it() 
 
 /// Connects the test array to the DR array and makes `pg-dr` replicate there, as `admin`;
 /// the group's path.
-async fn replicating_to_dr(app: &TestApp, admin: &str) -> String {
+pub(crate) async fn replicating_to_dr(app: &TestApp, admin: &str) -> String {
     let (status, made) = ask_to_connect(app, admin, json!({"remote": DR})).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let groups = format!("/api/arrays/{ARRAY}/protection-groups");

@@ -452,6 +452,8 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
             "alert_open" => RuleCondition::AlertOpen {
                 severity: severity.get_untracked(),
             },
+            "replication_behind" => RuleCondition::ReplicationBehind,
+            "protection_unscheduled" => RuleCondition::ProtectionUnscheduled,
             _ => RuleCondition::NotAnswering,
         };
         let request = NewRule {
@@ -528,6 +530,8 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                             ("capacity_over", "more than … % full"),
                             ("not_answering", "not answering"),
                             ("alert_open", "raising alerts"),
+                            ("replication_behind", "replicating behind its schedule"),
+                            ("protection_unscheduled", "holding a protection group with no schedule"),
                         ].into_iter().map(|(value, label)| view! {
                             <option value=value selected=move || watches.with(|kind| kind == value)>{label}</option>
                         }).collect_view()}
