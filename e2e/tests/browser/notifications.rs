@@ -27,9 +27,18 @@ async fn smtp_receiver() -> SmtpReceiver {
 /// Adds, on the Notifications page, an email channel `name` sending through `smtp` (plain
 /// SMTP: it runs on this machine).
 async fn add_mail_channel(session: &Session, name: &str, smtp: &SmtpReceiver) {
+    fill_mail_channel(session, name, "127.0.0.1", smtp).await;
+    session.click("#channel-create").await;
+    session
+        .text_containing("#channel-create-outcome", &format!("Added {name}"))
+        .await;
+}
+
+/// Fills in an email channel `name` sending through `smtp`'s port on `host` by plain SMTP.
+async fn fill_mail_channel(session: &Session, name: &str, host: &str, smtp: &SmtpReceiver) {
     session.fill("#channel-name", name).await;
     session.choose("#channel-kind", "email").await;
-    session.fill("#channel-smtp-host", "127.0.0.1").await;
+    session.fill("#channel-smtp-host", host).await;
     session
         .fill("#channel-smtp-port", &smtp.port.to_string())
         .await;
@@ -39,10 +48,6 @@ async fn add_mail_channel(session: &Session, name: &str, smtp: &SmtpReceiver) {
         .await;
     session
         .fill("#channel-mail-to", "storage-oncall@example.com")
-        .await;
-    session.click("#channel-create").await;
-    session
-        .text_containing("#channel-create-outcome", &format!("Added {name}"))
         .await;
 }
 
@@ -199,9 +204,7 @@ async fn an_admin_hears_once_when_the_dr_array_passes_85_percent_and_once_when_i
     );
 
     let smtp = smtp_receiver().await;
-    session.choose("#channel-kind", "email").await;
-    session.fill("#channel-smtp-host", "smtp.example.com").await;
-    session.choose("#channel-smtp-security", "none").await;
+    fill_mail_channel(&session, "on-call mail", "smtp.example.com", &smtp).await;
     session.click("#channel-create").await;
     session
         .text_containing("#channel-smtp-security-error", "Use TLS or STARTTLS")
