@@ -1110,3 +1110,93 @@ async fn replication_behind_and_a_group_without_a_schedule_are_told_and_resolved
         format!("protection group pg-dr to {DR}: replicating within its schedule")
     );
 }
+
+/// Over TLS, the receiver's certificate is checked: rows reach a real rsyslogd that presents
+/// the certificate the portal trusts, and none reach one it does not.
+#[tokio::test]
+async fn the_audit_log_reaches_syslog_over_tls_only_to_the_trusted_receiver() {
+    use backend::notify::forwarding::{AuditSink, SyslogTarget, forward_once};
+    use test_support::syslog_receiver::SyslogReceiver;
+    let certified = |name: &str| {
+        rcgen::generate_simple_self_signed(vec![name.to_owned(), "127.0.0.1".to_owned()])
+            .expect("certificate")
+    };
+    let trusted = certified("siem.example.com");
+    let receiver =
+        SyslogReceiver::start_tls(&trusted.cert.pem(), &trusted.signing_key.serialize_pem()).await;
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let sink = |trust: &str| {
+        AuditSink::Syslog(
+            SyslogTarget::parse(
+                &format!("tls://127.0.0.1:{}", receiver.port),
+                &flasharray::TrustAnchor::CaPem(trust.to_owned()),
+                "portal-test",
+            )
+            .expect("target"),
+        )
+    };
+    let tls = sink(&trusted.cert.pem());
+    assert_eq!(
+        forward_once(&app.db, &tls).await.expect("forwarded"),
+        0,
+        "starts from now"
+    );
+    let admin = app.login("admin").await;
+    let (status, _, _) = app
+        .call(
+            "POST",
+            &format!("/api/arrays/{}/volumes", crate::ARRAY),
+            Some(&admin),
+            Some(json!({"name": "over-tls", "provisioned": 1_048_576})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        forward_once(&app.db, &tls).await.expect("forwarded"),
+        2,
+        "sign-in and creation"
+    );
+    let lines = receiver
+        .wait_for(&["action=\"volume.create\" target=\"name=over-tls\""])
+        .await;
+    assert!(
+        lines.iter().any(|line| line.contains("user=\"admin\"")),
+        "{lines:?}"
+    );
+
+    let impostor = sink(&certified("other.example.com").cert.pem());
+    assert_eq!(
+        forward_once(&app.db, &impostor).await.expect("tried"),
+        0,
+        "starts from now"
+    );
+    app.call(
+        "POST",
+        &format!("/api/arrays/{}/volumes", crate::ARRAY),
+        Some(&admin),
+        Some(json!({"name": "not-to-impostors", "provisioned": 1_048_576})),
+    )
+    .await;
+    assert_eq!(
+        forward_once(&app.db, &impostor).await.expect("tried"),
+        0,
+        "refused"
+    );
+    let state = app
+        .db
+        .forwarding_state(&impostor.destination(), backend::clock::unix_now_ms())
+        .await
+        .expect("state");
+    let why = state.last_error.unwrap_or_default();
+    assert!(why.to_lowercase().contains("certificate"), "{why}");
+    assert!(
+        !receiver
+            .lines()
+            .iter()
+            .any(|line| line.contains("not-to-impostors"))
+    );
+}

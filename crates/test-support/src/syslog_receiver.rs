@@ -1,5 +1,6 @@
-//! A real syslog daemon for tests (Debian's `rsyslogd`, which `cargo xtask test` installs),
-//! taking RFC 5424 messages over TCP and UDP and writing each to a file as it received it.
+//! A real syslog daemon for tests (Debian's `rsyslogd`, which `cargo xtask test` installs with
+//! its TLS driver), taking RFC 5424 messages over TCP and UDP, or over TLS, and writing each
+//! to a file as it received it.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -45,16 +46,44 @@ impl SyslogReceiver {
         Self::start_on(port, dir).await
     }
 
+    /// Started on a free port taking TLS only (RFC 5425), with the certificate `cert_pem` and
+    /// its key `key_pem`.
+    pub async fn start_tls(cert_pem: &str, key_pem: &str) -> Self {
+        let dir = tempfile::tempdir().expect("dir");
+        let port = crate::portal::free_port();
+        let cert = dir.path().join("cert.pem");
+        let key = dir.path().join("key.pem");
+        std::fs::write(&cert, cert_pem).expect("certificate");
+        std::fs::write(&key, key_pem).expect("key");
+        let inputs = format!(
+            "global(DefaultNetstreamDriver=\"gtls\" DefaultNetstreamDriverCAFile=\"{cert}\" \
+             DefaultNetstreamDriverCertFile=\"{cert}\" DefaultNetstreamDriverKeyFile=\"{key}\")\n\
+             module(load=\"imtcp\" StreamDriver.Name=\"gtls\" StreamDriver.Mode=\"1\" StreamDriver.AuthMode=\"anon\")\n\
+             input(type=\"imtcp\" port=\"{port}\")\n",
+            cert = cert.display(),
+            key = key.display(),
+        );
+        Self::run(port, dir, &inputs).await
+    }
+
     async fn start_on(port: u16, dir: tempfile::TempDir) -> Self {
+        let inputs = format!(
+            "module(load=\"imtcp\")\n\
+             module(load=\"imudp\")\n\
+             input(type=\"imtcp\" port=\"{port}\")\n\
+             input(type=\"imudp\" port=\"{port}\")\n"
+        );
+        Self::run(port, dir, &inputs).await
+    }
+
+    /// rsyslogd with `inputs`, writing what it receives to a file in `dir`.
+    async fn run(port: u16, dir: tempfile::TempDir, inputs: &str) -> Self {
         let config = dir.path().join("rsyslog.conf");
         std::fs::write(
             &config,
             format!(
                 "global(workDirectory=\"{dir}\")\n\
-                 module(load=\"imtcp\")\n\
-                 module(load=\"imudp\")\n\
-                 input(type=\"imtcp\" port=\"{port}\")\n\
-                 input(type=\"imudp\" port=\"{port}\")\n\
+                 {inputs}\
                  *.* action(type=\"omfile\" file=\"{messages}\" template=\"RSYSLOG_SyslogProtocol23Format\")\n",
                 dir = dir.path().display(),
                 messages = messages(&dir).display(),

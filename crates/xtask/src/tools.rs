@@ -14,6 +14,8 @@ const BINARYEN_VERSION: &str = "132.0.0";
 const AXE_CORE_VERSION: &str = "4.14.1";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const RSYSLOGD: &str = "/usr/sbin/rsyslogd";
+/// rsyslog's GnuTLS network stream driver, from Debian's rsyslog-gnutls.
+const RSYSLOG_TLS_DRIVER: &str = "/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Runs a command, echoing it first, and fails if it fails.
@@ -210,18 +212,19 @@ pub fn ensure_browser() -> Result<(), String> {
     apt_install(&["chromium", "chromium-driver"])
 }
 
-/// Debian's rsyslog, the syslog receiver the audit forwarding tests send to: installed when
-/// missing if we are root, otherwise named in the error.
+/// Debian's rsyslog with its TLS driver, the syslog receiver the audit forwarding tests send
+/// to: installed when missing if we are root, otherwise named in the error.
 pub fn ensure_rsyslog() -> Result<(), String> {
-    if Path::new(RSYSLOGD).exists() {
+    if Path::new(RSYSLOGD).exists() && Path::new(RSYSLOG_TLS_DRIVER).exists() {
         return Ok(());
     }
     if !is_root() {
         return Err(format!(
-            "the audit forwarding tests need {RSYSLOGD}: install Debian's rsyslog package (sudo apt-get install rsyslog)"
+            "the audit forwarding tests need {RSYSLOGD} and {RSYSLOG_TLS_DRIVER}: install Debian's rsyslog \
+             and rsyslog-gnutls packages (sudo apt-get install rsyslog rsyslog-gnutls)"
         ));
     }
-    apt_install(&["rsyslog"])
+    apt_install(&["rsyslog", "rsyslog-gnutls"])
 }
 
 /// brotli and gzip, which precompress the built frontend: installed from Debian when missing
