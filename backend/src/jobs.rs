@@ -24,9 +24,11 @@ use sqlx::{Executor, PgPool, SqlitePool};
 
 use crate::db::DatabaseKind;
 
-/// How often a worker says it is alive; a worker silent for two of these has its jobs
-/// handed to another (a replica that died hands its work over within 30 s).
+/// How often a worker says it is alive; a worker silent for [`MISSED_HEARTBEATS`] of these
+/// has its jobs handed to another (a replica that died hands its work over within 30 s).
 pub const HEARTBEAT: Duration = Duration::from_secs(10);
+/// Set for both storages: their defaults differ (apalis-postgres waits for ten).
+const MISSED_HEARTBEATS: usize = 2;
 
 /// How often an idle worker looks for jobs: a message waits at most this long for a worker.
 pub const POLL: Duration = Duration::from_secs(1);
@@ -201,7 +203,8 @@ impl JobQueue {
                     Store::Sqlite(pool) => {
                         let config = apalis_sqlite::Config::default()
                             .queue(&queue)
-                            .heartbeat_interval(HEARTBEAT);
+                            .heartbeat_interval(HEARTBEAT)
+                            .missed_heartbeats(MISSED_HEARTBEATS);
                         let storage = PollWith::new(
                             SqliteStorage::<DeliveryJob>::new(pool).with_config(config),
                             EveryPoll::new(),
@@ -217,7 +220,8 @@ impl JobQueue {
                     Store::Postgres(pool) => {
                         let config = apalis_postgres::Config::default()
                             .queue(&queue)
-                            .heartbeat_interval(HEARTBEAT);
+                            .heartbeat_interval(HEARTBEAT)
+                            .missed_heartbeats(MISSED_HEARTBEATS);
                         let storage = PollWith::new(
                             PostgresStorage::<DeliveryJob>::new(pool).with_config(config),
                             EveryPoll::new(),

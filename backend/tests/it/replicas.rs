@@ -223,3 +223,88 @@ async fn a_condition_is_told_once_whichever_replica_watches_and_dies() {
     assert!(events.contains(&&json!("resolved")), "{events:?}");
     sim.shutdown().await;
 }
+
+/// A replica killed while a receiver has its message and has not answered: the job is
+/// orphaned, another replica takes it over within the queue's heartbeat and delivers it, under
+/// the same idempotency key; the outbox records it delivered once.
+#[tokio::test]
+async fn a_message_being_sent_when_its_replica_dies_is_sent_by_another() {
+    let receiver = test_support::webhook_receiver::WebhookReceiver::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sim = Simulator::start(SimulatorConfig::new(ARRAY).seed(flasharray_sim::Seed::Demo))
+        .await
+        .expect("simulator");
+    let config = crate::process::write_config(dir.path(), &sim).await;
+    let http = plain_client();
+    let replica = |config: &std::path::Path| {
+        crate::process::launch(config, crate::PASSWORD)
+            .env("FLASHDECK_NOTIFICATIONS_WATCH_INTERVAL_SECS", "1")
+            .spawn()
+    };
+    let mut first = replica(&config);
+    let cookie = first.sign_in(&http).await;
+    let call = |portal: &Portal, path: &str, body: Value| {
+        http.post(format!("{}{path}", portal.url))
+            .header(CSRF_HEADER, "1")
+            .header("cookie", &cookie)
+            .json(&body)
+            .send()
+    };
+    let created: Value = call(
+        &first,
+        "/api/notifications/channels",
+        json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}/stall-once", receiver.base)}),
+    )
+    .await
+    .expect("answer")
+    .json()
+    .await
+    .expect("JSON");
+    let channel = created["channel"]["id"].as_i64().expect("channel");
+    let rule = call(
+        &first,
+        "/api/notifications/rules",
+        json!({"name": "full", "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]}),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(rule.status(), 201);
+    sim.simulator
+        .set_capacity((sim.simulator.used_bytes() as f64 / 0.9) as u64);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while receiver.stall_once_calls() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the message never left"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let second = replica(&config);
+    second.sign_in(&http).await;
+    first.kill();
+
+    let delivered = receiver.wait_for(1).await;
+    assert_eq!(delivered[0].1["event"], "raised", "{:?}", delivered[0].1);
+    let key = delivered[0].1["idempotency_key"].clone();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(
+        receiver
+            .received()
+            .iter()
+            .all(|(_, body)| body["idempotency_key"] == key),
+        "one event: {:?}",
+        receiver.received()
+    );
+    let deliveries: Value = http
+        .get(format!("{}/api/notifications/deliveries", second.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(deliveries.as_array().map(Vec::len), Some(1), "{deliveries}");
+    assert_eq!(deliveries[0]["state"], "delivered", "{deliveries}");
+    sim.shutdown().await;
+}
