@@ -82,32 +82,80 @@ pub(super) async fn announce(
     if announcement.recipients.is_empty() {
         return Ok(());
     }
+    let event = Event {
+        rule_id: 0,
+        rule_name: &announcement.title,
+        array: &announcement.array,
+        resolved: false,
+        summary: &announcement.summary,
+        topic: Some(announcement.topic),
+    };
+    let (channel_id, channel_name) = &announcement.channel;
+    let deliveries = announcement.recipients.iter().map(|recipient| Outgoing {
+        channel_id: *channel_id,
+        channel_name,
+        recipient: Some(recipient),
+        not_before_ms: None,
+    });
+    write_outbox(transaction, &event, deliveries, now_ms).await?;
+    Ok(())
+}
+
+/// An event as the outbox records it.
+struct Event<'a> {
+    rule_id: i64,
+    rule_name: &'a str,
+    array: &'a str,
+    resolved: bool,
+    summary: &'a str,
+    /// Set for mail to a person about themselves.
+    topic: Option<PersonalTopic>,
+}
+
+/// One delivery of an event: its channel, the one person it goes to (personal mail), and
+/// when it may go (quiet hours).
+struct Outgoing<'a> {
+    channel_id: i64,
+    channel_name: &'a str,
+    recipient: Option<&'a str>,
+    not_before_ms: Option<i64>,
+}
+
+/// Writes `event` and its `deliveries` within `transaction`; the event's id.
+async fn write_outbox<'a>(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event: &Event<'_>,
+    deliveries: impl Iterator<Item = Outgoing<'a>>,
+    now_ms: i64,
+) -> Result<i64, DbError> {
     let event_id: i64 = sqlx::query(
         "INSERT INTO notification_events (rule_id, rule_name, array_name, resolved, summary, created_at_ms, topic) \
-         VALUES (0, $1, $2, 0, $3, $4, $5) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(&announcement.title)
-    .bind(&announcement.array)
-    .bind(&announcement.summary)
+    .bind(event.rule_id)
+    .bind(event.rule_name)
+    .bind(event.array)
+    .bind(i64::from(event.resolved))
+    .bind(event.summary)
     .bind(now_ms)
-    .bind(announcement.topic.as_str())
+    .bind(event.topic.map(PersonalTopic::as_str))
     .fetch_one(&mut **transaction)
     .await?
     .try_get(0)?;
-    let (channel_id, channel_name) = &announcement.channel;
-    for recipient in &announcement.recipients {
+    for delivery in deliveries {
         sqlx::query(
-            "INSERT INTO notification_deliveries (event_id, channel_id, channel_name, state, recipient) \
-             VALUES ($1, $2, $3, 'pending', $4)",
+            "INSERT INTO notification_deliveries (event_id, channel_id, channel_name, state, recipient, not_before_ms) \
+             VALUES ($1, $2, $3, 'pending', $4, $5)",
         )
         .bind(event_id)
-        .bind(channel_id)
-        .bind(channel_name)
-        .bind(recipient)
+        .bind(delivery.channel_id)
+        .bind(delivery.channel_name)
+        .bind(delivery.recipient)
+        .bind(delivery.not_before_ms)
         .execute(&mut **transaction)
         .await?;
     }
-    Ok(())
+    Ok(event_id)
 }
 
 const CHANNEL_COLUMNS: &str =
@@ -179,37 +227,26 @@ async fn write_event(
     channels: &[(i64, String)],
     now_ms: i64,
 ) -> Result<i64, DbError> {
-    let event_id: i64 = sqlx::query(
-        "INSERT INTO notification_events (rule_id, rule_name, array_name, resolved, summary, created_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(change.rule.id)
-    .bind(&change.rule.name)
-    .bind(&change.array)
-    .bind(i64::from(change.resolved))
-    .bind(&change.summary)
-    .bind(now_ms)
-    .fetch_one(&mut **transaction)
-    .await?
-    .try_get(0)?;
-    let not_before = change
+    let event = Event {
+        rule_id: change.rule.id,
+        rule_name: &change.rule.name,
+        array: &change.array,
+        resolved: change.resolved,
+        summary: &change.summary,
+        topic: None,
+    };
+    let not_before_ms = change
         .rule
         .quiet_hours
         .map(|quiet| quiet.release_at(now_ms))
         .filter(|release| *release > now_ms);
-    for (channel_id, channel_name) in channels {
-        sqlx::query(
-            "INSERT INTO notification_deliveries (event_id, channel_id, channel_name, state, not_before_ms) \
-             VALUES ($1, $2, $3, 'pending', $4)",
-        )
-        .bind(event_id)
-        .bind(channel_id)
-        .bind(channel_name)
-        .bind(not_before)
-        .execute(&mut **transaction)
-        .await?;
-    }
-    Ok(event_id)
+    let deliveries = channels.iter().map(|(channel_id, channel_name)| Outgoing {
+        channel_id: *channel_id,
+        channel_name,
+        recipient: None,
+        not_before_ms,
+    });
+    write_outbox(transaction, &event, deliveries, now_ms).await
 }
 
 impl Database {

@@ -37,6 +37,44 @@ fn fill(app: &TestApp, share: f64) {
     simulator.set_capacity((simulator.used_bytes() as f64 / share) as u64);
 }
 
+/// A portal with notifications running over `array`, its admin signed in, and a channel of
+/// `kind` to `receiver`'s `/hook`.
+struct Watching {
+    app: TestApp,
+    notifier: backend::notify::Notifier,
+    admin: String,
+    channel: i64,
+}
+
+async fn watching(receiver: &WebhookReceiver, kind: &str, array: SimulatorConfig) -> Watching {
+    let app = TestApp::with(TestOptions {
+        notifications: true,
+        fleet: vec![array],
+        ..TestOptions::default()
+    })
+    .await;
+    let notifier = app.notifier.clone().expect("notifier");
+    let admin = app.login("admin").await;
+    let hook =
+        json!({"name": "hook", "kind": kind, "webhook_url": format!("{}/hook", receiver.base)});
+    let (status, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(hook),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let channel = created["channel"]["id"].as_i64().expect("channel");
+    Watching {
+        app,
+        notifier,
+        admin,
+        channel,
+    }
+}
+
 #[tokio::test]
 async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
     let receiver = WebhookReceiver::start().await;
@@ -799,25 +837,17 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
 #[tokio::test]
 async fn nothing_is_told_while_a_silence_holds_and_what_still_holds_is_told_when_it_ends() {
     let receiver = WebhookReceiver::start().await;
-    let app = TestApp::with(TestOptions {
-        notifications: true,
-        fleet: vec![SimulatorConfig::new(FULL).seed(Seed::Demo)],
-        ..TestOptions::default()
-    })
+    let Watching {
+        app,
+        notifier,
+        admin,
+        channel,
+    } = watching(
+        &receiver,
+        "slack",
+        SimulatorConfig::new(FULL).seed(Seed::Demo),
+    )
     .await;
-    let notifier = app.notifier.clone().expect("notifier");
-    let admin = app.login("admin").await;
-    let hook =
-        json!({"name": "hook", "kind": "slack", "webhook_url": format!("{}/hook", receiver.base)});
-    let (_, _, created) = app
-        .call(
-            "POST",
-            "/api/notifications/channels",
-            Some(&admin),
-            Some(hook),
-        )
-        .await;
-    let channel = created["channel"]["id"].as_i64().expect("channel");
     let rule = json!({"name": "Nearly full", "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]});
     let (_, _, rule) = app
         .call("POST", "/api/notifications/rules", Some(&admin), Some(rule))
@@ -911,24 +941,17 @@ async fn nothing_is_told_while_a_silence_holds_and_what_still_holds_is_told_when
 #[tokio::test]
 async fn a_rule_reminds_while_its_condition_holds_and_its_quiet_hours_hold_messages_back() {
     let receiver = WebhookReceiver::start().await;
-    let app = TestApp::with(TestOptions {
-        notifications: true,
-        fleet: vec![SimulatorConfig::new(FULL).seed(Seed::Demo)],
-        ..TestOptions::default()
-    })
+    let Watching {
+        app,
+        notifier,
+        admin,
+        channel,
+    } = watching(
+        &receiver,
+        "webhook",
+        SimulatorConfig::new(FULL).seed(Seed::Demo),
+    )
     .await;
-    let notifier = app.notifier.clone().expect("notifier");
-    let admin = app.login("admin").await;
-    let hook = json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}/hook", receiver.base)});
-    let (_, _, created) = app
-        .call(
-            "POST",
-            "/api/notifications/channels",
-            Some(&admin),
-            Some(hook),
-        )
-        .await;
-    let channel = created["channel"]["id"].as_i64().expect("channel");
     let rule = |name: &str, extra: Value| {
         let mut rule = json!({"name": name, "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]});
         rule.as_object_mut()
@@ -1019,26 +1042,14 @@ async fn watch_until(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn replication_behind_and_a_group_without_a_schedule_are_told_and_resolved() {
-    use crate::replication::{DR, replicating_to_dr};
+    use crate::replication::{DR, replicate_hourly_from_now, replicating_to_dr};
     let receiver = WebhookReceiver::start().await;
-    let app = TestApp::with(TestOptions {
-        notifications: true,
-        fleet: vec![SimulatorConfig::new(DR).purity("6.5")],
-        ..TestOptions::default()
-    })
-    .await;
-    let notifier = app.notifier.clone().expect("notifier");
-    let admin = app.login("admin").await;
-    let hook = json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}/hook", receiver.base)});
-    let (_, _, created) = app
-        .call(
-            "POST",
-            "/api/notifications/channels",
-            Some(&admin),
-            Some(hook),
-        )
-        .await;
-    let channel = created["channel"]["id"].as_i64().expect("channel");
+    let Watching {
+        app,
+        notifier,
+        admin,
+        channel,
+    } = watching(&receiver, "webhook", SimulatorConfig::new(DR).purity("6.5")).await;
     for (name, kind) in [
         ("Behind", "replication_behind"),
         ("No schedule", "protection_unscheduled"),
@@ -1058,22 +1069,7 @@ async fn replication_behind_and_a_group_without_a_schedule_are_told_and_resolved
         "protection group pg-dr has no schedule: it neither snapshots nor replicates"
     );
 
-    let (status, _, body) = app
-        .call(
-            "PATCH",
-            &group,
-            Some(&admin),
-            Some(json!({"replication_schedule": {"enabled": true, "frequency": 3_600_000}})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    app.call(
-        "POST",
-        &format!("{group}/snapshots"),
-        Some(&admin),
-        Some(json!({"replicate_now": true})),
-    )
-    .await;
+    replicate_hourly_from_now(&app, &admin, &group).await;
     let told = watch_until(&notifier, &receiver, 2).await;
     assert_eq!(
         (told[1].1["rule"].as_str(), told[1].1["event"].as_str()),

@@ -154,10 +154,13 @@ async fn an_admin_links_a_pod_in_one_step_and_fails_over_and_the_dr_view_shows_i
         assert!(audit.contains(action), "{action} audited: {audit}");
     }
 
-    // The link turns round: the old source now hears from the promoted pod.
+    // The link turns round: the old source now hears from the promoted pod, and the promoted
+    // pod's array knows it sends (each records its end in its own time).
     let deadline = Instant::now() + Duration::from_secs(20);
     while ok(&app, &admin, "GET", &pods_path(ARRAY), None).await[0]["links"][0]["direction"]
         != "inbound"
+        || ok(&app, &admin, "GET", &pods_path(DR), None).await[0]["links"][0]["direction"]
+            != "outbound"
     {
         assert!(Instant::now() < deadline, "the link never turned round");
         tokio::time::sleep(Duration::from_millis(250)).await;

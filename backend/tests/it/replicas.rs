@@ -141,6 +141,66 @@ async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
     sim.shutdown().await;
 }
 
+/// One replica watching [`ARRAY`] (demo data, so it can fill up) every second, on a database
+/// of the test's own, with a webhook channel to `receiver`'s `path` and a rule for more than
+/// 85 % full; [`replica`] starts more.
+struct Watched {
+    sim: flasharray_sim::RunningSimulator,
+    config: std::path::PathBuf,
+    http: reqwest::Client,
+    cookie: String,
+    first: Portal,
+    _dir: tempfile::TempDir,
+}
+
+fn replica(config: &std::path::Path) -> Portal {
+    crate::process::launch(config, crate::PASSWORD)
+        .env("FLASHDECK_NOTIFICATIONS_WATCH_INTERVAL_SECS", "1")
+        .spawn()
+}
+
+async fn watched(
+    receiver: &test_support::webhook_receiver::WebhookReceiver,
+    path: &str,
+) -> Watched {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sim = Simulator::start(SimulatorConfig::new(ARRAY).seed(flasharray_sim::Seed::Demo))
+        .await
+        .expect("simulator");
+    let config = crate::process::write_config(dir.path(), &sim).await;
+    let http = plain_client();
+    let first = replica(&config);
+    let cookie = first.sign_in(&http).await;
+    let post = |path: &str, body: Value| {
+        http.post(format!("{}{path}", first.url))
+            .header(CSRF_HEADER, "1")
+            .header("cookie", &cookie)
+            .json(&body)
+            .send()
+    };
+    let hook = json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}{path}", receiver.base)});
+    let created: Value = post("/api/notifications/channels", hook)
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    let channel = created["channel"]["id"].as_i64().expect("channel");
+    let rule = json!({"name": "full", "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]});
+    let made = post("/api/notifications/rules", rule)
+        .await
+        .expect("answer");
+    assert_eq!(made.status(), 201);
+    Watched {
+        sim,
+        config,
+        http,
+        cookie,
+        first,
+        _dir: dir,
+    }
+}
+
 /// Two replicas watch one array for a rule: when it passes the threshold and one replica is
 /// killed at that moment, the receiver still hears of it, and of its clearing, once each
 /// (by the event's idempotency key: a message sent just before a death may be sent again,
@@ -148,47 +208,16 @@ async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
 #[tokio::test]
 async fn a_condition_is_told_once_whichever_replica_watches_and_dies() {
     let receiver = test_support::webhook_receiver::WebhookReceiver::start().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sim = Simulator::start(SimulatorConfig::new(ARRAY).seed(flasharray_sim::Seed::Demo))
-        .await
-        .expect("simulator");
-    let config = crate::process::write_config(dir.path(), &sim).await;
-    let http = plain_client();
-    let replica = |config: &std::path::Path| {
-        crate::process::launch(config, crate::PASSWORD)
-            .env("FLASHDECK_NOTIFICATIONS_WATCH_INTERVAL_SECS", "1")
-            .spawn()
-    };
-    let mut first = replica(&config);
-    let cookie = first.sign_in(&http).await;
+    let Watched {
+        sim,
+        config,
+        http,
+        cookie: _,
+        mut first,
+        _dir,
+    } = watched(&receiver, "/hook").await;
     let second = replica(&config);
     second.sign_in(&http).await;
-    let call = |portal: &Portal, path: &str, body: Value| {
-        http.post(format!("{}{path}", portal.url))
-            .header(CSRF_HEADER, "1")
-            .header("cookie", &cookie)
-            .json(&body)
-            .send()
-    };
-    let created: Value = call(
-        &first,
-        "/api/notifications/channels",
-        json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}/hook", receiver.base)}),
-    )
-    .await
-    .expect("answer")
-    .json()
-    .await
-    .expect("JSON");
-    let channel = created["channel"]["id"].as_i64().expect("channel");
-    let rule = call(
-        &second,
-        "/api/notifications/rules",
-        json!({"name": "full", "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]}),
-    )
-    .await
-    .expect("answer");
-    assert_eq!(rule.status(), 201);
     let fill = |share: f64| {
         sim.simulator
             .set_capacity((sim.simulator.used_bytes() as f64 / share) as u64)
@@ -230,45 +259,14 @@ async fn a_condition_is_told_once_whichever_replica_watches_and_dies() {
 #[tokio::test]
 async fn a_message_being_sent_when_its_replica_dies_is_sent_by_another() {
     let receiver = test_support::webhook_receiver::WebhookReceiver::start().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sim = Simulator::start(SimulatorConfig::new(ARRAY).seed(flasharray_sim::Seed::Demo))
-        .await
-        .expect("simulator");
-    let config = crate::process::write_config(dir.path(), &sim).await;
-    let http = plain_client();
-    let replica = |config: &std::path::Path| {
-        crate::process::launch(config, crate::PASSWORD)
-            .env("FLASHDECK_NOTIFICATIONS_WATCH_INTERVAL_SECS", "1")
-            .spawn()
-    };
-    let mut first = replica(&config);
-    let cookie = first.sign_in(&http).await;
-    let call = |portal: &Portal, path: &str, body: Value| {
-        http.post(format!("{}{path}", portal.url))
-            .header(CSRF_HEADER, "1")
-            .header("cookie", &cookie)
-            .json(&body)
-            .send()
-    };
-    let created: Value = call(
-        &first,
-        "/api/notifications/channels",
-        json!({"name": "hook", "kind": "webhook", "webhook_url": format!("{}/stall-once", receiver.base)}),
-    )
-    .await
-    .expect("answer")
-    .json()
-    .await
-    .expect("JSON");
-    let channel = created["channel"]["id"].as_i64().expect("channel");
-    let rule = call(
-        &first,
-        "/api/notifications/rules",
-        json!({"name": "full", "condition": {"kind": "capacity_over", "percent": 85}, "channels": [channel]}),
-    )
-    .await
-    .expect("answer");
-    assert_eq!(rule.status(), 201);
+    let Watched {
+        sim,
+        config,
+        http,
+        cookie,
+        mut first,
+        _dir,
+    } = watched(&receiver, "/stall-once").await;
     sim.simulator
         .set_capacity((sim.simulator.used_bytes() as f64 / 0.9) as u64);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

@@ -436,6 +436,29 @@ pub(crate) async fn replicating_to_dr(app: &TestApp, admin: &str) -> String {
     group
 }
 
+/// Makes the protection group at `group` replicate every hour, starting with a snapshot
+/// replicated now.
+pub(crate) async fn replicate_hourly_from_now(app: &TestApp, admin: &str, group: &str) {
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            group,
+            Some(admin),
+            Some(json!({"replication_schedule": {"enabled": true, "frequency": 3_600_000}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("{group}/snapshots"),
+            Some(admin),
+            Some(json!({"replicate_now": true})),
+        )
+        .await;
+    assert!(status.is_success(), "{status}: {body}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_operator_replicates_a_group_now_and_its_page_shows_the_copy_the_target_holds() {
     let app = pair(Vec::new()).await;
@@ -572,22 +595,7 @@ async fn the_dr_view_judges_lag_against_the_schedule_through_a_cut_link_and_its_
         "{listed}"
     );
 
-    let (status, _, body) = app
-        .call(
-            "PATCH",
-            &group,
-            Some(&admin),
-            Some(json!({"replication_schedule": {"enabled": true, "frequency": 3_600_000}})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    app.call(
-        "POST",
-        &format!("{group}/snapshots"),
-        Some(&admin),
-        Some(json!({"replicate_now": true})),
-    )
-    .await;
+    replicate_hourly_from_now(&app, &admin, &group).await;
     let healthy = fleet_replication(&app, &viewer, |body| health(body) == "ok").await;
     assert!(healthy["relationships"][0]["newest_copy"]["name"].is_string());
 
