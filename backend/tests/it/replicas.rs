@@ -143,19 +143,27 @@ async fn two_replicas_share_sessions_the_audit_log_and_registered_arrays() {
 
 /// One replica watching [`ARRAY`] (demo data, so it can fill up) every second, on a database
 /// of the test's own, with a webhook channel to `receiver`'s `path` and a rule for more than
-/// 85 % full; [`replica`] starts more.
+/// 85 % full, forwarding the audit log to a real syslog daemon; [`replica`] starts more.
 struct Watched {
     sim: flasharray_sim::RunningSimulator,
     config: std::path::PathBuf,
     http: reqwest::Client,
     cookie: String,
     first: Portal,
+    syslog: test_support::syslog_receiver::SyslogReceiver,
     _dir: tempfile::TempDir,
 }
 
-fn replica(config: &std::path::Path) -> Portal {
+fn replica(
+    config: &std::path::Path,
+    syslog: &test_support::syslog_receiver::SyslogReceiver,
+) -> Portal {
     crate::process::launch(config, crate::PASSWORD)
         .env("FLASHDECK_NOTIFICATIONS_WATCH_INTERVAL_SECS", "1")
+        .env(
+            "FLASHDECK_AUDIT_SYSLOG_URL",
+            &format!("tcp://127.0.0.1:{}", syslog.port),
+        )
         .spawn()
 }
 
@@ -169,7 +177,8 @@ async fn watched(
         .expect("simulator");
     let config = crate::process::write_config(dir.path(), &sim).await;
     let http = plain_client();
-    let first = replica(&config);
+    let syslog = test_support::syslog_receiver::SyslogReceiver::start().await;
+    let first = replica(&config, &syslog);
     let cookie = first.sign_in(&http).await;
     let post = |path: &str, body: Value| {
         http.post(format!("{}{path}", first.url))
@@ -197,6 +206,7 @@ async fn watched(
         http,
         cookie,
         first,
+        syslog,
         _dir: dir,
     }
 }
@@ -204,7 +214,7 @@ async fn watched(
 /// Two replicas watch one array for a rule: when it passes the threshold and one replica is
 /// killed at that moment, the receiver still hears of it, and of its clearing, once each
 /// (by the event's idempotency key: a message sent just before a death may be sent again,
-/// under the same key, which receivers drop).
+/// under the same key, which receivers drop); the audit log still reaches syslog.
 #[tokio::test]
 async fn a_condition_is_told_once_whichever_replica_watches_and_dies() {
     let receiver = test_support::webhook_receiver::WebhookReceiver::start().await;
@@ -212,11 +222,12 @@ async fn a_condition_is_told_once_whichever_replica_watches_and_dies() {
         sim,
         config,
         http,
-        cookie: _,
+        cookie,
         mut first,
+        syslog,
         _dir,
     } = watched(&receiver, "/hook").await;
-    let second = replica(&config);
+    let second = replica(&config, &syslog);
     second.sign_in(&http).await;
     let fill = |share: f64| {
         sim.simulator
@@ -250,6 +261,24 @@ async fn a_condition_is_told_once_whichever_replica_watches_and_dies() {
     assert_eq!(keys.len(), 2, "one raised and one resolved: {messages:?}");
     let events: Vec<&Value> = messages.iter().map(|(_, body)| &body["event"]).collect();
     assert!(events.contains(&&json!("resolved")), "{events:?}");
+
+    // The audit stream continues from the survivor: what the dead replica did and what the
+    // survivor does both reach syslog.
+    let created = http
+        .post(format!("{}/api/arrays/{ARRAY}/volumes", second.url))
+        .header(CSRF_HEADER, "1")
+        .header("cookie", &cookie)
+        .json(&json!({"name": "after-the-death", "provisioned": 1_048_576}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(created.status(), 201);
+    syslog
+        .wait_for(&[
+            "action=\"notification_channel.create\"",
+            "target=\"name=after-the-death\"",
+        ])
+        .await;
     sim.shutdown().await;
 }
 
@@ -265,6 +294,7 @@ async fn a_message_being_sent_when_its_replica_dies_is_sent_by_another() {
         http,
         cookie,
         mut first,
+        syslog,
         _dir,
     } = watched(&receiver, "/stall-once").await;
     sim.simulator
@@ -277,7 +307,7 @@ async fn a_message_being_sent_when_its_replica_dies_is_sent_by_another() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let second = replica(&config);
+    let second = replica(&config, &syslog);
     second.sign_in(&http).await;
     first.kill();
 
