@@ -8,16 +8,16 @@ use axum::Json;
 use axum::extract::{Query, State};
 use flasharray::ArrayClient;
 use shared::api::{
-    ApiError, FORECAST_DAYS, Forecast, LoadSource, Placement, PlacementInput, PlacementQuery,
-    forecast, quantile, rank,
+    ApiError, Forecast, LoadSource, Placement, PlacementInput, PlacementQuery, quantile, rank,
 };
-use shared::flasharray::{ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow, SPACE_RESOLUTIONS};
+use shared::flasharray::{ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow};
 use shared::pure1::estimated_load;
 
 use super::extract::OnArray;
 use super::fleet::arrays_in_scope;
 use super::pure1::PURE1_DEADLINE;
 use crate::arrays::fanout::each_array;
+use crate::arrays::forecast::forecast_of;
 use crate::clock::unix_now_ms;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
@@ -28,33 +28,6 @@ const DAY_MS: i64 = 86_400_000;
 const LOAD_DAYS: i64 = 7;
 /// Points asked for: enough for a fit and a percentile, few enough to be quick.
 const POINTS: i64 = 400;
-
-/// The array's used space over the last [`FORECAST_DAYS`], fitted; and what it uses now.
-async fn forecast_of(client: &ArrayClient) -> Result<(Forecast, u64), flasharray::Error> {
-    let now = unix_now_ms();
-    let window = HistoryWindow::for_points(
-        now - FORECAST_DAYS * DAY_MS,
-        now,
-        POINTS,
-        &SPACE_RESOLUTIONS,
-    );
-    let (history, current) =
-        tokio::try_join!(client.array_space(Some(&window)), client.array_space(None))?;
-    let now_point = current
-        .first()
-        .or(history.last())
-        .map(shared::api::SpacePoint::from);
-    let capacity = now_point.as_ref().map_or(0, |point| point.capacity);
-    let used_now = now_point.as_ref().map_or(0, |point| point.used());
-    let points: Vec<(i64, f64)> = history
-        .iter()
-        .map(|space| {
-            let point = shared::api::SpacePoint::from(space);
-            (point.time, point.used() as f64)
-        })
-        .collect();
-    Ok((forecast(client.name(), capacity, &points, now), used_now))
-}
 
 /// `GET /api/arrays/{array}/forecast`.
 pub async fn array_forecast(on: OnArray) -> Result<Json<Forecast>, AppError> {

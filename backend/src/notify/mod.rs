@@ -20,6 +20,7 @@ use shared::api::{
 use shared::flasharray::Alert;
 
 use crate::arrays::fanout::each_array;
+use crate::arrays::forecast::forecast_of;
 use crate::arrays::registry::ArrayRegistry;
 use crate::arrays::replication::{ArrayReplication, judge, replication_of};
 use crate::arrays::secrets::SecretKey;
@@ -52,6 +53,8 @@ pub struct Notifier {
     pub array_deadline: Duration,
     /// Where the audit log is forwarded besides the database.
     pub audit_sinks: Vec<forwarding::AuditSink>,
+    /// The arrays' growth as last read, for the "full within" rules.
+    pub growth: Arc<GrowthCache>,
     /// The portal's address as people reach it, for links in messages.
     pub portal_url: Option<String>,
 }
@@ -95,6 +98,7 @@ impl Notifier {
             http: Self::http_client()?,
             array_deadline,
             audit_sinks: Vec::new(),
+            growth: Arc::default(),
             portal_url: None,
         })
     }
@@ -257,54 +261,86 @@ impl Notifier {
         observed
     }
 
-    /// Each watched array's space, and its open alerts when an alert rule watches it.
+    /// Each watched array's space, its open alerts when an alert rule watches it, and its
+    /// growth when a "full within" rule does.
     async fn observe_space_and_alerts(&self, rules: &[Rule]) -> BTreeMap<String, Option<Observed>> {
-        let clients: Vec<(ArrayClient, bool)> = self
+        let wanted = |array: &str, wants: fn(RuleCondition) -> bool| {
+            rules
+                .iter()
+                .any(|rule| watches(rule, array) && wants(rule.condition))
+        };
+        let clients: Vec<ArrayClient> = self
             .arrays
             .summaries()
             .into_iter()
             .filter(|summary| rules.iter().any(|rule| watches(rule, &summary.name)))
-            .filter_map(|summary| {
-                let alerts = rules.iter().any(|rule| {
-                    watches(rule, &summary.name)
-                        && matches!(rule.condition, RuleCondition::AlertOpen { .. })
-                });
-                self.arrays
-                    .get(&summary.name)
-                    .map(|entry| (entry.client.clone(), alerts))
-            })
+            .filter_map(|summary| self.arrays.get(&summary.name))
+            .map(|entry| entry.client.clone())
             .collect();
         let asks_alerts: BTreeSet<String> = clients
             .iter()
-            .filter(|(_, alerts)| *alerts)
-            .map(|(client, _)| client.name().to_owned())
+            .map(|client| client.name())
+            .filter(|array| {
+                wanted(array, |condition| {
+                    matches!(condition, RuleCondition::AlertOpen { .. })
+                })
+            })
+            .map(str::to_owned)
             .collect();
-        let clients = clients.into_iter().map(|(client, _)| client).collect();
+        let asks_growth: BTreeSet<String> = clients
+            .iter()
+            .map(|client| client.name())
+            .filter(|array| wanted(array, RuleCondition::reads_growth))
+            .map(str::to_owned)
+            .collect();
+        let kept = self.growth.clone();
         each_array(clients, self.array_deadline, |client| {
             let alerts = asks_alerts.contains(client.name());
+            let growth = asks_growth.contains(client.name());
+            let kept = kept.clone();
             async move {
+                let known_growth = kept.fresh(client.name());
                 let open = ListParams {
                     filter: Some("state!='closed'".to_owned()),
                     limit: Some(1000),
                     ..ListParams::default()
                 };
-                let (space, alerts) = tokio::try_join!(client.array_space(None), async {
-                    match alerts {
-                        true => client.list_alerts(&open).await.map(|page| Some(page.items)),
-                        false => Ok(None),
+                let (space, alerts, growth) = tokio::try_join!(
+                    client.array_space(None),
+                    async {
+                        match alerts {
+                            true => client.list_alerts(&open).await.map(|page| Some(page.items)),
+                            false => Ok(None),
+                        }
+                    },
+                    async {
+                        match (growth, known_growth) {
+                            (false, _) => Ok(None),
+                            (true, Some(known)) => Ok(Some(known)),
+                            (true, None) => {
+                                let (forecast, _) = forecast_of(&client).await?;
+                                kept.keep(client.name(), forecast.growth_per_day);
+                                Ok(Some(forecast.growth_per_day))
+                            }
+                        }
                     }
-                })?;
+                )?;
+                let array = space.first();
                 Ok(Observed {
                     replication_issues: None,
                     replication_unknown: BTreeSet::new(),
                     unscheduled: None,
                     // No capacity tells nothing of how full it is.
-                    used_share: space
-                        .first()
-                        .filter(|array| array.capacity > 0)
-                        .map(|array| {
-                            ArrayFigures::from_space(array.capacity, &array.space).used_share()
-                        }),
+                    used_share: array.filter(|array| array.capacity > 0).map(|array| {
+                        ArrayFigures::from_space(array.capacity, &array.space).used_share()
+                    }),
+                    capacity_and_used: array.map(|array| {
+                        (
+                            array.capacity,
+                            ArrayFigures::from_space(array.capacity, &array.space).used,
+                        )
+                    }),
+                    growth_per_day: growth,
                     alerts,
                 })
             }
@@ -445,11 +481,43 @@ async fn run_delivery(job: DeliveryJob, notifier: Data<Notifier>) -> Result<(), 
         .map_err(|error| Box::new(error) as BoxDynError)
 }
 
+/// How long an array's growth (a fit of 30 days of history) is reused: it changes slowly,
+/// and reading it is the costliest call of a watch.
+const GROWTH_KEPT: Duration = Duration::from_secs(3600);
+
+/// Each array's growth per day as last read (`None`: too little history), and when.
+#[derive(Debug, Default)]
+pub struct GrowthCache(std::sync::Mutex<BTreeMap<String, (std::time::Instant, Option<f64>)>>);
+
+impl GrowthCache {
+    fn fresh(&self, array: &str) -> Option<Option<f64>> {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.get(array)
+            .filter(|(at, _)| at.elapsed() < GROWTH_KEPT)
+            .map(|(_, growth)| *growth)
+    }
+
+    fn keep(&self, array: &str, growth: Option<f64>) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(array.to_owned(), (std::time::Instant::now(), growth));
+    }
+}
+
 /// What one watch learned of an array that answered.
 #[derive(Debug, Clone, Default)]
 struct Observed {
     /// Used space as a share of capacity, when the array reports a capacity.
     used_share: Option<f64>,
+    /// Its capacity and used bytes.
+    capacity_and_used: Option<(u64, u64)>,
+    /// Its growth in bytes a day, when a "full within" rule asked (`Some(None)`: too little
+    /// history to tell).
+    growth_per_day: Option<Option<f64>>,
     /// Its alerts not closed, when an alert rule asked for them.
     alerts: Option<Vec<Alert>>,
     /// Its replication found behind or refused, by subject, with what to tell; when a
@@ -462,6 +530,13 @@ struct Observed {
 }
 
 impl Observed {
+    /// Days until full at `growth` bytes a day; `None` when it is not growing.
+    fn days_to_full(&self, growth: Option<f64>) -> Option<f64> {
+        let (capacity, used) = self.capacity_and_used?;
+        let growth = growth.filter(|growth| *growth > 0.0)?;
+        Some(capacity.saturating_sub(used) as f64 / growth)
+    }
+
     /// What holds now of a condition judged per subject, by subject, with what to tell;
     /// `None` when the array did not say.
     fn open_subjects(&self, condition: RuleCondition) -> Option<BTreeMap<String, String>> {
@@ -474,7 +549,9 @@ impl Observed {
             }),
             RuleCondition::ReplicationBehind => self.replication_issues.clone(),
             RuleCondition::ProtectionUnscheduled => self.unscheduled.clone(),
-            RuleCondition::CapacityOver { .. } | RuleCondition::NotAnswering => None,
+            RuleCondition::CapacityOver { .. }
+            | RuleCondition::FullWithin { .. }
+            | RuleCondition::NotAnswering => None,
         }
     }
 }
@@ -634,6 +711,29 @@ fn assess<'a>(
                         found.push(assessment(subject, false, cleared(rule.condition, subject)));
                     }
                 }
+                continue;
+            }
+            if let RuleCondition::FullWithin { days } = rule.condition {
+                // A silent array, or one whose growth was not read, tells nothing.
+                let Some((seen, growth)) = seen
+                    .as_ref()
+                    .and_then(|seen| Some((seen, seen.growth_per_day?)))
+                else {
+                    continue;
+                };
+                let left = seen.days_to_full(growth);
+                let holds = left.is_some_and(|left| left <= f64::from(days));
+                let condition = rule.condition.describe();
+                let summary = match (holds, left) {
+                    (true, Some(left)) => {
+                        format!("full in about {left:.0} days at its 30-day growth ({condition})")
+                    }
+                    (_, Some(left)) => {
+                        format!("full in about {left:.0} days, no longer {condition}")
+                    }
+                    (_, None) => format!("not growing, no longer {condition}"),
+                };
+                found.push(assessment("", holds, summary));
                 continue;
             }
             let answer = match seen {
@@ -881,6 +981,43 @@ mod tests {
         let resolved = changes(&rules, &freed, &raised);
         assert_eq!(resolved.len(), 1);
         assert!(resolved[0].resolved);
+    }
+
+    #[test]
+    fn an_array_is_full_within_days_at_its_growth_and_silence_or_no_growth_read_tells_nothing() {
+        let rules = [rule(1, RuleCondition::FullWithin { days: 14 }, None)];
+        let seen = |growth: Option<Option<f64>>| {
+            BTreeMap::from([(
+                "fa-a".to_owned(),
+                Some(Observed {
+                    used_share: Some(0.9),
+                    capacity_and_used: Some((1_000, 900)),
+                    growth_per_day: growth,
+                    ..Observed::default()
+                }),
+            )])
+        };
+        let raised_now = changes(&rules, &seen(Some(Some(10.0))), &BTreeSet::new());
+        assert_eq!(raised_now.len(), 1);
+        assert_eq!(
+            raised_now[0].summary,
+            "full in about 10 days at its 30-day growth (full within 14 days at its growth)"
+        );
+        let raised = BTreeSet::from([(1, "fa-a".to_owned(), String::new())]);
+        for unknown in [seen(None), BTreeMap::from([("fa-a".to_owned(), None)])] {
+            assert!(changes(&rules, &unknown, &raised).is_empty());
+        }
+        let slower = changes(&rules, &seen(Some(Some(5.0))), &raised);
+        assert!(slower[0].resolved);
+        assert_eq!(
+            slower[0].summary,
+            "full in about 20 days, no longer full within 14 days at its growth"
+        );
+        let flat = changes(&rules, &seen(Some(None)), &raised);
+        assert_eq!(
+            flat[0].summary,
+            "not growing, no longer full within 14 days at its growth"
+        );
     }
 
     #[test]

@@ -1196,3 +1196,66 @@ async fn the_audit_log_reaches_syslog_over_tls_only_to_the_trusted_receiver() {
             .any(|line| line.contains("not-to-impostors"))
     );
 }
+
+#[tokio::test]
+async fn an_array_that_will_be_full_within_the_days_a_rule_names_is_told_and_resolved_by_more_capacity()
+ {
+    let receiver = WebhookReceiver::start().await;
+    let Watching {
+        app,
+        notifier,
+        admin,
+        channel,
+    } = watching(
+        &receiver,
+        "webhook",
+        SimulatorConfig::new(FULL).seed(Seed::Demo),
+    )
+    .await;
+    let (_, _, forecast) = app
+        .call(
+            "GET",
+            &format!("/api/arrays/{FULL}/forecast"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    let days = forecast["to_100"]["days"]
+        .as_f64()
+        .expect("the demo's array grows");
+    let within = (days.ceil() as u64 + 30).min(365);
+    let rule = |days: u64| json!({"name": "Full soon", "condition": {"kind": "full_within", "days": days}, "arrays": [FULL], "channels": [channel]});
+    let (status, _, refused) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(&admin),
+            Some(rule(366)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["field"], "condition.days");
+    let (status, _, made) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(&admin),
+            Some(rule(within)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+
+    notifier.watch_once().await.expect("watched");
+    let told = receiver.wait_for(1).await;
+    let summary = told[0].1["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.starts_with("full in about ")
+            && summary.contains(&format!("full within {within} days")),
+        "{summary}"
+    );
+    // Drives added: ten times the capacity puts the day it is full far off.
+    fill(&app, 0.05);
+    notifier.watch_once().await.expect("watched");
+    let told = receiver.wait_for(2).await;
+    assert_eq!(told[1].1["event"], "resolved", "{:?}", told[1].1);
+}

@@ -322,3 +322,50 @@ async fn an_admin_hears_once_when_the_dr_array_passes_85_percent_and_once_when_i
     session.screenshot("notifications").await;
     session.finish().await;
 }
+
+#[tokio::test]
+async fn an_admin_hears_that_the_dr_array_will_be_full_within_two_weeks() {
+    let receiver = WebhookReceiver::start().await;
+    let session = Session::with_pure1(false).await;
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    session.click("#notifications-link").await;
+    session.fill("#channel-name", "storage on-call").await;
+    session.choose("#channel-kind", "slack").await;
+    session
+        .fill("#channel-url", &format!("{}/hook", receiver.base))
+        .await;
+    session.click("#channel-create").await;
+    session
+        .text_containing("#channel-create-outcome", "Added storage on-call")
+        .await;
+    session.fill("#rule-name", "DR full soon").await;
+    session.choose("#rule-condition", "full_within").await;
+    session.fill("#rule-days", "0").await;
+    session.click(&format!("#rule-arrays-{DR}")).await;
+    session
+        .click("#rule-channels input[data-channel='storage on-call']")
+        .await;
+    session.click("#rule-create").await;
+    session
+        .text_containing("#rule-days-error", "Between 1 and 365")
+        .await;
+    session.fill("#rule-days", "14").await;
+    session.click("#rule-create").await;
+    session
+        .text_containing(
+            "#rules tr[data-rule='DR full soon'] .condition",
+            "full within 14 days",
+        )
+        .await;
+    let told = receiver.wait_for(1).await;
+    let text = told[0].1["text"].as_str().unwrap_or_default();
+    assert!(text.starts_with("fa-dr-01: full in about "), "{text}");
+    session
+        .refreshed_until(
+            &format!("#deliveries tr[data-array='{DR}'][data-state='delivered'] .summary"),
+            "full in about",
+        )
+        .await;
+    session.finish().await;
+}

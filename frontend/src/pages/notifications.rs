@@ -423,6 +423,7 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
     let watches = RwSignal::new("capacity_over".to_owned());
     let severity = RwSignal::new(AlertSeverity::Critical);
     let percent = RwSignal::new("85".to_owned());
+    let days = RwSignal::new("30".to_owned());
     let arrays = RwSignal::new(BTreeSet::<String>::new());
     let chosen = RwSignal::new(BTreeSet::<i64>::new());
     let repeat = RwSignal::new(String::new());
@@ -431,6 +432,7 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
     let errors = FieldErrors::new(&[
         "name",
         "condition.percent",
+        "condition.days",
         "arrays",
         "channels",
         "repeat_hours",
@@ -448,6 +450,15 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                     return;
                 };
                 RuleCondition::CapacityOver { percent }
+            }
+            "full_within" => {
+                let Ok(days) = days.get_untracked().trim().parse::<u16>() else {
+                    errors
+                        .of("condition.days")
+                        .set(Some("Give a whole number of days, 1 to 365.".to_owned()));
+                    return;
+                };
+                RuleCondition::FullWithin { days }
             }
             "alert_open" => RuleCondition::AlertOpen {
                 severity: severity.get_untracked(),
@@ -528,6 +539,7 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                     <select id="rule-condition" on:change=move |event| watches.set(event_target_value(&event))>
                         {[
                             ("capacity_over", "more than … % full"),
+                            ("full_within", "full within … days at its growth"),
                             ("not_answering", "not answering"),
                             ("alert_open", "raising alerts"),
                             ("replication_behind", "replicating behind its schedule"),
@@ -539,6 +551,9 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                 </label>
                 <Show when=move || watches.with(|kind| kind == "capacity_over")>
                     <Field id="rule-percent" label="Percent full" kind="number" value=percent error=errors.of("condition.percent") />
+                </Show>
+                <Show when=move || watches.with(|kind| kind == "full_within")>
+                    <Field id="rule-days" label="Days" kind="number" value=days error=errors.of("condition.days") />
                 </Show>
                 <Show when=move || watches.with(|kind| kind == "alert_open")>
                     <label>

@@ -203,6 +203,8 @@ pub struct ChannelTestResult {
 pub enum RuleCondition {
     /// Used space past `percent` of the array's capacity.
     CapacityOver { percent: u8 },
+    /// At the growth of its last 30 days, the array is full within `days`.
+    FullWithin { days: u16 },
     /// The array does not answer the portal.
     NotAnswering,
     /// The array has alerts open at `severity` or above: one message for each alert code,
@@ -250,6 +252,7 @@ impl RuleCondition {
     pub fn describe(&self) -> String {
         match self {
             RuleCondition::CapacityOver { percent } => format!("more than {percent} % full"),
+            RuleCondition::FullWithin { days } => format!("full within {days} days at its growth"),
             RuleCondition::NotAnswering => "not answering".to_owned(),
             RuleCondition::AlertOpen { severity } => match severity {
                 AlertSeverity::Warning => "raising warning or critical alerts".to_owned(),
@@ -273,6 +276,11 @@ impl RuleCondition {
         )
     }
 
+    /// Whether the array's growth must be read to judge it.
+    pub fn reads_growth(self) -> bool {
+        matches!(self, RuleCondition::FullWithin { .. })
+    }
+
     /// Whether the array's replication must be read to judge it.
     pub fn reads_replication(self) -> bool {
         matches!(
@@ -293,6 +301,7 @@ impl RuleCondition {
             (RuleCondition::NotAnswering, answered) => Some(answered.is_none()),
             (
                 RuleCondition::AlertOpen { .. }
+                | RuleCondition::FullWithin { .. }
                 | RuleCondition::ReplicationBehind
                 | RuleCondition::ProtectionUnscheduled,
                 _,
@@ -300,6 +309,9 @@ impl RuleCondition {
         }
     }
 }
+
+/// The furthest a "full within" rule looks ahead: a year.
+pub const MAX_FULL_WITHIN_DAYS: u16 = 365;
 
 /// The most hours between reminders of a condition that still holds: a week.
 pub const MAX_REPEAT_HOURS: u32 = 168;
@@ -798,6 +810,14 @@ pub fn validate_new_rule(rule: &NewRule) -> Result<(), ApiError> {
         return Err(ApiError::for_field(
             "condition.percent",
             "Between 1 and 99 %.",
+        ));
+    }
+    if let RuleCondition::FullWithin { days } = rule.condition
+        && !(1..=MAX_FULL_WITHIN_DAYS).contains(&days)
+    {
+        return Err(ApiError::for_field(
+            "condition.days",
+            format!("Between 1 and {MAX_FULL_WITHIN_DAYS} days."),
         ));
     }
     if rule.channels.is_empty() {
