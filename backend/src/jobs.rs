@@ -164,24 +164,29 @@ impl JobQueue {
                     .map_err(|error| JobError::Queue(error.to_string()))
             }
             Store::Postgres(pool) => {
-                // apalis's PostgreSQL insert has no ON CONFLICT: look first. Only the leader
-                // relays the outbox, so nobody pushes the same key between the two.
-                let queued: Option<i32> = sqlx::query_scalar(
-                    "SELECT 1 FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2",
-                )
-                .bind(&self.deliveries)
-                .bind(&key)
-                .fetch_optional(pool)
-                .await?;
-                if queued.is_some() {
+                // apalis's PostgreSQL insert has no ON CONFLICT, but a unique index on the key:
+                // a key already queued (by this process before a crash, or by another replica
+                // relaying the same outbox row at the same moment) is no error.
+                let queued = || async {
+                    sqlx::query_scalar::<_, i32>(
+                        "SELECT 1 FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2",
+                    )
+                    .bind(&self.deliveries)
+                    .bind(&key)
+                    .fetch_optional(pool)
+                    .await
+                    .map(|found| found.is_some())
+                };
+                if queued().await? {
                     return Ok(());
                 }
                 let mut storage = PostgresStorage::<DeliveryJob>::new(pool)
                     .with_config(apalis_postgres::Config::default().queue(&self.deliveries));
-                storage
-                    .push_task(delivery_task(job, &key, after))
-                    .await
-                    .map_err(|error| JobError::Queue(error.to_string()))
+                match storage.push_task(delivery_task(job, &key, after)).await {
+                    Ok(()) => Ok(()),
+                    Err(_) if queued().await? => Ok(()),
+                    Err(error) => Err(JobError::Queue(error.to_string())),
+                }
             }
         }
     }
