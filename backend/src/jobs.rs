@@ -17,6 +17,7 @@ use apalis::prelude::{
 };
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -58,6 +59,30 @@ pub struct DeliveryJob {
     pub delivery_id: i64,
 }
 
+/// Runs an approved change in its maintenance window: the row in `approval_requests` says
+/// what and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledChangeJob {
+    pub approval_id: i64,
+}
+
+/// A kind of job, and the queue it goes in.
+pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'static {
+    fn queue(jobs: &JobQueue) -> &str;
+}
+
+impl Job for DeliveryJob {
+    fn queue(jobs: &JobQueue) -> &str {
+        &jobs.deliveries
+    }
+}
+
+impl Job for ScheduledChangeJob {
+    fn queue(jobs: &JobQueue) -> &str {
+        &jobs.scheduled_changes
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Store {
     Sqlite(SqlitePool),
@@ -69,6 +94,7 @@ enum Store {
 pub struct JobQueue {
     store: Store,
     deliveries: String,
+    scheduled_changes: String,
 }
 
 impl JobQueue {
@@ -140,6 +166,7 @@ impl JobQueue {
         Ok(Self {
             store,
             deliveries: format!("flashdeck.{schema}.deliveries"),
+            scheduled_changes: format!("flashdeck.{schema}.scheduled-changes"),
         })
     }
 
@@ -153,13 +180,19 @@ impl JobQueue {
         attempt: usize,
     ) -> Result<(), JobError> {
         let key = format!("delivery-{}-{attempt}", job.delivery_id);
+        self.push(job, &key, after).await
+    }
+
+    /// Queues `job` under `key` to run `after` a pause; a key already queued is a no-op.
+    pub async fn push<J: Job>(&self, job: J, key: &str, after: Duration) -> Result<(), JobError> {
+        let queue = J::queue(self);
         match &self.store {
             Store::Sqlite(pool) => {
                 let args =
                     serde_json::to_vec(&job).map_err(|error| JobError::Queue(error.to_string()))?;
-                let task = delivery_task(args, &key, after);
+                let task = task(args, key, after);
                 let mut connection = pool.acquire().await?;
-                apalis_sqlite::queries::push_tasks(&mut *connection, &self.deliveries, &[task])
+                apalis_sqlite::queries::push_tasks(&mut *connection, queue, &[task])
                     .await
                     .map_err(|error| JobError::Queue(error.to_string()))
             }
@@ -171,8 +204,8 @@ impl JobQueue {
                     sqlx::query_scalar::<_, i32>(
                         "SELECT 1 FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2",
                     )
-                    .bind(&self.deliveries)
-                    .bind(&key)
+                    .bind(queue)
+                    .bind(key)
                     .fetch_optional(pool)
                     .await
                     .map(|found| found.is_some())
@@ -180,9 +213,9 @@ impl JobQueue {
                 if queued().await? {
                     return Ok(());
                 }
-                let mut storage = PostgresStorage::<DeliveryJob>::new(pool)
-                    .with_config(apalis_postgres::Config::default().queue(&self.deliveries));
-                match storage.push_task(delivery_task(job, &key, after)).await {
+                let mut storage = PostgresStorage::<J>::new(pool)
+                    .with_config(apalis_postgres::Config::default().queue(queue));
+                match storage.push_task(task(job, key, after)).await {
                     Ok(()) => Ok(()),
                     Err(_) if queued().await? => Ok(()),
                     Err(error) => Err(JobError::Queue(error.to_string())),
@@ -191,17 +224,18 @@ impl JobQueue {
         }
     }
 
-    /// Runs this process's delivery worker until the process ends: `handle` gets each job
+    /// Runs this process's worker for jobs `J` until the process ends: `handle` gets each job
     /// with `data`, and an error makes the job try again later. A worker that stops (its
     /// database connection failed) is started again after a pause.
-    pub fn spawn_delivery_worker<D, F, Fut>(&self, name: String, data: D, handle: F)
+    pub fn spawn_worker<J, D, F, Fut>(&self, name: String, data: D, handle: F)
     where
+        J: Job,
         D: Clone + Send + Sync + 'static,
-        F: Fn(DeliveryJob, Data<D>) -> Fut + Clone + Send + Sync + 'static,
+        F: Fn(J, Data<D>) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = Result<(), BoxDynError>> + Send + 'static,
     {
         let store = self.store.clone();
-        let queue = self.deliveries.clone();
+        let queue = J::queue(self).to_owned();
         tokio::spawn(async move {
             loop {
                 let stopped = match &store {
@@ -211,7 +245,7 @@ impl JobQueue {
                             .heartbeat_interval(HEARTBEAT)
                             .missed_heartbeats(MISSED_HEARTBEATS);
                         let storage = PollWith::new(
-                            SqliteStorage::<DeliveryJob>::new(pool).with_config(config),
+                            SqliteStorage::<J>::new(pool).with_config(config),
                             EveryPoll::new(),
                         );
                         WorkerBuilder::new(name.clone())
@@ -228,7 +262,7 @@ impl JobQueue {
                             .heartbeat_interval(HEARTBEAT)
                             .missed_heartbeats(MISSED_HEARTBEATS);
                         let storage = PollWith::new(
-                            PostgresStorage::<DeliveryJob>::new(pool).with_config(config),
+                            PostgresStorage::<J>::new(pool).with_config(config),
                             EveryPoll::new(),
                         );
                         WorkerBuilder::new(name.clone())
@@ -241,9 +275,9 @@ impl JobQueue {
                     }
                 };
                 match stopped {
-                    Ok(()) => tracing::warn!("the delivery worker stopped; starting it again"),
+                    Ok(()) => tracing::warn!(%queue, "a job worker stopped; starting it again"),
                     Err(error) => {
-                        tracing::warn!(%error, "the delivery worker failed; starting it again")
+                        tracing::warn!(%error, %queue, "a job worker failed; starting it again")
                     }
                 }
 
@@ -286,7 +320,7 @@ impl PollStrategy for EveryPoll {
     }
 }
 
-fn delivery_task<Args>(args: Args, key: &str, after: Duration) -> Task<Args> {
+fn task<Args>(args: Args, key: &str, after: Duration) -> Task<Args> {
     TaskBuilder::new(args)
         .run_after(after)
         .max_attempts(JOB_ATTEMPTS)

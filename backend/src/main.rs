@@ -293,6 +293,7 @@ async fn serve(mut config: Config, env: &Environment) -> MainResult {
         std::time::Duration::from_secs(config.notifications.watch_interval_secs),
     );
     state = state.with_notifier(notifier);
+    backend::api::run_scheduled_changes(&state);
     backend::arrays::registration::sync(&Registrations::from_ref(&state)).await?;
     tokio::spawn(backend::arrays::registration::keep_in_sync(
         Registrations::from_ref(&state),

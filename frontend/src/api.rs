@@ -12,6 +12,7 @@ use shared::api::{
     FleetDestroyRequest, FleetReplication, FleetSearch, FleetSnapshotRequest, FleetSummary,
     FleetThroughput, Forecast, GroupReplication, GroupSnapshotDetail, GroupSnapshotRequest,
     HardwareReport, History, HistoryQuery, HostList, HostListQuery, LinkPodRequest, LoginRequest,
+    MaintenanceWindow,
     MembersRequest, Placement, PlacementQuery, PodDetail, PodLagHistory, ProtectionGroupDetail,
     Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
     RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
@@ -104,7 +105,7 @@ pub enum Done<T = ()> {
     /// It ran, with this answer.
     Now(T),
     /// It waits for approval as this request.
-    Held(ApprovalRequest),
+    Held(Box<ApprovalRequest>),
 }
 
 /// The reason of a change that needs approval, in the query (any language; headers take ASCII).
@@ -127,7 +128,7 @@ async fn delete_maybe_held(url: String, reason: Option<&str>) -> ApiResult<Done>
 
 async fn maybe_held(response: Response) -> ApiResult<Done> {
     if response.status() == 202 {
-        return decode(response).await.map(Done::Held);
+        return decode(response).await.map(|held| Done::Held(Box::new(held)));
     }
     nothing_back(response).await.map(Done::Now)
 }
@@ -140,7 +141,7 @@ async fn post_maybe_held<T: DeserializeOwned>(
     let request = with_csrf(request).json(body).map_err(unreachable)?;
     let response = request.send().await.map_err(unreachable)?;
     if response.status() == 202 {
-        return decode(response).await.map(Done::Held);
+        return decode(response).await.map(|held| Done::Held(Box::new(held)));
     }
     decode(response).await.map(Done::Now)
 }
@@ -448,12 +449,24 @@ pub async fn approvals() -> ApiResult<Approvals> {
     get("/api/approvals").await
 }
 
-pub async fn decide_approval(id: i64, approve: bool, comment: &str) -> ApiResult<ApprovalRequest> {
+/// Approves (at once, or in `window`) or rejects request `id`.
+pub async fn decide_approval(
+    id: i64,
+    approve: bool,
+    comment: &str,
+    window: Option<MaintenanceWindow>,
+) -> ApiResult<ApprovalRequest> {
     let verb = if approve { "approve" } else { "reject" };
     let decision = ApprovalDecision {
         comment: (!comment.trim().is_empty()).then(|| comment.trim().to_owned()),
+        window,
     };
     post(&format!("/api/approvals/{id}/{verb}"), &decision).await
+}
+
+pub async fn cancel_approval(id: i64) -> ApiResult<ApprovalRequest> {
+    let request = with_csrf(Request::post(&format!("/api/approvals/{id}/cancel")));
+    decode(request.send().await.map_err(unreachable)?).await
 }
 
 pub async fn hosts(array: &str, query: &HostListQuery) -> ApiResult<HostList> {

@@ -29,8 +29,9 @@ pub use admin::{
     validate_password, validate_password_length, validate_user_change, validate_username,
 };
 pub use approvals::{
-    ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, MAX_REASON_CHARS, REASON_HEADER,
-    validate_reason,
+    ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, MAX_REASON_CHARS,
+    MAX_WINDOW_DAYS_AHEAD, MAX_WINDOW_HOURS, MaintenanceWindow, REASON_HEADER, validate_reason,
+    validate_window,
 };
 pub use attention::{Attention, FULL_SOON_DAYS, NEARLY_FULL, Urgency, full_in, needs_attention};
 pub use fleet::{

@@ -6,16 +6,18 @@ use axum::body::Body;
 use axum::extract::{FromRef, Path, State};
 use axum::http::{HeaderValue, Method, Request, header};
 use axum::response::{IntoResponse, Response};
+use apalis::prelude::{BoxDynError, Data};
 use shared::api::{
     ApiError, ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, CSRF_HEADER,
-    CSRF_HEADER_VALUE, validate_reason,
+    CSRF_HEADER_VALUE, MaintenanceWindow, validate_reason, validate_window,
 };
 use tower::ServiceExt;
 
 use super::extract::ApiJson;
 use crate::approvals::{ApprovedRun, HeldChanges, check_approver, covers, open};
 use crate::clock::unix_now_ms;
-use crate::db::{Claim, StoredApproval};
+use crate::db::{Claim, StoredApproval, WINDOW_MISSED};
+use crate::jobs::ScheduledChangeJob;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
@@ -47,6 +49,13 @@ pub async fn list(
         })
         .cloned()
         .collect();
+    let may_cancel = recent
+        .iter()
+        .filter(|request| {
+            request.state == ApprovalState::Scheduled && check_canceller(&user, request).is_ok()
+        })
+        .map(|request| request.id)
+        .collect();
     Ok(Json(Approvals {
         actions: state
             .approvals
@@ -55,7 +64,29 @@ pub async fn list(
             .collect(),
         waiting_for_you,
         recent,
+        may_cancel,
     }))
+}
+
+/// Whether `user` may cancel `request`'s window: its requester, or someone who may decide it.
+fn check_canceller(user: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppError> {
+    if request.requester == user.user.username {
+        return Ok(());
+    }
+    check_approver(user, request).map_err(|_| {
+        AppError::Forbidden(
+            "Only the requester, or someone who may decide the change, cancels its window.".into(),
+        )
+    })
+}
+
+/// A window's times as the mail to the requester gives them.
+fn window_words(window: MaintenanceWindow) -> String {
+    format!(
+        "from {} to {}",
+        shared::time::format_rfc3339_ms(window.starts_at_ms),
+        shared::time::format_rfc3339_ms(window.ends_at_ms())
+    )
 }
 
 async fn decide(
@@ -67,6 +98,29 @@ async fn decide(
 ) -> Result<ApprovalRequest, AppError> {
     validate_reason("comment", decision.comment.as_deref(), false).map_err(AppError::Invalid)?;
     let now = unix_now_ms();
+    let window = match (decision.window, to) {
+        (None, _) => None,
+        (Some(window), ApprovalState::Running) => {
+            validate_window(window, now).map_err(AppError::Invalid)?;
+            if state.notifier.is_none() {
+                return Err(AppError::Conflict(
+                    "This portal runs no job queue, so a change cannot wait for a window.".into(),
+                ));
+            }
+            Some(window)
+        }
+        (Some(_), _) => {
+            return Err(AppError::Invalid(ApiError::for_field(
+                "window",
+                "Only an approval runs in a window.",
+            )));
+        }
+    };
+    let to = if window.is_some() {
+        ApprovalState::Scheduled
+    } else {
+        to
+    };
     let stored = state
         .db
         .approval(id, now)
@@ -79,15 +133,19 @@ async fn decide(
         .as_deref()
         .map(str::trim)
         .filter(|comment| !comment.is_empty());
+    let detail = match window {
+        Some(window) => Some(window_words(window)),
+        None => comment.map(str::to_owned),
+    };
     let announcement = match (&state.notifier, to) {
-        (Some(notifier), ApprovalState::Rejected) => {
+        (Some(notifier), ApprovalState::Rejected | ApprovalState::Scheduled) => {
             notifier
                 .approval_decided(
                     &stored.request,
                     stored.requester_id,
                     &user.user.username,
                     to,
-                    comment,
+                    detail.as_deref(),
                 )
                 .await?
         }
@@ -98,6 +156,7 @@ async fn decide(
         .claim_approval(
             id,
             to,
+            window,
             &user.user.username,
             comment,
             now,
@@ -121,6 +180,22 @@ async fn decide(
     if to == ApprovalState::Running {
         execute(state, &stored, &user.user.username).await?;
     }
+    if let (Some(window), Some(notifier)) = (window, &state.notifier) {
+        let wait = u64::try_from(window.starts_at_ms - now).unwrap_or(0);
+        let job = ScheduledChangeJob { approval_id: id };
+        // Should this fail, the leader queues the change again once its window begins.
+        if let Err(error) = notifier
+            .jobs
+            .push(
+                job,
+                &format!("scheduled-change-{id}"),
+                std::time::Duration::from_millis(wait),
+            )
+            .await
+        {
+            tracing::warn!(%error, id, "cannot queue a scheduled change now");
+        }
+    }
     if let Some(notifier) = &state.notifier {
         notifier.relay_soon();
     }
@@ -132,7 +207,128 @@ async fn decide(
         .ok_or_else(|| AppError::Internal(format!("request #{id} vanished")))
 }
 
-/// `POST /api/approvals/{approval}/approve`: runs the change, as its requester, once.
+/// `POST /api/approvals/{approval}/cancel`: a scheduled change never runs.
+pub async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ApprovalRequest>, AppError> {
+    let now = unix_now_ms();
+    let stored = state
+        .db
+        .approval(id, now)
+        .await?
+        .filter(|stored| visible(&user, &stored.request))
+        .ok_or_else(|| AppError::NotFound(format!("There is no request #{id}.")))?;
+    check_canceller(&user, &stored.request)?;
+    let not_scheduled = |current: ApprovalState| {
+        AppError::Conflict(format!(
+            "Request #{id} is {}: only a change waiting for its window can be cancelled.",
+            current.as_str()
+        ))
+    };
+    if stored.request.state != ApprovalState::Scheduled {
+        return Err(not_scheduled(stored.request.state));
+    }
+    let username = &user.user.username;
+    let announcement = match &state.notifier {
+        Some(notifier) if *username != stored.request.requester => {
+            notifier
+                .approval_decided(
+                    &stored.request,
+                    stored.requester_id,
+                    username,
+                    ApprovalState::Cancelled,
+                    None,
+                )
+                .await?
+        }
+        _ => None,
+    };
+    let ended = state
+        .db
+        .end_scheduled(id, Some(username), announcement.as_ref(), now)
+        .await?;
+    let current = state
+        .db
+        .approval(id, unix_now_ms())
+        .await?
+        .map(|stored| stored.request)
+        .ok_or_else(|| AppError::Internal(format!("request #{id} vanished")))?;
+    if ended == Claim::Lost {
+        return Err(not_scheduled(current.state));
+    }
+    if let Some(notifier) = &state.notifier {
+        notifier.relay_soon();
+    }
+    Ok(Json(current))
+}
+
+/// Starts this process's worker for scheduled changes: it takes each change's job, whoever
+/// queued it.
+pub fn run_scheduled_changes(state: &AppState) {
+    let Some(notifier) = &state.notifier else {
+        return;
+    };
+    let worker = format!("flashdeck-changes-{}", uuid::Uuid::new_v4().simple());
+    notifier
+        .jobs
+        .spawn_worker(worker, state.clone(), run_scheduled_job);
+}
+
+async fn run_scheduled_job(
+    job: ScheduledChangeJob,
+    state: Data<AppState>,
+) -> Result<(), BoxDynError> {
+    run_scheduled(&state, job.approval_id)
+        .await
+        .map_err(|error| Box::new(error) as BoxDynError)
+}
+
+/// Runs a scheduled change whose window is open, once, however many jobs name it; one whose
+/// window ended unrun is failed, and its requester told.
+pub async fn run_scheduled(state: &AppState, id: i64) -> Result<(), AppError> {
+    let now = unix_now_ms();
+    let Some(stored) = state.db.approval(id, now).await? else {
+        return Ok(());
+    };
+    let request = &stored.request;
+    let (ApprovalState::Scheduled, Some(window)) = (request.state, request.window) else {
+        return Ok(());
+    };
+    let decided_by = request.decided_by.clone().unwrap_or_default();
+    if now >= window.ends_at_ms() {
+        let announcement = match &state.notifier {
+            Some(notifier) => notifier
+                .approval_decided(
+                    request,
+                    stored.requester_id,
+                    &decided_by,
+                    ApprovalState::Failed,
+                    Some(WINDOW_MISSED),
+                )
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, id, "cannot write the requester's mail");
+                    None
+                }),
+            None => None,
+        };
+        state
+            .db
+            .end_scheduled(id, None, announcement.as_ref(), now)
+            .await?;
+    } else if state.db.start_scheduled(id, now).await? == Claim::Won {
+        execute(state, &stored, &decided_by).await?;
+    }
+    if let Some(notifier) = &state.notifier {
+        notifier.relay_soon();
+    }
+    Ok(())
+}
+
+/// `POST /api/approvals/{approval}/approve`: runs the change, as its requester, once; or,
+/// given a window, once when the window begins.
 pub async fn approve(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -28,6 +28,8 @@ mod tokens;
 mod users;
 mod volumes;
 
+pub use approvals::run_scheduled_changes;
+
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
@@ -941,6 +943,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         )
         .about("Reject a change, which then never runs")
         .takes::<shared::api::ApprovalDecision>()
+        .gives::<shared::api::ApprovalRequest>(),
+        change(
+            Method::POST,
+            "/approvals/{approval}/cancel",
+            ApprovalCancel,
+            approvals::cancel,
+        )
+        .about("Cancel a change waiting for its maintenance window, which then never runs")
         .gives::<shared::api::ApprovalRequest>(),
         read("/audit", Admin, audit::list)
             .about("The audit log")

@@ -1,6 +1,6 @@
 //! Changes waiting for a second person's approval.
 
-use shared::api::{ApprovalRequest, ApprovalState, Role};
+use shared::api::{ApprovalRequest, ApprovalState, MaintenanceWindow, Role};
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -40,7 +40,8 @@ pub struct StoredApproval {
 
 const COLUMNS: &str = "id, requester, requester_role, action, method, path, array_name, target, \
      parameters, reason, created_at_ms, expires_at_ms, state, decided_by, decided_at_ms, comment, \
-     outcome_status, outcome_message, requester_id, body, api_token_id";
+     outcome_status, outcome_message, requester_id, body, api_token_id, window_starts_at_ms, \
+     window_hours, cancelled_by";
 
 fn from_row(row: &AnyRow, now_ms: i64) -> Result<StoredApproval, DbError> {
     let role: String = row.try_get(2)?;
@@ -51,6 +52,14 @@ fn from_row(row: &AnyRow, now_ms: i64) -> Result<StoredApproval, DbError> {
         state => state,
     };
     let status: Option<i64> = row.try_get(16)?;
+    let window_starts_at_ms: Option<i64> = row.try_get(21)?;
+    let window_hours: Option<i64> = row.try_get(22)?;
+    let window = window_starts_at_ms
+        .zip(window_hours)
+        .map(|(starts_at_ms, hours)| MaintenanceWindow {
+            starts_at_ms,
+            hours: u32::try_from(hours).unwrap_or(0),
+        });
     Ok(StoredApproval {
         request: ApprovalRequest {
             id: row.try_get(0)?,
@@ -71,12 +80,18 @@ fn from_row(row: &AnyRow, now_ms: i64) -> Result<StoredApproval, DbError> {
             comment: row.try_get(15)?,
             outcome_status: status.and_then(|status| u16::try_from(status).ok()),
             outcome_message: row.try_get(17)?,
+            window,
+            cancelled_by: row.try_get(23)?,
         },
         requester_id: row.try_get(18)?,
         body: row.try_get(19)?,
         api_token_id: row.try_get(20)?,
     })
 }
+
+/// What a change whose window ended before it could run records as its outcome.
+pub const WINDOW_MISSED: &str =
+    "Its maintenance window ended before the portal could run it; nothing ran.";
 
 /// How a decision left a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +168,7 @@ impl Database {
         row.map(|row| from_row(&row, now_ms)).transpose()
     }
 
-    /// The latest `limit` requests, newest first, and every pending one.
+    /// The latest `limit` requests, newest first, and every pending or scheduled one.
     pub async fn approvals(
         &self,
         limit: i64,
@@ -161,7 +176,8 @@ impl Database {
     ) -> Result<Vec<ApprovalRequest>, DbError> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM approval_requests \
-             WHERE state = 'pending' OR id > (SELECT COALESCE(MAX(id), 0) FROM approval_requests) - $1 \
+             WHERE state IN ('pending', 'scheduled') \
+             OR id > (SELECT COALESCE(MAX(id), 0) FROM approval_requests) - $1 \
              ORDER BY id DESC"
         )))
         .bind(limit)
@@ -172,13 +188,15 @@ impl Database {
             .collect()
     }
 
-    /// Moves a pending, unexpired request to `state`, recording who decided; only one decision
-    /// can win. A request running, executed, failed or rejected keeps its state. The winning
-    /// decision's `announcement` is written with it.
+    /// Moves a pending, unexpired request to `state` (`Scheduled` with its `window`),
+    /// recording who decided; only one decision can win. A request running, executed, failed
+    /// or rejected keeps its state. The winning decision's `announcement` is written with it.
+    #[allow(clippy::too_many_arguments)]
     pub async fn claim_approval(
         &self,
         id: i64,
         state: ApprovalState,
+        window: Option<MaintenanceWindow>,
         decided_by: &str,
         comment: Option<&str>,
         now_ms: i64,
@@ -186,7 +204,8 @@ impl Database {
     ) -> Result<Claim, DbError> {
         let mut transaction = self.pool.begin().await?;
         let claimed = sqlx::query(
-            "UPDATE approval_requests SET state = $1, decided_by = $2, decided_at_ms = $3, comment = $4 \
+            "UPDATE approval_requests SET state = $1, decided_by = $2, decided_at_ms = $3, comment = $4, \
+             window_starts_at_ms = $6, window_hours = $7 \
              WHERE id = $5 AND state = 'pending' AND expires_at_ms > $3",
         )
         .bind(state.as_str())
@@ -194,6 +213,8 @@ impl Database {
         .bind(now_ms)
         .bind(comment)
         .bind(id)
+        .bind(window.map(|window| window.starts_at_ms))
+        .bind(window.map(|window| i64::from(window.hours)))
         .execute(&mut *transaction)
         .await?
         .rows_affected();
@@ -221,6 +242,83 @@ impl Database {
         }
         transaction.commit().await?;
         Ok(Claim::Won)
+    }
+
+    /// Starts a scheduled change whose window is open at `now_ms`: only one start can win,
+    /// whichever replica's job comes first.
+    pub async fn start_scheduled(&self, id: i64, now_ms: i64) -> Result<Claim, DbError> {
+        let started = sqlx::query(
+            "UPDATE approval_requests SET state = 'running' \
+             WHERE id = $1 AND state = 'scheduled' AND window_starts_at_ms <= $2 \
+             AND window_starts_at_ms + window_hours * 3600000 > $2",
+        )
+        .bind(id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(if started == 1 { Claim::Won } else { Claim::Lost })
+    }
+
+    /// Ends a scheduled change unrun: cancelled by `by`, or (`by` is `None`) failed because
+    /// its window ended first. Only a change still scheduled is ended; `announcement` tells
+    /// the requester.
+    pub async fn end_scheduled(
+        &self,
+        id: i64,
+        by: Option<&str>,
+        announcement: Option<&Announcement>,
+        now_ms: i64,
+    ) -> Result<Claim, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        let ended = match by {
+            Some(by) => {
+                sqlx::query(
+                    "UPDATE approval_requests SET state = 'cancelled', cancelled_by = $2, body = '' \
+                     WHERE id = $1 AND state = 'scheduled'",
+                )
+                .bind(id)
+                .bind(by)
+                .execute(&mut *transaction)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE approval_requests SET state = 'failed', body = '', outcome_message = $2 \
+                     WHERE id = $1 AND state = 'scheduled' \
+                     AND window_starts_at_ms + window_hours * 3600000 <= $3",
+                )
+                .bind(id)
+                .bind(WINDOW_MISSED)
+                .bind(now_ms)
+                .execute(&mut *transaction)
+                .await?
+            }
+        }
+        .rows_affected();
+        if ended == 0 {
+            transaction.rollback().await?;
+            return Ok(Claim::Lost);
+        }
+        if let Some(announcement) = announcement {
+            announce(&mut transaction, announcement, now_ms).await?;
+        }
+        transaction.commit().await?;
+        Ok(Claim::Won)
+    }
+
+    /// Scheduled changes whose window has begun by `now_ms` (ended or not), oldest first.
+    pub async fn scheduled_due(&self, now_ms: i64) -> Result<Vec<i64>, DbError> {
+        let rows = sqlx::query(
+            "SELECT id FROM approval_requests \
+             WHERE state = 'scheduled' AND window_starts_at_ms <= $1 ORDER BY id LIMIT 100",
+        )
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(DbError::from))
+            .collect()
     }
 
     /// Records how the change ran, and forgets its body; `announcement` tells the requester.

@@ -26,7 +26,7 @@ use crate::arrays::replication::{ArrayReplication, judge, replication_of};
 use crate::arrays::secrets::SecretKey;
 use crate::clock::unix_now;
 use crate::db::{ConditionChange, Database, DbError, PendingDelivery, StoredChannel};
-use crate::jobs::{DeliveryJob, JobQueue, Leadership};
+use crate::jobs::{DeliveryJob, JobQueue, Leadership, ScheduledChangeJob};
 use send::{Message, Receiver};
 
 /// Attempts a delivery gets, and the pause before each next one: a receiver down for a
@@ -379,6 +379,20 @@ impl Notifier {
         Ok(())
     }
 
+    /// Hands every scheduled change whose window has begun to the queue once more: one whose
+    /// own job was lost (its push failed, or its replica died first) still runs in its
+    /// window, and one whose window ended unrun is recorded so. A change runs once however
+    /// many jobs name it.
+    pub async fn queue_due_changes(&self) -> Result<(), NotifyError> {
+        for approval_id in self.db.scheduled_due(crate::clock::unix_now_ms()).await? {
+            let key = format!("scheduled-change-{approval_id}-due");
+            self.jobs
+                .push(ScheduledChangeJob { approval_id }, &key, Duration::ZERO)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Runs one delivery job: sends, records the attempt, and when the receiver did not
     /// take it, queues the next attempt after a pause (or reports it failed).
     async fn deliver(&self, job: DeliveryJob) -> Result<(), NotifyError> {
@@ -448,7 +462,7 @@ impl Notifier {
     pub fn start_worker(&self) {
         let worker = format!("flashdeck-{}", uuid::Uuid::new_v4().simple());
         self.jobs
-            .spawn_delivery_worker(worker, self.clone(), run_delivery);
+            .spawn_worker(worker, self.clone(), run_delivery);
     }
 
     /// Watches the arrays every `interval` while this process leads.
@@ -463,6 +477,9 @@ impl Notifier {
                 }
                 if let Err(error) = self.watch_once().await {
                     tracing::warn!(%error, "watching the arrays for notifications failed");
+                }
+                if let Err(error) = self.queue_due_changes().await {
+                    tracing::warn!(%error, "queueing scheduled changes failed");
                 }
                 for sink in &self.audit_sinks {
                     if let Err(error) = forwarding::forward_once(&self.db, sink).await {

@@ -63,7 +63,8 @@ impl Notifier {
     }
 
     /// The mail telling `request`'s requester that `decided_by` decided it, and how it ran:
-    /// `to` is `Rejected`, `Executed` or `Failed` (with the change's error message).
+    /// `to` is `Rejected`, `Executed` or `Failed` (with the change's error message),
+    /// `Scheduled` (with when its window is) or `Cancelled` (by `decided_by`).
     pub async fn approval_decided(
         &self,
         request: &ApprovalRequest,
@@ -97,6 +98,13 @@ impl Notifier {
                 "{decided_by} approved {what}, but it failed.\nThe answer: \"{}\"",
                 detail.as_deref().unwrap_or("no message")
             ),
+            (ApprovalState::Scheduled, window) => format!(
+                "{decided_by} approved {what} to run in a maintenance window{}.",
+                window.map(|window| format!(" {window}")).unwrap_or_default()
+            ),
+            (ApprovalState::Cancelled, _) => {
+                format!("{decided_by} cancelled {what} before its maintenance window. Nothing ran.")
+            }
             _ => format!("{decided_by} approved {what}, and it ran."),
         };
         Ok(Some(Announcement {

@@ -310,6 +310,196 @@ async fn neither_the_recycle_bin_nor_a_rest_root_gets_around_the_rule() {
     );
 }
 
+/// Approves request `id` as `cookie` to run in `window`.
+async fn schedule(app: &TestApp, cookie: &str, id: i64, window: Value) -> (StatusCode, Value) {
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &format!("/api/approvals/{id}/approve"),
+            Some(cookie),
+            Some(json!({"comment": "in Saturday's window", "window": window})),
+        )
+        .await;
+    (status, body)
+}
+
+async fn cancel(app: &TestApp, cookie: &str, id: i64) -> (StatusCode, Option<String>, Value) {
+    app.call(
+        "POST",
+        &format!("/api/approvals/{id}/cancel"),
+        Some(cookie),
+        None,
+    )
+    .await
+}
+
+/// The request `id` as `cookie` reads it, once `done` holds of it (within 30 s).
+async fn request_once(app: &TestApp, cookie: &str, id: i64, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..300 {
+        let (_, _, approvals) = app.call("GET", "/api/approvals", Some(cookie), None).await;
+        let request = approvals["recent"]
+            .as_array()
+            .and_then(|recent| recent.iter().find(|request| request["id"] == id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        if done(&request) {
+            return request;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("request #{id} never got there");
+}
+
+#[tokio::test]
+async fn an_approved_change_runs_once_in_its_maintenance_window_unless_cancelled_first() {
+    let app = TestApp::with(TestOptions {
+        approvals: ApprovalsConfig {
+            actions: vec![Action::VolumeEradicate],
+            expiry_hours: 24,
+        },
+        notifications: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let hash = hash_password(PASSWORD).expect("hash");
+    app.db
+        .create_user("admin2", &hash, Role::Admin, unix_now())
+        .await
+        .expect("second admin");
+    let admin = app.login("admin").await;
+    let second = app.login("admin2").await;
+    let operator = app.login("operator").await;
+    let now_ms = || backend::clock::unix_now_ms();
+    let ask = |name: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            destroyed_volume(app, name).await;
+            let (status, held) = ask_to_eradicate(app, &admin, name, Some("CHG-7: retired")).await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+            held["id"].as_i64().expect("id")
+        }
+    };
+
+    let soon = ask("scratch-soon").await;
+    for (window, field) in [
+        (json!({"starts_at_ms": now_ms() + 60_000, "hours": 0}), "window_hours"),
+        (json!({"starts_at_ms": now_ms() + 60_000, "hours": 25}), "window_hours"),
+        (json!({"starts_at_ms": now_ms() - 3_600_000, "hours": 1}), "window_start"),
+        (json!({"starts_at_ms": now_ms() + 40 * 86_400_000_i64, "hours": 1}), "window_start"),
+    ] {
+        let (status, refused) = schedule(&app, &second, soon, window).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        assert_eq!(refused["field"], field, "{refused}");
+    }
+    let (status, _, refused) = app
+        .call(
+            "POST",
+            &format!("/api/approvals/{soon}/reject"),
+            Some(&second),
+            Some(json!({"window": {"starts_at_ms": now_ms() + 60_000, "hours": 1}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["field"], "window");
+
+    let starts_at_ms = now_ms() + 2_000;
+    let (status, scheduled) = schedule(
+        &app,
+        &second,
+        soon,
+        json!({"starts_at_ms": starts_at_ms, "hours": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{scheduled}");
+    assert_eq!(scheduled["state"], "scheduled", "{scheduled}");
+    assert_eq!(scheduled["window"]["starts_at_ms"], starts_at_ms);
+    assert_eq!(scheduled["decided_by"], "admin2");
+    assert!(
+        app.sim.simulator.volume("scratch-soon").is_some(),
+        "nothing runs before the window"
+    );
+    let (status, refused) = decide(&app, &second, soon, "approve").await;
+    assert_eq!(status, StatusCode::CONFLICT, "decided once: {refused}");
+
+    let ran = request_once(&app, &admin, soon, |request| request["state"] == "executed").await;
+    assert_eq!(ran["outcome_status"], 204, "{ran}");
+    assert!(
+        app.sim.simulator.volume("scratch-soon").is_none(),
+        "eradicated on the array when the window began"
+    );
+    let (_, _, audit) = app.call("GET", "/api/audit", Some(&admin), None).await;
+    let runs: Vec<&Value> = audit
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|row| row["action"] == "volume.eradicate" && row["outcome"] == "success")
+        .collect();
+    assert_eq!(runs.len(), 1, "ran once: {audit}");
+    assert_eq!(runs[0]["username"], "admin", "as its requester");
+    assert!(
+        runs[0]["parameters"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("\"approval\":{soon}")),
+        "{}",
+        runs[0]
+    );
+    // Every replica's leader queues due changes again: nothing runs twice.
+    let notifier = app.notifier.clone().expect("notifier");
+    notifier.queue_due_changes().await.expect("queued");
+
+    let later = ask("scratch-later").await;
+    let (status, scheduled) = schedule(
+        &app,
+        &second,
+        later,
+        json!({"starts_at_ms": now_ms() + 3_600_000, "hours": 2}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{scheduled}");
+    let (_, _, seen) = app.call("GET", "/api/approvals", Some(&operator), None).await;
+    assert_eq!(seen["may_cancel"], json!([]), "an operator may not: {seen}");
+    let (status, _, refused) = cancel(&app, &operator, later).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    let (_, _, seen) = app.call("GET", "/api/approvals", Some(&admin), None).await;
+    assert_eq!(seen["may_cancel"], json!([later]), "{seen}");
+    let (status, _, cancelled) = cancel(&app, &admin, later).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["state"], "cancelled");
+    assert_eq!(cancelled["cancelled_by"], "admin");
+    let (status, _, refused) = cancel(&app, &second, later).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        app.sim.simulator.volume("scratch-later").is_some(),
+        "a cancelled change never runs"
+    );
+
+    // A window the portal was down for ends the change unrun.
+    let missed = ask("scratch-missed").await;
+    let claim = app
+        .db
+        .claim_approval(
+            missed,
+            shared::api::ApprovalState::Scheduled,
+            Some(shared::api::MaintenanceWindow {
+                starts_at_ms: now_ms() - 7_200_000,
+                hours: 1,
+            }),
+            "admin2",
+            None,
+            now_ms(),
+            None,
+        )
+        .await
+        .expect("claimed");
+    assert_eq!(claim, backend::db::Claim::Won);
+    notifier.queue_due_changes().await.expect("queued");
+    let failed = request_once(&app, &admin, missed, |request| request["state"] == "failed").await;
+    assert_eq!(failed["outcome_message"], backend::db::WINDOW_MISSED, "{failed}");
+    assert!(app.sim.simulator.volume("scratch-missed").is_some());
+}
+
 #[tokio::test]
 async fn nobody_fills_the_queue() {
     let app = app_with_eradication_held().await;

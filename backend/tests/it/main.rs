@@ -258,6 +258,9 @@ impl TestApp {
             }
             None => state,
         };
+        if notifier.is_some() {
+            backend::api::run_scheduled_changes(&state);
+        }
         let router = backend::router(state, dir.path());
         Self {
             router,

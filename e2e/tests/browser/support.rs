@@ -386,6 +386,25 @@ impl Session {
             .expect("option chosen");
     }
 
+    /// The browser's local time `seconds` from now, as a `datetime-local` input takes it
+    /// (`2026-12-06T22:00:05`).
+    pub async fn local_time_in(&self, seconds: i64) -> String {
+        self.driver
+            .execute(
+                "const at = new Date(Date.now() + arguments[0] * 1000); \
+                 const two = (n) => String(n).padStart(2, '0'); \
+                 return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}T\
+                 ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;",
+                vec![serde_json::Value::from(seconds)],
+            )
+            .await
+            .expect("the browser's time")
+            .json()
+            .as_str()
+            .expect("a string")
+            .to_owned()
+    }
+
     /// Whether the focused element matches `css`.
     async fn focused_is(&self, css: &str) -> bool {
         self.driver

@@ -30,4 +30,4 @@ pub use loaded::Loaded;
 pub use name_form::{NameForm, NameFormIds};
 pub use outcome::{Outcome, OutcomeLine, Task, failure_outcome};
 pub use table::UrlState;
-pub use time::{Countdown, Timestamp};
+pub use time::{Countdown, Timestamp, local_datetime_value, parse_local_datetime};

@@ -26,6 +26,22 @@ pub fn local_minute(epoch_ms: i64) -> (String, String) {
     (local, date.to_iso_string().into())
 }
 
+/// A `datetime-local` value (`2026-11-23T14:30`), which the browser reads in its own time
+/// zone, as epoch milliseconds.
+pub fn parse_local_datetime(text: &str) -> Option<i64> {
+    let valid_shape = text.len() >= 16 && text.as_bytes().get(10) == Some(&b'T');
+    if !valid_shape {
+        return None;
+    }
+    let ms = Date::new(&wasm_bindgen::JsValue::from_str(text)).get_time();
+    (!ms.is_nan()).then_some(ms as i64)
+}
+
+/// `epoch_ms` as a `datetime-local` value in the browser's time zone.
+pub fn local_datetime_value(epoch_ms: i64) -> String {
+    local_minute(epoch_ms).0.replacen(' ', "T", 1)
+}
+
 /// An instant: local time and its age (or, ahead, how far off it is), the exact UTC time on
 /// hover and for machines.
 #[component]

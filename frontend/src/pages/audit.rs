@@ -4,22 +4,10 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
-use web_sys::js_sys::Date;
 
 use crate::api;
 use crate::components::live::answer_signal;
-use crate::components::{AdminsOnly, Field, Loaded, Timestamp, page_title};
-
-/// A `datetime-local` value (`2026-11-23T14:30`), which the browser reads in its own time
-/// zone, as epoch milliseconds.
-fn parse_local_datetime(text: &str) -> Option<i64> {
-    let valid_shape = text.len() >= 16 && text.as_bytes().get(10) == Some(&b'T');
-    if !valid_shape {
-        return None;
-    }
-    let ms = Date::new(&wasm_bindgen::JsValue::from_str(text)).get_time();
-    (!ms.is_nan()).then_some(ms as i64)
-}
+use crate::components::{AdminsOnly, Field, Loaded, Timestamp, page_title, parse_local_datetime};
 
 /// Entries per page.
 const PAGE: u32 = 100;

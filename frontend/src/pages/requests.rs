@@ -4,14 +4,15 @@
 
 use leptos::prelude::*;
 use shared::api::{
-    ApprovalRequest, ApprovalState, Approvals, MyNotifications, MyNotificationsChange,
-    PersonalTopic, validate_my_notifications,
+    ApiError, ApprovalRequest, ApprovalState, Approvals, MAX_WINDOW_HOURS, MaintenanceWindow,
+    MyNotifications, MyNotificationsChange, PersonalTopic, validate_my_notifications,
+    validate_window,
 };
 
 use crate::api;
 use crate::components::{
     Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp, impact, live_resource,
-    page_title,
+    local_datetime_value, page_title, parse_local_datetime,
 };
 
 fn outcome_words(request: &ApprovalRequest) -> String {
@@ -32,6 +33,14 @@ fn outcome_words(request: &ApprovalRequest) -> String {
             request.decided_by.as_deref().unwrap_or("?")
         ),
         ApprovalState::Expired => "expired: nothing ran".to_owned(),
+        ApprovalState::Scheduled => format!(
+            "approved by {}, waits for its window",
+            request.decided_by.as_deref().unwrap_or("?")
+        ),
+        ApprovalState::Cancelled => format!(
+            "cancelled by {}: nothing ran",
+            request.cancelled_by.as_deref().unwrap_or("?")
+        ),
     }
 }
 
@@ -44,7 +53,7 @@ pub fn RequestsPage() -> impl IntoView {
     view! {
         <h1>"Requests"</h1>
         <p class="muted">
-            "Changes the portal holds for a second person: someone other than the requester, with at least their role, approves one (it then runs as the requester) or rejects it. Unanswered requests expire."
+            "Changes the portal holds for a second person: someone other than the requester, with at least their role, approves one (it then runs as the requester, at once or in a maintenance window) or rejects it. Unanswered requests expire."
         </p>
         <MailForYou />
         <OutcomeLine id="request-outcome" outcome=deciding.outcome />
@@ -134,6 +143,14 @@ fn Requests(approvals: Approvals, task: Task) -> impl IntoView {
         )
     };
     let waiting = approvals.waiting_for_you;
+    let mut scheduled: Vec<ApprovalRequest> = approvals
+        .recent
+        .iter()
+        .filter(|request| request.state == ApprovalState::Scheduled)
+        .cloned()
+        .collect();
+    scheduled.sort_by_key(|request| request.window.map(|window| window.starts_at_ms));
+    let may_cancel = approvals.may_cancel;
     view! {
         <p class="muted" id="held-actions">{held}</p>
         <h2>"Waiting for you"</h2>
@@ -146,8 +163,56 @@ fn Requests(approvals: Approvals, task: Task) -> impl IntoView {
                 </ul>
             }.into_any()
         }}
+        <h2>"Scheduled"</h2>
+        {if scheduled.is_empty() {
+            view! { <p class="muted" id="scheduled">"No approved change waits for a maintenance window."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="stack" id="scheduled">
+                    {scheduled.into_iter().map(|request| {
+                        let cancellable = may_cancel.contains(&request.id);
+                        view! { <Scheduled request cancellable task /> }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
         <h2>"Recent"</h2>
         <RecentRequests requests=approvals.recent />
+    }
+}
+
+/// An approved change waiting for its window: what runs when, and the way to call it off.
+#[component]
+fn Scheduled(request: ApprovalRequest, cancellable: bool, task: Task) -> impl IntoView {
+    let id = request.id;
+    let cancel = move |_| {
+        task.refreshing().call(
+            format!("Cancelling request #{id}…"),
+            &[],
+            async move { api::cancel_approval(id).await },
+            move |_| Outcome::Done(format!("Request #{id} is cancelled: it will not run.")),
+        );
+    };
+    view! {
+        <li class="card" data-request=id>
+            <p class="question">
+                <code>{request.action.clone()}</code> " on " <strong>{request.target.clone()}</strong>
+                {request.array.clone().map(|array| view! { " on " <strong>{array}</strong> })}
+                ", asked by " {request.requester.clone()} ", approved by " {request.decided_by.clone().unwrap_or_default()}
+            </p>
+            {request.window.map(|window| view! {
+                <p class="window">
+                    "Runs when its window begins, " <Timestamp epoch_ms=window.starts_at_ms />
+                    ", and not after " <Timestamp epoch_ms=window.ends_at_ms() /> "."
+                </p>
+            })}
+            <p class="reason">"Why: " {request.reason.clone()}</p>
+            {cancellable.then(|| view! {
+                <div class="row-actions">
+                    <button class="secondary cancel-window" disabled=move || task.running() on:click=cancel>"Cancel"</button>
+                </div>
+            })}
+        </li>
     }
 }
 
@@ -155,16 +220,41 @@ fn Requests(approvals: Approvals, task: Task) -> impl IntoView {
 #[component]
 fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
     let comment = RwSignal::new(String::new());
+    let in_window = RwSignal::new(false);
+    // The next full hour, in the browser's time zone, to start from.
+    let next_hour = (browser_now_ms() / 3_600_000 + 1) * 3_600_000;
+    let window_start = RwSignal::new(local_datetime_value(next_hour));
+    let window_hours = RwSignal::new("2".to_owned());
+    let errors = FieldErrors::new(&["window_start", "window_hours", "comment"]);
     let id = request.id;
     let decide = move |approve: bool| {
-        let verb = if approve { "Approving" } else { "Rejecting" };
+        errors.clear();
+        let window = match (approve && in_window.get_untracked()).then(|| {
+            chosen_window(&window_start.get_untracked(), &window_hours.get_untracked())
+        }) {
+            None => None,
+            Some(Ok(window)) => Some(window),
+            Some(Err(problem)) => return errors.show(problem, task.outcome),
+        };
+        let verb = match (approve, window) {
+            (false, _) => "Rejecting",
+            (true, None) => "Approving",
+            (true, Some(_)) => "Scheduling",
+        };
         let comment = comment.get_untracked();
         task.refreshing().call(
             format!("{verb} request #{id}…"),
-            &[],
-            async move { api::decide_approval(id, approve, &comment).await },
+            &errors.all(),
+            async move { api::decide_approval(id, approve, &comment, window).await },
             move |decided| Outcome::Done(format!("Request #{id}: {}.", outcome_words(&decided))),
         );
+    };
+    let field_error = move |field: &'static str| {
+        move || {
+            errors.of(field).get().map(|message| {
+                view! { <span class="field-error" role="alert">{message}</span> }
+            })
+        }
     };
     view! {
         <li class="card" data-request=id>
@@ -184,9 +274,30 @@ fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
             <label>
                 <span>"Comment (optional)"</span>
                 <input class="decision-comment" maxlength="500" bind:value=comment />
+                {field_error("comment")}
             </label>
+            <label class="check">
+                <input type="checkbox" class="in-window" bind:checked=in_window />
+                <span>"Run in a maintenance window instead of at once"</span>
+            </label>
+            <Show when=move || in_window.get()>
+                <div class="inline window-fields">
+                    <label>
+                        <span>"Window begins (your local time)"</span>
+                        <input type="datetime-local" class="window-start" bind:value=window_start />
+                        {field_error("window_start")}
+                    </label>
+                    <label>
+                        <span>"Lasts (hours)"</span>
+                        <input type="number" class="window-hours" min="1" max=MAX_WINDOW_HOURS bind:value=window_hours />
+                        {field_error("window_hours")}
+                    </label>
+                </div>
+            </Show>
             <div class="row-actions">
-                <button class="approve" disabled=move || task.running() on:click=move |_| decide(true)>"Approve and run"</button>
+                <button class="approve" disabled=move || task.running() on:click=move |_| decide(true)>
+                    {move || if in_window.get() { "Approve for the window" } else { "Approve and run" }}
+                </button>
                 <button class="secondary reject" disabled=move || task.running() on:click=move |_| decide(false)>"Reject"</button>
             </div>
         </li>
@@ -225,4 +336,27 @@ fn RecentRequests(requests: Vec<ApprovalRequest>) -> impl IntoView {
         </table>
     }
     .into_any()
+}
+
+fn browser_now_ms() -> i64 {
+    web_sys::js_sys::Date::now() as i64
+}
+
+/// The window the approver chose: a local start and a number of hours.
+fn chosen_window(start: &str, hours: &str) -> Result<MaintenanceWindow, ApiError> {
+    let starts_at_ms = parse_local_datetime(start).ok_or_else(|| {
+        ApiError::for_field("window_start", "Choose the day and time the window begins.")
+    })?;
+    let hours = hours.trim().parse().map_err(|_| {
+        ApiError::for_field(
+            "window_hours",
+            format!("A window lasts from 1 to {MAX_WINDOW_HOURS} hours."),
+        )
+    })?;
+    let window = MaintenanceWindow {
+        starts_at_ms,
+        hours,
+    };
+    validate_window(window, browser_now_ms())?;
+    Ok(window)
 }

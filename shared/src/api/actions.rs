@@ -50,6 +50,7 @@ actions! {
     TokenRevoke = "token.revoke", Viewer, false;
     ApprovalApprove = "approval.approve", Viewer, false;
     ApprovalReject = "approval.reject", Viewer, false;
+    ApprovalCancel = "approval.cancel", Viewer, false;
     ArrayRegister = "array.register", Admin, false;
     ArrayRemove = "array.remove", Admin, false;
     ArrayTest = "array.test", Admin, false;
@@ -125,10 +126,13 @@ actions! {
 }
 
 impl Action {
-    /// Whether `[approvals] actions` may hold it: a decision on a held change is never held
-    /// itself.
+    /// Whether `[approvals] actions` may hold it: a decision on a held change (or cancelling
+    /// its window) is never held itself.
     pub const fn can_be_held(self) -> bool {
-        !matches!(self, Action::ApprovalApprove | Action::ApprovalReject)
+        !matches!(
+            self,
+            Action::ApprovalApprove | Action::ApprovalReject | Action::ApprovalCancel
+        )
     }
 }
 

@@ -27,6 +27,10 @@ pub enum ApprovalState {
     Rejected,
     /// Nobody decided in time; nothing ran.
     Expired,
+    /// Approved to run in a maintenance window that has not begun.
+    Scheduled,
+    /// Approved for a window, then cancelled before it ran; nothing ran.
+    Cancelled,
 }
 
 impl ApprovalState {
@@ -38,6 +42,8 @@ impl ApprovalState {
             Self::Failed => "failed",
             Self::Rejected => "rejected",
             Self::Expired => "expired",
+            Self::Scheduled => "scheduled",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -49,6 +55,8 @@ impl ApprovalState {
             Self::Failed,
             Self::Rejected,
             Self::Expired,
+            Self::Scheduled,
+            Self::Cancelled,
         ]
         .into_iter()
         .find(|state| state.as_str() == text)
@@ -85,6 +93,59 @@ pub struct ApprovalRequest {
     pub outcome_status: Option<u16>,
     /// The change's error message when it failed (the array's own when the array refused).
     pub outcome_message: Option<String>,
+    /// The maintenance window it was approved to run in (Unix milliseconds): it runs once,
+    /// as soon as the window begins, and never after it ends.
+    #[serde(default)]
+    pub window: Option<MaintenanceWindow>,
+    /// Who cancelled it before its window.
+    #[serde(default)]
+    pub cancelled_by: Option<String>,
+}
+
+/// When an approved change may run: from `starts_at_ms` for `hours`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaintenanceWindow {
+    /// Unix milliseconds.
+    pub starts_at_ms: i64,
+    pub hours: u32,
+}
+
+impl MaintenanceWindow {
+    pub fn ends_at_ms(self) -> i64 {
+        self.starts_at_ms + i64::from(self.hours) * 3_600_000
+    }
+}
+
+/// The longest maintenance window, in hours.
+pub const MAX_WINDOW_HOURS: u32 = 24;
+/// How far ahead a window may begin, in days.
+pub const MAX_WINDOW_DAYS_AHEAD: i64 = 30;
+/// How long before now a window may have begun when it is chosen: a window chosen to the
+/// minute in a form begins up to a minute or so before it is sent, and then runs at once.
+const WINDOW_BEGUN_GRACE_MS: i64 = 5 * 60_000;
+
+/// Whether `window`, chosen at `now_ms`, is one a change may be scheduled in.
+pub fn validate_window(window: MaintenanceWindow, now_ms: i64) -> Result<(), ApiError> {
+    if !(1..=MAX_WINDOW_HOURS).contains(&window.hours) {
+        return Err(ApiError::for_field(
+            "window_hours",
+            format!("A window lasts from 1 to {MAX_WINDOW_HOURS} hours."),
+        ));
+    }
+    if window.starts_at_ms < now_ms - WINDOW_BEGUN_GRACE_MS {
+        return Err(ApiError::for_field(
+            "window_start",
+            "This time has passed: choose when the window begins.",
+        ));
+    }
+    if window.starts_at_ms > now_ms + MAX_WINDOW_DAYS_AHEAD * 86_400_000 {
+        return Err(ApiError::for_field(
+            "window_start",
+            format!("A window begins within {MAX_WINDOW_DAYS_AHEAD} days."),
+        ));
+    }
+    Ok(())
 }
 
 /// `GET /api/approvals`.
@@ -98,6 +159,9 @@ pub struct Approvals {
     pub waiting_for_you: Vec<ApprovalRequest>,
     /// Recent requests the caller made or may see, newest first.
     pub recent: Vec<ApprovalRequest>,
+    /// The scheduled requests the caller may cancel: their own, and those they may decide.
+    #[serde(default)]
+    pub may_cancel: Vec<i64>,
 }
 
 /// `POST /api/approvals/{approval}/approve` and `…/reject`.
@@ -106,6 +170,9 @@ pub struct Approvals {
 pub struct ApprovalDecision {
     #[serde(default)]
     pub comment: Option<String>,
+    /// Approving only: run the change in this window instead of at once.
+    #[serde(default)]
+    pub window: Option<MaintenanceWindow>,
 }
 
 /// A reason or comment: given (when `required`), and not too long.
@@ -149,7 +216,14 @@ mod tests {
     #[test]
     fn states_read_back() {
         for state in [
-            "pending", "running", "executed", "failed", "rejected", "expired",
+            "pending",
+            "running",
+            "executed",
+            "failed",
+            "rejected",
+            "expired",
+            "scheduled",
+            "cancelled",
         ] {
             assert_eq!(
                 ApprovalState::parse(state).map(ApprovalState::as_str),
@@ -157,6 +231,35 @@ mod tests {
             );
         }
         assert_eq!(ApprovalState::parse("approved"), None);
+    }
+
+    #[test]
+    fn a_window_begins_soon_and_lasts_a_day_at_most() {
+        let now = 1_800_000_000_000;
+        let window = |starts_at_ms, hours| MaintenanceWindow {
+            starts_at_ms,
+            hours,
+        };
+        assert!(validate_window(window(now + 3_600_000, 2), now).is_ok());
+        assert!(validate_window(window(now - 60_000, 1), now).is_ok());
+        let field = |result: Result<(), ApiError>| result.unwrap_err().field;
+        assert_eq!(
+            field(validate_window(window(now - 3_600_000, 1), now)).as_deref(),
+            Some("window_start")
+        );
+        assert_eq!(
+            field(validate_window(window(now + 31 * 86_400_000, 1), now)).as_deref(),
+            Some("window_start")
+        );
+        assert_eq!(
+            field(validate_window(window(now, 0), now)).as_deref(),
+            Some("window_hours")
+        );
+        assert_eq!(
+            field(validate_window(window(now, 25), now)).as_deref(),
+            Some("window_hours")
+        );
+        assert_eq!(window(now, 2).ends_at_ms(), now + 7_200_000);
     }
 
     proptest! {
