@@ -10,11 +10,13 @@ pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod formats;
 pub mod identity;
 pub mod jobs;
 pub mod notify;
 pub mod ops;
 pub mod pure1;
+pub mod reports;
 pub mod server;
 pub mod state;
 

@@ -13,6 +13,7 @@ mod protection;
 mod pure1;
 mod registration;
 mod replication;
+mod reports;
 mod rest_root;
 mod tokens;
 
@@ -50,6 +51,10 @@ pub use notifications::{
     NewSilence, PersonalMail, PersonalTopic, QuietHours, Rule, RuleCondition, SIGNATURE_HEADER,
     Silence, SmtpSecurity, TIMESTAMP_HEADER, is_invisible, message_text, url_host,
     validate_my_notifications, validate_new_channel, validate_new_rule, validate_new_silence,
+};
+pub use reports::{
+    ArrayReport, FleetReport, GroupReport, MAX_UNPROTECTED_LISTED, ReportSchedule,
+    ReportSettings, ReportVolume, WEEKDAYS, validate_report_schedule,
 };
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,

@@ -8,6 +8,7 @@ use shared::api::{AuditEntry, AuditForwarding, AuditQuery};
 use shared::time::format_timestamp_ms;
 
 use crate::clock::unix_now_ms;
+use crate::formats::csv_row;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
@@ -99,9 +100,7 @@ pub async fn export_csv(
                 entry.parameters.clone(),
                 entry.token.clone().unwrap_or_default(),
             ];
-            let row: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
-            csv.push_str(&row.join(","));
-            csv.push_str("\r\n");
+            csv.push_str(&csv_row(&fields));
         }
         match page.last() {
             Some(last) if page.len() == crate::db::MAX_AUDIT_PAGE as usize => {
@@ -121,35 +120,4 @@ pub async fn export_csv(
         csv,
     )
         .into_response())
-}
-
-/// RFC 4180 quoting; a leading `=`, `+`, `-`, `@`, tab or carriage return is prefixed with
-/// `'` so that a spreadsheet shows a name as text rather than running it as a formula.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("db-01"), "db-01");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(csv_field(""), "");
-        assert_eq!(csv_field("\t=1+1"), "'\t=1+1");
-        assert_eq!(csv_field("\r@x"), "\"'\r@x\"");
-    }
 }

@@ -16,6 +16,7 @@ use utoipa::openapi::{Ref, RefOr};
 
 use super::{Endpoint, endpoints};
 use crate::api::gate::Access;
+use crate::formats::html_escaped;
 use crate::state::{ApiDescription, AppState};
 
 type Components = Vec<(String, RefOr<Schema>)>;
@@ -367,13 +368,6 @@ pub fn openapi(endpoints: &[Endpoint]) -> Value {
     })
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The REST roots' table on the reference page.
 fn rest_section(page: &mut String) {
     page.push_str(
@@ -404,9 +398,9 @@ fn rest_section(page: &mut String) {
         let _ = write!(
             page,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            escape(collection.path),
+            html_escaped(collection.path),
             collection.read.as_str(),
-            escape(&changes.join("; "))
+            html_escaped(&changes.join("; "))
         );
     }
     page.push_str("</tbody></table><h3>Never passed, for anyone</h3><ul>");
@@ -414,8 +408,8 @@ fn rest_section(page: &mut String) {
         let _ = write!(
             page,
             "<li><code>{}</code>: {}</li>",
-            escape(never.path),
-            escape(never.why)
+            html_escaped(never.path),
+            html_escaped(never.why)
         );
     }
     page.push_str("</ul>");
@@ -439,7 +433,7 @@ fn reference_page(endpoints: &[Endpoint]) -> String {
         let _ = write!(
             page,
             "<h2>{}</h2><table><thead><tr><th>Method</th><th>Path</th><th>Role</th><th>What</th><th>Takes</th><th>Gives</th></tr></thead><tbody>",
-            escape(group)
+            html_escaped(group)
         );
         for endpoint in members {
             let description = &endpoint.description;
@@ -463,13 +457,13 @@ fn reference_page(endpoints: &[Endpoint]) -> String {
             let _ = write!(
                 page,
                 "<tr id=\"{}\"><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&operation_id(endpoint)),
+                html_escaped(&operation_id(endpoint)),
                 endpoint.method,
-                escape(&openapi_path(endpoint.path)),
+                html_escaped(&openapi_path(endpoint.path)),
                 role_words(endpoint.access),
-                escape(description.summary),
-                escape(&takes),
-                escape(&gives),
+                html_escaped(description.summary),
+                html_escaped(&takes),
+                html_escaped(&gives),
             );
         }
         page.push_str("</tbody></table>");
@@ -478,9 +472,9 @@ fn reference_page(endpoints: &[Endpoint]) -> String {
     page.push_str("<h2>Schemas</h2>");
     if let Some(schemas) = document["components"]["schemas"].as_object() {
         for (name, schema) in schemas {
-            let _ = write!(page, "<h3 id=\"schema-{0}\">{0}</h3>", escape(name));
+            let _ = write!(page, "<h3 id=\"schema-{0}\">{0}</h3>", html_escaped(name));
             if let Some(text) = schema.get("description").and_then(Value::as_str) {
-                let _ = write!(page, "<p>{}</p>", escape(text));
+                let _ = write!(page, "<p>{}</p>", html_escaped(text));
             }
             let fields = schema["properties"].as_object();
             if let Some(fields) = fields {
@@ -493,13 +487,13 @@ fn reference_page(endpoints: &[Endpoint]) -> String {
                     let _ = write!(
                         page,
                         "<dt><code>{}</code></dt><dd>{}</dd>",
-                        escape(field),
-                        escape(about)
+                        html_escaped(field),
+                        html_escaped(about)
                     );
                 }
                 page.push_str("</dl>");
             } else {
-                let _ = write!(page, "<pre>{}</pre>", escape(&schema.to_string()));
+                let _ = write!(page, "<pre>{}</pre>", html_escaped(&schema.to_string()));
             }
         }
     }
