@@ -19,6 +19,7 @@ mod protection;
 mod pure1;
 mod recycle;
 mod replication;
+mod reports;
 mod rest;
 mod session;
 mod snapshots;
@@ -860,6 +861,35 @@ pub fn endpoints() -> Vec<Endpoint> {
         .about("Choose the email channel for mail to people (or none)")
         .takes::<shared::api::PersonalMail>()
         .gives::<shared::api::PersonalMail>(),
+        read("/notifications/report", Admin, notifications::report)
+            .about("When the capacity and protection report is sent, and through which channel")
+            .gives::<shared::api::ReportSettings>(),
+        change(
+            Method::PUT,
+            "/notifications/report",
+            NotificationReportChange,
+            notifications::set_report,
+        )
+        .about("Send the capacity and protection report weekly (or stop it)")
+        .takes::<shared::api::ReportSettings>()
+        .gives::<shared::api::ReportSettings>(),
+        change(
+            Method::POST,
+            "/notifications/report/send",
+            NotificationReportSend,
+            notifications::send_report,
+        )
+        .about("Send the capacity and protection report through its channel now")
+        .no_content(),
+        read("/reports/fleet", Viewer, reports::fleet)
+            .about("The capacity and protection report of your arrays")
+            .gives::<shared::api::FleetReport>(),
+        read("/reports/fleet.csv", Viewer, reports::fleet_csv)
+            .about("The capacity and protection report as CSV")
+            .csv(),
+        read("/reports/fleet.html", Viewer, reports::fleet_html)
+            .about("The capacity and protection report as an HTML file")
+            .html(),
         read("/notifications/mine", Viewer, notifications::mine)
             .about("What you are told of by mail, and at which address")
             .gives::<shared::api::MyNotifications>(),

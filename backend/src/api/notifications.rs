@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use shared::api::{
     ApiError, Channel, ChannelKind, ChannelTestResult, CreatedChannel, Delivery, MAX_CHANNELS,
     MAX_RULES, MAX_SILENCES, MyNotifications, MyNotificationsChange, NewChannel, NewRule,
-    NewSilence, PersonalMail, Rule, Silence, url_host, validate_my_notifications,
-    validate_new_channel, validate_new_rule, validate_new_silence,
+    NewSilence, PersonalMail, ReportSettings, Rule, Silence, url_host, validate_my_notifications,
+    validate_new_channel, validate_new_rule, validate_new_silence, validate_report_schedule,
 };
 
 use super::extract::ApiJson;
@@ -180,6 +180,7 @@ pub async fn test_channel(
         ),
         created_at_ms: unix_now() * 1000,
         personal: false,
+        report: None,
         link: notifier.portal_url.clone(),
     };
     Ok(Json(notifier.send_to(&stored, &message, None).await?))
@@ -346,6 +347,61 @@ pub async fn set_personal_mail(
     }
     state.db.set_personal_mail_channel(request.channel).await?;
     Ok(Json(request))
+}
+
+/// `GET /api/notifications/report`: when the capacity and protection report goes out.
+pub async fn report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<ReportSettings>, AppError> {
+    fleet_admin(&user)?;
+    let stored = state.db.report_schedule().await?;
+    Ok(Json(ReportSettings {
+        schedule: stored.as_ref().map(|stored| stored.schedule),
+        next_at_ms: stored
+            .as_ref()
+            .map(|stored| stored.schedule.next_after(unix_now_ms())),
+        last_sent_at_ms: stored.and_then(|stored| stored.last_sent_at_ms),
+    }))
+}
+
+/// `PUT /api/notifications/report`: sends the report weekly through a channel (any kind:
+/// mail carries it whole, the others its summary), or stops it.
+pub async fn set_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<ReportSettings>,
+) -> Result<Json<ReportSettings>, AppError> {
+    fleet_admin(&user)?;
+    if let Some(schedule) = &request.schedule {
+        validate_report_schedule(schedule).map_err(AppError::Invalid)?;
+        if state.db.channel(schedule.channel).await?.is_none() {
+            return Err(AppError::Invalid(ApiError::for_field(
+                "channel",
+                format!("There is no channel {}.", schedule.channel),
+            )));
+        }
+    }
+    state
+        .db
+        .set_report_schedule(request.schedule.as_ref(), unix_now_ms())
+        .await?;
+    report(State(state), user).await
+}
+
+/// `POST /api/notifications/report/send`: sends the report through its channel now.
+pub async fn send_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<StatusCode, AppError> {
+    fleet_admin(&user)?;
+    if notifier(&state)?.send_report_now().await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::Conflict(
+            "Schedule the report first: sending it now uses its channel.".into(),
+        ))
+    }
 }
 
 /// A person's own mail reaches everything they may decide, beyond any token's limits: only

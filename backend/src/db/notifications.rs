@@ -1,7 +1,9 @@
 //! Notification channels (addresses sealed), rules, and the outbox: events and their
 //! deliveries, written with the condition they announce.
 
-use shared::api::{Channel, ChannelKind, Delivery, DeliveryState, PersonalTopic, Rule, Silence};
+use shared::api::{
+    Channel, ChannelKind, Delivery, DeliveryState, PersonalTopic, ReportSchedule, Rule, Silence,
+};
 use std::collections::BTreeMap;
 
 use sqlx::Row;
@@ -67,9 +69,22 @@ pub struct PendingDelivery {
     pub channel_id: i64,
     /// The one address a personal message goes to.
     pub recipient: Option<String>,
+    /// The capacity and protection report it sends, as JSON.
+    pub report: Option<String>,
     pub state: DeliveryState,
     /// Attempts made so far.
     pub attempts: i64,
+}
+
+/// What a report's deliveries are listed as in place of a rule's name.
+pub const REPORT_TITLE: &str = "Capacity and protection report";
+
+/// The report's schedule as stored, with the due time last sent for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReportSchedule {
+    pub schedule: ReportSchedule,
+    pub last_due_at_ms: i64,
+    pub last_sent_at_ms: Option<i64>,
 }
 
 /// Writes `announcement`'s event and one delivery per recipient within `transaction`, so it
@@ -89,6 +104,7 @@ pub(super) async fn announce(
         resolved: false,
         summary: &announcement.summary,
         topic: Some(announcement.topic),
+        report: None,
     };
     let (channel_id, channel_name) = &announcement.channel;
     let deliveries = announcement.recipients.iter().map(|recipient| Outgoing {
@@ -110,6 +126,8 @@ struct Event<'a> {
     summary: &'a str,
     /// Set for mail to a person about themselves.
     topic: Option<PersonalTopic>,
+    /// A capacity and protection report, as JSON.
+    report: Option<&'a str>,
 }
 
 /// One delivery of an event: its channel, the one person it goes to (personal mail), and
@@ -129,8 +147,8 @@ async fn write_outbox<'a>(
     now_ms: i64,
 ) -> Result<i64, DbError> {
     let event_id: i64 = sqlx::query(
-        "INSERT INTO notification_events (rule_id, rule_name, array_name, resolved, summary, created_at_ms, topic) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO notification_events (rule_id, rule_name, array_name, resolved, summary, created_at_ms, topic, report) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(event.rule_id)
     .bind(event.rule_name)
@@ -139,6 +157,7 @@ async fn write_outbox<'a>(
     .bind(event.summary)
     .bind(now_ms)
     .bind(event.topic.map(PersonalTopic::as_str))
+    .bind(event.report)
     .fetch_one(&mut **transaction)
     .await?
     .try_get(0)?;
@@ -234,6 +253,7 @@ async fn write_event(
         resolved: change.resolved,
         summary: &change.summary,
         topic: None,
+        report: None,
     };
     let not_before_ms = change
         .rule
@@ -302,6 +322,10 @@ impl Database {
         let rules = self.rules().await?;
         if rules.iter().any(|rule| rule.channels.contains(&id))
             || self.personal_mail_channel_id().await? == Some(id)
+            || self
+                .report_schedule()
+                .await?
+                .is_some_and(|report| report.schedule.channel == id)
         {
             return Ok(false);
         }
@@ -489,7 +513,7 @@ impl Database {
     pub async fn delivery(&self, id: i64) -> Result<Option<PendingDelivery>, DbError> {
         let row = sqlx::query(
             "SELECT d.id, d.event_id, e.rule_name, e.array_name, e.resolved, e.summary, e.created_at_ms, d.channel_id, d.state, d.attempts, \
-             e.topic, d.recipient FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id WHERE d.id = $1",
+             e.topic, d.recipient, e.report FROM notification_deliveries d JOIN notification_events e ON e.id = d.event_id WHERE d.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -513,6 +537,7 @@ impl Database {
                 .transpose()?,
             channel_id: row.try_get(7)?,
             recipient: row.try_get(11)?,
+            report: row.try_get(12)?,
             state: DeliveryState::parse(&state).ok_or(DbError::BadValue(state))?,
             attempts: row.try_get(9)?,
         }))
@@ -587,6 +612,108 @@ impl Database {
                 })
             })
             .collect()
+    }
+
+    /// When the capacity and protection report goes out, if an admin scheduled it.
+    pub async fn report_schedule(&self) -> Result<Option<StoredReportSchedule>, DbError> {
+        let row = sqlx::query(
+            "SELECT channel_id, weekday, hour, utc_offset_minutes, last_due_at_ms, last_sent_at_ms \
+             FROM notification_report WHERE id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let small = |index: usize| -> Result<i64, DbError> { Ok(row.try_get(index)?) };
+        let out_of_range = |what: &str| DbError::BadValue(format!("the report's {what}"));
+        Ok(Some(StoredReportSchedule {
+            schedule: ReportSchedule {
+                channel: row.try_get(0)?,
+                weekday: u8::try_from(small(1)?).map_err(|_| out_of_range("weekday"))?,
+                hour: u8::try_from(small(2)?).map_err(|_| out_of_range("hour"))?,
+                utc_offset_minutes: i16::try_from(small(3)?)
+                    .map_err(|_| out_of_range("time zone"))?,
+            },
+            last_due_at_ms: row.try_get(4)?,
+            last_sent_at_ms: row.try_get(5)?,
+        }))
+    }
+
+    /// Schedules the report (`None`: stops it); the first goes at its next due time after
+    /// `now_ms`.
+    pub async fn set_report_schedule(
+        &self,
+        schedule: Option<&ReportSchedule>,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("DELETE FROM notification_report")
+            .execute(&mut *transaction)
+            .await?;
+        if let Some(schedule) = schedule {
+            sqlx::query(
+                "INSERT INTO notification_report (id, channel_id, weekday, hour, utc_offset_minutes, last_due_at_ms) \
+                 VALUES (1, $1, $2, $3, $4, $5)",
+            )
+            .bind(schedule.channel)
+            .bind(i64::from(schedule.weekday))
+            .bind(i64::from(schedule.hour))
+            .bind(i64::from(schedule.utc_offset_minutes))
+            .bind(schedule.due_at_or_before(now_ms))
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// Writes a report's event (`summary`, and the report as JSON) and its delivery through
+    /// `channel`. With `due_at_ms` (the weekly report), only when that due time was not sent
+    /// for yet, claimed in the same transaction: whether it was written.
+    pub async fn write_report(
+        &self,
+        report: &str,
+        summary: &str,
+        channel: &(i64, String),
+        due_at_ms: Option<i64>,
+        now_ms: i64,
+    ) -> Result<bool, DbError> {
+        let mut transaction = self.pool.begin().await?;
+        if let Some(due_at_ms) = due_at_ms {
+            let claimed = sqlx::query(
+                "UPDATE notification_report SET last_due_at_ms = $1, last_sent_at_ms = $2 \
+                 WHERE id = 1 AND last_due_at_ms < $1",
+            )
+            .bind(due_at_ms)
+            .bind(now_ms)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                transaction.rollback().await?;
+                return Ok(false);
+            }
+        }
+        let event = Event {
+            rule_id: 0,
+            rule_name: REPORT_TITLE,
+            array: "",
+            resolved: false,
+            summary,
+            topic: None,
+            report: Some(report),
+        };
+        let (channel_id, channel_name) = channel;
+        let delivery = Outgoing {
+            channel_id: *channel_id,
+            channel_name,
+            recipient: None,
+            not_before_ms: None,
+        };
+        write_outbox(&mut transaction, &event, std::iter::once(delivery), now_ms).await?;
+        transaction.commit().await?;
+        Ok(true)
     }
 
     /// The email channel mail to people goes through, if an admin chose one.

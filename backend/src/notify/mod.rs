@@ -5,6 +5,7 @@
 
 pub mod forwarding;
 mod personal;
+mod report;
 pub mod send;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,6 +72,8 @@ pub enum NotifyError {
     Sealed,
     #[error("mail to a person goes through an email channel only")]
     NotEmail,
+    #[error("cannot write the report: {0}")]
+    Report(String),
 }
 
 /// What seals a channel's address binds it to, so a sealed value cannot be moved to
@@ -439,9 +442,16 @@ impl Notifier {
     }
 
     fn message_of(&self, delivery: &PendingDelivery) -> Message {
-        let page = match delivery.topic {
-            Some(_) => "/requests".to_owned(),
-            None => format!("/arrays/{}/overview", delivery.array),
+        // A report whose JSON cannot be read is sent as its summary alone.
+        let report = delivery
+            .report
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .map(Box::new);
+        let page = match (delivery.topic, &delivery.report) {
+            (Some(_), _) => "/requests".to_owned(),
+            (None, Some(_)) => "/".to_owned(),
+            (None, None) => format!("/arrays/{}/overview", delivery.array),
         };
         Message {
             idempotency_key: format!("flashdeck-event-{}", delivery.event_id),
@@ -451,6 +461,7 @@ impl Notifier {
             summary: delivery.summary.clone(),
             created_at_ms: delivery.created_at_ms,
             personal: delivery.topic.is_some(),
+            report,
             link: self
                 .portal_url
                 .as_deref()
@@ -480,6 +491,9 @@ impl Notifier {
                 }
                 if let Err(error) = self.queue_due_changes().await {
                     tracing::warn!(%error, "queueing scheduled changes failed");
+                }
+                if let Err(error) = self.send_report_if_due(crate::clock::unix_now_ms()).await {
+                    tracing::warn!(%error, "sending the weekly report failed");
                 }
                 for sink in &self.audit_sinks {
                     if let Err(error) = forwarding::forward_once(&self.db, sink).await {

@@ -6,9 +6,11 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, MultiPart};
 use shared::api::{
-    ChannelKind, ChannelTestResult, EmailSettings, IDEMPOTENCY_HEADER, SIGNATURE_HEADER,
-    SmtpSecurity, TIMESTAMP_HEADER,
+    ChannelKind, ChannelTestResult, EmailSettings, FleetReport, IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER, SmtpSecurity, TIMESTAMP_HEADER,
 };
 
 /// What a receiver gets to answer in.
@@ -30,6 +32,9 @@ pub struct Message {
     pub personal: bool,
     /// Where in the portal the person acts on it, when the portal's address is known.
     pub link: Option<String>,
+    /// A capacity and protection report: `summary` is its text; mail carries it as HTML
+    /// with its CSV attached, a generic webhook as JSON.
+    pub report: Option<Box<FleetReport>>,
 }
 
 impl Message {
@@ -37,12 +42,23 @@ impl Message {
         if self.personal {
             return format!("{}: {}", self.rule, self.summary);
         }
+        if self.report.is_some() {
+            return self.summary.clone();
+        }
         shared::api::message_text(&self.rule, &self.array, self.resolved, &self.summary)
     }
 
     fn body(&self, kind: ChannelKind) -> serde_json::Value {
         let text = self.text();
         match kind {
+            ChannelKind::Webhook if self.report.is_some() => json!({
+                "event": "report",
+                "summary": self.summary,
+                "text": text,
+                "report": self.report,
+                "created_at_ms": self.created_at_ms,
+                "idempotency_key": self.idempotency_key,
+            }),
             ChannelKind::Webhook => json!({
                 "event": if self.resolved { "resolved" } else { "raised" },
                 "rule": self.rule,
@@ -66,7 +82,11 @@ impl Message {
                             {
                                 "type": "TextBlock",
                                 "weight": "Bolder",
-                                "text": if self.resolved { format!("Resolved: {}", self.array) } else { self.array.clone() },
+                                "text": match (&self.report, self.resolved) {
+                                    (Some(_), _) => "Capacity and protection report".to_owned(),
+                                    (None, true) => format!("Resolved: {}", self.array),
+                                    (None, false) => self.array.clone(),
+                                },
                             },
                             { "type": "TextBlock", "wrap": true, "text": markdown_escaped(&text) },
                         ],
@@ -272,8 +292,7 @@ fn mail_of(settings: &EmailSettings, message: &Message) -> Result<lettre::Messag
                 .from
                 .rsplit_once('@')
                 .map_or("flashdeck", |(_, domain)| domain)
-        )))
-        .header(lettre::message::header::ContentType::TEXT_PLAIN);
+        )));
     for to in &settings.to {
         builder = builder.to(address(to)?);
     }
@@ -282,7 +301,7 @@ fn mail_of(settings: &EmailSettings, message: &Message) -> Result<lettre::Messag
         .as_deref()
         .map(|link| format!("\n\nOpen it in the portal: {link}\n"))
         .unwrap_or_default();
-    let body = if message.personal {
+    let body = if message.personal || message.report.is_some() {
         format!("{text}{link}")
     } else {
         format!(
@@ -296,7 +315,23 @@ fn mail_of(settings: &EmailSettings, message: &Message) -> Result<lettre::Messag
             }
         )
     };
-    builder.body(body).map_err(|error| error.to_string())
+    let Some(report) = &message.report else {
+        return builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|error| error.to_string());
+    };
+    let csv = ContentType::parse("text/csv; charset=utf-8").map_err(|error| error.to_string())?;
+    let parts = MultiPart::mixed()
+        .multipart(MultiPart::alternative_plain_html(
+            body,
+            crate::reports::render::html(report),
+        ))
+        .singlepart(
+            Attachment::new(crate::reports::render::CSV_FILE_NAME.to_owned())
+                .body(crate::reports::render::csv(report), csv),
+        );
+    builder.multipart(parts).map_err(|error| error.to_string())
 }
 
 async fn read_answer(mut response: reqwest::Response) -> String {
@@ -375,6 +410,7 @@ mod tests {
             summary: "86 % full (more than 85 % full)".into(),
             created_at_ms: 1,
             personal: false,
+            report: None,
             link: None,
         };
         assert_eq!(

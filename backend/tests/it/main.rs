@@ -20,6 +20,7 @@ mod pure1;
 mod registration;
 mod replicas;
 mod replication;
+mod reports;
 mod rest_root;
 mod safemode;
 mod shutdown;

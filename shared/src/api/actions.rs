@@ -119,6 +119,8 @@ actions! {
     NotificationSilenceCreate = "notification_silence.create", Admin, false;
     NotificationSilenceEnd = "notification_silence.end", Admin, false;
     NotificationSubscribe = "notification_subscription.change", Viewer, false;
+    NotificationReportChange = "notification_report.change", Admin, false;
+    NotificationReportSend = "notification_report.send", Admin, false;
     FleetSnapshot = "fleet.snapshot", Operator, false;
     FleetDestroy = "fleet.destroy", Operator, false;
     RecycleBinRecover = "recycle_bin.recover", Operator, false;

@@ -1,0 +1,66 @@
+//! `/api/reports`: the capacity and protection report of the arrays in the caller's scope,
+//! as JSON, CSV or an HTML page, each asked of the arrays afresh.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use shared::api::FleetReport;
+
+use super::fleet::clients_in_scope;
+use crate::error::AppError;
+use crate::identity::auth::CurrentUser;
+use crate::reports::{REPORT_DEADLINE, fleet_report, render};
+use crate::state::AppState;
+
+async fn report_for(state: &AppState, user: &CurrentUser) -> FleetReport {
+    let (clients, failures) = clients_in_scope(state, user);
+    let unreachable = failures
+        .into_iter()
+        .map(|failure| (failure.array, failure.error))
+        .collect();
+    fleet_report(clients, unreachable, REPORT_DEADLINE).await
+}
+
+/// `GET /api/reports/fleet`.
+pub async fn fleet(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<FleetReport>, AppError> {
+    Ok(Json(report_for(&state, &user).await))
+}
+
+/// `GET /api/reports/fleet.csv`: one row per array, unprotected volume and protection group.
+pub async fn fleet_csv(State(state): State<AppState>, user: CurrentUser) -> Response {
+    let report = report_for(&state, &user).await;
+    download(
+        "text/csv; charset=utf-8",
+        render::CSV_FILE_NAME,
+        render::csv(&report),
+    )
+}
+
+/// `GET /api/reports/fleet.html`: the page the weekly mail carries, as a file (never shown
+/// on the portal's own origin: it holds what arrays named).
+pub async fn fleet_html(State(state): State<AppState>, user: CurrentUser) -> Response {
+    let report = report_for(&state, &user).await;
+    download(
+        "text/html; charset=utf-8",
+        render::HTML_FILE_NAME,
+        render::html(&report),
+    )
+}
+
+fn download(content_type: &'static str, file_name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
