@@ -168,6 +168,7 @@ impl Demo {
             }
             None => state,
         };
+        crate::api::run_scheduled_changes(&state);
         crate::arrays::registration::sync(&Registrations::from_ref(&state))
             .await
             .map_err(setup)?;

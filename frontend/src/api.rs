@@ -637,6 +637,20 @@ pub async fn personal_mail() -> ApiResult<shared::api::PersonalMail> {
     get("/api/notifications/personal-mail").await
 }
 
+pub async fn report_settings() -> ApiResult<shared::api::ReportSettings> {
+    get("/api/notifications/report").await
+}
+
+pub async fn set_report_settings(
+    settings: &shared::api::ReportSettings,
+) -> ApiResult<shared::api::ReportSettings> {
+    put("/api/notifications/report", settings).await
+}
+
+pub async fn send_report_now() -> ApiResult<()> {
+    no_content(Request::post("/api/notifications/report/send")).await
+}
+
 pub async fn set_personal_mail(
     choice: &shared::api::PersonalMail,
 ) -> ApiResult<shared::api::PersonalMail> {

@@ -3,8 +3,8 @@
 //! SMTP server, sent once per due time however many replicas' leaders try.
 
 use axum::http::{StatusCode, header};
-use base64::Engine;
 use serde_json::{Value, json};
+use test_support::smtp_receiver::attachment;
 
 use crate::{ARRAY, TestApp, TestOptions, request};
 
@@ -15,33 +15,6 @@ fn path(rest: &str) -> String {
 async fn created(app: &TestApp, cookie: &str, method: &str, url: &str, body: Value) {
     let (status, _, answer) = app.call(method, url, Some(cookie), Some(body)).await;
     assert!(status.is_success(), "{method} {url}: {status} {answer}");
-}
-
-/// The decoded text of the attachment called `file_name` in a raw mail (whose name lettre
-/// folds as RFC 2231 does).
-fn attachment(mail: &str, file_name: &str) -> String {
-    let mail = mail.replace("\r\n", "\n");
-    let start = mail
-        .find(&format!("\"{file_name}\""))
-        .unwrap_or_else(|| panic!("no {file_name} in {mail}"));
-    let headers_end = start + mail[start..].find("\n\n").expect("part headers end");
-    let part_start = mail[..start].rfind("\n--").expect("part boundary");
-    let headers = &mail[part_start..headers_end];
-    let body_end = headers_end + mail[headers_end..].find("\n--").expect("part end");
-    let body = &mail[headers_end + 2..body_end];
-    if headers.contains("Content-Transfer-Encoding: base64") {
-        let packed: String = body.split_whitespace().collect();
-        String::from_utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(packed)
-                .expect("base64"),
-        )
-        .expect("UTF-8")
-    } else if headers.contains("quoted-printable") {
-        body.replace("=\n", "").replace("=3D", "=")
-    } else {
-        body.to_owned()
-    }
 }
 
 #[tokio::test]

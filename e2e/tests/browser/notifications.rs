@@ -2,13 +2,14 @@
 //! receiver's answer to a test message, adds a rule, and is told once (in Slack and by mail)
 //! when the demo's DR array passes 85 % and once more when space is freed; the page lists the
 //! messages as delivered; a silence keeps the rule quiet until it is ended. A held change is mailed to the second admin who asked for such
-//! mail, and its decision to the admin who asked for it.
+//! mail, and its decision to the admin who asked for it. The weekly capacity and protection
+//! report goes out by mail with its CSV, and downloads from the Fleet page.
 
 use shared::api::{Action, PersonalTopic, Role};
 use test_support::smtp_receiver::SmtpReceiver;
 
 use crate::approvals::{ask_to_eradicate, destroyed_volume};
-use crate::support::{Session, volume_on};
+use crate::support::{Session, array_client, volume_on};
 use test_support::webhook_receiver::WebhookReceiver;
 
 const DR: &str = "fa-dr-01";
@@ -365,6 +366,65 @@ async fn an_admin_hears_that_the_dr_array_will_be_full_within_two_weeks() {
         .refreshed_until(
             &format!("#deliveries tr[data-array='{DR}'][data-state='delivered'] .summary"),
             "full in about",
+        )
+        .await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn the_weekly_report_is_mailed_with_its_csv_and_downloads_from_the_fleet_page() {
+    let smtp = smtp_receiver().await;
+    let session = Session::start().await;
+    array_client(&session.demo().arrays[0])
+        .create_volume("report-scratch", 1_073_741_824)
+        .await
+        .expect("an unprotected volume");
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    let csv = session.fetch_text("/api/reports/fleet.csv").await;
+    assert!(csv.starts_with("200\nsection,array,name"), "{csv}");
+    assert!(
+        csv.contains("unprotected_volume,fa-prod-01,report-scratch,1073741824"),
+        "{csv}"
+    );
+    let link = session
+        .element("#fleet-report a[href='/api/reports/fleet.csv']")
+        .await;
+    assert_eq!(link.text().await.expect("text"), "CSV");
+
+    session.click("#notifications-link").await;
+    add_mail_channel(&session, "team mail", &smtp).await;
+    session.choose("#report-channel", "1").await;
+    session.choose("#report-weekday", "1").await;
+    session.choose("#report-hour", "8").await;
+    session.click("#report-save").await;
+    session
+        .text_containing("#report-outcome", "the report goes out weekly")
+        .await;
+    session.text_containing("#report-next", "Next: ").await;
+    session.click("#report-send").await;
+    session
+        .text_containing("#report-send-outcome", "Sent")
+        .await;
+    let mails = smtp.wait_for(1).await;
+    assert!(
+        mails[0].contains("Subject: [Flashdeck] Capacity and protection report of 2 arrays"),
+        "{}",
+        mails[0]
+    );
+    let attached = test_support::smtp_receiver::attachment(
+        &mails[0],
+        "flashdeck-capacity-and-protection.csv",
+    );
+    assert!(
+        attached.contains("unprotected_volume,fa-prod-01,report-scratch,1073741824"),
+        "{attached}"
+    );
+    assert!(attached.contains("\narray,fa-dr-01,fa-dr-01,"), "{attached}");
+    session
+        .refreshed_until(
+            "#deliveries tr[data-state='delivered']",
+            "Capacity and protection report",
         )
         .await;
     session.finish().await;

@@ -405,6 +405,24 @@ impl Session {
             .to_owned()
     }
 
+    /// What the portal answers the signed-in browser at `path`, as the page's own request
+    /// (with its session cookie) gets it: for what a link downloads.
+    pub async fn fetch_text(&self, path: &str) -> String {
+        self.driver
+            .execute(
+                "const request = new XMLHttpRequest(); \
+                 request.open('GET', arguments[0], false); request.send(); \
+                 return request.status + '\\n' + request.responseText;",
+                vec![serde_json::Value::String(path.to_owned())],
+            )
+            .await
+            .expect("fetched")
+            .json()
+            .as_str()
+            .expect("text")
+            .to_owned()
+    }
+
     /// Whether the focused element matches `css`.
     async fn focused_is(&self, css: &str) -> bool {
         self.driver

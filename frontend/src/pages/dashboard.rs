@@ -90,6 +90,11 @@ pub fn Dashboard() -> impl IntoView {
             "Each array is asked at once with its own deadline; figures are reused for a few seconds. "
             <button class="secondary" id="fleet-refresh" on:click=refresh>"Ask the arrays now"</button>
         </p>
+        <p class="muted" id="fleet-report">
+            "Capacity and protection report (use, growth, days to full, unprotected volumes, oldest snapshots), asked of your arrays now: "
+            <a href="/api/reports/fleet.csv" download>"CSV"</a> " · "
+            <a href="/api/reports/fleet.html" download>"HTML file"</a>
+        </p>
         <Pure1Section />
     }
 }

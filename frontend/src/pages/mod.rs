@@ -8,6 +8,7 @@ pub mod dr;
 pub mod host;
 pub mod hosts;
 pub mod login;
+mod notification_report;
 mod notification_silences;
 pub mod notifications;
 pub mod overview;

@@ -11,6 +11,7 @@ use shared::api::{
     validate_new_channel, validate_new_rule,
 };
 
+use super::notification_report::ReportSchedule;
 use super::notification_silences::Silences;
 use super::users::{ArrayScopePicker, describe_arrays, scope_of};
 use crate::api::{self, ApiResult};
@@ -60,6 +61,10 @@ fn NotificationsBody() -> impl IntoView {
         <h2>"Mail to people"</h2>
         <Loaded resource=channels loading="Loading channels…" let:list>
             <PersonalMailChoice channels=list />
+        </Loaded>
+        <h2>"Capacity and protection report"</h2>
+        <Loaded resource=channels loading="Loading channels…" let:list>
+            <ReportSchedule channels=list />
         </Loaded>
         <h2>"Messages"</h2>
         <OutcomeLine id="delivery-outcome" outcome=delivery_task.outcome />
@@ -590,14 +595,14 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                     <span>"Quiet hours from (your time)"</span>
                     <select id="rule-quiet-from" on:change=move |event| quiet_from.set(event_target_value(&event))>
                         <option value="">"none"</option>
-                        {hour_options()}
+                        {hour_options(7)}
                     </select>
                 </label>
                 <Show when=move || !quiet_from.get().is_empty()>
                     <label>
                         <span>"until"</span>
                         <select id="rule-quiet-until" on:change=move |event| quiet_until.set(event_target_value(&event))>
-                            {hour_options()}
+                            {hour_options(7)}
                         </select>
                         {move || errors.of("quiet_hours").get().map(|message| view! { <span id="rule-quiet-error" class="field-error" role="alert">{message}</span> })}
                     </label>
@@ -625,15 +630,15 @@ fn describe_timing(rule: &Rule) -> String {
     }
 }
 
-/// The hours of a day as options, `07:00` for 7.
-fn hour_options() -> impl IntoView {
+/// The hours of a day as options, `07:00` for 7, `chosen` selected.
+pub(super) fn hour_options(chosen: u8) -> impl IntoView {
     (0..24u8)
-        .map(|hour| view! { <option value=hour.to_string() selected=hour == 7>{format!("{hour:02}:00")}</option> })
+        .map(|hour| view! { <option value=hour.to_string() selected=hour == chosen>{format!("{hour:02}:00")}</option> })
         .collect_view()
 }
 
 /// How far east of UTC the browser's clock is, in minutes, now.
-fn browser_utc_offset_minutes() -> i16 {
+pub(super) fn browser_utc_offset_minutes() -> i16 {
     let west = web_sys::js_sys::Date::new_0().get_timezone_offset();
     i16::try_from(-(west as i64)).unwrap_or_default()
 }
