@@ -34,6 +34,9 @@ pub enum AppError {
         error: flasharray::Error,
         field: Option<&'static str>,
     },
+    /// The portal is doing as much of this work as it does at once: try again later.
+    #[error("{0}")]
+    Busy(String),
     /// An array answered in a way the portal will not pass on.
     #[error("{0}")]
     BadGateway(String),
@@ -69,6 +72,7 @@ impl AppError {
                 refused_request(error).unwrap_or(StatusCode::BAD_GATEWAY)
             }
             AppError::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -83,6 +87,7 @@ impl IntoResponse for AppError {
                 error: flasharray::Error::Busy { .. },
                 ..
             } => Some("1".to_owned()),
+            AppError::Busy(_) => Some("30".to_owned()),
             _ => None,
         };
         let body = match self {
@@ -93,6 +98,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden(message)
             | AppError::NotFound(message)
             | AppError::Conflict(message)
+            | AppError::Busy(message)
             | AppError::BadGateway(message) => ApiError::new(message),
             AppError::Invalid(error) => error,
             AppError::Array { error, field } => array_error(&error, field),

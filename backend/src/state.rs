@@ -61,7 +61,12 @@ pub struct AppState {
     pub notifier: Option<crate::notify::Notifier>,
     /// The API's description, made once on first request (it never changes while running).
     pub api_description: Arc<OnceLock<ApiDescription>>,
+    /// Reports being made now: each reads every volume of every array, so only a few at once.
+    pub report_permits: Arc<tokio::sync::Semaphore>,
 }
+
+/// Reports the portal makes at once for people who download them.
+const REPORTS_AT_ONCE: usize = 2;
 
 /// The API described: the OpenAPI document as JSON and the reference page as HTML.
 #[derive(Debug)]
@@ -97,6 +102,7 @@ impl AppState {
             rest_root: Arc::default(),
             notifier: None,
             api_description: Arc::default(),
+            report_permits: Arc::new(tokio::sync::Semaphore::new(REPORTS_AT_ONCE)),
         }
     }
 

@@ -12,12 +12,12 @@ use shared::api::{
     FleetDestroyRequest, FleetReplication, FleetSearch, FleetSnapshotRequest, FleetSummary,
     FleetThroughput, Forecast, GroupReplication, GroupSnapshotDetail, GroupSnapshotRequest,
     HardwareReport, History, HistoryQuery, HostList, HostListQuery, LinkPodRequest, LoginRequest,
-    MaintenanceWindow,
-    MembersRequest, Placement, PlacementQuery, PodDetail, PodLagHistory, ProtectionGroupDetail,
-    Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test, RecycleAction,
-    RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery, SignInMethods,
-    SnapshotListQuery, SnapshotRequest, StretchPodRequest, SummaryQuery, TokenSummary, UserChange,
-    UserInfo, UserSummary, VolumeChange, VolumeCopies, VolumeList, VolumeListQuery,
+    MaintenanceWindow, MembersRequest, Placement, PlacementQuery, PodDetail, PodLagHistory,
+    ProtectionGroupDetail, Pure1ConnectRequest, Pure1Fleet, Pure1KeyPair, Pure1Status, Pure1Test,
+    RecycleAction, RecycleBin, RegisterArrayRequest, RestoreRequest, RestoreResult, SearchQuery,
+    SignInMethods, SnapshotListQuery, SnapshotRequest, StretchPodRequest, SummaryQuery,
+    TokenSummary, UserChange, UserInfo, UserSummary, VolumeChange, VolumeCopies, VolumeList,
+    VolumeListQuery,
 };
 use shared::flasharray::{
     ArrayConnection, ArrayEradicationConfig, Connection, Host, HostGroup, HostPatch, Pod,
@@ -128,7 +128,9 @@ async fn delete_maybe_held(url: String, reason: Option<&str>) -> ApiResult<Done>
 
 async fn maybe_held(response: Response) -> ApiResult<Done> {
     if response.status() == 202 {
-        return decode(response).await.map(|held| Done::Held(Box::new(held)));
+        return decode(response)
+            .await
+            .map(|held| Done::Held(Box::new(held)));
     }
     nothing_back(response).await.map(Done::Now)
 }
@@ -141,7 +143,9 @@ async fn post_maybe_held<T: DeserializeOwned>(
     let request = with_csrf(request).json(body).map_err(unreachable)?;
     let response = request.send().await.map_err(unreachable)?;
     if response.status() == 202 {
-        return decode(response).await.map(|held| Done::Held(Box::new(held)));
+        return decode(response)
+            .await
+            .map(|held| Done::Held(Box::new(held)));
     }
     decode(response).await.map(Done::Now)
 }

@@ -52,10 +52,6 @@ pub use notifications::{
     Silence, SmtpSecurity, TIMESTAMP_HEADER, is_invisible, message_text, url_host,
     validate_my_notifications, validate_new_channel, validate_new_rule, validate_new_silence,
 };
-pub use reports::{
-    ArrayReport, FleetReport, GroupReport, MAX_UNPROTECTED_LISTED, ReportSchedule,
-    ReportSettings, ReportVolume, WEEKDAYS, validate_report_schedule,
-};
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
     PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, PlacementQuery, Runway,
@@ -84,6 +80,10 @@ pub use replication::{
     GroupReplication, LAG_BREACH, LAG_WARNING, LagFacts, ReplicationHealth,
     ReplicationRelationship, TargetCopies, ThroughputPoint, VolumeCopies, judge_replication,
     newest_copy, validate_add_target, validate_connect_arrays,
+};
+pub use reports::{
+    ArrayReport, FleetReport, GroupReport, MAX_UNPROTECTED_LISTED, ReportSchedule, ReportSettings,
+    ReportVolume, WEEKDAYS, validate_report_schedule,
 };
 pub use rest_root::{
     EVERY_ERADICATION, NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection,

@@ -1,12 +1,12 @@
 //! `/api/approvals`: changes waiting for a second person, approved (and then run as their
 //! requester) or rejected by someone else with at least the requester's role.
 
+use apalis::prelude::{BoxDynError, Data};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{FromRef, Path, State};
 use axum::http::{HeaderValue, Method, Request, header};
 use axum::response::{IntoResponse, Response};
-use apalis::prelude::{BoxDynError, Data};
 use shared::api::{
     ApiError, ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, CSRF_HEADER,
     CSRF_HEADER_VALUE, MaintenanceWindow, validate_reason, validate_window,
@@ -17,9 +17,9 @@ use super::extract::ApiJson;
 use crate::approvals::{ApprovedRun, HeldChanges, check_approver, covers, open};
 use crate::clock::unix_now_ms;
 use crate::db::{Claim, StoredApproval, WINDOW_MISSED};
-use crate::jobs::ScheduledChangeJob;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
+use crate::jobs::ScheduledChangeJob;
 use crate::state::AppState;
 
 /// How many recent requests the list shows besides every pending one.

@@ -8,8 +8,8 @@ use shared::api::{AuditEntry, AuditForwarding, AuditQuery};
 use shared::time::format_timestamp_ms;
 
 use crate::clock::unix_now_ms;
-use crate::formats::csv_row;
 use crate::error::AppError;
+use crate::formats::csv_row;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
 

@@ -257,7 +257,11 @@ impl Database {
         .execute(&self.pool)
         .await?
         .rows_affected();
-        Ok(if started == 1 { Claim::Won } else { Claim::Lost })
+        Ok(if started == 1 {
+            Claim::Won
+        } else {
+            Claim::Lost
+        })
     }
 
     /// Ends a scheduled change unrun: cancelled by `by`, or (`by` is `None`) failed because
@@ -272,28 +276,24 @@ impl Database {
     ) -> Result<Claim, DbError> {
         let mut transaction = self.pool.begin().await?;
         let ended = match by {
-            Some(by) => {
-                sqlx::query(
-                    "UPDATE approval_requests SET state = 'cancelled', cancelled_by = $2, body = '' \
+            Some(by) => sqlx::query(
+                "UPDATE approval_requests SET state = 'cancelled', cancelled_by = $2, body = '' \
                      WHERE id = $1 AND state = 'scheduled'",
-                )
-                .bind(id)
-                .bind(by)
-                .execute(&mut *transaction)
-                .await?
-            }
-            None => {
-                sqlx::query(
-                    "UPDATE approval_requests SET state = 'failed', body = '', outcome_message = $2 \
+            )
+            .bind(id)
+            .bind(by)
+            .execute(&mut *transaction)
+            .await?,
+            None => sqlx::query(
+                "UPDATE approval_requests SET state = 'failed', body = '', outcome_message = $2 \
                      WHERE id = $1 AND state = 'scheduled' \
                      AND window_starts_at_ms + window_hours * 3600000 <= $3",
-                )
-                .bind(id)
-                .bind(WINDOW_MISSED)
-                .bind(now_ms)
-                .execute(&mut *transaction)
-                .await?
-            }
+            )
+            .bind(id)
+            .bind(WINDOW_MISSED)
+            .bind(now_ms)
+            .execute(&mut *transaction)
+            .await?,
         }
         .rows_affected();
         if ended == 0 {

@@ -472,8 +472,7 @@ impl Notifier {
     /// Starts this process's delivery worker: it takes delivery jobs whoever queued them.
     pub fn start_worker(&self) {
         let worker = format!("flashdeck-{}", uuid::Uuid::new_v4().simple());
-        self.jobs
-            .spawn_worker(worker, self.clone(), run_delivery);
+        self.jobs.spawn_worker(worker, self.clone(), run_delivery);
     }
 
     /// Watches the arrays every `interval` while this process leads.

@@ -100,7 +100,9 @@ impl Notifier {
             ),
             (ApprovalState::Scheduled, window) => format!(
                 "{decided_by} approved {what} to run in a maintenance window{}.",
-                window.map(|window| format!(" {window}")).unwrap_or_default()
+                window
+                    .map(|window| format!(" {window}"))
+                    .unwrap_or_default()
             ),
             (ApprovalState::Cancelled, _) => {
                 format!("{decided_by} cancelled {what} before its maintenance window. Nothing ran.")

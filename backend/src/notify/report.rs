@@ -32,7 +32,8 @@ impl Notifier {
             return Ok(false);
         };
         let report = self.fleet_report().await;
-        let json = serde_json::to_string(&report).map_err(|error| NotifyError::Report(error.to_string()))?;
+        let json = serde_json::to_string(&report)
+            .map_err(|error| NotifyError::Report(error.to_string()))?;
         let written = self
             .db
             .write_report(

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use serde_json::json;
-use sha2::Sha256;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, MultiPart};
+use serde_json::json;
+use sha2::Sha256;
 use shared::api::{
     ChannelKind, ChannelTestResult, EmailSettings, FleetReport, IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER, SmtpSecurity, TIMESTAMP_HEADER,

@@ -79,7 +79,9 @@ async fn array_report(client: &ArrayClient) -> Result<ArrayReport, flasharray::E
         destroyed: Some(false),
         ..VolumeQuery::default()
     };
-    let volumes = client.all_volumes(live, VOLUME_PAGE).try_collect::<Vec<_>>();
+    let volumes = client
+        .all_volumes(live, VOLUME_PAGE)
+        .try_collect::<Vec<_>>();
     let (
         (forecast, used),
         volumes,
@@ -197,10 +199,12 @@ fn judge(array: &str, answers: Answers) -> ArrayReport {
         .iter()
         .filter(|group| !group.destroyed)
         .map(|group| {
-            let (count, oldest, newest) = snapshots.get(group.name.as_str()).copied().map_or(
-                (0, None, None),
-                |(count, oldest, newest)| (count, Some(oldest), Some(newest)),
-            );
+            let (count, oldest, newest) = snapshots
+                .get(group.name.as_str())
+                .copied()
+                .map_or((0, None, None), |(count, oldest, newest)| {
+                    (count, Some(oldest), Some(newest))
+                });
             GroupReport {
                 name: group.name.clone(),
                 scheduled: covering.contains(group.name.as_str()),
@@ -303,10 +307,17 @@ mod tests {
         };
         in_group_host.host_group = reference("cluster");
         let answers = Answers {
-            volumes: ["direct", "via-host", "via-cluster", "via-shared", "paused", "bare"]
-                .into_iter()
-                .map(volume)
-                .collect(),
+            volumes: [
+                "direct",
+                "via-host",
+                "via-cluster",
+                "via-shared",
+                "paused",
+                "bare",
+            ]
+            .into_iter()
+            .map(volume)
+            .collect(),
             groups: vec![group("daily", true), group("off", false)],
             volume_members: vec![member("daily", "direct"), member("off", "paused")],
             host_members: vec![member("daily", "esx-1")],
@@ -369,9 +380,6 @@ mod tests {
         };
         let report = judge("fa-1", answers);
         assert_eq!(report.unprotected.len(), MAX_UNPROTECTED_LISTED);
-        assert_eq!(
-            report.unprotected_count,
-            MAX_UNPROTECTED_LISTED as u64 + 5
-        );
+        assert_eq!(report.unprotected_count, MAX_UNPROTECTED_LISTED as u64 + 5);
     }
 }

@@ -281,7 +281,9 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 5, "{csv}");
         assert!(lines[0].starts_with("section,array,name,capacity_bytes"));
-        assert!(lines[1].starts_with("array,fa-dr-01,fa-dr-01,109951162777600,92358976733184,84.0,"));
+        assert!(
+            lines[1].starts_with("array,fa-dr-01,fa-dr-01,109951162777600,92358976733184,84.0,")
+        );
         assert!(lines[1].contains(",8.2,"), "{}", lines[1]);
         assert!(
             lines[2].starts_with("unprotected_volume,fa-dr-01,'=cmd|' /C calc'!A0,1073741824,"),
@@ -301,9 +303,14 @@ mod tests {
         assert!(html.contains("Not reported: no answer within 30 s"));
         assert!(html.contains("8 days"));
         let summary = summary(&report());
-        assert!(summary.contains("of 2 arrays (1 did not answer)"), "{summary}");
         assert!(
-            summary.contains("fa-dr-01: 84 T of 100 T used (84 %), full in 8 days; 1 of 3 volumes unprotected."),
+            summary.contains("of 2 arrays (1 did not answer)"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(
+                "fa-dr-01: 84 T of 100 T used (84 %), full in 8 days; 1 of 3 volumes unprotected."
+            ),
             "{summary}"
         );
     }

@@ -334,7 +334,12 @@ async fn cancel(app: &TestApp, cookie: &str, id: i64) -> (StatusCode, Option<Str
 }
 
 /// The request `id` as `cookie` reads it, once `done` holds of it (within 30 s).
-async fn request_once(app: &TestApp, cookie: &str, id: i64, done: impl Fn(&Value) -> bool) -> Value {
+async fn request_once(
+    app: &TestApp,
+    cookie: &str,
+    id: i64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..300 {
         let (_, _, approvals) = app.call("GET", "/api/approvals", Some(cookie), None).await;
         let request = approvals["recent"]
@@ -383,10 +388,22 @@ async fn an_approved_change_runs_once_in_its_maintenance_window_unless_cancelled
 
     let soon = ask("scratch-soon").await;
     for (window, field) in [
-        (json!({"starts_at_ms": now_ms() + 60_000, "hours": 0}), "window_hours"),
-        (json!({"starts_at_ms": now_ms() + 60_000, "hours": 25}), "window_hours"),
-        (json!({"starts_at_ms": now_ms() - 3_600_000, "hours": 1}), "window_start"),
-        (json!({"starts_at_ms": now_ms() + 40 * 86_400_000_i64, "hours": 1}), "window_start"),
+        (
+            json!({"starts_at_ms": now_ms() + 60_000, "hours": 0}),
+            "window_hours",
+        ),
+        (
+            json!({"starts_at_ms": now_ms() + 60_000, "hours": 25}),
+            "window_hours",
+        ),
+        (
+            json!({"starts_at_ms": now_ms() - 3_600_000, "hours": 1}),
+            "window_start",
+        ),
+        (
+            json!({"starts_at_ms": now_ms() + 40 * 86_400_000_i64, "hours": 1}),
+            "window_start",
+        ),
     ] {
         let (status, refused) = schedule(&app, &second, soon, window).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
@@ -458,7 +475,9 @@ async fn an_approved_change_runs_once_in_its_maintenance_window_unless_cancelled
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{scheduled}");
-    let (_, _, seen) = app.call("GET", "/api/approvals", Some(&operator), None).await;
+    let (_, _, seen) = app
+        .call("GET", "/api/approvals", Some(&operator), None)
+        .await;
     assert_eq!(seen["may_cancel"], json!([]), "an operator may not: {seen}");
     let (status, _, refused) = cancel(&app, &operator, later).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
@@ -496,7 +515,11 @@ async fn an_approved_change_runs_once_in_its_maintenance_window_unless_cancelled
     assert_eq!(claim, backend::db::Claim::Won);
     notifier.queue_due_changes().await.expect("queued");
     let failed = request_once(&app, &admin, missed, |request| request["state"] == "failed").await;
-    assert_eq!(failed["outcome_message"], backend::db::WINDOW_MISSED, "{failed}");
+    assert_eq!(
+        failed["outcome_message"],
+        backend::db::WINDOW_MISSED,
+        "{failed}"
+    );
     assert!(app.sim.simulator.volume("scratch-missed").is_some());
 }
 

@@ -123,11 +123,19 @@ async fn the_report_finds_what_no_scheduled_group_protects_and_goes_out_weekly_o
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
     let csv = csv.as_str().expect("text");
-    assert!(csv.starts_with("section,array,name,capacity_bytes"), "{csv}");
+    assert!(
+        csv.starts_with("section,array,name,capacity_bytes"),
+        "{csv}"
+    );
     assert!(csv.contains(&format!("unprotected_volume,{ARRAY},rpt-loose,1073741824")));
     assert!(!csv.contains(&format!("unprotected_volume,{ARRAY},rpt-direct")));
     let (status, headers, _) = app
-        .send_for_headers(request("GET", "/api/reports/fleet.html", Some(&admin), None))
+        .send_for_headers(request(
+            "GET",
+            "/api/reports/fleet.html",
+            Some(&admin),
+            None,
+        ))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -177,17 +185,18 @@ async fn the_report_finds_what_no_scheduled_group_protects_and_goes_out_weekly_o
         .await;
     let channel = channel["channel"]["id"].as_i64().expect("channel");
     let (status, _, refused) = app
-        .call(
-            "POST",
-            "/api/notifications/report/send",
-            Some(&admin),
-            None,
-        )
+        .call("POST", "/api/notifications/report/send", Some(&admin), None)
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "no schedule yet: {refused}");
     for (schedule, field) in [
-        (json!({"channel": channel, "weekday": 0, "hour": 8}), "weekday"),
-        (json!({"channel": channel, "weekday": 1, "hour": 24}), "hour"),
+        (
+            json!({"channel": channel, "weekday": 0, "hour": 8}),
+            "weekday",
+        ),
+        (
+            json!({"channel": channel, "weekday": 1, "hour": 24}),
+            "hour",
+        ),
         (json!({"channel": 999, "weekday": 1, "hour": 8}), "channel"),
     ] {
         let (status, _, refused) = app
@@ -223,12 +232,7 @@ async fn the_report_finds_what_no_scheduled_group_protects_and_goes_out_weekly_o
     assert_eq!(status, StatusCode::CONFLICT, "the report goes through it");
 
     let (status, _, _) = app
-        .call(
-            "POST",
-            "/api/notifications/report/send",
-            Some(&admin),
-            None,
-        )
+        .call("POST", "/api/notifications/report/send", Some(&admin), None)
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let mails = smtp.wait_for(1).await;

@@ -126,7 +126,9 @@ async fn an_approved_eradication_waits_for_its_maintenance_window_or_is_cancelle
         .text_containing(weekend, "CHG-89: weekend batch retired")
         .await;
     session.click(&format!("{weekend} .in-window")).await;
-    session.fill(&format!("{weekend} .window-hours"), "30").await;
+    session
+        .fill(&format!("{weekend} .window-hours"), "30")
+        .await;
     session.click(&format!("{weekend} .approve")).await;
     session
         .text_containing(
@@ -137,7 +139,10 @@ async fn an_approved_eradication_waits_for_its_maintenance_window_or_is_cancelle
     session.fill(&format!("{weekend} .window-hours"), "2").await;
     session.click(&format!("{weekend} .approve")).await;
     session
-        .text_containing("#request-outcome", "approved by window-admin, waits for its window")
+        .text_containing(
+            "#request-outcome",
+            "approved by window-admin, waits for its window",
+        )
         .await;
     session.text_containing("#scheduled", "weekend-batch").await;
     session.screenshot("scheduled-change").await;
@@ -156,7 +161,9 @@ async fn an_approved_eradication_waits_for_its_maintenance_window_or_is_cancelle
         .await;
     session.click(&format!("{nightly} .in-window")).await;
     let soon = session.local_time_in(3).await;
-    session.paste(&format!("{nightly} .window-start"), &soon).await;
+    session
+        .paste(&format!("{nightly} .window-start"), &soon)
+        .await;
     session.fill(&format!("{nightly} .window-hours"), "1").await;
     session.click(&format!("{nightly} .approve")).await;
     session

@@ -412,15 +412,16 @@ async fn the_weekly_report_is_mailed_with_its_csv_and_downloads_from_the_fleet_p
         "{}",
         mails[0]
     );
-    let attached = test_support::smtp_receiver::attachment(
-        &mails[0],
-        "flashdeck-capacity-and-protection.csv",
-    );
+    let attached =
+        test_support::smtp_receiver::attachment(&mails[0], "flashdeck-capacity-and-protection.csv");
     assert!(
         attached.contains("unprotected_volume,fa-prod-01,report-scratch,1073741824"),
         "{attached}"
     );
-    assert!(attached.contains("\narray,fa-dr-01,fa-dr-01,"), "{attached}");
+    assert!(
+        attached.contains("\narray,fa-dr-01,fa-dr-01,"),
+        "{attached}"
+    );
     session
         .refreshed_until(
             "#deliveries tr[data-state='delivered']",

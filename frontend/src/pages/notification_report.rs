@@ -6,7 +6,9 @@ use shared::api::{Channel, ReportSchedule as Schedule, ReportSettings, WEEKDAYS}
 
 use super::notifications::{browser_utc_offset_minutes, hour_options};
 use crate::api;
-use crate::components::{FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp, live_resource};
+use crate::components::{
+    FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp, live_resource,
+};
 
 #[component]
 pub fn ReportSchedule(channels: Vec<Channel>) -> impl IntoView {
@@ -33,12 +35,16 @@ fn ReportForm(channels: Vec<Channel>, settings: ReportSettings) -> impl IntoView
     let sending = Task::new();
     let submit = task.on_submit(move || {
         errors.clear();
-        let schedule = channel.get_untracked().parse().ok().map(|channel| Schedule {
-            channel,
-            weekday: weekday.get_untracked().parse().unwrap_or(1),
-            hour: hour.get_untracked().parse().unwrap_or(7),
-            utc_offset_minutes: browser_utc_offset_minutes(),
-        });
+        let schedule = channel
+            .get_untracked()
+            .parse()
+            .ok()
+            .map(|channel| Schedule {
+                channel,
+                weekday: weekday.get_untracked().parse().unwrap_or(1),
+                hour: hour.get_untracked().parse().unwrap_or(7),
+                utc_offset_minutes: browser_utc_offset_minutes(),
+            });
         let request = ReportSettings {
             schedule,
             next_at_ms: None,

@@ -229,9 +229,9 @@ fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
     let id = request.id;
     let decide = move |approve: bool| {
         errors.clear();
-        let window = match (approve && in_window.get_untracked()).then(|| {
-            chosen_window(&window_start.get_untracked(), &window_hours.get_untracked())
-        }) {
+        let window = match (approve && in_window.get_untracked())
+            .then(|| chosen_window(&window_start.get_untracked(), &window_hours.get_untracked()))
+        {
             None => None,
             Some(Ok(window)) => Some(window),
             Some(Err(problem)) => return errors.show(problem, task.outcome),

@@ -171,7 +171,10 @@ mod tests {
     #[test]
     fn the_report_is_due_on_its_weekday_at_its_hour_in_its_time_zone() {
         let monday_eight = schedule(1, 8, 0);
-        assert_eq!(monday_eight.due_at_or_before(MONDAY + 8 * HOUR_MS), MONDAY + 8 * HOUR_MS);
+        assert_eq!(
+            monday_eight.due_at_or_before(MONDAY + 8 * HOUR_MS),
+            MONDAY + 8 * HOUR_MS
+        );
         assert_eq!(
             monday_eight.due_at_or_before(MONDAY + 7 * HOUR_MS),
             MONDAY + 8 * HOUR_MS - WEEK_MS,
