@@ -23,7 +23,7 @@ use sqlx::{AnyPool, Executor};
 pub use approvals::{Claim, NewApproval, StoredApproval, WINDOW_MISSED};
 pub use audit::{AuditRecord, ForwardingState, MAX_AUDIT_PAGE, NewAuditRecord};
 pub use notifications::{
-    Announcement, ConditionChange, PendingDelivery, REPORT_TITLE, StoredChannel,
+    Announcement, ConditionChange, Destination, PendingDelivery, REPORT_TITLE, StoredChannel,
     StoredReportSchedule,
 };
 pub use sessions::SessionRecord;

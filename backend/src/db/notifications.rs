@@ -243,7 +243,7 @@ fn rule_from_row(row: &AnyRow) -> Result<Rule, DbError> {
 async fn write_event(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     change: &ConditionChange,
-    channels: &[(i64, String)],
+    channels: &[Destination],
     now_ms: i64,
 ) -> Result<i64, DbError> {
     let event = Event {
@@ -260,13 +260,22 @@ async fn write_event(
         .quiet_hours
         .map(|quiet| quiet.release_at(now_ms))
         .filter(|release| *release > now_ms);
-    let deliveries = channels.iter().map(|(channel_id, channel_name)| Outgoing {
-        channel_id: *channel_id,
-        channel_name,
-        recipient: None,
+    let deliveries = channels.iter().map(|destination| Outgoing {
+        channel_id: destination.channel_id,
+        channel_name: &destination.channel_name,
+        recipient: destination.recipient.as_deref(),
         not_before_ms,
     });
     write_outbox(transaction, &event, deliveries, now_ms).await
+}
+
+/// Where a rule's message goes: a channel, or through an email channel to one person who
+/// asked for the rules' messages about their arrays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    pub channel_id: i64,
+    pub channel_name: String,
+    pub recipient: Option<String>,
 }
 
 impl Database {
@@ -411,7 +420,7 @@ impl Database {
         &self,
         reminder: &ConditionChange,
         told_at_ms: i64,
-        channels: &[(i64, String)],
+        channels: &[Destination],
         now_ms: i64,
     ) -> Result<bool, DbError> {
         let mut transaction = self.pool.begin().await?;
@@ -442,7 +451,7 @@ impl Database {
     pub async fn record_condition_change(
         &self,
         change: &ConditionChange,
-        channels: &[(i64, String)],
+        channels: &[Destination],
         now_ms: i64,
     ) -> Result<bool, DbError> {
         let mut transaction = self.pool.begin().await?;

@@ -16,7 +16,7 @@ use apalis::prelude::{BoxDynError, Data};
 use flasharray::{ArrayClient, ListParams};
 use shared::api::{
     AlertSeverity, ArrayFigures, ChannelKind, ChannelTestResult, EmailSettings, FleetReplication,
-    ReplicationHealth, Rule, RuleCondition,
+    PersonalTopic, ReplicationHealth, Rule, RuleCondition,
 };
 use shared::flasharray::Alert;
 
@@ -26,7 +26,7 @@ use crate::arrays::registry::ArrayRegistry;
 use crate::arrays::replication::{ArrayReplication, judge, replication_of};
 use crate::arrays::secrets::SecretKey;
 use crate::clock::unix_now;
-use crate::db::{ConditionChange, Database, DbError, PendingDelivery, StoredChannel};
+use crate::db::{ConditionChange, Database, DbError, Destination, PendingDelivery, StoredChannel};
 use crate::jobs::{DeliveryJob, JobQueue, Leadership, ScheduledChangeJob};
 use send::{Message, Receiver};
 
@@ -194,13 +194,37 @@ impl Notifier {
                             .is_none_or(|array| *array == change.array)
                 })
             };
+            // People who asked for the rules' messages about their arrays hear those about
+            // the arrays in their scope, through the channel an admin chose for such mail.
+            let people = match self.personal_channel().await? {
+                Some(channel) => self
+                    .db
+                    .subscribers(PersonalTopic::ArrayEvents)
+                    .await?
+                    .into_iter()
+                    .map(|(user, email)| (user, email, channel.clone()))
+                    .collect(),
+                None => Vec::new(),
+            };
             // A silenced change is not recorded: what still holds when the silence ends is
             // told then.
-            let to = |rule: &Rule| -> Vec<(i64, String)> {
-                rule.channels
+            let to = |change: &ConditionChange| -> Vec<Destination> {
+                let rule_channels = change.rule.channels.iter().filter_map(|id| {
+                    channels.get(id).map(|name| Destination {
+                        channel_id: *id,
+                        channel_name: name.clone(),
+                        recipient: None,
+                    })
+                });
+                let persons = people
                     .iter()
-                    .filter_map(|id| channels.get(id).map(|name| (*id, name.clone())))
-                    .collect()
+                    .filter(|(user, _, _)| user.may_use_array(&change.array))
+                    .map(|(_, email, (channel_id, channel_name))| Destination {
+                        channel_id: *channel_id,
+                        channel_name: channel_name.clone(),
+                        recipient: Some(email.clone()),
+                    });
+                rule_channels.chain(persons).collect()
             };
             let now_ms = crate::clock::unix_now_ms();
             for change in changes(&rules, &observed, &raised)
@@ -208,7 +232,7 @@ impl Notifier {
                 .filter(|change| !silenced(change))
             {
                 self.db
-                    .record_condition_change(&change, &to(&change.rule), now_ms)
+                    .record_condition_change(&change, &to(&change), now_ms)
                     .await?;
             }
             for (reminder, told_at_ms) in reminders_due(&rules, &observed, &told, now_ms)
@@ -216,7 +240,7 @@ impl Notifier {
                 .filter(|(reminder, _)| !silenced(reminder))
             {
                 self.db
-                    .record_reminder(&reminder, told_at_ms, &to(&reminder.rule), now_ms)
+                    .record_reminder(&reminder, told_at_ms, &to(&reminder), now_ms)
                     .await?;
             }
         }

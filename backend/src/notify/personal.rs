@@ -1,5 +1,6 @@
 //! Mail to people about themselves: a held change goes to everyone who may decide it and
-//! asked to be told, and its decision to its requester. The mail is written in the
+//! asked to be told, and its decision to its requester (a rule's messages about the arrays in
+//! a person's scope go to those who asked for them from the watch, `mod.rs`). The mail is written in the
 //! transaction that records the request or decision (the caller hands the announcement to
 //! the database), through the email channel an admin chose, to each person's own address.
 
@@ -119,7 +120,7 @@ impl Notifier {
         }))
     }
 
-    async fn personal_channel(&self) -> Result<Option<(i64, String)>, DbError> {
+    pub(super) async fn personal_channel(&self) -> Result<Option<(i64, String)>, DbError> {
         let Some(id) = self.db.personal_mail_channel_id().await? else {
             return Ok(None);
         };

@@ -1259,3 +1259,98 @@ async fn an_array_that_will_be_full_within_the_days_a_rule_names_is_told_and_res
     let told = receiver.wait_for(2).await;
     assert_eq!(told[1].1["event"], "resolved", "{:?}", told[1].1);
 }
+
+#[tokio::test]
+async fn a_person_who_asked_hears_the_rules_messages_about_their_arrays_only() {
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-backend");
+    let smtp = test_support::smtp_receiver::SmtpReceiver::start(&venv).await;
+    let receiver = WebhookReceiver::start().await;
+    let Watching {
+        app,
+        notifier,
+        admin,
+        channel,
+    } = watching(
+        &receiver,
+        "webhook",
+        SimulatorConfig::new(FULL).seed(Seed::Demo),
+    )
+    .await;
+    let email = json!({
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,
+        "security": "none",
+        "from": "flashdeck@example.com",
+        "to": ["storage-oncall@example.com"],
+    });
+    let (_, _, mail) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(&admin),
+            Some(json!({"name": "people", "kind": "email", "email": email})),
+        )
+        .await;
+    let mail = mail["channel"]["id"].as_i64().expect("channel");
+    app.call(
+        "PUT",
+        "/api/notifications/personal-mail",
+        Some(&admin),
+        Some(json!({"channel": mail})),
+    )
+    .await;
+    let hash = backend::identity::passwords::hash_password(crate::PASSWORD).expect("hash");
+    for (name, arrays) in [
+        ("filling-watcher", vec![FULL.to_owned()]),
+        ("elsewhere-watcher", vec!["fa-elsewhere".to_owned()]),
+    ] {
+        app.db
+            .create_scoped_user(
+                name,
+                &hash,
+                shared::api::Role::Viewer,
+                Some(&arrays[..]),
+                None,
+                backend::clock::unix_now(),
+            )
+            .await
+            .expect("user");
+        let cookie = app.login(name).await;
+        let (status, _, mine) = app
+            .call(
+                "PUT",
+                "/api/notifications/mine",
+                Some(&cookie),
+                Some(json!({"email": format!("{name}@example.com"), "topics": ["array_events"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{mine}");
+    }
+    let (status, _, rule) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(&admin),
+            Some(json!({
+                "name": "Nearly full",
+                "condition": {"kind": "capacity_over", "percent": 85},
+                "arrays": [FULL],
+                "channels": [channel],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rule}");
+    fill(&app, 0.9);
+    notifier.watch_once().await.expect("watched");
+    receiver.wait_for(1).await;
+    let mails = smtp.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mails_now = smtp.mails();
+    assert_eq!(mails_now.len(), 1, "one person in scope: {mails_now:?}");
+    assert!(mails[0].contains("To: filling-watcher@example.com"), "{}", mails[0]);
+    assert!(
+        !mails[0].contains("storage-oncall@example.com"),
+        "the channel's own list is left out"
+    );
+    assert!(mails[0].contains("90 % full (more than 85 % full)"), "{}", mails[0]);
+}

@@ -518,15 +518,22 @@ pub enum PersonalTopic {
     ApprovalWaiting,
     /// A change this person asked for was approved (and how it ran) or rejected.
     ApprovalDecided,
+    /// A rule's message about an array in this person's scope: it began or cleared.
+    ArrayEvents,
 }
 
 impl PersonalTopic {
-    pub const ALL: [PersonalTopic; 2] = [Self::ApprovalWaiting, Self::ApprovalDecided];
+    pub const ALL: [PersonalTopic; 3] = [
+        Self::ApprovalWaiting,
+        Self::ApprovalDecided,
+        Self::ArrayEvents,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ApprovalWaiting => "approval_waiting",
             Self::ApprovalDecided => "approval_decided",
+            Self::ArrayEvents => "array_events",
         }
     }
 
@@ -538,6 +545,7 @@ impl PersonalTopic {
         match self {
             Self::ApprovalWaiting => "A request waits for my decision",
             Self::ApprovalDecided => "A request of mine is decided",
+            Self::ArrayEvents => "A rule's message about my arrays",
         }
     }
 }
