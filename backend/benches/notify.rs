@@ -106,6 +106,7 @@ async fn main() {
         name: "alerts".into(),
         condition: RuleCondition::AlertOpen {
             severity: AlertSeverity::Warning,
+            code: None,
         },
         arrays: None,
         channels: vec![channel],

@@ -11,9 +11,11 @@ pub fn html_escaped(text: &str) -> String {
 }
 
 /// RFC 4180 quoting; a leading `=`, `+`, `-`, `@`, tab or carriage return is prefixed with
-/// `'` so that a spreadsheet shows a name as text rather than running it as a formula.
+/// `'` so that a spreadsheet shows a name as text rather than running it as a formula (a
+/// number, `-12.5`, is written as it is: it is no formula).
 pub fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let number = text.parse::<f64>().is_ok_and(f64::is_finite);
+    let text = if !number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -51,6 +53,8 @@ mod tests {
         assert_eq!(csv_field("\t=1+1"), "'\t=1+1");
         assert_eq!(csv_field("\r@x"), "\"'\r@x\"");
         assert_eq!(csv_row(&["a", "b,c"]), "a,\"b,c\"\r\n");
+        assert_eq!(csv_field("-1234"), "-1234", "a number is no formula");
+        assert_eq!(csv_field("-1+1"), "'-1+1");
     }
 
     #[test]

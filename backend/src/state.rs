@@ -62,7 +62,7 @@ pub struct AppState {
     /// The API's description, made once on first request (it never changes while running).
     pub api_description: Arc<OnceLock<ApiDescription>>,
     /// Reports being made now: each reads every volume of every array, so only a few at once.
-    pub report_permits: Arc<tokio::sync::Semaphore>,
+    pub reports: Arc<crate::reports::limiter::ReportLimiter>,
 }
 
 /// Reports the portal makes at once for people who download them.
@@ -102,7 +102,7 @@ impl AppState {
             rest_root: Arc::default(),
             notifier: None,
             api_description: Arc::default(),
-            report_permits: Arc::new(tokio::sync::Semaphore::new(REPORTS_AT_ONCE)),
+            reports: Arc::new(crate::reports::limiter::ReportLimiter::new(REPORTS_AT_ONCE)),
         }
     }
 

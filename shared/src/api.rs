@@ -82,8 +82,8 @@ pub use replication::{
     newest_copy, validate_add_target, validate_connect_arrays,
 };
 pub use reports::{
-    ArrayReport, FleetReport, GroupReport, MAX_UNPROTECTED_LISTED, ReportSchedule, ReportSettings,
-    ReportVolume, WEEKDAYS, validate_report_schedule,
+    ArrayReport, FleetReport, GroupReport, MAX_REPORT_ITEMS, MAX_UNPROTECTED_LISTED,
+    ReportSchedule, ReportSettings, ReportVolume, WEEKDAYS, validate_report_schedule,
 };
 pub use rest_root::{
     EVERY_ERADICATION, NEVER_PASSED, NeverPassed, REST_COLLECTIONS, RestChange, RestCollection,

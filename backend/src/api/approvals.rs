@@ -8,15 +8,15 @@ use axum::extract::{FromRef, Path, State};
 use axum::http::{HeaderValue, Method, Request, header};
 use axum::response::{IntoResponse, Response};
 use shared::api::{
-    ApiError, ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, CSRF_HEADER,
+    Action, ApiError, ApprovalDecision, ApprovalRequest, ApprovalState, Approvals, CSRF_HEADER,
     CSRF_HEADER_VALUE, MaintenanceWindow, validate_reason, validate_window,
 };
 use tower::ServiceExt;
 
 use super::extract::ApiJson;
-use crate::approvals::{ApprovedRun, HeldChanges, check_approver, covers, open};
+use crate::approvals::{ApprovedRun, HeldChanges, check_approver, covers, may_decide, open};
 use crate::clock::unix_now_ms;
-use crate::db::{Claim, StoredApproval, WINDOW_MISSED};
+use crate::db::{AuditRecord, Claim, Ending, NewAuditRecord, StoredApproval, WINDOW_MISSED};
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
 use crate::jobs::ScheduledChangeJob;
@@ -70,7 +70,11 @@ pub async fn list(
 
 /// Whether `user` may cancel `request`'s window: its requester, or someone who may decide it.
 fn check_canceller(user: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppError> {
-    if request.requester == user.user.username {
+    // A requester's token limited to other arrays or a lower role does not reach it.
+    if request.requester == user.user.username
+        && user.user.role >= request.requester_role
+        && covers(user, request).is_ok()
+    {
         return Ok(());
     }
     check_approver(user, request).map_err(|_| {
@@ -133,9 +137,13 @@ async fn decide(
         .as_deref()
         .map(str::trim)
         .filter(|comment| !comment.is_empty());
-    let detail = match window {
-        Some(window) => Some(window_words(window)),
-        None => comment.map(str::to_owned),
+    let detail = match (window, comment) {
+        (Some(window), Some(comment)) => Some(format!(
+            "{}. Their comment: \"{comment}\"",
+            window_words(window)
+        )),
+        (Some(window), None) => Some(window_words(window)),
+        (None, comment) => comment.map(str::to_owned),
     };
     let announcement = match (&state.notifier, to) {
         (Some(notifier), ApprovalState::Rejected | ApprovalState::Scheduled) => {
@@ -181,7 +189,6 @@ async fn decide(
         execute(state, &stored, &user.user.username).await?;
     }
     if let (Some(window), Some(notifier)) = (window, &state.notifier) {
-        let wait = u64::try_from(window.starts_at_ms - now).unwrap_or(0);
         let job = ScheduledChangeJob { approval_id: id };
         // Should this fail, the leader queues the change again once its window begins.
         if let Err(error) = notifier
@@ -189,7 +196,7 @@ async fn decide(
             .push(
                 job,
                 &format!("scheduled-change-{id}"),
-                std::time::Duration::from_millis(wait),
+                until(window.starts_at_ms, now),
             )
             .await
         {
@@ -247,7 +254,12 @@ pub async fn cancel(
     };
     let ended = state
         .db
-        .end_scheduled(id, Some(username), announcement.as_ref(), now)
+        .end_scheduled(
+            id,
+            Ending::CancelledBy(username),
+            announcement.as_ref(),
+            now,
+        )
         .await?;
     let current = state
         .db
@@ -285,8 +297,9 @@ async fn run_scheduled_job(
         .map_err(|error| Box::new(error) as BoxDynError)
 }
 
-/// Runs a scheduled change whose window is open, once, however many jobs name it; one whose
-/// window ended unrun is failed, and its requester told.
+/// Runs a scheduled change whose window is open, once, however many jobs name it, if its
+/// approver may still decide it; otherwise, or once its window has passed, it ends unrun,
+/// audited, and its requester is told. A job that comes before the window queues itself again.
 pub async fn run_scheduled(state: &AppState, id: i64) -> Result<(), AppError> {
     let now = unix_now_ms();
     let Some(stored) = state.db.approval(id, now).await? else {
@@ -296,34 +309,141 @@ pub async fn run_scheduled(state: &AppState, id: i64) -> Result<(), AppError> {
     let (ApprovalState::Scheduled, Some(window)) = (request.state, request.window) else {
         return Ok(());
     };
-    let decided_by = request.decided_by.clone().unwrap_or_default();
-    if now >= window.ends_at_ms() {
-        let announcement = match &state.notifier {
-            Some(notifier) => notifier
-                .approval_decided(
-                    request,
-                    stored.requester_id,
-                    &decided_by,
-                    ApprovalState::Failed,
-                    Some(WINDOW_MISSED),
+    if now < window.starts_at_ms {
+        if let Some(notifier) = &state.notifier {
+            notifier
+                .jobs
+                .push(
+                    ScheduledChangeJob { approval_id: id },
+                    &format!("scheduled-change-{id}-early-{now}"),
+                    until(window.starts_at_ms, now),
                 )
                 .await
-                .unwrap_or_else(|error| {
-                    tracing::warn!(%error, id, "cannot write the requester's mail");
-                    None
-                }),
-            None => None,
-        };
-        state
-            .db
-            .end_scheduled(id, None, announcement.as_ref(), now)
-            .await?;
-    } else if state.db.start_scheduled(id, now).await? == Claim::Won {
-        execute(state, &stored, &decided_by).await?;
+                .map_err(|error| AppError::Internal(error.to_string()))?;
+        }
+        return Ok(());
+    }
+    let decided_by = request.decided_by.clone().unwrap_or_default();
+    let why_not = if now >= window.ends_at_ms() {
+        Some(WINDOW_MISSED.to_owned())
+    } else if !approver_still_decides(state, request, &decided_by).await? {
+        Some(format!(
+            "{decided_by}, who approved it, may no longer decide it, so it did not run."
+        ))
+    } else {
+        None
+    };
+    match why_not {
+        Some(why) => end_unrun(state, &stored, &decided_by, &why, now).await?,
+        None => {
+            if state.db.start_scheduled(id, now).await? == Claim::Won {
+                execute(state, &stored, &decided_by).await?;
+            }
+        }
     }
     if let Some(notifier) = &state.notifier {
         notifier.relay_soon();
     }
+    Ok(())
+}
+
+/// Whether `decided_by` may still decide `request` as they did when they approved it: enabled,
+/// with the requester's role or a higher one, and every array it touches in their scope.
+async fn approver_still_decides(
+    state: &AppState,
+    request: &ApprovalRequest,
+    decided_by: &str,
+) -> Result<bool, AppError> {
+    Ok(state
+        .db
+        .user_by_name(decided_by)
+        .await?
+        .is_some_and(|approver| {
+            !approver.disabled
+                && may_decide(
+                    &approver,
+                    &request.requester,
+                    request.requester_role,
+                    request.array.as_deref(),
+                )
+        }))
+}
+
+/// How long from `now_ms` until `at_ms`, rounded up to the whole second the job queue counts
+/// in, so that a job never comes before it.
+fn until(at_ms: i64, now_ms: i64) -> std::time::Duration {
+    let ms = u64::try_from(at_ms - now_ms).unwrap_or(0);
+    std::time::Duration::from_secs(ms.div_ceil(1000))
+}
+
+/// Ends a scheduled change unrun because of `why`: recorded failed, told to its requester
+/// and audited as `approval.run`.
+async fn end_unrun(
+    state: &AppState,
+    stored: &StoredApproval,
+    decided_by: &str,
+    why: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let request = &stored.request;
+    let announcement = match &state.notifier {
+        Some(notifier) => notifier
+            .approval_decided(
+                request,
+                stored.requester_id,
+                decided_by,
+                ApprovalState::Failed,
+                Some(why),
+            )
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, id = request.id, "cannot write the requester's mail");
+                None
+            }),
+        None => None,
+    };
+    if state
+        .db
+        .end_scheduled(request.id, Ending::Failed(why), announcement.as_ref(), now)
+        .await?
+        == Claim::Won
+    {
+        audit_unrun(state, request, 409, why).await?;
+    }
+    Ok(())
+}
+
+/// Records in the audit log that an approved change did not run, and why: nothing reached
+/// the gate, which audits every change that does.
+async fn audit_unrun(
+    state: &AppState,
+    request: &ApprovalRequest,
+    status: u16,
+    why: &str,
+) -> Result<(), AppError> {
+    let now = unix_now_ms();
+    state
+        .db
+        .write_finished_audit(
+            &NewAuditRecord {
+                started_at_ms: now,
+                username: request.requester.clone(),
+                token: None,
+                array: request.array.clone(),
+                action: Action::ApprovalRun.name().to_owned(),
+                target: request.id.to_string(),
+                parameters: serde_json::json!({"approval": request.id, "action": request.action})
+                    .to_string(),
+                request_id: uuid::Uuid::new_v4().to_string(),
+            },
+            &AuditRecord {
+                success: false,
+                status,
+                message: Some(why.to_owned()),
+                duration_ms: 0,
+            },
+        )
+        .await?;
     Ok(())
 }
 
@@ -362,7 +482,10 @@ async fn execute(
     let request = &stored.request;
     let outcome = match run(state, stored).await {
         Ok(response) => response,
-        Err(error) => error.into_response(),
+        Err(error) => {
+            audit_unrun(state, request, error.status().as_u16(), &error.to_string()).await?;
+            error.into_response()
+        }
     };
     let status = outcome.status();
     let bytes = axum::body::to_bytes(outcome.into_body(), 1024 * 1024)

@@ -1,6 +1,8 @@
 //! `/api/reports`: the capacity and protection report of the arrays in the caller's scope,
 //! as JSON, CSV or an HTML page, each asked of the arrays afresh.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -10,18 +12,25 @@ use shared::api::FleetReport;
 use super::fleet::clients_in_scope;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
+use crate::reports::limiter::Refusal;
 use crate::reports::{REPORT_DEADLINE, fleet_report, render};
 use crate::state::AppState;
 
-/// Made for `user`, once one of the few reports made at once is done (each asks every
-/// array for every volume): a person who asks again and again waits, or is told to.
+/// How long a request waits for a turn to make its report.
+const TURN_WAIT: Duration = Duration::from_secs(5);
+
+/// Made for `user` in one of the few turns the portal gives at once (each asks every array
+/// for every volume), one at a time for each person.
 async fn report_for(state: &AppState, user: &CurrentUser) -> Result<FleetReport, AppError> {
-    let _permit = tokio::time::timeout(REPORT_DEADLINE, state.report_permits.acquire())
+    let _turn = state
+        .reports
+        .turn(user.user.id, TURN_WAIT)
         .await
-        .ok()
-        .and_then(Result::ok)
-        .ok_or_else(|| {
-            AppError::Busy("Other reports are being made now: try again in a minute.".into())
+        .map_err(|refusal| {
+            AppError::Busy(match refusal {
+                Refusal::Yours => "Your previous report is still being made: wait for it.".into(),
+                Refusal::Busy => "Other reports are being made now: try again in a minute.".into(),
+            })
         })?;
     let (clients, failures) = clients_in_scope(state, user);
     let unreachable = failures

@@ -93,6 +93,15 @@ fn from_row(row: &AnyRow, now_ms: i64) -> Result<StoredApproval, DbError> {
 pub const WINDOW_MISSED: &str =
     "Its maintenance window ended before the portal could run it; nothing ran.";
 
+/// How a scheduled change ends without running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending<'a> {
+    /// Someone cancelled it before its window.
+    CancelledBy(&'a str),
+    /// It could not run: its window passed, or its approver may no longer decide it.
+    Failed(&'a str),
+}
+
 /// How a decision left a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
@@ -141,15 +150,15 @@ impl Database {
         Ok(row.try_get(0)?)
     }
 
-    /// How many of the user's requests still wait.
+    /// How many of the user's requests still wait: for a decision, or for their window.
     pub async fn count_pending_approvals_of(
         &self,
         requester_id: i64,
         now_ms: i64,
     ) -> Result<i64, DbError> {
         Ok(sqlx::query(
-            "SELECT COUNT(*) FROM approval_requests \
-             WHERE requester_id = $1 AND state = 'pending' AND expires_at_ms > $2",
+            "SELECT COUNT(*) FROM approval_requests WHERE requester_id = $1 \
+             AND ((state = 'pending' AND expires_at_ms > $2) OR state = 'scheduled')",
         )
         .bind(requester_id)
         .bind(now_ms)
@@ -264,19 +273,18 @@ impl Database {
         })
     }
 
-    /// Ends a scheduled change unrun: cancelled by `by`, or (`by` is `None`) failed because
-    /// its window ended first. Only a change still scheduled is ended; `announcement` tells
-    /// the requester.
+    /// Ends a scheduled change unrun, as `ending` says; only a change still scheduled is
+    /// ended. `announcement` tells the requester.
     pub async fn end_scheduled(
         &self,
         id: i64,
-        by: Option<&str>,
+        ending: Ending<'_>,
         announcement: Option<&Announcement>,
         now_ms: i64,
     ) -> Result<Claim, DbError> {
         let mut transaction = self.pool.begin().await?;
-        let ended = match by {
-            Some(by) => sqlx::query(
+        let ended = match ending {
+            Ending::CancelledBy(by) => sqlx::query(
                 "UPDATE approval_requests SET state = 'cancelled', cancelled_by = $2, body = '' \
                      WHERE id = $1 AND state = 'scheduled'",
             )
@@ -284,14 +292,12 @@ impl Database {
             .bind(by)
             .execute(&mut *transaction)
             .await?,
-            None => sqlx::query(
+            Ending::Failed(why) => sqlx::query(
                 "UPDATE approval_requests SET state = 'failed', body = '', outcome_message = $2 \
-                     WHERE id = $1 AND state = 'scheduled' \
-                     AND window_starts_at_ms + window_hours * 3600000 <= $3",
+                     WHERE id = $1 AND state = 'scheduled'",
             )
             .bind(id)
-            .bind(WINDOW_MISSED)
-            .bind(now_ms)
+            .bind(why)
             .execute(&mut *transaction)
             .await?,
         }

@@ -20,7 +20,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use approvals::{Claim, NewApproval, StoredApproval, WINDOW_MISSED};
+pub use approvals::{Claim, Ending, NewApproval, StoredApproval, WINDOW_MISSED};
 pub use audit::{AuditRecord, ForwardingState, MAX_AUDIT_PAGE, NewAuditRecord};
 pub use notifications::{
     Announcement, ConditionChange, Destination, PendingDelivery, REPORT_TITLE, StoredChannel,

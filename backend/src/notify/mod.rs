@@ -412,7 +412,9 @@ impl Notifier {
     /// many jobs name it.
     pub async fn queue_due_changes(&self) -> Result<(), NotifyError> {
         for approval_id in self.db.scheduled_due(crate::clock::unix_now_ms()).await? {
-            let key = format!("scheduled-change-{approval_id}-due");
+            // Once a minute at most: a change its job found not yet due is queued again.
+            let minute = crate::clock::unix_now_ms() / 60_000;
+            let key = format!("scheduled-change-{approval_id}-due-{minute}");
             self.jobs
                 .push(ScheduledChangeJob { approval_id }, &key, Duration::ZERO)
                 .await?;
@@ -595,8 +597,8 @@ impl Observed {
     /// `None` when the array did not say.
     fn open_subjects(&self, condition: RuleCondition) -> Option<BTreeMap<String, String>> {
         match condition {
-            RuleCondition::AlertOpen { severity } => self.alerts.as_ref().map(|alerts| {
-                open_by_code(alerts, severity)
+            RuleCondition::AlertOpen { severity, code } => self.alerts.as_ref().map(|alerts| {
+                open_by_code(alerts, severity, code)
                     .iter()
                     .map(|(code, group)| (code.clone(), alerts_summary(code, group)))
                     .collect()
@@ -859,12 +861,17 @@ fn reminders_due(
 
 /// The alerts at `severity` or above, by code (ten volumes' alerts of one code are one
 /// message).
-fn open_by_code(alerts: &[Alert], severity: AlertSeverity) -> BTreeMap<String, Vec<&Alert>> {
+fn open_by_code(
+    alerts: &[Alert],
+    severity: AlertSeverity,
+    code: Option<i64>,
+) -> BTreeMap<String, Vec<&Alert>> {
     let mut open: BTreeMap<String, Vec<&Alert>> = BTreeMap::new();
-    for alert in alerts
-        .iter()
-        .filter(|alert| alert.state != "closed" && severity.covers(&alert.severity))
-    {
+    for alert in alerts.iter().filter(|alert| {
+        alert.state != "closed"
+            && severity.covers(&alert.severity)
+            && code.is_none_or(|code| code == alert.code)
+    }) {
         open.entry(alert.code.to_string()).or_default().push(alert);
     }
     open
@@ -979,6 +986,7 @@ mod tests {
             1,
             RuleCondition::AlertOpen {
                 severity: AlertSeverity::Critical,
+                code: None,
             },
             None,
         )];
@@ -1015,6 +1023,17 @@ mod tests {
         assert_eq!(closed.len(), 1);
         assert!(closed[0].resolved);
         assert_eq!(closed[0].summary, "alert 42 closed");
+        let one_code = [rule(
+            2,
+            RuleCondition::AlertOpen {
+                severity: AlertSeverity::Warning,
+                code: Some(7),
+            },
+            None,
+        )];
+        let found = changes(&one_code, &open, &BTreeSet::new());
+        assert_eq!(found.len(), 1, "only its code: {found:?}");
+        assert_eq!(found[0].subject, "7");
     }
 
     #[test]

@@ -2,15 +2,17 @@
 //! deadline, for its space and growth, its volumes, protection groups (with their members and
 //! snapshots), hosts and connections; judged here into what an admin reads weekly.
 
+pub mod limiter;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use flasharray::{ArrayClient, MemberKind, VolumeQuery};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use shared::api::{
-    ArrayReport, FleetReport, Forecast, GroupReport, MAX_UNPROTECTED_LISTED, ReportVolume,
+    ArrayReport, FleetReport, Forecast, GroupReport, MAX_REPORT_ITEMS, MAX_UNPROTECTED_LISTED,
+    ReportVolume,
 };
 use shared::flasharray::{
     Connection, Host, Membership, ProtectionGroup, ProtectionGroupSnapshot, Reference, Volume,
@@ -81,10 +83,11 @@ async fn array_report(client: &ArrayClient) -> Result<ArrayReport, flasharray::E
     };
     let volumes = client
         .all_volumes(live, VOLUME_PAGE)
+        .take(MAX_REPORT_ITEMS + 1)
         .try_collect::<Vec<_>>();
     let (
         (forecast, used),
-        volumes,
+        mut volumes,
         groups,
         volume_members,
         host_members,
@@ -96,28 +99,39 @@ async fn array_report(client: &ArrayClient) -> Result<ArrayReport, flasharray::E
         forecast_of(client),
         volumes,
         client.list_protection_groups(Some(false)),
-        client.list_group_members(MemberKind::Volumes, None),
-        client.list_group_members(MemberKind::Hosts, None),
-        client.list_group_members(MemberKind::HostGroups, None),
-        client.list_hosts(),
-        client.list_connections(None, None),
-        client.list_group_snapshots(None, Some(false)),
+        client.every_group_member(MemberKind::Volumes, MAX_REPORT_ITEMS),
+        client.every_group_member(MemberKind::Hosts, MAX_REPORT_ITEMS),
+        client.every_group_member(MemberKind::HostGroups, MAX_REPORT_ITEMS),
+        client.every_host(MAX_REPORT_ITEMS),
+        client.every_connection(MAX_REPORT_ITEMS),
+        client.every_group_snapshot(MAX_REPORT_ITEMS),
     )?;
-    Ok(judge(
+    let volumes_complete = volumes.len() <= MAX_REPORT_ITEMS;
+    volumes.truncate(MAX_REPORT_ITEMS);
+    let complete = volumes_complete
+        && volume_members.complete
+        && host_members.complete
+        && host_group_members.complete
+        && hosts.complete
+        && connections.complete
+        && snapshots.complete;
+    let mut report = judge(
         client.name(),
         Answers {
             forecast: Some(forecast),
             used,
             volumes,
             groups,
-            volume_members,
-            host_members,
-            host_group_members,
-            hosts,
-            connections,
-            snapshots,
+            volume_members: volume_members.items,
+            host_members: host_members.items,
+            host_group_members: host_group_members.items,
+            hosts: hosts.items,
+            connections: connections.items,
+            snapshots: snapshots.items,
         },
-    ))
+    );
+    report.incomplete = !complete;
+    Ok(report)
 }
 
 /// A reference's name; empty when the array gave none (which matches no member).
@@ -231,6 +245,7 @@ fn judge(array: &str, answers: Answers) -> ArrayReport {
     ArrayReport {
         array: array.to_owned(),
         error: None,
+        incomplete: false,
         capacity: forecast.capacity,
         used: answers.used,
         growth_per_day: forecast.growth_per_day,

@@ -14,6 +14,8 @@ use crate::formats::{csv_row, html_escaped};
 pub const CSV_FILE_NAME: &str = "flashdeck-capacity-and-protection.csv";
 /// What the HTML download is called.
 pub const HTML_FILE_NAME: &str = "flashdeck-capacity-and-protection.html";
+/// What a report says of an array whose lists it could not read to their end.
+const INCOMPLETE: &str = "Incomplete: the array listed more than the report reads (or its pages did not end); counts may be short.";
 /// How many unprotected volumes of an array the HTML names; the CSV names them all.
 const HTML_VOLUMES: usize = 50;
 
@@ -74,6 +76,9 @@ pub fn csv(report: &FleetReport) -> String {
         row[5] = figure(percent(array), 1);
         row[6] = figure(array.growth_per_day, 0);
         row[7] = figure(array.days_to_full, 1);
+        if array.incomplete {
+            row[12] = INCOMPLETE.to_owned();
+        }
         csv.push_str(&csv_row(&row));
         for volume in &array.unprotected {
             let mut row = vec![String::new(); CSV_HEADER.len()];
@@ -187,6 +192,9 @@ pub fn html(report: &FleetReport) -> String {
     for array in report.arrays.iter().filter(|array| array.error.is_none()) {
         let name = html_escaped(&array.array);
         let _ = write!(page, "<h2 style=\"font-size: 1.1em\">{name}</h2>");
+        if array.incomplete {
+            let _ = write!(page, "<p><strong>{INCOMPLETE}</strong></p>");
+        }
         if array.unprotected.is_empty() {
             page.push_str("<p>Every volume is in a protection group with a schedule.</p>");
         } else {

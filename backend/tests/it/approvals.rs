@@ -390,19 +390,19 @@ async fn an_approved_change_runs_once_in_its_maintenance_window_unless_cancelled
     for (window, field) in [
         (
             json!({"starts_at_ms": now_ms() + 60_000, "hours": 0}),
-            "window_hours",
+            "window.hours",
         ),
         (
             json!({"starts_at_ms": now_ms() + 60_000, "hours": 25}),
-            "window_hours",
+            "window.hours",
         ),
         (
             json!({"starts_at_ms": now_ms() - 3_600_000, "hours": 1}),
-            "window_start",
+            "window.starts_at_ms",
         ),
         (
             json!({"starts_at_ms": now_ms() + 40 * 86_400_000_i64, "hours": 1}),
-            "window_start",
+            "window.starts_at_ms",
         ),
     ] {
         let (status, refused) = schedule(&app, &second, soon, window).await;
@@ -521,6 +521,99 @@ async fn an_approved_change_runs_once_in_its_maintenance_window_unless_cancelled
         "{failed}"
     );
     assert!(app.sim.simulator.volume("scratch-missed").is_some());
+}
+
+#[tokio::test]
+async fn a_scheduled_change_runs_only_while_its_approver_may_decide_it_and_only_its_requester_in_scope_cancels()
+ {
+    let app = TestApp::with(TestOptions {
+        approvals: ApprovalsConfig {
+            actions: vec![Action::VolumeEradicate],
+            expiry_hours: 24,
+        },
+        notifications: true,
+        fleet: vec![flasharray_sim::SimulatorConfig::new("fa-elsewhere")],
+        ..TestOptions::default()
+    })
+    .await;
+    let hash = hash_password(PASSWORD).expect("hash");
+    app.db
+        .create_user("admin2", &hash, Role::Admin, unix_now())
+        .await
+        .expect("second admin");
+    let admin = app.login("admin").await;
+    let second = app.login("admin2").await;
+    let now_ms = backend::clock::unix_now_ms;
+    destroyed_volume(&app, "scratch-kept").await;
+    let (_, held) = ask_to_eradicate(&app, &admin, "scratch-kept", Some("CHG-9")).await;
+    let id = held["id"].as_i64().expect("id");
+
+    // The requester's token limited to another array does not reach it.
+    let (status, _, created) = app
+        .call(
+            "POST",
+            "/api/tokens",
+            Some(&admin),
+            Some(json!({"name": "elsewhere", "expires_in_days": 1, "role": "admin", "arrays": ["fa-elsewhere"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["token"].as_str().expect("token").to_owned();
+    let (status, scheduled) = schedule(
+        &app,
+        &second,
+        id,
+        json!({"starts_at_ms": now_ms() + 1_500, "hours": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{scheduled}");
+    let refused = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/api/approvals/{id}/cancel"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let (status, _, body) = app.send(refused).await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status} {body}"
+    );
+
+    // Its approver is disabled before the window: it ends unrun, and says why.
+    let approver = app
+        .db
+        .user_by_name("admin2")
+        .await
+        .expect("read")
+        .expect("admin2");
+    app.db
+        .update_user(
+            approver.id,
+            &backend::db::UserUpdate {
+                disabled: Some(true),
+                ..backend::db::UserUpdate::default()
+            },
+        )
+        .await
+        .expect("disabled");
+    let failed = request_once(&app, &admin, id, |request| request["state"] == "failed").await;
+    assert!(
+        failed["outcome_message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("admin2, who approved it, may no longer decide it"),
+        "{failed}"
+    );
+    assert!(app.sim.simulator.volume("scratch-kept").is_some());
+    let (_, _, audit) = app.call("GET", "/api/audit", Some(&admin), None).await;
+    let unrun = audit
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["action"] == "approval.run")
+        .unwrap_or_else(|| panic!("no approval.run row in {audit}"));
+    assert_eq!(unrun["outcome"], "failure");
+    assert_eq!(unrun["target"], id.to_string());
 }
 
 #[tokio::test]

@@ -1347,10 +1347,18 @@ async fn a_person_who_asked_hears_the_rules_messages_about_their_arrays_only() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let mails_now = smtp.mails();
     assert_eq!(mails_now.len(), 1, "one person in scope: {mails_now:?}");
-    assert!(mails[0].contains("To: filling-watcher@example.com"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("To: filling-watcher@example.com"),
+        "{}",
+        mails[0]
+    );
     assert!(
         !mails[0].contains("storage-oncall@example.com"),
         "the channel's own list is left out"
     );
-    assert!(mails[0].contains("90 % full (more than 85 % full)"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("90 % full (more than 85 % full)"),
+        "{}",
+        mails[0]
+    );
 }

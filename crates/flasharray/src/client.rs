@@ -46,6 +46,13 @@ pub const MAX_REPLY_BYTES: usize = 32 * 1024 * 1024;
 /// How long calls to an array that could not be connected to fail at once, without trying,
 /// unless configured otherwise.
 pub const UNREACHABLE_FOR: Duration = Duration::from_secs(5);
+/// Every item of a list, up to a bound, and whether that was all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Everything<T> {
+    pub items: Vec<T>,
+    pub complete: bool,
+}
+
 /// The most items a list read asks for when its caller sets no `limit`.
 pub const MAX_LIST_ITEMS: u32 = 1000;
 /// A `Retry-After` longer than this is not waited for: the error goes back to the caller.
@@ -347,6 +354,56 @@ impl ArrayClient {
         let mut items = self.items(Method::GET, path, query, None::<&()>).await?;
         items.truncate(asked);
         Ok(items)
+    }
+
+    /// `GET path`: every item, page by page as the array's continuation token leads, but at
+    /// most `max` of them; and whether that was all (an array that repeats a token, or sends
+    /// empty pages with one, is taken at its word no further).
+    pub(crate) async fn read_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        max: usize,
+    ) -> Result<Everything<T>, Error> {
+        let mut items = Vec::new();
+        let mut tokens_seen = std::collections::HashSet::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut page_query = query.to_vec();
+            page_query.push(("limit", MAX_LIST_ITEMS.to_string()));
+            if let Some(token) = &token {
+                page_query.push(("continuation_token", token.clone()));
+            }
+            let page: ListResponse<T> = self
+                .call(Method::GET, path, &page_query, None::<&()>)
+                .await?;
+            let fetched = page.items.len();
+            items.extend(page.items);
+            if items.len() > max {
+                items.truncate(max);
+                return Ok(Everything {
+                    items,
+                    complete: false,
+                });
+            }
+            match page.continuation_token {
+                None => {
+                    return Ok(Everything {
+                        items,
+                        complete: true,
+                    });
+                }
+                Some(next) if fetched > 0 && tokens_seen.insert(next.clone()) => {
+                    token = Some(next);
+                }
+                Some(_) => {
+                    return Ok(Everything {
+                        items,
+                        complete: false,
+                    });
+                }
+            }
+        }
     }
 
     /// Calls `path?names=NAME`, the way the array addresses one object, and returns that object.

@@ -5,7 +5,7 @@ use shared::flasharray::{
     Connection, ConnectionPost, Host, HostGroup, HostPatch, HostPost, Membership,
 };
 
-use crate::client::{ArrayClient, RawReply};
+use crate::client::{ArrayClient, Everything, RawReply};
 use crate::error::Error;
 use crate::list::ListParams;
 
@@ -138,6 +138,16 @@ impl ArrayClient {
 
     /// `GET /connections`: all of them, or those of one host or group, or of one volume. A
     /// host's list includes what it sees through its host group.
+    /// Every host, at most `max`.
+    pub async fn every_host(&self, max: usize) -> Result<Everything<Host>, Error> {
+        self.read_all("hosts", &[], max).await
+    }
+
+    /// Every connection of a volume to a host or host group, at most `max`.
+    pub async fn every_connection(&self, max: usize) -> Result<Everything<Connection>, Error> {
+        self.read_all("connections", &[], max).await
+    }
+
     pub async fn list_connections(
         &self,
         target: Option<ConnectionTarget<'_>>,

@@ -24,8 +24,8 @@ mod volumes;
 
 pub use auth::{ApiClientCredentials, Credentials};
 pub use client::{
-    ArrayClient, ClientConfig, DEFAULT_CALLS_AT_ONCE, DEFAULT_CALLS_WAITING, RawReply, ReadFailure,
-    current_request_id, read_body_within, with_request_id,
+    ArrayClient, ClientConfig, DEFAULT_CALLS_AT_ONCE, DEFAULT_CALLS_WAITING, Everything, RawReply,
+    ReadFailure, current_request_id, read_body_within, with_request_id,
 };
 pub use error::Error;
 pub use hosts::ConnectionTarget;

@@ -9,7 +9,7 @@ use shared::flasharray::{
     VolumeSnapshot, VolumeSnapshotPatch, VolumeSnapshotPost,
 };
 
-use crate::client::{ArrayClient, RawReply};
+use crate::client::{ArrayClient, Everything, RawReply};
 use crate::error::Error;
 
 /// What a protection group protects; a group holds one kind.
@@ -199,6 +199,26 @@ impl ArrayClient {
             .into_iter()
             .collect();
         self.read(kind.path(), &query).await
+    }
+
+    /// Every group's members of one kind, at most `max`.
+    pub async fn every_group_member(
+        &self,
+        kind: MemberKind,
+        max: usize,
+    ) -> Result<Everything<Membership>, Error> {
+        self.read_all(kind.path(), &[], max).await
+    }
+
+    /// Every protection group snapshot not destroyed, at most `max`.
+    pub async fn every_group_snapshot(
+        &self,
+        max: usize,
+    ) -> Result<Everything<ProtectionGroupSnapshot>, Error> {
+        let mut query = Vec::new();
+        destroyed_param(&mut query, Some(false));
+        self.read_all("protection-group-snapshots", &query, max)
+            .await
     }
 
     /// Adds members of one kind to a group, all or none.

@@ -82,7 +82,7 @@ impl ArrayClient {
             let page = self.list_volumes(&query).await?;
             let fetched = u32::try_from(page.items.len()).unwrap_or(u32::MAX);
             let following = match (&query.sort, page.continuation_token) {
-                (None, Some(token)) => Some(VolumeQuery {
+                (None, Some(token)) if fetched > 0 => Some(VolumeQuery {
                     continuation_token: Some(token),
                     ..query
                 }),

@@ -429,6 +429,7 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
     let severity = RwSignal::new(AlertSeverity::Critical);
     let percent = RwSignal::new("85".to_owned());
     let days = RwSignal::new("30".to_owned());
+    let alert_code = RwSignal::new(String::new());
     let arrays = RwSignal::new(BTreeSet::<String>::new());
     let chosen = RwSignal::new(BTreeSet::<i64>::new());
     let repeat = RwSignal::new(String::new());
@@ -438,6 +439,7 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
         "name",
         "condition.percent",
         "condition.days",
+        "condition.code",
         "arrays",
         "channels",
         "repeat_hours",
@@ -465,9 +467,25 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                 };
                 RuleCondition::FullWithin { days }
             }
-            "alert_open" => RuleCondition::AlertOpen {
-                severity: severity.get_untracked(),
-            },
+            "alert_open" => {
+                let code = alert_code.get_untracked();
+                let code = match code.trim() {
+                    "" => None,
+                    code => match code.parse::<i64>() {
+                        Ok(code) => Some(code),
+                        Err(_) => {
+                            errors
+                                .of("condition.code")
+                                .set(Some("An alert code is a number, such as 1001.".to_owned()));
+                            return;
+                        }
+                    },
+                };
+                RuleCondition::AlertOpen {
+                    severity: severity.get_untracked(),
+                    code,
+                }
+            }
             "replication_behind" => RuleCondition::ReplicationBehind,
             "protection_unscheduled" => RuleCondition::ProtectionUnscheduled,
             _ => RuleCondition::NotAnswering,
@@ -574,6 +592,7 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                             <option value="warning" selected=move || severity.get() == AlertSeverity::Warning>"warning or critical"</option>
                         </select>
                     </label>
+                    <Field id="rule-alert-code" label="Of code (optional)" placeholder="every code" kind="number" value=alert_code error=errors.of("condition.code") />
                 </Show>
                 <ArrayScopePicker id="rule-arrays".to_owned() chosen=arrays error=errors.of("arrays") />
                 <fieldset class="scope" id="rule-channels">

@@ -225,7 +225,7 @@ fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
     let next_hour = (browser_now_ms() / 3_600_000 + 1) * 3_600_000;
     let window_start = RwSignal::new(local_datetime_value(next_hour));
     let window_hours = RwSignal::new("2".to_owned());
-    let errors = FieldErrors::new(&["window_start", "window_hours", "comment"]);
+    let errors = FieldErrors::new(&["window.starts_at_ms", "window.hours", "comment"]);
     let id = request.id;
     let decide = move |approve: bool| {
         errors.clear();
@@ -285,12 +285,12 @@ fn Decide(request: ApprovalRequest, task: Task) -> impl IntoView {
                     <label>
                         <span>"Window begins (your local time)"</span>
                         <input type="datetime-local" class="window-start" bind:value=window_start />
-                        {field_error("window_start")}
+                        {field_error("window.starts_at_ms")}
                     </label>
                     <label>
                         <span>"Lasts (hours)"</span>
                         <input type="number" class="window-hours" min="1" max=MAX_WINDOW_HOURS bind:value=window_hours />
-                        {field_error("window_hours")}
+                        {field_error("window.hours")}
                     </label>
                 </div>
             </Show>
@@ -345,11 +345,14 @@ fn browser_now_ms() -> i64 {
 /// The window the approver chose: a local start and a number of hours.
 fn chosen_window(start: &str, hours: &str) -> Result<MaintenanceWindow, ApiError> {
     let starts_at_ms = parse_local_datetime(start).ok_or_else(|| {
-        ApiError::for_field("window_start", "Choose the day and time the window begins.")
+        ApiError::for_field(
+            "window.starts_at_ms",
+            "Choose the day and time the window begins.",
+        )
     })?;
     let hours = hours.trim().parse().map_err(|_| {
         ApiError::for_field(
-            "window_hours",
+            "window.hours",
             format!("A window lasts from 1 to {MAX_WINDOW_HOURS} hours."),
         )
     })?;

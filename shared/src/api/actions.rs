@@ -51,6 +51,7 @@ actions! {
     ApprovalApprove = "approval.approve", Viewer, false;
     ApprovalReject = "approval.reject", Viewer, false;
     ApprovalCancel = "approval.cancel", Viewer, false;
+    ApprovalRun = "approval.run", Viewer, false;
     ArrayRegister = "array.register", Admin, false;
     ArrayRemove = "array.remove", Admin, false;
     ArrayTest = "array.test", Admin, false;
@@ -133,7 +134,10 @@ impl Action {
     pub const fn can_be_held(self) -> bool {
         !matches!(
             self,
-            Action::ApprovalApprove | Action::ApprovalReject | Action::ApprovalCancel
+            Action::ApprovalApprove
+                | Action::ApprovalReject
+                | Action::ApprovalCancel
+                | Action::ApprovalRun
         )
     }
 }

@@ -129,19 +129,19 @@ const WINDOW_BEGUN_GRACE_MS: i64 = 5 * 60_000;
 pub fn validate_window(window: MaintenanceWindow, now_ms: i64) -> Result<(), ApiError> {
     if !(1..=MAX_WINDOW_HOURS).contains(&window.hours) {
         return Err(ApiError::for_field(
-            "window_hours",
+            "window.hours",
             format!("A window lasts from 1 to {MAX_WINDOW_HOURS} hours."),
         ));
     }
     if window.starts_at_ms < now_ms - WINDOW_BEGUN_GRACE_MS {
         return Err(ApiError::for_field(
-            "window_start",
+            "window.starts_at_ms",
             "This time has passed: choose when the window begins.",
         ));
     }
     if window.starts_at_ms > now_ms + MAX_WINDOW_DAYS_AHEAD * 86_400_000 {
         return Err(ApiError::for_field(
-            "window_start",
+            "window.starts_at_ms",
             format!("A window begins within {MAX_WINDOW_DAYS_AHEAD} days."),
         ));
     }
@@ -245,19 +245,19 @@ mod tests {
         let field = |result: Result<(), ApiError>| result.unwrap_err().field;
         assert_eq!(
             field(validate_window(window(now - 3_600_000, 1), now)).as_deref(),
-            Some("window_start")
+            Some("window.starts_at_ms")
         );
         assert_eq!(
             field(validate_window(window(now + 31 * 86_400_000, 1), now)).as_deref(),
-            Some("window_start")
+            Some("window.starts_at_ms")
         );
         assert_eq!(
             field(validate_window(window(now, 0), now)).as_deref(),
-            Some("window_hours")
+            Some("window.hours")
         );
         assert_eq!(
             field(validate_window(window(now, 25), now)).as_deref(),
-            Some("window_hours")
+            Some("window.hours")
         );
         assert_eq!(window(now, 2).ends_at_ms(), now + 7_200_000);
     }

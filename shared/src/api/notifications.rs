@@ -207,9 +207,13 @@ pub enum RuleCondition {
     FullWithin { days: u16 },
     /// The array does not answer the portal.
     NotAnswering,
-    /// The array has alerts open at `severity` or above: one message for each alert code,
-    /// however many components raise it.
-    AlertOpen { severity: AlertSeverity },
+    /// The array has alerts open at `severity` or above (of `code` alone, when given): one
+    /// message for each alert code, however many components raise it.
+    AlertOpen {
+        severity: AlertSeverity,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<i64>,
+    },
     /// One of the array's protection groups replicates past its recovery point (or its
     /// target refuses it), or one of its pods' ActiveDR links is unhealthy or far behind, as
     /// the DR view judges them: one message for each.
@@ -254,10 +258,16 @@ impl RuleCondition {
             RuleCondition::CapacityOver { percent } => format!("more than {percent} % full"),
             RuleCondition::FullWithin { days } => format!("full within {days} days at its growth"),
             RuleCondition::NotAnswering => "not answering".to_owned(),
-            RuleCondition::AlertOpen { severity } => match severity {
-                AlertSeverity::Warning => "raising warning or critical alerts".to_owned(),
-                AlertSeverity::Critical => "raising critical alerts".to_owned(),
-            },
+            RuleCondition::AlertOpen { severity, code } => {
+                let which = match severity {
+                    AlertSeverity::Warning => "warning or critical",
+                    AlertSeverity::Critical => "critical",
+                };
+                match code {
+                    Some(code) => format!("raising {which} alerts of code {code}"),
+                    None => format!("raising {which} alerts"),
+                }
+            }
             RuleCondition::ReplicationBehind => "replicating behind its schedule".to_owned(),
             RuleCondition::ProtectionUnscheduled => {
                 "holding a protection group with no schedule".to_owned()
@@ -309,6 +319,9 @@ impl RuleCondition {
         }
     }
 }
+
+/// The largest alert code a rule may name (Purity's are four or five digits).
+pub const MAX_ALERT_CODE: i64 = 999_999;
 
 /// The furthest a "full within" rule looks ahead: a year.
 pub const MAX_FULL_WITHIN_DAYS: u16 = 365;
@@ -828,6 +841,16 @@ pub fn validate_new_rule(rule: &NewRule) -> Result<(), ApiError> {
             format!("Between 1 and {MAX_FULL_WITHIN_DAYS} days."),
         ));
     }
+    if let RuleCondition::AlertOpen {
+        code: Some(code), ..
+    } = rule.condition
+        && !(1..=MAX_ALERT_CODE).contains(&code)
+    {
+        return Err(ApiError::for_field(
+            "condition.code",
+            format!("An alert code is a number from 1 to {MAX_ALERT_CODE}."),
+        ));
+    }
     if rule.channels.is_empty() {
         return Err(ApiError::for_field(
             "channels",
@@ -936,8 +959,29 @@ mod tests {
         assert_eq!(
             rule.condition,
             RuleCondition::AlertOpen {
-                severity: AlertSeverity::Critical
+                severity: AlertSeverity::Critical,
+                code: None,
             }
+        );
+        let one_code: NewRule = serde_json::from_str(
+            r#"{"name":"a","condition":{"kind":"alert_open","severity":"warning","code":1001},"channels":[1]}"#,
+        )
+        .expect("parsed");
+        assert_eq!(
+            one_code.condition.describe(),
+            "raising warning or critical alerts of code 1001"
+        );
+        assert!(validate_new_rule(&one_code).is_ok());
+        let no_code = NewRule {
+            condition: RuleCondition::AlertOpen {
+                severity: AlertSeverity::Warning,
+                code: Some(0),
+            },
+            ..one_code
+        };
+        assert_eq!(
+            validate_new_rule(&no_code).unwrap_err().field.as_deref(),
+            Some("condition.code")
         );
     }
 

@@ -8,6 +8,9 @@ use super::ApiError;
 
 /// The most unprotected volumes a report names per array; the count stays exact.
 pub const MAX_UNPROTECTED_LISTED: usize = 1000;
+/// The most items the report reads of each of an array's lists (volumes, hosts, connections,
+/// members, snapshots): more than any FlashArray holds, a bound against one that lies.
+pub const MAX_REPORT_ITEMS: usize = 50_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -25,6 +28,10 @@ pub struct ArrayReport {
     /// Why the array could not be reported on (its own words, or that it did not answer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// One of the array's lists held more than [`MAX_REPORT_ITEMS`] (or its pages did not
+    /// end): what is counted may be short, and a volume may be named unprotected wrongly.
+    #[serde(default)]
+    pub incomplete: bool,
     pub capacity: u64,
     pub used: u64,
     /// Bytes a day over the last 30 days; `None` with too little history.

@@ -256,3 +256,23 @@ async fn joining_a_group_whose_luns_clash_is_refused() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn every_host_follows_the_pages_to_the_end_or_says_it_stopped_short() {
+    let sim = start_sim().await;
+    let client = bootstrap(&sim);
+    // More than one page of the thousand a read asks for.
+    for n in 0..1005 {
+        client
+            .create_host(&format!("esx-{n:04}"), &HostPost::default())
+            .await
+            .expect("created");
+    }
+    let every = client.every_host(5000).await.expect("listed");
+    assert!(every.complete);
+    assert_eq!(every.items.len(), 1005);
+    assert_eq!(every.items[1004].name, "esx-1004");
+    let cut = client.every_host(1002).await.expect("listed");
+    assert!(!cut.complete, "stopped at its bound");
+    assert_eq!(cut.items.len(), 1002);
+}
