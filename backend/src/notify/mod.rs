@@ -257,13 +257,7 @@ impl Notifier {
                 if !reads_replication {
                     return Vec::new();
                 }
-                let clients = self
-                    .arrays
-                    .summaries()
-                    .into_iter()
-                    .filter_map(|summary| self.arrays.get(&summary.name))
-                    .map(|entry| entry.client.clone())
-                    .collect();
+                let clients = self.clients_of(|_| true);
                 each_array(clients, self.array_deadline, replication_of)
                     .await
                     .into_iter()
@@ -296,14 +290,7 @@ impl Notifier {
                 .iter()
                 .any(|rule| watches(rule, array) && wants(rule.condition))
         };
-        let clients: Vec<ArrayClient> = self
-            .arrays
-            .summaries()
-            .into_iter()
-            .filter(|summary| rules.iter().any(|rule| watches(rule, &summary.name)))
-            .filter_map(|summary| self.arrays.get(&summary.name))
-            .map(|entry| entry.client.clone())
-            .collect();
+        let clients = self.clients_of(|array| rules.iter().any(|rule| watches(rule, array)));
         let asks_alerts: BTreeSet<String> = clients
             .iter()
             .map(|client| client.name())
@@ -376,6 +363,17 @@ impl Notifier {
         .into_iter()
         .map(|answer| (answer.array, answer.result.ok()))
         .collect()
+    }
+
+    /// The clients of the arrays `chosen` names, as the portal's own credentials reach them.
+    fn clients_of(&self, chosen: impl Fn(&str) -> bool) -> Vec<ArrayClient> {
+        self.arrays
+            .summaries()
+            .into_iter()
+            .filter(|summary| chosen(&summary.name))
+            .filter_map(|summary| self.arrays.get(&summary.name))
+            .map(|entry| entry.client.clone())
+            .collect()
     }
 
     /// Hands what was just written to the queue without waiting for the next watch (which

@@ -11,14 +11,7 @@ use crate::reports::{REPORT_DEADLINE, fleet_report, render};
 impl Notifier {
     /// The report of every array, as the portal's own credentials reach them.
     pub async fn fleet_report(&self) -> FleetReport {
-        let clients = self
-            .arrays
-            .summaries()
-            .into_iter()
-            .filter_map(|summary| self.arrays.get(&summary.name))
-            .map(|entry| entry.client.clone())
-            .collect();
-        fleet_report(clients, Vec::new(), REPORT_DEADLINE).await
+        fleet_report(self.clients_of(|_| true), Vec::new(), REPORT_DEADLINE).await
     }
 
     /// Makes the report and writes it to go through `channel` (with `due_at_ms`, once for

@@ -12,12 +12,17 @@ use shared::api::{Action, REASON_HEADER, Role};
 use crate::{ARRAY, PASSWORD, TestApp, TestOptions, request};
 
 async fn app_with_eradication_held() -> TestApp {
+    app_holding_eradication(TestOptions::default()).await
+}
+
+/// A portal with `options` holding eradication for approval, and two more admins.
+async fn app_holding_eradication(options: TestOptions) -> TestApp {
     let app = TestApp::with(TestOptions {
         approvals: ApprovalsConfig {
             actions: vec![Action::VolumeEradicate],
             expiry_hours: 24,
         },
-        ..TestOptions::default()
+        ..options
     })
     .await;
     let hash = hash_password(PASSWORD).expect("hash");
@@ -357,20 +362,11 @@ async fn request_once(
 
 #[tokio::test]
 async fn an_approved_change_runs_once_in_its_maintenance_window_unless_cancelled_first() {
-    let app = TestApp::with(TestOptions {
-        approvals: ApprovalsConfig {
-            actions: vec![Action::VolumeEradicate],
-            expiry_hours: 24,
-        },
+    let app = app_holding_eradication(TestOptions {
         notifications: true,
         ..TestOptions::default()
     })
     .await;
-    let hash = hash_password(PASSWORD).expect("hash");
-    app.db
-        .create_user("admin2", &hash, Role::Admin, unix_now())
-        .await
-        .expect("second admin");
     let admin = app.login("admin").await;
     let second = app.login("admin2").await;
     let operator = app.login("operator").await;
@@ -526,21 +522,12 @@ async fn an_approved_change_runs_once_in_its_maintenance_window_unless_cancelled
 #[tokio::test]
 async fn a_scheduled_change_runs_only_while_its_approver_may_decide_it_and_only_its_requester_in_scope_cancels()
  {
-    let app = TestApp::with(TestOptions {
-        approvals: ApprovalsConfig {
-            actions: vec![Action::VolumeEradicate],
-            expiry_hours: 24,
-        },
+    let app = app_holding_eradication(TestOptions {
         notifications: true,
         fleet: vec![flasharray_sim::SimulatorConfig::new("fa-elsewhere")],
         ..TestOptions::default()
     })
     .await;
-    let hash = hash_password(PASSWORD).expect("hash");
-    app.db
-        .create_user("admin2", &hash, Role::Admin, unix_now())
-        .await
-        .expect("second admin");
     let admin = app.login("admin").await;
     let second = app.login("admin2").await;
     let now_ms = backend::clock::unix_now_ms;

@@ -75,6 +75,51 @@ async fn watching(receiver: &WebhookReceiver, kind: &str, array: SimulatorConfig
     }
 }
 
+/// Adds, as `admin`, an email channel `name` sending plain SMTP to `smtp` for
+/// storage-oncall@example.com; its id.
+pub(crate) async fn mail_channel(
+    app: &TestApp,
+    admin: &str,
+    smtp: &test_support::smtp_receiver::SmtpReceiver,
+    name: &str,
+) -> i64 {
+    let email = json!({
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,
+        "security": "none",
+        "from": "flashdeck@example.com",
+        "to": ["storage-oncall@example.com"],
+    });
+    let (status, _, created) = app
+        .call(
+            "POST",
+            "/api/notifications/channels",
+            Some(admin),
+            Some(json!({"name": name, "kind": "email", "email": email})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["channel"]["id"].as_i64().expect("id")
+}
+
+/// Adds, as `admin`, a rule of `condition` on [`FULL`] to `channel`.
+async fn rule_on_full(app: &TestApp, admin: &str, name: &str, condition: Value, channel: i64) {
+    let (status, _, rule) = app
+        .call(
+            "POST",
+            "/api/notifications/rules",
+            Some(admin),
+            Some(json!({
+                "name": name,
+                "condition": condition,
+                "arrays": [FULL],
+                "channels": [channel],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rule}");
+}
+
 #[tokio::test]
 async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
     let receiver = WebhookReceiver::start().await;
@@ -132,20 +177,14 @@ async fn an_array_past_its_threshold_is_announced_once_and_resolved_once() {
         &secret
     ));
 
-    let (status, _, rule) = app
-        .call(
-            "POST",
-            "/api/notifications/rules",
-            Some(&admin),
-            Some(json!({
-                "name": "Nearly full",
-                "condition": {"kind": "capacity_over", "percent": 85},
-                "arrays": [FULL],
-                "channels": [channel],
-            })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{rule}");
+    rule_on_full(
+        &app,
+        &admin,
+        "Nearly full",
+        json!({"kind": "capacity_over", "percent": 85}),
+        channel,
+    )
+    .await;
 
     notifier.watch_once().await.expect("watched");
     fill(&app, 0.865);
@@ -659,22 +698,7 @@ async fn a_held_change_is_mailed_to_those_who_may_decide_it_and_its_decision_to_
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert_eq!(refused["field"], "channel");
-    let email = json!({
-        "smtp_host": "127.0.0.1",
-        "smtp_port": smtp.port,
-        "security": "none",
-        "from": "flashdeck@example.com",
-        "to": ["storage-oncall@example.com"],
-    });
-    let (_, _, created) = app
-        .call(
-            "POST",
-            "/api/notifications/channels",
-            Some(&admin),
-            Some(json!({"name": "portal mail", "kind": "email", "email": email})),
-        )
-        .await;
-    let channel = created["channel"]["id"].as_i64().expect("id");
+    let channel = mail_channel(&app, &admin, &smtp, "portal mail").await;
     let (status, _, chosen) = app
         .call(
             "PUT",
@@ -1276,22 +1300,7 @@ async fn a_person_who_asked_hears_the_rules_messages_about_their_arrays_only() {
         SimulatorConfig::new(FULL).seed(Seed::Demo),
     )
     .await;
-    let email = json!({
-        "smtp_host": "127.0.0.1",
-        "smtp_port": smtp.port,
-        "security": "none",
-        "from": "flashdeck@example.com",
-        "to": ["storage-oncall@example.com"],
-    });
-    let (_, _, mail) = app
-        .call(
-            "POST",
-            "/api/notifications/channels",
-            Some(&admin),
-            Some(json!({"name": "people", "kind": "email", "email": email})),
-        )
-        .await;
-    let mail = mail["channel"]["id"].as_i64().expect("channel");
+    let mail = mail_channel(&app, &admin, &smtp, "people").await;
     app.call(
         "PUT",
         "/api/notifications/personal-mail",
@@ -1326,20 +1335,14 @@ async fn a_person_who_asked_hears_the_rules_messages_about_their_arrays_only() {
             .await;
         assert_eq!(status, StatusCode::OK, "{mine}");
     }
-    let (status, _, rule) = app
-        .call(
-            "POST",
-            "/api/notifications/rules",
-            Some(&admin),
-            Some(json!({
-                "name": "Nearly full",
-                "condition": {"kind": "capacity_over", "percent": 85},
-                "arrays": [FULL],
-                "channels": [channel],
-            })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{rule}");
+    rule_on_full(
+        &app,
+        &admin,
+        "Nearly full",
+        json!({"kind": "capacity_over", "percent": 85}),
+        channel,
+    )
+    .await;
     fill(&app, 0.9);
     notifier.watch_once().await.expect("watched");
     receiver.wait_for(1).await;

@@ -168,22 +168,7 @@ async fn the_report_finds_what_no_scheduled_group_protects_and_goes_out_weekly_o
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
 
-    let email = json!({
-        "smtp_host": "127.0.0.1",
-        "smtp_port": smtp.port,
-        "security": "none",
-        "from": "flashdeck@example.com",
-        "to": ["storage-team@example.com"],
-    });
-    let (_, _, channel) = app
-        .call(
-            "POST",
-            "/api/notifications/channels",
-            Some(&admin),
-            Some(json!({"name": "team mail", "kind": "email", "email": email})),
-        )
-        .await;
-    let channel = channel["channel"]["id"].as_i64().expect("channel");
+    let channel = crate::notifications::mail_channel(&app, &admin, &smtp, "team mail").await;
     let (status, _, refused) = app
         .call("POST", "/api/notifications/report/send", Some(&admin), None)
         .await;
