@@ -389,12 +389,14 @@ pub async fn set_report(
     report(State(state), user).await
 }
 
-/// `POST /api/notifications/report/send`: sends the report through its channel now.
+/// `POST /api/notifications/report/send`: sends the report through its channel now, in a
+/// turn like a download's.
 pub async fn send_report(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<StatusCode, AppError> {
     fleet_admin(&user)?;
+    let _turn = super::reports::report_turn(&state, &user).await?;
     if notifier(&state)?.send_report_now().await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

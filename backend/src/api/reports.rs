@@ -12,17 +12,20 @@ use shared::api::FleetReport;
 use super::fleet::clients_in_scope;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
-use crate::reports::limiter::Refusal;
+use crate::reports::limiter::{Refusal, Turn};
 use crate::reports::{REPORT_DEADLINE, fleet_report, render};
 use crate::state::AppState;
 
 /// How long a request waits for a turn to make its report.
 const TURN_WAIT: Duration = Duration::from_secs(5);
 
-/// Made for `user` in one of the few turns the portal gives at once (each asks every array
+/// One of the few turns the portal gives at once to make a report (each asks every array
 /// for every volume), one at a time for each person.
-async fn report_for(state: &AppState, user: &CurrentUser) -> Result<FleetReport, AppError> {
-    let _turn = state
+pub(super) async fn report_turn<'a>(
+    state: &'a AppState,
+    user: &CurrentUser,
+) -> Result<Turn<'a>, AppError> {
+    state
         .reports
         .turn(user.user.id, TURN_WAIT)
         .await
@@ -31,7 +34,12 @@ async fn report_for(state: &AppState, user: &CurrentUser) -> Result<FleetReport,
                 Refusal::Yours => "Your previous report is still being made: wait for it.".into(),
                 Refusal::Busy => "Other reports are being made now: try again in a minute.".into(),
             })
-        })?;
+        })
+}
+
+/// Made for `user`, in a turn of theirs.
+async fn report_for(state: &AppState, user: &CurrentUser) -> Result<FleetReport, AppError> {
+    let _turn = report_turn(state, user).await?;
     let (clients, failures) = clients_in_scope(state, user);
     let unreachable = failures
         .into_iter()
