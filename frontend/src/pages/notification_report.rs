@@ -6,22 +6,27 @@ use shared::api::{Channel, ReportSchedule as Schedule, ReportSettings, WEEKDAYS}
 
 use super::notifications::{browser_utc_offset_minutes, hour_options};
 use crate::api;
-use crate::components::{
-    FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp, live_resource,
-};
+use crate::components::{FieldErrors, Loaded, Outcome, Task, Timestamp, live_resource};
 
+/// The report's settings; `task` saves them and `sending` sends the report now (both shown
+/// by the caller, above what is drawn afresh).
 #[component]
-pub fn ReportSchedule(channels: Vec<Channel>) -> impl IntoView {
+pub fn ReportSchedule(channels: Vec<Channel>, task: Task, sending: Task) -> impl IntoView {
     let settings = live_resource(api::report_settings);
     view! {
         <Loaded resource=settings loading="Loading the report's schedule…" let:settings>
-            <ReportForm channels=channels.clone() settings />
+            <ReportForm channels=channels.clone() settings task sending />
         </Loaded>
     }
 }
 
 #[component]
-fn ReportForm(channels: Vec<Channel>, settings: ReportSettings) -> impl IntoView {
+fn ReportForm(
+    channels: Vec<Channel>,
+    settings: ReportSettings,
+    task: Task,
+    sending: Task,
+) -> impl IntoView {
     let current = settings.schedule;
     let channel = RwSignal::new(
         current
@@ -31,8 +36,6 @@ fn ReportForm(channels: Vec<Channel>, settings: ReportSettings) -> impl IntoView
     let weekday = RwSignal::new(current.map_or(1, |schedule| schedule.weekday).to_string());
     let hour = RwSignal::new(current.map_or(7, |schedule| schedule.hour).to_string());
     let errors = FieldErrors::new(&["channel", "weekday", "hour", "utc_offset_minutes"]);
-    let task = Task::new();
-    let sending = Task::new();
     let submit = task.on_submit(move || {
         errors.clear();
         let schedule = channel
@@ -125,10 +128,8 @@ fn ReportForm(channels: Vec<Channel>, settings: ReportSettings) -> impl IntoView
                 </label>
                 <button id="report-save" type="submit" disabled=move || task.running()>"Save"</button>
             </form>
-            <OutcomeLine id="report-outcome" outcome=task.outcome />
             {current.is_some().then(|| view! {
                 <button class="secondary" id="report-send" disabled=move || sending.running() on:click=send_now>"Send now"</button>
-                <OutcomeLine id="report-send-outcome" outcome=sending.outcome />
             })}
         </div>
     }

@@ -39,6 +39,9 @@ fn NotificationsBody() -> impl IntoView {
     let channel_task = Task::new();
     let rule_task = Task::new();
     let delivery_task = Task::new();
+    // Above the report's form, which is drawn afresh when its settings are fetched again.
+    let report_task = Task::new();
+    let report_sending = Task::new();
     view! {
         <p class="muted">
             "The portal watches the arrays the rules name (one call to each, every minute by default) and sends a message when a condition "
@@ -63,8 +66,10 @@ fn NotificationsBody() -> impl IntoView {
             <PersonalMailChoice channels=list />
         </Loaded>
         <h2>"Capacity and protection report"</h2>
+        <OutcomeLine id="report-outcome" outcome=report_task.outcome />
+        <OutcomeLine id="report-send-outcome" outcome=report_sending.outcome />
         <Loaded resource=channels loading="Loading channels…" let:list>
-            <ReportSchedule channels=list />
+            <ReportSchedule channels=list task=report_task sending=report_sending />
         </Loaded>
         <h2>"Messages"</h2>
         <OutcomeLine id="delivery-outcome" outcome=delivery_task.outcome />
