@@ -1,6 +1,7 @@
 //! `flashdeck`: the portal server and its administration commands.
 
 use std::io::Read;
+#[cfg(feature = "demo")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
