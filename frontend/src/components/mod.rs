@@ -30,4 +30,7 @@ pub use loaded::Loaded;
 pub use name_form::{NameForm, NameFormIds};
 pub use outcome::{Outcome, OutcomeLine, Task, failure_outcome};
 pub use table::UrlState;
-pub use time::{Countdown, Timestamp, local_datetime_value, parse_local_datetime};
+pub use time::{
+    Countdown, Timestamp, browser_utc_offset_minutes, hour_options, local_datetime_value,
+    parse_local_datetime,
+};

@@ -42,6 +42,19 @@ pub fn local_datetime_value(epoch_ms: i64) -> String {
     local_minute(epoch_ms).0.replacen(' ', "T", 1)
 }
 
+/// The hours of a day as `<option>`s, `07:00` for 7, `chosen` selected.
+pub fn hour_options(chosen: u8) -> impl IntoView {
+    (0..24u8)
+        .map(|hour| view! { <option value=hour.to_string() selected=hour == chosen>{format!("{hour:02}:00")}</option> })
+        .collect_view()
+}
+
+/// How far east of UTC the browser's clock is, in minutes, now.
+pub fn browser_utc_offset_minutes() -> i16 {
+    let west = Date::new_0().get_timezone_offset();
+    i16::try_from(-(west as i64)).unwrap_or_default()
+}
+
 /// An instant: local time and its age (or, ahead, how far off it is), the exact UTC time on
 /// hover and for machines.
 #[component]

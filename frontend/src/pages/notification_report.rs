@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 use shared::api::{Channel, ReportSchedule as Schedule, ReportSettings, WEEKDAYS};
 
-use super::notifications::{browser_utc_offset_minutes, hour_options};
 use crate::api;
-use crate::components::{FieldErrors, Loaded, Outcome, Task, Timestamp, live_resource};
+use crate::components::{
+    FieldErrors, Loaded, Outcome, Task, Timestamp, browser_utc_offset_minutes, hour_options,
+    live_resource,
+};
 
 /// The report's settings; `task` saves them and `sending` sends the report now (both shown
 /// by the caller, above what is drawn afresh).

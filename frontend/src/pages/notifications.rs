@@ -17,7 +17,7 @@ use super::users::{ArrayScopePicker, describe_arrays, scope_of};
 use crate::api::{self, ApiResult};
 use crate::components::{
     AdminsOnly, Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp,
-    live_resource, page_title,
+    browser_utc_offset_minutes, hour_options, live_resource, page_title,
 };
 
 #[component]
@@ -652,19 +652,6 @@ fn describe_timing(rule: &Rule) -> String {
     } else {
         timing.join("; ")
     }
-}
-
-/// The hours of a day as options, `07:00` for 7, `chosen` selected.
-pub(super) fn hour_options(chosen: u8) -> impl IntoView {
-    (0..24u8)
-        .map(|hour| view! { <option value=hour.to_string() selected=hour == chosen>{format!("{hour:02}:00")}</option> })
-        .collect_view()
-}
-
-/// How far east of UTC the browser's clock is, in minutes, now.
-pub(super) fn browser_utc_offset_minutes() -> i16 {
-    let west = web_sys::js_sys::Date::new_0().get_timezone_offset();
-    i16::try_from(-(west as i64)).unwrap_or_default()
 }
 
 #[component]
