@@ -290,10 +290,14 @@ async fn admit(
             .await?;
         }
     }
-    let (action, amounts_to) = match rest {
+    let (action, mut amounts_to) = match rest {
         Some(permit) => (permit.action.unwrap_or(action), permit.amounts_to),
         None => (action, approvals::amounts_to(action, &body)),
     };
+    // Audited as what it does (`volume.destroy`, not `volume.change`), and held by a rule on that.
+    let what_it_does = action.what_it_does(field);
+    let action = what_it_does.first().copied().unwrap_or(action);
+    amounts_to.extend(what_it_does);
     let held = approved.is_none()
         && amounts_to
             .into_iter()

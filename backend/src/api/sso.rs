@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shared::api::{SSO_ERROR_PARAMETER, SignInMethods};
+use shared::api::{Action, SSO_ERROR_PARAMETER, SignInMethods};
 
 use super::session::sign_in_record;
 use crate::clock::{unix_now, unix_now_ms};
@@ -276,7 +276,7 @@ async fn withdraw(state: &AppState, oidc: &Oidc, subject: &str) -> Result<(), Db
         username: "(single sign-on)".to_owned(),
         token: None,
         array: None,
-        action: "user.change".to_owned(),
+        action: Action::UserDisable.name().to_owned(),
         target: user.username.clone(),
         parameters: serde_json::json!({
             "disabled": true,

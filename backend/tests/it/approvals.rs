@@ -896,5 +896,91 @@ async fn one_admin_cannot_make_or_take_over_the_second_approver() {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{held}");
-    assert_eq!(held["action"], "user.change");
+    assert_eq!(held["action"], "user.reset_password");
+}
+
+#[tokio::test]
+async fn a_change_is_audited_and_held_as_what_it_does() {
+    let app = TestApp::with(TestOptions {
+        approvals: ApprovalsConfig {
+            actions: vec![Action::VolumeDestroy],
+            expiry_hours: 24,
+        },
+        ..TestOptions::default()
+    })
+    .await;
+    let operator = app.login("operator").await;
+    let volumes = format!("/api/arrays/{ARRAY}/volumes");
+    let (status, _, body) = app
+        .call(
+            "POST",
+            &volumes,
+            Some(&operator),
+            Some(json!({"name": "named-for-it", "provisioned": 1_048_576})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for (change, name) in [
+        (json!({"provisioned": 2_097_152}), "named-for-it"),
+        (json!({"name": "renamed-for-it"}), "named-for-it"),
+    ] {
+        let (status, _, body) = app
+            .call(
+                "PATCH",
+                &format!("{volumes}/{name}"),
+                Some(&operator),
+                Some(change),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "a resize or rename is not held: {body}"
+        );
+    }
+    let mut destroy = request(
+        "PATCH",
+        &format!("{volumes}/renamed-for-it"),
+        Some(&operator),
+        Some(json!({"destroyed": true})),
+    );
+    destroy
+        .headers_mut()
+        .insert(REASON_HEADER, "CHG-7: retired".parse().expect("header"));
+    let (status, _, held) = app.send(destroy).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    assert_eq!(held["action"], "volume.destroy");
+    assert!(
+        !app.sim
+            .simulator
+            .volume("renamed-for-it")
+            .expect("still there")
+            .destroyed,
+        "held, not destroyed"
+    );
+
+    let admin = app.login("admin").await;
+    let (_, _, audit) = app
+        .call("GET", "/api/audit?user=operator", Some(&admin), None)
+        .await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|row| row["action"].as_str())
+        .collect();
+    for done in [
+        "volume.create",
+        "volume.resize",
+        "volume.rename",
+        "approval.request",
+    ] {
+        assert!(actions.contains(&done), "{done} in {actions:?}");
+    }
+    assert!(!actions.contains(&"volume.change"), "{actions:?}");
+    // Searched as one would in Purity's audit trail.
+    let (_, _, found) = app
+        .call("GET", "/api/audit?action=resize", Some(&admin), None)
+        .await;
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
 }

@@ -492,7 +492,7 @@ async fn someone_the_provider_drops_from_every_group_loses_sessions_and_tokens()
         .expect("dana");
     assert_eq!(row["disabled"], true, "{row}");
     let (_, _, audit) = app
-        .call("GET", "/api/audit?action=user.change", Some(&admin), None)
+        .call("GET", "/api/audit?action=user.disable", Some(&admin), None)
         .await;
     assert!(
         audit.as_array().is_some_and(|rows| rows

@@ -110,12 +110,12 @@ async fn the_python_sdk_works_through_the_portal_with_a_personal_token() {
             )
         })
         .collect();
-    // Audited under the same actions as the portal's own pages.
+    // Audited under the same actions as the portal's own pages, named for what was done.
     for action in [
         "volume.create",
         "snapshot.create",
         "volume.restore",
-        "volume.change",
+        "volume.destroy",
     ] {
         assert!(
             rows.contains(&(action.into(), "success".into(), "sdk".into())),

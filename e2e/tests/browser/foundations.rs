@@ -176,6 +176,20 @@ async fn a_destroyed_volume_is_recovered_from_its_outcome_line() {
             .destroyed
     );
 
+    // The audit log names each as the admin did it, as Purity's own audit trail does.
+    session.open("/audit").await;
+    for (searched, action) in [("destroy", "volume.destroy"), ("recover", "recover")] {
+        session.fill("#audit-action", searched).await;
+        session.click("#audit-search").await;
+        let row = session
+            .text_containing("#audit tbody tr[data-outcome='success']", action)
+            .await;
+        assert!(row.contains("scratch-etl"), "{row}");
+    }
+    session.fill("#audit-action", "volume.change").await;
+    session.click("#audit-search").await;
+    session.gone("#audit tbody tr").await;
+
     // A bulk destroy's results carry a Recover link per volume.
     session.open(&format!("/arrays/{PROD}/volumes")).await;
     session.click("#select-all").await;

@@ -31,14 +31,20 @@ impl ApprovalPolicy {
         provide_context(Self(approvals));
     }
 
-    /// Whether `action` waits for a second person.
+    /// Whether `action` waits for a second person: itself, or what it may do (a rule holding
+    /// `user.set_role` holds some of `user.change`).
     pub fn requires(&self, action: Action) -> bool {
         self.0.with(|approvals| {
             approvals
                 .as_ref()
                 .and_then(Option::as_ref)
                 .is_some_and(|approvals| {
-                    approvals.actions.iter().any(|named| named == action.name())
+                    approvals.actions.iter().any(|named| {
+                        named == action.name()
+                            || named
+                                .parse::<Action>()
+                                .is_ok_and(|held| held.general() == action)
+                    })
                 })
         })
     }
@@ -135,8 +141,8 @@ pub fn impact(request: &ApprovalRequest) -> &'static str {
         Action::ArrayRemove => ARRAY_REMOVAL_IMPACT,
         Action::PodDemote => crate::pages::pods::DEMOTE_IMPACT,
         Action::PodPromote => crate::pages::pods::PROMOTE_IMPACT,
-        Action::UserChange if request.parameters.contains("\"role\"") => ROLE_CHANGE_IMPACT,
-        Action::UserChange if request.parameters.contains("\"disabled\":true") => DISABLE_IMPACT,
+        Action::UserSetRole => ROLE_CHANGE_IMPACT,
+        Action::UserDisable => DISABLE_IMPACT,
         _ => UNKNOWN_IMPACT,
     }
 }

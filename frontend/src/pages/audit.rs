@@ -118,7 +118,7 @@ fn AuditPageForAdmins() -> impl IntoView {
             <form class="inline" id="audit-filters" on:submit=search novalidate>
                 <Field id="audit-user" label="User" value=user error=no_error />
                 <Field id="audit-array" label="Array" value=array error=no_error />
-                <Field id="audit-action" label="Action" placeholder="volume.create" value=action error=no_error />
+                <Field id="audit-action" label="Action" placeholder="destroy, volume.resize…" value=action error=no_error />
                 <label>
                     <span>"Outcome"</span>
                     <select id="audit-outcome" on:change=move |event| outcome.set(event_target_value(&event))>

@@ -58,6 +58,12 @@ actions! {
     ArrayTestUnsaved = "array.test_unsaved", Admin, false;
     UserCreate = "user.create", Admin, false;
     UserChange = "user.change", Admin, false;
+    UserSetRole = "user.set_role", Admin, false;
+    UserDisable = "user.disable", Admin, false;
+    UserEnable = "user.enable", Admin, false;
+    UserResetPassword = "user.reset_password", Admin, false;
+    UserSetArrays = "user.set_arrays", Admin, false;
+    UserSetArrayUsername = "user.set_array_username", Admin, false;
     UserEndSessions = "user.end_sessions", Admin, false;
     Pure1GenerateKeyPair = "pure1.generate_key_pair", Admin, false;
     Pure1Test = "pure1.test", Admin, false;
@@ -67,17 +73,30 @@ actions! {
     ArrayConnectionDelete = "array_connection.delete", Admin, false;
     VolumeCreate = "volume.create", Operator, false;
     VolumeChange = "volume.change", Operator, false;
+    VolumeDestroy = "volume.destroy", Operator, false;
+    VolumeRecover = "volume.recover", Operator, false;
+    VolumeRename = "volume.rename", Operator, false;
+    VolumeResize = "volume.resize", Operator, false;
+    VolumeSetQos = "volume.set_qos", Operator, false;
     VolumeCopy = "volume.copy", Operator, false;
     VolumeRestore = "volume.restore", Operator, false;
     VolumeEradicate = "volume.eradicate", Admin, true;
     SnapshotCreate = "snapshot.create", Operator, false;
     SnapshotChange = "snapshot.change", Operator, false;
+    SnapshotDestroy = "snapshot.destroy", Operator, false;
+    SnapshotRecover = "snapshot.recover", Operator, false;
+    SnapshotRename = "snapshot.rename", Operator, false;
     SnapshotEradicate = "snapshot.eradicate", Admin, true;
     HostCreate = "host.create", Operator, false;
     HostChange = "host.change", Operator, false;
+    HostRename = "host.rename", Operator, false;
+    HostSetPorts = "host.set_ports", Operator, false;
+    HostSetChap = "host.set_chap", Operator, false;
+    HostSetPersonality = "host.set_personality", Operator, false;
     HostDelete = "host.delete", Operator, false;
     HostGroupCreate = "host_group.create", Operator, false;
     HostGroupChange = "host_group.change", Operator, false;
+    HostGroupRename = "host_group.rename", Operator, false;
     HostGroupDelete = "host_group.delete", Operator, false;
     HostGroupAddHost = "host_group.add_host", Operator, false;
     HostGroupRemoveHost = "host_group.remove_host", Operator, false;
@@ -85,6 +104,11 @@ actions! {
     ConnectionDelete = "connection.delete", Operator, false;
     ProtectionGroupCreate = "protection_group.create", Operator, false;
     ProtectionGroupChange = "protection_group.change", Operator, false;
+    ProtectionGroupDestroy = "protection_group.destroy", Operator, false;
+    ProtectionGroupRecover = "protection_group.recover", Operator, false;
+    ProtectionGroupRename = "protection_group.rename", Operator, false;
+    ProtectionGroupSetSchedule = "protection_group.set_schedule", Operator, false;
+    ProtectionGroupSetRetention = "protection_group.set_retention", Operator, false;
     ProtectionGroupAddMembers = "protection_group.add_members", Operator, false;
     ProtectionGroupRemoveMembers = "protection_group.remove_members", Operator, false;
     ProtectionGroupSnapshot = "protection_group.snapshot", Operator, false;
@@ -94,12 +118,19 @@ actions! {
     ProtectionGroupLockRetention = "protection_group.lock_retention", Admin, false;
     ProtectionGroupEradicate = "protection_group.eradicate", Admin, true;
     ProtectionGroupSnapshotChange = "protection_group_snapshot.change", Operator, false;
+    ProtectionGroupSnapshotDestroy = "protection_group_snapshot.destroy", Operator, false;
+    ProtectionGroupSnapshotRecover = "protection_group_snapshot.recover", Operator, false;
     ProtectionGroupSnapshotEradicate = "protection_group_snapshot.eradicate", Admin, true;
     VolumeGroupCreate = "volume_group.create", Admin, false;
     VolumeGroupChange = "volume_group.change", Admin, false;
+    VolumeGroupDestroy = "volume_group.destroy", Admin, false;
+    VolumeGroupRecover = "volume_group.recover", Admin, false;
+    VolumeGroupRename = "volume_group.rename", Admin, false;
     VolumeGroupEradicate = "volume_group.eradicate", Admin, true;
     PodCreate = "pod.create", Admin, false;
     PodChange = "pod.change", Admin, false;
+    PodDestroy = "pod.destroy", Admin, false;
+    PodRecover = "pod.recover", Admin, false;
     PodPromote = "pod.promote", Admin, false;
     PodDemote = "pod.demote", Admin, false;
     PodLink = "pod.link", Admin, false;
@@ -139,6 +170,141 @@ impl Action {
                 | Action::ApprovalCancel
                 | Action::ApprovalRun
         )
+    }
+}
+
+/// When a general change's body sets the field: with this value (as JSON text), or with any.
+enum Sets {
+    To(&'static str),
+    Any,
+}
+
+/// What a general change does, by the fields its body sets, most consequential first: one
+/// `PATCH` destroys, recovers, renames or resizes a volume, and Purity's own audit trail names
+/// each as the admin did it.
+const WHAT_IT_DOES: &[(Action, &str, Sets, Action)] = {
+    use Action::*;
+    use Sets::{Any, To};
+    &[
+        (VolumeChange, "destroyed", To("true"), VolumeDestroy),
+        (VolumeChange, "destroyed", To("false"), VolumeRecover),
+        (VolumeChange, "name", Any, VolumeRename),
+        (VolumeChange, "provisioned", Any, VolumeResize),
+        (VolumeChange, "qos", Any, VolumeSetQos),
+        (SnapshotChange, "destroyed", To("true"), SnapshotDestroy),
+        (SnapshotChange, "destroyed", To("false"), SnapshotRecover),
+        (SnapshotChange, "name", Any, SnapshotRename),
+        (HostChange, "name", Any, HostRename),
+        (HostChange, "add_iqns", Any, HostSetPorts),
+        (HostChange, "remove_iqns", Any, HostSetPorts),
+        (HostChange, "add_wwns", Any, HostSetPorts),
+        (HostChange, "remove_wwns", Any, HostSetPorts),
+        (HostChange, "add_nqns", Any, HostSetPorts),
+        (HostChange, "remove_nqns", Any, HostSetPorts),
+        (HostChange, "chap", Any, HostSetChap),
+        (HostChange, "personality", Any, HostSetPersonality),
+        (HostGroupChange, "name", Any, HostGroupRename),
+        (
+            ProtectionGroupChange,
+            "destroyed",
+            To("true"),
+            ProtectionGroupDestroy,
+        ),
+        (
+            ProtectionGroupChange,
+            "destroyed",
+            To("false"),
+            ProtectionGroupRecover,
+        ),
+        (ProtectionGroupChange, "name", Any, ProtectionGroupRename),
+        (
+            ProtectionGroupChange,
+            "snapshot_schedule",
+            Any,
+            ProtectionGroupSetSchedule,
+        ),
+        (
+            ProtectionGroupChange,
+            "replication_schedule",
+            Any,
+            ProtectionGroupSetSchedule,
+        ),
+        (
+            ProtectionGroupChange,
+            "source_retention",
+            Any,
+            ProtectionGroupSetRetention,
+        ),
+        (
+            ProtectionGroupChange,
+            "target_retention",
+            Any,
+            ProtectionGroupSetRetention,
+        ),
+        (
+            ProtectionGroupSnapshotChange,
+            "destroyed",
+            To("true"),
+            ProtectionGroupSnapshotDestroy,
+        ),
+        (
+            ProtectionGroupSnapshotChange,
+            "destroyed",
+            To("false"),
+            ProtectionGroupSnapshotRecover,
+        ),
+        (
+            VolumeGroupChange,
+            "destroyed",
+            To("true"),
+            VolumeGroupDestroy,
+        ),
+        (
+            VolumeGroupChange,
+            "destroyed",
+            To("false"),
+            VolumeGroupRecover,
+        ),
+        (VolumeGroupChange, "name", Any, VolumeGroupRename),
+        (PodChange, "destroyed", To("true"), PodDestroy),
+        (PodChange, "destroyed", To("false"), PodRecover),
+        (UserChange, "disabled", To("true"), UserDisable),
+        (UserChange, "disabled", To("false"), UserEnable),
+        (UserChange, "role", Any, UserSetRole),
+        (UserChange, "password", Any, UserResetPassword),
+        (UserChange, "arrays", Any, UserSetArrays),
+        (UserChange, "array_username", Any, UserSetArrayUsername),
+    ]
+};
+
+impl Action {
+    /// What this general change does, by what its body sets (`field` gives a field's value as
+    /// JSON text, if the body sets it), most consequential first; empty when it sets nothing
+    /// the table names. The audit log records the first, and a rule holding any holds it.
+    pub fn what_it_does(self, field: impl Fn(&str) -> Option<String>) -> Vec<Action> {
+        let mut done = Vec::new();
+        for (general, name, sets, specific) in WHAT_IT_DOES {
+            if *general != self || done.contains(specific) {
+                continue;
+            }
+            let matches = match (sets, field(name)) {
+                (_, None) => false,
+                (Sets::Any, Some(_)) => true,
+                (Sets::To(wanted), Some(value)) => value == *wanted,
+            };
+            if matches {
+                done.push(*specific);
+            }
+        }
+        done
+    }
+
+    /// The general change this one is a kind of, such as `volume.change` for `volume.destroy`.
+    pub fn general(self) -> Action {
+        WHAT_IT_DOES
+            .iter()
+            .find(|(_, _, _, specific)| *specific == self)
+            .map_or(self, |(general, ..)| *general)
     }
 }
 
@@ -186,6 +352,64 @@ mod tests {
         let error = serde_json::from_str::<Action>("\"volume.erradicate\"").unwrap_err();
         assert!(error.to_string().contains("unknown variant"), "{error}");
         assert!("volume.erradicate".parse::<Action>().is_err());
+    }
+
+    fn body(fields: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            fields
+                .iter()
+                .find(|(field, _)| *field == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
+    #[test]
+    fn a_change_is_named_for_what_it_does_most_consequential_first() {
+        let destroy = Action::VolumeChange.what_it_does(body(&[("destroyed", "true")]));
+        assert_eq!(destroy, [Action::VolumeDestroy]);
+        let recover = Action::VolumeChange.what_it_does(body(&[("destroyed", "false")]));
+        assert_eq!(recover, [Action::VolumeRecover]);
+        let both = Action::VolumeChange.what_it_does(body(&[
+            ("provisioned", "1073741824"),
+            ("name", "\"renamed\""),
+            ("destroyed", "true"),
+        ]));
+        assert_eq!(
+            both,
+            [
+                Action::VolumeDestroy,
+                Action::VolumeRename,
+                Action::VolumeResize
+            ]
+        );
+        let ports = Action::HostChange.what_it_does(body(&[
+            ("add_iqns", "[\"iqn.x\"]"),
+            ("remove_wwns", "[\"1\"]"),
+        ]));
+        assert_eq!(ports, [Action::HostSetPorts]);
+        // A value the array is left to read is named by nothing more than the general change.
+        let odd = Action::VolumeChange.what_it_does(body(&[("destroyed", "\"yes\"")]));
+        assert!(odd.is_empty());
+        assert!(
+            Action::VolumeCreate
+                .what_it_does(body(&[("name", "\"v\"")]))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn what_a_change_does_asks_what_the_general_change_asks() {
+        for action in Action::ALL {
+            let general = action.general();
+            assert_eq!(action.least_role(), general.least_role(), "{action}");
+            assert_eq!(action.eradicates(), general.eradicates(), "{action}");
+            if general != *action {
+                assert!(action.can_be_held(), "{action}");
+                assert_eq!(general.general(), general, "{action}");
+                let (noun, _) = action.name().split_once('.').expect("a dot");
+                assert!(general.name().starts_with(noun), "{action}");
+            }
+        }
     }
 
     #[test]
