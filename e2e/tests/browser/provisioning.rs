@@ -248,13 +248,16 @@ async fn resize_needs_a_truncate_confirmation_and_a_connected_volume_offers_to_d
     session.text_containing("#fact-iops", "20000 IOPS").await;
     session.text_containing("#fact-bandwidth", "500 M/s").await;
 
-    session.click("#destroy-volume").await;
-    session.confirm().await;
-    session
-        .text_containing("#destroy-outcome", "connection")
-        .await;
-    session.screenshot("destroy-refused").await;
+    // Connected, it is offered the way the array takes it: disconnected first.
     session.click("#destroy-disconnect").await;
+    session
+        .text_containing(
+            ".confirm-dialog .details",
+            "first: they lose access at once",
+        )
+        .await;
+    assert_eq!(session.count("#destroy-volume").await, 0);
+    session.screenshot("destroy-connected").await;
     session.confirm().await;
     session
         .text_containing("#destroy-outcome", "Destroyed sql-fin-log")
@@ -264,6 +267,20 @@ async fn resize_needs_a_truncate_confirmation_and_a_connected_volume_offers_to_d
         .expect("volume");
     assert!(volume.destroyed);
     assert_eq!(volume.qos.iops_limit, Some(20_000));
+    // Destroyed, it offers no change but its recovery.
+    session
+        .text_containing("#volume-destroyed", "Recover it to change it")
+        .await;
+    for form in ["#resize-submit", "#qos-submit", "#destroy-disconnect"] {
+        assert_eq!(session.count(form).await, 0, "{form}");
+    }
+    session.click("#volume-destroyed .recover-now").await;
+    session.gone("#volume-destroyed").await;
+    session.element("#resize-submit").await;
+    let volume = volume_on_array(&session, "sql-fin-log")
+        .await
+        .expect("volume");
+    assert!(!volume.destroyed, "recovered on the array");
     session.finish().await;
 }
 

@@ -264,7 +264,7 @@ pub fn RecoverButton(action: RecycleAction) -> impl IntoView {
             Outcome::Idle if allowed => {
                 let action = action.clone();
                 view! {
-                    <button class="link recover-now" aria-label=format!("Recover {name}") on:click=move |_| {
+                    <button class="secondary small recover-now" aria-label=format!("Recover {name}") on:click=move |_| {
                         let recovered = recovery(session, live, action.clone());
                         task.start(format!("Recovering {}…", action.name), async move {
                             let outcome = recovered.await;

@@ -14,7 +14,7 @@ use shared::size::{format_size, parse_size, parse_volume_size};
 use crate::api::{self, ApiResult};
 use crate::components::chart::HistoryCharts;
 use crate::components::field::host_or_group_names;
-use crate::components::outcome::SubmitButton;
+use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::{
     Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, failure_outcome,
     object_resource, use_array, use_kept_for, use_param,
@@ -41,12 +41,30 @@ pub fn VolumePage() -> impl IntoView {
     // Outcomes live here, above the forms, so they outlast the refresh after an action.
     let resize_outcome = RwSignal::new(Outcome::Idle);
     let qos_outcome = RwSignal::new(Outcome::Idle);
+    // A destroyed volume takes no change but its recovery: its forms would only be refused.
+    let destroyed = Signal::derive(move || {
+        volume
+            .get()
+            .is_some_and(|answer| answer.is_ok_and(|volume| volume.destroyed))
+    });
+    let kept_for = use_kept_for();
 
     view! {
         <h1>"Volume " <span id="volume-title">{name}</span></h1>
         <Loaded resource=volume error_id="volume-error" let:volume>
             <VolumeFacts volume=volume.clone() />
-            <Show when=move || session.may(Action::VolumeChange)>
+            {volume.destroyed.then(|| view! {
+                <p class="card destroyed-note" id="volume-destroyed">
+                    "Destroyed: no host sees it, and the array keeps it " {kept_for}
+                    " before eradicating it. Recover it to change it. "
+                    <RecoverButton action=RecycleAction {
+                        array: array.get_untracked(),
+                        kind: RecycledKind::Volume,
+                        name: volume.name.clone(),
+                    } />
+                </p>
+            })}
+            <Show when=move || session.may(Action::VolumeChange) && !destroyed.get()>
                 <div class="grid">
                     <Resize array volume=volume.clone() outcome=resize_outcome />
                     <Rename array name />
@@ -60,13 +78,13 @@ pub fn VolumePage() -> impl IntoView {
         <Loaded resource=connections loading="Loading connections…" let:list>
             <ConnectionTable array volume=name connections=list />
         </Loaded>
-        <Show when=move || session.may(Action::ConnectionCreate)>
+        <Show when=move || session.may(Action::ConnectionCreate) && !destroyed.get()>
             <Connect array volume=name />
         </Show>
         <VolumeSnapshots array volume=name current=volume connections />
         <VolumeCopiesCard array volume=name />
         <Show when=move || session.may(Action::VolumeChange)>
-            <Destroy array volume=name connections />
+            <Destroy array volume=name connections destroyed />
         </Show>
     }
 }
@@ -474,6 +492,7 @@ fn Destroy(
     array: Memo<String>,
     volume: Memo<String>,
     connections: LocalResource<ApiResult<Vec<Connection>>>,
+    destroyed: Signal<bool>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let live = expect_context::<Live>();
@@ -580,19 +599,23 @@ fn Destroy(
             kept_for.get()
         )
     });
+    // A connected volume is offered the way the array takes: disconnected first.
+    let connected = move || !seen_by().is_empty() || blocked.get();
     view! {
         <div class="card danger-zone">
-            <Confirm
-                id="destroy-volume"
-                label="Destroy volume…"
-                question
-                details
-                confirm_label="Destroy"
-                task=task
-                on_confirm=Callback::new(move |()| destroy(false))
-            />
+            <Show when=move || !destroyed.get() && !connected()>
+                <Confirm
+                    id="destroy-volume"
+                    label="Destroy volume…"
+                    question
+                    details
+                    confirm_label="Destroy"
+                    task=task
+                    on_confirm=Callback::new(move |()| destroy(false))
+                />
+            </Show>
             <OutcomeLine id="destroy-outcome" outcome=task.outcome />
-            <Show when=move || blocked.get()>
+            <Show when=move || !destroyed.get() && connected()>
                 <Confirm
                     id="destroy-disconnect"
                     label="Disconnect from every host, then destroy…"
