@@ -28,6 +28,12 @@ impl Session {
         self.allows(action.least_role())
     }
 
+    /// Whether `username` is the signed-in user.
+    pub fn is(&self, username: &str) -> bool {
+        self.user
+            .with(|user| user.as_ref().is_some_and(|user| user.username == username))
+    }
+
     /// Sends the user back to the sign-in form when the server says the session is gone.
     pub fn notice(&self, failure: &Failure) {
         if failure.is_unauthenticated() {

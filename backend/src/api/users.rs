@@ -124,11 +124,19 @@ pub async fn change(
         check_arrays(&state, arrays.as_deref())?;
     }
     let user = existing(&state, &admin, &name).await?;
-    if user.id == admin.user.id && (change.arrays.is_some() || change.array_username.is_some()) {
-        return Err(AppError::Forbidden(
-            "Admins cannot change their own array scope or array username; ask another admin."
-                .into(),
-        ));
+    // One admin alone must not widen or lock out themselves: another admin does it, seen.
+    let own_changes = [
+        (change.role.is_some_and(|role| role != user.role), "role"),
+        (change.disabled == Some(true), "account's state (disabled)"),
+        (change.arrays.is_some(), "array scope"),
+        (change.array_username.is_some(), "array username"),
+    ];
+    if user.id == admin.user.id
+        && let Some((_, what)) = own_changes.iter().find(|(changes, _)| *changes)
+    {
+        return Err(AppError::Forbidden(format!(
+            "Admins cannot change their own {what}; ask another admin."
+        )));
     }
     if let Some(arrays) = &change.arrays {
         check_scope_given(&admin, arrays.as_deref())?;

@@ -436,8 +436,31 @@ async fn an_admin_resets_a_password_and_ends_sessions_and_the_last_admin_stays()
             Some(json!({"role": "viewer"})),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(body["field"], "role");
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        body["message"],
+        "Admins cannot change their own role; ask another admin."
+    );
+    for own in [
+        json!({"disabled": true}),
+        json!({"arrays": [ARRAY]}),
+        json!({"array_username": "someone-else"}),
+    ] {
+        let (status, _, body) = app
+            .call("PATCH", "/api/users/admin", Some(&admin), Some(own.clone()))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{own}: {body}");
+    }
+    // The role they already have is no change.
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            "/api/users/admin",
+            Some(&admin),
+            Some(json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _, body) = app
         .call(
             "POST",

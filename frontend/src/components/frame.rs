@@ -117,6 +117,15 @@ pub fn ArrayFrame() -> impl IntoView {
             object.as_deref().unwrap_or_default(),
         ]);
     });
+    // The arrays listed are those the user may use: any other page of an array would offer
+    // forms the server refuses. Kept through a refresh, so the page is not drawn again.
+    let allowed = Memo::new(move |before: Option<&bool>| match arrays.get() {
+        Some(Ok(list)) => {
+            let here = array.get();
+            list.iter().any(|summary| summary.name == here)
+        }
+        _ => before.copied().unwrap_or(true),
+    });
     let navigate = use_navigate();
     let switch = move |event: leptos::ev::Event| {
         let target = event_target_value(&event);
@@ -176,7 +185,16 @@ pub fn ArrayFrame() -> impl IntoView {
             </nav>
             {crumbs}
         </section>
-        <Outlet />
+        <Show
+            when=move || allowed.get()
+            fallback=move || view! {
+                <p class="error" id="array-refused" role="alert">
+                    "You may not use " {array} ", or no array of that name is registered: an admin can add it to your arrays."
+                </p>
+            }
+        >
+            <Outlet />
+        </Show>
     }
 }
 

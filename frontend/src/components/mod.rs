@@ -6,6 +6,7 @@
 
 pub mod admins;
 pub mod approvals;
+pub mod array_scope;
 pub mod chart;
 pub mod confirm;
 pub mod field;
@@ -20,6 +21,7 @@ pub mod time;
 
 pub use admins::AdminsOnly;
 pub use approvals::{ApprovalPolicy, Reason, RequestsLink, done_outcome, held_outcome, impact};
+pub use array_scope::{ArrayScope, ArrayScopePicker, describe_arrays};
 pub use confirm::{Confirm, Strength};
 pub use field::{Field, FieldErrors, Picker, TextArea, show_problem};
 pub use frame::{

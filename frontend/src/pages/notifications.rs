@@ -13,11 +13,11 @@ use shared::api::{
 
 use super::notification_report::ReportSchedule;
 use super::notification_silences::Silences;
-use super::users::{ArrayScopePicker, describe_arrays, scope_of};
 use crate::api::{self, ApiResult};
 use crate::components::{
-    AdminsOnly, Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp,
-    browser_utc_offset_minutes, hour_options, live_resource, page_title,
+    AdminsOnly, ArrayScope, ArrayScopePicker, Confirm, Field, FieldErrors, Loaded, Outcome,
+    OutcomeLine, Task, Timestamp, browser_utc_offset_minutes, describe_arrays, hour_options,
+    live_resource, page_title,
 };
 
 #[component]
@@ -435,7 +435,7 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
     let percent = RwSignal::new("85".to_owned());
     let days = RwSignal::new("30".to_owned());
     let alert_code = RwSignal::new(String::new());
-    let arrays = RwSignal::new(BTreeSet::<String>::new());
+    let arrays = ArrayScope::every();
     let chosen = RwSignal::new(BTreeSet::<i64>::new());
     let repeat = RwSignal::new(String::new());
     let quiet_from = RwSignal::new(String::new());
@@ -495,10 +495,17 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
             "protection_unscheduled" => RuleCondition::ProtectionUnscheduled,
             _ => RuleCondition::NotAnswering,
         };
+        let scope = match arrays.value() {
+            Ok(scope) => scope,
+            Err(message) => {
+                errors.of("arrays").set(Some(message));
+                return;
+            }
+        };
         let request = NewRule {
             name: name.get_untracked().trim().to_owned(),
             condition,
-            arrays: scope_of(&arrays.get_untracked()),
+            arrays: scope,
             channels: chosen.get_untracked().into_iter().collect(),
             repeat_hours: repeat.get_untracked().parse().ok(),
             quiet_hours: quiet_from
@@ -599,7 +606,7 @@ fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView
                     </label>
                     <Field id="rule-alert-code" label="Of code (optional)" placeholder="every code" kind="number" value=alert_code error=errors.of("condition.code") />
                 </Show>
-                <ArrayScopePicker id="rule-arrays".to_owned() chosen=arrays error=errors.of("arrays") />
+                <ArrayScopePicker id="rule-arrays".to_owned() scope=arrays error=errors.of("arrays") />
                 <fieldset class="scope" id="rule-channels">
                     <legend>"Send to"</legend>
                     {channel_boxes}

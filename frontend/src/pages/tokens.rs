@@ -2,16 +2,13 @@
 //! arrays at most their own), sees it once, and revokes it; admins also see and revoke
 //! everyone's.
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 use shared::api::{CreateTokenRequest, Role, TokenSummary, validate_create_token};
 
-use super::users::{ArrayScopePicker, describe_arrays, scope_of};
 use crate::api;
 use crate::components::{
-    Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine, Task, Timestamp,
-    live_resource, page_title,
+    ArrayScope, ArrayScopePicker, Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine,
+    Task, Timestamp, describe_arrays, live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -67,7 +64,7 @@ fn CreateToken() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let days = RwSignal::new("90".to_owned());
     let role = RwSignal::new(Role::Viewer);
-    let arrays = RwSignal::new(BTreeSet::<String>::new());
+    let arrays = ArrayScope::every();
     let errors = FieldErrors::new(&["name", "expires_in_days", "role", "arrays"]);
     let task = Task::new();
     let created = RwSignal::new(None::<String>);
@@ -80,11 +77,18 @@ fn CreateToken() -> impl IntoView {
                 .set(Some("Give the number of days the token works.".to_owned()));
             return;
         };
+        let scope = match arrays.value() {
+            Ok(scope) => scope,
+            Err(message) => {
+                errors.of("arrays").set(Some(message));
+                return;
+            }
+        };
         let request = CreateTokenRequest {
             name: name.get_untracked().trim().to_owned(),
             expires_in_days,
             role: role.get_untracked(),
-            arrays: scope_of(&arrays.get_untracked()),
+            arrays: scope,
         };
         if let Err(problem) = validate_create_token(&request, FORM_MAX_DAYS) {
             errors.show(problem, task.outcome);
@@ -97,7 +101,7 @@ fn CreateToken() -> impl IntoView {
             move |made| {
                 created.set(Some(made.token));
                 name.set(String::new());
-                arrays.set(BTreeSet::new());
+                arrays.clear();
                 Outcome::Done(format!(
                     "Created {}: copy it now, it is not shown again.",
                     made.summary.name
@@ -127,7 +131,7 @@ fn CreateToken() -> impl IntoView {
                     </select>
                     {move || errors.of("role").get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
                 </label>
-                <ArrayScopePicker id="token-arrays".to_owned() chosen=arrays error=errors.of("arrays") />
+                <ArrayScopePicker id="token-arrays".to_owned() scope=arrays error=errors.of("arrays") />
                 <button id="token-create" type="submit" disabled=move || task.running()>"Create token"</button>
             </form>
             <OutcomeLine id="token-create-outcome" outcome=task.outcome />

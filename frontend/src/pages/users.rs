@@ -1,85 +1,20 @@
 //! Portal users, for admins: add one, change a role or the arrays a user may use, disable,
 //! reset a password, sign someone out everywhere.
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 use shared::api::{Action, CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
 
 use crate::api;
 use crate::components::approvals::{DISABLE_IMPACT, ROLE_CHANGE_IMPACT};
-use crate::components::live::arrays_resource;
 use crate::components::outcome::SubmitButton;
 use crate::components::page_title;
 use crate::components::{
-    AdminsOnly, Confirm, Field, Loaded, Outcome, OutcomeLine, Reason, Strength, Task, done_outcome,
-    live_resource, show_problem,
+    AdminsOnly, ArrayScope, ArrayScopePicker, Confirm, Field, Loaded, Outcome, OutcomeLine, Reason,
+    Strength, Task, describe_arrays, done_outcome, live_resource, show_problem,
 };
+use crate::session::Session;
 
 const ROLES: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
-
-/// The chosen arrays; none chosen means every array.
-pub(crate) fn scope_of(chosen: &BTreeSet<String>) -> Option<Vec<String>> {
-    (!chosen.is_empty()).then(|| chosen.iter().cloned().collect())
-}
-
-/// One checkbox per registered array: the arrays a user may use.
-#[component]
-pub(crate) fn ArrayScopePicker(
-    /// Prefixes the checkboxes' ids: `{id}-{array}`.
-    id: String,
-    chosen: RwSignal<BTreeSet<String>>,
-    error: RwSignal<Option<String>>,
-) -> impl IntoView {
-    let arrays = arrays_resource();
-    let prefix = id.clone();
-    view! {
-        <fieldset class="scope" id=id>
-            <legend>"Arrays (none ticked: all)"</legend>
-            {move || {
-                let id = prefix.clone();
-                arrays.get().map(|result| match result {
-                    Ok(list) => list
-                        .into_iter()
-                        .map(|array| {
-                            let name = array.name;
-                            let checked_name = name.clone();
-                            let toggled = name.clone();
-                            view! {
-                                <label class="check">
-                                    <input
-                                        type="checkbox"
-                                        id=format!("{id}-{name}")
-                                        data-array=name.clone()
-                                        prop:checked=move || chosen.with(|set| set.contains(&checked_name))
-                                        on:change=move |event| {
-                                            let on = event_target_checked(&event);
-                                            chosen.update(|set| {
-                                                if on {
-                                                    set.insert(toggled.clone());
-                                                } else {
-                                                    set.remove(&toggled);
-                                                }
-                                            });
-                                        }
-                                    />
-                                    {name.clone()}
-                                </label>
-                            }
-                        })
-                        .collect_view()
-                        .into_any(),
-                    Err(failure) => view! { <span class="error">{failure.error.message}</span> }.into_any(),
-                })
-            }}
-            {move || error.get().map(|message| view! { <span class="field-error" role="alert">{message}</span> })}
-        </fieldset>
-    }
-}
-
-pub(crate) fn describe_arrays(arrays: Option<&[String]>) -> String {
-    arrays.map_or_else(|| "all arrays".to_owned(), |names| names.join(", "))
-}
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -132,7 +67,7 @@ fn CreateUser() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer);
-    let arrays = RwSignal::new(BTreeSet::<String>::new());
+    let arrays = ArrayScope::unchosen();
     let array_username = RwSignal::new(String::new());
     let username_error = RwSignal::new(None::<String>);
     let password_error = RwSignal::new(None::<String>);
@@ -152,15 +87,20 @@ fn CreateUser() -> impl IntoView {
             error.set(None);
         }
         let mapped = array_username.get_untracked().trim().to_owned();
+        let scope = arrays.value();
         let request = CreateUserRequest {
             username: username.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
             role: role.get_untracked(),
-            arrays: scope_of(&arrays.get_untracked()),
+            arrays: scope.clone().unwrap_or_default(),
             array_username: (!mapped.is_empty()).then_some(mapped),
         };
         if let Err(problem) = validate_create_user(&request) {
             show_problem(&fields, problem, outcome);
+            return;
+        }
+        if let Err(message) = scope {
+            arrays_error.set(Some(message));
             return;
         }
         if !reason.ready() {
@@ -179,7 +119,7 @@ fn CreateUser() -> impl IntoView {
                     for field in [username, password, array_username] {
                         field.set(String::new());
                     }
-                    arrays.set(BTreeSet::new());
+                    arrays.clear();
                     Outcome::Done(format!(
                         "Added {} with the {} role.",
                         user.username,
@@ -209,7 +149,7 @@ fn CreateUser() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <ArrayScopePicker id="user-arrays".to_owned() chosen=arrays error=arrays_error />
+                <ArrayScopePicker id="user-arrays".to_owned() scope=arrays error=arrays_error />
                 <Field id="user-array-username" label="Array username (optional)" value=array_username error=array_username_error />
                 {move || reason.held().then(|| view! {
                     <label>
@@ -230,12 +170,7 @@ fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> imp
     let name = user.username.clone();
     let new_password = RwSignal::new(String::new());
     let password_error = RwSignal::new(None::<String>);
-    // Inserted one by one: collecting into a set would pull a sort into the bundle.
-    let mut scoped = BTreeSet::new();
-    for array in user.arrays.clone().unwrap_or_default() {
-        scoped.insert(array);
-    }
-    let scope = RwSignal::new(scoped);
+    let scope = ArrayScope::of(user.arrays.as_deref());
     let scope_error = RwSignal::new(None::<String>);
     let mapped = RwSignal::new(user.array_username.clone().unwrap_or_default());
     let mapped_error = RwSignal::new(None::<String>);
@@ -280,8 +215,15 @@ fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> imp
             scope_error.set(None);
             mapped_error.set(None);
             let username = mapped.get_untracked().trim().to_owned();
+            let arrays = match scope.value() {
+                Ok(arrays) => arrays,
+                Err(message) => {
+                    scope_error.set(Some(message));
+                    return;
+                }
+            };
             let change = UserChange {
-                arrays: Some(scope_of(&scope.get_untracked())),
+                arrays: Some(arrays),
                 array_username: Some((!username.is_empty()).then_some(username)),
                 ..UserChange::default()
             };
@@ -356,10 +298,16 @@ fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> imp
     let disable_strength = Strength::Irreversible(name.clone());
     let disable_question = format!("Disable {name}?");
     let role_label = format!("Role of {name}");
+    // Another admin changes one's own role, scope or state, as the server insists.
+    let yourself = expect_context::<Session>().is(&name);
     view! {
         <tr data-user=name.clone()>
             <td class="name">{name.clone()}</td>
             <td>
+                {yourself.then(|| view! {
+                    <span class="own-role">{role.as_str()} <span class="muted">" (yours: another admin changes it)"</span></span>
+                })}
+                {(!yourself).then(|| view! {
                 <select class="role" aria-label=role_label on:change=move |event| {
                     if let Some(choice) = Role::parse(&event_target_value(&event)) {
                         pending_role.set(choice);
@@ -381,17 +329,19 @@ fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> imp
                         on_confirm=change_role
                     />
                 })}
+                })}
             </td>
             <td class="status">{if user.disabled { "disabled" } else { "active" }}</td>
             <td class="arrays">
                 {describe_arrays(user.arrays.as_deref())}
                 " "
+                {(!yourself).then(|| view! {
                 <button class="link edit-scope" aria-expanded=move || editing.get().to_string() on:click=move |_| editing.update(|open| *open = !*open)>
                     "Edit"
                 </button>
                 {move || editing.get().then(|| view! {
                     <form class="stack scope-form" on:submit=save_scope.clone() novalidate>
-                        <ArrayScopePicker id=row_id.clone() chosen=scope error=scope_error />
+                        <ArrayScopePicker id=row_id.clone() scope error=scope_error />
                         <label>
                             <span>"Array username (empty: the user's own)"</span>
                             <input class="scope-array-username" bind:value=mapped aria-invalid=move || mapped_error.with(Option::is_some).to_string() />
@@ -400,12 +350,15 @@ fn UserRow(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> imp
                         <button class="secondary save-scope" type="submit" disabled=move || outcome.with(Outcome::is_running)>"Save"</button>
                     </form>
                 })}
+                })}
             </td>
             <td class="array-username">{user.array_username.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td class="sessions">{user.sessions}</td>
             <td class="actions"><div class="row-actions">
                 {if user.disabled {
                     view! { <button class="secondary toggle" on:click=move |_| enable()>"Enable"</button> }.into_any()
+                } else if yourself {
+                    ().into_any()
                 } else {
                     view! {
                         <Confirm
