@@ -65,6 +65,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
         <main id="content" tabindex="-1">
             <Show when=move || checked.get() fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <Show when=move || user.with(Option::is_some) fallback=|| view! { <Login /> }>
+                    <div class="live-strip"><LiveBar /></div>
                     <Routes fallback=|| view! { <p>"There is no such page."</p> }>
                         <Route path=path!("/") view=Dashboard />
                         <Route path=path!("/arrays") view=ArrayList />
@@ -111,35 +112,71 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
             }
         });
     };
+    let signed_in = move || user.with(Option::is_some);
+    // On a phone the header folds behind one button; any page opened folds it again.
+    let menu = RwSignal::new(false);
+    let account = RwSignal::new(false);
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu.set(false);
+        account.set(false);
+    });
     view! {
-        <header>
+        <header class:menu-open=move || menu.get()>
             <A href="/" attr:class="brand">"Flashdeck"</A>
-            <A href="/arrays" attr:id="arrays-link">"Arrays"</A>
-            <A href="/alerts" attr:id="alerts-link">"Alerts"</A>
-            <A href="/dr" attr:id="dr-link">"DR"</A>
-            <A href="/recycle-bin" attr:id="recycle-bin-link">"Recycle bin"</A>
-            {move || user.with(Option::is_some).then(|| view! { <RequestsLink /> })}
-            <Show when=move || user.with(|user| user.as_ref().is_some_and(|user| user.role >= Role::Admin))>
-                <A href="/users" attr:id="users-link">"Users"</A>
-                <A href="/audit" attr:id="audit-link">"Audit log"</A>
-                <A href="/pure1" attr:id="pure1-link">"Pure1"</A>
-                <A href="/notifications" attr:id="notifications-link">"Notifications"</A>
+            <Show when=signed_in>
+                <button
+                    class="secondary small menu-toggle"
+                    id="menu-toggle"
+                    aria-controls="header-menu"
+                    aria-expanded=move || menu.get().to_string()
+                    on:click=move |_| menu.update(|open| *open = !*open)
+                >
+                    "Menu"
+                </button>
             </Show>
-            <span class="spacer"></span>
-            {move || user.with(Option::is_some).then(|| view! { <FleetSearchBox /> <LiveBar /> })}
-            <ThemeChoice />
-            {move || {
-                user.get()
-                    .map(|user| {
-                        view! {
-                            <span class="who" id="signed-in-user">
-                                {user.username} " (" {user.role.as_str()} ")"
-                            </span>
-                            <A href="/tokens" attr:id="tokens-link">"API tokens"</A>
-                            <button class="link" id="sign-out" on:click=sign_out>"Sign out"</button>
-                        }
-                    })
-            }}
+            <div class="header-menu" id="header-menu">
+                <Show when=signed_in>
+                    <nav class="primary" aria-label="Main">
+                        <A href="/arrays" attr:id="arrays-link">"Arrays"</A>
+                        <A href="/alerts" attr:id="alerts-link">"Alerts"</A>
+                        <A href="/dr" attr:id="dr-link">"DR"</A>
+                        <A href="/recycle-bin" attr:id="recycle-bin-link">"Recycle bin"</A>
+                        <RequestsLink />
+                        <Show when=move || user.with(|user| user.as_ref().is_some_and(|user| user.role >= Role::Admin))>
+                            <A href="/users" attr:id="users-link">"Users"</A>
+                            <A href="/audit" attr:id="audit-link">"Audit log"</A>
+                            <A href="/pure1" attr:id="pure1-link">"Pure1"</A>
+                            <A href="/notifications" attr:id="notifications-link">"Notifications"</A>
+                        </Show>
+                    </nav>
+                </Show>
+                <span class="spacer"></span>
+                {move || signed_in().then(|| view! { <FleetSearchBox /> })}
+                <ThemeChoice />
+                {move || {
+                    user.get()
+                        .map(|user| {
+                            view! {
+                                <details
+                                    class="user-menu"
+                                    id="user-menu"
+                                    prop:open=move || account.get()
+                                    on:toggle=move |event| account.set(event_target::<web_sys::HtmlDetailsElement>(&event).open())
+                                >
+                                    <summary class="who" id="signed-in-user">
+                                        {user.username} " (" {user.role.as_str()} ")"
+                                    </summary>
+                                    <div class="menu-panel">
+                                        <A href="/tokens" attr:id="tokens-link">"API tokens"</A>
+                                        <button class="link" id="sign-out" on:click=sign_out>"Sign out"</button>
+                                    </div>
+                                </details>
+                            }
+                        })
+                }}
+            </div>
         </header>
     }
 }

@@ -8,6 +8,7 @@ use shared::api::Role;
 use crate::support::Session;
 
 const DR: &str = "fa-dr-01";
+const PROD: &str = "fa-prod-01";
 const LAB: &str = "fa-lab-01";
 
 #[tokio::test]
@@ -21,7 +22,6 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
     session.fill("#user-name", "alice").await;
     session.fill("#user-password", "short").await;
     session.choose("#user-role", "operator").await;
-    session.click(&format!("#user-arrays-{DR}")).await;
     session.click("#user-create").await;
     session
         .text_containing("#user-password-error", "at least 8 characters")
@@ -30,6 +30,13 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
     session
         .fill("#user-password", "alice's long password")
         .await;
+    // No tick never means every array: "All arrays" is a choice of its own.
+    session.click("#user-create").await;
+    session
+        .text_containing("#user-arrays .field-error", "Choose All arrays")
+        .await;
+    assert_eq!(session.count("#users tr[data-user='alice']").await, 0);
+    session.click(&format!("#user-arrays-{DR}")).await;
     session.click("#user-create").await;
     session
         .text_containing("#user-create-outcome", "Added alice with the operator role")
@@ -42,7 +49,7 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
     let dr = &session.demo().arrays[1];
     dr.simulator.add_admin("alice", "an array password");
 
-    session.click("#sign-out").await;
+    session.sign_out().await;
     session.sign_in("alice", "alice's long password").await;
     session.text_containing("#signed-in-user", "alice").await;
     session.click("#arrays-link").await;
@@ -54,6 +61,13 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
         .await;
     assert_eq!(session.count("#arrays tbody tr").await, 1, "only her array");
     assert_eq!(session.count("#users-link").await, 0);
+    // Another array's pages, opened by their address, offer her nothing to fill in.
+    session.open(&format!("/arrays/{PROD}/volumes")).await;
+    session
+        .text_containing("#array-refused", &format!("You may not use {PROD}"))
+        .await;
+    assert_eq!(session.count("#volume-name").await, 0);
+    session.click("#arrays-link").await;
     session.click(&format!("tr[data-array='{DR}'] a")).await;
     session.fill("#volume-name", "alice-vol").await;
     session.fill("#volume-size", "2G").await;
@@ -66,7 +80,7 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
         .expect("the array audited the creation");
     assert_eq!(created.user, "alice", "the array's audit names the person");
 
-    session.click("#sign-out").await;
+    session.sign_out().await;
     session.sign_in_as_demo_admin().await;
     session.click("#audit-link").await;
     session.fill("#audit-user", "alice").await;
@@ -94,6 +108,18 @@ async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
 
     // Her scope and array username change after creation too.
     session.click("#users-link").await;
+    // An admin's own role, arrays and state are another admin's to change.
+    let own = "#users tr[data-user='admin']";
+    session
+        .text_containing(&format!("{own} .own-role"), "admin")
+        .await;
+    for control in ["select.role", ".edit-scope", "button.toggle"] {
+        assert_eq!(
+            session.count(&format!("{own} {control}")).await,
+            0,
+            "{control}"
+        );
+    }
     let alice = "#users tr[data-user='alice']";
     session.click(&format!("{alice} .edit-scope")).await;
     session.click("#scope-alice-fa-prod-01").await;

@@ -78,7 +78,7 @@ async fn an_eradication_runs_only_after_a_second_admin_approves_it() {
         .text_containing("#waiting", "Nothing waits for you")
         .await;
 
-    session.click("#sign-out").await;
+    session.sign_out().await;
     session.sign_in("second-admin", "a test password").await;
     session.text_containing("#requests-waiting", "1").await;
     session.click("#requests-link").await;
@@ -116,7 +116,7 @@ async fn an_approved_eradication_waits_for_its_maintenance_window_or_is_cancelle
     session.sign_in_as_demo_admin().await;
     ask_to_eradicate(&session, "nightly-batch", "CHG-88: nightly batch retired").await;
     ask_to_eradicate(&session, "weekend-batch", "CHG-89: weekend batch retired").await;
-    session.click("#sign-out").await;
+    session.sign_out().await;
     session.sign_in("window-admin", "a test password").await;
     session.click("#requests-link").await;
 

@@ -495,3 +495,65 @@ async fn the_hosts_table_is_searched_and_sorted_by_the_array_and_kept_in_the_url
     session.element("#hosts-empty").await;
     session.finish().await;
 }
+
+/// How many rows the header's visible items stand in: items whose middles are within a few
+/// pixels of each other share one.
+const HEADER_ROWS: &str = "[...document.querySelectorAll('header > *, header .header-menu > *, header nav.primary > *')]\
+    .filter((item) => item.offsetParent !== null && !['contents', 'flex'].includes(getComputedStyle(item).display) || item.matches('nav.primary'))\
+    .map((item) => { const box = item.getBoundingClientRect(); return box.top + box.height / 2; })\
+    .sort((a, b) => a - b)\
+    .reduce((rows, middle, index, all) => rows + (index > 0 && middle - all[index - 1] > 12 ? 1 : 0), 1)";
+
+#[tokio::test]
+async fn the_header_fits_a_wide_screen_in_one_row_and_folds_on_a_phone() {
+    let session = Session::start().await;
+    session.open("/").await;
+    // Before signing in there is nowhere to go.
+    session.element("#login-username").await;
+    assert_eq!(session.count("#arrays-link").await, 0);
+    assert_eq!(session.count("#menu-toggle").await, 0);
+
+    session.resize(1400, 900).await;
+    session.sign_in_as_demo_admin().await;
+    session.element("#notifications-link").await;
+    session.element("#signed-in-user").await;
+    let rows = session.measure(HEADER_ROWS).await;
+    session.screenshot("header-1400").await;
+    assert_eq!(rows, 1.0, "the admin's header in one row at 1400 px");
+
+    session.resize(400, 800).await;
+    session.open(&format!("/arrays/{PROD}/volumes")).await;
+    session.element("#volumes tbody tr").await;
+    let header = session
+        .measure("document.querySelector('header').getBoundingClientRect().height")
+        .await;
+    let screen = session.measure("window.innerHeight").await;
+    assert!(header <= screen / 8.0, "header {header} px of {screen}");
+    let sideways = session
+        .measure("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        .await;
+    session.screenshot("volumes-phone").await;
+    assert!(sideways <= 0.0, "the page scrolls {sideways} px sideways");
+    assert!(
+        !session
+            .element("#arrays-link")
+            .await
+            .is_displayed()
+            .await
+            .expect("shown?"),
+        "folded"
+    );
+    session.click("#menu-toggle").await;
+    session.click("#alerts-link").await;
+    session.text_containing("h1", "Alerts").await;
+    assert!(
+        !session
+            .element("#arrays-link")
+            .await
+            .is_displayed()
+            .await
+            .expect("shown?"),
+        "folded again once a page is opened"
+    );
+    session.finish().await;
+}

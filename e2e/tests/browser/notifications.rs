@@ -102,7 +102,7 @@ async fn a_request_for_approval_reaches_the_second_admin_by_mail_and_the_decisio
     )
     .await;
 
-    session.click("#sign-out").await;
+    session.sign_out().await;
     session.sign_in("second-admin", "a test password").await;
     ask_for_mail(
         &session,
@@ -111,7 +111,7 @@ async fn a_request_for_approval_reaches_the_second_admin_by_mail_and_the_decisio
     )
     .await;
     session.assert_accessible("requests-mail").await;
-    session.click("#sign-out").await;
+    session.sign_out().await;
 
     session.sign_in_as_demo_admin().await;
     ask_to_eradicate(&session, "old-reports", "CHG-88: reports moved to the lake").await;
@@ -127,7 +127,7 @@ async fn a_request_for_approval_reaches_the_second_admin_by_mail_and_the_decisio
         "{waiting}"
     );
 
-    session.click("#sign-out").await;
+    session.sign_out().await;
     session.sign_in("second-admin", "a test password").await;
     session.click("#requests-link").await;
     session.click("#waiting li .approve").await;

@@ -41,7 +41,7 @@ async fn people_sign_in_through_the_providers_page_with_their_groups_role() {
     );
     session.screenshot("signed-in-through-sso").await;
     // Signing out ends the provider's session too: its page asks, then sends the browser back.
-    session.click("#sign-out").await;
+    session.sign_out().await;
     // The provider's own confirmation: the portal's sign-in form also has a submit button.
     session
         .click("form[action*='end_session'] button[type='submit']")

@@ -423,6 +423,35 @@ impl Session {
             .to_owned()
     }
 
+    /// Opens the signed-in person's menu in the header and clicks `css` in it.
+    pub async fn from_user_menu(&self, css: &str) {
+        self.click("#user-menu summary").await;
+        self.click(css).await;
+    }
+
+    pub async fn sign_out(&self) {
+        self.from_user_menu("#sign-out").await;
+    }
+
+    /// Sizes the browser's window, as a phone's or a wide screen's.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.driver
+            .set_window_rect(0, 0, width, height)
+            .await
+            .expect("window sized");
+    }
+
+    /// A number the page's script gives for `expression`.
+    pub async fn measure(&self, expression: &str) -> f64 {
+        self.driver
+            .execute(&format!("return {expression};"), Vec::new())
+            .await
+            .expect("measured")
+            .json()
+            .as_f64()
+            .expect("a number")
+    }
+
     /// Whether the focused element matches `css`.
     async fn focused_is(&self, css: &str) -> bool {
         self.driver
