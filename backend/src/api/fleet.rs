@@ -270,6 +270,14 @@ struct Found {
     provisioned: Option<u64>,
     #[serde(default)]
     destroyed: Option<bool>,
+    #[serde(default)]
+    space: Option<FoundSpace>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FoundSpace {
+    #[serde(default)]
+    total_physical: Option<u64>,
 }
 
 async fn search_array(
@@ -296,11 +304,17 @@ async fn search_array(
     let mut total = 0;
     for (kind, page) in futures_util::future::try_join_all(pages).await? {
         total += page.total_item_count.unwrap_or(page.items.len() as u64);
-        hits.extend(page.items.into_iter().map(|found| SearchHit {
-            kind,
-            name: found.name,
-            size: found.provisioned,
-            destroyed: found.destroyed.unwrap_or(false),
+        hits.extend(page.items.into_iter().map(|found| {
+            SearchHit {
+                kind,
+                name: found.name,
+                size: found.provisioned,
+                held: found
+                    .space
+                    .and_then(|space| space.total_physical)
+                    .filter(|_| kind == SearchKind::Snapshot),
+                destroyed: found.destroyed.unwrap_or(false),
+            }
         }));
     }
     hits.sort_by(|a, b| {

@@ -112,35 +112,21 @@ impl FleetCache {
     }
 }
 
-/// Everything the dashboard shows of one array, its twelve calls made at once.
+/// Everything the dashboard shows of one array, its calls made at once.
 pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray::Error> {
     let live = [("destroyed", "false".to_owned())];
-    let destroyed = [("destroyed", "true".to_owned())];
     let open = ListParams {
         filter: Some("state!='closed'".to_owned()),
         limit: Some(1000),
         ..ListParams::default()
     };
-    let (
-        array,
-        load,
-        volumes,
-        hosts,
-        groups,
-        destroyed_volumes,
-        destroyed_snapshots,
-        destroyed_groups,
-        alerts,
-        health,
-    ) = tokio::try_join!(
+    let (array, load, volumes, hosts, groups, destroyed, alerts, health) = tokio::try_join!(
         client.array(),
         client.array_performance(None),
         client.count("volumes", &live),
         client.count("hosts", &[]),
         client.count("protection-groups", &live),
-        client.count("volumes", &destroyed),
-        client.count("volume-snapshots", &destroyed),
-        client.count("protection-groups", &destroyed),
+        super::recycle::destroyed_on(client),
         client.list_alerts(&open),
         hardware_health(client),
     )?;
@@ -151,7 +137,7 @@ pub async fn figures_of(client: &ArrayClient) -> Result<ArrayFigures, flasharray
     figures.volumes = volumes;
     figures.hosts = hosts;
     figures.protection_groups = groups;
-    figures.destroyed = destroyed_volumes + destroyed_snapshots + destroyed_groups;
+    figures.destroyed = u64::try_from(destroyed.len()).unwrap_or(u64::MAX);
     figures.load = load.first().map(Load::from).unwrap_or_default();
     figures.alerts = AlertCounts::of_open(&alerts.items);
     figures.health = health;

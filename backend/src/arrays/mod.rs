@@ -5,6 +5,7 @@
 pub mod fanout;
 pub mod fleet;
 pub mod forecast;
+pub mod recycle;
 pub mod registration;
 pub mod registry;
 pub mod replication;

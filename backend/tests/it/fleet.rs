@@ -114,6 +114,27 @@ async fn the_dashboard_shows_what_each_array_reports() {
         })
         .sum();
     assert_eq!(totals["volumes"], sum);
+
+    // The dashboard counts what the recycle bin lists, item for item: a destroyed group
+    // snapshot is one item, not one per volume in it.
+    let (_, _, bin) = app
+        .call("GET", "/api/recycle-bin", Some(&viewer), None)
+        .await;
+    let items = bin["items"].as_array().expect("items");
+    assert!(
+        items
+            .iter()
+            .any(|item| item["kind"] == "protection_group_snapshot"),
+        "{bin}"
+    );
+    for name in [ARRAY, "fa-east", "fa-west"] {
+        let listed = items.iter().filter(|item| item["array"] == name).count();
+        assert_eq!(
+            entry(&summary, name)["figures"]["destroyed"],
+            listed,
+            "{name}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -297,6 +318,15 @@ async fn search_finds_objects_on_every_array_and_names_the_ones_that_failed() {
             .map(|hit| hit["name"].as_str().unwrap())
             .collect();
         assert_eq!(volumes, ["sql-fin-db", "sql-fin-log"], "{result}");
+        // A snapshot says what it holds of its own beside its volume's size.
+        let snapshot = result["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|hit| hit["kind"] == "snapshot")
+            .unwrap_or_else(|| panic!("a snapshot of sql-fin: {result}"));
+        let (held, size) = (snapshot["held"].as_u64(), snapshot["size"].as_u64());
+        assert!(held.is_some_and(|held| Some(held) < size), "{snapshot}");
     }
     let dead = found["arrays"]
         .as_array()

@@ -47,6 +47,27 @@ async fn the_dashboard_shows_what_each_array_reports_and_warns_of_the_full_one()
             )
             .await;
     }
+    // The destroyed count is what the recycle bin it links to lists.
+    let destroyed: usize = session
+        .element(&format!("#fleet tr[data-array='{DR}'] .destroyed a"))
+        .await
+        .text()
+        .await
+        .expect("text")
+        .trim()
+        .parse()
+        .expect("a count");
+    session
+        .click(&format!("#fleet tr[data-array='{DR}'] .destroyed a"))
+        .await;
+    session.element("#recycle-bin tbody tr").await;
+    assert_eq!(
+        session
+            .count(&format!("#recycle-bin tbody tr[data-array='{DR}']"))
+            .await,
+        destroyed
+    );
+    session.open("/").await;
     // What needs attention comes first: production's port down, then the DR array, which
     // is 84 % full and, at its growth, full within a month.
     let dr_attention = format!("#attention-list li[data-array='{DR}']");
@@ -354,6 +375,20 @@ async fn fleet_search_finds_volumes_on_both_arrays_and_snapshots_them_together()
             ))
             .await;
     }
+    // A snapshot's own space beside its volume's size, which is not the snapshot's.
+    session
+        .text_containing(
+            &format!(".array-results[data-array='{PROD}'] li[data-kind='snapshot']"),
+            "volume)",
+        )
+        .await;
+    let hit = session
+        .text_containing(
+            &format!(".array-results[data-array='{PROD}'] li[data-kind='snapshot']"),
+            "holds",
+        )
+        .await;
+    assert!(hit.contains("(of a "), "{hit}");
     session.click(&format!("#choose-{PROD}-sql-fin-db")).await;
     session.click(&format!("#choose-{DR}-sql-fin-log")).await;
     session.text_containing("#chosen-count", "2 volumes").await;

@@ -117,6 +117,21 @@ async fn a_placement_suggestion_is_taken_and_the_volume_created_on_that_array() 
         .await;
     session.element("#chart-capacity .projection").await;
     session.screenshot("capacity-forecast").await;
+    // The capacity line runs on as far as the forecast, drawn in a colour of its own.
+    let capacity_end = session
+        .measure("Math.max(...[...document.querySelector('#chart-capacity .limit').points].map((point) => point.x))")
+        .await;
+    let forecast_end = session
+        .measure("Math.max(...['x1', 'x2'].map((end) => document.querySelector('#chart-capacity .projection').getAttribute(end)))")
+        .await;
+    assert!(
+        capacity_end >= forecast_end - 0.5,
+        "{capacity_end} < {forecast_end}"
+    );
+    let forecast = session
+        .measure("(() => { const colour = getComputedStyle(document.querySelector('#chart-capacity .projection')).stroke; return [...document.querySelectorAll('#chart-capacity .area')].filter((area) => getComputedStyle(area).fill === colour).length; })()")
+        .await;
+    assert_eq!(forecast, 0.0, "no series shares the forecast's colour");
 
     let dr = array_client(&session.demo().arrays[1]);
     let capacity = dr.array_space(None).await.expect("space")[0].capacity;

@@ -188,7 +188,13 @@ pub fn TimeChart(
         })
         .collect_view();
     let limit_line = limit.as_ref().map(|limit| {
-        let line = points(&times, &limit.values, scale);
+        let mut line = points(&times, &limit.values, scale);
+        // The limit holds past the last sample, where the forecast runs on towards it.
+        if let (Some(last_time), Some(last)) = (times.last(), limit.values.last())
+            && end > *last_time
+        {
+            line.push_str(&format!(" {:.1},{:.1}", scale.x(end), scale.y(*last)));
+        }
         view! { <polyline class=format!("line limit {}", limit.class) points=line /> }
     });
     let projection_line = projection.map(|projection| {
@@ -197,8 +203,11 @@ pub fn TimeChart(
             <line class="line projection" x1=scale.x(from.0) y1=scale.y(from.1) x2=scale.x(to.0) y2=scale.y(to.1) />
         }
     });
-    let value_ticks = [0.0, 0.5, 1.0]
-        .into_iter()
+    // Nothing above zero: one tick, rather than a scale of made-up bytes.
+    let shares: &[f64] = if max > 0.0 { &[0.0, 0.5, 1.0] } else { &[0.0] };
+    let value_ticks = shares
+        .iter()
+        .copied()
         .map(|share| {
             let value = scale.top * share;
             let y = scale.y(value);

@@ -98,7 +98,7 @@ fn RecycledRow(item: RecycledItem, fetched: f64, task: Task) -> impl IntoView {
     );
     let eradicated = item.name.clone();
     view! {
-        <tr data-item=key data-kind=item.kind.label()>
+        <tr data-item=key data-kind=item.kind.label() data-array=item.array.clone()>
             <td class="array">{item.array.clone()}</td>
             <td class="kind">{item.kind.label()}</td>
             <td class="name">{item.name.clone()}</td>

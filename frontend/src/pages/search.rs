@@ -266,7 +266,15 @@ fn ArrayResults(result: ArraySearch, chosen: RwSignal<Vec<FleetVolume>>) -> impl
                     .into_iter()
                     .map(|hit| {
                         let href = kind.href(&array, &hit.name);
-                        let size = hit.size.map(|size| format!(" · {}", format_size(size)));
+                        // A snapshot's provisioned size is its volume's; what it holds is its own.
+                        let size = match (hit.held, hit.size) {
+                            (Some(held), Some(size)) => Some(format!(
+                                " · holds {} (of a {} volume)",
+                                format_size(held),
+                                format_size(size)
+                            )),
+                            (_, size) => size.map(|size| format!(" · {}", format_size(size))),
+                        };
                         let destroyed = hit.destroyed.then_some(" · destroyed");
                         let name = hit.name.clone();
                         let choose = (kind == SearchKind::Volume && !hit.destroyed).then(|| {

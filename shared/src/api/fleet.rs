@@ -509,6 +509,9 @@ pub struct SearchHit {
     pub name: String,
     /// A volume's or snapshot's provisioned size, for telling hits apart.
     pub size: Option<u64>,
+    /// What a snapshot holds on the array apart from its volume (its physical space).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<u64>,
     pub destroyed: bool,
 }
 
