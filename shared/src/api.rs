@@ -66,7 +66,7 @@ pub use protection::{
     CopyRequest, CreateProtectionGroupRequest, DestroyedQuery, GroupSnapshotDetail,
     GroupSnapshotRequest, MemberKind, MembersRequest, ProtectionGroupDetail, RecycleAction,
     RecycleBin, RecycledItem, RecycledKind, RestoreRequest, RestoreResult, SnapshotListQuery,
-    describe_duration_ms, describe_retention, describe_schedule, kept_for,
+    describe_duration_ms, describe_retention, describe_schedule, kept_for, time_of_day,
 };
 pub use pure1::{
     Pure1Alert, Pure1Array, Pure1ConnectRequest, Pure1Fleet, Pure1Key, Pure1KeyPair, Pure1Source,

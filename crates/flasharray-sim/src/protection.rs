@@ -22,6 +22,8 @@ use crate::transfers::Transfer;
 
 const MINUTE_MS: u64 = 60 * 1000;
 pub const DAY_MS: u64 = 24 * 60 * MINUTE_MS;
+/// A schedule's `at` is a second of the day.
+const DAY_SECS: u64 = DAY_MS / 1000;
 /// Snapshot frequencies an array accepts: 5 minutes to a year.
 const FREQUENCIES: std::ops::RangeInclusive<u64> = 5 * MINUTE_MS..=365 * DAY_MS;
 /// Retention an array accepts.
@@ -83,12 +85,16 @@ pub struct GroupSnapshotRecord {
 
 /// The first schedule slot after `after_ms`: slots fall every `frequency` from `at`.
 fn next_slot(after_ms: i64, frequency: u64, at: Option<u64>) -> i64 {
+    let frequency_ms = frequency;
     let frequency = i64::try_from(frequency).unwrap_or(i64::MAX / 4).max(1);
-    let offset = i64::try_from(at.unwrap_or(0)).unwrap_or(0);
+    // `at` is seconds after midnight, and only schedules of whole days keep it.
+    let at = at.filter(|_| frequency_ms.is_multiple_of(DAY_MS));
+    let offset = i64::try_from(at.unwrap_or(0).saturating_mul(1000)).unwrap_or(0);
     after_ms - (after_ms - offset).rem_euclid(frequency) + frequency
 }
 
-/// Checks a schedule as arrays do: the frequency in range, `at` only for whole days.
+/// Checks a schedule as arrays do: the frequency in range, `at` a second of the day (used
+/// only when the frequency is whole days, and otherwise kept unused, as REST 2.x says).
 fn check_schedule(name: &str, what: &str, frequency: u64, at: Option<u64>) -> Result<(), ApiFault> {
     let refuse = |message: String| ApiFault::bad_request(name, message);
     if !FREQUENCIES.contains(&frequency) {
@@ -97,17 +103,13 @@ fn check_schedule(name: &str, what: &str, frequency: u64, at: Option<u64>) -> Re
             FREQUENCIES.start()
         )));
     }
-    if let Some(at) = at {
-        if at >= DAY_MS {
-            return Err(refuse(format!(
-                "Invalid at {at}: give milliseconds after midnight, below {DAY_MS}."
-            )));
-        }
-        if !frequency.is_multiple_of(DAY_MS) {
-            return Err(refuse(
-                "at can only be set for schedules of whole days.".to_owned(),
-            ));
-        }
+    if let Some(at) = at
+        && at >= DAY_SECS
+    {
+        return Err(refuse(format!(
+            "Invalid at {at}: give seconds after midnight, from 0 to {}.",
+            DAY_SECS - 1
+        )));
     }
     Ok(())
 }

@@ -303,7 +303,7 @@ fn seed_demo(state: &mut ArrayState, now_ms: i64, site: Site) {
             SnapshotSchedulePatch {
                 enabled: Some(true),
                 frequency: Some(DAY_MS),
-                at: Some(2 * 3_600_000),
+                at: Some(2 * 3_600),
             },
         ),
     ];

@@ -120,12 +120,21 @@ async fn a_schedule_snapshots_as_the_array_clock_moves_and_retention_prunes() {
     session.click("#schedule-enabled").await;
     session.fill("#schedule-every", "1").await;
     session.choose("#schedule-unit", "hours").await;
+    // A time of day counts only for schedules of whole days: it cannot be given here.
+    assert!(session.is_disabled("#schedule-at").await);
     session.click("#schedule-save").await;
     session
         .text_containing("#pg-schedule-summary", "Every hour")
         .await;
     session.fill("#retention-all", "2").await;
     session.choose("#retention-all-unit", "hours").await;
+    // More a day than the schedule takes is refused before the array is asked.
+    session.fill("#retention-per-day", "30").await;
+    session.fill("#retention-days", "1").await;
+    session.click("#retention-save").await;
+    session
+        .text_containing("#retention-error", "The schedule takes 24 a day")
+        .await;
     session.fill("#retention-per-day", "2").await;
     session.fill("#retention-days", "1").await;
     session.click("#retention-save").await;

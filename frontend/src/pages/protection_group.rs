@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use shared::api::{
     Action, ConnectionQuery, CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
     MembersRequest, ProtectionGroupDetail, RestoreRequest, describe_retention, describe_schedule,
+    time_of_day,
 };
 use shared::flasharray::{
     ProtectionGroupPatch, RetentionPolicyPatch, SnapshotSchedulePatch, VolumeSnapshot,
@@ -97,6 +98,7 @@ fn unit_ms(unit: &str) -> u64 {
 }
 
 /// `02:30` as milliseconds after midnight.
+/// "02:30" as seconds after midnight, as a schedule's `at`.
 fn parse_time_of_day(text: &str) -> Result<u64, String> {
     let (hours, minutes) = text
         .split_once(':')
@@ -110,7 +112,7 @@ fn parse_time_of_day(text: &str) -> Result<u64, String> {
     if hours > 23 || minutes > 59 {
         return Err(format!("{text:?} is not a time of day"));
     }
-    Ok(hours * HOUR_MS + minutes * MINUTE_MS)
+    Ok(hours * 3600 + minutes * 60)
 }
 
 #[component]
@@ -144,7 +146,7 @@ fn GroupSettings(
         group
             .snapshot_schedule
             .at
-            .map(|at| format!("{:02}:{:02}", at / HOUR_MS, at % HOUR_MS / MINUTE_MS))
+            .map(time_of_day)
             .unwrap_or_default(),
     );
     let enabled = RwSignal::new(group.snapshot_schedule.enabled);
@@ -158,11 +160,12 @@ fn GroupSettings(
                 return;
             };
             let at_text = at.get_untracked().trim().to_owned();
-            let at_ms = if at_text.is_empty() {
+            // The array uses a time of day only for schedules of whole days.
+            let at_seconds = if at_text.is_empty() || unit.get_untracked() != "days" {
                 None
             } else {
                 match parse_time_of_day(&at_text) {
-                    Ok(ms) => Some(ms),
+                    Ok(seconds) => Some(seconds),
                     Err(message) => {
                         schedule_error.set(Some(message));
                         return;
@@ -173,7 +176,7 @@ fn GroupSettings(
                 snapshot_schedule: Some(SnapshotSchedulePatch {
                     enabled: Some(enabled.get_untracked()),
                     frequency: Some(count * unit_ms(&unit.get_untracked())),
-                    at: at_ms,
+                    at: at_seconds,
                 }),
                 ..ProtectionGroupPatch::default()
             };
@@ -182,6 +185,7 @@ fn GroupSettings(
     };
 
     let retention = group.source_retention;
+    let schedule_frequency = group.snapshot_schedule.frequency;
     let (all_value, all_unit) = frequency_parts(retention.all_for_sec * 1000);
     let keep_all = RwSignal::new(all_value);
     let keep_all_unit = RwSignal::new(all_unit.to_owned());
@@ -199,6 +203,14 @@ fn GroupSettings(
                 retention_error.set(Some("Give each number as a whole number.".into()));
                 return;
             };
+            // More a day than the schedule takes would keep snapshots that never exist.
+            let taken_a_day = DAY_MS / schedule_frequency.max(1);
+            if schedule_frequency <= DAY_MS && per_day > taken_a_day {
+                retention_error.set(Some(format!(
+                    "The schedule takes {taken_a_day} a day: keep at most {taken_a_day} a day, or take them more often."
+                )));
+                return;
+            }
             let patch = ProtectionGroupPatch {
                 source_retention: Some(RetentionPolicyPatch {
                     all_for_sec: Some(all * unit_ms(&keep_all_unit.get_untracked()) / 1000),
@@ -309,7 +321,7 @@ fn GroupSettings(
                                 {["minutes", "hours", "days"].map(|option| view! { <option value=option selected=move || unit.get() == option>{option}</option> }).collect_view()}
                             </select>
                         </label>
-                        <label><span>"At (days only)"</span><input id="schedule-at" bind:value=at placeholder="02:00" size="6" /></label>
+                        <label><span>"At (days only)"</span><input id="schedule-at" bind:value=at placeholder="02:00" size="6" disabled=move || unit.get() != "days" /></label>
                     </div>
                     {move || schedule_error.get().map(|message| view! { <span id="schedule-error" class="field-error" role="alert">{message}</span> })}
                     <p class="muted">"Times are in the array's clock."</p>

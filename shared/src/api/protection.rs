@@ -202,15 +202,22 @@ pub fn describe_schedule(schedule: &SnapshotSchedule) -> String {
     } else {
         format!("Every {}", describe_duration_ms(schedule.frequency))
     };
+    // `at` is seconds after midnight, and counts only for schedules of whole days.
     let at = schedule
         .at
-        .map(|at| format!(" at {:02}:{:02}", at / HOUR_MS, at % HOUR_MS / MINUTE_MS))
+        .filter(|_| schedule.frequency.is_multiple_of(DAY_MS))
+        .map(|at| format!(" at {}", time_of_day(at)))
         .unwrap_or_default();
     if schedule.enabled {
         format!("{every}{at}")
     } else {
         format!("Off ({}{at} when on)", every.to_ascii_lowercase())
     }
+}
+
+/// A schedule's `at` (seconds after midnight) as "02:30".
+pub fn time_of_day(at: u64) -> String {
+    format!("{:02}:{:02}", at / 3600 % 24, at % 3600 / 60)
 }
 
 /// "Keeps every snapshot for 1 day, then 4 a day for 7 more days".
@@ -274,9 +281,14 @@ mod tests {
         let daily = SnapshotSchedule {
             enabled: true,
             frequency: DAY_MS,
-            at: Some(2 * HOUR_MS + 30 * MINUTE_MS),
+            at: Some(2 * 3600 + 30 * 60),
         };
         assert_eq!(describe_schedule(&daily), "Every day at 02:30");
+        let hourly_with_an_unused_at = SnapshotSchedule {
+            frequency: HOUR_MS,
+            ..daily.clone()
+        };
+        assert_eq!(describe_schedule(&hourly_with_an_unused_at), "Every hour");
         let off = SnapshotSchedule {
             enabled: false,
             frequency: HOUR_MS,

@@ -58,8 +58,8 @@ pub struct SnapshotSchedule {
     pub enabled: bool,
     /// Milliseconds between snapshots.
     pub frequency: u64,
-    /// Milliseconds after midnight of the first snapshot of each day, for schedules of a day
-    /// or more.
+    /// Seconds after midnight of the first snapshot of each day (0–86399), as REST 2.x gives
+    /// it; arrays use it only for schedules of whole days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<u64>,
 }

@@ -508,6 +508,56 @@ async fn the_schedule_takes_snapshots_as_time_passes_and_retention_prunes_them()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(refusal(&body).contains("5 minutes"), "{body}");
+
+    // `at` is seconds after midnight, as REST 2.x says: a daily schedule at 02:00 is 7200.
+    let (status, body) = wire
+        .call(
+            &token,
+            Method::PATCH,
+            "protection-groups?names=hourly",
+            Some(json!({"snapshot_schedule": {"frequency": 24 * HOUR_MS, "at": 7200}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    wire.sim
+        .simulator
+        .clock
+        .advance(Duration::from_millis(50 * HOUR_MS));
+    let token = wire.session().await;
+    let (_, daily) = wire
+        .call(
+            &token,
+            Method::GET,
+            "protection-group-snapshots?source_names=hourly&destroyed=false&sort=-created&limit=1",
+            None,
+        )
+        .await;
+    let newest = daily["items"][0]["created"].as_i64().expect("created");
+    assert_eq!(
+        newest.rem_euclid(24 * HOUR_MS as i64),
+        2 * HOUR_MS as i64,
+        "taken at 02:00: {daily}"
+    );
+    let (status, body) = wire
+        .call(
+            &token,
+            Method::PATCH,
+            "protection-groups?names=hourly",
+            Some(json!({"snapshot_schedule": {"at": 86_400}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(refusal(&body).contains("seconds after midnight"), "{body}");
+    // An hourly schedule keeps an `at` it does not use, as the array's description says.
+    let (status, body) = wire
+        .call(
+            &token,
+            Method::PATCH,
+            "protection-groups?names=hourly",
+            Some(json!({"snapshot_schedule": {"frequency": HOUR_MS, "at": 3600}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]
