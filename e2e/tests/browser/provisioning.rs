@@ -399,6 +399,32 @@ async fn bulk_actions_list_each_volumes_outcome() {
         )
         .await;
 
+    // Into a protection group together, picked by name.
+    session.click("#bulk-protect").await;
+    session
+        .text_containing("#bulk-group-error", "Choose the protection group")
+        .await;
+    session.fill("#bulk-group", "pg-oracle").await;
+    session.click("#bulk-protect").await;
+    session
+        .text_containing(
+            "#bulk-results li[data-volume='k8s-pv-0001']",
+            "added to pg-oracle",
+        )
+        .await;
+    let members = array_client(&session.demo().arrays[0])
+        .list_group_members(flasharray::MemberKind::Volumes, Some("pg-oracle"))
+        .await
+        .expect("members");
+    for volume in ["esx-boot-03", "k8s-pv-0001", "esx-boot-01"] {
+        assert!(
+            members
+                .iter()
+                .any(|member| member.member.name.as_deref() == Some(volume)),
+            "{volume} in pg-oracle on the array: {members:?}"
+        );
+    }
+
     session.click("#bulk-destroy").await;
     session
         .text_containing(

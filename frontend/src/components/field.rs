@@ -182,9 +182,11 @@ pub enum Named {
     Volumes,
     Hosts,
     HostGroups,
+    ProtectionGroups,
 }
 
-/// The names of the array's volumes, hosts or host groups (the array's first page of each),
+/// The names of the array's volumes, hosts, host groups or live protection groups (the array's
+/// first page of each),
 /// for a [`Picker`]. Every picker goes through this one resource, so the bundle holds one copy.
 pub fn names_on_array(array: Memo<String>, kind: Signal<Named>) -> Signal<Vec<String>> {
     let names = LocalResource::new(move || {
@@ -200,6 +202,15 @@ pub fn names_on_array(array: Memo<String>, kind: Signal<Named>) -> Signal<Vec<St
                 Named::HostGroups => crate::api::host_groups(&array)
                     .await
                     .map(|groups| groups.into_iter().map(|group| group.name).collect()),
+                Named::ProtectionGroups => {
+                    crate::api::protection_groups(&array).await.map(|groups| {
+                        groups
+                            .into_iter()
+                            .filter(|group| !group.destroyed)
+                            .map(|group| group.name)
+                            .collect()
+                    })
+                }
             }
         }
     });

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
-    Action, ConnectionRequest, CreateVolumeRequest, RecycleAction, RecycledKind, SnapshotRequest,
-    VolumeChange, VolumeList, VolumeListQuery, validate_create_volume,
+    Action, ConnectionRequest, CreateVolumeRequest, MemberKind, MembersRequest, RecycleAction,
+    RecycledKind, SnapshotRequest, VolumeChange, VolumeList, VolumeListQuery,
+    validate_create_volume,
 };
 use shared::flasharray::{Volume, VolumePatch};
 use shared::size::{format_size, parse_volume_size};
@@ -15,7 +16,7 @@ use web_sys::js_sys::Date;
 
 use crate::api;
 use crate::components::confirm::RecycleActions;
-use crate::components::field::host_or_group_names;
+use crate::components::field::{Named, host_or_group_names, names_on_array};
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::placement::SuggestArray;
 use crate::components::table::{
@@ -444,6 +445,7 @@ struct ItemOutcome {
 enum Bulk {
     Connect,
     Snapshot,
+    Protect,
     Destroy,
 }
 
@@ -461,6 +463,9 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
     let results = RwSignal::new(Vec::<ItemOutcome>::new());
     let progress = RwSignal::new(None::<(usize, usize)>);
     let target_names = host_or_group_names(array, target_kind);
+    let group = RwSignal::new(String::new());
+    let group_error = RwSignal::new(None::<String>);
+    let group_names = names_on_array(array, Signal::derive(|| Named::ProtectionGroups));
     let task = Task::new();
     let running = move || task.running();
 
@@ -479,6 +484,14 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
             return;
         }
         target_error.set(None);
+        let group_name = group.get_untracked().trim().to_owned();
+        if action == Bulk::Protect && group_name.is_empty() {
+            group_error.set(Some(
+                "Choose the protection group to add them to.".to_owned(),
+            ));
+            return;
+        }
+        group_error.set(None);
         let suffix_text = suffix.get_untracked().trim().to_owned();
         progress.set(Some((0, chosen.len())));
         results.set(Vec::new());
@@ -511,6 +524,29 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
                     }
                 };
                 results.set(outcomes);
+            } else if action == Bulk::Protect {
+                // One call: the group takes them all, or the array says why not.
+                let request = MembersRequest {
+                    kind: MemberKind::Volumes,
+                    names: chosen.clone(),
+                };
+                let result = api::add_members(&array_name, &group_name, &request)
+                    .await
+                    .map(|_| format!("added to {group_name}"))
+                    .map_err(|failure| {
+                        session.notice(&failure);
+                        failure.error.message
+                    });
+                results.set(
+                    chosen
+                        .into_iter()
+                        .map(|volume| ItemOutcome {
+                            volume,
+                            result: result.clone(),
+                            destroyed: false,
+                        })
+                        .collect(),
+                );
             } else {
                 let total = chosen.len();
                 for (done, volume) in chosen.into_iter().enumerate() {
@@ -600,6 +636,8 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
                     <input id="bulk-suffix" bind:value=suffix placeholder="before-upgrade" />
                 </label>
                 <button id="bulk-snapshot" disabled=running on:click=move |_| run(Bulk::Snapshot)>"Snapshot"</button>
+                <Picker id="bulk-group" label="Protection group" placeholder="pg-daily" value=group error=group_error options=group_names />
+                <button id="bulk-protect" disabled=running on:click=move |_| run(Bulk::Protect)>"Add to group"</button>
                 <Confirm
                     id="bulk-destroy"
                     label="Destroy…"
