@@ -234,6 +234,21 @@ async fn each_arrays_release_and_a_failed_drive_show_on_the_dashboard_and_in_its
         .collect();
     assert_eq!(failed, ["CH0.BAY5"], "as the array itself reports");
 
+    // Its alert, found by the drive's name among every array's alerts, leads to the drive.
+    session.open("/alerts").await;
+    session
+        .element(&format!("#alerts tr[data-array='{DR}']"))
+        .await;
+    session.fill("#alert-search", "bay5").await;
+    session
+        .gone(&format!("#alerts tr[data-array='{DR}']"))
+        .await;
+    session
+        .text_containing("#alerts tbody tr .component", "CH0.BAY5")
+        .await;
+    session.click("#alerts tbody tr .component").await;
+    session.element("tr[id='part-CH0.BAY5']").await;
+
     session.open(&format!("/arrays/{DR}/overview")).await;
     session
         .text_containing(

@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlerts};
+use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlert, FleetAlerts};
 
 use crate::api;
-use crate::components::table::{ArrayFailures, ArrayFilter, EmptyState};
+use crate::components::frame::encode;
+use crate::components::table::{ArrayFailures, ArrayFilter, EmptyState, SearchBox};
 use crate::components::{
     Loaded, Outcome, OutcomeLine, Task, Timestamp, UrlState, live_resource, page_title,
 };
@@ -45,6 +46,7 @@ pub fn AlertsPage() -> impl IntoView {
                 </select>
             </label>
             <ArrayFilter id="alert-array" state />
+            <SearchBox id="alert-search" label="Search" placeholder="summary, component or array" state />
             <label class="check">
                 <input
                     type="checkbox"
@@ -60,7 +62,7 @@ pub fn AlertsPage() -> impl IntoView {
         </div>
         <OutcomeLine id="alert-outcome" outcome=task.outcome />
         <Loaded resource=alerts loading="Asking the arrays…" error_id="alerts-error" let:alerts>
-            <AlertTable alerts task />
+            <AlertTable alerts task state />
         </Loaded>
     }
 }
@@ -94,8 +96,35 @@ fn FlagButton(array: String, alert: String, flagged: bool, task: Task) -> impl I
     }
 }
 
+/// Where an alert's component is in the portal: its volume, host or group page, or the
+/// array's Overview at the hardware part.
+fn component_href(array: &str, kind: &str, name: &str) -> String {
+    let base = format!("/arrays/{}", encode(array));
+    match kind {
+        "volume" => format!("{base}/volumes/{}", encode(name)),
+        "host" => format!("{base}/hosts/{}", encode(name)),
+        "protection_group" | "pgroup" => format!("{base}/protection/{}", encode(name)),
+        "array" | "" => format!("{base}/overview"),
+        _ => format!("{base}/overview#part-{}", encode(name)),
+    }
+}
+
+/// Whether `item` holds `wanted` (lower case) in its summary, component or array.
+fn alert_matches(item: &FleetAlert, wanted: &str) -> bool {
+    let alert = &item.alert;
+    [
+        Some(item.array.as_str()),
+        Some(alert.summary.as_str()),
+        alert.component_name.as_deref(),
+        alert.component_type.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|text| text.to_lowercase().contains(wanted))
+}
+
 #[component]
-fn AlertTable(alerts: FleetAlerts, task: Task) -> impl IntoView {
+fn AlertTable(alerts: FleetAlerts, task: Task, state: UrlState) -> impl IntoView {
     let failures = alerts.errors.clone();
     if alerts.items.is_empty() {
         return view! {
@@ -104,40 +133,53 @@ fn AlertTable(alerts: FleetAlerts, task: Task) -> impl IntoView {
         }
         .into_any();
     }
-    let rows = alerts
-        .items
-        .into_iter()
-        .map(|item| {
-            let alert = item.alert;
-            let component = [alert.component_type.clone(), alert.component_name.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let href = format!("/arrays/{}/overview", item.array);
-            let state = match alert.closed {
-                Some(closed) => view! { "closed " <Timestamp epoch_ms=closed /> }.into_any(),
-                None => view! { {alert.state.clone()} }.into_any(),
-            };
-            let severity = alert.severity.clone();
-            let array = item.array.clone();
-            let flag = view! {
-                <FlagButton array=item.array.clone() alert=alert.name.clone() flagged=alert.flagged task />
-            };
-            let marker = alert.flagged.then_some(" ⚑ flagged");
-            view! {
-                <tr data-alert=alert.name.clone() data-array=array>
-                    <td><span class=format!("pill {severity}")>{severity.clone()}</span></td>
-                    <td><A href=href>{item.array}</A></td>
-                    <td>{component}</td>
-                    <td class="summary">{alert.summary} {alert.actual.map(|actual| format!(" ({actual})"))}</td>
-                    <td><Timestamp epoch_ms=alert.created /></td>
-                    <td class="state">{state}<span class="flagged">{marker}</span></td>
-                    <td>{flag}</td>
-                </tr>
-            }
+    let items = StoredValue::new(alerts.items);
+    let row = move |item: FleetAlert| {
+        let alert = item.alert;
+        let component = [alert.component_type.clone(), alert.component_name.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let href = format!("/arrays/{}/overview", encode(&item.array));
+        let component_link = component_href(
+            &item.array,
+            alert.component_type.as_deref().unwrap_or_default(),
+            alert.component_name.as_deref().unwrap_or_default(),
+        );
+        let state = match alert.closed {
+            Some(closed) => view! { "closed " <Timestamp epoch_ms=closed /> }.into_any(),
+            None => view! { {alert.state.clone()} }.into_any(),
+        };
+        let severity = alert.severity.clone();
+        let array = item.array.clone();
+        let flag = view! {
+            <FlagButton array=item.array.clone() alert=alert.name.clone() flagged=alert.flagged task />
+        };
+        let marker = alert.flagged.then_some(" ⚑ flagged");
+        view! {
+            <tr data-alert=alert.name.clone() data-array=array>
+                <td><span class=format!("pill {severity}")>{severity.clone()}</span></td>
+                <td><A href=href>{item.array}</A></td>
+                <td><A href=component_link attr:class="component">{component}</A></td>
+                <td class="summary">{alert.summary} {alert.actual.map(|actual| format!(" ({actual})"))}</td>
+                <td><Timestamp epoch_ms=alert.created /></td>
+                <td class="state">{state}<span class="flagged">{marker}</span></td>
+                <td>{flag}</td>
+            </tr>
+        }
+    };
+    let rows = move || {
+        let wanted = state.search().to_lowercase();
+        items.with_value(|items| {
+            items
+                .iter()
+                .filter(|item| wanted.is_empty() || alert_matches(item, &wanted))
+                .cloned()
+                .map(row)
+                .collect_view()
         })
-        .collect_view();
+    };
     view! {
         <ArrayFailures failures=failures.clone() />
         <table id="alerts">

@@ -98,7 +98,7 @@ fn PartTable(
             };
             let label = row.name.clone();
             view! {
-                <tr data-part=row.name data-failing=row.failing.to_string()>
+                <tr id=format!("part-{}", row.name) data-part=row.name data-failing=row.failing.to_string()>
                     <td class="mono">{label}</td>
                     <td>{row.kind}</td>
                     <td class=status_class>{row.status}</td>
