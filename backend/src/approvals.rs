@@ -60,7 +60,25 @@ pub fn amounts_to(action: Action, body: &serde_json::Value) -> Vec<Action> {
             }),
         _ => None,
     };
-    let mut actions: Vec<Action> = std::iter::once(action).chain(eradicated).collect();
+    let recovered = match action {
+        Action::RecycleBinRecover => body
+            .get("kind")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|kind| match kind {
+                "volume" => Some(Action::VolumeRecover),
+                "snapshot" => Some(Action::SnapshotRecover),
+                "protection_group" => Some(Action::ProtectionGroupRecover),
+                "protection_group_snapshot" => Some(Action::ProtectionGroupSnapshotRecover),
+                _ => None,
+            }),
+        // Every volume it names is destroyed.
+        Action::FleetDestroy => Some(Action::VolumeDestroy),
+        _ => None,
+    };
+    let mut actions: Vec<Action> = std::iter::once(action)
+        .chain(eradicated)
+        .chain(recovered)
+        .collect();
     // The array eradicates a protection group's snapshots with it.
     if actions.contains(&Action::ProtectionGroupEradicate) {
         actions.push(Action::ProtectionGroupSnapshotEradicate);
@@ -80,6 +98,24 @@ pub fn amounts_to(action: Action, body: &serde_json::Value) -> Vec<Action> {
         _ => {}
     }
     actions
+}
+
+/// What a change takes with it beyond its own objects: destroying a pod or a volume group
+/// destroys the volumes in it, and linking or unstretching a pod replaces or leaves a copy of
+/// its volumes destroyed, so a rule holding `volume.destroy` holds those too.
+pub fn add_what_it_takes_with_it(actions: &mut Vec<Action>) {
+    let destroys_volumes = actions.iter().any(|action| {
+        matches!(
+            action,
+            Action::PodDestroy
+                | Action::VolumeGroupDestroy
+                | Action::PodLink
+                | Action::PodUnstretch
+        )
+    });
+    if destroys_volumes && !actions.contains(&Action::VolumeDestroy) {
+        actions.push(Action::VolumeDestroy);
+    }
 }
 
 /// The most requests one person may have waiting, so nobody can fill the queue.
@@ -226,6 +262,30 @@ pub fn covers(user: &CurrentUser, request: &ApprovalRequest) -> Result<(), AppEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn destroying_a_container_or_replacing_a_pod_counts_as_destroying_volumes() {
+        for taking in [
+            Action::PodDestroy,
+            Action::VolumeGroupDestroy,
+            Action::PodLink,
+            Action::PodUnstretch,
+        ] {
+            let mut actions = vec![taking];
+            add_what_it_takes_with_it(&mut actions);
+            assert!(actions.contains(&Action::VolumeDestroy), "{taking}");
+        }
+        let mut rename = vec![Action::VolumeRename];
+        add_what_it_takes_with_it(&mut rename);
+        assert_eq!(rename, [Action::VolumeRename]);
+        let fleet = amounts_to(Action::FleetDestroy, &serde_json::json!({"volumes": []}));
+        assert!(fleet.contains(&Action::VolumeDestroy));
+        let recover = amounts_to(
+            Action::RecycleBinRecover,
+            &serde_json::json!({"kind": "snapshot"}),
+        );
+        assert!(recover.contains(&Action::SnapshotRecover));
+    }
 
     #[test]
     fn a_change_between_arrays_amounts_to_what_it_does_on_the_other() {

@@ -270,14 +270,9 @@ struct Found {
     provisioned: Option<u64>,
     #[serde(default)]
     destroyed: Option<bool>,
+    /// Read leniently: a hostile array's odd space must not fail its whole search.
     #[serde(default)]
-    space: Option<FoundSpace>,
-}
-
-#[derive(Debug, Deserialize)]
-struct FoundSpace {
-    #[serde(default)]
-    total_physical: Option<u64>,
+    space: Option<serde_json::Value>,
 }
 
 async fn search_array(
@@ -311,7 +306,9 @@ async fn search_array(
                 size: found.provisioned,
                 held: found
                     .space
-                    .and_then(|space| space.total_physical)
+                    .as_ref()
+                    .and_then(|space| space.get("total_physical"))
+                    .and_then(serde_json::Value::as_u64)
                     .filter(|_| kind == SearchKind::Snapshot),
                 destroyed: found.destroyed.unwrap_or(false),
             }

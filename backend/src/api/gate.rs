@@ -249,9 +249,9 @@ async fn admit(
             "A REST call's body is a JSON object.",
         )));
     }
-    // The gate reads a field whatever its case; two spellings of one would let the array act
-    // on the one the gate did not read.
-    if let Some(fields) = body.as_object().filter(|_| through_rest_root) {
+    // The gate reads a field whatever its case; two spellings of one would let the array or
+    // the handler act on the one the gate did not read.
+    if let Some(fields) = body.as_object() {
         let keys: Vec<&String> = fields.keys().collect();
         if let Some(twice) = keys.iter().enumerate().find_map(|(index, key)| {
             keys[..index]
@@ -290,14 +290,20 @@ async fn admit(
             .await?;
         }
     }
+    let general = action;
     let (action, mut amounts_to) = match rest {
         Some(permit) => (permit.action.unwrap_or(action), permit.amounts_to),
         None => (action, approvals::amounts_to(action, &body)),
     };
-    // Audited as what it does (`volume.destroy`, not `volume.change`), and held by a rule on that.
-    let what_it_does = action.what_it_does(field);
-    let action = what_it_does.first().copied().unwrap_or(action);
+    // Audited as what it does (`volume.destroy`, not `volume.change`), and held by a rule on
+    // that; read from the general change, whatever a REST root's body turned it into.
+    let what_it_does = general.what_it_does(field);
+    let action = match what_it_does.first() {
+        Some(done) if action == general => *done,
+        _ => action,
+    };
     amounts_to.extend(what_it_does);
+    approvals::add_what_it_takes_with_it(&mut amounts_to);
     let held = approved.is_none()
         && amounts_to
             .into_iter()
@@ -655,9 +661,17 @@ fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
         .filter_map(|field| {
             let value = match body.get(*field)? {
                 Value::String(text) => text.clone(),
+                // Names, or objects on arrays (`{"array", "name"}`) as `array/name`.
                 Value::Array(items) => items
                     .iter()
-                    .filter_map(Value::as_str)
+                    .filter_map(|item| match item {
+                        Value::String(name) => Some(name.clone()),
+                        Value::Object(fields) => {
+                            let text = |key: &str| fields.get(key).and_then(Value::as_str);
+                            Some(format!("{}/{}", text("array")?, text("name")?))
+                        }
+                        _ => None,
+                    })
                     .collect::<Vec<_>>()
                     .join(","),
                 _ => return None,
@@ -790,5 +804,10 @@ mod tests {
         rest.insert("path".to_owned(), "volumes".to_owned());
         let query = serde_json::json!({"names": "db-1,db-2", "overwrite": "true"});
         assert_eq!(target(&rest, &query), "volumes names=db-1,db-2");
+        let fleet = serde_json::json!({"volumes": [{"array": "fa-1", "name": "db-1"}, {"array": "fa-2", "name": "db-2"}]});
+        assert_eq!(
+            target(&BTreeMap::new(), &fleet),
+            "volumes=fa-1/db-1,fa-2/db-2"
+        );
     }
 }

@@ -959,6 +959,38 @@ async fn a_change_is_audited_and_held_as_what_it_does() {
         "held, not destroyed"
     );
 
+    // A field spelt twice in two cases could mean one thing to the gate, another to the handler.
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            &format!("{volumes}/renamed-for-it"),
+            Some(&operator),
+            Some(json!({"DESTROYED": false, "destroyed": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Every way of destroying a volume is held by the rule: the fleet-wide destroy too.
+    let mut fleet = request(
+        "POST",
+        "/api/fleet/destroy",
+        Some(&operator),
+        Some(json!({"volumes": [{"array": ARRAY, "name": "renamed-for-it"}]})),
+    );
+    fleet
+        .headers_mut()
+        .insert(REASON_HEADER, "CHG-8: retired".parse().expect("header"));
+    let (status, _, held) = app.send(fleet).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{held}");
+    assert_eq!(held["target"], format!("volumes={ARRAY}/renamed-for-it"));
+    assert!(
+        !app.sim
+            .simulator
+            .volume("renamed-for-it")
+            .expect("still there")
+            .destroyed,
+        "held, not destroyed"
+    );
+
     let admin = app.login("admin").await;
     let (_, _, audit) = app
         .call("GET", "/api/audit?user=operator", Some(&admin), None)

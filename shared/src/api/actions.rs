@@ -287,10 +287,14 @@ impl Action {
             if *general != self || done.contains(specific) {
                 continue;
             }
+            // A value that is neither `true` nor `false` is the array's to read: it counts as
+            // either, so a rule holding one holds it.
             let matches = match (sets, field(name)) {
                 (_, None) => false,
                 (Sets::Any, Some(_)) => true,
-                (Sets::To(wanted), Some(value)) => value == *wanted,
+                (Sets::To(wanted), Some(value)) => {
+                    value == *wanted || !matches!(value.as_str(), "true" | "false")
+                }
             };
             if matches {
                 done.push(*specific);
@@ -387,9 +391,11 @@ mod tests {
             ("remove_wwns", "[\"1\"]"),
         ]));
         assert_eq!(ports, [Action::HostSetPorts]);
-        // A value the array is left to read is named by nothing more than the general change.
+        // A value the array is left to read counts as either, the most consequential first.
         let odd = Action::VolumeChange.what_it_does(body(&[("destroyed", "\"yes\"")]));
-        assert!(odd.is_empty());
+        assert_eq!(odd, [Action::VolumeDestroy, Action::VolumeRecover]);
+        let null = Action::VolumeChange.what_it_does(body(&[("destroyed", "null")]));
+        assert_eq!(null, [Action::VolumeDestroy, Action::VolumeRecover]);
         assert!(
             Action::VolumeCreate
                 .what_it_does(body(&[("name", "\"v\"")]))
