@@ -424,13 +424,13 @@ impl Session {
     }
 
     /// Opens the signed-in person's menu in the header and clicks `css` in it.
-    pub async fn from_user_menu(&self, css: &str) {
+    pub async fn click_in_user_menu(&self, css: &str) {
         self.click("#user-menu summary").await;
         self.click(css).await;
     }
 
     pub async fn sign_out(&self) {
-        self.from_user_menu("#sign-out").await;
+        self.click_in_user_menu("#sign-out").await;
     }
 
     /// Sizes the browser's window, as a phone's or a wide screen's.

@@ -13,7 +13,7 @@ async fn an_operators_token_lets_a_script_provision_until_it_is_revoked() {
     let session = Session::with_pure1(false).await;
     session.open("/").await;
     session.sign_in_with_role(Role::Operator).await;
-    session.from_user_menu("#tokens-link").await;
+    session.click_in_user_menu("#tokens-link").await;
     session.text_containing("#own-tokens", "No tokens").await;
 
     session.click("#token-create").await;

@@ -286,7 +286,7 @@ mod tests {
         assert_eq!(describe_schedule(&daily), "Every day at 02:30");
         let hourly_with_an_unused_at = SnapshotSchedule {
             frequency: HOUR_MS,
-            ..daily.clone()
+            ..daily
         };
         assert_eq!(describe_schedule(&hourly_with_an_unused_at), "Every hour");
         let off = SnapshotSchedule {
