@@ -43,42 +43,46 @@ pub struct HeldChange<'a> {
     pub parameters: String,
 }
 
+/// Each kind the recycle bin holds: its name there, its eradication and its recovery.
+const RECYCLED_KINDS: &[(&str, Action, Action)] = &[
+    ("volume", Action::VolumeEradicate, Action::VolumeRecover),
+    (
+        "snapshot",
+        Action::SnapshotEradicate,
+        Action::SnapshotRecover,
+    ),
+    (
+        "protection_group",
+        Action::ProtectionGroupEradicate,
+        Action::ProtectionGroupRecover,
+    ),
+    (
+        "protection_group_snapshot",
+        Action::ProtectionGroupSnapshotEradicate,
+        Action::ProtectionGroupSnapshotRecover,
+    ),
+];
+
 /// The actions a change amounts to for the two-person rule: its own, and the eradication it
 /// performs when it comes through the recycle bin, so that it is no way around a rule on
 /// `volume.eradicate` and its kin. (An array's REST root says the same in its table.)
 pub fn amounts_to(action: Action, body: &serde_json::Value) -> Vec<Action> {
-    let eradicated = match action {
-        Action::RecycleBinEradicate => body
-            .get("kind")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|kind| match kind {
-                "volume" => Some(Action::VolumeEradicate),
-                "snapshot" => Some(Action::SnapshotEradicate),
-                "protection_group" => Some(Action::ProtectionGroupEradicate),
-                "protection_group_snapshot" => Some(Action::ProtectionGroupSnapshotEradicate),
-                _ => None,
-            }),
-        _ => None,
+    // What the recycle bin does to an object of the kind its body names.
+    let of_kind = |pick: fn(&(&str, Action, Action)) -> Action| {
+        let kind = body.get("kind").and_then(serde_json::Value::as_str)?;
+        RECYCLED_KINDS
+            .iter()
+            .find(|(name, ..)| *name == kind)
+            .map(pick)
     };
-    let recovered = match action {
-        Action::RecycleBinRecover => body
-            .get("kind")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|kind| match kind {
-                "volume" => Some(Action::VolumeRecover),
-                "snapshot" => Some(Action::SnapshotRecover),
-                "protection_group" => Some(Action::ProtectionGroupRecover),
-                "protection_group_snapshot" => Some(Action::ProtectionGroupSnapshotRecover),
-                _ => None,
-            }),
+    let done = match action {
+        Action::RecycleBinEradicate => of_kind(|(_, eradicate, _)| *eradicate),
+        Action::RecycleBinRecover => of_kind(|(_, _, recover)| *recover),
         // Every volume it names is destroyed.
         Action::FleetDestroy => Some(Action::VolumeDestroy),
         _ => None,
     };
-    let mut actions: Vec<Action> = std::iter::once(action)
-        .chain(eradicated)
-        .chain(recovered)
-        .collect();
+    let mut actions: Vec<Action> = std::iter::once(action).chain(done).collect();
     // The array eradicates a protection group's snapshots with it.
     if actions.contains(&Action::ProtectionGroupEradicate) {
         actions.push(Action::ProtectionGroupSnapshotEradicate);

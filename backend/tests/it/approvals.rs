@@ -15,6 +15,18 @@ async fn app_with_eradication_held() -> TestApp {
     app_holding_eradication(TestOptions::default()).await
 }
 
+/// A portal holding `action` for approval.
+async fn app_holding(action: Action) -> TestApp {
+    TestApp::with(TestOptions {
+        approvals: ApprovalsConfig {
+            actions: vec![action],
+            expiry_hours: 24,
+        },
+        ..TestOptions::default()
+    })
+    .await
+}
+
 /// A portal with `options` holding eradication for approval, and two more admins.
 async fn app_holding_eradication(options: TestOptions) -> TestApp {
     let app = TestApp::with(TestOptions {
@@ -752,14 +764,7 @@ async fn an_approved_change_runs_within_the_token_it_was_asked_with() {
 
 #[tokio::test]
 async fn a_change_about_no_array_is_decided_only_by_someone_with_every_array() {
-    let app = TestApp::with(TestOptions {
-        approvals: ApprovalsConfig {
-            actions: vec![Action::UserChange],
-            expiry_hours: 24,
-        },
-        ..TestOptions::default()
-    })
-    .await;
+    let app = app_holding(Action::UserChange).await;
     let hash = hash_password(PASSWORD).expect("hash");
     app.db
         .create_scoped_user(
@@ -802,14 +807,7 @@ async fn a_change_about_no_array_is_decided_only_by_someone_with_every_array() {
 
 #[tokio::test]
 async fn eradicating_a_protection_group_is_held_as_eradicating_its_snapshots() {
-    let app = TestApp::with(TestOptions {
-        approvals: ApprovalsConfig {
-            actions: vec![Action::ProtectionGroupSnapshotEradicate],
-            expiry_hours: 24,
-        },
-        ..TestOptions::default()
-    })
-    .await;
+    let app = app_holding(Action::ProtectionGroupSnapshotEradicate).await;
     let admin = app.login("admin").await;
     let token = admin_token(&app, &admin).await;
     let with_body = |method: &str, path: &str, body: Value| {
@@ -901,14 +899,7 @@ async fn one_admin_cannot_make_or_take_over_the_second_approver() {
 
 #[tokio::test]
 async fn a_change_is_audited_and_held_as_what_it_does() {
-    let app = TestApp::with(TestOptions {
-        approvals: ApprovalsConfig {
-            actions: vec![Action::VolumeDestroy],
-            expiry_hours: 24,
-        },
-        ..TestOptions::default()
-    })
-    .await;
+    let app = app_holding(Action::VolumeDestroy).await;
     let operator = app.login("operator").await;
     let volumes = format!("/api/arrays/{ARRAY}/volumes");
     let (status, _, body) = app

@@ -433,6 +433,15 @@ impl Session {
         self.click_in_user_menu("#sign-out").await;
     }
 
+    /// Whether the element matching `css` is drawn where it can be seen.
+    pub async fn shown(&self, css: &str) -> bool {
+        self.element(css)
+            .await
+            .is_displayed()
+            .await
+            .expect("visibility read")
+    }
+
     /// Sizes the browser's window, as a phone's or a wide screen's.
     pub async fn resize(&self, width: u32, height: u32) {
         self.driver
