@@ -47,19 +47,25 @@ async fn app_holding_eradication(options: TestOptions) -> TestApp {
     app
 }
 
-/// A destroyed volume on the array, ready to be eradicated.
-async fn destroyed_volume(app: &TestApp, name: &str) {
-    let operator = app.login("operator").await;
+/// A volume the operator made on the array; the path of its collection.
+async fn made_volume(app: &TestApp, operator: &str, name: &str) -> String {
     let volumes = format!("/api/arrays/{ARRAY}/volumes");
     let (status, _, body) = app
         .call(
             "POST",
             &volumes,
-            Some(&operator),
+            Some(operator),
             Some(json!({"name": name, "provisioned": 1_048_576})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    volumes
+}
+
+/// A destroyed volume on the array, ready to be eradicated.
+async fn destroyed_volume(app: &TestApp, name: &str) {
+    let operator = app.login("operator").await;
+    let volumes = made_volume(app, &operator, name).await;
     let (status, _, body) = app
         .call(
             "PATCH",
@@ -901,16 +907,7 @@ async fn one_admin_cannot_make_or_take_over_the_second_approver() {
 async fn a_change_is_audited_and_held_as_what_it_does() {
     let app = app_holding(Action::VolumeDestroy).await;
     let operator = app.login("operator").await;
-    let volumes = format!("/api/arrays/{ARRAY}/volumes");
-    let (status, _, body) = app
-        .call(
-            "POST",
-            &volumes,
-            Some(&operator),
-            Some(json!({"name": "named-for-it", "provisioned": 1_048_576})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let volumes = made_volume(&app, &operator, "named-for-it").await;
     for (change, name) in [
         (json!({"provisioned": 2_097_152}), "named-for-it"),
         (json!({"name": "renamed-for-it"}), "named-for-it"),
