@@ -105,8 +105,9 @@ pub fn amounts_to(action: Action, body: &serde_json::Value) -> Vec<Action> {
 }
 
 /// What a change takes with it beyond its own objects: destroying a pod or a volume group
-/// destroys the volumes in it, and linking or unstretching a pod replaces or leaves a copy of
-/// its volumes destroyed, so a rule holding `volume.destroy` holds those too.
+/// destroys the volumes in it (a pod its protection groups too, and a group its snapshots),
+/// and linking or unstretching a pod replaces or leaves a copy of its volumes destroyed, so a
+/// rule holding `volume.destroy` holds those too.
 pub fn add_what_it_takes_with_it(actions: &mut Vec<Action>) {
     let destroys_volumes = actions.iter().any(|action| {
         matches!(
@@ -119,6 +120,15 @@ pub fn add_what_it_takes_with_it(actions: &mut Vec<Action>) {
     });
     if destroys_volumes && !actions.contains(&Action::VolumeDestroy) {
         actions.push(Action::VolumeDestroy);
+    }
+    // A pod goes with its protection groups, and a group with its snapshots.
+    if actions.contains(&Action::PodDestroy) && !actions.contains(&Action::ProtectionGroupDestroy) {
+        actions.push(Action::ProtectionGroupDestroy);
+    }
+    if actions.contains(&Action::ProtectionGroupDestroy)
+        && !actions.contains(&Action::ProtectionGroupSnapshotDestroy)
+    {
+        actions.push(Action::ProtectionGroupSnapshotDestroy);
     }
 }
 
@@ -279,6 +289,9 @@ mod tests {
             add_what_it_takes_with_it(&mut actions);
             assert!(actions.contains(&Action::VolumeDestroy), "{taking}");
         }
+        let mut pod = vec![Action::PodDestroy];
+        add_what_it_takes_with_it(&mut pod);
+        assert!(pod.contains(&Action::ProtectionGroupSnapshotDestroy));
         let mut rename = vec![Action::VolumeRename];
         add_what_it_takes_with_it(&mut rename);
         assert_eq!(rename, [Action::VolumeRename]);

@@ -243,10 +243,11 @@ async fn admit(
     };
     let through_rest_root = rest.is_some();
     // What the gate reads of a body is its fields: a body of any other shape would reach the
-    // array unread (serde, for one, takes an array for a struct's fields in order).
-    if through_rest_root && !(body.is_null() || body.is_object()) {
+    // handler or the array unread (serde, for one, takes an array for a struct's fields in
+    // order), past the rule, the scope of the arrays it names and the audit's redaction.
+    if !(body.is_null() || body.is_object()) {
         return Err(AppError::Invalid(ApiError::new(
-            "A REST call's body is a JSON object.",
+            "A change's body is a JSON object.",
         )));
     }
     // The gate reads a field whatever its case; two spellings of one would let the array or
@@ -317,7 +318,7 @@ async fn admit(
     let named = if through_rest_root {
         Vec::new()
     } else {
-        arrays_named(&body)
+        arrays_named(&body)?
     };
     for other in path
         .get("remote")
@@ -436,24 +437,42 @@ async fn hold(
 
 /// The arrays a body names: its `array` or `remote`, or the `array` of each of its
 /// `volumes`, sorted and each once.
-fn arrays_named(body: &Value) -> Vec<String> {
-    let mut arrays: Vec<String> = body
-        .get("array")
+fn arrays_named(body: &Value) -> Result<Vec<String>, AppError> {
+    // A field that names arrays in another shape could be read by the handler where the gate
+    // reads nothing: refused.
+    let refuse = |field: &str| {
+        AppError::Invalid(ApiError::for_field(
+            field,
+            format!("{field} names arrays by their names, as text."),
+        ))
+    };
+    let mut arrays = Vec::new();
+    for field in ["array", "remote"] {
+        match body.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(name)) => arrays.push(name.clone()),
+            Some(_) => return Err(refuse(field)),
+        }
+    }
+    for volume in body
+        .get("volumes")
+        .and_then(Value::as_array)
         .into_iter()
-        .chain(body.get("remote"))
-        .chain(
-            body.get("volumes")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|volume| volume.get("array")),
-        )
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
+        .flatten()
+    {
+        match volume {
+            Value::String(_) => {}
+            Value::Object(fields) => match fields.get("array") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(name)) => arrays.push(name.clone()),
+                Some(_) => return Err(refuse("volumes.array")),
+            },
+            _ => return Err(refuse("volumes")),
+        }
+    }
     arrays.sort();
     arrays.dedup();
-    arrays
+    Ok(arrays)
 }
 
 /// Refuses a path whose parameters are not names the arrays could hold, so that `a,b` never
@@ -783,10 +802,19 @@ mod tests {
             {"array": "fa-1", "name": "b"},
             {"array": "fa-2", "name": "c"},
         ]});
-        assert_eq!(arrays_named(&fleet), ["fa-1", "fa-2"]);
+        assert_eq!(arrays_named(&fleet).expect("named"), ["fa-1", "fa-2"]);
         let bin = serde_json::json!({"array": "fa-3", "kind": "volume", "name": "x"});
-        assert_eq!(arrays_named(&bin), ["fa-3"]);
-        assert!(arrays_named(&Value::Null).is_empty());
+        assert_eq!(arrays_named(&bin).expect("named"), ["fa-3"]);
+        assert!(arrays_named(&Value::Null).expect("none").is_empty());
+        // Named in another shape, an array would reach the handler unseen.
+        for hidden in [
+            serde_json::json!({"volumes": [{"array": "fa-1", "name": "a"}, ["fa-2", "b"]]}),
+            serde_json::json!({"volumes": [{"array": ["fa-2"], "name": "a"}]}),
+            serde_json::json!({"remote": ["fa-2"]}),
+            serde_json::json!({"array": {"name": "fa-2"}}),
+        ] {
+            assert!(arrays_named(&hidden).is_err(), "{hidden}");
+        }
     }
 
     #[test]

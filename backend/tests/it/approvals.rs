@@ -957,6 +957,17 @@ async fn a_change_is_audited_and_held_as_what_it_does() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Nor may a body be anything but an object, whose fields the gate reads: serde would take
+    // an array for a struct's fields in order, unseen by the rule.
+    let (status, _, body) = app
+        .call(
+            "PATCH",
+            &format!("{volumes}/renamed-for-it"),
+            Some(&operator),
+            Some(json!([null, true])),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     // Every way of destroying a volume is held by the rule: the fleet-wide destroy too.
     let mut fleet = request(
         "POST",
