@@ -113,12 +113,14 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
         });
     };
     let signed_in = move || user.with(Option::is_some);
-    // On a phone the header folds behind one button; any page opened folds it again.
+    // On a phone the header folds behind one button; any page opened, or anyone signing in
+    // or out, folds it again, and closes the person's menu.
     let menu = RwSignal::new(false);
     let account = RwSignal::new(false);
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
         location.pathname.track();
+        user.track();
         menu.set(false);
         account.set(false);
     });

@@ -394,11 +394,11 @@ async fn axe_finds_no_serious_violation_on_any_page_in_either_theme() {
             session.assert_accessible(&format!("{name}-{theme}")).await;
         }
     }
-    // A confirmation open counts too.
+    // A confirmation open counts too (a connected volume's: disconnect, then destroy).
     session
         .open(&format!("/arrays/{PROD}/volumes/sql-fin-db"))
         .await;
-    session.click("#destroy-volume").await;
+    session.click("#destroy-disconnect").await;
     session.element(".confirm-dialog").await;
     session.assert_accessible("confirmation").await;
     session.finish().await;

@@ -599,11 +599,20 @@ fn Destroy(
             kept_for.get()
         )
     });
-    // A connected volume is offered the way the array takes: disconnected first.
+    // A connected volume is offered the way the array takes: disconnected first. Until its
+    // connections are known, neither is offered; if they cannot be read, the array decides.
     let connected = move || !seen_by().is_empty() || blocked.get();
+    let unconnected = move || {
+        !blocked.get()
+            && match connections.get() {
+                Some(Ok(list)) => list.is_empty(),
+                Some(Err(_)) => true,
+                None => false,
+            }
+    };
     view! {
         <div class="card danger-zone">
-            <Show when=move || !destroyed.get() && !connected()>
+            <Show when=move || !destroyed.get() && unconnected()>
                 <Confirm
                     id="destroy-volume"
                     label="Destroy volume…"
