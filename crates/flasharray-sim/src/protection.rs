@@ -971,11 +971,14 @@ mod tests {
         assert_eq!(next_slot(0, hour, None), 3_600_000);
         assert_eq!(next_slot(3_599_999, hour, None), 3_600_000);
         assert_eq!(next_slot(3_600_000, hour, None), 7_200_000);
-        let two_o_clock = Some(2 * hour);
+        // `at` is seconds after midnight.
+        let two_o_clock = Some(2 * 3600);
         assert_eq!(next_slot(0, DAY_MS, two_o_clock), 2 * 3_600_000);
         assert_eq!(
             next_slot(3 * 3_600_000, DAY_MS, two_o_clock),
             i64::try_from(DAY_MS).unwrap() + 2 * 3_600_000
         );
+        // Unused by a schedule that is not whole days.
+        assert_eq!(next_slot(0, hour, two_o_clock), 3_600_000);
     }
 }
