@@ -465,7 +465,6 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
     let target_names = host_or_group_names(array, target_kind);
     let group = RwSignal::new(String::new());
     let group_error = RwSignal::new(None::<String>);
-    let group_names = names_on_array(array, Signal::derive(|| Named::ProtectionGroups));
     let task = Task::new();
     let running = move || task.running();
 
@@ -636,7 +635,10 @@ fn BulkActions(array: Memo<String>, selected: RwSignal<BTreeSet<String>>) -> imp
                     <input id="bulk-suffix" bind:value=suffix placeholder="before-upgrade" />
                 </label>
                 <button id="bulk-snapshot" disabled=running on:click=move |_| run(Bulk::Snapshot)>"Snapshot"</button>
-                <Picker id="bulk-group" label="Protection group" placeholder="pg-daily" value=group error=group_error options=group_names />
+                // The array's groups are asked for once volumes are ticked, not on every visit.
+                <Show when=move || !selected.with(BTreeSet::is_empty)>
+                    <Picker id="bulk-group" label="Protection group" placeholder="pg-daily" value=group error=group_error options=names_on_array(array, Signal::derive(|| Named::ProtectionGroups)) />
+                </Show>
                 <button id="bulk-protect" disabled=running on:click=move |_| run(Bulk::Protect)>"Add to group"</button>
                 <Confirm
                     id="bulk-destroy"
