@@ -9,6 +9,7 @@ use shared::api::{Role, UserInfo};
 use crate::api;
 use crate::components::confirm::OpenConfirmation;
 use crate::components::live::LiveBar;
+use crate::components::shortcuts::jump_to_search;
 use crate::components::{ApprovalPolicy, ArrayFrame, Live, RequestsLink};
 use crate::pages::alerts::AlertsPage;
 use crate::pages::arrays::ArrayList;
@@ -65,6 +66,7 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
         <main id="content" tabindex="-1">
             <Show when=move || checked.get() fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <Show when=move || user.with(Option::is_some) fallback=|| view! { <Login /> }>
+                    {jump_to_search}
                     <div class="live-strip"><LiveBar /></div>
                     <Routes fallback=|| view! { <p>"There is no such page."</p> }>
                         <Route path=path!("/") view=Dashboard />

@@ -5,7 +5,9 @@
 
 pub mod address;
 pub mod api;
+pub mod csv;
 pub mod flasharray;
+pub mod listing;
 pub mod names;
 pub mod ports;
 pub mod pure1;

@@ -9,9 +9,9 @@ use shared::time::format_timestamp_ms;
 
 use crate::clock::unix_now_ms;
 use crate::error::AppError;
-use crate::formats::csv_row;
 use crate::identity::auth::CurrentUser;
 use crate::state::AppState;
+use shared::csv::csv_row;
 
 /// `GET /api/audit?user=&array=&action=&outcome=&since_ms=&until_ms=&limit=&before_id=`:
 /// newest first.

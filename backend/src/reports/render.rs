@@ -8,7 +8,8 @@ use shared::api::{ArrayReport, FleetReport};
 use shared::size::format_size;
 use shared::time::format_timestamp_ms;
 
-use crate::formats::{csv_row, html_escaped};
+use crate::formats::html_escaped;
+use shared::csv::csv_row;
 
 /// What the CSV attachment and download are called.
 pub const CSV_FILE_NAME: &str = "flashdeck-capacity-and-protection.csv";

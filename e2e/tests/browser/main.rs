@@ -7,6 +7,7 @@ mod administration;
 mod approvals;
 mod fleet;
 mod foundations;
+mod lists;
 mod notifications;
 mod oidc;
 mod pods;

@@ -133,6 +133,8 @@ pub struct Session {
     _chromedriver: ChromeDriver,
     _profile: TempDir,
     _data: TempDir,
+    /// Where the browser saves what a page downloads.
+    downloads: TempDir,
 }
 
 impl Session {
@@ -230,6 +232,16 @@ impl Session {
         capabilities
             .add_arg(&format!("--user-data-dir={}", profile.path().display()))
             .expect("profile argument");
+        let downloads = tempfile::tempdir().expect("downloads folder");
+        capabilities
+            .add_experimental_option(
+                "prefs",
+                serde_json::json!({
+                    "download.default_directory": downloads.path(),
+                    "download.prompt_for_download": false,
+                }),
+            )
+            .expect("downloads allowed");
         let driver = WebDriver::new(
             format!("http://127.0.0.1:{}", chromedriver.port),
             capabilities,
@@ -242,6 +254,7 @@ impl Session {
             _chromedriver: chromedriver,
             _profile: profile,
             _data: data,
+            downloads,
         }
     }
 
@@ -421,6 +434,30 @@ impl Session {
             .as_str()
             .expect("text")
             .to_owned()
+    }
+
+    /// Clicks `css` and returns the file `name` the browser then saves, whole; the file is
+    /// taken away, so the next download of that name is a new one.
+    pub async fn download(&self, css: &str, name: &str) -> String {
+        self.click(css).await;
+        let folder = self.downloads.path();
+        let path = folder.join(name);
+        let started = Instant::now();
+        loop {
+            let partial = std::fs::read_dir(folder)
+                .expect("downloads folder")
+                .flatten()
+                .any(|entry| entry.file_name().to_string_lossy().ends_with(".crdownload"));
+            if !partial && let Ok(text) = std::fs::read_to_string(&path) {
+                std::fs::remove_file(&path).expect("download taken");
+                return text;
+            }
+            assert!(
+                started.elapsed() < PAGE_TIMEOUT,
+                "{name} was never downloaded after clicking {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Opens the signed-in person's menu in the header and clicks `css` in it.

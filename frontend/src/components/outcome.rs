@@ -184,17 +184,19 @@ pub fn SubmitButton(
 /// the focus moves to what it said, or to the field its message went to, so a keyboard user
 /// lands on the result.
 #[component]
-pub fn OutcomeLine(id: &'static str, outcome: RwSignal<Outcome>) -> impl IntoView {
+pub fn OutcomeLine(#[prop(into)] id: String, outcome: RwSignal<Outcome>) -> impl IntoView {
+    let selector = format!("#{id}");
     Effect::new(move |previous: Option<bool>| {
         let running = outcome.with(Outcome::is_running);
         if previous == Some(true) && !running {
             let to_field = outcome.with_untracked(|outcome| *outcome == Outcome::Idle);
             // After the page has drawn the outcome, or marked the field invalid.
+            let selector = selector.clone();
             request_animation_frame(move || {
                 if to_field {
                     focus_first_invalid_field();
                 } else {
-                    focus_first(&format!("#{id}"));
+                    focus_first(&selector);
                 }
             });
         }

@@ -1,7 +1,8 @@
 //! What every list shares: its state (search, sort, page, filters) kept in the URL query so
-//! that links and Back keep it, a debounced search box, sortable headers, a pager, and the
-//! loading marker and empty state. The array searches, sorts and pages: a list passes the
-//! state on in its query.
+//! that links and Back keep it, a debounced search box, sortable headers, a pager, CSV export,
+//! and the loading marker and empty state. A list the array pages passes the state on in its
+//! query; a list the browser holds whole is a [`ListTable`], which searches, sorts and pages
+//! it here.
 
 use std::time::Duration;
 
@@ -25,6 +26,8 @@ pub struct UrlState {
     pathname: Memo<String>,
     navigate: Navigate,
     default_sort: &'static str,
+    /// Put before `search`, `sort` and `offset`, so that two lists on one page keep apart.
+    prefix: &'static str,
 }
 
 impl UrlState {
@@ -36,7 +39,21 @@ impl UrlState {
             pathname: location.pathname,
             navigate: StoredValue::new_local(Box::new(navigate)),
             default_sort,
+            prefix: "",
         }
+    }
+
+    /// The state of a second list on a page, its keys starting `prefix` (`groups_search`).
+    pub fn prefixed(default_sort: &'static str, prefix: &'static str) -> Self {
+        Self {
+            prefix,
+            ..Self::new(default_sort)
+        }
+    }
+
+    /// The URL key of one of the list's own settings (`search`, `sort`, `offset`).
+    fn key(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
     }
 
     /// A query value, or `""`; reactive.
@@ -45,17 +62,17 @@ impl UrlState {
     }
 
     pub fn search(&self) -> String {
-        self.text("search")
+        self.text(&self.key("search"))
     }
 
     pub fn sort(&self) -> String {
-        Some(self.text("sort"))
+        Some(self.text(&self.key("sort")))
             .filter(|sort| !sort.is_empty())
             .unwrap_or_else(|| self.default_sort.to_owned())
     }
 
     pub fn offset(&self) -> u32 {
-        self.text("offset").parse().unwrap_or(0)
+        self.text(&self.key("offset")).parse().unwrap_or(0)
     }
 
     pub fn flag(&self, key: &str) -> bool {
@@ -108,7 +125,19 @@ impl UrlState {
 
     /// A new filter or search starts again from the first page.
     pub fn set_from_start(&self, key: &str, value: Option<String>, replace: bool) {
-        self.set(&[(key, value), ("offset", None)], replace);
+        self.set(&[(key, value), (&self.key("offset"), None)], replace);
+    }
+
+    fn set_sort(&self, sort: String) {
+        self.set(
+            &[(&self.key("sort"), Some(sort)), (&self.key("offset"), None)],
+            false,
+        );
+    }
+
+    fn set_offset(&self, offset: u32) {
+        let offset = (offset > 0).then(|| offset.to_string());
+        self.set(&[(&self.key("offset"), offset)], false);
     }
 }
 
@@ -129,7 +158,7 @@ pub fn SearchBox(
             }
         });
         let handle = set_timeout_with_handle(
-            move || state.set_from_start("search", Some(text.trim().to_owned()), true),
+            move || state.set_from_start(&state.key("search"), Some(text.trim().to_owned()), true),
             SEARCH_DEBOUNCE,
         )
         .ok();
@@ -167,7 +196,7 @@ pub fn SortHeader(key: &'static str, label: &'static str, state: UrlState) -> im
         } else {
             key.to_owned()
         };
-        state.set(&[("sort", Some(next)), ("offset", None)], false);
+        state.set_sort(next);
     };
     view! {
         <th aria-sort=direction class=key>
@@ -232,9 +261,7 @@ pub fn Pager(total: u64, shown: usize, state: UrlState) -> impl IntoView {
     let first = if shown == 0 { 0 } else { u64::from(offset) + 1 };
     let last = u64::from(offset) + shown as u64;
     let has_next = last < total;
-    let go = move |to: u32| {
-        state.set(&[("offset", (to > 0).then(|| to.to_string()))], false);
-    };
+    let go = move |to: u32| state.set_offset(to);
     view! {
         <nav class="pager" aria-label="Pages">
             <button

@@ -4,19 +4,21 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlert, FleetAlerts};
+use shared::listing::{Column, Value};
 
 use crate::api;
 use crate::components::frame::encode;
-use crate::components::table::{ArrayFailures, ArrayFilter, EmptyState, SearchBox};
+use crate::components::table::{ArrayFailures, ArrayFilter, SearchBox};
 use crate::components::{
-    Loaded, Outcome, OutcomeLine, Task, Timestamp, UrlState, live_resource, page_title,
+    ListTable, Loaded, Outcome, OutcomeLine, Row, Task, Timestamp, UrlState, live_resource,
+    page_title,
 };
 use crate::session::Session;
 
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     page_title("Alerts");
-    let state = UrlState::new("");
+    let state = UrlState::new("-raised");
     // Outside the table, which each refresh draws anew, so an outcome outlives it.
     let task = Task::new();
     let alerts = live_resource(move || {
@@ -109,88 +111,89 @@ fn component_href(array: &str, kind: &str, name: &str) -> String {
     }
 }
 
-/// Whether `item` holds `wanted` (lower case) in its summary, component or array.
-fn alert_matches(item: &FleetAlert, wanted: &str) -> bool {
-    let alert = &item.alert;
-    [
-        Some(item.array.as_str()),
-        Some(alert.summary.as_str()),
-        alert.component_name.as_deref(),
-        alert.component_type.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|text| text.to_lowercase().contains(wanted))
-}
+const COLUMNS: &[Column] = &[
+    Column::data("severity", "Severity"),
+    Column::data("array", "Array"),
+    Column::data("component", "Component"),
+    Column::data("summary", "Summary"),
+    Column::data("raised", "Raised"),
+    Column::data("state", "State"),
+    Column::actions("Actions"),
+];
 
 #[component]
 fn AlertTable(alerts: FleetAlerts, task: Task, state: UrlState) -> impl IntoView {
-    let failures = alerts.errors.clone();
-    if alerts.items.is_empty() {
-        return view! {
-            <ArrayFailures failures=failures.clone() />
-            <EmptyState id="alerts-empty" text="No alerts match." />
-        }
-        .into_any();
+    let rows = alerts
+        .items
+        .into_iter()
+        .map(|item| alert_row(item, task))
+        .collect();
+    view! {
+        <ArrayFailures failures=alerts.errors />
+        <ListTable
+            id="alerts"
+            columns=COLUMNS
+            rows
+            state
+            file="flashdeck-alerts.csv"
+            empty_id="alerts-empty"
+            empty="No alerts match."
+        />
     }
-    let items = StoredValue::new(alerts.items);
-    let row = move |item: FleetAlert| {
-        let alert = item.alert;
-        let component = [alert.component_type.clone(), alert.component_name.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+}
+
+fn alert_row(item: FleetAlert, task: Task) -> Row {
+    let alert = &item.alert;
+    let component = [alert.component_type.clone(), alert.component_name.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let summary = match &alert.actual {
+        Some(actual) => format!("{} ({actual})", alert.summary),
+        None => alert.summary.clone(),
+    };
+    let status = match alert.closed {
+        Some(_) => "closed".to_owned(),
+        None => alert.state.clone(),
+    };
+    let values = vec![
+        Value::from(alert.severity.as_str()),
+        Value::from(item.array.as_str()),
+        Value::from(component.as_str()),
+        Value::from(summary.as_str()),
+        Value::Time(Some(alert.created)),
+        Value::from(status),
+    ];
+    Row::new(values, move || {
+        let alert = item.alert.clone();
         let href = format!("/arrays/{}/overview", encode(&item.array));
         let component_link = component_href(
             &item.array,
             alert.component_type.as_deref().unwrap_or_default(),
             alert.component_name.as_deref().unwrap_or_default(),
         );
-        let state = match alert.closed {
+        let shown_state = match alert.closed {
             Some(closed) => view! { "closed " <Timestamp epoch_ms=closed /> }.into_any(),
             None => view! { {alert.state.clone()} }.into_any(),
         };
         let severity = alert.severity.clone();
-        let array = item.array.clone();
         let flag = view! {
             <FlagButton array=item.array.clone() alert=alert.name.clone() flagged=alert.flagged task />
         };
         let marker = alert.flagged.then_some(" ⚑ flagged");
+        let (array, component) = (item.array.clone(), component.clone());
         view! {
-            <tr data-alert=alert.name.clone() data-array=array>
-                <td><span class=format!("pill {severity}")>{severity.clone()}</span></td>
-                <td><A href=href>{item.array}</A></td>
+            <tr data-alert=alert.name.clone() data-array=item.array.clone()>
+                <td class="severity"><span class=format!("pill {severity}")>{severity.clone()}</span></td>
+                <td class="array"><A href=href>{array}</A></td>
                 <td><A href=component_link attr:class="component">{component}</A></td>
-                <td class="summary">{alert.summary} {alert.actual.map(|actual| format!(" ({actual})"))}</td>
-                <td><Timestamp epoch_ms=alert.created /></td>
-                <td class="state">{state}<span class="flagged">{marker}</span></td>
+                <td class="summary">{summary.clone()}</td>
+                <td class="raised"><Timestamp epoch_ms=alert.created /></td>
+                <td class="state">{shown_state}<span class="flagged">{marker}</span></td>
                 <td>{flag}</td>
             </tr>
         }
-    };
-    let rows = move || {
-        let wanted = state.search().to_lowercase();
-        items.with_value(|items| {
-            items
-                .iter()
-                .filter(|item| wanted.is_empty() || alert_matches(item, &wanted))
-                .cloned()
-                .map(row)
-                .collect_view()
-        })
-    };
-    view! {
-        <ArrayFailures failures=failures.clone() />
-        <table id="alerts">
-            <thead>
-                <tr>
-                    <th>"Severity"</th><th>"Array"</th><th>"Component"</th><th>"Summary"</th>
-                    <th>"Raised"</th><th>"State"</th><th>"Actions"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-    .into_any()
+        .into_any()
+    })
 }

@@ -8,13 +8,15 @@ use shared::api::{
     validate_create_host,
 };
 use shared::flasharray::{HOST_PERSONALITIES, Host, HostGroup, HostPost};
+use shared::listing::{Column, Value};
 
 use crate::api::{self, ApiResult};
+use crate::components::export::{CsvExport, Gather, every_page};
 use crate::components::outcome::SubmitButton;
 use crate::components::table::{EmptyState, PAGE_SIZE, Pager, SearchBox, SortHeader};
 use crate::components::{
-    Confirm, Field, Loaded, NameForm, NameFormIds, Outcome, OutcomeLine, Strength, Task, UrlState,
-    live_resource, show_problem, use_array,
+    Confirm, Field, ListTable, Loaded, NameForm, NameFormIds, Outcome, OutcomeLine, Row, Strength,
+    Task, UrlState, live_resource, show_problem, use_array,
 };
 use crate::session::Session;
 
@@ -32,20 +34,78 @@ pub fn split_ports(text: &str) -> Vec<String> {
         .collect()
 }
 
+fn list_query(state: &UrlState) -> HostListQuery {
+    let search = state.search();
+    HostListQuery {
+        limit: Some(PAGE_SIZE),
+        offset: Some(state.offset()),
+        sort: Some(state.sort()),
+        search: (!search.is_empty()).then_some(search),
+    }
+}
+
+/// A host's ports of every kind, as the table shows them.
+fn ports_of(host: &Host) -> Vec<String> {
+    host.iqns
+        .iter()
+        .chain(&host.wwns)
+        .chain(&host.nqns)
+        .cloned()
+        .collect()
+}
+
+const HOST_CSV: &[Column] = &[
+    Column::data("name", "Host"),
+    Column::data("host_group", "Host group"),
+    Column::data("ports", "Ports"),
+    Column::data("personality", "Personality"),
+    Column::data("connections", "Connections"),
+];
+
+/// Every host the search matches, in the list's order, as CSV.
+fn hosts_csv(array: Memo<String>, state: UrlState) -> Gather {
+    Box::new(move || {
+        let (array, query) = (array.get_untracked(), list_query(&state));
+        Box::pin(every_page(HOST_CSV, move |offset, limit| {
+            let (array, query) = (
+                array.clone(),
+                HostListQuery {
+                    offset: Some(offset),
+                    limit: Some(limit),
+                    ..query.clone()
+                },
+            );
+            async move {
+                let list = api::hosts(&array, &query).await?;
+                let rows = list
+                    .items
+                    .into_iter()
+                    .map(|host| {
+                        let ports = ports_of(&host).join(" ");
+                        vec![
+                            Value::from(host.name),
+                            Value::from(host.host_group.name.unwrap_or_default()),
+                            Value::from(ports),
+                            Value::from(host.personality.unwrap_or_default()),
+                            Value::from(host.connection_count),
+                        ]
+                    })
+                    .collect();
+                Ok((rows, list.total_item_count))
+            }
+        }))
+    })
+}
+
 #[component]
 pub fn Hosts() -> impl IntoView {
     let session = expect_context::<Session>();
     let array = use_array();
     let state = UrlState::new("name");
+    let group_state = UrlState::prefixed("name", "groups_");
     let page = live_resource(move || {
         let name = array.get();
-        let search = state.search();
-        let query = HostListQuery {
-            limit: Some(PAGE_SIZE),
-            offset: Some(state.offset()),
-            sort: Some(state.sort()),
-            search: (!search.is_empty()).then_some(search),
-        };
+        let query = list_query(&state);
         async move { api::hosts(&name, &query).await }
     });
     // Every host (a page of the array's most), for the groups' members and the add-host picker.
@@ -64,6 +124,7 @@ pub fn Hosts() -> impl IntoView {
         </Show>
         <div class="toolbar">
             <SearchBox id="host-search" label="Search hosts" state />
+            <CsvExport id="hosts-csv" file=Signal::derive(move || format!("{}-hosts.csv", array.get())) gather=hosts_csv(array, state) />
         </div>
         <Loaded resource=page loading="Loading hosts…" error_id="hosts-error" let:hosts>
             <HostTable array hosts state />
@@ -72,11 +133,15 @@ pub fn Hosts() -> impl IntoView {
         <Show when=move || session.may(Action::HostGroupCreate)>
             <CreateHostGroup array />
         </Show>
+        <div class="toolbar">
+            <SearchBox id="host-group-search" label="Search host groups" placeholder="group or host name" state=group_state />
+        </div>
         <Loaded resource=groups loading="Loading host groups…" let:groups>
             <GroupTable
                 array
                 groups
                 hosts=hosts.get().and_then(Result::ok).map(|list| list.items).unwrap_or_default()
+                state=group_state
             />
         </Loaded>
     }
@@ -99,13 +164,7 @@ fn HostTable(array: Memo<String>, hosts: HostList, state: UrlState) -> impl Into
         .into_iter()
         .map(|host| {
             let href = format!("/arrays/{}/hosts/{}", array.get_untracked(), host.name);
-            let ports: Vec<String> = host
-                .iqns
-                .iter()
-                .chain(&host.wwns)
-                .chain(&host.nqns)
-                .cloned()
-                .collect();
+            let ports = ports_of(&host);
             let key = host.name.clone();
             view! {
                 <tr data-host=key>
@@ -242,23 +301,23 @@ fn CreateHostGroup(array: Memo<String>) -> impl IntoView {
     }
 }
 
+const GROUP_COLUMNS: &[Column] = &[
+    Column::data("name", "Host group"),
+    Column::data("members", "Hosts"),
+    Column::data("connections", "Connections"),
+    Column::actions("Actions"),
+];
+
 /// Each group with its hosts; add a host, take one out, delete the group.
 #[component]
-fn GroupTable(array: Memo<String>, groups: Vec<HostGroup>, hosts: Vec<Host>) -> impl IntoView {
-    let session = expect_context::<Session>();
+fn GroupTable(
+    array: Memo<String>,
+    groups: Vec<HostGroup>,
+    hosts: Vec<Host>,
+    state: UrlState,
+) -> impl IntoView {
     let task = Task::new();
-    let act =
-        move |label: String,
-              call: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>| {
-            task.refreshing()
-                .call(format!("{label}…"), &[], call, move |()| {
-                    Outcome::Done(format!("{label}: done."))
-                });
-        };
     let host_names: Vec<String> = hosts.iter().map(|host| host.name.clone()).collect();
-    let empty = groups.is_empty().then(
-        || view! { <EmptyState id="groups-empty" text="This array has no host groups yet." /> },
-    );
     let rows = groups
         .into_iter()
         .map(|group| {
@@ -267,100 +326,140 @@ fn GroupTable(array: Memo<String>, groups: Vec<HostGroup>, hosts: Vec<Host>) -> 
                 .filter(|host| host.host_group.name.as_deref() == Some(group.name.as_str()))
                 .map(|host| host.name.clone())
                 .collect();
-            let adding = RwSignal::new(String::new());
-            let group_name = group.name.clone();
-            let member_views = members
-                .into_iter()
-                .map(|host| {
-                    let group_name = group_name.clone();
-                    let question = format!("Remove {host} from host group {group_name}?");
-                    let remove = {
-                        let host = host.clone();
-                        Callback::new(move |()| {
-                            let (array, group, host) = (array.get_untracked(), group_name.clone(), host.clone());
-                            act(
-                                format!("Removing {host} from {group}"),
-                                Box::pin(async move { api::remove_from_group(&array, &group, &host).await }),
-                            );
-                        })
-                    };
-                    view! {
-                        <span class="member" data-member=host.clone()>
-                            {host.clone()}
-                            <Show when=move || session.may(Action::HostGroupRemoveHost)>
-                                <Confirm
-                                    label="Remove…"
-                                    class="link remove-member"
-                                    question=question.clone()
-                                    details="It loses the volumes connected to the group; add it again to undo."
-                                    confirm_label="Remove from group"
-                                    on_confirm=remove
-                                />
-                            </Show>
-                        </span>
-                    }
-                })
-                .collect_view();
-            let add = {
-                let group_name = group_name.clone();
-                task.on_submit(move || {
-                    let host = adding.get_untracked().trim().to_owned();
-                    let (array, group) = (array.get_untracked(), group_name.clone());
-                    act(
-                        format!("Adding {host} to {group}"),
-                        Box::pin(async move { api::add_to_group(&array, &group, &host).await }),
-                    );
-                })
-            };
-            let delete = {
-                let group_name = group_name.clone();
-                Callback::new(move |()| {
-                    let (array, group) = (array.get_untracked(), group_name.clone());
-                    act(
-                        format!("Deleting host group {group}"),
-                        Box::pin(async move { api::delete_host_group(&array, &group).await }),
-                    );
-                })
-            };
-            let question = format!("Delete host group {group_name} on {}?", array.get_untracked());
-            let add_label = format!("Host to add to {group_name}");
-            let strength = Strength::Irreversible(group_name.clone());
-            view! {
-                <tr data-group=group.name.clone()>
-                    <td class="name">{group.name.clone()}</td>
-                    <td class="members">{member_views}</td>
-                    <td class="num connections">{group.connection_count}</td>
-                    <td class="actions">
-                        <Show when=move || session.may(Action::HostGroupAddHost)>
-                            <form class="inline compact add-member" on:submit=add.clone()>
-                                <input class="add-member-name" placeholder="host name" list="host-names"
-                                    aria-label=add_label.clone() bind:value=adding />
-                                <button class="secondary" type="submit">"Add host"</button>
-                            </form>
-                            <Confirm
-                                label="Delete…"
-                                class="danger delete-group"
-                                question=question.clone()
-                                details="The array refuses while the group has hosts or connections. A deleted group cannot be recovered."
-                                confirm_label="Delete host group"
-                                strength=strength.clone()
-                                on_confirm=delete
-                            />
-                        </Show>
-                    </td>
-                </tr>
-            }
+            let values = vec![
+                Value::from(group.name.as_str()),
+                Value::from(members.join(" ")),
+                Value::from(group.connection_count),
+            ];
+            let (name, connections) = (group.name, group.connection_count);
+            Row::new(values, move || {
+                view! {
+                    <HostGroupRow array name=name.clone() members=members.clone() connections task />
+                }
+                .into_any()
+            })
         })
-        .collect_view();
+        .collect();
+    let file = format!("{}-host-groups.csv", array.get_untracked());
     view! {
-        <table id="host-groups">
-            <thead><tr><th>"Host group"</th><th>"Hosts"</th><th>"Connections"</th><th>"Actions"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
-        {empty}
+        <ListTable
+            id="host-groups"
+            columns=GROUP_COLUMNS
+            rows
+            state
+            file
+            empty_id="groups-empty"
+            empty="This array has no host groups yet."
+        />
         <datalist id="host-names">
             {host_names.into_iter().map(|name| view! { <option value=name></option> }).collect_view()}
         </datalist>
         <OutcomeLine id="groups-outcome" outcome=task.outcome />
+    }
+}
+
+#[component]
+fn HostGroupRow(
+    array: Memo<String>,
+    name: String,
+    members: Vec<String>,
+    connections: u32,
+    task: Task,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let act =
+        move |label: String,
+              call: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<()>>>>| {
+            task.refreshing()
+                .call(format!("{label}…"), &[], call, move |()| {
+                    Outcome::Done(format!("{label}: done."))
+                });
+        };
+    let adding = RwSignal::new(String::new());
+    let group_name = name.clone();
+    let member_views = members
+        .into_iter()
+        .map(|host| {
+            let group_name = group_name.clone();
+            let question = format!("Remove {host} from host group {group_name}?");
+            let remove = {
+                let host = host.clone();
+                Callback::new(move |()| {
+                    let (array, group, host) = (array.get_untracked(), group_name.clone(), host.clone());
+                    act(
+                        format!("Removing {host} from {group}"),
+                        Box::pin(async move { api::remove_from_group(&array, &group, &host).await }),
+                    );
+                })
+            };
+            view! {
+                <span class="member" data-member=host.clone()>
+                    {host.clone()}
+                    <Show when=move || session.may(Action::HostGroupRemoveHost)>
+                        <Confirm
+                            label="Remove…"
+                            class="link remove-member"
+                            question=question.clone()
+                            details="It loses the volumes connected to the group; add it again to undo."
+                            confirm_label="Remove from group"
+                            on_confirm=remove
+                        />
+                    </Show>
+                </span>
+            }
+        })
+        .collect_view();
+    let add = {
+        let group_name = group_name.clone();
+        task.on_submit(move || {
+            let host = adding.get_untracked().trim().to_owned();
+            let (array, group) = (array.get_untracked(), group_name.clone());
+            act(
+                format!("Adding {host} to {group}"),
+                Box::pin(async move { api::add_to_group(&array, &group, &host).await }),
+            );
+        })
+    };
+    let delete = {
+        let group_name = group_name.clone();
+        Callback::new(move |()| {
+            let (array, group) = (array.get_untracked(), group_name.clone());
+            act(
+                format!("Deleting host group {group}"),
+                Box::pin(async move { api::delete_host_group(&array, &group).await }),
+            );
+        })
+    };
+    let question = format!(
+        "Delete host group {group_name} on {}?",
+        array.get_untracked()
+    );
+    let add_label = format!("Host to add to {group_name}");
+    let strength = Strength::Irreversible(group_name.clone());
+    let key = name.clone();
+    view! {
+        <tr data-group=key>
+            <td class="name">{name}</td>
+            <td class="members">{member_views}</td>
+            <td class="num connections">{connections}</td>
+            <td class="actions">
+                <Show when=move || session.may(Action::HostGroupAddHost)>
+                    <form class="inline compact add-member" on:submit=add.clone()>
+                        <input class="add-member-name" placeholder="host name" list="host-names"
+                            aria-label=add_label.clone() bind:value=adding />
+                        <button class="secondary" type="submit">"Add host"</button>
+                    </form>
+                    <Confirm
+                        label="Delete…"
+                        class="danger delete-group"
+                        question=question.clone()
+                        details="The array refuses while the group has hosts or connections. A deleted group cannot be recovered."
+                        confirm_label="Delete host group"
+                        strength=strength.clone()
+                        on_confirm=delete
+                    />
+                </Show>
+            </td>
+        </tr>
     }
 }

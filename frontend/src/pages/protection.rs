@@ -6,10 +6,21 @@ use leptos_router::components::A;
 use shared::api::{Action, CreateProtectionGroupRequest, describe_retention, describe_schedule};
 use shared::flasharray::ProtectionGroup;
 
+use shared::listing::{Column, Value};
+
 use crate::api;
-use crate::components::table::EmptyState;
-use crate::components::{Loaded, NameForm, NameFormIds, live_resource, use_array};
+use crate::components::table::SearchBox;
+use crate::components::{
+    ListTable, Loaded, NameForm, NameFormIds, Row, UrlState, live_resource, use_array,
+};
 use crate::session::Session;
+
+const COLUMNS: &[Column] = &[
+    Column::data("name", "Group"),
+    Column::data("protects", "Protects"),
+    Column::data("schedule", "Schedule (array's clock)"),
+    Column::data("retention", "Retention"),
+];
 
 #[component]
 pub fn ProtectionGroups() -> impl IntoView {
@@ -19,24 +30,23 @@ pub fn ProtectionGroups() -> impl IntoView {
         let array = array.get();
         async move { api::protection_groups(&array).await }
     });
+    let state = UrlState::new("name");
     view! {
         <h1>"Protection groups on " {array}</h1>
         <Show when=move || session.may(Action::ProtectionGroupCreate)>
             <CreateGroup array />
         </Show>
+        <div class="toolbar">
+            <SearchBox id="group-search" label="Search groups" placeholder="name, schedule or retention" state />
+        </div>
         <Loaded resource=groups loading="Loading protection groups…" let:groups>
-            <GroupTable array groups />
+            <GroupTable array groups state />
         </Loaded>
     }
 }
 
 #[component]
-fn GroupTable(array: Memo<String>, groups: Vec<ProtectionGroup>) -> impl IntoView {
-    let empty = groups.is_empty().then(|| {
-        view! {
-            <EmptyState id="groups-empty" text="This array has no protection groups yet." />
-        }
-    });
+fn GroupTable(array: Memo<String>, groups: Vec<ProtectionGroup>, state: UrlState) -> impl IntoView {
     let rows = groups
         .into_iter()
         .map(|group| {
@@ -51,23 +61,40 @@ fn GroupTable(array: Memo<String>, groups: Vec<ProtectionGroup>) -> impl IntoVie
                 (0, hosts, 0) => format!("{hosts} host(s)"),
                 (_, _, groups) => format!("{groups} host group(s)"),
             };
-            let key = group.name.clone();
-            view! {
-                <tr data-group=key>
-                    <td class="name"><A href=href>{group.name}</A></td>
-                    <td>{members}</td>
-                    <td class="schedule">{describe_schedule(&group.snapshot_schedule)}</td>
-                    <td class="retention">{describe_retention(&group.source_retention)}</td>
-                </tr>
-            }
+            let schedule = describe_schedule(&group.snapshot_schedule);
+            let retention = describe_retention(&group.source_retention);
+            let values = vec![
+                Value::from(group.name.as_str()),
+                Value::from(members.as_str()),
+                Value::from(schedule.as_str()),
+                Value::from(retention.as_str()),
+            ];
+            let name = group.name;
+            Row::new(values, move || {
+                let (key, name) = (name.clone(), name.clone());
+                view! {
+                    <tr data-group=key>
+                        <td class="name"><A href=href.clone()>{name}</A></td>
+                        <td class="protects">{members.clone()}</td>
+                        <td class="schedule">{schedule.clone()}</td>
+                        <td class="retention">{retention.clone()}</td>
+                    </tr>
+                }
+                .into_any()
+            })
         })
-        .collect_view();
+        .collect();
+    let file = format!("{}-protection-groups.csv", array.get_untracked());
     view! {
-        <table id="protection-groups">
-            <thead><tr><th>"Group"</th><th>"Protects"</th><th>"Schedule (array's clock)"</th><th>"Retention"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
-        {empty}
+        <ListTable
+            id="protection-groups"
+            columns=COLUMNS
+            rows
+            state
+            file
+            empty_id="groups-empty"
+            empty="This array has no protection groups yet."
+        />
     }
 }
 

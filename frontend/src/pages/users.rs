@@ -3,14 +3,16 @@
 
 use leptos::prelude::*;
 use shared::api::{Action, CreateUserRequest, Role, UserChange, UserSummary, validate_create_user};
+use shared::listing::{Column, Value};
 
 use crate::api;
 use crate::components::approvals::{DISABLE_IMPACT, ROLE_CHANGE_IMPACT};
 use crate::components::outcome::SubmitButton;
-use crate::components::page_title;
+use crate::components::table::SearchBox;
 use crate::components::{
-    AdminsOnly, ArrayScope, ArrayScopePicker, Confirm, Field, Loaded, Outcome, OutcomeLine, Reason,
-    Strength, Task, describe_arrays, done_outcome, live_resource, show_problem,
+    AdminsOnly, ArrayScope, ArrayScopePicker, Confirm, Field, ListTable, Loaded, Outcome,
+    OutcomeLine, Reason, Row, Strength, Task, UrlState, describe_arrays, done_outcome,
+    live_resource, page_title, show_problem,
 };
 use crate::session::Session;
 
@@ -33,6 +35,7 @@ fn UsersPageForAdmins() -> impl IntoView {
     // One reason for the page's changes to users, asked for where they are confirmed and,
     // for those that are not (scope, password, enabling), above the list.
     let reason = Reason::for_action(Action::UserChange);
+    let state = UrlState::new("name");
     view! {
         <h1>"Users"</h1>
         <p class="muted">
@@ -46,20 +49,45 @@ fn UsersPageForAdmins() -> impl IntoView {
                 <input id="user-change-reason" maxlength="500" bind:value=reason.text />
             </label>
         })}
+        <div class="toolbar">
+            <SearchBox id="user-search" label="Search users" placeholder="name, role or array" state />
+        </div>
         <Loaded resource=users loading="Loading users…" let:list>
-            <table id="users">
-                <thead>
-                    <tr>
-                        <th>"User"</th><th>"Role"</th><th>"Status"</th><th>"Arrays"</th>
-                        <th>"Array username"</th><th>"Sessions"</th><th>"Actions"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {list.into_iter().map(|user| view! { <UserRow user outcome reason /> }).collect_view()}
-                </tbody>
-            </table>
+            <ListTable
+                id="users"
+                columns=USER_COLUMNS
+                rows=list.into_iter().map(|user| user_row(user, outcome, reason)).collect()
+                state
+                file="flashdeck-users.csv"
+                empty_id="users-empty"
+                empty="No users yet."
+            />
         </Loaded>
     }
+}
+
+const USER_COLUMNS: &[Column] = &[
+    Column::data("name", "User"),
+    Column::data("role", "Role"),
+    Column::data("status", "Status"),
+    Column::data("arrays", "Arrays"),
+    Column::data("array_username", "Array username"),
+    Column::data("sessions", "Sessions"),
+    Column::actions("Actions"),
+];
+
+fn user_row(user: UserSummary, outcome: RwSignal<Outcome>, reason: Reason) -> Row {
+    let values = vec![
+        Value::from(user.username.as_str()),
+        Value::from(user.role.as_str()),
+        Value::from(if user.disabled { "disabled" } else { "active" }),
+        Value::from(describe_arrays(user.arrays.as_deref())),
+        Value::from(user.array_username.clone().unwrap_or_default()),
+        Value::from(user.sessions),
+    ];
+    Row::new(values, move || {
+        view! { <UserRow user=user.clone() outcome reason /> }.into_any()
+    })
 }
 
 #[component]

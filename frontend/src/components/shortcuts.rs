@@ -1,0 +1,48 @@
+//! Keys that work on every page: `/` (outside a field) or Ctrl-K (anywhere) jumps to the
+//! page's search box, or to the fleet search when the page has none.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, KeyboardEvent};
+
+use super::outcome::focus_first;
+
+/// The first search box on the page, where the page draws its own.
+const PAGE_SEARCH: &str = "main input[type=search]";
+
+/// Listens for the jump for as long as the signed-in shell is drawn.
+pub fn jump_to_search() {
+    let navigate = use_navigate();
+    let listener = window_event_listener(leptos::ev::keydown, move |event: KeyboardEvent| {
+        let slash =
+            event.key() == "/" && !event.ctrl_key() && !event.meta_key() && !event.alt_key();
+        let control_k =
+            event.key().eq_ignore_ascii_case("k") && (event.ctrl_key() || event.meta_key());
+        if !(control_k || slash && !typing(&event)) {
+            return;
+        }
+        event.prevent_default();
+        if let Ok(Some(found)) = document().query_selector(PAGE_SEARCH)
+            && let Ok(input) = found.dyn_into::<HtmlInputElement>()
+        {
+            let _ = input.focus();
+            input.select();
+        } else {
+            navigate("/search", Default::default());
+            request_animation_frame(|| focus_first("#search-q"));
+        }
+    });
+    on_cleanup(move || listener.remove());
+}
+
+/// Whether the key went to something one types in, where `/` is a character.
+fn typing(event: &KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<Element>().ok())
+        .is_some_and(|element| {
+            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || element.has_attribute("contenteditable")
+        })
+}
