@@ -156,7 +156,7 @@ mod tests {
 
     fn rows() -> Vec<Vec<Value>> {
         [
-            ("b-db", 30, Some(2_000)),
+            ("b-db", 30u64, Some(2_000)),
             ("A-web", 10, None),
             ("c-db", 20, Some(1_000)),
         ]

@@ -206,6 +206,47 @@ async fn lists_keep_search_and_sort_in_the_address_and_export_what_the_array_hol
         "the hosts' own list is not searched"
     );
 
+    // A volume's snapshots: newest first, labelled on the timeline, restored from a button.
+    let volume = ["csv-vol-2".to_owned()];
+    for suffix in ["first", "second"] {
+        client
+            .create_volume_snapshots(&volume, Some(suffix))
+            .await
+            .expect("snapshot");
+        // Taken a moment apart, so that newest first is one order.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    session
+        .open(&format!("/arrays/{PROD}/volumes/csv-vol-2"))
+        .await;
+    rows_become(
+        &session,
+        "#snapshots tbody tr",
+        "data-snapshot",
+        &["csv-vol-2.second", "csv-vol-2.first"],
+    )
+    .await;
+    session.text_containing("#timeline-oldest", "Oldest").await;
+    session.text_containing("#timeline-newest", "Newest").await;
+    session
+        .click("#snapshots tr[data-snapshot='csv-vol-2.first'] .restore-snapshot")
+        .await;
+    session
+        .element("#snapshot-panel[data-snapshot='csv-vol-2.first']")
+        .await;
+    let csv = session
+        .download("#snapshots-csv", &format!("{PROD}-csv-vol-2-snapshots.csv"))
+        .await;
+    let (header, rows) = csv_lines(&csv);
+    assert_eq!(header, "name,taken,by,size,space");
+    let names: Vec<&str> = rows.iter().map(|row| row[0].as_str()).collect();
+    assert_eq!(names, ["csv-vol-2.second", "csv-vol-2.first"], "{csv}");
+    assert!(
+        rows.iter()
+            .all(|row| row[2] == "direct" && row[3] == (3 * GIB).to_string()),
+        "{csv}"
+    );
+
     // Users: searched and exported.
     session.open("/users?search=admin").await;
     session.element("#users tbody tr[data-user='admin']").await;

@@ -7,14 +7,16 @@ use shared::api::{
     Action, CopyRequest, RecycleAction, RecycledKind, RestoreRequest, Role, SnapshotRequest,
 };
 use shared::flasharray::{Connection, Volume, VolumeSnapshot, VolumeSnapshotPatch};
+use shared::listing::{Column, Value};
 use shared::size::format_size;
 use shared::time::format_timestamp_ms;
 
 use crate::api::{self, ApiResult};
 use crate::components::outcome::SubmitButton;
+use crate::components::table::SearchBox;
 use crate::components::{
-    Confirm, Field, Loaded, Outcome, OutcomeLine, Reason, Task, Timestamp, done_outcome,
-    object_resource, use_kept_for,
+    Confirm, Field, ListTable, Loaded, Outcome, OutcomeLine, Reason, Row, Task, Timestamp,
+    UrlState, done_outcome, object_resource, use_kept_for,
 };
 use crate::session::Session;
 
@@ -37,13 +39,17 @@ pub fn VolumeSnapshots(
     });
     let chosen = RwSignal::new(None::<VolumeSnapshot>);
     let outcome = RwSignal::new(Outcome::Idle);
+    let state = UrlState::prefixed("-taken", "snapshots_");
     view! {
         <h2>"Snapshots"</h2>
         <Show when=move || session.may(Action::SnapshotCreate)>
             <TakeSnapshot array volume />
         </Show>
+        <div class="toolbar">
+            <SearchBox id="snapshot-search" label="Search snapshots" state />
+        </div>
         <Loaded resource=snapshots loading="Loading snapshots…" let:list>
-            <Timeline list chosen />
+            <Timeline array volume list chosen state />
         </Loaded>
         {move || {
             chosen.get().map(|snapshot| view! {
@@ -94,7 +100,13 @@ fn TakeSnapshot(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
 
 /// Every snapshot as a point on one axis from the oldest to now, and as a row below it.
 #[component]
-fn Timeline(list: Vec<VolumeSnapshot>, chosen: RwSignal<Option<VolumeSnapshot>>) -> impl IntoView {
+fn Timeline(
+    array: Memo<String>,
+    volume: Memo<String>,
+    list: Vec<VolumeSnapshot>,
+    chosen: RwSignal<Option<VolumeSnapshot>>,
+    state: UrlState,
+) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="muted" id="no-snapshots">"No snapshots yet."</p> }.into_any();
     }
@@ -131,32 +143,85 @@ fn Timeline(list: Vec<VolumeSnapshot>, chosen: RwSignal<Option<VolumeSnapshot>>)
         .collect_view();
     let rows = list
         .into_iter()
-        .rev()
         .map(|snapshot| {
-            let name = snapshot.name.clone();
-            let kind = if from_group(&snapshot) { "protection group" } else { "direct" };
-            let space = snapshot.space.snapshots.map(format_size).unwrap_or_default();
-            let created = snapshot.created;
-            let size = format_size(snapshot.provisioned);
-            let key = name.clone();
-            let destroyed = snapshot.destroyed;
-            view! {
-                <tr data-snapshot=key class:destroyed=destroyed>
-                    <td><button class="link choose-snapshot" on:click=move |_| chosen.set(Some(snapshot.clone()))>{name}</button></td>
-                    <td><Timestamp epoch_ms=created /></td>
-                    <td>{kind}</td>
-                    <td class="num">{size}</td>
-                    <td class="num">{space}</td>
-                </tr>
-            }
+            let kind = if from_group(&snapshot) {
+                "protection group"
+            } else {
+                "direct"
+            };
+            let values = vec![
+                Value::from(snapshot.name.as_str()),
+                Value::Time(Some(snapshot.created)),
+                Value::from(kind),
+                Value::from(snapshot.provisioned),
+                snapshot
+                    .space
+                    .snapshots
+                    .map_or(Value::from(""), Value::from),
+            ];
+            Row::new(values, move || snapshot_row(snapshot.clone(), kind, chosen))
         })
-        .collect_view();
+        .collect();
     view! {
         <div class="timeline" id="timeline" aria-label="Snapshots over time">{markers}</div>
-        <table id="snapshots">
-            <thead><tr><th>"Snapshot"</th><th>"Taken"</th><th>"By"</th><th>"Size"</th><th>"Space"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="timeline-axis">
+            <span id="timeline-oldest">"Oldest " <Timestamp epoch_ms=first /></span>
+            <span class="legend">
+                <span class="key direct"></span>" direct "
+                <span class="key group"></span>" by a protection group"
+            </span>
+            <span id="timeline-newest">"Newest " <Timestamp epoch_ms=last /></span>
+        </div>
+        <ListTable
+            id="snapshots"
+            columns=SNAPSHOT_COLUMNS
+            rows
+            state
+            file=format!("{}-{}-snapshots.csv", array.get_untracked(), volume.get_untracked())
+            empty_id="snapshots-empty"
+            empty="No snapshots yet."
+        />
+    }
+    .into_any()
+}
+
+const SNAPSHOT_COLUMNS: &[Column] = &[
+    Column::data("name", "Snapshot"),
+    Column::data("taken", "Taken"),
+    Column::data("by", "By"),
+    Column::data("size", "Size"),
+    Column::data("space", "Space"),
+    Column::actions("Actions"),
+];
+
+/// One snapshot's row; its name and its button open what can be done from it.
+fn snapshot_row(
+    snapshot: VolumeSnapshot,
+    kind: &'static str,
+    chosen: RwSignal<Option<VolumeSnapshot>>,
+) -> AnyView {
+    let name = snapshot.name.clone();
+    let space = snapshot
+        .space
+        .snapshots
+        .map(format_size)
+        .unwrap_or_default();
+    let created = snapshot.created;
+    let size = format_size(snapshot.provisioned);
+    let key = name.clone();
+    let destroyed = snapshot.destroyed;
+    let choose = move |_| chosen.set(Some(snapshot.clone()));
+    view! {
+        <tr data-snapshot=key class:destroyed=destroyed>
+            <td class="name"><button class="link choose-snapshot" on:click=choose.clone()>{name}</button></td>
+            <td class="taken"><Timestamp epoch_ms=created /></td>
+            <td class="by">{kind}</td>
+            <td class="num size">{size}</td>
+            <td class="num space">{space}</td>
+            <td class="actions">
+                <button class="secondary small restore-snapshot" on:click=choose>"Restore or copy…"</button>
+            </td>
+        </tr>
     }
     .into_any()
 }
