@@ -270,9 +270,11 @@ struct Found {
     provisioned: Option<u64>,
     #[serde(default)]
     destroyed: Option<bool>,
-    /// Read leniently: a hostile array's odd space must not fail its whole search.
+    /// Read leniently: a hostile array's odd space or time must not fail its whole search.
     #[serde(default)]
     space: Option<serde_json::Value>,
+    #[serde(default)]
+    created: Option<serde_json::Value>,
 }
 
 async fn search_array(
@@ -310,6 +312,7 @@ async fn search_array(
                     .and_then(|space| space.get("total_physical"))
                     .and_then(serde_json::Value::as_u64)
                     .filter(|_| kind == SearchKind::Snapshot),
+                created: found.created.as_ref().and_then(serde_json::Value::as_i64),
                 destroyed: found.destroyed.unwrap_or(false),
             }
         }));

@@ -327,6 +327,10 @@ async fn search_finds_objects_on_every_array_and_names_the_ones_that_failed() {
             .unwrap_or_else(|| panic!("a snapshot of sql-fin: {result}"));
         let (held, size) = (snapshot["held"].as_u64(), snapshot["size"].as_u64());
         assert!(held.is_some_and(|held| Some(held) < size), "{snapshot}");
+        // Each hit says when the array made it, for sorting by age.
+        for hit in result["hits"].as_array().unwrap() {
+            assert!(hit["created"].as_i64().is_some_and(|ms| ms > 0), "{hit}");
+        }
     }
     let dead = found["arrays"]
         .as_array()

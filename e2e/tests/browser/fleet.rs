@@ -386,24 +386,43 @@ async fn fleet_search_finds_volumes_on_both_arrays_and_snapshots_them_together()
     for name in [PROD, DR] {
         session
             .element(&format!(
-                ".array-results[data-array='{name}'] li[data-name='sql-fin-db']"
+                "#search-results tr[data-array='{name}'][data-name='sql-fin-db']"
             ))
+            .await;
+        session
+            .text_containing(&format!(".array-results[data-array='{name}']"), "found")
             .await;
     }
     // A snapshot's own space beside its volume's size, which is not the snapshot's.
+    let snapshot = format!("#search-results tr[data-array='{PROD}'][data-kind='snapshot']");
     session
-        .text_containing(
-            &format!(".array-results[data-array='{PROD}'] li[data-kind='snapshot']"),
-            "volume)",
-        )
+        .text_containing(&format!("{snapshot} .size"), "of a ")
         .await;
-    let hit = session
-        .text_containing(
-            &format!(".array-results[data-array='{PROD}'] li[data-kind='snapshot']"),
-            "holds",
-        )
+    let held = session
+        .element(&format!("{snapshot} .holds"))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        held.starts_with(|c: char| c.is_ascii_digit()),
+        "what the snapshot holds, as a size: {held:?}"
+    );
+    // One table across arrays, sorted by a click and kept in the address.
+    session
+        .click("#search-results button[data-sort='size']")
         .await;
-    assert!(hit.contains("(of a "), "{hit}");
+    session
+        .click("#search-results button[data-sort='size']")
+        .await;
+    session
+        .element("#search-results th[aria-sort='descending'] button[data-sort='size']")
+        .await;
+    let url = session.driver.current_url().await.expect("url");
+    assert!(
+        url.query().unwrap_or_default().contains("sort=-size"),
+        "{url}"
+    );
     session.click(&format!("#choose-{PROD}-sql-fin-db")).await;
     session.click(&format!("#choose-{DR}-sql-fin-log")).await;
     session.text_containing("#chosen-count", "2 volumes").await;
@@ -425,9 +444,18 @@ async fn fleet_search_finds_volumes_on_both_arrays_and_snapshots_them_together()
             "{name} on the array"
         );
     }
+    // Every volume listed, chosen at once.
+    let volumes = session
+        .count("#search-results tr[data-kind='volume'] input.choose")
+        .await;
+    assert!(volumes > 2, "{volumes} volumes listed");
+    session.click("#choose-all").await;
+    session
+        .text_containing("#chosen-count", &format!("{volumes} volumes chosen"))
+        .await;
     session
         .click(&format!(
-            ".array-results[data-array='{DR}'] li[data-name='sql-fin-db'] a"
+            "#search-results tr[data-array='{DR}'][data-name='sql-fin-db'] a"
         ))
         .await;
     session.text_containing("#volume-title", "sql-fin-db").await;
@@ -459,6 +487,14 @@ async fn a_user_scoped_to_one_array_sees_only_it_in_the_fleet_pages() {
         .element(&format!(".array-results[data-array='{DR}']"))
         .await;
     assert_eq!(session.count(".array-results").await, 1);
+    assert_eq!(
+        session
+            .count(&format!(
+                "#search-results tbody tr:not([data-array='{DR}'])"
+            ))
+            .await,
+        0
+    );
     session.open("/alerts").await;
     session.element("#alerts tbody tr").await;
     assert_eq!(

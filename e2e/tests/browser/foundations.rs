@@ -326,7 +326,11 @@ async fn axe_finds_no_serious_violation_on_any_page_in_either_theme() {
         ("fleet", "/".to_owned(), "#fleet tbody tr"),
         ("arrays", "/arrays".to_owned(), "#arrays"),
         ("alerts", "/alerts".to_owned(), "#alerts tbody tr"),
-        ("search", "/search?q=sql".to_owned(), ".array-results li"),
+        (
+            "search",
+            "/search?q=sql".to_owned(),
+            "#search-results tbody tr",
+        ),
         (
             "overview",
             format!("/arrays/{PROD}/overview"),

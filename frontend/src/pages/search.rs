@@ -1,19 +1,21 @@
 //! One search across the fleet: volumes, snapshots, hosts, host groups and protection groups
-//! on every array in scope, by name part or by a filter in the arrays' own grammar; results
-//! grouped by array and kind, each array saying what it found or why it could not.
+//! on every array in scope, by name part or by a filter in the arrays' own grammar; each
+//! array says what it found or why it could not, and the hits are one table across arrays.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{
     Action, ArraySearch, BatchOutcome, FleetDestroyRequest, FleetSnapshotRequest, FleetVolume,
-    SearchKind,
+    SearchHit, SearchKind,
 };
+use shared::listing::{Column, Value};
 use shared::size::format_size;
 
 use crate::api;
 use crate::components::{
-    Confirm, Field, Loaded, Outcome, OutcomeLine, Task, UrlState, live_resource, page_title,
+    Confirm, Field, ListTable, Loaded, Outcome, OutcomeLine, Row, Task, Timestamp, UrlState,
+    live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -90,12 +92,7 @@ pub fn SearchPage() -> impl IntoView {
         <Loaded resource=results loading="Asking the arrays…" error_id="search-error" let:found>
             {match found {
                 None => view! { <p class="muted" id="search-hint">"Type part of a name to look for it on every array."</p> }.into_any(),
-                Some(found) => found
-                    .arrays
-                    .into_iter()
-                    .map(|result| view! { <ArrayResults result chosen=chosen_volumes /> })
-                    .collect_view()
-                    .into_any(),
+                Some(found) => view! { <Results arrays=found.arrays chosen=chosen_volumes state /> }.into_any(),
             }}
         </Loaded>
     }
@@ -241,66 +238,133 @@ fn BatchActions(chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
     }
 }
 
+const COLUMNS: &[Column] = &[
+    Column::actions("Choose"),
+    Column::data("array", "Array"),
+    Column::data("kind", "Kind"),
+    Column::data("name", "Name"),
+    Column::data("size", "Size"),
+    Column::data("holds", "Holds"),
+    Column::data("created", "Created"),
+    Column::data("state", "State"),
+];
+
+/// What each array found or why it could not, then every hit in one table across arrays.
 #[component]
-fn ArrayResults(result: ArraySearch, chosen: RwSignal<Vec<FleetVolume>>) -> impl IntoView {
-    let array = result.array.clone();
-    let status = match &result.error {
-        Some(error) => view! { <span class="error">"Could not search: " {error.clone()}</span> }.into_any(),
-        None if result.total > result.hits.len() as u64 => view! {
-            <span class="muted">{result.total} " found; the first " {result.hits.len()} " are listed — narrow the search for the rest"</span>
-        }
-        .into_any(),
-        None => view! { <span class="muted">{result.total} " found"</span> }.into_any(),
-    };
-    let groups = SearchKind::ALL
-        .into_iter()
-        .filter_map(|kind| {
-            let hits: Vec<_> = result
-                .hits
-                .iter()
-                .filter(|hit| hit.kind == kind)
-                .cloned()
-                .collect();
-            (!hits.is_empty()).then(|| {
-                let items = hits
-                    .into_iter()
-                    .map(|hit| {
-                        let href = kind.href(&array, &hit.name);
-                        // A snapshot's provisioned size is its volume's; what it holds is its own.
-                        let size = match (hit.held, hit.size) {
-                            (Some(held), Some(size)) => Some(format!(
-                                " · holds {} (of a {} volume)",
-                                format_size(held),
-                                format_size(size)
-                            )),
-                            (_, size) => size.map(|size| format!(" · {}", format_size(size))),
-                        };
-                        let destroyed = hit.destroyed.then_some(" · destroyed");
-                        let name = hit.name.clone();
-                        let choose = (kind == SearchKind::Volume && !hit.destroyed).then(|| {
-                            let volume = FleetVolume {
-                                array: array.clone(),
-                                name: hit.name.clone(),
-                            };
-                            view! { <ChooseVolume volume chosen /> }
-                        });
-                        view! {
-                            <li data-kind=kind.as_str() data-name=name>
-                                {choose}
-                                <A href=href>{hit.name}</A>
-                                <span class="muted">{size}{destroyed}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view();
-                view! { <h3>{kind.label()}</h3><ul class="hits">{items}</ul> }
-            })
+fn Results(
+    arrays: Vec<ArraySearch>,
+    chosen: RwSignal<Vec<FleetVolume>>,
+    state: UrlState,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let statuses = arrays
+        .iter()
+        .map(|result| {
+            let status = match &result.error {
+                Some(error) => format!("could not search: {error}"),
+                None if result.total > result.hits.len() as u64 => format!(
+                    "{} found; the first {} are listed — narrow the search for the rest",
+                    result.total,
+                    result.hits.len()
+                ),
+                None => format!("{} found", result.total),
+            };
+            let class = if result.error.is_some() {
+                "array-results error"
+            } else {
+                "array-results"
+            };
+            view! {
+                <li class=class data-array=result.array.clone()>
+                    <strong>{result.array.clone()}</strong> ": " {status}
+                </li>
+            }
         })
         .collect_view();
+    let choosable: Vec<FleetVolume> = arrays
+        .iter()
+        .flat_map(|result| {
+            result
+                .hits
+                .iter()
+                .filter(|hit| hit.kind == SearchKind::Volume && !hit.destroyed)
+                .map(|hit| FleetVolume {
+                    array: result.array.clone(),
+                    name: hit.name.clone(),
+                })
+        })
+        .collect();
+    let rows = arrays
+        .into_iter()
+        .flat_map(|result| {
+            let array = result.array;
+            result
+                .hits
+                .into_iter()
+                .map(move |hit| hit_row(array.clone(), hit, chosen))
+        })
+        .collect();
+    let count = choosable.len();
+    let offer = count > 0 && session.may(Action::FleetSnapshot);
+    let choose_all = move |_| chosen.set(choosable.clone());
     view! {
-        <section class="array-results card" data-array=array.clone()>
-            <h2>{array.clone()} " " {status}</h2>
-            {groups}
-        </section>
+        <ul id="search-arrays">{statuses}</ul>
+        {offer.then(|| view! {
+            <button type="button" class="secondary" id="choose-all" on:click=choose_all>
+                {format!("Choose every volume listed ({count})")}
+            </button>
+        })}
+        <ListTable
+            id="search-results"
+            columns=COLUMNS
+            rows
+            state
+            file="flashdeck-search.csv"
+            empty_id="search-empty"
+            empty="Nothing on any array has that name."
+        />
     }
+}
+
+fn hit_row(array: String, hit: SearchHit, chosen: RwSignal<Vec<FleetVolume>>) -> Row {
+    let values = vec![
+        Value::from(array.as_str()),
+        Value::from(hit.kind.as_str()),
+        Value::from(hit.name.as_str()),
+        hit.size.map_or(Value::from(""), Value::from),
+        hit.held.map_or(Value::from(""), Value::from),
+        Value::Time(hit.created),
+        Value::from(if hit.destroyed { "destroyed" } else { "" }),
+    ];
+    Row::new(values, move || {
+        let kind = hit.kind;
+        let href = kind.href(&array, &hit.name);
+        // A snapshot's provisioned size is its volume's; what it holds is its own.
+        let size = match (hit.held, hit.size) {
+            (Some(_), Some(size)) => format!("of a {} volume", format_size(size)),
+            (_, size) => size.map(format_size).unwrap_or_default(),
+        };
+        let held = hit.held.map(format_size);
+        let choose = (kind == SearchKind::Volume && !hit.destroyed).then(|| {
+            let volume = FleetVolume {
+                array: array.clone(),
+                name: hit.name.clone(),
+            };
+            view! { <ChooseVolume volume chosen /> }
+        });
+        let (name, created) = (hit.name.clone(), hit.created);
+        view! {
+            <tr data-array=array.clone() data-kind=kind.as_str() data-name=hit.name.clone()>
+                <td class="pick">{choose}</td>
+                <td class="array">{array.clone()}</td>
+                <td class="kind">{kind.as_str()}</td>
+                <td class="name"><A href=href>{name}</A></td>
+                <td class="num size">{size}</td>
+                <td class="num holds">{held}</td>
+                <td class="created">{created.map(|created| view! { <Timestamp epoch_ms=created /> })}</td>
+                <td class="state">{hit.destroyed.then_some("destroyed")}</td>
+            </tr>
+        }
+        .into_any()
+    })
 }

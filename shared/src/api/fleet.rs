@@ -512,6 +512,9 @@ pub struct SearchHit {
     /// What a snapshot holds on the array apart from its volume (its physical space).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held: Option<u64>,
+    /// When the array made it (milliseconds since the epoch), for kinds that say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<i64>,
     pub destroyed: bool,
 }
 
