@@ -1,6 +1,9 @@
 //! Calls to the backend's `/api`, decoding every error into the portal's [`ApiError`].
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use std::future::Future;
+use std::pin::Pin;
+
+use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
@@ -49,25 +52,80 @@ fn unreachable(error: impl std::fmt::Display) -> Failure {
     }
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
-    let status = response.status();
-    if response.ok() {
-        return response.json::<T>().await.map_err(|error| Failure {
-            status,
+/// What the server answered, read whole. Sending and reading do not depend on the type an
+/// answer is decoded into, so [`exchange`] is one function and each call adds only its
+/// decoding to the bundle.
+struct Answer {
+    status: u16,
+    ok: bool,
+    status_text: String,
+    text: String,
+}
+
+/// Sends `request` (or says why it could not be made) and reads the answer.
+fn exchange(
+    request: Result<Request, gloo_net::Error>,
+) -> Pin<Box<dyn Future<Output = ApiResult<Answer>>>> {
+    Box::pin(async move {
+        let response = request
+            .map_err(unreachable)?
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let text = response.text().await.map_err(unreachable)?;
+        Ok(Answer {
+            status: response.status(),
+            ok: response.ok(),
+            status_text: response.status_text(),
+            text,
+        })
+    })
+}
+
+impl Answer {
+    fn decode<T: DeserializeOwned>(self) -> ApiResult<T> {
+        if !self.ok {
+            return Err(self.failure());
+        }
+        serde_json::from_str(&self.text).map_err(|error| Failure {
+            status: self.status,
             error: ApiError::new(format!("Unexpected answer from the server: {error}")),
-        });
+        })
     }
-    let error = response.json::<ApiError>().await.unwrap_or_else(|_| {
-        ApiError::new(format!(
-            "The server answered {status} {}",
-            response.status_text()
-        ))
-    });
-    Err(Failure { status, error })
+
+    /// A success whose body does not matter (`204 No Content`).
+    fn nothing(self) -> ApiResult<()> {
+        if self.ok { Ok(()) } else { Err(self.failure()) }
+    }
+
+    /// A change that may wait for a second person: `202` with the request, or done.
+    fn maybe_held<T: DeserializeOwned>(
+        self,
+        done: impl FnOnce(Self) -> ApiResult<T>,
+    ) -> ApiResult<Done<T>> {
+        if self.status == 202 {
+            return self.decode().map(|held| Done::Held(Box::new(held)));
+        }
+        done(self).map(Done::Now)
+    }
+
+    /// The server's error body, or its status when the body is not one.
+    fn failure(self) -> Failure {
+        let error = serde_json::from_str::<ApiError>(&self.text).unwrap_or_else(|_| {
+            ApiError::new(format!(
+                "The server answered {} {}",
+                self.status, self.status_text
+            ))
+        });
+        Failure {
+            status: self.status,
+            error,
+        }
+    }
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> ApiResult<T> {
-    decode(Request::get(url).send().await.map_err(unreachable)?).await
+    exchange(Request::get(url).build()).await?.decode()
 }
 
 /// Mutating requests carry the CSRF header the backend requires.
@@ -84,19 +142,17 @@ async fn put<T: DeserializeOwned>(url: &str, body: &impl Serialize) -> ApiResult
 }
 
 async fn send<T: DeserializeOwned>(request: RequestBuilder, body: &impl Serialize) -> ApiResult<T> {
-    let request = with_csrf(request).json(body).map_err(unreachable)?;
-    decode(request.send().await.map_err(unreachable)?).await
+    exchange(with_csrf(request).json(body)).await?.decode()
 }
 
 /// A mutation whose success has no body (`204 No Content`).
 async fn no_content(request: RequestBuilder) -> ApiResult<()> {
-    nothing_back(with_csrf(request).send().await.map_err(unreachable)?).await
+    exchange(with_csrf(request).build()).await?.nothing()
 }
 
 /// A mutation with a body whose success has none.
 async fn send_for_nothing(request: RequestBuilder, body: &impl Serialize) -> ApiResult<()> {
-    let request = with_csrf(request).json(body).map_err(unreachable)?;
-    nothing_back(request.send().await.map_err(unreachable)?).await
+    exchange(with_csrf(request).json(body)).await?.nothing()
 }
 
 /// How a change that may need a second person ended.
@@ -119,20 +175,9 @@ fn with_reason(url: String, reason: Option<&str>) -> String {
 /// A `DELETE` that may wait for a second person, with its reason.
 async fn delete_maybe_held(url: String, reason: Option<&str>) -> ApiResult<Done> {
     let url = with_reason(url, reason);
-    let response = with_csrf(Request::delete(&url))
-        .send()
-        .await
-        .map_err(unreachable)?;
-    maybe_held(response).await
-}
-
-async fn maybe_held(response: Response) -> ApiResult<Done> {
-    if response.status() == 202 {
-        return decode(response)
-            .await
-            .map(|held| Done::Held(Box::new(held)));
-    }
-    nothing_back(response).await.map(Done::Now)
+    exchange(with_csrf(Request::delete(&url)).build())
+        .await?
+        .maybe_held(Answer::nothing)
 }
 
 /// A change with a JSON body and answer that may wait for a second person.
@@ -140,21 +185,9 @@ async fn post_maybe_held<T: DeserializeOwned>(
     request: RequestBuilder,
     body: &impl Serialize,
 ) -> ApiResult<Done<T>> {
-    let request = with_csrf(request).json(body).map_err(unreachable)?;
-    let response = request.send().await.map_err(unreachable)?;
-    if response.status() == 202 {
-        return decode(response)
-            .await
-            .map(|held| Done::Held(Box::new(held)));
-    }
-    decode(response).await.map(Done::Now)
-}
-
-async fn nothing_back(response: Response) -> ApiResult<()> {
-    if response.ok() {
-        return Ok(());
-    }
-    decode::<()>(response).await
+    exchange(with_csrf(request).json(body))
+        .await?
+        .maybe_held(Answer::decode)
 }
 
 /// A query type of `shared` as the query string the server reads it from.
@@ -343,10 +376,9 @@ pub async fn set_pod_stretch(
     reason: Option<&str>,
 ) -> ApiResult<Done> {
     let url = with_reason(array_url(array, &["pods", pod, change]), reason);
-    let request = with_csrf(Request::post(&url))
-        .json(request)
-        .map_err(unreachable)?;
-    maybe_held(request.send().await.map_err(unreachable)?).await
+    exchange(with_csrf(Request::post(&url)).json(request))
+        .await?
+        .maybe_held(Answer::nothing)
 }
 
 pub async fn unlink_pod(
@@ -443,10 +475,9 @@ pub async fn recover(action: &RecycleAction) -> ApiResult<()> {
 
 pub async fn eradicate(action: &RecycleAction, reason: Option<&str>) -> ApiResult<Done> {
     let url = with_reason("/api/recycle-bin/eradicate".to_owned(), reason);
-    let request = with_csrf(Request::post(&url))
-        .json(action)
-        .map_err(unreachable)?;
-    maybe_held(request.send().await.map_err(unreachable)?).await
+    exchange(with_csrf(Request::post(&url)).json(action))
+        .await?
+        .maybe_held(Answer::nothing)
 }
 
 pub async fn approvals() -> ApiResult<Approvals> {
@@ -469,8 +500,9 @@ pub async fn decide_approval(
 }
 
 pub async fn cancel_approval(id: i64) -> ApiResult<ApprovalRequest> {
-    let request = with_csrf(Request::post(&format!("/api/approvals/{id}/cancel")));
-    decode(request.send().await.map_err(unreachable)?).await
+    exchange(with_csrf(Request::post(&format!("/api/approvals/{id}/cancel"))).build())
+        .await?
+        .decode()
 }
 
 pub async fn hosts(array: &str, query: &HostListQuery) -> ApiResult<HostList> {
