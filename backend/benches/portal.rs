@@ -39,13 +39,10 @@ const THINK_TIME: Duration = Duration::from_millis(250);
 /// Latencies are counted after this much browsing, once the start's burst has passed.
 const WARM_UP: Duration = Duration::from_secs(5);
 const RSS_GOAL_MIB: f64 = 150.0;
-/// The UI's cold load was 317,253 bytes before the frontend's foundations (issue 17), which were
-/// to add at most 10 % (349 KB). The fleet pages (issue 14: the dashboard, alerts, search with
-/// fleet-wide actions, alert flags, charts drawn as SVG by the app) added 64 KB, and Pure1 and
-/// planning (issue 15: the Pure1 settings page, what Pure1 sees on the dashboard, the forecast
-/// on the capacity chart, placement advice) 26 KB, measured; the goal holds that, so any later
-/// growth is a decision.
-const UI_GOAL_BYTES: u64 = 439_000;
+/// The UI's cold load: issue 30 asks for at most 400 KB with more pages than it had (it was
+/// 464 KB then, 632 KB once disaster recovery, notifications and the console's second round
+/// landed). The figure is printed beside it whether or not it is met.
+const UI_GOAL_BYTES: u64 = 400_000;
 
 /// A portal for `arrays`, plus `dead` at an address nothing listens on, up and answering.
 async fn start_portal(

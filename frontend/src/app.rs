@@ -147,11 +147,11 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
                         <A href="/alerts" attr:id="alerts-link">"Alerts"</A>
                         <A href="/dr" attr:id="dr-link">"DR"</A>
                         <A href="/recycle-bin" attr:id="recycle-bin-link">"Recycle bin"</A>
+                        <A href="/pure1" attr:id="pure1-link">"Pure1"</A>
                         <RequestsLink />
                         <Show when=move || user.with(|user| user.as_ref().is_some_and(|user| user.role >= Role::Admin))>
                             <A href="/users" attr:id="users-link">"Users"</A>
                             <A href="/audit" attr:id="audit-link">"Audit log"</A>
-                            <A href="/pure1" attr:id="pure1-link">"Pure1"</A>
                             <A href="/notifications" attr:id="notifications-link">"Notifications"</A>
                         </Show>
                     </nav>

@@ -4,6 +4,7 @@
 //! checked on the array.
 
 use backend::demo::{DEMO_PURE1_APP_ID, PURE1_ONLY_ARRAY};
+use shared::api::Role;
 use shared::size::format_size;
 
 use crate::support::{Session, array_client, volume_on};
@@ -67,6 +68,10 @@ async fn an_admin_connects_pure1_by_registering_the_portals_public_key() {
 
     session.open("/").await;
     session
+        .text_containing("#pure1-summary", "1 only Pure1 sees")
+        .await;
+    session.click("#pure1-page-link").await;
+    session
         .text_containing(
             &format!("#pure1-arrays tr[data-array='{PURE1_ONLY_ARRAY}'] .seen-by-pure1"),
             "seen by Pure1",
@@ -92,12 +97,91 @@ async fn an_admin_connects_pure1_by_registering_the_portals_public_key() {
     session
         .driver
         .execute(
-            "document.getElementById('pure1').scrollIntoView();",
+            "document.getElementById('pure1-sees').scrollIntoView();",
             Vec::new(),
         )
         .await
         .expect("scrolled");
-    session.screenshot("pure1-dashboard").await;
+    session.screenshot("pure1-page").await;
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_viewer_reads_pure1s_view_on_its_page_and_its_alerts_beside_the_arrays() {
+    let session = Session::with_pure1(true).await;
+    session.open("/").await;
+    session.sign_in_with_role(Role::Viewer).await;
+    session.click("#pure1-link").await;
+    session
+        .text_containing(
+            &format!("#pure1-arrays tr[data-array='{PURE1_ONLY_ARRAY}'] .seen-by-pure1"),
+            "seen by Pure1",
+        )
+        .await;
+    assert_eq!(session.count("#pure1-connection").await, 0, "admins only");
+    // Sorted by the busy meter, busiest first.
+    for _ in 0..2 {
+        session
+            .click("#pure1-arrays button[data-sort='busy_now']")
+            .await;
+    }
+    session
+        .element("#pure1-arrays th[aria-sort='descending'] button[data-sort='busy_now']")
+        .await;
+    let mut loads = Vec::new();
+    for cell in session
+        .driver
+        .find_all(thirtyfour::By::Css("#pure1-arrays tbody .busy-now .load"))
+        .await
+        .expect("cells")
+    {
+        let text = cell.text().await.expect("text");
+        loads.push(
+            text.trim_end_matches('%')
+                .trim()
+                .parse::<f64>()
+                .expect("a share"),
+        );
+    }
+    assert!(loads.len() >= 3, "{loads:?}");
+    assert!(loads.windows(2).all(|pair| pair[0] >= pair[1]), "{loads:?}");
+    // Where a volume would fit, asked from this page.
+    session.fill("#pure1-placement-size", "100G").await;
+    session.click("#suggest-array").await;
+    session.element("#placement .candidate[data-array]").await;
+
+    // The alerts page carries Pure1's alerts of the array only Pure1 sees, each of them.
+    let answer = session.fetch_text("/api/fleet/pure1").await;
+    let fleet: serde_json::Value =
+        serde_json::from_str(answer.split_once('\n').expect("status").1).expect("json");
+    let edge: Vec<&str> = fleet["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter(|alert| alert["array"] == PURE1_ONLY_ARRAY)
+        .map(|alert| alert["id"].as_str().expect("id"))
+        .collect();
+    assert!(
+        !edge.is_empty(),
+        "the demo's edge array raises alerts: {fleet}"
+    );
+    session.open("/alerts").await;
+    for id in &edge {
+        session
+            .element(&format!(
+                "#alerts tr.from-pure1[data-alert='{id}'][data-array='{PURE1_ONLY_ARRAY}']"
+            ))
+            .await;
+    }
+    assert_eq!(
+        session
+            .count(&format!(
+                "#alerts tr.from-pure1:not([data-array='{PURE1_ONLY_ARRAY}'])"
+            ))
+            .await,
+        0,
+        "the managed arrays' alerts come from the arrays themselves"
+    );
     session.finish().await;
 }
 

@@ -1,9 +1,9 @@
 //! Alerts across the fleet, newest first, filtered by severity and array (kept in the URL),
-//! with the arrays that could not be asked named.
+//! with the arrays that could not be asked named; arrays only Pure1 sees add Pure1's alerts.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlert, FleetAlerts};
+use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlert, FleetAlerts, Pure1Alert};
 use shared::listing::{Column, Value};
 
 use crate::api;
@@ -27,7 +27,33 @@ pub fn AlertsPage() -> impl IntoView {
             state.text("array"),
             state.flag("closed"),
         );
-        async move { api::fleet_alerts(&severity, &array, closed).await }
+        async move {
+            let (alerts, pure1) = futures_util::future::join(
+                api::fleet_alerts(&severity, &array, closed),
+                api::fleet_pure1(),
+            )
+            .await;
+            // Pure1 adds the alerts of arrays only it sees; the portal asks the others itself.
+            // Pure1 failing, or not connected, leaves the arrays' own alerts.
+            let only_pure1 = pure1.ok().map(|fleet| {
+                let unmanaged: Vec<String> = fleet
+                    .arrays
+                    .into_iter()
+                    .filter(|seen| !seen.managed)
+                    .map(|seen| seen.name)
+                    .collect();
+                fleet
+                    .alerts
+                    .into_iter()
+                    .filter(|alert| {
+                        unmanaged.contains(&alert.array)
+                            && (severity.is_empty() || alert.severity == severity)
+                            && (array.is_empty() || alert.array == array)
+                    })
+                    .collect::<Vec<_>>()
+            });
+            alerts.map(|alerts| (alerts, only_pure1.unwrap_or_default()))
+        }
     });
     let choose = move |key: &'static str| {
         move |event: leptos::ev::Event| {
@@ -64,7 +90,7 @@ pub fn AlertsPage() -> impl IntoView {
         </div>
         <OutcomeLine id="alert-outcome" outcome=task.outcome />
         <Loaded resource=alerts loading="Asking the arrays…" error_id="alerts-error" let:alerts>
-            <AlertTable alerts task state />
+            <AlertTable alerts=alerts.0 from_pure1=alerts.1 task state />
         </Loaded>
     }
 }
@@ -122,11 +148,17 @@ const COLUMNS: &[Column] = &[
 ];
 
 #[component]
-fn AlertTable(alerts: FleetAlerts, task: Task, state: UrlState) -> impl IntoView {
+fn AlertTable(
+    alerts: FleetAlerts,
+    from_pure1: Vec<Pure1Alert>,
+    task: Task,
+    state: UrlState,
+) -> impl IntoView {
     let rows = alerts
         .items
         .into_iter()
         .map(|item| alert_row(item, task))
+        .chain(from_pure1.into_iter().map(pure1_row))
         .collect();
     view! {
         <ArrayFailures failures=alerts.errors />
@@ -192,6 +224,34 @@ fn alert_row(item: FleetAlert, task: Task) -> Row {
                 <td class="raised"><Timestamp epoch_ms=alert.created /></td>
                 <td class="state">{shown_state}<span class="flagged">{marker}</span></td>
                 <td>{flag}</td>
+            </tr>
+        }
+        .into_any()
+    })
+}
+
+/// An alert of an array only Pure1 sees: read-only here, as the portal cannot reach the array.
+fn pure1_row(alert: Pure1Alert) -> Row {
+    let component = alert.component_name.clone().unwrap_or_default();
+    let values = vec![
+        Value::from(alert.severity.as_str()),
+        Value::from(alert.array.as_str()),
+        Value::from(component.as_str()),
+        Value::from(alert.summary.as_str()),
+        Value::Time(alert.created),
+        Value::from(format!("{} (from Pure1)", alert.state)),
+    ];
+    Row::new(values, move || {
+        let severity = alert.severity.clone();
+        view! {
+            <tr data-alert=alert.id.clone() data-array=alert.array.clone() class="from-pure1">
+                <td class="severity"><span class=format!("pill {severity}")>{severity.clone()}</span></td>
+                <td class="array">{alert.array.clone()}</td>
+                <td class="component">{component.clone()}</td>
+                <td class="summary">{alert.summary.clone()}</td>
+                <td class="raised">{alert.created.map(|created| view! { <Timestamp epoch_ms=created /> })}</td>
+                <td class="state">{alert.state.clone()} " " <span class="pill info">"from Pure1"</span></td>
+                <td></td>
             </tr>
         }
         .into_any()

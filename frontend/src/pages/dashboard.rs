@@ -163,9 +163,8 @@ fn AttentionStrip(
     }
 }
 
-/// What Pure1 adds: every array it reports (those the portal does not manage marked "seen by
-/// Pure1"), each one's busy meter now and at its 7-day 95th percentile, and Pure1's alerts.
-/// Fetched on its own, so a slow Pure1 never holds the arrays' figures back.
+/// What Pure1 adds, in a line that leads to the Pure1 page. Fetched on its own, so a slow
+/// Pure1 never holds the arrays' figures back.
 #[component]
 fn Pure1Section() -> impl IntoView {
     let session = expect_context::<Session>();
@@ -175,7 +174,7 @@ fn Pure1Section() -> impl IntoView {
             <h2 id="pure1-heading">"What Pure1 sees"</h2>
             <Loaded resource=pure1 loading="Asking Pure1…" let:fleet>
                 {if fleet.connected {
-                    view! { <Pure1View fleet /> }.into_any()
+                    view! { <Pure1Summary fleet /> }.into_any()
                 } else {
                     view! {
                         <p class="muted" id="pure1-not-connected">
@@ -192,95 +191,30 @@ fn Pure1Section() -> impl IntoView {
     }
 }
 
-/// The busy meter (0.3 = 30 %) as a bar and a percentage.
+/// What Pure1 sees, in one line: its arrays, those only it sees, its open alerts, the
+/// busiest array; the Pure1 page has the rest.
 #[component]
-fn BusyMeter(load: Option<f64>, label: &'static str) -> impl IntoView {
-    let Some(load) = load else {
-        return view! { <span class="muted">"–"</span> }.into_any();
-    };
+fn Pure1Summary(fleet: Pure1Fleet) -> impl IntoView {
+    if let Some(error) = fleet.error {
+        return view! { <p class="error" id="pure1-error" role="alert">{error}</p> }.into_any();
+    }
+    let only_pure1 = fleet.arrays.iter().filter(|array| !array.managed).count();
+    let busiest = fleet
+        .arrays
+        .iter()
+        .filter_map(|array| array.load_now.map(|load| (load, array.name.clone())))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(load, name)| format!("; busiest now: {name} at {:.0} %", load * 100.0));
+    let text = format!(
+        "Pure1 reports {} arrays ({only_pure1} only Pure1 sees) and {} open alerts{}.",
+        fleet.arrays.len(),
+        fleet.alerts.len(),
+        busiest.unwrap_or_default()
+    );
     view! {
-        <ShareBar share=load label class="small" />
-        <span class="load">{format!("{:.0} %", load * 100.0)}</span>
+        <p id="pure1-summary">{text} " " <A href="/pure1" attr:id="pure1-page-link">"Pure1 page"</A></p>
     }
     .into_any()
-}
-
-#[component]
-fn Pure1View(fleet: Pure1Fleet) -> impl IntoView {
-    let error = fleet
-        .error
-        .map(|error| view! { <p class="error" id="pure1-error" role="alert">{error}</p> });
-    let as_of = fleet
-        .as_of
-        .map(|at| view! { <p class="muted">"Pure1 as of " <Timestamp epoch_ms=at /></p> });
-    let rows = fleet
-        .arrays
-        .into_iter()
-        .map(|array| {
-            let name = array.name.clone();
-            let label = if array.managed {
-                view! { <A href=format!("/arrays/{name}/overview")>{name.clone()}</A> }.into_any()
-            } else {
-                view! { {name.clone()} " " <span class="pill info seen-by-pure1">"seen by Pure1"</span> }.into_any()
-            };
-            let software = [array.os, array.version]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            view! {
-                <tr data-array=array.name.clone() data-managed=array.managed.to_string()>
-                    <td class="name">{label}</td>
-                    <td>{array.model.unwrap_or_default()}</td>
-                    <td>{software}</td>
-                    <td class="busy-now"><BusyMeter load=array.load_now label="Busy now" /></td>
-                    <td class="busy-p95"><BusyMeter load=array.load_p95 label="Busy, 7-day 95th percentile" /></td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let alerts = if fleet.alerts.is_empty() {
-        view! { <p class="muted" id="pure1-alerts-none">"Pure1 reports no open alerts."</p> }
-            .into_any()
-    } else {
-        let items = fleet
-            .alerts
-            .into_iter()
-            .map(|alert| {
-                let severity = alert.severity.clone();
-                let array = alert.array.clone();
-                view! {
-                    <li data-array=array>
-                        <span class=format!("pill {severity}")>{severity.clone()}</span> " "
-                        <strong>{alert.array}</strong> ": " {alert.summary}
-                        {alert.component_name.map(|component| view! { <span class="muted">" (" {component} ")"</span> })}
-                        {alert.created.map(|at| view! { " " <span class="muted small"><Timestamp epoch_ms=at /></span> })}
-                    </li>
-                }
-            })
-            .collect_view();
-        view! { <ul class="alerts" id="pure1-alerts">{items}</ul> }.into_any()
-    };
-    view! {
-        {error}
-        {as_of}
-        <div class="wide">
-            <table id="pure1-arrays">
-                <thead>
-                    <tr>
-                        <th>"Array"</th>
-                        <th>"Model"</th>
-                        <th>"Software"</th>
-                        <th>"Busy meter now"</th>
-                        <th>"7-day 95th percentile"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        <h3>"Pure1's open alerts"</h3>
-        {alerts}
-    }
 }
 
 #[component]
@@ -397,7 +331,7 @@ fn CapacityBar(used: u64, capacity: u64) -> impl IntoView {
 
 /// A share (0.84 = 84 %) as a meter bar coloured at 70, 80 and 90 %.
 #[component]
-fn ShareBar(
+pub fn ShareBar(
     share: f64,
     label: &'static str,
     #[prop(default = "")] class: &'static str,

@@ -1,17 +1,26 @@
-//! Pure1 (admins): connect the portal with an application id registered in Pure1, signing
-//! with a key pair the portal generates (its public half shown to paste into Pure1) or with a
-//! private key the admin has; test, connect, disconnect. The private key never comes back.
+//! Pure1's view of the fleet, for everyone: the arrays it reports (those the portal does not
+//! manage too) with their busy meter, its open alerts, and where a new volume would fit.
+//! Admins also connect the portal with an application id registered in Pure1, signing with a
+//! key pair the portal generates (its public half shown to paste into Pure1) or with a private
+//! key the admin has; test, connect, disconnect. The private key never comes back.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use shared::api::{
-    Pure1ConnectRequest, Pure1Key, Pure1Source, Pure1Status, Pure1Test, validate_pure1_connect,
+    Pure1Alert, Pure1Array, Pure1ConnectRequest, Pure1Fleet as Pure1FleetAnswer, Pure1Key,
+    Pure1Source, Pure1Status, Pure1Test, Role, validate_pure1_connect,
 };
+use shared::listing::{Column, Value};
 
 use crate::api;
+use crate::components::placement::SuggestArray;
+use crate::components::table::SearchBox;
 use crate::components::{
-    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, TextArea, live_resource,
-    page_title,
+    Confirm, Field, FieldErrors, ListTable, Loaded, Outcome, OutcomeLine, Row, Task, TextArea,
+    Timestamp, UrlState, encode, live_resource, page_title,
 };
+use crate::pages::dashboard::ShareBar;
+use crate::session::Session;
 
 fn describe_test(test: &Pure1Test) -> String {
     if test.arrays.is_empty() {
@@ -28,17 +37,192 @@ fn describe_test(test: &Pure1Test) -> String {
 #[component]
 pub fn Pure1Page() -> impl IntoView {
     page_title("Pure1");
-    let status = live_resource(api::pure1_status);
+    let session = expect_context::<Session>();
+    let fleet = live_resource(api::fleet_pure1);
+    let state = UrlState::new("name");
     view! {
         <h1>"Pure1"</h1>
         <p class="muted">
-            "With Pure1 connected, the dashboard adds what Pure1 sees: arrays the portal does not manage, \
-             each array's busy meter now and over seven days, and Pure1's alerts; placement advice weighs \
-             Pure1's busy meter. The portal only reads from Pure1."
+            "What Pure1 sees of the fleet: arrays the portal does not manage too, each array's busy \
+             meter now and over seven days, and Pure1's alerts. The portal only reads from Pure1."
         </p>
+        <section id="pure1-sees" aria-labelledby="pure1-sees-heading">
+            <h2 id="pure1-sees-heading">"Arrays Pure1 reports"</h2>
+            <div class="toolbar">
+                <SearchBox id="pure1-search" label="Search arrays" placeholder="name, model or software" state />
+            </div>
+            <Loaded resource=fleet loading="Asking Pure1…" let:fleet>
+                {if fleet.connected {
+                    view! { <Pure1Fleet fleet state /> }.into_any()
+                } else {
+                    view! {
+                        <p class="muted" id="pure1-not-connected">
+                            "Pure1 is not connected."
+                            {(!session.allows(Role::Admin)).then_some(" An admin connects it on this page.")}
+                        </p>
+                    }
+                    .into_any()
+                }}
+            </Loaded>
+        </section>
+        <section id="pure1-placement" aria-labelledby="pure1-placement-heading">
+            <h2 id="pure1-placement-heading">"Where would a new volume fit?"</h2>
+            <PlacementAsk />
+        </section>
+        <Show when=move || session.allows(Role::Admin)>
+            <section id="pure1-connection" aria-labelledby="pure1-connection-heading">
+                <h2 id="pure1-connection-heading">"Connection"</h2>
+                <Pure1Connection />
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn Pure1Connection() -> impl IntoView {
+    let status = live_resource(api::pure1_status);
+    view! {
         <Loaded resource=status let:status>
             <Pure1Settings status />
         </Loaded>
+    }
+}
+
+const ARRAY_COLUMNS: &[Column] = &[
+    Column::data("name", "Array"),
+    Column::data("managed", "Managed by"),
+    Column::data("model", "Model"),
+    Column::data("software", "Software"),
+    Column::data("busy_now", "Busy meter now"),
+    Column::data("busy_p95", "7-day 95th percentile"),
+];
+
+/// Every array Pure1 reports (those the portal does not manage marked "seen by Pure1"), with
+/// its busy meter, then Pure1's open alerts.
+#[component]
+fn Pure1Fleet(fleet: Pure1FleetAnswer, state: UrlState) -> impl IntoView {
+    let error = fleet
+        .error
+        .map(|error| view! { <p class="error" id="pure1-error" role="alert">{error}</p> });
+    let as_of = fleet
+        .as_of
+        .map(|at| view! { <p class="muted">"Pure1 as of " <Timestamp epoch_ms=at /></p> });
+    let rows = fleet.arrays.into_iter().map(array_row).collect();
+    view! {
+        {error}
+        {as_of}
+        <div class="wide">
+            <ListTable
+                id="pure1-arrays"
+                columns=ARRAY_COLUMNS
+                rows
+                state
+                file="flashdeck-pure1-arrays.csv"
+                empty_id="pure1-arrays-empty"
+                empty="Pure1 reports no arrays."
+            />
+        </div>
+        <h2>"Pure1's open alerts"</h2>
+        <Pure1Alerts alerts=fleet.alerts />
+    }
+}
+
+fn array_row(array: Pure1Array) -> Row {
+    let software = [array.os.clone(), array.version.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let share = |load: Option<f64>| load.map_or(Value::from(""), Value::Number);
+    let values = vec![
+        Value::from(array.name.as_str()),
+        Value::from(if array.managed {
+            "portal"
+        } else {
+            "Pure1 only"
+        }),
+        Value::from(array.model.clone().unwrap_or_default()),
+        Value::from(software.as_str()),
+        share(array.load_now),
+        share(array.load_p95),
+    ];
+    Row::new(values, move || {
+        let name = array.name.clone();
+        let label = if array.managed {
+            view! { <A href=format!("/arrays/{}/overview", encode(&name))>{name.clone()}</A> }
+                .into_any()
+        } else {
+            view! { {name.clone()} " " <span class="pill info seen-by-pure1">"seen by Pure1"</span> }.into_any()
+        };
+        view! {
+            <tr data-array=array.name.clone() data-managed=array.managed.to_string()>
+                <td class="name">{label}</td>
+                <td class="managed">{if array.managed { "portal" } else { "Pure1 only" }}</td>
+                <td class="model">{array.model.clone().unwrap_or_default()}</td>
+                <td class="software">{software.clone()}</td>
+                <td class="busy_now busy-now"><BusyMeter load=array.load_now /></td>
+                <td class="busy_p95 busy-p95"><BusyMeter load=array.load_p95 /></td>
+            </tr>
+        }
+        .into_any()
+    })
+}
+
+/// The busy meter (0.3 = 30 %) as a bar and a percentage.
+#[component]
+pub fn BusyMeter(load: Option<f64>) -> impl IntoView {
+    let Some(load) = load else {
+        return view! { <span class="muted">"–"</span> }.into_any();
+    };
+    view! {
+        <ShareBar share=load label="Busy" class="small" />
+        <span class="load">{format!("{:.0} %", load * 100.0)}</span>
+    }
+    .into_any()
+}
+
+#[component]
+fn Pure1Alerts(alerts: Vec<Pure1Alert>) -> impl IntoView {
+    if alerts.is_empty() {
+        return view! { <p class="muted" id="pure1-alerts-none">"Pure1 reports no open alerts."</p> }
+            .into_any();
+    }
+    let items = alerts
+        .into_iter()
+        .map(|alert| {
+            let severity = alert.severity.clone();
+            let array = alert.array.clone();
+            view! {
+                <li data-array=array>
+                    <span class=format!("pill {severity}")>{severity.clone()}</span> " "
+                    <strong>{alert.array}</strong> ": " {alert.summary}
+                    {alert.component_name.map(|component| view! { <span class="muted">" (" {component} ")"</span> })}
+                    {alert.created.map(|at| view! { " " <span class="muted small"><Timestamp epoch_ms=at /></span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="alerts" id="pure1-alerts">{items}</ul> }.into_any()
+}
+
+/// A size, and the arrays ranked for a volume of it (Pure1's busy meter weighs in when
+/// connected); picking one opens its volumes page with the form filled in.
+#[component]
+fn PlacementAsk() -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let size = RwSignal::new(String::new());
+    view! {
+        <form class="inline" id="pure1-placement-form" on:submit=|event| event.prevent_default()>
+            <label>
+                <span>"Volume name (optional)"</span>
+                <input id="pure1-placement-name" bind:value=name placeholder="db-new" />
+            </label>
+            <label>
+                <span>"Size"</span>
+                <input id="pure1-placement-size" bind:value=size placeholder="500G" />
+            </label>
+            <SuggestArray name size />
+        </form>
     }
 }
 
