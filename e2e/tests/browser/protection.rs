@@ -103,13 +103,31 @@ async fn a_schedule_snapshots_as_the_array_clock_moves_and_retention_prunes() {
     session.click("tr[data-group='pg-e2e'] a").await;
 
     session.choose("#member-kind", "volumes").await;
+    // Two ticked from the array's volumes, narrowed by a filter, and one typed.
+    session.fill("#member-choices-filter", "k8s-pv-000").await;
+    for name in ["k8s-pv-0001", "k8s-pv-0002"] {
+        session
+            .click(&format!("#member-choices input[data-name='{name}']"))
+            .await;
+    }
     session
-        .fill("#member-names", "k8s-pv-0001, k8s-pv-0002")
+        .text_containing("#member-choices .chosen-count", "2 chosen")
         .await;
+    session.fill("#member-names", "k8s-pv-0003").await;
     session.click("#member-add").await;
     session
-        .text_containing("#pg-members-summary", "volumes: k8s-pv-0001, k8s-pv-0002")
+        .text_containing(
+            "#pg-members-summary",
+            "volumes: k8s-pv-0001, k8s-pv-0002, k8s-pv-0003",
+        )
         .await;
+    // Members are no longer offered.
+    assert_eq!(
+        session
+            .count("#member-choices input[data-name='k8s-pv-0001']")
+            .await,
+        0
+    );
     session.choose("#member-kind", "hosts").await;
     session.fill("#member-names", "esx-01").await;
     session.click("#member-add").await;

@@ -1,6 +1,8 @@
 //! Labelled inputs with their messages tied to them, and pickers: inputs that suggest the
 //! names the array (or the portal) actually has.
 
+use std::collections::BTreeSet;
+
 use leptos::prelude::*;
 use shared::api::ApiError;
 
@@ -173,6 +175,77 @@ pub fn Picker(
                     .collect_view()
             }}
         </datalist>
+    }
+}
+
+/// Most names a [`NameChecklist`] shows at once; a filter finds the rest.
+const CHECKLIST_SHOWN: usize = 40;
+
+/// Several names ticked from `options` (the array's names), narrowed by a filter, kept in
+/// `chosen`; `taken` (already members, say) are not offered.
+#[component]
+pub fn NameChecklist(
+    id: &'static str,
+    label: &'static str,
+    #[prop(into)] options: Signal<Vec<String>>,
+    #[prop(into)] taken: Signal<Vec<String>>,
+    chosen: RwSignal<BTreeSet<String>>,
+) -> impl IntoView {
+    let filter = RwSignal::new(String::new());
+    let offered = move || {
+        let wanted = filter.get().trim().to_lowercase();
+        let taken = taken.get();
+        let matching: Vec<String> = options
+            .get()
+            .into_iter()
+            .filter(|name| !taken.contains(name) && name.to_lowercase().contains(&wanted))
+            .collect();
+        let more = matching.len().saturating_sub(CHECKLIST_SHOWN);
+        let boxes = matching
+            .into_iter()
+            .take(CHECKLIST_SHOWN)
+            .map(|name| {
+                let (checked, toggled) = (name.clone(), name.clone());
+                view! {
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            data-name=name.clone()
+                            prop:checked=move || chosen.with(|chosen| chosen.contains(&checked))
+                            on:change=move |event| {
+                                let on = event_target_checked(&event);
+                                chosen.update(|chosen| {
+                                    if on {
+                                        chosen.insert(toggled.clone());
+                                    } else {
+                                        chosen.remove(&toggled);
+                                    }
+                                });
+                            }
+                        />
+                        {name}
+                    </label>
+                }
+            })
+            .collect_view();
+        let more = (more > 0).then(|| {
+            view! { <p class="muted small">{format!("{more} more: narrow the filter to see them.")}</p> }
+        });
+        view! { {boxes} {more} }
+    };
+    let filter_id = format!("{id}-filter");
+    view! {
+        <fieldset class="checklist" id=id>
+            <legend>{label}</legend>
+            <label>
+                <span>"Filter"</span>
+                <input id=filter_id type="search" placeholder="part of a name" bind:value=filter />
+            </label>
+            <div class="choices">{offered}</div>
+            <p class="muted small chosen-count">
+                {move || format!("{} chosen", chosen.with(BTreeSet::len))}
+            </p>
+        </fieldset>
     }
 }
 

@@ -1,6 +1,8 @@
 //! One protection group: members, schedule and retention in plain words, snapshot now, its
 //! snapshots with the volumes inside each (restore or copy one or all), destroy and recover.
 
+use std::collections::BTreeSet;
+
 use leptos::prelude::*;
 use shared::api::{
     Action, ConnectionQuery, CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
@@ -13,7 +15,7 @@ use shared::flasharray::{
 use shared::size::format_size;
 
 use crate::api::{self, ApiResult, Done};
-use crate::components::field::{Named, names_on_array};
+use crate::components::field::{NameChecklist, Named, names_on_array};
 use crate::components::outcome::SubmitButton;
 use crate::components::{
     Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Reason, Strength, Task, Timestamp,
@@ -385,6 +387,7 @@ fn Members(
     let kind = RwSignal::new(detail.member_kind.unwrap_or(MemberKind::Volumes));
     let names = RwSignal::new(String::new());
     let names_error = RwSignal::new(None::<String>);
+    let ticked = RwSignal::new(BTreeSet::<String>::new());
     let run = {
         let group = group.clone();
         move |adding: bool, request: MembersRequest| {
@@ -406,6 +409,7 @@ fn Members(
                 },
                 move |_| {
                     names.set(String::new());
+                    ticked.set(BTreeSet::new());
                     Outcome::Done("Members saved.".into())
                 },
             );
@@ -415,9 +419,14 @@ fn Members(
         let run = run.clone();
         task.on_submit(move || {
             names_error.set(None);
-            let list = split_ports(&names.get_untracked());
+            let mut list: Vec<String> = ticked.get_untracked().into_iter().collect();
+            for typed in split_ports(&names.get_untracked()) {
+                if !list.contains(&typed) {
+                    list.push(typed);
+                }
+            }
             if list.is_empty() {
-                names_error.set(Some("Name at least one.".into()));
+                names_error.set(Some("Tick or name at least one.".into()));
                 return;
             }
             run(
@@ -430,6 +439,7 @@ fn Members(
         })
     };
     let member_kind = detail.member_kind;
+    let members = detail.members.clone();
     let listed = detail
         .members
         .into_iter()
@@ -468,6 +478,19 @@ fn Members(
         "host_groups" => MemberKind::HostGroups,
         _ => MemberKind::Volumes,
     };
+    let offered = names_on_array(
+        array,
+        Signal::derive(move || match kind.get() {
+            MemberKind::Volumes => Named::Volumes,
+            MemberKind::Hosts => Named::Hosts,
+            MemberKind::HostGroups => Named::HostGroups,
+        }),
+    );
+    // Names ticked for one kind mean nothing for another.
+    Effect::new(move |_| {
+        kind.track();
+        ticked.set(BTreeSet::new());
+    });
     view! {
         <ul id="pg-members" class="ports">{listed}</ul>
         <form class="card inline" id="add-members" on:submit=add novalidate>
@@ -479,11 +502,8 @@ fn Members(
                     <option value="host_groups">"host groups"</option>
                 </select>
             </label>
-            <Picker id="member-names" label="Names (comma-separated)" placeholder="vol1, vol2" value=names error=names_error options=names_on_array(array, Signal::derive(move || match kind.get() {
-                MemberKind::Volumes => Named::Volumes,
-                MemberKind::Hosts => Named::Hosts,
-                MemberKind::HostGroups => Named::HostGroups,
-            })) />
+            <NameChecklist id="member-choices" label="Tick the ones to protect" options=offered taken=Signal::derive(move || members.clone()) chosen=ticked />
+            <Picker id="member-names" label="Or type names (comma-separated)" placeholder="vol1, vol2" value=names error=names_error options=offered />
             <SubmitButton id="member-add" label="Add" outcome />
         </form>
     }
