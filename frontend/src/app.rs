@@ -9,6 +9,7 @@ use shared::api::{Role, UserInfo};
 use crate::api;
 use crate::components::confirm::OpenConfirmation;
 use crate::components::live::LiveBar;
+use crate::components::saved_views::SavedViews;
 use crate::components::shortcuts::jump_to_search;
 use crate::components::{ApprovalPolicy, ArrayFrame, Live, RequestsLink};
 use crate::pages::alerts::AlertsPage;
@@ -170,10 +171,11 @@ fn Header(user: RwSignal<Option<UserInfo>>) -> impl IntoView {
                                     on:toggle=move |event| account.set(event_target::<web_sys::HtmlDetailsElement>(&event).open())
                                 >
                                     <summary class="who" id="signed-in-user">
-                                        {user.username} " (" {user.role.as_str()} ")"
+                                        {user.username.clone()} " (" {user.role.as_str()} ")"
                                     </summary>
                                     <div class="menu-panel">
                                         <A href="/tokens" attr:id="tokens-link">"API tokens"</A>
+                                        <SavedViews username=user.username />
                                         <button class="link" id="sign-out" on:click=sign_out>"Sign out"</button>
                                     </div>
                                 </details>

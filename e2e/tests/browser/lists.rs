@@ -281,12 +281,62 @@ async fn slash_jumps_to_the_pages_search_or_to_the_fleet_search() {
         .unwrap_or_default();
     assert_eq!(typed, "db/");
 
-    // The dashboard has no search box of its own: the fleet search opens.
+    // The dashboard has no search box of its own: the header's fleet search takes the key.
+    session.open("/").await;
+    session.element("#fleet").await;
+    session.type_keys("/").await;
+    session.assert_focused("#fleet-search").await;
+    // On a phone the header is folded away: the fleet search page opens instead.
+    session.resize(400, 800).await;
     session.open("/").await;
     session.element("#fleet").await;
     session.type_keys("/").await;
     session.assert_focused("#search-q").await;
     let url = session.driver.current_url().await.expect("url");
     assert_eq!(url.path(), "/search");
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_filtered_sorted_list_is_saved_as_a_view_and_opened_again_from_the_menu() {
+    let session = Session::start().await;
+    session.open("/").await;
+    session.sign_in_as_demo_admin().await;
+    session
+        .open(&format!(
+            "/arrays/{PROD}/volumes?search=sql&sort=-provisioned"
+        ))
+        .await;
+    session.element("#volumes tbody tr").await;
+    let shown = row_keys(&session, "#volumes tbody tr", "data-volume").await;
+    session.click("#user-menu summary").await;
+    session.fill("#save-view-name", "big sql volumes").await;
+    session.click("#save-view").await;
+    session
+        .element("#saved-views li[data-view='big sql volumes']")
+        .await;
+
+    // Elsewhere, later: the view opens as it was saved.
+    session.open("/").await;
+    session.element("#fleet").await;
+    session
+        .click_in_user_menu("#saved-views li[data-view='big sql volumes'] a")
+        .await;
+    let keys: Vec<&str> = shown.iter().map(String::as_str).collect();
+    rows_become(&session, "#volumes tbody tr", "data-volume", &keys).await;
+    let url = session.driver.current_url().await.expect("url");
+    assert_eq!(url.path(), format!("/arrays/{PROD}/volumes"));
+    assert_eq!(url.query(), Some("search=sql&sort=-provisioned"));
+
+    // Forgotten, it is gone from the menu, after a reload too.
+    session
+        .click_in_user_menu("#saved-views li[data-view='big sql volumes'] .forget-view")
+        .await;
+    session
+        .gone("#saved-views li[data-view='big sql volumes']")
+        .await;
+    session.open("/").await;
+    session.element("#fleet").await;
+    assert_eq!(session.count("#saved-views li").await, 0);
     session.finish().await;
 }

@@ -19,6 +19,7 @@ pub mod loaded;
 pub mod name_form;
 pub mod outcome;
 pub mod placement;
+pub mod saved_views;
 pub mod shortcuts;
 pub mod table;
 pub mod time;

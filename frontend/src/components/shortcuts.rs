@@ -1,5 +1,6 @@
 //! Keys that work on every page: `/` (outside a field) or Ctrl-K (anywhere) jumps to the
-//! page's search box, or to the fleet search when the page has none.
+//! page's search box, or to the header's fleet search when the page has none (the fleet
+//! search page when the header is folded away, on a phone).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -8,8 +9,8 @@ use web_sys::{Element, HtmlInputElement, KeyboardEvent};
 
 use super::outcome::focus_first;
 
-/// The first search box on the page, where the page draws its own.
-const PAGE_SEARCH: &str = "main input[type=search]";
+/// The first search box on the page, where the page draws its own, then the header's.
+const SEARCH_BOXES: [&str; 2] = ["main input[type=search]", "#fleet-search"];
 
 /// Listens for the jump for as long as the signed-in shell is drawn.
 pub fn jump_to_search() {
@@ -23,9 +24,15 @@ pub fn jump_to_search() {
             return;
         }
         event.prevent_default();
-        if let Ok(Some(found)) = document().query_selector(PAGE_SEARCH)
-            && let Ok(input) = found.dyn_into::<HtmlInputElement>()
-        {
+        let shown = SEARCH_BOXES.iter().find_map(|selector| {
+            document()
+                .query_selector(selector)
+                .ok()
+                .flatten()
+                .and_then(|found| found.dyn_into::<HtmlInputElement>().ok())
+                .filter(|input| input.offset_parent().is_some())
+        });
+        if let Some(input) = shown {
             let _ = input.focus();
             input.select();
         } else {
