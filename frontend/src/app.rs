@@ -204,7 +204,7 @@ fn FleetSearchBox() -> impl IntoView {
         <form role="search" class="fleet-search" on:submit=submit>
             <label>
                 <span class="visually-hidden">"Search every array"</span>
-                <input id="fleet-search" type="search" placeholder="Search every array"
+                <input id="fleet-search" type="search" placeholder="Search (press /)"
                     on:input=move |event| typed.set(event_target_value(&event)) />
             </label>
         </form>
@@ -245,9 +245,9 @@ fn ThemeChoice() -> impl IntoView {
                     .into_iter()
                     .map(|theme| {
                         let label = match theme {
-                            "light" => "Light theme",
-                            "dark" => "Dark theme",
-                            _ => "System theme",
+                            "light" => "Light",
+                            "dark" => "Dark",
+                            _ => "System",
                         };
                         view! { <option value=theme selected=theme == saved>{label}</option> }
                     })

@@ -524,6 +524,10 @@ async fn the_header_fits_a_wide_screen_in_one_row_and_folds_on_a_phone() {
     let rows = session.measure(HEADER_ROWS).await;
     session.screenshot("header-1400").await;
     assert_eq!(rows, 1.0, "the admin's header in one row at 1400 px");
+    session.resize(1280, 900).await;
+    let rows = session.measure(HEADER_ROWS).await;
+    session.screenshot("header-1280").await;
+    assert_eq!(rows, 1.0, "the admin's header in one row at 1280 px");
 
     session.resize(400, 800).await;
     session.open(&format!("/arrays/{PROD}/volumes")).await;
