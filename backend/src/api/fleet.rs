@@ -262,6 +262,9 @@ fn search_kinds(kinds: Option<&str>) -> Result<Vec<SearchKind>, AppError> {
     Ok(chosen)
 }
 
+/// The end of year 9999 in milliseconds: a creation time past it is an array's nonsense.
+const LATEST_CREATED_MS: i64 = 253_402_300_799_999;
+
 /// What a search reads of any listed object.
 #[derive(Debug, Deserialize)]
 struct Found {
@@ -275,6 +278,28 @@ struct Found {
     space: Option<serde_json::Value>,
     #[serde(default)]
     created: Option<serde_json::Value>,
+}
+
+/// A listed object as a search hit: what a snapshot holds and when anything was made read
+/// leniently, a nonsensical value left out rather than failing the array's search.
+fn hit_of(kind: SearchKind, found: Found) -> SearchHit {
+    SearchHit {
+        kind,
+        name: found.name,
+        size: found.provisioned,
+        held: found
+            .space
+            .as_ref()
+            .and_then(|space| space.get("total_physical"))
+            .and_then(serde_json::Value::as_u64)
+            .filter(|_| kind == SearchKind::Snapshot),
+        created: found
+            .created
+            .as_ref()
+            .and_then(serde_json::Value::as_i64)
+            .filter(|ms| (0..=LATEST_CREATED_MS).contains(ms)),
+        destroyed: found.destroyed.unwrap_or(false),
+    }
 }
 
 async fn search_array(
@@ -301,21 +326,7 @@ async fn search_array(
     let mut total = 0;
     for (kind, page) in futures_util::future::try_join_all(pages).await? {
         total += page.total_item_count.unwrap_or(page.items.len() as u64);
-        hits.extend(page.items.into_iter().map(|found| {
-            SearchHit {
-                kind,
-                name: found.name,
-                size: found.provisioned,
-                held: found
-                    .space
-                    .as_ref()
-                    .and_then(|space| space.get("total_physical"))
-                    .and_then(serde_json::Value::as_u64)
-                    .filter(|_| kind == SearchKind::Snapshot),
-                created: found.created.as_ref().and_then(serde_json::Value::as_i64),
-                destroyed: found.destroyed.unwrap_or(false),
-            }
-        }));
+        hits.extend(page.items.into_iter().map(|found| hit_of(kind, found)));
     }
     hits.sort_by(|a, b| {
         let rank = |kind| SearchKind::ALL.iter().position(|k| *k == kind);
@@ -593,4 +604,38 @@ pub async fn destroy_volumes(
     })
     .await;
     Ok(Json(batch_outcome(answers, names)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn found(created: serde_json::Value) -> Found {
+        serde_json::from_value(serde_json::json!({"name": "v", "created": created}))
+            .expect("a listed object")
+    }
+
+    #[test]
+    fn a_creation_time_is_kept_only_when_it_is_a_time() {
+        let created = |value| hit_of(SearchKind::Volume, found(value)).created;
+        assert_eq!(
+            created(serde_json::json!(1_700_000_000_000_i64)),
+            Some(1_700_000_000_000)
+        );
+        assert_eq!(created(serde_json::json!(-1)), None);
+        assert_eq!(created(serde_json::json!(i64::MAX)), None);
+        assert_eq!(created(serde_json::json!("yesterday")), None);
+        assert_eq!(created(serde_json::json!(1.5)), None);
+        assert_eq!(created(serde_json::Value::Null), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_json_as_a_creation_time_makes_a_hit(text in "[-0-9.e\"a-z]{0,24}") {
+            let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+            let hit = hit_of(SearchKind::Snapshot, found(value));
+            prop_assert!(hit.created.is_none_or(|ms| (0..=LATEST_CREATED_MS).contains(&ms)));
+        }
+    }
 }
