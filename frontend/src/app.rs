@@ -204,7 +204,7 @@ fn FleetSearchBox() -> impl IntoView {
         <form role="search" class="fleet-search" on:submit=submit>
             <label>
                 <span class="visually-hidden">"Search every array"</span>
-                <input id="fleet-search" type="search" placeholder="Search (press /)"
+                <input id="fleet-search" type="search" placeholder="Search (/)" title="Search every array: press / or Ctrl-K to come here" aria-keyshortcuts="/ Control+K"
                     on:input=move |event| typed.set(event_target_value(&event)) />
             </label>
         </form>

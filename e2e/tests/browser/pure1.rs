@@ -212,6 +212,17 @@ async fn a_placement_suggestion_is_taken_and_the_volume_created_on_that_array() 
         capacity_end >= forecast_end - 0.5,
         "{capacity_end} < {forecast_end}"
     );
+    // The fitted growth is drawn back over the history it was fitted to.
+    let forecast_start = session
+        .measure("Math.min(...['x1', 'x2'].map((end) => document.querySelector('#chart-capacity .projection').getAttribute(end)))")
+        .await;
+    let history_end = session
+        .measure("Math.max(...[...document.querySelectorAll('#chart-capacity .area')].flatMap((area) => [...area.points].map((point) => point.x)))")
+        .await;
+    assert!(
+        forecast_start < history_end / 2.0,
+        "the fit starts at {forecast_start}, the history ends at {history_end}"
+    );
     let forecast = session
         .measure("(() => { const colour = getComputedStyle(document.querySelector('#chart-capacity .projection')).stroke; return [...document.querySelectorAll('#chart-capacity .area')].filter((area) => getComputedStyle(area).fill === colour).length; })()")
         .await;

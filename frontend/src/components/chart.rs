@@ -55,7 +55,7 @@ pub struct Series {
 }
 
 /// A straight line from `(start time, value)` to `(end time, value)`, drawn dashed: the
-/// capacity forecast's fitted growth, which may run past the end of the history.
+/// capacity forecast's fitted growth, over the history and past its end.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Projection {
     pub from: (i64, f64),
@@ -286,7 +286,7 @@ pub fn TimeChart(
         })
         .collect_view();
     let projection_legend = projection.map(|_| {
-        view! { <span class="legend-item"><span class="swatch projection"></span>"Forecast"</span> }
+        view! { <span class="legend-item"><span class="swatch projection"></span>"Fitted growth and forecast"</span> }
     });
     let rows = times
         .iter()
@@ -398,19 +398,22 @@ fn describe_forecast(forecast: &Forecast) -> String {
     )
 }
 
-/// The forecast's line, from today's use to when the array is full (or one range length
-/// past now, whichever is sooner).
+/// The forecast's line: its fitted growth drawn back over the history it was fitted to (from
+/// the chart's start at the earliest), so the history shows whether it agrees, then on from
+/// today's use to when the array is full (or one range length past now, whichever is sooner).
 fn projection_of(forecast: &Forecast, start: i64, end: i64) -> Option<Projection> {
     const DAY_MS: f64 = 86_400_000.0;
     let (used, per_day) = (forecast.used_now?, forecast.growth_per_day?);
+    let at = |time: i64| used + per_day * (time - forecast.as_of) as f64 / DAY_MS;
+    let fitted_from = forecast.as_of - (forecast.history_days * DAY_MS) as i64;
+    let from = fitted_from.max(start).min(forecast.as_of);
     let horizon = end + (end - start);
     let until = forecast.to_100.map_or(horizon, |full| {
         horizon.min(forecast.as_of + (full.days * DAY_MS) as i64)
     });
-    let at_until = used + per_day * (until - forecast.as_of) as f64 / DAY_MS;
     Some(Projection {
-        from: (forecast.as_of, used),
-        to: (until, at_until.max(0.0)),
+        from: (from, at(from).max(0.0)),
+        to: (until, at(until).max(0.0)),
     })
 }
 
