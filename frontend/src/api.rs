@@ -72,11 +72,13 @@ fn exchange(
             .send()
             .await
             .map_err(unreachable)?;
-        let text = response.text().await.map_err(unreachable)?;
+        let (status, ok, status_text) = (response.status(), response.ok(), response.status_text());
+        // A body cut short still leaves its status to act on (a 401 still signs out).
+        let text = response.text().await.unwrap_or_default();
         Ok(Answer {
-            status: response.status(),
-            ok: response.ok(),
-            status_text: response.status_text(),
+            status,
+            ok,
+            status_text,
             text,
         })
     })

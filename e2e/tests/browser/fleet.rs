@@ -444,7 +444,7 @@ async fn fleet_search_finds_volumes_on_both_arrays_and_snapshots_them_together()
             "{name} on the array"
         );
     }
-    // Every volume listed, chosen at once.
+    // Every volume found, chosen at once.
     let volumes = session
         .count("#search-results tr[data-kind='volume'] input.choose")
         .await;

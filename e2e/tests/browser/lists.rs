@@ -238,7 +238,7 @@ async fn lists_keep_search_and_sort_in_the_address_and_export_what_the_array_hol
         .download("#snapshots-csv", &format!("{PROD}-csv-vol-2-snapshots.csv"))
         .await;
     let (header, rows) = csv_lines(&csv);
-    assert_eq!(header, "name,taken,by,size,space");
+    assert_eq!(header, "name,taken,by,size,space,state");
     let names: Vec<&str> = rows.iter().map(|row| row[0].as_str()).collect();
     assert_eq!(names, ["csv-vol-2.second", "csv-vol-2.first"], "{csv}");
     assert!(

@@ -13,10 +13,11 @@ use web_sys::{Blob, BlobPropertyBag, HtmlElement, Url};
 use super::{Outcome, OutcomeLine, Task};
 use crate::api::ApiResult;
 
-/// A list written as CSV, and how many rows it holds.
+/// A list written as CSV, how many rows it holds, and how many the list has in all.
 pub struct Csv {
     pub text: String,
     pub rows: usize,
+    pub of: u64,
 }
 
 /// What gathers a list's rows when someone asks for them.
@@ -27,27 +28,49 @@ const EXPORT_PAGE: u32 = 1000;
 /// Most rows one export gathers from a list the array pages.
 const EXPORT_MOST: usize = 50_000;
 
+/// What gathers a list the array pages on `array`, as the page's `query` now has it: `page`
+/// asks for the rows from an offset (array, query, offset, limit) and says how many match.
+pub fn paged_csv<Q, F, Fut>(
+    columns: &'static [Column],
+    array: Memo<String>,
+    query: impl Fn() -> Q + 'static,
+    page: F,
+) -> Gather
+where
+    Q: Clone + 'static,
+    F: Fn(String, Q, u32, u32) -> Fut + Copy + 'static,
+    Fut: Future<Output = ApiResult<(Vec<Vec<Value>>, u64)>> + 'static,
+{
+    Box::new(move || {
+        let (array, query) = (array.get_untracked(), query());
+        Box::pin(every_page(columns, move |offset, limit| {
+            page(array.clone(), query.clone(), offset, limit)
+        }))
+    })
+}
+
 /// A list the array pages, gathered page by page: `page` asks for the rows from an offset
 /// and says how many match in all. Stops at [`EXPORT_MOST`] rows.
-pub async fn every_page<F, Fut>(columns: &'static [Column], page: F) -> ApiResult<Csv>
+async fn every_page<F, Fut>(columns: &'static [Column], page: F) -> ApiResult<Csv>
 where
     F: Fn(u32, u32) -> Fut,
     Fut: Future<Output = ApiResult<(Vec<Vec<Value>>, u64)>>,
 {
     let mut rows: Vec<Vec<Value>> = Vec::new();
-    loop {
+    let of = loop {
         let (items, total) = page(rows.len() as u32, EXPORT_PAGE).await?;
         let got = items.len();
         rows.extend(items);
         if got == 0 || rows.len() as u64 >= total || rows.len() >= EXPORT_MOST {
-            break;
+            break total;
         }
-    }
+    };
     rows.truncate(EXPORT_MOST);
     let shown: Vec<usize> = (0..rows.len()).collect();
     Ok(Csv {
         text: as_csv(&rows, columns, &shown),
         rows: rows.len(),
+        of: of.max(rows.len() as u64),
     })
 }
 
@@ -69,6 +92,10 @@ pub fn CsvExport(
         let file = file.get_untracked();
         task.call("Exporting…", &[], answer, move |csv| {
             match download(&file, &csv.text) {
+                Ok(()) if csv.of > csv.rows as u64 => Outcome::Done(format!(
+                    "Exported the first {} of {} rows to {file}; narrow the search for the rest.",
+                    csv.rows, csv.of
+                )),
                 Ok(()) => Outcome::Done(format!("Exported {} rows to {file}.", csv.rows)),
                 Err(why) => Outcome::Failed(format!("The browser did not take the file: {why}")),
             }

@@ -97,6 +97,7 @@ pub fn ListTable(
             rows.with_value(|rows| Csv {
                 text: as_csv(rows, columns, shown),
                 rows: shown.len(),
+                of: shown.len() as u64,
             })
         });
         Box::pin(async move { Ok(csv) })

@@ -1,5 +1,6 @@
 //! Saved views: a page as it is filtered, sorted and paged (its address), kept under a name
-//! in this browser for the signed-in user, and opened again from the person's menu.
+//! in this browser for the signed-in user, and opened again from the person's menu. Only
+//! addresses of the portal itself are saved or read back.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -27,8 +28,23 @@ fn load(username: &str) -> Vec<View> {
         .and_then(|text| serde_json::from_str::<Vec<View>>(&text).ok())
         .unwrap_or_default()
         .into_iter()
-        .filter(|(_, href)| href.starts_with('/') && !href.starts_with("//"))
+        .filter(|(_, href)| of_this_portal(href))
         .collect()
+}
+
+/// Whether `href` is an address of this portal: a path the browser resolves to the page's
+/// own origin, with nothing (a backslash, a control character) it could read as another host.
+fn of_this_portal(href: &str) -> bool {
+    if !href.starts_with('/') || href.starts_with("//") || href.contains('\\') {
+        return false;
+    }
+    if href.chars().any(char::is_control) {
+        return false;
+    }
+    let Ok(origin) = window().location().origin() else {
+        return false;
+    };
+    web_sys::Url::new_with_base(href, &origin).is_ok_and(|url| url.origin() == origin)
 }
 
 fn store(username: &str, views: &[View]) {
@@ -65,6 +81,12 @@ pub fn SavedViews(username: String) -> impl IntoView {
         } else {
             format!("{path}?{search}")
         };
+        if !of_this_portal(&href) {
+            error.set(Some(
+                "This page's address cannot be saved as a view.".to_owned(),
+            ));
+            return;
+        }
         views.update(|views| {
             views.retain(|(kept, _)| *kept != typed);
             views.push((typed, href));

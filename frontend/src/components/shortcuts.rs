@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, KeyboardEvent};
+use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use super::outcome::focus_first;
 
@@ -16,10 +16,16 @@ const SEARCH_BOXES: [&str; 2] = ["main input[type=search]", "#fleet-search"];
 pub fn jump_to_search() {
     let navigate = use_navigate();
     let listener = window_event_listener(leptos::ev::keydown, move |event: KeyboardEvent| {
-        let slash =
-            event.key() == "/" && !event.ctrl_key() && !event.meta_key() && !event.alt_key();
-        let control_k =
-            event.key().eq_ignore_ascii_case("k") && (event.ctrl_key() || event.meta_key());
+        if event.is_composing() || event.default_prevented() {
+            return;
+        }
+        let plain = !event.ctrl_key() && !event.meta_key() && !event.alt_key();
+        let slash = event.key() == "/" && plain;
+        // Ctrl-K alone: with Shift or Alt it is the browser's own (Firefox's console).
+        let control_k = event.key() == "k"
+            && (event.ctrl_key() || event.meta_key())
+            && !event.shift_key()
+            && !event.alt_key();
         if !(control_k || slash && !typing(&event)) {
             return;
         }
@@ -47,9 +53,9 @@ pub fn jump_to_search() {
 fn typing(event: &KeyboardEvent) -> bool {
     event
         .target()
-        .and_then(|target| target.dyn_into::<Element>().ok())
+        .and_then(|target| target.dyn_into::<HtmlElement>().ok())
         .is_some_and(|element| {
             matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                || element.has_attribute("contenteditable")
+                || element.is_content_editable()
         })
 }

@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{ALERT_SEVERITIES, Action, AlertFlag, FleetAlert, FleetAlerts, Pure1Alert};
+use shared::api::{
+    ALERT_SEVERITIES, Action, AlertFlag, FleetAlert, FleetAlerts, Pure1Alert, Pure1Fleet,
+};
 use shared::listing::{Column, Value};
 
-use crate::api;
+use crate::api::{self, ApiResult};
 use crate::components::frame::encode;
 use crate::components::table::{ArrayFailures, ArrayFilter, SearchBox};
 use crate::components::{
@@ -27,32 +29,15 @@ pub fn AlertsPage() -> impl IntoView {
             state.text("array"),
             state.flag("closed"),
         );
+        async move { api::fleet_alerts(&severity, &array, closed).await }
+    });
+    // Asked on its own, so a slow Pure1 never holds the arrays' own alerts back.
+    let from_pure1 = live_resource(move || {
+        let (severity, array) = (state.text("severity"), state.text("array"));
         async move {
-            let (alerts, pure1) = futures_util::future::join(
-                api::fleet_alerts(&severity, &array, closed),
-                api::fleet_pure1(),
-            )
-            .await;
-            // Pure1 adds the alerts of arrays only it sees; the portal asks the others itself.
-            // Pure1 failing, or not connected, leaves the arrays' own alerts.
-            let only_pure1 = pure1.ok().map(|fleet| {
-                let unmanaged: Vec<String> = fleet
-                    .arrays
-                    .into_iter()
-                    .filter(|seen| !seen.managed)
-                    .map(|seen| seen.name)
-                    .collect();
-                fleet
-                    .alerts
-                    .into_iter()
-                    .filter(|alert| {
-                        unmanaged.contains(&alert.array)
-                            && (severity.is_empty() || alert.severity == severity)
-                            && (array.is_empty() || alert.array == array)
-                    })
-                    .collect::<Vec<_>>()
-            });
-            alerts.map(|alerts| (alerts, only_pure1.unwrap_or_default()))
+            api::fleet_pure1()
+                .await
+                .map(|fleet| only_pure1_sees(fleet, &severity, &array))
         }
     });
     let choose = move |key: &'static str| {
@@ -90,7 +75,7 @@ pub fn AlertsPage() -> impl IntoView {
         </div>
         <OutcomeLine id="alert-outcome" outcome=task.outcome />
         <Loaded resource=alerts loading="Asking the arrays…" error_id="alerts-error" let:alerts>
-            <AlertTable alerts=alerts.0 from_pure1=alerts.1 task state />
+            <AlertTable alerts from_pure1 task state />
         </Loaded>
     }
 }
@@ -150,28 +135,55 @@ const COLUMNS: &[Column] = &[
 #[component]
 fn AlertTable(
     alerts: FleetAlerts,
-    from_pure1: Vec<Pure1Alert>,
+    from_pure1: LocalResource<ApiResult<Vec<Pure1Alert>>>,
     task: Task,
     state: UrlState,
 ) -> impl IntoView {
-    let rows = alerts
-        .items
-        .into_iter()
-        .map(|item| alert_row(item, task))
-        .chain(from_pure1.into_iter().map(pure1_row))
-        .collect();
+    let items = StoredValue::new(alerts.items);
+    let table = move || {
+        let pure1 = from_pure1.get().and_then(Result::ok).unwrap_or_default();
+        let rows = items
+            .get_value()
+            .into_iter()
+            .map(|item| alert_row(item, task))
+            .chain(pure1.into_iter().map(pure1_row))
+            .collect();
+        view! {
+            <ListTable
+                id="alerts"
+                columns=COLUMNS
+                rows
+                state
+                file="flashdeck-alerts.csv"
+                empty_id="alerts-empty"
+                empty="No alerts match."
+            />
+        }
+    };
     view! {
         <ArrayFailures failures=alerts.errors />
-        <ListTable
-            id="alerts"
-            columns=COLUMNS
-            rows
-            state
-            file="flashdeck-alerts.csv"
-            empty_id="alerts-empty"
-            empty="No alerts match."
-        />
+        {table}
     }
+}
+
+/// Pure1's open alerts of the arrays only Pure1 sees (the portal asks the others itself),
+/// filtered as the page is; Pure1 not connected, none.
+fn only_pure1_sees(fleet: Pure1Fleet, severity: &str, array: &str) -> Vec<Pure1Alert> {
+    let unmanaged: Vec<String> = fleet
+        .arrays
+        .into_iter()
+        .filter(|seen| !seen.managed)
+        .map(|seen| seen.name)
+        .collect();
+    fleet
+        .alerts
+        .into_iter()
+        .filter(|alert| {
+            unmanaged.contains(&alert.array)
+                && (severity.is_empty() || alert.severity == severity)
+                && (array.is_empty() || alert.array == array)
+        })
+        .collect()
 }
 
 fn alert_row(item: FleetAlert, task: Task) -> Row {

@@ -11,7 +11,7 @@ use shared::flasharray::{HOST_PERSONALITIES, Host, HostGroup, HostPost};
 use shared::listing::{Column, Value};
 
 use crate::api::{self, ApiResult};
-use crate::components::export::{CsvExport, Gather, every_page};
+use crate::components::export::{CsvExport, Gather, paged_csv};
 use crate::components::outcome::SubmitButton;
 use crate::components::table::{EmptyState, PAGE_SIZE, Pager, SearchBox, SortHeader};
 use crate::components::{
@@ -64,37 +64,34 @@ const HOST_CSV: &[Column] = &[
 
 /// Every host the search matches, in the list's order, as CSV.
 fn hosts_csv(array: Memo<String>, state: UrlState) -> Gather {
-    Box::new(move || {
-        let (array, query) = (array.get_untracked(), list_query(&state));
-        Box::pin(every_page(HOST_CSV, move |offset, limit| {
-            let (array, query) = (
-                array.clone(),
-                HostListQuery {
-                    offset: Some(offset),
-                    limit: Some(limit),
-                    ..query.clone()
-                },
-            );
-            async move {
-                let list = api::hosts(&array, &query).await?;
-                let rows = list
-                    .items
-                    .into_iter()
-                    .map(|host| {
-                        let ports = ports_of(&host).join(" ");
-                        vec![
-                            Value::from(host.name),
-                            Value::from(host.host_group.name.unwrap_or_default()),
-                            Value::from(ports),
-                            Value::from(host.personality.unwrap_or_default()),
-                            Value::from(host.connection_count),
-                        ]
-                    })
-                    .collect();
-                Ok((rows, list.total_item_count))
-            }
-        }))
-    })
+    paged_csv(
+        HOST_CSV,
+        array,
+        move || list_query(&state),
+        |array, query, offset, limit| async move {
+            let query = HostListQuery {
+                offset: Some(offset),
+                limit: Some(limit),
+                ..query
+            };
+            let list = api::hosts(&array, &query).await?;
+            let rows = list
+                .items
+                .into_iter()
+                .map(|host| {
+                    let ports = ports_of(&host).join(" ");
+                    vec![
+                        Value::from(host.name),
+                        Value::from(host.host_group.name.unwrap_or_default()),
+                        Value::from(ports),
+                        Value::from(host.personality.unwrap_or_default()),
+                        Value::from(host.connection_count),
+                    ]
+                })
+                .collect();
+            Ok((rows, list.total_item_count))
+        },
+    )
 }
 
 #[component]

@@ -57,7 +57,9 @@ fn RecycledTable(contents: RecycleBin, fetched: f64, task: Task, state: UrlState
                 Value::from(item.array.as_str()),
                 Value::from(item.kind.label()),
                 Value::from(item.name.as_str()),
-                Value::Time(Some(fetched as i64 + item.time_remaining)),
+                Value::Time(Some(
+                    (fetched as i64).saturating_add(item.time_remaining.max(0)),
+                )),
             ];
             Row::new(values, move || {
                 view! { <RecycledRow item=item.clone() fetched task /> }.into_any()

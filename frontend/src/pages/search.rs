@@ -311,7 +311,7 @@ fn Results(
         <ul id="search-arrays">{statuses}</ul>
         {offer.then(|| view! {
             <button type="button" class="secondary" id="choose-all" on:click=choose_all>
-                {format!("Choose every volume listed ({count})")}
+                {format!("Choose all {count} volumes found")}
             </button>
         })}
         <ListTable

@@ -158,6 +158,7 @@ fn Timeline(
                     .space
                     .snapshots
                     .map_or(Value::from(""), Value::from),
+                Value::from(if snapshot.destroyed { "destroyed" } else { "" }),
             ];
             Row::new(values, move || snapshot_row(snapshot.clone(), kind, chosen))
         })
@@ -191,6 +192,7 @@ const SNAPSHOT_COLUMNS: &[Column] = &[
     Column::data("by", "By"),
     Column::data("size", "Size"),
     Column::data("space", "Space"),
+    Column::data("state", "State"),
     Column::actions("Actions"),
 ];
 
@@ -218,6 +220,7 @@ fn snapshot_row(
             <td class="by">{kind}</td>
             <td class="num size">{size}</td>
             <td class="num space">{space}</td>
+            <td class="state">{destroyed.then_some("destroyed")}</td>
             <td class="actions">
                 <button class="secondary small restore-snapshot" on:click=choose>"Restore or copy…"</button>
             </td>

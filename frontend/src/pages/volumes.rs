@@ -17,7 +17,7 @@ use web_sys::js_sys::Date;
 
 use crate::api;
 use crate::components::confirm::RecycleActions;
-use crate::components::export::{CsvExport, Gather, every_page};
+use crate::components::export::{CsvExport, Gather, paged_csv};
 use crate::components::field::{Named, host_or_group_names, names_on_array};
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::placement::SuggestArray;
@@ -130,44 +130,41 @@ const VOLUME_CSV: &[Column] = &[
 
 /// Every volume the list's search and filter match, in its order, as CSV.
 fn volumes_csv(array: Memo<String>, state: UrlState) -> Gather {
-    Box::new(move || {
-        let (array, query) = (array.get_untracked(), list_query(&state));
-        Box::pin(every_page(VOLUME_CSV, move |offset, limit| {
-            let (array, query) = (
-                array.clone(),
-                VolumeListQuery {
-                    offset: Some(offset),
-                    limit: Some(limit),
-                    ..query.clone()
-                },
-            );
-            async move {
-                let list = api::volumes(&array, &query).await?;
-                let groups = list.protection_groups;
-                let rows = list
-                    .items
-                    .into_iter()
-                    .map(|volume| {
-                        let protection = groups.get(&volume.name).map(|names| names.join(" "));
-                        vec![
-                            Value::from(volume.name),
-                            Value::from(volume.provisioned),
-                            volume.space.virtual_.map_or(Value::from(""), Value::from),
-                            volume
-                                .space
-                                .data_reduction
-                                .map_or(Value::from(""), Value::Number),
-                            Value::Time(Some(volume.created)),
-                            Value::from(volume.serial),
-                            Value::from(volume.connection_count),
-                            Value::from(protection.unwrap_or_default()),
-                        ]
-                    })
-                    .collect();
-                Ok((rows, list.total_item_count))
-            }
-        }))
-    })
+    paged_csv(
+        VOLUME_CSV,
+        array,
+        move || list_query(&state),
+        |array, query, offset, limit| async move {
+            let query = VolumeListQuery {
+                offset: Some(offset),
+                limit: Some(limit),
+                ..query
+            };
+            let list = api::volumes(&array, &query).await?;
+            let groups = list.protection_groups;
+            let rows = list
+                .items
+                .into_iter()
+                .map(|volume| {
+                    let protection = groups.get(&volume.name).map(|names| names.join(" "));
+                    vec![
+                        Value::from(volume.name),
+                        Value::from(volume.provisioned),
+                        volume.space.virtual_.map_or(Value::from(""), Value::from),
+                        volume
+                            .space
+                            .data_reduction
+                            .map_or(Value::from(""), Value::Number),
+                        Value::Time(Some(volume.created)),
+                        Value::from(volume.serial),
+                        Value::from(volume.connection_count),
+                        Value::from(protection.unwrap_or_default()),
+                    ]
+                })
+                .collect();
+            Ok((rows, list.total_item_count))
+        },
+    )
 }
 
 fn count_label(count: u64, what: &str) -> String {

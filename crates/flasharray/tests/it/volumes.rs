@@ -111,3 +111,43 @@ async fn all_volumes_streams_every_page_by_token_or_by_offset() {
         .expect("streamed");
     assert_eq!(teens, names[9..19]);
 }
+
+#[tokio::test]
+async fn the_protection_of_many_volumes_is_asked_a_few_names_at_a_time() {
+    let sim = start_sim().await;
+    let client = bootstrap(&sim);
+    let names: Vec<String> = (0..120).map(|index| format!("many-{index:03}")).collect();
+    client
+        .create_volumes(&names, 1 << 20)
+        .await
+        .expect("created");
+    client
+        .create_protection_group("pg-many")
+        .await
+        .expect("group");
+    client
+        .add_group_members(flasharray::MemberKind::Volumes, "pg-many", &names)
+        .await
+        .expect("members");
+    let found = client
+        .volume_protection_groups(&names)
+        .await
+        .expect("asked");
+    let mut members: Vec<&str> = found
+        .iter()
+        .filter(|membership| membership.group.name.as_deref() == Some("pg-many"))
+        .filter_map(|membership| membership.member.name.as_deref())
+        .collect();
+    members.sort_unstable();
+    assert_eq!(
+        members,
+        names.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert!(
+        client
+            .volume_protection_groups::<&str>(&[])
+            .await
+            .expect("nothing asked")
+            .is_empty()
+    );
+}
