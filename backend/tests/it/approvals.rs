@@ -610,15 +610,27 @@ async fn a_scheduled_change_runs_only_while_its_approver_may_decide_it_and_only_
         "{failed}"
     );
     assert!(app.sim.simulator.volume("scratch-kept").is_some());
-    let (_, _, audit) = app.call("GET", "/api/audit", Some(&admin), None).await;
-    let unrun = audit
-        .as_array()
-        .expect("rows")
-        .iter()
-        .find(|row| row["action"] == "approval.run")
-        .unwrap_or_else(|| panic!("no approval.run row in {audit}"));
+    let unrun = audit_row_once(&app, &admin, "approval.run").await;
     assert_eq!(unrun["outcome"], "failure");
     assert_eq!(unrun["target"], id.to_string());
+}
+
+/// The audit row of `action`, once written: a change that ends unrun is recorded failed
+/// first and audited a moment after.
+async fn audit_row_once(app: &TestApp, cookie: &str, action: &str) -> Value {
+    let mut audit = Value::Null;
+    for _ in 0..100 {
+        audit = app.call("GET", "/api/audit", Some(cookie), None).await.2;
+        let found = audit
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row["action"] == action))
+            .cloned();
+        if let Some(row) = found {
+            return row;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no {action} row in {audit}");
 }
 
 #[tokio::test]
