@@ -1,7 +1,8 @@
-//! `flashdeck demo`: the portal with two simulated arrays in the same process, set up the way
-//! an admin sets up real ones: one reached with an API token, one with an API client whose
-//! key pair is generated at start and whose private key stays in this process; and a
-//! simulated Pure1 that reports both arrays and one more the portal does not manage.
+//! `flashdeck demo`: the portal with four simulated arrays in the same process, one on each
+//! Purity release it supports, set up the way an admin sets up real ones: reached with API
+//! tokens, and one with an API client whose key pair is generated at start and whose private
+//! key stays in this process; and a simulated Pure1 that reports them and one more the
+//! portal does not manage.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -93,11 +94,12 @@ impl Demo {
         crate::server::check_frontend_dir(&options.frontend_dir).map_err(DemoError::Setup)?;
         let registry = ArrayRegistry::default();
         let mut arrays = Vec::new();
-        // Two sites, two models on two Purity releases, as a real fleet mixes them; the DR
-        // array, a capacity model, is quieter, holds the backups, and is filling up (84 %
-        // used), so the dashboard has something to warn of.
-        let recovery_seed = match options.seed {
-            Seed::Demo => Seed::DemoRecovery,
+        // A fleet as real ones are mixed: four sites, four models, one array on each Purity
+        // release the portal supports. The DR array, a capacity model, is quieter, holds the
+        // backups, and is filling up (84 % used), so the dashboard has something to warn of;
+        // the branch office and the older lab array are smaller and half-empty.
+        let site_seed = |site: Seed| match options.seed {
+            Seed::Demo => site,
             other => other,
         };
         for (name, seed, model, purity, method, identity, fill) in [
@@ -112,12 +114,30 @@ impl Demo {
             ),
             (
                 "fa-dr-01",
-                recovery_seed,
+                site_seed(Seed::DemoRecovery),
                 "FA-C60R4",
                 "6.5",
                 AuthMethod::ApiClient,
                 Identity::PerUser,
                 Some(0.84),
+            ),
+            (
+                "fa-branch-01",
+                site_seed(Seed::DemoBranch),
+                "FA-X50R4",
+                "6.7",
+                AuthMethod::ApiToken,
+                Identity::Service,
+                Some(0.55),
+            ),
+            (
+                "fa-lab-01",
+                site_seed(Seed::DemoLab),
+                "FA-X20R3",
+                "6.1",
+                AuthMethod::ApiToken,
+                Identity::Service,
+                Some(0.38),
             ),
         ] {
             let config = SimulatorConfig::new(name)

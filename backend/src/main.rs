@@ -33,7 +33,7 @@ struct Cli {
 enum Command {
     /// Serve the portal (the default).
     Serve,
-    /// Serve the portal with two simulated arrays in this process, for trying it out.
+    /// Serve the portal with four simulated arrays in this process, for trying it out.
     #[cfg(feature = "demo")]
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]

@@ -27,7 +27,14 @@ const CHASSIS_BAYS: u32 = 20;
 /// Every model has two controllers.
 const CONTROLLERS: [&str; 2] = ["CT0", "CT1"];
 
-const LAYOUTS: [Layout; 4] = [
+const LAYOUTS: [Layout; 5] = [
+    Layout {
+        model: "FA-X20R3",
+        flash_modules: 10,
+        nvram_modules: 2,
+        fc_ports: 2,
+        eth_ports: 2,
+    },
     Layout {
         model: "FA-X20R4",
         flash_modules: 10,

@@ -20,7 +20,8 @@ struct Args {
     /// The array's name.
     #[arg(long, default_value = "flasharray-sim")]
     name: String,
-    /// Starting contents: `empty`, `demo` (a production array) or `demo-dr` (its recovery site).
+    /// Starting contents: `empty`, `demo` (a production array), `demo-dr` (its recovery site),
+    /// `demo-branch` (a remote office) or `demo-lab` (a test-and-development array).
     #[arg(long, default_value = "empty", value_parser = parse_seed)]
     seed: Seed,
     /// The Purity release line it plays, which decides the REST levels it serves.
@@ -78,7 +79,9 @@ fn one_of(
 }
 
 fn parse_seed(text: &str) -> Result<Seed, String> {
-    Seed::parse(text).ok_or_else(|| format!("unknown seed {text:?}: use empty, demo or demo-dr"))
+    Seed::parse(text).ok_or_else(|| {
+        format!("unknown seed {text:?}: use empty, demo, demo-dr, demo-branch or demo-lab")
+    })
 }
 
 #[tokio::main]

@@ -24,6 +24,12 @@ pub enum Seed {
     /// own (a backup repository, a restore-test volume), a fraction of the load, and its own
     /// history of alerts (a drive replaced last week rather than a port down).
     DemoRecovery,
+    /// A remote office's array: a few virtual machines and a file share, one host group and
+    /// one daily protection group, half-full, a controller that failed over last month.
+    DemoBranch,
+    /// An older test-and-development array: clones and scratch volumes for CI, lightly
+    /// loaded, with a space warning from last week since cleared.
+    DemoLab,
 }
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -34,6 +40,8 @@ impl Seed {
             "empty" => Some(Seed::Empty),
             "demo" => Some(Seed::Demo),
             "demo-dr" => Some(Seed::DemoRecovery),
+            "demo-branch" => Some(Seed::DemoBranch),
+            "demo-lab" => Some(Seed::DemoLab),
             _ => None,
         }
     }
@@ -43,6 +51,8 @@ impl Seed {
             Seed::Empty => {}
             Seed::Demo => seed_demo(state, now_ms, Site::Production),
             Seed::DemoRecovery => seed_demo(state, now_ms, Site::Recovery),
+            Seed::DemoBranch => seed_small_site(state, now_ms, &BRANCH),
+            Seed::DemoLab => seed_small_site(state, now_ms, &LAB),
         }
     }
 }
@@ -330,6 +340,168 @@ fn seed_demo(state: &mut ArrayState, now_ms: i64, site: Site) {
     state.sweep(now_ms);
 }
 
+/// A smaller site of the demo's fleet: its own applications, hosts, protection and history,
+/// so that no two of the demo's arrays look alike.
+struct SmallSite {
+    load_scale: f64,
+    /// Name, provisioned and written bytes.
+    volumes: &'static [(&'static str, u64, u64)],
+    /// Hosts by name and iSCSI name, all in one host group that sees `shared_volumes`.
+    hosts: &'static [(&'static str, &'static str)],
+    host_group: &'static str,
+    shared_volumes: &'static [&'static str],
+    /// A group snapshotting `shared_volumes` daily at `protection_at` seconds after midnight.
+    protection_group: &'static str,
+    protection_at: u64,
+    /// One closed alert of its past: code, severity, category, component type and name (none:
+    /// the array itself), summary, and how many days ago it opened.
+    past_alert: (
+        i64,
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+        i64,
+    ),
+}
+
+const BRANCH: SmallSite = SmallSite {
+    load_scale: 0.5,
+    volumes: &[
+        ("branch-vm-ds01", 8 * TIB, 3_900 * GIB),
+        ("branch-vm-ds02", 4 * TIB, 1_700 * GIB),
+        ("branch-fs-01", 6 * TIB, 2_450 * GIB),
+        ("branch-sql-01", TIB, 380 * GIB),
+        ("branch-print-01", 100 * GIB, 12 * GIB),
+    ],
+    hosts: &[
+        ("branch-esx-01", "iqn.1998-01.com.vmware:branch-esx-01"),
+        ("branch-esx-02", "iqn.1998-01.com.vmware:branch-esx-02"),
+    ],
+    host_group: "branch-cluster",
+    shared_volumes: &["branch-vm-ds01", "branch-vm-ds02", "branch-fs-01"],
+    protection_group: "pg-branch",
+    protection_at: 3_600,
+    past_alert: (
+        1,
+        "critical",
+        "hardware",
+        "controller",
+        Some("CT0"),
+        "Controller is not ready",
+        26,
+    ),
+};
+
+const LAB: SmallSite = SmallSite {
+    load_scale: 0.2,
+    volumes: &[
+        ("ci-build-cache", 2 * TIB, 910 * GIB),
+        ("dev-oracle-clone01", 2 * TIB, 450 * GIB),
+        ("dev-oracle-clone02", 2 * TIB, 430 * GIB),
+        ("qa-sql-restore", 1536 * GIB, 520 * GIB),
+        ("lab-scratch-01", 500 * GIB, 90 * GIB),
+        ("lab-scratch-02", 500 * GIB, 0),
+    ],
+    hosts: &[
+        ("lab-k8s-01", "iqn.2005-03.org.open-iscsi:lab-k8s-01"),
+        ("lab-k8s-02", "iqn.2005-03.org.open-iscsi:lab-k8s-02"),
+        ("lab-k8s-03", "iqn.2005-03.org.open-iscsi:lab-k8s-03"),
+    ],
+    host_group: "lab-k8s",
+    shared_volumes: &["ci-build-cache", "dev-oracle-clone01", "dev-oracle-clone02"],
+    protection_group: "pg-lab",
+    protection_at: 22 * 3_600,
+    past_alert: (
+        crate::alerts::SPACE_ALERT_CODE,
+        "warning",
+        "array",
+        "array",
+        None,
+        "Array space usage is high",
+        9,
+    ),
+};
+
+fn seed_small_site(state: &mut ArrayState, now_ms: i64, site: &SmallSite) {
+    const DAY: i64 = 24 * HOUR_MS;
+    state.installed_ms = now_ms - DEMO_HISTORY_DAYS * DAY;
+    state.load_scale = site.load_scale;
+    let (code, severity, category, component_type, component_name, summary, days_ago) =
+        site.past_alert;
+    let array_name = state.name.clone();
+    state.plant_alert(&PlantedAlert {
+        code,
+        severity,
+        category,
+        component_type,
+        component_name: component_name.unwrap_or(&array_name),
+        summary,
+        created: now_ms - days_ago * DAY,
+        closed: Some(now_ms - days_ago * DAY + 3 * HOUR_MS),
+    });
+    let count = site.volumes.len() as i64;
+    for (index, (name, provisioned, written)) in (1i64..).zip(site.volumes) {
+        let age = (DEMO_HISTORY_DAYS * DAY - HOUR_MS) * index / count;
+        state.insert_volume(name, *provisioned, *written, now_ms - age);
+    }
+    let user = ADMIN_USERNAME;
+    let at = now_ms - 3 * DAY;
+    state
+        .create_host_group(user, site.host_group, at)
+        .expect("demo host groups are valid");
+    for (host, iqn) in site.hosts {
+        let post = HostPost {
+            iqns: vec![(*iqn).to_owned()],
+            ..HostPost::default()
+        };
+        state
+            .create_host(user, host, &post, at)
+            .expect("demo hosts are valid");
+        state
+            .add_member(user, site.host_group, host, at)
+            .expect("demo members are valid");
+    }
+    let group = Target::Group(site.host_group.into());
+    for volume in site.shared_volumes {
+        state
+            .connect(user, &group, volume, None, at)
+            .expect("demo connections are valid");
+    }
+    let started = now_ms - 2 * DAY;
+    let protection_group = site.protection_group.to_owned();
+    state
+        .create_protection_groups(user, std::slice::from_ref(&protection_group), started)
+        .expect("demo protection groups are valid");
+    state
+        .add_protection_members(
+            user,
+            MemberKind::Volume,
+            &protection_group,
+            &names(site.shared_volumes),
+            started,
+        )
+        .expect("demo members are valid");
+    let patch = ProtectionGroupPatch {
+        snapshot_schedule: Some(SnapshotSchedulePatch {
+            enabled: Some(true),
+            frequency: Some(DAY_MS),
+            at: Some(site.protection_at),
+        }),
+        source_retention: Some(RetentionPolicyPatch {
+            all_for_sec: Some(86_400),
+            per_day: Some(1),
+            days: Some(14),
+        }),
+        ..ProtectionGroupPatch::default()
+    };
+    state
+        .patch_protection_group(user, &protection_group, &patch, started)
+        .expect("demo schedules are valid");
+    state.sweep(now_ms);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,5 +565,39 @@ mod tests {
         assert_eq!(open(&mut production), ["Fibre Channel port link down"]);
         assert!(open(&mut recovery).is_empty());
         assert_eq!(Seed::parse("demo-dr"), Some(Seed::DemoRecovery));
+    }
+
+    #[test]
+    fn the_smaller_sites_hold_their_own_applications_and_protection() {
+        let now = 1_800_000_000_000;
+        for (seed, volume, group) in [
+            (Seed::DemoBranch, "branch-fs-01", "pg-branch"),
+            (Seed::DemoLab, "ci-build-cache", "pg-lab"),
+        ] {
+            let mut state = ArrayState::new("site");
+            seed.apply(&mut state, now);
+            let volumes = state.volumes();
+            assert!(volumes.iter().any(|found| found.name == volume));
+            assert!(
+                !volumes
+                    .iter()
+                    .any(|found| found.name == "oracle-prod-data01")
+            );
+            assert_eq!(state.host_groups_view().len(), 1);
+            assert!(
+                state
+                    .group_snapshots_view()
+                    .iter()
+                    .any(|snapshot| snapshot.source.name.as_deref() == Some(group))
+            );
+            assert!(state.load_scale < 1.0);
+            let open = state
+                .alerts(now)
+                .into_iter()
+                .filter(|alert| alert.state == "open")
+                .count();
+            assert_eq!(open, 0);
+        }
+        assert_eq!(Seed::parse("demo-lab"), Some(Seed::DemoLab));
     }
 }

@@ -9,7 +9,7 @@ use crate::support::Session;
 
 const DR: &str = "fa-dr-01";
 const PROD: &str = "fa-prod-01";
-const LAB: &str = "fa-lab-01";
+const NEW_ARRAY: &str = "fa-new-01";
 
 #[tokio::test]
 async fn an_admin_adds_a_scoped_operator_whose_changes_carry_their_name() {
@@ -185,21 +185,26 @@ async fn a_viewer_sees_no_administration() {
 #[tokio::test]
 async fn an_admin_registers_an_array_after_testing_the_connection() {
     let session = Session::start().await;
-    let lab = Simulator::start(SimulatorConfig::new(LAB))
+    let new_array = Simulator::start(SimulatorConfig::new(NEW_ARRAY))
         .await
         .expect("simulator");
-    let token = lab.simulator.api_token(ADMIN_USERNAME).expect("token");
+    let token = new_array
+        .simulator
+        .api_token(ADMIN_USERNAME)
+        .expect("token");
 
     session.open("/arrays").await;
     session.sign_in_as_demo_admin().await;
-    session.fill("#array-name", LAB).await;
-    session.fill("#array-url", "fa-lab.example.com").await;
+    session.fill("#array-name", NEW_ARRAY).await;
+    session.fill("#array-url", "fa-new.example.com").await;
     session.click("#array-test").await;
     session
         .text_containing("#array-url-error", "https://HOST")
         .await;
-    session.fill("#array-url", lab.url()).await;
-    session.paste("#array-ca", lab.certificate_pem()).await;
+    session.fill("#array-url", new_array.url()).await;
+    session
+        .paste("#array-ca", new_array.certificate_pem())
+        .await;
     session.fill("#array-token", "not-the-token").await;
     session.click("#array-test").await;
     session
@@ -209,15 +214,25 @@ async fn an_admin_registers_an_array_after_testing_the_connection() {
     session.fill("#array-token", &token).await;
     session.click("#array-test").await;
     session
-        .text_containing("#register-outcome", &format!("{LAB} answered"))
+        .text_containing("#register-outcome", &format!("{NEW_ARRAY} answered"))
         .await;
+    // A name the fleet already has is refused beside the name, before anything is stored.
+    session.fill("#array-name", "fa-lab-01").await;
     session.click("#array-register").await;
     session
-        .text_containing("#register-outcome", &format!("Registered {LAB}."))
+        .text_containing(
+            "#array-name-error",
+            "An array named fa-lab-01 is already registered.",
+        )
+        .await;
+    session.fill("#array-name", NEW_ARRAY).await;
+    session.click("#array-register").await;
+    session
+        .text_containing("#register-outcome", &format!("Registered {NEW_ARRAY}."))
         .await;
     session
         .text_containing(
-            &format!("tr[data-array='{LAB}'] .identity"),
+            &format!("tr[data-array='{NEW_ARRAY}'] .identity"),
             "service identity",
         )
         .await;
@@ -226,24 +241,26 @@ async fn an_admin_registers_an_array_after_testing_the_connection() {
     session.screenshot("array-registered").await;
 
     session
-        .click(&format!("tr[data-array='{LAB}'] .test-connection"))
+        .click(&format!("tr[data-array='{NEW_ARRAY}'] .test-connection"))
         .await;
     session
-        .text_containing("#arrays-outcome", &format!("{LAB} answered"))
+        .text_containing("#arrays-outcome", &format!("{NEW_ARRAY} answered"))
         .await;
-    session.click(&format!("tr[data-array='{LAB}'] a")).await;
-    session.fill("#volume-name", "lab-vol").await;
+    session
+        .click(&format!("tr[data-array='{NEW_ARRAY}'] a"))
+        .await;
+    session.fill("#volume-name", "new-array-vol").await;
     session.fill("#volume-size", "1G").await;
     session.click("#volume-create").await;
-    session.element("tr[data-volume='lab-vol']").await;
-    assert!(lab.simulator.volume("lab-vol").is_some());
+    session.element("tr[data-volume='new-array-vol']").await;
+    assert!(new_array.simulator.volume("new-array-vol").is_some());
 
     session.click("#arrays-link").await;
     session
-        .click(&format!("tr[data-array='{LAB}'] .remove-array"))
+        .click(&format!("tr[data-array='{NEW_ARRAY}'] .remove-array"))
         .await;
-    session.confirm_typing(LAB).await;
-    session.gone(&format!("tr[data-array='{LAB}']")).await;
+    session.confirm_typing(NEW_ARRAY).await;
+    session.gone(&format!("tr[data-array='{NEW_ARRAY}']")).await;
     assert_eq!(
         session
             .count("tr[data-array='fa-prod-01'] .remove-array")
@@ -252,5 +269,5 @@ async fn an_admin_registers_an_array_after_testing_the_connection() {
         "configured arrays are not removed here"
     );
     session.finish().await;
-    lab.shutdown().await;
+    new_array.shutdown().await;
 }

@@ -12,6 +12,8 @@ use crate::support::{Session, array_client};
 
 const PROD: &str = "fa-prod-01";
 const DR: &str = "fa-dr-01";
+const BRANCH: &str = "fa-branch-01";
+const LAB: &str = "fa-lab-01";
 
 async fn attribute(session: &Session, css: &str, name: &str) -> String {
     session
@@ -28,7 +30,7 @@ async fn the_dashboard_shows_what_each_array_reports_and_warns_of_the_full_one()
     let session = Session::start().await;
     session.open("/").await;
     session.sign_in_as_demo_admin().await;
-    for (index, name) in [PROD, DR].into_iter().enumerate() {
+    for (index, name) in [PROD, DR, BRANCH, LAB].into_iter().enumerate() {
         let client = array_client(&session.demo().arrays[index]);
         let space = &client.array_space(None).await.expect("space")[0];
         let volumes = client
@@ -165,18 +167,16 @@ async fn each_arrays_release_and_a_failed_drive_show_on_the_dashboard_and_in_its
     session.sign_in_as_demo_admin().await;
     // A mixed fleet: each array on its own Purity release, spoken to at the newest REST level
     // both sides know.
-    session
-        .text_containing(
-            &format!("tr[data-array='{DR}'] .version"),
-            "Purity//FA 6.5.10 · REST 2.26",
-        )
-        .await;
-    session
-        .text_containing(
-            &format!("tr[data-array='{PROD}'] .version"),
-            "Purity//FA 6.9.1 · REST 2.52",
-        )
-        .await;
+    for (name, release) in [
+        (PROD, "Purity//FA 6.9.1 · REST 2.52"),
+        (BRANCH, "Purity//FA 6.7.5 · REST 2.36"),
+        (DR, "Purity//FA 6.5.10 · REST 2.26"),
+        (LAB, "Purity//FA 6.1.25 · REST 2.7"),
+    ] {
+        session
+            .text_containing(&format!("tr[data-array='{name}'] .version"), release)
+            .await;
+    }
     session
         .text_containing(&format!("tr[data-array='{DR}'] .health"), "not reported")
         .await;

@@ -14,6 +14,7 @@ mod pods;
 mod protection;
 mod provisioning;
 mod pure1;
+mod releases;
 mod replication;
 mod support;
 mod tokens;

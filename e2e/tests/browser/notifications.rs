@@ -408,7 +408,7 @@ async fn the_weekly_report_is_mailed_with_its_csv_and_downloads_from_the_fleet_p
         .await;
     let mails = smtp.wait_for(1).await;
     assert!(
-        mails[0].contains("Subject: [Flashdeck] Capacity and protection report of 2 arrays"),
+        mails[0].contains("Subject: [Flashdeck] Capacity and protection report of 4 arrays"),
         "{}",
         mails[0]
     );
@@ -418,10 +418,12 @@ async fn the_weekly_report_is_mailed_with_its_csv_and_downloads_from_the_fleet_p
         attached.contains("unprotected_volume,fa-prod-01,report-scratch,1073741824"),
         "{attached}"
     );
-    assert!(
-        attached.contains("\narray,fa-dr-01,fa-dr-01,"),
-        "{attached}"
-    );
+    for array in ["fa-dr-01", "fa-branch-01", "fa-lab-01"] {
+        assert!(
+            attached.contains(&format!("\narray,{array},{array},")),
+            "{attached}"
+        );
+    }
     session
         .refreshed_until(
             "#deliveries tr[data-state='delivered']",

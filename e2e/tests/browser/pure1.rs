@@ -59,7 +59,7 @@ async fn an_admin_connects_pure1_by_registering_the_portals_public_key() {
     session.paste("#pure1-ca", pure1.certificate_pem()).await;
     session.click("#pure1-test").await;
     session
-        .text_containing("#pure1-outcome", "Pure1 answered: 3 array(s)")
+        .text_containing("#pure1-outcome", "Pure1 answered: 5 array(s)")
         .await;
     session.click("#pure1-save").await;
     session

@@ -255,7 +255,7 @@ fn RegisterArray() -> impl IntoView {
         <p class="muted">"The credential is sent once, stored encrypted on the server, and never shown again."</p>
         <div class="card">
             <form class="inline" id="register-array" on:submit=submit novalidate>
-                <Field id="array-name" label="Name" placeholder="fa-lab-01" value=name error=error("name") />
+                <Field id="array-name" label="Name" placeholder="fa-prod-02" value=name error=error("name") />
                 <Field id="array-url" label="Address" placeholder="https://fa-lab-01.example.com" value=url error=error("url") />
                 <Field id="array-fingerprint" label="Certificate SHA-256 fingerprint (optional)" value=fingerprint error=error("tls_fingerprint") />
                 <TextArea id="array-ca" label="CA certificate, PEM (optional)" value=ca_pem error=error("ca_pem") />
