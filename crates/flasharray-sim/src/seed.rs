@@ -441,11 +441,14 @@ fn seed_small_site(state: &mut ArrayState, now_ms: i64, site: &SmallSite) {
         created: now_ms - days_ago * DAY,
         closed: Some(now_ms - days_ago * DAY + 3 * HOUR_MS),
     });
-    let count = site.volumes.len() as i64;
-    for (index, (name, provisioned, written)) in (1i64..).zip(site.volumes) {
-        let age = (DEMO_HISTORY_DAYS * DAY - HOUR_MS) * index / count;
-        state.insert_volume(name, *provisioned, *written, now_ms - age);
+    // A smaller site grows slowly: its volumes predate the history but for the last, made
+    // this week, so its forecast is not the steep climb of an array filled in a month.
+    let (newest, older) = site.volumes.split_last().expect("a site has volumes");
+    for (name, provisioned, written) in older {
+        state.insert_volume(name, *provisioned, *written, state.installed_ms);
     }
+    let (name, provisioned, written) = newest;
+    state.insert_volume(name, *provisioned, *written, now_ms - 2 * DAY);
     let user = ADMIN_USERNAME;
     let at = now_ms - 3 * DAY;
     state
