@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 use flasharray::{KeyError, MetricWindow, PrivateKey, Pure1Client, TrustAnchor};
 use serde::{Deserialize, Serialize};
 use shared::api::{ApiError, Pure1ConnectRequest, Pure1Key, Pure1Source, quantile};
-use shared::pure1::{ARRAY_TOTAL_LOAD, Aggregation, Alert, Array, DEFAULT_URL};
+use shared::pure1::{
+    ARRAY_SHARED_SPACE, ARRAY_SNAPSHOT_SPACE, ARRAY_SYSTEM_SPACE, ARRAY_TOTAL_CAPACITY,
+    ARRAY_TOTAL_LOAD, ARRAY_VOLUME_SPACE, Aggregation, Alert, Array, DEFAULT_URL, MetricHistory,
+};
 
 use crate::arrays::secrets::SecretKey;
 use crate::clock::{unix_now, unix_now_ms};
@@ -402,6 +405,97 @@ async fn read_view(client: &Pure1Client, deadline: Duration) -> Pure1View {
     }
 }
 
+/// The kinds of physical space Pure1 reports an array holding; their sum is its used space.
+const USED_SPACE_METRICS: [&str; 4] = [
+    ARRAY_VOLUME_SPACE,
+    ARRAY_SNAPSHOT_SPACE,
+    ARRAY_SHARED_SPACE,
+    ARRAY_SYSTEM_SPACE,
+];
+const DAY_MS: i64 = 86_400_000;
+
+/// An array's usable capacity and its used space a day at a time, as Pure1 reports them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pure1Space {
+    pub capacity: u64,
+    /// `(time ms, used bytes)`, oldest first: only days on which every kind was reported.
+    pub used: Vec<(i64, f64)>,
+}
+
+/// The capacity and daily used space of `arrays` over the `days` before `now_ms`, each metric
+/// asked of Pure1 at once.
+pub async fn space_history(
+    client: &Pure1Client,
+    arrays: &[String],
+    now_ms: i64,
+    days: i64,
+) -> Result<HashMap<String, Pure1Space>, flasharray::Error> {
+    let window = MetricWindow {
+        start_ms: now_ms - days * DAY_MS,
+        end_ms: now_ms,
+        resolution_ms: DAY_MS,
+    };
+    let ask =
+        |metric: &'static str| client.metric_history(metric, arrays, Aggregation::Avg, window);
+    let (capacity, volume, snapshot, shared, system) = tokio::try_join!(
+        ask(ARRAY_TOTAL_CAPACITY),
+        ask(USED_SPACE_METRICS[0]),
+        ask(USED_SPACE_METRICS[1]),
+        ask(USED_SPACE_METRICS[2]),
+        ask(USED_SPACE_METRICS[3]),
+    )?;
+    Ok(spaces_of(capacity, [volume, snapshot, shared, system]))
+}
+
+/// Each array's latest capacity and, per day, the sum of the kinds of used space.
+fn spaces_of(
+    capacity: Vec<MetricHistory>,
+    used_kinds: [Vec<MetricHistory>; 4],
+) -> HashMap<String, Pure1Space> {
+    let array_of = |series: &MetricHistory| Some(series.resources.first()?.name.clone());
+    let mut used: HashMap<String, std::collections::BTreeMap<i64, (f64, usize)>> = HashMap::new();
+    for series in used_kinds.iter().flatten() {
+        let Some(array) = array_of(series) else {
+            continue;
+        };
+        let days = used.entry(array).or_default();
+        for (time, value) in &series.data {
+            if value.is_finite() && *value >= 0.0 {
+                let day = days.entry(*time).or_insert((0.0, 0));
+                day.0 += value;
+                day.1 += 1;
+            }
+        }
+    }
+    capacity
+        .iter()
+        .filter_map(|series| {
+            let array = array_of(series)?;
+            let (_, latest) = series
+                .data
+                .iter()
+                .rev()
+                .find(|(_, value)| value.is_finite() && *value > 0.0)?;
+            let points = used
+                .get(&array)
+                .map(|days| {
+                    days.iter()
+                        .filter(|(_, (_, kinds))| *kinds == USED_SPACE_METRICS.len())
+                        .map(|(time, (sum, _))| (*time, *sum))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some((
+                array,
+                Pure1Space {
+                    capacity: *latest as u64,
+                    used: points,
+                },
+            ))
+        })
+        .collect()
+}
+
 fn failed_view(as_of: i64, error: String) -> Pure1View {
     tracing::warn!(%error, "cannot read Pure1");
     Pure1View {
@@ -410,5 +504,46 @@ fn failed_view(as_of: i64, error: String) -> Pure1View {
         loads: HashMap::new(),
         alerts: Vec::new(),
         error: Some(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::pure1::Reference;
+
+    fn series(array: &str, data: &[(i64, f64)]) -> MetricHistory {
+        MetricHistory {
+            id: String::new(),
+            name: String::new(),
+            as_of: 0,
+            aggregation: "avg".to_owned(),
+            data: data.to_vec(),
+            resolution: DAY_MS,
+            resources: vec![Reference {
+                name: array.to_owned(),
+                ..Reference::default()
+            }],
+            unit: "B".to_owned(),
+        }
+    }
+
+    #[test]
+    fn used_space_is_the_sum_of_its_kinds_on_days_every_kind_was_reported() {
+        let kind = |data: &[(i64, f64)]| vec![series("fa-edge", data)];
+        let spaces = spaces_of(
+            vec![series("fa-edge", &[(1, 1000.0), (2, 2000.0)])],
+            [
+                kind(&[(1, 100.0), (2, 110.0)]),
+                kind(&[(1, 10.0), (2, 20.0)]),
+                kind(&[(1, 1.0), (2, f64::NAN)]),
+                kind(&[(1, 5.0), (2, 5.0)]),
+            ],
+        );
+        let edge = &spaces["fa-edge"];
+        assert_eq!(edge.capacity, 2000);
+        assert_eq!(edge.used, [(1, 116.0)], "day 2 lacks one kind");
+        let none = spaces_of(vec![series("fa-gone", &[(1, -1.0)])], Default::default());
+        assert!(none.is_empty(), "no usable capacity, no space");
     }
 }

@@ -55,7 +55,7 @@ pub use notifications::{
 pub use planning::{
     FORECAST_DAYS, Forecast, LoadSource, MIN_HISTORY_DAYS, PLACEMENT_PREFER_BELOW,
     PLACEMENT_SKIP_ABOVE, Placement, PlacementCandidate, PlacementInput, PlacementQuery, Runway,
-    forecast, quantile, rank,
+    Unweighed, forecast, quantile, rank,
 };
 pub use pods::{
     CreatePodRequest, LagPoint, LinkPodRequest, POD_LAG_BREACH_MS, POD_LAG_WARNING_MS, PodDetail,

@@ -1,6 +1,7 @@
 //! Capacity planning: `GET /api/arrays/{array}/forecast` (when the array reaches 80 % and
 //! 100 % at the growth of its last 30 days) and `GET /api/fleet/placement?size=` (which
-//! array in the user's scope a new volume of that size should go to, and why).
+//! array in the user's scope a new volume of that size should go to, and why; for a user
+//! whose scope is the whole fleet, the arrays only Pure1 sees weighed too).
 
 use std::collections::HashMap;
 
@@ -8,7 +9,8 @@ use axum::Json;
 use axum::extract::{Query, State};
 use flasharray::ArrayClient;
 use shared::api::{
-    ApiError, Forecast, LoadSource, Placement, PlacementInput, PlacementQuery, quantile, rank,
+    ApiError, FORECAST_DAYS, Forecast, LoadSource, Placement, PlacementInput, PlacementQuery,
+    Unweighed, forecast, quantile, rank,
 };
 use shared::flasharray::{ARRAY_PERFORMANCE_RESOLUTIONS, HistoryWindow};
 use shared::pure1::estimated_load;
@@ -21,6 +23,7 @@ use crate::arrays::forecast::forecast_of;
 use crate::clock::unix_now_ms;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
+use crate::pure1::{Pure1View, space_history};
 use crate::state::AppState;
 
 const DAY_MS: i64 = 86_400_000;
@@ -76,7 +79,66 @@ async fn placement_input(
         used,
         load_p95,
         days_to_full: forecast.to_100.map(|runway| runway.days),
+        managed: true,
     })
+}
+
+/// What placement weighs of the arrays only Pure1 sees, from Pure1's own space metrics and
+/// busy meter; every one of them unweighed, with Pure1's error, when Pure1 does not answer.
+async fn pure1_only_inputs(
+    state: &AppState,
+    view: &Pure1View,
+) -> Vec<Result<PlacementInput, Unweighed>> {
+    let unmanaged: Vec<String> = view
+        .arrays
+        .iter()
+        .map(|array| array.name.clone())
+        .filter(|name| state.arrays.get(name).is_none())
+        .collect();
+    if unmanaged.is_empty() {
+        return Vec::new();
+    }
+    let now = unix_now_ms();
+    let spaces = match state.pure1.link(&state.db, state.secret_key.as_ref()).await {
+        Ok(Some(link)) => tokio::time::timeout(
+            PURE1_DEADLINE,
+            space_history(&link.client, &unmanaged, now, FORECAST_DAYS),
+        )
+        .await
+        .map_err(|_| format!("Pure1: no answer within {} s", PURE1_DEADLINE.as_secs_f64()))
+        .and_then(|answer| answer.map_err(|error| format!("Pure1: {error}"))),
+        Ok(None) => Err("Pure1 is not connected".to_owned()),
+        Err(error) => Err(error.to_string()),
+    };
+    unmanaged
+        .into_iter()
+        .map(|array| {
+            let unweighed = |reason: String| Unweighed {
+                array: array.clone(),
+                reason,
+                managed: false,
+            };
+            let spaces = spaces.as_ref().map_err(|error| unweighed(error.clone()))?;
+            let space = spaces
+                .get(&array)
+                .ok_or_else(|| unweighed("Pure1 reports no capacity for it.".to_owned()))?;
+            let used = space.used.last().map_or(0.0, |(_, used)| *used);
+            let runway = forecast(&array, space.capacity, &space.used, now).to_100;
+            let load_p95 = view
+                .loads
+                .get(&array)
+                .and_then(|(_, p95)| *p95)
+                .map(|load| (load, LoadSource::Pure1));
+            Ok(PlacementInput {
+                array,
+                capacity: space.capacity,
+                used: used as u64,
+                load_p95,
+                days_to_full: runway.map(|runway| runway.days),
+                managed: false,
+            })
+        })
+        .collect()
 }
 
 /// `GET /api/fleet/placement?size=2T`: every array in the user's scope asked at once.
@@ -89,7 +151,7 @@ pub async fn placement(
     let size = shared::size::parse_volume_size(&size_text)
         .map_err(|error| AppError::Invalid(ApiError::for_field("size", error.to_string())))?;
     // Pure1's busy meter where Pure1 reports the array; its failure leaves the arrays' own.
-    let pure1_loads: HashMap<String, f64> = match tokio::time::timeout(
+    let view: Option<std::sync::Arc<Pure1View>> = match tokio::time::timeout(
         PURE1_DEADLINE,
         state
             .pure1
@@ -97,30 +159,48 @@ pub async fn placement(
     )
     .await
     {
-        Ok(Ok(Some(view))) => view
-            .loads
-            .iter()
-            .filter_map(|(array, (_, p95))| Some((array.clone(), (*p95)?)))
-            .collect(),
-        _ => HashMap::new(),
+        Ok(Ok(Some(view))) if view.error.is_none() => Some(view),
+        _ => None,
     };
+    let pure1_loads: HashMap<String, f64> = view
+        .iter()
+        .flat_map(|view| view.loads.iter())
+        .filter_map(|(array, (_, p95))| Some((array.clone(), (*p95)?)))
+        .collect();
     let mut inputs = Vec::new();
     let mut clients = Vec::new();
     for (name, client) in arrays_in_scope(&state, &user) {
         match client {
             Ok(client) => clients.push(client),
-            Err(error) => inputs.push(Err((name, error.to_string()))),
+            Err(error) => inputs.push(Err(Unweighed {
+                array: name,
+                reason: error.to_string(),
+                managed: true,
+            })),
         }
     }
-    let answers = each_array(clients, state.array_deadline(), |client| {
-        let load = pure1_loads.get(client.name()).copied();
-        placement_input(client, load)
-    })
-    .await;
-    inputs.extend(
-        answers
-            .into_iter()
-            .map(|answer| answer.result.map_err(|reason| (answer.array, reason))),
+    // Arrays only Pure1 sees are weighed for people whose scope is the whole fleet, as the
+    // Pure1 page shows them only to those.
+    let pure1_only = async {
+        match &view {
+            Some(view) if user.user.arrays.is_none() => pure1_only_inputs(&state, view).await,
+            _ => Vec::new(),
+        }
+    };
+    let (answers, pure1_only) = tokio::join!(
+        each_array(clients, state.array_deadline(), |client| {
+            let load = pure1_loads.get(client.name()).copied();
+            placement_input(client, load)
+        }),
+        pure1_only
     );
+    inputs.extend(answers.into_iter().map(|answer| {
+        answer.result.map_err(|reason| Unweighed {
+            array: answer.array,
+            reason,
+            managed: true,
+        })
+    }));
+    inputs.extend(pure1_only);
     Ok(Json(rank(size, inputs)))
 }

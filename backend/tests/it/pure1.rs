@@ -3,7 +3,7 @@
 //! ranked on arrays set up to be full, busy or idle.
 
 use axum::http::StatusCode;
-use flasharray_sim::{Seed, SimulatorConfig};
+use flasharray_sim::{Seed, Simulator, SimulatorConfig};
 use pure1_sim::{Pure1Config, Pure1Sim, RunningPure1Sim};
 use serde_json::{Value, json};
 
@@ -13,16 +13,23 @@ const APP_ID: &str = "pure1:apikey:PortalTest01";
 
 /// A Pure1 that mirrors the app's arrays and reports one more the portal does not manage.
 async fn pure1_of(app: &TestApp) -> RunningPure1Sim {
+    pure1_and_its_own_array(app).await.0
+}
+
+/// [`pure1_of`], with the array only it reports.
+async fn pure1_and_its_own_array(app: &TestApp) -> (RunningPure1Sim, Simulator) {
     let sim = Pure1Sim::default();
     sim.mirror(app.sim.simulator.clone(), "fa-test.example.com");
     for array in &app.fleet {
         let name = array.simulator.report().array.name;
         sim.mirror(array.simulator.clone(), &format!("{name}.example.com"));
     }
-    sim.add_array("fa-pure1-only", Seed::Demo);
-    sim.start(Pure1Config::default())
+    let only = sim.add_array("fa-pure1-only", Seed::Demo);
+    let running = sim
+        .start(Pure1Config::default())
         .await
-        .expect("Pure1 starts")
+        .expect("Pure1 starts");
+    (running, only)
 }
 
 fn connect_body(pure1: &RunningPure1Sim, app_id: &str, key: Value) -> Value {
@@ -337,4 +344,88 @@ async fn placement_skips_the_full_array_prefers_the_idle_one_and_says_why() {
         (status, refused["field"].as_str()),
         (StatusCode::BAD_REQUEST, Some("size"))
     );
+}
+
+#[tokio::test]
+async fn placement_weighs_the_array_only_pure1_sees_from_pure1s_figures_for_the_whole_fleet() {
+    let app = TestApp::new().await;
+    let (pure1, only_pure1_sees) = pure1_and_its_own_array(&app).await;
+    let admin = app.login("admin").await;
+    let (_, _, pair) = app
+        .call("POST", "/api/pure1/key-pair", Some(&admin), None)
+        .await;
+    pure1
+        .sim
+        .register_application(APP_ID, pair["public_key"].as_str().expect("public key"))
+        .expect("registered in Pure1");
+    let (status, _, connected) = app
+        .call(
+            "PUT",
+            "/api/pure1",
+            Some(&admin),
+            Some(connect_body(&pure1, APP_ID, json!({"kind": "generated"}))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{connected}");
+
+    let size: u64 = 1 << 40;
+    let placement_for = |token: String| {
+        let app = &app;
+        async move {
+            let (status, _, placement) = app
+                .call(
+                    "GET",
+                    &format!("/api/fleet/placement?size={size}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{placement}");
+            placement["candidates"]
+                .as_array()
+                .expect("candidates")
+                .clone()
+        }
+    };
+    let candidates = placement_for(app.login("viewer").await).await;
+    let only = candidates
+        .iter()
+        .find(|c| c["array"] == "fa-pure1-only")
+        .expect("the array only Pure1 sees is weighed");
+    assert_eq!(only["managed"], false, "{only}");
+    assert_eq!(only["load_source"], "pure1", "{only}");
+    assert!(
+        only["reasons"].as_array().is_some_and(|reasons| reasons
+            .iter()
+            .any(|r| r.as_str().is_some_and(|r| r.contains("Seen by Pure1 only")))),
+        "{only}"
+    );
+    // Pure1's daily figures for it agree with the array itself.
+    let report = only_pure1_sees.report().array;
+    let capacity = report.capacity.expect("capacity") as f64;
+    let used = report.space.total_physical.expect("used") as f64;
+    let expected = (used + size as f64) / capacity;
+    let used_after = only["used_after"].as_f64().expect("used after");
+    assert!(
+        (used_after - expected).abs() < 0.02,
+        "{used_after} against the array's own {expected}"
+    );
+    let managed = candidates
+        .iter()
+        .find(|c| c["array"] == ARRAY)
+        .expect("the managed array");
+    assert_eq!(managed["managed"], true);
+
+    // Someone whose scope is one array sees only that array, as on the Pure1 page.
+    let user = json!({"username": "scoped", "password": crate::PASSWORD, "role": "viewer", "arrays": [ARRAY]});
+    let (status, _, body) = app
+        .call("POST", "/api/users", Some(&admin), Some(user))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let candidates = placement_for(app.login("scoped").await).await;
+    let arrays: Vec<&str> = candidates
+        .iter()
+        .filter_map(|c| c["array"].as_str())
+        .collect();
+    assert_eq!(arrays, [ARRAY]);
 }

@@ -441,11 +441,12 @@ fn seed_small_site(state: &mut ArrayState, now_ms: i64, site: &SmallSite) {
         created: now_ms - days_ago * DAY,
         closed: Some(now_ms - days_ago * DAY + 3 * HOUR_MS),
     });
-    // A smaller site grows slowly: its volumes predate the history but for the last, made
-    // this week, so its forecast is not the steep climb of an array filled in a month.
+    // A smaller site grows slowly: its volumes were made a year or more ago, long before the
+    // history begins, but for the last, made this week; so its forecast is not the steep
+    // climb of an array filled in a month.
     let (newest, older) = site.volumes.split_last().expect("a site has volumes");
-    for (name, provisioned, written) in older {
-        state.insert_volume(name, *provisioned, *written, state.installed_ms);
+    for ((name, provisioned, written), months) in older.iter().zip((12i64..).step_by(3)) {
+        state.insert_volume(name, *provisioned, *written, now_ms - months * 30 * DAY);
     }
     let (name, provisioned, written) = newest;
     state.insert_volume(name, *provisioned, *written, now_ms - 2 * DAY);

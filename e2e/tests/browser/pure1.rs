@@ -149,6 +149,38 @@ async fn a_viewer_reads_pure1s_view_on_its_page_and_its_alerts_beside_the_arrays
     session.fill("#pure1-placement-size", "100G").await;
     session.click("#suggest-array").await;
     session.element("#placement .candidate[data-array]").await;
+    // The array only Pure1 sees is weighed from Pure1's own figures, after the portal's
+    // arrays, and cannot be picked from here.
+    let edge = format!("#placement li[data-array='{PURE1_ONLY_ARRAY}'][data-managed='false']");
+    session
+        .text_containing(&edge, "Seen by Pure1 only: register it in the portal")
+        .await;
+    session.text_containing(&edge, "full after").await;
+    session.text_containing(&edge, "load p95").await;
+    assert_eq!(session.count(&format!("{edge} a.pick")).await, 0);
+    let managed_flags: Vec<String> = {
+        let mut flags = Vec::new();
+        for item in session
+            .driver
+            .find_all(thirtyfour::By::Css(
+                "#placement li.candidate[data-eligible='true']",
+            ))
+            .await
+            .expect("candidates")
+        {
+            flags.push(
+                item.attr("data-managed")
+                    .await
+                    .expect("read")
+                    .unwrap_or_default(),
+            );
+        }
+        flags
+    };
+    assert!(
+        managed_flags.windows(2).all(|pair| pair[0] >= pair[1]),
+        "the portal's own arrays first: {managed_flags:?}"
+    );
 
     // The alerts page carries Pure1's alerts of the array only Pure1 sees, each of them.
     let answer = session.fetch_text("/api/fleet/pure1").await;

@@ -1,6 +1,7 @@
 //! "Suggest an array": for the size being created, the arrays in the user's scope ranked by
 //! room after placing it, load and runway, each with its reasons; picking one opens its
-//! volumes page with the form filled in.
+//! volumes page with the form filled in. Arrays only Pure1 sees are ranked after the
+//! portal's own and cannot be picked.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -83,7 +84,7 @@ fn Candidate(
 ) -> impl IntoView {
     let array = candidate.array.clone();
     let title = candidate.array.clone();
-    let pick = candidate.eligible.then(|| {
+    let pick = (candidate.eligible && candidate.managed).then(|| {
         let array = candidate.array.clone();
         let href = move || pick_href(&array, &name.get(), &size.get());
         let label = if rank == 0 { "Create it here" } else { "Pick" };
@@ -100,8 +101,14 @@ fn Candidate(
         .map(|reason| view! { <li>{reason}</li> })
         .collect_view();
     view! {
-        <li class="candidate" data-array=array data-eligible=candidate.eligible.to_string()>
+        <li
+            class="candidate"
+            data-array=array
+            data-eligible=candidate.eligible.to_string()
+            data-managed=candidate.managed.to_string()
+        >
             <strong>{title}</strong>
+            {(!candidate.managed).then(|| view! { " " <span class="pill info seen-by-pure1">"seen by Pure1 only"</span> })}
             <span class="muted small">
                 {candidate.used_after.map(|share| format!(" {:.0} % full after", share * 100.0))}
                 {candidate.load_p95.map(|load| format!(" · load p95 {:.0} %{source}", load * 100.0))}

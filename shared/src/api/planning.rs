@@ -161,6 +161,16 @@ pub struct PlacementInput {
     /// The busy meter's 95th percentile over seven days (0.3 = 30 %).
     pub load_p95: Option<(f64, LoadSource)>,
     pub days_to_full: Option<f64>,
+    /// Registered in the portal; `false`: seen by Pure1 only, weighed from what it reports.
+    pub managed: bool,
+}
+
+/// An array placement could not weigh, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unweighed {
+    pub array: String,
+    pub reason: String,
+    pub managed: bool,
 }
 
 /// One array's place in the advice.
@@ -179,6 +189,9 @@ pub struct PlacementCandidate {
     pub days_to_full: Option<f64>,
     /// Why, in words: one line per consideration.
     pub reasons: Vec<String>,
+    /// Registered in the portal, so a volume can be made there from here; `false`: seen by
+    /// Pure1 only.
+    pub managed: bool,
 }
 
 /// `GET /api/fleet/placement?size=`.
@@ -195,27 +208,31 @@ fn percent(share: f64) -> String {
 
 /// Ranks `inputs` for a volume of `size` bytes: arrays over 90 % full after placing it are
 /// skipped, those under 75 % preferred; then the quieter (busy meter p95 over seven days) and
-/// the longer runway win. Unreachable arrays come last with their reason.
-pub fn rank(size: u64, inputs: Vec<Result<PlacementInput, (String, String)>>) -> Placement {
+/// the longer runway win. Among the suggested, arrays the portal manages come before those
+/// only Pure1 sees, so the first suggestion is one a volume can be made on from here.
+/// Unreachable arrays come last with their reason.
+pub fn rank(size: u64, inputs: Vec<Result<PlacementInput, Unweighed>>) -> Placement {
     let mut candidates: Vec<PlacementCandidate> = inputs
         .into_iter()
         .map(|input| match input {
             Ok(input) => candidate(size, input),
-            Err((array, reason)) => PlacementCandidate {
-                array,
+            Err(unweighed) => PlacementCandidate {
+                array: unweighed.array,
                 eligible: false,
                 score: f64::INFINITY,
                 used_after: None,
                 load_p95: None,
                 load_source: None,
                 days_to_full: None,
-                reasons: vec![format!("Not suggested: {reason}")],
+                reasons: vec![format!("Not suggested: {}", unweighed.reason)],
+                managed: unweighed.managed,
             },
         })
         .collect();
     candidates.sort_by(|a, b| {
         b.eligible
             .cmp(&a.eligible)
+            .then(b.managed.cmp(&a.managed))
             .then(a.score.total_cmp(&b.score))
             .then(a.array.cmp(&b.array))
     });
@@ -274,6 +291,11 @@ fn candidate(size: u64, input: PlacementInput) -> PlacementCandidate {
             reasons.push("Not filling up at its growth (or too little history to say).".to_owned())
         }
     }
+    if !input.managed {
+        reasons.push(
+            "Seen by Pure1 only: register it in the portal to create volumes there.".to_owned(),
+        );
+    }
     PlacementCandidate {
         array: input.array,
         eligible,
@@ -283,6 +305,7 @@ fn candidate(size: u64, input: PlacementInput) -> PlacementCandidate {
         load_source: input.load_p95.map(|(_, source)| source),
         days_to_full: input.days_to_full,
         reasons,
+        managed: input.managed,
     }
 }
 
@@ -385,6 +408,7 @@ mod tests {
                 used,
                 load_p95: Some((load, LoadSource::Array)),
                 days_to_full: days,
+                managed: true,
             })
         };
         let placement = rank(
@@ -394,7 +418,11 @@ mod tests {
                 input("busy", 20, 0.90, None),
                 input("idle", 20, 0.05, None),
                 input("tight", 72, 0.05, Some(400.0)),
-                Err(("dead".to_owned(), "no answer within 5 s".to_owned())),
+                Err(Unweighed {
+                    array: "dead".to_owned(),
+                    reason: "no answer within 5 s".to_owned(),
+                    managed: true,
+                }),
             ],
         );
         let order: Vec<&str> = placement
@@ -421,6 +449,48 @@ mod tests {
             tight.reasons
         );
         assert!(placement.candidates[0].reasons[1].contains("Load 5 %"));
+    }
+
+    #[test]
+    fn an_array_only_pure1_sees_is_weighed_but_follows_the_managed_ones() {
+        let input = |array: &str, used: u64, managed: bool| {
+            Ok(PlacementInput {
+                array: array.to_owned(),
+                capacity: 100,
+                used,
+                load_p95: Some((0.1, LoadSource::Pure1)),
+                days_to_full: None,
+                managed,
+            })
+        };
+        let placement = rank(
+            5,
+            vec![
+                input("roomy-elsewhere", 10, false),
+                input("managed", 60, true),
+                input("full-elsewhere", 90, false),
+            ],
+        );
+        let order: Vec<(&str, bool)> = placement
+            .candidates
+            .iter()
+            .map(|c| (c.array.as_str(), c.managed))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("managed", true),
+                ("roomy-elsewhere", false),
+                ("full-elsewhere", false)
+            ]
+        );
+        assert!(
+            placement.candidates[1]
+                .reasons
+                .iter()
+                .any(|reason| reason.contains("Seen by Pure1 only"))
+        );
+        assert!(placement.candidates[1].eligible && !placement.candidates[2].eligible);
     }
 
     #[test]
