@@ -77,7 +77,18 @@ pub struct Pure1Service {
     stored: RwLock<Option<Arc<Pure1Link>>>,
     /// Held while Pure1 is read, so concurrent requests wait for that one reading.
     view: tokio::sync::Mutex<Option<(Instant, Arc<Pure1View>)>>,
+    /// The space of the arrays only Pure1 sees, for placement: read as the view is, once per
+    /// cache period and for one set of arrays.
+    spaces: tokio::sync::Mutex<Option<CachedSpaces>>,
     ttl: Duration,
+}
+
+/// Space read at a time for a set of arrays.
+#[derive(Debug)]
+struct CachedSpaces {
+    at: Instant,
+    arrays: Vec<String>,
+    spaces: Arc<HashMap<String, Pure1Space>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +103,7 @@ impl Pure1Service {
             configured: None,
             stored: RwLock::default(),
             view: tokio::sync::Mutex::default(),
+            spaces: tokio::sync::Mutex::default(),
             ttl,
         }
     }
@@ -200,6 +212,44 @@ impl Pure1Service {
     /// Forgets the latest view, so the next look reads Pure1 again.
     pub async fn forget_view(&self) {
         *self.view.lock().await = None;
+        *self.spaces.lock().await = None;
+    }
+
+    /// The capacity and daily used space over `days` of `arrays` (at most
+    /// [`MAX_SPACE_ARRAYS`] of them, sorted and without repeats), read at most once per cache
+    /// period however many people ask; `Ok(None)` when Pure1 is not connected.
+    pub async fn spaces(
+        &self,
+        db: &Database,
+        key: Option<&SecretKey>,
+        arrays: Vec<String>,
+        days: i64,
+    ) -> Result<Option<Arc<HashMap<String, Pure1Space>>>, String> {
+        let Some(link) = self
+            .link(db, key)
+            .await
+            .map_err(|error| error.to_string())?
+        else {
+            return Ok(None);
+        };
+        let mut cached = self.spaces.lock().await;
+        if let Some(cache) = cached.as_ref()
+            && cache.at.elapsed() < self.ttl
+            && cache.arrays == arrays
+        {
+            return Ok(Some(Arc::clone(&cache.spaces)));
+        }
+        let spaces = Arc::new(
+            space_history(&link.client, &arrays, unix_now_ms(), days)
+                .await
+                .map_err(|error| format!("Pure1: {error}"))?,
+        );
+        *cached = Some(CachedSpaces {
+            at: Instant::now(),
+            arrays,
+            spaces: Arc::clone(&spaces),
+        });
+        Ok(Some(spaces))
     }
 
     /// What Pure1 reports, read at most once per cache period; `None` when not connected.
@@ -384,7 +434,13 @@ async fn read_view(client: &Pure1Client, deadline: Duration) -> Pure1View {
                 .into_iter()
                 .filter_map(|series| {
                     let array = series.resources.first()?.name.clone();
-                    let values: Vec<f64> = series.data.iter().map(|(_, value)| *value).collect();
+                    // A busy meter outside 0–200 % is not one: left out rather than ranked.
+                    let values: Vec<f64> = series
+                        .data
+                        .iter()
+                        .map(|(_, value)| *value)
+                        .filter(|value| (0.0..=2.0).contains(value))
+                        .collect();
                     Some((array, (values.last().copied(), quantile(&values, 0.95))))
                 })
                 .collect();
@@ -413,6 +469,9 @@ const USED_SPACE_METRICS: [&str; 4] = [
     ARRAY_SYSTEM_SPACE,
 ];
 const DAY_MS: i64 = 86_400_000;
+/// The most arrays only Pure1 sees that placement weighs: a fleet larger than this is not
+/// one a person picks from, and a hostile Pure1 listing millions is not read for all.
+pub const MAX_SPACE_ARRAYS: usize = 256;
 
 /// An array's usable capacity and its used space a day at a time, as Pure1 reports them.
 #[derive(Debug, Clone, PartialEq)]
@@ -444,57 +503,78 @@ pub async fn space_history(
         ask(USED_SPACE_METRICS[2]),
         ask(USED_SPACE_METRICS[3]),
     )?;
-    Ok(spaces_of(capacity, [volume, snapshot, shared, system]))
+    Ok(spaces_of(
+        arrays,
+        window,
+        &capacity,
+        [&volume[..], &snapshot, &shared, &system],
+    ))
 }
 
-/// Each array's latest capacity and, per day, the sum of the kinds of used space.
+/// Each asked-for array's latest capacity and, per day within `window`, the sum of the kinds
+/// of used space; what Pure1 sends beyond that (other arrays, other times, figures that are
+/// not sizes) is left out.
 fn spaces_of(
-    capacity: Vec<MetricHistory>,
-    used_kinds: [Vec<MetricHistory>; 4],
+    arrays: &[String],
+    window: MetricWindow,
+    capacity: &[MetricHistory],
+    used_kinds: [&[MetricHistory]; 4],
 ) -> HashMap<String, Pure1Space> {
-    let array_of = |series: &MetricHistory| Some(series.resources.first()?.name.clone());
-    let mut used: HashMap<String, std::collections::BTreeMap<i64, (f64, usize)>> = HashMap::new();
-    for series in used_kinds.iter().flatten() {
-        let Some(array) = array_of(series) else {
-            continue;
-        };
-        let days = used.entry(array).or_default();
-        for (time, value) in &series.data {
-            if value.is_finite() && *value >= 0.0 {
-                let day = days.entry(*time).or_insert((0.0, 0));
-                day.0 += value;
-                day.1 += 1;
+    let asked = |series: &MetricHistory| {
+        let name = &series.resources.first()?.name;
+        arrays.binary_search(name).is_ok().then(|| name.clone())
+    };
+    let within = |time: i64, value: f64| {
+        (window.start_ms - DAY_MS..=window.end_ms + DAY_MS).contains(&time)
+            && value.is_finite()
+            && value >= 0.0
+    };
+    let mut used: HashMap<String, std::collections::BTreeMap<i64, [Option<f64>; 4]>> =
+        HashMap::new();
+    for (kind, series_of_kind) in used_kinds.into_iter().enumerate() {
+        for series in series_of_kind {
+            let Some(array) = asked(series) else {
+                continue;
+            };
+            let days = used.entry(array).or_default();
+            for (time, value) in series.data.iter().filter(|(t, v)| within(*t, *v)) {
+                if days.len() < MAX_DAYS_KEPT || days.contains_key(time) {
+                    days.entry(*time).or_default()[kind] = Some(*value);
+                }
             }
         }
     }
     capacity
         .iter()
         .filter_map(|series| {
-            let array = array_of(series)?;
+            let array = asked(series)?;
             let (_, latest) = series
                 .data
                 .iter()
                 .rev()
-                .find(|(_, value)| value.is_finite() && *value > 0.0)?;
-            let points = used
+                .find(|(time, value)| within(*time, *value) && *value > 0.0)?;
+            let points: Vec<(i64, f64)> = used
                 .get(&array)
                 .map(|days| {
                     days.iter()
-                        .filter(|(_, (_, kinds))| *kinds == USED_SPACE_METRICS.len())
-                        .map(|(time, (sum, _))| (*time, *sum))
+                        .filter_map(|(time, kinds)| {
+                            let sum: f64 = kinds.iter().copied().sum::<Option<f64>>()?;
+                            sum.is_finite().then_some((*time, sum))
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
-            Some((
-                array,
-                Pure1Space {
-                    capacity: *latest as u64,
-                    used: points,
-                },
-            ))
+            let space = Pure1Space {
+                capacity: *latest as u64,
+                used: points,
+            };
+            (!space.used.is_empty()).then_some((array, space))
         })
         .collect()
 }
+
+/// Days of space kept per array: a month and a margin at one point a day.
+const MAX_DAYS_KEPT: usize = 64;
 
 fn failed_view(as_of: i64, error: String) -> Pure1View {
     tracing::warn!(%error, "cannot read Pure1");
@@ -530,20 +610,38 @@ mod tests {
 
     #[test]
     fn used_space_is_the_sum_of_its_kinds_on_days_every_kind_was_reported() {
+        let window = MetricWindow {
+            start_ms: 0,
+            end_ms: 10 * DAY_MS,
+            resolution_ms: DAY_MS,
+        };
+        let asked = ["fa-edge".to_owned(), "fa-gone".to_owned()];
         let kind = |data: &[(i64, f64)]| vec![series("fa-edge", data)];
+        let (day1, day2) = (DAY_MS, 2 * DAY_MS);
+        let kinds = [
+            kind(&[(day1, 100.0), (day2, 110.0), (i64::MIN, 1e18)]),
+            kind(&[(day1, 10.0), (day2, 20.0)]),
+            kind(&[(day1, 1.0), (day2, f64::NAN)]),
+            kind(&[(day1, 5.0), (day2, 5.0)]),
+        ];
+        let capacity = vec![
+            series("fa-edge", &[(day1, 1000.0), (day2, 2000.0)]),
+            series("fa-gone", &[(day1, -1.0)]),
+            series("fa-not-asked", &[(day1, 1000.0)]),
+        ];
         let spaces = spaces_of(
-            vec![series("fa-edge", &[(1, 1000.0), (2, 2000.0)])],
-            [
-                kind(&[(1, 100.0), (2, 110.0)]),
-                kind(&[(1, 10.0), (2, 20.0)]),
-                kind(&[(1, 1.0), (2, f64::NAN)]),
-                kind(&[(1, 5.0), (2, 5.0)]),
-            ],
+            &asked,
+            window,
+            &capacity,
+            kinds.each_ref().map(Vec::as_slice),
         );
         let edge = &spaces["fa-edge"];
         assert_eq!(edge.capacity, 2000);
-        assert_eq!(edge.used, [(1, 116.0)], "day 2 lacks one kind");
-        let none = spaces_of(vec![series("fa-gone", &[(1, -1.0)])], Default::default());
-        assert!(none.is_empty(), "no usable capacity, no space");
+        assert_eq!(edge.used, [(day1, 116.0)], "day 2 lacks one kind");
+        assert_eq!(
+            spaces.len(),
+            1,
+            "no usable capacity, or not asked: {spaces:?}"
+        );
     }
 }

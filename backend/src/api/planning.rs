@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use tokio::time::Instant;
+
 use axum::Json;
 use axum::extract::{Query, State};
 use flasharray::ArrayClient;
@@ -23,7 +25,7 @@ use crate::arrays::forecast::forecast_of;
 use crate::clock::unix_now_ms;
 use crate::error::AppError;
 use crate::identity::auth::CurrentUser;
-use crate::pure1::{Pure1View, space_history};
+use crate::pure1::{MAX_SPACE_ARRAYS, Pure1View};
 use crate::state::AppState;
 
 const DAY_MS: i64 = 86_400_000;
@@ -84,31 +86,44 @@ async fn placement_input(
 }
 
 /// What placement weighs of the arrays only Pure1 sees, from Pure1's own space metrics and
-/// busy meter; every one of them unweighed, with Pure1's error, when Pure1 does not answer.
+/// busy meter, by `deadline`; every one of them unweighed, with the reason, when Pure1 does
+/// not answer.
 async fn pure1_only_inputs(
     state: &AppState,
     view: &Pure1View,
+    deadline: Instant,
 ) -> Vec<Result<PlacementInput, Unweighed>> {
-    let unmanaged: Vec<String> = view
+    let mut unmanaged: Vec<String> = view
         .arrays
         .iter()
         .map(|array| array.name.clone())
         .filter(|name| state.arrays.get(name).is_none())
         .collect();
+    unmanaged.sort();
+    unmanaged.dedup();
+    unmanaged.truncate(MAX_SPACE_ARRAYS);
     if unmanaged.is_empty() {
         return Vec::new();
     }
     let now = unix_now_ms();
-    let spaces = match state.pure1.link(&state.db, state.secret_key.as_ref()).await {
-        Ok(Some(link)) => tokio::time::timeout(
-            PURE1_DEADLINE,
-            space_history(&link.client, &unmanaged, now, FORECAST_DAYS),
-        )
-        .await
-        .map_err(|_| format!("Pure1: no answer within {} s", PURE1_DEADLINE.as_secs_f64()))
-        .and_then(|answer| answer.map_err(|error| format!("Pure1: {error}"))),
-        Ok(None) => Err("Pure1 is not connected".to_owned()),
-        Err(error) => Err(error.to_string()),
+    let spaces = match tokio::time::timeout_at(
+        deadline,
+        state.pure1.spaces(
+            &state.db,
+            state.secret_key.as_ref(),
+            unmanaged.clone(),
+            FORECAST_DAYS,
+        ),
+    )
+    .await
+    {
+        Ok(Ok(Some(spaces))) => Ok(spaces),
+        Ok(Ok(None)) => Err("Pure1 is not connected.".to_owned()),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(format!(
+            "Pure1: no answer within {} s",
+            PURE1_DEADLINE.as_secs_f64()
+        )),
     };
     unmanaged
         .into_iter()
@@ -119,9 +134,9 @@ async fn pure1_only_inputs(
                 managed: false,
             };
             let spaces = spaces.as_ref().map_err(|error| unweighed(error.clone()))?;
-            let space = spaces
-                .get(&array)
-                .ok_or_else(|| unweighed("Pure1 reports no capacity for it.".to_owned()))?;
+            let space = spaces.get(&array).ok_or_else(|| {
+                unweighed("Pure1 reports no complete day of its capacity and space.".to_owned())
+            })?;
             let used = space.used.last().map_or(0.0, |(_, used)| *used);
             let runway = forecast(&array, space.capacity, &space.used, now).to_100;
             let load_p95 = view
@@ -150,9 +165,11 @@ pub async fn placement(
     let size_text = query.size.unwrap_or_default();
     let size = shared::size::parse_volume_size(&size_text)
         .map_err(|error| AppError::Invalid(ApiError::for_field("size", error.to_string())))?;
+    // One deadline for everything asked of Pure1, the view and then the space behind it.
+    let pure1_deadline = Instant::now() + PURE1_DEADLINE;
     // Pure1's busy meter where Pure1 reports the array; its failure leaves the arrays' own.
-    let view: Option<std::sync::Arc<Pure1View>> = match tokio::time::timeout(
-        PURE1_DEADLINE,
+    let view: Option<std::sync::Arc<Pure1View>> = match tokio::time::timeout_at(
+        pure1_deadline,
         state
             .pure1
             .view(&state.db, state.secret_key.as_ref(), PURE1_DEADLINE),
@@ -183,7 +200,9 @@ pub async fn placement(
     // Pure1 page shows them only to those.
     let pure1_only = async {
         match &view {
-            Some(view) if user.user.arrays.is_none() => pure1_only_inputs(&state, view).await,
+            Some(view) if user.user.arrays.is_none() => {
+                pure1_only_inputs(&state, view, pure1_deadline).await
+            }
             _ => Vec::new(),
         }
     };

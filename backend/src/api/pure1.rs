@@ -181,7 +181,14 @@ pub async fn fleet(
     Ok(Json(Pure1Fleet {
         connected: true,
         as_of: Some(view.as_of),
-        error: view.error.clone(),
+        // Pure1's own words may name arrays outside a scoped user's arrays.
+        error: view.error.as_ref().map(|error| {
+            if unscoped {
+                error.clone()
+            } else {
+                "Pure1 could not be read; an admin can see why on the Pure1 page.".to_owned()
+            }
+        }),
         arrays,
         alerts,
     }))

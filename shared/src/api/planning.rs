@@ -71,7 +71,7 @@ fn fit(points: &[(i64, f64)], now_ms: i64) -> Option<Fit> {
     let n = points.len() as f64;
     let xs: Vec<f64> = points
         .iter()
-        .map(|(time, _)| (*time - now_ms) as f64 / DAY_MS)
+        .map(|(time, _)| time.saturating_sub(now_ms) as f64 / DAY_MS)
         .collect();
     let mean_x = xs.iter().sum::<f64>() / n;
     let mean_y = points.iter().map(|(_, y)| y).sum::<f64>() / n;
@@ -180,8 +180,9 @@ pub struct PlacementCandidate {
     pub array: String,
     /// Suggested at all: reachable and at most 90 % full after placing the volume.
     pub eligible: bool,
-    /// Lower is better; eligible arrays come first, best first.
-    pub score: f64,
+    /// Lower is better; eligible arrays come first, best first. `None` for an array that
+    /// could not be weighed (JSON has no infinity to stand for it).
+    pub score: Option<f64>,
     /// Share of capacity used after placing the volume.
     pub used_after: Option<f64>,
     pub load_p95: Option<f64>,
@@ -219,7 +220,7 @@ pub fn rank(size: u64, inputs: Vec<Result<PlacementInput, Unweighed>>) -> Placem
             Err(unweighed) => PlacementCandidate {
                 array: unweighed.array,
                 eligible: false,
-                score: f64::INFINITY,
+                score: None,
                 used_after: None,
                 load_p95: None,
                 load_source: None,
@@ -233,7 +234,11 @@ pub fn rank(size: u64, inputs: Vec<Result<PlacementInput, Unweighed>>) -> Placem
         b.eligible
             .cmp(&a.eligible)
             .then(b.managed.cmp(&a.managed))
-            .then(a.score.total_cmp(&b.score))
+            .then(
+                a.score
+                    .unwrap_or(f64::INFINITY)
+                    .total_cmp(&b.score.unwrap_or(f64::INFINITY)),
+            )
             .then(a.array.cmp(&b.array))
     });
     Placement { size, candidates }
@@ -299,7 +304,7 @@ fn candidate(size: u64, input: PlacementInput) -> PlacementCandidate {
     PlacementCandidate {
         array: input.array,
         eligible,
-        score,
+        score: Some(score),
         used_after: Some(used_after),
         load_p95: input.load_p95.map(|(load, _)| load),
         load_source: input.load_p95.map(|(_, source)| source),
@@ -449,6 +454,18 @@ mod tests {
             tight.reasons
         );
         assert!(placement.candidates[0].reasons[1].contains("Load 5 %"));
+        // The browser reads the advice back with the same type, the unweighed array included.
+        let text = serde_json::to_string(&placement).expect("json");
+        let read: Placement = serde_json::from_str(&text).expect("read back");
+        let names = |placement: &Placement| -> Vec<String> {
+            placement
+                .candidates
+                .iter()
+                .map(|c| c.array.clone())
+                .collect()
+        };
+        assert_eq!(names(&read), names(&placement));
+        assert_eq!(read.candidates[4].score, None);
     }
 
     #[test]
@@ -501,6 +518,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn hostile_times_and_figures_give_a_forecast_without_panicking(
+            points in proptest::collection::vec((any::<i64>(), any::<f64>()), 0..20),
+            capacity in any::<u64>(),
+        ) {
+            let _ = forecast("fa", capacity, &points, NOW);
+        }
+
         #[test]
         fn any_history_gives_a_forecast_without_panicking(
             points in proptest::collection::vec((-40i64 * 86_400_000..0, 0.0f64..1e15), 0..60),
