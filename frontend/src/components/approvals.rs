@@ -3,6 +3,8 @@
 //! for a change sent for approval.
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use leptos_router::components::A;
 use shared::api::{Action, ApprovalRequest, Approvals};
 
@@ -12,7 +14,7 @@ use crate::session::Session;
 
 /// What `/api/approvals` last said, shared by the header's badge and every confirmation.
 #[derive(Clone, Copy)]
-pub struct ApprovalPolicy(LocalResource<Option<Approvals>>);
+pub struct ApprovalPolicy(Answer<Option<Approvals>>);
 
 impl ApprovalPolicy {
     /// Fetched with the live clock, while someone is signed in.
@@ -35,24 +37,20 @@ impl ApprovalPolicy {
     /// `user.set_role` holds some of `user.change`).
     pub fn requires(&self, action: Action) -> bool {
         self.0.with(|approvals| {
-            approvals
-                .as_ref()
-                .and_then(Option::as_ref)
-                .is_some_and(|approvals| {
-                    approvals.actions.iter().any(|named| {
-                        named == action.name()
-                            || named
-                                .parse::<Action>()
-                                .is_ok_and(|held| held.general() == action)
-                    })
+            approvals.and_then(Option::as_ref).is_some_and(|approvals| {
+                approvals.actions.iter().any(|named| {
+                    named == action.name()
+                        || named
+                            .parse::<Action>()
+                            .is_ok_and(|held| held.general() == action)
                 })
+            })
         })
     }
 
     fn waiting(&self) -> usize {
         self.0.with(|approvals| {
             approvals
-                .as_ref()
                 .and_then(Option::as_ref)
                 .map_or(0, |approvals| approvals.waiting_for_you.len())
         })

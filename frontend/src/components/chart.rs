@@ -5,6 +5,8 @@
 //! range chosen in the URL and draws capacity and performance.
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use shared::api::{Forecast, HISTORY_RANGES, History, Runway};
 use shared::size::format_size;
 use shared::units::{format_bandwidth, format_iops, format_latency};
@@ -528,7 +530,7 @@ pub fn HistoryCharts(
     });
     // A month's trend moves slowly: asked once per array, not with every range or refresh.
     // A chart without its forecast is still worth showing.
-    let forecast = LocalResource::new(move || {
+    let forecast = Answer::new(move || {
         let array = array.get();
         async move {
             match volume {

@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use shared::api::ApiError;
 
 use crate::components::Outcome;
@@ -262,7 +264,7 @@ pub enum Named {
 /// first page of each),
 /// for a [`Picker`]. Every picker goes through this one resource, so the bundle holds one copy.
 pub fn names_on_array(array: Memo<String>, kind: Signal<Named>) -> Signal<Vec<String>> {
-    let names = LocalResource::new(move || {
+    let names = Answer::new(move || {
         let (array, kind) = (array.get(), kind.get());
         async move {
             match kind {

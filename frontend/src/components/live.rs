@@ -2,7 +2,11 @@
 //! [`REFRESH_EVERY_MS`] (unless paused, or while a form is being edited), on demand, and after
 //! any action; and which makes countdowns and "3 min ago" tick.
 
+use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -87,15 +91,84 @@ impl Live {
     }
 }
 
+/// What a fetch answers, kept without its type so that every resource in the app is the same
+/// resource to the compiler: leptos's machinery for one is then in the bundle once rather than
+/// once per kind of answer.
+type Erased = Rc<dyn Any>;
+type ErasedFetch = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Erased>>>>;
+
+/// A resource of `T`: a [`LocalResource`] of what it answers, typed again when read.
+pub struct Answer<T> {
+    inner: LocalResource<Erased>,
+    answers: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Answer<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Answer<T> {}
+
+impl<T: Clone + 'static> Answer<T> {
+    /// The latest answer, `None` until the first; read inside a loading boundary, it holds
+    /// the boundary until then.
+    pub fn get(&self) -> Option<T> {
+        self.inner.get().map(|answer| typed::<T>(&answer))
+    }
+
+
+    /// Reads the latest answer in place, `None` until the first.
+    pub fn with<R>(&self, read: impl FnOnce(Option<&T>) -> R) -> R {
+        self.inner.with(|answer| {
+            read(
+                answer
+                    .as_ref()
+                    .and_then(|answer| answer.downcast_ref::<T>()),
+            )
+        })
+    }
+}
+
+fn typed<T: Clone + 'static>(answer: &Erased) -> T {
+    answer
+        .downcast_ref::<T>()
+        .expect("a resource answers the type it was made for")
+        .clone()
+}
+
+/// The one place a resource is made.
+fn erased_resource(fetch: ErasedFetch) -> LocalResource<Erased> {
+    LocalResource::new(fetch)
+}
+
+impl<T: 'static> Answer<T> {
+    /// A resource that fetches with `fetch` now and whenever what `fetch` reads changes.
+    pub fn new<Fut>(fetch: impl Fn() -> Fut + 'static) -> Self
+    where
+        Fut: Future<Output = T> + 'static,
+    {
+        let fetch: ErasedFetch = Box::new(move || {
+            let answer = fetch();
+            Box::pin(async move { Rc::new(answer.await) as Erased })
+        });
+        Self {
+            inner: erased_resource(fetch),
+            answers: PhantomData,
+        }
+    }
+}
+
 /// A resource that fetches with `fetch` now and again on every refresh: what every page shows
 /// comes from one of these.
-pub fn live_resource<T, Fut>(fetch: impl Fn() -> Fut + 'static) -> LocalResource<T>
+pub fn live_resource<T, Fut>(fetch: impl Fn() -> Fut + 'static) -> Answer<T>
 where
     T: 'static,
     Fut: Future<Output = T> + 'static,
 {
     let live = expect_context::<Live>();
-    LocalResource::new(move || {
+    Answer::new(move || {
         live.track();
         fetch()
     })
@@ -125,7 +198,7 @@ pub fn object_resource<T, Fut>(
     array: Memo<String>,
     name: Memo<String>,
     fetch: impl Fn(String, String) -> Fut + 'static,
-) -> LocalResource<T>
+) -> Answer<T>
 where
     T: 'static,
     Fut: Future<Output = T> + 'static,
@@ -135,7 +208,7 @@ where
 
 /// The registered arrays the user may use, fetched again on every refresh. One function for
 /// every page that lists them, so the bundle holds one copy of the resource's code.
-pub fn arrays_resource() -> LocalResource<crate::api::ApiResult<Vec<shared::api::ArraySummary>>> {
+pub fn arrays_resource() -> Answer<crate::api::ApiResult<Vec<shared::api::ArraySummary>>> {
     live_resource(crate::api::arrays)
 }
 

@@ -5,12 +5,13 @@
 use leptos::prelude::*;
 
 use crate::api::{ApiResult, Failure};
+use crate::components::live::Answer;
 use crate::session::Session;
 
 /// Draws `children` with each answer of `resource`; pages say only what to draw with it.
 #[component]
 pub fn Loaded<T, F, V>(
-    resource: LocalResource<ApiResult<T>>,
+    resource: Answer<ApiResult<T>>,
     /// What shows until the first answer; empty, nothing.
     #[prop(default = "Loading…")]
     loading: &'static str,

@@ -2,6 +2,8 @@
 //! with the arrays that could not be asked named; arrays only Pure1 sees add Pure1's alerts.
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use leptos_router::components::A;
 use shared::api::{
     ALERT_SEVERITIES, Action, AlertFlag, FleetAlert, FleetAlerts, Pure1Alert, Pure1Fleet,
@@ -135,7 +137,7 @@ const COLUMNS: &[Column] = &[
 #[component]
 fn AlertTable(
     alerts: FleetAlerts,
-    from_pure1: LocalResource<ApiResult<Vec<Pure1Alert>>>,
+    from_pure1: Answer<ApiResult<Vec<Pure1Alert>>>,
     task: Task,
     state: UrlState,
 ) -> impl IntoView {

@@ -3,6 +3,8 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
 
 use crate::api;
@@ -65,7 +67,7 @@ fn AuditPageForAdmins() -> impl IntoView {
         limit: Some(PAGE),
         ..AuditQuery::default()
     });
-    let entries = LocalResource::new(move || {
+    let entries = Answer::new(move || {
         let query = query.get();
         async move { api::audit(&query).await }
     });

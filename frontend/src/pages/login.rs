@@ -2,6 +2,8 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use leptos_router::hooks::use_query_map;
 use shared::api::{LoginRequest, SSO_ERROR_PARAMETER};
 
@@ -39,7 +41,7 @@ pub fn Login() -> impl IntoView {
         );
     };
 
-    let methods = LocalResource::new(api::sign_in_methods);
+    let methods = Answer::new(api::sign_in_methods);
     let sso_error = move || use_query_map().with(|query| query.get(SSO_ERROR_PARAMETER));
     let passwords = move || {
         methods

@@ -3,6 +3,8 @@
 //! then. Each in force can be ended early.
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use shared::api::{NewSilence, Rule, Silence, validate_new_silence};
 
 use crate::api::{self, ApiResult};
@@ -24,7 +26,7 @@ const LENGTHS: [(u32, &str); 8] = [
 ];
 
 #[component]
-pub fn Silences(rules: LocalResource<ApiResult<Vec<Rule>>>) -> impl IntoView {
+pub fn Silences(rules: Answer<ApiResult<Vec<Rule>>>) -> impl IntoView {
     let silences = live_resource(api::silences);
     let task = Task::new();
     view! {
@@ -37,7 +39,7 @@ pub fn Silences(rules: LocalResource<ApiResult<Vec<Rule>>>) -> impl IntoView {
 }
 
 #[component]
-fn CreateSilence(rules: LocalResource<ApiResult<Vec<Rule>>>) -> impl IntoView {
+fn CreateSilence(rules: Answer<ApiResult<Vec<Rule>>>) -> impl IntoView {
     let arrays = arrays_resource();
     let rule = RwSignal::new(String::new());
     let array = RwSignal::new(String::new());

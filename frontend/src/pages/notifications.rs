@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use shared::api::{
     AlertSeverity, ApiError, Channel, ChannelKind, Delivery, DeliveryState, EmailSettings,
     NewChannel, NewRule, PersonalMail, QuietHours, Rule, RuleCondition, SmtpSecurity,
@@ -428,7 +430,7 @@ fn ChannelRow(channel: Channel, task: Task) -> impl IntoView {
 }
 
 #[component]
-fn CreateRule(channels: LocalResource<ApiResult<Vec<Channel>>>) -> impl IntoView {
+fn CreateRule(channels: Answer<ApiResult<Vec<Channel>>>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let watches = RwSignal::new("capacity_over".to_owned());
     let severity = RwSignal::new(AlertSeverity::Critical);

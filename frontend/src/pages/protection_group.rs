@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use shared::api::{
     Action, ConnectionQuery, CopyRequest, GroupSnapshotDetail, GroupSnapshotRequest, MemberKind,
     MembersRequest, ProtectionGroupDetail, RestoreRequest, describe_retention, describe_schedule,
@@ -771,7 +773,7 @@ fn GroupRestoreImpact(array: Memo<String>, snapshots: Vec<VolumeSnapshot>) -> im
         .iter()
         .filter_map(|snapshot| Some((snapshot.source.name.clone()?, snapshot.provisioned)))
         .collect();
-    let now = LocalResource::new(move || {
+    let now = Answer::new(move || {
         let (array, restored) = (array.get(), restored.clone());
         async move {
             let connections = api::connections(&array, &ConnectionQuery::default()).await?;

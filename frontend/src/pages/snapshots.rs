@@ -3,6 +3,8 @@
 //! a new volume; rename or destroy direct snapshots.
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use shared::api::{
     Action, CopyRequest, RecycleAction, RecycledKind, RestoreRequest, Role, SnapshotRequest,
 };
@@ -30,8 +32,8 @@ fn from_group(snapshot: &VolumeSnapshot) -> bool {
 pub fn VolumeSnapshots(
     array: Memo<String>,
     volume: Memo<String>,
-    current: LocalResource<ApiResult<Volume>>,
-    connections: LocalResource<ApiResult<Vec<Connection>>>,
+    current: Answer<ApiResult<Volume>>,
+    connections: Answer<ApiResult<Vec<Connection>>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let snapshots = object_resource(array, volume, |array, volume| async move {
@@ -236,8 +238,8 @@ fn SnapshotPanel(
     array: Memo<String>,
     volume: Memo<String>,
     snapshot: VolumeSnapshot,
-    current: LocalResource<ApiResult<Volume>>,
-    connections: LocalResource<ApiResult<Vec<Connection>>>,
+    current: Answer<ApiResult<Volume>>,
+    connections: Answer<ApiResult<Vec<Connection>>>,
     outcome: RwSignal<Outcome>,
     chosen: RwSignal<Option<VolumeSnapshot>>,
 ) -> impl IntoView {

@@ -2,6 +2,8 @@
 //! QoS limits, its connections from the volume's side, and destroy.
 
 use leptos::prelude::*;
+
+use crate::components::live::Answer;
 use leptos_router::hooks::use_navigate;
 use shared::api::Action;
 use shared::api::{
@@ -491,7 +493,7 @@ fn Connect(array: Memo<String>, volume: Memo<String>) -> impl IntoView {
 fn Destroy(
     array: Memo<String>,
     volume: Memo<String>,
-    connections: LocalResource<ApiResult<Vec<Connection>>>,
+    connections: Answer<ApiResult<Vec<Connection>>>,
     destroyed: Signal<bool>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
