@@ -118,7 +118,6 @@ impl<T: Clone + 'static> Answer<T> {
         self.inner.get().map(|answer| typed::<T>(&answer))
     }
 
-
     /// Reads the latest answer in place, `None` until the first.
     pub fn with<R>(&self, read: impl FnOnce(Option<&T>) -> R) -> R {
         self.inner.with(|answer| {
