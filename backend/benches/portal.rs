@@ -689,16 +689,22 @@ async fn cold_ui_load(portal: &Portal, http: &reqwest::Client) {
             (body, encoding)
         }
     };
+    // What is sent is compressed; links and imports are read from plain copies.
+    let plain = |path: String| {
+        let http = http.clone();
+        let url = format!("{}{path}", portal.url);
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .expect("answered")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
     let (index, _) = fetch("/".to_owned()).await;
-    // The page as sent is compressed; its links are read from a plain copy.
-    let html = http
-        .get(format!("{}/", portal.url))
-        .send()
-        .await
-        .expect("answered")
-        .text()
-        .await
-        .expect("page");
+    let html = plain("/".to_owned()).await;
     let mut assets: Vec<String> = html
         .split(['"', '\''])
         .filter(|part| {
@@ -709,8 +715,26 @@ async fn cold_ui_load(portal: &Portal, http: &reqwest::Client) {
         })
         .map(str::to_owned)
         .collect();
+    // A script's static imports are part of the first load: the loader of the pages
+    // fetched on demand is one.
+    let mut scripts: Vec<String> = assets
+        .iter()
+        .filter(|asset| asset.ends_with(".js"))
+        .cloned()
+        .collect();
+    let mut loader = None;
+    while let Some(script) = scripts.pop() {
+        for import in static_imports(&plain(script).await) {
+            if import.ends_with("__wasm_split.js") {
+                loader = Some(import.clone());
+            }
+            if !assets.contains(&import) {
+                assets.push(import.clone());
+                scripts.push(import);
+            }
+        }
+    }
     assets.sort();
-    assets.dedup();
     println!("Cold UI load (Accept-Encoding: br, gzip)");
     let mut app_bytes = 0u64;
     for asset in &assets {
@@ -724,6 +748,73 @@ async fn cold_ui_load(portal: &Portal, http: &reqwest::Client) {
         &format!("{:.1} KB", app_bytes as f64 / 1000.0),
         &format!("<= {} KB", UI_GOAL_BYTES / 1000),
     );
+
+    let Some(loader) = loader else {
+        println!("  (no pages are fetched on demand)");
+        return;
+    };
+    println!("Pages fetched on demand, the first time one of a group opens (br, gzip)");
+    for (group, modules) in groups_on_demand(&plain(loader).await) {
+        let mut bytes = 0u64;
+        for module in &modules {
+            bytes += fetch(format!("/{module}")).await.0.len() as u64;
+        }
+        figure(
+            &format!("{group} ({} modules)", modules.len()),
+            &format!("{:.1} KB", bytes as f64 / 1000.0),
+            "-",
+        );
+    }
+}
+
+/// The paths a script imports statically: `import ... from "./x.js"`.
+fn static_imports(script: &str) -> Vec<String> {
+    script
+        .split(" from ")
+        .skip(1)
+        .filter_map(|rest| {
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let path = rest[1..].split(quote).next()?;
+            Some(format!("/{}", path.strip_prefix("./")?))
+        })
+        .collect()
+}
+
+/// Each group of pages the loader fetches on demand, with the modules it needs: its own and
+/// those it shares with other groups.
+fn groups_on_demand(loader: &str) -> Vec<(String, Vec<String>)> {
+    let mut pieces = loader.split("export const __wasm_split_load_");
+    let shared = pieces.next().unwrap_or_default();
+    let module_of = |text: &str| {
+        text.split("new URL(\"./")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_owned)
+    };
+    let chunks: BTreeMap<String, String> = shared
+        .split("const ")
+        .filter_map(|piece| {
+            let (name, rest) = piece.split_once(" = makeLoad(")?;
+            Some((name.to_owned(), module_of(rest)?))
+        })
+        .collect();
+    pieces
+        .filter_map(|piece| {
+            let name = piece.split(" = ").next()?;
+            // The split point's name, without the hash that keeps it unique.
+            let group = name
+                .rsplit_once('_')
+                .filter(|(_, hash)| hash.chars().all(|c| c.is_ascii_digit()))
+                .map_or(name, |(group, _)| group);
+            let mut modules = vec![module_of(piece)?];
+            let deps = piece.rsplit_once(", [")?.1;
+            modules.extend(
+                deps.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter_map(|dep| chunks.get(dep).cloned()),
+            );
+            Some((group.to_owned(), modules))
+        })
+        .collect()
 }
 
 async fn simulator(name: &str) -> RunningSimulator {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 use shared::api::{Role, UserInfo};
 
 use crate::api;
@@ -12,28 +12,14 @@ use crate::components::live::LiveBar;
 use crate::components::saved_views::SavedViews;
 use crate::components::shortcuts::jump_to_search;
 use crate::components::{ApprovalPolicy, ArrayFrame, Live, RequestsLink};
-use crate::pages::alerts::AlertsPage;
-use crate::pages::arrays::ArrayList;
-use crate::pages::audit::AuditPage;
+use crate::on_demand::{
+    AlertsRoute, ArraysRoute, AuditRoute, DisasterRecoveryRoute, HostRoute, HostsRoute,
+    NotificationsRoute, OverviewRoute, PodsRoute, ProtectionGroupRoute, ProtectionGroupsRoute,
+    Pure1Route, RecycleBinRoute, ReplicationRoute, RequestsRoute, SearchRoute, TokensRoute,
+    UsersRoute, VolumeRoute, VolumesRoute,
+};
 use crate::pages::dashboard::Dashboard;
-use crate::pages::dr::DrPage;
-use crate::pages::host::HostPage;
-use crate::pages::hosts::Hosts;
 use crate::pages::login::Login;
-use crate::pages::notifications::NotificationsPage;
-use crate::pages::overview::ArrayOverview;
-use crate::pages::pods::Pods;
-use crate::pages::protection::ProtectionGroups;
-use crate::pages::protection_group::ProtectionGroupPage;
-use crate::pages::pure1::Pure1Page;
-use crate::pages::recycle_bin::RecycleBinPage;
-use crate::pages::replication::Replication;
-use crate::pages::requests::RequestsPage;
-use crate::pages::search::SearchPage;
-use crate::pages::tokens::TokensPage;
-use crate::pages::users::UsersPage;
-use crate::pages::volume::VolumePage;
-use crate::pages::volumes::Volumes;
 use crate::session::Session;
 
 #[component]
@@ -71,29 +57,29 @@ fn Shell(user: RwSignal<Option<UserInfo>>, checked: RwSignal<bool>) -> impl Into
                     <div class="live-strip"><LiveBar /></div>
                     <Routes fallback=|| view! { <p>"There is no such page."</p> }>
                         <Route path=path!("/") view=Dashboard />
-                        <Route path=path!("/arrays") view=ArrayList />
-                        <Route path=path!("/alerts") view=AlertsPage />
-                        <Route path=path!("/dr") view=DrPage />
-                        <Route path=path!("/search") view=SearchPage />
+                        <Route path=path!("/arrays") view={Lazy::<ArraysRoute>::new()} />
+                        <Route path=path!("/alerts") view={Lazy::<AlertsRoute>::new()} />
+                        <Route path=path!("/dr") view={Lazy::<DisasterRecoveryRoute>::new()} />
+                        <Route path=path!("/search") view={Lazy::<SearchRoute>::new()} />
                         <ParentRoute path=path!("/arrays/:array") view=ArrayFrame>
-                            <Route path=path!("") view=Volumes />
-                            <Route path=path!("overview") view=ArrayOverview />
-                            <Route path=path!("volumes") view=Volumes />
-                            <Route path=path!("volumes/:volume") view=VolumePage />
-                            <Route path=path!("hosts") view=Hosts />
-                            <Route path=path!("hosts/:host") view=HostPage />
-                            <Route path=path!("protection") view=ProtectionGroups />
-                            <Route path=path!("protection/:group") view=ProtectionGroupPage />
-                            <Route path=path!("replication") view=Replication />
-                            <Route path=path!("pods") view=Pods />
+                            <Route path=path!("") view={Lazy::<VolumesRoute>::new()} />
+                            <Route path=path!("overview") view={Lazy::<OverviewRoute>::new()} />
+                            <Route path=path!("volumes") view={Lazy::<VolumesRoute>::new()} />
+                            <Route path=path!("volumes/:volume") view={Lazy::<VolumeRoute>::new()} />
+                            <Route path=path!("hosts") view={Lazy::<HostsRoute>::new()} />
+                            <Route path=path!("hosts/:host") view={Lazy::<HostRoute>::new()} />
+                            <Route path=path!("protection") view={Lazy::<ProtectionGroupsRoute>::new()} />
+                            <Route path=path!("protection/:group") view={Lazy::<ProtectionGroupRoute>::new()} />
+                            <Route path=path!("replication") view={Lazy::<ReplicationRoute>::new()} />
+                            <Route path=path!("pods") view={Lazy::<PodsRoute>::new()} />
                         </ParentRoute>
-                        <Route path=path!("/recycle-bin") view=RecycleBinPage />
-                        <Route path=path!("/users") view=UsersPage />
-                        <Route path=path!("/audit") view=AuditPage />
-                        <Route path=path!("/pure1") view=Pure1Page />
-                        <Route path=path!("/tokens") view=TokensPage />
-                        <Route path=path!("/notifications") view=NotificationsPage />
-                        <Route path=path!("/requests") view=RequestsPage />
+                        <Route path=path!("/recycle-bin") view={Lazy::<RecycleBinRoute>::new()} />
+                        <Route path=path!("/users") view={Lazy::<UsersRoute>::new()} />
+                        <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} />
+                        <Route path=path!("/pure1") view={Lazy::<Pure1Route>::new()} />
+                        <Route path=path!("/tokens") view={Lazy::<TokensRoute>::new()} />
+                        <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} />
+                        <Route path=path!("/requests") view={Lazy::<RequestsRoute>::new()} />
                     </Routes>
                 </Show>
             </Show>

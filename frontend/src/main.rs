@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod components;
+mod on_demand;
 mod pages;
 mod session;
 

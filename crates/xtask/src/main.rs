@@ -19,6 +19,7 @@
 
 mod image;
 mod postgres;
+mod split;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,10 @@ const IMAGE_TAG: &str = "localhost/flashdeck:latest";
 const TEST_IMAGE_TAG: &str = "localhost/flashdeck:test";
 
 fn main() -> ExitCode {
+    if split::is_standing_in() {
+        let args: Vec<_> = std::env::args_os().skip(1).collect();
+        return exit_code(split::stand_in(&args));
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
@@ -46,6 +51,10 @@ fn main() -> ExitCode {
         }
         _ => Err(USAGE.to_owned()),
     };
+    exit_code(result)
+}
+
+fn exit_code(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -76,7 +85,9 @@ fn build_frontend(tools: &Tools) -> Result<(), String> {
         .args(["build", "index.html", "--release", "--offline"])
         .current_dir(root().join("frontend"));
     run(&mut trunk)?;
-    precompress(&root().join("frontend/dist"))
+    let dist = root().join("frontend/dist");
+    split::finish(tools, &dist, "frontend")?;
+    precompress(&dist)
 }
 
 /// Writes a brotli (`.br`) and a gzip (`.gz`) copy beside each text and WebAssembly file of

@@ -6,8 +6,12 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::split;
+
 /// trunk 0.22 needs a newer rustc than this project's toolchain.
 const TRUNK_VERSION: &str = "0.21.14";
+/// What cuts the UI's pages out of its first download (see `split.rs`).
+const WASM_SPLIT_VERSION: &str = "0.2.4";
 /// Debian's binaryen (108) silently breaks current wasm-bindgen output; this one works.
 const BINARYEN_VERSION: &str = "132.0.0";
 /// The accessibility checker the browser tests run on every page.
@@ -107,22 +111,25 @@ fn version_of(program: &str, path: &OsString) -> Option<String> {
     })
 }
 
-/// The tools the frontend build needs, found on a PATH that includes them.
+/// The tools the frontend build needs, found on a PATH that includes them, with the runner
+/// standing in for wasm-bindgen.
 #[derive(Debug)]
 pub struct Tools {
     path: OsString,
+    real_bindgen: PathBuf,
+    split_dir: PathBuf,
 }
 
 impl Tools {
     /// Installs whatever of the wasm32 target, trunk, wasm-bindgen-cli (at the version in
-    /// Cargo.lock) and binaryen is missing.
+    /// Cargo.lock), wasm-split-cli and binaryen is missing.
     pub fn ensure_wasm(root: &Path) -> Result<Self, String> {
         let cargo_bin = cargo_home().join("bin");
         let binaryen_dir = cache_dir().join(format!("binaryen-{BINARYEN_VERSION}"));
         let binaryen_bin = binaryen_dir.join("node_modules/.bin");
         let inherited = std::env::var_os("PATH").unwrap_or_default();
         let path = std::env::join_paths(
-            [binaryen_bin.clone(), cargo_bin]
+            [binaryen_bin.clone(), cargo_bin.clone()]
                 .into_iter()
                 .chain(std::env::split_paths(&inherited)),
         )
@@ -162,6 +169,22 @@ impl Tools {
             ]))?;
         }
 
+        // wasm-split-cli has no --version: cargo's own record of what it installed says.
+        let installed =
+            std::fs::read_to_string(cargo_home().join(".crates.toml")).unwrap_or_default();
+        if !installed.contains(&format!("\"wasm_split_cli_support {WASM_SPLIT_VERSION} ")) {
+            run(Command::new("cargo").args([
+                "install",
+                "wasm_split_cli_support",
+                "--version",
+                &format!("={WASM_SPLIT_VERSION}"),
+                "--features",
+                "build-binary",
+                "--locked",
+                "--force",
+            ]))?;
+        }
+
         if !binaryen_bin.join("wasm-opt").is_file() {
             ensure_npm()?;
             run(Command::new("npm")
@@ -169,7 +192,17 @@ impl Tools {
                 .arg(&binaryen_dir)
                 .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
         }
-        Ok(Self { path })
+
+        let stand_in_bin = root.join("target/xtask/bin");
+        stand_in_for_bindgen(&stand_in_bin)?;
+        let path =
+            std::env::join_paths(std::iter::once(stand_in_bin).chain(std::env::split_paths(&path)))
+                .map_err(|error| format!("cannot build PATH: {error}"))?;
+        Ok(Self {
+            path,
+            real_bindgen: cargo_bin.join(split::BINDGEN),
+            split_dir: root.join("target/xtask/split"),
+        })
     }
 
     /// A command that finds the installed tools first.
@@ -177,9 +210,37 @@ impl Tools {
         let mut command = Command::new(program);
         command
             .env("PATH", &self.path)
-            .env("TRUNK_SKIP_VERSION_CHECK", "true");
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .env(split::REAL_BINDGEN_VAR, &self.real_bindgen)
+            .env(split::SPLIT_DIR_VAR, &self.split_dir);
         command
     }
+
+    /// Where the stand-in for wasm-bindgen leaves the modules it cut out.
+    pub fn split_dir(&self) -> &Path {
+        &self.split_dir
+    }
+}
+
+/// Puts a `wasm-bindgen` in `dir` that is this runner, so that trunk, finding it first on
+/// its PATH, has the runner cut the module before binding it (see `split.rs`).
+fn stand_in_for_bindgen(dir: &Path) -> Result<(), String> {
+    let runner =
+        std::env::current_exe().map_err(|error| format!("cannot find this runner: {error}"))?;
+    let link = dir.join(split::BINDGEN);
+    std::fs::create_dir_all(dir)
+        .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+    if std::fs::read_link(&link).is_ok_and(|target| target == runner) {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&runner, &link).map_err(|error| {
+        format!(
+            "cannot link {} to {}: {error}",
+            link.display(),
+            runner.display()
+        )
+    })
 }
 
 /// axe-core from npm, which the browser tests load into each page they check: the path of

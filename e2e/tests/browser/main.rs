@@ -19,3 +19,4 @@ mod replication;
 mod support;
 mod tokens;
 mod volumes;
+mod weight;

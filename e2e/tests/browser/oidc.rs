@@ -34,6 +34,7 @@ async fn people_sign_in_through_the_providers_page_with_their_groups_role() {
         .text_containing("#signed-in-user", "dana (operator)")
         .await;
     session.click("#arrays-link").await;
+    session.element("#arrays tbody tr").await;
     assert_eq!(
         session.count("#arrays tbody tr").await,
         1,

@@ -367,6 +367,16 @@ impl Session {
         let started = Instant::now();
         loop {
             let element = self.element(css).await;
+            // As a person waits for a busy button: a click on a disabled one does nothing.
+            while element
+                .attr("disabled")
+                .await
+                .expect("attribute read")
+                .is_some()
+                && started.elapsed() < PAGE_TIMEOUT
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
             let opens = element.attr("data-confirm").await.expect("attribute read");
             element.click().await.expect("click");
             let Some(opens) = opens else { return };

@@ -7,8 +7,6 @@ use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent};
 
-use super::outcome::focus_first;
-
 /// The first search box on the page, where the page draws its own, then the header's.
 const SEARCH_BOXES: [&str; 2] = ["main input[type=search]", "#fleet-search"];
 
@@ -42,8 +40,8 @@ pub fn jump_to_search() {
             let _ = input.focus();
             input.select();
         } else {
+            // The search page, fetched when first opened, focuses its box once drawn.
             navigate("/search", Default::default());
-            request_animation_frame(|| focus_first("#search-q"));
         }
     });
     on_cleanup(move || listener.remove());

@@ -13,6 +13,7 @@ use shared::listing::{Column, Value};
 use shared::size::format_size;
 
 use crate::api;
+use crate::components::outcome::focus_first;
 use crate::components::{
     Confirm, Field, ListTable, Loaded, Outcome, OutcomeLine, Row, Task, Timestamp, UrlState,
     live_resource, page_title,
@@ -27,6 +28,11 @@ pub fn SearchPage() -> impl IntoView {
     let typed = RwSignal::new(state.text("q"));
     let chosen_volumes = RwSignal::new(Vec::<FleetVolume>::new());
     Effect::new(move |_| typed.set(state.text("q")));
+    // Opened with nothing asked yet (the `/` key on a phone opens it so), the box takes the
+    // focus once drawn.
+    if state.text("q").trim().is_empty() {
+        request_animation_frame(|| focus_first("#search-q"));
+    }
     let results = live_resource(move || {
         let (q, kinds) = (state.text("q"), state.text("kinds"));
         async move {

@@ -1,0 +1,144 @@
+//! Cutting the UI's WebAssembly into the first load and the pages fetched when first opened.
+//!
+//! trunk builds the frontend and hands cargo's output to `wasm-bindgen`, found on its PATH.
+//! There the runner stands in for wasm-bindgen: it cuts the module at each `#[lazy]` function
+//! with `wasm-split-cli`, then runs the real wasm-bindgen on what the first load keeps. Once
+//! trunk is done, [`finish`] puts the modules cut out beside trunk's output, optimised as trunk
+//! optimises the first one, with the loader that fetches them.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::tools::{Tools, run};
+
+/// The name the runner answers to when it stands in for wasm-bindgen.
+pub const BINDGEN: &str = "wasm-bindgen";
+/// Where the stand-in finds the real wasm-bindgen, set by the runner for trunk.
+pub const REAL_BINDGEN_VAR: &str = "FLASHDECK_WASM_BINDGEN";
+/// Where the stand-in leaves the modules it cut out, for [`finish`].
+pub const SPLIT_DIR_VAR: &str = "FLASHDECK_WASM_SPLIT_DIR";
+/// The script that fetches the modules cut out; the first load's script imports it by name.
+const LOADER: &str = "__wasm_split.js";
+
+/// Whether this process was started as wasm-bindgen, by trunk.
+pub fn is_standing_in() -> bool {
+    std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|program| program.file_name().map(|name| name == BINDGEN))
+        .unwrap_or(false)
+}
+
+/// Does wasm-bindgen's work as trunk asks, on the module left once the pages are cut out.
+pub fn stand_in(args: &[OsString]) -> Result<(), String> {
+    let real = std::env::var_os(REAL_BINDGEN_VAR).ok_or_else(|| {
+        format!("{REAL_BINDGEN_VAR} is not set: run the build through `cargo xtask`")
+    })?;
+    if args.iter().any(|arg| arg == "--version" || arg == "-V") {
+        return run(Command::new(real).args(args));
+    }
+    let split_dir = std::env::var_os(SPLIT_DIR_VAR)
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            format!("{SPLIT_DIR_VAR} is not set: run the build through `cargo xtask`")
+        })?;
+    let input = args
+        .iter()
+        .position(|arg| {
+            let arg = arg.to_string_lossy();
+            !arg.starts_with('-') && arg.ends_with(".wasm")
+        })
+        .ok_or("wasm-bindgen was given no .wasm file")?;
+    let out_name = args
+        .iter()
+        .find_map(|arg| arg.to_str()?.strip_prefix("--out-name="))
+        .ok_or("wasm-bindgen was given no --out-name")?
+        .to_owned();
+
+    if split_dir.exists() {
+        std::fs::remove_dir_all(&split_dir)
+            .map_err(|error| format!("cannot empty {}: {error}", split_dir.display()))?;
+    }
+    run(Command::new("wasm-split-cli")
+        .args(["--target", "web", "--out-name", &out_name])
+        .arg(&args[input])
+        .arg(&split_dir))?;
+
+    let mut bindgen_args = args.to_vec();
+    bindgen_args[input] = split_dir.join(format!("{out_name}.wasm")).into_os_string();
+    // The modules cut out reach the first one's memory, table and functions through these.
+    run(Command::new(real)
+        .args(bindgen_args)
+        .arg("--keep-lld-exports"))
+}
+
+/// Puts the modules cut out into `dist`, each optimised, with the loader pointed at the first
+/// load's script under the name trunk gave it.
+pub fn finish(tools: &Tools, dist: &Path, app: &str) -> Result<(), String> {
+    let split_dir = tools.split_dir();
+    let script = first_load_script(dist, app)?;
+    let loader_path = split_dir.join(LOADER);
+    let loader = std::fs::read_to_string(&loader_path)
+        .map_err(|error| format!("cannot read {}: {error}", loader_path.display()))?;
+    let unhashed = format!("from \"./{app}.js\"");
+    if !loader.contains(&unhashed) {
+        return Err(format!(
+            "{} does not import {unhashed}",
+            loader_path.display()
+        ));
+    }
+    let loader = loader
+        .replace(&unhashed, &format!("from \"./{script}\""))
+        .lines()
+        // Each module's list of the functions it holds: for reading, not for browsers.
+        .filter(|line| !(line.starts_with("/*") && line.ends_with("*/")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(&dist.join(LOADER), loader.as_bytes())?;
+
+    let first = format!("{app}.wasm");
+    let entries = std::fs::read_dir(split_dir)
+        .map_err(|error| format!("cannot read {}: {error}", split_dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|error| format!("cannot read {}: {error}", split_dir.display()))?
+            .path();
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
+        if !name.ends_with(".wasm") || name == first {
+            continue;
+        }
+        run(tools
+            .command("wasm-opt")
+            // The features each module may use are those its target_features section names.
+            .args(["-Oz", "--strip-debug", "--strip-producers"])
+            .arg(&path)
+            .arg("-o")
+            .arg(dist.join(name)))?;
+    }
+    Ok(())
+}
+
+/// The first load's script as trunk named it: `frontend-0123456789abcdef.js`.
+fn first_load_script(dist: &Path, app: &str) -> Result<String, String> {
+    let prefix = format!("{app}-");
+    let scripts: Vec<String> = std::fs::read_dir(dist)
+        .map_err(|error| format!("cannot read {}: {error}", dist.display()))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with(&prefix) && name.ends_with(".js"))
+        .collect();
+    match scripts.as_slice() {
+        [script] => Ok(script.clone()),
+        _ => Err(format!(
+            "expected one {prefix}*.js in {}, found {scripts:?}",
+            dist.display()
+        )),
+    }
+}
+
+fn write(path: &Path, contents: &[u8]) -> Result<(), String> {
+    std::fs::write(path, contents)
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
