@@ -79,14 +79,15 @@ fn cargo() -> Command {
 }
 
 fn build_frontend(tools: &Tools) -> Result<(), String> {
-    let mut trunk = tools.command("trunk");
+    let root = root();
+    let mut trunk = split::trunk(tools, &root)?;
     // The target path comes before --release, whose optional value would otherwise take it.
     trunk
         .args(["build", "index.html", "--release", "--offline"])
-        .current_dir(root().join("frontend"));
+        .current_dir(root.join("frontend"));
     run(&mut trunk)?;
-    let dist = root().join("frontend/dist");
-    split::finish(tools, &dist, "frontend")?;
+    let dist = root.join("frontend/dist");
+    split::finish(tools, &root, &dist, "frontend")?;
     precompress(&dist)
 }
 

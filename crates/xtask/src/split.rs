@@ -10,16 +10,51 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::tools::{Tools, run};
+use crate::tools::{Tools, cargo_home, run};
 
 /// The name the runner answers to when it stands in for wasm-bindgen.
-pub const BINDGEN: &str = "wasm-bindgen";
+const BINDGEN: &str = "wasm-bindgen";
 /// Where the stand-in finds the real wasm-bindgen, set by the runner for trunk.
-pub const REAL_BINDGEN_VAR: &str = "FLASHDECK_WASM_BINDGEN";
+const REAL_BINDGEN_VAR: &str = "FLASHDECK_WASM_BINDGEN";
 /// Where the stand-in leaves the modules it cut out, for [`finish`].
-pub const SPLIT_DIR_VAR: &str = "FLASHDECK_WASM_SPLIT_DIR";
+const SPLIT_DIR_VAR: &str = "FLASHDECK_WASM_SPLIT_DIR";
 /// The script that fetches the modules cut out; the first load's script imports it by name.
 const LOADER: &str = "__wasm_split.js";
+
+/// trunk, with the runner first on its PATH as wasm-bindgen, so that trunk has it cut the
+/// module before binding it.
+pub fn trunk(tools: &Tools, root: &Path) -> Result<Command, String> {
+    let runner =
+        std::env::current_exe().map_err(|error| format!("cannot find this runner: {error}"))?;
+    let stand_in_dir = root.join("target/xtask/bin");
+    std::fs::create_dir_all(&stand_in_dir)
+        .map_err(|error| format!("cannot create {}: {error}", stand_in_dir.display()))?;
+    let link = stand_in_dir.join(BINDGEN);
+    if !std::fs::read_link(&link).is_ok_and(|target| target == runner) {
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&runner, &link).map_err(|error| {
+            format!(
+                "cannot link {} to {}: {error}",
+                link.display(),
+                runner.display()
+            )
+        })?;
+    }
+    let path = std::env::join_paths(
+        std::iter::once(stand_in_dir).chain(std::env::split_paths(tools.path())),
+    )
+    .map_err(|error| format!("cannot build PATH: {error}"))?;
+    let mut trunk = tools.command("trunk");
+    trunk
+        .env("PATH", path)
+        .env(REAL_BINDGEN_VAR, cargo_home().join("bin").join(BINDGEN))
+        .env(SPLIT_DIR_VAR, split_dir(root));
+    Ok(trunk)
+}
+
+fn split_dir(root: &Path) -> PathBuf {
+    root.join("target/xtask/split")
+}
 
 /// Whether this process was started as wasm-bindgen, by trunk.
 pub fn is_standing_in() -> bool {
@@ -75,8 +110,8 @@ pub fn stand_in(args: &[OsString]) -> Result<(), String> {
 
 /// Puts the modules cut out into `dist`, each optimised, with the loader pointed at the first
 /// load's script under the name trunk gave it.
-pub fn finish(tools: &Tools, dist: &Path, app: &str) -> Result<(), String> {
-    let split_dir = tools.split_dir();
+pub fn finish(tools: &Tools, root: &Path, dist: &Path, app: &str) -> Result<(), String> {
+    let split_dir = &split_dir(root);
     let script = first_load_script(dist, app)?;
     let loader_path = split_dir.join(LOADER);
     let loader = std::fs::read_to_string(&loader_path)

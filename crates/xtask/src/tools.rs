@@ -1,12 +1,10 @@
 //! Installing the build and test tools, each only when missing or at the wrong version, and
 //! only from package registries: crates.io, npm and Debian.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-use crate::split;
 
 /// trunk 0.22 needs a newer rustc than this project's toolchain.
 const TRUNK_VERSION: &str = "0.21.14";
@@ -111,13 +109,10 @@ fn version_of(program: &str, path: &OsString) -> Option<String> {
     })
 }
 
-/// The tools the frontend build needs, found on a PATH that includes them, with the runner
-/// standing in for wasm-bindgen.
+/// The tools the frontend build needs, found on a PATH that includes them.
 #[derive(Debug)]
 pub struct Tools {
     path: OsString,
-    real_bindgen: PathBuf,
-    split_dir: PathBuf,
 }
 
 impl Tools {
@@ -129,7 +124,7 @@ impl Tools {
         let binaryen_bin = binaryen_dir.join("node_modules/.bin");
         let inherited = std::env::var_os("PATH").unwrap_or_default();
         let path = std::env::join_paths(
-            [binaryen_bin.clone(), cargo_bin.clone()]
+            [binaryen_bin.clone(), cargo_bin]
                 .into_iter()
                 .chain(std::env::split_paths(&inherited)),
         )
@@ -193,16 +188,7 @@ impl Tools {
                 .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
         }
 
-        let stand_in_bin = root.join("target/xtask/bin");
-        stand_in_for_bindgen(&stand_in_bin)?;
-        let path =
-            std::env::join_paths(std::iter::once(stand_in_bin).chain(std::env::split_paths(&path)))
-                .map_err(|error| format!("cannot build PATH: {error}"))?;
-        Ok(Self {
-            path,
-            real_bindgen: cargo_bin.join(split::BINDGEN),
-            split_dir: root.join("target/xtask/split"),
-        })
+        Ok(Self { path })
     }
 
     /// A command that finds the installed tools first.
@@ -210,37 +196,14 @@ impl Tools {
         let mut command = Command::new(program);
         command
             .env("PATH", &self.path)
-            .env("TRUNK_SKIP_VERSION_CHECK", "true")
-            .env(split::REAL_BINDGEN_VAR, &self.real_bindgen)
-            .env(split::SPLIT_DIR_VAR, &self.split_dir);
+            .env("TRUNK_SKIP_VERSION_CHECK", "true");
         command
     }
 
-    /// Where the stand-in for wasm-bindgen leaves the modules it cut out.
-    pub fn split_dir(&self) -> &Path {
-        &self.split_dir
+    /// The PATH the tools are found on.
+    pub fn path(&self) -> &OsStr {
+        &self.path
     }
-}
-
-/// Puts a `wasm-bindgen` in `dir` that is this runner, so that trunk, finding it first on
-/// its PATH, has the runner cut the module before binding it (see `split.rs`).
-fn stand_in_for_bindgen(dir: &Path) -> Result<(), String> {
-    let runner =
-        std::env::current_exe().map_err(|error| format!("cannot find this runner: {error}"))?;
-    let link = dir.join(split::BINDGEN);
-    std::fs::create_dir_all(dir)
-        .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
-    if std::fs::read_link(&link).is_ok_and(|target| target == runner) {
-        return Ok(());
-    }
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(&runner, &link).map_err(|error| {
-        format!(
-            "cannot link {} to {}: {error}",
-            link.display(),
-            runner.display()
-        )
-    })
 }
 
 /// axe-core from npm, which the browser tests load into each page they check: the path of
@@ -380,7 +343,7 @@ fn home() -> PathBuf {
     std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
 }
 
-fn cargo_home() -> PathBuf {
+pub fn cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME").map_or_else(|| home().join(".cargo"), PathBuf::from)
 }
 

@@ -9,6 +9,7 @@ use crate::components::live::Answer;
 use shared::api::ApiError;
 
 use crate::components::Outcome;
+use crate::components::outcome::FieldError;
 
 /// A labelled text input, with the message about it (if any) right beneath it.
 #[component]
@@ -66,9 +67,6 @@ pub fn Field(
 /// refusal (the portal's own check, or the server's) lands under the field it is about.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldErrors(StoredValue<Vec<FieldError>>);
-
-/// A field's name and its message, if it has one.
-pub type FieldError = (&'static str, RwSignal<Option<String>>);
 
 impl FieldErrors {
     pub fn new(fields: &[&'static str]) -> Self {

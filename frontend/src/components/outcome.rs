@@ -10,9 +10,11 @@ use leptos::task::spawn_local;
 use shared::api::RecycleAction;
 
 use crate::api::{self, ApiResult, Failure};
-use crate::components::field::FieldError;
 use crate::components::live::Live;
 use crate::session::Session;
+
+/// A form field's name, as the API names it, and its message, if it has one.
+pub type FieldError = (&'static str, RwSignal<Option<String>>);
 
 /// The outcome of the last action of a form: running, done, or the reason it failed.
 #[derive(Debug, Clone, PartialEq)]
