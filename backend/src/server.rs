@@ -251,6 +251,12 @@ mod tests {
         assert!(is_hashed("/frontend-4d9f6b9a7c1b2e3f_bg.wasm"));
         assert!(is_hashed("/frontend-4d9f6b9a7c1b2e3f.js"));
         assert!(is_hashed("/style-0123456789abcdef.css"));
+        // The pages fetched on demand, named by `cargo xtask` as trunk names its files.
+        assert!(is_hashed(
+            "/split_admin_page_16745332586791028551-dd8d2ee620097e95.wasm"
+        ));
+        assert!(is_hashed("/chunk_4-15cd6f4ab5fc473b.wasm"));
+        assert!(!is_hashed("/__wasm_split.js"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/arrays/fa-prod-01/volumes"));
         assert!(!is_hashed("/frontend-xyz.js"));

@@ -108,29 +108,24 @@ pub fn stand_in(args: &[OsString]) -> Result<(), String> {
         .arg("--keep-lld-exports"))
 }
 
-/// Puts the modules cut out into `dist`, each optimised, with the loader pointed at the first
-/// load's script under the name trunk gave it.
+/// Puts the modules cut out into `dist`, each optimised and named for its content as trunk
+/// names its own files (so the server lets browsers keep them), with the loader pointed at
+/// them and at the first load's script under the names they were given.
 pub fn finish(tools: &Tools, root: &Path, dist: &Path, app: &str) -> Result<(), String> {
     let split_dir = &split_dir(root);
-    let script = first_load_script(dist, app)?;
     let loader_path = split_dir.join(LOADER);
-    let loader = std::fs::read_to_string(&loader_path)
+    let mut loader = std::fs::read_to_string(&loader_path)
         .map_err(|error| format!("cannot read {}: {error}", loader_path.display()))?;
-    let unhashed = format!("from \"./{app}.js\"");
-    if !loader.contains(&unhashed) {
-        return Err(format!(
-            "{} does not import {unhashed}",
-            loader_path.display()
-        ));
-    }
-    let loader = loader
-        .replace(&unhashed, &format!("from \"./{script}\""))
-        .lines()
-        // Each module's list of the functions it holds: for reading, not for browsers.
-        .filter(|line| !(line.starts_with("/*") && line.ends_with("*/")))
-        .collect::<Vec<_>>()
-        .join("\n");
-    write(&dist.join(LOADER), loader.as_bytes())?;
+    let mut rename = |from: &str, to: &str| {
+        let quoted = format!("\"./{from}\"");
+        if loader.contains(&quoted) {
+            loader = loader.replace(&quoted, &format!("\"./{to}\""));
+            Ok(())
+        } else {
+            Err(format!("{} never names {from}", loader_path.display()))
+        }
+    };
+    rename(&format!("{app}.js"), &first_load_script(dist, app)?)?;
 
     let first = format!("{app}.wasm");
     let entries = std::fs::read_dir(split_dir)
@@ -142,18 +137,40 @@ pub fn finish(tools: &Tools, root: &Path, dist: &Path, app: &str) -> Result<(), 
         let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
             continue;
         };
-        if !name.ends_with(".wasm") || name == first {
+        let Some(stem) = name.strip_suffix(".wasm").filter(|_| name != first) else {
             continue;
-        }
+        };
+        let optimised = split_dir.join(format!("{stem}.opt.wasm"));
         run(tools
             .command("wasm-opt")
             // The features each module may use are those its target_features section names.
             .args(["-Oz", "--strip-debug", "--strip-producers"])
             .arg(&path)
             .arg("-o")
-            .arg(dist.join(name)))?;
+            .arg(&optimised))?;
+        let module = std::fs::read(&optimised)
+            .map_err(|error| format!("cannot read {}: {error}", optimised.display()))?;
+        let named = format!("{stem}-{:016x}.wasm", content_hash(&module));
+        write(&dist.join(&named), &module)?;
+        rename(name, &named)?;
     }
-    Ok(())
+
+    let loader = loader
+        .lines()
+        // Each module's list of the functions it holds: for reading, not for browsers.
+        .filter(|line| !(line.starts_with("/*") && line.ends_with("*/")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(&dist.join(LOADER), loader.as_bytes())
+}
+
+/// A hash of `bytes` that is the same from one build to the next.
+fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // Fixed keys: the same bytes give the same name on every machine with this toolchain.
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The first load's script as trunk named it: `frontend-0123456789abcdef.js`.
