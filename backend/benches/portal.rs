@@ -735,6 +735,7 @@ async fn cold_ui_load(portal: &Portal, http: &reqwest::Client) {
         }
     }
     assets.sort();
+    assets.dedup();
     println!("Cold UI load (Accept-Encoding: br, gzip)");
     let mut app_bytes = 0u64;
     for asset in &assets {
@@ -792,7 +793,8 @@ fn groups_on_demand(loader: &str) -> Vec<(String, Vec<String>)> {
             .map(str::to_owned)
     };
     let chunks: BTreeMap<String, String> = shared
-        .split("const ")
+        // Only the loader's own constants start a line; a loader's inner ones are indented.
+        .split("\nconst ")
         .filter_map(|piece| {
             let (name, rest) = piece.split_once(" = makeLoad(")?;
             Some((name.to_owned(), module_of(rest)?))
