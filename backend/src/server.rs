@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::{Listener, ListenerExt};
 use base64::Engine;
@@ -184,6 +184,15 @@ async fn security_headers(
 async fn cache_hashed_files(request: Request, next: Next) -> Response {
     let immutable = !request.uri().path().starts_with("/api") && is_hashed(request.uri().path());
     let mut response = next.run(request).await;
+    let page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    if immutable && page {
+        // A build's file that is gone (a tab open across an upgrade asks for it): the app's
+        // page in its place would be taken for it, and kept for a year.
+        return StatusCode::NOT_FOUND.into_response();
+    }
     if immutable && response.status().is_success() {
         response
             .headers_mut()

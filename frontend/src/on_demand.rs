@@ -2,10 +2,11 @@
 //! the sign-in and the dashboard; the other pages arrive in three modules, one for each group
 //! of pages people open together, so that opening a page costs a handful of downloads at most.
 //!
-//! `cargo xtask frontend` cuts the modules out after the build: each `#[lazy]` function below
+//! `cargo xtask frontend` cuts the modules out as it builds: each `wasm_split` function below
 //! is where one begins.
 
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 use leptos_router::LazyRoute;
 
 use crate::pages::alerts::AlertsPage;
@@ -35,16 +36,17 @@ macro_rules! group {
     ($(#[$doc:meta])* $group:ident($kind:ident) { $($page:ident => $component:ident as $route:ident),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Copy)]
+        // Passed as a plain byte into the module cut out.
         #[repr(u8)]
         enum $kind {
             $($page),*
         }
 
-        #[leptos::lazy]
-        fn $group(page: $kind) -> AnyView {
-            match page {
+        #[leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $group(page: $kind) -> Result<AnyView, SplitLoaderError> {
+            Ok(match page {
                 $($kind::$page => view! { <$component /> }.into_any()),*
-            }
+            })
         }
 
         $(
@@ -56,11 +58,28 @@ macro_rules! group {
                 }
 
                 async fn view(_route: Self) -> AnyView {
-                    $group($kind::$page).await
+                    $group($kind::$page)
+                        .await
+                        .unwrap_or_else(|_| view! { <Unavailable /> }.into_any())
                 }
             }
         )*
     };
+}
+
+/// Said when a page's module cannot be fetched: the network failed, or the portal was
+/// upgraded since this tab loaded and the module it knows of is gone. Opening the page again
+/// tries again.
+#[component]
+fn Unavailable() -> impl IntoView {
+    view! {
+        <p class="error" role="alert" id="page-unavailable">
+            "This page could not be loaded: the network failed, or Flashdeck was updated since this tab opened. "
+            <button class="link" on:click=|_| {
+                let _ = window().location().reload();
+            }>"Reload"</button>
+        </p>
+    }
 }
 
 group! {

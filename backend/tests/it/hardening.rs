@@ -667,6 +667,23 @@ async fn the_frontend_is_served_precompressed_cached_by_hash_and_under_a_policy(
     );
 }
 
+#[tokio::test]
+async fn a_build_file_that_is_gone_is_not_found_and_never_the_app_page_kept_for_a_year() {
+    let (router, _dir) = portal_serving(&[
+        ("index.html", b"<!doctype html>"),
+        ("chunk_4-0123456789abcdef.wasm", b"module"),
+    ])
+    .await;
+    let kept = get_with(&router, "/chunk_4-0123456789abcdef.wasm", "identity").await;
+    assert_eq!(kept.status(), axum::http::StatusCode::OK);
+    // A tab opened before an upgrade asks for the old build's module.
+    let gone = get_with(&router, "/chunk_4-fedcba9876543210.wasm", "identity").await;
+    assert_eq!(gone.status(), axum::http::StatusCode::NOT_FOUND);
+    assert_eq!(gone.headers()["cache-control"], "no-cache");
+    let deep_link = get_with(&router, "/arrays/fa-1/volumes", "identity").await;
+    assert_eq!(deep_link.status(), axum::http::StatusCode::OK);
+}
+
 #[test]
 fn debug_output_never_shows_a_password_hash_or_a_token_hash() {
     let user = backend::db::User {

@@ -85,6 +85,15 @@ pub fn stand_in(args: &[OsString]) -> Result<(), String> {
             !arg.starts_with('-') && arg.ends_with(".wasm")
         })
         .ok_or("wasm-bindgen was given no .wasm file")?;
+    if args.iter().any(|arg| {
+        arg.to_str()
+            .is_some_and(|arg| arg.starts_with("--target=") && arg != "--target=web")
+    }) {
+        return Err(
+            "the UI is cut for the web target only: keep trunk's data-bindgen-target at web"
+                .to_owned(),
+        );
+    }
     let out_name = args
         .iter()
         .find_map(|arg| arg.to_str()?.strip_prefix("--out-name="))
@@ -128,12 +137,13 @@ pub fn finish(tools: &Tools, root: &Path, dist: &Path, app: &str) -> Result<(), 
     rename(&format!("{app}.js"), &first_load_script(dist, app)?)?;
 
     let first = format!("{app}.wasm");
-    let entries = std::fs::read_dir(split_dir)
+    // Listed before anything is written beside them.
+    let modules: Vec<PathBuf> = std::fs::read_dir(split_dir)
+        .map_err(|error| format!("cannot read {}: {error}", split_dir.display()))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<_, _>>()
         .map_err(|error| format!("cannot read {}: {error}", split_dir.display()))?;
-    for entry in entries {
-        let path = entry
-            .map_err(|error| format!("cannot read {}: {error}", split_dir.display()))?
-            .path();
+    for path in modules {
         let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
             continue;
         };

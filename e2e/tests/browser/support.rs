@@ -373,8 +373,8 @@ impl Session {
                 .await
                 .expect("attribute read")
                 .is_some()
-                && started.elapsed() < PAGE_TIMEOUT
             {
+                assert!(started.elapsed() < PAGE_TIMEOUT, "{css} stayed disabled");
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             let opens = element.attr("data-confirm").await.expect("attribute read");
