@@ -1,10 +1,11 @@
 //! Cutting the UI's WebAssembly into the first load and the pages fetched when first opened.
 //!
 //! trunk builds the frontend and hands cargo's output to `wasm-bindgen`, found on its PATH.
-//! There the runner stands in for wasm-bindgen: it cuts the module at each `#[lazy]` function
-//! with `wasm-split-cli`, then runs the real wasm-bindgen on what the first load keeps. Once
-//! trunk is done, [`finish`] puts the modules cut out beside trunk's output, optimised as trunk
-//! optimises the first one, with the loader that fetches them.
+//! There the runner stands in for wasm-bindgen: it cuts the module at each `wasm_split`
+//! function (`frontend/src/on_demand.rs`) with `wasm-split-cli`, then runs the real
+//! wasm-bindgen on what the first load keeps. Once trunk is done, [`finish`] puts the modules
+//! cut out beside trunk's output, optimised as trunk optimises the first one and named by their
+//! content, with the loader that fetches them.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
