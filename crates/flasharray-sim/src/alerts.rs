@@ -7,7 +7,7 @@
 
 use shared::flasharray::Alert;
 
-use crate::hardware::PartKind;
+use crate::records::PartKind;
 use crate::state::ArrayState;
 
 /// Codes of the alerts the simulator raises itself.
@@ -169,7 +169,7 @@ impl ArrayState {
     ) -> Alert {
         self.last_alert_number += 1;
         Alert {
-            id: crate::state::new_id(),
+            id: crate::collection::new_id(),
             name: self.last_alert_number.to_string(),
             code,
             severity: severity.to_owned(),

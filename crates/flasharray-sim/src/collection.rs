@@ -3,9 +3,9 @@
 
 use shared::flasharray::{Host, HostGroup, Reference, Volume};
 
+use shared::names::POD_SEPARATOR;
+
 use crate::error::ApiFault;
-use crate::protection::{GroupRecord, GroupSnapshotRecord};
-use crate::snapshots::SnapshotRecord;
 
 /// An object the array finds by its name.
 pub(crate) trait Named {
@@ -22,6 +22,16 @@ pub(crate) trait Destroyable: Named {
     fn eradicated_with_another(&self) -> Option<&'static str> {
         None
     }
+}
+
+/// A new object's id.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The pod a volume's name puts it in.
+pub(crate) fn pod_of(volume: &str) -> Option<&str> {
+    volume.split_once(POD_SEPARATOR).map(|(pod, _)| pod)
 }
 
 /// A reference that names an object.
@@ -64,7 +74,7 @@ pub(crate) fn eradicate<R: Destroyable>(
 /// Declares where a kind of object keeps its name (and whether it was destroyed).
 macro_rules! named {
     ($type:ty, $kind:literal, self $(.$field:ident)*) => {
-        impl Named for $type {
+        impl $crate::collection::Named for $type {
             const KIND: &'static str = $kind;
             fn name(&self) -> &str {
                 &self $(.$field)* .name
@@ -72,8 +82,8 @@ macro_rules! named {
         }
     };
     ($type:ty, $kind:literal, self $(.$field:ident)*, destroyable) => {
-        named!($type, $kind, self $(.$field)*);
-        impl Destroyable for $type {
+        $crate::collection::named!($type, $kind, self $(.$field)*);
+        impl $crate::collection::Destroyable for $type {
             fn destroyed(&self) -> bool {
                 self $(.$field)* .destroyed
             }
@@ -81,27 +91,8 @@ macro_rules! named {
     };
 }
 
+pub(crate) use named;
+
 named!(Volume, "Volume", self, destroyable);
 named!(Host, "Host", self);
 named!(HostGroup, "Host group", self);
-named!(GroupRecord, "Protection group", self.group, destroyable);
-named!(
-    GroupSnapshotRecord,
-    "Protection group snapshot",
-    self.snapshot,
-    destroyable
-);
-named!(SnapshotRecord, "Snapshot", self.snapshot);
-
-impl Destroyable for SnapshotRecord {
-    fn destroyed(&self) -> bool {
-        self.snapshot.destroyed
-    }
-
-    /// Its protection group snapshot is eradicated instead.
-    fn eradicated_with_another(&self) -> Option<&'static str> {
-        self.group_snapshot_id
-            .as_ref()
-            .map(|_| "Snapshot belongs to a protection group snapshot; eradicate that instead.")
-    }
-}

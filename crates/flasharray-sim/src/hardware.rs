@@ -3,97 +3,19 @@
 //! are healthy unless a test or the demo fails one (`PUT /sim/parts/{name}`); a failed part
 //! shows in every listing that names it and raises the array's alert until it is repaired.
 
-use serde::{Deserialize, Serialize};
 use shared::flasharray::{
     Controller, Drive, EthernetSettings, Eula, EulaSignature, FibreChannelSettings, Hardware,
     NetworkInterface, Port,
 };
 
+use crate::models::{CHASSIS_BAYS, CONTROLLERS, LAYOUTS, Layout};
+use crate::records::{PartFailure, PartKind};
 use crate::state::ArrayState;
-
-/// The model a simulated array is unless configured otherwise.
-pub const DEFAULT_MODEL: &str = "FA-X70R4";
-
-/// How a model is built: modules in its 20-bay chassis and ports on each controller.
-struct Layout {
-    model: &'static str,
-    flash_modules: u32,
-    nvram_modules: u32,
-    fc_ports: u32,
-    eth_ports: u32,
-}
-
-const CHASSIS_BAYS: u32 = 20;
-/// Every model has two controllers.
-const CONTROLLERS: [&str; 2] = ["CT0", "CT1"];
-
-const LAYOUTS: [Layout; 5] = [
-    Layout {
-        model: "FA-X20R3",
-        flash_modules: 10,
-        nvram_modules: 2,
-        fc_ports: 2,
-        eth_ports: 2,
-    },
-    Layout {
-        model: "FA-X20R4",
-        flash_modules: 10,
-        nvram_modules: 2,
-        fc_ports: 2,
-        eth_ports: 2,
-    },
-    Layout {
-        model: "FA-X50R4",
-        flash_modules: 14,
-        nvram_modules: 2,
-        fc_ports: 4,
-        eth_ports: 2,
-    },
-    Layout {
-        model: DEFAULT_MODEL,
-        flash_modules: 20,
-        nvram_modules: 4,
-        fc_ports: 4,
-        eth_ports: 4,
-    },
-    Layout {
-        model: "FA-C60R4",
-        flash_modules: 20,
-        nvram_modules: 4,
-        fc_ports: 4,
-        eth_ports: 4,
-    },
-];
-
-/// The models the simulator can be.
-pub fn models() -> impl Iterator<Item = &'static str> {
-    LAYOUTS.iter().map(|layout| layout.model)
-}
 
 /// Raw flash per usable byte: RAID and spares.
 const RAW_PER_USABLE: f64 = 1.35;
 const FC_SPEED_BYTES: u64 = 32_000_000_000 / 8;
 const ETH_SPEED_BYTES: u64 = 25_000_000_000 / 8;
-
-/// A part a test or the demo has failed: what kind it is, what is wrong, and since when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PartFailure {
-    #[serde(default)]
-    pub(crate) kind: PartKind,
-    pub details: String,
-    pub since: i64,
-}
-
-/// What kind of part a name is, which decides what its failure looks like.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum PartKind {
-    Controller,
-    Module,
-    FibreChannelPort,
-    EthernetPort,
-    #[default]
-    Other,
-}
 
 impl PartKind {
     /// The alert a failed part of this kind raises: its code, severity, component type and
@@ -473,6 +395,7 @@ impl ArrayState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::models;
 
     #[test]
     fn a_failed_module_shows_in_drives_and_hardware_and_raises_its_alert() {

@@ -4,8 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
-
 use shared::flasharray::{
     Chap, Connection, HOST_PERSONALITIES, Host, HostGroup, HostPatch, HostPost, Membership,
     Reference,
@@ -15,25 +13,11 @@ use shared::ports::{normalize_iqn, normalize_nqn, normalize_wwn};
 
 use crate::collection::{self, reference};
 use crate::error::ApiFault;
+use crate::records::{ConnectionRecord, Target};
 use crate::state::ArrayState;
 
 /// The LUNs an array hands out.
 pub const LUNS: std::ops::RangeInclusive<u32> = 1..=4095;
-
-/// Who a connection is made to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Target {
-    Host(String),
-    Group(String),
-}
-
-/// A connection as stored: the volume by id, so that renaming it keeps its connections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectionRecord {
-    pub target: Target,
-    pub volume_id: String,
-    pub lun: u32,
-}
 
 impl ArrayState {
     fn host_index(&self, name: &str) -> Result<usize, ApiFault> {

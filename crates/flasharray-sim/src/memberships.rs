@@ -4,7 +4,7 @@
 use shared::flasharray::Membership;
 
 use crate::error::ApiFault;
-use crate::protection::MemberKind;
+use crate::records::MemberKind;
 use crate::state::ArrayState;
 
 /// Which groups and which members.

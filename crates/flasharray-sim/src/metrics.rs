@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use shared::flasharray::{ArraySpace, Host, Performance, Space, Volume, VolumeSpace};
 
-use crate::hosts::Target;
+use crate::records::Target;
 
 use crate::state::{ArrayState, ratio};
 

@@ -51,15 +51,6 @@ pub(crate) struct Farewell {
     pub name: String,
 }
 
-/// `POST /sim/peer/terms`: the other end of a connection changed its type or encryption.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Terms {
-    pub secret: String,
-    pub source: String,
-    pub kind: Option<String>,
-    pub encryption: Option<String>,
-}
-
 /// `POST /sim/peer/targets` (or `…/targets/remove`): the source array of `group` tells its
 /// target that the group now replicates there (or no longer does).
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -12,9 +12,10 @@ use shared::flasharray::{
 };
 use shared::names::{POD_SEPARATOR, validate_object_name};
 
-use crate::collection::reference;
+use crate::collection::{new_id, pod_of, reference};
 use crate::error::ApiFault;
-use crate::state::{ArrayState, new_id};
+use crate::records::ReplicaLink;
+use crate::state::{ArrayState, check_provisioned, set_written};
 
 /// How long an inbound link waits for the source before it shows as unhealthy.
 const SILENCE_MS: i64 = 10_000;
@@ -24,31 +25,6 @@ pub(crate) const LAG_SAMPLE_MS: i64 = 30_000;
 const LAG_SAMPLES: usize = 2_880;
 /// The most volumes one pod sends in one update.
 pub(crate) const MAX_SYNCED_VOLUMES: usize = 5_000;
-
-/// One end of an ActiveDR link, as each of the two arrays keeps it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct ReplicaLink {
-    /// The same on both arrays.
-    pub id: String,
-    pub local_pod: String,
-    pub remote_pod: String,
-    /// The other array's name.
-    pub remote: String,
-    /// Whether this array sends.
-    pub outbound: bool,
-    pub paused: bool,
-    /// When the newest data the target holds was written on the source; `None` while the
-    /// first copy crosses.
-    pub recovery_point: Option<i64>,
-    /// On the source: when the first copy has crossed.
-    pub baselined_at: i64,
-    /// On the source: the last send failed. On the target: when the source was last heard.
-    pub unhealthy: bool,
-    pub last_heard: i64,
-    /// `(time, lag)` samples, oldest first.
-    #[serde(default)]
-    pub lag_history: Vec<(i64, i64)>,
-}
 
 /// A volume as a pod's update carries it, named without its pod.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,7 +60,7 @@ impl SyncedVolume {
     /// would take itself, no more data than the size.
     pub(crate) fn check(&self) -> Result<(), ApiFault> {
         validate_object_name("Volume", &self.name).map_err(ApiFault::invalid)?;
-        crate::state::check_provisioned(&self.name, self.provisioned)?;
+        check_provisioned(&self.name, self.provisioned)?;
         if self.written > self.provisioned || self.created < 0 {
             return Err(ApiFault::invalid(format!(
                 "{} holds more than its size, or was made before 1970.",
@@ -137,11 +113,6 @@ impl ReplicaLink {
             self.lag_history.drain(..excess);
         }
     }
-}
-
-/// The pod a volume's name puts it in.
-pub(crate) fn pod_of(volume: &str) -> Option<&str> {
-    volume.split_once(POD_SEPARATOR).map(|(pod, _)| pod)
 }
 
 fn in_pod(pod: &str, volume: &str) -> bool {
@@ -796,7 +767,7 @@ impl ArrayState {
                 || volume.space.virtual_ != Some(synced.written)
             {
                 volume.provisioned = synced.provisioned;
-                crate::snapshots::set_written(volume, synced.written);
+                set_written(volume, synced.written);
             }
             if volume.destroyed != synced.destroyed {
                 volume.destroyed = synced.destroyed;

@@ -6,19 +6,16 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
 use shared::flasharray::{
     Membership, ProtectionGroup, ProtectionGroupPatch, ProtectionGroupSnapshot, Reference,
     ReplicationSchedule, RetentionPolicy, RetentionPolicyPatch, SnapshotSchedule, Space,
 };
 use shared::names::validate_object_name;
 
-use crate::collection::{self, reference};
+use crate::collection::{self, new_id, reference};
 use crate::error::ApiFault;
-use crate::hosts::Target;
-use crate::state::{ArrayState, new_id};
-use crate::targets::GroupTarget;
-use crate::transfers::Transfer;
+use crate::records::{GroupRecord, GroupSnapshotRecord, Member, MemberKind, Target};
+use crate::state::ArrayState;
 
 const MINUTE_MS: u64 = 60 * 1000;
 pub const DAY_MS: u64 = 24 * 60 * MINUTE_MS;
@@ -30,14 +27,6 @@ const FREQUENCIES: std::ops::RangeInclusive<u64> = 5 * MINUTE_MS..=365 * DAY_MS;
 pub(crate) const MAX_PER_DAY: u64 = 1440;
 pub(crate) const MAX_DAYS: u64 = 4000;
 
-/// The kind of object a protection group protects; a group holds one kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MemberKind {
-    Volume,
-    Host,
-    HostGroup,
-}
-
 impl MemberKind {
     fn label(self) -> &'static str {
         match self {
@@ -46,41 +35,6 @@ impl MemberKind {
             MemberKind::HostGroup => "host groups",
         }
     }
-}
-
-/// A member as stored: volumes by id, so renaming keeps membership; hosts and host groups
-/// by name, which renames update.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Member {
-    pub kind: MemberKind,
-    pub key: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GroupRecord {
-    pub group: ProtectionGroup,
-    pub members: Vec<Member>,
-    /// When the schedule takes its next snapshot, while it is enabled.
-    pub next_snapshot_ms: Option<i64>,
-    /// The arrays it replicates to.
-    #[serde(default)]
-    pub targets: Vec<GroupTarget>,
-    /// When the replication schedule next sends a snapshot, while it is enabled.
-    #[serde(default)]
-    pub next_replication_ms: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GroupSnapshotRecord {
-    pub snapshot: ProtectionGroupSnapshot,
-    pub group_id: String,
-    /// Taken by the schedule or with `apply_retention`: the retention policy may prune it.
-    pub retained: bool,
-    /// Destroyed because its group was, so recovering the group recovers it.
-    pub destroyed_with_group: bool,
-    /// On the source, its way to each target it is sent to; on a target, how it arrived.
-    #[serde(default)]
-    pub transfers: Vec<Transfer>,
 }
 
 /// The first schedule slot after `after_ms`: slots fall every `frequency` from `at`.

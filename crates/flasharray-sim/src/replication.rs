@@ -8,19 +8,8 @@ use shared::flasharray::{
 };
 
 use crate::error::ApiFault;
+use crate::records::LinkedArray;
 use crate::state::ArrayState;
-
-/// A connection to another array, and the other array's connection key: the side that
-/// connected was given it, the other side was shown it in the handshake (changing the
-/// connection's type or encryption asks for it again). Every later message between the two
-/// carries the secret they agreed in the handshake, which no third array holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct LinkedArray {
-    pub connection: ArrayConnection,
-    pub key: String,
-    #[serde(default)]
-    pub secret: String,
-}
 
 /// What a new connection is recorded with: the other array's connection key and the secret
 /// the two agreed.
@@ -86,6 +75,15 @@ impl ConnectionTerms {
             replication_addresses,
         })
     }
+}
+
+/// `POST /sim/peer/terms`: the other end of a connection changed its type or encryption.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Terms {
+    pub secret: String,
+    pub source: String,
+    pub kind: Option<String>,
+    pub encryption: Option<String>,
 }
 
 impl ArrayState {
@@ -225,7 +223,7 @@ impl ArrayState {
     }
 
     /// Takes the type and encryption the other end of the connection changed to.
-    pub(crate) fn follow_terms(&mut self, terms: &crate::peer::Terms) -> Result<(), ApiFault> {
+    pub(crate) fn follow_terms(&mut self, terms: &Terms) -> Result<(), ApiFault> {
         if let Some(kind) = &terms.kind {
             one_of("type", kind, &[ASYNC_REPLICATION, SYNC_REPLICATION])?;
         }

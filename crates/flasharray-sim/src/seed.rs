@@ -6,8 +6,8 @@ use shared::flasharray::{
 use shared::size::{GIB, MIB, TIB};
 
 use crate::alerts::PlantedAlert;
-use crate::hosts::Target;
-use crate::protection::{DAY_MS, MemberKind};
+use crate::protection::DAY_MS;
+use crate::records::{MemberKind, Target};
 use crate::state::{ADMIN_USERNAME, ArrayState};
 
 /// What a simulator holds when it starts.

@@ -4,29 +4,16 @@
 //! written. Copying a snapshot (or a volume) to a volume, with `overwrite` for an existing one,
 //! brings that back; that is how a restore works on an array.
 
-use serde::{Deserialize, Serialize};
 use shared::flasharray::{Reference, Space, Volume, VolumeSnapshot, VolumeSnapshotPatch};
 use shared::names::validate_object_name;
 
-use crate::collection;
+use crate::collection::{self, new_id};
 use crate::error::ApiFault;
-use crate::state::{ArrayState, new_id};
+use crate::records::SnapshotRecord;
+use crate::state::{ArrayState, set_written};
 
 /// Share of a volume's unique space a snapshot comes to hold as the volume changes after it.
 const SNAPSHOT_DIVERGENCE: f64 = 0.05;
-
-/// A volume snapshot as stored.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SnapshotRecord {
-    pub snapshot: VolumeSnapshot,
-    pub volume_id: String,
-    /// Bytes the volume had written when the snapshot was taken.
-    pub written: u64,
-    /// The protection group snapshot it belongs to, if any.
-    pub group_snapshot_id: Option<String>,
-    /// Destroyed because its volume was, so recovering the volume recovers it.
-    pub destroyed_with_volume: bool,
-}
 
 /// What a copy reads from.
 struct CopySource {
@@ -439,20 +426,4 @@ impl ArrayState {
         self.audit(user, "purevol", "copy", arguments, now_ms);
         Ok(result)
     }
-}
-
-/// Sets how much of a volume is written, keeping its space figures consistent.
-pub(crate) fn set_written(volume: &mut Volume, written: u64) {
-    let written = written.min(volume.provisioned);
-    let reduction = volume.space.data_reduction.unwrap_or(1.0).max(1.0);
-    let unique = (written as f64 / reduction) as u64;
-    volume.space.virtual_ = Some(written);
-    volume.space.used_provisioned = Some(written);
-    volume.space.total_provisioned = Some(volume.provisioned);
-    volume.space.unique = Some(unique);
-    volume.space.thin_provisioning = Some(if volume.provisioned == 0 {
-        0.0
-    } else {
-        1.0 - written as f64 / volume.provisioned as f64
-    });
 }

@@ -12,15 +12,14 @@ use shared::flasharray::{
 use shared::names::{validate_object_name, validate_volume_name};
 use shared::size::{MAX_VOLUME_SIZE, MIB, MIN_VOLUME_SIZE, SECTOR_SIZE, format_size};
 
-use crate::collection;
+use crate::collection::{self, new_id, pod_of};
 use crate::error::ApiFault;
-use crate::hardware::{DEFAULT_MODEL, PartFailure};
-use crate::hosts::ConnectionRecord;
-use crate::protection::{GroupRecord, GroupSnapshotRecord};
+use crate::models::DEFAULT_MODEL;
+use crate::records::{
+    ConnectionRecord, GroupRecord, GroupSnapshotRecord, LinkedArray, PartFailure, ReplicaLink,
+    ReplicatedHere, SnapshotRecord, is_replica_group,
+};
 use crate::release::{DEFAULT_RELEASE, RELEASES, Release, release};
-use crate::replication::LinkedArray;
-use crate::snapshots::{SnapshotRecord, set_written};
-use crate::targets::ReplicatedHere;
 
 /// The REST versions this simulator advertises in `/api/api_version` and serves.
 pub const SUPPORTED_VERSIONS: &[&str] = &[
@@ -175,15 +174,15 @@ pub struct ArrayState {
     /// Groups other arrays replicate here.
     #[serde(default)]
     pub(crate) replicated_here: Vec<ReplicatedHere>,
-    /// Bytes a second its replication links carry when not throttled; `None` for
-    /// [`crate::transfers::DEFAULT_RATE`].
+    /// Bytes a second its replication links carry when not throttled; `None` for the
+    /// default rate, about what a 10 GbE replication port sends.
     #[serde(default)]
     pub(crate) replication_rate: Option<u64>,
     #[serde(default)]
     pub(crate) pods: Vec<shared::flasharray::Pod>,
     /// ActiveDR links, as this array's end of each.
     #[serde(default)]
-    pub(crate) replica_links: Vec<crate::pods::ReplicaLink>,
+    pub(crate) replica_links: Vec<ReplicaLink>,
     #[serde(default)]
     pub(crate) eradication: EradicationDelays,
 }
@@ -220,10 +219,6 @@ fn default_load_scale() -> f64 {
 
 fn default_capacity() -> u64 {
     CAPACITY
-}
-
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 impl ArrayState {
@@ -763,8 +758,7 @@ impl ArrayState {
             .map(|record| record.group.id.clone())
             .collect();
         self.group_snapshots.retain(|record| {
-            groups.contains(&record.group_id)
-                || crate::transfers::is_replica_group(&record.group_id)
+            groups.contains(&record.group_id) || is_replica_group(&record.group_id)
         });
         let group_snapshots: HashSet<String> = self
             .group_snapshots
@@ -867,7 +861,7 @@ impl ArrayState {
         if let Some(new_name) = &patch.name {
             validate_volume_name(new_name)
                 .map_err(|message| ApiFault::bad_request(new_name, message))?;
-            if crate::pods::pod_of(new_name) != crate::pods::pod_of(&name) {
+            if pod_of(new_name) != pod_of(&name) {
                 return Err(ApiFault::bad_request(
                     new_name,
                     "A rename keeps a volume in its pod: move it between pods instead.",
@@ -974,7 +968,7 @@ impl ArrayState {
             subtype: Some("regular".into()),
             time_remaining: None,
             source: None,
-            pod: crate::pods::pod_of(name).map(collection::reference),
+            pod: pod_of(name).map(collection::reference),
             qos: Qos::default(),
             space: Space {
                 data_reduction: Some(data_reduction),
@@ -1007,6 +1001,22 @@ fn ratio_of(part: u64, whole: u64) -> f64 {
     } else {
         part as f64 / whole as f64
     }
+}
+
+/// Sets how much of a volume is written, keeping its space figures consistent.
+pub(crate) fn set_written(volume: &mut Volume, written: u64) {
+    let written = written.min(volume.provisioned);
+    let reduction = volume.space.data_reduction.unwrap_or(1.0).max(1.0);
+    let unique = (written as f64 / reduction) as u64;
+    volume.space.virtual_ = Some(written);
+    volume.space.used_provisioned = Some(written);
+    volume.space.total_provisioned = Some(volume.provisioned);
+    volume.space.unique = Some(unique);
+    volume.space.thin_provisioning = Some(if volume.provisioned == 0 {
+        0.0
+    } else {
+        1.0 - written as f64 / volume.provisioned as f64
+    });
 }
 
 pub(crate) fn check_provisioned(name: &str, provisioned: u64) -> Result<(), ApiFault> {

@@ -9,9 +9,10 @@ use shared::flasharray::{Pod, PodArrayStatus, PodMember};
 use shared::names::{POD_SEPARATOR, validate_object_name};
 
 use crate::collection::reference;
+use crate::collection::{new_id, pod_of};
 use crate::error::ApiFault;
-use crate::pods::{MAX_SYNCED_VOLUMES, SyncedVolume, pod_of};
-use crate::state::{ArrayState, new_id};
+use crate::pods::{MAX_SYNCED_VOLUMES, SyncedVolume};
+use crate::state::ArrayState;
 
 /// The most pods an array holds.
 const MAX_PODS: usize = 1000;

@@ -3,37 +3,12 @@
 //! `SOURCE:GROUP`, each allowed or not by the target. Both sides keep their half; the peer
 //! protocol (`peer`) tells the other side of each change.
 
-use serde::{Deserialize, Serialize};
 use shared::flasharray::{ProtectionGroup, Reference, TargetProtectionGroup, TypedReference};
 
+use crate::collection::new_id;
 use crate::error::ApiFault;
-use crate::state::{ArrayState, new_id};
-
-/// A target of one of this array's groups, and whether the target allows it (as it last said).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct GroupTarget {
-    pub array: String,
-    pub allowed: bool,
-}
-
-/// A group another array replicates here, or did: what it sent stays, and so does whether
-/// this array allows it, should the source add it again.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct ReplicatedHere {
-    /// The id this array lists the group under.
-    #[serde(default = "new_id")]
-    pub id: String,
-    pub source: String,
-    pub group: String,
-    pub allowed: bool,
-    /// Whether the source still replicates it here.
-    #[serde(default = "targeted")]
-    pub targeted: bool,
-}
-
-fn targeted() -> bool {
-    true
-}
+use crate::records::{GroupRecord, GroupTarget, ReplicatedHere};
+use crate::state::ArrayState;
 
 impl ReplicatedHere {
     /// `SOURCE:GROUP`, as the target array names it.
@@ -159,7 +134,7 @@ impl ArrayState {
         Ok(())
     }
 
-    fn group_mut(&mut self, group: &str) -> Result<&mut crate::protection::GroupRecord, ApiFault> {
+    fn group_mut(&mut self, group: &str) -> Result<&mut GroupRecord, ApiFault> {
         self.protection_groups
             .iter_mut()
             .find(|record| record.group.name.eq_ignore_ascii_case(group))

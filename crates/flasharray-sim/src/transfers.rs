@@ -15,29 +15,17 @@ use shared::flasharray::{
 
 use shared::names::validate_object_name;
 
+use crate::collection::new_id;
 use crate::error::ApiFault;
-use crate::protection::{DAY_MS, GroupSnapshotRecord, MAX_DAYS, MAX_PER_DAY};
-use crate::snapshots::SnapshotRecord;
-use crate::state::{ArrayState, new_id};
+use crate::protection::{DAY_MS, MAX_DAYS, MAX_PER_DAY};
+use crate::records::{GroupSnapshotRecord, REPLICA_GROUP, SnapshotRecord, Transfer};
+use crate::state::ArrayState;
 
 /// Bytes a second a replication link carries unless its connection is throttled: about what
 /// a 10 GbE replication port sends.
 pub const DEFAULT_RATE: u64 = 1_000_000_000;
 /// The most volumes one arriving snapshot may hold: more than any protection group has.
 const MAX_ARRIVING_VOLUMES: usize = 5_000;
-
-/// A snapshot's way between two arrays.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Transfer {
-    /// The target, on the source array; the source, on the target.
-    pub array: String,
-    pub started: i64,
-    pub bytes: u64,
-    pub completed: Option<i64>,
-    /// The link was down when the snapshot should have arrived: it arrives once it is back.
-    #[serde(default)]
-    pub stalled: bool,
-}
 
 impl Transfer {
     /// Milliseconds it takes at `rate` bytes a second.
@@ -133,21 +121,12 @@ fn replica_group_name(source: &str, group: &str) -> String {
     format!("{source}:{group}")
 }
 
-/// Marks the group id the snapshots replicated here are kept under.
-const REPLICA_GROUP: &str = "replica:";
-
 /// The group id the snapshots replicated here are kept under: never a local group's.
 fn replica_group_id(source: &str, group: &str) -> String {
     format!(
         "{REPLICA_GROUP}{}",
         replica_group_name(source, group).to_ascii_lowercase()
     )
-}
-
-/// Whether `group_id` is that of a group replicated here: its snapshots stay although no
-/// local group has the id.
-pub(crate) fn is_replica_group(group_id: &str) -> bool {
-    group_id.starts_with(REPLICA_GROUP)
 }
 
 impl ArrayState {

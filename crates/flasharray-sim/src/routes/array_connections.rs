@@ -13,7 +13,8 @@ use shared::flasharray::{
 };
 
 use crate::error::ApiFault;
-use crate::peer::{Farewell, Hello, Terms};
+use crate::peer::{Farewell, Hello};
+use crate::replication::Terms;
 use crate::replication::{ConnectionTerms, PeerKeys};
 use crate::routes::change::Items;
 use crate::routes::extract::{ApiJson, ApiQuery, Call, NamesQuery, single_name};
@@ -94,7 +95,7 @@ async fn connect(
         Hello {
             key: key.clone(),
             from_key: state.connection_key.clone(),
-            secret: crate::state::new_id(),
+            secret: crate::collection::new_id(),
             from: state.identity(&sim.peers.address()),
             replication_addresses: state.replication_addresses(),
             kind: terms.kind.clone(),

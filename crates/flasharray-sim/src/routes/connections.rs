@@ -7,7 +7,7 @@ use serde::Deserialize;
 use shared::flasharray::{Connection, ConnectionPost};
 
 use crate::error::ApiFault;
-use crate::hosts::Target;
+use crate::records::Target;
 use crate::routes::change::Items;
 use crate::routes::extract::{ApiQuery, Call, OptionalJson, named_in, single_name, split_names};
 use crate::routes::list::{ListQuery, page};

@@ -9,7 +9,7 @@ use shared::flasharray::Membership;
 
 use crate::error::ApiFault;
 use crate::memberships::Relation;
-use crate::protection::MemberKind;
+use crate::records::MemberKind;
 use crate::routes::change::Items;
 use crate::routes::extract::{ApiQuery, Call, named_in, required_names, single_name, split_names};
 use crate::routes::list::{ListQuery, page};

@@ -8,8 +8,9 @@ use axum::http::StatusCode;
 use axum::routing::{Router, get, post};
 
 use crate::error::ApiFault;
-use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Terms, Welcome};
+use crate::peer::{Allowed, AllowedNotice, Farewell, GroupNotice, Hello, Welcome};
 use crate::pods::{LinkNotice, PodTurn, PodUpdate, Turned};
+use crate::replication::Terms;
 use crate::replication::{ConnectionTerms, PeerKeys};
 use crate::simulator::Simulator;
 use crate::stretch::{PodContents, Unstretch};

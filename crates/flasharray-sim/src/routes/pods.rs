@@ -12,6 +12,7 @@ use shared::flasharray::{
     ListResponse, Pod, PodMember, PodPatch, PodReplicaLink, PodReplicaLinkPatch,
 };
 
+use crate::collection::new_id;
 use crate::error::ApiFault;
 use crate::peer::Undelivered;
 use crate::pods::{LAG_SAMPLE_MS, LinkNotice};
@@ -21,7 +22,7 @@ use crate::routes::extract::{
 };
 use crate::routes::list::{ListQuery, list, page};
 use crate::simulator::Simulator;
-use crate::state::{Role, new_id};
+use crate::state::Role;
 use crate::stretch::{PodContents, Unstretch};
 
 pub(crate) fn routes() -> Router<Simulator> {
