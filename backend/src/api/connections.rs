@@ -60,7 +60,6 @@ pub async fn create(
                 field: about_lun.then_some("lun"),
             }
         })?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, volume = %request.volume, lun = connection.lun, "volume connected");
     Ok((StatusCode::CREATED, Json(connection)))
 }
 
@@ -71,6 +70,5 @@ pub async fn delete(
 ) -> Result<StatusCode, AppError> {
     let target = target(&request)?;
     on.client.disconnect(target, &request.volume).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, volume = %request.volume, "volume disconnected");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -123,16 +123,9 @@ pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Nex
         Ok(Admission::Run(request, None)) => {
             flasharray::with_request_id(request_id.clone(), next.run(request)).await
         }
-        Ok(Admission::Run(request, Some(audit_id))) => {
+        Ok(Admission::Run(request, Some(audit))) => {
             let quiet = policy.action == Some(Action::NotificationChannelCreate);
-            run_audited(
-                policy.state.clone(),
-                audit_id,
-                request_id.clone(),
-                quiet,
-                next.run(request),
-            )
-            .await
+            run_audited(policy.state.clone(), audit, quiet, next.run(request)).await
         }
     };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -147,11 +140,17 @@ pub async fn gate(State(policy): State<RoutePolicy>, request: Request, next: Nex
     response
 }
 
+/// A change's audit row, written before it runs and completed after.
+struct PendingAudit {
+    id: i64,
+    record: NewAuditRecord,
+}
+
 /// What the gate does with an admitted request.
 enum Admission {
-    /// Run it: the request with the user in its extensions, and its audit row's id if it is a
-    /// change.
-    Run(Request, Option<i64>),
+    /// Run it: the request with the user in its extensions and, for a change, its pending
+    /// audit row.
+    Run(Request, Option<PendingAudit>),
     /// A change that waits for a second person: recorded, and answered without running.
     Held(Response),
 }
@@ -369,11 +368,11 @@ async fn admit(
     if held {
         return hold(policy, &user, &parts, &bytes, record).await;
     }
-    let audit_id = policy.state.db.begin_audit(&record).await?;
+    let id = policy.state.db.begin_audit(&record).await?;
     policy.state.metrics.record_audit_row();
     Ok(Admission::Run(
         Request::from_parts(parts, Body::from(bytes)),
-        Some(audit_id),
+        Some(PendingAudit { id, record }),
     ))
 }
 
@@ -704,16 +703,17 @@ fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
 /// Runs an admitted change to its end in its own task, so that a browser that goes away
 /// cannot cut it off between the array's answer and the completion of its audit row. A
 /// `quiet` change's refusal is recorded by the field it names alone: its words may quote
-/// what was sent, a secret.
+/// what was sent, a secret. The change's log line is written here, for every change alike,
+/// from what the audit row holds: no secret is in it.
 async fn run_audited(
     state: AppState,
-    audit_id: i64,
-    request_id: String,
+    audit: PendingAudit,
     quiet: bool,
     run: impl Future<Output = Response> + Send + 'static,
 ) -> Response {
     let task = tokio::spawn(async move {
         let started = Instant::now();
+        let request_id = audit.record.request_id.clone();
         let response = flasharray::with_request_id(request_id, run).await;
         let (parts, body) = response.into_parts();
         let bytes = axum::body::to_bytes(body, usize::MAX)
@@ -729,7 +729,9 @@ async fn run_audited(
             }),
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
         };
-        if let Err(error) = state.db.finish_audit(audit_id, &record).await {
+        log_change(&audit.record, &record);
+        if let Err(error) = state.db.finish_audit(audit.id, &record).await {
+            let audit_id = audit.id;
             tracing::error!(%error, audit_id, "cannot complete an audit row; it stays pending");
         }
         Response::from_parts(parts, Body::from(bytes))
@@ -737,6 +739,17 @@ async fn run_audited(
     task.await.unwrap_or_else(|error| {
         AppError::Internal(format!("a request task failed: {error}")).into_response()
     })
+}
+
+fn log_change(change: &NewAuditRecord, outcome: &AuditRecord) {
+    let (user, action, target) = (&change.username, &change.action, &change.target);
+    let array = change.array.as_deref().unwrap_or("-");
+    let (status, request_id) = (outcome.status, &change.request_id);
+    if outcome.success {
+        tracing::info!(%user, %array, %action, %target, status, %request_id, "change made");
+    } else {
+        tracing::info!(%user, %array, %action, %target, status, %request_id, "change refused");
+    }
 }
 
 /// The message of an error answer: the array's own when the array refused.

@@ -67,7 +67,6 @@ pub async fn create(
                 .collect();
             port_or_name_refusal(error, &request.name, &ports)
         })?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, host = %host.name, "host created");
     Ok((StatusCode::CREATED, Json(host)))
 }
 
@@ -116,7 +115,6 @@ pub async fn change(
                 .collect();
             port_or_name_refusal(error, change.name.as_deref().unwrap_or(&host), &ports)
         })?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %host, "host changed");
     Ok(Json(changed))
 }
 
@@ -126,7 +124,6 @@ pub async fn delete(
     Path((_, host)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.delete_host(&host).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %host, "host deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -147,7 +144,6 @@ pub async fn create_group(
         .create_host_group(&request.name)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, group = %group.name, "host group created");
     Ok((StatusCode::CREATED, Json(group)))
 }
 
@@ -158,7 +154,6 @@ pub async fn delete_group(
     Path((_, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.delete_host_group(&group).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, "host group deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -168,7 +163,6 @@ pub async fn add_member(
     Path((_, group, host)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.add_hosts_to_group(&group, &[&host]).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, %host, "host added to group");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -178,6 +172,5 @@ pub async fn remove_member(
     Path((_, group, host)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.remove_host_from_group(&group, &host).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, %host, "host removed from group");
     Ok(StatusCode::NO_CONTENT)
 }

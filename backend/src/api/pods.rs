@@ -130,7 +130,6 @@ pub async fn create(
         .create_pod(&request.name)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, pod = %pod.name, "pod created");
     Ok((StatusCode::CREATED, Json(pod)))
 }
 
@@ -150,7 +149,6 @@ pub async fn change(
         ..PodPatch::default()
     };
     let changed = on.client.patch_pod(&pod, &patch).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, destroyed = change.destroyed, "pod changed");
     Ok(Json(changed))
 }
 
@@ -178,7 +176,6 @@ async fn set_promotion(on: &OnArray, pod: &str, state: &str) -> Result<Json<Pod>
         ..PodPatch::default()
     };
     let changed = on.client.patch_pod(pod, &patch).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, %state, "pod promotion changed");
     Ok(Json(changed))
 }
 
@@ -189,7 +186,6 @@ pub async fn eradicate(
     Path((_, pod)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.eradicate_pod(&pod).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, "pod eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -258,14 +254,6 @@ pub async fn link(
             ));
         }
     };
-    tracing::info!(
-        user = %on.user.user.username,
-        array = %on.array,
-        %pod,
-        remote = %request.remote,
-        remote_pod = %request.remote_pod,
-        "pod linked"
-    );
     Ok((StatusCode::CREATED, Json(made)))
 }
 
@@ -373,7 +361,6 @@ async fn set_stretch(
         on.client.unstretch_pod(pod, &remote_name).await
     };
     changed.map_err(|error| refusal_about(error, std::slice::from_ref(&remote_name), "remote"))?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, remote = %request.remote, stretched, "pod stretch changed");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -400,7 +387,6 @@ async fn set_paused(
     paused: bool,
 ) -> Result<Json<PodReplicaLink>, AppError> {
     let link = on.client.pause_pod_link(pod, remote_pod, paused).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, %remote_pod, paused, "pod link paused or resumed");
     Ok(Json(link))
 }
 
@@ -411,6 +397,5 @@ pub async fn unlink(
     Path((_, pod, remote_pod)): Path<(String, String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.unlink_pod(&pod, &remote_pod).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %pod, %remote_pod, "pod unlinked");
     Ok(StatusCode::NO_CONTENT)
 }

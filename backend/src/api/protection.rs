@@ -55,7 +55,6 @@ pub async fn create(
         .create_protection_group(&request.name)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, group = %group.name, "protection group created");
     Ok((StatusCode::CREATED, Json(group)))
 }
 
@@ -110,7 +109,6 @@ pub async fn change(
         )));
     }
     let changed = on.client.patch_protection_group(&group, &patch).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, "protection group changed");
     Ok(Json(changed))
 }
 
@@ -125,7 +123,6 @@ pub async fn lock_retention(
         ..ProtectionGroupPatch::default()
     };
     let locked = on.client.patch_protection_group(&group, &patch).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, "protection group retention locked");
     Ok(Json(locked))
 }
 
@@ -135,7 +132,6 @@ pub async fn eradicate(
     Path((_, group)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.eradicate_protection_group(&group).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, "protection group eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -159,7 +155,6 @@ pub async fn add_members(
             error,
             field: Some("names"),
         })?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, members = %request.names.join(","), "protection group members added");
     Ok(Json(detail(&on.client, &group).await?))
 }
 
@@ -174,7 +169,6 @@ pub async fn remove_members(
             .remove_group_member(client_kind(request.kind), &group, member)
             .await?;
     }
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, members = %request.names.join(","), "protection group members removed");
     Ok(Json(detail(&on.client, &group).await?))
 }
 
@@ -236,7 +230,6 @@ pub async fn snapshot_now(
             refusal_about(error, &[name], "suffix")
         })?;
     let volumes = on.client.volume_snapshots_within(&snapshot.name).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %group, snapshot = %snapshot.name, "protection group snapshot taken");
     Ok((
         StatusCode::CREATED,
         Json(GroupSnapshotDetail { snapshot, volumes }),
@@ -257,7 +250,6 @@ pub async fn change_snapshot(
     on.client
         .set_group_snapshot_destroyed(&snapshot, change.destroyed)
         .await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %snapshot, destroyed = change.destroyed, "protection group snapshot changed");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -267,6 +259,5 @@ pub async fn eradicate_snapshot(
     Path((_, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.eradicate_group_snapshot(&snapshot).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %snapshot, "protection group snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)
 }

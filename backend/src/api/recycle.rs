@@ -79,7 +79,6 @@ pub async fn recover(
                 .await?;
         }
     }
-    tracing::info!(user = %user.user.username, array = %action.array, kind = action.kind.label(), name = %action.name, "recovered");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -98,6 +97,5 @@ pub async fn eradicate(
             client.eradicate_group_snapshot(&action.name).await?;
         }
     }
-    tracing::info!(user = %user.user.username, array = %action.array, kind = action.kind.label(), name = %action.name, "eradicated");
     Ok(StatusCode::NO_CONTENT)
 }

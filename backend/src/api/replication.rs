@@ -54,12 +54,6 @@ pub async fn connect(
         ..ArrayConnectionPost::default()
     };
     let made = on.client.connect_array(&connection).await?;
-    tracing::info!(
-        user = %on.user.user.username,
-        array = %on.array,
-        remote = %request.remote,
-        "arrays connected"
-    );
     Ok((StatusCode::CREATED, Json(made)))
 }
 
@@ -73,12 +67,6 @@ pub async fn disconnect(
         .disconnect_array(&remote)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&remote), "remote"))?;
-    tracing::info!(
-        user = %on.user.user.username,
-        array = %on.array,
-        %remote,
-        "arrays disconnected"
-    );
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -253,13 +241,6 @@ pub async fn add_target(
             }
         }
     }
-    tracing::info!(
-        user = %on.user.user.username,
-        array = %on.array,
-        %group,
-        %remote,
-        "protection group target added"
-    );
     Ok((StatusCode::CREATED, Json(added)))
 }
 
@@ -291,13 +272,6 @@ pub async fn remove_target(
         .remove_group_target(&group, &remote)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&remote), "remote"))?;
-    tracing::info!(
-        user = %on.user.user.username,
-        array = %on.array,
-        %group,
-        %remote,
-        "protection group target removed"
-    );
     Ok(StatusCode::NO_CONTENT)
 }
 

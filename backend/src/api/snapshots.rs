@@ -37,7 +37,6 @@ pub async fn create(
                 .collect();
             refusal_about(error, &names, "suffix")
         })?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, volumes = %request.volumes.join(","), "snapshots taken");
     Ok((StatusCode::CREATED, Json(snapshots)))
 }
 
@@ -69,7 +68,6 @@ pub async fn change(
             error,
             field: patch.name.as_ref().map(|_| "name"),
         })?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %snapshot, "snapshot changed");
     Ok(Json(changed))
 }
 
@@ -79,7 +77,6 @@ pub async fn eradicate(
     Path((_, snapshot)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.eradicate_volume_snapshot(&snapshot).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %snapshot, "snapshot eradicated");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -132,7 +129,6 @@ pub async fn restore(
         .client
         .copy_volume(&request.snapshot, &volume, true)
         .await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %volume, snapshot = %request.snapshot, "volume restored");
     Ok(Json(RestoreResult {
         volume: restored,
         safety_snapshot,
@@ -152,7 +148,6 @@ pub async fn copy(
         .copy_volume(&request.source, &request.name, false)
         .await
         .map_err(|error| refusal_about(error, std::slice::from_ref(&request.name), "name"))?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, source = %request.source, volume = %request.name, "volume copied");
     Ok((StatusCode::CREATED, Json(copied)))
 }
 

@@ -88,7 +88,6 @@ pub async fn create(
             )),
             error => error.into(),
         })?;
-    tracing::info!(username = %user.user.username, token = %name, "API token created");
     let summary = TokenSummary {
         id,
         username: user.user.username.clone(),

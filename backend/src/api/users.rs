@@ -168,7 +168,6 @@ pub async fn change(
             error => error.into(),
         })?;
     state.sessions.cache.forget_all();
-    tracing::info!(admin = %admin.user.username, user = %name, "user changed");
     let changed = existing(&state, &admin, &name).await?;
     let sessions = state.db.count_sessions_of(changed.id).await?;
     Ok(Json(summary(changed, sessions)))

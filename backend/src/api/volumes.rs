@@ -114,7 +114,6 @@ pub async fn create(
         .create_volumes(&names, request.provisioned)
         .await
         .map_err(|error| refusal_about(error, &names, "name"))?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, volumes = %names.join(","), provisioned = request.provisioned, "volumes created");
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -141,7 +140,6 @@ pub async fn change(
             error,
             field: Some(field),
         })?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %volume, "volume changed");
     Ok(Json(changed))
 }
 
@@ -152,6 +150,5 @@ pub async fn eradicate(
     Path((_, volume)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     on.client.eradicate_volume(&volume).await?;
-    tracing::info!(user = %on.user.user.username, array = %on.array, %volume, "volume eradicated");
     Ok(StatusCode::NO_CONTENT)
 }

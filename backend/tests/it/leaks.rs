@@ -335,6 +335,12 @@ async fn no_secret_reaches_a_response_the_log_metrics_or_the_audit_log() {
                 && line.contains("\"action\":\"array.register\"")),
         "audit rows as JSON lines on standard output: {log}"
     );
+    assert!(
+        log.lines().any(|line| line.contains("change made")
+            && line.contains("user=admin")
+            && line.contains("action=host.create")),
+        "every change is logged once it ends, by the gate: {log}"
+    );
     seen.push_str(&log);
 
     assert!(
