@@ -238,40 +238,30 @@ impl JobQueue {
         let queue = J::queue(self).to_owned();
         tokio::spawn(async move {
             loop {
+                // The two stores' types differ, and nothing else does.
+                macro_rules! run_on {
+                    ($config:path, $storage:ident, $pool:expr) => {{
+                        let config = <$config>::default()
+                            .queue(&queue)
+                            .heartbeat_interval(HEARTBEAT)
+                            .missed_heartbeats(MISSED_HEARTBEATS);
+                        let storage = PollWith::new(
+                            $storage::<J>::new($pool).with_config(config),
+                            EveryPoll::new(),
+                        );
+                        WorkerBuilder::new(name.clone())
+                            .backend(storage)
+                            .data(data.clone())
+                            .concurrency(4)
+                            .build(handle.clone())
+                            .run()
+                            .await
+                    }};
+                }
                 let stopped = match &store {
-                    Store::Sqlite(pool) => {
-                        let config = apalis_sqlite::Config::default()
-                            .queue(&queue)
-                            .heartbeat_interval(HEARTBEAT)
-                            .missed_heartbeats(MISSED_HEARTBEATS);
-                        let storage = PollWith::new(
-                            SqliteStorage::<J>::new(pool).with_config(config),
-                            EveryPoll::new(),
-                        );
-                        WorkerBuilder::new(name.clone())
-                            .backend(storage)
-                            .data(data.clone())
-                            .concurrency(4)
-                            .build(handle.clone())
-                            .run()
-                            .await
-                    }
+                    Store::Sqlite(pool) => run_on!(apalis_sqlite::Config, SqliteStorage, pool),
                     Store::Postgres(pool) => {
-                        let config = apalis_postgres::Config::default()
-                            .queue(&queue)
-                            .heartbeat_interval(HEARTBEAT)
-                            .missed_heartbeats(MISSED_HEARTBEATS);
-                        let storage = PollWith::new(
-                            PostgresStorage::<J>::new(pool).with_config(config),
-                            EveryPoll::new(),
-                        );
-                        WorkerBuilder::new(name.clone())
-                            .backend(storage)
-                            .data(data.clone())
-                            .concurrency(4)
-                            .build(handle.clone())
-                            .run()
-                            .await
+                        run_on!(apalis_postgres::Config, PostgresStorage, pool)
                     }
                 };
                 match stopped {
