@@ -201,17 +201,21 @@ async fn cache_hashed_files(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether a file name carries trunk's content hash: `frontend-0123456789abcdef_bg.wasm`.
+/// Whether a file name carries a build's content hash, as trunk writes it
+/// (`frontend-4d9f6b9a7c1b2e3f_bg.wasm`: hexadecimal without leading zeros, so sometimes
+/// shorter than 16 digits) before the extension of a script, style sheet or module. The
+/// extension keeps an app address such as `/arrays/a/volumes/db-0123456789abcdef` out.
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let Some((_, after)) = name.rsplit_once('-') else {
         return false;
     };
-    let hash: String = after
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect();
-    hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit())
+    let Some((hash, extension)) = after.split_once(['.', '_']) else {
+        return false;
+    };
+    (1..=16).contains(&hash.len())
+        && hash.chars().all(|c| c.is_ascii_hexdigit())
+        && matches!(extension, "js" | "css" | "wasm" | "bg.wasm")
 }
 
 /// Serves `app` on plain TCP or TLS until `shutdown` completes, then finishes the requests
@@ -269,6 +273,13 @@ mod tests {
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/arrays/fa-prod-01/volumes"));
         assert!(!is_hashed("/frontend-xyz.js"));
+        // trunk drops a hash's leading zeros.
+        assert!(is_hashed("/frontend-d9f6b9a7c1b2e3f_bg.wasm"));
+        assert!(is_hashed("/style-123456789abcdef.css"));
+        // The app's own addresses are never a build's file, whatever an object is named.
+        assert!(!is_hashed("/arrays/fa-lab/volumes/db-0123456789abcdef"));
+        assert!(!is_hashed("/arrays/fa-lab/hosts/esx-cafe"));
+        assert!(!is_hashed("/frontend-4d9f6b9a7c1b2e3f.txt"));
     }
 
     #[test]

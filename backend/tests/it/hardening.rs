@@ -682,6 +682,14 @@ async fn a_build_file_that_is_gone_is_not_found_and_never_the_app_page_kept_for_
     assert_eq!(gone.headers()["cache-control"], "no-cache");
     let deep_link = get_with(&router, "/arrays/fa-1/volumes", "identity").await;
     assert_eq!(deep_link.status(), axum::http::StatusCode::OK);
+    // A volume whose name ends like a content hash is still the app's page.
+    let named_like_a_hash = "/arrays/fa-1/volumes/db-0123456789abcdef";
+    let deep_link = get_with(&router, named_like_a_hash, "identity").await;
+    assert_eq!(deep_link.status(), axum::http::StatusCode::OK);
+    assert_ne!(
+        deep_link.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
 }
 
 #[test]
