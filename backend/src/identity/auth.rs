@@ -225,24 +225,37 @@ impl CurrentUser {
         if !shared::api::looks_like_token(token) {
             return Err(AppError::TokenRefused(REFUSED));
         }
-        let (user, mut grant) = sessions
-            .db
-            .token_by_hash(&token_hash(token))
-            .await?
-            .filter(|(user, _)| !user.disabled)
-            .ok_or(AppError::TokenRefused(REFUSED))?;
+        let token_hash = token_hash(token);
+        let cached = sessions.cache.get_token(&token_hash);
+        let read = cached.is_none();
+        let (user, mut grant) = match cached {
+            Some(checked) => checked,
+            None => sessions
+                .db
+                .token_by_hash(&token_hash)
+                .await?
+                .filter(|(user, _)| !user.disabled)
+                .ok_or(AppError::TokenRefused(REFUSED))?,
+        };
         let now = unix_now();
         check_expiry(&grant, now)?;
         let address = origin
             .address
             .map_or_else(|| "unknown".to_owned(), |address| address.to_string());
         // One write a minute per token, or when it is used from elsewhere.
-        if grant.last_used_at.is_none_or(|last| now - last >= 60)
-            || grant.last_used_from.as_deref() != Some(address.as_str())
-        {
+        let touch = grant.last_used_at.is_none_or(|last| now - last >= 60)
+            || grant.last_used_from.as_deref() != Some(address.as_str());
+        if touch {
             sessions.db.touch_token(grant.id, now, &address).await?;
             grant.last_used_at = Some(now);
             grant.last_used_from = Some(address);
+        }
+        // Kept as read (or touched, once a minute), not refreshed by each use: a revocation
+        // on another replica shows here within a second.
+        if read || touch {
+            sessions
+                .cache
+                .put_token(token_hash, user.clone(), grant.clone());
         }
         Ok(CurrentUser {
             user: limited(user, &grant),

@@ -1,48 +1,79 @@
-//! Sessions checked in the last second, so that a page's burst of requests asks the database
-//! once rather than once a request. Whatever ends sessions in this process (signing out,
-//! disabling a user, resetting a password, an admin's "sign out everywhere") forgets every
-//! entry at once, so it takes effect here immediately, and on other replicas within
-//! [`REUSE`].
+//! Sessions and personal API tokens checked in the last second, so that a page's burst of
+//! requests, or a script's, asks the database once rather than once a request. Whatever ends
+//! sessions or tokens in this process (signing out, disabling a user, resetting a password, an
+//! admin's "sign out everywhere", revoking a token) forgets every entry at once, so it takes
+//! effect here immediately, and on other replicas within [`REUSE`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::db::SessionRecord;
+use crate::db::{SessionRecord, TokenGrant, User};
 
-/// How long a checked session is believed without asking the database again.
+/// How long a checked session or token is believed without asking the database again.
 pub const REUSE: Duration = Duration::from_secs(1);
 /// Past this many entries the cache starts afresh, so no number of sessions grows it.
 const MAX_ENTRIES: usize = 10_000;
 
+/// What a token's hash was found to stand for.
+#[derive(Debug, Clone)]
+enum Checked {
+    Session(SessionRecord),
+    Token(User, TokenGrant),
+}
+
 #[derive(Debug, Default)]
 pub struct SessionCache {
-    entries: Mutex<HashMap<String, (Instant, SessionRecord)>>,
+    entries: Mutex<HashMap<String, (Instant, Checked)>>,
 }
 
 impl SessionCache {
     /// The session stored under `token_hash`, if it was read less than [`REUSE`] ago.
     pub fn get(&self, token_hash: &str) -> Option<SessionRecord> {
+        match self.recent(token_hash)? {
+            Checked::Session(record) => Some(record),
+            Checked::Token(..) => None,
+        }
+    }
+
+    pub fn put(&self, token_hash: String, record: SessionRecord) {
+        self.insert(token_hash, Checked::Session(record));
+    }
+
+    /// The personal API token stored under `token_hash` and its user, if they were read less
+    /// than [`REUSE`] ago.
+    pub fn get_token(&self, token_hash: &str) -> Option<(User, TokenGrant)> {
+        match self.recent(token_hash)? {
+            Checked::Token(user, grant) => Some((user, grant)),
+            Checked::Session(_) => None,
+        }
+    }
+
+    pub fn put_token(&self, token_hash: String, user: User, grant: TokenGrant) {
+        self.insert(token_hash, Checked::Token(user, grant));
+    }
+
+    fn recent(&self, token_hash: &str) -> Option<Checked> {
         let entries = self.lock();
         entries
             .get(token_hash)
             .filter(|(read, _)| read.elapsed() < REUSE)
-            .map(|(_, record)| record.clone())
+            .map(|(_, checked)| checked.clone())
     }
 
-    pub fn put(&self, token_hash: String, record: SessionRecord) {
+    fn insert(&self, token_hash: String, checked: Checked) {
         let mut entries = self.lock();
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
-        entries.insert(token_hash, (Instant::now(), record));
+        entries.insert(token_hash, (Instant::now(), checked));
     }
 
     pub fn forget_all(&self) {
         self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, SessionRecord)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Checked)>> {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -82,8 +113,21 @@ mod tests {
             Some("alice".into())
         );
         assert!(cache.get("b").is_none());
+        let grant = TokenGrant {
+            id: 7,
+            name: "nightly".into(),
+            role: Role::Viewer,
+            arrays: None,
+            expires_at: 0,
+            last_used_at: None,
+            last_used_from: None,
+        };
+        cache.put_token("t".into(), record("carol").user, grant);
+        assert_eq!(cache.get_token("t").map(|(_, grant)| grant.id), Some(7));
+        // A session's hash never stands for a token, nor a token's for a session.
+        assert!(cache.get_token("a").is_none() && cache.get("t").is_none());
         cache.forget_all();
-        assert!(cache.get("a").is_none());
+        assert!(cache.get("a").is_none() && cache.get_token("t").is_none());
         for index in 0..MAX_ENTRIES + 5 {
             cache.put(index.to_string(), record("bob"));
         }

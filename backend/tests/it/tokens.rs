@@ -1,6 +1,8 @@
 //! Personal API tokens: created within their user's limits, shown once, stored hashed, used
 //! as `Authorization: Bearer` without the CSRF header, audited by name, revoked.
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use backend::clock::unix_now;
@@ -292,6 +294,28 @@ async fn revoked_expired_and_disabled_users_tokens_stop_working() {
     assert!(!works(tokens[2].0.clone()).await, "disabling revokes");
     let (_, _, all) = app.call("GET", "/api/tokens/all", Some(&admin), None).await;
     assert_eq!(all, json!([]));
+}
+
+/// Another replica revokes a token in the shared database: this one, which checked the token
+/// a moment ago, refuses it once its second of belief is over.
+#[tokio::test]
+async fn a_token_revoked_by_another_replica_stops_working_here_within_a_second() {
+    let app = TestApp::new().await;
+    let operator = app.login("operator").await;
+    let (status, created) = create_token(
+        &app,
+        &operator,
+        json!({"name": "nightly", "expires_in_days": 1, "role": "viewer"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = created["token"].as_str().expect("token").to_owned();
+    let me = || bearer("GET", "/api/auth/me", &token, None);
+    assert_eq!(app.send(me()).await.0, StatusCode::OK);
+    let id = created["summary"]["id"].as_i64().expect("id");
+    assert!(app.db.delete_token(id).await.expect("revoked"));
+    tokio::time::sleep(backend::identity::session_cache::REUSE + Duration::from_millis(100)).await;
+    assert_eq!(app.send(me()).await.0, StatusCode::UNAUTHORIZED);
 }
 
 /// A password reset is what an admin does when an account may be in the wrong hands, so
