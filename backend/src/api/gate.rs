@@ -741,14 +741,16 @@ async fn run_audited(
     })
 }
 
+/// The target is written quoted, its control characters escaped: it comes from what the caller
+/// sent, and a line break in it would forge a line of the log.
 fn log_change(change: &NewAuditRecord, outcome: &AuditRecord) {
     let (user, action, target) = (&change.username, &change.action, &change.target);
     let array = change.array.as_deref().unwrap_or("-");
     let (status, request_id) = (outcome.status, &change.request_id);
     if outcome.success {
-        tracing::info!(%user, %array, %action, %target, status, %request_id, "change made");
+        tracing::info!(%user, %array, %action, ?target, status, %request_id, "change made");
     } else {
-        tracing::info!(%user, %array, %action, %target, status, %request_id, "change refused");
+        tracing::info!(%user, %array, %action, ?target, status, %request_id, "change refused");
     }
 }
 
