@@ -150,7 +150,7 @@ struct PendingAudit {
 enum Admission {
     /// Run it: the request with the user in its extensions and, for a change, its pending
     /// audit row.
-    Run(Request, Option<PendingAudit>),
+    Run(Request, Option<Box<PendingAudit>>),
     /// A change that waits for a second person: recorded, and answered without running.
     Held(Response),
 }
@@ -372,7 +372,7 @@ async fn admit(
     policy.state.metrics.record_audit_row();
     Ok(Admission::Run(
         Request::from_parts(parts, Body::from(bytes)),
-        Some(PendingAudit { id, record }),
+        Some(Box::new(PendingAudit { id, record })),
     ))
 }
 
@@ -707,7 +707,7 @@ fn target(path: &BTreeMap<String, String>, parameters: &Value) -> String {
 /// from what the audit row holds: no secret is in it.
 async fn run_audited(
     state: AppState,
-    audit: PendingAudit,
+    audit: Box<PendingAudit>,
     quiet: bool,
     run: impl Future<Output = Response> + Send + 'static,
 ) -> Response {
