@@ -520,9 +520,10 @@ fn spaces_of(
     capacity: &[MetricHistory],
     used_kinds: [&[MetricHistory]; 4],
 ) -> HashMap<String, Pure1Space> {
+    let arrays: std::collections::HashSet<&String> = arrays.iter().collect();
     let asked = |series: &MetricHistory| {
         let name = &series.resources.first()?.name;
-        arrays.binary_search(name).is_ok().then(|| name.clone())
+        arrays.contains(name).then(|| name.clone())
     };
     let within = |time: i64, value: f64| {
         (window.start_ms - DAY_MS..=window.end_ms + DAY_MS).contains(&time)
@@ -548,11 +549,12 @@ fn spaces_of(
         .iter()
         .filter_map(|series| {
             let array = asked(series)?;
+            // Pure1's points are taken in any order.
             let (_, latest) = series
                 .data
                 .iter()
-                .rev()
-                .find(|(time, value)| within(*time, *value) && *value > 0.0)?;
+                .filter(|(time, value)| within(*time, *value) && *value > 0.0)
+                .max_by_key(|(time, _)| *time)?;
             let points: Vec<(i64, f64)> = used
                 .get(&array)
                 .map(|days| {
@@ -615,7 +617,8 @@ mod tests {
             end_ms: 10 * DAY_MS,
             resolution_ms: DAY_MS,
         };
-        let asked = ["fa-edge".to_owned(), "fa-gone".to_owned()];
+        // Neither the arrays asked for nor Pure1's points come in order.
+        let asked = ["fa-x", "fa-gone", "fa-edge"].map(str::to_owned);
         let kind = |data: &[(i64, f64)]| vec![series("fa-edge", data)];
         let (day1, day2) = (DAY_MS, 2 * DAY_MS);
         let kinds = [
@@ -625,7 +628,7 @@ mod tests {
             kind(&[(day1, 5.0), (day2, 5.0)]),
         ];
         let capacity = vec![
-            series("fa-edge", &[(day1, 1000.0), (day2, 2000.0)]),
+            series("fa-edge", &[(day2, 2000.0), (day1, 1000.0)]),
             series("fa-gone", &[(day1, -1.0)]),
             series("fa-not-asked", &[(day1, 1000.0)]),
         ];
