@@ -83,12 +83,14 @@ pub struct Pure1Service {
     ttl: Duration,
 }
 
-/// Space read at a time for a set of arrays.
+/// Space read at a time for a set of arrays, or why it could not be: a failing Pure1 is
+/// asked again after the cache period too, so that requests do not queue behind one attempt
+/// after another.
 #[derive(Debug)]
 struct CachedSpaces {
     at: Instant,
     arrays: Vec<String>,
-    spaces: Arc<HashMap<String, Pure1Space>>,
+    spaces: Result<Arc<HashMap<String, Pure1Space>>, String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -237,19 +239,18 @@ impl Pure1Service {
             && cache.at.elapsed() < self.ttl
             && cache.arrays == arrays
         {
-            return Ok(Some(Arc::clone(&cache.spaces)));
+            return cache.spaces.clone().map(Some);
         }
-        let spaces = Arc::new(
-            space_history(&link.client, &arrays, unix_now_ms(), days)
-                .await
-                .map_err(|error| format!("Pure1: {error}"))?,
-        );
+        let spaces = space_history(&link.client, &arrays, unix_now_ms(), days)
+            .await
+            .map(Arc::new)
+            .map_err(|error| format!("Pure1: {error}"));
         *cached = Some(CachedSpaces {
             at: Instant::now(),
             arrays,
-            spaces: Arc::clone(&spaces),
+            spaces: spaces.clone(),
         });
-        Ok(Some(spaces))
+        spaces.map(Some)
     }
 
     /// What Pure1 reports, read at most once per cache period; `None` when not connected.
