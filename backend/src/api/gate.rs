@@ -741,16 +741,25 @@ async fn run_audited(
     })
 }
 
-/// The target is written quoted, its control characters escaped: it comes from what the caller
-/// sent, and a line break in it would forge a line of the log.
+/// The arrays and the target are written quoted, their control characters escaped, and cut
+/// short: they come from what the caller sent, and a line break in them would forge a line of
+/// the log.
 fn log_change(change: &NewAuditRecord, outcome: &AuditRecord) {
-    let (user, action, target) = (&change.username, &change.action, &change.target);
-    let array = change.array.as_deref().unwrap_or("-");
+    let clipped = |text: &str| -> String {
+        const LOGGED_CHARS: usize = 200;
+        match text.char_indices().nth(LOGGED_CHARS) {
+            Some((end, _)) => format!("{}…", &text[..end]),
+            None => text.to_owned(),
+        }
+    };
+    let (user, action) = (&change.username, &change.action);
+    let array = clipped(change.array.as_deref().unwrap_or("-"));
+    let target = clipped(&change.target);
     let (status, request_id) = (outcome.status, &change.request_id);
     if outcome.success {
-        tracing::info!(%user, %array, %action, ?target, status, %request_id, "change made");
+        tracing::info!(%user, ?array, %action, ?target, status, %request_id, "change made");
     } else {
-        tracing::info!(%user, %array, %action, ?target, status, %request_id, "change refused");
+        tracing::info!(%user, ?array, %action, ?target, status, %request_id, "change refused");
     }
 }
 

@@ -180,14 +180,18 @@ impl Database {
         row.as_ref().map(user_from_row).transpose()
     }
 
-    pub async fn touch_token(&self, id: i64, now: i64, address: &str) -> Result<(), DbError> {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1, last_used_from = $2 WHERE id = $3")
-            .bind(now)
-            .bind(address)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Records a token's use; `false` when the token no longer exists.
+    pub async fn touch_token(&self, id: i64, now: i64, address: &str) -> Result<bool, DbError> {
+        let touched = sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1, last_used_from = $2 WHERE id = $3",
+        )
+        .bind(now)
+        .bind(address)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(touched > 0)
     }
 
     /// Revokes a token and ends the sessions opened with it.

@@ -246,13 +246,15 @@ impl CurrentUser {
         let touch = grant.last_used_at.is_none_or(|last| now - last >= 60)
             || grant.last_used_from.as_deref() != Some(address.as_str());
         if touch {
-            sessions.db.touch_token(grant.id, now, &address).await?;
+            if !sessions.db.touch_token(grant.id, now, &address).await? {
+                return Err(AppError::TokenRefused(REFUSED));
+            }
             grant.last_used_at = Some(now);
             grant.last_used_from = Some(address);
         }
-        // Kept as read (or touched, once a minute), not refreshed by each use: a revocation
-        // on another replica shows here within a second.
-        if read || touch {
+        // Kept from when it was read, never refreshed by use: a revocation on another replica
+        // shows here within a second, however the token is used.
+        if read {
             sessions
                 .cache
                 .put_token(token_hash, user.clone(), grant.clone());

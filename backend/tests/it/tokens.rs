@@ -1,9 +1,11 @@
 //! Personal API tokens: created within their user's limits, shown once, stored hashed, used
 //! as `Authorization: Bearer` without the CSRF header, audited by name, revoked.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use backend::clock::unix_now;
 use backend::db::NewToken;
@@ -314,6 +316,12 @@ async fn a_token_revoked_by_another_replica_stops_working_here_within_a_second()
     assert_eq!(app.send(me()).await.0, StatusCode::OK);
     let id = created["summary"]["id"].as_i64().expect("id");
     assert!(app.db.delete_token(id).await.expect("revoked"));
+    // Used from another address, the use is recorded: the token is found gone at once, and
+    // alternating addresses never keeps it believed.
+    let mut elsewhere = me();
+    let address = SocketAddr::from(([192, 0, 2, 7], 50_000));
+    elsewhere.extensions_mut().insert(ConnectInfo(address));
+    assert_eq!(app.send(elsewhere).await.0, StatusCode::UNAUTHORIZED);
     tokio::time::sleep(backend::identity::session_cache::REUSE + Duration::from_millis(100)).await;
     assert_eq!(app.send(me()).await.0, StatusCode::UNAUTHORIZED);
 }
