@@ -205,6 +205,19 @@ where
     live_resource(move || fetch(array.get(), name.get()))
 }
 
+/// What `fetch` answers about the array the page is about, fetched again when the array or
+/// the data changes.
+pub fn array_resource<T, Fut>(
+    array: Memo<String>,
+    fetch: impl Fn(String) -> Fut + 'static,
+) -> Answer<T>
+where
+    T: 'static,
+    Fut: Future<Output = T> + 'static,
+{
+    live_resource(move || fetch(array.get()))
+}
+
 /// The registered arrays the user may use, fetched again on every refresh. One function for
 /// every page that lists them, so the bundle holds one copy of the resource's code.
 pub fn arrays_resource() -> Answer<crate::api::ApiResult<Vec<shared::api::ArraySummary>>> {

@@ -33,11 +33,11 @@ pub use frame::{
     ArrayFrame, encode, page_title, use_array, use_kept_for, use_param, use_safemode_kept_for,
 };
 pub use list_table::{ListTable, Row};
-pub use live::{Live, live_resource, object_resource};
+pub use live::{Live, array_resource, live_resource, object_resource};
 pub use loaded::Loaded;
 pub use name_form::{NameForm, NameFormIds};
 pub use outcome::{Outcome, OutcomeLine, Task, failure_outcome};
-pub use table::UrlState;
+pub use table::{PlainTable, UrlState};
 pub use time::{
     Countdown, Timestamp, browser_utc_offset_minutes, hour_options, local_datetime_value,
     parse_local_datetime,

@@ -290,6 +290,26 @@ pub fn LoadingMarker(pending: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// A table of what the page already holds whole and shows as it is, with no sorting or paging:
+/// its column headers, and its rows as the children.
+#[component]
+pub fn PlainTable(
+    id: &'static str,
+    #[prop(into)] headers: Vec<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    let headers = headers
+        .into_iter()
+        .map(|header| view! { <th>{header}</th> })
+        .collect_view();
+    view! {
+        <table id=id>
+            <thead><tr>{headers}</tr></thead>
+            <tbody>{children()}</tbody>
+        </table>
+    }
+}
+
 /// What an empty list says, so that "nothing here" never looks like "still loading".
 #[component]
 pub fn EmptyState(id: &'static str, #[prop(into)] text: String) -> impl IntoView {

@@ -13,8 +13,8 @@ use crate::api;
 use crate::components::approvals::ARRAY_REMOVAL_IMPACT;
 use crate::components::live::arrays_resource;
 use crate::components::{
-    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, Reason, Strength, Task, TextArea,
-    done_outcome, page_title,
+    Confirm, Field, FieldErrors, Loaded, Outcome, OutcomeLine, PlainTable, Reason, Strength, Task,
+    TextArea, done_outcome, page_title,
 };
 use crate::session::Session;
 
@@ -73,15 +73,7 @@ fn ArrayTable(list: Vec<ArraySummary>, outcome: RwSignal<Outcome>) -> impl IntoV
         .map(|array| view! { <ArrayRow array outcome /> })
         .collect_view();
     view! {
-        <table id="arrays">
-            <thead>
-                <tr>
-                    <th>"Array"</th><th>"Address"</th><th>"Authentication"</th>
-                    <th>"Acts on the array as"</th><th>"Actions"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="arrays" headers=["Array", "Address", "Authentication", "Acts on the array as", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }

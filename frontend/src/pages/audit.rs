@@ -9,7 +9,9 @@ use shared::api::{AuditEntry, AuditOutcome, AuditQuery};
 
 use crate::api;
 use crate::components::live::answer_signal;
-use crate::components::{AdminsOnly, Field, Loaded, Timestamp, page_title, parse_local_datetime};
+use crate::components::{
+    AdminsOnly, Field, Loaded, PlainTable, Timestamp, page_title, parse_local_datetime,
+};
 
 /// Entries per page.
 const PAGE: u32 = 100;
@@ -192,15 +194,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table id="audit">
-            <thead>
-                <tr>
-                    <th>"Time"</th><th>"User"</th><th>"Array"</th><th>"Action"</th><th>"Target"</th>
-                    <th>"Outcome"</th><th>"Message"</th><th>"Took"</th><th>"Request id"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="audit" headers=["Time", "User", "Array", "Action", "Target", "Outcome", "Message", "Took", "Request id"]>{rows}</PlainTable>
     }
     .into_any()
 }

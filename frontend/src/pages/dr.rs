@@ -14,7 +14,7 @@ use shared::time::describe_seconds;
 use crate::api;
 use crate::components::chart::{Series, TimeChart, Unit};
 use crate::components::table::{ArrayFailures, ArrayFilter, EmptyState};
-use crate::components::{Loaded, UrlState, encode, live_resource, page_title};
+use crate::components::{Loaded, PlainTable, UrlState, encode, live_resource, page_title};
 use crate::pages::replication::{NewestCopy, TransferState, describe_lag};
 
 #[component]
@@ -144,16 +144,7 @@ fn RelationshipTable(
         .collect_view();
     view! {
         <ArrayFailures failures=failures.clone() />
-        <table id="dr-relationships">
-            <thead>
-                <tr>
-                    <th>"Health"</th><th>"Source"</th><th>"Protection group"</th><th>"Target"</th>
-                    <th>"Newest copy (recovery point)"</th><th>"Behind by"</th><th>"Replicates"</th>
-                    <th>"Last transfer"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="dr-relationships" headers=["Health", "Source", "Protection group", "Target", "Newest copy (recovery point)", "Behind by", "Replicates", "Last transfer"]>{rows}</PlainTable>
     }
     .into_any()
 }
@@ -210,12 +201,7 @@ fn PodLinkTable(replication: FleetReplication, health: String, array: String) ->
                 describe_seconds(POD_LAG_BREACH_MS as u64 / 1000)
             )}
         </p>
-        <table id="dr-pod-links">
-            <thead>
-                <tr><th>"Health"</th><th>"Source pod"</th><th>"Target pod"</th><th>"Status"</th><th>"Behind by"</th></tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="dr-pod-links" headers=["Health", "Source pod", "Target pod", "Status", "Behind by"]>{rows}</PlainTable>
     })
 }
 
@@ -273,11 +259,6 @@ fn StretchedPodTable(
     Some(view! {
         <h2>"ActiveCluster stretched pods"</h2>
         <p class="hint">"Both arrays hold the pod and take its writes: a breach when one is offline, a warning when one cannot reach the mediator."</p>
-        <table id="dr-stretched-pods">
-            <thead>
-                <tr><th>"Health"</th><th>"Pod"</th><th>"Arrays"</th><th>"Mediator"</th></tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="dr-stretched-pods" headers=["Health", "Pod", "Arrays", "Mediator"]>{rows}</PlainTable>
     })
 }

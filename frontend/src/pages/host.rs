@@ -10,8 +10,8 @@ use shared::flasharray::{Connection, Host, HostPatch};
 use crate::api;
 use crate::components::outcome::SubmitButton;
 use crate::components::{
-    Confirm, Field, Loaded, Outcome, OutcomeLine, Strength, Task, object_resource, use_array,
-    use_param,
+    Confirm, Field, Loaded, Outcome, OutcomeLine, PlainTable, Strength, Task, object_resource,
+    use_array, use_param,
 };
 use crate::pages::hosts::{personalities, split_ports};
 use crate::session::Session;
@@ -205,10 +205,7 @@ fn HostConnections(array: Memo<String>, connections: Vec<Connection>) -> impl In
         })
         .collect_view();
     view! {
-        <table id="host-connections">
-            <thead><tr><th>"Volume"</th><th>"LUN"</th><th>"Through"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="host-connections" headers=["Volume", "LUN", "Through"]>{rows}</PlainTable>
     }
     .into_any()
 }

@@ -16,7 +16,7 @@ use crate::components::outcome::SubmitButton;
 use crate::components::table::{EmptyState, PAGE_SIZE, Pager, SearchBox, SortHeader};
 use crate::components::{
     Confirm, Field, ListTable, Loaded, NameForm, NameFormIds, Outcome, OutcomeLine, Row, Strength,
-    Task, UrlState, live_resource, show_problem, use_array,
+    Task, UrlState, array_resource, live_resource, show_problem, use_array,
 };
 use crate::session::Session;
 
@@ -106,14 +106,10 @@ pub fn Hosts() -> impl IntoView {
         async move { api::hosts(&name, &query).await }
     });
     // Every host (a page of the array's most), for the groups' members and the add-host picker.
-    let hosts = live_resource(move || {
-        let name = array.get();
-        async move { api::hosts(&name, &HostListQuery::default()).await }
+    let hosts = array_resource(array, |array| async move {
+        api::hosts(&array, &HostListQuery::default()).await
     });
-    let groups = live_resource(move || {
-        let name = array.get();
-        async move { api::host_groups(&name).await }
-    });
+    let groups = array_resource(array, |array| async move { api::host_groups(&array).await });
     view! {
         <h1>"Hosts on " {array}</h1>
         <Show when=move || session.may(Action::HostCreate)>

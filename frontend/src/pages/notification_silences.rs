@@ -10,7 +10,7 @@ use shared::api::{NewSilence, Rule, Silence, validate_new_silence};
 use crate::api::{self, ApiResult};
 use crate::components::live::arrays_resource;
 use crate::components::{
-    Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp, live_resource,
+    Field, FieldErrors, Loaded, Outcome, OutcomeLine, PlainTable, Task, Timestamp, live_resource,
 };
 
 /// The lengths offered, in hours: up to a quarter of a year, beyond Purity's own 24 hours.
@@ -187,12 +187,7 @@ fn SilenceTable(silences: Vec<Silence>, task: Task) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table id="silences">
-            <thead>
-                <tr><th>"Rule"</th><th>"On"</th><th>"Why"</th><th>"By"</th><th>"Until"</th><th>"Actions"</th></tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="silences" headers=["Rule", "On", "Why", "By", "Until", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }

@@ -18,8 +18,8 @@ use super::notification_silences::Silences;
 use crate::api::{self, ApiResult};
 use crate::components::{
     AdminsOnly, ArrayScope, ArrayScopePicker, Confirm, Field, FieldErrors, Loaded, Outcome,
-    OutcomeLine, Task, Timestamp, browser_utc_offset_minutes, describe_arrays, hour_options,
-    live_resource, page_title,
+    OutcomeLine, PlainTable, Task, Timestamp, browser_utc_offset_minutes, describe_arrays,
+    hour_options, live_resource, page_title,
 };
 
 #[component]
@@ -369,12 +369,7 @@ fn ChannelTable(channels: Vec<Channel>, task: Task) -> impl IntoView {
         .map(|channel| view! { <ChannelRow channel task /> })
         .collect_view();
     view! {
-        <table id="channels">
-            <thead>
-                <tr><th>"Name"</th><th>"Kind"</th><th>"Receiver"</th><th>"Added by"</th><th>"Added"</th><th>"Actions"</th></tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="channels" headers=["Name", "Kind", "Receiver", "Added by", "Added", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }
@@ -704,12 +699,7 @@ fn RuleTable(rules: Vec<Rule>, task: Task) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table id="rules">
-            <thead>
-                <tr><th>"Name"</th><th>"When an array is"</th><th>"Arrays"</th><th>"Channels"</th><th>"Timing"</th><th>"Added by"</th><th>"Actions"</th></tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="rules" headers=["Name", "When an array is", "Arrays", "Channels", "Timing", "Added by", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }
@@ -766,15 +756,7 @@ fn DeliveryTable(deliveries: Vec<Delivery>, task: Task) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table id="deliveries">
-            <thead>
-                <tr>
-                    <th>"When"</th><th>"Array"</th><th>"Event"</th><th>"What"</th><th>"Rule"</th>
-                    <th>"Channel"</th><th>"State"</th><th>"Receiver's last refusal"</th><th>"Actions"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="deliveries" headers=["When", "Array", "Event", "What", "Rule", "Channel", "State", "Receiver's last refusal", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }

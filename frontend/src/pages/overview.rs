@@ -8,18 +8,14 @@ use shared::flasharray::ArrayEradicationConfig;
 
 use crate::api;
 use crate::components::chart::HistoryCharts;
-use crate::components::{Loaded, live_resource, use_array};
+use crate::components::{Loaded, PlainTable, array_resource, use_array};
 
 #[component]
 pub fn ArrayOverview() -> impl IntoView {
     let array = use_array();
-    let report = live_resource(move || {
-        let array = array.get();
-        async move { api::hardware(&array).await }
-    });
-    let eradication = live_resource(move || {
-        let array = array.get();
-        async move { api::eradication_config(&array).await }
+    let report = array_resource(array, |array| async move { api::hardware(&array).await });
+    let eradication = array_resource(array, |array| async move {
+        api::eradication_config(&array).await
     });
     view! {
         <h1>"Overview of " {array}</h1>
@@ -108,10 +104,7 @@ fn PartTable(
         })
         .collect_view();
     view! {
-        <table id=id>
-            <thead><tr><th>{name}</th><th>{kind}</th><th>"Status"</th><th>"Details"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id headers=[name, kind, "Status", "Details"]>{rows}</PlainTable>
     }
 }
 

@@ -17,7 +17,7 @@ use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
 use crate::components::{
     Confirm, Field, FieldErrors, Loaded, NameForm, NameFormIds, Outcome, OutcomeLine, Picker,
-    Reason, Task, done_outcome, live_resource, use_array,
+    PlainTable, Reason, Task, array_resource, done_outcome, live_resource, use_array,
 };
 use crate::pages::replication::describe_lag;
 use crate::session::Session;
@@ -31,10 +31,7 @@ pub const PROMOTE_IMPACT: &str = "The pod accepts writes from hosts and stops ta
 pub fn Pods() -> impl IntoView {
     let session = expect_context::<Session>();
     let array = use_array();
-    let pods = live_resource(move || {
-        let array = array.get();
-        async move { api::pods(&array).await }
-    });
+    let pods = array_resource(array, |array| async move { api::pods(&array).await });
     let outcome = RwSignal::new(Outcome::Idle);
     view! {
         <h1>"Pods on " {array}</h1>
@@ -85,15 +82,7 @@ fn PodTable(
         .map(|detail| view! { <PodRow array detail outcome /> })
         .collect_view();
     view! {
-        <table id="pods">
-            <thead>
-                <tr>
-                    <th>"Pod"</th><th>"Writes"</th><th>"Volumes"</th><th>"Replication"</th>
-                    <th><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="pods" headers=["Pod", "Writes", "Volumes", "Replication", "Actions"]>{rows}</PlainTable>
         {empty}
     }
 }

@@ -11,7 +11,7 @@ use shared::listing::{Column, Value};
 use crate::api;
 use crate::components::table::SearchBox;
 use crate::components::{
-    ListTable, Loaded, NameForm, NameFormIds, Row, UrlState, live_resource, use_array,
+    ListTable, Loaded, NameForm, NameFormIds, Row, UrlState, array_resource, use_array,
 };
 use crate::session::Session;
 
@@ -26,9 +26,8 @@ const COLUMNS: &[Column] = &[
 pub fn ProtectionGroups() -> impl IntoView {
     let session = expect_context::<Session>();
     let array = use_array();
-    let groups = live_resource(move || {
-        let array = array.get();
-        async move { api::protection_groups(&array).await }
+    let groups = array_resource(array, |array| async move {
+        api::protection_groups(&array).await
     });
     let state = UrlState::new("name");
     view! {

@@ -19,8 +19,8 @@ use crate::components::live::other_arrays;
 use crate::components::outcome::SubmitButton;
 use crate::components::table::EmptyState;
 use crate::components::{
-    Confirm, FieldErrors, Loaded, Outcome, OutcomeLine, Picker, Reason, Task, Timestamp,
-    done_outcome, live_resource, object_resource, use_array,
+    Confirm, FieldErrors, Loaded, Outcome, OutcomeLine, Picker, PlainTable, Reason, Task,
+    Timestamp, array_resource, done_outcome, object_resource, use_array,
 };
 use crate::session::Session;
 
@@ -28,9 +28,8 @@ use crate::session::Session;
 pub fn Replication() -> impl IntoView {
     let session = expect_context::<Session>();
     let array = use_array();
-    let connections = live_resource(move || {
-        let array = array.get();
-        async move { api::array_connections(&array).await }
+    let connections = array_resource(array, |array| async move {
+        api::array_connections(&array).await
     });
     let disconnected = RwSignal::new(Outcome::Idle);
     view! {
@@ -99,15 +98,7 @@ fn ConnectionTable(
         })
         .collect_view();
     view! {
-        <table id="array-connections">
-            <thead>
-                <tr>
-                    <th>"Array"</th><th>"Status"</th><th>"Replication"</th><th>"Purity"</th>
-                    <th>"Management address"</th><th>"Throttle"</th><th><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="array-connections" headers=["Array", "Status", "Replication", "Purity", "Management address", "Throttle", "Actions"]>{rows}</PlainTable>
         {empty}
     }
 }
@@ -344,16 +335,7 @@ fn TargetTable(
         })
         .collect_view();
     view! {
-        <table id="group-targets">
-            <thead>
-                <tr>
-                    <th>"Target array"</th><th>"Allowed"</th><th>"Copies there"</th>
-                    <th>"Newest copy (recovery point)"</th><th>"Behind by"</th>
-                    <th><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="group-targets" headers=["Target array", "Allowed", "Copies there", "Newest copy (recovery point)", "Behind by", "Actions"]>{rows}</PlainTable>
         {empty}
     }
 }
@@ -407,9 +389,8 @@ fn AddTarget(array: Memo<String>, group: Memo<String>) -> impl IntoView {
     let remote = RwSignal::new(String::new());
     let errors = FieldErrors::new(&["remote"]);
     let task = Task::new().refreshing();
-    let connected = live_resource(move || {
-        let array = array.get();
-        async move { api::array_connections(&array).await }
+    let connected = array_resource(array, |array| async move {
+        api::array_connections(&array).await
     });
     let options = Signal::derive(move || {
         connected

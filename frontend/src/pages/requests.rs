@@ -11,8 +11,8 @@ use shared::api::{
 
 use crate::api;
 use crate::components::{
-    Field, FieldErrors, Loaded, Outcome, OutcomeLine, Task, Timestamp, impact, live_resource,
-    local_datetime_value, page_title, parse_local_datetime,
+    Field, FieldErrors, Loaded, Outcome, OutcomeLine, PlainTable, Task, Timestamp, impact,
+    live_resource, local_datetime_value, page_title, parse_local_datetime,
 };
 
 fn outcome_words(request: &ApprovalRequest) -> String {
@@ -310,30 +310,22 @@ fn RecentRequests(requests: Vec<ApprovalRequest>) -> impl IntoView {
         return view! { <p class="muted" id="recent-requests">"No requests yet."</p> }.into_any();
     }
     view! {
-        <table id="recent-requests">
-            <thead>
-                <tr>
-                    <th>"#"</th><th>"Asked"</th><th>"By"</th><th>"Change"</th><th>"Array"</th>
-                    <th>"Why"</th><th>"Outcome"</th>
+        <PlainTable id="recent-requests" headers=["#", "Asked", "By", "Change", "Array", "Why", "Outcome"]>
+            {requests.into_iter().map(|request| view! {
+                <tr data-request=request.id data-state=request.state.as_str()>
+                    <td>{request.id}</td>
+                    <td><Timestamp epoch_ms=request.created_at_ms /></td>
+                    <td>{request.requester.clone()}</td>
+                    <td><code>{request.action.clone()}</code> " " {request.target.clone()}</td>
+                    <td>{request.array.clone().unwrap_or_else(|| "—".to_owned())}</td>
+                    <td>{request.reason.clone()}</td>
+                    <td class="outcome">
+                        {outcome_words(&request)}
+                        {request.comment.clone().map(|comment| view! { <br /> <span class="muted">"“" {comment} "”"</span> })}
+                    </td>
                 </tr>
-            </thead>
-            <tbody>
-                {requests.into_iter().map(|request| view! {
-                    <tr data-request=request.id data-state=request.state.as_str()>
-                        <td>{request.id}</td>
-                        <td><Timestamp epoch_ms=request.created_at_ms /></td>
-                        <td>{request.requester.clone()}</td>
-                        <td><code>{request.action.clone()}</code> " " {request.target.clone()}</td>
-                        <td>{request.array.clone().unwrap_or_else(|| "—".to_owned())}</td>
-                        <td>{request.reason.clone()}</td>
-                        <td class="outcome">
-                            {outcome_words(&request)}
-                            {request.comment.clone().map(|comment| view! { <br /> <span class="muted">"“" {comment} "”"</span> })}
-                        </td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+            }).collect_view()}
+        </PlainTable>
     }
     .into_any()
 }

@@ -8,7 +8,7 @@ use shared::api::{CreateTokenRequest, Role, TokenSummary, validate_create_token}
 use crate::api;
 use crate::components::{
     ArrayScope, ArrayScopePicker, Confirm, Field, FieldErrors, Live, Loaded, Outcome, OutcomeLine,
-    Task, Timestamp, describe_arrays, live_resource, page_title,
+    PlainTable, Task, Timestamp, describe_arrays, live_resource, page_title,
 };
 use crate::session::Session;
 
@@ -166,19 +166,20 @@ fn TokenTable(
         .into_iter()
         .map(|token| view! { <TokenRow token with_owner task /> })
         .collect_view();
-    view! {
-        <table id=id>
-            <thead>
-                <tr>
-                    {with_owner.then(|| view! { <th>"User"</th> })}
-                    <th>"Name"</th><th>"Role"</th><th>"Arrays"</th><th>"Created"</th>
-                    <th>"Expires"</th><th>"Last used"</th><th>"Actions"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-    .into_any()
+    let headers: Vec<_> = with_owner
+        .then_some("User")
+        .into_iter()
+        .chain([
+            "Name",
+            "Role",
+            "Arrays",
+            "Created",
+            "Expires",
+            "Last used",
+            "Actions",
+        ])
+        .collect();
+    view! { <PlainTable id headers>{rows}</PlainTable> }.into_any()
 }
 
 #[component]

@@ -18,8 +18,8 @@ use crate::components::chart::HistoryCharts;
 use crate::components::field::host_or_group_names;
 use crate::components::outcome::{RecoverButton, SubmitButton};
 use crate::components::{
-    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp, failure_outcome,
-    object_resource, use_array, use_kept_for, use_param,
+    Confirm, Field, Live, Loaded, Outcome, OutcomeLine, Picker, PlainTable, Task, Timestamp,
+    failure_outcome, object_resource, use_array, use_kept_for, use_param,
 };
 use crate::pages::replication::VolumeCopiesCard;
 use crate::pages::snapshots::VolumeSnapshots;
@@ -401,10 +401,7 @@ fn ConnectionTable(
         })
         .collect_view();
     view! {
-        <table id="volume-connections">
-            <thead><tr><th>"Seen by"</th><th>"LUN"</th><th>"Actions"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="volume-connections" headers=["Seen by", "LUN", "Actions"]>{rows}</PlainTable>
         <OutcomeLine id="disconnect-outcome" outcome=task.outcome />
     }
     .into_any()

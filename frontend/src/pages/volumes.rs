@@ -26,8 +26,8 @@ use crate::components::table::{
     hidden_columns,
 };
 use crate::components::{
-    Confirm, Countdown, Field, Live, Loaded, Outcome, OutcomeLine, Picker, Task, Timestamp,
-    UrlState, done_outcome, live_resource, use_array, use_kept_for,
+    Confirm, Countdown, Field, Live, Loaded, Outcome, OutcomeLine, Picker, PlainTable, Task,
+    Timestamp, UrlState, done_outcome, live_resource, use_array, use_kept_for,
 };
 use crate::session::Session;
 
@@ -333,12 +333,7 @@ fn DestroyedTable(
     view! {
         <h2 id="volume-count">{count_label(list.total_item_count, "destroyed volume")}</h2>
         <OutcomeLine id="destroyed-outcome" outcome />
-        <table id="destroyed-volumes">
-            <thead>
-                <tr><th>"Name"</th><th>"Provisioned"</th><th>"Eradicated in"</th><th>"Actions"</th></tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <PlainTable id="destroyed-volumes" headers=["Name", "Provisioned", "Eradicated in", "Actions"]>{rows}</PlainTable>
         {empty}
         <Pager total=list.total_item_count shown state />
     }
