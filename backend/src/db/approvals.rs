@@ -5,7 +5,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::notifications::announce;
+use super::notifications::commit_announcing;
 use super::{Announcement, Database, DbError};
 
 /// A change about to wait for approval.
@@ -140,14 +140,13 @@ impl Database {
         .bind(approval.api_token_id)
         .fetch_one(&mut *transaction)
         .await?;
-        if let Some(announcement) = announcement {
-            let mut announcement = announcement.clone();
-            let id: i64 = row.try_get(0)?;
-            announcement.title = format!("Request #{id}");
-            announce(&mut transaction, &announcement, approval.created_at_ms).await?;
-        }
-        transaction.commit().await?;
-        Ok(row.try_get(0)?)
+        let id: i64 = row.try_get(0)?;
+        let announcement = announcement.map(|announcement| Announcement {
+            title: format!("Request #{id}"),
+            ..announcement.clone()
+        });
+        commit_announcing(transaction, announcement.as_ref(), approval.created_at_ms).await?;
+        Ok(id)
     }
 
     /// How many of the user's requests still wait: for a decision, or for their window.
@@ -246,10 +245,7 @@ impl Database {
                 .execute(&mut *transaction)
                 .await?;
         }
-        if let Some(announcement) = announcement {
-            announce(&mut transaction, announcement, now_ms).await?;
-        }
-        transaction.commit().await?;
+        commit_announcing(transaction, announcement, now_ms).await?;
         Ok(Claim::Won)
     }
 
@@ -306,10 +302,7 @@ impl Database {
             transaction.rollback().await?;
             return Ok(Claim::Lost);
         }
-        if let Some(announcement) = announcement {
-            announce(&mut transaction, announcement, now_ms).await?;
-        }
-        transaction.commit().await?;
+        commit_announcing(transaction, announcement, now_ms).await?;
         Ok(Claim::Won)
     }
 
@@ -353,10 +346,7 @@ impl Database {
         .bind(id)
         .execute(&mut *transaction)
         .await?;
-        if let Some(announcement) = announcement {
-            announce(&mut transaction, announcement, now_ms).await?;
-        }
-        transaction.commit().await?;
+        commit_announcing(transaction, announcement, now_ms).await?;
         Ok(())
     }
 }

@@ -87,6 +87,19 @@ pub struct StoredReportSchedule {
     pub last_sent_at_ms: Option<i64>,
 }
 
+/// Commits `transaction` with `announcement`, if any, written in it.
+pub(super) async fn commit_announcing(
+    mut transaction: sqlx::Transaction<'_, sqlx::Any>,
+    announcement: Option<&Announcement>,
+    now_ms: i64,
+) -> Result<(), DbError> {
+    if let Some(announcement) = announcement {
+        announce(&mut transaction, announcement, now_ms).await?;
+    }
+    transaction.commit().await?;
+    Ok(())
+}
+
 /// Writes `announcement`'s event and one delivery per recipient within `transaction`, so it
 /// is told exactly when what it tells of is recorded.
 pub(super) async fn announce(
