@@ -295,12 +295,12 @@ pub fn LoadingMarker(pending: RwSignal<bool>) -> impl IntoView {
 #[component]
 pub fn PlainTable(
     id: &'static str,
-    #[prop(into)] headers: Vec<&'static str>,
+    headers: &'static [&'static str],
     children: Children,
 ) -> impl IntoView {
     let headers = headers
-        .into_iter()
-        .map(|header| view! { <th>{header}</th> })
+        .iter()
+        .map(|header| view! { <th>{*header}</th> })
         .collect_view();
     view! {
         <table id=id>

@@ -73,7 +73,7 @@ fn ArrayTable(list: Vec<ArraySummary>, outcome: RwSignal<Outcome>) -> impl IntoV
         .map(|array| view! { <ArrayRow array outcome /> })
         .collect_view();
     view! {
-        <PlainTable id="arrays" headers=["Array", "Address", "Authentication", "Acts on the array as", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="arrays" headers=&["Array", "Address", "Authentication", "Acts on the array as", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }

@@ -194,7 +194,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <PlainTable id="audit" headers=["Time", "User", "Array", "Action", "Target", "Outcome", "Message", "Took", "Request id"]>{rows}</PlainTable>
+        <PlainTable id="audit" headers=&["Time", "User", "Array", "Action", "Target", "Outcome", "Message", "Took", "Request id"]>{rows}</PlainTable>
     }
     .into_any()
 }

@@ -144,7 +144,7 @@ fn RelationshipTable(
         .collect_view();
     view! {
         <ArrayFailures failures=failures.clone() />
-        <PlainTable id="dr-relationships" headers=["Health", "Source", "Protection group", "Target", "Newest copy (recovery point)", "Behind by", "Replicates", "Last transfer"]>{rows}</PlainTable>
+        <PlainTable id="dr-relationships" headers=&["Health", "Source", "Protection group", "Target", "Newest copy (recovery point)", "Behind by", "Replicates", "Last transfer"]>{rows}</PlainTable>
     }
     .into_any()
 }
@@ -201,7 +201,7 @@ fn PodLinkTable(replication: FleetReplication, health: String, array: String) ->
                 describe_seconds(POD_LAG_BREACH_MS as u64 / 1000)
             )}
         </p>
-        <PlainTable id="dr-pod-links" headers=["Health", "Source pod", "Target pod", "Status", "Behind by"]>{rows}</PlainTable>
+        <PlainTable id="dr-pod-links" headers=&["Health", "Source pod", "Target pod", "Status", "Behind by"]>{rows}</PlainTable>
     })
 }
 
@@ -259,6 +259,6 @@ fn StretchedPodTable(
     Some(view! {
         <h2>"ActiveCluster stretched pods"</h2>
         <p class="hint">"Both arrays hold the pod and take its writes: a breach when one is offline, a warning when one cannot reach the mediator."</p>
-        <PlainTable id="dr-stretched-pods" headers=["Health", "Pod", "Arrays", "Mediator"]>{rows}</PlainTable>
+        <PlainTable id="dr-stretched-pods" headers=&["Health", "Pod", "Arrays", "Mediator"]>{rows}</PlainTable>
     })
 }

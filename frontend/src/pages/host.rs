@@ -205,7 +205,7 @@ fn HostConnections(array: Memo<String>, connections: Vec<Connection>) -> impl In
         })
         .collect_view();
     view! {
-        <PlainTable id="host-connections" headers=["Volume", "LUN", "Through"]>{rows}</PlainTable>
+        <PlainTable id="host-connections" headers=&["Volume", "LUN", "Through"]>{rows}</PlainTable>
     }
     .into_any()
 }

@@ -187,7 +187,7 @@ fn SilenceTable(silences: Vec<Silence>, task: Task) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <PlainTable id="silences" headers=["Rule", "On", "Why", "By", "Until", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="silences" headers=&["Rule", "On", "Why", "By", "Until", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }

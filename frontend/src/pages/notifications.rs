@@ -369,7 +369,7 @@ fn ChannelTable(channels: Vec<Channel>, task: Task) -> impl IntoView {
         .map(|channel| view! { <ChannelRow channel task /> })
         .collect_view();
     view! {
-        <PlainTable id="channels" headers=["Name", "Kind", "Receiver", "Added by", "Added", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="channels" headers=&["Name", "Kind", "Receiver", "Added by", "Added", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }
@@ -699,7 +699,7 @@ fn RuleTable(rules: Vec<Rule>, task: Task) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <PlainTable id="rules" headers=["Name", "When an array is", "Arrays", "Channels", "Timing", "Added by", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="rules" headers=&["Name", "When an array is", "Arrays", "Channels", "Timing", "Added by", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }
@@ -756,7 +756,7 @@ fn DeliveryTable(deliveries: Vec<Delivery>, task: Task) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <PlainTable id="deliveries" headers=["When", "Array", "Event", "What", "Rule", "Channel", "State", "Receiver's last refusal", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="deliveries" headers=&["When", "Array", "Event", "What", "Rule", "Channel", "State", "Receiver's last refusal", "Actions"]>{rows}</PlainTable>
     }
     .into_any()
 }

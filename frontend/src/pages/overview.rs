@@ -80,8 +80,8 @@ fn HealthLine(health: HardwareHealth) -> impl IntoView {
 #[component]
 fn PartTable(
     id: &'static str,
-    name: &'static str,
-    kind: &'static str,
+    /// What the array calls the parts and their kind, then "Status" and "Details".
+    headers: &'static [&'static str; 4],
     rows: Vec<PartRow>,
 ) -> impl IntoView {
     let rows = rows
@@ -104,7 +104,7 @@ fn PartTable(
         })
         .collect_view();
     view! {
-        <PlainTable id headers=[name, kind, "Status", "Details"]>{rows}</PlainTable>
+        <PlainTable id headers>{rows}</PlainTable>
     }
 }
 
@@ -117,13 +117,13 @@ fn HardwareView(report: HardwareReport) -> impl IntoView {
         <div class="grid">
             <div class="wide">
                 <h3>"Controllers"</h3>
-                <PartTable id="controllers" name="Name" kind="Mode" rows=report.controllers />
+                <PartTable id="controllers" headers=&["Name", "Mode", "Status", "Details"] rows=report.controllers />
                 <h3>"Flash and NVRAM modules"</h3>
-                <PartTable id="drives" name="Bay" kind="Type" rows=report.drives />
+                <PartTable id="drives" headers=&["Bay", "Type", "Status", "Details"] rows=report.drives />
             </div>
             <div class="wide">
                 <h3>"Components"</h3>
-                <PartTable id="parts" name="Name" kind="Type" rows=report.parts />
+                <PartTable id="parts" headers=&["Name", "Type", "Status", "Details"] rows=report.parts />
             </div>
         </div>
     }

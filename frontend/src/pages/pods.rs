@@ -82,7 +82,7 @@ fn PodTable(
         .map(|detail| view! { <PodRow array detail outcome /> })
         .collect_view();
     view! {
-        <PlainTable id="pods" headers=["Pod", "Writes", "Volumes", "Replication", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="pods" headers=&["Pod", "Writes", "Volumes", "Replication", "Actions"]>{rows}</PlainTable>
         {empty}
     }
 }

@@ -98,7 +98,7 @@ fn ConnectionTable(
         })
         .collect_view();
     view! {
-        <PlainTable id="array-connections" headers=["Array", "Status", "Replication", "Purity", "Management address", "Throttle", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="array-connections" headers=&["Array", "Status", "Replication", "Purity", "Management address", "Throttle", "Actions"]>{rows}</PlainTable>
         {empty}
     }
 }
@@ -335,7 +335,7 @@ fn TargetTable(
         })
         .collect_view();
     view! {
-        <PlainTable id="group-targets" headers=["Target array", "Allowed", "Copies there", "Newest copy (recovery point)", "Behind by", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="group-targets" headers=&["Target array", "Allowed", "Copies there", "Newest copy (recovery point)", "Behind by", "Actions"]>{rows}</PlainTable>
         {empty}
     }
 }

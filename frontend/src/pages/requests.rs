@@ -310,7 +310,7 @@ fn RecentRequests(requests: Vec<ApprovalRequest>) -> impl IntoView {
         return view! { <p class="muted" id="recent-requests">"No requests yet."</p> }.into_any();
     }
     view! {
-        <PlainTable id="recent-requests" headers=["#", "Asked", "By", "Change", "Array", "Why", "Outcome"]>
+        <PlainTable id="recent-requests" headers=&["#", "Asked", "By", "Change", "Array", "Why", "Outcome"]>
             {requests.into_iter().map(|request| view! {
                 <tr data-request=request.id data-state=request.state.as_str()>
                     <td>{request.id}</td>

@@ -166,10 +166,9 @@ fn TokenTable(
         .into_iter()
         .map(|token| view! { <TokenRow token with_owner task /> })
         .collect_view();
-    let headers: Vec<_> = with_owner
-        .then_some("User")
-        .into_iter()
-        .chain([
+    let headers: &[&str] = if with_owner {
+        &[
+            "User",
             "Name",
             "Role",
             "Arrays",
@@ -177,8 +176,18 @@ fn TokenTable(
             "Expires",
             "Last used",
             "Actions",
-        ])
-        .collect();
+        ]
+    } else {
+        &[
+            "Name",
+            "Role",
+            "Arrays",
+            "Created",
+            "Expires",
+            "Last used",
+            "Actions",
+        ]
+    };
     view! { <PlainTable id headers>{rows}</PlainTable> }.into_any()
 }
 

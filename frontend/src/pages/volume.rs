@@ -401,7 +401,7 @@ fn ConnectionTable(
         })
         .collect_view();
     view! {
-        <PlainTable id="volume-connections" headers=["Seen by", "LUN", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="volume-connections" headers=&["Seen by", "LUN", "Actions"]>{rows}</PlainTable>
         <OutcomeLine id="disconnect-outcome" outcome=task.outcome />
     }
     .into_any()

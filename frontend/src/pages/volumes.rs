@@ -333,7 +333,7 @@ fn DestroyedTable(
     view! {
         <h2 id="volume-count">{count_label(list.total_item_count, "destroyed volume")}</h2>
         <OutcomeLine id="destroyed-outcome" outcome />
-        <PlainTable id="destroyed-volumes" headers=["Name", "Provisioned", "Eradicated in", "Actions"]>{rows}</PlainTable>
+        <PlainTable id="destroyed-volumes" headers=&["Name", "Provisioned", "Eradicated in", "Actions"]>{rows}</PlainTable>
         {empty}
         <Pager total=list.total_item_count shown state />
     }
