@@ -745,13 +745,6 @@ async fn run_audited(
 /// short: they come from what the caller sent, and a line break in them would forge a line of
 /// the log.
 fn log_change(change: &NewAuditRecord, outcome: &AuditRecord) {
-    let clipped = |text: &str| -> String {
-        const LOGGED_CHARS: usize = 200;
-        match text.char_indices().nth(LOGGED_CHARS) {
-            Some((end, _)) => format!("{}…", &text[..end]),
-            None => text.to_owned(),
-        }
-    };
     let (user, action) = (&change.username, &change.action);
     let array = clipped(change.array.as_deref().unwrap_or("-"));
     let target = clipped(&change.target);
@@ -760,6 +753,17 @@ fn log_change(change: &NewAuditRecord, outcome: &AuditRecord) {
         tracing::info!(%user, ?array, %action, ?target, status, %request_id, "change made");
     } else {
         tracing::info!(%user, ?array, %action, ?target, status, %request_id, "change refused");
+    }
+}
+
+/// How much of a caller's text a log line keeps.
+const LOGGED_CHARS: usize = 200;
+
+/// `text`'s first [`LOGGED_CHARS`] characters, with `…` when it goes on.
+fn clipped(text: &str) -> String {
+    match text.char_indices().nth(LOGGED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
@@ -817,6 +821,14 @@ mod tests {
         assert!(!text.contains("s3cret") && !text.contains("abc"), "{text}");
         assert_eq!(value["chap"]["host_user"], "esx");
         assert_eq!(value["password"], Value::Null);
+    }
+
+    #[test]
+    fn logged_text_is_cut_at_a_character_not_a_byte() {
+        assert_eq!(clipped("fa-1"), "fa-1");
+        let long = "é".repeat(LOGGED_CHARS + 1);
+        assert_eq!(clipped(&long), format!("{}…", "é".repeat(LOGGED_CHARS)));
+        assert_eq!(clipped(&long[..LOGGED_CHARS * 2]), "é".repeat(LOGGED_CHARS));
     }
 
     #[test]

@@ -166,27 +166,21 @@ fn TokenTable(
         .into_iter()
         .map(|token| view! { <TokenRow token with_owner task /> })
         .collect_view();
-    let headers: &[&str] = if with_owner {
-        &[
-            "User",
-            "Name",
-            "Role",
-            "Arrays",
-            "Created",
-            "Expires",
-            "Last used",
-            "Actions",
-        ]
+    // The owner's column comes first, and only in the list of everyone's tokens.
+    const HEADERS: [&str; 8] = [
+        "User",
+        "Name",
+        "Role",
+        "Arrays",
+        "Created",
+        "Expires",
+        "Last used",
+        "Actions",
+    ];
+    let headers = if with_owner {
+        &HEADERS[..]
     } else {
-        &[
-            "Name",
-            "Role",
-            "Arrays",
-            "Created",
-            "Expires",
-            "Last used",
-            "Actions",
-        ]
+        &HEADERS[1..]
     };
     view! { <PlainTable id headers>{rows}</PlainTable> }.into_any()
 }
