@@ -290,8 +290,9 @@ pub fn LoadingMarker(pending: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// A table of what the page already holds whole and shows as it is, with no sorting or paging:
-/// its column headers, and its rows as the children.
+/// A table whose rows the page draws in the order they came, with headers that do not sort:
+/// its column headers, and its rows as the children. Paging, where a list has it (the audit
+/// log, the destroyed volumes), stays beside the table on the page.
 #[component]
 pub fn PlainTable(
     id: &'static str,
